@@ -1,0 +1,158 @@
+/**
+ * The one catalog of RTT's coded errors. Every error a user can see has a code here, a
+ * one-line meaning, the CLI exit code and the gRPC status it maps to. Codes are never reused;
+ * `docs/errors.md` lists them and a test keeps the two in step.
+ */
+
+export interface ErrorSpec {
+  /** What the code means, as written in docs/errors.md. */
+  readonly meaning: string;
+  /** 1 = the operation failed, 2 = the command line itself was wrong. */
+  readonly exitCode: 1 | 2;
+  readonly grpcStatus: "INVALID_ARGUMENT" | "NOT_FOUND" | "FAILED_PRECONDITION" | "INTERNAL";
+}
+
+export const ERROR_CATALOG = {
+  RTT_ERR_SADDR_SYNTAX: {
+    meaning: "A symbol address (SADDR) does not follow the rtt:// grammar.",
+    exitCode: 1,
+    grpcStatus: "INVALID_ARGUMENT",
+  },
+  RTT_ERR_SADDR_FORM: {
+    meaning:
+      "A well-formed address of the wrong form: e.g. a pattern where a concrete address is needed.",
+    exitCode: 1,
+    grpcStatus: "INVALID_ARGUMENT",
+  },
+  RTT_ERR_EXPR_SYNTAX: {
+    meaning: "A route expression (`A -> B`, `A -> [B,C]`) or a health expression does not parse.",
+    exitCode: 1,
+    grpcStatus: "INVALID_ARGUMENT",
+  },
+  RTT_ERR_DOC_SYNTAX: {
+    meaning: "A JSON or YAML file is not well-formed.",
+    exitCode: 1,
+    grpcStatus: "INVALID_ARGUMENT",
+  },
+  RTT_ERR_DOC_SCHEMA: {
+    meaning: "A manifest, routes.json, policy.json or panel.yaml breaks its schema.",
+    exitCode: 1,
+    grpcStatus: "INVALID_ARGUMENT",
+  },
+  RTT_ERR_CANON_VALUE: {
+    meaning: "A value has no RFC 8785 canonical form (NaN, Infinity, a lone surrogate, undefined).",
+    exitCode: 1,
+    grpcStatus: "INVALID_ARGUMENT",
+  },
+  RTT_ERR_TAGS_SYNTAX: {
+    meaning: "A line of a .rtttags sidecar does not parse.",
+    exitCode: 1,
+    grpcStatus: "INVALID_ARGUMENT",
+  },
+  RTT_ERR_WORKSPACE_NOT_FOUND: {
+    meaning: "No .rtt/ folder in the working directory or any parent.",
+    exitCode: 1,
+    grpcStatus: "NOT_FOUND",
+  },
+  RTT_ERR_CATALOG_MISSING: {
+    meaning: "The symbol catalog has not been built yet, or was written by another format.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_SCAN_UNREADABLE: {
+    meaning: "The scanner could not read a file or folder (permissions, vanished, not a file).",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_SCAN_TOO_LARGE: {
+    meaning: "A manifest or sidecar is larger than scan.max_manifest_bytes and was skipped.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_SCAN_CONFLICT: {
+    meaning: "Two manifests claim the same concrete address.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_SCAN_SYMLINK: {
+    meaning: "A symbolic link is dangling or leads back into a folder already walked.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_USAGE: {
+    meaning: "The command line is wrong: unknown command, option or argument.",
+    exitCode: 2,
+    grpcStatus: "INVALID_ARGUMENT",
+  },
+  RTT_ERR_INTERNAL: {
+    meaning: "A bug in RTT: please report it with the command that triggered it.",
+    exitCode: 1,
+    grpcStatus: "INTERNAL",
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+/** Where in a source text an error is, 1-based like every editor. */
+export interface SourcePosition {
+  readonly file?: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface RttErrorOptions {
+  readonly hint?: string;
+  readonly position?: SourcePosition;
+  readonly cause?: unknown;
+}
+
+// A registry-wide symbol, so `instanceof RttError` holds across two installed copies of core.
+const kRttError = Symbol.for("rtt.core.error");
+
+export class RttError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly position: SourcePosition | undefined;
+
+  constructor(code: ErrorCode, message: string, options: RttErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "RttError";
+    this.code = code;
+    this.hint = options.hint;
+    this.position = options.position;
+    Object.defineProperty(this, kRttError, { value: true });
+  }
+
+  get exitCode(): 1 | 2 {
+    return ERROR_CATALOG[this.code].exitCode;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && kRttError in value;
+  }
+}
+
+export type Severity = "error" | "warning";
+
+/** One finding about one place in one file; the scanner and validators report lists of these. */
+export interface Diagnostic {
+  readonly severity: Severity;
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly hint?: string;
+}
+
+/** Orders diagnostics by file, then position, so reports are stable run to run. */
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+}
+
+/** `file:line:col: error CODE: message` — the shape compilers use, so editors can jump to it. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const head = `${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`;
+  return d.hint === undefined ? head : `${head}\n  hint: ${d.hint}`;
+}

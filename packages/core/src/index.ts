@@ -1,0 +1,69 @@
+/**
+ * @rtt/core — RTT's pure model: symbol addresses (SADDR), contracts and symbols, the JSON
+ * Schemas of every document with position-exact validation, RFC 8785 canonical JSON and the
+ * hashes built on it. No I/O: it takes text and data and returns data.
+ */
+export { canonicalHash, canonicalJson } from "./canonical-json.ts";
+export {
+  compareDiagnostics,
+  type Diagnostic,
+  ERROR_CATALOG,
+  type ErrorCode,
+  type ErrorSpec,
+  formatDiagnostic,
+  RttError,
+  type Severity,
+  type SourcePosition,
+} from "./errors.ts";
+export { DROP_POLICIES, type DropPolicy, LANE_KINDS, type LaneKind } from "./qos.ts";
+export {
+  HEALTH_METRICS,
+  type HealthBound,
+  type HealthMetric,
+  parseHealthExpr,
+  parseRouteExpr,
+  type RouteExpr,
+} from "./route-expr.ts";
+export { parseRttTags, type TagRule, tagsFor } from "./rtttags.ts";
+export {
+  type ConcreteAddress,
+  formatSaddr,
+  IO_MODES,
+  type IoMode,
+  type Mismatch,
+  matches,
+  mismatch,
+  normalizeSaddr,
+  type Pattern,
+  parseConcrete,
+  parseReference,
+  parseSaddr,
+  type Reference,
+  type Saddr,
+  type SaddrForm,
+  type Selector,
+  SYMBOL_TYPES,
+  type SymbolType,
+} from "./saddr.ts";
+export type { Auth, Contract, Direction, IoSlot, Manifest, Qos } from "./schemas/manifest.ts";
+export { AUTH_MODES, DIRECTIONS, MANIFEST_SCHEMA_ID } from "./schemas/manifest.ts";
+export type { PanelConfig } from "./schemas/panel-config.ts";
+export type { AclRule, FailoverRule, PinRule, Policy, QosRule } from "./schemas/policy.ts";
+export type { RouteSpec, RoutesFile } from "./schemas/routes.ts";
+export { LineIndex, type Location, type SourceDocument } from "./source-document.ts";
+export { closest } from "./suggest.ts";
+export {
+  addressOf,
+  type CatalogSymbol,
+  contractHash,
+  contractOf,
+  type SymbolSource,
+  symbolFromContract,
+} from "./symbol.ts";
+export {
+  DOCUMENT_SCHEMAS,
+  type DocumentKind,
+  type DocumentTypes,
+  type Validated,
+  validateDocument,
+} from "./validate.ts";

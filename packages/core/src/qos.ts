@@ -1,0 +1,7 @@
+/** What a route does when its token bucket or lane is full (spec §6). */
+export const DROP_POLICIES = ["taildrop", "mark", "nack", "buffer"] as const;
+export type DropPolicy = (typeof DROP_POLICIES)[number];
+
+/** Lane kinds in order of preference (`routing.prefer` in panel.yaml). */
+export const LANE_KINDS = ["shm", "uds", "tcp", "inproc"] as const;
+export type LaneKind = (typeof LANE_KINDS)[number];

@@ -1,0 +1,363 @@
+/**
+ * SADDR, the symbol address (spec §4):
+ *
+ *   rtt://<namespace>/<type>/<name>@<version>#<variant>?caps=a,b&io=req|pubsub|stream
+ *
+ * One grammar, three forms (DESIGN.md §5):
+ * - concrete:  exact semver version; what a discovered endpoint has.
+ * - reference: version omitted, partial (`@2`, `@2.1`) or a range (`@^2`, `@>=1.2 <2`); what routes name.
+ * - pattern:   `*` globs in namespace, type, name or variant; what policy names.
+ *
+ * Segments are lowercase ASCII so one address has one spelling. `format(parse(s))` is the
+ * normal form: scheme lowercased, caps sorted and de-duplicated, empty query dropped, runs of
+ * spaces in a range collapsed.
+ */
+import semver from "semver";
+import { RttError } from "./errors.ts";
+import { closest } from "./suggest.ts";
+
+export const SYMBOL_TYPES = [
+  "api",
+  "hook",
+  "plugin",
+  "extension",
+  "stub",
+  "flag",
+  "tag",
+  "queue",
+  "bus",
+  "file",
+  "proc",
+  "service",
+] as const;
+export type SymbolType = (typeof SYMBOL_TYPES)[number];
+
+export const IO_MODES = ["req", "pubsub", "stream"] as const;
+export type IoMode = (typeof IO_MODES)[number];
+
+export type SaddrForm = "concrete" | "reference" | "pattern";
+
+interface AddressFields {
+  readonly namespace: string;
+  readonly name: string;
+  readonly variant?: string;
+  /** Sorted, unique. */
+  readonly caps: readonly string[];
+  readonly io?: IoMode;
+}
+
+/** An endpoint's own address: every field literal, version exact. */
+export interface ConcreteAddress extends AddressFields {
+  readonly form: "concrete";
+  readonly type: SymbolType;
+  readonly version: string;
+}
+
+/** What a route names: literal fields, version absent, partial or a range. */
+export interface Reference extends AddressFields {
+  readonly form: "reference";
+  readonly type: SymbolType;
+  readonly version?: string;
+}
+
+/** What policy names: like a reference, but namespace, type, name and variant may hold `*`. */
+export interface Pattern extends AddressFields {
+  readonly form: "pattern";
+  readonly type: string;
+  readonly version?: string;
+}
+
+export type Saddr = ConcreteAddress | Reference | Pattern;
+/** Anything that can select concrete addresses. A concrete address selects only itself. */
+export type Selector = Saddr;
+
+const SCHEME = "rtt://";
+const SEGMENT = /^[a-z0-9][a-z0-9._-]*$/;
+const GLOB_SEGMENT = /^[a-z0-9*][a-z0-9._*-]*$/;
+// SemVer 2.0.0's own grammar (semver.org), without the `v` or `=` that node-semver tolerates.
+const EXACT_VERSION =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+const RANGE_CHARS = /^[0-9A-Za-z.^~<>=*|+ -]+$/;
+
+function syntaxError(
+  input: string,
+  index: number,
+  expected: string,
+  hint?: string,
+  token?: string,
+): RttError {
+  const found =
+    token !== undefined
+      ? JSON.stringify(token)
+      : index < input.length
+        ? JSON.stringify(input[index])
+        : "end of address";
+  return new RttError(
+    "RTT_ERR_SADDR_SYNTAX",
+    `bad address ${JSON.stringify(input)} at column ${index + 1}: expected ${expected}, found ${found}`,
+    { position: { line: 1, column: index + 1 }, ...(hint === undefined ? {} : { hint }) },
+  );
+}
+
+/** Finds the end of a token: the first of `stops` at or after `from`, else the input's end. */
+function tokenEnd(input: string, from: number, stops: string): number {
+  for (let i = from; i < input.length; i++) {
+    if (stops.includes(input[i] as string)) return i;
+  }
+  return input.length;
+}
+
+function checkSegment(input: string, start: number, text: string, what: string, glob: boolean) {
+  const re = glob ? GLOB_SEGMENT : SEGMENT;
+  if (re.test(text)) return;
+  if (text.length === 0) throw syntaxError(input, start, what);
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    const ok = i === 0 ? /[a-z0-9*]/.test(c) : /[a-z0-9._*-]/.test(c);
+    if (!ok || (!glob && c === "*")) {
+      const hint = /[A-Z]/.test(c)
+        ? "addresses are lowercase"
+        : c === "*"
+          ? undefined
+          : "segments use a-z, 0-9, '.', '_' and '-', and start with a letter or digit";
+      throw syntaxError(input, start + i, `${what} (a-z, 0-9, '.', '_', '-')`, hint);
+    }
+  }
+}
+
+function parseQuery(input: string, start: number): { caps: string[]; io?: IoMode } {
+  let caps: string[] = [];
+  let io: IoMode | undefined;
+  const seen = new Set<string>();
+  let at = start;
+  while (at < input.length) {
+    const end = tokenEnd(input, at, "&");
+    const pair = input.slice(at, end);
+    const eq = pair.indexOf("=");
+    if (eq <= 0)
+      throw syntaxError(input, at + Math.max(eq, 0), "a query field `caps=...` or `io=...`");
+    const key = pair.slice(0, eq);
+    const value = pair.slice(eq + 1);
+    const valueAt = at + eq + 1;
+    if (key !== "caps" && key !== "io") {
+      throw syntaxError(input, at, "query field `caps` or `io`", `unknown query field "${key}"`);
+    }
+    if (seen.has(key)) throw syntaxError(input, at, `at most one \`${key}=\``);
+    seen.add(key);
+    if (key === "caps") {
+      let capAt = valueAt;
+      caps = value.split(",").map((cap) => {
+        checkSegment(input, capAt, cap, "a capability name", false);
+        capAt += cap.length + 1;
+        return cap;
+      });
+    } else {
+      if (!(IO_MODES as readonly string[]).includes(value)) {
+        throw syntaxError(input, valueAt, `an io mode (${IO_MODES.join(", ")})`);
+      }
+      io = value as IoMode;
+    }
+    at = end + 1;
+    if (end < input.length && at === input.length) throw syntaxError(input, at, "a query field");
+  }
+  const sorted = [...new Set(caps)].sort();
+  return io === undefined ? { caps: sorted } : { caps: sorted, io };
+}
+
+function parseVersion(
+  input: string,
+  start: number,
+  text: string,
+): { exact: boolean; text: string } {
+  if (text.length === 0) throw syntaxError(input, start, "a version after '@'");
+  if (EXACT_VERSION.test(text)) return { exact: true, text };
+  if (!RANGE_CHARS.test(text) || text.trim() !== text) {
+    const bad = [...text].findIndex((c) => !/[0-9A-Za-z.^~<>=*|+ -]/.test(c));
+    const at =
+      bad >= 0 ? start + bad : text.startsWith(" ") ? start : start + text.trimEnd().length;
+    throw syntaxError(input, at, "a semver version or range");
+  }
+  const collapsed = text.replace(/ +/g, " ");
+  if (semver.validRange(collapsed) === null) {
+    throw syntaxError(input, start, "a semver version or range", "e.g. 1.2.3, 2, ^1.2, >=1.2 <2");
+  }
+  return { exact: false, text: collapsed };
+}
+
+/** Parses any of the three forms; the result's `form` says which it is. */
+export function parseSaddr(input: string): Saddr {
+  if (input.slice(0, SCHEME.length).toLowerCase() !== SCHEME) {
+    throw syntaxError(
+      input,
+      0,
+      `"${SCHEME}"`,
+      "an address looks like rtt://core/api/metrics@1.0.0",
+    );
+  }
+  let at = SCHEME.length;
+  const segments: string[] = [];
+  const what = ["a namespace", "a symbol type", "a name"] as const;
+  let glob = false;
+  for (let i = 0; i < 3; i++) {
+    const end = tokenEnd(input, at, i < 2 ? "/@#?" : "/@#?");
+    const text = input.slice(at, end);
+    checkSegment(input, at, text, what[i] as string, true);
+    if (text.includes("*")) glob = true;
+    segments.push(text);
+    if (i < 2) {
+      if (input[end] !== "/") throw syntaxError(input, end, "'/'");
+      at = end + 1;
+    } else {
+      at = end;
+    }
+  }
+  if (input[at] === "/") throw syntaxError(input, at, "'@', '#', '?' or the end");
+  const [namespace, type, name] = segments as [string, string, string];
+  if (!type.includes("*") && !(SYMBOL_TYPES as readonly string[]).includes(type)) {
+    const guess = closest(type, SYMBOL_TYPES);
+    throw syntaxError(
+      input,
+      SCHEME.length + namespace.length + 1,
+      `a symbol type (${SYMBOL_TYPES.join(", ")})`,
+      guess === undefined ? undefined : `did you mean "${guess}"?`,
+      type,
+    );
+  }
+
+  let version: { exact: boolean; text: string } | undefined;
+  if (input[at] === "@") {
+    const end = tokenEnd(input, at + 1, "#?");
+    version = parseVersion(input, at + 1, input.slice(at + 1, end));
+    at = end;
+  }
+  let variant: string | undefined;
+  if (input[at] === "#") {
+    const end = tokenEnd(input, at + 1, "?");
+    variant = input.slice(at + 1, end);
+    checkSegment(input, at + 1, variant, "a variant", true);
+    if (variant.includes("*")) glob = true;
+    at = end;
+  }
+  let query: { caps: string[]; io?: IoMode } = { caps: [] };
+  if (input[at] === "?") query = parseQuery(input, at + 1);
+
+  const fields = {
+    namespace,
+    name,
+    ...(variant === undefined ? {} : { variant }),
+    caps: query.caps,
+    ...(query.io === undefined ? {} : { io: query.io }),
+  };
+  const versionField = version === undefined ? {} : { version: version.text };
+  if (glob) return { form: "pattern", type, ...versionField, ...fields };
+  const symbolType = type as SymbolType;
+  if (version?.exact === true) {
+    return { form: "concrete", type: symbolType, version: version.text, ...fields };
+  }
+  return { form: "reference", type: symbolType, ...versionField, ...fields };
+}
+
+function formError(input: string, form: SaddrForm, accepted: readonly SaddrForm[]): RttError {
+  const hints: Record<SaddrForm, string> = {
+    concrete: "a concrete address names an exact version, e.g. rtt://core/api/metrics@1.0.0",
+    reference: "a reference names literal fields; globs (*) belong in policy patterns",
+    pattern: "a pattern may use * in namespace, type, name and variant",
+  };
+  const star = input.indexOf("*");
+  return new RttError(
+    "RTT_ERR_SADDR_FORM",
+    `${JSON.stringify(input)} is a ${form} address; expected ${accepted.map((f) => `a ${f} address`).join(" or ")}`,
+    {
+      hint: hints[accepted[0] ?? "concrete"],
+      position: { line: 1, column: form === "pattern" && star >= 0 ? star + 1 : 1 },
+    },
+  );
+}
+
+/** Parses and insists on a form: e.g. a manifest's own address must be concrete. */
+export function parseConcrete(input: string): ConcreteAddress {
+  const a = parseSaddr(input);
+  if (a.form !== "concrete") throw formError(input, a.form, ["concrete"]);
+  return a;
+}
+
+/** A route end: a reference, or a concrete address naming exactly one version. */
+export function parseReference(input: string): ConcreteAddress | Reference {
+  const a = parseSaddr(input);
+  if (a.form === "pattern") throw formError(input, a.form, ["reference", "concrete"]);
+  return a;
+}
+
+export function formatSaddr(a: Saddr): string {
+  let s = `${SCHEME}${a.namespace}/${a.type}/${a.name}`;
+  if (a.version !== undefined) s += `@${a.version}`;
+  if (a.variant !== undefined) s += `#${a.variant}`;
+  const query: string[] = [];
+  if (a.caps.length > 0) query.push(`caps=${a.caps.join(",")}`);
+  if (a.io !== undefined) query.push(`io=${a.io}`);
+  if (query.length > 0) s += `?${query.join("&")}`;
+  return s;
+}
+
+/** The one spelling of an address. Idempotent. */
+export function normalizeSaddr(input: string): string {
+  return formatSaddr(parseSaddr(input));
+}
+
+function globMatch(glob: string, text: string): boolean {
+  if (!glob.includes("*")) return glob === text;
+  const re = new RegExp(`^${glob.split("*").map(escapeRegExp).join(".*")}$`);
+  return re.test(text);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Why a selector does not select an address: the first field that differs. */
+export interface Mismatch {
+  readonly field: "namespace" | "type" | "name" | "version" | "variant" | "caps" | "io";
+  readonly expected: string;
+  readonly found: string;
+}
+
+/**
+ * Compares a selector with a concrete address, field by field in address order, and returns
+ * the first difference, or undefined when the selector selects it. A selector without a
+ * version, variant or io accepts any; its caps must all be offered.
+ */
+export function mismatch(selector: Selector, target: ConcreteAddress): Mismatch | undefined {
+  if (!globMatch(selector.namespace, target.namespace)) {
+    return { field: "namespace", expected: selector.namespace, found: target.namespace };
+  }
+  if (!globMatch(selector.type, target.type)) {
+    return { field: "type", expected: selector.type, found: target.type };
+  }
+  if (!globMatch(selector.name, target.name)) {
+    return { field: "name", expected: selector.name, found: target.name };
+  }
+  if (selector.version !== undefined) {
+    const ok =
+      selector.form === "concrete"
+        ? semver.eq(selector.version, target.version)
+        : semver.satisfies(target.version, selector.version);
+    if (!ok) return { field: "version", expected: selector.version, found: target.version };
+  }
+  if (selector.variant !== undefined) {
+    if (target.variant === undefined || !globMatch(selector.variant, target.variant)) {
+      return { field: "variant", expected: selector.variant, found: target.variant ?? "(none)" };
+    }
+  }
+  const missing = selector.caps.filter((c) => !target.caps.includes(c));
+  if (missing.length > 0) {
+    return { field: "caps", expected: selector.caps.join(","), found: target.caps.join(",") };
+  }
+  if (selector.io !== undefined && selector.io !== target.io) {
+    return { field: "io", expected: selector.io, found: target.io ?? "(none)" };
+  }
+  return undefined;
+}
+
+export function matches(selector: Selector, target: ConcreteAddress): boolean {
+  return mismatch(selector, target) === undefined;
+}

@@ -1,0 +1,110 @@
+/**
+ * `rtt.manifest.json` and `.rtt/manifests/*.json` (spec §5, §18): one symbol's contract.
+ */
+import type { IoMode, SymbolType } from "../saddr.ts";
+import { IO_MODES, SYMBOL_TYPES } from "../saddr.ts";
+import { extensionKeys, identifier } from "./common.ts";
+
+export const DIRECTIONS = ["provider", "consumer", "both"] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+export const AUTH_MODES = ["none", "token", "mtls", "caps"] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+export interface IoSlot {
+  readonly name: string;
+  /** A schema reference, e.g. `json://metrics.query` or `jsonschema://...`. */
+  readonly schema: string;
+}
+
+export interface Qos {
+  readonly latency_budget_ms?: number;
+  readonly throughput_qps?: number;
+  readonly burst?: number;
+  readonly priority?: number;
+  readonly busy_poll?: boolean;
+}
+
+export interface Auth {
+  readonly mode: AuthMode;
+  readonly scopes?: readonly string[];
+}
+
+/** The contract a manifest declares for one symbol. */
+export interface Contract {
+  readonly saddr: string;
+  readonly type: SymbolType;
+  readonly direction: Direction;
+  readonly capabilities?: readonly string[];
+  readonly io?: IoMode;
+  readonly inputs?: readonly IoSlot[];
+  readonly outputs?: readonly IoSlot[];
+  readonly qos?: Qos;
+  readonly version_set?: string;
+  readonly auth?: Auth;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface Manifest {
+  readonly $schema?: string;
+  readonly symbol: Contract;
+}
+
+export const MANIFEST_SCHEMA_ID = "https://rtt/spec/v1";
+
+const ioSlot = {
+  type: "object",
+  required: ["name", "schema"],
+  additionalProperties: false,
+  properties: { name: identifier, schema: { type: "string", minLength: 1 } },
+} as const;
+
+export const manifestSchema = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: "rtt:manifest",
+  title: "RTT manifest",
+  type: "object",
+  required: ["symbol"],
+  additionalProperties: false,
+  patternProperties: extensionKeys,
+  properties: {
+    $schema: { const: MANIFEST_SCHEMA_ID },
+    symbol: {
+      type: "object",
+      required: ["saddr", "type", "direction"],
+      additionalProperties: false,
+      patternProperties: extensionKeys,
+      properties: {
+        saddr: { type: "string", format: "rtt-concrete" },
+        type: { enum: SYMBOL_TYPES },
+        direction: { enum: DIRECTIONS },
+        capabilities: { type: "array", uniqueItems: true, items: identifier },
+        io: { enum: IO_MODES },
+        inputs: { type: "array", items: ioSlot },
+        outputs: { type: "array", items: ioSlot },
+        qos: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            latency_budget_ms: { type: "number", exclusiveMinimum: 0 },
+            throughput_qps: { type: "number", exclusiveMinimum: 0 },
+            burst: { type: "integer", minimum: 1 },
+            priority: { type: "integer", minimum: 0, maximum: 7 },
+            busy_poll: { type: "boolean" },
+          },
+        },
+        version_set: { type: "string", format: "semver-range" },
+        auth: {
+          type: "object",
+          required: ["mode"],
+          additionalProperties: false,
+          properties: {
+            mode: { enum: AUTH_MODES },
+            scopes: { type: "array", items: { type: "string", minLength: 1 } },
+          },
+        },
+        tags: { type: "object", additionalProperties: { type: "string" } },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,83 @@
+/** `.rtt/panel.yaml`: the node's own configuration (spec §13). */
+import { LANE_KINDS, type LaneKind } from "../qos.ts";
+import { stringList } from "./common.ts";
+
+export interface PanelConfig {
+  readonly api?: { readonly listen?: string };
+  readonly scan?: {
+    readonly roots?: readonly string[];
+    readonly ignore?: readonly string[];
+    readonly follow_symlinks?: boolean;
+    readonly max_manifest_bytes?: number;
+  };
+  readonly routing?: { readonly prefer?: readonly LaneKind[]; readonly rewire_atomic?: boolean };
+  readonly security?: {
+    readonly strict_manifests?: boolean;
+    readonly allow_unsigned?: readonly string[];
+  };
+  readonly health?: {
+    readonly heartbeat_ms?: number;
+    readonly trip_threshold?: { readonly errors?: number; readonly window_ms?: number };
+  };
+}
+
+export const panelConfigSchema = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  $id: "rtt:panel-config",
+  title: "RTT panel.yaml",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    api: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        listen: {
+          type: "string",
+          pattern: "^(unix://.+|tcp://(127\\.\\d+\\.\\d+\\.\\d+|localhost|\\[::1\\]):\\d+)$",
+        },
+      },
+    },
+    scan: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        roots: { ...stringList, minItems: 1 },
+        ignore: stringList,
+        follow_symlinks: { type: "boolean" },
+        max_manifest_bytes: { type: "integer", minimum: 1024 },
+      },
+    },
+    routing: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        prefer: { type: "array", uniqueItems: true, minItems: 1, items: { enum: LANE_KINDS } },
+        rewire_atomic: { type: "boolean" },
+      },
+    },
+    security: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        strict_manifests: { type: "boolean" },
+        allow_unsigned: stringList,
+      },
+    },
+    health: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        heartbeat_ms: { type: "integer", minimum: 10 },
+        trip_threshold: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            errors: { type: "integer", minimum: 1 },
+            window_ms: { type: "integer", minimum: 1 },
+          },
+        },
+      },
+    },
+  },
+} as const;

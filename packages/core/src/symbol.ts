@@ -1,0 +1,95 @@
+/**
+ * A Symbol is one connectable endpoint as the catalog knows it: its concrete address, the
+ * contract its manifest declared, where it was found, and the hash of that contract.
+ */
+import { canonicalHash } from "./canonical-json.ts";
+import {
+  type ConcreteAddress,
+  formatSaddr,
+  type IoMode,
+  parseConcrete,
+  type SymbolType,
+} from "./saddr.ts";
+import type { Auth, Contract, Direction, IoSlot, Qos } from "./schemas/manifest.ts";
+
+export interface SymbolSource {
+  /** Path of the declaring file, relative to the workspace root, with '/' separators. */
+  readonly file: string;
+  /** Which scanner found it: "manifest" now; language heuristics later. */
+  readonly scanner: "manifest";
+  /** How sure the scanner is, 0..1; when two sources claim one address the higher wins. */
+  readonly score: number;
+}
+
+export interface CatalogSymbol {
+  /** Normal form of the concrete address. */
+  readonly saddr: string;
+  readonly type: SymbolType;
+  readonly direction: Direction;
+  readonly capabilities: readonly string[];
+  readonly io?: IoMode;
+  readonly inputs: readonly IoSlot[];
+  readonly outputs: readonly IoSlot[];
+  readonly qos: Qos;
+  readonly version_set?: string;
+  readonly auth: Auth;
+  /** Manifest tags merged with `.rtttags` sidecars (sidecars win). */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly source: SymbolSource;
+  /** Lowercase hex SHA-256 of the RFC 8785 form of the contract (tags and x- keys excluded). */
+  readonly contract_hash: string;
+}
+
+/**
+ * The part of a manifest that two ends must agree on. Tags are labels for people and policy,
+ * and `x-` keys are for tools, so neither changes the hash.
+ */
+export function contractOf(c: Contract): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(c)) {
+    if (key === "tags" || key.startsWith("x-")) continue;
+    out[key] = key === "saddr" ? formatSaddr(parseConcrete(value as string)) : value;
+  }
+  return out;
+}
+
+export function contractHash(c: Contract): string {
+  return canonicalHash(contractOf(c));
+}
+
+/** Builds the catalog entry for a validated contract. */
+export function symbolFromContract(
+  c: Contract,
+  source: SymbolSource,
+  extraTags: Readonly<Record<string, string>> = {},
+): CatalogSymbol {
+  const address: ConcreteAddress = parseConcrete(c.saddr);
+  return {
+    saddr: formatSaddr(address),
+    type: c.type,
+    direction: c.direction,
+    capabilities: [...(c.capabilities ?? [])].sort(),
+    ...(c.io === undefined ? {} : { io: c.io }),
+    inputs: c.inputs ?? [],
+    outputs: c.outputs ?? [],
+    qos: c.qos ?? {},
+    ...(c.version_set === undefined ? {} : { version_set: c.version_set }),
+    auth: c.auth ?? { mode: "none" },
+    tags: sortedRecord({ ...(c.tags ?? {}), ...extraTags }),
+    source,
+    contract_hash: contractHash(c),
+  };
+}
+
+/**
+ * The address a symbol answers to when matched: its own address plus the capabilities and
+ * io mode its contract declares (a manifest's saddr carries no query).
+ */
+export function addressOf(s: CatalogSymbol): ConcreteAddress {
+  const a = parseConcrete(s.saddr);
+  return { ...a, caps: s.capabilities, ...(s.io === undefined ? {} : { io: s.io }) };
+}
+
+function sortedRecord(r: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -1,0 +1,359 @@
+/**
+ * Validation of RTT's documents: parse (JSON or YAML, positions kept) → JSON Schema 2020-12
+ * (ajv) → semantic checks no schema can say. Every problem becomes a Diagnostic naming the
+ * file, line and column of the offending value, what was expected, and a hint where one helps.
+ */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import semver from "semver";
+import { type Diagnostic, RttError } from "./errors.ts";
+import { parseHealthExpr, parseRouteExpr } from "./route-expr.ts";
+import { parseConcrete, parseReference, parseSaddr } from "./saddr.ts";
+import { type Manifest, manifestSchema } from "./schemas/manifest.ts";
+import { type PanelConfig, panelConfigSchema } from "./schemas/panel-config.ts";
+import { type Policy, policySchema } from "./schemas/policy.ts";
+import { type RoutesFile, routesSchema } from "./schemas/routes.ts";
+import {
+  type JsonPath,
+  parseJsonDocument,
+  parseYamlDocument,
+  type SourceDocument,
+} from "./source-document.ts";
+import { closest } from "./suggest.ts";
+
+export interface DocumentTypes {
+  manifest: Manifest;
+  routes: RoutesFile;
+  policy: Policy;
+  "panel-config": PanelConfig;
+}
+export type DocumentKind = keyof DocumentTypes;
+
+export const DOCUMENT_SCHEMAS = {
+  manifest: manifestSchema,
+  routes: routesSchema,
+  policy: policySchema,
+  "panel-config": panelConfigSchema,
+} as const satisfies Record<DocumentKind, object>;
+
+export type Validated<T> =
+  | { readonly ok: true; readonly value: T; readonly document: SourceDocument }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+/** Each `rtt-*` format is checked by the parser that owns it; its error is the explanation. */
+const FORMAT_PARSERS: Record<string, (text: string) => unknown> = {
+  "rtt-concrete": parseConcrete,
+  "rtt-reference": parseReference,
+  "rtt-pattern": parseSaddr,
+  "rtt-route": parseRouteExpr,
+  "rtt-health": parseHealthExpr,
+  "semver-range": (text) => {
+    if (semver.validRange(text) === null) {
+      throw new RttError("RTT_ERR_DOC_SCHEMA", `${JSON.stringify(text)} is not a semver range`, {
+        hint: 'e.g. ">=1.2 <2.0" or "^1.2"',
+      });
+    }
+  },
+};
+
+function formatProblem(format: string, text: string): RttError | undefined {
+  try {
+    FORMAT_PARSERS[format]?.(text);
+    return undefined;
+  } catch (error) {
+    if (error instanceof RttError) return error;
+    throw error;
+  }
+}
+
+let compiled: Record<DocumentKind, ValidateFunction> | undefined;
+
+// Compiled once per process: ajv generates code per schema, which is the slow part.
+function validators(): Record<DocumentKind, ValidateFunction> {
+  if (compiled !== undefined) return compiled;
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  for (const name of Object.keys(FORMAT_PARSERS)) {
+    ajv.addFormat(name, {
+      type: "string",
+      validate: (s: string) => formatProblem(name, s) === undefined,
+    });
+  }
+  compiled = {
+    manifest: ajv.compile(manifestSchema),
+    routes: ajv.compile(routesSchema),
+    policy: ajv.compile(policySchema),
+    "panel-config": ajv.compile(panelConfigSchema),
+  };
+  return compiled;
+}
+
+/** JSON pointer → path, with array indices as numbers (the position lookups need them). */
+function pointerToPath(pointer: string, root: unknown): JsonPath {
+  if (pointer === "") return [];
+  const path: (string | number)[] = [];
+  let node: unknown = root;
+  for (const raw of pointer.slice(1).split("/")) {
+    const key = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    const step = Array.isArray(node) ? Number(key) : key;
+    path.push(step);
+    node = (node as Record<string | number, unknown> | undefined)?.[step];
+  }
+  return path;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+const PATTERN_WORDS: Record<string, string> = {
+  "^[a-z0-9][a-z0-9._-]*$":
+    "a lowercase name (a-z, 0-9, '.', '_', '-', starting with a letter or digit)",
+};
+
+interface Problem {
+  readonly path: JsonPath;
+  readonly part: "value" | "key";
+  readonly message: string;
+  readonly hint?: string;
+  /** Extra column offset inside a string value (for parser errors), 0 when unknown. */
+  readonly innerColumn?: number;
+}
+
+function branchType(schema: unknown): string[] {
+  const t = (schema as { type?: string | string[] }).type;
+  return t === undefined ? [] : Array.isArray(t) ? t : [t];
+}
+
+function jsonType(value: unknown): string {
+  if (Array.isArray(value)) return "array";
+  if (value === null) return "null";
+  return typeof value === "number" && Number.isInteger(value) ? "integer" : typeof value;
+}
+
+/** Keeps, for each anyOf, only the errors of the branch whose type fits the data. */
+function pruneAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
+  const drop = new Set<ErrorObject>();
+  for (const e of errors) {
+    if (e.keyword !== "anyOf") continue;
+    const branches = (e.schema as unknown[]) ?? [];
+    const fitting = branches.findIndex((b) => {
+      const types = branchType(b);
+      const t = jsonType(e.data);
+      return types.includes(t) || (t === "integer" && types.includes("number"));
+    });
+    for (const other of errors) {
+      // Schema paths are shared by every instance; only errors under this instance count.
+      const inside =
+        other.instancePath === e.instancePath ||
+        other.instancePath.startsWith(`${e.instancePath}/`);
+      if (other === e || !inside || !other.schemaPath.startsWith(`${e.schemaPath}/`)) continue;
+      const branch = Number(other.schemaPath.slice(e.schemaPath.length + 1).split("/")[0]);
+      if (fitting < 0 || branch !== fitting) drop.add(other);
+    }
+    if (fitting >= 0) drop.add(e);
+  }
+  return errors.filter((e) => !drop.has(e));
+}
+
+function toProblem(e: ErrorObject, root: unknown): Problem | undefined {
+  const path = pointerToPath(e.instancePath, root);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case "required":
+      return {
+        path,
+        part: "value",
+        message: `missing required field "${String(params.missingProperty)}"`,
+      };
+    case "additionalProperties": {
+      const key = String(params.additionalProperty);
+      const known = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
+      const guess = closest(key, known);
+      return {
+        path: [...path, key],
+        part: "key",
+        message: `unknown field "${key}"`,
+        hint:
+          guess === undefined ? `known fields: ${known.join(", ")}` : `did you mean "${guess}"?`,
+      };
+    }
+    case "type":
+      return {
+        path,
+        part: "value",
+        message: `expected ${String(params.type)}, found ${describeType(e.data)}`,
+      };
+    case "enum": {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const guess = typeof e.data === "string" ? closest(e.data, allowed) : undefined;
+      return {
+        path,
+        part: "value",
+        message: `expected one of ${allowed.join(", ")}; found ${describeType(e.data)}`,
+        ...(guess === undefined ? {} : { hint: `did you mean "${guess}"?` }),
+      };
+    }
+    case "const":
+      return {
+        path,
+        part: "value",
+        message: `expected ${JSON.stringify(params.allowedValue)}, found ${describeType(e.data)}`,
+      };
+    case "format": {
+      const problem = formatProblem(String(params.format), String(e.data));
+      if (problem === undefined) return undefined;
+      return {
+        path,
+        part: "value",
+        message: problem.message,
+        ...(problem.hint === undefined ? {} : { hint: problem.hint }),
+        innerColumn: problem.position?.column ?? 0,
+      };
+    }
+    case "pattern": {
+      const pattern = String(params.pattern);
+      return {
+        path,
+        part: "value",
+        message: `expected ${PATTERN_WORDS[pattern] ?? `text matching ${pattern}`}, found ${describeType(e.data)}`,
+      };
+    }
+    case "uniqueItems":
+      return {
+        path: [...path, Number(params.i)],
+        part: "value",
+        message: `duplicate of item ${Number(params.j)}; items must be unique`,
+      };
+    case "anyOf": {
+      const kinds = ((e.schema as unknown[]) ?? []).flatMap(branchType);
+      return {
+        path,
+        part: "value",
+        message: `expected ${kinds.join(" or ")}, found ${describeType(e.data)}`,
+      };
+    }
+    default:
+      return {
+        path,
+        part: "value",
+        message: `${e.instancePath || "document"} ${e.message ?? "is invalid"}`,
+      };
+  }
+}
+
+function diagnosticAt(doc: SourceDocument, p: Problem, code: Diagnostic["code"]): Diagnostic {
+  const where = doc.locate(p.path, p.part);
+  // A parser's column points inside the string; +1 steps over the opening quote (JSON, and
+  // quoted YAML scalars; plain YAML scalars are off by one at worst).
+  const column = p.innerColumn ? where.column + p.innerColumn : where.column;
+  return {
+    severity: "error",
+    code,
+    message: p.message,
+    file: doc.file,
+    line: where.line,
+    column,
+    ...(p.hint === undefined ? {} : { hint: p.hint }),
+  };
+}
+
+type SemanticCheck = (value: never) => Problem[];
+
+const SEMANTIC_CHECKS: Partial<Record<DocumentKind, SemanticCheck>> = {
+  manifest: (m: Manifest) => {
+    const problems: Problem[] = [];
+    const address = parseConcrete(m.symbol.saddr);
+    if (address.type !== m.symbol.type) {
+      problems.push({
+        path: ["symbol", "type"],
+        part: "value",
+        message: `type "${m.symbol.type}" disagrees with the address's type "${address.type}"`,
+        hint: "the type segment of saddr and the type field must be the same",
+      });
+    }
+    if (address.caps.length > 0 || address.io !== undefined) {
+      problems.push({
+        path: ["symbol", "saddr"],
+        part: "value",
+        message: "a manifest's saddr carries no ?caps= or ?io= query",
+        hint: "declare them in the capabilities and io fields",
+      });
+    }
+    return problems;
+  },
+  routes: (r: RoutesFile) => {
+    const seen = new Map<string, number>();
+    const problems: Problem[] = [];
+    r.routes.forEach((route, i) => {
+      if (route.id === undefined) return;
+      const first = seen.get(route.id);
+      if (first !== undefined) {
+        problems.push({
+          path: ["routes", i, "id"],
+          part: "value",
+          message: `route id "${route.id}" is already used by route ${first}`,
+        });
+      } else seen.set(route.id, i);
+    });
+    return problems;
+  },
+};
+
+/** Parses and validates one document. Never throws for bad input: problems are diagnostics. */
+export function validateDocument<K extends DocumentKind>(
+  kind: K,
+  text: string,
+  file: string,
+): Validated<DocumentTypes[K]> {
+  let doc: SourceDocument;
+  try {
+    doc = kind === "panel-config" ? parseYamlDocument(text, file) : parseJsonDocument(text, file);
+  } catch (error) {
+    if (!(error instanceof RttError)) throw error;
+    const pos = error.position ?? { line: 1, column: 1 };
+    return {
+      ok: false,
+      diagnostics: [
+        {
+          severity: "error",
+          code: error.code,
+          message: error.message,
+          file,
+          line: pos.line,
+          column: pos.column,
+          ...(error.hint === undefined ? {} : { hint: error.hint }),
+        },
+      ],
+    };
+  }
+  const validate = validators()[kind];
+  if (!validate(doc.value)) {
+    const problems = pruneAnyOf(validate.errors ?? [])
+      .map((e) => toProblem(e, doc.value))
+      .filter((p): p is Problem => p !== undefined);
+    const diagnostics = dedupe(problems.map((p) => diagnosticAt(doc, p, "RTT_ERR_DOC_SCHEMA")));
+    return { ok: false, diagnostics };
+  }
+  const check = SEMANTIC_CHECKS[kind] as ((v: unknown) => Problem[]) | undefined;
+  const problems = check?.(doc.value) ?? [];
+  if (problems.length > 0) {
+    return {
+      ok: false,
+      diagnostics: problems.map((p) => diagnosticAt(doc, p, "RTT_ERR_DOC_SCHEMA")),
+    };
+  }
+  return { ok: true, value: doc.value as DocumentTypes[K], document: doc };
+}
+
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.line}:${d.column}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
