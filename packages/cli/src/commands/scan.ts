@@ -1,0 +1,53 @@
+import { formatDiagnostic } from "@rtt/core";
+import { scanWorkspace } from "@rtt/panel";
+import { count, paint, progressLine } from "../output.ts";
+import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
+
+export function scanCommand(ctx: CommandContext, opts: { json?: boolean }): number {
+  const paths = workspaceOf(ctx);
+  const started = performance.now();
+  const progress = progressLine(ctx.term);
+  const report = scanWorkspace(paths, {
+    onProgress: (p) =>
+      progress.update(`scanning… ${count(p.files, "file")} in ${count(p.dirs, "folder")}`),
+  });
+  progress.done();
+  const durationMs = Math.round(performance.now() - started);
+  if (opts.json) {
+    writeJson(ctx, {
+      root: report.root,
+      files: report.files,
+      dirs: report.dirs,
+      manifests: report.manifests,
+      sidecars: report.sidecars,
+      symbols: report.symbols.length,
+      reread: report.reread,
+      cached: report.cached,
+      conflicts: report.conflicts,
+      errors: report.errors,
+      warnings: report.warnings,
+      diagnostics: report.diagnostics,
+      catalog: paths.catalog,
+      catalog_written: report.catalogWritten,
+      duration_ms: durationMs,
+    });
+    return report.errors > 0 ? 1 : 0;
+  }
+  const { term } = ctx;
+  for (const d of report.diagnostics) {
+    const text = formatDiagnostic(d);
+    term.err.write(
+      `${d.severity === "error" ? paint(term, "red", text) : paint(term, "yellow", text)}\n`,
+    );
+  }
+  const problems =
+    report.errors + report.warnings === 0
+      ? "no problems"
+      : `${count(report.errors, "error")}, ${count(report.warnings, "warning")}`;
+  term.out.write(
+    `scanned ${count(report.files, "file")} in ${count(report.dirs, "folder")}: ` +
+      `${count(report.manifests, "manifest")} → ${count(report.symbols.length, "symbol")}; ${problems} ` +
+      `(${report.reread} read, ${report.cached} unchanged) in ${durationMs} ms\n`,
+  );
+  return report.errors > 0 ? 1 : 0;
+}

@@ -1,0 +1,107 @@
+/**
+ * The symbol catalog (`.rtt/cache/catalog.json`): what the last scan found, sorted by address
+ * so the file is byte-identical for the same tree. Readers resolve route ends against it.
+ */
+import { readFileSync } from "node:fs";
+import {
+  addressOf,
+  type CatalogSymbol,
+  type ConcreteAddress,
+  type Diagnostic,
+  formatSaddr,
+  type Mismatch,
+  mismatch,
+  RttError,
+  type Selector,
+} from "@rtt/core";
+import { writeFileAtomic } from "./workspace/atomic-write.ts";
+
+export const CATALOG_FORMAT = "rtt.catalog/v1";
+
+export interface Conflict {
+  readonly saddr: string;
+  readonly files: readonly string[];
+  /** Same contract hash in every file: the first is kept. Otherwise none is. */
+  readonly identical: boolean;
+}
+
+export interface Catalog {
+  readonly format: typeof CATALOG_FORMAT;
+  readonly symbols: readonly CatalogSymbol[];
+  readonly conflicts: readonly Conflict[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function writeCatalog(path: string, text: string): void {
+  writeFileAtomic(path, text);
+}
+
+export function readCatalog(path: string): Catalog {
+  let parsed: Partial<Catalog>;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<Catalog>;
+  } catch {
+    throw new RttError("RTT_ERR_CATALOG_MISSING", "no symbol catalog yet", {
+      hint: "run `rtt scan` first",
+    });
+  }
+  if (parsed.format !== CATALOG_FORMAT || !Array.isArray(parsed.symbols)) {
+    throw new RttError("RTT_ERR_CATALOG_MISSING", `the catalog at ${path} is of another format`, {
+      hint: "run `rtt scan` to rebuild it",
+    });
+  }
+  return parsed as Catalog;
+}
+
+/** How a selector fares against the catalog: the symbols it selects, or why none fit. */
+export interface Resolution {
+  readonly matches: readonly CatalogSymbol[];
+  /** Set when nothing matched: the nearest symbols and the first field each differs in. */
+  readonly nearMisses: readonly { readonly saddr: string; readonly mismatch: Mismatch }[];
+}
+
+const FIELD_ORDER: readonly Mismatch["field"][] = [
+  "namespace",
+  "type",
+  "name",
+  "version",
+  "variant",
+  "caps",
+  "io",
+];
+
+export function resolveSelector(symbols: readonly CatalogSymbol[], selector: Selector): Resolution {
+  const found: CatalogSymbol[] = [];
+  const misses: { saddr: string; mismatch: Mismatch; depth: number }[] = [];
+  for (const symbol of symbols) {
+    const address: ConcreteAddress = addressOf(symbol);
+    const miss = mismatch(selector, address);
+    if (miss === undefined) found.push(symbol);
+    else
+      misses.push({ saddr: symbol.saddr, mismatch: miss, depth: FIELD_ORDER.indexOf(miss.field) });
+  }
+  if (found.length > 0) return { matches: found, nearMisses: [] };
+  // Nearest = got furthest along the address before differing; only those past the name are
+  // worth showing (same namespace, type and name, wrong version/variant/caps/io).
+  const best = Math.max(3, ...misses.map((m) => m.depth));
+  return {
+    matches: [],
+    nearMisses: misses
+      .filter((m) => m.depth === best)
+      .map(({ saddr, mismatch }) => ({ saddr, mismatch })),
+  };
+}
+
+/** One sentence on why a resolution came out as it did. */
+export function explainResolution(selector: Selector, r: Resolution): string {
+  const wanted = formatSaddr(selector);
+  if (r.matches.length === 1) return `resolves to ${r.matches[0]?.saddr}`;
+  if (r.matches.length > 1) {
+    return `ambiguous: ${r.matches.length} symbols match ${wanted} (${r.matches.map((m) => m.saddr).join(", ")}); name a version or variant, or pin one in policy.json`;
+  }
+  const near = r.nearMisses[0];
+  if (near === undefined) return `no symbol in the catalog is ${wanted}`;
+  const m = near.mismatch;
+  const more = r.nearMisses.length > 1 ? ` (and ${r.nearMisses.length - 1} more like it)` : "";
+  return `no match: ${near.saddr}${more} has ${m.field} ${m.found}, the route wants ${m.expected}`;
+}

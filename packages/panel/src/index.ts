@@ -1,0 +1,35 @@
+/**
+ * @rtt/panel — RTT's control plane. Now: the workspace (`.rtt/` layout, panel.yaml, `rtt init`),
+ * the scanner and its catalog, and route resolution. Later: compat, policy, reconciler, WAL,
+ * health and the daemon.
+ */
+export {
+  CATALOG_FORMAT,
+  type Catalog,
+  type Conflict,
+  explainResolution,
+  type Resolution,
+  readCatalog,
+  resolveSelector,
+} from "./catalog.ts";
+export {
+  type EndResolution,
+  loadRoutes,
+  type RouteResolution,
+  resolveRoutes,
+  routeId,
+} from "./routes.ts";
+export {
+  type ScanOptions,
+  type ScanProgress,
+  type ScanReport,
+  scanWorkspace,
+} from "./scan/scanner.ts";
+export { type InitReport, initWorkspace } from "./workspace/init.ts";
+export {
+  findWorkspace,
+  loadPanelConfig,
+  type ResolvedConfig,
+  type WorkspacePaths,
+  workspacePaths,
+} from "./workspace/workspace.ts";

@@ -1,0 +1,63 @@
+/** Reading `.rtt/routes.json` and resolving each route's ends against the catalog (`rtt ls routes`). */
+import { existsSync, readFileSync } from "node:fs";
+import {
+  type CatalogSymbol,
+  canonicalHash,
+  type Diagnostic,
+  parseReference,
+  type RouteSpec,
+  validateDocument,
+} from "@rtt/core";
+import { explainResolution, type Resolution, resolveSelector } from "./catalog.ts";
+import { relativeToRoot, type WorkspacePaths } from "./workspace/workspace.ts";
+
+export function loadRoutes(paths: WorkspacePaths): {
+  routes: readonly RouteSpec[];
+  diagnostics: readonly Diagnostic[];
+} {
+  if (!existsSync(paths.routes)) return { routes: [], diagnostics: [] };
+  const result = validateDocument(
+    "routes",
+    readFileSync(paths.routes, "utf8"),
+    relativeToRoot(paths, paths.routes),
+  );
+  return result.ok
+    ? { routes: result.value.routes, diagnostics: [] }
+    : { routes: [], diagnostics: result.diagnostics };
+}
+
+/** A route's id: its name if it has one, else a short hash of its ends (stable across runs). */
+export function routeId(route: RouteSpec): string {
+  if (route.id !== undefined) return route.id;
+  return `r-${canonicalHash({ from: route.from, to: route.to }).slice(0, 10)}`;
+}
+
+export interface EndResolution {
+  readonly reference: string;
+  readonly resolution: Resolution;
+  readonly why: string;
+}
+
+export interface RouteResolution {
+  readonly id: string;
+  readonly from: EndResolution;
+  /** One per target; several for a failover list. */
+  readonly to: readonly EndResolution[];
+}
+
+function resolveEnd(symbols: readonly CatalogSymbol[], reference: string): EndResolution {
+  const selector = parseReference(reference);
+  const resolution = resolveSelector(symbols, selector);
+  return { reference, resolution, why: explainResolution(selector, resolution) };
+}
+
+export function resolveRoutes(
+  routes: readonly RouteSpec[],
+  symbols: readonly CatalogSymbol[],
+): RouteResolution[] {
+  return routes.map((route) => ({
+    id: routeId(route),
+    from: resolveEnd(symbols, route.from),
+    to: (typeof route.to === "string" ? [route.to] : route.to).map((t) => resolveEnd(symbols, t)),
+  }));
+}

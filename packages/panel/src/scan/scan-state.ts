@@ -1,0 +1,70 @@
+/**
+ * The scanner's memory between runs (`.rtt/cache/scan-state.json`): for every file it read,
+ * the (size, mtime, inode) it had and what reading it produced. A rescan re-reads only files
+ * whose triple changed. It is a cache: unreadable or of another format means "start cold".
+ */
+import { readFileSync } from "node:fs";
+import type { Contract, Diagnostic, TagRule } from "@rtt/core";
+import { writeFileAtomic } from "../workspace/atomic-write.ts";
+
+export const SCAN_STATE_FORMAT = "rtt.scan-state/v1";
+
+export interface FileStamp {
+  readonly size: number;
+  readonly mtime_ms: number;
+  readonly ino: number;
+}
+
+export type FileOutcome =
+  | {
+      readonly kind: "manifest";
+      /** Absent when the manifest was invalid; the diagnostics say why. */
+      readonly contract?: Contract;
+      /** Where `symbol.saddr` sits in the file, for conflict reports. */
+      readonly saddr_at?: { readonly line: number; readonly column: number };
+      readonly diagnostics: readonly Diagnostic[];
+    }
+  | {
+      readonly kind: "tags";
+      readonly rules: readonly TagRule[];
+      readonly diagnostics: readonly Diagnostic[];
+    };
+
+export type StateEntry = FileStamp & { readonly outcome: FileOutcome };
+
+export interface ScanState {
+  readonly format: typeof SCAN_STATE_FORMAT;
+  /** SHA-256 of the catalog text last written, to skip rewriting an unchanged catalog. */
+  readonly catalog_hash: string;
+  readonly files: Readonly<Record<string, StateEntry>>;
+}
+
+export const EMPTY_STATE: ScanState = { format: SCAN_STATE_FORMAT, catalog_hash: "", files: {} };
+
+export function readScanState(path: string): ScanState {
+  try {
+    const parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<ScanState>;
+    if (
+      parsed.format !== SCAN_STATE_FORMAT ||
+      typeof parsed.files !== "object" ||
+      parsed.files === null
+    ) {
+      return EMPTY_STATE;
+    }
+    return {
+      format: SCAN_STATE_FORMAT,
+      catalog_hash: String(parsed.catalog_hash ?? ""),
+      files: parsed.files,
+    };
+  } catch {
+    return EMPTY_STATE;
+  }
+}
+
+export function writeScanState(path: string, state: ScanState): void {
+  writeFileAtomic(path, JSON.stringify(state));
+}
+
+export function sameStamp(a: FileStamp, b: FileStamp): boolean {
+  return a.size === b.size && a.mtime_ms === b.mtime_ms && a.ino === b.ino;
+}

@@ -1,0 +1,116 @@
+/**
+ * `rtt init`: lays out `.rtt/` (spec §13) with a commented panel.yaml, a policy, an empty
+ * routes.json and the spec §18 sample manifest. It only ever creates: a file or folder that
+ * exists is kept as it is, so running it twice changes nothing.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "./atomic-write.ts";
+import { relativeToRoot, type WorkspacePaths, workspacePaths } from "./workspace.ts";
+
+const PANEL_YAML = `# RTT panel configuration (spec §13). Every key is optional; the values below are the defaults
+# unless marked otherwise. Paths are relative to the folder holding .rtt/.
+
+# api:
+#   # Where the panel daemon serves its gRPC API. Default: this folder's .rtt/sockets/panel.sock.
+#   listen: "unix:///abs/path/.rtt/sockets/panel.sock"
+
+scan:
+  # Folders to walk for rtt.manifest.json files and .rtttags sidecars.
+  roots: ["./"]
+  # gitignore-style patterns, applied on top of every .gitignore found while walking.
+  ignore: [".git", "node_modules", "target", "venv", ".venv", "dist"]
+  # Symbolic links to folders are followed; loops are detected and reported, never walked.
+  follow_symlinks: true
+  # Manifests larger than this are reported and skipped.
+  max_manifest_bytes: 1048576
+
+routing:
+  # Lane kinds in order of preference; a lane that cannot be made falls back to the next.
+  prefer: ["shm", "uds", "tcp"]
+  # Rewire with two-phase commit: all routes of a batch switch, or none do.
+  rewire_atomic: true
+
+security:
+  # When true, manifests must be signed (Ed25519) unless their namespace is listed below.
+  strict_manifests: false
+  allow_unsigned: ["dev/*"]
+
+health:
+  heartbeat_ms: 250
+  # Open a route's breaker after this many errors within the window.
+  trip_threshold: { errors: 5, window_ms: 5000 }
+`;
+
+const POLICY_JSON = `${JSON.stringify(
+  {
+    allow: [{ from: "rtt://*/*/*", to: "rtt://*/api/*", scopes: ["*"] }],
+    pin: [],
+    qos: [{ match: "rtt://*/api/*", latency_ms: 2, prio: 1 }],
+    failover: [],
+  },
+  null,
+  2,
+)}\n`;
+
+const ROUTES_JSON = `${JSON.stringify({ routes: [] }, null, 2)}\n`;
+
+const SAMPLE_MANIFEST = `${JSON.stringify(
+  {
+    $schema: "https://rtt/spec/v1",
+    symbol: {
+      saddr: "rtt://core/api/metrics@1.0.0",
+      type: "api",
+      direction: "provider",
+      capabilities: ["pull", "stream"],
+      inputs: [{ name: "query", schema: "json://metrics.query" }],
+      outputs: [{ name: "series", schema: "json://metrics.series" }],
+      qos: { latency_budget_ms: 2, throughput_qps: 5000 },
+    },
+  },
+  null,
+  2,
+)}\n`;
+
+export interface InitReport {
+  readonly root: string;
+  /** Paths relative to the workspace root, in creation order. */
+  readonly created: readonly string[];
+  readonly kept: readonly string[];
+}
+
+export function initWorkspace(dir: string): InitReport {
+  const paths: WorkspacePaths = workspacePaths(dir);
+  const created: string[] = [];
+  const kept: string[] = [];
+  const rel = (p: string) => relativeToRoot(paths, p);
+
+  for (const folder of [
+    paths.rttDir,
+    paths.drivers,
+    paths.manifests,
+    paths.cache,
+    paths.wal,
+    paths.sockets,
+  ]) {
+    if (existsSync(folder)) kept.push(`${rel(folder)}/`);
+    else {
+      mkdirSync(folder, { recursive: true, mode: folder === paths.sockets ? 0o700 : 0o755 });
+      created.push(`${rel(folder)}/`);
+    }
+  }
+  const files: [string, string][] = [
+    [paths.panelConfig, PANEL_YAML],
+    [paths.policy, POLICY_JSON],
+    [paths.routes, ROUTES_JSON],
+    [join(paths.manifests, "metrics.api.json"), SAMPLE_MANIFEST],
+  ];
+  for (const [path, content] of files) {
+    if (existsSync(path)) kept.push(rel(path));
+    else {
+      writeFileAtomic(path, content);
+      created.push(rel(path));
+    }
+  }
+  return { root: paths.root, created, kept };
+}

@@ -1,0 +1,117 @@
+/**
+ * A workspace is the folder holding `.rtt/`; everything RTT reads or writes lives under it
+ * (spec §13). Commands find it the way git finds `.git`: from the working folder upward.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { type Diagnostic, type PanelConfig, RttError, validateDocument } from "@rtt/core";
+
+export const RTT_DIR = ".rtt";
+
+export interface WorkspacePaths {
+  /** The folder holding `.rtt/`. */
+  readonly root: string;
+  readonly rttDir: string;
+  readonly panelConfig: string;
+  readonly policy: string;
+  readonly routes: string;
+  readonly manifests: string;
+  readonly drivers: string;
+  readonly cache: string;
+  readonly wal: string;
+  readonly sockets: string;
+  readonly catalog: string;
+  readonly scanState: string;
+}
+
+export function workspacePaths(root: string): WorkspacePaths {
+  const abs = resolve(root);
+  const rttDir = join(abs, RTT_DIR);
+  const cache = join(rttDir, "cache");
+  return {
+    root: abs,
+    rttDir,
+    panelConfig: join(rttDir, "panel.yaml"),
+    policy: join(rttDir, "policy.json"),
+    routes: join(rttDir, "routes.json"),
+    manifests: join(rttDir, "manifests"),
+    drivers: join(rttDir, "drivers"),
+    cache,
+    wal: join(rttDir, "wal"),
+    sockets: join(rttDir, "sockets"),
+    catalog: join(cache, "catalog.json"),
+    scanState: join(cache, "scan-state.json"),
+  };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The nearest folder at or above `start` that holds a `.rtt/` folder. */
+export function findWorkspace(start: string): WorkspacePaths {
+  let dir = resolve(start);
+  for (;;) {
+    if (isDirectory(join(dir, RTT_DIR))) return workspacePaths(dir);
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new RttError(
+    "RTT_ERR_WORKSPACE_NOT_FOUND",
+    `no ${RTT_DIR}/ folder in ${resolve(start)} or any parent`,
+    {
+      hint: "run `rtt init` to create one, or pass -C <folder>",
+    },
+  );
+}
+
+/** panel.yaml with every default filled in. */
+export interface ResolvedConfig {
+  readonly listen: string;
+  readonly scan: {
+    readonly roots: readonly string[];
+    readonly ignore: readonly string[];
+    readonly followSymlinks: boolean;
+    readonly maxManifestBytes: number;
+  };
+  readonly raw: PanelConfig;
+}
+
+export const DEFAULT_IGNORE = [".git", "node_modules"] as const;
+export const DEFAULT_MAX_MANIFEST_BYTES = 1024 * 1024;
+
+export function resolveConfig(paths: WorkspacePaths, raw: PanelConfig): ResolvedConfig {
+  return {
+    listen: raw.api?.listen ?? `unix://${join(paths.sockets, "panel.sock")}`,
+    scan: {
+      roots: raw.scan?.roots ?? ["./"],
+      ignore: raw.scan?.ignore ?? DEFAULT_IGNORE,
+      followSymlinks: raw.scan?.follow_symlinks ?? true,
+      maxManifestBytes: raw.scan?.max_manifest_bytes ?? DEFAULT_MAX_MANIFEST_BYTES,
+    },
+    raw,
+  };
+}
+
+/** Reads `.rtt/panel.yaml` (absent = all defaults). Problems come back as diagnostics. */
+export function loadPanelConfig(paths: WorkspacePaths): {
+  config: ResolvedConfig;
+  diagnostics: readonly Diagnostic[];
+} {
+  if (!existsSync(paths.panelConfig)) return { config: resolveConfig(paths, {}), diagnostics: [] };
+  const file = relativeToRoot(paths, paths.panelConfig);
+  const result = validateDocument("panel-config", readFileSync(paths.panelConfig, "utf8"), file);
+  if (!result.ok) return { config: resolveConfig(paths, {}), diagnostics: result.diagnostics };
+  return { config: resolveConfig(paths, result.value), diagnostics: [] };
+}
+
+/** Paths in reports are relative to the workspace root with '/' separators, on every OS. */
+export function relativeToRoot(paths: WorkspacePaths, abs: string): string {
+  const rel = abs.startsWith(paths.root) ? abs.slice(paths.root.length + 1) : abs;
+  return rel.split("\\").join("/");
+}
