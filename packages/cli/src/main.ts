@@ -7,9 +7,6 @@ import { readFileSync } from "node:fs";
 import { RttError, SYMBOL_TYPES } from "@rtt/core";
 import { Command, CommanderError, Option } from "commander";
 import type { CommandContext } from "./commands/context.ts";
-import { initCommand } from "./commands/init.ts";
-import { lsRoutesCommand, lsSymbolsCommand } from "./commands/ls.ts";
-import { scanCommand } from "./commands/scan.ts";
 import { paint, type Terminal, terminal } from "./output.ts";
 
 const { version } = JSON.parse(
@@ -26,6 +23,7 @@ Examples:
   rtt ls routes --json          each route and what its ends resolve to
   rtt -C examples/quickstart scan`;
 
+// Each command's module is imported when it runs, so `rtt --help` loads no scanner.
 function buildProgram(term: Terminal, setExit: (code: number) => void): Command {
   const program = new Command("rtt")
     .description("RTT, the Relay Terminal Tool: a local patch panel for software interfaces.")
@@ -50,15 +48,19 @@ function buildProgram(term: Terminal, setExit: (code: number) => void): Command 
       "create the .rtt/ layout with a commented panel.yaml, policy, routes and a sample manifest",
     )
     .option("--json", "print what was created and kept as JSON")
-    .action((dir: string | undefined, opts: { json?: boolean }) =>
-      setExit(initCommand(ctx(), dir, opts)),
-    );
+    .action(async (dir: string | undefined, opts: { json?: boolean }) => {
+      const { initCommand } = await import("./commands/init.ts");
+      setExit(initCommand(ctx(), dir, opts));
+    });
 
   program
     .command("scan")
     .description("find manifests and .rtttags under the workspace and write the symbol catalog")
     .option("--json", "print the scan report as JSON")
-    .action((opts: { json?: boolean }) => setExit(scanCommand(ctx(), opts)));
+    .action(async (opts: { json?: boolean }) => {
+      const { scanCommand } = await import("./commands/scan.ts");
+      setExit(scanCommand(ctx(), opts));
+    });
 
   const ls = program.command("ls").description("list symbols or routes");
   ls.command("symbols")
@@ -66,13 +68,17 @@ function buildProgram(term: Terminal, setExit: (code: number) => void): Command 
     .description("list the catalog's symbols")
     .addOption(new Option("--type <type>", "only symbols of this type").choices(SYMBOL_TYPES))
     .option("--json", "print the symbols as JSON")
-    .action((pattern: string | undefined, opts: { type?: string; json?: boolean }) =>
-      setExit(lsSymbolsCommand(ctx(), pattern, opts)),
-    );
+    .action(async (pattern: string | undefined, opts: { type?: string; json?: boolean }) => {
+      const { lsSymbolsCommand } = await import("./commands/ls.ts");
+      setExit(lsSymbolsCommand(ctx(), pattern, opts));
+    });
   ls.command("routes")
     .description("list routes.json with how many catalog symbols each end resolves to, and why")
     .option("--json", "print the routes as JSON")
-    .action((opts: { json?: boolean }) => setExit(lsRoutesCommand(ctx(), opts)));
+    .action(async (opts: { json?: boolean }) => {
+      const { lsRoutesCommand } = await import("./commands/ls.ts");
+      setExit(lsRoutesCommand(ctx(), opts));
+    });
   return program;
 }
 

@@ -16,6 +16,9 @@ export interface RouteExpr {
 }
 
 const ARROW = "->";
+// A comma also separates the caps of one address (`?caps=a,b`). Caps start with a letter or
+// digit right after the comma; the next list item starts with a space, ',' or its scheme.
+const CAPS_COMMA = /^,(?!rtt:\/\/)[a-z0-9]/i;
 
 function exprError(text: string, index: number, expected: string): RttError {
   const found = index < text.length ? JSON.stringify(text[index]) : "end of expression";
@@ -65,7 +68,7 @@ export function parseRouteExpr(text: string): RouteExpr {
   const to: (ConcreteAddress | Reference)[] = [];
   let itemStart = at + 1;
   for (let i = at + 1; i <= close; i++) {
-    if (i === close || text[i] === ",") {
+    if (i === close || (text[i] === "," && !CAPS_COMMA.test(text.slice(i, i + 7)))) {
       to.push(referenceAt(text, itemStart, i));
       itemStart = i + 1;
     }

@@ -45,6 +45,9 @@ export function parseRttTags(
 ): { rules: TagRule[]; diagnostics: Diagnostic[] } {
   const rules: { selector?: Selector; tags: Record<string, string> }[] = [{ tags: {} }];
   const diagnostics: Diagnostic[] = [];
+  // After a bad section header its lines belong to no section: they must not fall into the
+  // section before it or, at the top of the file, apply to every symbol.
+  let orphaned = false;
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = index + 1;
     const lead = raw.length - raw.trimStart().length;
@@ -55,12 +58,15 @@ export function parseRttTags(
         diagnostics.push(
           lineError(file, line, lead + body.length + 1, "expected ']' closing the section"),
         );
+        orphaned = true;
         return;
       }
       try {
         rules.push({ selector: parseSaddr(body.slice(1, -1).trim()), tags: {} });
+        orphaned = false;
       } catch (error) {
         if (!(error instanceof RttError)) throw error;
+        orphaned = true;
         const inner = body.slice(1).length - body.slice(1).trimStart().length;
         diagnostics.push(
           lineError(
@@ -89,6 +95,7 @@ export function parseRttTags(
       );
       return;
     }
+    if (orphaned) return;
     (rules[rules.length - 1] as { tags: Record<string, string> }).tags[key] = value;
   });
   return { rules: rules.filter((r) => Object.keys(r.tags).length > 0), diagnostics };

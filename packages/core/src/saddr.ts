@@ -263,7 +263,9 @@ function formError(input: string, form: SaddrForm, accepted: readonly SaddrForm[
     reference: "a reference names literal fields; globs (*) belong in policy patterns",
     pattern: "a pattern may use * in namespace, type, name and variant",
   };
-  const star = input.indexOf("*");
+  // The first glob; a `*` inside the version (`@1.*`) is a range, so blank the version out
+  // first ('@' cannot occur before it, and the version runs to '#', '?' or the end).
+  const star = input.replace(/@[^#?]*/, (v) => " ".repeat(v.length)).indexOf("*");
   return new RttError(
     "RTT_ERR_SADDR_FORM",
     `${JSON.stringify(input)} is a ${form} address; expected ${accepted.map((f) => `a ${f} address`).join(" or ")}`,

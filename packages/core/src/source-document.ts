@@ -10,7 +10,16 @@ import {
   parseTree,
   printParseErrorCode,
 } from "jsonc-parser";
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Node as YamlNode } from "yaml";
+import {
+  type Alias,
+  isMap,
+  isPair,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Node as YamlNode,
+} from "yaml";
 import { RttError } from "./errors.ts";
 
 export type JsonPath = readonly (string | number)[];
@@ -165,9 +174,28 @@ export function parseYamlDocument(text: string, file: string): SourceDocument {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
+  let value: unknown;
+  try {
+    value = doc.toJS() ?? {};
+  } catch (error) {
+    // yaml finds an alias to an unknown anchor (`*a`), or an alias bomb, only while building
+    // values, and throws a plain ReferenceError: report it like any other YAML error, at the
+    // first alias that does not resolve (else the first alias).
+    if (!(error instanceof ReferenceError)) throw error;
+    const aliases: Alias[] = [];
+    visit(doc, {
+      Alias: (_key, node) => {
+        aliases.push(node);
+      },
+    });
+    const bad = aliases.find((a) => a.resolve(doc) === undefined) ?? aliases[0];
+    throw new RttError("RTT_ERR_DOC_SYNTAX", `not valid YAML: ${error.message}`, {
+      position: { file, ...at(bad?.range?.[0] ?? 0) },
+    });
+  }
   return {
     file,
-    value: doc.toJS() ?? {},
+    value,
     locate(path, part = "value") {
       for (let depth = path.length; depth >= 0; depth--) {
         const sub = path.slice(0, depth);

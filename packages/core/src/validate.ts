@@ -3,7 +3,8 @@
  * (ajv) → semantic checks no schema can say. Every problem becomes a Diagnostic naming the
  * file, line and column of the offending value, what was expected, and a hint where one helps.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { createRequire } from "node:module";
+import type { Ajv2020 as Ajv, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import semver from "semver";
 import { type Diagnostic, RttError } from "./errors.ts";
 import { parseHealthExpr, parseRouteExpr } from "./route-expr.ts";
@@ -65,25 +66,32 @@ function formatProblem(format: string, text: string): RttError | undefined {
   }
 }
 
-let compiled: Record<DocumentKind, ValidateFunction> | undefined;
+let ajv: Ajv | undefined;
+const compiled = new Map<DocumentKind, ValidateFunction>();
 
-// Compiled once per process: ajv generates code per schema, which is the slow part.
-function validators(): Record<DocumentKind, ValidateFunction> {
-  if (compiled !== undefined) return compiled;
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-  for (const name of Object.keys(FORMAT_PARSERS)) {
-    ajv.addFormat(name, {
-      type: "string",
-      validate: (s: string) => formatProblem(name, s) === undefined,
-    });
+/**
+ * The validator of one kind of document, compiled on first use. ajv is loaded lazily (and
+ * synchronously, it is CommonJS) and each schema compiled only when needed: compiling is the
+ * slow part, and a warm `rtt scan` whose manifests are all cached needs no manifest schema.
+ */
+function validatorFor(kind: DocumentKind): ValidateFunction {
+  const known = compiled.get(kind);
+  if (known !== undefined) return known;
+  if (ajv === undefined) {
+    const { Ajv2020 } = createRequire(import.meta.url)(
+      "ajv/dist/2020.js",
+    ) as typeof import("ajv/dist/2020.js");
+    ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+    for (const name of Object.keys(FORMAT_PARSERS)) {
+      ajv.addFormat(name, {
+        type: "string",
+        validate: (s: string) => formatProblem(name, s) === undefined,
+      });
+    }
   }
-  compiled = {
-    manifest: ajv.compile(manifestSchema),
-    routes: ajv.compile(routesSchema),
-    policy: ajv.compile(policySchema),
-    "panel-config": ajv.compile(panelConfigSchema),
-  };
-  return compiled;
+  const validate = ajv.compile(DOCUMENT_SCHEMAS[kind]);
+  compiled.set(kind, validate);
+  return validate;
 }
 
 /** JSON pointer → path, with array indices as numbers (the position lookups need them). */
@@ -221,12 +229,16 @@ function toProblem(e: ErrorObject, root: unknown): Problem | undefined {
         message: `expected ${PATTERN_WORDS[pattern] ?? `text matching ${pattern}`}, found ${describeType(e.data)}`,
       };
     }
-    case "uniqueItems":
+    case "uniqueItems": {
+      // ajv's i/j order depends on the item schema (primitive items: i < j; others: i > j);
+      // point at the repeat, the later of the two, like duplicate route ids.
+      const [first, repeat] = [Number(params.i), Number(params.j)].sort((a, b) => a - b);
       return {
-        path: [...path, Number(params.i)],
+        path: [...path, repeat as number],
         part: "value",
-        message: `duplicate of item ${Number(params.j)}; items must be unique`,
+        message: `duplicate of item ${first}; items must be unique`,
       };
+    }
     case "anyOf": {
       const kinds = ((e.schema as unknown[]) ?? []).flatMap(branchType);
       return {
@@ -329,7 +341,7 @@ export function validateDocument<K extends DocumentKind>(
       ],
     };
   }
-  const validate = validators()[kind];
+  const validate = validatorFor(kind);
   if (!validate(doc.value)) {
     const problems = pruneAnyOf(validate.errors ?? [])
       .map((e) => toProblem(e, doc.value))

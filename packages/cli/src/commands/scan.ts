@@ -9,7 +9,7 @@ export function scanCommand(ctx: CommandContext, opts: { json?: boolean }): numb
   const progress = progressLine(ctx.term);
   const report = scanWorkspace(paths, {
     onProgress: (p) =>
-      progress.update(`scanning… ${count(p.files, "file")} in ${count(p.dirs, "folder")}`),
+      progress.update(() => `scanning… ${count(p.files, "file")} in ${count(p.dirs, "folder")}`),
   });
   progress.done();
   const durationMs = Math.round(performance.now() - started);

@@ -3,8 +3,8 @@
  * the (size, mtime, inode) it had and what reading it produced. A rescan re-reads only files
  * whose triple changed. It is a cache: unreadable or of another format means "start cold".
  */
-import { readFileSync } from "node:fs";
-import type { Contract, Diagnostic, TagRule } from "@rtt/core";
+import { readFileSync, statSync } from "node:fs";
+import type { Contract, Diagnostic, PanelConfig, TagRule } from "@rtt/core";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
 
 export const SCAN_STATE_FORMAT = "rtt.scan-state/v1";
@@ -36,6 +36,8 @@ export interface ScanState {
   readonly format: typeof SCAN_STATE_FORMAT;
   /** SHA-256 of the catalog text last written, to skip rewriting an unchanged catalog. */
   readonly catalog_hash: string;
+  /** The last valid panel.yaml and its stamp: a warm scan then needs no schema validator. */
+  readonly config?: FileStamp & { readonly raw: PanelConfig };
   readonly files: Readonly<Record<string, StateEntry>>;
 }
 
@@ -54,6 +56,7 @@ export function readScanState(path: string): ScanState {
     return {
       format: SCAN_STATE_FORMAT,
       catalog_hash: String(parsed.catalog_hash ?? ""),
+      ...(parsed.config === undefined ? {} : { config: parsed.config }),
       files: parsed.files,
     };
   } catch {
@@ -63,6 +66,16 @@ export function readScanState(path: string): ScanState {
 
 export function writeScanState(path: string, state: ScanState): void {
   writeFileAtomic(path, JSON.stringify(state));
+}
+
+/** The stamp of a file, or undefined when it does not exist (or cannot be stat'ed). */
+export function stampOf(path: string): FileStamp | undefined {
+  try {
+    const s = statSync(path);
+    return { size: s.size, mtime_ms: s.mtimeMs, ino: s.ino };
+  } catch {
+    return undefined;
+  }
 }
 
 export function sameStamp(a: FileStamp, b: FileStamp): boolean {

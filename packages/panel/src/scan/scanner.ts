@@ -17,7 +17,7 @@ import {
   validateDocument,
 } from "@rtt/core";
 import { CATALOG_FORMAT, type Catalog, type Conflict, writeCatalog } from "../catalog.ts";
-import { loadPanelConfig, type WorkspacePaths } from "../workspace/workspace.ts";
+import { loadPanelConfig, resolveConfig, type WorkspacePaths } from "../workspace/workspace.ts";
 import { describeNonRegular, readCandidate, tooLarge } from "./read-candidate.ts";
 import {
   type FileOutcome,
@@ -26,6 +26,7 @@ import {
   type ScanState,
   type StateEntry,
   sameStamp,
+  stampOf,
   writeScanState,
 } from "./scan-state.ts";
 import { type Candidate, errorText, walk } from "./walk.ts";
@@ -193,12 +194,25 @@ function resolveClaims(claims: readonly Claim[]): {
       });
     }
   }
-  symbols.sort((a, b) => (a.saddr < b.saddr ? -1 : a.saddr > b.saddr ? 1 : 0));
+  const bySaddr = (a: { saddr: string }, b: { saddr: string }) =>
+    a.saddr < b.saddr ? -1 : a.saddr > b.saddr ? 1 : 0;
+  symbols.sort(bySaddr);
+  conflicts.sort(bySaddr);
   return { symbols, conflicts, diagnostics };
 }
 
 export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}): ScanReport {
-  const { config, diagnostics: configProblems } = loadPanelConfig(paths);
+  const previous = readScanState(paths.scanState);
+  const configStamp = stampOf(paths.panelConfig);
+  const remembered = previous.config;
+  const configUnchanged =
+    configStamp === undefined
+      ? remembered === undefined
+      : remembered !== undefined && sameStamp(remembered, configStamp);
+  const { config, diagnostics: configProblems } =
+    configUnchanged && remembered !== undefined
+      ? { config: resolveConfig(paths, remembered.raw), diagnostics: [] }
+      : loadPanelConfig(paths);
   if (configProblems.length > 0) {
     // A broken panel.yaml could mean a wrong ignore list; scanning with defaults would
     // silently catalog the wrong tree. Refuse and say why.
@@ -214,7 +228,6 @@ export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}):
       ? {}
       : { onProgress: (files, dirs) => options.onProgress?.({ phase: "walk", files, dirs }) }),
   });
-  const previous = readScanState(paths.scanState);
   const diagnostics: Diagnostic[] = [...walked.diagnostics];
   const files: Record<string, StateEntry> = {};
   let reread = 0;
@@ -264,10 +277,16 @@ export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}):
   const catalogHash = createHash("sha256").update(catalogText).digest("hex");
   const catalogWritten = catalogHash !== previous.catalog_hash || !existsSync(paths.catalog);
   if (catalogWritten) writeCatalog(paths.catalog, catalogText);
-  const state: ScanState = { format: SCAN_STATE_FORMAT, catalog_hash: catalogHash, files };
+  const state: ScanState = {
+    format: SCAN_STATE_FORMAT,
+    catalog_hash: catalogHash,
+    ...(configStamp === undefined ? {} : { config: { ...configStamp, raw: config.raw } }),
+    files,
+  };
   if (
     catalogWritten ||
     reread > 0 ||
+    !configUnchanged ||
     Object.keys(previous.files).length !== Object.keys(files).length
   ) {
     writeScanState(paths.scanState, state);

@@ -148,11 +148,13 @@ export function walk(options: WalkOptions): WalkResult {
     for (const entry of entries) {
       const name = entry.name;
       const rel = joinRel(frame.rel, name);
-      const abs = join(frame.abs, name);
+      // Concatenation, not path.join: the names come from readdir, and join's normalising
+      // was a fifth of a warm scan's time.
+      const abs = frame.abs + sep + name;
       if (entry.isDirectory()) {
         if (inRttDir && RTT_STATE_DIRS.has(name)) continue;
         if (rules.ignores(rel, true)) continue;
-        stack.push({ abs, rel, real: join(frame.real, name), rules });
+        stack.push({ abs, rel, real: frame.real + sep + name, rules });
         continue;
       }
       if (entry.isSymbolicLink()) {
