@@ -59,6 +59,7 @@ export {
   contractOf,
   type SymbolSource,
   symbolFromContract,
+  withTags,
 } from "./symbol.ts";
 export {
   DOCUMENT_SCHEMAS,

@@ -3,24 +3,19 @@
  * about a value (a schema violation, a bad address) can name the line and column it came
  * from. Both formats answer the same question: where is the value (or the key) at this path?
  */
-import {
-  findNodeAtLocation,
-  type Node as JsonNode,
-  type ParseError,
-  parseTree,
-  printParseErrorCode,
-} from "jsonc-parser";
-import {
-  type Alias,
-  isMap,
-  isPair,
-  isScalar,
-  LineCounter,
-  parseDocument,
-  visit,
-  type Node as YamlNode,
-} from "yaml";
+import { createRequire } from "node:module";
+import type { Node as JsonNode, ParseError } from "jsonc-parser";
+import type { Alias, Node as YamlNode } from "yaml";
 import { RttError } from "./errors.ts";
+
+// The parsers are loaded on first use (both ship CommonJS builds): together they are a
+// third of the CLI's start-up, and a warm `rtt scan` parses no file at all.
+const requireLazily = createRequire(import.meta.url);
+let jsoncModule: typeof import("jsonc-parser") | undefined;
+let yamlModule: typeof import("yaml") | undefined;
+const jsonc = () =>
+  (jsoncModule ??= requireLazily("jsonc-parser") as typeof import("jsonc-parser"));
+const yaml = () => (yamlModule ??= requireLazily("yaml") as typeof import("yaml"));
 
 export type JsonPath = readonly (string | number)[];
 
@@ -81,11 +76,14 @@ const JSON_ERROR_WORDS: Record<string, string> = {
 export function parseJsonDocument(text: string, file: string): SourceDocument {
   const lines = new LineIndex(text);
   const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
+  const root = jsonc().parseTree(text, errors, {
+    allowTrailingComma: false,
+    disallowComments: true,
+  });
   const first = errors[0];
   if (first !== undefined || root === undefined) {
     const offset = first?.offset ?? 0;
-    const code = first === undefined ? "ValueExpected" : printParseErrorCode(first.error);
+    const code = first === undefined ? "ValueExpected" : jsonc().printParseErrorCode(first.error);
     const where = lines.locate(offset);
     throw new RttError(
       "RTT_ERR_DOC_SYNTAX",
@@ -106,7 +104,7 @@ export function parseJsonDocument(text: string, file: string): SourceDocument {
     value: jsonNodeValue(root),
     locate(path, part = "value") {
       for (let depth = path.length; depth >= 0; depth--) {
-        const node = findNodeAtLocation(root, path.slice(0, depth) as (string | number)[]);
+        const node = jsonc().findNodeAtLocation(root, path.slice(0, depth) as (string | number)[]);
         if (node === undefined) continue;
         const keyNode =
           depth === path.length && part === "key" ? node.parent?.children?.[0] : undefined;
@@ -160,8 +158,8 @@ function jsonNodeValue(node: JsonNode): unknown {
 }
 
 export function parseYamlDocument(text: string, file: string): SourceDocument {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
   if (first !== undefined) {
     const where = lineCounter.linePos(first.pos[0]);
@@ -183,7 +181,7 @@ export function parseYamlDocument(text: string, file: string): SourceDocument {
     // first alias that does not resolve (else the first alias).
     if (!(error instanceof ReferenceError)) throw error;
     const aliases: Alias[] = [];
-    visit(doc, {
+    yaml().visit(doc, {
       Alias: (_key, node) => {
         aliases.push(node);
       },
@@ -214,9 +212,9 @@ export function parseYamlDocument(text: string, file: string): SourceDocument {
 }
 
 function yamlKeyNode(parent: unknown, key: string | number | undefined): YamlNode | undefined {
-  if (!isMap(parent)) return undefined;
+  if (!yaml().isMap(parent)) return undefined;
   for (const pair of parent.items) {
-    if (isPair(pair) && isScalar(pair.key) && pair.key.value === key) return pair.key;
+    if (yaml().isPair(pair) && yaml().isScalar(pair.key) && pair.key.value === key) return pair.key;
   }
   return undefined;
 }

@@ -81,6 +81,12 @@ export function symbolFromContract(
   };
 }
 
+/** The symbol with more tags on top of its own (the extra ones win), keys sorted. */
+export function withTags(s: CatalogSymbol, extra: Readonly<Record<string, string>>): CatalogSymbol {
+  if (Object.keys(extra).length === 0) return s;
+  return { ...s, tags: sortedRecord({ ...s.tags, ...extra }) };
+}
+
 /**
  * The address a symbol answers to when matched: its own address plus the capabilities and
  * io mode its contract declares (a manifest's saddr carries no query).

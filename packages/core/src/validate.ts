@@ -4,8 +4,8 @@
  * file, line and column of the offending value, what was expected, and a hint where one helps.
  */
 import { createRequire } from "node:module";
-import type { Ajv2020 as Ajv, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
-import semver from "semver";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import validRange from "semver/ranges/valid.js";
 import { type Diagnostic, RttError } from "./errors.ts";
 import { parseHealthExpr, parseRouteExpr } from "./route-expr.ts";
 import { parseConcrete, parseReference, parseSaddr } from "./saddr.ts";
@@ -48,7 +48,7 @@ const FORMAT_PARSERS: Record<string, (text: string) => unknown> = {
   "rtt-route": parseRouteExpr,
   "rtt-health": parseHealthExpr,
   "semver-range": (text) => {
-    if (semver.validRange(text) === null) {
+    if (validRange(text) === null) {
       throw new RttError("RTT_ERR_DOC_SCHEMA", `${JSON.stringify(text)} is not a semver range`, {
         hint: 'e.g. ">=1.2 <2.0" or "^1.2"',
       });
@@ -66,32 +66,35 @@ function formatProblem(format: string, text: string): RttError | undefined {
   }
 }
 
-let ajv: Ajv | undefined;
-const compiled = new Map<DocumentKind, ValidateFunction>();
+/** The formats the schemas name; their checks are RTT's own parsers. */
+export const FORMAT_NAMES = Object.keys(FORMAT_PARSERS);
+
+type GeneratedValidators = Record<
+  "manifest" | "routes" | "policy" | "panelConfig",
+  ValidateFunction
+>;
+let generated: GeneratedValidators | undefined;
 
 /**
- * The validator of one kind of document, compiled on first use. ajv is loaded lazily (and
- * synchronously, it is CommonJS) and each schema compiled only when needed: compiling is the
- * slow part, and a warm `rtt scan` whose manifests are all cached needs no manifest schema.
+ * The validator of one kind of document. They are compiled ahead of time into
+ * schemas/validators.generated.cjs (see scripts/generate-validators.ts): compiling with ajv
+ * at run time cost ~100 ms per process. The module is CommonJS, so it is loaded on first use
+ * with require, synchronously; `rtt --help` never loads it.
  */
 function validatorFor(kind: DocumentKind): ValidateFunction {
-  const known = compiled.get(kind);
-  if (known !== undefined) return known;
-  if (ajv === undefined) {
-    const { Ajv2020 } = createRequire(import.meta.url)(
-      "ajv/dist/2020.js",
-    ) as typeof import("ajv/dist/2020.js");
-    ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    for (const name of Object.keys(FORMAT_PARSERS)) {
-      ajv.addFormat(name, {
-        type: "string",
-        validate: (s: string) => formatProblem(name, s) === undefined,
-      });
-    }
+  if (generated === undefined) {
+    const formats = Object.fromEntries(
+      FORMAT_NAMES.map((name) => [
+        name,
+        { type: "string", validate: (s: string) => formatProblem(name, s) === undefined },
+      ]),
+    );
+    const build = createRequire(import.meta.url)("./schemas/validators.generated.cjs") as (
+      f: typeof formats,
+    ) => GeneratedValidators;
+    generated = build(formats);
   }
-  const validate = ajv.compile(DOCUMENT_SCHEMAS[kind]);
-  compiled.set(kind, validate);
-  return validate;
+  return generated[kind === "panel-config" ? "panelConfig" : kind];
 }
 
 /** JSON pointer → path, with array indices as numbers (the position lookups need them). */

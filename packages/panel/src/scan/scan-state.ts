@@ -4,10 +4,10 @@
  * whose triple changed. It is a cache: unreadable or of another format means "start cold".
  */
 import { readFileSync, statSync } from "node:fs";
-import type { Contract, Diagnostic, PanelConfig, TagRule } from "@rtt/core";
+import type { CatalogSymbol, Diagnostic, PanelConfig, TagRule } from "@rtt/core";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
 
-export const SCAN_STATE_FORMAT = "rtt.scan-state/v1";
+export const SCAN_STATE_FORMAT = "rtt.scan-state/v2";
 
 export interface FileStamp {
   readonly size: number;
@@ -18,8 +18,11 @@ export interface FileStamp {
 export type FileOutcome =
   | {
       readonly kind: "manifest";
-      /** Absent when the manifest was invalid; the diagnostics say why. */
-      readonly contract?: Contract;
+      /**
+       * The symbol the manifest declares, before sidecar tags (those can change without the
+       * manifest changing). Absent when the manifest was invalid; the diagnostics say why.
+       */
+      readonly symbol?: CatalogSymbol;
       /** Where `symbol.saddr` sits in the file, for conflict reports. */
       readonly saddr_at?: { readonly line: number; readonly column: number };
       readonly diagnostics: readonly Diagnostic[];
@@ -38,6 +41,8 @@ export interface ScanState {
   readonly catalog_hash: string;
   /** The last valid panel.yaml and its stamp: a warm scan then needs no schema validator. */
   readonly config?: FileStamp & { readonly raw: PanelConfig };
+  /** What the walk itself reported (loops, unreadable folders), as JSON, to notice changes. */
+  readonly walk_report?: string;
   readonly files: Readonly<Record<string, StateEntry>>;
 }
 
@@ -57,6 +62,7 @@ export function readScanState(path: string): ScanState {
       format: SCAN_STATE_FORMAT,
       catalog_hash: String(parsed.catalog_hash ?? ""),
       ...(parsed.config === undefined ? {} : { config: parsed.config }),
+      ...(parsed.walk_report === undefined ? {} : { walk_report: String(parsed.walk_report) }),
       files: parsed.files,
     };
   } catch {

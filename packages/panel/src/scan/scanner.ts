@@ -5,16 +5,17 @@
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import {
+  addressOf,
   type CatalogSymbol,
   compareDiagnostics,
   type Diagnostic,
-  parseConcrete,
   parseRttTags,
   RttError,
   symbolFromContract,
   type TagRule,
   tagsFor,
   validateDocument,
+  withTags,
 } from "@rtt/core";
 import { CATALOG_FORMAT, type Catalog, type Conflict, writeCatalog } from "../catalog.ts";
 import { loadPanelConfig, resolveConfig, type WorkspacePaths } from "../workspace/workspace.ts";
@@ -23,7 +24,6 @@ import {
   type FileOutcome,
   readScanState,
   SCAN_STATE_FORMAT,
-  type ScanState,
   type StateEntry,
   sameStamp,
   stampOf,
@@ -80,7 +80,11 @@ function evaluate(candidate: Candidate, text: string): FileOutcome {
   if (!result.ok) return { kind: "manifest", diagnostics: result.diagnostics };
   return {
     kind: "manifest",
-    contract: result.value.symbol,
+    symbol: symbolFromContract(result.value.symbol, {
+      file: candidate.rel,
+      scanner: "manifest",
+      score: 1,
+    }),
     saddr_at: result.document.locate(["symbol", "saddr"]),
     diagnostics: [],
   };
@@ -254,42 +258,49 @@ export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}):
   }
   for (const [rel, entry] of Object.entries(files)) {
     const outcome = entry.outcome;
-    if (outcome.kind !== "manifest" || outcome.contract === undefined) continue;
-    const tags = tagsFor(coveringRules(rel, sidecars), parseConcrete(outcome.contract.saddr));
-    const symbol = symbolFromContract(
-      outcome.contract,
-      { file: rel, scanner: "manifest", score: 1 },
-      tags,
-    );
+    if (outcome.kind !== "manifest" || outcome.symbol === undefined) continue;
+    const rules = coveringRules(rel, sidecars);
+    const symbol =
+      rules.length === 0
+        ? outcome.symbol
+        : withTags(outcome.symbol, tagsFor(rules, addressOf(outcome.symbol)));
     claims.push({ symbol, at: outcome.saddr_at ?? { line: 1, column: 1 } });
   }
   const resolved = resolveClaims(claims);
   diagnostics.push(...resolved.diagnostics);
   diagnostics.sort(compareDiagnostics);
 
-  const catalog: Catalog = {
-    format: CATALOG_FORMAT,
-    symbols: resolved.symbols,
-    conflicts: resolved.conflicts,
-    diagnostics,
-  };
-  const catalogText = `${JSON.stringify(catalog, null, 2)}\n`;
-  const catalogHash = createHash("sha256").update(catalogText).digest("hex");
-  const catalogWritten = catalogHash !== previous.catalog_hash || !existsSync(paths.catalog);
-  if (catalogWritten) writeCatalog(paths.catalog, catalogText);
-  const state: ScanState = {
-    format: SCAN_STATE_FORMAT,
-    catalog_hash: catalogHash,
-    ...(configStamp === undefined ? {} : { config: { ...configStamp, raw: config.raw } }),
-    files,
-  };
-  if (
-    catalogWritten ||
-    reread > 0 ||
-    !configUnchanged ||
-    Object.keys(previous.files).length !== Object.keys(files).length
-  ) {
-    writeScanState(paths.scanState, state);
+  // The catalog is a function of the files read, panel.yaml and what the walk reported. When
+  // none of them changed, neither did it: skip building and hashing its text (a warm scan's
+  // largest cost after the walk itself).
+  const fileList = Object.keys(files).join("\n");
+  const walkReport = JSON.stringify(walked.diagnostics);
+  const inputsUnchanged =
+    reread === 0 &&
+    configUnchanged &&
+    fileList === Object.keys(previous.files).join("\n") &&
+    walkReport === previous.walk_report &&
+    existsSync(paths.catalog);
+  let catalogHash = previous.catalog_hash;
+  let catalogWritten = false;
+  if (!inputsUnchanged) {
+    const catalog: Catalog = {
+      format: CATALOG_FORMAT,
+      symbols: resolved.symbols,
+      conflicts: resolved.conflicts,
+      diagnostics,
+    };
+    const catalogText = `${JSON.stringify(catalog, null, 2)}\n`;
+    catalogHash = createHash("sha256").update(catalogText).digest("hex");
+    catalogWritten = catalogHash !== previous.catalog_hash || !existsSync(paths.catalog);
+    if (catalogWritten) writeCatalog(paths.catalog, catalogText);
+    writeScanState(paths.scanState, {
+      format: SCAN_STATE_FORMAT,
+      catalog_hash: catalogHash,
+      ...(configStamp === undefined ? {} : { config: { ...configStamp, raw: config.raw } }),
+      walk_report: walkReport,
+      files,
+    });
   }
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   return {

@@ -147,6 +147,16 @@ export function walk(options: WalkOptions): WalkResult {
     const inRttDir = frame.rel === ".rtt" || frame.rel.endsWith("/.rtt");
     for (const entry of entries) {
       const name = entry.name;
+      // Most entries are plain files that are not candidates: they are only counted, and no
+      // path string is built for them (a warm scan's time is mostly allocation and readdir).
+      if (entry.isFile()) {
+        files++;
+        const kind = candidateKind(name, frame.rel);
+        if (kind === undefined) continue;
+        const rel = joinRel(frame.rel, name);
+        if (!rules.ignores(rel, false)) candidates.push({ kind, rel, abs: frame.abs + sep + name });
+        continue;
+      }
       const rel = joinRel(frame.rel, name);
       // Concatenation, not path.join: the names come from readdir, and join's normalising
       // was a fifth of a warm scan's time.
@@ -176,6 +186,8 @@ export function walk(options: WalkOptions): WalkResult {
         }
         if (followed === "skip") continue;
       }
+      // A link to a file, a FIFO, a socket or a device: counted, and read only if it is named
+      // like a candidate (the scanner refuses anything but a regular file).
       files++;
       const kind = candidateKind(name, frame.rel);
       if (kind === undefined || rules.ignores(rel, false)) continue;
