@@ -48,6 +48,7 @@ function buildProgram(term: Terminal, setExit: (code: number) => void): Command 
       "create the .rtt/ layout with a commented panel.yaml, policy, routes and a sample manifest",
     )
     .option("--json", "print what was created and kept as JSON")
+    .addHelpText("after", "\nExamples:\n  rtt init\n  rtt init services/api --json")
     .action(async (dir: string | undefined, opts: { json?: boolean }) => {
       const { initCommand } = await import("./commands/init.ts");
       setExit(initCommand(ctx(), dir, opts));
@@ -57,17 +58,28 @@ function buildProgram(term: Terminal, setExit: (code: number) => void): Command 
     .command("scan")
     .description("find manifests and .rtttags under the workspace and write the symbol catalog")
     .option("--json", "print the scan report as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rtt scan\n  rtt scan --json | jq .diagnostics\n  rtt -C examples/quickstart scan\n\nExit: 0 ok, 1 a manifest, sidecar or panel.yaml has an error (see file:line:col).",
+    )
     .action(async (opts: { json?: boolean }) => {
       const { scanCommand } = await import("./commands/scan.ts");
       setExit(scanCommand(ctx(), opts));
     });
 
-  const ls = program.command("ls").description("list symbols or routes");
+  const ls = program
+    .command("ls")
+    .description("list symbols or routes")
+    .addHelpText("after", "\nExamples:\n  rtt ls symbols\n  rtt ls routes --json");
   ls.command("symbols")
     .argument("[pattern]", "an address, reference or pattern, e.g. 'rtt://core/*/*'")
     .description("list the catalog's symbols")
     .addOption(new Option("--type <type>", "only symbols of this type").choices(SYMBOL_TYPES))
     .option("--json", "print the symbols as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rtt ls symbols\n  rtt ls symbols 'rtt://core/*/*' --type api\n  rtt ls symbols 'rtt://core/api/metrics@^1' --json",
+    )
     .action(async (pattern: string | undefined, opts: { type?: string; json?: boolean }) => {
       const { lsSymbolsCommand } = await import("./commands/ls.ts");
       setExit(lsSymbolsCommand(ctx(), pattern, opts));
@@ -75,6 +87,10 @@ function buildProgram(term: Terminal, setExit: (code: number) => void): Command 
   ls.command("routes")
     .description("list routes.json with how many catalog symbols each end resolves to, and why")
     .option("--json", "print the routes as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rtt ls routes\n  rtt ls routes --json | jq '.[] | select(.from.count != 1)'",
+    )
     .action(async (opts: { json?: boolean }) => {
       const { lsRoutesCommand } = await import("./commands/ls.ts");
       setExit(lsRoutesCommand(ctx(), opts));
@@ -108,7 +124,9 @@ export async function run(argv: readonly string[], term: Terminal = terminal()):
           error.position?.file === undefined
             ? ""
             : `${error.position.file}:${error.position.line}:${error.position.column}: `;
-        term.err.write(`${paint(term, "red", `rtt: ${where}${error.message}`)} (${error.code})\n`);
+        term.err.write(
+          `${paint(term.err, "red", `rtt: ${where}${error.message}`)} (${error.code})\n`,
+        );
         if (error.hint !== undefined) term.err.write(`  hint: ${error.hint}\n`);
       }
       return error.exitCode;

@@ -4,21 +4,42 @@
  */
 import type { Writable } from "node:stream";
 
-export interface Terminal {
-  readonly out: Writable & { isTTY?: boolean };
-  readonly err: Writable & { isTTY?: boolean };
+/** One output stream and whether it may be coloured: decided per stream, since stdout can be a
+ * terminal while stderr goes to a file (or the other way round). */
+export interface OutputStream {
+  write(text: string): unknown;
+  readonly isTTY: boolean;
   readonly color: boolean;
 }
 
+export interface Terminal {
+  readonly out: OutputStream;
+  readonly err: OutputStream;
+}
+
+function outputStream(
+  stream: Writable & { isTTY?: boolean },
+  env: NodeJS.ProcessEnv,
+): OutputStream {
+  const isTTY = stream.isTTY === true;
+  return {
+    write: (text) => stream.write(text),
+    isTTY,
+    color: isTTY && env.NO_COLOR === undefined && env.TERM !== "dumb",
+  };
+}
+
 export function terminal(out = process.stdout, err = process.stderr, env = process.env): Terminal {
-  const color = out.isTTY === true && env.NO_COLOR === undefined && env.TERM !== "dumb";
-  return { out, err, color };
+  return { out: outputStream(out, env), err: outputStream(err, env) };
 }
 
 const CODES = { red: 31, yellow: 33, green: 32, dim: 2, bold: 1 } as const;
 
-export function paint(t: Terminal, style: keyof typeof CODES, text: string): string {
-  return t.color ? `\x1b[${CODES[style]}m${text}\x1b[0m` : text;
+/** Colours `text` for `stream`; a trailing newline stays outside the colour. */
+export function paint(stream: OutputStream, style: keyof typeof CODES, text: string): string {
+  if (!stream.color) return text;
+  const body = text.endsWith("\n") ? text.slice(0, -1) : text;
+  return `\x1b[${CODES[style]}m${body}\x1b[0m${body === text ? "" : "\n"}`;
 }
 
 /** Left-aligned columns separated by two spaces; the last column is never padded. */
@@ -37,7 +58,7 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
  * It takes a function so the text is only built when it is shown.
  */
 export function progressLine(t: Terminal): { update(text: () => string): void; done(): void } {
-  if (t.err.isTTY !== true) return { update() {}, done() {} };
+  if (!t.err.isTTY) return { update() {}, done() {} };
   let last = 0;
   let shown = false;
   return {

@@ -14,8 +14,8 @@ export function initCommand(
     return 0;
   }
   const { term } = ctx;
-  for (const p of report.created) term.out.write(`${paint(term, "green", "created")}  ${p}\n`);
-  for (const p of report.kept) term.out.write(`${paint(term, "dim", "kept   ")}  ${p}\n`);
+  for (const p of report.created) term.out.write(`${paint(term.out, "green", "created")}  ${p}\n`);
+  for (const p of report.kept) term.out.write(`${paint(term.out, "dim", "kept   ")}  ${p}\n`);
   term.out.write(
     report.created.length === 0
       ? `${report.root}: already initialised; nothing changed\n`

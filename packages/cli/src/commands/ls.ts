@@ -52,7 +52,7 @@ export function lsSymbolsCommand(
     s.source.file,
   ]);
   ctx.term.out.write(`${table(["SADDR", "TYPE", "DIRECTION", "CAPS", "SOURCE"], rows)}\n`);
-  ctx.term.out.write(paint(ctx.term, "dim", `${count(symbols.length, "symbol")}\n`));
+  ctx.term.out.write(paint(ctx.term.out, "dim", `${count(symbols.length, "symbol")}\n`));
   return 0;
 }
 
@@ -65,7 +65,12 @@ export function lsRoutesCommand(ctx: CommandContext, opts: { json?: boolean }): 
   const paths = workspaceOf(ctx);
   const { routes, diagnostics } = loadRoutes(paths);
   if (diagnostics.length > 0) {
-    for (const d of diagnostics) ctx.term.err.write(`${formatDiagnostic(d)}\n`);
+    if (opts.json) {
+      const error = { code: "RTT_ERR_DOC_SCHEMA", message: ".rtt/routes.json is invalid" };
+      writeJson(ctx, { error, diagnostics });
+    } else {
+      for (const d of diagnostics) ctx.term.err.write(`${formatDiagnostic(d)}\n`);
+    }
     return 1;
   }
   const resolutions = resolveRoutes(routes, readCatalog(paths.catalog).symbols);
@@ -100,7 +105,9 @@ export function lsRoutesCommand(ctx: CommandContext, opts: { json?: boolean }): 
   for (const r of resolutions) {
     for (const [side, end] of [["from", r.from], ...r.to.map((t) => ["to", t] as const)] as const) {
       const style = end.resolution.matches.length === 1 ? "dim" : "yellow";
-      ctx.term.out.write(paint(ctx.term, style, `${r.id} ${side} ${end.reference}: ${end.why}\n`));
+      ctx.term.out.write(
+        paint(ctx.term.out, style, `${r.id} ${side} ${end.reference}: ${end.why}\n`),
+      );
     }
   }
   return 0;

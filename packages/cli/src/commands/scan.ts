@@ -29,6 +29,7 @@ export function scanCommand(ctx: CommandContext, opts: { json?: boolean }): numb
       diagnostics: report.diagnostics,
       catalog: paths.catalog,
       catalog_written: report.catalogWritten,
+      stopped: report.stopped,
       duration_ms: durationMs,
     });
     return report.errors > 0 ? 1 : 0;
@@ -36,9 +37,11 @@ export function scanCommand(ctx: CommandContext, opts: { json?: boolean }): numb
   const { term } = ctx;
   for (const d of report.diagnostics) {
     const text = formatDiagnostic(d);
-    term.err.write(
-      `${d.severity === "error" ? paint(term, "red", text) : paint(term, "yellow", text)}\n`,
-    );
+    term.err.write(`${paint(term.err, d.severity === "error" ? "red" : "yellow", text)}\n`);
+  }
+  if (report.stopped) {
+    term.out.write("scan stopped: fix .rtt/panel.yaml first; the catalog was left as it was\n");
+    return 1;
   }
   const problems =
     report.errors + report.warnings === 0

@@ -55,6 +55,8 @@ export interface ScanReport {
   readonly conflicts: readonly Conflict[];
   readonly diagnostics: readonly Diagnostic[];
   readonly catalogWritten: boolean;
+  /** panel.yaml was invalid, so nothing was walked and the catalog was left as it was. */
+  readonly stopped: boolean;
   readonly errors: number;
   readonly warnings: number;
 }
@@ -315,6 +317,7 @@ export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}):
     conflicts: resolved.conflicts,
     diagnostics,
     catalogWritten,
+    stopped: false,
     errors,
     warnings: diagnostics.length - errors,
   };
@@ -333,6 +336,7 @@ function emptyReport(paths: WorkspacePaths, diagnostics: readonly Diagnostic[]):
     conflicts: [],
     diagnostics,
     catalogWritten: false,
+    stopped: true,
     errors: diagnostics.length,
     warnings: 0,
   };
