@@ -79,6 +79,46 @@ export const ERROR_CATALOG = {
     exitCode: 1,
     grpcStatus: "FAILED_PRECONDITION",
   },
+  RTT_ERR_FRAME_TRUNCATED: {
+    meaning: "A frame ended before its header or payload was complete.",
+    exitCode: 1,
+    grpcStatus: "INVALID_ARGUMENT",
+  },
+  RTT_ERR_FRAME_OVERSIZED: {
+    meaning: "A frame declares a payload larger than the lane's maximum.",
+    exitCode: 1,
+    grpcStatus: "INVALID_ARGUMENT",
+  },
+  RTT_ERR_FRAME_CORRUPT: {
+    meaning: "A frame's magic, version, type or checksum is wrong: the bytes were damaged.",
+    exitCode: 1,
+    grpcStatus: "INVALID_ARGUMENT",
+  },
+  RTT_ERR_LANE_CLOSED: {
+    meaning: "A frame was sent on a lane that is closed or closing.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_LANE_PEER_GONE: {
+    meaning: "The process at the other end of a lane went away (exited or was killed).",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_LANE_ADDRESS: {
+    meaning: "A lane address is malformed or not allowed (TCP lanes are loopback only).",
+    exitCode: 1,
+    grpcStatus: "INVALID_ARGUMENT",
+  },
+  RTT_ERR_LANE_UNAVAILABLE: {
+    meaning: "A lane kind cannot be made here (e.g. shm without the native addon).",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_SHM: {
+    meaning: "A shared-memory segment could not be created, opened, mapped or unlinked.",
+    exitCode: 1,
+    grpcStatus: "INTERNAL",
+  },
   RTT_ERR_USAGE: {
     meaning: "The command line is wrong: unknown command, option or argument.",
     exitCode: 2,
