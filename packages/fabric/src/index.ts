@@ -1,0 +1,37 @@
+/**
+ * @rtt/fabric — RTT's data plane: lanes that carry frames between two processes (or within
+ * one) over shared memory, Unix sockets, loopback TCP or an in-process queue, with one frame
+ * codec for all and per-route backpressure. The panel creates lanes; it never carries bytes.
+ */
+
+export {
+  type AdmissionCounters,
+  type AdmissionVerdict,
+  RouteAdmission,
+  type RouteAdmissionOptions,
+} from "./backpressure/admission.ts";
+export { TokenBucket, type TokenBucketOptions } from "./backpressure/token-bucket.ts";
+export * from "./frame.ts";
+export type {
+  LaneAddress,
+  LaneEnd,
+  LaneKind,
+  LaneListener,
+  LaneReader,
+  LaneRole,
+  LaneWriter,
+  WriteOptions,
+} from "./lane.ts";
+export {
+  connectReader,
+  connectWriter,
+  type FallbackLog,
+  type LaneOptions,
+  listenPreferredReader,
+  listenPreferredWriter,
+  listenReader,
+  listenWriter,
+} from "./lanes/factory.ts";
+export { isLoopback } from "./lanes/tcp/tcp-lane.ts";
+export { MAX_SOCKET_PATH, newSocketPath } from "./lanes/uds/socket-path.ts";
+export { loadShm, shmUnavailableReason } from "./native.ts";

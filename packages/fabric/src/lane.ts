@@ -1,0 +1,77 @@
+/**
+ * The seam every lane implements (DESIGN.md §7). A lane is one direction of a link: a writer
+ * at one end, a reader at the other, frames in between. Whatever carries them — a ring in
+ * shared memory, a Unix socket, loopback TCP, or a queue in this process — the two ends behave
+ * the same, so a route can move between lane kinds without its drivers noticing.
+ *
+ * One end *listens* (it creates the lane's resources: socket, segment) and hands its
+ * `LaneAddress` to the peer, which *connects*. Either end can be the writer.
+ */
+import type { EventEmitter } from "node:events";
+import type { LaneKind } from "@rtt/core";
+
+export type { LaneKind };
+
+/** What the connecting end needs to reach the listening one; plain JSON, sent across processes. */
+export type LaneAddress =
+  | { readonly kind: "uds"; readonly path: string }
+  | { readonly kind: "tcp"; readonly host: string; readonly port: number }
+  | {
+      readonly kind: "shm";
+      /** Name of the shared-memory segment holding the ring. */
+      readonly segment: string;
+      /** Unix socket for the doorbell and for noticing the peer's death. */
+      readonly path: string;
+      readonly capacity: number;
+    }
+  | { readonly kind: "inproc"; readonly id: string };
+
+export interface WriteOptions {
+  readonly type?: number;
+  readonly flags?: number;
+  readonly correlation?: number;
+}
+
+/**
+ * The writing end. Events: `drain` (room again after `write` returned false), `error`
+ * (an RttError: RTT_ERR_LANE_PEER_GONE, RTT_ERR_FRAME_*, …), `close`.
+ */
+export interface LaneWriter extends EventEmitter {
+  readonly kind: LaneKind;
+  readonly role: "writer";
+  /**
+   * Sends one frame (DATA unless `type` says otherwise) with the next sequence number. Like a
+   * Node stream, the frame is always accepted; `false` means the lane is full — a full lane is
+   * backpressure, never loss — so wait for `drain` before writing more.
+   */
+  write(payload: Uint8Array, options?: WriteOptions): boolean;
+  /** Sends EOS once everything before it is delivered, then closes. Resolves when done. */
+  end(): Promise<void>;
+  /** Tears the lane down now; frames not yet delivered are lost. */
+  destroy(error?: Error): void;
+  /** Sequence number of the last frame written (0 before the first). */
+  readonly seq: number;
+}
+
+/**
+ * The reading end. Events: `frame` (a Frame whose payload is valid only during the call: copy
+ * it to keep it), `end` (EOS arrived: everything before it was delivered), `error`, `close`.
+ */
+export interface LaneReader extends EventEmitter {
+  readonly kind: LaneKind;
+  readonly role: "reader";
+  /** Stops reading and releases the lane. */
+  close(): void;
+}
+
+export type LaneEnd = LaneWriter | LaneReader;
+export type LaneRole = LaneEnd["role"];
+
+/** A listening end waiting for its peer. */
+export interface LaneListener<E extends LaneEnd> {
+  readonly address: LaneAddress;
+  /** Resolves with the connected end once the peer has connected. */
+  readonly accepted: Promise<E>;
+  /** Gives up waiting and releases what was created (socket file, segment). */
+  close(): void;
+}

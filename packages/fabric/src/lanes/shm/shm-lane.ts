@@ -1,0 +1,399 @@
+/**
+ * The shared-memory lane (DESIGN.md §7): frames go through an SPSC ring in a segment both
+ * processes map; a Unix socket beside it carries only doorbell bytes and tells each end when
+ * the other dies (the kernel closes it with the process, so a kill -9 is noticed at once).
+ *
+ * Lifecycle: the listening end creates the segment and the socket; the peer connects, maps the
+ * segment and sends ATTACHED; the listener then unlinks the segment's name at once, so from
+ * here on the memory dies with the last mapping and nothing can leak whatever gets killed.
+ * A listener killed before its peer attached leaves a named segment behind: its name carries
+ * the owner, and the next lane created on this machine reclaims it (segment-name.ts).
+ *
+ * Waiting without burning a core: a reader that finds the ring empty spins `spinMicros`, then
+ * parks (ring.ts explains why no wake-up is lost) and sleeps on the socket until the writer
+ * rings. `busyPoll` never parks: it re-checks on every turn of the event loop instead.
+ */
+import { EventEmitter } from "node:events";
+import type { Socket } from "node:net";
+import { RttError } from "@rtt/core";
+import { decodeFrame, encodeFrameInto, type Frame, FrameType, frameSize } from "../../frame.ts";
+import type {
+  LaneAddress,
+  LaneListener,
+  LaneReader,
+  LaneWriter,
+  WriteOptions,
+} from "../../lane.ts";
+import { loadShm, type ShmApi, type ShmSegment, shmUnavailableReason } from "../../native.ts";
+import { laneClosed, peerGone } from "../stream/stream-lane.ts";
+import { connectSocket, listenOnce } from "../uds/uds-lane.ts";
+import { maxRecord, SpscRing, segmentSize } from "./ring.ts";
+import { newSegmentName, reclaimStaleSegments } from "./segment-name.ts";
+
+export const DEFAULT_CAPACITY = 8 * 1024 * 1024;
+const ATTACHED = Buffer.from("A");
+const DOORBELL = Buffer.from("D");
+/** Records handled per turn of the event loop before yielding to sockets and timers. */
+const BATCH = 4096;
+
+export interface ShmOptions {
+  /** Ring bytes, a power of two (default 8 MiB); the largest frame is half of it. */
+  readonly capacity?: number;
+  /** How long an idle reader spins before parking (default 50 µs). */
+  readonly spinMicros?: number;
+  /** Never park: lowest latency, one core kept busy (a per-route QoS option). */
+  readonly busyPoll?: boolean;
+  /** Folder for the doorbell socket. */
+  readonly dir?: string;
+  readonly maxPayload?: number;
+}
+
+type ShmAddress = Extract<LaneAddress, { kind: "shm" }>;
+
+function requireShm(): ShmApi {
+  const shm = loadShm();
+  if (shm === undefined) {
+    throw new RttError(
+      "RTT_ERR_LANE_UNAVAILABLE",
+      `shm lane unavailable: ${shmUnavailableReason() ?? "unknown reason"}`,
+      {
+        hint: "the lane factory falls back to uds",
+      },
+    );
+  }
+  return shm;
+}
+
+function oversized(size: number, capacity: number): RttError {
+  return new RttError(
+    "RTT_ERR_FRAME_OVERSIZED",
+    `a ${size}-byte frame does not fit a ${capacity}-byte shm ring (at most ${maxRecord(capacity)})`,
+    { hint: "raise the lane's ring capacity" },
+  );
+}
+
+/** Both ends: the ring, the mapping and the doorbell socket, released once. */
+class ShmLink {
+  released = false;
+  readonly ring: SpscRing;
+  readonly segment: ShmSegment;
+  readonly socket: Socket;
+  constructor(ring: SpscRing, segment: ShmSegment, socket: Socket) {
+    this.ring = ring;
+    this.segment = segment;
+    this.socket = socket;
+  }
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.socket.destroy();
+    this.segment.close();
+  }
+}
+
+class ShmLaneWriter extends EventEmitter implements LaneWriter {
+  readonly kind = "shm" as const;
+  readonly role = "writer" as const;
+  #seq = 0;
+  #ending = false;
+  #failed = false;
+  readonly #link: ShmLink;
+  readonly #maxRecord: number;
+  /** Frames accepted while the ring was full, in order; copied, since callers may reuse theirs. */
+  readonly #pending: Frame[] = [];
+
+  constructor(link: ShmLink) {
+    super();
+    this.#link = link;
+    this.#maxRecord = maxRecord(link.ring.capacity);
+    link.socket.on("data", () => this.#flush());
+    link.socket.on("error", () => {});
+    link.socket.on("close", () => {
+      if (!this.#ending || this.#pending.length > 0)
+        this.#fail(peerGone("shm", "doorbell socket closed"));
+      link.release();
+      this.emit("close");
+    });
+  }
+
+  get seq(): number {
+    return this.#seq;
+  }
+
+  write(payload: Uint8Array, options: WriteOptions = {}): boolean {
+    if (this.#ending || this.#failed) throw laneClosed("shm");
+    this.#seq++;
+    const frame: Frame = {
+      type: options.type ?? FrameType.DATA,
+      flags: options.flags ?? 0,
+      seq: this.#seq,
+      correlation: options.correlation ?? 0,
+      payload,
+    };
+    if (this.#pending.length === 0 && this.#publish(frame)) return true;
+    this.#pending.push({ ...frame, payload: Uint8Array.prototype.slice.call(payload) });
+    this.#waitForRoom();
+    return false;
+  }
+
+  #publish(frame: Frame): boolean {
+    const size = frameSize(frame.payload.length, frame.flags);
+    if (size > this.#maxRecord) throw oversized(size, this.#link.ring.capacity);
+    const ring = this.#link.ring;
+    if (!ring.tryWrite(size, (data, offset) => encodeFrameInto(data, offset, frame))) return false;
+    if (ring.unparkReader()) this.#link.socket.write(DOORBELL);
+    return true;
+  }
+
+  /** Parks on a full ring; the reader rings once it has freed space. */
+  #waitForRoom(): void {
+    const first = this.#pending[0];
+    if (first === undefined) return;
+    const ring = this.#link.ring;
+    ring.parkWriter();
+    // Re-check after parking: the reader may have freed space before it could see the flag.
+    if (ring.hasRoomFor(frameSize(first.payload.length, first.flags)) && ring.unparkWriter()) {
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    if (this.#failed) return;
+    const hadPending = this.#pending.length > 0;
+    while (this.#pending.length > 0) {
+      if (!this.#publish(this.#pending[0] as Frame)) {
+        this.#waitForRoom();
+        return;
+      }
+      this.#pending.shift();
+    }
+    if (hadPending && !this.#ending) this.emit("drain");
+  }
+
+  end(): Promise<void> {
+    if (this.#ending || this.#failed) return Promise.resolve();
+    this.#ending = true;
+    this.#seq++;
+    const eos: Frame = {
+      type: FrameType.EOS,
+      flags: 0,
+      seq: this.#seq,
+      correlation: 0,
+      payload: new Uint8Array(0),
+    };
+    return new Promise((resolve) => {
+      // The reader closes the socket once it has consumed EOS: that close resolves us.
+      this.#link.socket.once("close", () => resolve());
+      this.#pending.push(eos);
+      this.#flush();
+    });
+  }
+
+  destroy(error?: Error): void {
+    this.#ending = true;
+    this.#pending.length = 0;
+    this.#link.socket.destroy(error);
+  }
+
+  #fail(error: RttError): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.emit("error", error);
+  }
+}
+
+class ShmLaneReader extends EventEmitter implements LaneReader {
+  readonly kind = "shm" as const;
+  readonly role = "reader" as const;
+  readonly #link: ShmLink;
+  readonly #spinMicros: number;
+  readonly #busyPoll: boolean;
+  readonly #maxPayload: number | undefined;
+  #eos = false;
+  #failed = false;
+  #draining = false;
+  readonly #onRecord = (record: Uint8Array) => this.#deliver(record);
+
+  constructor(link: ShmLink, options: ShmOptions) {
+    super();
+    this.#link = link;
+    this.#spinMicros = options.spinMicros ?? 50;
+    this.#busyPoll = options.busyPoll ?? false;
+    this.#maxPayload = options.maxPayload;
+    link.socket.on("data", () => this.#drain());
+    link.socket.on("error", () => {});
+    link.socket.on("close", () => {
+      if (!this.#eos) this.#fail(peerGone("shm", "doorbell socket closed before EOS"));
+      link.release();
+      this.emit("close");
+    });
+    setImmediate(() => this.#drain());
+  }
+
+  #deliver(record: Uint8Array): void {
+    if (this.#eos) return;
+    const frame = decodeFrame(record, this.#maxPayload);
+    if (frame.type === FrameType.EOS) {
+      this.#eos = true;
+      return;
+    }
+    this.emit("frame", frame);
+  }
+
+  #drain(): void {
+    if (this.#draining || this.#link.released) return;
+    this.#draining = true;
+    try {
+      this.#drainLoop();
+    } catch (error) {
+      this.#fail(
+        error instanceof RttError ? error : new RttError("RTT_ERR_FRAME_CORRUPT", String(error)),
+      );
+      this.#link.socket.destroy();
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #drainLoop(): void {
+    const ring = this.#link.ring;
+    let handled = 0;
+    for (;;) {
+      const n = ring.read(this.#onRecord, BATCH - handled);
+      handled += n;
+      if (n > 0 && ring.unparkWriter()) this.#link.socket.write(DOORBELL);
+      if (this.#eos) {
+        this.emit("end");
+        this.#link.socket.end();
+        return;
+      }
+      if (handled >= BATCH) {
+        setImmediate(() => this.#drain());
+        return;
+      }
+      if (n > 0) continue;
+      if (this.#spin()) continue;
+      if (this.#busyPoll) {
+        setImmediate(() => this.#drain());
+        return;
+      }
+      ring.parkReader();
+      if (!ring.hasData()) return;
+      // A record arrived between the last check and parking: take it, do not sleep.
+      ring.unparkReader();
+    }
+  }
+
+  /** Spins up to spinMicros for a record; true if one arrived. */
+  #spin(): boolean {
+    const ring = this.#link.ring;
+    if (this.#spinMicros <= 0) return ring.hasData();
+    const deadline = performance.now() + this.#spinMicros / 1000;
+    while (performance.now() < deadline) {
+      if (ring.hasData()) return true;
+    }
+    return ring.hasData();
+  }
+
+  close(): void {
+    this.#eos = true;
+    this.#link.release();
+  }
+
+  #fail(error: RttError): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.emit("error", error);
+  }
+}
+
+async function listenShm<E>(
+  options: ShmOptions,
+  make: (link: ShmLink) => E,
+): Promise<LaneListener<E & (LaneWriter | LaneReader)>> {
+  const shm = requireShm();
+  reclaimStaleSegments(shm);
+  const capacity = options.capacity ?? DEFAULT_CAPACITY;
+  const name = newSegmentName();
+  const segment = shm.create(name, segmentSize(capacity));
+  let ring: SpscRing;
+  let doorbell: Awaited<ReturnType<typeof listenOnce>>;
+  try {
+    ring = SpscRing.format(segment.buffer, capacity);
+    doorbell = await listenOnce(options.dir);
+  } catch (error) {
+    shm.unlink(name);
+    segment.close();
+    throw error;
+  }
+  let unlinked = false;
+  const unlink = () => {
+    if (!unlinked) shm.unlink(name);
+    unlinked = true;
+  };
+  const accepted = doorbell.socket.then(
+    (socket) =>
+      new Promise<E>((resolve, reject) => {
+        socket.once("data", () => {
+          // The peer has mapped the segment: its name is no longer needed by anyone.
+          unlink();
+          resolve(make(new ShmLink(ring, segment, socket)));
+        });
+        socket.once("close", () => {
+          unlink();
+          segment.close();
+          reject(peerGone("shm", "peer closed before attaching"));
+        });
+      }),
+  );
+  accepted.catch(() => {});
+  const address: ShmAddress = { kind: "shm", segment: name, path: doorbell.path, capacity };
+  return {
+    address,
+    accepted: accepted as Promise<E & (LaneWriter | LaneReader)>,
+    close() {
+      doorbell.close();
+      unlink();
+    },
+  };
+}
+
+async function connectShm(address: ShmAddress): Promise<ShmLink> {
+  const shm = requireShm();
+  const socket = await connectSocket(address.path);
+  let segment: ShmSegment;
+  try {
+    segment = shm.open(address.segment);
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  }
+  try {
+    const ring = SpscRing.attach(segment.buffer);
+    socket.write(ATTACHED);
+    return new ShmLink(ring, segment, socket);
+  } catch (error) {
+    segment.close();
+    socket.destroy();
+    throw new RttError(
+      "RTT_ERR_SHM",
+      `segment ${address.segment} holds no usable ring: ${String(error)}`,
+    );
+  }
+}
+
+export function listenShmWriter(options: ShmOptions = {}): Promise<LaneListener<LaneWriter>> {
+  return listenShm(options, (link) => new ShmLaneWriter(link));
+}
+export function listenShmReader(options: ShmOptions = {}): Promise<LaneListener<LaneReader>> {
+  return listenShm(options, (link) => new ShmLaneReader(link, options));
+}
+export async function connectShmWriter(address: ShmAddress): Promise<LaneWriter> {
+  return new ShmLaneWriter(await connectShm(address));
+}
+export async function connectShmReader(
+  address: ShmAddress,
+  options: ShmOptions = {},
+): Promise<LaneReader> {
+  return new ShmLaneReader(await connectShm(address), options);
+}

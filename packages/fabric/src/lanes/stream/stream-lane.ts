@@ -1,0 +1,147 @@
+/**
+ * Lane ends over a byte stream (a Unix or loopback TCP socket): frames go out encoded and come
+ * back through the streaming decoder. The UDS and TCP lanes differ only in how they listen and
+ * connect; both hand their socket to these two classes.
+ */
+import { EventEmitter } from "node:events";
+import type { Socket } from "node:net";
+import { RttError } from "@rtt/core";
+import { encodeFrame, type Frame, FrameDecoder, FrameType } from "../../frame.ts";
+import type { LaneKind, LaneReader, LaneWriter, WriteOptions } from "../../lane.ts";
+
+export function peerGone(kind: LaneKind, detail: string): RttError {
+  return new RttError("RTT_ERR_LANE_PEER_GONE", `${kind} lane: the peer went away (${detail})`, {
+    hint: "the process at the other end exited or was killed; the route will be re-bound",
+  });
+}
+
+export function laneClosed(kind: LaneKind): RttError {
+  return new RttError("RTT_ERR_LANE_CLOSED", `${kind} lane: write after end or destroy`);
+}
+
+export class StreamLaneWriter extends EventEmitter implements LaneWriter {
+  readonly kind: LaneKind;
+  readonly role = "writer" as const;
+  #seq = 0;
+  #ending = false;
+  #done = false;
+  readonly #socket: Socket;
+
+  constructor(kind: LaneKind, socket: Socket) {
+    super();
+    this.kind = kind;
+    this.#socket = socket;
+    socket.setNoDelay?.(true);
+    socket.on("drain", () => this.emit("drain"));
+    socket.on("error", (error: NodeJS.ErrnoException) =>
+      this.#fail(peerGone(kind, error.code ?? error.message)),
+    );
+    // The reader half-closes after EOS; any other close is the peer's death.
+    socket.on("close", () => {
+      if (!this.#ending) this.#fail(peerGone(kind, "connection closed"));
+      this.#done = true;
+      this.emit("close");
+    });
+    socket.resume();
+  }
+
+  get seq(): number {
+    return this.#seq;
+  }
+
+  write(payload: Uint8Array, options: WriteOptions = {}): boolean {
+    if (this.#ending || this.#done) throw laneClosed(this.kind);
+    this.#seq++;
+    const frame: Frame = {
+      type: options.type ?? FrameType.DATA,
+      flags: options.flags ?? 0,
+      seq: this.#seq,
+      correlation: options.correlation ?? 0,
+      payload,
+    };
+    return this.#socket.write(encodeFrame(frame));
+  }
+
+  end(): Promise<void> {
+    if (this.#done) return Promise.resolve();
+    this.#ending = true;
+    this.#seq++;
+    const eos: Frame = {
+      type: FrameType.EOS,
+      flags: 0,
+      seq: this.#seq,
+      correlation: 0,
+      payload: new Uint8Array(0),
+    };
+    return new Promise((resolve) => {
+      this.#socket.once("close", () => resolve());
+      this.#socket.end(encodeFrame(eos));
+    });
+  }
+
+  destroy(error?: Error): void {
+    this.#ending = true;
+    this.#socket.destroy(error);
+  }
+
+  #fail(error: RttError): void {
+    if (this.#done || this.#ending) return;
+    this.#done = true;
+    this.emit("error", error);
+  }
+}
+
+export class StreamLaneReader extends EventEmitter implements LaneReader {
+  readonly kind: LaneKind;
+  readonly role = "reader" as const;
+  readonly #socket: Socket;
+  readonly #decoder: FrameDecoder;
+  #sawEos = false;
+  #failed = false;
+
+  constructor(kind: LaneKind, socket: Socket, maxPayload?: number) {
+    super();
+    this.kind = kind;
+    this.#socket = socket;
+    this.#decoder = new FrameDecoder(maxPayload);
+    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
+    socket.on("end", () => {
+      if (!this.#sawEos) this.#fail(peerGone(kind, "connection closed before EOS"));
+      socket.end();
+    });
+    socket.on("error", (error: NodeJS.ErrnoException) =>
+      this.#fail(peerGone(kind, error.code ?? error.message)),
+    );
+    socket.on("close", () => this.emit("close"));
+  }
+
+  #onData(chunk: Buffer): void {
+    let frames: Frame[];
+    try {
+      frames = this.#decoder.push(chunk);
+    } catch (error) {
+      this.#fail(error instanceof RttError ? error : peerGone(this.kind, String(error)));
+      this.#socket.destroy();
+      return;
+    }
+    for (const frame of frames) {
+      if (frame.type === FrameType.EOS) {
+        this.#sawEos = true;
+        this.emit("end");
+        this.#socket.end();
+        return;
+      }
+      this.emit("frame", frame);
+    }
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+
+  #fail(error: RttError): void {
+    if (this.#failed || this.#sawEos) return;
+    this.#failed = true;
+    this.emit("error", error);
+  }
+}
