@@ -16,13 +16,16 @@ import type {
 } from "../../lane.ts";
 import { laneClosed } from "../stream/stream-lane.ts";
 
-/** Frames queued before `write` says "full". */
-const HIGH_WATER = 1024;
+/** Queued frames or bytes at which `write` says "full": memory stays bounded. */
+const HIGH_WATER_FRAMES = 1024;
+const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 
 class Channel {
   readonly #frames: Frame[] = [];
   #head = 0;
   #scheduled = false;
+  /** Payload bytes queued, not yet delivered. */
+  bytes = 0;
   writerWaiting = false;
   writer: InprocWriter | undefined;
   reader: InprocReader | undefined;
@@ -32,8 +35,13 @@ class Channel {
     return this.#frames.length - this.#head;
   }
 
+  get full(): boolean {
+    return this.length >= HIGH_WATER_FRAMES || this.bytes >= HIGH_WATER_BYTES;
+  }
+
   push(frame: Frame): void {
     this.#frames.push(frame);
+    this.bytes += frame.payload.length;
     this.schedule();
   }
 
@@ -50,6 +58,7 @@ class Channel {
     while (this.#head < this.#frames.length) {
       const frame = this.#frames[this.#head] as Frame;
       this.#head++;
+      this.bytes -= frame.payload.length;
       reader.deliver(frame);
       if (frame.type === FrameType.EOS) break;
     }
@@ -90,7 +99,7 @@ class InprocWriter extends EventEmitter implements LaneWriter {
       correlation: options.correlation ?? 0,
       payload,
     });
-    if (this.#channel.length < HIGH_WATER) return true;
+    if (!this.#channel.full) return true;
     this.#channel.writerWaiting = true;
     return false;
   }

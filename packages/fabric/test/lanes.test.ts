@@ -1,0 +1,229 @@
+/**
+ * The lane contract, run against every lane kind (like Hono's common router cases): the same
+ * behaviour whatever carries the frames. Plus what only some kinds have: loopback-only TCP,
+ * socket paths too long for the OS, stale segments reclaimed, the fallback when shm cannot be
+ * made here.
+ */
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import {
+  connectReader,
+  connectWriter,
+  type Frame,
+  FrameFlag,
+  FrameType,
+  isLoopback,
+  type LaneKind,
+  type LaneReader,
+  type LaneWriter,
+  listenReader,
+  listenWriter,
+  loadShm,
+  MAX_SOCKET_PATH,
+  newSocketPath,
+} from "../src/index.ts";
+import { newSegmentName, reclaimStaleSegments } from "../src/lanes/shm/segment-name.ts";
+import { connectTcpWriter } from "../src/lanes/tcp/tcp-lane.ts";
+
+const KINDS: readonly LaneKind[] = ["shm", "uds", "tcp", "inproc"];
+
+async function pair(
+  kind: LaneKind,
+  writerListens: boolean,
+): Promise<{ writer: LaneWriter; reader: LaneReader }> {
+  if (writerListens) {
+    const l = await listenWriter(kind);
+    const reader = await connectReader(l.address);
+    return { writer: await l.accepted, reader };
+  }
+  const l = await listenReader(kind);
+  const writer = await connectWriter(l.address);
+  return { writer, reader: await l.accepted };
+}
+
+function collect(reader: LaneReader): { frames: Frame[]; ended: Promise<void> } {
+  const frames: Frame[] = [];
+  reader.on("frame", (f: Frame) =>
+    frames.push({ ...f, payload: Uint8Array.prototype.slice.call(f.payload) }),
+  );
+  const ended = new Promise<void>((resolve, reject) => {
+    reader.once("end", resolve);
+    reader.once("error", reject);
+  });
+  return { frames, ended };
+}
+
+for (const kind of KINDS) {
+  describe(`lane contract: ${kind}`, () => {
+    for (const writerListens of [false, true]) {
+      it(`frames arrive in order with seq, type, flags and correlation (${writerListens ? "writer" : "reader"} listens)`, async () => {
+        const { writer, reader } = await pair(kind, writerListens);
+        const got = collect(reader);
+        writer.write(Buffer.from("one"));
+        writer.write(Buffer.from(""), { type: FrameType.HEARTBEAT });
+        writer.write(Buffer.from("three"), { flags: FrameFlag.MARKED, correlation: 42 });
+        assert.equal(writer.seq, 3);
+        await writer.end();
+        await got.ended;
+        assert.deepEqual(
+          got.frames.map((f) => [
+            f.seq,
+            f.type,
+            f.flags,
+            f.correlation,
+            Buffer.from(f.payload).toString(),
+          ]),
+          [
+            [1, FrameType.DATA, 0, 0, "one"],
+            [2, FrameType.HEARTBEAT, 0, 0, ""],
+            [3, FrameType.DATA, FrameFlag.MARKED, 42, "three"],
+          ],
+        );
+        assert.throws(() => writer.write(Buffer.from("late")), { code: "RTT_ERR_LANE_CLOSED" });
+      });
+    }
+
+    it("a writer that is destroyed before EOS gives the reader RTT_ERR_LANE_PEER_GONE", async () => {
+      const { writer, reader } = await pair(kind, false);
+      const error = new Promise<{ code?: string }>((resolve) => reader.once("error", resolve));
+      writer.write(Buffer.from("x"));
+      setTimeout(() => writer.destroy(), 20);
+      assert.equal((await error).code, "RTT_ERR_LANE_PEER_GONE");
+    });
+
+    it("write returns false when full and the frames still all arrive after drain (backpressure, not loss)", async () => {
+      const { writer, reader } = await pair(kind, false);
+      const got = collect(reader);
+      const payload = Buffer.alloc(60 * 1024, 7);
+      let sawFull = false;
+      for (let i = 0; i < 400; i++) {
+        if (!writer.write(payload)) {
+          sawFull = true;
+          await new Promise((resolve) => writer.once("drain", resolve));
+        }
+      }
+      await writer.end();
+      await got.ended;
+      assert.equal(sawFull, true);
+      assert.equal(got.frames.length, 400);
+      assert.ok(got.frames.every((f, i) => f.seq === i + 1 && f.payload.length === payload.length));
+    });
+  });
+}
+
+describe("tcp lanes are loopback only", () => {
+  it("accepts 127.0.0.0/8, ::1 and localhost; refuses anything else before opening a socket", async () => {
+    for (const host of ["127.0.0.1", "127.1.2.3", "::1", "localhost", "0:0:0:0:0:0:0:1"])
+      assert.equal(isLoopback(host), true, host);
+    for (const host of ["10.0.0.1", "192.168.1.1", "0.0.0.0", "example.com", "::", "8.8.8.8"])
+      assert.equal(isLoopback(host), false, host);
+    await assert.rejects(listenWriter("tcp", { host: "0.0.0.0" }), {
+      code: "RTT_ERR_LANE_ADDRESS",
+    });
+    await assert.rejects(connectTcpWriter({ kind: "tcp", host: "192.168.1.1", port: 9 }), {
+      code: "RTT_ERR_LANE_ADDRESS",
+    });
+  });
+});
+
+describe("unix socket paths", () => {
+  const deep = mkdtempSync(join(tmpdir(), "rtt-deep-"));
+  after(() => rmSync(deep, { recursive: true, force: true }));
+
+  it("a folder too deep for sun_path still gets a working lane, with nothing left behind", async () => {
+    const dir = join(deep, "x".repeat(60), "y".repeat(60));
+    mkdirSync(dir, { recursive: true });
+    const chosen = newSocketPath(dir);
+    assert.ok(Buffer.byteLength(chosen.path) <= MAX_SOCKET_PATH);
+    const l = await listenWriter("uds", { dir });
+    assert.ok(Buffer.byteLength((l.address as { path: string }).path) <= MAX_SOCKET_PATH);
+    const reader = await connectReader(l.address);
+    const writer = await l.accepted;
+    const got = collect(reader);
+    writer.write(Buffer.from("deep"));
+    await writer.end();
+    await got.ended;
+    assert.equal(Buffer.from(got.frames[0]?.payload ?? []).toString(), "deep");
+    assert.deepEqual(readdirSync(dir), []);
+  });
+});
+
+const shm = loadShm();
+describe("shared-memory segments", {
+  skip: shm === undefined ? "native addon not built" : false,
+}, () => {
+  it("a segment left by a killed process is reclaimed when the next lane is made", async () => {
+    if (shm === undefined) return;
+    // A real process that has exited: its pid is free, its segment is an orphan.
+    const child = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], {
+      encoding: "utf8",
+    });
+    const deadPid = Number(child.stdout);
+    const orphan = newSegmentName().replace(/^\/rtt-[0-9a-z]+-/, `/rtt-${deadPid.toString(36)}-`);
+    shm.create(orphan, 8192).close();
+    assert.equal(existsSync(`/dev/shm${orphan}`), true);
+    const reclaimed = reclaimStaleSegments(shm);
+    assert.ok(reclaimed.includes(orphan), `reclaimed ${JSON.stringify(reclaimed)}`);
+    assert.equal(existsSync(`/dev/shm${orphan}`), false);
+  });
+
+  it("a live process's segments are never reclaimed", () => {
+    if (shm === undefined) return;
+    const mine = newSegmentName();
+    const segment = shm.create(mine, 8192);
+    assert.equal(reclaimStaleSegments(shm).includes(mine), false);
+    assert.equal(shm.unlink(mine), true);
+    segment.close();
+  });
+
+  it("after a lane is connected its segment has no name left to leak", async () => {
+    const l = await listenReader("shm");
+    const name = (l.address as { segment: string }).segment;
+    assert.equal(existsSync(`/dev/shm${name}`), true);
+    const writer = await connectWriter(l.address);
+    const reader = await l.accepted;
+    assert.equal(existsSync(`/dev/shm${name}`), false);
+    const got = collect(reader);
+    await writer.end();
+    await got.ended;
+  });
+});
+
+describe("when the native addon is absent", () => {
+  it("shm falls back to uds, says so once, and the lane works", async () => {
+    const script = `
+      import { listenPreferredReader, connectWriter } from ${JSON.stringify(new URL("../src/index.ts", import.meta.url).href)};
+      const kinds = [];
+      for (let i = 0; i < 3; i++) {
+        const l = await listenPreferredReader(["shm", "uds", "tcp"]);
+        const w = await connectWriter(l.address);
+        const r = await l.accepted;
+        const got = new Promise((resolve) => r.once("frame", (f) => resolve(Buffer.from(f.payload).toString())));
+        w.write(Buffer.from("hello"));
+        kinds.push(l.address.kind + ":" + (await got));
+        await w.end();
+      }
+      process.stdout.write(JSON.stringify(kinds));`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      env: { ...process.env, RTT_NO_NATIVE: "1" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d;
+    });
+    const code = await new Promise((resolve) => child.once("exit", resolve));
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(JSON.parse(stdout), ["uds:hello", "uds:hello", "uds:hello"]);
+    const lines = stderr.trim().split("\n");
+    assert.equal(lines.length, 1, stderr);
+    assert.match(lines[0] ?? "", /^rtt: shm lane unavailable: .*RTT_NO_NATIVE=1.*; using uds$/);
+  });
+});
