@@ -42,9 +42,11 @@ async function nextJson(lines: AsyncIterator<string>): Promise<Record<string, un
   return JSON.parse(line.value as string) as Record<string, unknown>;
 }
 
-function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+/** Resolves with the exit code, or the signal's name for a killed child (never waits on a dead one). */
+function exited(child: ChildProcess): Promise<number | string | null> {
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve(child.exitCode ?? child.signalCode);
+  return new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
 }
 
 function expectedBytes(count: number): number {
@@ -155,7 +157,7 @@ describe("SIGKILL of the reader mid-stream", () => {
       const e = await error;
       assert.equal(e.code, "RTT_ERR_LANE_PEER_GONE");
       assert.ok(killedAt > 0);
-      assert.equal(await exited(reader.child), null);
+      assert.equal(await exited(reader.child), "SIGKILL");
       assert.deepEqual(leftovers(reader.child.pid ?? -1), []);
       writer.destroy();
     });

@@ -180,6 +180,21 @@ describe("shared-memory segments", {
     segment.close();
   });
 
+  it("a busy-polling reader (never parks) gets every frame", async () => {
+    const l = await listenReader("shm", { busyPoll: true, capacity: 64 * 1024 });
+    const writer = await connectWriter(l.address);
+    const reader = await l.accepted;
+    const got = collect(reader);
+    for (let i = 0; i < 2000; i++) {
+      if (!writer.write(Buffer.alloc(i % 1000, i & 0xff)))
+        await new Promise((r) => writer.once("drain", r));
+    }
+    await writer.end();
+    await got.ended;
+    assert.equal(got.frames.length, 2000);
+    assert.ok(got.frames.every((f, i) => f.seq === i + 1 && f.payload.length === i % 1000));
+  });
+
   it("after a lane is connected its segment has no name left to leak", async () => {
     const l = await listenReader("shm");
     const name = (l.address as { segment: string }).segment;

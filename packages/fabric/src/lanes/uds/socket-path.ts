@@ -30,6 +30,8 @@ export function laneSocketDir(): string {
 /** An unguessable socket path in `dir`, or a short fallback when that would be too long. */
 export function newSocketPath(dir: string = laneSocketDir(), prefix = "lane"): SocketPath {
   const name = `${prefix}-${process.pid}-${randomBytes(6).toString("hex")}.sock`;
+  // Windows: a named pipe, which Node's net module listens on and connects to like a socket.
+  if (process.platform === "win32") return { path: `\\\\.\\pipe\\rtt-${name}`, abstract: true };
   const wanted = join(dir, name);
   if (Buffer.byteLength(wanted) <= MAX_SOCKET_PATH) return { path: wanted, abstract: false };
   if (process.platform === "linux") return { path: `\0rtt-${name}`, abstract: true };
