@@ -14,6 +14,7 @@ import type {
   LaneWriter,
   WriteOptions,
 } from "../../lane.ts";
+import { eosFrame, outgoingFrame } from "../outgoing.ts";
 import { laneClosed } from "../stream/stream-lane.ts";
 
 /** Queued frames or bytes at which `write` says "full": memory stays bounded. */
@@ -92,13 +93,7 @@ class InprocWriter extends EventEmitter implements LaneWriter {
   write(payload: Uint8Array, options: WriteOptions = {}): boolean {
     if (this.#closed) throw laneClosed("inproc");
     this.#seq++;
-    this.#channel.push({
-      type: options.type ?? FrameType.DATA,
-      flags: options.flags ?? 0,
-      seq: this.#seq,
-      correlation: options.correlation ?? 0,
-      payload,
-    });
+    this.#channel.push(outgoingFrame(this.#seq, payload, options));
     if (!this.#channel.full) return true;
     this.#channel.writerWaiting = true;
     return false;
@@ -116,13 +111,7 @@ class InprocWriter extends EventEmitter implements LaneWriter {
         this.emit("close");
         resolve();
       };
-      channel.push({
-        type: FrameType.EOS,
-        flags: 0,
-        seq: this.#seq,
-        correlation: 0,
-        payload: new Uint8Array(0),
-      });
+      channel.push(eosFrame(this.#seq));
     });
   }
 

@@ -25,6 +25,7 @@ import type {
   WriteOptions,
 } from "../../lane.ts";
 import { loadShm, type ShmApi, type ShmSegment, shmUnavailableReason } from "../../native.ts";
+import { eosFrame, outgoingFrame } from "../outgoing.ts";
 import { laneClosed, peerGone } from "../stream/stream-lane.ts";
 import { connectSocket, listenOnce } from "../uds/uds-lane.ts";
 import { maxRecord, SpscRing, segmentSize } from "./ring.ts";
@@ -123,13 +124,7 @@ class ShmLaneWriter extends EventEmitter implements LaneWriter {
   write(payload: Uint8Array, options: WriteOptions = {}): boolean {
     if (this.#ending || this.#failed) throw laneClosed("shm");
     this.#seq++;
-    const frame: Frame = {
-      type: options.type ?? FrameType.DATA,
-      flags: options.flags ?? 0,
-      seq: this.#seq,
-      correlation: options.correlation ?? 0,
-      payload,
-    };
+    const frame = outgoingFrame(this.#seq, payload, options);
     if (this.#pending.length === 0 && this.#publish(frame)) return true;
     this.#pending.push({ ...frame, payload: Uint8Array.prototype.slice.call(payload) });
     this.#waitForRoom();
@@ -174,13 +169,7 @@ class ShmLaneWriter extends EventEmitter implements LaneWriter {
     if (this.#ending || this.#failed) return Promise.resolve();
     this.#ending = true;
     this.#seq++;
-    const eos: Frame = {
-      type: FrameType.EOS,
-      flags: 0,
-      seq: this.#seq,
-      correlation: 0,
-      payload: new Uint8Array(0),
-    };
+    const eos: Frame = eosFrame(this.#seq);
     return new Promise((resolve) => {
       // The reader closes the socket once it has consumed EOS: that close resolves us.
       this.#link.socket.once("close", () => resolve());

@@ -8,6 +8,7 @@ import type { Socket } from "node:net";
 import { RttError } from "@rtt/core";
 import { encodeFrame, type Frame, FrameDecoder, FrameType } from "../../frame.ts";
 import type { LaneKind, LaneReader, LaneWriter, WriteOptions } from "../../lane.ts";
+import { eosFrame, outgoingFrame } from "../outgoing.ts";
 
 export function peerGone(kind: LaneKind, detail: string): RttError {
   return new RttError("RTT_ERR_LANE_PEER_GONE", `${kind} lane: the peer went away (${detail})`, {
@@ -52,13 +53,7 @@ export class StreamLaneWriter extends EventEmitter implements LaneWriter {
   write(payload: Uint8Array, options: WriteOptions = {}): boolean {
     if (this.#ending || this.#done) throw laneClosed(this.kind);
     this.#seq++;
-    const frame: Frame = {
-      type: options.type ?? FrameType.DATA,
-      flags: options.flags ?? 0,
-      seq: this.#seq,
-      correlation: options.correlation ?? 0,
-      payload,
-    };
+    const frame = outgoingFrame(this.#seq, payload, options);
     return this.#socket.write(encodeFrame(frame));
   }
 
@@ -66,13 +61,7 @@ export class StreamLaneWriter extends EventEmitter implements LaneWriter {
     if (this.#done) return Promise.resolve();
     this.#ending = true;
     this.#seq++;
-    const eos: Frame = {
-      type: FrameType.EOS,
-      flags: 0,
-      seq: this.#seq,
-      correlation: 0,
-      payload: new Uint8Array(0),
-    };
+    const eos: Frame = eosFrame(this.#seq);
     return new Promise((resolve) => {
       this.#socket.once("close", () => resolve());
       this.#socket.end(encodeFrame(eos));
