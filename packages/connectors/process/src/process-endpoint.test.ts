@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { ProcessEndpoint } from "./process-endpoint.ts";
+
+// A real child: upper-cases each stdin line onto stdout; "crash" exits 3.
+const ECHO = [
+  "-e",
+  `process.stdin.setEncoding("utf8"); let b = "";
+   process.stdin.on("data", (d) => { b += d; let i;
+     while ((i = b.indexOf("\\n")) >= 0) { const l = b.slice(0, i); b = b.slice(i + 1);
+       if (l === "crash") process.exit(3); process.stdout.write(l.toUpperCase() + "\\n"); } });`,
+];
+
+function isReaped(pid: number): boolean {
+  if (!existsSync(`/proc/${pid}`)) return true;
+  // A zombie still has /proc/<pid>; its state field says Z.
+  return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+}
+
+async function take(it: AsyncIterator<Uint8Array>, n: number): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await it.next();
+    if (r.done === true) break;
+    out.push(Buffer.from(r.value).toString());
+  }
+  return out;
+}
+
+describe("process endpoint", () => {
+  it("tx → stdin, stdout → messages, in order; close reaps the process", async () => {
+    const p = new ProcessEndpoint({ command: process.execPath, args: ECHO, framing: "lines" });
+    p.start();
+    const pid = p.health().pid ?? -1;
+    const it = p.messages()[Symbol.asyncIterator]();
+    for (const w of ["alpha", "beta", "gamma"]) await p.tx(Buffer.from(w));
+    assert.deepEqual(await take(it, 3), ["ALPHA", "BETA", "GAMMA"]);
+    assert.equal(p.health().ok, true);
+    await p.close();
+    assert.equal(p.health().ok, false);
+    assert.equal(isReaped(pid), true);
+  });
+
+  it("a crash shows in health and is respawned with backoff under on-failure", async () => {
+    const p = new ProcessEndpoint({
+      command: process.execPath,
+      args: ECHO,
+      framing: "lines",
+      respawn: "on-failure",
+      backoff: { baseMs: 20, maxMs: 100 },
+      random: () => 1,
+    });
+    p.start();
+    const firstPid = p.health().pid ?? -1;
+    const restarted = new Promise<number>((resolve) => p.once("restart", resolve));
+    await p.tx(Buffer.from("crash"));
+    assert.equal(await restarted, 1);
+    assert.deepEqual(p.health().lastExit, { code: 3, signal: null });
+    assert.equal(p.health().err, "exited with code 3");
+    assert.notEqual(p.health().pid, firstPid);
+    const it = p.messages()[Symbol.asyncIterator]();
+    await p.tx(Buffer.from("again"));
+    assert.deepEqual(await take(it, 1), ["AGAIN"]);
+    await p.close();
+    assert.equal(isReaped(firstPid), true);
+  });
+
+  it("close ends the whole process group, grandchildren included", async () => {
+    const p = new ProcessEndpoint({
+      command: "sh",
+      args: ["-c", "sleep 30 & echo $!; wait"],
+      framing: "lines",
+    });
+    p.start();
+    const [grandchild] = await take(p.messages()[Symbol.asyncIterator](), 1);
+    const gpid = Number(grandchild);
+    assert.ok(gpid > 0 && existsSync(`/proc/${gpid}`));
+    await p.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(isReaped(gpid), true);
+  });
+
+  it("a command that cannot start is reported in health, not thrown", async () => {
+    const p = new ProcessEndpoint({ command: "/nonexistent/rtt-cmd", framing: "raw" });
+    const exited = new Promise((resolve) => p.once("exit", resolve));
+    p.start();
+    await exited;
+    assert.equal(p.health().ok, false);
+    assert.match(p.health().err ?? "", /cannot start \/nonexistent\/rtt-cmd/);
+    await assert.rejects(p.tx(Buffer.from("x")), { code: "RTT_ERR_LANE_PEER_GONE" });
+  });
+});
