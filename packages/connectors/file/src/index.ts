@@ -4,3 +4,4 @@
  * (issue 4); its building blocks are here.
  */
 export { type FollowOptions, follow } from "./follow.ts";
+export { type FileKind, nameFor, type ProbedFile, probeFiles } from "./probe.ts";
