@@ -18,7 +18,14 @@ describe("ERROR_CATALOG", () => {
   });
 
   it("gives every code a meaning, an exit code and a gRPC status", () => {
-    const statuses = ["INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION", "INTERNAL"];
+    const statuses = [
+      "INVALID_ARGUMENT",
+      "NOT_FOUND",
+      "FAILED_PRECONDITION",
+      "DEADLINE_EXCEEDED",
+      "UNAVAILABLE",
+      "INTERNAL",
+    ];
     for (const code of codes) {
       const spec = ERROR_CATALOG[code];
       assert.ok(spec.meaning.length > 0 && spec.meaning.endsWith("."), code);

@@ -9,7 +9,13 @@ export interface ErrorSpec {
   readonly meaning: string;
   /** 1 = the operation failed, 2 = the command line itself was wrong. */
   readonly exitCode: 1 | 2;
-  readonly grpcStatus: "INVALID_ARGUMENT" | "NOT_FOUND" | "FAILED_PRECONDITION" | "INTERNAL";
+  readonly grpcStatus:
+    | "INVALID_ARGUMENT"
+    | "NOT_FOUND"
+    | "FAILED_PRECONDITION"
+    | "DEADLINE_EXCEEDED"
+    | "UNAVAILABLE"
+    | "INTERNAL";
 }
 
 export const ERROR_CATALOG = {
@@ -118,6 +124,85 @@ export const ERROR_CATALOG = {
     meaning: "A shared-memory segment could not be created, opened, mapped or unlinked.",
     exitCode: 1,
     grpcStatus: "INTERNAL",
+  },
+  RTT_ERR_DRIVER_SPAWN: {
+    meaning: "A driver executable could not be started (not found, not executable).",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_DRIVER_COOKIE: {
+    meaning:
+      "A driver was started without its magic cookie: drivers are launched by an RTT host, not by hand.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_DRIVER_VERSION: {
+    meaning:
+      "A host and a driver share no protocol version; the message names both sides' versions.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_DRIVER_HANDSHAKE: {
+    meaning: "A driver's handshake line (on descriptor 3) is missing or malformed.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_DRIVER_TIMEOUT: {
+    meaning: "A driver did not complete its handshake, or answer a call, in time.",
+    exitCode: 1,
+    grpcStatus: "DEADLINE_EXCEEDED",
+  },
+  RTT_ERR_DRIVER_EXITED: {
+    meaning: "A driver process exited or was killed, before its handshake or while in use.",
+    exitCode: 1,
+    grpcStatus: "UNAVAILABLE",
+  },
+  RTT_ERR_DRIVER_IDENTITY: {
+    meaning:
+      "A recorded driver is not the same process any more (pid reused, start time or nonce differs).",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_DRIVER_LINK: {
+    meaning: "A driver call named a link that is not open, or a lane side that is already bound.",
+    exitCode: 1,
+    grpcStatus: "NOT_FOUND",
+  },
+  RTT_ERR_DRIVER_CALL: {
+    meaning:
+      "A connector's own code (probe, open, tx, rx, close, health) failed; the message says how.",
+    exitCode: 1,
+    grpcStatus: "INTERNAL",
+  },
+  RTT_ERR_QC_MALFORMED: {
+    meaning:
+      "A QuickConnect control frame (SYN, ACK, BIND, READY, TRIP, HEARTBEAT) is not well-formed.",
+    exitCode: 1,
+    grpcStatus: "INVALID_ARGUMENT",
+  },
+  RTT_ERR_QC_REFUSED: {
+    meaning:
+      "A QuickConnect peer refused the link: other contract hash, required cap or no common lane.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_QC_TIMEOUT: {
+    meaning:
+      "A QuickConnect peer went silent: no answer to SYN or BIND after retries, or no heartbeats.",
+    exitCode: 1,
+    grpcStatus: "DEADLINE_EXCEEDED",
+  },
+  RTT_ERR_QC_TRIP: {
+    meaning:
+      "A QuickConnect link tripped: the peer broke the protocol, failed to bind, or went away.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_QC_SWITCH: {
+    meaning:
+      "A hot swap (qc A -> B) failed: the new target is not there; the source stays on the old one.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
   },
   RTT_ERR_USAGE: {
     meaning: "The command line is wrong: unknown command, option or argument.",

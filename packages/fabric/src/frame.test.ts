@@ -170,12 +170,18 @@ describe("frame layout", () => {
     assert.equal(FRAME_VERSION, 1);
     assert.equal(FRAME_HEADER_SIZE, 32);
     assert.equal(DEFAULT_MAX_PAYLOAD, 16 * 1024 * 1024);
-    assert.deepEqual({ ...FrameType }, { DATA: 1, EOS: 2, HEARTBEAT: 3, NACK: 4 });
+    assert.deepEqual(
+      { ...FrameType },
+      { DATA: 1, EOS: 2, HEARTBEAT: 3, NACK: 4, SYN: 5, ACK: 6, BIND: 7, READY: 8, TRIP: 9 },
+    );
     assert.deepEqual({ ...FrameFlag }, { PAYLOAD_CRC: 1, MARKED: 2 });
     assert.equal(frameSize(10, 0), 42);
     assert.equal(frameSize(10, FrameFlag.PAYLOAD_CRC | FrameFlag.MARKED), 46);
     assert.equal(frameTypeName(FrameType.NACK), "NACK");
-    assert.equal(frameTypeName(5), undefined);
+    assert.equal(frameTypeName(FrameType.SYN), "SYN");
+    assert.equal(frameTypeName(FrameType.TRIP), "TRIP");
+    assert.equal(frameTypeName(10), undefined);
+    assert.equal(frameTypeName(255), undefined);
     assert.equal(frameTypeName(0), undefined);
   });
 
@@ -280,7 +286,7 @@ describe("encode / decode", () => {
     const ok: Frame = { type: 1, flags: 0, seq: 0, correlation: 0, payload: new Uint8Array() };
     const bad: Array<[Partial<Frame>, RegExp]> = [
       [{ type: 0 }, /frame type must be one of/],
-      [{ type: 5 }, /got 5/],
+      [{ type: 10 }, /got 10/],
       [{ type: 1.5 }, /frame type/],
       [{ flags: 0x10000 }, /u16/],
       [{ flags: -1 }, /u16/],
@@ -327,7 +333,8 @@ describe("decodeFrame errors", () => {
       [resealed((b) => b.writeUInt16LE(0x4854, 0)), /magic is 0x4854, expected 0x5452/],
       [resealed((b) => b.writeUInt8(2, 2)), /version is 2, expected 1/],
       [resealed((b) => b.writeUInt16LE(0x0100, 6)), /reserved field is 0x0100, expected 0/],
-      [resealed((b) => b.writeUInt8(5, 3)), /type is 5, expected 1 \(DATA\)/],
+      [resealed((b) => b.writeUInt8(10, 3)), /type is 10, expected one of 1 \(DATA\)/],
+      [resealed((b) => b.writeUInt8(255, 3)), /type is 255, .*9 \(TRIP\); 10\.\.255 are reserved/],
       [resealed((b) => b.writeUInt8(0, 3)), /type is 0/],
       [resealed((b) => b.writeUInt32LE(0x20_0000, 20)), /seq high word is 0x00200000/],
       [resealed((b) => b.writeUInt32LE(0xffff_ffff, 28)), /correlation high word/],

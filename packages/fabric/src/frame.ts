@@ -53,8 +53,22 @@ export const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
 /** The length field is a u32: no frame can declare more than this. */
 export const MAX_PAYLOAD_LIMIT = 0xffff_ffff;
 
-/** Frame types. 5..255 are reserved: a decoder refuses them as corrupt. */
-export const FrameType = { DATA: 1, EOS: 2, HEARTBEAT: 3, NACK: 4 } as const;
+/**
+ * Frame types. DATA, EOS, HEARTBEAT and NACK travel on every lane; SYN, ACK, BIND, READY and
+ * TRIP are the QuickConnect handshake's control frames (spec §7), sent on a route's control
+ * lanes, never on its data lanes. 10..255 are reserved: a decoder refuses them as corrupt.
+ */
+export const FrameType = {
+  DATA: 1,
+  EOS: 2,
+  HEARTBEAT: 3,
+  NACK: 4,
+  SYN: 5,
+  ACK: 6,
+  BIND: 7,
+  READY: 8,
+  TRIP: 9,
+} as const;
 export type FrameTypeName = keyof typeof FrameType;
 
 /**
@@ -91,8 +105,23 @@ export function isFrameError(e: unknown): e is RttError {
   return e instanceof RttError && FRAME_ERROR_CODES.has(e.code);
 }
 
-const TYPE_NAMES = ["", "DATA", "EOS", "HEARTBEAT", "NACK"] as const;
-const MAX_TYPE = 4;
+const TYPE_NAMES = [
+  "",
+  "DATA",
+  "EOS",
+  "HEARTBEAT",
+  "NACK",
+  "SYN",
+  "ACK",
+  "BIND",
+  "READY",
+  "TRIP",
+] as const;
+const MAX_TYPE = 9;
+/** "1 (DATA), 2 (EOS), …, 9 (TRIP)": the known types, for error messages. */
+const KNOWN_TYPES = TYPE_NAMES.slice(1)
+  .map((name, i) => `${i + 1} (${name})`)
+  .join(", ");
 /** The high u32 of a u64 that is still a safe integer: 2^53 - 1 = 0x1f_ffff_ffff_ffff. */
 const MAX_SAFE_HI = 0x1f_ffff;
 const TWO_POW_32 = 0x1_0000_0000;
@@ -162,9 +191,7 @@ export function headerCrc(b: Uint8Array, o: number): number {
 function checkFrame(frame: Frame): void {
   const { type, flags, seq, correlation, payload } = frame;
   if (!Number.isInteger(type) || type < 1 || type > MAX_TYPE) {
-    throw new RangeError(
-      `frame type must be one of 1 (DATA), 2 (EOS), 3 (HEARTBEAT), 4 (NACK); got ${type}`,
-    );
+    throw new RangeError(`frame type must be one of ${KNOWN_TYPES}; got ${type}`);
   }
   if (!Number.isInteger(flags) || flags < 0 || flags > 0xffff) {
     throw new RangeError(`frame flags must be a u16 (0..65535); got ${flags}`);
@@ -274,7 +301,7 @@ function checkHeader(b: Uint8Array, o: number, maxPayload: number): number {
   const type = b[o + 3] as number;
   if (type < 1 || type > MAX_TYPE) {
     throw corrupt(
-      `frame type is ${type}, expected 1 (DATA), 2 (EOS), 3 (HEARTBEAT) or 4 (NACK); 5..255 are reserved`,
+      `frame type is ${type}, expected one of ${KNOWN_TYPES}; ${MAX_TYPE + 1}..255 are reserved`,
     );
   }
   const reserved = rd16(b, o + 6);

@@ -1,0 +1,79 @@
+/**
+ * What a connector author writes (spec §8): six functions over the author's own link type.
+ * Everything else — the handshake, the gRPC service, lanes, heartbeats, health streams,
+ * switching and the grace period — is the SDK runtime's job.
+ */
+import { type Contract, RttError } from "@rtt/core";
+
+export type Awaitable<T> = T | Promise<T>;
+
+/** A link's health as the connector sees it (spec §8 Health). */
+export interface LinkHealth {
+  readonly ok: boolean;
+  /** How far behind the symbol is, in milliseconds (0 when the connector cannot tell). */
+  readonly lag_ms: number;
+  /** Why not ok. */
+  readonly err?: string;
+}
+
+export interface ConnectorSpec<L> {
+  /** Lowercase name, e.g. "file": the prefix of this driver's lines in the host's log. */
+  readonly name: string;
+  /** The connector's version (semver). */
+  readonly version: string;
+  /** The symbols found under `root`, as contracts (the `symbol` object of a manifest). */
+  probe(root: string): Awaitable<readonly Contract[]>;
+  /** Opens a link to one symbol; `params` are the route's connector parameters. */
+  open(symbol: Contract, params: Readonly<Record<string, string>>): Awaitable<L>;
+  /** Hands one message to the symbol. Calls never overlap: the next waits for this one. */
+  tx(link: L, bytes: Uint8Array): Awaitable<void>;
+  /**
+   * What the symbol produces, one chunk per frame. Iterated once per link, only while someone
+   * consumes (an outbound lane or a tap), so a slow lane slows the iteration down: that is
+   * the backpressure. Ending the iteration ends the outbound lane with EOS.
+   */
+  rx(link: L): AsyncIterable<Uint8Array>;
+  /** Releases the link; should also end the iteration `rx` returned. */
+  close(link: L): Awaitable<void>;
+  health(link: L): Awaitable<LinkHealth>;
+}
+
+const kConnector = Symbol.for("rtt.connector-sdk.connector");
+
+/** A checked connector definition, ready for `serveDriver` or the in-process harness. */
+export type Connector<L = unknown> = ConnectorSpec<L> & { readonly [kConnector]: true };
+
+const NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+const FUNCTIONS = ["probe", "open", "tx", "rx", "close", "health"] as const;
+
+export function defineConnector<L>(spec: ConnectorSpec<L>): Connector<L> {
+  const wrong = (what: string) =>
+    new RttError("RTT_ERR_DRIVER_CALL", `defineConnector: ${what}`, {
+      hint: "see docs/connectors.md for a complete example",
+    });
+  if (typeof spec.name !== "string" || !NAME.test(spec.name))
+    throw wrong(`name must be lowercase letters, digits and "-", got ${JSON.stringify(spec.name)}`);
+  if (typeof spec.version !== "string" || !SEMVER.test(spec.version))
+    throw wrong(`version must be semver (1.2.3), got ${JSON.stringify(spec.version)}`);
+  for (const f of FUNCTIONS) {
+    if (typeof spec[f] !== "function") throw wrong(`${f} must be a function`);
+  }
+  // Bound, so a spec written as a class instance keeps its `this`.
+  return Object.freeze({
+    name: spec.name,
+    version: spec.version,
+    probe: spec.probe.bind(spec),
+    open: spec.open.bind(spec),
+    tx: spec.tx.bind(spec),
+    rx: spec.rx.bind(spec),
+    close: spec.close.bind(spec),
+    health: spec.health.bind(spec),
+    [kConnector]: true as const,
+  });
+}
+
+export function isConnector(value: unknown): value is Connector {
+  return typeof value === "object" && value !== null && kConnector in value;
+}

@@ -1,0 +1,67 @@
+/**
+ * Runs a connector inside the calling process, for unit tests (go-plugin's testing.go): the
+ * same runtime and the same gRPC service as a driver process, on a private Unix socket, with
+ * the same DriverClient the host uses — only without spawning, handshake and grace period.
+ * In-process lanes work here (both ends live in this process), so a test needs no sockets of
+ * its own to move bytes through a link.
+ */
+import { randomBytes } from "node:crypto";
+import { newSocketPath } from "@rtt/fabric";
+import { SDK_PROTOCOL_VERSIONS, SDK_VERSION } from "../handshake/protocol.ts";
+import { DriverClient } from "../host/driver-client.ts";
+import { ownStartTime } from "../process-identity.ts";
+import type { Connector } from "./define-connector.ts";
+import { DriverRuntime, type RuntimeOptions } from "./runtime.ts";
+import { startConnectorServer } from "./service.ts";
+
+export interface InProcessDriver<L> {
+  /** A client of the connector's service, as DriverHost would give one. */
+  readonly client: DriverClient;
+  /** The runtime itself, for assertions on its state. */
+  readonly runtime: DriverRuntime<L>;
+  /** Closes every link, stops serving, removes the socket. */
+  close(): Promise<void>;
+}
+
+export async function startConnectorInProcess<L>(
+  connector: Connector<L>,
+  options: RuntimeOptions & { readonly socketDir?: string } = {},
+): Promise<InProcessDriver<L>> {
+  const runtime = new DriverRuntime(connector, options);
+  const socket = newSocketPath(options.socketDir, `harness-${connector.name}`);
+  const address = socket.abstract ? `@${socket.path.slice(1)}` : socket.path;
+  const nonce = randomBytes(16).toString("hex");
+  const startTime = ownStartTime();
+  const startedAt = Date.now();
+  const version = SDK_PROTOCOL_VERSIONS[SDK_PROTOCOL_VERSIONS.length - 1] ?? 1;
+  const server = await startConnectorServer(
+    runtime,
+    {
+      info: () => ({
+        name: connector.name,
+        version: connector.version,
+        protocol_version: version,
+        protocol_versions: [...SDK_PROTOCOL_VERSIONS],
+        pid: process.pid,
+        start_time: startTime,
+        nonce,
+        socket: address,
+        started_at_unix_ms: startedAt,
+        links: runtime.linkCount,
+        sdk_version: SDK_VERSION,
+      }),
+    },
+    socket,
+  );
+  const client = new DriverClient(connector.name, address);
+  await client.ready(5000);
+  return {
+    client,
+    runtime,
+    async close() {
+      client.disconnect();
+      await runtime.dispose();
+      server.close();
+    },
+  };
+}

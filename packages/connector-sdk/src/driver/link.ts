@@ -1,0 +1,525 @@
+/**
+ * One open link inside a driver and the two pumps that move its bytes (DESIGN.md §2: lanes
+ * carry, the panel only wires):
+ *
+ *   inbound lane --frame--> tx queue --> connector.tx(link, bytes)      (in order, one at a time)
+ *   connector.rx(link) --chunk--> outbound lane (+ Rx taps)            (waits for 'drain')
+ *
+ * What must hold:
+ * - Frame boundaries: one rx chunk is one DATA frame, written by one synchronous `write`, so a
+ *   Switch — which only swaps the writer between two writes — can never split a message.
+ * - Backpressure, never loss: a chunk that `write` accepted with `false` is in the lane; the
+ *   pump then waits for 'drain' (or a Switch, or close) before pulling the next chunk from rx.
+ *   With no consumer at all (no outbound lane, no tap) the pump holds the chunk it has and
+ *   waits for one.
+ * - Switch: the new lane is connected before anything changes, so a failed Switch leaves the
+ *   link as it was; then the old lane gets EOS after every frame already written to it.
+ */
+import type { Contract } from "@rtt/core";
+import { RttError } from "@rtt/core";
+import {
+  connectReader,
+  connectWriter,
+  type Frame,
+  FrameType,
+  type LaneAddress,
+  type LaneReader,
+  type LaneWriter,
+} from "@rtt/fabric";
+import type { Connector, LinkHealth } from "./define-connector.ts";
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * "Something changed" (a Bind, Switch, tap or close) for whoever waits. Listeners are removed
+ * as soon as they fire or stop waiting, so a pump that waits for 'drain' a million times does
+ * not pile up a million callbacks on a promise that may never settle.
+ */
+class Signal {
+  readonly #listeners = new Set<() => void>();
+  /** Resolves at the next `fire()`, or when `other` settles, whichever is first. */
+  waitOr(other?: Promise<unknown>): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#listeners.delete(done);
+        resolve();
+      };
+      this.#listeners.add(done);
+      other?.then(done, done);
+    });
+  }
+  fire(): void {
+    const listeners = [...this.#listeners];
+    this.#listeners.clear();
+    for (const l of listeners) l();
+  }
+}
+
+/** A consumer of a link's rx chunks besides its outbound lane: a control-path Rx stream. */
+export interface RxTap {
+  /** Index of the last chunk this tap received (0 before the first). */
+  readonly last: number;
+  /** Takes one chunk; false = its buffer is full, see `drained`. */
+  push(chunk: Uint8Array, index: number): boolean;
+  /** Resolves when the tap can take more (or is gone). */
+  drained(): Promise<void>;
+  /** The link closed or its rx ended: no more chunks. */
+  end(): void;
+}
+
+interface TxItem {
+  readonly bytes: Uint8Array;
+  readonly settle?: (error?: unknown) => void;
+}
+
+export interface LinkCounters {
+  framesIn: number;
+  bytesIn: number;
+  framesOut: number;
+  bytesOut: number;
+  heartbeatsOut: number;
+  txErrors: number;
+}
+
+export type LinkLog = (line: string) => void;
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class Link<L> {
+  readonly id: string;
+  readonly saddr: string;
+  readonly contract: Contract;
+  readonly handle: L;
+  readonly counters: LinkCounters = {
+    framesIn: 0,
+    bytesIn: 0,
+    framesOut: 0,
+    bytesOut: 0,
+    heartbeatsOut: 0,
+    txErrors: 0,
+  };
+  readonly #connector: Connector<L>;
+  readonly #log: LinkLog;
+  readonly #now: () => number;
+  readonly #changed = new Signal();
+
+  #closed = false;
+  #inbound: LaneReader | undefined;
+  #inboundState: "none" | "open" | "ended" | "failed" = "none";
+  #outbound: LaneWriter | undefined;
+  #outboundFailed = false;
+  /** DATA frames written to the current outbound lane. */
+  #framesOnLane = 0;
+  #waitingDrain = false;
+  #lastOutAt = 0;
+
+  #tx: TxItem[] = [];
+  #txHead = 0;
+  #txBusy = false;
+
+  readonly #taps = new Set<RxTap>();
+  #pumping = false;
+  #rxDone = false;
+  #chunks = 0;
+  #iterator: AsyncIterator<Uint8Array> | undefined;
+
+  /** Problems to report in the next health sample; lane errors stay until a re-bind. */
+  #laneError: string | undefined;
+  #rxError: string | undefined;
+  #txError: string | undefined;
+
+  constructor(
+    id: string,
+    contract: Contract,
+    handle: L,
+    connector: Connector<L>,
+    log: LinkLog,
+    now: () => number,
+  ) {
+    this.id = id;
+    this.saddr = contract.saddr;
+    this.contract = contract;
+    this.handle = handle;
+    this.#connector = connector;
+    this.#log = log;
+    this.#now = now;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Inbound messages received but not yet handed to tx. */
+  get qdepth(): number {
+    return this.#tx.length - this.#txHead;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Binding lanes
+
+  async bind(
+    inbound: LaneAddress | undefined,
+    outbound: LaneAddress | undefined,
+  ): Promise<{ inbound_bound: boolean; outbound_bound: boolean }> {
+    this.#assertOpen();
+    if (inbound !== undefined && this.#inboundState === "open")
+      throw this.#alreadyBound("inbound", "close the link and open a new one");
+    if (outbound !== undefined && this.#outbound !== undefined && !this.#outboundFailed)
+      throw this.#alreadyBound("outbound", "use Switch to move it to another lane");
+    // Connect both before changing anything: a Bind that fails leaves the link as it was.
+    const reader = inbound === undefined ? undefined : await connectReader(inbound);
+    let writer: LaneWriter | undefined;
+    try {
+      writer = outbound === undefined ? undefined : await connectWriter(outbound);
+    } catch (error) {
+      reader?.close();
+      throw error;
+    }
+    if (this.#closed) {
+      reader?.close();
+      writer?.destroy();
+      this.#assertOpen();
+    }
+    if (reader !== undefined) this.#attachReader(reader);
+    if (writer !== undefined) this.#useWriter(writer);
+    return {
+      inbound_bound: this.#inboundState === "open",
+      outbound_bound: this.#outbound !== undefined && !this.#outboundFailed,
+    };
+  }
+
+  /**
+   * Moves the outbound side to a new lane at a frame boundary; the old lane gets EOS after
+   * what was written to it. Returns the EOS's sequence number and the DATA frames it carried.
+   */
+  async switchOutbound(address: LaneAddress): Promise<{ old_eos_seq: number; old_frames: number }> {
+    this.#assertOpen();
+    const next = await connectWriter(address);
+    if (this.#closed) {
+      next.destroy();
+      this.#assertOpen();
+    }
+    const old = this.#outbound;
+    const oldFailed = this.#outboundFailed;
+    const oldFrames = this.#framesOnLane;
+    this.#useWriter(next);
+    let eosSeq = 0;
+    if (old !== undefined && !oldFailed) {
+      const ended = old.end();
+      eosSeq = old.seq;
+      ended.catch((error) =>
+        this.#log(`link ${this.id}: old lane after switch: ${message(error)}`),
+      );
+    } else {
+      old?.destroy();
+    }
+    return { old_eos_seq: eosSeq, old_frames: oldFrames };
+  }
+
+  #alreadyBound(side: string, hint: string): RttError {
+    return new RttError("RTT_ERR_DRIVER_LINK", `link ${this.id} already has an ${side} lane`, {
+      hint,
+    });
+  }
+
+  #assertOpen(): void {
+    if (this.#closed)
+      throw new RttError("RTT_ERR_DRIVER_LINK", `link ${this.id} is closed`, {
+        hint: "open the symbol again",
+      });
+  }
+
+  #attachReader(reader: LaneReader): void {
+    this.#inbound = reader;
+    this.#inboundState = "open";
+    reader.on("frame", (frame: Frame) => {
+      if (frame.type !== FrameType.DATA) return; // HEARTBEAT, NACK: lane-level, not for the symbol
+      this.counters.framesIn++;
+      this.counters.bytesIn += frame.payload.length;
+      // The payload is a view valid only during this call: copy it.
+      this.#enqueue({ bytes: frame.payload.slice() });
+    });
+    reader.on("end", () => {
+      if (this.#inbound === reader) this.#inboundState = "ended";
+    });
+    reader.on("error", (error: unknown) => {
+      if (this.#inbound !== reader) return;
+      this.#inboundState = "failed";
+      this.#laneError = `inbound lane: ${message(error)}`;
+    });
+  }
+
+  #useWriter(writer: LaneWriter): void {
+    this.#outbound = writer;
+    this.#outboundFailed = false;
+    this.#framesOnLane = 0;
+    this.#lastOutAt = this.#now();
+    if (this.#laneError?.startsWith("outbound") === true) this.#laneError = undefined;
+    writer.on("error", (error: unknown) => {
+      if (this.#outbound !== writer) return; // an old lane after a switch: not this link's state
+      this.#outboundFailed = true;
+      this.#laneError = `outbound lane: ${message(error)}`;
+      this.#changed.fire();
+    });
+    if (this.#rxDone) {
+      // Nothing more will come: the new lane only gets EOS.
+      writer.end().catch(() => {});
+    }
+    this.#changed.fire();
+    this.#startPump();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Inbound: frames (and control-path Tx) to connector.tx, in order
+
+  /** Control-path write: queued behind the lane's frames, resolved once tx has taken it. */
+  tx(bytes: Uint8Array): Promise<void> {
+    this.#assertOpen();
+    return new Promise((resolve, reject) => {
+      this.#enqueue({
+        bytes,
+        settle: (error) => (error === undefined ? resolve() : reject(error)),
+      });
+    });
+  }
+
+  #enqueue(item: TxItem): void {
+    this.#tx.push(item);
+    if (!this.#txBusy) void this.#runTx();
+  }
+
+  async #runTx(): Promise<void> {
+    this.#txBusy = true;
+    while (this.#txHead < this.#tx.length && !this.#closed) {
+      const item = this.#tx[this.#txHead] as TxItem;
+      this.#txHead++;
+      if (this.#txHead >= 1024 && this.#txHead * 2 >= this.#tx.length) {
+        this.#tx = this.#tx.slice(this.#txHead);
+        this.#txHead = 0;
+      }
+      try {
+        const pending = this.#connector.tx(this.handle, item.bytes);
+        if (pending instanceof Promise) await pending;
+        item.settle?.();
+      } catch (error) {
+        this.counters.txErrors++;
+        this.#txError = `tx: ${message(error)}`;
+        item.settle?.(callFailed(this.#connector.name, "tx", error));
+      }
+    }
+    this.#txBusy = false;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Outbound: connector.rx to the outbound lane and taps
+
+  addTap(tap: RxTap): () => void {
+    this.#assertOpen();
+    if (this.#rxDone) {
+      tap.end();
+      return () => {};
+    }
+    this.#taps.add(tap);
+    this.#changed.fire();
+    this.#startPump();
+    return () => {
+      this.#taps.delete(tap);
+      this.#changed.fire();
+    };
+  }
+
+  #startPump(): void {
+    if (this.#pumping || this.#rxDone || this.#closed) return;
+    this.#pumping = true;
+    void this.#pump();
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      const iterator = this.#connector.rx(this.handle)[Symbol.asyncIterator]();
+      this.#iterator = iterator;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done === true || this.#closed) break;
+        await this.#deliver(next.value);
+      }
+    } catch (error) {
+      if (!this.#closed) {
+        this.#rxError = `rx: ${message(error)}`;
+        this.#log(`link ${this.id}: rx failed: ${message(error)}`);
+      }
+    }
+    this.#rxDone = true;
+    this.#pumping = false;
+    for (const tap of this.#taps) tap.end();
+    this.#taps.clear();
+    if (!this.#closed && this.#outbound !== undefined && !this.#outboundFailed) {
+      // The source is exhausted: the downstream learns it from EOS.
+      this.#outbound.end().catch(() => {});
+    }
+  }
+
+  async #deliver(chunk: Uint8Array): Promise<void> {
+    const index = ++this.#chunks;
+    for (;;) {
+      if (this.#closed) return;
+      for (const tap of this.#taps) if (tap.last < index) tap.push(chunk, index);
+      const out = this.#outbound;
+      if (out === undefined || this.#outboundFailed) {
+        if (this.#taps.size > 0) {
+          // Taps are the only consumers: their pace is the pace.
+          await this.#changed.waitOr(Promise.all([...this.#taps].map((t) => t.drained())));
+          return;
+        }
+        await this.#changed.waitOr(); // a Bind, Switch, tap or close
+        continue;
+      }
+      let room: boolean;
+      try {
+        room = out.write(chunk);
+      } catch (error) {
+        this.#outboundFailed = true;
+        this.#laneError = `outbound lane: ${message(error)}`;
+        continue;
+      }
+      this.counters.framesOut++;
+      this.counters.bytesOut += chunk.length;
+      this.#framesOnLane++;
+      this.#lastOutAt = this.#now();
+      if (!room) {
+        this.#waitingDrain = true;
+        await this.#drainOrChange(out);
+        this.#waitingDrain = false;
+      }
+      return;
+    }
+  }
+
+  /** Resolves at 'drain', at the lane's failure, or when a Switch or close changes things. */
+  async #drainOrChange(out: LaneWriter): Promise<void> {
+    let done = () => {};
+    const laneEvent = new Promise<void>((resolve) => {
+      done = () => resolve();
+      out.once("drain", done);
+      out.once("error", done);
+      out.once("close", done);
+    });
+    await this.#changed.waitOr(laneEvent);
+    out.off("drain", done);
+    out.off("error", done);
+    out.off("close", done);
+  }
+
+  /**
+   * Called by the runtime's one shared timer once an interval: a lane that carried nothing
+   * for half an interval or more gets a HEARTBEAT, so an idle lane carries one per interval
+   * and a reader never waits more than 1.5 intervals to hear from a live writer. A lane
+   * waiting for 'drain' is visibly alive and is left alone.
+   */
+  heartbeat(now: number, intervalMs: number): void {
+    const out = this.#outbound;
+    if (out === undefined || this.#outboundFailed || this.#closed || this.#rxDone) return;
+    if (this.#waitingDrain || now - this.#lastOutAt < intervalMs / 2) return;
+    try {
+      out.write(EMPTY, { type: FrameType.HEARTBEAT });
+      this.#lastOutAt = now;
+      this.counters.heartbeatsOut++;
+    } catch {
+      // The lane is closing; its error event reports why.
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Health and close
+
+  async health(timeoutMs: number): Promise<{ ok: boolean; lag_ms: number; err: string }> {
+    let own: LinkHealth;
+    try {
+      own = await withTimeout(
+        Promise.resolve(this.#connector.health(this.handle)),
+        timeoutMs,
+        "health",
+      );
+    } catch (error) {
+      own = { ok: false, lag_ms: 0, err: `health: ${message(error)}` };
+    }
+    const problems = [
+      own.ok ? undefined : (own.err ?? "the connector reports not ok"),
+      this.#laneError,
+      this.#rxError,
+      this.#txError,
+    ].filter((p): p is string => p !== undefined && p !== "");
+    this.#txError = undefined; // tx errors are reported once; lane errors stay until re-bound
+    return {
+      ok: problems.length === 0,
+      lag_ms: Number.isFinite(own.lag_ms) ? own.lag_ms : 0,
+      err: problems.join("; "),
+    };
+  }
+
+  /** EOS on the outbound lane, inbound released, the connector's close called. */
+  async close(drainMs: number): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#changed.fire();
+    try {
+      await this.#connector.close(this.handle);
+    } catch (error) {
+      this.#log(`link ${this.id}: close failed: ${message(error)}`);
+    }
+    this.#iterator?.return?.().catch(() => {});
+    this.#inbound?.close();
+    for (const tap of this.#taps) tap.end();
+    this.#taps.clear();
+    for (let i = this.#txHead; i < this.#tx.length; i++) {
+      this.#tx[i]?.settle?.(
+        new RttError("RTT_ERR_DRIVER_LINK", `link ${this.id} closed before tx took the bytes`),
+      );
+    }
+    this.#tx = [];
+    this.#txHead = 0;
+    const out = this.#outbound;
+    if (out !== undefined && !this.#outboundFailed) {
+      try {
+        await withTimeout(out.end(), drainMs, "EOS");
+      } catch {
+        out.destroy();
+      }
+    } else {
+      out?.destroy();
+    }
+  }
+}
+
+/** The error a connector's own function turned into: RttErrors pass, others are wrapped. */
+export function callFailed(connector: string, fn: string, error: unknown): RttError {
+  if (error instanceof RttError) return error;
+  return new RttError(
+    "RTT_ERR_DRIVER_CALL",
+    `connector "${connector}": ${fn} failed: ${message(error)}`,
+    {
+      cause: error,
+    },
+  );
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new RttError("RTT_ERR_DRIVER_TIMEOUT", `${what} took longer than ${ms} ms`)),
+      ms,
+    );
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}

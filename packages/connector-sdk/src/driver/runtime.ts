@@ -1,0 +1,263 @@
+/**
+ * The driver runtime without any transport: the open links of one connector, and the
+ * operations of the Connector service over them. `service.ts` puts gRPC in front of it;
+ * `serve.ts` runs it as a driver process; `harness.ts` runs it inside a test.
+ *
+ * No globals: two runtimes can live in one process (the harness relies on it). One coarse
+ * timer per runtime drives every link's heartbeats (STYLE.md: one shared timer, not one per
+ * lane).
+ */
+import { randomBytes } from "node:crypto";
+import { type Contract, contractHash, formatSaddr, parseConcrete, RttError } from "@rtt/core";
+import type { LaneAddress } from "@rtt/fabric";
+import type { Connector } from "./define-connector.ts";
+import { callFailed, Link, type RxTap } from "./link.ts";
+
+export interface RuntimeOptions {
+  /** Heartbeat interval of outbound lanes (default 250 ms). */
+  readonly heartbeatMs?: number;
+  /** The driver's own diagnostics (default: stderr with the connector's name). */
+  readonly log?: (line: string) => void;
+  readonly now?: () => number;
+  /** How long Close waits for an outbound lane's EOS to be taken (default 2000 ms). */
+  readonly drainMs?: number;
+  /** How long one connector health() call may take (default 1000 ms). */
+  readonly healthTimeoutMs?: number;
+}
+
+export interface ProbedSymbolOut {
+  readonly saddr: string;
+  readonly type: string;
+  readonly direction: string;
+  readonly contract_json: string;
+  readonly contract_hash: string;
+}
+
+export interface HealthSampleOut {
+  readonly link_id: string;
+  readonly ok: boolean;
+  readonly lag_ms: number;
+  readonly err: string;
+  readonly qdepth: number;
+  readonly frames_in: number;
+  readonly frames_out: number;
+  readonly bytes_in: number;
+  readonly bytes_out: number;
+  readonly at_unix_ms: number;
+}
+
+function normal(saddr: string): string {
+  return formatSaddr(parseConcrete(saddr));
+}
+
+export class DriverRuntime<L> {
+  readonly connector: Connector<L>;
+  readonly heartbeatMs: number;
+  readonly #links = new Map<string, Link<L>>();
+  /** Contracts from the last Probe, by normal address: what Open uses without contract_json. */
+  readonly #probed = new Map<string, Contract>();
+  readonly #log: (line: string) => void;
+  readonly #now: () => number;
+  readonly #drainMs: number;
+  readonly #healthTimeoutMs: number;
+  readonly #timer: NodeJS.Timeout;
+  /** Link ids are unguessable, so one host cannot close another's link by counting. */
+  readonly #idPrefix = randomBytes(4).toString("hex");
+  #nextId = 1;
+  #disposed = false;
+
+  constructor(connector: Connector<L>, options: RuntimeOptions = {}) {
+    this.connector = connector;
+    this.heartbeatMs = Math.max(1, options.heartbeatMs ?? 250);
+    this.#log =
+      options.log ?? ((line) => process.stderr.write(`rtt driver ${connector.name}: ${line}\n`));
+    this.#now = options.now ?? Date.now;
+    this.#drainMs = options.drainMs ?? 2000;
+    this.#healthTimeoutMs = options.healthTimeoutMs ?? 1000;
+    this.#timer = setInterval(() => this.#tick(), this.heartbeatMs);
+    this.#timer.unref();
+  }
+
+  get linkCount(): number {
+    return this.#links.size;
+  }
+
+  log(line: string): void {
+    this.#log(line);
+  }
+
+  #tick(): void {
+    const now = this.#now();
+    for (const link of this.#links.values()) link.heartbeat(now, this.heartbeatMs);
+  }
+
+  #link(id: string): Link<L> {
+    const link = this.#links.get(id);
+    if (link === undefined)
+      throw new RttError("RTT_ERR_DRIVER_LINK", `no open link ${JSON.stringify(id)}`, {
+        hint: "the link was closed, or the driver restarted since it was opened",
+      });
+    return link;
+  }
+
+  async probe(root: string): Promise<ProbedSymbolOut[]> {
+    let contracts: readonly Contract[];
+    try {
+      contracts = await this.connector.probe(root);
+    } catch (error) {
+      throw callFailed(this.connector.name, "probe", error);
+    }
+    const out: ProbedSymbolOut[] = [];
+    for (const c of contracts) {
+      let hash: string;
+      let saddr: string;
+      try {
+        saddr = normal(c.saddr);
+        hash = contractHash(c);
+      } catch (error) {
+        throw callFailed(
+          this.connector.name,
+          "probe",
+          new Error(`returned an invalid contract ${JSON.stringify(c.saddr)}: ${String(error)}`),
+        );
+      }
+      this.#probed.set(saddr, c);
+      out.push({
+        saddr,
+        type: c.type,
+        direction: c.direction,
+        contract_json: JSON.stringify(c),
+        contract_hash: hash,
+      });
+    }
+    return out;
+  }
+
+  async open(
+    saddr: string,
+    contractJson: string,
+    params: Readonly<Record<string, string>>,
+  ): Promise<string> {
+    const wanted = normal(saddr);
+    let contract: Contract | undefined;
+    if (contractJson !== "") {
+      try {
+        contract = JSON.parse(contractJson) as Contract;
+      } catch (error) {
+        throw new RttError(
+          "RTT_ERR_DOC_SYNTAX",
+          `Open: contract_json is not JSON: ${String(error)}`,
+        );
+      }
+      if (typeof contract?.saddr !== "string" || normal(contract.saddr) !== wanted)
+        throw new RttError(
+          "RTT_ERR_SADDR_FORM",
+          `Open: contract_json is for ${JSON.stringify(contract?.saddr)}, not ${wanted}`,
+        );
+    } else {
+      contract = this.#probed.get(wanted);
+      if (contract === undefined)
+        throw new RttError("RTT_ERR_DRIVER_LINK", `Open: no contract for ${wanted}`, {
+          hint: "send contract_json, or Probe first so the driver knows the symbol",
+        });
+    }
+    let handle: L;
+    try {
+      handle = await this.connector.open(contract, params);
+    } catch (error) {
+      throw callFailed(this.connector.name, "open", error);
+    }
+    const id = `${this.#idPrefix}-${this.#nextId++}`;
+    const link = new Link(id, contract, handle, this.connector, (l) => this.#log(l), this.#now);
+    this.#links.set(id, link);
+    return id;
+  }
+
+  bind(
+    linkId: string,
+    inbound: LaneAddress | undefined,
+    outbound: LaneAddress | undefined,
+  ): Promise<{ inbound_bound: boolean; outbound_bound: boolean }> {
+    return this.#link(linkId).bind(inbound, outbound);
+  }
+
+  switchOutbound(
+    linkId: string,
+    outbound: LaneAddress,
+  ): Promise<{ old_eos_seq: number; old_frames: number }> {
+    return this.#link(linkId).switchOutbound(outbound);
+  }
+
+  tx(linkId: string, bytes: Uint8Array): Promise<void> {
+    return this.#link(linkId).tx(bytes);
+  }
+
+  tap(linkId: string, tap: RxTap): () => void {
+    return this.#link(linkId).addTap(tap);
+  }
+
+  /** True when the link was open. Idempotent: closing an unknown link is not an error. */
+  async close(linkId: string): Promise<boolean> {
+    const link = this.#links.get(linkId);
+    if (link === undefined) return false;
+    this.#links.delete(linkId);
+    await link.close(this.#drainMs);
+    return true;
+  }
+
+  async closeAll(): Promise<number> {
+    const ids = [...this.#links.keys()];
+    await Promise.all(ids.map((id) => this.close(id)));
+    return ids.length;
+  }
+
+  hasLink(linkId: string): boolean {
+    return this.#links.has(linkId);
+  }
+
+  /** One sample per link (or of one link), plus a driver sample when `driverSample`. */
+  async samples(linkId: string, driverSample: boolean): Promise<HealthSampleOut[]> {
+    const links = linkId === "" ? [...this.#links.values()] : [this.#link(linkId)];
+    const at = this.#now();
+    const out: HealthSampleOut[] = [];
+    if (driverSample) {
+      out.push({
+        link_id: "",
+        ok: true,
+        lag_ms: 0,
+        err: "",
+        qdepth: 0,
+        frames_in: 0,
+        frames_out: 0,
+        bytes_in: 0,
+        bytes_out: 0,
+        at_unix_ms: at,
+      });
+    }
+    const healths = await Promise.all(links.map((l) => l.health(this.#healthTimeoutMs)));
+    links.forEach((link, i) => {
+      const h = healths[i] ?? { ok: false, lag_ms: 0, err: "no sample" };
+      out.push({
+        link_id: link.id,
+        ok: h.ok,
+        lag_ms: h.lag_ms,
+        err: h.err,
+        qdepth: link.qdepth,
+        frames_in: link.counters.framesIn,
+        frames_out: link.counters.framesOut,
+        bytes_in: link.counters.bytesIn,
+        bytes_out: link.counters.bytesOut,
+        at_unix_ms: at,
+      });
+    });
+    return out;
+  }
+
+  /** Closes every link and stops the heartbeat timer; the runtime is done after this. */
+  async dispose(): Promise<number> {
+    if (this.#disposed) return 0;
+    this.#disposed = true;
+    clearInterval(this.#timer);
+    return this.closeAll();
+  }
+}

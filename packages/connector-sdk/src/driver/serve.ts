@@ -1,0 +1,252 @@
+/**
+ * Running a connector as a driver process (DESIGN.md §6), go-plugin's lifecycle improved:
+ *
+ * 1. No magic cookie in the environment → a sentence on stderr about how drivers are meant to
+ *    be used, exit 1. (The cookie is not security; it stops a person from starting a driver
+ *    by hand and staring at a silent process.)
+ * 2. Negotiate: the highest version in both RTT_PROTOCOL_VERSIONS and the SDK's list. None →
+ *    a refusal naming both lists, on descriptor 3 and stderr, exit 1.
+ * 3. Serve gRPC on a fresh Unix socket (0600; a short fallback path when the folder's path is
+ *    too long, as fabric does for lanes), then write the handshake line on descriptor 3 and
+ *    close it. stdout and stderr stay the author's: the host mirrors them into its log, and
+ *    nothing written there can break start-up.
+ * 4. While a host is attached — its stdin pipe open, or a Health stream open — run. When the
+ *    last one goes, keep every link pumping for RTT_DRIVER_GRACE_MS so a restarted host can
+ *    re-attach; if none does, close the links (EOS on each outbound lane) and exit 0.
+ */
+import { randomBytes } from "node:crypto";
+import { closeSync, fstatSync, mkdirSync, writeSync } from "node:fs";
+import type { RttError } from "@rtt/core";
+import { newSocketPath } from "@rtt/fabric";
+import { formatHandshake, formatRefusal } from "../handshake/handshake-line.ts";
+import {
+  COOKIE_ENV,
+  COOKIE_VALUE,
+  CORE_PROTOCOL_VERSION,
+  DEFAULT_GRACE_MS,
+  DEFAULT_HEARTBEAT_MS,
+  GRACE_ENV,
+  HANDSHAKE_FD,
+  HEARTBEAT_ENV,
+  negotiateVersion,
+  PROTOCOL_VERSIONS_ENV,
+  parseVersionList,
+  SDK_PROTOCOL_VERSIONS,
+  SDK_VERSION,
+  SOCKET_DIR_ENV,
+  versionMismatch,
+} from "../handshake/protocol.ts";
+import { ownStartTime } from "../process-identity.ts";
+import type { Connector } from "./define-connector.ts";
+import { DriverRuntime } from "./runtime.ts";
+import { startConnectorServer } from "./service.ts";
+
+export interface ServeOptions {
+  /** Default: process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Protocol versions this driver speaks (default: the SDK's). */
+  readonly protocolVersions?: readonly number[];
+}
+
+function cookieMessage(c: Connector<unknown>): string {
+  return [
+    `This program is an RTT connector driver ("${c.name}" ${c.version}); it is not meant to be run by hand.`,
+    "An RTT host starts it — the panel (`rtt apply`), or DriverHost from @rtt/connector-sdk —",
+    `with ${COOKIE_ENV} set, and reads its handshake line on file descriptor ${HANDSHAKE_FD}.`,
+    "To use it, declare it in your workspace and let the panel start it;",
+    "docs/connectors.md describes the protocol for writing a host. (RTT_ERR_DRIVER_COOKIE)",
+  ].join("\n");
+}
+
+function positiveMs(env: ServeOptions["env"], key: string, fallback: number): number {
+  const raw = env?.[key];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  return Number.isSafeInteger(n) && n > 0 ? n : fallback;
+}
+
+/** Refuses to start: the reason on descriptor 3 (for the host) and stderr (for people). */
+function refuse(error: RttError): never {
+  try {
+    writeSync(HANDSHAKE_FD, `${formatRefusal({ code: error.code, message: error.message })}\n`);
+  } catch {
+    // No descriptor 3: stderr says it.
+  }
+  process.stderr.write(`${error.message} (${error.code})\n`);
+  process.exit(1);
+}
+
+/** Tracks whether a host is attached, and runs out the grace period when none is. */
+class HostPresence {
+  #stdinOpen = true;
+  #watches = 0;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #graceMs: number;
+  readonly #onGone: () => void;
+  readonly #log: (line: string) => void;
+
+  constructor(graceMs: number, onGone: () => void, log: (line: string) => void) {
+    this.#graceMs = graceMs;
+    this.#onGone = onGone;
+    this.#log = log;
+  }
+
+  stdinClosed(): void {
+    if (!this.#stdinOpen) return;
+    this.#stdinOpen = false;
+    this.#update();
+  }
+
+  watch(delta: 1 | -1): void {
+    this.#watches = Math.max(0, this.#watches + delta);
+    this.#update();
+  }
+
+  /** Any call from a host restarts the clock: someone is re-attaching. */
+  activity(): void {
+    if (this.#timer !== undefined) this.#timer.refresh();
+  }
+
+  #update(): void {
+    const attached = this.#stdinOpen || this.#watches > 0;
+    if (attached) {
+      if (this.#timer !== undefined) this.#log("host attached again");
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    } else if (this.#timer === undefined) {
+      this.#log(`host gone; keeping links for ${this.#graceMs} ms for a host to re-attach`);
+      this.#timer = setTimeout(this.#onGone, this.#graceMs);
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
+/**
+ * Serves `connector` as a driver process, following the steps at the top of this file.
+ * Resolves once the handshake is written; the process then lives until Shutdown, a signal,
+ * or the end of a grace period.
+ */
+export async function serveDriver<L>(
+  connector: Connector<L>,
+  options: ServeOptions = {},
+): Promise<void> {
+  const env = options.env ?? process.env;
+  // A vanished host leaves broken pipes behind; writing to them must not kill the driver.
+  process.stdout.on("error", () => {});
+  process.stderr.on("error", () => {});
+  const log = (line: string) => process.stderr.write(`rtt driver: ${line}\n`);
+
+  if (env[COOKIE_ENV] !== COOKIE_VALUE) {
+    process.stderr.write(`${cookieMessage(connector as Connector<unknown>)}\n`);
+    process.exit(1);
+  }
+  let handshakeFdOk = false;
+  try {
+    // A pipe or socketpair from the host. Anything else on fd 3 (when run by hand, Node's own
+    // epoll descriptor can sit there) must not receive the line.
+    const st = fstatSync(HANDSHAKE_FD);
+    handshakeFdOk = st.isFIFO() || st.isSocket();
+  } catch {
+    handshakeFdOk = false;
+  }
+  if (!handshakeFdOk) {
+    process.stderr.write(
+      `rtt driver "${connector.name}": no file descriptor ${HANDSHAKE_FD} to write the handshake to; ` +
+        "a host opens it as a pipe when it starts the driver (RTT_ERR_DRIVER_HANDSHAKE)\n",
+    );
+    process.exit(1);
+  }
+
+  const ours = options.protocolVersions ?? SDK_PROTOCOL_VERSIONS;
+  let offered: number[];
+  try {
+    offered = parseVersionList(env[PROTOCOL_VERSIONS_ENV] ?? "");
+  } catch (error) {
+    refuse(error as RttError);
+  }
+  const version = negotiateVersion(offered, ours);
+  if (version === undefined) refuse(versionMismatch(connector.name, offered, ours));
+
+  const heartbeatMs = positiveMs(env, HEARTBEAT_ENV, DEFAULT_HEARTBEAT_MS);
+  const graceMs = positiveMs(env, GRACE_ENV, DEFAULT_GRACE_MS);
+  const runtime = new DriverRuntime(connector, { heartbeatMs, log });
+
+  const dir = env[SOCKET_DIR_ENV];
+  if (dir !== undefined && dir !== "") mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const socket = newSocketPath(
+    dir === undefined || dir === "" ? undefined : dir,
+    `driver-${connector.name}`,
+  );
+  const address = socket.abstract ? `@${socket.path.slice(1)}` : socket.path;
+  const nonce = randomBytes(16).toString("hex");
+  const startTime = ownStartTime();
+  const startedAt = Date.now();
+
+  let stopping = false;
+  let server: { close(): void } | undefined;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    presence.dispose();
+    const n = await runtime.dispose();
+    log(`${why}; ${n > 0 ? `closed ${n} link${n === 1 ? "" : "s"}, ` : ""}exiting`);
+    server?.close();
+    process.exit(0);
+  };
+  const presence = new HostPresence(
+    graceMs,
+    () => void stop("no host re-attached in the grace period"),
+    log,
+  );
+
+  server = await startConnectorServer(
+    runtime,
+    {
+      info: () => ({
+        name: connector.name,
+        version: connector.version,
+        protocol_version: version,
+        protocol_versions: [...ours],
+        pid: process.pid,
+        start_time: startTime,
+        nonce,
+        socket: address,
+        started_at_unix_ms: startedAt,
+        links: runtime.linkCount,
+        sdk_version: SDK_VERSION,
+      }),
+      onActivity: () => presence.activity(),
+      onWatch: (delta) => presence.watch(delta),
+      onShutdown: (reason) => void stop(`shutdown${reason === "" ? "" : ` (${reason})`}`),
+    },
+    socket,
+  );
+  // Whatever ends the process, the socket file goes with it.
+  process.on("exit", () => server?.close());
+
+  const line = formatHandshake({
+    coreVersion: CORE_PROTOCOL_VERSION,
+    appVersion: version,
+    network: "unix",
+    address,
+    protocol: "grpc",
+    pid: process.pid,
+    startTime,
+    nonce,
+  });
+  writeSync(HANDSHAKE_FD, `${line}\n`);
+  closeSync(HANDSHAKE_FD);
+
+  // The host keeps our stdin open for as long as it lives: its end is the host's death.
+  process.stdin.on("data", () => {});
+  process.stdin.on("end", () => presence.stdinClosed());
+  process.stdin.on("close", () => presence.stdinClosed());
+  process.stdin.on("error", () => presence.stdinClosed());
+  process.stdin.resume();
+
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}

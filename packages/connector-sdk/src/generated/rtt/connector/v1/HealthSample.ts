@@ -1,0 +1,89 @@
+// Original file: proto/rtt/v1/connector.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface HealthSample {
+  /**
+   * The link this sample is about; "" for the driver itself (proves the process answers).
+   */
+  'link_id'?: (string);
+  /**
+   * The connector's own verdict, false when any lane of the link failed too.
+   */
+  'ok'?: (boolean);
+  /**
+   * How far behind the symbol is, as the connector measures it (milliseconds).
+   */
+  'lag_ms'?: (number | string);
+  /**
+   * Why not ok; empty when ok.
+   */
+  'err'?: (string);
+  /**
+   * Inbound frames received but not yet handed to tx.
+   */
+  'qdepth'?: (number | string | Long);
+  /**
+   * DATA frames read from the inbound lane so far.
+   */
+  'frames_in'?: (number | string | Long);
+  /**
+   * DATA frames written to outbound lanes so far (all lanes of the link, across switches).
+   */
+  'frames_out'?: (number | string | Long);
+  /**
+   * Payload bytes read from the inbound lane.
+   */
+  'bytes_in'?: (number | string | Long);
+  /**
+   * Payload bytes written to outbound lanes.
+   */
+  'bytes_out'?: (number | string | Long);
+  /**
+   * When the sample was taken, milliseconds since the Unix epoch.
+   */
+  'at_unix_ms'?: (number | string | Long);
+}
+
+export interface HealthSample__Output {
+  /**
+   * The link this sample is about; "" for the driver itself (proves the process answers).
+   */
+  'link_id': (string);
+  /**
+   * The connector's own verdict, false when any lane of the link failed too.
+   */
+  'ok': (boolean);
+  /**
+   * How far behind the symbol is, as the connector measures it (milliseconds).
+   */
+  'lag_ms': (number);
+  /**
+   * Why not ok; empty when ok.
+   */
+  'err': (string);
+  /**
+   * Inbound frames received but not yet handed to tx.
+   */
+  'qdepth': (number);
+  /**
+   * DATA frames read from the inbound lane so far.
+   */
+  'frames_in': (number);
+  /**
+   * DATA frames written to outbound lanes so far (all lanes of the link, across switches).
+   */
+  'frames_out': (number);
+  /**
+   * Payload bytes read from the inbound lane.
+   */
+  'bytes_in': (number);
+  /**
+   * Payload bytes written to outbound lanes.
+   */
+  'bytes_out': (number);
+  /**
+   * When the sample was taken, milliseconds since the Unix epoch.
+   */
+  'at_unix_ms': (number);
+}

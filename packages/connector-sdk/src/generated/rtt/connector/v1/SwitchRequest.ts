@@ -1,0 +1,25 @@
+// Original file: proto/rtt/v1/connector.proto
+
+import type { LaneAddress as _rtt_connector_v1_LaneAddress, LaneAddress__Output as _rtt_connector_v1_LaneAddress__Output } from '../../../rtt/connector/v1/LaneAddress.ts';
+
+export interface SwitchRequest {
+  /**
+   * The link whose outbound side moves.
+   */
+  'link_id'?: (string);
+  /**
+   * The lane to continue on; its listener must be waiting.
+   */
+  'outbound'?: (_rtt_connector_v1_LaneAddress | null);
+}
+
+export interface SwitchRequest__Output {
+  /**
+   * The link whose outbound side moves.
+   */
+  'link_id': (string);
+  /**
+   * The lane to continue on; its listener must be waiting.
+   */
+  'outbound': (_rtt_connector_v1_LaneAddress__Output | null);
+}

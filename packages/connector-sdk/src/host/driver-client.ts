@@ -1,0 +1,218 @@
+/**
+ * A typed, promise-based client of one driver's Connector service. DriverHost hands one out
+ * per running driver; the in-process harness hands one out too, so a test talks to a
+ * connector exactly the way the panel will. Every failure is an RttError naming the driver.
+ */
+import * as grpc from "@grpc/grpc-js";
+import type { Contract } from "@rtt/core";
+import { RttError } from "@rtt/core";
+import type { LaneAddress } from "@rtt/fabric";
+import {
+  type ConnectorClient,
+  connectorPackage,
+  type DriverInfo,
+  fromServiceError,
+  grpcTarget,
+  type HealthSample,
+  laneToWire,
+  type ProbedSymbol,
+  type RxChunk,
+} from "../wire.ts";
+
+export interface DriverClientOptions {
+  /** Deadline of each unary call (default 10 s). */
+  readonly callTimeoutMs?: number;
+}
+
+/** A server stream: iterate it, or cancel it. Iteration ends quietly after `cancel()`. */
+export interface DriverStream<T> extends AsyncIterable<T> {
+  cancel(): void;
+}
+
+function isServiceError(e: unknown): e is grpc.ServiceError {
+  return e instanceof Error && "code" in e && "metadata" in e;
+}
+
+export class DriverClient {
+  readonly name: string;
+  /** The driver's socket as the handshake named it ("@name" = abstract). */
+  readonly address: string;
+  readonly #client: ConnectorClient;
+  readonly #callTimeoutMs: number;
+
+  constructor(name: string, address: string, options: DriverClientOptions = {}) {
+    this.name = name;
+    this.address = address;
+    this.#callTimeoutMs = options.callTimeoutMs ?? 10_000;
+    const Connector = connectorPackage().Connector;
+    this.#client = new Connector(grpcTarget(address), grpc.credentials.createInsecure(), {
+      // Fail fast on a dead socket instead of retrying for the default 20 s.
+      "grpc.initial_reconnect_backoff_ms": 100,
+      "grpc.max_reconnect_backoff_ms": 1000,
+    });
+  }
+
+  /** Resolves once the socket answers; RTT_ERR_DRIVER_TIMEOUT after `timeoutMs`. */
+  ready(timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#client.waitForReady(Date.now() + timeoutMs, (error) => {
+        if (error === undefined || error === null) return resolve();
+        reject(
+          new RttError(
+            "RTT_ERR_DRIVER_TIMEOUT",
+            `driver "${this.name}" does not answer on ${JSON.stringify(this.address)} after ${timeoutMs} ms`,
+            { cause: error },
+          ),
+        );
+      });
+    });
+  }
+
+  #unary<Res>(
+    method: string,
+    call: (
+      options: grpc.CallOptions,
+      callback: (error: grpc.ServiceError | null, response?: Res) => void,
+    ) => unknown,
+    timeoutMs = this.#callTimeoutMs,
+  ): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      call({ deadline: Date.now() + timeoutMs }, (error, response) => {
+        if (error !== null) return reject(fromServiceError(this.name, method, error));
+        if (response === undefined)
+          return reject(
+            new RttError("RTT_ERR_DRIVER_CALL", `driver "${this.name}": ${method}: empty answer`),
+          );
+        resolve(response);
+      });
+    });
+  }
+
+  #stream<T>(method: string, call: grpc.ClientReadableStream<T>): DriverStream<T> {
+    let cancelled = false;
+    const name = this.name;
+    return {
+      cancel() {
+        cancelled = true;
+        call.cancel();
+      },
+      async *[Symbol.asyncIterator]() {
+        try {
+          for await (const item of call) yield item as T;
+        } catch (error) {
+          if (cancelled) return;
+          throw isServiceError(error) ? fromServiceError(name, method, error) : error;
+        } finally {
+          if (!cancelled) call.cancel();
+        }
+      },
+    };
+  }
+
+  info(): Promise<DriverInfo> {
+    return this.#unary("GetInfo", (o, cb) => this.#client.GetInfo({}, o, cb));
+  }
+
+  async probe(root: string): Promise<ProbedSymbol[]> {
+    const res = await this.#unary<{ symbols: ProbedSymbol[] }>("Probe", (o, cb) =>
+      this.#client.Probe({ root }, o, cb),
+    );
+    return res.symbols;
+  }
+
+  async open(
+    saddr: string,
+    options: {
+      readonly contract?: Contract | string;
+      readonly params?: Readonly<Record<string, string>>;
+    } = {},
+  ): Promise<string> {
+    const c = options.contract;
+    const contract_json = c === undefined ? "" : typeof c === "string" ? c : JSON.stringify(c);
+    const res = await this.#unary<{ link_id: string }>("Open", (o, cb) =>
+      this.#client.Open({ saddr, contract_json, params: { ...options.params } }, o, cb),
+    );
+    return res.link_id;
+  }
+
+  async bind(
+    linkId: string,
+    lanes: { readonly inbound?: LaneAddress; readonly outbound?: LaneAddress },
+  ): Promise<{ inboundBound: boolean; outboundBound: boolean }> {
+    const res = await this.#unary<{ inbound_bound: boolean; outbound_bound: boolean }>(
+      "Bind",
+      (o, cb) =>
+        this.#client.Bind(
+          {
+            link_id: linkId,
+            inbound: lanes.inbound === undefined ? null : laneToWire(lanes.inbound),
+            outbound: lanes.outbound === undefined ? null : laneToWire(lanes.outbound),
+          },
+          o,
+          cb,
+        ),
+    );
+    return { inboundBound: res.inbound_bound, outboundBound: res.outbound_bound };
+  }
+
+  async switch(
+    linkId: string,
+    outbound: LaneAddress,
+  ): Promise<{ oldEosSeq: number; oldFrames: number }> {
+    const res = await this.#unary<{ old_eos_seq: number; old_frames: number }>("Switch", (o, cb) =>
+      this.#client.Switch({ link_id: linkId, outbound: laneToWire(outbound) }, o, cb),
+    );
+    return { oldEosSeq: res.old_eos_seq, oldFrames: res.old_frames };
+  }
+
+  /** Closes a link (not this client: see `disconnect`). False when it was not open. */
+  async close(linkId: string): Promise<boolean> {
+    const res = await this.#unary<{ closed: boolean }>("Close", (o, cb) =>
+      this.#client.Close({ link_id: linkId }, o, cb),
+    );
+    return res.closed;
+  }
+
+  async tx(linkId: string, bytes: Uint8Array): Promise<void> {
+    await this.#unary("Tx", (o, cb) =>
+      this.#client.Tx(
+        { link_id: linkId, bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
+        o,
+        cb,
+      ),
+    );
+  }
+
+  rx(linkId: string, options: { readonly max?: number } = {}): DriverStream<RxChunk> {
+    return this.#stream("Rx", this.#client.Rx({ link_id: linkId, max: options.max ?? 0 }));
+  }
+
+  health(
+    options: { readonly linkId?: string; readonly intervalMs?: number } = {},
+  ): DriverStream<HealthSample> {
+    return this.#stream(
+      "Health",
+      this.#client.Health({ link_id: options.linkId ?? "", interval_ms: options.intervalMs ?? 0 }),
+    );
+  }
+
+  /** The raw Health call, for a host's liveness watch (it needs the stream's events). */
+  watch(intervalMs = 0): grpc.ClientReadableStream<HealthSample> {
+    return this.#client.Health({ link_id: "", interval_ms: intervalMs });
+  }
+
+  async shutdown(reason: string, timeoutMs = this.#callTimeoutMs): Promise<number> {
+    const res = await this.#unary<{ closed_links: number }>(
+      "Shutdown",
+      (o, cb) => this.#client.Shutdown({ reason }, o, cb),
+      timeoutMs,
+    );
+    return res.closed_links;
+  }
+
+  /** Closes the connection; the driver sees its watch stream end. */
+  disconnect(): void {
+    // Not `this.#client.close()`: the service has an RPC named Close, which shadows it.
+    grpc.Client.prototype.close.call(this.#client);
+  }
+}

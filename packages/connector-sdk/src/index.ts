@@ -1,0 +1,115 @@
+/**
+ * @rtt/connector-sdk — how RTT talks to the outside world through driver processes: the
+ * author-facing `defineConnector` and the driver runtime that serves it (handshake, gRPC,
+ * lane pumping, heartbeats, grace period), and the host side (`DriverHost`) that launches,
+ * verifies, restarts and re-attaches drivers. The wire contract is proto/rtt/v1/connector.proto.
+ */
+
+export {
+  type Awaitable,
+  type Connector,
+  type ConnectorSpec,
+  defineConnector,
+  isConnector,
+  type LinkHealth,
+} from "./driver/define-connector.ts";
+export { type InProcessDriver, startConnectorInProcess } from "./driver/harness.ts";
+export type { RxTap } from "./driver/link.ts";
+export {
+  DriverRuntime,
+  type HealthSampleOut,
+  type ProbedSymbolOut,
+  type RuntimeOptions,
+} from "./driver/runtime.ts";
+export { type ServeOptions, serveDriver } from "./driver/serve.ts";
+export {
+  formatHandshake,
+  formatRefusal,
+  HANDSHAKE_FIELDS,
+  type Handshake,
+  type HandshakeField,
+  HandshakeSyntaxError,
+  parseHandshake,
+  parseRefusal,
+  type Refusal,
+} from "./handshake/handshake-line.ts";
+export {
+  COOKIE_ENV,
+  COOKIE_VALUE,
+  CORE_PROTOCOL_VERSION,
+  DEFAULT_GRACE_MS,
+  DEFAULT_HEARTBEAT_MS,
+  GRACE_ENV,
+  HANDSHAKE_FD,
+  HEARTBEAT_ENV,
+  negotiateVersion,
+  PROTOCOL_VERSIONS_ENV,
+  parseVersionList,
+  SDK_PROTOCOL_VERSIONS,
+  SDK_VERSION,
+  SOCKET_DIR_ENV,
+} from "./handshake/protocol.ts";
+export { type BackoffPolicy, backoffDelay } from "./host/backoff.ts";
+export { DriverClient, type DriverClientOptions, type DriverStream } from "./host/driver-client.ts";
+export {
+  type Clock,
+  type DetachedDriver,
+  type DriverExit,
+  DriverHost,
+  type DriverHostEvents,
+  type DriverHostOptions,
+  type DriverLaunch,
+  type DriverLogLine,
+  type DriverRecord,
+  type DriverRestart,
+  DriverStartError,
+} from "./host/driver-host.ts";
+export { isAlive, type ProcStat, parseProcStat, readProcStat } from "./process-identity.ts";
+export {
+  type Ack,
+  attachLanes,
+  type Bind,
+  type BufferParams,
+  CONTROL_TYPES,
+  CONTROL_VERSION,
+  type ControlKind,
+  type ControlLanes,
+  type ControlMessage,
+  controlKindOf,
+  DEFAULT_LINK_HEARTBEAT_MS,
+  DEFAULT_RING_CAPACITY,
+  type Drained,
+  type EstablishedLink,
+  encodeControl,
+  FakeClock,
+  type Heartbeat,
+  type InitiateOptions,
+  Initiator,
+  initiate,
+  MAX_CONTROL_PAYLOAD,
+  type OfferedLanes,
+  offerLanes,
+  parseControl,
+  type QuickConnectClock,
+  QuickConnectError,
+  Responder,
+  type RespondOptions,
+  type Response as SwitchResponse,
+  type Retired,
+  respond,
+  type ServeTargetOptions,
+  type SourceLanes,
+  SwitchingSource,
+  type SwitchingSourceOptions,
+  type SwitchResult,
+  type SwitchTarget,
+  type Syn,
+  serveTarget,
+  systemClock,
+  type TargetLanes,
+  TRIP_REASONS,
+  type Trip,
+  type TripReason,
+  tripCode,
+} from "./quickconnect/index.ts";
+export type { DriverInfo, HealthSample, ProbedSymbol, RxChunk } from "./wire.ts";

@@ -1,0 +1,156 @@
+/**
+ * The gRPC side of proto/rtt/v1/connector.proto as both ends use it: the loaded service, the
+ * lane address mapping to and from @rtt/fabric's LaneAddress, and how RttErrors cross the wire
+ * (their code rides in the `rtt-error-code` trailer, so the host rebuilds the same error).
+ */
+import { fileURLToPath } from "node:url";
+import * as grpc from "@grpc/grpc-js";
+import { loadSync, type Options } from "@grpc/proto-loader";
+import { ERROR_CATALOG, type ErrorCode, RttError } from "@rtt/core";
+import type { LaneAddress } from "@rtt/fabric";
+import type { ProtoGrpcType } from "./generated/connector.ts";
+import type {
+  LaneAddress__Output as WireLaneAddress,
+  LaneAddress as WireLaneAddressIn,
+} from "./generated/rtt/connector/v1/LaneAddress.ts";
+
+export type { ConnectorClient, ConnectorHandlers } from "./generated/rtt/connector/v1/Connector.ts";
+export type { DriverInfo__Output as DriverInfo } from "./generated/rtt/connector/v1/DriverInfo.ts";
+export type { HealthSample__Output as HealthSample } from "./generated/rtt/connector/v1/HealthSample.ts";
+export type { RxChunk__Output as RxChunk } from "./generated/rtt/connector/v1/RxChunk.ts";
+export type { Symbol__Output as ProbedSymbol } from "./generated/rtt/connector/v1/Symbol.ts";
+export type { WireLaneAddress, WireLaneAddressIn };
+
+export const PROTO_PATH = fileURLToPath(
+  new URL("../../../proto/rtt/v1/connector.proto", import.meta.url),
+);
+
+/** Must agree with the options in scripts/generate-proto-types.ts (the types assume them). */
+export const LOADER_OPTIONS: Options = {
+  keepCase: true,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+};
+
+type ConnectorPackage = ProtoGrpcType["rtt"]["connector"]["v1"];
+let loaded: ConnectorPackage | undefined;
+
+/** The rtt.connector.v1 package, parsed once per process. */
+export function connectorPackage(): ConnectorPackage {
+  if (loaded === undefined) {
+    const definition = loadSync(PROTO_PATH, LOADER_OPTIONS);
+    loaded = (grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType).rtt.connector.v1;
+  }
+  return loaded;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lane addresses
+
+export function laneToWire(a: LaneAddress): WireLaneAddressIn {
+  switch (a.kind) {
+    case "uds":
+      return { uds: { path: a.path } };
+    case "tcp":
+      return { tcp: { host: a.host, port: a.port } };
+    case "shm":
+      return { shm: { segment: a.segment, path: a.path, capacity: a.capacity } };
+    case "inproc":
+      return { inproc: { id: a.id } };
+  }
+}
+
+/** The fabric address of a received lane, or undefined when the field was absent. */
+export function laneFromWire(w: WireLaneAddress | null | undefined): LaneAddress | undefined {
+  if (w === null || w === undefined) return undefined;
+  const bad = (why: string) =>
+    new RttError("RTT_ERR_LANE_ADDRESS", `lane address: ${why}`, {
+      hint: "a LaneAddress sets exactly one of uds, tcp, shm, inproc",
+    });
+  switch (w.kind) {
+    case "uds":
+      if (!w.uds?.path) throw bad("uds without a path");
+      return { kind: "uds", path: w.uds.path };
+    case "tcp":
+      if (!w.tcp?.host || !w.tcp.port) throw bad("tcp without host and port");
+      return { kind: "tcp", host: w.tcp.host, port: w.tcp.port };
+    case "shm":
+      if (!w.shm?.segment || !w.shm.path || !w.shm.capacity)
+        throw bad("shm without segment, path and capacity");
+      return { kind: "shm", segment: w.shm.segment, path: w.shm.path, capacity: w.shm.capacity };
+    case "inproc":
+      if (!w.inproc?.id) throw bad("inproc without an id");
+      return { kind: "inproc", id: w.inproc.id };
+    default:
+      throw bad("no kind set");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors across the wire
+
+export const ERROR_CODE_KEY = "rtt-error-code";
+export const ERROR_HINT_KEY = "rtt-error-hint";
+
+function isErrorCode(s: string): s is ErrorCode {
+  return Object.hasOwn(ERROR_CATALOG, s);
+}
+
+/** What a handler sends back for a thrown error: the catalog's status, code and hint. */
+export function toServiceError(error: unknown): Partial<grpc.StatusObject> {
+  const e =
+    error instanceof RttError
+      ? error
+      : new RttError("RTT_ERR_DRIVER_CALL", error instanceof Error ? error.message : String(error));
+  const metadata = new grpc.Metadata();
+  metadata.set(ERROR_CODE_KEY, e.code);
+  if (e.hint !== undefined) metadata.set(ERROR_HINT_KEY, e.hint.replace(/[\r\n]+/g, " "));
+  return {
+    code: grpc.status[ERROR_CATALOG[e.code].grpcStatus],
+    details: e.message,
+    metadata,
+  };
+}
+
+/** Rebuilds the RttError a driver sent, naming the driver; transport failures get codes too. */
+export function fromServiceError(
+  driver: string,
+  method: string,
+  error: grpc.ServiceError,
+): RttError {
+  const sent = error.metadata?.get(ERROR_CODE_KEY)[0];
+  const hint = error.metadata?.get(ERROR_HINT_KEY)[0];
+  const options = { cause: error, ...(typeof hint === "string" ? { hint } : {}) };
+  if (typeof sent === "string" && isErrorCode(sent))
+    return new RttError(sent, `driver "${driver}": ${error.details}`, options);
+  switch (error.code) {
+    case grpc.status.UNAVAILABLE:
+    case grpc.status.CANCELLED:
+      return new RttError(
+        "RTT_ERR_DRIVER_EXITED",
+        `driver "${driver}" did not answer ${method}: ${error.details || "connection lost"}`,
+        { cause: error, hint: "the driver process exited or was killed" },
+      );
+    case grpc.status.DEADLINE_EXCEEDED:
+      return new RttError(
+        "RTT_ERR_DRIVER_TIMEOUT",
+        `driver "${driver}" did not answer ${method} in time`,
+        { cause: error },
+      );
+    default:
+      return new RttError(
+        "RTT_ERR_DRIVER_CALL",
+        `driver "${driver}": ${method}: ${error.details}`,
+        {
+          cause: error,
+        },
+      );
+  }
+}
+
+/** gRPC target for a handshake address: "@name" is a Linux abstract socket. */
+export function grpcTarget(address: string): string {
+  return address.startsWith("@") ? `unix:\0${address.slice(1)}` : `unix:${address}`;
+}

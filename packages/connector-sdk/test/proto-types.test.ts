@@ -1,0 +1,67 @@
+// The TypeScript types in src/generated/ come from proto/rtt/v1/connector.proto: regenerating
+// them must give the committed files byte for byte (run `npm run generate` after editing the
+// .proto), and the loaded service must have the methods the types promise.
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { test } from "node:test";
+import { GENERATED_DIR, generateProtoTypes } from "../scripts/generate-proto-types.ts";
+import { connectorPackage } from "../src/wire.ts";
+
+function files(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    out.set(relative(dir, path), readFileSync(path, "utf8"));
+  }
+  return out;
+}
+
+test("src/generated/ is what proto-loader-gen-types makes of connector.proto today", () => {
+  const fresh = mkdtempSync(join(tmpdir(), "rtt-proto-types-"));
+  try {
+    generateProtoTypes(fresh);
+    const want = files(fresh);
+    const have = files(GENERATED_DIR);
+    assert.deepEqual([...have.keys()].sort(), [...want.keys()].sort(), "run `npm run generate`");
+    for (const [name, text] of want)
+      assert.equal(have.get(name), text, `${name}: run \`npm run generate\``);
+    assert.ok(want.size > 20);
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
+  }
+});
+
+test("the loaded service has every method of the Connector contract", () => {
+  const methods = Object.keys(connectorPackage().Connector.service).sort();
+  assert.deepEqual(methods, [
+    "Bind",
+    "Close",
+    "GetInfo",
+    "Health",
+    "Open",
+    "Probe",
+    "Rx",
+    "Shutdown",
+    "Switch",
+    "Tx",
+  ]);
+});
+
+test("every field of connector.proto has a comment", () => {
+  const proto = readFileSync(
+    new URL("../../../proto/rtt/v1/connector.proto", import.meta.url),
+    "utf8",
+  );
+  const lines = proto.split("\n");
+  let fields = 0;
+  lines.forEach((line, i) => {
+    // A field: `type name = N;` inside a message (map and repeated included).
+    if (!/^\s+(repeated\s+)?[\w.<>, ]+\s+\w+\s*=\s*\d+;/.test(line)) return;
+    fields++;
+    assert.match(lines[i - 1] ?? "", /^\s*\/\//, `line ${i + 1} has no comment: ${line.trim()}`);
+  });
+  assert.ok(fields >= 50, `only ${fields} fields found: is the pattern still right?`);
+});

@@ -1,0 +1,109 @@
+/**
+ * The file driver (spec §8 connector-file): file symbols — append-write and follow-read (like
+ * `tail -F`, surviving rotation and truncation) —, FIFOs and Unix-socket symbols. Run as a
+ * program, this file is the driver executable.
+ *
+ * Route parameters: `path` (else the symbol's probed `x-path`), `kind` (file | fifo | socket;
+ * else the symbol's variant, `ndjson` meaning file), `from` (start | end: where following a
+ * file begins, default start).
+ */
+import { once } from "node:events";
+import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { appendFile } from "node:fs/promises";
+import { connect, type Socket } from "node:net";
+import { defineConnector, serveDriver } from "@rtt/connector-sdk";
+import { type Contract, parseConcrete, RttError } from "@rtt/core";
+import { follow } from "./follow.ts";
+import { probeFiles } from "./probe.ts";
+
+type Kind = "file" | "fifo" | "socket";
+
+interface FileLink {
+  readonly kind: Kind;
+  readonly path: string;
+  readonly stop: AbortController;
+  readonly fromEnd: boolean;
+  socket?: Socket;
+  fifoOut?: WriteStream;
+  lastError?: string;
+}
+
+function kindOf(symbol: Contract, params: Readonly<Record<string, string>>): Kind {
+  const wanted = params.kind ?? parseConcrete(symbol.saddr).variant ?? "file";
+  if (wanted === "ndjson" || wanted === "file") return "file";
+  if (wanted === "fifo" || wanted === "socket") return wanted;
+  throw new RttError(
+    "RTT_ERR_DOC_SCHEMA",
+    `file driver: kind ${JSON.stringify(wanted)}; expected file, fifo or socket`,
+  );
+}
+
+async function* fifoChunks(link: FileLink): AsyncGenerator<Uint8Array> {
+  // A FIFO reader sees end-of-file whenever its last writer closes: open it again, until closed.
+  while (!link.stop.signal.aborted) {
+    const stream = createReadStream(link.path, { signal: link.stop.signal });
+    try {
+      for await (const chunk of stream) yield chunk as Buffer;
+    } catch (error) {
+      if (link.stop.signal.aborted) return;
+      link.lastError = (error as Error).message;
+      return;
+    }
+  }
+}
+
+async function* socketChunks(socket: Socket): AsyncGenerator<Uint8Array> {
+  for await (const chunk of socket) yield chunk as Buffer;
+}
+
+export const fileConnector = defineConnector<FileLink>({
+  name: "file",
+  version: "0.1.0",
+  probe: (root) => probeFiles(root).map((f) => ({ ...f.contract, "x-path": f.path }) as Contract),
+  async open(symbol, params) {
+    const path = params.path ?? (symbol as { "x-path"?: string })["x-path"];
+    if (path === undefined) {
+      throw new RttError("RTT_ERR_DOC_SCHEMA", `file driver: no path for ${symbol.saddr}`, {
+        hint: "give the route a path parameter",
+      });
+    }
+    const link: FileLink = {
+      kind: kindOf(symbol, params),
+      path,
+      stop: new AbortController(),
+      fromEnd: params.from === "end",
+    };
+    if (link.kind === "socket") {
+      const socket = connect(path);
+      await once(socket, "connect");
+      link.socket = socket;
+    }
+    return link;
+  },
+  async tx(link, bytes) {
+    if (link.kind === "file") return appendFile(link.path, bytes);
+    if (link.kind === "fifo" && link.fifoOut === undefined) {
+      // Opened on first write: opening a FIFO for writing waits until it has a reader.
+      link.fifoOut = createWriteStream(link.path, { flags: "a" });
+    }
+    const out = link.kind === "socket" ? link.socket : link.fifoOut;
+    if (out !== undefined && !out.write(bytes)) await once(out, "drain");
+  },
+  rx(link) {
+    if (link.kind === "socket" && link.socket !== undefined) return socketChunks(link.socket);
+    if (link.kind === "fifo") return fifoChunks(link);
+    return follow(link.path, { signal: link.stop.signal, fromEnd: link.fromEnd });
+  },
+  close(link) {
+    link.stop.abort();
+    link.socket?.destroy();
+    link.fifoOut?.destroy();
+  },
+  health: (link) => ({
+    ok: link.lastError === undefined,
+    lag_ms: 0,
+    ...(link.lastError === undefined ? {} : { err: link.lastError }),
+  }),
+});
+
+if (import.meta.main) await serveDriver(fileConnector);

@@ -1,0 +1,104 @@
+/**
+ * The process driver (spec §8 connector-process): `proc`, `hook` and `plugin` symbols whose
+ * manifest says how to run them. Run as a program, this file is the driver executable.
+ *
+ * A symbol's command comes from its manifest's `x-run` (an argv array), or from the route's
+ * `command` parameter (a JSON argv array). Route parameters: `framing` (lines | length-prefixed
+ * | raw, default lines), `respawn` (never | on-failure | always, default on-failure), `cwd`.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { defineConnector, serveDriver } from "@rtt/connector-sdk";
+import { type Contract, RttError, validateDocument } from "@rtt/core";
+import { FRAMINGS, type Framing } from "./framing.ts";
+import { ProcessEndpoint, RESPAWN_POLICIES, type RespawnPolicy } from "./process-endpoint.ts";
+
+const RUNNABLE = new Set(["proc", "hook", "plugin"]);
+const SKIP = new Set([".git", "node_modules", ".rtt"]);
+
+type RunnableContract = Contract & {
+  readonly "x-run"?: readonly string[];
+  readonly "x-cwd"?: string;
+};
+
+/** Manifests under `root` for runnable symbols that say how to run them. */
+function probeRunnable(root: string): Contract[] {
+  const found: Contract[] = [];
+  const walk = (dir: string, depth: number) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (SKIP.has(name)) continue;
+      const path = join(dir, name);
+      if (name === "rtt.manifest.json") {
+        const result = validateDocument("manifest", readFileSync(path, "utf8"), path);
+        const c = result.ok ? (result.value.symbol as RunnableContract) : undefined;
+        if (c !== undefined && RUNNABLE.has(c.type) && Array.isArray(c["x-run"])) {
+          found.push({ ...c, "x-cwd": dirname(path) } as Contract);
+        }
+      } else if (depth < 8 && !name.includes(".")) {
+        walk(path, depth + 1);
+      }
+    }
+  };
+  walk(root, 0);
+  return found;
+}
+
+function oneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+  what: string,
+): T {
+  if (value === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new RttError(
+    "RTT_ERR_DOC_SCHEMA",
+    `process driver: ${what} ${JSON.stringify(value)}; expected one of ${allowed.join(", ")}`,
+  );
+}
+
+function argvOf(symbol: RunnableContract, params: Readonly<Record<string, string>>): string[] {
+  const fromParams =
+    params.command === undefined ? undefined : (JSON.parse(params.command) as unknown);
+  const argv = fromParams ?? symbol["x-run"];
+  if (!Array.isArray(argv) || argv.length === 0 || !argv.every((a) => typeof a === "string")) {
+    throw new RttError("RTT_ERR_DOC_SCHEMA", `process driver: ${symbol.saddr} has no command`, {
+      hint: 'give the manifest an "x-run": ["program", "arg"] or the route a command parameter',
+    });
+  }
+  return argv as string[];
+}
+
+export const processConnector = defineConnector<ProcessEndpoint>({
+  name: "process",
+  version: "0.1.0",
+  probe: (root) => probeRunnable(root),
+  open(symbol, params) {
+    const runnable = symbol as RunnableContract;
+    const [command, ...args] = argvOf(runnable, params);
+    const endpoint = new ProcessEndpoint({
+      command: command as string,
+      args,
+      framing: oneOf<Framing>(params.framing, FRAMINGS, "lines", "framing"),
+      respawn: oneOf<RespawnPolicy>(params.respawn, RESPAWN_POLICIES, "on-failure", "respawn"),
+      ...((params.cwd ?? runnable["x-cwd"]) ? { cwd: params.cwd ?? runnable["x-cwd"] } : {}),
+    });
+    endpoint.start();
+    return endpoint;
+  },
+  tx: (endpoint, bytes) => endpoint.tx(bytes),
+  rx: (endpoint) => endpoint.messages(),
+  close: (endpoint) => endpoint.close(),
+  health(endpoint) {
+    const h = endpoint.health();
+    return { ok: h.ok, lag_ms: 0, ...(h.err === undefined ? {} : { err: h.err }) };
+  },
+});
+
+if (import.meta.main) await serveDriver(processConnector);
