@@ -12,9 +12,11 @@ export {
   defineConnector,
   isConnector,
   type LinkHealth,
+  type RxMessage,
+  type TxMeta,
 } from "./driver/define-connector.ts";
 export { type InProcessDriver, startConnectorInProcess } from "./driver/harness.ts";
-export type { RxTap } from "./driver/link.ts";
+export type { LaneSide, RxTap } from "./driver/link.ts";
 export {
   DriverRuntime,
   type HealthSampleOut,

@@ -41,6 +41,7 @@ test("the loaded service has every method of the Connector contract", () => {
     "Close",
     "GetInfo",
     "Health",
+    "Offer",
     "Open",
     "Probe",
     "Rx",

@@ -16,6 +16,18 @@ export interface LinkHealth {
   readonly err?: string;
 }
 
+/** What the runtime knows about a message besides its bytes. */
+export interface TxMeta {
+  /** The frame's correlation id (0 = none): answer with the same id to pair a reply. */
+  readonly correlation: number;
+}
+
+/** An rx chunk with a correlation id for its frame (a plain Uint8Array gets 0). */
+export interface RxMessage {
+  readonly payload: Uint8Array;
+  readonly correlation: number;
+}
+
 export interface ConnectorSpec<L> {
   /** Lowercase name, e.g. "file": the prefix of this driver's lines in the host's log. */
   readonly name: string;
@@ -25,14 +37,18 @@ export interface ConnectorSpec<L> {
   probe(root: string): Awaitable<readonly Contract[]>;
   /** Opens a link to one symbol; `params` are the route's connector parameters. */
   open(symbol: Contract, params: Readonly<Record<string, string>>): Awaitable<L>;
-  /** Hands one message to the symbol. Calls never overlap: the next waits for this one. */
-  tx(link: L, bytes: Uint8Array): Awaitable<void>;
+  /**
+   * Hands one message to the symbol. Calls never overlap: the next waits for this one. `meta`
+   * carries the frame's correlation id, for connectors that answer requests.
+   */
+  tx(link: L, bytes: Uint8Array, meta: TxMeta): Awaitable<void>;
   /**
    * What the symbol produces, one chunk per frame. Iterated once per link, only while someone
    * consumes (an outbound lane or a tap), so a slow lane slows the iteration down: that is
-   * the backpressure. Ending the iteration ends the outbound lane with EOS.
+   * the backpressure. Ending the iteration ends the outbound lane with EOS. A chunk given as
+   * `{ payload, correlation }` goes out with that correlation id (a reply to a `tx`).
    */
-  rx(link: L): AsyncIterable<Uint8Array>;
+  rx(link: L): AsyncIterable<Uint8Array | RxMessage>;
   /** Releases the link; should also end the iteration `rx` returned. */
   close(link: L): Awaitable<void>;
   health(link: L): Awaitable<LinkHealth>;

@@ -23,10 +23,17 @@ import {
   type Frame,
   FrameType,
   type LaneAddress,
+  type LaneKind,
+  type LaneListener,
   type LaneReader,
   type LaneWriter,
+  listenReader,
+  listenWriter,
 } from "@rtt/fabric";
-import type { Connector, LinkHealth } from "./define-connector.ts";
+import type { Connector, LinkHealth, RxMessage } from "./define-connector.ts";
+
+/** Which side of a link a lane is for. */
+export type LaneSide = "inbound" | "outbound";
 
 const EMPTY = new Uint8Array(0);
 
@@ -60,7 +67,7 @@ export interface RxTap {
   /** Index of the last chunk this tap received (0 before the first). */
   readonly last: number;
   /** Takes one chunk; false = its buffer is full, see `drained`. */
-  push(chunk: Uint8Array, index: number): boolean;
+  push(chunk: Uint8Array, index: number, correlation: number): boolean;
   /** Resolves when the tap can take more (or is gone). */
   drained(): Promise<void>;
   /** The link closed or its rx ended: no more chunks. */
@@ -69,6 +76,7 @@ export interface RxTap {
 
 interface TxItem {
   readonly bytes: Uint8Array;
+  readonly correlation: number;
   readonly settle?: (error?: unknown) => void;
 }
 
@@ -123,7 +131,9 @@ export class Link<L> {
   #pumping = false;
   #rxDone = false;
   #chunks = 0;
-  #iterator: AsyncIterator<Uint8Array> | undefined;
+  #iterator: AsyncIterator<Uint8Array | RxMessage> | undefined;
+  /** Listeners of Offers not yet taken by a peer, by side. */
+  readonly #offers = new Map<LaneSide, LaneListener<LaneReader> | LaneListener<LaneWriter>>();
 
   /** Problems to report in the next health sample; lane errors stay until a re-bind. */
   #laneError: string | undefined;
@@ -164,10 +174,8 @@ export class Link<L> {
     outbound: LaneAddress | undefined,
   ): Promise<{ inbound_bound: boolean; outbound_bound: boolean }> {
     this.#assertOpen();
-    if (inbound !== undefined && this.#inboundState === "open")
-      throw this.#alreadyBound("inbound", "close the link and open a new one");
-    if (outbound !== undefined && this.#outbound !== undefined && !this.#outboundFailed)
-      throw this.#alreadyBound("outbound", "use Switch to move it to another lane");
+    if (inbound !== undefined) this.#assertFree("inbound");
+    if (outbound !== undefined) this.#assertFree("outbound");
     // Connect both before changing anything: a Bind that fails leaves the link as it was.
     const reader = inbound === undefined ? undefined : await connectReader(inbound);
     let writer: LaneWriter | undefined;
@@ -196,6 +204,11 @@ export class Link<L> {
    */
   async switchOutbound(address: LaneAddress): Promise<{ old_eos_seq: number; old_frames: number }> {
     this.#assertOpen();
+    if (this.#offers.has("outbound"))
+      throw this.#alreadyBound(
+        "outbound",
+        "an Offer for it is waiting for its peer; close the link",
+      );
     const next = await connectWriter(address);
     if (this.#closed) {
       next.destroy();
@@ -216,6 +229,57 @@ export class Link<L> {
       old?.destroy();
     }
     return { old_eos_seq: eosSeq, old_frames: oldFrames };
+  }
+
+  /**
+   * Listens for one side of the link and binds it when the peer connects (driver-to-driver
+   * wiring: this driver offers, the other binds). Returns the address for the peer.
+   */
+  async offer(side: LaneSide, kind: LaneKind, capacity?: number): Promise<LaneAddress> {
+    this.#assertOpen();
+    this.#assertFree(side);
+    const options = capacity === undefined || capacity === 0 ? {} : { capacity };
+    if (side === "inbound") {
+      const listener = await listenReader(kind, options);
+      this.#offers.set(side, listener);
+      listener.accepted.then(
+        (reader) => {
+          this.#offers.delete(side);
+          if (this.#closed) reader.close();
+          else this.#attachReader(reader);
+        },
+        (error: unknown) => this.#offerFailed(side, listener, error),
+      );
+      return listener.address;
+    }
+    const listener = await listenWriter(kind, options);
+    this.#offers.set(side, listener);
+    listener.accepted.then(
+      (writer) => {
+        this.#offers.delete(side);
+        if (this.#closed) writer.destroy();
+        else this.#useWriter(writer);
+      },
+      (error: unknown) => this.#offerFailed(side, listener, error),
+    );
+    return listener.address;
+  }
+
+  #offerFailed(side: LaneSide, listener: { close(): void }, error: unknown): void {
+    if (this.#offers.get(side) === listener) this.#offers.delete(side);
+    if (!this.#closed) {
+      this.#laneError = `${side} lane offer: ${message(error)}`;
+      this.#log(`link ${this.id}: ${side} offer failed: ${message(error)}`);
+    }
+  }
+
+  #assertFree(side: LaneSide): void {
+    if (this.#offers.has(side))
+      throw this.#alreadyBound(side, "an Offer for it is waiting for its peer");
+    if (side === "inbound" && this.#inboundState === "open")
+      throw this.#alreadyBound("inbound", "close the link and open a new one");
+    if (side === "outbound" && this.#outbound !== undefined && !this.#outboundFailed)
+      throw this.#alreadyBound("outbound", "use Switch to move it to another lane");
   }
 
   #alreadyBound(side: string, hint: string): RttError {
@@ -239,7 +303,7 @@ export class Link<L> {
       this.counters.framesIn++;
       this.counters.bytesIn += frame.payload.length;
       // The payload is a view valid only during this call: copy it.
-      this.#enqueue({ bytes: frame.payload.slice() });
+      this.#enqueue({ bytes: frame.payload.slice(), correlation: frame.correlation });
     });
     reader.on("end", () => {
       if (this.#inbound === reader) this.#inboundState = "ended";
@@ -275,11 +339,12 @@ export class Link<L> {
   // Inbound: frames (and control-path Tx) to connector.tx, in order
 
   /** Control-path write: queued behind the lane's frames, resolved once tx has taken it. */
-  tx(bytes: Uint8Array): Promise<void> {
+  tx(bytes: Uint8Array, correlation = 0): Promise<void> {
     this.#assertOpen();
     return new Promise((resolve, reject) => {
       this.#enqueue({
         bytes,
+        correlation,
         settle: (error) => (error === undefined ? resolve() : reject(error)),
       });
     });
@@ -300,7 +365,9 @@ export class Link<L> {
         this.#txHead = 0;
       }
       try {
-        const pending = this.#connector.tx(this.handle, item.bytes);
+        const pending = this.#connector.tx(this.handle, item.bytes, {
+          correlation: item.correlation,
+        });
         if (pending instanceof Promise) await pending;
         item.settle?.();
       } catch (error) {
@@ -361,11 +428,13 @@ export class Link<L> {
     }
   }
 
-  async #deliver(chunk: Uint8Array): Promise<void> {
+  async #deliver(item: Uint8Array | RxMessage): Promise<void> {
+    const chunk = item instanceof Uint8Array ? item : item.payload;
+    const correlation = item instanceof Uint8Array ? 0 : item.correlation;
     const index = ++this.#chunks;
     for (;;) {
       if (this.#closed) return;
-      for (const tap of this.#taps) if (tap.last < index) tap.push(chunk, index);
+      for (const tap of this.#taps) if (tap.last < index) tap.push(chunk, index, correlation);
       const out = this.#outbound;
       if (out === undefined || this.#outboundFailed) {
         if (this.#taps.size > 0) {
@@ -378,7 +447,7 @@ export class Link<L> {
       }
       let room: boolean;
       try {
-        room = out.write(chunk);
+        room = correlation === 0 ? out.write(chunk) : out.write(chunk, { correlation });
       } catch (error) {
         this.#outboundFailed = true;
         this.#laneError = `outbound lane: ${message(error)}`;
@@ -470,6 +539,8 @@ export class Link<L> {
       this.#log(`link ${this.id}: close failed: ${message(error)}`);
     }
     this.#iterator?.return?.().catch(() => {});
+    for (const listener of this.#offers.values()) listener.close();
+    this.#offers.clear();
     this.#inbound?.close();
     for (const tap of this.#taps) tap.end();
     this.#taps.clear();

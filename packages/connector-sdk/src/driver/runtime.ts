@@ -9,9 +9,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { type Contract, contractHash, formatSaddr, parseConcrete, RttError } from "@rtt/core";
-import type { LaneAddress } from "@rtt/fabric";
+import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import type { Connector } from "./define-connector.ts";
-import { callFailed, Link, type RxTap } from "./link.ts";
+import { callFailed, type LaneSide, Link, type RxTap } from "./link.ts";
 
 export interface RuntimeOptions {
   /** Heartbeat interval of outbound lanes (default 250 ms). */
@@ -181,6 +181,11 @@ export class DriverRuntime<L> {
     return this.#link(linkId).bind(inbound, outbound);
   }
 
+  /** Listens for one side of a link; the side is bound once the peer connects. */
+  offer(linkId: string, side: LaneSide, kind: LaneKind, capacity?: number): Promise<LaneAddress> {
+    return this.#link(linkId).offer(side, kind, capacity);
+  }
+
   switchOutbound(
     linkId: string,
     outbound: LaneAddress,
@@ -188,8 +193,8 @@ export class DriverRuntime<L> {
     return this.#link(linkId).switchOutbound(outbound);
   }
 
-  tx(linkId: string, bytes: Uint8Array): Promise<void> {
-    return this.#link(linkId).tx(bytes);
+  tx(linkId: string, bytes: Uint8Array, correlation = 0): Promise<void> {
+    return this.#link(linkId).tx(bytes, correlation);
   }
 
   tap(linkId: string, tap: RxTap): () => void {

@@ -6,8 +6,15 @@
 import { chmodSync, rmSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
 import { RttError } from "@rtt/core";
+import type { LaneKind } from "@rtt/fabric";
 import type { DriverInfo } from "../generated/rtt/connector/v1/DriverInfo.ts";
-import { type ConnectorHandlers, connectorPackage, laneFromWire, toServiceError } from "../wire.ts";
+import {
+  type ConnectorHandlers,
+  connectorPackage,
+  laneFromWire,
+  laneToWire,
+  toServiceError,
+} from "../wire.ts";
 import type { RxTap } from "./link.ts";
 import type { DriverRuntime } from "./runtime.ts";
 
@@ -21,6 +28,8 @@ export interface ServiceHooks {
   /** Shutdown was answered; the process should exit now. */
   onShutdown?(reason: string): void;
 }
+
+const LANE_KINDS = new Set<string>(["shm", "uds", "tcp", "inproc"]);
 
 function unary<Req, Res>(
   hooks: ServiceHooks,
@@ -54,6 +63,26 @@ export function connectorHandlers<L>(
       runtime.bind(req.link_id, laneFromWire(req.inbound), laneFromWire(req.outbound)),
     ),
 
+    Offer: unary(hooks, async (req) => {
+      const side =
+        req.side === "INBOUND" ? "inbound" : req.side === "OUTBOUND" ? "outbound" : undefined;
+      if (side === undefined)
+        throw new RttError("RTT_ERR_LANE_ADDRESS", "Offer needs a side: INBOUND or OUTBOUND");
+      if (!LANE_KINDS.has(req.kind))
+        throw new RttError(
+          "RTT_ERR_LANE_ADDRESS",
+          `Offer: unknown lane kind ${JSON.stringify(req.kind)}`,
+          { hint: "use shm, uds or tcp" },
+        );
+      const address = await runtime.offer(
+        req.link_id,
+        side,
+        req.kind as LaneKind,
+        req.capacity === 0 ? undefined : req.capacity,
+      );
+      return { address: laneToWire(address) };
+    }),
+
     Switch: unary(hooks, (req) => {
       const outbound = laneFromWire(req.outbound);
       if (outbound === undefined)
@@ -64,7 +93,7 @@ export function connectorHandlers<L>(
     Close: unary(hooks, async (req) => ({ closed: await runtime.close(req.link_id) })),
 
     Tx: unary(hooks, async (req) => {
-      await runtime.tx(req.link_id, req.bytes);
+      await runtime.tx(req.link_id, req.bytes, req.correlation);
       return {};
     }),
 
@@ -149,13 +178,14 @@ export function connectorHandlers<L>(
         get last() {
           return last;
         },
-        push(chunk, index) {
+        push(chunk, index, correlation) {
           if (ended) return true;
           last = index;
           sent++;
           const room = call.write({
             bytes: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
             index,
+            correlation,
           });
           if (!room) full = true;
           if (max > 0 && sent >= max) finish(true);

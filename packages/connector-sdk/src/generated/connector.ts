@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import type { MessageTypeDefinition } from '@grpc/proto-loader';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { BindRequest as _rtt_connector_v1_BindRequest, BindRequest__Output as _rtt_connector_v1_BindRequest__Output } from './rtt/connector/v1/BindRequest.ts';
 import type { BindResponse as _rtt_connector_v1_BindResponse, BindResponse__Output as _rtt_connector_v1_BindResponse__Output } from './rtt/connector/v1/BindResponse.ts';
@@ -12,6 +12,8 @@ import type { HealthRequest as _rtt_connector_v1_HealthRequest, HealthRequest__O
 import type { HealthSample as _rtt_connector_v1_HealthSample, HealthSample__Output as _rtt_connector_v1_HealthSample__Output } from './rtt/connector/v1/HealthSample.ts';
 import type { InprocLane as _rtt_connector_v1_InprocLane, InprocLane__Output as _rtt_connector_v1_InprocLane__Output } from './rtt/connector/v1/InprocLane.ts';
 import type { LaneAddress as _rtt_connector_v1_LaneAddress, LaneAddress__Output as _rtt_connector_v1_LaneAddress__Output } from './rtt/connector/v1/LaneAddress.ts';
+import type { OfferRequest as _rtt_connector_v1_OfferRequest, OfferRequest__Output as _rtt_connector_v1_OfferRequest__Output } from './rtt/connector/v1/OfferRequest.ts';
+import type { OfferResponse as _rtt_connector_v1_OfferResponse, OfferResponse__Output as _rtt_connector_v1_OfferResponse__Output } from './rtt/connector/v1/OfferResponse.ts';
 import type { OpenRequest as _rtt_connector_v1_OpenRequest, OpenRequest__Output as _rtt_connector_v1_OpenRequest__Output } from './rtt/connector/v1/OpenRequest.ts';
 import type { OpenResponse as _rtt_connector_v1_OpenResponse, OpenResponse__Output as _rtt_connector_v1_OpenResponse__Output } from './rtt/connector/v1/OpenResponse.ts';
 import type { ProbeRequest as _rtt_connector_v1_ProbeRequest, ProbeRequest__Output as _rtt_connector_v1_ProbeRequest__Output } from './rtt/connector/v1/ProbeRequest.ts';
@@ -53,6 +55,9 @@ export interface ProtoGrpcType {
         HealthSample: MessageTypeDefinition<_rtt_connector_v1_HealthSample, _rtt_connector_v1_HealthSample__Output>
         InprocLane: MessageTypeDefinition<_rtt_connector_v1_InprocLane, _rtt_connector_v1_InprocLane__Output>
         LaneAddress: MessageTypeDefinition<_rtt_connector_v1_LaneAddress, _rtt_connector_v1_LaneAddress__Output>
+        LaneSide: EnumTypeDefinition
+        OfferRequest: MessageTypeDefinition<_rtt_connector_v1_OfferRequest, _rtt_connector_v1_OfferRequest__Output>
+        OfferResponse: MessageTypeDefinition<_rtt_connector_v1_OfferResponse, _rtt_connector_v1_OfferResponse__Output>
         OpenRequest: MessageTypeDefinition<_rtt_connector_v1_OpenRequest, _rtt_connector_v1_OpenRequest__Output>
         OpenResponse: MessageTypeDefinition<_rtt_connector_v1_OpenResponse, _rtt_connector_v1_OpenResponse__Output>
         ProbeRequest: MessageTypeDefinition<_rtt_connector_v1_ProbeRequest, _rtt_connector_v1_ProbeRequest__Output>

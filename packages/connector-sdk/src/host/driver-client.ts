@@ -6,7 +6,7 @@
 import * as grpc from "@grpc/grpc-js";
 import type { Contract } from "@rtt/core";
 import { RttError } from "@rtt/core";
-import type { LaneAddress } from "@rtt/fabric";
+import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import {
   type ConnectorClient,
   connectorPackage,
@@ -14,9 +14,11 @@ import {
   fromServiceError,
   grpcTarget,
   type HealthSample,
+  laneFromWire,
   laneToWire,
   type ProbedSymbol,
   type RxChunk,
+  type WireLaneAddress,
 } from "../wire.ts";
 
 export interface DriverClientOptions {
@@ -155,6 +157,35 @@ export class DriverClient {
     return { inboundBound: res.inbound_bound, outboundBound: res.outbound_bound };
   }
 
+  /**
+   * Has the driver listen for one side of a link (it binds that side when the peer connects)
+   * and returns the address for the peer: `B.bind(l, { inbound: await A.offer(k, "outbound",
+   * "shm") })` wires driver A's link k to driver B's link l.
+   */
+  async offer(
+    linkId: string,
+    side: "inbound" | "outbound",
+    kind: LaneKind,
+    options: { readonly capacity?: number } = {},
+  ): Promise<LaneAddress> {
+    const res = await this.#unary<{ address: WireLaneAddress | null }>("Offer", (o, cb) =>
+      this.#client.Offer(
+        {
+          link_id: linkId,
+          side: side === "inbound" ? "INBOUND" : "OUTBOUND",
+          kind,
+          capacity: options.capacity ?? 0,
+        },
+        o,
+        cb,
+      ),
+    );
+    const address = laneFromWire(res.address);
+    if (address === undefined)
+      throw new RttError("RTT_ERR_DRIVER_CALL", `driver "${this.name}": Offer: no address`);
+    return address;
+  }
+
   async switch(
     linkId: string,
     outbound: LaneAddress,
@@ -173,10 +204,18 @@ export class DriverClient {
     return res.closed;
   }
 
-  async tx(linkId: string, bytes: Uint8Array): Promise<void> {
+  async tx(
+    linkId: string,
+    bytes: Uint8Array,
+    options: { readonly correlation?: number } = {},
+  ): Promise<void> {
     await this.#unary("Tx", (o, cb) =>
       this.#client.Tx(
-        { link_id: linkId, bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
+        {
+          link_id: linkId,
+          bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+          correlation: options.correlation ?? 0,
+        },
         o,
         cb,
       ),

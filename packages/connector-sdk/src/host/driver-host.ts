@@ -28,7 +28,7 @@ import type { Readable } from "node:stream";
 import type * as grpc from "@grpc/grpc-js";
 import type { Contract, ErrorCode } from "@rtt/core";
 import { RttError } from "@rtt/core";
-import type { LaneAddress } from "@rtt/fabric";
+import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import {
   type Handshake,
   MAX_HANDSHAKE_LINE,
@@ -405,6 +405,15 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   ): Promise<{ inboundBound: boolean; outboundBound: boolean }> {
     return this.client.bind(linkId, lanes);
   }
+  /** Has the driver listen for one side of a link; see DriverClient.offer. */
+  async offer(
+    linkId: string,
+    side: "inbound" | "outbound",
+    kind: LaneKind,
+    options?: { readonly capacity?: number },
+  ): Promise<LaneAddress> {
+    return this.client.offer(linkId, side, kind, options);
+  }
   async switch(
     linkId: string,
     outbound: LaneAddress,
@@ -420,8 +429,12 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   }): DriverStream<HealthSample> {
     return this.client.health(options);
   }
-  async tx(linkId: string, bytes: Uint8Array): Promise<void> {
-    return this.client.tx(linkId, bytes);
+  async tx(
+    linkId: string,
+    bytes: Uint8Array,
+    options?: { readonly correlation?: number },
+  ): Promise<void> {
+    return this.client.tx(linkId, bytes, options);
   }
   rx(linkId: string, options?: { readonly max?: number }): DriverStream<RxChunk> {
     return this.client.rx(linkId, options);

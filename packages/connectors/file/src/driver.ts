@@ -5,7 +5,10 @@
  *
  * Route parameters: `path` (else the symbol's probed `x-path`), `kind` (file | fifo | socket;
  * else the symbol's variant, `ndjson` meaning file), `from` (start | end: where following a
- * file begins, default start).
+ * file begins, default start), `append` (bytes | lines: with lines, each message written to a
+ * file gets a "\n" unless it ends with one, so an NDJSON log keeps one message per line),
+ * `framing` (raw | lines: with lines, what is read comes out one message per line, without
+ * its "\n", as NDJSON records; default raw, chunks as they are read).
  */
 import { once } from "node:events";
 import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
@@ -18,11 +21,15 @@ import { probeFiles } from "./probe.ts";
 
 type Kind = "file" | "fifo" | "socket";
 
+const NEWLINE = Buffer.from("\n");
+
 interface FileLink {
   readonly kind: Kind;
   readonly path: string;
   readonly stop: AbortController;
   readonly fromEnd: boolean;
+  readonly lines: boolean;
+  readonly readLines: boolean;
   socket?: Socket;
   fifoOut?: WriteStream;
   lastError?: string;
@@ -56,6 +63,21 @@ async function* socketChunks(socket: Socket): AsyncGenerator<Uint8Array> {
   for await (const chunk of socket) yield chunk as Buffer;
 }
 
+/** One message per complete line, without its "\n"; a partial line waits for the rest. */
+async function* splitLines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let rest: Buffer = Buffer.alloc(0);
+  for await (const chunk of chunks) {
+    const buf: Buffer = rest.length === 0 ? Buffer.from(chunk) : Buffer.concat([rest, chunk]);
+    let start = 0;
+    for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, start)) {
+      yield buf.subarray(start, i);
+      start = i + 1;
+    }
+    rest = buf.subarray(start);
+  }
+  if (rest.length > 0) yield rest;
+}
+
 export const fileConnector = defineConnector<FileLink>({
   name: "file",
   version: "0.1.0",
@@ -72,6 +94,8 @@ export const fileConnector = defineConnector<FileLink>({
       path,
       stop: new AbortController(),
       fromEnd: params.from === "end",
+      lines: params.append === "lines",
+      readLines: params.framing === "lines",
     };
     if (link.kind === "socket") {
       const socket = connect(path);
@@ -81,7 +105,10 @@ export const fileConnector = defineConnector<FileLink>({
     return link;
   },
   async tx(link, bytes) {
-    if (link.kind === "file") return appendFile(link.path, bytes);
+    if (link.kind === "file") {
+      const newline = link.lines && bytes[bytes.length - 1] !== 0x0a;
+      return appendFile(link.path, newline ? Buffer.concat([bytes, NEWLINE]) : bytes);
+    }
     if (link.kind === "fifo" && link.fifoOut === undefined) {
       // Opened on first write: opening a FIFO for writing waits until it has a reader.
       link.fifoOut = createWriteStream(link.path, { flags: "a" });
@@ -90,9 +117,13 @@ export const fileConnector = defineConnector<FileLink>({
     if (out !== undefined && !out.write(bytes)) await once(out, "drain");
   },
   rx(link) {
-    if (link.kind === "socket" && link.socket !== undefined) return socketChunks(link.socket);
-    if (link.kind === "fifo") return fifoChunks(link);
-    return follow(link.path, { signal: link.stop.signal, fromEnd: link.fromEnd });
+    const chunks =
+      link.kind === "socket" && link.socket !== undefined
+        ? socketChunks(link.socket)
+        : link.kind === "fifo"
+          ? fifoChunks(link)
+          : follow(link.path, { signal: link.stop.signal, fromEnd: link.fromEnd });
+    return link.readLines ? splitLines(chunks) : chunks;
   },
   close(link) {
     link.stop.abort();

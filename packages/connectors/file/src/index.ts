@@ -1,7 +1,7 @@
 /**
  * @rtt/connector-file — the reference driver for file symbols (append-write, follow-read like
- * `tail -F`), FIFOs and Unix-socket symbols. The driver itself lands with the connector SDK
- * (issue 4); its building blocks are here.
+ * `tail -F`), FIFOs and Unix-socket symbols. The executable is src/driver.ts.
  */
+export { fileConnector } from "./driver.ts";
 export { type FollowOptions, follow } from "./follow.ts";
 export { type FileKind, nameFor, type ProbedFile, probeFiles } from "./probe.ts";

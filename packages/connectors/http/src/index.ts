@@ -1,8 +1,9 @@
 /**
  * @rtt/connector-http — the reference driver for `api` symbols on loopback: frames become HTTP
  * requests (and responses come back with the frame's correlation id), and a loopback listener
- * turns requests into frames. The endpoints are here; the driver lands with the connector SDK.
+ * turns requests into frames. The executable is src/driver.ts.
  */
+export { httpConnector } from "./driver.ts";
 export {
   type HttpEndpointAddress,
   HttpSource,

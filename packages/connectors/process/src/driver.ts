@@ -4,11 +4,13 @@
  *
  * A symbol's command comes from its manifest's `x-run` (an argv array), or from the route's
  * `command` parameter (a JSON argv array). Route parameters: `framing` (lines | length-prefixed
- * | raw, default lines), `respawn` (never | on-failure | always, default on-failure), `cwd`.
+ * | raw, default lines), `respawn` (never | on-failure | always, default on-failure), `cwd`,
+ * `correlate` (none | sequence, default none: with sequence, the n-th message of the process's
+ * output goes out with correlation id n, so replies to it can be paired, e.g. by the http driver).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { defineConnector, serveDriver } from "@rtt/connector-sdk";
+import { defineConnector, type RxMessage, serveDriver } from "@rtt/connector-sdk";
 import { type Contract, RttError, validateDocument } from "@rtt/core";
 import { FRAMINGS, type Framing } from "./framing.ts";
 import { ProcessEndpoint, RESPAWN_POLICIES, type RespawnPolicy } from "./process-endpoint.ts";
@@ -75,6 +77,14 @@ function argvOf(symbol: RunnableContract, params: Readonly<Record<string, string
   return argv as string[];
 }
 
+/** Endpoints whose output messages are numbered as correlation ids (`correlate: sequence`). */
+const numbered = new WeakSet<ProcessEndpoint>();
+
+async function* withSequence(messages: AsyncIterable<Uint8Array>): AsyncGenerator<RxMessage> {
+  let n = 0;
+  for await (const payload of messages) yield { payload, correlation: ++n };
+}
+
 export const processConnector = defineConnector<ProcessEndpoint>({
   name: "process",
   version: "0.1.0",
@@ -89,11 +99,14 @@ export const processConnector = defineConnector<ProcessEndpoint>({
       respawn: oneOf<RespawnPolicy>(params.respawn, RESPAWN_POLICIES, "on-failure", "respawn"),
       ...((params.cwd ?? runnable["x-cwd"]) ? { cwd: params.cwd ?? runnable["x-cwd"] } : {}),
     });
+    if (oneOf(params.correlate, ["none", "sequence"], "none", "correlate") === "sequence")
+      numbered.add(endpoint);
     endpoint.start();
     return endpoint;
   },
   tx: (endpoint, bytes) => endpoint.tx(bytes),
-  rx: (endpoint) => endpoint.messages(),
+  rx: (endpoint) =>
+    numbered.has(endpoint) ? withSequence(endpoint.messages()) : endpoint.messages(),
   close: (endpoint) => endpoint.close(),
   health(endpoint) {
     const h = endpoint.health();

@@ -9,9 +9,9 @@
  * limit for POSIX shm names.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import type { ShmApi } from "../../native.ts";
 import { listShmSegments } from "../../native.ts";
+import { readProcStat } from "../../process-stat.ts";
 
 const PREFIX = "rtt-";
 const NAME = /^rtt-([0-9a-z]+)-([0-9a-z]+)-[0-9a-f]+$/;
@@ -20,11 +20,9 @@ const NAME = /^rtt-([0-9a-z]+)-([0-9a-z]+)-[0-9a-f]+$/;
 export function processStartTime(pid: number): string | undefined {
   if (process.platform !== "linux") return "0";
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = fields[19];
-    return ticks === undefined ? undefined : Number(ticks).toString(36);
+    const stat = readProcStat(pid);
+    // BigInt: the tick count is decimal text that may exceed 2^53.
+    return stat === undefined ? undefined : BigInt(stat.startTime).toString(36);
   } catch {
     return undefined;
   }

@@ -28,7 +28,7 @@ export async function listenOnce(
   };
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    // 0600 from the start: no window in which another user could connect.
+    // Not world-readable or -writable; the 0700 folder around it is what keeps other users out.
     server.listen({ path, readableAll: false, writableAll: false }, () => resolve());
   });
   const socket = new Promise<Socket>((resolve, reject) => {

@@ -10,6 +10,8 @@ import type { DriverInfo as _rtt_connector_v1_DriverInfo, DriverInfo__Output as 
 import type { GetInfoRequest as _rtt_connector_v1_GetInfoRequest, GetInfoRequest__Output as _rtt_connector_v1_GetInfoRequest__Output } from '../../../rtt/connector/v1/GetInfoRequest.ts';
 import type { HealthRequest as _rtt_connector_v1_HealthRequest, HealthRequest__Output as _rtt_connector_v1_HealthRequest__Output } from '../../../rtt/connector/v1/HealthRequest.ts';
 import type { HealthSample as _rtt_connector_v1_HealthSample, HealthSample__Output as _rtt_connector_v1_HealthSample__Output } from '../../../rtt/connector/v1/HealthSample.ts';
+import type { OfferRequest as _rtt_connector_v1_OfferRequest, OfferRequest__Output as _rtt_connector_v1_OfferRequest__Output } from '../../../rtt/connector/v1/OfferRequest.ts';
+import type { OfferResponse as _rtt_connector_v1_OfferResponse, OfferResponse__Output as _rtt_connector_v1_OfferResponse__Output } from '../../../rtt/connector/v1/OfferResponse.ts';
 import type { OpenRequest as _rtt_connector_v1_OpenRequest, OpenRequest__Output as _rtt_connector_v1_OpenRequest__Output } from '../../../rtt/connector/v1/OpenRequest.ts';
 import type { OpenResponse as _rtt_connector_v1_OpenResponse, OpenResponse__Output as _rtt_connector_v1_OpenResponse__Output } from '../../../rtt/connector/v1/OpenResponse.ts';
 import type { ProbeRequest as _rtt_connector_v1_ProbeRequest, ProbeRequest__Output as _rtt_connector_v1_ProbeRequest__Output } from '../../../rtt/connector/v1/ProbeRequest.ts';
@@ -83,6 +85,23 @@ export interface ConnectorClient extends grpc.Client {
    */
   health(argument: _rtt_connector_v1_HealthRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_rtt_connector_v1_HealthSample__Output>;
   health(argument: _rtt_connector_v1_HealthRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_rtt_connector_v1_HealthSample__Output>;
+  
+  /**
+   * Listens for one side of a link and binds it when the peer connects: how two drivers are
+   * wired to each other (one Offers, the other Binds to the address it got).
+   */
+  Offer(argument: _rtt_connector_v1_OfferRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_OfferResponse__Output>): grpc.ClientUnaryCall;
+  Offer(argument: _rtt_connector_v1_OfferRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_connector_v1_OfferResponse__Output>): grpc.ClientUnaryCall;
+  Offer(argument: _rtt_connector_v1_OfferRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_OfferResponse__Output>): grpc.ClientUnaryCall;
+  Offer(argument: _rtt_connector_v1_OfferRequest, callback: grpc.requestCallback<_rtt_connector_v1_OfferResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Listens for one side of a link and binds it when the peer connects: how two drivers are
+   * wired to each other (one Offers, the other Binds to the address it got).
+   */
+  offer(argument: _rtt_connector_v1_OfferRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_OfferResponse__Output>): grpc.ClientUnaryCall;
+  offer(argument: _rtt_connector_v1_OfferRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_connector_v1_OfferResponse__Output>): grpc.ClientUnaryCall;
+  offer(argument: _rtt_connector_v1_OfferRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_OfferResponse__Output>): grpc.ClientUnaryCall;
+  offer(argument: _rtt_connector_v1_OfferRequest, callback: grpc.requestCallback<_rtt_connector_v1_OfferResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * Opens a link to one symbol; nothing moves until Bind (or Tx/Rx) uses it.
@@ -204,6 +223,12 @@ export interface ConnectorHandlers extends grpc.UntypedServiceImplementation {
   Health: grpc.handleServerStreamingCall<_rtt_connector_v1_HealthRequest__Output, _rtt_connector_v1_HealthSample>;
   
   /**
+   * Listens for one side of a link and binds it when the peer connects: how two drivers are
+   * wired to each other (one Offers, the other Binds to the address it got).
+   */
+  Offer: grpc.handleUnaryCall<_rtt_connector_v1_OfferRequest__Output, _rtt_connector_v1_OfferResponse>;
+  
+  /**
    * Opens a link to one symbol; nothing moves until Bind (or Tx/Rx) uses it.
    */
   Open: grpc.handleUnaryCall<_rtt_connector_v1_OpenRequest__Output, _rtt_connector_v1_OpenResponse>;
@@ -241,6 +266,7 @@ export interface ConnectorDefinition extends grpc.ServiceDefinition {
   Close: MethodDefinition<_rtt_connector_v1_CloseRequest, _rtt_connector_v1_CloseResponse, _rtt_connector_v1_CloseRequest__Output, _rtt_connector_v1_CloseResponse__Output>
   GetInfo: MethodDefinition<_rtt_connector_v1_GetInfoRequest, _rtt_connector_v1_DriverInfo, _rtt_connector_v1_GetInfoRequest__Output, _rtt_connector_v1_DriverInfo__Output>
   Health: MethodDefinition<_rtt_connector_v1_HealthRequest, _rtt_connector_v1_HealthSample, _rtt_connector_v1_HealthRequest__Output, _rtt_connector_v1_HealthSample__Output>
+  Offer: MethodDefinition<_rtt_connector_v1_OfferRequest, _rtt_connector_v1_OfferResponse, _rtt_connector_v1_OfferRequest__Output, _rtt_connector_v1_OfferResponse__Output>
   Open: MethodDefinition<_rtt_connector_v1_OpenRequest, _rtt_connector_v1_OpenResponse, _rtt_connector_v1_OpenRequest__Output, _rtt_connector_v1_OpenResponse__Output>
   Probe: MethodDefinition<_rtt_connector_v1_ProbeRequest, _rtt_connector_v1_ProbeResponse, _rtt_connector_v1_ProbeRequest__Output, _rtt_connector_v1_ProbeResponse__Output>
   Rx: MethodDefinition<_rtt_connector_v1_RxRequest, _rtt_connector_v1_RxChunk, _rtt_connector_v1_RxRequest__Output, _rtt_connector_v1_RxChunk__Output>

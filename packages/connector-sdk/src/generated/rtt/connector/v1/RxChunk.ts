@@ -11,6 +11,10 @@ export interface RxChunk {
    * Its position among the link's chunks (1-based, counted across all consumers).
    */
   'index'?: (number | string | Long);
+  /**
+   * The correlation id rx gave it (0 = none), as the outbound lane's frame carries it.
+   */
+  'correlation'?: (number | string | Long);
 }
 
 export interface RxChunk__Output {
@@ -22,4 +26,8 @@ export interface RxChunk__Output {
    * Its position among the link's chunks (1-based, counted across all consumers).
    */
   'index': (number);
+  /**
+   * The correlation id rx gave it (0 = none), as the outbound lane's frame carries it.
+   */
+  'correlation': (number);
 }

@@ -1,5 +1,6 @@
 // Original file: proto/rtt/v1/connector.proto
 
+import type { Long } from '@grpc/proto-loader';
 
 export interface TxRequest {
   /**
@@ -10,6 +11,10 @@ export interface TxRequest {
    * The bytes, handed to the connector's tx as one call.
    */
   'bytes'?: (Buffer | Uint8Array | string);
+  /**
+   * The correlation id handed to tx with them (0 = none).
+   */
+  'correlation'?: (number | string | Long);
 }
 
 export interface TxRequest__Output {
@@ -21,4 +26,8 @@ export interface TxRequest__Output {
    * The bytes, handed to the connector's tx as one call.
    */
   'bytes': (Buffer);
+  /**
+   * The correlation id handed to tx with them (0 = none).
+   */
+  'correlation': (number);
 }

@@ -1,0 +1,198 @@
+/**
+ * The http driver (spec §8 connector-http): `api` symbols on loopback. Run as a program, this
+ * file is the driver executable. Payloads are the JSON messages of messages.ts; the frame's
+ * correlation id pairs a response with its request.
+ *
+ * - Target (route parameter `url`, else the manifest's `x-url`, e.g. http://127.0.0.1:9464):
+ *   each frame is a request message, sent on a keep-alive pool; its response comes out of rx
+ *   with the same correlation id (a malformed request gets a 400 message, an unreachable
+ *   server a 502). Any non-loopback host is refused.
+ * - Source (route parameter `listen`: `127.0.0.1:0`, `[::1]:8080` or a Unix socket path): each
+ *   incoming request comes out of rx with the exchange's correlation id, and the response
+ *   message sent into the link under that id answers it (504 when none comes in `timeout_ms`,
+ *   default 30 s).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { defineConnector, type RxMessage, serveDriver } from "@rtt/connector-sdk";
+import { type Contract, RttError, validateDocument } from "@rtt/core";
+import { type HttpEndpointAddress, HttpSource, HttpTarget } from "./http-endpoints.ts";
+import { encodeMessage, parseRequest, parseResponse } from "./messages.ts";
+
+const SKIP = new Set([".git", "node_modules", ".rtt"]);
+
+type ApiContract = Contract & { readonly "x-url"?: string };
+
+/** Manifests under `root` of `api` symbols that name their loopback URL (`x-url`). */
+function probeApis(root: string): Contract[] {
+  const found: Contract[] = [];
+  const walk = (dir: string, depth: number) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (SKIP.has(name)) continue;
+      const path = join(dir, name);
+      if (name === "rtt.manifest.json") {
+        const result = validateDocument("manifest", readFileSync(path, "utf8"), path);
+        const c = result.ok ? (result.value.symbol as ApiContract) : undefined;
+        if (c?.type === "api" && typeof c["x-url"] === "string") found.push(c);
+      } else if (depth < 8 && !name.includes(".")) {
+        walk(path, depth + 1);
+      }
+    }
+  };
+  walk(root, 0);
+  return found;
+}
+
+/** A queue of rx messages: pushed by HTTP events, pulled by the runtime's pump. */
+class Outbox {
+  readonly #items: RxMessage[] = [];
+  #wake: (() => void) | undefined;
+  #ended = false;
+  push(item: RxMessage): void {
+    if (this.#ended) return;
+    this.#items.push(item);
+    this.#wake?.();
+  }
+  end(): void {
+    this.#ended = true;
+    this.#wake?.();
+  }
+  async *drain(): AsyncGenerator<RxMessage> {
+    for (;;) {
+      const item = this.#items.shift();
+      if (item !== undefined) {
+        yield item;
+        continue;
+      }
+      if (this.#ended) return;
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+      this.#wake = undefined;
+    }
+  }
+}
+
+interface HttpLink {
+  readonly outbox: Outbox;
+  readonly target?: HttpTarget;
+  /** Path prefix of the target URL ("" for "/"). */
+  readonly base: string;
+  readonly source?: HttpSource;
+  inFlight: number;
+  lastError?: string;
+}
+
+function refused(what: string, hint: string): RttError {
+  return new RttError("RTT_ERR_LANE_ADDRESS", `http driver: ${what}`, { hint });
+}
+
+function targetOf(url: string): { address: HttpEndpointAddress; base: string } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw refused(`url ${JSON.stringify(url)} is not a URL`, "e.g. http://127.0.0.1:9464");
+  }
+  if (u.protocol !== "http:")
+    throw refused(`url ${JSON.stringify(url)}: only http:`, "e.g. http://127.0.0.1:9464");
+  const host = u.hostname.replace(/^\[(.*)\]$/, "$1");
+  const base = u.pathname.replace(/\/+$/, "");
+  return { address: { host, port: u.port === "" ? 80 : Number(u.port) }, base };
+}
+
+function listenOf(listen: string): HttpEndpointAddress {
+  if (listen.startsWith("/")) return { socketPath: listen };
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(listen);
+  if (m === null)
+    throw refused(
+      `listen ${JSON.stringify(listen)} is neither host:port nor a socket path`,
+      "e.g. 127.0.0.1:0 or /tmp/api.sock",
+    );
+  return { host: m[1] ?? m[2] ?? "", port: Number(m[3]) };
+}
+
+const text = (s: string) => Buffer.from(s).toString("base64");
+
+export const httpConnector = defineConnector<HttpLink>({
+  name: "http",
+  version: "0.1.0",
+  probe: (root) => probeApis(root),
+  async open(symbol, params) {
+    const outbox = new Outbox();
+    if (params.listen !== undefined) {
+      const timeoutMs = params.timeout_ms === undefined ? 30_000 : Number(params.timeout_ms);
+      const source = await HttpSource.listen(
+        listenOf(params.listen),
+        (exchange) =>
+          outbox.push({
+            payload: encodeMessage(exchange.request),
+            correlation: exchange.correlation,
+          }),
+        timeoutMs,
+      );
+      const a = source.address;
+      process.stderr.write(
+        `http driver: ${symbol.saddr} listening on ${"socketPath" in a ? a.socketPath : `${a.host}:${a.port}`}\n`,
+      );
+      return { outbox, source, base: "", inFlight: 0 };
+    }
+    const url = params.url ?? (symbol as ApiContract)["x-url"];
+    if (url === undefined)
+      throw new RttError("RTT_ERR_DOC_SCHEMA", `http driver: no url for ${symbol.saddr}`, {
+        hint: 'give the route a url (target) or listen (source) parameter, or the manifest an "x-url"',
+      });
+    const { address, base } = targetOf(url);
+    return { outbox, target: new HttpTarget(address), base, inFlight: 0 };
+  },
+  tx(link, bytes, { correlation }) {
+    if (link.source !== undefined) {
+      let response: ReturnType<typeof parseResponse>;
+      try {
+        response = parseResponse(bytes);
+      } catch (error) {
+        link.lastError = (error as Error).message;
+        response = { status: 502, body: text(`rtt http driver: ${link.lastError}`) };
+      }
+      link.source.respond(correlation, response);
+      return;
+    }
+    const target = link.target;
+    if (target === undefined) return;
+    let request: ReturnType<typeof parseRequest>;
+    try {
+      request = parseRequest(bytes);
+    } catch (error) {
+      link.outbox.push({
+        payload: encodeMessage({ status: 400, body: text((error as Error).message) }),
+        correlation,
+      });
+      return;
+    }
+    // Not awaited: requests overlap on the keep-alive pool; the correlation id pairs them.
+    link.inFlight++;
+    void target.send({ ...request, path: link.base + request.path }).then((response) => {
+      link.inFlight--;
+      link.outbox.push({ payload: encodeMessage(response), correlation });
+    });
+  },
+  rx: (link) => link.outbox.drain(),
+  async close(link) {
+    link.outbox.end();
+    link.target?.close();
+    await link.source?.close();
+  },
+  health: (link) => ({
+    ok: link.lastError === undefined,
+    lag_ms: 0,
+    ...(link.lastError === undefined ? {} : { err: link.lastError }),
+  }),
+});
+
+if (import.meta.main) await serveDriver(httpConnector);
