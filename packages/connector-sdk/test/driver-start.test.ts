@@ -1,10 +1,12 @@
 // Start-up of real driver processes: the handshake on descriptor 3, and a named, quoted error
 // for every way it can go wrong (DESIGN.md §6, STYLE.md "Drivers").
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { after, describe, test } from "node:test";
 import {
   COOKIE_ENV,
@@ -247,27 +249,30 @@ describe("driver start-up", () => {
     );
   });
 
-  test("the handshake on descriptor 3 is exactly one parseable line", () => {
-    const r = spawnSync(
-      "/bin/sh",
-      [
-        "-c",
-        `exec "$0" "$1" 3>&1 1>/dev/null </dev/null & sleep 1; kill $!`,
-        process.execPath,
-        fixture("echo-driver.ts"),
-      ],
-      {
-        env: {
-          ...process.env,
-          [COOKIE_ENV]: "rtt-connector-driver-v1-5f0c9a8e6b7d4c1a",
-          RTT_PROTOCOL_VERSIONS: "3,1",
-        },
-        encoding: "utf8",
-        timeout: 10_000,
+  test("the handshake on descriptor 3 is exactly one parseable line", async () => {
+    // stdout goes nowhere, fd 3 to us: whatever the driver prints, fd 3 holds the handshake.
+    const child = spawn(process.execPath, [fixture("echo-driver.ts")], {
+      stdio: ["pipe", "ignore", "ignore", "pipe"],
+      env: {
+        ...process.env,
+        [COOKIE_ENV]: "rtt-connector-driver-v1-5f0c9a8e6b7d4c1a",
+        RTT_PROTOCOL_VERSIONS: "3,1",
       },
-    );
-    const lines = r.stdout.split("\n").filter((l) => l !== "");
-    assert.equal(lines.length, 1, r.stdout + r.stderr);
+    });
+    const fd3 = child.stdio[3] as Readable;
+    fd3.setEncoding("utf8");
+    let out = "";
+    fd3.on("data", (d: string) => {
+      out += d;
+    });
+    // Wait for the first line however slow the machine is, then a little longer, so a
+    // second line (which must never come) would have arrived too.
+    await eventually("the handshake line on fd 3", () => out.includes("\n"), 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    child.kill("SIGKILL");
+    await once(child, "exit");
+    const lines = out.split("\n").filter((l) => l !== "");
+    assert.equal(lines.length, 1, out);
     const h = parseHandshake(lines[0] ?? "");
     assert.equal(h.coreVersion, 1);
     assert.equal(h.appVersion, 1);

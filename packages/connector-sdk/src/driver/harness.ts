@@ -5,12 +5,11 @@
  * In-process lanes work here (both ends live in this process), so a test needs no sockets of
  * its own to move bytes through a link.
  */
-import { randomBytes } from "node:crypto";
 import { newSocketPath } from "@rtt/fabric";
-import { SDK_PROTOCOL_VERSIONS, SDK_VERSION } from "../handshake/protocol.ts";
+import { SDK_PROTOCOL_VERSIONS } from "../handshake/protocol.ts";
 import { DriverClient } from "../host/driver-client.ts";
-import { ownStartTime } from "../process-identity.ts";
 import type { Connector } from "./define-connector.ts";
+import { driverIdentity } from "./identity.ts";
 import { DriverRuntime, type RuntimeOptions } from "./runtime.ts";
 import { startConnectorServer } from "./service.ts";
 
@@ -30,29 +29,14 @@ export async function startConnectorInProcess<L>(
   const runtime = new DriverRuntime(connector, options);
   const socket = newSocketPath(options.socketDir, `harness-${connector.name}`);
   const address = socket.abstract ? `@${socket.path.slice(1)}` : socket.path;
-  const nonce = randomBytes(16).toString("hex");
-  const startTime = ownStartTime();
-  const startedAt = Date.now();
   const version = SDK_PROTOCOL_VERSIONS[SDK_PROTOCOL_VERSIONS.length - 1] ?? 1;
-  const server = await startConnectorServer(
-    runtime,
-    {
-      info: () => ({
-        name: connector.name,
-        version: connector.version,
-        protocol_version: version,
-        protocol_versions: [...SDK_PROTOCOL_VERSIONS],
-        pid: process.pid,
-        start_time: startTime,
-        nonce,
-        socket: address,
-        started_at_unix_ms: startedAt,
-        links: runtime.linkCount,
-        sdk_version: SDK_VERSION,
-      }),
-    },
-    socket,
+  const identity = driverIdentity(
+    connector as Connector<unknown>,
+    () => runtime.linkCount,
+    { version, versions: SDK_PROTOCOL_VERSIONS },
+    address,
   );
+  const server = await startConnectorServer(runtime, { info: identity.info }, socket);
   const client = new DriverClient(connector.name, address);
   await client.ready(5000);
   return {

@@ -14,7 +14,6 @@
  *    last one goes, keep every link pumping for RTT_DRIVER_GRACE_MS so a restarted host can
  *    re-attach; if none does, close the links (EOS on each outbound lane) and exit 0.
  */
-import { randomBytes } from "node:crypto";
 import { closeSync, fstatSync, mkdirSync, writeSync } from "node:fs";
 import type { RttError } from "@rtt/core";
 import { newSocketPath } from "@rtt/fabric";
@@ -32,12 +31,11 @@ import {
   PROTOCOL_VERSIONS_ENV,
   parseVersionList,
   SDK_PROTOCOL_VERSIONS,
-  SDK_VERSION,
   SOCKET_DIR_ENV,
   versionMismatch,
 } from "../handshake/protocol.ts";
-import { ownStartTime } from "../process-identity.ts";
 import type { Connector } from "./define-connector.ts";
+import { driverIdentity } from "./identity.ts";
 import { DriverRuntime } from "./runtime.ts";
 import { startConnectorServer } from "./service.ts";
 
@@ -181,9 +179,13 @@ export async function serveDriver<L>(
     `driver-${connector.name}`,
   );
   const address = socket.abstract ? `@${socket.path.slice(1)}` : socket.path;
-  const nonce = randomBytes(16).toString("hex");
-  const startTime = ownStartTime();
-  const startedAt = Date.now();
+  const identity = driverIdentity(
+    connector as Connector<unknown>,
+    () => runtime.linkCount,
+    { version, versions: ours },
+    address,
+  );
+  const { nonce, startTime } = identity;
 
   let stopping = false;
   let server: { close(): void } | undefined;
@@ -205,19 +207,7 @@ export async function serveDriver<L>(
   server = await startConnectorServer(
     runtime,
     {
-      info: () => ({
-        name: connector.name,
-        version: connector.version,
-        protocol_version: version,
-        protocol_versions: [...ours],
-        pid: process.pid,
-        start_time: startTime,
-        nonce,
-        socket: address,
-        started_at_unix_ms: startedAt,
-        links: runtime.linkCount,
-        sdk_version: SDK_VERSION,
-      }),
+      info: identity.info,
       onActivity: () => presence.activity(),
       onWatch: (delta) => presence.watch(delta),
       onShutdown: (reason) => void stop(`shutdown${reason === "" ? "" : ` (${reason})`}`),

@@ -1,0 +1,45 @@
+/**
+ * Who a serving driver is, as GetInfo reports it and the handshake line carries it: fixed when
+ * it starts (pid, start time, a fresh nonce), except for its link count. The nonce and start
+ * time let a host that re-attaches tell this process from a later one that reuses its pid.
+ */
+import { randomBytes } from "node:crypto";
+import type { DriverInfo } from "../generated/rtt/connector/v1/DriverInfo.ts";
+import { SDK_VERSION } from "../handshake/protocol.ts";
+import { ownStartTime } from "../process-identity.ts";
+import type { Connector } from "./define-connector.ts";
+
+export interface DriverIdentity {
+  readonly nonce: string;
+  readonly startTime: string;
+  /** The DriverInfo to answer GetInfo with, now. */
+  info(): DriverInfo;
+}
+
+export function driverIdentity(
+  connector: Connector<unknown>,
+  links: () => number,
+  protocol: { readonly version: number; readonly versions: readonly number[] },
+  socket: string,
+): DriverIdentity {
+  const nonce = randomBytes(16).toString("hex");
+  const startTime = ownStartTime();
+  const startedAt = Date.now();
+  return {
+    nonce,
+    startTime,
+    info: () => ({
+      name: connector.name,
+      version: connector.version,
+      protocol_version: protocol.version,
+      protocol_versions: [...protocol.versions],
+      pid: process.pid,
+      start_time: startTime,
+      nonce,
+      socket,
+      started_at_unix_ms: startedAt,
+      links: links(),
+      sdk_version: SDK_VERSION,
+    }),
+  };
+}
