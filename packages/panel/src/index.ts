@@ -13,6 +13,18 @@ export {
   resolveSelector,
 } from "./catalog.ts";
 export {
+  COMPAT_CODES,
+  type Coercer,
+  type Coercion,
+  type CompatCode,
+  type CompatOptions,
+  type CompatReason,
+  type CompatResult,
+  compat,
+  OPTIONAL_CAPS_PARAM,
+  optionalCapsFromParams,
+} from "./compat/compat.ts";
+export {
   type EndResolution,
   loadRoutes,
   type RouteResolution,

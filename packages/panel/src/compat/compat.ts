@@ -1,0 +1,241 @@
+/**
+ * The compatibility resolver (spec §5, DESIGN.md §8 "Compat"): can a consumer (a route's source)
+ * be wired to a provider (a route's target)? Pure: two catalog symbols and the declared coercers
+ * in, a verdict out. A rejection lists every rule that failed, each as a machine code and one
+ * sentence naming both sides' values, in a fixed order so the plan prints byte-identical text:
+ *
+ *   version → io → caps → schema (by slot name, then schemas) → auth
+ *
+ * Required capabilities: every capability the consumer declares is required, except those the
+ * route marks optional (`options.optionalCaps`, usually from the route param `optional_caps`,
+ * read with `optionalCapsFromParams`). Optional ones still join the negotiated set when both
+ * sides have them.
+ *
+ * Schemas: data flows from the consumer's outputs into the provider's inputs; slots pair up by
+ * name. A pair with different schema references passes only when a coercer is declared in that
+ * direction (`from` = the consumer's schema, `to` = the provider's).
+ */
+import { type CatalogSymbol, mismatch, parseConcrete, type Reference } from "@rtt/core";
+
+/** A declared conversion from one schema reference to another. */
+export interface Coercer {
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface CompatOptions {
+  readonly coercers?: readonly Coercer[];
+  /** Consumer capabilities the route does not require; a provider may lack them. */
+  readonly optionalCaps?: readonly string[];
+}
+
+/** Order of the codes is the order reasons are reported in. */
+export const COMPAT_CODES = ["version", "io", "caps", "schema", "auth"] as const;
+export type CompatCode = (typeof COMPAT_CODES)[number];
+
+export interface CompatReason {
+  readonly code: CompatCode;
+  /** One sentence naming the consumer's and the provider's values; the plan prints it. */
+  readonly message: string;
+}
+
+/** A slot whose schemas differ but a declared coercer bridges them; apply must install it. */
+export interface Coercion {
+  readonly slot: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export type CompatResult =
+  | {
+      readonly ok: true;
+      /** Negotiated capabilities: both sides have them; sorted, no repeats. */
+      readonly caps: readonly string[];
+      /** Sorted by slot, then from, then to. */
+      readonly coercions: readonly Coercion[];
+    }
+  | { readonly ok: false; readonly reasons: readonly CompatReason[] };
+
+/** The route param that lists optional consumer capabilities, comma-separated. */
+export const OPTIONAL_CAPS_PARAM = "optional_caps";
+
+/** Reads `optional_caps` ("a,b") from a route's params; anything else yields none. */
+export function optionalCapsFromParams(
+  params: Readonly<Record<string, string | number | boolean>> | undefined,
+): string[] {
+  const value = params?.[OPTIONAL_CAPS_PARAM];
+  if (typeof value !== "string") return [];
+  return sortedUnique(
+    value
+      .split(",")
+      .map((c) => c.trim())
+      .filter((c) => c !== ""),
+  );
+}
+
+export function compat(
+  consumer: CatalogSymbol,
+  provider: CatalogSymbol,
+  options: CompatOptions = {},
+): CompatResult {
+  const reasons: CompatReason[] = [];
+
+  const version = checkVersion(consumer, provider);
+  if (version !== undefined) reasons.push(version);
+
+  if (consumer.io !== undefined && provider.io !== undefined && consumer.io !== provider.io) {
+    reasons.push({
+      code: "io",
+      message: `The consumer uses io mode "${consumer.io}" but the provider uses "${provider.io}".`,
+    });
+  }
+
+  const offered = new Set(provider.capabilities);
+  const optional = new Set(options.optionalCaps ?? []);
+  const declared = sortedUnique(consumer.capabilities);
+  const missing = declared.filter((c) => !optional.has(c) && !offered.has(c));
+  if (missing.length > 0) {
+    reasons.push({
+      code: "caps",
+      message:
+        `The consumer requires ${plural(missing, "capability", "capabilities")} ${list(missing)} ` +
+        `but the provider offers ${listOrNone(sortedUnique(provider.capabilities))}.`,
+    });
+  }
+
+  const schemas = checkSchemas(consumer, provider, options.coercers ?? []);
+  reasons.push(...schemas.reasons);
+
+  const auth = checkAuth(consumer, provider);
+  if (auth !== undefined) reasons.push(auth);
+
+  if (reasons.length > 0) return { ok: false, reasons };
+  return {
+    ok: true,
+    caps: declared.filter((c) => offered.has(c)),
+    coercions: schemas.coercions,
+  };
+}
+
+function checkVersion(consumer: CatalogSymbol, provider: CatalogSymbol): CompatReason | undefined {
+  if (consumer.version_set === undefined) return undefined;
+  const target = parseConcrete(provider.saddr);
+  // A selector that agrees with the provider on everything but the version, so the only
+  // difference @rtt/core's matcher can report is the range (semver `satisfies`).
+  const selector: Reference = {
+    form: "reference",
+    namespace: target.namespace,
+    type: target.type,
+    name: target.name,
+    version: consumer.version_set,
+    caps: [],
+  };
+  if (mismatch(selector, target) === undefined) return undefined;
+  return {
+    code: "version",
+    message:
+      `The consumer's version set "${consumer.version_set}" does not contain ` +
+      `the provider's version ${target.version}.`,
+  };
+}
+
+function checkSchemas(
+  consumer: CatalogSymbol,
+  provider: CatalogSymbol,
+  coercers: readonly Coercer[],
+): { reasons: CompatReason[]; coercions: Coercion[] } {
+  const declaredCoercers = new Set(coercers.map((c) => coercerKey(c.from, c.to)));
+  const pairs: Coercion[] = [];
+  for (const output of consumer.outputs) {
+    for (const input of provider.inputs) {
+      if (output.name === input.name && output.schema !== input.schema) {
+        pairs.push({ slot: output.name, from: output.schema, to: input.schema });
+      }
+    }
+  }
+  const sorted = uniqueBy(pairs.sort(compareCoercions), (p) =>
+    coercerKey(p.slot, coercerKey(p.from, p.to)),
+  );
+  const reasons: CompatReason[] = [];
+  const coercions: Coercion[] = [];
+  for (const p of sorted) {
+    if (declaredCoercers.has(coercerKey(p.from, p.to))) {
+      coercions.push(p);
+    } else {
+      reasons.push({
+        code: "schema",
+        message:
+          `Slot "${p.slot}": the consumer sends schema "${p.from}" but the provider takes ` +
+          `"${p.to}", and no coercer maps "${p.from}" to "${p.to}".`,
+      });
+    }
+  }
+  return { reasons, coercions };
+}
+
+function checkAuth(consumer: CatalogSymbol, provider: CatalogSymbol): CompatReason | undefined {
+  const want = consumer.auth.mode;
+  const have = provider.auth.mode;
+  // A provider that asks for nothing accepts every consumer.
+  if (have === "none") return undefined;
+  if (want !== have) {
+    return {
+      code: "auth",
+      message: `The consumer authenticates with "${want}" but the provider requires "${have}".`,
+    };
+  }
+  if (have !== "caps") return undefined;
+  const asked = sortedUnique(consumer.auth.scopes ?? []);
+  const granted = sortedUnique(provider.auth.scopes ?? []);
+  const grantedSet = new Set(granted);
+  const missing = asked.filter((s) => !grantedSet.has(s));
+  if (missing.length === 0) return undefined;
+  return {
+    code: "auth",
+    message:
+      `The consumer asks for ${plural(asked, "scope", "scopes")} ${list(asked)} ` +
+      `but the provider grants ${listOrNone(granted)} (missing ${list(missing)}).`,
+  };
+}
+
+/** Code-unit order: locale-independent, so the plan is the same on every machine. */
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareCoercions(a: Coercion, b: Coercion): number {
+  return (
+    compareStrings(a.slot, b.slot) || compareStrings(a.from, b.from) || compareStrings(a.to, b.to)
+  );
+}
+
+function sortedUnique(values: readonly string[]): string[] {
+  return [...new Set(values)].sort(compareStrings);
+}
+
+function uniqueBy<T>(values: readonly T[], key: (v: T) => string): T[] {
+  const seen = new Set<string>();
+  return values.filter((v) => {
+    const k = key(v);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+// JSON.stringify of the pair: unambiguous whatever characters the references hold.
+function coercerKey(from: string, to: string): string {
+  return JSON.stringify([from, to]);
+}
+
+function list(values: readonly string[]): string {
+  return values.map((v) => `"${v}"`).join(", ");
+}
+
+function listOrNone(values: readonly string[]): string {
+  return values.length === 0 ? "none" : list(values);
+}
+
+function plural(values: readonly string[], one: string, many: string): string {
+  return values.length === 1 ? one : many;
+}
