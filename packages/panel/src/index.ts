@@ -25,6 +25,24 @@ export {
   optionalCapsFromParams,
 } from "./compat/compat.ts";
 export {
+  type AclDecision,
+  type AclRuleRef,
+  compilePolicy,
+  covers,
+  type DecideOptions,
+  type EffectiveQos,
+  type FailoverDecision,
+  type PinDecision,
+  type PolicyEngine,
+  PolicyError,
+  type PolicyRuleKind,
+  type PolicyRuleRef,
+  QOS_DEFAULTS,
+  QOS_FIELDS,
+  type QosDecision,
+  type QosField,
+} from "./policy/policy-engine.ts";
+export {
   type EndResolution,
   loadRoutes,
   type RouteResolution,
