@@ -43,6 +43,22 @@ export {
   type QosField,
 } from "./policy/policy-engine.ts";
 export {
+  type CandidateDecision,
+  type CandidateVerdict,
+  HARD_STEPS,
+  HEALTH_ERR_SLACK,
+  HEALTH_P95_FACTOR,
+  HEALTH_P95_SLACK_MS,
+  type HealthSample,
+  INPROC_CAP,
+  ROUTER_STEPS,
+  type RouteContext,
+  type RouteDecision,
+  type RouterStep,
+  routeDecision,
+  tieBreakHash,
+} from "./router/router.ts";
+export {
   type EndResolution,
   loadRoutes,
   type RouteResolution,

@@ -1,0 +1,310 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  addressOf,
+  type CatalogSymbol,
+  type Contract,
+  type Policy,
+  symbolFromContract,
+} from "@rtt/core";
+import fc from "fast-check";
+import { compat } from "../compat/compat.ts";
+import { compilePolicy } from "../policy/policy-engine.ts";
+import {
+  type CandidateDecision,
+  HARD_STEPS,
+  type RouteContext,
+  type RouteDecision,
+  routeDecision,
+  tieBreakHash,
+} from "./router.ts";
+
+const source = { file: "rtt.manifest.json", scanner: "manifest", score: 1 } as const;
+
+function sym(saddr: string, c: Partial<Contract> = {}): CatalogSymbol {
+  return symbolFromContract({ saddr, type: "api", direction: "both", ...c }, source);
+}
+
+const SRC = sym("rtt://ui/api/shell@1.0.0");
+const A = sym("rtt://core/api/metrics@1.0.0");
+const B = sym("rtt://core/api/metrics@2.0.0");
+const C = sym("rtt://core/api/metrics@3.0.0");
+const ctx: RouteContext = { seed: "s", preferLanes: ["shm", "uds"] };
+const open = compilePolicy({});
+const route = { id: "r1", from: "rtt://ui/api/shell", to: "rtt://core/api/metrics" };
+
+function cand(d: RouteDecision, saddr: string): CandidateDecision {
+  const c = d.candidates.find((x) => x.saddr === saddr);
+  assert.ok(c, `no candidate ${saddr}`);
+  return c;
+}
+
+describe("router: one example per step", () => {
+  it("pin wins: only the pinned candidate survives", () => {
+    const p = compilePolicy({
+      pin: [{ route: "rtt://ui/api/shell -> rtt://core/api/metrics@1.0.0" }],
+    });
+    const d = routeDecision(route, [SRC, A, B, C], p, ctx);
+    assert.equal(d.chosen, A.saddr);
+    assert.equal(cand(d, B.saddr).verdict, "eliminated");
+    assert.equal(cand(d, B.saddr).step, "pin");
+    assert.match(cand(d, B.saddr).reason, /pin\[0\]/);
+  });
+
+  it("ACL denies", () => {
+    const p = compilePolicy({
+      deny: [{ from: "rtt://ui/*/*", to: "rtt://core/api/metrics@2.0.0" }],
+    });
+    const d = routeDecision({ ...route, to: "rtt://core/api/metrics@2.0.0" }, [SRC, A, B], p, ctx);
+    assert.equal(d.chosen, undefined);
+    assert.deepEqual([cand(d, B.saddr).verdict, cand(d, B.saddr).step], ["eliminated", "acl"]);
+    assert.match(cand(d, B.saddr).reason, /deny\[0\]/);
+  });
+
+  it("compat fails with the compat reason", () => {
+    const src = sym("rtt://ui/api/shell@1.0.0", { capabilities: ["stream"] });
+    const d = routeDecision(route, [src, A, sym(B.saddr, { capabilities: ["stream"] })], open, ctx);
+    assert.equal(d.chosen, B.saddr);
+    assert.equal(cand(d, A.saddr).step, "compat");
+    assert.match(cand(d, A.saddr).reason, /requires capability "stream"|stream/);
+  });
+
+  it("QoS fit: latency budget and throughput", () => {
+    const p = compilePolicy({ qos: [{ match: "rtt://ui/*/*", latency_ms: 5, rate: 100 }] });
+    const slow = sym(A.saddr, { qos: { latency_budget_ms: 10 } });
+    const weak = sym(B.saddr, { qos: { throughput_qps: 50 } });
+    const fit = sym(C.saddr, { qos: { latency_budget_ms: 5, throughput_qps: 100 } });
+    const d = routeDecision(route, [SRC, slow, weak, fit], p, ctx);
+    assert.equal(d.chosen, C.saddr);
+    assert.equal(cand(d, A.saddr).step, "qos");
+    assert.match(cand(d, A.saddr).reason, /latency budget 10 ms/);
+    assert.equal(cand(d, B.saddr).step, "qos");
+    assert.match(cand(d, B.saddr).reason, /throughput 50 qps/);
+  });
+
+  it("locality keeps the closest", () => {
+    const d = routeDecision(route, [SRC, A, B, C], open, {
+      ...ctx,
+      localityOf: (s) => (s.saddr === B.saddr ? 0 : 1),
+    });
+    assert.equal(d.chosen, B.saddr);
+    assert.deepEqual([cand(d, A.saddr).verdict, cand(d, A.saddr).step], ["lost", "locality"]);
+  });
+
+  it("health drops the clearly worse; unknown is healthy", () => {
+    const health = new Map([
+      [A.saddr, { p95_ms: 2, err_rate: 0.2 }],
+      [B.saddr, { p95_ms: 50, err_rate: 0 }],
+      [C.saddr, { p95_ms: 2, err_rate: 0 }],
+    ]);
+    const d = routeDecision(route, [SRC, A, B, C], open, { ...ctx, health });
+    assert.equal(d.chosen, C.saddr);
+    assert.match(cand(d, A.saddr).reason, /error rate/);
+    assert.match(cand(d, B.saddr).reason, /p95 50 ms/);
+    const unknown = routeDecision(route, [SRC, A, C], open, {
+      ...ctx,
+      health: new Map([[C.saddr, { p95_ms: 1, err_rate: 0 }]]),
+    });
+    assert.ok(unknown.candidates.every((c) => c.step === "tie-break"));
+  });
+
+  it("tie-break: the highest rendezvous hash wins", () => {
+    const d = routeDecision(route, [SRC, A, B, C], open, ctx);
+    const best = [A, B, C]
+      .map((s) => ({ s: s.saddr, h: tieBreakHash("s", "r1", s.saddr) }))
+      .sort((x, y) => (x.h > y.h ? -1 : 1))[0];
+    assert.equal(d.chosen, best?.s);
+    assert.ok(d.candidates.every((c) => c.step === "tie-break"));
+    assert.equal(d.candidates.filter((c) => c.verdict === "chosen").length, 1);
+    assert.match(cand(d, d.chosen ?? "").reason, /highest rendezvous hash/);
+  });
+});
+
+describe("router: routes", () => {
+  it("failover list: earlier entries win; later ones used when the earlier is eliminated", () => {
+    const r = {
+      id: "f",
+      from: route.from,
+      to: ["rtt://core/api/metrics@2", "rtt://core/api/metrics@1"],
+    };
+    const d = routeDecision(r, [SRC, A, B], open, ctx);
+    assert.equal(d.chosen, B.saddr);
+    assert.deepEqual([cand(d, A.saddr).verdict, cand(d, A.saddr).step], ["lost", "failover"]);
+    const p = compilePolicy({ deny: [{ from: "rtt://ui/*/*", to: B.saddr }] });
+    const d2 = routeDecision(r, [SRC, A, B], p, ctx);
+    assert.equal(d2.chosen, A.saddr);
+    assert.equal(cand(d2, B.saddr).step, "acl");
+  });
+
+  it("ambiguous or missing source: no choice, a reason", () => {
+    const amb = routeDecision({ ...route, from: "rtt://core/api/metrics" }, [SRC, A, B], open, ctx);
+    assert.equal(amb.source, undefined);
+    assert.equal(amb.chosen, undefined);
+    assert.ok(amb.reasons.some((r) => /ambiguous/.test(r)));
+    const none = routeDecision({ ...route, from: "rtt://ui/api/nope" }, [SRC, A], open, ctx);
+    assert.equal(none.chosen, undefined);
+    assert.ok(none.reasons.some((r) => /exactly one symbol/.test(r)));
+  });
+
+  it("lane: inproc only when both ends declare it", () => {
+    const lanes: RouteContext = { seed: "s", preferLanes: ["inproc", "uds"] };
+    assert.equal(routeDecision(route, [SRC, A], open, lanes).lane, "uds");
+    const s2 = sym(SRC.saddr, { capabilities: ["inproc"] });
+    const a2 = sym(A.saddr, { capabilities: ["inproc"] });
+    assert.equal(routeDecision(route, [s2, a2], open, lanes).lane, "inproc");
+  });
+});
+
+// Properties over random catalogs of metrics versions, policies and contexts.
+const arbVersion = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 3 }));
+const arbTarget = fc.record({
+  v: arbVersion,
+  caps: fc.subarray(["stream", "inproc"]),
+  lat: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
+  qps: fc.option(fc.integer({ min: 1, max: 200 }), { nil: undefined }),
+});
+const arbWorld = fc.record({
+  targets: fc.uniqueArray(arbTarget, { selector: (t) => t.v.join("."), maxLength: 8 }),
+  srcCaps: fc.subarray(["stream", "inproc"]),
+  denyMajor: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+  pinMajor: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+  lat: fc.option(fc.integer({ min: 1, max: 20 }), { nil: undefined }),
+  rate: fc.option(fc.integer({ min: 1, max: 200 }), { nil: undefined }),
+  health: fc.array(
+    fc.record({
+      p95: fc.integer({ min: 0, max: 100 }),
+      err: fc.double({ min: 0, max: 0.1, noNaN: true }),
+    }),
+    { maxLength: 8 },
+  ),
+  far: fc.array(fc.boolean(), { maxLength: 8 }),
+  failover: fc.boolean(),
+  seed: fc.string(),
+  seed2: fc.string(),
+});
+
+type World = typeof arbWorld extends fc.Arbitrary<infer T> ? T : never;
+
+function build(w: World) {
+  const catalog = [
+    sym(SRC.saddr, { capabilities: w.srcCaps }),
+    ...w.targets.map((t) =>
+      sym(`rtt://core/api/metrics@${t.v[0]}.${t.v[1]}.0`, {
+        capabilities: t.caps,
+        qos: {
+          ...(t.lat === undefined ? {} : { latency_budget_ms: t.lat }),
+          ...(t.qps === undefined ? {} : { throughput_qps: t.qps }),
+        },
+      }),
+    ),
+  ];
+  const policy: Policy = {
+    ...(w.denyMajor === undefined
+      ? {}
+      : { deny: [{ from: "rtt://ui/*/*", to: `rtt://core/api/metrics@${w.denyMajor}` }] }),
+    ...(w.pinMajor === undefined
+      ? {}
+      : { pin: [{ route: `rtt://ui/api/shell -> rtt://core/api/metrics@${w.pinMajor}` }] }),
+    qos: [
+      {
+        match: "rtt://ui/*/*",
+        ...(w.lat === undefined ? {} : { latency_ms: w.lat }),
+        ...(w.rate === undefined ? {} : { rate: w.rate }),
+      },
+    ],
+  };
+  const targets = catalog.slice(1);
+  const health = new Map(
+    targets.flatMap((t, i) => {
+      const h = w.health[i];
+      return h === undefined ? [] : [[t.saddr, { p95_ms: h.p95, err_rate: h.err }] as const];
+    }),
+  );
+  const far = new Set(targets.filter((_, i) => w.far[i] === true).map((t) => t.saddr));
+  const context: RouteContext = {
+    seed: w.seed,
+    health,
+    localityOf: (s) => (far.has(s.saddr) ? 1 : 0),
+    preferLanes: ["inproc", "shm", "uds"],
+  };
+  const r = {
+    id: "prop",
+    from: "rtt://ui/api/shell",
+    to: w.failover
+      ? ["rtt://core/api/metrics@2", "rtt://core/api/metrics"]
+      : "rtt://core/api/metrics",
+  };
+  return { catalog, policy: compilePolicy(policy), context, route: r };
+}
+
+describe("router: properties", () => {
+  it("is byte-identical across calls and shuffled catalog order", () => {
+    fc.assert(
+      fc.property(arbWorld, fc.integer(), (w, shuffleSeed) => {
+        const { catalog, policy, context, route: r } = build(w);
+        const first = JSON.stringify(routeDecision(r, catalog, policy, context));
+        assert.equal(JSON.stringify(routeDecision(r, catalog, policy, context)), first);
+        const shuffled = fc.sample(fc.shuffledSubarray(catalog, { minLength: catalog.length }), {
+          seed: shuffleSeed,
+          numRuns: 1,
+        })[0];
+        assert.ok(shuffled);
+        assert.equal(JSON.stringify(routeDecision(r, shuffled, policy, context)), first);
+      }),
+    );
+  });
+
+  it("the chosen candidate passed every hard step; exactly one is chosen when any survive", () => {
+    fc.assert(
+      fc.property(arbWorld, (w) => {
+        const { catalog, policy, context, route: r } = build(w);
+        const d = routeDecision(r, catalog, policy, context);
+        const chosen = d.candidates.filter((c) => c.verdict === "chosen");
+        const passed = d.candidates.filter((c) => c.verdict !== "eliminated");
+        assert.equal(chosen.length, passed.length > 0 ? 1 : 0);
+        assert.equal(d.chosen, chosen[0]?.saddr);
+        for (const c of d.candidates) {
+          assert.equal(c.verdict === "eliminated", HARD_STEPS.includes(c.step));
+        }
+        const won = catalog.find((s) => s.saddr === d.chosen);
+        if (won !== undefined) {
+          const src = catalog[0];
+          assert.ok(src);
+          assert.ok(compat(src, won).ok, "the chosen one is compatible");
+          assert.ok(policy.decide(addressOf(src), addressOf(won)).allowed, "and allowed");
+          if (w.pinMajor !== undefined) assert.ok(won.saddr.includes(`@${w.pinMajor}.`));
+          if (w.lat !== undefined) assert.ok((won.qos.latency_budget_ms ?? 0) <= w.lat);
+          if (w.rate !== undefined) assert.ok((won.qos.throughput_qps ?? Infinity) >= w.rate);
+        }
+        if (d.lane === "inproc") {
+          assert.ok(w.srcCaps.includes("inproc"));
+        }
+        const sorted = [...d.candidates].map((c) => c.saddr).sort();
+        assert.deepEqual(
+          d.candidates.map((c) => c.saddr),
+          sorted,
+        );
+      }),
+    );
+  });
+
+  it("changing the seed changes only the tie-break winner among equally good candidates", () => {
+    fc.assert(
+      fc.property(arbWorld, (w) => {
+        const one = build(w);
+        const two = build({ ...w, seed: w.seed2 });
+        const d1 = routeDecision(one.route, one.catalog, one.policy, one.context);
+        const d2 = routeDecision(two.route, two.catalog, two.policy, two.context);
+        const finalists = (d: RouteDecision) =>
+          d.candidates.filter((c) => c.step === "tie-break").map((c) => c.saddr);
+        assert.deepEqual(finalists(d1), finalists(d2));
+        const early = (d: RouteDecision) =>
+          d.candidates
+            .filter((c) => c.step !== "tie-break")
+            .map((c) => [c.saddr, c.verdict, c.step, c.reason]);
+        assert.deepEqual(early(d1), early(d2));
+        if (d2.chosen !== undefined) assert.ok(finalists(d1).includes(d2.chosen));
+      }),
+    );
+  });
+});
