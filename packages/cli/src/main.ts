@@ -95,6 +95,23 @@ function buildProgram(term: Terminal, setExit: (code: number) => void): Command 
       const { lsRoutesCommand } = await import("./commands/ls.ts");
       setExit(lsRoutesCommand(ctx(), opts));
     });
+  program
+    .command("audit")
+    .description(
+      "list the hash-chained audit ledger, or check that no record was edited or deleted",
+    )
+    .option("--verify", "check the hash chain; exit 0 if intact, 1 naming the first bad line")
+    .option("--json", "print records as NDJSON (with --verify: one JSON verdict)")
+    .option("--route <id>", "only records of this route")
+    .option("--limit <n>", "only the newest <n> records")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rtt audit\n  rtt audit --route r1 --limit 20\n  rtt audit --json | jq .why\n  rtt audit --verify\n\nExit: 0 ok, 1 the ledger fails verification, 2 usage.",
+    )
+    .action(async (opts: { verify?: boolean; json?: boolean; route?: string; limit?: string }) => {
+      const { auditCommand } = await import("./commands/audit.ts");
+      setExit(auditCommand(ctx(), opts));
+    });
   return program;
 }
 

@@ -204,6 +204,29 @@ export const ERROR_CATALOG = {
     exitCode: 1,
     grpcStatus: "FAILED_PRECONDITION",
   },
+  RTT_ERR_AUDIT_TAMPERED: {
+    meaning:
+      "The audit ledger fails verification: a record was edited, deleted, reordered or truncated.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_WAL_CORRUPT: {
+    meaning:
+      "The WAL is damaged before its tail (bad length, checksum or sequence); records after the damage are not trusted.",
+    exitCode: 1,
+    grpcStatus: "INTERNAL",
+  },
+  RTT_ERR_WAL_LOCKED: {
+    meaning: "Another live panel holds this .rtt/ folder's lock; the message names its pid.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_WAL_STATE: {
+    meaning:
+      "A WAL call does not fit the journal: unknown or finished transaction, closed log, unknown rollback sequence.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
   RTT_ERR_USAGE: {
     meaning: "The command line is wrong: unknown command, option or argument.",
     exitCode: 2,

@@ -3,6 +3,28 @@
  * the scanner and its catalog, and route resolution. Later: compat, policy, reconciler, WAL,
  * health and the daemon.
  */
+
+export {
+  AUDIT_ACTIONS,
+  type AuditAction,
+  type AuditEntry,
+  type AuditHead,
+  AuditLedger,
+  type AuditLedgerOptions,
+  type AuditRecord,
+  appendAudit,
+  checkLedgerFile,
+  currentWho,
+  GENESIS_HASH,
+  headPath,
+  type JsonValue,
+  type LedgerProblem,
+  type LedgerVerdict,
+  readHead,
+  recordHash,
+  recordLine,
+  verifyLedger,
+} from "./audit/ledger.ts";
 export {
   CATALOG_FORMAT,
   type Catalog,

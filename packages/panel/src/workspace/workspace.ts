@@ -22,6 +22,8 @@ export interface WorkspacePaths {
   readonly sockets: string;
   readonly catalog: string;
   readonly scanState: string;
+  /** The hash-chained audit ledger (NDJSON, append-only). */
+  readonly audit: string;
 }
 
 export function workspacePaths(root: string): WorkspacePaths {
@@ -41,6 +43,7 @@ export function workspacePaths(root: string): WorkspacePaths {
     sockets: join(rttDir, "sockets"),
     catalog: join(cache, "catalog.json"),
     scanState: join(cache, "scan-state.json"),
+    audit: join(rttDir, "audit", "ledger.ndjson"),
   };
 }
 

@@ -1,0 +1,100 @@
+import { RttError } from "@rtt/core";
+import { type AuditRecord, checkLedgerFile } from "@rtt/panel";
+import { count, paint, table } from "../output.ts";
+import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
+
+export interface AuditOptions {
+  readonly verify?: boolean;
+  readonly json?: boolean;
+  readonly route?: string;
+  readonly limit?: string;
+}
+
+function parseLimit(limit: string | undefined): number | undefined {
+  if (limit === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(limit)) {
+    throw new RttError("RTT_ERR_USAGE", `--limit ${limit}: expected a positive whole number`);
+  }
+  return Number(limit);
+}
+
+/** A JSON value on one line, cut to `max` characters. */
+function brief(value: unknown, max = 32): string {
+  const text = JSON.stringify(value) ?? "null";
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+export function auditCommand(ctx: CommandContext, opts: AuditOptions): number {
+  const limit = parseLimit(opts.limit);
+  const paths = workspaceOf(ctx);
+  const file = paths.audit
+    .slice(paths.root.length + 1)
+    .split("\\")
+    .join("/");
+  const verdict = checkLedgerFile(paths.audit);
+
+  if (opts.verify) {
+    if (verdict.ok) {
+      const n = verdict.records.length;
+      if (opts.json) {
+        writeJson(ctx, { ok: true, records: n, head: verdict.head ?? null });
+      } else {
+        const head = verdict.head === undefined ? "(empty)" : verdict.head.hash.slice(0, 12);
+        ctx.term.out.write(
+          `${paint(ctx.term.out, "green", `ledger intact: ${count(n, "record")}, head ${head}`)}\n`,
+        );
+      }
+      return 0;
+    }
+    const { line, seq, problem, message } = verdict;
+    if (opts.json) {
+      writeJson(ctx, { ok: false, file, line, seq: seq ?? null, problem, message });
+    } else {
+      ctx.term.err.write(
+        `${paint(ctx.term.err, "red", `rtt: ${file}:${line}: ledger tampered: ${problem}: ${message}`)} (RTT_ERR_AUDIT_TAMPERED)\n`,
+      );
+      ctx.term.err.write(
+        `  hint: records before line ${line} verify; the file is plain NDJSON, one record a line\n`,
+      );
+    }
+    return 1;
+  }
+
+  if (!verdict.ok) {
+    throw new RttError(
+      "RTT_ERR_AUDIT_TAMPERED",
+      `${file}:${verdict.line}: ${verdict.problem}: ${verdict.message}`,
+      { hint: "run `rtt audit --verify` for details; nothing is listed from a ledger that fails" },
+    );
+  }
+  let records: readonly AuditRecord[] = verdict.records;
+  if (opts.route !== undefined) records = records.filter((r) => r.route === opts.route);
+  if (limit !== undefined) records = records.slice(-limit);
+
+  if (opts.json) {
+    for (const r of records) ctx.term.out.write(`${JSON.stringify(r)}\n`);
+    return 0;
+  }
+  if (records.length === 0) {
+    ctx.term.out.write(
+      verdict.records.length === 0 ? "no audit records yet\n" : "no audit records match\n",
+    );
+    return 0;
+  }
+  const rows = records.map((r) => [
+    String(r.seq),
+    r.at,
+    r.who,
+    r.action,
+    r.route,
+    `${brief(r.before)} -> ${brief(r.after)}`,
+    r.why,
+  ]);
+  ctx.term.out.write(
+    `${table(["SEQ", "AT", "WHO", "ACTION", "ROUTE", "BEFORE -> AFTER", "WHY"], rows)}\n`,
+  );
+  ctx.term.out.write(
+    paint(ctx.term.out, "dim", `${count(records.length, "record")} of ${verdict.records.length}\n`),
+  );
+  return 0;
+}
