@@ -15,6 +15,7 @@ export {
   type Severity,
   type SourcePosition,
 } from "./errors.ts";
+export type { JsonValue } from "./json-value.ts";
 export { DROP_POLICIES, type DropPolicy, LANE_KINDS, type LaneKind } from "./qos.ts";
 export {
   HEALTH_METRICS,

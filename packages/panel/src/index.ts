@@ -17,7 +17,6 @@ export {
   currentWho,
   GENESIS_HASH,
   headPath,
-  type JsonValue,
   type LedgerProblem,
   type LedgerVerdict,
   readHead,
@@ -93,6 +92,32 @@ export {
   type ScanReport,
   scanWorkspace,
 } from "./scan/scanner.ts";
+export { acquireDirLock, type DirLock, holderAlive, type LockHolder } from "./wal/lock.ts";
+export type {
+  Lease,
+  ResourceIntent,
+  ResourceKind,
+  WalAction,
+  WalRecord,
+} from "./wal/record.ts";
+export {
+  type CommitPoint,
+  type LedgerEntry,
+  type ReplayState,
+  replayRecords,
+  type TxStatus,
+} from "./wal/replay.ts";
+export {
+  DEFAULT_SEGMENT_BYTES,
+  type OpenReport,
+  type ReadOptions,
+  readWal,
+  segmentName,
+  type TailCut,
+  Wal,
+  type WalOptions,
+  type WalRead,
+} from "./wal/wal.ts";
 export { type InitReport, initWorkspace } from "./workspace/init.ts";
 export {
   findWorkspace,

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import type { JsonValue } from "@rtt/core";
 import fc from "fast-check";
 import {
   AUDIT_ACTIONS,
@@ -12,7 +13,6 @@ import {
   appendAudit,
   GENESIS_HASH,
   headPath,
-  type JsonValue,
   readHead,
   recordHash,
   recordLine,

@@ -27,7 +27,7 @@ import {
 } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { dirname, join } from "node:path";
-import { canonicalHash, RttError } from "@rtt/core";
+import { canonicalHash, type JsonValue, RttError } from "@rtt/core";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
 
 export const AUDIT_ACTIONS = ["bind", "unbind", "swap", "trip", "heal", "rollback"] as const;
@@ -35,14 +35,6 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The `prev` of the first record. */
 export const GENESIS_HASH = "0".repeat(64);
-
-export type JsonValue =
-  | null
-  | boolean
-  | number
-  | string
-  | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue };
 
 /** What a caller supplies; the ledger adds seq, at, prev and hash. */
 export interface AuditEntry {

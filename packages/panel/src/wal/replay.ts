@@ -1,0 +1,91 @@
+/**
+ * Replay as a pure fold over intact records: the last committed topology, the transactions
+ * left open (partial, to be discarded), and the resource ledger. No I/O here; `wal.ts` reads
+ * the segments and hands over the records that can be trusted.
+ */
+import type { JsonValue } from "@rtt/core";
+import type { ResourceIntent, WalRecord } from "./record.ts";
+
+export interface CommitPoint {
+  readonly seq: number;
+  readonly txid: string;
+  readonly post: JsonValue;
+}
+
+export type TxStatus = "committed" | "aborted" | "partial";
+
+export interface LedgerEntry extends ResourceIntent {
+  /** Sequence number of the `op` record that announced the resource. */
+  readonly seq: number;
+  readonly txid: string;
+  /** The fate of the transaction that recorded it. */
+  readonly status: TxStatus;
+}
+
+export interface ReplayState {
+  /** The post-graph of the last committed transaction; undefined when none ever committed. */
+  readonly committed: CommitPoint | undefined;
+  /** Every commit in log order (for `rollbackTarget`). */
+  readonly commits: readonly CommitPoint[];
+  /** Transactions that began but neither committed nor aborted, with their pre-graphs. */
+  readonly partial: readonly {
+    readonly txid: string;
+    readonly seq: number;
+    readonly pre: JsonValue;
+  }[];
+  /** Resources recorded and not released, oldest first. */
+  readonly ledger: readonly LedgerEntry[];
+  /** The ledger entries a restarting panel must reap: from partial or aborted transactions. */
+  readonly toReap: readonly LedgerEntry[];
+  /** Sequence number of the last intact record (0 for an empty log). */
+  readonly lastSeq: number;
+}
+
+const resourceKey = (kind: string, name: string) => `${kind}\u0000${name}`;
+
+export function replayRecords(records: Iterable<WalRecord>): ReplayState {
+  const commits: CommitPoint[] = [];
+  const open = new Map<string, { seq: number; pre: JsonValue }>();
+  const status = new Map<string, TxStatus>();
+  const ledger = new Map<string, Omit<LedgerEntry, "status">>();
+  let lastSeq = 0;
+  for (const r of records) {
+    lastSeq = r.seq;
+    switch (r.type) {
+      case "begin":
+        open.set(r.txid, { seq: r.seq, pre: r.pre });
+        status.set(r.txid, "partial");
+        break;
+      case "op":
+        if (r.action.type === "resource") {
+          const res = r.action.resource;
+          ledger.delete(resourceKey(res.kind, res.name));
+          ledger.set(resourceKey(res.kind, res.name), { ...res, seq: r.seq, txid: r.txid });
+        }
+        break;
+      case "commit":
+        open.delete(r.txid);
+        status.set(r.txid, "committed");
+        commits.push({ seq: r.seq, txid: r.txid, post: r.post });
+        break;
+      case "abort":
+        open.delete(r.txid);
+        status.set(r.txid, "aborted");
+        break;
+      case "resource-released":
+        ledger.delete(resourceKey(r.kind, r.name));
+        break;
+    }
+  }
+  const entries: LedgerEntry[] = [...ledger.values()]
+    .sort((a, b) => a.seq - b.seq)
+    .map((e) => ({ ...e, status: status.get(e.txid) ?? "partial" }));
+  return {
+    committed: commits.at(-1),
+    commits,
+    partial: [...open].map(([txid, t]) => ({ txid, seq: t.seq, pre: t.pre })),
+    ledger: entries,
+    toReap: entries.filter((e) => e.status !== "committed"),
+    lastSeq,
+  };
+}

@@ -1,0 +1,390 @@
+/**
+ * The panel's write-ahead log (`.rtt/wal/`): append-only segment files `wal-<first seq, 16 hex>.log`
+ * of framed records (`record.ts`), one `write` per record, fsync at the points a later replay must
+ * be able to rely on:
+ *
+ * - `commit`: the transaction's post-graph is the topology replay returns; it must be on disk
+ *   before the caller reports the apply done (and before it acts on "committed").
+ * - resource intents (`op` with a resource): the ledger promises every segment, socket, pid and
+ *   lock is recorded *before* it is created; if the record could vanish in a power loss while the
+ *   resource survives, the resource would leak. So the intent is fsynced before returning.
+ * - not `begin`: a begin alone has no effect outside the log. If it is lost, the transaction is
+ *   simply absent, which replays the same as "partial, discarded". Its bytes reach the disk with
+ *   the next fsync of the same file (a resource intent or the commit), which is exactly when they
+ *   start to matter. Saves one fsync per transaction.
+ * - not `abort` nor `resource-released`: losing an abort replays as partial — the same outcome,
+ *   discarded; losing a release makes the restarted panel reap an already-gone resource, and
+ *   reaping is idempotent.
+ *
+ * Opening takes the `.rtt/` lock (`lock.ts`), reads every segment in order, cuts a torn tail away
+ * (reported in bytes) and refuses damage in the middle: records after it are not trusted.
+ */
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
+import { type JsonValue, RttError } from "@rtt/core";
+import { acquireDirLock, type DirLock, type LockHolder } from "./lock.ts";
+import {
+  decodeRecord,
+  encodeRecord,
+  HEADER_BYTES,
+  type ResourceIntent,
+  type ResourceKind,
+  type WalAction,
+  type WalRecord,
+} from "./record.ts";
+import { type CommitPoint, type ReplayState, replayRecords } from "./replay.ts";
+
+export const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
+const SEGMENT_RE = /^wal-([0-9a-f]{16})\.log$/;
+
+export const segmentName = (firstSeq: number) =>
+  `wal-${firstSeq.toString(16).padStart(16, "0")}.log`;
+
+export interface TailCut {
+  readonly segment: string;
+  /** Byte offset the segment was (or would be) truncated to. */
+  readonly offset: number;
+  readonly bytes: number;
+  readonly reason: string;
+}
+
+export interface WalRead {
+  readonly records: readonly WalRecord[];
+  readonly segments: readonly string[];
+  /** A torn or damaged tail that replay ignores (and `Wal.open` truncates away). */
+  readonly tail: TailCut | undefined;
+  /** With `salvage`: damage in the middle, ignored with everything after it. */
+  readonly salvaged: readonly TailCut[];
+}
+
+export interface ReadOptions {
+  /**
+   * Treat damage before the tail like a torn tail: keep what precedes it, drop the rest. Off by
+   * default: such damage is RTT_ERR_WAL_CORRUPT, because records after it are not trusted.
+   */
+  readonly salvage?: boolean;
+}
+
+/** Reads every segment of `dir` in order; never modifies anything. */
+export function readWal(dir: string, options: ReadOptions = {}): WalRead {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => SEGMENT_RE.test(n));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      return { records: [], segments: [], tail: undefined, salvaged: [] };
+    throw error;
+  }
+  names.sort();
+  const records: WalRecord[] = [];
+  const salvaged: TailCut[] = [];
+  let tail: TailCut | undefined;
+  let prevSeq = 0;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] ?? "";
+    const nameSeq = Number.parseInt(name.slice(4, 20), 16);
+    const buf = readFileSync(join(dir, name));
+    const isLast = i === names.length - 1;
+    let off = 0;
+    let damage: string | undefined;
+    while (off < buf.length) {
+      const d = decodeRecord(buf, off);
+      if (!d.ok) {
+        damage = d.reason;
+        break;
+      }
+      const want = off === 0 ? nameSeq : prevSeq + 1;
+      if (d.record.seq !== want || (off === 0 && prevSeq !== 0 && nameSeq !== prevSeq + 1)) {
+        damage = `sequence ${d.record.seq} where ${want} was expected`;
+        break;
+      }
+      records.push(d.record);
+      prevSeq = d.record.seq;
+      off += d.size;
+    }
+    if (damage === undefined) continue;
+    const cut: TailCut = {
+      segment: name,
+      offset: off,
+      bytes: buf.length - off,
+      reason: damage,
+    };
+    const later = names.slice(i + 1);
+    const trusted = isLast && !intactRecordAfter(buf, off, prevSeq);
+    if (trusted) {
+      tail = cut;
+      break;
+    }
+    if (options.salvage !== true)
+      throw new RttError(
+        "RTT_ERR_WAL_CORRUPT",
+        `WAL ${join(dir, name)} is damaged at byte ${off} (${damage}) with ${
+          later.length > 0 ? `${later.length} later segment(s)` : "intact records"
+        } after it; records after seq ${prevSeq} are not trusted`,
+        {
+          hint: "restore .rtt/wal from a backup, or open with salvage to keep only what precedes the damage",
+        },
+      );
+    salvaged.push(cut);
+    for (const l of later)
+      salvaged.push({ segment: l, offset: 0, bytes: -1, reason: "after damage" });
+    break;
+  }
+  return { records, segments: names, tail, salvaged };
+}
+
+/** Is there an intact record with a later seq anywhere after `from`? Then it is not a torn tail. */
+function intactRecordAfter(buf: Buffer, from: number, prevSeq: number): boolean {
+  for (let y = from + 1; y + HEADER_BYTES < buf.length; y++) {
+    const d = decodeRecord(buf, y);
+    if (d.ok && d.record.seq > prevSeq) return true;
+  }
+  return false;
+}
+
+export interface WalOptions extends ReadOptions {
+  /** The WAL folder, `.rtt/wal`. Created when missing. */
+  readonly dir: string;
+  /** Start a new segment once the current one reaches this many bytes. */
+  readonly segmentBytes?: number;
+  /** The lock file; default `<dir>/LOCK` (one WAL, hence one lock, per `.rtt/`). */
+  readonly lockPath?: string;
+  /** Write an `abort` for every transaction replay found partial (default true). */
+  readonly discardPartial?: boolean;
+}
+
+export interface OpenReport {
+  readonly replay: ReplayState;
+  /** Bytes cut from the end of the log (torn or damaged tail, plus salvaged damage). */
+  readonly truncatedBytes: number;
+  readonly tail: TailCut | undefined;
+  readonly salvaged: readonly TailCut[];
+  /** Transactions found partial and closed with an `abort` record. */
+  readonly discarded: readonly string[];
+  /** The dead process whose stale lock was taken over. */
+  readonly tookOverLockFrom: LockHolder | undefined;
+}
+
+export class Wal {
+  readonly dir: string;
+  #report: OpenReport;
+  #lock: DirLock;
+  #fd: number;
+  #segmentBytes: number;
+  #size: number;
+  #nextSeq: number;
+  #open = new Set<string>();
+  #commits: CommitPoint[];
+  #closed = false;
+
+  private constructor(dir: string, lock: DirLock, report: OpenReport, segmentBytes: number) {
+    this.dir = dir;
+    this.#lock = lock;
+    this.#report = report;
+    this.#segmentBytes = segmentBytes;
+    this.#commits = [...report.replay.commits];
+    this.#nextSeq = report.replay.lastSeq + 1;
+    const segments = readdirSync(dir)
+      .filter((n) => SEGMENT_RE.test(n))
+      .sort();
+    const last = segments.at(-1);
+    if (last === undefined) {
+      this.#fd = this.#createSegment(this.#nextSeq);
+      this.#size = 0;
+    } else {
+      this.#fd = openSync(join(dir, last), "a", 0o600);
+      this.#size = fstatSync(this.#fd).size;
+    }
+  }
+
+  /** Locks the folder, replays, cuts a torn tail, and opens the last segment for appending. */
+  static open(options: WalOptions): Wal {
+    const dir = options.dir;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const lock = acquireDirLock(options.lockPath ?? join(dir, "LOCK"));
+    try {
+      const read = readWal(dir, options);
+      let truncatedBytes = 0;
+      for (const cut of [...(read.tail ? [read.tail] : []), ...read.salvaged]) {
+        const path = join(dir, cut.segment);
+        if (cut.offset === 0 && cut.bytes < 0) {
+          rmSync(path, { force: true });
+          continue;
+        }
+        truncatedBytes += cut.bytes;
+        truncateSync(path, cut.offset);
+        syncPath(path);
+      }
+      if (read.salvaged.length > 0) syncPath(dir);
+      const replay = replayRecords(read.records);
+      const report: OpenReport = {
+        replay,
+        truncatedBytes,
+        tail: read.tail,
+        salvaged: read.salvaged,
+        discarded: [],
+        tookOverLockFrom: lock.tookOverFrom,
+      };
+      const wal = new Wal(dir, lock, report, options.segmentBytes ?? DEFAULT_SEGMENT_BYTES);
+      if (options.discardPartial !== false && replay.partial.length > 0) {
+        for (const p of replay.partial) wal.#append({ type: "abort", seq: 0, txid: p.txid });
+        wal.#sync();
+        wal.#report = { ...report, discarded: replay.partial.map((p) => p.txid) };
+      }
+      return wal;
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  /** What opening found: the replay, the cut tail, the discarded transactions, a taken-over lock. */
+  get report(): OpenReport {
+    return this.#report;
+  }
+
+  /** The sequence number the next record will get. */
+  get nextSeq(): number {
+    return this.#nextSeq;
+  }
+
+  /** The last committed topology as of now. */
+  get committed(): CommitPoint | undefined {
+    return this.#commits.at(-1);
+  }
+
+  /** Every commit in order, as `rtt rollback` lists them. */
+  get commits(): readonly CommitPoint[] {
+    return this.#commits;
+  }
+
+  /** Opens a transaction journaling the pre-graph; returns its id (`tx-<seq>` unless given). */
+  begin(pre: JsonValue, txid?: string): string {
+    const seq = this.#nextSeq;
+    const id = txid ?? `tx-${seq}`;
+    if (this.#open.has(id))
+      throw new RttError("RTT_ERR_WAL_STATE", `transaction ${id} is already open`);
+    this.#append({ type: "begin", seq, txid: id, pre });
+    this.#open.add(id);
+    return id;
+  }
+
+  /** Journals an action of an open transaction; a resource intent is fsynced (see above). */
+  op(txid: string, action: WalAction): number {
+    this.#mustBeOpen(txid);
+    const seq = this.#append({ type: "op", seq: 0, txid, action });
+    if (action.type === "resource") this.#sync();
+    return seq;
+  }
+
+  /** Shorthand: record a resource before creating it. */
+  recordResource(txid: string, resource: ResourceIntent): number {
+    return this.op(txid, { type: "resource", resource });
+  }
+
+  /** Commits with the post-graph; returns once the record is on disk. */
+  commit(txid: string, post: JsonValue): number {
+    this.#mustBeOpen(txid);
+    const seq = this.#append({ type: "commit", seq: 0, txid, post });
+    this.#sync();
+    this.#open.delete(txid);
+    this.#commits.push({ seq, txid, post });
+    return seq;
+  }
+
+  abort(txid: string): number {
+    this.#mustBeOpen(txid);
+    const seq = this.#append({ type: "abort", seq: 0, txid });
+    this.#open.delete(txid);
+    return seq;
+  }
+
+  /** The resource is gone (closed, unlinked, reaped): it leaves the ledger. */
+  released(kind: ResourceKind, name: string): number {
+    return this.#append({ type: "resource-released", seq: 0, kind, name });
+  }
+
+  /** The committed topology as of commit `seq`, for `rtt rollback <seq>`. */
+  rollbackTarget(seq: number): CommitPoint {
+    const hit = this.#commits.find((c) => c.seq === seq);
+    if (hit === undefined) {
+      const known = this.#commits.map((c) => c.seq);
+      throw new RttError("RTT_ERR_WAL_STATE", `no commit with seq ${seq} in the WAL`, {
+        hint:
+          known.length > 0
+            ? `committed seqs: ${known.slice(-10).join(", ")}`
+            : "nothing has been committed",
+      });
+    }
+    return hit;
+  }
+
+  /** Flushes and closes the segment and releases the lock. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      fsyncSync(this.#fd);
+      closeSync(this.#fd);
+    } finally {
+      this.#lock.release();
+    }
+  }
+
+  #mustBeOpen(txid: string): void {
+    if (!this.#open.has(txid))
+      throw new RttError("RTT_ERR_WAL_STATE", `transaction ${txid} is not open`);
+  }
+
+  #append(record: WalRecord): number {
+    if (this.#closed) throw new RttError("RTT_ERR_WAL_STATE", "the WAL is closed");
+    const seq = this.#nextSeq;
+    if (this.#size >= this.#segmentBytes) this.#rotate(seq);
+    const bytes = encodeRecord({ ...record, seq });
+    // One write per record: a crash tears at most this record, which replay cuts away.
+    let done = 0;
+    while (done < bytes.length) done += writeSync(this.#fd, bytes, done);
+    this.#size += bytes.length;
+    this.#nextSeq = seq + 1;
+    return seq;
+  }
+
+  #sync(): void {
+    fsyncSync(this.#fd);
+  }
+
+  #rotate(firstSeq: number): void {
+    // The old segment is made durable first, so only the last segment can ever have a torn tail.
+    fsyncSync(this.#fd);
+    closeSync(this.#fd);
+    this.#fd = this.#createSegment(firstSeq);
+    this.#size = 0;
+  }
+
+  #createSegment(firstSeq: number): number {
+    const fd = openSync(join(this.dir, segmentName(firstSeq)), "a", 0o600);
+    syncPath(this.dir);
+    return fd;
+  }
+}
+
+function syncPath(path: string): void {
+  if (process.platform === "win32") return;
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
