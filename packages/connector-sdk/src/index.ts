@@ -15,6 +15,7 @@ export {
   type RxMessage,
   type TxMeta,
 } from "./driver/define-connector.ts";
+export { type FoundManifest, findManifests } from "./driver/find-manifests.ts";
 export { type InProcessDriver, startConnectorInProcess } from "./driver/harness.ts";
 export type { LaneSide, RxTap } from "./driver/link.ts";
 export {

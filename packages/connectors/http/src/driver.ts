@@ -12,41 +12,18 @@
  *   message sent into the link under that id answers it (504 when none comes in `timeout_ms`,
  *   default 30 s).
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { defineConnector, type RxMessage, serveDriver } from "@rtt/connector-sdk";
-import { type Contract, RttError, validateDocument } from "@rtt/core";
+import { defineConnector, findManifests, type RxMessage, serveDriver } from "@rtt/connector-sdk";
+import { type Contract, RttError } from "@rtt/core";
 import { type HttpEndpointAddress, HttpSource, HttpTarget } from "./http-endpoints.ts";
 import { encodeMessage, parseRequest, parseResponse } from "./messages.ts";
-
-const SKIP = new Set([".git", "node_modules", ".rtt"]);
 
 type ApiContract = Contract & { readonly "x-url"?: string };
 
 /** Manifests under `root` of `api` symbols that name their loopback URL (`x-url`). */
 function probeApis(root: string): Contract[] {
-  const found: Contract[] = [];
-  const walk = (dir: string, depth: number) => {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (SKIP.has(name)) continue;
-      const path = join(dir, name);
-      if (name === "rtt.manifest.json") {
-        const result = validateDocument("manifest", readFileSync(path, "utf8"), path);
-        const c = result.ok ? (result.value.symbol as ApiContract) : undefined;
-        if (c?.type === "api" && typeof c["x-url"] === "string") found.push(c);
-      } else if (depth < 8 && !name.includes(".")) {
-        walk(path, depth + 1);
-      }
-    }
-  };
-  walk(root, 0);
-  return found;
+  return findManifests(root)
+    .map(({ contract }) => contract as ApiContract)
+    .filter((c) => c.type === "api" && typeof c["x-url"] === "string");
 }
 
 /** A queue of rx messages: pushed by HTTP events, pulled by the runtime's pump. */

@@ -8,15 +8,13 @@
  * `correlate` (none | sequence, default none: with sequence, the n-th message of the process's
  * output goes out with correlation id n, so replies to it can be paired, e.g. by the http driver).
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { defineConnector, type RxMessage, serveDriver } from "@rtt/connector-sdk";
-import { type Contract, RttError, validateDocument } from "@rtt/core";
+import { dirname } from "node:path";
+import { defineConnector, findManifests, type RxMessage, serveDriver } from "@rtt/connector-sdk";
+import { type Contract, RttError } from "@rtt/core";
 import { FRAMINGS, type Framing } from "./framing.ts";
 import { ProcessEndpoint, RESPAWN_POLICIES, type RespawnPolicy } from "./process-endpoint.ts";
 
 const RUNNABLE = new Set(["proc", "hook", "plugin"]);
-const SKIP = new Set([".git", "node_modules", ".rtt"]);
 
 type RunnableContract = Contract & {
   readonly "x-run"?: readonly string[];
@@ -25,30 +23,12 @@ type RunnableContract = Contract & {
 
 /** Manifests under `root` for runnable symbols that say how to run them. */
 function probeRunnable(root: string): Contract[] {
-  const found: Contract[] = [];
-  const walk = (dir: string, depth: number) => {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (SKIP.has(name)) continue;
-      const path = join(dir, name);
-      if (name === "rtt.manifest.json") {
-        const result = validateDocument("manifest", readFileSync(path, "utf8"), path);
-        const c = result.ok ? (result.value.symbol as RunnableContract) : undefined;
-        if (c !== undefined && RUNNABLE.has(c.type) && Array.isArray(c["x-run"])) {
-          found.push({ ...c, "x-cwd": dirname(path) } as Contract);
-        }
-      } else if (depth < 8 && !name.includes(".")) {
-        walk(path, depth + 1);
-      }
-    }
-  };
-  walk(root, 0);
-  return found;
+  return findManifests(root)
+    .filter(
+      ({ contract }) =>
+        RUNNABLE.has(contract.type) && Array.isArray((contract as RunnableContract)["x-run"]),
+    )
+    .map(({ path, contract }) => ({ ...contract, "x-cwd": dirname(path) }) as Contract);
 }
 
 function oneOf<T extends string>(
