@@ -29,7 +29,10 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const json: fc.Arbitrary<JsonValue> = fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<JsonValue>;
+// Values as JSON can hold them: -0 is written as 0, so a ledger record could never keep it.
+const json: fc.Arbitrary<JsonValue> = fc
+  .jsonValue({ maxDepth: 2 })
+  .map((v) => JSON.parse(JSON.stringify(v)) as JsonValue);
 const entryArb: fc.Arbitrary<AuditEntry> = fc.record({
   action: fc.constantFrom(...AUDIT_ACTIONS),
   route: fc.string({ maxLength: 12 }),

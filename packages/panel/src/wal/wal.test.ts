@@ -148,7 +148,8 @@ describe("Wal", () => {
     const txArb = fc.record({
       ops: fc.nat({ max: 3 }),
       end: fc.constantFrom("commit" as const, "abort" as const, "none" as const),
-      post: fc.jsonValue() as fc.Arbitrary<JsonValue>,
+      // As JSON can hold it: -0 is stored as 0, so a graph can never keep it.
+      post: fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as JsonValue),
     });
     fc.assert(
       fc.property(fc.array(txArb, { maxLength: 12 }), fc.boolean(), (txs: Tx[], interleave) => {
