@@ -5,16 +5,7 @@ import { type ErrorCode, RttError } from "./errors.ts";
 import { type HealthBound, parseHealthExpr, parseRouteExpr } from "./route-expr.ts";
 import { parseSaddr } from "./saddr.ts";
 import { concreteAddress, grammarChar, referenceAddress } from "./test-arbitraries.ts";
-
-function rttErrorOf(f: () => unknown): RttError {
-  try {
-    f();
-  } catch (error) {
-    if (error instanceof RttError) return error;
-    assert.fail(`expected an RttError, got ${String(error)}`);
-  }
-  assert.fail("expected an RttError, but nothing was thrown");
-}
+import { assertSyntaxErrorAt, rttErrorOf } from "./test-errors.ts";
 
 function failsCleanly(codes: readonly ErrorCode[], parse: (text: string) => unknown) {
   return (text: string): void => {
@@ -185,10 +176,13 @@ describe("parseHealthExpr", () => {
       ["p95<5ms,lag<1s,p95<6ms", 16, "one bound per metric"],
     ];
     for (const [text, column, expected] of cases) {
-      const e = rttErrorOf(() => parseHealthExpr(text));
-      assert.equal(e.code, "RTT_ERR_EXPR_SYNTAX", text);
-      assert.deepEqual(e.position, { line: 1, column }, text);
-      assert.ok(e.message.includes(`at column ${column}: expected ${expected}`), e.message);
+      const e = assertSyntaxErrorAt(
+        () => parseHealthExpr(text),
+        "RTT_ERR_EXPR_SYNTAX",
+        column,
+        expected,
+        text,
+      );
       assert.equal(e.hint, "e.g. p95<5ms,err<0.1%");
     }
   });

@@ -20,17 +20,7 @@ import {
   patternAddress,
   referenceAddress,
 } from "./test-arbitraries.ts";
-
-/** Runs `f` and returns the RttError it throws; fails on success or on any other exception. */
-function rttErrorOf(f: () => unknown): RttError {
-  try {
-    f();
-  } catch (error) {
-    if (error instanceof RttError) return error;
-    assert.fail(`expected an RttError, got ${String(error)}`);
-  }
-  assert.fail("expected an RttError, but nothing was thrown");
-}
+import { assertSyntaxErrorAt, rttErrorOf } from "./test-errors.ts";
 
 /** Parses, or checks that the failure is a syntax RttError pointing inside (or just past) it. */
 function parsesOrFailsCleanly(input: string): void {
@@ -189,10 +179,7 @@ describe("parseSaddr: examples", () => {
       ["rtt://-core/api/x", 7, "a namespace"],
     ];
     for (const [input, column, expected] of cases) {
-      const e = rttErrorOf(() => parseSaddr(input));
-      assert.equal(e.code, "RTT_ERR_SADDR_SYNTAX", input);
-      assert.deepEqual(e.position, { line: 1, column }, input);
-      assert.ok(e.message.includes(`at column ${column}: expected ${expected}`), e.message);
+      assertSyntaxErrorAt(() => parseSaddr(input), "RTT_ERR_SADDR_SYNTAX", column, expected, input);
     }
   });
 

@@ -206,6 +206,23 @@ bool ReadName(const Napi::CallbackInfo& info, std::string* out) {
   return true;
 }
 
+// A segment size: a positive integer number of bytes below 2^53 (exact in a double, and far
+// beyond any sane segment; off_t and the Windows size pair are 64-bit on every target).
+bool ReadSize(const Napi::CallbackInfo& info, uint64_t* out) {
+  if (info.Length() < 2 || !info[1].IsNumber()) {
+    ThrowType(info.Env(), "size must be a number");
+    return false;
+  }
+  double requested = info[1].As<Napi::Number>().DoubleValue();
+  if (!(requested >= 1) || requested > 9007199254740991.0 ||
+      requested != static_cast<double>(static_cast<int64_t>(requested))) {
+    ThrowType(info.Env(), "size must be a positive integer number of bytes");
+    return false;
+  }
+  *out = static_cast<uint64_t>(requested);
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The result object
 
@@ -253,13 +270,8 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name;
   if (!ReadName(info, &name)) return env.Undefined();
-  if (info.Length() < 2 || !info[1].IsNumber()) return ThrowType(env, "size must be a number");
-  double requested = info[1].As<Napi::Number>().DoubleValue();
-  // 2^53: exact in a double and far beyond any sane segment; off_t is 64-bit on every target.
-  if (!(requested >= 1) || requested > 9007199254740991.0 ||
-      requested != static_cast<double>(static_cast<int64_t>(requested))) {
-    return ThrowType(env, "size must be a positive integer number of bytes");
-  }
+  uint64_t requested = 0;
+  if (!ReadSize(info, &requested)) return env.Undefined();
   size_t size = static_cast<size_t>(requested);
 
   int fd = shm_open(name.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600);
@@ -350,13 +362,8 @@ Napi::Value Create(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name;
   if (!ReadName(info, &name)) return env.Undefined();
-  if (info.Length() < 2 || !info[1].IsNumber()) return ThrowType(env, "size must be a number");
-  double requested = info[1].As<Napi::Number>().DoubleValue();
-  if (!(requested >= 1) || requested > 9007199254740991.0 ||
-      requested != static_cast<double>(static_cast<int64_t>(requested))) {
-    return ThrowType(env, "size must be a positive integer number of bytes");
-  }
-  uint64_t size = static_cast<uint64_t>(requested);
+  uint64_t size = 0;
+  if (!ReadSize(info, &size)) return env.Undefined();
   std::wstring wname = WideName(name);
   // Default security descriptor: the creator's token, i.e. this user (like mode 0600).
   HANDLE h = CreateFileMappingW(INVALID_HANDLE_VALUE, nullptr, PAGE_READWRITE,
