@@ -1,6 +1,7 @@
 /**
- * Generates packages/connector-sdk/src/generated/: TypeScript types for
- * proto/rtt/v1/connector.proto, written by the `proto-loader-gen-types` CLI that ships inside
+ * Generates packages/connector-sdk/src/generated/: TypeScript types for RTT's wire contracts,
+ * proto/rtt/v1/connector.proto and panel.proto, written by the `proto-loader-gen-types` CLI
+ * that ships inside
  * @grpc/proto-loader (no protoc download). The .proto file is the one source of the wire
  * contract; run `npm run generate` after changing it, and `proto-types.test.ts` fails until
  * the committed files match a fresh generation.
@@ -19,7 +20,7 @@ const require = createRequire(import.meta.url);
 /** The repository root: the CLI records the .proto path relative to its working folder. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const GENERATED_DIR = fileURLToPath(new URL("../src/generated/", import.meta.url));
-export const PROTO_FILES = ["rtt/v1/connector.proto"] as const;
+export const PROTO_FILES = ["rtt/v1/connector.proto", "rtt/v1/panel.proto"] as const;
 
 export function generateProtoTypes(outDir: string = GENERATED_DIR): void {
   const cli = require.resolve("@grpc/proto-loader/build/bin/proto-loader-gen-types.js");

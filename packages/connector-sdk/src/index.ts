@@ -115,4 +115,25 @@ export {
   type TripReason,
   tripCode,
 } from "./quickconnect/index.ts";
-export type { DriverInfo, HealthSample, ProbedSymbol, RxChunk } from "./wire.ts";
+export type {
+  ApplyResultIn,
+  ApplyResultMessage,
+  DriverInfo,
+  HealthSample,
+  LiveRouteIn,
+  PanelClient,
+  PanelHandlers,
+  PanelStatusIn,
+  PanelStatusMessage,
+  ProbedSymbol,
+  RouteListMessage,
+  RxChunk,
+} from "./wire.ts";
+export {
+  ERROR_CODE_KEY,
+  ERROR_HINT_KEY,
+  grpcTarget,
+  isErrorCode,
+  panelPackage,
+  toServiceError,
+} from "./wire.ts";

@@ -1,7 +1,8 @@
 /**
- * The gRPC side of proto/rtt/v1/connector.proto as both ends use it: the loaded service, the
- * lane address mapping to and from @rtt/fabric's LaneAddress, and how RttErrors cross the wire
- * (their code rides in the `rtt-error-code` trailer, so the host rebuilds the same error).
+ * The gRPC side of proto/rtt/v1/connector.proto and panel.proto as both ends use them: the
+ * loaded services, the lane address mapping to and from @rtt/fabric's LaneAddress, and how
+ * RttErrors cross the wire (their code rides in the `rtt-error-code` trailer, so the caller
+ * rebuilds the same error).
  */
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
@@ -9,6 +10,7 @@ import { loadSync, type Options } from "@grpc/proto-loader";
 import { ERROR_CATALOG, type ErrorCode, RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 import type { ProtoGrpcType } from "./generated/connector.ts";
+import type { ProtoGrpcType as PanelProtoGrpcType } from "./generated/panel.ts";
 import type {
   LaneAddress__Output as WireLaneAddress,
   LaneAddress as WireLaneAddressIn,
@@ -19,10 +21,24 @@ export type { DriverInfo__Output as DriverInfo } from "./generated/rtt/connector
 export type { HealthSample__Output as HealthSample } from "./generated/rtt/connector/v1/HealthSample.ts";
 export type { RxChunk__Output as RxChunk } from "./generated/rtt/connector/v1/RxChunk.ts";
 export type { Symbol__Output as ProbedSymbol } from "./generated/rtt/connector/v1/Symbol.ts";
+export type {
+  ApplyResult as ApplyResultIn,
+  ApplyResult__Output as ApplyResultMessage,
+} from "./generated/rtt/panel/v1/ApplyResult.ts";
+export type { LiveRoute as LiveRouteIn } from "./generated/rtt/panel/v1/LiveRoute.ts";
+export type { PanelClient, PanelHandlers } from "./generated/rtt/panel/v1/Panel.ts";
+export type {
+  PanelStatus as PanelStatusIn,
+  PanelStatus__Output as PanelStatusMessage,
+} from "./generated/rtt/panel/v1/PanelStatus.ts";
+export type { RouteList__Output as RouteListMessage } from "./generated/rtt/panel/v1/RouteList.ts";
 export type { WireLaneAddress, WireLaneAddressIn };
 
 export const PROTO_PATH = fileURLToPath(
   new URL("../../../proto/rtt/v1/connector.proto", import.meta.url),
+);
+export const PANEL_PROTO_PATH = fileURLToPath(
+  new URL("../../../proto/rtt/v1/panel.proto", import.meta.url),
 );
 
 /** Must agree with the options in scripts/generate-proto-types.ts (the types assume them). */
@@ -44,6 +60,19 @@ export function connectorPackage(): ConnectorPackage {
     loaded = (grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType).rtt.connector.v1;
   }
   return loaded;
+}
+
+type PanelPackage = PanelProtoGrpcType["rtt"]["panel"]["v1"];
+let loadedPanel: PanelPackage | undefined;
+
+/** The rtt.panel.v1 package, parsed once per process. */
+export function panelPackage(): PanelPackage {
+  if (loadedPanel === undefined) {
+    const definition = loadSync(PANEL_PROTO_PATH, LOADER_OPTIONS);
+    loadedPanel = (grpc.loadPackageDefinition(definition) as unknown as PanelProtoGrpcType).rtt
+      .panel.v1;
+  }
+  return loadedPanel;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -94,7 +123,7 @@ export function laneFromWire(w: WireLaneAddress | null | undefined): LaneAddress
 export const ERROR_CODE_KEY = "rtt-error-code";
 export const ERROR_HINT_KEY = "rtt-error-hint";
 
-function isErrorCode(s: string): s is ErrorCode {
+export function isErrorCode(s: string): s is ErrorCode {
   return Object.hasOwn(ERROR_CATALOG, s);
 }
 

@@ -14,6 +14,7 @@ export interface ErrorSpec {
     | "NOT_FOUND"
     | "FAILED_PRECONDITION"
     | "DEADLINE_EXCEEDED"
+    | "ABORTED"
     | "UNAVAILABLE"
     | "INTERNAL";
 }
@@ -226,6 +227,30 @@ export const ERROR_CATALOG = {
       "A WAL call does not fit the journal: unknown or finished transaction, closed log, unknown rollback sequence.",
     exitCode: 1,
     grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_PLAN_STALE: {
+    meaning:
+      "A saved plan no longer fits: its inputs (catalog, routes, policy, panel.yaml) or the committed topology changed since it was made.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_PLAN_INVALID: {
+    meaning:
+      "A plan cannot be applied: it is not a plan file, or some of its routes cannot be wired (each problem is named).",
+    exitCode: 1,
+    grpcStatus: "INVALID_ARGUMENT",
+  },
+  RTT_ERR_APPLY_FAILED: {
+    meaning:
+      "A batch of an apply failed and was rolled back: the routes of that batch keep their old wiring, later batches were not run.",
+    exitCode: 1,
+    grpcStatus: "ABORTED",
+  },
+  RTT_ERR_PANEL_UNREACHABLE: {
+    meaning:
+      "No panel answers on the workspace's socket, and starting one failed or timed out (its log's last lines are quoted).",
+    exitCode: 1,
+    grpcStatus: "UNAVAILABLE",
   },
   RTT_ERR_USAGE: {
     meaning: "The command line is wrong: unknown command, option or argument.",

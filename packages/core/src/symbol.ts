@@ -3,6 +3,7 @@
  * contract its manifest declared, where it was found, and the hash of that contract.
  */
 import { canonicalHash } from "./canonical-json.ts";
+import type { JsonValue } from "./json-value.ts";
 import {
   type ConcreteAddress,
   formatSaddr,
@@ -38,6 +39,11 @@ export interface CatalogSymbol {
   readonly source: SymbolSource;
   /** Lowercase hex SHA-256 of the RFC 8785 form of the contract (tags and x- keys excluded). */
   readonly contract_hash: string;
+  /**
+   * The manifest's `x-` keys (how tools run or reach it: `x-run`, `x-url`, `x-driver`), kept
+   * for the drivers; absent when there are none. They never change the contract hash.
+   */
+  readonly extensions?: Readonly<Record<string, JsonValue>>;
 }
 
 /**
@@ -78,7 +84,17 @@ export function symbolFromContract(
     tags: sortedRecord({ ...(c.tags ?? {}), ...extraTags }),
     source,
     contract_hash: contractHash(c),
+    ...extensionsOf(c),
   };
+}
+
+function extensionsOf(c: Contract): { extensions?: Record<string, JsonValue> } {
+  const found = Object.entries(c)
+    .filter(([key]) => key.startsWith("x-"))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return found.length === 0
+    ? {}
+    : { extensions: Object.fromEntries(found) as Record<string, JsonValue> };
 }
 
 /** The symbol with more tags on top of its own (the extra ones win), keys sorted. */

@@ -19,7 +19,12 @@ export const HEADER_BYTES = 8;
 /** A record larger than this is treated as damage, never allocated. */
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
-export type ResourceKind = "segment" | "socket" | "pid" | "lock";
+/**
+ * `link`: a link opened in a driver (`<driver>/<link id>`), which owns that link's lanes — their
+ * segments and sockets — and removes them when the link closes or the driver dies.
+ */
+export const RESOURCE_KINDS = ["segment", "socket", "pid", "lock", "link"] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 /** Who may keep a resource alive: a process named by pid and /proc start time, and an optional deadline. */
 export interface Lease {
@@ -32,7 +37,7 @@ export interface Lease {
 /** A resource the panel is about to create, recorded before it is created (DESIGN.md §6). */
 export interface ResourceIntent {
   readonly kind: ResourceKind;
-  /** Segment name, socket path, pid as text, lock path: unique per kind. */
+  /** Segment name, socket path, pid as text, lock path, `<driver>/<link id>`: unique per kind. */
   readonly name: string;
   /** Who owns it: e.g. `panel`, `route:<id>`, `driver:<connector>`. */
   readonly owner: string;
@@ -123,7 +128,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-const KINDS: ReadonlySet<string> = new Set(["segment", "socket", "pid", "lock"]);
+const KINDS: ReadonlySet<string> = new Set(RESOURCE_KINDS);
 
 function checkResource(v: unknown): v is ResourceIntent {
   if (!isObject(v) || !isObject(v.lease)) return false;

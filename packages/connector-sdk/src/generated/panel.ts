@@ -1,0 +1,45 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { ApplyRequest as _rtt_panel_v1_ApplyRequest, ApplyRequest__Output as _rtt_panel_v1_ApplyRequest__Output } from './rtt/panel/v1/ApplyRequest.ts';
+import type { ApplyResult as _rtt_panel_v1_ApplyResult, ApplyResult__Output as _rtt_panel_v1_ApplyResult__Output } from './rtt/panel/v1/ApplyResult.ts';
+import type { BatchResult as _rtt_panel_v1_BatchResult, BatchResult__Output as _rtt_panel_v1_BatchResult__Output } from './rtt/panel/v1/BatchResult.ts';
+import type { DriverStatus as _rtt_panel_v1_DriverStatus, DriverStatus__Output as _rtt_panel_v1_DriverStatus__Output } from './rtt/panel/v1/DriverStatus.ts';
+import type { LinkState as _rtt_panel_v1_LinkState, LinkState__Output as _rtt_panel_v1_LinkState__Output } from './rtt/panel/v1/LinkState.ts';
+import type { ListRoutesRequest as _rtt_panel_v1_ListRoutesRequest, ListRoutesRequest__Output as _rtt_panel_v1_ListRoutesRequest__Output } from './rtt/panel/v1/ListRoutesRequest.ts';
+import type { LiveRoute as _rtt_panel_v1_LiveRoute, LiveRoute__Output as _rtt_panel_v1_LiveRoute__Output } from './rtt/panel/v1/LiveRoute.ts';
+import type { PanelClient as _rtt_panel_v1_PanelClient, PanelDefinition as _rtt_panel_v1_PanelDefinition } from './rtt/panel/v1/Panel.ts';
+import type { PanelStatus as _rtt_panel_v1_PanelStatus, PanelStatus__Output as _rtt_panel_v1_PanelStatus__Output } from './rtt/panel/v1/PanelStatus.ts';
+import type { RollbackRequest as _rtt_panel_v1_RollbackRequest, RollbackRequest__Output as _rtt_panel_v1_RollbackRequest__Output } from './rtt/panel/v1/RollbackRequest.ts';
+import type { RouteList as _rtt_panel_v1_RouteList, RouteList__Output as _rtt_panel_v1_RouteList__Output } from './rtt/panel/v1/RouteList.ts';
+import type { ShutdownRequest as _rtt_panel_v1_ShutdownRequest, ShutdownRequest__Output as _rtt_panel_v1_ShutdownRequest__Output } from './rtt/panel/v1/ShutdownRequest.ts';
+import type { ShutdownResponse as _rtt_panel_v1_ShutdownResponse, ShutdownResponse__Output as _rtt_panel_v1_ShutdownResponse__Output } from './rtt/panel/v1/ShutdownResponse.ts';
+import type { StatusRequest as _rtt_panel_v1_StatusRequest, StatusRequest__Output as _rtt_panel_v1_StatusRequest__Output } from './rtt/panel/v1/StatusRequest.ts';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  rtt: {
+    panel: {
+      v1: {
+        ApplyRequest: MessageTypeDefinition<_rtt_panel_v1_ApplyRequest, _rtt_panel_v1_ApplyRequest__Output>
+        ApplyResult: MessageTypeDefinition<_rtt_panel_v1_ApplyResult, _rtt_panel_v1_ApplyResult__Output>
+        BatchResult: MessageTypeDefinition<_rtt_panel_v1_BatchResult, _rtt_panel_v1_BatchResult__Output>
+        DriverStatus: MessageTypeDefinition<_rtt_panel_v1_DriverStatus, _rtt_panel_v1_DriverStatus__Output>
+        LinkState: MessageTypeDefinition<_rtt_panel_v1_LinkState, _rtt_panel_v1_LinkState__Output>
+        ListRoutesRequest: MessageTypeDefinition<_rtt_panel_v1_ListRoutesRequest, _rtt_panel_v1_ListRoutesRequest__Output>
+        LiveRoute: MessageTypeDefinition<_rtt_panel_v1_LiveRoute, _rtt_panel_v1_LiveRoute__Output>
+        Panel: SubtypeConstructor<typeof grpc.Client, _rtt_panel_v1_PanelClient> & { service: _rtt_panel_v1_PanelDefinition }
+        PanelStatus: MessageTypeDefinition<_rtt_panel_v1_PanelStatus, _rtt_panel_v1_PanelStatus__Output>
+        RollbackRequest: MessageTypeDefinition<_rtt_panel_v1_RollbackRequest, _rtt_panel_v1_RollbackRequest__Output>
+        RouteList: MessageTypeDefinition<_rtt_panel_v1_RouteList, _rtt_panel_v1_RouteList__Output>
+        ShutdownRequest: MessageTypeDefinition<_rtt_panel_v1_ShutdownRequest, _rtt_panel_v1_ShutdownRequest__Output>
+        ShutdownResponse: MessageTypeDefinition<_rtt_panel_v1_ShutdownResponse, _rtt_panel_v1_ShutdownResponse__Output>
+        StatusRequest: MessageTypeDefinition<_rtt_panel_v1_StatusRequest, _rtt_panel_v1_StatusRequest__Output>
+      }
+    }
+  }
+}
+

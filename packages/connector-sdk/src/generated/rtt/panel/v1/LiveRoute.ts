@@ -1,0 +1,47 @@
+// Original file: proto/rtt/v1/panel.proto
+
+import type { LinkState as _rtt_panel_v1_LinkState, LinkState__Output as _rtt_panel_v1_LinkState__Output } from '../../../rtt/panel/v1/LinkState.ts';
+
+export interface LiveRoute {
+  /**
+   * The route's id in routes.json.
+   */
+  'id'?: (string);
+  /**
+   * Both ends' addresses.
+   */
+  'from'?: (string);
+  'to'?: (string);
+  /**
+   * The lane kind ("shm", "uds", "tcp", "inproc") and pattern ("oneway", "reqrep").
+   */
+  'lane'?: (string);
+  'pattern'?: (string);
+  /**
+   * The source's and the target's link.
+   */
+  'from_link'?: (_rtt_panel_v1_LinkState | null);
+  'to_link'?: (_rtt_panel_v1_LinkState | null);
+}
+
+export interface LiveRoute__Output {
+  /**
+   * The route's id in routes.json.
+   */
+  'id': (string);
+  /**
+   * Both ends' addresses.
+   */
+  'from': (string);
+  'to': (string);
+  /**
+   * The lane kind ("shm", "uds", "tcp", "inproc") and pattern ("oneway", "reqrep").
+   */
+  'lane': (string);
+  'pattern': (string);
+  /**
+   * The source's and the target's link.
+   */
+  'from_link': (_rtt_panel_v1_LinkState__Output | null);
+  'to_link': (_rtt_panel_v1_LinkState__Output | null);
+}

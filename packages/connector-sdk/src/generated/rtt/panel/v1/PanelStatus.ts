@@ -1,0 +1,74 @@
+// Original file: proto/rtt/v1/panel.proto
+
+import type { DriverStatus as _rtt_panel_v1_DriverStatus, DriverStatus__Output as _rtt_panel_v1_DriverStatus__Output } from '../../../rtt/panel/v1/DriverStatus.ts';
+import type { Long } from '@grpc/proto-loader';
+
+export interface PanelStatus {
+  /**
+   * The daemon's process id.
+   */
+  'pid'?: (number);
+  /**
+   * The workspace root (the folder holding .rtt/).
+   */
+  'root'?: (string);
+  /**
+   * The socket this answer came over, as panel.yaml names it (unix://...).
+   */
+  'listen'?: (string);
+  /**
+   * When the daemon started, Unix epoch milliseconds.
+   */
+  'started_at_unix_ms'?: (number | string | Long);
+  /**
+   * The WAL seq of the last committed topology (0: none yet).
+   */
+  'committed_seq'?: (number | string | Long);
+  /**
+   * How many routes are wired.
+   */
+  'routes'?: (number);
+  /**
+   * The connector drivers the panel runs.
+   */
+  'drivers'?: (_rtt_panel_v1_DriverStatus)[];
+  /**
+   * The panel's version (the CLI's package version).
+   */
+  'version'?: (string);
+}
+
+export interface PanelStatus__Output {
+  /**
+   * The daemon's process id.
+   */
+  'pid': (number);
+  /**
+   * The workspace root (the folder holding .rtt/).
+   */
+  'root': (string);
+  /**
+   * The socket this answer came over, as panel.yaml names it (unix://...).
+   */
+  'listen': (string);
+  /**
+   * When the daemon started, Unix epoch milliseconds.
+   */
+  'started_at_unix_ms': (number);
+  /**
+   * The WAL seq of the last committed topology (0: none yet).
+   */
+  'committed_seq': (number);
+  /**
+   * How many routes are wired.
+   */
+  'routes': (number);
+  /**
+   * The connector drivers the panel runs.
+   */
+  'drivers': (_rtt_panel_v1_DriverStatus__Output)[];
+  /**
+   * The panel's version (the CLI's package version).
+   */
+  'version': (string);
+}

@@ -1,0 +1,19 @@
+// Original file: proto/rtt/v1/panel.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface RollbackRequest {
+  /**
+   * A committed WAL seq (see `rtt rollback --list`).
+   */
+  'seq'?: (number | string | Long);
+  'who'?: (string);
+}
+
+export interface RollbackRequest__Output {
+  /**
+   * A committed WAL seq (see `rtt rollback --list`).
+   */
+  'seq': (number);
+  'who': (string);
+}

@@ -1,0 +1,130 @@
+/**
+ * The panel's connector drivers as real processes (DESIGN.md §6): one `DriverHost` per connector,
+ * launched on first use, re-attached after a panel restart, stopped with the panel. Where a
+ * driver comes from: `.rtt/drivers/<name>` (an executable, or a `.ts`/`.js`/`.mjs` file run with
+ * this Node), else a reference connector shipped with RTT (file, http, process).
+ */
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  DriverHost,
+  type DriverHostOptions,
+  type DriverLaunch,
+  type DriverRecord,
+} from "@rtt/connector-sdk";
+import { RttError } from "@rtt/core";
+import type { DriverCalls, DriverPool } from "../reconcile/drivers.ts";
+
+export const BUILT_IN_DRIVERS = ["file", "http", "process"] as const;
+
+function builtIn(name: string): string | undefined {
+  if (!(BUILT_IN_DRIVERS as readonly string[]).includes(name)) return undefined;
+  return fileURLToPath(new URL(`../../../connectors/${name}/src/driver.ts`, import.meta.url));
+}
+
+/** How to start the driver of connector `name` in the workspace whose drivers folder is `dir`. */
+export function driverLaunch(driversDir: string, name: string): DriverLaunch {
+  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name))
+    throw new RttError("RTT_ERR_DRIVER_SPAWN", `driver name ${JSON.stringify(name)} is not valid`, {
+      hint: "a driver name is letters, digits, '.', '_' and '-' (the manifest's x-driver)",
+    });
+  for (const ext of [".ts", ".mjs", ".js"]) {
+    const file = join(driversDir, `${name}${ext}`);
+    if (existsSync(file)) return { name, command: process.execPath, args: [file] };
+  }
+  const exe = join(driversDir, name);
+  if (existsSync(exe) && statSync(exe).isFile()) {
+    try {
+      accessSync(exe, constants.X_OK);
+    } catch {
+      throw new RttError("RTT_ERR_DRIVER_SPAWN", `${exe} is not executable`, {
+        hint: `chmod +x ${exe}`,
+      });
+    }
+    return { name, command: exe };
+  }
+  const shipped = builtIn(name);
+  if (shipped !== undefined) return { name, command: process.execPath, args: [shipped] };
+  throw new RttError("RTT_ERR_DRIVER_SPAWN", `no driver named "${name}"`, {
+    hint: `put an executable at ${exe}, or use one of the built-in drivers: ${BUILT_IN_DRIVERS.join(", ")}`,
+  });
+}
+
+export class HostPool implements DriverPool {
+  readonly #driversDir: string;
+  readonly #options: DriverHostOptions;
+  readonly #hosts = new Map<string, DriverHost>();
+  readonly #starting = new Map<string, Promise<DriverHost>>();
+  readonly #restarts = new Map<string, number>();
+  /** Told when a driver restarted after a crash: its links are gone. */
+  onRestart: ((name: string) => void) | undefined;
+
+  constructor(driversDir: string, options: DriverHostOptions) {
+    this.#driversDir = driversDir;
+    this.#options = options;
+  }
+
+  get(name: string): Promise<DriverCalls> {
+    const host = this.#hosts.get(name);
+    if (host !== undefined) return Promise.resolve(host);
+    let starting = this.#starting.get(name);
+    if (starting === undefined) {
+      starting = DriverHost.launch(driverLaunch(this.#driversDir, name), this.#options).then(
+        (h) => {
+          this.#adopt(name, h);
+          return h;
+        },
+      );
+      starting.finally(() => this.#starting.delete(name)).catch(() => {});
+      this.#starting.set(name, starting);
+    }
+    return starting;
+  }
+
+  running(name: string): DriverCalls | undefined {
+    return this.#hosts.get(name);
+  }
+
+  /** Takes over a driver a previous panel started; throws when it is not that process any more. */
+  async attach(record: DriverRecord): Promise<void> {
+    const host = await DriverHost.attach(record, {
+      ...this.#options,
+      launch: driverLaunch(this.#driversDir, record.name),
+    });
+    this.#adopt(record.name, host);
+  }
+
+  #adopt(name: string, host: DriverHost): void {
+    this.#hosts.set(name, host);
+    host.on("restart", () => {
+      this.#restarts.set(name, (this.#restarts.get(name) ?? 0) + 1);
+      this.onRestart?.(name);
+    });
+  }
+
+  /** The records of the running drivers, to journal for re-attach. */
+  records(): Record<string, DriverRecord> {
+    const out: Record<string, DriverRecord> = {};
+    for (const [name, host] of [...this.#hosts].sort(([a], [b]) => (a < b ? -1 : 1)))
+      if (host.running) out[name] = host.record;
+    return out;
+  }
+
+  status(): { name: string; pid: number; restarts: number }[] {
+    return [...this.#hosts]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([name, host]) => ({
+        name,
+        pid: host.running ? host.pid : 0,
+        restarts: this.#restarts.get(name) ?? 0,
+      }));
+  }
+
+  /** Stops every driver (each closes its links, and so their lanes, and its children). */
+  async stopAll(): Promise<void> {
+    await Promise.allSettled([...this.#starting.values()]);
+    await Promise.all([...this.#hosts.values()].map((h) => h.stop()));
+    this.#hosts.clear();
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * `rtt plan` as a pure function (spec §16 steps 2–4): the desired graph from the catalog, routes
+ * and policy through the router, its difference from the observed graph as a minimal edit set,
+ * and the batches apply runs them in. No clock, no randomness, no I/O: the same inputs give a
+ * byte-identical plan in any process, which is what lets `rtt apply FILE` trust a saved plan.
+ */
+import {
+  addressOf,
+  type CatalogSymbol,
+  canonicalHash,
+  type JsonValue,
+  type LaneKind,
+  type Policy,
+  parseReference,
+  type RouteSpec,
+} from "@rtt/core";
+import { compilePolicy } from "../policy/policy-engine.ts";
+import { type CandidateDecision, type HealthSample, routeDecision } from "../router/router.ts";
+import { routeId } from "../routes.ts";
+import {
+  driverFor,
+  type Edge,
+  edgeKey,
+  type LinkPattern,
+  patternOf,
+  type Topology,
+  topologyHash,
+  topologyOf,
+} from "./topology.ts";
+
+export const PLAN_FORMAT = "rtt.plan/v1";
+/** The router's tie-break seed: fixed, so every panel agrees on every tie. */
+export const PLAN_SEED = "rtt.plan/v1";
+
+export interface PlanInputs {
+  readonly catalog: readonly CatalogSymbol[];
+  readonly routes: readonly RouteSpec[];
+  readonly policy: Policy;
+  /** `routing.prefer` from panel.yaml. */
+  readonly prefer: readonly LaneKind[];
+  /** Observed health per target saddr (the router's health step). */
+  readonly health?: ReadonlyMap<string, HealthSample>;
+}
+
+/** One route as the plan explains it. */
+export interface PlannedRoute {
+  readonly id: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly lane?: LaneKind;
+  readonly pattern?: LinkPattern;
+  readonly candidates: readonly CandidateDecision[];
+  readonly reasons: readonly string[];
+  /** Why this route cannot be wired; the plan is then refused by apply. */
+  readonly problem?: string;
+}
+
+export type Edit =
+  | { readonly action: "create"; readonly route: string; readonly after: Edge }
+  | { readonly action: "delete"; readonly route: string; readonly before: Edge }
+  | {
+      readonly action: "replace";
+      readonly route: string;
+      readonly before: Edge;
+      readonly after: Edge;
+      /** What differs, e.g. `to: rtt://a/api/x@1.0.0 → rtt://a/api/x@2.0.0`. */
+      readonly changes: readonly string[];
+    };
+
+export interface Plan {
+  readonly format: typeof PLAN_FORMAT;
+  /** Hash of everything the plan was computed from; apply refuses a plan whose inputs changed. */
+  readonly inputs_hash: string;
+  /** The WAL commit the plan was computed against (0: nothing committed yet). */
+  readonly base_seq: number;
+  /**
+   * `topologyHash` of the graph the plan was computed against: apply refuses the plan when the
+   * panel's topology is another one (a restart that rewires the same topology is not a change).
+   */
+  readonly base_hash: string;
+  readonly routes: readonly PlannedRoute[];
+  /** Sorted by route id. */
+  readonly edits: readonly Edit[];
+  /** Route ids per batch, in the order apply runs them: by QoS priority, then route id. */
+  readonly batches: readonly (readonly string[])[];
+  readonly desired: Topology;
+}
+
+export function inputsHash(inputs: PlanInputs): string {
+  // By saddr: a plain sort() would stringify the samples (and throw on null-prototype ones).
+  const health =
+    inputs.health === undefined
+      ? []
+      : [...inputs.health].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return canonicalHash({
+    catalog: [...inputs.catalog].sort((a, b) => (a.saddr < b.saddr ? -1 : 1)),
+    routes: inputs.routes,
+    policy: inputs.policy,
+    prefer: inputs.prefer,
+    health,
+  } as unknown as JsonValue);
+}
+
+/** The desired graph: one edge per route that can be wired, and the reasons for every route. */
+export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: PlannedRoute[] } {
+  const engine = compilePolicy(inputs.policy);
+  const bySaddr = new Map(inputs.catalog.map((s) => [s.saddr, s]));
+  const relevant = catalogIndex(inputs.catalog);
+  const edges: Edge[] = [];
+  const routes: PlannedRoute[] = [];
+  const seen = new Set<string>();
+  for (const route of inputs.routes) {
+    const id = routeId(route);
+    const decision = routeDecision(route, relevant(route), engine, {
+      seed: PLAN_SEED,
+      preferLanes: inputs.prefer,
+      ...(inputs.health === undefined ? {} : { health: inputs.health }),
+    });
+    const base = { id, candidates: decision.candidates, reasons: decision.reasons };
+    const from = decision.source === undefined ? undefined : bySaddr.get(decision.source);
+    const to = decision.chosen === undefined ? undefined : bySaddr.get(decision.chosen);
+    const problem = seen.has(id)
+      ? `route id ${id} is used by more than one route in routes.json`
+      : from === undefined || to === undefined
+        ? (decision.reasons.at(-1) ?? "no target is chosen")
+        : (noDriver(from) ?? noDriver(to));
+    seen.add(id);
+    if (from === undefined || to === undefined || problem !== undefined) {
+      routes.push({
+        ...base,
+        ...(from === undefined ? {} : { from: from.saddr }),
+        ...(to === undefined ? {} : { to: to.saddr }),
+        problem: problem ?? "no target is chosen",
+      });
+      continue;
+    }
+    const pattern = patternOf(from, to);
+    const edge: Edge = {
+      route: id,
+      from: { saddr: from.saddr, driver: driverFor(from) ?? "", contract_hash: from.contract_hash },
+      to: { saddr: to.saddr, driver: driverFor(to) ?? "", contract_hash: to.contract_hash },
+      lane: decision.lane,
+      pattern,
+      prio: engine.qosFor(addressOf(from)).qos.prio,
+      params: sortedParams(route.params),
+    };
+    edges.push(edge);
+    routes.push({ ...base, from: from.saddr, to: to.saddr, lane: decision.lane, pattern });
+  }
+  routes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { desired: topologyOf(edges), routes };
+}
+
+/**
+ * The part of the catalog a route's decision can depend on. The router resolves each end
+ * against every symbol it is given, so giving it the whole catalog makes a plan quadratic
+ * (10,000 routes: minutes). An end whose namespace and type are literal can only match, or be
+ * a near miss of (same namespace, type and name), a symbol with that namespace and type; so
+ * the union of those buckets gives the router the same matches and the same near misses, hence
+ * a byte-identical decision. An end with a glob or a syntax error gets the whole catalog.
+ */
+function catalogIndex(catalog: readonly CatalogSymbol[]): (route: RouteSpec) => CatalogSymbol[] {
+  const buckets = new Map<string, CatalogSymbol[]>();
+  for (const s of catalog) {
+    const a = addressOf(s);
+    const key = `${a.namespace}/${a.type}`;
+    const bucket = buckets.get(key);
+    if (bucket === undefined) buckets.set(key, [s]);
+    else bucket.push(s);
+  }
+  const bucketOf = (text: string): readonly CatalogSymbol[] | undefined => {
+    let ref: ReturnType<typeof parseReference>;
+    try {
+      ref = parseReference(text);
+    } catch {
+      return undefined;
+    }
+    if (ref.namespace.includes("*") || ref.type.includes("*")) return undefined;
+    return buckets.get(`${ref.namespace}/${ref.type}`) ?? [];
+  };
+  return (route) => {
+    const ends = [route.from, ...(typeof route.to === "string" ? [route.to] : route.to)];
+    const found = new Set<CatalogSymbol>();
+    for (const end of ends) {
+      const bucket = bucketOf(end);
+      if (bucket === undefined) return [...catalog];
+      for (const s of bucket) found.add(s);
+    }
+    return [...found];
+  };
+}
+
+function noDriver(s: CatalogSymbol): string | undefined {
+  return driverFor(s) === undefined
+    ? `no driver can open ${s.saddr} (type ${s.type}): give its manifest an "x-run" argv, an "x-url", or an "x-driver"`
+    : undefined;
+}
+
+/** Route parameters as drivers get them (strings, like the Open RPC's map), keys sorted. */
+function sortedParams(
+  params: Readonly<Record<string, string | number | boolean>> | undefined,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(params ?? {})
+      .map(([k, v]) => [k, String(v)] as const)
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+}
+
+/** What differs between two wirings of one route, for the plan's `~` lines. */
+function changesBetween(before: Edge, after: Edge): string[] {
+  const out: string[] = [];
+  const note = (what: string, a: string, b: string) => {
+    if (a !== b) out.push(`${what}: ${a} → ${b}`);
+  };
+  note("from", before.from.saddr, after.from.saddr);
+  note("to", before.to.saddr, after.to.saddr);
+  note(
+    "from contract",
+    before.from.contract_hash.slice(0, 12),
+    after.from.contract_hash.slice(0, 12),
+  );
+  note("to contract", before.to.contract_hash.slice(0, 12), after.to.contract_hash.slice(0, 12));
+  note("from driver", before.from.driver, after.from.driver);
+  note("to driver", before.to.driver, after.to.driver);
+  note("lane", before.lane, after.lane);
+  note("pattern", before.pattern, after.pattern);
+  note("prio", String(before.prio), String(after.prio));
+  note("params", JSON.stringify(before.params), JSON.stringify(after.params));
+  return out;
+}
+
+/** The minimal edit set turning `observed` into `desired`, sorted by route id. */
+export function diffTopologies(observed: Topology, desired: Topology): Edit[] {
+  const ids = [...new Set([...Object.keys(observed.edges), ...Object.keys(desired.edges)])].sort();
+  const edits: Edit[] = [];
+  for (const route of ids) {
+    const before = observed.edges[route];
+    const after = desired.edges[route];
+    if (before === undefined && after !== undefined) edits.push({ action: "create", route, after });
+    else if (before !== undefined && after === undefined)
+      edits.push({ action: "delete", route, before });
+    else if (before !== undefined && after !== undefined && edgeKey(before) !== edgeKey(after))
+      edits.push({
+        action: "replace",
+        route,
+        before,
+        after,
+        changes: changesBetween(before, after),
+      });
+  }
+  return edits;
+}
+
+/** Batches by QoS priority (0 first), each sorted by route id; a delete keeps its old priority. */
+export function batchEdits(edits: readonly Edit[]): string[][] {
+  const byPrio = new Map<number, string[]>();
+  for (const e of edits) {
+    const prio = e.action === "delete" ? e.before.prio : e.after.prio;
+    byPrio.set(prio, [...(byPrio.get(prio) ?? []), e.route]);
+  }
+  return [...byPrio.entries()].sort(([a], [b]) => a - b).map(([, ids]) => ids.sort());
+}
+
+export function makePlan(inputs: PlanInputs, observed: Topology, baseSeq: number): Plan {
+  const { desired, routes } = desiredGraph(inputs);
+  const edits = diffTopologies(observed, desired);
+  return {
+    format: PLAN_FORMAT,
+    inputs_hash: inputsHash(inputs),
+    base_seq: baseSeq,
+    base_hash: topologyHash(observed),
+    routes,
+    edits,
+    batches: batchEdits(edits),
+    desired,
+  };
+}
+
+/** The routes a plan cannot wire, with why. */
+export function planProblems(plan: Plan): { route: string; problem: string }[] {
+  return plan.routes.flatMap((r) =>
+    r.problem === undefined ? [] : [{ route: r.id, problem: r.problem }],
+  );
+}

@@ -1,0 +1,97 @@
+/**
+ * The panel's graph of wired routes (spec §16's G_o and G_d): one edge per route id, naming both
+ * ends, the driver that opens each, the lane kind and the traffic pattern. The WAL journals it as
+ * each apply's pre and post graph, so its JSON form must be canonical: keys sorted, no clock.
+ */
+import type { CatalogSymbol, JsonValue, LaneKind } from "@rtt/core";
+import { canonicalHash } from "@rtt/core";
+
+export const TOPOLOGY_FORMAT = "rtt.topology/v1";
+
+/**
+ * `oneway`: the source's output flows to the target (streams, events).
+ * `reqrep`: requests flow to the target and its responses flow back, paired by correlation id
+ * (either end speaks `io: req`).
+ */
+export type LinkPattern = "oneway" | "reqrep";
+
+/** One end of an edge: the symbol and who opens it. */
+export interface EdgeEnd {
+  readonly saddr: string;
+  /** The connector whose driver opens this end (`process`, `http`, `file`, or one in .rtt/drivers/). */
+  readonly driver: string;
+  readonly contract_hash: string;
+}
+
+export interface Edge {
+  readonly route: string;
+  readonly from: EdgeEnd;
+  readonly to: EdgeEnd;
+  readonly lane: LaneKind;
+  readonly pattern: LinkPattern;
+  /** QoS priority from the policy (0 = first). Batches run in this order. */
+  readonly prio: number;
+  /** The route's parameters, passed to both ends' drivers at Open. */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** The live handles of a wired edge, known only to the panel that wired it. */
+export interface EdgeLinks {
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface Topology {
+  readonly format: typeof TOPOLOGY_FORMAT;
+  /** By route id, keys sorted. */
+  readonly edges: Readonly<Record<string, Edge>>;
+}
+
+export const EMPTY_TOPOLOGY: Topology = { format: TOPOLOGY_FORMAT, edges: {} };
+
+/** Two edges are the same wiring when this is equal: anything that changes it is a replace. */
+export function edgeKey(edge: Edge): string {
+  return canonicalHash(edge as unknown as JsonValue);
+}
+
+/** Identifies a topology by its edges alone (links and drivers are how, not what). */
+export function topologyHash(t: Topology): string {
+  return canonicalHash(t.edges as unknown as JsonValue);
+}
+
+export function topologyOf(edges: Iterable<Edge>): Topology {
+  const sorted = [...edges].sort((a, b) => (a.route < b.route ? -1 : a.route > b.route ? 1 : 0));
+  return { format: TOPOLOGY_FORMAT, edges: Object.fromEntries(sorted.map((e) => [e.route, e])) };
+}
+
+/** Reads a topology back from a WAL record's graph; anything else is the empty graph. */
+export function asTopology(value: JsonValue | undefined): Topology {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return EMPTY_TOPOLOGY;
+  const record = value as { readonly [key: string]: JsonValue };
+  const edges = record.edges;
+  const isGraph =
+    record.format === TOPOLOGY_FORMAT &&
+    typeof edges === "object" &&
+    edges !== null &&
+    !Array.isArray(edges);
+  return isGraph ? (value as unknown as Topology) : EMPTY_TOPOLOGY;
+}
+
+const BY_TYPE: Readonly<Partial<Record<string, string>>> = { api: "http", file: "file" };
+
+/**
+ * Which connector opens a symbol: its manifest's `x-driver`; else `http` for an api and `file`
+ * for a file; else `process` when the manifest says how to run it (`x-run`). Undefined: nothing
+ * can open it, and the plan says so.
+ */
+export function driverFor(symbol: CatalogSymbol): string | undefined {
+  const named = symbol.extensions?.["x-driver"];
+  if (typeof named === "string" && named !== "") return named;
+  const byType = BY_TYPE[symbol.type];
+  if (byType !== undefined) return byType;
+  return Array.isArray(symbol.extensions?.["x-run"]) ? "process" : undefined;
+}
+
+export function patternOf(from: CatalogSymbol, to: CatalogSymbol): LinkPattern {
+  return from.io === "req" || to.io === "req" ? "reqrep" : "oneway";
+}

@@ -1,0 +1,56 @@
+/**
+ * What the reconciler needs from connector drivers, and the contract it sends them. A
+ * `DriverHost` (a real driver process) and an in-process driver's `DriverClient` both satisfy
+ * `DriverCalls`, so the same reconciler runs the panel daemon, the tests and the benchmark.
+ */
+import { dirname, join } from "node:path";
+import type { CatalogSymbol, LaneKind } from "@rtt/core";
+import type { LaneAddress } from "@rtt/fabric";
+
+export interface DriverCalls {
+  open(
+    saddr: string,
+    options: { readonly contract: string; readonly params: Readonly<Record<string, string>> },
+  ): Promise<string>;
+  offer(linkId: string, side: "inbound" | "outbound", kind: LaneKind): Promise<LaneAddress>;
+  bind(
+    linkId: string,
+    lanes: { readonly inbound?: LaneAddress; readonly outbound?: LaneAddress },
+  ): Promise<unknown>;
+  close(linkId: string): Promise<boolean>;
+}
+
+/** The drivers the reconciler wires through, by connector name. */
+export interface DriverPool {
+  /** The running driver of a connector, started on first use. */
+  get(name: string): Promise<DriverCalls>;
+  /** The driver if it runs now; undefined means it is gone, and its links with it. */
+  running(name: string): DriverCalls | undefined;
+}
+
+/** One end of a wired edge: which driver holds which link. */
+export interface LinkRef {
+  readonly driver: string;
+  readonly link: string;
+}
+
+/** The WAL ledger's name for a link (resource kind `link`). */
+export const linkResourceName = (ref: LinkRef): string => `${ref.driver}/${ref.link}`;
+
+export function parseLinkResourceName(name: string): LinkRef | undefined {
+  const slash = name.indexOf("/");
+  return slash <= 0 ? undefined : { driver: name.slice(0, slash), link: name.slice(slash + 1) };
+}
+
+/**
+ * The contract a driver is opened with: the catalog's view of the symbol plus its manifest's
+ * `x-` keys (how to run or reach it) and `x-cwd`, the manifest's folder, where `x-run` runs.
+ */
+export function contractForDriver(symbol: CatalogSymbol, root: string): string {
+  const { source, contract_hash: _hash, extensions, ...contract } = symbol;
+  return JSON.stringify({
+    ...contract,
+    ...extensions,
+    "x-cwd": dirname(join(root, source.file)),
+  });
+}

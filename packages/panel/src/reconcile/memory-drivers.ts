@@ -1,0 +1,127 @@
+/**
+ * Real drivers in this process, for the reconciler's tests, the crash test and `bench:plan`:
+ * the connector SDK's in-process harness (the same runtime and gRPC service a driver process
+ * runs) serving a small `memory` connector whose symbols are counters and collectors. Lanes
+ * between these drivers are real in-proc lanes, so bytes move exactly as between processes.
+ *
+ * The memory connector's symbols, by route parameter or contract:
+ * - a source (`x-emit`: N) emits N messages `"<saddr> <i>"` (i = 1..N) once bound;
+ * - any link records what it receives (`received(saddr)`), and a `req`-io target answers each
+ *   request with `"re: <request>"` under the request's correlation id.
+ */
+import {
+  defineConnector,
+  type InProcessDriver,
+  type RxMessage,
+  startConnectorInProcess,
+} from "@rtt/connector-sdk";
+import type { Contract } from "@rtt/core";
+import type { DriverCalls, DriverPool } from "./drivers.ts";
+
+interface MemoryLink {
+  readonly saddr: string;
+  readonly answers: boolean;
+  readonly outbox: RxMessage[];
+  wake: (() => void) | undefined;
+  closed: boolean;
+}
+
+const receivedBy = new Map<string, string[]>();
+
+/** What the links of `saddr` received so far (in this process). */
+export function received(saddr: string): readonly string[] {
+  return receivedBy.get(saddr) ?? [];
+}
+
+export function clearReceived(): void {
+  receivedBy.clear();
+}
+
+function push(link: MemoryLink, message: RxMessage): void {
+  link.outbox.push(message);
+  link.wake?.();
+}
+
+export const memoryConnector = defineConnector<MemoryLink>({
+  name: "memory",
+  version: "0.1.0",
+  probe: () => [],
+  open(symbol: Contract) {
+    const emit = Number((symbol as Contract & { "x-emit"?: number })["x-emit"] ?? 0);
+    const link: MemoryLink = {
+      saddr: symbol.saddr,
+      answers: symbol.io === "req" && symbol.direction === "provider",
+      outbox: [],
+      wake: undefined,
+      closed: false,
+    };
+    for (let i = 1; i <= emit; i++)
+      link.outbox.push({ payload: Buffer.from(`${symbol.saddr} ${i}`), correlation: i });
+    return link;
+  },
+  tx(link, bytes, { correlation }) {
+    const text = Buffer.from(bytes).toString();
+    const list = receivedBy.get(link.saddr) ?? [];
+    list.push(text);
+    receivedBy.set(link.saddr, list);
+    if (link.answers) push(link, { payload: Buffer.from(`re: ${text}`), correlation });
+  },
+  async *rx(link) {
+    for (;;) {
+      const next = link.outbox.shift();
+      if (next !== undefined) {
+        yield next;
+        continue;
+      }
+      if (link.closed) return;
+      await new Promise<void>((resolve) => {
+        link.wake = resolve;
+      });
+      link.wake = undefined;
+    }
+  },
+  close(link) {
+    link.closed = true;
+    link.wake?.();
+  },
+  health: () => ({ ok: true, lag_ms: 0 }),
+});
+
+/** Drivers named like the reference connectors, each an in-process memory driver. */
+export class MemoryPool implements DriverPool {
+  readonly #drivers = new Map<string, Promise<InProcessDriver<MemoryLink>>>();
+  readonly #ready = new Map<string, InProcessDriver<MemoryLink>>();
+
+  get(name: string): Promise<DriverCalls> {
+    let d = this.#drivers.get(name);
+    if (d === undefined) {
+      // A short drain: at close both ends go at once, so an EOS may have no reader left to take it.
+      d = startConnectorInProcess(memoryConnector, { drainMs: 100 }).then((driver) => {
+        this.#ready.set(name, driver);
+        return driver;
+      });
+      this.#drivers.set(name, d);
+    }
+    return d.then((driver) => driver.client);
+  }
+
+  running(name: string): DriverCalls | undefined {
+    return this.#ready.get(name)?.client;
+  }
+
+  /** Open links per driver: what a rollback must bring back to the old count. */
+  linkCounts(): Record<string, number> {
+    return Object.fromEntries(
+      [...this.#ready]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([n, d]) => [n, d.runtime.linkCount]),
+    );
+  }
+
+  async close(): Promise<void> {
+    const all = await Promise.all(this.#drivers.values());
+    await Promise.all(all.map((d) => d.close()));
+    this.#drivers.clear();
+    this.#ready.clear();
+  }
+}

@@ -1,0 +1,209 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, afterEach, beforeEach, describe, test } from "node:test";
+import { type CatalogSymbol, type Contract, type RouteSpec, symbolFromContract } from "@rtt/core";
+import { AuditLedger } from "../audit/ledger.ts";
+import { makePlan, type PlanInputs } from "../plan/plan.ts";
+import { EMPTY_TOPOLOGY, type Topology } from "../plan/topology.ts";
+import { Wal } from "../wal/wal.ts";
+import { clearReceived, MemoryPool, received } from "./memory-drivers.ts";
+import { APPLY_STEPS, type ApplyStep, Reconciler } from "./reconciler.ts";
+
+function symbol(saddr: string, rest: Partial<Contract> & Record<string, unknown>): CatalogSymbol {
+  const contract = {
+    saddr,
+    type: saddr.split("/")[3] ?? "proc",
+    direction: "provider",
+    capabilities: ["inproc", "stream"],
+    ...rest,
+  } as Contract;
+  return symbolFromContract(contract, {
+    file: "x/rtt.manifest.json",
+    scanner: "manifest",
+    score: 1,
+  });
+}
+
+const catalog: CatalogSymbol[] = [
+  symbol("rtt://t/bus/s1@1.0.0", { io: "stream", "x-emit": 5, "x-driver": "ma" }),
+  symbol("rtt://t/extension/d1@1.0.0", { direction: "consumer", io: "stream", "x-driver": "mb" }),
+  symbol("rtt://t/extension/d2@1.0.0", { direction: "consumer", io: "stream", "x-driver": "mb" }),
+  symbol("rtt://t/api/a@1.0.0", { io: "req", "x-driver": "mb" }),
+  symbol("rtt://t/hook/h@1.0.0", {
+    direction: "consumer",
+    io: "req",
+    "x-emit": 3,
+    "x-driver": "ma",
+  }),
+];
+
+const ROUTES: RouteSpec[] = [
+  { id: "r1", from: "rtt://t/bus/s1", to: "rtt://t/extension/d1" },
+  { id: "r2", from: "rtt://t/hook/h", to: "rtt://t/api/a" },
+];
+
+function inputs(routes: RouteSpec[]): PlanInputs {
+  return {
+    catalog,
+    routes,
+    policy: { qos: [{ match: "rtt://t/hook/*", prio: 1 }] },
+    prefer: ["inproc", "uds"],
+  };
+}
+
+async function eventually(what: string, check: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+let dir: string;
+let wal: Wal;
+let pool: MemoryPool;
+let reconciler: Reconciler;
+let failAt: { step: ApplyStep; route: string } | undefined;
+
+function setUp(): void {
+  dir = mkdtempSync(join(tmpdir(), "rtt-reconciler-"));
+  wal = Wal.open({ dir: join(dir, "wal") });
+  pool = new MemoryPool();
+  failAt = undefined;
+  reconciler = new Reconciler({
+    wal,
+    audit: new AuditLedger(join(dir, "audit", "ledger.ndjson")),
+    pool,
+    root: dir,
+    beforeStep(step, route) {
+      if (failAt !== undefined && failAt.step === step && failAt.route === route)
+        throw new Error(`injected failure at ${step} of ${route}`);
+    },
+  });
+  clearReceived();
+}
+
+async function tearDown(): Promise<void> {
+  await pool.close();
+  wal.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const planFor = (routes: RouteSpec[], observed: Topology = reconciler.graph) =>
+  makePlan(inputs(routes), observed, wal.committed?.seq ?? 0);
+const meta = { who: "test@host", why: "test" };
+
+describe("apply", () => {
+  beforeEach(setUp);
+  afterEach(tearDown);
+
+  test("wires both routes through real in-proc lanes; a second apply changes nothing", async () => {
+    const plan = planFor(ROUTES, EMPTY_TOPOLOGY);
+    assert.deepEqual(plan.batches, [["r2"], ["r1"]]); // r2 has QoS prio 1, r1 the default 4
+    const result = await reconciler.apply(plan, catalog, meta);
+    assert.deepEqual(
+      result.batches.map((b) => b.outcome),
+      ["committed", "committed"],
+    );
+    assert.equal(result.created, 2);
+    await eventually("5 events at d1", () => received("rtt://t/extension/d1@1.0.0").length === 5);
+    assert.deepEqual(received("rtt://t/extension/d1@1.0.0"), [
+      "rtt://t/bus/s1@1.0.0 1",
+      "rtt://t/bus/s1@1.0.0 2",
+      "rtt://t/bus/s1@1.0.0 3",
+      "rtt://t/bus/s1@1.0.0 4",
+      "rtt://t/bus/s1@1.0.0 5",
+    ]);
+    await eventually("3 answers at the hook", () => received("rtt://t/hook/h@1.0.0").length === 3);
+    assert.deepEqual(received("rtt://t/hook/h@1.0.0"), [
+      "re: rtt://t/hook/h@1.0.0 1",
+      "re: rtt://t/hook/h@1.0.0 2",
+      "re: rtt://t/hook/h@1.0.0 3",
+    ]);
+    assert.deepEqual(pool.linkCounts(), { ma: 2, mb: 2 });
+    const again = planFor(ROUTES);
+    assert.deepEqual(again.edits, []);
+    const second = await reconciler.apply(again, catalog, meta);
+    assert.deepEqual(second.batches, []);
+    assert.equal(second.seq, result.seq);
+    // The WAL's last commit is the live graph; the audit ledger has one bind per route.
+    assert.deepEqual(wal.committed?.post, reconciler.graph);
+  });
+
+  test("replace moves a route to its new target and closes the old links; delete unbinds", async () => {
+    await reconciler.apply(planFor(ROUTES, EMPTY_TOPOLOGY), catalog, meta);
+    const moved: RouteSpec[] = [
+      { id: "r1", from: "rtt://t/bus/s1", to: "rtt://t/extension/d2" },
+      ROUTES[1] as RouteSpec,
+    ];
+    const plan = planFor(moved);
+    assert.deepEqual(
+      plan.edits.map((e) => [e.action, e.route]),
+      [["replace", "r1"]],
+    );
+    const result = await reconciler.apply(plan, catalog, meta);
+    assert.equal(result.replaced, 1);
+    await eventually("events at d2", () => received("rtt://t/extension/d2@1.0.0").length === 5);
+    assert.deepEqual(pool.linkCounts(), { ma: 2, mb: 2 });
+    const removed = await reconciler.apply(planFor([ROUTES[1] as RouteSpec]), catalog, meta);
+    assert.equal(removed.deleted, 1);
+    assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 1 });
+    assert.deepEqual(Object.keys(reconciler.graph.edges), ["r2"]);
+  });
+
+  test("a plan made against another topology is refused", async () => {
+    const stale = planFor(ROUTES, EMPTY_TOPOLOGY);
+    await reconciler.apply(stale, catalog, meta);
+    await assert.rejects(reconciler.apply(stale, catalog, meta), { code: "RTT_ERR_PLAN_STALE" });
+  });
+});
+
+describe("a failure at any prepare or commit step leaves exactly the old graph, nothing orphaned", () => {
+  const steps = APPLY_STEPS.filter((s) => s !== "retire");
+  after(() => clearReceived());
+  for (const scenario of ["create", "replace"] as const) {
+    for (const step of steps) {
+      for (const route of ["r1", "r2"]) {
+        if (step === "bind-reply" && route === "r1") continue; // r1 is one-way: no reply lane
+        if (scenario === "replace" && route === "r2") continue; // only r1 changes
+        if (step === "commit" && route === "r2") continue; // the commit step names a batch's first route
+        test(`${scenario}: ${step} of ${route}`, async () => {
+          setUp();
+          try {
+            if (scenario === "replace")
+              await reconciler.apply(planFor(ROUTES, EMPTY_TOPOLOGY), catalog, meta);
+            const before = reconciler.graph;
+            const counts = pool.linkCounts();
+            const target: RouteSpec[] =
+              scenario === "create"
+                ? ROUTES
+                : [
+                    { id: "r1", from: "rtt://t/bus/s1", to: "rtt://t/extension/d2" },
+                    ROUTES[1] as RouteSpec,
+                  ];
+            failAt = { step, route };
+            const result = await reconciler.apply(planFor(target), catalog, meta);
+            const failed = result.batches.find((b) => b.outcome === "rolled-back");
+            assert.ok(failed, "a batch rolled back");
+            assert.match(failed.error?.message ?? "", /injected failure/);
+            // The failed batch's routes are exactly as before; batches before it committed.
+            for (const id of failed.routes)
+              assert.deepEqual(reconciler.graph.edges[id], before.edges[id], `route ${id}`);
+            assert.deepEqual(
+              wal.committed?.post ?? null,
+              result.seq === 0 ? null : reconciler.graph,
+            );
+            const committedLinks = Object.keys(reconciler.graph.edges).length;
+            const expected = Object.values(pool.linkCounts()).reduce((a, b) => a + b, 0);
+            assert.equal(expected, committedLinks * 2, "no link beyond the committed routes'");
+            if (scenario === "replace") assert.deepEqual(pool.linkCounts(), counts);
+          } finally {
+            await tearDown();
+          }
+        });
+      }
+    }
+  }
+});

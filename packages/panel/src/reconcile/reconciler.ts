@@ -1,0 +1,393 @@
+/**
+ * The reconciler's apply (spec §16 step 5, DESIGN.md §8 "Reconcile"): a plan's batches, each one
+ * WAL transaction run as a two-phase commit through real drivers and lanes.
+ *
+ *   prepare  for each created or replaced route: open both ends, have the target listen for the
+ *            route's lane (Offer), and for request/response routes wire the reply lane (the
+ *            source listens, the target binds its outbound to it). Nothing flows yet: the
+ *            source's outbound is not bound.
+ *   flip     bind each source's outbound to its target's lane: traffic starts.
+ *   commit   one fsynced WAL record with the post-graph: the batch's new wiring is the topology.
+ *   retire   close the links of replaced and deleted routes (after the commit, so a crash before
+ *            it leaves the old wiring whole).
+ *
+ * Any failure before the commit rolls the batch back: every link it opened is closed (which
+ * removes its lanes, segments and sockets in the driver), the transaction is aborted, and the
+ * old links were never touched — the graph is exactly the old one. Every link is journaled as a
+ * `link` resource when opened and released when closed, so a panel killed at any point finds
+ * the strays in the WAL's ledger on restart (`sweepOrphans`).
+ */
+import type { CatalogSymbol, JsonValue } from "@rtt/core";
+import { RttError } from "@rtt/core";
+import type { LaneAddress } from "@rtt/fabric";
+import type { AuditLedger } from "../audit/ledger.ts";
+import { batchEdits, diffTopologies, type Edit, type Plan } from "../plan/plan.ts";
+import { type Edge, TOPOLOGY_FORMAT, type Topology, topologyHash } from "../plan/topology.ts";
+import type { Wal } from "../wal/wal.ts";
+import {
+  contractForDriver,
+  type DriverPool,
+  type LinkRef,
+  linkResourceName,
+  parseLinkResourceName,
+} from "./drivers.ts";
+
+/** The steps a fault can be injected at (tests) or a crash can land between. */
+export const APPLY_STEPS = [
+  "open-from",
+  "open-to",
+  "offer",
+  "bind-reply",
+  "flip",
+  "commit",
+  "retire",
+] as const;
+export type ApplyStep = (typeof APPLY_STEPS)[number];
+
+export interface WiredRoute {
+  readonly edge: Edge;
+  readonly from: LinkRef;
+  readonly to: LinkRef;
+}
+
+/**
+ * The graph the WAL journals: the topology, the links that carry it, and the drivers holding
+ * those links (what a restarted panel re-attaches to).
+ */
+export interface PanelGraph {
+  readonly format: typeof TOPOLOGY_FORMAT;
+  readonly edges: Readonly<Record<string, Edge>>;
+  readonly links: Readonly<Record<string, { readonly from: LinkRef; readonly to: LinkRef }>>;
+  readonly drivers: Readonly<Record<string, JsonValue>>;
+}
+
+export function graphOf(
+  routes: Iterable<WiredRoute>,
+  drivers: Readonly<Record<string, JsonValue>> = {},
+): PanelGraph {
+  const sorted = [...routes].sort((a, b) => (a.edge.route < b.edge.route ? -1 : 1));
+  return {
+    format: TOPOLOGY_FORMAT,
+    edges: Object.fromEntries(sorted.map((r) => [r.edge.route, r.edge])),
+    links: Object.fromEntries(sorted.map((r) => [r.edge.route, { from: r.from, to: r.to }])),
+    drivers,
+  };
+}
+
+/** The wired routes a journaled graph names (links and edges both present). */
+export function wiredRoutesOf(graph: JsonValue | undefined): WiredRoute[] {
+  if (graph === null || typeof graph !== "object" || Array.isArray(graph)) return [];
+  const g = graph as unknown as Partial<PanelGraph>;
+  if (g.format !== TOPOLOGY_FORMAT || g.edges === undefined || g.links === undefined) return [];
+  const out: WiredRoute[] = [];
+  for (const [id, edge] of Object.entries(g.edges)) {
+    const links = g.links[id];
+    if (links !== undefined) out.push({ edge, from: links.from, to: links.to });
+  }
+  return out;
+}
+
+export interface BatchOutcome {
+  readonly routes: readonly string[];
+  readonly outcome: "committed" | "rolled-back" | "skipped";
+  /** The WAL seq of the commit. */
+  readonly seq?: number;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export interface ApplyResult {
+  readonly batches: readonly BatchOutcome[];
+  readonly created: number;
+  readonly replaced: number;
+  readonly deleted: number;
+  /** The last committed WAL seq after the apply. */
+  readonly seq: number;
+}
+
+export interface ReconcilerOptions {
+  readonly wal: Wal;
+  readonly audit: AuditLedger;
+  readonly pool: DriverPool;
+  /** The workspace root (manifests' `x-run` runs in their folder below it). */
+  readonly root: string;
+  /** Called before each step; throwing fails that step (fault injection in tests). */
+  readonly beforeStep?: (step: ApplyStep, route: string) => void | Promise<void>;
+  /** Lines of progress ("batch 1/2: prepare events-to-log"). */
+  readonly progress?: (line: string) => void;
+  /** What to journal about the running drivers with each graph (for re-attach). */
+  readonly driverRecords?: () => Readonly<Record<string, JsonValue>>;
+}
+
+interface Prepared {
+  readonly edit: Exclude<Edit, { action: "delete" }>;
+  from?: LinkRef;
+  to?: LinkRef;
+  inbound?: LaneAddress;
+}
+
+function codeOf(error: unknown): { code: string; message: string } {
+  return error instanceof RttError
+    ? { code: error.code, message: error.message }
+    : { code: "RTT_ERR_INTERNAL", message: error instanceof Error ? error.message : String(error) };
+}
+
+export class Reconciler {
+  readonly #o: ReconcilerOptions;
+  readonly #live = new Map<string, WiredRoute>();
+  /** One apply (or sweep) at a time: batches must not interleave. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: ReconcilerOptions, live: Iterable<WiredRoute> = []) {
+    this.#o = options;
+    for (const r of live) this.#live.set(r.edge.route, r);
+  }
+
+  get graph(): PanelGraph {
+    return graphOf(this.#live.values(), this.#o.driverRecords?.() ?? {});
+  }
+
+  get live(): ReadonlyMap<string, WiredRoute> {
+    return this.#live;
+  }
+
+  /** Runs `fn` after every earlier apply or sweep finished. */
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  apply(
+    plan: Plan,
+    catalog: readonly CatalogSymbol[],
+    meta: { readonly who: string; readonly why: string },
+  ): Promise<ApplyResult> {
+    return this.#exclusive(() => this.#apply(plan, catalog, meta));
+  }
+
+  async #apply(
+    plan: Plan,
+    catalog: readonly CatalogSymbol[],
+    meta: { readonly who: string; readonly why: string },
+  ): Promise<ApplyResult> {
+    const current = topologyHash(this.graph);
+    if (plan.base_hash !== current)
+      throw new RttError(
+        "RTT_ERR_PLAN_STALE",
+        `the plan was made against another topology (commit ${plan.base_seq}) than the panel keeps (commit ${this.#o.wal.committed?.seq ?? 0})`,
+        { hint: "run `rtt plan` again (another apply, rollback or qc happened since)" },
+      );
+    return this.#applyEdits(plan.edits, plan.batches, catalog, meta);
+  }
+
+  /**
+   * Rewires to `target` (a journaled topology: rollback, or restoring the committed topology
+   * after a restart found some of its links gone).
+   */
+  reconcileTo(
+    target: Topology,
+    catalog: readonly CatalogSymbol[],
+    meta: { readonly who: string; readonly why: string },
+  ): Promise<ApplyResult> {
+    return this.#exclusive(() => {
+      const edits = diffTopologies(this.graph, target);
+      return this.#applyEdits(edits, batchEdits(edits), catalog, meta);
+    });
+  }
+
+  async #applyEdits(
+    planEdits: readonly Edit[],
+    planBatches: readonly (readonly string[])[],
+    catalog: readonly CatalogSymbol[],
+    meta: { readonly who: string; readonly why: string },
+  ): Promise<ApplyResult> {
+    const symbols = new Map(catalog.map((s) => [s.saddr, s]));
+    const edits = new Map(planEdits.map((e) => [e.route, e]));
+    const batches: BatchOutcome[] = [];
+    let failed = false;
+    for (const [i, ids] of planBatches.entries()) {
+      if (failed) {
+        batches.push({ routes: [...ids], outcome: "skipped" });
+        continue;
+      }
+      const inBatch = ids.flatMap((id) => {
+        const e = edits.get(id);
+        return e === undefined ? [] : [e];
+      });
+      this.#o.progress?.(`batch ${i + 1}/${planBatches.length}: ${ids.join(", ")}`);
+      const outcome = await this.#runBatch(inBatch, symbols, meta);
+      batches.push(outcome);
+      failed = outcome.outcome !== "committed";
+    }
+    const count = (a: Edit["action"]) =>
+      batches
+        .filter((b) => b.outcome === "committed")
+        .flatMap((b) => b.routes)
+        .filter((id) => edits.get(id)?.action === a).length;
+    return {
+      batches,
+      created: count("create"),
+      replaced: count("replace"),
+      deleted: count("delete"),
+      seq: this.#o.wal.committed?.seq ?? 0,
+    };
+  }
+
+  async #step(step: ApplyStep, route: string): Promise<void> {
+    await this.#o.beforeStep?.(step, route);
+  }
+
+  async #runBatch(
+    edits: readonly Edit[],
+    symbols: ReadonlyMap<string, CatalogSymbol>,
+    meta: { readonly who: string; readonly why: string },
+  ): Promise<BatchOutcome> {
+    const { wal } = this.#o;
+    const routes = edits.map((e) => e.route);
+    const txid = wal.begin(this.graph as unknown as JsonValue);
+    const prepared: Prepared[] = [];
+    try {
+      for (const edit of edits) {
+        if (edit.action === "delete") continue;
+        const p: Prepared = { edit };
+        prepared.push(p);
+        await this.#prepare(txid, p, symbols);
+      }
+      for (const p of prepared) {
+        await this.#step("flip", p.edit.route);
+        const { from, inbound } = p;
+        if (from === undefined || inbound === undefined) throw new Error("unprepared route");
+        const driver = await this.#o.pool.get(from.driver);
+        await driver.bind(from.link, { outbound: inbound });
+      }
+      await this.#step("commit", routes[0] ?? "");
+    } catch (error) {
+      this.#o.progress?.(`  rolling back: ${codeOf(error).message}`);
+      await this.#closeAll(
+        prepared.flatMap((p) => [p.from, p.to].filter((l): l is LinkRef => l !== undefined)),
+      );
+      wal.abort(txid);
+      return { routes, outcome: "rolled-back", error: codeOf(error) };
+    }
+    // The commit point: from here on the batch's new wiring is the topology.
+    const retired: WiredRoute[] = [];
+    for (const edit of edits) {
+      const old = this.#live.get(edit.route);
+      if (old !== undefined && edit.action !== "create") retired.push(old);
+      if (edit.action === "delete") this.#live.delete(edit.route);
+    }
+    for (const p of prepared) {
+      if (p.from === undefined || p.to === undefined) continue;
+      this.#live.set(p.edit.route, { edge: p.edit.after, from: p.from, to: p.to });
+    }
+    const seq = wal.commit(txid, this.graph as unknown as JsonValue);
+    for (const edit of edits) this.#auditEdit(edit, meta);
+    for (const old of retired) {
+      await this.#step("retire", old.edge.route).catch(() => {});
+      await this.#closeAll([old.from, old.to]);
+    }
+    return { routes, outcome: "committed", seq };
+  }
+
+  async #prepare(
+    txid: string,
+    p: Prepared,
+    symbols: ReadonlyMap<string, CatalogSymbol>,
+  ): Promise<void> {
+    const edge = p.edit.after;
+    const id = edge.route;
+    this.#o.progress?.(`  prepare ${id}: ${edge.from.saddr} → ${edge.to.saddr} over ${edge.lane}`);
+    await this.#step("open-from", id);
+    p.from = await this.#open(txid, id, edge.from, edge.params, symbols);
+    await this.#step("open-to", id);
+    p.to = await this.#open(txid, id, edge.to, edge.params, symbols);
+    await this.#step("offer", id);
+    const target = await this.#o.pool.get(p.to.driver);
+    p.inbound = await target.offer(p.to.link, "inbound", edge.lane);
+    if (edge.pattern === "reqrep") {
+      await this.#step("bind-reply", id);
+      const source = await this.#o.pool.get(p.from.driver);
+      const reply = await source.offer(p.from.link, "inbound", edge.lane);
+      await target.bind(p.to.link, { outbound: reply });
+    }
+  }
+
+  async #open(
+    txid: string,
+    route: string,
+    end: Edge["from"],
+    params: Readonly<Record<string, string>>,
+    symbols: ReadonlyMap<string, CatalogSymbol>,
+  ): Promise<LinkRef> {
+    const symbol = symbols.get(end.saddr);
+    if (symbol === undefined)
+      throw new RttError("RTT_ERR_PLAN_STALE", `${end.saddr} is no longer in the catalog`, {
+        hint: "run `rtt scan` and `rtt plan` again",
+      });
+    const driver = await this.#o.pool.get(end.driver);
+    const link = await driver.open(end.saddr, {
+      contract: contractForDriver(symbol, this.#o.root),
+      params,
+    });
+    const ref = { driver: end.driver, link };
+    // The link exists now; journal it at once so a crash from here on finds it to reap.
+    this.#o.wal.recordResource(txid, {
+      kind: "link",
+      name: linkResourceName(ref),
+      owner: `route:${route}`,
+      lease: { pid: process.pid, startTime: "0" },
+    });
+    return ref;
+  }
+
+  /** Closes links (best effort: a dead driver has closed them already) and releases them. */
+  async #closeAll(links: readonly LinkRef[]): Promise<void> {
+    for (const ref of links) {
+      try {
+        // A driver that is not running took its links with it: nothing to close.
+        await this.#o.pool.running(ref.driver)?.close(ref.link);
+        this.#o.wal.released("link", linkResourceName(ref));
+      } catch (error) {
+        this.#o.progress?.(`  could not close ${linkResourceName(ref)}: ${codeOf(error).message}`);
+      }
+    }
+  }
+
+  #auditEdit(edit: Edit, meta: { readonly who: string; readonly why: string }): void {
+    const summary = (e: Edge): JsonValue => ({
+      from: e.from.saddr,
+      to: e.to.saddr,
+      lane: e.lane,
+      pattern: e.pattern,
+    });
+    const action = edit.action === "create" ? "bind" : edit.action === "delete" ? "unbind" : "swap";
+    this.#o.audit.append({
+      action,
+      route: edit.route,
+      who: meta.who,
+      why: meta.why,
+      before: edit.action === "create" ? null : summary(edit.before),
+      after: edit.action === "delete" ? null : summary(edit.after),
+    });
+  }
+
+  /**
+   * Closes every journaled link that no committed route uses: strays of a transaction a crash
+   * cut short, and links a crash kept from being retired. Returns what it closed.
+   */
+  sweepOrphans(): Promise<string[]> {
+    return this.#exclusive(async () => {
+      const inUse = new Set(
+        [...this.#live.values()].flatMap((r) => [linkResourceName(r.from), linkResourceName(r.to)]),
+      );
+      const strays = this.#o.wal.report.replay.ledger
+        .filter((e) => e.kind === "link" && !inUse.has(e.name))
+        .flatMap((e) => {
+          const ref = parseLinkResourceName(e.name);
+          return ref === undefined ? [] : [ref];
+        });
+      await this.#closeAll(strays);
+      return strays.map(linkResourceName);
+    });
+  }
+}
