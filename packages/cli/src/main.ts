@@ -96,6 +96,87 @@ function buildProgram(term: Terminal, setExit: (code: number) => void): Command 
       setExit(lsRoutesCommand(ctx(), opts));
     });
   program
+    .command("plan")
+    .description(
+      "show what `rtt apply` would wire, unwire and rewire: routes.json + policy.json vs the last applied wiring",
+    )
+    .option("--out <file>", "save the plan to <file> for `rtt apply <file>` (also -out <file>)")
+    .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are")
+    .option("--json", "print the plan as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rtt plan\n  rtt plan -out plan.json && rtt apply plan.json\n  rtt plan --detailed-exitcode >/dev/null; echo $?\n  rtt plan --json | jq '.edits[] | {action, route}'\n\nExit: 0 ok, 1 an input is invalid (see file:line:col) or a route cannot be wired, 2 usage;\nwith --detailed-exitcode 0 no changes, 2 changes, 1 error.",
+    )
+    .action(async (opts: { out?: string; detailedExitcode?: boolean; json?: boolean }) => {
+      const { planCommand } = await import("./commands/plan.ts");
+      setExit(planCommand(ctx(), opts));
+    });
+  program
+    .command("apply")
+    .argument("[file]", "a plan saved by `rtt plan -out FILE` (refused if its inputs changed)")
+    .description(
+      "wire, unwire and rewire routes as planned: batches of two-phase commits through the panel",
+    )
+    .option("--auto-approve", "apply without asking (needed when stdin is not a terminal)")
+    .option("--json", "print the result of each batch as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rtt apply\n  rtt apply --auto-approve\n  rtt plan -out plan.json && rtt apply plan.json\n\nStarts the panel in the background when none runs. Exit: 0 every batch committed (or no\nchanges), 1 a batch rolled back, an input is invalid, or the plan is stale, 2 usage.",
+    )
+    .action(async (file: string | undefined, opts: { autoApprove?: boolean; json?: boolean }) => {
+      const { applyCommand } = await import("./commands/apply.ts");
+      setExit(await applyCommand(ctx(), file, opts));
+    });
+  program
+    .command("rollback")
+    .argument("[seq]", "the WAL seq of a committed topology (see --list)")
+    .description("restore the topology of an earlier apply, through the same two-phase commit")
+    .option("--list", "list the committed topologies with their seq")
+    .option("--json", "print as JSON")
+    .addHelpText("after", "\nExamples:\n  rtt rollback --list\n  rtt rollback 12")
+    .action(async (seq: string | undefined, opts: { list?: boolean; json?: boolean }) => {
+      const { rollbackCommand } = await import("./commands/rollback.ts");
+      setExit(await rollbackCommand(ctx(), seq, opts));
+    });
+  const panel = program
+    .command("panel")
+    .description("start, stop or inspect this workspace's panel daemon")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rtt panel status\n  rtt panel start\n  rtt panel stop\n\nThe daemon's log is .rtt/panel.log; `rtt apply` starts it when none runs.",
+    );
+  panel
+    .command("start")
+    .description("start the panel in the background (no-op when it runs)")
+    .option("--json", "print the pid and socket as JSON")
+    .action(async (opts: { json?: boolean }) => {
+      const { panelStartCommand } = await import("./commands/panel.ts");
+      setExit(await panelStartCommand(ctx(), opts));
+    });
+  panel
+    .command("stop")
+    .description("stop the panel: its drivers, links, lanes and socket go with it")
+    .option("--json", "print what was stopped as JSON")
+    .action(async (opts: { json?: boolean }) => {
+      const { panelStopCommand } = await import("./commands/panel.ts");
+      setExit(await panelStopCommand(ctx(), opts));
+    });
+  panel
+    .command("status")
+    .description("is a panel running here, since when, with which drivers (exit 1 if none)")
+    .option("--json", "print the status as JSON")
+    .action(async (opts: { json?: boolean }) => {
+      const { panelStatusCommand } = await import("./commands/panel.ts");
+      setExit(await panelStatusCommand(ctx(), opts));
+    });
+  panel
+    .command("run")
+    .description("run the panel in the foreground (what `start` runs; logs on stderr)")
+    .action(async () => {
+      const { panelRunCommand } = await import("./commands/panel.ts");
+      setExit(await panelRunCommand(ctx()));
+    });
+  program
     .command("audit")
     .description(
       "list the hash-chained audit ledger, or check that no record was edited or deleted",
@@ -115,6 +196,17 @@ function buildProgram(term: Terminal, setExit: (code: number) => void): Command 
   return program;
 }
 
+/**
+ * Terraform spells it `plan -out FILE`; commander's short options are one letter, so `-out`
+ * and `-out=FILE` after `plan` become `--out` before parsing.
+ */
+function terraformSpellings(argv: readonly string[]): string[] {
+  const plan = argv.indexOf("plan");
+  return argv.map((a, i) =>
+    plan < 0 || i <= plan ? a : a === "-out" ? "--out" : a.startsWith("-out=") ? `-${a}` : a,
+  );
+}
+
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
 export async function run(argv: readonly string[], term: Terminal = terminal()): Promise<number> {
   let code = 0;
@@ -123,7 +215,7 @@ export async function run(argv: readonly string[], term: Terminal = terminal()):
   });
   const json = argv.includes("--json");
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(terraformSpellings(argv), { from: "user" });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -1,7 +1,7 @@
 /**
- * @rtt/panel — RTT's control plane. Now: the workspace (`.rtt/` layout, panel.yaml, `rtt init`),
- * the scanner and its catalog, and route resolution. Later: compat, policy, reconciler, WAL,
- * health and the daemon.
+ * @rtt/panel — RTT's control plane: the workspace (`.rtt/` layout, panel.yaml, `rtt init`), the
+ * scanner and its catalog, compat, policy, the router, plans, the reconciler, the WAL, the audit
+ * ledger, and the daemon that serves them. Later: health, breakers and failover.
  */
 
 export {
@@ -45,6 +45,45 @@ export {
   OPTIONAL_CAPS_PARAM,
   optionalCapsFromParams,
 } from "./compat/compat.ts";
+export { PanelConnection } from "./daemon/client.ts";
+export { PanelDaemon, type PanelDaemonOptions, socketPathOf } from "./daemon/daemon.ts";
+export { BUILT_IN_DRIVERS, driverLaunch, HostPool } from "./daemon/host-pool.ts";
+export {
+  committedTopology,
+  DEFAULT_PREFER,
+  loadPlanInputs,
+  loadPolicy,
+} from "./plan/inputs.ts";
+export {
+  batchEdits,
+  desiredGraph,
+  diffTopologies,
+  type Edit,
+  inputsHash,
+  makePlan,
+  PLAN_FORMAT,
+  PLAN_SEED,
+  type Plan,
+  type PlanInputs,
+  type PlannedRoute,
+  planProblems,
+} from "./plan/plan.ts";
+export { parsePlan } from "./plan/plan-file.ts";
+export {
+  asTopology,
+  driverFor,
+  type Edge,
+  type EdgeEnd,
+  type EdgeLinks,
+  EMPTY_TOPOLOGY,
+  edgeKey,
+  type LinkPattern,
+  patternOf,
+  TOPOLOGY_FORMAT,
+  type Topology,
+  topologyHash,
+  topologyOf,
+} from "./plan/topology.ts";
 export {
   type AclDecision,
   type AclRuleRef,
@@ -63,6 +102,24 @@ export {
   type QosDecision,
   type QosField,
 } from "./policy/policy-engine.ts";
+export {
+  contractForDriver,
+  type DriverCalls,
+  type DriverPool,
+  type LinkRef,
+} from "./reconcile/drivers.ts";
+export { MemoryPool, memoryConnector, received } from "./reconcile/memory-drivers.ts";
+export {
+  APPLY_STEPS,
+  type ApplyResult,
+  type ApplyStep,
+  graphOf,
+  type PanelGraph,
+  Reconciler,
+  type ReconcilerOptions,
+  type WiredRoute,
+  wiredRoutesOf,
+} from "./reconcile/reconciler.ts";
 export {
   type CandidateDecision,
   type CandidateVerdict,
@@ -118,6 +175,7 @@ export {
   type WalOptions,
   type WalRead,
 } from "./wal/wal.ts";
+export { writeFileAtomic } from "./workspace/atomic-write.ts";
 export { type InitReport, initWorkspace } from "./workspace/init.ts";
 export {
   findWorkspace,

@@ -6,6 +6,9 @@
  *
  *   version → io → caps → schema (by slot name, then schemas) → auth
  *
+ * The consumer is the end that says `direction: consumer` when the other says `provider` (a
+ * route from an event bus to a logger has the logger consume); otherwise the route's source.
+ *
  * Required capabilities: every capability the consumer declares is required, except those the
  * route marks optional (`options.optionalCaps`, usually from the route param `optional_caps`,
  * read with `optionalCapsFromParams`). Optional ones still join the negotiated set when both
@@ -16,6 +19,14 @@
  * direction (`from` = the consumer's schema, `to` = the provider's).
  */
 import { type CatalogSymbol, mismatch, parseConcrete, type Reference } from "@rtt/core";
+
+/**
+ * io modes must be equal, with one widening: a `stream` consumer takes a `pubsub` provider's
+ * events (a subscription is a stream to its subscriber).
+ */
+function ioFits(consumer: string, provider: string): boolean {
+  return consumer === provider || (consumer === "stream" && provider === "pubsub");
+}
 
 /** A declared conversion from one schema reference to another. */
 export interface Coercer {
@@ -83,7 +94,7 @@ export function compat(
   const version = checkVersion(consumer, provider);
   if (version !== undefined) reasons.push(version);
 
-  if (consumer.io !== undefined && provider.io !== undefined && consumer.io !== provider.io) {
+  if (consumer.io !== undefined && provider.io !== undefined && !ioFits(consumer.io, provider.io)) {
     reasons.push({
       code: "io",
       message: `The consumer uses io mode "${consumer.io}" but the provider uses "${provider.io}".`,

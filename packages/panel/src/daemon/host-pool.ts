@@ -12,6 +12,7 @@ import {
   type DriverHostOptions,
   type DriverLaunch,
   type DriverRecord,
+  type HealthSample,
 } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import type { DriverCalls, DriverPool } from "../reconcile/drivers.ts";
@@ -101,6 +102,23 @@ export class HostPool implements DriverPool {
       this.#restarts.set(name, (this.#restarts.get(name) ?? 0) + 1);
       this.onRestart?.(name);
     });
+  }
+
+  /** One health sample of a link, or undefined when its driver does not answer in time. */
+  async sample(name: string, linkId: string, timeoutMs = 1000): Promise<HealthSample | undefined> {
+    const host = this.#hosts.get(name);
+    if (host === undefined || !host.running) return undefined;
+    const stream = host.health({ linkId, intervalMs: 100 });
+    const timer = setTimeout(() => stream.cancel(), timeoutMs);
+    try {
+      for await (const sample of stream) return sample;
+      return undefined;
+    } catch {
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+      stream.cancel();
+    }
   }
 
   /** The records of the running drivers, to journal for re-attach. */

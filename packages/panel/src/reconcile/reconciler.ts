@@ -150,6 +150,38 @@ export class Reconciler {
     return this.#live;
   }
 
+  /** Takes routes found live at start-up (their drivers re-attached) as the current wiring. */
+  adopt(routes: Iterable<WiredRoute>): void {
+    for (const r of routes) this.#live.set(r.edge.route, r);
+  }
+
+  /**
+   * A driver died (it was restarted, or is gone): the links it held are gone, so the routes
+   * using it are no longer wired. Their other ends are closed; the caller rewires.
+   */
+  dropDriver(name: string): Promise<string[]> {
+    return this.#exclusive(async () => {
+      const lost = [...this.#live.values()].filter(
+        (r) => r.from.driver === name || r.to.driver === name,
+      );
+      for (const r of lost) {
+        this.#live.delete(r.edge.route);
+        for (const ref of [r.from, r.to]) {
+          if (ref.driver === name) this.#o.wal.released("link", linkResourceName(ref));
+        }
+        await this.#closeAll([r.from, r.to].filter((ref) => ref.driver !== name));
+      }
+      return lost.map((r) => r.edge.route);
+    });
+  }
+
+  /** The panel stopped its drivers, and every link with them: they leave the ledger. */
+  releaseAll(): void {
+    for (const r of this.#live.values())
+      for (const ref of [r.from, r.to]) this.#o.wal.released("link", linkResourceName(ref));
+    this.#live.clear();
+  }
+
   /** Runs `fn` after every earlier apply or sweep finished. */
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(fn, fn);

@@ -273,7 +273,9 @@ export function routeDecision(
     ...(context.coercers === undefined ? {} : { coercers: context.coercers }),
   };
   keep("compat", (c) => {
-    const r = compat(src, c.symbol, options);
+    // Data may flow either way along a route: the end that consumes is the consumer.
+    const swapped = src.direction === "provider" && c.symbol.direction === "consumer";
+    const r = swapped ? compat(c.symbol, src, options) : compat(src, c.symbol, options);
     return r.ok
       ? undefined
       : `Eliminated as incompatible: ${r.reasons.map((x) => x.message).join(" ")}`;

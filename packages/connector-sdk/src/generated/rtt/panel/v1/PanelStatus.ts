@@ -36,6 +36,11 @@ export interface PanelStatus {
    * The panel's version (the CLI's package version).
    */
   'version'?: (string);
+  /**
+   * The live topology as JSON ({"format":"rtt.topology/v1","edges":{...}}): what a plan made
+   * for this panel diffs against.
+   */
+  'topology_json'?: (string);
 }
 
 export interface PanelStatus__Output {
@@ -71,4 +76,9 @@ export interface PanelStatus__Output {
    * The panel's version (the CLI's package version).
    */
   'version': (string);
+  /**
+   * The live topology as JSON ({"format":"rtt.topology/v1","edges":{...}}): what a plan made
+   * for this panel diffs against.
+   */
+  'topology_json': (string);
 }

@@ -1,0 +1,138 @@
+/**
+ * `rtt apply [FILE]` (spec §14, DESIGN.md §9): applies a saved plan — refused when its inputs or
+ * the topology it was made against changed — or computes one against the running panel's live
+ * topology and, on a terminal, asks before applying unless `--auto-approve`. The panel is started
+ * in the background when none answers. Prints what each batch did.
+ */
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline/promises";
+import type { ApplyResultMessage } from "@rtt/connector-sdk";
+import { formatDiagnostic, RttError } from "@rtt/core";
+import {
+  asTopology,
+  currentWho,
+  inputsHash,
+  loadPlanInputs,
+  makePlan,
+  type Plan,
+  parsePlan,
+  planProblems,
+} from "@rtt/panel";
+import { paint } from "../output.ts";
+import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
+import { ensurePanel } from "./panel.ts";
+import { printPlan } from "./plan.ts";
+
+export interface ApplyOptions {
+  readonly autoApprove?: boolean;
+  readonly json?: boolean;
+}
+
+async function confirmed(ctx: CommandContext): Promise<boolean> {
+  ctx.term.out.write(
+    "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ",
+  );
+  const rl = createInterface({ input: process.stdin });
+  try {
+    return (await rl.question("")).trim() === "yes";
+  } finally {
+    rl.close();
+  }
+}
+
+export async function applyCommand(
+  ctx: CommandContext,
+  file: string | undefined,
+  opts: ApplyOptions,
+): Promise<number> {
+  const paths = workspaceOf(ctx);
+  const loaded = loadPlanInputs(paths);
+  if (!loaded.ok) {
+    if (opts.json)
+      writeJson(ctx, { error: { code: "RTT_ERR_DOC_SCHEMA" }, diagnostics: loaded.diagnostics });
+    else for (const d of loaded.diagnostics) ctx.term.err.write(`${formatDiagnostic(d)}\n`);
+    return 1;
+  }
+  let saved: Plan | undefined;
+  if (file !== undefined) {
+    saved = parsePlan(readFileSync(file, "utf8"), file);
+    if (saved.inputs_hash !== inputsHash(loaded.inputs))
+      throw new RttError(
+        "RTT_ERR_PLAN_STALE",
+        `${file} was planned from other inputs: the catalog, routes.json, policy.json or panel.yaml changed since`,
+        { hint: "run `rtt plan -out FILE` again and review it" },
+      );
+  }
+  const conn = await ensurePanel(ctx, paths);
+  try {
+    const status = await conn.status();
+    const plan =
+      saved ??
+      makePlan(
+        loaded.inputs,
+        asTopology(JSON.parse(status.topology_json) as never),
+        Number(status.committed_seq),
+      );
+    const problems = planProblems(plan);
+    if (problems.length > 0)
+      throw new RttError(
+        "RTT_ERR_PLAN_INVALID",
+        `${problems.length} route(s) cannot be wired: ${problems.map((p) => `${p.route}: ${p.problem}`).join("; ")}`,
+        { hint: "`rtt plan` explains each route's candidates" },
+      );
+    if (plan.edits.length === 0) {
+      if (opts.json)
+        writeJson(ctx, { changed: false, committed_seq: Number(status.committed_seq) });
+      else
+        ctx.term.out.write(
+          "No changes. The wired routes match routes.json and policy.json; nothing to apply.\n",
+        );
+      return 0;
+    }
+    if (!opts.json) printPlan(ctx.term.out, plan);
+    if (saved === undefined && !opts.autoApprove) {
+      if (!ctx.term.out.isTTY || !process.stdin.isTTY)
+        throw new RttError("RTT_ERR_USAGE", "apply needs approval, and this is not a terminal", {
+          hint: "pass --auto-approve, or apply a reviewed plan file: rtt plan -out plan.json && rtt apply plan.json",
+        });
+      if (!(await confirmed(ctx))) {
+        ctx.term.out.write("Apply cancelled.\n");
+        return 1;
+      }
+    }
+    const result = await conn.apply(
+      JSON.stringify(plan),
+      currentWho(),
+      file === undefined ? "rtt apply" : `rtt apply ${file}`,
+    );
+    if (opts.json) writeJson(ctx, result);
+    else printResult(ctx, result);
+    return result.batches.every((b) => b.outcome === "committed") ? 0 : 1;
+  } finally {
+    conn.close();
+  }
+}
+
+function printResult(ctx: CommandContext, r: ApplyResultMessage): void {
+  const out = ctx.term.out;
+  out.write("\n");
+  for (const [i, b] of r.batches.entries()) {
+    const routes = b.routes.join(", ");
+    if (b.outcome === "committed")
+      out.write(
+        `${paint(out, "green", "✓")} batch ${i + 1} (${routes}): committed as WAL seq ${b.seq}\n`,
+      );
+    else if (b.outcome === "rolled-back")
+      out.write(
+        `${paint(out, "red", "✗")} batch ${i + 1} (${routes}): rolled back, the old wiring stays — ${b.error_code}: ${b.error_message}\n`,
+      );
+    else
+      out.write(
+        `${paint(out, "dim", "-")} batch ${i + 1} (${routes}): skipped (an earlier batch failed)\n`,
+      );
+  }
+  const ok = r.batches.every((b) => b.outcome === "committed");
+  out.write(
+    `\n${paint(out, ok ? "green" : "red", ok ? "Apply complete!" : "Apply failed.")} Routes: ${r.created} added, ${r.replaced} changed, ${r.deleted} destroyed.\n`,
+  );
+}

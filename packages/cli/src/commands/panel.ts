@@ -1,0 +1,218 @@
+/**
+ * `rtt panel start|stop|status|run` and `ensurePanel`, which commands that need live links use:
+ * like a build server, the panel is started in the background when none answers, and the
+ * command says so. The daemon's own output goes to `.rtt/panel.log`.
+ */
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { isAlive } from "@rtt/connector-sdk";
+import { RttError } from "@rtt/core";
+import {
+  loadPanelConfig,
+  PanelConnection,
+  PanelDaemon,
+  socketPathOf,
+  type WorkspacePaths,
+} from "@rtt/panel";
+import { paint, table } from "../output.ts";
+import { VERSION } from "../version.ts";
+import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
+
+const BIN = fileURLToPath(new URL("../../bin/rtt.js", import.meta.url));
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+export const panelLogOf = (paths: WorkspacePaths): string => join(paths.rttDir, "panel.log");
+
+function connectionOf(paths: WorkspacePaths): PanelConnection {
+  const { config, diagnostics } = loadPanelConfig(paths);
+  if (diagnostics.length > 0)
+    throw new RttError("RTT_ERR_DOC_SCHEMA", ".rtt/panel.yaml is invalid", {
+      hint: "run `rtt scan` to see each problem with its line and column",
+    });
+  return new PanelConnection(config.listen);
+}
+
+/** The running panel's connection, or undefined when nobody answers on the socket. */
+async function answering(paths: WorkspacePaths): Promise<PanelConnection | undefined> {
+  const conn = connectionOf(paths);
+  if (!existsSync(socketPathOf(conn.listen))) {
+    conn.close();
+    return undefined;
+  }
+  try {
+    await conn.status(2000);
+    return conn;
+  } catch {
+    conn.close();
+    return undefined;
+  }
+}
+
+function tail(file: string, lines = 12): string {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+/** Starts `rtt panel run` detached, and waits until it answers. */
+async function startInBackground(
+  paths: WorkspacePaths,
+): Promise<{ conn: PanelConnection; pid: number }> {
+  const log = panelLogOf(paths);
+  const fd = openSync(log, "a", 0o600);
+  const child = spawn(process.execPath, [BIN, "-C", paths.root, "panel", "run"], {
+    detached: true,
+    stdio: ["ignore", fd, fd],
+    cwd: paths.root,
+  });
+  closeSync(fd);
+  let exited: number | string | undefined;
+  child.once("exit", (code, signal) => {
+    exited = code ?? signal ?? "?";
+  });
+  child.unref();
+  const conn = connectionOf(paths);
+  const until = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < until) {
+    if (exited !== undefined) break;
+    if (existsSync(socketPathOf(conn.listen))) {
+      try {
+        const status = await conn.status(1000);
+        return { conn, pid: status.pid };
+      } catch {
+        // Not serving yet.
+      }
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  conn.close();
+  if (exited === undefined) child.kill("SIGKILL");
+  throw new RttError(
+    "RTT_ERR_PANEL_UNREACHABLE",
+    exited === undefined
+      ? `the panel did not answer within ${START_TIMEOUT_MS / 1000} s`
+      : `the panel exited (${exited}) while starting`,
+    { hint: `its log (${log}) ends with:\n${tail(log)}` },
+  );
+}
+
+/** The panel of this workspace, started in the background (and said so) when none answers. */
+export async function ensurePanel(
+  ctx: CommandContext,
+  paths: WorkspacePaths,
+): Promise<PanelConnection> {
+  const running = await answering(paths);
+  if (running !== undefined) return running;
+  const { conn, pid } = await startInBackground(paths);
+  ctx.term.err.write(
+    paint(
+      ctx.term.err,
+      "dim",
+      `started the panel in the background (pid ${pid}; log: ${relative(process.cwd(), panelLogOf(paths)) || panelLogOf(paths)})\n`,
+    ),
+  );
+  return conn;
+}
+
+/** `rtt panel run`: the daemon in the foreground, until Shutdown, SIGTERM or SIGINT. */
+export async function panelRunCommand(ctx: CommandContext): Promise<number> {
+  const paths = workspaceOf(ctx);
+  const daemon = await PanelDaemon.start(paths, {
+    version: VERSION,
+    log: (line) => ctx.term.err.write(`${new Date().toISOString()} ${line}\n`),
+  });
+  for (const signal of ["SIGTERM", "SIGINT"] as const)
+    process.once(signal, () => void daemon.stop());
+  await daemon.stopped;
+  return 0;
+}
+
+export async function panelStartCommand(
+  ctx: CommandContext,
+  opts: { json?: boolean },
+): Promise<number> {
+  const paths = workspaceOf(ctx);
+  const running = await answering(paths);
+  if (running !== undefined) {
+    const s = await running.status();
+    running.close();
+    if (opts.json) writeJson(ctx, { started: false, pid: s.pid, listen: s.listen });
+    else ctx.term.out.write(`the panel is already running (pid ${s.pid}) on ${s.listen}\n`);
+    return 0;
+  }
+  const { conn, pid } = await startInBackground(paths);
+  conn.close();
+  if (opts.json)
+    writeJson(ctx, { started: true, pid, listen: conn.listen, log: panelLogOf(paths) });
+  else
+    ctx.term.out.write(`panel started (pid ${pid}) on ${conn.listen}; log: ${panelLogOf(paths)}\n`);
+  return 0;
+}
+
+export async function panelStopCommand(
+  ctx: CommandContext,
+  opts: { json?: boolean },
+): Promise<number> {
+  const paths = workspaceOf(ctx);
+  const conn = await answering(paths);
+  if (conn === undefined) {
+    if (opts.json) writeJson(ctx, { stopped: false, running: false });
+    else ctx.term.out.write("no panel is running for this workspace\n");
+    return 0;
+  }
+  const { pid } = await conn.shutdown(`rtt panel stop (pid ${process.pid})`);
+  conn.close();
+  const until = Date.now() + STOP_TIMEOUT_MS;
+  while (isAlive(pid)) {
+    if (Date.now() > until)
+      throw new RttError(
+        "RTT_ERR_PANEL_UNREACHABLE",
+        `the panel (pid ${pid}) did not exit within ${STOP_TIMEOUT_MS / 1000} s`,
+        {
+          hint: `see ${panelLogOf(paths)}; \`kill ${pid}\` stops it, and the next start cleans up`,
+        },
+      );
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  if (opts.json) writeJson(ctx, { stopped: true, pid });
+  else ctx.term.out.write(`panel stopped (pid ${pid}); its drivers and links are closed\n`);
+  return 0;
+}
+
+export async function panelStatusCommand(
+  ctx: CommandContext,
+  opts: { json?: boolean },
+): Promise<number> {
+  const paths = workspaceOf(ctx);
+  const conn = await answering(paths);
+  if (conn === undefined) {
+    if (opts.json) writeJson(ctx, { running: false, root: paths.root });
+    else ctx.term.out.write(`no panel is running for ${paths.root}\n`);
+    return 1;
+  }
+  const s = await conn.status();
+  conn.close();
+  if (opts.json) {
+    const { topology_json: _t, ...rest } = s;
+    writeJson(ctx, { running: true, ...rest });
+    return 0;
+  }
+  const since = new Date(Number(s.started_at_unix_ms)).toISOString();
+  ctx.term.out.write(
+    `panel ${s.version} (pid ${s.pid}) on ${s.listen}, since ${since}\n` +
+      `${s.routes} route(s) wired, topology at commit ${s.committed_seq}\n`,
+  );
+  if (s.drivers.length > 0)
+    ctx.term.out.write(
+      `${table(
+        ["DRIVER", "PID", "RESTARTS"],
+        s.drivers.map((d) => [d.name, String(d.pid), String(d.restarts)]),
+      )}\n`,
+    );
+  return 0;
+}

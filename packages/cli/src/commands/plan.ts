@@ -1,0 +1,139 @@
+/**
+ * `rtt plan` (spec §14, DESIGN.md §9): what `rtt apply` would change, Terraform-style. The panel
+ * computes the plan (a pure function of the workspace's files and the WAL's last commit); this
+ * file only reads, prints and, with `--out`, saves it. It never wires anything.
+ *
+ * Exit: 0 ok (with --detailed-exitcode: 0 no changes, 2 changes), 1 an input file is invalid
+ * or a route cannot be wired (the plan is then refused by apply and is not saved).
+ */
+import { resolve } from "node:path";
+import { formatDiagnostic } from "@rtt/core";
+import {
+  committedTopology,
+  type Edge,
+  type Edit,
+  loadPlanInputs,
+  makePlan,
+  type Plan,
+  type PlannedRoute,
+  planProblems,
+  writeFileAtomic,
+} from "@rtt/panel";
+import { count, type OutputStream, paint } from "../output.ts";
+import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
+
+export interface PlanOptions {
+  readonly out?: string;
+  readonly detailedExitcode?: boolean;
+  readonly json?: boolean;
+}
+
+/** The symbol each action is shown with, and its colour (the enum value is what people see). */
+const MARK = {
+  create: { sign: "+", style: "green" },
+  delete: { sign: "-", style: "red" },
+  replace: { sign: "~", style: "yellow" },
+} as const;
+
+export function planCommand(ctx: CommandContext, opts: PlanOptions): number {
+  const paths = workspaceOf(ctx);
+  const loaded = loadPlanInputs(paths);
+  if (!loaded.ok) {
+    if (opts.json) {
+      const code = loaded.diagnostics[0]?.code ?? "RTT_ERR_DOC_SCHEMA";
+      const error = { code, message: "the plan's inputs are invalid; nothing was planned" };
+      writeJson(ctx, { error, diagnostics: loaded.diagnostics });
+    } else {
+      for (const d of loaded.diagnostics) {
+        ctx.term.err.write(`${paint(ctx.term.err, "red", formatDiagnostic(d))}\n`);
+      }
+    }
+    return 1;
+  }
+  const observed = committedTopology(paths);
+  const plan = makePlan(loaded.inputs, observed.topology, observed.seq);
+  const problems = planProblems(plan);
+
+  if (opts.json) writeJson(ctx, plan);
+  else printPlan(ctx.term.out, plan);
+
+  if (problems.length > 0) {
+    if (!opts.json) {
+      ctx.term.err.write(
+        `${paint(ctx.term.err, "red", `rtt: ${count(problems.length, "route")} cannot be wired; fix routes.json, policy.json or the manifests and plan again`)}\n`,
+      );
+      if (opts.out !== undefined) ctx.term.err.write(`  the plan was not saved to ${opts.out}\n`);
+    }
+    return 1;
+  }
+  if (opts.out !== undefined) {
+    writeFileAtomic(resolve(ctx.cwd, opts.out), `${JSON.stringify(plan, null, 2)}\n`);
+    if (!opts.json) {
+      ctx.term.out.write(`\nSaved the plan to ${opts.out}; apply it with: rtt apply ${opts.out}\n`);
+    }
+  }
+  return opts.detailedExitcode === true && plan.edits.length > 0 ? 2 : 0;
+}
+
+export function printPlan(out: OutputStream, plan: Plan): void {
+  const byId = new Map(plan.routes.map((r) => [r.id, r]));
+  const base =
+    plan.base_seq === 0 ? "nothing applied yet" : `the wiring of WAL commit ${plan.base_seq}`;
+  const problems = plan.routes.filter((r) => r.problem !== undefined);
+  if (plan.edits.length > 0) {
+    out.write(`RTT will make these changes to the wired routes (against ${base}):\n`);
+    out.write(paint(out, "dim", "  + create   - destroy   ~ replace (unwire, then wire again)\n"));
+    for (const edit of plan.edits) out.write(`\n${formatEdit(out, edit, byId.get(edit.route))}`);
+  }
+  for (const r of problems) {
+    out.write(`\n${paint(out, "red", `! route ${r.id}: cannot be wired`)}\n`);
+    out.write(`    ${r.from ?? "?"} → ${r.to ?? "?"}\n`);
+    out.write(`    ${paint(out, "red", `error: ${r.problem ?? ""}`)}\n`);
+    out.write(reasonLines(out, r));
+    for (const c of r.candidates) {
+      out.write(
+        paint(out, "dim", `      candidate ${c.saddr} ${c.verdict} (${c.step}): ${c.reason}\n`),
+      );
+    }
+  }
+  const edited = new Set(plan.edits.map((e) => e.route));
+  const unchanged = Object.keys(plan.desired.edges).filter((id) => !edited.has(id)).length;
+  if (plan.edits.length > 0 || problems.length > 0) out.write("\n");
+  if (unchanged > 0) out.write(paint(out, "dim", `${count(unchanged, "route")} unchanged.\n`));
+  if (plan.edits.length === 0 && problems.length === 0) {
+    out.write("No changes. The wired routes match routes.json and policy.json.\n");
+    return;
+  }
+  const n = (action: Edit["action"]) => plan.edits.filter((e) => e.action === action).length;
+  out.write(
+    `Plan: ${n("create")} to add, ${n("replace")} to change, ${n("delete")} to destroy.` +
+      (problems.length > 0 ? ` ${count(problems.length, "route")} in error.` : "") +
+      "\n",
+  );
+}
+
+function formatEdit(out: OutputStream, edit: Edit, route: PlannedRoute | undefined): string {
+  const mark = MARK[edit.action];
+  const edge = edit.action === "delete" ? edit.before : edit.after;
+  const lines = [paint(out, mark.style, `${mark.sign} route ${edit.route}`), ...edgeLines(edge)];
+  if (edit.action === "replace") {
+    lines.push("    changes:");
+    for (const c of edit.changes) lines.push(`      ${paint(out, "yellow", c)}`);
+  }
+  if (edit.action === "delete") {
+    lines.push(paint(out, "dim", "    no longer in routes.json, or no longer allowed"));
+  }
+  return `${lines.join("\n")}\n${route === undefined ? "" : reasonLines(out, route)}`;
+}
+
+function edgeLines(edge: Edge): string[] {
+  return [
+    `    ${edge.from.saddr} (${edge.from.driver}) → ${edge.to.saddr} (${edge.to.driver})`,
+    `    lane ${edge.lane}, ${edge.pattern}, prio ${edge.prio}` +
+      (Object.keys(edge.params).length === 0 ? "" : `, params ${JSON.stringify(edge.params)}`),
+  ];
+}
+
+function reasonLines(out: OutputStream, route: PlannedRoute): string {
+  return route.reasons.map((r) => paint(out, "dim", `      ${r}\n`)).join("");
+}

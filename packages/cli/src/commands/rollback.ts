@@ -1,0 +1,63 @@
+/**
+ * `rtt rollback [SEQ] [--list]` (spec §20): the committed topologies the WAL keeps, and restoring
+ * one of them through the panel's two-phase path (journaled and audited like any apply).
+ */
+import { RttError } from "@rtt/core";
+import { asTopology, currentWho, readWal, replayRecords } from "@rtt/panel";
+import { table } from "../output.ts";
+import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
+import { ensurePanel } from "./panel.ts";
+
+export async function rollbackCommand(
+  ctx: CommandContext,
+  seqText: string | undefined,
+  opts: { list?: boolean; json?: boolean },
+): Promise<number> {
+  const paths = workspaceOf(ctx);
+  if (opts.list || seqText === undefined) {
+    const commits = replayRecords(readWal(paths.wal).records).commits.map((c) => ({
+      seq: c.seq,
+      txid: c.txid,
+      routes: Object.keys(asTopology(c.post).edges),
+    }));
+    if (opts.json) writeJson(ctx, commits);
+    else if (commits.length === 0) ctx.term.out.write("nothing has been applied yet\n");
+    else
+      ctx.term.out.write(
+        `${table(
+          ["SEQ", "TX", "ROUTES"],
+          commits.map((c) => [String(c.seq), c.txid, c.routes.join(", ") || "(none)"]),
+        )}\n`,
+      );
+    return 0;
+  }
+  const seq = Number(seqText);
+  if (!Number.isSafeInteger(seq) || seq <= 0)
+    throw new RttError(
+      "RTT_ERR_USAGE",
+      `rollback ${seqText}: expected a WAL seq, a positive integer`,
+      {
+        hint: "`rtt rollback --list` shows the committed ones",
+      },
+    );
+  const conn = await ensurePanel(ctx, paths);
+  try {
+    const r = await conn.rollback(seq, currentWho());
+    if (opts.json) writeJson(ctx, r);
+    else {
+      const ok = r.batches.every((b) => b.outcome === "committed");
+      for (const b of r.batches)
+        if (b.outcome !== "committed")
+          ctx.term.out.write(`batch ${b.routes.join(", ")} ${b.outcome}: ${b.error_message}\n`);
+      ctx.term.out.write(
+        ok
+          ? `Rolled back to commit ${seq}: ${r.created} added, ${r.replaced} changed, ${r.deleted} destroyed (now at commit ${r.committed_seq}).\n`
+          : "Rollback failed; the batches above kept their wiring.\n",
+      );
+      return ok ? 0 : 1;
+    }
+    return r.batches.every((b) => b.outcome === "committed") ? 0 : 1;
+  } finally {
+    conn.close();
+  }
+}

@@ -1,0 +1,338 @@
+/**
+ * The panel daemon (DESIGN.md §6): one per `.rtt/` — the WAL's lock is the panel's lock — serving
+ * rtt.panel.v1.Panel on the workspace's Unix socket. It owns the driver processes and the links.
+ *
+ * Start-up is crash recovery, whatever ended the last panel:
+ *   1. open the WAL: replay to the last commit, cut a torn tail, abort a partial transaction;
+ *   2. re-attach the drivers the last commit names (pid + start time + nonce checked);
+ *   3. the committed routes whose links live on re-attached drivers are live again;
+ *   4. close every journaled link no committed route uses (a cut-short transaction's strays);
+ *   5. rewire what is missing (drivers gone: stopped panel, crash past the grace period), so the
+ *      panel keeps exactly the last committed topology.
+ */
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import {
+  type DriverRecord,
+  type PanelHandlers,
+  panelPackage,
+  toServiceError,
+} from "@rtt/connector-sdk";
+import { type JsonValue, RttError } from "@rtt/core";
+import { AuditLedger } from "../audit/ledger.ts";
+import { readCatalog } from "../catalog.ts";
+import type { Plan } from "../plan/plan.ts";
+import { parsePlan } from "../plan/plan-file.ts";
+import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts";
+import {
+  type ApplyResult,
+  Reconciler,
+  type WiredRoute,
+  wiredRoutesOf,
+} from "../reconcile/reconciler.ts";
+import { Wal } from "../wal/wal.ts";
+import { loadPanelConfig, type WorkspacePaths } from "../workspace/workspace.ts";
+import { HostPool } from "./host-pool.ts";
+
+export interface PanelDaemonOptions {
+  readonly version: string;
+  /** The daemon's log (default: stderr). */
+  readonly log?: (line: string) => void;
+  /** How long drivers outlive a vanished panel (default: the SDK's 10 s). */
+  readonly driverGraceMs?: number;
+}
+
+/** The Unix socket path of an `api.listen` value (only `unix://` is served: DESIGN.md §6). */
+export function socketPathOf(listen: string): string {
+  if (!listen.startsWith("unix://") || listen.length <= "unix://".length)
+    throw new RttError(
+      "RTT_ERR_DOC_SCHEMA",
+      `api.listen ${JSON.stringify(listen)} is not unix://PATH`,
+      {
+        hint: "the panel listens on a Unix socket only, e.g. unix:///tmp/rtt-panel.sock",
+      },
+    );
+  return listen.slice("unix://".length);
+}
+
+function driverRecordsOf(graph: JsonValue | undefined): DriverRecord[] {
+  if (graph === null || typeof graph !== "object" || Array.isArray(graph)) return [];
+  const drivers = (graph as { readonly [k: string]: JsonValue }).drivers;
+  if (drivers === null || typeof drivers !== "object" || Array.isArray(drivers)) return [];
+  return Object.values(drivers) as unknown as DriverRecord[];
+}
+
+export class PanelDaemon {
+  readonly paths: WorkspacePaths;
+  readonly listen: string;
+  readonly startedAt = Date.now();
+  readonly #o: PanelDaemonOptions;
+  readonly #wal: Wal;
+  readonly #pool: HostPool;
+  readonly #reconciler: Reconciler;
+  readonly #server = new grpc.Server();
+  readonly #socket: string;
+  #stopping: Promise<void> | undefined;
+  /** Resolves once the daemon has stopped (Shutdown, or stop()). */
+  readonly stopped: Promise<void>;
+  #markStopped: () => void = () => {};
+
+  private constructor(
+    paths: WorkspacePaths,
+    listen: string,
+    wal: Wal,
+    options: PanelDaemonOptions,
+  ) {
+    this.paths = paths;
+    this.listen = listen;
+    this.#socket = socketPathOf(listen);
+    this.#o = options;
+    this.#wal = wal;
+    const config = loadPanelConfig(paths).config.raw;
+    this.#pool = new HostPool(paths.drivers, {
+      heartbeatMs: config.health?.heartbeat_ms ?? 250,
+      ...(options.driverGraceMs === undefined ? {} : { graceMs: options.driverGraceMs }),
+      log: (l) => this.#log(`[${l.driver}${l.stream === "host" ? "" : ` ${l.stream}`}] ${l.line}`),
+    });
+    this.#reconciler = new Reconciler({
+      wal,
+      audit: new AuditLedger(paths.audit),
+      pool: this.#pool,
+      root: paths.root,
+      progress: (line) => this.#log(line),
+      driverRecords: () => this.#pool.records() as unknown as Record<string, JsonValue>,
+    });
+    this.#pool.onRestart = (name) => void this.#driverLost(name);
+    this.stopped = new Promise((resolve) => {
+      this.#markStopped = resolve;
+    });
+  }
+
+  #log(line: string): void {
+    (this.#o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+  }
+
+  /** Recovers (see the module doc) and starts serving. RTT_ERR_WAL_LOCKED when a panel runs. */
+  static async start(paths: WorkspacePaths, options: PanelDaemonOptions): Promise<PanelDaemon> {
+    const { config, diagnostics } = loadPanelConfig(paths);
+    if (diagnostics.length > 0)
+      throw new RttError(
+        "RTT_ERR_DOC_SCHEMA",
+        `${diagnostics[0]?.file ?? "panel.yaml"} is invalid`,
+        {
+          hint: "run `rtt scan` to see every problem with its line and column",
+        },
+      );
+    const wal = Wal.open({ dir: paths.wal });
+    let daemon: PanelDaemon;
+    try {
+      daemon = new PanelDaemon(paths, config.listen, wal, options);
+    } catch (error) {
+      wal.close();
+      throw error;
+    }
+    try {
+      await daemon.#recover();
+      await daemon.#serve();
+    } catch (error) {
+      await daemon.stop();
+      throw error;
+    }
+    return daemon;
+  }
+
+  async #recover(): Promise<void> {
+    const report = this.#wal.report;
+    if (report.tookOverLockFrom !== undefined)
+      this.#log(`took over the lock of a dead panel (pid ${report.tookOverLockFrom.pid})`);
+    if (report.discarded.length > 0)
+      this.#log(`discarded the partial transaction(s) ${report.discarded.join(", ")}`);
+    const post = this.#wal.committed?.post;
+    for (const record of driverRecordsOf(post)) {
+      try {
+        await this.#pool.attach(record);
+        this.#log(`re-attached driver ${record.name} (pid ${record.pid})`);
+      } catch (error) {
+        this.#log(`driver ${record.name} (pid ${record.pid}) is gone: ${(error as Error).message}`);
+      }
+    }
+    const live = wiredRoutesOf(post).filter(
+      (r) =>
+        this.#pool.running(r.from.driver) !== undefined &&
+        this.#pool.running(r.to.driver) !== undefined,
+    );
+    this.#reconciler.adopt(live);
+    const strays = await this.#reconciler.sweepOrphans();
+    if (strays.length > 0)
+      this.#log(`closed ${strays.length} orphaned link(s): ${strays.join(", ")}`);
+    await this.#restore("restore the committed topology after a panel start");
+  }
+
+  /** Rewires whatever of the last committed topology is not live. */
+  async #restore(why: string): Promise<ApplyResult | undefined> {
+    const committed = asTopology(this.#wal.committed?.post);
+    const missing = Object.keys(committed.edges).filter((id) => !this.#reconciler.live.has(id));
+    if (missing.length === 0) return undefined;
+    this.#log(`rewiring ${missing.length} committed route(s): ${missing.join(", ")}`);
+    return this.#reconcileTo(committed, why, "panel");
+  }
+
+  async #reconcileTo(target: Topology, why: string, who: string): Promise<ApplyResult> {
+    const catalog = readCatalog(this.paths.catalog).symbols;
+    const result = await this.#reconciler.reconcileTo(target, catalog, { who, why });
+    for (const b of result.batches)
+      if (b.outcome !== "committed")
+        this.#log(
+          `batch ${b.routes.join(", ")} ${b.outcome}${b.error ? `: ${b.error.message}` : ""}`,
+        );
+    return result;
+  }
+
+  /** A driver restarted after a crash: its links died with it; rewire the routes it carried. */
+  async #driverLost(name: string): Promise<void> {
+    this.#log(`driver ${name} restarted: its links are gone, rewiring its routes`);
+    await this.#reconciler.dropDriver(name);
+    await this.#restore(`driver ${name} restarted`).catch((error: unknown) =>
+      this.#log(`rewiring after driver ${name} restarted failed: ${(error as Error).message}`),
+    );
+  }
+
+  async #serve(): Promise<void> {
+    // We hold the WAL lock, so a socket file here is a dead panel's.
+    if (existsSync(this.#socket)) rmSync(this.#socket, { force: true });
+    mkdirSync(dirname(this.#socket), { recursive: true, mode: 0o700 });
+    this.#server.addService(panelPackage().Panel.service, this.#handlers());
+    await new Promise<void>((resolve, reject) =>
+      this.#server.bindAsync(
+        `unix:${this.#socket}`,
+        grpc.ServerCredentials.createInsecure(),
+        (e) =>
+          e
+            ? reject(
+                new RttError(
+                  "RTT_ERR_LANE_ADDRESS",
+                  `cannot listen on ${this.listen}: ${e.message}`,
+                  { cause: e },
+                ),
+              )
+            : resolve(),
+      ),
+    );
+    this.#log(
+      `panel ${this.#o.version} (pid ${process.pid}) serving ${this.paths.root} on ${this.listen}`,
+    );
+  }
+
+  #handlers(): PanelHandlers {
+    const unary =
+      <Req, Res>(run: (req: Req) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> =>
+      (call, callback) => {
+        Promise.resolve()
+          .then(() => run(call.request))
+          .then(
+            (res) => callback(null, res),
+            (error: unknown) => callback(toServiceError(error)),
+          );
+      };
+    return {
+      Status: unary(() => ({
+        pid: process.pid,
+        root: this.paths.root,
+        listen: this.listen,
+        started_at_unix_ms: this.startedAt,
+        committed_seq: this.#wal.committed?.seq ?? 0,
+        routes: this.#reconciler.live.size,
+        drivers: this.#pool.status(),
+        version: this.#o.version,
+        topology_json: JSON.stringify({
+          format: TOPOLOGY_FORMAT,
+          edges: this.#reconciler.graph.edges,
+        }),
+      })),
+      ApplyPlan: unary(async (req) => {
+        const plan: Plan = parsePlan(req.plan_json, "the ApplyPlan request");
+        const catalog = readCatalog(this.paths.catalog).symbols;
+        const result = await this.#reconciler.apply(plan, catalog, {
+          who: req.who || "unknown",
+          why: req.why || "apply",
+        });
+        return toWire(result);
+      }),
+      ListRoutes: unary(async () => ({
+        committed_seq: this.#wal.committed?.seq ?? 0,
+        routes: await Promise.all(
+          [...this.#reconciler.live.values()].map((r) => this.#liveRoute(r)),
+        ),
+      })),
+      Rollback: unary(async (req) => {
+        const target = asTopology(this.#wal.rollbackTarget(Number(req.seq)).post);
+        return toWire(
+          await this.#reconcileTo(target, `rollback to commit ${req.seq}`, req.who || "unknown"),
+        );
+      }),
+      Shutdown: unary((req) => {
+        this.#log(`shutting down: ${req.reason || "asked to"}`);
+        // Answer first; the drivers and the socket go right after.
+        setImmediate(() => void this.stop());
+        return { pid: process.pid };
+      }),
+    };
+  }
+
+  async #liveRoute(r: WiredRoute) {
+    const [from, to] = await Promise.all([
+      this.#pool.sample(r.from.driver, r.from.link),
+      this.#pool.sample(r.to.driver, r.to.link),
+    ]);
+    const state = (ref: { driver: string; link: string }, s: typeof from) => ({
+      driver: ref.driver,
+      link: ref.link,
+      ok: s?.ok ?? false,
+      err: s === undefined ? "no health sample (driver not running?)" : s.err,
+      frames_in: s?.frames_in ?? 0,
+      frames_out: s?.frames_out ?? 0,
+      qdepth: s?.qdepth ?? 0,
+    });
+    return {
+      id: r.edge.route,
+      from: r.edge.from.saddr,
+      to: r.edge.to.saddr,
+      lane: r.edge.lane,
+      pattern: r.edge.pattern,
+      from_link: state(r.from, from),
+      to_link: state(r.to, to),
+    };
+  }
+
+  /** Stops every driver (closing the links, lanes and children), the server, the WAL. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      await new Promise<void>((resolve) => this.#server.tryShutdown(() => resolve()));
+      await this.#pool.stopAll();
+      this.#reconciler.releaseAll();
+      this.#wal.close();
+      rmSync(this.#socket, { force: true });
+      this.#log("panel stopped");
+      this.#markStopped();
+    })();
+    return this.#stopping;
+  }
+}
+
+function toWire(r: ApplyResult) {
+  return {
+    batches: r.batches.map((b) => ({
+      routes: [...b.routes],
+      outcome: b.outcome,
+      seq: b.seq ?? 0,
+      error_code: b.error?.code ?? "",
+      error_message: b.error?.message ?? "",
+    })),
+    created: r.created,
+    replaced: r.replaced,
+    deleted: r.deleted,
+    committed_seq: r.seq,
+    orphans_closed: [],
+  };
+}
