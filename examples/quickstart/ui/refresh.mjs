@@ -1,10 +1,60 @@
-// The quickstart's UI refresh hook: asks the metrics API for its series and prints them.
-// Start: node refresh.mjs [base-url]   (default: http://127.0.0.1:9464)
-const base = process.argv[2] ?? process.env.METRICS_URL ?? "http://127.0.0.1:9464";
-const response = await fetch(new URL("/series", base));
-if (!response.ok) {
-  process.stderr.write(`refresh: ${response.status} from ${base}\n`);
-  process.exit(1);
+// The quickstart's UI refresh hook, a request/response program on stdio: it writes one HTTP
+// request message line on stdout ({"method":"GET","path":"/series"}), reads the response
+// message line from stdin ({"status":200,"headers":{…},"body":"<base64>"}), and appends
+// {"received_ms":…,"status":…,"series":{…}} to a log file. RTT's process driver carries the
+// request to the metrics API and the response back; nothing else may go to stdout.
+// Start: node refresh.mjs [file] [interval_ms]
+//   file: default ../logs/refresh.ndjson beside this folder; interval_ms: 0 or absent = once.
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const file = resolve(process.argv[2] ?? resolve(here, "../logs/refresh.ndjson"));
+const intervalMs = Number(process.argv[3] ?? 0);
+mkdirSync(dirname(file), { recursive: true });
+
+const replies = createInterface({ input: process.stdin, crlfDelay: Infinity })[
+  Symbol.asyncIterator
+]();
+
+/** One exchange: the request out, the response in, one log line. Returns the status (0 = none). */
+async function refresh() {
+  process.stdout.write(`${JSON.stringify({ method: "GET", path: "/series" })}\n`);
+  let line;
+  do {
+    const next = await replies.next();
+    if (next.done) {
+      process.stderr.write("refresh: stdin closed before a response came\n");
+      return 0;
+    }
+    line = next.value;
+  } while (line.trim() === "");
+  let response;
+  try {
+    response = JSON.parse(line);
+  } catch {
+    process.stderr.write(`refresh: not a response message: ${line.slice(0, 80)}\n`);
+    return 0;
+  }
+  const status = Number(response.status);
+  const text = Buffer.from(response.body ?? "", "base64").toString("utf8");
+  let series = null;
+  try {
+    series = JSON.parse(text).series ?? null;
+  } catch {
+    // Not JSON (an error page, a 502 from the driver): logged with series null.
+  }
+  appendFileSync(file, `${JSON.stringify({ received_ms: Date.now(), status, series })}\n`);
+  const names = series === null ? "no series" : `${Object.keys(series).length} series`;
+  process.stderr.write(`refresh: ${status}, ${names} → ${file}\n`);
+  return status;
 }
-const { series } = await response.json();
-for (const [name, value] of Object.entries(series)) process.stdout.write(`${name} ${value}\n`);
+
+let status = await refresh();
+while (intervalMs > 0 && status !== 0) {
+  await new Promise((r) => setTimeout(r, intervalMs));
+  status = await refresh();
+}
+process.exit(status >= 200 && status < 300 ? 0 : 1);

@@ -4,9 +4,12 @@
 //   b. a process's stdout (request messages) → http driver (target) → a loopback server → responses
 //   c. HTTP requests → http driver (source) → file driver → a log file; answered by correlation id
 //   d. kill -9 of a driver mid-stream: noticed, restarted, nothing left behind.
+//   e. the quickstart's own programs: emit.py → logger.mjs, and refresh.mjs ⇄ server.mjs (the
+//      http driver starts it from its x-run), request and response on two lanes.
 import assert from "node:assert/strict";
 import {
   appendFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -18,7 +21,7 @@ import {
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { DriverHost, type DriverHostOptions, type DriverLogLine } from "@rtt/connector-sdk";
@@ -417,6 +420,65 @@ describe("kill -9 of a driver mid-stream", () => {
       } finally {
         await victim.stop();
       }
+    });
+  }
+});
+
+describe("the quickstart's programs, wired driver to driver", () => {
+  const quickstart = fileURLToPath(new URL("../../../examples/quickstart", import.meta.url));
+  /** Opens a symbol from the copied quickstart by its manifest, as the panel would. */
+  function openManifest(host: DriverHost, root: string, folder: string): Promise<string> {
+    const manifest = join(root, folder, "rtt.manifest.json");
+    const { symbol } = JSON.parse(readFileSync(manifest, "utf8")) as {
+      symbol: { saddr: string };
+    };
+    const contract = JSON.stringify({ ...symbol, "x-cwd": dirname(manifest) });
+    return host.open(symbol.saddr, { contract, params: {} });
+  }
+
+  for (const kind of KINDS) {
+    test(`${kind} lanes: events → logger, and refresh ⇄ metrics`, {
+      skip: kind === "shm" && shmMissing,
+    }, async () => {
+      const root = join(dir, `quickstart-${kind}`);
+      cpSync(quickstart, root, {
+        recursive: true,
+        filter: (from) => !from.includes(`${join(quickstart, "logs")}`),
+      });
+      const logs = join(root, "logs");
+
+      // Route events-to-log: python3 emit.py's stdout → logger.mjs's stdin.
+      const events = await openManifest(proc, root, "services/events");
+      const logger = await openManifest(proc, root, "services/logger");
+      await proc.bind(logger, { inbound: await proc.offer(events, "outbound", kind) });
+
+      // Route ui-refresh: the hook's request lines → the api (started by the http driver) →
+      // responses back into the hook's stdin, paired by correlation id.
+      const metrics = await openManifest(http, root, "services/metrics");
+      const refresh = await openManifest(proc, root, "ui");
+      await http.bind(metrics, { inbound: await proc.offer(refresh, "outbound", kind) });
+      await proc.bind(refresh, { inbound: await http.offer(metrics, "outbound", kind) });
+
+      const refreshLog = join(logs, "refresh.ndjson");
+      const eventsLog = join(logs, "events.ndjson");
+      const linesOf = (path: string) =>
+        existsSync(path) ? readFileSync(path, "utf8").split("\n").filter(Boolean) : [];
+      await eventually("the refresh line", () => linesOf(refreshLog).length >= 1);
+      const line = JSON.parse(linesOf(refreshLog)[0] ?? "{}") as {
+        status: number;
+        series: { http_requests_total: number };
+      };
+      assert.equal(line.status, 200);
+      assert.ok(line.series.http_requests_total >= 1);
+      // emit.py writes 10 events, 100 ms apart, then exits; the logger appends each one.
+      await eventually("10 events in the log", () => linesOf(eventsLog).length >= 10);
+      const seqs = linesOf(eventsLog).map(
+        (l) => (JSON.parse(l) as { record: { seq: number } }).record.seq,
+      );
+      assert.deepEqual(seqs, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+
+      for (const link of [refresh, events, logger]) await proc.close(link);
+      await http.close(metrics);
     });
   }
 });

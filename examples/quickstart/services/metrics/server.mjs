@@ -1,5 +1,8 @@
 // The quickstart's metrics API: Prometheus text on GET /metrics and JSON series on
 // GET /series?name=<metric>, on loopback only. Start: node server.mjs [port]  (0 = any free port)
+// When RTT_HTTP_LISTEN is set (the http driver sets it when it runs this program), it listens
+// on that Unix socket path instead of a port.
+import { rmSync } from "node:fs";
 import { createServer } from "node:http";
 
 const started = Date.now();
@@ -41,10 +44,19 @@ const server = createServer((req, res) => {
     .end(JSON.stringify({ error: "not found" }));
 });
 
-const port = Number(process.argv[2] ?? process.env.METRICS_PORT ?? 9464);
-server.listen(port, "127.0.0.1", () => {
-  const address = server.address();
-  process.stdout.write(`metrics listening on http://127.0.0.1:${address.port}\n`);
-});
+const socketPath = process.env.RTT_HTTP_LISTEN;
+if (socketPath) {
+  // A socket file left by an earlier run that was killed would make listen fail with EADDRINUSE.
+  rmSync(socketPath, { force: true });
+  server.listen(socketPath, () => {
+    process.stdout.write(`metrics listening on unix:${socketPath}\n`);
+  });
+} else {
+  const port = Number(process.argv[2] ?? process.env.METRICS_PORT ?? 9464);
+  server.listen(port, "127.0.0.1", () => {
+    const address = server.address();
+    process.stdout.write(`metrics listening on http://127.0.0.1:${address.port}\n`);
+  });
+}
 for (const signal of ["SIGINT", "SIGTERM"])
   process.on(signal, () => server.close(() => process.exit(0)));

@@ -6,24 +6,39 @@
  * - Target (route parameter `url`, else the manifest's `x-url`, e.g. http://127.0.0.1:9464):
  *   each frame is a request message, sent on a keep-alive pool; its response comes out of rx
  *   with the same correlation id (a malformed request gets a 400 message, an unreachable
- *   server a 502). Any non-loopback host is refused.
+ *   server a 502). Any non-loopback host is refused. With neither but an `x-run` argv, the
+ *   driver starts the API itself (api-process.ts): in `x-cwd` (the manifest's folder), with a
+ *   fresh Unix socket path in RTT_HTTP_LISTEN, and targets that socket once it accepts;
+ *   closing the link ends the program. Route parameter `start_timeout_ms` (default 10000).
  * - Source (route parameter `listen`: `127.0.0.1:0`, `[::1]:8080` or a Unix socket path): each
  *   incoming request comes out of rx with the exchange's correlation id, and the response
  *   message sent into the link under that id answers it (504 when none comes in `timeout_ms`,
  *   default 30 s).
  */
+import { dirname } from "node:path";
 import { defineConnector, findManifests, type RxMessage, serveDriver } from "@rtt/connector-sdk";
 import { type Contract, RttError } from "@rtt/core";
+import { ApiProcess } from "./api-process.ts";
 import { type HttpEndpointAddress, HttpSource, HttpTarget } from "./http-endpoints.ts";
 import { encodeMessage, parseRequest, parseResponse } from "./messages.ts";
 
-type ApiContract = Contract & { readonly "x-url"?: string };
+type ApiContract = Contract & {
+  readonly "x-url"?: string;
+  readonly "x-run"?: readonly string[];
+  readonly "x-cwd"?: string;
+};
 
-/** Manifests under `root` of `api` symbols that name their loopback URL (`x-url`). */
+/**
+ * Manifests under `root` of `api` symbols that name their loopback URL (`x-url`) or say how to
+ * run them (`x-run`), with the manifest's folder as `x-cwd`.
+ */
 function probeApis(root: string): Contract[] {
   return findManifests(root)
-    .map(({ contract }) => contract as ApiContract)
-    .filter((c) => c.type === "api" && typeof c["x-url"] === "string");
+    .filter(({ contract }) => {
+      const c = contract as ApiContract;
+      return c.type === "api" && (typeof c["x-url"] === "string" || Array.isArray(c["x-run"]));
+    })
+    .map(({ path, contract }) => ({ ...contract, "x-cwd": dirname(path) }) as Contract);
 }
 
 /** A queue of rx messages: pushed by HTTP events, pulled by the runtime's pump. */
@@ -62,6 +77,8 @@ interface HttpLink {
   /** Path prefix of the target URL ("" for "/"). */
   readonly base: string;
   readonly source?: HttpSource;
+  /** The API program the driver started for this link (`x-run`), if it did. */
+  readonly api?: ApiProcess;
   inFlight: number;
   lastError?: string;
 }
@@ -120,10 +137,25 @@ export const httpConnector = defineConnector<HttpLink>({
       );
       return { outbox, source, base: "", inFlight: 0 };
     }
-    const url = params.url ?? (symbol as ApiContract)["x-url"];
+    const api = symbol as ApiContract;
+    const url = params.url ?? api["x-url"];
+    if (url === undefined && Array.isArray(api["x-run"])) {
+      const started = await ApiProcess.start({
+        argv: api["x-run"],
+        ...(api["x-cwd"] === undefined ? {} : { cwd: api["x-cwd"] }),
+        ...(params.start_timeout_ms === undefined
+          ? {}
+          : { startTimeoutMs: Number(params.start_timeout_ms) }),
+      });
+      process.stderr.write(
+        `http driver: ${symbol.saddr} started (pid ${started.pid}) on ${started.socketPath}\n`,
+      );
+      const target = new HttpTarget({ socketPath: started.socketPath });
+      return { outbox, target, api: started, base: "", inFlight: 0 };
+    }
     if (url === undefined)
       throw new RttError("RTT_ERR_DOC_SCHEMA", `http driver: no url for ${symbol.saddr}`, {
-        hint: 'give the route a url (target) or listen (source) parameter, or the manifest an "x-url"',
+        hint: 'give the route a url (target) or listen (source) parameter, or the manifest an "x-url" or "x-run"',
       });
     const { address, base } = targetOf(url);
     return { outbox, target: new HttpTarget(address), base, inFlight: 0 };
@@ -164,12 +196,12 @@ export const httpConnector = defineConnector<HttpLink>({
     link.outbox.end();
     link.target?.close();
     await link.source?.close();
+    await link.api?.close();
   },
-  health: (link) => ({
-    ok: link.lastError === undefined,
-    lag_ms: 0,
-    ...(link.lastError === undefined ? {} : { err: link.lastError }),
-  }),
+  health(link) {
+    const err = link.api?.err ?? link.lastError;
+    return { ok: err === undefined, lag_ms: 0, ...(err === undefined ? {} : { err }) };
+  },
 });
 
 if (import.meta.main) await serveDriver(httpConnector);

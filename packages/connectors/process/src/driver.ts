@@ -1,12 +1,18 @@
 /**
- * The process driver (spec §8 connector-process): `proc`, `hook` and `plugin` symbols whose
- * manifest says how to run them. Run as a program, this file is the driver executable.
+ * The process driver (spec §8 connector-process): any symbol whose manifest says how to run it
+ * (`x-run`, an argv array) — `proc`, `hook`, `plugin`, but also a `bus` or an `extension` that
+ * is a program — except `api`, which the http driver runs. Run as a program, this file is the
+ * driver executable.
  *
- * A symbol's command comes from its manifest's `x-run` (an argv array), or from the route's
- * `command` parameter (a JSON argv array). Route parameters: `framing` (lines | length-prefixed
- * | raw, default lines), `respawn` (never | on-failure | always, default on-failure), `cwd`,
- * `correlate` (none | sequence, default none: with sequence, the n-th message of the process's
- * output goes out with correlation id n, so replies to it can be paired, e.g. by the http driver).
+ * The command comes from the manifest's `x-run`, run in `x-cwd` (the manifest's folder, set by
+ * probe, or passed by the panel in the contract), or from the route's `command` parameter (a
+ * JSON argv array). Route parameters: `framing` (lines | length-prefixed | raw, default lines),
+ * `respawn` (never | on-failure | always, default on-failure), `cwd`, `correlate` (none |
+ * sequence). With sequence, the n-th message of the process's output goes out with
+ * correlation id n, so replies to it can be paired (e.g. by the http driver); it is the default
+ * when the contract's `io` is `req` (a request/response hook), else none. Replies come back
+ * through tx like any inbound message: each payload framed onto stdin, so under `lines` a reply
+ * that is one JSON object (never a raw newline inside) reaches the program as one line.
  */
 import { dirname } from "node:path";
 import { defineConnector, findManifests, type RxMessage, serveDriver } from "@rtt/connector-sdk";
@@ -14,19 +20,20 @@ import { type Contract, RttError } from "@rtt/core";
 import { FRAMINGS, type Framing } from "./framing.ts";
 import { ProcessEndpoint, RESPAWN_POLICIES, type RespawnPolicy } from "./process-endpoint.ts";
 
-const RUNNABLE = new Set(["proc", "hook", "plugin"]);
+/** Types the process driver leaves to another driver even when they have an `x-run`. */
+const NOT_OURS = new Set(["api"]);
 
 type RunnableContract = Contract & {
   readonly "x-run"?: readonly string[];
   readonly "x-cwd"?: string;
 };
 
-/** Manifests under `root` for runnable symbols that say how to run them. */
+/** Manifests under `root` for symbols that say how to run them (and are not apis). */
 function probeRunnable(root: string): Contract[] {
   return findManifests(root)
     .filter(
       ({ contract }) =>
-        RUNNABLE.has(contract.type) && Array.isArray((contract as RunnableContract)["x-run"]),
+        !NOT_OURS.has(contract.type) && Array.isArray((contract as RunnableContract)["x-run"]),
     )
     .map(({ path, contract }) => ({ ...contract, "x-cwd": dirname(path) }) as Contract);
 }
@@ -79,7 +86,9 @@ export const processConnector = defineConnector<ProcessEndpoint>({
       respawn: oneOf<RespawnPolicy>(params.respawn, RESPAWN_POLICIES, "on-failure", "respawn"),
       ...((params.cwd ?? runnable["x-cwd"]) ? { cwd: params.cwd ?? runnable["x-cwd"] } : {}),
     });
-    if (oneOf(params.correlate, ["none", "sequence"], "none", "correlate") === "sequence")
+    // A request/response symbol numbers its requests unless told otherwise, so replies pair.
+    const correlateDefault = runnable.io === "req" ? "sequence" : "none";
+    if (oneOf(params.correlate, ["none", "sequence"], correlateDefault, "correlate") === "sequence")
       numbered.add(endpoint);
     endpoint.start();
     return endpoint;

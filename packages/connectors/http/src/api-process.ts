@@ -1,0 +1,195 @@
+/**
+ * An `api` symbol the http driver starts itself (manifest `x-run`, run in `x-cwd`): the program
+ * gets a fresh Unix socket path in `RTT_HTTP_LISTEN` and must serve HTTP on it. `start` resolves
+ * once the socket accepts a connection, so the target never races the server's start-up; a
+ * program that exits first, or never listens, is a named error with its last stderr lines.
+ * It runs in its own process group, and `close()` ends the whole group — TERM, then KILL after
+ * a grace — waits for it, and removes the socket file.
+ */
+import { type ChildProcessByStdio, spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { connect } from "node:net";
+import type { Readable } from "node:stream";
+import { SOCKET_DIR_ENV } from "@rtt/connector-sdk";
+import { type ErrorCode, RttError } from "@rtt/core";
+import { newSocketPath } from "@rtt/fabric";
+
+/** The environment variable that tells the program where to listen (a Unix socket path). */
+export const LISTEN_ENV = "RTT_HTTP_LISTEN";
+
+export interface ApiProcessSpec {
+  /** The program and its arguments (the manifest's `x-run`). */
+  readonly argv: readonly string[];
+  /** Its working folder (the manifest's folder, `x-cwd`). */
+  readonly cwd?: string;
+  /** Where the socket goes; default RTT_DRIVER_SOCKET_DIR, else the per-user lane folder. */
+  readonly socketDir?: string;
+  /** How long the program has to accept a connection on its socket (default 10 s). */
+  readonly startTimeoutMs?: number;
+  /** How long `close()` waits after SIGTERM before SIGKILL (default 2 s). */
+  readonly killGraceMs?: number;
+}
+
+type Child = ChildProcessByStdio<null, Readable, Readable>;
+
+/** Lines of stderr kept for the error that says why start-up failed. */
+const STDERR_TAIL = 10;
+
+/** A socket path a program can be told in an environment variable: a file, never abstract. */
+function fileSocketPath(dir: string | undefined): string {
+  for (const d of dir === undefined ? [undefined] : [dir, undefined]) {
+    const socket = newSocketPath(d, "api");
+    if (!socket.abstract) return socket.path;
+  }
+  throw new RttError(
+    "RTT_ERR_LANE_ADDRESS",
+    "http driver: no socket path short enough for an api",
+    {
+      hint: `set ${SOCKET_DIR_ENV} or TMPDIR to a shorter folder`,
+    },
+  );
+}
+
+function accepts(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+export class ApiProcess {
+  readonly socketPath: string;
+  readonly #spec: ApiProcessSpec;
+  readonly #child: Child;
+  readonly #exited: Promise<void>;
+  readonly #stderr: string[] = [];
+  #exit: { readonly code: number | null; readonly signal: string | null } | undefined;
+  #spawnError: string | undefined;
+  #closing = false;
+  #closed = false;
+
+  private constructor(spec: ApiProcessSpec, socketPath: string) {
+    this.#spec = spec;
+    this.socketPath = socketPath;
+    const [command, ...args] = spec.argv;
+    this.#child = spawn(command as string, args, {
+      cwd: spec.cwd,
+      env: { ...process.env, [LISTEN_ENV]: socketPath },
+      stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group, so close() ends everything it started.
+      detached: true,
+    }) as Child;
+    // Its output goes to the driver's stderr (the host's log); stdout carries the handshake
+    // nowhere here, but a program's chatter still belongs in the log, not on our stdout.
+    this.#child.stdout.on("data", (d: Buffer) => process.stderr.write(d));
+    let partial = "";
+    this.#child.stderr.on("data", (d: Buffer) => {
+      process.stderr.write(d);
+      const lines = (partial + d.toString("utf8")).split("\n");
+      partial = lines.pop() ?? "";
+      this.#stderr.push(...lines.filter((l) => l.trim() !== ""));
+      this.#stderr.splice(0, Math.max(0, this.#stderr.length - STDERR_TAIL));
+    });
+    this.#child.stderr.on("end", () => {
+      if (partial.trim() !== "") this.#stderr.push(partial);
+    });
+    this.#exited = new Promise((resolve) => {
+      this.#child.once("error", (error) => {
+        this.#spawnError = error.message;
+        this.#exit ??= { code: null, signal: null };
+        resolve();
+      });
+      this.#child.once("exit", (code, signal) => {
+        this.#exit = { code, signal };
+        resolve();
+      });
+    });
+  }
+
+  /** Starts the program and resolves once its socket accepts a connection. */
+  static async start(spec: ApiProcessSpec): Promise<ApiProcess> {
+    if (spec.argv.length === 0 || spec.argv.some((a) => typeof a !== "string"))
+      throw new RttError("RTT_ERR_DOC_SCHEMA", "http driver: x-run must be a non-empty argv array");
+    const api = new ApiProcess(
+      spec,
+      fileSocketPath(spec.socketDir ?? process.env[SOCKET_DIR_ENV] ?? undefined),
+    );
+    const until = Date.now() + (spec.startTimeoutMs ?? 10_000);
+    for (;;) {
+      if (api.#exit !== undefined) {
+        await api.close();
+        throw api.#spawnError !== undefined
+          ? api.#startError("RTT_ERR_DRIVER_SPAWN", `cannot start: ${api.#spawnError}`)
+          : api.#startError("RTT_ERR_DRIVER_EXITED", `${api.#describeExit()} before listening`);
+      }
+      if (await accepts(api.socketPath)) return api;
+      if (Date.now() > until) {
+        await api.close();
+        throw api.#startError(
+          "RTT_ERR_DRIVER_TIMEOUT",
+          `did not listen on ${LISTEN_ENV}=${api.socketPath} within ${spec.startTimeoutMs ?? 10_000} ms`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  /** Why the program is no longer serving, once it has exited on its own; else undefined. */
+  get err(): string | undefined {
+    if (this.#exit === undefined || this.#closing) return undefined;
+    return `api process ${this.#describeExit()}`;
+  }
+
+  #describeExit(): string {
+    const exit = this.#exit;
+    if (exit === undefined) return "running";
+    if (this.#spawnError !== undefined) return `failed to start: ${this.#spawnError}`;
+    return exit.signal !== null ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  }
+
+  /** Api programs fail the way driver programs do, so they share the driver codes. */
+  #startError(code: ErrorCode, what: string): RttError {
+    const tail = this.#stderr.slice(-5).join("\n  ");
+    return new RttError(
+      code,
+      `http driver: api program ${JSON.stringify(this.#spec.argv.join(" "))} ${what}`,
+      {
+        hint:
+          tail === ""
+            ? `it must serve HTTP on the Unix socket path in ${LISTEN_ENV}`
+            : `its last stderr lines:\n  ${tail}`,
+      },
+    );
+  }
+
+  #killGroup(signal: NodeJS.Signals): void {
+    const pid = this.#child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  /** Ends the process group (TERM, then KILL after the grace), waits for it, removes the socket. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closing = true;
+    // A leader that is gone may have left children in its group: they get no grace.
+    this.#killGroup(this.#exit === undefined ? "SIGTERM" : "SIGKILL");
+    const timer = setTimeout(() => this.#killGroup("SIGKILL"), this.#spec.killGraceMs ?? 2000);
+    await this.#exited;
+    clearTimeout(timer);
+    this.#closed = true;
+    rmSync(this.socketPath, { force: true });
+  }
+}
