@@ -93,7 +93,7 @@ function buildProgram(term: Terminal, setExit: (code: number) => void): Command 
     )
     .action(async (opts: { json?: boolean }) => {
       const { lsRoutesCommand } = await import("./commands/ls.ts");
-      setExit(lsRoutesCommand(ctx(), opts));
+      setExit(await lsRoutesCommand(ctx(), opts));
     });
   program
     .command("plan")

@@ -1,3 +1,4 @@
+import type { RouteListMessage } from "@rtt/connector-sdk";
 import {
   type CatalogSymbol,
   formatDiagnostic,
@@ -12,9 +13,13 @@ import {
   readCatalog,
   resolveRoutes,
   resolveSelector,
+  type WorkspacePaths,
 } from "@rtt/panel";
 import { count, paint, table } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
+import { runningPanel } from "./panel.ts";
+
+type LiveRoute = RouteListMessage["routes"][number];
 
 export function lsSymbolsCommand(
   ctx: CommandContext,
@@ -61,7 +66,27 @@ function matchCount(end: EndResolution): string {
   return n === 0 ? "0" : n === 1 ? "1" : `${n} (many)`;
 }
 
-export function lsRoutesCommand(ctx: CommandContext, opts: { json?: boolean }): number {
+/** What the running panel says about each wired route; undefined when no panel runs. */
+async function liveRoutes(paths: WorkspacePaths): Promise<Map<string, LiveRoute> | undefined> {
+  const conn = await runningPanel(paths);
+  if (conn === undefined) return undefined;
+  try {
+    const list = await conn.routes();
+    return new Map(list.routes.map((r) => [r.id, r]));
+  } finally {
+    conn.close();
+  }
+}
+
+function health(l: LiveRoute["from_link"]): string {
+  if (l === null) return "?";
+  return l.ok ? "ok" : `down: ${l.err}`;
+}
+
+export async function lsRoutesCommand(
+  ctx: CommandContext,
+  opts: { json?: boolean },
+): Promise<number> {
   const paths = workspaceOf(ctx);
   const { routes, diagnostics } = loadRoutes(paths);
   if (diagnostics.length > 0) {
@@ -74,6 +99,7 @@ export function lsRoutesCommand(ctx: CommandContext, opts: { json?: boolean }): 
     return 1;
   }
   const resolutions = resolveRoutes(routes, readCatalog(paths.catalog).symbols);
+  const live = await liveRoutes(paths);
   if (opts.json) {
     writeJson(
       ctx,
@@ -81,6 +107,8 @@ export function lsRoutesCommand(ctx: CommandContext, opts: { json?: boolean }): 
         id: r.id,
         from: endJson(r.from),
         to: r.to.map(endJson),
+        // null: no panel runs; {wired: false}: the panel does not carry this route.
+        live: live === undefined ? null : liveJson(live.get(r.id)),
       })),
     );
     return 0;
@@ -102,6 +130,26 @@ export function lsRoutesCommand(ctx: CommandContext, opts: { json?: boolean }): 
     });
   }
   ctx.term.out.write(`${table(["ROUTE", "FROM", "N", "TO", "N"], rows)}\n`);
+  if (live === undefined) {
+    ctx.term.out.write(
+      paint(ctx.term.out, "dim", "no panel runs here: nothing is wired (rtt apply)\n"),
+    );
+  } else {
+    const wired = resolutions.map((r) => {
+      const l = live.get(r.id);
+      if (l === undefined) return [r.id, "not wired", "", "", ""];
+      return [
+        r.id,
+        l.to,
+        `${l.lane} ${l.pattern}`,
+        `${health(l.from_link)} / ${health(l.to_link)}`,
+        `${l.from_link?.frames_out ?? 0} → ${l.to_link?.frames_in ?? 0}`,
+      ];
+    });
+    ctx.term.out.write(
+      `\n${table(["ROUTE", "WIRED TO", "LANE", "HEALTH (from / to)", "FRAMES (sent → received)"], wired)}\n`,
+    );
+  }
   for (const r of resolutions) {
     for (const [side, end] of [["from", r.from], ...r.to.map((t) => ["to", t] as const)] as const) {
       const style = end.resolution.matches.length === 1 ? "dim" : "yellow";
@@ -111,6 +159,18 @@ export function lsRoutesCommand(ctx: CommandContext, opts: { json?: boolean }): 
     }
   }
   return 0;
+}
+
+function liveJson(l: LiveRoute | undefined) {
+  if (l === undefined) return { wired: false };
+  return {
+    wired: true,
+    to: l.to,
+    lane: l.lane,
+    pattern: l.pattern,
+    from_link: l.from_link,
+    to_link: l.to_link,
+  };
 }
 
 function endJson(end: EndResolution) {

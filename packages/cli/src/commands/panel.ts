@@ -36,7 +36,7 @@ function connectionOf(paths: WorkspacePaths): PanelConnection {
 }
 
 /** The running panel's connection, or undefined when nobody answers on the socket. */
-async function answering(paths: WorkspacePaths): Promise<PanelConnection | undefined> {
+export async function runningPanel(paths: WorkspacePaths): Promise<PanelConnection | undefined> {
   const conn = connectionOf(paths);
   if (!existsSync(socketPathOf(conn.listen))) {
     conn.close();
@@ -106,7 +106,7 @@ export async function ensurePanel(
   ctx: CommandContext,
   paths: WorkspacePaths,
 ): Promise<PanelConnection> {
-  const running = await answering(paths);
+  const running = await runningPanel(paths);
   if (running !== undefined) return running;
   const { conn, pid } = await startInBackground(paths);
   ctx.term.err.write(
@@ -137,7 +137,7 @@ export async function panelStartCommand(
   opts: { json?: boolean },
 ): Promise<number> {
   const paths = workspaceOf(ctx);
-  const running = await answering(paths);
+  const running = await runningPanel(paths);
   if (running !== undefined) {
     const s = await running.status();
     running.close();
@@ -159,7 +159,7 @@ export async function panelStopCommand(
   opts: { json?: boolean },
 ): Promise<number> {
   const paths = workspaceOf(ctx);
-  const conn = await answering(paths);
+  const conn = await runningPanel(paths);
   if (conn === undefined) {
     if (opts.json) writeJson(ctx, { stopped: false, running: false });
     else ctx.term.out.write("no panel is running for this workspace\n");
@@ -189,7 +189,7 @@ export async function panelStatusCommand(
   opts: { json?: boolean },
 ): Promise<number> {
   const paths = workspaceOf(ctx);
-  const conn = await answering(paths);
+  const conn = await runningPanel(paths);
   if (conn === undefined) {
     if (opts.json) writeJson(ctx, { running: false, root: paths.root });
     else ctx.term.out.write(`no panel is running for ${paths.root}\n`);
