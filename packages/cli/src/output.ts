@@ -22,6 +22,12 @@ function outputStream(
   env: NodeJS.ProcessEnv,
 ): OutputStream {
   const isTTY = stream.isTTY === true;
+  // `rtt ls routes | head`: the reader left, so there is nobody to write for; exit quietly as
+  // other command-line tools do instead of dying on an unhandled EPIPE.
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   return {
     write: (text) => stream.write(text),
     isTTY,
