@@ -35,6 +35,10 @@ import { Wal } from "../wal/wal.ts";
 import { loadPanelConfig, type WorkspacePaths } from "../workspace/workspace.ts";
 import { HostPool } from "./host-pool.ts";
 
+/** The WAL is compacted after an apply once it is this big, keeping this many rollback targets. */
+const COMPACT_AT_BYTES = 32 * 1024 * 1024;
+const KEEP_COMMITS = 50;
+
 export interface PanelDaemonOptions {
   readonly version: string;
   /** The daemon's log (default: stderr). */
@@ -257,6 +261,7 @@ export class PanelDaemon {
           who: req.who || "unknown",
           why: req.why || "apply",
         });
+        await this.#compact();
         return toWire(result);
       }),
       ListRoutes: unary(async () => ({
@@ -303,6 +308,11 @@ export class PanelDaemon {
       from_link: state(r.from, from),
       to_link: state(r.to, to),
     };
+  }
+
+  async #compact(): Promise<void> {
+    const removed = await this.#reconciler.compactWal(COMPACT_AT_BYTES, KEEP_COMMITS);
+    if (removed > 0) this.#log(`compacted the WAL: ${removed} bytes of old segments removed`);
   }
 
   /** Stops every driver (closing the links, lanes and children), the server, the WAL. */

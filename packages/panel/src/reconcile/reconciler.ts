@@ -175,6 +175,17 @@ export class Reconciler {
     });
   }
 
+  /**
+   * Compacts the WAL once it holds more than `atBytes` (between applies, never during one),
+   * keeping the newest `keepCommits` commits as rollback targets.
+   */
+  compactWal(atBytes: number, keepCommits: number): Promise<number> {
+    return this.#exclusive(async () => {
+      if (this.#o.wal.totalBytes <= atBytes) return 0;
+      return this.#o.wal.compact(keepCommits).removedBytes;
+    });
+  }
+
   /** The panel stopped its drivers, and every link with them: they leave the ledger. */
   releaseAll(): void {
     for (const r of this.#live.values())

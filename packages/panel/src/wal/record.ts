@@ -54,6 +54,7 @@ export const RECORD_TYPES = {
   commit: 3,
   abort: 4,
   "resource-released": 5,
+  checkpoint: 6,
 } as const;
 export type RecordType = keyof typeof RECORD_TYPES;
 
@@ -72,7 +73,31 @@ export type WalRecord =
       readonly seq: number;
       readonly kind: ResourceKind;
       readonly name: string;
+    }
+  | {
+      /**
+       * Everything replay needs from the records before it (compaction): the newest commits
+       * (the last is the committed topology; the others stay rollback targets) and the resource
+       * ledger. Written only while no transaction is open.
+       */
+      readonly type: "checkpoint";
+      readonly seq: number;
+      readonly commits: readonly CheckpointCommit[];
+      readonly ledger: readonly CheckpointResource[];
     };
+
+export interface CheckpointCommit {
+  readonly seq: number;
+  readonly txid: string;
+  readonly post: JsonValue;
+}
+
+/** A ledger entry carried by a checkpoint: the resource and the fate of its transaction. */
+export interface CheckpointResource extends ResourceIntent {
+  readonly seq: number;
+  readonly txid: string;
+  readonly status: "committed" | "aborted" | "partial";
+}
 
 const TYPE_BY_CODE = new Map<number, RecordType>(
   Object.entries(RECORD_TYPES).map(([name, code]) => [code, name as RecordType]),
@@ -147,6 +172,24 @@ function checkPayload(type: RecordType, p: unknown): WalRecord | undefined {
   if (!isObject(p) || typeof p.seq !== "number" || !Number.isSafeInteger(p.seq) || p.seq < 1)
     return undefined;
   const seq = p.seq;
+  if (type === "checkpoint") {
+    const { commits, ledger } = p;
+    const commitOk = (c: unknown) =>
+      isObject(c) && typeof c.seq === "number" && typeof c.txid === "string" && "post" in c;
+    const entryOk = (e: unknown) =>
+      checkResource(e) &&
+      typeof (e as { seq?: unknown }).seq === "number" &&
+      typeof (e as { txid?: unknown }).txid === "string" &&
+      ["committed", "aborted", "partial"].includes(String((e as { status?: unknown }).status));
+    if (!Array.isArray(commits) || !commits.every(commitOk)) return undefined;
+    if (!Array.isArray(ledger) || !ledger.every(entryOk)) return undefined;
+    return {
+      type,
+      seq,
+      commits: commits as CheckpointCommit[],
+      ledger: ledger as CheckpointResource[],
+    };
+  }
   if (type === "resource-released") {
     if (typeof p.kind !== "string" || !KINDS.has(p.kind) || typeof p.name !== "string")
       return undefined;

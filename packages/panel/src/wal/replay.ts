@@ -72,6 +72,18 @@ export function replayRecords(records: Iterable<WalRecord>): ReplayState {
         open.delete(r.txid);
         status.set(r.txid, "aborted");
         break;
+      case "checkpoint":
+        // Compaction: the state as of here, instead of the records before it.
+        commits.length = 0;
+        commits.push(...r.commits);
+        open.clear();
+        ledger.clear();
+        for (const e of r.ledger) {
+          const { status: fate, ...entry } = e;
+          ledger.set(resourceKey(e.kind, e.name), entry);
+          status.set(e.txid, fate);
+        }
+        break;
       case "resource-released":
         ledger.delete(resourceKey(r.kind, r.name));
         break;
