@@ -128,7 +128,15 @@ export function copyQuickstart(): string {
     recursive: true,
     filter: (src) => {
       const rel = relative(QUICKSTART, src).split(sep).join("/");
-      const skipped = [".rtt/cache", "logs"];
+      // What scans and a panel leave in a working copy (all gitignored): a copy starts clean.
+      const skipped = [
+        ".rtt/cache",
+        ".rtt/wal",
+        ".rtt/audit",
+        ".rtt/sockets",
+        ".rtt/panel.log",
+        "logs",
+      ];
       return !skipped.some((s) => rel === s || rel.startsWith(`${s}/`));
     },
   });

@@ -19,6 +19,11 @@ export { type FoundManifest, findManifests } from "./driver/find-manifests.ts";
 export { type InProcessDriver, startConnectorInProcess } from "./driver/harness.ts";
 export type { LaneSide, RxTap } from "./driver/link.ts";
 export {
+  type ControlAddresses,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  type HandshakeAgreed,
+} from "./driver/route-handshake.ts";
+export {
   DriverRuntime,
   type HealthSampleOut,
   type ProbedSymbolOut,
@@ -53,7 +58,12 @@ export {
   SOCKET_DIR_ENV,
 } from "./handshake/protocol.ts";
 export { type BackoffPolicy, backoffDelay } from "./host/backoff.ts";
-export { DriverClient, type DriverClientOptions, type DriverStream } from "./host/driver-client.ts";
+export {
+  DriverClient,
+  type DriverClientOptions,
+  type DriverStream,
+  type HandshakeOptions,
+} from "./host/driver-client.ts";
 export {
   type Clock,
   type DetachedDriver,

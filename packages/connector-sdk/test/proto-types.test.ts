@@ -40,6 +40,7 @@ test("the loaded service has every method of the Connector contract", () => {
     "Bind",
     "Close",
     "GetInfo",
+    "Handshake",
     "Health",
     "Offer",
     "Open",

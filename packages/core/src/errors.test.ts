@@ -23,6 +23,7 @@ describe("ERROR_CATALOG", () => {
       "NOT_FOUND",
       "FAILED_PRECONDITION",
       "DEADLINE_EXCEEDED",
+      "ABORTED",
       "UNAVAILABLE",
       "INTERNAL",
     ];

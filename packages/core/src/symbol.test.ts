@@ -30,18 +30,31 @@ function withKey(c: Contract, key: string, value: unknown): Contract {
 }
 
 describe("contractHash", () => {
-  it("is the SHA-256 of the canonical contract without tags and x- keys", () => {
+  it("is the SHA-256 of the canonical contract in normal form, without tags and x- keys", () => {
     const { tags: _tags, ...rest } = METRICS;
-    assert.deepEqual(contractOf(METRICS), rest);
-    assert.equal(contractHash(METRICS), canonicalHash(rest));
+    const normal = { ...rest, capabilities: ["pull", "stream"], auth: { mode: "none" } };
+    assert.deepEqual(contractOf(METRICS), normal);
+    assert.equal(contractHash(METRICS), canonicalHash(normal));
     assert.equal(
       contractHash(METRICS),
       canonicalHash(
         JSON.parse(
-          '{"capabilities":["stream","pull"],"direction":"provider","inputs":[{"name":"query","schema":"json://metrics.query"}],"outputs":[{"name":"series","schema":"json://metrics.series"}],"qos":{"latency_budget_ms":2,"throughput_qps":5000},"saddr":"rtt://core/api/metrics@1.0.0","type":"api"}',
+          '{"auth":{"mode":"none"},"capabilities":["pull","stream"],"direction":"provider","inputs":[{"name":"query","schema":"json://metrics.query"}],"outputs":[{"name":"series","schema":"json://metrics.series"}],"qos":{"latency_budget_ms":2,"throughput_qps":5000},"saddr":"rtt://core/api/metrics@1.0.0","type":"api"}',
         ),
       ),
     );
+  });
+
+  it("is the same for a manifest and the catalog's view of it (what the panel sends a driver)", () => {
+    const minimal: Contract = {
+      saddr: "rtt://ui/hook/r@0.1.0",
+      type: "hook",
+      direction: "consumer",
+    };
+    const entry = symbolFromContract({ ...minimal, capabilities: ["b", "a", "b"] }, SOURCE);
+    const { source: _s, contract_hash, tags: _t, ...view } = entry;
+    assert.equal(contractHash(view as Contract), contract_hash);
+    assert.equal(contractHash({ ...minimal, capabilities: ["a", "b"] }), contract_hash);
   });
 
   it("ignores tags, x- keys, key order and the spelling of the address", () => {
@@ -60,7 +73,7 @@ describe("contractHash", () => {
     const changed: Contract[] = [
       { ...METRICS, saddr: "rtt://core/api/metrics@1.0.1" },
       { ...METRICS, direction: "both" },
-      { ...METRICS, capabilities: ["pull", "stream"] },
+      { ...METRICS, capabilities: ["pull", "stream", "push"] },
       { ...METRICS, capabilities: ["stream"] },
       { ...METRICS, qos: { latency_budget_ms: 3, throughput_qps: 5000 } },
       { ...METRICS, inputs: [] },
@@ -147,7 +160,14 @@ describe("symbolFromContract", () => {
       auth: { mode: "none" },
       tags: {},
       source: SOURCE,
-      contract_hash: canonicalHash(minimal),
+      contract_hash: canonicalHash({
+        ...minimal,
+        capabilities: [],
+        inputs: [],
+        outputs: [],
+        qos: {},
+        auth: { mode: "none" },
+      }),
     });
     const full = symbolFromContract({ ...minimal, io: "pubsub", version_set: "^0.1" }, SOURCE);
     assert.equal(full.io, "pubsub");

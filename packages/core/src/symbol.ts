@@ -47,8 +47,11 @@ export interface CatalogSymbol {
 }
 
 /**
- * The part of a manifest that two ends must agree on. Tags are labels for people and policy,
- * and `x-` keys are for tools, so neither changes the hash.
+ * The part of a manifest that two ends must agree on, in normal form. Tags are labels for people
+ * and policy, and `x-` keys are for tools, so neither changes the hash. What the catalog fills in
+ * (no capabilities, inputs, outputs, qos or auth = the empty ones and auth mode none;
+ * capabilities as a sorted set) is filled in here too, so a manifest and the catalog's view of
+ * it — which is what the panel sends a driver — hash the same.
  */
 export function contractOf(c: Contract): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -56,6 +59,11 @@ export function contractOf(c: Contract): Record<string, unknown> {
     if (key === "tags" || key.startsWith("x-")) continue;
     out[key] = key === "saddr" ? formatSaddr(parseConcrete(value as string)) : value;
   }
+  out.capabilities = [...new Set(c.capabilities ?? [])].sort();
+  out.inputs = c.inputs ?? [];
+  out.outputs = c.outputs ?? [];
+  out.qos = c.qos ?? {};
+  out.auth = c.auth ?? { mode: "none" };
   return out;
 }
 

@@ -16,7 +16,7 @@
  *   link as it was; then the old lane gets EOS after every frame already written to it.
  */
 import type { Contract } from "@rtt/core";
-import { RttError } from "@rtt/core";
+import { contractHash, formatSaddr, parseConcrete, RttError } from "@rtt/core";
 import {
   connectReader,
   connectWriter,
@@ -31,6 +31,12 @@ import {
   listenWriter,
 } from "@rtt/fabric";
 import type { Connector, LinkHealth, RxMessage } from "./define-connector.ts";
+import {
+  type ControlAddresses,
+  type HandshakeAgreed,
+  type HandshakeAsk,
+  LinkHandshakes,
+} from "./route-handshake.ts";
 
 /** Which side of a link a lane is for. */
 export type LaneSide = "inbound" | "outbound";
@@ -135,6 +141,9 @@ export class Link<L> {
   /** Listeners of Offers not yet taken by a peer, by side. */
   readonly #offers = new Map<LaneSide, LaneListener<LaneReader> | LaneListener<LaneWriter>>();
 
+  /** QuickConnect control lanes and handshakes of this link (route-handshake.ts). */
+  readonly #handshakes: LinkHandshakes;
+
   /** Problems to report in the next health sample; lane errors stay until a re-bind. */
   #laneError: string | undefined;
   #rxError: string | undefined;
@@ -155,6 +164,7 @@ export class Link<L> {
     this.#connector = connector;
     this.#log = log;
     this.#now = now;
+    this.#handshakes = new LinkHandshakes(id, log);
   }
 
   get closed(): boolean {
@@ -263,6 +273,42 @@ export class Link<L> {
       (error: unknown) => this.#offerFailed(side, listener, error),
     );
     return listener.address;
+  }
+
+  /**
+   * Offers the inbound side (as `offer`) and answers the route's QuickConnect handshake on
+   * control lanes of its own: the SYN must expect this link's contract hash, the BIND must
+   * name the lane offered here. A failure to listen leaves the link as it was.
+   */
+  async offerWithHandshake(
+    kind: LaneKind,
+    capacity?: number,
+  ): Promise<{ address: LaneAddress; control: ControlAddresses }> {
+    const address = await this.offer("inbound", kind, capacity);
+    try {
+      const control = await this.#handshakes.answer({
+        data: address,
+        contractHash: contractHash(this.contract),
+        caps: this.contract.capabilities ?? [],
+      });
+      return { address, control };
+    } catch (error) {
+      const listener = this.#offers.get("inbound");
+      this.#offers.delete("inbound");
+      listener?.close();
+      throw error;
+    }
+  }
+
+  /** Runs the route's handshake as its initiator (this link is the source end). */
+  handshake(ask: HandshakeAsk): Promise<HandshakeAgreed> {
+    this.#assertOpen();
+    return this.#handshakes.initiate(formatSaddr(parseConcrete(this.saddr)), ask);
+  }
+
+  /** Control lanes and handshakes still in flight, for tests and health. */
+  get handshakesActive(): number {
+    return this.#handshakes.active;
   }
 
   #offerFailed(side: LaneSide, listener: { close(): void }, error: unknown): void {
@@ -539,6 +585,7 @@ export class Link<L> {
       this.#log(`link ${this.id}: close failed: ${message(error)}`);
     }
     this.#iterator?.return?.().catch(() => {});
+    this.#handshakes.close();
     for (const listener of this.#offers.values()) listener.close();
     this.#offers.clear();
     this.#inbound?.close();

@@ -12,6 +12,7 @@ import { type Contract, contractHash, formatSaddr, parseConcrete, RttError } fro
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import type { Connector } from "./define-connector.ts";
 import { callFailed, type LaneSide, Link, type RxTap } from "./link.ts";
+import type { ControlAddresses, HandshakeAgreed, HandshakeAsk } from "./route-handshake.ts";
 
 export interface RuntimeOptions {
   /** Heartbeat interval of outbound lanes (default 250 ms). */
@@ -186,6 +187,23 @@ export class DriverRuntime<L> {
     return this.#link(linkId).offer(side, kind, capacity);
   }
 
+  /**
+   * Offers the link's inbound side and answers the route's QuickConnect handshake on control
+   * lanes of its own (see route-handshake.ts): the target end of a route, in PREPARE.
+   */
+  offerWithHandshake(
+    linkId: string,
+    kind: LaneKind,
+    capacity?: number,
+  ): Promise<{ address: LaneAddress; control: ControlAddresses }> {
+    return this.#link(linkId).offerWithHandshake(kind, capacity);
+  }
+
+  /** Runs the route's handshake as its initiator: the source end of a route, in PREPARE. */
+  handshake(linkId: string, ask: HandshakeAsk): Promise<HandshakeAgreed> {
+    return this.#link(linkId).handshake(ask);
+  }
+
   switchOutbound(
     linkId: string,
     outbound: LaneAddress,
@@ -214,6 +232,13 @@ export class DriverRuntime<L> {
     const ids = [...this.#links.keys()];
     await Promise.all(ids.map((id) => this.close(id)));
     return ids.length;
+  }
+
+  /** QuickConnect control lanes and handshakes in flight, over every link (tests, leaks). */
+  get handshakesActive(): number {
+    let n = 0;
+    for (const link of this.#links.values()) n += link.handshakesActive;
+    return n;
   }
 
   hasLink(linkId: string): boolean {

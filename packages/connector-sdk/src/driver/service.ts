@@ -74,13 +74,58 @@ export function connectorHandlers<L>(
           `Offer: unknown lane kind ${JSON.stringify(req.kind)}`,
           { hint: "use shm, uds or tcp" },
         );
-      const address = await runtime.offer(
-        req.link_id,
-        side,
-        req.kind as LaneKind,
-        req.capacity === 0 ? undefined : req.capacity,
-      );
+      const capacity = req.capacity === 0 ? undefined : req.capacity;
+      if (req.handshake) {
+        if (side !== "inbound")
+          throw new RttError(
+            "RTT_ERR_LANE_ADDRESS",
+            "Offer with handshake is for the INBOUND side: the target end of a route answers it",
+          );
+        const offered = await runtime.offerWithHandshake(
+          req.link_id,
+          req.kind as LaneKind,
+          capacity,
+        );
+        return {
+          address: laneToWire(offered.address),
+          control: {
+            requests: laneToWire(offered.control.requests),
+            answers: laneToWire(offered.control.answers),
+          },
+        };
+      }
+      const address = await runtime.offer(req.link_id, side, req.kind as LaneKind, capacity);
       return { address: laneToWire(address) };
+    }),
+
+    Handshake: unary(hooks, async (req) => {
+      const requests = laneFromWire(req.control?.requests);
+      const answers = laneFromWire(req.control?.answers);
+      const data = laneFromWire(req.data);
+      if (requests === undefined || answers === undefined || data === undefined)
+        throw new RttError(
+          "RTT_ERR_LANE_ADDRESS",
+          "Handshake needs the target's control lanes (requests, answers) and its data lane",
+          { hint: "pass what the target's Offer with handshake returned" },
+        );
+      const agreed = await runtime.handshake(req.link_id, {
+        control: { requests, answers },
+        data,
+        expectSaddr: req.expect_saddr,
+        expectContractHash: req.expect_contract_hash,
+        caps: req.caps,
+        require: req.require,
+        nonce: req.nonce,
+        timeoutMs: req.timeout_ms,
+      });
+      return {
+        nonce: agreed.nonce,
+        caps: [...agreed.caps],
+        lane: agreed.lane,
+        capacity: agreed.capacity,
+        max_frame: agreed.maxFrame,
+        heartbeat_ms: agreed.heartbeatMs,
+      };
     }),
 
     Switch: unary(hooks, (req) => {

@@ -6,8 +6,11 @@ import type { BindResponse as _rtt_connector_v1_BindResponse, BindResponse__Outp
 import type { CloseRequest as _rtt_connector_v1_CloseRequest, CloseRequest__Output as _rtt_connector_v1_CloseRequest__Output } from './rtt/connector/v1/CloseRequest.ts';
 import type { CloseResponse as _rtt_connector_v1_CloseResponse, CloseResponse__Output as _rtt_connector_v1_CloseResponse__Output } from './rtt/connector/v1/CloseResponse.ts';
 import type { ConnectorClient as _rtt_connector_v1_ConnectorClient, ConnectorDefinition as _rtt_connector_v1_ConnectorDefinition } from './rtt/connector/v1/Connector.ts';
+import type { ControlLanes as _rtt_connector_v1_ControlLanes, ControlLanes__Output as _rtt_connector_v1_ControlLanes__Output } from './rtt/connector/v1/ControlLanes.ts';
 import type { DriverInfo as _rtt_connector_v1_DriverInfo, DriverInfo__Output as _rtt_connector_v1_DriverInfo__Output } from './rtt/connector/v1/DriverInfo.ts';
 import type { GetInfoRequest as _rtt_connector_v1_GetInfoRequest, GetInfoRequest__Output as _rtt_connector_v1_GetInfoRequest__Output } from './rtt/connector/v1/GetInfoRequest.ts';
+import type { HandshakeRequest as _rtt_connector_v1_HandshakeRequest, HandshakeRequest__Output as _rtt_connector_v1_HandshakeRequest__Output } from './rtt/connector/v1/HandshakeRequest.ts';
+import type { HandshakeResponse as _rtt_connector_v1_HandshakeResponse, HandshakeResponse__Output as _rtt_connector_v1_HandshakeResponse__Output } from './rtt/connector/v1/HandshakeResponse.ts';
 import type { HealthRequest as _rtt_connector_v1_HealthRequest, HealthRequest__Output as _rtt_connector_v1_HealthRequest__Output } from './rtt/connector/v1/HealthRequest.ts';
 import type { HealthSample as _rtt_connector_v1_HealthSample, HealthSample__Output as _rtt_connector_v1_HealthSample__Output } from './rtt/connector/v1/HealthSample.ts';
 import type { InprocLane as _rtt_connector_v1_InprocLane, InprocLane__Output as _rtt_connector_v1_InprocLane__Output } from './rtt/connector/v1/InprocLane.ts';
@@ -49,8 +52,11 @@ export interface ProtoGrpcType {
          * bytes itself; Tx and Rx exist for taps and tests only.
          */
         Connector: SubtypeConstructor<typeof grpc.Client, _rtt_connector_v1_ConnectorClient> & { service: _rtt_connector_v1_ConnectorDefinition }
+        ControlLanes: MessageTypeDefinition<_rtt_connector_v1_ControlLanes, _rtt_connector_v1_ControlLanes__Output>
         DriverInfo: MessageTypeDefinition<_rtt_connector_v1_DriverInfo, _rtt_connector_v1_DriverInfo__Output>
         GetInfoRequest: MessageTypeDefinition<_rtt_connector_v1_GetInfoRequest, _rtt_connector_v1_GetInfoRequest__Output>
+        HandshakeRequest: MessageTypeDefinition<_rtt_connector_v1_HandshakeRequest, _rtt_connector_v1_HandshakeRequest__Output>
+        HandshakeResponse: MessageTypeDefinition<_rtt_connector_v1_HandshakeResponse, _rtt_connector_v1_HandshakeResponse__Output>
         HealthRequest: MessageTypeDefinition<_rtt_connector_v1_HealthRequest, _rtt_connector_v1_HealthRequest__Output>
         HealthSample: MessageTypeDefinition<_rtt_connector_v1_HealthSample, _rtt_connector_v1_HealthSample__Output>
         InprocLane: MessageTypeDefinition<_rtt_connector_v1_InprocLane, _rtt_connector_v1_InprocLane__Output>

@@ -8,6 +8,13 @@ import type { Contract } from "@rtt/core";
 import { RttError } from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import {
+  type ControlAddresses,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  type HandshakeAgreed,
+} from "../driver/route-handshake.ts";
+import type { HandshakeResponse__Output } from "../generated/rtt/connector/v1/HandshakeResponse.ts";
+import type { OfferResponse__Output } from "../generated/rtt/connector/v1/OfferResponse.ts";
+import {
   type ConnectorClient,
   connectorPackage,
   type DriverInfo,
@@ -30,6 +37,28 @@ export interface DriverClientOptions {
 export interface DriverStream<T> extends AsyncIterable<T> {
   cancel(): void;
 }
+
+/** What the source's driver needs to run a route's handshake (DriverClient.handshake). */
+export interface HandshakeOptions {
+  /** The target's control lanes, as `offerWithHandshake` returned them. */
+  readonly control: ControlAddresses;
+  /** The target's data lane, as `offerWithHandshake` returned it: BIND carries it. */
+  readonly data: LaneAddress;
+  /** The target's concrete address as planned (named in errors). */
+  readonly expectSaddr: string;
+  /** The target's contract hash as planned; another one is RTT_ERR_QC_REFUSED. */
+  readonly expectContractHash: string;
+  /** Capabilities the source offers. */
+  readonly caps?: readonly string[];
+  /** Capabilities the target must offer. */
+  readonly require?: readonly string[];
+  /** Names the attempt: the same nonce again gets the same answer (default: a random one). */
+  readonly nonce?: string;
+  /** The handshake's deadline (default 5000 ms); the call's is this plus the usual. */
+  readonly timeoutMs?: number;
+}
+
+export type { ControlAddresses, HandshakeAgreed };
 
 function isServiceError(e: unknown): e is grpc.ServiceError {
   return e instanceof Error && "code" in e && "metadata" in e;
@@ -184,6 +213,86 @@ export class DriverClient {
     if (address === undefined)
       throw new RttError("RTT_ERR_DRIVER_CALL", `driver "${this.name}": Offer: no address`);
     return address;
+  }
+
+  /**
+   * The target end of a route in PREPARE: has the driver offer the link's inbound side (as
+   * `offer`) and answer the route's QuickConnect handshake on two control lanes of its own.
+   * Give both addresses to the source's driver: `source.handshake(k, { control, data: address,
+   * ... })`, then, at the flip, `source.bind(k, { outbound: address })`.
+   */
+  async offerWithHandshake(
+    linkId: string,
+    kind: LaneKind,
+    options: { readonly capacity?: number } = {},
+  ): Promise<{ address: LaneAddress; control: ControlAddresses }> {
+    const res = await this.#unary<OfferResponse__Output>("Offer", (o, cb) =>
+      this.#client.Offer(
+        {
+          link_id: linkId,
+          side: "INBOUND",
+          kind,
+          capacity: options.capacity ?? 0,
+          handshake: true,
+        },
+        o,
+        cb,
+      ),
+    );
+    const address = laneFromWire(res.address);
+    const requests = laneFromWire(res.control?.requests);
+    const answers = laneFromWire(res.control?.answers);
+    if (address === undefined || requests === undefined || answers === undefined)
+      throw new RttError(
+        "RTT_ERR_DRIVER_CALL",
+        `driver "${this.name}": Offer with handshake: no address or no control lanes`,
+        { hint: "the driver's SDK may predate QuickConnect in Offer: update it" },
+      );
+    return { address, control: { requests, answers } };
+  }
+
+  /**
+   * The source end of a route in PREPARE: runs QuickConnect (SYN → ACK → BIND → READY) with
+   * the target's driver over the control lanes it offered, and resolves with what the ACK
+   * agreed. Rejects with the trip's code: RTT_ERR_QC_REFUSED (contract mismatch, a missing
+   * capability, no common lane kind), RTT_ERR_QC_TIMEOUT (no answer within `timeoutMs`),
+   * RTT_ERR_QC_TRIP (the target's lanes are gone, its link closed, BIND refused, …),
+   * RTT_ERR_QC_MALFORMED (a field this end cannot put in a SYN). The same `nonce` again on
+   * the same link gets the first answer, without a second handshake.
+   */
+  async handshake(linkId: string, ask: HandshakeOptions): Promise<HandshakeAgreed> {
+    const timeoutMs = ask.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const res = await this.#unary<HandshakeResponse__Output>(
+      "Handshake",
+      (o, cb) =>
+        this.#client.Handshake(
+          {
+            link_id: linkId,
+            control: {
+              requests: laneToWire(ask.control.requests),
+              answers: laneToWire(ask.control.answers),
+            },
+            data: laneToWire(ask.data),
+            expect_saddr: ask.expectSaddr,
+            expect_contract_hash: ask.expectContractHash,
+            caps: [...(ask.caps ?? [])],
+            require: [...(ask.require ?? [])],
+            nonce: ask.nonce ?? "",
+            timeout_ms: timeoutMs,
+          },
+          o,
+          cb,
+        ),
+      timeoutMs + this.#callTimeoutMs,
+    );
+    return {
+      nonce: res.nonce,
+      caps: res.caps,
+      lane: res.lane as LaneKind,
+      capacity: res.capacity,
+      maxFrame: res.max_frame,
+      heartbeatMs: res.heartbeat_ms,
+    };
   }
 
   async switch(

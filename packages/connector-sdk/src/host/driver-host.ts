@@ -49,7 +49,13 @@ import {
 import { isAlive, readProcStat } from "../process-identity.ts";
 import type { DriverInfo, HealthSample, ProbedSymbol, RxChunk } from "../wire.ts";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
-import { DriverClient, type DriverStream } from "./driver-client.ts";
+import {
+  type ControlAddresses,
+  DriverClient,
+  type DriverStream,
+  type HandshakeAgreed,
+  type HandshakeOptions,
+} from "./driver-client.ts";
 import { formatTail, LineSplitter, OutputTail } from "./output-lines.ts";
 
 /** How to start a driver. */
@@ -413,6 +419,18 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     options?: { readonly capacity?: number },
   ): Promise<LaneAddress> {
     return this.client.offer(linkId, side, kind, options);
+  }
+  /** Offers a link's inbound side and answers its route's handshake; see DriverClient. */
+  async offerWithHandshake(
+    linkId: string,
+    kind: LaneKind,
+    options?: { readonly capacity?: number },
+  ): Promise<{ address: LaneAddress; control: ControlAddresses }> {
+    return this.client.offerWithHandshake(linkId, kind, options);
+  }
+  /** Runs a route's handshake from its source end; see DriverClient.handshake. */
+  async handshake(linkId: string, ask: HandshakeOptions): Promise<HandshakeAgreed> {
+    return this.client.handshake(linkId, ask);
   }
   async switch(
     linkId: string,

@@ -4,6 +4,7 @@
  * `DriverCalls`, so the same reconciler runs the panel daemon, the tests and the benchmark.
  */
 import { dirname, join } from "node:path";
+import type { ControlAddresses, HandshakeAgreed, HandshakeOptions } from "@rtt/connector-sdk";
 import type { CatalogSymbol, LaneKind } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 
@@ -13,6 +14,13 @@ export interface DriverCalls {
     options: { readonly contract: string; readonly params: Readonly<Record<string, string>> },
   ): Promise<string>;
   offer(linkId: string, side: "inbound" | "outbound", kind: LaneKind): Promise<LaneAddress>;
+  /** The target listens for the route's data lane and for its QuickConnect control lanes. */
+  offerWithHandshake(
+    linkId: string,
+    kind: LaneKind,
+  ): Promise<{ address: LaneAddress; control: ControlAddresses }>;
+  /** The source runs SYN → ACK → BIND → READY with the target; nothing flows yet. */
+  handshake(linkId: string, ask: HandshakeOptions): Promise<HandshakeAgreed>;
   bind(
     linkId: string,
     lanes: { readonly inbound?: LaneAddress; readonly outbound?: LaneAddress },

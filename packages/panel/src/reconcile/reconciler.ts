@@ -3,9 +3,11 @@
  * WAL transaction run as a two-phase commit through real drivers and lanes.
  *
  *   prepare  for each created or replaced route: open both ends, have the target listen for the
- *            route's lane (Offer), and for request/response routes wire the reply lane (the
- *            source listens, the target binds its outbound to it). Nothing flows yet: the
- *            source's outbound is not bound.
+ *            route's lane and control lanes (Offer), for request/response routes wire the reply
+ *            lane (the source listens, the target binds its outbound to it), then run spec §7's
+ *            QuickConnect handshake between the two drivers (SYN → ACK → BIND → READY: the
+ *            target checks it is the contract the plan chose). Nothing flows yet: the source's
+ *            outbound is not bound.
  *   flip     bind each source's outbound to its target's lane: traffic starts.
  *   commit   one fsynced WAL record with the post-graph: the batch's new wiring is the topology.
  *   retire   close the links of replaced and deleted routes (after the commit, so a crash before
@@ -17,6 +19,7 @@
  * `link` resource when opened and released when closed, so a panel killed at any point finds
  * the strays in the WAL's ledger on restart (`sweepOrphans`).
  */
+import { createHash } from "node:crypto";
 import type { CatalogSymbol, JsonValue } from "@rtt/core";
 import { RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
@@ -38,11 +41,15 @@ export const APPLY_STEPS = [
   "open-to",
   "offer",
   "bind-reply",
+  "handshake",
   "flip",
   "commit",
   "retire",
 ] as const;
 export type ApplyStep = (typeof APPLY_STEPS)[number];
+
+/** How long a route's QuickConnect handshake may take before its batch rolls back. */
+const HANDSHAKE_TIMEOUT_MS = 5000;
 
 export interface WiredRoute {
   readonly edge: Edge;
@@ -346,13 +353,24 @@ export class Reconciler {
     p.to = await this.#open(txid, id, edge.to, edge.params, symbols);
     await this.#step("offer", id);
     const target = await this.#o.pool.get(p.to.driver);
-    p.inbound = await target.offer(p.to.link, "inbound", edge.lane);
+    const source = await this.#o.pool.get(p.from.driver);
+    const offered = await target.offerWithHandshake(p.to.link, edge.lane);
+    p.inbound = offered.address;
     if (edge.pattern === "reqrep") {
       await this.#step("bind-reply", id);
-      const source = await this.#o.pool.get(p.from.driver);
       const reply = await source.offer(p.from.link, "inbound", edge.lane);
       await target.bind(p.to.link, { outbound: reply });
     }
+    // Spec §7 between the two drivers: the target must be the very contract the plan chose.
+    await this.#step("handshake", id);
+    await source.handshake(p.from.link, {
+      control: offered.control,
+      data: offered.address,
+      expectSaddr: edge.to.saddr,
+      expectContractHash: edge.to.contract_hash,
+      nonce: createHash("sha256").update(`${txid}\u0000${id}`).digest("hex").slice(0, 32),
+      timeoutMs: HANDSHAKE_TIMEOUT_MS,
+    });
   }
 
   async #open(

@@ -8,6 +8,8 @@ import type { CloseRequest as _rtt_connector_v1_CloseRequest, CloseRequest__Outp
 import type { CloseResponse as _rtt_connector_v1_CloseResponse, CloseResponse__Output as _rtt_connector_v1_CloseResponse__Output } from '../../../rtt/connector/v1/CloseResponse.ts';
 import type { DriverInfo as _rtt_connector_v1_DriverInfo, DriverInfo__Output as _rtt_connector_v1_DriverInfo__Output } from '../../../rtt/connector/v1/DriverInfo.ts';
 import type { GetInfoRequest as _rtt_connector_v1_GetInfoRequest, GetInfoRequest__Output as _rtt_connector_v1_GetInfoRequest__Output } from '../../../rtt/connector/v1/GetInfoRequest.ts';
+import type { HandshakeRequest as _rtt_connector_v1_HandshakeRequest, HandshakeRequest__Output as _rtt_connector_v1_HandshakeRequest__Output } from '../../../rtt/connector/v1/HandshakeRequest.ts';
+import type { HandshakeResponse as _rtt_connector_v1_HandshakeResponse, HandshakeResponse__Output as _rtt_connector_v1_HandshakeResponse__Output } from '../../../rtt/connector/v1/HandshakeResponse.ts';
 import type { HealthRequest as _rtt_connector_v1_HealthRequest, HealthRequest__Output as _rtt_connector_v1_HealthRequest__Output } from '../../../rtt/connector/v1/HealthRequest.ts';
 import type { HealthSample as _rtt_connector_v1_HealthSample, HealthSample__Output as _rtt_connector_v1_HealthSample__Output } from '../../../rtt/connector/v1/HealthSample.ts';
 import type { OfferRequest as _rtt_connector_v1_OfferRequest, OfferRequest__Output as _rtt_connector_v1_OfferRequest__Output } from '../../../rtt/connector/v1/OfferRequest.ts';
@@ -70,6 +72,29 @@ export interface ConnectorClient extends grpc.Client {
   getInfo(argument: _rtt_connector_v1_GetInfoRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_connector_v1_DriverInfo__Output>): grpc.ClientUnaryCall;
   getInfo(argument: _rtt_connector_v1_GetInfoRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_DriverInfo__Output>): grpc.ClientUnaryCall;
   getInfo(argument: _rtt_connector_v1_GetInfoRequest, callback: grpc.requestCallback<_rtt_connector_v1_DriverInfo__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Runs QuickConnect's initiator (spec §7: SYN → ACK → BIND → READY) for a link on the source
+   * end of a route, against the control lanes the target's driver offered (Offer with
+   * `handshake`), before any data flows. Fails with the trip's RTT code: RTT_ERR_QC_REFUSED
+   * (contract mismatch, missing capability, no common lane kind), RTT_ERR_QC_TIMEOUT,
+   * RTT_ERR_QC_TRIP, RTT_ERR_QC_MALFORMED.
+   */
+  Handshake(argument: _rtt_connector_v1_HandshakeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_HandshakeResponse__Output>): grpc.ClientUnaryCall;
+  Handshake(argument: _rtt_connector_v1_HandshakeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_connector_v1_HandshakeResponse__Output>): grpc.ClientUnaryCall;
+  Handshake(argument: _rtt_connector_v1_HandshakeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_HandshakeResponse__Output>): grpc.ClientUnaryCall;
+  Handshake(argument: _rtt_connector_v1_HandshakeRequest, callback: grpc.requestCallback<_rtt_connector_v1_HandshakeResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Runs QuickConnect's initiator (spec §7: SYN → ACK → BIND → READY) for a link on the source
+   * end of a route, against the control lanes the target's driver offered (Offer with
+   * `handshake`), before any data flows. Fails with the trip's RTT code: RTT_ERR_QC_REFUSED
+   * (contract mismatch, missing capability, no common lane kind), RTT_ERR_QC_TIMEOUT,
+   * RTT_ERR_QC_TRIP, RTT_ERR_QC_MALFORMED.
+   */
+  handshake(argument: _rtt_connector_v1_HandshakeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_HandshakeResponse__Output>): grpc.ClientUnaryCall;
+  handshake(argument: _rtt_connector_v1_HandshakeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_connector_v1_HandshakeResponse__Output>): grpc.ClientUnaryCall;
+  handshake(argument: _rtt_connector_v1_HandshakeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_HandshakeResponse__Output>): grpc.ClientUnaryCall;
+  handshake(argument: _rtt_connector_v1_HandshakeRequest, callback: grpc.requestCallback<_rtt_connector_v1_HandshakeResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * Health samples, one per link (and one for the driver itself) every interval, until the
@@ -216,6 +241,15 @@ export interface ConnectorHandlers extends grpc.UntypedServiceImplementation {
   GetInfo: grpc.handleUnaryCall<_rtt_connector_v1_GetInfoRequest__Output, _rtt_connector_v1_DriverInfo>;
   
   /**
+   * Runs QuickConnect's initiator (spec §7: SYN → ACK → BIND → READY) for a link on the source
+   * end of a route, against the control lanes the target's driver offered (Offer with
+   * `handshake`), before any data flows. Fails with the trip's RTT code: RTT_ERR_QC_REFUSED
+   * (contract mismatch, missing capability, no common lane kind), RTT_ERR_QC_TIMEOUT,
+   * RTT_ERR_QC_TRIP, RTT_ERR_QC_MALFORMED.
+   */
+  Handshake: grpc.handleUnaryCall<_rtt_connector_v1_HandshakeRequest__Output, _rtt_connector_v1_HandshakeResponse>;
+  
+  /**
    * Health samples, one per link (and one for the driver itself) every interval, until the
    * caller cancels. A host keeps one open as its liveness watch: while any Health stream is
    * open the driver counts as attached and does not start its grace period.
@@ -265,6 +299,7 @@ export interface ConnectorDefinition extends grpc.ServiceDefinition {
   Bind: MethodDefinition<_rtt_connector_v1_BindRequest, _rtt_connector_v1_BindResponse, _rtt_connector_v1_BindRequest__Output, _rtt_connector_v1_BindResponse__Output>
   Close: MethodDefinition<_rtt_connector_v1_CloseRequest, _rtt_connector_v1_CloseResponse, _rtt_connector_v1_CloseRequest__Output, _rtt_connector_v1_CloseResponse__Output>
   GetInfo: MethodDefinition<_rtt_connector_v1_GetInfoRequest, _rtt_connector_v1_DriverInfo, _rtt_connector_v1_GetInfoRequest__Output, _rtt_connector_v1_DriverInfo__Output>
+  Handshake: MethodDefinition<_rtt_connector_v1_HandshakeRequest, _rtt_connector_v1_HandshakeResponse, _rtt_connector_v1_HandshakeRequest__Output, _rtt_connector_v1_HandshakeResponse__Output>
   Health: MethodDefinition<_rtt_connector_v1_HealthRequest, _rtt_connector_v1_HealthSample, _rtt_connector_v1_HealthRequest__Output, _rtt_connector_v1_HealthSample__Output>
   Offer: MethodDefinition<_rtt_connector_v1_OfferRequest, _rtt_connector_v1_OfferResponse, _rtt_connector_v1_OfferRequest__Output, _rtt_connector_v1_OfferResponse__Output>
   Open: MethodDefinition<_rtt_connector_v1_OpenRequest, _rtt_connector_v1_OpenResponse, _rtt_connector_v1_OpenRequest__Output, _rtt_connector_v1_OpenResponse__Output>

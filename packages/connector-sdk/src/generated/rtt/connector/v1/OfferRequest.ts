@@ -19,6 +19,13 @@ export interface OfferRequest {
    * Ring bytes for shm (a power of two); 0 = the default.
    */
   'capacity'?: (number);
+  /**
+   * Also listen for the route's QuickConnect control lanes and answer its handshake as the
+   * responder: a SYN must expect the hash of the contract this link was opened with, and the
+   * BIND must name the lane this Offer returns. INBOUND only. The control lanes are closed when
+   * the handshake ends (READY or a trip) or the link closes.
+   */
+  'handshake'?: (boolean);
 }
 
 export interface OfferRequest__Output {
@@ -38,4 +45,11 @@ export interface OfferRequest__Output {
    * Ring bytes for shm (a power of two); 0 = the default.
    */
   'capacity': (number);
+  /**
+   * Also listen for the route's QuickConnect control lanes and answer its handshake as the
+   * responder: a SYN must expect the hash of the contract this link was opened with, and the
+   * BIND must name the lane this Offer returns. INBOUND only. The control lanes are closed when
+   * the handshake ends (READY or a trip) or the link closes.
+   */
+  'handshake': (boolean);
 }

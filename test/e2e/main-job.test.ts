@@ -1,0 +1,460 @@
+/**
+ * The product's main job, end to end with real processes: on a temp copy of examples/quickstart,
+ * `rtt scan && rtt plan && rtt apply` wires its two routes and real bytes flow — emit.py's ten
+ * events reach logs/events.ndjson through the logger, and the UI refresh hook's request reaches
+ * the metrics API and its response comes back into logs/refresh.ndjson. A second apply changes
+ * nothing, `rtt panel stop` leaves no process, socket or shm segment behind, the audit ledger
+ * holds both binds and catches an edit, and a panel killed with SIGKILL re-attaches its live
+ * drivers when started again.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseProcStat, readProcStat } from "@rtt/fabric";
+import { copyQuickstart, parseJson, type RunResult, removeTempDirs, runRtt } from "./helpers.ts";
+
+const EVENTS_ROUTE = "events-to-log";
+const REFRESH_ROUTE = "ui-refresh";
+/** emit.py's default: 10 events, 100 ms apart. */
+const EVENT_COUNT = 10;
+/** Generous: each step may take seconds on a loaded 2-core machine. */
+const RTT_TIMEOUT_MS = 60_000;
+const WAIT_MS = 30_000;
+
+interface PanelStatus {
+  readonly running: boolean;
+  readonly pid: number;
+  readonly routes: number;
+  readonly committed_seq: number;
+  readonly drivers: readonly { readonly name: string; readonly pid: number }[];
+}
+
+/** Every process this file saw the panel start: pid → start time (so a reused pid is spared). */
+const tracked = new Map<number, string>();
+/** Workspaces whose panel may still be running. */
+const workspaces: string[] = [];
+
+after(async () => {
+  for (const ws of workspaces) {
+    if (existsSync(join(ws, ".rtt", "sockets", "panel.sock"))) {
+      await runRtt(["panel", "stop"], { cwd: ws, timeoutMs: RTT_TIMEOUT_MS }).catch(() => {});
+    }
+  }
+  for (const pid of livePids([...tracked.keys()])) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  removeTempDirs();
+});
+
+/** `rtt <args>` in `cwd`, with a timeout fit for a loaded machine. */
+function rtt(cwd: string, args: readonly string[]): Promise<RunResult> {
+  return runRtt(args, { cwd, timeoutMs: RTT_TIMEOUT_MS });
+}
+
+function describeRun(r: RunResult): string {
+  return `exit ${r.code} (signal ${r.signal})\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
+}
+
+function panelLogTail(ws: string, lines = 30): string {
+  const log = join(ws, ".rtt", "panel.log");
+  if (!existsSync(log)) return "(no .rtt/panel.log)";
+  return readFileSync(log, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+}
+
+/** Polls `check` until it returns something other than undefined, or fails naming `what`. */
+async function waitFor<T>(
+  ws: string,
+  what: string,
+  check: () => T | undefined,
+  timeoutMs = WAIT_MS,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) {
+      assert.fail(
+        `timed out after ${timeoutMs} ms waiting for ${what}\n--- panel.log tail\n${panelLogTail(ws)}`,
+      );
+    }
+    await sleep(100);
+  }
+}
+
+function readLines(path: string): string[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l !== "");
+}
+
+/** A process that exists and is not a zombie (in a container, pid 1 may never reap them). */
+function isAlive(pid: number): boolean {
+  const stat = readProcStat(pid);
+  return stat !== undefined && stat.state !== "Z" && stat.state !== "X";
+}
+
+/** Of the tracked `pids`, those still running as the same process (same start time). */
+function livePids(pids: readonly number[]): number[] {
+  return pids.filter((pid) => {
+    const stat = readProcStat(pid);
+    return stat !== undefined && isAlive(pid) && stat.startTime === tracked.get(pid);
+  });
+}
+
+/** `roots` and all their descendants, found through the ppid links of /proc/<pid>/stat. */
+function processTree(roots: readonly number[]): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // Exited while we looked.
+    }
+    const stat = parseProcStat(text);
+    const list = children.get(stat.ppid) ?? [];
+    list.push(stat.pid);
+    children.set(stat.ppid, list);
+  }
+  const found = new Set<number>();
+  const visit = (pid: number) => {
+    if (found.has(pid)) return;
+    found.add(pid);
+    for (const child of children.get(pid) ?? []) visit(child);
+  };
+  for (const root of roots) visit(root);
+  return [...found].sort((a, b) => a - b);
+}
+
+/** Records `pids` (with their start times) for the checks after stop and for the after hook. */
+function track(pids: readonly number[]): void {
+  for (const pid of pids) {
+    const stat = readProcStat(pid);
+    if (stat !== undefined) tracked.set(pid, stat.startTime);
+  }
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+  } catch {
+    return "?"; // Gone meanwhile.
+  }
+}
+
+function describePids(pids: readonly number[]): string {
+  return pids.map((pid) => `${pid}: ${cmdline(pid)}${isAlive(pid) ? "" : " (dead)"}`).join("\n");
+}
+
+async function panelStatus(ws: string): Promise<PanelStatus> {
+  const r = await rtt(ws, ["panel", "status", "--json"]);
+  assert.equal(r.code, 0, describeRun(r));
+  return parseJson(r.stdout) as PanelStatus;
+}
+
+/** The per-user folder where packages/fabric puts lane and driver sockets (socket-path.ts). */
+const SOCKET_DIR = join(tmpdir(), `rtt-${process.getuid?.() ?? "user"}`);
+
+/** Sockets named `<prefix>-<pid>-<random>.sock` by one of `pids` (newSocketPath's names). */
+function socketsOf(pids: readonly number[]): string[] {
+  if (!existsSync(SOCKET_DIR)) return [];
+  const wanted = new Set(pids.map(String));
+  return readdirSync(SOCKET_DIR).filter((name) => {
+    const m = /^[a-z0-9]+(?:-[a-z0-9]+)*?-(\d+)-[0-9a-f]+\.sock$/.exec(name);
+    return m !== null && wanted.has(m[1] as string);
+  });
+}
+
+function shmEntries(): Set<string> {
+  try {
+    return new Set(readdirSync("/dev/shm"));
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * /dev/shm entries that were not there in `before` and that this test's processes may have
+ * made: lane segments are named `rtt-<owner pid base36>-<start>-<random>` (segment-name.ts), so
+ * a segment owned by a process of another test file running alongside is not counted; any new
+ * entry not named that way is.
+ */
+function leftoverShm(before: ReadonlySet<string>, pids: readonly number[]): string[] {
+  const ours = new Set(pids);
+  return [...shmEntries()].filter((entry) => {
+    if (before.has(entry)) return false;
+    const m = /^rtt-([0-9a-z]+)-([0-9a-z]+)-[0-9a-f]+$/.exec(entry);
+    return m === null || ours.has(Number.parseInt(m[1] as string, 36));
+  });
+}
+
+/** After `rtt panel stop`: no process, panel socket, lane/driver socket or shm segment left. */
+async function assertNothingLeft(
+  ws: string,
+  pids: readonly number[],
+  shmBefore: ReadonlySet<string>,
+): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (livePids(pids).length > 0 && Date.now() < deadline) await sleep(100);
+  const alive = livePids(pids);
+  assert.deepEqual(
+    alive,
+    [],
+    `processes still alive after rtt panel stop:\n${describePids(alive)}\n--- panel.log tail\n${panelLogTail(ws)}`,
+  );
+  assert.equal(
+    existsSync(join(ws, ".rtt", "sockets", "panel.sock")),
+    false,
+    ".rtt/sockets/panel.sock is still there after rtt panel stop",
+  );
+  assert.deepEqual(socketsOf(pids), [], `sockets left in ${SOCKET_DIR} by the panel's processes`);
+  assert.deepEqual(leftoverShm(shmBefore, pids), [], "/dev/shm entries left behind");
+}
+
+/** A temp copy of examples/quickstart as git has it (copyQuickstart leaves out runtime state). */
+function freshQuickstart(): string {
+  const ws = copyQuickstart();
+  workspaces.push(ws);
+  return ws;
+}
+
+/** scan + apply on a fresh temp copy of the quickstart, asserting only that both exit 0. */
+async function scanAndApply(ws: string): Promise<RunResult> {
+  const scan = await rtt(ws, ["scan"]);
+  assert.equal(scan.code, 0, describeRun(scan));
+  const apply = await rtt(ws, ["apply", "--auto-approve"]);
+  assert.equal(apply.code, 0, `${describeRun(apply)}\n--- panel.log tail\n${panelLogTail(ws)}`);
+  return apply;
+}
+
+/** The daemon, its drivers and all their descendants, tracked; the daemon and drivers must be alive. */
+function collectPids(status: PanelStatus): number[] {
+  const roots = [status.pid, ...status.drivers.map((d) => d.pid)];
+  for (const pid of roots) assert.ok(isAlive(pid), `pid ${pid} from rtt panel status is not alive`);
+  const pids = processTree(roots);
+  track(pids);
+  return pids;
+}
+
+describe("rtt scan && rtt plan && rtt apply on the quickstart: routes wired, real bytes flow", {
+  timeout: 300_000,
+}, () => {
+  let ws = "";
+  let shmBefore: ReadonlySet<string> = new Set();
+  let pids: number[] = [];
+
+  before(() => {
+    shmBefore = shmEntries();
+    ws = freshQuickstart();
+  });
+
+  it("scan exits 0, plan --detailed-exitcode exits 2, apply commits both routes", async () => {
+    const scan = await rtt(ws, ["scan"]);
+    assert.equal(scan.code, 0, describeRun(scan));
+
+    const plan = await rtt(ws, ["plan", "--detailed-exitcode"]);
+    assert.equal(plan.code, 2, describeRun(plan));
+    assert.match(plan.stdout, /Plan: 2 to add, 0 to change, 0 to destroy\./);
+
+    const apply = await rtt(ws, ["apply", "--auto-approve"]);
+    assert.equal(apply.code, 0, `${describeRun(apply)}\n--- panel.log tail\n${panelLogTail(ws)}`);
+    assert.match(apply.stdout, new RegExp(`✓ batch \\d+ \\(${EVENTS_ROUTE}\\): committed`));
+    assert.match(apply.stdout, new RegExp(`✓ batch \\d+ \\(${REFRESH_ROUTE}\\): committed`));
+    assert.match(apply.stdout, /Apply complete! Routes: 2 added, 0 changed, 0 destroyed\./);
+  });
+
+  it("emit.py's 10 events arrive in logs/events.ndjson, seq 1..10 in order, each once", async () => {
+    const path = join(ws, "logs", "events.ndjson");
+    await waitFor(ws, `${EVENT_COUNT} lines in logs/events.ndjson`, () =>
+      readLines(path).length >= EVENT_COUNT ? true : undefined,
+    );
+    // emit.py stops after its 10th event: give a duplicate or stray line time to show up.
+    await sleep(1000);
+    const lines = readLines(path);
+    assert.equal(lines.length, EVENT_COUNT, `logs/events.ndjson:\n${lines.join("\n")}`);
+    const seqs = lines.map((l) => (JSON.parse(l) as { record: { seq: number } }).record.seq);
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: EVENT_COUNT }, (_, i) => i + 1),
+    );
+  });
+
+  it("the refresh request reaches the metrics API and its 200 response lands in logs/refresh.ndjson", async () => {
+    const path = join(ws, "logs", "refresh.ndjson");
+    const line = await waitFor(
+      ws,
+      "a status-200 line with series.http_requests_total >= 1 in logs/refresh.ndjson",
+      () =>
+        readLines(path)
+          .map((l) => JSON.parse(l) as { status?: number; series?: Record<string, number> })
+          .find(
+            (r) =>
+              r.status === 200 &&
+              typeof r.series === "object" &&
+              r.series !== null &&
+              (r.series.http_requests_total ?? 0) >= 1,
+          ),
+    );
+    assert.ok(line.series !== undefined);
+  });
+
+  it("a second apply says No changes and plan --detailed-exitcode exits 0", async () => {
+    const apply = await rtt(ws, ["apply", "--auto-approve"]);
+    assert.equal(apply.code, 0, describeRun(apply));
+    assert.match(apply.stdout, /No changes/);
+    const plan = await rtt(ws, ["plan", "--detailed-exitcode"]);
+    assert.equal(plan.code, 0, describeRun(plan));
+    assert.match(plan.stdout, /No changes/);
+  });
+
+  it("panel status --json: running, 2 routes, drivers with pids", async () => {
+    const status = await panelStatus(ws);
+    assert.equal(status.running, true);
+    assert.equal(status.routes, 2);
+    assert.deepEqual(status.drivers.map((d) => d.name).sort(), ["http", "process"]);
+    for (const d of status.drivers) assert.ok(Number.isInteger(d.pid) && d.pid > 0, d.name);
+    pids = collectPids(status);
+    // The daemon, 2 drivers, and the programs they run (logger.mjs, server.mjs) at least.
+    assert.ok(pids.length >= 5, `process tree:\n${describePids(pids)}`);
+  });
+
+  it("panel stop exits 0 and leaves no process, socket or shm segment behind", async () => {
+    assert.ok(pids.length > 0, "no pids collected (the status step failed)");
+    const stop = await rtt(ws, ["panel", "stop"]);
+    assert.equal(stop.code, 0, `${describeRun(stop)}\n--- panel.log tail\n${panelLogTail(ws)}`);
+    await assertNothingLeft(ws, pids, shmBefore);
+  });
+
+  it("audit --verify exits 0 with bind records for both routes; an edited `why` exits 1 naming the line", async () => {
+    const verify = await rtt(ws, ["audit", "--verify"]);
+    assert.equal(verify.code, 0, describeRun(verify));
+    assert.match(verify.stdout, /^ledger intact: 2 records, head [0-9a-f]{12}\n$/);
+
+    const json = await rtt(ws, ["audit", "--json"]);
+    assert.equal(json.code, 0, describeRun(json));
+    const records = json.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { seq: number; action: string; route: string });
+    assert.deepEqual(records.map((r) => [r.action, r.route]).sort(), [
+      ["bind", EVENTS_ROUTE],
+      ["bind", REFRESH_ROUTE],
+    ]);
+
+    const ledger = join(ws, ".rtt", "audit", "ledger.ndjson");
+    const text = readFileSync(ledger, "utf8");
+    const lines = text.split("\n");
+    const edited = (lines[1] ?? "").replace('"why":"rtt apply"', '"why":"rtt Apply"');
+    assert.notEqual(edited, lines[1], `no "why":"rtt apply" on line 2 of the ledger:\n${text}`);
+    lines[1] = edited;
+    writeFileSync(ledger, lines.join("\n"));
+
+    const tampered = await rtt(ws, ["audit", "--verify"]);
+    assert.equal(tampered.code, 1, describeRun(tampered));
+    assert.match(
+      tampered.stderr,
+      /\.rtt\/audit\/ledger\.ndjson:2: ledger tampered: edited: record seq 2 was edited/,
+    );
+  });
+});
+
+describe("a panel killed with SIGKILL re-attaches its live drivers on rtt panel start", {
+  timeout: 300_000,
+}, () => {
+  let ws = "";
+  let shmBefore: ReadonlySet<string> = new Set();
+  let pids: number[] = [];
+  let first: PanelStatus | undefined;
+
+  before(() => {
+    shmBefore = shmEntries();
+    ws = freshQuickstart();
+  });
+
+  it("apply, then kill -9 the daemon: its drivers and their programs live on", async () => {
+    await scanAndApply(ws);
+    // Let the one-shot programs (emit.py, refresh.mjs) finish: only the long-lived ones
+    // (the drivers, logger.mjs, server.mjs) are expected to outlive the daemon.
+    await waitFor(ws, `${EVENT_COUNT} lines in logs/events.ndjson`, () =>
+      readLines(join(ws, "logs", "events.ndjson")).length >= EVENT_COUNT ? true : undefined,
+    );
+    await waitFor(ws, "a line in logs/refresh.ndjson", () =>
+      readLines(join(ws, "logs", "refresh.ndjson")).length > 0 ? true : undefined,
+    );
+    first = await panelStatus(ws);
+    const roots = [first.pid, ...first.drivers.map((d) => d.pid)];
+    await waitFor(ws, "emit.py and refresh.mjs to exit", () =>
+      processTree(roots).some((pid) => /emit\.py|refresh\.mjs/.test(cmdline(pid)))
+        ? undefined
+        : true,
+    );
+    assert.equal(first.routes, 2);
+    pids = collectPids(first);
+    const daemon = first.pid;
+    process.kill(daemon, "SIGKILL");
+    await waitFor(ws, `the daemon (pid ${daemon}) to die of SIGKILL`, () =>
+      isAlive(daemon) ? undefined : true,
+    );
+    const others = pids.filter((p) => p !== daemon);
+    assert.deepEqual(
+      livePids(others),
+      others,
+      `drivers or their programs died with the daemon:\n${describePids(others)}`,
+    );
+  });
+
+  it("rtt panel start re-attaches the same driver pids with the same 2 routes wired", async () => {
+    assert.ok(first !== undefined, "the apply step failed");
+    const start = await rtt(ws, ["panel", "start"]);
+    assert.equal(start.code, 0, `${describeRun(start)}\n--- panel.log tail\n${panelLogTail(ws)}`);
+
+    const status = await panelStatus(ws);
+    track([status.pid]);
+    pids.push(status.pid);
+    assert.equal(status.running, true);
+    assert.notEqual(status.pid, first.pid, "the daemon pid should be a new one");
+    assert.equal(status.routes, 2, `status after restart: ${JSON.stringify(status)}`);
+    assert.equal(status.committed_seq, first.committed_seq);
+    const byName = (s: PanelStatus) =>
+      Object.fromEntries(s.drivers.map((d) => [d.name, d.pid] as const));
+    assert.deepEqual(
+      byName(status),
+      byName(first),
+      `driver pids changed (relaunched, not re-attached)\n--- panel.log tail\n${panelLogTail(ws)}`,
+    );
+
+    const log = readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
+    assert.match(log, new RegExp(`took over the lock of a dead panel \\(pid ${first.pid}\\)`));
+    for (const d of first.drivers) {
+      assert.match(
+        log,
+        new RegExp(`re-attached driver ${d.name} \\(pid ${d.pid}\\)`),
+        `no "re-attached driver ${d.name} (pid ${d.pid})" in panel.log:\n${panelLogTail(ws)}`,
+      );
+    }
+
+    // The restarted panel agrees with routes.json: nothing to re-wire.
+    const apply = await rtt(ws, ["apply", "--auto-approve"]);
+    assert.equal(apply.code, 0, describeRun(apply));
+    assert.match(apply.stdout, /No changes/);
+  });
+
+  it("panel stop after the re-attach leaves no process, socket or shm segment behind", async () => {
+    assert.ok(pids.length > 0, "no pids collected (the apply step failed)");
+    // Anything the re-attached drivers started since.
+    pids = [...new Set([...pids, ...processTree(pids.filter(isAlive))])];
+    track(pids);
+    const stop = await rtt(ws, ["panel", "stop"]);
+    assert.equal(stop.code, 0, `${describeRun(stop)}\n--- panel.log tail\n${panelLogTail(ws)}`);
+    await assertNothingLeft(ws, pids, shmBefore);
+  });
+});
