@@ -78,7 +78,8 @@ async function main(): Promise<void> {
   if (dir === undefined) throw new Error("usage: apply-crash-child.ts <dir>");
   const crashAt = Number(process.env.RTT_CRASH_AT_STEP ?? 0);
   const wal = Wal.open({ dir: join(dir, "wal") });
-  const pool = new MemoryPool();
+  // Its sockets live in the run's folder: a SIGKILLed child cannot remove them itself.
+  const pool = new MemoryPool({ socketDir: dir });
   let armed = false;
   let steps = 0;
   const reconciler = new Reconciler({

@@ -91,12 +91,21 @@ export const memoryConnector = defineConnector<MemoryLink>({
 export class MemoryPool implements DriverPool {
   readonly #drivers = new Map<string, Promise<InProcessDriver<MemoryLink>>>();
   readonly #ready = new Map<string, InProcessDriver<MemoryLink>>();
+  readonly #socketDir: string | undefined;
+
+  /** `socketDir`: where the drivers' sockets go (a process that may be SIGKILLed passes its own). */
+  constructor(options: { readonly socketDir?: string } = {}) {
+    this.#socketDir = options.socketDir;
+  }
 
   get(name: string): Promise<DriverCalls> {
     let d = this.#drivers.get(name);
     if (d === undefined) {
       // A short drain: at close both ends go at once, so an EOS may have no reader left to take it.
-      d = startConnectorInProcess(memoryConnector, { drainMs: 100 }).then((driver) => {
+      d = startConnectorInProcess(memoryConnector, {
+        drainMs: 100,
+        ...(this.#socketDir === undefined ? {} : { socketDir: this.#socketDir }),
+      }).then((driver) => {
         this.#ready.set(name, driver);
         return driver;
       });
