@@ -42,6 +42,7 @@ test("the loaded service has every method of the Connector contract", () => {
     "GetInfo",
     "Handshake",
     "Health",
+    "ListLinks",
     "Offer",
     "Open",
     "Probe",

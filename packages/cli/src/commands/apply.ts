@@ -118,11 +118,12 @@ function printResult(ctx: CommandContext, r: ApplyResultMessage): void {
   out.write("\n");
   for (const [i, b] of r.batches.entries()) {
     const routes = b.routes.join(", ");
-    if (b.outcome === "committed")
+    if (b.outcome === "committed") {
       out.write(
         `${paint(out, "green", "✓")} batch ${i + 1} (${routes}): committed as WAL seq ${b.seq}\n`,
       );
-    else if (b.outcome === "rolled-back")
+      for (const w of b.warnings) out.write(paint(out, "yellow", `    warning: ${w}\n`));
+    } else if (b.outcome === "rolled-back")
       out.write(
         `${paint(out, "red", "✗")} batch ${i + 1} (${routes}): rolled back, the old wiring stays — ${b.error_code}: ${b.error_message}\n`,
       );

@@ -83,6 +83,11 @@ export class DriverRuntime<L> {
     return this.#links.size;
   }
 
+  /** The open links, oldest first. */
+  listLinks(): { link_id: string; saddr: string }[] {
+    return [...this.#links.values()].map((l) => ({ link_id: l.id, saddr: l.saddr }));
+  }
+
   log(line: string): void {
     this.#log(line);
   }

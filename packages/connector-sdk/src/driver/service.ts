@@ -137,6 +137,8 @@ export function connectorHandlers<L>(
 
     Close: unary(hooks, async (req) => ({ closed: await runtime.close(req.link_id) })),
 
+    ListLinks: unary(hooks, () => ({ links: runtime.listLinks() })),
+
     Tx: unary(hooks, async (req) => {
       await runtime.tx(req.link_id, req.bytes, req.correlation);
       return {};

@@ -15,8 +15,11 @@ import type { HealthRequest as _rtt_connector_v1_HealthRequest, HealthRequest__O
 import type { HealthSample as _rtt_connector_v1_HealthSample, HealthSample__Output as _rtt_connector_v1_HealthSample__Output } from './rtt/connector/v1/HealthSample.ts';
 import type { InprocLane as _rtt_connector_v1_InprocLane, InprocLane__Output as _rtt_connector_v1_InprocLane__Output } from './rtt/connector/v1/InprocLane.ts';
 import type { LaneAddress as _rtt_connector_v1_LaneAddress, LaneAddress__Output as _rtt_connector_v1_LaneAddress__Output } from './rtt/connector/v1/LaneAddress.ts';
+import type { ListLinksRequest as _rtt_connector_v1_ListLinksRequest, ListLinksRequest__Output as _rtt_connector_v1_ListLinksRequest__Output } from './rtt/connector/v1/ListLinksRequest.ts';
+import type { ListLinksResponse as _rtt_connector_v1_ListLinksResponse, ListLinksResponse__Output as _rtt_connector_v1_ListLinksResponse__Output } from './rtt/connector/v1/ListLinksResponse.ts';
 import type { OfferRequest as _rtt_connector_v1_OfferRequest, OfferRequest__Output as _rtt_connector_v1_OfferRequest__Output } from './rtt/connector/v1/OfferRequest.ts';
 import type { OfferResponse as _rtt_connector_v1_OfferResponse, OfferResponse__Output as _rtt_connector_v1_OfferResponse__Output } from './rtt/connector/v1/OfferResponse.ts';
+import type { OpenLink as _rtt_connector_v1_OpenLink, OpenLink__Output as _rtt_connector_v1_OpenLink__Output } from './rtt/connector/v1/OpenLink.ts';
 import type { OpenRequest as _rtt_connector_v1_OpenRequest, OpenRequest__Output as _rtt_connector_v1_OpenRequest__Output } from './rtt/connector/v1/OpenRequest.ts';
 import type { OpenResponse as _rtt_connector_v1_OpenResponse, OpenResponse__Output as _rtt_connector_v1_OpenResponse__Output } from './rtt/connector/v1/OpenResponse.ts';
 import type { ProbeRequest as _rtt_connector_v1_ProbeRequest, ProbeRequest__Output as _rtt_connector_v1_ProbeRequest__Output } from './rtt/connector/v1/ProbeRequest.ts';
@@ -62,8 +65,11 @@ export interface ProtoGrpcType {
         InprocLane: MessageTypeDefinition<_rtt_connector_v1_InprocLane, _rtt_connector_v1_InprocLane__Output>
         LaneAddress: MessageTypeDefinition<_rtt_connector_v1_LaneAddress, _rtt_connector_v1_LaneAddress__Output>
         LaneSide: EnumTypeDefinition
+        ListLinksRequest: MessageTypeDefinition<_rtt_connector_v1_ListLinksRequest, _rtt_connector_v1_ListLinksRequest__Output>
+        ListLinksResponse: MessageTypeDefinition<_rtt_connector_v1_ListLinksResponse, _rtt_connector_v1_ListLinksResponse__Output>
         OfferRequest: MessageTypeDefinition<_rtt_connector_v1_OfferRequest, _rtt_connector_v1_OfferRequest__Output>
         OfferResponse: MessageTypeDefinition<_rtt_connector_v1_OfferResponse, _rtt_connector_v1_OfferResponse__Output>
+        OpenLink: MessageTypeDefinition<_rtt_connector_v1_OpenLink, _rtt_connector_v1_OpenLink__Output>
         OpenRequest: MessageTypeDefinition<_rtt_connector_v1_OpenRequest, _rtt_connector_v1_OpenRequest__Output>
         OpenResponse: MessageTypeDefinition<_rtt_connector_v1_OpenResponse, _rtt_connector_v1_OpenResponse__Output>
         ProbeRequest: MessageTypeDefinition<_rtt_connector_v1_ProbeRequest, _rtt_connector_v1_ProbeRequest__Output>

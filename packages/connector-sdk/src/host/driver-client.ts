@@ -305,6 +305,15 @@ export class DriverClient {
     return { oldEosSeq: res.old_eos_seq, oldFrames: res.old_frames };
   }
 
+  /** The driver's open links, oldest first. */
+  async listLinks(): Promise<{ linkId: string; saddr: string }[]> {
+    const res = await this.#unary<{ links: { link_id: string; saddr: string }[] }>(
+      "ListLinks",
+      (o, cb) => this.#client.ListLinks({}, o, cb),
+    );
+    return res.links.map((l) => ({ linkId: l.link_id, saddr: l.saddr }));
+  }
+
   /** Closes a link (not this client: see `disconnect`). False when it was not open. */
   async close(linkId: string): Promise<boolean> {
     const res = await this.#unary<{ closed: boolean }>("Close", (o, cb) =>

@@ -441,6 +441,9 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   async close(linkId: string): Promise<boolean> {
     return this.client.close(linkId);
   }
+  async listLinks(): Promise<{ linkId: string; saddr: string }[]> {
+    return this.client.listLinks();
+  }
   health(options?: {
     readonly linkId?: string;
     readonly intervalMs?: number;

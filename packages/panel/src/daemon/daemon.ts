@@ -106,6 +106,7 @@ export class PanelDaemon {
       root: paths.root,
       progress: (line) => this.#log(line),
       driverRecords: () => this.#pool.records() as unknown as Record<string, JsonValue>,
+      verify: (route) => this.#verify(route),
     });
     this.#pool.onRestart = (name) => void this.#driverLost(name);
     this.stopped = new Promise((resolve) => {
@@ -285,6 +286,20 @@ export class PanelDaemon {
     };
   }
 
+  /** Post-commit check: both ends' links answer a health sample and say ok. */
+  async #verify(r: WiredRoute): Promise<string | undefined> {
+    const problems: string[] = [];
+    for (const [end, ref] of [
+      ["source", r.from],
+      ["target", r.to],
+    ] as const) {
+      const s = await this.#pool.sample(ref.driver, ref.link);
+      if (s === undefined) problems.push(`the ${end}'s driver ${ref.driver} gave no health sample`);
+      else if (!s.ok) problems.push(`the ${end} (${ref.driver}) is not healthy: ${s.err}`);
+    }
+    return problems.length === 0 ? undefined : problems.join("; ");
+  }
+
   async #liveRoute(r: WiredRoute) {
     const [from, to] = await Promise.all([
       this.#pool.sample(r.from.driver, r.from.link),
@@ -338,6 +353,7 @@ function toWire(r: ApplyResult) {
       seq: b.seq ?? 0,
       error_code: b.error?.code ?? "",
       error_message: b.error?.message ?? "",
+      warnings: [...(b.warnings ?? [])],
     })),
     created: r.created,
     replaced: r.replaced,

@@ -87,6 +87,10 @@ export class HostPool implements DriverPool {
     return this.#hosts.get(name);
   }
 
+  names(): string[] {
+    return [...this.#hosts.keys()].sort();
+  }
+
   /** Takes over a driver a previous panel started; throws when it is not that process any more. */
   async attach(record: DriverRecord): Promise<void> {
     const host = await DriverHost.attach(record, {

@@ -154,16 +154,17 @@ export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: P
 /**
  * The part of the catalog a route's decision can depend on. The router resolves each end
  * against every symbol it is given, so giving it the whole catalog makes a plan quadratic
- * (10,000 routes: minutes). An end whose namespace and type are literal can only match, or be
- * a near miss of (same namespace, type and name), a symbol with that namespace and type; so
- * the union of those buckets gives the router the same matches and the same near misses, hence
- * a byte-identical decision. An end with a glob or a syntax error gets the whole catalog.
+ * (10,000 routes: minutes). A route end is a reference (no globs: the router refuses patterns),
+ * so it can only match, or be a near miss of (same namespace, type and name: see
+ * resolveSelector), a symbol with its namespace, type and name; the union of those buckets
+ * gives the router the same matches and the same near misses, hence a byte-identical
+ * decision. An end that does not parse gets the whole catalog (the router then ignores it).
  */
 function catalogIndex(catalog: readonly CatalogSymbol[]): (route: RouteSpec) => CatalogSymbol[] {
   const buckets = new Map<string, CatalogSymbol[]>();
   for (const s of catalog) {
     const a = addressOf(s);
-    const key = `${a.namespace}/${a.type}`;
+    const key = `${a.namespace}/${a.type}/${a.name}`;
     const bucket = buckets.get(key);
     if (bucket === undefined) buckets.set(key, [s]);
     else bucket.push(s);
@@ -175,8 +176,7 @@ function catalogIndex(catalog: readonly CatalogSymbol[]): (route: RouteSpec) => 
     } catch {
       return undefined;
     }
-    if (ref.namespace.includes("*") || ref.type.includes("*")) return undefined;
-    return buckets.get(`${ref.namespace}/${ref.type}`) ?? [];
+    return buckets.get(`${ref.namespace}/${ref.type}/${ref.name}`) ?? [];
   };
   return (route) => {
     const ends = [route.from, ...(typeof route.to === "string" ? [route.to] : route.to)];

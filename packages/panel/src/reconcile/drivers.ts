@@ -26,6 +26,8 @@ export interface DriverCalls {
     lanes: { readonly inbound?: LaneAddress; readonly outbound?: LaneAddress },
   ): Promise<unknown>;
   close(linkId: string): Promise<boolean>;
+  /** The driver's open links: what a restarted panel checks against its routes. */
+  listLinks(): Promise<readonly { readonly linkId: string; readonly saddr: string }[]>;
 }
 
 /** The drivers the reconciler wires through, by connector name. */
@@ -34,6 +36,8 @@ export interface DriverPool {
   get(name: string): Promise<DriverCalls>;
   /** The driver if it runs now; undefined means it is gone, and its links with it. */
   running(name: string): DriverCalls | undefined;
+  /** The names of the drivers running now. */
+  names(): readonly string[];
 }
 
 /** One end of a wired edge: which driver holds which link. */

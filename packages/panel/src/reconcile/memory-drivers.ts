@@ -118,6 +118,10 @@ export class MemoryPool implements DriverPool {
     return this.#ready.get(name)?.client;
   }
 
+  names(): string[] {
+    return [...this.#ready.keys()].sort();
+  }
+
   /** Open links per driver: what a rollback must bring back to the old count. */
   linkCounts(): Record<string, number> {
     return Object.fromEntries(

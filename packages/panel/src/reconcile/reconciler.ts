@@ -48,6 +48,34 @@ export const APPLY_STEPS = [
 ] as const;
 export type ApplyStep = (typeof APPLY_STEPS)[number];
 
+/** Routes of one batch prepared (and flipped) at once: drivers serve calls concurrently. */
+const CONCURRENCY = 16;
+
+/**
+ * Runs `fn` on every item, at most `limit` at a time, and waits for all of them — also after one
+ * failed, so a rollback knows everything that was opened; then throws the first failure.
+ */
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length && failure === undefined) {
+      const item = items[next++] as T;
+      try {
+        await fn(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure !== undefined) throw failure.error;
+}
+
 /** How long a route's QuickConnect handshake may take before its batch rolls back. */
 const HANDSHAKE_TIMEOUT_MS = 5000;
 
@@ -97,6 +125,8 @@ export function wiredRoutesOf(graph: JsonValue | undefined): WiredRoute[] {
 export interface BatchOutcome {
   readonly routes: readonly string[];
   readonly outcome: "committed" | "rolled-back" | "skipped";
+  /** What the post-commit check found wrong with a committed route (it stays wired). */
+  readonly warnings?: readonly string[];
   /** The WAL seq of the commit. */
   readonly seq?: number;
   readonly error?: { readonly code: string; readonly message: string };
@@ -121,6 +151,11 @@ export interface ReconcilerOptions {
   readonly beforeStep?: (step: ApplyStep, route: string) => void | Promise<void>;
   /** Lines of progress ("batch 1/2: prepare events-to-log"). */
   readonly progress?: (line: string) => void;
+  /**
+   * The post-commit check of a newly wired route (spec §16 step 6): a problem it returns is
+   * reported with the batch; the route stays wired (tripping it is the breaker's job).
+   */
+  readonly verify?: (route: WiredRoute) => Promise<string | undefined>;
   /** What to journal about the running drivers with each graph (for re-attach). */
   readonly driverRecords?: () => Readonly<Record<string, JsonValue>>;
 }
@@ -297,19 +332,17 @@ export class Reconciler {
     const txid = wal.begin(this.graph as unknown as JsonValue);
     const prepared: Prepared[] = [];
     try {
-      for (const edit of edits) {
-        if (edit.action === "delete") continue;
-        const p: Prepared = { edit };
-        prepared.push(p);
-        await this.#prepare(txid, p, symbols);
-      }
-      for (const p of prepared) {
+      for (const edit of edits) if (edit.action !== "delete") prepared.push({ edit });
+      await eachLimited(prepared, CONCURRENCY, (p) => this.#prepare(txid, p, symbols));
+      // Every link is journaled before anything flows.
+      wal.flush();
+      await eachLimited(prepared, CONCURRENCY, async (p) => {
         await this.#step("flip", p.edit.route);
         const { from, inbound } = p;
         if (from === undefined || inbound === undefined) throw new Error("unprepared route");
         const driver = await this.#o.pool.get(from.driver);
         await driver.bind(from.link, { outbound: inbound });
-      }
+      });
       await this.#step("commit", routes[0] ?? "");
     } catch (error) {
       this.#o.progress?.(`  rolling back: ${codeOf(error).message}`);
@@ -331,12 +364,18 @@ export class Reconciler {
       this.#live.set(p.edit.route, { edge: p.edit.after, from: p.from, to: p.to });
     }
     const seq = wal.commit(txid, this.graph as unknown as JsonValue);
-    for (const edit of edits) this.#auditEdit(edit, meta);
+    this.#audit(edits, meta);
     for (const old of retired) {
       await this.#step("retire", old.edge.route).catch(() => {});
       await this.#closeAll([old.from, old.to]);
     }
-    return { routes, outcome: "committed", seq };
+    const warnings: string[] = [];
+    for (const p of prepared) {
+      const wired = this.#live.get(p.edit.route);
+      const problem = wired === undefined ? undefined : await this.#o.verify?.(wired);
+      if (problem !== undefined) warnings.push(`${p.edit.route}: ${problem}`);
+    }
+    return { routes, outcome: "committed", seq, ...(warnings.length > 0 ? { warnings } : {}) };
   }
 
   async #prepare(
@@ -391,13 +430,18 @@ export class Reconciler {
       params,
     });
     const ref = { driver: end.driver, link };
-    // The link exists now; journal it at once so a crash from here on finds it to reap.
-    this.#o.wal.recordResource(txid, {
-      kind: "link",
-      name: linkResourceName(ref),
-      owner: `route:${route}`,
-      lease: { pid: process.pid, startTime: "0" },
-    });
+    // The link exists now; journal it (made durable before the flip; a crash before that is
+    // covered by the sweep asking the drivers for their links).
+    this.#o.wal.recordResource(
+      txid,
+      {
+        kind: "link",
+        name: linkResourceName(ref),
+        owner: `route:${route}`,
+        lease: { pid: process.pid, startTime: "0" },
+      },
+      { sync: false },
+    );
     return ref;
   }
 
@@ -414,41 +458,51 @@ export class Reconciler {
     }
   }
 
-  #auditEdit(edit: Edit, meta: { readonly who: string; readonly why: string }): void {
+  #audit(edits: readonly Edit[], meta: { readonly who: string; readonly why: string }): void {
     const summary = (e: Edge): JsonValue => ({
       from: e.from.saddr,
       to: e.to.saddr,
       lane: e.lane,
       pattern: e.pattern,
     });
-    const action = edit.action === "create" ? "bind" : edit.action === "delete" ? "unbind" : "swap";
-    this.#o.audit.append({
-      action,
-      route: edit.route,
-      who: meta.who,
-      why: meta.why,
-      before: edit.action === "create" ? null : summary(edit.before),
-      after: edit.action === "delete" ? null : summary(edit.after),
-    });
+    this.#o.audit.appendAll(
+      edits.map((edit) => ({
+        action: edit.action === "create" ? "bind" : edit.action === "delete" ? "unbind" : "swap",
+        route: edit.route,
+        who: meta.who,
+        why: meta.why,
+        before: edit.action === "create" ? null : summary(edit.before),
+        after: edit.action === "delete" ? null : summary(edit.after),
+      })),
+    );
   }
 
   /**
-   * Closes every journaled link that no committed route uses: strays of a transaction a crash
-   * cut short, and links a crash kept from being retired. Returns what it closed.
+   * Closes every link no committed route uses: those the WAL's ledger journaled (strays of a
+   * transaction a crash cut short, links a crash kept from being retired) and those the running
+   * drivers report that the panel has no route for (opened in the instant before a crash let
+   * them be journaled). Returns what it closed.
    */
   sweepOrphans(): Promise<string[]> {
     return this.#exclusive(async () => {
       const inUse = new Set(
         [...this.#live.values()].flatMap((r) => [linkResourceName(r.from), linkResourceName(r.to)]),
       );
-      const strays = this.#o.wal.report.replay.ledger
-        .filter((e) => e.kind === "link" && !inUse.has(e.name))
-        .flatMap((e) => {
-          const ref = parseLinkResourceName(e.name);
-          return ref === undefined ? [] : [ref];
-        });
-      await this.#closeAll(strays);
-      return strays.map(linkResourceName);
+      const strays = new Map<string, LinkRef>();
+      for (const e of this.#o.wal.report.replay.ledger) {
+        const ref = e.kind === "link" ? parseLinkResourceName(e.name) : undefined;
+        if (ref !== undefined && !inUse.has(e.name)) strays.set(e.name, ref);
+      }
+      for (const driver of this.#o.pool.names()) {
+        const links = (await this.#o.pool.running(driver)?.listLinks()) ?? [];
+        for (const { linkId } of links) {
+          const ref = { driver, link: linkId };
+          const name = linkResourceName(ref);
+          if (!inUse.has(name)) strays.set(name, ref);
+        }
+      }
+      await this.#closeAll([...strays.values()]);
+      return [...strays.keys()];
     });
   }
 }

@@ -285,17 +285,25 @@ export class Wal {
     return id;
   }
 
-  /** Journals an action of an open transaction; a resource intent is fsynced (see above). */
-  op(txid: string, action: WalAction): number {
+  /**
+   * Journals an action of an open transaction; a resource intent is fsynced (see above) unless
+   * `sync` is false — for a caller that records many and calls `flush()` before it relies on them.
+   */
+  op(txid: string, action: WalAction, sync = action.type === "resource"): number {
     this.#mustBeOpen(txid);
     const seq = this.#append({ type: "op", seq: 0, txid, action });
-    if (action.type === "resource") this.#sync();
+    if (sync) this.#sync();
     return seq;
   }
 
   /** Shorthand: record a resource before creating it. */
-  recordResource(txid: string, resource: ResourceIntent): number {
-    return this.op(txid, { type: "resource", resource });
+  recordResource(txid: string, resource: ResourceIntent, options: { sync?: boolean } = {}): number {
+    return this.op(txid, { type: "resource", resource }, options.sync ?? true);
+  }
+
+  /** Makes everything appended so far durable. */
+  flush(): void {
+    this.#sync();
   }
 
   /** Commits with the post-graph; returns once the record is on disk. */

@@ -12,6 +12,8 @@ import type { HandshakeRequest as _rtt_connector_v1_HandshakeRequest, HandshakeR
 import type { HandshakeResponse as _rtt_connector_v1_HandshakeResponse, HandshakeResponse__Output as _rtt_connector_v1_HandshakeResponse__Output } from '../../../rtt/connector/v1/HandshakeResponse.ts';
 import type { HealthRequest as _rtt_connector_v1_HealthRequest, HealthRequest__Output as _rtt_connector_v1_HealthRequest__Output } from '../../../rtt/connector/v1/HealthRequest.ts';
 import type { HealthSample as _rtt_connector_v1_HealthSample, HealthSample__Output as _rtt_connector_v1_HealthSample__Output } from '../../../rtt/connector/v1/HealthSample.ts';
+import type { ListLinksRequest as _rtt_connector_v1_ListLinksRequest, ListLinksRequest__Output as _rtt_connector_v1_ListLinksRequest__Output } from '../../../rtt/connector/v1/ListLinksRequest.ts';
+import type { ListLinksResponse as _rtt_connector_v1_ListLinksResponse, ListLinksResponse__Output as _rtt_connector_v1_ListLinksResponse__Output } from '../../../rtt/connector/v1/ListLinksResponse.ts';
 import type { OfferRequest as _rtt_connector_v1_OfferRequest, OfferRequest__Output as _rtt_connector_v1_OfferRequest__Output } from '../../../rtt/connector/v1/OfferRequest.ts';
 import type { OfferResponse as _rtt_connector_v1_OfferResponse, OfferResponse__Output as _rtt_connector_v1_OfferResponse__Output } from '../../../rtt/connector/v1/OfferResponse.ts';
 import type { OpenRequest as _rtt_connector_v1_OpenRequest, OpenRequest__Output as _rtt_connector_v1_OpenRequest__Output } from '../../../rtt/connector/v1/OpenRequest.ts';
@@ -110,6 +112,21 @@ export interface ConnectorClient extends grpc.Client {
    */
   health(argument: _rtt_connector_v1_HealthRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_rtt_connector_v1_HealthSample__Output>;
   health(argument: _rtt_connector_v1_HealthRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_rtt_connector_v1_HealthSample__Output>;
+  
+  /**
+   * The links open now: a host that re-attached closes those it has no route for.
+   */
+  ListLinks(argument: _rtt_connector_v1_ListLinksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_ListLinksResponse__Output>): grpc.ClientUnaryCall;
+  ListLinks(argument: _rtt_connector_v1_ListLinksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_connector_v1_ListLinksResponse__Output>): grpc.ClientUnaryCall;
+  ListLinks(argument: _rtt_connector_v1_ListLinksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_ListLinksResponse__Output>): grpc.ClientUnaryCall;
+  ListLinks(argument: _rtt_connector_v1_ListLinksRequest, callback: grpc.requestCallback<_rtt_connector_v1_ListLinksResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * The links open now: a host that re-attached closes those it has no route for.
+   */
+  listLinks(argument: _rtt_connector_v1_ListLinksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_ListLinksResponse__Output>): grpc.ClientUnaryCall;
+  listLinks(argument: _rtt_connector_v1_ListLinksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_connector_v1_ListLinksResponse__Output>): grpc.ClientUnaryCall;
+  listLinks(argument: _rtt_connector_v1_ListLinksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_ListLinksResponse__Output>): grpc.ClientUnaryCall;
+  listLinks(argument: _rtt_connector_v1_ListLinksRequest, callback: grpc.requestCallback<_rtt_connector_v1_ListLinksResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * Listens for one side of a link and binds it when the peer connects: how two drivers are
@@ -257,6 +274,11 @@ export interface ConnectorHandlers extends grpc.UntypedServiceImplementation {
   Health: grpc.handleServerStreamingCall<_rtt_connector_v1_HealthRequest__Output, _rtt_connector_v1_HealthSample>;
   
   /**
+   * The links open now: a host that re-attached closes those it has no route for.
+   */
+  ListLinks: grpc.handleUnaryCall<_rtt_connector_v1_ListLinksRequest__Output, _rtt_connector_v1_ListLinksResponse>;
+  
+  /**
    * Listens for one side of a link and binds it when the peer connects: how two drivers are
    * wired to each other (one Offers, the other Binds to the address it got).
    */
@@ -301,6 +323,7 @@ export interface ConnectorDefinition extends grpc.ServiceDefinition {
   GetInfo: MethodDefinition<_rtt_connector_v1_GetInfoRequest, _rtt_connector_v1_DriverInfo, _rtt_connector_v1_GetInfoRequest__Output, _rtt_connector_v1_DriverInfo__Output>
   Handshake: MethodDefinition<_rtt_connector_v1_HandshakeRequest, _rtt_connector_v1_HandshakeResponse, _rtt_connector_v1_HandshakeRequest__Output, _rtt_connector_v1_HandshakeResponse__Output>
   Health: MethodDefinition<_rtt_connector_v1_HealthRequest, _rtt_connector_v1_HealthSample, _rtt_connector_v1_HealthRequest__Output, _rtt_connector_v1_HealthSample__Output>
+  ListLinks: MethodDefinition<_rtt_connector_v1_ListLinksRequest, _rtt_connector_v1_ListLinksResponse, _rtt_connector_v1_ListLinksRequest__Output, _rtt_connector_v1_ListLinksResponse__Output>
   Offer: MethodDefinition<_rtt_connector_v1_OfferRequest, _rtt_connector_v1_OfferResponse, _rtt_connector_v1_OfferRequest__Output, _rtt_connector_v1_OfferResponse__Output>
   Open: MethodDefinition<_rtt_connector_v1_OpenRequest, _rtt_connector_v1_OpenResponse, _rtt_connector_v1_OpenRequest__Output, _rtt_connector_v1_OpenResponse__Output>
   Probe: MethodDefinition<_rtt_connector_v1_ProbeRequest, _rtt_connector_v1_ProbeResponse, _rtt_connector_v1_ProbeRequest__Output, _rtt_connector_v1_ProbeResponse__Output>

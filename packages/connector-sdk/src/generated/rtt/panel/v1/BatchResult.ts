@@ -20,6 +20,10 @@ export interface BatchResult {
    */
   'error_code'?: (string);
   'error_message'?: (string);
+  /**
+   * What the post-commit health check found wrong with a committed route (it stays wired).
+   */
+  'warnings'?: (string)[];
 }
 
 export interface BatchResult__Output {
@@ -40,4 +44,8 @@ export interface BatchResult__Output {
    */
   'error_code': (string);
   'error_message': (string);
+  /**
+   * What the post-commit health check found wrong with a committed route (it stays wired).
+   */
+  'warnings': (string)[];
 }

@@ -1,0 +1,275 @@
+/**
+ * bench/plan — `makePlan` (the whole of `rtt plan` but the file reads) on synthetic workspaces
+ * of 100, 1,000 and 10,000 routes, against two peers timed in the same run on the same inputs:
+ *
+ *   resolve   `resolveRoutes`, what `rtt ls routes` does: every route end resolved against the
+ *             whole catalog, no policy, compat, tie-break or diff. It is quadratic, so above
+ *             1,000 routes the first 1,000 are timed (against the full catalog) and scaled.
+ *   json      JSON.stringify + JSON.parse of the inputs: the cost of merely reading them.
+ *
+ * The workspace for N routes: N consumers (hooks with x-run), N/2 providers (apis) as N/6
+ * names in 3 versions each across 10 namespaces, so each route's `to` (`@^1`) resolves to 3
+ * candidates; a tenth of the routes have a failover list; a policy of 2 allow rules, a deny,
+ * a pin and 3 QoS rules. The observed graph is the desired one with a tenth of the routes
+ * unwired and a tenth rewired, so the diff has creates, replaces and deletes.
+ *
+ * Apply: 1,000 routes created from nothing by the reconciler (WAL with fsync, audit, QuickConnect
+ * handshake, two-phase commit) over in-process drivers and in-proc lanes, against the same
+ * drivers wired directly ("bare": open, open, offer, bind per route).
+ *
+ * Median of RUNS each. Progress on stderr; the last line of stdout is one JSON object.
+ * Usage: npm run bench:plan [-- --runs R] [--sizes 100,1000]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  type CatalogSymbol,
+  type Contract,
+  type Policy,
+  type RouteSpec,
+  symbolFromContract,
+} from "@rtt/core";
+import {
+  AuditLedger,
+  contractForDriver,
+  diffTopologies,
+  type Edge,
+  MemoryPool,
+  makePlan,
+  type PlanInputs,
+  Reconciler,
+  resolveRoutes,
+  type Topology,
+  topologyOf,
+  Wal,
+} from "@rtt/panel";
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "5" },
+    sizes: { type: "string", default: "100,1000,10000" },
+  },
+});
+const RUNS = Number(values.runs);
+const SIZES = values.sizes.split(",").map(Number);
+const RESOLVE_CAP = 1000;
+
+const source = { file: "rtt.manifest.json", scanner: "manifest", score: 1 } as const;
+const sym = (c: Record<string, unknown>): CatalogSymbol =>
+  symbolFromContract(c as unknown as Contract, source);
+
+function workspace(n: number): { inputs: PlanInputs; observed: Topology } {
+  const names = Math.max(1, Math.ceil(n / 6));
+  const catalog: CatalogSymbol[] = [];
+  for (let k = 0; k < names; k++) {
+    for (const v of ["1.0.0", "1.1.0", "1.2.0"]) {
+      catalog.push(
+        sym({
+          saddr: `rtt://p${k % 10}/api/svc${k}@${v}`,
+          type: "api",
+          direction: "provider",
+          capabilities: ["pull", "stream"],
+          io: "req",
+          qos: { latency_budget_ms: 2, throughput_qps: 5000 },
+          "x-run": ["node", "server.mjs"],
+        }),
+      );
+    }
+  }
+  const routes: RouteSpec[] = [];
+  for (let i = 0; i < n; i++) {
+    catalog.push(
+      sym({
+        saddr: `rtt://c${i % 10}/hook/ui${i}@1.0.0`,
+        type: "hook",
+        direction: "consumer",
+        capabilities: ["pull"],
+        io: "req",
+        version_set: "^1.0",
+        "x-run": ["node", "hook.mjs"],
+      }),
+    );
+    const k = i % names;
+    const to = `rtt://p${k % 10}/api/svc${k}@^1`;
+    routes.push({
+      id: `route-${i}`,
+      from: `rtt://c${i % 10}/hook/ui${i}`,
+      to: i % 10 === 3 ? [to, `rtt://p${(k + 1) % 10}/api/svc${(k + 1) % names}@^1`] : to,
+      ...(i % 7 === 0 ? { params: { timeout_ms: 250, mode: "fast" } } : {}),
+    });
+  }
+  const policy: Policy = {
+    allow: [
+      { from: "rtt://c*/hook/*", to: "rtt://p*/api/*" },
+      { from: "rtt://ops/*/*", to: "rtt://*/*/*" },
+    ],
+    deny: [{ from: "rtt://c9/hook/*", to: "rtt://p0/api/*" }],
+    pin: [{ route: "rtt://c1/hook/ui1 -> rtt://p1/api/svc1@1.0.0" }],
+    qos: [
+      { match: "rtt://c0/*/*", prio: 0, latency_ms: 5 },
+      { match: "rtt://c1/*/*", prio: 1 },
+      { match: "rtt://*/hook/*", prio: 3, rate: 100 },
+    ],
+  };
+  const inputs: PlanInputs = { catalog, routes, policy, prefer: ["shm", "uds", "tcp"] };
+  // Observed: the desired graph, minus a tenth (creates) and with a tenth rewired (replaces),
+  // plus a tenth's worth of routes no longer in routes.json (deletes).
+  const desired = makePlan(inputs, { format: "rtt.topology/v1", edges: {} }, 0).desired;
+  const observed: Edge[] = [];
+  for (const [i, e] of Object.values(desired.edges).entries()) {
+    if (i % 10 === 0) continue;
+    observed.push(i % 10 === 5 ? { ...e, lane: "uds" } : e);
+    if (i % 10 === 7) observed.push({ ...e, route: `gone-${i}` });
+  }
+  return { inputs, observed: topologyOf(observed) };
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
+
+function timeMs(fn: () => unknown): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+const result: Record<string, unknown> = { bench: "plan", runs: RUNS, node: process.version };
+
+for (const n of SIZES) {
+  const { inputs, observed } = workspace(n);
+  // Fewer runs at the big size if it is slow, but never fewer than 3.
+  const runs = n >= 10_000 ? Math.max(3, Math.min(RUNS, 3)) : RUNS;
+  const plan = makePlan(inputs, observed, 1);
+  const counts = { create: 0, replace: 0, delete: 0 };
+  for (const e of plan.edits) counts[e.action]++;
+  const wired = Object.keys(plan.desired.edges).length;
+  process.stderr.write(
+    `plan ${n} routes: ${inputs.catalog.length} symbols, ${wired} wired, edits ${JSON.stringify(counts)}, ${plan.batches.length} batches; ${runs} runs…\n`,
+  );
+  const samples = { plan: [] as number[], resolve: [] as number[], json: [] as number[] };
+  for (let r = 0; r < runs; r++) {
+    samples.plan.push(timeMs(() => makePlan(inputs, observed, 1)));
+    // resolveRoutes is quadratic (every end against the whole catalog): past 1,000 routes,
+    // time the first 1,000 against the full catalog and scale, since its cost is per route.
+    samples.resolve.push(
+      n <= RESOLVE_CAP
+        ? timeMs(() => resolveRoutes(inputs.routes, inputs.catalog))
+        : (timeMs(() => resolveRoutes(inputs.routes.slice(0, RESOLVE_CAP), inputs.catalog)) * n) /
+            RESOLVE_CAP,
+    );
+    samples.json.push(timeMs(() => JSON.parse(JSON.stringify({ ...inputs, observed }))));
+  }
+  // The diff alone, to show where the plan's time is not.
+  const diffMs = median(
+    Array.from({ length: runs }, () => timeMs(() => diffTopologies(observed, plan.desired))),
+  );
+  const planMs = median(samples.plan);
+  const resolveMs = median(samples.resolve);
+  const jsonMs = median(samples.json);
+  process.stderr.write(
+    `  plan ${round(planMs)} ms, resolve-only ${round(resolveMs)} ms (plan is ×${round(planMs / resolveMs, 4)} of it), json ${round(jsonMs)} ms (×${round(planMs / jsonMs)}), diff ${round(diffMs)} ms\n`,
+  );
+  result[`plan_${n}_ms`] = round(planMs);
+  result[`resolve_${n}_ms`] = round(resolveMs);
+  result[`json_${n}_ms`] = round(jsonMs);
+  result[`diff_${n}_ms`] = round(diffMs, 3);
+  result[`plan_vs_resolve_${n}`] = round(planMs / resolveMs, 4);
+  result[`plan_vs_json_${n}`] = round(planMs / jsonMs, 1);
+  result[`edits_${n}`] = plan.edits.length;
+}
+// Apply: 1,000 routes created from nothing through the real reconciler (WAL, audit, QuickConnect
+// handshake, two-phase commit) over in-process drivers and in-proc lanes, against the peer of the
+// same drivers wired directly (open, open, offer, bind per route: no WAL, no handshake, no 2PC).
+const APPLY_ROUTES = 1000;
+{
+  const applyRuns = Math.max(1, Math.min(RUNS, 3));
+  const ends = (i: number) => ({
+    from: sym({
+      saddr: `rtt://a/bus/src${i}@1.0.0`,
+      type: "bus",
+      direction: "provider",
+      io: "stream",
+      capabilities: ["inproc"],
+      "x-driver": `m${i % 3}`,
+    }),
+    to: sym({
+      saddr: `rtt://a/extension/dst${i}@1.0.0`,
+      type: "extension",
+      direction: "consumer",
+      io: "stream",
+      capabilities: ["inproc"],
+      "x-driver": `m${(i + 1) % 3}`,
+    }),
+  });
+  const pairs = Array.from({ length: APPLY_ROUTES }, (_, i) => ends(i));
+  const catalog = pairs.flatMap((p) => [p.from, p.to]);
+  const routes: RouteSpec[] = pairs.map((p, i) => ({
+    id: `r${i}`,
+    from: p.from.saddr.replace(/@.*/, ""),
+    to: p.to.saddr.replace(/@.*/, ""),
+  }));
+  const inputs: PlanInputs = { catalog, routes, policy: {}, prefer: ["inproc"] };
+  const pool = new MemoryPool();
+  const samples = { apply: [] as number[], bare: [] as number[] };
+  for (let r = 0; r < applyRuns; r++) {
+    const dir = mkdtempSync(join(tmpdir(), "rtt-bench-apply-"));
+    const wal = Wal.open({ dir: join(dir, "wal") });
+    const reconciler = new Reconciler({
+      wal,
+      audit: new AuditLedger(join(dir, "audit.ndjson")),
+      pool,
+      root: dir,
+    });
+    const plan = makePlan(inputs, reconciler.graph, 0);
+    const meta = { who: "bench", why: "bench" };
+    const t0 = performance.now();
+    const applied = await reconciler.apply(plan, catalog, meta);
+    samples.apply.push(performance.now() - t0);
+    if (applied.created !== APPLY_ROUTES) throw new Error(`applied ${applied.created} routes`);
+    await reconciler.apply(makePlan({ ...inputs, routes: [] }, reconciler.graph, 0), catalog, meta);
+    wal.close();
+    rmSync(dir, { recursive: true, force: true });
+
+    const t1 = performance.now();
+    const opened: { driver: string; link: string }[] = [];
+    for (const p of pairs) {
+      const [a, b] = [p.from, p.to].map((s) => String(s.extensions?.["x-driver"]));
+      const from = await pool.get(a as string);
+      const to = await pool.get(b as string);
+      const fromLink = await from.open(p.from.saddr, {
+        contract: contractForDriver(p.from, dir),
+        params: {},
+      });
+      const toLink = await to.open(p.to.saddr, {
+        contract: contractForDriver(p.to, dir),
+        params: {},
+      });
+      const address = await to.offer(toLink, "inbound", "inproc");
+      await from.bind(fromLink, { outbound: address });
+      opened.push({ driver: a as string, link: fromLink }, { driver: b as string, link: toLink });
+    }
+    samples.bare.push(performance.now() - t1);
+    for (const l of opened) await (await pool.get(l.driver)).close(l.link);
+    process.stderr.write(
+      `apply ${APPLY_ROUTES} routes, run ${r + 1}: ${round(samples.apply.at(-1) ?? 0)} ms; bare wiring ${round(samples.bare.at(-1) ?? 0)} ms\n`,
+    );
+  }
+  await pool.close();
+  const applyMs = median(samples.apply);
+  const bareMs = median(samples.bare);
+  result.apply_1000_ms = round(applyMs);
+  result.bare_wiring_1000_ms = round(bareMs);
+  result.apply_vs_bare_1000 = round(applyMs / bareMs, 2);
+}
+result.peers = {
+  resolve: `resolveRoutes (what \`rtt ls routes\` does), same inputs, same process; above ${RESOLVE_CAP} routes, ${RESOLVE_CAP} of them timed and scaled linearly`,
+  json: "JSON.stringify + JSON.parse of the same inputs",
+  bare: "the same in-process drivers wired directly per route (open, open, offer, bind): no WAL, audit, handshake or two-phase commit",
+};
+process.stdout.write(`${JSON.stringify(result)}\n`);
