@@ -122,11 +122,13 @@ describe("rtt on a temp copy of examples/quickstart", () => {
         id: "ui-refresh",
         from: end("rtt://ui/hook/refresh", REFRESH),
         to: [end("rtt://core/api/metrics@^1", METRICS)],
+        live: null, // no panel runs here
       },
       {
         id: "events-to-log",
         from: end("rtt://core/bus/events", EVENTS),
         to: [end("rtt://obs/extension/logger#ndjson", LOGGER)],
+        live: null,
       },
     ]);
   });
@@ -234,16 +236,33 @@ describe("the quickstart's programs run on their own", () => {
     assert.deepEqual(await res.json(), { error: "no series nope" });
   });
 
-  it("ui/refresh.mjs <url> prints one line per series", async () => {
-    const r = await run(process.execPath, ["ui/refresh.mjs", base], { cwd: ws });
-    assert.equal(r.stderr, "");
-    assert.equal(r.code, 0);
-    const lines = r.stdout.split("\n");
-    assert.equal(lines.length, 4, r.stdout);
-    assert.match(lines[0] ?? "", /^uptime_seconds \d+(\.\d+)?$/);
-    assert.match(lines[1] ?? "", /^process_rss_bytes [1-9]\d*$/);
-    assert.equal(lines[2], "http_requests_total 4");
-    assert.equal(lines[3], "");
+  it("ui/refresh.mjs asks for /series on stdout and logs the response it reads on stdin", async () => {
+    const log = join(makeTempDir(), "refresh.ndjson");
+    const child = spawn(process.execPath, ["ui/refresh.mjs", log], { cwd: ws, env: childEnv() });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      out += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      err += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const request = `${JSON.stringify({ method: "GET", path: "/series" })}\n`;
+    for (let i = 0; i < 500 && !out.includes("\n"); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.equal(out, request);
+    // Play the part of RTT's drivers: make the request, hand the response message back.
+    const res = await fetch(`${base}/series`);
+    const body = Buffer.from(await res.arrayBuffer()).toString("base64");
+    child.stdin.end(`${JSON.stringify({ status: res.status, body })}\n`);
+    assert.equal(await exited, 0, err);
+    assert.equal(out, request, "nothing but the request on stdout");
+    const lines = readFileSync(log, "utf8").trim().split("\n");
+    assert.equal(lines.length, 1);
+    const record = JSON.parse(lines[0] ?? "") as { status: number; series: Record<string, number> };
+    assert.equal(record.status, 200);
+    assert.equal(record.series.http_requests_total, 4);
   });
 
   const noPython = available("python3", ["--version"]) ? false : "python3 is not installed";
