@@ -149,6 +149,15 @@ export async function lsRoutesCommand(
     ctx.term.out.write(
       `\n${table(["ROUTE", "WIRED TO", "LANE", "HEALTH (from / to)", "FRAMES (sent → received)"], wired)}\n`,
     );
+    const extra = [...live.keys()].filter((id) => !resolutions.some((r) => r.id === id));
+    if (extra.length > 0)
+      ctx.term.out.write(
+        paint(
+          ctx.term.out,
+          "yellow",
+          `wired but not in routes.json: ${extra.join(", ")} (the next rtt apply unwires them)\n`,
+        ),
+      );
   }
   for (const r of resolutions) {
     for (const [side, end] of [["from", r.from], ...r.to.map((t) => ["to", t] as const)] as const) {

@@ -1,0 +1,126 @@
+/**
+ * `rtt rollback` and the panel's lock, through the real binary on a temp copy of the quickstart:
+ * apply both routes, apply again without one (it is unwired), roll back to the first commit (it
+ * is wired again, through the same two-phase path, and audited); a second panel for the same
+ * .rtt/ is refused naming the first one's pid; a stale saved plan is refused.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { copyQuickstart, parseJson, type RunResult, removeTempDirs, runRtt } from "./helpers.ts";
+
+const TIMEOUT_MS = 60_000;
+let ws = "";
+
+function rtt(args: readonly string[]): Promise<RunResult> {
+  return runRtt(args, { cwd: ws, timeoutMs: TIMEOUT_MS });
+}
+
+interface LiveRoute {
+  readonly id: string;
+  readonly live: { readonly wired: boolean } | null;
+}
+
+async function wired(): Promise<string[]> {
+  const r = await rtt(["ls", "routes", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  return (parseJson(r.stdout) as LiveRoute[])
+    .filter((x) => x.live?.wired === true)
+    .map((x) => x.id)
+    .sort();
+}
+
+after(async () => {
+  if (ws !== "" && existsSync(join(ws, ".rtt", "sockets", "panel.sock")))
+    await rtt(["panel", "stop"]).catch(() => {});
+  removeTempDirs();
+});
+
+describe("rollback, the panel's lock, stale plans", () => {
+  it("rolls back to an earlier commit through the panel, and audits it", async () => {
+    ws = copyQuickstart();
+    assert.equal((await rtt(["scan"])).code, 0);
+    const first = await rtt(["apply", "--auto-approve", "--json"]);
+    assert.equal(first.code, 0, first.stderr);
+    const firstSeq = (parseJson(first.stdout) as { committed_seq: number }).committed_seq;
+    assert.deepEqual(await wired(), ["events-to-log", "ui-refresh"]);
+
+    // Drop ui-refresh from routes.json: the next apply unwires it.
+    const routesFile = join(ws, ".rtt", "routes.json");
+    const routes = JSON.parse(readFileSync(routesFile, "utf8")) as { routes: { id: string }[] };
+    writeFileSync(
+      routesFile,
+      JSON.stringify({ routes: routes.routes.filter((r) => r.id !== "ui-refresh") }),
+    );
+    const second = await rtt(["apply", "--auto-approve"]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /0 added, 0 changed, 1 destroyed/);
+    assert.deepEqual(await wired(), ["events-to-log"]);
+
+    const list = await rtt(["rollback", "--list", "--json"]);
+    const commits = parseJson(list.stdout) as { seq: number; routes: string[] }[];
+    const both = commits.find((c) => c.seq === firstSeq);
+    assert.deepEqual(both?.routes, ["events-to-log", "ui-refresh"], list.stdout);
+    assert.deepEqual(commits.at(-1)?.routes, ["events-to-log"]);
+    const back = await rtt(["rollback", String(firstSeq)]);
+    assert.equal(back.code, 0, back.stderr);
+    assert.match(back.stdout, new RegExp(`Rolled back to commit ${firstSeq}: 1 added`));
+    // Rollback restores the wiring, not routes.json: ui-refresh is wired again, so a plan from
+    // the files (which no longer name it) would unwire it.
+    const plan = await rtt(["plan", "--json"]);
+    const edits = (parseJson(plan.stdout) as { edits: { action: string; route: string }[] }).edits;
+    assert.deepEqual(
+      edits.map((e) => `${e.action} ${e.route}`),
+      ["delete ui-refresh"],
+    );
+    const ls = await rtt(["ls", "routes"]);
+    assert.match(ls.stdout, /wired but not in routes\.json: ui-refresh/);
+    const audit = await rtt(["audit", "--json"]);
+    const records = audit.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { action: string; route: string; why: string });
+    assert.deepEqual(
+      records.map((r) => `${r.action} ${r.route}`),
+      ["bind events-to-log", "bind ui-refresh", "unbind ui-refresh", "bind ui-refresh"],
+    );
+    assert.match(records.at(-1)?.why ?? "", /rollback to commit/);
+
+    const unknown = await rtt(["rollback", "999999"]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no commit with seq 999999/);
+  });
+
+  it("a second panel for the same workspace is refused, naming the running one's pid", async () => {
+    const status = await rtt(["panel", "status", "--json"]);
+    const { pid } = parseJson(status.stdout) as { pid: number };
+    const second = await rtt(["panel", "run"]);
+    assert.equal(second.code, 1);
+    assert.match(second.stderr, new RegExp(`pid ${pid}`));
+    assert.match(second.stderr, /RTT_ERR_WAL_LOCKED/);
+    const start = await rtt(["panel", "start"]);
+    assert.equal(start.code, 0);
+    assert.match(start.stdout, new RegExp(`already running \\(pid ${pid}\\)`));
+  });
+
+  it("a saved plan is refused once its inputs changed", async () => {
+    const saved = join(ws, "plan.json");
+    writeFileSync(join(ws, ".rtt", "routes.json"), JSON.stringify({ routes: [] }));
+    const plan = await rtt(["plan", "-out", saved]);
+    assert.equal(plan.code, 0, plan.stderr);
+    writeFileSync(
+      join(ws, ".rtt", "routes.json"),
+      JSON.stringify({
+        routes: [
+          { id: "events-to-log", from: "rtt://core/bus/events", to: "rtt://obs/extension/logger" },
+        ],
+      }),
+    );
+    const stale = await rtt(["apply", saved]);
+    assert.equal(stale.code, 1);
+    assert.match(stale.stderr, /RTT_ERR_PLAN_STALE/);
+    const stop = await rtt(["panel", "stop"]);
+    assert.equal(stop.code, 0);
+  });
+});
