@@ -15,7 +15,7 @@ import {
   type HealthSample,
 } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
-import type { DriverCalls, DriverPool } from "../reconcile/drivers.ts";
+import { type DriverCalls, type DriverPool, sampleLink } from "../reconcile/drivers.ts";
 
 export const BUILT_IN_DRIVERS = ["file", "http", "process"] as const;
 
@@ -112,17 +112,7 @@ export class HostPool implements DriverPool {
   async sample(name: string, linkId: string, timeoutMs = 1000): Promise<HealthSample | undefined> {
     const host = this.#hosts.get(name);
     if (host === undefined || !host.running) return undefined;
-    const stream = host.health({ linkId, intervalMs: 100 });
-    const timer = setTimeout(() => stream.cancel(), timeoutMs);
-    try {
-      for await (const sample of stream) return sample;
-      return undefined;
-    } catch {
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-      stream.cancel();
-    }
+    return sampleLink(host, linkId, timeoutMs);
   }
 
   /** The records of the running drivers, to journal for re-attach. */

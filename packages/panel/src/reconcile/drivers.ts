@@ -4,7 +4,13 @@
  * `DriverCalls`, so the same reconciler runs the panel daemon, the tests and the benchmark.
  */
 import { dirname, join } from "node:path";
-import type { ControlAddresses, HandshakeAgreed, HandshakeOptions } from "@rtt/connector-sdk";
+import type {
+  ControlAddresses,
+  DriverStream,
+  HandshakeAgreed,
+  HandshakeOptions,
+  HealthSample,
+} from "@rtt/connector-sdk";
 import type { CatalogSymbol, LaneKind } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 
@@ -26,8 +32,34 @@ export interface DriverCalls {
     lanes: { readonly inbound?: LaneAddress; readonly outbound?: LaneAddress },
   ): Promise<unknown>;
   close(linkId: string): Promise<boolean>;
+  /** Moves a link's outbound lane at a frame boundary; the old lane gets EOS after its frames. */
+  switch(linkId: string, outbound: LaneAddress): Promise<{ oldEosSeq: number; oldFrames: number }>;
+  /** Health samples of a link (or of every link with no id) every interval, until cancelled. */
+  health(options: {
+    readonly linkId?: string;
+    readonly intervalMs?: number;
+  }): DriverStream<HealthSample>;
   /** The driver's open links: what a restarted panel checks against its routes. */
   listLinks(): Promise<readonly { readonly linkId: string; readonly saddr: string }[]>;
+}
+
+/** One health sample of a link, or undefined when its driver does not answer in `timeoutMs`. */
+export async function sampleLink(
+  driver: DriverCalls,
+  linkId: string,
+  timeoutMs = 1000,
+): Promise<HealthSample | undefined> {
+  const stream = driver.health({ linkId, intervalMs: 50 });
+  const timer = setTimeout(() => stream.cancel(), timeoutMs);
+  try {
+    for await (const sample of stream) if (sample.link_id === linkId) return sample;
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+    stream.cancel();
+  }
 }
 
 /** The drivers the reconciler wires through, by connector name. */

@@ -5,7 +5,9 @@
  * between these drivers are real in-proc lanes, so bytes move exactly as between processes.
  *
  * The memory connector's symbols, by route parameter or contract:
- * - a source (`x-emit`: N) emits N messages `"<saddr> <i>"` (i = 1..N) once bound;
+ * - a source (`x-emit`: N) emits N messages `"<saddr> <i>"` (i = 1..N) once bound — with
+ *   `x-emit-interval-ms` one at a time, that long apart (0: yielding to the event loop between
+ *   messages), so a test can move the route while it streams;
  * - any link records what it receives (`received(saddr)`), and a `req`-io target answers each
  *   request with `"re: <request>"` under the request's correlation id.
  */
@@ -20,6 +22,8 @@ import type { DriverCalls, DriverPool } from "./drivers.ts";
 
 interface MemoryLink {
   readonly saddr: string;
+  /** Pause between emitted messages; undefined = all at once. */
+  readonly intervalMs: number | undefined;
   readonly answers: boolean;
   readonly outbox: RxMessage[];
   wake: (() => void) | undefined;
@@ -47,9 +51,12 @@ export const memoryConnector = defineConnector<MemoryLink>({
   version: "0.1.0",
   probe: () => [],
   open(symbol: Contract) {
-    const emit = Number((symbol as Contract & { "x-emit"?: number })["x-emit"] ?? 0);
+    const extra = symbol as Contract & { "x-emit"?: number; "x-emit-interval-ms"?: number };
+    const emit = Number(extra["x-emit"] ?? 0);
+    const interval = extra["x-emit-interval-ms"];
     const link: MemoryLink = {
       saddr: symbol.saddr,
+      intervalMs: interval === undefined ? undefined : Number(interval),
       answers: symbol.io === "req" && symbol.direction === "provider",
       outbox: [],
       wake: undefined,
@@ -71,6 +78,10 @@ export const memoryConnector = defineConnector<MemoryLink>({
       const next = link.outbox.shift();
       if (next !== undefined) {
         yield next;
+        if (link.intervalMs !== undefined)
+          await new Promise((r) =>
+            link.intervalMs === 0 ? setImmediate(r) : setTimeout(r, link.intervalMs),
+          );
         continue;
       }
       if (link.closed) return;

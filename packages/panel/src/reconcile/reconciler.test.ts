@@ -207,3 +207,60 @@ describe("a failure at any prepare or commit step leaves exactly the old graph, 
     }
   }
 });
+
+describe("quickConnect", () => {
+  const N = 3000;
+  const streaming = symbol("rtt://t/bus/fast@1.0.0", {
+    io: "stream",
+    "x-emit": N,
+    "x-emit-interval-ms": 0,
+    "x-driver": "ma",
+  });
+  const d1 = catalog.find((s) => s.saddr === "rtt://t/extension/d1@1.0.0") as CatalogSymbol;
+  const d2 = catalog.find((s) => s.saddr === "rtt://t/extension/d2@1.0.0") as CatalogSymbol;
+  const all = [...catalog, streaming];
+  beforeEach(setUp);
+  afterEach(tearDown);
+
+  test("moves a streaming route mid-stream: every message reaches exactly one target, in order", async () => {
+    const route: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
+    const plan = makePlan({ ...inputs([route]), catalog: all }, reconciler.graph, 0);
+    await reconciler.apply(plan, all, meta);
+    await eventually("d1 receives some", () => received(d1.saddr).length > 100);
+    const r = await reconciler.quickConnect("f", d2, "mb", meta);
+    assert.equal(r.changed, true);
+    assert.equal(reconciler.graph.edges.f?.to.saddr, d2.saddr);
+    assert.deepEqual(wal.committed?.post, reconciler.graph);
+    await eventually(`${N} messages in all`, () => {
+      return received(d1.saddr).length + received(d2.saddr).length >= N;
+    });
+    await new Promise((r) => setTimeout(r, 100)); // no duplicates arrive late
+    const got = [...received(d1.saddr), ...received(d2.saddr)].map((m) => Number(m.split(" ")[1]));
+    assert.deepEqual(
+      got,
+      Array.from({ length: N }, (_, i) => i + 1),
+    );
+    assert.equal(r.oldFrames, received(d1.saddr).length, "the old target got its lane's share");
+    assert.ok(received(d2.saddr).length > 0, "the new target got the rest");
+    assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 1 }, "the old target's link is closed");
+    // The same swap again is a no-op.
+    const again = await reconciler.quickConnect("f", d2, "mb", meta);
+    assert.equal(again.changed, false);
+    assert.equal(again.seq, r.seq);
+  });
+
+  test("a target whose contract is not the planned one is refused; the route stays", async () => {
+    const route: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
+    await reconciler.apply(
+      makePlan({ ...inputs([route]), catalog: all }, reconciler.graph, 0),
+      all,
+      meta,
+    );
+    const forged = { ...d2, contract_hash: "0".repeat(64) };
+    await assert.rejects(reconciler.quickConnect("f", forged, "mb", meta), {
+      code: "RTT_ERR_QC_REFUSED",
+    });
+    assert.equal(reconciler.graph.edges.f?.to.saddr, d1.saddr);
+    assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 1 });
+  });
+});

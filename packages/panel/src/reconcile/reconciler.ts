@@ -33,6 +33,7 @@ import {
   type LinkRef,
   linkResourceName,
   parseLinkResourceName,
+  sampleLink,
 } from "./drivers.ts";
 
 /** The steps a fault can be injected at (tests) or a crash can land between. */
@@ -75,6 +76,9 @@ async function eachLimited<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   if (failure !== undefined) throw failure.error;
 }
+
+/** How long a retired target may take to consume what its lane carried before it is closed. */
+const DRAIN_TIMEOUT_MS = 10_000;
 
 /** How long a route's QuickConnect handshake may take before its batch rolls back. */
 const HANDSHAKE_TIMEOUT_MS = 5000;
@@ -141,6 +145,16 @@ export interface ApplyResult {
   readonly seq: number;
 }
 
+export interface QuickConnectResult {
+  readonly route: string;
+  /** False when the route already had that target (nothing was done). */
+  readonly changed: boolean;
+  /** The WAL commit of the switch (the current one when nothing changed). */
+  readonly seq: number;
+  /** DATA frames the old target got before its EOS. */
+  readonly oldFrames: number;
+}
+
 export interface ReconcilerOptions {
   readonly wal: Wal;
   readonly audit: AuditLedger;
@@ -190,6 +204,113 @@ export class Reconciler {
 
   get live(): ReadonlyMap<string, WiredRoute> {
     return this.#live;
+  }
+
+  /**
+   * QuickConnect (spec §7, `rtt qc`): moves a wired one-way route to another target without
+   * stopping its source. One WAL transaction: open the new target and have it offer its lane
+   * (with control lanes), run the handshake, then Switch the source's outbound at a frame
+   * boundary — the old lane gets EOS after every frame already written to it — and commit.
+   * The old target is closed once it has taken every frame the old lane carried, so each frame
+   * reaches exactly one target. Anything failing before the Switch closes the new link and
+   * leaves the route as it was. Asking for the target the route already has changes nothing.
+   */
+  quickConnect(
+    routeId: string,
+    target: CatalogSymbol,
+    targetDriver: string,
+    meta: { readonly who: string; readonly why: string },
+  ): Promise<QuickConnectResult> {
+    return this.#exclusive(async () => {
+      const route = this.#live.get(routeId);
+      if (route === undefined)
+        throw new RttError("RTT_ERR_PLAN_INVALID", `route ${routeId} is not wired`, {
+          hint: "`rtt ls routes` shows the wired routes; `rtt apply` wires routes.json",
+        });
+      if (route.edge.to.saddr === target.saddr)
+        return {
+          route: routeId,
+          changed: false,
+          seq: this.#o.wal.committed?.seq ?? 0,
+          oldFrames: 0,
+        };
+      if (route.edge.pattern !== "oneway")
+        throw new RttError(
+          "RTT_ERR_PLAN_INVALID",
+          `route ${routeId} is request/response: QuickConnect moves one-way routes`,
+          {
+            hint: "change routes.json and `rtt apply` (a replace) to move a request/response route",
+          },
+        );
+      const { wal } = this.#o;
+      const edge: Edge = {
+        ...route.edge,
+        to: { saddr: target.saddr, driver: targetDriver, contract_hash: target.contract_hash },
+      };
+      const txid = wal.begin(this.graph as unknown as JsonValue);
+      let opened: LinkRef | undefined;
+      let switched: { oldEosSeq: number; oldFrames: number };
+      try {
+        await this.#step("open-to", routeId);
+        opened = await this.#open(
+          txid,
+          routeId,
+          edge.to,
+          edge.params,
+          new Map([[target.saddr, target]]),
+        );
+        await this.#step("offer", routeId);
+        const newTarget = await this.#o.pool.get(opened.driver);
+        const offered = await newTarget.offerWithHandshake(opened.link, edge.lane);
+        await this.#step("handshake", routeId);
+        const source = await this.#o.pool.get(route.from.driver);
+        await source.handshake(route.from.link, {
+          control: offered.control,
+          data: offered.address,
+          expectSaddr: edge.to.saddr,
+          expectContractHash: edge.to.contract_hash,
+          nonce: createHash("sha256").update(`${txid}\u0000${routeId}`).digest("hex").slice(0, 32),
+          timeoutMs: HANDSHAKE_TIMEOUT_MS,
+        });
+        wal.flush();
+        await this.#step("flip", routeId);
+        switched = await source.switch(route.from.link, offered.address);
+      } catch (error) {
+        if (opened !== undefined) await this.#closeAll([opened]);
+        wal.abort(txid);
+        throw error;
+      }
+      this.#live.set(routeId, { edge, from: route.from, to: opened });
+      const seq = wal.commit(txid, this.graph as unknown as JsonValue);
+      this.#o.audit.appendAll([
+        {
+          action: "swap",
+          route: routeId,
+          who: meta.who,
+          why: meta.why,
+          before: { from: route.edge.from.saddr, to: route.edge.to.saddr, lane: route.edge.lane },
+          after: { from: edge.from.saddr, to: edge.to.saddr, lane: edge.lane },
+        },
+      ]);
+      await this.#drained(route.to, switched.oldFrames);
+      await this.#closeAll([route.to]);
+      return { route: routeId, changed: true, seq, oldFrames: switched.oldFrames };
+    });
+  }
+
+  /** Waits (bounded) until a retired target's link has taken `frames` frames: its lane's share. */
+  async #drained(ref: LinkRef, frames: number): Promise<void> {
+    const driver = this.#o.pool.running(ref.driver);
+    if (driver === undefined) return;
+    const until = Date.now() + DRAIN_TIMEOUT_MS;
+    while (Date.now() < until) {
+      const sample = await sampleLink(driver, ref.link);
+      if (sample === undefined || sample.frames_in >= frames) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    this.#o.progress?.(
+      `  ${linkResourceName(ref)} did not take its ${frames} frames in time; closing it`,
+    );
   }
 
   /** Takes routes found live at start-up (their drivers re-attached) as the current wiring. */
