@@ -49,6 +49,22 @@ export { PanelConnection } from "./daemon/client.ts";
 export { PanelDaemon, type PanelDaemonOptions, socketPathOf } from "./daemon/daemon.ts";
 export { BUILT_IN_DRIVERS, driverLaunch, HostPool } from "./daemon/host-pool.ts";
 export {
+  admit,
+  BREAKER_DEFAULTS,
+  type BreakerConfig,
+  type BreakerEvent,
+  type BreakerState,
+  type BreakerTransition,
+  breakerConfig,
+  newBreaker,
+  nextDeadline,
+  RouteSamples,
+  type RouteStats,
+  restoreBreaker,
+  sloObservation,
+  stepBreaker,
+} from "./health/index.ts";
+export {
   committedTopology,
   DEFAULT_PREFER,
   loadPlanInputs,
