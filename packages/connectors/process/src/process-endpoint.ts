@@ -171,8 +171,14 @@ export class ProcessEndpoint extends EventEmitter {
   }
 
   health(): ProcessHealth {
+    // A program that finished with exit 0 and is not to be respawned (a hook run once) is done,
+    // not down: only a missing process that should be running is unhealthy.
+    const finished =
+      this.#child === undefined &&
+      this.#lastExit?.code === 0 &&
+      (this.#spec.respawn ?? "never") !== "always";
     return {
-      ok: this.#child !== undefined,
+      ok: this.#child !== undefined || finished,
       pid: this.#child?.pid,
       restarts: this.#restarts,
       ...(this.#lastExit === undefined ? {} : { lastExit: this.#lastExit }),

@@ -98,18 +98,27 @@ export interface PanelGraph {
   readonly edges: Readonly<Record<string, Edge>>;
   readonly links: Readonly<Record<string, { readonly from: LinkRef; readonly to: LinkRef }>>;
   readonly drivers: Readonly<Record<string, JsonValue>>;
+  /** Each route's circuit breaker (health/breaker.ts), so a restart keeps an open one open. */
+  readonly breakers: Readonly<Record<string, JsonValue>>;
 }
 
 export function graphOf(
   routes: Iterable<WiredRoute>,
   drivers: Readonly<Record<string, JsonValue>> = {},
+  breakers: Readonly<Record<string, JsonValue>> = {},
 ): PanelGraph {
   const sorted = [...routes].sort((a, b) => (a.edge.route < b.edge.route ? -1 : 1));
+  const wired = new Set(sorted.map((r) => r.edge.route));
   return {
     format: TOPOLOGY_FORMAT,
     edges: Object.fromEntries(sorted.map((r) => [r.edge.route, r.edge])),
     links: Object.fromEntries(sorted.map((r) => [r.edge.route, { from: r.from, to: r.to }])),
     drivers,
+    breakers: Object.fromEntries(
+      Object.entries(breakers)
+        .filter(([id]) => wired.has(id))
+        .sort(([a], [b]) => (a < b ? -1 : 1)),
+    ),
   };
 }
 
@@ -172,6 +181,8 @@ export interface ReconcilerOptions {
   readonly verify?: (route: WiredRoute) => Promise<string | undefined>;
   /** What to journal about the running drivers with each graph (for re-attach). */
   readonly driverRecords?: () => Readonly<Record<string, JsonValue>>;
+  /** The routes' breaker states, journaled with each graph. */
+  readonly breakerStates?: () => Readonly<Record<string, JsonValue>>;
 }
 
 interface Prepared {
@@ -199,7 +210,23 @@ export class Reconciler {
   }
 
   get graph(): PanelGraph {
-    return graphOf(this.#live.values(), this.#o.driverRecords?.() ?? {});
+    return graphOf(
+      this.#live.values(),
+      this.#o.driverRecords?.() ?? {},
+      this.#o.breakerStates?.() ?? {},
+    );
+  }
+
+  /**
+   * Journals state that changed without a rewiring (a breaker transition): a transaction whose
+   * post-graph has the same topology. Returns its commit seq.
+   */
+  journal(): Promise<number> {
+    return this.#exclusive(async () => {
+      const graph = this.graph as unknown as JsonValue;
+      const txid = this.#o.wal.begin(graph);
+      return this.#o.wal.commit(txid, graph);
+    });
   }
 
   get live(): ReadonlyMap<string, WiredRoute> {

@@ -1,0 +1,187 @@
+/**
+ * The daemon's health loop (spec §10, DESIGN.md §8 "Health"): every `health.heartbeat_ms` it
+ * samples both links of every wired route from their drivers, keeps rolling statistics per route,
+ * and feeds each route's circuit breaker — an error when a link is not ok, an SLO observation
+ * against the route's failover health bounds, a tick for backoff deadlines. `rtt trip` / `rtt
+ * heal` feed it too. Transitions go to `onTransition` (the daemon audits, journals and acts on
+ * them); the breaker states are journaled with the topology so a restart keeps an open breaker
+ * open.
+ */
+import type { HealthSample } from "@rtt/connector-sdk";
+import { RttError } from "@rtt/core";
+import {
+  type BreakerConfig,
+  type BreakerEvent,
+  type BreakerState,
+  type BreakerTransition,
+  newBreaker,
+  restoreBreaker,
+  stepBreaker,
+} from "../health/breaker.ts";
+import {
+  type HistoryPoint,
+  RouteSamples,
+  type RouteStats,
+  sloObservation,
+} from "../health/samples.ts";
+import type { WiredRoute } from "../reconcile/reconciler.ts";
+
+export interface RouteHealthView {
+  readonly route: string;
+  readonly breaker: BreakerState;
+  readonly stats: RouteStats;
+  readonly history: readonly HistoryPoint[];
+}
+
+export interface RouteHealthOptions {
+  readonly intervalMs: number;
+  /** The routes to watch now. */
+  readonly routes: () => Iterable<WiredRoute>;
+  /** One health sample of a link, or undefined when its driver does not answer. */
+  readonly sample: (driver: string, link: string) => Promise<HealthSample | undefined>;
+  /** The breaker configuration of a route (panel.yaml's trip threshold, the policy's bounds). */
+  readonly configFor: (route: WiredRoute) => BreakerConfig;
+  readonly onTransition: (route: string, t: BreakerTransition, state: BreakerState) => void;
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+interface Watched {
+  breaker: BreakerState;
+  readonly samples: RouteSamples;
+}
+
+export class RouteHealth {
+  readonly #o: RouteHealthOptions;
+  readonly #routes = new Map<string, Watched>();
+  #timer: NodeJS.Timeout | undefined;
+  #ticking = false;
+
+  constructor(options: RouteHealthOptions, journaled: Readonly<Record<string, unknown>> = {}) {
+    this.#o = options;
+    const now = this.#now();
+    for (const route of options.routes()) {
+      const saved = journaled[route.edge.route];
+      const breaker =
+        saved === undefined
+          ? newBreaker(now)
+          : restoreBreaker(options.configFor(route), saved, now);
+      this.#routes.set(route.edge.route, { breaker, samples: new RouteSamples() });
+    }
+  }
+
+  #now(): number {
+    return (this.#o.now ?? Date.now)();
+  }
+
+  #watched(route: WiredRoute): Watched {
+    let w = this.#routes.get(route.edge.route);
+    if (w === undefined) {
+      w = { breaker: newBreaker(this.#now()), samples: new RouteSamples() };
+      this.#routes.set(route.edge.route, w);
+    }
+    return w;
+  }
+
+  start(): void {
+    this.#timer ??= setInterval(() => void this.tick(), this.#o.intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** One round: sample every wired route and feed its breaker. Rounds never overlap. */
+  async tick(): Promise<void> {
+    if (this.#ticking) return;
+    this.#ticking = true;
+    try {
+      const routes = [...this.#o.routes()];
+      const ids = new Set(routes.map((r) => r.edge.route));
+      for (const id of this.#routes.keys()) if (!ids.has(id)) this.#routes.delete(id);
+      await Promise.all(routes.map((r) => this.#tickRoute(r)));
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  async #tickRoute(route: WiredRoute): Promise<void> {
+    const [from, to] = await Promise.all([
+      this.#o.sample(route.from.driver, route.from.link),
+      this.#o.sample(route.to.driver, route.to.link),
+    ]);
+    const w = this.#watched(route);
+    const now = this.#now();
+    const events: BreakerEvent[] = [{ kind: "tick" }];
+    const down = [
+      ["source", from],
+      ["target", to],
+    ].flatMap(([end, s]) =>
+      s === undefined
+        ? [`the ${end}'s driver gave no health sample`]
+        : (s as HealthSample).ok
+          ? []
+          : [`the ${end} is not ok: ${(s as HealthSample).err}`],
+    );
+    if (to !== undefined) w.samples.add(to, now);
+    events.push(
+      down.length === 0 ? { kind: "success" } : { kind: "error", detail: down.join("; ") },
+    );
+    events.push({ kind: "slo", observed: sloObservation(w.samples.stats(now)) });
+    for (const e of events) this.#feed(route, w, e);
+  }
+
+  #feed(route: WiredRoute, w: Watched, event: BreakerEvent): BreakerTransition[] {
+    const step = stepBreaker(this.#o.configFor(route), w.breaker, event, {
+      now: this.#now(),
+      random: this.#o.random ?? Math.random,
+    });
+    w.breaker = step.state;
+    for (const t of step.transitions) this.#o.onTransition(route.edge.route, t, step.state);
+    return [...step.transitions];
+  }
+
+  #route(id: string): WiredRoute {
+    const route = [...this.#o.routes()].find((r) => r.edge.route === id);
+    if (route === undefined)
+      throw new RttError("RTT_ERR_PLAN_INVALID", `route ${id} is not wired`, {
+        hint: "`rtt ls routes` shows the wired routes",
+      });
+    return route;
+  }
+
+  /** `rtt trip route/<id>`: opens the breaker at once, held until a heal. */
+  trip(id: string, who: string, why?: string): BreakerState {
+    const route = this.#route(id);
+    const w = this.#watched(route);
+    this.#feed(route, w, { kind: "trip", who, ...(why === undefined ? {} : { why }) });
+    return w.breaker;
+  }
+
+  /** `rtt heal route/<id>`: the half-open test (a bounded trial; closes after enough successes). */
+  heal(id: string, who: string): BreakerState {
+    const route = this.#route(id);
+    const w = this.#watched(route);
+    this.#feed(route, w, { kind: "heal", who });
+    return w.breaker;
+  }
+
+  /** What to journal: every watched route's breaker. */
+  states(): Record<string, BreakerState> {
+    return Object.fromEntries([...this.#routes].map(([id, w]) => [id, w.breaker]));
+  }
+
+  view(id: string): RouteHealthView | undefined {
+    const w = this.#routes.get(id);
+    if (w === undefined) return undefined;
+    const now = this.#now();
+    return {
+      route: id,
+      breaker: w.breaker,
+      stats: w.samples.stats(now),
+      history: w.samples.history(),
+    };
+  }
+}
