@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
-import { loadSync, type Options } from "@grpc/proto-loader";
+import { loadSync, type Options, type PackageDefinition } from "@grpc/proto-loader";
 import { ERROR_CATALOG, type ErrorCode, RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 import type { ProtoGrpcType } from "./generated/connector.ts";
@@ -25,13 +25,33 @@ export type {
   ApplyResult as ApplyResultIn,
   ApplyResult__Output as ApplyResultMessage,
 } from "./generated/rtt/panel/v1/ApplyResult.ts";
+export type {
+  AuditEvent as AuditEventIn,
+  AuditEvent__Output as AuditEventMessage,
+} from "./generated/rtt/panel/v1/AuditEvent.ts";
+export type { AuditQuery as AuditQueryIn } from "./generated/rtt/panel/v1/AuditQuery.ts";
+export type { Filter as SymbolFilterIn } from "./generated/rtt/panel/v1/Filter.ts";
+export type {
+  HealthSample as RouteHealthIn,
+  HealthSample__Output as RouteHealthMessage,
+} from "./generated/rtt/panel/v1/HealthSample.ts";
+export type { LinkState as LinkStateIn } from "./generated/rtt/panel/v1/LinkState.ts";
 export type { LiveRoute as LiveRouteIn } from "./generated/rtt/panel/v1/LiveRoute.ts";
 export type { PanelClient, PanelHandlers } from "./generated/rtt/panel/v1/Panel.ts";
 export type {
   PanelStatus as PanelStatusIn,
   PanelStatus__Output as PanelStatusMessage,
 } from "./generated/rtt/panel/v1/PanelStatus.ts";
+export type {
+  Plan as PlanIn,
+  Plan__Output as PlanMessage,
+} from "./generated/rtt/panel/v1/Plan.ts";
 export type { RouteList__Output as RouteListMessage } from "./generated/rtt/panel/v1/RouteList.ts";
+export type { Selector as HealthSelectorIn } from "./generated/rtt/panel/v1/Selector.ts";
+export type {
+  Symbol as PanelSymbolIn,
+  Symbol__Output as PanelSymbolMessage,
+} from "./generated/rtt/panel/v1/Symbol.ts";
 export type { WireLaneAddress, WireLaneAddressIn };
 
 export const PROTO_PATH = fileURLToPath(
@@ -64,14 +84,27 @@ export function connectorPackage(): ConnectorPackage {
 
 type PanelPackage = PanelProtoGrpcType["rtt"]["panel"]["v1"];
 let loadedPanel: PanelPackage | undefined;
+let panelDefinition: PackageDefinition | undefined;
+
+/** A .proto file as proto-loader parses it with RTT's options (e.g. to describe by reflection). */
+export function loadProtoDefinition(path: string): PackageDefinition {
+  return loadSync(path, LOADER_OPTIONS);
+}
+
+/**
+ * panel.proto as proto-loader parsed it, once per process: what server reflection describes
+ * (it carries the file descriptors).
+ */
+export function panelPackageDefinition(): PackageDefinition {
+  panelDefinition ??= loadProtoDefinition(PANEL_PROTO_PATH);
+  return panelDefinition;
+}
 
 /** The rtt.panel.v1 package, parsed once per process. */
 export function panelPackage(): PanelPackage {
-  if (loadedPanel === undefined) {
-    const definition = loadSync(PANEL_PROTO_PATH, LOADER_OPTIONS);
-    loadedPanel = (grpc.loadPackageDefinition(definition) as unknown as PanelProtoGrpcType).rtt
-      .panel.v1;
-  }
+  loadedPanel ??= (
+    grpc.loadPackageDefinition(panelPackageDefinition()) as unknown as PanelProtoGrpcType
+  ).rtt.panel.v1;
   return loadedPanel;
 }
 

@@ -6,13 +6,17 @@
 import * as grpc from "@grpc/grpc-js";
 import {
   type ApplyResultMessage,
+  type AuditEventMessage,
   ERROR_CODE_KEY,
   ERROR_HINT_KEY,
   grpcTarget,
   isErrorCode,
   type PanelClient,
   type PanelStatusMessage,
+  type PanelSymbolMessage,
+  type PlanMessage,
   panelPackage,
+  type RouteHealthMessage,
   type RouteListMessage,
 } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
@@ -34,6 +38,33 @@ function fromPanelError(method: string, error: grpc.ServiceError): RttError {
       hint: "`rtt panel status` says whether one runs; its log is .rtt/panel.log",
     },
   );
+}
+
+/** A server stream of the panel: iterate it; `cancel()` ends it (the iteration then just stops). */
+export interface PanelStream<T> extends AsyncIterable<T> {
+  cancel(): void;
+}
+
+function panelStream<T>(method: string, call: grpc.ClientReadableStream<T>): PanelStream<T> {
+  let cancelled = false;
+  return {
+    cancel() {
+      cancelled = true;
+      call.cancel();
+    },
+    async *[Symbol.asyncIterator]() {
+      try {
+        for await (const item of call) yield item as T;
+      } catch (error) {
+        const e = error as grpc.ServiceError;
+        if (cancelled && e.code === grpc.status.CANCELLED) return;
+        throw fromPanelError(method, e);
+      } finally {
+        // A consumer that stops early (break, throw) ends the call too.
+        call.cancel();
+      }
+    },
+  };
 }
 
 export class PanelConnection {
@@ -92,6 +123,49 @@ export class PanelConnection {
   rollback(seq: number, who: string): Promise<ApplyResultMessage> {
     return this.#call("Rollback", 10 * 60_000, (o, cb) =>
       this.#client.Rollback({ seq, who }, o, cb),
+    );
+  }
+
+  /** The catalog's symbols, filtered as `rtt ls symbols [pattern] [--type type]` does. */
+  async listSymbols(
+    filter: { readonly pattern?: string; readonly type?: string } = {},
+    timeoutMs = 10_000,
+  ): Promise<PanelSymbolMessage[]> {
+    const call = this.#client.ListSymbols(
+      { pattern: filter.pattern ?? "", type: filter.type ?? "" },
+      { deadline: Date.now() + timeoutMs },
+    );
+    const out: PanelSymbolMessage[] = [];
+    for await (const s of panelStream("ListSymbols", call)) out.push(s);
+    return out;
+  }
+
+  /** The plan `rtt apply` would apply now, computed by the panel against its live topology. */
+  planRoutes(timeoutMs = 30_000): Promise<PlanMessage> {
+    return this.#call("PlanRoutes", timeoutMs, (o, cb) => this.#client.PlanRoutes({}, o, cb));
+  }
+
+  /** Health samples of every wired route (or `route`), every `intervalMs`, until cancelled. */
+  health(
+    selector: { readonly route?: string; readonly intervalMs?: number } = {},
+  ): PanelStream<RouteHealthMessage> {
+    return panelStream(
+      "Health",
+      this.#client.Health({ route: selector.route ?? "", interval_ms: selector.intervalMs ?? 0 }),
+    );
+  }
+
+  /** The audit ledger's records, oldest first; with `follow`, then new ones until cancelled. */
+  audit(
+    query: { readonly route?: string; readonly limit?: number; readonly follow?: boolean } = {},
+  ): PanelStream<AuditEventMessage> {
+    return panelStream(
+      "Audit",
+      this.#client.Audit({
+        route: query.route ?? "",
+        limit: query.limit ?? 0,
+        follow: query.follow ?? false,
+      }),
     );
   }
 

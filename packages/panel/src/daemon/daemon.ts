@@ -33,6 +33,7 @@ import {
 } from "../reconcile/reconciler.ts";
 import { Wal } from "../wal/wal.ts";
 import { loadPanelConfig, type WorkspacePaths } from "../workspace/workspace.ts";
+import { addStandardServices, panelApiHandlers, type StandardServices } from "./api.ts";
 import { HostPool } from "./host-pool.ts";
 
 /** The WAL is compacted after an apply once it is this big, keeping this many rollback targets. */
@@ -77,6 +78,10 @@ export class PanelDaemon {
   readonly #reconciler: Reconciler;
   readonly #server = new grpc.Server();
   readonly #socket: string;
+  readonly #heartbeatMs: number;
+  #standard: StandardServices | undefined;
+  /** Aborted when the panel stops: ends the open Health and Audit streams. */
+  readonly #closing = new AbortController();
   #stopping: Promise<void> | undefined;
   /** Resolves once the daemon has stopped (Shutdown, or stop()). */
   readonly stopped: Promise<void>;
@@ -94,8 +99,9 @@ export class PanelDaemon {
     this.#o = options;
     this.#wal = wal;
     const config = loadPanelConfig(paths).config.raw;
+    this.#heartbeatMs = config.health?.heartbeat_ms ?? 250;
     this.#pool = new HostPool(paths.drivers, {
-      heartbeatMs: config.health?.heartbeat_ms ?? 250,
+      heartbeatMs: this.#heartbeatMs,
       ...(options.driverGraceMs === undefined ? {} : { graceMs: options.driverGraceMs }),
       log: (l) => this.#log(`[${l.driver}${l.stream === "host" ? "" : ` ${l.stream}`}] ${l.line}`),
     });
@@ -208,6 +214,7 @@ export class PanelDaemon {
     if (existsSync(this.#socket)) rmSync(this.#socket, { force: true });
     mkdirSync(dirname(this.#socket), { recursive: true, mode: 0o700 });
     this.#server.addService(panelPackage().Panel.service, this.#handlers());
+    this.#standard = addStandardServices(this.#server);
     await new Promise<void>((resolve, reject) =>
       this.#server.bindAsync(
         `unix:${this.#socket}`,
@@ -277,6 +284,22 @@ export class PanelDaemon {
           await this.#reconcileTo(target, `rollback to commit ${req.seq}`, req.who || "unknown"),
         );
       }),
+      ...panelApiHandlers({
+        paths: this.paths,
+        heartbeatMs: this.#heartbeatMs,
+        closing: this.#closing.signal,
+        // What `rtt apply` plans against: the topology Status reports, through the same JSON.
+        topology: () => ({
+          seq: this.#wal.committed?.seq ?? 0,
+          topology: asTopology(
+            JSON.parse(
+              JSON.stringify({ format: TOPOLOGY_FORMAT, edges: this.#reconciler.graph.edges }),
+            ) as JsonValue,
+          ),
+        }),
+        liveRoutes: () => this.#reconciler.live.values(),
+        sample: (driver, link) => this.#pool.sample(driver, link),
+      }),
       Shutdown: unary((req) => {
         this.#log(`shutting down: ${req.reason || "asked to"}`);
         // Answer first; the drivers and the socket go right after.
@@ -333,7 +356,16 @@ export class PanelDaemon {
   /** Stops every driver (closing the links, lanes and children), the server, the WAL. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      await new Promise<void>((resolve) => this.#server.tryShutdown(() => resolve()));
+      this.#standard?.health.setStatus("", "NOT_SERVING");
+      this.#closing.abort();
+      await new Promise<void>((resolve) => {
+        // A stream still open (a health Watch) must not keep the panel up.
+        const force = setTimeout(() => this.#server.forceShutdown(), 2000);
+        this.#server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
       await this.#pool.stopAll();
       this.#reconciler.releaseAll();
       this.#wal.close();

@@ -12,7 +12,13 @@ export interface ApplyResult {
    * Routes created, replaced and deleted by committed batches.
    */
   'created'?: (number);
+  /**
+   * Routes replaced (unwired, then wired again) by committed batches.
+   */
   'replaced'?: (number);
+  /**
+   * Routes unwired by committed batches.
+   */
   'deleted'?: (number);
   /**
    * The WAL seq of the last commit after the apply.
@@ -33,7 +39,13 @@ export interface ApplyResult__Output {
    * Routes created, replaced and deleted by committed batches.
    */
   'created': (number);
+  /**
+   * Routes replaced (unwired, then wired again) by committed batches.
+   */
   'replaced': (number);
+  /**
+   * Routes unwired by committed batches.
+   */
   'deleted': (number);
   /**
    * The WAL seq of the last commit after the apply.

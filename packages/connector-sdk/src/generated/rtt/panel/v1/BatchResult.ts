@@ -19,6 +19,9 @@ export interface BatchResult {
    * Why it rolled back: an RTT_ERR_* code and message.
    */
   'error_code'?: (string);
+  /**
+   * The RttError's message (empty unless rolled back).
+   */
   'error_message'?: (string);
   /**
    * What the post-commit health check found wrong with a committed route (it stays wired).
@@ -43,6 +46,9 @@ export interface BatchResult__Output {
    * Why it rolled back: an RTT_ERR_* code and message.
    */
   'error_code': (string);
+  /**
+   * The RttError's message (empty unless rolled back).
+   */
   'error_message': (string);
   /**
    * What the post-commit health check found wrong with a committed route (it stays wired).

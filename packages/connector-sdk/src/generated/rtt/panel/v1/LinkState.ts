@@ -7,14 +7,29 @@ export interface LinkState {
    * The connector whose driver holds the link, and the link's id there.
    */
   'driver'?: (string);
+  /**
+   * The link's id in that driver.
+   */
   'link'?: (string);
   /**
-   * The driver's last health sample of the link.
+   * The driver's last health sample of the link: whether the link works,
    */
   'ok'?: (boolean);
+  /**
+   * why not (empty when ok),
+   */
   'err'?: (string);
+  /**
+   * frames received,
+   */
   'frames_in'?: (number | string | Long);
+  /**
+   * frames sent,
+   */
   'frames_out'?: (number | string | Long);
+  /**
+   * and frames queued, not yet delivered.
+   */
   'qdepth'?: (number | string | Long);
 }
 
@@ -23,13 +38,28 @@ export interface LinkState__Output {
    * The connector whose driver holds the link, and the link's id there.
    */
   'driver': (string);
+  /**
+   * The link's id in that driver.
+   */
   'link': (string);
   /**
-   * The driver's last health sample of the link.
+   * The driver's last health sample of the link: whether the link works,
    */
   'ok': (boolean);
+  /**
+   * why not (empty when ok),
+   */
   'err': (string);
+  /**
+   * frames received,
+   */
   'frames_in': (number);
+  /**
+   * frames sent,
+   */
   'frames_out': (number);
+  /**
+   * and frames queued, not yet delivered.
+   */
   'qdepth': (number);
 }

@@ -11,16 +11,25 @@ export interface LiveRoute {
    * Both ends' addresses.
    */
   'from'?: (string);
+  /**
+   * The target's address.
+   */
   'to'?: (string);
   /**
-   * The lane kind ("shm", "uds", "tcp", "inproc") and pattern ("oneway", "reqrep").
+   * The lane kind ("shm", "uds", "tcp", "inproc").
    */
   'lane'?: (string);
+  /**
+   * The pattern ("oneway", "reqrep").
+   */
   'pattern'?: (string);
   /**
-   * The source's and the target's link.
+   * The source's link.
    */
   'from_link'?: (_rtt_panel_v1_LinkState | null);
+  /**
+   * The target's link.
+   */
   'to_link'?: (_rtt_panel_v1_LinkState | null);
 }
 
@@ -33,15 +42,24 @@ export interface LiveRoute__Output {
    * Both ends' addresses.
    */
   'from': (string);
+  /**
+   * The target's address.
+   */
   'to': (string);
   /**
-   * The lane kind ("shm", "uds", "tcp", "inproc") and pattern ("oneway", "reqrep").
+   * The lane kind ("shm", "uds", "tcp", "inproc").
    */
   'lane': (string);
+  /**
+   * The pattern ("oneway", "reqrep").
+   */
   'pattern': (string);
   /**
-   * The source's and the target's link.
+   * The source's link.
    */
   'from_link': (_rtt_panel_v1_LinkState__Output | null);
+  /**
+   * The target's link.
+   */
   'to_link': (_rtt_panel_v1_LinkState__Output | null);
 }

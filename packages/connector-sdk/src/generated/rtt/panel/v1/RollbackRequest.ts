@@ -7,6 +7,9 @@ export interface RollbackRequest {
    * A committed WAL seq (see `rtt rollback --list`).
    */
   'seq'?: (number | string | Long);
+  /**
+   * Who asks, for the audit ledger (user@host).
+   */
   'who'?: (string);
 }
 
@@ -15,5 +18,8 @@ export interface RollbackRequest__Output {
    * A committed WAL seq (see `rtt rollback --list`).
    */
   'seq': (number);
+  /**
+   * Who asks, for the audit ledger (user@host).
+   */
   'who': (string);
 }

@@ -4,6 +4,9 @@ import type { LiveRoute as _rtt_panel_v1_LiveRoute, LiveRoute__Output as _rtt_pa
 import type { Long } from '@grpc/proto-loader';
 
 export interface RouteList {
+  /**
+   * The wired routes, by id.
+   */
   'routes'?: (_rtt_panel_v1_LiveRoute)[];
   /**
    * The WAL seq of the topology these routes are.
@@ -12,6 +15,9 @@ export interface RouteList {
 }
 
 export interface RouteList__Output {
+  /**
+   * The wired routes, by id.
+   */
   'routes': (_rtt_panel_v1_LiveRoute__Output)[];
   /**
    * The WAL seq of the topology these routes are.

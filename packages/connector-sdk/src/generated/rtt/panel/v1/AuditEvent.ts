@@ -1,0 +1,89 @@
+// Original file: proto/rtt/v1/panel.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface AuditEvent {
+  /**
+   * The record's position in the ledger, from 1.
+   */
+  'seq'?: (number | string | Long);
+  /**
+   * When it happened, ISO 8601 UTC.
+   */
+  'at'?: (string);
+  /**
+   * Who did it: user@host, or "panel" for what the panel did on its own.
+   */
+  'who'?: (string);
+  /**
+   * "bind", "unbind", "swap", "trip", "heal" or "rollback".
+   */
+  'action'?: (string);
+  /**
+   * The route it concerns.
+   */
+  'route'?: (string);
+  /**
+   * Why (e.g. "rtt apply").
+   */
+  'why'?: (string);
+  /**
+   * The route's edge before, as JSON ("null" when there was none).
+   */
+  'before_json'?: (string);
+  /**
+   * The route's edge after, as JSON ("null" when there is none).
+   */
+  'after_json'?: (string);
+  /**
+   * The previous record's hash (hex).
+   */
+  'prev'?: (string);
+  /**
+   * This record's SHA-256 (hex), chaining the ledger.
+   */
+  'hash'?: (string);
+}
+
+export interface AuditEvent__Output {
+  /**
+   * The record's position in the ledger, from 1.
+   */
+  'seq': (number);
+  /**
+   * When it happened, ISO 8601 UTC.
+   */
+  'at': (string);
+  /**
+   * Who did it: user@host, or "panel" for what the panel did on its own.
+   */
+  'who': (string);
+  /**
+   * "bind", "unbind", "swap", "trip", "heal" or "rollback".
+   */
+  'action': (string);
+  /**
+   * The route it concerns.
+   */
+  'route': (string);
+  /**
+   * Why (e.g. "rtt apply").
+   */
+  'why': (string);
+  /**
+   * The route's edge before, as JSON ("null" when there was none).
+   */
+  'before_json': (string);
+  /**
+   * The route's edge after, as JSON ("null" when there is none).
+   */
+  'after_json': (string);
+  /**
+   * The previous record's hash (hex).
+   */
+  'prev': (string);
+  /**
+   * This record's SHA-256 (hex), chaining the ledger.
+   */
+  'hash': (string);
+}

@@ -1,0 +1,72 @@
+// Original file: proto/rtt/v1/panel.proto
+
+
+export interface Symbol {
+  /**
+   * The concrete address, in normal form.
+   */
+  'saddr'?: (string);
+  /**
+   * The symbol type ("api", "bus", "hook", "extension", ...).
+   */
+  'type'?: (string);
+  /**
+   * The manifest's tags merged with `.rtttags` sidecars.
+   */
+  'tags'?: ({[key: string]: string});
+  /**
+   * The contract's SHA-256 (RFC 8785 form, tags and x- keys excluded): 32 raw bytes.
+   */
+  'contract_hash'?: (Buffer | Uint8Array | string);
+  /**
+   * "provider", "consumer" or "both".
+   */
+  'direction'?: (string);
+  /**
+   * The I/O mode ("req", "pubsub", "stream"); empty when the manifest names none.
+   */
+  'io'?: (string);
+  /**
+   * The declared capabilities, sorted.
+   */
+  'capabilities'?: (string)[];
+  /**
+   * The declaring file, relative to the workspace root.
+   */
+  'source_file'?: (string);
+}
+
+export interface Symbol__Output {
+  /**
+   * The concrete address, in normal form.
+   */
+  'saddr': (string);
+  /**
+   * The symbol type ("api", "bus", "hook", "extension", ...).
+   */
+  'type': (string);
+  /**
+   * The manifest's tags merged with `.rtttags` sidecars.
+   */
+  'tags': ({[key: string]: string});
+  /**
+   * The contract's SHA-256 (RFC 8785 form, tags and x- keys excluded): 32 raw bytes.
+   */
+  'contract_hash': (Buffer);
+  /**
+   * "provider", "consumer" or "both".
+   */
+  'direction': (string);
+  /**
+   * The I/O mode ("req", "pubsub", "stream"); empty when the manifest names none.
+   */
+  'io': (string);
+  /**
+   * The declared capabilities, sorted.
+   */
+  'capabilities': (string)[];
+  /**
+   * The declaring file, relative to the workspace root.
+   */
+  'source_file': (string);
+}

@@ -1,0 +1,52 @@
+/**
+ * A panel to talk to: a temp copy of examples/quickstart, scanned and applied with the real `rtt`
+ * binary (so its two routes are wired by a panel running in the background, as a user's would
+ * be). `stop()` runs `rtt panel stop` and removes the folder.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { copyQuickstart, type RunResult, removeTempDirs, runRtt } from "../e2e/helpers.ts";
+
+/** Generous: each step may take seconds on a loaded 2-core machine. */
+export const RTT_TIMEOUT_MS = 60_000;
+
+export const ROUTES = ["events-to-log", "ui-refresh"] as const;
+
+export interface QuickstartPanel {
+  readonly root: string;
+  /** The panel's socket path, and its `api.listen` form. */
+  readonly socket: string;
+  readonly listen: string;
+  rtt(args: readonly string[]): Promise<RunResult>;
+  stop(): Promise<void>;
+}
+
+export function describeRun(r: RunResult): string {
+  return `exit ${r.code} (signal ${r.signal})\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
+}
+
+export function panelLog(root: string): string {
+  const log = join(root, ".rtt", "panel.log");
+  return existsSync(log) ? readFileSync(log, "utf8").split("\n").slice(-30).join("\n") : "";
+}
+
+export async function startQuickstartPanel(): Promise<QuickstartPanel> {
+  const root = copyQuickstart();
+  const rtt = (args: readonly string[]) => runRtt(args, { cwd: root, timeoutMs: RTT_TIMEOUT_MS });
+  for (const args of [["scan"], ["apply", "--auto-approve"]]) {
+    const r = await rtt(args);
+    if (r.code !== 0)
+      throw new Error(`rtt ${args.join(" ")}: ${describeRun(r)}\n${panelLog(root)}`);
+  }
+  const socket = join(root, ".rtt", "sockets", "panel.sock");
+  return {
+    root,
+    socket,
+    listen: `unix://${socket}`,
+    rtt,
+    async stop() {
+      if (existsSync(socket)) await rtt(["panel", "stop"]).catch(() => undefined);
+      removeTempDirs();
+    },
+  };
+}
