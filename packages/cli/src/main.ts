@@ -138,6 +138,58 @@ function buildProgram(term: Terminal, setExit: (code: number) => void): Command 
       const { rollbackCommand } = await import("./commands/rollback.ts");
       setExit(await rollbackCommand(ctx(), seq, opts));
     });
+  program
+    .command("qc")
+    .argument("<swap...>", "A -> B: a wired route (id or source) and its new target")
+    .description("QuickConnect: move a wired route to another target at a frame boundary")
+    .option("--json", "print the result as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rtt qc 'events-to-log -> rtt://obs/extension/logger2'\n  rtt qc events-to-log rtt://obs/extension/logger2 --json\n\nQuote the arrow: unquoted, the shell reads `>` as a redirection. The same swap again is a\nno-op. Only one-way routes; request/response routes move with routes.json and rtt apply.",
+    )
+    .action(async (swap: string[], opts: { json?: boolean }) => {
+      const { qcCommand } = await import("./commands/live.ts");
+      setExit(await qcCommand(ctx(), swap, opts));
+    });
+  for (const kind of ["trip", "heal"] as const) {
+    program
+      .command(kind)
+      .argument("<route>", "route/<id>, or the route's id")
+      .description(
+        kind === "trip"
+          ? "open a route's circuit breaker (held open until rtt heal)"
+          : "run the half-open test on a route's breaker: a bounded trial, closed after enough successes",
+      )
+      .option("--why <text>", "recorded in the audit ledger")
+      .option("--json", "print the breaker's state as JSON")
+      .addHelpText("after", `\nExamples:\n  rtt ${kind} route/events-to-log`)
+      .action(async (route: string, opts: { why?: string; json?: boolean }) => {
+        const { breakerCommand } = await import("./commands/live.ts");
+        setExit(await breakerCommand(ctx(), kind, route, opts));
+      });
+  }
+  program
+    .command("tap")
+    .argument("[route]", "route/<id>; default: every wired route")
+    .description(
+      "live health of wired routes: throughput, p50/p95/p99, queue depth, errors, breaker",
+    )
+    .option("--json", "stream the samples as NDJSON")
+    .option("--interval <ms>", "between samples (default: panel.yaml health.heartbeat_ms)")
+    .option("--count <n>", "stop after n samples")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rtt tap\n  rtt tap route/events-to-log --json --count 10 | jq .p95_ms",
+    )
+    .action(
+      async (
+        route: string | undefined,
+        opts: { json?: boolean; interval?: string; count?: string },
+      ) => {
+        const { tapCommand } = await import("./commands/live.ts");
+        setExit(await tapCommand(ctx(), route, opts));
+      },
+    );
   const panel = program
     .command("panel")
     .description("start, stop or inspect this workspace's panel daemon")

@@ -66,6 +66,53 @@ describe("Offer wires one driver's link to another's", () => {
     });
   }
 
+  // A busy A (here: stopped) may not have run at all between B's Bind and the first frames.
+  // It must still take the Offer before it hands those frames to the connector: the echo
+  // connector drops what comes in while nothing pumps its rx. The shm lane used to take an
+  // Offer one poll after the connection, so frames that came with it were lost (a hang above).
+  for (const kind of ["uds", "shm"] as const) {
+    test(`${kind}: frames that reach a stopped A with B's Bind are not lost`, {
+      skip: (kind === "shm" && shmMissing) || (process.platform === "win32" && "no SIGSTOP"),
+    }, async () => {
+      const linkA = await a.open(saddr);
+      const linkB = await b.open(saddr);
+      const into = await listenWriter(kind);
+      const out = await listenReader(kind);
+      const between = await a.offer(linkA, "outbound", kind);
+      await a.bind(linkA, { inbound: into.address });
+      process.kill(a.pid, "SIGSTOP");
+      let stopped = true;
+      const resume = () => {
+        if (stopped) process.kill(a.pid, "SIGCONT");
+        stopped = false;
+      };
+      try {
+        await b.bind(linkB, { inbound: between, outbound: out.address });
+        const writer = await into.accepted;
+        writer.on("error", () => {});
+        const reader = await out.accepted;
+        const got: string[] = [];
+        reader.on("frame", (f: Frame) => {
+          if (f.type === FrameType.DATA) got.push(Buffer.from(f.payload).toString());
+        });
+        const n = 200;
+        for (let i = 0; i < n; i++) writer.write(Buffer.from(`m${i}`));
+        await new Promise((r) => setTimeout(r, 100)); // the frames and their doorbell wait for A
+        resume();
+        await eventually(`${n} frames through both drivers`, () => got.length >= n, 10_000);
+        assert.deepEqual(
+          got,
+          Array.from({ length: n }, (_, i) => `m${i}`),
+        );
+        await a.close(linkA);
+        await b.close(linkB);
+        writer.destroy();
+      } finally {
+        resume();
+      }
+    });
+  }
+
   test("an Offer never taken is released when its link closes; a pending Offer blocks Bind", async () => {
     const link = await a.open(saddr);
     const address = await a.offer(link, "inbound", "uds");

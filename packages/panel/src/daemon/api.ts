@@ -39,6 +39,7 @@ import { makePlan, planProblems } from "../plan/plan.ts";
 import type { Topology } from "../plan/topology.ts";
 import type { WiredRoute } from "../reconcile/reconciler.ts";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
+import type { RouteHealthView } from "./route-health.ts";
 
 // A CommonJS module whose exports Node cannot name statically: required, not imported.
 const { FileDescriptorProto } = createRequire(import.meta.url)(
@@ -67,6 +68,8 @@ export interface PanelApiContext {
   liveRoutes(): Iterable<WiredRoute>;
   /** One health sample of a link, or undefined when its driver does not answer. */
   sample(driver: string, link: string): Promise<HealthSample | undefined>;
+  /** The panel's rolling statistics and breaker of a route, once its health loop runs. */
+  healthView?(route: string): RouteHealthView | undefined;
 }
 
 export type PanelApiHandlers = Pick<
@@ -181,8 +184,8 @@ function linkState(
 }
 
 /**
- * One health sample of a wired route from its two links' samples. Until a proper aggregator
- * lands, p95_ms is the larger lag either end reports and err_rate is 0 (both ok) or 1.
+ * One health sample of a wired route: its two links as their drivers sample them now, and the
+ * panel's rolling statistics (p50/p95/p99, error rate, throughput) and breaker for the route.
  */
 export async function sampleRoute(ctx: PanelApiContext, r: WiredRoute): Promise<RouteHealthIn> {
   const [from, to] = await Promise.all([
@@ -198,16 +201,23 @@ export async function sampleRoute(ctx: PanelApiContext, r: WiredRoute): Promise<
     else if (!s.ok) problems.push(`the ${end} (${ref.driver}) is not healthy: ${s.err}`);
   }
   const ok = problems.length === 0;
+  const view = ctx.healthView?.(r.edge.route);
+  const stats = view?.stats;
   return {
     route: r.edge.route,
-    p95_ms: Math.max(from?.lag_ms ?? 0, to?.lag_ms ?? 0),
-    err_rate: ok ? 0 : 1,
+    p50_ms: stats?.p50_ms ?? 0,
+    p95_ms: stats?.p95_ms ?? Math.max(from?.lag_ms ?? 0, to?.lag_ms ?? 0),
+    p99_ms: stats?.p99_ms ?? 0,
+    err_rate: stats?.err_rate ?? (ok ? 0 : 1),
+    throughput: stats?.throughput ?? 0,
     qdepth: (from?.qdepth ?? 0) + (to?.qdepth ?? 0),
     ok,
     err: problems.join("; "),
     at_unix_ms: Date.now(),
     from_link: linkState(r.from, from),
     to_link: linkState(r.to, to),
+    breaker: view?.breaker.state ?? "closed",
+    breaker_reason: view?.breaker.reason ?? "",
   };
 }
 

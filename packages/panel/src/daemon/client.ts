@@ -169,6 +169,38 @@ export class PanelConnection {
     );
   }
 
+  /** `rtt qc from -> to`: a hot swap of a wired one-way route. */
+  quickConnect(
+    from: string,
+    to: string,
+    who: string,
+  ): Promise<{
+    route: string;
+    changed: boolean;
+    committed_seq: number;
+    old_frames: number;
+    old_to: string;
+    new_to: string;
+  }> {
+    return this.#call("QuickConnect", 60_000, (o, cb) =>
+      this.#client.QuickConnect({ from, to, who, params: {} }, o, cb),
+    );
+  }
+
+  /** `rtt trip` / `rtt heal`: a route's breaker, by hand. */
+  breaker(
+    kind: "trip" | "heal",
+    route: string,
+    who: string,
+    why = "",
+  ): Promise<{ route: string; state: string; reason: string }> {
+    return this.#call(kind === "trip" ? "Trip" : "Heal", 10_000, (o, cb) =>
+      kind === "trip"
+        ? this.#client.Trip({ route, who, why }, o, cb)
+        : this.#client.Heal({ route, who, why }, o, cb),
+    );
+  }
+
   shutdown(reason: string): Promise<{ pid: number }> {
     return this.#call("Shutdown", 5000, (o, cb) => this.#client.Shutdown({ reason }, o, cb));
   }

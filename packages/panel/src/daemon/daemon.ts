@@ -19,12 +19,21 @@ import {
   panelPackage,
   toServiceError,
 } from "@rtt/connector-sdk";
-import { type JsonValue, RttError } from "@rtt/core";
+import {
+  addressOf,
+  type CatalogSymbol,
+  type JsonValue,
+  type PanelConfig,
+  RttError,
+} from "@rtt/core";
 import { AuditLedger } from "../audit/ledger.ts";
 import { readCatalog } from "../catalog.ts";
+import { type BreakerConfig, type BreakerTransition, breakerConfig } from "../health/breaker.ts";
+import { loadPolicy } from "../plan/inputs.ts";
 import type { Plan } from "../plan/plan.ts";
 import { parsePlan } from "../plan/plan-file.ts";
 import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts";
+import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
 import {
   type ApplyResult,
   Reconciler,
@@ -35,6 +44,8 @@ import { Wal } from "../wal/wal.ts";
 import { loadPanelConfig, type WorkspacePaths } from "../workspace/workspace.ts";
 import { addStandardServices, panelApiHandlers, type StandardServices } from "./api.ts";
 import { HostPool } from "./host-pool.ts";
+import { failoverTarget, findWiredRoute, swapTarget } from "./live-ops.ts";
+import { RouteHealth } from "./route-health.ts";
 
 /** The WAL is compacted after an apply once it is this big, keeping this many rollback targets. */
 const COMPACT_AT_BYTES = 32 * 1024 * 1024;
@@ -61,6 +72,22 @@ export function socketPathOf(listen: string): string {
   return listen.slice("unix://".length);
 }
 
+/** The catalog, or none when there is none yet (health checks must not throw for that). */
+function readCatalogSafe(paths: WorkspacePaths): readonly CatalogSymbol[] {
+  try {
+    return readCatalog(paths.catalog).symbols;
+  } catch {
+    return [];
+  }
+}
+
+/** The breaker states a journaled graph carries, by route. */
+function breakersOf(graph: JsonValue | undefined): Record<string, unknown> {
+  if (graph === null || typeof graph !== "object" || Array.isArray(graph)) return {};
+  const b = (graph as { readonly [k: string]: JsonValue }).breakers;
+  return b !== null && typeof b === "object" && !Array.isArray(b) ? { ...b } : {};
+}
+
 function driverRecordsOf(graph: JsonValue | undefined): DriverRecord[] {
   if (graph === null || typeof graph !== "object" || Array.isArray(graph)) return [];
   const drivers = (graph as { readonly [k: string]: JsonValue }).drivers;
@@ -80,6 +107,11 @@ export class PanelDaemon {
   readonly #socket: string;
   readonly #heartbeatMs: number;
   #standard: StandardServices | undefined;
+  /** Route health and breakers; made once recovery knows the live routes. */
+  #health: RouteHealth | undefined;
+  /** Who a manual Trip or Heal is for, while it runs (breaker transitions are synchronous). */
+  #manual: { who: string; why: string } | undefined;
+  readonly #healthConfig: PanelConfig["health"];
   /** Aborted when the panel stops: ends the open Health and Audit streams. */
   readonly #closing = new AbortController();
   #stopping: Promise<void> | undefined;
@@ -100,6 +132,7 @@ export class PanelDaemon {
     this.#wal = wal;
     const config = loadPanelConfig(paths).config.raw;
     this.#heartbeatMs = config.health?.heartbeat_ms ?? 250;
+    this.#healthConfig = config.health;
     this.#pool = new HostPool(paths.drivers, {
       heartbeatMs: this.#heartbeatMs,
       ...(options.driverGraceMs === undefined ? {} : { graceMs: options.driverGraceMs }),
@@ -112,6 +145,7 @@ export class PanelDaemon {
       root: paths.root,
       progress: (line) => this.#log(line),
       driverRecords: () => this.#pool.records() as unknown as Record<string, JsonValue>,
+      breakerStates: () => (this.#health?.states() ?? {}) as unknown as Record<string, JsonValue>,
       verify: (route) => this.#verify(route),
     });
     this.#pool.onRestart = (name) => void this.#driverLost(name);
@@ -178,6 +212,66 @@ export class PanelDaemon {
     if (strays.length > 0)
       this.#log(`closed ${strays.length} orphaned link(s): ${strays.join(", ")}`);
     await this.#restore("restore the committed topology after a panel start");
+    this.#health = new RouteHealth(
+      {
+        intervalMs: this.#heartbeatMs,
+        routes: () => this.#reconciler.live.values(),
+        sample: (driver, link) => this.#pool.sample(driver, link),
+        configFor: (route) => this.#breakerConfig(route),
+        onTransition: (route, t) => this.#onBreaker(route, t),
+      },
+      breakersOf(post),
+    );
+    this.#health.start();
+  }
+
+  /** panel.yaml's trip threshold and the route's failover health bounds from the policy. */
+  #breakerConfig(route: WiredRoute): BreakerConfig {
+    const source = readCatalogSafe(this.paths).find((s) => s.saddr === route.edge.from.saddr);
+    const bounds =
+      source === undefined ? [] : (this.#policy().failoverFor(addressOf(source))?.health ?? []);
+    return breakerConfig(this.#healthConfig, bounds);
+  }
+
+  #policy(): PolicyEngine {
+    return compilePolicy(loadPolicy(this.paths).policy);
+  }
+
+  /** A breaker moved: log, audit, journal, and on open fail over when the policy says where. */
+  #onBreaker(route: string, t: BreakerTransition): void {
+    this.#log(`route ${route}: breaker ${t.from} → ${t.to}: ${t.reason}`);
+    const manual = this.#manual;
+    this.#reconciler.appendAudit({
+      action: t.to === "open" ? "trip" : "heal",
+      route,
+      who: manual?.who ?? "panel",
+      why: manual?.why ?? t.reason,
+      before: { breaker: t.from },
+      after: { breaker: t.to, reason: t.reason },
+    });
+    void this.#reconciler
+      .journal()
+      .catch((error: unknown) => this.#log(`journaling the breaker failed: ${String(error)}`));
+    if (t.to === "open") void this.#failover(route, t.reason);
+  }
+
+  async #failover(routeId: string, why: string): Promise<void> {
+    const route = this.#reconciler.live.get(routeId);
+    if (route === undefined) return;
+    const target = failoverTarget(route, readCatalogSafe(this.paths), this.#policy());
+    if (target === undefined) {
+      this.#log(`route ${routeId}: no failover target; it stays wired with its breaker open`);
+      return;
+    }
+    try {
+      const r = await this.#reconciler.quickConnect(routeId, target.target, target.driver, {
+        who: "panel",
+        why: `failover: ${why}`,
+      });
+      this.#log(`route ${routeId}: failed over to ${target.target.saddr} (commit ${r.seq})`);
+    } catch (error) {
+      this.#log(`route ${routeId}: failover to ${target.target.saddr} failed: ${String(error)}`);
+    }
   }
 
   /** Rewires whatever of the last committed topology is not live. */
@@ -299,7 +393,27 @@ export class PanelDaemon {
         }),
         liveRoutes: () => this.#reconciler.live.values(),
         sample: (driver, link) => this.#pool.sample(driver, link),
+        healthView: (route) => this.#health?.view(route),
       }),
+      QuickConnect: unary(async (req) => {
+        const catalog = readCatalog(this.paths.catalog).symbols;
+        const route = findWiredRoute(req.from, this.#reconciler.live.values());
+        const swap = swapTarget(route, req.to, catalog, this.#policy());
+        const r = await this.#reconciler.quickConnect(route.edge.route, swap.target, swap.driver, {
+          who: req.who || "unknown",
+          why: `rtt qc ${req.from} -> ${req.to}`,
+        });
+        return {
+          route: r.route,
+          changed: r.changed,
+          committed_seq: r.seq,
+          old_frames: r.oldFrames,
+          old_to: route.edge.to.saddr,
+          new_to: swap.target.saddr,
+        };
+      }),
+      Trip: unary((req) => this.#breakerCall("trip", req)),
+      Heal: unary((req) => this.#breakerCall("heal", req)),
       Shutdown: unary((req) => {
         this.#log(`shutting down: ${req.reason || "asked to"}`);
         // Answer first; the drivers and the socket go right after.
@@ -307,6 +421,25 @@ export class PanelDaemon {
         return { pid: process.pid };
       }),
     };
+  }
+
+  #breakerCall(
+    kind: "trip" | "heal",
+    req: { route: string; who: string; why: string },
+  ): { route: string; state: string; reason: string } {
+    const health = this.#health;
+    if (health === undefined)
+      throw new RttError("RTT_ERR_PANEL_UNREACHABLE", "the panel is still starting");
+    const route = findWiredRoute(req.route, this.#reconciler.live.values()).edge.route;
+    const who = req.who || "unknown";
+    this.#manual = { who, why: req.why || `rtt ${kind} route/${route}` };
+    try {
+      const state =
+        kind === "trip" ? health.trip(route, who, req.why || undefined) : health.heal(route, who);
+      return { route, state: state.state, reason: state.reason };
+    } finally {
+      this.#manual = undefined;
+    }
   }
 
   /** Post-commit check: both ends' links answer a health sample and say ok. */
@@ -356,6 +489,7 @@ export class PanelDaemon {
   /** Stops every driver (closing the links, lanes and children), the server, the WAL. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      this.#health?.stop();
       this.#standard?.health.setStatus("", "NOT_SERVING");
       this.#closing.abort();
       await new Promise<void>((resolve) => {

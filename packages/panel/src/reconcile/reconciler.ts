@@ -23,7 +23,7 @@ import { createHash } from "node:crypto";
 import type { CatalogSymbol, JsonValue } from "@rtt/core";
 import { RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
-import type { AuditLedger } from "../audit/ledger.ts";
+import type { AuditEntry, AuditLedger } from "../audit/ledger.ts";
 import { batchEdits, diffTopologies, type Edit, type Plan } from "../plan/plan.ts";
 import { type Edge, TOPOLOGY_FORMAT, type Topology, topologyHash } from "../plan/topology.ts";
 import type { Wal } from "../wal/wal.ts";
@@ -338,6 +338,11 @@ export class Reconciler {
     this.#o.progress?.(
       `  ${linkResourceName(ref)} did not take its ${frames} frames in time; closing it`,
     );
+  }
+
+  /** Appends to the audit ledger (breaker trips and heals, which are not rewirings). */
+  appendAudit(entry: AuditEntry): void {
+    this.#o.audit.appendAll([entry]);
   }
 
   /** Takes routes found live at start-up (their drivers re-attached) as the current wiring. */

@@ -9,12 +9,11 @@ export interface HealthSample {
    */
   'route'?: (string);
   /**
-   * Latency estimate in milliseconds: the larger link lag the ends report (0 when none does),
-   * until the panel aggregates a real p95.
+   * The route's p95 latency over the panel's window, in milliseconds (from the drivers' samples).
    */
   'p95_ms'?: (number | string);
   /**
-   * 0 when both ends are ok, else 1, until the panel aggregates a real error rate.
+   * Errors per frame over the panel's window, 0..1.
    */
   'err_rate'?: (number | string);
   /**
@@ -41,6 +40,23 @@ export interface HealthSample {
    * The target's link as its driver sampled it.
    */
   'to_link'?: (_rtt_panel_v1_LinkState | null);
+  /**
+   * The route's circuit breaker: "closed", "open" or "half-open".
+   */
+  'breaker'?: (string);
+  /**
+   * Why the breaker is in that state (its last transition).
+   */
+  'breaker_reason'?: (string);
+  /**
+   * p50 and p99 latency over the window, in milliseconds.
+   */
+  'p50_ms'?: (number | string);
+  'p99_ms'?: (number | string);
+  /**
+   * Frames per second the source sent, over the window.
+   */
+  'throughput'?: (number | string);
 }
 
 export interface HealthSample__Output {
@@ -49,12 +65,11 @@ export interface HealthSample__Output {
    */
   'route': (string);
   /**
-   * Latency estimate in milliseconds: the larger link lag the ends report (0 when none does),
-   * until the panel aggregates a real p95.
+   * The route's p95 latency over the panel's window, in milliseconds (from the drivers' samples).
    */
   'p95_ms': (number);
   /**
-   * 0 when both ends are ok, else 1, until the panel aggregates a real error rate.
+   * Errors per frame over the panel's window, 0..1.
    */
   'err_rate': (number);
   /**
@@ -81,4 +96,21 @@ export interface HealthSample__Output {
    * The target's link as its driver sampled it.
    */
   'to_link': (_rtt_panel_v1_LinkState__Output | null);
+  /**
+   * The route's circuit breaker: "closed", "open" or "half-open".
+   */
+  'breaker': (string);
+  /**
+   * Why the breaker is in that state (its last transition).
+   */
+  'breaker_reason': (string);
+  /**
+   * p50 and p99 latency over the window, in milliseconds.
+   */
+  'p50_ms': (number);
+  'p99_ms': (number);
+  /**
+   * Frames per second the source sent, over the window.
+   */
+  'throughput': (number);
 }

@@ -6,14 +6,18 @@ import type { ApplyRequest as _rtt_panel_v1_ApplyRequest, ApplyRequest__Output a
 import type { ApplyResult as _rtt_panel_v1_ApplyResult, ApplyResult__Output as _rtt_panel_v1_ApplyResult__Output } from '../../../rtt/panel/v1/ApplyResult.ts';
 import type { AuditEvent as _rtt_panel_v1_AuditEvent, AuditEvent__Output as _rtt_panel_v1_AuditEvent__Output } from '../../../rtt/panel/v1/AuditEvent.ts';
 import type { AuditQuery as _rtt_panel_v1_AuditQuery, AuditQuery__Output as _rtt_panel_v1_AuditQuery__Output } from '../../../rtt/panel/v1/AuditQuery.ts';
+import type { BreakerReply as _rtt_panel_v1_BreakerReply, BreakerReply__Output as _rtt_panel_v1_BreakerReply__Output } from '../../../rtt/panel/v1/BreakerReply.ts';
+import type { BreakerRequest as _rtt_panel_v1_BreakerRequest, BreakerRequest__Output as _rtt_panel_v1_BreakerRequest__Output } from '../../../rtt/panel/v1/BreakerRequest.ts';
 import type { Filter as _rtt_panel_v1_Filter, Filter__Output as _rtt_panel_v1_Filter__Output } from '../../../rtt/panel/v1/Filter.ts';
 import type { HealthSample as _rtt_panel_v1_HealthSample, HealthSample__Output as _rtt_panel_v1_HealthSample__Output } from '../../../rtt/panel/v1/HealthSample.ts';
 import type { ListRoutesRequest as _rtt_panel_v1_ListRoutesRequest, ListRoutesRequest__Output as _rtt_panel_v1_ListRoutesRequest__Output } from '../../../rtt/panel/v1/ListRoutesRequest.ts';
 import type { PanelStatus as _rtt_panel_v1_PanelStatus, PanelStatus__Output as _rtt_panel_v1_PanelStatus__Output } from '../../../rtt/panel/v1/PanelStatus.ts';
 import type { Plan as _rtt_panel_v1_Plan, Plan__Output as _rtt_panel_v1_Plan__Output } from '../../../rtt/panel/v1/Plan.ts';
 import type { PlanRequest as _rtt_panel_v1_PlanRequest, PlanRequest__Output as _rtt_panel_v1_PlanRequest__Output } from '../../../rtt/panel/v1/PlanRequest.ts';
+import type { QuickConnectAck as _rtt_panel_v1_QuickConnectAck, QuickConnectAck__Output as _rtt_panel_v1_QuickConnectAck__Output } from '../../../rtt/panel/v1/QuickConnectAck.ts';
 import type { RollbackRequest as _rtt_panel_v1_RollbackRequest, RollbackRequest__Output as _rtt_panel_v1_RollbackRequest__Output } from '../../../rtt/panel/v1/RollbackRequest.ts';
 import type { RouteList as _rtt_panel_v1_RouteList, RouteList__Output as _rtt_panel_v1_RouteList__Output } from '../../../rtt/panel/v1/RouteList.ts';
+import type { RouteSpec as _rtt_panel_v1_RouteSpec, RouteSpec__Output as _rtt_panel_v1_RouteSpec__Output } from '../../../rtt/panel/v1/RouteSpec.ts';
 import type { Selector as _rtt_panel_v1_Selector, Selector__Output as _rtt_panel_v1_Selector__Output } from '../../../rtt/panel/v1/Selector.ts';
 import type { ShutdownRequest as _rtt_panel_v1_ShutdownRequest, ShutdownRequest__Output as _rtt_panel_v1_ShutdownRequest__Output } from '../../../rtt/panel/v1/ShutdownRequest.ts';
 import type { ShutdownResponse as _rtt_panel_v1_ShutdownResponse, ShutdownResponse__Output as _rtt_panel_v1_ShutdownResponse__Output } from '../../../rtt/panel/v1/ShutdownResponse.ts';
@@ -48,6 +52,21 @@ export interface PanelClient extends grpc.Client {
    */
   audit(argument: _rtt_panel_v1_AuditQuery, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_rtt_panel_v1_AuditEvent__Output>;
   audit(argument: _rtt_panel_v1_AuditQuery, options?: grpc.CallOptions): grpc.ClientReadableStream<_rtt_panel_v1_AuditEvent__Output>;
+  
+  /**
+   * Runs the half-open test on a route's breaker (`rtt heal route/<id>`).
+   */
+  Heal(argument: _rtt_panel_v1_BreakerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_BreakerReply__Output>): grpc.ClientUnaryCall;
+  Heal(argument: _rtt_panel_v1_BreakerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_panel_v1_BreakerReply__Output>): grpc.ClientUnaryCall;
+  Heal(argument: _rtt_panel_v1_BreakerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_BreakerReply__Output>): grpc.ClientUnaryCall;
+  Heal(argument: _rtt_panel_v1_BreakerRequest, callback: grpc.requestCallback<_rtt_panel_v1_BreakerReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * Runs the half-open test on a route's breaker (`rtt heal route/<id>`).
+   */
+  heal(argument: _rtt_panel_v1_BreakerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_BreakerReply__Output>): grpc.ClientUnaryCall;
+  heal(argument: _rtt_panel_v1_BreakerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_panel_v1_BreakerReply__Output>): grpc.ClientUnaryCall;
+  heal(argument: _rtt_panel_v1_BreakerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_BreakerReply__Output>): grpc.ClientUnaryCall;
+  heal(argument: _rtt_panel_v1_BreakerRequest, callback: grpc.requestCallback<_rtt_panel_v1_BreakerReply__Output>): grpc.ClientUnaryCall;
   
   /**
    * A health sample of every wired route (or one), every interval, until the caller cancels.
@@ -106,6 +125,23 @@ export interface PanelClient extends grpc.Client {
   planRoutes(argument: _rtt_panel_v1_PlanRequest, callback: grpc.requestCallback<_rtt_panel_v1_Plan__Output>): grpc.ClientUnaryCall;
   
   /**
+   * QuickConnect (`rtt qc A -> B`): moves a wired one-way route to another target at a frame
+   * boundary, after the handshake with it; journaled and audited. The same swap again is a no-op.
+   */
+  QuickConnect(argument: _rtt_panel_v1_RouteSpec, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_QuickConnectAck__Output>): grpc.ClientUnaryCall;
+  QuickConnect(argument: _rtt_panel_v1_RouteSpec, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_panel_v1_QuickConnectAck__Output>): grpc.ClientUnaryCall;
+  QuickConnect(argument: _rtt_panel_v1_RouteSpec, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_QuickConnectAck__Output>): grpc.ClientUnaryCall;
+  QuickConnect(argument: _rtt_panel_v1_RouteSpec, callback: grpc.requestCallback<_rtt_panel_v1_QuickConnectAck__Output>): grpc.ClientUnaryCall;
+  /**
+   * QuickConnect (`rtt qc A -> B`): moves a wired one-way route to another target at a frame
+   * boundary, after the handshake with it; journaled and audited. The same swap again is a no-op.
+   */
+  quickConnect(argument: _rtt_panel_v1_RouteSpec, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_QuickConnectAck__Output>): grpc.ClientUnaryCall;
+  quickConnect(argument: _rtt_panel_v1_RouteSpec, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_panel_v1_QuickConnectAck__Output>): grpc.ClientUnaryCall;
+  quickConnect(argument: _rtt_panel_v1_RouteSpec, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_QuickConnectAck__Output>): grpc.ClientUnaryCall;
+  quickConnect(argument: _rtt_panel_v1_RouteSpec, callback: grpc.requestCallback<_rtt_panel_v1_QuickConnectAck__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * Restores the topology of an earlier commit through the same two-phase path.
    */
   Rollback(argument: _rtt_panel_v1_RollbackRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_ApplyResult__Output>): grpc.ClientUnaryCall;
@@ -150,6 +186,21 @@ export interface PanelClient extends grpc.Client {
   status(argument: _rtt_panel_v1_StatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_PanelStatus__Output>): grpc.ClientUnaryCall;
   status(argument: _rtt_panel_v1_StatusRequest, callback: grpc.requestCallback<_rtt_panel_v1_PanelStatus__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Opens a route's circuit breaker (`rtt trip route/<id>`); it stays open until a Heal.
+   */
+  Trip(argument: _rtt_panel_v1_BreakerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_BreakerReply__Output>): grpc.ClientUnaryCall;
+  Trip(argument: _rtt_panel_v1_BreakerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_panel_v1_BreakerReply__Output>): grpc.ClientUnaryCall;
+  Trip(argument: _rtt_panel_v1_BreakerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_BreakerReply__Output>): grpc.ClientUnaryCall;
+  Trip(argument: _rtt_panel_v1_BreakerRequest, callback: grpc.requestCallback<_rtt_panel_v1_BreakerReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * Opens a route's circuit breaker (`rtt trip route/<id>`); it stays open until a Heal.
+   */
+  trip(argument: _rtt_panel_v1_BreakerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_BreakerReply__Output>): grpc.ClientUnaryCall;
+  trip(argument: _rtt_panel_v1_BreakerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_panel_v1_BreakerReply__Output>): grpc.ClientUnaryCall;
+  trip(argument: _rtt_panel_v1_BreakerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_BreakerReply__Output>): grpc.ClientUnaryCall;
+  trip(argument: _rtt_panel_v1_BreakerRequest, callback: grpc.requestCallback<_rtt_panel_v1_BreakerReply__Output>): grpc.ClientUnaryCall;
+  
 }
 
 export interface PanelHandlers extends grpc.UntypedServiceImplementation {
@@ -163,6 +214,11 @@ export interface PanelHandlers extends grpc.UntypedServiceImplementation {
    * each new record as it is appended, until the caller cancels.
    */
   Audit: grpc.handleServerStreamingCall<_rtt_panel_v1_AuditQuery__Output, _rtt_panel_v1_AuditEvent>;
+  
+  /**
+   * Runs the half-open test on a route's breaker (`rtt heal route/<id>`).
+   */
+  Heal: grpc.handleUnaryCall<_rtt_panel_v1_BreakerRequest__Output, _rtt_panel_v1_BreakerReply>;
   
   /**
    * A health sample of every wired route (or one), every interval, until the caller cancels.
@@ -187,6 +243,12 @@ export interface PanelHandlers extends grpc.UntypedServiceImplementation {
   PlanRoutes: grpc.handleUnaryCall<_rtt_panel_v1_PlanRequest__Output, _rtt_panel_v1_Plan>;
   
   /**
+   * QuickConnect (`rtt qc A -> B`): moves a wired one-way route to another target at a frame
+   * boundary, after the handshake with it; journaled and audited. The same swap again is a no-op.
+   */
+  QuickConnect: grpc.handleUnaryCall<_rtt_panel_v1_RouteSpec__Output, _rtt_panel_v1_QuickConnectAck>;
+  
+  /**
    * Restores the topology of an earlier commit through the same two-phase path.
    */
   Rollback: grpc.handleUnaryCall<_rtt_panel_v1_RollbackRequest__Output, _rtt_panel_v1_ApplyResult>;
@@ -201,16 +263,24 @@ export interface PanelHandlers extends grpc.UntypedServiceImplementation {
    */
   Status: grpc.handleUnaryCall<_rtt_panel_v1_StatusRequest__Output, _rtt_panel_v1_PanelStatus>;
   
+  /**
+   * Opens a route's circuit breaker (`rtt trip route/<id>`); it stays open until a Heal.
+   */
+  Trip: grpc.handleUnaryCall<_rtt_panel_v1_BreakerRequest__Output, _rtt_panel_v1_BreakerReply>;
+  
 }
 
 export interface PanelDefinition extends grpc.ServiceDefinition {
   ApplyPlan: MethodDefinition<_rtt_panel_v1_ApplyRequest, _rtt_panel_v1_ApplyResult, _rtt_panel_v1_ApplyRequest__Output, _rtt_panel_v1_ApplyResult__Output>
   Audit: MethodDefinition<_rtt_panel_v1_AuditQuery, _rtt_panel_v1_AuditEvent, _rtt_panel_v1_AuditQuery__Output, _rtt_panel_v1_AuditEvent__Output>
+  Heal: MethodDefinition<_rtt_panel_v1_BreakerRequest, _rtt_panel_v1_BreakerReply, _rtt_panel_v1_BreakerRequest__Output, _rtt_panel_v1_BreakerReply__Output>
   Health: MethodDefinition<_rtt_panel_v1_Selector, _rtt_panel_v1_HealthSample, _rtt_panel_v1_Selector__Output, _rtt_panel_v1_HealthSample__Output>
   ListRoutes: MethodDefinition<_rtt_panel_v1_ListRoutesRequest, _rtt_panel_v1_RouteList, _rtt_panel_v1_ListRoutesRequest__Output, _rtt_panel_v1_RouteList__Output>
   ListSymbols: MethodDefinition<_rtt_panel_v1_Filter, _rtt_panel_v1_Symbol, _rtt_panel_v1_Filter__Output, _rtt_panel_v1_Symbol__Output>
   PlanRoutes: MethodDefinition<_rtt_panel_v1_PlanRequest, _rtt_panel_v1_Plan, _rtt_panel_v1_PlanRequest__Output, _rtt_panel_v1_Plan__Output>
+  QuickConnect: MethodDefinition<_rtt_panel_v1_RouteSpec, _rtt_panel_v1_QuickConnectAck, _rtt_panel_v1_RouteSpec__Output, _rtt_panel_v1_QuickConnectAck__Output>
   Rollback: MethodDefinition<_rtt_panel_v1_RollbackRequest, _rtt_panel_v1_ApplyResult, _rtt_panel_v1_RollbackRequest__Output, _rtt_panel_v1_ApplyResult__Output>
   Shutdown: MethodDefinition<_rtt_panel_v1_ShutdownRequest, _rtt_panel_v1_ShutdownResponse, _rtt_panel_v1_ShutdownRequest__Output, _rtt_panel_v1_ShutdownResponse__Output>
   Status: MethodDefinition<_rtt_panel_v1_StatusRequest, _rtt_panel_v1_PanelStatus, _rtt_panel_v1_StatusRequest__Output, _rtt_panel_v1_PanelStatus__Output>
+  Trip: MethodDefinition<_rtt_panel_v1_BreakerRequest, _rtt_panel_v1_BreakerReply, _rtt_panel_v1_BreakerRequest__Output, _rtt_panel_v1_BreakerReply__Output>
 }

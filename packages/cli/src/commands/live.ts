@@ -1,0 +1,136 @@
+/**
+ * Live operations on wired routes (spec §14): `rtt qc A -> B` (hot swap), `rtt trip route/<id>`
+ * and `rtt heal route/<id>` (a route's breaker by hand), `rtt tap [route/<id>]` (live health).
+ * Each talks to the workspace's panel, started in the background when none runs.
+ */
+import type { RouteHealthMessage } from "@rtt/connector-sdk";
+import { RttError } from "@rtt/core";
+import { currentWho } from "@rtt/panel";
+import { paint, table } from "../output.ts";
+import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
+import { ensurePanel } from "./panel.ts";
+
+/** `A -> B`, whether the shell gave it as one word, three, or two (`A B`). */
+export function parseSwap(words: readonly string[]): { from: string; to: string } {
+  const text = words.join(" ");
+  const parts = text.includes("->") ? text.split("->") : text.trim().split(/\s+/);
+  const [from, to, ...rest] = parts.map((p) => p.trim());
+  if (from === undefined || from === "" || to === undefined || to === "" || rest.length > 0)
+    throw new RttError("RTT_ERR_USAGE", `qc ${text}: expected A -> B`, {
+      hint: "quote the arrow for the shell: rtt qc 'events-to-log -> rtt://obs/extension/logger2'",
+    });
+  return { from, to };
+}
+
+export async function qcCommand(
+  ctx: CommandContext,
+  words: readonly string[],
+  opts: { json?: boolean },
+): Promise<number> {
+  const { from, to } = parseSwap(words);
+  const conn = await ensurePanel(ctx, workspaceOf(ctx));
+  try {
+    const r = await conn.quickConnect(from, to, currentWho());
+    if (opts.json) writeJson(ctx, r);
+    else if (!r.changed)
+      ctx.term.out.write(`route ${r.route} already goes to ${r.new_to}; nothing to do\n`);
+    else
+      ctx.term.out.write(
+        `${paint(ctx.term.out, "green", "✓")} route ${r.route}: ${r.old_to} → ${r.new_to} (WAL seq ${r.committed_seq}; the old target took ${r.old_frames} frames before EOS)\n`,
+      );
+    return 0;
+  } finally {
+    conn.close();
+  }
+}
+
+export async function breakerCommand(
+  ctx: CommandContext,
+  kind: "trip" | "heal",
+  route: string,
+  opts: { why?: string; json?: boolean },
+): Promise<number> {
+  const conn = await ensurePanel(ctx, workspaceOf(ctx));
+  try {
+    const r = await conn.breaker(kind, route, currentWho(), opts.why ?? "");
+    if (opts.json) writeJson(ctx, r);
+    else ctx.term.out.write(`route ${r.route}: breaker ${r.state} (${r.reason})\n`);
+    return 0;
+  } finally {
+    conn.close();
+  }
+}
+
+const BARS = "▁▂▃▄▅▆▇█";
+
+/** A small sparkline of the last values, scaled to their maximum. */
+export function sparkline(values: readonly number[]): string {
+  const max = Math.max(0, ...values);
+  return values
+    .map((v) => (max === 0 ? BARS[0] : BARS[Math.min(7, Math.floor((v / max) * 7.999))]))
+    .join("");
+}
+
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+
+export async function tapCommand(
+  ctx: CommandContext,
+  route: string | undefined,
+  opts: { json?: boolean; interval?: string; count?: string },
+): Promise<number> {
+  const intervalMs = opts.interval === undefined ? 0 : Number(opts.interval);
+  const count = opts.count === undefined ? Number.POSITIVE_INFINITY : Number(opts.count);
+  if (!Number.isFinite(intervalMs) || intervalMs < 0 || !(count > 0))
+    throw new RttError("RTT_ERR_USAGE", "--interval is milliseconds ≥ 0, --count a number > 0");
+  const id = route?.startsWith("route/") ? route.slice("route/".length) : route;
+  const conn = await ensurePanel(ctx, workspaceOf(ctx));
+  const stream = conn.health({ ...(id === undefined ? {} : { route: id }), intervalMs });
+  const stop = () => stream.cancel();
+  process.once("SIGINT", stop);
+  const history = new Map<string, number[]>();
+  const latest = new Map<string, RouteHealthMessage>();
+  const live = ctx.term.out.isTTY && !opts.json;
+  let seen = 0;
+  try {
+    for await (const s of stream) {
+      seen++;
+      if (opts.json) ctx.term.out.write(`${JSON.stringify(s)}\n`);
+      else {
+        const h = [...(history.get(s.route) ?? []), s.throughput].slice(-30);
+        history.set(s.route, h);
+        latest.set(s.route, s);
+        const rows = [...latest.values()].map((x) => [
+          x.route,
+          x.breaker,
+          `${fmt(x.throughput, 0)}/s`,
+          `${fmt(x.p50_ms)}/${fmt(x.p95_ms)}/${fmt(x.p99_ms)}`,
+          String(x.qdepth),
+          fmt(x.err_rate * 100, 2),
+          sparkline(history.get(x.route) ?? []),
+          x.ok ? "ok" : x.err,
+        ]);
+        const text = table(
+          [
+            "ROUTE",
+            "BREAKER",
+            "THROUGHPUT",
+            "P50/P95/P99 MS",
+            "QDEPTH",
+            "ERR %",
+            "HISTORY",
+            "HEALTH",
+          ],
+          rows,
+        );
+        if (live) ctx.term.out.write(`\x1b[H\x1b[2J${text}\n\n(ctrl-c to stop)\n`);
+        else ctx.term.out.write(`${text.split("\n").at(-1) ?? ""}\n`);
+      }
+      if (seen >= count) break;
+    }
+  } finally {
+    process.off("SIGINT", stop);
+    stream.cancel();
+    conn.close();
+  }
+  return 0;
+}

@@ -1,0 +1,51 @@
+// Original file: proto/rtt/v1/panel.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface QuickConnectAck {
+  /**
+   * The route's id.
+   */
+  'route'?: (string);
+  /**
+   * False when the route already had that target (nothing was done).
+   */
+  'changed'?: (boolean);
+  /**
+   * The WAL seq of the switch's commit (the current one when nothing changed).
+   */
+  'committed_seq'?: (number | string | Long);
+  /**
+   * Frames the old target received before its EOS.
+   */
+  'old_frames'?: (number | string | Long);
+  /**
+   * The route's target before and after.
+   */
+  'old_to'?: (string);
+  'new_to'?: (string);
+}
+
+export interface QuickConnectAck__Output {
+  /**
+   * The route's id.
+   */
+  'route': (string);
+  /**
+   * False when the route already had that target (nothing was done).
+   */
+  'changed': (boolean);
+  /**
+   * The WAL seq of the switch's commit (the current one when nothing changed).
+   */
+  'committed_seq': (number);
+  /**
+   * Frames the old target received before its EOS.
+   */
+  'old_frames': (number);
+  /**
+   * The route's target before and after.
+   */
+  'old_to': (string);
+  'new_to': (string);
+}
