@@ -3,10 +3,11 @@
  * processes map; a Unix socket beside it carries only doorbell bytes and tells each end when
  * the other dies (the kernel closes it with the process, so a kill -9 is noticed at once).
  *
- * Lifecycle: the listening end creates the segment and the socket; the peer connects, maps the
- * segment and sends ATTACHED; the listener then unlinks the segment's name at once, so from
- * here on the memory dies with the last mapping and nothing can leak whatever gets killed.
- * A listener killed before its peer attached leaves a named segment behind: its name carries
+ * Lifecycle: the listening end creates the segment and the socket; the peer maps the segment,
+ * then connects. The listener therefore knows, the moment it accepts the connection, that the
+ * peer holds a mapping: it unlinks the segment's name and makes its lane end right there, so
+ * from then on the memory dies with the last mapping and nothing can leak whatever gets killed.
+ * A listener killed before its peer connected leaves a named segment behind: its name carries
  * the owner, and the next lane created on this machine reclaims it (segment-name.ts).
  *
  * Waiting without burning a core: a reader that finds the ring empty spins `spinMicros`, then
@@ -320,21 +321,20 @@ async function listenShm<E>(
     if (!unlinked) shm.unlink(name);
     unlinked = true;
   };
-  const accepted = doorbell.socket.then(
-    (socket) =>
-      new Promise<E>((resolve, reject) => {
-        socket.once("data", () => {
-          // The peer has mapped the segment: its name is no longer needed by anyone.
-          unlink();
-          resolve(make(new ShmLink(ring, segment, socket)));
-        });
-        socket.once("close", () => {
-          unlink();
-          segment.close();
-          reject(peerGone("shm", "peer closed before attaching"));
-        });
-      }),
-  );
+  // The lane end is made in the very callback that accepts the connection, as uds and tcp do,
+  // not on a later turn of the event loop (it used to wait for the peer's ATTACHED byte, which
+  // a new socket can deliver at the earliest on the next poll). Whoever connected has mapped
+  // the segment first (connectShm), so its name is no longer needed by anyone. Why the same
+  // callback matters: a peer's connect() resolves once the kernel has queued the connection,
+  // so the peer, and the panel it reports to, may go on at once, e.g. to send frames into this
+  // process on another lane. Poll readiness is first come, first served, so this process
+  // accepts the connection before it sees anything caused after it, and `accepted`'s handlers
+  // (a driver starting to pump into this lane) run in that callback's microtasks, before any
+  // such frame. Waiting for ATTACHED reversed that order: a driver dropped what came first.
+  const accepted = doorbell.socket.then((socket) => {
+    unlink();
+    return make(new ShmLink(ring, segment, socket));
+  });
   accepted.catch(() => {});
   const address: ShmAddress = { kind: "shm", segment: name, path: doorbell.path, capacity };
   return {
@@ -349,26 +349,35 @@ async function listenShm<E>(
 
 async function connectShm(address: ShmAddress): Promise<ShmLink> {
   const shm = requireShm();
-  const socket = await connectSocket(address.path);
-  let segment: ShmSegment;
+  // Map first, connect second: the listener unlinks the name as soon as it accepts us.
+  const segment = shm.open(address.segment);
+  let ring: SpscRing;
   try {
-    segment = shm.open(address.segment);
-  } catch (error) {
-    socket.destroy();
-    throw error;
-  }
-  try {
-    const ring = SpscRing.attach(segment.buffer);
-    socket.write(ATTACHED);
-    return new ShmLink(ring, segment, socket);
+    ring = SpscRing.attach(segment.buffer);
   } catch (error) {
     segment.close();
-    socket.destroy();
+    // Connect and hang up, so the listener's lane fails now instead of waiting for a peer.
+    connectSocket(address.path).then(
+      (socket) => socket.destroy(),
+      () => {},
+    );
     throw new RttError(
       "RTT_ERR_SHM",
       `segment ${address.segment} holds no usable ring: ${String(error)}`,
     );
   }
+  let socket: Socket;
+  try {
+    socket = await connectSocket(address.path);
+  } catch (error) {
+    segment.close();
+    throw error;
+  }
+  // A listener of this build has unlinked already and takes this byte as a spare doorbell
+  // (harmless: a woken end that finds nothing to do parks again); one of an earlier build
+  // waits for it before it unlinks and makes its end.
+  socket.write(ATTACHED);
+  return new ShmLink(ring, segment, socket);
 }
 
 export function listenShmWriter(options: ShmOptions = {}): Promise<LaneListener<LaneWriter>> {

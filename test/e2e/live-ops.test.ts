@@ -1,0 +1,152 @@
+/**
+ * Live operations through the real binary, on a temp copy of the quickstart with a second logger:
+ * `rtt qc` moves events-to-log from one logger to the other while emit.py streams as fast as it
+ * can (≥ 10,000 messages/s), and every message is counted: each reaches exactly one logger, none
+ * is lost or duplicated, each logger's share is in order; the same swap again is a no-op. Then
+ * `rtt trip` / `rtt heal` drive the route's breaker (audited; the trip fails the route over along
+ * the policy's failover list), and `rtt tap --json` streams samples.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { copyQuickstart, parseJson, type RunResult, removeTempDirs, runRtt } from "./helpers.ts";
+
+const TIMEOUT_MS = 60_000;
+/** emit.py's message count for the load: long enough that the swap lands mid-stream. */
+const N = 200_000;
+let ws = "";
+
+function rtt(args: readonly string[]): Promise<RunResult> {
+  return runRtt(args, { cwd: ws, timeoutMs: TIMEOUT_MS });
+}
+
+function lines(file: string): { seq: number; received_ms: number }[] {
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, "utf8");
+  const whole = text.slice(0, text.lastIndexOf("\n") + 1);
+  return whole
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => {
+      const r = JSON.parse(l) as { received_ms: number; record: { seq: number } };
+      return { seq: r.record.seq, received_ms: r.received_ms };
+    });
+}
+
+async function eventually(what: string, check: () => boolean, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) {
+      const log = join(ws, ".rtt", "panel.log");
+      const tail = existsSync(log)
+        ? readFileSync(log, "utf8").split("\n").slice(-20).join("\n")
+        : "";
+      throw new Error(`timed out waiting for ${what}\n--- panel.log\n${tail}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+after(async () => {
+  if (ws !== "" && existsSync(join(ws, ".rtt", "sockets", "panel.sock")))
+    await rtt(["panel", "stop"]).catch(() => {});
+  removeTempDirs();
+});
+
+describe("live operations on the quickstart", () => {
+  it(`qc under load: ${N} messages, each at exactly one logger, in order; the same swap again is a no-op`, async () => {
+    ws = copyQuickstart();
+    // emit.py as fast as it can; a second logger writing its own file.
+    const events = join(ws, "services", "events", "rtt.manifest.json");
+    const m = JSON.parse(readFileSync(events, "utf8")) as { symbol: Record<string, unknown> };
+    m.symbol["x-run"] = ["python3", "emit.py", String(N), "0"];
+    writeFileSync(events, JSON.stringify(m));
+    const logger = JSON.parse(
+      readFileSync(join(ws, "services", "logger", "rtt.manifest.json"), "utf8"),
+    ) as { symbol: Record<string, unknown> };
+    logger.symbol.saddr = "rtt://obs/extension/logger2@1.0.0#ndjson";
+    logger.symbol["x-run"] = ["node", "../logger/logger.mjs", "../../logs/events2.ndjson"];
+    mkdirSync(join(ws, "services", "logger2"));
+    writeFileSync(join(ws, "services", "logger2", "rtt.manifest.json"), JSON.stringify(logger));
+    assert.equal((await rtt(["scan"])).code, 0);
+    const apply = await rtt(["apply", "--auto-approve"]);
+    assert.equal(apply.code, 0, apply.stderr + apply.stdout);
+
+    const first = join(ws, "logs", "events.ndjson");
+    const second = join(ws, "logs", "events2.ndjson");
+    await eventually("the stream to reach the first logger", () => lines(first).length > 20_000);
+    const qc = await rtt(["qc", "events-to-log -> rtt://obs/extension/logger2", "--json"]);
+    assert.equal(qc.code, 0, qc.stderr);
+    const swap = parseJson(qc.stdout) as { changed: boolean; old_frames: number; new_to: string };
+    assert.equal(swap.changed, true);
+    assert.equal(swap.new_to, "rtt://obs/extension/logger2@1.0.0#ndjson");
+
+    await eventually(`all ${N} messages`, () => lines(first).length + lines(second).length >= N);
+    await new Promise((r) => setTimeout(r, 500)); // nothing more (no duplicates) arrives
+    const a = lines(first);
+    const b = lines(second);
+    assert.ok(b.length > 0, "the second logger got the rest of the stream");
+    assert.equal(a.length, swap.old_frames, "the first logger got exactly its lane's share");
+    const seqs = [...a, ...b].map((x) => x.seq);
+    assert.equal(seqs.length, N, "none lost, none duplicated");
+    for (let i = 0; i < N; i++) assert.equal(seqs[i], i + 1, `message ${i + 1} in order`);
+    const all = [...a, ...b];
+    const seconds = ((all.at(-1)?.received_ms ?? 0) - (all[0]?.received_ms ?? 0)) / 1000;
+    assert.ok(
+      N / seconds >= 10_000,
+      `≥ 10,000 messages/s through the route: ${Math.round(N / seconds)}/s`,
+    );
+
+    const again = await rtt(["qc", "events-to-log -> rtt://obs/extension/logger2", "--json"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal((parseJson(again.stdout) as { changed: boolean }).changed, false);
+  });
+
+  it("trip opens the breaker (held), heal runs the half-open test until it closes; both audited", async () => {
+    const trip = await rtt(["trip", "route/events-to-log", "--why", "e2e", "--json"]);
+    assert.equal(trip.code, 0, trip.stderr);
+    assert.equal((parseJson(trip.stdout) as { state: string }).state, "open");
+    const tap = await rtt([
+      "tap",
+      "route/events-to-log",
+      "--json",
+      "--count",
+      "2",
+      "--interval",
+      "50",
+    ]);
+    assert.equal(tap.code, 0, tap.stderr);
+    const samples = tap.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { route: string; breaker: string });
+    assert.equal(samples.length, 2);
+    assert.ok(samples.every((s) => s.route === "events-to-log" && s.breaker === "open"));
+    const heal = await rtt(["heal", "route/events-to-log", "--json"]);
+    assert.equal((parseJson(heal.stdout) as { state: string }).state, "half-open");
+    await eventually("the breaker to close after the half-open trial", () => {
+      const log = readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
+      return /events-to-log: breaker half-open → closed/.test(log);
+    });
+    const audit = await rtt(["audit", "--json", "--route", "events-to-log"]);
+    const actions = audit.stdout
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { action: string }).action);
+    // The trip failed the route over along the policy's failover list (back to the first
+    // logger, which is not its current target): the second swap.
+    assert.deepEqual(actions, ["bind", "swap", "trip", "swap", "heal", "heal"]);
+    const log = readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
+    assert.match(
+      log,
+      /events-to-log: failed over to rtt:\/\/obs\/extension\/logger@1\.0\.0#ndjson/,
+    );
+    const verify = await rtt(["audit", "--verify"]);
+    assert.equal(verify.code, 0, verify.stdout);
+    const unknown = await rtt(["trip", "route/nope"]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no wired route is "route\/nope"/);
+    assert.equal((await rtt(["panel", "stop"])).code, 0);
+  });
+});
