@@ -23,12 +23,15 @@ test("the loaded Panel service has every method of the API", () => {
   assert.deepEqual(Object.keys(panelPackage().Panel.service).sort(), [
     "ApplyPlan",
     "Audit",
+    "Heal",
     "Health",
     "ListRoutes",
     "ListSymbols",
     "PlanRoutes",
+    "QuickConnect",
     "Rollback",
     "Shutdown",
     "Status",
+    "Trip",
   ]);
 });

@@ -7,9 +7,12 @@ export interface BreakerRequest {
    */
   'route'?: (string);
   /**
-   * Who asks and why, for the audit ledger.
+   * Who asks, for the audit ledger (user@host).
    */
   'who'?: (string);
+  /**
+   * Why, for the audit ledger.
+   */
   'why'?: (string);
 }
 
@@ -19,8 +22,11 @@ export interface BreakerRequest__Output {
    */
   'route': (string);
   /**
-   * Who asks and why, for the audit ledger.
+   * Who asks, for the audit ledger (user@host).
    */
   'who': (string);
+  /**
+   * Why, for the audit ledger.
+   */
   'why': (string);
 }

@@ -49,9 +49,12 @@ export interface HealthSample {
    */
   'breaker_reason'?: (string);
   /**
-   * p50 and p99 latency over the window, in milliseconds.
+   * p50 latency over the window, in milliseconds.
    */
   'p50_ms'?: (number | string);
+  /**
+   * p99 latency over the window, in milliseconds.
+   */
   'p99_ms'?: (number | string);
   /**
    * Frames per second the source sent, over the window.
@@ -105,9 +108,12 @@ export interface HealthSample__Output {
    */
   'breaker_reason': (string);
   /**
-   * p50 and p99 latency over the window, in milliseconds.
+   * p50 latency over the window, in milliseconds.
    */
   'p50_ms': (number);
+  /**
+   * p99 latency over the window, in milliseconds.
+   */
   'p99_ms': (number);
   /**
    * Frames per second the source sent, over the window.

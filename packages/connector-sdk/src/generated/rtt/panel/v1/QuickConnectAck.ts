@@ -20,9 +20,12 @@ export interface QuickConnectAck {
    */
   'old_frames'?: (number | string | Long);
   /**
-   * The route's target before and after.
+   * The route's target before the swap.
    */
   'old_to'?: (string);
+  /**
+   * The route's target after the swap.
+   */
   'new_to'?: (string);
 }
 
@@ -44,8 +47,11 @@ export interface QuickConnectAck__Output {
    */
   'old_frames': (number);
   /**
-   * The route's target before and after.
+   * The route's target before the swap.
    */
   'old_to': (string);
+  /**
+   * The route's target after the swap.
+   */
   'new_to': (string);
 }
