@@ -50,6 +50,8 @@ import { RouteHealth } from "./route-health.ts";
 /** The WAL is compacted after an apply once it is this big, keeping this many rollback targets. */
 const COMPACT_AT_BYTES = 32 * 1024 * 1024;
 const KEEP_COMMITS = 50;
+/** How often the stability sweep compares the registry with the drivers' actual links. */
+const SWEEP_EVERY_MS = 5000;
 
 export interface PanelDaemonOptions {
   readonly version: string;
@@ -109,6 +111,7 @@ export class PanelDaemon {
   #standard: StandardServices | undefined;
   /** Route health and breakers; made once recovery knows the live routes. */
   #health: RouteHealth | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
   /** Who a manual Trip or Heal is for, while it runs (breaker transitions are synchronous). */
   #manual: { who: string; why: string } | undefined;
   readonly #healthConfig: PanelConfig["health"];
@@ -223,6 +226,25 @@ export class PanelDaemon {
       breakersOf(post),
     );
     this.#health.start();
+    this.#sweepTimer = setInterval(() => void this.#sweep(), SWEEP_EVERY_MS);
+    this.#sweepTimer.unref();
+  }
+
+  /**
+   * The periodic stability sweep: links no route uses are closed, routes whose links are gone
+   * are rewired to the committed topology.
+   */
+  async #sweep(): Promise<void> {
+    try {
+      const { orphans, broken } = await this.#reconciler.sweep();
+      if (orphans.length > 0) this.#log(`sweep: closed orphaned link(s) ${orphans.join(", ")}`);
+      if (broken.length > 0) {
+        this.#log(`sweep: route(s) ${broken.join(", ")} lost a link; rewiring`);
+        await this.#restore(`stability sweep: ${broken.join(", ")} lost a link`);
+      }
+    } catch (error) {
+      this.#log(`sweep failed: ${String(error)}`);
+    }
   }
 
   /** panel.yaml's trip threshold and the route's failover health bounds from the policy. */
@@ -490,6 +512,7 @@ export class PanelDaemon {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#health?.stop();
+      if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
       this.#standard?.health.setStatus("", "NOT_SERVING");
       this.#closing.abort();
       await new Promise<void>((resolve) => {

@@ -264,3 +264,31 @@ describe("quickConnect", () => {
     assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 1 });
   });
 });
+
+describe("the stability sweep", () => {
+  beforeEach(setUp);
+  afterEach(tearDown);
+
+  test("closes links no route uses, and gives back the routes whose links are gone", async () => {
+    await reconciler.apply(planFor(ROUTES, EMPTY_TOPOLOGY), catalog, meta);
+    const committed = reconciler.graph;
+    // A stray link nobody wired, and a route's target link closed behind the panel's back.
+    const mb = await pool.get("mb");
+    const stray = await mb.open("rtt://t/extension/d2@1.0.0", {
+      contract: JSON.stringify({ saddr: "rtt://t/extension/d2@1.0.0", type: "extension" }),
+      params: {},
+    });
+    const r1 = reconciler.live.get("r1");
+    assert.ok(r1);
+    await mb.close(r1.to.link);
+    const swept = await reconciler.sweep();
+    assert.deepEqual(swept.broken, ["r1"]);
+    assert.deepEqual(swept.orphans, [`mb/${stray}`]);
+    assert.deepEqual(Object.keys(reconciler.graph.edges), ["r2"]);
+    assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 1 }, "r1's source closed too, the stray gone");
+    // Rewiring the committed topology brings r1 back; a second sweep finds nothing.
+    const back = await reconciler.reconcileTo(committed, catalog, meta);
+    assert.equal(back.created, 1);
+    assert.deepEqual(await reconciler.sweep(), { orphans: [], broken: [] });
+  });
+});

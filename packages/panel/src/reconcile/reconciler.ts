@@ -340,6 +340,46 @@ export class Reconciler {
     );
   }
 
+  /**
+   * The stability sweep (spec §10): the registry against the drivers' actual links. A link a
+   * driver holds that no wired route uses is closed (an orphan); a wired route one of whose links
+   * its driver no longer holds (closed behind the panel's back, or its driver is gone) is dropped
+   * — its surviving end closed — so the caller can rewire it. Returns both lists.
+   */
+  sweep(): Promise<{ orphans: string[]; broken: string[] }> {
+    return this.#exclusive(async () => {
+      const held = new Map<string, Set<string>>();
+      for (const driver of this.#o.pool.names()) {
+        const links = await this.#o.pool.running(driver)?.listLinks();
+        if (links !== undefined) held.set(driver, new Set(links.map((l) => l.linkId)));
+      }
+      const holds = (ref: LinkRef) => held.get(ref.driver)?.has(ref.link) === true;
+      const broken = [...this.#live.values()].filter((r) => !holds(r.from) || !holds(r.to));
+      const handled = new Set<string>();
+      for (const r of broken) {
+        this.#live.delete(r.edge.route);
+        for (const ref of [r.from, r.to]) {
+          handled.add(linkResourceName(ref));
+          if (holds(ref)) await this.#closeAll([ref]);
+          else this.#o.wal.released("link", linkResourceName(ref));
+        }
+      }
+      const inUse = new Set([
+        ...handled,
+        ...[...this.#live.values()].flatMap((r) => [
+          linkResourceName(r.from),
+          linkResourceName(r.to),
+        ]),
+      ]);
+      const orphans: LinkRef[] = [];
+      for (const [driver, links] of held)
+        for (const link of links)
+          if (!inUse.has(linkResourceName({ driver, link }))) orphans.push({ driver, link });
+      await this.#closeAll(orphans);
+      return { orphans: orphans.map(linkResourceName), broken: broken.map((r) => r.edge.route) };
+    });
+  }
+
   /** Appends to the audit ledger (breaker trips and heals, which are not rewirings). */
   appendAudit(entry: AuditEntry): void {
     this.#o.audit.appendAll([entry]);
