@@ -99,16 +99,52 @@ describe("in-process harness", () => {
     await until(() => fresh.ended, "EOS on the second lane");
   });
 
-  test("an idle outbound lane gets heartbeats; a busy one does not need them", async () => {
+  test("an outbound lane gets a heartbeat every interval, stamped with its send time", async () => {
     const d = await start(echo);
     const link = await d.client.open(ECHO, {
       contract: { saddr: ECHO, type: "api", direction: "both" },
     });
     const out = await listenReader("inproc");
     await d.client.bind(link, { outbound: out.address });
-    const got = collect(await out.accepted);
+    const reader = await out.accepted;
+    const stamps: bigint[] = [];
+    reader.on("frame", (f: Frame) => {
+      if (f.type === FrameType.HEARTBEAT) stamps.push(Buffer.from(f.payload).readBigUInt64LE(0));
+    });
     await new Promise((r) => setTimeout(r, 300));
-    assert.ok(got.heartbeats >= 4 && got.heartbeats <= 9, `${got.heartbeats} heartbeats in 300 ms`);
+    assert.ok(stamps.length >= 4 && stamps.length <= 9, `${stamps.length} heartbeats in 300 ms`);
+    const now = process.hrtime.bigint();
+    for (const t of stamps)
+      assert.ok(t <= now && now - t < 2_000_000_000n, "a monotonic send time");
+    await d.client.close(link);
+  });
+
+  test("a heartbeat's age on arrival is the link's lag_ms in the next health sample", async () => {
+    const d = await start(echo);
+    const link = await d.client.open(ECHO, {
+      contract: { saddr: ECHO, type: "api", direction: "both" },
+    });
+    const lane = await listenWriter("inproc");
+    await d.client.bind(link, { inbound: lane.address });
+    const writer = await lane.accepted;
+    // A probe sent 40 ms ago (as a writer stuck behind a backlog would have).
+    const stamp = Buffer.alloc(8);
+    stamp.writeBigUInt64LE(process.hrtime.bigint() - 40_000_000n, 0);
+    writer.write(stamp, { type: FrameType.HEARTBEAT });
+    const sample = async () => {
+      for await (const s of d.client.health({ linkId: link, intervalMs: 10 }))
+        if (s.link_id === link) return s;
+      throw new Error("no sample");
+    };
+    await new Promise((r) => setTimeout(r, 50));
+    const first = await sample();
+    assert.ok(first.lag_ms >= 40 && first.lag_ms < 1000, `lag ${first.lag_ms} ms`);
+    const second = await sample();
+    assert.ok(second.lag_ms >= 40, "every watcher sees it within the probe window");
+    await new Promise((r) => setTimeout(r, 1100));
+    const later = await sample();
+    assert.equal(later.lag_ms, 0, "out of the window: no probe, no lag");
+    writer.destroy();
     await d.client.close(link);
   });
 

@@ -41,7 +41,15 @@ import {
 /** Which side of a link a lane is for. */
 export type LaneSide = "inbound" | "outbound";
 
-const EMPTY = new Uint8Array(0);
+/** How far back health looks at latency probes. */
+const PROBE_WINDOW_MS = 1000;
+
+/** A HEARTBEAT payload: the send time, CLOCK_MONOTONIC nanoseconds, u64 little-endian. */
+function probePayload(): Uint8Array {
+  const b = Buffer.allocUnsafe(8);
+  b.writeBigUInt64LE(process.hrtime.bigint(), 0);
+  return b;
+}
 
 /**
  * "Something changed" (a Bind, Switch, tap or close) for whoever waits. Listeners are removed
@@ -116,7 +124,6 @@ export class Link<L> {
   };
   readonly #connector: Connector<L>;
   readonly #log: LinkLog;
-  readonly #now: () => number;
   readonly #changed = new Signal();
 
   #closed = false;
@@ -127,7 +134,8 @@ export class Link<L> {
   /** DATA frames written to the current outbound lane. */
   #framesOnLane = 0;
   #waitingDrain = false;
-  #lastOutAt = 0;
+  /** Latency probes (HEARTBEATs) that arrived within the last PROBE_WINDOW_MS: arrival and age. */
+  #probes: { at: number; ms: number }[] = [];
 
   #tx: TxItem[] = [];
   #txHead = 0;
@@ -149,21 +157,13 @@ export class Link<L> {
   #rxError: string | undefined;
   #txError: string | undefined;
 
-  constructor(
-    id: string,
-    contract: Contract,
-    handle: L,
-    connector: Connector<L>,
-    log: LinkLog,
-    now: () => number,
-  ) {
+  constructor(id: string, contract: Contract, handle: L, connector: Connector<L>, log: LinkLog) {
     this.id = id;
     this.saddr = contract.saddr;
     this.contract = contract;
     this.handle = handle;
     this.#connector = connector;
     this.#log = log;
-    this.#now = now;
     this.#handshakes = new LinkHandshakes(id, log);
   }
 
@@ -345,7 +345,8 @@ export class Link<L> {
     this.#inbound = reader;
     this.#inboundState = "open";
     reader.on("frame", (frame: Frame) => {
-      if (frame.type !== FrameType.DATA) return; // HEARTBEAT, NACK: lane-level, not for the symbol
+      if (frame.type === FrameType.HEARTBEAT) return this.#probeArrived(frame.payload);
+      if (frame.type !== FrameType.DATA) return; // NACK: lane-level, not for the symbol
       this.counters.framesIn++;
       this.counters.bytesIn += frame.payload.length;
       // The payload is a view valid only during this call: copy it.
@@ -365,7 +366,6 @@ export class Link<L> {
     this.#outbound = writer;
     this.#outboundFailed = false;
     this.#framesOnLane = 0;
-    this.#lastOutAt = this.#now();
     if (this.#laneError?.startsWith("outbound") === true) this.#laneError = undefined;
     writer.on("error", (error: unknown) => {
       if (this.#outbound !== writer) return; // an old lane after a switch: not this link's state
@@ -502,7 +502,6 @@ export class Link<L> {
       this.counters.framesOut++;
       this.counters.bytesOut += chunk.length;
       this.#framesOnLane++;
-      this.#lastOutAt = this.#now();
       if (!room) {
         this.#waitingDrain = true;
         await this.#drainOrChange(out);
@@ -528,22 +527,45 @@ export class Link<L> {
   }
 
   /**
-   * Called by the runtime's one shared timer once an interval: a lane that carried nothing
-   * for half an interval or more gets a HEARTBEAT, so an idle lane carries one per interval
-   * and a reader never waits more than 1.5 intervals to hear from a live writer. A lane
-   * waiting for 'drain' is visibly alive and is left alone.
+   * Called by the runtime's one shared timer once an interval: the outbound lane gets a
+   * HEARTBEAT, so a reader never waits more than an interval to hear from a live writer, and
+   * its send time is the reader's latency probe. A lane waiting for 'drain' is visibly alive
+   * and is left alone (its backlog shows in the next probe's age).
    */
-  heartbeat(now: number, intervalMs: number): void {
+  heartbeat(): void {
     const out = this.#outbound;
     if (out === undefined || this.#outboundFailed || this.#closed || this.#rxDone) return;
-    if (this.#waitingDrain || now - this.#lastOutAt < intervalMs / 2) return;
+    // A busy lane gets one too: its payload, the send time, is the reader's latency probe.
+    if (this.#waitingDrain) return;
     try {
-      out.write(EMPTY, { type: FrameType.HEARTBEAT });
-      this.#lastOutAt = now;
+      out.write(probePayload(), { type: FrameType.HEARTBEAT });
       this.counters.heartbeatsOut++;
     } catch {
       // The lane is closing; its error event reports why.
     }
+  }
+
+  /**
+   * A HEARTBEAT's payload is its writer's CLOCK_MONOTONIC send time (the same clock in every
+   * process on the host): its age on arrival is the lane's latency, queueing behind the frames
+   * written before it included. Health reports the highest age of the probes that arrived in
+   * the last PROBE_WINDOW_MS — a window, not "since the last sample", because several watchers
+   * (the host's liveness watch, the panel's health loop) sample the same link.
+   */
+  #probeArrived(payload: Uint8Array): void {
+    if (payload.length !== 8) return; // an empty heartbeat (older writer): liveness only
+    const now = process.hrtime.bigint();
+    const sent = Buffer.from(payload.buffer, payload.byteOffset, 8).readBigUInt64LE(0);
+    const ms = Number(now - sent) / 1e6;
+    if (!(ms >= 0)) return;
+    const at = Number(now / 1_000_000n);
+    this.#probes = this.#probes.filter((p) => at - p.at < PROBE_WINDOW_MS);
+    this.#probes.push({ at, ms });
+  }
+
+  #laneLagMs(): number {
+    const at = Number(process.hrtime.bigint() / 1_000_000n);
+    return Math.max(0, ...this.#probes.filter((p) => at - p.at < PROBE_WINDOW_MS).map((p) => p.ms));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -567,9 +589,10 @@ export class Link<L> {
       this.#txError,
     ].filter((p): p is string => p !== undefined && p !== "");
     this.#txError = undefined; // tx errors are reported once; lane errors stay until re-bound
+    const laneLag = this.#laneLagMs();
     return {
       ok: problems.length === 0,
-      lag_ms: Number.isFinite(own.lag_ms) ? own.lag_ms : 0,
+      lag_ms: Math.max(Number.isFinite(own.lag_ms) ? own.lag_ms : 0, laneLag),
       err: problems.join("; "),
     };
   }

@@ -93,8 +93,7 @@ export class DriverRuntime<L> {
   }
 
   #tick(): void {
-    const now = this.#now();
-    for (const link of this.#links.values()) link.heartbeat(now, this.heartbeatMs);
+    for (const link of this.#links.values()) link.heartbeat();
   }
 
   #link(id: string): Link<L> {
@@ -174,7 +173,7 @@ export class DriverRuntime<L> {
       throw callFailed(this.connector.name, "open", error);
     }
     const id = `${this.#idPrefix}-${this.#nextId++}`;
-    const link = new Link(id, contract, handle, this.connector, (l) => this.#log(l), this.#now);
+    const link = new Link(id, contract, handle, this.connector, (l) => this.#log(l));
     this.#links.set(id, link);
     return id;
   }
