@@ -168,7 +168,7 @@ export function planNow(ctx: PanelApiContext): PlanIn {
   };
 }
 
-function linkState(
+export function linkState(
   ref: { driver: string; link: string },
   s: HealthSample | undefined,
 ): LinkStateIn {
@@ -183,6 +183,23 @@ function linkState(
   };
 }
 
+/** What is wrong with a wired route, given its two links' samples (empty: both answered ok). */
+export function routeProblems(
+  r: WiredRoute,
+  from: HealthSample | undefined,
+  to: HealthSample | undefined,
+): string[] {
+  const problems: string[] = [];
+  for (const [end, ref, s] of [
+    ["source", r.from, from],
+    ["target", r.to, to],
+  ] as const) {
+    if (s === undefined) problems.push(`the ${end}'s driver ${ref.driver} gave no health sample`);
+    else if (!s.ok) problems.push(`the ${end} (${ref.driver}) is not healthy: ${s.err}`);
+  }
+  return problems;
+}
+
 /**
  * One health sample of a wired route: its two links as their drivers sample them now, and the
  * panel's rolling statistics (p50/p95/p99, error rate, throughput) and breaker for the route.
@@ -192,14 +209,7 @@ export async function sampleRoute(ctx: PanelApiContext, r: WiredRoute): Promise<
     ctx.sample(r.from.driver, r.from.link),
     ctx.sample(r.to.driver, r.to.link),
   ]);
-  const problems: string[] = [];
-  for (const [end, ref, s] of [
-    ["source", r.from, from],
-    ["target", r.to, to],
-  ] as const) {
-    if (s === undefined) problems.push(`the ${end}'s driver ${ref.driver} gave no health sample`);
-    else if (!s.ok) problems.push(`the ${end} (${ref.driver}) is not healthy: ${s.err}`);
-  }
+  const problems = routeProblems(r, from, to);
   const ok = problems.length === 0;
   const view = ctx.healthView?.(r.edge.route);
   const stats = view?.stats;

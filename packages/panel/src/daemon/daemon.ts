@@ -42,7 +42,13 @@ import {
 } from "../reconcile/reconciler.ts";
 import { Wal } from "../wal/wal.ts";
 import { loadPanelConfig, type WorkspacePaths } from "../workspace/workspace.ts";
-import { addStandardServices, panelApiHandlers, type StandardServices } from "./api.ts";
+import {
+  addStandardServices,
+  linkState,
+  panelApiHandlers,
+  routeProblems,
+  type StandardServices,
+} from "./api.ts";
 import { HostPool } from "./host-pool.ts";
 import { failoverTarget, findWiredRoute, swapTarget } from "./live-ops.ts";
 import { RouteHealth } from "./route-health.ts";
@@ -466,40 +472,28 @@ export class PanelDaemon {
 
   /** Post-commit check: both ends' links answer a health sample and say ok. */
   async #verify(r: WiredRoute): Promise<string | undefined> {
-    const problems: string[] = [];
-    for (const [end, ref] of [
-      ["source", r.from],
-      ["target", r.to],
-    ] as const) {
-      const s = await this.#pool.sample(ref.driver, ref.link);
-      if (s === undefined) problems.push(`the ${end}'s driver ${ref.driver} gave no health sample`);
-      else if (!s.ok) problems.push(`the ${end} (${ref.driver}) is not healthy: ${s.err}`);
-    }
+    const [from, to] = await this.#samples(r);
+    const problems = routeProblems(r, from, to);
     return problems.length === 0 ? undefined : problems.join("; ");
   }
 
-  async #liveRoute(r: WiredRoute) {
-    const [from, to] = await Promise.all([
+  #samples(r: WiredRoute) {
+    return Promise.all([
       this.#pool.sample(r.from.driver, r.from.link),
       this.#pool.sample(r.to.driver, r.to.link),
     ]);
-    const state = (ref: { driver: string; link: string }, s: typeof from) => ({
-      driver: ref.driver,
-      link: ref.link,
-      ok: s?.ok ?? false,
-      err: s === undefined ? "no health sample (driver not running?)" : s.err,
-      frames_in: s?.frames_in ?? 0,
-      frames_out: s?.frames_out ?? 0,
-      qdepth: s?.qdepth ?? 0,
-    });
+  }
+
+  async #liveRoute(r: WiredRoute) {
+    const [from, to] = await this.#samples(r);
     return {
       id: r.edge.route,
       from: r.edge.from.saddr,
       to: r.edge.to.saddr,
       lane: r.edge.lane,
       pattern: r.edge.pattern,
-      from_link: state(r.from, from),
-      to_link: state(r.to, to),
+      from_link: linkState(r.from, from),
+      to_link: linkState(r.to, to),
     };
   }
 
