@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """A client of the RTT panel in another language, with nothing of RTT at hand but its socket.
 
-Run by test/api/python-client.test.ts as `python3 panel_client.py SOCKET`, with Debian's
+Run by test/api/python-client.test.ts as `python3 panel_client.py SOCKET [FROM TO]`, with Debian's
 python3-grpcio (and the python3-protobuf it brings). No generated stubs: the panel's own
 message classes are built at run time from the FileDescriptorProto that server reflection sends,
 which is the point: a client in any language can find and call the panel this way. Only the
 few messages of the two standard services are described here, by hand, as descriptors.
 
-It prints one JSON object: what each step found, for the Node test to check.
+It prints one JSON object: what each step found, for the Node test to check. With FROM and TO
+after SOCKET it also calls QuickConnect (twice: the second must be a no-op) to move route FROM
+to target TO.
 """
 
 import json
@@ -108,7 +110,7 @@ def reflect(channel, std, service, **request):
     return res
 
 
-def main(socket_path):
+def main(socket_path, quick_connect=None):
     out = {}
     channel = grpc.insecure_channel("unix:" + socket_path)
     grpc.channel_ready_future(channel).result(timeout=TIMEOUT_S)
@@ -188,13 +190,36 @@ def main(socket_path):
     st = status(Req(), timeout=TIMEOUT_S)
     out["status"] = {"pid": st.pid, "routes": st.routes, "committed_seq": st.committed_seq, "root": st.root}
 
-    # QuickConnect is not in the panel API yet; its Python side belongs here once it is.
+    # QuickConnect (with FROM TO on the command line): moves a wired route to another target;
+    # the same call again is a no-op (changed false). `from` is a Python keyword: pass it by dict.
+    if quick_connect is not None:
+        Req, qc = method("QuickConnect")
+        spec = {"from": quick_connect[0], "to": quick_connect[1], "who": "panel_client.py@test"}
+        out["quick_connect"] = []
+        for _ in range(2):
+            ack = qc(Req(**spec), timeout=TIMEOUT_S)
+            out["quick_connect"].append(
+                {
+                    "route": ack.route,
+                    "changed": ack.changed,
+                    "committed_seq": ack.committed_seq,
+                    "old_frames": ack.old_frames,
+                    "old_to": ack.old_to,
+                    "new_to": ack.new_to,
+                }
+            )
+        Req, audit = method("Audit")
+        out["audit_after_quick_connect"] = [
+            {"seq": e.seq, "action": e.action, "route": e.route, "who": e.who}
+            for e in audit(Req(), timeout=TIMEOUT_S)
+        ]
+
     channel.close()
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: panel_client.py SOCKET")
-    main(sys.argv[1])
+    if len(sys.argv) not in (2, 4):
+        sys.exit("usage: panel_client.py SOCKET [FROM TO]")
+    main(sys.argv[1], tuple(sys.argv[2:4]) if len(sys.argv) == 4 else None)

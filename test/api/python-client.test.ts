@@ -2,23 +2,58 @@
  * The panel API from another language: test/api/panel_client.py, with Debian's python3-grpcio
  * and no stubs generated from RTT's .proto files, finds the panel's services by server
  * reflection, builds their messages from the reflected descriptors and calls them — health
- * check, ListSymbols, a Health stream, the Audit stream and Status — on a panel wiring the
- * quickstart's two routes. scripts/ensure-test-deps.sh installs python3-grpcio before
- * `npm test`; where it could not (not root, no apt) this test skips, saying so.
+ * check, ListSymbols, a Health stream, the Audit stream, Status and QuickConnect — on a panel
+ * wiring the quickstart's two routes, with a second logger to move events-to-log to.
+ * scripts/ensure-test-deps.sh installs python3-grpcio before `npm test`; where it could not
+ * (not root, no apt) this test skips, saying so.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { REPO, run } from "../e2e/helpers.ts";
+import { copyQuickstart, REPO, removeTempDirs, run, runRtt } from "../e2e/helpers.ts";
 import {
   describeRun,
   panelLog,
   type QuickstartPanel,
   ROUTES,
-  startQuickstartPanel,
+  RTT_TIMEOUT_MS,
 } from "./quickstart-panel.ts";
+
+const LOGGER2 = "rtt://obs/extension/logger2@1.0.0#ndjson";
+
+/**
+ * The quickstart as startQuickstartPanel wires it, plus a second logger (as
+ * test/e2e/live-ops.test.ts adds one) for QuickConnect to move events-to-log to.
+ */
+async function startPanelWithSecondLogger(): Promise<QuickstartPanel> {
+  const root = copyQuickstart();
+  const logger = JSON.parse(
+    readFileSync(join(root, "services", "logger", "rtt.manifest.json"), "utf8"),
+  ) as { symbol: Record<string, unknown> };
+  logger.symbol.saddr = LOGGER2;
+  logger.symbol["x-run"] = ["node", "../logger/logger.mjs", "../../logs/events2.ndjson"];
+  mkdirSync(join(root, "services", "logger2"));
+  writeFileSync(join(root, "services", "logger2", "rtt.manifest.json"), JSON.stringify(logger));
+  const rtt = (args: readonly string[]) => runRtt(args, { cwd: root, timeoutMs: RTT_TIMEOUT_MS });
+  for (const args of [["scan"], ["apply", "--auto-approve"]]) {
+    const r = await rtt(args);
+    if (r.code !== 0)
+      throw new Error(`rtt ${args.join(" ")}: ${describeRun(r)}\n${panelLog(root)}`);
+  }
+  const socket = join(root, ".rtt", "sockets", "panel.sock");
+  return {
+    root,
+    socket,
+    listen: `unix://${socket}`,
+    rtt,
+    async stop() {
+      if (existsSync(socket)) await rtt(["panel", "stop"]).catch(() => undefined);
+      removeTempDirs();
+    },
+  };
+}
 
 /** Debian's packages serve Debian's interpreter first; any python3 with grpc will do. */
 function pythonWithGrpc(): string | undefined {
@@ -43,12 +78,21 @@ interface ClientReport {
   readonly health_samples: { route: string; ok: boolean; err: string; err_rate: number }[];
   readonly audit: { seq: number; action: string; route: string; hash: string; prev: string }[];
   readonly status: { pid: number; routes: number; committed_seq: number; root: string };
+  readonly quick_connect: {
+    route: string;
+    changed: boolean;
+    committed_seq: number;
+    old_frames: number;
+    old_to: string;
+    new_to: string;
+  }[];
+  readonly audit_after_quick_connect: { seq: number; action: string; route: string; who: string }[];
 }
 
 let panel: QuickstartPanel | undefined;
 
 before(async () => {
-  if (skip === false) panel = await startQuickstartPanel();
+  if (skip === false) panel = await startPanelWithSecondLogger();
 });
 
 after(async () => {
@@ -57,7 +101,9 @@ after(async () => {
 
 test("a Python grpcio client reflects the panel's API and calls it", { skip }, async () => {
   assert.ok(panel !== undefined && python !== undefined);
-  const r = await run(python, [join(REPO, "test", "api", "panel_client.py"), panel.socket], {
+  const client = join(REPO, "test", "api", "panel_client.py");
+  const qc = ["events-to-log", "rtt://obs/extension/logger2"];
+  const r = await run(python, [client, panel.socket, ...qc], {
     cwd: panel.root,
     timeoutMs: 90_000,
   });
@@ -69,7 +115,15 @@ test("a Python grpcio client reflects the panel's API and calls it", { skip }, a
     assert.ok(report.services[version].includes("rtt.panel.v1.Panel"), version);
     assert.ok(report.services[version].includes("grpc.health.v1.Health"), version);
   }
-  for (const m of ["Status", "ListSymbols", "PlanRoutes", "Health", "Audit", "ApplyPlan"])
+  for (const m of [
+    "Status",
+    "ListSymbols",
+    "PlanRoutes",
+    "Health",
+    "Audit",
+    "ApplyPlan",
+    "QuickConnect",
+  ])
     assert.ok(report.methods.includes(m), `reflected methods lack ${m}`);
 
   const catalog = JSON.parse(
@@ -77,7 +131,7 @@ test("a Python grpcio client reflects the panel's API and calls it", { skip }, a
   ) as {
     symbols: { saddr: string; contract_hash: string; source: { file: string } }[];
   };
-  assert.equal(report.symbols.length, 4);
+  assert.equal(report.symbols.length, 5, "the quickstart's four symbols and the second logger");
   assert.deepEqual(
     report.symbols.map((s) => [s.saddr, s.contract_hash, s.source_file]),
     catalog.symbols.map((s) => [s.saddr, s.contract_hash, s.source.file]),
@@ -102,4 +156,22 @@ test("a Python grpcio client reflects the panel's API and calls it", { skip }, a
   assert.equal(report.status.routes, 2);
   assert.equal(report.status.root, panel.root);
   assert.ok(report.status.pid > 0);
+
+  // QuickConnect moved events-to-log to the second logger; the same call again did nothing.
+  const [first, again] = report.quick_connect;
+  assert.ok(first !== undefined && again !== undefined, JSON.stringify(report.quick_connect));
+  assert.equal(first.route, "events-to-log");
+  assert.equal(first.changed, true);
+  assert.equal(first.old_to, "rtt://obs/extension/logger@1.0.0#ndjson");
+  assert.equal(first.new_to, LOGGER2);
+  assert.ok(first.committed_seq > report.status.committed_seq, "the swap was journaled");
+  assert.equal(again.changed, false);
+  assert.equal(again.new_to, LOGGER2);
+  assert.equal(again.committed_seq, first.committed_seq, "the no-op journaled nothing");
+  const swaps = report.audit_after_quick_connect.filter((e) => e.action === "swap");
+  assert.deepEqual(
+    swaps.map((e) => [e.route, e.who]),
+    [["events-to-log", "panel_client.py@test"]],
+    "one swap audited, with who asked",
+  );
 });

@@ -3,10 +3,11 @@
  * and `rtt heal route/<id>` (a route's breaker by hand), `rtt tap [route/<id>]` (live health).
  * Each talks to the workspace's panel, started in the background when none runs.
  */
-import type { RouteHealthMessage } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import { currentWho } from "@rtt/panel";
 import { paint, table } from "../output.ts";
+import { TAP_HEADERS, TapState, tapCells } from "../tap/rows.ts";
+import type { TapViewHandle } from "../tap/tap-view.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 import { ensurePanel } from "./panel.ts";
 
@@ -61,18 +62,6 @@ export async function breakerCommand(
   }
 }
 
-const BARS = "▁▂▃▄▅▆▇█";
-
-/** A small sparkline of the last values, scaled to their maximum. */
-export function sparkline(values: readonly number[]): string {
-  const max = Math.max(0, ...values);
-  return values
-    .map((v) => (max === 0 ? BARS[0] : BARS[Math.min(7, Math.floor((v / max) * 7.999))]))
-    .join("");
-}
-
-const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
-
 export async function tapCommand(
   ctx: CommandContext,
   route: string | undefined,
@@ -87,49 +76,38 @@ export async function tapCommand(
   const stream = conn.health({ ...(id === undefined ? {} : { route: id }), intervalMs });
   const stop = () => stream.cancel();
   process.once("SIGINT", stop);
-  const history = new Map<string, number[]>();
-  const latest = new Map<string, RouteHealthMessage>();
-  const live = ctx.term.out.isTTY && !opts.json;
+  const state = new TapState();
+  let view: TapViewHandle | undefined;
   let seen = 0;
   try {
+    // On a terminal, the live Ink view; React is loaded only here.
+    if (ctx.term.out.isTTY && !opts.json) {
+      const [{ startTapView }, status] = await Promise.all([
+        import("../tap/tap-view.ts"),
+        conn.status(),
+      ]);
+      view = startTapView({ pid: status.pid, color: ctx.term.out.color, onQuit: stop });
+    }
     for await (const s of stream) {
       seen++;
       if (opts.json) ctx.term.out.write(`${JSON.stringify(s)}\n`);
       else {
-        const h = [...(history.get(s.route) ?? []), s.throughput].slice(-30);
-        history.set(s.route, h);
-        latest.set(s.route, s);
-        const rows = [...latest.values()].map((x) => [
-          x.route,
-          x.breaker,
-          `${fmt(x.throughput, 0)}/s`,
-          `${fmt(x.p50_ms)}/${fmt(x.p95_ms)}/${fmt(x.p99_ms)}`,
-          String(x.qdepth),
-          fmt(x.err_rate * 100, 2),
-          sparkline(history.get(x.route) ?? []),
-          x.ok ? "ok" : x.err,
-        ]);
-        const text = table(
-          [
-            "ROUTE",
-            "BREAKER",
-            "THROUGHPUT",
-            "P50/P95/P99 MS",
-            "QDEPTH",
-            "ERR %",
-            "HISTORY",
-            "HEALTH",
-          ],
-          rows,
-        );
-        if (live) ctx.term.out.write(`\x1b[H\x1b[2J${text}\n\n(ctrl-c to stop)\n`);
-        else ctx.term.out.write(`${text.split("\n").at(-1) ?? ""}\n`);
+        state.add(s);
+        if (view !== undefined) view.update(state.rows(), Date.now());
+        else {
+          // This sample's route's line of the table (aligned with the other routes' lines).
+          const rows = state.rows();
+          const at = rows.findIndex((r) => r.sample.route === s.route);
+          const lines = table(TAP_HEADERS, rows.map(tapCells)).split("\n");
+          ctx.term.out.write(`${lines[at + 1] ?? ""}\n`);
+        }
       }
       if (seen >= count) break;
     }
   } finally {
     process.off("SIGINT", stop);
     stream.cancel();
+    await view?.stop();
     conn.close();
   }
   return 0;

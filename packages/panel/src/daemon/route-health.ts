@@ -115,21 +115,22 @@ export class RouteHealth {
     const w = this.#watched(route);
     const now = this.#now();
     const events: BreakerEvent[] = [{ kind: "tick" }];
-    const down = [
-      ["source", from],
-      ["target", to],
-    ].flatMap(([end, s]) =>
-      s === undefined
-        ? [`the ${end}'s driver gave no health sample`]
-        : (s as HealthSample).ok
-          ? []
-          : [`the ${end} is not ok: ${(s as HealthSample).err}`],
-    );
-    if (to !== undefined) w.samples.add(to, now);
-    events.push(
-      down.length === 0 ? { kind: "success" } : { kind: "error", detail: down.join("; ") },
-    );
-    events.push({ kind: "slo", observed: sloObservation(w.samples.stats(now)) });
+    // A driver that did not answer in time (a loaded machine) says nothing about the route: no
+    // event. A dead driver is restarted and its routes rewired, which is not the breaker's job.
+    if (from !== undefined && to !== undefined) {
+      const down = [
+        ["source", from],
+        ["target", to],
+      ] as const;
+      const problems = down.flatMap(([end, s]) => (s.ok ? [] : [`the ${end} is not ok: ${s.err}`]));
+      w.samples.add(to, now);
+      events.push(
+        problems.length === 0
+          ? { kind: "success" }
+          : { kind: "error", detail: problems.join("; ") },
+      );
+      events.push({ kind: "slo", observed: sloObservation(w.samples.stats(now)) });
+    }
     for (const e of events) this.#feed(route, w, e);
   }
 

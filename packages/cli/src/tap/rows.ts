@@ -1,0 +1,66 @@
+/**
+ * What `rtt tap` shows of each route, shared by the plain table (off a TTY) and the live Ink view:
+ * the latest sample of each route, a short throughput history per route, and the cells of a row.
+ * No React here, so `rtt tap --json` and the plain output never load it.
+ */
+import type { RouteHealthMessage } from "@rtt/connector-sdk";
+
+/** Samples kept per route for the sparkline. */
+export const HISTORY = 30;
+
+export const TAP_HEADERS = [
+  "ROUTE",
+  "BREAKER",
+  "THROUGHPUT",
+  "P50/95/99 MS",
+  "QDEPTH",
+  "ERR %",
+  "HISTORY",
+  "HEALTH",
+] as const;
+
+const BARS = "▁▂▃▄▅▆▇█";
+
+/** A small sparkline of the last values, scaled to their maximum. */
+export function sparkline(values: readonly number[]): string {
+  const max = Math.max(0, ...values);
+  return values
+    .map((v) => (max === 0 ? BARS[0] : BARS[Math.min(7, Math.floor((v / max) * 7.999))]))
+    .join("");
+}
+
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+
+/** One route's row: its latest sample and the throughput of its last samples, oldest first. */
+export interface TapRow {
+  readonly sample: RouteHealthMessage;
+  readonly history: readonly number[];
+}
+
+/** The latest sample of every route seen, in the order they first appeared. */
+export class TapState {
+  readonly #rows = new Map<string, TapRow>();
+
+  add(s: RouteHealthMessage): void {
+    const history = [...(this.#rows.get(s.route)?.history ?? []), s.throughput].slice(-HISTORY);
+    this.#rows.set(s.route, { sample: s, history });
+  }
+
+  rows(): TapRow[] {
+    return [...this.#rows.values()];
+  }
+}
+
+/** The cells of a row, in TAP_HEADERS' order. */
+export function tapCells({ sample: x, history }: TapRow): string[] {
+  return [
+    x.route,
+    x.breaker,
+    `${fmt(x.throughput, 0)}/s`,
+    `${fmt(x.p50_ms)}/${fmt(x.p95_ms)}/${fmt(x.p99_ms)}`,
+    String(x.qdepth),
+    fmt(x.err_rate * 100, 2),
+    sparkline(history),
+    x.ok ? "ok" : x.err,
+  ];
+}

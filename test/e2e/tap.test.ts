@@ -1,0 +1,165 @@
+/**
+ * `rtt tap` through the real binary on a temp copy of the quickstart (its two routes wired by a
+ * panel in the background): --json streams samples as NDJSON; piped without --json, one plain
+ * line per sample; on a terminal (a pseudo-TTY from util-linux's `script`), the live Ink view
+ * shows every route and quits on `q` (or after --count samples), coloured unless NO_COLOR.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import {
+  ANSI_CSI,
+  available,
+  childEnv,
+  copyQuickstart,
+  RTT_BIN,
+  type RunResult,
+  removeTempDirs,
+  run,
+  runRtt,
+  shellQuote,
+} from "./helpers.ts";
+
+const TIMEOUT_MS = 60_000;
+const ROUTES = ["events-to-log", "ui-refresh"];
+const ESC = String.fromCharCode(27);
+let ws = "";
+
+function rtt(args: readonly string[]): Promise<RunResult> {
+  return runRtt(args, { cwd: ws, timeoutMs: TIMEOUT_MS });
+}
+
+/**
+ * `rtt <args>` on a pseudo-TTY (80 columns, as `script` gives without a terminal of its own).
+ * `onOutput` sees all output so far after each chunk and may type into the terminal.
+ */
+function rttOnTty(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  onOutput: (text: string, type: (keys: string) => void) => void = () => {},
+): Promise<{ code: number | null; out: string }> {
+  const command = [process.execPath, RTT_BIN, ...args].map(shellQuote).join(" ");
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-qfc", command, "/dev/null"], {
+      cwd: ws,
+      env: childEnv({ TERM: "xterm-256color", COLUMNS: "80", LINES: "24", ...env }),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
+    child.stdin.on("error", () => {});
+    const type = (keys: string) => child.stdin.write(keys);
+    child.stdout.on("data", (b: Buffer) => {
+      out += b.toString("utf8");
+      onOutput(out, type);
+    });
+    child.stderr.on("data", (b: Buffer) => {
+      out += b.toString("utf8");
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+before(async () => {
+  ws = copyQuickstart();
+  assert.equal((await rtt(["scan"])).code, 0);
+  const apply = await rtt(["apply", "--auto-approve"]);
+  assert.equal(apply.code, 0, apply.stderr + apply.stdout);
+});
+
+after(async () => {
+  if (ws !== "" && existsSync(join(ws, ".rtt", "sockets", "panel.sock")))
+    await rtt(["panel", "stop"]).catch(() => {});
+  removeTempDirs();
+});
+
+describe("rtt tap", () => {
+  it("--json --count 3: three NDJSON samples with route, breaker, p95_ms, throughput", async () => {
+    const r = await rtt(["tap", "--json", "--count", "3", "--interval", "100"]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split("\n");
+    assert.equal(lines.pop(), "", "ends with a newline");
+    assert.equal(lines.length, 3, r.stdout);
+    for (const line of lines) {
+      const s = JSON.parse(line) as Record<string, unknown>;
+      assert.ok(ROUTES.includes(String(s.route)), line);
+      assert.equal(s.breaker, "closed", line);
+      assert.equal(typeof s.p95_ms, "number", line);
+      assert.equal(typeof s.throughput, "number", line);
+    }
+    assert.ok(!r.stdout.includes(ANSI_CSI));
+  });
+
+  it("--json never loads React or Ink", async () => {
+    const hook = join(ws, "report-ui-imports.mjs");
+    writeFileSync(
+      hook,
+      `import { registerHooks } from "node:module";
+registerHooks({ resolve(spec, ctx, next) {
+  if (spec === "react" || spec === "ink") process.stderr.write("LOADED " + spec + "\\n");
+  return next(spec, ctx);
+} });
+`,
+    );
+    const r = await run(
+      process.execPath,
+      ["--import", hook, RTT_BIN, "tap", "--json", "--count", "1"],
+      { cwd: ws, timeoutMs: TIMEOUT_MS },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /LOADED/);
+  });
+
+  it("piped without --json: one plain line per sample, no escape codes", async () => {
+    const r = await rtt(["tap", "route/events-to-log", "--count", "2", "--interval", "100"]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split("\n");
+    assert.equal(lines.length, 2, r.stdout);
+    for (const line of lines) assert.match(line, /^events-to-log\s+closed\s+\d+\/s\s.*\sok$/);
+    assert.ok(!r.stdout.includes(ANSI_CSI));
+  });
+
+  const noScript = available("script", ["--version"])
+    ? false
+    : "no `script` (util-linux) for a pseudo-TTY";
+
+  it("on a terminal: the live view shows every route, coloured, and quits on q", {
+    skip: noScript,
+  }, async () => {
+    let typed = false;
+    const r = await rttOnTty(
+      ["tap", "--interval", "100"],
+      { NO_COLOR: undefined, FORCE_COLOR: undefined, CI: undefined },
+      (out, type) => {
+        if (!typed && ROUTES.every((id) => new RegExp(`${id}\\s+\\S*closed`).test(out))) {
+          typed = true;
+          type("q");
+        }
+      },
+    );
+    assert.equal(r.code, 0, r.out);
+    assert.ok(typed, `the view never showed both routes:\n${r.out}`);
+    assert.match(r.out, /rtt tap · panel pid \d+ · \d\d:\d\d:\d\d · 2 routes/);
+    assert.match(r.out, /ROUTE\s+BREAKER\s+THROUGHPUT\s+P50\/95\/99 MS\s+QDEPTH/);
+    assert.ok(r.out.includes(`${ESC}[32mclosed`), "closed breakers are green");
+    assert.match(r.out, /q or ctrl-c to quit/);
+  });
+
+  it("on a terminal with NO_COLOR and --count 3: no colour, exits by itself", {
+    skip: noScript,
+  }, async () => {
+    const r = await rttOnTty(["tap", "--count", "3", "--interval", "100"], {
+      NO_COLOR: "1",
+      CI: undefined,
+    });
+    assert.equal(r.code, 0, r.out);
+    for (const id of ROUTES) assert.match(r.out, new RegExp(`${id}\\s+closed\\s+\\d+/s`));
+    assert.doesNotMatch(r.out, new RegExp(`${ESC}\\[(3\\d|1|2)m`), "no colour, bold or dim");
+  });
+});
