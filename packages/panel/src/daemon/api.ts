@@ -33,7 +33,7 @@ import {
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
 import type { IDescriptorProto, IFileDescriptorProto } from "protobufjs/ext/descriptor/index.js";
 import type { AuditRecord } from "../audit/ledger.ts";
-import { readCatalog, resolveSelector } from "../catalog.ts";
+import { resolveSelector } from "../catalog.ts";
 import { loadPlanInputs } from "../plan/inputs.ts";
 import { makePlan, planProblems } from "../plan/plan.ts";
 import type { Topology } from "../plan/topology.ts";
@@ -66,6 +66,8 @@ export interface PanelApiContext {
   topology(): { readonly seq: number; readonly topology: Topology };
   /** The wired routes, live now. */
   liveRoutes(): Iterable<WiredRoute>;
+  /** The catalog's symbols (RTT_ERR_CATALOG_MISSING before the first scan). */
+  catalog(): readonly CatalogSymbol[];
   /** One health sample of a link, or undefined when its driver does not answer. */
   sample(driver: string, link: string): Promise<HealthSample | undefined>;
   /** The panel's rolling statistics and breaker of a route, once its health loop runs. */
@@ -277,8 +279,7 @@ function readLedgerFrom(file: string, offset: number): { records: AuditRecord[];
 export function panelApiHandlers(ctx: PanelApiContext): PanelApiHandlers {
   return {
     ListSymbols: streaming(async (call) => {
-      const catalog = readCatalog(ctx.paths.catalog);
-      for (const s of filterSymbols(catalog.symbols, call.request.pattern, call.request.type)) {
+      for (const s of filterSymbols(ctx.catalog(), call.request.pattern, call.request.type)) {
         if (call.cancelled) return;
         call.write(symbolToWire(s));
       }

@@ -49,6 +49,7 @@ import {
   routeProblems,
   type StandardServices,
 } from "./api.ts";
+import { cachedByFile } from "./file-cache.ts";
 import { HostPool } from "./host-pool.ts";
 import { failoverTarget, findWiredRoute, swapTarget } from "./live-ops.ts";
 import { RouteHealth } from "./route-health.ts";
@@ -78,15 +79,6 @@ export function socketPathOf(listen: string): string {
       },
     );
   return listen.slice("unix://".length);
-}
-
-/** The catalog, or none when there is none yet (health checks must not throw for that). */
-function readCatalogSafe(paths: WorkspacePaths): readonly CatalogSymbol[] {
-  try {
-    return readCatalog(paths.catalog).symbols;
-  } catch {
-    return [];
-  }
 }
 
 /** The breaker states a journaled graph carries, by route. */
@@ -141,6 +133,8 @@ export class PanelDaemon {
     this.#wal = wal;
     const config = loadPanelConfig(paths).config.raw;
     this.#heartbeatMs = config.health?.heartbeat_ms ?? 250;
+    this.#policy = cachedByFile(paths.policy, () => compilePolicy(loadPolicy(paths).policy));
+    this.#catalog = cachedByFile(paths.catalog, () => readCatalog(paths.catalog).symbols);
     this.#healthConfig = config.health;
     this.#pool = new HostPool(paths.drivers, {
       heartbeatMs: this.#heartbeatMs,
@@ -225,6 +219,7 @@ export class PanelDaemon {
       {
         intervalMs: this.#heartbeatMs,
         routes: () => this.#reconciler.live.values(),
+        keep: () => Object.keys(asTopology(this.#wal.committed?.post).edges),
         sample: (driver, link) => this.#pool.sample(driver, link),
         configFor: (route) => this.#breakerConfig(route),
         onTransition: (route, t) => this.#onBreaker(route, t),
@@ -255,14 +250,24 @@ export class PanelDaemon {
 
   /** panel.yaml's trip threshold and the route's failover health bounds from the policy. */
   #breakerConfig(route: WiredRoute): BreakerConfig {
-    const source = readCatalogSafe(this.paths).find((s) => s.saddr === route.edge.from.saddr);
+    const source = this.#catalogOrNone().find((s) => s.saddr === route.edge.from.saddr);
     const bounds =
       source === undefined ? [] : (this.#policy().failoverFor(addressOf(source))?.health ?? []);
     return breakerConfig(this.#healthConfig, bounds);
   }
 
-  #policy(): PolicyEngine {
-    return compilePolicy(loadPolicy(this.paths).policy);
+  /** The policy, compiled again only when policy.json changes. */
+  readonly #policy: () => PolicyEngine;
+  /** The catalog, read again only when `rtt scan` rewrote it. */
+  readonly #catalog: () => readonly CatalogSymbol[];
+
+  /** The catalog, or none when there is none yet (health checks must not throw for that). */
+  #catalogOrNone(): readonly CatalogSymbol[] {
+    try {
+      return this.#catalog();
+    } catch {
+      return [];
+    }
   }
 
   /** A breaker moved: log, audit, journal, and on open fail over when the policy says where. */
@@ -286,7 +291,7 @@ export class PanelDaemon {
   async #failover(routeId: string, why: string): Promise<void> {
     const route = this.#reconciler.live.get(routeId);
     if (route === undefined) return;
-    const target = failoverTarget(route, readCatalogSafe(this.paths), this.#policy());
+    const target = failoverTarget(route, this.#catalogOrNone(), this.#policy());
     if (target === undefined) {
       this.#log(`route ${routeId}: no failover target; it stays wired with its breaker open`);
       return;
@@ -296,7 +301,11 @@ export class PanelDaemon {
         who: "panel",
         why: `failover: ${why}`,
       });
-      this.#log(`route ${routeId}: failed over to ${target.target.saddr} (commit ${r.seq})`);
+      this.#log(
+        r.changed
+          ? `route ${routeId}: failed over to ${target.target.saddr} (commit ${r.seq})`
+          : `route ${routeId}: already on ${target.target.saddr}; nothing to fail over`,
+      );
     } catch (error) {
       this.#log(`route ${routeId}: failover to ${target.target.saddr} failed: ${String(error)}`);
     }
@@ -312,7 +321,7 @@ export class PanelDaemon {
   }
 
   async #reconcileTo(target: Topology, why: string, who: string): Promise<ApplyResult> {
-    const catalog = readCatalog(this.paths.catalog).symbols;
+    const catalog = this.#catalog();
     const result = await this.#reconciler.reconcileTo(target, catalog, { who, why });
     for (const b of result.batches)
       if (b.outcome !== "committed")
@@ -386,7 +395,7 @@ export class PanelDaemon {
       })),
       ApplyPlan: unary(async (req) => {
         const plan: Plan = parsePlan(req.plan_json, "the ApplyPlan request");
-        const catalog = readCatalog(this.paths.catalog).symbols;
+        const catalog = this.#catalog();
         const result = await this.#reconciler.apply(plan, catalog, {
           who: req.who || "unknown",
           why: req.why || "apply",
@@ -420,11 +429,12 @@ export class PanelDaemon {
           ),
         }),
         liveRoutes: () => this.#reconciler.live.values(),
+        catalog: () => this.#catalog(),
         sample: (driver, link) => this.#pool.sample(driver, link),
         healthView: (route) => this.#health?.view(route),
       }),
       QuickConnect: unary(async (req) => {
-        const catalog = readCatalog(this.paths.catalog).symbols;
+        const catalog = this.#catalog();
         const route = findWiredRoute(req.from, this.#reconciler.live.values());
         const swap = swapTarget(route, req.to, catalog, this.#policy());
         const r = await this.#reconciler.quickConnect(route.edge.route, swap.target, swap.driver, {

@@ -83,12 +83,17 @@ export class HostPool implements DriverPool {
     return starting;
   }
 
+  /** The driver when it runs now (not while it is starting or restarting). */
   running(name: string): DriverCalls | undefined {
-    return this.#hosts.get(name);
+    const host = this.#hosts.get(name);
+    return host?.running === true ? host : undefined;
   }
 
   names(): string[] {
-    return [...this.#hosts.keys()].sort();
+    return [...this.#hosts]
+      .filter(([, host]) => host.running)
+      .map(([name]) => name)
+      .sort();
   }
 
   /** Takes over a driver a previous panel started; throws when it is not that process any more. */

@@ -37,6 +37,11 @@ export interface RouteHealthOptions {
   readonly intervalMs: number;
   /** The routes to watch now. */
   readonly routes: () => Iterable<WiredRoute>;
+  /**
+   * Route ids whose breaker is kept while they are not wired (the committed topology's): a
+   * route rewired after its driver restarted keeps its breaker — an operator's trip included.
+   */
+  readonly keep?: () => Iterable<string>;
   /** One health sample of a link, or undefined when its driver does not answer. */
   readonly sample: (driver: string, link: string) => Promise<HealthSample | undefined>;
   /** The breaker configuration of a route (panel.yaml's trip threshold, the policy's bounds). */
@@ -48,7 +53,15 @@ export interface RouteHealthOptions {
 
 interface Watched {
   breaker: BreakerState;
-  readonly samples: RouteSamples;
+  samples: RouteSamples;
+  /** The target link the samples are of: a new one (qc, failover, rewire) starts them over. */
+  target: string;
+}
+
+const targetOf = (r: WiredRoute) => `${r.to.driver}/${r.to.link}`;
+
+function monotonicEpochMs(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 export class RouteHealth {
@@ -66,19 +79,36 @@ export class RouteHealth {
         saved === undefined
           ? newBreaker(now)
           : restoreBreaker(options.configFor(route), saved, now);
-      this.#routes.set(route.edge.route, { breaker, samples: new RouteSamples() });
+      this.#routes.set(route.edge.route, {
+        breaker,
+        samples: new RouteSamples(),
+        target: targetOf(route),
+      });
     }
   }
 
+  /**
+   * Epoch milliseconds that never jump: the process's monotonic clock from its start time, so a
+   * wall-clock step cannot end a backoff early or stretch it (the state keeps epoch-like values,
+   * which a restarted panel reads against its own clock).
+   */
   #now(): number {
-    return (this.#o.now ?? Date.now)();
+    return (this.#o.now ?? monotonicEpochMs)();
   }
 
   #watched(route: WiredRoute): Watched {
     let w = this.#routes.get(route.edge.route);
     if (w === undefined) {
-      w = { breaker: newBreaker(this.#now()), samples: new RouteSamples() };
+      w = {
+        breaker: newBreaker(this.#now()),
+        samples: new RouteSamples(),
+        target: targetOf(route),
+      };
       this.#routes.set(route.edge.route, w);
+    }
+    if (w.target !== targetOf(route)) {
+      w.samples = new RouteSamples();
+      w.target = targetOf(route);
     }
     return w;
   }
@@ -99,7 +129,7 @@ export class RouteHealth {
     this.#ticking = true;
     try {
       const routes = [...this.#o.routes()];
-      const ids = new Set(routes.map((r) => r.edge.route));
+      const ids = new Set([...routes.map((r) => r.edge.route), ...(this.#o.keep?.() ?? [])]);
       for (const id of this.#routes.keys()) if (!ids.has(id)) this.#routes.delete(id);
       await Promise.all(routes.map((r) => this.#tickRoute(r)));
     } finally {
@@ -140,6 +170,8 @@ export class RouteHealth {
       random: this.#o.random ?? Math.random,
     });
     w.breaker = step.state;
+    // A half-open trial is judged on what happens from now on, not on the window that tripped it.
+    if (step.transitions.some((t) => t.to === "half-open")) w.samples = new RouteSamples();
     for (const t of step.transitions) this.#o.onTransition(route.edge.route, t, step.state);
     return [...step.transitions];
   }

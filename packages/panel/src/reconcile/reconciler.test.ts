@@ -242,6 +242,7 @@ describe("quickConnect", () => {
     );
     assert.equal(r.oldFrames, received(d1.saddr).length, "the old target got its lane's share");
     assert.ok(received(d2.saddr).length > 0, "the new target got the rest");
+    await reconciler.retired();
     assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 1 }, "the old target's link is closed");
     // The same swap again is a no-op.
     const again = await reconciler.quickConnect("f", d2, "mb", meta);

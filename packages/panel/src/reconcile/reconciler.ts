@@ -319,10 +319,27 @@ export class Reconciler {
           after: { from: edge.from.saddr, to: edge.to.saddr, lane: edge.lane },
         },
       ]);
-      await this.#drained(route.to, switched.oldFrames);
-      await this.#closeAll([route.to]);
+      // The swap is committed: answer now. The old target finishes its lane's frames and is
+      // closed in the background (the sweep leaves a retiring link alone).
+      this.#retire(route.to, switched.oldFrames);
       return { route: routeId, changed: true, seq, oldFrames: switched.oldFrames };
     });
+  }
+
+  /** Links being drained before they are closed, by resource name. */
+  readonly #retiring = new Set<string>();
+
+  #retire(ref: LinkRef, frames: number): void {
+    const name = linkResourceName(ref);
+    this.#retiring.add(name);
+    void this.#drained(ref, frames)
+      .then(() => this.#closeAll([ref]))
+      .finally(() => this.#retiring.delete(name));
+  }
+
+  /** Resolves once no retired link is still draining (tests, shutdown). */
+  async retired(): Promise<void> {
+    while (this.#retiring.size > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
   /** Waits (bounded) until a retired target's link has taken `frames` frames: its lane's share. */
@@ -366,6 +383,7 @@ export class Reconciler {
       }
       const inUse = new Set([
         ...handled,
+        ...this.#retiring,
         ...[...this.#live.values()].flatMap((r) => [
           linkResourceName(r.from),
           linkResourceName(r.to),
