@@ -1,0 +1,197 @@
+/**
+ * What bench/control's processes share: the echo peer's service (raw bytes, no protobuf, so it
+ * costs gRPC and the socket and nothing else), percentiles, and the temp workspace with a second
+ * logger that bench/control and bench/soak both drive.
+ */
+import { spawn } from "node:child_process";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type * as grpc from "@grpc/grpc-js";
+
+export const REPO = fileURLToPath(new URL("../..", import.meta.url)).replace(/[\\/]$/, "");
+export const RTT_BIN = join(REPO, "packages", "cli", "bin", "rtt.js");
+
+const bytes = {
+  serialize: (b: Buffer) => b,
+  deserialize: (b: Buffer) => b,
+};
+
+/** A unary echo and a server stream that answers `count` copies (the request's first byte). */
+export const ECHO_SERVICE = {
+  Echo: {
+    path: "/bench.Echo/Echo",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: bytes.serialize,
+    requestDeserialize: bytes.deserialize,
+    responseSerialize: bytes.serialize,
+    responseDeserialize: bytes.deserialize,
+  },
+  Stream: {
+    path: "/bench.Echo/Stream",
+    requestStream: false,
+    responseStream: true,
+    requestSerialize: bytes.serialize,
+    requestDeserialize: bytes.deserialize,
+    responseSerialize: bytes.serialize,
+    responseDeserialize: bytes.deserialize,
+  },
+} satisfies grpc.ServiceDefinition;
+
+/** The q-quantile (0..1) of samples, nearest rank. */
+export function quantile(samples: readonly number[], q: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const s = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1));
+  return s[rank] ?? Number.NaN;
+}
+
+export const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `rtt <args>` with the real binary and this Node, collecting its output. */
+export function rtt(ws: string, args: readonly string[], timeoutMs = 120_000): Promise<RunResult> {
+  return runProgram(process.execPath, [RTT_BIN, "-C", ws, ...args], ws, timeoutMs);
+}
+
+export function runProgram(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  timeoutMs: number,
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const child = spawn(command, [...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({
+        code,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+      });
+    });
+  });
+}
+
+/**
+ * A temp copy of the quickstart with a second logger (logger2, writing logs/events2.ndjson) and
+ * emit.py streaming forever, one event every `emitIntervalMs` (0: as fast as it can).
+ */
+export function quickstartWithTwoLoggers(prefix: string, emitIntervalMs: number): string {
+  const ws = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+  cpSync(join(REPO, "examples", "quickstart"), ws, { recursive: true });
+  for (const stale of [".rtt/wal", ".rtt/audit", "logs"])
+    rmSync(join(ws, stale), { recursive: true, force: true });
+  const events = join(ws, "services", "events", "rtt.manifest.json");
+  const m = JSON.parse(readFileSync(events, "utf8")) as { symbol: Record<string, unknown> };
+  m.symbol["x-run"] = ["python3", "emit.py", "0", String(emitIntervalMs)];
+  writeFileSync(events, JSON.stringify(m));
+  const logger = JSON.parse(
+    readFileSync(join(ws, "services", "logger", "rtt.manifest.json"), "utf8"),
+  ) as { symbol: Record<string, unknown> };
+  logger.symbol.saddr = "rtt://obs/extension/logger2@1.0.0#ndjson";
+  logger.symbol["x-run"] = ["node", "../logger/logger.mjs", "../../logs/events2.ndjson"];
+  mkdirSync(join(ws, "services", "logger2"));
+  writeFileSync(join(ws, "services", "logger2", "rtt.manifest.json"), JSON.stringify(logger));
+  return ws;
+}
+
+export const LOGGER = "rtt://obs/extension/logger";
+export const LOGGER2 = "rtt://obs/extension/logger2";
+export const ROUTE = "events-to-log";
+
+/** The processes whose parent chain reaches `root` (not `root` itself), from /proc. */
+export function descendants(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const entry of readdirSafe("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // comm may hold spaces and parentheses: the fields after the last ")" are fixed.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      parent.set(pid, Number(fields[1]));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  const out: number[] = [];
+  for (const pid of parent.keys()) {
+    let p = parent.get(pid);
+    for (let hops = 0; p !== undefined && p > 1 && hops < 64; hops++) {
+      if (p === root) {
+        out.push(pid);
+        break;
+      }
+      p = parent.get(p);
+    }
+  }
+  return out.sort((a, b) => a - b);
+}
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Open descriptors and resident memory (KiB) of a process, or undefined when it is gone. */
+export function procUsage(pid: number): { fds: number; rss_kib: number } | undefined {
+  try {
+    const fds = readdirSync(`/proc/${pid}/fd`).length;
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const rss = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? Number.NaN);
+    return { fds, rss_kib: rss };
+  } catch {
+    return undefined;
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The descendants of `root` whose command line contains `needle`. */
+export function descendantsRunning(root: number, needle: string): number[] {
+  return descendants(root).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(needle);
+    } catch {
+      return false;
+    }
+  });
+}

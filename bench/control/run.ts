@@ -1,0 +1,303 @@
+/**
+ * bench/control — the panel's control path as a client sees it, on a temp copy of the quickstart
+ * with a second logger, wired by the real binary (`rtt scan`, `rtt apply --auto-approve`), while
+ * emit.py streams through events-to-log. Every measurement is taken by a separate client process
+ * (client.ts) over the workspace's socket:
+ *
+ *   unary   ListSymbols (a server stream of the catalog's symbols: time to its last message) and
+ *           Status (unary), N calls each after WARMUP, interleaved in blocks of 100.
+ *   peer    a bare @grpc/grpc-js server on a Unix socket in its own process (echo-server.ts):
+ *           a unary echo of 16 bytes, and a server stream of as many ~100-byte messages as
+ *           ListSymbols returns. Same client library, same machine, same run, rounds alternated
+ *           with the panel's, so panel ÷ peer is the panel's own cost.
+ *   flip    QuickConnect events-to-log to logger2, back to logger, … K times while emit.py
+ *           streams: the call's round trip (the new target's link opened — its program started —
+ *           handshake, switch, WAL commit, audit, old target drained and closed).
+ *
+ * Percentiles are nearest-rank over all samples. Progress on stderr; the last line of stdout is
+ * one JSON object. The panel is stopped at the end and every process this started is gone.
+ * Usage: npm run bench:control [-- --n 2000] [--warmup 200] [--k 50] [--rounds 2]
+ *          [--emit-interval-ms 0] [--prof-dir DIR] [--keep]
+ * --prof-dir runs the panel in the foreground under `node --cpu-prof` (profile written to DIR
+ * when it stops) instead of letting `rtt apply` start it in the background.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, openSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  descendants,
+  descendantsRunning,
+  isAlive,
+  LOGGER,
+  LOGGER2,
+  quantile,
+  quickstartWithTwoLoggers,
+  ROUTE,
+  RTT_BIN,
+  round,
+  rtt,
+  runProgram,
+} from "./common.ts";
+
+const { values } = parseArgs({
+  options: {
+    n: { type: "string", default: "2000" },
+    warmup: { type: "string", default: "200" },
+    k: { type: "string", default: "50" },
+    rounds: { type: "string", default: "2" },
+    "emit-interval-ms": { type: "string", default: "0" },
+    "prof-dir": { type: "string" },
+    keep: { type: "boolean", default: false },
+  },
+});
+const N = Number(values.n);
+const WARMUP = Number(values.warmup);
+const K = Number(values.k);
+const ROUNDS = Math.max(1, Number(values.rounds));
+const EMIT_INTERVAL_MS = Number(values["emit-interval-ms"]);
+const PROF_DIR = values["prof-dir"] === undefined ? undefined : resolve(values["prof-dir"]);
+const CLIENT = new URL("./client.ts", import.meta.url).pathname;
+const ECHO = new URL("./echo-server.ts", import.meta.url).pathname;
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Everything this starts is stopped on the way out, however it goes out.
+
+const ws = quickstartWithTwoLoggers("rtt-bench-control-", EMIT_INTERVAL_MS);
+const children = new Set<ChildProcess>();
+let panelPid: number | undefined;
+let panelTree: number[] = [];
+
+function cleanUp(): void {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  if (panelPid !== undefined && isAlive(panelPid)) {
+    for (const pid of [panelPid, ...descendants(panelPid), ...panelTree])
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+  }
+  if (!values.keep) rmSync(ws, { recursive: true, force: true });
+}
+process.on("exit", cleanUp);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+  process.on(signal, () => {
+    log(`bench:control: ${signal}, stopping`);
+    process.exit(130);
+  });
+
+async function must(args: readonly string[]): Promise<string> {
+  const r = await rtt(ws, args);
+  if (r.code !== 0) throw new Error(`rtt ${args.join(" ")} exited ${r.code}:\n${r.stderr}`);
+  return r.stdout;
+}
+
+async function client(args: readonly string[]): Promise<Record<string, unknown>> {
+  const r = await runProgram(process.execPath, [CLIENT, ...args], ws, 600_000);
+  if (r.code !== 0) throw new Error(`client ${args[0]} exited ${r.code}:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "") as Record<string, unknown>;
+}
+
+function lineCount(file: string): number {
+  if (!existsSync(file)) return 0;
+  return readFileSync(file, "utf8").split("\n").length - 1;
+}
+
+async function eventually(what: string, check: () => boolean, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The socket of the echo peer lives in the workspace, beside the panel's. */
+async function startEcho(): Promise<{ socket: string; stop: () => void }> {
+  const socket = join(ws, ".rtt", "sockets", "echo.sock");
+  const child = spawn(process.execPath, [ECHO, socket], { stdio: ["pipe", "pipe", "inherit"] });
+  children.add(child);
+  await new Promise<void>((ok, fail) => {
+    child.stdout.once("data", () => ok());
+    child.once("exit", (code) => fail(new Error(`echo-server exited ${code}`)));
+  });
+  return {
+    socket,
+    stop: () => {
+      child.stdin.end();
+      setTimeout(() => child.kill("SIGKILL"), 2000).unref();
+    },
+  };
+}
+
+const stats = (xs: readonly number[]) => ({
+  p50: round(quantile(xs, 0.5)),
+  p99: round(quantile(xs, 0.99)),
+});
+
+// ---------------------------------------------------------------------------------------------
+
+log(`bench:control: workspace ${ws}; emit.py every ${EMIT_INTERVAL_MS} ms, forever`);
+await must(["scan"]);
+if (PROF_DIR !== undefined) {
+  const out = openSync(join(ws, ".rtt", "panel.log"), "a");
+  const panel = spawn(
+    process.execPath,
+    ["--cpu-prof", `--cpu-prof-dir=${PROF_DIR}`, RTT_BIN, "-C", ws, "panel", "run"],
+    { cwd: ws, stdio: ["ignore", out, out] },
+  );
+  children.add(panel);
+  await eventually("the profiled panel's socket", () =>
+    existsSync(join(ws, ".rtt", "sockets", "panel.sock")),
+  );
+  log(`panel in the foreground under --cpu-prof (pid ${panel.pid}), profile to ${PROF_DIR}`);
+}
+const t0 = performance.now();
+await must(["apply", "--auto-approve"]);
+log(`rtt apply: ${Math.round(performance.now() - t0)} ms`);
+const status = JSON.parse(await must(["panel", "status", "--json"])) as {
+  pid: number;
+  listen: string;
+  drivers: { name: string; pid: number }[];
+};
+panelPid = status.pid;
+panelTree = descendants(panelPid);
+const first = join(ws, "logs", "events.ndjson");
+const second = join(ws, "logs", "events2.ndjson");
+await eventually("emit.py's stream at the first logger", () => lineCount(first) > 1000);
+log(`panel pid ${panelPid}, drivers ${status.drivers.map((d) => `${d.name}:${d.pid}`).join(" ")}`);
+
+// (a) unary, the panel and the peer in alternating rounds: first with emit.py stopped (SIGSTOP:
+// the stream idle, the loggers idle), then with it streaming, which on a small machine takes
+// most of the CPU from both the panel and the peer.
+const echo = await startEcho();
+const emitters = descendantsRunning(panelPid, "emit.py");
+if (emitters.length === 0) throw new Error("no emit.py under the panel");
+interface Phase {
+  list: number[];
+  status: number[];
+  echoUnary: number[];
+  echoStream: number[];
+}
+const phases: Record<"quiet" | "load", Phase> = {
+  quiet: { list: [], status: [], echoUnary: [], echoStream: [] },
+  load: { list: [], status: [], echoUnary: [], echoStream: [] },
+};
+let symbols = 0;
+const perRound = Math.ceil(N / ROUNDS);
+for (const name of ["quiet", "load"] as const) {
+  const samples = phases[name];
+  if (name === "quiet") for (const pid of emitters) process.kill(pid, "SIGSTOP");
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      const panel = await client(["unary", status.listen, String(perRound), String(WARMUP)]);
+      symbols = panel.symbols as number;
+      samples.list.push(...(panel.list_symbols_us as number[]));
+      samples.status.push(...(panel.status_us as number[]));
+      const peer = await client([
+        "echo",
+        echo.socket,
+        String(perRound),
+        String(WARMUP),
+        String(symbols),
+      ]);
+      samples.echoUnary.push(...(peer.echo_unary_us as number[]));
+      samples.echoStream.push(...(peer.echo_stream_us as number[]));
+      log(
+        `${name} round ${r + 1}/${ROUNDS}: ListSymbols (${symbols} symbols) ${JSON.stringify(stats(panel.list_symbols_us as number[]))} µs, Status ${JSON.stringify(stats(panel.status_us as number[]))} µs; peer echo ${JSON.stringify(stats(peer.echo_unary_us as number[]))} µs, peer stream×${symbols} ${JSON.stringify(stats(peer.echo_stream_us as number[]))} µs`,
+      );
+    }
+  } finally {
+    if (name === "quiet") for (const pid of emitters) process.kill(pid, "SIGCONT");
+  }
+}
+echo.stop();
+
+// (b) the warm flip, while emit.py streams.
+const before = lineCount(first) + lineCount(second);
+const flips = await client(["flip", status.listen, String(K), ROUTE, LOGGER, LOGGER2]);
+const flipUs = flips.flip_us as number[];
+const toCommit = stats(flips.to_commit_ms as number[]);
+const afterCommit = stats(flips.after_commit_ms as number[]);
+log(
+  `flip ×${K}: ${JSON.stringify(stats(flipUs))} µs, unchanged ${flips.unchanged}; call → commit ${JSON.stringify(toCommit)} ms, commit → answer (old target drained, closed) ${JSON.stringify(afterCommit)} ms`,
+);
+await new Promise((r) => setTimeout(r, 500));
+const after = lineCount(first) + lineCount(second);
+log(`the stream kept flowing: ${after - before} events reached the loggers during the flips`);
+const afterFlips = JSON.parse(await must(["panel", "status", "--json"])) as {
+  committed_seq: number;
+};
+
+// Stop the panel; nothing it started may outlive it.
+const tree = descendants(panelPid);
+await must(["panel", "stop"]);
+await eventually("the panel to exit", () => panelPid === undefined || !isAlive(panelPid), 30_000);
+await new Promise((r) => setTimeout(r, 500));
+const leftover = tree.filter(isAlive);
+if (leftover.length > 0) log(`left behind after \`rtt panel stop\`: pids ${leftover.join(" ")}`);
+for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+const panelLog = readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
+const logCount = (re: RegExp) => panelLog.split("\n").filter((l) => re.test(l)).length;
+// Under load the route's p95 passes the policy's 5 ms bound: the breaker trips and the panel
+// fails the route over by itself, between (and racing) the bench's flips.
+const breakerTrips = logCount(/breaker (closed|half-open) → open/);
+log(`panel.log: ${breakerTrips} breaker trips${values.keep ? ` (kept: ${ws})` : ""}`);
+
+const f = stats(flipUs);
+const phaseFigures = (name: "quiet" | "load", suffix: string) => {
+  const s = phases[name];
+  const u = { list: stats(s.list), status: stats(s.status) };
+  const p = { unary: stats(s.echoUnary), stream: stats(s.echoStream) };
+  return {
+    [`unary_p50_us${suffix}`]: u.status.p50,
+    [`unary_p99_us${suffix}`]: u.status.p99,
+    [`list_symbols_p50_us${suffix}`]: u.list.p50,
+    [`list_symbols_p99_us${suffix}`]: u.list.p99,
+    [`peer_echo_p50_us${suffix}`]: p.unary.p50,
+    [`peer_echo_p99_us${suffix}`]: p.unary.p99,
+    [`peer_stream_p50_us${suffix}`]: p.stream.p50,
+    [`peer_stream_p99_us${suffix}`]: p.stream.p99,
+    [`status_vs_echo_p50${suffix}`]: round(u.status.p50 / p.unary.p50, 2),
+    [`status_vs_echo_p99${suffix}`]: round(u.status.p99 / p.unary.p99, 2),
+    [`list_vs_stream_p50${suffix}`]: round(u.list.p50 / p.stream.p50, 2),
+    [`list_vs_stream_p99${suffix}`]: round(u.list.p99 / p.stream.p99, 2),
+  };
+};
+const result = {
+  bench: "control",
+  node: process.version,
+  n: phases.quiet.status.length,
+  warmup: WARMUP,
+  k: K,
+  symbols,
+  emit_interval_ms: EMIT_INTERVAL_MS,
+  // The headline "unary" is Status (the one unary call), with emit.py stopped; ListSymbols is
+  // the stream beside it; *_load are the same with emit.py streaming.
+  ...phaseFigures("quiet", ""),
+  ...phaseFigures("load", "_load"),
+  flip_p50_us: f.p50,
+  flip_p99_us: f.p99,
+  flip_max_us: round(Math.max(...flipUs)),
+  flip_unchanged: flips.unchanged,
+  breaker_trips: breakerTrips,
+  panel_failovers: logCount(/failed over to/),
+  flip_to_commit_p50_ms: toCommit.p50,
+  flip_to_commit_p99_ms: toCommit.p99,
+  flip_after_commit_p50_ms: afterCommit.p50,
+  flip_after_commit_p99_ms: afterCommit.p99,
+  flip_vs_echo_load_p50: round(f.p50 / stats(phases.load.echoUnary).p50, 1),
+  events_during_flips: after - before,
+  committed_seq_after_flips: afterFlips.committed_seq,
+  left_behind: leftover.length,
+  targets: { unary_p99_us: 300, unary_p99_aim_us: 150, flip_p99_us: 1000 },
+  peers: {
+    echo: "bare @grpc/grpc-js unary echo (16 B, raw bytes, no protobuf) over a Unix socket, server in its own process, same client library, rounds alternated with the panel's",
+    stream: "the same server's server stream of as many 100-byte messages as ListSymbols returns",
+  },
+};
+process.stdout.write(`${JSON.stringify(result)}\n`);

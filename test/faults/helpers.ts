@@ -1,0 +1,329 @@
+/**
+ * Helpers for the fault suite (test/faults/faults.test.ts): temp copies of the quickstart run by
+ * the real `rtt` binary, the processes the panel starts (tracked with their start times so a
+ * reused pid is never killed), and the checks a fault case needs — panel.log, the events file,
+ * /proc/<pid>/status, the process tree. `cleanup()` stops every panel and SIGKILLs what is left.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseProcStat, readProcStat } from "@rtt/fabric";
+import {
+  copyQuickstart,
+  parseJson,
+  type RunResult,
+  removeTempDirs,
+  runRtt,
+  writeFile,
+} from "../e2e/helpers.ts";
+
+/** Generous: each step may take seconds on a loaded 2-core machine. */
+export const RTT_TIMEOUT_MS = 90_000;
+export const WAIT_MS = 45_000;
+
+export const EVENTS_ROUTE = "events-to-log";
+
+export interface DriverStatus {
+  readonly name: string;
+  readonly pid: number;
+  readonly restarts: number;
+}
+
+export interface PanelStatus {
+  readonly running: boolean;
+  readonly pid: number;
+  readonly routes: number;
+  readonly committed_seq: number;
+  readonly drivers: readonly DriverStatus[];
+}
+
+export interface LinkState {
+  readonly driver: string;
+  readonly link: string;
+  readonly ok: boolean;
+  readonly err: string;
+  readonly frames_in: number;
+  readonly frames_out: number;
+  readonly qdepth: number;
+}
+
+export interface RouteListing {
+  readonly id: string;
+  readonly live:
+    | null
+    | { readonly wired: false }
+    | {
+        readonly wired: true;
+        readonly lane: string;
+        readonly from_link: LinkState;
+        readonly to_link: LinkState;
+      };
+}
+
+export interface TapSample {
+  readonly route: string;
+  readonly ok: boolean;
+  readonly err: string;
+  readonly qdepth: number;
+  readonly breaker: string;
+  readonly from_link: LinkState;
+  readonly to_link: LinkState;
+}
+
+/** Every process the suite saw the panel start: pid → start time (so a reused pid is spared). */
+const tracked = new Map<number, string>();
+/** Workspaces whose panel may still be running. */
+const workspaces: string[] = [];
+
+export function describeRun(r: RunResult): string {
+  return `exit ${r.code} (signal ${r.signal})\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
+}
+
+/** A process that exists and is not a zombie (in a container, pid 1 may never reap them). */
+export function isAlive(pid: number): boolean {
+  const stat = readProcStat(pid);
+  return stat !== undefined && stat.state !== "Z" && stat.state !== "X";
+}
+
+/** Of the tracked `pids`, those still running as the same process (same start time). */
+export function livePids(pids: readonly number[]): number[] {
+  return pids.filter((pid) => {
+    const stat = readProcStat(pid);
+    return stat !== undefined && isAlive(pid) && stat.startTime === tracked.get(pid);
+  });
+}
+
+/** Records `pids` (with their start times) for the checks after stop and for cleanup. */
+export function track(pids: readonly number[]): void {
+  for (const pid of pids) {
+    const stat = readProcStat(pid);
+    if (stat !== undefined && !tracked.has(pid)) tracked.set(pid, stat.startTime);
+  }
+}
+
+/** `roots` and all their descendants, found through the ppid links of /proc/<pid>/stat. */
+export function processTree(roots: readonly number[]): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // Exited while we looked.
+    }
+    const stat = parseProcStat(text);
+    const list = children.get(stat.ppid) ?? [];
+    list.push(stat.pid);
+    children.set(stat.ppid, list);
+  }
+  const found = new Set<number>();
+  const visit = (pid: number) => {
+    if (found.has(pid)) return;
+    found.add(pid);
+    for (const child of children.get(pid) ?? []) visit(child);
+  };
+  for (const root of roots) visit(root);
+  return [...found].sort((a, b) => a - b);
+}
+
+export function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+  } catch {
+    return "?"; // Gone meanwhile.
+  }
+}
+
+export function ppidOf(pid: number): number | undefined {
+  return readProcStat(pid)?.ppid;
+}
+
+export function describePids(pids: readonly number[]): string {
+  return pids
+    .map(
+      (pid) =>
+        `${pid} (ppid ${ppidOf(pid) ?? "?"}): ${cmdline(pid)}${isAlive(pid) ? "" : " (dead)"}`,
+    )
+    .join("\n");
+}
+
+/** Resident set size of `pid` in KiB (/proc/<pid>/status VmRSS), undefined once it is gone. */
+export function rssKiB(pid: number): number | undefined {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m === null ? undefined : Number(m[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The per-user folder where packages/fabric puts lane and driver sockets (socket-path.ts). */
+export const SOCKET_DIR = join(tmpdir(), `rtt-${process.getuid?.() ?? "user"}`);
+
+/** Sockets named `<prefix>-<pid>-<random>.sock` by one of `pids` (newSocketPath's names). */
+export function socketsOf(pids: readonly number[]): string[] {
+  if (!existsSync(SOCKET_DIR)) return [];
+  const wanted = new Set(pids.map(String));
+  return readdirSync(SOCKET_DIR).filter((name) => {
+    const m = /^[a-z0-9]+(?:-[a-z0-9]+)*?-(\d+)-[0-9a-f]+\.sock$/.exec(name);
+    return m !== null && wanted.has(m[1] as string);
+  });
+}
+
+/** One temp copy of the quickstart and what a fault case does with it. */
+export class Workspace {
+  readonly root: string;
+
+  constructor() {
+    this.root = copyQuickstart();
+    workspaces.push(this.root);
+  }
+
+  rtt(args: readonly string[], timeoutMs = RTT_TIMEOUT_MS): Promise<RunResult> {
+    return runRtt(args, { cwd: this.root, timeoutMs });
+  }
+
+  /** `rtt <args>`, asserting exit 0 (with the panel.log tail in the message). */
+  async ok(args: readonly string[]): Promise<RunResult> {
+    const r = await this.rtt(args);
+    assert.equal(r.code, 0, `rtt ${args.join(" ")}: ${describeRun(r)}\n${this.tail()}`);
+    return r;
+  }
+
+  path(rel: string): string {
+    return join(this.root, rel);
+  }
+
+  /** Changes one manifest's `symbol` keys (e.g. `x-run`). */
+  editManifest(rel: string, edit: (symbol: Record<string, unknown>) => void): void {
+    const file = this.path(rel);
+    const m = JSON.parse(readFileSync(file, "utf8")) as { symbol: Record<string, unknown> };
+    edit(m.symbol);
+    writeFileSync(file, `${JSON.stringify(m, null, 2)}\n`);
+  }
+
+  write(rel: string, text: string): string {
+    return writeFile(this.root, rel, text);
+  }
+
+  panelLog(): string {
+    const log = this.path(".rtt/panel.log");
+    return existsSync(log) ? readFileSync(log, "utf8") : "";
+  }
+
+  /** The end of .rtt/panel.log, for failure messages. */
+  tail(lines = 40): string {
+    const log = this.panelLog();
+    if (log === "") return "--- (no .rtt/panel.log)";
+    return `--- panel.log tail\n${log.trimEnd().split("\n").slice(-lines).join("\n")}`;
+  }
+
+  /** Complete lines of a file under the workspace (a line being appended is left out). */
+  lines(rel: string): string[] {
+    const file = this.path(rel);
+    if (!existsSync(file)) return [];
+    const text = readFileSync(file, "utf8");
+    return text
+      .slice(0, text.lastIndexOf("\n") + 1)
+      .split("\n")
+      .filter((l) => l !== "");
+  }
+
+  count(rel: string): number {
+    return this.lines(rel).length;
+  }
+
+  /** Polls `check` until it returns something other than undefined, or fails naming `what`. */
+  async waitFor<T>(what: string, check: () => T | undefined, timeoutMs = WAIT_MS): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = check();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline)
+        assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}\n${this.tail()}`);
+      await sleep(100);
+    }
+  }
+
+  async status(): Promise<PanelStatus> {
+    const r = await this.ok(["panel", "status", "--json"]);
+    return parseJson(r.stdout) as PanelStatus;
+  }
+
+  async routes(): Promise<RouteListing[]> {
+    const r = await this.ok(["ls", "routes", "--json"]);
+    return parseJson(r.stdout) as RouteListing[];
+  }
+
+  async route(id: string): Promise<RouteListing> {
+    const found = (await this.routes()).find((r) => r.id === id);
+    assert.ok(found !== undefined, `no route ${id} in rtt ls routes --json`);
+    return found;
+  }
+
+  async tap(route: string, count: number, intervalMs = 500): Promise<TapSample[]> {
+    const r = await this.ok([
+      "tap",
+      `route/${route}`,
+      "--json",
+      "--count",
+      String(count),
+      "--interval",
+      String(intervalMs),
+    ]);
+    return r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as TapSample);
+  }
+
+  /** The daemon, its drivers and all their descendants, tracked. */
+  trackTree(status: PanelStatus): number[] {
+    const pids = processTree([status.pid, ...status.drivers.map((d) => d.pid)]);
+    track(pids);
+    return pids;
+  }
+
+  driverPid(status: PanelStatus, name: string): number {
+    const d = status.drivers.find((x) => x.name === name);
+    assert.ok(d !== undefined && d.pid > 0, `no running driver ${name}: ${JSON.stringify(status)}`);
+    return d.pid;
+  }
+}
+
+/** After `rtt panel stop`: none of `pids` lives on, and no panel socket is left. */
+export async function assertNothingLeft(ws: Workspace, pids: readonly number[]): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (livePids(pids).length > 0 && Date.now() < deadline) await sleep(100);
+  const alive = livePids(pids);
+  assert.deepEqual(
+    alive,
+    [],
+    `processes still alive after rtt panel stop:\n${describePids(alive)}\n${ws.tail()}`,
+  );
+  assert.equal(
+    existsSync(ws.path(".rtt/sockets/panel.sock")),
+    false,
+    ".rtt/sockets/panel.sock is still there after rtt panel stop",
+  );
+  assert.deepEqual(socketsOf(pids), [], `sockets left in ${SOCKET_DIR} by the panel's processes`);
+}
+
+/** Stops every panel the suite started, SIGKILLs any tracked process left, removes temp dirs. */
+export async function cleanup(): Promise<void> {
+  for (const root of workspaces.splice(0)) {
+    if (existsSync(join(root, ".rtt", "sockets", "panel.sock")))
+      await runRtt(["panel", "stop"], { cwd: root, timeoutMs: RTT_TIMEOUT_MS }).catch(() => {});
+  }
+  for (const pid of livePids([...tracked.keys()])) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  if (process.env.RTT_FAULTS_KEEP === undefined) removeTempDirs();
+}
