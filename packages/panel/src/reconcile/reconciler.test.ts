@@ -243,11 +243,19 @@ describe("quickConnect", () => {
     assert.equal(r.oldFrames, received(d1.saddr).length, "the old target got its lane's share");
     assert.ok(received(d2.saddr).length > 0, "the new target got the rest");
     await reconciler.retired();
-    assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 1 }, "the old target's link is closed");
+    assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 2 }, "the old target stays as a warm spare");
     // The same swap again is a no-op.
     const again = await reconciler.quickConnect("f", d2, "mb", meta);
     assert.equal(again.changed, false);
     assert.equal(again.seq, r.seq);
+    // Swapping back takes the spare: nothing new is opened, d2 becomes the spare.
+    const back = await reconciler.quickConnect("f", d1, "mb", meta);
+    assert.equal(back.changed, true);
+    await reconciler.retired();
+    assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 2 });
+    assert.equal(reconciler.graph.edges.f?.to.saddr, d1.saddr);
+    // A sweep leaves the spare alone; unwiring everything closes the route's links.
+    assert.deepEqual(await reconciler.sweep(), { orphans: [], broken: [] });
   });
 
   test("a target whose contract is not the planned one is refused; the route stays", async () => {

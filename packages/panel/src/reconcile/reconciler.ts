@@ -77,6 +77,9 @@ async function eachLimited<T>(
   if (failure !== undefined) throw failure.error;
 }
 
+/** How long a target a swap moved away from stays open as a warm spare for a swap back. */
+const SPARE_TTL_MS = 60_000;
+
 /** How long a retired target may take to consume what its lane carried before it is closed. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
@@ -279,7 +282,10 @@ export class Reconciler {
       let switched: { oldEosSeq: number; oldFrames: number };
       try {
         await this.#step("open-to", routeId);
-        opened = await this.#open(
+        // A warm spare — the target a recent swap moved away from, still open — is a flip
+        // without starting anything: only a new lane, the handshake and the Switch.
+        opened = this.#takeSpare(target.saddr, targetDriver);
+        opened ??= await this.#open(
           txid,
           routeId,
           edge.to,
@@ -319,22 +325,51 @@ export class Reconciler {
           after: { from: edge.from.saddr, to: edge.to.saddr, lane: edge.lane },
         },
       ]);
-      // The swap is committed: answer now. The old target finishes its lane's frames and is
-      // closed in the background (the sweep leaves a retiring link alone).
-      this.#retire(route.to, switched.oldFrames);
+      // The swap is committed: answer now. The old target finishes its lane's frames in the
+      // background, then stays open for a while as a warm spare (the sweep leaves both alone).
+      this.#retire(route.to, switched.oldFrames, route.edge.to.saddr);
       return { route: routeId, changed: true, seq, oldFrames: switched.oldFrames };
     });
   }
 
-  /** Links being drained before they are closed, by resource name. */
+  /** Links being drained after a swap, by resource name. */
   readonly #retiring = new Set<string>();
+  /** Retired targets kept open as warm spares, by saddr, each with its expiry timer. */
+  readonly #spares = new Map<string, { ref: LinkRef; timer: NodeJS.Timeout }>();
 
-  #retire(ref: LinkRef, frames: number): void {
+  #retire(ref: LinkRef, frames: number, saddr: string): void {
     const name = linkResourceName(ref);
     this.#retiring.add(name);
     void this.#drained(ref, frames)
-      .then(() => this.#closeAll([ref]))
+      .then(() => {
+        const old = this.#spares.get(saddr);
+        if (old !== undefined) {
+          clearTimeout(old.timer);
+          void this.#closeAll([old.ref]);
+        }
+        const timer = setTimeout(() => {
+          if (this.#spares.get(saddr)?.ref !== ref) return;
+          this.#spares.delete(saddr);
+          void this.#exclusive(() => this.#closeAll([ref]));
+        }, SPARE_TTL_MS);
+        timer.unref();
+        this.#spares.set(saddr, { ref, timer });
+      })
       .finally(() => this.#retiring.delete(name));
+  }
+
+  #takeSpare(saddr: string, driver: string): LinkRef | undefined {
+    const spare = this.#spares.get(saddr);
+    if (spare === undefined || spare.ref.driver !== driver) return undefined;
+    if (this.#o.pool.running(driver) === undefined) return undefined;
+    clearTimeout(spare.timer);
+    this.#spares.delete(saddr);
+    return spare.ref;
+  }
+
+  /** Links the panel holds open that no route uses now: draining, or warm spares. */
+  #held(): string[] {
+    return [...this.#retiring, ...[...this.#spares.values()].map((s) => linkResourceName(s.ref))];
   }
 
   /** Resolves once no retired link is still draining (tests, shutdown). */
@@ -371,6 +406,12 @@ export class Reconciler {
         if (links !== undefined) held.set(driver, new Set(links.map((l) => l.linkId)));
       }
       const holds = (ref: LinkRef) => held.get(ref.driver)?.has(ref.link) === true;
+      for (const [saddr, spare] of this.#spares)
+        if (!holds(spare.ref)) {
+          clearTimeout(spare.timer);
+          this.#spares.delete(saddr);
+          this.#o.wal.released("link", linkResourceName(spare.ref));
+        }
       const broken = [...this.#live.values()].filter((r) => !holds(r.from) || !holds(r.to));
       const handled = new Set<string>();
       for (const r of broken) {
@@ -383,7 +424,7 @@ export class Reconciler {
       }
       const inUse = new Set([
         ...handled,
-        ...this.#retiring,
+        ...this.#held(),
         ...[...this.#live.values()].flatMap((r) => [
           linkResourceName(r.from),
           linkResourceName(r.to),
@@ -417,6 +458,12 @@ export class Reconciler {
       const lost = [...this.#live.values()].filter(
         (r) => r.from.driver === name || r.to.driver === name,
       );
+      for (const [saddr, spare] of this.#spares)
+        if (spare.ref.driver === name) {
+          clearTimeout(spare.timer);
+          this.#spares.delete(saddr);
+          this.#o.wal.released("link", linkResourceName(spare.ref));
+        }
       for (const r of lost) {
         this.#live.delete(r.edge.route);
         for (const ref of [r.from, r.to]) {
@@ -444,6 +491,11 @@ export class Reconciler {
     for (const r of this.#live.values())
       for (const ref of [r.from, r.to]) this.#o.wal.released("link", linkResourceName(ref));
     this.#live.clear();
+    for (const { ref, timer } of this.#spares.values()) {
+      clearTimeout(timer);
+      this.#o.wal.released("link", linkResourceName(ref));
+    }
+    this.#spares.clear();
   }
 
   /** Runs `fn` after every earlier apply or sweep finished. */
