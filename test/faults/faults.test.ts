@@ -7,8 +7,8 @@
  *      (todo) no message loss within the route's `drop: buffer` bound.
  *   2. kill -9 the panel under load: the data keeps flowing over the lanes with no panel, `rtt
  *      panel start` re-attaches the same drivers without rewiring, traffic continues.
- *   3. a slow consumer (one line every 10 ms): the route stays up and in order; (todo) the
- *      drivers' memory and the route's qdepth stay bounded.
+ *   3. a slow consumer (one line every 10 ms): the route stays up and in order; the drivers'
+ *      memory and the route's qdepth stay bounded (backpressure reaches the source program).
  *   4. garbage on the sockets of a uds route (driver and panel gRPC sockets, and the lane sockets
  *      while the route is wired): the panel survives and the route recovers.
  *   5. a wall-clock jump (unit level, RouteHealth): with an injected clock, what a jump does to
@@ -373,14 +373,11 @@ describe("3. slow consumer", { timeout: 360_000 }, () => {
     assert.equal(isAlive(status.pid), true, "the panel survived");
   });
 
-  it("the drivers' memory and the route's queue stay bounded while the consumer lags", {
-    todo:
-      "product: no backpressure from a slow consumer — the target link's lane reader is never " +
-      "paused (link.ts:347-352 enqueues every DATA frame into the unbounded tx queue; the " +
-      "LaneReader interface in fabric/src/lane.ts has no pause), so qdepth and the process " +
-      "driver's RSS grow linearly with the source's rate; process-endpoint.ts:70-72 likewise " +
-      "queues a program's stdout without bound",
-  }, (t) => {
+  // Backpressure: the target link pauses its lane reader above 1024 queued frames, the lane
+  // (the 8 MiB shm ring, or a socket buffer) fills, the source's writer waits for 'drain', the
+  // process driver pauses the program's stdout, and emit.py blocks on its pipe. What the source
+  // link sends beyond the target's frames_in sits in the ring: bounded by its size.
+  it("the drivers' memory and the route's queue stay bounded while the consumer lags", (t) => {
     assert.ok(samples.length > 0, "the slow-consumer step failed");
     const q = samples.map((s) => s.qdepth);
     const proc = rss.filter((r) => r.driver === "process");

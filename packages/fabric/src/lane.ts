@@ -60,6 +60,18 @@ export interface LaneWriter extends EventEmitter {
 export interface LaneReader extends EventEmitter {
   readonly kind: LaneKind;
   readonly role: "reader";
+  /**
+   * Stops delivering frames until `resume()`: backpressure from a slow consumer to the writer.
+   * It takes effect at once, even from inside a `frame` handler (no further `frame` event
+   * until resumed); frames already taken off the carrier are held, in order, and delivered
+   * first after `resume()`. The reader stops taking from the carrier, so it fills — a socket's
+   * kernel buffer, the shm ring, the in-process queue — and the writer's `write` returns false
+   * until it has room again. Never loses, reorders or duplicates a frame; idempotent.
+   */
+  pause(): void;
+  /** Delivers again, held frames first, on a later turn (never from inside this call). */
+  resume(): void;
+  readonly paused: boolean;
   /** Stops reading and releases the lane. */
   close(): void;
 }

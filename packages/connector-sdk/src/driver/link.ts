@@ -14,6 +14,10 @@
  *   waits for one.
  * - Switch: the new lane is connected before anything changes, so a failed Switch leaves the
  *   link as it was; then the old lane gets EOS after every frame already written to it.
+ * - Bounded inbound: a tx slower than its lane pauses the inbound reader at the tx queue's
+ *   high-water mark and resumes it below the low-water mark, so the lane fills and its writer —
+ *   the upstream driver's rx pump, and through it the source — waits instead of this queue
+ *   growing without bound.
  */
 import type { Contract } from "@rtt/core";
 import { contractHash, formatSaddr, parseConcrete, RttError } from "@rtt/core";
@@ -43,6 +47,18 @@ export type LaneSide = "inbound" | "outbound";
 
 /** How far back health looks at latency probes. */
 const PROBE_WINDOW_MS = 1000;
+
+/**
+ * The inbound tx queue's marks (frames or payload bytes, whichever is reached first). At the
+ * high mark the inbound lane is paused, so qdepth never exceeds it (+ control-path Tx calls,
+ * which are few and awaited by their callers); below both low marks it is resumed. 1024 frames
+ * matches the default route buffer (qos `buffer: 1024`); the gap between the marks keeps a
+ * steady slow consumer from pausing and resuming the lane on every frame.
+ */
+const INBOUND_HIGH_WATER_FRAMES = 1024;
+const INBOUND_LOW_WATER_FRAMES = 256;
+const INBOUND_HIGH_WATER_BYTES = 16 * 1024 * 1024;
+const INBOUND_LOW_WATER_BYTES = 4 * 1024 * 1024;
 
 /** A HEARTBEAT payload: the send time, CLOCK_MONOTONIC nanoseconds, u64 little-endian. */
 function probePayload(): Uint8Array {
@@ -140,6 +156,10 @@ export class Link<L> {
   #tx: TxItem[] = [];
   #txHead = 0;
   #txBusy = false;
+  /** Payload bytes in the tx queue. */
+  #txBytes = 0;
+  /** The inbound reader is paused because the tx queue reached its high-water mark. */
+  #inboundHeld = false;
 
   readonly #taps = new Set<RxTap>();
   #pumping = false;
@@ -344,6 +364,7 @@ export class Link<L> {
   #attachReader(reader: LaneReader): void {
     this.#inbound = reader;
     this.#inboundState = "open";
+    if (this.#inboundHeld) reader.pause();
     reader.on("frame", (frame: Frame) => {
       if (frame.type === FrameType.HEARTBEAT) return this.#probeArrived(frame.payload);
       if (frame.type !== FrameType.DATA) return; // NACK: lane-level, not for the symbol
@@ -398,7 +419,29 @@ export class Link<L> {
 
   #enqueue(item: TxItem): void {
     this.#tx.push(item);
+    this.#txBytes += item.bytes.length;
+    if (
+      !this.#inboundHeld &&
+      (this.qdepth >= INBOUND_HIGH_WATER_FRAMES || this.#txBytes >= INBOUND_HIGH_WATER_BYTES)
+    ) {
+      // Takes effect at once, even inside the reader's frame handler: no frame comes until
+      // resume, so the queue stops here and the lane fills behind it.
+      this.#inboundHeld = true;
+      this.#inbound?.pause();
+    }
     if (!this.#txBusy) void this.#runTx();
+  }
+
+  /** Below both low-water marks again: let the inbound lane deliver. */
+  #maybeResumeInbound(): void {
+    if (
+      this.#inboundHeld &&
+      this.qdepth <= INBOUND_LOW_WATER_FRAMES &&
+      this.#txBytes <= INBOUND_LOW_WATER_BYTES
+    ) {
+      this.#inboundHeld = false;
+      this.#inbound?.resume();
+    }
   }
 
   async #runTx(): Promise<void> {
@@ -406,6 +449,8 @@ export class Link<L> {
     while (this.#txHead < this.#tx.length && !this.#closed) {
       const item = this.#tx[this.#txHead] as TxItem;
       this.#txHead++;
+      this.#txBytes -= item.bytes.length;
+      this.#maybeResumeInbound();
       if (this.#txHead >= 1024 && this.#txHead * 2 >= this.#tx.length) {
         this.#tx = this.#tx.slice(this.#txHead);
         this.#txHead = 0;
@@ -621,6 +666,7 @@ export class Link<L> {
     }
     this.#tx = [];
     this.#txHead = 0;
+    this.#txBytes = 0;
     const out = this.#outbound;
     if (out !== undefined && !this.#outboundFailed) {
       try {

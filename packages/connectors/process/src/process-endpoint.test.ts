@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ProcessEndpoint } from "./process-endpoint.ts";
 
@@ -89,5 +91,46 @@ describe("process endpoint", () => {
     assert.equal(p.health().ok, false);
     assert.match(p.health().err ?? "", /cannot start \/nonexistent\/rtt-cmd/);
     await assert.rejects(p.tx(Buffer.from("x")), { code: "RTT_ERR_LANE_PEER_GONE" });
+  });
+
+  it("a program writing faster than messages() is read blocks on its stdout; nothing is lost", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rtt-proc-bp-"));
+    const progress = join(dir, "progress");
+    // Writes `n` numbered lines as fast as its stdout takes them (waiting for 'drain'), and
+    // records how many the pipe took.
+    const n = 200_000;
+    const fast = [
+      "-e",
+      `const fs = require("node:fs"); let i = 0;
+       const record = () => fs.writeFileSync(${JSON.stringify(progress)}, String(i));
+       (function go() {
+         while (i < ${n}) { if (!process.stdout.write(i++ + "\\n")) { record(); return process.stdout.once("drain", go); } }
+         record();
+       })();`,
+    ];
+    const p = new ProcessEndpoint({ command: process.execPath, args: fast, framing: "lines" });
+    try {
+      p.start();
+      const taken = () => Number(existsSync(progress) ? readFileSync(progress, "utf8") : 0);
+      // Nobody reads messages() for a while: the program must stall far short of n (a pipe,
+      // a stream buffer and the endpoint's queue hold a few thousand lines, not 200,000).
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const stalled = taken();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(taken(), stalled, "the program kept writing while nobody read");
+      assert.ok(stalled < 50_000, `the program wrote ${stalled} lines with nobody reading`);
+      let expected = 0;
+      let wrong = -1;
+      for await (const m of p.messages()) {
+        if (wrong < 0 && Buffer.from(m).toString() !== String(expected)) wrong = expected;
+        expected++;
+      }
+      assert.equal(wrong, -1, `line ${wrong} out of order`);
+      assert.equal(expected, n, "every line, once, and messages() ends after the program");
+      assert.equal(taken(), n);
+    } finally {
+      await p.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

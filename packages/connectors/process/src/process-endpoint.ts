@@ -4,6 +4,10 @@
  * and a crash is followed by a respawn when the policy says so (capped, jittered exponential
  * backoff). The process runs in its own process group, and `close()` ends the whole group —
  * TERM, then KILL after a grace — and waits for it: no zombies, no orphaned grandchildren.
+ *
+ * Backpressure: messages read from stdout wait in a bounded queue. At its high-water mark the
+ * stdout pipe is paused, so a program writing faster than its route carries blocks in its
+ * write; the pipe is resumed once `messages()` has drained the queue below the low-water mark.
  */
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
@@ -40,6 +44,15 @@ export interface ProcessHealth {
 
 type Child = ChildProcessByStdio<Writable, Readable, null>;
 
+/**
+ * Queued stdout messages (or bytes) at which the pipe is paused, and below which it is resumed.
+ * The queue can pass the high mark by one read's messages (a pipe read is at most 64 KiB).
+ */
+const STDOUT_HIGH_WATER_MESSAGES = 1024;
+const STDOUT_LOW_WATER_MESSAGES = 256;
+const STDOUT_HIGH_WATER_BYTES = 8 * 1024 * 1024;
+const STDOUT_LOW_WATER_BYTES = 2 * 1024 * 1024;
+
 export class ProcessEndpoint extends EventEmitter {
   readonly #spec: ProcessSpec;
   #child: Child | undefined;
@@ -48,6 +61,9 @@ export class ProcessEndpoint extends EventEmitter {
   #lastExit: ProcessHealth["lastExit"];
   #err: string | undefined;
   readonly #queue: Uint8Array[] = [];
+  #queueBytes = 0;
+  /** The current child's stdout, while it is open: what backpressure pauses. */
+  #stdout: Readable | undefined;
   #waiter: (() => void) | undefined;
   #exited: Promise<void> = Promise.resolve();
 
@@ -66,6 +82,12 @@ export class ProcessEndpoint extends EventEmitter {
       detached: true,
     }) as Child;
     this.#child = child;
+    this.#stdout = child.stdout;
+    if (this.#queueFull()) child.stdout.pause();
+    child.stdout.once("close", () => {
+      if (this.#stdout === child.stdout) this.#stdout = undefined;
+      this.#wake();
+    });
     const deframer = new Deframer(spec.framing);
     child.stdout.on("data", (chunk: Buffer) => {
       try {
@@ -123,8 +145,31 @@ export class ProcessEndpoint extends EventEmitter {
   }
 
   #enqueue(messages: Uint8Array[]): void {
-    for (const m of messages) this.#queue.push(Uint8Array.prototype.slice.call(m));
+    for (const m of messages) {
+      this.#queue.push(Uint8Array.prototype.slice.call(m));
+      this.#queueBytes += m.length;
+    }
+    if (this.#queueFull()) this.#stdout?.pause();
     if (messages.length > 0) this.#wake();
+  }
+
+  #queueFull(): boolean {
+    return (
+      this.#queue.length >= STDOUT_HIGH_WATER_MESSAGES ||
+      this.#queueBytes >= STDOUT_HIGH_WATER_BYTES
+    );
+  }
+
+  /** Called as `messages()` takes one: below both low marks, read the pipe again. */
+  #dequeued(message: Uint8Array): void {
+    this.#queueBytes -= message.length;
+    const stdout = this.#stdout;
+    if (
+      stdout?.isPaused() === true &&
+      this.#queue.length <= STDOUT_LOW_WATER_MESSAGES &&
+      this.#queueBytes <= STDOUT_LOW_WATER_BYTES
+    )
+      stdout.resume();
   }
 
   #wake(): void {
@@ -154,12 +199,16 @@ export class ProcessEndpoint extends EventEmitter {
     for (;;) {
       const next = this.#queue.shift();
       if (next !== undefined) {
+        this.#dequeued(next);
         yield next;
         continue;
       }
       const policy = this.#spec.respawn ?? "never";
+      // Not before its stdout has closed: what it wrote before exiting may still be in the pipe
+      // (paused by backpressure, or simply not read yet when 'exit' came).
       const gone =
         this.#child === undefined &&
+        this.#stdout === undefined &&
         (this.#closing ||
           policy === "never" ||
           (policy === "on-failure" && this.#lastExit?.code === 0));

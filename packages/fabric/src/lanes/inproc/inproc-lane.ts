@@ -56,7 +56,8 @@ class Channel {
     this.#scheduled = false;
     const reader = this.reader;
     if (reader === undefined) return;
-    while (this.#head < this.#frames.length) {
+    // A paused reader leaves frames queued: the queue fills and `write` says "full".
+    while (this.#head < this.#frames.length && !reader.paused) {
       const frame = this.#frames[this.#head] as Frame;
       this.#head++;
       this.bytes -= frame.payload.length;
@@ -65,7 +66,7 @@ class Channel {
     }
     this.#frames.splice(0, this.#head);
     this.#head = 0;
-    if (this.writerWaiting) {
+    if (this.writerWaiting && !this.full) {
       this.writerWaiting = false;
       this.writer?.emit("drain");
     }
@@ -126,6 +127,7 @@ class InprocReader extends EventEmitter implements LaneReader {
   readonly kind = "inproc" as const;
   readonly role = "reader" as const;
   #done = false;
+  #paused = false;
   readonly #channel: Channel;
 
   constructor(channel: Channel) {
@@ -133,6 +135,20 @@ class InprocReader extends EventEmitter implements LaneReader {
     this.#channel = channel;
     channel.reader = this;
     channel.schedule();
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#channel.schedule();
   }
 
   deliver(frame: Frame): void {

@@ -166,10 +166,11 @@ export class SpscRing {
 
   /**
    * Consumer: hands each published record to `onRecord` as a view into the ring, valid only
-   * during the call, and frees its space once the call returns. Stops after `max` records.
-   * Returns how many records it consumed.
+   * during the call, and frees its space once the call returns. Stops after `max` records, or
+   * after a record whose `onRecord` returned `false` (that record is consumed; the next stays
+   * in the ring for a later `read`). Returns how many records it consumed.
    */
-  read(onRecord: (record: Uint8Array) => void, max = Number.POSITIVE_INFINITY): number {
+  read(onRecord: (record: Uint8Array) => unknown, max = Number.POSITIVE_INFINITY): number {
     const c = this.#control;
     const write = Atomics.load(c, SLOT.write) >>> 0;
     let read = Atomics.load(c, SLOT.read) >>> 0;
@@ -188,11 +189,12 @@ export class SpscRing {
         );
       }
       const start = position + LENGTH_BYTES;
-      onRecord(this.#data.subarray(start, start + length));
+      const more = onRecord(this.#data.subarray(start, start + length));
       read = (read + align(LENGTH_BYTES + length)) >>> 0;
       count++;
       // Published per record, so a producer waiting for space goes on at once.
       Atomics.store(c, SLOT.read, read | 0);
+      if (more === false) break;
     }
     return count;
   }

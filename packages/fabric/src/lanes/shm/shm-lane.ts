@@ -202,7 +202,13 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
   #eos = false;
   #failed = false;
   #draining = false;
-  readonly #onRecord = (record: Uint8Array) => this.#deliver(record);
+  #paused = false;
+  #resuming = false;
+  /** False stops `ring.read` right after the record whose handler paused us. */
+  readonly #onRecord = (record: Uint8Array): boolean => {
+    this.#deliver(record);
+    return !this.#paused;
+  };
 
   constructor(link: ShmLink, options: ShmOptions) {
     super();
@@ -220,6 +226,34 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
     setImmediate(() => this.#drain());
   }
 
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /**
+   * Stops consuming: records stay in the ring, which fills, and the writer parks on it. A
+   * paused reader never parks itself (so the writer never rings for it) and ignores doorbells.
+   */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /**
+   * Consumes again on a later turn. The first records it frees wake a parked writer as any
+   * read does (`#drainLoop`: consume, then the writer's flag, rung once): the writer set its
+   * flag before re-checking for room, so whichever of the two looks second sees the other.
+   */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    if (this.#resuming) return;
+    this.#resuming = true;
+    setImmediate(() => {
+      this.#resuming = false;
+      this.#drain();
+    });
+  }
+
   #deliver(record: Uint8Array): void {
     if (this.#eos) return;
     const frame = decodeFrame(record, this.#maxPayload);
@@ -231,7 +265,7 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
   }
 
   #drain(): void {
-    if (this.#draining || this.#link.released) return;
+    if (this.#draining || this.#paused || this.#link.released) return;
     this.#draining = true;
     try {
       this.#drainLoop();
@@ -257,6 +291,8 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
         this.#link.socket.end();
         return;
       }
+      // Paused by a frame handler: what is left stays in the ring until resume.
+      if (this.#paused) return;
       if (handled >= BATCH) {
         setImmediate(() => this.#drain());
         return;

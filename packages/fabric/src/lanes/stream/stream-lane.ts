@@ -87,6 +87,15 @@ export class StreamLaneReader extends EventEmitter implements LaneReader {
   readonly #decoder: FrameDecoder;
   #sawEos = false;
   #failed = false;
+  #paused = false;
+  #resuming = false;
+  /** The socket's FIN arrived; judged once the frames held before it are delivered. */
+  #socketEnded = false;
+  /**
+   * Frames decoded from a chunk after a `frame` handler paused us, in order: delivered first on
+   * resume. At most one chunk's worth, since the socket stops reading while we are paused.
+   */
+  #held: Frame[] = [];
 
   constructor(kind: LaneKind, socket: Socket, maxPayload?: number) {
     super();
@@ -95,13 +104,42 @@ export class StreamLaneReader extends EventEmitter implements LaneReader {
     this.#decoder = new FrameDecoder(maxPayload);
     socket.on("data", (chunk: Buffer) => this.#onData(chunk));
     socket.on("end", () => {
-      if (!this.#sawEos) this.#fail(peerGone(kind, "connection closed before EOS"));
-      socket.end();
+      this.#socketEnded = true;
+      if (this.#held.length === 0) this.#ended();
     });
     socket.on("error", (error: NodeJS.ErrnoException) =>
       this.#fail(peerGone(kind, error.code ?? error.message)),
     );
     socket.on("close", () => this.emit("close"));
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    // The socket stops reading once its small readable buffer is full; from then on the
+    // kernel's buffer fills and the writer's `write` returns false until we resume.
+    this.#socket.pause();
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    if (this.#resuming) return;
+    this.#resuming = true;
+    setImmediate(() => {
+      this.#resuming = false;
+      if (this.#paused || this.#sawEos) return;
+      const held = this.#held;
+      this.#held = [];
+      this.#emitFrames(held);
+      if (this.#paused || this.#sawEos) return;
+      if (this.#socketEnded) this.#ended();
+      else this.#socket.resume();
+    });
   }
 
   #onData(chunk: Buffer): void {
@@ -113,18 +151,37 @@ export class StreamLaneReader extends EventEmitter implements LaneReader {
       this.#socket.destroy();
       return;
     }
-    for (const frame of frames) {
+    // A chunk that was in flight when we paused: keep all of it for resume.
+    if (this.#paused) this.#held.push(...frames);
+    else this.#emitFrames(frames);
+  }
+
+  /** Emits `frames` in order until one is EOS or a handler pauses us; holds the rest. */
+  #emitFrames(frames: Frame[]): void {
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i] as Frame;
       if (frame.type === FrameType.EOS) {
         this.#sawEos = true;
+        this.#held = [];
         this.emit("end");
         this.#socket.end();
         return;
       }
       this.emit("frame", frame);
+      if (this.#paused) {
+        this.#held.push(...frames.slice(i + 1));
+        return;
+      }
     }
   }
 
+  #ended(): void {
+    if (!this.#sawEos) this.#fail(peerGone(this.kind, "connection closed before EOS"));
+    this.#socket.end();
+  }
+
   close(): void {
+    this.#held = [];
     this.#socket.destroy();
   }
 
