@@ -19,13 +19,19 @@
  * `link` resource when opened and released when closed, so a panel killed at any point finds
  * the strays in the WAL's ledger on restart (`sweepOrphans`).
  */
-import { createHash } from "node:crypto";
-import type { CatalogSymbol, JsonValue } from "@rtt/core";
+import { createHash, randomBytes } from "node:crypto";
+import type { CatalogSymbol, JsonValue, LaneKind } from "@rtt/core";
 import { RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 import type { AuditEntry, AuditLedger } from "../audit/ledger.ts";
 import { batchEdits, diffTopologies, type Edit, type Plan } from "../plan/plan.ts";
-import { type Edge, TOPOLOGY_FORMAT, type Topology, topologyHash } from "../plan/topology.ts";
+import {
+  type Edge,
+  type EdgeEnd,
+  TOPOLOGY_FORMAT,
+  type Topology,
+  topologyHash,
+} from "../plan/topology.ts";
 import type { Wal } from "../wal/wal.ts";
 import {
   contractForDriver,
@@ -75,6 +81,20 @@ async function eachLimited<T>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   if (failure !== undefined) throw failure.error;
+}
+
+/**
+ * A target a swap moved away from, kept open. `armed`: its lane is offered and the handshake
+ * with that source link done (a swap back is the Switch only); "spent": arming failed, so an
+ * offer may be pending on it (close it rather than reuse it); undefined: a plain open link.
+ */
+interface Spare {
+  readonly ref: LinkRef;
+  readonly timer: NodeJS.Timeout;
+  readonly armed:
+    | { readonly source: string; readonly lane: LaneKind; readonly address: LaneAddress }
+    | "spent"
+    | undefined;
 }
 
 /** How long a target a swap moved away from stays open as a warm spare for a swap back. */
@@ -284,36 +304,56 @@ export class Reconciler {
         await this.#step("open-to", routeId);
         // A warm spare — the target a recent swap moved away from, still open — is a flip
         // without starting anything: only a new lane, the handshake and the Switch.
-        opened = this.#takeSpare(target.saddr, targetDriver);
-        opened ??= await this.#open(
-          txid,
-          routeId,
-          edge.to,
-          edge.params,
-          new Map([[target.saddr, target]]),
-        );
-        await this.#step("offer", routeId);
-        const newTarget = await this.#o.pool.get(opened.driver);
-        const offered = await newTarget.offerWithHandshake(opened.link, edge.lane);
-        await this.#step("handshake", routeId);
+        const spare = this.#takeSpare(target.saddr, targetDriver);
         const source = await this.#o.pool.get(route.from.driver);
-        await source.handshake(route.from.link, {
-          control: offered.control,
-          data: offered.address,
-          expectSaddr: edge.to.saddr,
-          expectContractHash: edge.to.contract_hash,
-          nonce: createHash("sha256").update(`${txid}\u0000${routeId}`).digest("hex").slice(0, 32),
-          timeoutMs: HANDSHAKE_TIMEOUT_MS,
-        });
+        let address: LaneAddress | undefined;
+        if (spare !== undefined && typeof spare.armed === "object") {
+          // Armed for exactly this source and lane: its lane is offered and the handshake done.
+          if (
+            spare.armed.source === linkResourceName(route.from) &&
+            spare.armed.lane === edge.lane
+          ) {
+            opened = spare.ref;
+            address = spare.armed.address;
+          } else await this.#closeAll([spare.ref]); // its pending offer cannot be taken back
+        } else if (spare !== undefined && spare.armed === undefined) opened = spare.ref;
+        else if (spare !== undefined) await this.#closeAll([spare.ref]);
+        if (address === undefined) {
+          opened ??= await this.#open(
+            txid,
+            routeId,
+            edge.to,
+            edge.params,
+            new Map([[target.saddr, target]]),
+          );
+          await this.#step("offer", routeId);
+          const newTarget = await this.#o.pool.get(opened.driver);
+          const offered = await newTarget.offerWithHandshake(opened.link, edge.lane);
+          await this.#step("handshake", routeId);
+          await source.handshake(route.from.link, {
+            control: offered.control,
+            data: offered.address,
+            expectSaddr: edge.to.saddr,
+            expectContractHash: edge.to.contract_hash,
+            nonce: createHash("sha256")
+              .update(`${txid}\u0000${routeId}`)
+              .digest("hex")
+              .slice(0, 32),
+            timeoutMs: HANDSHAKE_TIMEOUT_MS,
+          });
+          address = offered.address;
+        }
         wal.flush();
         await this.#step("flip", routeId);
-        switched = await source.switch(route.from.link, offered.address);
+        if (opened === undefined) throw new Error("no target link");
+        switched = await source.switch(route.from.link, address);
       } catch (error) {
         if (opened !== undefined) await this.#closeAll([opened]);
         wal.abort(txid);
         throw error;
       }
-      this.#live.set(routeId, { edge, from: route.from, to: opened });
+      const to: LinkRef = opened;
+      this.#live.set(routeId, { edge, from: route.from, to });
       const seq = wal.commit(txid, this.graph as unknown as JsonValue);
       this.#o.audit.appendAll([
         {
@@ -327,7 +367,7 @@ export class Reconciler {
       ]);
       // The swap is committed: answer now. The old target finishes its lane's frames in the
       // background, then stays open for a while as a warm spare (the sweep leaves both alone).
-      this.#retire(route.to, switched.oldFrames, route.edge.to.saddr);
+      this.#retire(route.to, switched.oldFrames, route.edge.to, routeId);
       return { route: routeId, changed: true, seq, oldFrames: switched.oldFrames };
     });
   }
@@ -335,36 +375,70 @@ export class Reconciler {
   /** Links being drained after a swap, by resource name. */
   readonly #retiring = new Set<string>();
   /** Retired targets kept open as warm spares, by saddr, each with its expiry timer. */
-  readonly #spares = new Map<string, { ref: LinkRef; timer: NodeJS.Timeout }>();
+  readonly #spares = new Map<string, Spare>();
 
-  #retire(ref: LinkRef, frames: number, saddr: string): void {
+  #retire(ref: LinkRef, frames: number, end: EdgeEnd, routeId: string): void {
     const name = linkResourceName(ref);
     this.#retiring.add(name);
     void this.#drained(ref, frames)
-      .then(() => {
-        const old = this.#spares.get(saddr);
-        if (old !== undefined) {
-          clearTimeout(old.timer);
-          void this.#closeAll([old.ref]);
-        }
-        const timer = setTimeout(() => {
-          if (this.#spares.get(saddr)?.ref !== ref) return;
-          this.#spares.delete(saddr);
-          void this.#exclusive(() => this.#closeAll([ref]));
-        }, SPARE_TTL_MS);
-        timer.unref();
-        this.#spares.set(saddr, { ref, timer });
-      })
+      .then(() => this.#exclusive(() => this.#keepAsSpare(ref, end, routeId)))
       .finally(() => this.#retiring.delete(name));
   }
 
-  #takeSpare(saddr: string, driver: string): LinkRef | undefined {
+  /**
+   * Keeps a drained target open as a warm spare for 60 s, and arms it for the route it left: the
+   * target offers a new lane and the route's source runs the handshake with it now, so a swap
+   * back is only the Switch. Arming that fails leaves a plain spare.
+   */
+  async #keepAsSpare(ref: LinkRef, end: EdgeEnd, routeId: string): Promise<void> {
+    const saddr = end.saddr;
+    const route = this.#live.get(routeId);
+    const old = this.#spares.get(saddr);
+    if (old !== undefined) {
+      clearTimeout(old.timer);
+      this.#spares.delete(saddr);
+      await this.#closeAll([old.ref]);
+    }
+    let armed: Spare["armed"];
+    const target = this.#o.pool.running(ref.driver);
+    const source = route === undefined ? undefined : this.#o.pool.running(route.from.driver);
+    if (target !== undefined && source !== undefined && route !== undefined) {
+      try {
+        const offered = await target.offerWithHandshake(ref.link, route.edge.lane);
+        await source.handshake(route.from.link, {
+          control: offered.control,
+          data: offered.address,
+          expectSaddr: saddr,
+          expectContractHash: end.contract_hash,
+          nonce: randomBytes(16).toString("hex"),
+          timeoutMs: HANDSHAKE_TIMEOUT_MS,
+        });
+        armed = {
+          source: linkResourceName(route.from),
+          lane: route.edge.lane,
+          address: offered.address,
+        };
+      } catch (error) {
+        this.#o.progress?.(`  spare ${linkResourceName(ref)} not armed: ${codeOf(error).message}`);
+        armed = "spent";
+      }
+    }
+    const timer = setTimeout(() => {
+      if (this.#spares.get(saddr)?.ref !== ref) return;
+      this.#spares.delete(saddr);
+      void this.#exclusive(() => this.#closeAll([ref]));
+    }, SPARE_TTL_MS);
+    timer.unref();
+    this.#spares.set(saddr, { ref, timer, armed });
+  }
+
+  #takeSpare(saddr: string, driver: string): Spare | undefined {
     const spare = this.#spares.get(saddr);
     if (spare === undefined || spare.ref.driver !== driver) return undefined;
     if (this.#o.pool.running(driver) === undefined) return undefined;
     clearTimeout(spare.timer);
     this.#spares.delete(saddr);
-    return spare.ref;
+    return spare;
   }
 
   /** Links the panel holds open that no route uses now: draining, or warm spares. */
