@@ -18,6 +18,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseProcStat } from "@rtt/fabric";
 
 /** The repository root (no trailing separator). */
 export const REPO = fileURLToPath(new URL("../..", import.meta.url)).replace(/[\\/]$/, "");
@@ -259,4 +260,30 @@ export const ANSI_CSI = `${String.fromCharCode(27)}[`;
 /** Quotes one word for /bin/sh. */
 export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** `roots` and all their descendants, found through the ppid links of /proc/<pid>/stat. */
+export function processTree(roots: readonly number[]): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // Exited while we looked.
+    }
+    const stat = parseProcStat(text);
+    const list = children.get(stat.ppid) ?? [];
+    list.push(stat.pid);
+    children.set(stat.ppid, list);
+  }
+  const found = new Set<number>();
+  const visit = (pid: number) => {
+    if (found.has(pid)) return;
+    found.add(pid);
+    for (const child of children.get(pid) ?? []) visit(child);
+  };
+  for (const root of roots) visit(root);
+  return [...found].sort((a, b) => a - b);
 }

@@ -13,8 +13,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseProcStat, readProcStat } from "@rtt/fabric";
-import { copyQuickstart, parseJson, type RunResult, removeTempDirs, runRtt } from "./helpers.ts";
+import { readProcStat } from "@rtt/fabric";
+import {
+  copyQuickstart,
+  parseJson,
+  processTree,
+  type RunResult,
+  removeTempDirs,
+  runRtt,
+} from "./helpers.ts";
 
 const EVENTS_ROUTE = "events-to-log";
 const REFRESH_ROUTE = "ui-refresh";
@@ -107,32 +114,6 @@ function livePids(pids: readonly number[]): number[] {
     const stat = readProcStat(pid);
     return stat !== undefined && isAlive(pid) && stat.startTime === tracked.get(pid);
   });
-}
-
-/** `roots` and all their descendants, found through the ppid links of /proc/<pid>/stat. */
-function processTree(roots: readonly number[]): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue; // Exited while we looked.
-    }
-    const stat = parseProcStat(text);
-    const list = children.get(stat.ppid) ?? [];
-    list.push(stat.pid);
-    children.set(stat.ppid, list);
-  }
-  const found = new Set<number>();
-  const visit = (pid: number) => {
-    if (found.has(pid)) return;
-    found.add(pid);
-    for (const child of children.get(pid) ?? []) visit(child);
-  };
-  for (const root of roots) visit(root);
-  return [...found].sort((a, b) => a - b);
 }
 
 /** Records `pids` (with their start times) for the checks after stop and for the after hook. */

@@ -9,10 +9,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseProcStat, readProcStat } from "@rtt/fabric";
+import { readProcStat } from "@rtt/fabric";
 import {
   copyQuickstart,
   parseJson,
+  processTree,
   type RunResult,
   removeTempDirs,
   runRtt,
@@ -101,32 +102,6 @@ export function track(pids: readonly number[]): void {
     const stat = readProcStat(pid);
     if (stat !== undefined && !tracked.has(pid)) tracked.set(pid, stat.startTime);
   }
-}
-
-/** `roots` and all their descendants, found through the ppid links of /proc/<pid>/stat. */
-export function processTree(roots: readonly number[]): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue; // Exited while we looked.
-    }
-    const stat = parseProcStat(text);
-    const list = children.get(stat.ppid) ?? [];
-    list.push(stat.pid);
-    children.set(stat.ppid, list);
-  }
-  const found = new Set<number>();
-  const visit = (pid: number) => {
-    if (found.has(pid)) return;
-    found.add(pid);
-    for (const child of children.get(pid) ?? []) visit(child);
-  };
-  for (const root of roots) visit(root);
-  return [...found].sort((a, b) => a - b);
 }
 
 export function cmdline(pid: number): string {
@@ -327,3 +302,5 @@ export async function cleanup(): Promise<void> {
   }
   if (process.env.RTT_FAULTS_KEEP === undefined) removeTempDirs();
 }
+
+export { processTree };
