@@ -7,25 +7,9 @@
  */
 import { readProcStat } from "@rtt/fabric";
 
-export { type ProcStat, parseProcStat, readProcStat } from "@rtt/fabric";
+export { isAlive, type ProcStat, parseProcStat, readProcStat } from "@rtt/fabric";
 
 /** This process's start time for the handshake: field 22, or "0" where /proc is missing. */
 export function ownStartTime(): string {
   return readProcStat("self")?.startTime ?? "0";
-}
-
-/**
- * True while `pid` is a process that has not exited. A zombie has exited (only its parent's
- * wait is missing), so it counts as gone; so does a pid we may not signal whose /proc entry
- * says Z.
- */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
-  }
-  const stat = readProcStat(pid);
-  if (stat === undefined) return process.platform !== "linux";
-  return stat.state !== "Z" && stat.state !== "X";
 }

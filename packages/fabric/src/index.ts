@@ -35,4 +35,4 @@ export {
 export { isLoopback } from "./lanes/tcp/tcp-lane.ts";
 export { MAX_SOCKET_PATH, newSocketPath } from "./lanes/uds/socket-path.ts";
 export { loadShm, shmUnavailableReason } from "./native.ts";
-export { type ProcStat, parseProcStat, readProcStat } from "./process-stat.ts";
+export { isAlive, type ProcStat, parseProcStat, readProcStat } from "./process-stat.ts";

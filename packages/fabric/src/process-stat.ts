@@ -56,3 +56,19 @@ export function readProcStat(pid: number | "self"): ProcStat | undefined {
   }
   return parseProcStat(text);
 }
+
+/**
+ * True while `pid` is a process that has not exited. A zombie has exited (only its parent's
+ * wait is missing), so it counts as gone; so does a pid we may not signal whose /proc entry
+ * says Z.
+ */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  const stat = readProcStat(pid);
+  if (stat === undefined) return process.platform !== "linux";
+  return stat.state !== "Z" && stat.state !== "X";
+}

@@ -11,7 +11,7 @@
 import { randomBytes } from "node:crypto";
 import type { ShmApi } from "../../native.ts";
 import { listShmSegments } from "../../native.ts";
-import { readProcStat } from "../../process-stat.ts";
+import { isAlive, readProcStat } from "../../process-stat.ts";
 
 const PREFIX = "rtt-";
 const NAME = /^rtt-([0-9a-z]+)-([0-9a-z]+)-[0-9a-f]+$/;
@@ -34,12 +34,8 @@ export function newSegmentName(): string {
 }
 
 function ownerAlive(pid: number, start: string): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    // EPERM: alive, someone else's. ESRCH: gone.
-    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
-  }
+  // A zombie owner has exited (only its parent's wait is missing): its segments are stale.
+  if (!isAlive(pid)) return false;
   const now = processStartTime(pid);
   return now === undefined ? false : start === "0" || now === start;
 }
