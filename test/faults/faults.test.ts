@@ -23,7 +23,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { HealthSample } from "@rtt/connector-sdk";
 import { RouteHealth } from "../../packages/panel/src/daemon/route-health.ts";
 import { breakerConfig } from "../../packages/panel/src/health/breaker.ts";
-import type { WiredRoute } from "../../packages/panel/src/reconcile/reconciler.ts";
+import type { WiredRoute } from "../../packages/panel/src/reconcile/graph.ts";
 import {
   assertNothingLeft,
   cleanup,

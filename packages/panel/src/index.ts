@@ -124,17 +124,14 @@ export {
   type DriverPool,
   type LinkRef,
 } from "./reconcile/drivers.ts";
+export { graphOf, type PanelGraph, type WiredRoute, wiredRoutesOf } from "./reconcile/graph.ts";
 export { MemoryPool, memoryConnector, received } from "./reconcile/memory-drivers.ts";
 export {
   APPLY_STEPS,
   type ApplyResult,
   type ApplyStep,
-  graphOf,
-  type PanelGraph,
   Reconciler,
   type ReconcilerOptions,
-  type WiredRoute,
-  wiredRoutesOf,
 } from "./reconcile/reconciler.ts";
 export {
   type CandidateDecision,

@@ -37,7 +37,7 @@ import { resolveSelector } from "../catalog.ts";
 import { loadPlanInputs } from "../plan/inputs.ts";
 import { makePlan, planProblems } from "../plan/plan.ts";
 import type { Topology } from "../plan/topology.ts";
-import type { WiredRoute } from "../reconcile/reconciler.ts";
+import type { WiredRoute } from "../reconcile/graph.ts";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
 import type { RouteHealthView } from "./route-health.ts";
 

@@ -34,12 +34,8 @@ import type { Plan } from "../plan/plan.ts";
 import { parsePlan } from "../plan/plan-file.ts";
 import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts";
 import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
-import {
-  type ApplyResult,
-  Reconciler,
-  type WiredRoute,
-  wiredRoutesOf,
-} from "../reconcile/reconciler.ts";
+import { type WiredRoute, wiredRoutesOf } from "../reconcile/graph.ts";
+import { type ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
 import { Wal } from "../wal/wal.ts";
 import { loadPanelConfig, type WorkspacePaths } from "../workspace/workspace.ts";
 import {

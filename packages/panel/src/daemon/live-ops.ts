@@ -16,7 +16,7 @@ import { resolveSelector } from "../catalog.ts";
 import { PLAN_SEED } from "../plan/plan.ts";
 import { driverFor } from "../plan/topology.ts";
 import type { PolicyEngine } from "../policy/policy-engine.ts";
-import type { WiredRoute } from "../reconcile/reconciler.ts";
+import type { WiredRoute } from "../reconcile/graph.ts";
 import { routeDecision } from "../router/router.ts";
 
 export interface SwapTarget {

@@ -24,7 +24,7 @@ import {
   type RouteStats,
   sloObservation,
 } from "../health/samples.ts";
-import type { WiredRoute } from "../reconcile/reconciler.ts";
+import type { WiredRoute } from "../reconcile/graph.ts";
 
 export interface RouteHealthView {
   readonly route: string;

@@ -17,7 +17,7 @@ import { type Edge, edgeKey, topologyOf } from "../plan/topology.ts";
 import { Wal } from "../wal/wal.ts";
 import { inputsFor, ROUTES_A, ROUTES_B } from "./apply-crash-child.ts";
 import { linkResourceName } from "./drivers.ts";
-import { wiredRoutesOf } from "./reconciler.ts";
+import { wiredRoutesOf } from "./graph.ts";
 
 const CHILD = fileURLToPath(new URL("./apply-crash-child.ts", import.meta.url));
 const RUNS = 32;

@@ -25,13 +25,7 @@ import { RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 import type { AuditEntry, AuditLedger } from "../audit/ledger.ts";
 import { batchEdits, diffTopologies, type Edit, type Plan } from "../plan/plan.ts";
-import {
-  type Edge,
-  type EdgeEnd,
-  TOPOLOGY_FORMAT,
-  type Topology,
-  topologyHash,
-} from "../plan/topology.ts";
+import { type Edge, type EdgeEnd, type Topology, topologyHash } from "../plan/topology.ts";
 import type { Wal } from "../wal/wal.ts";
 import {
   contractForDriver,
@@ -41,6 +35,8 @@ import {
   parseLinkResourceName,
   sampleLink,
 } from "./drivers.ts";
+import { eachLimited } from "./each-limited.ts";
+import { graphOf, type PanelGraph, type WiredRoute } from "./graph.ts";
 
 /** The steps a fault can be injected at (tests) or a crash can land between. */
 export const APPLY_STEPS = [
@@ -57,31 +53,6 @@ export type ApplyStep = (typeof APPLY_STEPS)[number];
 
 /** Routes of one batch prepared (and flipped) at once: drivers serve calls concurrently. */
 const CONCURRENCY = 16;
-
-/**
- * Runs `fn` on every item, at most `limit` at a time, and waits for all of them — also after one
- * failed, so a rollback knows everything that was opened; then throws the first failure.
- */
-async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (next < items.length && failure === undefined) {
-      const item = items[next++] as T;
-      try {
-        await fn(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure !== undefined) throw failure.error;
-}
 
 /**
  * A target a swap moved away from, kept open. `armed`: its lane is offered and the handshake
@@ -105,58 +76,6 @@ const DRAIN_TIMEOUT_MS = 10_000;
 
 /** How long a route's QuickConnect handshake may take before its batch rolls back. */
 const HANDSHAKE_TIMEOUT_MS = 5000;
-
-export interface WiredRoute {
-  readonly edge: Edge;
-  readonly from: LinkRef;
-  readonly to: LinkRef;
-}
-
-/**
- * The graph the WAL journals: the topology, the links that carry it, and the drivers holding
- * those links (what a restarted panel re-attaches to).
- */
-export interface PanelGraph {
-  readonly format: typeof TOPOLOGY_FORMAT;
-  readonly edges: Readonly<Record<string, Edge>>;
-  readonly links: Readonly<Record<string, { readonly from: LinkRef; readonly to: LinkRef }>>;
-  readonly drivers: Readonly<Record<string, JsonValue>>;
-  /** Each route's circuit breaker (health/breaker.ts), so a restart keeps an open one open. */
-  readonly breakers: Readonly<Record<string, JsonValue>>;
-}
-
-export function graphOf(
-  routes: Iterable<WiredRoute>,
-  drivers: Readonly<Record<string, JsonValue>> = {},
-  breakers: Readonly<Record<string, JsonValue>> = {},
-): PanelGraph {
-  const sorted = [...routes].sort((a, b) => (a.edge.route < b.edge.route ? -1 : 1));
-  const wired = new Set(sorted.map((r) => r.edge.route));
-  return {
-    format: TOPOLOGY_FORMAT,
-    edges: Object.fromEntries(sorted.map((r) => [r.edge.route, r.edge])),
-    links: Object.fromEntries(sorted.map((r) => [r.edge.route, { from: r.from, to: r.to }])),
-    drivers,
-    breakers: Object.fromEntries(
-      Object.entries(breakers)
-        .filter(([id]) => wired.has(id))
-        .sort(([a], [b]) => (a < b ? -1 : 1)),
-    ),
-  };
-}
-
-/** The wired routes a journaled graph names (links and edges both present). */
-export function wiredRoutesOf(graph: JsonValue | undefined): WiredRoute[] {
-  if (graph === null || typeof graph !== "object" || Array.isArray(graph)) return [];
-  const g = graph as unknown as Partial<PanelGraph>;
-  if (g.format !== TOPOLOGY_FORMAT || g.edges === undefined || g.links === undefined) return [];
-  const out: WiredRoute[] = [];
-  for (const [id, edge] of Object.entries(g.edges)) {
-    const links = g.links[id];
-    if (links !== undefined) out.push({ edge, from: links.from, to: links.to });
-  }
-  return out;
-}
 
 export interface BatchOutcome {
   readonly routes: readonly string[];

@@ -1,0 +1,60 @@
+/**
+ * The graph the WAL journals with every commit (spec §20: pre and post graphs): the topology
+ * (edges), the links that carry it, the drivers holding those links (what a restarted panel
+ * re-attaches to) and the routes' breakers.
+ */
+import type { JsonValue } from "@rtt/core";
+import { type Edge, TOPOLOGY_FORMAT } from "../plan/topology.ts";
+import type { LinkRef } from "./drivers.ts";
+
+export interface WiredRoute {
+  readonly edge: Edge;
+  readonly from: LinkRef;
+  readonly to: LinkRef;
+}
+
+/**
+ * The graph the WAL journals: the topology, the links that carry it, and the drivers holding
+ * those links (what a restarted panel re-attaches to).
+ */
+export interface PanelGraph {
+  readonly format: typeof TOPOLOGY_FORMAT;
+  readonly edges: Readonly<Record<string, Edge>>;
+  readonly links: Readonly<Record<string, { readonly from: LinkRef; readonly to: LinkRef }>>;
+  readonly drivers: Readonly<Record<string, JsonValue>>;
+  /** Each route's circuit breaker (health/breaker.ts), so a restart keeps an open one open. */
+  readonly breakers: Readonly<Record<string, JsonValue>>;
+}
+
+export function graphOf(
+  routes: Iterable<WiredRoute>,
+  drivers: Readonly<Record<string, JsonValue>> = {},
+  breakers: Readonly<Record<string, JsonValue>> = {},
+): PanelGraph {
+  const sorted = [...routes].sort((a, b) => (a.edge.route < b.edge.route ? -1 : 1));
+  const wired = new Set(sorted.map((r) => r.edge.route));
+  return {
+    format: TOPOLOGY_FORMAT,
+    edges: Object.fromEntries(sorted.map((r) => [r.edge.route, r.edge])),
+    links: Object.fromEntries(sorted.map((r) => [r.edge.route, { from: r.from, to: r.to }])),
+    drivers,
+    breakers: Object.fromEntries(
+      Object.entries(breakers)
+        .filter(([id]) => wired.has(id))
+        .sort(([a], [b]) => (a < b ? -1 : 1)),
+    ),
+  };
+}
+
+/** The wired routes a journaled graph names (links and edges both present). */
+export function wiredRoutesOf(graph: JsonValue | undefined): WiredRoute[] {
+  if (graph === null || typeof graph !== "object" || Array.isArray(graph)) return [];
+  const g = graph as unknown as Partial<PanelGraph>;
+  if (g.format !== TOPOLOGY_FORMAT || g.edges === undefined || g.links === undefined) return [];
+  const out: WiredRoute[] = [];
+  for (const [id, edge] of Object.entries(g.edges)) {
+    const links = g.links[id];
+    if (links !== undefined) out.push({ edge, from: links.from, to: links.to });
+  }
+  return out;
+}
