@@ -33,6 +33,6 @@ export {
   listenWriter,
 } from "./lanes/factory.ts";
 export { isLoopback } from "./lanes/tcp/tcp-lane.ts";
-export { MAX_SOCKET_PATH, newSocketPath } from "./lanes/uds/socket-path.ts";
+export { laneSocketDir, MAX_SOCKET_PATH, newSocketPath } from "./lanes/uds/socket-path.ts";
 export { loadShm, shmUnavailableReason } from "./native.ts";
 export { isAlive, type ProcStat, parseProcStat, readProcStat } from "./process-stat.ts";

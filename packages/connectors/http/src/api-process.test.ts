@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ApiProcess, LISTEN_ENV } from "./api-process.ts";
+import { fileURLToPath } from "node:url";
+import { ApiProcess, LISTEN_ENV, reapOrphanedApis } from "./api-process.ts";
 import { HttpTarget } from "./http-endpoints.ts";
 
 // A real API program: answers with its working folder, on the socket it is told; it also
@@ -93,5 +95,40 @@ describe("api process", () => {
     await assert.rejects(ApiProcess.start({ argv: ["/nonexistent/rtt-api-program"] }), {
       code: "RTT_ERR_DRIVER_SPAWN",
     });
+  });
+
+  it("a driver that dies without closing leaves its api program; the next driver's reaper ends it", async () => {
+    const sockets = mkdtempSync(join(tmpdir(), "rtt-api-socks-"));
+    const module = fileURLToPath(new URL("./api-process.ts", import.meta.url));
+    // A stand-in for an http driver: starts the api, says where it is, then waits to be killed.
+    const driver = spawn(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `const { ApiProcess } = await import(${JSON.stringify(module)});
+         const api = await ApiProcess.start({ argv: [process.execPath, "server.mjs"], cwd: ${JSON.stringify(dir)}, socketDir: ${JSON.stringify(sockets)} });
+         process.stdout.write(JSON.stringify({ pid: api.pid, socket: api.socketPath }) + "\\n");
+         setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    try {
+      const line = await new Promise<string>((resolve) =>
+        driver.stdout.once("data", (d: Buffer) => resolve(d.toString())),
+      );
+      const api = JSON.parse(line) as { pid: number; socket: string };
+      assert.deepEqual(reapOrphanedApis(sockets), [], "a live driver's api is left alone");
+      driver.kill("SIGKILL");
+      await eventually("the driver is dead", () => gone(driver.pid ?? -1));
+      assert.equal(gone(api.pid), false, "the api program outlived its driver");
+      assert.deepEqual(reapOrphanedApis(sockets), [api.pid]);
+      await eventually("the orphaned api ended", () => gone(api.pid));
+      assert.equal(existsSync(api.socket), false, "its socket is removed");
+      assert.equal(existsSync(`${api.socket}.pid`), false, "and its pid file");
+    } finally {
+      driver.kill("SIGKILL");
+      rmSync(sockets, { recursive: true, force: true });
+    }
   });
 });

@@ -5,14 +5,20 @@
  * program that exits first, or never listens, is a named error with its last stderr lines.
  * It runs in its own process group, and `close()` ends the whole group — TERM, then KILL after
  * a grace — waits for it, and removes the socket file.
+ *
+ * Beside the socket a `.pid` file names the program (pid and start time) and the driver that
+ * started it: a driver that is SIGKILLed cannot close its programs, and a program that never
+ * reads stdin does not notice. The next http driver to start reaps what a dead one left
+ * (`reapOrphanedApis`).
  */
 import { type ChildProcessByStdio, spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
+import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { SOCKET_DIR_ENV } from "@rtt/connector-sdk";
 import { type ErrorCode, RttError } from "@rtt/core";
-import { newSocketPath } from "@rtt/fabric";
+import { isAlive, newSocketPath, readProcStat } from "@rtt/fabric";
 
 /** The environment variable that tells the program where to listen (a Unix socket path). */
 export const LISTEN_ENV = "RTT_HTTP_LISTEN";
@@ -118,6 +124,7 @@ export class ApiProcess {
       spec,
       fileSocketPath(spec.socketDir ?? process.env[SOCKET_DIR_ENV] ?? undefined),
     );
+    api.#writePidFile();
     const until = Date.now() + (spec.startTimeoutMs ?? 10_000);
     for (;;) {
       if (api.#exit !== undefined) {
@@ -170,6 +177,20 @@ export class ApiProcess {
     );
   }
 
+  #writePidFile(): void {
+    const pid = this.#child.pid;
+    if (pid === undefined) return;
+    const record: ApiPidFile = {
+      driver: process.pid,
+      driverStart: readProcStat("self")?.startTime ?? "0",
+      pid,
+      start: readProcStat(pid)?.startTime ?? "0",
+    };
+    writeFileSync(`${this.socketPath}${PID_SUFFIX}`, `${JSON.stringify(record)}\n`, {
+      mode: 0o600,
+    });
+  }
+
   #killGroup(signal: NodeJS.Signals): void {
     const pid = this.#child.pid;
     if (pid === undefined) return;
@@ -191,5 +212,57 @@ export class ApiProcess {
     clearTimeout(timer);
     this.#closed = true;
     rmSync(this.socketPath, { force: true });
+    rmSync(`${this.socketPath}${PID_SUFFIX}`, { force: true });
   }
+}
+
+const PID_SUFFIX = ".pid";
+
+interface ApiPidFile {
+  readonly driver: number;
+  readonly driverStart: string;
+  readonly pid: number;
+  readonly start: string;
+}
+
+/** Is this pid still the process that was recorded (same start time)? */
+function same(pid: number, start: string): boolean {
+  return isAlive(pid) && (start === "0" || readProcStat(pid)?.startTime === start);
+}
+
+/**
+ * Ends the api programs (and their process groups) that http drivers which are gone left in
+ * `dir`, and removes their sockets. Returns the program pids it ended.
+ */
+export function reapOrphanedApis(dir: string): number[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter(
+      (n) => n.startsWith("api-") && n.endsWith(`.sock${PID_SUFFIX}`),
+    );
+  } catch {
+    return [];
+  }
+  const reaped: number[] = [];
+  for (const name of names) {
+    const file = join(dir, name);
+    let record: ApiPidFile;
+    try {
+      record = JSON.parse(readFileSync(file, "utf8")) as ApiPidFile;
+    } catch {
+      continue; // Being written, or not ours.
+    }
+    if (same(record.driver, record.driverStart)) continue; // Its driver still runs.
+    if (same(record.pid, record.start)) {
+      try {
+        process.kill(-record.pid, "SIGKILL");
+        reaped.push(record.pid);
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    rmSync(file.slice(0, -PID_SUFFIX.length), { force: true });
+    rmSync(file, { force: true });
+  }
+  return reaped;
 }

@@ -16,9 +16,16 @@
  *   default 30 s).
  */
 import { dirname } from "node:path";
-import { defineConnector, findManifests, type RxMessage, serveDriver } from "@rtt/connector-sdk";
+import {
+  defineConnector,
+  findManifests,
+  type RxMessage,
+  SOCKET_DIR_ENV,
+  serveDriver,
+} from "@rtt/connector-sdk";
 import { type Contract, RttError } from "@rtt/core";
-import { ApiProcess } from "./api-process.ts";
+import { laneSocketDir } from "@rtt/fabric";
+import { ApiProcess, reapOrphanedApis } from "./api-process.ts";
 import { type HttpEndpointAddress, HttpSource, HttpTarget } from "./http-endpoints.ts";
 import { encodeMessage, parseRequest, parseResponse } from "./messages.ts";
 
@@ -204,4 +211,13 @@ export const httpConnector = defineConnector<HttpLink>({
   },
 });
 
-if (import.meta.main) await serveDriver(httpConnector);
+if (import.meta.main) {
+  // Api programs a SIGKILLed http driver could not close: end them before serving.
+  const dirs = new Set(
+    [process.env[SOCKET_DIR_ENV], laneSocketDir()].filter((d) => d !== undefined),
+  );
+  for (const dir of dirs)
+    for (const pid of reapOrphanedApis(dir))
+      process.stderr.write(`http driver: ended api program ${pid} left by a driver that is gone\n`);
+  await serveDriver(httpConnector);
+}
