@@ -152,13 +152,11 @@ export type {
   SymbolFilterIn,
 } from "./wire.ts";
 export {
-  ERROR_CODE_KEY,
-  ERROR_HINT_KEY,
   grpcTarget,
-  isErrorCode,
   loadProtoDefinition,
   PANEL_PROTO_PATH,
   panelPackage,
   panelPackageDefinition,
+  sentRttError,
   toServiceError,
 } from "./wire.ts";

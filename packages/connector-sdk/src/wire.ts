@@ -75,10 +75,9 @@ let loaded: ConnectorPackage | undefined;
 
 /** The rtt.connector.v1 package, parsed once per process. */
 export function connectorPackage(): ConnectorPackage {
-  if (loaded === undefined) {
-    const definition = loadSync(PROTO_PATH, LOADER_OPTIONS);
-    loaded = (grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType).rtt.connector.v1;
-  }
+  loaded ??= (
+    grpc.loadPackageDefinition(loadProtoDefinition(PROTO_PATH)) as unknown as ProtoGrpcType
+  ).rtt.connector.v1;
   return loaded;
 }
 
@@ -156,7 +155,7 @@ export function laneFromWire(w: WireLaneAddress | null | undefined): LaneAddress
 export const ERROR_CODE_KEY = "rtt-error-code";
 export const ERROR_HINT_KEY = "rtt-error-hint";
 
-export function isErrorCode(s: string): s is ErrorCode {
+function isErrorCode(s: string): s is ErrorCode {
   return Object.hasOwn(ERROR_CATALOG, s);
 }
 
@@ -177,16 +176,27 @@ export function toServiceError(error: unknown): Partial<grpc.StatusObject> {
 }
 
 /** Rebuilds the RttError a driver sent, naming the driver; transport failures get codes too. */
+/**
+ * The RttError a server sent (its code and hint ride in trailers), with `prefix` before the
+ * message; undefined when the failure carries no RTT code (a transport error).
+ */
+export function sentRttError(error: grpc.ServiceError, prefix = ""): RttError | undefined {
+  const sent = error.metadata?.get(ERROR_CODE_KEY)[0];
+  const hint = error.metadata?.get(ERROR_HINT_KEY)[0];
+  if (typeof sent !== "string" || !isErrorCode(sent)) return undefined;
+  return new RttError(sent, `${prefix}${error.details}`, {
+    cause: error,
+    ...(typeof hint === "string" ? { hint } : {}),
+  });
+}
+
 export function fromServiceError(
   driver: string,
   method: string,
   error: grpc.ServiceError,
 ): RttError {
-  const sent = error.metadata?.get(ERROR_CODE_KEY)[0];
-  const hint = error.metadata?.get(ERROR_HINT_KEY)[0];
-  const options = { cause: error, ...(typeof hint === "string" ? { hint } : {}) };
-  if (typeof sent === "string" && isErrorCode(sent))
-    return new RttError(sent, `driver "${driver}": ${error.details}`, options);
+  const sent = sentRttError(error, `driver "${driver}": `);
+  if (sent !== undefined) return sent;
   switch (error.code) {
     case grpc.status.UNAVAILABLE:
     case grpc.status.CANCELLED:

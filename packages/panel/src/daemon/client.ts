@@ -7,10 +7,7 @@ import * as grpc from "@grpc/grpc-js";
 import {
   type ApplyResultMessage,
   type AuditEventMessage,
-  ERROR_CODE_KEY,
-  ERROR_HINT_KEY,
   grpcTarget,
-  isErrorCode,
   type PanelClient,
   type PanelStatusMessage,
   type PanelSymbolMessage,
@@ -18,18 +15,14 @@ import {
   panelPackage,
   type RouteHealthMessage,
   type RouteListMessage,
+  sentRttError,
 } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import { socketPathOf } from "./daemon.ts";
 
 function fromPanelError(method: string, error: grpc.ServiceError): RttError {
-  const code = error.metadata?.get(ERROR_CODE_KEY)[0];
-  const hint = error.metadata?.get(ERROR_HINT_KEY)[0];
-  if (typeof code === "string" && isErrorCode(code))
-    return new RttError(code, error.details, {
-      cause: error,
-      ...(typeof hint === "string" ? { hint } : {}),
-    });
+  const sent = sentRttError(error);
+  if (sent !== undefined) return sent;
   return new RttError(
     "RTT_ERR_PANEL_UNREACHABLE",
     `the panel did not answer ${method}: ${error.details}`,

@@ -207,9 +207,10 @@ export class PanelDaemon {
         this.#pool.running(r.to.driver) !== undefined,
     );
     this.#reconciler.adopt(live);
-    const strays = await this.#reconciler.sweepOrphans();
-    if (strays.length > 0)
-      this.#log(`closed ${strays.length} orphaned link(s): ${strays.join(", ")}`);
+    const { orphans, broken } = await this.#reconciler.sweepOrphans();
+    if (orphans.length > 0)
+      this.#log(`closed ${orphans.length} orphaned link(s): ${orphans.join(", ")}`);
+    if (broken.length > 0) this.#log(`route(s) ${broken.join(", ")} lost a link; rewiring`);
     await this.#restore("restore the committed topology after a panel start");
     this.#health = new RouteHealth(
       {

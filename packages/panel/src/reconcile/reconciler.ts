@@ -734,13 +734,12 @@ export class Reconciler {
   }
 
   /**
-   * Closes every link no committed route uses: those the WAL's ledger journaled (strays of a
-   * transaction a crash cut short, links a crash kept from being retired) and those the running
-   * drivers report that the panel has no route for (opened in the instant before a crash let
-   * them be journaled). Returns what it closed.
+   * At start-up: closes (or, where the driver is gone, releases) every link the WAL's ledger
+   * journaled that no committed route uses — strays of a transaction a crash cut short, links a
+   * crash kept from being retired — then runs the stability sweep for what the drivers hold.
    */
-  sweepOrphans(): Promise<string[]> {
-    return this.#exclusive(async () => {
+  async sweepOrphans(): Promise<{ orphans: string[]; broken: string[] }> {
+    const journaled = await this.#exclusive(async () => {
       const inUse = new Set(
         [...this.#live.values()].flatMap((r) => [linkResourceName(r.from), linkResourceName(r.to)]),
       );
@@ -749,16 +748,10 @@ export class Reconciler {
         const ref = e.kind === "link" ? parseLinkResourceName(e.name) : undefined;
         if (ref !== undefined && !inUse.has(e.name)) strays.set(e.name, ref);
       }
-      for (const driver of this.#o.pool.names()) {
-        const links = (await this.#o.pool.running(driver)?.listLinks()) ?? [];
-        for (const { linkId } of links) {
-          const ref = { driver, link: linkId };
-          const name = linkResourceName(ref);
-          if (!inUse.has(name)) strays.set(name, ref);
-        }
-      }
       await this.#closeAll([...strays.values()]);
       return [...strays.keys()];
     });
+    const swept = await this.sweep();
+    return { orphans: [...journaled, ...swept.orphans], broken: swept.broken };
   }
 }
