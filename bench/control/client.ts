@@ -5,9 +5,11 @@
  *   unary LISTEN N WARMUP        ListSymbols (a server stream: to its last message) and Status,
  *                                interleaved, N each after WARMUP each, over PanelConnection
  *   echo SOCKET N WARMUP COUNT   the peer: unary Echo (16 bytes) and a Stream of COUNT messages
- *   flip LISTEN K ROUTE A B      QuickConnect ROUTE to B, A, B, … K times (A is where it is now)
+ *   flip LISTEN K ROUTE A B GAP  QuickConnect ROUTE to B, A, B, … K times (A is where it is now),
+ *                                GAP ms apart (time for the panel to arm the target left behind)
  */
 import * as grpc from "@grpc/grpc-js";
+import { LOCAL_CHANNEL_OPTIONS } from "@rtt/connector-sdk";
 import { PanelConnection } from "@rtt/panel";
 import { ECHO_SERVICE } from "./common.ts";
 
@@ -46,7 +48,12 @@ async function unary(listen: string, n: number, warmup: number): Promise<unknown
 
 async function echo(socket: string, n: number, warmup: number, count: number): Promise<unknown> {
   const Client = grpc.makeGenericClientConstructor(ECHO_SERVICE, "Echo");
-  const client = new Client(`unix:${socket}`, grpc.credentials.createInsecure());
+  // The panel's client options, so panel ÷ peer is the panel's own cost.
+  const client = new Client(
+    `unix:${socket}`,
+    grpc.credentials.createInsecure(),
+    LOCAL_CHANNEL_OPTIONS,
+  );
   const request = Buffer.alloc(16, 1);
   const streamRequest = Buffer.from([count]);
   const call = (): Promise<Buffer> =>
@@ -85,40 +92,25 @@ async function echo(socket: string, n: number, warmup: number, count: number): P
   return { echo_unary_us: unaryUs, echo_stream_us: streamUs };
 }
 
-async function flip(listen: string, k: number, route: string, a: string, b: string) {
+async function flip(listen: string, k: number, route: string, a: string, b: string, gapMs: number) {
   const conn = new PanelConnection(listen);
   if (!(await conn.ready(10_000))) throw new Error(`no panel on ${listen}`);
   const samples: number[] = [];
-  const oldFrames: number[] = [];
-  const wall: { start: number; end: number }[] = [];
+  const panelUs: number[] = [];
+  const warm: boolean[] = [];
   let unchanged = 0;
   for (let i = 0; i < k; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, gapMs));
     const to = i % 2 === 0 ? b : a;
-    const start = Date.now();
     const t0 = process.hrtime.bigint();
     const r = await conn.quickConnect(route, to, WHO);
     samples.push(us(t0));
-    wall.push({ start, end: Date.now() });
-    oldFrames.push(r.old_frames);
+    panelUs.push(r.panel_us);
+    warm.push(r.warm);
     if (!r.changed) unchanged++;
   }
-  // The audit's swap record is appended right after the WAL commit, before the old target is
-  // drained and closed: its time (ms) splits each call into "to commit" and "drain + close".
-  const swaps: number[] = [];
-  // Only this client's: a breaker trip under load makes the panel fail the route over too.
-  for await (const e of conn.audit({ route }))
-    if (e.action === "swap" && e.who === WHO) swaps.push(Date.parse(e.at));
-  const mine = swaps.slice(-k);
-  const toCommitMs = wall.map((w, i) => (mine[i] ?? Number.NaN) - w.start);
-  const afterCommitMs = wall.map((w, i) => w.end - (mine[i] ?? Number.NaN));
   conn.close();
-  return {
-    flip_us: samples,
-    old_frames: oldFrames,
-    unchanged,
-    to_commit_ms: toCommitMs,
-    after_commit_ms: afterCommitMs,
-  };
+  return { flip_us: samples, panel_us: panelUs, warm, unchanged };
 }
 
 let result: unknown;
@@ -132,6 +124,7 @@ else if (mode === "flip")
     String(args[2]),
     String(args[3]),
     String(args[4]),
+    Number(args[5]),
   );
 else throw new Error(`client.ts: unknown mode ${mode}`);
 process.stdout.write(`${JSON.stringify(result)}\n`);

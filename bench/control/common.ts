@@ -101,8 +101,9 @@ export function runProgram(
 }
 
 /**
- * A temp copy of the quickstart with a second logger (logger2, writing logs/events2.ndjson) and
- * emit.py streaming forever, one event every `emitIntervalMs` (0: as fast as it can).
+ * A temp copy of the quickstart with a second logger (logger2, writing logs/events2.ndjson) in
+ * the events route's failover set (so the panel keeps it prebound as a warm spare), and emit.py
+ * streaming forever, one event every `emitIntervalMs` (0: as fast as it can).
  */
 export function quickstartWithTwoLoggers(prefix: string, emitIntervalMs: number): string {
   const ws = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
@@ -120,6 +121,13 @@ export function quickstartWithTwoLoggers(prefix: string, emitIntervalMs: number)
   logger.symbol["x-run"] = ["node", "../logger/logger.mjs", "../../logs/events2.ndjson"];
   mkdirSync(join(ws, "services", "logger2"));
   writeFileSync(join(ws, "services", "logger2", "rtt.manifest.json"), JSON.stringify(logger));
+  const policyFile = join(ws, ".rtt", "policy.json");
+  const policy = JSON.parse(readFileSync(policyFile, "utf8")) as {
+    failover: { route: string; health: string }[];
+  };
+  for (const rule of policy.failover)
+    rule.route = rule.route.replace(/\]$/, ", rtt://obs/extension/logger2#ndjson]");
+  writeFileSync(policyFile, JSON.stringify(policy));
   return ws;
 }
 

@@ -5,6 +5,7 @@
  * Usage: node echo-server.ts SOCKET_PATH — prints "ready" on stdout; exits when stdin closes.
  */
 import * as grpc from "@grpc/grpc-js";
+import { LOCAL_SERVER_OPTIONS } from "@rtt/connector-sdk";
 import { ECHO_SERVICE } from "./common.ts";
 
 const path = process.argv[2];
@@ -13,7 +14,7 @@ if (path === undefined) throw new Error("usage: echo-server.ts SOCKET_PATH");
 /** A symbol on the wire is ~100 bytes; the stream's messages are that size. */
 const ITEM = Buffer.alloc(100, 0x61);
 
-const server = new grpc.Server();
+const server = new grpc.Server(LOCAL_SERVER_OPTIONS);
 server.addService(ECHO_SERVICE, {
   Echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) =>
     cb(null, call.request),

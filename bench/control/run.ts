@@ -10,14 +10,19 @@
  *           a unary echo of 16 bytes, and a server stream of as many ~100-byte messages as
  *           ListSymbols returns. Same client library, same machine, same run, rounds alternated
  *           with the panel's, so panel ÷ peer is the panel's own cost.
- *   flip    QuickConnect events-to-log to logger2, back to logger, … K times while emit.py
- *           streams: the call's round trip (the new target's link opened — its program started —
- *           handshake, switch, WAL commit, audit, old target drained and closed).
+ *   flip    QuickConnect events-to-log to logger2, back to logger, … K times with emit.py
+ *           stopped, then K times while it streams, FLIP_GAP ms apart: the call's round trip,
+ *           and the panel's own share of it (QuickConnectAck.panel_us). logger2 is in the route's
+ *           failover set, so the panel keeps it prebound (open, lane offered, handshake done);
+ *           the target a flip leaves is drained and armed for the way back. A *warm* flip
+ *           (the answer says so) is the Switch, the WAL commit and the audit record only; a
+ *           cold one (a flip that came before the spare was armed) also opens the target and
+ *           runs the handshake. The headline flip figures are the warm flips'.
  *
  * Percentiles are nearest-rank over all samples. Progress on stderr; the last line of stdout is
  * one JSON object. The panel is stopped at the end and every process this started is gone.
  * Usage: npm run bench:control [-- --n 2000] [--warmup 200] [--k 50] [--rounds 2]
- *          [--emit-interval-ms 0] [--prof-dir DIR] [--keep]
+ *          [--flip-gap-ms 300] [--emit-interval-ms 0] [--prof-dir DIR] [--keep]
  * --prof-dir runs the panel in the foreground under `node --cpu-prof` (profile written to DIR
  * when it stops) instead of letting `rtt apply` start it in the background.
  */
@@ -46,6 +51,7 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "200" },
     k: { type: "string", default: "50" },
     rounds: { type: "string", default: "2" },
+    "flip-gap-ms": { type: "string", default: "300" },
     "emit-interval-ms": { type: "string", default: "0" },
     "prof-dir": { type: "string" },
     keep: { type: "boolean", default: false },
@@ -55,6 +61,7 @@ const N = Number(values.n);
 const WARMUP = Number(values.warmup);
 const K = Number(values.k);
 const ROUNDS = Math.max(1, Number(values.rounds));
+const FLIP_GAP_MS = Number(values["flip-gap-ms"]);
 const EMIT_INTERVAL_MS = Number(values["emit-interval-ms"]);
 const PROF_DIR = values["prof-dir"] === undefined ? undefined : resolve(values["prof-dir"]);
 const CLIENT = new URL("./client.ts", import.meta.url).pathname;
@@ -217,15 +224,47 @@ for (const name of ["quiet", "load"] as const) {
 }
 echo.stop();
 
-// (b) the warm flip, while emit.py streams.
+// (b) the flips, K with emit.py stopped, then K while it streams (an even K ends each round on
+// the first logger, so both rounds start alike).
+interface Flips {
+  /** Client round trips of the warm flips, µs. */
+  warm: number[];
+  /** The panel's own time for those (QuickConnectAck.panel_us). */
+  panel: number[];
+  cold: number[];
+  unchanged: number;
+}
+async function flipRound(name: "quiet" | "load"): Promise<Flips> {
+  if (name === "quiet") for (const pid of emitters) process.kill(pid, "SIGSTOP");
+  try {
+    const r = await client([
+      "flip",
+      status.listen,
+      String(K),
+      ROUTE,
+      LOGGER,
+      LOGGER2,
+      String(FLIP_GAP_MS),
+    ]);
+    const all = r.flip_us as number[];
+    const warm = r.warm as boolean[];
+    const flips: Flips = {
+      warm: all.filter((_, i) => warm[i]),
+      panel: (r.panel_us as number[]).filter((_, i) => warm[i]),
+      cold: all.filter((_, i) => !warm[i]),
+      unchanged: r.unchanged as number,
+    };
+    log(
+      `${name} flip ×${K}: ${flips.warm.length} warm ${JSON.stringify(stats(flips.warm))} µs (in the panel ${JSON.stringify(stats(flips.panel))} µs), ${flips.cold.length} cold ${JSON.stringify(stats(flips.cold))} µs, unchanged ${flips.unchanged}`,
+    );
+    return flips;
+  } finally {
+    if (name === "quiet") for (const pid of emitters) process.kill(pid, "SIGCONT");
+  }
+}
+const quietFlips = await flipRound("quiet");
 const before = lineCount(first) + lineCount(second);
-const flips = await client(["flip", status.listen, String(K), ROUTE, LOGGER, LOGGER2]);
-const flipUs = flips.flip_us as number[];
-const toCommit = stats(flips.to_commit_ms as number[]);
-const afterCommit = stats(flips.after_commit_ms as number[]);
-log(
-  `flip ×${K}: ${JSON.stringify(stats(flipUs))} µs, unchanged ${flips.unchanged}; call → commit ${JSON.stringify(toCommit)} ms, commit → answer (old target drained, closed) ${JSON.stringify(afterCommit)} ms`,
-);
+const loadFlips = await flipRound("load");
 await new Promise((r) => setTimeout(r, 500));
 const after = lineCount(first) + lineCount(second);
 log(`the stream kept flowing: ${after - before} events reached the loggers during the flips`);
@@ -248,7 +287,6 @@ const logCount = (re: RegExp) => panelLog.split("\n").filter((l) => re.test(l)).
 const breakerTrips = logCount(/breaker (closed|half-open) → open/);
 log(`panel.log: ${breakerTrips} breaker trips${values.keep ? ` (kept: ${ws})` : ""}`);
 
-const f = stats(flipUs);
 const phaseFigures = (name: "quiet" | "load", suffix: string) => {
   const s = phases[name];
   const u = { list: stats(s.list), status: stats(s.status) };
@@ -268,6 +306,16 @@ const phaseFigures = (name: "quiet" | "load", suffix: string) => {
     [`list_vs_stream_p99${suffix}`]: round(u.list.p99 / p.stream.p99, 2),
   };
 };
+const flipFigures = (f: Flips, suffix: string) => ({
+  [`flip_p50_us${suffix}`]: stats(f.warm).p50,
+  [`flip_p99_us${suffix}`]: stats(f.warm).p99,
+  [`flip_panel_p50_us${suffix}`]: stats(f.panel).p50,
+  [`flip_panel_p99_us${suffix}`]: stats(f.panel).p99,
+  [`flip_warm${suffix}`]: f.warm.length,
+  [`flip_cold${suffix}`]: f.cold.length,
+  [`flip_cold_p50_us${suffix}`]: stats(f.cold).p50,
+  [`flip_unchanged${suffix}`]: f.unchanged,
+});
 const result = {
   bench: "control",
   node: process.version,
@@ -280,17 +328,11 @@ const result = {
   // the stream beside it; *_load are the same with emit.py streaming.
   ...phaseFigures("quiet", ""),
   ...phaseFigures("load", "_load"),
-  flip_p50_us: f.p50,
-  flip_p99_us: f.p99,
-  flip_max_us: round(Math.max(...flipUs)),
-  flip_unchanged: flips.unchanged,
+  ...flipFigures(quietFlips, ""),
+  ...flipFigures(loadFlips, "_load"),
+  flip_gap_ms: FLIP_GAP_MS,
   breaker_trips: breakerTrips,
   panel_failovers: logCount(/failed over to/),
-  flip_to_commit_p50_ms: toCommit.p50,
-  flip_to_commit_p99_ms: toCommit.p99,
-  flip_after_commit_p50_ms: afterCommit.p50,
-  flip_after_commit_p99_ms: afterCommit.p99,
-  flip_vs_echo_load_p50: round(f.p50 / stats(phases.load.echoUnary).p50, 1),
   events_during_flips: after - before,
   committed_seq_after_flips: afterFlips.committed_seq,
   left_behind: leftover.length,

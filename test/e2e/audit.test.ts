@@ -48,6 +48,8 @@ function workspaceWithLedger(): { root: string; ledger: string } {
     before: { to: "rtt://core/api/metrics@1" },
     after: { to: "rtt://core/api/metrics@1.1" },
   });
+  // The ledger object writes its head once per event-loop turn; the tests edit the file now.
+  ledger.flushHead();
   return { root, ledger: paths.audit };
 }
 

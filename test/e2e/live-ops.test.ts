@@ -72,12 +72,16 @@ describe("live operations on the quickstart", () => {
     writeFileSync(join(ws, "services", "logger2", "rtt.manifest.json"), JSON.stringify(logger));
     // The quickstart's policy fails the event route over when its p95 passes 50 ms — which a
     // stream at full speed does (its queue is the latency). This test is about qc, so the bound
-    // is loosened; the failover list stays (the trip test below uses it).
+    // is loosened; the failover list stays (the trip test below uses it), with logger2 added:
+    // the panel keeps a route's next failover target prebound, so the qc to it is warm.
     const policyFile = join(ws, ".rtt", "policy.json");
     const policy = JSON.parse(readFileSync(policyFile, "utf8")) as {
       failover: { route: string; health: string }[];
     };
-    for (const f of policy.failover) f.health = "p95<60000ms";
+    for (const f of policy.failover) {
+      f.health = "p95<60000ms";
+      f.route = f.route.replace(/\]$/, ", rtt://obs/extension/logger2#ndjson]");
+    }
     writeFileSync(policyFile, JSON.stringify(policy));
     assert.equal((await rtt(["scan"])).code, 0);
     const apply = await rtt(["apply", "--auto-approve"]);
@@ -86,10 +90,21 @@ describe("live operations on the quickstart", () => {
     const first = join(ws, "logs", "events.ndjson");
     const second = join(ws, "logs", "events2.ndjson");
     await eventually("the stream to reach the first logger", () => lines(first).length > 20_000);
+    await eventually("logger2 prebound as the route's warm spare", () =>
+      readFileSync(join(ws, ".rtt", "panel.log"), "utf8").includes(
+        "events-to-log: rtt://obs/extension/logger2@1.0.0#ndjson prebound",
+      ),
+    );
     const qc = await rtt(["qc", "events-to-log -> rtt://obs/extension/logger2", "--json"]);
     assert.equal(qc.code, 0, qc.stderr);
-    const swap = parseJson(qc.stdout) as { changed: boolean; old_frames: number; new_to: string };
+    const swap = parseJson(qc.stdout) as {
+      changed: boolean;
+      old_frames: number;
+      new_to: string;
+      warm: boolean;
+    };
     assert.equal(swap.changed, true);
+    assert.equal(swap.warm, true, "the prebound spare took the route: the Switch only");
     assert.equal(swap.new_to, "rtt://obs/extension/logger2@1.0.0#ndjson");
 
     await eventually(`all ${N} messages`, () => lines(first).length + lines(second).length >= N);

@@ -197,10 +197,10 @@ describe("1. kill -9 the process driver under load", { timeout: 360_000 }, () =>
 
   it("no message loss within the buffer bound: what the source handed over before the kill reaches the logger", {
     todo:
-      "product: in-flight messages die with the driver — emit.py's pipe, the ProcessEndpoint " +
-      "queue (process-endpoint.ts:126), the link's tx queue (link.ts:352) and the lane are all in " +
-      "the killed process; the policy's drop/buffer QoS is not applied on the data path at all " +
-      "(fabric's backpressure/admission.ts is used by no driver)",
+      "product: in-flight messages die with the driver — emit.py's pipe, the process endpoint's " +
+      "queue, the route's admission buffer, the link's queues and the lane's ring are all in (or " +
+      "owned by) the killed process; keeping them needs a buffer outside the driver that its " +
+      "successor takes over (ADR 0013, Not yet)",
   }, (t) => {
     const emitted = runsOf(seqs(ws, EMITTED_FILE))[0] ?? [];
     const logged = runsOf(seqs(ws, EVENTS_FILE))[0] ?? [];
@@ -567,6 +567,10 @@ describe("5. wall-clock jumps and the health loop (RouteHealth with an injected 
     bytes_in: 0,
     bytes_out: 0,
     at_unix_ms: 0,
+    drops: 0,
+    marked: 0,
+    nacked: 0,
+    buffered: 0,
   });
 
   /** A RouteHealth whose wall clock the test moves; `up` decides the samples. */

@@ -153,6 +153,8 @@ export type {
 } from "./wire.ts";
 export {
   grpcTarget,
+  LOCAL_CHANNEL_OPTIONS,
+  LOCAL_SERVER_OPTIONS,
   loadProtoDefinition,
   PANEL_PROTO_PATH,
   panelPackage,

@@ -222,6 +222,22 @@ export function fromServiceError(
   }
 }
 
+/**
+ * Channel options of every RTT gRPC client. The peer is a local Unix socket, so grpc-js's
+ * transparent retries and channelz bookkeeping buy nothing and cost on every call: without them
+ * a unary round trip measured 440 → 210 µs p50 on the 2-core machines (bench/control).
+ * The reconnect backoff is short: a local socket that refuses is either starting or gone.
+ */
+export const LOCAL_CHANNEL_OPTIONS = {
+  "grpc.enable_retries": 0,
+  "grpc.enable_channelz": 0,
+  "grpc.initial_reconnect_backoff_ms": 50,
+  "grpc.max_reconnect_backoff_ms": 500,
+} as const;
+
+/** Server options of every RTT gRPC server (see LOCAL_CHANNEL_OPTIONS). */
+export const LOCAL_SERVER_OPTIONS = { "grpc.enable_channelz": 0 } as const;
+
 /** gRPC target for a handshake address: "@name" is a Linux abstract socket. */
 export function grpcTarget(address: string): string {
   return address.startsWith("@") ? `unix:\0${address.slice(1)}` : `unix:${address}`;

@@ -15,6 +15,13 @@ export {
   type Severity,
   type SourcePosition,
 } from "./errors.ts";
+export {
+  EXAMPLES_KEY,
+  type Example,
+  type ExamplesProblem,
+  type ExamplesResult,
+  readExamples,
+} from "./examples.ts";
 export type { JsonValue } from "./json-value.ts";
 export { DROP_POLICIES, type DropPolicy, LANE_KINDS, type LaneKind } from "./qos.ts";
 export {
@@ -25,6 +32,17 @@ export {
   parseRouteExpr,
   type RouteExpr,
 } from "./route-expr.ts";
+export {
+  DEFAULT_ROUTE_BUFFER,
+  defaultBurst,
+  type ReadRouteQos,
+  ROUTE_QOS_PREFIX,
+  type RouteAdmissionQos,
+  type RouteQosFields,
+  readRouteQos,
+  reservedRouteParams,
+  routeQosParams,
+} from "./route-qos.ts";
 export { parseRttTags, type TagRule, tagsFor } from "./rtttags.ts";
 export {
   type ConcreteAddress,

@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import validRange from "semver/ranges/valid.js";
 import { type Diagnostic, RttError } from "./errors.ts";
+import { EXAMPLES_KEY, readExamples } from "./examples.ts";
 import { parseHealthExpr, parseRouteExpr } from "./route-expr.ts";
 import { parseConcrete, parseReference, parseSaddr } from "./saddr.ts";
 import { type Manifest, manifestSchema } from "./schemas/manifest.ts";
@@ -277,6 +278,32 @@ function diagnosticAt(doc: SourceDocument, p: Problem, code: Diagnostic["code"])
 
 type SemanticCheck = (value: never) => Problem[];
 
+/** A manifest's `x-examples` (examples.ts): well-formed, and only on a request/response symbol. */
+function examplesProblems(m: Manifest): Problem[] {
+  const symbol = m.symbol as Manifest["symbol"] & { readonly [key: string]: unknown };
+  if (!(EXAMPLES_KEY in symbol)) return [];
+  const at = ["symbol", EXAMPLES_KEY];
+  if (symbol.io !== "req")
+    return [
+      {
+        path: at,
+        part: "key",
+        message: 'x-examples answer requests: only a symbol with "io": "req" may declare them',
+        hint: 'add "io": "req", or remove x-examples',
+      },
+    ];
+  const read = readExamples(symbol[EXAMPLES_KEY]);
+  if (read.ok) return [];
+  return [
+    {
+      path: [...at, ...read.problem.path],
+      part: "value",
+      message: read.problem.message,
+      ...(read.problem.hint === undefined ? {} : { hint: read.problem.hint }),
+    },
+  ];
+}
+
 const SEMANTIC_CHECKS: Partial<Record<DocumentKind, SemanticCheck>> = {
   manifest: (m: Manifest) => {
     const problems: Problem[] = [];
@@ -297,6 +324,7 @@ const SEMANTIC_CHECKS: Partial<Record<DocumentKind, SemanticCheck>> = {
         hint: "declare them in the capabilities and io fields",
       });
     }
+    problems.push(...examplesProblems(m));
     return problems;
   },
   routes: (r: RoutesFile) => {

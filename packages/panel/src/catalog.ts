@@ -11,6 +11,7 @@ import {
   formatSaddr,
   type Mismatch,
   mismatch,
+  parseReference,
   RttError,
   type Selector,
 } from "@rtt/core";
@@ -89,6 +90,35 @@ export function resolveSelector(symbols: readonly CatalogSymbol[], selector: Sel
     nearMisses: misses
       .filter((m) => m.depth === best)
       .map(({ saddr, mismatch }) => ({ saddr, mismatch })),
+  };
+}
+
+/**
+ * The catalog bucketed by namespace/type/name, for resolving many references against it without
+ * walking it for each (a plan, `rtt ls routes`). A reference (no globs) can only match, or be a
+ * near miss of (see resolveSelector: same namespace, type and name), a symbol in its bucket, so
+ * `resolveSelector(bucket, ref)` equals `resolveSelector(catalog, ref)`. Returns the bucket of a
+ * reference, or undefined when it does not parse.
+ */
+export function nameBuckets(
+  catalog: readonly CatalogSymbol[],
+): (reference: string) => readonly CatalogSymbol[] | undefined {
+  const buckets = new Map<string, CatalogSymbol[]>();
+  for (const s of catalog) {
+    const a = addressOf(s);
+    const key = `${a.namespace}/${a.type}/${a.name}`;
+    const bucket = buckets.get(key);
+    if (bucket === undefined) buckets.set(key, [s]);
+    else bucket.push(s);
+  }
+  return (reference) => {
+    let ref: Selector;
+    try {
+      ref = parseReference(reference);
+    } catch {
+      return undefined;
+    }
+    return buckets.get(`${ref.namespace}/${ref.type}/${ref.name}`) ?? [];
   };
 }
 

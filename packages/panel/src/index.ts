@@ -47,6 +47,7 @@ export {
 } from "./compat/compat.ts";
 export { PanelConnection } from "./daemon/client.ts";
 export { PanelDaemon, type PanelDaemonOptions, socketPathOf } from "./daemon/daemon.ts";
+export { isDegraded, realEnd, STUB_DRIVER, stubEnd } from "./daemon/degrade.ts";
 export { BUILT_IN_DRIVERS, driverLaunch, HostPool } from "./daemon/host-pool.ts";
 export {
   admit,

@@ -8,7 +8,7 @@ import {
   type RouteSpec,
   validateDocument,
 } from "@rtt/core";
-import { explainResolution, type Resolution, resolveSelector } from "./catalog.ts";
+import { explainResolution, nameBuckets, type Resolution, resolveSelector } from "./catalog.ts";
 import { relativeToRoot, type WorkspacePaths } from "./workspace/workspace.ts";
 
 export function loadRoutes(paths: WorkspacePaths): {
@@ -45,19 +45,20 @@ export interface RouteResolution {
   readonly to: readonly EndResolution[];
 }
 
-function resolveEnd(symbols: readonly CatalogSymbol[], reference: string): EndResolution {
-  const selector = parseReference(reference);
-  const resolution = resolveSelector(symbols, selector);
-  return { reference, resolution, why: explainResolution(selector, resolution) };
-}
-
+/** Each route's ends resolved against the catalog (each end against its name's bucket only). */
 export function resolveRoutes(
   routes: readonly RouteSpec[],
   symbols: readonly CatalogSymbol[],
 ): RouteResolution[] {
+  const bucketOf = nameBuckets(symbols);
+  const resolveEnd = (reference: string): EndResolution => {
+    const selector = parseReference(reference);
+    const resolution = resolveSelector(bucketOf(reference) ?? symbols, selector);
+    return { reference, resolution, why: explainResolution(selector, resolution) };
+  };
   return routes.map((route) => ({
     id: routeId(route),
-    from: resolveEnd(symbols, route.from),
-    to: (typeof route.to === "string" ? [route.to] : route.to).map((t) => resolveEnd(symbols, t)),
+    from: resolveEnd(route.from),
+    to: (typeof route.to === "string" ? [route.to] : route.to).map(resolveEnd),
   }));
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { parseReference } from "@rtt/core";
+import { type Contract, parseReference, type RouteSpec, symbolFromContract } from "@rtt/core";
+import fc from "fast-check";
 import {
   explainResolution,
   loadRoutes,
@@ -116,6 +117,67 @@ describe("routes.json", () => {
         '.rtt/routes.json:3:5 missing required field "to"',
         '.rtt/routes.json:3:32 unknown field "too"',
       ],
+    );
+  });
+});
+
+describe("resolveRoutes (bucketed by name) against resolving each end over the whole catalog", () => {
+  // A small universe, so that names collide and near misses (same name, other version) abound.
+  const name = fc.record({
+    namespace: fc.constantFrom("core", "obs"),
+    type: fc.constantFrom("api", "bus", "extension"),
+    name: fc.constantFrom("a", "b"),
+  });
+  const concrete = fc
+    .tuple(name, fc.constantFrom("1.0.0", "1.2.0", "2.0.0"), fc.option(fc.constantFrom("x", "y")))
+    .map(
+      ([n, v, variant]) =>
+        `rtt://${n.namespace}/${n.type}/${n.name}@${v}${variant === null ? "" : `#${variant}`}`,
+    );
+  const reference = fc
+    .tuple(
+      name,
+      fc.option(fc.constantFrom("1.0.0", "^1", "2.0.0", "^3")),
+      fc.option(fc.constantFrom("x", "y")),
+    )
+    .map(
+      ([n, v, variant]) =>
+        `rtt://${n.namespace}/${n.type}/${n.name}${v === null ? "" : `@${v}`}${variant === null ? "" : `#${variant}`}`,
+    );
+  const catalogOf = (saddrs: readonly string[]) =>
+    [...new Set(saddrs)].map((saddr) =>
+      symbolFromContract({ saddr, type: saddr.split("/")[3], direction: "provider" } as Contract, {
+        file: "m/rtt.manifest.json",
+        scanner: "manifest",
+        score: 1,
+      }),
+    );
+
+  it("gives every end the same matches, near misses and explanation", () => {
+    fc.assert(
+      fc.property(
+        fc.array(concrete, { maxLength: 12 }),
+        fc.array(fc.tuple(reference, fc.array(reference, { minLength: 1, maxLength: 3 })), {
+          maxLength: 6,
+        }),
+        (saddrs, ends) => {
+          const symbols = catalogOf(saddrs);
+          const routes: RouteSpec[] = ends.map(([from, to], i) => ({ id: `r${i}`, from, to }));
+          const whole = (ref: string) => {
+            const selector = parseReference(ref);
+            const resolution = resolveSelector(symbols, selector);
+            return { reference: ref, resolution, why: explainResolution(selector, resolution) };
+          };
+          assert.deepEqual(
+            resolveRoutes(routes, symbols),
+            routes.map((r) => ({
+              id: routeId(r),
+              from: whole(r.from),
+              to: (typeof r.to === "string" ? [r.to] : r.to).map(whole),
+            })),
+          );
+        },
+      ),
     );
   });
 });

@@ -37,7 +37,7 @@ export async function qcCommand(
       ctx.term.out.write(`route ${r.route} already goes to ${r.new_to}; nothing to do\n`);
     else
       ctx.term.out.write(
-        `${paint(ctx.term.out, "green", "✓")} route ${r.route}: ${r.old_to} → ${r.new_to} (WAL seq ${r.committed_seq}; the old target took ${r.old_frames} frames before EOS)\n`,
+        `${paint(ctx.term.out, "green", "✓")} route ${r.route}: ${r.old_to} → ${r.new_to} (WAL seq ${r.committed_seq}; ${r.warm ? "a warm spare; " : ""}the old target took ${r.old_frames} frames before EOS)\n`,
       );
     return 0;
   } finally {

@@ -13,6 +13,7 @@ import {
   readCatalog,
   resolveRoutes,
   resolveSelector,
+  STUB_DRIVER,
   type WorkspacePaths,
 } from "@rtt/panel";
 import { count, paint, table } from "../output.ts";
@@ -140,7 +141,7 @@ export async function lsRoutesCommand(
       if (l === undefined) return [r.id, "not wired", "", "", ""];
       return [
         r.id,
-        l.to,
+        l.to_link?.driver === STUB_DRIVER ? `${l.to} (degraded: a stub answers)` : l.to,
         `${l.lane} ${l.pattern}`,
         `${health(l.from_link)} / ${health(l.to_link)}`,
         `${l.from_link?.frames_out ?? 0} → ${l.to_link?.frames_in ?? 0}`,
@@ -175,6 +176,8 @@ function liveJson(l: LiveRoute | undefined) {
   return {
     wired: true,
     to: l.to,
+    // A stub answers from the target's declared examples while its breaker is open.
+    degraded: l.to_link?.driver === STUB_DRIVER,
     lane: l.lane,
     pattern: l.pattern,
     from_link: l.from_link,

@@ -4,6 +4,7 @@
  * No React here, so `rtt tap --json` and the plain output never load it.
  */
 import type { RouteHealthMessage } from "@rtt/connector-sdk";
+import { STUB_DRIVER } from "@rtt/panel";
 
 /** Samples kept per route for the sparkline. */
 export const HISTORY = 30;
@@ -14,6 +15,7 @@ export const TAP_HEADERS = [
   "THROUGHPUT",
   "P50/95/99 MS",
   "QDEPTH",
+  "DROPS",
   "ERR %",
   "HISTORY",
   "HEALTH",
@@ -55,10 +57,12 @@ export class TapState {
 export function tapCells({ sample: x, history }: TapRow): string[] {
   return [
     x.route,
-    x.breaker,
+    x.to_link?.driver === STUB_DRIVER ? `${x.breaker} (degraded)` : x.breaker,
     `${fmt(x.throughput, 0)}/s`,
     `${fmt(x.p50_ms)}/${fmt(x.p95_ms)}/${fmt(x.p99_ms)}`,
     String(x.qdepth),
+    // Over the panel's window, like throughput: what the route's QoS kept from the target.
+    String(x.drops),
     fmt(x.err_rate * 100, 2),
     sparkline(history),
     x.ok ? "ok" : x.err,

@@ -29,6 +29,7 @@ function sample(route: string, extra: Partial<RouteHealthMessage> = {}): RouteHe
     breaker: "closed",
     breaker_reason: "",
     throughput: 100,
+    drops: 7,
     ...extra,
   };
 }
@@ -69,9 +70,9 @@ test("the tap view: header, one row per route, sparkline, health; no colour with
     const lines = frame.split("\n");
     assert.match(lines[0] ?? "", /panel pid 4242 · 03:04:05 · 2 routes/);
     const head = lines.find((l) => l.startsWith("ROUTE"));
-    assert.ok(head?.includes("P50/95/99 MS") && head.includes("HISTORY"), frame);
+    assert.ok(head?.includes("P50/95/99 MS") && head.includes("DROPS"), frame);
     const events = lines.find((l) => l.startsWith("events-to-log")) ?? "";
-    assert.match(events, /closed\s+100\/s\s+1\.3\/2\.5\/4\.0\s+3\s+0\.00\s+▁▄█\s+ok$/);
+    assert.match(events, /closed\s+100\/s\s+1\.3\/2\.5\/4\.0\s+3\s+7\s+0\.00\s+▁▄█\s+ok$/);
     const ui = lines.find((l) => l.startsWith("ui-refresh")) ?? "";
     assert.match(ui, /open\s+0\/s\s+.*12\.50\s+▁\s+target down$/);
     // Columns line up: the breaker column starts at the same place on every line.

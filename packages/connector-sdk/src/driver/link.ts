@@ -18,12 +18,16 @@
  *   high-water mark and resumes it below the low-water mark, so the lane fills and its writer —
  *   the upstream driver's rx pump, and through it the source — waits instead of this queue
  *   growing without bound.
+ * - Admission: at the source end of a route with a QoS `rate`, rx chunks pass the route's token
+ *   bucket and drop policy (admitted-rx.ts) before they become frames; without a rate, rx goes
+ *   straight to the lane, as above.
  */
-import type { Contract } from "@rtt/core";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import type { Contract, RouteAdmissionQos } from "@rtt/core";
 import { contractHash, formatSaddr, parseConcrete, RttError } from "@rtt/core";
 import {
+  type AdmissionCounters,
   connectReader,
-  connectWriter,
   type Frame,
   FrameType,
   type LaneAddress,
@@ -33,7 +37,10 @@ import {
   type LaneWriter,
   listenReader,
   listenWriter,
+  RouteAdmission,
+  TokenBucket,
 } from "@rtt/fabric";
+import { AdmittedRx } from "./admitted-rx.ts";
 import type { Connector, LinkHealth, RxMessage } from "./define-connector.ts";
 import {
   type ControlAddresses,
@@ -41,6 +48,7 @@ import {
   type HandshakeAsk,
   LinkHandshakes,
 } from "./route-handshake.ts";
+import { StandbyWriters } from "./standby-writers.ts";
 
 /** Which side of a link a lane is for. */
 export type LaneSide = "inbound" | "outbound";
@@ -61,6 +69,9 @@ const INBOUND_HIGH_WATER_BYTES = 16 * 1024 * 1024;
 const INBOUND_LOW_WATER_BYTES = 4 * 1024 * 1024;
 
 /** A HEARTBEAT payload: the send time, CLOCK_MONOTONIC nanoseconds, u64 little-endian. */
+/** Chunks the outbound pump delivers before it lets the event loop run (see #pump). */
+const PUMP_SLICE = 256;
+
 function probePayload(): Uint8Array {
   const b = Buffer.allocUnsafe(8);
   b.writeBigUInt64LE(process.hrtime.bigint(), 0);
@@ -166,18 +177,30 @@ export class Link<L> {
   #rxDone = false;
   #chunks = 0;
   #iterator: AsyncIterator<Uint8Array | RxMessage> | undefined;
+  /** The route's admission, at its source end with a QoS rate; undefined: none. */
+  readonly #admission: RouteAdmission<Uint8Array | RxMessage> | undefined;
+  #admitted: AdmittedRx<Uint8Array | RxMessage> | undefined;
   /** Listeners of Offers not yet taken by a peer, by side. */
   readonly #offers = new Map<LaneSide, LaneListener<LaneReader> | LaneListener<LaneWriter>>();
 
   /** QuickConnect control lanes and handshakes of this link (route-handshake.ts). */
   readonly #handshakes: LinkHandshakes;
+  /** Writers to lanes a handshake agreed on, connected ahead of the Bind or Switch. */
+  readonly #standby: StandbyWriters;
 
   /** Problems to report in the next health sample; lane errors stay until a re-bind. */
   #laneError: string | undefined;
   #rxError: string | undefined;
   #txError: string | undefined;
 
-  constructor(id: string, contract: Contract, handle: L, connector: Connector<L>, log: LinkLog) {
+  constructor(
+    id: string,
+    contract: Contract,
+    handle: L,
+    connector: Connector<L>,
+    log: LinkLog,
+    qos?: RouteAdmissionQos,
+  ) {
     this.id = id;
     this.saddr = contract.saddr;
     this.contract = contract;
@@ -185,6 +208,20 @@ export class Link<L> {
     this.#connector = connector;
     this.#log = log;
     this.#handshakes = new LinkHandshakes(id, log);
+    this.#standby = new StandbyWriters(log);
+    this.#admission =
+      qos === undefined
+        ? undefined
+        : new RouteAdmission({
+            policy: qos.drop,
+            bucket: new TokenBucket({ rate: qos.rate, burst: qos.burst }, () => performance.now()),
+            ...(qos.buffer === undefined ? {} : { bufferLimit: qos.buffer }),
+          });
+  }
+
+  /** What the route's admission did with rx so far; undefined without one. */
+  get admission(): AdmissionCounters | undefined {
+    return this.#admission?.counters;
   }
 
   get closed(): boolean {
@@ -210,7 +247,7 @@ export class Link<L> {
     const reader = inbound === undefined ? undefined : await connectReader(inbound);
     let writer: LaneWriter | undefined;
     try {
-      writer = outbound === undefined ? undefined : await connectWriter(outbound);
+      writer = outbound === undefined ? undefined : await this.#standby.take(outbound);
     } catch (error) {
       reader?.close();
       throw error;
@@ -239,7 +276,7 @@ export class Link<L> {
         "outbound",
         "an Offer for it is waiting for its peer; close the link",
       );
-    const next = await connectWriter(address);
+    const next = await this.#standby.take(address);
     if (this.#closed) {
       next.destroy();
       this.#assertOpen();
@@ -320,10 +357,16 @@ export class Link<L> {
     }
   }
 
-  /** Runs the route's handshake as its initiator (this link is the source end). */
-  handshake(ask: HandshakeAsk): Promise<HandshakeAgreed> {
+  /**
+   * Runs the route's handshake as its initiator (this link is the source end), then connects a
+   * standby writer to the agreed data lane, so the Bind or Switch that follows only swaps.
+   */
+  async handshake(ask: HandshakeAsk): Promise<HandshakeAgreed> {
     this.#assertOpen();
-    return this.#handshakes.initiate(formatSaddr(parseConcrete(this.saddr)), ask);
+    const agreed = await this.#handshakes.initiate(formatSaddr(parseConcrete(this.saddr)), ask);
+    if (!this.#closed) await this.#standby.connect(ask.data);
+    if (this.#closed) this.#standby.destroyAll();
+    return agreed;
   }
 
   /** Control lanes and handshakes still in flight, for tests and health. */
@@ -498,10 +541,26 @@ export class Link<L> {
     try {
       const iterator = this.#connector.rx(this.handle)[Symbol.asyncIterator]();
       this.#iterator = iterator;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done === true || this.#closed) break;
-        await this.#deliver(next.value);
+      // A source with chunks ready and a lane with room never leave the microtask queue: every
+      // PUMP_SLICE chunks the pump lets the event loop run, so a Switch, a health sample or a
+      // heartbeat is answered within a slice, not after the whole backlog.
+      let slice = 0;
+      if (this.#admission === undefined) {
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done === true || this.#closed) break;
+          await this.#deliver(next.value, 0);
+          if (++slice === PUMP_SLICE) slice = await yieldToEventLoop(0);
+        }
+      } else {
+        const admitted = new AdmittedRx(iterator, this.#admission);
+        this.#admitted = admitted;
+        for (;;) {
+          const next = await admitted.next();
+          if (next.done === true || this.#closed) break;
+          await this.#deliver(next.value, admitted.flags);
+          if (++slice === PUMP_SLICE) slice = await yieldToEventLoop(0);
+        }
       }
     } catch (error) {
       if (!this.#closed) {
@@ -519,7 +578,7 @@ export class Link<L> {
     }
   }
 
-  async #deliver(item: Uint8Array | RxMessage): Promise<void> {
+  async #deliver(item: Uint8Array | RxMessage, flags: number): Promise<void> {
     const chunk = item instanceof Uint8Array ? item : item.payload;
     const correlation = item instanceof Uint8Array ? 0 : item.correlation;
     const index = ++this.#chunks;
@@ -538,7 +597,10 @@ export class Link<L> {
       }
       let room: boolean;
       try {
-        room = correlation === 0 ? out.write(chunk) : out.write(chunk, { correlation });
+        room =
+          correlation === 0 && flags === 0
+            ? out.write(chunk)
+            : out.write(chunk, { correlation, flags });
       } catch (error) {
         this.#outboundFailed = true;
         this.#laneError = `outbound lane: ${message(error)}`;
@@ -652,8 +714,10 @@ export class Link<L> {
     } catch (error) {
       this.#log(`link ${this.id}: close failed: ${message(error)}`);
     }
+    this.#admitted?.close();
     this.#iterator?.return?.().catch(() => {});
     this.#handshakes.close();
+    this.#standby.destroyAll();
     for (const listener of this.#offers.values()) listener.close();
     this.#offers.clear();
     this.#inbound?.close();

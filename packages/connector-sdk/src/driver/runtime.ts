@@ -8,7 +8,14 @@
  * lane).
  */
 import { randomBytes } from "node:crypto";
-import { type Contract, contractHash, formatSaddr, parseConcrete, RttError } from "@rtt/core";
+import {
+  type Contract,
+  contractHash,
+  formatSaddr,
+  parseConcrete,
+  RttError,
+  readRouteQos,
+} from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import type { Connector } from "./define-connector.ts";
 import { callFailed, type LaneSide, Link, type RxTap } from "./link.ts";
@@ -45,6 +52,11 @@ export interface HealthSampleOut {
   readonly bytes_in: number;
   readonly bytes_out: number;
   readonly at_unix_ms: number;
+  /** The route's admission at its source end (0 elsewhere), cumulative but for `buffered`. */
+  readonly drops: number;
+  readonly marked: number;
+  readonly nacked: number;
+  readonly buffered: number;
 }
 
 function normal(saddr: string): string {
@@ -166,14 +178,18 @@ export class DriverRuntime<L> {
           hint: "send contract_json, or Probe first so the driver knows the symbol",
         });
     }
+    // The route's QoS is the runtime's (admission at the route's source), not the connector's.
+    const route = readRouteQos(params);
+    const qos =
+      route.source !== undefined && normal(route.source) === wanted ? route.qos : undefined;
     let handle: L;
     try {
-      handle = await this.connector.open(contract, params);
+      handle = await this.connector.open(contract, route.params);
     } catch (error) {
       throw callFailed(this.connector.name, "open", error);
     }
     const id = `${this.#idPrefix}-${this.#nextId++}`;
-    const link = new Link(id, contract, handle, this.connector, (l) => this.#log(l));
+    const link = new Link(id, contract, handle, this.connector, (l) => this.#log(l), qos);
     this.#links.set(id, link);
     return id;
   }
@@ -266,11 +282,16 @@ export class DriverRuntime<L> {
         bytes_in: 0,
         bytes_out: 0,
         at_unix_ms: at,
+        drops: 0,
+        marked: 0,
+        nacked: 0,
+        buffered: 0,
       });
     }
     const healths = await Promise.all(links.map((l) => l.health(this.#healthTimeoutMs)));
     links.forEach((link, i) => {
       const h = healths[i] ?? { ok: false, lag_ms: 0, err: "no sample" };
+      const admission = link.admission;
       out.push({
         link_id: link.id,
         ok: h.ok,
@@ -282,6 +303,10 @@ export class DriverRuntime<L> {
         bytes_in: link.counters.bytesIn,
         bytes_out: link.counters.bytesOut,
         at_unix_ms: at,
+        drops: admission?.dropped ?? 0,
+        marked: admission?.marked ?? 0,
+        nacked: admission?.nacked ?? 0,
+        buffered: admission?.buffered ?? 0,
       });
     });
     return out;

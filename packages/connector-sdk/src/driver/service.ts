@@ -11,6 +11,7 @@ import type { DriverInfo } from "../generated/rtt/connector/v1/DriverInfo.ts";
 import {
   type ConnectorHandlers,
   connectorPackage,
+  LOCAL_SERVER_OPTIONS,
   laneFromWire,
   laneToWire,
   toServiceError,
@@ -268,7 +269,7 @@ export async function startConnectorServer<L>(
   hooks: ServiceHooks,
   socket: { readonly path: string; readonly abstract: boolean },
 ): Promise<ConnectorServer> {
-  const server = new grpc.Server();
+  const server = new grpc.Server(LOCAL_SERVER_OPTIONS);
   server.addService(connectorPackage().Connector.service, connectorHandlers(runtime, hooks));
   await new Promise<void>((resolve, reject) => {
     server.bindAsync(`unix:${socket.path}`, grpc.ServerCredentials.createInsecure(), (error) =>

@@ -21,6 +21,7 @@ import {
   fromServiceError,
   grpcTarget,
   type HealthSample,
+  LOCAL_CHANNEL_OPTIONS,
   laneFromWire,
   laneToWire,
   type ProbedSymbol,
@@ -76,11 +77,11 @@ export class DriverClient {
     this.address = address;
     this.#callTimeoutMs = options.callTimeoutMs ?? 10_000;
     const Connector = connectorPackage().Connector;
-    this.#client = new Connector(grpcTarget(address), grpc.credentials.createInsecure(), {
-      // Fail fast on a dead socket instead of retrying for the default 20 s.
-      "grpc.initial_reconnect_backoff_ms": 100,
-      "grpc.max_reconnect_backoff_ms": 1000,
-    });
+    this.#client = new Connector(
+      grpcTarget(address),
+      grpc.credentials.createInsecure(),
+      LOCAL_CHANNEL_OPTIONS,
+    );
   }
 
   /** Resolves once the socket answers; RTT_ERR_DRIVER_TIMEOUT after `timeoutMs`. */

@@ -198,6 +198,7 @@ describe("RouteAdmission properties", () => {
         const check = (): void => {
           const c = admission.counters;
           assert.equal(accounted(c), c.offered, `lost items: ${JSON.stringify(c)}`);
+          assert.equal(admission.queued, c.buffered);
           assert.equal(c.offered, next);
           assert.ok(c.buffered <= (policy === "buffer" ? bufferLimit : 0));
           assert.ok(c.maxBuffered <= bufferLimit && c.maxBuffered >= c.buffered);

@@ -153,6 +153,11 @@ export class RouteAdmission<T> {
     return out;
   }
 
+  /** Items queued now: `counters.buffered` without building the counters (hot path). */
+  get queued(): number {
+    return this.#size;
+  }
+
   get counters(): AdmissionCounters {
     return {
       offered: this.#offered,

@@ -11,6 +11,7 @@ import {
   AuditLedger,
   type AuditRecord,
   appendAudit,
+  checkLedgerFile,
   GENESIS_HASH,
   headPath,
   readHead,
@@ -267,6 +268,25 @@ test("appendAudit writes one chained line per call with the injected clock, and 
   const cut = ledger.verify();
   assert.equal(cut.ok, false);
   if (!cut.ok) assert.equal(cut.problem, "head-mismatch");
+});
+
+test("a ledger object writes its head once per event-loop turn; the lagging head verifies", async () => {
+  const file = tempLedger();
+  const ledger = new AuditLedger(file, { who: "tester@host" });
+  const entry = { action: "swap", route: "r", why: "w", before: null, after: null } as const;
+  const [first] = ledger.appendAll([entry]);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(readHead(file), { seq: 1, hash: first?.hash });
+  // Two more in one turn: the head lags until the turn ends, and the ledger verifies meanwhile.
+  ledger.append(entry);
+  const last = ledger.append(entry);
+  assert.deepEqual(readHead(file), { seq: 1, hash: first?.hash });
+  assert.equal(checkLedgerFile(file).ok, true);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(readHead(file), { seq: 3, hash: last.hash });
+  // Someone else appends: the object reads the tail back instead of trusting what it wrote.
+  const foreign = appendAudit(file, entry);
+  assert.equal(ledger.append(entry).prev, foreign.hash);
 });
 
 test("appendAudit refuses to extend a ledger whose last record is damaged", () => {

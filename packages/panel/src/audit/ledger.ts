@@ -10,7 +10,9 @@
  *   So every append also records the head (`seq` and `hash` of the newest record) in a small
  *   file beside the ledger (`head.json`, written atomically); verification checks the ledger
  *   reaches that head. The head is written after the record, so a crash between the two leaves
- *   the ledger one record ahead of the head, which verifies; a ledger *behind* its head does not.
+ *   the ledger ahead of the head, which verifies; a ledger *behind* its head does not. Since a
+ *   head that lags is sound, the daemon's `AuditLedger` writes it once per event-loop turn, off
+ *   the path of the call that appended (a QuickConnect answers after the record's fsync only).
  * - This detects accidents and casual edits, not an attacker who rewrites the whole file and the
  *   head: nothing here is signed.
  * - One writer at a time: the panel daemon holds the workspace lock.
@@ -25,6 +27,7 @@ import {
   openSync,
   readFileSync,
   readSync,
+  statSync,
   writeSync,
 } from "node:fs";
 import { hostname, userInfo } from "node:os";
@@ -32,7 +35,17 @@ import { dirname, join } from "node:path";
 import { canonicalHash, type JsonValue, RttError } from "@rtt/core";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
 
-export const AUDIT_ACTIONS = ["bind", "unbind", "swap", "trip", "heal", "rollback"] as const;
+/** `degrade`: a route moved to a stub of its target (its breaker opened); `restore`: back. */
+export const AUDIT_ACTIONS = [
+  "bind",
+  "unbind",
+  "swap",
+  "trip",
+  "heal",
+  "rollback",
+  "degrade",
+  "restore",
+] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The `prev` of the first record. */
@@ -290,7 +303,8 @@ function lastLine(path: string): string {
   const fd = openSync(path, "r");
   try {
     const size = fstatSync(fd).size;
-    let want = Math.min(size, 64 * 1024);
+    // A record is a few hundred bytes: start small, grow until the window holds a whole line.
+    let want = Math.min(size, 4096);
     for (;;) {
       const buf = Buffer.alloc(want);
       readSync(fd, buf, 0, want, size - want);
@@ -337,6 +351,22 @@ export function appendAuditBatch(
   entries: readonly AuditEntry[],
   options: AuditLedgerOptions = {},
 ): AuditRecord[] {
+  if (entries.length === 0) return [];
+  const { records, head } = writeRecords(ledgerFile, entries, options, tail(ledgerFile));
+  writeFileAtomic(headPath(ledgerFile), `${JSON.stringify(head)}\n`);
+  return records;
+}
+
+/**
+ * Chains `entries` after `last`, appends them with one O_APPEND write and one fsync, and returns
+ * them with the new head and the ledger's size after the write. Writes no head file.
+ */
+function writeRecords(
+  ledgerFile: string,
+  entries: readonly AuditEntry[],
+  options: AuditLedgerOptions,
+  last: AuditHead | undefined,
+): { records: AuditRecord[]; head: AuditHead; size: number } {
   for (const entry of entries) {
     if (!(AUDIT_ACTIONS as readonly string[]).includes(entry.action)) {
       throw new RttError(
@@ -345,13 +375,12 @@ export function appendAuditBatch(
       );
     }
   }
-  if (entries.length === 0) return [];
-  let last = tail(ledgerFile);
   const at = (options.clock ?? (() => new Date()))().toISOString();
   const records: AuditRecord[] = [];
+  let head = last;
   for (const entry of entries) {
     const body: Omit<AuditRecord, "hash"> = {
-      seq: (last?.seq ?? 0) + 1,
+      seq: (head?.seq ?? 0) + 1,
       at,
       who: entry.who ?? options.who ?? currentWho(),
       action: entry.action,
@@ -359,12 +388,13 @@ export function appendAuditBatch(
       why: entry.why,
       before: entry.before,
       after: entry.after,
-      prev: last?.hash ?? GENESIS_HASH,
+      prev: head?.hash ?? GENESIS_HASH,
     };
     const record: AuditRecord = { ...body, hash: recordHash(body) };
     records.push(record);
-    last = { seq: record.seq, hash: record.hash };
+    head = { seq: record.seq, hash: record.hash };
   }
+  if (head === undefined) throw new RttError("RTT_ERR_INTERNAL", "audit append of no records");
   const bytes = Buffer.from(records.map(recordLine).join(""), "utf8");
   mkdirSync(dirname(ledgerFile), { recursive: true });
   const fd = openSync(
@@ -381,11 +411,10 @@ export function appendAuditBatch(
       );
     }
     fsyncSync(fd);
+    return { records, head, size: fstatSync(fd).size };
   } finally {
     closeSync(fd);
   }
-  writeFileAtomic(headPath(ledgerFile), `${JSON.stringify(last)}\n`);
-  return records;
 }
 
 /** Appends one record; see appendAuditBatch. */
@@ -399,10 +428,18 @@ export function appendAudit(
   return record;
 }
 
-/** An audit ledger bound to one file, clock and default `who`. */
+/**
+ * An audit ledger bound to one file, clock and default `who`, for its one writer (the daemon).
+ * It remembers the newest record it wrote, so an append reads nothing back unless the file's
+ * size says someone else wrote to it, and it writes the head file once per event-loop turn (a
+ * head that lags verifies; see the top of this file) or at `flushHead()`.
+ */
 export class AuditLedger {
   readonly file: string;
   readonly #options: AuditLedgerOptions;
+  /** The newest record as of this ledger's last write, and the file's size after it. */
+  #tail: { head: AuditHead; size: number } | undefined;
+  #headDue: NodeJS.Immediate | undefined;
 
   constructor(file: string, options: AuditLedgerOptions = {}) {
     this.file = file;
@@ -410,14 +447,38 @@ export class AuditLedger {
   }
 
   append(entry: AuditEntry): AuditRecord {
-    return appendAudit(this.file, entry, this.#options);
+    const [record] = this.appendAll([entry]);
+    if (record === undefined) throw new RttError("RTT_ERR_INTERNAL", "audit append wrote nothing");
+    return record;
   }
 
   appendAll(entries: readonly AuditEntry[]): AuditRecord[] {
-    return appendAuditBatch(this.file, entries, this.#options);
+    if (entries.length === 0) return [];
+    const known = this.#tail;
+    const last =
+      known !== undefined && existsSync(this.file) && statSync(this.file).size === known.size
+        ? known.head
+        : tail(this.file);
+    const { records, head, size } = writeRecords(this.file, entries, this.#options, last);
+    this.#tail = { head, size };
+    this.#headDue ??= setImmediate(() => this.flushHead());
+    return records;
+  }
+
+  /**
+   * Writes the head file now if an append since the last write left it behind — unless the
+   * ledger grew since (another writer appended and wrote its own, newer head).
+   */
+  flushHead(): void {
+    if (this.#headDue === undefined || this.#tail === undefined) return;
+    clearImmediate(this.#headDue);
+    this.#headDue = undefined;
+    if (!existsSync(this.file) || statSync(this.file).size !== this.#tail.size) return;
+    writeFileAtomic(headPath(this.file), `${JSON.stringify(this.#tail.head)}\n`);
   }
 
   verify(): LedgerVerdict {
+    this.flushHead();
     return checkLedgerFile(this.file);
   }
 }

@@ -182,6 +182,10 @@ export function linkState(
     frames_in: s?.frames_in ?? 0,
     frames_out: s?.frames_out ?? 0,
     qdepth: s?.qdepth ?? 0,
+    drops: s?.drops ?? 0,
+    marked: s?.marked ?? 0,
+    nacked: s?.nacked ?? 0,
+    buffered: s?.buffered ?? 0,
   };
 }
 
@@ -222,6 +226,7 @@ export async function sampleRoute(ctx: PanelApiContext, r: WiredRoute): Promise<
     p99_ms: stats?.p99_ms ?? 0,
     err_rate: stats?.err_rate ?? (ok ? 0 : 1),
     throughput: stats?.throughput ?? 0,
+    drops: stats?.drops ?? 0,
     qdepth: (from?.qdepth ?? 0) + (to?.qdepth ?? 0),
     ok,
     err: problems.join("; "),

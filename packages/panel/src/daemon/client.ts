@@ -8,6 +8,7 @@ import {
   type ApplyResultMessage,
   type AuditEventMessage,
   grpcTarget,
+  LOCAL_CHANNEL_OPTIONS,
   type PanelClient,
   type PanelStatusMessage,
   type PanelSymbolMessage,
@@ -67,10 +68,11 @@ export class PanelConnection {
   constructor(listen: string) {
     this.listen = listen;
     const Panel = panelPackage().Panel;
-    this.#client = new Panel(grpcTarget(socketPathOf(listen)), grpc.credentials.createInsecure(), {
-      "grpc.initial_reconnect_backoff_ms": 50,
-      "grpc.max_reconnect_backoff_ms": 500,
-    });
+    this.#client = new Panel(
+      grpcTarget(socketPathOf(listen)),
+      grpc.credentials.createInsecure(),
+      LOCAL_CHANNEL_OPTIONS,
+    );
   }
 
   #call<Res>(
@@ -174,6 +176,8 @@ export class PanelConnection {
     old_frames: number;
     old_to: string;
     new_to: string;
+    warm: boolean;
+    panel_us: number;
   }> {
     return this.#call("QuickConnect", 60_000, (o, cb) =>
       this.#client.QuickConnect({ from, to, who, params: {} }, o, cb),

@@ -15,6 +15,7 @@ import { dirname } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import {
   type DriverRecord,
+  LOCAL_SERVER_OPTIONS,
   type PanelHandlers,
   panelPackage,
   toServiceError,
@@ -35,7 +36,7 @@ import { parsePlan } from "../plan/plan-file.ts";
 import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts";
 import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
 import { type WiredRoute, wiredRoutesOf } from "../reconcile/graph.ts";
-import { type ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
+import { type ApplyResult, Reconciler, type Retarget } from "../reconcile/reconciler.ts";
 import { Wal } from "../wal/wal.ts";
 import { loadPanelConfig, type WorkspacePaths } from "../workspace/workspace.ts";
 import {
@@ -45,6 +46,7 @@ import {
   routeProblems,
   type StandardServices,
 } from "./api.ts";
+import { isDegraded, realEnd, stubEnd } from "./degrade.ts";
 import { cachedByFile } from "./file-cache.ts";
 import { HostPool } from "./host-pool.ts";
 import { failoverTarget, findWiredRoute, swapTarget } from "./live-ops.ts";
@@ -98,8 +100,9 @@ export class PanelDaemon {
   readonly #o: PanelDaemonOptions;
   readonly #wal: Wal;
   readonly #pool: HostPool;
+  readonly #audit: AuditLedger;
   readonly #reconciler: Reconciler;
-  readonly #server = new grpc.Server();
+  readonly #server = new grpc.Server(LOCAL_SERVER_OPTIONS);
   readonly #socket: string;
   readonly #heartbeatMs: number;
   #standard: StandardServices | undefined;
@@ -137,9 +140,10 @@ export class PanelDaemon {
       ...(options.driverGraceMs === undefined ? {} : { graceMs: options.driverGraceMs }),
       log: (l) => this.#log(`[${l.driver}${l.stream === "host" ? "" : ` ${l.stream}`}] ${l.line}`),
     });
+    this.#audit = new AuditLedger(paths.audit);
     this.#reconciler = new Reconciler({
       wal,
-      audit: new AuditLedger(paths.audit),
+      audit: this.#audit,
       pool: this.#pool,
       root: paths.root,
       progress: (line) => this.#log(line),
@@ -243,6 +247,34 @@ export class PanelDaemon {
     } catch (error) {
       this.#log(`sweep failed: ${String(error)}`);
     }
+    // A stub left answering with no open breaker behind it (a rollback to a degraded commit)
+    // hands the route back to its real target.
+    for (const route of [...this.#reconciler.live.values()])
+      if (isDegraded(route) && this.#health?.view(route.edge.route)?.breaker.state !== "open")
+        await this.#settleDegrade(route.edge.route);
+    await this.#prebindFailoverSpares();
+  }
+
+  /**
+   * Warm spare pre-bind (spec §10): each wired route with a failover set keeps its next target
+   * open and armed, so a failover (or a `rtt qc` to it) is the Switch and the commit only. Run
+   * after each apply and with each stability sweep (which also re-arms after a failover).
+   */
+  async #prebindFailoverSpares(): Promise<void> {
+    const catalog = this.#catalogOrNone();
+    for (const route of [...this.#reconciler.live.values()]) {
+      if (this.#health?.view(route.edge.route)?.breaker.state === "open") continue;
+      const next = failoverTarget(route, catalog, this.#policy());
+      if (next === undefined) continue;
+      try {
+        if (await this.#reconciler.prebind(route.edge.route, next.target, next.driver))
+          this.#log(`route ${route.edge.route}: ${next.target.saddr} prebound as its warm spare`);
+      } catch (error) {
+        this.#log(
+          `route ${route.edge.route}: prebinding ${next.target.saddr} failed: ${String(error)}`,
+        );
+      }
+    }
   }
 
   /** panel.yaml's trip threshold and the route's failover health bounds from the policy. */
@@ -267,7 +299,10 @@ export class PanelDaemon {
     }
   }
 
-  /** A breaker moved: log, audit, journal, and on open fail over when the policy says where. */
+  /**
+   * A breaker moved: log, audit, journal; on open fail over when the policy says where, else
+   * degrade; out of open, a degraded route goes back to its real target.
+   */
   #onBreaker(route: string, t: BreakerTransition): void {
     this.#log(`route ${route}: breaker ${t.from} → ${t.to}: ${t.reason}`);
     const manual = this.#manual;
@@ -283,6 +318,7 @@ export class PanelDaemon {
       .journal()
       .catch((error: unknown) => this.#log(`journaling the breaker failed: ${String(error)}`));
     if (t.to === "open") void this.#failover(route, t.reason);
+    else if (t.from === "open") void this.#settleDegrade(route);
   }
 
   async #failover(routeId: string, why: string): Promise<void> {
@@ -290,7 +326,7 @@ export class PanelDaemon {
     if (route === undefined) return;
     const target = failoverTarget(route, this.#catalogOrNone(), this.#policy());
     if (target === undefined) {
-      this.#log(`route ${routeId}: no failover target; it stays wired with its breaker open`);
+      await this.#settleDegrade(routeId);
       return;
     }
     try {
@@ -306,6 +342,65 @@ export class PanelDaemon {
     } catch (error) {
       this.#log(`route ${routeId}: failover to ${target.target.saddr} failed: ${String(error)}`);
     }
+  }
+
+  /**
+   * Brings a route's target in line with its breaker (degrade.ts): while it is open, a stub
+   * answers from the target's examples (or the route is held, and the log says why); once it
+   * is not, the real target is back — the half-open trial judges it, not the stub. Decided
+   * when the reconciler is free, on the breaker as it is then.
+   */
+  async #settleDegrade(routeId: string): Promise<void> {
+    const catalog = this.#catalogOrNone();
+    try {
+      const moved = await this.#reconciler.retarget(
+        routeId,
+        (route) => this.#degradeMove(route, catalog),
+        catalog,
+        "panel",
+      );
+      if (moved === undefined) return;
+      const {
+        move: { action, to },
+        outcome,
+      } = moved;
+      this.#log(
+        outcome.outcome !== "committed"
+          ? `route ${routeId}: ${action} ${outcome.outcome}: ${outcome.error?.message ?? ""}`
+          : action === "degrade"
+            ? `route ${routeId}: degraded: the stub answers for ${to.saddr} from its examples (commit ${outcome.seq})`
+            : `route ${routeId}: restored: ${to.saddr} answers again (commit ${outcome.seq})`,
+      );
+    } catch (error) {
+      this.#log(`route ${routeId}: degrade or restore failed: ${String(error)}`);
+    }
+  }
+
+  /** The degrade or restore the route needs now, if any (logs why a route is held). */
+  #degradeMove(route: WiredRoute, catalog: readonly CatalogSymbol[]): Retarget | undefined {
+    const id = route.edge.route;
+    const breaker = this.#health?.view(id)?.breaker;
+    const open = breaker?.state === "open";
+    if (open && !isDegraded(route)) {
+      const stub = stubEnd(route, catalog);
+      if ("to" in stub)
+        return { to: stub.to, action: "degrade", why: `breaker open: ${breaker.reason}` };
+      this.#log(
+        `route ${id}: held — breaker open, no failover target, no degrade mode (${stub.held}); it stays wired to ${route.edge.to.saddr}`,
+      );
+      return undefined;
+    }
+    if (!open && isDegraded(route)) {
+      const real = realEnd(route, catalog);
+      if (real !== undefined)
+        return {
+          to: real,
+          action: "restore",
+          why: `breaker ${breaker?.state ?? "closed"}: back to the real target`,
+        };
+      this.#log(`route ${id}: stays degraded: no driver opens ${route.edge.to.saddr}`);
+    }
+    return undefined;
   }
 
   /** Rewires whatever of the last committed topology is not live. */
@@ -398,6 +493,7 @@ export class PanelDaemon {
           why: req.why || "apply",
         });
         await this.#compact();
+        void this.#prebindFailoverSpares();
         return toWire(result);
       }),
       ListRoutes: unary(async () => ({
@@ -431,6 +527,7 @@ export class PanelDaemon {
         healthView: (route) => this.#health?.view(route),
       }),
       QuickConnect: unary(async (req) => {
+        const started = performance.now();
         const catalog = this.#catalog();
         const route = findWiredRoute(req.from, this.#reconciler.live.values());
         const swap = swapTarget(route, req.to, catalog, this.#policy());
@@ -445,6 +542,8 @@ export class PanelDaemon {
           old_frames: r.oldFrames,
           old_to: route.edge.to.saddr,
           new_to: swap.target.saddr,
+          warm: r.warm,
+          panel_us: Math.round((performance.now() - started) * 1000),
         };
       }),
       Trip: unary((req) => this.#breakerCall("trip", req)),
@@ -526,6 +625,7 @@ export class PanelDaemon {
       });
       await this.#pool.stopAll();
       this.#reconciler.releaseAll();
+      this.#audit.flushHead();
       this.#wal.close();
       rmSync(this.#socket, { force: true });
       this.#log("panel stopped");

@@ -153,7 +153,8 @@ export class RouteHealth {
         ["target", to],
       ] as const;
       const problems = down.flatMap(([end, s]) => (s.ok ? [] : [`the ${end} is not ok: ${s.err}`]));
-      w.samples.add(to, now);
+      // Throughput is what the target took; drops are what the source's admission kept back.
+      w.samples.add({ ...to, drops: from.drops + from.nacked }, now);
       events.push(
         problems.length === 0
           ? { kind: "success" }

@@ -32,7 +32,7 @@ export interface HealthInput {
   readonly latencies_ms?: readonly number[];
   /** Failed frames since the previous sample; absent = 1 when not ok, else 0. */
   readonly errors?: number;
-  /** Cumulative dropped frames, when the lane reports them. */
+  /** Cumulative frames the route's QoS kept from the target (the source's drops and nacks). */
   readonly drops?: number;
 }
 

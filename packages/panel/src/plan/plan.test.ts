@@ -545,6 +545,29 @@ describe("the quickstart's plan", () => {
     assert.deepEqual(plan.batches[0], ["events-to-log"]);
   });
 
+  it("the bus rule's QoS rides to the source's driver as qos.* params; the api route has no rate", () => {
+    const plan = makePlan(scannedQuickstart(), EMPTY_TOPOLOGY, 0);
+    assert.deepEqual(plan.desired.edges["events-to-log"]?.params, {
+      "qos.buffer": "1024",
+      "qos.burst": "5000",
+      "qos.drop": "buffer",
+      "qos.rate": "50000",
+      "qos.source": "rtt://core/bus/events@1.0.0",
+    });
+    assert.deepEqual(plan.desired.edges["ui-refresh"]?.params, {});
+  });
+
+  it("routes.json may not set qos.* params: the route gets a problem naming them", () => {
+    const inputs = scannedQuickstart();
+    const routes = inputs.routes.map((r) =>
+      r.id === "events-to-log" ? { ...r, params: { "qos.rate": 1, framing: "lines" } } : r,
+    );
+    const plan = makePlan({ ...inputs, routes }, EMPTY_TOPOLOGY, 0);
+    const problem = planProblems(plan).find((p) => p.route === "events-to-log")?.problem ?? "";
+    assert.match(problem, /params "qos\.rate": keys starting with "qos\." are reserved/);
+    assert.equal(plan.desired.edges["events-to-log"], undefined);
+  });
+
   it("planning again against its own desired graph finds no changes", () => {
     const inputs = scannedQuickstart();
     const first = makePlan(inputs, EMPTY_TOPOLOGY, 0);

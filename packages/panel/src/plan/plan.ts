@@ -11,9 +11,11 @@ import {
   type JsonValue,
   type LaneKind,
   type Policy,
-  parseReference,
   type RouteSpec,
+  reservedRouteParams,
+  routeQosParams,
 } from "@rtt/core";
+import { nameBuckets } from "../catalog.ts";
 import { compilePolicy } from "../policy/policy-engine.ts";
 import { type CandidateDecision, type HealthSample, routeDecision } from "../router/router.ts";
 import { routeId } from "../routes.ts";
@@ -123,7 +125,7 @@ export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: P
       ? `route id ${id} is used by more than one route in routes.json`
       : from === undefined || to === undefined
         ? (decision.reasons.at(-1) ?? "no target is chosen")
-        : (noDriver(from) ?? noDriver(to));
+        : (noDriver(from) ?? noDriver(to) ?? reservedParams(route));
     seen.add(id);
     if (from === undefined || to === undefined || problem !== undefined) {
       routes.push({
@@ -135,14 +137,16 @@ export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: P
       continue;
     }
     const pattern = patternOf(from, to);
+    const qos = engine.qosFor(addressOf(from)).qos;
     const edge: Edge = {
       route: id,
       from: { saddr: from.saddr, driver: driverFor(from) ?? "", contract_hash: from.contract_hash },
       to: { saddr: to.saddr, driver: driverFor(to) ?? "", contract_hash: to.contract_hash },
       lane: decision.lane,
       pattern,
-      prio: engine.qosFor(addressOf(from)).qos.prio,
-      params: sortedParams(route.params),
+      prio: qos.prio,
+      // The source's driver admits frames by the route's QoS (rate, burst, drop, buffer).
+      params: sortedParams({ ...route.params, ...routeQosParams(from.saddr, qos) }),
     };
     edges.push(edge);
     routes.push({ ...base, from: from.saddr, to: to.saddr, lane: decision.lane, pattern });
@@ -152,32 +156,12 @@ export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: P
 }
 
 /**
- * The part of the catalog a route's decision can depend on. The router resolves each end
- * against every symbol it is given, so giving it the whole catalog makes a plan quadratic
- * (10,000 routes: minutes). A route end is a reference (no globs: the router refuses patterns),
- * so it can only match, or be a near miss of (same namespace, type and name: see
- * resolveSelector), a symbol with its namespace, type and name; the union of those buckets
- * gives the router the same matches and the same near misses, hence a byte-identical
- * decision. An end that does not parse gets the whole catalog (the router then ignores it).
+ * The part of the catalog a route's decision can depend on: the symbols each of its ends can
+ * resolve to or nearly miss (see `nameBuckets`), which give the router the same decision as the
+ * whole catalog. An end that does not parse gets the whole catalog (the router then ignores it).
  */
 function catalogIndex(catalog: readonly CatalogSymbol[]): (route: RouteSpec) => CatalogSymbol[] {
-  const buckets = new Map<string, CatalogSymbol[]>();
-  for (const s of catalog) {
-    const a = addressOf(s);
-    const key = `${a.namespace}/${a.type}/${a.name}`;
-    const bucket = buckets.get(key);
-    if (bucket === undefined) buckets.set(key, [s]);
-    else bucket.push(s);
-  }
-  const bucketOf = (text: string): readonly CatalogSymbol[] | undefined => {
-    let ref: ReturnType<typeof parseReference>;
-    try {
-      ref = parseReference(text);
-    } catch {
-      return undefined;
-    }
-    return buckets.get(`${ref.namespace}/${ref.type}/${ref.name}`) ?? [];
-  };
+  const bucketOf = nameBuckets(catalog);
   return (route) => {
     const ends = [route.from, ...(typeof route.to === "string" ? [route.to] : route.to)];
     const found = new Set<CatalogSymbol>();
@@ -194,6 +178,13 @@ function noDriver(s: CatalogSymbol): string | undefined {
   return driverFor(s) === undefined
     ? `no driver can open ${s.saddr} (type ${s.type}): give its manifest an "x-run" argv, an "x-url", or an "x-driver"`
     : undefined;
+}
+
+function reservedParams(route: RouteSpec): string | undefined {
+  const keys = reservedRouteParams(route.params);
+  return keys.length === 0
+    ? undefined
+    : `routes.json: params ${keys.map((k) => JSON.stringify(k)).join(", ")}: keys starting with "qos." are reserved for the policy's QoS; set rate, burst, drop and buffer in a policy.json qos rule instead`;
 }
 
 /** Route parameters as drivers get them (strings, like the Open RPC's map), keys sorted. */

@@ -20,12 +20,12 @@
  * the strays in the WAL's ledger on restart (`sweepOrphans`).
  */
 import { createHash, randomBytes } from "node:crypto";
-import type { CatalogSymbol, JsonValue, LaneKind } from "@rtt/core";
+import type { CatalogSymbol, JsonValue } from "@rtt/core";
 import { RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
-import type { AuditEntry, AuditLedger } from "../audit/ledger.ts";
+import type { AuditAction, AuditEntry, AuditLedger } from "../audit/ledger.ts";
 import { batchEdits, diffTopologies, type Edit, type Plan } from "../plan/plan.ts";
-import { type Edge, type EdgeEnd, type Topology, topologyHash } from "../plan/topology.ts";
+import { type Edge, type EdgeEnd, edgeKey, type Topology, topologyHash } from "../plan/topology.ts";
 import type { Wal } from "../wal/wal.ts";
 import {
   contractForDriver,
@@ -37,6 +37,7 @@ import {
 } from "./drivers.ts";
 import { eachLimited } from "./each-limited.ts";
 import { graphOf, type PanelGraph, type WiredRoute } from "./graph.ts";
+import { type Armed, isArmedFor, type Spare, WarmSpares } from "./spares.ts";
 
 /** The steps a fault can be injected at (tests) or a crash can land between. */
 export const APPLY_STEPS = [
@@ -53,20 +54,6 @@ export type ApplyStep = (typeof APPLY_STEPS)[number];
 
 /** Routes of one batch prepared (and flipped) at once: drivers serve calls concurrently. */
 const CONCURRENCY = 16;
-
-/**
- * A target a swap moved away from, kept open. `armed`: its lane is offered and the handshake
- * with that source link done (a swap back is the Switch only); "spent": arming failed, so an
- * offer may be pending on it (close it rather than reuse it); undefined: a plain open link.
- */
-interface Spare {
-  readonly ref: LinkRef;
-  readonly timer: NodeJS.Timeout;
-  readonly armed:
-    | { readonly source: string; readonly lane: LaneKind; readonly address: LaneAddress }
-    | "spent"
-    | undefined;
-}
 
 /** How long a target a swap moved away from stays open as a warm spare for a swap back. */
 const SPARE_TTL_MS = 60_000;
@@ -104,6 +91,15 @@ export interface QuickConnectResult {
   readonly seq: number;
   /** DATA frames the old target got before its EOS. */
   readonly oldFrames: number;
+  /** The new target was an armed warm spare: no link opened, no handshake, the Switch only. */
+  readonly warm: boolean;
+}
+
+/** Where `retarget` moves a route's target end, and how the move is audited. */
+export interface Retarget {
+  readonly to: EdgeEnd;
+  readonly action: Extract<AuditAction, "degrade" | "restore">;
+  readonly why: string;
 }
 
 export interface ReconcilerOptions {
@@ -202,6 +198,7 @@ export class Reconciler {
           changed: false,
           seq: this.#o.wal.committed?.seq ?? 0,
           oldFrames: 0,
+          warm: false,
         };
       if (route.edge.pattern !== "oneway")
         throw new RttError(
@@ -218,25 +215,23 @@ export class Reconciler {
       };
       const txid = wal.begin(this.graph as unknown as JsonValue);
       let opened: LinkRef | undefined;
+      let warm = false;
       let switched: { oldEosSeq: number; oldFrames: number };
       try {
         await this.#step("open-to", routeId);
-        // A warm spare — the target a recent swap moved away from, still open — is a flip
-        // without starting anything: only a new lane, the handshake and the Switch.
+        // A warm spare (a target a recent swap left, or one prebound for the route's failover
+        // set) is a flip without starting anything; an armed one is the Switch only.
         const spare = this.#takeSpare(target.saddr, targetDriver);
         const source = await this.#o.pool.get(route.from.driver);
         let address: LaneAddress | undefined;
-        if (spare !== undefined && typeof spare.armed === "object") {
-          // Armed for exactly this source and lane: its lane is offered and the handshake done.
-          if (
-            spare.armed.source === linkResourceName(route.from) &&
-            spare.armed.lane === edge.lane
-          ) {
-            opened = spare.ref;
-            address = spare.armed.address;
-          } else await this.#closeAll([spare.ref]); // its pending offer cannot be taken back
+        if (spare !== undefined && isArmedFor(spare, linkResourceName(route.from), edge.lane)) {
+          opened = spare.ref;
+          address = spare.armed.address;
+          warm = true;
         } else if (spare !== undefined && spare.armed === undefined) opened = spare.ref;
+        // Armed for another source, or arming failed: its pending offer cannot be taken back.
         else if (spare !== undefined) await this.#closeAll([spare.ref]);
+        const journaled = opened === undefined;
         if (address === undefined) {
           opened ??= await this.#open(
             txid,
@@ -262,7 +257,9 @@ export class Reconciler {
           });
           address = offered.address;
         }
-        wal.flush();
+        // A link opened here is made durable before traffic may reach it; a spare was not
+        // journaled in this transaction, so there is nothing to flush.
+        if (journaled) wal.flush();
         await this.#step("flip", routeId);
         if (opened === undefined) throw new Error("no target link");
         switched = await source.switch(route.from.link, address);
@@ -287,14 +284,16 @@ export class Reconciler {
       // The swap is committed: answer now. The old target finishes its lane's frames in the
       // background, then stays open for a while as a warm spare (the sweep leaves both alone).
       this.#retire(route.to, switched.oldFrames, route.edge.to, routeId);
-      return { route: routeId, changed: true, seq, oldFrames: switched.oldFrames };
+      return { route: routeId, changed: true, seq, oldFrames: switched.oldFrames, warm };
     });
   }
 
   /** Links being drained after a swap, by resource name. */
   readonly #retiring = new Set<string>();
-  /** Retired targets kept open as warm spares, by saddr, each with its expiry timer. */
-  readonly #spares = new Map<string, Spare>();
+  /** Targets kept open with no route on them: retired by a swap, or prebound for failover. */
+  readonly #spares = new WarmSpares(SPARE_TTL_MS, (ref) => {
+    void this.#exclusive(() => this.#closeAll([ref]));
+  });
 
   #retire(ref: LinkRef, frames: number, end: EdgeEnd, routeId: string): void {
     const name = linkResourceName(ref);
@@ -305,64 +304,121 @@ export class Reconciler {
   }
 
   /**
-   * Keeps a drained target open as a warm spare for 60 s, and arms it for the route it left: the
-   * target offers a new lane and the route's source runs the handshake with it now, so a swap
-   * back is only the Switch. Arming that fails leaves a plain spare.
+   * Keeps a drained target open as a warm spare for SPARE_TTL_MS, armed for the route it left,
+   * so a swap back is only the Switch. Arming that fails leaves a plain spare.
    */
   async #keepAsSpare(ref: LinkRef, end: EdgeEnd, routeId: string): Promise<void> {
-    const saddr = end.saddr;
     const route = this.#live.get(routeId);
-    const old = this.#spares.get(saddr);
-    if (old !== undefined) {
-      clearTimeout(old.timer);
-      this.#spares.delete(saddr);
-      await this.#closeAll([old.ref]);
-    }
-    let armed: Spare["armed"];
+    const armed = route === undefined ? undefined : await this.#arm(ref, end, route);
+    await this.#keepSpare(end.saddr, { ref, armed });
+  }
+
+  async #keepSpare(saddr: string, spare: Spare): Promise<void> {
+    const displaced = this.#spares.keep(saddr, spare);
+    if (displaced !== undefined) await this.#closeAll([displaced.ref]);
+  }
+
+  /**
+   * Arms a target link for a route: the target offers a lane (with control lanes) and the
+   * route's source link runs the handshake with it now. "spent" when that fails (an offer may
+   * be left pending: the link must not be reused for another source).
+   */
+  async #arm(ref: LinkRef, end: EdgeEnd, route: WiredRoute): Promise<Armed | "spent" | undefined> {
     const target = this.#o.pool.running(ref.driver);
-    const source = route === undefined ? undefined : this.#o.pool.running(route.from.driver);
-    if (target !== undefined && source !== undefined && route !== undefined) {
-      try {
-        const offered = await target.offerWithHandshake(ref.link, route.edge.lane);
-        await source.handshake(route.from.link, {
-          control: offered.control,
-          data: offered.address,
-          expectSaddr: saddr,
-          expectContractHash: end.contract_hash,
-          nonce: randomBytes(16).toString("hex"),
-          timeoutMs: HANDSHAKE_TIMEOUT_MS,
-        });
-        armed = {
-          source: linkResourceName(route.from),
-          lane: route.edge.lane,
-          address: offered.address,
-        };
-      } catch (error) {
-        this.#o.progress?.(`  spare ${linkResourceName(ref)} not armed: ${codeOf(error).message}`);
-        armed = "spent";
-      }
+    const source = this.#o.pool.running(route.from.driver);
+    if (target === undefined || source === undefined) return undefined;
+    try {
+      const offered = await target.offerWithHandshake(ref.link, route.edge.lane);
+      await source.handshake(route.from.link, {
+        control: offered.control,
+        data: offered.address,
+        expectSaddr: end.saddr,
+        expectContractHash: end.contract_hash,
+        nonce: randomBytes(16).toString("hex"),
+        timeoutMs: HANDSHAKE_TIMEOUT_MS,
+      });
+      return {
+        source: linkResourceName(route.from),
+        lane: route.edge.lane,
+        address: offered.address,
+      };
+    } catch (error) {
+      this.#o.progress?.(`  spare ${linkResourceName(ref)} not armed: ${codeOf(error).message}`);
+      return "spent";
     }
-    const timer = setTimeout(() => {
-      if (this.#spares.get(saddr)?.ref !== ref) return;
-      this.#spares.delete(saddr);
-      void this.#exclusive(() => this.#closeAll([ref]));
-    }, SPARE_TTL_MS);
-    timer.unref();
-    this.#spares.set(saddr, { ref, timer, armed });
+  }
+
+  /**
+   * Warm spare pre-bind (spec §10): opens `target` for the one-way route `routeId` ahead of any
+   * swap and arms it for the route's source, so a failover (or `rtt qc`) to it is the Switch
+   * and the commit only. It stays open while the route is wired from the same source link (the
+   * stability sweep closes it after that). True when it opened a link; false when an armed spare
+   * was there already or the route cannot use one (not wired, not one-way, already on target).
+   * The link is not journaled: it is in no graph, and after a crash the start-up sweep finds it
+   * among the drivers' links and closes it.
+   */
+  prebind(routeId: string, target: CatalogSymbol, targetDriver: string): Promise<boolean> {
+    return this.#exclusive(async () => {
+      const route = this.#live.get(routeId);
+      if (route === undefined || route.edge.pattern !== "oneway") return false;
+      if (route.edge.to.saddr === target.saddr) return false;
+      const source = linkResourceName(route.from);
+      const existing = this.#spares.get(target.saddr);
+      if (
+        existing !== undefined &&
+        existing.ref.driver === targetDriver &&
+        isArmedFor(existing, source, route.edge.lane)
+      ) {
+        if (existing.prebound !== routeId)
+          await this.#keepSpare(target.saddr, { ...existing, prebound: routeId });
+        return false;
+      }
+      const end: EdgeEnd = {
+        saddr: target.saddr,
+        driver: targetDriver,
+        contract_hash: target.contract_hash,
+      };
+      const ref = await this.#open(
+        undefined,
+        routeId,
+        end,
+        route.edge.params,
+        new Map([[target.saddr, target]]),
+      );
+      const armed = await this.#arm(ref, end, route);
+      if (typeof armed !== "object") {
+        await this.#closeAll([ref]);
+        throw new RttError(
+          "RTT_ERR_APPLY_FAILED",
+          `could not prebind ${target.saddr} for route ${routeId}: the handshake failed`,
+        );
+      }
+      await this.#keepSpare(target.saddr, { ref, armed, prebound: routeId });
+      return true;
+    });
+  }
+
+  /** The spares kept now (status, tests). */
+  get spares(): readonly Spare[] {
+    return this.#spares.values();
+  }
+
+  /** A prebound spare's route is still wired from the source link it was armed for. */
+  #standsBy(spare: Spare): boolean {
+    const route = spare.prebound === undefined ? undefined : this.#live.get(spare.prebound);
+    return route !== undefined && isArmedFor(spare, linkResourceName(route.from), route.edge.lane);
   }
 
   #takeSpare(saddr: string, driver: string): Spare | undefined {
     const spare = this.#spares.get(saddr);
     if (spare === undefined || spare.ref.driver !== driver) return undefined;
     if (this.#o.pool.running(driver) === undefined) return undefined;
-    clearTimeout(spare.timer);
-    this.#spares.delete(saddr);
-    return spare;
+    return this.#spares.take(saddr);
   }
 
   /** Links the panel holds open that no route uses now: draining, or warm spares. */
   #held(): string[] {
-    return [...this.#retiring, ...[...this.#spares.values()].map((s) => linkResourceName(s.ref))];
+    return [...this.#retiring, ...this.#spares.values().map((s) => linkResourceName(s.ref))];
   }
 
   /** Resolves once no retired link is still draining (tests, shutdown). */
@@ -399,14 +455,15 @@ export class Reconciler {
         if (links !== undefined) held.set(driver, new Set(links.map((l) => l.linkId)));
       }
       const holds = (ref: LinkRef) => held.get(ref.driver)?.has(ref.link) === true;
-      for (const [saddr, spare] of this.#spares)
-        if (!holds(spare.ref)) {
-          clearTimeout(spare.timer);
-          this.#spares.delete(saddr);
-          this.#o.wal.released("link", linkResourceName(spare.ref));
-        }
+      for (const spare of this.#spares.remove((s) => !holds(s.ref)))
+        this.#o.wal.released("link", linkResourceName(spare.ref));
+      // A prebound spare stands by for one route from one source link: once that is gone, so is it.
+      const stale = this.#spares
+        .remove((s) => s.prebound !== undefined && !this.#standsBy(s))
+        .map((s) => s.ref);
+      await this.#closeAll(stale);
       const broken = [...this.#live.values()].filter((r) => !holds(r.from) || !holds(r.to));
-      const handled = new Set<string>();
+      const handled = new Set<string>(stale.map(linkResourceName));
       for (const r of broken) {
         this.#live.delete(r.edge.route);
         for (const ref of [r.from, r.to]) {
@@ -451,12 +508,8 @@ export class Reconciler {
       const lost = [...this.#live.values()].filter(
         (r) => r.from.driver === name || r.to.driver === name,
       );
-      for (const [saddr, spare] of this.#spares)
-        if (spare.ref.driver === name) {
-          clearTimeout(spare.timer);
-          this.#spares.delete(saddr);
-          this.#o.wal.released("link", linkResourceName(spare.ref));
-        }
+      for (const spare of this.#spares.remove((s) => s.ref.driver === name))
+        this.#o.wal.released("link", linkResourceName(spare.ref));
       for (const r of lost) {
         this.#live.delete(r.edge.route);
         for (const ref of [r.from, r.to]) {
@@ -484,11 +537,8 @@ export class Reconciler {
     for (const r of this.#live.values())
       for (const ref of [r.from, r.to]) this.#o.wal.released("link", linkResourceName(ref));
     this.#live.clear();
-    for (const { ref, timer } of this.#spares.values()) {
-      clearTimeout(timer);
+    for (const { ref } of this.#spares.remove(() => true))
       this.#o.wal.released("link", linkResourceName(ref));
-    }
-    this.#spares.clear();
   }
 
   /** Runs `fn` after every earlier apply or sweep finished. */
@@ -536,6 +586,39 @@ export class Reconciler {
     });
   }
 
+  /**
+   * Moves a wired route's target end to another driver of the same symbol — a stub in its place
+   * while its breaker is open (degrade), and back (restore) — as a one-route replace batch: new
+   * links on both ends, prepared, flipped and committed like an apply's (request/response routes
+   * cannot QuickConnect). `choose` runs once earlier work is done, on the route as it is then,
+   * so a trip and a heal in quick succession settle on the last word; it returns undefined (or
+   * the current end) for no change. Returns the move made and its batch, or undefined.
+   */
+  retarget(
+    routeId: string,
+    choose: (route: WiredRoute) => Retarget | undefined,
+    catalog: readonly CatalogSymbol[],
+    who: string,
+  ): Promise<{ readonly move: Retarget; readonly outcome: BatchOutcome } | undefined> {
+    return this.#exclusive(async () => {
+      const route = this.#live.get(routeId);
+      const move = route === undefined ? undefined : choose(route);
+      if (route === undefined || move === undefined) return undefined;
+      const after: Edge = { ...route.edge, to: move.to };
+      if (edgeKey(after) === edgeKey(route.edge)) return undefined;
+      const edit: Edit = {
+        action: "replace",
+        route: routeId,
+        before: route.edge,
+        after,
+        changes: [`to: ${route.edge.to.driver} → ${move.to.driver}`],
+      };
+      const symbols = new Map(catalog.map((s) => [s.saddr, s]));
+      const outcome = await this.#runBatch([edit], symbols, { who, why: move.why }, move.action);
+      return { move, outcome };
+    });
+  }
+
   async #applyEdits(
     planEdits: readonly Edit[],
     planBatches: readonly (readonly string[])[],
@@ -578,10 +661,12 @@ export class Reconciler {
     await this.#o.beforeStep?.(step, route);
   }
 
+  /** `auditAs`: the ledger's action for a retarget's replace (default: bind/unbind/swap). */
   async #runBatch(
     edits: readonly Edit[],
     symbols: ReadonlyMap<string, CatalogSymbol>,
     meta: { readonly who: string; readonly why: string },
+    auditAs?: AuditAction,
   ): Promise<BatchOutcome> {
     const { wal } = this.#o;
     const routes = edits.map((e) => e.route);
@@ -620,7 +705,7 @@ export class Reconciler {
       this.#live.set(p.edit.route, { edge: p.edit.after, from: p.from, to: p.to });
     }
     const seq = wal.commit(txid, this.graph as unknown as JsonValue);
-    this.#audit(edits, meta);
+    this.#audit(edits, meta, auditAs);
     for (const old of retired) {
       await this.#step("retire", old.edge.route).catch(() => {});
       await this.#closeAll([old.from, old.to]);
@@ -668,8 +753,9 @@ export class Reconciler {
     });
   }
 
+  /** Opens one end of a route; journaled as a link resource in `txid` (none: not journaled). */
   async #open(
-    txid: string,
+    txid: string | undefined,
     route: string,
     end: Edge["from"],
     params: Readonly<Record<string, string>>,
@@ -688,16 +774,17 @@ export class Reconciler {
     const ref = { driver: end.driver, link };
     // The link exists now; journal it (made durable before the flip; a crash before that is
     // covered by the sweep asking the drivers for their links).
-    this.#o.wal.recordResource(
-      txid,
-      {
-        kind: "link",
-        name: linkResourceName(ref),
-        owner: `route:${route}`,
-        lease: { pid: process.pid, startTime: "0" },
-      },
-      { sync: false },
-    );
+    if (txid !== undefined)
+      this.#o.wal.recordResource(
+        txid,
+        {
+          kind: "link",
+          name: linkResourceName(ref),
+          owner: `route:${route}`,
+          lease: { pid: process.pid, startTime: "0" },
+        },
+        { sync: false },
+      );
     return ref;
   }
 
@@ -714,16 +801,24 @@ export class Reconciler {
     }
   }
 
-  #audit(edits: readonly Edit[], meta: { readonly who: string; readonly why: string }): void {
+  #audit(
+    edits: readonly Edit[],
+    meta: { readonly who: string; readonly why: string },
+    auditAs?: AuditAction,
+  ): void {
     const summary = (e: Edge): JsonValue => ({
       from: e.from.saddr,
       to: e.to.saddr,
       lane: e.lane,
       pattern: e.pattern,
+      // A retarget keeps the symbol and changes who answers for it.
+      ...(auditAs === undefined ? {} : { to_driver: e.to.driver }),
     });
     this.#o.audit.appendAll(
       edits.map((edit) => ({
-        action: edit.action === "create" ? "bind" : edit.action === "delete" ? "unbind" : "swap",
+        action:
+          auditAs ??
+          (edit.action === "create" ? "bind" : edit.action === "delete" ? "unbind" : "swap"),
         route: edit.route,
         who: meta.who,
         why: meta.why,

@@ -43,6 +43,23 @@ export interface HealthSample {
    * When the sample was taken, milliseconds since the Unix epoch.
    */
   'at_unix_ms'?: (number | string | Long);
+  /**
+   * The route's admission (qos.* params; 0 on a link without it): chunks the drop policy
+   * dropped (taildrop, or still queued when the link closed), so far.
+   */
+  'drops'?: (number | string | Long);
+  /**
+   * Chunks sent over the rate with FrameFlag.MARKED (mark), so far.
+   */
+  'marked'?: (number | string | Long);
+  /**
+   * Chunks refused (nack), so far.
+   */
+  'nacked'?: (number | string | Long);
+  /**
+   * Chunks queued by the buffer policy now, waiting for tokens.
+   */
+  'buffered'?: (number | string | Long);
 }
 
 export interface HealthSample__Output {
@@ -86,4 +103,21 @@ export interface HealthSample__Output {
    * When the sample was taken, milliseconds since the Unix epoch.
    */
   'at_unix_ms': (number);
+  /**
+   * The route's admission (qos.* params; 0 on a link without it): chunks the drop policy
+   * dropped (taildrop, or still queued when the link closed), so far.
+   */
+  'drops': (number);
+  /**
+   * Chunks sent over the rate with FrameFlag.MARKED (mark), so far.
+   */
+  'marked': (number);
+  /**
+   * Chunks refused (nack), so far.
+   */
+  'nacked': (number);
+  /**
+   * Chunks queued by the buffer policy now, waiting for tokens.
+   */
+  'buffered': (number);
 }

@@ -11,7 +11,11 @@ export interface OpenRequest {
    */
   'contract_json'?: (string);
   /**
-   * Route parameters for the connector (framing, timeouts, ...), connector-specific.
+   * Route parameters for the connector (framing, timeouts, ...), connector-specific. Keys that
+   * start with "qos." are the route's admission QoS, read by the driver runtime and not passed
+   * to the connector: qos.source (the concrete address of the end that admits: the route's
+   * source), qos.rate (frames/s), qos.burst (frames), qos.drop (taildrop | mark | nack |
+   * buffer) and, with buffer, qos.buffer (frames). No qos.rate: no admission.
    */
   'params'?: ({[key: string]: string});
 }
@@ -26,7 +30,11 @@ export interface OpenRequest__Output {
    */
   'contract_json': (string);
   /**
-   * Route parameters for the connector (framing, timeouts, ...), connector-specific.
+   * Route parameters for the connector (framing, timeouts, ...), connector-specific. Keys that
+   * start with "qos." are the route's admission QoS, read by the driver runtime and not passed
+   * to the connector: qos.source (the concrete address of the end that admits: the route's
+   * source), qos.rate (frames/s), qos.burst (frames), qos.drop (taildrop | mark | nack |
+   * buffer) and, with buffer, qos.buffer (frames). No qos.rate: no admission.
    */
   'params': ({[key: string]: string});
 }

@@ -16,7 +16,7 @@ export interface AuditEvent {
    */
   'who'?: (string);
   /**
-   * "bind", "unbind", "swap", "trip", "heal" or "rollback".
+   * "bind", "unbind", "swap", "trip", "heal", "rollback", "degrade" or "restore".
    */
   'action'?: (string);
   /**
@@ -59,7 +59,7 @@ export interface AuditEvent__Output {
    */
   'who': (string);
   /**
-   * "bind", "unbind", "swap", "trip", "heal" or "rollback".
+   * "bind", "unbind", "swap", "trip", "heal", "rollback", "degrade" or "restore".
    */
   'action': (string);
   /**

@@ -60,6 +60,11 @@ export interface HealthSample {
    * Frames per second the source sent, over the window.
    */
   'throughput'?: (number | string);
+  /**
+   * Frames the route's QoS kept from the target over the window: the source's drops and
+   * nack refusals.
+   */
+  'drops'?: (number | string | Long);
 }
 
 export interface HealthSample__Output {
@@ -119,4 +124,9 @@ export interface HealthSample__Output {
    * Frames per second the source sent, over the window.
    */
   'throughput': (number);
+  /**
+   * Frames the route's QoS kept from the target over the window: the source's drops and
+   * nack refusals.
+   */
+  'drops': (number);
 }

@@ -31,6 +31,22 @@ export interface LinkState {
    * and frames queued, not yet delivered.
    */
   'qdepth'?: (number | string | Long);
+  /**
+   * The route's admission at this end (the source; 0 elsewhere): chunks dropped so far,
+   */
+  'drops'?: (number | string | Long);
+  /**
+   * sent over the rate with the congestion mark so far,
+   */
+  'marked'?: (number | string | Long);
+  /**
+   * refused (nack) so far,
+   */
+  'nacked'?: (number | string | Long);
+  /**
+   * and queued by the buffer policy now.
+   */
+  'buffered'?: (number | string | Long);
 }
 
 export interface LinkState__Output {
@@ -62,4 +78,20 @@ export interface LinkState__Output {
    * and frames queued, not yet delivered.
    */
   'qdepth': (number);
+  /**
+   * The route's admission at this end (the source; 0 elsewhere): chunks dropped so far,
+   */
+  'drops': (number);
+  /**
+   * sent over the rate with the congestion mark so far,
+   */
+  'marked': (number);
+  /**
+   * refused (nack) so far,
+   */
+  'nacked': (number);
+  /**
+   * and queued by the buffer policy now.
+   */
+  'buffered': (number);
 }

@@ -27,6 +27,16 @@ export interface QuickConnectAck {
    * The route's target after the swap.
    */
   'new_to'?: (string);
+  /**
+   * True when the new target was an armed warm spare (prebound for the route's failover set, or
+   * left by a recent swap): no link opened, no handshake, the Switch and the commit only.
+   */
+  'warm'?: (boolean);
+  /**
+   * Microseconds the panel spent on the call, from taking the request to answering it: the
+   * flip without the client's transport (as Envoy's upstream service time).
+   */
+  'panel_us'?: (number | string | Long);
 }
 
 export interface QuickConnectAck__Output {
@@ -54,4 +64,14 @@ export interface QuickConnectAck__Output {
    * The route's target after the swap.
    */
   'new_to': (string);
+  /**
+   * True when the new target was an armed warm spare (prebound for the route's failover set, or
+   * left by a recent swap): no link opened, no handshake, the Switch and the commit only.
+   */
+  'warm': (boolean);
+  /**
+   * Microseconds the panel spent on the call, from taking the request to answering it: the
+   * flip without the client's transport (as Envoy's upstream service time).
+   */
+  'panel_us': (number);
 }

@@ -1,0 +1,43 @@
+/**
+ * Degrade modes (spec §9): what a route whose breaker opened does when the policy names no
+ * failover target. A request/response route whose target declares `x-examples` is answered by
+ * the stub driver in the target's place — same symbol, same contract hash, another driver — so
+ * the edge itself says the route is degraded, the WAL journals it like any rewiring, and a
+ * restarted panel keeps it. Anything else is held: it stays wired to the failing target.
+ */
+import { type CatalogSymbol, EXAMPLES_KEY, readExamples } from "@rtt/core";
+import { driverFor, type EdgeEnd } from "../plan/topology.ts";
+import type { WiredRoute } from "../reconcile/graph.ts";
+
+/** The connector that answers for a degraded route's target (packages/connectors/stub). */
+export const STUB_DRIVER = "stub";
+
+/** Whether a stub answers for the route's target now. */
+export function isDegraded(route: WiredRoute): boolean {
+  return route.edge.to.driver === STUB_DRIVER;
+}
+
+/** The stub end that can stand in for the route's target, or why none can (the route is held). */
+export function stubEnd(
+  route: WiredRoute,
+  catalog: readonly CatalogSymbol[],
+): { readonly to: EdgeEnd } | { readonly held: string } {
+  const target = catalog.find((s) => s.saddr === route.edge.to.saddr);
+  if (target === undefined) return { held: `${route.edge.to.saddr} is not in the catalog` };
+  if (route.edge.pattern !== "reqrep")
+    return { held: "a one-way route has no requests a stub could answer" };
+  const declared = target.extensions?.[EXAMPLES_KEY];
+  if (declared === undefined)
+    return { held: `${target.saddr} declares no x-examples a stub could answer from` };
+  const read = readExamples(declared);
+  if (!read.ok) return { held: `${target.saddr}'s x-examples: ${read.problem.message}` };
+  return { to: { saddr: target.saddr, driver: STUB_DRIVER, contract_hash: target.contract_hash } };
+}
+
+/** The degraded route's real target end: the driver the catalog names for its symbol. */
+export function realEnd(route: WiredRoute, catalog: readonly CatalogSymbol[]): EdgeEnd | undefined {
+  const target = catalog.find((s) => s.saddr === route.edge.to.saddr);
+  const driver = target === undefined ? undefined : driverFor(target);
+  if (target === undefined || driver === undefined || driver === STUB_DRIVER) return undefined;
+  return { saddr: target.saddr, driver, contract_hash: target.contract_hash };
+}

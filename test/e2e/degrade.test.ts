@@ -1,0 +1,154 @@
+/**
+ * Degrade modes through the real binary, on a temp copy of the quickstart (without its event
+ * route) whose refresh hook asks the metrics API every 100 ms: `rtt trip` opens the refresh
+ * route's breaker; the policy names no failover for it and the metrics API declares
+ * `x-examples`, so the panel moves the route to the stub driver — the hook's answers
+ * (logs/refresh.ndjson) become the example's (all-zero series). `rtt ls routes` and `rtt tap`
+ * say it is degraded, and a restarted panel keeps it so (the WAL journals the stub as the
+ * route's target). `rtt heal` moves it back to the real API, whose answers count its requests.
+ * `rtt audit` has trip, degrade, heal and restore, in that order. The health loop may trip and
+ * heal on its own under load, so only the order of what follows each command is asserted,
+ * never how long anything took.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { copyQuickstart, parseJson, type RunResult, removeTempDirs, runRtt } from "./helpers.ts";
+
+const TIMEOUT_MS = 60_000;
+let ws = "";
+
+function rtt(args: readonly string[]): Promise<RunResult> {
+  return runRtt(args, { cwd: ws, timeoutMs: TIMEOUT_MS });
+}
+
+interface Refresh {
+  readonly status: number;
+  readonly series: { readonly http_requests_total?: number } | null;
+}
+
+function refreshes(): Refresh[] {
+  const file = join(ws, "logs", "refresh.ndjson");
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, "utf8");
+  return text
+    .slice(0, text.lastIndexOf("\n") + 1)
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as Refresh);
+}
+
+/** The metrics API counts its requests; the declared example's series are all zero. */
+const fromStub = (r: Refresh) => r.status === 200 && r.series?.http_requests_total === 0;
+const fromApi = (r: Refresh) => r.status === 200 && (r.series?.http_requests_total ?? 0) > 0;
+
+async function eventually(what: string, check: () => boolean, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) {
+      const log = join(ws, ".rtt", "panel.log");
+      const tail = existsSync(log)
+        ? readFileSync(log, "utf8").split("\n").slice(-30).join("\n")
+        : "";
+      throw new Error(`timed out waiting for ${what}\n--- panel.log\n${tail}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+after(async () => {
+  if (ws !== "" && existsSync(join(ws, ".rtt", "sockets", "panel.sock")))
+    await rtt(["panel", "stop"]).catch(() => {});
+  removeTempDirs();
+});
+
+describe("degrade to a stub of the declared examples", () => {
+  it("trip moves the refresh route to the stub, heal back to the API; audited", async () => {
+    ws = copyQuickstart();
+    const hook = join(ws, "ui", "rtt.manifest.json");
+    const m = JSON.parse(readFileSync(hook, "utf8")) as { symbol: Record<string, unknown> };
+    m.symbol["x-run"] = ["node", "refresh.mjs", "../logs/refresh.ndjson", "100"];
+    writeFileSync(hook, JSON.stringify(m));
+    // Only the refresh route: the event stream is another test's business.
+    const routesFile = join(ws, ".rtt", "routes.json");
+    const routes = JSON.parse(readFileSync(routesFile, "utf8")) as { routes: { id: string }[] };
+    routes.routes = routes.routes.filter((r) => r.id === "ui-refresh");
+    writeFileSync(routesFile, JSON.stringify(routes));
+    assert.equal((await rtt(["scan"])).code, 0);
+    const apply = await rtt(["apply", "--auto-approve"]);
+    assert.equal(apply.code, 0, apply.stderr + apply.stdout);
+    await eventually("the API's answers", () => refreshes().some(fromApi));
+
+    const trip = await rtt(["trip", "route/ui-refresh", "--why", "e2e", "--json"]);
+    assert.equal(trip.code, 0, trip.stderr);
+    assert.equal((parseJson(trip.stdout) as { state: string }).state, "open");
+    let seen = refreshes().length;
+    await eventually("the stub's answers", () => refreshes().slice(seen).some(fromStub));
+
+    const ls = await rtt(["ls", "routes", "--json"]);
+    assert.equal(ls.code, 0, ls.stderr);
+    const listed = parseJson(ls.stdout) as {
+      id: string;
+      live: { degraded: boolean; to: string; to_link: { driver: string } };
+    }[];
+    const refresh = listed.find((r) => r.id === "ui-refresh");
+    assert.equal(refresh?.live.degraded, true);
+    assert.equal(refresh?.live.to, "rtt://core/api/metrics@1.0.0#prom", "the same symbol");
+    assert.equal(refresh?.live.to_link.driver, "stub");
+    const tap = await rtt(["tap", "route/ui-refresh", "--json", "--count", "1"]);
+    assert.equal(tap.code, 0, tap.stderr);
+    const sample = JSON.parse(tap.stdout.trim()) as {
+      breaker: string;
+      to_link: { driver: string };
+    };
+    assert.deepEqual([sample.breaker, sample.to_link.driver], ["open", "stub"]);
+    const human = await rtt(["ls", "routes"]);
+    assert.match(human.stdout, /metrics@1\.0\.0#prom \(degraded: a stub answers\)/);
+
+    // Journaled like any rewiring: a restarted panel keeps the route degraded, breaker open.
+    assert.equal((await rtt(["panel", "stop"])).code, 0);
+    assert.equal((await rtt(["panel", "start"])).code, 0);
+    const again = parseJson((await rtt(["ls", "routes", "--json"])).stdout) as typeof listed;
+    assert.equal(again.find((r) => r.id === "ui-refresh")?.live.degraded, true);
+    seen = refreshes().length;
+    await eventually("the stub's answers after the restart", () =>
+      refreshes().slice(seen).some(fromStub),
+    );
+
+    const heal = await rtt(["heal", "route/ui-refresh", "--json"]);
+    assert.equal(heal.code, 0, heal.stderr);
+    seen = refreshes().length;
+    await eventually("the API's answers again", () => refreshes().slice(seen).some(fromApi));
+
+    const audit = await rtt(["audit", "--json", "--route", "ui-refresh"]);
+    const actions = audit.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { action: string; who: string });
+    const at = (action: string, who: string, from = 0) =>
+      actions.findIndex((a, i) => i >= from && a.action === action && a.who === who);
+    const tripped = actions.findIndex((a) => a.action === "trip" && a.who !== "panel");
+    const degraded = at("degrade", "panel", tripped);
+    const healed = actions.findIndex(
+      (a, i) => i > degraded && a.action === "heal" && a.who !== "panel",
+    );
+    const restored = at("restore", "panel", healed);
+    assert.ok(
+      tripped >= 0 && degraded > tripped && healed > degraded && restored > healed,
+      `trip → degrade → heal → restore in ${JSON.stringify(actions.map((a) => `${a.who}:${a.action}`))}`,
+    );
+    const log = readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
+    assert.match(
+      log,
+      /route ui-refresh: degraded: the stub answers for rtt:\/\/core\/api\/metrics/,
+    );
+    assert.match(
+      log,
+      /route ui-refresh: restored: rtt:\/\/core\/api\/metrics@1\.0\.0#prom answers again/,
+    );
+    const verify = await rtt(["audit", "--verify"]);
+    assert.equal(verify.code, 0, verify.stdout);
+    assert.equal((await rtt(["panel", "stop"])).code, 0);
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * The policy's QoS on a live route, through the real binary and real processes: a temp copy of
+ * the quickstart whose emit.py writes N events as fast as it can into events-to-log, with the
+ * bus rule's rate far below that. `taildrop`: the logger gets fewer than N, and `rtt ls routes
+ * --json` counts every missing event as a drop at the source. `buffer`: the logger gets all N,
+ * in order, and emit.py is slowed to the route's pace (its stdout paused behind the buffer).
+ * Counts and loose lower bounds only: a loaded machine may be slower, never faster, than a rate.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, it } from "node:test";
+import { copyQuickstart, parseJson, type RunResult, removeTempDirs, runRtt } from "./helpers.ts";
+
+const TIMEOUT_MS = 60_000;
+let ws = "";
+
+function rtt(args: readonly string[]): Promise<RunResult> {
+  return runRtt(args, { cwd: ws, timeoutMs: TIMEOUT_MS });
+}
+
+/** The logger's records: emit.py's seq and send time. */
+function logged(): { seq: number; ts_ms: number }[] {
+  const file = join(ws, "logs", "events.ndjson");
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, "utf8");
+  return text
+    .slice(0, text.lastIndexOf("\n") + 1)
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => (JSON.parse(l) as { record: { seq: number; ts_ms: number } }).record);
+}
+
+interface SourceLink {
+  readonly frames_out: number;
+  readonly drops: number;
+  readonly marked: number;
+  readonly nacked: number;
+  readonly buffered: number;
+}
+
+async function sourceLink(): Promise<SourceLink | undefined> {
+  const r = await rtt(["ls", "routes", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const routes = parseJson(r.stdout) as { id: string; live: { from_link?: SourceLink } | null }[];
+  return routes.find((x) => x.id === "events-to-log")?.live?.from_link;
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const until = Date.now() + TIMEOUT_MS;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The quickstart with one route, events-to-log, emit.py sending `n` events `intervalMs` apart. */
+async function wire(n: number, intervalMs: number, qos: Record<string, unknown>): Promise<void> {
+  ws = copyQuickstart();
+  const routes = {
+    routes: [
+      {
+        id: "events-to-log",
+        from: "rtt://core/bus/events",
+        to: "rtt://obs/extension/logger#ndjson",
+      },
+    ],
+  };
+  writeFileSync(join(ws, ".rtt", "routes.json"), JSON.stringify(routes));
+  const manifest = join(ws, "services", "events", "rtt.manifest.json");
+  const m = JSON.parse(readFileSync(manifest, "utf8")) as { symbol: Record<string, unknown> };
+  m.symbol["x-run"] = ["python3", "emit.py", String(n), String(intervalMs)];
+  writeFileSync(manifest, JSON.stringify(m));
+  const policyFile = join(ws, ".rtt", "policy.json");
+  const policy = JSON.parse(readFileSync(policyFile, "utf8")) as { qos: Record<string, unknown>[] };
+  policy.qos = [{ match: "rtt://core/bus/*", prio: 0, ...qos }];
+  writeFileSync(policyFile, JSON.stringify(policy));
+  assert.equal((await rtt(["scan"])).code, 0);
+  const apply = await rtt(["apply", "--auto-approve"]);
+  assert.equal(apply.code, 0, apply.stderr + apply.stdout);
+}
+
+afterEach(async () => {
+  if (ws !== "" && existsSync(join(ws, ".rtt", "sockets", "panel.sock")))
+    await rtt(["panel", "stop"]).catch(() => {});
+  removeTempDirs();
+});
+
+describe("a route's QoS on the data path (rate, drop)", () => {
+  it("taildrop at 200/s: the logger gets fewer than emitted, each missing one counted as a drop", async (t) => {
+    // 1 ms apart: emit.py runs for seconds (so `rtt tap` sees drops in its window) at several
+    // times the rate.
+    const n = 3000;
+    await wire(n, 1, { rate: 200, burst: 20, drop: "taildrop" });
+    const tapped = await eventually("rtt tap to show drops", async () => {
+      const r = await rtt(["tap", "route/events-to-log", "--json", "--count", "1"]);
+      assert.equal(r.code, 0, r.stderr);
+      const sample = JSON.parse(r.stdout) as { drops: number };
+      return sample.drops > 0 ? sample.drops : undefined;
+    });
+    // Every event emit.py wrote is accounted for at the source: sent or dropped.
+    const link = await eventually("every event sent or dropped", async () => {
+      const l = await sourceLink();
+      return l !== undefined && l.frames_out + l.drops === n ? l : undefined;
+    });
+    await eventually("the logger to have what was sent", async () =>
+      logged().length >= link.frames_out ? true : undefined,
+    );
+    const got = logged();
+    assert.equal(got.length, link.frames_out);
+    assert.ok(link.drops > 0, "a full-speed emit.py outruns 200/s");
+    assert.equal(got.length + link.drops, n, "received + drops = emitted");
+    assert.ok(got.length >= 20, `at least the burst arrives (${got.length})`);
+    for (let i = 1; i < got.length; i++)
+      assert.ok((got[i]?.seq ?? 0) > (got[i - 1]?.seq ?? 0), "in order");
+    assert.equal(link.marked + link.nacked + link.buffered, 0);
+    t.diagnostic(`${got.length} of ${n} arrived, ${link.drops} dropped; tap saw ${tapped} drops`);
+  });
+
+  it("buffer at 1000/s: nothing is lost, in order, and emit.py is slowed to the route's pace", async (t) => {
+    const n = 6000;
+    await wire(n, 0, { rate: 1000, burst: 50, drop: "buffer", buffer: 64 });
+    await eventually("all events at the logger", async () =>
+      logged().length >= n ? true : undefined,
+    );
+    const got = logged();
+    assert.deepEqual(
+      got.map((r) => r.seq),
+      Array.from({ length: n }, (_, i) => i + 1),
+    );
+    const link = await sourceLink();
+    assert.equal(link?.drops, 0);
+    assert.equal(link?.frames_out, n);
+    // Unthrottled, emit.py writes 6000 events in well under 0.5 s. Held to 1000/s, it can run
+    // ahead only by what the buffer, the driver's stdout queue (1024) and the pipe hold, so its
+    // last event is written seconds after its first.
+    const spread = (got.at(-1)?.ts_ms ?? 0) - (got[0]?.ts_ms ?? 0);
+    assert.ok(spread >= 1500, `emit.py wrote ${n} events over ${spread} ms`);
+    t.diagnostic(`emit.py wrote ${n} events over ${spread} ms`);
+  });
+});
