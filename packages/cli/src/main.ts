@@ -157,7 +157,7 @@ function buildProgram(term: Terminal, setExit: (code: number) => void): Command 
       .argument("<route>", "route/<id>, or the route's id")
       .description(
         kind === "trip"
-          ? "open a route's circuit breaker (held open until rtt heal): traffic moves to the policy's failover target, else to a stub of the target's x-examples (degrade), else the route is held"
+          ? "open a route's circuit breaker (held open until rtt heal): traffic moves to the policy's failover target, else to a stub of the target's x-examples (degrade), else the route is held (a one-way route's source parks: its frames wait there)"
           : "run the half-open test on a route's breaker on its real target (a degraded route is restored): a bounded trial, closed after enough successes",
       )
       .option("--why <text>", "recorded in the audit ledger")

@@ -268,23 +268,29 @@ export class Link<L> {
   /**
    * Moves the outbound side to a new lane at a frame boundary; the old lane gets EOS after
    * what was written to it. Returns the EOS's sequence number and the DATA frames it carried.
+   * With no address the outbound is *parked* (a held route): EOS on the old lane and no new
+   * one, so chunks wait at this end — the route's admission buffers them, then rx is not
+   * pulled and the producer is paused — until a Switch to a lane moves them on.
    */
-  async switchOutbound(address: LaneAddress): Promise<{ old_eos_seq: number; old_frames: number }> {
+  async switchOutbound(
+    address: LaneAddress | undefined,
+  ): Promise<{ old_eos_seq: number; old_frames: number }> {
     this.#assertOpen();
     if (this.#offers.has("outbound"))
       throw this.#alreadyBound(
         "outbound",
         "an Offer for it is waiting for its peer; close the link",
       );
-    const next = await this.#standby.take(address);
+    const next = address === undefined ? undefined : await this.#standby.take(address);
     if (this.#closed) {
-      next.destroy();
+      next?.destroy();
       this.#assertOpen();
     }
     const old = this.#outbound;
     const oldFailed = this.#outboundFailed;
     const oldFrames = this.#framesOnLane;
-    this.#useWriter(next);
+    if (next !== undefined) this.#useWriter(next);
+    else this.#park();
     let eosSeq = 0;
     if (old !== undefined && !oldFailed) {
       const ended = old.end();
@@ -424,6 +430,15 @@ export class Link<L> {
       this.#inboundState = "failed";
       this.#laneError = `inbound lane: ${message(error)}`;
     });
+  }
+
+  /** No outbound lane: the pump waits (see #deliver) for the next Switch, or close. */
+  #park(): void {
+    this.#outbound = undefined;
+    this.#outboundFailed = false;
+    this.#framesOnLane = 0;
+    if (this.#laneError?.startsWith("outbound") === true) this.#laneError = undefined;
+    this.#changed.fire();
   }
 
   #useWriter(writer: LaneWriter): void {

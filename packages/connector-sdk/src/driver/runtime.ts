@@ -224,9 +224,10 @@ export class DriverRuntime<L> {
     return this.#link(linkId).handshake(ask);
   }
 
+  /** Moves a link's outbound to `outbound`; none parks it (see Link.switchOutbound). */
   switchOutbound(
     linkId: string,
-    outbound: LaneAddress,
+    outbound: LaneAddress | undefined,
   ): Promise<{ old_eos_seq: number; old_frames: number }> {
     return this.#link(linkId).switchOutbound(outbound);
   }

@@ -129,12 +129,8 @@ export function connectorHandlers<L>(
       };
     }),
 
-    Switch: unary(hooks, (req) => {
-      const outbound = laneFromWire(req.outbound);
-      if (outbound === undefined)
-        throw new RttError("RTT_ERR_LANE_ADDRESS", "Switch needs the outbound lane to move to");
-      return runtime.switchOutbound(req.link_id, outbound);
-    }),
+    // No outbound lane parks the link's outbound (a held route).
+    Switch: unary(hooks, (req) => runtime.switchOutbound(req.link_id, laneFromWire(req.outbound))),
 
     Close: unary(hooks, async (req) => ({ closed: await runtime.close(req.link_id) })),
 

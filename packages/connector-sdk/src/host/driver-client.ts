@@ -296,12 +296,17 @@ export class DriverClient {
     };
   }
 
+  /** Moves a link's outbound to another lane; `undefined` parks it (no lane: chunks wait). */
   async switch(
     linkId: string,
-    outbound: LaneAddress,
+    outbound: LaneAddress | undefined,
   ): Promise<{ oldEosSeq: number; oldFrames: number }> {
     const res = await this.#unary<{ old_eos_seq: number; old_frames: number }>("Switch", (o, cb) =>
-      this.#client.Switch({ link_id: linkId, outbound: laneToWire(outbound) }, o, cb),
+      this.#client.Switch(
+        { link_id: linkId, ...(outbound === undefined ? {} : { outbound: laneToWire(outbound) }) },
+        o,
+        cb,
+      ),
     );
     return { oldEosSeq: res.old_eos_seq, oldFrames: res.old_frames };
   }

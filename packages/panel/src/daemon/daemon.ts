@@ -248,10 +248,16 @@ export class PanelDaemon {
       this.#log(`sweep failed: ${String(error)}`);
     }
     // A stub left answering with no open breaker behind it (a rollback to a degraded commit)
-    // hands the route back to its real target.
-    for (const route of [...this.#reconciler.live.values()])
-      if (isDegraded(route) && this.#health?.view(route.edge.route)?.breaker.state !== "open")
-        await this.#settleDegrade(route.edge.route);
+    // hands the route back to its real target; a parked route follows its breaker (a restarted
+    // panel parks a tripped one again).
+    for (const route of [...this.#reconciler.live.values()]) {
+      const id = route.edge.route;
+      const breaker = this.#health?.view(id)?.breaker;
+      const open = breaker?.state === "open";
+      const tripped = open && breaker?.held === true;
+      if ((isDegraded(route) && !open) || this.#reconciler.isParked(id) !== tripped)
+        await this.#settleDegrade(id);
+    }
     await this.#prebindFailoverSpares();
   }
 
@@ -352,6 +358,8 @@ export class PanelDaemon {
    */
   async #settleDegrade(routeId: string): Promise<void> {
     const catalog = this.#catalogOrNone();
+    if (this.#reconciler.live.get(routeId)?.edge.pattern === "oneway")
+      return this.#settleHold(routeId, catalog);
     try {
       const moved = await this.#reconciler.retarget(
         routeId,
@@ -373,6 +381,44 @@ export class PanelDaemon {
       );
     } catch (error) {
       this.#log(`route ${routeId}: degrade or restore failed: ${String(error)}`);
+    }
+  }
+
+  /**
+   * A one-way route's degrade mode is holding: while `rtt trip` holds its breaker open and it
+   * has no failover target, its source is parked (Reconciler.park: frames wait there under the
+   * route's QoS, the target gets nothing); once the breaker leaves open, the source moves to a
+   * fresh lane of the target, so the half-open trial judges the real target. A breaker the
+   * health loop opened (errors, an SLO) with nowhere else to go does not park the route: like
+   * Envoy's panic routing, a slow or flaky only target beats none.
+   */
+  async #settleHold(routeId: string, catalog: readonly CatalogSymbol[]): Promise<void> {
+    const route = this.#reconciler.live.get(routeId);
+    const breaker = this.#health?.view(routeId)?.breaker;
+    if (route === undefined || breaker === undefined) return;
+    const meta = { who: "panel", why: `breaker ${breaker.state}: ${breaker.reason}` };
+    const tripped = breaker.state === "open" && breaker.held;
+    const parked = this.#reconciler.isParked(routeId);
+    try {
+      if (!tripped && parked) {
+        const target = catalog.find((s) => s.saddr === route.edge.to.saddr);
+        if (target === undefined)
+          return this.#log(`route ${routeId}: stays held: ${route.edge.to.saddr} left the catalog`);
+        if (await this.#reconciler.unpark(routeId, target, meta))
+          this.#log(`route ${routeId}: resumed on ${target.saddr}`);
+      } else if (breaker.state !== "open" || parked) return;
+      else if (failoverTarget(route, catalog, this.#policy()) !== undefined)
+        return; // #failover's
+      else if (!tripped)
+        this.#log(
+          `route ${routeId}: breaker open, no failover target: it stays on its only target (\`rtt trip\` holds it)`,
+        );
+      else if (await this.#reconciler.park(routeId, meta))
+        this.#log(
+          `route ${routeId}: held — tripped, no failover target: its source is parked (frames wait there under its QoS) until \`rtt heal\``,
+        );
+    } catch (error) {
+      this.#log(`route ${routeId}: holding or resuming failed: ${String(error)}`);
     }
   }
 

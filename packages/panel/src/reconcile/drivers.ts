@@ -33,7 +33,11 @@ export interface DriverCalls {
   ): Promise<unknown>;
   close(linkId: string): Promise<boolean>;
   /** Moves a link's outbound lane at a frame boundary; the old lane gets EOS after its frames. */
-  switch(linkId: string, outbound: LaneAddress): Promise<{ oldEosSeq: number; oldFrames: number }>;
+  /** `undefined` parks the outbound (a held route): chunks wait at the source. */
+  switch(
+    linkId: string,
+    outbound: LaneAddress | undefined,
+  ): Promise<{ oldEosSeq: number; oldFrames: number }>;
   /** Health samples of a link (or of every link with no id) every interval, until cancelled. */
   health(options: {
     readonly linkId?: string;

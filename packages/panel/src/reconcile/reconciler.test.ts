@@ -312,6 +312,44 @@ describe("quickConnect", () => {
     assert.deepEqual(pool.linkCounts(), { ma: 0, mb: 0 });
   });
 
+  test("park holds a route's frames at its source; unpark moves them on to a fresh target link", async () => {
+    const M = 400;
+    const paced = symbol("rtt://t/bus/paced@1.0.0", {
+      io: "stream",
+      "x-emit": M,
+      "x-emit-interval-ms": 2,
+      "x-driver": "ma",
+    });
+    const cat = [...all, paced];
+    const route: RouteSpec = { id: "p", from: "rtt://t/bus/paced", to: "rtt://t/extension/d1" };
+    await reconciler.apply(
+      makePlan({ ...inputs([route]), catalog: cat }, reconciler.graph, 0),
+      cat,
+      meta,
+    );
+    await eventually("d1 receives some", () => received(d1.saddr).length > 20);
+    assert.equal(await reconciler.park("p", meta), true);
+    assert.equal(await reconciler.park("p", meta), false, "already parked");
+    assert.equal(reconciler.isParked("p"), true);
+    // What was on the lane before its EOS lands; then nothing more reaches the target.
+    await new Promise((r) => setTimeout(r, 100));
+    const held = received(d1.saddr).length;
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(received(d1.saddr).length, held, "a parked route delivers nothing");
+    assert.ok(held < M, "the source had more to send");
+    assert.equal(await reconciler.unpark("p", d1, meta), true);
+    assert.equal(reconciler.isParked("p"), false);
+    await eventually(`${M} messages at d1`, () => received(d1.saddr).length >= M);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(
+      received(d1.saddr).map((m) => Number(m.split(" ")[1])),
+      Array.from({ length: M }, (_, i) => i + 1),
+      "every message once, in order, across the park",
+    );
+    assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 1 }, "the parked target link was closed");
+    assert.equal(await reconciler.unpark("p", d1, meta), false, "not parked");
+  });
+
   test("a target whose contract is not the planned one is refused; the route stays", async () => {
     const route: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
     await reconciler.apply(

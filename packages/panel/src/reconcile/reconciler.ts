@@ -186,106 +186,171 @@ export class Reconciler {
     targetDriver: string,
     meta: { readonly who: string; readonly why: string },
   ): Promise<QuickConnectResult> {
+    return this.#exclusive(() => this.#moveTarget(routeId, target, targetDriver, meta, "swap"));
+  }
+
+  /** Routes whose source's outbound is parked: their breaker is open and nothing can stand in. */
+  readonly #parked = new Set<string>();
+
+  /** Whether `park` holds the route's frames at its source now. */
+  isParked(routeId: string): boolean {
+    return this.#parked.has(routeId);
+  }
+
+  /**
+   * Holds a one-way route whose breaker opened with nowhere to go (no failover target, no degrade
+   * mode): the source's outbound is parked — EOS on the target's lane and no new lane — so the
+   * failing target gets nothing more and frames wait at the source under the route's QoS
+   * (`buffer`: queued up to its bound, then the producer is paused; `taildrop`: dropped and
+   * counted). Both links stay open, the graph unchanged; `unpark` moves the source to a fresh
+   * lane of the same target. Not journaled: holding follows the breaker, which is (a restarted
+   * panel parks an open route again). False when there is nothing to do.
+   */
+  park(routeId: string, meta: { readonly who: string; readonly why: string }): Promise<boolean> {
     return this.#exclusive(async () => {
       const route = this.#live.get(routeId);
-      if (route === undefined)
-        throw new RttError("RTT_ERR_PLAN_INVALID", `route ${routeId} is not wired`, {
-          hint: "`rtt ls routes` shows the wired routes; `rtt apply` wires routes.json",
-        });
-      if (route.edge.to.saddr === target.saddr)
-        return {
-          route: routeId,
-          changed: false,
-          seq: this.#o.wal.committed?.seq ?? 0,
-          oldFrames: 0,
-          warm: false,
-        };
-      if (route.edge.pattern !== "oneway")
-        throw new RttError(
-          "RTT_ERR_PLAN_INVALID",
-          `route ${routeId} is request/response: QuickConnect moves one-way routes`,
-          {
-            hint: "change routes.json and `rtt apply` (a replace) to move a request/response route",
-          },
-        );
-      const { wal } = this.#o;
-      const edge: Edge = {
-        ...route.edge,
-        to: { saddr: target.saddr, driver: targetDriver, contract_hash: target.contract_hash },
-      };
-      const txid = wal.begin(this.graph as unknown as JsonValue);
-      let opened: LinkRef | undefined;
-      let warm = false;
-      let switched: { oldEosSeq: number; oldFrames: number };
-      try {
-        await this.#step("open-to", routeId);
-        // A warm spare (a target a recent swap left, or one prebound for the route's failover
-        // set) is a flip without starting anything; an armed one is the Switch only.
-        const spare = this.#takeSpare(target.saddr, targetDriver);
-        const source = await this.#o.pool.get(route.from.driver);
-        let address: LaneAddress | undefined;
-        if (spare !== undefined && isArmedFor(spare, linkResourceName(route.from), edge.lane)) {
-          opened = spare.ref;
-          address = spare.armed.address;
-          warm = true;
-        } else if (spare !== undefined && spare.armed === undefined) opened = spare.ref;
-        // Armed for another source, or arming failed: its pending offer cannot be taken back.
-        else if (spare !== undefined) await this.#closeAll([spare.ref]);
-        const journaled = opened === undefined;
-        if (address === undefined) {
-          opened ??= await this.#open(
-            txid,
-            routeId,
-            edge.to,
-            edge.params,
-            new Map([[target.saddr, target]]),
-          );
-          await this.#step("offer", routeId);
-          const newTarget = await this.#o.pool.get(opened.driver);
-          const offered = await newTarget.offerWithHandshake(opened.link, edge.lane);
-          await this.#step("handshake", routeId);
-          await source.handshake(route.from.link, {
-            control: offered.control,
-            data: offered.address,
-            expectSaddr: edge.to.saddr,
-            expectContractHash: edge.to.contract_hash,
-            nonce: createHash("sha256")
-              .update(`${txid}\u0000${routeId}`)
-              .digest("hex")
-              .slice(0, 32),
-            timeoutMs: HANDSHAKE_TIMEOUT_MS,
-          });
-          address = offered.address;
-        }
-        // A link opened here is made durable before traffic may reach it; a spare was not
-        // journaled in this transaction, so there is nothing to flush.
-        if (journaled) wal.flush();
-        await this.#step("flip", routeId);
-        if (opened === undefined) throw new Error("no target link");
-        switched = await source.switch(route.from.link, address);
-      } catch (error) {
-        if (opened !== undefined) await this.#closeAll([opened]);
-        wal.abort(txid);
-        throw error;
-      }
-      const to: LinkRef = opened;
-      this.#live.set(routeId, { edge, from: route.from, to });
-      const seq = wal.commit(txid, this.graph as unknown as JsonValue);
+      if (route === undefined || route.edge.pattern !== "oneway" || this.#parked.has(routeId))
+        return false;
+      const source = await this.#o.pool.get(route.from.driver);
+      await source.switch(route.from.link, undefined);
+      this.#parked.add(routeId);
       this.#o.audit.appendAll([
         {
-          action: "swap",
+          action: "degrade",
           route: routeId,
           who: meta.who,
           why: meta.why,
-          before: { from: route.edge.from.saddr, to: route.edge.to.saddr, lane: route.edge.lane },
-          after: { from: edge.from.saddr, to: edge.to.saddr, lane: edge.lane },
+          before: { to: route.edge.to.saddr },
+          after: { to: route.edge.to.saddr, parked: true },
         },
       ]);
-      // The swap is committed: answer now. The old target finishes its lane's frames in the
-      // background, then stays open for a while as a warm spare (the sweep leaves both alone).
-      this.#retire(route.to, switched.oldFrames, route.edge.to, routeId);
-      return { route: routeId, changed: true, seq, oldFrames: switched.oldFrames, warm };
+      return true;
     });
+  }
+
+  /**
+   * Ends a `park`: a fresh link to the route's own target (its old one took an EOS), the
+   * handshake, the Switch of the parked source onto it, one WAL commit; the old target link is
+   * closed. Audited `restore`. False when the route is not parked.
+   */
+  unpark(
+    routeId: string,
+    target: CatalogSymbol,
+    meta: { readonly who: string; readonly why: string },
+  ): Promise<boolean> {
+    return this.#exclusive(async () => {
+      const route = this.#live.get(routeId);
+      if (route === undefined || !this.#parked.has(routeId)) return false;
+      await this.#moveTarget(routeId, target, route.edge.to.driver, meta, "unpark");
+      return true;
+    });
+  }
+
+  async #moveTarget(
+    routeId: string,
+    target: CatalogSymbol,
+    targetDriver: string,
+    meta: { readonly who: string; readonly why: string },
+    mode: "swap" | "unpark",
+  ): Promise<QuickConnectResult> {
+    const route = this.#live.get(routeId);
+    if (route === undefined)
+      throw new RttError("RTT_ERR_PLAN_INVALID", `route ${routeId} is not wired`, {
+        hint: "`rtt ls routes` shows the wired routes; `rtt apply` wires routes.json",
+      });
+    if (mode === "swap" && route.edge.to.saddr === target.saddr)
+      return {
+        route: routeId,
+        changed: false,
+        seq: this.#o.wal.committed?.seq ?? 0,
+        oldFrames: 0,
+        warm: false,
+      };
+    if (route.edge.pattern !== "oneway")
+      throw new RttError(
+        "RTT_ERR_PLAN_INVALID",
+        `route ${routeId} is request/response: QuickConnect moves one-way routes`,
+        {
+          hint: "change routes.json and `rtt apply` (a replace) to move a request/response route",
+        },
+      );
+    const { wal } = this.#o;
+    const edge: Edge = {
+      ...route.edge,
+      to: { saddr: target.saddr, driver: targetDriver, contract_hash: target.contract_hash },
+    };
+    const txid = wal.begin(this.graph as unknown as JsonValue);
+    let opened: LinkRef | undefined;
+    let warm = false;
+    let switched: { oldEosSeq: number; oldFrames: number };
+    try {
+      await this.#step("open-to", routeId);
+      // A warm spare (a target a recent swap left, or one prebound for the route's failover
+      // set) is a flip without starting anything; an armed one is the Switch only.
+      const spare = mode === "swap" ? this.#takeSpare(target.saddr, targetDriver) : undefined;
+      const source = await this.#o.pool.get(route.from.driver);
+      let address: LaneAddress | undefined;
+      if (spare !== undefined && isArmedFor(spare, linkResourceName(route.from), edge.lane)) {
+        opened = spare.ref;
+        address = spare.armed.address;
+        warm = true;
+      } else if (spare !== undefined && spare.armed === undefined) opened = spare.ref;
+      // Armed for another source, or arming failed: its pending offer cannot be taken back.
+      else if (spare !== undefined) await this.#closeAll([spare.ref]);
+      const journaled = opened === undefined;
+      if (address === undefined) {
+        opened ??= await this.#open(
+          txid,
+          routeId,
+          edge.to,
+          edge.params,
+          new Map([[target.saddr, target]]),
+        );
+        await this.#step("offer", routeId);
+        const newTarget = await this.#o.pool.get(opened.driver);
+        const offered = await newTarget.offerWithHandshake(opened.link, edge.lane);
+        await this.#step("handshake", routeId);
+        await source.handshake(route.from.link, {
+          control: offered.control,
+          data: offered.address,
+          expectSaddr: edge.to.saddr,
+          expectContractHash: edge.to.contract_hash,
+          nonce: createHash("sha256").update(`${txid}\u0000${routeId}`).digest("hex").slice(0, 32),
+          timeoutMs: HANDSHAKE_TIMEOUT_MS,
+        });
+        address = offered.address;
+      }
+      // A link opened here is made durable before traffic may reach it; a spare was not
+      // journaled in this transaction, so there is nothing to flush.
+      if (journaled) wal.flush();
+      await this.#step("flip", routeId);
+      if (opened === undefined) throw new Error("no target link");
+      switched = await source.switch(route.from.link, address);
+    } catch (error) {
+      if (opened !== undefined) await this.#closeAll([opened]);
+      wal.abort(txid);
+      throw error;
+    }
+    const to: LinkRef = opened;
+    this.#live.set(routeId, { edge, from: route.from, to });
+    this.#parked.delete(routeId);
+    const seq = wal.commit(txid, this.graph as unknown as JsonValue);
+    this.#o.audit.appendAll([
+      {
+        action: mode === "swap" ? "swap" : "restore",
+        route: routeId,
+        who: meta.who,
+        why: meta.why,
+        before: { from: route.edge.from.saddr, to: route.edge.to.saddr, lane: route.edge.lane },
+        after: { from: edge.from.saddr, to: edge.to.saddr, lane: edge.lane },
+      },
+    ]);
+    // Committed: answer now. A swapped-out target finishes its lane's frames in the
+    // background, then stays open for a while as a warm spare (the sweep leaves both alone);
+    // the parked one's lane ended with the park, and it is not kept.
+    if (mode === "swap") this.#retire(route.to, switched.oldFrames, route.edge.to, routeId);
+    else await this.#closeAll([route.to]);
+    return { route: routeId, changed: true, seq, oldFrames: switched.oldFrames, warm };
   }
 
   /** Links being drained after a swap, by resource name. */
@@ -466,6 +531,7 @@ export class Reconciler {
       const handled = new Set<string>(stale.map(linkResourceName));
       for (const r of broken) {
         this.#live.delete(r.edge.route);
+        this.#parked.delete(r.edge.route);
         for (const ref of [r.from, r.to]) {
           handled.add(linkResourceName(ref));
           if (holds(ref)) await this.#closeAll([ref]);
@@ -512,6 +578,7 @@ export class Reconciler {
         this.#o.wal.released("link", linkResourceName(spare.ref));
       for (const r of lost) {
         this.#live.delete(r.edge.route);
+        this.#parked.delete(r.edge.route);
         for (const ref of [r.from, r.to]) {
           if (ref.driver === name) this.#o.wal.released("link", linkResourceName(ref));
         }
@@ -537,6 +604,7 @@ export class Reconciler {
     for (const r of this.#live.values())
       for (const ref of [r.from, r.to]) this.#o.wal.released("link", linkResourceName(ref));
     this.#live.clear();
+    this.#parked.clear();
     for (const { ref } of this.#spares.remove(() => true))
       this.#o.wal.released("link", linkResourceName(ref));
   }
@@ -699,6 +767,7 @@ export class Reconciler {
       const old = this.#live.get(edit.route);
       if (old !== undefined && edit.action !== "create") retired.push(old);
       if (edit.action === "delete") this.#live.delete(edit.route);
+      this.#parked.delete(edit.route); // new links, or none: not parked any more
     }
     for (const p of prepared) {
       if (p.from === undefined || p.to === undefined) continue;
