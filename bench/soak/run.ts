@@ -349,7 +349,8 @@ const result = {
   panel_breaker_trips: logCount(/breaker (closed|half-open) → open/),
   panel_failovers: logCount(/failed over to/),
   panel_driver_restarts: logCount(/driver \S+ restarted: /),
-  panel_log_errors: logCount(/failed|error/i),
+  // Lines reporting a failure or an error; "failed over to" is a failover, counted above.
+  panel_log_errors: logCount(/failed(?! over to)|error/i),
   events_logged: events,
   left_behind: leftover.length,
   start,

@@ -14,7 +14,15 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { copyQuickstart, parseJson, type RunResult, removeTempDirs, runRtt } from "./helpers.ts";
+import {
+  copyQuickstart,
+  eventually,
+  parseJson,
+  type RunResult,
+  readNdjson,
+  removeTempDirs,
+  runRtt,
+} from "./helpers.ts";
 
 const TIMEOUT_MS = 60_000;
 let ws = "";
@@ -29,33 +37,12 @@ interface Refresh {
 }
 
 function refreshes(): Refresh[] {
-  const file = join(ws, "logs", "refresh.ndjson");
-  if (!existsSync(file)) return [];
-  const text = readFileSync(file, "utf8");
-  return text
-    .slice(0, text.lastIndexOf("\n") + 1)
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as Refresh);
+  return readNdjson<Refresh>(join(ws, "logs", "refresh.ndjson"));
 }
 
 /** The metrics API counts its requests; the declared example's series are all zero. */
 const fromStub = (r: Refresh) => r.status === 200 && r.series?.http_requests_total === 0;
 const fromApi = (r: Refresh) => r.status === 200 && (r.series?.http_requests_total ?? 0) > 0;
-
-async function eventually(what: string, check: () => boolean, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) {
-      const log = join(ws, ".rtt", "panel.log");
-      const tail = existsSync(log)
-        ? readFileSync(log, "utf8").split("\n").slice(-30).join("\n")
-        : "";
-      throw new Error(`timed out waiting for ${what}\n--- panel.log\n${tail}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 after(async () => {
   if (ws !== "" && existsSync(join(ws, ".rtt", "sockets", "panel.sock")))
@@ -78,13 +65,13 @@ describe("degrade to a stub of the declared examples", () => {
     assert.equal((await rtt(["scan"])).code, 0);
     const apply = await rtt(["apply", "--auto-approve"]);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);
-    await eventually("the API's answers", () => refreshes().some(fromApi));
+    await eventually(ws, "the API's answers", () => refreshes().some(fromApi));
 
     const trip = await rtt(["trip", "route/ui-refresh", "--why", "e2e", "--json"]);
     assert.equal(trip.code, 0, trip.stderr);
     assert.equal((parseJson(trip.stdout) as { state: string }).state, "open");
     let seen = refreshes().length;
-    await eventually("the stub's answers", () => refreshes().slice(seen).some(fromStub));
+    await eventually(ws, "the stub's answers", () => refreshes().slice(seen).some(fromStub));
 
     const ls = await rtt(["ls", "routes", "--json"]);
     assert.equal(ls.code, 0, ls.stderr);
@@ -112,14 +99,14 @@ describe("degrade to a stub of the declared examples", () => {
     const again = parseJson((await rtt(["ls", "routes", "--json"])).stdout) as typeof listed;
     assert.equal(again.find((r) => r.id === "ui-refresh")?.live.degraded, true);
     seen = refreshes().length;
-    await eventually("the stub's answers after the restart", () =>
+    await eventually(ws, "the stub's answers after the restart", () =>
       refreshes().slice(seen).some(fromStub),
     );
 
     const heal = await rtt(["heal", "route/ui-refresh", "--json"]);
     assert.equal(heal.code, 0, heal.stderr);
     seen = refreshes().length;
-    await eventually("the API's answers again", () => refreshes().slice(seen).some(fromApi));
+    await eventually(ws, "the API's answers again", () => refreshes().slice(seen).some(fromApi));
 
     const audit = await rtt(["audit", "--json", "--route", "ui-refresh"]);
     const actions = audit.stdout

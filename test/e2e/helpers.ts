@@ -109,6 +109,43 @@ export function parseJson(stdout: string): unknown {
   return JSON.parse(stdout);
 }
 
+/**
+ * The records of an NDJSON file a program may still be writing: whole lines only (a last line
+ * without its newline is left for the next read), each parsed. A missing file has none.
+ */
+export function readNdjson<T>(file: string): T[] {
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, "utf8");
+  return text
+    .slice(0, text.lastIndexOf("\n") + 1)
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as T);
+}
+
+/**
+ * Polls `check` every 50 ms until it holds; after `ms` throws, naming `what` and showing the
+ * tail of the workspace's panel.log (what the panel was doing instead).
+ */
+export async function eventually(
+  ws: string,
+  what: string,
+  check: () => boolean,
+  ms = 60_000,
+): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) {
+      const log = join(ws, ".rtt", "panel.log");
+      const tail = existsSync(log)
+        ? readFileSync(log, "utf8").split("\n").slice(-30).join("\n")
+        : "";
+      throw new Error(`timed out waiting for ${what}\n--- panel.log\n${tail}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const tempDirs: string[] = [];
 
 /** A fresh empty folder under the OS temp dir (its real path); removed by `removeTempDirs`. */

@@ -13,7 +13,14 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { copyQuickstart, type RunResult, removeTempDirs, runRtt } from "./helpers.ts";
+import {
+  copyQuickstart,
+  eventually,
+  type RunResult,
+  readNdjson,
+  removeTempDirs,
+  runRtt,
+} from "./helpers.ts";
 
 const TIMEOUT_MS = 60_000;
 /** emit.py's events: at 2 ms apart the stream lasts long enough to be held mid-way. */
@@ -24,29 +31,11 @@ function rtt(args: readonly string[]): Promise<RunResult> {
   return runRtt(args, { cwd: ws, timeoutMs: TIMEOUT_MS });
 }
 
-function seqs(): number[] {
-  const file = join(ws, "logs", "events.ndjson");
-  if (!existsSync(file)) return [];
-  const text = readFileSync(file, "utf8");
-  return text
-    .slice(0, text.lastIndexOf("\n") + 1)
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => (JSON.parse(l) as { record: { seq: number } }).record.seq);
-}
-
 const panelLog = (): string => readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
-
-async function eventually(what: string, check: () => boolean, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) {
-      const tail = panelLog().split("\n").slice(-30).join("\n");
-      throw new Error(`timed out waiting for ${what}\n--- panel.log\n${tail}`);
-    }
-    await sleep(50);
-  }
-}
+const seqs = (): number[] =>
+  readNdjson<{ record: { seq: number } }>(join(ws, "logs", "events.ndjson")).map(
+    (l) => l.record.seq,
+  );
 
 after(async () => {
   if (ws !== "" && existsSync(join(ws, ".rtt", "sockets", "panel.sock")))
@@ -73,11 +62,19 @@ describe("holding a one-way route whose breaker is open", () => {
     assert.equal((await rtt(["scan"])).code, 0);
     const apply = await rtt(["apply", "--auto-approve"]);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);
-    await eventually("events at the logger", () => seqs().length > 100);
+    await eventually(ws, "events at the logger", () => seqs().length > 100);
 
     const trip = await rtt(["trip", "route/events-to-log", "--why", "e2e hold", "--json"]);
     assert.equal(trip.code, 0, trip.stderr);
-    await eventually("the route held", () => /events-to-log: held/.test(panelLog()));
+    await eventually(ws, "the route held", () => /events-to-log: held/.test(panelLog()));
+    const ls = await rtt(["ls", "routes", "--json"]);
+    assert.equal(ls.code, 0, ls.stderr);
+    const listed = JSON.parse(ls.stdout) as {
+      id: string;
+      live: { held: boolean; breaker: string };
+    }[];
+    const live = listed.find((r) => r.id === "events-to-log")?.live;
+    assert.deepEqual({ held: live?.held, breaker: live?.breaker }, { held: true, breaker: "open" });
     // What was on the lane before its EOS lands; after that the logger gets nothing.
     await sleep(500);
     const held = seqs().length;
@@ -87,8 +84,8 @@ describe("holding a one-way route whose breaker is open", () => {
 
     const heal = await rtt(["heal", "route/events-to-log", "--json"]);
     assert.equal(heal.code, 0, heal.stderr);
-    await eventually("the route resumed", () => /events-to-log: resumed on/.test(panelLog()));
-    await eventually(`all ${N} events`, () => seqs().length >= N);
+    await eventually(ws, "the route resumed", () => /events-to-log: resumed on/.test(panelLog()));
+    await eventually(ws, `all ${N} events`, () => seqs().length >= N);
     await sleep(300); // nothing more (no duplicates) arrives
     assert.deepEqual(
       seqs(),

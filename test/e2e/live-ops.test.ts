@@ -11,42 +11,30 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { copyQuickstart, parseJson, type RunResult, removeTempDirs, runRtt } from "./helpers.ts";
+import {
+  copyQuickstart,
+  eventually,
+  parseJson,
+  type RunResult,
+  readNdjson,
+  removeTempDirs,
+  runRtt,
+} from "./helpers.ts";
 
 const TIMEOUT_MS = 60_000;
 /** emit.py's message count for the load: long enough that the swap lands mid-stream. */
 const N = 200_000;
 let ws = "";
 
+/** The logger's records: emit.py's seq and when the logger got it. */
+const lines = (file: string): { seq: number; received_ms: number }[] =>
+  readNdjson<{ received_ms: number; record: { seq: number } }>(file).map((r) => ({
+    seq: r.record.seq,
+    received_ms: r.received_ms,
+  }));
+
 function rtt(args: readonly string[]): Promise<RunResult> {
   return runRtt(args, { cwd: ws, timeoutMs: TIMEOUT_MS });
-}
-
-function lines(file: string): { seq: number; received_ms: number }[] {
-  if (!existsSync(file)) return [];
-  const text = readFileSync(file, "utf8");
-  const whole = text.slice(0, text.lastIndexOf("\n") + 1);
-  return whole
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => {
-      const r = JSON.parse(l) as { received_ms: number; record: { seq: number } };
-      return { seq: r.record.seq, received_ms: r.received_ms };
-    });
-}
-
-async function eventually(what: string, check: () => boolean, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) {
-      const log = join(ws, ".rtt", "panel.log");
-      const tail = existsSync(log)
-        ? readFileSync(log, "utf8").split("\n").slice(-20).join("\n")
-        : "";
-      throw new Error(`timed out waiting for ${what}\n--- panel.log\n${tail}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 after(async () => {
@@ -89,8 +77,12 @@ describe("live operations on the quickstart", () => {
 
     const first = join(ws, "logs", "events.ndjson");
     const second = join(ws, "logs", "events2.ndjson");
-    await eventually("the stream to reach the first logger", () => lines(first).length > 20_000);
-    await eventually("logger2 prebound as the route's warm spare", () =>
+    await eventually(
+      ws,
+      "the stream to reach the first logger",
+      () => lines(first).length > 20_000,
+    );
+    await eventually(ws, "logger2 prebound as the route's warm spare", () =>
       readFileSync(join(ws, ".rtt", "panel.log"), "utf8").includes(
         "events-to-log: rtt://obs/extension/logger2@1.0.0#ndjson prebound",
       ),
@@ -107,7 +99,11 @@ describe("live operations on the quickstart", () => {
     assert.equal(swap.warm, true, "the prebound spare took the route: the Switch only");
     assert.equal(swap.new_to, "rtt://obs/extension/logger2@1.0.0#ndjson");
 
-    await eventually(`all ${N} messages`, () => lines(first).length + lines(second).length >= N);
+    await eventually(
+      ws,
+      `all ${N} messages`,
+      () => lines(first).length + lines(second).length >= N,
+    );
     await new Promise((r) => setTimeout(r, 500)); // nothing more (no duplicates) arrives
     const a = lines(first);
     const b = lines(second);
@@ -149,7 +145,7 @@ describe("live operations on the quickstart", () => {
     assert.ok(samples.every((s) => s.route === "events-to-log" && s.breaker === "open"));
     const heal = await rtt(["heal", "route/events-to-log", "--json"]);
     assert.equal((parseJson(heal.stdout) as { state: string }).state, "half-open");
-    await eventually("the breaker to close after the half-open trial", () => {
+    await eventually(ws, "the breaker to close after the half-open trial", () => {
       const log = readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
       return /events-to-log: breaker half-open → closed/.test(log);
     });

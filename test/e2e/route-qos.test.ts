@@ -10,7 +10,14 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
-import { copyQuickstart, parseJson, type RunResult, removeTempDirs, runRtt } from "./helpers.ts";
+import {
+  copyQuickstart,
+  parseJson,
+  type RunResult,
+  readNdjson,
+  removeTempDirs,
+  runRtt,
+} from "./helpers.ts";
 
 const TIMEOUT_MS = 60_000;
 let ws = "";
@@ -21,14 +28,9 @@ function rtt(args: readonly string[]): Promise<RunResult> {
 
 /** The logger's records: emit.py's seq and send time. */
 function logged(): { seq: number; ts_ms: number }[] {
-  const file = join(ws, "logs", "events.ndjson");
-  if (!existsSync(file)) return [];
-  const text = readFileSync(file, "utf8");
-  return text
-    .slice(0, text.lastIndexOf("\n") + 1)
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => (JSON.parse(l) as { record: { seq: number; ts_ms: number } }).record);
+  return readNdjson<{ record: { seq: number; ts_ms: number } }>(
+    join(ws, "logs", "events.ndjson"),
+  ).map((l) => l.record);
 }
 
 interface SourceLink {

@@ -29,6 +29,7 @@ export {
   type ProbedSymbolOut,
   type RuntimeOptions,
 } from "./driver/runtime.ts";
+export { RxQueue } from "./driver/rx-queue.ts";
 export { type ServeOptions, serveDriver } from "./driver/serve.ts";
 export {
   formatHandshake,

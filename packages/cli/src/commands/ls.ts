@@ -138,17 +138,22 @@ export async function lsRoutesCommand(
   } else {
     const wired = resolutions.map((r) => {
       const l = live.get(r.id);
-      if (l === undefined) return [r.id, "not wired", "", "", ""];
+      if (l === undefined) return [r.id, "not wired", "", "", "", ""];
       return [
         r.id,
-        l.to_link?.driver === STUB_DRIVER ? `${l.to} (degraded: a stub answers)` : l.to,
+        l.to_link?.driver === STUB_DRIVER
+          ? `${l.to} (degraded: a stub answers)`
+          : l.held
+            ? `${l.to} (held: its source is parked)`
+            : l.to,
         `${l.lane} ${l.pattern}`,
+        l.breaker || "-",
         `${health(l.from_link)} / ${health(l.to_link)}`,
         `${l.from_link?.frames_out ?? 0} → ${l.to_link?.frames_in ?? 0}`,
       ];
     });
     ctx.term.out.write(
-      `\n${table(["ROUTE", "WIRED TO", "LANE", "HEALTH (from / to)", "FRAMES (sent → received)"], wired)}\n`,
+      `\n${table(["ROUTE", "WIRED TO", "LANE", "BREAKER", "HEALTH (from / to)", "FRAMES (sent → received)"], wired)}\n`,
     );
     const extra = [...live.keys()].filter((id) => !resolutions.some((r) => r.id === id));
     if (extra.length > 0)
@@ -178,6 +183,9 @@ function liveJson(l: LiveRoute | undefined) {
     to: l.to,
     // A stub answers from the target's declared examples while its breaker is open.
     degraded: l.to_link?.driver === STUB_DRIVER,
+    // Tripped with nowhere to go: the source is parked, its frames wait there.
+    held: l.held,
+    breaker: l.breaker,
     lane: l.lane,
     pattern: l.pattern,
     from_link: l.from_link,

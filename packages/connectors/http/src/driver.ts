@@ -19,7 +19,7 @@ import { dirname } from "node:path";
 import {
   defineConnector,
   findManifests,
-  type RxMessage,
+  RxQueue,
   SOCKET_DIR_ENV,
   serveDriver,
 } from "@rtt/connector-sdk";
@@ -48,38 +48,8 @@ function probeApis(root: string): Contract[] {
     .map(({ path, contract }) => ({ ...contract, "x-cwd": dirname(path) }) as Contract);
 }
 
-/** A queue of rx messages: pushed by HTTP events, pulled by the runtime's pump. */
-class Outbox {
-  readonly #items: RxMessage[] = [];
-  #wake: (() => void) | undefined;
-  #ended = false;
-  push(item: RxMessage): void {
-    if (this.#ended) return;
-    this.#items.push(item);
-    this.#wake?.();
-  }
-  end(): void {
-    this.#ended = true;
-    this.#wake?.();
-  }
-  async *drain(): AsyncGenerator<RxMessage> {
-    for (;;) {
-      const item = this.#items.shift();
-      if (item !== undefined) {
-        yield item;
-        continue;
-      }
-      if (this.#ended) return;
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-      });
-      this.#wake = undefined;
-    }
-  }
-}
-
 interface HttpLink {
-  readonly outbox: Outbox;
+  readonly outbox: RxQueue;
   readonly target?: HttpTarget;
   /** Path prefix of the target URL ("" for "/"). */
   readonly base: string;
@@ -126,7 +96,7 @@ export const httpConnector = defineConnector<HttpLink>({
   version: "0.1.0",
   probe: (root) => probeApis(root),
   async open(symbol, params) {
-    const outbox = new Outbox();
+    const outbox = new RxQueue();
     if (params.listen !== undefined) {
       const timeoutMs = params.timeout_ms === undefined ? 30_000 : Number(params.timeout_ms);
       const source = await HttpSource.listen(

@@ -8,45 +8,15 @@
  * contract hash, accepts it in the target's place. Run as a program, this file is the driver
  * executable.
  */
-import { defineConnector, findManifests, type RxMessage, serveDriver } from "@rtt/connector-sdk";
+import { defineConnector, findManifests, RxQueue, serveDriver } from "@rtt/connector-sdk";
 import { type Contract, EXAMPLES_KEY, type Example, RttError, readExamples } from "@rtt/core";
 import { answerFor, answerPayload, noExamplePayload } from "./answer.ts";
-
-/** Answers waiting for the runtime's pump, in request order. */
-class Answers {
-  readonly #items: RxMessage[] = [];
-  #wake: (() => void) | undefined;
-  #ended = false;
-  push(item: RxMessage): void {
-    if (this.#ended) return;
-    this.#items.push(item);
-    this.#wake?.();
-  }
-  end(): void {
-    this.#ended = true;
-    this.#wake?.();
-  }
-  async *drain(): AsyncGenerator<RxMessage> {
-    for (;;) {
-      const item = this.#items.shift();
-      if (item !== undefined) {
-        yield item;
-        continue;
-      }
-      if (this.#ended) return;
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-      });
-      this.#wake = undefined;
-    }
-  }
-}
 
 interface StubLink {
   readonly saddr: string;
   readonly type: string;
   readonly examples: readonly Example[];
-  readonly answers: Answers;
+  readonly answers: RxQueue;
   /** Requests no example answered (the first is logged; the rest only counted). */
   unmatched: number;
 }
@@ -87,7 +57,7 @@ export const stubConnector = defineConnector<StubLink>({
       saddr: symbol.saddr,
       type: symbol.type,
       examples,
-      answers: new Answers(),
+      answers: new RxQueue(),
       unmatched: 0,
     };
   },

@@ -646,6 +646,8 @@ export class PanelDaemon {
       pattern: r.edge.pattern,
       from_link: linkState(r.from, from),
       to_link: linkState(r.to, to),
+      breaker: this.#health?.view(r.edge.route)?.breaker.state ?? "",
+      held: this.#reconciler.isParked(r.edge.route),
     };
   }
 

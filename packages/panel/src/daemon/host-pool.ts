@@ -113,12 +113,31 @@ export class HostPool implements DriverPool {
     });
   }
 
-  /** One health sample of a link, or undefined when its driver does not answer in time. */
-  async sample(name: string, linkId: string, timeoutMs = 1000): Promise<HealthSample | undefined> {
+  /**
+   * One health sample of a link, or undefined when its driver does not answer in time. The
+   * health loop, every Health stream and ListRoutes ask for the same links within a heartbeat:
+   * a sample asked for (or in flight) less than half a heartbeat ago is shared, not asked again.
+   */
+  sample(name: string, linkId: string, timeoutMs = 1000): Promise<HealthSample | undefined> {
     const host = this.#hosts.get(name);
-    if (host === undefined || !host.running) return undefined;
-    return sampleLink(host, linkId, timeoutMs);
+    if (host === undefined || !host.running) return Promise.resolve(undefined);
+    const key = `${name}/${linkId}`;
+    const now = performance.now();
+    const fresh = (this.#options.heartbeatMs ?? 0) / 2;
+    const recent = this.#recentSamples.get(key);
+    if (recent !== undefined && now - recent.at < fresh) return recent.sample;
+    const sample = sampleLink(host, linkId, timeoutMs);
+    if (this.#recentSamples.size >= 1024)
+      for (const [k, v] of this.#recentSamples)
+        if (now - v.at >= fresh) this.#recentSamples.delete(k);
+    this.#recentSamples.set(key, { at: now, sample });
+    return sample;
   }
+
+  readonly #recentSamples = new Map<
+    string,
+    { readonly at: number; readonly sample: Promise<HealthSample | undefined> }
+  >();
 
   /** The records of the running drivers, to journal for re-attach. */
   records(): Record<string, DriverRecord> {

@@ -8,7 +8,9 @@ export interface SwitchRequest {
    */
   'link_id'?: (string);
   /**
-   * The lane to continue on; its listener must be waiting.
+   * The lane to continue on; its listener must be waiting. Absent: park the outbound (a held
+   * route) — EOS on the old lane and no new one; chunks wait at the source, under its QoS
+   * (buffered, then the producer paused), until a Switch to a lane.
    */
   'outbound'?: (_rtt_connector_v1_LaneAddress | null);
 }
@@ -19,7 +21,9 @@ export interface SwitchRequest__Output {
    */
   'link_id': (string);
   /**
-   * The lane to continue on; its listener must be waiting.
+   * The lane to continue on; its listener must be waiting. Absent: park the outbound (a held
+   * route) — EOS on the old lane and no new one; chunks wait at the source, under its QoS
+   * (buffered, then the producer paused), until a Switch to a lane.
    */
   'outbound': (_rtt_connector_v1_LaneAddress__Output | null);
 }

@@ -31,6 +31,15 @@ export interface LiveRoute {
    * The target's link.
    */
   'to_link'?: (_rtt_panel_v1_LinkState | null);
+  /**
+   * The route's circuit breaker: "closed", "open" or "half-open" ("" before its first sample).
+   */
+  'breaker'?: (string);
+  /**
+   * True while the route is held: tripped with nowhere to go, its source parked (its frames
+   * wait there under its QoS).
+   */
+  'held'?: (boolean);
 }
 
 export interface LiveRoute__Output {
@@ -62,4 +71,13 @@ export interface LiveRoute__Output {
    * The target's link.
    */
   'to_link': (_rtt_panel_v1_LinkState__Output | null);
+  /**
+   * The route's circuit breaker: "closed", "open" or "half-open" ("" before its first sample).
+   */
+  'breaker': (string);
+  /**
+   * True while the route is held: tripped with nowhere to go, its source parked (its frames
+   * wait there under its QoS).
+   */
+  'held': (boolean);
 }
