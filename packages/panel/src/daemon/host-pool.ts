@@ -24,6 +24,11 @@ function builtIn(name: string): string | undefined {
   return fileURLToPath(new URL(`../../../connectors/${name}/src/driver.ts`, import.meta.url));
 }
 
+/** Drops the entries of `map` taken before `before` (performance.now() ms). */
+function forgetOlder(map: Map<string, { readonly at: number }>, before: number): void {
+  for (const [key, entry] of map) if (entry.at < before) map.delete(key);
+}
+
 /** How to start the driver of connector `name` in the workspace whose drivers folder is `dir`. */
 export function driverLaunch(driversDir: string, name: string): DriverLaunch {
   if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name))
@@ -107,7 +112,16 @@ export class HostPool implements DriverPool {
 
   #adopt(name: string, host: DriverHost): void {
     this.#hosts.set(name, host);
+    // The liveness watch brings every link's sample each heartbeat: keep the newest of each.
+    host.on("health", (sample: HealthSample) => {
+      if (sample.link_id === "") return;
+      const now = performance.now();
+      if (this.#watched.size >= 1024) forgetOlder(this.#watched, now - this.#freshMs(1.5));
+      this.#watched.set(`${name}/${sample.link_id}`, { at: now, sample });
+    });
     host.on("restart", () => {
+      for (const key of this.#watched.keys())
+        if (key.startsWith(`${name}/`)) this.#watched.delete(key);
       this.#restarts.set(name, (this.#restarts.get(name) ?? 0) + 1);
       this.onRestart?.(name);
     });
@@ -115,24 +129,36 @@ export class HostPool implements DriverPool {
 
   /**
    * One health sample of a link, or undefined when its driver does not answer in time. The
-   * health loop, every Health stream and ListRoutes ask for the same links within a heartbeat:
-   * a sample asked for (or in flight) less than half a heartbeat ago is shared, not asked again.
+   * health loop, every Health stream and ListRoutes ask for the same links every heartbeat, and
+   * each driver's liveness watch already brings them: a watched sample younger than 1.5
+   * heartbeats is the answer, with no call at all. Otherwise (a link newer than the last watch
+   * sample, a watch that stalled) the driver is asked, and a sample asked for (or in flight)
+   * less than half a heartbeat ago is shared.
    */
   sample(name: string, linkId: string, timeoutMs = 1000): Promise<HealthSample | undefined> {
     const host = this.#hosts.get(name);
     if (host === undefined || !host.running) return Promise.resolve(undefined);
     const key = `${name}/${linkId}`;
     const now = performance.now();
-    const fresh = (this.#options.heartbeatMs ?? 0) / 2;
+    const watched = this.#watched.get(key);
+    if (watched !== undefined && now - watched.at < this.#freshMs(1.5))
+      return Promise.resolve(watched.sample);
     const recent = this.#recentSamples.get(key);
-    if (recent !== undefined && now - recent.at < fresh) return recent.sample;
+    if (recent !== undefined && now - recent.at < this.#freshMs(0.5)) return recent.sample;
     const sample = sampleLink(host, linkId, timeoutMs);
     if (this.#recentSamples.size >= 1024)
-      for (const [k, v] of this.#recentSamples)
-        if (now - v.at >= fresh) this.#recentSamples.delete(k);
+      forgetOlder(this.#recentSamples, now - this.#freshMs(0.5));
     this.#recentSamples.set(key, { at: now, sample });
     return sample;
   }
+
+  /** `heartbeats` heartbeats, in ms. */
+  #freshMs(heartbeats: number): number {
+    return heartbeats * (this.#options.heartbeatMs ?? 0);
+  }
+
+  /** The newest sample of each link from its driver's liveness watch, by "driver/link". */
+  readonly #watched = new Map<string, { readonly at: number; readonly sample: HealthSample }>();
 
   readonly #recentSamples = new Map<
     string,
