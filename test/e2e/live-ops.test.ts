@@ -161,7 +161,8 @@ describe("live operations on the quickstart", () => {
       ["bind", "swap", "trip", "heal"],
     );
     // The trip failed the route over along the policy's failover list (back to the first
-    // logger, which is not its current target), and the half-open trial closed the breaker.
+    // logger, which is not its current target: the spare the qc left, armed and prebound, so
+    // the failover was the Switch only), and the half-open trial closed the breaker.
     const byPanel = records.filter((r) => r.who === "panel");
     assert.ok(
       byPanel.some((r) => r.action === "swap"),
@@ -174,7 +175,7 @@ describe("live operations on the quickstart", () => {
     const log = readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
     assert.match(
       log,
-      /events-to-log: failed over to rtt:\/\/obs\/extension\/logger@1\.0\.0#ndjson/,
+      /events-to-log: failed over to rtt:\/\/obs\/extension\/logger@1\.0\.0#ndjson \(commit \d+, a warm spare\)/,
     );
     const verify = await rtt(["audit", "--verify"]);
     assert.equal(verify.code, 0, verify.stdout);

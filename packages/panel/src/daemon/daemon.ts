@@ -342,7 +342,7 @@ export class PanelDaemon {
       });
       this.#log(
         r.changed
-          ? `route ${routeId}: failed over to ${target.target.saddr} (commit ${r.seq})`
+          ? `route ${routeId}: failed over to ${target.target.saddr} (commit ${r.seq}${r.warm ? ", a warm spare" : ""})`
           : `route ${routeId}: already on ${target.target.saddr}; nothing to fail over`,
       );
     } catch (error) {
