@@ -36,7 +36,7 @@ import { parsePlan } from "../plan/plan-file.ts";
 import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts";
 import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
 import { type WiredRoute, wiredRoutesOf } from "../reconcile/graph.ts";
-import { type ApplyResult, Reconciler, type Retarget } from "../reconcile/reconciler.ts";
+import { type ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
 import { Wal } from "../wal/wal.ts";
 import { loadPanelConfig, type WorkspacePaths } from "../workspace/workspace.ts";
 import {
@@ -46,10 +46,10 @@ import {
   routeProblems,
   type StandardServices,
 } from "./api.ts";
-import { isDegraded, realEnd, stubEnd } from "./degrade.ts";
+import { RouteFallback } from "./fallback.ts";
 import { cachedByFile } from "./file-cache.ts";
 import { HostPool } from "./host-pool.ts";
-import { failoverTarget, findWiredRoute, swapTarget } from "./live-ops.ts";
+import { findWiredRoute, swapTarget } from "./live-ops.ts";
 import { RouteHealth } from "./route-health.ts";
 
 /** The WAL is compacted after an apply once it is this big, keeping this many rollback targets. */
@@ -102,6 +102,8 @@ export class PanelDaemon {
   readonly #pool: HostPool;
   readonly #audit: AuditLedger;
   readonly #reconciler: Reconciler;
+  /** Failover, degrade, hold and prebind: what a breaker's moves do to a route. */
+  readonly #fallback: RouteFallback;
   readonly #server = new grpc.Server(LOCAL_SERVER_OPTIONS);
   readonly #socket: string;
   readonly #heartbeatMs: number;
@@ -150,6 +152,13 @@ export class PanelDaemon {
       driverRecords: () => this.#pool.records() as unknown as Record<string, JsonValue>,
       breakerStates: () => (this.#health?.states() ?? {}) as unknown as Record<string, JsonValue>,
       verify: (route) => this.#verify(route),
+    });
+    this.#fallback = new RouteFallback({
+      reconciler: this.#reconciler,
+      breaker: (route) => this.#health?.view(route)?.breaker,
+      catalog: () => this.#catalogOrNone(),
+      policy: () => this.#policy(),
+      log: (line) => this.#log(line),
     });
     this.#pool.onRestart = (name) => void this.#driverLost(name);
     this.stopped = new Promise((resolve) => {
@@ -247,40 +256,7 @@ export class PanelDaemon {
     } catch (error) {
       this.#log(`sweep failed: ${String(error)}`);
     }
-    // A stub left answering with no open breaker behind it (a rollback to a degraded commit)
-    // hands the route back to its real target; a parked route follows its breaker (a restarted
-    // panel parks a tripped one again).
-    for (const route of [...this.#reconciler.live.values()]) {
-      const id = route.edge.route;
-      const breaker = this.#health?.view(id)?.breaker;
-      const open = breaker?.state === "open";
-      const tripped = open && breaker?.held === true;
-      if ((isDegraded(route) && !open) || this.#reconciler.isParked(id) !== tripped)
-        await this.#settleDegrade(id);
-    }
-    await this.#prebindFailoverSpares();
-  }
-
-  /**
-   * Warm spare pre-bind (spec §10): each wired route with a failover set keeps its next target
-   * open and armed, so a failover (or a `rtt qc` to it) is the Switch and the commit only. Run
-   * after each apply and with each stability sweep (which also re-arms after a failover).
-   */
-  async #prebindFailoverSpares(): Promise<void> {
-    const catalog = this.#catalogOrNone();
-    for (const route of [...this.#reconciler.live.values()]) {
-      if (this.#health?.view(route.edge.route)?.breaker.state === "open") continue;
-      const next = failoverTarget(route, catalog, this.#policy());
-      if (next === undefined) continue;
-      try {
-        if (await this.#reconciler.prebind(route.edge.route, next.target, next.driver))
-          this.#log(`route ${route.edge.route}: ${next.target.saddr} prebound as its warm spare`);
-      } catch (error) {
-        this.#log(
-          `route ${route.edge.route}: prebinding ${next.target.saddr} failed: ${String(error)}`,
-        );
-      }
-    }
+    await this.#fallback.sweep();
   }
 
   /** panel.yaml's trip threshold and the route's failover health bounds from the policy. */
@@ -323,130 +299,8 @@ export class PanelDaemon {
     void this.#reconciler
       .journal()
       .catch((error: unknown) => this.#log(`journaling the breaker failed: ${String(error)}`));
-    if (t.to === "open") void this.#failover(route, t.reason);
-    else if (t.from === "open") void this.#settleDegrade(route);
-  }
-
-  async #failover(routeId: string, why: string): Promise<void> {
-    const route = this.#reconciler.live.get(routeId);
-    if (route === undefined) return;
-    const target = failoverTarget(route, this.#catalogOrNone(), this.#policy());
-    if (target === undefined) {
-      await this.#settleDegrade(routeId);
-      return;
-    }
-    try {
-      const r = await this.#reconciler.quickConnect(routeId, target.target, target.driver, {
-        who: "panel",
-        why: `failover: ${why}`,
-      });
-      this.#log(
-        r.changed
-          ? `route ${routeId}: failed over to ${target.target.saddr} (commit ${r.seq}${r.warm ? ", a warm spare" : ""})`
-          : `route ${routeId}: already on ${target.target.saddr}; nothing to fail over`,
-      );
-    } catch (error) {
-      this.#log(`route ${routeId}: failover to ${target.target.saddr} failed: ${String(error)}`);
-    }
-  }
-
-  /**
-   * Brings a route's target in line with its breaker (degrade.ts): while it is open, a stub
-   * answers from the target's examples (or the route is held, and the log says why); once it
-   * is not, the real target is back — the half-open trial judges it, not the stub. Decided
-   * when the reconciler is free, on the breaker as it is then.
-   */
-  async #settleDegrade(routeId: string): Promise<void> {
-    const catalog = this.#catalogOrNone();
-    if (this.#reconciler.live.get(routeId)?.edge.pattern === "oneway")
-      return this.#settleHold(routeId, catalog);
-    try {
-      const moved = await this.#reconciler.retarget(
-        routeId,
-        (route) => this.#degradeMove(route, catalog),
-        catalog,
-        "panel",
-      );
-      if (moved === undefined) return;
-      const {
-        move: { action, to },
-        outcome,
-      } = moved;
-      this.#log(
-        outcome.outcome !== "committed"
-          ? `route ${routeId}: ${action} ${outcome.outcome}: ${outcome.error?.message ?? ""}`
-          : action === "degrade"
-            ? `route ${routeId}: degraded: the stub answers for ${to.saddr} from its examples (commit ${outcome.seq})`
-            : `route ${routeId}: restored: ${to.saddr} answers again (commit ${outcome.seq})`,
-      );
-    } catch (error) {
-      this.#log(`route ${routeId}: degrade or restore failed: ${String(error)}`);
-    }
-  }
-
-  /**
-   * A one-way route's degrade mode is holding: while `rtt trip` holds its breaker open and it
-   * has no failover target, its source is parked (Reconciler.park: frames wait there under the
-   * route's QoS, the target gets nothing); once the breaker leaves open, the source moves to a
-   * fresh lane of the target, so the half-open trial judges the real target. A breaker the
-   * health loop opened (errors, an SLO) with nowhere else to go does not park the route: like
-   * Envoy's panic routing, a slow or flaky only target beats none.
-   */
-  async #settleHold(routeId: string, catalog: readonly CatalogSymbol[]): Promise<void> {
-    const route = this.#reconciler.live.get(routeId);
-    const breaker = this.#health?.view(routeId)?.breaker;
-    if (route === undefined || breaker === undefined) return;
-    const meta = { who: "panel", why: `breaker ${breaker.state}: ${breaker.reason}` };
-    const tripped = breaker.state === "open" && breaker.held;
-    const parked = this.#reconciler.isParked(routeId);
-    try {
-      if (!tripped && parked) {
-        const target = catalog.find((s) => s.saddr === route.edge.to.saddr);
-        if (target === undefined)
-          return this.#log(`route ${routeId}: stays held: ${route.edge.to.saddr} left the catalog`);
-        if (await this.#reconciler.unpark(routeId, target, meta))
-          this.#log(`route ${routeId}: resumed on ${target.saddr}`);
-      } else if (breaker.state !== "open" || parked) return;
-      else if (failoverTarget(route, catalog, this.#policy()) !== undefined)
-        return; // #failover's
-      else if (!tripped)
-        this.#log(
-          `route ${routeId}: breaker open, no failover target: it stays on its only target (\`rtt trip\` holds it)`,
-        );
-      else if (await this.#reconciler.park(routeId, meta))
-        this.#log(
-          `route ${routeId}: held — tripped, no failover target: its source is parked (frames wait there under its QoS) until \`rtt heal\``,
-        );
-    } catch (error) {
-      this.#log(`route ${routeId}: holding or resuming failed: ${String(error)}`);
-    }
-  }
-
-  /** The degrade or restore the route needs now, if any (logs why a route is held). */
-  #degradeMove(route: WiredRoute, catalog: readonly CatalogSymbol[]): Retarget | undefined {
-    const id = route.edge.route;
-    const breaker = this.#health?.view(id)?.breaker;
-    const open = breaker?.state === "open";
-    if (open && !isDegraded(route)) {
-      const stub = stubEnd(route, catalog);
-      if ("to" in stub)
-        return { to: stub.to, action: "degrade", why: `breaker open: ${breaker.reason}` };
-      this.#log(
-        `route ${id}: held — breaker open, no failover target, no degrade mode (${stub.held}); it stays wired to ${route.edge.to.saddr}`,
-      );
-      return undefined;
-    }
-    if (!open && isDegraded(route)) {
-      const real = realEnd(route, catalog);
-      if (real !== undefined)
-        return {
-          to: real,
-          action: "restore",
-          why: `breaker ${breaker?.state ?? "closed"}: back to the real target`,
-        };
-      this.#log(`route ${id}: stays degraded: no driver opens ${route.edge.to.saddr}`);
-    }
-    return undefined;
+    if (t.to === "open") void this.#fallback.opened(route, t.reason);
+    else if (t.from === "open") void this.#fallback.settle(route);
   }
 
   /** Rewires whatever of the last committed topology is not live. */
@@ -539,7 +393,7 @@ export class PanelDaemon {
           why: req.why || "apply",
         });
         await this.#compact();
-        void this.#prebindFailoverSpares();
+        void this.#fallback.prebind();
         return toWire(result);
       }),
       ListRoutes: unary(async () => ({

@@ -1,0 +1,198 @@
+/**
+ * What the panel does with a route when its breaker moves (spec §9–§10), in order of
+ * preference: fail over along the policy's failover set (onto a prebound warm spare when there
+ * is one); degrade a request/response route to a stub of its target's examples (degrade.ts);
+ * hold a tripped one-way route (its source parks). Once the breaker leaves open, a degraded or
+ * held route goes back to its real target, so the half-open trial judges the real one. And
+ * each route's next failover target is kept prebound (`prebind`). The daemon calls `opened`
+ * and `settle` on breaker transitions and `sweep` with every stability sweep.
+ */
+import type { CatalogSymbol } from "@rtt/core";
+import type { BreakerState } from "../health/breaker.ts";
+import type { PolicyEngine } from "../policy/policy-engine.ts";
+import type { WiredRoute } from "../reconcile/graph.ts";
+import type { Reconciler, Retarget } from "../reconcile/reconciler.ts";
+import { isDegraded, realEnd, stubEnd } from "./degrade.ts";
+import { failoverTarget } from "./live-ops.ts";
+
+export interface RouteFallbackOptions {
+  readonly reconciler: Reconciler;
+  /** A route's breaker now (undefined before the health loop watched it). */
+  readonly breaker: (routeId: string) => BreakerState | undefined;
+  /** The catalog, or none yet. */
+  readonly catalog: () => readonly CatalogSymbol[];
+  readonly policy: () => PolicyEngine;
+  readonly log: (line: string) => void;
+}
+
+export class RouteFallback {
+  readonly #o: RouteFallbackOptions;
+
+  constructor(options: RouteFallbackOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * The stability sweep's part: a stub left answering with no open breaker behind it (a
+   * rollback to a degraded commit) hands the route back; a parked route follows its breaker (a
+   * restarted panel parks a tripped one again); next failover targets are prebound.
+   */
+  async sweep(): Promise<void> {
+    for (const route of [...this.#o.reconciler.live.values()]) {
+      const id = route.edge.route;
+      const breaker = this.#o.breaker(id);
+      const open = breaker?.state === "open";
+      const tripped = open && breaker?.held === true;
+      if ((isDegraded(route) && !open) || this.#o.reconciler.isParked(id) !== tripped)
+        await this.settle(id);
+    }
+    await this.prebind();
+  }
+
+  /** A breaker opened: fail over along the policy's failover set, else settle (degrade or hold). */
+  async opened(routeId: string, why: string): Promise<void> {
+    const route = this.#o.reconciler.live.get(routeId);
+    if (route === undefined) return;
+    const target = failoverTarget(route, this.#o.catalog(), this.#o.policy());
+    if (target === undefined) {
+      await this.settle(routeId);
+      return;
+    }
+    try {
+      const r = await this.#o.reconciler.quickConnect(routeId, target.target, target.driver, {
+        who: "panel",
+        why: `failover: ${why}`,
+      });
+      this.#o.log(
+        r.changed
+          ? `route ${routeId}: failed over to ${target.target.saddr} (commit ${r.seq}${r.warm ? ", a warm spare" : ""})`
+          : `route ${routeId}: already on ${target.target.saddr}; nothing to fail over`,
+      );
+    } catch (error) {
+      this.#o.log(`route ${routeId}: failover to ${target.target.saddr} failed: ${String(error)}`);
+    }
+  }
+
+  /**
+   * Brings a route's target in line with its breaker (degrade.ts): while it is open, a stub
+   * answers from the target's examples (or the route is held, and the log says why); once it
+   * is not, the real target is back — the half-open trial judges it, not the stub. Decided
+   * when the reconciler is free, on the breaker as it is then.
+   */
+  async settle(routeId: string): Promise<void> {
+    const catalog = this.#o.catalog();
+    if (this.#o.reconciler.live.get(routeId)?.edge.pattern === "oneway")
+      return this.#settleHold(routeId, catalog);
+    try {
+      const moved = await this.#o.reconciler.retarget(
+        routeId,
+        (route) => this.#degradeMove(route, catalog),
+        catalog,
+        "panel",
+      );
+      if (moved === undefined) return;
+      const {
+        move: { action, to },
+        outcome,
+      } = moved;
+      this.#o.log(
+        outcome.outcome !== "committed"
+          ? `route ${routeId}: ${action} ${outcome.outcome}: ${outcome.error?.message ?? ""}`
+          : action === "degrade"
+            ? `route ${routeId}: degraded: the stub answers for ${to.saddr} from its examples (commit ${outcome.seq})`
+            : `route ${routeId}: restored: ${to.saddr} answers again (commit ${outcome.seq})`,
+      );
+    } catch (error) {
+      this.#o.log(`route ${routeId}: degrade or restore failed: ${String(error)}`);
+    }
+  }
+
+  /**
+   * A one-way route's degrade mode is holding: while `rtt trip` holds its breaker open and it
+   * has no failover target, its source is parked (Reconciler.park: frames wait there under the
+   * route's QoS, the target gets nothing); once the breaker leaves open, the source moves to a
+   * fresh lane of the target, so the half-open trial judges the real target. A breaker the
+   * health loop opened (errors, an SLO) with nowhere else to go does not park the route: like
+   * Envoy's panic routing, a slow or flaky only target beats none.
+   */
+  async #settleHold(routeId: string, catalog: readonly CatalogSymbol[]): Promise<void> {
+    const route = this.#o.reconciler.live.get(routeId);
+    const breaker = this.#o.breaker(routeId);
+    if (route === undefined || breaker === undefined) return;
+    const meta = { who: "panel", why: `breaker ${breaker.state}: ${breaker.reason}` };
+    const tripped = breaker.state === "open" && breaker.held;
+    const parked = this.#o.reconciler.isParked(routeId);
+    try {
+      if (!tripped && parked) {
+        const target = catalog.find((s) => s.saddr === route.edge.to.saddr);
+        if (target === undefined)
+          return this.#o.log(
+            `route ${routeId}: stays held: ${route.edge.to.saddr} left the catalog`,
+          );
+        if (await this.#o.reconciler.unpark(routeId, target, meta))
+          this.#o.log(`route ${routeId}: resumed on ${target.saddr}`);
+      } else if (breaker.state !== "open" || parked) return;
+      else if (failoverTarget(route, catalog, this.#o.policy()) !== undefined)
+        return; // opened()'s
+      else if (!tripped)
+        this.#o.log(
+          `route ${routeId}: breaker open, no failover target: it stays on its only target (\`rtt trip\` holds it)`,
+        );
+      else if (await this.#o.reconciler.park(routeId, meta))
+        this.#o.log(
+          `route ${routeId}: held — tripped, no failover target: its source is parked (frames wait there under its QoS) until \`rtt heal\``,
+        );
+    } catch (error) {
+      this.#o.log(`route ${routeId}: holding or resuming failed: ${String(error)}`);
+    }
+  }
+
+  /** The degrade or restore the route needs now, if any (logs why a route is held). */
+  #degradeMove(route: WiredRoute, catalog: readonly CatalogSymbol[]): Retarget | undefined {
+    const id = route.edge.route;
+    const breaker = this.#o.breaker(id);
+    const open = breaker?.state === "open";
+    if (open && !isDegraded(route)) {
+      const stub = stubEnd(route, catalog);
+      if ("to" in stub)
+        return { to: stub.to, action: "degrade", why: `breaker open: ${breaker.reason}` };
+      this.#o.log(
+        `route ${id}: held — breaker open, no failover target, no degrade mode (${stub.held}); it stays wired to ${route.edge.to.saddr}`,
+      );
+      return undefined;
+    }
+    if (!open && isDegraded(route)) {
+      const real = realEnd(route, catalog);
+      if (real !== undefined)
+        return {
+          to: real,
+          action: "restore",
+          why: `breaker ${breaker?.state ?? "closed"}: back to the real target`,
+        };
+      this.#o.log(`route ${id}: stays degraded: no driver opens ${route.edge.to.saddr}`);
+    }
+    return undefined;
+  }
+
+  /**
+   * Warm spare pre-bind (spec §10): each wired route with a failover set keeps its next target
+   * open and armed, so a failover (or a `rtt qc` to it) is the Switch and the commit only. Run
+   * after each apply and with each stability sweep (which also re-arms after a failover).
+   */
+  async prebind(): Promise<void> {
+    const catalog = this.#o.catalog();
+    for (const route of [...this.#o.reconciler.live.values()]) {
+      if (this.#o.breaker(route.edge.route)?.state === "open") continue;
+      const next = failoverTarget(route, catalog, this.#o.policy());
+      if (next === undefined) continue;
+      try {
+        if (await this.#o.reconciler.prebind(route.edge.route, next.target, next.driver))
+          this.#o.log(`route ${route.edge.route}: ${next.target.saddr} prebound as its warm spare`);
+      } catch (error) {
+        this.#o.log(
+          `route ${route.edge.route}: prebinding ${next.target.saddr} failed: ${String(error)}`,
+        );
+      }
+    }
+  }
+}
