@@ -4,8 +4,9 @@
  * opens the route's breaker; with nowhere to fail over to and no degrade mode for a stream, the
  * panel parks the route's source — the logger gets nothing more while the breaker is open, and
  * the events wait at the source under the route's QoS (`drop: buffer`: queued, then emit.py is
- * paused on its pipe). `rtt heal` resumes the route on a fresh lane of the same logger, and all
- * N events arrive: none lost, none duplicated, in order. Audited as degrade (parked) and
+ * paused on its pipe). `rtt heal` resumes the route on a fresh lane of the same logger — its
+ * half-open trial bounded to the breaker's probe budget until the breaker closes — and all N
+ * events arrive: none lost, none duplicated, in order. Audited as degrade (parked) and
  * restore. Only the order of what follows each command is asserted, never how long it took.
  */
 import assert from "node:assert/strict";
@@ -85,6 +86,12 @@ describe("holding a one-way route whose breaker is open", () => {
     const heal = await rtt(["heal", "route/events-to-log", "--json"]);
     assert.equal(heal.code, 0, heal.stderr);
     await eventually(ws, "the route resumed", () => /events-to-log: resumed on/.test(panelLog()));
+    // Half-open: a bounded sample reaches the logger until the breaker closes.
+    await eventually(ws, "the half-open trial, then its end", () =>
+      /events-to-log: half-open trial: at most \d+ messages every \d+ ms[\s\S]*events-to-log: trial over/.test(
+        panelLog(),
+      ),
+    );
     await eventually(ws, `all ${N} events`, () => seqs().length >= N);
     await sleep(300); // nothing more (no duplicates) arrives
     assert.deepEqual(

@@ -511,7 +511,10 @@ describe("4. corrupt bytes on the sockets of a uds route", { timeout: 360_000 },
     const status = await ws.status();
     const pids = ws.trackTree(status);
     const targets = [
-      ...socketsOf(status.drivers.map((d) => d.pid))
+      ...socketsOf(
+        status.drivers.map((d) => d.pid),
+        ws.createdAt,
+      )
         .filter((n) => n.startsWith("driver-"))
         .map((n) => join(SOCKET_DIR, n)),
       ws.path(".rtt/sockets/panel.sock"),

@@ -5,7 +5,7 @@
  * /proc/<pid>/status, the process tree. `cleanup()` stops every panel and SIGKILLs what is left.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -139,18 +139,26 @@ export function rssKiB(pid: number): number | undefined {
 export const SOCKET_DIR = join(tmpdir(), `rtt-${process.getuid?.() ?? "user"}`);
 
 /** Sockets named `<prefix>-<pid>-<random>.sock` by one of `pids` (newSocketPath's names). */
-export function socketsOf(pids: readonly number[]): string[] {
+export function socketsOf(pids: readonly number[], since = 0): string[] {
   if (!existsSync(SOCKET_DIR)) return [];
   const wanted = new Set(pids.map(String));
   return readdirSync(SOCKET_DIR).filter((name) => {
     const m = /^[a-z0-9]+(?:-[a-z0-9]+)*?-(\d+)-[0-9a-f]+\.sock$/.exec(name);
-    return m !== null && wanted.has(m[1] as string);
+    if (m === null || !wanted.has(m[1] as string)) return false;
+    // A socket older than `since` is a stale one of an earlier process whose pid was reused.
+    try {
+      return statSync(join(SOCKET_DIR, name)).mtimeMs >= since;
+    } catch {
+      return false; // removed while we looked
+    }
   });
 }
 
 /** One temp copy of the quickstart and what a fault case does with it. */
 export class Workspace {
   readonly root: string;
+  /** Epoch ms when it was made: sockets older than this are not its processes'. */
+  readonly createdAt = Date.now();
 
   constructor() {
     this.root = copyQuickstart();
@@ -284,7 +292,11 @@ export async function assertNothingLeft(ws: Workspace, pids: readonly number[]):
     false,
     ".rtt/sockets/panel.sock is still there after rtt panel stop",
   );
-  assert.deepEqual(socketsOf(pids), [], `sockets left in ${SOCKET_DIR} by the panel's processes`);
+  assert.deepEqual(
+    socketsOf(pids, ws.createdAt),
+    [],
+    `sockets left in ${SOCKET_DIR} by the panel's processes`,
+  );
 }
 
 /** Stops every panel the suite started, SIGKILLs any tracked process left, removes temp dirs. */

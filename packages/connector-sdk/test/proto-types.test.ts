@@ -49,6 +49,7 @@ test("the loaded service has every method of the Connector contract", () => {
     "Rx",
     "Shutdown",
     "Switch",
+    "Throttle",
     "Tx",
   ]);
 });

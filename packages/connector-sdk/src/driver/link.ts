@@ -22,7 +22,7 @@
  *   bucket and drop policy (admitted-rx.ts) before they become frames; without a rate, rx goes
  *   straight to the lane, as above.
  */
-import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { setTimeout as sleep, setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { Contract, RouteAdmissionQos } from "@rtt/core";
 import { contractHash, formatSaddr, parseConcrete, RttError } from "@rtt/core";
 import {
@@ -185,6 +185,8 @@ export class Link<L> {
 
   /** QuickConnect control lanes and handshakes of this link (route-handshake.ts). */
   readonly #handshakes: LinkHandshakes;
+  /** A half-open trial's bound on the outbound (see `throttle`); undefined: none. */
+  #trial: TokenBucket | undefined;
   /** Writers to lanes a handshake agreed on, connected ahead of the Bind or Switch. */
   readonly #standby: StandbyWriters;
 
@@ -432,6 +434,27 @@ export class Link<L> {
     });
   }
 
+  /**
+   * Bounds the outbound to `perWindow` chunks every `windowMs` — a route's half-open trial, so
+   * a bounded sample reaches the target while the rest waits here under the route's QoS (the
+   * admission buffer, then the producer paused) — or lifts the bound (`perWindow` 0).
+   */
+  throttle(perWindow: number, windowMs: number): void {
+    this.#assertOpen();
+    if (!Number.isInteger(perWindow) || perWindow < 0 || (perWindow > 0 && !(windowMs >= 1)))
+      throw new RttError(
+        "RTT_ERR_DRIVER_CALL",
+        `Throttle of link ${this.id}: expected per_window an integer >= 0 and window_ms >= 1; got ${perWindow} per ${windowMs} ms`,
+      );
+    this.#trial =
+      perWindow === 0
+        ? undefined
+        : new TokenBucket({ rate: (perWindow * 1000) / windowMs, burst: perWindow }, () =>
+            performance.now(),
+          );
+    this.#changed.fire();
+  }
+
   /** No outbound lane: the pump waits (see #deliver) for the next Switch, or close. */
   #park(): void {
     this.#outbound = undefined;
@@ -608,6 +631,12 @@ export class Link<L> {
           return;
         }
         await this.#changed.waitOr(); // a Bind, Switch, tap or close
+        continue;
+      }
+      const trial = this.#trial;
+      if (trial !== undefined && !trial.tryTake(1)) {
+        // A half-open trial: the chunk waits for the trial's next token, or the bound's end.
+        await this.#changed.waitOr(sleep(trial.msUntil(1)));
         continue;
       }
       let room: boolean;

@@ -232,6 +232,11 @@ export class DriverRuntime<L> {
     return this.#link(linkId).switchOutbound(outbound);
   }
 
+  /** Bounds a link's outbound (a half-open trial); 0 lifts it (see Link.throttle). */
+  throttle(linkId: string, perWindow: number, windowMs: number): void {
+    this.#link(linkId).throttle(perWindow, windowMs);
+  }
+
   tx(linkId: string, bytes: Uint8Array, correlation = 0): Promise<void> {
     return this.#link(linkId).tx(bytes, correlation);
   }

@@ -132,6 +132,11 @@ export function connectorHandlers<L>(
     // No outbound lane parks the link's outbound (a held route).
     Switch: unary(hooks, (req) => runtime.switchOutbound(req.link_id, laneFromWire(req.outbound))),
 
+    Throttle: unary(hooks, (req) => {
+      runtime.throttle(req.link_id, req.per_window, req.window_ms);
+      return {};
+    }),
+
     Close: unary(hooks, async (req) => ({ closed: await runtime.close(req.link_id) })),
 
     ListLinks: unary(hooks, () => ({ links: runtime.listLinks() })),

@@ -33,6 +33,8 @@ import type { SwitchRequest as _rtt_connector_v1_SwitchRequest, SwitchRequest__O
 import type { SwitchResponse as _rtt_connector_v1_SwitchResponse, SwitchResponse__Output as _rtt_connector_v1_SwitchResponse__Output } from './rtt/connector/v1/SwitchResponse.ts';
 import type { Symbol as _rtt_connector_v1_Symbol, Symbol__Output as _rtt_connector_v1_Symbol__Output } from './rtt/connector/v1/Symbol.ts';
 import type { TcpLane as _rtt_connector_v1_TcpLane, TcpLane__Output as _rtt_connector_v1_TcpLane__Output } from './rtt/connector/v1/TcpLane.ts';
+import type { ThrottleRequest as _rtt_connector_v1_ThrottleRequest, ThrottleRequest__Output as _rtt_connector_v1_ThrottleRequest__Output } from './rtt/connector/v1/ThrottleRequest.ts';
+import type { ThrottleResponse as _rtt_connector_v1_ThrottleResponse, ThrottleResponse__Output as _rtt_connector_v1_ThrottleResponse__Output } from './rtt/connector/v1/ThrottleResponse.ts';
 import type { TxRequest as _rtt_connector_v1_TxRequest, TxRequest__Output as _rtt_connector_v1_TxRequest__Output } from './rtt/connector/v1/TxRequest.ts';
 import type { TxResponse as _rtt_connector_v1_TxResponse, TxResponse__Output as _rtt_connector_v1_TxResponse__Output } from './rtt/connector/v1/TxResponse.ts';
 import type { UdsLane as _rtt_connector_v1_UdsLane, UdsLane__Output as _rtt_connector_v1_UdsLane__Output } from './rtt/connector/v1/UdsLane.ts';
@@ -83,6 +85,8 @@ export interface ProtoGrpcType {
         SwitchResponse: MessageTypeDefinition<_rtt_connector_v1_SwitchResponse, _rtt_connector_v1_SwitchResponse__Output>
         Symbol: MessageTypeDefinition<_rtt_connector_v1_Symbol, _rtt_connector_v1_Symbol__Output>
         TcpLane: MessageTypeDefinition<_rtt_connector_v1_TcpLane, _rtt_connector_v1_TcpLane__Output>
+        ThrottleRequest: MessageTypeDefinition<_rtt_connector_v1_ThrottleRequest, _rtt_connector_v1_ThrottleRequest__Output>
+        ThrottleResponse: MessageTypeDefinition<_rtt_connector_v1_ThrottleResponse, _rtt_connector_v1_ThrottleResponse__Output>
         TxRequest: MessageTypeDefinition<_rtt_connector_v1_TxRequest, _rtt_connector_v1_TxRequest__Output>
         TxResponse: MessageTypeDefinition<_rtt_connector_v1_TxResponse, _rtt_connector_v1_TxResponse__Output>
         UdsLane: MessageTypeDefinition<_rtt_connector_v1_UdsLane, _rtt_connector_v1_UdsLane__Output>

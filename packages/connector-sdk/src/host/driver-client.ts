@@ -311,6 +311,13 @@ export class DriverClient {
     return { oldEosSeq: res.old_eos_seq, oldFrames: res.old_frames };
   }
 
+  /** Bounds a link's outbound to `perWindow` chunks every `windowMs` (a half-open trial); 0 lifts it. */
+  async throttle(linkId: string, perWindow: number, windowMs: number): Promise<void> {
+    await this.#unary<object>("Throttle", (o, cb) =>
+      this.#client.Throttle({ link_id: linkId, per_window: perWindow, window_ms: windowMs }, o, cb),
+    );
+  }
+
   /** The driver's open links, oldest first. */
   async listLinks(): Promise<{ linkId: string; saddr: string }[]> {
     const res = await this.#unary<{ links: { link_id: string; saddr: string }[] }>(

@@ -432,11 +432,15 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   async handshake(linkId: string, ask: HandshakeOptions): Promise<HandshakeAgreed> {
     return this.client.handshake(linkId, ask);
   }
+  /** `undefined` parks the link's outbound (see DriverClient.switch). */
   async switch(
     linkId: string,
-    outbound: LaneAddress,
+    outbound: LaneAddress | undefined,
   ): Promise<{ oldEosSeq: number; oldFrames: number }> {
     return this.client.switch(linkId, outbound);
+  }
+  async throttle(linkId: string, perWindow: number, windowMs: number): Promise<void> {
+    return this.client.throttle(linkId, perWindow, windowMs);
   }
   async close(linkId: string): Promise<boolean> {
     return this.client.close(linkId);

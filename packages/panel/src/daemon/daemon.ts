@@ -158,6 +158,10 @@ export class PanelDaemon {
       breaker: (route) => this.#health?.view(route)?.breaker,
       catalog: () => this.#catalogOrNone(),
       policy: () => this.#policy(),
+      trialBudget: (route) => {
+        const config = this.#breakerConfig(route);
+        return { perWindow: config.probeMax, windowMs: config.probeWindowMs };
+      },
       log: (line) => this.#log(line),
     });
     this.#pool.onRestart = (name) => void this.#driverLost(name);
@@ -299,8 +303,14 @@ export class PanelDaemon {
     void this.#reconciler
       .journal()
       .catch((error: unknown) => this.#log(`journaling the breaker failed: ${String(error)}`));
-    if (t.to === "open") void this.#fallback.opened(route, t.reason);
-    else if (t.from === "open") void this.#fallback.settle(route);
+    // Into open, a trial's bound is lifted before the route fails over (its source link goes
+    // with it). Out of open, the route goes back to its real target first, and only then is the
+    // trial bounded (a restore may give it a new source link).
+    if (t.to === "open")
+      void this.#fallback.trial(route).then(() => this.#fallback.opened(route, t.reason));
+    else if (t.from === "open")
+      void this.#fallback.settle(route).then(() => this.#fallback.trial(route));
+    else void this.#fallback.trial(route);
   }
 
   /** Rewires whatever of the last committed topology is not live. */

@@ -22,6 +22,8 @@ export interface RouteFallbackOptions {
   /** The catalog, or none yet. */
   readonly catalog: () => readonly CatalogSymbol[];
   readonly policy: () => PolicyEngine;
+  /** The half-open trial's budget of a route: its breaker's probe budget. */
+  readonly trialBudget: (route: WiredRoute) => { perWindow: number; windowMs: number };
   readonly log: (line: string) => void;
 }
 
@@ -45,8 +47,46 @@ export class RouteFallback {
       const tripped = open && breaker?.held === true;
       if ((isDegraded(route) && !open) || this.#o.reconciler.isParked(id) !== tripped)
         await this.settle(id);
+      await this.trial(id);
     }
+    const sources = new Set(
+      [...this.#o.reconciler.live.values()].map((r) => `${r.from.driver}/${r.from.link}`),
+    );
+    for (const source of this.#trials) if (!sources.has(source)) this.#trials.delete(source);
     await this.prebind();
+  }
+
+  /** Source links bounded by a half-open trial now, by resource name ("driver/link"). */
+  readonly #trials = new Set<string>();
+
+  /**
+   * The half-open trial's bounded sample (spec §10: neither everyone nor one probe): while a
+   * route's breaker is half-open its source sends at most the breaker's probe budget per window
+   * and the rest waits at the source under the route's QoS; the bound is lifted once the
+   * breaker leaves half-open. Idempotent: call it after every transition (and each sweep).
+   */
+  async trial(routeId: string): Promise<void> {
+    const route = this.#o.reconciler.live.get(routeId);
+    if (route === undefined) return;
+    const halfOpen = this.#o.breaker(routeId)?.state === "half-open";
+    const source = `${route.from.driver}/${route.from.link}`;
+    if (halfOpen === this.#trials.has(source)) return;
+    const { perWindow, windowMs } = halfOpen
+      ? this.#o.trialBudget(route)
+      : { perWindow: 0, windowMs: 0 };
+    try {
+      const bounded = await this.#o.reconciler.throttle(routeId, perWindow, windowMs);
+      if (bounded === undefined) return;
+      if (halfOpen) this.#trials.add(bounded);
+      else this.#trials.delete(bounded);
+      this.#o.log(
+        halfOpen
+          ? `route ${routeId}: half-open trial: at most ${perWindow} messages every ${windowMs} ms reach ${route.edge.to.saddr}`
+          : `route ${routeId}: trial over: the source sends freely again`,
+      );
+    } catch (error) {
+      this.#o.log(`route ${routeId}: bounding the half-open trial failed: ${String(error)}`);
+    }
   }
 
   /** A breaker opened: fail over along the policy's failover set, else settle (degrade or hold). */

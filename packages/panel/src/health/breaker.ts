@@ -5,9 +5,11 @@
  * it caused, each with a reason for the audit ledger and `rtt tap`.
  *
  * What "open" means here: the panel does not sit on the data path — admitting frames is the
- * driver's job. For the panel, "open" = unbind the route or move it to its failover target (or
- * degrade it to a stub); "half-open" = re-bind it with a bounded trial (`admit` gives the budget,
- * to be handed to the driver/lane); "closed" = bound normally.
+ * driver's job. For the panel, "open" = move the route to its failover target, degrade it to a
+ * stub, or hold it (daemon/fallback.ts); "half-open" = back on its real target with a bounded
+ * trial: the daemon throttles the route's source to `probeMax` messages every `probeWindowMs`
+ * (the Throttle RPC), the rest waits at the source; "closed" = unbounded. `admit` is the same
+ * budget decided per request, for a caller that sees each request (none does yet).
  *
  * Usage in the daemon (one breaker per route):
  *

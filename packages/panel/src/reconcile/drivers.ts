@@ -33,6 +33,8 @@ export interface DriverCalls {
   ): Promise<unknown>;
   close(linkId: string): Promise<boolean>;
   /** Moves a link's outbound lane at a frame boundary; the old lane gets EOS after its frames. */
+  /** Bounds a link's outbound to `perWindow` chunks every `windowMs`; 0 lifts it. */
+  throttle(linkId: string, perWindow: number, windowMs: number): Promise<void>;
   /** `undefined` parks the outbound (a held route): chunks wait at the source. */
   switch(
     linkId: string,

@@ -192,6 +192,21 @@ export class Reconciler {
   /** Routes whose source's outbound is parked: their breaker is open and nothing can stand in. */
   readonly #parked = new Set<string>();
 
+  /**
+   * Bounds a route's source to `perWindow` chunks every `windowMs` (0 lifts it): the half-open
+   * trial's bounded sample (spec §10). Returns the source link it applies to, or undefined when
+   * the route is not wired.
+   */
+  throttle(routeId: string, perWindow: number, windowMs: number): Promise<string | undefined> {
+    return this.#exclusive(async () => {
+      const route = this.#live.get(routeId);
+      const source = route === undefined ? undefined : this.#o.pool.running(route.from.driver);
+      if (route === undefined || source === undefined) return undefined;
+      await source.throttle(route.from.link, perWindow, windowMs);
+      return linkResourceName(route.from);
+    });
+  }
+
   /** Whether `park` holds the route's frames at its source now. */
   isParked(routeId: string): boolean {
     return this.#parked.has(routeId);

@@ -108,6 +108,18 @@ describe("router: one example per step", () => {
     assert.ok(unknown.candidates.every((c) => c.step === "tie-break"));
   });
 
+  it("health: one better on errors, the other on p95 — the lower error rate wins, never neither", () => {
+    // The property test's counterexample: judged against the best error rate and the best p95
+    // of two different candidates, both lost and nothing was chosen.
+    const health = new Map([
+      [A.saddr, { p95_ms: 0, err_rate: 0.010000000000000002 }],
+      [B.saddr, { p95_ms: 2, err_rate: 0 }],
+    ]);
+    const d = routeDecision(route, [SRC, A, B], open, { ...ctx, health });
+    assert.equal(d.chosen, B.saddr);
+    assert.match(cand(d, A.saddr).reason, /error rate/);
+  });
+
   it("tie-break: the highest rendezvous hash wins", () => {
     const d = routeDecision(route, [SRC, A, B, C], open, ctx);
     const best = [A, B, C]

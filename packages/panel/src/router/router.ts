@@ -21,9 +21,11 @@
  * - failover: among survivors, only those from the earliest failover entry stay (a single `to`
  *   is one entry, so this step never drops anything there).
  * - locality: only those with the minimum `localityOf` stay (lower = closer; default 0).
- * - health: among those with known health, best = the minimum err_rate and the minimum p95.
- *   A candidate is clearly worse when err_rate > best + 0.01 or p95 > max(2 × best, best + 1)
- *   ms. Unknown health counts as healthy.
+ * - health: among those with known health, the best is the one with the lowest err_rate (then
+ *   the lowest p95). A candidate is clearly worse when its err_rate > the best's + 0.01 or its
+ *   p95 > max(2 × the best's, the best's + 1) ms. One best candidate, not the best error rate
+ *   and the best p95 of two different ones: those two could each beat the other on one count,
+ *   and both would lose. Unknown health counts as healthy.
  * - tie-break: rendezvous hashing: SHA-256 of `seed \0 routeId \0 saddr` (hex); the highest wins
  *   (ties, practically impossible, go to the smaller saddr).
  *
@@ -320,9 +322,18 @@ export function routeDecision(
     const h = health.get(c.symbol.saddr);
     return h === undefined ? [] : [h];
   });
-  if (known.length > 0) {
-    const bestErr = Math.min(...known.map((h) => h.err_rate));
-    const bestP95 = Math.min(...known.map((h) => h.p95_ms));
+  const best = known.reduce<HealthSample | undefined>(
+    (b, h) =>
+      b === undefined ||
+      h.err_rate < b.err_rate ||
+      (h.err_rate === b.err_rate && h.p95_ms < b.p95_ms)
+        ? h
+        : b,
+    undefined,
+  );
+  if (best !== undefined) {
+    const bestErr = best.err_rate;
+    const bestP95 = best.p95_ms;
     const p95Limit = Math.max(HEALTH_P95_FACTOR * bestP95, bestP95 + HEALTH_P95_SLACK_MS);
     keep("health", (c) => {
       const h = health.get(c.symbol.saddr);

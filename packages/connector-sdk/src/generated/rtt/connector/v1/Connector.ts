@@ -26,6 +26,8 @@ import type { ShutdownRequest as _rtt_connector_v1_ShutdownRequest, ShutdownRequ
 import type { ShutdownResponse as _rtt_connector_v1_ShutdownResponse, ShutdownResponse__Output as _rtt_connector_v1_ShutdownResponse__Output } from '../../../rtt/connector/v1/ShutdownResponse.ts';
 import type { SwitchRequest as _rtt_connector_v1_SwitchRequest, SwitchRequest__Output as _rtt_connector_v1_SwitchRequest__Output } from '../../../rtt/connector/v1/SwitchRequest.ts';
 import type { SwitchResponse as _rtt_connector_v1_SwitchResponse, SwitchResponse__Output as _rtt_connector_v1_SwitchResponse__Output } from '../../../rtt/connector/v1/SwitchResponse.ts';
+import type { ThrottleRequest as _rtt_connector_v1_ThrottleRequest, ThrottleRequest__Output as _rtt_connector_v1_ThrottleRequest__Output } from '../../../rtt/connector/v1/ThrottleRequest.ts';
+import type { ThrottleResponse as _rtt_connector_v1_ThrottleResponse, ThrottleResponse__Output as _rtt_connector_v1_ThrottleResponse__Output } from '../../../rtt/connector/v1/ThrottleResponse.ts';
 import type { TxRequest as _rtt_connector_v1_TxRequest, TxRequest__Output as _rtt_connector_v1_TxRequest__Output } from '../../../rtt/connector/v1/TxRequest.ts';
 import type { TxResponse as _rtt_connector_v1_TxResponse, TxResponse__Output as _rtt_connector_v1_TxResponse__Output } from '../../../rtt/connector/v1/TxResponse.ts';
 
@@ -219,6 +221,23 @@ export interface ConnectorClient extends grpc.Client {
   switch(argument: _rtt_connector_v1_SwitchRequest, callback: grpc.requestCallback<_rtt_connector_v1_SwitchResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Bounds what a link's outbound sends (a route's half-open trial, spec §10): at most
+   * `per_window` chunks every `window_ms`; the rest wait at the source under its QoS.
+   */
+  Throttle(argument: _rtt_connector_v1_ThrottleRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_ThrottleResponse__Output>): grpc.ClientUnaryCall;
+  Throttle(argument: _rtt_connector_v1_ThrottleRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_connector_v1_ThrottleResponse__Output>): grpc.ClientUnaryCall;
+  Throttle(argument: _rtt_connector_v1_ThrottleRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_ThrottleResponse__Output>): grpc.ClientUnaryCall;
+  Throttle(argument: _rtt_connector_v1_ThrottleRequest, callback: grpc.requestCallback<_rtt_connector_v1_ThrottleResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Bounds what a link's outbound sends (a route's half-open trial, spec §10): at most
+   * `per_window` chunks every `window_ms`; the rest wait at the source under its QoS.
+   */
+  throttle(argument: _rtt_connector_v1_ThrottleRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_ThrottleResponse__Output>): grpc.ClientUnaryCall;
+  throttle(argument: _rtt_connector_v1_ThrottleRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_connector_v1_ThrottleResponse__Output>): grpc.ClientUnaryCall;
+  throttle(argument: _rtt_connector_v1_ThrottleRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_ThrottleResponse__Output>): grpc.ClientUnaryCall;
+  throttle(argument: _rtt_connector_v1_ThrottleRequest, callback: grpc.requestCallback<_rtt_connector_v1_ThrottleResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * Control-path write: hands bytes to the symbol as one `tx` call (taps, tests).
    */
   Tx(argument: _rtt_connector_v1_TxRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_TxResponse__Output>): grpc.ClientUnaryCall;
@@ -311,6 +330,12 @@ export interface ConnectorHandlers extends grpc.UntypedServiceImplementation {
   Switch: grpc.handleUnaryCall<_rtt_connector_v1_SwitchRequest__Output, _rtt_connector_v1_SwitchResponse>;
   
   /**
+   * Bounds what a link's outbound sends (a route's half-open trial, spec §10): at most
+   * `per_window` chunks every `window_ms`; the rest wait at the source under its QoS.
+   */
+  Throttle: grpc.handleUnaryCall<_rtt_connector_v1_ThrottleRequest__Output, _rtt_connector_v1_ThrottleResponse>;
+  
+  /**
    * Control-path write: hands bytes to the symbol as one `tx` call (taps, tests).
    */
   Tx: grpc.handleUnaryCall<_rtt_connector_v1_TxRequest__Output, _rtt_connector_v1_TxResponse>;
@@ -330,5 +355,6 @@ export interface ConnectorDefinition extends grpc.ServiceDefinition {
   Rx: MethodDefinition<_rtt_connector_v1_RxRequest, _rtt_connector_v1_RxChunk, _rtt_connector_v1_RxRequest__Output, _rtt_connector_v1_RxChunk__Output>
   Shutdown: MethodDefinition<_rtt_connector_v1_ShutdownRequest, _rtt_connector_v1_ShutdownResponse, _rtt_connector_v1_ShutdownRequest__Output, _rtt_connector_v1_ShutdownResponse__Output>
   Switch: MethodDefinition<_rtt_connector_v1_SwitchRequest, _rtt_connector_v1_SwitchResponse, _rtt_connector_v1_SwitchRequest__Output, _rtt_connector_v1_SwitchResponse__Output>
+  Throttle: MethodDefinition<_rtt_connector_v1_ThrottleRequest, _rtt_connector_v1_ThrottleResponse, _rtt_connector_v1_ThrottleRequest__Output, _rtt_connector_v1_ThrottleResponse__Output>
   Tx: MethodDefinition<_rtt_connector_v1_TxRequest, _rtt_connector_v1_TxResponse, _rtt_connector_v1_TxRequest__Output, _rtt_connector_v1_TxResponse__Output>
 }

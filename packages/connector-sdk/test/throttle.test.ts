@@ -1,0 +1,87 @@
+// The half-open trial's bound on a link's outbound (Throttle, spec §10): a source as fast as the
+// pump pulls, a real Unix socket lane read here. While throttled, what reaches the lane stays
+// within the bound's budget (burst + rate × elapsed: an upper bound, safe on a slow machine) and
+// more than a single probe gets through; lifting the bound lets the rest through, in order, none
+// lost. Bad arguments are refused, naming them.
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { defineConnector, type InProcessDriver, startConnectorInProcess } from "@rtt/connector-sdk";
+import { type Frame, FrameType, listenReader } from "@rtt/fabric";
+
+const SADDR = "rtt://demo/bus/ticks@1.0.0";
+const CONTRACT = { saddr: SADDR, type: "bus", direction: "provider" } as const;
+const N = 300;
+const PER_WINDOW = 10;
+const WINDOW_MS = 100;
+
+const running: InProcessDriver<unknown>[] = [];
+after(async () => {
+  for (const d of running) await d.close();
+});
+
+async function fastSource(): Promise<InProcessDriver<{ closed: boolean }>> {
+  let produced = 0;
+  const driver = await startConnectorInProcess(
+    defineConnector({
+      name: "fast-source",
+      version: "1.0.0",
+      probe: () => [CONTRACT],
+      open: () => ({ closed: false }),
+      tx: () => {},
+      async *rx(link) {
+        while (produced < N && !link.closed) yield Buffer.from(String(produced++));
+      },
+      close: (link) => {
+        link.closed = true;
+      },
+      health: () => ({ ok: true, lag_ms: 0 }),
+    }),
+    { heartbeatMs: 1000 },
+  );
+  running.push(driver as InProcessDriver<unknown>);
+  return driver;
+}
+
+describe("Throttle: a bounded sample on a link's outbound", () => {
+  test("within the budget while bounded; everything, in order, once lifted", async () => {
+    const driver = await fastSource();
+    const link = await driver.client.open(SADDR, { contract: CONTRACT, params: {} });
+    await driver.client.throttle(link, PER_WINDOW, WINDOW_MS);
+    const listener = await listenReader("uds");
+    const got: number[] = [];
+    const eos = listener.accepted.then(
+      (reader) =>
+        new Promise<void>((resolve, reject) => {
+          reader.on("frame", (f: Frame) => {
+            if (f.type === FrameType.DATA) got.push(Number(Buffer.from(f.payload).toString()));
+          });
+          reader.on("end", () => resolve());
+          reader.on("error", reject);
+        }),
+    );
+    const t0 = performance.now();
+    await driver.client.bind(link, { outbound: listener.address });
+    await sleep(300);
+    const bounded = got.length;
+    const budget = PER_WINDOW + (PER_WINDOW * (performance.now() - t0)) / WINDOW_MS + 1;
+    assert.ok(bounded <= budget, `${bounded} frames in the trial, budget ${budget}`);
+    assert.ok(bounded > 1, `more than a single probe got through (${bounded})`);
+    assert.ok(bounded < N, "the rest waited at the source");
+
+    await driver.client.throttle(link, 0, 0);
+    await eos;
+    assert.deepEqual(
+      got,
+      Array.from({ length: N }, (_, i) => i),
+      "every item once, in order, across the trial",
+    );
+  });
+
+  test("bad arguments are refused, naming them", async () => {
+    const driver = await fastSource();
+    const link = await driver.client.open(SADDR, { contract: CONTRACT, params: {} });
+    await assert.rejects(driver.client.throttle(link, 5, 0), /window_ms >= 1; got 5 per 0 ms/);
+    await assert.rejects(driver.client.throttle("no-such-link", 5, 100), /no-such-link/);
+  });
+});
