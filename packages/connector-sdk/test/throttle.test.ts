@@ -78,6 +78,52 @@ describe("Throttle: a bounded sample on a link's outbound", () => {
     );
   });
 
+  test("a parked outbound keeps its chunks, a tap or not; a Switch moves them on, none lost", async () => {
+    const driver = await fastSource();
+    const link = await driver.client.open(SADDR, { contract: CONTRACT, params: {} });
+    const lane = async () => {
+      const listener = await listenReader("uds");
+      const got: number[] = [];
+      const eos = listener.accepted.then(
+        (reader) =>
+          new Promise<void>((resolve, reject) => {
+            reader.on("frame", (f: Frame) => {
+              if (f.type === FrameType.DATA) got.push(Number(Buffer.from(f.payload).toString()));
+            });
+            reader.on("end", () => resolve());
+            reader.on("error", reject);
+          }),
+      );
+      return { address: listener.address, got, eos };
+    };
+    const first = await lane();
+    await driver.client.throttle(link, PER_WINDOW, WINDOW_MS); // slow enough to park mid-way
+    await driver.client.bind(link, { outbound: first.address });
+    await sleep(150);
+    await driver.client.switch(link, undefined);
+    await first.eos; // the park's EOS
+    // A tap on a parked link sees what the source produces, and takes nothing from the route.
+    const tap = driver.client.rx(link);
+    const tapped: number[] = [];
+    const reading = (async () => {
+      for await (const c of tap) tapped.push(Number(Buffer.from(c.bytes).toString()));
+    })().catch(() => {});
+    await sleep(200);
+    await driver.client.throttle(link, 0, 0);
+    await sleep(100);
+    const second = await lane();
+    await driver.client.switch(link, second.address);
+    await second.eos;
+    tap.cancel();
+    await reading;
+    assert.ok(first.got.length < N, "the park came mid-way");
+    assert.deepEqual(
+      [...first.got, ...second.got],
+      Array.from({ length: N }, (_, i) => i),
+      "every item once, in order, across the park and the tap",
+    );
+  });
+
   test("bad arguments are refused, naming them", async () => {
     const driver = await fastSource();
     const link = await driver.client.open(SADDR, { contract: CONTRACT, params: {} });

@@ -185,6 +185,8 @@ export class Link<L> {
 
   /** QuickConnect control lanes and handshakes of this link (route-handshake.ts). */
   readonly #handshakes: LinkHandshakes;
+  /** The outbound is parked (Switch with no lane): chunks wait here, taps or not. */
+  #parked = false;
   /** A half-open trial's bound on the outbound (see `throttle`); undefined: none. */
   #trial: TokenBucket | undefined;
   /** Writers to lanes a handshake agreed on, connected ahead of the Bind or Switch. */
@@ -457,6 +459,7 @@ export class Link<L> {
 
   /** No outbound lane: the pump waits (see #deliver) for the next Switch, or close. */
   #park(): void {
+    this.#parked = true;
     this.#outbound = undefined;
     this.#outboundFailed = false;
     this.#framesOnLane = 0;
@@ -465,6 +468,7 @@ export class Link<L> {
   }
 
   #useWriter(writer: LaneWriter): void {
+    this.#parked = false;
     this.#outbound = writer;
     this.#outboundFailed = false;
     this.#framesOnLane = 0;
@@ -625,7 +629,8 @@ export class Link<L> {
       for (const tap of this.#taps) if (tap.last < index) tap.push(chunk, index, correlation);
       const out = this.#outbound;
       if (out === undefined || this.#outboundFailed) {
-        if (this.#taps.size > 0) {
+        // Taps alone consume a link that was never bound; a parked one keeps its chunks.
+        if (this.#taps.size > 0 && !this.#parked) {
           // Taps are the only consumers: their pace is the pace.
           await this.#changed.waitOr(Promise.all([...this.#taps].map((t) => t.drained())));
           return;
@@ -636,7 +641,7 @@ export class Link<L> {
       const trial = this.#trial;
       if (trial !== undefined && !trial.tryTake(1)) {
         // A half-open trial: the chunk waits for the trial's next token, or the bound's end.
-        await this.#changed.waitOr(sleep(trial.msUntil(1)));
+        await this.#changed.waitOr(sleep(trial.msUntil(1), undefined, { ref: false }));
         continue;
       }
       let room: boolean;

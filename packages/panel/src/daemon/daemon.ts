@@ -241,6 +241,7 @@ export class PanelDaemon {
       breakersOf(post),
     );
     this.#health.start();
+    await this.#fallback.recovered();
     this.#sweepTimer = setInterval(() => void this.#sweep(), SWEEP_EVERY_MS);
     this.#sweepTimer.unref();
   }
@@ -304,12 +305,16 @@ export class PanelDaemon {
       .journal()
       .catch((error: unknown) => this.#log(`journaling the breaker failed: ${String(error)}`));
     // Into open, a trial's bound is lifted before the route fails over (its source link goes
-    // with it). Out of open, the route goes back to its real target first, and only then is the
-    // trial bounded (a restore may give it a new source link).
+    // with it). Out of open, the route goes back to its real target with the trial's bound set
+    // first — the unpark of a held route releases its backlog, which must meet the bound — and
+    // again after, for a restore that gave the route a new source link.
     if (t.to === "open")
       void this.#fallback.trial(route).then(() => this.#fallback.opened(route, t.reason));
     else if (t.from === "open")
-      void this.#fallback.settle(route).then(() => this.#fallback.trial(route));
+      void this.#fallback
+        .trial(route)
+        .then(() => this.#fallback.settle(route))
+        .then(() => this.#fallback.trial(route));
     else void this.#fallback.trial(route);
   }
 

@@ -45,8 +45,9 @@ export class RouteFallback {
       const breaker = this.#o.breaker(id);
       const open = breaker?.state === "open";
       const tripped = open && breaker?.held === true;
-      if ((isDegraded(route) && !open) || this.#o.reconciler.isParked(id) !== tripped)
-        await this.settle(id);
+      const holdDrift =
+        route.edge.pattern === "oneway" && this.#o.reconciler.isParked(id) !== tripped;
+      if ((isDegraded(route) && !open) || holdDrift) await this.settle(id);
       await this.trial(id);
     }
     const sources = new Set(
@@ -54,6 +55,32 @@ export class RouteFallback {
     );
     for (const source of this.#trials) if (!sources.has(source)) this.#trials.delete(source);
     await this.prebind();
+  }
+
+  /**
+   * After a panel restart: the drivers kept their links' state (a parked outbound, a trial's
+   * bound), the panel's memory of it went with the old panel. Every bound is lifted; a route
+   * held when journaled is parked again (no second audit record); one journaled half-open may
+   * still be parked, so it is taken as parked and the next settle unparks it. The sweep then
+   * brings each route in line with its breaker.
+   */
+  async recovered(): Promise<void> {
+    const maybeParked: string[] = [];
+    for (const route of [...this.#o.reconciler.live.values()]) {
+      const id = route.edge.route;
+      const breaker = this.#o.breaker(id);
+      try {
+        await this.#o.reconciler.throttle(id, 0, 0);
+        if (breaker?.state === "open" && breaker.held) {
+          if (failoverTarget(route, this.#o.catalog(), this.#o.policy()) === undefined)
+            await this.#o.reconciler.park(id, "re-assert");
+        } else if (breaker?.state === "half-open") maybeParked.push(id);
+      } catch (error) {
+        this.#o.log(`route ${id}: restoring its hold or trial failed: ${String(error)}`);
+      }
+    }
+    this.#o.reconciler.assumeParked(maybeParked);
+    await this.sweep();
   }
 
   /** Source links bounded by a half-open trial now, by resource name ("driver/link"). */

@@ -207,6 +207,17 @@ export class Reconciler {
     });
   }
 
+  /**
+   * After a restart: the drivers kept their links' state, the panel's memory of it is gone.
+   * Routes whose source may have been parked by the previous panel (its breaker was half-open
+   * or held open when journaled) are taken as parked, so the fallback's settle unparks (a fresh
+   * target link) or re-asserts them.
+   */
+  assumeParked(routeIds: Iterable<string>): void {
+    for (const id of routeIds)
+      if (this.#live.get(id)?.edge.pattern === "oneway") this.#parked.add(id);
+  }
+
   /** Whether `park` holds the route's frames at its source now. */
   isParked(routeId: string): boolean {
     return this.#parked.has(routeId);
@@ -221,14 +232,19 @@ export class Reconciler {
    * lane of the same target. Not journaled: holding follows the breaker, which is (a restarted
    * panel parks an open route again). False when there is nothing to do.
    */
-  park(routeId: string, meta: { readonly who: string; readonly why: string }): Promise<boolean> {
+  park(
+    routeId: string,
+    meta: { readonly who: string; readonly why: string } | "re-assert",
+  ): Promise<boolean> {
     return this.#exclusive(async () => {
       const route = this.#live.get(routeId);
-      if (route === undefined || route.edge.pattern !== "oneway" || this.#parked.has(routeId))
-        return false;
+      if (route === undefined || route.edge.pattern !== "oneway") return false;
+      if (this.#parked.has(routeId) && meta !== "re-assert") return false;
       const source = await this.#o.pool.get(route.from.driver);
       await source.switch(route.from.link, undefined);
       this.#parked.add(routeId);
+      // A restarted panel re-asserting a hold its predecessor audited: no second record.
+      if (meta === "re-assert") return true;
       this.#o.audit.appendAll([
         {
           action: "degrade",
@@ -453,6 +469,14 @@ export class Reconciler {
           await this.#keepSpare(target.saddr, { ...existing, prebound: routeId });
         return false;
       }
+      // One spare per target: another route's prebound one that still stands by stays (two
+      // routes sharing a failover target would otherwise take it from each other every sweep).
+      if (
+        existing?.prebound !== undefined &&
+        existing.prebound !== routeId &&
+        this.#standsBy(existing)
+      )
+        return false;
       const end: EdgeEnd = {
         saddr: target.saddr,
         driver: targetDriver,
