@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { defineConnector, type InProcessDriver, startConnectorInProcess } from "@rtt/connector-sdk";
-import { type Frame, FrameType, listenReader } from "@rtt/fabric";
+import { type Frame, FrameType, type LaneAddress, listenReader } from "@rtt/fabric";
 
 const SADDR = "rtt://demo/bus/ticks@1.0.0";
 const CONTRACT = { saddr: SADDR, type: "bus", direction: "provider" } as const;
@@ -43,25 +43,35 @@ async function fastSource(): Promise<InProcessDriver<{ closed: boolean }>> {
   return driver;
 }
 
+/** A uds lane listening here: the items its frames carry, in order, and its EOS. */
+async function lane(): Promise<{
+  address: LaneAddress;
+  got: number[];
+  eos: Promise<void>;
+}> {
+  const listener = await listenReader("uds");
+  const got: number[] = [];
+  const eos = listener.accepted.then(
+    (reader) =>
+      new Promise<void>((resolve, reject) => {
+        reader.on("frame", (f: Frame) => {
+          if (f.type === FrameType.DATA) got.push(Number(Buffer.from(f.payload).toString()));
+        });
+        reader.on("end", () => resolve());
+        reader.on("error", reject);
+      }),
+  );
+  return { address: listener.address, got, eos };
+}
+
 describe("Throttle: a bounded sample on a link's outbound", () => {
   test("within the budget while bounded; everything, in order, once lifted", async () => {
     const driver = await fastSource();
     const link = await driver.client.open(SADDR, { contract: CONTRACT, params: {} });
     await driver.client.throttle(link, PER_WINDOW, WINDOW_MS);
-    const listener = await listenReader("uds");
-    const got: number[] = [];
-    const eos = listener.accepted.then(
-      (reader) =>
-        new Promise<void>((resolve, reject) => {
-          reader.on("frame", (f: Frame) => {
-            if (f.type === FrameType.DATA) got.push(Number(Buffer.from(f.payload).toString()));
-          });
-          reader.on("end", () => resolve());
-          reader.on("error", reject);
-        }),
-    );
+    const { address, got, eos } = await lane();
     const t0 = performance.now();
-    await driver.client.bind(link, { outbound: listener.address });
+    await driver.client.bind(link, { outbound: address });
     await sleep(300);
     const bounded = got.length;
     const budget = PER_WINDOW + (PER_WINDOW * (performance.now() - t0)) / WINDOW_MS + 1;
@@ -81,21 +91,6 @@ describe("Throttle: a bounded sample on a link's outbound", () => {
   test("a parked outbound keeps its chunks, a tap or not; a Switch moves them on, none lost", async () => {
     const driver = await fastSource();
     const link = await driver.client.open(SADDR, { contract: CONTRACT, params: {} });
-    const lane = async () => {
-      const listener = await listenReader("uds");
-      const got: number[] = [];
-      const eos = listener.accepted.then(
-        (reader) =>
-          new Promise<void>((resolve, reject) => {
-            reader.on("frame", (f: Frame) => {
-              if (f.type === FrameType.DATA) got.push(Number(Buffer.from(f.payload).toString()));
-            });
-            reader.on("end", () => resolve());
-            reader.on("error", reject);
-          }),
-      );
-      return { address: listener.address, got, eos };
-    };
     const first = await lane();
     await driver.client.throttle(link, PER_WINDOW, WINDOW_MS); // slow enough to park mid-way
     await driver.client.bind(link, { outbound: first.address });
