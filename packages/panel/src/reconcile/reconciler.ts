@@ -36,7 +36,7 @@ import {
   sampleLink,
 } from "./drivers.ts";
 import { eachLimited } from "./each-limited.ts";
-import { graphOf, type PanelGraph, type WiredRoute } from "./graph.ts";
+import { graphJson, graphOf, type PanelGraph, type WiredRoute } from "./graph.ts";
 import { type Armed, isArmedFor, type Spare, WarmSpares } from "./spares.ts";
 
 /** The steps a fault can be injected at (tests) or a crash can land between. */
@@ -161,7 +161,7 @@ export class Reconciler {
    */
   journal(): Promise<number> {
     return this.#exclusive(async () => {
-      const graph = this.graph as unknown as JsonValue;
+      const graph = graphJson(this.graph);
       const txid = this.#o.wal.begin(graph);
       return this.#o.wal.commit(txid, graph);
     });
@@ -310,7 +310,7 @@ export class Reconciler {
       ...route.edge,
       to: { saddr: target.saddr, driver: targetDriver, contract_hash: target.contract_hash },
     };
-    const txid = wal.begin(this.graph as unknown as JsonValue);
+    const txid = wal.begin(graphJson(this.graph));
     let opened: LinkRef | undefined;
     let warm = false;
     let switched: { oldEosSeq: number; oldFrames: number };
@@ -365,7 +365,7 @@ export class Reconciler {
     const to: LinkRef = opened;
     this.#live.set(routeId, { edge, from: route.from, to });
     this.#parked.delete(routeId);
-    const seq = wal.commit(txid, this.graph as unknown as JsonValue);
+    const seq = wal.commit(txid, graphJson(this.graph));
     this.#o.audit.appendAll([
       {
         action: mode === "swap" ? "swap" : "restore",
@@ -777,7 +777,7 @@ export class Reconciler {
   ): Promise<BatchOutcome> {
     const { wal } = this.#o;
     const routes = edits.map((e) => e.route);
-    const txid = wal.begin(this.graph as unknown as JsonValue);
+    const txid = wal.begin(graphJson(this.graph));
     const prepared: Prepared[] = [];
     try {
       for (const edit of edits) if (edit.action !== "delete") prepared.push({ edit });
@@ -812,7 +812,7 @@ export class Reconciler {
       if (p.from === undefined || p.to === undefined) continue;
       this.#live.set(p.edit.route, { edge: p.edit.after, from: p.from, to: p.to });
     }
-    const seq = wal.commit(txid, this.graph as unknown as JsonValue);
+    const seq = wal.commit(txid, graphJson(this.graph));
     this.#audit(edits, meta, auditAs);
     for (const old of retired) {
       await this.#step("retire", old.edge.route).catch(() => {});
