@@ -2,9 +2,10 @@
  * The fault suite (spec §10, §17; DESIGN.md §6–§8), with real processes through the real `rtt`
  * binary on temp copies of examples/quickstart, emit.py streaming as fast as it can:
  *
- *   1. kill -9 the `process` driver under load: the panel restarts it and rewires its routes,
- *      messages flow again, the old driver's programs do not live on, nothing is left after stop;
- *      (todo) no message loss within the route's `drop: buffer` bound.
+ *   1. kill -9 the `process` driver under load: the panel restarts it and rewires its routes; the
+ *      programs of the journaled `buffer` route outlive the driver and the new one adopts them;
+ *      every message the source program handed over before (and while) the driver was dead
+ *      reaches the logger, in order, at most one twice; nothing is left after stop.
  *   2. kill -9 the panel under load: the data keeps flowing over the lanes with no panel, `rtt
  *      panel start` re-attaches the same drivers without rewiring, traffic continues.
  *   3. a slow consumer (one line every 10 ms): the route stays up and in order; the drivers'
@@ -125,6 +126,7 @@ describe("1. kill -9 the process driver under load", { timeout: 360_000 }, () =>
   let oldDriver = 0;
   let oldPrograms: number[] = [];
   let pids: number[] = [];
+  let emittedAtKill = 0;
 
   it("the panel restarts the driver and logs the rewiring of its routes", async () => {
     // emit.py's events, each recorded once the driver's pipe took it: what the source end took.
@@ -144,6 +146,7 @@ describe("1. kill -9 the process driver under load", { timeout: 360_000 }, () =>
     );
 
     process.kill(oldDriver, "SIGKILL");
+    emittedAtKill = ws.count(EMITTED_FILE);
     await ws.waitFor(`the driver (pid ${oldDriver}) to die`, () =>
       isAlive(oldDriver) ? undefined : true,
     );
@@ -157,18 +160,23 @@ describe("1. kill -9 the process driver under load", { timeout: 360_000 }, () =>
     });
   });
 
-  it("the old driver's programs exit by themselves (EPIPE / EOF); none is left orphaned", async () => {
+  it("the old driver's programs live on and the new driver adopts them", async () => {
     assert.ok(oldPrograms.length > 0, "the kill step failed");
-    // They run in process groups of their own (process-endpoint.ts spawns them detached), so
-    // the SIGKILL does not reach them: they must notice their pipes are gone.
-    await ws.waitFor(
-      `the old driver's programs to exit:\n${describePids(oldPrograms)}`,
-      () => (oldPrograms.some(isAlive) ? undefined : true),
-      20_000,
+    // They run in process groups of their own, and hold the far ends of their own stdio FIFOs
+    // (the route is journaled): the SIGKILL neither reaches them nor closes their pipes.
+    assert.deepEqual(
+      oldPrograms.filter((p) => !isAlive(p)),
+      [],
+      `the old driver's programs died with it:\n${describePids(oldPrograms)}`,
     );
+    await ws.waitFor("both programs adopted in panel.log", () => {
+      const adopted = [...ws.panelLog().matchAll(/adopted the running program \(pid (\d+)\)/g)];
+      const pidsAdopted = new Set(adopted.map((m) => Number(m[1])));
+      return oldPrograms.every((p) => pidsAdopted.has(p)) ? true : undefined;
+    });
   });
 
-  it("the route is wired again on a new driver, and messages flow again", async () => {
+  it("the route is wired again on a new driver, and the same emit.py streams on", async () => {
     assert.ok(before !== undefined, "the kill step failed");
     // The rewire runs batch by batch: wait until both routes are live again.
     let after = await ws.status();
@@ -189,35 +197,38 @@ describe("1. kill -9 the process driver under load", { timeout: 360_000 }, () =>
     assert.ok(route.live.from_link.ok && route.live.to_link.ok, JSON.stringify(route.live));
 
     await waitForGrowth(ws, "messages after the rewire", 2000);
-    // The new emit.py counts from 1 again: a second run of seqs reached the logger.
-    const runs = runsOf(seqs(ws, EVENTS_FILE));
-    assert.ok(runs.length >= 2, `one run of seqs only: the rewired stream did not arrive`);
-    assert.equal(runs.at(-1)?.[0], 1, "the new stream's first message (seq 1) arrived");
+    assert.equal(runsOf(seqs(ws, EMITTED_FILE)).length, 1, "emit.py was not restarted");
   });
 
-  it("no message loss within the buffer bound: what the source handed over before the kill reaches the logger", {
-    todo:
-      "product: in-flight messages die with the driver — emit.py's pipe, the process endpoint's " +
-      "queue, the route's admission buffer, the link's queues and the lane's ring are all in (or " +
-      "owned by) the killed process; keeping them needs a buffer outside the driver that its " +
-      "successor takes over (ADR 0013, Not yet)",
-  }, (t) => {
-    const emitted = runsOf(seqs(ws, EMITTED_FILE))[0] ?? [];
-    const logged = runsOf(seqs(ws, EVENTS_FILE))[0] ?? [];
-    assert.ok(emitted.length > 0 && logged.length > 0, "no first run recorded");
-    // The logger's share is a prefix of what the source end took, in order.
-    const wrong = logged.findIndex((s, i) => s !== emitted[i]);
+  it("no message loss within the buffer bound: what the source took reaches the logger, in order", (t) => {
+    const emitted = seqs(ws, EMITTED_FILE);
+    const logged = seqs(ws, EVENTS_FILE);
+    assert.ok(emitted.length > 0 && logged.length > 0, "nothing recorded");
+    // At-least-once: the one message a crash can land between the logger's pipe taking it and
+    // the mark recording it may come twice (a replayed run starts below the last seq).
+    const firsts: number[] = [];
+    let duplicates = 0;
+    for (const s of logged) {
+      if (s <= (firsts.at(-1) ?? 0)) duplicates++;
+      else firsts.push(s);
+    }
+    const gap = firsts.findIndex((s, i) => s !== i + 1);
     assert.equal(
-      wrong,
+      gap,
       -1,
-      `logged line ${wrong + 1} is seq ${logged[wrong]}, not ${emitted[wrong]}`,
+      `logged seqs skip from ${firsts[gap - 1]} to ${firsts[gap]} (the kill at ~${emittedAtKill}): lost\n${ws.tail(80)}`,
     );
-    const lost = emitted.length - logged.length;
+    const newest = firsts.at(-1) ?? 0;
     t.diagnostic(
-      `source end took ${emitted.length} messages before the kill; the logger got ` +
-        `${logged.length}; lost ${lost} (policy buffer ${POLICY_BUFFER})`,
+      `source took ${emitted.length} messages; the logger has seq 1..${newest} ` +
+        `(${logged.length} lines, ${duplicates} duplicate(s)); policy buffer ${POLICY_BUFFER}`,
     );
-    assert.equal(lost, 0, `${lost} messages lost with the killed driver`);
+    assert.ok(duplicates <= 1, `${duplicates} duplicates; at most the one a crash can cut`);
+    // What was in flight at the kill (the journal, the FIFOs) arrived: the logger is past it.
+    assert.ok(
+      newest >= emittedAtKill,
+      `logger at seq ${newest}, the source took ${emittedAtKill} before the kill`,
+    );
   });
 
   it("panel stop leaves none of the processes, old or new, behind", async () => {

@@ -12,6 +12,7 @@ export {
   defineConnector,
   isConnector,
   type LinkHealth,
+  type OpenContext,
   type RxMessage,
   type TxMeta,
 } from "./driver/define-connector.ts";
@@ -23,6 +24,11 @@ export {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   type HandshakeAgreed,
 } from "./driver/route-handshake.ts";
+export {
+  DeliveredMark,
+  RouteJournal,
+  readDeliveredMark,
+} from "./driver/route-journal.ts";
 export {
   DriverRuntime,
   type HealthSampleOut,

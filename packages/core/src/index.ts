@@ -36,6 +36,7 @@ export {
   DEFAULT_ROUTE_BUFFER,
   defaultBurst,
   type ReadRouteQos,
+  ROUTE_JOURNAL_PARAM,
   ROUTE_QOS_PREFIX,
   type RouteAdmissionQos,
   type RouteQosFields,

@@ -88,6 +88,7 @@ describe("route QoS as Open params", () => {
       [{ "qos.source": "" }, /qos\.source: expected a saddr; got ""/],
       [{ "qos.speed": "1" }, /qos\.speed: expected a known key/],
       [{ "qos.drop": "nack" }, /qos\.buffer: expected no buffer unless drop is buffer/],
+      [{ "qos.journal": "run/routes/r1" }, /qos\.journal: expected an absolute directory path/],
     ];
     for (const [change, message] of cases) {
       assert.throws(
@@ -98,6 +99,14 @@ describe("route QoS as Open params", () => {
       );
     }
     const { "qos.buffer": _omitted, ...noBuffer } = good;
+    assert.throws(
+      () => readRouteQos({ ...noBuffer, "qos.drop": "mark", "qos.journal": "/j" }),
+      /qos\.journal: expected no journal unless drop is buffer/,
+    );
+    assert.equal(
+      readRouteQos({ ...good, "qos.journal": "/w/.rtt/run/r1" }).journal,
+      "/w/.rtt/run/r1",
+    );
     assert.throws(
       () => readRouteQos(noBuffer),
       /qos\.buffer: expected an integer >= 1 \(frames\); got nothing/,

@@ -13,6 +13,14 @@ import { DROP_POLICIES, type DropPolicy } from "./qos.ts";
 /** Route params starting with this belong to the panel; routes.json may not set them. */
 export const ROUTE_QOS_PREFIX = "qos.";
 
+/**
+ * The Open param naming a `buffer` route's journal directory (an absolute path the panel owns):
+ * the source end journals what its program wrote there and the target end records there what
+ * it handed on, so a driver's successor replays what a crash left undelivered (ADR 0013). The
+ * panel adds it when it opens the ends of a one-way `buffer` route; the plan does not show it.
+ */
+export const ROUTE_JOURNAL_PARAM = `${ROUTE_QOS_PREFIX}journal`;
+
 /** The `buffer` policy's queue when the policy sets none (the link's inbound mark matches it). */
 export const DEFAULT_ROUTE_BUFFER = 1024;
 
@@ -67,6 +75,8 @@ export interface ReadRouteQos {
   /** The end that admits (`qos.source`), as the panel wrote it; undefined without QoS. */
   readonly source: string | undefined;
   readonly qos: RouteAdmissionQos | undefined;
+  /** The route's journal directory (`qos.journal`); only on a `buffer` route. */
+  readonly journal?: string;
   /** The params without the `qos.*` keys: what the connector gets. */
   readonly params: Record<string, string>;
 }
@@ -84,7 +94,7 @@ export function readRouteQos(params: Readonly<Record<string, string>>): ReadRout
       .filter(([k]) => k.startsWith(ROUTE_QOS_PREFIX))
       .map(([k, v]) => [k.slice(ROUTE_QOS_PREFIX.length), v]),
   );
-  const known = new Set(["source", "rate", "burst", "drop", "buffer"]);
+  const known = new Set(["source", "rate", "burst", "drop", "buffer", "journal"]);
   for (const k of Object.keys(qos)) {
     if (!known.has(k)) throw badParam(k, qos[k], `a known key (${[...known].join(", ")})`);
   }
@@ -97,11 +107,21 @@ export function readRouteQos(params: Readonly<Record<string, string>>): ReadRout
   if (drop !== "buffer") {
     if (qos.buffer !== undefined)
       throw badParam("buffer", qos.buffer, "no buffer unless drop is buffer");
+    if (qos.journal !== undefined)
+      throw badParam("journal", qos.journal, "no journal unless drop is buffer");
     return { source, qos: { rate, burst, drop }, params: own };
   }
   const buffer = number("buffer", qos.buffer, Number.isSafeInteger, "an integer >= 1 (frames)");
   if (buffer < 1) throw badParam("buffer", qos.buffer, "an integer >= 1 (frames)");
-  return { source, qos: { rate, burst, drop, buffer }, params: own };
+  const journal = qos.journal;
+  if (journal !== undefined && !journal.startsWith("/"))
+    throw badParam("journal", journal, "an absolute directory path");
+  return {
+    source,
+    qos: { rate, burst, drop, buffer },
+    ...(journal === undefined ? {} : { journal }),
+    params: own,
+  };
 }
 
 function number(

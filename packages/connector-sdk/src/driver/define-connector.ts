@@ -4,6 +4,7 @@
  * switching and the grace period — is the SDK runtime's job.
  */
 import { type Contract, RttError } from "@rtt/core";
+import type { RouteJournal } from "./route-journal.ts";
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -28,6 +29,22 @@ export interface RxMessage {
   readonly correlation: number;
 }
 
+/** What the runtime gives `open` besides the symbol and the route's params. */
+export interface OpenContext {
+  /**
+   * A directory that outlives this driver process, for what its successor must find: given to
+   * both ends of a journaled (`buffer`) route, one per end. A connector that runs a program
+   * keeps it adoptable there (the process connector), so a driver crash does not end it.
+   */
+  readonly stateDir?: string;
+  /**
+   * At the source end of a journaled route: append every byte read from the symbol before
+   * cutting it into messages, send each message with its end offset as correlation id, replay
+   * `undelivered()` first, and stop reading while `full` (see route-journal.ts).
+   */
+  readonly journal?: RouteJournal;
+}
+
 export interface ConnectorSpec<L> {
   /** Lowercase name, e.g. "file": the prefix of this driver's lines in the host's log. */
   readonly name: string;
@@ -36,7 +53,11 @@ export interface ConnectorSpec<L> {
   /** The symbols found under `root`, as contracts (the `symbol` object of a manifest). */
   probe(root: string): Awaitable<readonly Contract[]>;
   /** Opens a link to one symbol; `params` are the route's connector parameters. */
-  open(symbol: Contract, params: Readonly<Record<string, string>>): Awaitable<L>;
+  open(
+    symbol: Contract,
+    params: Readonly<Record<string, string>>,
+    context: OpenContext,
+  ): Awaitable<L>;
   /**
    * Hands one message to the symbol. Calls never overlap: the next waits for this one. `meta`
    * carries the frame's correlation id, for connectors that answer requests.

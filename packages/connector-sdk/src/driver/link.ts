@@ -48,6 +48,7 @@ import {
   type HandshakeAsk,
   LinkHandshakes,
 } from "./route-handshake.ts";
+import type { DeliveredMark, RouteJournal } from "./route-journal.ts";
 import { StandbyWriters } from "./standby-writers.ts";
 
 /** Which side of a link a lane is for. */
@@ -132,6 +133,16 @@ export interface LinkCounters {
 
 export type LinkLog = (line: string) => void;
 
+/** What a link does for its route besides carrying bytes. */
+export interface LinkRoute {
+  /** At the source end of a route with a QoS rate: its admission. */
+  readonly qos?: RouteAdmissionQos;
+  /** At the source end of a journaled route: the journal (its connector writes it). */
+  readonly journal?: RouteJournal;
+  /** At the target end of a journaled route: where each message taken is marked. */
+  readonly delivered?: DeliveredMark;
+}
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -151,6 +162,7 @@ export class Link<L> {
   };
   readonly #connector: Connector<L>;
   readonly #log: LinkLog;
+  readonly #route: LinkRoute;
   readonly #changed = new Signal();
 
   #closed = false;
@@ -203,7 +215,7 @@ export class Link<L> {
     handle: L,
     connector: Connector<L>,
     log: LinkLog,
-    qos?: RouteAdmissionQos,
+    route: LinkRoute = {},
   ) {
     this.id = id;
     this.saddr = contract.saddr;
@@ -213,6 +225,8 @@ export class Link<L> {
     this.#log = log;
     this.#handshakes = new LinkHandshakes(id, log);
     this.#standby = new StandbyWriters(log);
+    this.#route = route;
+    const qos = route.qos;
     this.#admission =
       qos === undefined
         ? undefined
@@ -545,6 +559,9 @@ export class Link<L> {
           correlation: item.correlation,
         });
         if (pending instanceof Promise) await pending;
+        // The connector has the message (a program's pipe has its bytes): a successor of this
+        // driver need not replay it. A control-path Tx has no journal offset.
+        if (item.correlation > 0) this.#route.delivered?.record(item.correlation);
         item.settle?.();
       } catch (error) {
         this.counters.txErrors++;
@@ -765,6 +782,9 @@ export class Link<L> {
     }
     this.#admitted?.close();
     this.#iterator?.return?.().catch(() => {});
+    // After the connector's close: it no longer appends or takes messages.
+    this.#route.journal?.close();
+    this.#route.delivered?.close();
     this.#handshakes.close();
     this.#standby.destroyAll();
     for (const listener of this.#offers.values()) listener.close();

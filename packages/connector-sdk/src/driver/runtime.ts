@@ -7,19 +7,22 @@
  * timer per runtime drives every link's heartbeats (STYLE.md: one shared timer, not one per
  * lane).
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { join } from "node:path";
 import {
   type Contract,
   contractHash,
+  DEFAULT_ROUTE_BUFFER,
   formatSaddr,
   parseConcrete,
   RttError,
   readRouteQos,
 } from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
-import type { Connector } from "./define-connector.ts";
-import { callFailed, type LaneSide, Link, type RxTap } from "./link.ts";
+import type { Connector, OpenContext } from "./define-connector.ts";
+import { callFailed, type LaneSide, Link, type LinkRoute, type RxTap } from "./link.ts";
 import type { ControlAddresses, HandshakeAgreed, HandshakeAsk } from "./route-handshake.ts";
+import { DeliveredMark, RouteJournal } from "./route-journal.ts";
 
 export interface RuntimeOptions {
   /** Heartbeat interval of outbound lanes (default 250 ms). */
@@ -180,18 +183,52 @@ export class DriverRuntime<L> {
     }
     // The route's QoS is the runtime's (admission at the route's source), not the connector's.
     const route = readRouteQos(params);
-    const qos =
-      route.source !== undefined && normal(route.source) === wanted ? route.qos : undefined;
+    const isSource = route.source !== undefined && normal(route.source) === wanted;
+    const id = `${this.#idPrefix}-${this.#nextId++}`;
+    const journaled = this.#journaled(id, wanted, isSource, route.journal, route.qos?.buffer);
     let handle: L;
     try {
-      handle = await this.connector.open(contract, route.params);
+      handle = await this.connector.open(contract, route.params, journaled.context);
     } catch (error) {
+      journaled.route.journal?.close();
+      journaled.route.delivered?.close();
       throw callFailed(this.connector.name, "open", error);
     }
-    const id = `${this.#idPrefix}-${this.#nextId++}`;
-    const link = new Link(id, contract, handle, this.connector, (l) => this.#log(l), qos);
+    const link = new Link(id, contract, handle, this.connector, (l) => this.#log(l), {
+      ...(isSource && route.qos !== undefined ? { qos: route.qos } : {}),
+      ...journaled.route,
+    });
     this.#links.set(id, link);
     return id;
+  }
+
+  /**
+   * A journaled route's end (`qos.journal`): the source end takes the journal (or runs without
+   * it while another source end holds it), the target end records its delivered mark; each end
+   * gets a state directory of its own under the journal's for what must outlive this process.
+   */
+  #journaled(
+    id: string,
+    saddr: string,
+    isSource: boolean,
+    dir: string | undefined,
+    buffer: number | undefined,
+  ): { context: OpenContext; route: LinkRoute } {
+    if (dir === undefined) return { context: {}, route: {} };
+    const end = isSource ? "source" : "target";
+    const stateDir = join(
+      dir,
+      `${end}-${createHash("sha256").update(saddr).digest("hex").slice(0, 12)}`,
+    );
+    if (!isSource) return { context: { stateDir }, route: { delivered: new DeliveredMark(dir) } };
+    const journal = RouteJournal.open(dir, buffer ?? DEFAULT_ROUTE_BUFFER);
+    if (!(journal instanceof RouteJournal)) {
+      this.#log(
+        `link ${id}: route journal ${dir} is held by ${journal.busy}: this link runs unjournaled`,
+      );
+      return { context: {}, route: {} };
+    }
+    return { context: { stateDir, journal }, route: { journal } };
   }
 
   bind(

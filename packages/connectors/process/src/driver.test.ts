@@ -46,6 +46,7 @@ describe("process driver", () => {
     const endpoint = await processConnector.open(
       contract({ io: "req", "x-run": [process.execPath, "-e", HOOK] } as Partial<Contract>),
       {},
+      {},
     );
     try {
       const rx = processConnector.rx(endpoint)[Symbol.asyncIterator]();
@@ -78,6 +79,7 @@ describe("process driver", () => {
       const endpoint = await processConnector.open(
         contract({ ...(io === undefined ? {} : { io }), "x-run": program } as Partial<Contract>),
         params,
+        {},
       );
       try {
         const [first] = await take(processConnector.rx(endpoint)[Symbol.asyncIterator](), 1);

@@ -13,12 +13,21 @@
  * when the contract's `io` is `req` (a request/response hook), else none. Replies come back
  * through tx like any inbound message: each payload framed onto stdin, so under `lines` a reply
  * that is one JSON object (never a raw newline inside) reaches the program as one line.
+ *
+ * At the ends of a journaled route (OpenContext) the program outlives this driver and its
+ * successor adopts it; at the source end each message's correlation id is its end offset in the
+ * route's journal instead (see process-endpoint.ts), so `correlate: sequence` is refused there.
  */
 import { dirname } from "node:path";
 import { defineConnector, findManifests, type RxMessage, serveDriver } from "@rtt/connector-sdk";
 import { type Contract, RttError } from "@rtt/core";
 import { FRAMINGS, type Framing } from "./framing.ts";
-import { ProcessEndpoint, RESPAWN_POLICIES, type RespawnPolicy } from "./process-endpoint.ts";
+import {
+  ProcessEndpoint,
+  RESPAWN_POLICIES,
+  type RespawnPolicy,
+  type StdoutMessage,
+} from "./process-endpoint.ts";
 
 /** Types the process driver leaves to another driver even when they have an `x-run`. */
 const NOT_OURS = new Set(["api"]);
@@ -64,19 +73,26 @@ function argvOf(symbol: RunnableContract, params: Readonly<Record<string, string
   return argv as string[];
 }
 
-/** Endpoints whose output messages are numbered as correlation ids (`correlate: sequence`). */
-const numbered = new WeakSet<ProcessEndpoint>();
+/** How an endpoint's output messages are numbered as correlation ids. */
+type Numbering = "none" | "sequence" | "journal";
+const numbering = new WeakMap<ProcessEndpoint, Numbering>();
 
-async function* withSequence(messages: AsyncIterable<Uint8Array>): AsyncGenerator<RxMessage> {
+async function* numbered(
+  messages: AsyncIterable<StdoutMessage>,
+  how: Numbering,
+): AsyncGenerator<Uint8Array | RxMessage> {
   let n = 0;
-  for await (const payload of messages) yield { payload, correlation: ++n };
+  for await (const { payload, end } of messages) {
+    if (how === "none") yield payload;
+    else yield { payload, correlation: how === "journal" ? end : ++n };
+  }
 }
 
 export const processConnector = defineConnector<ProcessEndpoint>({
   name: "process",
   version: "0.1.0",
   probe: (root) => probeRunnable(root),
-  open(symbol, params) {
+  open(symbol, params, context) {
     const runnable = symbol as RunnableContract;
     const [command, ...args] = argvOf(runnable, params);
     const endpoint = new ProcessEndpoint({
@@ -85,17 +101,27 @@ export const processConnector = defineConnector<ProcessEndpoint>({
       framing: oneOf<Framing>(params.framing, FRAMINGS, "lines", "framing"),
       respawn: oneOf<RespawnPolicy>(params.respawn, RESPAWN_POLICIES, "on-failure", "respawn"),
       ...((params.cwd ?? runnable["x-cwd"]) ? { cwd: params.cwd ?? runnable["x-cwd"] } : {}),
+      ...(context.stateDir === undefined ? {} : { stateDir: context.stateDir }),
+      ...(context.journal === undefined ? {} : { journal: context.journal }),
+      log: (line) => process.stderr.write(`[process] ${line}\n`),
     });
     // A request/response symbol numbers its requests unless told otherwise, so replies pair.
     const correlateDefault = runnable.io === "req" ? "sequence" : "none";
-    if (oneOf(params.correlate, ["none", "sequence"], correlateDefault, "correlate") === "sequence")
-      numbered.add(endpoint);
+    const correlate = oneOf(params.correlate, ["none", "sequence"], correlateDefault, "correlate");
+    if (context.journal !== undefined && correlate === "sequence")
+      throw new RttError(
+        "RTT_ERR_DOC_SCHEMA",
+        `process driver: ${symbol.saddr} is the source of a journaled route, whose correlation ids are journal offsets; correlate: sequence cannot number them too`,
+        {
+          hint: "drop the route's correlate param, or give the route a drop policy other than buffer",
+        },
+      );
+    numbering.set(endpoint, context.journal !== undefined ? "journal" : correlate);
     endpoint.start();
     return endpoint;
   },
   tx: (endpoint, bytes) => endpoint.tx(bytes),
-  rx: (endpoint) =>
-    numbered.has(endpoint) ? withSequence(endpoint.messages()) : endpoint.messages(),
+  rx: (endpoint) => numbered(endpoint.messages(), numbering.get(endpoint) ?? "none"),
   close: (endpoint) => endpoint.close(),
   health(endpoint) {
     const h = endpoint.health();

@@ -33,6 +33,15 @@ export function encodeMessage(framing: Framing, message: Uint8Array): Uint8Array
   }
 }
 
+/** How many stream bytes one message took, as `Deframer` cut it (its delimiter or prefix too). */
+export function framedLength(framing: Framing, message: Uint8Array): number {
+  return framing === "lines"
+    ? message.length + 1
+    : framing === "length-prefixed"
+      ? message.length + 4
+      : message.length;
+}
+
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return b;
   const out = new Uint8Array(a.length + b.length);
@@ -48,6 +57,11 @@ export class Deframer {
 
   constructor(framing: Framing) {
     this.framing = framing;
+  }
+
+  /** Bytes pushed and not yet part of a message. */
+  get pendingBytes(): number {
+    return this.#pending.length;
   }
 
   push(chunk: Uint8Array): Uint8Array[] {

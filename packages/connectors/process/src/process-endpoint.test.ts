@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ProcessEndpoint } from "./process-endpoint.ts";
+import { ProcessEndpoint, type StdoutMessage } from "./process-endpoint.ts";
 
 // A real child: upper-cases each stdin line onto stdout; "crash" exits 3.
 const ECHO = [
@@ -20,12 +20,12 @@ function isReaped(pid: number): boolean {
   return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
 }
 
-async function take(it: AsyncIterator<Uint8Array>, n: number): Promise<string[]> {
+async function take(it: AsyncIterator<StdoutMessage>, n: number): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const r = await it.next();
     if (r.done === true) break;
-    out.push(Buffer.from(r.value).toString());
+    out.push(Buffer.from(r.value.payload).toString());
   }
   return out;
 }
@@ -122,7 +122,7 @@ describe("process endpoint", () => {
       let expected = 0;
       let wrong = -1;
       for await (const m of p.messages()) {
-        if (wrong < 0 && Buffer.from(m).toString() !== String(expected)) wrong = expected;
+        if (wrong < 0 && Buffer.from(m.payload).toString() !== String(expected)) wrong = expected;
         expected++;
       }
       assert.equal(wrong, -1, `line ${wrong} out of order`);

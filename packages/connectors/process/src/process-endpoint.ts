@@ -8,12 +8,20 @@
  * Backpressure: messages read from stdout wait in a bounded queue. At its high-water mark the
  * stdout pipe is paused, so a program writing faster than its route carries blocks in its
  * write; the pipe is resumed once `messages()` has drained the queue below the low-water mark.
+ *
+ * Surviving the driver (an end of a journaled route, ADR 0013): with a `stateDir` the program's
+ * stdio are FIFOs there (program.ts), so it outlives a killed driver, and the successor's
+ * endpoint adopts it instead of starting another. With a `journal` (the source end) every byte
+ * read from stdout is journaled before it is cut into messages, each message carries its end
+ * offset in the journal, the first start replays what the last driver's target never marked,
+ * and stdout is also paused while the journal holds `bound` unmarked messages.
  */
-import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { EventEmitter } from "node:events";
-import type { Readable, Writable } from "node:stream";
+import type { Readable } from "node:stream";
+import type { RouteJournal } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
-import { Deframer, encodeMessage, type Framing } from "./framing.ts";
+import { Deframer, encodeMessage, type Framing, framedLength } from "./framing.ts";
+import { adopt, clearDir, type OnStdout, type Program, spawnInDir, spawnPiped } from "./program.ts";
 
 export const RESPAWN_POLICIES = ["never", "on-failure", "always"] as const;
 export type RespawnPolicy = (typeof RESPAWN_POLICIES)[number];
@@ -31,6 +39,18 @@ export interface ProcessSpec {
   readonly killGraceMs?: number;
   /** Injected for tests; defaults to Math.random (jitter only, never a decision). */
   readonly random?: () => number;
+  /** Where the program's FIFOs and record live, so it outlives the driver (see program.ts). */
+  readonly stateDir?: string;
+  /** The route's journal, at its source end (see @rtt/connector-sdk route-journal.ts). */
+  readonly journal?: RouteJournal;
+  /** The driver's diagnostics. */
+  readonly log?: (line: string) => void;
+}
+
+/** One message from stdout and where it ends in the journal's stream (0: not journaled). */
+export interface StdoutMessage {
+  readonly payload: Uint8Array;
+  readonly end: number;
 }
 
 export interface ProcessHealth {
@@ -42,8 +62,6 @@ export interface ProcessHealth {
   readonly err?: string;
 }
 
-type Child = ChildProcessByStdio<Writable, Readable, null>;
-
 /**
  * Queued stdout messages (or bytes) at which the pipe is paused, and below which it is resumed.
  * The queue can pass the high mark by one read's messages (a pipe read is at most 64 KiB).
@@ -53,19 +71,29 @@ const STDOUT_LOW_WATER_MESSAGES = 256;
 const STDOUT_HIGH_WATER_BYTES = 8 * 1024 * 1024;
 const STDOUT_LOW_WATER_BYTES = 2 * 1024 * 1024;
 
+/** How often a route whose journal is full reads its target's mark again. */
+const JOURNAL_POLL_MS = 2;
+/** Messages between two reads of the mark while the journal has room (keeps it trimmed). */
+const JOURNAL_REFRESH_EVERY = 128;
+
 export class ProcessEndpoint extends EventEmitter {
   readonly #spec: ProcessSpec;
-  #child: Child | undefined;
+  #program: Program | undefined;
+  #starts = 0;
   #restarts = 0;
   #closing = false;
   #lastExit: ProcessHealth["lastExit"];
   #err: string | undefined;
-  readonly #queue: Uint8Array[] = [];
+  readonly #queue: StdoutMessage[] = [];
   #queueBytes = 0;
-  /** The current child's stdout, while it is open: what backpressure pauses. */
+  /** The current program's stdout, while it is open: what backpressure pauses. */
   #stdout: Readable | undefined;
   #waiter: (() => void) | undefined;
   #exited: Promise<void> = Promise.resolve();
+  /** The journal's offset just past the bytes fed to the current deframer. */
+  #fed = 0;
+  #journalTimer: NodeJS.Timeout | undefined;
+  #sinceRefresh = 0;
 
   constructor(spec: ProcessSpec) {
     super();
@@ -74,56 +102,99 @@ export class ProcessEndpoint extends EventEmitter {
 
   start(): void {
     const spec = this.#spec;
-    const child = spawn(spec.command, [...(spec.args ?? [])], {
-      cwd: spec.cwd,
-      env: { ...process.env, ...spec.env },
-      stdio: ["pipe", "pipe", "inherit"],
-      // Its own process group, so close() can end everything it started.
-      detached: true,
-    }) as Child;
-    this.#child = child;
-    this.#stdout = child.stdout;
-    if (this.#queueFull()) child.stdout.pause();
-    child.stdout.once("close", () => {
-      if (this.#stdout === child.stdout) this.#stdout = undefined;
-      this.#wake();
-    });
-    const deframer = new Deframer(spec.framing);
-    child.stdout.on("data", (chunk: Buffer) => {
+    const first = this.#starts++ === 0;
+    const journal = spec.journal;
+    let deframer = new Deframer(spec.framing);
+    const program = this.#launch(first, (chunk) => {
       try {
-        this.#enqueue(deframer.push(chunk));
+        journal?.append(chunk);
+        this.#enqueue(deframer, deframer.push(chunk), chunk.length);
       } catch (error) {
         this.#err = error instanceof Error ? error.message : String(error);
         this.#killGroup("SIGKILL");
       }
     });
-    child.stdout.on("end", () => {
+    this.#program = program;
+    if (journal !== undefined) {
+      this.#fed = journal.end;
+      // What the last driver journaled and its target never took goes first. Its unfinished
+      // tail is the same program's next bytes when adopted; from a program that is gone it is
+      // never finished, and the new program's output starts at the journal's end.
+      if (first) {
+        this.#replay(journal, deframer);
+        if (!program.adopted) deframer = new Deframer(spec.framing);
+      }
+    }
+    this.#stdout = program.stdout;
+    if (this.#mustPause()) program.stdout.pause();
+    program.stdout.once("close", () => {
+      if (this.#stdout === program.stdout) this.#stdout = undefined;
+      this.#wake();
+    });
+    program.stdout.on("error", () => {}); // a FIFO end closed under it: 'close' follows
+    program.stdout.on("end", () => {
       try {
-        this.#enqueue(deframer.end());
+        this.#enqueue(deframer, deframer.end(), 0);
       } catch (error) {
         this.#err = error instanceof Error ? error.message : String(error);
       }
     });
-    child.stdin.on("error", () => {}); // EPIPE when it dies mid-write: the exit handler reports it.
-    this.#exited = new Promise((resolve) => {
-      child.once("error", (error) => {
-        this.#err = `cannot start ${spec.command}: ${error.message}`;
-        this.#lastExit = { code: null, signal: null };
-        this.#child = undefined;
-        this.emit("exit", this.#lastExit);
-        resolve();
-      });
-      child.once("exit", (code, signal) => {
-        this.#lastExit = { code, signal };
-        this.#child = undefined;
-        if (code !== 0 && !this.#closing)
-          this.#err = signal !== null ? `killed by ${signal}` : `exited with code ${code}`;
-        this.emit("exit", this.#lastExit);
-        resolve();
-        this.#maybeRespawn(code);
-      });
+    program.stdin.on("error", () => {}); // EPIPE when it dies mid-write: tx and exit report it.
+    this.#exited = program.exited.then((exit) => {
+      this.#lastExit = { code: exit.code, signal: exit.signal };
+      if (this.#program === program) this.#program = undefined;
+      if (exit.startError !== undefined) this.#err = exit.startError;
+      else if (exit.code !== 0 && !this.#closing)
+        this.#err =
+          exit.signal !== null
+            ? `killed by ${exit.signal}`
+            : exit.code === null
+              ? "the adopted program ended"
+              : `exited with code ${exit.code}`;
+      this.emit("exit", this.#lastExit);
+      if (exit.startError === undefined) this.#maybeRespawn(exit.code);
+      else this.#wake();
     });
-    this.emit("start", child.pid);
+    this.emit("start", program.pid);
+  }
+
+  /** The first start of an endpoint with a state directory adopts its program if one lives. */
+  #launch(first: boolean, onStdout: OnStdout): Program {
+    const spec = this.#spec;
+    const cmd = {
+      command: spec.command,
+      args: spec.args ?? [],
+      ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),
+      ...(spec.env === undefined ? {} : { env: spec.env }),
+    };
+    const dir = spec.stateDir;
+    if (dir === undefined) return spawnPiped(cmd, onStdout);
+    if (first) {
+      const adopted = adopt(dir, onStdout);
+      if (adopted !== undefined && "busy" in adopted) {
+        // Another link runs this end's program: this one runs its own, which dies with us.
+        spec.log?.(
+          `${spec.command}: ${dir} belongs to a live driver (pid ${adopted.busy}); starting a program of its own`,
+        );
+        return spawnPiped(cmd, onStdout);
+      }
+      if (adopted !== undefined) {
+        spec.log?.(`${spec.command}: adopted the running program (pid ${adopted.pid})`);
+        return adopted;
+      }
+    }
+    return spawnInDir(cmd, dir, onStdout);
+  }
+
+  #replay(journal: RouteJournal, deframer: Deframer): void {
+    const { from, bytes } = journal.undelivered();
+    if (bytes.length === 0) return;
+    this.#fed = from;
+    this.#enqueue(deframer, deframer.push(bytes), bytes.length);
+    this.#fed = journal.end;
+    this.#spec.log?.(
+      `${this.#spec.command}: replaying ${this.#queue.length} message(s) the last driver's target did not take (journal ${from}..${journal.end})`,
+    );
   }
 
   #maybeRespawn(code: number | null): void {
@@ -144,30 +215,70 @@ export class ProcessEndpoint extends EventEmitter {
     }, delay).unref();
   }
 
-  #enqueue(messages: Uint8Array[]): void {
-    for (const m of messages) {
-      this.#queue.push(Uint8Array.prototype.slice.call(m));
-      this.#queueBytes += m.length;
+  /**
+   * Queues what one push cut out of `consumed` more bytes of the stream, each with its end
+   * offset in the journal (counted back from what the deframer still holds).
+   */
+  #enqueue(deframer: Deframer, messages: Uint8Array[], consumed: number): void {
+    this.#fed += consumed;
+    const journal = this.#spec.journal;
+    let end = this.#fed - deframer.pendingBytes;
+    const ends = new Array<number>(messages.length);
+    for (let k = messages.length - 1; k >= 0; k--) {
+      ends[k] = end;
+      end -= framedLength(deframer.framing, messages[k] as Uint8Array);
     }
-    if (this.#queueFull()) this.#stdout?.pause();
+    for (let k = 0; k < messages.length; k++) {
+      const m = messages[k] as Uint8Array;
+      const at = journal === undefined ? 0 : (ends[k] as number);
+      this.#queue.push({ payload: Uint8Array.prototype.slice.call(m), end: at });
+      this.#queueBytes += m.length;
+      journal?.note(at);
+    }
+    this.#sinceRefresh += messages.length;
+    if (journal !== undefined && this.#sinceRefresh >= JOURNAL_REFRESH_EVERY) {
+      this.#sinceRefresh = 0;
+      journal.refresh();
+    }
+    if (this.#mustPause()) {
+      this.#stdout?.pause();
+      if (journal?.full === true) this.#waitForMarks(journal);
+    }
     if (messages.length > 0) this.#wake();
   }
 
-  #queueFull(): boolean {
+  /** The queue at its high mark, or the route's journal at its bound: stop reading stdout. */
+  #mustPause(): boolean {
     return (
       this.#queue.length >= STDOUT_HIGH_WATER_MESSAGES ||
-      this.#queueBytes >= STDOUT_HIGH_WATER_BYTES
+      this.#queueBytes >= STDOUT_HIGH_WATER_BYTES ||
+      this.#spec.journal?.full === true
     );
   }
 
-  /** Called as `messages()` takes one: below both low marks, read the pipe again. */
-  #dequeued(message: Uint8Array): void {
-    this.#queueBytes -= message.length;
+  /** Reads the target's mark until the journal has room again, then reads stdout again. */
+  #waitForMarks(journal: RouteJournal): void {
+    if (this.#journalTimer !== undefined) return;
+    const poll = () => {
+      journal.refresh();
+      if (journal.full && !this.#closing) {
+        this.#journalTimer = setTimeout(poll, JOURNAL_POLL_MS);
+        return;
+      }
+      this.#journalTimer = undefined;
+      this.#maybeResume();
+    };
+    this.#journalTimer = setTimeout(poll, JOURNAL_POLL_MS);
+  }
+
+  /** Below both low marks, and the journal has room: read the pipe again. */
+  #maybeResume(): void {
     const stdout = this.#stdout;
     if (
       stdout?.isPaused() === true &&
       this.#queue.length <= STDOUT_LOW_WATER_MESSAGES &&
-      this.#queueBytes <= STDOUT_LOW_WATER_BYTES
+      this.#queueBytes <= STDOUT_LOW_WATER_BYTES &&
+      this.#spec.journal?.full !== true
     )
       stdout.resume();
   }
@@ -178,28 +289,38 @@ export class ProcessEndpoint extends EventEmitter {
     w?.();
   }
 
-  /** Writes one message to the process's stdin; resolves once the pipe took it. */
+  /** Writes one message to the program's stdin; resolves once the pipe has its bytes. */
   async tx(message: Uint8Array): Promise<void> {
-    const child = this.#child;
-    if (child === undefined || child.stdin.destroyed) {
+    const stdin = this.#program?.stdin;
+    if (stdin === undefined || stdin.destroyed) {
       throw new RttError("RTT_ERR_LANE_PEER_GONE", `process ${this.#spec.command} is not running`, {
         ...(this.#err === undefined ? {} : { hint: this.#err }),
       });
     }
-    if (!child.stdin.write(encodeMessage(this.#spec.framing, message))) {
-      await new Promise<void>((resolve) => {
-        child.stdin.once("drain", resolve);
-        child.once("exit", () => resolve());
+    // One write at a time, each awaited: a message never shares a write(2) with the next, so a
+    // driver killed between two leaves whole messages in the pipe (at most PIPE_BUF bytes are
+    // atomic), and "written" means the kernel has it — what a journaled route's mark records.
+    await new Promise<void>((resolve, reject) => {
+      stdin.write(encodeMessage(this.#spec.framing, message), (error) => {
+        if (error === undefined || error === null) resolve();
+        else
+          reject(
+            new RttError(
+              "RTT_ERR_LANE_PEER_GONE",
+              `process ${this.#spec.command}: stdin: ${error.message}`,
+            ),
+          );
       });
-    }
+    });
   }
 
   /** Messages from stdout, across respawns, until the endpoint is closed or the process is gone for good. */
-  async *messages(): AsyncGenerator<Uint8Array> {
+  async *messages(): AsyncGenerator<StdoutMessage> {
     for (;;) {
       const next = this.#queue.shift();
       if (next !== undefined) {
-        this.#dequeued(next);
+        this.#queueBytes -= next.payload.length;
+        this.#maybeResume();
         yield next;
         continue;
       }
@@ -207,7 +328,7 @@ export class ProcessEndpoint extends EventEmitter {
       // Not before its stdout has closed: what it wrote before exiting may still be in the pipe
       // (paused by backpressure, or simply not read yet when 'exit' came).
       const gone =
-        this.#child === undefined &&
+        this.#program === undefined &&
         this.#stdout === undefined &&
         (this.#closing ||
           policy === "never" ||
@@ -223,12 +344,12 @@ export class ProcessEndpoint extends EventEmitter {
     // A program that finished with exit 0 and is not to be respawned (a hook run once) is done,
     // not down: only a missing process that should be running is unhealthy.
     const finished =
-      this.#child === undefined &&
+      this.#program === undefined &&
       this.#lastExit?.code === 0 &&
       (this.#spec.respawn ?? "never") !== "always";
     return {
-      ok: this.#child !== undefined || finished,
-      pid: this.#child?.pid,
+      ok: this.#program !== undefined || finished,
+      pid: this.#program?.pid,
       restarts: this.#restarts,
       ...(this.#lastExit === undefined ? {} : { lastExit: this.#lastExit }),
       ...(this.#err === undefined ? {} : { err: this.#err }),
@@ -236,7 +357,7 @@ export class ProcessEndpoint extends EventEmitter {
   }
 
   #killGroup(signal: NodeJS.Signals): void {
-    const pid = this.#child?.pid;
+    const pid = this.#program?.pid;
     if (pid === undefined) return;
     try {
       process.kill(-pid, signal);
@@ -245,17 +366,20 @@ export class ProcessEndpoint extends EventEmitter {
     }
   }
 
-  /** Ends the process group (TERM, then KILL after the grace) and waits until it is reaped. */
+  /** Ends the process group (TERM, then KILL after the grace) and waits until it is gone. */
   async close(): Promise<void> {
     this.#closing = true;
-    const child = this.#child;
-    if (child !== undefined) {
-      child.stdin.end();
+    clearTimeout(this.#journalTimer);
+    const program = this.#program;
+    if (program !== undefined) {
+      program.stdin.end();
       this.#killGroup("SIGTERM");
       const timer = setTimeout(() => this.#killGroup("SIGKILL"), this.#spec.killGraceMs ?? 2000);
       await this.#exited;
       clearTimeout(timer);
     }
+    // Closed on purpose: nothing of this end is to be adopted.
+    if (this.#spec.stateDir !== undefined) clearDir(this.#spec.stateDir);
     this.#wake();
   }
 }

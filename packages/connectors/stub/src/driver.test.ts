@@ -31,6 +31,7 @@ describe("stub driver", () => {
         ],
       }),
       {},
+      {},
     );
     const rx = stubConnector.rx(link)[Symbol.asyncIterator]();
     await stubConnector.tx(link, Buffer.from('{"method":"GET","path":"/b"}'), { correlation: 7 });
@@ -51,12 +52,12 @@ describe("stub driver", () => {
 
   it("refuses a symbol without examples, or with malformed ones, naming the field", async () => {
     await assert.rejects(
-      async () => stubConnector.open(metrics({}), {}),
+      async () => stubConnector.open(metrics({}), {}, {}),
       (e: unknown) => e instanceof RttError && /has no x-examples/.test(e.message),
     );
     await assert.rejects(
       async () =>
-        stubConnector.open(metrics({ "x-examples": [{ response: 1 }, { request: 2 }] }), {}),
+        stubConnector.open(metrics({ "x-examples": [{ response: 1 }, { request: 2 }] }), {}, {}),
       (e: unknown) =>
         e instanceof RttError && /x-examples\[1\]: an example needs a "response"/.test(e.message),
     );

@@ -17,6 +17,9 @@ export interface TokenBucketOptions {
   readonly burst: number;
 }
 
+/** Relative shortfall of tokens that counts as float rounding, not as missing tokens. */
+const ROUNDING_SLACK = 1e-9;
+
 export class TokenBucket {
   readonly rate: number;
   readonly burst: number;
@@ -52,8 +55,10 @@ export class TokenBucket {
   tryTake(n = 1): boolean {
     checkCount(n);
     this.#refill();
-    if (this.#tokens < n) return false;
-    this.#tokens -= n;
+    // A clock read as a sum of float steps can fall a rounding error short of what msUntil
+    // promised (the property test found 624.9999999999999 ms for 625): such a shortfall is n.
+    if (this.#tokens < n - ROUNDING_SLACK * n) return false;
+    this.#tokens = Math.max(0, this.#tokens - n);
     return true;
   }
 

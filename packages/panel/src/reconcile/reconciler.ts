@@ -37,6 +37,7 @@ import {
 } from "./drivers.ts";
 import { eachLimited } from "./each-limited.ts";
 import { graphJson, graphOf, type PanelGraph, type WiredRoute } from "./graph.ts";
+import { forgetRouteJournal, openParams } from "./route-journals.ts";
 import { type Armed, isArmedFor, type Spare, WarmSpares } from "./spares.ts";
 
 /** The steps a fault can be injected at (tests) or a crash can land between. */
@@ -334,7 +335,7 @@ export class Reconciler {
           txid,
           routeId,
           edge.to,
-          edge.params,
+          openParams(this.#o.root, edge),
           new Map([[target.saddr, target]]),
         );
         await this.#step("offer", routeId);
@@ -486,7 +487,7 @@ export class Reconciler {
         undefined,
         routeId,
         end,
-        route.edge.params,
+        openParams(this.#o.root, route.edge),
         new Map([[target.saddr, target]]),
       );
       const armed = await this.#arm(ref, end, route);
@@ -818,6 +819,8 @@ export class Reconciler {
       await this.#step("retire", old.edge.route).catch(() => {});
       await this.#closeAll([old.from, old.to]);
     }
+    for (const edit of edits)
+      if (edit.action === "delete") forgetRouteJournal(this.#o.root, edit.route);
     const warnings: string[] = [];
     for (const p of prepared) {
       const wired = this.#live.get(p.edit.route);
@@ -836,9 +839,10 @@ export class Reconciler {
     const id = edge.route;
     this.#o.progress?.(`  prepare ${id}: ${edge.from.saddr} → ${edge.to.saddr} over ${edge.lane}`);
     await this.#step("open-from", id);
-    p.from = await this.#open(txid, id, edge.from, edge.params, symbols);
+    const params = openParams(this.#o.root, edge);
+    p.from = await this.#open(txid, id, edge.from, params, symbols);
     await this.#step("open-to", id);
-    p.to = await this.#open(txid, id, edge.to, edge.params, symbols);
+    p.to = await this.#open(txid, id, edge.to, params, symbols);
     await this.#step("offer", id);
     const target = await this.#o.pool.get(p.to.driver);
     const source = await this.#o.pool.get(p.from.driver);

@@ -1,0 +1,278 @@
+/**
+ * A `buffer` route's bytes outside the driver (ADR 0013): what survives a kill -9 of the
+ * driver that carries the route, so its successor delivers what the crash left in flight.
+ *
+ * Two files in the route's journal directory (the `qos.journal` Open param), one writer each:
+ *
+ * - `seg-<offset>`: the source end's journal. Every byte the source program wrote, appended as
+ *   it is read (one write(2) per read, before the bytes are cut into messages), so a position
+ *   in the program's output stream is a position in the journal. Each message goes out with its
+ *   end offset as the frame's correlation id. Segments roll at SEGMENT_BYTES; a segment wholly
+ *   before the delivered mark is deleted.
+ * - `delivered`: the target end's mark — the end offset of the last message its connector took
+ *   (a process's stdin pipe has the bytes), written after each one.
+ *
+ * The page cache keeps both across the death of the process that wrote them (not across a
+ * kernel crash: nothing here is fsynced). A successor replays [delivered, end): at-least-once,
+ * the one message a crash can land between the target's write and its mark may come twice.
+ *
+ * The journal also bounds the route: once `bound` messages are appended and not yet marked,
+ * the source stops reading its program (`full`), so at most the route's `buffer` messages are
+ * in flight between the two programs, and all of them are in the journal.
+ *
+ * One source end owns a journal at a time (`owner`: pid + start time): a second one opened
+ * while the first lives — a route being replaced — runs unjournaled, and says so.
+ */
+import {
+  closeSync,
+  constants,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
+import { RttError } from "@rtt/core";
+import { isAlive, ownStartTime, readProcStat } from "../process-identity.ts";
+
+/** A segment is closed once it holds this much; later bytes go to the next. */
+const SEGMENT_BYTES = 4 * 1024 * 1024;
+const SEGMENT = /^seg-(\d{16})$/;
+const MARK_FILE = "delivered";
+const OWNER_FILE = "owner.json";
+/** The mark's check word: the offset XOR this, so a torn or foreign file is not trusted. */
+const MARK_CHECK = 0x5254_544a_4e4c_4d4bn;
+
+function segmentName(start: number): string {
+  return `seg-${String(start).padStart(16, "0")}`;
+}
+
+/** The delivered mark in `dir`: 0 when there is none yet, or it cannot be read whole. */
+export function readDeliveredMark(dir: string): number {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(join(dir, MARK_FILE));
+  } catch {
+    return 0;
+  }
+  if (bytes.length !== 16) return 0;
+  const offset = bytes.readBigUInt64LE(0);
+  if ((offset ^ MARK_CHECK) !== bytes.readBigUInt64LE(8)) return 0;
+  return Number(offset);
+}
+
+/** The target end's side: records the end offset of each message its connector took. */
+export class DeliveredMark {
+  readonly #fd: number;
+  readonly #buffer = Buffer.alloc(16);
+  #closed = false;
+
+  constructor(dir: string) {
+    mkdirSync(dir, { recursive: true });
+    // Not O_APPEND: each record overwrites the one before, at offset 0.
+    this.#fd = openSync(join(dir, MARK_FILE), constants.O_RDWR | constants.O_CREAT, 0o600);
+  }
+
+  record(offset: number): void {
+    if (this.#closed) return;
+    const value = BigInt(offset);
+    this.#buffer.writeBigUInt64LE(value, 0);
+    this.#buffer.writeBigUInt64LE(value ^ MARK_CHECK, 8);
+    writeSync(this.#fd, this.#buffer, 0, 16, 0);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    closeSync(this.#fd);
+  }
+}
+
+interface Owner {
+  readonly pid: number;
+  readonly startTime: string;
+}
+
+/** The live process that owns the journal in `dir`, if any. */
+function liveOwner(dir: string): Owner | undefined {
+  let owner: Owner;
+  try {
+    owner = JSON.parse(readFileSync(join(dir, OWNER_FILE), "utf8")) as Owner;
+  } catch {
+    return undefined;
+  }
+  if (typeof owner?.pid !== "number" || !isAlive(owner.pid)) return undefined;
+  return readProcStat(owner.pid)?.startTime === owner.startTime ? owner : undefined;
+}
+
+/** Owners within this process: a pid check cannot tell two links of one driver apart. */
+const ownedHere = new Set<string>();
+
+/** The source end's side. */
+export class RouteJournal {
+  readonly dir: string;
+  /** Messages appended and not yet marked delivered at which `full` says stop reading. */
+  readonly bound: number;
+  /** Segment start offsets, ascending; the last one is being written. */
+  readonly #segments: number[];
+  #fd: number;
+  #end: number;
+  #delivered: number;
+  /** End offsets of the messages noted since the mark, ascending. */
+  #unacked: number[] = [];
+  #unackedHead = 0;
+  #closed = false;
+
+  private constructor(dir: string, bound: number, segments: number[], end: number) {
+    this.dir = dir;
+    this.bound = bound;
+    this.#segments = segments;
+    this.#end = end;
+    this.#delivered = Math.min(readDeliveredMark(dir), end);
+    this.#fd = openSync(join(dir, segmentName(segments.at(-1) as number)), "a");
+  }
+
+  /**
+   * Takes the journal in `dir` for this source end, or says who holds it: a live source end in
+   * this or another process (then this end runs unjournaled).
+   */
+  static open(dir: string, bound: number): RouteJournal | { readonly busy: string } {
+    if (!Number.isSafeInteger(bound) || bound < 1)
+      throw new RttError("RTT_ERR_DRIVER_CALL", `route journal: bound ${bound}; expected >= 1`);
+    mkdirSync(dir, { recursive: true });
+    if (ownedHere.has(dir)) return { busy: `another link of this driver (pid ${process.pid})` };
+    const owner = liveOwner(dir);
+    if (owner !== undefined && owner.pid !== process.pid)
+      return { busy: `the source end in pid ${owner.pid}` };
+    const tmp = join(dir, `${OWNER_FILE}.${process.pid}`);
+    writeFileSync(tmp, JSON.stringify({ pid: process.pid, startTime: ownStartTime() }));
+    renameSync(tmp, join(dir, OWNER_FILE));
+    ownedHere.add(dir);
+    const segments = readdirSync(dir)
+      .map((name) => SEGMENT.exec(name)?.[1])
+      .filter((start): start is string => start !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+    if (segments.length === 0) segments.push(0);
+    const last = segments.at(-1) as number;
+    let size = 0;
+    try {
+      size = statSync(join(dir, segmentName(last))).size;
+    } catch {
+      // Not written yet.
+    }
+    return new RouteJournal(dir, bound, segments, last + size);
+  }
+
+  /** The stream offset just past the last journaled byte. */
+  get end(): number {
+    return this.#end;
+  }
+
+  /** The delivered mark as last read. */
+  get delivered(): number {
+    return this.#delivered;
+  }
+
+  /** Messages noted and not yet marked delivered. */
+  get unacked(): number {
+    return this.#unacked.length - this.#unackedHead;
+  }
+
+  /** As many messages in flight as the route may have: stop reading the program. */
+  get full(): boolean {
+    return this.unacked >= this.bound;
+  }
+
+  /**
+   * What a predecessor journaled and its target never marked: [delivered, end), or from the
+   * oldest byte still kept when the mark went back (an old target still draining after a swap).
+   */
+  undelivered(): { readonly from: number; readonly bytes: Uint8Array } {
+    const from = Math.max(this.#delivered, this.#segments[0] as number);
+    const out = Buffer.allocUnsafe(this.#end - from);
+    let at = 0;
+    for (let i = 0; i < this.#segments.length; i++) {
+      const start = this.#segments[i] as number;
+      const next = this.#segments[i + 1] ?? this.#end;
+      if (next <= from) continue;
+      const fd = openSync(join(this.dir, segmentName(start)), "r");
+      try {
+        const skip = Math.max(0, from - start);
+        const want = next - start - skip;
+        let got = 0;
+        while (got < want) {
+          const n = readSync(fd, out, at + got, want - got, skip + got);
+          if (n === 0) break;
+          got += n;
+        }
+        at += got;
+      } finally {
+        closeSync(fd);
+      }
+    }
+    return { from, bytes: out.subarray(0, at) };
+  }
+
+  /** Journals bytes the program wrote (before they are cut into messages); returns the new end. */
+  append(bytes: Uint8Array): number {
+    this.#assertOpen();
+    let written = 0;
+    while (written < bytes.length)
+      written += writeSync(this.#fd, bytes, written, bytes.length - written);
+    this.#end += bytes.length;
+    const current = this.#segments.at(-1) as number;
+    if (this.#end - current >= SEGMENT_BYTES) {
+      closeSync(this.#fd);
+      this.#segments.push(this.#end);
+      this.#fd = openSync(join(this.dir, segmentName(this.#end)), "a");
+    }
+    return this.#end;
+  }
+
+  /** A message that ends at `end` is on its way: it counts against the bound until marked. */
+  note(end: number): void {
+    this.#unacked.push(end);
+  }
+
+  /** Reads the mark again: forgets what it covers and deletes segments wholly before it. */
+  refresh(): void {
+    if (this.#closed) return;
+    const mark = readDeliveredMark(this.dir);
+    // A mark that went back (an old target still draining) only means more to replay later.
+    if (mark > this.#delivered) this.#delivered = Math.min(mark, this.#end);
+    while (
+      this.#unackedHead < this.#unacked.length &&
+      (this.#unacked[this.#unackedHead] as number) <= this.#delivered
+    )
+      this.#unackedHead++;
+    if (this.#unackedHead > 1024 && this.#unackedHead * 2 > this.#unacked.length) {
+      this.#unacked = this.#unacked.slice(this.#unackedHead);
+      this.#unackedHead = 0;
+    }
+    while (this.#segments.length > 1 && (this.#segments[1] as number) <= mark) {
+      rmSync(join(this.dir, segmentName(this.#segments[0] as number)), { force: true });
+      this.#segments.shift();
+    }
+  }
+
+  /** Releases the journal (its files stay for the next source end of the route). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    closeSync(this.#fd);
+    ownedHere.delete(this.dir);
+    rmSync(join(this.dir, OWNER_FILE), { force: true });
+  }
+
+  #assertOpen(): void {
+    if (this.#closed)
+      throw new RttError("RTT_ERR_DRIVER_LINK", `route journal ${this.dir} is closed`);
+  }
+}

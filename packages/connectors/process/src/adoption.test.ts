@@ -1,0 +1,108 @@
+/**
+ * A journaled route's source end across a kill -9 of its driver, with real processes: a driver
+ * stand-in (a child node process) runs an emitter with a state directory and a journal, takes
+ * its output but marks only the first messages delivered, and is SIGKILLed. The successor (this
+ * process) adopts the same emitter and replays the journal: every message after the mark comes
+ * once, in order — those the stand-in had read and journaled, then those still in the FIFO.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { DeliveredMark, isAlive, RouteJournal } from "@rtt/connector-sdk";
+import { ProcessEndpoint } from "./process-endpoint.ts";
+
+const LINES = 20_000;
+const MARKED = 300;
+const BOUND = 1024;
+
+/** Writes 1..LINES (≈ 110 KB: more than a pipe holds), then stays alive to be adopted. */
+const EMITTER = `import sys, time
+for i in range(1, ${LINES} + 1):
+    sys.stdout.write("%d\\n" % i)
+sys.stdout.flush()
+time.sleep(3600)
+`;
+
+const root = mkdtempSync(join(tmpdir(), "rtt-adopt-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+/** The stand-in driver: marks the first MARKED messages, takes more until the journal is full. */
+function standIn(journalDir: string, stateDir: string): string {
+  const endpoint = new URL("./process-endpoint.ts", import.meta.url).href;
+  return `
+import { DeliveredMark, RouteJournal } from "@rtt/connector-sdk";
+import { ProcessEndpoint } from ${JSON.stringify(endpoint)};
+const journal = RouteJournal.open(${JSON.stringify(journalDir)}, ${BOUND});
+const mark = new DeliveredMark(${JSON.stringify(journalDir)});
+const p = new ProcessEndpoint({ command: "python3", args: ["-c", ${JSON.stringify(EMITTER)}],
+  framing: "lines", stateDir: ${JSON.stringify(stateDir)}, journal });
+p.start();
+let taken = 0;
+for await (const m of p.messages()) {
+  taken++;
+  if (taken <= ${MARKED}) mark.record(m.end);
+  if (taken === ${BOUND}) process.stdout.write(JSON.stringify({ taken, pid: p.health().pid }) + "\\n");
+}
+`;
+}
+
+describe("a journaled source end survives its driver", () => {
+  it("the successor adopts the program and replays from the mark: each message once, in order", async () => {
+    const journalDir = join(root, "route");
+    const stateDir = join(journalDir, "source");
+    const driver = spawn(
+      process.execPath,
+      ["--input-type=module", "-e", standIn(journalDir, stateDir)],
+      {
+        cwd: new URL(".", import.meta.url).pathname,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    const report = await new Promise<{ taken: number; pid: number }>((resolve, reject) => {
+      let out = "";
+      driver.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        if (out.includes("\n")) resolve(JSON.parse(out.split("\n")[0] as string));
+      });
+      driver.once("exit", (code) => reject(new Error(`the stand-in exited (${code}) early`)));
+    });
+    // Give the stand-in time to read on until the journal's bound stops it.
+    await new Promise((r) => setTimeout(r, 300));
+    driver.kill("SIGKILL");
+    await new Promise((r) => driver.once("exit", r));
+    assert.ok(isAlive(report.pid), "the emitter outlived its driver");
+
+    const journal = RouteJournal.open(journalDir, BOUND);
+    assert.ok(journal instanceof RouteJournal, JSON.stringify(journal));
+    const mark = new DeliveredMark(journalDir);
+    const logged: string[] = [];
+    const successor = new ProcessEndpoint({
+      command: "python3",
+      args: ["-c", EMITTER],
+      framing: "lines",
+      stateDir,
+      journal,
+      log: (line) => logged.push(line),
+    });
+    successor.start();
+    assert.equal(successor.health().pid, report.pid, "the same emitter, adopted");
+    let expected = MARKED + 1;
+    for await (const m of successor.messages()) {
+      assert.equal(Buffer.from(m.payload).toString(), String(expected), "in order, once");
+      mark.record(m.end);
+      if (expected++ === LINES) break;
+    }
+    assert.match(
+      logged.join("\n"),
+      new RegExp(`adopted the running program \\(pid ${report.pid}\\)`),
+    );
+    assert.match(logged.join("\n"), /replaying \d+ message\(s\)/);
+    await successor.close();
+    assert.equal(isAlive(report.pid), false, "close ends the adopted program");
+    journal.close();
+    mark.close();
+  });
+});

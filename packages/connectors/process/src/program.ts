@@ -1,0 +1,216 @@
+/**
+ * How a program runs under the process connector, and how its stdio reaches the driver:
+ *
+ * - `spawnPiped`: anonymous pipes. The program's stdio dies with the driver: a killed driver
+ *   means EOF on the program's stdin and EPIPE on its stdout, and it ends by itself.
+ * - `spawnInDir`: named pipes (FIFOs) in a state directory that outlives the driver (an end of a
+ *   journaled route, ADR 0013). The program's stdin and stdout are each its FIFO opened
+ *   read-write, so the program itself holds the far end of both: a dead driver means neither
+ *   EOF nor EPIPE — it blocks on a full stdout or an empty stdin — and what sits in the pipes
+ *   stays there for a successor.
+ * - `adopt`: the successor's side. A live program recorded in the directory (pid + start time,
+ *   as the panel re-attaches drivers) whose owning driver is dead is taken over: its FIFOs are
+ *   opened again. It is not this process's child, so its end is noticed by polling.
+ *
+ * Every program runs in its own process group (`detached`), so ending it ends what it started.
+ *
+ * Its output goes to `onStdout` chunk by chunk, as read. On FIFOs a read is handed over in the
+ * same turn and pausing stops the reads at once (a socket with `onread`), so no byte is taken
+ * from the pipe and held back unseen: what a journal must see before a crash can take it.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import {
+  closeSync,
+  constants,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { Socket } from "node:net";
+import { join } from "node:path";
+import type { Readable, Writable } from "node:stream";
+import { isAlive, readProcStat } from "@rtt/connector-sdk";
+
+export interface ProgramExit {
+  /** The exit code, when this process is its parent and it exited. */
+  readonly code: number | null;
+  readonly signal: string | null;
+  /** It could not be started at all. */
+  readonly startError?: string;
+}
+
+export interface Program {
+  readonly pid: number | undefined;
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  /** Taken over from a dead driver, not started here. */
+  readonly adopted: boolean;
+  readonly exited: Promise<ProgramExit>;
+}
+
+export interface ProgramCommand {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** How often an adopted program (not our child: no exit event) is checked. */
+const ADOPTED_POLL_MS = 200;
+const RECORD = "program.json";
+
+interface ProgramRecord {
+  readonly pid: number;
+  readonly startTime: string;
+  /** The driver process that runs it now. */
+  readonly owner: { readonly pid: number; readonly startTime: string };
+}
+
+function exitOf(child: ChildProcess, command: string): Promise<ProgramExit> {
+  return new Promise((resolve) => {
+    child.once("error", (error) =>
+      resolve({
+        code: null,
+        signal: null,
+        startError: `cannot start ${command}: ${error.message}`,
+      }),
+    );
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+}
+
+function spawnOptions(cmd: ProgramCommand) {
+  return { cwd: cmd.cwd, env: { ...process.env, ...cmd.env }, detached: true };
+}
+
+/** Gets each chunk of a program's stdout as it is read; the bytes are valid during the call only. */
+export type OnStdout = (chunk: Uint8Array) => void;
+
+/** A pipe read's most: what one `onStdout` call can carry. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+export function spawnPiped(cmd: ProgramCommand, onStdout: OnStdout): Program {
+  const child = spawn(cmd.command, [...cmd.args], {
+    ...spawnOptions(cmd),
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  child.stdout?.on("data", onStdout);
+  return {
+    pid: child.pid,
+    stdin: child.stdin as Writable,
+    stdout: child.stdout as Readable,
+    adopted: false,
+    exited: exitOf(child, cmd.command),
+  };
+}
+
+/** The driver's ends of the FIFOs: stdout to read, stdin to write, neither blocking the loop. */
+function openDriverEnds(dir: string, onStdout: OnStdout): { stdin: Socket; stdout: Socket } {
+  const out = openSync(join(dir, "stdout"), constants.O_RDONLY | constants.O_NONBLOCK);
+  let inFd: number;
+  try {
+    inFd = openSync(join(dir, "stdin"), constants.O_WRONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    closeSync(out);
+    throw error;
+  }
+  return {
+    stdout: new Socket({
+      fd: out,
+      readable: true,
+      writable: false,
+      onread: {
+        buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+        // true: go on reading; backpressure pauses the socket, which stops the reads at once.
+        callback: (n: number, buffer: Uint8Array) => {
+          onStdout(buffer.subarray(0, n));
+          return true;
+        },
+      },
+    }),
+    stdin: new Socket({ fd: inFd, readable: false, writable: true }),
+  };
+}
+
+function writeRecord(dir: string, pid: number): void {
+  const record: ProgramRecord = {
+    pid,
+    startTime: readProcStat(pid)?.startTime ?? "0",
+    owner: { pid: process.pid, startTime: readProcStat("self")?.startTime ?? "0" },
+  };
+  const tmp = join(dir, `${RECORD}.${process.pid}`);
+  writeFileSync(tmp, JSON.stringify(record));
+  renameSync(tmp, join(dir, RECORD));
+}
+
+function sameProcess(p: { pid: number; startTime: string }): boolean {
+  return isAlive(p.pid) && readProcStat(p.pid)?.startTime === p.startTime;
+}
+
+/** Starts the program with FIFOs in `dir` for stdin and stdout (new ones: stale bytes stay behind). */
+export function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout): Program {
+  mkdirSync(dir, { recursive: true });
+  const stdinPath = join(dir, "stdin");
+  const stdoutPath = join(dir, "stdout");
+  for (const f of [stdinPath, stdoutPath, join(dir, RECORD)]) rmSync(f, { force: true });
+  execFileSync("mkfifo", ["-m", "600", stdinPath, stdoutPath]);
+  // Read-write: opening does not wait for a peer, and the program holds both ends of each.
+  const programIn = openSync(stdinPath, constants.O_RDWR);
+  const programOut = openSync(stdoutPath, constants.O_RDWR);
+  try {
+    const child = spawn(cmd.command, [...cmd.args], {
+      ...spawnOptions(cmd),
+      stdio: [programIn, programOut, "inherit"],
+    });
+    const ends = openDriverEnds(dir, onStdout);
+    if (child.pid !== undefined) writeRecord(dir, child.pid);
+    return { pid: child.pid, ...ends, adopted: false, exited: exitOf(child, cmd.command) };
+  } finally {
+    // Only the program keeps these: its exit is then EOF on our stdout end.
+    closeSync(programIn);
+    closeSync(programOut);
+  }
+}
+
+/**
+ * Takes over the program recorded in `dir` when its owner is dead and it lives; `busy` when its
+ * owner lives (another link has it); undefined when there is nothing to adopt.
+ */
+export function adopt(
+  dir: string,
+  onStdout: OnStdout,
+): Program | { readonly busy: number } | undefined {
+  let record: ProgramRecord;
+  try {
+    record = JSON.parse(readFileSync(join(dir, RECORD), "utf8")) as ProgramRecord;
+  } catch {
+    return undefined;
+  }
+  if (typeof record?.pid !== "number" || typeof record.owner?.pid !== "number") return undefined;
+  if (sameProcess(record.owner)) return { busy: record.owner.pid };
+  if (!sameProcess(record)) return undefined;
+  let ends: { stdin: Socket; stdout: Socket };
+  try {
+    ends = openDriverEnds(dir, onStdout);
+  } catch {
+    return undefined;
+  }
+  writeRecord(dir, record.pid);
+  const exited = new Promise<ProgramExit>((resolve) => {
+    const timer = setInterval(() => {
+      if (sameProcess(record)) return;
+      clearInterval(timer);
+      resolve({ code: null, signal: null });
+    }, ADOPTED_POLL_MS);
+    timer.unref();
+  });
+  return { pid: record.pid, ...ends, adopted: true, exited };
+}
+
+/** Forgets what `spawnInDir` left in `dir` once its program is gone. */
+export function clearDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,29 @@
+/**
+ * Where the panel keeps each journaled route's journal (ADR 0013): a one-way route whose QoS
+ * drops nothing (`drop: buffer`) gets a directory under `.rtt/run/routes/`, named in the Open
+ * params of both its ends (`qos.journal`). The source end's driver journals there what its
+ * program wrote, the target end's marks there what it handed on, and each end's program lives
+ * there (FIFOs), so a driver's successor adopts the programs and replays the difference.
+ *
+ * The directory outlives links, drivers and panels; it goes when its route is deleted.
+ */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { ROUTE_JOURNAL_PARAM } from "@rtt/core";
+import type { Edge } from "../plan/topology.ts";
+import { RTT_DIR } from "../workspace/workspace.ts";
+
+export function routeJournalDir(root: string, route: string): string {
+  return join(root, RTT_DIR, "run", "routes", encodeURIComponent(route));
+}
+
+/** The Open params of a route's ends: the plan's, plus the journal of a one-way `buffer` route. */
+export function openParams(root: string, edge: Edge): Readonly<Record<string, string>> {
+  if (edge.pattern !== "oneway" || edge.params["qos.drop"] !== "buffer") return edge.params;
+  return { ...edge.params, [ROUTE_JOURNAL_PARAM]: routeJournalDir(root, edge.route) };
+}
+
+/** A deleted route's journal: nothing will replay it any more. */
+export function forgetRouteJournal(root: string, route: string): void {
+  rmSync(routeJournalDir(root, route), { recursive: true, force: true });
+}
