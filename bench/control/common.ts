@@ -194,6 +194,28 @@ export function isAlive(pid: number): boolean {
 }
 
 /** The descendants of `root` whose command line contains `needle`. */
+/**
+ * What the panel runs: its process tree, and the programs of journaled routes that a restarted
+ * driver adopted (ADR 0016) — those outlived the driver that started them, so they hang under
+ * init, not the panel; `.rtt/run/routes/<id>/<end>/program.json` names them.
+ */
+export function panelProcesses(panelPid: number, workspace: string): number[] {
+  const adopted: number[] = [];
+  const routes = join(workspace, ".rtt", "run", "routes");
+  for (const route of readdirSafe(routes))
+    for (const end of readdirSafe(join(routes, route))) {
+      try {
+        const { pid } = JSON.parse(
+          readFileSync(join(routes, route, end, "program.json"), "utf8"),
+        ) as { pid: number };
+        if (isAlive(pid)) adopted.push(pid);
+      } catch {
+        // Not an end's directory, or no program in it.
+      }
+    }
+  return [...new Set([...descendants(panelPid), ...adopted])];
+}
+
 export function descendantsRunning(root: number, needle: string): number[] {
   return descendants(root).filter((pid) => {
     try {

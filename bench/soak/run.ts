@@ -27,10 +27,10 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { PanelConnection } from "@rtt/panel";
 import {
-  descendants,
   isAlive,
   LOGGER,
   LOGGER2,
+  panelProcesses,
   procUsage,
   quantile,
   quickstartWithTwoLoggers,
@@ -79,7 +79,7 @@ const ws = quickstartWithTwoLoggers("rtt-bench-soak-", Number(values["emit-inter
 let panelPid: number | undefined;
 function cleanUp(): void {
   if (panelPid !== undefined && isAlive(panelPid))
-    for (const pid of [panelPid, ...descendants(panelPid)])
+    for (const pid of [panelPid, ...panelProcesses(panelPid, ws)])
       try {
         process.kill(pid, "SIGKILL");
       } catch {
@@ -138,7 +138,7 @@ function snapshot(): Snapshot {
     at_s: round((Date.now() - t0) / 1000),
     panel: procUsage(pid),
     drivers,
-    processes_under_panel: descendants(pid).length,
+    processes_under_panel: panelProcesses(pid, ws).length,
     status_p95_us: statusSamples.length > 0 ? round(quantile(statusSamples, 0.95)) : null,
     status_calls: statusSamples.length,
   };
@@ -293,7 +293,7 @@ for await (const h of conn.health({ route: ROUTE })) {
 conn.close();
 
 // Stop the panel; nothing it started may outlive it.
-const tree = descendants(status.pid);
+const tree = panelProcesses(status.pid, ws);
 await must(["panel", "stop"]);
 const stopUntil = Date.now() + 30_000;
 while (isAlive(status.pid) && Date.now() < stopUntil) await new Promise((r) => setTimeout(r, 50));
