@@ -56,6 +56,8 @@ interface Watched {
   samples: RouteSamples;
   /** The target link the samples are of: a new one (qc, failover, rewire) starts them over. */
   target: string;
+  /** When the last pair of samples fed in was taken (both ends), to feed none twice. */
+  lastTaken?: string;
 }
 
 const targetOf = (r: WiredRoute) => `${r.to.driver}/${r.to.link}`;
@@ -147,7 +149,18 @@ export class RouteHealth {
     const events: BreakerEvent[] = [{ kind: "tick" }];
     // A driver that did not answer in time (a loaded machine) says nothing about the route: no
     // event. A dead driver is restarted and its routes rewired, which is not the breaker's job.
-    if (from !== undefined && to !== undefined) {
+    // The pool may answer from a sample it already gave (its liveness watch, a short cache):
+    // the same pair of samples is one observation, not two successes or two errors.
+    const taken =
+      from !== undefined &&
+      to !== undefined &&
+      Number(from.at_unix_ms) > 0 &&
+      Number(to.at_unix_ms) > 0
+        ? `${from.at_unix_ms}/${to.at_unix_ms}`
+        : undefined;
+    const seen = taken !== undefined && taken === w.lastTaken;
+    if (taken !== undefined) w.lastTaken = taken;
+    if (from !== undefined && to !== undefined && !seen) {
       const down = [
         ["source", from],
         ["target", to],
