@@ -29,6 +29,11 @@ export interface RouteFallbackOptions {
 
 export class RouteFallback {
   readonly #o: RouteFallbackOptions;
+  /**
+   * Routes whose failover failed (the target would not open, the handshake was refused), with
+   * why the breaker opened: the sweep tries again while the breaker stays open.
+   */
+  readonly #failedOver = new Map<string, string>();
 
   constructor(options: RouteFallbackOptions) {
     this.#o = options;
@@ -37,13 +42,17 @@ export class RouteFallback {
   /**
    * The stability sweep's part: a stub left answering with no open breaker behind it (a
    * rollback to a degraded commit) hands the route back; a parked route follows its breaker (a
-   * restarted panel parks a tripped one again); next failover targets are prebound.
+   * restarted panel parks a tripped one again); a failover that failed is tried again while
+   * the breaker stays open; next failover targets are prebound.
    */
   async sweep(): Promise<void> {
     for (const route of [...this.#o.reconciler.live.values()]) {
       const id = route.edge.route;
       const breaker = this.#o.breaker(id);
       const open = breaker?.state === "open";
+      const retry = this.#failedOver.get(id);
+      if (retry !== undefined && open) await this.opened(id, retry);
+      else this.#failedOver.delete(id);
       const tripped = open && breaker?.held === true;
       const holdDrift =
         route.edge.pattern === "oneway" && this.#o.reconciler.isParked(id) !== tripped;
@@ -54,6 +63,8 @@ export class RouteFallback {
       [...this.#o.reconciler.live.values()].map((r) => `${r.from.driver}/${r.from.link}`),
     );
     for (const source of this.#trials) if (!sources.has(source)) this.#trials.delete(source);
+    for (const id of this.#failedOver.keys())
+      if (!this.#o.reconciler.live.has(id)) this.#failedOver.delete(id);
     await this.prebind();
   }
 
@@ -102,7 +113,12 @@ export class RouteFallback {
       ? this.#o.trialBudget(route)
       : { perWindow: 0, windowMs: 0 };
     try {
-      const bounded = await this.#o.reconciler.throttle(routeId, perWindow, windowMs);
+      const bounded = await this.#o.reconciler.throttle(
+        routeId,
+        perWindow,
+        windowMs,
+        () => (this.#o.breaker(routeId)?.state === "half-open") === halfOpen,
+      );
       if (bounded === undefined) return;
       if (halfOpen) this.#trials.add(bounded);
       else this.#trials.delete(bounded);
@@ -130,13 +146,17 @@ export class RouteFallback {
         who: "panel",
         why: `failover: ${why}`,
       });
+      this.#failedOver.delete(routeId);
       this.#o.log(
         r.changed
           ? `route ${routeId}: failed over to ${target.target.saddr} (commit ${r.seq}${r.warm ? ", a warm spare" : ""})`
           : `route ${routeId}: already on ${target.target.saddr}; nothing to fail over`,
       );
     } catch (error) {
-      this.#o.log(`route ${routeId}: failover to ${target.target.saddr} failed: ${String(error)}`);
+      this.#failedOver.set(routeId, why);
+      this.#o.log(
+        `route ${routeId}: failover to ${target.target.saddr} failed (the sweep tries again while the breaker is open): ${String(error)}`,
+      );
     }
   }
 
@@ -187,7 +207,11 @@ export class RouteFallback {
     const breaker = this.#o.breaker(routeId);
     if (route === undefined || breaker === undefined) return;
     const meta = { who: "panel", why: `breaker ${breaker.state}: ${breaker.reason}` };
-    const tripped = breaker.state === "open" && breaker.held;
+    const isTripped = () => {
+      const now = this.#o.breaker(routeId);
+      return now?.state === "open" && now.held;
+    };
+    const tripped = isTripped();
     const parked = this.#o.reconciler.isParked(routeId);
     try {
       if (!tripped && parked) {
@@ -196,7 +220,7 @@ export class RouteFallback {
           return this.#o.log(
             `route ${routeId}: stays held: ${route.edge.to.saddr} left the catalog`,
           );
-        if (await this.#o.reconciler.unpark(routeId, target, meta))
+        if (await this.#o.reconciler.unpark(routeId, target, meta, () => !isTripped()))
           this.#o.log(`route ${routeId}: resumed on ${target.saddr}`);
       } else if (breaker.state !== "open" || parked) return;
       else if (failoverTarget(route, catalog, this.#o.policy()) !== undefined)
@@ -205,7 +229,7 @@ export class RouteFallback {
         this.#o.log(
           `route ${routeId}: breaker open, no failover target: it stays on its only target (\`rtt trip\` holds it)`,
         );
-      else if (await this.#o.reconciler.park(routeId, meta))
+      else if (await this.#o.reconciler.park(routeId, meta, isTripped))
         this.#o.log(
           `route ${routeId}: held — tripped, no failover target: its source is parked (frames wait there under its QoS) until \`rtt heal\``,
         );

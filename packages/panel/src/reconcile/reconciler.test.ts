@@ -328,6 +328,9 @@ describe("quickConnect", () => {
       meta,
     );
     await eventually("d1 receives some", () => received(d1.saddr).length > 20);
+    // A park decided on a breaker that changed before its turn in the queue does nothing.
+    assert.equal(await reconciler.park("p", meta, () => false), false, "no longer wanted");
+    assert.equal(reconciler.isParked("p"), false);
     assert.equal(await reconciler.park("p", meta), true);
     assert.equal(await reconciler.park("p", meta), false, "already parked");
     assert.equal(reconciler.isParked("p"), true);
@@ -337,6 +340,8 @@ describe("quickConnect", () => {
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(received(d1.saddr).length, held, "a parked route delivers nothing");
     assert.ok(held < M, "the source had more to send");
+    assert.equal(await reconciler.unpark("p", d1, meta, () => false), false, "no longer wanted");
+    assert.equal(reconciler.isParked("p"), true);
     assert.equal(await reconciler.unpark("p", d1, meta), true);
     assert.equal(reconciler.isParked("p"), false);
     await eventually(`${M} messages at d1`, () => received(d1.saddr).length >= M);

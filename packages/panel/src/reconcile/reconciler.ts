@@ -131,6 +131,13 @@ interface Prepared {
   inbound?: LaneAddress;
 }
 
+/**
+ * A move decided outside the reconciler's queue (on a breaker's state) asks again once its
+ * turn comes: a trip or heal queued ahead of it may have changed the answer.
+ */
+export type StillWanted = () => boolean;
+const always: StillWanted = () => true;
+
 function codeOf(error: unknown): { code: string; message: string } {
   return error instanceof RttError
     ? { code: error.code, message: error.message }
@@ -198,8 +205,14 @@ export class Reconciler {
    * trial's bounded sample (spec §10). Returns the source link it applies to, or undefined when
    * the route is not wired.
    */
-  throttle(routeId: string, perWindow: number, windowMs: number): Promise<string | undefined> {
+  throttle(
+    routeId: string,
+    perWindow: number,
+    windowMs: number,
+    still: StillWanted = always,
+  ): Promise<string | undefined> {
     return this.#exclusive(async () => {
+      if (!still()) return undefined;
       const route = this.#live.get(routeId);
       const source = route === undefined ? undefined : this.#o.pool.running(route.from.driver);
       if (route === undefined || source === undefined) return undefined;
@@ -236,8 +249,10 @@ export class Reconciler {
   park(
     routeId: string,
     meta: { readonly who: string; readonly why: string } | "re-assert",
+    still: StillWanted = always,
   ): Promise<boolean> {
     return this.#exclusive(async () => {
+      if (!still()) return false;
       const route = this.#live.get(routeId);
       if (route === undefined || route.edge.pattern !== "oneway") return false;
       if (this.#parked.has(routeId) && meta !== "re-assert") return false;
@@ -269,8 +284,10 @@ export class Reconciler {
     routeId: string,
     target: CatalogSymbol,
     meta: { readonly who: string; readonly why: string },
+    still: StillWanted = always,
   ): Promise<boolean> {
     return this.#exclusive(async () => {
+      if (!still()) return false;
       const route = this.#live.get(routeId);
       if (route === undefined || !this.#parked.has(routeId)) return false;
       await this.#moveTarget(routeId, target, route.edge.to.driver, meta, "unpark");
