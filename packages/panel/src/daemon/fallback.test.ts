@@ -1,0 +1,120 @@
+/**
+ * RouteFallback's decisions over a scripted reconciler (the reconciler itself runs for real in
+ * reconciler.test.ts and the e2e tests): here, only what the fallback asks of it and when.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { type CatalogSymbol, type Contract, symbolFromContract } from "@rtt/core";
+import type { BreakerState } from "../health/breaker.ts";
+import { compilePolicy } from "../policy/policy-engine.ts";
+import type { WiredRoute } from "../reconcile/graph.ts";
+import type { Reconciler } from "../reconcile/reconciler.ts";
+import { RouteFallback } from "./fallback.ts";
+
+const BUS = "rtt://core/bus/events@1.0.0";
+const LOGGER = "rtt://obs/extension/logger@1.0.0#ndjson";
+const LOGGER2 = "rtt://obs/extension/logger2@1.0.0#ndjson";
+
+function symbol(contract: Record<string, unknown>): CatalogSymbol {
+  return symbolFromContract({ "x-run": ["prog"], ...contract } as unknown as Contract, {
+    file: "rtt.manifest.json",
+    scanner: "manifest",
+    score: 1,
+  });
+}
+
+const catalog = [
+  symbol({
+    saddr: BUS,
+    type: "bus",
+    direction: "provider",
+    capabilities: ["push", "stream"],
+    io: "pubsub",
+  }),
+  ...[LOGGER, LOGGER2].map((saddr) =>
+    symbol({
+      saddr,
+      type: "extension",
+      direction: "consumer",
+      capabilities: ["stream"],
+      io: "stream",
+    }),
+  ),
+];
+const policy = compilePolicy({
+  allow: [{ from: "rtt://core/bus/*", to: "rtt://obs/extension/*", scopes: ["*"] }],
+  failover: [
+    { route: "rtt://core/bus/events -> [rtt://obs/extension/logger2#ndjson]", health: "err<1%" },
+  ],
+});
+
+const route: WiredRoute = {
+  edge: {
+    route: "events-to-log",
+    from: { saddr: BUS, driver: "process", contract_hash: "a" },
+    to: { saddr: LOGGER, driver: "process", contract_hash: "b" },
+    lane: "shm",
+    pattern: "oneway",
+    prio: 0,
+    params: {},
+  },
+  from: { driver: "process", link: "l1" },
+  to: { driver: "process", link: "l2" },
+};
+
+/** A reconciler whose QuickConnect fails `failures` times, then succeeds. */
+function scripted(failures: number) {
+  const calls: string[] = [];
+  let left = failures;
+  const reconciler = {
+    live: new Map([[route.edge.route, route]]),
+    isParked: () => false,
+    throttle: async () => undefined,
+    prebind: async () => false,
+    quickConnect: async (id: string, target: CatalogSymbol) => {
+      calls.push(`qc ${id} -> ${target.saddr}`);
+      if (left-- > 0) throw new Error("the target's driver is restarting");
+      return { route: id, changed: true, seq: 7, oldFrames: 0, warm: false };
+    },
+  };
+  return { reconciler: reconciler as unknown as Reconciler, calls };
+}
+
+describe("route fallback", () => {
+  it("a failover that failed is tried again by the sweep while the breaker stays open, then no more", async () => {
+    const { reconciler, calls } = scripted(1);
+    let breaker: BreakerState | undefined = { state: "open", reason: "errors" } as BreakerState;
+    const log: string[] = [];
+    const fallback = new RouteFallback({
+      reconciler,
+      breaker: () => breaker,
+      catalog: () => catalog,
+      policy: () => policy,
+      trialBudget: () => ({ perWindow: 20, windowMs: 1000 }),
+      log: (line) => log.push(line),
+    });
+    await fallback.opened(route.edge.route, "errors");
+    assert.match(log.join("\n"), /failover to .*logger2.* failed \(the sweep tries again/);
+    await fallback.sweep();
+    assert.deepEqual(calls, [`qc events-to-log -> ${LOGGER2}`, `qc events-to-log -> ${LOGGER2}`]);
+    assert.match(log.at(-1) ?? "", /failed over to .*logger2/);
+    await fallback.sweep();
+    assert.equal(calls.length, 2, "done: not tried again");
+
+    // Failed again, but the breaker closed before the sweep: nothing to fail over from.
+    const second = scripted(5);
+    const closing = new RouteFallback({
+      reconciler: second.reconciler,
+      breaker: () => breaker,
+      catalog: () => catalog,
+      policy: () => policy,
+      trialBudget: () => ({ perWindow: 20, windowMs: 1000 }),
+      log: () => {},
+    });
+    await closing.opened(route.edge.route, "errors");
+    breaker = { state: "closed", reason: "" } as BreakerState;
+    await closing.sweep();
+    await closing.sweep();
+    assert.equal(second.calls.length, 1);
+  });
+});
