@@ -20,6 +20,14 @@ export { type FoundManifest, findManifests } from "./driver/find-manifests.ts";
 export { type InProcessDriver, startConnectorInProcess } from "./driver/harness.ts";
 export type { LaneSide, RxTap } from "./driver/link.ts";
 export {
+  isSameProcess,
+  type ProcessRef,
+  type ProgramRecord,
+  readProgramRecord,
+  stopRecordedPrograms,
+  writeProgramRecord,
+} from "./driver/program-record.ts";
+export {
   type ControlAddresses,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   type HandshakeAgreed,

@@ -16,7 +16,7 @@ export const ROUTE_QOS_PREFIX = "qos.";
 /**
  * The Open param naming a `buffer` route's journal directory (an absolute path the panel owns):
  * the source end journals what its program wrote there and the target end records there what
- * it handed on, so a driver's successor replays what a crash left undelivered (ADR 0013). The
+ * it handed on, so a driver's successor replays what a crash left undelivered (ADR 0016). The
  * panel adds it when it opens the ends of a one-way `buffer` route; the plan does not show it.
  */
 export const ROUTE_JOURNAL_PARAM = `${ROUTE_QOS_PREFIX}journal`;

@@ -1,5 +1,5 @@
 /**
- * A `buffer` route's bytes outside the driver (ADR 0013): what survives a kill -9 of the
+ * A `buffer` route's bytes outside the driver (ADR 0016): what survives a kill -9 of the
  * driver that carries the route, so its successor delivers what the crash left in flight.
  *
  * Two files in the route's journal directory (the `qos.journal` Open param), one writer each:
@@ -21,11 +21,14 @@
  * in flight between the two programs, and all of them are in the journal.
  *
  * One source end owns a journal at a time (`owner`: pid + start time): a second one opened
- * while the first lives — a route being replaced — runs unjournaled, and says so.
+ * while the first lives — a route being replaced — runs unjournaled, and says so. A journal
+ * written for another source symbol (the route now starts elsewhere) is not replayed: its
+ * bytes are the other program's messages, so the new source starts where it ended.
  */
 import {
   closeSync,
   constants,
+  ftruncateSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -46,6 +49,8 @@ const SEGMENT_BYTES = 4 * 1024 * 1024;
 const SEGMENT = /^seg-(\d{16})$/;
 const MARK_FILE = "delivered";
 const OWNER_FILE = "owner.json";
+/** The source symbol the journal's bytes came from. */
+const SOURCE_FILE = "journal-source";
 /** The mark's check word: the offset XOR this, so a torn or foreign file is not trusted. */
 const MARK_CHECK = 0x5254_544a_4e4c_4d4bn;
 
@@ -75,16 +80,12 @@ export class DeliveredMark {
 
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
-    // Not O_APPEND: each record overwrites the one before, at offset 0.
-    this.#fd = openSync(join(dir, MARK_FILE), constants.O_RDWR | constants.O_CREAT, 0o600);
+    this.#fd = openMark(dir);
   }
 
   record(offset: number): void {
     if (this.#closed) return;
-    const value = BigInt(offset);
-    this.#buffer.writeBigUInt64LE(value, 0);
-    this.#buffer.writeBigUInt64LE(value ^ MARK_CHECK, 8);
-    writeSync(this.#fd, this.#buffer, 0, 16, 0);
+    writeMark(this.#fd, this.#buffer, offset);
   }
 
   close(): void {
@@ -92,6 +93,18 @@ export class DeliveredMark {
     this.#closed = true;
     closeSync(this.#fd);
   }
+}
+
+/** Not O_APPEND: each mark overwrites the one before, at offset 0. */
+function openMark(dir: string): number {
+  return openSync(join(dir, MARK_FILE), constants.O_RDWR | constants.O_CREAT, 0o600);
+}
+
+function writeMark(fd: number, buffer: Buffer, offset: number): void {
+  const value = BigInt(offset);
+  buffer.writeBigUInt64LE(value, 0);
+  buffer.writeBigUInt64LE(value ^ MARK_CHECK, 8);
+  writeSync(fd, buffer, 0, 16, 0);
 }
 
 interface Owner {
@@ -142,7 +155,11 @@ export class RouteJournal {
    * Takes the journal in `dir` for this source end, or says who holds it: a live source end in
    * this or another process (then this end runs unjournaled).
    */
-  static open(dir: string, bound: number): RouteJournal | { readonly busy: string } {
+  static open(
+    dir: string,
+    bound: number,
+    source: string,
+  ): RouteJournal | { readonly busy: string } {
     if (!Number.isSafeInteger(bound) || bound < 1)
       throw new RttError("RTT_ERR_DRIVER_CALL", `route journal: bound ${bound}; expected >= 1`);
     mkdirSync(dir, { recursive: true });
@@ -154,6 +171,18 @@ export class RouteJournal {
     writeFileSync(tmp, JSON.stringify({ pid: process.pid, startTime: ownStartTime() }));
     renameSync(tmp, join(dir, OWNER_FILE));
     ownedHere.add(dir);
+    try {
+      const journal = RouteJournal.#load(dir, bound);
+      journal.#adoptSource(source);
+      return journal;
+    } catch (error) {
+      ownedHere.delete(dir);
+      rmSync(join(dir, OWNER_FILE), { force: true });
+      throw error;
+    }
+  }
+
+  static #load(dir: string, bound: number): RouteJournal {
     const segments = readdirSync(dir)
       .map((name) => SEGMENT.exec(name)?.[1])
       .filter((start): start is string => start !== undefined)
@@ -168,6 +197,27 @@ export class RouteJournal {
       // Not written yet.
     }
     return new RouteJournal(dir, bound, segments, last + size);
+  }
+
+  /** Another source's bytes are not this one's to replay: all of them count as delivered. */
+  #adoptSource(source: string): void {
+    let previous: string | undefined;
+    try {
+      previous = readFileSync(join(this.dir, SOURCE_FILE), "utf8");
+    } catch {
+      // A new journal.
+    }
+    if (previous !== undefined && previous !== source && this.#delivered < this.#end) {
+      const fd = openMark(this.dir);
+      try {
+        writeMark(fd, Buffer.alloc(16), this.#end);
+      } finally {
+        closeSync(fd);
+      }
+      this.#delivered = this.#end;
+      this.#trim(this.#end);
+    }
+    if (previous !== source) writeFileSync(join(this.dir, SOURCE_FILE), source);
   }
 
   /** The stream offset just past the last journaled byte. */
@@ -220,20 +270,49 @@ export class RouteJournal {
     return { from, bytes: out.subarray(0, at) };
   }
 
-  /** Journals bytes the program wrote (before they are cut into messages); returns the new end. */
-  append(bytes: Uint8Array): number {
+  /**
+   * Journals bytes the program wrote; `boundary` is where the last message that ends in them
+   * ends (below the bytes' start when none does). Returns the new end.
+   */
+  append(bytes: Uint8Array, boundary: number): number {
     this.#assertOpen();
+    const start = this.#end;
+    const current = this.#segments.at(-1) as number;
+    const cut = boundary - start;
+    if (start + bytes.length - current >= SEGMENT_BYTES && boundary > current && cut >= 0) {
+      // Past the segment's size with a message ending here: the next segment starts with the
+      // message after it, so replay from a segment's start is replay from a message.
+      this.#write(bytes.subarray(0, cut));
+      closeSync(this.#fd);
+      this.#segments.push(boundary);
+      this.#fd = openSync(join(this.dir, segmentName(boundary)), "a");
+      this.#write(bytes.subarray(cut));
+    } else this.#write(bytes);
+    return this.#end;
+  }
+
+  #write(bytes: Uint8Array): void {
     let written = 0;
     while (written < bytes.length)
       written += writeSync(this.#fd, bytes, written, bytes.length - written);
     this.#end += bytes.length;
-    const current = this.#segments.at(-1) as number;
-    if (this.#end - current >= SEGMENT_BYTES) {
-      closeSync(this.#fd);
-      this.#segments.push(this.#end);
-      this.#fd = openSync(join(this.dir, segmentName(this.#end)), "a");
-    }
-    return this.#end;
+  }
+
+  /**
+   * Cuts off what follows `boundary` (a message end): the unfinished message of a program
+   * whose stream is abandoned, so the next program's bytes start at a message.
+   */
+  seal(boundary: number): void {
+    this.#assertOpen();
+    const last = this.#segments.at(-1) as number;
+    if (boundary >= this.#end) return;
+    if (boundary < last)
+      throw new RttError(
+        "RTT_ERR_DRIVER_LINK",
+        `route journal ${this.dir}: cannot seal at ${boundary}, before its last segment (${last})`,
+      );
+    ftruncateSync(this.#fd, boundary - last);
+    this.#end = boundary;
   }
 
   /** A message that ends at `end` is on its way: it counts against the bound until marked. */
@@ -256,6 +335,10 @@ export class RouteJournal {
       this.#unacked = this.#unacked.slice(this.#unackedHead);
       this.#unackedHead = 0;
     }
+    this.#trim(mark);
+  }
+
+  #trim(mark: number): void {
     while (this.#segments.length > 1 && (this.#segments[1] as number) <= mark) {
       rmSync(join(this.dir, segmentName(this.#segments[0] as number)), { force: true });
       this.#segments.shift();

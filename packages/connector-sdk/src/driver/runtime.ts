@@ -221,7 +221,7 @@ export class DriverRuntime<L> {
       `${end}-${createHash("sha256").update(saddr).digest("hex").slice(0, 12)}`,
     );
     if (!isSource) return { context: { stateDir }, route: { delivered: new DeliveredMark(dir) } };
-    const journal = RouteJournal.open(dir, buffer ?? DEFAULT_ROUTE_BUFFER);
+    const journal = RouteJournal.open(dir, buffer ?? DEFAULT_ROUTE_BUFFER, saddr);
     if (!(journal instanceof RouteJournal)) {
       this.#log(
         `link ${id}: route journal ${dir} is held by ${journal.busy}: this link runs unjournaled`,

@@ -35,7 +35,7 @@ function standIn(journalDir: string, stateDir: string): string {
   return `
 import { DeliveredMark, RouteJournal } from "@rtt/connector-sdk";
 import { ProcessEndpoint } from ${JSON.stringify(endpoint)};
-const journal = RouteJournal.open(${JSON.stringify(journalDir)}, ${BOUND});
+const journal = RouteJournal.open(${JSON.stringify(journalDir)}, ${BOUND}, "rtt://t/bus/emitter@1.0.0");
 const mark = new DeliveredMark(${JSON.stringify(journalDir)});
 const p = new ProcessEndpoint({ command: "python3", args: ["-c", ${JSON.stringify(EMITTER)}],
   framing: "lines", stateDir: ${JSON.stringify(stateDir)}, journal });
@@ -75,7 +75,7 @@ describe("a journaled source end survives its driver", () => {
     await new Promise((r) => driver.once("exit", r));
     assert.ok(isAlive(report.pid), "the emitter outlived its driver");
 
-    const journal = RouteJournal.open(journalDir, BOUND);
+    const journal = RouteJournal.open(journalDir, BOUND, "rtt://t/bus/emitter@1.0.0");
     assert.ok(journal instanceof RouteJournal, JSON.stringify(journal));
     const mark = new DeliveredMark(journalDir);
     const logged: string[] = [];

@@ -9,7 +9,7 @@
  * stdout pipe is paused, so a program writing faster than its route carries blocks in its
  * write; the pipe is resumed once `messages()` has drained the queue below the low-water mark.
  *
- * Surviving the driver (an end of a journaled route, ADR 0013): with a `stateDir` the program's
+ * Surviving the driver (an end of a journaled route, ADR 0016): with a `stateDir` the program's
  * stdio are FIFOs there (program.ts), so it outlives a killed driver, and the successor's
  * endpoint adopts it instead of starting another. With a `journal` (the source end) every byte
  * read from stdout is journaled before it is cut into messages, each message carries its end
@@ -18,6 +18,7 @@
  */
 import { EventEmitter } from "node:events";
 import type { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { RouteJournal } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import { Deframer, encodeMessage, type Framing, framedLength } from "./framing.ts";
@@ -75,6 +76,8 @@ const STDOUT_LOW_WATER_BYTES = 2 * 1024 * 1024;
 const JOURNAL_POLL_MS = 2;
 /** Messages between two reads of the mark while the journal has room (keeps it trimmed). */
 const JOURNAL_REFRESH_EVERY = 128;
+/** Replayed bytes go through the deframer in pieces of a pipe read's size. */
+const REPLAY_SLICE_BYTES = 64 * 1024;
 
 export class ProcessEndpoint extends EventEmitter {
   readonly #spec: ProcessSpec;
@@ -92,39 +95,55 @@ export class ProcessEndpoint extends EventEmitter {
   #exited: Promise<void> = Promise.resolve();
   /** The journal's offset just past the bytes fed to the current deframer. */
   #fed = 0;
+  /** Where the last whole message read ends in the journal: what an abandoned stream keeps. */
+  #boundary = 0;
+  #deframer: Deframer;
+  /** The current program broke its framing: what it writes now is ignored until the next. */
+  #broken = false;
+  #stdoutClosed: Promise<unknown> = Promise.resolve();
+  /** This endpoint runs its program in the state directory (not on plain pipes beside it). */
+  #ownsDir = false;
   #journalTimer: NodeJS.Timeout | undefined;
   #sinceRefresh = 0;
 
   constructor(spec: ProcessSpec) {
     super();
     this.#spec = spec;
+    this.#deframer = new Deframer(spec.framing);
   }
 
   start(): void {
     const spec = this.#spec;
     const first = this.#starts++ === 0;
-    const journal = spec.journal;
-    let deframer = new Deframer(spec.framing);
-    const program = this.#launch(first, (chunk) => {
-      try {
-        journal?.append(chunk);
-        this.#enqueue(deframer, deframer.push(chunk), chunk.length);
-      } catch (error) {
-        this.#err = error instanceof Error ? error.message : String(error);
-        this.#killGroup("SIGKILL");
+    const program = this.#launch(first, (chunk) => this.#read(chunk));
+    try {
+      this.#program = program;
+      this.#broken = false;
+      this.#stdoutClosed = new Promise((resolve) => program.stdout.once("close", resolve));
+      const journal = spec.journal;
+      if (journal !== undefined && first) {
+        // What the last driver journaled and its target never took goes first.
+        this.#fed = this.#boundary = journal.end;
+        this.#replay(journal);
       }
-    });
-    this.#program = program;
-    if (journal !== undefined) {
-      this.#fed = journal.end;
-      // What the last driver journaled and its target never took goes first. Its unfinished
-      // tail is the same program's next bytes when adopted; from a program that is gone it is
-      // never finished, and the new program's output starts at the journal's end.
-      if (first) {
-        this.#replay(journal, deframer);
-        if (!program.adopted) deframer = new Deframer(spec.framing);
+      if (!(first && program.adopted)) {
+        // A new program: what the last one left unfinished is never finished (an adopted one
+        // goes on where the journal ends, so its unfinished message stays).
+        if (journal !== undefined) {
+          journal.seal(this.#boundary);
+          this.#fed = this.#boundary = journal.end;
+        }
+        this.#deframer = new Deframer(spec.framing);
       }
+      this.#watch(program);
+    } catch (error) {
+      this.#killGroup("SIGKILL");
+      throw error;
     }
+    this.emit("start", program.pid);
+  }
+
+  #watch(program: Program): void {
     this.#stdout = program.stdout;
     if (this.#mustPause()) program.stdout.pause();
     program.stdout.once("close", () => {
@@ -133,8 +152,9 @@ export class ProcessEndpoint extends EventEmitter {
     });
     program.stdout.on("error", () => {}); // a FIFO end closed under it: 'close' follows
     program.stdout.on("end", () => {
+      if (this.#broken) return;
       try {
-        this.#enqueue(deframer, deframer.end(), 0);
+        this.#enqueue(this.#deframer.end(), 0);
       } catch (error) {
         this.#err = error instanceof Error ? error.message : String(error);
       }
@@ -155,7 +175,26 @@ export class ProcessEndpoint extends EventEmitter {
       if (exit.startError === undefined) this.#maybeRespawn(exit.code);
       else this.#wake();
     });
-    this.emit("start", program.pid);
+  }
+
+  /**
+   * One read of the program's stdout: cut into messages, journaled (before anything else can
+   * lose it), queued. A stream that breaks its framing is not journaled: its program is killed
+   * and the rest of what it wrote is ignored.
+   */
+  #read(chunk: Uint8Array): void {
+    if (this.#broken) return;
+    let messages: Uint8Array[];
+    try {
+      messages = this.#deframer.push(chunk);
+      this.#spec.journal?.append(chunk, this.#fed + chunk.length - this.#deframer.pendingBytes);
+    } catch (error) {
+      this.#broken = true;
+      this.#err = error instanceof Error ? error.message : String(error);
+      this.#killGroup("SIGKILL");
+      return;
+    }
+    this.#enqueue(messages, chunk.length);
   }
 
   /** The first start of an endpoint with a state directory adopts its program if one lives. */
@@ -168,6 +207,7 @@ export class ProcessEndpoint extends EventEmitter {
       ...(spec.env === undefined ? {} : { env: spec.env }),
     };
     const dir = spec.stateDir;
+    this.#ownsDir = false;
     if (dir === undefined) return spawnPiped(cmd, onStdout);
     if (first) {
       const adopted = adopt(dir, onStdout);
@@ -180,18 +220,23 @@ export class ProcessEndpoint extends EventEmitter {
       }
       if (adopted !== undefined) {
         spec.log?.(`${spec.command}: adopted the running program (pid ${adopted.pid})`);
+        this.#ownsDir = true;
         return adopted;
       }
     }
+    this.#ownsDir = true;
     return spawnInDir(cmd, dir, onStdout);
   }
 
-  #replay(journal: RouteJournal, deframer: Deframer): void {
+  #replay(journal: RouteJournal): void {
     const { from, bytes } = journal.undelivered();
     if (bytes.length === 0) return;
-    this.#fed = from;
-    this.#enqueue(deframer, deframer.push(bytes), bytes.length);
-    this.#fed = journal.end;
+    this.#fed = this.#boundary = from;
+    // A read's worth at a time, as the bytes first came: `raw` framing makes each one a message.
+    for (let at = 0; at < bytes.length; at += REPLAY_SLICE_BYTES) {
+      const slice = bytes.subarray(at, at + REPLAY_SLICE_BYTES);
+      this.#enqueue(this.#deframer.push(slice), slice.length);
+    }
     this.#spec.log?.(
       `${this.#spec.command}: replaying ${this.#queue.length} message(s) the last driver's target did not take (journal ${from}..${journal.end})`,
     );
@@ -208,7 +253,8 @@ export class ProcessEndpoint extends EventEmitter {
     const random = this.#spec.random ?? Math.random;
     const delay = Math.min(max, base * 2 ** this.#restarts) * (0.5 + random() / 2);
     this.#restarts++;
-    setTimeout(() => {
+    setTimeout(async () => {
+      await this.#lastOutputRead();
       if (this.#closing) return;
       this.emit("restart", this.#restarts);
       this.start();
@@ -216,13 +262,31 @@ export class ProcessEndpoint extends EventEmitter {
   }
 
   /**
+   * Until the exited program's stdout is closed: what it wrote last may still wait in the pipe,
+   * paused by backpressure, and the next program's stdout would take its place. Once the pipe
+   * is not paused and still open past the grace, a grandchild holds it: no longer waited for.
+   */
+  async #lastOutputRead(): Promise<void> {
+    const closed = this.#stdoutClosed;
+    let waited = 0;
+    for (;;) {
+      const done = await Promise.race([closed.then(() => true), sleep(100).then(() => false)]);
+      if (done || this.#closing) return;
+      waited += 100;
+      if (this.#stdout?.isPaused() !== true && waited >= (this.#spec.killGraceMs ?? 2000)) return;
+    }
+  }
+
+  /**
    * Queues what one push cut out of `consumed` more bytes of the stream, each with its end
    * offset in the journal (counted back from what the deframer still holds).
    */
-  #enqueue(deframer: Deframer, messages: Uint8Array[], consumed: number): void {
+  #enqueue(messages: Uint8Array[], consumed: number): void {
     this.#fed += consumed;
     const journal = this.#spec.journal;
+    const deframer = this.#deframer;
     let end = this.#fed - deframer.pendingBytes;
+    if (messages.length > 0) this.#boundary = end;
     const ends = new Array<number>(messages.length);
     for (let k = messages.length - 1; k >= 0; k--) {
       ends[k] = end;
@@ -260,7 +324,13 @@ export class ProcessEndpoint extends EventEmitter {
   #waitForMarks(journal: RouteJournal): void {
     if (this.#journalTimer !== undefined) return;
     const poll = () => {
-      journal.refresh();
+      try {
+        journal.refresh();
+      } catch (error) {
+        this.#spec.log?.(
+          `${this.#spec.command}: reading the route's delivered mark: ${String(error)}`,
+        );
+      }
       if (journal.full && !this.#closing) {
         this.#journalTimer = setTimeout(poll, JOURNAL_POLL_MS);
         return;
@@ -378,8 +448,9 @@ export class ProcessEndpoint extends EventEmitter {
       await this.#exited;
       clearTimeout(timer);
     }
-    // Closed on purpose: nothing of this end is to be adopted.
-    if (this.#spec.stateDir !== undefined) clearDir(this.#spec.stateDir);
+    // Closed on purpose: nothing of this end is to be adopted. (A link that found the directory
+    // busy ran its program on plain pipes: the directory is the other link's.)
+    if (this.#spec.stateDir !== undefined && this.#ownsDir) clearDir(this.#spec.stateDir);
     this.#wake();
   }
 }

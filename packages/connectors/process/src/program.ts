@@ -4,7 +4,7 @@
  * - `spawnPiped`: anonymous pipes. The program's stdio dies with the driver: a killed driver
  *   means EOF on the program's stdin and EPIPE on its stdout, and it ends by itself.
  * - `spawnInDir`: named pipes (FIFOs) in a state directory that outlives the driver (an end of a
- *   journaled route, ADR 0013). The program's stdin and stdout are each its FIFO opened
+ *   journaled route, ADR 0016). The program's stdin and stdout are each its FIFO opened
  *   read-write, so the program itself holds the far end of both: a dead driver means neither
  *   EOF nor EPIPE — it blocks on a full stdout or an empty stdin — and what sits in the pipes
  *   stays there for a successor.
@@ -19,20 +19,11 @@
  * from the pipe and held back unseen: what a journal must see before a crash can take it.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import {
-  closeSync,
-  constants,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { closeSync, constants, mkdirSync, openSync, rmSync } from "node:fs";
 import { Socket } from "node:net";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { isAlive, readProcStat } from "@rtt/connector-sdk";
+import { isSameProcess, readProgramRecord, writeProgramRecord } from "@rtt/connector-sdk";
 
 export interface ProgramExit {
   /** The exit code, when this process is its parent and it exited. */
@@ -60,14 +51,6 @@ export interface ProgramCommand {
 
 /** How often an adopted program (not our child: no exit event) is checked. */
 const ADOPTED_POLL_MS = 200;
-const RECORD = "program.json";
-
-interface ProgramRecord {
-  readonly pid: number;
-  readonly startTime: string;
-  /** The driver process that runs it now. */
-  readonly owner: { readonly pid: number; readonly startTime: string };
-}
 
 function exitOf(child: ChildProcess, command: string): Promise<ProgramExit> {
   return new Promise((resolve) => {
@@ -135,27 +118,12 @@ function openDriverEnds(dir: string, onStdout: OnStdout): { stdin: Socket; stdou
   };
 }
 
-function writeRecord(dir: string, pid: number): void {
-  const record: ProgramRecord = {
-    pid,
-    startTime: readProcStat(pid)?.startTime ?? "0",
-    owner: { pid: process.pid, startTime: readProcStat("self")?.startTime ?? "0" },
-  };
-  const tmp = join(dir, `${RECORD}.${process.pid}`);
-  writeFileSync(tmp, JSON.stringify(record));
-  renameSync(tmp, join(dir, RECORD));
-}
-
-function sameProcess(p: { pid: number; startTime: string }): boolean {
-  return isAlive(p.pid) && readProcStat(p.pid)?.startTime === p.startTime;
-}
-
 /** Starts the program with FIFOs in `dir` for stdin and stdout (new ones: stale bytes stay behind). */
 export function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout): Program {
   mkdirSync(dir, { recursive: true });
   const stdinPath = join(dir, "stdin");
   const stdoutPath = join(dir, "stdout");
-  for (const f of [stdinPath, stdoutPath, join(dir, RECORD)]) rmSync(f, { force: true });
+  for (const f of [stdinPath, stdoutPath, join(dir, "program.json")]) rmSync(f, { force: true });
   execFileSync("mkfifo", ["-m", "600", stdinPath, stdoutPath]);
   // Read-write: opening does not wait for a peer, and the program holds both ends of each.
   const programIn = openSync(stdinPath, constants.O_RDWR);
@@ -166,8 +134,13 @@ export function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout)
       stdio: [programIn, programOut, "inherit"],
     });
     const ends = openDriverEnds(dir, onStdout);
-    if (child.pid !== undefined) writeRecord(dir, child.pid);
-    return { pid: child.pid, ...ends, adopted: false, exited: exitOf(child, cmd.command) };
+    if (child.pid !== undefined) writeProgramRecord(dir, child.pid);
+    return {
+      pid: child.pid,
+      ...ends,
+      adopted: false,
+      exited: releasing(ends, exitOf(child, cmd.command)),
+    };
   } finally {
     // Only the program keeps these: its exit is then EOF on our stdout end.
     closeSync(programIn);
@@ -183,31 +156,34 @@ export function adopt(
   dir: string,
   onStdout: OnStdout,
 ): Program | { readonly busy: number } | undefined {
-  let record: ProgramRecord;
-  try {
-    record = JSON.parse(readFileSync(join(dir, RECORD), "utf8")) as ProgramRecord;
-  } catch {
-    return undefined;
-  }
-  if (typeof record?.pid !== "number" || typeof record.owner?.pid !== "number") return undefined;
-  if (sameProcess(record.owner)) return { busy: record.owner.pid };
-  if (!sameProcess(record)) return undefined;
+  const record = readProgramRecord(dir);
+  if (record === undefined) return undefined;
+  if (isSameProcess(record.owner)) return { busy: record.owner.pid };
+  if (!isSameProcess(record)) return undefined;
   let ends: { stdin: Socket; stdout: Socket };
   try {
     ends = openDriverEnds(dir, onStdout);
   } catch {
     return undefined;
   }
-  writeRecord(dir, record.pid);
+  writeProgramRecord(dir, record.pid);
   const exited = new Promise<ProgramExit>((resolve) => {
     const timer = setInterval(() => {
-      if (sameProcess(record)) return;
+      if (isSameProcess(record)) return;
       clearInterval(timer);
       resolve({ code: null, signal: null });
     }, ADOPTED_POLL_MS);
     timer.unref();
   });
-  return { pid: record.pid, ...ends, adopted: true, exited };
+  return { pid: record.pid, ...ends, adopted: true, exited: releasing(ends, exited) };
+}
+
+/** Our FIFO ends go with the program (stdout closes by itself at EOF; stdin would not). */
+function releasing(ends: { stdin: Socket }, exited: Promise<ProgramExit>): Promise<ProgramExit> {
+  return exited.then((exit) => {
+    ends.stdin.destroy();
+    return exit;
+  });
 }
 
 /** Forgets what `spawnInDir` left in `dir` once its program is gone. */

@@ -37,6 +37,7 @@ import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts"
 import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
 import { type WiredRoute, wiredRoutesOf } from "../reconcile/graph.ts";
 import { type ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
+import { pruneRouteJournals } from "../reconcile/route-journals.ts";
 import { Wal } from "../wal/wal.ts";
 import { loadPanelConfig, type WorkspacePaths } from "../workspace/workspace.ts";
 import {
@@ -228,6 +229,14 @@ export class PanelDaemon {
     if (orphans.length > 0)
       this.#log(`closed ${orphans.length} orphaned link(s): ${orphans.join(", ")}`);
     if (broken.length > 0) this.#log(`route(s) ${broken.join(", ")} lost a link; rewiring`);
+    const pruned = pruneRouteJournals(
+      this.paths.root,
+      new Set(Object.keys(asTopology(post).edges)),
+    );
+    if (pruned.length > 0)
+      this.#log(
+        `forgot the journals and programs of route(s) no longer committed: ${pruned.join(", ")}`,
+      );
     await this.#restore("restore the committed topology after a panel start");
     this.#health = new RouteHealth(
       {

@@ -1,20 +1,27 @@
 /**
- * Where the panel keeps each journaled route's journal (ADR 0013): a one-way route whose QoS
+ * Where the panel keeps each journaled route's journal (ADR 0016): a one-way route whose QoS
  * drops nothing (`drop: buffer`) gets a directory under `.rtt/run/routes/`, named in the Open
  * params of both its ends (`qos.journal`). The source end's driver journals there what its
  * program wrote, the target end's marks there what it handed on, and each end's program lives
  * there (FIFOs), so a driver's successor adopts the programs and replays the difference.
  *
- * The directory outlives links, drivers and panels; it goes when its route is deleted.
+ * The directory outlives links, drivers and panels; it goes when its route is deleted, with
+ * the programs recorded in it (they hold the far ends of their own pipes: nothing else would
+ * ever end them), and a panel start prunes those of routes deleted while their driver was down.
  */
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { stopRecordedPrograms } from "@rtt/connector-sdk";
 import { ROUTE_JOURNAL_PARAM } from "@rtt/core";
 import type { Edge } from "../plan/topology.ts";
 import { RTT_DIR } from "../workspace/workspace.ts";
 
+function routesDir(root: string): string {
+  return join(root, RTT_DIR, "run", "routes");
+}
+
 export function routeJournalDir(root: string, route: string): string {
-  return join(root, RTT_DIR, "run", "routes", encodeURIComponent(route));
+  return join(routesDir(root), encodeURIComponent(route));
 }
 
 /** The Open params of a route's ends: the plan's, plus the journal of a one-way `buffer` route. */
@@ -23,7 +30,22 @@ export function openParams(root: string, edge: Edge): Readonly<Record<string, st
   return { ...edge.params, [ROUTE_JOURNAL_PARAM]: routeJournalDir(root, edge.route) };
 }
 
-/** A deleted route's journal: nothing will replay it any more. */
+/** A deleted route's journal and programs: nothing will replay or adopt them any more. */
 export function forgetRouteJournal(root: string, route: string): void {
-  rmSync(routeJournalDir(root, route), { recursive: true, force: true });
+  const dir = routeJournalDir(root, route);
+  stopRecordedPrograms(dir);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Forgets the journals of routes not in `keep`; the routes whose journals went. */
+export function pruneRouteJournals(root: string, keep: ReadonlySet<string>): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(routesDir(root));
+  } catch {
+    return [];
+  }
+  const gone = entries.map(decodeURIComponent).filter((route) => !keep.has(route));
+  for (const route of gone) forgetRouteJournal(root, route);
+  return gone;
 }

@@ -15,7 +15,12 @@ export interface OpenRequest {
    * start with "qos." are the route's admission QoS, read by the driver runtime and not passed
    * to the connector: qos.source (the concrete address of the end that admits: the route's
    * source), qos.rate (frames/s), qos.burst (frames), qos.drop (taildrop | mark | nack |
-   * buffer) and, with buffer, qos.buffer (frames). No qos.rate: no admission.
+   * buffer) and, with buffer, qos.buffer (frames). No qos.rate: no admission. On a one-way
+   * buffer route, qos.journal is the route's journal directory (ADR 0016): the source end
+   * appends what it reads from its symbol there and numbers each message with its end offset
+   * (the frame's correlation id); the target end must record, after its symbol took each
+   * message, that offset in <qos.journal>/delivered (16 bytes: the offset as u64 LE, then the
+   * offset XOR 0x5254544a4e4c4d4b as u64 LE), or the source stops after qos.buffer messages.
    */
   'params'?: ({[key: string]: string});
 }
@@ -34,7 +39,12 @@ export interface OpenRequest__Output {
    * start with "qos." are the route's admission QoS, read by the driver runtime and not passed
    * to the connector: qos.source (the concrete address of the end that admits: the route's
    * source), qos.rate (frames/s), qos.burst (frames), qos.drop (taildrop | mark | nack |
-   * buffer) and, with buffer, qos.buffer (frames). No qos.rate: no admission.
+   * buffer) and, with buffer, qos.buffer (frames). No qos.rate: no admission. On a one-way
+   * buffer route, qos.journal is the route's journal directory (ADR 0016): the source end
+   * appends what it reads from its symbol there and numbers each message with its end offset
+   * (the frame's correlation id); the target end must record, after its symbol took each
+   * message, that offset in <qos.journal>/delivered (16 bytes: the offset as u64 LE, then the
+   * offset XOR 0x5254544a4e4c4d4b as u64 LE), or the source stops after qos.buffer messages.
    */
   'params': ({[key: string]: string});
 }

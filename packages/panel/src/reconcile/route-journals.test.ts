@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { isAlive, writeProgramRecord } from "@rtt/connector-sdk";
+import { ROUTE_JOURNAL_PARAM } from "@rtt/core";
+import type { Edge } from "../plan/topology.ts";
+import { openParams, pruneRouteJournals, routeJournalDir } from "./route-journals.ts";
+
+const root = mkdtempSync(join(tmpdir(), "rtt-journals-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const edge = (pattern: Edge["pattern"], drop: string | undefined): Edge => ({
+  route: "a/b c",
+  from: { saddr: "rtt://t/bus/a@1.0.0", driver: "process", contract_hash: "x" },
+  to: { saddr: "rtt://t/extension/b@1.0.0", driver: "process", contract_hash: "y" },
+  lane: "shm",
+  pattern,
+  prio: 0,
+  params: drop === undefined ? {} : { "qos.drop": drop },
+});
+
+/** A program recorded in an end's directory of `route`'s journal, as a driver leaves it. */
+function recordedProgram(route: string): number {
+  const end = join(routeJournalDir(root, route), "source-1");
+  mkdirSync(end, { recursive: true });
+  const child = spawn("sleep", ["60"], { detached: true, stdio: "ignore" });
+  child.unref();
+  writeProgramRecord(end, child.pid as number);
+  return child.pid as number;
+}
+
+describe("route journals", () => {
+  it("only a one-way buffer route's ends get a journal, in a directory of its own", () => {
+    assert.deepEqual(openParams(root, edge("oneway", "taildrop")), { "qos.drop": "taildrop" });
+    assert.deepEqual(openParams(root, edge("reqrep", "buffer")), { "qos.drop": "buffer" });
+    assert.deepEqual(openParams(root, edge("oneway", "buffer")), {
+      "qos.drop": "buffer",
+      [ROUTE_JOURNAL_PARAM]: join(root, ".rtt", "run", "routes", "a%2Fb%20c"),
+    });
+  });
+
+  it("a panel start forgets the journals of routes no longer committed, and ends their programs", async () => {
+    const kept = recordedProgram("kept");
+    const gone = recordedProgram("a/b c");
+    assert.deepEqual(pruneRouteJournals(root, new Set(["kept"])), ["a/b c"]);
+    assert.equal(existsSync(routeJournalDir(root, "a/b c")), false);
+    assert.equal(existsSync(routeJournalDir(root, "kept")), true);
+    const deadline = Date.now() + 5000;
+    while (isAlive(gone) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(isAlive(gone), false, "the deleted route's program was ended");
+    assert.equal(isAlive(kept), true, "a kept route's program runs on");
+    process.kill(-kept, "SIGKILL");
+  });
+});
