@@ -6,6 +6,9 @@
  *      programs of the journaled `buffer` route outlive the driver and the new one adopts them;
  *      every message the source program handed over before (and while) the driver was dead
  *      reaches the logger, in order, at most one twice; nothing is left after stop.
+ *  1b. the same route with its target in another driver (a file sink), and that driver killed:
+ *      the panel closes the surviving source end *detached* (its program runs on), the rewire
+ *      adopts the same emit.py, and nothing is lost at the sink.
  *   2. kill -9 the panel under load: the data keeps flowing over the lanes with no panel, `rtt
  *      panel start` re-attaches the same drivers without rewiring, traffic continues.
  *   3. a slow consumer (one line every 10 ms): the route stays up and in order; the drivers'
@@ -235,6 +238,130 @@ describe("1. kill -9 the process driver under load", { timeout: 360_000 }, () =>
     const now = await ws.status();
     pids = [...new Set([...pids, ...oldPrograms, ...ws.trackTree(now)])];
     track(oldPrograms);
+    await ws.ok(["panel", "stop"]);
+    await assertNothingLeft(ws, pids);
+  });
+});
+
+// -----------------------------------------------------------------------------------------------
+
+/**
+ * The events route's target moved to the file driver (an NDJSON sink it appends to), so the
+ * route's two ends are in two drivers.
+ */
+const SINK_FILE = "sink/events.ndjson";
+
+function routeToSink(ws: Workspace): void {
+  ws.write(SINK_FILE, "");
+  ws.write(
+    "sink/rtt.manifest.json",
+    JSON.stringify({
+      $schema: "https://rtt/spec/v1",
+      symbol: {
+        saddr: "rtt://obs/extension/sink@1.0.0#ndjson",
+        type: "extension",
+        direction: "consumer",
+        capabilities: ["stream"],
+        io: "stream",
+        inputs: [{ name: "record", schema: "json://logger.record" }],
+        "x-driver": "file",
+        "x-path": ws.path(SINK_FILE),
+      },
+    }),
+  );
+  const routes = JSON.parse(ws.lines(".rtt/routes.json").join("\n")) as {
+    routes: { id: string; to: string; params?: Record<string, string> }[];
+  };
+  for (const r of routes.routes)
+    if (r.id === EVENTS_ROUTE) {
+      r.to = "rtt://obs/extension/sink#ndjson";
+      r.params = { append: "lines" };
+    }
+  ws.write(".rtt/routes.json", JSON.stringify(routes));
+  // The sink appends slower than emit.py writes (lag past the failover SLO): no failover here,
+  // the route must stay on the sink whose driver is killed.
+  const policy = JSON.parse(ws.lines(".rtt/policy.json").join("\n")) as { failover?: unknown };
+  delete policy.failover;
+  ws.write(".rtt/policy.json", JSON.stringify(policy));
+}
+
+describe("1b. kill -9 the target's driver of a buffer route under load", {
+  timeout: 360_000,
+}, () => {
+  const ws = new Workspace();
+  let emitPid = 0;
+  let emittedAtKill = 0;
+  let pids: number[] = [];
+
+  it("the source's program is left running for the rewire, which adopts it", async () => {
+    ws.write("services/events/emit-recorded.py", EMIT_RECORDED);
+    ws.editManifest(EVENTS_MANIFEST, (s) => {
+      s["x-run"] = ["python3", "emit-recorded.py", `../../${EMITTED_FILE}`];
+    });
+    routeToSink(ws);
+    await scanAndApply(ws);
+    const grown = ws.count(SINK_FILE) + 2000;
+    await ws.waitFor("the stream to reach the sink", () =>
+      ws.count(SINK_FILE) >= grown ? true : undefined,
+    );
+    const before = await ws.status();
+    pids = ws.trackTree(before);
+    emitPid = programsUnder(ws.driverPid(before, "process"), /emit-recorded\.py/)[0] ?? 0;
+    assert.ok(emitPid > 0, "emit-recorded.py runs under the process driver");
+    const fileDriver = ws.driverPid(before, "file");
+
+    process.kill(fileDriver, "SIGKILL");
+    emittedAtKill = ws.count(EMITTED_FILE);
+    await ws.waitFor("the source's program left running, then adopted, in panel.log", () => {
+      const log = ws.panelLog();
+      return log.includes(`left running for the next link (pid ${emitPid})`) &&
+        log.includes(`adopted the running program (pid ${emitPid})`)
+        ? true
+        : undefined;
+    });
+    assert.ok(isAlive(emitPid), "the same emit-recorded.py streams on");
+    let after = await ws.status();
+    const deadline = Date.now() + 45_000;
+    while (after.routes < 2 && Date.now() < deadline) {
+      await sleep(500);
+      after = await ws.status();
+    }
+    assert.equal(after.routes, 2, `both routes live again: ${JSON.stringify(after)}\n${ws.tail()}`);
+    pids = [...new Set([...pids, ...ws.trackTree(after)])];
+    const from = ws.count(SINK_FILE);
+    await ws.waitFor("messages after the rewire", () =>
+      ws.count(SINK_FILE) >= from + 2000 ? true : undefined,
+    );
+    assert.equal(runsOf(seqs(ws, EMITTED_FILE)).length, 1, "emit-recorded.py was not restarted");
+  });
+
+  it("no message loss: every seq the source took reaches the sink, in order, at most one twice", (t) => {
+    const firsts: number[] = [];
+    let duplicates = 0;
+    for (const s of seqs(ws, SINK_FILE)) {
+      if (s <= (firsts.at(-1) ?? 0)) duplicates++;
+      else firsts.push(s);
+    }
+    const gap = firsts.findIndex((s, i) => s !== i + 1);
+    assert.equal(
+      gap,
+      -1,
+      `sink seqs skip from ${firsts[gap - 1]} to ${firsts[gap]} (the kill at ~${emittedAtKill}): lost\n${ws.tail(60)}`,
+    );
+    const newest = firsts.at(-1) ?? 0;
+    t.diagnostic(
+      `the sink has seq 1..${newest}, ${duplicates} duplicate(s); the kill at ~${emittedAtKill}`,
+    );
+    assert.ok(duplicates <= 1, `${duplicates} duplicates; at most the one a crash can cut`);
+    assert.ok(
+      newest >= emittedAtKill,
+      `sink at seq ${newest}, the source took ${emittedAtKill} before the kill`,
+    );
+  });
+
+  it("panel stop leaves nothing behind", async () => {
+    pids = [...new Set([...pids, emitPid, ...ws.trackTree(await ws.status())])];
+    track(pids);
     await ws.ok(["panel", "stop"]);
     await assertNothingLeft(ws, pids);
   });

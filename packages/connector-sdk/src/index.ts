@@ -7,6 +7,7 @@
 
 export {
   type Awaitable,
+  type CloseHow,
   type Connector,
   type ConnectorSpec,
   defineConnector,

@@ -45,6 +45,16 @@ export interface OpenContext {
   readonly journal?: RouteJournal;
 }
 
+/** How a link is closed. */
+export interface CloseHow {
+  /**
+   * Leave what outlives the driver for the next link of the same end (the panel rewires the
+   * route because its other end's driver died): a program in OpenContext.stateDir keeps
+   * running, adoptable. A connector with nothing of the kind closes as usual.
+   */
+  readonly detach: boolean;
+}
+
 export interface ConnectorSpec<L> {
   /** Lowercase name, e.g. "file": the prefix of this driver's lines in the host's log. */
   readonly name: string;
@@ -71,7 +81,7 @@ export interface ConnectorSpec<L> {
    */
   rx(link: L): AsyncIterable<Uint8Array | RxMessage>;
   /** Releases the link; should also end the iteration `rx` returned. */
-  close(link: L): Awaitable<void>;
+  close(link: L, how: CloseHow): Awaitable<void>;
   health(link: L): Awaitable<LinkHealth>;
 }
 

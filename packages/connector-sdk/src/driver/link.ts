@@ -41,7 +41,7 @@ import {
   TokenBucket,
 } from "@rtt/fabric";
 import { AdmittedRx } from "./admitted-rx.ts";
-import type { Connector, LinkHealth, RxMessage } from "./define-connector.ts";
+import type { CloseHow, Connector, LinkHealth, RxMessage } from "./define-connector.ts";
 import {
   type ControlAddresses,
   type HandshakeAgreed,
@@ -771,12 +771,12 @@ export class Link<L> {
   }
 
   /** EOS on the outbound lane, inbound released, the connector's close called. */
-  async close(drainMs: number): Promise<void> {
+  async close(drainMs: number, how: CloseHow = { detach: false }): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#changed.fire();
     try {
-      await this.#connector.close(this.handle);
+      await this.#connector.close(this.handle, how);
     } catch (error) {
       this.#log(`link ${this.id}: close failed: ${message(error)}`);
     }

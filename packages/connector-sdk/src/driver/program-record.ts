@@ -17,8 +17,8 @@ export interface ProcessRef {
 }
 
 export interface ProgramRecord extends ProcessRef {
-  /** The driver process that runs it now. */
-  readonly owner: ProcessRef;
+  /** The driver process that runs it now; null once released (a detached link left it). */
+  readonly owner: ProcessRef | null;
 }
 
 /** Still the process it was (not exited, not a reused pid). */
@@ -26,12 +26,17 @@ export function isSameProcess(p: ProcessRef): boolean {
   return isAlive(p.pid) && readProcStat(p.pid)?.startTime === p.startTime;
 }
 
-/** Records `pid` as the program in `dir`, run by this process from now on. */
-export function writeProgramRecord(dir: string, pid: number): ProgramRecord {
+/**
+ * Records `pid` as the program in `dir`, run by this process from now on — or by nobody
+ * (`released`): the next link of the end adopts it, in this driver or another.
+ */
+export function writeProgramRecord(dir: string, pid: number, released = false): ProgramRecord {
   const record: ProgramRecord = {
     pid,
     startTime: readProcStat(pid)?.startTime ?? "0",
-    owner: { pid: process.pid, startTime: readProcStat("self")?.startTime ?? "0" },
+    owner: released
+      ? null
+      : { pid: process.pid, startTime: readProcStat("self")?.startTime ?? "0" },
   };
   const tmp = join(dir, `${RECORD}.${process.pid}`);
   writeFileSync(tmp, JSON.stringify(record));
@@ -52,9 +57,8 @@ export function readProgramRecord(dir: string): ProgramRecord | undefined {
     r !== null &&
     Number.isSafeInteger((r as ProcessRef).pid) &&
     typeof (r as ProcessRef).startTime === "string";
-  return isRef(record) && isRef((record as Partial<ProgramRecord>).owner)
-    ? (record as ProgramRecord)
-    : undefined;
+  const owner = (record as Partial<ProgramRecord>).owner;
+  return isRef(record) && (owner === null || isRef(owner)) ? (record as ProgramRecord) : undefined;
 }
 
 /**

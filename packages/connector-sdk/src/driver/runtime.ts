@@ -282,12 +282,15 @@ export class DriverRuntime<L> {
     return this.#link(linkId).addTap(tap);
   }
 
-  /** True when the link was open. Idempotent: closing an unknown link is not an error. */
-  async close(linkId: string): Promise<boolean> {
+  /**
+   * True when the link was open. Idempotent: closing an unknown link is not an error.
+   * `detach` leaves the link's program adoptable (see ConnectorSpec.close).
+   */
+  async close(linkId: string, detach = false): Promise<boolean> {
     const link = this.#links.get(linkId);
     if (link === undefined) return false;
     this.#links.delete(linkId);
-    await link.close(this.#drainMs);
+    await link.close(this.#drainMs, { detach });
     return true;
   }
 

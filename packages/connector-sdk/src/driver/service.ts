@@ -137,7 +137,9 @@ export function connectorHandlers<L>(
       return {};
     }),
 
-    Close: unary(hooks, async (req) => ({ closed: await runtime.close(req.link_id) })),
+    Close: unary(hooks, async (req) => ({
+      closed: await runtime.close(req.link_id, req.detach === true),
+    })),
 
     ListLinks: unary(hooks, () => ({ links: runtime.listLinks() })),
 

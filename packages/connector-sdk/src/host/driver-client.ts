@@ -327,10 +327,13 @@ export class DriverClient {
     return res.links.map((l) => ({ linkId: l.link_id, saddr: l.saddr }));
   }
 
-  /** Closes a link (not this client: see `disconnect`). False when it was not open. */
-  async close(linkId: string): Promise<boolean> {
+  /**
+   * Closes a link (not this client: see `disconnect`); `detach` leaves its program adoptable
+   * (CloseRequest.detach). False when it was not open.
+   */
+  async close(linkId: string, detach = false): Promise<boolean> {
     const res = await this.#unary<{ closed: boolean }>("Close", (o, cb) =>
-      this.#client.Close({ link_id: linkId }, o, cb),
+      this.#client.Close({ link_id: linkId, detach }, o, cb),
     );
     return res.closed;
   }

@@ -442,8 +442,8 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   async throttle(linkId: string, perWindow: number, windowMs: number): Promise<void> {
     return this.client.throttle(linkId, perWindow, windowMs);
   }
-  async close(linkId: string): Promise<boolean> {
-    return this.client.close(linkId);
+  async close(linkId: string, detach = false): Promise<boolean> {
+    return this.client.close(linkId, detach);
   }
   async listLinks(): Promise<{ linkId: string; saddr: string }[]> {
     return this.client.listLinks();

@@ -105,4 +105,50 @@ describe("a journaled source end survives its driver", () => {
     journal.close();
     mark.close();
   });
+
+  it("a detached end's program runs on and the next link of this driver adopts it", async () => {
+    const journalDir = join(root, "detached");
+    const stateDir = join(journalDir, "source");
+    const source = "rtt://t/bus/emitter@1.0.0";
+    const open = (journal: RouteJournal, log?: (line: string) => void) =>
+      new ProcessEndpoint({
+        command: "python3",
+        args: ["-c", EMITTER],
+        framing: "lines",
+        stateDir,
+        journal,
+        ...(log === undefined ? {} : { log }),
+      });
+    const first = RouteJournal.open(journalDir, BOUND, source);
+    assert.ok(first instanceof RouteJournal);
+    const mark = new DeliveredMark(journalDir);
+    const a = open(first);
+    a.start();
+    const pid = a.health().pid;
+    let expected = 1;
+    for await (const m of a.messages()) {
+      assert.equal(Buffer.from(m.payload).toString(), String(expected));
+      mark.record(m.end);
+      if (expected++ === 500) break;
+    }
+    await a.close({ detach: true });
+    first.close();
+    assert.ok(pid !== undefined && isAlive(pid), "left running");
+
+    const second = RouteJournal.open(journalDir, BOUND, source);
+    assert.ok(second instanceof RouteJournal);
+    const logged: string[] = [];
+    const b = open(second, (line) => logged.push(line));
+    b.start();
+    assert.equal(b.health().pid, pid, "adopted, not started again");
+    for await (const m of b.messages()) {
+      assert.equal(Buffer.from(m.payload).toString(), String(expected), "in order, once");
+      mark.record(m.end);
+      if (expected++ === LINES) break;
+    }
+    await b.close();
+    assert.equal(isAlive(pid), false);
+    second.close();
+    mark.close();
+  });
 });

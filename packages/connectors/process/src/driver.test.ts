@@ -64,7 +64,7 @@ describe("process driver", () => {
       const [reply] = await take(rx, 1);
       assert.equal(reply?.text, `reply:${response}`);
     } finally {
-      await processConnector.close(endpoint);
+      await processConnector.close(endpoint, { detach: false });
     }
   });
 
@@ -85,7 +85,7 @@ describe("process driver", () => {
         const [first] = await take(processConnector.rx(endpoint)[Symbol.asyncIterator](), 1);
         assert.equal(first?.correlation, expected, `io ${io}, params ${JSON.stringify(params)}`);
       } finally {
-        await processConnector.close(endpoint);
+        await processConnector.close(endpoint, { detach: false });
       }
     }
   });

@@ -122,7 +122,7 @@ export const processConnector = defineConnector<ProcessEndpoint>({
   },
   tx: (endpoint, bytes) => endpoint.tx(bytes),
   rx: (endpoint) => numbered(endpoint.messages(), numbering.get(endpoint) ?? "none"),
-  close: (endpoint) => endpoint.close(),
+  close: (endpoint, how) => endpoint.close(how),
   health(endpoint) {
     const h = endpoint.health();
     return { ok: h.ok, lag_ms: 0, ...(h.err === undefined ? {} : { err: h.err }) };

@@ -22,7 +22,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { RouteJournal } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import { Deframer, encodeMessage, type Framing, framedLength } from "./framing.ts";
-import { adopt, clearDir, type OnStdout, type Program, spawnInDir, spawnPiped } from "./program.ts";
+import {
+  adopt,
+  clearDir,
+  type DirProgram,
+  type OnStdout,
+  type Program,
+  spawnInDir,
+  spawnPiped,
+} from "./program.ts";
 
 export const RESPAWN_POLICIES = ["never", "on-failure", "always"] as const;
 export type RespawnPolicy = (typeof RESPAWN_POLICIES)[number];
@@ -101,8 +109,8 @@ export class ProcessEndpoint extends EventEmitter {
   /** The current program broke its framing: what it writes now is ignored until the next. */
   #broken = false;
   #stdoutClosed: Promise<unknown> = Promise.resolve();
-  /** This endpoint runs its program in the state directory (not on plain pipes beside it). */
-  #ownsDir = false;
+  /** The program, when it runs in the state directory (not on plain pipes beside it). */
+  #inDir: DirProgram | undefined;
   #journalTimer: NodeJS.Timeout | undefined;
   #sinceRefresh = 0;
 
@@ -207,7 +215,7 @@ export class ProcessEndpoint extends EventEmitter {
       ...(spec.env === undefined ? {} : { env: spec.env }),
     };
     const dir = spec.stateDir;
-    this.#ownsDir = false;
+    this.#inDir = undefined;
     if (dir === undefined) return spawnPiped(cmd, onStdout);
     if (first) {
       const adopted = adopt(dir, onStdout);
@@ -220,12 +228,12 @@ export class ProcessEndpoint extends EventEmitter {
       }
       if (adopted !== undefined) {
         spec.log?.(`${spec.command}: adopted the running program (pid ${adopted.pid})`);
-        this.#ownsDir = true;
+        this.#inDir = adopted;
         return adopted;
       }
     }
-    this.#ownsDir = true;
-    return spawnInDir(cmd, dir, onStdout);
+    this.#inDir = spawnInDir(cmd, dir, onStdout);
+    return this.#inDir;
   }
 
   #replay(journal: RouteJournal): void {
@@ -436,11 +444,25 @@ export class ProcessEndpoint extends EventEmitter {
     }
   }
 
-  /** Ends the process group (TERM, then KILL after the grace) and waits until it is gone. */
-  async close(): Promise<void> {
+  /**
+   * Ends the process group (TERM, then KILL after the grace) and waits until it is gone — or,
+   * with `detach`, leaves a program that runs in the state directory running for the next link
+   * of this end (the panel rewires the route because the other end's driver died): recorded as
+   * nobody's, adoptable; what was read and not handed on is in the route's journal.
+   */
+  async close(how: { readonly detach?: boolean } = {}): Promise<void> {
     this.#closing = true;
     clearTimeout(this.#journalTimer);
     const program = this.#program;
+    const inDir = this.#inDir;
+    if (how.detach === true && program !== undefined && program === inDir) {
+      inDir.release();
+      this.#spec.log?.(
+        `${this.#spec.command}: left running for the next link (pid ${program.pid})`,
+      );
+      this.#wake();
+      return;
+    }
     if (program !== undefined) {
       program.stdin.end();
       this.#killGroup("SIGTERM");
@@ -450,7 +472,8 @@ export class ProcessEndpoint extends EventEmitter {
     }
     // Closed on purpose: nothing of this end is to be adopted. (A link that found the directory
     // busy ran its program on plain pipes: the directory is the other link's.)
-    if (this.#spec.stateDir !== undefined && this.#ownsDir) clearDir(this.#spec.stateDir);
+    if (this.#spec.stateDir !== undefined && this.#inDir !== undefined)
+      clearDir(this.#spec.stateDir);
     this.#wake();
   }
 }

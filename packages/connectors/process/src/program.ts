@@ -42,6 +42,12 @@ export interface Program {
   readonly exited: Promise<ProgramExit>;
 }
 
+/** A program in a state directory: it can be left running for the next link (`release`). */
+export interface DirProgram extends Program {
+  /** Stops reading and writing it and records it as nobody's, still running: adoptable. */
+  release(): void;
+}
+
 export interface ProgramCommand {
   readonly command: string;
   readonly args: readonly string[];
@@ -119,7 +125,7 @@ function openDriverEnds(dir: string, onStdout: OnStdout): { stdin: Socket; stdou
 }
 
 /** Starts the program with FIFOs in `dir` for stdin and stdout (new ones: stale bytes stay behind). */
-export function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout): Program {
+export function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout): DirProgram {
   mkdirSync(dir, { recursive: true });
   const stdinPath = join(dir, "stdin");
   const stdoutPath = join(dir, "stdout");
@@ -140,6 +146,7 @@ export function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout)
       ...ends,
       adopted: false,
       exited: releasing(ends, exitOf(child, cmd.command)),
+      release: () => releaseTo(dir, child.pid, ends),
     };
   } finally {
     // Only the program keeps these: its exit is then EOF on our stdout end.
@@ -155,10 +162,10 @@ export function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout)
 export function adopt(
   dir: string,
   onStdout: OnStdout,
-): Program | { readonly busy: number } | undefined {
+): DirProgram | { readonly busy: number } | undefined {
   const record = readProgramRecord(dir);
   if (record === undefined) return undefined;
-  if (isSameProcess(record.owner)) return { busy: record.owner.pid };
+  if (record.owner !== null && isSameProcess(record.owner)) return { busy: record.owner.pid };
   if (!isSameProcess(record)) return undefined;
   let ends: { stdin: Socket; stdout: Socket };
   try {
@@ -167,15 +174,35 @@ export function adopt(
     return undefined;
   }
   writeProgramRecord(dir, record.pid);
+  let timer: NodeJS.Timeout | undefined;
   const exited = new Promise<ProgramExit>((resolve) => {
-    const timer = setInterval(() => {
+    timer = setInterval(() => {
       if (isSameProcess(record)) return;
       clearInterval(timer);
       resolve({ code: null, signal: null });
     }, ADOPTED_POLL_MS);
     timer.unref();
   });
-  return { pid: record.pid, ...ends, adopted: true, exited: releasing(ends, exited) };
+  return {
+    pid: record.pid,
+    ...ends,
+    adopted: true,
+    exited: releasing(ends, exited),
+    release: () => {
+      clearInterval(timer);
+      releaseTo(dir, record.pid, ends);
+    },
+  };
+}
+
+function releaseTo(
+  dir: string,
+  pid: number | undefined,
+  ends: { stdin: Socket; stdout: Socket },
+): void {
+  ends.stdout.destroy();
+  ends.stdin.destroy();
+  if (pid !== undefined) writeProgramRecord(dir, pid, true);
 }
 
 /** Our FIFO ends go with the program (stdout closes by itself at EOF; stdin would not). */

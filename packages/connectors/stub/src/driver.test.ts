@@ -46,7 +46,7 @@ describe("stub driver", () => {
       { correlation: 8, json: { status: 200, body: "YQ==" } },
     ]);
     assert.deepEqual(await stubConnector.health(link), { ok: true, lag_ms: 0 });
-    await stubConnector.close(link);
+    await stubConnector.close(link, { detach: false });
     assert.equal((await rx.next()).done, true, "closing ends rx");
   });
 

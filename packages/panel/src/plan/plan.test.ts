@@ -491,8 +491,9 @@ after(() => {
 });
 
 function scannedQuickstart(): PlanInputs {
-  const dir = join(mkdtempSync(join(tmpdir(), "rtt-plan-quickstart-")), "quickstart");
-  temps.push(dir);
+  const temp = mkdtempSync(join(tmpdir(), "rtt-plan-quickstart-"));
+  temps.push(temp); // the temp folder, not only the copy in it
+  const dir = join(temp, "quickstart");
   cpSync(QUICKSTART, dir, {
     recursive: true,
     filter: (src) => !relative(QUICKSTART, src).split(sep).join("/").startsWith(".rtt/cache"),

@@ -31,11 +31,14 @@ export interface DriverCalls {
     linkId: string,
     lanes: { readonly inbound?: LaneAddress; readonly outbound?: LaneAddress },
   ): Promise<unknown>;
-  close(linkId: string): Promise<boolean>;
-  /** Moves a link's outbound lane at a frame boundary; the old lane gets EOS after its frames. */
+  /** `detach` leaves the link's program adoptable by the next link of its route end. */
+  close(linkId: string, detach?: boolean): Promise<boolean>;
   /** Bounds a link's outbound to `perWindow` chunks every `windowMs`; 0 lifts it. */
   throttle(linkId: string, perWindow: number, windowMs: number): Promise<void>;
-  /** `undefined` parks the outbound (a held route): chunks wait at the source. */
+  /**
+   * Moves a link's outbound lane at a frame boundary; the old lane gets EOS after its frames.
+   * `undefined` parks the outbound (a held route): chunks wait at the source.
+   */
   switch(
     linkId: string,
     outbound: LaneAddress | undefined,

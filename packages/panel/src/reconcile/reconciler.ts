@@ -37,7 +37,7 @@ import {
 } from "./drivers.ts";
 import { eachLimited } from "./each-limited.ts";
 import { graphJson, graphOf, type PanelGraph, type WiredRoute } from "./graph.ts";
-import { forgetRouteJournal, openParams } from "./route-journals.ts";
+import { forgetRouteJournal, isJournaled, openParams } from "./route-journals.ts";
 import { type Armed, isArmedFor, type Spare, WarmSpares } from "./spares.ts";
 
 /** The steps a fault can be injected at (tests) or a crash can land between. */
@@ -639,7 +639,12 @@ export class Reconciler {
         for (const ref of [r.from, r.to]) {
           if (ref.driver === name) this.#o.wal.released("link", linkResourceName(ref));
         }
-        await this.#closeAll([r.from, r.to].filter((ref) => ref.driver !== name));
+        // A journaled route's surviving end leaves its program running for the rewire to
+        // adopt: what sits in its pipes is not in the journal yet.
+        await this.#closeAll(
+          [r.from, r.to].filter((ref) => ref.driver !== name),
+          isJournaled(r.edge),
+        );
       }
       return lost.map((r) => r.edge.route);
     });
@@ -918,11 +923,12 @@ export class Reconciler {
   }
 
   /** Closes links (best effort: a dead driver has closed them already) and releases them. */
-  async #closeAll(links: readonly LinkRef[]): Promise<void> {
+  /** `detach`: leave the links' programs adoptable (DriverCalls.close). */
+  async #closeAll(links: readonly LinkRef[], detach = false): Promise<void> {
     for (const ref of links) {
       try {
         // A driver that is not running took its links with it: nothing to close.
-        await this.#o.pool.running(ref.driver)?.close(ref.link);
+        await this.#o.pool.running(ref.driver)?.close(ref.link, detach);
         this.#o.wal.released("link", linkResourceName(ref));
       } catch (error) {
         this.#o.progress?.(`  could not close ${linkResourceName(ref)}: ${codeOf(error).message}`);

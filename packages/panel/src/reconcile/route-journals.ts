@@ -24,9 +24,14 @@ export function routeJournalDir(root: string, route: string): string {
   return join(routesDir(root), encodeURIComponent(route));
 }
 
+/** A one-way route whose QoS drops nothing: its ends keep a journal. */
+export function isJournaled(edge: Edge): boolean {
+  return edge.pattern === "oneway" && edge.params["qos.drop"] === "buffer";
+}
+
 /** The Open params of a route's ends: the plan's, plus the journal of a one-way `buffer` route. */
 export function openParams(root: string, edge: Edge): Readonly<Record<string, string>> {
-  if (edge.pattern !== "oneway" || edge.params["qos.drop"] !== "buffer") return edge.params;
+  if (!isJournaled(edge)) return edge.params;
   return { ...edge.params, [ROUTE_JOURNAL_PARAM]: routeJournalDir(root, edge.route) };
 }
 
