@@ -270,19 +270,22 @@ test("appendAudit writes one chained line per call with the injected clock, and 
   if (!cut.ok) assert.equal(cut.problem, "head-mismatch");
 });
 
-test("a ledger object writes its head once per event-loop turn; the lagging head verifies", async () => {
+test("a ledger object writes its head shortly after an append, off the caller's path; the lagging head verifies", async () => {
   const file = tempLedger();
   const ledger = new AuditLedger(file, { who: "tester@host" });
   const entry = { action: "swap", route: "r", why: "w", before: null, after: null } as const;
   const [first] = ledger.appendAll([entry]);
+  // Not in the same turn (the caller's answer goes out first), but soon.
   await new Promise((r) => setImmediate(r));
+  assert.equal(readHead(file), undefined);
+  await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(readHead(file), { seq: 1, hash: first?.hash });
-  // Two more in one turn: the head lags until the turn ends, and the ledger verifies meanwhile.
+  // Two more at once: the head lags until it is written, and the ledger verifies meanwhile.
   ledger.append(entry);
   const last = ledger.append(entry);
   assert.deepEqual(readHead(file), { seq: 1, hash: first?.hash });
   assert.equal(checkLedgerFile(file).ok, true);
-  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(readHead(file), { seq: 3, hash: last.hash });
   // Someone else appends: the object reads the tail back instead of trusting what it wrote.
   const foreign = appendAudit(file, entry);

@@ -11,8 +11,10 @@
  *   file beside the ledger (`head.json`, written atomically); verification checks the ledger
  *   reaches that head. The head is written after the record, so a crash between the two leaves
  *   the ledger ahead of the head, which verifies; a ledger *behind* its head does not. Since a
- *   head that lags is sound, the daemon's `AuditLedger` writes it once per event-loop turn, off
- *   the path of the call that appended (a QuickConnect answers after the record's fsync only).
+ *   head that lags is sound, the daemon's `AuditLedger` writes it HEAD_DELAY_MS after an
+ *   append, off the path of the call that appended: a QuickConnect answers after the record's
+ *   fsync only (the head's write and two fsyncs in the same turn delayed the answer's socket
+ *   write by ~3 ms, bench:control), and a burst of appends writes one head.
  * - This detects accidents and casual edits, not an attacker who rewrites the whole file and the
  *   head: nothing here is signed.
  * - One writer at a time: the panel daemon holds the workspace lock.
@@ -428,18 +430,22 @@ export function appendAudit(
   return record;
 }
 
+/** How long after an append the head file is written (see the top of this file). */
+const HEAD_DELAY_MS = 20;
+
 /**
  * An audit ledger bound to one file, clock and default `who`, for its one writer (the daemon).
  * It remembers the newest record it wrote, so an append reads nothing back unless the file's
- * size says someone else wrote to it, and it writes the head file once per event-loop turn (a
- * head that lags verifies; see the top of this file) or at `flushHead()`.
+ * size says someone else wrote to it, and it writes the head file HEAD_DELAY_MS after an append
+ * (a head that lags verifies; see the top of this file) or at `flushHead()`.
  */
+
 export class AuditLedger {
   readonly file: string;
   readonly #options: AuditLedgerOptions;
   /** The newest record as of this ledger's last write, and the file's size after it. */
   #tail: { head: AuditHead; size: number } | undefined;
-  #headDue: NodeJS.Immediate | undefined;
+  #headDue: NodeJS.Timeout | undefined;
 
   constructor(file: string, options: AuditLedgerOptions = {}) {
     this.file = file;
@@ -461,7 +467,7 @@ export class AuditLedger {
         : tail(this.file);
     const { records, head, size } = writeRecords(this.file, entries, this.#options, last);
     this.#tail = { head, size };
-    this.#headDue ??= setImmediate(() => this.flushHead());
+    this.#headDue ??= setTimeout(() => this.flushHead(), HEAD_DELAY_MS);
     return records;
   }
 
@@ -471,7 +477,7 @@ export class AuditLedger {
    */
   flushHead(): void {
     if (this.#headDue === undefined || this.#tail === undefined) return;
-    clearImmediate(this.#headDue);
+    clearTimeout(this.#headDue);
     this.#headDue = undefined;
     if (!existsSync(this.file) || statSync(this.file).size !== this.#tail.size) return;
     writeFileAtomic(headPath(this.file), `${JSON.stringify(this.#tail.head)}\n`);

@@ -550,6 +550,9 @@ export class Reconciler {
 
   /** Waits (bounded) until a retired target's link has taken `frames` frames: its lane's share. */
   async #drained(ref: LinkRef, frames: number): Promise<void> {
+    // Not in the turn of the swap that retired it: opening a health stream costs ~0.4 ms, and
+    // the swap's answer goes out first.
+    await new Promise((r) => setImmediate(r));
     const driver = this.#o.pool.running(ref.driver);
     if (driver === undefined) return;
     const until = Date.now() + DRAIN_TIMEOUT_MS;
