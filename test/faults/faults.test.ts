@@ -22,12 +22,11 @@ import assert from "node:assert/strict";
 import { watch } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { after, describe, it, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { HealthSample } from "@rtt/connector-sdk";
+import { linkSample, wiredOneWay } from "../../packages/panel/src/daemon/route-fixtures.ts";
 import { RouteHealth } from "../../packages/panel/src/daemon/route-health.ts";
 import { breakerConfig } from "../../packages/panel/src/health/breaker.ts";
-import type { WiredRoute } from "../../packages/panel/src/reconcile/graph.ts";
 import {
   assertNothingLeft,
   cleanup,
@@ -121,6 +120,38 @@ async function waitForGrowth(ws: Workspace, what: string, by: number): Promise<n
   });
 }
 
+/**
+ * No loss across a crash, at least once: the seqs at `rel` (deduplicated) are 1..n with no gap,
+ * n is past what the source took before the kill, and at most one came twice — the one message
+ * a crash can land between the target's pipe taking it and its mark recording it (a replay then
+ * starts below the last seq).
+ */
+function assertNoLoss(t: TestContext, ws: Workspace, rel: string, emittedAtKill: number): void {
+  const firsts: number[] = [];
+  let duplicates = 0;
+  for (const s of seqs(ws, rel)) {
+    if (s <= (firsts.at(-1) ?? 0)) duplicates++;
+    else firsts.push(s);
+  }
+  assert.ok(firsts.length > 0, `nothing at ${rel}`);
+  const gap = firsts.findIndex((s, i) => s !== i + 1);
+  assert.equal(
+    gap,
+    -1,
+    `${rel} skips from seq ${firsts[gap - 1]} to ${firsts[gap]} (the kill at ~${emittedAtKill}): lost\n${ws.tail(80)}`,
+  );
+  const newest = firsts.at(-1) ?? 0;
+  t.diagnostic(
+    `${rel} has seq 1..${newest}, ${duplicates} duplicate(s); the kill at ~${emittedAtKill}`,
+  );
+  assert.ok(duplicates <= 1, `${duplicates} duplicates; at most the one a crash can cut`);
+  // What was in flight at the kill (the journal, the FIFOs) arrived: the target is past it.
+  assert.ok(
+    newest >= emittedAtKill,
+    `${rel} at seq ${newest}, the source took ${emittedAtKill} before the kill`,
+  );
+}
+
 // -----------------------------------------------------------------------------------------------
 
 describe("1. kill -9 the process driver under load", { timeout: 360_000 }, () => {
@@ -205,33 +236,8 @@ describe("1. kill -9 the process driver under load", { timeout: 360_000 }, () =>
 
   it("no message loss within the buffer bound: what the source took reaches the logger, in order", (t) => {
     const emitted = seqs(ws, EMITTED_FILE);
-    const logged = seqs(ws, EVENTS_FILE);
-    assert.ok(emitted.length > 0 && logged.length > 0, "nothing recorded");
-    // At-least-once: the one message a crash can land between the logger's pipe taking it and
-    // the mark recording it may come twice (a replayed run starts below the last seq).
-    const firsts: number[] = [];
-    let duplicates = 0;
-    for (const s of logged) {
-      if (s <= (firsts.at(-1) ?? 0)) duplicates++;
-      else firsts.push(s);
-    }
-    const gap = firsts.findIndex((s, i) => s !== i + 1);
-    assert.equal(
-      gap,
-      -1,
-      `logged seqs skip from ${firsts[gap - 1]} to ${firsts[gap]} (the kill at ~${emittedAtKill}): lost\n${ws.tail(80)}`,
-    );
-    const newest = firsts.at(-1) ?? 0;
-    t.diagnostic(
-      `source took ${emitted.length} messages; the logger has seq 1..${newest} ` +
-        `(${logged.length} lines, ${duplicates} duplicate(s)); policy buffer ${POLICY_BUFFER}`,
-    );
-    assert.ok(duplicates <= 1, `${duplicates} duplicates; at most the one a crash can cut`);
-    // What was in flight at the kill (the journal, the FIFOs) arrived: the logger is past it.
-    assert.ok(
-      newest >= emittedAtKill,
-      `logger at seq ${newest}, the source took ${emittedAtKill} before the kill`,
-    );
+    t.diagnostic(`source took ${emitted.length} messages; policy buffer ${POLICY_BUFFER}`);
+    assertNoLoss(t, ws, EVENTS_FILE, emittedAtKill);
   });
 
   it("panel stop leaves none of the processes, old or new, behind", async () => {
@@ -336,27 +342,7 @@ describe("1b. kill -9 the target's driver of a buffer route under load", {
   });
 
   it("no message loss: every seq the source took reaches the sink, in order, at most one twice", (t) => {
-    const firsts: number[] = [];
-    let duplicates = 0;
-    for (const s of seqs(ws, SINK_FILE)) {
-      if (s <= (firsts.at(-1) ?? 0)) duplicates++;
-      else firsts.push(s);
-    }
-    const gap = firsts.findIndex((s, i) => s !== i + 1);
-    assert.equal(
-      gap,
-      -1,
-      `sink seqs skip from ${firsts[gap - 1]} to ${firsts[gap]} (the kill at ~${emittedAtKill}): lost\n${ws.tail(60)}`,
-    );
-    const newest = firsts.at(-1) ?? 0;
-    t.diagnostic(
-      `the sink has seq 1..${newest}, ${duplicates} duplicate(s); the kill at ~${emittedAtKill}`,
-    );
-    assert.ok(duplicates <= 1, `${duplicates} duplicates; at most the one a crash can cut`);
-    assert.ok(
-      newest >= emittedAtKill,
-      `sink at seq ${newest}, the source took ${emittedAtKill} before the kill`,
-    );
+    assertNoLoss(t, ws, SINK_FILE, emittedAtKill);
   });
 
   it("panel stop leaves nothing behind", async () => {
@@ -684,35 +670,8 @@ describe("4. corrupt bytes on the sockets of a uds route", { timeout: 360_000 },
 // -----------------------------------------------------------------------------------------------
 
 describe("5. wall-clock jumps and the health loop (RouteHealth with an injected clock)", () => {
-  const route: WiredRoute = {
-    edge: {
-      route: "r",
-      from: { saddr: "rtt://core/bus/a@1.0.0", driver: "d", contract_hash: "x" },
-      to: { saddr: "rtt://obs/extension/b@1.0.0", driver: "d", contract_hash: "y" },
-      lane: "uds",
-      pattern: "oneway",
-      prio: 0,
-      params: {},
-    },
-    from: { driver: "d", link: "a" },
-    to: { driver: "d", link: "b" },
-  };
-  const sample = (ok: boolean): HealthSample => ({
-    link_id: "l",
-    ok,
-    lag_ms: 0,
-    err: ok ? "" : "down",
-    qdepth: 0,
-    frames_in: 0,
-    frames_out: 0,
-    bytes_in: 0,
-    bytes_out: 0,
-    at_unix_ms: 0,
-    drops: 0,
-    marked: 0,
-    nacked: 0,
-    buffered: 0,
-  });
+  const route = wiredOneWay();
+  const sample = (ok: boolean) => linkSample(ok);
 
   /** A RouteHealth whose wall clock the test moves; `up` decides the samples. */
   function harness(start = 1_800_000_000_000) {

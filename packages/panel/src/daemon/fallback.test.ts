@@ -10,6 +10,7 @@ import { compilePolicy } from "../policy/policy-engine.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
 import type { Reconciler } from "../reconcile/reconciler.ts";
 import { RouteFallback } from "./fallback.ts";
+import { wiredOneWay } from "./route-fixtures.ts";
 
 const BUS = "rtt://core/bus/events@1.0.0";
 const LOGGER = "rtt://obs/extension/logger@1.0.0#ndjson";
@@ -49,15 +50,7 @@ const policy = compilePolicy({
 });
 
 const route: WiredRoute = {
-  edge: {
-    route: "events-to-log",
-    from: { saddr: BUS, driver: "process", contract_hash: "a" },
-    to: { saddr: LOGGER, driver: "process", contract_hash: "b" },
-    lane: "shm",
-    pattern: "oneway",
-    prio: 0,
-    params: {},
-  },
+  ...wiredOneWay("events-to-log", BUS, LOGGER, "process"),
   from: { driver: "process", link: "l1" },
   to: { driver: "process", link: "l2" },
 };

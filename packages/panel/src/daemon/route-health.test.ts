@@ -1,40 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { HealthSample } from "@rtt/connector-sdk";
 import { breakerConfig } from "../health/breaker.ts";
-import type { WiredRoute } from "../reconcile/graph.ts";
+import { linkSample, wiredOneWay } from "./route-fixtures.ts";
 import { RouteHealth } from "./route-health.ts";
 
-const route: WiredRoute = {
-  edge: {
-    route: "r",
-    from: { saddr: "rtt://core/bus/a@1.0.0", driver: "d", contract_hash: "x" },
-    to: { saddr: "rtt://obs/extension/b@1.0.0", driver: "d", contract_hash: "y" },
-    lane: "uds",
-    pattern: "oneway",
-    prio: 0,
-    params: {},
-  },
-  from: { driver: "d", link: "a" },
-  to: { driver: "d", link: "b" },
-};
-
-const failing = (at: number): HealthSample => ({
-  link_id: "l",
-  ok: false,
-  lag_ms: 0,
-  err: "down",
-  qdepth: 0,
-  frames_in: 0,
-  frames_out: 0,
-  bytes_in: 0,
-  bytes_out: 0,
-  at_unix_ms: at,
-  drops: 0,
-  marked: 0,
-  nacked: 0,
-  buffered: 0,
-});
+const route = wiredOneWay();
 
 /** Ten health rounds against samples taken at `takenAt(round)`; the breaker's transitions. */
 async function tenRounds(takenAt: (round: number) => number): Promise<string[]> {
@@ -44,7 +14,7 @@ async function tenRounds(takenAt: (round: number) => number): Promise<string[]> 
   const health = new RouteHealth({
     intervalMs: 250,
     routes: () => [route],
-    sample: () => Promise.resolve(failing(takenAt(round))),
+    sample: () => Promise.resolve(linkSample(false, takenAt(round))),
     configFor: () => breakerConfig({ trip_threshold: { errors: 5, window_ms: 60_000 } }),
     onTransition: (_r, t) => transitions.push(`${t.from}→${t.to}`),
     now: () => now,
