@@ -131,8 +131,11 @@ describe("a journaled source end survives its driver", () => {
       mark.record(m.end);
       if (expected++ === 500) break;
     }
+    const rest = a.messages()[Symbol.asyncIterator]();
     await a.close({ detach: true });
     first.close();
+    // The detached endpoint's messages end (what it had queued, then done): its pump is free.
+    for (let r = await rest.next(); r.done !== true; r = await rest.next()) {}
     assert.ok(pid !== undefined && isAlive(pid), "left running");
 
     const second = RouteJournal.open(journalDir, BOUND, source);
@@ -150,5 +153,31 @@ describe("a journaled source end survives its driver", () => {
     assert.equal(isAlive(pid), false);
     second.close();
     mark.close();
+  });
+
+  it("a last line without its newline is journaled as a whole line: the next program's output never continues it", async () => {
+    const journalDir = join(root, "unterminated");
+    const journal = RouteJournal.open(journalDir, BOUND, "rtt://t/bus/printf@1.0.0");
+    assert.ok(journal instanceof RouteJournal);
+    const p = new ProcessEndpoint({
+      command: "sh",
+      args: ["-c", "printf 'a\\nb'"],
+      framing: "lines",
+      respawn: "always",
+      backoff: { baseMs: 1, maxMs: 5 },
+      stateDir: join(journalDir, "source"),
+      journal,
+    });
+    p.start();
+    const got: string[] = [];
+    for await (const m of p.messages()) {
+      got.push(Buffer.from(m.payload).toString());
+      if (got.length === 6) break;
+    }
+    await p.close();
+    assert.deepEqual(got, ["a", "b", "a", "b", "a", "b"]);
+    const replay = Buffer.from(journal.undelivered().bytes).toString();
+    assert.match(replay, /^(a\nb\n)+$/, "whole lines only");
+    journal.close();
   });
 });

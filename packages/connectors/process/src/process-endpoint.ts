@@ -84,6 +84,7 @@ const STDOUT_LOW_WATER_BYTES = 2 * 1024 * 1024;
 const JOURNAL_POLL_MS = 2;
 /** Messages between two reads of the mark while the journal has room (keeps it trimmed). */
 const JOURNAL_REFRESH_EVERY = 128;
+const NEWLINE = new Uint8Array([0x0a]);
 /** Replayed bytes go through the deframer in pieces of a pipe read's size. */
 const REPLAY_SLICE_BYTES = 64 * 1024;
 
@@ -106,6 +107,8 @@ export class ProcessEndpoint extends EventEmitter {
   /** Where the last whole message read ends in the journal: what an abandoned stream keeps. */
   #boundary = 0;
   #deframer: Deframer;
+  /** Which start the current program is: output of an earlier one is ignored. */
+  #generation = 0;
   /** The current program broke its framing: what it writes now is ignored until the next. */
   #broken = false;
   #stdoutClosed: Promise<unknown> = Promise.resolve();
@@ -123,7 +126,12 @@ export class ProcessEndpoint extends EventEmitter {
   start(): void {
     const spec = this.#spec;
     const first = this.#starts++ === 0;
-    const program = this.#launch(first, (chunk) => this.#read(chunk));
+    // Only the current program's output counts: a background process of an earlier one that
+    // still holds its stdout must not feed this one's deframer.
+    const generation = ++this.#generation;
+    const program = this.#launch(first, (chunk) => {
+      if (generation === this.#generation) this.#read(chunk);
+    });
     try {
       this.#program = program;
       this.#broken = false;
@@ -160,8 +168,12 @@ export class ProcessEndpoint extends EventEmitter {
     });
     program.stdout.on("error", () => {}); // a FIFO end closed under it: 'close' follows
     program.stdout.on("end", () => {
-      if (this.#broken) return;
+      if (this.#broken || this.#stdout !== program.stdout) return;
       try {
+        // A last line without its newline is a message: journaled with one, so the journal
+        // keeps whole lines and what the next program writes starts a message of its own.
+        if (this.#spec.journal !== undefined && this.#deframer.framing === "lines")
+          if (this.#deframer.pendingBytes > 0) this.#read(NEWLINE);
         this.#enqueue(this.#deframer.end(), 0);
       } catch (error) {
         this.#err = error instanceof Error ? error.message : String(error);
@@ -265,7 +277,14 @@ export class ProcessEndpoint extends EventEmitter {
       await this.#lastOutputRead();
       if (this.#closing) return;
       this.emit("restart", this.#restarts);
-      this.start();
+      try {
+        this.start();
+      } catch (error) {
+        // Not thrown out of a timer (that would end the driver and every link with it).
+        this.#err = `cannot start ${this.#spec.command} again: ${error instanceof Error ? error.message : String(error)}`;
+        this.#lastExit = { code: null, signal: null };
+        this.#wake();
+      }
     }, delay).unref();
   }
 
@@ -281,7 +300,11 @@ export class ProcessEndpoint extends EventEmitter {
       const done = await Promise.race([closed.then(() => true), sleep(100).then(() => false)]);
       if (done || this.#closing) return;
       waited += 100;
-      if (this.#stdout?.isPaused() !== true && waited >= (this.#spec.killGraceMs ?? 2000)) return;
+      if (this.#stdout?.isPaused() !== true && waited >= (this.#spec.killGraceMs ?? 2000)) {
+        // A background process holds it: what it writes from now on is nobody's message.
+        this.#stdout?.destroy();
+        return;
+      }
     }
   }
 
@@ -406,12 +429,13 @@ export class ProcessEndpoint extends EventEmitter {
       // Not before its stdout has closed: what it wrote before exiting may still be in the pipe
       // (paused by backpressure, or simply not read yet when 'exit' came).
       const gone =
-        this.#program === undefined &&
+        (this.#program === undefined || this.#closing) &&
         this.#stdout === undefined &&
         (this.#closing ||
           policy === "never" ||
           (policy === "on-failure" && this.#lastExit?.code === 0));
-      if (gone && this.#lastExit !== undefined) return;
+      // Closed (a detached program runs on, unwatched) or exited for good, and its output read.
+      if (gone && (this.#lastExit !== undefined || this.#closing)) return;
       await new Promise<void>((resolve) => {
         this.#waiter = resolve;
       });
@@ -432,6 +456,14 @@ export class ProcessEndpoint extends EventEmitter {
       ...(this.#lastExit === undefined ? {} : { lastExit: this.#lastExit }),
       ...(this.#err === undefined ? {} : { err: this.#err }),
     };
+  }
+
+  async #stdinDrained(program: Program, graceMs: number): Promise<boolean> {
+    for (let waited = 0; program.stdin.writableLength > 0; waited += 10) {
+      if (waited >= graceMs || program.stdin.destroyed) return false;
+      await sleep(10);
+    }
+    return true;
   }
 
   #killGroup(signal: NodeJS.Signals): void {
@@ -456,12 +488,20 @@ export class ProcessEndpoint extends EventEmitter {
     const program = this.#program;
     const inDir = this.#inDir;
     if (how.detach === true && program !== undefined && program === inDir) {
-      inDir.release();
+      // Not while a write is part-way into its pipe (a message over PIPE_BUF waits for room):
+      // the next link replays that message whole, after the part. Past the grace, it ends.
+      const drained = await this.#stdinDrained(program, this.#spec.killGraceMs ?? 2000);
+      if (drained) {
+        inDir.release();
+        this.#spec.log?.(
+          `${this.#spec.command}: left running for the next link (pid ${program.pid})`,
+        );
+        this.#wake();
+        return;
+      }
       this.#spec.log?.(
-        `${this.#spec.command}: left running for the next link (pid ${program.pid})`,
+        `${this.#spec.command}: a write to it did not finish: ended, not left running`,
       );
-      this.#wake();
-      return;
     }
     if (program !== undefined) {
       program.stdin.end();

@@ -139,7 +139,14 @@ export function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout)
       ...spawnOptions(cmd),
       stdio: [programIn, programOut, "inherit"],
     });
-    const ends = openDriverEnds(dir, onStdout);
+    let ends: { stdin: Socket; stdout: Socket };
+    try {
+      ends = openDriverEnds(dir, onStdout);
+    } catch (error) {
+      // Started, but unreachable: it must not run on unrecorded and unread.
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      throw error;
+    }
     if (child.pid !== undefined) writeProgramRecord(dir, child.pid);
     return {
       pid: child.pid,
