@@ -63,9 +63,14 @@ export function readProgramRecord(dir: string): ProgramRecord | undefined {
 
 /**
  * Ends the live programs recorded in the state directories under `journalDir` (TERM to each
- * one's process group, KILL after `graceMs` if it is still the same process); their pids.
+ * one's process group, KILL after `graceMs` if it is still the same process) — with
+ * `unownedOnly`, those no live driver runs (left by a detached close, or by a dead driver);
+ * their pids.
  */
-export function stopRecordedPrograms(journalDir: string, graceMs = 2000): number[] {
+export function stopRecordedPrograms(
+  journalDir: string,
+  { graceMs = 2000, unownedOnly = false }: { graceMs?: number; unownedOnly?: boolean } = {},
+): number[] {
   let ends: string[];
   try {
     ends = readdirSync(journalDir);
@@ -76,6 +81,7 @@ export function stopRecordedPrograms(journalDir: string, graceMs = 2000): number
   for (const end of ends) {
     const record = readProgramRecord(join(journalDir, end));
     if (record === undefined || !isSameProcess(record)) continue;
+    if (unownedOnly && record.owner !== null && isSameProcess(record.owner)) continue;
     const signal = (sig: NodeJS.Signals) => {
       try {
         process.kill(-record.pid, sig);

@@ -37,7 +37,7 @@ import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts"
 import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
 import { type WiredRoute, wiredRoutesOf } from "../reconcile/graph.ts";
 import { type ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
-import { pruneRouteJournals } from "../reconcile/route-journals.ts";
+import { pruneRouteJournals, stopUnownedPrograms } from "../reconcile/route-journals.ts";
 import { Wal } from "../wal/wal.ts";
 import { loadPanelConfig, type WorkspacePaths } from "../workspace/workspace.ts";
 import {
@@ -112,6 +112,8 @@ export class PanelDaemon {
   /** Route health and breakers; made once recovery knows the live routes. */
   #health: RouteHealth | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
+  /** A stability sweep is running (see #sweep). */
+  #sweeping = false;
   /** Who a manual Trip or Heal is for, while it runs (breaker transitions are synchronous). */
   #manual: { who: string; why: string } | undefined;
   readonly #healthConfig: PanelConfig["health"];
@@ -260,17 +262,40 @@ export class PanelDaemon {
    * are rewired to the committed topology.
    */
   async #sweep(): Promise<void> {
+    // One at a time: a slow one (a handshake that times out) must not pile up behind itself.
+    if (this.#sweeping) return;
+    this.#sweeping = true;
     try {
       const { orphans, broken } = await this.#reconciler.sweep();
       if (orphans.length > 0) this.#log(`sweep: closed orphaned link(s) ${orphans.join(", ")}`);
-      if (broken.length > 0) {
+      if (broken.length > 0)
         this.#log(`sweep: route(s) ${broken.join(", ")} lost a link; rewiring`);
-        await this.#restore(`stability sweep: ${broken.join(", ")} lost a link`);
-      }
+      // Also what an earlier rewire failed to restore — once its drivers run again.
+      if (broken.length > 0 || this.#restorable())
+        await this.#restore(`stability sweep: committed route(s) not wired`);
     } catch (error) {
       this.#log(`sweep failed: ${String(error)}`);
     }
-    await this.#fallback.sweep();
+    try {
+      await this.#fallback.sweep();
+    } finally {
+      this.#sweeping = false;
+    }
+  }
+
+  /** Committed routes that are not live, all of whose drivers run (none is restarting). */
+  #restorable(): boolean {
+    const missing = wiredRoutesOf(this.#wal.committed?.post).filter(
+      (r) => !this.#reconciler.live.has(r.edge.route),
+    );
+    return (
+      missing.length > 0 &&
+      missing.every(
+        (r) =>
+          this.#pool.running(r.edge.from.driver) !== undefined &&
+          this.#pool.running(r.edge.to.driver) !== undefined,
+      )
+    );
   }
 
   /** panel.yaml's trip threshold and the route's failover health bounds from the policy. */
@@ -550,6 +575,9 @@ export class PanelDaemon {
         });
       });
       await this.#pool.stopAll();
+      const stray = stopUnownedPrograms(this.paths.root);
+      if (stray.length > 0)
+        this.#log(`ended program(s) no driver ran any more: pid ${stray.join(", ")}`);
       this.#reconciler.releaseAll();
       this.#audit.flushHead();
       this.#wal.close();

@@ -74,9 +74,10 @@ function scripted(failures: number) {
 }
 
 describe("route fallback", () => {
-  it("a failover that failed is tried again by the sweep while the breaker stays open, then no more", async () => {
-    const { reconciler, calls } = scripted(1);
+  it("a failover that failed is tried again by the sweep, backing off, while the breaker stays open; then no more", async () => {
+    const { reconciler, calls } = scripted(2);
     let breaker: BreakerState | undefined = { state: "open", reason: "errors" } as BreakerState;
+    let now = 0;
     const log: string[] = [];
     const fallback = new RouteFallback({
       reconciler,
@@ -85,16 +86,28 @@ describe("route fallback", () => {
       policy: () => policy,
       trialBudget: () => ({ perWindow: 20, windowMs: 1000 }),
       log: (line) => log.push(line),
+      now: () => now,
     });
     await fallback.opened(route.edge.route, "errors");
-    assert.match(log.join("\n"), /failover to .*logger2.* failed \(the sweep tries again/);
+    assert.match(log.join("\n"), /failover to .*logger2.* failed \(tried again in 5 s/);
     await fallback.sweep();
-    assert.deepEqual(calls, [`qc events-to-log -> ${LOGGER2}`, `qc events-to-log -> ${LOGGER2}`]);
+    assert.equal(calls.length, 1, "not before its time");
+    now = 5_000;
+    await fallback.sweep();
+    assert.equal(calls.length, 2, "retried");
+    assert.match(log.at(-1) ?? "", /tried again in 10 s/, "failed again: twice the wait");
+    now = 14_999;
+    await fallback.sweep();
+    assert.equal(calls.length, 2);
+    now = 15_000;
+    await fallback.sweep();
+    assert.deepEqual(calls, Array(3).fill(`qc events-to-log -> ${LOGGER2}`));
     assert.match(log.at(-1) ?? "", /failed over to .*logger2/);
+    now = 100_000;
     await fallback.sweep();
-    assert.equal(calls.length, 2, "done: not tried again");
+    assert.equal(calls.length, 3, "done: not tried again");
 
-    // Failed again, but the breaker closed before the sweep: nothing to fail over from.
+    // Failed, but the breaker closed before the retry: nothing to fail over from.
     const second = scripted(5);
     const closing = new RouteFallback({
       reconciler: second.reconciler,
@@ -103,9 +116,11 @@ describe("route fallback", () => {
       policy: () => policy,
       trialBudget: () => ({ perWindow: 20, windowMs: 1000 }),
       log: () => {},
+      now: () => now,
     });
     await closing.opened(route.edge.route, "errors");
     breaker = { state: "closed", reason: "" } as BreakerState;
+    now = 1_000_000;
     await closing.sweep();
     await closing.sweep();
     assert.equal(second.calls.length, 1);

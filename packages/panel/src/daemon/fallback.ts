@@ -25,18 +25,29 @@ export interface RouteFallbackOptions {
   /** The half-open trial's budget of a route: its breaker's probe budget. */
   readonly trialBudget: (route: WiredRoute) => { perWindow: number; windowMs: number };
   readonly log: (line: string) => void;
+  /** Monotonic milliseconds (default performance.now): when a failed failover is tried again. */
+  readonly now?: () => number;
 }
+
+/** A failed failover's next try: after 5 s, doubling up to a minute. */
+const RETRY_BASE_MS = 5_000;
+const RETRY_MAX_MS = 60_000;
 
 export class RouteFallback {
   readonly #o: RouteFallbackOptions;
   /**
-   * Routes whose failover failed (the target would not open, the handshake was refused), with
-   * why the breaker opened: the sweep tries again while the breaker stays open.
+   * Routes whose failover failed (the target would not open, the handshake was refused): why
+   * the breaker opened, and when the sweep may try again while it stays open (backing off, so a
+   * target that keeps failing is not reopened every sweep of a held breaker).
    */
-  readonly #failedOver = new Map<string, string>();
+  readonly #failedOver = new Map<string, { why: string; failures: number; retryAt: number }>();
 
   constructor(options: RouteFallbackOptions) {
     this.#o = options;
+  }
+
+  #now(): number {
+    return (this.#o.now ?? performance.now)();
   }
 
   /**
@@ -51,8 +62,8 @@ export class RouteFallback {
       const breaker = this.#o.breaker(id);
       const open = breaker?.state === "open";
       const retry = this.#failedOver.get(id);
-      if (retry !== undefined && open) await this.opened(id, retry);
-      else this.#failedOver.delete(id);
+      if (retry === undefined || !open) this.#failedOver.delete(id);
+      else if (this.#now() >= retry.retryAt) await this.opened(id, retry.why);
       const tripped = open && breaker?.held === true;
       const holdDrift =
         route.edge.pattern === "oneway" && this.#o.reconciler.isParked(id) !== tripped;
@@ -138,6 +149,7 @@ export class RouteFallback {
     if (route === undefined) return;
     const target = failoverTarget(route, this.#o.catalog(), this.#o.policy());
     if (target === undefined) {
+      this.#failedOver.delete(routeId);
       await this.settle(routeId);
       return;
     }
@@ -153,9 +165,11 @@ export class RouteFallback {
           : `route ${routeId}: already on ${target.target.saddr}; nothing to fail over`,
       );
     } catch (error) {
-      this.#failedOver.set(routeId, why);
+      const failures = (this.#failedOver.get(routeId)?.failures ?? 0) + 1;
+      const waitMs = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (failures - 1));
+      this.#failedOver.set(routeId, { why, failures, retryAt: this.#now() + waitMs });
       this.#o.log(
-        `route ${routeId}: failover to ${target.target.saddr} failed (the sweep tries again while the breaker is open): ${String(error)}`,
+        `route ${routeId}: failover to ${target.target.saddr} failed (tried again in ${Math.round(waitMs / 1000)} s while the breaker is open): ${String(error)}`,
       );
     }
   }

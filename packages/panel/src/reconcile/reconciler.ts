@@ -36,7 +36,7 @@ import {
   sampleLink,
 } from "./drivers.ts";
 import { eachLimited } from "./each-limited.ts";
-import { graphJson, graphOf, type PanelGraph, type WiredRoute } from "./graph.ts";
+import { graphJson, graphOf, type PanelGraph, type WiredRoute, wiredRoutesOf } from "./graph.ts";
 import { forgetRouteJournal, isJournaled, openParams } from "./route-journals.ts";
 import { type Armed, isArmedFor, type Spare, WarmSpares } from "./spares.ts";
 
@@ -580,6 +580,8 @@ export class Reconciler {
         if (links !== undefined) held.set(driver, new Set(links.map((l) => l.linkId)));
       }
       const holds = (ref: LinkRef) => held.get(ref.driver)?.has(ref.link) === true;
+      // A driver that is restarting lists nothing: its routes are dropDriver's, not broken.
+      const listed = (ref: LinkRef) => held.has(ref.driver);
       for (const spare of this.#spares.remove((s) => !holds(s.ref)))
         this.#o.wal.released("link", linkResourceName(spare.ref));
       // A prebound spare stands by for one route from one source link: once that is gone, so is it.
@@ -587,14 +589,17 @@ export class Reconciler {
         .remove((s) => s.prebound !== undefined && !this.#standsBy(s))
         .map((s) => s.ref);
       await this.#closeAll(stale);
-      const broken = [...this.#live.values()].filter((r) => !holds(r.from) || !holds(r.to));
+      const broken = [...this.#live.values()].filter(
+        (r) => listed(r.from) && listed(r.to) && (!holds(r.from) || !holds(r.to)),
+      );
       const handled = new Set<string>(stale.map(linkResourceName));
       for (const r of broken) {
         this.#live.delete(r.edge.route);
         this.#parked.delete(r.edge.route);
         for (const ref of [r.from, r.to]) {
           handled.add(linkResourceName(ref));
-          if (holds(ref)) await this.#closeAll([ref]);
+          // The caller rewires it: a journaled route's surviving program is the rewire's.
+          if (holds(ref)) await this.#closeAll([ref], isJournaled(r.edge));
           else this.#o.wal.released("link", linkResourceName(ref));
         }
       }
@@ -610,7 +615,7 @@ export class Reconciler {
       for (const [driver, links] of held)
         for (const link of links)
           if (!inUse.has(linkResourceName({ driver, link }))) orphans.push({ driver, link });
-      await this.#closeAll(orphans);
+      await this.#closeStrays(orphans);
       return { orphans: orphans.map(linkResourceName), broken: broken.map((r) => r.edge.route) };
     });
   }
@@ -820,9 +825,13 @@ export class Reconciler {
       await this.#step("commit", routes[0] ?? "");
     } catch (error) {
       this.#o.progress?.(`  rolling back: ${codeOf(error).message}`);
-      await this.#closeAll(
-        prepared.flatMap((p) => [p.from, p.to].filter((l): l is LinkRef => l !== undefined)),
-      );
+      // Rewiring a committed journaled route, its ends adopted the programs: the next try
+      // adopts them again. A route new in this batch has nobody to adopt its programs.
+      const rewired = this.#committedJournaled().routes;
+      const ends = (p: Prepared) => [p.from, p.to].filter((l): l is LinkRef => l !== undefined);
+      const again = (p: Prepared) => rewired.has(p.edit.route) && isJournaled(p.edit.after);
+      await this.#closeAll(prepared.filter(again).flatMap(ends), true);
+      await this.#closeAll(prepared.filter((p) => !again(p)).flatMap(ends));
       wal.abort(txid);
       return { routes, outcome: "rolled-back", error: codeOf(error) };
     }
@@ -926,6 +935,27 @@ export class Reconciler {
   }
 
   /** Closes links (best effort: a dead driver has closed them already) and releases them. */
+  /**
+   * Closes links no live route uses. One that a committed journaled route still names (its
+   * other end's driver died, a panel start found it alone, a rewire was rolled back) is closed
+   * detached: the committed topology is restored, and that rewire adopts its program.
+   */
+  async #closeStrays(refs: readonly LinkRef[]): Promise<void> {
+    const { links } = this.#committedJournaled();
+    const named = (ref: LinkRef) => links.has(linkResourceName(ref));
+    await this.#closeAll(refs.filter(named), true);
+    await this.#closeAll(refs.filter((ref) => !named(ref)));
+  }
+
+  /** The committed topology's journaled routes, and the links it names for them. */
+  #committedJournaled(): { routes: Set<string>; links: Set<string> } {
+    const committed = wiredRoutesOf(this.#o.wal.committed?.post).filter((r) => isJournaled(r.edge));
+    return {
+      routes: new Set(committed.map((r) => r.edge.route)),
+      links: new Set(committed.flatMap((r) => [r.from, r.to].map(linkResourceName))),
+    };
+  }
+
   /** `detach`: leave the links' programs adoptable (DriverCalls.close). */
   async #closeAll(links: readonly LinkRef[], detach = false): Promise<void> {
     for (const ref of links) {
@@ -981,7 +1011,7 @@ export class Reconciler {
         const ref = e.kind === "link" ? parseLinkResourceName(e.name) : undefined;
         if (ref !== undefined && !inUse.has(e.name)) strays.set(e.name, ref);
       }
-      await this.#closeAll([...strays.values()]);
+      await this.#closeStrays([...strays.values()]);
       return [...strays.keys()];
     });
     const swept = await this.sweep();

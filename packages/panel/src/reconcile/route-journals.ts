@@ -42,6 +42,23 @@ export function forgetRouteJournal(root: string, route: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * At a panel stop, after its drivers closed their links: programs still running that no driver
+ * runs (a detached close nobody adopted, a driver that died) end too — nothing else would end
+ * them. Their pids.
+ */
+export function stopUnownedPrograms(root: string): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(routesDir(root));
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) =>
+    stopRecordedPrograms(join(routesDir(root), e), { unownedOnly: true }),
+  );
+}
+
 /** Forgets the journals of routes not in `keep`; the routes whose journals went. */
 export function pruneRouteJournals(root: string, keep: ReadonlySet<string>): string[] {
   let entries: string[];

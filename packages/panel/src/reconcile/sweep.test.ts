@@ -1,0 +1,97 @@
+/**
+ * The stability sweep and a driver that is restarting (in-process drivers, a real reconciler,
+ * WAL and audit): the sweep must leave that driver's routes to `dropDriver`, which closes a
+ * journaled route's surviving end *detached*, so the rewire adopts its program.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { type CatalogSymbol, type Contract, symbolFromContract } from "@rtt/core";
+import { AuditLedger } from "../audit/ledger.ts";
+import { makePlan } from "../plan/plan.ts";
+import { EMPTY_TOPOLOGY } from "../plan/topology.ts";
+import { Wal } from "../wal/wal.ts";
+import type { DriverCalls, DriverPool } from "./drivers.ts";
+import { MemoryPool } from "./memory-drivers.ts";
+import { Reconciler } from "./reconciler.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "rtt-sweep-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function symbol(saddr: string, rest: Record<string, unknown>): CatalogSymbol {
+  return symbolFromContract(
+    {
+      saddr,
+      type: saddr.split("/")[3],
+      direction: "provider",
+      capabilities: ["inproc", "stream"],
+      ...rest,
+    } as Contract,
+    { file: "x/rtt.manifest.json", scanner: "manifest", score: 1 },
+  );
+}
+
+const catalog = [
+  symbol("rtt://t/bus/s1@1.0.0", { io: "stream", "x-emit": 5, "x-driver": "ma" }),
+  symbol("rtt://t/extension/d1@1.0.0", { direction: "consumer", io: "stream", "x-driver": "mb" }),
+];
+
+test("a sweep while a driver restarts leaves its routes to dropDriver, which closes the journaled route's other end detached", {
+  timeout: 30_000,
+}, async () => {
+  const wal = Wal.open({ dir: join(dir, "wal") });
+  const inner = new MemoryPool();
+  const restarting = new Set<string>();
+  const closes: string[] = [];
+  const recording = (name: string, d: DriverCalls): DriverCalls =>
+    new Proxy(d, {
+      get(target, key) {
+        if (key === "close")
+          return (id: string, detach?: boolean) => {
+            closes.push(`${name}/${id}${detach === true ? " detached" : ""}`);
+            return target.close(id, detach);
+          };
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  const pool: DriverPool = {
+    get: async (n) => recording(n, await inner.get(n)),
+    running: (n) => {
+      const d = restarting.has(n) ? undefined : inner.running(n);
+      return d === undefined ? undefined : recording(n, d);
+    },
+    names: () => inner.names().filter((n) => !restarting.has(n)),
+  };
+  const reconciler = new Reconciler({
+    wal,
+    audit: new AuditLedger(join(dir, "audit.ndjson")),
+    pool,
+    root: dir,
+  });
+  const plan = makePlan(
+    {
+      catalog,
+      routes: [{ id: "r1", from: "rtt://t/bus/s1", to: "rtt://t/extension/d1" }],
+      policy: { qos: [{ match: "rtt://t/bus/*", rate: 1000, drop: "buffer" }] },
+      prefer: ["inproc"],
+    } as Parameters<typeof makePlan>[0],
+    EMPTY_TOPOLOGY,
+    0,
+  );
+  const applied = await reconciler.apply(plan, catalog, { who: "t", why: "t" });
+  assert.equal(applied.batches[0]?.outcome, "committed");
+  const wired = reconciler.live.get("r1");
+  assert.ok(wired !== undefined);
+
+  restarting.add("mb");
+  assert.deepEqual(await reconciler.sweep(), { orphans: [], broken: [] }, "not broken: restarting");
+  assert.deepEqual(closes, []);
+  restarting.delete("mb");
+  assert.deepEqual(await reconciler.dropDriver("mb"), ["r1"]);
+  assert.deepEqual(closes, [`ma/${wired.from.link} detached`]);
+  await inner.close();
+  wal.close();
+});
