@@ -193,11 +193,10 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** The descendants of `root` whose command line contains `needle`. */
 /**
  * What the panel runs: its process tree, and the programs of journaled routes that a restarted
- * driver adopted (ADR 0016) — those outlived the driver that started them, so they hang under
- * init, not the panel; `.rtt/run/routes/<id>/<end>/program.json` names them.
+ * driver adopted (ADR 0016) with what they run — they outlived the driver that started them, so
+ * they hang under init, not the panel; `.rtt/run/routes/<id>/<end>/program.json` names them.
  */
 export function panelProcesses(panelPid: number, workspace: string): number[] {
   const adopted: number[] = [];
@@ -208,7 +207,7 @@ export function panelProcesses(panelPid: number, workspace: string): number[] {
         const { pid } = JSON.parse(
           readFileSync(join(routes, route, end, "program.json"), "utf8"),
         ) as { pid: number };
-        if (isAlive(pid)) adopted.push(pid);
+        if (isAlive(pid)) adopted.push(pid, ...descendants(pid));
       } catch {
         // Not an end's directory, or no program in it.
       }
@@ -216,6 +215,7 @@ export function panelProcesses(panelPid: number, workspace: string): number[] {
   return [...new Set([...descendants(panelPid), ...adopted])];
 }
 
+/** The descendants of `root` whose command line contains `needle`. */
 export function descendantsRunning(root: number, needle: string): number[] {
   return descendants(root).filter((pid) => {
     try {

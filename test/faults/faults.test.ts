@@ -203,10 +203,13 @@ describe("1. kill -9 the process driver under load", { timeout: 360_000 }, () =>
       [],
       `the old driver's programs died with it:\n${describePids(oldPrograms)}`,
     );
+    // Each runs under its exit-status waiter (an `sh`, the process recorded and adopted).
     await ws.waitFor("both programs adopted in panel.log", () => {
       const adopted = [...ws.panelLog().matchAll(/adopted the running program \(pid (\d+)\)/g)];
       const pidsAdopted = new Set(adopted.map((m) => Number(m[1])));
-      return oldPrograms.every((p) => pidsAdopted.has(p)) ? true : undefined;
+      return pidsAdopted.size >= 2 && [...pidsAdopted].every((p) => oldPrograms.includes(p))
+        ? true
+        : undefined;
     });
   });
 
@@ -295,7 +298,7 @@ describe("1b. kill -9 the target's driver of a buffer route under load", {
   timeout: 360_000,
 }, () => {
   const ws = new Workspace();
-  let emitPid = 0;
+  let emitPids: number[] = [];
   let emittedAtKill = 0;
   let pids: number[] = [];
 
@@ -312,20 +315,28 @@ describe("1b. kill -9 the target's driver of a buffer route under load", {
     );
     const before = await ws.status();
     pids = ws.trackTree(before);
-    emitPid = programsUnder(ws.driverPid(before, "process"), /emit-recorded\.py/)[0] ?? 0;
-    assert.ok(emitPid > 0, "emit-recorded.py runs under the process driver");
+    // emit-recorded.py and its exit-status waiter (an `sh`, the process recorded and adopted).
+    emitPids = programsUnder(ws.driverPid(before, "process"), /emit-recorded\.py/);
+    assert.ok(emitPids.length > 0, "emit-recorded.py runs under the process driver");
     const fileDriver = ws.driverPid(before, "file");
 
     process.kill(fileDriver, "SIGKILL");
     emittedAtKill = ws.count(EMITTED_FILE);
     await ws.waitFor("the source's program left running, then adopted, in panel.log", () => {
       const log = ws.panelLog();
-      return log.includes(`left running for the next link (pid ${emitPid})`) &&
-        log.includes(`adopted the running program (pid ${emitPid})`)
+      return emitPids.some(
+        (p) =>
+          log.includes(`left running for the next link (pid ${p})`) &&
+          log.includes(`adopted the running program (pid ${p})`),
+      )
         ? true
         : undefined;
     });
-    assert.ok(isAlive(emitPid), "the same emit-recorded.py streams on");
+    assert.deepEqual(
+      emitPids.filter((p) => !isAlive(p)),
+      [],
+      "the same emit-recorded.py streams on",
+    );
     let after = await ws.status();
     const deadline = Date.now() + 45_000;
     while (after.routes < 2 && Date.now() < deadline) {
@@ -346,7 +357,7 @@ describe("1b. kill -9 the target's driver of a buffer route under load", {
   });
 
   it("panel stop leaves nothing behind", async () => {
-    pids = [...new Set([...pids, emitPid, ...ws.trackTree(await ws.status())])];
+    pids = [...new Set([...pids, ...emitPids, ...ws.trackTree(await ws.status())])];
     track(pids);
     await ws.ok(["panel", "stop"]);
     await assertNothingLeft(ws, pids);

@@ -180,4 +180,30 @@ describe("a journaled source end survives its driver", () => {
     assert.match(replay, /^(a\nb\n)+$/, "whole lines only");
     journal.close();
   });
+
+  it("an adopted program's exit status is known: one that finished is not run again under on-failure", async () => {
+    const stateDir = join(root, "finishing", "source");
+    const spec = {
+      command: "sh",
+      args: ["-c", "sleep 0.4; exit 0"],
+      framing: "lines" as const,
+      respawn: "on-failure" as const,
+      stateDir,
+    };
+    const a = new ProcessEndpoint(spec);
+    a.start();
+    const pid = a.health().pid;
+    await a.close({ detach: true });
+    const b = new ProcessEndpoint(spec);
+    const restarts: number[] = [];
+    b.on("restart", (n: number) => restarts.push(n));
+    b.start();
+    assert.equal(b.health().pid, pid, "adopted");
+    const exit = await new Promise((resolve) => b.once("exit", resolve));
+    assert.deepEqual(exit, { code: 0, signal: null });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(restarts, [], "a finished program is done, not failed");
+    assert.equal(b.health().ok, true);
+    await b.close();
+  });
 });

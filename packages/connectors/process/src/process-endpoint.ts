@@ -189,7 +189,7 @@ export class ProcessEndpoint extends EventEmitter {
           exit.signal !== null
             ? `killed by ${exit.signal}`
             : exit.code === null
-              ? "the adopted program ended"
+              ? "the adopted program ended (killed: no exit status)"
               : `exited with code ${exit.code}`;
       this.emit("exit", this.#lastExit);
       if (exit.startError === undefined) this.#maybeRespawn(exit.code);

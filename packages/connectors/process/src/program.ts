@@ -10,7 +10,10 @@
  *   stays there for a successor.
  * - `adopt`: the successor's side. A live program recorded in the directory (pid + start time,
  *   as the panel re-attaches drivers) whose owning driver is dead is taken over: its FIFOs are
- *   opened again. It is not this process's child, so its end is noticed by polling.
+ *   opened again. It is not this process's child, so its end is noticed by polling, and its
+ *   exit status comes from a file: in a state directory the program runs under a small `sh`
+ *   waiter (the recorded process) that writes the status there when the program ends — without
+ *   it, `respawn: on-failure` could not tell a finished program from a crashed one.
  *
  * Every program runs in its own process group (`detached`), so ending it ends what it started.
  *
@@ -19,7 +22,7 @@
  * from the pipe and held back unseen: what a journal must see before a crash can take it.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { closeSync, constants, mkdirSync, openSync, rmSync } from "node:fs";
+import { closeSync, constants, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { Socket } from "node:net";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
@@ -54,6 +57,13 @@ export interface ProgramCommand {
   readonly cwd?: string;
   readonly env?: Readonly<Record<string, string>>;
 }
+
+/**
+ * Runs "$@" and writes its exit status to the file named by $0 (a signal shows as 128 + n, as
+ * in any shell). A foreground child keeps the waiter's stdin and stdout: the FIFOs.
+ */
+const WAITER = '"$@"; s=$?; echo "$s" > "$0"; exit "$s"';
+const STATUS = "exit-status";
 
 /** How often an adopted program (not our child: no exit event) is checked. */
 const ADOPTED_POLL_MS = 200;
@@ -129,13 +139,15 @@ export function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout)
   mkdirSync(dir, { recursive: true });
   const stdinPath = join(dir, "stdin");
   const stdoutPath = join(dir, "stdout");
-  for (const f of [stdinPath, stdoutPath, join(dir, "program.json")]) rmSync(f, { force: true });
+  const statusPath = join(dir, STATUS);
+  for (const f of [stdinPath, stdoutPath, statusPath, join(dir, "program.json")])
+    rmSync(f, { force: true });
   execFileSync("mkfifo", ["-m", "600", stdinPath, stdoutPath]);
   // Read-write: opening does not wait for a peer, and the program holds both ends of each.
   const programIn = openSync(stdinPath, constants.O_RDWR);
   const programOut = openSync(stdoutPath, constants.O_RDWR);
   try {
-    const child = spawn(cmd.command, [...cmd.args], {
+    const child = spawn("sh", ["-c", WAITER, statusPath, cmd.command, ...cmd.args], {
       ...spawnOptions(cmd),
       stdio: [programIn, programOut, "inherit"],
     });
@@ -186,7 +198,7 @@ export function adopt(
     timer = setInterval(() => {
       if (isSameProcess(record)) return;
       clearInterval(timer);
-      resolve({ code: null, signal: null });
+      resolve({ code: recordedStatus(dir), signal: null });
     }, ADOPTED_POLL_MS);
     timer.unref();
   });
@@ -200,6 +212,16 @@ export function adopt(
       releaseTo(dir, record.pid, ends);
     },
   };
+}
+
+/** The status the waiter wrote; null when it wrote none (it was killed too). */
+function recordedStatus(dir: string): number | null {
+  try {
+    const code = Number.parseInt(readFileSync(join(dir, STATUS), "utf8"), 10);
+    return Number.isInteger(code) ? code : null;
+  } catch {
+    return null;
+  }
 }
 
 function releaseTo(
