@@ -27,8 +27,8 @@ describe("route journal", () => {
   test("a successor replays exactly what the target has not marked", () => {
     const dir = freshDir();
     const journal = open(dir);
-    assert.equal(journal.append(bytes("a\nbb\n"), 5), 5);
-    assert.equal(journal.append(bytes("ccc\nd"), 9), 10);
+    assert.equal(journal.append(bytes("a\nbb\n")), 5);
+    assert.equal(journal.append(bytes("ccc\nd")), 10);
     const mark = new DeliveredMark(dir);
     mark.record(2); // "a\n" reached the target's program
     // The driver dies here: no close, the files are all there is.
@@ -42,7 +42,7 @@ describe("route journal", () => {
     assert.equal(from, 2);
     assert.equal(text(rest), "bb\nccc\nd");
     // New bytes continue the stream where the journal ended.
-    assert.equal(next.append(bytes("\n"), 11), 11);
+    assert.equal(next.append(bytes("\n")), 11);
     next.close();
     mark.close();
   });
@@ -51,7 +51,7 @@ describe("route journal", () => {
     const dir = freshDir();
     const journal = open(dir, 2);
     const mark = new DeliveredMark(dir);
-    journal.append(bytes("x\ny\nz\n"), 6);
+    journal.append(bytes("x\ny\nz\n"));
     journal.note(2);
     assert.equal(journal.full, false);
     journal.note(4);
@@ -70,50 +70,60 @@ describe("route journal", () => {
     mark.close();
   });
 
-  test("segments wholly before the mark are deleted; a mark that goes back replays from the oldest kept", () => {
+  test("a segment goes once the one after it is also before the mark; a mark that went back further replays from the oldest kept", () => {
     const dir = freshDir();
     const journal = open(dir);
     const mark = new DeliveredMark(dir);
-    const chunk = new Uint8Array(1024 * 1024).fill(0x61);
-    // 9 MiB of 1 MiB messages: segments at 0, 4 MiB, 8 MiB (each starts at a message).
-    for (let i = 1; i <= 9; i++) journal.append(chunk, i * 1024 * 1024);
+    const mib = 1024 * 1024;
+    const chunk = new Uint8Array(mib).fill(0x61);
+    // 9 MiB in reads of 1 MiB: segments at 0, 4 MiB, 8 MiB.
+    for (let i = 1; i <= 9; i++) journal.append(chunk);
     const segments = () => readdirSync(dir).filter((f) => f.startsWith("seg-")).length;
     assert.equal(segments(), 3);
-    mark.record(5 * 1024 * 1024);
+    mark.record(5 * mib);
     journal.refresh();
-    assert.equal(segments(), 2, "the first segment ends at 4 MiB, before the mark");
+    assert.equal(segments(), 3, "one segment of slack behind the mark's");
+    mark.record(9 * mib - 10);
+    journal.refresh();
+    assert.equal(segments(), 2, "the first segment ends at 4 MiB, a whole segment before");
     mark.record(1); // an old target's last word after a swap
     journal.refresh();
-    assert.equal(journal.delivered, 5 * 1024 * 1024, "in memory the mark does not go back");
+    assert.equal(journal.delivered, 9 * mib - 10, "in memory the mark does not go back");
     journal.close();
     const next = open(dir);
-    assert.equal(next.undelivered().from, 4 * 1024 * 1024, "the oldest byte still kept");
+    const replay = next.undelivered();
+    assert.equal(replay.from, 4 * mib, "the oldest byte still kept");
+    assert.equal(replay.atMark, false, "not at the mark: maybe mid-message");
     next.close();
     mark.close();
   });
 
-  test("segments start at messages: one rolls at the first boundary past its size, not inside a message", () => {
+  test("seal truncates into an earlier segment when a roll came after the boundary", () => {
     const dir = freshDir();
     const journal = open(dir);
     const mib = 1024 * 1024;
-    const chunk = new Uint8Array(mib).fill(0x62);
-    // Messages of 3 MiB: the read that passes 4 MiB ends inside one, the roll waits for its end.
-    for (let i = 1; i <= 5; i++) journal.append(chunk, Math.floor((i * mib) / (3 * mib)) * 3 * mib);
-    const starts = readdirSync(dir)
-      .filter((f) => f.startsWith("seg-"))
-      .map((f) => Number(f.slice(4)))
-      .sort((a, b) => a - b);
-    assert.deepEqual(starts, [0, 3 * mib]);
+    const line = bytes("x".repeat(mib - 1) + "\n");
+    for (let i = 0; i < 3; i++) journal.append(line); // 3 MiB of whole lines
+    journal.append(bytes("y".repeat(mib + 10))); // an unfinished message, past a roll at 4 MiB
+    assert.equal(readdirSync(dir).filter((f) => f.startsWith("seg-")).length, 2);
+    journal.seal(3 * mib);
+    assert.equal(journal.end, 3 * mib);
+    assert.equal(readdirSync(dir).filter((f) => f.startsWith("seg-")).length, 1);
+    journal.append(bytes("z\n"));
     journal.close();
+    const next = open(dir);
+    assert.equal(next.end, 3 * mib + 2);
+    assert.ok(text(next.undelivered().bytes).endsWith("x\nz\n"));
+    next.close();
   });
 
   test("seal cuts off an abandoned program's unfinished message", () => {
     const dir = freshDir();
     const journal = open(dir);
-    journal.append(bytes("a\npart"), 2);
+    journal.append(bytes("a\npart"));
     journal.seal(2);
     assert.equal(journal.end, 2);
-    journal.append(bytes("new\n"), 6);
+    journal.append(bytes("new\n"));
     journal.close();
     const next = open(dir);
     assert.equal(text(next.undelivered().bytes), "a\nnew\n");
@@ -123,12 +133,12 @@ describe("route journal", () => {
   test("a journal of another source symbol is not replayed: the new source starts at its end", () => {
     const dir = freshDir();
     const journal = open(dir);
-    journal.append(bytes("old\n"), 4);
+    journal.append(bytes("old\n"));
     journal.close();
     const other = open(dir, 4, "rtt://t/bus/b@1.0.0");
     assert.equal(other.undelivered().bytes.length, 0);
     assert.equal(readDeliveredMark(dir), 4, "the old source's bytes count as delivered");
-    other.append(bytes("b1\n"), 7);
+    other.append(bytes("b1\n"));
     other.close();
     const again = open(dir, 4, "rtt://t/bus/b@1.0.0");
     assert.equal(text(again.undelivered().bytes), "b1\n", "the same source replays as before");

@@ -5,10 +5,14 @@
  * Two files in the route's journal directory (the `qos.journal` Open param), one writer each:
  *
  * - `seg-<offset>`: the source end's journal. Every byte the source program wrote, appended as
- *   it is read (one write(2) per read, before the bytes are cut into messages), so a position
- *   in the program's output stream is a position in the journal. Each message goes out with its
- *   end offset as the frame's correlation id. Segments roll at SEGMENT_BYTES; a segment wholly
- *   before the delivered mark is deleted.
+ *   it is read (one write(2) per read, the first thing done with it: a kill -9 between the read
+ *   and the journal is a window of a function call), so a position in the program's output
+ *   stream is a position in the journal. Each message goes out with its end offset as the
+ *   frame's correlation id. Segments roll at SEGMENT_BYTES (wherever the read ended); one is
+ *   deleted once the one after it is also wholly before the delivered mark (a segment of slack
+ *   for a mark that goes back). When a program's stream is abandoned (a new program, not
+ *   adopted), the unfinished message it left is cut off (`seal`), so the next program's first
+ *   message never continues it.
  * - `delivered`: the target end's mark — the end offset of the last message its connector took
  *   (a process's stdin pipe has the bytes), written after each one.
  *
@@ -244,7 +248,7 @@ export class RouteJournal {
    * What a predecessor journaled and its target never marked: [delivered, end), or from the
    * oldest byte still kept when the mark went back (an old target still draining after a swap).
    */
-  undelivered(): { readonly from: number; readonly bytes: Uint8Array } {
+  undelivered(): { readonly from: number; readonly bytes: Uint8Array; readonly atMark: boolean } {
     const from = Math.max(this.#delivered, this.#segments[0] as number);
     const out = Buffer.allocUnsafe(this.#end - from);
     let at = 0;
@@ -267,35 +271,23 @@ export class RouteJournal {
         closeSync(fd);
       }
     }
-    return { from, bytes: out.subarray(0, at) };
+    // Below the oldest segment, the replay starts where that segment does: maybe mid-message.
+    return { from, bytes: out.subarray(0, at), atMark: from === this.#delivered };
   }
 
-  /**
-   * Journals bytes the program wrote; `boundary` is where the last message that ends in them
-   * ends (below the bytes' start when none does). Returns the new end.
-   */
-  append(bytes: Uint8Array, boundary: number): number {
+  /** Journals bytes the program wrote, as read; returns the new end. */
+  append(bytes: Uint8Array): number {
     this.#assertOpen();
-    const start = this.#end;
-    const current = this.#segments.at(-1) as number;
-    const cut = boundary - start;
-    if (start + bytes.length - current >= SEGMENT_BYTES && boundary > current && cut >= 0) {
-      // Past the segment's size with a message ending here: the next segment starts with the
-      // message after it, so replay from a segment's start is replay from a message.
-      this.#write(bytes.subarray(0, cut));
-      closeSync(this.#fd);
-      this.#segments.push(boundary);
-      this.#fd = openSync(join(this.dir, segmentName(boundary)), "a");
-      this.#write(bytes.subarray(cut));
-    } else this.#write(bytes);
-    return this.#end;
-  }
-
-  #write(bytes: Uint8Array): void {
     let written = 0;
     while (written < bytes.length)
       written += writeSync(this.#fd, bytes, written, bytes.length - written);
     this.#end += bytes.length;
+    if (this.#end - (this.#segments.at(-1) as number) >= SEGMENT_BYTES) {
+      closeSync(this.#fd);
+      this.#segments.push(this.#end);
+      this.#fd = openSync(join(this.dir, segmentName(this.#end)), "a");
+    }
+    return this.#end;
   }
 
   /**
@@ -304,14 +296,20 @@ export class RouteJournal {
    */
   seal(boundary: number): void {
     this.#assertOpen();
-    const last = this.#segments.at(-1) as number;
     if (boundary >= this.#end) return;
-    if (boundary < last)
+    // The segment the boundary falls in (a roll may have come after it, mid-message).
+    const at = this.#segments.findLastIndex((start) => start <= boundary);
+    if (at < 0)
       throw new RttError(
         "RTT_ERR_DRIVER_LINK",
-        `route journal ${this.dir}: cannot seal at ${boundary}, before its last segment (${last})`,
+        `route journal ${this.dir}: cannot seal at ${boundary}, before its oldest segment (${this.#segments[0]})`,
       );
-    ftruncateSync(this.#fd, boundary - last);
+    const start = this.#segments[at] as number;
+    closeSync(this.#fd);
+    for (const later of this.#segments.splice(at + 1))
+      rmSync(join(this.dir, segmentName(later)), { force: true });
+    this.#fd = openSync(join(this.dir, segmentName(start)), "a");
+    ftruncateSync(this.#fd, boundary - start);
     this.#end = boundary;
   }
 
@@ -339,7 +337,7 @@ export class RouteJournal {
   }
 
   #trim(mark: number): void {
-    while (this.#segments.length > 1 && (this.#segments[1] as number) <= mark) {
+    while (this.#segments.length > 2 && (this.#segments[2] as number) <= mark) {
       rmSync(join(this.dir, segmentName(this.#segments[0] as number)), { force: true });
       this.#segments.shift();
     }

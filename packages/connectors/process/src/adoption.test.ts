@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -205,5 +205,33 @@ describe("a journaled source end survives its driver", () => {
     assert.deepEqual(restarts, [], "a finished program is done, not failed");
     assert.equal(b.health().ok, true);
     await b.close();
+  });
+
+  it("a replay that cannot start at the mark (trimmed past it) resyncs at the next line", async () => {
+    const journalDir = join(root, "resync");
+    mkdirSync(journalDir, { recursive: true });
+    // The oldest segment kept starts mid-message, after the mark (none: 0).
+    writeFileSync(
+      join(journalDir, `seg-${String(4 * 1024 * 1024).padStart(16, "0")}`),
+      "l-message\nnext\n",
+    );
+    const journal = RouteJournal.open(journalDir, BOUND, "rtt://t/bus/resync@1.0.0");
+    assert.ok(journal instanceof RouteJournal);
+    const logged: string[] = [];
+    const p = new ProcessEndpoint({
+      command: "sh",
+      args: ["-c", "sleep 5"],
+      framing: "lines",
+      stateDir: join(journalDir, "source"),
+      journal,
+      log: (line) => logged.push(line),
+    });
+    p.start();
+    const first = await p.messages()[Symbol.asyncIterator]().next();
+    assert.equal(Buffer.from(first.value?.payload ?? []).toString(), "next");
+    assert.equal(first.value?.end, 4 * 1024 * 1024 + 15);
+    assert.match(logged.join("\n"), /replay skips 10 byte\(s\) to a message/);
+    await p.close();
+    journal.close();
   });
 });

@@ -206,8 +206,9 @@ export class ProcessEndpoint extends EventEmitter {
     if (this.#broken) return;
     let messages: Uint8Array[];
     try {
+      // Journaled first: until it is, a kill -9 loses what this read took from the pipe.
+      this.#spec.journal?.append(chunk);
       messages = this.#deframer.push(chunk);
-      this.#spec.journal?.append(chunk, this.#fed + chunk.length - this.#deframer.pendingBytes);
     } catch (error) {
       this.#broken = true;
       this.#err = error instanceof Error ? error.message : String(error);
@@ -249,9 +250,28 @@ export class ProcessEndpoint extends EventEmitter {
   }
 
   #replay(journal: RouteJournal): void {
-    const { from, bytes } = journal.undelivered();
+    const undelivered = journal.undelivered();
+    const { from } = undelivered;
+    let { bytes } = undelivered;
     if (bytes.length === 0) return;
     this.#fed = this.#boundary = from;
+    if (!undelivered.atMark) {
+      // The mark went back past the oldest segment kept (an old target's last word after a
+      // swap): the replay starts where that segment does. Lines resync at the next newline; a
+      // length-prefixed stream cannot, so its replay is dropped.
+      const skip =
+        this.#deframer.framing === "raw"
+          ? 0
+          : this.#deframer.framing === "lines"
+            ? bytes.indexOf(0x0a) + 1
+            : bytes.length;
+      this.#spec.log?.(
+        `${this.#spec.command}: the delivered mark is before the journal's oldest segment: replay skips ${skip} byte(s) to a message`,
+      );
+      this.#fed = this.#boundary = from + skip;
+      bytes = bytes.subarray(skip);
+      if (bytes.length === 0) return;
+    }
     // A read's worth at a time, as the bytes first came: `raw` framing makes each one a message.
     for (let at = 0; at < bytes.length; at += REPLAY_SLICE_BYTES) {
       const slice = bytes.subarray(at, at + REPLAY_SLICE_BYTES);

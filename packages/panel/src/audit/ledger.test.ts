@@ -275,8 +275,7 @@ test("a ledger object writes its head shortly after an append, off the caller's 
   const ledger = new AuditLedger(file, { who: "tester@host" });
   const entry = { action: "swap", route: "r", why: "w", before: null, after: null } as const;
   const [first] = ledger.appendAll([entry]);
-  // Not in the same turn (the caller's answer goes out first), but soon.
-  await new Promise((r) => setImmediate(r));
+  // Not in the caller's turn (its answer goes out first), but soon.
   assert.equal(readHead(file), undefined);
   await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(readHead(file), { seq: 1, hash: first?.hash });
