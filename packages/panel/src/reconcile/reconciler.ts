@@ -20,6 +20,7 @@
  * the strays in the WAL's ledger on restart (`sweepOrphans`).
  */
 import { createHash, randomBytes } from "node:crypto";
+import type { ControlAddresses } from "@rtt/connector-sdk";
 import type { CatalogSymbol, JsonValue } from "@rtt/core";
 import { RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
@@ -129,6 +130,27 @@ interface Prepared {
   from?: LinkRef;
   to?: LinkRef;
   inbound?: LaneAddress;
+}
+
+/** What the source end asks in the QuickConnect handshake toward `to`'s offered lanes. */
+function handshakeAsk(
+  to: EdgeEnd,
+  offered: { readonly address: LaneAddress; readonly control: ControlAddresses },
+  nonce: string,
+) {
+  return {
+    control: offered.control,
+    data: offered.address,
+    expectSaddr: to.saddr,
+    expectContractHash: to.contract_hash,
+    nonce,
+    timeoutMs: HANDSHAKE_TIMEOUT_MS,
+  };
+}
+
+/** A route's handshake nonce within a transaction: derived from both, unique to the pair. */
+function txNonce(txid: string, routeId: string): string {
+  return createHash("sha256").update(`${txid}\u0000${routeId}`).digest("hex").slice(0, 32);
 }
 
 /**
@@ -359,14 +381,10 @@ export class Reconciler {
         const newTarget = await this.#o.pool.get(opened.driver);
         const offered = await newTarget.offerWithHandshake(opened.link, edge.lane);
         await this.#step("handshake", routeId);
-        await source.handshake(route.from.link, {
-          control: offered.control,
-          data: offered.address,
-          expectSaddr: edge.to.saddr,
-          expectContractHash: edge.to.contract_hash,
-          nonce: createHash("sha256").update(`${txid}\u0000${routeId}`).digest("hex").slice(0, 32),
-          timeoutMs: HANDSHAKE_TIMEOUT_MS,
-        });
+        await source.handshake(
+          route.from.link,
+          handshakeAsk(edge.to, offered, txNonce(txid, routeId)),
+        );
         address = offered.address;
       }
       // A link opened here is made durable before traffic may reach it; a spare was not
@@ -443,14 +461,11 @@ export class Reconciler {
     if (target === undefined || source === undefined) return undefined;
     try {
       const offered = await target.offerWithHandshake(ref.link, route.edge.lane);
-      await source.handshake(route.from.link, {
-        control: offered.control,
-        data: offered.address,
-        expectSaddr: end.saddr,
-        expectContractHash: end.contract_hash,
-        nonce: randomBytes(16).toString("hex"),
-        timeoutMs: HANDSHAKE_TIMEOUT_MS,
-      });
+      // Not in a transaction: a nonce of its own.
+      await source.handshake(
+        route.from.link,
+        handshakeAsk(end, offered, randomBytes(16).toString("hex")),
+      );
       return {
         source: linkResourceName(route.from),
         lane: route.edge.lane,
@@ -889,14 +904,7 @@ export class Reconciler {
     }
     // Spec §7 between the two drivers: the target must be the very contract the plan chose.
     await this.#step("handshake", id);
-    await source.handshake(p.from.link, {
-      control: offered.control,
-      data: offered.address,
-      expectSaddr: edge.to.saddr,
-      expectContractHash: edge.to.contract_hash,
-      nonce: createHash("sha256").update(`${txid}\u0000${id}`).digest("hex").slice(0, 32),
-      timeoutMs: HANDSHAKE_TIMEOUT_MS,
-    });
+    await source.handshake(p.from.link, handshakeAsk(edge.to, offered, txNonce(txid, id)));
   }
 
   /** Opens one end of a route; journaled as a link resource in `txid` (none: not journaled). */
