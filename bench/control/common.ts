@@ -108,7 +108,8 @@ export function runProgram(
 export function quickstartWithTwoLoggers(prefix: string, emitIntervalMs: number): string {
   const ws = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
   cpSync(join(REPO, "examples", "quickstart"), ws, { recursive: true });
-  for (const stale of [".rtt/wal", ".rtt/audit", "logs"])
+  // What a panel run in the example leaves (a journal would replay into this copy's routes).
+  for (const stale of [".rtt/wal", ".rtt/audit", ".rtt/run", "logs"])
     rmSync(join(ws, stale), { recursive: true, force: true });
   const events = join(ws, "services", "events", "rtt.manifest.json");
   const m = JSON.parse(readFileSync(events, "utf8")) as { symbol: Record<string, unknown> };

@@ -11,24 +11,24 @@
  * never how long anything took.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import {
   copyQuickstart,
   eventually,
   parseJson,
+  RTT_TIMEOUT_MS,
   type RunResult,
   readNdjson,
-  removeTempDirs,
   runRtt,
+  stopPanelAndClean,
 } from "./helpers.ts";
 
-const TIMEOUT_MS = 60_000;
 let ws = "";
 
 function rtt(args: readonly string[]): Promise<RunResult> {
-  return runRtt(args, { cwd: ws, timeoutMs: TIMEOUT_MS });
+  return runRtt(args, { cwd: ws, timeoutMs: RTT_TIMEOUT_MS });
 }
 
 interface Refresh {
@@ -44,11 +44,7 @@ function refreshes(): Refresh[] {
 const fromStub = (r: Refresh) => r.status === 200 && r.series?.http_requests_total === 0;
 const fromApi = (r: Refresh) => r.status === 200 && (r.series?.http_requests_total ?? 0) > 0;
 
-after(async () => {
-  if (ws !== "" && existsSync(join(ws, ".rtt", "sockets", "panel.sock")))
-    await rtt(["panel", "stop"]).catch(() => {});
-  removeTempDirs();
-});
+after(() => stopPanelAndClean(ws));
 
 describe("degrade to a stub of the declared examples", () => {
   it("trip moves the refresh route to the stub, heal back to the API; audited", async () => {

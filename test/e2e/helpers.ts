@@ -159,6 +159,16 @@ export function removeTempDirs(): void {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
+/** How long one `rtt` run of an e2e test may take. */
+export const RTT_TIMEOUT_MS = 60_000;
+
+/** For `after`: stops the panel of workspace `ws` if one runs, then removes the temp folders. */
+export async function stopPanelAndClean(ws: string): Promise<void> {
+  if (ws !== "" && existsSync(join(ws, ".rtt", "sockets", "panel.sock")))
+    await runRtt(["panel", "stop"], { cwd: ws, timeoutMs: RTT_TIMEOUT_MS }).catch(() => {});
+  removeTempDirs();
+}
+
 /** A temp copy of examples/quickstart without its scan cache (and without logs it may have made). */
 export function copyQuickstart(): string {
   const dest = join(makeTempDir("rtt-e2e-quickstart-"), "quickstart");
@@ -172,6 +182,7 @@ export function copyQuickstart(): string {
         ".rtt/wal",
         ".rtt/audit",
         ".rtt/sockets",
+        ".rtt/run",
         ".rtt/panel.log",
         "logs",
       ];

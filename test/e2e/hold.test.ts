@@ -10,26 +10,26 @@
  * restore. Only the order of what follows each command is asserted, never how long it took.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   copyQuickstart,
   eventually,
+  RTT_TIMEOUT_MS,
   type RunResult,
   readNdjson,
-  removeTempDirs,
   runRtt,
+  stopPanelAndClean,
 } from "./helpers.ts";
 
-const TIMEOUT_MS = 60_000;
 /** emit.py's events: at 2 ms apart the stream lasts long enough to be held mid-way. */
 const N = 3000;
 let ws = "";
 
 function rtt(args: readonly string[]): Promise<RunResult> {
-  return runRtt(args, { cwd: ws, timeoutMs: TIMEOUT_MS });
+  return runRtt(args, { cwd: ws, timeoutMs: RTT_TIMEOUT_MS });
 }
 
 const panelLog = (): string => readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
@@ -38,11 +38,7 @@ const seqs = (): number[] =>
     (l) => l.record.seq,
   );
 
-after(async () => {
-  if (ws !== "" && existsSync(join(ws, ".rtt", "sockets", "panel.sock")))
-    await rtt(["panel", "stop"]).catch(() => {});
-  removeTempDirs();
-});
+after(() => stopPanelAndClean(ws));
 
 describe("holding a one-way route whose breaker is open", () => {
   it("trip parks the source (nothing reaches the logger), heal resumes it: every event once, in order", async () => {

@@ -8,20 +8,20 @@
  * the policy's failover list), and `rtt tap --json` streams samples.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import {
   copyQuickstart,
   eventually,
   parseJson,
+  RTT_TIMEOUT_MS,
   type RunResult,
   readNdjson,
-  removeTempDirs,
   runRtt,
+  stopPanelAndClean,
 } from "./helpers.ts";
 
-const TIMEOUT_MS = 60_000;
 /** emit.py's message count for the load: long enough that the swap lands mid-stream. */
 const N = 200_000;
 let ws = "";
@@ -34,14 +34,10 @@ const lines = (file: string): { seq: number; received_ms: number }[] =>
   }));
 
 function rtt(args: readonly string[]): Promise<RunResult> {
-  return runRtt(args, { cwd: ws, timeoutMs: TIMEOUT_MS });
+  return runRtt(args, { cwd: ws, timeoutMs: RTT_TIMEOUT_MS });
 }
 
-after(async () => {
-  if (ws !== "" && existsSync(join(ws, ".rtt", "sockets", "panel.sock")))
-    await rtt(["panel", "stop"]).catch(() => {});
-  removeTempDirs();
-});
+after(() => stopPanelAndClean(ws));
 
 describe("live operations on the quickstart", () => {
   it(`qc under load: ${N} messages, each at exactly one logger, in order; the same swap again is a no-op`, async (t) => {

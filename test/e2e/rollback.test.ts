@@ -5,16 +5,22 @@
  * .rtt/ is refused naming the first one's pid; a stale saved plan is refused.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { copyQuickstart, parseJson, type RunResult, removeTempDirs, runRtt } from "./helpers.ts";
+import {
+  copyQuickstart,
+  parseJson,
+  RTT_TIMEOUT_MS,
+  type RunResult,
+  runRtt,
+  stopPanelAndClean,
+} from "./helpers.ts";
 
-const TIMEOUT_MS = 60_000;
 let ws = "";
 
 function rtt(args: readonly string[]): Promise<RunResult> {
-  return runRtt(args, { cwd: ws, timeoutMs: TIMEOUT_MS });
+  return runRtt(args, { cwd: ws, timeoutMs: RTT_TIMEOUT_MS });
 }
 
 interface LiveRoute {
@@ -31,11 +37,7 @@ async function wired(): Promise<string[]> {
     .sort();
 }
 
-after(async () => {
-  if (ws !== "" && existsSync(join(ws, ".rtt", "sockets", "panel.sock")))
-    await rtt(["panel", "stop"]).catch(() => {});
-  removeTempDirs();
-});
+after(() => stopPanelAndClean(ws));
 
 describe("rollback, the panel's lock, stale plans", () => {
   it("rolls back to an earlier commit through the panel, and audits it", async () => {

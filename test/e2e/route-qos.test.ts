@@ -7,23 +7,23 @@
  * Counts and loose lower bounds only: a loaded machine may be slower, never faster, than a rate.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
 import {
   copyQuickstart,
   parseJson,
+  RTT_TIMEOUT_MS,
   type RunResult,
   readNdjson,
-  removeTempDirs,
   runRtt,
+  stopPanelAndClean,
 } from "./helpers.ts";
 
-const TIMEOUT_MS = 60_000;
 let ws = "";
 
 function rtt(args: readonly string[]): Promise<RunResult> {
-  return runRtt(args, { cwd: ws, timeoutMs: TIMEOUT_MS });
+  return runRtt(args, { cwd: ws, timeoutMs: RTT_TIMEOUT_MS });
 }
 
 /** The logger's records: emit.py's seq and send time. */
@@ -49,7 +49,7 @@ async function sourceLink(): Promise<SourceLink | undefined> {
 }
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const until = Date.now() + TIMEOUT_MS;
+  const until = Date.now() + RTT_TIMEOUT_MS;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
@@ -84,11 +84,7 @@ async function wire(n: number, intervalMs: number, qos: Record<string, unknown>)
   assert.equal(apply.code, 0, apply.stderr + apply.stdout);
 }
 
-afterEach(async () => {
-  if (ws !== "" && existsSync(join(ws, ".rtt", "sockets", "panel.sock")))
-    await rtt(["panel", "stop"]).catch(() => {});
-  removeTempDirs();
-});
+afterEach(() => stopPanelAndClean(ws));
 
 describe("a route's QoS on the data path (rate, drop)", () => {
   it("taildrop at 200/s: the logger gets fewer than emitted, each missing one counted as a drop", async (t) => {

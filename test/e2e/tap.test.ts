@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
@@ -15,20 +15,20 @@ import {
   childEnv,
   copyQuickstart,
   RTT_BIN,
+  RTT_TIMEOUT_MS,
   type RunResult,
-  removeTempDirs,
   run,
   runRtt,
   shellQuote,
+  stopPanelAndClean,
 } from "./helpers.ts";
 
-const TIMEOUT_MS = 60_000;
 const ROUTES = ["events-to-log", "ui-refresh"];
 const ESC = String.fromCharCode(27);
 let ws = "";
 
 function rtt(args: readonly string[]): Promise<RunResult> {
-  return runRtt(args, { cwd: ws, timeoutMs: TIMEOUT_MS });
+  return runRtt(args, { cwd: ws, timeoutMs: RTT_TIMEOUT_MS });
 }
 
 /**
@@ -48,7 +48,7 @@ function rttOnTty(
       stdio: ["pipe", "pipe", "pipe"],
     });
     let out = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
+    const timer = setTimeout(() => child.kill("SIGKILL"), RTT_TIMEOUT_MS);
     child.stdin.on("error", () => {});
     const type = (keys: string) => child.stdin.write(keys);
     child.stdout.on("data", (b: Buffer) => {
@@ -73,11 +73,7 @@ before(async () => {
   assert.equal(apply.code, 0, apply.stderr + apply.stdout);
 });
 
-after(async () => {
-  if (ws !== "" && existsSync(join(ws, ".rtt", "sockets", "panel.sock")))
-    await rtt(["panel", "stop"]).catch(() => {});
-  removeTempDirs();
-});
+after(() => stopPanelAndClean(ws));
 
 describe("rtt tap", () => {
   it("--json --count 3: three NDJSON samples with route, breaker, p95_ms, throughput", async () => {
@@ -111,7 +107,7 @@ registerHooks({ resolve(spec, ctx, next) {
     const r = await run(
       process.execPath,
       ["--import", hook, RTT_BIN, "tap", "--json", "--count", "1"],
-      { cwd: ws, timeoutMs: TIMEOUT_MS },
+      { cwd: ws, timeoutMs: RTT_TIMEOUT_MS },
     );
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /LOADED/);

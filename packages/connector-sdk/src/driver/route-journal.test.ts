@@ -102,7 +102,7 @@ describe("route journal", () => {
     const dir = freshDir();
     const journal = open(dir);
     const mib = 1024 * 1024;
-    const line = bytes("x".repeat(mib - 1) + "\n");
+    const line = bytes(`${"x".repeat(mib - 1)}\n`);
     for (let i = 0; i < 3; i++) journal.append(line); // 3 MiB of whole lines
     journal.append(bytes("y".repeat(mib + 10))); // an unfinished message, past a roll at 4 MiB
     assert.equal(readdirSync(dir).filter((f) => f.startsWith("seg-")).length, 2);
