@@ -81,6 +81,8 @@ export class DriverRuntime<L> {
   readonly #idPrefix = randomBytes(4).toString("hex");
   #nextId = 1;
   #disposed = false;
+  /** Opens in flight: dispose() waits for them, so a link opened meanwhile is closed too. */
+  readonly #opening = new Set<Promise<string>>();
 
   constructor(connector: Connector<L>, options: RuntimeOptions = {}) {
     this.connector = connector;
@@ -153,7 +155,27 @@ export class DriverRuntime<L> {
     return out;
   }
 
+  /**
+   * Opens a link. An Open that a shutdown overtakes does not leave what the connector started
+   * (an http driver's api program, a process) running: dispose() waits for it and the link is
+   * closed as soon as it exists.
+   */
   async open(
+    saddr: string,
+    contractJson: string,
+    params: Readonly<Record<string, string>>,
+  ): Promise<string> {
+    if (this.#disposed) throw shuttingDown();
+    const opening = this.#open(saddr, contractJson, params);
+    this.#opening.add(opening);
+    try {
+      return await opening;
+    } finally {
+      this.#opening.delete(opening);
+    }
+  }
+
+  async #open(
     saddr: string,
     contractJson: string,
     params: Readonly<Record<string, string>>,
@@ -198,6 +220,10 @@ export class DriverRuntime<L> {
       ...(isSource && route.qos !== undefined ? { qos: route.qos } : {}),
       ...journaled.route,
     });
+    if (this.#disposed) {
+      await link.close(this.#drainMs);
+      throw shuttingDown();
+    }
     this.#links.set(id, link);
     return id;
   }
@@ -363,6 +389,11 @@ export class DriverRuntime<L> {
     if (this.#disposed) return 0;
     this.#disposed = true;
     clearInterval(this.#timer);
+    await Promise.allSettled([...this.#opening]);
     return this.closeAll();
   }
+}
+
+function shuttingDown(): RttError {
+  return new RttError("RTT_ERR_DRIVER_LINK", "Open: the driver is shutting down");
 }

@@ -1,0 +1,80 @@
+// DriverRuntime without a transport: what a shutdown does to an Open still in flight.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { RttError } from "@rtt/core";
+import { defineConnector } from "./define-connector.ts";
+import { DriverRuntime } from "./runtime.ts";
+
+const SADDR = "rtt://demo/api/slow@1.0.0";
+const CONTRACT = JSON.stringify({ saddr: SADDR, type: "api", direction: "both" });
+
+/** A connector whose open() waits for `release()`, recording what it opened and closed. */
+function slowOpening() {
+  const opened: number[] = [];
+  const closed: number[] = [];
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const connector = defineConnector<{ n: number }>({
+    name: "slow",
+    version: "1.0.0",
+    probe: () => [],
+    async open() {
+      await gate;
+      const n = opened.length + 1;
+      opened.push(n);
+      return { n };
+    },
+    tx: () => {},
+    async *rx() {},
+    close: (link) => {
+      closed.push(link.n);
+    },
+    health: () => ({ ok: true, lag_ms: 0 }),
+  });
+  return { connector, opened, closed, release: () => release() };
+}
+
+const isShuttingDown = (e: unknown) =>
+  e instanceof RttError && e.code === "RTT_ERR_DRIVER_LINK" && /shutting down/.test(e.message);
+
+describe("DriverRuntime shutdown", () => {
+  test("an Open in flight when dispose() starts is closed once it exists, and dispose waits for it", async () => {
+    const slow = slowOpening();
+    const runtime = new DriverRuntime(slow.connector, { log: () => {} });
+    const opening = runtime.open(SADDR, CONTRACT, {});
+    const disposing = runtime.dispose();
+    let disposed = false;
+    void disposing.then(() => {
+      disposed = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(disposed, false, "dispose() returned before the Open in flight settled");
+    slow.release();
+    await assert.rejects(opening, isShuttingDown);
+    await disposing;
+    assert.deepEqual(slow.opened, [1]);
+    assert.deepEqual(slow.closed, [1], "the link the overtaken Open made was not closed");
+    assert.equal(runtime.linkCount, 0);
+  });
+
+  test("an Open after dispose() is refused without calling the connector", async () => {
+    const slow = slowOpening();
+    slow.release();
+    const runtime = new DriverRuntime(slow.connector, { log: () => {} });
+    await runtime.dispose();
+    await assert.rejects(runtime.open(SADDR, CONTRACT, {}), isShuttingDown);
+    assert.deepEqual(slow.opened, []);
+  });
+
+  test("links open before dispose() are closed by it", async () => {
+    const slow = slowOpening();
+    slow.release();
+    const runtime = new DriverRuntime(slow.connector, { log: () => {} });
+    await runtime.open(SADDR, CONTRACT, {});
+    await runtime.open(SADDR, CONTRACT, {});
+    assert.equal(await runtime.dispose(), 2);
+    assert.deepEqual(slow.closed.sort(), [1, 2]);
+  });
+});
