@@ -4,44 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type CatalogSymbol, type Contract, symbolFromContract } from "@rtt/core";
+import type { CatalogSymbol } from "@rtt/core";
 import type { BreakerState } from "../health/breaker.ts";
 import { compilePolicy } from "../policy/policy-engine.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
 import type { Reconciler } from "../reconcile/reconciler.ts";
 import { RouteFallback } from "./fallback.ts";
-import { wiredOneWay } from "./route-fixtures.ts";
+import { BUS, busAndLoggers, LOGGER, LOGGER2, wiredOneWay } from "./route-fixtures.ts";
 
-const BUS = "rtt://core/bus/events@1.0.0";
-const LOGGER = "rtt://obs/extension/logger@1.0.0#ndjson";
-const LOGGER2 = "rtt://obs/extension/logger2@1.0.0#ndjson";
+const catalog = busAndLoggers();
 
-function symbol(contract: Record<string, unknown>): CatalogSymbol {
-  return symbolFromContract({ "x-run": ["prog"], ...contract } as unknown as Contract, {
-    file: "rtt.manifest.json",
-    scanner: "manifest",
-    score: 1,
-  });
-}
-
-const catalog = [
-  symbol({
-    saddr: BUS,
-    type: "bus",
-    direction: "provider",
-    capabilities: ["push", "stream"],
-    io: "pubsub",
-  }),
-  ...[LOGGER, LOGGER2].map((saddr) =>
-    symbol({
-      saddr,
-      type: "extension",
-      direction: "consumer",
-      capabilities: ["stream"],
-      io: "stream",
-    }),
-  ),
-];
 const policy = compilePolicy({
   allow: [{ from: "rtt://core/bus/*", to: "rtt://obs/extension/*", scopes: ["*"] }],
   failover: [

@@ -4,6 +4,7 @@
  * differs.
  */
 import type { HealthSample } from "@rtt/connector-sdk";
+import { type CatalogSymbol, type Contract, symbolFromContract } from "@rtt/core";
 import type { WiredRoute } from "../reconcile/graph.ts";
 
 /** A wired one-way route `id` from `from` to `to`, both ends in driver `driver`. */
@@ -46,4 +47,38 @@ export function linkSample(ok: boolean, at_unix_ms = 0): HealthSample {
     nacked: 0,
     buffered: 0,
   };
+}
+
+export const BUS = "rtt://core/bus/events@1.0.0";
+export const LOGGER = "rtt://obs/extension/logger@1.0.0#ndjson";
+export const LOGGER2 = "rtt://obs/extension/logger2@1.0.0#ndjson";
+
+function symbol(contract: Record<string, unknown>): CatalogSymbol {
+  return symbolFromContract({ "x-run": ["prog"], ...contract } as unknown as Contract, {
+    file: "rtt.manifest.json",
+    scanner: "manifest",
+    score: 1,
+  });
+}
+
+/** The quickstart's shape: a bus (BUS) that two loggers (LOGGER, LOGGER2) can consume. */
+export function busAndLoggers(): CatalogSymbol[] {
+  return [
+    symbol({
+      saddr: BUS,
+      type: "bus",
+      direction: "provider",
+      capabilities: ["push", "stream"],
+      io: "pubsub",
+    }),
+    ...[LOGGER, LOGGER2].map((saddr) =>
+      symbol({
+        saddr,
+        type: "extension",
+        direction: "consumer",
+        capabilities: ["stream"],
+        io: "stream",
+      }),
+    ),
+  ];
 }

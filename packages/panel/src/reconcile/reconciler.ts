@@ -62,6 +62,13 @@ const SPARE_TTL_MS = 60_000;
 
 /** How long a retired target may take to consume what its lane carried before it is closed. */
 const DRAIN_TIMEOUT_MS = 10_000;
+/**
+ * How long a swap's follow-up work (watching the retired target drain, arming it as a spare)
+ * waits: grpc-js sends a unary answer over several event-loop turns (the message, its write
+ * callback, then the trailers), and a driver call started in between delays the trailers —
+ * the client's call ends only with them.
+ */
+const AFTER_ANSWER_MS = 5;
 
 /** How long a route's QuickConnect handshake may take before its batch rolls back. */
 const HANDSHAKE_TIMEOUT_MS = 5000;
@@ -565,9 +572,8 @@ export class Reconciler {
 
   /** Waits (bounded) until a retired target's link has taken `frames` frames: its lane's share. */
   async #drained(ref: LinkRef, frames: number): Promise<void> {
-    // Not in the turn of the swap that retired it: opening a health stream costs ~0.4 ms, and
-    // the swap's answer goes out first.
-    await new Promise((r) => setImmediate(r));
+    // The swap's answer goes out first (AFTER_ANSWER_MS).
+    await new Promise((r) => setTimeout(r, AFTER_ANSWER_MS));
     const driver = this.#o.pool.running(ref.driver);
     if (driver === undefined) return;
     const until = Date.now() + DRAIN_TIMEOUT_MS;
