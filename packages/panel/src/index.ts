@@ -50,7 +50,6 @@ export { PanelDaemon, type PanelDaemonOptions, socketPathOf } from "./daemon/dae
 export { isDegraded, realEnd, STUB_DRIVER, stubEnd } from "./daemon/degrade.ts";
 export { BUILT_IN_DRIVERS, driverLaunch, HostPool } from "./daemon/host-pool.ts";
 export {
-  admit,
   BREAKER_DEFAULTS,
   type BreakerConfig,
   type BreakerEvent,

@@ -8,8 +8,7 @@
  * driver's job. For the panel, "open" = move the route to its failover target, degrade it to a
  * stub, or hold it (daemon/fallback.ts); "half-open" = back on its real target with a bounded
  * trial: the daemon throttles the route's source to `probeMax` messages every `probeWindowMs`
- * (the Throttle RPC), the rest waits at the source; "closed" = unbounded. `admit` is the same
- * budget decided per request, for a caller that sees each request (none does yet).
+ * (the Throttle RPC), the rest waits at the source; "closed" = unbounded.
  *
  * Usage in the daemon (one breaker per route):
  *
@@ -22,7 +21,7 @@
  *   }
  *   samples.add(sample, now); feed(sample.ok ? { kind: "success" } : { kind: "error", detail: sample.err });
  *   feed({ kind: "slo", observed: sloObservation(samples.stats(now)) });
- *   // act("open") = unbind / fail over; act("half-open") = re-bind with admit() budget; act("closed") = bound
+ *   // act("open") = fail over / degrade / hold; act("half-open") = the throttled trial; act("closed") = unbounded
  *
  * Choices that must hold:
  * - Closed trips when `tripErrors` errors fall within `tripWindowMs` (panel.yaml
@@ -33,11 +32,9 @@
  *   `backoffCapMs`. The jitter factor lies in [1, 1.5), so step n+1's lowest value (base·2^n) is
  *   above step n's highest (0.75·base·2^n): the delay never shrinks while a route keeps failing;
  *   a `max` with the previous delay guards the rounding anyway.
- * - Half-open admits a bounded sample, neither everyone nor one probe: per probe window
- *   (`probeWindowMs`), request k of the window (k = 0, 1, …) is admitted when k mod `probeEvery`
- *   = 0 and fewer than `probeMax` were admitted — so 1 in 10 by default, the first request of
- *   every window always, at most 20 per window. A deterministic counter, not a coin: replay and
- *   restore give the same decisions.
+ * - Half-open admits a bounded sample, neither everyone nor one probe: at most `probeMax`
+ *   messages every `probeWindowMs` (20 a second by default) reach the real target; the rest
+ *   wait at the source under the route's QoS.
  * - Half-open closes after `successesToClose` successes with no error; one error or one SLO
  *   violation re-opens it with the next backoff step.
  * - A manual trip (`rtt trip`) holds the breaker open until a manual heal (`rtt heal`): an operator
@@ -62,10 +59,8 @@ export interface BreakerConfig {
   readonly backoffBaseMs: number;
   readonly backoffCapMs: number;
   readonly successesToClose: number;
-  /** Half-open budget: within each window admit 1 request in `probeEvery`, first one always… */
+  /** Half-open budget: at most `probeMax` messages every `probeWindowMs` reach the target. */
   readonly probeWindowMs: number;
-  readonly probeEvery: number;
-  /** …and never more than `probeMax`. */
   readonly probeMax: number;
 }
 
@@ -78,7 +73,6 @@ export const BREAKER_DEFAULTS: BreakerConfig = {
   backoffCapMs: 30_000,
   successesToClose: 5,
   probeWindowMs: 1000,
-  probeEvery: 10,
   probeMax: 20,
 };
 
@@ -102,7 +96,6 @@ export function breakerConfig(
     "backoffBaseMs",
     "successesToClose",
     "probeWindowMs",
-    "probeEvery",
     "probeMax",
   ] as const;
   for (const key of positive) {
@@ -136,12 +129,6 @@ export interface BreakerState {
   readonly held: boolean;
   /** Half-open: successes so far. */
   readonly successes: number;
-  /** Half-open: the current probe window's counters. */
-  readonly probe: {
-    readonly windowStart: number;
-    readonly seen: number;
-    readonly admitted: number;
-  };
 }
 
 /** What an SLO observation may report; a metric left out is not judged. */
@@ -190,7 +177,6 @@ export function newBreaker(now: number): BreakerState {
     retryAt: null,
     held: false,
     successes: 0,
-    probe: { windowStart: now, seen: 0, admitted: 0 },
   };
 }
 
@@ -273,7 +259,6 @@ function toHalfOpen(
     held: false,
     successes: 0,
     sloStreak: 0,
-    probe: { windowStart: now, seen: 0, admitted: 0 },
   };
 }
 
@@ -385,40 +370,6 @@ export function stepBreaker(
   return { state: s, transitions: out };
 }
 
-export interface Admission {
-  readonly state: BreakerState;
-  readonly admitted: boolean;
-}
-
-/**
- * Whether one request may pass at `now`: closed admits all, open none, half-open the bounded
- * sample described at the top. Does not change the breaker's state name: time-based changes come
- * from `stepBreaker` (a `tick`), so admission is cheap and never emits a transition.
- */
-export function admit(config: BreakerConfig, state: BreakerState, now: number): Admission {
-  if (state.state === "closed") return { state, admitted: true };
-  if (state.state === "open") return { state, admitted: false };
-  let { windowStart, seen, admitted } = state.probe;
-  if (now < windowStart || now - windowStart >= config.probeWindowMs) {
-    windowStart = now;
-    seen = 0;
-    admitted = 0;
-  }
-  const ok = seen % config.probeEvery === 0 && admitted < config.probeMax;
-  return {
-    state: {
-      ...state,
-      probe: { windowStart, seen: seen + 1, admitted: admitted + (ok ? 1 : 0) },
-    },
-    admitted: ok,
-  };
-}
-
-/** How many of `requests` in one fresh half-open window are admitted (for the driver's budget). */
-export function probeBudget(config: BreakerConfig, requests: number): number {
-  return requests <= 0 ? 0 : Math.min(config.probeMax, Math.ceil(requests / config.probeEvery));
-}
-
 function corrupt(why: string): RttError {
   return new RttError("RTT_ERR_WAL_CORRUPT", `journaled breaker state is not usable: ${why}`, {
     hint: "the route's breaker can be reset with `rtt heal`",
@@ -434,7 +385,8 @@ const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number
  * Reads a journaled state back (after `JSON.parse`), checked field by field, and brings it in
  * line with `now` (see `normalize`). An open breaker stays open: its absolute deadline decides,
  * so the remaining backoff is what is left on the clock. Send a `tick` right after to emit a
- * half-open transition that fell due while the panel was down.
+ * half-open transition that fell due while the panel was down. The `probe` counters journals
+ * written before the trial became a throttle carry are ignored.
  */
 export function restoreBreaker(config: BreakerConfig, json: unknown, now: number): BreakerState {
   if (!isObject(json)) throw corrupt("not an object");
@@ -442,7 +394,6 @@ export function restoreBreaker(config: BreakerConfig, json: unknown, now: number
   const state = json.state;
   if (!BREAKER_STATES.some((n) => n === state)) throw corrupt(`unknown state ${String(state)}`);
   const { since, reason, errorTimes, sloStreak, opens, backoffMs, retryAt, held, successes } = json;
-  const probe = json.probe;
   if (!isTime(since)) throw corrupt("since");
   if (typeof reason !== "string") throw corrupt("reason");
   if (!Array.isArray(errorTimes) || !errorTimes.every(isTime)) throw corrupt("errorTimes");
@@ -450,13 +401,6 @@ export function restoreBreaker(config: BreakerConfig, json: unknown, now: number
     throw corrupt("counters");
   if (!(retryAt === null || isTime(retryAt))) throw corrupt("retryAt");
   if (typeof held !== "boolean") throw corrupt("held");
-  if (
-    !isObject(probe) ||
-    !isTime(probe.windowStart) ||
-    !isCount(probe.seen) ||
-    !isCount(probe.admitted)
-  )
-    throw corrupt("probe");
   const restored: BreakerState = {
     v: 1,
     state: state as BreakerStateName,
@@ -469,7 +413,6 @@ export function restoreBreaker(config: BreakerConfig, json: unknown, now: number
     retryAt: state === "open" && !held && retryAt === null ? now : retryAt,
     held,
     successes,
-    probe: { windowStart: probe.windowStart, seen: probe.seen, admitted: probe.admitted },
   };
   return normalize(config, restored, now);
 }

@@ -4,8 +4,6 @@
  * samples. The daemon feeds them and acts on the transitions (unbind, fail over, re-bind).
  */
 export {
-  type Admission,
-  admit,
   BREAKER_DEFAULTS,
   BREAKER_STATES,
   type BreakerConfig,
@@ -19,7 +17,6 @@ export {
   breakerConfig,
   newBreaker,
   nextDeadline,
-  probeBudget,
   restoreBreaker,
   type SloObservation,
   sloViolation,
