@@ -7,6 +7,7 @@
  *   echo SOCKET N WARMUP COUNT   the peer: unary Echo (16 bytes) and a Stream of COUNT messages
  *   flip LISTEN K ROUTE A B GAP  QuickConnect ROUTE to B, A, B, … K times (A is where it is now),
  *                                GAP ms apart (time for the panel to arm the target left behind)
+ *   relay SOCKET K GAP           the flip's peer: Relay K times, GAP ms apart, as the flips are
  */
 import * as grpc from "@grpc/grpc-js";
 import { LOCAL_CHANNEL_OPTIONS } from "@rtt/connector-sdk";
@@ -46,20 +47,19 @@ async function unary(listen: string, n: number, warmup: number): Promise<unknown
   return { symbols, list_symbols_us: list, status_us: status };
 }
 
-async function echo(socket: string, n: number, warmup: number, count: number): Promise<unknown> {
+/** A client of the echo peer with the panel's client options, so panel ÷ peer is the panel's own cost. */
+function echoClient(socket: string) {
   const Client = grpc.makeGenericClientConstructor(ECHO_SERVICE, "Echo");
-  // The panel's client options, so panel ÷ peer is the panel's own cost.
   const client = new Client(
     `unix:${socket}`,
     grpc.credentials.createInsecure(),
     LOCAL_CHANNEL_OPTIONS,
   );
   const request = Buffer.alloc(16, 1);
-  const streamRequest = Buffer.from([count]);
-  const call = (): Promise<Buffer> =>
+  const unary = (path: string): Promise<Buffer> =>
     new Promise((resolve, reject) =>
       client.makeUnaryRequest(
-        ECHO_SERVICE.Echo.path,
+        path,
         (b: Buffer) => b,
         (b: Buffer) => b,
         request,
@@ -67,6 +67,13 @@ async function echo(socket: string, n: number, warmup: number, count: number): P
         (error, res) => (error ? reject(error) : resolve(res as Buffer)),
       ),
     );
+  return { client, unary };
+}
+
+async function echo(socket: string, n: number, warmup: number, count: number): Promise<unknown> {
+  const { client, unary } = echoClient(socket);
+  const streamRequest = Buffer.from([count]);
+  const call = () => unary(ECHO_SERVICE.Echo.path);
   const stream = async (): Promise<number> => {
     const s = client.makeServerStreamRequest(
       ECHO_SERVICE.Stream.path,
@@ -113,6 +120,20 @@ async function flip(listen: string, k: number, route: string, a: string, b: stri
   return { flip_us: samples, panel_us: panelUs, warm, unchanged };
 }
 
+async function relay(socket: string, k: number, gapMs: number): Promise<unknown> {
+  const { client, unary } = echoClient(socket);
+  await unary(ECHO_SERVICE.Relay.path); // connects, as the flip client's first call does
+  const samples: number[] = [];
+  for (let i = 0; i < k; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, gapMs));
+    const t0 = process.hrtime.bigint();
+    await unary(ECHO_SERVICE.Relay.path);
+    samples.push(us(t0));
+  }
+  client.close();
+  return { relay_us: samples };
+}
+
 let result: unknown;
 if (mode === "unary") result = await unary(String(args[0]), Number(args[1]), Number(args[2]));
 else if (mode === "echo")
@@ -126,5 +147,6 @@ else if (mode === "flip")
     String(args[4]),
     Number(args[5]),
   );
+else if (mode === "relay") result = await relay(String(args[0]), Number(args[1]), Number(args[2]));
 else throw new Error(`client.ts: unknown mode ${mode}`);
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -38,6 +38,20 @@ export const ECHO_SERVICE = {
     responseSerialize: bytes.serialize,
     responseDeserialize: bytes.deserialize,
   },
+  /**
+   * The flip's peer: what a warm QuickConnect must do at the least, with no logic — one unary
+   * call on to another process (the Switch), then an append and fsync of ~2 KiB to one file
+   * (the WAL commit) and ~0.5 KiB to another (the audit record) — then the answer.
+   */
+  Relay: {
+    path: "/bench.Echo/Relay",
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: bytes.serialize,
+    requestDeserialize: bytes.deserialize,
+    responseSerialize: bytes.serialize,
+    responseDeserialize: bytes.deserialize,
+  },
   Stream: {
     path: "/bench.Echo/Stream",
     requestStream: false,

@@ -18,6 +18,11 @@
  *           (the answer says so) is the Switch, the WAL commit and the audit record only; a
  *           cold one (a flip that came before the spare was armed) also opens the target and
  *           runs the handshake. The headline flip figures are the warm flips'.
+ *   relay   the flip's peer, right after each round of flips, as many calls the same gap apart:
+ *           the echo peer's Relay calls a second bare server (the Switch), appends and fsyncs
+ *           2 KiB to one file and 0.5 KiB to another (the WAL commit, the audit record), then
+ *           answers — a flip's structure with no logic, so flip ÷ relay is the panel's own cost
+ *           and relay alone is what this machine's wake-ups and disk allow.
  *
  * Percentiles are nearest-rank over all samples. Progress on stderr; the last line of stdout is
  * one JSON object. The panel is stopped at the end and every process this started is gone.
@@ -123,10 +128,17 @@ async function eventually(what: string, check: () => boolean, ms = 30_000): Prom
   }
 }
 
-/** The socket of the echo peer lives in the workspace, beside the panel's. */
-async function startEcho(): Promise<{ socket: string; stop: () => void }> {
-  const socket = join(ws, ".rtt", "sockets", "echo.sock");
-  const child = spawn(process.execPath, [ECHO, socket], { stdio: ["pipe", "pipe", "inherit"] });
+/**
+ * An echo peer, its socket in the workspace beside the panel's; with `next`, its Relay calls
+ * that peer and appends to files in the workspace's .rtt folder, as the panel's WAL and audit do.
+ */
+async function startEcho(
+  name: string,
+  next?: string,
+): Promise<{ socket: string; stop: () => void }> {
+  const socket = join(ws, ".rtt", "sockets", `${name}.sock`);
+  const args = next === undefined ? [socket] : [socket, next, join(ws, ".rtt")];
+  const child = spawn(process.execPath, [ECHO, ...args], { stdio: ["pipe", "pipe", "inherit"] });
   children.add(child);
   await new Promise<void>((ok, fail) => {
     child.stdout.once("data", () => ok());
@@ -181,7 +193,9 @@ log(`panel pid ${panelPid}, drivers ${status.drivers.map((d) => `${d.name}:${d.p
 // (a) unary, the panel and the peer in alternating rounds: first with emit.py stopped (SIGSTOP:
 // the stream idle, the loggers idle), then with it streaming, which on a small machine takes
 // most of the CPU from both the panel and the peer.
-const echo = await startEcho();
+// The peer: an echo server whose Relay calls a second one (the flip's peer, see ECHO_SERVICE).
+const echoNext = await startEcho("echo-next");
+const echo = await startEcho("echo", echoNext.socket);
 const emitters = descendantsRunning(panelPid, "emit.py");
 if (emitters.length === 0) throw new Error("no emit.py under the panel");
 interface Phase {
@@ -222,8 +236,6 @@ for (const name of ["quiet", "load"] as const) {
     if (name === "quiet") for (const pid of emitters) process.kill(pid, "SIGCONT");
   }
 }
-echo.stop();
-
 // (b) the flips, K with emit.py stopped, then K while it streams (an even K ends each round on
 // the first logger, so both rounds start alike).
 interface Flips {
@@ -233,6 +245,8 @@ interface Flips {
   panel: number[];
   cold: number[];
   unchanged: number;
+  /** The peer's Relay, as many calls as flips, the same gap apart, right after them. */
+  relay: number[];
 }
 async function flipRound(name: "quiet" | "load"): Promise<Flips> {
   if (name === "quiet") for (const pid of emitters) process.kill(pid, "SIGSTOP");
@@ -248,14 +262,16 @@ async function flipRound(name: "quiet" | "load"): Promise<Flips> {
     ]);
     const all = r.flip_us as number[];
     const warm = r.warm as boolean[];
+    const peer = await client(["relay", echo.socket, String(K), String(FLIP_GAP_MS)]);
     const flips: Flips = {
       warm: all.filter((_, i) => warm[i]),
       panel: (r.panel_us as number[]).filter((_, i) => warm[i]),
       cold: all.filter((_, i) => !warm[i]),
       unchanged: r.unchanged as number,
+      relay: peer.relay_us as number[],
     };
     log(
-      `${name} flip ×${K}: ${flips.warm.length} warm ${JSON.stringify(stats(flips.warm))} µs (in the panel ${JSON.stringify(stats(flips.panel))} µs), ${flips.cold.length} cold ${JSON.stringify(stats(flips.cold))} µs, unchanged ${flips.unchanged}`,
+      `${name} flip ×${K}: ${flips.warm.length} warm ${JSON.stringify(stats(flips.warm))} µs (in the panel ${JSON.stringify(stats(flips.panel))} µs), ${flips.cold.length} cold ${JSON.stringify(stats(flips.cold))} µs, unchanged ${flips.unchanged}; peer relay ${JSON.stringify(stats(flips.relay))} µs`,
     );
     return flips;
   } finally {
@@ -267,6 +283,8 @@ const before = lineCount(first) + lineCount(second);
 const loadFlips = await flipRound("load");
 await new Promise((r) => setTimeout(r, 500));
 const after = lineCount(first) + lineCount(second);
+echo.stop();
+echoNext.stop();
 log(`the stream kept flowing: ${after - before} events reached the loggers during the flips`);
 const afterFlips = JSON.parse(await must(["panel", "status", "--json"])) as {
   committed_seq: number;
@@ -315,6 +333,10 @@ const flipFigures = (f: Flips, suffix: string) => ({
   [`flip_cold${suffix}`]: f.cold.length,
   [`flip_cold_p50_us${suffix}`]: stats(f.cold).p50,
   [`flip_unchanged${suffix}`]: f.unchanged,
+  [`peer_relay_p50_us${suffix}`]: stats(f.relay).p50,
+  [`peer_relay_p99_us${suffix}`]: stats(f.relay).p99,
+  [`flip_vs_relay_p50${suffix}`]: round(stats(f.warm).p50 / stats(f.relay).p50, 2),
+  [`flip_vs_relay_p99${suffix}`]: round(stats(f.warm).p99 / stats(f.relay).p99, 2),
 });
 const result = {
   bench: "control",
@@ -340,6 +362,8 @@ const result = {
   peers: {
     echo: "bare @grpc/grpc-js unary echo (16 B, raw bytes, no protobuf) over a Unix socket, server in its own process, same client library, rounds alternated with the panel's",
     stream: "the same server's server stream of as many 100-byte messages as ListSymbols returns",
+    relay:
+      "the flip's peer: the same server's unary Relay, which calls a second bare server's Echo (the Switch), then appends and fsyncs 2 KiB to one file (the WAL commit) and 0.5 KiB to another (the audit record); as many calls as flips, the same gap apart, right after them",
   },
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
