@@ -5,7 +5,8 @@
  * each reaches exactly one logger, none is lost or duplicated, each logger's share is in order;
  * the same swap again is a no-op. Then
  * `rtt trip` / `rtt heal` drive the route's breaker (audited; the trip fails the route over along
- * the policy's failover list), and `rtt tap --json` streams samples.
+ * the policy's failover list), and `rtt tap --json` streams samples. Last, an apply after a qc
+ * moves the route back in place: the plan says so, and emit.py is not started again.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -32,6 +33,11 @@ const lines = (file: string): { seq: number; received_ms: number }[] =>
     seq: r.record.seq,
     received_ms: r.received_ms,
   }));
+
+/** Every message the two loggers have, whichever got it. */
+const delivered = (): number =>
+  lines(join(ws, "logs", "events.ndjson")).length +
+  lines(join(ws, "logs", "events2.ndjson")).length;
 
 function rtt(args: readonly string[]): Promise<RunResult> {
   return runRtt(args, { cwd: ws, timeoutMs: RTT_TIMEOUT_MS });
@@ -178,6 +184,43 @@ describe("live operations on the quickstart", () => {
     const unknown = await rtt(["trip", "route/nope"]);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no wired route is "route\/nope"/);
+  });
+
+  it("an apply after a qc moves the route back in place: the plan says so, the source is not restarted", async () => {
+    // The trip's failover left the route on the first logger, as routes.json has it.
+    const qc = await rtt(["qc", "events-to-log -> rtt://obs/extension/logger2", "--json"]);
+    assert.equal(qc.code, 0, qc.stderr);
+    assert.equal((parseJson(qc.stdout) as { changed: boolean }).changed, true);
+    const plan = await rtt(["plan"]);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /~ route events-to-log/);
+    assert.match(
+      plan.stdout,
+      /to: rtt:\/\/obs\/extension\/logger2@1\.0\.0#ndjson → rtt:\/\/obs\/extension\/logger@1\.0\.0#ndjson/,
+    );
+    assert.match(
+      plan.stdout,
+      /in place: the new target is switched in at a frame boundary; the source keeps running/,
+    );
+    // emit.py sent its N messages and ended; a replace would start it again, and they would
+    // all arrive a second time.
+    assert.equal(delivered(), N);
+    const apply = await rtt(["apply", "--auto-approve"]);
+    assert.equal(apply.code, 0, apply.stderr + apply.stdout);
+    const log = () => readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
+    assert.match(
+      log(),
+      /move events-to-log in place: → rtt:\/\/obs\/extension\/logger@1\.0\.0#ndjson/,
+    );
+    assert.equal((await rtt(["plan", "--detailed-exitcode"])).code, 0, "nothing left to change");
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(delivered(), N, "emit.py ran again");
+    const audit = await rtt(["audit", "--json", "--route", "events-to-log"]);
+    const last = audit.stdout.trim().split("\n").at(-1) ?? "";
+    assert.deepEqual(
+      (JSON.parse(last) as { action: string; after: { to: string } }).after.to,
+      "rtt://obs/extension/logger@1.0.0#ndjson",
+    );
     assert.equal((await rtt(["panel", "stop"])).code, 0);
   });
 });

@@ -12,6 +12,7 @@ import {
   committedTopology,
   type Edge,
   type Edit,
+  inPlaceMoves,
   loadPlanInputs,
   makePlan,
   type Plan,
@@ -82,8 +83,16 @@ export function printPlan(out: OutputStream, plan: Plan): void {
   const problems = plan.routes.filter((r) => r.problem !== undefined);
   if (plan.edits.length > 0) {
     out.write(`RTT will make these changes to the wired routes (against ${base}):\n`);
-    out.write(paint(out, "dim", "  + create   - destroy   ~ replace (unwire, then wire again)\n"));
-    for (const edit of plan.edits) out.write(`\n${formatEdit(out, edit, byId.get(edit.route))}`);
+    out.write(
+      paint(
+        out,
+        "dim",
+        "  + create   - destroy   ~ replace (unwire, then wire again; a new target only: moved in place)\n",
+      ),
+    );
+    const inPlace = inPlaceMoves(plan.edits, plan.batches);
+    for (const edit of plan.edits)
+      out.write(`\n${formatEdit(out, edit, byId.get(edit.route), inPlace.has(edit.route))}`);
   }
   for (const r of problems) {
     out.write(`\n${paint(out, "red", `! route ${r.id}: cannot be wired`)}\n`);
@@ -112,13 +121,22 @@ export function printPlan(out: OutputStream, plan: Plan): void {
   );
 }
 
-function formatEdit(out: OutputStream, edit: Edit, route: PlannedRoute | undefined): string {
+function formatEdit(
+  out: OutputStream,
+  edit: Edit,
+  route: PlannedRoute | undefined,
+  inPlace: boolean,
+): string {
   const mark = MARK[edit.action];
   const edge = edit.action === "delete" ? edit.before : edit.after;
   const lines = [paint(out, mark.style, `${mark.sign} route ${edit.route}`), ...edgeLines(edge)];
   if (edit.action === "replace") {
     lines.push("    changes:");
     for (const c of edit.changes) lines.push(`      ${paint(out, "yellow", c)}`);
+    if (inPlace)
+      lines.push(
+        "    in place: the new target is switched in at a frame boundary; the source keeps running",
+      );
   }
   if (edit.action === "delete") {
     lines.push(paint(out, "dim", "    no longer in routes.json, or no longer allowed"));

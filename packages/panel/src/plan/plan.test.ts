@@ -30,7 +30,9 @@ import {
   batchEdits,
   diffTopologies,
   type Edit,
+  inPlaceMoves,
   makePlan,
+  movesTargetOnly,
   PLAN_SEED,
   type Plan,
   type PlanInputs,
@@ -479,6 +481,63 @@ describe("diffTopologies and batchEdits", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("inPlaceMoves", () => {
+  it("exactly the replaces of a one-way route's target alone in their batch", () => {
+    fc.assert(
+      fc.property(topologyPairArb, ([a, b]) => {
+        const edits = diffTopologies(a, b);
+        const batches = batchEdits(edits);
+        const inPlace = inPlaceMoves(edits, batches);
+        for (const edit of edits) {
+          const onlyTarget =
+            edit.action === "replace" &&
+            edit.after.pattern === "oneway" &&
+            edgeKey({ ...edit.after, to: edit.before.to }) === edgeKey(edit.before);
+          assert.equal(movesTargetOnly(edit), onlyTarget, edit.route);
+          const alone = batches.some((batch) => batch.length === 1 && batch[0] === edit.route);
+          assert.equal(inPlace.has(edit.route), onlyTarget && alone, edit.route);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("a new target is moved in place; a new parameter, or a batch of two, is a replace", () => {
+    const before: Edge = {
+      route: "r",
+      from: { saddr: "rtt://a/bus/s@1.0.0", driver: "process", contract_hash: "s" },
+      to: { saddr: "rtt://a/extension/d1@1.0.0", driver: "process", contract_hash: "d1" },
+      lane: "shm",
+      pattern: "oneway",
+      prio: 0,
+      params: {},
+    };
+    const to = { saddr: "rtt://a/extension/d2@1.0.0", driver: "process", contract_hash: "d2" };
+    const moved = diffTopologies(topologyOf([before]), topologyOf([{ ...before, to }]));
+    assert.deepEqual([...inPlaceMoves(moved, batchEdits(moved))], ["r"]);
+    const withParam = diffTopologies(
+      topologyOf([before]),
+      topologyOf([{ ...before, to, params: { tag: "x" } }]),
+    );
+    assert.deepEqual([...inPlaceMoves(withParam, batchEdits(withParam))], []);
+    const other: Edge = { ...before, route: "q" };
+    const two = diffTopologies(
+      topologyOf([before, other]),
+      topologyOf([
+        { ...before, to },
+        { ...other, to },
+      ]),
+    );
+    assert.deepEqual(batchEdits(two), [["q", "r"]]);
+    assert.deepEqual([...inPlaceMoves(two, batchEdits(two))], []);
+    const reqrep = diffTopologies(
+      topologyOf([{ ...before, pattern: "reqrep" }]),
+      topologyOf([{ ...before, pattern: "reqrep", to }]),
+    );
+    assert.deepEqual([...inPlaceMoves(reqrep, batchEdits(reqrep))], []);
   });
 });
 

@@ -244,6 +244,31 @@ export function diffTopologies(observed: Topology, desired: Topology): Edit[] {
 }
 
 /** Batches by QoS priority (0 first), each sorted by route id; a delete keeps its old priority. */
+/**
+ * A replace that changes only a one-way route's target (its source, lane, priority and
+ * parameters stay).
+ */
+export function movesTargetOnly(edit: Edit): edit is Extract<Edit, { action: "replace" }> {
+  return (
+    edit.action === "replace" &&
+    edit.after.pattern === "oneway" &&
+    edgeKey({ ...edit.before, to: edit.after.to }) === edgeKey(edit.after)
+  );
+}
+
+/**
+ * The routes apply moves in place: a target-only replace that is a batch of its own is a
+ * QuickConnect — the new target is switched in at a frame boundary, the source keeps running
+ * (a batch of several stays one transaction of replaces).
+ */
+export function inPlaceMoves(
+  edits: readonly Edit[],
+  batches: readonly (readonly string[])[],
+): Set<string> {
+  const alone = new Set(batches.flatMap((b) => (b.length === 1 ? b : [])));
+  return new Set(edits.filter((e) => alone.has(e.route) && movesTargetOnly(e)).map((e) => e.route));
+}
+
 export function batchEdits(edits: readonly Edit[]): string[][] {
   const byPrio = new Map<number, string[]>();
   for (const e of edits) {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, afterEach, beforeEach, describe, test } from "node:test";
 import { type CatalogSymbol, type Contract, type RouteSpec, symbolFromContract } from "@rtt/core";
 import { AuditLedger } from "../audit/ledger.ts";
-import { makePlan, type PlanInputs } from "../plan/plan.ts";
+import { makePlan, movesTargetOnly, type PlanInputs } from "../plan/plan.ts";
 import { EMPTY_TOPOLOGY, type Topology } from "../plan/topology.ts";
 import { Wal } from "../wal/wal.ts";
 import { clearReceived, MemoryPool, received } from "./memory-drivers.ts";
@@ -132,19 +132,24 @@ describe("apply", () => {
     assert.deepEqual(wal.committed?.post, reconciler.graph);
   });
 
-  test("replace moves a route to its new target and closes the old links; delete unbinds", async () => {
+  test("a replace restarts both ends on new links and closes the old ones; delete unbinds", async () => {
     await reconciler.apply(planFor(ROUTES, EMPTY_TOPOLOGY), catalog, meta);
-    const moved: RouteSpec[] = [
-      { id: "r1", from: "rtt://t/bus/s1", to: "rtt://t/extension/d2" },
+    await eventually("5 events at d1", () => received("rtt://t/extension/d1@1.0.0").length === 5);
+    // A new parameter is more than a target move: both ends are opened anew with it.
+    const changed: RouteSpec[] = [
+      { id: "r1", from: "rtt://t/bus/s1", to: "rtt://t/extension/d2", params: { tag: "x" } },
       ROUTES[1] as RouteSpec,
     ];
-    const plan = planFor(moved);
+    const plan = planFor(changed);
     assert.deepEqual(
-      plan.edits.map((e) => [e.action, e.route]),
-      [["replace", "r1"]],
+      plan.edits.map((e) => [e.action, e.route, movesTargetOnly(e)]),
+      [["replace", "r1", false]],
     );
+    const before = reconciler.live.get("r1");
     const result = await reconciler.apply(plan, catalog, meta);
     assert.equal(result.replaced, 1);
+    assert.notEqual(reconciler.live.get("r1")?.from.link, before?.from.link);
+    // The new source link emits its 5 events again, to d2.
     await eventually("events at d2", () => received("rtt://t/extension/d2@1.0.0").length === 5);
     assert.deepEqual(pool.linkCounts(), { ma: 2, mb: 2 });
     const removed = await reconciler.apply(planFor([ROUTES[1] as RouteSpec]), catalog, meta);
@@ -163,16 +168,20 @@ describe("apply", () => {
 describe("a failure at any prepare or commit step leaves exactly the old graph, nothing orphaned", () => {
   const steps = APPLY_STEPS.filter((s) => s !== "retire");
   after(() => clearReceived());
-  for (const scenario of ["create", "replace"] as const) {
+  // create: both routes new; replace: r1 on new links at both ends (a new parameter); move: only
+  // r1's target changes — moved in place, and replaced when that fails (the same step fails again).
+  const moveSteps: readonly ApplyStep[] = ["open-to", "offer", "handshake", "flip"];
+  for (const scenario of ["create", "replace", "move"] as const) {
     for (const step of steps) {
       for (const route of ["r1", "r2"]) {
         if (step === "bind-reply" && route === "r1") continue; // r1 is one-way: no reply lane
-        if (scenario === "replace" && route === "r2") continue; // only r1 changes
+        if (scenario !== "create" && route === "r2") continue; // only r1 changes
+        if (scenario === "move" && !moveSteps.includes(step)) continue; // steps a move has
         if (step === "commit" && route === "r2") continue; // the commit step names a batch's first route
         test(`${scenario}: ${step} of ${route}`, async () => {
           setUp();
           try {
-            if (scenario === "replace")
+            if (scenario !== "create")
               await reconciler.apply(planFor(ROUTES, EMPTY_TOPOLOGY), catalog, meta);
             const before = reconciler.graph;
             const counts = pool.linkCounts();
@@ -180,11 +189,23 @@ describe("a failure at any prepare or commit step leaves exactly the old graph, 
               scenario === "create"
                 ? ROUTES
                 : [
-                    { id: "r1", from: "rtt://t/bus/s1", to: "rtt://t/extension/d2" },
+                    {
+                      id: "r1",
+                      from: "rtt://t/bus/s1",
+                      to: "rtt://t/extension/d2",
+                      ...(scenario === "replace" ? { params: { tag: "x" } } : {}),
+                    },
                     ROUTES[1] as RouteSpec,
                   ];
             failAt = { step, route };
-            const result = await reconciler.apply(planFor(target), catalog, meta);
+            const plan = planFor(target);
+            if (scenario !== "create")
+              assert.deepEqual(
+                plan.edits.map((e) => movesTargetOnly(e)),
+                [scenario === "move"],
+              );
+            const result = await reconciler.apply(plan, catalog, meta);
+            await reconciler.retired();
             const failed = result.batches.find((b) => b.outcome === "rolled-back");
             assert.ok(failed, "a batch rolled back");
             assert.match(failed.error?.message ?? "", /injected failure/);
@@ -198,7 +219,7 @@ describe("a failure at any prepare or commit step leaves exactly the old graph, 
             const committedLinks = Object.keys(reconciler.graph.edges).length;
             const expected = Object.values(pool.linkCounts()).reduce((a, b) => a + b, 0);
             assert.equal(expected, committedLinks * 2, "no link beyond the committed routes'");
-            if (scenario === "replace") assert.deepEqual(pool.linkCounts(), counts);
+            if (scenario !== "create") assert.deepEqual(pool.linkCounts(), counts);
           } finally {
             await tearDown();
           }
@@ -256,6 +277,50 @@ describe("quickConnect", () => {
     assert.equal(reconciler.graph.edges.f?.to.saddr, d1.saddr);
     // A sweep leaves the spare alone; unwiring everything closes the route's links.
     assert.deepEqual(await reconciler.sweep(), { orphans: [], broken: [] });
+  });
+
+  test("an apply that changes only the target moves it in place: same source link, every message once", async () => {
+    const route: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
+    const plan = makePlan({ ...inputs([route]), catalog: all }, reconciler.graph, 0);
+    await reconciler.apply(plan, all, meta);
+    await eventually("d1 receives some", () => received(d1.saddr).length > 100);
+    const source = reconciler.live.get("f")?.from.link;
+    const moved = makePlan(
+      { ...inputs([{ ...route, to: "rtt://t/extension/d2" }]), catalog: all },
+      reconciler.graph,
+      wal.committed?.seq ?? 0,
+    );
+    assert.deepEqual(
+      moved.edits.map((e) => [e.action, e.route, movesTargetOnly(e)]),
+      [["replace", "f", true]],
+    );
+    const result = await reconciler.apply(moved, all, meta);
+    assert.deepEqual(
+      result.batches.map((b) => b.outcome),
+      ["committed"],
+    );
+    assert.equal(result.replaced, 1);
+    assert.equal(reconciler.live.get("f")?.from.link, source, "the source was not kept");
+    assert.deepEqual(reconciler.graph.edges.f, moved.desired.edges.f);
+    assert.deepEqual(wal.committed?.post, reconciler.graph);
+    await eventually(`${N} messages in all`, () => {
+      return received(d1.saddr).length + received(d2.saddr).length >= N;
+    });
+    await new Promise((r) => setTimeout(r, 100)); // no duplicates arrive late
+    const got = [...received(d1.saddr), ...received(d2.saddr)].map((m) => Number(m.split(" ")[1]));
+    assert.deepEqual(
+      got,
+      Array.from({ length: N }, (_, i) => i + 1),
+    );
+    await reconciler.retired();
+    assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 1 }, "the old target is closed, not kept");
+    // A plan against the new graph has nothing to do.
+    const again = makePlan(
+      { ...inputs([{ ...route, to: "rtt://t/extension/d2" }]), catalog: all },
+      reconciler.graph,
+      wal.committed?.seq ?? 0,
+    );
+    assert.deepEqual(again.edits, []);
   });
 
   test("a prebound spare makes the swap warm: the Switch only, every message once, in order", async () => {

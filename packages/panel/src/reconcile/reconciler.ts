@@ -25,7 +25,7 @@ import type { CatalogSymbol, JsonValue } from "@rtt/core";
 import { RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 import type { AuditAction, AuditEntry, AuditLedger } from "../audit/ledger.ts";
-import { batchEdits, diffTopologies, type Edit, type Plan } from "../plan/plan.ts";
+import { batchEdits, diffTopologies, type Edit, inPlaceMoves, type Plan } from "../plan/plan.ts";
 import { type Edge, type EdgeEnd, edgeKey, type Topology, topologyHash } from "../plan/topology.ts";
 import type { Wal } from "../wal/wal.ts";
 import {
@@ -166,6 +166,14 @@ function txNonce(txid: string, routeId: string): string {
  */
 export type StillWanted = () => boolean;
 const always: StillWanted = () => true;
+
+/**
+ * How a route's target is moved (#moveTarget): `swap` for `rtt qc` and failover (the target
+ * left behind is kept as a warm spare), `apply` for an apply's replace that changes only the
+ * target (the old one is closed once drained, before the apply returns), `unpark` to end a
+ * hold (onto a fresh link of the same target; the parked one is closed).
+ */
+type MoveMode = "swap" | "apply" | "unpark";
 
 function codeOf(error: unknown): { code: string; message: string } {
   return error instanceof RttError
@@ -329,14 +337,18 @@ export class Reconciler {
     target: CatalogSymbol,
     targetDriver: string,
     meta: { readonly who: string; readonly why: string },
-    mode: "swap" | "unpark",
+    mode: MoveMode,
   ): Promise<QuickConnectResult> {
     const route = this.#live.get(routeId);
     if (route === undefined)
       throw new RttError("RTT_ERR_PLAN_INVALID", `route ${routeId} is not wired`, {
         hint: "`rtt ls routes` shows the wired routes; `rtt apply` wires routes.json",
       });
-    if (mode === "swap" && route.edge.to.saddr === target.saddr)
+    if (
+      mode !== "unpark" &&
+      route.edge.to.saddr === target.saddr &&
+      route.edge.to.driver === targetDriver
+    )
       return {
         route: routeId,
         changed: false,
@@ -365,7 +377,7 @@ export class Reconciler {
       await this.#step("open-to", routeId);
       // A warm spare (a target a recent swap left, or one prebound for the route's failover
       // set) is a flip without starting anything; an armed one is the Switch only.
-      const spare = mode === "swap" ? this.#takeSpare(target.saddr, targetDriver) : undefined;
+      const spare = mode !== "unpark" ? this.#takeSpare(target.saddr, targetDriver) : undefined;
       const source = await this.#o.pool.get(route.from.driver);
       let address: LaneAddress | undefined;
       if (spare !== undefined && isArmedFor(spare, linkResourceName(route.from), edge.lane)) {
@@ -411,7 +423,7 @@ export class Reconciler {
     const seq = wal.commit(txid, graphJson(this.graph));
     this.#o.audit.appendAll([
       {
-        action: mode === "swap" ? "swap" : "restore",
+        action: mode === "unpark" ? "restore" : "swap",
         route: routeId,
         who: meta.who,
         why: meta.why,
@@ -419,11 +431,15 @@ export class Reconciler {
         after: { from: edge.from.saddr, to: edge.to.saddr, lane: edge.lane },
       },
     ]);
-    // Committed: answer now. A swapped-out target finishes its lane's frames in the
-    // background, then stays open for a while as a warm spare (the sweep leaves both alone);
-    // the parked one's lane ended with the park, and it is not kept.
+    // Committed. A swapped-out target finishes its lane's frames: after a qc in the background
+    // (answer now), then it stays open for a while as a warm spare — the sweep leaves both
+    // alone; an apply closes it before it returns, as it does a replaced route's links. The
+    // parked one's lane ended with the park, and it is not kept.
     if (mode === "swap") this.#retire(route.to, switched.oldFrames, route.edge.to, routeId);
-    else await this.#closeAll([route.to]);
+    else {
+      if (mode === "apply") await this.#drained(route.to, switched.oldFrames);
+      await this.#closeAll([route.to]);
+    }
     return { route: routeId, changed: true, seq, oldFrames: switched.oldFrames, warm };
   }
 
@@ -439,6 +455,9 @@ export class Reconciler {
     this.#retiring.add(name);
     void this.#drained(ref, frames)
       .then(() => this.#exclusive(() => this.#keepAsSpare(ref, end, routeId)))
+      .catch((error: unknown) =>
+        this.#o.progress?.(`  retiring ${name} failed: ${codeOf(error).message}`),
+      )
       .finally(() => this.#retiring.delete(name));
   }
 
@@ -578,7 +597,8 @@ export class Reconciler {
     if (driver === undefined) return;
     const until = Date.now() + DRAIN_TIMEOUT_MS;
     while (Date.now() < until) {
-      const sample = await sampleLink(driver, ref.link);
+      // A driver that went away meanwhile took the link with it.
+      const sample = await sampleLink(driver, ref.link).catch(() => undefined);
       if (sample === undefined || sample.frames_in >= frames) return;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -786,6 +806,7 @@ export class Reconciler {
   ): Promise<ApplyResult> {
     const symbols = new Map(catalog.map((s) => [s.saddr, s]));
     const edits = new Map(planEdits.map((e) => [e.route, e]));
+    const inPlace = inPlaceMoves(planEdits, planBatches);
     const batches: BatchOutcome[] = [];
     let failed = false;
     for (const [i, ids] of planBatches.entries()) {
@@ -798,7 +819,11 @@ export class Reconciler {
         return e === undefined ? [] : [e];
       });
       this.#o.progress?.(`batch ${i + 1}/${planBatches.length}: ${ids.join(", ")}`);
-      const outcome = await this.#runBatch(inBatch, symbols, meta);
+      const [only] = inBatch;
+      const outcome =
+        (only !== undefined && inPlace.has(only.route)
+          ? await this.#moveInPlace(only, symbols, meta)
+          : undefined) ?? (await this.#runBatch(inBatch, symbols, meta));
       batches.push(outcome);
       failed = outcome.outcome !== "committed";
     }
@@ -814,6 +839,42 @@ export class Reconciler {
       deleted: count("delete"),
       seq: this.#o.wal.committed?.seq ?? 0,
     };
+  }
+
+  /**
+   * One of `inPlaceMoves` (`rtt qc` and then an apply that moves it back, a rollback past a
+   * qc) as a QuickConnect: the new target is switched in at a frame boundary and the source
+   * keeps running — no restart of its program, every message to exactly one target. Undefined
+   * when the route is not as the edit found it, or the move could not be made (it changed
+   * nothing then): the caller replaces the route instead.
+   */
+  async #moveInPlace(
+    edit: Edit,
+    symbols: ReadonlyMap<string, CatalogSymbol>,
+    meta: { readonly who: string; readonly why: string },
+  ): Promise<BatchOutcome | undefined> {
+    if (edit.action !== "replace" || this.#parked.has(edit.route)) return undefined;
+    const live = this.#live.get(edit.route);
+    const target = symbols.get(edit.after.to.saddr);
+    if (live === undefined || edgeKey(live.edge) !== edgeKey(edit.before) || target === undefined)
+      return undefined;
+    this.#o.progress?.(`  move ${edit.route} in place: → ${edit.after.to.saddr}`);
+    try {
+      const moved = await this.#moveTarget(edit.route, target, edit.after.to.driver, meta, "apply");
+      const wired = this.#live.get(edit.route);
+      const problem = wired === undefined ? undefined : await this.#o.verify?.(wired);
+      return {
+        routes: [edit.route],
+        outcome: "committed",
+        seq: moved.seq,
+        ...(problem === undefined ? {} : { warnings: [`${edit.route}: ${problem}`] }),
+      };
+    } catch (error) {
+      this.#o.progress?.(
+        `  could not move ${edit.route} in place (${codeOf(error).message}): replacing it`,
+      );
+      return undefined;
+    }
   }
 
   async #step(step: ApplyStep, route: string): Promise<void> {
