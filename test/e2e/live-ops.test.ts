@@ -210,7 +210,7 @@ describe("live operations on the quickstart", () => {
     const log = () => readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
     assert.match(
       log(),
-      /move events-to-log in place: → rtt:\/\/obs\/extension\/logger@1\.0\.0#ndjson/,
+      /moved events-to-log in place: → rtt:\/\/obs\/extension\/logger@1\.0\.0#ndjson \(commit \d+\)/,
     );
     assert.equal((await rtt(["plan", "--detailed-exitcode"])).code, 0, "nothing left to change");
     await new Promise((r) => setTimeout(r, 1000));

@@ -59,6 +59,16 @@ describe("DriverRuntime shutdown", () => {
     assert.equal(runtime.linkCount, 0);
   });
 
+  test("dispose() waits for a hung Open no longer than its drain time; the late link is closed", async () => {
+    const slow = slowOpening();
+    const runtime = new DriverRuntime(slow.connector, { log: () => {}, drainMs: 50 });
+    const opening = runtime.open(SADDR, CONTRACT, {});
+    assert.equal(await runtime.dispose(), 0, "dispose() returned, with no link open");
+    slow.release();
+    await assert.rejects(opening, isShuttingDown);
+    assert.deepEqual(slow.closed, [1]);
+  });
+
   test("an Open after dispose() is refused without calling the connector", async () => {
     const slow = slowOpening();
     slow.release();

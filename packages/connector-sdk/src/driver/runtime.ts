@@ -221,7 +221,9 @@ export class DriverRuntime<L> {
       ...journaled.route,
     });
     if (this.#disposed) {
-      await link.close(this.#drainMs);
+      await link.close(this.#drainMs).catch((error: unknown) => {
+        this.#log(`link ${id}: closing it after a shutdown failed: ${String(error)}`);
+      });
       throw shuttingDown();
     }
     this.#links.set(id, link);
@@ -389,7 +391,15 @@ export class DriverRuntime<L> {
     if (this.#disposed) return 0;
     this.#disposed = true;
     clearInterval(this.#timer);
-    await Promise.allSettled([...this.#opening]);
+    // Bounded: a connector's open that hangs must not keep the driver from exiting.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#opening]),
+      new Promise((r) => {
+        timer = setTimeout(r, this.#drainMs);
+      }),
+    ]);
+    clearTimeout(timer);
     return this.closeAll();
   }
 }

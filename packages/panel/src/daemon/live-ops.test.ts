@@ -23,7 +23,7 @@ function outcome(run: () => ReturnType<typeof swapTarget>): string {
     return `${swap.target.saddr} via ${swap.driver}`;
   } catch (error) {
     assert.ok(error instanceof RttError, String(error));
-    return error.code;
+    return `${error.code}: ${error.message}`;
   }
 }
 
@@ -44,7 +44,7 @@ describe("swapTarget", () => {
     );
     assert.match(
       outcome(() => swapTarget(route, LOGGER2, catalog, denyingLogger2)),
-      /^RTT_ERR_PLAN_INVALID$/,
+      /^RTT_ERR_PLAN_INVALID: route events-to-log may not be wired to /,
     );
     assert.equal(
       outcome(() => swapTarget(route, LOGGER2, catalog, allowing)),
@@ -55,7 +55,7 @@ describe("swapTarget", () => {
   it("a target missing from the catalog is refused", () => {
     assert.equal(
       outcome(() => swapTarget(route, "rtt://obs/extension/nowhere", catalog, allowing)),
-      "RTT_ERR_PLAN_INVALID",
+      "RTT_ERR_PLAN_INVALID: rtt://obs/extension/nowhere must resolve to exactly one symbol; it resolves to 0",
     );
   });
 
@@ -69,16 +69,25 @@ describe("swapTarget", () => {
     ];
     fc.assert(
       fc.property(
-        fc.array(fc.record({ to: fc.constantFrom(...targets), deny: fc.boolean() }), {
-          maxLength: 20,
-        }),
+        fc.array(
+          fc.record({
+            id: fc.constantFrom("events-to-log", "other"),
+            from: fc.constantFrom(BUS, "rtt://core/bus/gone@1.0.0"),
+            lane: fc.constantFrom("uds", "shm"),
+            to: fc.constantFrom(...targets),
+            deny: fc.boolean(),
+          }),
+          { maxLength: 20 },
+        ),
         (swaps) => {
-          for (const { to, deny } of swaps) {
+          for (const { id, from, lane, to, deny } of swaps) {
+            const base = wiredOneWay(id, from, LOGGER, "process");
+            const wired = { ...base, edge: { ...base.edge, lane } } as const;
             const policy = deny ? denyingLogger2 : allowing;
             // A copy of the catalog is a new cache key: a fresh check.
             assert.equal(
-              outcome(() => swapTarget(route, to, catalog, policy)),
-              outcome(() => swapTarget(route, to, [...catalog], policy)),
+              outcome(() => swapTarget(wired, to, catalog, policy)),
+              outcome(() => swapTarget(wired, to, [...catalog], policy)),
             );
           }
         },

@@ -495,6 +495,8 @@ describe("inPlaceMoves", () => {
           const onlyTarget =
             edit.action === "replace" &&
             edit.after.pattern === "oneway" &&
+            (edit.after.to.saddr !== edit.before.to.saddr ||
+              edit.after.to.driver !== edit.before.to.driver) &&
             edgeKey({ ...edit.after, to: edit.before.to }) === edgeKey(edit.before);
           assert.equal(movesTargetOnly(edit), onlyTarget, edit.route);
           const alone = batches.some((batch) => batch.length === 1 && batch[0] === edit.route);
@@ -505,7 +507,7 @@ describe("inPlaceMoves", () => {
     );
   });
 
-  it("a new target is moved in place; a new parameter, or a batch of two, is a replace", () => {
+  it("a new target is moved in place; a new parameter, a changed contract or a batch of two is a replace", () => {
     const before: Edge = {
       route: "r",
       from: { saddr: "rtt://a/bus/s@1.0.0", driver: "process", contract_hash: "s" },
@@ -533,6 +535,11 @@ describe("inPlaceMoves", () => {
     );
     assert.deepEqual(batchEdits(two), [["q", "r"]]);
     assert.deepEqual([...inPlaceMoves(two, batchEdits(two))], []);
+    const newContract = diffTopologies(
+      topologyOf([before]),
+      topologyOf([{ ...before, to: { ...before.to, contract_hash: "d1-changed" } }]),
+    );
+    assert.deepEqual([...inPlaceMoves(newContract, batchEdits(newContract))], []);
     const reqrep = diffTopologies(
       topologyOf([{ ...before, pattern: "reqrep" }]),
       topologyOf([{ ...before, pattern: "reqrep", to }]),

@@ -243,17 +243,16 @@ export function diffTopologies(observed: Topology, desired: Topology): Edit[] {
   return edits;
 }
 
-/** Batches by QoS priority (0 first), each sorted by route id; a delete keeps its old priority. */
 /**
- * A replace that changes only a one-way route's target (its source, lane, priority and
- * parameters stay).
+ * A replace that moves a one-way route to another target — another symbol, or the same on
+ * another driver — and changes nothing else (source, lane, priority and parameters stay). A
+ * target whose contract changed under the same address is no move: it needs a new handshake.
  */
 export function movesTargetOnly(edit: Edit): edit is Extract<Edit, { action: "replace" }> {
-  return (
-    edit.action === "replace" &&
-    edit.after.pattern === "oneway" &&
-    edgeKey({ ...edit.before, to: edit.after.to }) === edgeKey(edit.after)
-  );
+  if (edit.action !== "replace" || edit.after.pattern !== "oneway") return false;
+  const { before, after } = edit;
+  const moves = before.to.saddr !== after.to.saddr || before.to.driver !== after.to.driver;
+  return moves && edgeKey({ ...before, to: after.to }) === edgeKey(after);
 }
 
 /**
@@ -269,6 +268,7 @@ export function inPlaceMoves(
   return new Set(edits.filter((e) => alone.has(e.route) && movesTargetOnly(e)).map((e) => e.route));
 }
 
+/** Batches by QoS priority (0 first), each sorted by route id; a delete keeps its old priority. */
 export function batchEdits(edits: readonly Edit[]): string[][] {
   const byPrio = new Map<number, string[]>();
   for (const e of edits) {

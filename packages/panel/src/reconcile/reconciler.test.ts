@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, afterEach, beforeEach, describe, test } from "node:test";
 import { type CatalogSymbol, type Contract, type RouteSpec, symbolFromContract } from "@rtt/core";
 import { AuditLedger } from "../audit/ledger.ts";
-import { makePlan, movesTargetOnly, type PlanInputs } from "../plan/plan.ts";
+import { inPlaceMoves, makePlan, movesTargetOnly, type PlanInputs } from "../plan/plan.ts";
 import { EMPTY_TOPOLOGY, type Topology } from "../plan/topology.ts";
 import { Wal } from "../wal/wal.ts";
 import { clearReceived, MemoryPool, received } from "./memory-drivers.ts";
@@ -65,7 +65,7 @@ let dir: string;
 let wal: Wal;
 let pool: MemoryPool;
 let reconciler: Reconciler;
-let failAt: { step: ApplyStep; route: string } | undefined;
+let failAt: { step: ApplyStep; route: string; once?: boolean } | undefined;
 
 function setUp(): void {
   dir = mkdtempSync(join(tmpdir(), "rtt-reconciler-"));
@@ -78,8 +78,10 @@ function setUp(): void {
     pool,
     root: dir,
     beforeStep(step, route) {
-      if (failAt !== undefined && failAt.step === step && failAt.route === route)
+      if (failAt !== undefined && failAt.step === step && failAt.route === route) {
+        if (failAt.once === true) failAt = undefined;
         throw new Error(`injected failure at ${step} of ${route}`);
+      }
     },
   });
   clearReceived();
@@ -226,6 +228,38 @@ describe("a failure at any prepare or commit step leaves exactly the old graph, 
         });
       }
     }
+  }
+});
+describe("an in-place move that fails is replaced instead", () => {
+  for (const step of ["open-to", "offer", "handshake", "flip"] as const) {
+    test(`${step} of r1 fails once: the replace commits, with a warning; one commit, nothing left`, async () => {
+      setUp();
+      try {
+        await reconciler.apply(planFor(ROUTES, EMPTY_TOPOLOGY), catalog, meta);
+        const source = reconciler.live.get("r1")?.from.link;
+        const counts = pool.linkCounts();
+        const commits = wal.commits.length;
+        const plan = planFor([
+          { id: "r1", from: "rtt://t/bus/s1", to: "rtt://t/extension/d2" },
+          ROUTES[1] as RouteSpec,
+        ]);
+        assert.deepEqual([...inPlaceMoves(plan.edits, plan.batches)], ["r1"]);
+        failAt = { step, route: "r1", once: true };
+        const result = await reconciler.apply(plan, catalog, meta);
+        await reconciler.retired();
+        assert.deepEqual(
+          result.batches.map((b) => [b.outcome, b.warnings]),
+          [["committed", [`r1: not moved in place (injected failure at ${step} of r1)`]]],
+        );
+        assert.deepEqual(reconciler.graph.edges, plan.desired.edges);
+        assert.notEqual(reconciler.live.get("r1")?.from.link, source, "replaced: a new source");
+        assert.equal(wal.commits.length, commits + 1, "the failed move committed nothing");
+        assert.deepEqual(wal.committed?.post, reconciler.graph);
+        assert.deepEqual(pool.linkCounts(), counts);
+      } finally {
+        await tearDown();
+      }
+    });
   }
 });
 

@@ -175,6 +175,12 @@ const always: StillWanted = () => true;
  */
 type MoveMode = "swap" | "apply" | "unpark";
 
+/** The outcome with one more warning (none: as it is). */
+function withWarning(outcome: BatchOutcome, warning: string | undefined): BatchOutcome {
+  if (warning === undefined) return outcome;
+  return { ...outcome, warnings: [...(outcome.warnings ?? []), warning] };
+}
+
 function codeOf(error: unknown): { code: string; message: string } {
   return error instanceof RttError
     ? { code: error.code, message: error.message }
@@ -820,10 +826,19 @@ export class Reconciler {
       });
       this.#o.progress?.(`batch ${i + 1}/${planBatches.length}: ${ids.join(", ")}`);
       const [only] = inBatch;
-      const outcome =
-        (only !== undefined && inPlace.has(only.route)
+      const move =
+        only !== undefined && inPlace.has(only.route)
           ? await this.#moveInPlace(only, symbols, meta)
-          : undefined) ?? (await this.#runBatch(inBatch, symbols, meta));
+          : undefined;
+      const outcome =
+        move !== undefined && "moved" in move
+          ? move.moved
+          : withWarning(
+              await this.#runBatch(inBatch, symbols, meta),
+              move?.notMoved === undefined
+                ? undefined
+                : `${only?.route}: not moved in place (${move.notMoved})`,
+            );
       batches.push(outcome);
       failed = outcome.outcome !== "committed";
     }
@@ -852,29 +867,43 @@ export class Reconciler {
     edit: Edit,
     symbols: ReadonlyMap<string, CatalogSymbol>,
     meta: { readonly who: string; readonly why: string },
-  ): Promise<BatchOutcome | undefined> {
-    if (edit.action !== "replace" || this.#parked.has(edit.route)) return undefined;
-    const live = this.#live.get(edit.route);
-    const target = symbols.get(edit.after.to.saddr);
-    if (live === undefined || edgeKey(live.edge) !== edgeKey(edit.before) || target === undefined)
-      return undefined;
-    this.#o.progress?.(`  move ${edit.route} in place: → ${edit.after.to.saddr}`);
+  ): Promise<{ moved: BatchOutcome } | { notMoved?: string }> {
+    const { route } = edit;
+    const live = this.#live.get(route);
+    const target = edit.action === "replace" ? symbols.get(edit.after.to.saddr) : undefined;
+    // Not tried (a replace does it): the route is not wired as the plan found it, its source is
+    // parked, or the catalog's contract is not the plan's (the move's edge is built from it).
+    if (
+      edit.action !== "replace" ||
+      live === undefined ||
+      edgeKey(live.edge) !== edgeKey(edit.before) ||
+      this.#parked.has(route) ||
+      target?.contract_hash !== edit.after.to.contract_hash
+    )
+      return {};
+    if (target === undefined) return {};
+    let moved: QuickConnectResult;
     try {
-      const moved = await this.#moveTarget(edit.route, target, edit.after.to.driver, meta, "apply");
-      const wired = this.#live.get(edit.route);
-      const problem = wired === undefined ? undefined : await this.#o.verify?.(wired);
-      return {
-        routes: [edit.route],
+      moved = await this.#moveTarget(route, target, edit.after.to.driver, meta, "apply");
+    } catch (error) {
+      // Past the commit the route has moved: that failure is not one a replace can fix.
+      if (edgeKey(this.#live.get(route)?.edge ?? edit.before) !== edgeKey(edit.before)) throw error;
+      const why = codeOf(error).message;
+      this.#o.progress?.(`  could not move ${route} in place (${why}): replacing it`);
+      return { notMoved: why };
+    }
+    if (!moved.changed) return {};
+    this.#o.progress?.(`  moved ${route} in place: → ${edit.after.to.saddr} (commit ${moved.seq})`);
+    const wired = this.#live.get(route);
+    const problem = wired === undefined ? undefined : await this.#o.verify?.(wired);
+    return {
+      moved: {
+        routes: [route],
         outcome: "committed",
         seq: moved.seq,
-        ...(problem === undefined ? {} : { warnings: [`${edit.route}: ${problem}`] }),
-      };
-    } catch (error) {
-      this.#o.progress?.(
-        `  could not move ${edit.route} in place (${codeOf(error).message}): replacing it`,
-      );
-      return undefined;
-    }
+        ...(problem === undefined ? {} : { warnings: [`${route}: ${problem}`] }),
+      },
+    };
   }
 
   async #step(step: ApplyStep, route: string): Promise<void> {
