@@ -12,6 +12,7 @@ import {
   type InProcessDriver,
   startConnectorInProcess,
 } from "@rtt/connector-sdk";
+import { routeQosParams } from "@rtt/core";
 import type { LaneKind } from "@rtt/fabric";
 import { loadShm } from "@rtt/fabric";
 
@@ -144,6 +145,54 @@ describe("a slow consumer slows the source (backpressure end to end)", () => {
       const wrong = counts.consumed.findIndex((m, i) => m !== String(i));
       assert.equal(wrong, -1, `message ${wrong} out of order`);
       assert.equal(counts.consumed.length, N);
+      await a.client.close(from);
+      await b.client.close(to);
+    });
+  }
+});
+
+describe("a slow consumer on a taildrop or nack route: the source is not paused, the rest is refused", () => {
+  for (const drop of ["taildrop", "nack"] as const) {
+    test(`${drop}: the source produces all while the consumer is stopped; refusals counted`, async () => {
+      let openGate = () => {};
+      const counts: Counts = {
+        produced: 0,
+        consumed: [],
+        gate: new Promise<void>((resolve) => {
+          openGate = resolve;
+        }),
+      };
+      const { source, target } = connectors(counts);
+      const a = await startConnectorInProcess(source, { heartbeatMs: 40 });
+      const b = await startConnectorInProcess(target, { heartbeatMs: 40 });
+      running.push(a as InProcessDriver<unknown>, b as InProcessDriver<unknown>);
+      // A rate no source here reaches: only the full lane can refuse.
+      const params = routeQosParams(SADDR, { rate: 1e9, burst: 1e9, drop });
+      const from = await a.client.open(SADDR, { contract: CONTRACT, params });
+      const to = await b.client.open(SADDR, { contract: CONTRACT });
+      const address = await b.client.offer(to, "inbound", "uds");
+      await a.client.bind(from, { outbound: address });
+
+      const watching = watch(a as InProcessDriver<unknown>, from);
+      await until(() => counts.produced === N, `the source to produce all ${N}`);
+      const refusedIn = (x: HealthSample) => (drop === "nack" ? x.nacked : x.drops);
+      // Every chunk the source produced was written or refused, and the health sample says so.
+      await until(() => {
+        const last = watching.samples.at(-1);
+        return last !== undefined && last.frames_out + refusedIn(last) === N;
+      }, "a health sample that accounts for every chunk");
+      await watching.stop();
+      const sample = watching.samples.at(-1) as HealthSample;
+      assert.ok(refusedIn(sample) > 0, `nothing was ${drop === "nack" ? "nacked" : "dropped"}`);
+
+      counts.gate = undefined;
+      openGate();
+      await until(() => counts.consumed.length === sample.frames_out, "what went out to arrive");
+      await sleep(100); // nothing more arrives
+      assert.equal(counts.consumed.length, sample.frames_out);
+      const seqs = counts.consumed.map(Number);
+      for (let i = 1; i < seqs.length; i++)
+        assert.ok((seqs[i] ?? 0) > (seqs[i - 1] ?? 0), `out of order at ${i}`);
       await a.client.close(from);
       await b.client.close(to);
     });

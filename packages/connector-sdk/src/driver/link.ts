@@ -173,6 +173,11 @@ export class Link<L> {
   /** DATA frames written to the current outbound lane. */
   #framesOnLane = 0;
   #waitingDrain = false;
+  /**
+   * The outbound lane that said it is full, until its 'drain', on a route whose policy refuses
+   * rather than waits there (taildrop, nack): chunks meanwhile are refused and counted.
+   */
+  #congested: LaneWriter | undefined;
   /** Latency probes (HEARTBEATs) that arrived within the last PROBE_WINDOW_MS: arrival and age. */
   #probes: { at: number; ms: number }[] = [];
 
@@ -661,6 +666,10 @@ export class Link<L> {
         await this.#changed.waitOr(sleep(trial.msUntil(1), undefined, { ref: false }));
         continue;
       }
+      // A full lane is congestion too: a taildrop or nack route refuses the chunk rather than
+      // pausing its producer behind a consumer that lags (spec §6); mark and buffer wait.
+      if (this.#congested === out && this.#admission?.refuseAdmitted(flags !== 0) !== undefined)
+        return;
       let room: boolean;
       try {
         room =
@@ -675,13 +684,27 @@ export class Link<L> {
       this.counters.framesOut++;
       this.counters.bytesOut += chunk.length;
       this.#framesOnLane++;
-      if (!room) {
+      if (!room && this.#admission?.refusesWhenFull === true) this.#congest(out);
+      else if (!room) {
         this.#waitingDrain = true;
         await this.#drainOrChange(out);
         this.#waitingDrain = false;
       }
       return;
     }
+  }
+
+  /** Refuses chunks for `out` until it drains (see #congested). */
+  #congest(out: LaneWriter): void {
+    if (this.#congested === out) return;
+    this.#congested = out;
+    const clear = () => {
+      if (this.#congested === out) this.#congested = undefined;
+      out.off("drain", clear);
+      out.off("close", clear);
+    };
+    out.on("drain", clear);
+    out.on("close", clear);
   }
 
   /** Resolves at 'drain', at the lane's failure, or when a Switch or close changes things. */

@@ -161,11 +161,17 @@ describe("RouteAdmission, one policy at a time", () => {
 });
 
 describe("RouteAdmission properties", () => {
-  type Step = { kind: "offer" } | { kind: "advance"; ms: number } | { kind: "pump" };
+  /** `full`: the lane is full when the newest item let out is written (refuseAdmitted). */
+  type Step =
+    | { kind: "offer" }
+    | { kind: "advance"; ms: number }
+    | { kind: "pump" }
+    | { kind: "full" };
   const stepArb: fc.Arbitrary<Step> = fc.oneof(
     { arbitrary: fc.constant({ kind: "offer" as const }), weight: 5 },
     { arbitrary: fc.record({ kind: fc.constant("advance" as const), ms: fc.nat(400) }), weight: 2 },
     { arbitrary: fc.constant({ kind: "pump" as const }), weight: 2 },
+    { arbitrary: fc.constant({ kind: "full" as const }), weight: 1 },
   );
   const setupArb = fc.record({
     policy: fc.constantFrom(...DROP_POLICIES),
@@ -191,6 +197,8 @@ describe("RouteAdmission properties", () => {
           ...(cost === undefined ? {} : { cost }),
         });
         const out: number[] = []; // everything that went on the wire, in wire order
+        const marked = new Set<number>(); // the items of `out` let out as marked
+        let refusable: number | undefined; // the newest item let out, not yet written or refused
         let next = 0;
         let sentWithTokens = 0;
         let elapsed = 0;
@@ -214,7 +222,11 @@ describe("RouteAdmission properties", () => {
           if (step.kind === "offer") {
             const item = next++;
             const verdict = admission.offer(item);
-            if (verdict === "sent" || verdict === "marked") out.push(item);
+            if (verdict === "sent" || verdict === "marked") {
+              out.push(item);
+              refusable = item;
+            }
+            if (verdict === "marked") marked.add(item);
             if (verdict === "sent") sentWithTokens += cost?.(item) ?? 1;
             if (policy !== "buffer") assert.notEqual(verdict, "buffered");
             if (policy === "taildrop") assert.ok(verdict === "sent" || verdict === "dropped");
@@ -223,9 +235,23 @@ describe("RouteAdmission properties", () => {
           } else if (step.kind === "advance") {
             clock.advance(step.ms);
             elapsed += step.ms;
+          } else if (step.kind === "full") {
+            if (refusable !== undefined) {
+              const before = admission.counters;
+              const verdict = admission.refuseAdmitted(marked.has(refusable));
+              assert.equal(verdict !== undefined, policy === "taildrop" || policy === "nack");
+              if (verdict !== undefined) {
+                out.pop();
+                const after = admission.counters;
+                if (policy === "nack") assert.equal(after.nacked, before.nacked + 1);
+                else assert.equal(after.dropped, before.dropped + 1);
+              }
+              refusable = undefined;
+            }
           } else {
             for (const item of admission.pump()) {
               out.push(item);
+              refusable = item;
               sentWithTokens += cost?.(item) ?? 1;
             }
           }

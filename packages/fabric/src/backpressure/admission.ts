@@ -11,6 +11,10 @@
  *             tokens come back. While anything is buffered, new items queue behind it even if a
  *             token is free, so nothing overtakes. A full buffer drops the new item (tail drop).
  *
+ * The route's lane is the other place congestion shows: when it is full (the consumer lags),
+ * `refuseAdmitted` applies the policy to an item already let out — taildrop drops it, nack
+ * refuses it, so a slow consumer does not pause the producer; mark and buffer wait for room.
+ *
  * Nothing is lost silently: every offered item is counted exactly once as sent, marked, dropped
  * or nacked, or is still buffered (`sent + marked + dropped + nacked + buffered = offered`).
  *
@@ -121,6 +125,28 @@ export class RouteAdmission<T> {
         this.#enqueue(item);
         return "buffered";
     }
+  }
+
+  /** Whether a full lane refuses items (`refuseAdmitted`) rather than making the caller wait. */
+  get refusesWhenFull(): boolean {
+    return this.policy === "taildrop" || this.policy === "nack";
+  }
+
+  /**
+   * An item `offer` or `pump` let out (`marked`: as marked) that cannot go after all — the
+   * route's lane is full. taildrop counts it dropped, nack nacked (its tokens stay spent); mark
+   * and buffer return undefined and count nothing: the caller waits for room.
+   */
+  refuseAdmitted(marked: boolean): "dropped" | "nacked" | undefined {
+    if (!this.refusesWhenFull) return undefined;
+    if (marked) this.#marked -= 1;
+    else this.#sent -= 1;
+    if (this.policy === "nack") {
+      this.#nacked += 1;
+      return "nacked";
+    }
+    this.#dropped += 1;
+    return "dropped";
   }
 
   /** Lets out the buffered items the bucket now allows, oldest first. */
