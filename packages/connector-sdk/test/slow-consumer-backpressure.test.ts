@@ -34,6 +34,8 @@ interface Counts {
   consumed: string[];
   /** While closed, the target's tx waits: a consumer that has stopped. */
   gate: Promise<void> | undefined;
+  /** The messages the source's `refuse` was told of (a nack route's refusals). */
+  refused: number;
 }
 
 function connectors(counts: Counts) {
@@ -51,6 +53,9 @@ function connectors(counts: Counts) {
       link.closed = true;
     },
     health: () => ({ ok: true, lag_ms: 0 }),
+    refuse: () => {
+      counts.refused++;
+    },
   });
   const target = defineConnector({
     name: "slow-target",
@@ -107,6 +112,7 @@ describe("a slow consumer slows the source (backpressure end to end)", () => {
       const counts: Counts = {
         produced: 0,
         consumed: [],
+        refused: 0,
         gate: new Promise<void>((resolve) => {
           openGate = resolve;
         }),
@@ -158,6 +164,7 @@ describe("a slow consumer on a taildrop or nack route: the source is not paused,
       const counts: Counts = {
         produced: 0,
         consumed: [],
+        refused: 0,
         gate: new Promise<void>((resolve) => {
           openGate = resolve;
         }),
@@ -184,6 +191,11 @@ describe("a slow consumer on a taildrop or nack route: the source is not paused,
       await watching.stop();
       const sample = watching.samples.at(-1) as HealthSample;
       assert.ok(refusedIn(sample) > 0, `nothing was ${drop === "nack" ? "nacked" : "dropped"}`);
+      // The connector hears of every nack (to tell its sender), of no drop.
+      await until(
+        () => counts.refused === (drop === "nack" ? sample.nacked : 0),
+        `refuse called ${drop === "nack" ? sample.nacked : 0} times (${counts.refused})`,
+      );
 
       counts.gate = undefined;
       openGate();

@@ -46,9 +46,17 @@ export class AdmittedRx<T> {
   /** The frame flags of the chunk `next()` handed out last. */
   flags = 0;
 
-  constructor(source: AsyncIterator<T>, admission: RouteAdmission<T>) {
+  readonly #onNacked: (item: T) => void;
+
+  /** `onNacked`: told of each item the `nack` policy refused (the connector's `refuse`). */
+  constructor(
+    source: AsyncIterator<T>,
+    admission: RouteAdmission<T>,
+    onNacked: (item: T) => void = () => {},
+  ) {
     this.#source = source;
     this.#admission = admission;
+    this.#onNacked = onNacked;
   }
 
   /** The next chunk to write (see `flags`); done when rx ended and the queue is empty, or at close. */
@@ -97,7 +105,14 @@ export class AdmittedRx<T> {
           return result;
         case "buffered":
           continue; // released by a later pump
-        default: // dropped or nacked, and counted
+        case "nacked":
+          this.#onNacked(result.value);
+          if (++this.#refusedInRow >= REFUSALS_PER_TURN) {
+            this.#refusedInRow = 0;
+            await yieldToEventLoop();
+          }
+          break;
+        default: // dropped, and counted
           if (++this.#refusedInRow >= REFUSALS_PER_TURN) {
             this.#refusedInRow = 0;
             await yieldToEventLoop();

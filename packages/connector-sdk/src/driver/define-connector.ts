@@ -83,6 +83,13 @@ export interface ConnectorSpec<L> {
   /** Releases the link; should also end the iteration `rx` returned. */
   close(link: L, how: CloseHow): Awaitable<void>;
   health(link: L): Awaitable<LinkHealth>;
+  /**
+   * Optional: a message `rx` produced that the route's `nack` policy refused (over its rate, or
+   * its lane full), with why. The NACK to the sender: a connector whose producer waits for an
+   * answer tells it now instead of letting it time out — the http connector answers the
+   * request 503 with Retry-After. Not called for `taildrop` (a drop is silent by definition).
+   */
+  refuse?(link: L, message: RxMessage, why: string): Awaitable<void>;
 }
 
 const kConnector = Symbol.for("rtt.connector-sdk.connector");
@@ -107,6 +114,8 @@ export function defineConnector<L>(spec: ConnectorSpec<L>): Connector<L> {
   for (const f of FUNCTIONS) {
     if (typeof spec[f] !== "function") throw wrong(`${f} must be a function`);
   }
+  if (spec.refuse !== undefined && typeof spec.refuse !== "function")
+    throw wrong("refuse must be a function when given");
   // Bound, so a spec written as a class instance keeps its `this`.
   return Object.freeze({
     name: spec.name,
@@ -117,6 +126,7 @@ export function defineConnector<L>(spec: ConnectorSpec<L>): Connector<L> {
     rx: spec.rx.bind(spec),
     close: spec.close.bind(spec),
     health: spec.health.bind(spec),
+    ...(spec.refuse === undefined ? {} : { refuse: spec.refuse.bind(spec) }),
     [kConnector]: true as const,
   });
 }

@@ -617,7 +617,9 @@ export class Link<L> {
           if (++slice === PUMP_SLICE) slice = await yieldToEventLoop(0);
         }
       } else {
-        const admitted = new AdmittedRx(iterator, this.#admission);
+        const admitted = new AdmittedRx(iterator, this.#admission, (item) =>
+          this.#nacked(item, "the route is over its rate"),
+        );
         this.#admitted = admitted;
         for (;;) {
           const next = await admitted.next();
@@ -668,8 +670,10 @@ export class Link<L> {
       }
       // A full lane is congestion too: a taildrop or nack route refuses the chunk rather than
       // pausing its producer behind a consumer that lags (spec §6); mark and buffer wait.
-      if (this.#congested === out && this.#admission?.refuseAdmitted(flags !== 0) !== undefined)
-        return;
+      const refused =
+        this.#congested === out ? this.#admission?.refuseAdmitted(flags !== 0) : undefined;
+      if (refused === "nacked") this.#nacked(item, "the route's lane is full");
+      if (refused !== undefined) return;
       let room: boolean;
       try {
         room =
@@ -692,6 +696,16 @@ export class Link<L> {
       }
       return;
     }
+  }
+
+  /** Tells the connector of a message the route's `nack` policy refused (its optional `refuse`). */
+  #nacked(item: Uint8Array | RxMessage, why: string): void {
+    const refuse = this.#connector.refuse;
+    if (refuse === undefined) return;
+    const refused = item instanceof Uint8Array ? { payload: item, correlation: 0 } : item;
+    Promise.resolve()
+      .then(() => refuse(this.handle, refused, why))
+      .catch((error: unknown) => this.#log(`link ${this.id}: refuse failed: ${message(error)}`));
   }
 
   /** Refuses chunks for `out` until it drains (see #congested). */

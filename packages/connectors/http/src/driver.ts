@@ -175,6 +175,14 @@ export const httpConnector = defineConnector<HttpLink>({
     await link.source?.close();
     await link.api?.close();
   },
+  // The NACK reaches the client: a request the route's nack policy refused is answered at once.
+  refuse(link, message, why) {
+    link.source?.respond(message.correlation, {
+      status: 503,
+      headers: { "retry-after": "1", "content-type": "text/plain; charset=utf-8" },
+      body: text(`rtt: the route refused the request: ${why}\n`),
+    });
+  },
   health(link) {
     const err = link.api?.err ?? link.lastError;
     return { ok: err === undefined, lag_ms: 0, ...(err === undefined ? {} : { err }) };

@@ -1,0 +1,78 @@
+// The http connector through the real runtime and gRPC service (the in-process harness): a
+// request/response route's source end listening on a Unix socket, its route's nack policy.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { type InProcessDriver, startConnectorInProcess } from "@rtt/connector-sdk";
+import { routeQosParams } from "@rtt/core";
+import { listenReader } from "@rtt/fabric";
+import { httpConnector } from "./driver.ts";
+
+const SADDR = "rtt://demo/hook/web@1.0.0";
+const CONTRACT = { saddr: SADDR, type: "hook", direction: "provider" } as const;
+
+const dir = mkdtempSync(join(tmpdir(), "rtt-http-driver-"));
+const running: InProcessDriver<unknown>[] = [];
+after(async () => {
+  for (const d of running) await d.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** One GET over the Unix socket: its status, Retry-After and body. */
+function get(socketPath: string): Promise<{ status: number; retryAfter?: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path: "/refresh", method: "GET" }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => {
+        body += d;
+      });
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          ...(res.headers["retry-after"] === undefined
+            ? {}
+            : { retryAfter: String(res.headers["retry-after"]) }),
+          body,
+        }),
+      );
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("http connector: a listening source on a nack route", () => {
+  it("answers the requests the route refuses with 503 and Retry-After, not a timeout", async () => {
+    const d = await startConnectorInProcess(httpConnector, { heartbeatMs: 40 });
+    running.push(d as InProcessDriver<unknown>);
+    const socketPath = join(dir, "web.sock");
+    // One request a minute gets through; the others are over the rate. The admitted one is
+    // never answered here: it ends with the source's own 504 after timeout_ms.
+    const link = await d.client.open(SADDR, {
+      contract: CONTRACT,
+      params: {
+        listen: socketPath,
+        timeout_ms: "1000",
+        ...routeQosParams(SADDR, { rate: 1 / 60, burst: 1, drop: "nack" }),
+      },
+    });
+    const lane = await listenReader("inproc");
+    await d.client.bind(link, { outbound: lane.address });
+    const reader = await lane.accepted;
+    reader.on("frame", () => {});
+
+    const answers = await Promise.all([get(socketPath), get(socketPath), get(socketPath)]);
+    const statuses = answers.map((a) => a.status).sort();
+    assert.deepEqual(statuses, [503, 503, 504], JSON.stringify(answers));
+    for (const a of answers.filter((x) => x.status === 503)) {
+      assert.equal(a.retryAfter, "1");
+      assert.match(a.body, /^rtt: the route refused the request: the route is over its rate\n$/);
+    }
+    reader.close();
+    await d.client.close(link);
+  });
+});
