@@ -88,6 +88,13 @@ describe("degrade to a stub of the declared examples", () => {
     assert.deepEqual([sample.breaker, sample.to_link.driver], ["open", "stub"]);
     const human = await rtt(["ls", "routes"]);
     assert.match(human.stdout, /metrics@1\.0\.0#prom \(degraded: a stub answers\)/);
+    // The stub is the panel's stand-in, not drift: plan and apply leave it.
+    const plan = await rtt(["plan", "--detailed-exitcode"]);
+    assert.equal(plan.code, 0, `plan wanted to change a degraded route:\n${plan.stdout}`);
+    assert.match(plan.stdout, /route ui-refresh is degraded: a stub answers for its target/);
+    const reapply = await rtt(["apply", "--auto-approve"]);
+    assert.equal(reapply.code, 0, reapply.stderr);
+    assert.match(reapply.stdout, /No changes/);
 
     // Journaled like any rewiring: a restarted panel keeps the route degraded, breaker open.
     assert.equal((await rtt(["panel", "stop"])).code, 0);

@@ -47,7 +47,7 @@ export {
 } from "./compat/compat.ts";
 export { PanelConnection } from "./daemon/client.ts";
 export { PanelDaemon, type PanelDaemonOptions, socketPathOf } from "./daemon/daemon.ts";
-export { isDegraded, realEnd, STUB_DRIVER, stubEnd } from "./daemon/degrade.ts";
+export { isDegraded, realEnd, stubEnd } from "./daemon/degrade.ts";
 export { BUILT_IN_DRIVERS, driverLaunch, HostPool } from "./daemon/host-pool.ts";
 export {
   BREAKER_DEFAULTS,
@@ -97,6 +97,7 @@ export {
   edgeKey,
   type LinkPattern,
   patternOf,
+  STUB_DRIVER,
   TOPOLOGY_FORMAT,
   type Topology,
   topologyHash,

@@ -21,7 +21,7 @@ import {
 import { paint } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 import { ensurePanel } from "./panel.ts";
-import { printPlan } from "./plan.ts";
+import { printDegraded, printPlan } from "./plan.ts";
 
 export interface ApplyOptions {
   readonly autoApprove?: boolean;
@@ -83,10 +83,12 @@ export async function applyCommand(
     if (plan.edits.length === 0) {
       if (opts.json)
         writeJson(ctx, { changed: false, committed_seq: Number(status.committed_seq) });
-      else
+      else {
+        printDegraded(ctx.term.out, plan);
         ctx.term.out.write(
           "No changes. The wired routes match routes.json and policy.json; nothing to apply.\n",
         );
+      }
       return 0;
     }
     if (!opts.json) printPlan(ctx.term.out, plan);

@@ -109,6 +109,7 @@ export function printPlan(out: OutputStream, plan: Plan): void {
   const unchanged = Object.keys(plan.desired.edges).filter((id) => !edited.has(id)).length;
   if (plan.edits.length > 0 || problems.length > 0) out.write("\n");
   if (unchanged > 0) out.write(paint(out, "dim", `${count(unchanged, "route")} unchanged.\n`));
+  printDegraded(out, plan);
   if (plan.edits.length === 0 && problems.length === 0) {
     out.write("No changes. The wired routes match routes.json and policy.json.\n");
     return;
@@ -119,6 +120,18 @@ export function printPlan(out: OutputStream, plan: Plan): void {
       (problems.length > 0 ? ` ${count(problems.length, "route")} in error.` : "") +
       "\n",
   );
+}
+
+/** The routes a stub answers for now, which the plan leaves to the panel. */
+export function printDegraded(out: OutputStream, plan: Plan): void {
+  for (const id of plan.degraded ?? [])
+    out.write(
+      paint(
+        out,
+        "dim",
+        `route ${id} is degraded: a stub answers for its target while its breaker is open; the panel restores the target when the breaker closes (apply leaves it).\n`,
+      ),
+    );
 }
 
 function formatEdit(

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type CatalogSymbol, type Contract, symbolFromContract } from "@rtt/core";
-import type { LinkPattern } from "../plan/topology.ts";
+import { type LinkPattern, STUB_DRIVER } from "../plan/topology.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
-import { isDegraded, realEnd, STUB_DRIVER, stubEnd } from "./degrade.ts";
+import { isDegraded, realEnd, stubEnd } from "./degrade.ts";
 
 const API = "rtt://core/api/metrics@1.0.0";
 

@@ -6,11 +6,8 @@
  * restarted panel keeps it. Anything else is held: it stays wired to the failing target.
  */
 import { type CatalogSymbol, EXAMPLES_KEY, readExamples } from "@rtt/core";
-import { driverFor, type EdgeEnd } from "../plan/topology.ts";
+import { catalogEnd, type EdgeEnd, STUB_DRIVER } from "../plan/topology.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
-
-/** The connector that answers for a degraded route's target (packages/connectors/stub). */
-export const STUB_DRIVER = "stub";
 
 /** Whether a stub answers for the route's target now. */
 export function isDegraded(route: WiredRoute): boolean {
@@ -36,8 +33,5 @@ export function stubEnd(
 
 /** The degraded route's real target end: the driver the catalog names for its symbol. */
 export function realEnd(route: WiredRoute, catalog: readonly CatalogSymbol[]): EdgeEnd | undefined {
-  const target = catalog.find((s) => s.saddr === route.edge.to.saddr);
-  const driver = target === undefined ? undefined : driverFor(target);
-  if (target === undefined || driver === undefined || driver === STUB_DRIVER) return undefined;
-  return { saddr: target.saddr, driver, contract_hash: target.contract_hash };
+  return catalogEnd(route.edge.to.saddr, catalog);
 }

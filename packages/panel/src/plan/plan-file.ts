@@ -113,6 +113,9 @@ export function parsePlan(text: string, source: string): Plan {
       throw at("$.desired.format", JSON.stringify(TOPOLOGY_FORMAT), desired.format);
     for (const [id, edge] of Object.entries(object(desired.edges, "$.desired.edges")))
       checkEdge(edge, `$.desired.edges.${id}`, id);
+    if (p.degraded !== undefined)
+      for (const [i, id] of array(p.degraded, "$.degraded").entries())
+        string(id, `$.degraded[${i}]`);
     return value as Plan;
   } catch (error) {
     if (!(error instanceof Bad)) throw error;

@@ -43,7 +43,9 @@ import {
   EMPTY_TOPOLOGY,
   edgeKey,
   type LinkPattern,
+  STUB_DRIVER,
   type Topology,
+  topologyHash,
   topologyOf,
 } from "./topology.ts";
 
@@ -610,6 +612,31 @@ describe("the quickstart's plan", () => {
     ]);
     // The bus route has QoS prio 0, so it is wired first.
     assert.deepEqual(plan.batches[0], ["events-to-log"]);
+  });
+
+  it("a degraded route (a stub for its target) is no drift: no edit, named in `degraded`", () => {
+    const inputs = scannedQuickstart();
+    const wired = makePlan(inputs, EMPTY_TOPOLOGY, 0).desired;
+    const refresh = wired.edges["ui-refresh"] as Edge;
+    const degraded = topologyOf([
+      ...Object.values(wired.edges).filter((e) => e.route !== "ui-refresh"),
+      { ...refresh, to: { ...refresh.to, driver: STUB_DRIVER } },
+    ]);
+    const plan = makePlan(inputs, degraded, 7);
+    assert.deepEqual(plan.edits, []);
+    assert.deepEqual(plan.degraded, ["ui-refresh"]);
+    assert.equal(plan.base_hash, topologyHash(degraded), "apply checks the graph as it is");
+    assert.equal(makePlan(inputs, wired, 7).degraded, undefined);
+    // A change routes.json makes to a degraded route is planned from its real target.
+    const routes = inputs.routes.map((r) =>
+      r.id === "ui-refresh" ? { ...r, params: { timeout_ms: 5000 } } : r,
+    );
+    const changed = makePlan({ ...inputs, routes }, degraded, 7);
+    assert.deepEqual(
+      changed.edits.map((e) => [e.action, e.route, e.action === "replace" && e.before.to.driver]),
+      [["replace", "ui-refresh", "http"]],
+    );
+    assert.equal(changed.degraded, undefined);
   });
 
   it("the bus rule's QoS rides to the source's driver as qos.* params; the api route has no rate", () => {

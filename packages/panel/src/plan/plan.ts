@@ -20,11 +20,13 @@ import { compilePolicy } from "../policy/policy-engine.ts";
 import { type CandidateDecision, type HealthSample, routeDecision } from "../router/router.ts";
 import { routeId } from "../routes.ts";
 import {
+  catalogEnd,
   driverFor,
   type Edge,
   edgeKey,
   type LinkPattern,
   patternOf,
+  STUB_DRIVER,
   type Topology,
   topologyHash,
   topologyOf,
@@ -86,6 +88,12 @@ export interface Plan {
   /** Route ids per batch, in the order apply runs them: by QoS priority, then route id. */
   readonly batches: readonly (readonly string[])[];
   readonly desired: Topology;
+  /**
+   * Routes a stub answers for now (degraded while their breaker is open, ADR 0014) that the
+   * plan leaves to the panel: it compares them as wired to their real targets, which the panel
+   * restores when the breaker closes. Absent when there are none.
+   */
+  readonly degraded?: readonly string[];
 }
 
 export function inputsHash(inputs: PlanInputs): string {
@@ -278,9 +286,27 @@ export function batchEdits(edits: readonly Edit[]): string[][] {
   return [...byPrio.entries()].sort(([a], [b]) => a - b).map(([, ids]) => ids.sort());
 }
 
+/**
+ * The observed graph as a plan compares it: a degraded route counts as wired to its real target.
+ * The stub is the panel's stand-in while the breaker is open, not drift — an apply that "fixed"
+ * it would rewire a tripped target, and the breaker would degrade it again.
+ */
+function withRealTargets(observed: Topology, catalog: readonly CatalogSymbol[]): Topology {
+  return topologyOf(
+    Object.values(observed.edges).map((edge) => {
+      const real = edge.to.driver === STUB_DRIVER ? catalogEnd(edge.to.saddr, catalog) : undefined;
+      return real === undefined ? edge : { ...edge, to: real };
+    }),
+  );
+}
+
 export function makePlan(inputs: PlanInputs, observed: Topology, baseSeq: number): Plan {
   const { desired, routes } = desiredGraph(inputs);
-  const edits = diffTopologies(observed, desired);
+  const edits = diffTopologies(withRealTargets(observed, inputs.catalog), desired);
+  const edited = new Set(edits.map((e) => e.route));
+  const degraded = Object.values(observed.edges)
+    .filter((e) => e.to.driver === STUB_DRIVER && !edited.has(e.route))
+    .map((e) => e.route);
   return {
     format: PLAN_FORMAT,
     inputs_hash: inputsHash(inputs),
@@ -290,6 +316,7 @@ export function makePlan(inputs: PlanInputs, observed: Topology, baseSeq: number
     edits,
     batches: batchEdits(edits),
     desired,
+    ...(degraded.length > 0 ? { degraded } : {}),
   };
 }
 

@@ -92,6 +92,17 @@ export function driverFor(symbol: CatalogSymbol): string | undefined {
   return Array.isArray(symbol.extensions?.["x-run"]) ? "process" : undefined;
 }
 
+/** The connector that answers for a degraded route's target (packages/connectors/stub, ADR 0014). */
+export const STUB_DRIVER = "stub";
+
+/** A target end as the catalog has it: the driver `driverFor` names; undefined when none can. */
+export function catalogEnd(saddr: string, catalog: readonly CatalogSymbol[]): EdgeEnd | undefined {
+  const symbol = catalog.find((s) => s.saddr === saddr);
+  const driver = symbol === undefined ? undefined : driverFor(symbol);
+  if (symbol === undefined || driver === undefined || driver === STUB_DRIVER) return undefined;
+  return { saddr: symbol.saddr, driver, contract_hash: symbol.contract_hash };
+}
+
 export function patternOf(from: CatalogSymbol, to: CatalogSymbol): LinkPattern {
   return from.io === "req" || to.io === "req" ? "reqrep" : "oneway";
 }
