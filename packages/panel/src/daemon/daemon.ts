@@ -259,7 +259,8 @@ export class PanelDaemon {
 
   /**
    * The periodic stability sweep: links no route uses are closed, routes whose links are gone
-   * are rewired to the committed topology.
+   * are rewired to the committed topology, the fallback settles tripped routes, and a WAL past
+   * COMPACT_AT_BYTES is compacted.
    */
   async #sweep(): Promise<void> {
     // One at a time: a slow one (a handshake that times out) must not pile up behind itself.
@@ -278,6 +279,12 @@ export class PanelDaemon {
     }
     try {
       await this.#fallback.sweep();
+      // qc, failover, degrade and restore each commit too, with no apply to compact after them:
+      // a route that flaps for a day must not grow the WAL (and the commits kept in memory)
+      // without bound.
+      await this.#compact();
+    } catch (error) {
+      this.#log(`sweep failed: ${String(error)}`);
     } finally {
       this.#sweeping = false;
     }
