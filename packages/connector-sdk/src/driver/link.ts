@@ -44,6 +44,7 @@ import { AdmittedRx } from "./admitted-rx.ts";
 import type { CloseHow, Connector, LinkHealth, RxMessage } from "./define-connector.ts";
 import {
   type ControlAddresses,
+  dropListener,
   type HandshakeAgreed,
   type HandshakeAsk,
   LinkHandshakes,
@@ -337,6 +338,7 @@ export class Link<L> {
     const options = capacity === undefined || capacity === 0 ? {} : { capacity };
     if (side === "inbound") {
       const listener = await listenReader(kind, options);
+      this.#closedWhileListening(listener);
       this.#offers.set(side, listener);
       listener.accepted.then(
         (reader) => {
@@ -349,6 +351,7 @@ export class Link<L> {
       return listener.address;
     }
     const listener = await listenWriter(kind, options);
+    this.#closedWhileListening(listener);
     this.#offers.set(side, listener);
     listener.accepted.then(
       (writer) => {
@@ -366,6 +369,16 @@ export class Link<L> {
    * control lanes of its own: the SYN must expect this link's contract hash, the BIND must
    * name the lane offered here. A failure to listen leaves the link as it was.
    */
+  /**
+   * A link closed (a shutdown) while its listener was being made: close() could not see it, so
+   * it is closed here — else its socket file would outlive the driver.
+   */
+  #closedWhileListening(listener: LaneListener<LaneReader> | LaneListener<LaneWriter>): void {
+    if (!this.#closed) return;
+    dropListener(listener);
+    this.#assertOpen();
+  }
+
   async offerWithHandshake(
     kind: LaneKind,
     capacity?: number,

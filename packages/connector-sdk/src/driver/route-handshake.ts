@@ -107,7 +107,7 @@ function quiet<E extends LaneReader | LaneWriter>(end: E): E {
 }
 
 /** Closes a listener and, should its peer connect after all, the end it would make. */
-function dropListener(listener: LaneListener<LaneReader> | LaneListener<LaneWriter>): void {
+export function dropListener(listener: LaneListener<LaneReader> | LaneListener<LaneWriter>): void {
   listener.close();
   (listener.accepted as Promise<LaneReader | LaneWriter>).then(dropEnd, () => {});
 }

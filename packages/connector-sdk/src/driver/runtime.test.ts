@@ -1,7 +1,9 @@
 // DriverRuntime without a transport: what a shutdown does to an Open still in flight.
 import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
 import { describe, test } from "node:test";
 import { RttError } from "@rtt/core";
+import { laneSocketDir } from "@rtt/fabric";
 import { defineConnector } from "./define-connector.ts";
 import { DriverRuntime } from "./runtime.ts";
 
@@ -87,4 +89,31 @@ describe("DriverRuntime shutdown", () => {
     assert.equal(await runtime.dispose(), 2);
     assert.deepEqual(slow.closed.sort(), [1, 2]);
   });
+});
+
+describe("a link closed while it makes a listener", () => {
+  /** This process's lane sockets (named lane-<pid>-…, socket-path.ts). */
+  const ours = (): string[] =>
+    existsSync(laneSocketDir())
+      ? readdirSync(laneSocketDir()).filter((n) => n.startsWith(`lane-${process.pid}-`))
+      : [];
+
+  for (const side of ["inbound", "outbound"] as const) {
+    // A listener left open would keep this process alive: the timeout makes that a failure.
+    test(`an ${side} Offer overtaken by Close leaves no socket behind`, {
+      timeout: 10_000,
+    }, async () => {
+      const slow = slowOpening();
+      slow.release();
+      const runtime = new DriverRuntime(slow.connector, { log: () => {} });
+      const before = ours();
+      const id = await runtime.open(SADDR, CONTRACT, {});
+      const offering = runtime.offer(id, side, "uds");
+      await runtime.close(id);
+      await assert.rejects(offering, (e: unknown) => e instanceof RttError);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(ours(), before, "the listener's socket outlived its link");
+      await runtime.dispose();
+    });
+  }
 });
