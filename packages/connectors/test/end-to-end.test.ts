@@ -60,7 +60,8 @@ function launch(pkg: string, extra: DriverHostOptions = {}): Promise<DriverHost>
   );
 }
 
-async function eventually(what: string, check: () => boolean, ms = 10_000): Promise<void> {
+/** Waits for `check`; the bound only ends a hang (a loaded 2-core machine is slow, not wrong). */
+async function eventually(what: string, check: () => boolean, ms = 60_000): Promise<void> {
   const until = Date.now() + ms;
   while (!check()) {
     if (Date.now() > until) throw new Error(`timed out waiting for: ${what}`);

@@ -7,9 +7,9 @@
  *   over it, mark         the chunk, flags FrameFlag.MARKED
  *   over it, taildrop     nothing: dropped, counted
  *   over it, nack         nothing: refused, counted. The refusal happens before the chunk is a
- *                         frame, so there is no lane peer to send a NACK frame to, and the
- *                         connector API has no way to refuse what its rx produced: the count in
- *                         the health sample is the signal.
+ *                         frame, so there is no lane peer to send a NACK frame to: the NACK
+ *                         goes to the sender instead, through `onNacked` (the connector's
+ *                         optional `refuse`), and the count in the health sample.
  *   over it, buffer       queued; released in order as tokens come back. When the queue is full
  *                         rx is not pulled any more: the connector's producer waits behind it (a
  *                         program's stdout is paused), so the buffer policy never loses a chunk.

@@ -8,10 +8,11 @@
  * What must hold:
  * - Frame boundaries: one rx chunk is one DATA frame, written by one synchronous `write`, so a
  *   Switch — which only swaps the writer between two writes — can never split a message.
- * - Backpressure, never loss: a chunk that `write` accepted with `false` is in the lane; the
- *   pump then waits for 'drain' (or a Switch, or close) before pulling the next chunk from rx.
- *   With no consumer at all (no outbound lane, no tap) the pump holds the chunk it has and
- *   waits for one.
+ * - Backpressure, no silent loss: a chunk that `write` accepted with `false` is in the lane; the
+ *   pump then waits for 'drain' (or a Switch, or close) before pulling the next chunk from rx —
+ *   unless the route's drop policy is taildrop or nack, which refuse (and count) chunks until
+ *   the drain instead. With no consumer at all (no outbound lane, no tap) the pump holds the
+ *   chunk it has and waits for one.
  * - Switch: the new lane is connected before anything changes, so a failed Switch leaves the
  *   link as it was; then the old lane gets EOS after every frame already written to it.
  * - Bounded inbound: a tx slower than its lane pauses the inbound reader at the tx queue's
@@ -365,11 +366,6 @@ export class Link<L> {
   }
 
   /**
-   * Offers the inbound side (as `offer`) and answers the route's QuickConnect handshake on
-   * control lanes of its own: the SYN must expect this link's contract hash, the BIND must
-   * name the lane offered here. A failure to listen leaves the link as it was.
-   */
-  /**
    * A link closed (a shutdown) while its listener was being made: close() could not see it, so
    * it is closed here — else its socket file would outlive the driver.
    */
@@ -378,6 +374,12 @@ export class Link<L> {
     dropListener(listener);
     this.#assertOpen();
   }
+
+  /**
+   * Offers the inbound side (as `offer`) and answers the route's QuickConnect handshake on
+   * control lanes of its own: the SYN must expect this link's contract hash, the BIND must
+   * name the lane offered here. A failure to listen leaves the link as it was.
+   */
 
   async offerWithHandshake(
     kind: LaneKind,
@@ -714,10 +716,10 @@ export class Link<L> {
   /** Tells the connector of a message the route's `nack` policy refused (its optional `refuse`). */
   #nacked(item: Uint8Array | RxMessage, why: string): void {
     const refuse = this.#connector.refuse;
-    if (refuse === undefined) return;
+    if (refuse === undefined || this.#closed) return;
     const refused = item instanceof Uint8Array ? { payload: item, correlation: 0 } : item;
     Promise.resolve()
-      .then(() => refuse(this.handle, refused, why))
+      .then(() => (this.#closed ? undefined : refuse(this.handle, refused, why)))
       .catch((error: unknown) => this.#log(`link ${this.id}: refuse failed: ${message(error)}`));
   }
 

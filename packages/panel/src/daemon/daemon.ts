@@ -281,8 +281,8 @@ export class PanelDaemon {
       await this.#fallback.sweep();
       // qc, failover, degrade and restore each commit too, with no apply to compact after them:
       // a route that flaps for a day must not grow the WAL (and the commits kept in memory)
-      // without bound.
-      await this.#compact();
+      // without bound. Not once the panel is stopping: the WAL closes under it.
+      if (this.#stopping === undefined) await this.#compact();
     } catch (error) {
       this.#log(`sweep failed: ${String(error)}`);
     } finally {

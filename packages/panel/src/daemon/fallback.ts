@@ -67,7 +67,13 @@ export class RouteFallback {
       const tripped = open && breaker?.held === true;
       const holdDrift =
         route.edge.pattern === "oneway" && this.#o.reconciler.isParked(id) !== tripped;
-      if ((isDegraded(route) && !open) || holdDrift) await this.settle(id);
+      // Degraded with the breaker no longer open, or open and answerable by a stub but wired to
+      // the real target (an apply that changed the route rewired it there).
+      const degradeDrift =
+        route.edge.pattern === "reqrep" &&
+        isDegraded(route) !== open &&
+        (!open || "to" in stubEnd(route, this.#o.catalog()));
+      if (degradeDrift || holdDrift) await this.settle(id);
       await this.trial(id);
     }
     const sources = new Set(

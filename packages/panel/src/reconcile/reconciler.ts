@@ -711,10 +711,17 @@ export class Reconciler {
    */
   compactWal(atBytes: number, keepCommits: number): Promise<number> {
     return this.#exclusive(async () => {
-      if (this.#o.wal.totalBytes <= atBytes) return 0;
-      return this.#o.wal.compact(keepCommits).removedBytes;
+      // Past what the last compaction left, doubled: a checkpoint bigger than `atBytes` (many
+      // routes, many kept commits) must not be rewritten by every sweep.
+      if (this.#o.wal.totalBytes <= Math.max(atBytes, 2 * this.#compactedTo)) return 0;
+      const removed = this.#o.wal.compact(keepCommits).removedBytes;
+      this.#compactedTo = this.#o.wal.totalBytes;
+      return removed;
     });
   }
+
+  /** The WAL's size after the last compaction (0: none yet). */
+  #compactedTo = 0;
 
   /** The panel stopped its drivers, and every link with them: they leave the ledger. */
   releaseAll(): void {

@@ -111,8 +111,10 @@ describe("Wal", () => {
       assert.throws(() => wal.commit("nope", null), { code: "RTT_ERR_WAL_STATE" });
       wal.begin(null, "x");
       assert.throws(() => wal.begin(null, "x"), { code: "RTT_ERR_WAL_STATE" });
+      wal.abort("x");
       wal.close();
       assert.throws(() => wal.released("pid", "1"), { code: "RTT_ERR_WAL_STATE" });
+      assert.throws(() => wal.compact(), { code: "RTT_ERR_WAL_STATE" });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -343,6 +343,7 @@ export class Wal {
    * segments are still there. Refused while a transaction is open.
    */
   compact(keepCommits = 20): { removedSegments: number; removedBytes: number } {
+    if (this.#closed) throw new RttError("RTT_ERR_WAL_STATE", "the WAL is closed");
     if (this.#open.size > 0)
       throw new RttError("RTT_ERR_WAL_STATE", "cannot compact while a transaction is open", {
         hint: "compact between applies",
