@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { CatalogSymbol } from "@rtt/core";
+import { type CatalogSymbol, type Contract, symbolFromContract } from "@rtt/core";
 import type { BreakerState } from "../health/breaker.ts";
 import { compilePolicy } from "../policy/policy-engine.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
@@ -96,5 +96,53 @@ describe("route fallback", () => {
     await closing.sweep();
     await closing.sweep();
     assert.equal(second.calls.length, 1);
+  });
+
+  it("the sweep degrades a request/response route whose breaker is open but which is wired to its real target", async () => {
+    const API = "rtt://core/api/metrics@1.0.0";
+    const withExamples = [
+      ...catalog,
+      symbolFromContract(
+        {
+          saddr: API,
+          type: "api",
+          direction: "provider",
+          io: "req",
+          "x-url": "http://127.0.0.1:1",
+          "x-examples": [{ response: { status: 200 } }],
+        } as unknown as Contract,
+        { file: "rtt.manifest.json", scanner: "manifest", score: 1 },
+      ),
+    ];
+    const api: WiredRoute = {
+      ...wiredOneWay("ui-refresh", BUS, API, "http"),
+      edge: { ...wiredOneWay("ui-refresh", BUS, API, "http").edge, pattern: "reqrep" },
+    };
+    const moves: string[] = [];
+    const reconciler = {
+      live: new Map([[api.edge.route, api]]),
+      isParked: () => false,
+      throttle: async () => undefined,
+      prebind: async () => false,
+      retarget: async (_id: string, choose: (r: WiredRoute) => { action: string } | undefined) => {
+        const move = choose(api);
+        if (move !== undefined) moves.push(move.action);
+        return undefined;
+      },
+    } as unknown as Reconciler;
+    let breaker = { state: "open", reason: "errors" } as BreakerState;
+    const fallback = new RouteFallback({
+      reconciler,
+      breaker: () => breaker,
+      catalog: () => withExamples,
+      policy: () => policy,
+      trialBudget: () => ({ perWindow: 20, windowMs: 1000 }),
+      log: () => {},
+    });
+    await fallback.sweep();
+    assert.deepEqual(moves, ["degrade"], "open, a stub could answer, not degraded: degrade");
+    breaker = { state: "closed", reason: "" } as BreakerState;
+    await fallback.sweep();
+    assert.deepEqual(moves, ["degrade"], "closed and not degraded: nothing to do");
   });
 });
