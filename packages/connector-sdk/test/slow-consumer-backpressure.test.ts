@@ -103,27 +103,47 @@ async function until(check: () => boolean, what: string, ms = 15_000): Promise<v
 
 const shmMissing = loadShm() === undefined;
 
+/**
+ * A fast source and a consumer that has stopped (until `start()`): both drivers in this
+ * process, a link open on each, the source's with `params`; the caller wires them.
+ */
+async function stoppedConsumer(params: Record<string, string> = {}) {
+  let openGate = () => {};
+  const counts: Counts = {
+    produced: 0,
+    consumed: [],
+    refused: 0,
+    gate: new Promise<void>((resolve) => {
+      openGate = resolve;
+    }),
+  };
+  const { source, target } = connectors(counts);
+  const a = await startConnectorInProcess(source, { heartbeatMs: 40 });
+  const b = await startConnectorInProcess(target, { heartbeatMs: 40 });
+  running.push(a as InProcessDriver<unknown>, b as InProcessDriver<unknown>);
+  const from = await a.client.open(SADDR, { contract: CONTRACT, params });
+  const to = await b.client.open(SADDR, { contract: CONTRACT });
+  return {
+    a: a as InProcessDriver<unknown>,
+    b: b as InProcessDriver<unknown>,
+    from,
+    to,
+    counts,
+    /** The consumer goes on. */
+    start: () => {
+      counts.gate = undefined;
+      openGate();
+    },
+  };
+}
+
 describe("a slow consumer slows the source (backpressure end to end)", () => {
   for (const kind of ["inproc", "uds", "shm"] as const satisfies readonly LaneKind[]) {
     test(`${kind} lane: qdepth stays ≤ the high-water mark, the source stalls, nothing is lost`, {
       skip: kind === "shm" && shmMissing ? "native addon not built" : false,
     }, async () => {
-      let openGate = () => {};
-      const counts: Counts = {
-        produced: 0,
-        consumed: [],
-        refused: 0,
-        gate: new Promise<void>((resolve) => {
-          openGate = resolve;
-        }),
-      };
-      const { source, target } = connectors(counts);
-      const a = await startConnectorInProcess(source, { heartbeatMs: 40 });
-      const b = await startConnectorInProcess(target, { heartbeatMs: 40 });
-      running.push(a as InProcessDriver<unknown>, b as InProcessDriver<unknown>);
-      const from = await a.client.open(SADDR, { contract: CONTRACT });
-      const to = await b.client.open(SADDR, { contract: CONTRACT });
-      const watching = watch(b as InProcessDriver<unknown>, to);
+      const { a, b, from, to, counts, start } = await stoppedConsumer();
+      const watching = watch(b, to);
       // The target offers its inbound side (a small ring for shm, so it fills quickly too).
       const address = await b.client.offer(to, "inbound", kind, { capacity: 256 * 1024 });
       await a.client.bind(from, { outbound: address });
@@ -142,8 +162,7 @@ describe("a slow consumer slows the source (backpressure end to end)", () => {
       );
 
       // 2. The consumer goes on: everything arrives, once, in order; the queue stayed bounded.
-      counts.gate = undefined;
-      openGate();
+      start();
       await until(() => counts.consumed.length >= N, `${N} messages at the target`);
       await watching.stop();
       const maxQ = Math.max(...watching.samples.map((s) => s.qdepth));
@@ -160,27 +179,14 @@ describe("a slow consumer slows the source (backpressure end to end)", () => {
 describe("a slow consumer on a taildrop or nack route: the source is not paused, the rest is refused", () => {
   for (const drop of ["taildrop", "nack"] as const) {
     test(`${drop}: the source produces all while the consumer is stopped; refusals counted`, async () => {
-      let openGate = () => {};
-      const counts: Counts = {
-        produced: 0,
-        consumed: [],
-        refused: 0,
-        gate: new Promise<void>((resolve) => {
-          openGate = resolve;
-        }),
-      };
-      const { source, target } = connectors(counts);
-      const a = await startConnectorInProcess(source, { heartbeatMs: 40 });
-      const b = await startConnectorInProcess(target, { heartbeatMs: 40 });
-      running.push(a as InProcessDriver<unknown>, b as InProcessDriver<unknown>);
       // A rate no source here reaches: only the full lane can refuse.
-      const params = routeQosParams(SADDR, { rate: 1e9, burst: 1e9, drop });
-      const from = await a.client.open(SADDR, { contract: CONTRACT, params });
-      const to = await b.client.open(SADDR, { contract: CONTRACT });
+      const { a, b, from, to, counts, start } = await stoppedConsumer(
+        routeQosParams(SADDR, { rate: 1e9, burst: 1e9, drop }),
+      );
       const address = await b.client.offer(to, "inbound", "uds");
       await a.client.bind(from, { outbound: address });
 
-      const watching = watch(a as InProcessDriver<unknown>, from);
+      const watching = watch(a, from);
       await until(() => counts.produced === N, `the source to produce all ${N}`);
       const refusedIn = (x: HealthSample) => (drop === "nack" ? x.nacked : x.drops);
       // Every chunk the source produced was written or refused, and the health sample says so.
@@ -200,8 +206,7 @@ describe("a slow consumer on a taildrop or nack route: the source is not paused,
       await sleep(50);
       assert.equal(counts.refused, drop === "nack" ? sample.nacked : 0);
 
-      counts.gate = undefined;
-      openGate();
+      start();
       await until(() => counts.consumed.length === sample.frames_out, "what went out to arrive");
       await sleep(100); // nothing more arrives
       assert.equal(counts.consumed.length, sample.frames_out);
