@@ -270,6 +270,9 @@ export class Link<L> {
     if (outbound !== undefined) this.#assertFree("outbound");
     // Connect both before changing anything: a Bind that fails leaves the link as it was.
     const reader = inbound === undefined ? undefined : await connectReader(inbound);
+    // Held until #attachReader listens: frames the reader took while the outbound connects
+    // would be emitted to nobody and lost (a stream's first records, now and then).
+    reader?.pause();
     let writer: LaneWriter | undefined;
     try {
       writer = outbound === undefined ? undefined : await this.#standby.take(outbound);
@@ -451,7 +454,6 @@ export class Link<L> {
   #attachReader(reader: LaneReader): void {
     this.#inbound = reader;
     this.#inboundState = "open";
-    if (this.#inboundHeld) reader.pause();
     reader.on("frame", (frame: Frame) => {
       if (frame.type === FrameType.HEARTBEAT) return this.#probeArrived(frame.payload);
       if (frame.type !== FrameType.DATA) return; // NACK: lane-level, not for the symbol
@@ -468,6 +470,9 @@ export class Link<L> {
       this.#inboundState = "failed";
       this.#laneError = `inbound lane: ${message(error)}`;
     });
+    // Listening now: a reader Bind held (or one held at the tx queue's mark) decides here.
+    if (this.#inboundHeld) reader.pause();
+    else reader.resume();
   }
 
   /**
