@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { describe, test } from "node:test";
 import { RttError } from "@rtt/core";
-import { laneSocketDir } from "@rtt/fabric";
+import { laneSocketDir, listenReader, listenWriter } from "@rtt/fabric";
 import { defineConnector } from "./define-connector.ts";
 import { DriverRuntime } from "./runtime.ts";
 
@@ -116,4 +116,44 @@ describe("a link closed while it makes a listener", () => {
       await runtime.dispose();
     });
   }
+});
+
+describe("a Bind of both sides", () => {
+  test("frames that arrive while the outbound connects are not lost", {
+    timeout: 20_000,
+  }, async () => {
+    const got: string[] = [];
+    const connector = defineConnector<object>({
+      name: "sink",
+      version: "1.0.0",
+      probe: () => [],
+      open: () => ({}),
+      tx: (_link, bytes) => {
+        got.push(Buffer.from(bytes).toString());
+      },
+      async *rx() {},
+      close: () => {},
+      health: () => ({ ok: true, lag_ms: 0 }),
+    });
+    const runtime = new DriverRuntime(connector, { log: () => {} });
+    const id = await runtime.open(SADDR, CONTRACT, {});
+    // The inbound's writer sends the moment the link connects, while the link's outbound (an
+    // shm lane: a mapping and a socket connect) is still being connected.
+    const inbound = await listenWriter("shm");
+    const writing = inbound.accepted.then((writer) => {
+      for (let i = 1; i <= 5; i++) writer.write(Buffer.from(String(i)));
+      return writer;
+    });
+    const outbound = await listenReader("shm");
+    try {
+      await runtime.bind(id, inbound.address, outbound.address);
+      const until = Date.now() + 5000;
+      while (got.length < 5 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+      assert.deepEqual(got, ["1", "2", "3", "4", "5"]);
+    } finally {
+      (await writing).destroy();
+      (await outbound.accepted).close();
+      await runtime.dispose();
+    }
+  });
 });
