@@ -342,8 +342,7 @@ export class Link<L> {
     const options = capacity === undefined || capacity === 0 ? {} : { capacity };
     if (side === "inbound") {
       const listener = await listenReader(kind, options);
-      this.#closedWhileListening(listener);
-      this.#offers.set(side, listener);
+      this.#claim(side, listener);
       listener.accepted.then(
         (reader) => {
           this.#offers.delete(side);
@@ -355,8 +354,7 @@ export class Link<L> {
       return listener.address;
     }
     const listener = await listenWriter(kind, options);
-    this.#closedWhileListening(listener);
-    this.#offers.set(side, listener);
+    this.#claim(side, listener);
     listener.accepted.then(
       (writer) => {
         this.#offers.delete(side);
@@ -369,13 +367,19 @@ export class Link<L> {
   }
 
   /**
-   * A link closed (a shutdown) while its listener was being made: close() could not see it, so
-   * it is closed here — else its socket file would outlive the driver.
+   * Takes an Offer's new listener for `side`, unless the link was closed (a shutdown) or the side
+   * taken (another Offer, a Bind) while the listener was being made: then it is closed here —
+   * nobody else would, and its socket file would outlive the driver — and the reason thrown.
    */
-  #closedWhileListening(listener: LaneListener<LaneReader> | LaneListener<LaneWriter>): void {
-    if (!this.#closed) return;
-    dropListener(listener);
-    this.#assertOpen();
+  #claim(side: LaneSide, listener: LaneListener<LaneReader> | LaneListener<LaneWriter>): void {
+    try {
+      this.#assertOpen();
+      this.#assertFree(side);
+    } catch (error) {
+      dropListener(listener);
+      throw error;
+    }
+    this.#offers.set(side, listener);
   }
 
   /**

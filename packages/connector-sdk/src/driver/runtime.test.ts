@@ -91,7 +91,7 @@ describe("DriverRuntime shutdown", () => {
   });
 });
 
-describe("a link closed while it makes a listener", () => {
+describe("an Offer's listener, while it is made", () => {
   /** This process's lane sockets (named lane-<pid>-…, socket-path.ts). */
   const ours = (): string[] =>
     existsSync(laneSocketDir())
@@ -116,6 +116,27 @@ describe("a link closed while it makes a listener", () => {
       await runtime.dispose();
     });
   }
+
+  test("two Offers of one side at once: one listens, the other is refused, nothing left", {
+    timeout: 10_000,
+  }, async () => {
+    const slow = slowOpening();
+    slow.release();
+    const runtime = new DriverRuntime(slow.connector, { log: () => {} });
+    const before = ours();
+    const id = await runtime.open(SADDR, CONTRACT, {});
+    const offers = await Promise.allSettled([
+      runtime.offer(id, "inbound", "uds"),
+      runtime.offer(id, "inbound", "uds"),
+    ]);
+    assert.deepEqual(offers.map((o) => o.status).sort(), ["fulfilled", "rejected"]);
+    const refused = offers.find((o) => o.status === "rejected");
+    assert.match(String(refused?.reason), /already has an inbound lane/);
+    await runtime.close(id);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(ours(), before, "a listener's socket outlived its link");
+    await runtime.dispose();
+  });
 });
 
 describe("a Bind of both sides", () => {
