@@ -27,40 +27,27 @@ const bytes = {
   deserialize: (b: Buffer) => b,
 };
 
+/** A method of raw bytes, no protobuf: what is left is gRPC's and the socket's cost. */
+const rawMethod = (path: string, responseStream: boolean) => ({
+  path,
+  requestStream: false,
+  responseStream,
+  requestSerialize: bytes.serialize,
+  requestDeserialize: bytes.deserialize,
+  responseSerialize: bytes.serialize,
+  responseDeserialize: bytes.deserialize,
+});
+
 /** A unary echo and a server stream that answers `count` copies (the request's first byte). */
 export const ECHO_SERVICE = {
-  Echo: {
-    path: "/bench.Echo/Echo",
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: bytes.serialize,
-    requestDeserialize: bytes.deserialize,
-    responseSerialize: bytes.serialize,
-    responseDeserialize: bytes.deserialize,
-  },
+  Echo: rawMethod("/bench.Echo/Echo", false),
   /**
    * The flip's peer: what a warm QuickConnect must do at the least, with no logic — one unary
    * call on to another process (the Switch), then an append and fsync of ~2 KiB to one file
    * (the WAL commit) and ~0.5 KiB to another (the audit record) — then the answer.
    */
-  Relay: {
-    path: "/bench.Echo/Relay",
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: bytes.serialize,
-    requestDeserialize: bytes.deserialize,
-    responseSerialize: bytes.serialize,
-    responseDeserialize: bytes.deserialize,
-  },
-  Stream: {
-    path: "/bench.Echo/Stream",
-    requestStream: false,
-    responseStream: true,
-    requestSerialize: bytes.serialize,
-    requestDeserialize: bytes.deserialize,
-    responseSerialize: bytes.serialize,
-    responseDeserialize: bytes.deserialize,
-  },
+  Relay: rawMethod("/bench.Echo/Relay", false),
+  Stream: rawMethod("/bench.Echo/Stream", true),
 } satisfies grpc.ServiceDefinition;
 
 /** The q-quantile (0..1) of samples, nearest rank. */

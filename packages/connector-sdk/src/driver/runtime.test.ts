@@ -98,16 +98,22 @@ describe("an Offer's listener, while it is made", () => {
       ? readdirSync(laneSocketDir()).filter((n) => n.startsWith(`lane-${process.pid}-`))
       : [];
 
+  /** A runtime with one open link, and this process's lane sockets before it. */
+  async function oneLink() {
+    const slow = slowOpening();
+    slow.release();
+    const runtime = new DriverRuntime(slow.connector, { log: () => {} });
+    const before = ours();
+    const id = await runtime.open(SADDR, CONTRACT, {});
+    return { runtime, before, id };
+  }
+
   for (const side of ["inbound", "outbound"] as const) {
     // A listener left open would keep this process alive: the timeout makes that a failure.
     test(`an ${side} Offer overtaken by Close leaves no socket behind`, {
       timeout: 10_000,
     }, async () => {
-      const slow = slowOpening();
-      slow.release();
-      const runtime = new DriverRuntime(slow.connector, { log: () => {} });
-      const before = ours();
-      const id = await runtime.open(SADDR, CONTRACT, {});
+      const { runtime, before, id } = await oneLink();
       const offering = runtime.offer(id, side, "uds");
       await runtime.close(id);
       await assert.rejects(offering, (e: unknown) => e instanceof RttError);
@@ -120,11 +126,7 @@ describe("an Offer's listener, while it is made", () => {
   test("two Offers of one side at once: one listens, the other is refused, nothing left", {
     timeout: 10_000,
   }, async () => {
-    const slow = slowOpening();
-    slow.release();
-    const runtime = new DriverRuntime(slow.connector, { log: () => {} });
-    const before = ours();
-    const id = await runtime.open(SADDR, CONTRACT, {});
+    const { runtime, before, id } = await oneLink();
     const offers = await Promise.allSettled([
       runtime.offer(id, "inbound", "uds"),
       runtime.offer(id, "inbound", "uds"),
