@@ -10,8 +10,10 @@
  *   5. rewire what is missing (drivers gone: stopped panel, crash past the grace period), so the
  *      panel keeps exactly the last committed topology.
  */
+
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import * as grpc from "@grpc/grpc-js";
 import {
   type DriverRecord,
@@ -58,6 +60,8 @@ const COMPACT_AT_BYTES = 32 * 1024 * 1024;
 const KEEP_COMMITS = 50;
 /** How often the stability sweep compares the registry with the drivers' actual links. */
 const SWEEP_EVERY_MS = 5000;
+/** How long a stop waits for the panel's work in flight before it stops the drivers anyway. */
+const STOP_WAIT_MS = 10_000;
 
 export interface PanelDaemonOptions {
   readonly version: string;
@@ -114,6 +118,8 @@ export class PanelDaemon {
   #sweepTimer: NodeJS.Timeout | undefined;
   /** A stability sweep is running (see #sweep). */
   #sweeping = false;
+  /** The stability sweep under way, if any: a stop waits for it. */
+  #sweepRun: Promise<void> | undefined;
   /** Who a manual Trip or Heal is for, while it runs (breaker transitions are synchronous). */
   #manual: { who: string; why: string } | undefined;
   readonly #healthConfig: PanelConfig["health"];
@@ -253,7 +259,9 @@ export class PanelDaemon {
     );
     this.#health.start();
     await this.#fallback.recovered();
-    this.#sweepTimer = setInterval(() => void this.#sweep(), SWEEP_EVERY_MS);
+    this.#sweepTimer = setInterval(() => {
+      this.#sweepRun = this.#sweep();
+    }, SWEEP_EVERY_MS);
     this.#sweepTimer.unref();
   }
 
@@ -581,6 +589,15 @@ export class PanelDaemon {
           resolve();
         });
       });
+      // Work already under way on the drivers (a sweep, a failover, a swap's follow-up) ends
+      // before they stop: a driver stopped mid-Open or mid-Offer leaves what it was making.
+      await Promise.race([
+        (async () => {
+          await this.#sweepRun;
+          await this.#reconciler.idle();
+        })(),
+        sleep(STOP_WAIT_MS, undefined, { ref: false }),
+      ]);
       await this.#pool.stopAll();
       const stray = stopUnownedPrograms(this.paths.root);
       if (stray.length > 0)

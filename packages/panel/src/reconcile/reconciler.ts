@@ -734,6 +734,11 @@ export class Reconciler {
   }
 
   /** Runs `fn` after every earlier apply or sweep finished. */
+  /** Resolves once the work queued so far (applies, swaps, sweeps) has finished. */
+  async idle(): Promise<void> {
+    await this.#queue;
+  }
+
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(fn, fn);
     this.#queue = run.catch(() => {});
