@@ -45,18 +45,36 @@ function scripted(failures: number) {
   return { reconciler: reconciler as unknown as Reconciler, calls };
 }
 
+/** A RouteFallback over `reconciler`, with the test's catalog and policy unless given. */
+function fallbackOver(
+  reconciler: Reconciler,
+  options: {
+    breaker: () => BreakerState | undefined;
+    catalog?: readonly CatalogSymbol[];
+    log?: (line: string) => void;
+    now?: () => number;
+  },
+): RouteFallback {
+  const symbols = options.catalog ?? catalog;
+  return new RouteFallback({
+    reconciler,
+    breaker: options.breaker,
+    catalog: () => symbols,
+    policy: () => policy,
+    trialBudget: () => ({ perWindow: 20, windowMs: 1000 }),
+    log: options.log ?? (() => {}),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+}
+
 describe("route fallback", () => {
   it("a failover that failed is tried again by the sweep, backing off, while the breaker stays open; then no more", async () => {
     const { reconciler, calls } = scripted(2);
     let breaker: BreakerState | undefined = { state: "open", reason: "errors" } as BreakerState;
     let now = 0;
     const log: string[] = [];
-    const fallback = new RouteFallback({
-      reconciler,
+    const fallback = fallbackOver(reconciler, {
       breaker: () => breaker,
-      catalog: () => catalog,
-      policy: () => policy,
-      trialBudget: () => ({ perWindow: 20, windowMs: 1000 }),
       log: (line) => log.push(line),
       now: () => now,
     });
@@ -81,15 +99,7 @@ describe("route fallback", () => {
 
     // Failed, but the breaker closed before the retry: nothing to fail over from.
     const second = scripted(5);
-    const closing = new RouteFallback({
-      reconciler: second.reconciler,
-      breaker: () => breaker,
-      catalog: () => catalog,
-      policy: () => policy,
-      trialBudget: () => ({ perWindow: 20, windowMs: 1000 }),
-      log: () => {},
-      now: () => now,
-    });
+    const closing = fallbackOver(second.reconciler, { breaker: () => breaker, now: () => now });
     await closing.opened(route.edge.route, "errors");
     breaker = { state: "closed", reason: "" } as BreakerState;
     now = 1_000_000;
@@ -131,14 +141,7 @@ describe("route fallback", () => {
       },
     } as unknown as Reconciler;
     let breaker = { state: "open", reason: "errors" } as BreakerState;
-    const fallback = new RouteFallback({
-      reconciler,
-      breaker: () => breaker,
-      catalog: () => withExamples,
-      policy: () => policy,
-      trialBudget: () => ({ perWindow: 20, windowMs: 1000 }),
-      log: () => {},
-    });
+    const fallback = fallbackOver(reconciler, { breaker: () => breaker, catalog: withExamples });
     await fallback.sweep();
     assert.deepEqual(moves, ["degrade"], "open, a stub could answer, not degraded: degrade");
     breaker = { state: "closed", reason: "" } as BreakerState;

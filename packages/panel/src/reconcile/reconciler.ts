@@ -459,7 +459,9 @@ export class Reconciler {
   #retire(ref: LinkRef, frames: number, end: EdgeEnd, routeId: string): void {
     const name = linkResourceName(ref);
     this.#retiring.add(name);
-    void this.#drained(ref, frames)
+    // The swap's answer goes out first (AFTER_ANSWER_MS).
+    void new Promise((r) => setTimeout(r, AFTER_ANSWER_MS))
+      .then(() => this.#drained(ref, frames))
       .then(() => this.#exclusive(() => this.#keepAsSpare(ref, end, routeId)))
       .catch((error: unknown) =>
         this.#o.progress?.(`  retiring ${name} failed: ${codeOf(error).message}`),
@@ -597,8 +599,6 @@ export class Reconciler {
 
   /** Waits (bounded) until a retired target's link has taken `frames` frames: its lane's share. */
   async #drained(ref: LinkRef, frames: number): Promise<void> {
-    // The swap's answer goes out first (AFTER_ANSWER_MS).
-    await new Promise((r) => setTimeout(r, AFTER_ANSWER_MS));
     const driver = this.#o.pool.running(ref.driver);
     if (driver === undefined) return;
     const until = Date.now() + DRAIN_TIMEOUT_MS;
