@@ -99,6 +99,51 @@ describe("in-process harness", () => {
     await until(() => fresh.ended, "EOS on the second lane");
   });
 
+  test("a Switch asked again (its answer lost) answers the first one's result and moves nothing", async () => {
+    const d = await start(echo);
+    const link = await d.client.open(ECHO, {
+      contract: { saddr: ECHO, type: "api", direction: "both" },
+    });
+    const inbound = await listenWriter("inproc");
+    const first = await listenReader("inproc");
+    await d.client.bind(link, { inbound: inbound.address, outbound: first.address });
+    const writer: LaneWriter = await inbound.accepted;
+    const old = collect(await first.accepted);
+    for (let i = 0; i < 10; i++) writer.write(Buffer.from(`m${i}`));
+    await until(() => old.data.length === 10, "10 on the first lane");
+
+    const second = await listenReader("inproc");
+    const freshP = second.accepted.then(collect);
+    // Asked twice at once (a retry while the first is under way), then once more after.
+    const [a, b] = await Promise.all([
+      d.client.switch(link, second.address),
+      d.client.switch(link, second.address),
+    ]);
+    const c = await d.client.switch(link, second.address);
+    const fresh = await freshP;
+    assert.deepEqual([a, b, c], [a, a, a]);
+    assert.equal(a.oldFrames, 10);
+    for (let i = 10; i < 20; i++) writer.write(Buffer.from(`m${i}`));
+    await until(() => fresh.data.length === 10, "10 on the second lane");
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(fresh.ended, false, "the lane the link writes to did not get EOS");
+    assert.deepEqual(
+      [...old.data, ...fresh.data],
+      Array.from({ length: 20 }, (_, i) => `m${i}`),
+    );
+
+    // Parked and moved back to the same lane's address: a new move, not the old answer.
+    await d.client.switch(link, undefined);
+    await until(() => fresh.ended, "EOS on the second lane once parked");
+    const third = await listenReader("inproc");
+    const laterP = third.accepted.then(collect);
+    await d.client.switch(link, third.address);
+    const later = await laterP;
+    writer.write(Buffer.from("m20"));
+    await until(() => later.data.length === 1, "m20 on the third lane");
+    await d.client.close(link);
+  });
+
   test("an outbound lane gets a heartbeat every interval, stamped with its send time", async () => {
     const d = await start(echo);
     const link = await d.client.open(ECHO, {

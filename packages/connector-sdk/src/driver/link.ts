@@ -51,10 +51,24 @@ import {
   LinkHandshakes,
 } from "./route-handshake.ts";
 import type { DeliveredMark, RouteJournal } from "./route-journal.ts";
-import { StandbyWriters } from "./standby-writers.ts";
+import { laneAddressKey, StandbyWriters } from "./standby-writers.ts";
 
 /** Which side of a link a lane is for. */
 export type LaneSide = "inbound" | "outbound";
+
+/** What a Switch answers: the old lane's EOS sequence number and the DATA frames it carried. */
+export interface SwitchAnswer {
+  readonly old_eos_seq: number;
+  readonly old_frames: number;
+}
+
+/** A Switch, by where it moved the outbound: a lane's key, or "parked". */
+interface LastSwitch {
+  readonly to: string;
+  readonly answer: Promise<SwitchAnswer>;
+  /** The link's outbound move count right after it moved; undefined while under way. */
+  moves?: number;
+}
 
 /** How far back health looks at latency probes. */
 const PROBE_WINDOW_MS = 1000;
@@ -210,6 +224,10 @@ export class Link<L> {
   #trial: TokenBucket | undefined;
   /** Writers to lanes a handshake agreed on, connected ahead of the Bind or Switch. */
   readonly #standby: StandbyWriters;
+  /** Times the outbound moved (a lane taken, or parked): tells a repeated Switch from a new one. */
+  #outboundMoves = 0;
+  /** The last Switch: where to, its answer, and `#outboundMoves` once it moved (see switchOutbound). */
+  #lastSwitch: LastSwitch | undefined;
 
   /** Problems to report in the next health sample; lane errors stay until a re-bind. */
   #laneError: string | undefined;
@@ -299,10 +317,34 @@ export class Link<L> {
    * With no address the outbound is *parked* (a held route): EOS on the old lane and no new
    * one, so chunks wait at this end — the route's admission buffers them, then rx is not
    * pulled and the producer is paused — until a Switch to a lane moves them on.
+   *
+   * Idempotent: a Switch asked again to where the last one moved (its answer was lost to a
+   * timeout on the caller's side) gets the first one's answer, while the outbound has not moved
+   * since, and joins it while it is under way — so the caller can tell "switched, answer lost"
+   * from "not switched" without ending the lane the link now writes to.
    */
-  async switchOutbound(
+  switchOutbound(address: LaneAddress | undefined): Promise<SwitchAnswer> {
+    const to = address === undefined ? "parked" : laneAddressKey(address);
+    const last = this.#lastSwitch;
+    if (last?.to === to && (last.moves === undefined || last.moves === this.#outboundMoves))
+      return last.answer;
+    const entry: LastSwitch = {
+      to,
+      answer: this.#switchOutbound(address).then(({ answer, moves }) => {
+        entry.moves = moves;
+        return answer;
+      }),
+    };
+    this.#lastSwitch = entry;
+    entry.answer.catch(() => {
+      if (this.#lastSwitch === entry) this.#lastSwitch = undefined;
+    });
+    return entry.answer;
+  }
+
+  async #switchOutbound(
     address: LaneAddress | undefined,
-  ): Promise<{ old_eos_seq: number; old_frames: number }> {
+  ): Promise<{ answer: SwitchAnswer; moves: number }> {
     this.#assertOpen();
     if (this.#offers.has("outbound"))
       throw this.#alreadyBound(
@@ -319,6 +361,7 @@ export class Link<L> {
     const oldFrames = this.#framesOnLane;
     if (next !== undefined) this.#useWriter(next);
     else this.#park();
+    const moves = this.#outboundMoves;
     let eosSeq = 0;
     if (old !== undefined && !oldFailed) {
       const ended = old.end();
@@ -329,7 +372,7 @@ export class Link<L> {
     } else {
       old?.destroy();
     }
-    return { old_eos_seq: eosSeq, old_frames: oldFrames };
+    return { answer: { old_eos_seq: eosSeq, old_frames: oldFrames }, moves };
   }
 
   /**
@@ -502,6 +545,7 @@ export class Link<L> {
 
   /** No outbound lane: the pump waits (see #deliver) for the next Switch, or close. */
   #park(): void {
+    this.#outboundMoves++;
     this.#parked = true;
     this.#outbound = undefined;
     this.#outboundFailed = false;
@@ -511,6 +555,7 @@ export class Link<L> {
   }
 
   #useWriter(writer: LaneWriter): void {
+    this.#outboundMoves++;
     this.#parked = false;
     this.#outbound = writer;
     this.#outboundFailed = false;

@@ -10,7 +10,8 @@
  */
 import { connectWriter, type LaneAddress, type LaneWriter } from "@rtt/fabric";
 
-const keyOf = (address: LaneAddress): string => JSON.stringify(address);
+/** One lane address as a map key. */
+export const laneAddressKey = (address: LaneAddress): string => JSON.stringify(address);
 
 export class StandbyWriters {
   readonly #byAddress = new Map<string, { writer: LaneWriter; onError: () => void }>();
@@ -22,7 +23,7 @@ export class StandbyWriters {
 
   /** Connects a standby writer to `address` (once); a failure only logs: a later Bind connects. */
   async connect(address: LaneAddress): Promise<void> {
-    const key = keyOf(address);
+    const key = laneAddressKey(address);
     if (this.#byAddress.has(key)) return;
     let writer: LaneWriter;
     try {
@@ -43,7 +44,7 @@ export class StandbyWriters {
 
   /** The standby writer to `address`, handed over (no longer kept here); else a new one. */
   take(address: LaneAddress): Promise<LaneWriter> {
-    const key = keyOf(address);
+    const key = laneAddressKey(address);
     const standby = this.#byAddress.get(key);
     if (standby === undefined) return connectWriter(address);
     this.#byAddress.delete(key);

@@ -11,7 +11,7 @@ import type {
   HandshakeOptions,
   HealthSample,
 } from "@rtt/connector-sdk";
-import type { CatalogSymbol, LaneKind } from "@rtt/core";
+import { type CatalogSymbol, type LaneKind, RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 
 export interface DriverCalls {
@@ -68,6 +68,25 @@ export async function sampleLink(
   } finally {
     clearTimeout(timer);
     stream.cancel();
+  }
+}
+
+/**
+ * A Switch, asked once more when its answer did not come in time. The driver may have moved
+ * the outbound already: closing the new target then would cut off the lane the source writes
+ * to. A Switch repeated to where the last one moved answers the first one's result (see the
+ * SDK's Link.switchOutbound), and one that never arrived is made now; a second timeout fails.
+ */
+export async function switchOutbound(
+  driver: DriverCalls,
+  linkId: string,
+  outbound: LaneAddress | undefined,
+): ReturnType<DriverCalls["switch"]> {
+  try {
+    return await driver.switch(linkId, outbound);
+  } catch (error) {
+    if (!(error instanceof RttError && error.code === "RTT_ERR_DRIVER_TIMEOUT")) throw error;
+    return driver.switch(linkId, outbound);
   }
 }
 

@@ -3,11 +3,18 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, beforeEach, describe, test } from "node:test";
-import { type CatalogSymbol, type Contract, type RouteSpec, symbolFromContract } from "@rtt/core";
+import {
+  type CatalogSymbol,
+  type Contract,
+  type RouteSpec,
+  RttError,
+  symbolFromContract,
+} from "@rtt/core";
 import { AuditLedger } from "../audit/ledger.ts";
 import { inPlaceMoves, makePlan, movesTargetOnly, type PlanInputs } from "../plan/plan.ts";
 import { EMPTY_TOPOLOGY, type Topology } from "../plan/topology.ts";
 import { Wal } from "../wal/wal.ts";
+import type { DriverCalls } from "./drivers.ts";
 import { clearReceived, MemoryPool, received } from "./memory-drivers.ts";
 import { APPLY_STEPS, type ApplyStep, Reconciler } from "./reconciler.ts";
 
@@ -316,6 +323,35 @@ describe("quickConnect", () => {
     assert.equal(reconciler.graph.edges.f?.to.saddr, d1.saddr);
     // A sweep leaves the spare alone; unwiring everything closes the route's links.
     assert.deepEqual(await reconciler.sweep(), { orphans: [], broken: [] });
+  });
+
+  test("a Switch whose answer timed out after the driver switched is asked again: the move commits, every message once", async () => {
+    const route: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
+    await reconciler.apply(
+      makePlan({ ...inputs([route]), catalog: all }, reconciler.graph, 0),
+      all,
+      meta,
+    );
+    await eventually("d1 receives some", () => received(d1.saddr).length > 100);
+    const source = (await pool.get("ma")) as DriverCalls;
+    const realSwitch = source.switch.bind(source);
+    let calls = 0;
+    source.switch = async (link, address) => {
+      calls++;
+      const answer = await realSwitch(link, address);
+      if (calls > 1) return answer;
+      throw new RttError("RTT_ERR_DRIVER_TIMEOUT", 'driver "ma" did not answer Switch in time');
+    };
+    const r = await reconciler.quickConnect("f", d2, "mb", meta);
+    assert.equal(calls, 2);
+    assert.equal(r.changed, true);
+    assert.equal(reconciler.graph.edges.f?.to.saddr, d2.saddr);
+    await everyMessageOnceInOrder();
+    assert.equal(
+      r.oldFrames,
+      received(d1.saddr).length,
+      "the retry answered the first Switch's result",
+    );
   });
 
   test("an apply that changes only the target moves it in place: same source link, every message once", async () => {

@@ -35,6 +35,7 @@ import {
   linkResourceName,
   parseLinkResourceName,
   sampleLink,
+  switchOutbound,
 } from "./drivers.ts";
 import { eachLimited } from "./each-limited.ts";
 import { graphJson, graphOf, type PanelGraph, type WiredRoute, wiredRoutesOf } from "./graph.ts";
@@ -300,7 +301,7 @@ export class Reconciler {
       if (route === undefined || route.edge.pattern !== "oneway") return false;
       if (this.#parked.has(routeId) && meta !== "re-assert") return false;
       const source = await this.#o.pool.get(route.from.driver);
-      await source.switch(route.from.link, undefined);
+      await switchOutbound(source, route.from.link, undefined);
       this.#parked.add(routeId);
       // A restarted panel re-asserting a hold its predecessor audited: no second record.
       if (meta === "re-assert") return true;
@@ -417,7 +418,7 @@ export class Reconciler {
       if (journaled) wal.flush();
       await this.#step("flip", routeId);
       if (opened === undefined) throw new Error("no target link");
-      switched = await source.switch(route.from.link, address);
+      switched = await switchOutbound(source, route.from.link, address);
     } catch (error) {
       if (opened !== undefined) await this.#closeAll([opened]);
       wal.abort(txid);

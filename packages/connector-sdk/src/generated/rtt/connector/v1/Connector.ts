@@ -207,6 +207,8 @@ export interface ConnectorClient extends grpc.Client {
   
   /**
    * Moves the link's outbound side to a new lane at a frame boundary; the old lane gets EOS.
+   * Idempotent: asked again to where the last Switch moved (its answer was lost), while the
+   * outbound has not moved since, it answers that Switch's response and moves nothing.
    */
   Switch(argument: _rtt_connector_v1_SwitchRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_SwitchResponse__Output>): grpc.ClientUnaryCall;
   Switch(argument: _rtt_connector_v1_SwitchRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_connector_v1_SwitchResponse__Output>): grpc.ClientUnaryCall;
@@ -214,6 +216,8 @@ export interface ConnectorClient extends grpc.Client {
   Switch(argument: _rtt_connector_v1_SwitchRequest, callback: grpc.requestCallback<_rtt_connector_v1_SwitchResponse__Output>): grpc.ClientUnaryCall;
   /**
    * Moves the link's outbound side to a new lane at a frame boundary; the old lane gets EOS.
+   * Idempotent: asked again to where the last Switch moved (its answer was lost), while the
+   * outbound has not moved since, it answers that Switch's response and moves nothing.
    */
   switch(argument: _rtt_connector_v1_SwitchRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_SwitchResponse__Output>): grpc.ClientUnaryCall;
   switch(argument: _rtt_connector_v1_SwitchRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_connector_v1_SwitchResponse__Output>): grpc.ClientUnaryCall;
@@ -326,6 +330,8 @@ export interface ConnectorHandlers extends grpc.UntypedServiceImplementation {
   
   /**
    * Moves the link's outbound side to a new lane at a frame boundary; the old lane gets EOS.
+   * Idempotent: asked again to where the last Switch moved (its answer was lost), while the
+   * outbound has not moved since, it answers that Switch's response and moves nothing.
    */
   Switch: grpc.handleUnaryCall<_rtt_connector_v1_SwitchRequest__Output, _rtt_connector_v1_SwitchResponse>;
   
