@@ -94,6 +94,25 @@ describe("rollback, the panel's lock, stale plans", () => {
     const unknown = await rtt(["rollback", "999999"]);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no commit with seq 999999/);
+
+    // A trip journals the breaker in a commit of its own, with the same topology: it is no
+    // rollback target, so the list does not show it.
+    const listed = async () =>
+      (parseJson((await rtt(["rollback", "--list", "--json"])).stdout) as { seq: number }[]).map(
+        (c) => c.seq,
+      );
+    const beforeTrip = await listed();
+    const trip = await rtt(["trip", "route/events-to-log"]);
+    assert.equal(trip.code, 0, trip.stderr);
+    // The breaker's journal commit follows the Trip's answer.
+    for (let i = 0; ; i++) {
+      const status = await rtt(["panel", "status", "--json"]);
+      const { committed_seq: now } = parseJson(status.stdout) as { committed_seq: number };
+      if (now > (beforeTrip.at(-1) ?? 0)) break;
+      assert.ok(i < 50, `the trip was journaled (committed_seq ${now})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(await listed(), beforeTrip);
   });
 
   it("a second panel for the same workspace is refused, naming the running one's pid", async () => {

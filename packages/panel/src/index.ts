@@ -101,6 +101,7 @@ export {
   TOPOLOGY_FORMAT,
   type Topology,
   topologyHash,
+  topologyKey,
   topologyOf,
 } from "./plan/topology.ts";
 export {
@@ -178,6 +179,7 @@ export {
   type LedgerEntry,
   type ReplayState,
   replayRecords,
+  stateChanges,
   type TxStatus,
 } from "./wal/replay.ts";
 export {

@@ -3,7 +3,14 @@
  * one of them through the panel's two-phase path (journaled and audited like any apply).
  */
 import { RttError } from "@rtt/core";
-import { asTopology, currentWho, readWal, replayRecords } from "@rtt/panel";
+import {
+  asTopology,
+  currentWho,
+  readWal,
+  replayRecords,
+  stateChanges,
+  topologyKey,
+} from "@rtt/panel";
 import { table } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 import { ensurePanel } from "./panel.ts";
@@ -15,7 +22,9 @@ export async function rollbackCommand(
 ): Promise<number> {
   const paths = workspaceOf(ctx);
   if (opts.list || seqText === undefined) {
-    const commits = replayRecords(readWal(paths.wal).records).commits.map((c) => ({
+    // A commit that kept the topology (a breaker's state journaled) is no target of its own.
+    const { commits: all } = replayRecords(readWal(paths.wal).records);
+    const commits = stateChanges(all, topologyKey).map((c) => ({
       seq: c.seq,
       txid: c.txid,
       routes: Object.keys(asTopology(c.post).edges),

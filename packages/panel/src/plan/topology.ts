@@ -64,6 +64,9 @@ export function topologyOf(edges: Iterable<Edge>): Topology {
   return { format: TOPOLOGY_FORMAT, edges: Object.fromEntries(sorted.map((e) => [e.route, e])) };
 }
 
+/** A WAL commit's topology as a key (`stateChanges`): the same edges, the same key. */
+export const topologyKey = (post: JsonValue): string => topologyHash(asTopology(post));
+
 /** Reads a topology back from a WAL record's graph; anything else is the empty graph. */
 export function asTopology(value: JsonValue | undefined): Topology {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return EMPTY_TOPOLOGY;

@@ -26,7 +26,14 @@ import { RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 import type { AuditAction, AuditEntry, AuditLedger } from "../audit/ledger.ts";
 import { batchEdits, diffTopologies, type Edit, inPlaceMoves, type Plan } from "../plan/plan.ts";
-import { type Edge, type EdgeEnd, edgeKey, type Topology, topologyHash } from "../plan/topology.ts";
+import {
+  type Edge,
+  type EdgeEnd,
+  edgeKey,
+  type Topology,
+  topologyHash,
+  topologyKey,
+} from "../plan/topology.ts";
 import type { Wal } from "../wal/wal.ts";
 import {
   contractForDriver,
@@ -708,14 +715,15 @@ export class Reconciler {
 
   /**
    * Compacts the WAL once it holds more than `atBytes` (between applies, never during one),
-   * keeping the newest `keepCommits` commits as rollback targets.
+   * keeping the newest `keepCommits` commits that changed the topology as rollback targets (a
+   * flapping breaker's journal commits do not push an apply out) and the newest commit.
    */
   compactWal(atBytes: number, keepCommits: number): Promise<number> {
     return this.#exclusive(async () => {
       // Past what the last compaction left, doubled: a checkpoint bigger than `atBytes` (many
       // routes, many kept commits) must not be rewritten by every sweep.
       if (this.#o.wal.totalBytes <= Math.max(atBytes, 2 * this.#compactedTo)) return 0;
-      const removed = this.#o.wal.compact(keepCommits).removedBytes;
+      const removed = this.#o.wal.compact(keepCommits, topologyKey).removedBytes;
       this.#compactedTo = this.#o.wal.totalBytes;
       return removed;
     });

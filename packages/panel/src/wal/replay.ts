@@ -12,6 +12,24 @@ export interface CommitPoint {
   readonly post: JsonValue;
 }
 
+/**
+ * The commits that changed the state `stateKey` picks out of a post (each one's key differs
+ * from the commit's before it): the distinct rollback targets. A commit that only journaled
+ * something beside it (a breaker's state, with the same topology) is not one.
+ */
+export function stateChanges(
+  commits: readonly CommitPoint[],
+  stateKey: (post: JsonValue) => string,
+): CommitPoint[] {
+  let previous: string | undefined;
+  return commits.filter((c) => {
+    const key = stateKey(c.post);
+    const changed = key !== previous;
+    previous = key;
+    return changed;
+  });
+}
+
 export type TxStatus = "committed" | "aborted" | "partial";
 
 export interface LedgerEntry extends ResourceIntent {

@@ -370,6 +370,61 @@ describe("compaction", () => {
     );
   });
 
+  it("compaction keeps the newest commits that changed the state, and the newest commit (property)", () => {
+    fc.assert(
+      fc.property(
+        // Each commit's post: a topology (a letter) and something journaled beside it.
+        fc.array(fc.constantFrom("a", "b", "c"), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 6 }),
+        (topologies, keep) => {
+          const dir = tempDir();
+          try {
+            const wal = Wal.open({ dir });
+            topologies.forEach((t, i) => {
+              wal.commit(wal.begin({ t, i }), { t, i });
+            });
+            const key = (post: JsonValue) => (post as { t: string }).t;
+            const all = wal.commits;
+            const targets = all.filter(
+              (c, i) => i === 0 || key(c.post) !== key(all[i - 1]?.post ?? null),
+            );
+            const expected = [...targets.slice(-keep)];
+            if (expected.at(-1) !== all.at(-1)) expected.push(all.at(-1) as (typeof all)[number]);
+            wal.compact(keep, key);
+            assert.deepEqual(wal.commits, expected);
+            wal.close();
+            const after = Wal.open({ dir });
+            assert.deepEqual(after.commits, expected);
+            assert.deepEqual(after.committed, all.at(-1));
+            after.close();
+          } finally {
+            rmSync(dir, { recursive: true, force: true });
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("a breaker flapping between applies does not push the apply's commit out", () => {
+    const dir = tempDir();
+    try {
+      const wal = Wal.open({ dir });
+      const key = (post: JsonValue) => (post as { t: string }).t;
+      wal.commit(wal.begin({}), { t: "first apply" });
+      wal.commit(wal.begin({}), { t: "second apply" });
+      for (let i = 0; i < 100; i++) wal.commit(wal.begin({}), { t: "second apply", breaker: i });
+      wal.compact(2, key);
+      assert.deepEqual(
+        wal.commits.map((c) => c.post),
+        [{ t: "first apply" }, { t: "second apply" }, { t: "second apply", breaker: 99 }],
+      );
+      wal.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("keeps the log small: compacting after many applies leaves one segment", () => {
     const dir = tempDir();
     try {

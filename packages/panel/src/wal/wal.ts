@@ -44,7 +44,7 @@ import {
   type WalAction,
   type WalRecord,
 } from "./record.ts";
-import { type CommitPoint, type ReplayState, replayRecords } from "./replay.ts";
+import { type CommitPoint, type ReplayState, replayRecords, stateChanges } from "./replay.ts";
 
 export const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
 const SEGMENT_RE = /^wal-([0-9a-f]{16})\.log$/;
@@ -336,13 +336,17 @@ export class Wal {
   }
 
   /**
-   * Compaction: a new segment that starts with a checkpoint (the newest `keepCommits` commits —
-   * the last is the topology, the others stay rollback targets — and the resource ledger), then
+   * Compaction: a new segment that starts with a checkpoint (the newest `keepCommits` commits
+   * as rollback targets — with `stateKey`, only commits that changed that state count, see
+   * `stateChanges` — then the newest commit, which is the state now; and the resource ledger), then
    * the older segments are deleted. Crash-safe at every point: until the checkpoint is on disk
    * the old segments are whole; after it, replay restarts from the checkpoint whatever older
    * segments are still there. Refused while a transaction is open.
    */
-  compact(keepCommits = 20): { removedSegments: number; removedBytes: number } {
+  compact(
+    keepCommits = 20,
+    stateKey?: (post: JsonValue) => string,
+  ): { removedSegments: number; removedBytes: number } {
     if (this.#closed) throw new RttError("RTT_ERR_WAL_STATE", "the WAL is closed");
     if (this.#open.size > 0)
       throw new RttError("RTT_ERR_WAL_STATE", "cannot compact while a transaction is open", {
@@ -354,7 +358,10 @@ export class Wal {
       .filter((n) => SEGMENT_RE.test(n) && n !== segmentName(seq))
       .sort();
     const replay = replayRecords(readWal(this.dir).records);
-    const commits = this.#commits.slice(-keepCommits);
+    const targets = stateKey === undefined ? this.#commits : stateChanges(this.#commits, stateKey);
+    const commits = targets.slice(-keepCommits);
+    const newest = this.#commits.at(-1);
+    if (newest !== undefined && commits.at(-1) !== newest) commits.push(newest);
     this.#rotate(seq);
     this.#append({
       type: "checkpoint",
