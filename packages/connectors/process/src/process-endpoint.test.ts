@@ -68,6 +68,36 @@ describe("process endpoint", () => {
     assert.equal(isReaped(firstPid), true);
   });
 
+  it("a message sent while a crashed program waits for its respawn goes to the next program", async () => {
+    const p = new ProcessEndpoint({
+      command: process.execPath,
+      args: ECHO,
+      framing: "lines",
+      respawn: "on-failure",
+      backoff: { baseMs: 200, maxMs: 200 },
+      random: () => 1,
+    });
+    p.start();
+    const it = p.messages()[Symbol.asyncIterator]();
+    await p.tx(Buffer.from("before"));
+    assert.deepEqual(await take(it, 1), ["BEFORE"]);
+    const exited = new Promise((resolve) => p.once("exit", resolve));
+    process.kill(p.health().pid ?? -1, "SIGKILL");
+    await exited;
+    assert.equal(p.health().ok, false, "down until the respawn, 200 ms on");
+    // Sent while no program runs: taken by the next one, in order.
+    await Promise.all([p.tx(Buffer.from("during")), p.tx(Buffer.from("after"))]);
+    assert.equal(p.health().restarts, 1);
+    assert.deepEqual(await take(it, 2), ["DURING", "AFTER"]);
+    // Closing refuses a message that waits for a respawn that will not come.
+    const again = new Promise((resolve) => p.once("exit", resolve));
+    process.kill(p.health().pid ?? -1, "SIGKILL");
+    await again;
+    const refused = p.tx(Buffer.from("lost"));
+    await p.close();
+    await assert.rejects(refused, { code: "RTT_ERR_LANE_PEER_GONE" });
+  });
+
   it("close ends the whole process group, grandchildren included", async () => {
     const p = new ProcessEndpoint({
       command: "sh",

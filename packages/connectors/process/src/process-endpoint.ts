@@ -17,7 +17,7 @@
  * and stdout is also paused while the journal holds `bound` unmarked messages.
  */
 import { EventEmitter } from "node:events";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RouteJournal } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
@@ -88,6 +88,18 @@ const NEWLINE = new Uint8Array([0x0a]);
 /** Replayed bytes go through the deframer in pieces of a pipe read's size. */
 const REPLAY_SLICE_BYTES = 64 * 1024;
 
+/**
+ * One message's bytes into a program's stdin, awaited: a message never shares a write(2) with
+ * the next, so a driver killed between two leaves whole messages in the pipe (at most PIPE_BUF
+ * bytes are atomic), and "written" means the kernel has it — what a journaled route's mark
+ * records. Resolves to the write's error, if any.
+ */
+function writeWhole(stdin: Writable, bytes: Uint8Array): Promise<Error | undefined> {
+  return new Promise((resolve) => {
+    stdin.write(bytes, (error) => resolve(error ?? undefined));
+  });
+}
+
 export class ProcessEndpoint extends EventEmitter {
   readonly #spec: ProcessSpec;
   #program: Program | undefined;
@@ -116,6 +128,8 @@ export class ProcessEndpoint extends EventEmitter {
   #inDir: DirProgram | undefined;
   #journalTimer: NodeJS.Timeout | undefined;
   #sinceRefresh = 0;
+  /** Settles once a scheduled respawn started the next program (or could not, or closing). */
+  #respawnDue: PromiseWithResolvers<void> | undefined;
 
   constructor(spec: ProcessSpec) {
     super();
@@ -293,17 +307,22 @@ export class ProcessEndpoint extends EventEmitter {
     const random = this.#spec.random ?? Math.random;
     const delay = Math.min(max, base * 2 ** this.#restarts) * (0.5 + random() / 2);
     this.#restarts++;
+    const due = Promise.withResolvers<void>();
+    this.#respawnDue = due;
     setTimeout(async () => {
-      await this.#lastOutputRead();
-      if (this.#closing) return;
-      this.emit("restart", this.#restarts);
       try {
+        await this.#lastOutputRead();
+        if (this.#closing) return;
+        this.emit("restart", this.#restarts);
         this.start();
       } catch (error) {
         // Not thrown out of a timer (that would end the driver and every link with it).
         this.#err = `cannot start ${this.#spec.command} again: ${error instanceof Error ? error.message : String(error)}`;
         this.#lastExit = { code: null, signal: null };
         this.#wake();
+      } finally {
+        if (this.#respawnDue === due) this.#respawnDue = undefined;
+        due.resolve();
       }
     }, delay).unref();
   }
@@ -410,29 +429,47 @@ export class ProcessEndpoint extends EventEmitter {
     w?.();
   }
 
-  /** Writes one message to the program's stdin; resolves once the pipe has its bytes. */
+  /**
+   * Writes one message to the program's stdin; resolves once the pipe has its bytes. Between a
+   * crash and its respawn the message waits for the next program — and so does the link's
+   * queue behind it, so the route's QoS acts at the source — rather than being dropped; a
+   * write the dying program's pipe refused goes to the next one whole (that pipe, and any part
+   * of the message in it, went with the program). Refused once no program will run again.
+   */
   async tx(message: Uint8Array): Promise<void> {
-    const stdin = this.#program?.stdin;
-    if (stdin === undefined || stdin.destroyed) {
-      throw new RttError("RTT_ERR_LANE_PEER_GONE", `process ${this.#spec.command} is not running`, {
-        ...(this.#err === undefined ? {} : { hint: this.#err }),
-      });
+    const bytes = encodeMessage(this.#spec.framing, message);
+    for (;;) {
+      const stdin = await this.#nextStdin();
+      if (stdin === undefined)
+        throw new RttError(
+          "RTT_ERR_LANE_PEER_GONE",
+          `process ${this.#spec.command} is not running`,
+          {
+            ...(this.#err === undefined ? {} : { hint: this.#err }),
+          },
+        );
+      const error = await writeWhole(stdin, bytes);
+      if (error === undefined) return;
+      // Its program is dying (EPIPE): the next one, if any, takes the message.
+      if (!stdin.destroyed && this.#program?.stdin === stdin)
+        throw new RttError(
+          "RTT_ERR_LANE_PEER_GONE",
+          `process ${this.#spec.command}: stdin: ${error.message}`,
+        );
     }
-    // One write at a time, each awaited: a message never shares a write(2) with the next, so a
-    // driver killed between two leaves whole messages in the pipe (at most PIPE_BUF bytes are
-    // atomic), and "written" means the kernel has it — what a journaled route's mark records.
-    await new Promise<void>((resolve, reject) => {
-      stdin.write(encodeMessage(this.#spec.framing, message), (error) => {
-        if (error === undefined || error === null) resolve();
-        else
-          reject(
-            new RttError(
-              "RTT_ERR_LANE_PEER_GONE",
-              `process ${this.#spec.command}: stdin: ${error.message}`,
-            ),
-          );
-      });
-    });
+  }
+
+  /** The running program's stdin, after the respawn when one is due; undefined: none will run. */
+  async #nextStdin(): Promise<Writable | undefined> {
+    for (;;) {
+      if (this.#closing) return undefined;
+      const program = this.#program;
+      if (program !== undefined && !program.stdin.destroyed) return program.stdin;
+      // A dying program's exit decides whether a respawn is due.
+      if (program !== undefined) await this.#exited;
+      else if (this.#respawnDue !== undefined) await this.#respawnDue.promise;
+      else return undefined;
+    }
   }
 
   /** Messages from stdout, across respawns, until the endpoint is closed or the process is gone for good. */
@@ -504,6 +541,7 @@ export class ProcessEndpoint extends EventEmitter {
    */
   async close(how: { readonly detach?: boolean } = {}): Promise<void> {
     this.#closing = true;
+    this.#respawnDue?.resolve(); // a tx waiting for the next program is refused
     clearTimeout(this.#journalTimer);
     const program = this.#program;
     const inDir = this.#inDir;

@@ -179,13 +179,15 @@ export interface ConnectorClient extends grpc.Client {
   
   /**
    * Control-path read: streams what the symbol produces (a copy, when the link also has an
-   * outbound lane), until `max` chunks or the caller cancels.
+   * outbound lane: every chunk, also one the route's drop policy then refuses), until `max`
+   * chunks or the caller cancels.
    */
   Rx(argument: _rtt_connector_v1_RxRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_rtt_connector_v1_RxChunk__Output>;
   Rx(argument: _rtt_connector_v1_RxRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_rtt_connector_v1_RxChunk__Output>;
   /**
    * Control-path read: streams what the symbol produces (a copy, when the link also has an
-   * outbound lane), until `max` chunks or the caller cancels.
+   * outbound lane: every chunk, also one the route's drop policy then refuses), until `max`
+   * chunks or the caller cancels.
    */
   rx(argument: _rtt_connector_v1_RxRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_rtt_connector_v1_RxChunk__Output>;
   rx(argument: _rtt_connector_v1_RxRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_rtt_connector_v1_RxChunk__Output>;
@@ -319,7 +321,8 @@ export interface ConnectorHandlers extends grpc.UntypedServiceImplementation {
   
   /**
    * Control-path read: streams what the symbol produces (a copy, when the link also has an
-   * outbound lane), until `max` chunks or the caller cancels.
+   * outbound lane: every chunk, also one the route's drop policy then refuses), until `max`
+   * chunks or the caller cancels.
    */
   Rx: grpc.handleServerStreamingCall<_rtt_connector_v1_RxRequest__Output, _rtt_connector_v1_RxChunk>;
   
