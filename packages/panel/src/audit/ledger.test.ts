@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { isDeepStrictEqual } from "node:util";
 import type { JsonValue } from "@rtt/core";
 import fc from "fast-check";
 import {
@@ -270,6 +271,13 @@ test("appendAudit writes one chained line per call with the injected clock, and 
   if (!cut.ok) assert.equal(cut.problem, "head-mismatch");
 });
 
+/** Waits (up to 5 s) for the head file to say `head`: it is written off the event loop. */
+async function headIs(file: string, head: unknown): Promise<void> {
+  for (let waited = 0; waited < 5000 && !isDeepStrictEqual(readHead(file), head); waited += 10)
+    await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(readHead(file), head);
+}
+
 test("a ledger object writes its head shortly after an append, off the caller's path; the lagging head verifies", async () => {
   const file = tempLedger();
   const ledger = new AuditLedger(file, { who: "tester@host" });
@@ -277,15 +285,13 @@ test("a ledger object writes its head shortly after an append, off the caller's 
   const [first] = ledger.appendAll([entry]);
   // Not in the caller's turn (its answer goes out first), but soon.
   assert.equal(readHead(file), undefined);
-  await new Promise((r) => setTimeout(r, 50));
-  assert.deepEqual(readHead(file), { seq: 1, hash: first?.hash });
+  await headIs(file, { seq: 1, hash: first?.hash });
   // Two more at once: the head lags until it is written, and the ledger verifies meanwhile.
   ledger.append(entry);
   const last = ledger.append(entry);
   assert.deepEqual(readHead(file), { seq: 1, hash: first?.hash });
   assert.equal(checkLedgerFile(file).ok, true);
-  await new Promise((r) => setTimeout(r, 50));
-  assert.deepEqual(readHead(file), { seq: 3, hash: last.hash });
+  await headIs(file, { seq: 3, hash: last.hash });
   // Someone else appends: the object reads the tail back instead of trusting what it wrote.
   const foreign = appendAudit(file, entry);
   assert.equal(ledger.append(entry).prev, foreign.hash);

@@ -151,7 +151,9 @@ export class PanelDaemon {
       ...(options.driverGraceMs === undefined ? {} : { graceMs: options.driverGraceMs }),
       log: (l) => this.#log(`[${l.driver}${l.stream === "host" ? "" : ` ${l.stream}`}] ${l.line}`),
     });
-    this.#audit = new AuditLedger(paths.audit);
+    this.#audit = new AuditLedger(paths.audit, {
+      onHeadError: (error) => this.#log(`writing the audit head failed: ${String(error)}`),
+    });
     this.#reconciler = new Reconciler({
       wal,
       audit: this.#audit,
@@ -603,7 +605,7 @@ export class PanelDaemon {
       if (stray.length > 0)
         this.#log(`ended program(s) no driver ran any more: pid ${stray.join(", ")}`);
       this.#reconciler.releaseAll();
-      this.#audit.flushHead();
+      await this.#audit.settle();
       this.#wal.close();
       rmSync(this.#socket, { force: true });
       this.#log("panel stopped");

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 /**
@@ -28,6 +29,49 @@ export function writeFileAtomic(path: string, data: string): void {
     throw error;
   }
   syncDirectory(dir);
+}
+
+/**
+ * writeFileAtomic with its fsyncs off the event loop (the thread pool), for a writer that must
+ * not stall its process for them. The rename stays synchronous and asks `stillWanted` first, in
+ * the same turn: a newer write of the same file (this one's or writeFileAtomic's) that came
+ * while the temp file was synced is never replaced by this older one. Resolves whether it
+ * replaced the file.
+ */
+export async function writeFileAtomicOffLoop(
+  path: string,
+  data: string,
+  stillWanted: () => boolean,
+): Promise<boolean> {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const temp = join(dir, `.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    const file = await open(temp, "wx", 0o644);
+    try {
+      await file.writeFile(data);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    if (!stillWanted()) {
+      rmSync(temp, { force: true });
+      return false;
+    }
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  if (process.platform !== "win32") {
+    const folder = await open(dir, "r");
+    try {
+      await folder.sync();
+    } finally {
+      await folder.close();
+    }
+  }
+  return true;
 }
 
 function syncDirectory(dir: string): void {
