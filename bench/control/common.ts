@@ -11,13 +11,13 @@ import {
   readdirSync,
   readFileSync,
   realpathSync,
-  rmSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as grpc from "@grpc/grpc-js";
+import { notRuntimeState } from "@rtt/panel";
 
 export const REPO = fileURLToPath(new URL("../..", import.meta.url)).replace(/[\\/]$/, "");
 export const RTT_BIN = join(REPO, "packages", "cli", "bin", "rtt.js");
@@ -108,10 +108,9 @@ export function runProgram(
  */
 export function quickstartWithTwoLoggers(prefix: string, emitIntervalMs: number): string {
   const ws = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
-  cpSync(join(REPO, "examples", "quickstart"), ws, { recursive: true });
-  // What a panel run in the example leaves (a journal would replay into this copy's routes).
-  for (const stale of [".rtt/wal", ".rtt/audit", ".rtt/run", "logs"])
-    rmSync(join(ws, stale), { recursive: true, force: true });
+  const quickstart = join(REPO, "examples", "quickstart");
+  // Not what a panel run in the example left (a journal would replay into this copy's routes).
+  cpSync(quickstart, ws, { recursive: true, filter: notRuntimeState(quickstart) });
   const events = join(ws, "services", "events", "rtt.manifest.json");
   const m = JSON.parse(readFileSync(events, "utf8")) as { symbol: Record<string, unknown> };
   m.symbol["x-run"] = ["python3", "emit.py", "0", String(emitIntervalMs)];

@@ -16,9 +16,10 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseProcStat } from "@rtt/fabric";
+import { notRuntimeState } from "@rtt/panel";
 
 /** The repository root (no trailing separator). */
 export const REPO = fileURLToPath(new URL("../..", import.meta.url)).replace(/[\\/]$/, "");
@@ -169,26 +170,10 @@ export async function stopPanelAndClean(ws: string): Promise<void> {
   removeTempDirs();
 }
 
-/** A temp copy of examples/quickstart without its scan cache (and without logs it may have made). */
+/** A temp copy of examples/quickstart without what scans and panels left in it. */
 export function copyQuickstart(): string {
   const dest = join(makeTempDir("rtt-e2e-quickstart-"), "quickstart");
-  cpSync(QUICKSTART, dest, {
-    recursive: true,
-    filter: (src) => {
-      const rel = relative(QUICKSTART, src).split(sep).join("/");
-      // What scans and a panel leave in a working copy (all gitignored): a copy starts clean.
-      const skipped = [
-        ".rtt/cache",
-        ".rtt/wal",
-        ".rtt/audit",
-        ".rtt/sockets",
-        ".rtt/run",
-        ".rtt/panel.log",
-        "logs",
-      ];
-      return !skipped.some((s) => rel === s || rel.startsWith(`${s}/`));
-    },
-  });
+  cpSync(QUICKSTART, dest, { recursive: true, filter: notRuntimeState(QUICKSTART) });
   return dest;
 }
 

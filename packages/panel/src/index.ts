@@ -198,6 +198,7 @@ export { type InitReport, initWorkspace } from "./workspace/init.ts";
 export {
   findWorkspace,
   loadPanelConfig,
+  notRuntimeState,
   type ResolvedConfig,
   type WorkspacePaths,
   workspacePaths,

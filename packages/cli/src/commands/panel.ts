@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isAlive } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
@@ -23,8 +23,6 @@ import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 const BIN = fileURLToPath(new URL("../../bin/rtt.js", import.meta.url));
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 30_000;
-
-export const panelLogOf = (paths: WorkspacePaths): string => join(paths.rttDir, "panel.log");
 
 function connectionOf(paths: WorkspacePaths): PanelConnection {
   const { config, diagnostics } = loadPanelConfig(paths);
@@ -63,7 +61,7 @@ function tail(file: string, lines = 12): string {
 async function startInBackground(
   paths: WorkspacePaths,
 ): Promise<{ conn: PanelConnection; pid: number }> {
-  const log = panelLogOf(paths);
+  const log = paths.panelLog;
   const fd = openSync(log, "a", 0o600);
   const child = spawn(process.execPath, [BIN, "-C", paths.root, "panel", "run"], {
     detached: true,
@@ -113,7 +111,7 @@ export async function ensurePanel(
     paint(
       ctx.term.err,
       "dim",
-      `started the panel in the background (pid ${pid}; log: ${relative(process.cwd(), panelLogOf(paths)) || panelLogOf(paths)})\n`,
+      `started the panel in the background (pid ${pid}; log: ${relative(process.cwd(), paths.panelLog) || paths.panelLog})\n`,
     ),
   );
   return conn;
@@ -147,10 +145,8 @@ export async function panelStartCommand(
   }
   const { conn, pid } = await startInBackground(paths);
   conn.close();
-  if (opts.json)
-    writeJson(ctx, { started: true, pid, listen: conn.listen, log: panelLogOf(paths) });
-  else
-    ctx.term.out.write(`panel started (pid ${pid}) on ${conn.listen}; log: ${panelLogOf(paths)}\n`);
+  if (opts.json) writeJson(ctx, { started: true, pid, listen: conn.listen, log: paths.panelLog });
+  else ctx.term.out.write(`panel started (pid ${pid}) on ${conn.listen}; log: ${paths.panelLog}\n`);
   return 0;
 }
 
@@ -174,7 +170,7 @@ export async function panelStopCommand(
         "RTT_ERR_PANEL_UNREACHABLE",
         `the panel (pid ${pid}) did not exit within ${STOP_TIMEOUT_MS / 1000} s`,
         {
-          hint: `see ${panelLogOf(paths)}; \`kill ${pid}\` stops it, and the next start cleans up`,
+          hint: `see ${paths.panelLog}; \`kill ${pid}\` stops it, and the next start cleans up`,
         },
       );
     await new Promise((r) => setTimeout(r, 20));

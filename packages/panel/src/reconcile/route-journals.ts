@@ -14,10 +14,10 @@ import { join } from "node:path";
 import { stopRecordedPrograms } from "@rtt/connector-sdk";
 import { ROUTE_JOURNAL_PARAM } from "@rtt/core";
 import type { Edge } from "../plan/topology.ts";
-import { RTT_DIR } from "../workspace/workspace.ts";
+import { workspacePaths } from "../workspace/workspace.ts";
 
 function routesDir(root: string): string {
-  return join(root, RTT_DIR, "run", "routes");
+  return join(workspacePaths(root).run, "routes");
 }
 
 export function routeJournalDir(root: string, route: string): string {

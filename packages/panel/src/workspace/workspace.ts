@@ -3,7 +3,7 @@
  * (spec §13). Commands find it the way git finds `.git`: from the working folder upward.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, resolve, sep } from "node:path";
 import { type Diagnostic, type PanelConfig, RttError, validateDocument } from "@rtt/core";
 
 export const RTT_DIR = ".rtt";
@@ -24,12 +24,25 @@ export interface WorkspacePaths {
   readonly scanState: string;
   /** The hash-chained audit ledger (NDJSON, append-only). */
   readonly audit: string;
+  /** Route journals and the state folders of programs that outlive their driver. */
+  readonly run: string;
+  /** The background panel's output. */
+  readonly panelLog: string;
+  /**
+   * What scans and panels write here as they run (gitignored, never committed): what a clean
+   * copy of the workspace leaves out.
+   */
+  readonly runtimeState: readonly string[];
 }
 
 export function workspacePaths(root: string): WorkspacePaths {
   const abs = resolve(root);
   const rttDir = join(abs, RTT_DIR);
   const cache = join(rttDir, "cache");
+  const wal = join(rttDir, "wal");
+  const sockets = join(rttDir, "sockets");
+  const run = join(rttDir, "run");
+  const panelLog = join(rttDir, "panel.log");
   return {
     root: abs,
     rttDir,
@@ -39,11 +52,26 @@ export function workspacePaths(root: string): WorkspacePaths {
     manifests: join(rttDir, "manifests"),
     drivers: join(rttDir, "drivers"),
     cache,
-    wal: join(rttDir, "wal"),
-    sockets: join(rttDir, "sockets"),
+    wal,
+    sockets,
     catalog: join(cache, "catalog.json"),
     scanState: join(cache, "scan-state.json"),
     audit: join(rttDir, "audit", "ledger.ndjson"),
+    run,
+    panelLog,
+    runtimeState: [cache, wal, sockets, join(rttDir, "audit"), run, panelLog],
+  };
+}
+
+/**
+ * A `cpSync` filter for copying the workspace at `root` clean: its runtime state and the
+ * quickstart's `logs/` (what its programs write) left out, so a copy starts like a fresh clone.
+ */
+export function notRuntimeState(root: string): (source: string) => boolean {
+  const skipped = [...workspacePaths(root).runtimeState, join(resolve(root), "logs")];
+  return (source) => {
+    const abs = resolve(source);
+    return !skipped.some((s) => abs === s || abs.startsWith(`${s}${sep}`));
   };
 }
 
