@@ -101,14 +101,17 @@ describe("rollback, the panel's lock, stale plans", () => {
       (parseJson((await rtt(["rollback", "--list", "--json"])).stdout) as { seq: number }[]).map(
         (c) => c.seq,
       );
+    const committedSeq = async () =>
+      (parseJson((await rtt(["panel", "status", "--json"])).stdout) as { committed_seq: number })
+        .committed_seq;
     const beforeTrip = await listed();
+    const seqBeforeTrip = await committedSeq();
     const trip = await rtt(["trip", "route/events-to-log"]);
     assert.equal(trip.code, 0, trip.stderr);
     // The breaker's journal commit follows the Trip's answer.
     for (let i = 0; ; i++) {
-      const status = await rtt(["panel", "status", "--json"]);
-      const { committed_seq: now } = parseJson(status.stdout) as { committed_seq: number };
-      if (now > (beforeTrip.at(-1) ?? 0)) break;
+      const now = await committedSeq();
+      if (now > seqBeforeTrip) break;
       assert.ok(i < 50, `the trip was journaled (committed_seq ${now})`);
       await new Promise((r) => setTimeout(r, 100));
     }

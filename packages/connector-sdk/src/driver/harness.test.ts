@@ -99,7 +99,7 @@ describe("in-process harness", () => {
     await until(() => fresh.ended, "EOS on the second lane");
   });
 
-  test("a Switch asked again (its answer lost) answers the first one's result and moves nothing", async () => {
+  test("a Switch asked again (its answer lost) answers the first one's result and moves nothing, until the outbound moves", async () => {
     const d = await start(echo);
     const link = await d.client.open(ECHO, {
       contract: { saddr: ECHO, type: "api", direction: "both" },
@@ -132,15 +132,19 @@ describe("in-process harness", () => {
       Array.from({ length: 20 }, (_, i) => `m${i}`),
     );
 
-    // Parked and moved back to the same lane's address: a new move, not the old answer.
+    // Parked, bound again by a Bind, parked again: the second park is a new move (the outbound
+    // moved since the first), not the first one's answer.
     await d.client.switch(link, undefined);
     await until(() => fresh.ended, "EOS on the second lane once parked");
     const third = await listenReader("inproc");
     const laterP = third.accepted.then(collect);
-    await d.client.switch(link, third.address);
+    await d.client.bind(link, { outbound: third.address });
     const later = await laterP;
     writer.write(Buffer.from("m20"));
     await until(() => later.data.length === 1, "m20 on the third lane");
+    const parkedAgain = await d.client.switch(link, undefined);
+    assert.equal(parkedAgain.oldFrames, 1);
+    await until(() => later.ended, "EOS on the third lane once parked again");
     await d.client.close(link);
   });
 

@@ -564,6 +564,9 @@ export class Link<L> {
     writer.on("error", (error: unknown) => {
       if (this.#outbound !== writer) return; // an old lane after a switch: not this link's state
       this.#outboundFailed = true;
+      // A Switch that moved here is answered no more: a new listener may get its address (a
+      // TCP port used again), and a Switch to it must move.
+      this.#lastSwitch = undefined;
       this.#laneError = `outbound lane: ${message(error)}`;
       this.#changed.fire();
     });

@@ -98,6 +98,40 @@ describe("process endpoint", () => {
     await assert.rejects(refused, { code: "RTT_ERR_LANE_PEER_GONE" });
   });
 
+  it("a message its program dies on goes to the next program once, then is refused; the route goes on", async () => {
+    // Each program takes 1,000 bytes and exits 1: a 200 KB message kills every program it meets.
+    const p = new ProcessEndpoint({
+      command: "sh",
+      args: ["-c", "head -c 1000 >/dev/null; exit 1"],
+      framing: "raw",
+      respawn: "on-failure",
+      backoff: { baseMs: 20, maxMs: 20 },
+      random: () => 1,
+    });
+    p.start();
+    await assert.rejects(p.tx(new Uint8Array(200_000)), {
+      code: "RTT_ERR_LANE_PEER_GONE",
+      hint: /two programs/,
+    });
+    assert.ok(p.health().restarts <= 2, `${p.health().restarts} restarts for one message`);
+    await p.tx(Buffer.from("small")); // the next program takes the next message
+    await p.close();
+  });
+
+  it("a program that closed its stdin and runs on refuses messages instead of holding them", async () => {
+    const p = new ProcessEndpoint({
+      command: "sh",
+      args: ["-c", "exec 0<&-; sleep 5"],
+      framing: "lines",
+      killGraceMs: 200,
+    });
+    p.start();
+    await new Promise((r) => setTimeout(r, 100)); // its stdin closed
+    await assert.rejects(p.tx(Buffer.from("x")), { code: "RTT_ERR_LANE_PEER_GONE" });
+    await assert.rejects(p.tx(Buffer.from("y")), { code: "RTT_ERR_LANE_PEER_GONE" });
+    await p.close();
+  });
+
   it("close ends the whole process group, grandchildren included", async () => {
     const p = new ProcessEndpoint({
       command: "sh",

@@ -168,6 +168,8 @@ export class ProcessEndpoint extends EventEmitter {
       this.#watch(program);
     } catch (error) {
       this.#killGroup("SIGKILL");
+      // Never watched: no exit of it will clear it, so nothing may take it for running.
+      if (this.#program === program) this.#program = undefined;
       throw error;
     }
     this.emit("start", program.pid);
@@ -434,13 +436,15 @@ export class ProcessEndpoint extends EventEmitter {
    * crash and its respawn the message waits for the next program — and so does the link's
    * queue behind it, so the route's QoS acts at the source — rather than being dropped; a
    * write the dying program's pipe refused goes to the next one whole (that pipe, and any part
-   * of the message in it, went with the program). Refused once no program will run again.
+   * of the message in it, went with the program), once: a message its program dies on must not
+   * stall the route through every restart. Refused once no program will run again, and by a
+   * program that closed its stdin and runs on.
    */
   async tx(message: Uint8Array): Promise<void> {
     const bytes = encodeMessage(this.#spec.framing, message);
-    for (;;) {
-      const stdin = await this.#nextStdin();
-      if (stdin === undefined)
+    for (let attempt = 1; ; attempt++) {
+      const program = await this.#nextProgram();
+      if (program === undefined)
         throw new RttError(
           "RTT_ERR_LANE_PEER_GONE",
           `process ${this.#spec.command} is not running`,
@@ -448,28 +452,36 @@ export class ProcessEndpoint extends EventEmitter {
             ...(this.#err === undefined ? {} : { hint: this.#err }),
           },
         );
-      const error = await writeWhole(stdin, bytes);
+      const error = await writeWhole(program.stdin, bytes);
       if (error === undefined) return;
-      // Its program is dying (EPIPE): the next one, if any, takes the message.
-      if (!stdin.destroyed && this.#program?.stdin === stdin)
+      if (attempt > 1 || !(await this.#exitsSoon(program)))
         throw new RttError(
           "RTT_ERR_LANE_PEER_GONE",
           `process ${this.#spec.command}: stdin: ${error.message}`,
+          attempt > 1 ? { hint: "the message went to two programs and each died on it" } : {},
         );
     }
   }
 
-  /** The running program's stdin, after the respawn when one is due; undefined: none will run. */
-  async #nextStdin(): Promise<Writable | undefined> {
+  /** The running program (its stdin open), after the respawn when one is due; undefined: none will run. */
+  async #nextProgram(): Promise<Program | undefined> {
     for (;;) {
       if (this.#closing) return undefined;
       const program = this.#program;
-      if (program !== undefined && !program.stdin.destroyed) return program.stdin;
-      // A dying program's exit decides whether a respawn is due.
-      if (program !== undefined) await this.#exited;
-      else if (this.#respawnDue !== undefined) await this.#respawnDue.promise;
+      if (program !== undefined && !program.stdin.destroyed) return program;
+      if (program !== undefined) {
+        // Its stdin is gone: a dying program's exit decides whether a respawn is due; one that
+        // runs on (it closed its stdin), or one not watched, takes nothing more.
+        if (!(await this.#exitsSoon(program)) || this.#program === program) return undefined;
+      } else if (this.#respawnDue !== undefined) await this.#respawnDue.promise;
       else return undefined;
     }
+  }
+
+  /** Whether `program` exits within the kill grace (its exit seen by the watch when it does). */
+  async #exitsSoon(program: Program): Promise<boolean> {
+    const grace = sleep(this.#spec.killGraceMs ?? 2000, false, { ref: false });
+    return Promise.race([program.exited.then(() => this.#exited.then(() => true)), grace]);
   }
 
   /** Messages from stdout, across respawns, until the endpoint is closed or the process is gone for good. */
