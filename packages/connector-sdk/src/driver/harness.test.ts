@@ -51,6 +51,22 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 const ECHO = "rtt://demo/api/echo@1.0.0";
 
+/** An echo link bound to in-process lanes, `n` messages through it: what a Switch then moves. */
+async function echoBoundInProc(n: number) {
+  const d = await start(echo);
+  const link = await d.client.open(ECHO, {
+    contract: { saddr: ECHO, type: "api", direction: "both" },
+  });
+  const inbound = await listenWriter("inproc");
+  const first = await listenReader("inproc");
+  await d.client.bind(link, { inbound: inbound.address, outbound: first.address });
+  const writer: LaneWriter = await inbound.accepted;
+  const old = collect(await first.accepted);
+  for (let i = 0; i < n; i++) writer.write(Buffer.from(`m${i}`));
+  await until(() => old.data.length === n, `${n} on the first lane`);
+  return { d, link, writer, old };
+}
+
 describe("in-process harness", () => {
   test("GetInfo, Probe and Open go through the real service", async () => {
     const d = await start(echo);
@@ -71,17 +87,7 @@ describe("in-process harness", () => {
   });
 
   test("in-process lanes: echo in order, switch exactly once, EOS on both lanes", async () => {
-    const d = await start(echo);
-    const link = await d.client.open(ECHO, {
-      contract: { saddr: ECHO, type: "api", direction: "both" },
-    });
-    const inbound = await listenWriter("inproc");
-    const first = await listenReader("inproc");
-    await d.client.bind(link, { inbound: inbound.address, outbound: first.address });
-    const writer: LaneWriter = await inbound.accepted;
-    const old = collect(await first.accepted);
-    for (let i = 0; i < 100; i++) writer.write(Buffer.from(`m${i}`));
-    await until(() => old.data.length === 100, "100 on the first lane");
+    const { d, link, writer, old } = await echoBoundInProc(100);
 
     const second = await listenReader("inproc");
     const freshP = second.accepted.then(collect);
@@ -100,17 +106,7 @@ describe("in-process harness", () => {
   });
 
   test("a Switch asked again (its answer lost) answers the first one's result and moves nothing, until the outbound moves", async () => {
-    const d = await start(echo);
-    const link = await d.client.open(ECHO, {
-      contract: { saddr: ECHO, type: "api", direction: "both" },
-    });
-    const inbound = await listenWriter("inproc");
-    const first = await listenReader("inproc");
-    await d.client.bind(link, { inbound: inbound.address, outbound: first.address });
-    const writer: LaneWriter = await inbound.accepted;
-    const old = collect(await first.accepted);
-    for (let i = 0; i < 10; i++) writer.write(Buffer.from(`m${i}`));
-    await until(() => old.data.length === 10, "10 on the first lane");
+    const { d, link, writer, old } = await echoBoundInProc(10);
 
     const second = await listenReader("inproc");
     const freshP = second.accepted.then(collect);
