@@ -146,6 +146,11 @@ describe("rollback, the panel's lock, stale plans", () => {
     const stale = await rtt(["apply", saved]);
     assert.equal(stale.code, 1);
     assert.match(stale.stderr, /RTT_ERR_PLAN_STALE/);
+    // A plan file that is not there: said so, not an internal error.
+    const missing = await rtt(["apply", join(ws, "no-such-plan.json")]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /cannot read the plan file .*no-such-plan\.json: no such file/);
+    assert.doesNotMatch(missing.stderr, /internal error|\n\s+at /);
     const stop = await rtt(["panel", "stop"]);
     assert.equal(stop.code, 0);
   });

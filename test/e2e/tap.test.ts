@@ -93,6 +93,13 @@ describe("rtt tap", () => {
     assert.ok(!r.stdout.includes(ANSI_CSI));
   });
 
+  it("a route that is not wired is refused (exit 1), naming the wired ones", async () => {
+    const r = await rtt(["tap", "route/nosuch", "--count", "1"]);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /route nosuch is not wired/);
+    assert.match(r.stderr, /route\/events-to-log/);
+  });
+
   it("--json never loads React or Ink", async () => {
     const hook = join(ws, "report-ui-imports.mjs");
     writeFileSync(
@@ -113,10 +120,11 @@ registerHooks({ resolve(spec, ctx, next) {
     assert.doesNotMatch(r.stderr, /LOADED/);
   });
 
-  it("piped without --json: one plain line per sample, no escape codes", async () => {
+  it("piped without --json: a header, then one plain line per sample, no escape codes", async () => {
     const r = await rtt(["tap", "route/events-to-log", "--count", "2", "--interval", "100"]);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split("\n");
+    assert.match(lines.shift() ?? "", /^ROUTE\s+BREAKER\s+THROUGHPUT\s/);
     assert.equal(lines.length, 2, r.stdout);
     for (const line of lines)
       assert.match(line, /^events-to-log\s+(closed|open|half-open)\s+\d+\/s\s.*\sok$/);

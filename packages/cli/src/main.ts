@@ -176,7 +176,7 @@ function buildProgram(term: Terminal, setExit: (code: number) => void): Command 
     )
     .option("--json", "stream the samples as NDJSON")
     .option("--interval <ms>", "between samples (default: panel.yaml health.heartbeat_ms)")
-    .option("--count <n>", "stop after n samples")
+    .option("--count <n>", "stop after n samples in all (each interval brings one per route)")
     .addHelpText(
       "after",
       "\nExamples:\n  rtt tap\n  rtt tap route/events-to-log --json --count 10 | jq .p95_ms",

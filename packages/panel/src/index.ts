@@ -86,7 +86,7 @@ export {
   type PlannedRoute,
   planProblems,
 } from "./plan/plan.ts";
-export { parsePlan } from "./plan/plan-file.ts";
+export { parsePlan, readPlanFile } from "./plan/plan-file.ts";
 export {
   asTopology,
   driverFor,

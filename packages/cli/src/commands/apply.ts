@@ -4,19 +4,17 @@
  * topology and, on a terminal, asks before applying unless `--auto-approve`. The panel is started
  * in the background when none answers. Prints what each batch did.
  */
-import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import type { ApplyResultMessage } from "@rtt/connector-sdk";
 import { formatDiagnostic, RttError } from "@rtt/core";
 import {
-  asTopology,
   currentWho,
   inputsHash,
   loadPlanInputs,
   makePlan,
   type Plan,
-  parsePlan,
   planProblems,
+  readPlanFile,
 } from "@rtt/panel";
 import { paint } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
@@ -55,7 +53,7 @@ export async function applyCommand(
   }
   let saved: Plan | undefined;
   if (file !== undefined) {
-    saved = parsePlan(readFileSync(file, "utf8"), file);
+    saved = readPlanFile(file);
     if (saved.inputs_hash !== inputsHash(loaded.inputs))
       throw new RttError(
         "RTT_ERR_PLAN_STALE",
@@ -65,14 +63,8 @@ export async function applyCommand(
   }
   const conn = await ensurePanel(ctx, paths);
   try {
-    const status = await conn.status();
-    const plan =
-      saved ??
-      makePlan(
-        loaded.inputs,
-        asTopology(JSON.parse(status.topology_json) as never),
-        Number(status.committed_seq),
-      );
+    const wired = await conn.wired();
+    const plan = saved ?? makePlan(loaded.inputs, wired.topology, wired.seq);
     const problems = planProblems(plan);
     if (problems.length > 0)
       throw new RttError(
@@ -81,8 +73,7 @@ export async function applyCommand(
         { hint: "`rtt plan` explains each route's candidates" },
       );
     if (plan.edits.length === 0) {
-      if (opts.json)
-        writeJson(ctx, { changed: false, committed_seq: Number(status.committed_seq) });
+      if (opts.json) writeJson(ctx, { changed: false, committed_seq: wired.seq });
       else {
         printDegraded(ctx.term.out, plan);
         ctx.term.out.write(

@@ -6,7 +6,7 @@
 import { RttError } from "@rtt/core";
 import { currentWho } from "@rtt/panel";
 import { paint, table } from "../output.ts";
-import { TAP_HEADERS, TapState, tapCells } from "../tap/rows.ts";
+import { TAP_HEADERS, TapState, tapLineCells } from "../tap/rows.ts";
 import type { TapViewHandle } from "../tap/tap-view.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 import { ensurePanel } from "./panel.ts";
@@ -73,6 +73,18 @@ export async function tapCommand(
     throw new RttError("RTT_ERR_USAGE", "--interval is milliseconds ≥ 0, --count a number > 0");
   const id = route?.startsWith("route/") ? route.slice("route/".length) : route;
   const conn = await ensurePanel(ctx, workspaceOf(ctx));
+  if (id !== undefined) {
+    const wired = Object.keys((await conn.wired()).topology.edges);
+    if (!wired.includes(id)) {
+      conn.close();
+      throw new RttError("RTT_ERR_PLAN_INVALID", `route ${id} is not wired`, {
+        hint:
+          wired.length === 0
+            ? "nothing is wired: `rtt apply` wires routes.json"
+            : `wired: ${wired.map((r) => `route/${r}`).join(", ")}`,
+      });
+    }
+  }
   const stream = conn.health({ ...(id === undefined ? {} : { route: id }), intervalMs });
   const stop = () => stream.cancel();
   process.once("SIGINT", stop);
@@ -98,7 +110,8 @@ export async function tapCommand(
           // This sample's route's line of the table (aligned with the other routes' lines).
           const rows = state.rows();
           const at = rows.findIndex((r) => r.sample.route === s.route);
-          const lines = table(TAP_HEADERS, rows.map(tapCells)).split("\n");
+          const lines = table(TAP_HEADERS, rows.map(tapLineCells)).split("\n");
+          if (seen === 1) ctx.term.out.write(`${lines[0] ?? ""}\n`);
           ctx.term.out.write(`${lines[at + 1] ?? ""}\n`);
         }
       }

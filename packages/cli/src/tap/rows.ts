@@ -53,7 +53,7 @@ export class TapState {
   }
 }
 
-/** The cells of a row, in TAP_HEADERS' order. */
+/** The cells of a row, in TAP_HEADERS' order; `tapLineCells` for lines printed one at a time. */
 export function tapCells({ sample: x, history }: TapRow): string[] {
   return [
     x.route,
@@ -67,4 +67,12 @@ export function tapCells({ sample: x, history }: TapRow): string[] {
     sparkline(history),
     x.ok ? "ok" : x.err,
   ];
+}
+
+/** A row's cells with its history at full width: lines printed one by one keep their columns. */
+export function tapLineCells(row: TapRow): string[] {
+  const cells = tapCells(row);
+  const at = TAP_HEADERS.indexOf("HISTORY");
+  cells[at] = (cells[at] ?? "").padEnd(HISTORY);
+  return cells;
 }

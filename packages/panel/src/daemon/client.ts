@@ -18,7 +18,8 @@ import {
   type RouteListMessage,
   sentRttError,
 } from "@rtt/connector-sdk";
-import { RttError } from "@rtt/core";
+import { type JsonValue, RttError } from "@rtt/core";
+import { asTopology, type Topology } from "../plan/topology.ts";
 import { socketPathOf } from "./daemon.ts";
 
 function fromPanelError(method: string, error: grpc.ServiceError): RttError {
@@ -102,6 +103,15 @@ export class PanelConnection {
 
   status(timeoutMs = 2000): Promise<PanelStatusMessage> {
     return this.#call("Status", timeoutMs, (o, cb) => this.#client.Status({}, o, cb));
+  }
+
+  /** What the panel has wired now, and the WAL seq it committed it at. */
+  async wired(): Promise<{ topology: Topology; seq: number }> {
+    const status = await this.status();
+    return {
+      topology: asTopology(JSON.parse(status.topology_json) as JsonValue),
+      seq: Number(status.committed_seq),
+    };
   }
 
   /** Long deadline: an apply starts drivers and programs. */

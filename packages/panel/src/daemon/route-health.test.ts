@@ -28,6 +28,31 @@ async function tenRounds(takenAt: (round: number) => number): Promise<string[]> 
 }
 
 describe("route health", () => {
+  it("a route's throughput is what its target took: a sink's frames in, not its frames out", async () => {
+    let now = 1_800_000_000_000;
+    let round = 0;
+    const health = new RouteHealth({
+      intervalMs: 1000,
+      routes: () => [route],
+      // The source writes 500 a second, the target (a sink) reads them and writes nothing.
+      sample: (_driver, link) =>
+        Promise.resolve({
+          ...linkSample(true, now),
+          ...(link === route.from.link
+            ? { frames_out: 500 * round }
+            : { frames_in: 500 * round, frames_out: 0 }),
+        }),
+      configFor: () => breakerConfig({}),
+      onTransition: () => {},
+      now: () => now,
+    });
+    for (round = 0; round < 4; round++) {
+      now += 1000;
+      await health.tick();
+    }
+    assert.equal(health.view(route.edge.route)?.stats.throughput, 500);
+  });
+
   it("a sample served again (same time taken) is one observation: ten rounds of it do not trip", async () => {
     assert.deepEqual(await tenRounds(() => 1_800_000_000_001), []);
   });

@@ -166,8 +166,9 @@ export class RouteHealth {
         ["target", to],
       ] as const;
       const problems = down.flatMap(([end, s]) => (s.ok ? [] : [`the ${end} is not ok: ${s.err}`]));
-      // Throughput is what the target took; drops are what the source's admission kept back.
-      w.samples.add({ ...to, drops: from.drops + from.nacked }, now);
+      // The route delivered what its target took (the target link's frames in: a sink writes
+      // nothing out); drops are what the source's admission kept back.
+      w.samples.add({ ...to, frames_out: to.frames_in, drops: from.drops + from.nacked }, now);
       events.push(
         problems.length === 0
           ? { kind: "success" }

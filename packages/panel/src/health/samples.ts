@@ -26,7 +26,7 @@ export interface HealthInput {
   readonly qdepth: number;
   /** Cumulative. */
   readonly frames_in: number;
-  /** Cumulative. */
+  /** Cumulative: what the route delivered, the throughput's count. */
   readonly frames_out: number;
   /** Per-frame latencies since the previous sample, when the driver measures them. */
   readonly latencies_ms?: readonly number[];

@@ -3,6 +3,7 @@
  * other, so every field apply relies on is checked and a bad one is named by its JSON path.
  * The checks are about shape; whether the plan still fits the workspace is apply's business.
  */
+import { readFileSync } from "node:fs";
 import { LANE_KINDS, RttError } from "@rtt/core";
 import { PLAN_FORMAT, type Plan } from "./plan.ts";
 import { TOPOLOGY_FORMAT } from "./topology.ts";
@@ -71,6 +72,26 @@ function checkEdit(v: Json, path: string): string {
 }
 
 /** Parses a plan document; RTT_ERR_PLAN_INVALID names the first field that is wrong. */
+/** A saved plan file (`rtt apply FILE`), read and checked; a file that cannot be read says why. */
+export function readPlanFile(file: string): Plan {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "a folder"
+          : (error as Error).message;
+    throw new RttError("RTT_ERR_PLAN_INVALID", `cannot read the plan file ${file}: ${why}`, {
+      hint: "a plan file is what `rtt plan -out FILE` writes; `rtt apply` alone plans and applies",
+    });
+  }
+  return parsePlan(text, file);
+}
+
 export function parsePlan(text: string, source: string): Plan {
   let value: Json;
   try {
