@@ -147,6 +147,26 @@ describe("process endpoint", () => {
     assert.equal(isReaped(gpid), true);
   });
 
+  it("a program killed alone takes what it started with it (no orphan runs on)", async () => {
+    const p = new ProcessEndpoint({
+      command: "sh",
+      args: ["-c", "sleep 30 & echo $!; wait"],
+      framing: "lines",
+      killGraceMs: 200,
+    });
+    p.start();
+    const [grandchild] = await take(p.messages()[Symbol.asyncIterator](), 1);
+    const gpid = Number(grandchild);
+    assert.ok(gpid > 0 && existsSync(`/proc/${gpid}`));
+    const exited = new Promise((resolve) => p.once("exit", resolve));
+    process.kill(p.health().pid ?? -1, "SIGKILL"); // the program only, as `kill -9 <pid>` does
+    await exited;
+    for (let waited = 0; waited < 3000 && !isReaped(gpid); waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(isReaped(gpid), true, "its background child outlived it");
+    await p.close();
+  });
+
   it("a command that cannot start is reported in health, not thrown", async () => {
     const p = new ProcessEndpoint({ command: "/nonexistent/rtt-cmd", framing: "raw" });
     const exited = new Promise((resolve) => p.once("exit", resolve));

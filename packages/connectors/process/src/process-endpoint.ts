@@ -197,6 +197,9 @@ export class ProcessEndpoint extends EventEmitter {
     });
     program.stdin.on("error", () => {}); // EPIPE when it dies mid-write: tx and exit report it.
     this.#exited = program.exited.then((exit) => {
+      // What it left in its process group goes too: a program whose waiter was killed (the
+      // recorded `sh` of a state directory) would run on, orphaned, reading a FIFO nobody feeds.
+      this.#endLeftovers(program.pid);
       this.#lastExit = { code: exit.code, signal: exit.signal };
       if (this.#program === program) this.#program = undefined;
       if (exit.startError !== undefined) this.#err = exit.startError;
@@ -535,14 +538,20 @@ export class ProcessEndpoint extends EventEmitter {
     return true;
   }
 
-  #killGroup(signal: NodeJS.Signals): void {
-    const pid = this.#program?.pid;
-    if (pid === undefined) return;
+  #killGroup(signal: NodeJS.Signals, pid = this.#program?.pid): boolean {
+    if (pid === undefined) return false;
     try {
       process.kill(-pid, signal);
+      return true;
     } catch {
-      // Already gone.
+      return false; // already gone
     }
+  }
+
+  /** TERM to what is left in an exited program's group, KILL after the grace if any is left. */
+  #endLeftovers(pid: number | undefined): void {
+    if (!this.#killGroup("SIGTERM", pid)) return;
+    setTimeout(() => this.#killGroup("SIGKILL", pid), this.#spec.killGraceMs ?? 2000).unref();
   }
 
   /**
