@@ -487,6 +487,51 @@ describe("quickConnect", () => {
     assert.equal(await reconciler.unpark("p", d1, meta), false, "not parked");
   });
 
+  test("an apply that moves a held route's target moves it in place and keeps it held; unpark goes on to the new one", async () => {
+    const M = 400;
+    const paced = symbol("rtt://t/bus/paced@1.0.0", {
+      io: "stream",
+      "x-emit": M,
+      "x-emit-interval-ms": 2,
+      "x-driver": "ma",
+    });
+    const cat = [...all, paced];
+    const route: RouteSpec = { id: "p", from: "rtt://t/bus/paced", to: "rtt://t/extension/d1" };
+    await reconciler.apply(
+      makePlan({ ...inputs([route]), catalog: cat }, reconciler.graph, 0),
+      cat,
+      meta,
+    );
+    await eventually("d1 receives some", () => received(d1.saddr).length > 20);
+    assert.equal(await reconciler.park("p", meta), true);
+    const source = reconciler.live.get("p")?.from.link;
+    const moved = makePlan(
+      { ...inputs([{ ...route, to: "rtt://t/extension/d2" }]), catalog: cat },
+      reconciler.graph,
+      wal.committed?.seq ?? 0,
+    );
+    const result = await reconciler.apply(moved, cat, meta);
+    assert.deepEqual(
+      result.batches.map((b) => [b.outcome, b.warnings]),
+      [["committed", undefined]],
+    );
+    assert.equal(reconciler.live.get("p")?.from.link, source, "the same source: not started again");
+    assert.equal(reconciler.graph.edges.p?.to.saddr, d2.saddr);
+    assert.equal(reconciler.isParked("p"), true, "still held");
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(received(d2.saddr).length, 0, "a held route delivers nothing, to either target");
+    const atD1 = received(d1.saddr).length;
+    assert.equal(await reconciler.unpark("p", d2, meta), true);
+    await eventually(`${M} messages in all`, () => atD1 + received(d2.saddr).length >= M);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(
+      [...received(d1.saddr), ...received(d2.saddr)].map((m) => Number(m.split(" ")[1])),
+      Array.from({ length: M }, (_, i) => i + 1),
+      "every message once, in order, across the hold and the move",
+    );
+    assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 1 }, "the old targets were closed");
+  });
+
   test("a target whose contract is not the planned one is refused; the route stays", async () => {
     const route: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
     await reconciler.apply(

@@ -383,6 +383,9 @@ export class Reconciler {
       ...route.edge,
       to: { saddr: target.saddr, driver: targetDriver, contract_hash: target.contract_hash },
     };
+    // A held route moved by an apply stays held: its new target is opened and agreed with, but
+    // the source is not switched — the unpark at heal moves it on to a fresh link of the new one.
+    const held = mode === "apply" && this.#parked.has(routeId);
     const txid = wal.begin(graphJson(this.graph));
     let opened: LinkRef | undefined;
     let warm = false;
@@ -425,7 +428,9 @@ export class Reconciler {
       if (journaled) wal.flush();
       await this.#step("flip", routeId);
       if (opened === undefined) throw new Error("no target link");
-      switched = await switchOutbound(source, route.from.link, address);
+      switched = held
+        ? { oldEosSeq: 0, oldFrames: 0 } // the park's EOS ended the old lane
+        : await switchOutbound(source, route.from.link, address);
     } catch (error) {
       if (opened !== undefined) await this.#closeAll([opened]);
       wal.abort(txid);
@@ -433,7 +438,7 @@ export class Reconciler {
     }
     const to: LinkRef = opened;
     this.#live.set(routeId, { edge, from: route.from, to });
-    this.#parked.delete(routeId);
+    if (!held) this.#parked.delete(routeId);
     const seq = wal.commit(txid, graphJson(this.graph));
     this.#o.audit.appendAll([
       {
@@ -892,13 +897,13 @@ export class Reconciler {
     const { route } = edit;
     const live = this.#live.get(route);
     const target = edit.action === "replace" ? symbols.get(edit.after.to.saddr) : undefined;
-    // Not tried (a replace does it): the route is not wired as the plan found it, its source is
-    // parked, or the catalog's contract is not the plan's (the move's edge is built from it).
+    // Not tried (a replace does it): the route is not wired as the plan found it, or the
+    // catalog's contract is not the plan's (the move's edge is built from it). A held route is
+    // moved and stays held (#moveTarget): a replace would start its source again, unheld.
     if (
       edit.action !== "replace" ||
       live === undefined ||
       edgeKey(live.edge) !== edgeKey(edit.before) ||
-      this.#parked.has(route) ||
       target?.contract_hash !== edit.after.to.contract_hash
     )
       return {};
