@@ -108,6 +108,42 @@ describe("route fallback", () => {
     assert.equal(second.calls.length, 1);
   });
 
+  it("a tripped route that failed over runs on there: the sweep does not hold it for want of a next target", async () => {
+    const live = new Map([[route.edge.route, route]]);
+    const parks: string[] = [];
+    const reconciler = {
+      live,
+      isParked: () => false,
+      throttle: async () => undefined,
+      prebind: async () => false,
+      quickConnect: async (id: string, target: CatalogSymbol) => {
+        live.set(id, {
+          ...route,
+          edge: { ...route.edge, to: { ...route.edge.to, saddr: target.saddr } },
+        });
+        return { route: id, changed: true, seq: 7, oldFrames: 0, warm: true };
+      },
+      park: async (id: string) => {
+        parks.push(id);
+        return true;
+      },
+    } as unknown as Reconciler;
+    const tripped = { state: "open", reason: "tripped by hand", held: true } as BreakerState;
+    let breaker: BreakerState = tripped;
+    const fallback = fallbackOver(reconciler, { breaker: () => breaker });
+    await fallback.opened(route.edge.route, "tripped by hand");
+    assert.equal(live.get(route.edge.route)?.edge.to.saddr, LOGGER2);
+    await fallback.sweep();
+    await fallback.sweep();
+    assert.deepEqual(parks, [], "on logger2, still tripped: not parked");
+    // Healed, then tripped again on logger2, which has no next target: now it is held.
+    breaker = { state: "closed", reason: "" } as BreakerState;
+    await fallback.sweep();
+    breaker = tripped;
+    await fallback.opened(route.edge.route, "tripped by hand");
+    assert.deepEqual(parks, [route.edge.route]);
+  });
+
   it("the sweep degrades a request/response route whose breaker is open but which is wired to its real target", async () => {
     const API = "rtt://core/api/metrics@1.0.0";
     const withExamples = [

@@ -41,6 +41,11 @@ export class RouteFallback {
    * target that keeps failing is not reopened every sweep of a held breaker).
    */
   readonly #failedOver = new Map<string, { why: string; failures: number; retryAt: number }>();
+  /**
+   * Routes a failover moved while their breaker stays open: they run on the target they failed
+   * over to, and are not held for want of a next one (the breaker judged the target they left).
+   */
+  readonly #onFailover = new Set<string>();
 
   constructor(options: RouteFallbackOptions) {
     this.#o = options;
@@ -62,6 +67,7 @@ export class RouteFallback {
       const breaker = this.#o.breaker(id);
       const open = breaker?.state === "open";
       const retry = this.#failedOver.get(id);
+      if (!open) this.#onFailover.delete(id);
       if (retry === undefined || !open) this.#failedOver.delete(id);
       else if (this.#now() >= retry.retryAt) await this.opened(id, retry.why);
       const tripped = open && breaker?.held === true;
@@ -82,6 +88,8 @@ export class RouteFallback {
     for (const source of this.#trials) if (!sources.has(source)) this.#trials.delete(source);
     for (const id of this.#failedOver.keys())
       if (!this.#o.reconciler.live.has(id)) this.#failedOver.delete(id);
+    for (const id of this.#onFailover)
+      if (!this.#o.reconciler.live.has(id)) this.#onFailover.delete(id);
     await this.prebind();
   }
 
@@ -156,6 +164,7 @@ export class RouteFallback {
     const target = failoverTarget(route, this.#o.catalog(), this.#o.policy());
     if (target === undefined) {
       this.#failedOver.delete(routeId);
+      this.#onFailover.delete(routeId); // the target it failed over to failed too
       await this.settle(routeId);
       return;
     }
@@ -165,6 +174,7 @@ export class RouteFallback {
         why: `failover: ${why}`,
       });
       this.#failedOver.delete(routeId);
+      this.#onFailover.add(routeId);
       this.#o.log(
         r.changed
           ? `route ${routeId}: failed over to ${target.target.saddr} (commit ${r.seq}${r.warm ? ", a warm spare" : ""})`
@@ -242,7 +252,7 @@ export class RouteFallback {
           );
         if (await this.#o.reconciler.unpark(routeId, target, meta, () => !isTripped()))
           this.#o.log(`route ${routeId}: resumed on ${target.saddr}`);
-      } else if (breaker.state !== "open" || parked) return;
+      } else if (breaker.state !== "open" || parked || this.#onFailover.has(routeId)) return;
       else if (failoverTarget(route, catalog, this.#o.policy()) !== undefined)
         return; // opened()'s
       else if (!tripped)
