@@ -63,10 +63,15 @@ test("rtt audit lists, filters and verifies an intact ledger", async () => {
   const list = await runRtt(["audit"], { cwd: root });
   assert.equal(list.code, 0, list.stderr);
   const lines = list.stdout.trimEnd().split("\n");
-  assert.match(lines[0] ?? "", /^SEQ\s+AT\s+WHO\s+ACTION\s+ROUTE\s+BEFORE -> AFTER\s+WHY$/);
+  assert.match(lines[0] ?? "", /^SEQ\s+AT\s+WHO\s+ACTION\s+ROUTE\s+CHANGE\s+WHY$/);
   assert.match(
     lines[3] ?? "",
-    /^3\s+2026-11-29T09:00:02\.000Z\s+panel\s+trip\s+r1\s.*5 errors in 5000 ms$/,
+    /^3\s+2026-11-29T09:00:02\.000Z\s+panel\s+trip\s+r1\s+breaker: closed → open\s.*5 errors in 5000 ms$/,
+  );
+  // What changed, whole: the target a swap moved to is not cut off.
+  assert.match(
+    lines[4] ?? "",
+    /to: rtt:\/\/core\/api\/metrics@1 → rtt:\/\/core\/api\/metrics@1\.1\s/,
   );
   assert.equal(lines.at(-1), "4 records of 4");
 

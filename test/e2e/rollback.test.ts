@@ -65,6 +65,10 @@ describe("rollback, the panel's lock, stale plans", () => {
     const both = commits.find((c) => c.seq === firstSeq);
     assert.deepEqual(both?.routes, ["events-to-log", "ui-refresh"], list.stdout);
     assert.deepEqual(commits.at(-1)?.routes, ["events-to-log"]);
+    // Each commit's routes with their targets: two commits that differ only there look apart.
+    const plainList = await rtt(["rollback", "--list"]);
+    assert.match(plainList.stdout, /^SEQ\s+TX\s+ROUTES → TARGETS$/m);
+    assert.match(plainList.stdout, /events-to-log → rtt:\/\/obs\/extension\/logger@1\.0\.0#ndjson/);
     const back = await rtt(["rollback", String(firstSeq)]);
     assert.equal(back.code, 0, back.stderr);
     assert.match(back.stdout, new RegExp(`Rolled back to commit ${firstSeq}: 1 added`));

@@ -18,10 +18,27 @@ function parseLimit(limit: string | undefined): number | undefined {
   return Number(limit);
 }
 
-/** A JSON value on one line, cut to `max` characters. */
-function brief(value: unknown, max = 32): string {
-  const text = JSON.stringify(value) ?? "null";
+/** A JSON value on one line (a string as itself), cut to `max` characters. */
+function brief(value: unknown, max = 48): string {
+  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "null");
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** What a record changed: the keys whose value differs, each `key: before → after`. */
+export function changeOf(before: unknown, after: unknown): string {
+  if (!isRecord(before) || !isRecord(after)) return `${brief(before)} → ${brief(after)}`;
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  const changed = keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  if (changed.length === 0) return "(no change)";
+  return changed
+    .map(
+      (k) =>
+        `${k}: ${k in before ? brief(before[k]) : "-"} → ${k in after ? brief(after[k]) : "-"}`,
+    )
+    .join("; ");
 }
 
 export function auditCommand(ctx: CommandContext, opts: AuditOptions): number {
@@ -87,12 +104,10 @@ export function auditCommand(ctx: CommandContext, opts: AuditOptions): number {
     r.who,
     r.action,
     r.route,
-    `${brief(r.before)} -> ${brief(r.after)}`,
+    changeOf(r.before, r.after),
     r.why,
   ]);
-  ctx.term.out.write(
-    `${table(["SEQ", "AT", "WHO", "ACTION", "ROUTE", "BEFORE -> AFTER", "WHY"], rows)}\n`,
-  );
+  ctx.term.out.write(`${table(["SEQ", "AT", "WHO", "ACTION", "ROUTE", "CHANGE", "WHY"], rows)}\n`);
   ctx.term.out.write(
     paint(ctx.term.out, "dim", `${count(records.length, "record")} of ${verdict.records.length}\n`),
   );

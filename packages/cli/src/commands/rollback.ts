@@ -24,18 +24,28 @@ export async function rollbackCommand(
   if (opts.list || seqText === undefined) {
     // A commit that kept the topology (a breaker's state journaled) is no target of its own.
     const { commits: all } = replayRecords(readWal(paths.wal).records);
-    const commits = stateChanges(all, topologyKey).map((c) => ({
-      seq: c.seq,
-      txid: c.txid,
-      routes: Object.keys(asTopology(c.post).edges),
-    }));
+    const commits = stateChanges(all, topologyKey).map((c) => {
+      const edges = Object.values(asTopology(c.post).edges);
+      return {
+        seq: c.seq,
+        txid: c.txid,
+        routes: edges.map((e) => e.route),
+        targets: Object.fromEntries(edges.map((e) => [e.route, e.to.saddr])),
+      };
+    });
     if (opts.json) writeJson(ctx, commits);
     else if (commits.length === 0) ctx.term.out.write("nothing has been applied yet\n");
     else
       ctx.term.out.write(
         `${table(
-          ["SEQ", "TX", "ROUTES"],
-          commits.map((c) => [String(c.seq), c.txid, c.routes.join(", ") || "(none)"]),
+          ["SEQ", "TX", "ROUTES → TARGETS"],
+          commits.map((c) => [
+            String(c.seq),
+            c.txid,
+            Object.entries(c.targets)
+              .map(([route, to]) => `${route} → ${to}`)
+              .join(", ") || "(none)",
+          ]),
         )}\n`,
       );
     return 0;
