@@ -95,6 +95,9 @@ describe("rollback, the panel's lock, stale plans", () => {
     );
     assert.match(records.at(-1)?.why ?? "", /rollback to commit/);
 
+    const listAndSeq = await rtt(["rollback", "--list", "4"]);
+    assert.equal(listAndSeq.code, 2, "a usage error");
+    assert.match(listAndSeq.stderr, /--list takes no seq/);
     const unknown = await rtt(["rollback", "999999"]);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no commit with seq 999999/);

@@ -21,6 +21,10 @@ export async function rollbackCommand(
   opts: { list?: boolean; json?: boolean },
 ): Promise<number> {
   const paths = workspaceOf(ctx);
+  if (opts.list && seqText !== undefined)
+    throw new RttError("RTT_ERR_USAGE", `rollback --list ${seqText}: --list takes no seq`, {
+      hint: "`rtt rollback --list` shows the commits; `rtt rollback SEQ` restores one",
+    });
   if (opts.list || seqText === undefined) {
     // A commit that kept the topology (a breaker's state journaled) is no target of its own.
     const { commits: all } = replayRecords(readWal(paths.wal).records);
