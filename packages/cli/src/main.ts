@@ -142,6 +142,8 @@ function buildProgram(term: Terminal, setExit: (code: number) => void): Command 
     .command("qc")
     .argument("<swap...>", "A -> B: a wired route (id or source) and its new target")
     .description("QuickConnect: move a wired route to another target at a frame boundary")
+    // `->` and `-> B` are the swap's words, not options (parseSwap refuses a real unknown one).
+    .allowUnknownOption()
     .option("--json", "print the result as JSON")
     .addHelpText(
       "after",

@@ -13,6 +13,11 @@ import { ensurePanel } from "./panel.ts";
 
 /** `A -> B`, whether the shell gave it as one word, three, or two (`A B`). */
 export function parseSwap(words: readonly string[]): { from: string; to: string } {
+  const option = words.find((w) => /^-(?!>)/.test(w));
+  if (option !== undefined)
+    throw new RttError("RTT_ERR_USAGE", `qc: unknown option ${option}`, {
+      hint: "rtt qc 'A -> B' [--json]",
+    });
   const text = words.join(" ");
   const parts = text.includes("->") ? text.split("->") : text.trim().split(/\s+/);
   const [from, to, ...rest] = parts.map((p) => p.trim());
