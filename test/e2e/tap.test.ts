@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
@@ -174,5 +174,13 @@ registerHooks({ resolve(spec, ctx, next) {
     for (const id of ROUTES)
       assert.match(r.out, new RegExp(`${id}\\s+(closed|open|half-open)\\s+\\d+/s`));
     assert.doesNotMatch(r.out, new RegExp(`${ESC}\\[(3\\d|1|2)m`), "no colour, bold or dim");
+  });
+
+  it("with no panel running, tap says so and starts none (a panel would rewire)", async () => {
+    assert.equal((await rtt(["panel", "stop"])).code, 0);
+    const r = await rtt(["tap", "--count", "1"]);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /no panel runs for this workspace/);
+    assert.equal(existsSync(join(ws, ".rtt", "sockets", "panel.sock")), false, "none started");
   });
 });

@@ -9,7 +9,7 @@ import { paint, table } from "../output.ts";
 import { TAP_HEADERS, TapState, tapLineCells } from "../tap/rows.ts";
 import type { TapViewHandle } from "../tap/tap-view.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
-import { ensurePanel } from "./panel.ts";
+import { ensurePanel, runningPanel } from "./panel.ts";
 
 /** `A -> B`, whether the shell gave it as one word, three, or two (`A B`). */
 export function parseSwap(words: readonly string[]): { from: string; to: string } {
@@ -77,7 +77,16 @@ export async function tapCommand(
   if (!Number.isFinite(intervalMs) || intervalMs < 0 || !(count > 0))
     throw new RttError("RTT_ERR_USAGE", "--interval is milliseconds ≥ 0, --count a number > 0");
   const id = route?.startsWith("route/") ? route.slice("route/".length) : route;
-  const conn = await ensurePanel(ctx, workspaceOf(ctx));
+  // Watching starts nothing: a panel started here would rewire the committed routes.
+  const conn = await runningPanel(workspaceOf(ctx));
+  if (conn === undefined)
+    throw new RttError(
+      "RTT_ERR_PANEL_UNREACHABLE",
+      "no panel runs for this workspace: nothing to tap",
+      {
+        hint: "`rtt panel start` starts it (it wires the committed routes again); `rtt apply` wires routes.json",
+      },
+    );
   if (id !== undefined) {
     const wired = Object.keys((await conn.wired()).topology.edges);
     if (!wired.includes(id)) {

@@ -133,7 +133,11 @@ export async function lsRoutesCommand(
   ctx.term.out.write(`${table(["ROUTE", "FROM", "N", "TO", "N"], rows)}\n`);
   if (live === undefined) {
     ctx.term.out.write(
-      paint(ctx.term.out, "dim", "no panel runs here: nothing is wired (rtt apply)\n"),
+      paint(
+        ctx.term.out,
+        "dim",
+        "no panel runs here (`rtt panel start` takes back what the last one left; `rtt apply` wires routes.json)\n",
+      ),
     );
   } else {
     const wired = resolutions.map((r) => {
