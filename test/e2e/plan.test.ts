@@ -5,7 +5,7 @@
  * invalid routes.json reported at file:line:col.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
@@ -181,6 +181,18 @@ describe("rtt plan: errors and no changes", () => {
     const r = await runRtt(["plan", "--detailed-exitcode"], { cwd: ws });
     assert.equal(r.code, 0);
     assert.equal(r.stdout, "No changes. The wired routes match routes.json and policy.json.\n");
+  });
+
+  it("no routes.json at all is an error, not 'no routes' (which would unwire everything)", async () => {
+    const ws = await scanned();
+    rmSync(join(ws, ".rtt", "routes.json"));
+    for (const args of [["plan"], ["apply", "--auto-approve"]]) {
+      const r = await runRtt(args, { cwd: ws });
+      assert.equal(r.code, 1, `${args.join(" ")}: ${r.stdout}`);
+      assert.match(r.stderr, /\.rtt\/routes\.json.*RTT_ERR_DOC_UNREADABLE.*is missing/);
+      assert.doesNotMatch(r.stdout, /destroy/);
+    }
+    assert.equal(existsSync(join(ws, ".rtt", "sockets", "panel.sock")), false, "no panel started");
   });
 
   it("an invalid routes.json: exit 1 with file:line:col, nothing planned", async () => {

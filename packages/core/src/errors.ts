@@ -41,6 +41,12 @@ export const ERROR_CATALOG = {
     exitCode: 1,
     grpcStatus: "INVALID_ARGUMENT",
   },
+  RTT_ERR_DOC_UNREADABLE: {
+    meaning:
+      "A workspace file (routes.json, policy.json, panel.yaml, a plan file) is missing where one is required, or cannot be read: a folder, no permission, not UTF-8.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
   RTT_ERR_DOC_SCHEMA: {
     meaning: "A manifest, routes.json, policy.json or panel.yaml breaks its schema.",
     exitCode: 1,

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { RttError } from "./errors.ts";
-import { LineIndex, parseJsonDocument, parseYamlDocument } from "./source-document.ts";
+import {
+  LineIndex,
+  MAX_JSON_DEPTH,
+  parseJsonDocument,
+  parseYamlDocument,
+} from "./source-document.ts";
 
 function syntaxError(f: () => unknown): RttError {
   try {
@@ -60,6 +65,38 @@ describe("parseJsonDocument", () => {
     assert.deepEqual(dup.position, { file: "f.json", line: 2, column: 2 });
     const empty = syntaxError(() => parseJsonDocument("", "f.json"));
     assert.deepEqual(empty.position, { file: "f.json", line: 1, column: 1 });
+  });
+});
+
+describe("parseJsonDocument: nesting", () => {
+  it("property: a document nested deeper than MAX_JSON_DEPTH is a syntax error at the level that overflows, never a stack overflow", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.constantFrom("[", '{"k":'),
+        fc.string({ unit: fc.constantFrom('"', "\\", "[", "{", "a"), maxLength: 8 }),
+        (depth, open, inString) => {
+          // Brackets inside a string do not count.
+          const text = `[${JSON.stringify(inString)},${open.repeat(depth)}`;
+          if (depth + 1 <= MAX_JSON_DEPTH) {
+            // Shallow enough: whatever the parser says (it is unterminated), not the depth.
+            const e = syntaxError(() => parseJsonDocument(text, "deep.json"));
+            assert.doesNotMatch(e.message, /nested deeper/);
+            return;
+          }
+          const e = syntaxError(() => parseJsonDocument(text, "deep.json"));
+          assert.equal(e.code, "RTT_ERR_DOC_SYNTAX");
+          assert.match(e.message, /nested deeper than 256/);
+          assert.equal(e.position?.file, "deep.json");
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("accepts a document exactly MAX_JSON_DEPTH deep", () => {
+    const text = `${"[".repeat(MAX_JSON_DEPTH)}${"]".repeat(MAX_JSON_DEPTH)}`;
+    assert.doesNotThrow(() => parseJsonDocument(text, "ok.json"));
   });
 });
 

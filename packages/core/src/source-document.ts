@@ -73,8 +73,36 @@ const JSON_ERROR_WORDS: Record<string, string> = {
   InvalidCharacter: "no control characters in strings",
 };
 
+/** Deeper than this, a document is refused before parsing (the parser recurses per level). */
+export const MAX_JSON_DEPTH = 256;
+
+/** Where `text` first nests deeper than `max` arrays and objects, if it does (strings skipped). */
+function tooDeepAt(text: string, max: number): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return undefined;
+}
+
 export function parseJsonDocument(text: string, file: string): SourceDocument {
   const lines = new LineIndex(text);
+  const deep = tooDeepAt(text, MAX_JSON_DEPTH);
+  if (deep !== undefined)
+    throw new RttError(
+      "RTT_ERR_DOC_SYNTAX",
+      `nested deeper than ${MAX_JSON_DEPTH} arrays and objects`,
+      { position: { file, ...lines.locate(deep) } },
+    );
   const errors: ParseError[] = [];
   const root = jsonc().parseTree(text, errors, {
     allowTrailingComma: false,

@@ -1,29 +1,29 @@
 /** Reading `.rtt/routes.json` and resolving each route's ends against the catalog (`rtt ls routes`). */
-import { existsSync, readFileSync } from "node:fs";
 import {
   type CatalogSymbol,
   canonicalHash,
   type Diagnostic,
   parseReference,
   type RouteSpec,
-  validateDocument,
 } from "@rtt/core";
 import { explainResolution, nameBuckets, type Resolution, resolveSelector } from "./catalog.ts";
+import { loadDocument } from "./workspace/documents.ts";
 import { relativeToRoot, type WorkspacePaths } from "./workspace/workspace.ts";
 
 export function loadRoutes(paths: WorkspacePaths): {
   routes: readonly RouteSpec[];
   diagnostics: readonly Diagnostic[];
 } {
-  if (!existsSync(paths.routes)) return { routes: [], diagnostics: [] };
-  const result = validateDocument(
+  // Absent is an error, not "no routes": an apply would unwire everything.
+  const { value, diagnostics } = loadDocument(
     "routes",
-    readFileSync(paths.routes, "utf8"),
+    paths.routes,
     relativeToRoot(paths, paths.routes),
+    {
+      missing: '`rtt init` writes one; {"routes": []} wires nothing',
+    },
   );
-  return result.ok
-    ? { routes: result.value.routes, diagnostics: [] }
-    : { routes: [], diagnostics: result.diagnostics };
+  return { routes: value?.routes ?? [], diagnostics };
 }
 
 /** A route's id: its name if it has one, else a short hash of its ends (stable across runs). */

@@ -4,12 +4,12 @@
  * topology committed to the WAL, read without taking the panel's lock (a running panel keeps
  * exactly that topology alive; DESIGN.md §8).
  */
-import { existsSync, readFileSync } from "node:fs";
-import { type Diagnostic, type LaneKind, type Policy, validateDocument } from "@rtt/core";
+import type { Diagnostic, LaneKind, Policy } from "@rtt/core";
 import { readCatalog } from "../catalog.ts";
 import { loadRoutes } from "../routes.ts";
 import { replayRecords } from "../wal/replay.ts";
 import { readWal } from "../wal/wal.ts";
+import { loadDocument } from "../workspace/documents.ts";
 import { loadPanelConfig, relativeToRoot, type WorkspacePaths } from "../workspace/workspace.ts";
 import type { PlanInputs } from "./plan.ts";
 import { asTopology, type Topology } from "./topology.ts";
@@ -21,15 +21,15 @@ export function loadPolicy(paths: WorkspacePaths): {
   policy: Policy;
   diagnostics: readonly Diagnostic[];
 } {
-  if (!existsSync(paths.policy)) return { policy: {}, diagnostics: [] };
-  const result = validateDocument(
+  const { value, diagnostics } = loadDocument(
     "policy",
-    readFileSync(paths.policy, "utf8"),
+    paths.policy,
     relativeToRoot(paths, paths.policy),
+    {
+      value: {},
+    },
   );
-  return result.ok
-    ? { policy: result.value, diagnostics: [] }
-    : { policy: {}, diagnostics: result.diagnostics };
+  return { policy: value ?? {}, diagnostics };
 }
 
 /** The plan's inputs, or the diagnostics of every file that is wrong (all of them, not the first). */

@@ -2,9 +2,10 @@
  * A workspace is the folder holding `.rtt/`; everything RTT reads or writes lives under it
  * (spec §13). Commands find it the way git finds `.git`: from the working folder upward.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
-import { type Diagnostic, type PanelConfig, RttError, validateDocument } from "@rtt/core";
+import { type Diagnostic, type PanelConfig, RttError } from "@rtt/core";
+import { loadDocument } from "./documents.ts";
 
 export const RTT_DIR = ".rtt";
 
@@ -134,11 +135,13 @@ export function loadPanelConfig(paths: WorkspacePaths): {
   config: ResolvedConfig;
   diagnostics: readonly Diagnostic[];
 } {
-  if (!existsSync(paths.panelConfig)) return { config: resolveConfig(paths, {}), diagnostics: [] };
-  const file = relativeToRoot(paths, paths.panelConfig);
-  const result = validateDocument("panel-config", readFileSync(paths.panelConfig, "utf8"), file);
-  if (!result.ok) return { config: resolveConfig(paths, {}), diagnostics: result.diagnostics };
-  return { config: resolveConfig(paths, result.value), diagnostics: [] };
+  const { value, diagnostics } = loadDocument(
+    "panel-config",
+    paths.panelConfig,
+    relativeToRoot(paths, paths.panelConfig),
+    { value: {} },
+  );
+  return { config: resolveConfig(paths, value ?? {}), diagnostics };
 }
 
 /** Paths in reports are relative to the workspace root with '/' separators, on every OS. */
