@@ -142,6 +142,28 @@ describe("rollback, the panel's lock, stale plans", () => {
     writeFileSync(join(ws, ".rtt", "routes.json"), JSON.stringify({ routes: [] }));
     const plan = await rtt(["plan", "-out", saved]);
     assert.equal(plan.code, 0, plan.stderr);
+    // Edited by hand (one of its deletes dropped, the inputs hash kept): refused, nothing applied.
+    const planned = JSON.parse(readFileSync(saved, "utf8")) as {
+      edits: { route: string }[];
+      batches: string[][];
+    };
+    const kept = planned.edits[0]?.route;
+    const edited = join(ws, "edited-plan.json");
+    writeFileSync(
+      edited,
+      JSON.stringify({
+        ...planned,
+        edits: planned.edits.slice(1),
+        batches: planned.batches
+          .map((b) => b.filter((r) => r !== kept))
+          .filter((b) => b.length > 0),
+      }),
+    );
+    const wiredBefore = await wired();
+    const tampered = await rtt(["apply", edited]);
+    assert.equal(tampered.code, 1, tampered.stdout);
+    assert.match(tampered.stderr, /is not the plan its inputs make/);
+    assert.deepEqual(await wired(), wiredBefore, "nothing applied");
     writeFileSync(
       join(ws, ".rtt", "routes.json"),
       JSON.stringify({
@@ -153,6 +175,12 @@ describe("rollback, the panel's lock, stale plans", () => {
     const stale = await rtt(["apply", saved]);
     assert.equal(stale.code, 1);
     assert.match(stale.stderr, /RTT_ERR_PLAN_STALE/);
+    // Planned again from these inputs, the saved plan applies as planned.
+    assert.equal((await rtt(["plan", "-out", saved])).code, 0);
+    const applied = await rtt(["apply", saved]);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stdout, /1 destroyed/);
+    assert.deepEqual(await wired(), ["events-to-log"]);
     // A plan file that is not there: said so, not an internal error.
     const missing = await rtt(["apply", join(ws, "no-such-plan.json")]);
     assert.equal(missing.code, 1);

@@ -6,7 +6,7 @@
  */
 import { createInterface } from "node:readline/promises";
 import type { ApplyResultMessage } from "@rtt/connector-sdk";
-import { formatDiagnostic, RttError } from "@rtt/core";
+import { canonicalHash, formatDiagnostic, type JsonValue, RttError } from "@rtt/core";
 import {
   currentWho,
   inputsHash,
@@ -15,11 +15,22 @@ import {
   type Plan,
   planProblems,
   readPlanFile,
+  topologyHash,
 } from "@rtt/panel";
 import { paint } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 import { ensurePanel } from "./panel.ts";
 import { printDegraded, printPlan } from "./plan.ts";
+
+/** What a plan does, without what it was made against (a WAL seq moves with breaker commits). */
+const planBodyHash = (p: Plan): string =>
+  canonicalHash({
+    routes: p.routes,
+    edits: p.edits,
+    batches: p.batches,
+    desired: p.desired,
+    degraded: p.degraded ?? [],
+  } as unknown as JsonValue);
 
 export interface ApplyOptions {
   readonly autoApprove?: boolean;
@@ -47,7 +58,10 @@ export async function applyCommand(
   const loaded = loadPlanInputs(paths);
   if (!loaded.ok) {
     if (opts.json)
-      writeJson(ctx, { error: { code: "RTT_ERR_DOC_SCHEMA" }, diagnostics: loaded.diagnostics });
+      writeJson(ctx, {
+        error: { code: loaded.diagnostics[0]?.code ?? "RTT_ERR_DOC_SCHEMA" },
+        diagnostics: loaded.diagnostics,
+      });
     else for (const d of loaded.diagnostics) ctx.term.err.write(`${formatDiagnostic(d)}\n`);
     return 1;
   }
@@ -64,6 +78,17 @@ export async function applyCommand(
   const conn = await ensurePanel(ctx, paths);
   try {
     const wired = await conn.wired();
+    if (saved !== undefined && saved.base_hash === topologyHash(wired.topology)) {
+      // Planning is deterministic: these inputs and this topology make exactly one plan, so a
+      // saved plan that is another one was edited (or damaged) after `rtt plan -out`.
+      const fresh = makePlan(loaded.inputs, wired.topology, wired.seq);
+      if (planBodyHash(fresh) !== planBodyHash(saved))
+        throw new RttError(
+          "RTT_ERR_PLAN_INVALID",
+          `${file} is not the plan its inputs make: its routes, edits or batches were changed after \`rtt plan -out\``,
+          { hint: "run `rtt plan -out FILE` again; a plan file is applied as planned, not edited" },
+        );
+    }
     const plan = saved ?? makePlan(loaded.inputs, wired.topology, wired.seq);
     const problems = planProblems(plan);
     if (problems.length > 0)
