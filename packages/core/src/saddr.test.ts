@@ -404,3 +404,23 @@ describe("matches / mismatch", () => {
     );
   });
 });
+
+it("property: a version number past 2^53 is a syntax error at that number, never a semver TypeError", () => {
+  const small = fc.integer({ min: 0, max: 1000 }).map(String);
+  const huge = fc.bigInt({ min: 2n ** 53n, max: 10n ** 30n }).map(String);
+  fc.assert(
+    fc.property(fc.nat(2), small, small, huge, (which, a, b, big) => {
+      const parts = [a, b, a];
+      parts[which] = big;
+      const text = `rtt://core/api/metrics@${parts.join(".")}`;
+      assert.throws(
+        () => parseSaddr(text),
+        (e: unknown) =>
+          e instanceof RttError &&
+          e.code === "RTT_ERR_SADDR_SYNTAX" &&
+          e.message.includes(`found "${big}"`) &&
+          e.message.includes(`column ${text.indexOf(big, "rtt://core/api/metrics@".length) + 1}`),
+      );
+    }),
+  );
+});

@@ -173,7 +173,20 @@ function parseVersion(
   text: string,
 ): { exact: boolean; text: string } {
   if (text.length === 0) throw syntaxError(input, start, "a version after '@'");
-  if (EXACT_VERSION.test(text)) return { exact: true, text };
+  const exact = EXACT_VERSION.exec(text);
+  if (exact !== null) {
+    // semver compares the numbers as JS numbers: one past 2^53 cannot be compared (it throws).
+    const tooBig = exact.slice(1, 4).findIndex((n) => !Number.isSafeInteger(Number(n)));
+    if (tooBig >= 0)
+      throw syntaxError(
+        input,
+        start + exact.slice(1, tooBig + 1).reduce((at, n) => at + n.length + 1, 0),
+        `a version number up to ${Number.MAX_SAFE_INTEGER}`,
+        undefined,
+        exact[tooBig + 1],
+      );
+    return { exact: true, text };
+  }
   if (!RANGE_CHARS.test(text) || text.trim() !== text) {
     const bad = [...text].findIndex((c) => !/[0-9A-Za-z.^~<>=*|+ -]/.test(c));
     const at =
