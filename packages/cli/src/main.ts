@@ -4,7 +4,7 @@
  * and exit 1 (2 for usage); anything else is our bug and says how to report it.
  */
 import { readFileSync } from "node:fs";
-import { RttError, SYMBOL_TYPES } from "@rtt/core";
+import { fromSystemError, RttError, SYMBOL_TYPES } from "@rtt/core";
 import { Command, CommanderError, Option } from "commander";
 import type { CommandContext } from "./commands/context.ts";
 import { paint, type Terminal, terminal } from "./output.ts";
@@ -271,7 +271,8 @@ export async function run(argv: readonly string[], term: Terminal = terminal()):
   try {
     await program.parseAsync(terraformSpellings(argv), { from: "user" });
     return code;
-  } catch (error) {
+  } catch (thrown) {
+    const error = fromSystemError(thrown) ?? thrown;
     if (error instanceof CommanderError) {
       // Help and version are "errors" to commander; they already printed.
       if (error.exitCode === 0) return 0;

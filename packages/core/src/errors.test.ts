@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import {
   compareDiagnostics,
@@ -6,6 +9,7 @@ import {
   ERROR_CATALOG,
   type ErrorCode,
   formatDiagnostic,
+  fromSystemError,
   RttError,
 } from "./errors.ts";
 
@@ -134,5 +138,46 @@ describe("diagnostics", () => {
       }),
       'a.json:3:7: warning RTT_ERR_DOC_SCHEMA: m\n  hint: did you mean "api"?',
     );
+  });
+});
+
+describe("fromSystemError", () => {
+  it("names what could not be done to which path, and why, for a file-system failure", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rtt-errors-"));
+    try {
+      mkdirSync(join(dir, "folder"));
+      writeFileSync(join(dir, "file"), "x");
+      const failures: [() => unknown, RegExp][] = [
+        [() => readFileSync(join(dir, "absent")), /^cannot open .*absent: no such file or folder$/],
+        [() => readFileSync(join(dir, "folder")), /^cannot read: it is a folder$/],
+        [
+          () => renameSync(join(dir, "file"), join(dir, "folder")),
+          /^cannot rename .*file to .*folder: it is a folder$/,
+        ],
+        [
+          () => mkdirSync(join(dir, "file", "sub")),
+          /^cannot mkdir .*file\/sub: part of the path is a file, not a folder$/,
+        ],
+      ];
+      for (const [fail, message] of failures) {
+        let thrown: unknown;
+        try {
+          fail();
+        } catch (error) {
+          thrown = error;
+        }
+        const e = fromSystemError(thrown);
+        assert.equal(e?.code, "RTT_ERR_IO");
+        assert.match(e?.message ?? "", message);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("leaves anything else alone", () => {
+    assert.equal(fromSystemError(new Error("boom")), undefined);
+    assert.equal(fromSystemError(new RttError("RTT_ERR_USAGE", "x")), undefined);
+    assert.equal(fromSystemError("ENOENT"), undefined);
   });
 });

@@ -47,6 +47,12 @@ export const ERROR_CATALOG = {
     exitCode: 1,
     grpcStatus: "FAILED_PRECONDITION",
   },
+  RTT_ERR_IO: {
+    meaning:
+      "A file or folder RTT reads or writes could not be: no such folder, no permission, a folder where a file belongs, a read-only or full disk, a name too long.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
   RTT_ERR_DOC_SCHEMA: {
     meaning: "A manifest, routes.json, policy.json or panel.yaml breaks its schema.",
     exitCode: 1,
@@ -322,6 +328,35 @@ export interface Diagnostic {
   readonly line: number;
   readonly column: number;
   readonly hint?: string;
+}
+
+const SYSTEM_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file or folder",
+  EACCES: "no permission",
+  EPERM: "not permitted",
+  EISDIR: "it is a folder",
+  ENOTDIR: "part of the path is a file, not a folder",
+  EEXIST: "it already exists",
+  EROFS: "the file system is read-only",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "over the disk quota",
+  ENAMETOOLONG: "the name is too long",
+  ELOOP: "too many symlinks (a loop?)",
+  EMFILE: "too many open files",
+};
+
+/**
+ * A file-system failure (Node's `ENOENT`, `EACCES`, … with `syscall` and `path`) as an
+ * RTT_ERR_IO naming what could not be done to which path; undefined for anything else.
+ */
+export function fromSystemError(error: unknown): RttError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const e = error as NodeJS.ErrnoException & { dest?: string };
+  const reason = e.code === undefined ? undefined : SYSTEM_REASONS[e.code];
+  if (reason === undefined || e.syscall === undefined) return undefined;
+  // A read of an open descriptor names no path (EISDIR from readFileSync of a folder).
+  const what = `${e.syscall}${e.path === undefined ? "" : ` ${e.path}`}${e.dest === undefined ? "" : ` to ${e.dest}`}`;
+  return new RttError("RTT_ERR_IO", `cannot ${what}: ${reason}`, { cause: error });
 }
 
 /** Orders diagnostics by file, then position, so reports are stable run to run. */

@@ -11,6 +11,7 @@ export {
   type ErrorCode,
   type ErrorSpec,
   formatDiagnostic,
+  fromSystemError,
   RttError,
   type Severity,
   type SourcePosition,
