@@ -3,7 +3,7 @@
  * an error into words and an exit code: a user's mistake (RttError) gets its message and hint
  * and exit 1 (2 for usage); anything else is our bug and says how to report it.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { fromSystemError, RttError, SYMBOL_TYPES } from "@rtt/core";
 import { Command, CommanderError, Option } from "commander";
 import type { CommandContext } from "./commands/context.ts";
@@ -23,6 +23,24 @@ Examples:
   rtt ls routes --json          each route and what its ends resolve to
   rtt -C examples/quickstart scan`;
 
+/** `-C FOLDER`: a folder that exists (a file or a typo must not mean the current folder). */
+function folderOption(dir: string | undefined): string | undefined {
+  if (dir === undefined) return undefined;
+  let isFolder = false;
+  try {
+    isFolder = dir !== "" && statSync(dir).isDirectory();
+  } catch {
+    // not there: said below
+  }
+  if (!isFolder)
+    throw new RttError(
+      "RTT_ERR_USAGE",
+      `-C ${JSON.stringify(dir)}: ${dir === "" ? "an empty path" : existsSync(dir) ? "not a folder" : "no such folder"}`,
+      { hint: "-C takes the folder to act in, e.g. rtt -C examples/quickstart scan" },
+    );
+  return dir;
+}
+
 // Each command's module is imported when it runs, so `rtt --help` loads no scanner.
 function buildProgram(term: Terminal, setExit: (code: number) => void): Command {
   const program = new Command("rtt")
@@ -37,7 +55,7 @@ function buildProgram(term: Terminal, setExit: (code: number) => void): Command 
       writeErr: (s) => term.err.write(s),
     });
   const ctx = (): CommandContext => ({
-    cwd: program.opts<{ dir?: string }>().dir ?? process.cwd(),
+    cwd: folderOption(program.opts<{ dir?: string }>().dir) ?? process.cwd(),
     term,
   });
 

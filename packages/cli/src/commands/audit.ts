@@ -2,6 +2,7 @@ import { RttError } from "@rtt/core";
 import { type AuditRecord, checkLedgerFile } from "@rtt/panel";
 import { count, paint, table } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
+import { wholeNumber } from "./flags.ts";
 
 export interface AuditOptions {
   readonly verify?: boolean;
@@ -11,11 +12,9 @@ export interface AuditOptions {
 }
 
 function parseLimit(limit: string | undefined): number | undefined {
-  if (limit === undefined) return undefined;
-  if (!/^[1-9]\d*$/.test(limit)) {
-    throw new RttError("RTT_ERR_USAGE", `--limit ${limit}: expected a positive whole number`);
-  }
-  return Number(limit);
+  return limit === undefined
+    ? undefined
+    : wholeNumber("--limit", limit, 1, Number.MAX_SAFE_INTEGER);
 }
 
 /** A JSON value on one line (a string as itself), cut to `max` characters. */

@@ -9,6 +9,7 @@ import { paint, table } from "../output.ts";
 import { TAP_HEADERS, TapState, tapLineCells } from "../tap/rows.ts";
 import type { TapViewHandle } from "../tap/tap-view.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
+import { wholeNumber } from "./flags.ts";
 import { ensurePanel, runningPanel } from "./panel.ts";
 
 /** `A -> B`, whether the shell gave it as one word, three, or two (`A B`). */
@@ -67,15 +68,20 @@ export async function breakerCommand(
   }
 }
 
+/** The longest `rtt tap --interval`: an hour (a timer past 2^31 ms fires at once). */
+const MAX_INTERVAL_MS = 3_600_000;
+
 export async function tapCommand(
   ctx: CommandContext,
   route: string | undefined,
   opts: { json?: boolean; interval?: string; count?: string },
 ): Promise<number> {
-  const intervalMs = opts.interval === undefined ? 0 : Number(opts.interval);
-  const count = opts.count === undefined ? Number.POSITIVE_INFINITY : Number(opts.count);
-  if (!Number.isFinite(intervalMs) || intervalMs < 0 || !(count > 0))
-    throw new RttError("RTT_ERR_USAGE", "--interval is milliseconds ≥ 0, --count a number > 0");
+  const intervalMs =
+    opts.interval === undefined ? 0 : wholeNumber("--interval", opts.interval, 0, MAX_INTERVAL_MS);
+  const count =
+    opts.count === undefined
+      ? Number.POSITIVE_INFINITY
+      : wholeNumber("--count", opts.count, 1, Number.MAX_SAFE_INTEGER);
   const id = route?.startsWith("route/") ? route.slice("route/".length) : route;
   // Watching starts nothing: a panel started here would rewire the committed routes.
   const conn = await runningPanel(workspaceOf(ctx));
