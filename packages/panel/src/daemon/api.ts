@@ -54,6 +54,8 @@ export const AUDIT_POLL_MS = 200;
 
 /** Below this a Health interval is raised to it: each tick asks every driver for a sample. */
 const MIN_HEALTH_INTERVAL_MS = 10;
+/** …and at most an hour: a timer past 2^31 ms fires at once (Node warns and uses 1 ms). */
+const MAX_HEALTH_INTERVAL_MS = 3_600_000;
 
 /** What the handlers need of the daemon. */
 export interface PanelApiContext {
@@ -298,9 +300,9 @@ export function panelApiHandlers(ctx: PanelApiContext): PanelApiHandlers {
     },
     Health: streaming(async (call) => {
       const only = call.request.route;
-      const interval = Math.max(
-        MIN_HEALTH_INTERVAL_MS,
-        call.request.interval_ms || ctx.heartbeatMs,
+      const interval = Math.min(
+        MAX_HEALTH_INTERVAL_MS,
+        Math.max(MIN_HEALTH_INTERVAL_MS, call.request.interval_ms || ctx.heartbeatMs),
       );
       const open = () => !call.cancelled && !ctx.closing.aborted;
       while (open()) {
