@@ -174,6 +174,21 @@ describe("scan reports bad input and goes on", () => {
     assert.equal(`${d?.file}:${d?.line}:${d?.column}`, ".rtt/panel.yaml:3:3");
     assert.equal(d?.hint, 'did you mean "ignore"?');
   });
+
+  it("a scan root that is not there stops the scan at its line in panel.yaml; the catalog is kept", () => {
+    const w = workspace();
+    w.write("svc/rtt.manifest.json", manifest("rtt://core/api/kept@1.0.0"));
+    assert.equal(scanWorkspace(w.paths).errors, 0);
+    const before = readFileSync(w.paths.catalog, "utf8");
+    w.write(".rtt/panel.yaml", "scan:\n  roots: ['./', './nonexistent']\n");
+    const report = scanWorkspace(w.paths);
+    assert.equal(report.errors, 1);
+    assert.equal(report.catalogWritten, false);
+    const d = report.diagnostics[0];
+    assert.equal(`${d?.file}:${d?.line}`, ".rtt/panel.yaml:2");
+    assert.match(d?.message ?? "", /scan root "\.\/nonexistent" is not a folder/);
+    assert.equal(readFileSync(w.paths.catalog, "utf8"), before, "the catalog was left as it was");
+  });
 });
 
 describe("scan survives a hostile tree", () => {

@@ -3,12 +3,14 @@
  * write the catalog atomically. Bad manifests are reported and skipped; the scan goes on.
  */
 import { createHash } from "node:crypto";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import {
   addressOf,
   type CatalogSymbol,
   compareDiagnostics,
   type Diagnostic,
+  LineIndex,
   parseRttTags,
   RttError,
   symbolFromContract,
@@ -18,7 +20,12 @@ import {
   withTags,
 } from "@rtt/core";
 import { CATALOG_FORMAT, type Catalog, type Conflict, writeCatalog } from "../catalog.ts";
-import { loadPanelConfig, resolveConfig, type WorkspacePaths } from "../workspace/workspace.ts";
+import {
+  loadPanelConfig,
+  relativeToRoot,
+  resolveConfig,
+  type WorkspacePaths,
+} from "../workspace/workspace.ts";
 import { describeNonRegular, readCandidate, tooLarge } from "./read-candidate.ts";
 import {
   type FileOutcome,
@@ -224,6 +231,10 @@ export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}):
     // silently catalog the wrong tree. Refuse and say why.
     return emptyReport(paths, configProblems);
   }
+  // A scan root that is not there is a typo in panel.yaml: scanning the rest would replace the
+  // catalog with one missing that root's symbols.
+  const missing = missingRoots(paths, config.scan.roots);
+  if (missing.length > 0) return emptyReport(paths, missing);
   const limit = config.scan.maxManifestBytes;
   const walked = walk({
     root: paths.root,
@@ -321,6 +332,36 @@ export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}):
     errors,
     warnings: diagnostics.length - errors,
   };
+}
+
+/** A diagnostic for each of panel.yaml's scan roots that is not a folder, at its line there. */
+function missingRoots(paths: WorkspacePaths, roots: readonly string[]): Diagnostic[] {
+  const bad = roots.filter((r) => {
+    try {
+      return !statSync(join(paths.root, r)).isDirectory();
+    } catch {
+      return true;
+    }
+  });
+  if (bad.length === 0) return [];
+  let text = "";
+  try {
+    text = readFileSync(paths.panelConfig, "utf8");
+  } catch {
+    // No panel.yaml: the default root is the workspace itself, which exists.
+  }
+  const lines = new LineIndex(text);
+  return bad.map((r) => {
+    const at = text.indexOf(r);
+    return {
+      severity: "error",
+      code: "RTT_ERR_SCAN_UNREADABLE",
+      message: `scan root ${JSON.stringify(r)} is not a folder under ${paths.root}`,
+      file: relativeToRoot(paths, paths.panelConfig),
+      ...(at < 0 ? { line: 1, column: 1 } : lines.locate(at)),
+      hint: "fix scan.roots in panel.yaml; the catalog was left as it was",
+    };
+  });
 }
 
 function emptyReport(paths: WorkspacePaths, diagnostics: readonly Diagnostic[]): ScanReport {
