@@ -850,6 +850,31 @@ describe("validateDocument: schema and semantic errors", () => {
     assert.deepEqual([d.line, d.column], [4, 13]);
   });
 
+  it("refuses an x-run that is not an argv of strings, at the bad value", () => {
+    const cases: [unknown, string][] = [
+      ["python3 emit.py", "x-run is not an array of strings"],
+      [[], "x-run is empty: it needs a command"],
+      [["python3", 2], "x-run[1] is not a string"],
+      [[""], "x-run's command is empty"],
+    ];
+    for (const [run, message] of cases) {
+      const d = only(diagnosticsOf("manifest", manifest({ "x-run": run })));
+      assert.equal(d.message, message, JSON.stringify(run));
+      assert.equal(d.code, "RTT_ERR_DOC_SCHEMA");
+    }
+    const ok = validateDocument("manifest", manifest({ "x-run": ["node", "x.mjs", ""] }), "m.json");
+    assert.equal(ok.ok, true);
+  });
+
+  it("refuses a route id too long to name its journal's folder", () => {
+    const id = "r".repeat(101);
+    const routes = JSON.stringify({
+      routes: [{ id, from: "rtt://a/bus/x", to: "rtt://b/extension/y" }],
+    });
+    const d = only(diagnosticsOf("routes", routes));
+    assert.equal(d.message, "route id is 101 characters long: at most 100");
+  });
+
   it("refuses a manifest saddr carrying ?caps= or ?io=", () => {
     for (const q of ["?caps=pull", "?io=req"]) {
       const d = only(

@@ -304,6 +304,30 @@ function examplesProblems(m: Manifest): Problem[] {
   ];
 }
 
+/** A manifest's `x-run`, the argv a driver starts: a command and its arguments, all strings. */
+function runProblems(m: Manifest): Problem[] {
+  const symbol = m.symbol as Manifest["symbol"] & { readonly [key: string]: unknown };
+  if (!("x-run" in symbol)) return [];
+  const run = symbol["x-run"];
+  const problem = (at: readonly number[], message: string): Problem[] => [
+    {
+      path: ["symbol", "x-run", ...at],
+      part: "value",
+      message,
+      hint: 'an argv, the command first: "x-run": ["python3", "emit.py"]',
+    },
+  ];
+  if (!Array.isArray(run)) return problem([], "x-run is not an array of strings");
+  if (run.length === 0) return problem([], "x-run is empty: it needs a command");
+  const bad = run.findIndex((a) => typeof a !== "string");
+  if (bad >= 0) return problem([bad], `x-run[${bad}] is not a string`);
+  if (run[0] === "") return problem([0], "x-run's command is empty");
+  return [];
+}
+
+/** Longest route id: it names a folder of the route's journal (.rtt/run/routes/<id>). */
+const MAX_ROUTE_ID = 100;
+
 const SEMANTIC_CHECKS: Partial<Record<DocumentKind, SemanticCheck>> = {
   manifest: (m: Manifest) => {
     const problems: Problem[] = [];
@@ -324,7 +348,7 @@ const SEMANTIC_CHECKS: Partial<Record<DocumentKind, SemanticCheck>> = {
         hint: "declare them in the capabilities and io fields",
       });
     }
-    problems.push(...examplesProblems(m));
+    problems.push(...examplesProblems(m), ...runProblems(m));
     return problems;
   },
   routes: (r: RoutesFile) => {
@@ -332,6 +356,12 @@ const SEMANTIC_CHECKS: Partial<Record<DocumentKind, SemanticCheck>> = {
     const problems: Problem[] = [];
     r.routes.forEach((route, i) => {
       if (route.id === undefined) return;
+      if (route.id.length > MAX_ROUTE_ID)
+        problems.push({
+          path: ["routes", i, "id"],
+          part: "value",
+          message: `route id is ${route.id.length} characters long: at most ${MAX_ROUTE_ID}`,
+        });
       const first = seen.get(route.id);
       if (first !== undefined) {
         problems.push({
