@@ -176,11 +176,14 @@ registerHooks({ resolve(spec, ctx, next) {
     assert.doesNotMatch(r.out, new RegExp(`${ESC}\\[(3\\d|1|2)m`), "no colour, bold or dim");
   });
 
-  it("with no panel running, tap says so and starts none (a panel would rewire)", async () => {
+  it("with no panel running, tap and trip say so and start none (a panel would rewire)", async () => {
     assert.equal((await rtt(["panel", "stop"])).code, 0);
     const r = await rtt(["tap", "--count", "1"]);
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stderr, /no panel runs for this workspace/);
+    const trip = await rtt(["trip", "route/events-to-log"]);
+    assert.equal(trip.code, 1, trip.stdout);
+    assert.match(trip.stderr, /no panel runs for this workspace: nothing to trip/);
     assert.equal(existsSync(join(ws, ".rtt", "sockets", "panel.sock")), false, "none started");
   });
 });

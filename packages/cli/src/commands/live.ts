@@ -57,7 +57,17 @@ export async function breakerCommand(
   route: string,
   opts: { why?: string; json?: boolean },
 ): Promise<number> {
-  const conn = await ensurePanel(ctx, workspaceOf(ctx));
+  // A breaker is a wired route's: with no panel nothing is wired, and starting one to trip a
+  // route would rewire every committed route first.
+  const conn = await runningPanel(workspaceOf(ctx));
+  if (conn === undefined)
+    throw new RttError(
+      "RTT_ERR_PANEL_UNREACHABLE",
+      `no panel runs for this workspace: nothing to ${kind}`,
+      {
+        hint: "`rtt panel start` starts it (it wires the committed routes again); `rtt apply` wires routes.json",
+      },
+    );
   try {
     const r = await conn.breaker(kind, route, currentWho(), opts.why ?? "");
     if (opts.json) writeJson(ctx, r);
