@@ -38,12 +38,28 @@ export function writeCatalog(path: string, text: string): void {
 }
 
 export function readCatalog(path: string): Catalog {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT")
+      throw new RttError("RTT_ERR_CATALOG_MISSING", "no symbol catalog yet", {
+        hint: "run `rtt scan` first",
+      });
+    throw new RttError(
+      "RTT_ERR_CATALOG_MISSING",
+      `cannot read the catalog at ${path}: ${(error as Error).message}`,
+      {
+        hint: "run `rtt scan` to rebuild it",
+      },
+    );
+  }
   let parsed: Partial<Catalog>;
   try {
-    parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<Catalog>;
+    parsed = JSON.parse(text) as Partial<Catalog>;
   } catch {
-    throw new RttError("RTT_ERR_CATALOG_MISSING", "no symbol catalog yet", {
-      hint: "run `rtt scan` first",
+    throw new RttError("RTT_ERR_CATALOG_MISSING", `the catalog at ${path} is damaged (not JSON)`, {
+      hint: "run `rtt scan` to rebuild it",
     });
   }
   if (parsed.format !== CATALOG_FORMAT || !Array.isArray(parsed.symbols)) {

@@ -175,6 +175,18 @@ describe("scan reports bad input and goes on", () => {
     assert.equal(d?.hint, 'did you mean "ignore"?');
   });
 
+  it("a catalog damaged or edited since the last scan is rewritten by the next, inputs unchanged", () => {
+    const w = workspace();
+    w.write("svc/rtt.manifest.json", manifest("rtt://core/api/kept@1.0.0"));
+    scanWorkspace(w.paths);
+    const good = readFileSync(w.paths.catalog, "utf8");
+    w.write(".rtt/cache/catalog.json", "{ damaged");
+    const again = scanWorkspace(w.paths);
+    assert.equal(again.catalogWritten, true);
+    assert.equal(readFileSync(w.paths.catalog, "utf8"), good);
+    assert.equal(scanWorkspace(w.paths).catalogWritten, false, "and then left alone");
+  });
+
   it("a scan root that is not there stops the scan at its line in panel.yaml; the catalog is kept", () => {
     const w = workspace();
     w.write("svc/rtt.manifest.json", manifest("rtt://core/api/kept@1.0.0"));

@@ -39,6 +39,8 @@ export interface ScanState {
   readonly format: typeof SCAN_STATE_FORMAT;
   /** SHA-256 of the catalog text last written, to skip rewriting an unchanged catalog. */
   readonly catalog_hash: string;
+  /** The catalog file's stamp as this scan left it: a catalog changed since is rewritten. */
+  readonly catalog?: FileStamp;
   /** The last valid panel.yaml and its stamp: a warm scan then needs no schema validator. */
   readonly config?: FileStamp & { readonly raw: PanelConfig };
   /** What the walk itself reported (loops, unreadable folders), as JSON, to notice changes. */
@@ -61,6 +63,7 @@ export function readScanState(path: string): ScanState {
     return {
       format: SCAN_STATE_FORMAT,
       catalog_hash: String(parsed.catalog_hash ?? ""),
+      ...(parsed.catalog === undefined ? {} : { catalog: parsed.catalog }),
       ...(parsed.config === undefined ? {} : { config: parsed.config }),
       ...(parsed.walk_report === undefined ? {} : { walk_report: String(parsed.walk_report) }),
       files: parsed.files,

@@ -3,7 +3,7 @@
  * write the catalog atomically. Bad manifests are reported and skipped; the scan goes on.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   addressOf,
@@ -288,12 +288,18 @@ export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}):
   // largest cost after the walk itself).
   const fileList = Object.keys(files).join("\n");
   const walkReport = JSON.stringify(walked.diagnostics);
+  // The catalog as the last scan left it: one edited, damaged or deleted since is rewritten.
+  const catalogStamp = stampOf(paths.catalog);
+  const catalogIntact =
+    catalogStamp !== undefined &&
+    previous.catalog !== undefined &&
+    sameStamp(previous.catalog, catalogStamp);
   const inputsUnchanged =
     reread === 0 &&
     configUnchanged &&
     fileList === Object.keys(previous.files).join("\n") &&
     walkReport === previous.walk_report &&
-    existsSync(paths.catalog);
+    catalogIntact;
   let catalogHash = previous.catalog_hash;
   let catalogWritten = false;
   if (!inputsUnchanged) {
@@ -305,11 +311,13 @@ export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}):
     };
     const catalogText = `${JSON.stringify(catalog, null, 2)}\n`;
     catalogHash = createHash("sha256").update(catalogText).digest("hex");
-    catalogWritten = catalogHash !== previous.catalog_hash || !existsSync(paths.catalog);
+    catalogWritten = catalogHash !== previous.catalog_hash || !catalogIntact;
     if (catalogWritten) writeCatalog(paths.catalog, catalogText);
+    const written = stampOf(paths.catalog);
     writeScanState(paths.scanState, {
       format: SCAN_STATE_FORMAT,
       catalog_hash: catalogHash,
+      ...(written === undefined ? {} : { catalog: written }),
       ...(configStamp === undefined ? {} : { config: { ...configStamp, raw: config.raw } }),
       walk_report: walkReport,
       files,
