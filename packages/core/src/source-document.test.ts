@@ -94,6 +94,11 @@ describe("parseJsonDocument: nesting", () => {
     );
   });
 
+  it("stray closing brackets do not buy extra depth", () => {
+    const text = `{"a": ${"]".repeat(1000)}, "b": ${"[".repeat(1000)}`;
+    assert.match(syntaxError(() => parseJsonDocument(text, "s.json")).message, /nested deeper/);
+  });
+
   it("accepts a document exactly MAX_JSON_DEPTH deep", () => {
     const text = `${"[".repeat(MAX_JSON_DEPTH)}${"]".repeat(MAX_JSON_DEPTH)}`;
     assert.doesNotThrow(() => parseJsonDocument(text, "ok.json"));

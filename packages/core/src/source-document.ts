@@ -89,7 +89,7 @@ function tooDeepAt(text: string, max: number): number | undefined {
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
       if (++depth > max) return i;
-    } else if (c === 0x5d || c === 0x7d) depth--;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--; // a stray closer lowers nothing
   }
   return undefined;
 }

@@ -4,6 +4,7 @@
  * topology and, on a terminal, asks before applying unless `--auto-approve`. The panel is started
  * in the background when none answers. Prints what each batch did.
  */
+import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { ApplyResultMessage } from "@rtt/connector-sdk";
 import { canonicalHash, formatDiagnostic, type JsonValue, RttError } from "@rtt/core";
@@ -67,7 +68,7 @@ export async function applyCommand(
   }
   let saved: Plan | undefined;
   if (file !== undefined) {
-    saved = readPlanFile(file);
+    saved = readPlanFile(resolve(ctx.cwd, file)); // relative to -C, as `plan -out` writes it
     if (saved.inputs_hash !== inputsHash(loaded.inputs))
       throw new RttError(
         "RTT_ERR_PLAN_STALE",

@@ -92,7 +92,8 @@ export async function lsRoutesCommand(
   const { routes, diagnostics } = loadRoutes(paths);
   if (diagnostics.length > 0) {
     if (opts.json) {
-      const error = { code: "RTT_ERR_DOC_SCHEMA", message: ".rtt/routes.json is invalid" };
+      const first = diagnostics[0];
+      const error = { code: first?.code ?? "RTT_ERR_DOC_SCHEMA", message: first?.message ?? "" };
       writeJson(ctx, { error, diagnostics });
     } else {
       for (const d of diagnostics) ctx.term.err.write(`${formatDiagnostic(d)}\n`);

@@ -521,6 +521,8 @@ describe("quickConnect", () => {
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(received(d2.saddr).length, 0, "a held route delivers nothing, to either target");
     const atD1 = received(d1.saddr).length;
+    assert.equal(await reconciler.unpark("p", d1, meta), false, "decided before the move: stale");
+    assert.equal(reconciler.isParked("p"), true);
     assert.equal(await reconciler.unpark("p", d2, meta), true);
     await eventually(`${M} messages in all`, () => atD1 + received(d2.saddr).length >= M);
     await new Promise((r) => setTimeout(r, 50));
@@ -530,6 +532,25 @@ describe("quickConnect", () => {
       "every message once, in order, across the hold and the move",
     );
     assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 1 }, "the old targets were closed");
+  });
+
+  test("a route only assumed parked after a restart is switched by a move, not left writing to a closed target", async () => {
+    const route: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
+    await reconciler.apply(
+      makePlan({ ...inputs([route]), catalog: all }, reconciler.graph, 0),
+      all,
+      meta,
+    );
+    await eventually("d1 receives some", () => received(d1.saddr).length > 100);
+    reconciler.assumeParked(["f"]); // as a restarted panel does for a half-open route: it streams
+    const moved = makePlan(
+      { ...inputs([{ ...route, to: "rtt://t/extension/d2" }]), catalog: all },
+      reconciler.graph,
+      wal.committed?.seq ?? 0,
+    );
+    await reconciler.apply(moved, all, meta);
+    assert.equal(reconciler.isParked("f"), false);
+    await everyMessageOnceInOrder();
   });
 
   test("a target whose contract is not the planned one is refused; the route stays", async () => {

@@ -280,8 +280,17 @@ export class Reconciler {
    */
   assumeParked(routeIds: Iterable<string>): void {
     for (const id of routeIds)
-      if (this.#live.get(id)?.edge.pattern === "oneway") this.#parked.add(id);
+      if (this.#live.get(id)?.edge.pattern === "oneway") {
+        this.#parked.add(id);
+        this.#maybeParked.add(id);
+      }
   }
+
+  /**
+   * Routes taken as parked after a restart without knowing it (`assumeParked`) until a park or
+   * an unpark settles them: a move must not leave such a source unswitched (it may be sending).
+   */
+  readonly #maybeParked = new Set<string>();
 
   /** Whether `park` holds the route's frames at its source now. */
   isParked(routeId: string): boolean {
@@ -310,6 +319,7 @@ export class Reconciler {
       const source = await this.#o.pool.get(route.from.driver);
       await switchOutbound(source, route.from.link, undefined);
       this.#parked.add(routeId);
+      this.#maybeParked.delete(routeId);
       // A restarted panel re-asserting a hold its predecessor audited: no second record.
       if (meta === "re-assert") return true;
       this.#o.audit.appendAll([
@@ -341,6 +351,9 @@ export class Reconciler {
       if (!still()) return false;
       const route = this.#live.get(routeId);
       if (route === undefined || !this.#parked.has(routeId)) return false;
+      // Decided on the route as it was: an apply since may have moved its target (a held
+      // route stays held); the next settle unparks it onto the new one.
+      if (route.edge.to.saddr !== target.saddr) return false;
       await this.#moveTarget(routeId, target, route.edge.to.driver, meta, "unpark");
       return true;
     });
@@ -385,7 +398,7 @@ export class Reconciler {
     };
     // A held route moved by an apply stays held: its new target is opened and agreed with, but
     // the source is not switched — the unpark at heal moves it on to a fresh link of the new one.
-    const held = mode === "apply" && this.#parked.has(routeId);
+    const held = mode === "apply" && this.#parked.has(routeId) && !this.#maybeParked.has(routeId);
     const txid = wal.begin(graphJson(this.graph));
     let opened: LinkRef | undefined;
     let warm = false;
@@ -439,6 +452,7 @@ export class Reconciler {
     const to: LinkRef = opened;
     this.#live.set(routeId, { edge, from: route.from, to });
     if (!held) this.#parked.delete(routeId);
+    this.#maybeParked.delete(routeId);
     const seq = wal.commit(txid, graphJson(this.graph));
     this.#o.audit.appendAll([
       {
