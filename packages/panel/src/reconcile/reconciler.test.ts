@@ -444,7 +444,8 @@ describe("quickConnect", () => {
     assert.deepEqual(pool.linkCounts(), { ma: 0, mb: 0 });
   });
 
-  test("park holds a route's frames at its source; unpark moves them on to a fresh target link", async () => {
+  /** Route "p" from a source of M messages, one every 2 ms, to d1; some have arrived. */
+  async function wirePaced() {
     const M = 400;
     const paced = symbol("rtt://t/bus/paced@1.0.0", {
       io: "stream",
@@ -460,6 +461,11 @@ describe("quickConnect", () => {
       meta,
     );
     await eventually("d1 receives some", () => received(d1.saddr).length > 20);
+    return { M, cat, route };
+  }
+
+  test("park holds a route's frames at its source; unpark moves them on to a fresh target link", async () => {
+    const { M } = await wirePaced();
     // A park decided on a breaker that changed before its turn in the queue does nothing.
     assert.equal(await reconciler.park("p", meta, () => false), false, "no longer wanted");
     assert.equal(reconciler.isParked("p"), false);
@@ -488,21 +494,7 @@ describe("quickConnect", () => {
   });
 
   test("an apply that moves a held route's target moves it in place and keeps it held; unpark goes on to the new one", async () => {
-    const M = 400;
-    const paced = symbol("rtt://t/bus/paced@1.0.0", {
-      io: "stream",
-      "x-emit": M,
-      "x-emit-interval-ms": 2,
-      "x-driver": "ma",
-    });
-    const cat = [...all, paced];
-    const route: RouteSpec = { id: "p", from: "rtt://t/bus/paced", to: "rtt://t/extension/d1" };
-    await reconciler.apply(
-      makePlan({ ...inputs([route]), catalog: cat }, reconciler.graph, 0),
-      cat,
-      meta,
-    );
-    await eventually("d1 receives some", () => received(d1.saddr).length > 20);
+    const { M, cat, route } = await wirePaced();
     assert.equal(await reconciler.park("p", meta), true);
     const source = reconciler.live.get("p")?.from.link;
     const moved = makePlan(
