@@ -37,7 +37,7 @@ import type { Plan } from "../plan/plan.ts";
 import { parsePlan } from "../plan/plan-file.ts";
 import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts";
 import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
-import { type WiredRoute, wiredRoutesOf } from "../reconcile/graph.ts";
+import { failedOverOf, type WiredRoute, wiredRoutesOf } from "../reconcile/graph.ts";
 import { type ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
 import { pruneRouteJournals, stopUnownedPrograms } from "../reconcile/route-journals.ts";
 import { Wal } from "../wal/wal.ts";
@@ -162,6 +162,7 @@ export class PanelDaemon {
       progress: (line) => this.#log(line),
       driverRecords: () => this.#pool.records() as unknown as Record<string, JsonValue>,
       breakerStates: () => (this.#health?.states() ?? {}) as unknown as Record<string, JsonValue>,
+      failedOver: () => this.#fallback.onFailover,
       verify: (route) => this.#verify(route),
     });
     this.#fallback = new RouteFallback({
@@ -260,7 +261,7 @@ export class PanelDaemon {
       breakersOf(post),
     );
     this.#health.start();
-    await this.#fallback.recovered();
+    await this.#fallback.recovered(failedOverOf(post));
     this.#sweepTimer = setInterval(() => {
       this.#sweepRun = this.#sweep();
     }, SWEEP_EVERY_MS);

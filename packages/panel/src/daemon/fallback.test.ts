@@ -144,6 +144,40 @@ describe("route fallback", () => {
     assert.deepEqual(parks, [route.edge.route]);
   });
 
+  it("a restarted panel keeps a tripped route running on its failover target when the graph journaled it so", async () => {
+    const onLogger2: WiredRoute = {
+      ...route,
+      edge: { ...route.edge, to: { ...route.edge.to, saddr: LOGGER2 } },
+    };
+    const tripped = { state: "open", reason: "tripped by hand", held: true } as BreakerState;
+    const parksAfterRestart = async (journaled: string[]) => {
+      const parks: string[] = [];
+      const reconciler = {
+        live: new Map([[onLogger2.edge.route, onLogger2]]),
+        isParked: () => false,
+        assumeParked: () => {},
+        throttle: async () => undefined,
+        prebind: async () => false,
+        park: async (id: string) => {
+          parks.push(id);
+          return true;
+        },
+      } as unknown as Reconciler;
+      await fallbackOver(reconciler, { breaker: () => tripped }).recovered(journaled);
+      return parks;
+    };
+    assert.deepEqual(
+      await parksAfterRestart([route.edge.route]),
+      [],
+      "journaled on failover: runs on",
+    );
+    assert.deepEqual(
+      await parksAfterRestart([]),
+      [route.edge.route, route.edge.route],
+      "not on failover: held again (re-asserted, then by the sweep)",
+    );
+  });
+
   it("the sweep degrades a request/response route whose breaker is open but which is wired to its real target", async () => {
     const API = "rtt://core/api/metrics@1.0.0";
     const withExamples = [

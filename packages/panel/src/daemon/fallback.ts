@@ -47,6 +47,11 @@ export class RouteFallback {
    */
   readonly #onFailover = new Set<string>();
 
+  /** What the graph journals of `#onFailover` (a restarted panel gives it back: `recovered`). */
+  get onFailover(): ReadonlySet<string> {
+    return this.#onFailover;
+  }
+
   constructor(options: RouteFallbackOptions) {
     this.#o = options;
   }
@@ -100,7 +105,8 @@ export class RouteFallback {
    * still be parked, so it is taken as parked and the next settle unparks it. The sweep then
    * brings each route in line with its breaker.
    */
-  async recovered(): Promise<void> {
+  async recovered(journaledOnFailover: Iterable<string> = []): Promise<void> {
+    for (const id of journaledOnFailover) this.#onFailover.add(id);
     const maybeParked: string[] = [];
     for (const route of [...this.#o.reconciler.live.values()]) {
       const id = route.edge.route;
@@ -108,7 +114,10 @@ export class RouteFallback {
       try {
         await this.#o.reconciler.throttle(id, 0, 0);
         if (breaker?.state === "open" && breaker.held) {
-          if (failoverTarget(route, this.#o.catalog(), this.#o.policy()) === undefined)
+          if (
+            !this.#onFailover.has(id) &&
+            failoverTarget(route, this.#o.catalog(), this.#o.policy()) === undefined
+          )
             await this.#o.reconciler.park(id, "re-assert");
         } else if (breaker?.state === "half-open") maybeParked.push(id);
       } catch (error) {
@@ -168,19 +177,21 @@ export class RouteFallback {
       await this.settle(routeId);
       return;
     }
+    // Marked first: the failover's own commit journals it (a restart right after keeps it).
+    this.#onFailover.add(routeId);
     try {
       const r = await this.#o.reconciler.quickConnect(routeId, target.target, target.driver, {
         who: "panel",
         why: `failover: ${why}`,
       });
       this.#failedOver.delete(routeId);
-      this.#onFailover.add(routeId);
       this.#o.log(
         r.changed
           ? `route ${routeId}: failed over to ${target.target.saddr} (commit ${r.seq}${r.warm ? ", a warm spare" : ""})`
           : `route ${routeId}: already on ${target.target.saddr}; nothing to fail over`,
       );
     } catch (error) {
+      this.#onFailover.delete(routeId);
       const failures = (this.#failedOver.get(routeId)?.failures ?? 0) + 1;
       const waitMs = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (failures - 1));
       this.#failedOver.set(routeId, { why, failures, retryAt: this.#now() + waitMs });

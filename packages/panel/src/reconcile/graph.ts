@@ -24,6 +24,11 @@ export interface PanelGraph {
   readonly drivers: Readonly<Record<string, JsonValue>>;
   /** Each route's circuit breaker (health/breaker.ts), so a restart keeps an open one open. */
   readonly breakers: Readonly<Record<string, JsonValue>>;
+  /**
+   * Routes running on the target a failover moved them to while their breaker stays open, so a
+   * restart does not hold them for want of a next target (daemon/fallback.ts). Absent: none.
+   */
+  readonly failed_over?: readonly string[];
 }
 
 /**
@@ -39,9 +44,11 @@ export function graphOf(
   routes: Iterable<WiredRoute>,
   drivers: Readonly<Record<string, JsonValue>> = {},
   breakers: Readonly<Record<string, JsonValue>> = {},
+  failedOver: Iterable<string> = [],
 ): PanelGraph {
   const sorted = [...routes].sort((a, b) => (a.edge.route < b.edge.route ? -1 : 1));
   const wired = new Set(sorted.map((r) => r.edge.route));
+  const onFailover = [...failedOver].filter((id) => wired.has(id)).sort();
   return {
     format: TOPOLOGY_FORMAT,
     edges: Object.fromEntries(sorted.map((r) => [r.edge.route, r.edge])),
@@ -52,7 +59,15 @@ export function graphOf(
         .filter(([id]) => wired.has(id))
         .sort(([a], [b]) => (a < b ? -1 : 1)),
     ),
+    ...(onFailover.length === 0 ? {} : { failed_over: onFailover }),
   };
+}
+
+/** The routes a journaled graph says run on a failover target (PanelGraph.failed_over). */
+export function failedOverOf(graph: JsonValue | undefined): string[] {
+  if (graph === null || typeof graph !== "object" || Array.isArray(graph)) return [];
+  const list = (graph as { readonly [k: string]: JsonValue }).failed_over;
+  return Array.isArray(list) ? list.filter((id): id is string => typeof id === "string") : [];
 }
 
 /** The wired routes a journaled graph names (links and edges both present). */

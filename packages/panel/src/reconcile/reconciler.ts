@@ -138,6 +138,8 @@ export interface ReconcilerOptions {
   readonly driverRecords?: () => Readonly<Record<string, JsonValue>>;
   /** The routes' breaker states, journaled with each graph. */
   readonly breakerStates?: () => Readonly<Record<string, JsonValue>>;
+  /** Routes on a failover target, journaled with the graph (PanelGraph.failed_over). */
+  readonly failedOver?: () => Iterable<string>;
 }
 
 interface Prepared {
@@ -211,6 +213,7 @@ export class Reconciler {
       this.#live.values(),
       this.#o.driverRecords?.() ?? {},
       this.#o.breakerStates?.() ?? {},
+      this.#o.failedOver?.() ?? [],
     );
   }
 
