@@ -284,6 +284,15 @@ describe("quickConnect", () => {
   beforeEach(setUp);
   afterEach(tearDown);
 
+  /** Route "f" from the fast stream to d1, wired, with some of the stream at d1. */
+  async function wireFast(): Promise<RouteSpec> {
+    const route: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
+    const plan = makePlan({ ...inputs([route]), catalog: all }, reconciler.graph, 0);
+    await reconciler.apply(plan, all, meta);
+    await eventually("d1 receives some", () => received(d1.saddr).length > 100);
+    return route;
+  }
+
   /** All N of the stream at d1 and d2 together: each once, in order (d1's share first). */
   async function everyMessageOnceInOrder(): Promise<void> {
     await eventually(`${N} messages in all`, () => {
@@ -298,10 +307,7 @@ describe("quickConnect", () => {
   }
 
   test("moves a streaming route mid-stream: every message reaches exactly one target, in order", async () => {
-    const route: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
-    const plan = makePlan({ ...inputs([route]), catalog: all }, reconciler.graph, 0);
-    await reconciler.apply(plan, all, meta);
-    await eventually("d1 receives some", () => received(d1.saddr).length > 100);
+    await wireFast();
     const r = await reconciler.quickConnect("f", d2, "mb", meta);
     assert.equal(r.changed, true);
     assert.equal(reconciler.graph.edges.f?.to.saddr, d2.saddr);
@@ -326,13 +332,7 @@ describe("quickConnect", () => {
   });
 
   test("a Switch whose answer timed out after the driver switched is asked again: the move commits, every message once", async () => {
-    const route: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
-    await reconciler.apply(
-      makePlan({ ...inputs([route]), catalog: all }, reconciler.graph, 0),
-      all,
-      meta,
-    );
-    await eventually("d1 receives some", () => received(d1.saddr).length > 100);
+    await wireFast();
     const source = (await pool.get("ma")) as DriverCalls;
     const realSwitch = source.switch.bind(source);
     let calls = 0;
@@ -355,10 +355,7 @@ describe("quickConnect", () => {
   });
 
   test("an apply that changes only the target moves it in place: same source link, every message once", async () => {
-    const route: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
-    const plan = makePlan({ ...inputs([route]), catalog: all }, reconciler.graph, 0);
-    await reconciler.apply(plan, all, meta);
-    await eventually("d1 receives some", () => received(d1.saddr).length > 100);
+    const route = await wireFast();
     const source = reconciler.live.get("f")?.from.link;
     const moved = makePlan(
       { ...inputs([{ ...route, to: "rtt://t/extension/d2" }]), catalog: all },
@@ -527,13 +524,7 @@ describe("quickConnect", () => {
   });
 
   test("a route only assumed parked after a restart is switched by a move, not left writing to a closed target", async () => {
-    const route: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
-    await reconciler.apply(
-      makePlan({ ...inputs([route]), catalog: all }, reconciler.graph, 0),
-      all,
-      meta,
-    );
-    await eventually("d1 receives some", () => received(d1.saddr).length > 100);
+    const route = await wireFast();
     reconciler.assumeParked(["f"]); // as a restarted panel does for a half-open route: it streams
     const moved = makePlan(
       { ...inputs([{ ...route, to: "rtt://t/extension/d2" }]), catalog: all },
