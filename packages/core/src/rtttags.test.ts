@@ -79,6 +79,19 @@ describe("parseRttTags", () => {
     ]);
   });
 
+  it("reports a tag set twice in one section and keeps the first; another section may set it again", () => {
+    const text = "team = a\nteam = b\n[rtt://x/*/*]\nteam = c\n";
+    const { rules, diagnostics } = parseRttTags(text, ".rtttags");
+    assert.deepEqual(
+      diagnostics.map((d) => [d.line, d.code, d.message]),
+      [[2, "RTT_ERR_TAGS_SYNTAX", 'tag "team" is set twice in this section']],
+    );
+    assert.deepEqual(
+      rules.map((r) => r.tags),
+      [{ team: "a" }, { team: "c" }],
+    );
+  });
+
   it("applies the lines under a bad section header to no symbol", () => {
     // They must not fall into the section before, nor (at the top) apply to every symbol.
     const text = [

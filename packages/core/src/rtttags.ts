@@ -96,7 +96,21 @@ export function parseRttTags(
       return;
     }
     if (orphaned) return;
-    (rules[rules.length - 1] as { tags: Record<string, string> }).tags[key] = value;
+    const tags = (rules[rules.length - 1] as { tags: Record<string, string> }).tags;
+    if (Object.hasOwn(tags, key)) {
+      // Which one wins would be an accident of order: say so, keep the first.
+      diagnostics.push(
+        lineError(
+          file,
+          line,
+          lead + 1,
+          `tag ${JSON.stringify(key)} is set twice in this section`,
+          "keep one",
+        ),
+      );
+      return;
+    }
+    tags[key] = value;
   });
   return { rules: rules.filter((r) => Object.keys(r.tags).length > 0), diagnostics };
 }
