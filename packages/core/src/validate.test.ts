@@ -866,6 +866,24 @@ describe("validateDocument: schema and semantic errors", () => {
     assert.equal(ok.ok, true);
   });
 
+  it("refuses a second pin for a source another pin already pins (the first one wins)", () => {
+    const policy = JSON.stringify({
+      pin: [
+        { route: "rtt://ui/hook/refresh -> rtt://core/api/metrics@1.0.0" },
+        { route: "rtt://ui/hook/refresh  ->  rtt://core/api/metrics@2.0.0" },
+      ],
+    });
+    const d = only(diagnosticsOf("policy", policy));
+    assert.match(d.message, /^pin\[1\] pins rtt:\/\/ui\/hook\/refresh again: pin\[0\] does/);
+    const two = JSON.stringify({
+      pin: [
+        { route: "rtt://ui/hook/refresh -> rtt://core/api/metrics@1.0.0" },
+        { route: "rtt://ui/hook/other -> rtt://core/api/metrics@1.0.0" },
+      ],
+    });
+    assert.equal(validateDocument("policy", two, "p.json").ok, true);
+  });
+
   it("refuses a route id too long to name its journal's folder", () => {
     const id = "r".repeat(101);
     const routes = JSON.stringify({

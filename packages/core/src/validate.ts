@@ -9,7 +9,7 @@ import validRange from "semver/ranges/valid.js";
 import { type Diagnostic, RttError } from "./errors.ts";
 import { EXAMPLES_KEY, readExamples } from "./examples.ts";
 import { parseHealthExpr, parseRouteExpr } from "./route-expr.ts";
-import { parseConcrete, parseReference, parseSaddr } from "./saddr.ts";
+import { formatSaddr, parseConcrete, parseReference, parseSaddr } from "./saddr.ts";
 import { type Manifest, manifestSchema } from "./schemas/manifest.ts";
 import { type PanelConfig, panelConfigSchema } from "./schemas/panel-config.ts";
 import { type Policy, policySchema } from "./schemas/policy.ts";
@@ -349,6 +349,29 @@ const SEMANTIC_CHECKS: Partial<Record<DocumentKind, SemanticCheck>> = {
       });
     }
     problems.push(...examplesProblems(m), ...runProblems(m));
+    return problems;
+  },
+  policy: (p: Policy) => {
+    // The first pin covering a source wins: a later pin with the same source is never used.
+    const problems: Problem[] = [];
+    const seen = new Map<string, number>();
+    (p.pin ?? []).forEach((pin, i) => {
+      let from: string;
+      try {
+        from = formatSaddr(parseRouteExpr(pin.route).from);
+      } catch {
+        return; // the schema's format check reports it
+      }
+      const first = seen.get(from);
+      if (first === undefined) seen.set(from, i);
+      else
+        problems.push({
+          path: ["pin", i, "route"],
+          part: "value",
+          message: `pin[${i}] pins ${from} again: pin[${first}] does, and the first pin covering a source wins`,
+          hint: "keep one pin per source",
+        });
+    });
     return problems;
   },
   routes: (r: RoutesFile) => {
