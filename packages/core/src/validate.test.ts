@@ -884,6 +884,11 @@ describe("validateDocument: schema and semantic errors", () => {
     assert.equal(validateDocument("policy", two, "p.json").ok, true);
   });
 
+  it("names a number too large to hold as such, not as null", () => {
+    const d = only(diagnosticsOf("routes", '{"routes": 1e999}'));
+    assert.equal(d.message, "expected array, found a number too large to hold");
+  });
+
   it("refuses a route id too long to name its journal's folder", () => {
     const id = "r".repeat(101);
     const routes = JSON.stringify({

@@ -117,6 +117,8 @@ function describeType(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
   if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+  // 1e999 parses to Infinity, which JSON.stringify would print as null.
+  if (typeof value === "number" && !Number.isFinite(value)) return "a number too large to hold";
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
