@@ -5,9 +5,10 @@
  * turns away a Node older than 22.12 with one clear line.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, statSync, utimesSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { Wal } from "../../packages/panel/src/wal/wal.ts";
 import {
   ANSI_CSI,
   available,
@@ -371,6 +372,27 @@ describe("rescans read only what changed", () => {
       ]),
       [[APP, ["pull"]]],
     );
+  });
+});
+
+describe("a panel that cannot start", () => {
+  it("says why from what this start wrote to the log, not an earlier run's lines", async () => {
+    const ws = await initialised();
+    // Two commits, then the first record damaged: intact records after damage are refused.
+    const wal = Wal.open({ dir: join(ws, ".rtt", "wal") });
+    wal.commit(wal.begin({}), {});
+    wal.commit(wal.begin({}), {});
+    wal.close();
+    const segment = join(ws, ".rtt", "wal", "wal-0000000000000001.log");
+    const bytes = readFileSync(segment);
+    bytes.write("garbage", 20);
+    writeFileSync(segment, bytes);
+    writeFile(ws, ".rtt/panel.log", "a stale line from an earlier run\n");
+    const r = await runRtt(["panel", "start"], { cwd: ws });
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /the panel exited \(1\) while starting/);
+    assert.match(r.stderr, /RTT_ERR_WAL/);
+    assert.doesNotMatch(r.stderr, /stale line/);
   });
 });
 

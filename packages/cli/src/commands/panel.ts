@@ -4,7 +4,7 @@
  * command says so. The daemon's own output goes to `.rtt/panel.log`.
  */
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isAlive } from "@rtt/connector-sdk";
@@ -49,9 +49,11 @@ export async function runningPanel(paths: WorkspacePaths): Promise<PanelConnecti
   }
 }
 
-function tail(file: string, lines = 12): string {
+/** The last lines `file` got past byte `from` (what this start wrote, not an earlier run). */
+function tail(file: string, from: number, lines = 12): string {
   try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    const added = readFileSync(file).subarray(from).toString("utf8").trimEnd();
+    return added === "" ? "(nothing)" : added.split("\n").slice(-lines).join("\n");
   } catch {
     return "(no log)";
   }
@@ -63,6 +65,7 @@ async function startInBackground(
 ): Promise<{ conn: PanelConnection; pid: number }> {
   const log = paths.panelLog;
   const fd = openSync(log, "a", 0o600);
+  const from = fstatSync(fd).size;
   const child = spawn(process.execPath, [BIN, "-C", paths.root, "panel", "run"], {
     detached: true,
     stdio: ["ignore", fd, fd],
@@ -95,7 +98,7 @@ async function startInBackground(
     exited === undefined
       ? `the panel did not answer within ${START_TIMEOUT_MS / 1000} s`
       : `the panel exited (${exited}) while starting`,
-    { hint: `its log (${log}) ends with:\n${tail(log)}` },
+    { hint: `what it wrote to its log (${log}):\n${tail(log, from)}` },
   );
 }
 
