@@ -97,6 +97,35 @@ describe("api process", () => {
     });
   });
 
+  it("a driver that exits with an api not closed (a shutdown mid-start) takes it and its socket along", async () => {
+    const sockets = mkdtempSync(join(tmpdir(), "rtt-api-socks-"));
+    const module = fileURLToPath(new URL("./api-process.ts", import.meta.url));
+    const driver = spawn(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `const { ApiProcess } = await import(${JSON.stringify(module)});
+         const api = await ApiProcess.start({ argv: [process.execPath, "server.mjs"], cwd: ${JSON.stringify(dir)}, socketDir: ${JSON.stringify(sockets)} });
+         process.stdout.write(JSON.stringify({ pid: api.pid, socket: api.socketPath }) + "\\n", () => process.exit(0));`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    try {
+      const line = await new Promise<string>((resolve) =>
+        driver.stdout.once("data", (d: Buffer) => resolve(d.toString())),
+      );
+      const api = JSON.parse(line) as { pid: number; socket: string };
+      await eventually("the driver exited", () => gone(driver.pid ?? -1));
+      await eventually("its api ended with it", () => gone(api.pid));
+      assert.equal(existsSync(api.socket), false, "its socket is removed");
+      assert.equal(existsSync(`${api.socket}.pid`), false, "and its pid file");
+    } finally {
+      driver.kill("SIGKILL");
+      rmSync(sockets, { recursive: true, force: true });
+    }
+  });
+
   it("a driver that dies without closing leaves its api program; the next driver's reaper ends it", async () => {
     const sockets = mkdtempSync(join(tmpdir(), "rtt-api-socks-"));
     const module = fileURLToPath(new URL("./api-process.ts", import.meta.url));

@@ -67,6 +67,16 @@ function accepts(path: string): Promise<boolean> {
   });
 }
 
+/**
+ * The programs this process started and has not closed. Whatever way the driver exits (a
+ * Shutdown whose drain ran out before an Open in flight finished, a signal), they end with it
+ * and their socket files go: a driver stopping mid-start left a program's socket behind.
+ */
+const unclosed = new Set<ApiProcess>();
+process.on("exit", () => {
+  for (const api of unclosed) api.endNow();
+});
+
 export class ApiProcess {
   readonly socketPath: string;
   readonly #spec: ApiProcessSpec;
@@ -89,6 +99,7 @@ export class ApiProcess {
       // Its own process group, so close() ends everything it started.
       detached: true,
     }) as Child;
+    unclosed.add(this);
     // Its output goes to the driver's stderr (the host's log); stdout carries the handshake
     // nowhere here, but a program's chatter still belongs in the log, not on our stdout.
     this.#child.stdout.on("data", (d: Buffer) => process.stderr.write(d));
@@ -211,6 +222,17 @@ export class ApiProcess {
     await this.#exited;
     clearTimeout(timer);
     this.#closed = true;
+    unclosed.delete(this);
+    this.#removeFiles();
+  }
+
+  /** At the driver's exit: the group killed and the files removed, synchronously. */
+  endNow(): void {
+    this.#killGroup("SIGKILL");
+    this.#removeFiles();
+  }
+
+  #removeFiles(): void {
     rmSync(this.socketPath, { force: true });
     rmSync(`${this.socketPath}${PID_SUFFIX}`, { force: true });
   }
