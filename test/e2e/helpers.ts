@@ -320,3 +320,22 @@ export function processTree(roots: readonly number[]): number[] {
   for (const root of roots) visit(root);
   return [...found].sort((a, b) => a - b);
 }
+
+/** The per-user folder where packages/fabric puts lane and driver sockets (socket-path.ts). */
+export const SOCKET_DIR = join(tmpdir(), `rtt-${process.getuid?.() ?? "user"}`);
+
+/** Sockets named `<prefix>-<pid>-<random>.sock` by one of `pids` (newSocketPath's names). */
+export function socketsOf(pids: readonly number[], since = 0): string[] {
+  if (!existsSync(SOCKET_DIR)) return [];
+  const wanted = new Set(pids.map(String));
+  return readdirSync(SOCKET_DIR).filter((name) => {
+    const m = /^[a-z0-9]+(?:-[a-z0-9]+)*?-(\d+)-[0-9a-f]+\.sock$/.exec(name);
+    if (m === null || !wanted.has(m[1] as string)) return false;
+    // A socket older than `since` is a stale one of an earlier process whose pid was reused.
+    try {
+      return statSync(join(SOCKET_DIR, name)).mtimeMs >= since;
+    } catch {
+      return false; // removed while we looked
+    }
+  });
+}

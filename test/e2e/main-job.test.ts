@@ -9,7 +9,6 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -21,6 +20,8 @@ import {
   type RunResult,
   removeTempDirs,
   runRtt,
+  SOCKET_DIR,
+  socketsOf,
 } from "./helpers.ts";
 
 const EVENTS_ROUTE = "events-to-log";
@@ -142,20 +143,16 @@ async function panelStatus(ws: string): Promise<PanelStatus> {
   return parseJson(r.stdout) as PanelStatus;
 }
 
-/** The per-user folder where packages/fabric puts lane and driver sockets (socket-path.ts). */
-const SOCKET_DIR = join(tmpdir(), `rtt-${process.getuid?.() ?? "user"}`);
-
-/** Sockets named `<prefix>-<pid>-<random>.sock` by one of `pids` (newSocketPath's names). */
-function socketsOf(pids: readonly number[]): string[] {
-  if (!existsSync(SOCKET_DIR)) return [];
-  const wanted = new Set(pids.map(String));
-  return readdirSync(SOCKET_DIR).filter((name) => {
-    // A driver socket names its driver: another test file's driver (an `echo` in the SDK's
-    // tests) that got a pid one of ours had is not ours.
+/**
+ * Sockets our processes left (their pids are in the names). Only those made since the test's
+ * workspace was: pids wrap at 32768, and an older socket a killed process left (the fault
+ * suite kills drivers) may carry a pid one of ours has now. A driver socket also names its
+ * driver: another test file's driver with a pid of ours is not ours.
+ */
+function ourSockets(pids: readonly number[], since: number): string[] {
+  return socketsOf(pids, since).filter((name) => {
     const driver = /^driver-([a-z0-9-]+?)-\d+-/.exec(name)?.[1];
-    if (driver !== undefined && !QUICKSTART_DRIVERS.has(driver)) return false;
-    const m = /^[a-z0-9]+(?:-[a-z0-9]+)*?-(\d+)-[0-9a-f]+\.sock$/.exec(name);
-    return m !== null && wanted.has(m[1] as string);
+    return driver === undefined || QUICKSTART_DRIVERS.has(driver);
   });
 }
 
@@ -190,6 +187,7 @@ async function assertNothingLeft(
   ws: string,
   pids: readonly number[],
   shmBefore: ReadonlySet<string>,
+  since: number,
 ): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (livePids(pids).length > 0 && Date.now() < deadline) await sleep(100);
@@ -204,7 +202,11 @@ async function assertNothingLeft(
     false,
     ".rtt/sockets/panel.sock is still there after rtt panel stop",
   );
-  assert.deepEqual(socketsOf(pids), [], `sockets left in ${SOCKET_DIR} by the panel's processes`);
+  assert.deepEqual(
+    ourSockets(pids, since),
+    [],
+    `sockets left in ${SOCKET_DIR} by the panel's processes\n--- panel.log tail\n${panelLogTail(ws)}`,
+  );
   assert.deepEqual(leftoverShm(shmBefore, pids), [], "/dev/shm entries left behind");
 }
 
@@ -239,8 +241,10 @@ describe("rtt scan && rtt plan && rtt apply on the quickstart: routes wired, rea
   let ws = "";
   let shmBefore: ReadonlySet<string> = new Set();
   let pids: number[] = [];
+  let since = 0;
 
   before(() => {
+    since = Date.now();
     shmBefore = shmEntries();
     ws = freshQuickstart();
   });
@@ -319,7 +323,7 @@ describe("rtt scan && rtt plan && rtt apply on the quickstart: routes wired, rea
     assert.ok(pids.length > 0, "no pids collected (the status step failed)");
     const stop = await rtt(ws, ["panel", "stop"]);
     assert.equal(stop.code, 0, `${describeRun(stop)}\n--- panel.log tail\n${panelLogTail(ws)}`);
-    await assertNothingLeft(ws, pids, shmBefore);
+    await assertNothingLeft(ws, pids, shmBefore, since);
   });
 
   it("audit --verify exits 0 with bind records for both routes; an edited `why` exits 1 naming the line", async () => {
@@ -372,8 +376,10 @@ describe("a panel killed with SIGKILL re-attaches its live drivers on rtt panel 
   let shmBefore: ReadonlySet<string> = new Set();
   let pids: number[] = [];
   let first: PanelStatus | undefined;
+  let since = 0;
 
   before(() => {
+    since = Date.now();
     shmBefore = shmEntries();
     ws = freshQuickstart();
   });
@@ -453,6 +459,6 @@ describe("a panel killed with SIGKILL re-attaches its live drivers on rtt panel 
     track(pids);
     const stop = await rtt(ws, ["panel", "stop"]);
     assert.equal(stop.code, 0, `${describeRun(stop)}\n--- panel.log tail\n${panelLogTail(ws)}`);
-    await assertNothingLeft(ws, pids, shmBefore);
+    await assertNothingLeft(ws, pids, shmBefore, since);
   });
 });

@@ -5,8 +5,7 @@
  * /proc/<pid>/status, the process tree. `cleanup()` stops every panel and SIGKILLs what is left.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readProcStat } from "@rtt/fabric";
@@ -17,6 +16,8 @@ import {
   type RunResult,
   removeTempDirs,
   runRtt,
+  SOCKET_DIR,
+  socketsOf,
   writeFile,
 } from "../e2e/helpers.ts";
 
@@ -133,25 +134,6 @@ export function rssKiB(pid: number): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The per-user folder where packages/fabric puts lane and driver sockets (socket-path.ts). */
-export const SOCKET_DIR = join(tmpdir(), `rtt-${process.getuid?.() ?? "user"}`);
-
-/** Sockets named `<prefix>-<pid>-<random>.sock` by one of `pids` (newSocketPath's names). */
-export function socketsOf(pids: readonly number[], since = 0): string[] {
-  if (!existsSync(SOCKET_DIR)) return [];
-  const wanted = new Set(pids.map(String));
-  return readdirSync(SOCKET_DIR).filter((name) => {
-    const m = /^[a-z0-9]+(?:-[a-z0-9]+)*?-(\d+)-[0-9a-f]+\.sock$/.exec(name);
-    if (m === null || !wanted.has(m[1] as string)) return false;
-    // A socket older than `since` is a stale one of an earlier process whose pid was reused.
-    try {
-      return statSync(join(SOCKET_DIR, name)).mtimeMs >= since;
-    } catch {
-      return false; // removed while we looked
-    }
-  });
 }
 
 /** One temp copy of the quickstart and what a fault case does with it. */
@@ -315,4 +297,4 @@ export async function cleanup(): Promise<void> {
   if (process.env.RTT_FAULTS_KEEP === undefined) removeTempDirs();
 }
 
-export { processTree };
+export { processTree, SOCKET_DIR, socketsOf };
