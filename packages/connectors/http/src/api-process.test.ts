@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -97,7 +97,18 @@ describe("api process", () => {
     });
   });
 
-  it("a driver that exits with an api not closed (a shutdown mid-start) takes it and its socket along", async () => {
+  /**
+   * A stand-in for an http driver in a process of its own: starts the api (its socket in a
+   * temp folder), says where it is, then runs `then` (JavaScript). Ended and cleaned after `use`.
+   */
+  async function withStandInDriver(
+    then: string,
+    use: (
+      driver: ChildProcess,
+      api: { pid: number; socket: string },
+      sockets: string,
+    ) => Promise<void>,
+  ): Promise<void> {
     const sockets = mkdtempSync(join(tmpdir(), "rtt-api-socks-"));
     const module = fileURLToPath(new URL("./api-process.ts", import.meta.url));
     const driver = spawn(
@@ -107,46 +118,32 @@ describe("api process", () => {
         "-e",
         `const { ApiProcess } = await import(${JSON.stringify(module)});
          const api = await ApiProcess.start({ argv: [process.execPath, "server.mjs"], cwd: ${JSON.stringify(dir)}, socketDir: ${JSON.stringify(sockets)} });
-         process.stdout.write(JSON.stringify({ pid: api.pid, socket: api.socketPath }) + "\\n", () => process.exit(0));`,
+         process.stdout.write(JSON.stringify({ pid: api.pid, socket: api.socketPath }) + "\\n", () => { ${then} });`,
       ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     try {
       const line = await new Promise<string>((resolve) =>
-        driver.stdout.once("data", (d: Buffer) => resolve(d.toString())),
+        driver.stdout?.once("data", (d: Buffer) => resolve(d.toString())),
       );
-      const api = JSON.parse(line) as { pid: number; socket: string };
-      await eventually("the driver exited", () => gone(driver.pid ?? -1));
-      await eventually("its api ended with it", () => gone(api.pid));
-      assert.equal(existsSync(api.socket), false, "its socket is removed");
-      assert.equal(existsSync(`${api.socket}.pid`), false, "and its pid file");
+      await use(driver, JSON.parse(line) as { pid: number; socket: string }, sockets);
     } finally {
       driver.kill("SIGKILL");
       rmSync(sockets, { recursive: true, force: true });
     }
+  }
+
+  it("a driver that exits with an api not closed (a shutdown mid-start) takes it and its socket along", async () => {
+    await withStandInDriver("process.exit(0);", async (driver, api) => {
+      await eventually("the driver exited", () => gone(driver.pid ?? -1));
+      await eventually("its api ended with it", () => gone(api.pid));
+      assert.equal(existsSync(api.socket), false, "its socket is removed");
+      assert.equal(existsSync(`${api.socket}.pid`), false, "and its pid file");
+    });
   });
 
   it("a driver that dies without closing leaves its api program; the next driver's reaper ends it", async () => {
-    const sockets = mkdtempSync(join(tmpdir(), "rtt-api-socks-"));
-    const module = fileURLToPath(new URL("./api-process.ts", import.meta.url));
-    // A stand-in for an http driver: starts the api, says where it is, then waits to be killed.
-    const driver = spawn(
-      process.execPath,
-      [
-        "--input-type=module",
-        "-e",
-        `const { ApiProcess } = await import(${JSON.stringify(module)});
-         const api = await ApiProcess.start({ argv: [process.execPath, "server.mjs"], cwd: ${JSON.stringify(dir)}, socketDir: ${JSON.stringify(sockets)} });
-         process.stdout.write(JSON.stringify({ pid: api.pid, socket: api.socketPath }) + "\\n");
-         setInterval(() => {}, 1000);`,
-      ],
-      { stdio: ["ignore", "pipe", "inherit"] },
-    );
-    try {
-      const line = await new Promise<string>((resolve) =>
-        driver.stdout.once("data", (d: Buffer) => resolve(d.toString())),
-      );
-      const api = JSON.parse(line) as { pid: number; socket: string };
+    await withStandInDriver("setInterval(() => {}, 1000);", async (driver, api, sockets) => {
       assert.deepEqual(reapOrphanedApis(sockets), [], "a live driver's api is left alone");
       driver.kill("SIGKILL");
       await eventually("the driver is dead", () => gone(driver.pid ?? -1));
@@ -155,9 +152,6 @@ describe("api process", () => {
       await eventually("the orphaned api ended", () => gone(api.pid));
       assert.equal(existsSync(api.socket), false, "its socket is removed");
       assert.equal(existsSync(`${api.socket}.pid`), false, "and its pid file");
-    } finally {
-      driver.kill("SIGKILL");
-      rmSync(sockets, { recursive: true, force: true });
-    }
+    });
   });
 });
