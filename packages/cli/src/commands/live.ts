@@ -10,7 +10,7 @@ import { TAP_HEADERS, TapState, tapLineCells } from "../tap/rows.ts";
 import type { TapViewHandle } from "../tap/tap-view.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 import { wholeNumber } from "./flags.ts";
-import { ensurePanel, runningPanel } from "./panel.ts";
+import { ensurePanel, requireRunningPanel } from "./panel.ts";
 
 /** `A -> B`, whether the shell gave it as one word, three, or two (`A B`). */
 export function parseSwap(words: readonly string[]): { from: string; to: string } {
@@ -57,17 +57,7 @@ export async function breakerCommand(
   route: string,
   opts: { why?: string; json?: boolean },
 ): Promise<number> {
-  // A breaker is a wired route's: with no panel nothing is wired, and starting one to trip a
-  // route would rewire every committed route first.
-  const conn = await runningPanel(workspaceOf(ctx));
-  if (conn === undefined)
-    throw new RttError(
-      "RTT_ERR_PANEL_UNREACHABLE",
-      `no panel runs for this workspace: nothing to ${kind}`,
-      {
-        hint: "`rtt panel start` starts it (it wires the committed routes again); `rtt apply` wires routes.json",
-      },
-    );
+  const conn = await requireRunningPanel(workspaceOf(ctx), kind);
   try {
     const r = await conn.breaker(kind, route, currentWho(), opts.why ?? "");
     if (opts.json) writeJson(ctx, r);
@@ -93,16 +83,7 @@ export async function tapCommand(
       ? Number.POSITIVE_INFINITY
       : wholeNumber("--count", opts.count, 1, Number.MAX_SAFE_INTEGER);
   const id = route?.startsWith("route/") ? route.slice("route/".length) : route;
-  // Watching starts nothing: a panel started here would rewire the committed routes.
-  const conn = await runningPanel(workspaceOf(ctx));
-  if (conn === undefined)
-    throw new RttError(
-      "RTT_ERR_PANEL_UNREACHABLE",
-      "no panel runs for this workspace: nothing to tap",
-      {
-        hint: "`rtt panel start` starts it (it wires the committed routes again); `rtt apply` wires routes.json",
-      },
-    );
+  const conn = await requireRunningPanel(workspaceOf(ctx), "tap");
   if (id !== undefined) {
     const wired = Object.keys((await conn.wired()).topology.edges);
     if (!wired.includes(id)) {

@@ -102,6 +102,25 @@ async function startInBackground(
   );
 }
 
+/**
+ * The running panel, for a command that only watches or acts on what is wired: it starts none
+ * (a panel started for it would first rewire every committed route). `what` names the command.
+ */
+export async function requireRunningPanel(
+  paths: WorkspacePaths,
+  what: string,
+): Promise<PanelConnection> {
+  const conn = await runningPanel(paths);
+  if (conn !== undefined) return conn;
+  throw new RttError(
+    "RTT_ERR_PANEL_UNREACHABLE",
+    `no panel runs for this workspace: nothing to ${what}`,
+    {
+      hint: "`rtt panel start` starts it (it wires the committed routes again); `rtt apply` wires routes.json",
+    },
+  );
+}
+
 /** The panel of this workspace, started in the background (and said so) when none answers. */
 export async function ensurePanel(
   ctx: CommandContext,
