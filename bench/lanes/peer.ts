@@ -18,6 +18,7 @@
  */
 import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
+import { errorMessage } from "@rtt/core";
 import { type Frame, type LaneKind, type LaneOptions, listenReader } from "@rtt/fabric";
 import { build } from "hdr-histogram-js";
 import {
@@ -55,7 +56,7 @@ function out(line: PeerLine): void {
 }
 
 function fail(error: unknown): never {
-  out({ error: error instanceof Error ? error.message : String(error) });
+  out({ error: errorMessage(error) });
   process.exit(3);
 }
 

@@ -39,6 +39,7 @@ import { connect, type Socket } from "node:net";
 import { availableParallelism, cpus, release, tmpdir, type } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { errorMessage } from "@rtt/core";
 import { connectWriter, type LaneWriter, loadShm, shmUnavailableReason } from "@rtt/fabric";
 import {
   ACK_LINE,
@@ -451,7 +452,7 @@ async function runCell(contender: Contender, size: number, zmq: Zmq | undefined)
     sender?.destroy();
     peer.kill();
     await peer.exited;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     log(`  ${contender} ${size} B: FAILED: ${message}`);
     return {
       lane: contender,
@@ -554,7 +555,7 @@ if (ONLY.includes("zeromq-ipc")) {
   } catch (error) {
     skipped.push({
       lane: "zeromq-ipc",
-      reason: `zeromq failed to load: ${error instanceof Error ? error.message : String(error)}`,
+      reason: `zeromq failed to load: ${errorMessage(error)}`,
     });
   }
 }

@@ -7,7 +7,7 @@
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import { loadSync, type Options, type PackageDefinition } from "@grpc/proto-loader";
-import { ERROR_CATALOG, type ErrorCode, RttError } from "@rtt/core";
+import { ERROR_CATALOG, type ErrorCode, errorMessage, RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 import type { ProtoGrpcType } from "./generated/connector.ts";
 import type { ProtoGrpcType as PanelProtoGrpcType } from "./generated/panel.ts";
@@ -162,9 +162,7 @@ function isErrorCode(s: string): s is ErrorCode {
 /** What a handler sends back for a thrown error: the catalog's status, code and hint. */
 export function toServiceError(error: unknown): Partial<grpc.StatusObject> {
   const e =
-    error instanceof RttError
-      ? error
-      : new RttError("RTT_ERR_DRIVER_CALL", error instanceof Error ? error.message : String(error));
+    error instanceof RttError ? error : new RttError("RTT_ERR_DRIVER_CALL", errorMessage(error));
   const metadata = new grpc.Metadata();
   metadata.set(ERROR_CODE_KEY, e.code);
   if (e.hint !== undefined) metadata.set(ERROR_HINT_KEY, e.hint.replace(/[\r\n]+/g, " "));

@@ -4,6 +4,7 @@
  * hashes built on it. No I/O: it takes text and data and returns data.
  */
 export { canonicalHash, canonicalJson } from "./canonical-json.ts";
+export { errorMessage } from "./error-message.ts";
 export {
   compareDiagnostics,
   type Diagnostic,

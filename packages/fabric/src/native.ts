@@ -17,7 +17,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { RttError } from "@rtt/core";
+import { errorMessage, RttError } from "@rtt/core";
 
 /** A mapped segment. `buffer` stays valid until `close()`, after which its byteLength is 0. */
 export interface ShmSegment {
@@ -96,7 +96,7 @@ function load(): LoadState {
             : `(the install said: ${note})`),
       };
     }
-    return { reason: `native addon failed to load: ${messageOf(error)}` };
+    return { reason: `native addon failed to load: ${errorMessage(error)}` };
   }
   if (!isRawShm(raw)) {
     return { reason: `native addon failed to load: ${SHM_ADDON_PATH} is not rtt_shm` };
@@ -205,7 +205,7 @@ function shmError(operation: string, name: string, error: unknown): RttError {
   const hint = HINTS[errno];
   return new RttError(
     "RTT_ERR_SHM",
-    `shm ${operation} ${name} failed: ${errno} (${messageOf(error)})`,
+    `shm ${operation} ${name} failed: ${errno} (${errorMessage(error)})`,
     hint === undefined ? { cause: error } : { cause: error, hint },
   );
 }
@@ -219,10 +219,6 @@ function errnoOf(error: unknown): string | undefined {
 export function shmErrno(error: unknown): string | undefined {
   if (!(error instanceof RttError) || error.code !== "RTT_ERR_SHM") return undefined;
   return errnoOf(error.cause) ?? /failed: (E[A-Z0-9]+)/.exec(error.message)?.[1];
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -25,7 +25,7 @@
  */
 import { setTimeout as sleep, setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { Contract, RouteAdmissionQos } from "@rtt/core";
-import { contractHash, formatSaddr, parseConcrete, RttError } from "@rtt/core";
+import { contractHash, errorMessage, formatSaddr, parseConcrete, RttError } from "@rtt/core";
 import {
   type AdmissionCounters,
   connectReader,
@@ -157,10 +157,6 @@ export interface LinkRoute {
   readonly journal?: RouteJournal;
   /** At the target end of a journaled route: where each message taken is marked. */
   readonly delivered?: DeliveredMark;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class Link<L> {
@@ -367,7 +363,7 @@ export class Link<L> {
       const ended = old.end();
       eosSeq = old.seq;
       ended.catch((error) =>
-        this.#log(`link ${this.id}: old lane after switch: ${message(error)}`),
+        this.#log(`link ${this.id}: old lane after switch: ${errorMessage(error)}`),
       );
     } else {
       old?.destroy();
@@ -471,8 +467,8 @@ export class Link<L> {
   #offerFailed(side: LaneSide, listener: { close(): void }, error: unknown): void {
     if (this.#offers.get(side) === listener) this.#offers.delete(side);
     if (!this.#closed) {
-      this.#laneError = `${side} lane offer: ${message(error)}`;
-      this.#log(`link ${this.id}: ${side} offer failed: ${message(error)}`);
+      this.#laneError = `${side} lane offer: ${errorMessage(error)}`;
+      this.#log(`link ${this.id}: ${side} offer failed: ${errorMessage(error)}`);
     }
   }
 
@@ -515,7 +511,7 @@ export class Link<L> {
     reader.on("error", (error: unknown) => {
       if (this.#inbound !== reader) return;
       this.#inboundState = "failed";
-      this.#laneError = `inbound lane: ${message(error)}`;
+      this.#laneError = `inbound lane: ${errorMessage(error)}`;
     });
     // Listening now: a reader Bind held (or one held at the tx queue's mark) decides here.
     if (this.#inboundHeld) reader.pause();
@@ -567,7 +563,7 @@ export class Link<L> {
       // A Switch that moved here is answered no more: a new listener may get its address (a
       // TCP port used again), and a Switch to it must move.
       this.#lastSwitch = undefined;
-      this.#laneError = `outbound lane: ${message(error)}`;
+      this.#laneError = `outbound lane: ${errorMessage(error)}`;
       this.#changed.fire();
     });
     if (this.#rxDone) {
@@ -642,7 +638,7 @@ export class Link<L> {
         item.settle?.();
       } catch (error) {
         this.counters.txErrors++;
-        this.#txError = `tx: ${message(error)}`;
+        this.#txError = `tx: ${errorMessage(error)}`;
         item.settle?.(callFailed(this.#connector.name, "tx", error));
       }
     }
@@ -702,8 +698,8 @@ export class Link<L> {
       }
     } catch (error) {
       if (!this.#closed) {
-        this.#rxError = `rx: ${message(error)}`;
-        this.#log(`link ${this.id}: rx failed: ${message(error)}`);
+        this.#rxError = `rx: ${errorMessage(error)}`;
+        this.#log(`link ${this.id}: rx failed: ${errorMessage(error)}`);
       }
     }
     this.#rxDone = true;
@@ -754,7 +750,7 @@ export class Link<L> {
             : out.write(chunk, { correlation, flags });
       } catch (error) {
         this.#outboundFailed = true;
-        this.#laneError = `outbound lane: ${message(error)}`;
+        this.#laneError = `outbound lane: ${errorMessage(error)}`;
         continue;
       }
       this.counters.framesOut++;
@@ -777,7 +773,9 @@ export class Link<L> {
     const refused = item instanceof Uint8Array ? { payload: item, correlation: 0 } : item;
     Promise.resolve()
       .then(() => (this.#closed ? undefined : refuse(this.handle, refused, why)))
-      .catch((error: unknown) => this.#log(`link ${this.id}: refuse failed: ${message(error)}`));
+      .catch((error: unknown) =>
+        this.#log(`link ${this.id}: refuse failed: ${errorMessage(error)}`),
+      );
   }
 
   /** Refuses chunks for `out` until it drains (see #congested). */
@@ -862,7 +860,7 @@ export class Link<L> {
         "health",
       );
     } catch (error) {
-      own = { ok: false, lag_ms: 0, err: `health: ${message(error)}` };
+      own = { ok: false, lag_ms: 0, err: `health: ${errorMessage(error)}` };
     }
     const problems = [
       own.ok ? undefined : (own.err ?? "the connector reports not ok"),
@@ -887,7 +885,7 @@ export class Link<L> {
     try {
       await this.#connector.close(this.handle, how);
     } catch (error) {
-      this.#log(`link ${this.id}: close failed: ${message(error)}`);
+      this.#log(`link ${this.id}: close failed: ${errorMessage(error)}`);
     }
     this.#admitted?.close();
     this.#iterator?.return?.().catch(() => {});
@@ -927,7 +925,7 @@ export function callFailed(connector: string, fn: string, error: unknown): RttEr
   if (error instanceof RttError) return error;
   return new RttError(
     "RTT_ERR_DRIVER_CALL",
-    `connector "${connector}": ${fn} failed: ${message(error)}`,
+    `connector "${connector}": ${fn} failed: ${errorMessage(error)}`,
     {
       cause: error,
     },

@@ -20,7 +20,7 @@
  * second handshake; a failure is the QuickConnectError naming the trip reason.
  */
 import { randomBytes } from "node:crypto";
-import { RttError } from "@rtt/core";
+import { errorMessage, RttError } from "@rtt/core";
 import {
   connectReader,
   connectWriter,
@@ -80,10 +80,6 @@ const ANSWERS_KEPT = 16;
 /** A control link needs no ring: shm data lanes get uds control lanes. */
 export function controlKind(data: LaneKind): LaneKind {
   return data === "shm" ? "uds" : data;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function sameLane(a: LaneAddress, b: LaneAddress): boolean {
@@ -319,7 +315,7 @@ export class LinkHandshakes {
             new QuickConnectError(
               "peer-gone",
               "local",
-              `QuickConnect: cannot reach the control lanes of ${target}: ${message(error)}`,
+              `QuickConnect: cannot reach the control lanes of ${target}: ${errorMessage(error)}`,
               { cause: error },
             ),
           );

@@ -8,6 +8,7 @@
  * Nothing is written on a standby writer until it is taken. One per lane address; a standby
  * whose peer goes away (the spare was closed) is dropped.
  */
+import { errorMessage } from "@rtt/core";
 import { connectWriter, type LaneAddress, type LaneWriter } from "@rtt/fabric";
 
 /** One lane address as a map key. */
@@ -29,7 +30,7 @@ export class StandbyWriters {
     try {
       writer = await connectWriter(address);
     } catch (error) {
-      this.#log(`standby writer to ${key}: ${error instanceof Error ? error.message : error}`);
+      this.#log(`standby writer to ${key}: ${errorMessage(error)}`);
       return;
     }
     if (this.#byAddress.has(key)) return writer.destroy(); // a concurrent connect won

@@ -27,7 +27,7 @@ import { rmSync } from "node:fs";
 import type { Readable } from "node:stream";
 import type * as grpc from "@grpc/grpc-js";
 import type { Contract, ErrorCode } from "@rtt/core";
-import { RttError } from "@rtt/core";
+import { errorMessage, RttError } from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import {
   type Handshake,
@@ -621,7 +621,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
         } catch (error) {
           return fail(
             "RTT_ERR_DRIVER_HANDSHAKE",
-            `${who} wrote a malformed handshake line: ${error instanceof Error ? error.message : String(error)}`,
+            `${who} wrote a malformed handshake line: ${errorMessage(error)}`,
           );
         }
       }

@@ -20,7 +20,7 @@ import { EventEmitter } from "node:events";
 import type { Readable, Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RouteJournal } from "@rtt/connector-sdk";
-import { RttError } from "@rtt/core";
+import { errorMessage, RttError } from "@rtt/core";
 import { Deframer, encodeMessage, type Framing, framedLength } from "./framing.ts";
 import {
   adopt,
@@ -192,7 +192,7 @@ export class ProcessEndpoint extends EventEmitter {
           if (this.#deframer.pendingBytes > 0) this.#read(NEWLINE);
         this.#enqueue(this.#deframer.end(), 0);
       } catch (error) {
-        this.#err = error instanceof Error ? error.message : String(error);
+        this.#err = errorMessage(error);
       }
     });
     program.stdin.on("error", () => {}); // EPIPE when it dies mid-write: tx and exit report it.
@@ -230,7 +230,7 @@ export class ProcessEndpoint extends EventEmitter {
       messages = this.#deframer.push(chunk);
     } catch (error) {
       this.#broken = true;
-      this.#err = error instanceof Error ? error.message : String(error);
+      this.#err = errorMessage(error);
       this.#killGroup("SIGKILL");
       return;
     }
@@ -322,7 +322,7 @@ export class ProcessEndpoint extends EventEmitter {
         this.start();
       } catch (error) {
         // Not thrown out of a timer (that would end the driver and every link with it).
-        this.#err = `cannot start ${this.#spec.command} again: ${error instanceof Error ? error.message : String(error)}`;
+        this.#err = `cannot start ${this.#spec.command} again: ${errorMessage(error)}`;
         this.#lastExit = { code: null, signal: null };
         this.#wake();
       } finally {

@@ -3,7 +3,7 @@
  * the first kind that can be made here wins, and each reason a kind could not be made is
  * logged once per process — "shm unavailable: …; using uds" — not once per lane.
  */
-import { RttError } from "@rtt/core";
+import { errorMessage, RttError } from "@rtt/core";
 import type { LaneAddress, LaneKind, LaneListener, LaneReader, LaneWriter } from "../lane.ts";
 import {
   connectInprocReader,
@@ -113,7 +113,7 @@ async function preferred<L>(
     try {
       return await listen(kind);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = errorMessage(error);
       reasons.push(`${kind}: ${reason}`);
       const next = prefer[i + 1];
       const line = `rtt: ${reason}; ${next === undefined ? "no kind left to try" : `using ${next}`}`;

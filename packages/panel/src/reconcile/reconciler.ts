@@ -22,7 +22,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { ControlAddresses } from "@rtt/connector-sdk";
 import type { CatalogSymbol, JsonValue } from "@rtt/core";
-import { RttError } from "@rtt/core";
+import { errorMessage, RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 import type { AuditAction, AuditEntry, AuditLedger } from "../audit/ledger.ts";
 import { batchEdits, diffTopologies, type Edit, inPlaceMoves, type Plan } from "../plan/plan.ts";
@@ -194,7 +194,7 @@ function withWarning(outcome: BatchOutcome, warning: string | undefined): BatchO
 function codeOf(error: unknown): { code: string; message: string } {
   return error instanceof RttError
     ? { code: error.code, message: error.message }
-    : { code: "RTT_ERR_INTERNAL", message: error instanceof Error ? error.message : String(error) };
+    : { code: "RTT_ERR_INTERNAL", message: errorMessage(error) };
 }
 
 export class Reconciler {

@@ -37,6 +37,7 @@ import {
   addressOf,
   type CatalogSymbol,
   type ConcreteAddress,
+  errorMessage,
   formatSaddr,
   type LaneKind,
   matches,
@@ -131,7 +132,7 @@ function parseRef(text: string): ConcreteAddress | Reference | string {
   try {
     return parseReference(text);
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return errorMessage(error);
   }
 }
 

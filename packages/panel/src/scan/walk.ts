@@ -12,6 +12,7 @@
 import { type Dirent, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, sep } from "node:path";
 import type { Diagnostic } from "@rtt/core";
+import { errorMessage } from "@rtt/core";
 import { IgnoreRules } from "./ignore-rules.ts";
 
 export const MANIFEST_FILE = "rtt.manifest.json";
@@ -274,5 +275,5 @@ export function errorText(error: unknown): string {
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === "ENOENT") return "no such file or folder";
   if (code === "ELOOP") return "too many levels of symbolic links";
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

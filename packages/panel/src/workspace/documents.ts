@@ -8,6 +8,7 @@ import {
   type Diagnostic,
   type DocumentKind,
   type DocumentTypes,
+  errorMessage,
   validateDocument,
 } from "@rtt/core";
 
@@ -31,7 +32,7 @@ function whyUnreadable(error: unknown): string {
   if (code === "EACCES" || code === "EPERM") return "no permission to read it";
   if (code === "ELOOP") return "a symlink loop";
   if (error instanceof TypeError) return "it is not UTF-8 text";
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }
 
 /**
