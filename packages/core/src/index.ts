@@ -25,7 +25,7 @@ export {
   readExamples,
 } from "./examples.ts";
 export type { JsonValue } from "./json-value.ts";
-export { DROP_POLICIES, type DropPolicy, LANE_KINDS, type LaneKind } from "./qos.ts";
+export { DROP_POLICIES, type DropPolicy, isLaneKind, LANE_KINDS, type LaneKind } from "./qos.ts";
 export {
   HEALTH_METRICS,
   type HealthBound,

@@ -5,3 +5,8 @@ export type DropPolicy = (typeof DROP_POLICIES)[number];
 /** Lane kinds in order of preference (`routing.prefer` in panel.yaml). */
 export const LANE_KINDS = ["shm", "uds", "tcp", "inproc"] as const;
 export type LaneKind = (typeof LANE_KINDS)[number];
+
+/** True for the name of a lane kind: text off the wire or out of a file, checked once. */
+export function isLaneKind(text: string): text is LaneKind {
+  return (LANE_KINDS as readonly string[]).includes(text);
+}

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { LANE_KINDS } from "@rtt/core";
 import {
   connectReader,
   connectWriter,
@@ -30,8 +31,6 @@ import {
 } from "../src/index.ts";
 import { newSegmentName, reclaimStaleSegments } from "../src/lanes/shm/segment-name.ts";
 import { connectTcpWriter } from "../src/lanes/tcp/tcp-lane.ts";
-
-const KINDS: readonly LaneKind[] = ["shm", "uds", "tcp", "inproc"];
 
 async function pair(
   kind: LaneKind,
@@ -59,7 +58,7 @@ function collect(reader: LaneReader): { frames: Frame[]; ended: Promise<void> } 
   return { frames, ended };
 }
 
-for (const kind of KINDS) {
+for (const kind of LANE_KINDS) {
   describe(`lane contract: ${kind}`, () => {
     for (const writerListens of [false, true]) {
       it(`frames arrive in order with seq, type, flags and correlation (${writerListens ? "writer" : "reader"} listens)`, async () => {

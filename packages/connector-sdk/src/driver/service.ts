@@ -5,8 +5,7 @@
  */
 import { chmodSync, rmSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
-import { RttError } from "@rtt/core";
-import type { LaneKind } from "@rtt/fabric";
+import { isLaneKind, RttError } from "@rtt/core";
 import type { DriverInfo } from "../generated/rtt/connector/v1/DriverInfo.ts";
 import {
   type ConnectorHandlers,
@@ -29,8 +28,6 @@ export interface ServiceHooks {
   /** Shutdown was answered; the process should exit now. */
   onShutdown?(reason: string): void;
 }
-
-const LANE_KINDS = new Set<string>(["shm", "uds", "tcp", "inproc"]);
 
 function unary<Req, Res>(
   hooks: ServiceHooks,
@@ -69,10 +66,11 @@ export function connectorHandlers<L>(
         req.side === "INBOUND" ? "inbound" : req.side === "OUTBOUND" ? "outbound" : undefined;
       if (side === undefined)
         throw new RttError("RTT_ERR_LANE_ADDRESS", "Offer needs a side: INBOUND or OUTBOUND");
-      if (!LANE_KINDS.has(req.kind))
+      const kind = req.kind;
+      if (!isLaneKind(kind))
         throw new RttError(
           "RTT_ERR_LANE_ADDRESS",
-          `Offer: unknown lane kind ${JSON.stringify(req.kind)}`,
+          `Offer: unknown lane kind ${JSON.stringify(kind)}`,
           { hint: "use shm, uds or tcp" },
         );
       const capacity = req.capacity === 0 ? undefined : req.capacity;
@@ -82,11 +80,7 @@ export function connectorHandlers<L>(
             "RTT_ERR_LANE_ADDRESS",
             "Offer with handshake is for the INBOUND side: the target end of a route answers it",
           );
-        const offered = await runtime.offerWithHandshake(
-          req.link_id,
-          req.kind as LaneKind,
-          capacity,
-        );
+        const offered = await runtime.offerWithHandshake(req.link_id, kind, capacity);
         return {
           address: laneToWire(offered.address),
           control: {
@@ -95,7 +89,7 @@ export function connectorHandlers<L>(
           },
         };
       }
-      const address = await runtime.offer(req.link_id, side, req.kind as LaneKind, capacity);
+      const address = await runtime.offer(req.link_id, side, kind, capacity);
       return { address: laneToWire(address) };
     }),
 

@@ -4,7 +4,7 @@
  * The checks are about shape; whether the plan still fits the workspace is apply's business.
  */
 import { readFileSync } from "node:fs";
-import { LANE_KINDS, RttError } from "@rtt/core";
+import { isLaneKind, LANE_KINDS, RttError } from "@rtt/core";
 import { PLAN_FORMAT, type Plan } from "./plan.ts";
 import { TOPOLOGY_FORMAT } from "./topology.ts";
 
@@ -47,8 +47,7 @@ function checkEdge(v: Json, path: string, route: string): void {
   checkEnd(e.from, `${path}.from`);
   checkEnd(e.to, `${path}.to`);
   const lane = string(e.lane, `${path}.lane`);
-  if (!(LANE_KINDS as readonly string[]).includes(lane))
-    throw at(`${path}.lane`, `one of ${LANE_KINDS.join(", ")}`, lane);
+  if (!isLaneKind(lane)) throw at(`${path}.lane`, `one of ${LANE_KINDS.join(", ")}`, lane);
   const pattern = string(e.pattern, `${path}.pattern`);
   if (pattern !== "oneway" && pattern !== "reqrep")
     throw at(`${path}.pattern`, "oneway or reqrep", pattern);
