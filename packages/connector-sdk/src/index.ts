@@ -5,6 +5,7 @@
  * verifies, restarts and re-attaches drivers. The wire contract is proto/rtt/v1/connector.proto.
  */
 
+export { type Clock, FakeClock, systemClock } from "./clock.ts";
 export {
   type Awaitable,
   type CloseHow,
@@ -81,7 +82,6 @@ export {
   type HandshakeOptions,
 } from "./host/driver-client.ts";
 export {
-  type Clock,
   type DetachedDriver,
   type DriverExit,
   DriverHost,
@@ -110,7 +110,6 @@ export {
   type Drained,
   type EstablishedLink,
   encodeControl,
-  FakeClock,
   type Heartbeat,
   type InitiateOptions,
   Initiator,
@@ -119,7 +118,6 @@ export {
   type OfferedLanes,
   offerLanes,
   parseControl,
-  type QuickConnectClock,
   QuickConnectError,
   Responder,
   type RespondOptions,
@@ -134,7 +132,6 @@ export {
   type SwitchTarget,
   type Syn,
   serveTarget,
-  systemClock,
   type TargetLanes,
   TRIP_REASONS,
   type Trip,

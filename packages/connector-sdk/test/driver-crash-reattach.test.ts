@@ -5,11 +5,11 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { after, describe, test } from "node:test";
 import {
-  type Clock,
   type DriverExit,
   DriverHost,
   type DriverRecord,
   type DriverRestart,
+  FakeClock,
 } from "@rtt/connector-sdk";
 import {
   type Frame,
@@ -55,32 +55,6 @@ async function echoLink(host: DriverHost) {
   return { link, writer, reader, echoed, ended: () => ended };
 }
 
-/** A clock whose timers run only when the test says so. */
-function manualClock(): Clock & { pending(): { ms: number; fire(): void }[] } {
-  let next = 1;
-  const timers = new Map<number, { ms: number; fn: () => void }>();
-  return {
-    now: () => 1_000_000,
-    setTimeout(fn, ms) {
-      const id = next++;
-      timers.set(id, { ms, fn });
-      return id;
-    },
-    clearTimeout(h) {
-      timers.delete(h as number);
-    },
-    pending() {
-      return [...timers.entries()].map(([id, t]) => ({
-        ms: t.ms,
-        fire() {
-          timers.delete(id);
-          t.fn();
-        },
-      }));
-    },
-  };
-}
-
 describe("kill -9 of a driver", () => {
   test("the host notices at once, restarts it with backoff, no zombie, no stray socket", async () => {
     const host = await DriverHost.launch(
@@ -124,29 +98,29 @@ describe("kill -9 of a driver", () => {
   });
 
   test("restart delays follow the capped, jittered backoff (injected clock and random)", async () => {
-    const clock = manualClock();
+    const clock = new FakeClock();
     const host = await DriverHost.launch(
       echoLaunch,
       quietOptions([], { clock, random: () => 0.5, restart: { baseMs: 1000, maxMs: 4000 } }),
     );
     hosts.push(host);
-    const delays: number[] = [];
-    for (let i = 0; i < 4; i++) {
+    // d = min(4000, 1000 * 2^n), then d/2 + 0.5 * d/2. Time moves only while a restart is
+    // pending, so no run lasts the 10 s that would start the backoff over.
+    const delays = [750, 1500, 3000, 3000];
+    for (const [i, delayMs] of delays.entries()) {
       const exited = once(host, "exit");
       process.kill(host.pid, "SIGKILL");
       await exited;
-      const timers = clock.pending();
-      assert.equal(timers.length, 1, "exactly one timer: the restart");
-      const timer = timers[0];
-      assert.ok(timer !== undefined);
-      delays.push(timer.ms);
+      assert.equal(clock.pending, 1, "exactly one timer: the restart");
+      clock.advance(delayMs - 1);
+      assert.equal(host.state, "restarting", `restart ${i + 1} not begun before ${delayMs} ms`);
       const restarted = once(host, "restart") as Promise<[DriverRestart]>;
-      timer.fire();
+      clock.advance(1);
+      assert.equal(host.state, "starting", `restart ${i + 1} begun at ${delayMs} ms`);
       const [r] = await restarted;
       assert.equal(r.attempt, i + 1);
+      assert.equal(r.delayMs, delayMs);
     }
-    // d = min(4000, 1000 * 2^n), then d/2 + 0.5 * d/2.
-    assert.deepEqual(delays, [750, 1500, 3000, 3000]);
     await host.stop();
   });
 

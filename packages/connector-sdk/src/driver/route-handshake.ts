@@ -32,7 +32,7 @@ import {
   listenReader,
   listenWriter,
 } from "@rtt/fabric";
-import { type Clock, systemClock } from "../quickconnect/clock.ts";
+import { type Clock, systemClock } from "../clock.ts";
 import { type Initiator, initiate, type Responder, respond } from "../quickconnect/session.ts";
 import { QuickConnectError } from "../quickconnect/trip.ts";
 

@@ -29,6 +29,7 @@ import type * as grpc from "@grpc/grpc-js";
 import type { Contract, ErrorCode } from "@rtt/core";
 import { errorMessage, RttError } from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
+import { type Cancel, type Clock, systemClock } from "../clock.ts";
 import {
   type Handshake,
   MAX_HANDSHAKE_LINE,
@@ -81,18 +82,6 @@ export interface DriverRecord {
   readonly protocolVersion: number;
 }
 
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
-
 export interface DriverLogLine {
   readonly driver: string;
   readonly pid: number;
@@ -139,6 +128,7 @@ export interface DriverHostOptions {
   readonly socketDir?: string;
   /** Restart policy, or false to leave a crashed driver down. */
   readonly restart?: Partial<RestartOptions> | false;
+  /** The start timeout, the restart backoff and how long a run lasted (default systemClock). */
   readonly clock?: Clock;
   /** [0, 1), for the backoff's jitter. */
   readonly random?: () => number;
@@ -182,6 +172,7 @@ interface Running {
   readonly record: DriverRecord;
   readonly client: DriverClient;
   readonly child: ChildProcess | undefined;
+  /** On the host's clock: compared only with its own now(), never with wall time. */
   readonly startedAt: number;
   watch: grpc.ClientReadableStream<HealthSample> | undefined;
   /** Set when we cancel the watch ourselves, so its end is not taken for a death. */
@@ -285,7 +276,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   #running: Running | undefined;
   /** Restarts in a row since the last stable run. */
   #attempt = 0;
-  #restartTimer: unknown;
+  #cancelRestart: Cancel | undefined;
   #lastPid = 0;
 
   private constructor(name: string, launch: DriverLaunch | undefined, options: DriverHostOptions) {
@@ -293,7 +284,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     this.name = name;
     this.#launch = launch;
     this.#options = options;
-    this.#clock = options.clock ?? realClock;
+    this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#restart =
       options.restart === false
@@ -530,9 +521,9 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
 
     let fd3Text = "";
     const outcome = await new Promise<Outcome>((resolve) => {
-      const timer = this.#clock.setTimeout(() => resolve({ kind: "timeout" }), timeoutMs);
+      const cancelTimeout = this.#clock.schedule(timeoutMs, () => resolve({ kind: "timeout" }));
       const settle = (o: Outcome) => {
-        this.#clock.clearTimeout(timer);
+        cancelTimeout();
         resolve(o);
       };
       child.once("error", (error) => settle({ kind: "spawn-error", error }));
@@ -817,8 +808,8 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     const attempt = ++this.#attempt;
     const previousPid = this.#lastPid;
     this.#note(`restarting in ${delayMs} ms (attempt ${attempt})`, previousPid);
-    this.#restartTimer = this.#clock.setTimeout(() => {
-      this.#restartTimer = undefined;
+    this.#cancelRestart = this.#clock.schedule(delayMs, () => {
+      this.#cancelRestart = undefined;
       if (this.#state !== "restarting") return;
       this.#start().then(
         () => {
@@ -837,7 +828,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
           this.#scheduleRestart();
         },
       );
-    }, delayMs);
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -850,7 +841,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   async stop(): Promise<void> {
     const previous = this.#state;
     this.#state = "stopped";
-    if (this.#restartTimer !== undefined) this.#clock.clearTimeout(this.#restartTimer);
+    this.#cancelRestart?.();
     const running = this.#running;
     if (running === undefined || previous === "detached") return;
     const wait = this.#options.stopTimeoutMs ?? 3000;

@@ -3,7 +3,6 @@
  * its two ends (SYN → ACK → BIND → READY, heartbeats, TRIP), and the hot swap that moves a
  * source from one target to another at a frame boundary.
  */
-export { type Cancel, type Clock as QuickConnectClock, FakeClock, systemClock } from "./clock.ts";
 export {
   attachLanes,
   type OfferedLanes,

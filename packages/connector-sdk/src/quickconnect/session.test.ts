@@ -11,7 +11,7 @@ import {
   listenWriter,
   loadShm,
 } from "@rtt/fabric";
-import { FakeClock } from "./clock.ts";
+import { FakeClock } from "../clock.ts";
 import { attachLanes, offerLanes } from "./lanes.ts";
 import { encodeControl, parseControl, type Syn } from "./messages.ts";
 import {

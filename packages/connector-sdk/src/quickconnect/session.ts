@@ -15,7 +15,7 @@ import {
   type LaneReader,
   type LaneWriter,
 } from "@rtt/fabric";
-import { type Cancel, type Clock, systemClock } from "./clock.ts";
+import { type Cancel, type Clock, systemClock } from "../clock.ts";
 import {
   DEFAULT_TIMINGS,
   type Effect,

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { RttError } from "@rtt/core";
 import { connectReader, type Frame, listenWriter } from "@rtt/fabric";
-import { FakeClock } from "./clock.ts";
+import { FakeClock } from "../clock.ts";
 import {
   type Drained,
   SwitchingSource,

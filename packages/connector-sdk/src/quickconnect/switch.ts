@@ -21,7 +21,7 @@
 import { EventEmitter } from "node:events";
 import { RttError } from "@rtt/core";
 import type { Frame, LaneReader, LaneWriter, WriteOptions } from "@rtt/fabric";
-import { type Cancel, type Clock, systemClock } from "./clock.ts";
+import { type Cancel, type Clock, systemClock } from "../clock.ts";
 
 /** One place a source can write to. */
 export interface SwitchTarget {

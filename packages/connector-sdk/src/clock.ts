@@ -1,7 +1,9 @@
 /**
  * Time, injected (DESIGN.md §2.5: no globals in the kernel). The handshake's timeouts, retries
  * and heartbeats read the time and set timers only through a `Clock`, so tests drive them with
- * `FakeClock` — deterministic, instant — and production uses `systemClock`.
+ * `FakeClock` — deterministic, instant — and production uses `systemClock`. DriverHost's start
+ * timeout and restart backoff go through it too: one notion of time on both sides of the SDK,
+ * monotonic, so a wall-clock step can neither fire a timer early nor stretch a wait.
  */
 
 /** Cancels a timer; calling it after the timer fired, or twice, does nothing. */
