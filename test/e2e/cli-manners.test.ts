@@ -1,8 +1,8 @@
 /**
- * How the `rtt` command line behaves as a Unix tool (DESIGN.md §9), with the real binary:
- * exit codes (0 ok, 1 failure, 2 usage), errors with a code and a hint, --help with examples,
- * -C, colour only on a TTY and never with NO_COLOR, incremental rescans, and the guard that
- * turns away a Node older than 22.12 with one clear line.
+ * How the `rtt` command line behaves as a Unix tool (docs/design.md §The command line), with the
+ * real binary: exit codes (0 ok, 1 failure, 2 usage), errors with a code and a hint, --help with
+ * examples, -C, colour only on a TTY and never with NO_COLOR, incremental rescans, and the guard
+ * that turns away a Node older than 22.12 with one clear line.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";

@@ -1,6 +1,6 @@
 /**
- * The fault suite (spec §10, §17; DESIGN.md §6–§8), with real processes through the real `rtt`
- * binary on temp copies of examples/quickstart, emit.py streaming as fast as it can:
+ * The fault suite (docs/design.md §The life of a route: recover), with real processes through the
+ * real `rtt` binary on temp copies of examples/quickstart, emit.py streaming as fast as it can:
  *
  *   1. kill -9 the `process` driver under load: the panel restarts it and rewires its routes; the
  *      programs of the journaled `buffer` route outlive the driver and the new one adopts them;

@@ -1,5 +1,5 @@
 /**
- * Time, injected (DESIGN.md §2.5: no globals in the kernel). The handshake's timeouts, retries
+ * Time, injected (docs/design.md §Principles: no globals). The handshake's timeouts, retries
  * and heartbeats read the time and set timers only through a `Clock`, so tests drive them with
  * `FakeClock` — deterministic, instant — and production uses `systemClock`. DriverHost's start
  * timeout and restart backoff go through it too: one notion of time on both sides of the SDK,
@@ -33,8 +33,9 @@ interface FakeTimer {
 }
 
 /**
- * A test double of `Clock` (named as such, DESIGN.md §2.7): time stands still until `advance`
- * moves it, firing every timer that falls due, in order of due time, then of scheduling.
+ * A test double of `Clock` (named as such, docs/design.md §Principles: real parts in tests): time
+ * stands still until `advance` moves it, firing every timer that falls due, in order of due time,
+ * then of scheduling.
  */
 export class FakeClock implements Clock {
   #now: number;

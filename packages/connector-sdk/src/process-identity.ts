@@ -1,9 +1,9 @@
 /**
- * Telling one process from another that later got the same pid (DESIGN.md §6: re-attach
- * never trusts a reused pid). On Linux a process's start time — field 22 of /proc/<pid>/stat,
- * clock ticks since boot — is fixed for its life and differs for the next holder of the pid;
- * together with the nonce a driver announces, it identifies the process. The /proc reader
- * itself is @rtt/fabric's, shared with the lanes' segment names.
+ * Telling one process from another that later got the same pid (re-attach never trusts a reused
+ * pid: docs/design.md §Processes and sockets: re-attach). On Linux a process's start time — field
+ * 22 of /proc/<pid>/stat, clock ticks since boot — is fixed for its life and differs for the next
+ * holder of the pid; together with the nonce a driver announces, it identifies the process. The
+ * /proc reader itself is @rtt/fabric's, shared with the lanes' segment names.
  */
 import { readProcStat } from "@rtt/fabric";
 

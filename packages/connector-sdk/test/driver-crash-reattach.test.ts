@@ -1,6 +1,7 @@
 // A driver killed with -9, restarted with backoff and leaving nothing behind; a driver that
 // outlives its host for a grace period, re-attached by a new host after an identity check,
-// and one that nobody re-attaches to, exiting cleanly (DESIGN.md §6).
+// and one that nobody re-attaches to, exiting cleanly
+// (docs/design.md §Processes and sockets: re-attach).
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { after, describe, test } from "node:test";

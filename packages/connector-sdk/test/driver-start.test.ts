@@ -1,5 +1,6 @@
 // Start-up of real driver processes: the handshake on descriptor 3, and a named, quoted error
-// for every way it can go wrong (DESIGN.md §6, STYLE.md "Drivers").
+// for every way it can go wrong
+// (docs/design.md §Processes and sockets: the handshake on descriptor 3).
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";

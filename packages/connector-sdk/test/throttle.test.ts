@@ -1,4 +1,4 @@
-// The half-open trial's bound on a link's outbound (Throttle, spec §10): a source as fast as the
+// The half-open trial's bound on a link's outbound (Throttle, ADR 0013): a source as fast as the
 // pump pulls, a real Unix socket lane read here. While throttled, what reaches the lane stays
 // within the bound's budget (burst + rate × elapsed: an upper bound, safe on a slow machine) and
 // more than a single probe gets through; lifting the bound lets the rest through, in order, none

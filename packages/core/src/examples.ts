@@ -1,6 +1,6 @@
 /**
  * A request/response symbol's declared examples (manifest key `x-examples`): what a stub may
- * answer in its place when every real target is down (spec §9 "degrade modes: cached stubs").
+ * answer in its place when every real target is down (ADR 0014).
  *
  *   "x-examples": [
  *     { "request": {"method": "GET", "path": "/series"}, "response": {"status": 200, ...} },

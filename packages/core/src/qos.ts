@@ -1,4 +1,4 @@
-/** What a route does when its token bucket or lane is full (spec §6). */
+/** What a route does when its token bucket or lane is full (ADR 0015). */
 export const DROP_POLICIES = ["taildrop", "mark", "nack", "buffer"] as const;
 export type DropPolicy = (typeof DROP_POLICIES)[number];
 

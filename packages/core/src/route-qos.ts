@@ -2,7 +2,7 @@
  * A route's admission QoS (policy.json's `rate`, `burst`, `drop`, `buffer`) on its way from the
  * panel to the driver that applies it. The reconciler opens both ends of a route with the same
  * Open params, so the QoS rides in them as reserved `qos.*` keys, and `qos.source` names the end
- * that admits: the route's source, where frames enter it (DESIGN.md §7). The driver runtime
+ * that admits: the route's source, where frames enter it (ADR 0015). The driver runtime
  * takes these keys out before the connector sees its params.
  *
  * No `rate`, no keys: a route without a rate has no admission at all, as before.

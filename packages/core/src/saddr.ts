@@ -1,9 +1,9 @@
 /**
- * SADDR, the symbol address (spec §4):
+ * SADDR, the symbol address (ADR 0004):
  *
  *   rtt://<namespace>/<type>/<name>@<version>#<variant>?caps=a,b&io=req|pubsub|stream
  *
- * One grammar, three forms (DESIGN.md §5):
+ * One grammar, three forms (docs/design.md §The model: addresses):
  * - concrete:  exact semver version; what a discovered endpoint has.
  * - reference: version omitted, partial (`@2`, `@2.1`) or a range (`@^2`, `@>=1.2 <2`); what routes name.
  * - pattern:   `*` globs in namespace, type, name or variant; what policy names.

@@ -7,7 +7,7 @@ import type { Contract } from "./schemas/manifest.ts";
 import { addressOf, contractHash, contractOf, symbolFromContract } from "./symbol.ts";
 import { concreteAddress, segment } from "./test-arbitraries.ts";
 
-/** The spec §18 sample contract, with tags and a tool key on top. */
+/** A sample metrics contract, with tags and a tool key on top. */
 const METRICS: Contract = {
   saddr: "rtt://core/api/metrics@1.0.0",
   type: "api",

@@ -1,7 +1,7 @@
 /**
  * Test-only: fast-check arbitraries for SADDR addresses, shared by the saddr, validate,
  * route-expr and rtttags tests. Each generated address comes with what the parser must make of
- * it (the parsed value and the normal form), computed here from the grammar in DESIGN.md §5,
+ * it (the parsed value and the normal form), computed here from the grammar in ADR 0004,
  * not by calling the parser.
  */
 import fc from "fast-check";

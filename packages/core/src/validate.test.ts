@@ -688,7 +688,10 @@ health:
   trip_threshold: {errors: 5, window_ms: 5000}
 `;
 
-/** Spec §9, with real addresses for A, B, C and a real symbol type for `stream` (see below). */
+/**
+ * A policy using every section, with real addresses for A, B, C and a real symbol type for
+ * `stream` (see below).
+ */
 const SPEC_POLICY = `{
   "allow": [{"from":"rtt://*/api/*","to":"rtt://*/api/*","scopes":["*"]}],
   "pin": [{"route":"rtt://core/api/auth -> rtt://idp/api/auth@2"}],
@@ -696,22 +699,22 @@ const SPEC_POLICY = `{
   "failover": [{"route":"rtt://core/bus/events -> [rtt://a/bus/events, rtt://b/bus/events@2, rtt://c/bus/events@2.1.0]","health":"p95<5ms,err<0.1%"}]
 }`;
 
-describe("validateDocument: the spec's examples", () => {
-  it("§18 manifest", () => {
+describe("validateDocument: full example documents", () => {
+  it("a manifest", () => {
     const r = validateDocument("manifest", SPEC_MANIFEST, "manifests/metrics.api.json");
     assert.ok(r.ok, r.ok ? "" : describeDiagnostics(r.diagnostics));
     assert.equal(r.value.symbol.saddr, "rtt://core/api/metrics@1.0.0");
     assert.deepEqual(r.value.symbol.qos, { latency_budget_ms: 2, throughput_qps: 5000 });
   });
 
-  it("§18 routes.json", () => {
+  it("a routes.json", () => {
     const r = validateDocument("routes", SPEC_ROUTES, "routes.json");
     assert.ok(r.ok, r.ok ? "" : describeDiagnostics(r.diagnostics));
     assert.equal(r.value.routes.length, 2);
     assert.equal(r.value.routes[1]?.to, "rtt://obs/extension/logger#ndjson");
   });
 
-  it("§13 panel.yaml", () => {
+  it("a panel.yaml", () => {
     const r = validateDocument("panel-config", SPEC_PANEL, "panel.yaml");
     assert.ok(r.ok, r.ok ? "" : describeDiagnostics(r.diagnostics));
     assert.deepEqual(r.value.health, {
@@ -721,13 +724,13 @@ describe("validateDocument: the spec's examples", () => {
     assert.deepEqual(r.value.routing?.prefer, ["shm", "uds", "tcp"]);
   });
 
-  it("§9 policy.json", () => {
+  it("a policy.json", () => {
     const r = validateDocument("policy", SPEC_POLICY, "policy.json");
     assert.ok(r.ok, r.ok ? "" : describeDiagnostics(r.diagnostics));
     assert.equal(r.value.failover?.[0]?.health, "p95<5ms,err<0.1%");
   });
 
-  it("§9 as printed names `stream` as a symbol type, which §2 does not list: refused", () => {
+  it("a policy naming `stream` as a symbol type (it is an io mode): refused", () => {
     const verbatim = SPEC_POLICY.replace("rtt://*/bus/*", "rtt://*/stream/*");
     const d = only(diagnosticsOf("policy", verbatim, "policy.json"));
     assert.deepEqual([d.line, d.column], [4, 29]);

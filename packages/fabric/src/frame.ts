@@ -1,5 +1,6 @@
 /**
- * The one frame codec every lane uses (shm ring, uds, tcp, in-proc): DESIGN.md §7.
+ * The one frame codec every lane uses (shm ring, uds, tcp, in-proc):
+ * docs/design.md §Data plane: frames.
  *
  * A frame is a fixed 32-byte little-endian header, the payload, and, when the PAYLOAD_CRC flag
  * is set, a CRC-32 of the payload:
@@ -55,7 +56,7 @@ export const MAX_PAYLOAD_LIMIT = 0xffff_ffff;
 
 /**
  * Frame types. DATA, EOS, HEARTBEAT and NACK travel on every lane; SYN, ACK, BIND, READY and
- * TRIP are the QuickConnect handshake's control frames (spec §7), sent on a route's control
+ * TRIP are the QuickConnect handshake's control frames (ADR 0011), sent on a route's control
  * lanes, never on its data lanes. 10..255 are reserved: a decoder refuses them as corrupt.
  */
 export const FrameType = {

@@ -1,8 +1,8 @@
 /**
- * The seam every lane implements (DESIGN.md §7). A lane is one direction of a link: a writer
- * at one end, a reader at the other, frames in between. Whatever carries them — a ring in
- * shared memory, a Unix socket, loopback TCP, or a queue in this process — the two ends behave
- * the same, so a route can move between lane kinds without its drivers noticing.
+ * The seam every lane implements (docs/design.md §Data plane: lanes). A lane is one direction of a
+ * link: a writer at one end, a reader at the other, frames in between. Whatever carries them — a
+ * ring in shared memory, a Unix socket, loopback TCP, or a queue in this process — the two ends
+ * behave the same, so a route can move between lane kinds without its drivers noticing.
  *
  * One end *listens* (it creates the lane's resources: socket, segment) and hands its
  * `LaneAddress` to the peer, which *connects*. Either end can be the writer.

@@ -1,7 +1,7 @@
 /**
  * @rtt/panel — RTT's control plane: the workspace (`.rtt/` layout, panel.yaml, `rtt init`), the
  * scanner and its catalog, compat, policy, the router, plans, the reconciler, the WAL, the audit
- * ledger, and the daemon that serves them. Later: health, breakers and failover.
+ * ledger, route health and breakers, and the daemon that serves them.
  */
 
 export {

@@ -1,8 +1,8 @@
 /**
- * `rtt apply [FILE]` (spec §14, DESIGN.md §9): applies a saved plan — refused when its inputs or
- * the topology it was made against changed — or computes one against the running panel's live
- * topology and, on a terminal, asks before applying unless `--auto-approve`. The panel is started
- * in the background when none answers. Prints what each batch did.
+ * `rtt apply [FILE]` (docs/design.md §The life of a route: apply): applies a saved plan — refused
+ * when its inputs or the topology it was made against changed — or computes one against the running
+ * panel's live topology and, on a terminal, asks before applying unless `--auto-approve`. The panel
+ * is started in the background when none answers. Prints what each batch did.
  */
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";

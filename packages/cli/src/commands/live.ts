@@ -1,5 +1,5 @@
 /**
- * Live operations on wired routes (spec §14): `rtt qc A -> B` (hot swap), `rtt trip route/<id>`
+ * Live operations on wired routes (ADR 0013): `rtt qc A -> B` (hot swap), `rtt trip route/<id>`
  * and `rtt heal route/<id>` (a route's breaker by hand), `rtt tap [route/<id>]` (live health).
  * Each talks to the workspace's panel, started in the background when none runs.
  */

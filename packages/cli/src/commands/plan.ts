@@ -1,7 +1,8 @@
 /**
- * `rtt plan` (spec §14, DESIGN.md §9): what `rtt apply` would change, Terraform-style. The panel
- * computes the plan (a pure function of the workspace's files and the WAL's last commit); this
- * file only reads, prints and, with `--out`, saves it. It never wires anything.
+ * `rtt plan` (docs/design.md §The life of a route: plan): what `rtt apply` would change,
+ * Terraform-style. The panel computes the plan (a pure function of the workspace's files and the
+ * WAL's last commit); this file only reads, prints and, with `--out`, saves it. It never wires
+ * anything.
  *
  * Exit: 0 ok (with --detailed-exitcode: 0 no changes, 2 changes), 1 an input file is invalid
  * or a route cannot be wired (the plan is then refused by apply and is not saved).

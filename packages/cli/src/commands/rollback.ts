@@ -1,6 +1,7 @@
 /**
- * `rtt rollback [SEQ] [--list]` (spec §20): the committed topologies the WAL keeps, and restoring
- * one of them through the panel's two-phase path (journaled and audited like any apply).
+ * `rtt rollback [SEQ] [--list]` (docs/design.md §The life of a route: recover): the committed
+ * topologies the WAL keeps, and restoring one of them through the panel's two-phase path (journaled
+ * and audited like any apply).
  */
 import { RttError } from "@rtt/core";
 import {

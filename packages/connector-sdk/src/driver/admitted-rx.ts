@@ -1,7 +1,7 @@
 /**
- * A link's rx as its route's admission lets it out (DESIGN.md §7, backpressure): the source end
- * of a route with a QoS `rate` runs every chunk its connector produces through a RouteAdmission
- * before the chunk becomes a frame. `next()` hands out only what goes on the wire:
+ * A link's rx as its route's admission lets it out (docs/design.md §Data plane: backpressure): the
+ * source end of a route with a QoS `rate` runs every chunk its connector produces through a
+ * RouteAdmission before the chunk becomes a frame. `next()` hands out only what goes on the wire:
  *
  *   within the rate       the chunk, flags 0
  *   over it, mark         the chunk, flags FrameFlag.MARKED

@@ -1,6 +1,6 @@
 /**
- * What a connector author writes (spec §8): six functions over the author's own link type.
- * Everything else — the handshake, the gRPC service, lanes, heartbeats, health streams,
+ * What a connector author writes (docs/design.md §Connectors): six functions over the author's own
+ * link type. Everything else — the handshake, the gRPC service, lanes, heartbeats, health streams,
  * switching and the grace period — is the SDK runtime's job.
  */
 import { type Contract, RttError } from "@rtt/core";
@@ -8,7 +8,7 @@ import type { RouteJournal } from "./route-journal.ts";
 
 export type Awaitable<T> = T | Promise<T>;
 
-/** A link's health as the connector sees it (spec §8 Health). */
+/** A link's health as the connector sees it (its `health` function). */
 export interface LinkHealth {
   readonly ok: boolean;
   /** How far behind the symbol is, in milliseconds (0 when the connector cannot tell). */

@@ -1,6 +1,6 @@
 /**
- * One open link inside a driver and the two pumps that move its bytes (DESIGN.md §2: lanes
- * carry, the panel only wires):
+ * One open link inside a driver and the two pumps that move its bytes
+ * (docs/design.md §Principles: the panel wires, lanes carry):
  *
  *   inbound lane --frame--> tx queue --> connector.tx(link, bytes)      (in order, one at a time)
  *   connector.rx(link) --chunk--> outbound lane (+ Rx taps)            (waits for 'drain')
@@ -737,7 +737,7 @@ export class Link<L> {
         continue;
       }
       // A full lane is congestion too: a taildrop or nack route refuses the chunk rather than
-      // pausing its producer behind a consumer that lags (spec §6); mark and buffer wait.
+      // pausing its producer behind a consumer that lags (ADR 0015); mark and buffer wait.
       const refused =
         this.#congested === out ? this.#admission?.refuseAdmitted(flags !== 0) : undefined;
       if (refused === "nacked") this.#nacked(item, "the route's lane is full");

@@ -1,5 +1,5 @@
 /**
- * QuickConnect (spec §7, ADR 0011) between the two driver processes of a route, run during the
+ * QuickConnect (ADR 0011) between the two driver processes of a route, run during the
  * panel's PREPARE, before any data flows:
  *
  *   panel ──Offer(inbound, handshake)──▶ target driver   listens: data lane + 2 control lanes

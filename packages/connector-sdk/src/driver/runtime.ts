@@ -4,7 +4,7 @@
  * `serve.ts` runs it as a driver process; `harness.ts` runs it inside a test.
  *
  * No globals: two runtimes can live in one process (the harness relies on it). One coarse
- * timer per runtime drives every link's heartbeats (STYLE.md: one shared timer, not one per
+ * timer per runtime drives every link's heartbeats (one shared timer, not one per
  * lane).
  */
 import { createHash, randomBytes } from "node:crypto";

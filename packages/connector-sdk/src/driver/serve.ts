@@ -1,5 +1,6 @@
 /**
- * Running a connector as a driver process (DESIGN.md §6), go-plugin's lifecycle improved:
+ * Running a connector as a driver process
+ * (docs/design.md §Processes and sockets: driver processes), go-plugin's lifecycle improved:
  *
  * 1. No magic cookie in the environment → a sentence on stderr about how drivers are meant to
  *    be used, exit 1. (The cookie is not security; it stops a person from starting a driver

@@ -1,7 +1,7 @@
 /**
- * Writers a source link connected ahead of time (spec §10 "warm spare pre-bind"): once a route's
- * handshake agreed on a target's data lane, the source connects a writer to it right away and
- * keeps it idle here, so the Bind (apply's flip) or Switch (QuickConnect) that later moves the
+ * Writers a source link connected ahead of time (docs/design.md §The life of a route: flip): once a
+ * route's handshake agreed on a target's data lane, the source connects a writer to it right away
+ * and keeps it idle here, so the Bind (apply's flip) or Switch (QuickConnect) that later moves the
  * outbound there swaps writers instead of connecting — on shm that saves mapping the segment
  * and the doorbell connect, most of a warm flip's time in the driver.
  *

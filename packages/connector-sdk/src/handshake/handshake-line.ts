@@ -1,5 +1,6 @@
 /**
- * The one line a driver writes on descriptor 3 when it is ready (DESIGN.md §6):
+ * The one line a driver writes on descriptor 3 when it is ready
+ * (docs/design.md §Processes and sockets: the handshake on descriptor 3):
  *
  *   RTT|<core-proto>|<app-proto>|unix|<socket>|grpc|<pid>|<start-time>|<nonce>
  *

@@ -1,5 +1,6 @@
 /**
- * The start-up contract between a host and a driver process (DESIGN.md §6), go-plugin style:
+ * The start-up contract between a host and a driver process
+ * (docs/design.md §Processes and sockets: the handshake on descriptor 3), go-plugin style:
  * what the host puts in the driver's environment, and how the two agree on a protocol
  * version. docs/connectors.md describes the same for authors in other languages.
  */

@@ -1,6 +1,6 @@
 /**
- * The host side of a driver process (DESIGN.md §6): what the panel uses to run connectors,
- * and what anyone can use on its own.
+ * The host side of a driver process (docs/design.md §Processes and sockets: driver processes): what
+ * the panel uses to run connectors, and what anyone can use on its own.
  *
  * Start-up: spawn with the magic cookie and the offered protocol versions in the environment,
  * stdin a pipe (its closing tells the driver its host is gone), stdout and stderr mirrored
@@ -70,7 +70,10 @@ export interface DriverLaunch {
   readonly cwd?: string;
 }
 
-/** What a host needs to find a running driver again (journal it; DESIGN.md §6). */
+/**
+ * What a host needs to find a running driver again (journal it;
+ * docs/design.md §Processes and sockets: re-attach).
+ */
 export interface DriverRecord {
   readonly name: string;
   /** As the handshake named it: a path, or "@name" for an abstract socket. */

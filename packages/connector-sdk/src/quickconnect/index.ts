@@ -1,5 +1,5 @@
 /**
- * QuickConnect (spec §7, DESIGN.md §8): the handshake that brings a route's link up between
+ * QuickConnect (ADR 0011): the handshake that brings a route's link up between
  * its two ends (SYN → ACK → BIND → READY, heartbeats, TRIP), and the hot swap that moves a
  * source from one target to another at a frame boundary.
  */

@@ -1,5 +1,5 @@
 /**
- * The QuickConnect handshake (spec §7) as two explicit state machines, one per end:
+ * The QuickConnect handshake (ADR 0011) as two explicit state machines, one per end:
  *
  *   initiator (source end)                      responder (target end)
  *   idle ──start──▶ syn-sent ──SYN──────────▶  listen

@@ -1,5 +1,5 @@
 /**
- * QuickConnect control messages (spec §7): what SYN, ACK, BIND, READY, TRIP and HEARTBEAT
+ * QuickConnect control messages (ADR 0011): what SYN, ACK, BIND, READY, TRIP and HEARTBEAT
  * frames carry, and the one codec for them.
  *
  * The frame type says which message it is; the payload is a compact UTF-8 JSON object with

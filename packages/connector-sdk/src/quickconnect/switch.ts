@@ -1,6 +1,6 @@
 /**
- * Hot swap (DESIGN.md §8 QuickConnect, `rtt qc A -> B`): a source writing to target A moves to
- * target B at a frame boundary, without losing or repeating a frame.
+ * Hot swap (docs/design.md §The life of a route: hot swap; `rtt qc A -> B`): a source writing to
+ * target A moves to target B at a frame boundary, without losing or repeating a frame.
  *
  *   1. B is prepared beforehand — a warm spare: handshake done, lanes bound (`addSpare`) —
  *      or, failing that, on demand by the `prepare` option.

@@ -1,5 +1,5 @@
 /**
- * Why a QuickConnect link trips (spec §7 step 5), and the typed error each reason becomes at
+ * Why a QuickConnect link trips (ADR 0011), and the typed error each reason becomes at
  * the end that has to give up. A TRIP frame carries the reason across, so both ends name the
  * same one: the initiator's error says what the responder refused, not just "refused".
  */

@@ -1,5 +1,5 @@
 /**
- * The file driver (spec §8 connector-file): file symbols — append-write and follow-read (like
+ * The file driver (docs/design.md §Connectors): file symbols — append-write and follow-read (like
  * `tail -F`, surviving rotation and truncation) —, FIFOs and Unix-socket symbols. Run as a
  * program, this file is the driver executable.
  *

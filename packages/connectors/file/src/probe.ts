@@ -1,7 +1,7 @@
 /**
- * What the file connector finds under a folder (spec §4 "Data/IPC"): FIFOs and Unix sockets,
- * recognised by `stat` (not by name), and NDJSON logs (`*.ndjson`, `*.jsonl`). Each becomes a
- * `file` symbol whose variant says which: `#fifo`, `#socket`, `#ndjson`.
+ * What the file connector finds under a folder (docs/design.md §Connectors): FIFOs and Unix
+ * sockets, recognised by `stat` (not by name), and NDJSON logs (`*.ndjson`, `*.jsonl`). Each
+ * becomes a `file` symbol whose variant says which: `#fifo`, `#socket`, `#ndjson`.
  */
 import { type Dirent, lstatSync, readdirSync } from "node:fs";
 import { join, relative, sep } from "node:path";

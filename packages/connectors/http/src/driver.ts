@@ -1,5 +1,5 @@
 /**
- * The http driver (spec §8 connector-http): `api` symbols on loopback. Run as a program, this
+ * The http driver (docs/design.md §Connectors): `api` symbols on loopback. Run as a program, this
  * file is the driver executable. Payloads are the JSON messages of messages.ts; the frame's
  * correlation id pairs a response with its request.
  *

@@ -1,5 +1,5 @@
 /**
- * The two faces of an HTTP API symbol (spec §8 connector-http), loopback only:
+ * The two faces of an HTTP API symbol (docs/design.md §Connectors), loopback only:
  * - `HttpTarget`: request messages become HTTP requests on a keep-alive pool; each response
  *   comes back as a message with the request's correlation id.
  * - `HttpSource`: a loopback (or Unix-socket) listener turns each incoming request into a

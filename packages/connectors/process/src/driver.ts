@@ -1,5 +1,5 @@
 /**
- * The process driver (spec §8 connector-process): any symbol whose manifest says how to run it
+ * The process driver (docs/design.md §Connectors): any symbol whose manifest says how to run it
  * (`x-run`, an argv array) — `proc`, `hook`, `plugin`, but also a `bus` or an `extension` that
  * is a program — except `api`, which the http driver runs. Run as a program, this file is the
  * driver executable.

@@ -1,6 +1,6 @@
 /**
  * How a process's byte stream is cut into messages and messages are put back on it
- * (spec §8 connector-process): `lines` (one message per line, `\n`-terminated), `length-prefixed`
+ * (docs/design.md §Connectors): `lines` (one message per line, `\n`-terminated), `length-prefixed`
  * (a u32 big-endian length before each message), or `raw` (every chunk as it comes).
  */
 import { RttError } from "@rtt/core";

@@ -1,5 +1,5 @@
 /**
- * A process as an endpoint (spec §8 connector-process): `tx` writes framed messages to its
+ * A process as an endpoint (docs/design.md §Connectors): `tx` writes framed messages to its
  * stdin, `messages()` yields framed messages from its stdout, `health()` says whether it runs,
  * and a crash is followed by a respawn when the policy says so (capped, jittered exponential
  * backoff). The process runs in its own process group, and `close()` ends the whole group —

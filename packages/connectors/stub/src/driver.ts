@@ -1,5 +1,5 @@
 /**
- * The stub driver (spec §9 degrade modes): stands in for a request/response target that is
+ * The stub driver (ADR 0014): stands in for a request/response target that is
  * down. It opens any `io: req` symbol whose manifest declares `x-examples` (core's
  * examples.ts) and answers each request frame with the matching example's response under the
  * request's correlation id — the first example whose request equals it, else the first without

@@ -1,5 +1,6 @@
 /**
- * `rtt.manifest.json` and `.rtt/manifests/*.json` (spec §5, §18): one symbol's contract.
+ * `rtt.manifest.json` and `.rtt/manifests/*.json`
+ * (docs/design.md §The model: contracts and symbols): one symbol's contract.
  */
 import type { IoMode, SymbolType } from "../saddr.ts";
 import { IO_MODES, SYMBOL_TYPES } from "../saddr.ts";

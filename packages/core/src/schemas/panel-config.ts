@@ -1,4 +1,4 @@
-/** `.rtt/panel.yaml`: the node's own configuration (spec §13). */
+/** `.rtt/panel.yaml`: the node's own configuration (docs/design.md §The model: the workspace). */
 import { LANE_KINDS, type LaneKind } from "../qos.ts";
 import { stringList } from "./common.ts";
 

@@ -1,4 +1,7 @@
-/** `.rtt/policy.json`: who may talk to whom, QoS, pins and failover sets (spec §9). */
+/**
+ * `.rtt/policy.json`: who may talk to whom, QoS, pins and failover sets
+ * (docs/design.md §The model: routes and policy).
+ */
 import { DROP_POLICIES, type DropPolicy } from "../qos.ts";
 
 export interface AclRule {

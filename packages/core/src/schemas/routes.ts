@@ -1,8 +1,11 @@
-/** `.rtt/routes.json`: the desired routes (spec §6, §18). */
+/** `.rtt/routes.json`: the desired routes (docs/design.md §The model: routes and policy). */
 import { identifier } from "./common.ts";
 
 export interface RouteSpec {
-  /** Stable name; when absent the id is a hash of from/to (DESIGN.md §5). */
+  /**
+   * Stable name; when absent the id is a hash of from/to
+   * (docs/design.md §The model: routes and policy).
+   */
   readonly id?: string;
   readonly from: string;
   /** One target, or a failover list tried in order. */

@@ -1,7 +1,7 @@
 /**
  * Route admission: what a route does with each item offered to it, given its token bucket and
- * its drop policy (spec §6, DESIGN.md §7). While the bucket has tokens, items are sent; when it
- * is empty, the policy decides:
+ * its drop policy (docs/design.md §Data plane: backpressure; ADR 0015). While the bucket has
+ * tokens, items are sent; when it is empty, the policy decides:
  *
  *   taildrop  the item is dropped.
  *   mark      the item is sent anyway, marked: the caller sets FrameFlag.MARKED (ECN-like) so the

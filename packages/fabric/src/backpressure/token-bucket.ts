@@ -1,5 +1,6 @@
 /**
- * A token bucket: the rate limiter behind every route's QoS `rate` and `burst` (spec §6).
+ * A token bucket: the rate limiter behind every route's QoS `rate` and `burst`
+ * (docs/design.md §Data plane: backpressure).
  *
  * It starts full (`burst` tokens), refills continuously at `rate` tokens per second and never
  * holds more than `burst`. Over any window of `t` ms it therefore grants at most

@@ -1,7 +1,7 @@
 /**
- * The audit ledger (spec §12, DESIGN.md §8): every bind, unbind, swap, trip, heal and rollback
- * with who, when, why and before → after, one JSON record per line, hash-chained so that an
- * edited, deleted or reordered record is detected.
+ * The audit ledger (docs/design.md §Invariants: audit ledger): every bind, unbind, swap, trip, heal
+ * and rollback with who, when, why and before → after, one JSON record per line, hash-chained so
+ * that an edited, deleted or reordered record is detected.
  *
  * - `hash` is the SHA-256 of the record's RFC 8785 canonical JSON without `hash`; `prev` is the
  *   previous record's `hash` (64 zeros for the first), and `prev` is inside what `hash` covers.

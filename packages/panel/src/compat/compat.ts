@@ -1,8 +1,8 @@
 /**
- * The compatibility resolver (spec §5, DESIGN.md §8 "Compat"): can a consumer (a route's source)
- * be wired to a provider (a route's target)? Pure: two catalog symbols and the declared coercers
- * in, a verdict out. A rejection lists every rule that failed, each as a machine code and one
- * sentence naming both sides' values, in a fixed order so the plan prints byte-identical text:
+ * The compatibility resolver (docs/design.md §The life of a route: plan): can a consumer (a route's
+ * source) be wired to a provider (a route's target)? Pure: two catalog symbols and the declared
+ * coercers in, a verdict out. A rejection lists every rule that failed, each as a machine code and
+ * one sentence naming both sides' values, in a fixed order so the plan prints byte-identical text:
  *
  *   version → io → caps → schema (by slot name, then schemas) → auth
  *

@@ -1,5 +1,6 @@
 /**
- * The read side of the panel API for any client (spec §15): ListSymbols, PlanRoutes, Health and
+ * The read side of the panel API for any client
+ * (docs/design.md §Processes and sockets: the panel daemon): ListSymbols, PlanRoutes, Health and
  * Audit, and the standard services beside rtt.panel.v1.Panel on the same socket — gRPC health
  * checking (grpc.health.v1) and server reflection (v1 and v1alpha), so grpcurl or a client in any
  * language can find and call the panel without RTT's .proto files at hand.

@@ -1,6 +1,7 @@
 /**
- * The panel daemon (DESIGN.md §6): one per `.rtt/` — the WAL's lock is the panel's lock — serving
- * rtt.panel.v1.Panel on the workspace's Unix socket. It owns the driver processes and the links.
+ * The panel daemon (docs/design.md §Processes and sockets: the panel daemon): one per `.rtt/` — the
+ * WAL's lock is the panel's lock — serving rtt.panel.v1.Panel on the workspace's Unix socket. It
+ * owns the driver processes and the links.
  *
  * Start-up is crash recovery, whatever ended the last panel:
  *   1. open the WAL: replay to the last commit, cut a torn tail, abort a partial transaction;
@@ -71,7 +72,10 @@ export interface PanelDaemonOptions {
   readonly driverGraceMs?: number;
 }
 
-/** The Unix socket path of an `api.listen` value (only `unix://` is served: DESIGN.md §6). */
+/**
+ * The Unix socket path of an `api.listen` value (only `unix://` is served:
+ * docs/design.md §Processes and sockets: the panel daemon).
+ */
 export function socketPathOf(listen: string): string {
   if (!listen.startsWith("unix://") || listen.length <= "unix://".length)
     throw new RttError(

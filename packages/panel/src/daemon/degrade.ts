@@ -1,5 +1,5 @@
 /**
- * Degrade modes (spec §9): what a route whose breaker opened does when the policy names no
+ * Degrade modes (ADR 0014): what a route whose breaker opened does when the policy names no
  * failover target. A request/response route whose target declares `x-examples` is answered by
  * the stub driver in the target's place — same symbol, same contract hash, another driver — so
  * the edge itself says the route is degraded, the WAL journals it like any rewiring, and a

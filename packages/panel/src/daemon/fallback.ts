@@ -1,5 +1,6 @@
 /**
- * What the panel does with a route when its breaker moves (spec §9–§10), in order of
+ * What the panel does with a route when its breaker moves
+ * (docs/design.md §The life of a route: trip, failover, degrade, hold), in order of
  * preference: fail over along the policy's failover set (onto a prebound warm spare when there
  * is one); degrade a request/response route to a stub of its target's examples (degrade.ts);
  * hold a tripped one-way route (its source parks). Once the breaker leaves open, a degraded or
@@ -132,7 +133,7 @@ export class RouteFallback {
   readonly #trials = new Set<string>();
 
   /**
-   * The half-open trial's bounded sample (spec §10: neither everyone nor one probe): while a
+   * The half-open trial's bounded sample (ADR 0013: neither everyone nor one probe): while a
    * route's breaker is half-open its source sends at most the breaker's probe budget per window
    * and the rest waits at the source under the route's QoS; the bound is lifted once the
    * breaker leaves half-open. Idempotent: call it after every transition (and each sweep).
@@ -307,7 +308,7 @@ export class RouteFallback {
   }
 
   /**
-   * Warm spare pre-bind (spec §10): each wired route with a failover set keeps its next target
+   * Warm spare pre-bind (ADR 0013): each wired route with a failover set keeps its next target
    * open and armed, so a failover (or a `rtt qc` to it) is the Switch and the commit only. Run
    * after each apply and with each stability sweep (which also re-arms after a failover).
    */

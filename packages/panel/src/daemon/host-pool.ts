@@ -1,5 +1,6 @@
 /**
- * The panel's connector drivers as real processes (DESIGN.md §6): one `DriverHost` per connector,
+ * The panel's connector drivers as real processes
+ * (docs/design.md §Processes and sockets: driver processes): one `DriverHost` per connector,
  * launched on first use, re-attached after a panel restart, stopped with the panel. Where a
  * driver comes from: `.rtt/drivers/<name>` (an executable, or a `.ts`/`.js`/`.mjs` file run with
  * this Node), else a connector shipped with RTT (file, http, process, and stub for degrade modes).

@@ -1,11 +1,11 @@
 /**
- * The daemon's health loop (spec §10, DESIGN.md §8 "Health"): every `health.heartbeat_ms` it
- * samples both links of every wired route from their drivers, keeps rolling statistics per route,
- * and feeds each route's circuit breaker — an error when a link is not ok, an SLO observation
- * against the route's failover health bounds, a tick for backoff deadlines. `rtt trip` / `rtt
- * heal` feed it too. Transitions go to `onTransition` (the daemon audits, journals and acts on
- * them); the breaker states are journaled with the topology so a restart keeps an open breaker
- * open.
+ * The daemon's health loop (docs/design.md §The life of a route: health): every
+ * `health.heartbeat_ms` it samples both links of every wired route from their drivers, keeps
+ * rolling statistics per route, and feeds each route's circuit breaker — an error when a link is
+ * not ok, an SLO observation against the route's failover health bounds, a tick for backoff
+ * deadlines. `rtt trip` / `rtt heal` feed it too. Transitions go to `onTransition` (the daemon
+ * audits, journals and acts on them); the breaker states are journaled with the topology so a
+ * restart keeps an open breaker open.
  */
 import type { HealthSample } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";

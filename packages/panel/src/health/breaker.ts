@@ -1,8 +1,8 @@
 /**
- * A circuit breaker per route (spec §10, DESIGN.md §8 "Health"): closed → open → half-open, as a
- * pure state machine. No timers and no `Date.now()` inside: the caller passes `now` (epoch ms) and
- * a `random` in [0, 1) for the jitter, and gets back a new plain-JSON state plus the transitions
- * it caused, each with a reason for the audit ledger and `rtt tap`.
+ * A circuit breaker per route (docs/design.md §The life of a route: health): closed → open →
+ * half-open, as a pure state machine. No timers and no `Date.now()` inside: the caller passes `now`
+ * (epoch ms) and a `random` in [0, 1) for the jitter, and gets back a new plain-JSON state plus the
+ * transitions it caused, each with a reason for the audit ledger and `rtt tap`.
  *
  * What "open" means here: the panel does not sit on the data path — admitting frames is the
  * driver's job. For the panel, "open" = move the route to its failover target, degrade it to a

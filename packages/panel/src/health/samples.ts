@@ -1,8 +1,8 @@
 /**
- * Rolling statistics of one route from its driver's periodic health samples (DESIGN.md §8
- * "Health"): p50/p95/p99 latency, error rate, throughput, queue depth, drops, and a short history
- * for a sparkline. No clock inside: the caller passes `now` (epoch ms, the panel's clock when the
- * sample arrived) to `add` and `stats`.
+ * Rolling statistics of one route from its driver's periodic health samples
+ * (docs/design.md §The life of a route: health): p50/p95/p99 latency, error rate, throughput, queue
+ * depth, drops, and a short history for a sparkline. No clock inside: the caller passes `now`
+ * (epoch ms, the panel's clock when the sample arrived) to `add` and `stats`.
  *
  * Choices that must hold:
  * - Percentiles are exact (nearest rank) over a bounded ring of the most recent latencies that

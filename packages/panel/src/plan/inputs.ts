@@ -2,7 +2,7 @@
  * What a plan is computed from, read from the workspace: the catalog (`rtt scan`'s output), the
  * routes, the policy and panel.yaml's lane preferences, plus the observed graph — the last
  * topology committed to the WAL, read without taking the panel's lock (a running panel keeps
- * exactly that topology alive; DESIGN.md §8).
+ * exactly that topology alive; docs/design.md §The life of a route: recover).
  */
 import type { Diagnostic, LaneKind, Policy } from "@rtt/core";
 import { readCatalog } from "../catalog.ts";
@@ -14,7 +14,7 @@ import { loadPanelConfig, relativeToRoot, type WorkspacePaths } from "../workspa
 import type { PlanInputs } from "./plan.ts";
 import { asTopology, type Topology } from "./topology.ts";
 
-/** Where lanes go when panel.yaml says nothing (spec §13's example order). */
+/** Where lanes go when panel.yaml says nothing (the fastest kind first). */
 export const DEFAULT_PREFER: readonly LaneKind[] = ["shm", "uds", "tcp"];
 
 export function loadPolicy(paths: WorkspacePaths): {

@@ -1,8 +1,9 @@
 /**
- * `rtt plan` as a pure function (spec §16 steps 2–4): the desired graph from the catalog, routes
- * and policy through the router, its difference from the observed graph as a minimal edit set,
- * and the batches apply runs them in. No clock, no randomness, no I/O: the same inputs give a
- * byte-identical plan in any process, which is what lets `rtt apply FILE` trust a saved plan.
+ * `rtt plan` as a pure function (docs/design.md §The life of a route: plan): the desired graph from
+ * the catalog, routes and policy through the router, its difference from the observed graph as a
+ * minimal edit set, and the batches apply runs them in. No clock, no randomness, no I/O: the same
+ * inputs give a byte-identical plan in any process, which is what lets `rtt apply FILE` trust a
+ * saved plan.
  */
 import {
   addressOf,

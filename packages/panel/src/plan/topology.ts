@@ -1,5 +1,6 @@
 /**
- * The panel's graph of wired routes (spec §16's G_o and G_d): one edge per route id, naming both
+ * The panel's graph of wired routes (the observed and the desired graph,
+ * docs/design.md §The life of a route: plan): one edge per route id, naming both
  * ends, the driver that opens each, the lane kind and the traffic pattern. The WAL journals it as
  * each apply's pre and post graph, so its JSON form must be canonical: keys sorted, no clock.
  */

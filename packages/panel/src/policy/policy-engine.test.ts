@@ -17,7 +17,7 @@ import { compilePolicy, PolicyError, QOS_DEFAULTS, QOS_FIELDS } from "./policy-e
 
 const c = parseConcrete;
 
-/** Spec §9's example, with real addresses: `A,B,C` spelled out and the stream match written in
+/** An example policy, with real addresses: `A,B,C` spelled out and the stream match written in
  * the grammar (`stream` is an io mode, not a symbol type, so `rtt://*\/stream/*` does not parse). */
 const SPEC_POLICY: Policy = {
   allow: [{ from: "rtt://*/api/*", to: "rtt://*/api/*", scopes: ["*"] }],
@@ -32,7 +32,7 @@ const SPEC_POLICY: Policy = {
   ],
 };
 
-describe("policy engine: the spec §9 example", () => {
+describe("policy engine: an example policy", () => {
   const engine = compilePolicy(SPEC_POLICY);
 
   it("allows api to api and denies everything else by default", () => {
@@ -93,7 +93,7 @@ describe("policy engine: the spec §9 example", () => {
     assert.equal(engine.failoverFor(parseReference("rtt://core/bus/other")), undefined);
   });
 
-  it("rejects the spec's literal `rtt://*/stream/*` with a typed error naming the field", () => {
+  it("rejects `rtt://*/stream/*` with a typed error naming the field", () => {
     assert.throws(
       () => compilePolicy({ qos: [{ match: "rtt://*/stream/*", prio: 0 }] }),
       (error: unknown) =>

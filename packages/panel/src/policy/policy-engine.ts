@@ -1,5 +1,6 @@
 /**
- * The policy engine (spec §9): `.rtt/policy.json` compiled once into a pure decision function.
+ * The policy engine (docs/design.md §The model: routes and policy): `.rtt/policy.json` compiled
+ * once into a pure decision function.
  *
  * Every pattern, route and health expression is parsed up front by `compilePolicy`, so the
  * decisions themselves never parse and never throw. After schema validation a bad expression
@@ -81,7 +82,7 @@ export interface AclDecision {
 
 export interface PinDecision {
   /**
-   * The pinned endpoint. Usually concrete; the spec's own example pins a partial version
+   * The pinned endpoint. Usually concrete; a pin may name a partial version
    * (`@2`), which the router resolves among the candidates it already has.
    */
   readonly target: ConcreteAddress | Reference;

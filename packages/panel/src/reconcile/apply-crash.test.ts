@@ -1,5 +1,5 @@
-// Kill -9 of the panel's apply at random points (issue: "a crash test that kills the panel with
-// SIGKILL at random points during apply, at least 30 runs"): the child applies plan A, then
+// Kill -9 of the panel's apply at random points (at least 30 runs, each killing
+// the panel with SIGKILL at a random point of its apply): the child applies plan A, then
 // plan B, and dies inside B at its n-th step or at a random moment. Replay must give a topology
 // that is A with a whole prefix of B's batches — never half a batch — and every link the WAL
 // ever recorded must be accounted for: released, in the committed graph, or in the ledger's

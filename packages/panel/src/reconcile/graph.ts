@@ -1,7 +1,7 @@
 /**
- * The graph the WAL journals with every commit (spec §20: pre and post graphs): the topology
- * (edges), the links that carry it, the drivers holding those links (what a restarted panel
- * re-attaches to) and the routes' breakers.
+ * The graph the WAL journals with every commit (docs/design.md §The life of a route: apply): the
+ * topology (edges), the links that carry it, the drivers holding those links (what a restarted
+ * panel re-attaches to) and the routes' breakers.
  */
 import type { JsonValue } from "@rtt/core";
 import { type Edge, TOPOLOGY_FORMAT } from "../plan/topology.ts";

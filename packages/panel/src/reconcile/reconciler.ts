@@ -1,13 +1,13 @@
 /**
- * The reconciler's apply (spec §16 step 5, DESIGN.md §8 "Reconcile"): a plan's batches, each one
+ * The reconciler's apply (docs/design.md §The life of a route: apply): a plan's batches, each one
  * WAL transaction run as a two-phase commit through real drivers and lanes.
  *
  *   prepare  for each created or replaced route: open both ends, have the target listen for the
  *            route's lane and control lanes (Offer), for request/response routes wire the reply
- *            lane (the source listens, the target binds its outbound to it), then run spec §7's
- *            QuickConnect handshake between the two drivers (SYN → ACK → BIND → READY: the
- *            target checks it is the contract the plan chose). Nothing flows yet: the source's
- *            outbound is not bound.
+ *            lane (the source listens, the target binds its outbound to it), then run the
+ *            QuickConnect handshake (ADR 0011) between the two drivers (SYN → ACK → BIND →
+ *            READY: the target checks it is the contract the plan chose). Nothing flows yet: the
+ *            source's outbound is not bound.
  *   flip     bind each source's outbound to its target's lane: traffic starts.
  *   commit   one fsynced WAL record with the post-graph: the batch's new wiring is the topology.
  *   retire   close the links of replaced and deleted routes (after the commit, so a crash before
@@ -130,8 +130,9 @@ export interface ReconcilerOptions {
   /** Lines of progress ("batch 1/2: prepare events-to-log"). */
   readonly progress?: (line: string) => void;
   /**
-   * The post-commit check of a newly wired route (spec §16 step 6): a problem it returns is
-   * reported with the batch; the route stays wired (tripping it is the breaker's job).
+   * The post-commit check of a newly wired route (docs/design.md §The life of a route: apply): a
+   * problem it returns is reported with the batch; the route stays wired (tripping it is the
+   * breaker's job).
    */
   readonly verify?: (route: WiredRoute) => Promise<string | undefined>;
   /** What to journal about the running drivers with each graph (for re-attach). */
@@ -234,7 +235,7 @@ export class Reconciler {
   }
 
   /**
-   * QuickConnect (spec §7, `rtt qc`): moves a wired one-way route to another target without
+   * QuickConnect (ADR 0013, `rtt qc`): moves a wired one-way route to another target without
    * stopping its source. One WAL transaction: open the new target and have it offer its lane
    * (with control lanes), run the handshake, then Switch the source's outbound at a frame
    * boundary — the old lane gets EOS after every frame already written to it — and commit.
@@ -256,7 +257,7 @@ export class Reconciler {
 
   /**
    * Bounds a route's source to `perWindow` chunks every `windowMs` (0 lifts it): the half-open
-   * trial's bounded sample (spec §10). Returns the source link it applies to, or undefined when
+   * trial's bounded sample (ADR 0013). Returns the source link it applies to, or undefined when
    * the route is not wired.
    */
   throttle(
@@ -542,7 +543,7 @@ export class Reconciler {
   }
 
   /**
-   * Warm spare pre-bind (spec §10): opens `target` for the one-way route `routeId` ahead of any
+   * Warm spare pre-bind (ADR 0013): opens `target` for the one-way route `routeId` ahead of any
    * swap and arms it for the route's source, so a failover (or `rtt qc`) to it is the Switch
    * and the commit only. It stays open while the route is wired from the same source link (the
    * stability sweep closes it after that). True when it opened a link; false when an armed spare
@@ -644,10 +645,11 @@ export class Reconciler {
   }
 
   /**
-   * The stability sweep (spec §10): the registry against the drivers' actual links. A link a
-   * driver holds that no wired route uses is closed (an orphan); a wired route one of whose links
-   * its driver no longer holds (closed behind the panel's back, or its driver is gone) is dropped
-   * — its surviving end closed — so the caller can rewire it. Returns both lists.
+   * The stability sweep (docs/design.md §The life of a route: recover): the registry against the
+   * drivers' actual links. A link a driver holds that no wired route uses is closed (an orphan); a
+   * wired route one of whose links its driver no longer holds (closed behind the panel's back, or
+   * its driver is gone) is dropped — its surviving end closed — so the caller can rewire it.
+   * Returns both lists.
    */
   sweep(): Promise<{ orphans: string[]; broken: string[] }> {
     return this.#exclusive(async () => {
@@ -1041,7 +1043,7 @@ export class Reconciler {
       const reply = await source.offer(p.from.link, "inbound", edge.lane);
       await target.bind(p.to.link, { outbound: reply });
     }
-    // Spec §7 between the two drivers: the target must be the very contract the plan chose.
+    // The handshake (ADR 0011) between the two drivers: the target must be the plan's contract.
     await this.#step("handshake", id);
     await source.handshake(p.from.link, handshakeAsk(edge.to, offered, txNonce(txid, id)));
   }

@@ -1,5 +1,5 @@
 /**
- * Warm spares (spec §10 "warm spare pre-bind"): target links the panel keeps open while no route
+ * Warm spares (ADR 0013): target links the panel keeps open while no route
  * uses them, so that moving a route onto one starts no program and opens no link. An *armed*
  * spare has also offered its lane to one route's source link and run the handshake with it, so a
  * swap to it is the Switch and the commit only. Two kinds:

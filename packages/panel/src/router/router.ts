@@ -1,5 +1,5 @@
 /**
- * The router (spec §6 "Decision order", DESIGN.md §8 "Route decision"): for one route, which
+ * The router (docs/design.md §The life of a route: plan): for one route, which
  * catalog symbol does its source get wired to, over which lane, and why each other candidate
  * lost. Pure and deterministic: the same inputs give a byte-identical decision whatever the
  * catalog order; no clock, no Math.random.

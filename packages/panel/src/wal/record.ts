@@ -34,7 +34,10 @@ export interface Lease {
   readonly expiresMs?: number;
 }
 
-/** A resource the panel is about to create, recorded before it is created (DESIGN.md §6). */
+/**
+ * A resource the panel is about to create, recorded before it is created
+ * (docs/design.md §Processes and sockets: sockets and the resource ledger).
+ */
 export interface ResourceIntent {
   readonly kind: ResourceKind;
   /** Segment name, socket path, pid as text, lock path, `<driver>/<link id>`: unique per kind. */

@@ -1,14 +1,14 @@
 /**
- * `rtt init`: lays out `.rtt/` (spec §13) with a commented panel.yaml, a policy, an empty
- * routes.json and the spec §18 sample manifest. It only ever creates: a file or folder that
- * exists is kept as it is, so running it twice changes nothing.
+ * `rtt init`: lays out `.rtt/` (docs/design.md §The model: the workspace) with a commented
+ * panel.yaml, a policy, an empty routes.json and a sample manifest. It only ever creates: a file or
+ * folder that exists is kept as it is, so running it twice changes nothing.
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { relativeToRoot, type WorkspacePaths, workspacePaths } from "./workspace.ts";
 
-const PANEL_YAML = `# RTT panel configuration (spec §13). Every key is optional; the values below are the defaults
+const PANEL_YAML = `# RTT panel configuration. Every key is optional; the values below are the defaults
 # unless marked otherwise. Paths are relative to the folder holding .rtt/.
 
 # api:

@@ -1,6 +1,7 @@
 /**
  * A workspace is the folder holding `.rtt/`; everything RTT reads or writes lives under it
- * (spec §13). Commands find it the way git finds `.git`: from the working folder upward.
+ * (docs/design.md §The model: the workspace). Commands find it the way git finds `.git`: from the
+ * working folder upward.
  */
 import { statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";

@@ -1,6 +1,6 @@
 /**
- * The in-process lane: both ends in one process (spec §6: "only for pure functions with
- * reentrancy guarantees"). Frames are handed over by reference through a bounded queue and
+ * The in-process lane: both ends in one process (drivers run in-process by the test harness).
+ * Frames are handed over by reference through a bounded queue and
  * delivered on a later turn of the event loop, so a writer never re-enters its reader.
  */
 import { randomBytes } from "node:crypto";

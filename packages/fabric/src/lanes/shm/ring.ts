@@ -1,6 +1,6 @@
 /**
- * A single-producer single-consumer byte ring in shared memory (DESIGN.md §7). One process
- * writes records, one reads them; neither ever takes a lock.
+ * A single-producer single-consumer byte ring in shared memory (docs/design.md §Data plane: lanes).
+ * One process writes records, one reads them; neither ever takes a lock.
  *
  *   segment (page aligned)
  *   ┌─────────────── control page: 4096 bytes, read as Int32 slots ───────────────┐

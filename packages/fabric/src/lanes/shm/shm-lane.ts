@@ -1,7 +1,7 @@
 /**
- * The shared-memory lane (DESIGN.md §7): frames go through an SPSC ring in a segment both
- * processes map; a Unix socket beside it carries only doorbell bytes and tells each end when
- * the other dies (the kernel closes it with the process, so a kill -9 is noticed at once).
+ * The shared-memory lane (docs/design.md §Data plane: lanes): frames go through an SPSC ring in a
+ * segment both processes map; a Unix socket beside it carries only doorbell bytes and tells each
+ * end when the other dies (the kernel closes it with the process, so a kill -9 is noticed at once).
  *
  * Lifecycle: the listening end creates the segment and the socket; the peer maps the segment,
  * then connects. The listener therefore knows, the moment it accepts the connection, that the

@@ -1,6 +1,7 @@
 /**
- * The loopback TCP lane, for cross-user or legacy peers (DESIGN.md §7). Loopback only: RTT is
- * offline and single-host, so any other address is refused before a socket is opened.
+ * The loopback TCP lane, for cross-user or legacy peers (docs/design.md §Data plane: lanes).
+ * Loopback only: RTT is offline and single-host, so any other address is refused before a socket is
+ * opened.
  */
 import { connect, createServer, isIPv4, isIPv6, type Socket } from "node:net";
 import { RttError } from "@rtt/core";

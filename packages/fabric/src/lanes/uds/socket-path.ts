@@ -1,5 +1,6 @@
 /**
- * Where lane sockets live, and what to do when a path is too long for the OS (DESIGN.md §6):
+ * Where lane sockets live, and what to do when a path is too long for the OS
+ * (docs/design.md §Processes and sockets: sockets and the resource ledger):
  * `sockaddr_un.sun_path` holds 108 bytes on Linux and 104 on macOS, NUL included, and a deep
  * workspace path overflows it. Then Linux gets an abstract-namespace name (no file at all,
  * gone with the socket) and other systems a short path in a per-user temp folder.

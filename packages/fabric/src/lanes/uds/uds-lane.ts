@@ -1,8 +1,9 @@
 /**
  * The Unix-socket lane: frames on a stream socket, the default for control and the fallback
- * for data (DESIGN.md §7). The listening end accepts exactly one peer, then stops listening
- * and removes its socket file, so nothing is left for another process to connect to.
- * (Windows: named pipes, which Node's `net` speaks with `\\.\pipe\` paths, behind the same API.)
+ * for data (docs/design.md §Data plane: lanes). The listening end accepts exactly one peer, then
+ * stops listening and removes its socket file, so nothing is left for another process to connect
+ * to. (Windows: named pipes, which Node's `net` speaks with `\\.\pipe\` paths, behind the same
+ * API.)
  */
 import { rmSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";

@@ -78,7 +78,7 @@ export interface ConnectorClient extends grpc.Client {
   getInfo(argument: _rtt_connector_v1_GetInfoRequest, callback: grpc.requestCallback<_rtt_connector_v1_DriverInfo__Output>): grpc.ClientUnaryCall;
   
   /**
-   * Runs QuickConnect's initiator (spec §7: SYN → ACK → BIND → READY) for a link on the source
+   * Runs QuickConnect's initiator (ADR 0011: SYN → ACK → BIND → READY) for a link on the source
    * end of a route, against the control lanes the target's driver offered (Offer with
    * `handshake`), before any data flows. Fails with the trip's RTT code: RTT_ERR_QC_REFUSED
    * (contract mismatch, missing capability, no common lane kind), RTT_ERR_QC_TIMEOUT,
@@ -89,7 +89,7 @@ export interface ConnectorClient extends grpc.Client {
   Handshake(argument: _rtt_connector_v1_HandshakeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_HandshakeResponse__Output>): grpc.ClientUnaryCall;
   Handshake(argument: _rtt_connector_v1_HandshakeRequest, callback: grpc.requestCallback<_rtt_connector_v1_HandshakeResponse__Output>): grpc.ClientUnaryCall;
   /**
-   * Runs QuickConnect's initiator (spec §7: SYN → ACK → BIND → READY) for a link on the source
+   * Runs QuickConnect's initiator (ADR 0011: SYN → ACK → BIND → READY) for a link on the source
    * end of a route, against the control lanes the target's driver offered (Offer with
    * `handshake`), before any data flows. Fails with the trip's RTT code: RTT_ERR_QC_REFUSED
    * (contract mismatch, missing capability, no common lane kind), RTT_ERR_QC_TIMEOUT,
@@ -163,14 +163,14 @@ export interface ConnectorClient extends grpc.Client {
   open(argument: _rtt_connector_v1_OpenRequest, callback: grpc.requestCallback<_rtt_connector_v1_OpenResponse__Output>): grpc.ClientUnaryCall;
   
   /**
-   * Lists the symbols the driver finds under a folder (spec §8 Probe(fs_path)).
+   * Lists the symbols the driver finds under a folder (a connector's `probe`).
    */
   Probe(argument: _rtt_connector_v1_ProbeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_ProbeResponse__Output>): grpc.ClientUnaryCall;
   Probe(argument: _rtt_connector_v1_ProbeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_connector_v1_ProbeResponse__Output>): grpc.ClientUnaryCall;
   Probe(argument: _rtt_connector_v1_ProbeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_ProbeResponse__Output>): grpc.ClientUnaryCall;
   Probe(argument: _rtt_connector_v1_ProbeRequest, callback: grpc.requestCallback<_rtt_connector_v1_ProbeResponse__Output>): grpc.ClientUnaryCall;
   /**
-   * Lists the symbols the driver finds under a folder (spec §8 Probe(fs_path)).
+   * Lists the symbols the driver finds under a folder (a connector's `probe`).
    */
   probe(argument: _rtt_connector_v1_ProbeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_ProbeResponse__Output>): grpc.ClientUnaryCall;
   probe(argument: _rtt_connector_v1_ProbeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_connector_v1_ProbeResponse__Output>): grpc.ClientUnaryCall;
@@ -227,7 +227,7 @@ export interface ConnectorClient extends grpc.Client {
   switch(argument: _rtt_connector_v1_SwitchRequest, callback: grpc.requestCallback<_rtt_connector_v1_SwitchResponse__Output>): grpc.ClientUnaryCall;
   
   /**
-   * Bounds what a link's outbound sends (a route's half-open trial, spec §10): at most
+   * Bounds what a link's outbound sends (a route's half-open trial, ADR 0013): at most
    * `per_window` chunks every `window_ms`; the rest wait at the source under its QoS.
    */
   Throttle(argument: _rtt_connector_v1_ThrottleRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_ThrottleResponse__Output>): grpc.ClientUnaryCall;
@@ -235,7 +235,7 @@ export interface ConnectorClient extends grpc.Client {
   Throttle(argument: _rtt_connector_v1_ThrottleRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_ThrottleResponse__Output>): grpc.ClientUnaryCall;
   Throttle(argument: _rtt_connector_v1_ThrottleRequest, callback: grpc.requestCallback<_rtt_connector_v1_ThrottleResponse__Output>): grpc.ClientUnaryCall;
   /**
-   * Bounds what a link's outbound sends (a route's half-open trial, spec §10): at most
+   * Bounds what a link's outbound sends (a route's half-open trial, ADR 0013): at most
    * `per_window` chunks every `window_ms`; the rest wait at the source under its QoS.
    */
   throttle(argument: _rtt_connector_v1_ThrottleRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_connector_v1_ThrottleResponse__Output>): grpc.ClientUnaryCall;
@@ -283,7 +283,7 @@ export interface ConnectorHandlers extends grpc.UntypedServiceImplementation {
   GetInfo: grpc.handleUnaryCall<_rtt_connector_v1_GetInfoRequest__Output, _rtt_connector_v1_DriverInfo>;
   
   /**
-   * Runs QuickConnect's initiator (spec §7: SYN → ACK → BIND → READY) for a link on the source
+   * Runs QuickConnect's initiator (ADR 0011: SYN → ACK → BIND → READY) for a link on the source
    * end of a route, against the control lanes the target's driver offered (Offer with
    * `handshake`), before any data flows. Fails with the trip's RTT code: RTT_ERR_QC_REFUSED
    * (contract mismatch, missing capability, no common lane kind), RTT_ERR_QC_TIMEOUT,
@@ -315,7 +315,7 @@ export interface ConnectorHandlers extends grpc.UntypedServiceImplementation {
   Open: grpc.handleUnaryCall<_rtt_connector_v1_OpenRequest__Output, _rtt_connector_v1_OpenResponse>;
   
   /**
-   * Lists the symbols the driver finds under a folder (spec §8 Probe(fs_path)).
+   * Lists the symbols the driver finds under a folder (a connector's `probe`).
    */
   Probe: grpc.handleUnaryCall<_rtt_connector_v1_ProbeRequest__Output, _rtt_connector_v1_ProbeResponse>;
   
@@ -339,7 +339,7 @@ export interface ConnectorHandlers extends grpc.UntypedServiceImplementation {
   Switch: grpc.handleUnaryCall<_rtt_connector_v1_SwitchRequest__Output, _rtt_connector_v1_SwitchResponse>;
   
   /**
-   * Bounds what a link's outbound sends (a route's half-open trial, spec §10): at most
+   * Bounds what a link's outbound sends (a route's half-open trial, ADR 0013): at most
    * `per_window` chunks every `window_ms`; the rest wait at the source under its QoS.
    */
   Throttle: grpc.handleUnaryCall<_rtt_connector_v1_ThrottleRequest__Output, _rtt_connector_v1_ThrottleResponse>;
