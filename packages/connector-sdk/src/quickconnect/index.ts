@@ -60,15 +60,4 @@ export {
   type RespondOptions,
   respond,
 } from "./session.ts";
-export {
-  type Drained,
-  type Response,
-  type Retired,
-  type ServeTargetOptions,
-  SwitchingSource,
-  type SwitchingSourceOptions,
-  type SwitchResult,
-  type SwitchTarget,
-  serveTarget,
-} from "./switch.ts";
 export { QuickConnectError, TRIP_REASONS, type TripReason, tripCode } from "./trip.ts";
