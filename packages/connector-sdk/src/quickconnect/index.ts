@@ -5,13 +5,6 @@
  */
 export { type Cancel, type Clock as QuickConnectClock, FakeClock, systemClock } from "./clock.ts";
 export {
-  attachLanes,
-  type OfferedLanes,
-  offerLanes,
-  type SourceLanes,
-  type TargetLanes,
-} from "./lanes.ts";
-export {
   ANSWER_CACHE,
   type CommonInput,
   DEFAULT_TIMINGS,
