@@ -5,23 +5,17 @@
  */
 export { type Cancel, type Clock as QuickConnectClock, FakeClock, systemClock } from "./clock.ts";
 export {
-  ANSWER_CACHE,
-  type CommonInput,
-  DEFAULT_TIMINGS,
-  type Effect,
-  evaluateSyn,
   type InitiatorInput,
   type InitiatorPhase,
   type InitiatorState,
   initialInitiator,
-  initialResponder,
-  type ResponderInput,
-  type ResponderPhase,
-  type ResponderPolicy,
-  type ResponderState,
-  type Step,
   stepInitiator,
-  stepResponder,
+} from "./initiator-machine.ts";
+export {
+  type CommonInput,
+  DEFAULT_TIMINGS,
+  type Effect,
+  type Step,
   type Timings,
 } from "./machine.ts";
 export {
@@ -41,6 +35,16 @@ export {
   type Syn,
   type Trip,
 } from "./messages.ts";
+export {
+  ANSWER_CACHE,
+  evaluateSyn,
+  initialResponder,
+  type ResponderInput,
+  type ResponderPhase,
+  type ResponderPolicy,
+  type ResponderState,
+  stepResponder,
+} from "./responder-machine.ts";
 export {
   type ControlLanes,
   DEFAULT_LINK_HEARTBEAT_MS,

@@ -4,21 +4,20 @@ import { describe, test } from "node:test";
 import { FrameType, type LaneAddress } from "@rtt/fabric";
 import fc from "fast-check";
 import {
-  DEFAULT_TIMINGS,
-  type Effect,
   type InitiatorInput,
   type InitiatorState,
   initialInitiator,
+  stepInitiator,
+} from "./initiator-machine.ts";
+import { DEFAULT_TIMINGS, type Effect, type Step, type Timings } from "./machine.ts";
+import { type ControlMessage, encodeControl, parseControl, type Syn } from "./messages.ts";
+import {
   initialResponder,
   type ResponderInput,
   type ResponderPolicy,
   type ResponderState,
-  type Step,
-  stepInitiator,
   stepResponder,
-  type Timings,
-} from "./machine.ts";
-import { type ControlMessage, encodeControl, parseControl, type Syn } from "./messages.ts";
+} from "./responder-machine.ts";
 
 const HASH = "c".repeat(64);
 const SYN: Syn = {

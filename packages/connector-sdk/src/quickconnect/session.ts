@@ -17,19 +17,12 @@ import {
 } from "@rtt/fabric";
 import { type Cancel, type Clock, systemClock } from "./clock.ts";
 import {
-  DEFAULT_TIMINGS,
-  type Effect,
   type InitiatorInput,
   type InitiatorState,
   initialInitiator,
-  initialResponder,
-  type ResponderInput,
-  type ResponderState,
-  type Step,
   stepInitiator,
-  stepResponder,
-  type Timings,
-} from "./machine.ts";
+} from "./initiator-machine.ts";
+import { DEFAULT_TIMINGS, type Effect, type Step, type Timings } from "./machine.ts";
 import {
   type Ack,
   type Bind,
@@ -39,6 +32,12 @@ import {
   type Syn,
   type Trip,
 } from "./messages.ts";
+import {
+  initialResponder,
+  type ResponderInput,
+  type ResponderState,
+  stepResponder,
+} from "./responder-machine.ts";
 import { QuickConnectError } from "./trip.ts";
 
 /** The two control lanes at one end: a writer to the peer, a reader from it. */
