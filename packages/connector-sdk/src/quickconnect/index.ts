@@ -46,10 +46,8 @@ export {
   stepResponder,
 } from "./responder-machine.ts";
 export {
-  type ControlLanes,
   DEFAULT_LINK_HEARTBEAT_MS,
   DEFAULT_RING_CAPACITY,
-  type EstablishedLink,
   type InitiateOptions,
   Initiator,
   initiate,
@@ -57,4 +55,5 @@ export {
   type RespondOptions,
   respond,
 } from "./session.ts";
+export type { ControlLanes, EstablishedLink } from "./session-runner.ts";
 export { QuickConnectError, TRIP_REASONS, type TripReason, tripCode } from "./trip.ts";

@@ -16,13 +16,8 @@ import {
 } from "@rtt/fabric";
 import { FakeClock } from "./clock.ts";
 import { type Bind, encodeControl, parseControl, type Syn } from "./messages.ts";
-import {
-  type ControlLanes,
-  type InitiateOptions,
-  initiate,
-  type RespondOptions,
-  respond,
-} from "./session.ts";
+import { type InitiateOptions, initiate, type RespondOptions, respond } from "./session.ts";
+import type { ControlLanes } from "./session-runner.ts";
 import { QuickConnectError } from "./trip.ts";
 
 const HASH = "e".repeat(64);
