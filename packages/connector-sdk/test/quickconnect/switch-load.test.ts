@@ -215,6 +215,32 @@ async function sampleUntil(
   throw new Error(`no health sample of ${link}`);
 }
 
+/**
+ * Halfway through the count, the Switch to `to` — asked twice at once, then once more: one
+ * switch, one answer. Returns the frames A's lane carried before its EOS.
+ */
+async function switchHalfway(source: { host: DriverHost; link: string }, to: LaneAddress) {
+  await sampleUntil(source.host, source.link, (s) => s.frames_out >= N / 2);
+  const [first, second] = await Promise.all([
+    source.host.switch(source.link, to),
+    source.host.switch(source.link, to),
+  ]);
+  const again = await source.host.switch(source.link, to);
+  assert.deepEqual([second, again], [first, first], "one switch, one answer");
+  const k = first.oldFrames;
+  assert.ok(k >= N / 2 && k < N, `the flip fell after message ${k}`);
+  assert.ok(first.oldEosSeq > k, "EOS comes after A's data (and heartbeats)");
+  return k;
+}
+
+/** Zero lost, zero duplicated: A has 1..k, B has k+1..N, disjoint, union 1..N. */
+function assertSplitAt(k: number, a: Arrivals, b: Arrivals): void {
+  assert.deepEqual(a.ranges, [[1, k]]);
+  assert.deepEqual(b.ranges, [[k + 1, N]]);
+  assert.deepEqual(union(a.ranges, b.ranges), [[1, N]]);
+  assert.equal(a.dupes + b.dupes + a.outOfRange + b.outOfRange, 0);
+}
+
 const kinds: LaneKind[] = loadShm() === undefined ? ["uds"] : ["shm", "uds"];
 
 describe(`switch under load: ${N} messages, real driver processes`, () => {
@@ -224,32 +250,16 @@ describe(`switch under load: ${N} messages, real driver processes`, () => {
     }, async (t) => {
       const { source, a, b, hosts, pids, at } = await start(kind);
       try {
-        // The flip onto A starts the count; halfway, the Switch — asked twice at once.
+        // The flip onto A starts the count.
         await source.host.bind(source.link, { outbound: a.address });
-        await sampleUntil(source.host, source.link, (s) => s.frames_out >= N / 2);
-        const both = Promise.all([
-          source.host.switch(source.link, b.address),
-          source.host.switch(source.link, b.address),
-        ]);
-        const [first, second] = await both;
-        const again = await source.host.switch(source.link, b.address);
-        assert.deepEqual([second, again], [first, first], "one switch, one answer");
-        const k = first.oldFrames;
-        assert.ok(k >= N / 2 && k < N, `the flip fell after message ${k}`);
-        assert.ok(first.oldEosSeq > k, "EOS comes after A's data (and heartbeats)");
-
+        const k = await switchHalfway(source, b.address);
         await eventually("every message back", () => a.got.count + b.got.count >= N, 30_000);
         // A took every frame its lane carried before EOS: what the reconciler waits for.
         assert.equal((await sampleUntil(a.host, a.link, () => true)).frames_in, k);
         assert.equal((await sampleUntil(b.host, b.link, () => true)).frames_in, N - k);
+        assertSplitAt(k, a.got, b.got);
         const r = rates(at, k);
         report(t, kind, k, r);
-
-        // Zero lost, zero duplicated: A has 1..k, B has k+1..N, disjoint, union 1..N.
-        assert.deepEqual(a.got.ranges, [[1, k]]);
-        assert.deepEqual(b.got.ranges, [[k + 1, N]]);
-        assert.deepEqual(union(a.got.ranges, b.got.ranges), [[1, N]]);
-        assert.equal(a.got.dupes + b.got.dupes + a.got.outOfRange + b.got.outOfRange, 0);
 
         // Full speed: the source kept writing while the switch ran.
         assert.ok(
