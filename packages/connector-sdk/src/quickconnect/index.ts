@@ -4,30 +4,17 @@
  * source from one target to another at a frame boundary.
  */
 export {
-  attachLanes,
-  type OfferedLanes,
-  offerLanes,
-  type SourceLanes,
-  type TargetLanes,
-} from "./lanes.ts";
-export {
-  ANSWER_CACHE,
-  type CommonInput,
-  DEFAULT_TIMINGS,
-  type Effect,
-  evaluateSyn,
   type InitiatorInput,
   type InitiatorPhase,
   type InitiatorState,
   initialInitiator,
-  initialResponder,
-  type ResponderInput,
-  type ResponderPhase,
-  type ResponderPolicy,
-  type ResponderState,
-  type Step,
   stepInitiator,
-  stepResponder,
+} from "./initiator-machine.ts";
+export {
+  type CommonInput,
+  DEFAULT_TIMINGS,
+  type Effect,
+  type Step,
   type Timings,
 } from "./machine.ts";
 export {
@@ -48,10 +35,18 @@ export {
   type Trip,
 } from "./messages.ts";
 export {
-  type ControlLanes,
+  ANSWER_CACHE,
+  evaluateSyn,
+  initialResponder,
+  type ResponderInput,
+  type ResponderPhase,
+  type ResponderPolicy,
+  type ResponderState,
+  stepResponder,
+} from "./responder-machine.ts";
+export {
   DEFAULT_LINK_HEARTBEAT_MS,
   DEFAULT_RING_CAPACITY,
-  type EstablishedLink,
   type InitiateOptions,
   Initiator,
   initiate,
@@ -59,15 +54,5 @@ export {
   type RespondOptions,
   respond,
 } from "./session.ts";
-export {
-  type Drained,
-  type Response,
-  type Retired,
-  type ServeTargetOptions,
-  SwitchingSource,
-  type SwitchingSourceOptions,
-  type SwitchResult,
-  type SwitchTarget,
-  serveTarget,
-} from "./switch.ts";
+export type { ControlLanes, EstablishedLink } from "./session-runner.ts";
 export { QuickConnectError, TRIP_REASONS, type TripReason, tripCode } from "./trip.ts";

@@ -57,10 +57,10 @@ export interface Ack {
   readonly heartbeat_ms: number;
 }
 
-/** BIND: the initiator made the lanes; here is where to reach them. */
+/** BIND: the data lanes the link will use, for the responder to reach or to check. */
 export interface Bind {
   readonly nonce: string;
-  /** The data lanes, in an order both ends agree on (the SDK: forward, then responses). */
+  /** In an order both ends agree on; a route's BIND names the one lane its target listens on. */
   readonly lanes: readonly LaneAddress[];
 }
 

@@ -5,22 +5,19 @@ import { describe, test } from "node:test";
 import { type LaneKind, RttError } from "@rtt/core";
 import {
   connectReader,
+  connectWriter,
   FrameType,
+  type LaneAddress,
   type LaneReader,
   type LaneWriter,
+  listenReader,
   listenWriter,
   loadShm,
 } from "@rtt/fabric";
 import { FakeClock } from "../clock.ts";
-import { attachLanes, offerLanes } from "./lanes.ts";
-import { encodeControl, parseControl, type Syn } from "./messages.ts";
-import {
-  type ControlLanes,
-  type InitiateOptions,
-  initiate,
-  type RespondOptions,
-  respond,
-} from "./session.ts";
+import { type Bind, encodeControl, parseControl, type Syn } from "./messages.ts";
+import { type InitiateOptions, initiate, type RespondOptions, respond } from "./session.ts";
+import type { ControlLanes } from "./session-runner.ts";
 import { QuickConnectError } from "./trip.ts";
 
 const HASH = "e".repeat(64);
@@ -50,6 +47,28 @@ async function controlPair(
   };
 }
 
+/**
+ * The target's data lane, made as a route makes it (driver/route-handshake.ts): the target
+ * listens, the initiator's BIND names that one lane, the responder checks it is its own.
+ */
+async function targetLane(kind: LaneKind, capacity = 0) {
+  const listener = await listenReader(kind, kind === "shm" ? { capacity } : {});
+  return { listener, ...laneHooks(listener.address) };
+}
+
+function laneHooks(address: LaneAddress) {
+  return {
+    bind: async () => ({ lanes: [address], value: address }),
+    attach: async (bind: Bind) => {
+      assert.deepEqual(bind.lanes, [address], "BIND names the target's lane");
+      return address;
+    },
+  };
+}
+
+/** A lane nobody listens on: enough for the tests that stop at READY. */
+const UNUSED_LANE = laneHooks({ kind: "inproc", id: "unused" });
+
 /** Records the control frames arriving on a reader (alongside whoever else listens). */
 function record(reader: LaneReader): Array<{ type: number; payload: Buffer }> {
   const seen: Array<{ type: number; payload: Buffer }> = [];
@@ -70,8 +89,7 @@ const initiatorOptions = (
   heartbeatMs: 100,
   nonce: "nonce-test-1",
   timings: { answerTimeoutMs: 1000, maxRetries: 3, missedHeartbeats: 3 },
-  bind: (ack) => offerLanes(ack),
-  release: (value) => (value as { close(): void }).close(),
+  bind: UNUSED_LANE.bind,
   ...over,
 });
 
@@ -81,12 +99,7 @@ const responderOptions = (
   contractHash: HASH,
   caps: ["json", "zstd"],
   timings: { answerTimeoutMs: 1000, maxRetries: 3, missedHeartbeats: 3 },
-  attach: (bind, ack) => attachLanes(bind, ack),
-  release: (value) => {
-    const ends = value as Awaited<ReturnType<typeof attachLanes>>;
-    ends.forward.close();
-    ends.responses.destroy();
-  },
+  attach: UNUSED_LANE.attach,
   ...over,
 });
 
@@ -102,13 +115,14 @@ async function rejection(p: Promise<unknown>): Promise<QuickConnectError> {
 }
 
 describe("handshake over in-process lanes, fake clock", () => {
-  test("SYN → ACK → BIND → READY; data flows on the bound lanes; heartbeats every interval both ways", async () => {
+  test("SYN → ACK → BIND → READY; data flows on the bound lane; heartbeats every interval both ways", async () => {
     const clock = new FakeClock();
     const { a, b } = await controlPair();
     const toTarget = record(b.reader);
     const toSource = record(a.reader);
-    const source = initiate(a, initiatorOptions({ clock }));
-    const target = respond(b, responderOptions({ clock }));
+    const data = await targetLane("inproc");
+    const source = initiate(a, initiatorOptions({ clock, bind: data.bind }));
+    const target = respond(b, responderOptions({ clock, attach: data.attach }));
     const [up, down] = await Promise.all([source.ready, target.ready]);
     await settle();
     assert.deepEqual(up.ack, {
@@ -127,16 +141,19 @@ describe("handshake over in-process lanes, fake clock", () => {
       toSource.map((f) => f.type),
       [FrameType.ACK, FrameType.READY, FrameType.HEARTBEAT],
     );
-    // The data lanes work: a request out, its answer back.
-    const ends = await (up.value as Awaited<ReturnType<typeof offerLanes>>["value"]).accepted;
-    const targetEnds = down.value as Awaited<ReturnType<typeof attachLanes>>;
+    // The lane BIND named works: the source connects to what the target listens on.
+    assert.deepEqual(down.value, up.value);
+    const writer = await connectWriter(up.value as LaneAddress);
+    const reader = await data.listener.accepted;
     const got = new Promise<string>((resolve) =>
-      targetEnds.forward.once("frame", (f: { payload: Uint8Array }) =>
+      reader.once("frame", (f: { payload: Uint8Array }) =>
         resolve(Buffer.from(f.payload).toString()),
       ),
     );
-    ends.forward.write(Buffer.from("hello"));
+    writer.write(Buffer.from("hello"));
     assert.equal(await got, "hello");
+    await writer.end();
+    reader.close();
     // Heartbeats: one per 100 ms each way, the link stays up.
     for (let t = 0; t < 10; t++) {
       clock.advance(100);
@@ -339,32 +356,33 @@ describe("handshake over in-process lanes, fake clock", () => {
 describe("handshake over real lanes, real clock", () => {
   const kinds: LaneKind[] = loadShm() === undefined ? ["uds"] : ["uds", "shm"];
   for (const kind of kinds) {
-    test(`control on uds, data on ${kind}: READY, frames and answers, clean close`, async () => {
+    test(`control on uds, data on ${kind}: READY, frames on the bound lane, clean close`, async () => {
       const { a, b } = await controlPair("uds");
-      const source = initiate(a, initiatorOptions({ lanes: [kind], heartbeatMs: 50 }));
-      const target = respond(b, responderOptions({ capacity: 1 << 16 }));
-      const [up, down] = await Promise.all([source.ready, target.ready]);
+      const data = await targetLane(kind, 1 << 16);
+      const source = initiate(
+        a,
+        initiatorOptions({ lanes: [kind], heartbeatMs: 50, bind: data.bind }),
+      );
+      const target = respond(b, responderOptions({ capacity: 1 << 16, attach: data.attach }));
+      const [up] = await Promise.all([source.ready, target.ready]);
       assert.equal(up.ack.lane, kind);
       assert.equal(up.ack.buffer.capacity, kind === "shm" ? 1 << 16 : 0);
-      const ends = await (up.value as Awaited<ReturnType<typeof offerLanes>>["value"]).accepted;
-      const targetEnds = down.value as Awaited<ReturnType<typeof attachLanes>>;
-      targetEnds.forward.on("frame", (f: { correlation: number; payload: Uint8Array }) => {
-        targetEnds.responses.write(Buffer.from(`re:${Buffer.from(f.payload)}`), {
-          correlation: f.correlation,
-        });
-      });
-      const answer = new Promise<[number, string]>((resolve) =>
-        ends.responses.once("frame", (f: { correlation: number; payload: Uint8Array }) =>
+      const writer = await connectWriter(up.value as LaneAddress);
+      const reader = await data.listener.accepted;
+      const got = new Promise<[number, string]>((resolve) =>
+        reader.once("frame", (f: { correlation: number; payload: Uint8Array }) =>
           resolve([f.correlation, Buffer.from(f.payload).toString()]),
         ),
       );
-      ends.forward.write(Buffer.from("ping"), { correlation: 7 });
-      assert.deepEqual(await answer, [7, "re:ping"]);
+      writer.write(Buffer.from("hello"), { correlation: 7 });
+      assert.deepEqual(await got, [7, "hello"]);
       assert.ok((await source.ping(1000)) >= 0);
       const closed = new Promise((resolve) => target.once("closed", resolve));
       source.close();
       await closed;
       assert.equal(target.snapshot.trip?.reason, "closed");
+      await writer.end();
+      reader.close();
     });
   }
 });

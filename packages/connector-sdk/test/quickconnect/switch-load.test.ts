@@ -1,162 +1,160 @@
 /**
- * A hot swap under load, with real processes and real lanes (issue 4, "What it must show"):
- * a source process writes N numbered messages as fast as the lane takes them (≥ 50,000/s) to
- * target A in another process, over an shm lane and over a uds lane; halfway it switches to
- * target B, a third process, prepared beforehand (handshake done, lanes bound). Checked:
+ * A hot swap under load, through what runs: three driver processes wired as the panel wires a
+ * route and moved as `rtt qc` moves it. The source driver's link counts 1..N as fast as its
+ * lane takes them; targets A and B are echo drivers whose outbound lanes come back to this
+ * test. Both targets offer their inbound lane with a handshake and the source runs it with
+ * each (B is a warm spare: its standby writer is connected); the source is bound to A, and
+ * halfway through the stream its outbound is Switched to B — over an shm lane and over a uds
+ * lane. Checked:
  *
  *   - zero lost, zero duplicated: A's and B's sequence numbers are disjoint and together are
- *     exactly 1..N — A has 1..k, B has k+1..N, k being where the flip fell;
- *   - A drained to EOS and closed; every request was answered by the target it was sent to,
- *     including those still in flight at the flip (answered late, by A);
- *   - `switchTo("B")` twice at once was one switch, and a third time changed nothing;
+ *     exactly 1..N — A has 1..k, B has k+1..N, k being the frames the Switch says A's lane
+ *     carried before its EOS, which A's link then counts as taken (the reconciler's drain);
+ *   - the Switch asked twice at once, and once more after, is one switch with one answer;
  *   - the switch happened while the source was writing at full speed (the rate around it is
  *     reported, and asserted loosely: these machines are shared and noisy).
  *
- * And a warm spare B killed before the switch: the switch fails cleanly (RTT_ERR_QC_SWITCH),
- * the source stays on A, and A gets all N messages.
+ * And a warm spare B killed before the Switch: the Switch fails, the source stays on A, and A
+ * gets all N messages.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { once } from "node:events";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { describe, it, type TestContext } from "node:test";
-import type { LaneKind } from "@rtt/core";
-import { loadShm } from "@rtt/fabric";
+import { DriverHost, type HealthSample } from "@rtt/connector-sdk";
+import { type LaneKind, RttError } from "@rtt/core";
+import {
+  type Frame,
+  FrameType,
+  type LaneAddress,
+  type LaneReader,
+  listenReader,
+  loadShm,
+} from "@rtt/fabric";
+import { COUNTER } from "../fixtures/counter-driver.ts";
+import { eventually, nodeDriver, quietOptions } from "../helpers.ts";
 
 const N = Number(process.env.RTT_QC_LOAD_MESSAGES ?? 300_000);
-const SWITCH_AT = Math.floor(N / 2);
 /**
- * The issue's figure, asserted for the whole run (measured here: 300,000+ msg/s on both lane
- * kinds). The short window around the switch is noisier: asserted at half of it.
+ * The figure asserted for the whole run (measured here: 150,000+ msg/s on both lane kinds,
+ * through three drivers). The short window around the switch is noisier: asserted at half.
  */
 const TARGET_RATE = Number(process.env.RTT_QC_MIN_RATE ?? 50_000);
 const MIN_RATE = TARGET_RATE / 2;
-/** Targets answer requests this late, so some are still in flight at the flip. */
-const ANSWER_DELAY_MS = 100;
+/** Messages either side of the flip that make "around the switch". */
+const WINDOW = Math.min(10_000, Math.floor(N / 4));
+const ECHO = "rtt://demo/api/echo@1.0.0";
 
-const TARGET = new URL("./target-peer.ts", import.meta.url).pathname;
-const SOURCE = new URL("./source-peer.ts", import.meta.url).pathname;
-
-type Line = Record<string, unknown> & { t: string };
-
-class Peer {
-  readonly child: ChildProcess;
-  readonly lines: Line[] = [];
-  readonly #waiters: Array<() => void> = [];
-  #closed = false;
-  readonly stderr: string[] = [];
-
-  constructor(script: string, args: string[]) {
-    this.child = spawn(process.execPath, [script, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    const rl = createInterface({ input: this.child.stdout as NodeJS.ReadableStream });
-    rl.on("line", (text) => {
-      this.lines.push(JSON.parse(text) as Line);
-      for (const wake of this.#waiters.splice(0)) wake();
-    });
-    rl.on("close", () => {
-      this.#closed = true;
-      for (const wake of this.#waiters.splice(0)) wake();
-    });
-    this.child.stderr?.on("data", (chunk: Buffer) => this.stderr.push(chunk.toString()));
-  }
-
-  /** The first line of type `t`, waiting for it. */
-  async next(t: string): Promise<Line> {
-    for (;;) {
-      const found = this.lines.find((l) => l.t === t);
-      if (found !== undefined) return found;
-      if (this.#closed) {
-        assert.fail(
-          `peer exited before printing ${t}: ${JSON.stringify(this.lines)} ${this.stderr.join("")}`,
-        );
-      }
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
-    }
-  }
-
-  exited(): Promise<number | string | null> {
-    const c = this.child;
-    if (c.exitCode !== null || c.signalCode !== null)
-      return Promise.resolve(c.exitCode ?? c.signalCode);
-    return new Promise((resolve) => c.once("exit", (code, signal) => resolve(code ?? signal)));
-  }
-
-  kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
-  }
-}
-
-interface TargetResult {
-  frames: number;
-  answered: number;
+/** What came back from one target: sequence numbers in arrival order, as runs. */
+interface Arrivals {
+  count: number;
   ranges: Array<[number, number]>;
   dupes: number;
   outOfRange: number;
-  eos: boolean;
-  closed: boolean;
 }
 
-interface SourceResult {
-  sent: number;
-  rate: number;
-  elapsedMs: number;
-  switchWindowRate: number;
-  switchWindowMaxGapMs: number;
-  switch: {
-    ok: boolean;
-    switched?: boolean;
-    atMessage?: number;
-    samePromise?: boolean;
-    againSwitched?: boolean;
-    probeAndFlipMs?: number;
-    inflightAtFlip?: number;
-    retiredFrom?: { id: string; unanswered: number; error?: string };
-    code?: string;
-    message?: string;
-  };
-  requests: {
-    sent: number;
-    answeredBy: Record<string, number>;
-    wrongTarget: number;
-    failed: number;
-    beforeSwitchByA: number;
-    strays: number;
-  };
-  retired: Array<{ id: string; unanswered: number; error?: string }>;
+/** When the source made each sequence number, by its own clock (the payload says). */
+type Stamps = Float64Array;
+
+/** Reads a target's echoes off `reader`, recording every sequence number once. */
+function record(reader: LaneReader, seen: Uint8Array, at: Stamps): Arrivals {
+  const got: Arrivals = { count: 0, ranges: [], dupes: 0, outOfRange: 0 };
+  reader.on("frame", (frame: Frame) => {
+    if (frame.type !== FrameType.DATA) return;
+    const payload = Buffer.from(frame.payload.buffer, frame.payload.byteOffset, 16);
+    const seq = payload.readUInt32LE(0);
+    got.count++;
+    if (seq < 1 || seq > N) {
+      got.outOfRange++;
+      return;
+    }
+    if (seen[seq] === 1) got.dupes++;
+    seen[seq] = 1;
+    at[seq] = payload.readDoubleLE(8);
+    const last = got.ranges.at(-1);
+    if (last !== undefined && last[1] + 1 === seq) last[1] = seq;
+    else got.ranges.push([seq, seq]);
+  });
+  reader.on("error", () => {});
+  return got;
 }
 
-/** Starts A, B and the source; resolves once both links are READY. */
+interface Target {
+  readonly host: DriverHost;
+  readonly link: string;
+  /** The inbound lane the target offered: where the source writes. */
+  readonly address: LaneAddress;
+  readonly got: Arrivals;
+}
+
+/**
+ * Opens an echo link on `host`, has it offer its inbound lane with a handshake (the panel's
+ * PREPARE), binds its outbound back to this test, and runs the source's handshake with it —
+ * after which the source holds a standby writer to the target's lane.
+ */
+async function prepareTarget(
+  host: DriverHost,
+  kind: LaneKind,
+  source: { host: DriverHost; link: string },
+  arrivals: { seen: Uint8Array; at: Stamps },
+): Promise<Target> {
+  const [symbol] = await host.probe("/tmp");
+  const link = await host.open(ECHO);
+  const { address, control } = await host.offerWithHandshake(link, kind);
+  const back = await listenReader(kind);
+  await host.bind(link, { outbound: back.address });
+  const got = record(await back.accepted, arrivals.seen, arrivals.at);
+  const agreed = await source.host.handshake(source.link, {
+    control,
+    data: address,
+    expectSaddr: ECHO,
+    expectContractHash: symbol?.contract_hash ?? "",
+    nonce: `${link}-${kind}`,
+  });
+  assert.equal(agreed.lane, kind);
+  return { host, link, address, got };
+}
+
+/** Starts the source and both targets, each a driver process; the source link counts to N. */
 async function start(kind: LaneKind) {
-  const a = new Peer(TARGET, ["A", String(N), String(ANSWER_DELAY_MS)]);
-  const b = new Peer(TARGET, ["B", String(N), String(ANSWER_DELAY_MS)]);
-  const peers = [a, b];
+  const options = () => quietOptions([], { restart: false });
+  const hosts = await Promise.all([
+    DriverHost.launch(nodeDriver("counter", "counter-driver.ts"), options()),
+    DriverHost.launch(nodeDriver("echo", "echo-driver.ts"), options()),
+    DriverHost.launch(nodeDriver("echo", "echo-driver.ts"), options()),
+  ]);
+  const [sourceHost, hostA, hostB] = hosts;
+  const pids = hosts.map((h) => h.pid);
+  const arrivals = { seen: new Uint8Array(N + 1), at: new Float64Array(N + 1) };
   try {
-    const [ca, cb] = await Promise.all([a.next("control"), b.next("control")]);
-    const controls = JSON.stringify({ A: ca.control, B: cb.control });
-    const source = new Peer(SOURCE, [kind, String(N), String(SWITCH_AT), controls]);
-    peers.push(source);
-    await source.next("ready");
-    return { a, b, source, peers };
+    await sourceHost.probe("/tmp");
+    const source = {
+      host: sourceHost,
+      link: await sourceHost.open(COUNTER, { params: { count: String(N) } }),
+    };
+    const a = await prepareTarget(hostA, kind, source, arrivals);
+    const b = await prepareTarget(hostB, kind, source, arrivals);
+    return { source, a, b, hosts, pids, at: arrivals.at };
   } catch (error) {
-    for (const p of peers) p.kill();
+    await Promise.all(hosts.map((h) => h.stop().catch(() => {})));
     throw error;
   }
 }
 
-/** Socket files and shm segments the peers left behind (named after their pids). */
-function leftovers(peers: Peer[]): string[] {
+/** Paths of the socket files and shm segments processes `pids` left (named after their pids). */
+function leftovers(pids: readonly number[]): string[] {
   const list = (dir: string) => (existsSync(dir) ? readdirSync(dir) : []);
-  const sockets = list(join(tmpdir(), `rtt-${process.getuid?.() ?? "user"}`));
+  const socketDir = join(tmpdir(), `rtt-${process.getuid?.() ?? "user"}`);
+  const sockets = list(socketDir);
   const segments = list("/dev/shm");
-  return peers.flatMap(({ child }) => {
-    const pid = child.pid ?? -1;
-    return [
-      ...sockets.filter((f) => f.startsWith(`lane-${pid}-`)),
-      ...segments.filter((f) => f.startsWith(`rtt-${pid.toString(36)}-`)),
-    ];
-  });
+  return pids.flatMap((pid) => [
+    ...sockets.filter((f) => f.startsWith(`lane-${pid}-`)).map((f) => join(socketDir, f)),
+    ...segments
+      .filter((f) => f.startsWith(`rtt-${pid.toString(36)}-`))
+      .map((f) => join("/dev/shm", f)),
+  ]);
 }
 
 /** Sorted, merged ranges: what a set of sequence numbers covers. */
@@ -173,111 +171,135 @@ function union(...lists: Array<Array<[number, number]>>): Array<[number, number]
   return out;
 }
 
-function report(t: TestContext, kind: string, s: SourceResult): void {
+/**
+ * The source's write rates, from the stamps it put in the messages: overall, and for the
+ * WINDOW messages either side of the flip after message `k` (with the longest pause there).
+ */
+function rates(at: Stamps, k: number) {
+  const stamp = (seq: number) => at[seq] ?? Number.NaN;
+  const lo = Math.max(1, k - WINDOW);
+  const hi = Math.min(N, k + WINDOW);
+  let maxGapMs = 0;
+  for (let seq = lo + 1; seq <= hi; seq++)
+    maxGapMs = Math.max(maxGapMs, stamp(seq) - stamp(seq - 1));
+  const elapsedMs = stamp(N) - stamp(1);
+  return {
+    elapsedMs,
+    rate: (N * 1000) / elapsedMs,
+    windowRate: ((hi - lo) * 1000) / (stamp(hi) - stamp(lo)),
+    maxGapMs,
+  };
+}
+
+function report(t: TestContext, kind: string, k: number, r: ReturnType<typeof rates>): void {
   const line =
-    `${kind}: ${N} messages in ${s.elapsedMs.toFixed(0)} ms = ${Math.round(s.rate)} msg/s overall, ` +
-    `${Math.round(s.switchWindowRate)} msg/s around the switch (longest pause ${s.switchWindowMaxGapMs.toFixed(1)} ms), ` +
-    `probe+flip ${s.switch.probeAndFlipMs?.toFixed(1)} ms, flip after message ${s.switch.atMessage}, ` +
-    `${s.switch.inflightAtFlip} request(s) in flight to A at the flip`;
+    `${kind}: ${N} messages in ${r.elapsedMs.toFixed(0)} ms = ${Math.round(r.rate)} msg/s overall, ` +
+    `${Math.round(r.windowRate)} msg/s around the switch (longest pause ${r.maxGapMs.toFixed(1)} ms), ` +
+    `flip after message ${k}`;
   t.diagnostic(line);
   process.stderr.write(`# ${line}\n`);
 }
 
+/** The first health sample of `link` (every 5 ms) that `wanted` accepts. */
+async function sampleUntil(
+  host: DriverHost,
+  link: string,
+  wanted: (sample: HealthSample) => boolean,
+): Promise<HealthSample> {
+  const stream = host.health({ linkId: link, intervalMs: 5 });
+  for await (const sample of stream) {
+    if (sample.link_id !== link || !wanted(sample)) continue;
+    stream.cancel();
+    return sample;
+  }
+  throw new Error(`no health sample of ${link}`);
+}
+
+/**
+ * Halfway through the count, the Switch to `to` — asked twice at once, then once more: one
+ * switch, one answer. Returns the frames A's lane carried before its EOS.
+ */
+async function switchHalfway(source: { host: DriverHost; link: string }, to: LaneAddress) {
+  await sampleUntil(source.host, source.link, (s) => s.frames_out >= N / 2);
+  const [first, second] = await Promise.all([
+    source.host.switch(source.link, to),
+    source.host.switch(source.link, to),
+  ]);
+  const again = await source.host.switch(source.link, to);
+  assert.deepEqual([second, again], [first, first], "one switch, one answer");
+  const k = first.oldFrames;
+  assert.ok(k >= N / 2 && k < N, `the flip fell after message ${k}`);
+  assert.ok(first.oldEosSeq > k, "EOS comes after A's data (and heartbeats)");
+  return k;
+}
+
+/** Zero lost, zero duplicated: A has 1..k, B has k+1..N, disjoint, union 1..N. */
+function assertSplitAt(k: number, a: Arrivals, b: Arrivals): void {
+  assert.deepEqual(a.ranges, [[1, k]]);
+  assert.deepEqual(b.ranges, [[k + 1, N]]);
+  assert.deepEqual(union(a.ranges, b.ranges), [[1, N]]);
+  assert.equal(a.dupes + b.dupes + a.outOfRange + b.outOfRange, 0);
+}
+
 const kinds: LaneKind[] = loadShm() === undefined ? ["uds"] : ["shm", "uds"];
 
-describe(`switch under load: ${N} messages, real processes`, () => {
+describe(`switch under load: ${N} messages, real driver processes`, () => {
   for (const kind of kinds) {
-    it(`${kind} lane: zero lost, zero duplicated, A closed after EOS, in-flight answered by A`, {
+    it(`${kind} lane: zero lost, zero duplicated, one switch, A took every frame before its EOS`, {
       timeout: 60_000,
     }, async (t) => {
-      const { a, b, source, peers } = await start(kind);
+      const { source, a, b, hosts, pids, at } = await start(kind);
       try {
-        source.child.stdin?.write("go\n");
-        const s = (await source.next("result")) as unknown as SourceResult;
-        const ra = (await a.next("result")) as unknown as TargetResult;
-        const rb = (await b.next("result")) as unknown as TargetResult;
-        assert.deepEqual(
-          await Promise.all(peers.map((p) => p.exited())),
-          [0, 0, 0],
-          peers.map((p) => p.stderr.join("")).join("\n"),
-        );
-        report(t, kind, s);
-
-        // The switch: one, mid-stream, idempotent.
-        assert.equal(s.switch.ok, true, s.switch.message);
-        assert.equal(s.switch.switched, true);
-        assert.equal(s.switch.samePromise, true, "switchTo(B) twice at once: the same switch");
-        assert.equal(s.switch.againSwitched, false, "switchTo(B) once on B: no change");
-        const k = s.switch.atMessage ?? -1;
-        assert.ok(k >= SWITCH_AT && k < N, `the flip fell after message ${k}`);
-
-        // Zero lost, zero duplicated: A has 1..k, B has k+1..N, disjoint, union 1..N.
-        assert.equal(s.sent, N);
-        assert.deepEqual(ra.ranges, [[1, k]]);
-        assert.deepEqual(rb.ranges, [[k + 1, N]]);
-        assert.deepEqual(union(ra.ranges, rb.ranges), [[1, N]]);
-        assert.equal(ra.dupes + rb.dupes + ra.outOfRange + rb.outOfRange, 0);
-        assert.equal(ra.frames + rb.frames, N);
-
-        // A drained to EOS and closed; so did B at the end.
-        assert.equal(ra.eos && ra.closed, true);
-        assert.equal(rb.eos && rb.closed, true);
-        assert.deepEqual(s.switch.retiredFrom, { id: "A", unanswered: 0 });
-        assert.deepEqual(s.retired, [{ id: "B", unanswered: 0 }]);
-
-        // Requests: each answered by the one it went to; those in flight at the flip, by A.
-        const expectedRequests = Math.floor(N / 5000) + (SWITCH_AT % 5000 === 0 ? 0 : 1);
-        assert.equal(s.requests.sent, expectedRequests);
-        assert.equal(s.requests.failed, 0);
-        assert.equal(s.requests.wrongTarget, 0);
-        assert.equal(s.requests.strays, 0);
-        assert.ok((s.switch.inflightAtFlip ?? 0) >= 1, "a request was in flight to A at the flip");
-        assert.equal(s.requests.answeredBy.A, ra.answered);
-        assert.equal(s.requests.answeredBy.B, rb.answered);
-        assert.equal(s.requests.beforeSwitchByA, ra.answered);
+        // The flip onto A starts the count.
+        await source.host.bind(source.link, { outbound: a.address });
+        const k = await switchHalfway(source, b.address);
+        await eventually("every message back", () => a.got.count + b.got.count >= N, 30_000);
+        // A took every frame its lane carried before EOS: what the reconciler waits for.
+        assert.equal((await sampleUntil(a.host, a.link, () => true)).frames_in, k);
+        assert.equal((await sampleUntil(b.host, b.link, () => true)).frames_in, N - k);
+        assertSplitAt(k, a.got, b.got);
+        const r = rates(at, k);
+        report(t, kind, k, r);
 
         // Full speed: the source kept writing while the switch ran.
         assert.ok(
-          s.switchWindowRate >= MIN_RATE,
-          `${Math.round(s.switchWindowRate)} msg/s around the switch, expected at least ${MIN_RATE}`,
+          r.windowRate >= MIN_RATE,
+          `${Math.round(r.windowRate)} msg/s around the switch, expected at least ${MIN_RATE}`,
         );
-        assert.ok(s.rate >= TARGET_RATE, `${Math.round(s.rate)} msg/s overall`);
-        assert.deepEqual(leftovers(peers), []);
+        assert.ok(r.rate >= TARGET_RATE, `${Math.round(r.rate)} msg/s overall`);
       } finally {
-        for (const p of peers) p.kill();
+        await Promise.all(hosts.map((h) => h.stop()));
       }
+      assert.deepEqual(leftovers(pids), []);
     });
   }
 
-  it("a warm spare killed before the switch: RTT_ERR_QC_SWITCH, the source stays on A, A gets everything", {
+  it("a warm spare killed before the Switch: the Switch fails, the source stays on A, A gets everything", {
     timeout: 60_000,
   }, async (t) => {
-    const { a, b, source, peers } = await start(kinds[0] ?? "uds");
+    const { source, a, b, hosts, pids } = await start(kinds[0] ?? "uds");
+    const [, , killed] = pids;
     try {
-      b.kill();
-      assert.equal(await b.exited(), "SIGKILL");
-      source.child.stdin?.write("go\n");
-      const s = (await source.next("result")) as unknown as SourceResult;
-      const ra = (await a.next("result")) as unknown as TargetResult;
-      t.diagnostic(`switch refused: ${s.switch.code}: ${s.switch.message}`);
-      assert.equal(s.switch.ok, false);
-      assert.equal(s.switch.code, "RTT_ERR_QC_SWITCH");
-      assert.match(s.switch.message ?? "", /cannot switch to "B": .*the source stays on "A"/);
-      assert.equal(s.sent, N);
-      assert.deepEqual(ra.ranges, [[1, N]]);
-      assert.equal(ra.dupes, 0);
-      assert.equal(s.requests.failed, 0);
-      assert.equal(s.requests.answeredBy.A, s.requests.sent);
-      assert.equal(s.requests.wrongTarget, 0);
-      assert.deepEqual(
-        s.retired.map((r) => r.id),
-        ["A"],
-      );
-      assert.equal(await source.exited(), 0);
-      assert.equal(await a.exited(), 0);
-      assert.deepEqual(leftovers(peers), []);
+      const exited = once(b.host, "exit");
+      process.kill(b.host.pid, "SIGKILL");
+      await exited;
+      await source.host.bind(source.link, { outbound: a.address });
+      await sampleUntil(source.host, source.link, (s) => s.frames_out >= N / 2);
+      // Its standby writer saw the peer go and was dropped; connecting anew finds no one.
+      await assert.rejects(source.host.switch(source.link, b.address), (error: unknown) => {
+        assert.ok(error instanceof RttError, String(error));
+        t.diagnostic(`Switch refused: ${error.code}: ${error.message}`);
+        return true;
+      });
+      await eventually("every message at A", () => a.got.count >= N, 30_000);
+      assert.deepEqual(a.got.ranges, [[1, N]]);
+      assert.equal(a.got.dupes + a.got.outOfRange, 0);
+      assert.equal(b.got.count, 0);
     } finally {
-      for (const p of peers) p.kill();
+      await Promise.all(hosts.map((h) => h.stop()));
+      // A process killed with -9 cannot remove its lane's socket and segment: this test does.
+      for (const path of leftovers([killed ?? -1])) rmSync(path, { force: true });
     }
+    assert.deepEqual(leftovers(pids), []);
   });
 });
