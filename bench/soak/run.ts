@@ -25,6 +25,7 @@
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { errorMessage } from "@rtt/core";
 import { PanelConnection } from "@rtt/panel";
 import {
   isAlive,
@@ -188,7 +189,7 @@ function count(kind: string, ok: boolean): void {
 }
 function fail(kind: string, error: unknown): void {
   count(kind, false);
-  const message = `${kind}: ${(error as Error).message.split("\n")[0]}`;
+  const message = `${kind}: ${errorMessage(error).split("\n")[0]}`;
   if (failures.length < 50) failures.push(`t=${round((Date.now() - t0) / 1000)}s ${message}`);
   log(`  failed ${message}`);
 }

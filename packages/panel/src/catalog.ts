@@ -8,6 +8,7 @@ import {
   type CatalogSymbol,
   type ConcreteAddress,
   type Diagnostic,
+  errorMessage,
   formatSaddr,
   type Mismatch,
   mismatch,
@@ -48,7 +49,7 @@ export function readCatalog(path: string): Catalog {
       });
     throw new RttError(
       "RTT_ERR_CATALOG_MISSING",
-      `cannot read the catalog at ${path}: ${(error as Error).message}`,
+      `cannot read the catalog at ${path}: ${errorMessage(error)}`,
       {
         hint: "run `rtt scan` to rebuild it",
       },

@@ -31,6 +31,7 @@
  * The machines are initiator-machine.ts and responder-machine.ts; heartbeats.ts is the
  * liveness both keep in READY.
  */
+import { errorMessage } from "@rtt/core";
 import {
   type Ack,
   type Bind,
@@ -169,6 +170,6 @@ export function read(
   try {
     return { message: parseControl(type, payload) };
   } catch (error) {
-    return { reason: "malformed", detail: error instanceof Error ? error.message : String(error) };
+    return { reason: "malformed", detail: errorMessage(error) };
   }
 }

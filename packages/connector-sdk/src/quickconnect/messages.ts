@@ -9,7 +9,7 @@
  * RTT_ERR_QC_MALFORMED naming the field, what was expected and what was found. Unknown fields
  * are ignored (a later minor revision may add some); a different `v` is refused.
  */
-import { LANE_KINDS, type LaneKind, parseConcrete, RttError } from "@rtt/core";
+import { errorMessage, LANE_KINDS, type LaneKind, parseConcrete, RttError } from "@rtt/core";
 import { FrameType, type LaneAddress, MAX_PAYLOAD_LIMIT } from "@rtt/fabric";
 import { TRIP_REASONS, type TripReason } from "./trip.ts";
 
@@ -362,7 +362,7 @@ function parseSyn(f: Fields): Syn {
   try {
     parseConcrete(saddr);
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
+    const why = errorMessage(error);
     throw malformed(`SYN.saddr: expected a concrete address: ${why}`, error);
   }
   return {
@@ -449,7 +449,7 @@ export function parseControl(type: number, payload: Uint8Array): ControlMessage 
   try {
     value = JSON.parse(utf8.decode(payload));
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
+    const why = errorMessage(error);
     throw malformed(`${kind} payload is not UTF-8 JSON: ${why}`, error);
   }
   if (!isObject(value)) {

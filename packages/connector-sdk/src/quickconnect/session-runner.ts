@@ -7,6 +7,7 @@
  * A session owns its control lanes: when the link trips or is closed it ends them.
  */
 import { EventEmitter } from "node:events";
+import { errorMessage } from "@rtt/core";
 import type { LaneReader, LaneWriter } from "@rtt/fabric";
 import type { Cancel, Clock } from "../clock.ts";
 import type { Effect, Step } from "./machine.ts";
@@ -176,7 +177,7 @@ export abstract class Session<S extends { readonly phase: string }, I, T> extend
     try {
       this.control.writer.write(payload, { type });
     } catch (error) {
-      this.feed(this.peerGone(error instanceof Error ? error.message : String(error)));
+      this.feed(this.peerGone(errorMessage(error)));
     }
   }
 

@@ -5,7 +5,7 @@
  * (target end) has its `attach` hook reach or check them.
  */
 import { randomBytes } from "node:crypto";
-import { LANE_KINDS, type LaneKind } from "@rtt/core";
+import { errorMessage, LANE_KINDS, type LaneKind } from "@rtt/core";
 import { DEFAULT_MAX_PAYLOAD, type LaneAddress } from "@rtt/fabric";
 import { type Clock, systemClock } from "../clock.ts";
 import {
@@ -123,7 +123,7 @@ export class Initiator<T> extends Session<InitiatorState, InitiatorInput, T> {
         this.feed({ kind: "bound", lanes, now: this.clock.now() });
       },
       (error: unknown) => {
-        const detail = error instanceof Error ? error.message : String(error);
+        const detail = errorMessage(error);
         this.feed({ kind: "bind-failed", detail, now: this.clock.now() });
       },
     );
@@ -225,7 +225,7 @@ export class Responder<T> extends Session<ResponderState, ResponderInput, T> {
         this.feed({ kind: "attached", nonce, now: this.clock.now() });
       },
       (error: unknown) => {
-        const detail = error instanceof Error ? error.message : String(error);
+        const detail = errorMessage(error);
         this.feed({ kind: "attach-failed", nonce, detail, now: this.clock.now() });
       },
     );

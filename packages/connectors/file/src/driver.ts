@@ -15,7 +15,7 @@ import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { appendFile } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { defineConnector, serveDriver } from "@rtt/connector-sdk";
-import { type Contract, parseConcrete, RttError } from "@rtt/core";
+import { type Contract, errorMessage, parseConcrete, RttError } from "@rtt/core";
 import { follow } from "./follow.ts";
 import { probeFiles } from "./probe.ts";
 
@@ -53,7 +53,7 @@ async function* fifoChunks(link: FileLink): AsyncGenerator<Uint8Array> {
       for await (const chunk of stream) yield chunk as Buffer;
     } catch (error) {
       if (link.stop.signal.aborted) return;
-      link.lastError = (error as Error).message;
+      link.lastError = errorMessage(error);
       return;
     }
   }

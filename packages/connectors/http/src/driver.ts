@@ -23,7 +23,7 @@ import {
   SOCKET_DIR_ENV,
   serveDriver,
 } from "@rtt/connector-sdk";
-import { type Contract, RttError } from "@rtt/core";
+import { type Contract, errorMessage, RttError } from "@rtt/core";
 import { laneSocketDir } from "@rtt/fabric";
 import { ApiProcess, reapOrphanedApis } from "./api-process.ts";
 import { type HttpEndpointAddress, HttpSource, HttpTarget } from "./http-endpoints.ts";
@@ -143,7 +143,7 @@ export const httpConnector = defineConnector<HttpLink>({
       try {
         response = parseResponse(bytes);
       } catch (error) {
-        link.lastError = (error as Error).message;
+        link.lastError = errorMessage(error);
         response = { status: 502, body: text(`rtt http driver: ${link.lastError}`) };
       }
       link.source.respond(correlation, response);
@@ -156,7 +156,7 @@ export const httpConnector = defineConnector<HttpLink>({
       request = parseRequest(bytes);
     } catch (error) {
       link.outbox.push({
-        payload: encodeMessage({ status: 400, body: text((error as Error).message) }),
+        payload: encodeMessage({ status: 400, body: text(errorMessage(error)) }),
         correlation,
       });
       return;

@@ -4,7 +4,7 @@
  * The checks are about shape; whether the plan still fits the workspace is apply's business.
  */
 import { readFileSync } from "node:fs";
-import { isLaneKind, LANE_KINDS, RttError } from "@rtt/core";
+import { errorMessage, isLaneKind, LANE_KINDS, RttError } from "@rtt/core";
 import { PLAN_FORMAT, type Plan } from "./plan.ts";
 import { TOPOLOGY_FORMAT } from "./topology.ts";
 
@@ -79,11 +79,7 @@ export function readPlanFile(file: string): Plan {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EISDIR"
-          ? "a folder"
-          : (error as Error).message;
+      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a folder" : errorMessage(error);
     throw new RttError("RTT_ERR_PLAN_INVALID", `cannot read the plan file ${file}: ${why}`, {
       hint: "a plan file is what `rtt plan -out FILE` writes; `rtt apply` alone plans and applies",
     });
@@ -96,13 +92,9 @@ export function parsePlan(text: string, source: string): Plan {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new RttError(
-      "RTT_ERR_PLAN_INVALID",
-      `${source} is not JSON: ${(error as Error).message}`,
-      {
-        hint: "a plan file is what `rtt plan -out FILE` writes",
-      },
-    );
+    throw new RttError("RTT_ERR_PLAN_INVALID", `${source} is not JSON: ${errorMessage(error)}`, {
+      hint: "a plan file is what `rtt plan -out FILE` writes",
+    });
   }
   try {
     const p = object(value, "$");
