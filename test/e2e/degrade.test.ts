@@ -14,9 +14,10 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { eventually } from "@rtt/core/testing";
 import {
   copyQuickstart,
-  eventually,
+  panelWait,
   parseJson,
   RTT_TIMEOUT_MS,
   type RunResult,
@@ -61,13 +62,16 @@ describe("degrade to a stub of the declared examples", () => {
     assert.equal((await rtt(["scan"])).code, 0);
     const apply = await rtt(["apply", "--auto-approve"]);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);
-    await eventually(ws, "the API's answers", () => refreshes().some(fromApi));
+    await eventually(() => refreshes().some(fromApi), panelWait(ws, "the API's answers"));
 
     const trip = await rtt(["trip", "route/ui-refresh", "--why", "e2e", "--json"]);
     assert.equal(trip.code, 0, trip.stderr);
     assert.equal((parseJson(trip.stdout) as { state: string }).state, "open");
     let seen = refreshes().length;
-    await eventually(ws, "the stub's answers", () => refreshes().slice(seen).some(fromStub));
+    await eventually(
+      () => refreshes().slice(seen).some(fromStub),
+      panelWait(ws, "the stub's answers"),
+    );
 
     const ls = await rtt(["ls", "routes", "--json"]);
     assert.equal(ls.code, 0, ls.stderr);
@@ -102,14 +106,18 @@ describe("degrade to a stub of the declared examples", () => {
     const again = parseJson((await rtt(["ls", "routes", "--json"])).stdout) as typeof listed;
     assert.equal(again.find((r) => r.id === "ui-refresh")?.live.degraded, true);
     seen = refreshes().length;
-    await eventually(ws, "the stub's answers after the restart", () =>
-      refreshes().slice(seen).some(fromStub),
+    await eventually(
+      () => refreshes().slice(seen).some(fromStub),
+      panelWait(ws, "the stub's answers after the restart"),
     );
 
     const heal = await rtt(["heal", "route/ui-refresh", "--json"]);
     assert.equal(heal.code, 0, heal.stderr);
     seen = refreshes().length;
-    await eventually(ws, "the API's answers again", () => refreshes().slice(seen).some(fromApi));
+    await eventually(
+      () => refreshes().slice(seen).some(fromApi),
+      panelWait(ws, "the API's answers again"),
+    );
 
     const audit = await rtt(["audit", "--json", "--route", "ui-refresh"]);
     const actions = audit.stdout

@@ -14,9 +14,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { eventually } from "@rtt/core/testing";
 import {
   copyQuickstart,
-  eventually,
+  panelWait,
   RTT_TIMEOUT_MS,
   type RunResult,
   readNdjson,
@@ -59,11 +60,11 @@ describe("holding a one-way route whose breaker is open", () => {
     assert.equal((await rtt(["scan"])).code, 0);
     const apply = await rtt(["apply", "--auto-approve"]);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);
-    await eventually(ws, "events at the logger", () => seqs().length > 100);
+    await eventually(() => seqs().length > 100, panelWait(ws, "events at the logger"));
 
     const trip = await rtt(["trip", "route/events-to-log", "--why", "e2e hold", "--json"]);
     assert.equal(trip.code, 0, trip.stderr);
-    await eventually(ws, "the route held", () => /events-to-log: held/.test(panelLog()));
+    await eventually(() => /events-to-log: held/.test(panelLog()), panelWait(ws, "the route held"));
     const ls = await rtt(["ls", "routes", "--json"]);
     assert.equal(ls.code, 0, ls.stderr);
     const listed = JSON.parse(ls.stdout) as {
@@ -81,14 +82,19 @@ describe("holding a one-way route whose breaker is open", () => {
 
     const heal = await rtt(["heal", "route/events-to-log", "--json"]);
     assert.equal(heal.code, 0, heal.stderr);
-    await eventually(ws, "the route resumed", () => /events-to-log: resumed on/.test(panelLog()));
-    // Half-open: a bounded sample reaches the logger until the breaker closes.
-    await eventually(ws, "the half-open trial, then its end", () =>
-      /events-to-log: half-open trial: at most \d+ messages every \d+ ms[\s\S]*events-to-log: trial over/.test(
-        panelLog(),
-      ),
+    await eventually(
+      () => /events-to-log: resumed on/.test(panelLog()),
+      panelWait(ws, "the route resumed"),
     );
-    await eventually(ws, `all ${N} events`, () => seqs().length >= N);
+    // Half-open: a bounded sample reaches the logger until the breaker closes.
+    await eventually(
+      () =>
+        /events-to-log: half-open trial: at most \d+ messages every \d+ ms[\s\S]*events-to-log: trial over/.test(
+          panelLog(),
+        ),
+      panelWait(ws, "the half-open trial, then its end"),
+    );
+    await eventually(() => seqs().length >= N, panelWait(ws, `all ${N} events`));
     await sleep(300); // nothing more (no duplicates) arrives
     assert.deepEqual(
       seqs(),

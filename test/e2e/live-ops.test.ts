@@ -12,9 +12,10 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { eventually } from "@rtt/core/testing";
 import {
   copyQuickstart,
-  eventually,
+  panelWait,
   parseJson,
   RTT_TIMEOUT_MS,
   type RunResult,
@@ -80,14 +81,15 @@ describe("live operations on the quickstart", () => {
     const first = join(ws, "logs", "events.ndjson");
     const second = join(ws, "logs", "events2.ndjson");
     await eventually(
-      ws,
-      "the stream to reach the first logger",
       () => lines(first).length > 20_000,
+      panelWait(ws, "the stream to reach the first logger"),
     );
-    await eventually(ws, "logger2 prebound as the route's warm spare", () =>
-      readFileSync(join(ws, ".rtt", "panel.log"), "utf8").includes(
-        "events-to-log: rtt://obs/extension/logger2@1.0.0#ndjson prebound",
-      ),
+    await eventually(
+      () =>
+        readFileSync(join(ws, ".rtt", "panel.log"), "utf8").includes(
+          "events-to-log: rtt://obs/extension/logger2@1.0.0#ndjson prebound",
+        ),
+      panelWait(ws, "logger2 prebound as the route's warm spare"),
     );
     const qc = await rtt(["qc", "events-to-log -> rtt://obs/extension/logger2", "--json"]);
     assert.equal(qc.code, 0, qc.stderr);
@@ -102,9 +104,8 @@ describe("live operations on the quickstart", () => {
     assert.equal(swap.new_to, "rtt://obs/extension/logger2@1.0.0#ndjson");
 
     await eventually(
-      ws,
-      `all ${N} messages`,
       () => lines(first).length + lines(second).length >= N,
+      panelWait(ws, `all ${N} messages`),
     );
     await new Promise((r) => setTimeout(r, 500)); // nothing more (no duplicates) arrives
     const a = lines(first);
@@ -147,10 +148,13 @@ describe("live operations on the quickstart", () => {
     assert.ok(samples.every((s) => s.route === "events-to-log" && s.breaker === "open"));
     const heal = await rtt(["heal", "route/events-to-log", "--json"]);
     assert.equal((parseJson(heal.stdout) as { state: string }).state, "half-open");
-    await eventually(ws, "the breaker to close after the half-open trial", () => {
-      const log = readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
-      return /events-to-log: breaker half-open → closed/.test(log);
-    });
+    await eventually(
+      () => {
+        const log = readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
+        return /events-to-log: breaker half-open → closed/.test(log);
+      },
+      panelWait(ws, "the breaker to close after the half-open trial"),
+    );
     const audit = await rtt(["audit", "--json", "--route", "events-to-log"]);
     const records = audit.stdout
       .trim()
