@@ -11,7 +11,7 @@
  * never how long anything took.
  */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
@@ -49,16 +49,8 @@ after(() => stopPanelAndClean(ws));
 
 describe("degrade to a stub of the declared examples", () => {
   it("trip moves the refresh route to the stub, heal back to the API; audited", async () => {
-    ws = copyQuickstart();
-    const hook = join(ws, "ui", "rtt.manifest.json");
-    const m = JSON.parse(readFileSync(hook, "utf8")) as { symbol: Record<string, unknown> };
-    m.symbol["x-run"] = ["node", "refresh.mjs", "../logs/refresh.ndjson", "100"];
-    writeFileSync(hook, JSON.stringify(m));
     // Only the refresh route: the event stream is another test's business.
-    const routesFile = join(ws, ".rtt", "routes.json");
-    const routes = JSON.parse(readFileSync(routesFile, "utf8")) as { routes: { id: string }[] };
-    routes.routes = routes.routes.filter((r) => r.id === "ui-refresh");
-    writeFileSync(routesFile, JSON.stringify(routes));
+    ws = copyQuickstart({ refreshIntervalMs: 100, routes: ["ui-refresh"] });
     assert.equal((await rtt(["scan"])).code, 0);
     const apply = await rtt(["apply", "--auto-approve"]);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);

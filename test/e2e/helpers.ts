@@ -4,7 +4,6 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import {
-  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -20,12 +19,11 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { EventuallyOptions } from "@rtt/core/testing";
 import { parseProcStat } from "@rtt/fabric";
-import { notRuntimeState } from "@rtt/panel";
+import { copyQuickstartTo, type QuickstartSetup } from "../support/quickstart.ts";
 
 /** The repository root (no trailing separator). */
 export const REPO = fileURLToPath(new URL("../..", import.meta.url)).replace(/[\\/]$/, "");
 export const RTT_BIN = join(REPO, "packages", "cli", "bin", "rtt.js");
-export const QUICKSTART = join(REPO, "examples", "quickstart");
 
 export interface RunResult {
   /** Exit code, or null when the process died of a signal. */
@@ -165,11 +163,9 @@ export async function stopPanelAndClean(ws: string): Promise<void> {
   removeTempDirs();
 }
 
-/** A temp copy of examples/quickstart without what scans and panels left in it. */
-export function copyQuickstart(): string {
-  const dest = join(makeTempDir("rtt-e2e-quickstart-"), "quickstart");
-  cpSync(QUICKSTART, dest, { recursive: true, filter: notRuntimeState(QUICKSTART) });
-  return dest;
+/** A temp copy of examples/quickstart (removed by `removeTempDirs`), set up for the case. */
+export function copyQuickstart(setup: QuickstartSetup = {}): string {
+  return copyQuickstartTo(join(makeTempDir("rtt-e2e-quickstart-"), "quickstart"), setup);
 }
 
 /** Writes `text` to `root/rel`, creating folders as needed; returns the absolute path. */

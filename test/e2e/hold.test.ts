@@ -10,7 +10,7 @@
  * restore. Only the order of what follows each command is asserted, never how long it took.
  */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -43,20 +43,14 @@ after(() => stopPanelAndClean(ws));
 
 describe("holding a one-way route whose breaker is open", () => {
   it("trip parks the source (nothing reaches the logger), heal resumes it: every event once, in order", async () => {
-    ws = copyQuickstart();
-    const events = join(ws, "services", "events", "rtt.manifest.json");
-    const m = JSON.parse(readFileSync(events, "utf8")) as { symbol: Record<string, unknown> };
-    m.symbol["x-run"] = ["python3", "emit.py", String(N), "2"];
-    writeFileSync(events, JSON.stringify(m));
-    const routesFile = join(ws, ".rtt", "routes.json");
-    const routes = JSON.parse(readFileSync(routesFile, "utf8")) as { routes: { id: string }[] };
-    routes.routes = routes.routes.filter((r) => r.id === "events-to-log");
-    writeFileSync(routesFile, JSON.stringify(routes));
-    // No failover list: an open breaker has nowhere to send the stream.
-    const policyFile = join(ws, ".rtt", "policy.json");
-    const policy = JSON.parse(readFileSync(policyFile, "utf8")) as { failover?: unknown };
-    delete policy.failover;
-    writeFileSync(policyFile, JSON.stringify(policy));
+    ws = copyQuickstart({
+      emit: { count: N, intervalMs: 2 },
+      routes: ["events-to-log"],
+      // No failover list: an open breaker has nowhere to send the stream.
+      policy: (policy) => {
+        delete policy.failover;
+      },
+    });
     assert.equal((await rtt(["scan"])).code, 0);
     const apply = await rtt(["apply", "--auto-approve"]);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);

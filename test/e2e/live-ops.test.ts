@@ -9,7 +9,7 @@
  * moves the route back in place: the plan says so, and emit.py is not started again.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
@@ -48,32 +48,19 @@ after(() => stopPanelAndClean(ws));
 
 describe("live operations on the quickstart", () => {
   it(`qc under load: ${N} messages, each at exactly one logger, in order; the same swap again is a no-op`, async (t) => {
-    ws = copyQuickstart();
     // emit.py as fast as it can; a second logger writing its own file.
-    const events = join(ws, "services", "events", "rtt.manifest.json");
-    const m = JSON.parse(readFileSync(events, "utf8")) as { symbol: Record<string, unknown> };
-    m.symbol["x-run"] = ["python3", "emit.py", String(N), "0"];
-    writeFileSync(events, JSON.stringify(m));
-    const logger = JSON.parse(
-      readFileSync(join(ws, "services", "logger", "rtt.manifest.json"), "utf8"),
-    ) as { symbol: Record<string, unknown> };
-    logger.symbol.saddr = "rtt://obs/extension/logger2@1.0.0#ndjson";
-    logger.symbol["x-run"] = ["node", "../logger/logger.mjs", "../../logs/events2.ndjson"];
-    mkdirSync(join(ws, "services", "logger2"));
-    writeFileSync(join(ws, "services", "logger2", "rtt.manifest.json"), JSON.stringify(logger));
-    // The quickstart's policy fails the event route over when its p95 passes 50 ms — which a
-    // stream at full speed does (its queue is the latency). This test is about qc, so the bound
-    // is loosened; the failover list stays (the trip test below uses it), with logger2 added:
-    // the panel keeps a route's next failover target prebound, so the qc to it is warm.
-    const policyFile = join(ws, ".rtt", "policy.json");
-    const policy = JSON.parse(readFileSync(policyFile, "utf8")) as {
-      failover: { route: string; health: string }[];
-    };
-    for (const f of policy.failover) {
-      f.health = "p95<60000ms";
-      f.route = f.route.replace(/\]$/, ", rtt://obs/extension/logger2#ndjson]");
-    }
-    writeFileSync(policyFile, JSON.stringify(policy));
+    ws = copyQuickstart({
+      emit: { count: N, intervalMs: 0 },
+      // Added to the failover list: the panel keeps a route's next failover target prebound,
+      // so the qc to it is warm.
+      secondLogger: { failover: true },
+      // The quickstart's policy fails the event route over when its p95 passes 50 ms — which a
+      // stream at full speed does (its queue is the latency). This test is about qc, so the
+      // bound is loosened; the failover list stays (the trip test below uses it).
+      policy: (policy) => {
+        for (const f of policy.failover ?? []) f.health = "p95<60000ms";
+      },
+    });
     assert.equal((await rtt(["scan"])).code, 0);
     const apply = await rtt(["apply", "--auto-approve"]);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);

@@ -7,7 +7,6 @@
  * Counts and loose lower bounds only: a loaded machine may be slower, never faster, than a rate.
  */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
@@ -52,25 +51,13 @@ async function sourceLink(): Promise<SourceLink | undefined> {
 
 /** The quickstart with one route, events-to-log, emit.py sending `n` events `intervalMs` apart. */
 async function wire(n: number, intervalMs: number, qos: Record<string, unknown>): Promise<void> {
-  ws = copyQuickstart();
-  const routes = {
-    routes: [
-      {
-        id: "events-to-log",
-        from: "rtt://core/bus/events",
-        to: "rtt://obs/extension/logger#ndjson",
-      },
-    ],
-  };
-  writeFileSync(join(ws, ".rtt", "routes.json"), JSON.stringify(routes));
-  const manifest = join(ws, "services", "events", "rtt.manifest.json");
-  const m = JSON.parse(readFileSync(manifest, "utf8")) as { symbol: Record<string, unknown> };
-  m.symbol["x-run"] = ["python3", "emit.py", String(n), String(intervalMs)];
-  writeFileSync(manifest, JSON.stringify(m));
-  const policyFile = join(ws, ".rtt", "policy.json");
-  const policy = JSON.parse(readFileSync(policyFile, "utf8")) as { qos: Record<string, unknown>[] };
-  policy.qos = [{ match: "rtt://core/bus/*", prio: 0, ...qos }];
-  writeFileSync(policyFile, JSON.stringify(policy));
+  ws = copyQuickstart({
+    emit: { count: n, intervalMs },
+    routes: ["events-to-log"],
+    policy: (policy) => {
+      policy.qos = [{ match: "rtt://core/bus/*", prio: 0, ...qos }];
+    },
+  });
   assert.equal((await rtt(["scan"])).code, 0);
   const apply = await rtt(["apply", "--auto-approve"]);
   assert.equal(apply.code, 0, apply.stderr + apply.stdout);

@@ -28,6 +28,7 @@ import { eventually } from "@rtt/core/testing";
 import { linkSample, wiredOneWay } from "../../packages/panel/src/daemon/route-fixtures.ts";
 import { RouteHealth } from "../../packages/panel/src/daemon/route-health.ts";
 import { breakerConfig } from "../../packages/panel/src/health/breaker.ts";
+import type { QuickstartSetup } from "../support/quickstart.ts";
 import {
   assertNothingLeft,
   cleanup,
@@ -79,11 +80,7 @@ except OSError:
 `;
 
 /** emit.py forever, as fast as it can. */
-function streamForever(ws: Workspace): void {
-  ws.editManifest(EVENTS_MANIFEST, (s) => {
-    s["x-run"] = ["python3", "emit.py", "0", "0"];
-  });
-}
+const STREAM_FOREVER: QuickstartSetup = { emit: { count: 0, intervalMs: 0 } };
 
 /** The seqs of the records in logs/events.ndjson (or the raw events in logs/emitted.ndjson). */
 function seqs(ws: Workspace, rel: string): number[] {
@@ -390,13 +387,12 @@ describe("1b. kill -9 the target's driver of a buffer route under load", {
 // -----------------------------------------------------------------------------------------------
 
 describe("2. kill -9 the panel under load", { timeout: 360_000 }, () => {
-  const ws = new Workspace();
+  const ws = new Workspace(STREAM_FOREVER);
   let first: PanelStatus | undefined;
   let pids: number[] = [];
   let emitPid = 0;
 
   it("the data keeps flowing over the lanes while no panel runs", async () => {
-    streamForever(ws);
     await scanAndApply(ws);
     await waitForGrowth(ws, "the stream to reach the logger", 2000);
     first = await ws.status();
@@ -487,12 +483,11 @@ setInterval(() => {
 `;
 
 describe("3. slow consumer", { timeout: 360_000 }, () => {
-  const ws = new Workspace();
+  const ws = new Workspace(STREAM_FOREVER);
   const rss: { driver: string; at: number; kib: number }[] = [];
   let samples: TapSample[] = [];
 
   it("the route stays up; the slow logger gets the stream in order, each once", async () => {
-    streamForever(ws);
     ws.write("services/logger/slow-logger.mjs", SLOW_LOGGER);
     ws.editManifest(LOGGER_MANIFEST, (s) => {
       s["x-run"] = [process.execPath, "slow-logger.mjs", `../../${EVENTS_FILE}`];
@@ -592,13 +587,12 @@ function garbage(n: number): Uint8Array {
 }
 
 describe("4. corrupt bytes on the sockets of a uds route", { timeout: 360_000 }, () => {
-  const ws = new Workspace();
+  const ws = new Workspace(STREAM_FOREVER);
   let panelPid = 0;
   const hits: string[] = [];
   const held: { close(): void }[] = [];
 
   it("garbage written onto the route's lane sockets as they appear: the panel survives", async (t) => {
-    streamForever(ws);
     ws.write(
       ".rtt/panel.yaml",
       ws

@@ -22,6 +22,7 @@ import {
   socketsOf,
   writeFile,
 } from "../e2e/helpers.ts";
+import type { QuickstartSetup } from "../support/quickstart.ts";
 
 /** Generous: each step may take seconds on a loaded 2-core machine. */
 export const RTT_TIMEOUT_MS = 90_000;
@@ -143,8 +144,8 @@ export class Workspace {
   /** Epoch ms when it was made: sockets older than this are not its processes'. */
   readonly createdAt = Date.now();
 
-  constructor() {
-    this.root = copyQuickstart();
+  constructor(setup: QuickstartSetup = {}) {
+    this.root = copyQuickstart(setup);
     workspaces.push(this.root);
   }
 
