@@ -4,20 +4,12 @@
  * logger that bench/control and bench/soak both drive.
  */
 import { spawn } from "node:child_process";
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as grpc from "@grpc/grpc-js";
-import { notRuntimeState } from "@rtt/panel";
+import { copyQuickstartTo } from "../../test/support/quickstart.ts";
 
 export const REPO = fileURLToPath(new URL("../..", import.meta.url)).replace(/[\\/]$/, "");
 export const RTT_BIN = join(REPO, "packages", "cli", "bin", "rtt.js");
@@ -107,29 +99,10 @@ export function runProgram(
  * streaming forever, one event every `emitIntervalMs` (0: as fast as it can).
  */
 export function quickstartWithTwoLoggers(prefix: string, emitIntervalMs: number): string {
-  const ws = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
-  const quickstart = join(REPO, "examples", "quickstart");
-  // Not what a panel run in the example left (a journal would replay into this copy's routes).
-  cpSync(quickstart, ws, { recursive: true, filter: notRuntimeState(quickstart) });
-  const events = join(ws, "services", "events", "rtt.manifest.json");
-  const m = JSON.parse(readFileSync(events, "utf8")) as { symbol: Record<string, unknown> };
-  m.symbol["x-run"] = ["python3", "emit.py", "0", String(emitIntervalMs)];
-  writeFileSync(events, JSON.stringify(m));
-  const logger = JSON.parse(
-    readFileSync(join(ws, "services", "logger", "rtt.manifest.json"), "utf8"),
-  ) as { symbol: Record<string, unknown> };
-  logger.symbol.saddr = "rtt://obs/extension/logger2@1.0.0#ndjson";
-  logger.symbol["x-run"] = ["node", "../logger/logger.mjs", "../../logs/events2.ndjson"];
-  mkdirSync(join(ws, "services", "logger2"));
-  writeFileSync(join(ws, "services", "logger2", "rtt.manifest.json"), JSON.stringify(logger));
-  const policyFile = join(ws, ".rtt", "policy.json");
-  const policy = JSON.parse(readFileSync(policyFile, "utf8")) as {
-    failover: { route: string; health: string }[];
-  };
-  for (const rule of policy.failover)
-    rule.route = rule.route.replace(/\]$/, ", rtt://obs/extension/logger2#ndjson]");
-  writeFileSync(policyFile, JSON.stringify(policy));
-  return ws;
+  return copyQuickstartTo(realpathSync(mkdtempSync(join(tmpdir(), prefix))), {
+    emit: { count: 0, intervalMs: emitIntervalMs },
+    secondLogger: { failover: true },
+  });
 }
 
 export const LOGGER = "rtt://obs/extension/logger";

@@ -35,6 +35,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { eventually } from "@rtt/core/testing";
 import {
   descendants,
   descendantsRunning,
@@ -120,13 +121,8 @@ function lineCount(file: string): number {
   return readFileSync(file, "utf8").split("\n").length - 1;
 }
 
-async function eventually(what: string, check: () => boolean, ms = 30_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** How this bench waits: up to 30 s, every 50 ms (a check may count a growing NDJSON file). */
+const WAIT = { timeoutMs: 30_000, intervalMs: 50 } as const;
 
 /**
  * An echo peer, its socket in the workspace beside the panel's; with `next`, its Relay calls
@@ -170,9 +166,10 @@ if (PROF_DIR !== undefined) {
     { cwd: ws, stdio: ["ignore", out, out] },
   );
   children.add(panel);
-  await eventually("the profiled panel's socket", () =>
-    existsSync(join(ws, ".rtt", "sockets", "panel.sock")),
-  );
+  await eventually(() => existsSync(join(ws, ".rtt", "sockets", "panel.sock")), {
+    what: "the profiled panel's socket",
+    ...WAIT,
+  });
   log(`panel in the foreground under --cpu-prof (pid ${panel.pid}), profile to ${PROF_DIR}`);
 }
 const t0 = performance.now();
@@ -187,7 +184,10 @@ panelPid = status.pid;
 panelTree = descendants(panelPid);
 const first = join(ws, "logs", "events.ndjson");
 const second = join(ws, "logs", "events2.ndjson");
-await eventually("emit.py's stream at the first logger", () => lineCount(first) > 1000);
+await eventually(() => lineCount(first) > 1000, {
+  what: "emit.py's stream at the first logger",
+  ...WAIT,
+});
 log(`panel pid ${panelPid}, drivers ${status.drivers.map((d) => `${d.name}:${d.pid}`).join(" ")}`);
 
 // (a) unary, the panel and the peer in alternating rounds: first with emit.py stopped (SIGSTOP:
@@ -293,7 +293,10 @@ const afterFlips = JSON.parse(await must(["panel", "status", "--json"])) as {
 // Stop the panel; nothing it started may outlive it.
 const tree = descendants(panelPid);
 await must(["panel", "stop"]);
-await eventually("the panel to exit", () => panelPid === undefined || !isAlive(panelPid), 30_000);
+await eventually(() => panelPid === undefined || !isAlive(panelPid), {
+  what: "the panel to exit",
+  ...WAIT,
+});
 await new Promise((r) => setTimeout(r, 500));
 const leftover = tree.filter(isAlive);
 if (leftover.length > 0) log(`left behind after \`rtt panel stop\`: pids ${leftover.join(" ")}`);

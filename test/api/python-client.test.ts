@@ -9,51 +9,17 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { copyQuickstart, REPO, removeTempDirs, run, runRtt } from "../e2e/helpers.ts";
+import { panelLogTail, REPO, run } from "../e2e/helpers.ts";
+import { LOGGER2 } from "../support/quickstart.ts";
 import {
   describeRun,
-  panelLog,
   type QuickstartPanel,
   ROUTES,
-  RTT_TIMEOUT_MS,
+  startQuickstartPanel,
 } from "./quickstart-panel.ts";
-
-const LOGGER2 = "rtt://obs/extension/logger2@1.0.0#ndjson";
-
-/**
- * The quickstart as startQuickstartPanel wires it, plus a second logger (as
- * test/e2e/live-ops.test.ts adds one) for QuickConnect to move events-to-log to.
- */
-async function startPanelWithSecondLogger(): Promise<QuickstartPanel> {
-  const root = copyQuickstart();
-  const logger = JSON.parse(
-    readFileSync(join(root, "services", "logger", "rtt.manifest.json"), "utf8"),
-  ) as { symbol: Record<string, unknown> };
-  logger.symbol.saddr = LOGGER2;
-  logger.symbol["x-run"] = ["node", "../logger/logger.mjs", "../../logs/events2.ndjson"];
-  mkdirSync(join(root, "services", "logger2"));
-  writeFileSync(join(root, "services", "logger2", "rtt.manifest.json"), JSON.stringify(logger));
-  const rtt = (args: readonly string[]) => runRtt(args, { cwd: root, timeoutMs: RTT_TIMEOUT_MS });
-  for (const args of [["scan"], ["apply", "--auto-approve"]]) {
-    const r = await rtt(args);
-    if (r.code !== 0)
-      throw new Error(`rtt ${args.join(" ")}: ${describeRun(r)}\n${panelLog(root)}`);
-  }
-  const socket = join(root, ".rtt", "sockets", "panel.sock");
-  return {
-    root,
-    socket,
-    listen: `unix://${socket}`,
-    rtt,
-    async stop() {
-      if (existsSync(socket)) await rtt(["panel", "stop"]).catch(() => undefined);
-      removeTempDirs();
-    },
-  };
-}
 
 /** Debian's packages serve Debian's interpreter first; any python3 with grpc will do. */
 function pythonWithGrpc(): string | undefined {
@@ -92,7 +58,8 @@ interface ClientReport {
 let panel: QuickstartPanel | undefined;
 
 before(async () => {
-  if (skip === false) panel = await startPanelWithSecondLogger();
+  // A second logger (not in the failover list) for QuickConnect to move events-to-log to.
+  if (skip === false) panel = await startQuickstartPanel({ secondLogger: { failover: false } });
 });
 
 after(async () => {
@@ -107,7 +74,7 @@ test("a Python grpcio client reflects the panel's API and calls it", { skip }, a
     cwd: panel.root,
     timeoutMs: 90_000,
   });
-  assert.equal(r.code, 0, `${describeRun(r)}\n--- panel log\n${panelLog(panel.root)}`);
+  assert.equal(r.code, 0, `${describeRun(r)}\n${panelLogTail(panel.root)}`);
   const report = JSON.parse(r.stdout) as ClientReport;
 
   assert.deepEqual(report.health, { "": "SERVING", "rtt.panel.v1.Panel": "SERVING" });

@@ -3,9 +3,16 @@
  * binary (so its two routes are wired by a panel running in the background, as a user's would
  * be). `stop()` runs `rtt panel stop` and removes the folder.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { copyQuickstart, type RunResult, removeTempDirs, runRtt } from "../e2e/helpers.ts";
+import {
+  copyQuickstart,
+  panelLogTail,
+  type RunResult,
+  removeTempDirs,
+  runRtt,
+} from "../e2e/helpers.ts";
+import type { QuickstartSetup } from "../support/quickstart.ts";
 
 /** Generous: each step may take seconds on a loaded 2-core machine. */
 export const RTT_TIMEOUT_MS = 60_000;
@@ -25,18 +32,14 @@ export function describeRun(r: RunResult): string {
   return `exit ${r.code} (signal ${r.signal})\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
 }
 
-export function panelLog(root: string): string {
-  const log = join(root, ".rtt", "panel.log");
-  return existsSync(log) ? readFileSync(log, "utf8").split("\n").slice(-30).join("\n") : "";
-}
-
-export async function startQuickstartPanel(): Promise<QuickstartPanel> {
-  const root = copyQuickstart();
+/** The quickstart, `setup` for the case, with its routes wired by a panel in the background. */
+export async function startQuickstartPanel(setup: QuickstartSetup = {}): Promise<QuickstartPanel> {
+  const root = copyQuickstart(setup);
   const rtt = (args: readonly string[]) => runRtt(args, { cwd: root, timeoutMs: RTT_TIMEOUT_MS });
   for (const args of [["scan"], ["apply", "--auto-approve"]]) {
     const r = await rtt(args);
     if (r.code !== 0)
-      throw new Error(`rtt ${args.join(" ")}: ${describeRun(r)}\n${panelLog(root)}`);
+      throw new Error(`rtt ${args.join(" ")}: ${describeRun(r)}\n${panelLogTail(root)}`);
   }
   const socket = join(root, ".rtt", "sockets", "panel.sock");
   return {

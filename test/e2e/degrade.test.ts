@@ -11,12 +11,13 @@
  * never how long anything took.
  */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { eventually } from "@rtt/core/testing";
 import {
   copyQuickstart,
-  eventually,
+  panelWait,
   parseJson,
   RTT_TIMEOUT_MS,
   type RunResult,
@@ -48,26 +49,21 @@ after(() => stopPanelAndClean(ws));
 
 describe("degrade to a stub of the declared examples", () => {
   it("trip moves the refresh route to the stub, heal back to the API; audited", async () => {
-    ws = copyQuickstart();
-    const hook = join(ws, "ui", "rtt.manifest.json");
-    const m = JSON.parse(readFileSync(hook, "utf8")) as { symbol: Record<string, unknown> };
-    m.symbol["x-run"] = ["node", "refresh.mjs", "../logs/refresh.ndjson", "100"];
-    writeFileSync(hook, JSON.stringify(m));
     // Only the refresh route: the event stream is another test's business.
-    const routesFile = join(ws, ".rtt", "routes.json");
-    const routes = JSON.parse(readFileSync(routesFile, "utf8")) as { routes: { id: string }[] };
-    routes.routes = routes.routes.filter((r) => r.id === "ui-refresh");
-    writeFileSync(routesFile, JSON.stringify(routes));
+    ws = copyQuickstart({ refreshIntervalMs: 100, routes: ["ui-refresh"] });
     assert.equal((await rtt(["scan"])).code, 0);
     const apply = await rtt(["apply", "--auto-approve"]);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);
-    await eventually(ws, "the API's answers", () => refreshes().some(fromApi));
+    await eventually(() => refreshes().some(fromApi), panelWait(ws, "the API's answers"));
 
     const trip = await rtt(["trip", "route/ui-refresh", "--why", "e2e", "--json"]);
     assert.equal(trip.code, 0, trip.stderr);
     assert.equal((parseJson(trip.stdout) as { state: string }).state, "open");
     let seen = refreshes().length;
-    await eventually(ws, "the stub's answers", () => refreshes().slice(seen).some(fromStub));
+    await eventually(
+      () => refreshes().slice(seen).some(fromStub),
+      panelWait(ws, "the stub's answers"),
+    );
 
     const ls = await rtt(["ls", "routes", "--json"]);
     assert.equal(ls.code, 0, ls.stderr);
@@ -102,14 +98,18 @@ describe("degrade to a stub of the declared examples", () => {
     const again = parseJson((await rtt(["ls", "routes", "--json"])).stdout) as typeof listed;
     assert.equal(again.find((r) => r.id === "ui-refresh")?.live.degraded, true);
     seen = refreshes().length;
-    await eventually(ws, "the stub's answers after the restart", () =>
-      refreshes().slice(seen).some(fromStub),
+    await eventually(
+      () => refreshes().slice(seen).some(fromStub),
+      panelWait(ws, "the stub's answers after the restart"),
     );
 
     const heal = await rtt(["heal", "route/ui-refresh", "--json"]);
     assert.equal(heal.code, 0, heal.stderr);
     seen = refreshes().length;
-    await eventually(ws, "the API's answers again", () => refreshes().slice(seen).some(fromApi));
+    await eventually(
+      () => refreshes().slice(seen).some(fromApi),
+      panelWait(ws, "the API's answers again"),
+    );
 
     const audit = await rtt(["audit", "--json", "--route", "ui-refresh"]);
     const actions = audit.stdout

@@ -4,7 +4,6 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import {
-  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -18,13 +17,13 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { EventuallyOptions } from "@rtt/core/testing";
 import { parseProcStat } from "@rtt/fabric";
-import { notRuntimeState } from "@rtt/panel";
+import { copyQuickstartTo, type QuickstartSetup } from "../support/quickstart.ts";
 
 /** The repository root (no trailing separator). */
 export const REPO = fileURLToPath(new URL("../..", import.meta.url)).replace(/[\\/]$/, "");
 export const RTT_BIN = join(REPO, "packages", "cli", "bin", "rtt.js");
-export const QUICKSTART = join(REPO, "examples", "quickstart");
 
 export interface RunResult {
   /** Exit code, or null when the process died of a signal. */
@@ -124,27 +123,12 @@ export function readNdjson<T>(file: string): T[] {
     .map((l) => JSON.parse(l) as T);
 }
 
-/**
- * Polls `check` every 50 ms until it holds; after `ms` throws, naming `what` and showing the
- * tail of the workspace's panel.log (what the panel was doing instead).
- */
-export async function eventually(
-  ws: string,
-  what: string,
-  check: () => boolean,
-  ms = 60_000,
-): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) {
-      const log = join(ws, ".rtt", "panel.log");
-      const tail = existsSync(log)
-        ? readFileSync(log, "utf8").split("\n").slice(-30).join("\n")
-        : "";
-      throw new Error(`timed out waiting for ${what}\n--- panel.log\n${tail}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** The end of workspace `ws`'s .rtt/panel.log under a heading, for failure messages. */
+export function panelLogTail(ws: string, lines = 30): string {
+  const log = join(ws, ".rtt", "panel.log");
+  if (!existsSync(log)) return "--- (no .rtt/panel.log)";
+  const tail = readFileSync(log, "utf8").trimEnd().split("\n").slice(-lines);
+  return `--- panel.log tail\n${tail.join("\n")}`;
 }
 
 const tempDirs: string[] = [];
@@ -163,6 +147,15 @@ export function removeTempDirs(): void {
 /** How long one `rtt` run of an e2e test may take. */
 export const RTT_TIMEOUT_MS = 60_000;
 
+/**
+ * How a test waits (with `eventually`) for what workspace `ws`'s panel does: up to
+ * RTT_TIMEOUT_MS, every 100 ms (a check may read an NDJSON file of megabytes, or run `rtt`),
+ * and on failure the tail of its panel.log — what the panel was doing instead.
+ */
+export function panelWait(ws: string, what: string): EventuallyOptions {
+  return { what, timeoutMs: RTT_TIMEOUT_MS, intervalMs: 100, detail: () => panelLogTail(ws) };
+}
+
 /** For `after`: stops the panel of workspace `ws` if one runs, then removes the temp folders. */
 export async function stopPanelAndClean(ws: string): Promise<void> {
   if (ws !== "" && existsSync(join(ws, ".rtt", "sockets", "panel.sock")))
@@ -170,11 +163,9 @@ export async function stopPanelAndClean(ws: string): Promise<void> {
   removeTempDirs();
 }
 
-/** A temp copy of examples/quickstart without what scans and panels left in it. */
-export function copyQuickstart(): string {
-  const dest = join(makeTempDir("rtt-e2e-quickstart-"), "quickstart");
-  cpSync(QUICKSTART, dest, { recursive: true, filter: notRuntimeState(QUICKSTART) });
-  return dest;
+/** A temp copy of examples/quickstart (removed by `removeTempDirs`), set up for the case. */
+export function copyQuickstart(setup: QuickstartSetup = {}): string {
+  return copyQuickstartTo(join(makeTempDir("rtt-e2e-quickstart-"), "quickstart"), setup);
 }
 
 /** Writes `text` to `root/rel`, creating folders as needed; returns the absolute path. */

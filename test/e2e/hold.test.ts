@@ -10,13 +10,14 @@
  * restore. Only the order of what follows each command is asserted, never how long it took.
  */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { eventually } from "@rtt/core/testing";
 import {
   copyQuickstart,
-  eventually,
+  panelWait,
   RTT_TIMEOUT_MS,
   type RunResult,
   readNdjson,
@@ -42,28 +43,22 @@ after(() => stopPanelAndClean(ws));
 
 describe("holding a one-way route whose breaker is open", () => {
   it("trip parks the source (nothing reaches the logger), heal resumes it: every event once, in order", async () => {
-    ws = copyQuickstart();
-    const events = join(ws, "services", "events", "rtt.manifest.json");
-    const m = JSON.parse(readFileSync(events, "utf8")) as { symbol: Record<string, unknown> };
-    m.symbol["x-run"] = ["python3", "emit.py", String(N), "2"];
-    writeFileSync(events, JSON.stringify(m));
-    const routesFile = join(ws, ".rtt", "routes.json");
-    const routes = JSON.parse(readFileSync(routesFile, "utf8")) as { routes: { id: string }[] };
-    routes.routes = routes.routes.filter((r) => r.id === "events-to-log");
-    writeFileSync(routesFile, JSON.stringify(routes));
-    // No failover list: an open breaker has nowhere to send the stream.
-    const policyFile = join(ws, ".rtt", "policy.json");
-    const policy = JSON.parse(readFileSync(policyFile, "utf8")) as { failover?: unknown };
-    delete policy.failover;
-    writeFileSync(policyFile, JSON.stringify(policy));
+    ws = copyQuickstart({
+      emit: { count: N, intervalMs: 2 },
+      routes: ["events-to-log"],
+      // No failover list: an open breaker has nowhere to send the stream.
+      policy: (policy) => {
+        delete policy.failover;
+      },
+    });
     assert.equal((await rtt(["scan"])).code, 0);
     const apply = await rtt(["apply", "--auto-approve"]);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);
-    await eventually(ws, "events at the logger", () => seqs().length > 100);
+    await eventually(() => seqs().length > 100, panelWait(ws, "events at the logger"));
 
     const trip = await rtt(["trip", "route/events-to-log", "--why", "e2e hold", "--json"]);
     assert.equal(trip.code, 0, trip.stderr);
-    await eventually(ws, "the route held", () => /events-to-log: held/.test(panelLog()));
+    await eventually(() => /events-to-log: held/.test(panelLog()), panelWait(ws, "the route held"));
     const ls = await rtt(["ls", "routes", "--json"]);
     assert.equal(ls.code, 0, ls.stderr);
     const listed = JSON.parse(ls.stdout) as {
@@ -81,14 +76,19 @@ describe("holding a one-way route whose breaker is open", () => {
 
     const heal = await rtt(["heal", "route/events-to-log", "--json"]);
     assert.equal(heal.code, 0, heal.stderr);
-    await eventually(ws, "the route resumed", () => /events-to-log: resumed on/.test(panelLog()));
-    // Half-open: a bounded sample reaches the logger until the breaker closes.
-    await eventually(ws, "the half-open trial, then its end", () =>
-      /events-to-log: half-open trial: at most \d+ messages every \d+ ms[\s\S]*events-to-log: trial over/.test(
-        panelLog(),
-      ),
+    await eventually(
+      () => /events-to-log: resumed on/.test(panelLog()),
+      panelWait(ws, "the route resumed"),
     );
-    await eventually(ws, `all ${N} events`, () => seqs().length >= N);
+    // Half-open: a bounded sample reaches the logger until the breaker closes.
+    await eventually(
+      () =>
+        /events-to-log: half-open trial: at most \d+ messages every \d+ ms[\s\S]*events-to-log: trial over/.test(
+          panelLog(),
+        ),
+      panelWait(ws, "the half-open trial, then its end"),
+    );
+    await eventually(() => seqs().length >= N, panelWait(ws, `all ${N} events`));
     await sleep(300); // nothing more (no duplicates) arrives
     assert.deepEqual(
       seqs(),

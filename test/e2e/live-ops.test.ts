@@ -9,12 +9,13 @@
  * moves the route back in place: the plan says so, and emit.py is not started again.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { eventually } from "@rtt/core/testing";
 import {
   copyQuickstart,
-  eventually,
+  panelWait,
   parseJson,
   RTT_TIMEOUT_MS,
   type RunResult,
@@ -47,32 +48,19 @@ after(() => stopPanelAndClean(ws));
 
 describe("live operations on the quickstart", () => {
   it(`qc under load: ${N} messages, each at exactly one logger, in order; the same swap again is a no-op`, async (t) => {
-    ws = copyQuickstart();
     // emit.py as fast as it can; a second logger writing its own file.
-    const events = join(ws, "services", "events", "rtt.manifest.json");
-    const m = JSON.parse(readFileSync(events, "utf8")) as { symbol: Record<string, unknown> };
-    m.symbol["x-run"] = ["python3", "emit.py", String(N), "0"];
-    writeFileSync(events, JSON.stringify(m));
-    const logger = JSON.parse(
-      readFileSync(join(ws, "services", "logger", "rtt.manifest.json"), "utf8"),
-    ) as { symbol: Record<string, unknown> };
-    logger.symbol.saddr = "rtt://obs/extension/logger2@1.0.0#ndjson";
-    logger.symbol["x-run"] = ["node", "../logger/logger.mjs", "../../logs/events2.ndjson"];
-    mkdirSync(join(ws, "services", "logger2"));
-    writeFileSync(join(ws, "services", "logger2", "rtt.manifest.json"), JSON.stringify(logger));
-    // The quickstart's policy fails the event route over when its p95 passes 50 ms — which a
-    // stream at full speed does (its queue is the latency). This test is about qc, so the bound
-    // is loosened; the failover list stays (the trip test below uses it), with logger2 added:
-    // the panel keeps a route's next failover target prebound, so the qc to it is warm.
-    const policyFile = join(ws, ".rtt", "policy.json");
-    const policy = JSON.parse(readFileSync(policyFile, "utf8")) as {
-      failover: { route: string; health: string }[];
-    };
-    for (const f of policy.failover) {
-      f.health = "p95<60000ms";
-      f.route = f.route.replace(/\]$/, ", rtt://obs/extension/logger2#ndjson]");
-    }
-    writeFileSync(policyFile, JSON.stringify(policy));
+    ws = copyQuickstart({
+      emit: { count: N, intervalMs: 0 },
+      // Added to the failover list: the panel keeps a route's next failover target prebound,
+      // so the qc to it is warm.
+      secondLogger: { failover: true },
+      // The quickstart's policy fails the event route over when its p95 passes 50 ms — which a
+      // stream at full speed does (its queue is the latency). This test is about qc, so the
+      // bound is loosened; the failover list stays (the trip test below uses it).
+      policy: (policy) => {
+        for (const f of policy.failover ?? []) f.health = "p95<60000ms";
+      },
+    });
     assert.equal((await rtt(["scan"])).code, 0);
     const apply = await rtt(["apply", "--auto-approve"]);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);
@@ -80,14 +68,15 @@ describe("live operations on the quickstart", () => {
     const first = join(ws, "logs", "events.ndjson");
     const second = join(ws, "logs", "events2.ndjson");
     await eventually(
-      ws,
-      "the stream to reach the first logger",
       () => lines(first).length > 20_000,
+      panelWait(ws, "the stream to reach the first logger"),
     );
-    await eventually(ws, "logger2 prebound as the route's warm spare", () =>
-      readFileSync(join(ws, ".rtt", "panel.log"), "utf8").includes(
-        "events-to-log: rtt://obs/extension/logger2@1.0.0#ndjson prebound",
-      ),
+    await eventually(
+      () =>
+        readFileSync(join(ws, ".rtt", "panel.log"), "utf8").includes(
+          "events-to-log: rtt://obs/extension/logger2@1.0.0#ndjson prebound",
+        ),
+      panelWait(ws, "logger2 prebound as the route's warm spare"),
     );
     const qc = await rtt(["qc", "events-to-log -> rtt://obs/extension/logger2", "--json"]);
     assert.equal(qc.code, 0, qc.stderr);
@@ -102,9 +91,8 @@ describe("live operations on the quickstart", () => {
     assert.equal(swap.new_to, "rtt://obs/extension/logger2@1.0.0#ndjson");
 
     await eventually(
-      ws,
-      `all ${N} messages`,
       () => lines(first).length + lines(second).length >= N,
+      panelWait(ws, `all ${N} messages`),
     );
     await new Promise((r) => setTimeout(r, 500)); // nothing more (no duplicates) arrives
     const a = lines(first);
@@ -147,10 +135,13 @@ describe("live operations on the quickstart", () => {
     assert.ok(samples.every((s) => s.route === "events-to-log" && s.breaker === "open"));
     const heal = await rtt(["heal", "route/events-to-log", "--json"]);
     assert.equal((parseJson(heal.stdout) as { state: string }).state, "half-open");
-    await eventually(ws, "the breaker to close after the half-open trial", () => {
-      const log = readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
-      return /events-to-log: breaker half-open → closed/.test(log);
-    });
+    await eventually(
+      () => {
+        const log = readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
+        return /events-to-log: breaker half-open → closed/.test(log);
+      },
+      panelWait(ws, "the breaker to close after the half-open trial"),
+    );
     const audit = await rtt(["audit", "--json", "--route", "events-to-log"]);
     const records = audit.stdout
       .trim()

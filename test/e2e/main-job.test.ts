@@ -12,9 +12,12 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { eventually } from "@rtt/core/testing";
 import { readProcStat } from "@rtt/fabric";
 import {
   copyQuickstart,
+  panelLogTail,
+  panelWait,
   parseJson,
   processTree,
   type RunResult,
@@ -30,7 +33,6 @@ const REFRESH_ROUTE = "ui-refresh";
 const EVENT_COUNT = 10;
 /** Generous: each step may take seconds on a loaded 2-core machine. */
 const RTT_TIMEOUT_MS = 60_000;
-const WAIT_MS = 30_000;
 
 interface PanelStatus {
   readonly running: boolean;
@@ -68,32 +70,6 @@ function rtt(cwd: string, args: readonly string[]): Promise<RunResult> {
 
 function describeRun(r: RunResult): string {
   return `exit ${r.code} (signal ${r.signal})\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
-}
-
-function panelLogTail(ws: string, lines = 30): string {
-  const log = join(ws, ".rtt", "panel.log");
-  if (!existsSync(log)) return "(no .rtt/panel.log)";
-  return readFileSync(log, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-}
-
-/** Polls `check` until it returns something other than undefined, or fails naming `what`. */
-async function waitFor<T>(
-  ws: string,
-  what: string,
-  check: () => T | undefined,
-  timeoutMs = WAIT_MS,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) {
-      assert.fail(
-        `timed out after ${timeoutMs} ms waiting for ${what}\n--- panel.log tail\n${panelLogTail(ws)}`,
-      );
-    }
-    await sleep(100);
-  }
 }
 
 function readLines(path: string): string[] {
@@ -189,14 +165,12 @@ async function assertNothingLeft(
   shmBefore: ReadonlySet<string>,
   since: number,
 ): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (livePids(pids).length > 0 && Date.now() < deadline) await sleep(100);
-  const alive = livePids(pids);
-  assert.deepEqual(
-    alive,
-    [],
-    `processes still alive after rtt panel stop:\n${describePids(alive)}\n--- panel.log tail\n${panelLogTail(ws)}`,
-  );
+  await eventually(() => livePids(pids).length === 0, {
+    what: "the panel's processes to exit after rtt panel stop",
+    timeoutMs: 10_000,
+    intervalMs: 100,
+    detail: () => `still alive:\n${describePids(livePids(pids))}\n${panelLogTail(ws)}`,
+  });
   assert.equal(
     existsSync(join(ws, ".rtt", "sockets", "panel.sock")),
     false,
@@ -205,7 +179,7 @@ async function assertNothingLeft(
   assert.deepEqual(
     ourSockets(pids, since),
     [],
-    `sockets left in ${SOCKET_DIR} by the panel's processes\n--- panel.log tail\n${panelLogTail(ws)}`,
+    `sockets left in ${SOCKET_DIR} by the panel's processes\n${panelLogTail(ws)}`,
   );
   assert.deepEqual(leftoverShm(shmBefore, pids), [], "/dev/shm entries left behind");
 }
@@ -222,7 +196,7 @@ async function scanAndApply(ws: string): Promise<RunResult> {
   const scan = await rtt(ws, ["scan"]);
   assert.equal(scan.code, 0, describeRun(scan));
   const apply = await rtt(ws, ["apply", "--auto-approve"]);
-  assert.equal(apply.code, 0, `${describeRun(apply)}\n--- panel.log tail\n${panelLogTail(ws)}`);
+  assert.equal(apply.code, 0, `${describeRun(apply)}\n${panelLogTail(ws)}`);
   return apply;
 }
 
@@ -258,7 +232,7 @@ describe("rtt scan && rtt plan && rtt apply on the quickstart: routes wired, rea
     assert.match(plan.stdout, /Plan: 2 to add, 0 to change, 0 to destroy\./);
 
     const apply = await rtt(ws, ["apply", "--auto-approve"]);
-    assert.equal(apply.code, 0, `${describeRun(apply)}\n--- panel.log tail\n${panelLogTail(ws)}`);
+    assert.equal(apply.code, 0, `${describeRun(apply)}\n${panelLogTail(ws)}`);
     assert.match(apply.stdout, new RegExp(`✓ batch \\d+ \\(${EVENTS_ROUTE}\\): committed`));
     assert.match(apply.stdout, new RegExp(`✓ batch \\d+ \\(${REFRESH_ROUTE}\\): committed`));
     assert.match(apply.stdout, /Apply complete! Routes: 2 added, 0 changed, 0 destroyed\./);
@@ -266,8 +240,9 @@ describe("rtt scan && rtt plan && rtt apply on the quickstart: routes wired, rea
 
   it("emit.py's 10 events arrive in logs/events.ndjson, seq 1..10 in order, each once", async () => {
     const path = join(ws, "logs", "events.ndjson");
-    await waitFor(ws, `${EVENT_COUNT} lines in logs/events.ndjson`, () =>
-      readLines(path).length >= EVENT_COUNT ? true : undefined,
+    await eventually(
+      () => readLines(path).length >= EVENT_COUNT,
+      panelWait(ws, `${EVENT_COUNT} lines in logs/events.ndjson`),
     );
     // emit.py stops after its 10th event: give a duplicate or stray line time to show up.
     await sleep(1000);
@@ -282,9 +257,7 @@ describe("rtt scan && rtt plan && rtt apply on the quickstart: routes wired, rea
 
   it("the refresh request reaches the metrics API and its 200 response lands in logs/refresh.ndjson", async () => {
     const path = join(ws, "logs", "refresh.ndjson");
-    const line = await waitFor(
-      ws,
-      "a status-200 line with series.http_requests_total >= 1 in logs/refresh.ndjson",
+    const line = await eventually(
       () =>
         readLines(path)
           .map((l) => JSON.parse(l) as { status?: number; series?: Record<string, number> })
@@ -295,6 +268,10 @@ describe("rtt scan && rtt plan && rtt apply on the quickstart: routes wired, rea
               r.series !== null &&
               (r.series.http_requests_total ?? 0) >= 1,
           ),
+      panelWait(
+        ws,
+        "a status-200 line with series.http_requests_total >= 1 in logs/refresh.ndjson",
+      ),
     );
     assert.ok(line.series !== undefined);
   });
@@ -322,7 +299,7 @@ describe("rtt scan && rtt plan && rtt apply on the quickstart: routes wired, rea
   it("panel stop exits 0 and leaves no process, socket or shm segment behind", async () => {
     assert.ok(pids.length > 0, "no pids collected (the status step failed)");
     const stop = await rtt(ws, ["panel", "stop"]);
-    assert.equal(stop.code, 0, `${describeRun(stop)}\n--- panel.log tail\n${panelLogTail(ws)}`);
+    assert.equal(stop.code, 0, `${describeRun(stop)}\n${panelLogTail(ws)}`);
     await assertNothingLeft(ws, pids, shmBefore, since);
   });
 
@@ -388,25 +365,27 @@ describe("a panel killed with SIGKILL re-attaches its live drivers on rtt panel 
     await scanAndApply(ws);
     // Let the one-shot programs (emit.py, refresh.mjs) finish: only the long-lived ones
     // (the drivers, logger.mjs, server.mjs) are expected to outlive the daemon.
-    await waitFor(ws, `${EVENT_COUNT} lines in logs/events.ndjson`, () =>
-      readLines(join(ws, "logs", "events.ndjson")).length >= EVENT_COUNT ? true : undefined,
+    await eventually(
+      () => readLines(join(ws, "logs", "events.ndjson")).length >= EVENT_COUNT,
+      panelWait(ws, `${EVENT_COUNT} lines in logs/events.ndjson`),
     );
-    await waitFor(ws, "a line in logs/refresh.ndjson", () =>
-      readLines(join(ws, "logs", "refresh.ndjson")).length > 0 ? true : undefined,
+    await eventually(
+      () => readLines(join(ws, "logs", "refresh.ndjson")).length > 0,
+      panelWait(ws, "a line in logs/refresh.ndjson"),
     );
     first = await panelStatus(ws);
     const roots = [first.pid, ...first.drivers.map((d) => d.pid)];
-    await waitFor(ws, "emit.py and refresh.mjs to exit", () =>
-      processTree(roots).some((pid) => /emit\.py|refresh\.mjs/.test(cmdline(pid)))
-        ? undefined
-        : true,
+    await eventually(
+      () => !processTree(roots).some((pid) => /emit\.py|refresh\.mjs/.test(cmdline(pid))),
+      panelWait(ws, "emit.py and refresh.mjs to exit"),
     );
     assert.equal(first.routes, 2);
     pids = collectPids(first);
     const daemon = first.pid;
     process.kill(daemon, "SIGKILL");
-    await waitFor(ws, `the daemon (pid ${daemon}) to die of SIGKILL`, () =>
-      isAlive(daemon) ? undefined : true,
+    await eventually(
+      () => !isAlive(daemon),
+      panelWait(ws, `the daemon (pid ${daemon}) to die of SIGKILL`),
     );
     const others = pids.filter((p) => p !== daemon);
     assert.deepEqual(
@@ -419,7 +398,7 @@ describe("a panel killed with SIGKILL re-attaches its live drivers on rtt panel 
   it("rtt panel start re-attaches the same driver pids with the same 2 routes wired", async () => {
     assert.ok(first !== undefined, "the apply step failed");
     const start = await rtt(ws, ["panel", "start"]);
-    assert.equal(start.code, 0, `${describeRun(start)}\n--- panel.log tail\n${panelLogTail(ws)}`);
+    assert.equal(start.code, 0, `${describeRun(start)}\n${panelLogTail(ws)}`);
 
     const status = await panelStatus(ws);
     track([status.pid]);
@@ -433,7 +412,7 @@ describe("a panel killed with SIGKILL re-attaches its live drivers on rtt panel 
     assert.deepEqual(
       byName(status),
       byName(first),
-      `driver pids changed (relaunched, not re-attached)\n--- panel.log tail\n${panelLogTail(ws)}`,
+      `driver pids changed (relaunched, not re-attached)\n${panelLogTail(ws)}`,
     );
 
     const log = readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
@@ -458,7 +437,7 @@ describe("a panel killed with SIGKILL re-attaches its live drivers on rtt panel 
     pids = [...new Set([...pids, ...processTree(pids.filter(isAlive))])];
     track(pids);
     const stop = await rtt(ws, ["panel", "stop"]);
-    assert.equal(stop.code, 0, `${describeRun(stop)}\n--- panel.log tail\n${panelLogTail(ws)}`);
+    assert.equal(stop.code, 0, `${describeRun(stop)}\n${panelLogTail(ws)}`);
     await assertNothingLeft(ws, pids, shmBefore, since);
   });
 });

@@ -9,6 +9,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { eventually } from "@rtt/core/testing";
 import {
   available,
   childEnv,
@@ -249,8 +250,7 @@ describe("the quickstart's programs run on their own", () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
     const request = `${JSON.stringify({ method: "GET", path: "/series" })}\n`;
-    for (let i = 0; i < 500 && !out.includes("\n"); i++)
-      await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => out.includes("\n"), { what: "refresh.mjs's request on stdout" });
     assert.equal(out, request);
     // Play the part of RTT's drivers: make the request, hand the response message back.
     const res = await fetch(`${base}/series`);

@@ -7,11 +7,12 @@
  * Counts and loose lower bounds only: a loaded machine may be slower, never faster, than a rate.
  */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
+import { eventually } from "@rtt/core/testing";
 import {
   copyQuickstart,
+  panelWait,
   parseJson,
   RTT_TIMEOUT_MS,
   type RunResult,
@@ -48,37 +49,15 @@ async function sourceLink(): Promise<SourceLink | undefined> {
   return routes.find((x) => x.id === "events-to-log")?.live?.from_link;
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const until = Date.now() + RTT_TIMEOUT_MS;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** The quickstart with one route, events-to-log, emit.py sending `n` events `intervalMs` apart. */
 async function wire(n: number, intervalMs: number, qos: Record<string, unknown>): Promise<void> {
-  ws = copyQuickstart();
-  const routes = {
-    routes: [
-      {
-        id: "events-to-log",
-        from: "rtt://core/bus/events",
-        to: "rtt://obs/extension/logger#ndjson",
-      },
-    ],
-  };
-  writeFileSync(join(ws, ".rtt", "routes.json"), JSON.stringify(routes));
-  const manifest = join(ws, "services", "events", "rtt.manifest.json");
-  const m = JSON.parse(readFileSync(manifest, "utf8")) as { symbol: Record<string, unknown> };
-  m.symbol["x-run"] = ["python3", "emit.py", String(n), String(intervalMs)];
-  writeFileSync(manifest, JSON.stringify(m));
-  const policyFile = join(ws, ".rtt", "policy.json");
-  const policy = JSON.parse(readFileSync(policyFile, "utf8")) as { qos: Record<string, unknown>[] };
-  policy.qos = [{ match: "rtt://core/bus/*", prio: 0, ...qos }];
-  writeFileSync(policyFile, JSON.stringify(policy));
+  ws = copyQuickstart({
+    emit: { count: n, intervalMs },
+    routes: ["events-to-log"],
+    policy: (policy) => {
+      policy.qos = [{ match: "rtt://core/bus/*", prio: 0, ...qos }];
+    },
+  });
   assert.equal((await rtt(["scan"])).code, 0);
   const apply = await rtt(["apply", "--auto-approve"]);
   assert.equal(apply.code, 0, apply.stderr + apply.stdout);
@@ -92,19 +71,26 @@ describe("a route's QoS on the data path (rate, drop)", () => {
     // times the rate.
     const n = 3000;
     await wire(n, 1, { rate: 200, burst: 20, drop: "taildrop" });
-    const tapped = await eventually("rtt tap to show drops", async () => {
-      const r = await rtt(["tap", "route/events-to-log", "--json", "--count", "1"]);
-      assert.equal(r.code, 0, r.stderr);
-      const sample = JSON.parse(r.stdout) as { drops: number };
-      return sample.drops > 0 ? sample.drops : undefined;
-    });
+    const tapped = await eventually(
+      async () => {
+        const r = await rtt(["tap", "route/events-to-log", "--json", "--count", "1"]);
+        assert.equal(r.code, 0, r.stderr);
+        const sample = JSON.parse(r.stdout) as { drops: number };
+        return sample.drops > 0 ? sample.drops : undefined;
+      },
+      panelWait(ws, "rtt tap to show drops"),
+    );
     // Every event emit.py wrote is accounted for at the source: sent or dropped.
-    const link = await eventually("every event sent or dropped", async () => {
-      const l = await sourceLink();
-      return l !== undefined && l.frames_out + l.drops === n ? l : undefined;
-    });
-    await eventually("the logger to have what was sent", async () =>
-      logged().length >= link.frames_out ? true : undefined,
+    const link = await eventually(
+      async () => {
+        const l = await sourceLink();
+        return l !== undefined && l.frames_out + l.drops === n ? l : undefined;
+      },
+      panelWait(ws, "every event sent or dropped"),
+    );
+    await eventually(
+      () => logged().length >= link.frames_out,
+      panelWait(ws, "the logger to have what was sent"),
     );
     const got = logged();
     assert.equal(got.length, link.frames_out);
@@ -120,9 +106,7 @@ describe("a route's QoS on the data path (rate, drop)", () => {
   it("buffer at 1000/s: nothing is lost, in order, and emit.py is slowed to the route's pace", async (t) => {
     const n = 6000;
     await wire(n, 0, { rate: 1000, burst: 50, drop: "buffer", buffer: 64 });
-    await eventually("all events at the logger", async () =>
-      logged().length >= n ? true : undefined,
-    );
+    await eventually(() => logged().length >= n, panelWait(ws, "all events at the logger"));
     const got = logged();
     assert.deepEqual(
       got.map((r) => r.seq),

@@ -24,9 +24,11 @@ import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { after, describe, it, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { eventually } from "@rtt/core/testing";
 import { linkSample, wiredOneWay } from "../../packages/panel/src/daemon/route-fixtures.ts";
 import { RouteHealth } from "../../packages/panel/src/daemon/route-health.ts";
 import { breakerConfig } from "../../packages/panel/src/health/breaker.ts";
+import type { QuickstartSetup } from "../support/quickstart.ts";
 import {
   assertNothingLeft,
   cleanup,
@@ -35,8 +37,10 @@ import {
   EVENTS_ROUTE,
   isAlive,
   type PanelStatus,
+  panelWait,
   ppidOf,
   processTree,
+  type RouteListing,
   rssKiB,
   SOCKET_DIR,
   socketsOf,
@@ -76,11 +80,7 @@ except OSError:
 `;
 
 /** emit.py forever, as fast as it can. */
-function streamForever(ws: Workspace): void {
-  ws.editManifest(EVENTS_MANIFEST, (s) => {
-    s["x-run"] = ["python3", "emit.py", "0", "0"];
-  });
-}
+const STREAM_FOREVER: QuickstartSetup = { emit: { count: 0, intervalMs: 0 } };
 
 /** The seqs of the records in logs/events.ndjson (or the raw events in logs/emitted.ndjson). */
 function seqs(ws: Workspace, rel: string): number[] {
@@ -112,12 +112,34 @@ async function scanAndApply(ws: Workspace): Promise<void> {
   await ws.ok(["apply", "--auto-approve"]);
 }
 
+/**
+ * The panel's status once both routes are live (a rewire runs batch by batch). `rtt panel
+ * status` runs per check, so every 500 ms.
+ */
+async function bothRoutesLive(ws: Workspace): Promise<PanelStatus> {
+  let last: PanelStatus | undefined;
+  return eventually(
+    async () => {
+      last = await ws.status();
+      return last.routes >= 2 && last;
+    },
+    {
+      ...panelWait(ws.root, "both routes live again"),
+      intervalMs: 500,
+      detail: () => `${JSON.stringify(last)}\n${ws.tail()}`,
+    },
+  );
+}
+
 async function waitForGrowth(ws: Workspace, what: string, by: number): Promise<number> {
   const from = ws.count(EVENTS_FILE);
-  return ws.waitFor(`${what}: ${EVENTS_FILE} to grow by ${by} lines (from ${from})`, () => {
-    const n = ws.count(EVENTS_FILE);
-    return n >= from + by ? n : undefined;
-  });
+  return eventually(
+    () => {
+      const n = ws.count(EVENTS_FILE);
+      return n >= from + by ? n : undefined;
+    },
+    panelWait(ws.root, `${what}: ${EVENTS_FILE} to grow by ${by} lines (from ${from})`),
+  );
 }
 
 /**
@@ -181,17 +203,21 @@ describe("1. kill -9 the process driver under load", { timeout: 360_000 }, () =>
 
     process.kill(oldDriver, "SIGKILL");
     emittedAtKill = ws.count(EMITTED_FILE);
-    await ws.waitFor(`the driver (pid ${oldDriver}) to die`, () =>
-      isAlive(oldDriver) ? undefined : true,
+    await eventually(
+      () => !isAlive(oldDriver),
+      panelWait(ws.root, `the driver (pid ${oldDriver}) to die`),
     );
-    await ws.waitFor("the restart and the rewiring in panel.log", () => {
-      const log = ws.panelLog();
-      return /\[process\] driver was killed by SIGKILL/.test(log) &&
-        /driver process restarted: its links are gone, rewiring its routes/.test(log) &&
-        new RegExp(`rewiring \\d+ committed route\\(s\\): .*${EVENTS_ROUTE}`).test(log)
-        ? true
-        : undefined;
-    });
+    await eventually(
+      () => {
+        const log = ws.panelLog();
+        return (
+          /\[process\] driver was killed by SIGKILL/.test(log) &&
+          /driver process restarted: its links are gone, rewiring its routes/.test(log) &&
+          new RegExp(`rewiring \\d+ committed route\\(s\\): .*${EVENTS_ROUTE}`).test(log)
+        );
+      },
+      panelWait(ws.root, "the restart and the rewiring in panel.log"),
+    );
   });
 
   it("the old driver's programs live on and the new driver adopts them", async () => {
@@ -204,24 +230,20 @@ describe("1. kill -9 the process driver under load", { timeout: 360_000 }, () =>
       `the old driver's programs died with it:\n${describePids(oldPrograms)}`,
     );
     // Each runs under its exit-status waiter (an `sh`, the process recorded and adopted).
-    await ws.waitFor("both programs adopted in panel.log", () => {
-      const adopted = [...ws.panelLog().matchAll(/adopted the running program \(pid (\d+)\)/g)];
-      const pidsAdopted = new Set(adopted.map((m) => Number(m[1])));
-      return pidsAdopted.size >= 2 && [...pidsAdopted].every((p) => oldPrograms.includes(p))
-        ? true
-        : undefined;
-    });
+    await eventually(
+      () => {
+        const adopted = [...ws.panelLog().matchAll(/adopted the running program \(pid (\d+)\)/g)];
+        const pidsAdopted = new Set(adopted.map((m) => Number(m[1])));
+        return pidsAdopted.size >= 2 && [...pidsAdopted].every((p) => oldPrograms.includes(p));
+      },
+      panelWait(ws.root, "both programs adopted in panel.log"),
+    );
   });
 
   it("the route is wired again on a new driver, and the same emit.py streams on", async () => {
     assert.ok(before !== undefined, "the kill step failed");
     // The rewire runs batch by batch: wait until both routes are live again.
-    let after = await ws.status();
-    const deadline = Date.now() + 45_000;
-    while (after.routes < 2 && Date.now() < deadline) {
-      await sleep(500);
-      after = await ws.status();
-    }
+    const after = await bothRoutesLive(ws);
     const newDriver = ws.driverPid(after, "process");
     assert.notEqual(newDriver, oldDriver, "the process driver should have a new pid");
     assert.equal(after.pid, before.pid, "the panel itself is the same process");
@@ -310,8 +332,9 @@ describe("1b. kill -9 the target's driver of a buffer route under load", {
     routeToSink(ws);
     await scanAndApply(ws);
     const grown = ws.count(SINK_FILE) + 2000;
-    await ws.waitFor("the stream to reach the sink", () =>
-      ws.count(SINK_FILE) >= grown ? true : undefined,
+    await eventually(
+      () => ws.count(SINK_FILE) >= grown,
+      panelWait(ws.root, "the stream to reach the sink"),
     );
     const before = await ws.status();
     pids = ws.trackTree(before);
@@ -322,32 +345,29 @@ describe("1b. kill -9 the target's driver of a buffer route under load", {
 
     process.kill(fileDriver, "SIGKILL");
     emittedAtKill = ws.count(EMITTED_FILE);
-    await ws.waitFor("the source's program left running, then adopted, in panel.log", () => {
-      const log = ws.panelLog();
-      return emitPids.some(
-        (p) =>
-          log.includes(`left running for the next link (pid ${p})`) &&
-          log.includes(`adopted the running program (pid ${p})`),
-      )
-        ? true
-        : undefined;
-    });
+    await eventually(
+      () => {
+        const log = ws.panelLog();
+        return emitPids.some(
+          (p) =>
+            log.includes(`left running for the next link (pid ${p})`) &&
+            log.includes(`adopted the running program (pid ${p})`),
+        );
+      },
+      panelWait(ws.root, "the source's program left running, then adopted, in panel.log"),
+    );
     assert.deepEqual(
       emitPids.filter((p) => !isAlive(p)),
       [],
       "the same emit-recorded.py streams on",
     );
-    let after = await ws.status();
-    const deadline = Date.now() + 45_000;
-    while (after.routes < 2 && Date.now() < deadline) {
-      await sleep(500);
-      after = await ws.status();
-    }
+    const after = await bothRoutesLive(ws);
     assert.equal(after.routes, 2, `both routes live again: ${JSON.stringify(after)}\n${ws.tail()}`);
     pids = [...new Set([...pids, ...ws.trackTree(after)])];
     const from = ws.count(SINK_FILE);
-    await ws.waitFor("messages after the rewire", () =>
-      ws.count(SINK_FILE) >= from + 2000 ? true : undefined,
+    await eventually(
+      () => ws.count(SINK_FILE) >= from + 2000,
+      panelWait(ws.root, "messages after the rewire"),
     );
     assert.equal(runsOf(seqs(ws, EMITTED_FILE)).length, 1, "emit-recorded.py was not restarted");
   });
@@ -367,13 +387,12 @@ describe("1b. kill -9 the target's driver of a buffer route under load", {
 // -----------------------------------------------------------------------------------------------
 
 describe("2. kill -9 the panel under load", { timeout: 360_000 }, () => {
-  const ws = new Workspace();
+  const ws = new Workspace(STREAM_FOREVER);
   let first: PanelStatus | undefined;
   let pids: number[] = [];
   let emitPid = 0;
 
   it("the data keeps flowing over the lanes while no panel runs", async () => {
-    streamForever(ws);
     await scanAndApply(ws);
     await waitForGrowth(ws, "the stream to reach the logger", 2000);
     first = await ws.status();
@@ -383,7 +402,7 @@ describe("2. kill -9 the panel under load", { timeout: 360_000 }, () => {
 
     const panel = first.pid;
     process.kill(panel, "SIGKILL");
-    await ws.waitFor(`the panel (pid ${panel}) to die`, () => (isAlive(panel) ? undefined : true));
+    await eventually(() => !isAlive(panel), panelWait(ws.root, `the panel (pid ${panel}) to die`));
     const atKill = ws.count(EVENTS_FILE);
     await sleep(1500);
     const later = ws.count(EVENTS_FILE);
@@ -464,19 +483,19 @@ setInterval(() => {
 `;
 
 describe("3. slow consumer", { timeout: 360_000 }, () => {
-  const ws = new Workspace();
+  const ws = new Workspace(STREAM_FOREVER);
   const rss: { driver: string; at: number; kib: number }[] = [];
   let samples: TapSample[] = [];
 
   it("the route stays up; the slow logger gets the stream in order, each once", async () => {
-    streamForever(ws);
     ws.write("services/logger/slow-logger.mjs", SLOW_LOGGER);
     ws.editManifest(LOGGER_MANIFEST, (s) => {
       s["x-run"] = [process.execPath, "slow-logger.mjs", `../../${EVENTS_FILE}`];
     });
     await scanAndApply(ws);
-    await ws.waitFor("the first lines at the slow logger", () =>
-      ws.count(EVENTS_FILE) > 20 ? true : undefined,
+    await eventually(
+      () => ws.count(EVENTS_FILE) > 20,
+      panelWait(ws.root, "the first lines at the slow logger"),
     );
     const status = await ws.status();
     ws.trackTree(status);
@@ -568,13 +587,12 @@ function garbage(n: number): Uint8Array {
 }
 
 describe("4. corrupt bytes on the sockets of a uds route", { timeout: 360_000 }, () => {
-  const ws = new Workspace();
+  const ws = new Workspace(STREAM_FOREVER);
   let panelPid = 0;
   const hits: string[] = [];
   const held: { close(): void }[] = [];
 
   it("garbage written onto the route's lane sockets as they appear: the panel survives", async (t) => {
-    streamForever(ws);
     ws.write(
       ".rtt/panel.yaml",
       ws
@@ -630,13 +648,18 @@ describe("4. corrupt bytes on the sockets of a uds route", { timeout: 360_000 },
   it("the route recovers: a second apply wires it over uds and the stream flows", async () => {
     assert.ok(panelPid > 0, "the first step failed");
     await ws.ok(["apply", "--auto-approve"]);
-    const deadline = Date.now() + 45_000;
-    let ok = await ws.route(EVENTS_ROUTE);
-    while (!(ok.live?.wired && ok.live.from_link.ok && ok.live.to_link.ok)) {
-      if (Date.now() > deadline) assert.fail(`not recovered: ${JSON.stringify(ok)}\n${ws.tail()}`);
-      await sleep(1000);
-      ok = await ws.route(EVENTS_ROUTE);
-    }
+    let last: RouteListing | undefined;
+    const ok = await eventually(
+      async () => {
+        last = await ws.route(EVENTS_ROUTE);
+        return last.live?.wired && last.live.from_link.ok && last.live.to_link.ok && last;
+      },
+      {
+        ...panelWait(ws.root, "the route to recover"),
+        intervalMs: 1000,
+        detail: () => `not recovered: ${JSON.stringify(last)}\n${ws.tail()}`,
+      },
+    );
     assert.ok(ok.live?.wired);
     assert.equal(ok.live.lane, "uds");
     await waitForGrowth(ws, "the stream over the recovered route", 2000);

@@ -7,10 +7,12 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { eventually } from "@rtt/core/testing";
 import { readProcStat } from "@rtt/fabric";
 import {
   copyQuickstart,
+  panelLogTail,
+  panelWait,
   parseJson,
   processTree,
   type RunResult,
@@ -20,10 +22,10 @@ import {
   socketsOf,
   writeFile,
 } from "../e2e/helpers.ts";
+import type { QuickstartSetup } from "../support/quickstart.ts";
 
 /** Generous: each step may take seconds on a loaded 2-core machine. */
 export const RTT_TIMEOUT_MS = 90_000;
-export const WAIT_MS = 45_000;
 
 export const EVENTS_ROUTE = "events-to-log";
 
@@ -142,8 +144,8 @@ export class Workspace {
   /** Epoch ms when it was made: sockets older than this are not its processes'. */
   readonly createdAt = Date.now();
 
-  constructor() {
-    this.root = copyQuickstart();
+  constructor(setup: QuickstartSetup = {}) {
+    this.root = copyQuickstart(setup);
     workspaces.push(this.root);
   }
 
@@ -181,9 +183,7 @@ export class Workspace {
 
   /** The end of .rtt/panel.log, for failure messages. */
   tail(lines = 40): string {
-    const log = this.panelLog();
-    if (log === "") return "--- (no .rtt/panel.log)";
-    return `--- panel.log tail\n${log.trimEnd().split("\n").slice(-lines).join("\n")}`;
+    return panelLogTail(this.root, lines);
   }
 
   /** Complete lines of a file under the workspace (a line being appended is left out). */
@@ -199,18 +199,6 @@ export class Workspace {
 
   count(rel: string): number {
     return this.lines(rel).length;
-  }
-
-  /** Polls `check` until it returns something other than undefined, or fails naming `what`. */
-  async waitFor<T>(what: string, check: () => T | undefined, timeoutMs = WAIT_MS): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = check();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline)
-        assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}\n${this.tail()}`);
-      await sleep(100);
-    }
   }
 
   async status(): Promise<PanelStatus> {
@@ -261,14 +249,12 @@ export class Workspace {
 
 /** After `rtt panel stop`: none of `pids` lives on, and no panel socket is left. */
 export async function assertNothingLeft(ws: Workspace, pids: readonly number[]): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (livePids(pids).length > 0 && Date.now() < deadline) await sleep(100);
-  const alive = livePids(pids);
-  assert.deepEqual(
-    alive,
-    [],
-    `processes still alive after rtt panel stop:\n${describePids(alive)}\n${ws.tail()}`,
-  );
+  await eventually(() => livePids(pids).length === 0, {
+    what: "the panel's processes to exit after rtt panel stop",
+    timeoutMs: 15_000,
+    intervalMs: 100,
+    detail: () => `still alive:\n${describePids(livePids(pids))}\n${ws.tail()}`,
+  });
   assert.equal(
     existsSync(ws.path(".rtt/sockets/panel.sock")),
     false,
@@ -297,4 +283,4 @@ export async function cleanup(): Promise<void> {
   if (process.env.RTT_FAULTS_KEEP === undefined) removeTempDirs();
 }
 
-export { processTree, SOCKET_DIR, socketsOf };
+export { panelWait, processTree, SOCKET_DIR, socketsOf };

@@ -12,6 +12,7 @@ import {
   type DriverRestart,
   FakeClock,
 } from "@rtt/connector-sdk";
+import { eventually } from "@rtt/core/testing";
 import {
   type Frame,
   FrameType,
@@ -20,14 +21,7 @@ import {
   listenReader,
   listenWriter,
 } from "@rtt/fabric";
-import {
-  eventually,
-  nodeDriver,
-  procState,
-  quietOptions,
-  socketFileGone,
-  stopAll,
-} from "./helpers.ts";
+import { nodeDriver, procState, quietOptions, socketFileGone, stopAll } from "./helpers.ts";
 
 const hosts: DriverHost[] = [];
 after(() => stopAll(hosts));
@@ -81,7 +75,7 @@ describe("kill -9 of a driver", () => {
 
     // Reaped, and its socket (which a killed process cannot remove) removed by the host.
     assert.ok(procState(first.pid) !== "Z", "no zombie");
-    await eventually("the old pid gone", () => procState(first.pid) === undefined);
+    await eventually(() => procState(first.pid) === undefined, { what: "the old pid gone" });
     assert.ok(socketFileGone(first.socket), `stray socket ${first.socket}`);
 
     const [restart] = await restarted;
@@ -95,7 +89,7 @@ describe("kill -9 of a driver", () => {
     assert.notEqual(info.nonce, first.nonce);
     await host.stop();
     assert.ok(socketFileGone(info.socket));
-    await eventually("the new pid gone", () => procState(info.pid) === undefined);
+    await eventually(() => procState(info.pid) === undefined, { what: "the new pid gone" });
   });
 
   test("restart delays follow the capped, jittered backoff (injected clock and random)", async () => {
@@ -159,13 +153,13 @@ describe("a host that goes away", () => {
     const first = await DriverHost.launch(echoLaunch, quietOptions([], { graceMs: 5000 }));
     const lane = await echoLink(first);
     lane.writer.write(Buffer.from("before"));
-    await eventually("echo before detach", () => lane.echoed.length === 1);
+    await eventually(() => lane.echoed.length === 1, { what: "echo before detach" });
 
     const detached = first.detach();
     assert.equal(first.state, "detached");
     // No host now: the lanes still carry traffic.
     lane.writer.write(Buffer.from("while alone"));
-    await eventually("echo while no host is attached", () => lane.echoed.length === 2);
+    await eventually(() => lane.echoed.length === 2, { what: "echo while no host is attached" });
 
     const second = await DriverHost.attach(detached.record, quietOptions());
     hosts.push(second);
@@ -180,13 +174,13 @@ describe("a host that goes away", () => {
       health.cancel();
     }
     lane.writer.write(Buffer.from("after"));
-    await eventually("echo after re-attach", () => lane.echoed.length === 3);
+    await eventually(() => lane.echoed.length === 3, { what: "echo after re-attach" });
     assert.deepEqual(lane.echoed, ["before", "while alone", "after"]);
 
     // The new host stops it properly: EOS on its lanes, exit 0, socket removed.
     await second.stop();
     assert.deepEqual(await detached.exit, { code: 0, signal: null });
-    await eventually("EOS on the outbound lane", lane.ended);
+    await eventually(lane.ended, { what: "EOS on the outbound lane" });
     assert.ok(socketFileGone(detached.record.socket));
   });
 
@@ -246,8 +240,8 @@ describe("a host that goes away", () => {
     assert.deepEqual(result, { code: 0, signal: null });
     assert.ok(lived >= graceMs - 50, `exited after ${lived} ms, before the grace period`);
     assert.ok(lived < graceMs + 2000, `exited after ${lived} ms`);
-    await eventually("EOS on the outbound lane", lane.ended);
+    await eventually(lane.ended, { what: "EOS on the outbound lane" });
     assert.ok(socketFileGone(record.socket));
-    await eventually("reaped", () => procState(record.pid) === undefined);
+    await eventually(() => procState(record.pid) === undefined, { what: "reaped" });
   });
 });

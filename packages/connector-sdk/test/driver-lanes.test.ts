@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { DriverHost, type HealthSample } from "@rtt/connector-sdk";
+import { eventually } from "@rtt/core/testing";
 import {
   type Frame,
   FrameType,
@@ -16,7 +17,7 @@ import {
   loadShm,
   shmUnavailableReason,
 } from "@rtt/fabric";
-import { eventually, nodeDriver, quietOptions } from "./helpers.ts";
+import { nodeDriver, quietOptions } from "./helpers.ts";
 
 const shmMissing = loadShm() === undefined ? (shmUnavailableReason() ?? "no shm addon") : false;
 
@@ -97,7 +98,10 @@ describe("a driver process pumps a link's lanes", () => {
       const got = receive(reader);
       const n = 5000;
       await send(writer, 0, n);
-      await eventually(`${n} echoed frames`, () => got.data.length >= n, 15_000);
+      await eventually(() => got.data.length >= n, {
+        what: `${n} echoed frames`,
+        timeoutMs: 15_000,
+      });
       assert.deepEqual(got.data, messages(0, n));
       const h = await healthOf(link);
       assert.equal(h.ok, true, h.err);
@@ -106,7 +110,7 @@ describe("a driver process pumps a link's lanes", () => {
       assert.equal(h.bytes_in, h.bytes_out);
       assert.equal(h.qdepth, 0);
       assert.equal(await host.close(link), true);
-      await eventually("EOS on the outbound lane", () => got.ended);
+      await eventually(() => got.ended, { what: "EOS on the outbound lane" });
       assert.equal(got.error, undefined);
       assert.equal(await host.close(link), false, "closing twice is a no-op");
       await writer.end().catch(() => {});
@@ -133,19 +137,18 @@ describe("a driver process pumps a link's lanes", () => {
     // follows it, so both lanes carry some.
     const total = 6000;
     const sending = send(writer, 0, total / 2);
-    await eventually("some frames on the old lane", () => old.data.length > 500);
+    await eventually(() => old.data.length > 500, { what: "some frames on the old lane" });
     // Listen on the new lane as soon as the driver connects: frames may follow at once.
     const freshReceived = next.accepted.then((r) => receive(r));
     const sw = await host.switch(link, next.address);
     const fresh = await freshReceived;
     await sending;
     await send(writer, total / 2, total);
-    await eventually(
-      "every frame on one lane or the other",
-      () => old.data.length + fresh.data.length >= total,
-      15_000,
-    );
-    await eventually("EOS on the old lane", () => old.ended);
+    await eventually(() => old.data.length + fresh.data.length >= total, {
+      what: "every frame on one lane or the other",
+      timeoutMs: 15_000,
+    });
+    await eventually(() => old.ended, { what: "EOS on the old lane" });
     // Exactly once, in order: the old lane holds a prefix, the new one the rest.
     assert.deepEqual([...old.data, ...fresh.data], messages(0, total));
     assert.equal(sw.oldFrames, old.data.length);
@@ -154,7 +157,7 @@ describe("a driver process pumps a link's lanes", () => {
     const h = await healthOf(link);
     assert.equal(h.frames_out, total);
     await host.close(link);
-    await eventually("EOS on the new lane", () => fresh.ended);
+    await eventually(() => fresh.ended, { what: "EOS on the new lane" });
     writer.destroy();
   });
 

@@ -6,8 +6,9 @@ import assert from "node:assert/strict";
 import { EventEmitter, on } from "node:events";
 import { after, before, describe, test } from "node:test";
 import { DriverHost, defineConnector, startConnectorInProcess } from "@rtt/connector-sdk";
+import { eventually } from "@rtt/core/testing";
 import { type Frame, FrameType, listenReader, listenWriter, loadShm } from "@rtt/fabric";
-import { eventually, nodeDriver, quietOptions, stopAll } from "./helpers.ts";
+import { nodeDriver, quietOptions, stopAll } from "./helpers.ts";
 
 const shmMissing = loadShm() === undefined ? "no shm addon" : false;
 
@@ -52,7 +53,10 @@ describe("Offer wires one driver's link to another's", () => {
       for (let i = 0; i < n; i++) {
         if (!writer.write(Buffer.from(`m${i}`))) await new Promise((r) => writer.once("drain", r));
       }
-      await eventually(`${n} frames through both drivers`, () => got.length >= n, 60_000);
+      await eventually(() => got.length >= n, {
+        what: `${n} frames through both drivers`,
+        timeoutMs: 60_000,
+      });
       assert.deepEqual(
         got,
         Array.from({ length: n }, (_, i) => `m${i}`),
@@ -61,7 +65,7 @@ describe("Offer wires one driver's link to another's", () => {
       await assert.rejects(a.offer(linkA, "outbound", kind), { code: "RTT_ERR_DRIVER_LINK" });
       await a.close(linkA);
       await b.close(linkB);
-      await eventually("EOS on B's outbound lane", () => ended);
+      await eventually(() => ended, { what: "EOS on B's outbound lane" });
       writer.destroy();
     });
   }
@@ -99,7 +103,10 @@ describe("Offer wires one driver's link to another's", () => {
         for (let i = 0; i < n; i++) writer.write(Buffer.from(`m${i}`));
         await new Promise((r) => setTimeout(r, 100)); // the frames and their doorbell wait for A
         resume();
-        await eventually(`${n} frames through both drivers`, () => got.length >= n, 10_000);
+        await eventually(() => got.length >= n, {
+          what: `${n} frames through both drivers`,
+          timeoutMs: 10_000,
+        });
         assert.deepEqual(
           got,
           Array.from({ length: n }, (_, i) => `m${i}`),
@@ -127,7 +134,9 @@ describe("Offer wires one driver's link to another's", () => {
     assert.equal(address.kind, "uds");
     if (address.kind === "uds" && !address.path.startsWith("\0")) {
       const { existsSync } = await import("node:fs");
-      await eventually("the offered socket file removed", () => !existsSync(address.path));
+      await eventually(() => !existsSync(address.path), {
+        what: "the offered socket file removed",
+      });
     }
   });
 });
@@ -167,7 +176,7 @@ describe("correlation ids through a link", () => {
       writer.write(Buffer.from("a"), { correlation: 7 });
       writer.write(Buffer.from("b"), { correlation: 2 ** 40 });
       writer.write(Buffer.from("c"));
-      await eventually("three replies", () => got.length >= 3);
+      await eventually(() => got.length >= 3, { what: "three replies" });
       assert.deepEqual(got, [
         [7, "re:a"],
         [2 ** 40, "re:b"],

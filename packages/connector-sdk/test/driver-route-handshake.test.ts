@@ -11,6 +11,7 @@ import {
   startConnectorInProcess,
 } from "@rtt/connector-sdk";
 import { type Contract, contractHash } from "@rtt/core";
+import { eventually } from "@rtt/core/testing";
 import {
   type Frame,
   FrameType,
@@ -21,7 +22,7 @@ import {
   loadShm,
 } from "@rtt/fabric";
 import { echo } from "./fixtures/echo-driver.ts";
-import { eventually, nodeDriver, quietOptions, stopAll } from "./helpers.ts";
+import { nodeDriver, quietOptions, stopAll } from "./helpers.ts";
 
 const ECHO = "rtt://demo/api/echo@1.0.0";
 const CONTRACT: Contract = {
@@ -93,17 +94,16 @@ describe("route handshake between two in-process drivers", () => {
         maxFrame: 16 * 1024 * 1024,
         heartbeatMs: 1000,
       });
-      await eventually(
-        "no control lane left on either driver",
-        () => a.runtime.handshakesActive === 0 && b.runtime.handshakesActive === 0,
-      );
+      await eventually(() => a.runtime.handshakesActive === 0 && b.runtime.handshakesActive === 0, {
+        what: "no control lane left on either driver",
+      });
       // The flip: A writes the lane B offered; B echoes to the test.
       const out = await listenReader("inproc");
       await b.client.bind(linkB, { outbound: out.address });
       const got = collect(await out.accepted);
       await a.client.bind(linkA, { outbound: address });
       for (let i = 0; i < 20; i++) await a.client.tx(linkA, Buffer.from(`m${i}`));
-      await eventually("20 messages through A → B", () => got.data.length === 20);
+      await eventually(() => got.data.length === 20, { what: "20 messages through A → B" });
       assert.deepEqual(
         got.data,
         Array.from({ length: 20 }, (_, i) => `m${i}`),
@@ -128,10 +128,9 @@ describe("route handshake between two in-process drivers", () => {
       code: "RTT_ERR_QC_REFUSED",
       message: /contract-mismatch/,
     });
-    await eventually(
-      "no control lane left on either driver",
-      () => a.runtime.handshakesActive === 0 && b.runtime.handshakesActive === 0,
-    );
+    await eventually(() => a.runtime.handshakesActive === 0 && b.runtime.handshakesActive === 0, {
+      what: "no control lane left on either driver",
+    });
     // The same nonce again: the same answer, from the cache (the control lanes are gone).
     await assert.rejects(a.client.handshake(linkA, ask), {
       code: "RTT_ERR_QC_REFUSED",
@@ -160,7 +159,7 @@ describe("route handshake between two in-process drivers", () => {
       }),
       { code: "RTT_ERR_QC_REFUSED", message: /caps-missing/ },
     );
-    await eventually("no control lane left", () => b.runtime.handshakesActive === 0);
+    await eventually(() => b.runtime.handshakesActive === 0, { what: "no control lane left" });
     await a.client.close(linkA);
     await b.client.close(linkB);
   });
@@ -227,7 +226,7 @@ describe("route handshake between two in-process drivers", () => {
     );
     assert.ok(Date.now() - started < 2000);
     assert.ok(silent.syns >= 2, `${silent.syns} SYNs: the initiator resends`);
-    await eventually("the initiator ended its control lane", () => silent.ended);
+    await eventually(() => silent.ended, { what: "the initiator ended its control lane" });
     assert.equal(a.runtime.handshakesActive, 0);
     (await answersEnd).destroy();
     data.close();
@@ -254,10 +253,12 @@ describe("route handshake between two in-process drivers", () => {
       timeoutMs: 10_000,
     });
     pending.catch(() => {});
-    await eventually("the handshake is under way", () => a.runtime.handshakesActive === 1);
+    await eventually(() => a.runtime.handshakesActive === 1, {
+      what: "the handshake is under way",
+    });
     await a.client.close(linkA);
     await assert.rejects(pending, { code: "RTT_ERR_QC_TRIP", message: /was closed during/ });
-    await eventually("the initiator ended its control lane", () => seen.ended);
+    await eventually(() => seen.ended, { what: "the initiator ended its control lane" });
     (await answers.accepted).destroy();
     data.close();
   });
@@ -363,7 +364,7 @@ describe("route handshake between two driver processes", () => {
         const got = collect(await out.accepted);
         await a.bind(linkA, { outbound: address });
         for (let i = 0; i < 50; i++) await a.tx(linkA, Buffer.from(`p${i}`));
-        await eventually("50 messages through A → B", () => got.data.length === 50);
+        await eventually(() => got.data.length === 50, { what: "50 messages through A → B" });
         assert.deepEqual(
           got.data,
           Array.from({ length: 50 }, (_, i) => `p${i}`),

@@ -17,8 +17,8 @@ import {
   parseHandshake,
 } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
+import { eventually } from "@rtt/core/testing";
 import {
-  eventually,
   fixture,
   nodeDriver,
   procState,
@@ -65,7 +65,7 @@ describe("driver start-up", () => {
     await host.stop();
     assert.equal(host.state, "stopped");
     assert.ok(socketFileGone(info.socket), "socket file removed");
-    await eventually("pid reaped", () => procState(info.pid) === undefined);
+    await eventually(() => procState(info.pid) === undefined, { what: "pid reaped" });
   });
 
   test("a socket folder too deep for a socket path: the driver falls back and still answers", async () => {
@@ -96,9 +96,9 @@ describe("driver start-up", () => {
     );
     hosts.push(host);
     assert.equal((await host.info()).name, "echo");
-    await eventually("the lines after the handshake", () =>
-      lines.some((l) => l.line === "chatty: serving"),
-    );
+    await eventually(() => lines.some((l) => l.line === "chatty: serving"), {
+      what: "the lines after the handshake",
+    });
     const out = lines.filter((l) => l.stream !== "host").map((l) => `${l.stream}: ${l.line}`);
     assert.ok(out.includes("stdout: RTT|this|looks|like|a|handshake|but|is|stdout"));
     assert.ok(out.includes("stdout: chatty: starting up"));
@@ -155,7 +155,9 @@ describe("driver start-up", () => {
         e.lastLines.includes("hang: line 12"),
     );
     assert.ok(pid > 0);
-    await eventually("the hung driver killed and reaped", () => procState(pid) === undefined);
+    await eventually(() => procState(pid) === undefined, {
+      what: "the hung driver killed and reaped",
+    });
   });
 
   test("a driver that exits at once: its exit code and last lines", async () => {
@@ -268,7 +270,10 @@ describe("driver start-up", () => {
     });
     // Wait for the first line however slow the machine is, then a little longer, so a
     // second line (which must never come) would have arrived too.
-    await eventually("the handshake line on fd 3", () => out.includes("\n"), 30_000);
+    await eventually(() => out.includes("\n"), {
+      what: "the handshake line on fd 3",
+      timeoutMs: 30_000,
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     child.kill("SIGKILL");
     await once(child, "exit");

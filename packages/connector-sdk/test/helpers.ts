@@ -49,15 +49,6 @@ export function procState(pid: number): string | undefined {
   }
 }
 
-/** Waits until `check` holds, polling; fails with `what` after `ms`. */
-export async function eventually(what: string, check: () => boolean, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 export function socketFileGone(address: string): boolean {
   return address.startsWith("@") || !existsSync(address);
 }

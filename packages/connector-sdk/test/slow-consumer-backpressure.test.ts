@@ -13,6 +13,7 @@ import {
   startConnectorInProcess,
 } from "@rtt/connector-sdk";
 import { routeQosParams } from "@rtt/core";
+import { eventually } from "@rtt/core/testing";
 import type { LaneKind } from "@rtt/fabric";
 import { loadShm } from "@rtt/fabric";
 
@@ -93,14 +94,6 @@ function watch(d: InProcessDriver<unknown>, linkId: string) {
   };
 }
 
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(5);
-  }
-}
-
 const shmMissing = loadShm() === undefined;
 
 /**
@@ -163,7 +156,10 @@ describe("a slow consumer slows the source (backpressure end to end)", () => {
 
       // 2. The consumer goes on: everything arrives, once, in order; the queue stayed bounded.
       start();
-      await until(() => counts.consumed.length >= N, `${N} messages at the target`);
+      await eventually(() => counts.consumed.length >= N, {
+        what: `${N} messages at the target`,
+        timeoutMs: 15_000,
+      });
       await watching.stop();
       const maxQ = Math.max(...watching.samples.map((s) => s.qdepth));
       assert.ok(maxQ <= HIGH_WATER, `qdepth reached ${maxQ}`);
@@ -187,27 +183,36 @@ describe("a slow consumer on a taildrop or nack route: the source is not paused,
       await a.client.bind(from, { outbound: address });
 
       const watching = watch(a, from);
-      await until(() => counts.produced === N, `the source to produce all ${N}`);
+      await eventually(() => counts.produced === N, {
+        what: `the source to produce all ${N}`,
+        timeoutMs: 15_000,
+      });
       const refusedIn = (x: HealthSample) => (drop === "nack" ? x.nacked : x.drops);
       // Every chunk the source produced was written or refused, and the health sample says so.
-      await until(() => {
-        const last = watching.samples.at(-1);
-        return last !== undefined && last.frames_out + refusedIn(last) === N;
-      }, "a health sample that accounts for every chunk");
+      await eventually(
+        () => {
+          const last = watching.samples.at(-1);
+          return last !== undefined && last.frames_out + refusedIn(last) === N;
+        },
+        { what: "a health sample that accounts for every chunk", timeoutMs: 15_000 },
+      );
       await watching.stop();
       const sample = watching.samples.at(-1) as HealthSample;
       assert.ok(refusedIn(sample) > 0, `nothing was ${drop === "nack" ? "nacked" : "dropped"}`);
       // The connector hears of every nack (to tell its sender), of no drop.
       if (drop === "nack")
-        await until(
-          () => counts.refused === sample.nacked,
-          `refuse called ${sample.nacked} times (${counts.refused})`,
-        );
+        await eventually(() => counts.refused === sample.nacked, {
+          what: `refuse called ${sample.nacked} times (${counts.refused})`,
+          timeoutMs: 15_000,
+        });
       await sleep(50);
       assert.equal(counts.refused, drop === "nack" ? sample.nacked : 0);
 
       start();
-      await until(() => counts.consumed.length === sample.frames_out, "what went out to arrive");
+      await eventually(() => counts.consumed.length === sample.frames_out, {
+        what: "what went out to arrive",
+        timeoutMs: 15_000,
+      });
       await sleep(100); // nothing more arrives
       assert.equal(counts.consumed.length, sample.frames_out);
       const seqs = counts.consumed.map(Number);

@@ -25,6 +25,7 @@ import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { DriverHost, type DriverHostOptions, type DriverLogLine } from "@rtt/connector-sdk";
+import { eventually } from "@rtt/core/testing";
 import {
   type Frame,
   FrameType,
@@ -60,14 +61,8 @@ function launch(pkg: string, extra: DriverHostOptions = {}): Promise<DriverHost>
   );
 }
 
-/** Waits for `check`; the bound only ends a hang (a loaded 2-core machine is slow, not wrong). */
-async function eventually(what: string, check: () => boolean, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** How long a wait may take: the bound only ends a hang (a loaded 2-core machine is slow, not wrong). */
+const WAIT_MS = 60_000;
 
 interface Got {
   frames: { correlation: number; text: string }[];
@@ -148,7 +143,10 @@ describe("file → process stdin → stdout", () => {
         appendFileSync(path, text);
         await new Promise((r) => setTimeout(r, 20));
       }
-      await eventually(`${n} upper-cased lines`, () => got.frames.length >= n);
+      await eventually(() => got.frames.length >= n, {
+        what: `${n} upper-cased lines`,
+        timeoutMs: WAIT_MS,
+      });
       await new Promise((r) => setTimeout(r, 100)); // nothing more (no duplicates) arrives
       assert.deepEqual(
         got.frames.map((f) => f.text),
@@ -156,7 +154,10 @@ describe("file → process stdin → stdout", () => {
       );
       await proc.close(procLink);
       await file.close(fileLink);
-      await eventually("EOS from the process driver", () => got.ended);
+      await eventually(() => got.ended, {
+        what: "EOS from the process driver",
+        timeoutMs: WAIT_MS,
+      });
     });
   }
 });
@@ -232,7 +233,10 @@ describe("process stdout → http target → loopback server → responses", () 
       const between = await proc.offer(procLink, "outbound", kind);
       await http.bind(apiLink, { inbound: between, outbound: out.address });
       const got = collect(await out.accepted);
-      await eventually(`${n} responses`, () => got.frames.length >= n);
+      await eventually(() => got.frames.length >= n, {
+        what: `${n} responses`,
+        timeoutMs: WAIT_MS,
+      });
       const seen = new Set<number>();
       for (const f of got.frames) {
         const response = JSON.parse(f.text) as { status: number; body: string };
@@ -311,8 +315,8 @@ describe("http source → file driver → log file, answered by correlation id",
         assert.equal(r.body, `ok /ingest/${i} payload-${i}`, "each client got its own answer");
       });
       await eventually(
-        `${n} requests in the log`,
         () => existsSync(log) && readFileSync(log, "utf8").split("\n").filter(Boolean).length >= n,
+        { what: `${n} requests in the log`, timeoutMs: WAIT_MS },
       );
       await new Promise((r) => setTimeout(r, 100));
       const logged = readFileSync(log, "utf8")
@@ -378,7 +382,10 @@ describe("kill -9 of a driver mid-stream", () => {
           for (let k = 0; k < 20; k++) text += `x${i++}\n`;
           appendFileSync(path, text);
         }, 5);
-        await eventually("the stream flowing", () => got.frames.length > 100);
+        await eventually(() => got.frames.length > 100, {
+          what: "the stream flowing",
+          timeoutMs: WAIT_MS,
+        });
         const pid = victim.pid;
         const socket = victim.record.socket;
         const exited = new Promise<number>((resolve) =>
@@ -400,11 +407,10 @@ describe("kill -9 of a driver mid-stream", () => {
         assert.notEqual(newPid, pid);
         assert.equal(procState(pid), undefined, "the killed driver is reaped, not a zombie");
         assert.equal(existsSync(socket), false, "its socket file is removed");
-        await eventually(
-          "no segment or lane socket of the killed driver",
-          () => leftovers(pid).length === 0,
-          2000,
-        ).catch(() => assert.deepEqual(leftovers(pid), []));
+        await eventually(() => leftovers(pid).length === 0, {
+          what: "no segment or lane socket of the killed driver",
+          timeoutMs: 2000,
+        }).catch(() => assert.deepEqual(leftovers(pid), []));
         // The restarted driver serves again: wire a fresh link to the same process link.
         const next = join(dir, `kill-${kind}-after.ndjson`);
         writeFileSync(next, "after\n");
@@ -414,9 +420,10 @@ describe("kill -9 of a driver mid-stream", () => {
         });
         const before = got.frames.length;
         await proc.bind(procLink, { inbound: await victim.offer(fresh, "outbound", kind) });
-        await eventually("a line through the restarted driver", () =>
-          got.frames.slice(before).some((f) => f.text === "AFTER"),
-        );
+        await eventually(() => got.frames.slice(before).some((f) => f.text === "AFTER"), {
+          what: "a line through the restarted driver",
+          timeoutMs: WAIT_MS,
+        });
         await proc.close(procLink);
       } finally {
         await victim.stop();
@@ -464,7 +471,10 @@ describe("the quickstart's programs, wired driver to driver", () => {
       const eventsLog = join(logs, "events.ndjson");
       const linesOf = (path: string) =>
         existsSync(path) ? readFileSync(path, "utf8").split("\n").filter(Boolean) : [];
-      await eventually("the refresh line", () => linesOf(refreshLog).length >= 1);
+      await eventually(() => linesOf(refreshLog).length >= 1, {
+        what: "the refresh line",
+        timeoutMs: WAIT_MS,
+      });
       const line = JSON.parse(linesOf(refreshLog)[0] ?? "{}") as {
         status: number;
         series: { http_requests_total: number };
@@ -472,7 +482,10 @@ describe("the quickstart's programs, wired driver to driver", () => {
       assert.equal(line.status, 200);
       assert.ok(line.series.http_requests_total >= 1);
       // emit.py writes 10 events, 100 ms apart, then exits; the logger appends each one.
-      await eventually("10 events in the log", () => linesOf(eventsLog).length >= 10);
+      await eventually(() => linesOf(eventsLog).length >= 10, {
+        what: "10 events in the log",
+        timeoutMs: WAIT_MS,
+      });
       const seqs = linesOf(eventsLog).map(
         (l) => (JSON.parse(l) as { record: { seq: number } }).record.seq,
       );

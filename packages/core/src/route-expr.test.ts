@@ -4,8 +4,8 @@ import fc from "fast-check";
 import { type ErrorCode, RttError } from "./errors.ts";
 import { type HealthBound, parseHealthExpr, parseRouteExpr } from "./route-expr.ts";
 import { parseSaddr } from "./saddr.ts";
-import { concreteAddress, grammarChar, referenceAddress } from "./test-arbitraries.ts";
-import { assertSyntaxErrorAt, rttErrorOf } from "./test-errors.ts";
+import { assertSyntaxErrorAt, rttErrorOf } from "./testing/rtt-errors.ts";
+import { concreteAddress, grammarChar, referenceAddress } from "./testing/saddr-arbitraries.ts";
 
 function failsCleanly(codes: readonly ErrorCode[], parse: (text: string) => unknown) {
   return (text: string): void => {

@@ -13,14 +13,14 @@ import {
   parseSaddr,
   type Reference,
 } from "./saddr.ts";
+import { assertSyntaxErrorAt, rttErrorOf } from "./testing/rtt-errors.ts";
 import {
   anyAddress,
   concreteAddress,
   mutatedAddress,
   patternAddress,
   referenceAddress,
-} from "./test-arbitraries.ts";
-import { assertSyntaxErrorAt, rttErrorOf } from "./test-errors.ts";
+} from "./testing/saddr-arbitraries.ts";
 
 /** Parses, or checks that the failure is a syntax RttError pointing inside (or just past) it. */
 function parsesOrFailsCleanly(input: string): void {

@@ -5,7 +5,7 @@ import { canonicalHash } from "./canonical-json.ts";
 import { parseConcrete } from "./saddr.ts";
 import type { Contract } from "./schemas/manifest.ts";
 import { addressOf, contractHash, contractOf, symbolFromContract } from "./symbol.ts";
-import { concreteAddress, segment } from "./test-arbitraries.ts";
+import { concreteAddress, segment } from "./testing/saddr-arbitraries.ts";
 
 /** A sample metrics contract, with tags and a tool key on top. */
 const METRICS: Contract = {

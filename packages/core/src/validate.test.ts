@@ -11,7 +11,7 @@ import {
   rangeVersion,
   referenceAddress,
   segment,
-} from "./test-arbitraries.ts";
+} from "./testing/saddr-arbitraries.ts";
 import { DOCUMENT_SCHEMAS, type DocumentKind, validateDocument } from "./validate.ts";
 
 // ---------------------------------------------------------------------------------------------

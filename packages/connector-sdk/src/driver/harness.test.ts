@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { EventEmitter, on } from "node:events";
 import { after, describe, test } from "node:test";
 import { type Contract, RttError } from "@rtt/core";
+import { eventually } from "@rtt/core/testing";
 import {
   type Frame,
   FrameType,
@@ -41,14 +42,6 @@ function collect(reader: LaneReader) {
   return got;
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 const ECHO = "rtt://demo/api/echo@1.0.0";
 
 /** An echo link bound to in-process lanes, `n` messages through it: what a Switch then moves. */
@@ -63,7 +56,7 @@ async function echoBoundInProc(n: number) {
   const writer: LaneWriter = await inbound.accepted;
   const old = collect(await first.accepted);
   for (let i = 0; i < n; i++) writer.write(Buffer.from(`m${i}`));
-  await until(() => old.data.length === n, `${n} on the first lane`);
+  await eventually(() => old.data.length === n, { what: `${n} on the first lane` });
   return { d, link, writer, old };
 }
 
@@ -94,15 +87,15 @@ describe("in-process harness", () => {
     const sw = await d.client.switch(link, second.address);
     const fresh = await freshP;
     for (let i = 100; i < 200; i++) writer.write(Buffer.from(`m${i}`));
-    await until(() => fresh.data.length === 100, "100 on the second lane");
-    await until(() => old.ended, "EOS on the first lane");
+    await eventually(() => fresh.data.length === 100, { what: "100 on the second lane" });
+    await eventually(() => old.ended, { what: "EOS on the first lane" });
     assert.equal(sw.oldFrames, 100);
     assert.deepEqual(
       [...old.data, ...fresh.data],
       Array.from({ length: 200 }, (_, i) => `m${i}`),
     );
     await d.client.close(link);
-    await until(() => fresh.ended, "EOS on the second lane");
+    await eventually(() => fresh.ended, { what: "EOS on the second lane" });
   });
 
   test("a Switch asked again (its answer lost) answers the first one's result and moves nothing, until the outbound moves", async () => {
@@ -120,7 +113,7 @@ describe("in-process harness", () => {
     assert.deepEqual([a, b, c], [a, a, a]);
     assert.equal(a.oldFrames, 10);
     for (let i = 10; i < 20; i++) writer.write(Buffer.from(`m${i}`));
-    await until(() => fresh.data.length === 10, "10 on the second lane");
+    await eventually(() => fresh.data.length === 10, { what: "10 on the second lane" });
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(fresh.ended, false, "the lane the link writes to did not get EOS");
     assert.deepEqual(
@@ -131,16 +124,16 @@ describe("in-process harness", () => {
     // Parked, bound again by a Bind, parked again: the second park is a new move (the outbound
     // moved since the first), not the first one's answer.
     await d.client.switch(link, undefined);
-    await until(() => fresh.ended, "EOS on the second lane once parked");
+    await eventually(() => fresh.ended, { what: "EOS on the second lane once parked" });
     const third = await listenReader("inproc");
     const laterP = third.accepted.then(collect);
     await d.client.bind(link, { outbound: third.address });
     const later = await laterP;
     writer.write(Buffer.from("m20"));
-    await until(() => later.data.length === 1, "m20 on the third lane");
+    await eventually(() => later.data.length === 1, { what: "m20 on the third lane" });
     const parkedAgain = await d.client.switch(link, undefined);
     assert.equal(parkedAgain.oldFrames, 1);
-    await until(() => later.ended, "EOS on the third lane once parked again");
+    await eventually(() => later.ended, { what: "EOS on the third lane once parked again" });
     await d.client.close(link);
   });
 
@@ -219,13 +212,13 @@ describe("in-process harness", () => {
     const gotP = out.accepted.then(collect);
     await d.client.bind(link, { outbound: out.address });
     const got = await gotP;
-    await until(() => got.ended, "EOS after the last chunk");
+    await eventually(() => got.ended, { what: "EOS after the last chunk" });
     assert.deepEqual(got.data, ["one", "two"]);
     const later = await listenReader("inproc");
     const laterGot = later.accepted.then(collect);
     await d.client.switch(link, later.address);
     const g2 = await laterGot;
-    await until(() => g2.ended, "EOS on the later lane");
+    await eventually(() => g2.ended, { what: "EOS on the later lane" });
     assert.deepEqual(g2.data, []);
   });
 

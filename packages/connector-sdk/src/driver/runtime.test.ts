@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { describe, test } from "node:test";
 import { RttError } from "@rtt/core";
+import { eventually } from "@rtt/core/testing";
 import { laneSocketDir, listenReader, listenWriter } from "@rtt/fabric";
 import { defineConnector } from "./define-connector.ts";
 import { DriverRuntime } from "./runtime.ts";
@@ -170,8 +171,7 @@ describe("a Bind of both sides", () => {
     const outbound = await listenReader("shm");
     try {
       await runtime.bind(id, inbound.address, outbound.address);
-      const until = Date.now() + 5000;
-      while (got.length < 5 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+      await eventually(() => got.length >= 5, { what: "the 5 frames at the connector" });
       assert.deepEqual(got, ["1", "2", "3", "4", "5"]);
     } finally {
       (await writing).destroy();

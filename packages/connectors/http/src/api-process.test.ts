@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { eventually } from "@rtt/core/testing";
 import { ApiProcess, LISTEN_ENV, reapOrphanedApis } from "./api-process.ts";
 import { HttpTarget } from "./http-endpoints.ts";
 
@@ -20,14 +21,6 @@ createServer((req, res) => res.end(process.cwd() + " " + req.url)).listen(proces
 function gone(pid: number): boolean {
   if (!existsSync(`/proc/${pid}`)) return true;
   return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-}
-
-async function eventually(what: string, check: () => boolean, ms = 3000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe("api process", () => {
@@ -51,7 +44,7 @@ describe("api process", () => {
     assert.equal(gone(grandchild), false);
     await api.close();
     assert.ok(gone(pid), "the program is reaped");
-    await eventually("the grandchild ended", () => gone(grandchild));
+    await eventually(() => gone(grandchild), { what: "the grandchild ended" });
     assert.equal(existsSync(api.socketPath), false, "its socket file is removed");
     assert.equal(api.err, undefined, "a closed api is not an error");
   });
@@ -60,11 +53,10 @@ describe("api process", () => {
     const api = await ApiProcess.start({ argv: [process.execPath, "server.mjs"], cwd: dir });
     const grandchild = Number(readFileSync(join(dir, "grandchild.pid"), "utf8"));
     process.kill(api.pid ?? -1, "SIGKILL");
-    const until = Date.now() + 5000;
-    while (api.err === undefined && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-    assert.equal(api.err, "api process killed by SIGKILL");
+    const err = await eventually(() => api.err, { what: "the program's exit reported" });
+    assert.equal(err, "api process killed by SIGKILL");
     await api.close();
-    await eventually("the orphaned grandchild ended", () => gone(grandchild));
+    await eventually(() => gone(grandchild), { what: "the orphaned grandchild ended" });
   });
 
   it("a program that exits before listening is a named error with its stderr", async () => {
@@ -135,8 +127,8 @@ describe("api process", () => {
 
   it("a driver that exits with an api not closed (a shutdown mid-start) takes it and its socket along", async () => {
     await withStandInDriver("process.exit(0);", async (driver, api) => {
-      await eventually("the driver exited", () => gone(driver.pid ?? -1));
-      await eventually("its api ended with it", () => gone(api.pid));
+      await eventually(() => gone(driver.pid ?? -1), { what: "the driver exited" });
+      await eventually(() => gone(api.pid), { what: "its api ended with it" });
       assert.equal(existsSync(api.socket), false, "its socket is removed");
       assert.equal(existsSync(`${api.socket}.pid`), false, "and its pid file");
     });
@@ -146,10 +138,10 @@ describe("api process", () => {
     await withStandInDriver("setInterval(() => {}, 1000);", async (driver, api, sockets) => {
       assert.deepEqual(reapOrphanedApis(sockets), [], "a live driver's api is left alone");
       driver.kill("SIGKILL");
-      await eventually("the driver is dead", () => gone(driver.pid ?? -1));
+      await eventually(() => gone(driver.pid ?? -1), { what: "the driver is dead" });
       assert.equal(gone(api.pid), false, "the api program outlived its driver");
       assert.deepEqual(reapOrphanedApis(sockets), [api.pid]);
-      await eventually("the orphaned api ended", () => gone(api.pid));
+      await eventually(() => gone(api.pid), { what: "the orphaned api ended" });
       assert.equal(existsSync(api.socket), false, "its socket is removed");
       assert.equal(existsSync(`${api.socket}.pid`), false, "and its pid file");
     });

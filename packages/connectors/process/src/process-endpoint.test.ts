@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { eventually } from "@rtt/core/testing";
 import { ProcessEndpoint, type StdoutMessage } from "./process-endpoint.ts";
 
 // A real child: upper-cases each stdin line onto stdout; "crash" exits 3.
@@ -161,9 +162,7 @@ describe("process endpoint", () => {
     const exited = new Promise((resolve) => p.once("exit", resolve));
     process.kill(p.health().pid ?? -1, "SIGKILL"); // the program only, as `kill -9 <pid>` does
     await exited;
-    for (let waited = 0; waited < 3000 && !isReaped(gpid); waited += 20)
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.equal(isReaped(gpid), true, "its background child outlived it");
+    await eventually(() => isReaped(gpid), { what: "its background child to be reaped" });
     await p.close();
   });
 

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { isDeepStrictEqual } from "node:util";
 import type { JsonValue } from "@rtt/core";
+import { eventually } from "@rtt/core/testing";
 import fc from "fast-check";
 import {
   AUDIT_ACTIONS,
@@ -273,9 +274,10 @@ test("appendAudit writes one chained line per call with the injected clock, and 
 
 /** Waits (up to 5 s) for the head file to say `head`: it is written off the event loop. */
 async function headIs(file: string, head: unknown): Promise<void> {
-  for (let waited = 0; waited < 5000 && !isDeepStrictEqual(readHead(file), head); waited += 10)
-    await new Promise((r) => setTimeout(r, 10));
-  assert.deepEqual(readHead(file), head);
+  await eventually(() => isDeepStrictEqual(readHead(file), head), {
+    what: `the head file to say ${JSON.stringify(head)}`,
+    detail: () => `it says ${JSON.stringify(readHead(file))}`,
+  });
 }
 
 test("a ledger object writes its head shortly after an append, off the caller's path; the lagging head verifies", async () => {

@@ -10,6 +10,7 @@ import {
   RttError,
   symbolFromContract,
 } from "@rtt/core";
+import { eventually } from "@rtt/core/testing";
 import { AuditLedger } from "../audit/ledger.ts";
 import { inPlaceMoves, makePlan, movesTargetOnly, type PlanInputs } from "../plan/plan.ts";
 import { EMPTY_TOPOLOGY, type Topology } from "../plan/topology.ts";
@@ -58,14 +59,6 @@ function inputs(routes: RouteSpec[]): PlanInputs {
     policy: { qos: [{ match: "rtt://t/hook/*", prio: 1 }] },
     prefer: ["inproc", "uds"],
   };
-}
-
-async function eventually(what: string, check: () => boolean, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 let dir: string;
@@ -117,7 +110,9 @@ describe("apply", () => {
       ["committed", "committed"],
     );
     assert.equal(result.created, 2);
-    await eventually("5 events at d1", () => received("rtt://t/extension/d1@1.0.0").length === 5);
+    await eventually(() => received("rtt://t/extension/d1@1.0.0").length === 5, {
+      what: "5 events at d1",
+    });
     assert.deepEqual(received("rtt://t/extension/d1@1.0.0"), [
       "rtt://t/bus/s1@1.0.0 1",
       "rtt://t/bus/s1@1.0.0 2",
@@ -125,7 +120,9 @@ describe("apply", () => {
       "rtt://t/bus/s1@1.0.0 4",
       "rtt://t/bus/s1@1.0.0 5",
     ]);
-    await eventually("3 answers at the hook", () => received("rtt://t/hook/h@1.0.0").length === 3);
+    await eventually(() => received("rtt://t/hook/h@1.0.0").length === 3, {
+      what: "3 answers at the hook",
+    });
     assert.deepEqual(received("rtt://t/hook/h@1.0.0"), [
       "re: rtt://t/hook/h@1.0.0 1",
       "re: rtt://t/hook/h@1.0.0 2",
@@ -143,7 +140,9 @@ describe("apply", () => {
 
   test("a replace restarts both ends on new links and closes the old ones; delete unbinds", async () => {
     await reconciler.apply(planFor(ROUTES, EMPTY_TOPOLOGY), catalog, meta);
-    await eventually("5 events at d1", () => received("rtt://t/extension/d1@1.0.0").length === 5);
+    await eventually(() => received("rtt://t/extension/d1@1.0.0").length === 5, {
+      what: "5 events at d1",
+    });
     // A new parameter is more than a target move: both ends are opened anew with it.
     const changed: RouteSpec[] = [
       { id: "r1", from: "rtt://t/bus/s1", to: "rtt://t/extension/d2", params: { tag: "x" } },
@@ -159,7 +158,9 @@ describe("apply", () => {
     assert.equal(result.replaced, 1);
     assert.notEqual(reconciler.live.get("r1")?.from.link, before?.from.link);
     // The new source link emits its 5 events again, to d2.
-    await eventually("events at d2", () => received("rtt://t/extension/d2@1.0.0").length === 5);
+    await eventually(() => received("rtt://t/extension/d2@1.0.0").length === 5, {
+      what: "events at d2",
+    });
     assert.deepEqual(pool.linkCounts(), { ma: 2, mb: 2 });
     const removed = await reconciler.apply(planFor([ROUTES[1] as RouteSpec]), catalog, meta);
     assert.equal(removed.deleted, 1);
@@ -289,14 +290,14 @@ describe("quickConnect", () => {
     const route: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
     const plan = makePlan({ ...inputs([route]), catalog: all }, reconciler.graph, 0);
     await reconciler.apply(plan, all, meta);
-    await eventually("d1 receives some", () => received(d1.saddr).length > 100);
+    await eventually(() => received(d1.saddr).length > 100, { what: "d1 receives some" });
     return route;
   }
 
   /** All N of the stream at d1 and d2 together: each once, in order (d1's share first). */
   async function everyMessageOnceInOrder(): Promise<void> {
-    await eventually(`${N} messages in all`, () => {
-      return received(d1.saddr).length + received(d2.saddr).length >= N;
+    await eventually(() => received(d1.saddr).length + received(d2.saddr).length >= N, {
+      what: `${N} messages in all`,
     });
     await new Promise((r) => setTimeout(r, 100)); // no duplicates arrive late
     const got = [...received(d1.saddr), ...received(d2.saddr)].map((m) => Number(m.split(" ")[1]));
@@ -401,12 +402,12 @@ describe("quickConnect", () => {
       reconciler.spares.map((s) => s.prebound),
       ["f"],
     );
-    await eventually("d1 receives some", () => received(d1.saddr).length > 100);
+    await eventually(() => received(d1.saddr).length > 100, { what: "d1 receives some" });
     const r = await reconciler.quickConnect("f", d2, "mb", meta);
     assert.equal(r.changed, true);
     assert.equal(r.warm, true, "the prebound spare was taken, armed");
-    await eventually(`${N} messages in all`, () => {
-      return received(d1.saddr).length + received(d2.saddr).length >= N;
+    await eventually(() => received(d1.saddr).length + received(d2.saddr).length >= N, {
+      what: `${N} messages in all`,
     });
     const got = [...received(d1.saddr), ...received(d2.saddr)].map((m) => Number(m.split(" ")[1]));
     assert.deepEqual(
@@ -457,7 +458,7 @@ describe("quickConnect", () => {
       cat,
       meta,
     );
-    await eventually("d1 receives some", () => received(d1.saddr).length > 20);
+    await eventually(() => received(d1.saddr).length > 20, { what: "d1 receives some" });
     return { M, cat, route };
   }
 
@@ -479,7 +480,7 @@ describe("quickConnect", () => {
     assert.equal(reconciler.isParked("p"), true);
     assert.equal(await reconciler.unpark("p", d1, meta), true);
     assert.equal(reconciler.isParked("p"), false);
-    await eventually(`${M} messages at d1`, () => received(d1.saddr).length >= M);
+    await eventually(() => received(d1.saddr).length >= M, { what: `${M} messages at d1` });
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(
       received(d1.saddr).map((m) => Number(m.split(" ")[1])),
@@ -513,7 +514,7 @@ describe("quickConnect", () => {
     assert.equal(await reconciler.unpark("p", d1, meta), false, "decided before the move: stale");
     assert.equal(reconciler.isParked("p"), true);
     assert.equal(await reconciler.unpark("p", d2, meta), true);
-    await eventually(`${M} messages in all`, () => atD1 + received(d2.saddr).length >= M);
+    await eventually(() => atD1 + received(d2.saddr).length >= M, { what: `${M} messages in all` });
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(
       [...received(d1.saddr), ...received(d2.saddr)].map((m) => Number(m.split(" ")[1])),

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { type CatalogSymbol, type Contract, symbolFromContract } from "@rtt/core";
+import { eventually } from "@rtt/core/testing";
 import { AuditLedger } from "../audit/ledger.ts";
 import { makePlan } from "../plan/plan.ts";
 import { asTopology, EMPTY_TOPOLOGY } from "../plan/topology.ts";
@@ -72,16 +73,10 @@ beforeEach(async () => {
     0,
   );
   await reconciler.apply(plan, catalog, { who: "test", why: "wire" });
-  await eventually(() => received("rtt://t/hook/h@1.0.0").length === 3);
+  await eventually(() => received("rtt://t/hook/h@1.0.0").length === 3, {
+    what: "3 answers at the hook",
+  });
 });
-
-async function eventually(check: () => boolean): Promise<void> {
-  const until = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > until) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 afterEach(async () => {
   await pool.close();
@@ -110,7 +105,9 @@ describe("retarget", () => {
     const last = ledger().at(-1);
     assert.deepEqual([last?.action, last?.after.to_driver], ["degrade", "stubby"]);
     // The new pair carries requests and answers: the new hook link's 3 answers after the first 3.
-    await eventually(() => received("rtt://t/hook/h@1.0.0").length === 6);
+    await eventually(() => received("rtt://t/hook/h@1.0.0").length === 6, {
+      what: "6 answers at the hook",
+    });
   });
 
   test("the current end, or no choice, changes nothing", async () => {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { isAlive, writeProgramRecord } from "@rtt/connector-sdk";
 import { ROUTE_JOURNAL_PARAM } from "@rtt/core";
+import { eventually } from "@rtt/core/testing";
 import type { Edge } from "../plan/topology.ts";
 import { openParams, pruneRouteJournals, routeJournalDir } from "./route-journals.ts";
 
@@ -48,9 +49,7 @@ describe("route journals", () => {
     assert.deepEqual(pruneRouteJournals(root, new Set(["kept"])), ["a/b c"]);
     assert.equal(existsSync(routeJournalDir(root, "a/b c")), false);
     assert.equal(existsSync(routeJournalDir(root, "kept")), true);
-    const deadline = Date.now() + 5000;
-    while (isAlive(gone) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(isAlive(gone), false, "the deleted route's program was ended");
+    await eventually(() => !isAlive(gone), { what: "the deleted route's program to be ended" });
     assert.equal(isAlive(kept), true, "a kept route's program runs on");
     process.kill(-kept, "SIGKILL");
   });

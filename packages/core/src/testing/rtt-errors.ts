@@ -1,6 +1,6 @@
 /** Test-only: asserting on the RttErrors the parsers throw, shared by the parser tests. */
 import assert from "node:assert/strict";
-import { type ErrorCode, RttError } from "./errors.ts";
+import { type ErrorCode, RttError } from "../errors.ts";
 
 /** Runs `f` and returns the RttError it throws; fails on success or on any other exception. */
 export function rttErrorOf(f: () => unknown): RttError {

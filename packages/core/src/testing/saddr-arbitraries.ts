@@ -5,7 +5,7 @@
  * not by calling the parser.
  */
 import fc from "fast-check";
-import { IO_MODES, type IoMode, type Saddr, type SaddrForm, SYMBOL_TYPES } from "./saddr.ts";
+import { IO_MODES, type IoMode, type Saddr, type SaddrForm, SYMBOL_TYPES } from "../saddr.ts";
 
 /** A literal segment: lowercase, starts with a letter or digit. */
 export const segment: fc.Arbitrary<string> = fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,7}$/);

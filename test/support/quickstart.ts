@@ -1,0 +1,110 @@
+/**
+ * Copies of examples/quickstart for what runs it for real — test/e2e, test/faults, test/api and
+ * bench/control, bench/soak — set up for a case: emit.py's pace, the UI hook's, only some of
+ * the routes, a second logger to move the event stream to, a policy tweak. The one place that
+ * knows how the example's files are laid out.
+ */
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { notRuntimeState } from "@rtt/panel";
+
+export const QUICKSTART = fileURLToPath(new URL("../../examples/quickstart", import.meta.url));
+
+/** The ids of the quickstart's routes. */
+export type QuickstartRoute = "events-to-log" | "ui-refresh";
+
+/** .rtt/policy.json, as far as set-ups change it. */
+export interface QuickstartPolicy {
+  failover?: { route: string; health: string }[];
+  qos?: Record<string, unknown>[];
+  [key: string]: unknown;
+}
+
+export interface QuickstartSetup {
+  /**
+   * emit.py's arguments: `count` events (0: for ever), `intervalMs` apart (0: as fast as it
+   * can). Default: the example's own, 10 events 100 ms apart.
+   */
+  readonly emit?: { readonly count: number; readonly intervalMs: number };
+  /** How often the UI hook asks the metrics API (ms). Default: the example's own. */
+  readonly refreshIntervalMs?: number;
+  /** Only these routes stay in .rtt/routes.json. Default: both. */
+  readonly routes?: readonly QuickstartRoute[];
+  /**
+   * A second logger, logger2 (writing logs/events2.ndjson), to move events-to-log to. With
+   * `failover`, it is also last in every failover list of the policy, so the panel keeps it
+   * prebound as the route's warm spare.
+   */
+  readonly secondLogger?: { readonly failover: boolean };
+  /** Last, any other change to .rtt/policy.json. */
+  readonly policy?: (policy: QuickstartPolicy) => void;
+}
+
+/** The second logger's address, as `secondLogger` declares it. */
+export const LOGGER2 = "rtt://obs/extension/logger2@1.0.0#ndjson";
+
+/**
+ * Copies the quickstart into `dest` (made if missing), without what scans and panels left in
+ * the example (a journal would replay into the copy's routes), and sets it up; returns `dest`.
+ */
+export function copyQuickstartTo(dest: string, setup: QuickstartSetup = {}): string {
+  cpSync(QUICKSTART, dest, { recursive: true, filter: notRuntimeState(QUICKSTART) });
+  const { emit, refreshIntervalMs, routes, secondLogger, policy } = setup;
+  if (emit !== undefined)
+    editSymbol(dest, "services/events/rtt.manifest.json", (symbol) => {
+      symbol["x-run"] = ["python3", "emit.py", String(emit.count), String(emit.intervalMs)];
+    });
+  if (refreshIntervalMs !== undefined)
+    editSymbol(dest, "ui/rtt.manifest.json", (symbol) => {
+      symbol["x-run"] = [
+        "node",
+        "refresh.mjs",
+        "../logs/refresh.ndjson",
+        String(refreshIntervalMs),
+      ];
+    });
+  if (routes !== undefined)
+    editJson<{ routes: { id: string }[] }>(dest, ".rtt/routes.json", (file) => {
+      file.routes = file.routes.filter((r) => routes.some((id) => id === r.id));
+    });
+  if (secondLogger !== undefined) addSecondLogger(dest, secondLogger.failover);
+  if (policy !== undefined) editJson(dest, ".rtt/policy.json", policy);
+  return dest;
+}
+
+function addSecondLogger(dest: string, failover: boolean): void {
+  mkdirSync(join(dest, "services", "logger2"));
+  const logger = readJson<{ symbol: Record<string, unknown> }>(
+    dest,
+    "services/logger/rtt.manifest.json",
+  );
+  logger.symbol.saddr = LOGGER2;
+  logger.symbol["x-run"] = ["node", "../logger/logger.mjs", "../../logs/events2.ndjson"];
+  writeFileSync(join(dest, "services", "logger2", "rtt.manifest.json"), JSON.stringify(logger));
+  if (failover)
+    editJson<QuickstartPolicy>(dest, ".rtt/policy.json", (p) => {
+      for (const rule of p.failover ?? [])
+        rule.route = rule.route.replace(/\]$/, ", rtt://obs/extension/logger2#ndjson]");
+    });
+}
+
+/** Changes the `symbol` of the manifest at `rel`. */
+function editSymbol(
+  dest: string,
+  rel: string,
+  edit: (symbol: Record<string, unknown>) => void,
+): void {
+  editJson<{ symbol: Record<string, unknown> }>(dest, rel, (m) => edit(m.symbol));
+}
+
+/** Reads the JSON file at `rel`, changes it, writes it back (compact: no reader minds). */
+function editJson<T>(dest: string, rel: string, edit: (value: T) => void): void {
+  const value = readJson<T>(dest, rel);
+  edit(value);
+  writeFileSync(join(dest, rel), JSON.stringify(value));
+}
+
+function readJson<T>(dest: string, rel: string): T {
+  return JSON.parse(readFileSync(join(dest, rel), "utf8")) as T;
+}
