@@ -25,6 +25,7 @@ import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { DriverHost, type HealthSample } from "@rtt/connector-sdk";
 import { type LaneKind, RttError } from "@rtt/core";
+import { eventually } from "@rtt/core/testing";
 import {
   type Frame,
   FrameType,
@@ -34,7 +35,7 @@ import {
   loadShm,
 } from "@rtt/fabric";
 import { COUNTER } from "../fixtures/counter-driver.ts";
-import { eventually, nodeDriver, quietOptions } from "../helpers.ts";
+import { nodeDriver, quietOptions } from "../helpers.ts";
 
 const N = Number(process.env.RTT_QC_LOAD_MESSAGES ?? 300_000);
 /**
@@ -253,7 +254,10 @@ describe(`switch under load: ${N} messages, real driver processes`, () => {
         // The flip onto A starts the count.
         await source.host.bind(source.link, { outbound: a.address });
         const k = await switchHalfway(source, b.address);
-        await eventually("every message back", () => a.got.count + b.got.count >= N, 30_000);
+        await eventually(() => a.got.count + b.got.count >= N, {
+          what: "every message back",
+          timeoutMs: 30_000,
+        });
         // A took every frame its lane carried before EOS: what the reconciler waits for.
         assert.equal((await sampleUntil(a.host, a.link, () => true)).frames_in, k);
         assert.equal((await sampleUntil(b.host, b.link, () => true)).frames_in, N - k);
@@ -291,7 +295,7 @@ describe(`switch under load: ${N} messages, real driver processes`, () => {
         t.diagnostic(`Switch refused: ${error.code}: ${error.message}`);
         return true;
       });
-      await eventually("every message at A", () => a.got.count >= N, 30_000);
+      await eventually(() => a.got.count >= N, { what: "every message at A", timeoutMs: 30_000 });
       assert.deepEqual(a.got.ranges, [[1, N]]);
       assert.equal(a.got.dupes + a.got.outOfRange, 0);
       assert.equal(b.got.count, 0);
