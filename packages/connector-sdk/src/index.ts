@@ -5,6 +5,7 @@
  * verifies, restarts and re-attaches drivers. The wire contract is proto/rtt/v1/connector.proto.
  */
 
+export { type BackoffPolicy, backoffDelay } from "@rtt/core";
 export {
   type Awaitable,
   type CloseHow,
@@ -73,7 +74,6 @@ export {
   SDK_VERSION,
   SOCKET_DIR_ENV,
 } from "./handshake/protocol.ts";
-export { type BackoffPolicy, backoffDelay } from "./host/backoff.ts";
 export {
   DriverClient,
   type DriverClientOptions,

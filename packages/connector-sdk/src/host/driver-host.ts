@@ -27,7 +27,7 @@ import { rmSync } from "node:fs";
 import type { Readable } from "node:stream";
 import type * as grpc from "@grpc/grpc-js";
 import type { Contract, ErrorCode } from "@rtt/core";
-import { RttError } from "@rtt/core";
+import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF, RttError } from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import {
   type Handshake,
@@ -48,7 +48,6 @@ import {
 } from "../handshake/protocol.ts";
 import { isAlive, readProcStat } from "../process-identity.ts";
 import type { DriverInfo, HealthSample, ProbedSymbol, RxChunk } from "../wire.ts";
-import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
 import {
   type ControlAddresses,
   DriverClient,

@@ -20,7 +20,7 @@ import { EventEmitter } from "node:events";
 import type { Readable, Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RouteJournal } from "@rtt/connector-sdk";
-import { RttError } from "@rtt/core";
+import { backoffDelay, RttError } from "@rtt/core";
 import { Deframer, encodeMessage, type Framing, framedLength } from "./framing.ts";
 import {
   adopt,
@@ -307,10 +307,11 @@ export class ProcessEndpoint extends EventEmitter {
       this.#wake();
       return;
     }
-    const base = this.#spec.backoff?.baseMs ?? 100;
-    const max = this.#spec.backoff?.maxMs ?? 10_000;
-    const random = this.#spec.random ?? Math.random;
-    const delay = Math.min(max, base * 2 ** this.#restarts) * (0.5 + random() / 2);
+    const delay = backoffDelay(
+      this.#restarts,
+      { baseMs: this.#spec.backoff?.baseMs ?? 100, maxMs: this.#spec.backoff?.maxMs ?? 10_000 },
+      this.#spec.random ?? Math.random,
+    );
     this.#restarts++;
     const due = Promise.withResolvers<void>();
     this.#respawnDue = due;
