@@ -22,12 +22,12 @@ export { type FoundManifest, findManifests } from "./driver/find-manifests.ts";
 export { type InProcessDriver, startConnectorInProcess } from "./driver/harness.ts";
 export type { LaneSide, RxTap } from "./driver/link.ts";
 export {
-  isSameProcess,
-  type ProcessRef,
+  asProgramRecord,
   type ProgramRecord,
   readProgramRecord,
   stopRecordedPrograms,
   writeProgramRecord,
+  writeProgramRecordFile,
 } from "./driver/program-record.ts";
 export {
   type ControlAddresses,
@@ -93,7 +93,16 @@ export {
   type DriverRestart,
   DriverStartError,
 } from "./host/driver-host.ts";
-export { isAlive, type ProcStat, parseProcStat, readProcStat } from "./process-identity.ts";
+export {
+  isAlive,
+  type ProcessRef,
+  type ProcStat,
+  parseProcStat,
+  processRef,
+  readProcStat,
+  type SameProcessOptions,
+  sameProcess,
+} from "./process-identity.ts";
 export {
   type Ack,
   attachLanes,

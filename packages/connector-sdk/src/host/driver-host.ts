@@ -46,7 +46,7 @@ import {
   SDK_PROTOCOL_VERSIONS,
   SOCKET_DIR_ENV,
 } from "../handshake/protocol.ts";
-import { isAlive, readProcStat } from "../process-identity.ts";
+import { isAlive, type ProcessRef, readProcStat, sameProcess } from "../process-identity.ts";
 import type { DriverInfo, HealthSample, ProbedSymbol, RxChunk } from "../wire.ts";
 import {
   type ControlAddresses,
@@ -69,13 +69,10 @@ export interface DriverLaunch {
 }
 
 /** What a host needs to find a running driver again (journal it; DESIGN.md §6). */
-export interface DriverRecord {
+export interface DriverRecord extends ProcessRef {
   readonly name: string;
   /** As the handshake named it: a path, or "@name" for an abstract socket. */
   readonly socket: string;
-  readonly pid: number;
-  /** /proc/<pid>/stat field 22 at start; "0" where unknown. */
-  readonly startTime: string;
   readonly nonce: string;
   readonly protocolVersion: number;
 }
@@ -873,9 +870,9 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
         }
       }
       await waitPipes(child, 250);
-    } else if (!(await waitGone(pid, wait)) && sameProcess(running.record)) {
+    } else if (!(await waitGone(pid, wait)) && sameProcess(running.record, TRUST_UNKNOWN_START)) {
       process.kill(pid, "SIGTERM");
-      if (!(await waitGone(pid, wait)) && sameProcess(running.record)) {
+      if (!(await waitGone(pid, wait)) && sameProcess(running.record, TRUST_UNKNOWN_START)) {
         this.#note(`did not exit after Shutdown and SIGTERM; sending SIGKILL`, pid);
         process.kill(pid, "SIGKILL");
       }
@@ -916,12 +913,11 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   }
 }
 
-/** True while the process at record.pid is the one recorded (same start time). */
-function sameProcess(record: DriverRecord): boolean {
-  if (!isAlive(record.pid)) return false;
-  const stat = readProcStat(record.pid);
-  return stat === undefined || record.startTime === "0" || stat.startTime === record.startTime;
-}
+/**
+ * A driver that knows no start time of its own says 0 in its handshake (the line allows it): its
+ * live pid is taken for it, and the nonce GetInfo returns settles who it is.
+ */
+const TRUST_UNKNOWN_START = { trustUnknownStart: true } as const;
 
 async function waitGone(pid: number, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
@@ -939,11 +935,11 @@ async function verifyIdentity(record: DriverRecord, timeoutMs: number): Promise<
     throw new RttError("RTT_ERR_DRIVER_EXITED", `${who} is not running any more`, {
       hint: "launch it again",
     });
-  const stat = readProcStat(record.pid);
-  if (stat !== undefined && record.startTime !== "0" && stat.startTime !== record.startTime) {
+  if (!sameProcess(record, TRUST_UNKNOWN_START)) {
+    const now = readProcStat(record.pid)?.startTime ?? "unknown";
     throw new RttError(
       "RTT_ERR_DRIVER_IDENTITY",
-      `${who}: pid ${record.pid} now belongs to another process (start time ${stat.startTime}, recorded ${record.startTime}); refusing to re-attach`,
+      `${who}: pid ${record.pid} now belongs to another process (start time ${now}, recorded ${record.startTime}); refusing to re-attach`,
       { hint: "the recorded driver is gone and its pid was reused; launch the driver again" },
     );
   }

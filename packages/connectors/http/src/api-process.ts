@@ -7,18 +7,25 @@
  * a grace — waits for it, and removes the socket file.
  *
  * Beside the socket a `.pid` file names the program (pid and start time) and the driver that
- * started it: a driver that is SIGKILLed cannot close its programs, and a program that never
- * reads stdin does not notice. The next http driver to start reaps what a dead one left
+ * started it, as its owner — a program record, as `program.json` is for the process connector:
+ * a driver that is SIGKILLed cannot close its programs, and a program that never reads stdin
+ * does not notice. The next http driver to start reaps what a dead one left
  * (`reapOrphanedApis`).
  */
 import { type ChildProcessByStdio, spawn } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { SOCKET_DIR_ENV } from "@rtt/connector-sdk";
+import {
+  asProgramRecord,
+  type ProgramRecord,
+  SOCKET_DIR_ENV,
+  sameProcess,
+  writeProgramRecordFile,
+} from "@rtt/connector-sdk";
 import { type ErrorCode, RttError } from "@rtt/core";
-import { isAlive, newSocketPath, readProcStat } from "@rtt/fabric";
+import { newSocketPath } from "@rtt/fabric";
 
 /** The environment variable that tells the program where to listen (a Unix socket path). */
 export const LISTEN_ENV = "RTT_HTTP_LISTEN";
@@ -190,16 +197,7 @@ export class ApiProcess {
 
   #writePidFile(): void {
     const pid = this.#child.pid;
-    if (pid === undefined) return;
-    const record: ApiPidFile = {
-      driver: process.pid,
-      driverStart: readProcStat("self")?.startTime ?? "0",
-      pid,
-      start: readProcStat(pid)?.startTime ?? "0",
-    };
-    writeFileSync(`${this.socketPath}${PID_SUFFIX}`, `${JSON.stringify(record)}\n`, {
-      mode: 0o600,
-    });
+    if (pid !== undefined) writeProgramRecordFile(`${this.socketPath}${PID_SUFFIX}`, pid);
   }
 
   #killGroup(signal: NodeJS.Signals): void {
@@ -240,16 +238,32 @@ export class ApiProcess {
 
 const PID_SUFFIX = ".pid";
 
-interface ApiPidFile {
+/**
+ * Where no start time was known (no /proc) the http driver has always taken a live pid for
+ * the process it recorded.
+ */
+const TRUST_UNKNOWN_START = { trustUnknownStart: true } as const;
+
+/** A `.pid` file as http drivers before the program record wrote it. */
+interface EarlierPidFile {
   readonly driver: number;
   readonly driverStart: string;
   readonly pid: number;
   readonly start: string;
 }
 
-/** Is this pid still the process that was recorded (same start time)? */
-function same(pid: number, start: string): boolean {
-  return isAlive(pid) && (start === "0" || readProcStat(pid)?.startTime === start);
+/** A `.pid` file's record, in either format; undefined when it is neither. */
+function readPidFile(text: string): ProgramRecord | undefined {
+  const json: unknown = JSON.parse(text);
+  const earlier = json as Partial<EarlierPidFile> | null;
+  return (
+    asProgramRecord(json) ??
+    asProgramRecord({
+      pid: earlier?.pid,
+      startTime: earlier?.start,
+      owner: { pid: earlier?.driver, startTime: earlier?.driverStart },
+    })
+  );
 }
 
 /**
@@ -268,14 +282,15 @@ export function reapOrphanedApis(dir: string): number[] {
   const reaped: number[] = [];
   for (const name of names) {
     const file = join(dir, name);
-    let record: ApiPidFile;
+    let record: ProgramRecord | undefined;
     try {
-      record = JSON.parse(readFileSync(file, "utf8")) as ApiPidFile;
+      record = readPidFile(readFileSync(file, "utf8"));
     } catch {
-      continue; // Being written, or not ours.
+      continue; // Not JSON: being written by an earlier driver, or not ours.
     }
-    if (same(record.driver, record.driverStart)) continue; // Its driver still runs.
-    if (same(record.pid, record.start)) {
+    // Its driver still runs.
+    if (record?.owner && sameProcess(record.owner, TRUST_UNKNOWN_START)) continue;
+    if (record !== undefined && sameProcess(record, TRUST_UNKNOWN_START)) {
       try {
         process.kill(-record.pid, "SIGKILL");
         reaped.push(record.pid);
