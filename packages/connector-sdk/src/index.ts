@@ -94,6 +94,16 @@ export {
   DriverStartError,
 } from "./host/driver-host.ts";
 export {
+  type ChildTarget,
+  childTarget,
+  leftoverGroup,
+  type ProcessTarget,
+  signalProcess,
+  type Terminated,
+  type TerminateOptions,
+  terminate,
+} from "./process/terminate.ts";
+export {
   isAlive,
   type ProcessRef,
   type ProcStat,

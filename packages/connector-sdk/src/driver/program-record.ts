@@ -7,6 +7,7 @@
  */
 import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { terminate } from "../process/terminate.ts";
 import { isProcessRef, type ProcessRef, processRef, sameProcess } from "../process-identity.ts";
 
 const RECORD = "program.json";
@@ -71,17 +72,8 @@ export function stopRecordedPrograms(
     const record = readProgramRecord(join(journalDir, end));
     if (record === undefined || !sameProcess(record)) continue;
     if (unownedOnly && record.owner !== null && sameProcess(record.owner)) continue;
-    const signal = (sig: NodeJS.Signals) => {
-      try {
-        process.kill(-record.pid, sig);
-      } catch {
-        // Gone.
-      }
-    };
-    signal("SIGTERM");
-    setTimeout(() => {
-      if (sameProcess(record)) signal("SIGKILL");
-    }, graceMs).unref();
+    const group = { pid: record.pid, group: true, isSame: () => sameProcess(record) };
+    void terminate(group, { graceMs, unref: true });
     stopped.push(record.pid);
   }
   return stopped;

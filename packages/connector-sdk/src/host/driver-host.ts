@@ -46,6 +46,7 @@ import {
   SDK_PROTOCOL_VERSIONS,
   SOCKET_DIR_ENV,
 } from "../handshake/protocol.ts";
+import { type ChildTarget, childTarget, signalProcess, terminate } from "../process/terminate.ts";
 import { isAlive, type ProcessRef, readProcStat, sameProcess } from "../process-identity.ts";
 import type { DriverInfo, HealthSample, ProbedSymbol, RxChunk } from "../wire.ts";
 import {
@@ -194,14 +195,9 @@ type Outcome =
   | { kind: "timeout" }
   | { kind: "spawn-error"; error: Error };
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    // The driver leads its own process group (spawned detached): take its children along.
-    process.kill(-child.pid, signal);
-  } catch {
-    child.kill(signal);
-  }
+/** The driver leads its own process group (spawned detached): its children go with it. */
+function driverGroup(child: ChildProcess): ChildTarget {
+  return childTarget(child, { group: true });
 }
 
 function exited(child: ChildProcess): boolean {
@@ -555,7 +551,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
       hint?: string,
       socket?: string,
     ): Promise<never> => {
-      killGroup(child, "SIGKILL");
+      signalProcess(driverGroup(child), "SIGKILL");
       await waitExit(child, 2000);
       await waitPipes(child, 250);
       if (socket !== undefined) removeSocketFile(socket);
@@ -860,22 +856,19 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     running.client.disconnect();
     const pid = running.record.pid;
     const child = running.child;
+    const ending = {
+      graceMs: wait,
+      onKill: () => this.#note(`did not exit after Shutdown and SIGTERM; sending SIGKILL`, pid),
+    };
     if (child !== undefined) {
-      if (!(await waitExit(child, wait))) {
-        killGroup(child, "SIGTERM");
-        if (!(await waitExit(child, wait))) {
-          this.#note(`did not exit after Shutdown and SIGTERM; sending SIGKILL`, pid);
-          killGroup(child, "SIGKILL");
-          await waitExit(child, wait);
-        }
-      }
+      const exitedOnShutdown = await waitExit(child, wait);
+      if (!exitedOnShutdown && (await terminate(driverGroup(child), ending)) === "killed")
+        await waitExit(child, wait);
       await waitPipes(child, 250);
-    } else if (!(await waitGone(pid, wait)) && sameProcess(running.record, TRUST_UNKNOWN_START)) {
-      process.kill(pid, "SIGTERM");
-      if (!(await waitGone(pid, wait)) && sameProcess(running.record, TRUST_UNKNOWN_START)) {
-        this.#note(`did not exit after Shutdown and SIGTERM; sending SIGKILL`, pid);
-        process.kill(pid, "SIGKILL");
-      }
+    } else if (!(await waitGone(pid, wait))) {
+      // Not our child: only the process, and only while it is still the recorded one.
+      const isSame = () => sameProcess(running.record, TRUST_UNKNOWN_START);
+      await terminate({ pid, isSame }, ending);
     }
     running.dead = true;
     this.#running = undefined;

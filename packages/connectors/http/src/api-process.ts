@@ -19,9 +19,13 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import {
   asProgramRecord,
+  leftoverGroup,
+  type ProcessTarget,
   type ProgramRecord,
   SOCKET_DIR_ENV,
   sameProcess,
+  signalProcess,
+  terminate,
   writeProgramRecordFile,
 } from "@rtt/connector-sdk";
 import { type ErrorCode, RttError } from "@rtt/core";
@@ -200,25 +204,28 @@ export class ApiProcess {
     if (pid !== undefined) writeProgramRecordFile(`${this.socketPath}${PID_SUFFIX}`, pid);
   }
 
-  #killGroup(signal: NodeJS.Signals): void {
+  /**
+   * Its process group, so what it started goes with it; once it has exited, what is left in the
+   * group (while no new process holds the group's id).
+   */
+  #group(): ProcessTarget | undefined {
     const pid = this.#child.pid;
-    if (pid === undefined) return;
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // Already gone.
-    }
+    if (pid === undefined) return undefined;
+    if (this.#exit !== undefined) return leftoverGroup(pid);
+    return { pid, group: true, exited: this.#exited, isSame: () => this.#exit === undefined };
   }
 
   /** Ends the process group (TERM, then KILL after the grace), waits for it, removes the socket. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closing = true;
-    // A leader that is gone may have left children in its group: they get no grace.
-    this.#killGroup(this.#exit === undefined ? "SIGTERM" : "SIGKILL");
-    const timer = setTimeout(() => this.#killGroup("SIGKILL"), this.#spec.killGraceMs ?? 2000);
+    const group = this.#group();
+    if (group !== undefined) {
+      // A leader that is gone may have left children in its group: they get no grace.
+      if (this.#exit !== undefined) signalProcess(group, "SIGKILL");
+      else await terminate(group, { graceMs: this.#spec.killGraceMs ?? 2000 });
+    }
     await this.#exited;
-    clearTimeout(timer);
     this.#closed = true;
     unclosed.delete(this);
     this.#removeFiles();
@@ -226,7 +233,8 @@ export class ApiProcess {
 
   /** At the driver's exit: the group killed and the files removed, synchronously. */
   endNow(): void {
-    this.#killGroup("SIGKILL");
+    const group = this.#group();
+    if (group !== undefined) signalProcess(group, "SIGKILL");
     this.#removeFiles();
   }
 
@@ -291,12 +299,7 @@ export function reapOrphanedApis(dir: string): number[] {
     // Its driver still runs.
     if (record?.owner && sameProcess(record.owner, TRUST_UNKNOWN_START)) continue;
     if (record !== undefined && sameProcess(record, TRUST_UNKNOWN_START)) {
-      try {
-        process.kill(-record.pid, "SIGKILL");
-        reaped.push(record.pid);
-      } catch {
-        // Gone meanwhile.
-      }
+      if (signalProcess({ pid: record.pid, group: true }, "SIGKILL")) reaped.push(record.pid);
     }
     rmSync(file.slice(0, -PID_SUFFIX.length), { force: true });
     rmSync(file, { force: true });

@@ -26,7 +26,12 @@ import { closeSync, constants, mkdirSync, openSync, readFileSync, rmSync } from 
 import { Socket } from "node:net";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { readProgramRecord, sameProcess, writeProgramRecord } from "@rtt/connector-sdk";
+import {
+  readProgramRecord,
+  sameProcess,
+  signalProcess,
+  writeProgramRecord,
+} from "@rtt/connector-sdk";
 
 export interface ProgramExit {
   /** The exit code, when this process is its parent and it exited. */
@@ -156,7 +161,7 @@ export function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout)
       ends = openDriverEnds(dir, onStdout);
     } catch (error) {
       // Started, but unreachable: it must not run on unrecorded and unread.
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      if (child.pid !== undefined) signalProcess({ pid: child.pid, group: true }, "SIGKILL");
       throw error;
     }
     if (child.pid !== undefined) writeProgramRecord(dir, child.pid);
