@@ -35,6 +35,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { childTarget, terminate } from "@rtt/connector-sdk";
 import { eventually } from "@rtt/core/testing";
 import {
   descendants,
@@ -144,7 +145,7 @@ async function startEcho(
     socket,
     stop: () => {
       child.stdin.end();
-      setTimeout(() => child.kill("SIGKILL"), 2000).unref();
+      void terminate(childTarget(child), { signal: null, graceMs: 2000, unref: true });
     },
   };
 }

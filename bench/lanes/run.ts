@@ -39,6 +39,7 @@ import { connect, type Socket } from "node:net";
 import { availableParallelism, cpus, release, tmpdir, type } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { childTarget, terminate } from "@rtt/connector-sdk";
 import { errorMessage } from "@rtt/core";
 import { connectWriter, type LaneWriter, loadShm, shmUnavailableReason } from "@rtt/fabric";
 import {
@@ -280,9 +281,8 @@ class Peer {
   /** Closes stdin (the peer's cue to exit) and waits; kills it if it lingers. */
   async stop(): Promise<void> {
     this.child.stdin?.end();
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 3000);
+    await terminate(childTarget(this.child), { signal: null, graceMs: 3000 });
     await this.exited;
-    clearTimeout(timer);
   }
 
   kill(): void {

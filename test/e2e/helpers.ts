@@ -17,6 +17,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { childTarget, terminate } from "@rtt/connector-sdk";
 import type { EventuallyOptions } from "@rtt/core/testing";
 import { parseProcStat } from "@rtt/fabric";
 import { copyQuickstartTo, type QuickstartSetup } from "../support/quickstart.ts";
@@ -262,20 +263,14 @@ export function available(command: string, args: readonly string[]): boolean {
 }
 
 /** Sends `signal`, then SIGKILL if it has not exited within `graceMs`; resolves once it has. */
-export function stopProcess(
+export async function stopProcess(
   child: ChildProcess,
   signal: NodeJS.Signals = "SIGTERM",
   graceMs = 3000,
 ): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill(signal);
-  });
+  const target = childTarget(child);
+  await terminate(target, { signal, graceMs });
+  await target.exited;
 }
 
 /** The start of every ANSI escape sequence (colour or cursor control): ESC and '['. */

@@ -5,6 +5,7 @@
  * verifies, restarts and re-attaches drivers. The wire contract is proto/rtt/v1/connector.proto.
  */
 
+export { type BackoffPolicy, backoffDelay } from "@rtt/core";
 export { type Clock, FakeClock, systemClock } from "./clock.ts";
 export {
   type Awaitable,
@@ -22,12 +23,12 @@ export { type FoundManifest, findManifests } from "./driver/find-manifests.ts";
 export { type InProcessDriver, startConnectorInProcess } from "./driver/harness.ts";
 export type { LaneSide, RxTap } from "./driver/link.ts";
 export {
-  isSameProcess,
-  type ProcessRef,
+  asProgramRecord,
   type ProgramRecord,
   readProgramRecord,
   stopRecordedPrograms,
   writeProgramRecord,
+  writeProgramRecordFile,
 } from "./driver/program-record.ts";
 export {
   type ControlAddresses,
@@ -74,7 +75,6 @@ export {
   SDK_VERSION,
   SOCKET_DIR_ENV,
 } from "./handshake/protocol.ts";
-export { type BackoffPolicy, backoffDelay } from "./host/backoff.ts";
 export {
   DriverClient,
   type DriverClientOptions,
@@ -93,7 +93,26 @@ export {
   type DriverRestart,
   DriverStartError,
 } from "./host/driver-host.ts";
-export { isAlive, type ProcStat, parseProcStat, readProcStat } from "./process-identity.ts";
+export {
+  type ChildTarget,
+  childTarget,
+  leftoverGroup,
+  type ProcessTarget,
+  signalProcess,
+  type Terminated,
+  type TerminateOptions,
+  terminate,
+} from "./process/terminate.ts";
+export {
+  isAlive,
+  type ProcessRef,
+  type ProcStat,
+  parseProcStat,
+  processRef,
+  readProcStat,
+  type SameProcessOptions,
+  sameProcess,
+} from "./process-identity.ts";
 export {
   type Ack,
   type Bind,

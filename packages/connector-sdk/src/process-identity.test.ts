@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { RttError } from "@rtt/core";
 import fc from "fast-check";
-import { isAlive, ownStartTime, parseProcStat, readProcStat } from "./process-identity.ts";
+import {
+  isAlive,
+  isProcessRef,
+  ownStartTime,
+  parseProcStat,
+  processRef,
+  readProcStat,
+  sameProcess,
+} from "./process-identity.ts";
 
 function statLine(pid: number, comm: string, state: string, ppid: number, start: string): string {
   // Fields 4..52 as the kernel prints them; field 22 (index 19 after the name) is the start.
@@ -66,5 +74,46 @@ describe("/proc/<pid>/stat", () => {
     assert.notEqual(ownStartTime(), "0");
     assert.equal(isAlive(process.pid), true);
     assert.equal(isAlive(2 ** 22 + 1), false);
+  });
+});
+
+describe("sameProcess", () => {
+  const linux = { skip: process.platform !== "linux" };
+
+  test("this process is itself; another start time is a later holder of the pid", linux, () => {
+    const self = processRef("self");
+    assert.deepEqual(self, { pid: process.pid, startTime: ownStartTime() });
+    assert.equal(sameProcess(self), true);
+    assert.equal(sameProcess({ ...self, startTime: "1" }), false);
+    assert.equal(sameProcess({ ...self, startTime: "1" }, { trustUnknownStart: true }), false);
+  });
+
+  test(
+    "an unknown start time (0) is never the process, unless the caller trusts a live pid",
+    linux,
+    () => {
+      const unknown = { pid: process.pid, startTime: "0" };
+      assert.equal(sameProcess(unknown), false);
+      assert.equal(sameProcess(unknown, { trustUnknownStart: true }), true);
+    },
+  );
+
+  test("a pid that is not running is nobody, however it is asked", () => {
+    const none = { pid: 2 ** 22 + 1, startTime: "0" };
+    assert.equal(sameProcess(none), false);
+    assert.equal(sameProcess(none, { trustUnknownStart: true }), false);
+    assert.deepEqual(processRef(none.pid), none);
+  });
+
+  test("a ProcessRef read back from JSON: a safe integer pid and a start time in text", () => {
+    assert.equal(isProcessRef({ pid: 42, startTime: "98765" }), true);
+    for (const bad of [
+      null,
+      42,
+      { pid: 42 },
+      { pid: "42", startTime: "1" },
+      { pid: 1.5, startTime: "1" },
+    ])
+      assert.equal(isProcessRef(bad), false, JSON.stringify(bad));
   });
 });

@@ -4,12 +4,60 @@
  * 22 of /proc/<pid>/stat, clock ticks since boot — is fixed for its life and differs for the next
  * holder of the pid; together with the nonce a driver announces, it identifies the process. The
  * /proc reader itself is @rtt/fabric's, shared with the lanes' segment names.
+ *
+ * A `ProcessRef` (pid + start time) is what every record of a process holds: a driver's record
+ * for re-attach, a program's `program.json`, a route journal's owner; `sameProcess` is the one
+ * check of it.
  */
-import { readProcStat } from "@rtt/fabric";
+import { isAlive, readProcStat } from "@rtt/fabric";
 
 export { isAlive, type ProcStat, parseProcStat, readProcStat } from "@rtt/fabric";
 
+/** A process as recorded: its pid and its start time. */
+export interface ProcessRef {
+  readonly pid: number;
+  /** /proc/<pid>/stat field 22 when it was recorded; "0" where unknown (no /proc). */
+  readonly startTime: string;
+}
+
+const UNKNOWN_START_TIME = "0";
+
+/** `pid` (or this process) as it is now, to be recorded. */
+export function processRef(pid: number | "self"): ProcessRef {
+  return {
+    pid: pid === "self" ? process.pid : pid,
+    startTime: readProcStat(pid)?.startTime ?? UNKNOWN_START_TIME,
+  };
+}
+
 /** This process's start time for the handshake: field 22, or "0" where /proc is missing. */
 export function ownStartTime(): string {
-  return readProcStat("self")?.startTime ?? "0";
+  return processRef("self").startTime;
+}
+
+/** A ProcessRef as read back from a file (JSON of unknown origin). */
+export function isProcessRef(value: unknown): value is ProcessRef {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    Number.isSafeInteger((value as ProcessRef).pid) &&
+    typeof (value as ProcessRef).startTime === "string"
+  );
+}
+
+export interface SameProcessOptions {
+  /**
+   * Take a live pid for a record whose start time is unknown ("0"): for a caller that has
+   * nothing better to go on there and accepts the guess (the driver host's re-attach also
+   * checks the nonce). Without it such a record is never the process: nothing is signalled or
+   * adopted on a guess.
+   */
+  readonly trustUnknownStart?: boolean;
+}
+
+/** Still the recorded process: alive (not exited, not a zombie), and not a reuse of its pid. */
+export function sameProcess(ref: ProcessRef, options: SameProcessOptions = {}): boolean {
+  if (!isAlive(ref.pid)) return false;
+  if (ref.startTime === UNKNOWN_START_TIME && options.trustUnknownStart === true) return true;
+  return readProcStat(ref.pid)?.startTime === ref.startTime;
 }

@@ -1,8 +1,14 @@
 /**
  * @rtt/core — RTT's pure model: symbol addresses (SADDR), contracts and symbols, the JSON
  * Schemas of every document with position-exact validation, RFC 8785 canonical JSON and the
- * hashes built on it. No I/O: it takes text and data and returns data.
+ * hashes built on it, retry backoff. No I/O: it takes text and data and returns data.
  */
+export {
+  type BackoffJitter,
+  type BackoffPolicy,
+  backoffDelay,
+  DEFAULT_BACKOFF,
+} from "./backoff.ts";
 export { canonicalHash, canonicalJson } from "./canonical-json.ts";
 export { errorMessage } from "./error-message.ts";
 export {

@@ -7,23 +7,14 @@
  */
 import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isAlive, readProcStat } from "../process-identity.ts";
+import { terminate } from "../process/terminate.ts";
+import { isProcessRef, type ProcessRef, processRef, sameProcess } from "../process-identity.ts";
 
 const RECORD = "program.json";
-
-export interface ProcessRef {
-  readonly pid: number;
-  readonly startTime: string;
-}
 
 export interface ProgramRecord extends ProcessRef {
   /** The driver process that runs it now; null once released (a detached link left it). */
   readonly owner: ProcessRef | null;
-}
-
-/** Still the process it was (not exited, not a reused pid). */
-export function isSameProcess(p: ProcessRef): boolean {
-  return isAlive(p.pid) && readProcStat(p.pid)?.startTime === p.startTime;
 }
 
 /**
@@ -31,34 +22,33 @@ export function isSameProcess(p: ProcessRef): boolean {
  * (`released`): the next link of the end adopts it, in this driver or another.
  */
 export function writeProgramRecord(dir: string, pid: number, released = false): ProgramRecord {
-  const record: ProgramRecord = {
-    pid,
-    startTime: readProcStat(pid)?.startTime ?? "0",
-    owner: released
-      ? null
-      : { pid: process.pid, startTime: readProcStat("self")?.startTime ?? "0" },
-  };
-  const tmp = join(dir, `${RECORD}.${process.pid}`);
-  writeFileSync(tmp, JSON.stringify(record));
-  renameSync(tmp, join(dir, RECORD));
+  return writeProgramRecordFile(join(dir, RECORD), pid, released);
+}
+
+/** `writeProgramRecord` to a file of another name (the http driver's `<socket>.pid`). */
+export function writeProgramRecordFile(file: string, pid: number, released = false): ProgramRecord {
+  const record: ProgramRecord = { ...processRef(pid), owner: released ? null : processRef("self") };
+  // Whole or not at all: a reader that finds half a record could not tell whose it is.
+  const tmp = `${file}.${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
+  renameSync(tmp, file);
   return record;
 }
 
 /** The record in `dir`; undefined when there is none or it is not one. */
 export function readProgramRecord(dir: string): ProgramRecord | undefined {
-  let record: Partial<ProgramRecord>;
   try {
-    record = JSON.parse(readFileSync(join(dir, RECORD), "utf8")) as Partial<ProgramRecord>;
+    return asProgramRecord(JSON.parse(readFileSync(join(dir, RECORD), "utf8")));
   } catch {
     return undefined;
   }
-  const isRef = (r: unknown): r is ProcessRef =>
-    typeof r === "object" &&
-    r !== null &&
-    Number.isSafeInteger((r as ProcessRef).pid) &&
-    typeof (r as ProcessRef).startTime === "string";
-  const owner = (record as Partial<ProgramRecord>).owner;
-  return isRef(record) && (owner === null || isRef(owner)) ? (record as ProgramRecord) : undefined;
+}
+
+/** Parsed JSON as a ProgramRecord; undefined when it is not one. */
+export function asProgramRecord(value: unknown): ProgramRecord | undefined {
+  if (!isProcessRef(value)) return undefined;
+  const owner = (value as Partial<ProgramRecord>).owner;
+  return owner === null || isProcessRef(owner) ? (value as ProgramRecord) : undefined;
 }
 
 /**
@@ -80,19 +70,10 @@ export function stopRecordedPrograms(
   const stopped: number[] = [];
   for (const end of ends) {
     const record = readProgramRecord(join(journalDir, end));
-    if (record === undefined || !isSameProcess(record)) continue;
-    if (unownedOnly && record.owner !== null && isSameProcess(record.owner)) continue;
-    const signal = (sig: NodeJS.Signals) => {
-      try {
-        process.kill(-record.pid, sig);
-      } catch {
-        // Gone.
-      }
-    };
-    signal("SIGTERM");
-    setTimeout(() => {
-      if (isSameProcess(record)) signal("SIGKILL");
-    }, graceMs).unref();
+    if (record === undefined || !sameProcess(record)) continue;
+    if (unownedOnly && record.owner !== null && sameProcess(record.owner)) continue;
+    const group = { pid: record.pid, group: true, isSame: () => sameProcess(record) };
+    void terminate(group, { graceMs, unref: true });
     stopped.push(record.pid);
   }
   return stopped;

@@ -46,7 +46,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { RttError } from "@rtt/core";
-import { isAlive, ownStartTime, readProcStat } from "../process-identity.ts";
+import { isProcessRef, type ProcessRef, processRef, sameProcess } from "../process-identity.ts";
 
 /** A segment is closed once it holds this much; later bytes go to the next. */
 const SEGMENT_BYTES = 4 * 1024 * 1024;
@@ -111,21 +111,15 @@ function writeMark(fd: number, buffer: Buffer, offset: number): void {
   writeSync(fd, buffer, 0, 16, 0);
 }
 
-interface Owner {
-  readonly pid: number;
-  readonly startTime: string;
-}
-
 /** The live process that owns the journal in `dir`, if any. */
-function liveOwner(dir: string): Owner | undefined {
-  let owner: Owner;
+function liveOwner(dir: string): ProcessRef | undefined {
+  let owner: unknown;
   try {
-    owner = JSON.parse(readFileSync(join(dir, OWNER_FILE), "utf8")) as Owner;
+    owner = JSON.parse(readFileSync(join(dir, OWNER_FILE), "utf8"));
   } catch {
     return undefined;
   }
-  if (typeof owner?.pid !== "number" || !isAlive(owner.pid)) return undefined;
-  return readProcStat(owner.pid)?.startTime === owner.startTime ? owner : undefined;
+  return isProcessRef(owner) && sameProcess(owner) ? owner : undefined;
 }
 
 /** Owners within this process: a pid check cannot tell two links of one driver apart. */
@@ -172,7 +166,7 @@ export class RouteJournal {
     if (owner !== undefined && owner.pid !== process.pid)
       return { busy: `the source end in pid ${owner.pid}` };
     const tmp = join(dir, `${OWNER_FILE}.${process.pid}`);
-    writeFileSync(tmp, JSON.stringify({ pid: process.pid, startTime: ownStartTime() }));
+    writeFileSync(tmp, JSON.stringify(processRef("self")));
     renameSync(tmp, join(dir, OWNER_FILE));
     ownedHere.add(dir);
     try {

@@ -27,7 +27,13 @@ import { rmSync } from "node:fs";
 import type { Readable } from "node:stream";
 import type * as grpc from "@grpc/grpc-js";
 import type { Contract, ErrorCode } from "@rtt/core";
-import { errorMessage, RttError } from "@rtt/core";
+import {
+  type BackoffPolicy,
+  backoffDelay,
+  DEFAULT_BACKOFF,
+  errorMessage,
+  RttError,
+} from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import { type Cancel, type Clock, systemClock } from "../clock.ts";
 import {
@@ -47,9 +53,9 @@ import {
   SDK_PROTOCOL_VERSIONS,
   SOCKET_DIR_ENV,
 } from "../handshake/protocol.ts";
-import { isAlive, readProcStat } from "../process-identity.ts";
+import { type ChildTarget, childTarget, signalProcess, terminate } from "../process/terminate.ts";
+import { isAlive, type ProcessRef, readProcStat, sameProcess } from "../process-identity.ts";
 import type { DriverInfo, HealthSample, ProbedSymbol, RxChunk } from "../wire.ts";
-import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
 import {
   type ControlAddresses,
   DriverClient,
@@ -74,13 +80,10 @@ export interface DriverLaunch {
  * What a host needs to find a running driver again (journal it;
  * docs/design.md §Processes and sockets: re-attach).
  */
-export interface DriverRecord {
+export interface DriverRecord extends ProcessRef {
   readonly name: string;
   /** As the handshake named it: a path, or "@name" for an abstract socket. */
   readonly socket: string;
-  readonly pid: number;
-  /** /proc/<pid>/stat field 22 at start; "0" where unknown. */
-  readonly startTime: string;
   readonly nonce: string;
   readonly protocolVersion: number;
 }
@@ -192,14 +195,9 @@ type Outcome =
   | { kind: "timeout" }
   | { kind: "spawn-error"; error: Error };
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    // The driver leads its own process group (spawned detached): take its children along.
-    process.kill(-child.pid, signal);
-  } catch {
-    child.kill(signal);
-  }
+/** The driver leads its own process group (spawned detached): its children go with it. */
+function driverGroup(child: ChildProcess): ChildTarget {
+  return childTarget(child, { group: true });
 }
 
 function exited(child: ChildProcess): boolean {
@@ -553,7 +551,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
       hint?: string,
       socket?: string,
     ): Promise<never> => {
-      killGroup(child, "SIGKILL");
+      signalProcess(driverGroup(child), "SIGKILL");
       await waitExit(child, 2000);
       await waitPipes(child, 250);
       if (socket !== undefined) removeSocketFile(socket);
@@ -858,22 +856,19 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     running.client.disconnect();
     const pid = running.record.pid;
     const child = running.child;
+    const ending = {
+      graceMs: wait,
+      onKill: () => this.#note(`did not exit after Shutdown and SIGTERM; sending SIGKILL`, pid),
+    };
     if (child !== undefined) {
-      if (!(await waitExit(child, wait))) {
-        killGroup(child, "SIGTERM");
-        if (!(await waitExit(child, wait))) {
-          this.#note(`did not exit after Shutdown and SIGTERM; sending SIGKILL`, pid);
-          killGroup(child, "SIGKILL");
-          await waitExit(child, wait);
-        }
-      }
+      const exitedOnShutdown = await waitExit(child, wait);
+      if (!exitedOnShutdown && (await terminate(driverGroup(child), ending)) === "killed")
+        await waitExit(child, wait);
       await waitPipes(child, 250);
-    } else if (!(await waitGone(pid, wait)) && sameProcess(running.record)) {
-      process.kill(pid, "SIGTERM");
-      if (!(await waitGone(pid, wait)) && sameProcess(running.record)) {
-        this.#note(`did not exit after Shutdown and SIGTERM; sending SIGKILL`, pid);
-        process.kill(pid, "SIGKILL");
-      }
+    } else if (!(await waitGone(pid, wait))) {
+      // Not our child: only the process, and only while it is still the recorded one.
+      const isSame = () => sameProcess(running.record, TRUST_UNKNOWN_START);
+      await terminate({ pid, isSame }, ending);
     }
     running.dead = true;
     this.#running = undefined;
@@ -911,12 +906,11 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   }
 }
 
-/** True while the process at record.pid is the one recorded (same start time). */
-function sameProcess(record: DriverRecord): boolean {
-  if (!isAlive(record.pid)) return false;
-  const stat = readProcStat(record.pid);
-  return stat === undefined || record.startTime === "0" || stat.startTime === record.startTime;
-}
+/**
+ * A driver that knows no start time of its own says 0 in its handshake (the line allows it): its
+ * live pid is taken for it, and the nonce GetInfo returns settles who it is.
+ */
+const TRUST_UNKNOWN_START = { trustUnknownStart: true } as const;
 
 async function waitGone(pid: number, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
@@ -934,11 +928,11 @@ async function verifyIdentity(record: DriverRecord, timeoutMs: number): Promise<
     throw new RttError("RTT_ERR_DRIVER_EXITED", `${who} is not running any more`, {
       hint: "launch it again",
     });
-  const stat = readProcStat(record.pid);
-  if (stat !== undefined && record.startTime !== "0" && stat.startTime !== record.startTime) {
+  if (!sameProcess(record, TRUST_UNKNOWN_START)) {
+    const now = readProcStat(record.pid)?.startTime ?? "unknown";
     throw new RttError(
       "RTT_ERR_DRIVER_IDENTITY",
-      `${who}: pid ${record.pid} now belongs to another process (start time ${stat.startTime}, recorded ${record.startTime}); refusing to re-attach`,
+      `${who}: pid ${record.pid} now belongs to another process (start time ${now}, recorded ${record.startTime}); refusing to re-attach`,
       { hint: "the recorded driver is gone and its pid was reused; launch the driver again" },
     );
   }

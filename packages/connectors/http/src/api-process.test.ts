@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { processRef } from "@rtt/connector-sdk";
 import { eventually } from "@rtt/core/testing";
 import { ApiProcess, LISTEN_ENV, reapOrphanedApis } from "./api-process.ts";
 import { HttpTarget } from "./http-endpoints.ts";
@@ -145,5 +146,34 @@ describe("api process", () => {
       assert.equal(existsSync(api.socket), false, "its socket is removed");
       assert.equal(existsSync(`${api.socket}.pid`), false, "and its pid file");
     });
+  });
+
+  it("a .pid file an earlier http driver wrote (its own format) is reaped the same way", async () => {
+    const sockets = mkdtempSync(join(tmpdir(), "rtt-api-socks-"));
+    const program = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], {
+      detached: true,
+      stdio: "ignore",
+    });
+    try {
+      const pid = program.pid ?? -1;
+      const socket = join(sockets, "api-earlier.sock");
+      const earlier = (driver: number, driverStart: string) =>
+        writeFileSync(
+          `${socket}.pid`,
+          `${JSON.stringify({ driver, driverStart, pid, start: processRef(pid).startTime })}\n`,
+        );
+      writeFileSync(socket, "");
+      earlier(process.pid, processRef("self").startTime);
+      assert.deepEqual(reapOrphanedApis(sockets), [], "a live driver's api is left alone");
+      assert.equal(existsSync(`${socket}.pid`), true);
+      earlier(spawnSync("true").pid, "1");
+      assert.deepEqual(reapOrphanedApis(sockets), [pid]);
+      await eventually(() => gone(pid), { what: "the orphaned api ended" });
+      assert.equal(existsSync(socket), false, "its socket is removed");
+      assert.equal(existsSync(`${socket}.pid`), false, "and its pid file");
+    } finally {
+      program.kill("SIGKILL");
+      rmSync(sockets, { recursive: true, force: true });
+    }
   });
 });

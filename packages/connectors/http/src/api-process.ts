@@ -7,18 +7,29 @@
  * a grace — waits for it, and removes the socket file.
  *
  * Beside the socket a `.pid` file names the program (pid and start time) and the driver that
- * started it: a driver that is SIGKILLed cannot close its programs, and a program that never
- * reads stdin does not notice. The next http driver to start reaps what a dead one left
+ * started it, as its owner — a program record, as `program.json` is for the process connector:
+ * a driver that is SIGKILLed cannot close its programs, and a program that never reads stdin
+ * does not notice. The next http driver to start reaps what a dead one left
  * (`reapOrphanedApis`).
  */
 import { type ChildProcessByStdio, spawn } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { SOCKET_DIR_ENV } from "@rtt/connector-sdk";
+import {
+  asProgramRecord,
+  leftoverGroup,
+  type ProcessTarget,
+  type ProgramRecord,
+  SOCKET_DIR_ENV,
+  sameProcess,
+  signalProcess,
+  terminate,
+  writeProgramRecordFile,
+} from "@rtt/connector-sdk";
 import { type ErrorCode, RttError } from "@rtt/core";
-import { isAlive, newSocketPath, readProcStat } from "@rtt/fabric";
+import { newSocketPath } from "@rtt/fabric";
 
 /** The environment variable that tells the program where to listen (a Unix socket path). */
 export const LISTEN_ENV = "RTT_HTTP_LISTEN";
@@ -190,37 +201,31 @@ export class ApiProcess {
 
   #writePidFile(): void {
     const pid = this.#child.pid;
-    if (pid === undefined) return;
-    const record: ApiPidFile = {
-      driver: process.pid,
-      driverStart: readProcStat("self")?.startTime ?? "0",
-      pid,
-      start: readProcStat(pid)?.startTime ?? "0",
-    };
-    writeFileSync(`${this.socketPath}${PID_SUFFIX}`, `${JSON.stringify(record)}\n`, {
-      mode: 0o600,
-    });
+    if (pid !== undefined) writeProgramRecordFile(`${this.socketPath}${PID_SUFFIX}`, pid);
   }
 
-  #killGroup(signal: NodeJS.Signals): void {
+  /**
+   * Its process group, so what it started goes with it; once it has exited, what is left in the
+   * group (while no new process holds the group's id).
+   */
+  #group(): ProcessTarget | undefined {
     const pid = this.#child.pid;
-    if (pid === undefined) return;
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // Already gone.
-    }
+    if (pid === undefined) return undefined;
+    if (this.#exit !== undefined) return leftoverGroup(pid);
+    return { pid, group: true, exited: this.#exited, isSame: () => this.#exit === undefined };
   }
 
   /** Ends the process group (TERM, then KILL after the grace), waits for it, removes the socket. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closing = true;
-    // A leader that is gone may have left children in its group: they get no grace.
-    this.#killGroup(this.#exit === undefined ? "SIGTERM" : "SIGKILL");
-    const timer = setTimeout(() => this.#killGroup("SIGKILL"), this.#spec.killGraceMs ?? 2000);
+    const group = this.#group();
+    if (group !== undefined) {
+      // A leader that is gone may have left children in its group: they get no grace.
+      if (this.#exit !== undefined) signalProcess(group, "SIGKILL");
+      else await terminate(group, { graceMs: this.#spec.killGraceMs ?? 2000 });
+    }
     await this.#exited;
-    clearTimeout(timer);
     this.#closed = true;
     unclosed.delete(this);
     this.#removeFiles();
@@ -228,7 +233,8 @@ export class ApiProcess {
 
   /** At the driver's exit: the group killed and the files removed, synchronously. */
   endNow(): void {
-    this.#killGroup("SIGKILL");
+    const group = this.#group();
+    if (group !== undefined) signalProcess(group, "SIGKILL");
     this.#removeFiles();
   }
 
@@ -240,16 +246,32 @@ export class ApiProcess {
 
 const PID_SUFFIX = ".pid";
 
-interface ApiPidFile {
+/**
+ * Where no start time was known (no /proc) the http driver has always taken a live pid for
+ * the process it recorded.
+ */
+const TRUST_UNKNOWN_START = { trustUnknownStart: true } as const;
+
+/** A `.pid` file as http drivers before the program record wrote it. */
+interface EarlierPidFile {
   readonly driver: number;
   readonly driverStart: string;
   readonly pid: number;
   readonly start: string;
 }
 
-/** Is this pid still the process that was recorded (same start time)? */
-function same(pid: number, start: string): boolean {
-  return isAlive(pid) && (start === "0" || readProcStat(pid)?.startTime === start);
+/** A `.pid` file's record, in either format; undefined when it is neither. */
+function readPidFile(text: string): ProgramRecord | undefined {
+  const json: unknown = JSON.parse(text);
+  const earlier = json as Partial<EarlierPidFile> | null;
+  return (
+    asProgramRecord(json) ??
+    asProgramRecord({
+      pid: earlier?.pid,
+      startTime: earlier?.start,
+      owner: { pid: earlier?.driver, startTime: earlier?.driverStart },
+    })
+  );
 }
 
 /**
@@ -268,20 +290,16 @@ export function reapOrphanedApis(dir: string): number[] {
   const reaped: number[] = [];
   for (const name of names) {
     const file = join(dir, name);
-    let record: ApiPidFile;
+    let record: ProgramRecord | undefined;
     try {
-      record = JSON.parse(readFileSync(file, "utf8")) as ApiPidFile;
+      record = readPidFile(readFileSync(file, "utf8"));
     } catch {
-      continue; // Being written, or not ours.
+      continue; // Not JSON: being written by an earlier driver, or not ours.
     }
-    if (same(record.driver, record.driverStart)) continue; // Its driver still runs.
-    if (same(record.pid, record.start)) {
-      try {
-        process.kill(-record.pid, "SIGKILL");
-        reaped.push(record.pid);
-      } catch {
-        // Gone meanwhile.
-      }
+    // Its driver still runs.
+    if (record?.owner && sameProcess(record.owner, TRUST_UNKNOWN_START)) continue;
+    if (record !== undefined && sameProcess(record, TRUST_UNKNOWN_START)) {
+      if (signalProcess({ pid: record.pid, group: true }, "SIGKILL")) reaped.push(record.pid);
     }
     rmSync(file.slice(0, -PID_SUFFIX.length), { force: true });
     rmSync(file, { force: true });

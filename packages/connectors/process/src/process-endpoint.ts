@@ -19,8 +19,14 @@
 import { EventEmitter } from "node:events";
 import type { Readable, Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { RouteJournal } from "@rtt/connector-sdk";
-import { errorMessage, RttError } from "@rtt/core";
+import {
+  leftoverGroup,
+  type ProcessTarget,
+  type RouteJournal,
+  signalProcess,
+  terminate,
+} from "@rtt/connector-sdk";
+import { backoffDelay, errorMessage, RttError } from "@rtt/core";
 import { Deframer, encodeMessage, type Framing, framedLength } from "./framing.ts";
 import {
   adopt,
@@ -307,10 +313,11 @@ export class ProcessEndpoint extends EventEmitter {
       this.#wake();
       return;
     }
-    const base = this.#spec.backoff?.baseMs ?? 100;
-    const max = this.#spec.backoff?.maxMs ?? 10_000;
-    const random = this.#spec.random ?? Math.random;
-    const delay = Math.min(max, base * 2 ** this.#restarts) * (0.5 + random() / 2);
+    const delay = backoffDelay(
+      this.#restarts,
+      { baseMs: this.#spec.backoff?.baseMs ?? 100, maxMs: this.#spec.backoff?.maxMs ?? 10_000 },
+      this.#spec.random ?? Math.random,
+    );
     this.#restarts++;
     const due = Promise.withResolvers<void>();
     this.#respawnDue = due;
@@ -538,20 +545,22 @@ export class ProcessEndpoint extends EventEmitter {
     return true;
   }
 
-  #killGroup(signal: NodeJS.Signals, pid = this.#program?.pid): boolean {
-    if (pid === undefined) return false;
-    try {
-      process.kill(-pid, signal);
-      return true;
-    } catch {
-      return false; // already gone
-    }
+  /** The current program's process group, while it is the current program. */
+  #group(): ProcessTarget | undefined {
+    const program = this.#program;
+    if (program?.pid === undefined) return undefined;
+    return { pid: program.pid, group: true, isSame: () => this.#program === program };
+  }
+
+  #killGroup(signal: NodeJS.Signals): void {
+    const group = this.#group();
+    if (group !== undefined) signalProcess(group, signal);
   }
 
   /** TERM to what is left in an exited program's group, KILL after the grace if any is left. */
   #endLeftovers(pid: number | undefined): void {
-    if (!this.#killGroup("SIGTERM", pid)) return;
-    setTimeout(() => this.#killGroup("SIGKILL", pid), this.#spec.killGraceMs ?? 2000).unref();
+    if (pid !== undefined)
+      void terminate(leftoverGroup(pid), { graceMs: this.#spec.killGraceMs ?? 2000, unref: true });
   }
 
   /**
@@ -584,10 +593,10 @@ export class ProcessEndpoint extends EventEmitter {
     }
     if (program !== undefined) {
       program.stdin.end();
-      this.#killGroup("SIGTERM");
-      const timer = setTimeout(() => this.#killGroup("SIGKILL"), this.#spec.killGraceMs ?? 2000);
+      const group = this.#group();
+      const graceMs = this.#spec.killGraceMs ?? 2000;
+      if (group !== undefined) await terminate({ ...group, exited: this.#exited }, { graceMs });
       await this.#exited;
-      clearTimeout(timer);
     }
     // Closed on purpose: nothing of this end is to be adopted. (A link that found the directory
     // busy ran its program on plain pipes: the directory is the other link's.)

@@ -26,7 +26,12 @@ import { closeSync, constants, mkdirSync, openSync, readFileSync, rmSync } from 
 import { Socket } from "node:net";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { isSameProcess, readProgramRecord, writeProgramRecord } from "@rtt/connector-sdk";
+import {
+  readProgramRecord,
+  sameProcess,
+  signalProcess,
+  writeProgramRecord,
+} from "@rtt/connector-sdk";
 
 export interface ProgramExit {
   /** The exit code, when this process is its parent and it exited. */
@@ -156,7 +161,7 @@ export function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout)
       ends = openDriverEnds(dir, onStdout);
     } catch (error) {
       // Started, but unreachable: it must not run on unrecorded and unread.
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      if (child.pid !== undefined) signalProcess({ pid: child.pid, group: true }, "SIGKILL");
       throw error;
     }
     if (child.pid !== undefined) writeProgramRecord(dir, child.pid);
@@ -184,8 +189,8 @@ export function adopt(
 ): DirProgram | { readonly busy: number } | undefined {
   const record = readProgramRecord(dir);
   if (record === undefined) return undefined;
-  if (record.owner !== null && isSameProcess(record.owner)) return { busy: record.owner.pid };
-  if (!isSameProcess(record)) return undefined;
+  if (record.owner !== null && sameProcess(record.owner)) return { busy: record.owner.pid };
+  if (!sameProcess(record)) return undefined;
   let ends: { stdin: Socket; stdout: Socket };
   try {
     ends = openDriverEnds(dir, onStdout);
@@ -196,7 +201,7 @@ export function adopt(
   let timer: NodeJS.Timeout | undefined;
   const exited = new Promise<ProgramExit>((resolve) => {
     timer = setInterval(() => {
-      if (isSameProcess(record)) return;
+      if (sameProcess(record)) return;
       clearInterval(timer);
       resolve({ code: recordedStatus(dir), signal: null });
     }, ADOPTED_POLL_MS);

@@ -8,7 +8,7 @@
  * each route's next failover target is kept prebound (`prebind`). The daemon calls `opened`
  * and `settle` on breaker transitions and `sweep` with every stability sweep.
  */
-import type { CatalogSymbol } from "@rtt/core";
+import { type BackoffPolicy, backoffDelay, type CatalogSymbol } from "@rtt/core";
 import type { BreakerState } from "../health/breaker.ts";
 import type { PolicyEngine } from "../policy/policy-engine.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
@@ -31,8 +31,7 @@ export interface RouteFallbackOptions {
 }
 
 /** A failed failover's next try: after 5 s, doubling up to a minute. */
-const RETRY_BASE_MS = 5_000;
-const RETRY_MAX_MS = 60_000;
+const FAILOVER_RETRY: BackoffPolicy = { baseMs: 5_000, maxMs: 60_000, jitter: "none" };
 
 export class RouteFallback {
   readonly #o: RouteFallbackOptions;
@@ -194,7 +193,7 @@ export class RouteFallback {
     } catch (error) {
       this.#onFailover.delete(routeId);
       const failures = (this.#failedOver.get(routeId)?.failures ?? 0) + 1;
-      const waitMs = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (failures - 1));
+      const waitMs = backoffDelay(failures - 1, FAILOVER_RETRY);
       this.#failedOver.set(routeId, { why, failures, retryAt: this.#now() + waitMs });
       this.#o.log(
         `route ${routeId}: failover to ${target.target.saddr} failed (tried again in ${Math.round(waitMs / 1000)} s while the breaker is open): ${String(error)}`,

@@ -8,7 +8,7 @@ import {
   type BreakerEvent,
   type BreakerState,
   type BreakerTransition,
-  backoffDelay,
+  breakerBackoff,
   breakerConfig,
   newBreaker,
   nextDeadline,
@@ -248,10 +248,10 @@ describe("open → half-open → closed", () => {
       seen.push(sim.state.backoffMs);
     }
     assert.deepEqual(seen, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000]);
-    assert.equal(backoffDelay(cfg, 1, 0, 0.999), 749);
-    assert.equal(backoffDelay(cfg, 3, 0, 0.5), 2500);
-    assert.equal(backoffDelay(cfg, 100, 0, 0.5), 30000);
-    assert.equal(backoffDelay(cfg, 1, 0, Number.NaN), 500);
+    assert.equal(breakerBackoff(cfg, 1, 0, 0.999), 749);
+    assert.equal(breakerBackoff(cfg, 3, 0, 0.5), 2500);
+    assert.equal(breakerBackoff(cfg, 100, 0, 0.5), 30000);
+    assert.equal(breakerBackoff(cfg, 1, 0, Number.NaN), 500);
   });
 });
 
@@ -472,8 +472,8 @@ describe("properties", () => {
         fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
         fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
         (n, r1, r2) => {
-          const a = backoffDelay(cfg, n, 0, r1);
-          const b = backoffDelay(cfg, n + 1, 0, r2);
+          const a = breakerBackoff(cfg, n, 0, r1);
+          const b = breakerBackoff(cfg, n + 1, 0, r2);
           assert.ok(a >= cfg.backoffBaseMs && a <= cfg.backoffCapMs);
           assert.ok(b >= a);
         },

@@ -43,7 +43,13 @@
  *   remaining backoff from the clock. A clock that jumped back cannot stretch a wait beyond the
  *   cap: deadlines further than `backoffCapMs` ahead are pulled in.
  */
-import { type HealthBound, type HealthMetric, type PanelConfig, RttError } from "@rtt/core";
+import {
+  backoffDelay,
+  type HealthBound,
+  type HealthMetric,
+  type PanelConfig,
+  RttError,
+} from "@rtt/core";
 
 export const BREAKER_STATES = ["closed", "open", "half-open"] as const;
 export type BreakerStateName = (typeof BREAKER_STATES)[number];
@@ -186,15 +192,18 @@ export function nextDeadline(state: BreakerState): number | undefined {
 }
 
 /** The backoff for the `opens`-th consecutive open, never below `previousMs`. */
-export function backoffDelay(
+export function breakerBackoff(
   config: BreakerConfig,
   opens: number,
   previousMs: number,
   r: number,
 ): number {
-  const jitter = 1 + Math.min(Math.max(Number.isFinite(r) ? r : 0, 0), 0.999_999) / 2;
-  const raw = Math.floor(config.backoffBaseMs * 2 ** Math.min(opens - 1, 40) * jitter);
-  return Math.min(config.backoffCapMs, Math.max(previousMs, raw));
+  const delay = backoffDelay(
+    opens - 1,
+    { baseMs: config.backoffBaseMs, maxMs: config.backoffCapMs, jitter: "upward" },
+    () => r,
+  );
+  return Math.min(config.backoffCapMs, Math.max(previousMs, delay));
 }
 
 const fmt = (n: number): string => String(Number(n.toFixed(3)));
@@ -225,7 +234,7 @@ function toOpen(
   out: BreakerTransition[],
 ): BreakerState {
   const opens = s.opens + 1;
-  const backoffMs = backoffDelay(config, opens, s.backoffMs, env.random());
+  const backoffMs = breakerBackoff(config, opens, s.backoffMs, env.random());
   const retryAt = env.now + backoffMs;
   out.push({ from: s.state, to: "open", at: env.now, reason, retryAt });
   return {

@@ -13,7 +13,7 @@ export {
   type BreakerStateName,
   type BreakerStep,
   type BreakerTransition,
-  backoffDelay,
+  breakerBackoff,
   breakerConfig,
   newBreaker,
   nextDeadline,

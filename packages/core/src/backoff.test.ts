@@ -60,3 +60,55 @@ describe("restart backoff", () => {
     );
   });
 });
+
+describe("upward jitter", () => {
+  const p = { baseMs: 500, maxMs: 30_000, jitter: "upward" } as const;
+
+  test("the factor lies in [1, 1.5), rounded down, capped after the jitter", () => {
+    assert.deepEqual(
+      [0, 1, 2, 5, 6].map((a) => backoffDelay(a, p, () => 0)),
+      [500, 1000, 2000, 16000, 30000],
+    );
+    assert.equal(
+      backoffDelay(0, p, () => 0.5),
+      625,
+    );
+    assert.equal(
+      backoffDelay(0, p, () => 7),
+      749,
+    );
+    assert.equal(
+      backoffDelay(5, p, () => 0.999),
+      23992,
+    );
+  });
+
+  test("property: retry n+1's lowest value is above retry n's highest, until the cap", () => {
+    fc.assert(
+      fc.property(
+        policy,
+        fc.nat(60),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (bounds, a, r1, r2) => {
+          const q = { ...bounds, jitter: "upward" } as const;
+          const now = backoffDelay(a, q, () => r1);
+          const next = backoffDelay(a + 1, q, () => r2);
+          assert.ok(next > now || next === q.maxMs, `${next} after ${now}`);
+          assert.ok(now >= Math.min(q.maxMs, q.baseMs) && now <= q.maxMs);
+        },
+      ),
+    );
+  });
+});
+
+describe("no jitter", () => {
+  test("doubles from the base up to the cap, the random source unused", () => {
+    const p = { baseMs: 5000, maxMs: 60_000, jitter: "none" } as const;
+    const random = () => assert.fail("no jitter draws no random number");
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 100].map((a) => backoffDelay(a, p, random)),
+      [5000, 10000, 20000, 40000, 60000, 60000],
+    );
+  });
+});
