@@ -6,6 +6,12 @@
  */
 
 export {
+  BoundedQueue,
+  type BoundedQueueOptions,
+  type QueueMark,
+  type WaterMarks,
+} from "./driver/bounded-queue.ts";
+export {
   type Awaitable,
   type CloseHow,
   type Connector,
