@@ -8,6 +8,12 @@
 export { type BackoffPolicy, backoffDelay } from "@rtt/core";
 export { type Clock, FakeClock, systemClock } from "./clock.ts";
 export {
+  BoundedQueue,
+  type BoundedQueueOptions,
+  type QueueMark,
+  type WaterMarks,
+} from "./driver/bounded-queue.ts";
+export {
   type Awaitable,
   type CloseHow,
   type Connector,

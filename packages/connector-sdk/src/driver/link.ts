@@ -42,6 +42,7 @@ import {
   TokenBucket,
 } from "@rtt/fabric";
 import { AdmittedRx } from "./admitted-rx.ts";
+import { BoundedQueue, type WaterMarks } from "./bounded-queue.ts";
 import type { CloseHow, Connector, LinkHealth, RxMessage } from "./define-connector.ts";
 import {
   type ControlAddresses,
@@ -84,6 +85,10 @@ const INBOUND_HIGH_WATER_FRAMES = 1024;
 const INBOUND_LOW_WATER_FRAMES = 256;
 const INBOUND_HIGH_WATER_BYTES = 16 * 1024 * 1024;
 const INBOUND_LOW_WATER_BYTES = 4 * 1024 * 1024;
+const INBOUND_MARKS: WaterMarks = {
+  high: { items: INBOUND_HIGH_WATER_FRAMES, bytes: INBOUND_HIGH_WATER_BYTES },
+  low: { items: INBOUND_LOW_WATER_FRAMES, bytes: INBOUND_LOW_WATER_BYTES },
+};
 
 /** A HEARTBEAT payload: the send time, CLOCK_MONOTONIC nanoseconds, u64 little-endian. */
 /** Chunks the outbound pump delivers before it lets the event loop run (see #pump). */
@@ -193,11 +198,11 @@ export class Link<L> {
   /** Latency probes (HEARTBEATs) that arrived within the last PROBE_WINDOW_MS: arrival and age. */
   #probes: { at: number; ms: number }[] = [];
 
-  #tx: TxItem[] = [];
-  #txHead = 0;
+  readonly #tx = new BoundedQueue<TxItem>({
+    sizeOf: (item) => item.bytes.length,
+    marks: INBOUND_MARKS,
+  });
   #txBusy = false;
-  /** Payload bytes in the tx queue. */
-  #txBytes = 0;
   /** The inbound reader is paused because the tx queue reached its high-water mark. */
   #inboundHeld = false;
 
@@ -269,7 +274,7 @@ export class Link<L> {
 
   /** Inbound messages received but not yet handed to tx. */
   get qdepth(): number {
-    return this.#tx.length - this.#txHead;
+    return this.#tx.length;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -591,11 +596,7 @@ export class Link<L> {
 
   #enqueue(item: TxItem): void {
     this.#tx.push(item);
-    this.#txBytes += item.bytes.length;
-    if (
-      !this.#inboundHeld &&
-      (this.qdepth >= INBOUND_HIGH_WATER_FRAMES || this.#txBytes >= INBOUND_HIGH_WATER_BYTES)
-    ) {
+    if (!this.#inboundHeld && this.#tx.full) {
       // Takes effect at once, even inside the reader's frame handler: no frame comes until
       // resume, so the queue stops here and the lane fills behind it.
       this.#inboundHeld = true;
@@ -606,11 +607,7 @@ export class Link<L> {
 
   /** Below both low-water marks again: let the inbound lane deliver. */
   #maybeResumeInbound(): void {
-    if (
-      this.#inboundHeld &&
-      this.qdepth <= INBOUND_LOW_WATER_FRAMES &&
-      this.#txBytes <= INBOUND_LOW_WATER_BYTES
-    ) {
+    if (this.#inboundHeld && this.#tx.drained) {
       this.#inboundHeld = false;
       this.#inbound?.resume();
     }
@@ -618,15 +615,10 @@ export class Link<L> {
 
   async #runTx(): Promise<void> {
     this.#txBusy = true;
-    while (this.#txHead < this.#tx.length && !this.#closed) {
-      const item = this.#tx[this.#txHead] as TxItem;
-      this.#txHead++;
-      this.#txBytes -= item.bytes.length;
+    while (!this.#closed) {
+      const item = this.#tx.shift();
+      if (item === undefined) break;
       this.#maybeResumeInbound();
-      if (this.#txHead >= 1024 && this.#txHead * 2 >= this.#tx.length) {
-        this.#tx = this.#tx.slice(this.#txHead);
-        this.#txHead = 0;
-      }
       try {
         const pending = this.#connector.tx(this.handle, item.bytes, {
           correlation: item.correlation,
@@ -899,14 +891,11 @@ export class Link<L> {
     this.#inbound?.close();
     for (const tap of this.#taps) tap.end();
     this.#taps.clear();
-    for (let i = this.#txHead; i < this.#tx.length; i++) {
-      this.#tx[i]?.settle?.(
+    for (const item of this.#tx.takeAll()) {
+      item.settle?.(
         new RttError("RTT_ERR_DRIVER_LINK", `link ${this.id} closed before tx took the bytes`),
       );
     }
-    this.#tx = [];
-    this.#txHead = 0;
-    this.#txBytes = 0;
     const out = this.#outbound;
     if (out !== undefined && !this.#outboundFailed) {
       try {

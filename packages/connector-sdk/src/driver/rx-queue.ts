@@ -3,10 +3,12 @@
  * and pulled by the runtime's pump through `drain()`, in push order. `end()` lets the pump finish
  * what is queued and then stop; pushes after it are ignored.
  */
+import { BoundedQueue } from "./bounded-queue.ts";
 import type { RxMessage } from "./define-connector.ts";
 
 export class RxQueue {
-  readonly #items: RxMessage[] = [];
+  /** No marks: what pushes here is an event, not a producer the pump could pause. */
+  readonly #items = new BoundedQueue<RxMessage>({ sizeOf: (m) => m.payload.length });
   #wake: (() => void) | undefined;
   #ended = false;
 

@@ -20,11 +20,13 @@ import { EventEmitter } from "node:events";
 import type { Readable, Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  BoundedQueue,
   leftoverGroup,
   type ProcessTarget,
   type RouteJournal,
   signalProcess,
   terminate,
+  type WaterMarks,
 } from "@rtt/connector-sdk";
 import { backoffDelay, errorMessage, RttError } from "@rtt/core";
 import { Deframer, encodeMessage, type Framing, framedLength } from "./framing.ts";
@@ -85,6 +87,10 @@ const STDOUT_HIGH_WATER_MESSAGES = 1024;
 const STDOUT_LOW_WATER_MESSAGES = 256;
 const STDOUT_HIGH_WATER_BYTES = 8 * 1024 * 1024;
 const STDOUT_LOW_WATER_BYTES = 2 * 1024 * 1024;
+const STDOUT_MARKS: WaterMarks = {
+  high: { items: STDOUT_HIGH_WATER_MESSAGES, bytes: STDOUT_HIGH_WATER_BYTES },
+  low: { items: STDOUT_LOW_WATER_MESSAGES, bytes: STDOUT_LOW_WATER_BYTES },
+};
 
 /** How often a route whose journal is full reads its target's mark again. */
 const JOURNAL_POLL_MS = 2;
@@ -114,8 +120,10 @@ export class ProcessEndpoint extends EventEmitter {
   #closing = false;
   #lastExit: ProcessHealth["lastExit"];
   #err: string | undefined;
-  readonly #queue: StdoutMessage[] = [];
-  #queueBytes = 0;
+  readonly #queue = new BoundedQueue<StdoutMessage>({
+    sizeOf: (m) => m.payload.length,
+    marks: STDOUT_MARKS,
+  });
   /** The current program's stdout, while it is open: what backpressure pauses. */
   #stdout: Readable | undefined;
   #waiter: (() => void) | undefined;
@@ -378,7 +386,6 @@ export class ProcessEndpoint extends EventEmitter {
       const m = messages[k] as Uint8Array;
       const at = journal === undefined ? 0 : (ends[k] as number);
       this.#queue.push({ payload: Uint8Array.prototype.slice.call(m), end: at });
-      this.#queueBytes += m.length;
       journal?.note(at);
     }
     this.#sinceRefresh += messages.length;
@@ -395,11 +402,7 @@ export class ProcessEndpoint extends EventEmitter {
 
   /** The queue at its high mark, or the route's journal at its bound: stop reading stdout. */
   #mustPause(): boolean {
-    return (
-      this.#queue.length >= STDOUT_HIGH_WATER_MESSAGES ||
-      this.#queueBytes >= STDOUT_HIGH_WATER_BYTES ||
-      this.#spec.journal?.full === true
-    );
+    return this.#queue.full || this.#spec.journal?.full === true;
   }
 
   /** Reads the target's mark until the journal has room again, then reads stdout again. */
@@ -426,12 +429,7 @@ export class ProcessEndpoint extends EventEmitter {
   /** Below both low marks, and the journal has room: read the pipe again. */
   #maybeResume(): void {
     const stdout = this.#stdout;
-    if (
-      stdout?.isPaused() === true &&
-      this.#queue.length <= STDOUT_LOW_WATER_MESSAGES &&
-      this.#queueBytes <= STDOUT_LOW_WATER_BYTES &&
-      this.#spec.journal?.full !== true
-    )
+    if (stdout?.isPaused() === true && this.#queue.drained && this.#spec.journal?.full !== true)
       stdout.resume();
   }
 
@@ -499,7 +497,6 @@ export class ProcessEndpoint extends EventEmitter {
     for (;;) {
       const next = this.#queue.shift();
       if (next !== undefined) {
-        this.#queueBytes -= next.payload.length;
         this.#maybeResume();
         yield next;
         continue;

@@ -1,0 +1,120 @@
+/**
+ * A FIFO of messages that knows its length and payload bytes, and whether it stands at its
+ * high-water mark (`full`) or back at or below its low-water mark (`drained`). It refuses
+ * nothing: what keeps it bounded is its owner pausing the producer once it is `full` and
+ * resuming it once it is `drained` again — the side effects stay with the owner (a lane reader,
+ * a pipe), only the counting and the marks live here.
+ *
+ * Push and shift are O(1) amortised: shifting moves a head index instead of the array's
+ * elements, and the array is cut down once the head has passed enough of it.
+ */
+
+/** A count of items and of payload bytes: a mark is reached by whichever comes first. */
+export interface QueueMark {
+  readonly items: number;
+  readonly bytes: number;
+}
+
+/**
+ * `high`: at or above either count the queue is full. `low`: at or below both it is drained.
+ * Each low count is below its high one, so a steady consumer does not pause and resume its
+ * producer on every message.
+ */
+export interface WaterMarks {
+  readonly high: QueueMark;
+  readonly low: QueueMark;
+}
+
+export interface BoundedQueueOptions<T> {
+  /** The payload bytes a message counts for; read when it is pushed and when it is shifted. */
+  readonly sizeOf: (item: T) => number;
+  /** Without marks the queue is never full and always drained: nothing pauses its producer. */
+  readonly marks?: WaterMarks;
+}
+
+/**
+ * Shifted slots are dropped once the head is past this many and past half the array: the copy
+ * then costs no more than the shifts that made it due.
+ */
+const COMPACT_AFTER = 1024;
+
+export class BoundedQueue<T> {
+  readonly #sizeOf: (item: T) => number;
+  readonly #marks: WaterMarks | undefined;
+  /** Slots before #head are shifted (and cleared, so their payloads can be collected). */
+  #items: (T | undefined)[] = [];
+  #head = 0;
+  #bytes = 0;
+
+  constructor(options: BoundedQueueOptions<T>) {
+    const { marks } = options;
+    if (marks !== undefined) {
+      checkMarks("items", marks.low.items, marks.high.items);
+      checkMarks("bytes", marks.low.bytes, marks.high.bytes);
+    }
+    this.#sizeOf = options.sizeOf;
+    this.#marks = marks;
+  }
+
+  /** Messages queued. */
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  /** Payload bytes queued. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** At or above either high mark: time to pause the producer. */
+  get full(): boolean {
+    const high = this.#marks?.high;
+    return high !== undefined && (this.length >= high.items || this.#bytes >= high.bytes);
+  }
+
+  /** At or below both low marks: a paused producer may go on. */
+  get drained(): boolean {
+    const low = this.#marks?.low;
+    return low === undefined || (this.length <= low.items && this.#bytes <= low.bytes);
+  }
+
+  push(item: T): void {
+    this.#items.push(item);
+    this.#bytes += this.#sizeOf(item);
+  }
+
+  /** The oldest message, taken out of the queue; undefined when it is empty. */
+  shift(): T | undefined {
+    if (this.#head === this.#items.length) return undefined;
+    const item = this.#items[this.#head] as T;
+    this.#items[this.#head] = undefined;
+    this.#head++;
+    this.#bytes -= this.#sizeOf(item);
+    if (this.#head === this.#items.length) this.#reset();
+    else if (this.#head >= COMPACT_AFTER && this.#head * 2 >= this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  /** Every message, oldest first, taken out of the queue: it is empty after. */
+  takeAll(): T[] {
+    const all = this.#items.slice(this.#head) as T[];
+    this.#reset();
+    return all;
+  }
+
+  #reset(): void {
+    this.#items = [];
+    this.#head = 0;
+    this.#bytes = 0;
+  }
+}
+
+function checkMarks(what: string, low: number, high: number): void {
+  if (!(low >= 0 && low < high))
+    throw new RangeError(
+      `water marks in ${what}: expected 0 <= low < high; got low ${low}, high ${high}`,
+    );
+}
