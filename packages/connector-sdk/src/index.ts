@@ -100,6 +100,23 @@ export {
   DriverStartError,
 } from "./host/driver-host.ts";
 export {
+  type AdoptedExit,
+  describeExit,
+  exitOfAdopted,
+  exitOfChild,
+  type ProgramExit,
+} from "./process/program-exit.ts";
+export {
+  type ExitStatus,
+  type ProgramHealth,
+  RESPAWN_POLICIES,
+  type RespawnPolicy,
+  type SupervisedProgram,
+  Supervisor,
+  type SupervisorEvents,
+  type SupervisorOptions,
+} from "./process/supervisor.ts";
+export {
   type ChildTarget,
   childTarget,
   leftoverGroup,
