@@ -16,18 +16,21 @@
  *
  * At the ends of a journaled route (OpenContext) the program outlives this driver and its
  * successor adopts it; at the source end each message's correlation id is its end offset in the
- * route's journal instead (see process-endpoint.ts), so `correlate: sequence` is refused there.
+ * route's journal instead (see journal-cursor.ts), so `correlate: sequence` is refused there.
  */
 import { dirname } from "node:path";
-import { defineConnector, findManifests, type RxMessage, serveDriver } from "@rtt/connector-sdk";
-import { type Contract, RttError } from "@rtt/core";
-import { FRAMINGS, type Framing } from "./framing.ts";
 import {
-  ProcessEndpoint,
+  defineConnector,
+  findManifests,
   RESPAWN_POLICIES,
   type RespawnPolicy,
-  type StdoutMessage,
-} from "./process-endpoint.ts";
+  type RxMessage,
+  serveDriver,
+} from "@rtt/connector-sdk";
+import { type Contract, RttError } from "@rtt/core";
+import { FRAMINGS, type Framing } from "./framing.ts";
+import { ProcessEndpoint } from "./process-endpoint.ts";
+import type { StdoutMessage } from "./stdout-reader.ts";
 
 /** Types the process driver leaves to another driver even when they have an `x-run`. */
 const NOT_OURS = new Set(["api"]);

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
-import { ProcessEndpoint, type StdoutMessage } from "./process-endpoint.ts";
+import { ProcessEndpoint } from "./process-endpoint.ts";
+import type { StdoutMessage } from "./stdout-reader.ts";
 
 // A real child: upper-cases each stdin line onto stdout; "crash" exits 3.
 const ECHO = [

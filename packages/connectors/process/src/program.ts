@@ -1,5 +1,7 @@
 /**
- * How a program runs under the process connector, and how its stdio reaches the driver:
+ * How a program runs under the process connector, and how its stdio reaches the driver
+ * (`launch` picks one; the endpoint's supervisor, @rtt/connector-sdk supervisor.ts, does the
+ * rest):
  *
  * - `spawnPiped`: anonymous pipes. The program's stdio dies with the driver: a killed driver
  *   means EOF on the program's stdin and EPIPE on its stdout, and it ends by itself.
@@ -10,8 +12,8 @@
  *   stays there for a successor.
  * - `adopt`: the successor's side. A live program recorded in the directory (pid + start time,
  *   as the panel re-attaches drivers) whose owning driver is dead is taken over: its FIFOs are
- *   opened again. It is not this process's child, so its end is noticed by polling, and its
- *   exit status comes from a file: in a state directory the program runs under a small `sh`
+ *   opened again. It is not this process's child, so its end is noticed by polling
+ *   (`exitOfAdopted`), and its exit status comes from a file: in a state directory the program runs under a small `sh`
  *   waiter (the recorded process) that writes the status there when the program ends — without
  *   it, `respawn: on-failure` could not tell a finished program from a crashed one.
  *
@@ -21,33 +23,27 @@
  * same turn and pausing stops the reads at once (a socket with `onread`), so no byte is taken
  * from the pipe and held back unseen: what a journal must see before a crash can take it.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { closeSync, constants, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { Socket } from "node:net";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import {
+  exitOfAdopted,
+  exitOfChild,
+  type ProgramExit,
   readProgramRecord,
+  type SupervisedProgram,
   sameProcess,
   signalProcess,
   writeProgramRecord,
 } from "@rtt/connector-sdk";
 
-export interface ProgramExit {
-  /** The exit code, when this process is its parent and it exited. */
-  readonly code: number | null;
-  readonly signal: string | null;
-  /** It could not be started at all. */
-  readonly startError?: string;
-}
-
-export interface Program {
-  readonly pid: number | undefined;
+export interface Program extends SupervisedProgram {
   readonly stdin: Writable;
   readonly stdout: Readable;
   /** Taken over from a dead driver, not started here. */
   readonly adopted: boolean;
-  readonly exited: Promise<ProgramExit>;
 }
 
 /** A program in a state directory: it can be left running for the next link (`release`). */
@@ -70,22 +66,6 @@ export interface ProgramCommand {
 const WAITER = '"$@"; s=$?; echo "$s" > "$0"; exit "$s"';
 const STATUS = "exit-status";
 
-/** How often an adopted program (not our child: no exit event) is checked. */
-const ADOPTED_POLL_MS = 200;
-
-function exitOf(child: ChildProcess, command: string): Promise<ProgramExit> {
-  return new Promise((resolve) => {
-    child.once("error", (error) =>
-      resolve({
-        code: null,
-        signal: null,
-        startError: `cannot start ${command}: ${error.message}`,
-      }),
-    );
-    child.once("exit", (code, signal) => resolve({ code, signal }));
-  });
-}
-
 function spawnOptions(cmd: ProgramCommand) {
   return { cwd: cmd.cwd, env: { ...process.env, ...cmd.env }, detached: true };
 }
@@ -96,7 +76,7 @@ export type OnStdout = (chunk: Uint8Array) => void;
 /** A pipe read's most: what one `onStdout` call can carry. */
 const READ_BUFFER_BYTES = 64 * 1024;
 
-export function spawnPiped(cmd: ProgramCommand, onStdout: OnStdout): Program {
+function spawnPiped(cmd: ProgramCommand, onStdout: OnStdout): Program {
   const child = spawn(cmd.command, [...cmd.args], {
     ...spawnOptions(cmd),
     stdio: ["pipe", "pipe", "inherit"],
@@ -107,7 +87,7 @@ export function spawnPiped(cmd: ProgramCommand, onStdout: OnStdout): Program {
     stdin: child.stdin as Writable,
     stdout: child.stdout as Readable,
     adopted: false,
-    exited: exitOf(child, cmd.command),
+    exited: exitOfChild(child),
   };
 }
 
@@ -140,7 +120,7 @@ function openDriverEnds(dir: string, onStdout: OnStdout): { stdin: Socket; stdou
 }
 
 /** Starts the program with FIFOs in `dir` for stdin and stdout (new ones: stale bytes stay behind). */
-export function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout): DirProgram {
+function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout): DirProgram {
   mkdirSync(dir, { recursive: true });
   const stdinPath = join(dir, "stdin");
   const stdoutPath = join(dir, "stdout");
@@ -169,7 +149,7 @@ export function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout)
       pid: child.pid,
       ...ends,
       adopted: false,
-      exited: releasing(ends, exitOf(child, cmd.command)),
+      exited: releasing(ends, exitOfChild(child)),
       release: () => releaseTo(dir, child.pid, ends),
     };
   } finally {
@@ -183,7 +163,7 @@ export function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout)
  * Takes over the program recorded in `dir` when its owner is dead and it lives; `busy` when its
  * owner lives (another link has it); undefined when there is nothing to adopt.
  */
-export function adopt(
+function adopt(
   dir: string,
   onStdout: OnStdout,
 ): DirProgram | { readonly busy: number } | undefined {
@@ -198,22 +178,14 @@ export function adopt(
     return undefined;
   }
   writeProgramRecord(dir, record.pid);
-  let timer: NodeJS.Timeout | undefined;
-  const exited = new Promise<ProgramExit>((resolve) => {
-    timer = setInterval(() => {
-      if (sameProcess(record)) return;
-      clearInterval(timer);
-      resolve({ code: recordedStatus(dir), signal: null });
-    }, ADOPTED_POLL_MS);
-    timer.unref();
-  });
+  const { exited, unwatch } = exitOfAdopted(record, () => recordedStatus(dir));
   return {
     pid: record.pid,
     ...ends,
     adopted: true,
     exited: releasing(ends, exited),
     release: () => {
-      clearInterval(timer);
+      unwatch();
       releaseTo(dir, record.pid, ends);
     },
   };
@@ -245,6 +217,43 @@ function releasing(ends: { stdin: Socket }, exited: Promise<ProgramExit>): Promi
     ends.stdin.destroy();
     return exit;
   });
+}
+
+export interface LaunchOptions {
+  /** The end's state directory, if it has one: the program runs there and outlives us. */
+  readonly stateDir?: string;
+  /** The endpoint's first start: the program a dead driver left in the directory is adopted. */
+  readonly first: boolean;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Starts the program: in the state directory when there is one (the first start adopts the
+ * program a dead driver left there), on plain pipes when there is none.
+ */
+export function launch(cmd: ProgramCommand, options: LaunchOptions, onStdout: OnStdout): Program {
+  const { stateDir: dir, log } = options;
+  if (dir === undefined) return spawnPiped(cmd, onStdout);
+  if (options.first) {
+    const adopted = adopt(dir, onStdout);
+    if (adopted !== undefined && "busy" in adopted) {
+      // Another link runs this end's program: this one runs its own, which dies with us.
+      log?.(
+        `${cmd.command}: ${dir} belongs to a live driver (pid ${adopted.busy}); starting a program of its own`,
+      );
+      return spawnPiped(cmd, onStdout);
+    }
+    if (adopted !== undefined) {
+      log?.(`${cmd.command}: adopted the running program (pid ${adopted.pid})`);
+      return adopted;
+    }
+  }
+  return spawnInDir(cmd, dir, onStdout);
+}
+
+/** Whether `program` runs in a state directory (not on plain pipes beside it). */
+export function inStateDir(program: Program): program is DirProgram {
+  return "release" in program;
 }
 
 /** Forgets what `spawnInDir` left in `dir` once its program is gone. */

@@ -1,0 +1,93 @@
+/**
+ * Messages into a supervised program's stdin (docs/design.md §Connectors), across its respawns.
+ *
+ * Between a crash and its respawn a message waits for the next program — and so does the
+ * link's queue behind it, so the route's QoS acts at the source — rather than being dropped. A
+ * write the dying program's pipe refused goes to the next one whole (that pipe, and any part of
+ * the message in it, went with the program), once: a message its program dies on must not
+ * stall the route through every restart. A message is refused once no program will run again,
+ * and by a program that closed its stdin and runs on.
+ */
+import type { Writable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Supervisor } from "@rtt/connector-sdk";
+import { RttError } from "@rtt/core";
+import { encodeMessage, type Framing } from "./framing.ts";
+import type { Program } from "./program.ts";
+
+/** How often `stdinDrained` looks at what is still buffered. */
+const DRAIN_POLL_MS = 10;
+
+/**
+ * One message's bytes into a program's stdin, awaited: a message never shares a write(2) with
+ * the next, so a driver killed between two leaves whole messages in the pipe (at most PIPE_BUF
+ * bytes are atomic), and "written" means the kernel has it — what a journaled route's mark
+ * records. Resolves to the write's error, if any.
+ */
+function writeWhole(stdin: Writable, bytes: Uint8Array): Promise<Error | undefined> {
+  return new Promise((resolve) => {
+    stdin.write(bytes, (error) => resolve(error ?? undefined));
+  });
+}
+
+/** Whether all that was written to `stdin` reaches its pipe within `graceMs`. */
+export async function stdinDrained(stdin: Writable, graceMs: number): Promise<boolean> {
+  for (let waited = 0; stdin.writableLength > 0; waited += DRAIN_POLL_MS) {
+    if (waited >= graceMs || stdin.destroyed) return false;
+    await sleep(DRAIN_POLL_MS);
+  }
+  return true;
+}
+
+export class StdinWriter {
+  readonly #supervisor: Supervisor<Program>;
+  readonly #framing: Framing;
+  /** The program's name in errors. */
+  readonly #name: string;
+
+  constructor(supervisor: Supervisor<Program>, framing: Framing, name: string) {
+    this.#supervisor = supervisor;
+    this.#framing = framing;
+    this.#name = name;
+  }
+
+  /** Writes one message to the program's stdin; resolves once the pipe has its bytes. */
+  async write(message: Uint8Array): Promise<void> {
+    const bytes = encodeMessage(this.#framing, message);
+    for (let attempt = 1; ; attempt++) {
+      const program = await this.#nextProgram();
+      if (program === undefined) {
+        const err = this.#supervisor.health().err;
+        throw new RttError("RTT_ERR_LANE_PEER_GONE", `process ${this.#name} is not running`, {
+          ...(err === undefined ? {} : { hint: err }),
+        });
+      }
+      const error = await writeWhole(program.stdin, bytes);
+      if (error === undefined) return;
+      if (attempt > 1 || !(await this.#supervisor.exitsSoon(program)))
+        throw new RttError(
+          "RTT_ERR_LANE_PEER_GONE",
+          `process ${this.#name}: stdin: ${error.message}`,
+          attempt > 1 ? { hint: "the message went to two programs and each died on it" } : {},
+        );
+    }
+  }
+
+  /** The running program (its stdin open), after the respawn when one is due; undefined: none will run. */
+  async #nextProgram(): Promise<Program | undefined> {
+    const supervisor = this.#supervisor;
+    for (;;) {
+      if (supervisor.stopping) return undefined;
+      const program = supervisor.current;
+      if (program !== undefined && !program.stdin.destroyed) return program;
+      const respawning = supervisor.respawning;
+      if (program !== undefined) {
+        // Its stdin is gone: a dying program's exit decides whether a respawn is due; one that
+        // runs on (it closed its stdin), or one not watched, takes nothing more.
+        if (!(await supervisor.exitsSoon(program)) || supervisor.current === program)
+          return undefined;
+      } else if (respawning !== undefined) await respawning;
+      else return undefined;
+    }
+  }
+}

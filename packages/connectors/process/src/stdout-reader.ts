@@ -1,0 +1,254 @@
+/**
+ * A program's stdout cut into messages (framing.ts), across its respawns: what `messages()` of
+ * the process endpoint yields.
+ *
+ * Backpressure: messages read from stdout wait in a bounded queue. At its high-water mark the
+ * stdout pipe is paused, so a program writing faster than its route carries blocks in its
+ * write; the pipe is resumed once `take` has drained the queue below the low-water mark. At a
+ * journaled route's source end (journal-cursor.ts) every read is journaled before it is cut,
+ * each message carries its end offset in the journal, and stdout is also paused while the
+ * journal holds `bound` unmarked messages.
+ */
+import type { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import { BoundedQueue, type RouteJournal, type WaterMarks } from "@rtt/connector-sdk";
+import { Deframer, type Framing } from "./framing.ts";
+import { JournalCursor } from "./journal-cursor.ts";
+import type { OnStdout, Program } from "./program.ts";
+
+/** One message from stdout and where it ends in the journal's stream (0: not journaled). */
+export interface StdoutMessage {
+  readonly payload: Uint8Array;
+  readonly end: number;
+}
+
+/**
+ * Queued stdout messages (or bytes) at which the pipe is paused, and below which it is resumed.
+ * The queue can pass the high mark by one read's messages (a pipe read is at most 64 KiB).
+ */
+const STDOUT_HIGH_WATER_MESSAGES = 1024;
+const STDOUT_LOW_WATER_MESSAGES = 256;
+const STDOUT_HIGH_WATER_BYTES = 8 * 1024 * 1024;
+const STDOUT_LOW_WATER_BYTES = 2 * 1024 * 1024;
+const STDOUT_MARKS: WaterMarks = {
+  high: { items: STDOUT_HIGH_WATER_MESSAGES, bytes: STDOUT_HIGH_WATER_BYTES },
+  low: { items: STDOUT_LOW_WATER_MESSAGES, bytes: STDOUT_LOW_WATER_BYTES },
+};
+
+const NEWLINE = new Uint8Array([0x0a]);
+/** Replayed bytes go through the deframer in pieces of a pipe read's size. */
+const REPLAY_SLICE_BYTES = 64 * 1024;
+/** How often a respawn checks whether the exited program's stdout has closed. */
+const LAST_OUTPUT_POLL_MS = 100;
+
+export interface StdoutReaderOptions {
+  readonly framing: Framing;
+  /** The route's journal, at its source end. */
+  readonly journal?: RouteJournal | undefined;
+  /** The program's name in log lines. */
+  readonly name: string;
+  readonly log?: ((line: string) => void) | undefined;
+  /** The program's output broke its framing: the rest of it is ignored; it is to be ended. */
+  readonly broken: (error: unknown) => void;
+  /** Its output ended inside a message. */
+  readonly truncated: (error: unknown) => void;
+}
+
+export class StdoutReader {
+  readonly #options: StdoutReaderOptions;
+  readonly #queue = new BoundedQueue<StdoutMessage>({
+    sizeOf: (m) => m.payload.length,
+    marks: STDOUT_MARKS,
+  });
+  /** At a journaled route's source end only. */
+  readonly #cursor: JournalCursor | undefined;
+  #deframer: Deframer;
+  /** The current program's stdout, while it is open: what backpressure pauses. */
+  #stdout: Readable | undefined;
+  #stdoutClosed: Promise<unknown> = Promise.resolve();
+  /** Which start the current program is: output of an earlier one is ignored. */
+  #generation = 0;
+  /** The current program broke its framing: what it writes now is ignored until the next. */
+  #broken = false;
+  #waiter: (() => void) | undefined;
+
+  constructor(options: StdoutReaderOptions) {
+    this.#options = options;
+    this.#deframer = new Deframer(options.framing);
+    this.#cursor =
+      options.journal === undefined
+        ? undefined
+        : new JournalCursor(options.journal, options.name, options.log);
+  }
+
+  /**
+   * Where the next program's output goes. Only the current program's output counts: a
+   * background process of an earlier one that still holds its stdout must not feed this one's
+   * deframer.
+   */
+  nextStream(): OnStdout {
+    const generation = ++this.#generation;
+    return (chunk) => {
+      if (generation === this.#generation) this.#read(chunk);
+    };
+  }
+
+  /**
+   * Reads `program`'s stdout from now on. On the first start what the last driver journaled and
+   * its target never took goes first; a new program (not adopted) starts a stream of its own.
+   */
+  attach(program: Program, first: boolean): void {
+    this.#broken = false;
+    this.#stdoutClosed = new Promise((resolve) => program.stdout.once("close", resolve));
+    const cursor = this.#cursor;
+    if (cursor !== undefined && first) this.#replay(cursor);
+    if (!(first && program.adopted)) {
+      // What the last program left unfinished is never finished (an adopted one goes on where
+      // the journal ends, so its unfinished message stays).
+      cursor?.newStream();
+      this.#deframer = new Deframer(this.#options.framing);
+    }
+    this.#watch(program.stdout);
+  }
+
+  #watch(stdout: Readable): void {
+    this.#stdout = stdout;
+    if (this.#mustPause()) stdout.pause();
+    stdout.once("close", () => {
+      if (this.#stdout === stdout) this.#stdout = undefined;
+      this.wake();
+    });
+    stdout.on("error", () => {}); // a FIFO end closed under it: 'close' follows
+    stdout.on("end", () => {
+      if (this.#broken || this.#stdout !== stdout) return;
+      try {
+        // A last line without its newline is a message: journaled with one, so the journal
+        // keeps whole lines and what the next program writes starts a message of its own.
+        if (this.#cursor !== undefined && this.#options.framing === "lines")
+          if (this.#deframer.pendingBytes > 0) this.#read(NEWLINE);
+        this.#enqueue(this.#deframer.end(), 0);
+      } catch (error) {
+        this.#options.truncated(error);
+      }
+    });
+  }
+
+  /**
+   * One read of the program's stdout: journaled (before anything else can lose it), cut into
+   * messages, queued. A stream that breaks its framing is not journaled: its program is ended
+   * and the rest of what it wrote is ignored.
+   */
+  #read(chunk: Uint8Array): void {
+    if (this.#broken) return;
+    let messages: Uint8Array[];
+    try {
+      this.#cursor?.append(chunk);
+      messages = this.#deframer.push(chunk);
+    } catch (error) {
+      this.#broken = true;
+      this.#options.broken(error);
+      return;
+    }
+    this.#enqueue(messages, chunk.length);
+  }
+
+  #replay(cursor: JournalCursor): void {
+    const replay = cursor.replay(this.#options.framing);
+    if (replay === undefined) return;
+    const { from, bytes } = replay;
+    // A read's worth at a time, as the bytes first came: `raw` framing makes each one a message.
+    for (let at = 0; at < bytes.length; at += REPLAY_SLICE_BYTES) {
+      const slice = bytes.subarray(at, at + REPLAY_SLICE_BYTES);
+      this.#enqueue(this.#deframer.push(slice), slice.length);
+    }
+    this.#options.log?.(
+      `${this.#options.name}: replaying ${this.#queue.length} message(s) the last driver's target did not take (journal ${from}..${cursor.end})`,
+    );
+  }
+
+  /** Queues what one push cut out of `consumed` more bytes of the stream. */
+  #enqueue(messages: Uint8Array[], consumed: number): void {
+    const cursor = this.#cursor;
+    const ends = cursor?.place(
+      messages,
+      consumed,
+      this.#deframer.pendingBytes,
+      this.#options.framing,
+    );
+    for (let k = 0; k < messages.length; k++) {
+      const m = messages[k] as Uint8Array;
+      this.#queue.push({ payload: Uint8Array.prototype.slice.call(m), end: ends?.[k] ?? 0 });
+    }
+    if (this.#mustPause()) {
+      this.#stdout?.pause();
+      if (cursor?.full === true) cursor.waitForRoom(() => this.#maybeResume());
+    }
+    if (messages.length > 0) this.wake();
+  }
+
+  /** The queue at its high mark, or the route's journal at its bound: stop reading stdout. */
+  #mustPause(): boolean {
+    return this.#queue.full || this.#cursor?.full === true;
+  }
+
+  /** Below both low marks, and the journal has room: read the pipe again. */
+  #maybeResume(): void {
+    const stdout = this.#stdout;
+    if (stdout?.isPaused() === true && this.#queue.drained && this.#cursor?.full !== true)
+      stdout.resume();
+  }
+
+  /** The next message read, if one waits. */
+  take(): StdoutMessage | undefined {
+    const next = this.#queue.shift();
+    if (next !== undefined) this.#maybeResume();
+    return next;
+  }
+
+  /** The last program's stdout has closed: everything it wrote has been read. */
+  get closed(): boolean {
+    return this.#stdout === undefined;
+  }
+
+  /** Resolves at the next message, the close of stdout, or `wake`. */
+  changed(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiter = resolve;
+    });
+  }
+
+  /** Whoever waits in `changed` looks again (the program exited, the endpoint closed). */
+  wake(): void {
+    const w = this.#waiter;
+    this.#waiter = undefined;
+    w?.();
+  }
+
+  /**
+   * Until the exited program's stdout is closed: what it wrote last may still wait in the pipe,
+   * paused by backpressure, and the next program's stdout would take its place. Once the pipe
+   * is not paused and still open past `graceMs`, a grandchild holds it: no longer waited for.
+   */
+  async lastOutputRead(graceMs: number, stopping: () => boolean): Promise<void> {
+    const closed = this.#stdoutClosed;
+    let waited = 0;
+    for (;;) {
+      const done = await Promise.race([
+        closed.then(() => true),
+        sleep(LAST_OUTPUT_POLL_MS).then(() => false),
+      ]);
+      if (done || stopping()) return;
+      waited += LAST_OUTPUT_POLL_MS;
+      if (this.#stdout?.isPaused() !== true && waited >= graceMs) {
+        // A background process holds it: what it writes from now on is nobody's message.
+        this.#stdout?.destroy();
+        return;
+      }
+    }
+  }
+
+  /** The endpoint closes: no more waiting for the journal to have room. */
+  close(): void {
+    this.#cursor?.stop();
+  }
+}
