@@ -3,8 +3,9 @@
  * gets a fresh Unix socket path in `RTT_HTTP_LISTEN` and must serve HTTP on it. `start` resolves
  * once the socket accepts a connection, so the target never races the server's start-up; a
  * program that exits first, or never listens, is a named error with its last stderr lines.
- * It runs in its own process group, and `close()` ends the whole group — TERM, then KILL after
- * a grace — waits for it, and removes the socket file.
+ * It runs in its own process group under the shared supervisor (@rtt/connector-sdk
+ * supervisor.ts), never respawned: `close()` ends the whole group — TERM, then KILL after a
+ * grace — waits for it, and removes the socket file.
  *
  * Beside the socket a `.pid` file names the program (pid and start time) and the driver that
  * started it, as its owner — a program record, as `program.json` is for the process connector:
@@ -19,13 +20,14 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import {
   asProgramRecord,
-  leftoverGroup,
-  type ProcessTarget,
+  describeExit,
+  exitOfChild,
   type ProgramRecord,
   SOCKET_DIR_ENV,
+  type SupervisedProgram,
+  Supervisor,
   sameProcess,
   signalProcess,
-  terminate,
   writeProgramRecordFile,
 } from "@rtt/connector-sdk";
 import { type ErrorCode, RttError } from "@rtt/core";
@@ -91,51 +93,50 @@ process.on("exit", () => {
 export class ApiProcess {
   readonly socketPath: string;
   readonly #spec: ApiProcessSpec;
-  readonly #child: Child;
-  readonly #exited: Promise<void>;
+  readonly #supervisor: Supervisor<SupervisedProgram>;
+  /** Undefined when it could not be started. */
+  readonly #pid: number | undefined;
   readonly #stderr: string[] = [];
-  #exit: { readonly code: number | null; readonly signal: string | null } | undefined;
-  #spawnError: string | undefined;
-  #closing = false;
   #closed = false;
 
   private constructor(spec: ApiProcessSpec, socketPath: string) {
     this.#spec = spec;
     this.socketPath = socketPath;
-    const [command, ...args] = spec.argv;
-    this.#child = spawn(command as string, args, {
-      cwd: spec.cwd,
-      env: { ...process.env, [LISTEN_ENV]: socketPath },
+    this.#supervisor = new Supervisor({
+      name: spec.argv[0] as string,
+      launch: () => this.#spawn(),
+      killGraceMs: spec.killGraceMs,
+      // What an api program that exited left in its group stays until the link closes.
+      leftovers: "kill-at-stop",
+    });
+    this.#pid = this.#supervisor.start().pid;
+    unclosed.add(this);
+  }
+
+  #spawn(): SupervisedProgram {
+    const [command, ...args] = this.#spec.argv;
+    const child = spawn(command as string, args, {
+      cwd: this.#spec.cwd,
+      env: { ...process.env, [LISTEN_ENV]: this.socketPath },
       stdio: ["ignore", "pipe", "pipe"],
       // Its own process group, so close() ends everything it started.
       detached: true,
     }) as Child;
-    unclosed.add(this);
     // Its output goes to the driver's stderr (the host's log); stdout carries the handshake
     // nowhere here, but a program's chatter still belongs in the log, not on our stdout.
-    this.#child.stdout.on("data", (d: Buffer) => process.stderr.write(d));
+    child.stdout.on("data", (d: Buffer) => process.stderr.write(d));
     let partial = "";
-    this.#child.stderr.on("data", (d: Buffer) => {
+    child.stderr.on("data", (d: Buffer) => {
       process.stderr.write(d);
       const lines = (partial + d.toString("utf8")).split("\n");
       partial = lines.pop() ?? "";
       this.#stderr.push(...lines.filter((l) => l.trim() !== ""));
       this.#stderr.splice(0, Math.max(0, this.#stderr.length - STDERR_TAIL));
     });
-    this.#child.stderr.on("end", () => {
+    child.stderr.on("end", () => {
       if (partial.trim() !== "") this.#stderr.push(partial);
     });
-    this.#exited = new Promise((resolve) => {
-      this.#child.once("error", (error) => {
-        this.#spawnError = error.message;
-        this.#exit ??= { code: null, signal: null };
-        resolve();
-      });
-      this.#child.once("exit", (code, signal) => {
-        this.#exit = { code, signal };
-        resolve();
-      });
-    });
+    return { pid: child.pid, exited: exitOfChild(child) };
   }
 
   /** Starts the program and resolves once its socket accepts a connection. */
@@ -149,11 +150,12 @@ export class ApiProcess {
     api.#writePidFile();
     const until = Date.now() + (spec.startTimeoutMs ?? 10_000);
     for (;;) {
-      if (api.#exit !== undefined) {
+      const exit = api.#supervisor.lastExit;
+      if (exit !== undefined) {
         await api.close();
-        throw api.#spawnError !== undefined
-          ? api.#startError("RTT_ERR_DRIVER_SPAWN", `cannot start: ${api.#spawnError}`)
-          : api.#startError("RTT_ERR_DRIVER_EXITED", `${api.#describeExit()} before listening`);
+        throw exit.startError !== undefined
+          ? api.#startError("RTT_ERR_DRIVER_SPAWN", `cannot start: ${exit.startError}`)
+          : api.#startError("RTT_ERR_DRIVER_EXITED", `${describeExit(exit)} before listening`);
       }
       if (await accepts(api.socketPath)) return api;
       if (Date.now() > until) {
@@ -168,20 +170,14 @@ export class ApiProcess {
   }
 
   get pid(): number | undefined {
-    return this.#child.pid;
+    return this.#pid;
   }
 
   /** Why the program is no longer serving, once it has exited on its own; else undefined. */
   get err(): string | undefined {
-    if (this.#exit === undefined || this.#closing) return undefined;
-    return `api process ${this.#describeExit()}`;
-  }
-
-  #describeExit(): string {
-    const exit = this.#exit;
-    if (exit === undefined) return "running";
-    if (this.#spawnError !== undefined) return `failed to start: ${this.#spawnError}`;
-    return exit.signal !== null ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    const exit = this.#supervisor.lastExit;
+    if (exit === undefined || this.#supervisor.stopping) return undefined;
+    return `api process ${describeExit(exit)}`;
   }
 
   /** Api programs fail the way driver programs do, so they share the driver codes. */
@@ -200,32 +196,17 @@ export class ApiProcess {
   }
 
   #writePidFile(): void {
-    const pid = this.#child.pid;
+    const pid = this.#pid;
     if (pid !== undefined) writeProgramRecordFile(`${this.socketPath}${PID_SUFFIX}`, pid);
   }
 
   /**
-   * Its process group, so what it started goes with it; once it has exited, what is left in the
-   * group (while no new process holds the group's id).
+   * Ends the process group (TERM, then KILL after the grace; once the program has exited, KILL
+   * to what it left there), waits for it, removes the socket.
    */
-  #group(): ProcessTarget | undefined {
-    const pid = this.#child.pid;
-    if (pid === undefined) return undefined;
-    if (this.#exit !== undefined) return leftoverGroup(pid);
-    return { pid, group: true, exited: this.#exited, isSame: () => this.#exit === undefined };
-  }
-
-  /** Ends the process group (TERM, then KILL after the grace), waits for it, removes the socket. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    this.#closing = true;
-    const group = this.#group();
-    if (group !== undefined) {
-      // A leader that is gone may have left children in its group: they get no grace.
-      if (this.#exit !== undefined) signalProcess(group, "SIGKILL");
-      else await terminate(group, { graceMs: this.#spec.killGraceMs ?? 2000 });
-    }
-    await this.#exited;
+    await this.#supervisor.stop();
     this.#closed = true;
     unclosed.delete(this);
     this.#removeFiles();
@@ -233,8 +214,7 @@ export class ApiProcess {
 
   /** At the driver's exit: the group killed and the files removed, synchronously. */
   endNow(): void {
-    const group = this.#group();
-    if (group !== undefined) signalProcess(group, "SIGKILL");
+    this.#supervisor.killAll();
     this.#removeFiles();
   }
 
