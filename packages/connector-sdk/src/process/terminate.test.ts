@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { describe, test } from "node:test";
+import { eventually } from "@rtt/core/testing";
 import { isAlive } from "../process-identity.ts";
 import { childTarget, leftoverGroup, signalProcess, terminate } from "./terminate.ts";
 
@@ -22,14 +23,6 @@ async function started(
 const STUBBORN =
   "process.on('SIGTERM', () => {}); console.log('ready'); setInterval(() => {}, 1000)";
 const POLITE = "console.log('ready'); setInterval(() => {}, 1000)";
-
-async function eventually(what: string, check: () => boolean, ms = 3000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("terminate", () => {
   test("a process that exits on SIGTERM is not killed", async () => {
@@ -63,7 +56,7 @@ describe("terminate", () => {
     assert.equal(isAlive(grandchild), true);
     const target = childTarget(child, { group: true });
     assert.equal(await terminate(target, { graceMs: 200 }), "killed");
-    await eventually("the grandchild ended", () => !isAlive(grandchild));
+    await eventually(() => !isAlive(grandchild), { what: "the grandchild ended" });
   });
 
   test("the caller's own request to exit (null) is followed by SIGKILL only", async () => {
@@ -117,7 +110,7 @@ describe("terminate", () => {
     await childTarget(child).exited;
     assert.equal(isAlive(member), true);
     assert.equal(await terminate(leftoverGroup(pgid), { graceMs: 200 }), "killed");
-    await eventually("the leftover member ended", () => !isAlive(member));
+    await eventually(() => !isAlive(member), { what: "the leftover member ended" });
 
     const { child: holder } = await started(POLITE, true);
     try {
