@@ -1,14 +1,14 @@
 /**
- * The stability sweep and a driver that is restarting (in-process drivers, a real reconciler,
- * WAL and audit): the sweep must leave that driver's routes to `dropDriver`, which closes a
- * journaled route's surviving end *detached*, so the rewire adopts its program.
+ * The stability sweep (in-process drivers, a real reconciler, WAL and audit): it closes links no
+ * route uses and gives back the routes whose links are gone; and a driver that is restarting
+ * must leave its routes to `dropDriver`, which closes a journaled route's surviving end
+ * *detached*, so the rewire adopts its program.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
-import { type CatalogSymbol, type Contract, symbolFromContract } from "@rtt/core";
+import { after, afterEach, beforeEach, describe, test } from "node:test";
 import { AuditLedger } from "../audit/ledger.ts";
 import { makePlan } from "../plan/plan.ts";
 import { EMPTY_TOPOLOGY } from "../plan/topology.ts";
@@ -16,22 +16,17 @@ import { Wal } from "../wal/wal.ts";
 import type { DriverCalls, DriverPool } from "./drivers.ts";
 import { MemoryPool } from "./memory-drivers.ts";
 import { Reconciler } from "./reconciler.ts";
+import {
+  catalog as fixtureCatalog,
+  meta,
+  type ReconcilerFixture,
+  ROUTES,
+  setUp,
+  symbol,
+} from "./reconciler-fixtures.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "rtt-sweep-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function symbol(saddr: string, rest: Record<string, unknown>): CatalogSymbol {
-  return symbolFromContract(
-    {
-      saddr,
-      type: saddr.split("/")[3],
-      direction: "provider",
-      capabilities: ["inproc", "stream"],
-      ...rest,
-    } as Contract,
-    { file: "x/rtt.manifest.json", scanner: "manifest", score: 1 },
-  );
-}
 
 const catalog = [
   symbol("rtt://t/bus/s1@1.0.0", { io: "stream", "x-emit": 5, "x-driver": "ma" }),
@@ -94,4 +89,36 @@ test("a sweep while a driver restarts leaves its routes to dropDriver, which clo
   assert.deepEqual(closes, [`ma/${wired.from.link} detached`]);
   await inner.close();
   wal.close();
+});
+
+describe("the stability sweep", () => {
+  let t: ReconcilerFixture;
+  beforeEach(() => {
+    t = setUp();
+  });
+  afterEach(() => t.tearDown());
+
+  test("closes links no route uses, and gives back the routes whose links are gone", async () => {
+    const { reconciler, pool } = t;
+    await reconciler.apply(t.planFor(ROUTES, EMPTY_TOPOLOGY), fixtureCatalog, meta);
+    const committed = reconciler.graph;
+    // A stray link nobody wired, and a route's target link closed behind the panel's back.
+    const mb = await pool.get("mb");
+    const stray = await mb.open("rtt://t/extension/d2@1.0.0", {
+      contract: JSON.stringify({ saddr: "rtt://t/extension/d2@1.0.0", type: "extension" }),
+      params: {},
+    });
+    const r1 = reconciler.live.get("r1");
+    assert.ok(r1);
+    await mb.close(r1.to.link);
+    const swept = await reconciler.sweep();
+    assert.deepEqual(swept.broken, ["r1"]);
+    assert.deepEqual(swept.orphans, [`mb/${stray}`]);
+    assert.deepEqual(Object.keys(reconciler.graph.edges), ["r2"]);
+    assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 1 }, "r1's source closed too, the stray gone");
+    // Rewiring the committed topology brings r1 back; a second sweep finds nothing.
+    const back = await reconciler.reconcileTo(committed, fixtureCatalog, meta);
+    assert.equal(back.created, 1);
+    assert.deepEqual(await reconciler.sweep(), { orphans: [], broken: [] });
+  });
 });

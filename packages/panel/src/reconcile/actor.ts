@@ -1,0 +1,4 @@
+export interface Actor {
+  readonly who: string;
+  readonly why: string;
+}

@@ -1,0 +1,219 @@
+/**
+ * One batch of a plan as one WAL transaction, run as a two-phase commit through real drivers
+ * and lanes (docs/design.md §The life of a route: apply):
+ *
+ *   prepare  for each created or replaced route: open both ends, have the target listen for the
+ *            route's lane and control lanes (Offer), for request/response routes wire the reply
+ *            lane (the source listens, the target binds its outbound to it), then run the
+ *            QuickConnect handshake (ADR 0011) between the two drivers (SYN → ACK → BIND →
+ *            READY: the target checks it is the contract the plan chose). Nothing flows yet: the
+ *            source's outbound is not bound.
+ *   flip     bind each source's outbound to its target's lane: traffic starts.
+ *   commit   one fsynced WAL record with the post-graph: the batch's new wiring is the topology.
+ *   retire   close the links of replaced and deleted routes (after the commit, so a crash before
+ *            it leaves the old wiring whole).
+ *
+ * Any failure before the commit rolls the batch back: every link it opened is closed (which
+ * removes its lanes, segments and sockets in the driver), the transaction is aborted, and the
+ * old links were never touched — the graph is exactly the old one. Every link is journaled as a
+ * `link` resource when opened and released when closed (route-links.ts).
+ */
+import { type CatalogSymbol, errorMessage, type JsonValue, RttError } from "@rtt/core";
+import type { LaneAddress } from "@rtt/fabric";
+import type { AuditAction } from "../audit/ledger.ts";
+import type { Edit } from "../plan/plan.ts";
+import type { Edge } from "../plan/topology.ts";
+import type { Actor } from "./actor.ts";
+import type { LinkRef } from "./drivers.ts";
+import { eachLimited } from "./each-limited.ts";
+import { graphJson, type WiredRoute } from "./graph.ts";
+import { handshakeAsk, txNonce } from "./handshake-ask.ts";
+import type { LiveRoutes } from "./live-routes.ts";
+import { beforeStep, type ReconcilerOptions } from "./reconciler-options.ts";
+import { forgetRouteJournal, isJournaled, openParams } from "./route-journals.ts";
+import type { RouteLinks } from "./route-links.ts";
+
+export interface BatchOutcome {
+  readonly routes: readonly string[];
+  readonly outcome: "committed" | "rolled-back" | "skipped";
+  /** What the post-commit check found wrong with a committed route (it stays wired). */
+  readonly warnings?: readonly string[];
+  /** The WAL seq of the commit. */
+  readonly seq?: number;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** Routes of one batch prepared (and flipped) at once: drivers serve calls concurrently. */
+const CONCURRENCY = 16;
+
+interface Prepared {
+  readonly edit: Exclude<Edit, { action: "delete" }>;
+  from?: LinkRef;
+  to?: LinkRef;
+  inbound?: LaneAddress;
+}
+
+/** A rolled-back batch's error: its RttError code, else an internal one. */
+function batchError(error: unknown): { code: string; message: string } {
+  return {
+    code: error instanceof RttError ? error.code : "RTT_ERR_INTERNAL",
+    message: errorMessage(error),
+  };
+}
+
+export class BatchTransaction {
+  readonly #o: ReconcilerOptions;
+  readonly #routes: LiveRoutes;
+  readonly #links: RouteLinks;
+
+  constructor(options: ReconcilerOptions, routes: LiveRoutes, links: RouteLinks) {
+    this.#o = options;
+    this.#routes = routes;
+    this.#links = links;
+  }
+
+  /**
+   * Runs `edits` as one batch. `auditAs`: the ledger's action for a retarget's replace (default:
+   * bind/unbind/swap).
+   */
+  async run(
+    edits: readonly Edit[],
+    symbols: ReadonlyMap<string, CatalogSymbol>,
+    actor: Actor,
+    auditAs?: AuditAction,
+  ): Promise<BatchOutcome> {
+    const { wal } = this.#o;
+    const routes = edits.map((e) => e.route);
+    const txid = wal.begin(graphJson(this.#routes.graph()));
+    const prepared: Prepared[] = [];
+    try {
+      for (const edit of edits) if (edit.action !== "delete") prepared.push({ edit });
+      await this.#prepareAndFlip(txid, prepared, symbols);
+      await beforeStep(this.#o, "commit", routes[0] ?? "");
+    } catch (error) {
+      await this.#rollBack(txid, prepared, error);
+      return { routes, outcome: "rolled-back", error: batchError(error) };
+    }
+    const { seq, retired } = this.#commit(txid, edits, prepared);
+    this.#audit(edits, actor, auditAs);
+    for (const old of retired) {
+      await beforeStep(this.#o, "retire", old.edge.route).catch(() => {});
+      await this.#links.close([old.from, old.to]);
+    }
+    for (const edit of edits)
+      if (edit.action === "delete") forgetRouteJournal(this.#o.root, edit.route);
+    const warnings = await this.#verify(prepared);
+    return { routes, outcome: "committed", seq, ...(warnings.length > 0 ? { warnings } : {}) };
+  }
+
+  async #prepareAndFlip(
+    txid: string,
+    prepared: readonly Prepared[],
+    symbols: ReadonlyMap<string, CatalogSymbol>,
+  ): Promise<void> {
+    await eachLimited(prepared, CONCURRENCY, (p) => this.#prepare(txid, p, symbols));
+    // Every link is journaled before anything flows.
+    this.#o.wal.flush();
+    await eachLimited(prepared, CONCURRENCY, async (p) => {
+      await beforeStep(this.#o, "flip", p.edit.route);
+      const { from, inbound } = p;
+      if (from === undefined || inbound === undefined) throw new Error("unprepared route");
+      const driver = await this.#o.pool.get(from.driver);
+      await driver.bind(from.link, { outbound: inbound });
+    });
+  }
+
+  async #prepare(
+    txid: string,
+    p: Prepared,
+    symbols: ReadonlyMap<string, CatalogSymbol>,
+  ): Promise<void> {
+    const edge = p.edit.after;
+    const id = edge.route;
+    this.#o.progress?.(`  prepare ${id}: ${edge.from.saddr} → ${edge.to.saddr} over ${edge.lane}`);
+    await beforeStep(this.#o, "open-from", id);
+    const params = openParams(this.#o.root, edge);
+    p.from = await this.#links.open(txid, id, edge.from, params, symbols);
+    await beforeStep(this.#o, "open-to", id);
+    p.to = await this.#links.open(txid, id, edge.to, params, symbols);
+    await beforeStep(this.#o, "offer", id);
+    const target = await this.#o.pool.get(p.to.driver);
+    const source = await this.#o.pool.get(p.from.driver);
+    const offered = await target.offerWithHandshake(p.to.link, edge.lane);
+    p.inbound = offered.address;
+    if (edge.pattern === "reqrep") {
+      await beforeStep(this.#o, "bind-reply", id);
+      const reply = await source.offer(p.from.link, "inbound", edge.lane);
+      await target.bind(p.to.link, { outbound: reply });
+    }
+    // The handshake (ADR 0011) between the two drivers: the target must be the plan's contract.
+    await beforeStep(this.#o, "handshake", id);
+    await source.handshake(p.from.link, handshakeAsk(edge.to, offered, txNonce(txid, id)));
+  }
+
+  async #rollBack(txid: string, prepared: readonly Prepared[], error: unknown): Promise<void> {
+    this.#o.progress?.(`  rolling back: ${errorMessage(error)}`);
+    // Rewiring a committed journaled route, its ends adopted the programs: the next try
+    // adopts them again. A route new in this batch has nobody to adopt its programs.
+    const rewired = this.#links.committedJournaled().routes;
+    const ends = (p: Prepared) => [p.from, p.to].filter((l): l is LinkRef => l !== undefined);
+    const again = (p: Prepared) => rewired.has(p.edit.route) && isJournaled(p.edit.after);
+    await this.#links.close(prepared.filter(again).flatMap(ends), true);
+    await this.#links.close(prepared.filter((p) => !again(p)).flatMap(ends));
+    this.#o.wal.abort(txid);
+  }
+
+  /** The commit point: from here on the batch's new wiring is the topology. */
+  #commit(
+    txid: string,
+    edits: readonly Edit[],
+    prepared: readonly Prepared[],
+  ): { seq: number; retired: WiredRoute[] } {
+    const retired: WiredRoute[] = [];
+    for (const edit of edits) {
+      const old = this.#routes.get(edit.route);
+      if (old !== undefined && edit.action !== "create") retired.push(old);
+      if (edit.action === "delete") this.#routes.unwire(edit.route);
+    }
+    // New links, or none (unwired above): not parked any more.
+    for (const p of prepared) {
+      if (p.from === undefined || p.to === undefined) continue;
+      this.#routes.wire({ edge: p.edit.after, from: p.from, to: p.to });
+    }
+    return { seq: this.#o.wal.commit(txid, graphJson(this.#routes.graph())), retired };
+  }
+
+  /** The post-commit check of each newly wired route: its problems, as warnings. */
+  async #verify(prepared: readonly Prepared[]): Promise<string[]> {
+    const warnings: string[] = [];
+    for (const p of prepared) {
+      const wired = this.#routes.get(p.edit.route);
+      const problem = wired === undefined ? undefined : await this.#o.verify?.(wired);
+      if (problem !== undefined) warnings.push(`${p.edit.route}: ${problem}`);
+    }
+    return warnings;
+  }
+
+  #audit(edits: readonly Edit[], actor: Actor, auditAs?: AuditAction): void {
+    const summary = (e: Edge): JsonValue => ({
+      from: e.from.saddr,
+      to: e.to.saddr,
+      lane: e.lane,
+      pattern: e.pattern,
+      // A retarget keeps the symbol and changes who answers for it.
+      ...(auditAs === undefined ? {} : { to_driver: e.to.driver }),
+    });
+    this.#o.audit.appendAll(
+      edits.map((edit) => ({
+        action:
+          auditAs ??
+          (edit.action === "create" ? "bind" : edit.action === "delete" ? "unbind" : "swap"),
+        route: edit.route,
+        who: actor.who,
+        why: actor.why,
+        before: edit.action === "create" ? null : summary(edit.before),
+        after: edit.action === "delete" ? null : summary(edit.after),
+      })),
+    );
+  }
+}

@@ -1,0 +1,52 @@
+/** What a reconciler is made with, and the steps of its work a test can fail. */
+import type { JsonValue } from "@rtt/core";
+import type { AuditLedger } from "../audit/ledger.ts";
+import type { Wal } from "../wal/wal.ts";
+import type { DriverPool } from "./drivers.ts";
+import type { WiredRoute } from "./graph.ts";
+
+/** The steps a fault can be injected at (tests) or a crash can land between. */
+export const APPLY_STEPS = [
+  "open-from",
+  "open-to",
+  "offer",
+  "bind-reply",
+  "handshake",
+  "flip",
+  "commit",
+  "retire",
+] as const;
+export type ApplyStep = (typeof APPLY_STEPS)[number];
+
+export interface ReconcilerOptions {
+  readonly wal: Wal;
+  readonly audit: AuditLedger;
+  readonly pool: DriverPool;
+  /** The workspace root (manifests' `x-run` runs in their folder below it). */
+  readonly root: string;
+  /** Called before each step; throwing fails that step (fault injection in tests). */
+  readonly beforeStep?: (step: ApplyStep, route: string) => void | Promise<void>;
+  /** Lines of progress ("batch 1/2: prepare events-to-log"). */
+  readonly progress?: (line: string) => void;
+  /**
+   * The post-commit check of a newly wired route (docs/design.md §The life of a route: apply): a
+   * problem it returns is reported with the batch; the route stays wired (tripping it is the
+   * breaker's job).
+   */
+  readonly verify?: (route: WiredRoute) => Promise<string | undefined>;
+  /** What to journal about the running drivers with each graph (for re-attach). */
+  readonly driverRecords?: () => Readonly<Record<string, JsonValue>>;
+  /** The routes' breaker states, journaled with each graph. */
+  readonly breakerStates?: () => Readonly<Record<string, JsonValue>>;
+  /** Routes on a failover target, journaled with the graph (PanelGraph.failed_over). */
+  readonly failedOver?: () => Iterable<string>;
+}
+
+/** Runs the options' `beforeStep` hook for `step` of `route`: a throw from it fails the step. */
+export async function beforeStep(
+  options: Pick<ReconcilerOptions, "beforeStep">,
+  step: ApplyStep,
+  route: string,
+): Promise<void> {
+  await options.beforeStep?.(step, route);
+}

@@ -1,0 +1,117 @@
+/**
+ * Opening and closing the links at route ends. Every link opened in a transaction is journaled
+ * as a `link` resource in the WAL's ledger, and released when it is closed, so a panel killed at
+ * any point finds the strays in the ledger on restart (`Reconciler.sweepOrphans`).
+ */
+import { type CatalogSymbol, errorMessage, RttError } from "@rtt/core";
+import type { EdgeEnd } from "../plan/topology.ts";
+import { contractForDriver, type LinkRef, linkResourceName, sampleLink } from "./drivers.ts";
+import { wiredRoutesOf } from "./graph.ts";
+import type { ReconcilerOptions } from "./reconciler-options.ts";
+import { isJournaled } from "./route-journals.ts";
+
+/** How long a retired target may take to consume what its lane carried before it is closed. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+export type RouteLinksOptions = Pick<ReconcilerOptions, "wal" | "pool" | "root" | "progress">;
+
+export class RouteLinks {
+  readonly #o: RouteLinksOptions;
+
+  constructor(options: RouteLinksOptions) {
+    this.#o = options;
+  }
+
+  /** Opens one end of a route; journaled as a link resource in `txid` (none: not journaled). */
+  async open(
+    txid: string | undefined,
+    route: string,
+    end: EdgeEnd,
+    params: Readonly<Record<string, string>>,
+    symbols: ReadonlyMap<string, CatalogSymbol>,
+  ): Promise<LinkRef> {
+    const symbol = symbols.get(end.saddr);
+    if (symbol === undefined)
+      throw new RttError("RTT_ERR_PLAN_STALE", `${end.saddr} is no longer in the catalog`, {
+        hint: "run `rtt scan` and `rtt plan` again",
+      });
+    const driver = await this.#o.pool.get(end.driver);
+    const link = await driver.open(end.saddr, {
+      contract: contractForDriver(symbol, this.#o.root),
+      params,
+    });
+    const ref = { driver: end.driver, link };
+    // The link exists now; journal it (made durable before the flip; a crash before that is
+    // covered by the sweep asking the drivers for their links).
+    if (txid !== undefined)
+      this.#o.wal.recordResource(
+        txid,
+        {
+          kind: "link",
+          name: linkResourceName(ref),
+          owner: `route:${route}`,
+          lease: { pid: process.pid, startTime: "0" },
+        },
+        { sync: false },
+      );
+    return ref;
+  }
+
+  /**
+   * Closes links (best effort: a dead driver has closed them already) and releases them.
+   * `detach`: leave the links' programs adoptable (DriverCalls.close).
+   */
+  async close(links: readonly LinkRef[], detach = false): Promise<void> {
+    for (const ref of links) {
+      try {
+        // A driver that is not running took its links with it: nothing to close.
+        await this.#o.pool.running(ref.driver)?.close(ref.link, detach);
+        this.#o.wal.released("link", linkResourceName(ref));
+      } catch (error) {
+        this.#o.progress?.(`  could not close ${linkResourceName(ref)}: ${errorMessage(error)}`);
+      }
+    }
+  }
+
+  /** Links whose driver took them with it (it died, or was stopped): they leave the ledger. */
+  release(links: readonly LinkRef[]): void {
+    for (const ref of links) this.#o.wal.released("link", linkResourceName(ref));
+  }
+
+  /**
+   * Closes links no live route uses. One that a committed journaled route still names (its
+   * other end's driver died, a panel start found it alone, a rewire was rolled back) is closed
+   * detached: the committed topology is restored, and that rewire adopts its program.
+   */
+  async closeStrays(refs: readonly LinkRef[]): Promise<void> {
+    const { links } = this.committedJournaled();
+    const named = (ref: LinkRef) => links.has(linkResourceName(ref));
+    await this.close(refs.filter(named), true);
+    await this.close(refs.filter((ref) => !named(ref)));
+  }
+
+  /** The committed topology's journaled routes, and the links it names for them. */
+  committedJournaled(): { routes: Set<string>; links: Set<string> } {
+    const committed = wiredRoutesOf(this.#o.wal.committed?.post).filter((r) => isJournaled(r.edge));
+    return {
+      routes: new Set(committed.map((r) => r.edge.route)),
+      links: new Set(committed.flatMap((r) => [r.from, r.to].map(linkResourceName))),
+    };
+  }
+
+  /** Waits (bounded) until a retired target's link has taken `frames` frames: its lane's share. */
+  async drained(ref: LinkRef, frames: number): Promise<void> {
+    const driver = this.#o.pool.running(ref.driver);
+    if (driver === undefined) return;
+    const until = Date.now() + DRAIN_TIMEOUT_MS;
+    while (Date.now() < until) {
+      // A driver that went away meanwhile took the link with it.
+      const sample = await sampleLink(driver, ref.link).catch(() => undefined);
+      if (sample === undefined || sample.frames_in >= frames) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    this.#o.progress?.(
+      `  ${linkResourceName(ref)} did not take its ${frames} frames in time; closing it`,
+    );
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * Keeping warm spares (ADR 0013, the book of them is spares.ts): a target a swap moved away from
+ * drains its lane, then stays open armed for the route it left; a route's next failover target
+ * is opened and armed ahead of any failure (prebind). A move takes a spare from here; the sweep
+ * and a driver's loss drop the spares whose links are gone.
+ */
+import { randomBytes } from "node:crypto";
+import { type CatalogSymbol, errorMessage, RttError } from "@rtt/core";
+import type { EdgeEnd } from "../plan/topology.ts";
+import { type LinkRef, linkResourceName } from "./drivers.ts";
+import type { WiredRoute } from "./graph.ts";
+import { handshakeAsk } from "./handshake-ask.ts";
+import type { LiveRoutes } from "./live-routes.ts";
+import type { ReconcilerOptions } from "./reconciler-options.ts";
+import { openParams } from "./route-journals.ts";
+import type { RouteLinks } from "./route-links.ts";
+import type { SerialQueue } from "./serial-queue.ts";
+import { type Armed, isArmedFor, type Spare, WarmSpares } from "./spares.ts";
+
+/** How long a target a swap moved away from stays open as a warm spare for a swap back. */
+const SPARE_TTL_MS = 60_000;
+
+/**
+ * How long a swap's follow-up work (watching the retired target drain, arming it as a spare)
+ * waits: grpc-js sends a unary answer over several event-loop turns (the message, its write
+ * callback, then the trailers), and a driver call started in between delays the trailers —
+ * the client's call ends only with them.
+ */
+const AFTER_ANSWER_MS = 5;
+
+export class SpareKeeper {
+  readonly #o: Pick<ReconcilerOptions, "pool" | "root" | "progress">;
+  readonly #routes: LiveRoutes;
+  readonly #links: RouteLinks;
+  readonly #queue: SerialQueue;
+  /** Links being drained after a swap, by resource name. */
+  readonly #retiring = new Set<string>();
+  /** Targets kept open with no route on them: retired by a swap, or prebound for failover. */
+  readonly #spares: WarmSpares;
+
+  constructor(
+    options: Pick<ReconcilerOptions, "pool" | "root" | "progress">,
+    routes: LiveRoutes,
+    links: RouteLinks,
+    queue: SerialQueue,
+  ) {
+    this.#o = options;
+    this.#routes = routes;
+    this.#links = links;
+    this.#queue = queue;
+    this.#spares = new WarmSpares(SPARE_TTL_MS, (ref) => {
+      void this.#queue.run(() => this.#links.close([ref]));
+    });
+  }
+
+  /** The spares kept now (status, tests). */
+  get values(): readonly Spare[] {
+    return this.#spares.values();
+  }
+
+  /** Takes the spare for `saddr` if it is of `driver` and that driver runs. */
+  take(saddr: string, driver: string): Spare | undefined {
+    const spare = this.#spares.get(saddr);
+    if (spare === undefined || spare.ref.driver !== driver) return undefined;
+    if (this.#o.pool.running(driver) === undefined) return undefined;
+    return this.#spares.take(saddr);
+  }
+
+  /**
+   * A swap moved `routeId` off `ref` (its target `end`): once the link has taken the `frames`
+   * its lane carried, it is kept as a spare armed for the route. Runs in the background.
+   */
+  retire(ref: LinkRef, frames: number, end: EdgeEnd, routeId: string): void {
+    const name = linkResourceName(ref);
+    this.#retiring.add(name);
+    // The swap's answer goes out first (AFTER_ANSWER_MS).
+    void new Promise((r) => setTimeout(r, AFTER_ANSWER_MS))
+      .then(() => this.#links.drained(ref, frames))
+      .then(() => this.#queue.run(() => this.#keepAsSpare(ref, end, routeId)))
+      .catch((error: unknown) =>
+        this.#o.progress?.(`  retiring ${name} failed: ${errorMessage(error)}`),
+      )
+      .finally(() => this.#retiring.delete(name));
+  }
+
+  /** Resolves once no retired link is still draining (tests, shutdown). */
+  async retired(): Promise<void> {
+    while (this.#retiring.size > 0) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** Links the panel holds open that no route uses now: draining, or warm spares. */
+  held(): string[] {
+    return [...this.#retiring, ...this.#spares.values().map((s) => linkResourceName(s.ref))];
+  }
+
+  /**
+   * Warm spare pre-bind (ADR 0013): opens `target` for the one-way route `routeId` ahead of any
+   * swap and arms it for the route's source, so a failover (or `rtt qc`) to it is the Switch
+   * and the commit only. It stays open while the route is wired from the same source link (the
+   * stability sweep closes it after that). True when it opened a link; false when an armed spare
+   * was there already or the route cannot use one (not wired, not one-way, already on target).
+   * The link is not journaled: it is in no graph, and after a crash the start-up sweep finds it
+   * among the drivers' links and closes it.
+   */
+  async prebind(routeId: string, target: CatalogSymbol, targetDriver: string): Promise<boolean> {
+    const route = this.#routes.get(routeId);
+    if (route === undefined || route.edge.pattern !== "oneway") return false;
+    if (route.edge.to.saddr === target.saddr) return false;
+    if (await this.#standingBy(route, target.saddr, targetDriver)) return false;
+    const end: EdgeEnd = {
+      saddr: target.saddr,
+      driver: targetDriver,
+      contract_hash: target.contract_hash,
+    };
+    const ref = await this.#links.open(
+      undefined,
+      routeId,
+      end,
+      openParams(this.#o.root, route.edge),
+      new Map([[target.saddr, target]]),
+    );
+    const armed = await this.#arm(ref, end, route);
+    if (typeof armed !== "object") {
+      await this.#links.close([ref]);
+      throw new RttError(
+        "RTT_ERR_APPLY_FAILED",
+        `could not prebind ${target.saddr} for route ${routeId}: the handshake failed`,
+      );
+    }
+    await this.#keep(target.saddr, { ref, armed, prebound: routeId });
+    return true;
+  }
+
+  /**
+   * Whether `saddr` has a spare that serves `route` already, or stands by for another route —
+   * either way, prebind opens nothing. An armed one is marked as the route's.
+   */
+  async #standingBy(route: WiredRoute, saddr: string, targetDriver: string): Promise<boolean> {
+    const routeId = route.edge.route;
+    const existing = this.#spares.get(saddr);
+    if (
+      existing !== undefined &&
+      existing.ref.driver === targetDriver &&
+      isArmedFor(existing, linkResourceName(route.from), route.edge.lane)
+    ) {
+      if (existing.prebound !== routeId)
+        await this.#keep(saddr, { ...existing, prebound: routeId });
+      return true;
+    }
+    // One spare per target: another route's prebound one that still stands by stays (two
+    // routes sharing a failover target would otherwise take it from each other every sweep).
+    return (
+      existing?.prebound !== undefined && existing.prebound !== routeId && this.standsBy(existing)
+    );
+  }
+
+  /** A prebound spare's route is still wired from the source link it was armed for. */
+  standsBy(spare: Spare): boolean {
+    const route = spare.prebound === undefined ? undefined : this.#routes.get(spare.prebound);
+    return route !== undefined && isArmedFor(spare, linkResourceName(route.from), route.edge.lane);
+  }
+
+  /** Forgets the spares whose links are gone (`holds` says no), releasing them. */
+  forgetGone(holds: (ref: LinkRef) => boolean): void {
+    this.#links.release(this.#spares.remove((s) => !holds(s.ref)).map((s) => s.ref));
+  }
+
+  /** Forgets the spares of a driver that died: its links went with it. */
+  forgetDriver(name: string): void {
+    this.#links.release(this.#spares.remove((s) => s.ref.driver === name).map((s) => s.ref));
+  }
+
+  /** Forgets every spare (the panel stopped its drivers). */
+  forgetAll(): void {
+    this.#links.release(this.#spares.remove(() => true).map((s) => s.ref));
+  }
+
+  /**
+   * Closes the prebound spares that stand by no more: a prebound spare stands by for one route
+   * from one source link, and once that is gone, so is it. Returns their links.
+   */
+  async closeStale(): Promise<LinkRef[]> {
+    const stale = this.#spares
+      .remove((s) => s.prebound !== undefined && !this.standsBy(s))
+      .map((s) => s.ref);
+    await this.#links.close(stale);
+    return stale;
+  }
+
+  /**
+   * Keeps a drained target open as a warm spare for SPARE_TTL_MS, armed for the route it left,
+   * so a swap back is only the Switch. Arming that fails leaves a plain spare.
+   */
+  async #keepAsSpare(ref: LinkRef, end: EdgeEnd, routeId: string): Promise<void> {
+    const route = this.#routes.get(routeId);
+    const armed = route === undefined ? undefined : await this.#arm(ref, end, route);
+    await this.#keep(end.saddr, { ref, armed });
+  }
+
+  async #keep(saddr: string, spare: Spare): Promise<void> {
+    const displaced = this.#spares.keep(saddr, spare);
+    if (displaced !== undefined) await this.#links.close([displaced.ref]);
+  }
+
+  /**
+   * Arms a target link for a route: the target offers a lane (with control lanes) and the
+   * route's source link runs the handshake with it now. "spent" when that fails (an offer may
+   * be left pending: the link must not be reused for another source).
+   */
+  async #arm(ref: LinkRef, end: EdgeEnd, route: WiredRoute): Promise<Armed | "spent" | undefined> {
+    const target = this.#o.pool.running(ref.driver);
+    const source = this.#o.pool.running(route.from.driver);
+    if (target === undefined || source === undefined) return undefined;
+    try {
+      const offered = await target.offerWithHandshake(ref.link, route.edge.lane);
+      // Not in a transaction: a nonce of its own.
+      await source.handshake(
+        route.from.link,
+        handshakeAsk(end, offered, randomBytes(16).toString("hex")),
+      );
+      return {
+        source: linkResourceName(route.from),
+        lane: route.edge.lane,
+        address: offered.address,
+      };
+    } catch (error) {
+      this.#o.progress?.(`  spare ${linkResourceName(ref)} not armed: ${errorMessage(error)}`);
+      return "spent";
+    }
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * Moving a wired one-way route's target without stopping its source (ADR 0013; docs/design.md
+ * §The life of a route: hot swap), as one WAL transaction: acquire the new target (a warm spare,
+ * or a link opened now), agree with it (the handshake), flip (Switch the source's outbound at a
+ * frame boundary — the old lane gets EOS after every frame already written to it), commit, then
+ * retire the old target once it has taken every frame the old lane carried, so each frame
+ * reaches exactly one target. Anything failing before the Switch closes the new link and leaves
+ * the route as it was.
+ */
+import { type CatalogSymbol, RttError } from "@rtt/core";
+import type { LaneAddress } from "@rtt/fabric";
+import type { Edge } from "../plan/topology.ts";
+import type { Actor } from "./actor.ts";
+import { type DriverCalls, type LinkRef, linkResourceName, switchOutbound } from "./drivers.ts";
+import { graphJson, type WiredRoute } from "./graph.ts";
+import { handshakeAsk, txNonce } from "./handshake-ask.ts";
+import type { LiveRoutes } from "./live-routes.ts";
+import { beforeStep, type ReconcilerOptions } from "./reconciler-options.ts";
+import { openParams } from "./route-journals.ts";
+import type { RouteLinks } from "./route-links.ts";
+import type { SpareKeeper } from "./spare-keeping.ts";
+import { isArmedFor } from "./spares.ts";
+
+export interface QuickConnectResult {
+  readonly route: string;
+  /** False when the route already had that target (nothing was done). */
+  readonly changed: boolean;
+  /** The WAL commit of the switch (the current one when nothing changed). */
+  readonly seq: number;
+  /** DATA frames the old target got before its EOS. */
+  readonly oldFrames: number;
+  /** The new target was an armed warm spare: no link opened, no handshake, the Switch only. */
+  readonly warm: boolean;
+}
+
+/**
+ * How a route's target is moved: `swap` for `rtt qc` and failover (the target left behind is
+ * kept as a warm spare), `apply` for an apply's replace that changes only the target (the old
+ * one is closed once drained, before the apply returns), `unpark` to end a hold (onto a fresh
+ * link of the same target; the parked one is closed).
+ */
+export type MoveMode = "swap" | "apply" | "unpark";
+
+/** The new target of a move in the making: set as soon as known, so a failure closes it. */
+interface Acquired {
+  opened?: LinkRef;
+  /** An armed warm spare: the Switch only. */
+  warm: boolean;
+}
+
+export class TargetMoves {
+  readonly #o: Pick<ReconcilerOptions, "wal" | "audit" | "pool" | "root" | "beforeStep">;
+  readonly #routes: LiveRoutes;
+  readonly #links: RouteLinks;
+  readonly #spares: SpareKeeper;
+
+  constructor(
+    options: Pick<ReconcilerOptions, "wal" | "audit" | "pool" | "root" | "beforeStep">,
+    routes: LiveRoutes,
+    links: RouteLinks,
+    spares: SpareKeeper,
+  ) {
+    this.#o = options;
+    this.#routes = routes;
+    this.#links = links;
+    this.#spares = spares;
+  }
+
+  /** Moves `routeId`'s target to `target` (opened by `targetDriver`); see MoveMode. */
+  async move(
+    routeId: string,
+    target: CatalogSymbol,
+    targetDriver: string,
+    actor: Actor,
+    mode: MoveMode,
+  ): Promise<QuickConnectResult> {
+    const route = this.#wiredOneWay(routeId, target, targetDriver, mode);
+    if (route === "unchanged")
+      return {
+        route: routeId,
+        changed: false,
+        seq: this.#o.wal.committed?.seq ?? 0,
+        oldFrames: 0,
+        warm: false,
+      };
+    const edge: Edge = {
+      ...route.edge,
+      to: { saddr: target.saddr, driver: targetDriver, contract_hash: target.contract_hash },
+    };
+    // A held route moved by an apply stays held: its new target is opened and agreed with, but
+    // the source is not switched — the unpark at heal moves it on to a fresh link of the new one.
+    const held = mode === "apply" && this.#routes.isKnownParked(routeId);
+    const txid = this.#o.wal.begin(graphJson(this.#routes.graph()));
+    const flipped = await this.#flip(txid, route, edge, target, mode, held);
+    const moved = { edge, from: route.from, to: flipped.to };
+    const seq = this.#commit(txid, route, moved, held, actor, mode);
+    await this.#retireOld(route, flipped.oldFrames, mode);
+    return {
+      route: routeId,
+      changed: true,
+      seq,
+      oldFrames: flipped.oldFrames,
+      warm: flipped.warm,
+    };
+  }
+
+  /**
+   * Acquires the new target, agrees with it and switches the route's source onto it (a held
+   * route's source stays parked). Anything failing closes the new link and aborts `txid`.
+   */
+  async #flip(
+    txid: string,
+    route: WiredRoute,
+    edge: Edge,
+    target: CatalogSymbol,
+    mode: MoveMode,
+    held: boolean,
+  ): Promise<{ to: LinkRef; oldFrames: number; warm: boolean }> {
+    const { wal } = this.#o;
+    const acquired: Acquired = { warm: false };
+    try {
+      const { source, address, journaled } = await this.#acquire(
+        txid,
+        route,
+        edge,
+        target,
+        mode,
+        acquired,
+      );
+      // A link opened here is made durable before traffic may reach it; a spare was not
+      // journaled in this transaction, so there is nothing to flush.
+      if (journaled) wal.flush();
+      await beforeStep(this.#o, "flip", route.edge.route);
+      if (acquired.opened === undefined) throw new Error("no target link");
+      const switched = held
+        ? { oldEosSeq: 0, oldFrames: 0 } // the park's EOS ended the old lane
+        : await switchOutbound(source, route.from.link, address);
+      return { to: acquired.opened, oldFrames: switched.oldFrames, warm: acquired.warm };
+    } catch (error) {
+      if (acquired.opened !== undefined) await this.#links.close([acquired.opened]);
+      wal.abort(txid);
+      throw error;
+    }
+  }
+
+  /**
+   * The wired route a move can be made on, or "unchanged" when it has that target already (an
+   * unpark moves it to a fresh link of the same target all the same).
+   */
+  #wiredOneWay(
+    routeId: string,
+    target: CatalogSymbol,
+    targetDriver: string,
+    mode: MoveMode,
+  ): WiredRoute | "unchanged" {
+    const route = this.#routes.get(routeId);
+    if (route === undefined)
+      throw new RttError("RTT_ERR_PLAN_INVALID", `route ${routeId} is not wired`, {
+        hint: "`rtt ls routes` shows the wired routes; `rtt apply` wires routes.json",
+      });
+    if (
+      mode !== "unpark" &&
+      route.edge.to.saddr === target.saddr &&
+      route.edge.to.driver === targetDriver
+    )
+      return "unchanged";
+    if (route.edge.pattern !== "oneway")
+      throw new RttError(
+        "RTT_ERR_PLAN_INVALID",
+        `route ${routeId} is request/response: QuickConnect moves one-way routes`,
+        {
+          hint: "change routes.json and `rtt apply` (a replace) to move a request/response route",
+        },
+      );
+    return route;
+  }
+
+  /**
+   * Acquires the new target and agrees with it: the lane address the source is to be switched
+   * to. `journaled`: the target link was opened (and journaled) in `txid`, not a spare.
+   */
+  async #acquire(
+    txid: string,
+    route: WiredRoute,
+    edge: Edge,
+    target: CatalogSymbol,
+    mode: MoveMode,
+    acquired: Acquired,
+  ): Promise<{ source: DriverCalls; address: LaneAddress; journaled: boolean }> {
+    const routeId = route.edge.route;
+    await beforeStep(this.#o, "open-to", routeId);
+    // A warm spare (a target a recent swap left, or one prebound for the route's failover
+    // set) is a flip without starting anything; an armed one is the Switch only.
+    const spare = mode !== "unpark" ? this.#spares.take(target.saddr, edge.to.driver) : undefined;
+    const source = await this.#o.pool.get(route.from.driver);
+    if (spare !== undefined && isArmedFor(spare, linkResourceName(route.from), edge.lane)) {
+      acquired.opened = spare.ref;
+      acquired.warm = true;
+      return { source, address: spare.armed.address, journaled: false };
+    }
+    if (spare !== undefined && spare.armed === undefined) acquired.opened = spare.ref;
+    // Armed for another source, or arming failed: its pending offer cannot be taken back.
+    else if (spare !== undefined) await this.#links.close([spare.ref]);
+    const journaled = acquired.opened === undefined;
+    acquired.opened ??= await this.#links.open(
+      txid,
+      routeId,
+      edge.to,
+      openParams(this.#o.root, edge),
+      new Map([[target.saddr, target]]),
+    );
+    await beforeStep(this.#o, "offer", routeId);
+    const newTarget = await this.#o.pool.get(acquired.opened.driver);
+    const offered = await newTarget.offerWithHandshake(acquired.opened.link, edge.lane);
+    await beforeStep(this.#o, "handshake", routeId);
+    await source.handshake(route.from.link, handshakeAsk(edge.to, offered, txNonce(txid, routeId)));
+    return { source, address: offered.address, journaled };
+  }
+
+  /** The commit point: the route is wired to its new target; audited. Returns the commit seq. */
+  #commit(
+    txid: string,
+    before: WiredRoute,
+    after: WiredRoute,
+    held: boolean,
+    actor: Actor,
+    mode: MoveMode,
+  ): number {
+    this.#routes.wire(after, held);
+    const seq = this.#o.wal.commit(txid, graphJson(this.#routes.graph()));
+    this.#o.audit.appendAll([
+      {
+        action: mode === "unpark" ? "restore" : "swap",
+        route: after.edge.route,
+        who: actor.who,
+        why: actor.why,
+        before: { from: before.edge.from.saddr, to: before.edge.to.saddr, lane: before.edge.lane },
+        after: { from: after.edge.from.saddr, to: after.edge.to.saddr, lane: after.edge.lane },
+      },
+    ]);
+    return seq;
+  }
+
+  /**
+   * Committed. A swapped-out target finishes its lane's frames: after a qc in the background
+   * (answer now), then it stays open for a while as a warm spare — the sweep leaves both
+   * alone; an apply closes it before it returns, as it does a replaced route's links. The
+   * parked one's lane ended with the park, and it is not kept.
+   */
+  async #retireOld(before: WiredRoute, oldFrames: number, mode: MoveMode): Promise<void> {
+    if (mode === "swap")
+      this.#spares.retire(before.to, oldFrames, before.edge.to, before.edge.route);
+    else {
+      if (mode === "apply") await this.#links.drained(before.to, oldFrames);
+      await this.#links.close([before.to]);
+    }
+  }
+}
