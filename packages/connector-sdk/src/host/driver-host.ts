@@ -1,109 +1,72 @@
 /**
  * The host side of a driver process (docs/design.md §Processes and sockets: driver processes): what
- * the panel uses to run connectors, and what anyone can use on its own.
+ * the panel uses to run connectors, and what anyone can use on its own. `DriverHost` coordinates;
+ * each step is a module of its own:
  *
- * Start-up: spawn with the magic cookie and the offered protocol versions in the environment,
- * stdin a pipe (its closing tells the driver its host is gone), stdout and stderr mirrored
- * line by line into the log with a `[name]` prefix, and descriptor 3 a pipe for the one
- * handshake line. Each way start-up can fail has its own code — the driver hangs
- * (RTT_ERR_DRIVER_TIMEOUT), exits (RTT_ERR_DRIVER_EXITED), writes garbage
- * (RTT_ERR_DRIVER_HANDSHAKE), speaks another version (RTT_ERR_DRIVER_VERSION), or cannot be
- * started at all (RTT_ERR_DRIVER_SPAWN) — and every message names the driver and quotes the
- * last lines it printed.
+ * - launch.ts: spawn with the cookie, the offered versions and descriptor 3 a pipe; wait for the
+ *   handshake line, the process's end or the start timeout;
+ * - start-outcome.ts: the pure verdict on how that wait ended — a handshake, or a failure with
+ *   its own code (RTT_ERR_DRIVER_SPAWN, _TIMEOUT, _EXITED, _HANDSHAKE, _VERSION, or the driver's
+ *   refusal) quoting the last lines it printed;
+ * - verified-connect.ts: connect only to the driver meant (the handshake's nonce; on re-attach
+ *   the recorded pid, start time and nonce);
+ * - driver-log.ts: its output mirrored line by line, the host's own "host" lines, the last lines.
  *
  * While running: the child's exit is noticed at once (SIGCHLD), and a Health stream held
  * open as a watch breaks when the driver dies even if it is not our child (after re-attach).
  * A crash is followed by a restart after a capped, jittered exponential backoff. The child is
  * always waited for (Node reaps it), and the socket file a killed driver could not remove is
  * removed here.
- *
- * Re-attach: from a DriverRecord a new host checks that the pid is alive, that its start time
- * (/proc/<pid>/stat field 22) is the recorded one, and that GetInfo returns the recorded nonce;
- * anything else is RTT_ERR_DRIVER_IDENTITY, so a reused pid is never trusted.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { rmSync } from "node:fs";
-import type { Readable } from "node:stream";
 import type * as grpc from "@grpc/grpc-js";
-import type { Contract, ErrorCode } from "@rtt/core";
-import {
-  type BackoffPolicy,
-  backoffDelay,
-  DEFAULT_BACKOFF,
-  errorMessage,
-  RttError,
-} from "@rtt/core";
+import type { Contract } from "@rtt/core";
+import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF, RttError } from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import { type Cancel, type Clock, systemClock } from "../clock.ts";
-import {
-  type Handshake,
-  MAX_HANDSHAKE_LINE,
-  parseHandshake,
-  parseRefusal,
-} from "../handshake/handshake-line.ts";
-import {
-  COOKIE_ENV,
-  COOKIE_VALUE,
-  CORE_PROTOCOL_VERSION,
-  formatVersionList,
-  GRACE_ENV,
-  HEARTBEAT_ENV,
-  PROTOCOL_VERSIONS_ENV,
-  SDK_PROTOCOL_VERSIONS,
-  SOCKET_DIR_ENV,
-} from "../handshake/protocol.ts";
-import { type ChildTarget, childTarget, signalProcess, terminate } from "../process/terminate.ts";
-import { isAlive, type ProcessRef, readProcStat, sameProcess } from "../process-identity.ts";
+import { SDK_PROTOCOL_VERSIONS } from "../handshake/protocol.ts";
+import { terminate } from "../process/terminate.ts";
+import { isAlive, sameProcess } from "../process-identity.ts";
 import type { DriverInfo, HealthSample, ProbedSymbol, RxChunk } from "../wire.ts";
-import {
-  type ControlAddresses,
+import type {
+  ControlAddresses,
   DriverClient,
-  type DriverStream,
-  type HandshakeAgreed,
-  type HandshakeOptions,
+  DriverStream,
+  HandshakeAgreed,
+  HandshakeOptions,
 } from "./driver-client.ts";
-import { formatTail, LineSplitter, OutputTail } from "./output-lines.ts";
-
-/** How to start a driver. */
-export interface DriverLaunch {
-  /** Names the driver in logs and errors, e.g. "file". */
-  readonly name: string;
-  readonly command: string;
-  readonly args?: readonly string[];
-  /** Added to this process's environment (the cookie and versions are set by the host). */
-  readonly env?: Readonly<Record<string, string>>;
-  readonly cwd?: string;
-}
-
-/**
- * What a host needs to find a running driver again (journal it;
- * docs/design.md §Processes and sockets: re-attach).
- */
-export interface DriverRecord extends ProcessRef {
-  readonly name: string;
-  /** As the handshake named it: a path, or "@name" for an abstract socket. */
-  readonly socket: string;
-  readonly nonce: string;
-  readonly protocolVersion: number;
-}
-
-export interface DriverLogLine {
-  readonly driver: string;
-  readonly pid: number;
-  /** "host" lines are the host's own notes about the driver (restarts, kills). */
-  readonly stream: "stdout" | "stderr" | "host";
-  readonly line: string;
-}
-
-export interface DriverExit {
-  readonly driver: string;
-  readonly pid: number;
-  /** null when killed by a signal, or when the driver was not our child (re-attached). */
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly lastLines: readonly string[];
-}
+import { DriverLog, type DriverLogLine, type DriverLogSink } from "./driver-log.ts";
+import {
+  describeExit,
+  driverGroup,
+  exited,
+  removeSocketFile,
+  waitExit,
+  waitGone,
+  waitPipes,
+} from "./driver-process.ts";
+import {
+  type DriverLaunch,
+  describeLaunch,
+  endFailedStart,
+  readHandshakeLine,
+  spawnDriver,
+} from "./launch.ts";
+import {
+  classifyStart,
+  connectFailure,
+  DriverStartError,
+  type StartFailure,
+  stoppedWhileStarting,
+} from "./start-outcome.ts";
+import {
+  connectRecorded,
+  connectStarted,
+  type DriverRecord,
+  recordOf,
+  TRUST_UNKNOWN_START,
+} from "./verified-connect.ts";
 
 export interface DriverRestart {
   readonly driver: string;
@@ -139,7 +102,7 @@ export interface DriverHostOptions {
   /** [0, 1), for the backoff's jitter. */
   readonly random?: () => number;
   /** Where mirrored output goes (default: stderr as `[name] line`); false = only 'log' events. */
-  readonly log?: ((line: DriverLogLine) => void) | false;
+  readonly log?: DriverLogSink;
   /** Lines of output quoted in errors (default 10). */
   readonly tailLines?: number;
   /** How long stop() waits at each step: Shutdown, then SIGTERM, then SIGKILL (default 3 s). */
@@ -150,22 +113,13 @@ export interface DriverHostOptions {
   readonly watchIntervalMs?: number;
 }
 
-/** A driver that failed to start: the code says how, `lastLines` what it printed. */
-export class DriverStartError extends RttError {
+export interface DriverExit {
   readonly driver: string;
+  readonly pid: number;
+  /** null when killed by a signal, or when the driver was not our child (re-attached). */
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
   readonly lastLines: readonly string[];
-  constructor(
-    code: ErrorCode,
-    driver: string,
-    message: string,
-    lastLines: readonly string[],
-    hint?: string,
-  ) {
-    super(code, `${message}${formatTail(lastLines)}`, hint === undefined ? {} : { hint });
-    this.name = "DriverStartError";
-    this.driver = driver;
-    this.lastLines = lastLines;
-  }
 }
 
 export interface DetachedDriver {
@@ -187,67 +141,6 @@ interface Running {
 }
 
 type State = "starting" | "running" | "restarting" | "stopped" | "detached" | "failed";
-
-type Outcome =
-  | { kind: "line"; line: string }
-  | { kind: "eof" }
-  | { kind: "exit"; code: number | null; signal: NodeJS.Signals | null }
-  | { kind: "timeout" }
-  | { kind: "spawn-error"; error: Error };
-
-/** The driver leads its own process group (spawned detached): its children go with it. */
-function driverGroup(child: ChildProcess): ChildTarget {
-  return childTarget(child, { group: true });
-}
-
-function exited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (exited(child)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.off("exit", onExit);
-      resolve(false);
-    }, ms);
-    const onExit = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    child.once("exit", onExit);
-  });
-}
-
-/** Resolves when every pipe of the child has closed, or after `ms`. */
-function waitPipes(child: ChildProcess, ms: number): Promise<void> {
-  const pipes = child.stdio.filter(
-    (s): s is NonNullable<typeof s> => s !== null && s !== undefined && !s.destroyed,
-  );
-  return new Promise((resolve) => {
-    let left = pipes.length;
-    if (left === 0) return resolve();
-    const timer = setTimeout(resolve, ms);
-    for (const p of pipes) {
-      p.once("close", () => {
-        if (--left === 0) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    }
-  });
-}
-
-function removeSocketFile(address: string): void {
-  if (address.startsWith("@")) return;
-  rmSync(address, { force: true });
-}
-
-function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
-  if (signal !== null) return `was killed by ${signal}`;
-  return `exited with code ${code ?? "?"}`;
-}
 
 /** The events of a DriverHost, with their arguments. */
 export interface DriverHostEvents {
@@ -272,7 +165,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #restart: RestartOptions | false;
-  readonly #tail: OutputTail;
+  readonly #log: DriverLog;
   #state: State = "starting";
   #running: Running | undefined;
   /** Restarts in a row since the last stable run. */
@@ -296,7 +189,9 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
             resetAfterMs: 10_000,
             ...options.restart,
           };
-    this.#tail = new OutputTail(options.tailLines ?? 10);
+    this.#log = new DriverLog(name, options.log, options.tailLines ?? 10, (line) =>
+      this.emit("log", line),
+    );
   }
 
   /** Starts a driver and resolves once its handshake checked out and its service answers. */
@@ -316,7 +211,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     options: DriverHostOptions & { readonly launch?: DriverLaunch } = {},
   ): Promise<DriverHost> {
     const host = new DriverHost(record.name, options.launch, options);
-    const client = await verifyIdentity(record, options.callTimeoutMs ?? 5000);
+    const client = await connectRecorded(record, options.callTimeoutMs ?? 5000);
     host.#lastPid = record.pid;
     host.#adopt({
       record,
@@ -358,7 +253,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
 
   /** The last lines the driver printed. */
   lastLines(): string[] {
-    return this.#tail.lines();
+    return this.#log.lastLines();
   }
 
   #current(): Running {
@@ -376,6 +271,11 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
       );
     }
     return r;
+  }
+
+  /** True once stop() or detach() was called (the state can change across any await). */
+  #letGo(): boolean {
+    return this.#state === "stopped" || this.#state === "detached";
   }
 
   // -------------------------------------------------------------------------------------------
@@ -460,239 +360,43 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   // -------------------------------------------------------------------------------------------
   // Start-up
 
-  #note(line: string, pid: number): void {
-    this.#emitLog({ driver: this.name, pid, stream: "host", line });
-  }
-
-  #emitLog(entry: DriverLogLine): void {
-    if (entry.stream !== "host") this.#tail.push(entry.line);
-    this.emit("log", entry);
-    const sink = this.#options.log;
-    if (sink === false) return;
-    if (sink !== undefined) sink(entry);
-    else process.stderr.write(`[${entry.driver}] ${entry.line}\n`);
-  }
-
-  #mirror(stream: Readable | null, kind: "stdout" | "stderr", pid: number): void {
-    if (stream === null) return;
-    const splitter = new LineSplitter();
-    const emit = (line: string) => this.#emitLog({ driver: this.name, pid, stream: kind, line });
-    stream.on("data", (chunk: Buffer) => {
-      for (const line of splitter.push(chunk)) emit(line);
-    });
-    stream.on("end", () => {
-      for (const line of splitter.end()) emit(line);
-    });
-    stream.on("error", () => {});
-  }
-
-  #env(): NodeJS.ProcessEnv {
-    const o = this.#options;
-    const env: NodeJS.ProcessEnv = { ...process.env, ...this.#launch?.env };
-    if (o.heartbeatMs !== undefined) env[HEARTBEAT_ENV] = String(o.heartbeatMs);
-    if (o.graceMs !== undefined) env[GRACE_ENV] = String(o.graceMs);
-    if (o.socketDir !== undefined) env[SOCKET_DIR_ENV] = o.socketDir;
-    env[COOKIE_ENV] = COOKIE_VALUE;
-    env[PROTOCOL_VERSIONS_ENV] = formatVersionList(this.#offered());
-    return env;
-  }
-
-  #offered(): readonly number[] {
-    return this.#options.protocolVersions ?? SDK_PROTOCOL_VERSIONS;
-  }
-
+  /** Spawn, handshake line, verdict, verified connect: then the driver runs. */
   async #start(): Promise<void> {
     const launch = this.#launch;
     if (launch === undefined) throw new RttError("RTT_ERR_INTERNAL", "no launch to start from");
     this.#state = "starting";
-    this.#tail.clear();
-    const timeoutMs = this.#options.startTimeoutMs ?? 10_000;
-    const child = spawn(launch.command, [...(launch.args ?? [])], {
-      cwd: launch.cwd,
-      env: this.#env(),
-      stdio: ["pipe", "pipe", "pipe", "pipe"],
-      detached: true,
+    this.#log.clear();
+    const o = this.#options;
+    const timeoutMs = o.startTimeoutMs ?? 10_000;
+    const offered = o.protocolVersions ?? SDK_PROTOCOL_VERSIONS;
+    const child = spawnDriver(launch, {
+      offered,
+      heartbeatMs: o.heartbeatMs,
+      graceMs: o.graceMs,
+      socketDir: o.socketDir,
     });
     const pid = child.pid ?? 0;
-    // Until the handshake is in, an early exit or spawn error is an outcome, not a crash.
-    child.on("error", () => {});
-    child.stdin?.on("error", () => {});
-    this.#mirror(child.stdout, "stdout", pid);
-    this.#mirror(child.stderr, "stderr", pid);
+    this.#log.mirror(child.stdout, "stdout", pid);
+    this.#log.mirror(child.stderr, "stderr", pid);
 
-    let fd3Text = "";
-    const outcome = await new Promise<Outcome>((resolve) => {
-      const cancelTimeout = this.#clock.schedule(timeoutMs, () => resolve({ kind: "timeout" }));
-      const settle = (o: Outcome) => {
-        cancelTimeout();
-        resolve(o);
-      };
-      child.once("error", (error) => settle({ kind: "spawn-error", error }));
-      child.once("exit", (code, signal) => settle({ kind: "exit", code, signal }));
-      const fd3 = child.stdio[3] as Readable | null | undefined;
-      if (fd3 === null || fd3 === undefined) return;
-      fd3.setEncoding("utf8");
-      fd3.on("error", () => {});
-      fd3.on("data", (chunk: string) => {
-        fd3Text += chunk;
-        const nl = fd3Text.indexOf("\n");
-        if (nl >= 0) settle({ kind: "line", line: fd3Text.slice(0, nl) });
-        else if (fd3Text.length > MAX_HANDSHAKE_LINE) settle({ kind: "line", line: fd3Text });
-      });
-      fd3.on("end", () => {
-        if (fd3Text === "") settle({ kind: "eof" });
-        else settle({ kind: "line", line: fd3Text });
-      });
-    });
+    const end = await readHandshakeLine(child, this.#clock, timeoutMs);
+    const who = describeLaunch(launch);
+    const verdict = classifyStart(end, { who, timeoutMs, offered, spawnedPid: pid });
+    if (!verdict.ok) return this.#failStart(child, verdict.failure);
+    if (verdict.note !== undefined) this.#log.note(verdict.note, pid);
 
-    const fail = async (
-      code: ErrorCode,
-      message: string,
-      hint?: string,
-      socket?: string,
-    ): Promise<never> => {
-      signalProcess(driverGroup(child), "SIGKILL");
-      await waitExit(child, 2000);
-      await waitPipes(child, 250);
-      if (socket !== undefined) removeSocketFile(socket);
-      if (this.#state === "starting") this.#state = "failed";
-      throw new DriverStartError(code, this.name, message, this.#tail.lines(), hint);
-    };
-    const who = `driver "${this.name}" (${[launch.command, ...(launch.args ?? [])].join(" ")})`;
-
-    let handshake: Handshake;
-    switch (outcome.kind) {
-      case "spawn-error":
-        this.#state = "failed";
-        throw new DriverStartError(
-          "RTT_ERR_DRIVER_SPAWN",
-          this.name,
-          `cannot start ${who}: ${outcome.error.message}`,
-          [],
-          "check the command path and that it is executable",
-        );
-      case "timeout":
-        return fail(
-          "RTT_ERR_DRIVER_TIMEOUT",
-          `${who} did not write its handshake on descriptor 3 within ${timeoutMs} ms; killed it`,
-          "a driver built with @rtt/connector-sdk calls serveDriver(); others see docs/connectors.md",
-        );
-      case "exit": {
-        await waitPipes(child, 250);
-        const refusal = parseRefusal(fd3Text.split("\n")[0] ?? "");
-        if (refusal !== undefined)
-          return fail(refusal.code, `${who} refused to start: ${refusal.message}`);
-        return fail(
-          "RTT_ERR_DRIVER_EXITED",
-          `${who} ${describeExit(outcome.code, outcome.signal)} before its handshake`,
-        );
-      }
-      case "eof": {
-        // Descriptor 3 closed without a line: usually the process is exiting; say so if it is.
-        if (await waitExit(child, 250)) {
-          await waitPipes(child, 250);
-          return fail(
-            "RTT_ERR_DRIVER_EXITED",
-            `${who} ${describeExit(child.exitCode, child.signalCode)} before its handshake`,
-          );
-        }
-        return fail(
-          "RTT_ERR_DRIVER_HANDSHAKE",
-          `${who} closed descriptor 3 without writing a handshake line`,
-        );
-      }
-      case "line": {
-        const refusal = parseRefusal(outcome.line);
-        if (refusal !== undefined) {
-          await waitExit(child, 1000);
-          await waitPipes(child, 250);
-          return fail(refusal.code, `${who} refused to start: ${refusal.message}`);
-        }
-        try {
-          handshake = parseHandshake(outcome.line);
-        } catch (error) {
-          return fail(
-            "RTT_ERR_DRIVER_HANDSHAKE",
-            `${who} wrote a malformed handshake line: ${errorMessage(error)}`,
-          );
-        }
-      }
-    }
-
-    if (handshake.coreVersion !== CORE_PROTOCOL_VERSION)
-      return fail(
-        "RTT_ERR_DRIVER_VERSION",
-        `${who} writes handshake version ${handshake.coreVersion}; this host reads version ${CORE_PROTOCOL_VERSION}`,
-        undefined,
-        handshake.address,
-      );
-    if (!this.#offered().includes(handshake.appVersion))
-      return fail(
-        "RTT_ERR_DRIVER_VERSION",
-        `${who} chose protocol version ${handshake.appVersion}, but the host offered ${formatVersionList(this.#offered())}`,
-        undefined,
-        handshake.address,
-      );
-    if (handshake.pid !== pid)
-      this.#note(
-        `handshake pid ${handshake.pid} is not the spawned pid ${pid} (a wrapper that did not exec?)`,
-        pid,
-      );
-
-    const record: DriverRecord = {
-      name: this.name,
-      socket: handshake.address,
-      pid: handshake.pid,
-      startTime: handshake.startTime,
-      nonce: handshake.nonce,
-      protocolVersion: handshake.appVersion,
-    };
-    const client = new DriverClient(this.name, record.socket, this.#clientOptions());
-    // A driver that dies right after its handshake must not make us wait out the connect.
-    let onExit = () => {};
-    const died = new Promise<never>((_, reject) => {
-      onExit = () =>
-        reject(
-          new RttError(
-            "RTT_ERR_DRIVER_EXITED",
-            `it ${describeExit(child.exitCode, child.signalCode)} before answering`,
-          ),
-        );
-      if (exited(child)) onExit();
-      else child.once("exit", onExit);
-    });
-    died.catch(() => {});
+    const record = recordOf(this.name, verdict.handshake);
+    let client: DriverClient;
     try {
-      await Promise.race([
-        (async () => {
-          await client.ready(Math.min(timeoutMs, 5000));
-          const info = await client.info();
-          if (info.nonce !== record.nonce)
-            throw new RttError(
-              "RTT_ERR_DRIVER_IDENTITY",
-              `the service on ${record.socket} answers with another nonce than the handshake's`,
-            );
-        })(),
-        died,
-      ]);
+      client = await connectStarted(child, record, timeoutMs, this.#clientOptions());
     } catch (error) {
-      client.disconnect();
       await waitPipes(child, 250);
-      const e =
-        error instanceof RttError ? error : new RttError("RTT_ERR_DRIVER_CALL", String(error));
-      return fail(e.code, `${who} wrote its handshake, but ${e.message}`, undefined, record.socket);
-    } finally {
-      child.off("exit", onExit);
+      return this.#failStart(child, connectFailure(who, error, record.socket));
     }
     if (this.#letGo()) {
       // stop() or detach() was called while this (re)start was under way.
       client.disconnect();
-      return fail(
-        "RTT_ERR_DRIVER_EXITED",
-        `${who} was stopped while it started`,
-        undefined,
-        record.socket,
-      );
+      return this.#failStart(child, stoppedWhileStarting(who, record.socket));
     }
     this.#lastPid = record.pid;
     this.#adopt({
@@ -706,9 +410,16 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     });
   }
 
-  /** True once stop() or detach() was called (the state can change across any await). */
-  #letGo(): boolean {
-    return this.#state === "stopped" || this.#state === "detached";
+  /** Ends the driver as the failure says and throws it, quoting the driver's last lines. */
+  async #failStart(child: ChildProcess, failure: StartFailure): Promise<never> {
+    const { code, message, hint, ending } = failure;
+    if (ending === "never-ran") {
+      this.#state = "failed";
+      throw new DriverStartError(code, this.name, message, [], hint);
+    }
+    await endFailedStart(child, ending, failure.socket);
+    if (this.#state === "starting") this.#state = "failed";
+    throw new DriverStartError(code, this.name, message, this.#log.lastLines(), hint);
   }
 
   #clientOptions(): { callTimeoutMs?: number } {
@@ -757,7 +468,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
       await new Promise((r) => setTimeout(r, 20));
     }
     if (running.dead || this.#running !== running) return;
-    this.#note("the liveness watch broke but the driver is alive; watching again", pid);
+    this.#log.note("the liveness watch broke but the driver is alive; watching again", pid);
     this.#openWatch(running);
   }
 
@@ -776,10 +487,10 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
       pid: running.record.pid,
       code,
       signal,
-      lastLines: this.#tail.lines(),
+      lastLines: this.#log.lastLines(),
     };
     if (expected) return;
-    this.#note(`driver ${describeExit(code, signal)}`, running.record.pid);
+    this.#log.note(`driver ${describeExit(code, signal)}`, running.record.pid);
     this.emit("exit", exit);
     if (this.#restart === false || this.#launch === undefined) {
       this.#state = "failed";
@@ -794,7 +505,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     if (policy === false) return;
     if (this.#attempt >= policy.maxRestarts) {
       this.#state = "failed";
-      this.#note(`giving up after ${this.#attempt} restarts`, this.#lastPid);
+      this.#log.note(`giving up after ${this.#attempt} restarts`, this.#lastPid);
       this.emit(
         "give-up",
         new RttError(
@@ -808,7 +519,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     const delayMs = backoffDelay(this.#attempt, policy, this.#random);
     const attempt = ++this.#attempt;
     const previousPid = this.#lastPid;
-    this.#note(`restarting in ${delayMs} ms (attempt ${attempt})`, previousPid);
+    this.#log.note(`restarting in ${delayMs} ms (attempt ${attempt})`, previousPid);
     this.#cancelRestart = this.#clock.schedule(delayMs, () => {
       this.#cancelRestart = undefined;
       if (this.#state !== "restarting") return;
@@ -858,7 +569,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     const child = running.child;
     const ending = {
       graceMs: wait,
-      onKill: () => this.#note(`did not exit after Shutdown and SIGTERM; sending SIGKILL`, pid),
+      onKill: () => this.#log.note(`did not exit after Shutdown and SIGTERM; sending SIGKILL`, pid),
     };
     if (child !== undefined) {
       const exitedOnShutdown = await waitExit(child, wait);
@@ -904,52 +615,4 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     this.#running = undefined;
     return { record: running.record, exit };
   }
-}
-
-/**
- * A driver that knows no start time of its own says 0 in its handshake (the line allows it): its
- * live pid is taken for it, and the nonce GetInfo returns settles who it is.
- */
-const TRUST_UNKNOWN_START = { trustUnknownStart: true } as const;
-
-async function waitGone(pid: number, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (isAlive(pid)) {
-    if (Date.now() >= until) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
-}
-
-/** Re-attach's identity check: pid alive, same start time, same nonce. */
-async function verifyIdentity(record: DriverRecord, timeoutMs: number): Promise<DriverClient> {
-  const who = `driver "${record.name}" (pid ${record.pid})`;
-  if (!isAlive(record.pid))
-    throw new RttError("RTT_ERR_DRIVER_EXITED", `${who} is not running any more`, {
-      hint: "launch it again",
-    });
-  if (!sameProcess(record, TRUST_UNKNOWN_START)) {
-    const now = readProcStat(record.pid)?.startTime ?? "unknown";
-    throw new RttError(
-      "RTT_ERR_DRIVER_IDENTITY",
-      `${who}: pid ${record.pid} now belongs to another process (start time ${now}, recorded ${record.startTime}); refusing to re-attach`,
-      { hint: "the recorded driver is gone and its pid was reused; launch the driver again" },
-    );
-  }
-  const client = new DriverClient(record.name, record.socket, { callTimeoutMs: timeoutMs });
-  try {
-    await client.ready(timeoutMs);
-    const info = await client.info();
-    if (info.nonce !== record.nonce || info.pid !== record.pid) {
-      throw new RttError(
-        "RTT_ERR_DRIVER_IDENTITY",
-        `${who}: the driver answering on ${record.socket} is pid ${info.pid} with another nonce; refusing to re-attach`,
-        { hint: "the recorded driver is gone; launch the driver again" },
-      );
-    }
-  } catch (error) {
-    client.disconnect();
-    throw error;
-  }
-  return client;
 }
