@@ -10,24 +10,19 @@
  *   refusal) quoting the last lines it printed;
  * - verified-connect.ts: connect only to the driver meant (the handshake's nonce; on re-attach
  *   the recorded pid, start time and nonce);
+ * - running-driver.ts: noticing a running driver's death (SIGCHLD, or a broken Health watch after
+ *   re-attach), stopping it, letting it go;
+ * - restart-supervisor.ts: whether and when a crashed driver starts again (capped, jittered
+ *   exponential backoff on the host's Clock);
  * - driver-log.ts: its output mirrored line by line, the host's own "host" lines, the last lines.
- *
- * While running: the child's exit is noticed at once (SIGCHLD), and a Health stream held
- * open as a watch breaks when the driver dies even if it is not our child (after re-attach).
- * A crash is followed by a restart after a capped, jittered exponential backoff. The child is
- * always waited for (Node reaps it), and the socket file a killed driver could not remove is
- * removed here.
  */
 import type { ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
-import type * as grpc from "@grpc/grpc-js";
 import type { Contract } from "@rtt/core";
-import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF, RttError } from "@rtt/core";
+import { RttError } from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
-import { type Cancel, type Clock, systemClock } from "../clock.ts";
+import { type Clock, systemClock } from "../clock.ts";
 import { SDK_PROTOCOL_VERSIONS } from "../handshake/protocol.ts";
-import { terminate } from "../process/terminate.ts";
-import { isAlive, sameProcess } from "../process-identity.ts";
 import type { DriverInfo, HealthSample, ProbedSymbol, RxChunk } from "../wire.ts";
 import type {
   ControlAddresses,
@@ -37,15 +32,7 @@ import type {
   HandshakeOptions,
 } from "./driver-client.ts";
 import { DriverLog, type DriverLogLine, type DriverLogSink } from "./driver-log.ts";
-import {
-  describeExit,
-  driverGroup,
-  exited,
-  removeSocketFile,
-  waitExit,
-  waitGone,
-  waitPipes,
-} from "./driver-process.ts";
+import { describeExit, waitPipes } from "./driver-process.ts";
 import {
   type DriverLaunch,
   describeLaunch,
@@ -53,6 +40,13 @@ import {
   readHandshakeLine,
   spawnDriver,
 } from "./launch.ts";
+import {
+  type DriverRestart,
+  type RestartOptions,
+  RestartSupervisor,
+  restartPolicy,
+} from "./restart-supervisor.ts";
+import { RunningDriver, type RunningDriverParts } from "./running-driver.ts";
 import {
   classifyStart,
   connectFailure,
@@ -65,24 +59,7 @@ import {
   connectStarted,
   type DriverRecord,
   recordOf,
-  TRUST_UNKNOWN_START,
 } from "./verified-connect.ts";
-
-export interface DriverRestart {
-  readonly driver: string;
-  /** 1 for the first restart after a crash, 2 for the next, ... */
-  readonly attempt: number;
-  readonly delayMs: number;
-  readonly pid: number;
-  readonly previousPid: number;
-}
-
-export interface RestartOptions extends BackoffPolicy {
-  /** Give up after this many restarts in a row (default: never). */
-  readonly maxRestarts: number;
-  /** A driver that ran this long before crashing starts the backoff over (default 10 s). */
-  readonly resetAfterMs: number;
-}
 
 export interface DriverHostOptions {
   /** How long the handshake may take (default 10 s). */
@@ -128,18 +105,6 @@ export interface DetachedDriver {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-interface Running {
-  readonly record: DriverRecord;
-  readonly client: DriverClient;
-  readonly child: ChildProcess | undefined;
-  /** On the host's clock: compared only with its own now(), never with wall time. */
-  readonly startedAt: number;
-  watch: grpc.ClientReadableStream<HealthSample> | undefined;
-  /** Set when we cancel the watch ourselves, so its end is not taken for a death. */
-  watchCancelled: boolean;
-  dead: boolean;
-}
-
 type State = "starting" | "running" | "restarting" | "stopped" | "detached" | "failed";
 
 /** The events of a DriverHost, with their arguments. */
@@ -163,14 +128,11 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   readonly #launch: DriverLaunch | undefined;
   readonly #options: DriverHostOptions;
   readonly #clock: Clock;
-  readonly #random: () => number;
-  readonly #restart: RestartOptions | false;
+  /** Undefined when a crashed driver stays down: restarts off, or no launch to restart from. */
+  readonly #restarts: RestartSupervisor | undefined;
   readonly #log: DriverLog;
   #state: State = "starting";
-  #running: Running | undefined;
-  /** Restarts in a row since the last stable run. */
-  #attempt = 0;
-  #cancelRestart: Cancel | undefined;
+  #running: RunningDriver | undefined;
   #lastPid = 0;
 
   private constructor(name: string, launch: DriverLaunch | undefined, options: DriverHostOptions) {
@@ -179,16 +141,11 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     this.#launch = launch;
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
-    this.#random = options.random ?? Math.random;
-    this.#restart =
-      options.restart === false
-        ? false
-        : {
-            ...DEFAULT_BACKOFF,
-            maxRestarts: Number.POSITIVE_INFINITY,
-            resetAfterMs: 10_000,
-            ...options.restart,
-          };
+    const policy = restartPolicy(options.restart);
+    this.#restarts =
+      policy === false || launch === undefined
+        ? undefined
+        : new RestartSupervisor(policy, this.#clock, options.random ?? Math.random);
     this.#log = new DriverLog(name, options.log, options.tailLines ?? 10, (line) =>
       this.emit("log", line),
     );
@@ -213,15 +170,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     const host = new DriverHost(record.name, options.launch, options);
     const client = await connectRecorded(record, options.callTimeoutMs ?? 5000);
     host.#lastPid = record.pid;
-    host.#adopt({
-      record,
-      client,
-      child: undefined,
-      startedAt: host.#clock.now(),
-      watch: undefined,
-      watchCancelled: false,
-      dead: false,
-    });
+    host.#adopt({ record, client, child: undefined, startedAt: host.#clock.now() });
     return host;
   }
 
@@ -256,7 +205,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     return this.#log.lastLines();
   }
 
-  #current(): Running {
+  #current(): RunningDriver {
     const r = this.#running;
     if (r === undefined || this.#state !== "running") {
       throw new RttError(
@@ -399,15 +348,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
       return this.#failStart(child, stoppedWhileStarting(who, record.socket));
     }
     this.#lastPid = record.pid;
-    this.#adopt({
-      record,
-      client,
-      child,
-      startedAt: this.#clock.now(),
-      watch: undefined,
-      watchCancelled: false,
-      dead: false,
-    });
+    this.#adopt({ record, client, child, startedAt: this.#clock.now() });
   }
 
   /** Ends the driver as the failure says and throws it, quoting the driver's last lines. */
@@ -428,116 +369,70 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Running: noticing death
+  // Running, crashing, restarting
 
-  #adopt(running: Running): void {
+  #adopt(parts: RunningDriverParts): void {
+    const running: RunningDriver = new RunningDriver(
+      parts,
+      this.#log,
+      this.#options.watchIntervalMs ?? 0,
+      {
+        isCurrent: () => this.#running === running,
+        onSample: (sample) => this.emit("health", sample),
+        onDeath: (code, signal) => this.#onDeath(running, code, signal),
+      },
+    );
     this.#running = running;
     this.#state = "running";
-    const child = running.child;
-    if (child !== undefined) {
-      child.removeAllListeners("exit");
-      child.on("exit", (code, signal) => this.#onDeath(running, code, signal));
-    }
-    this.#openWatch(running);
+    running.watchForDeath();
   }
 
-  #openWatch(running: Running): void {
-    if (running.dead || this.#running !== running) return;
-    const watch = running.client.watch(this.#options.watchIntervalMs ?? 0);
-    running.watch = watch;
-    running.watchCancelled = false;
-    watch.on("data", (sample: HealthSample) => this.emit("health", sample));
-    const broken = () => {
-      if (running.watch !== watch || running.watchCancelled || running.dead) return;
-      running.watch = undefined;
-      void this.#onWatchBroken(running);
-    };
-    watch.on("error", broken);
-    watch.on("end", broken);
-  }
-
-  /** The watch stream broke: the driver died, or (rarely) only the connection did. */
-  async #onWatchBroken(running: Running): Promise<void> {
-    const pid = running.record.pid;
-    // A child's exit arrives by itself within moments; a non-child we must look at.
-    for (let i = 0; i < 50 && !running.dead; i++) {
-      if (running.child === undefined && !isAlive(pid)) {
-        this.#onDeath(running, null, null);
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    if (running.dead || this.#running !== running) return;
-    this.#log.note("the liveness watch broke but the driver is alive; watching again", pid);
-    this.#openWatch(running);
-  }
-
-  #onDeath(running: Running, code: number | null, signal: NodeJS.Signals | null): void {
-    if (running.dead) return;
-    running.dead = true;
-    running.watchCancelled = true;
-    running.watch?.cancel();
-    running.client.disconnect();
-    removeSocketFile(running.record.socket);
+  /** The driver died: unless stop() or detach() let it go, that is a crash. */
+  #onDeath(running: RunningDriver, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.#running !== running) return;
     this.#running = undefined;
-    const expected = this.#state === "stopped" || this.#state === "detached";
-    const exit: DriverExit = {
-      driver: this.name,
-      pid: running.record.pid,
-      code,
-      signal,
-      lastLines: this.#log.lastLines(),
-    };
-    if (expected) return;
-    this.#log.note(`driver ${describeExit(code, signal)}`, running.record.pid);
-    this.emit("exit", exit);
-    if (this.#restart === false || this.#launch === undefined) {
+    if (this.#letGo()) return;
+    const pid = running.record.pid;
+    const lastLines = this.#log.lastLines();
+    this.#log.note(`driver ${describeExit(code, signal)}`, pid);
+    this.emit("exit", { driver: this.name, pid, code, signal, lastLines });
+    const restarts = this.#restarts;
+    if (restarts === undefined) {
       this.#state = "failed";
       return;
     }
-    if (this.#clock.now() - running.startedAt >= this.#restart.resetAfterMs) this.#attempt = 0;
-    this.#scheduleRestart();
+    restarts.crashed(this.#clock.now() - running.startedAt);
+    this.#restartLater(restarts);
   }
 
-  #scheduleRestart(): void {
-    const policy = this.#restart;
-    if (policy === false) return;
-    if (this.#attempt >= policy.maxRestarts) {
+  /** Starts the driver again after its backoff delay, or gives up after maxRestarts. */
+  #restartLater(restarts: RestartSupervisor): void {
+    const planned = restarts.next();
+    if (planned === undefined) {
       this.#state = "failed";
-      this.#log.note(`giving up after ${this.#attempt} restarts`, this.#lastPid);
+      this.#log.note(`giving up after ${restarts.restarts} restarts`, this.#lastPid);
       this.emit(
         "give-up",
         new RttError(
           "RTT_ERR_DRIVER_EXITED",
-          `driver "${this.name}" kept crashing; gave up after ${this.#attempt} restarts`,
+          `driver "${this.name}" kept crashing; gave up after ${restarts.restarts} restarts`,
         ),
       );
       return;
     }
     this.#state = "restarting";
-    const delayMs = backoffDelay(this.#attempt, policy, this.#random);
-    const attempt = ++this.#attempt;
+    const { attempt, delayMs } = planned;
     const previousPid = this.#lastPid;
     this.#log.note(`restarting in ${delayMs} ms (attempt ${attempt})`, previousPid);
-    this.#cancelRestart = this.#clock.schedule(delayMs, () => {
-      this.#cancelRestart = undefined;
+    restarts.schedule(planned, () => {
       if (this.#state !== "restarting") return;
       this.#start().then(
-        () => {
-          const restart: DriverRestart = {
-            driver: this.name,
-            attempt,
-            delayMs,
-            pid: this.pid,
-            previousPid,
-          };
-          this.emit("restart", restart);
-        },
+        () =>
+          this.emit("restart", { driver: this.name, attempt, delayMs, pid: this.pid, previousPid }),
         (error: unknown) => {
-          if (this.#state === "stopped" || this.#state === "detached") return;
+          if (this.#letGo()) return;
           this.emit("restart-failed", error);
-          this.#scheduleRestart();
+          this.#restartLater(restarts);
         },
       );
     });
@@ -553,37 +448,11 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   async stop(): Promise<void> {
     const previous = this.#state;
     this.#state = "stopped";
-    this.#cancelRestart?.();
+    this.#restarts?.cancel();
     const running = this.#running;
     if (running === undefined || previous === "detached") return;
-    const wait = this.#options.stopTimeoutMs ?? 3000;
-    running.watchCancelled = true;
-    running.watch?.cancel();
-    try {
-      await running.client.shutdown("host stopping", wait);
-    } catch {
-      // Dead or hung: the signals below settle it.
-    }
-    running.client.disconnect();
-    const pid = running.record.pid;
-    const child = running.child;
-    const ending = {
-      graceMs: wait,
-      onKill: () => this.#log.note(`did not exit after Shutdown and SIGTERM; sending SIGKILL`, pid),
-    };
-    if (child !== undefined) {
-      const exitedOnShutdown = await waitExit(child, wait);
-      if (!exitedOnShutdown && (await terminate(driverGroup(child), ending)) === "killed")
-        await waitExit(child, wait);
-      await waitPipes(child, 250);
-    } else if (!(await waitGone(pid, wait))) {
-      // Not our child: only the process, and only while it is still the recorded one.
-      const isSame = () => sameProcess(running.record, TRUST_UNKNOWN_START);
-      await terminate({ pid, isSame }, ending);
-    }
-    running.dead = true;
+    await running.end(this.#options.stopTimeoutMs ?? 3000);
     this.#running = undefined;
-    removeSocketFile(running.record.socket);
   }
 
   /**
@@ -594,24 +463,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   detach(): DetachedDriver {
     const running = this.#current();
     this.#state = "detached";
-    running.watchCancelled = true;
-    running.watch?.cancel();
-    running.client.disconnect();
-    const child = running.child;
-    let exit: DetachedDriver["exit"];
-    if (child === undefined) {
-      exit = waitGone(running.record.pid, 2 ** 31 - 1).then(() => ({ code: null, signal: null }));
-    } else {
-      child.removeAllListeners("exit");
-      exit = exited(child)
-        ? Promise.resolve({ code: child.exitCode, signal: child.signalCode })
-        : new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-      child.stdin?.end();
-      // Our ends of its output close as a dead host's would; the driver ignores the EPIPE.
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      child.unref();
-    }
+    const exit = running.release();
     this.#running = undefined;
     return { record: running.record, exit };
   }
