@@ -18,19 +18,11 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
-import type { Contract } from "@rtt/core";
 import { RttError } from "@rtt/core";
-import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import { type Clock, systemClock } from "../clock.ts";
 import { SDK_PROTOCOL_VERSIONS } from "../handshake/protocol.ts";
-import type { DriverInfo, HealthSample, ProbedSymbol, RxChunk } from "../wire.ts";
-import type {
-  ControlAddresses,
-  DriverClient,
-  DriverStream,
-  HandshakeAgreed,
-  HandshakeOptions,
-} from "./driver-client.ts";
+import type { HealthSample } from "../wire.ts";
+import type { DriverClient } from "./driver-client.ts";
 import { DriverLog, type DriverLogLine, type DriverLogSink } from "./driver-log.ts";
 import { describeExit, waitPipes } from "./driver-process.ts";
 import {
@@ -228,82 +220,61 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   }
 
   // -------------------------------------------------------------------------------------------
-  // The Connector service, through the running driver. Each rejects with
-  // RTT_ERR_DRIVER_EXITED while no driver runs (crashed, restarting, stopped).
+  // The Connector service, through whichever driver runs now. Callers (the panel's HostPool,
+  // the tests) hold the host across restarts, and the client changes with each one: these
+  // calls always reach the current driver, and each rejects with RTT_ERR_DRIVER_EXITED while
+  // none runs (crashed, restarting, stopped) instead of failing on a closed connection. Their
+  // signatures are DriverClient's, where each call is described.
 
-  async info(): Promise<DriverInfo> {
+  async info(): ReturnType<DriverClient["info"]> {
     return this.client.info();
   }
-  async probe(root: string): Promise<ProbedSymbol[]> {
-    return this.client.probe(root);
+  async probe(...args: Parameters<DriverClient["probe"]>): ReturnType<DriverClient["probe"]> {
+    return this.client.probe(...args);
   }
-  async open(
-    saddr: string,
-    options?: {
-      readonly contract?: Contract | string;
-      readonly params?: Readonly<Record<string, string>>;
-    },
-  ): Promise<string> {
-    return this.client.open(saddr, options);
+  async open(...args: Parameters<DriverClient["open"]>): ReturnType<DriverClient["open"]> {
+    return this.client.open(...args);
   }
-  async bind(
-    linkId: string,
-    lanes: { readonly inbound?: LaneAddress; readonly outbound?: LaneAddress },
-  ): Promise<{ inboundBound: boolean; outboundBound: boolean }> {
-    return this.client.bind(linkId, lanes);
+  async bind(...args: Parameters<DriverClient["bind"]>): ReturnType<DriverClient["bind"]> {
+    return this.client.bind(...args);
   }
-  /** Has the driver listen for one side of a link; see DriverClient.offer. */
-  async offer(
-    linkId: string,
-    side: "inbound" | "outbound",
-    kind: LaneKind,
-    options?: { readonly capacity?: number },
-  ): Promise<LaneAddress> {
-    return this.client.offer(linkId, side, kind, options);
+  async offer(...args: Parameters<DriverClient["offer"]>): ReturnType<DriverClient["offer"]> {
+    return this.client.offer(...args);
   }
-  /** Offers a link's inbound side and answers its route's handshake; see DriverClient. */
   async offerWithHandshake(
-    linkId: string,
-    kind: LaneKind,
-    options?: { readonly capacity?: number },
-  ): Promise<{ address: LaneAddress; control: ControlAddresses }> {
-    return this.client.offerWithHandshake(linkId, kind, options);
+    ...args: Parameters<DriverClient["offerWithHandshake"]>
+  ): ReturnType<DriverClient["offerWithHandshake"]> {
+    return this.client.offerWithHandshake(...args);
   }
-  /** Runs a route's handshake from its source end; see DriverClient.handshake. */
-  async handshake(linkId: string, ask: HandshakeOptions): Promise<HandshakeAgreed> {
-    return this.client.handshake(linkId, ask);
+  async handshake(
+    ...args: Parameters<DriverClient["handshake"]>
+  ): ReturnType<DriverClient["handshake"]> {
+    return this.client.handshake(...args);
   }
-  /** `undefined` parks the link's outbound (see DriverClient.switch). */
-  async switch(
-    linkId: string,
-    outbound: LaneAddress | undefined,
-  ): Promise<{ oldEosSeq: number; oldFrames: number }> {
-    return this.client.switch(linkId, outbound);
+  async switch(...args: Parameters<DriverClient["switch"]>): ReturnType<DriverClient["switch"]> {
+    return this.client.switch(...args);
   }
-  async throttle(linkId: string, perWindow: number, windowMs: number): Promise<void> {
-    return this.client.throttle(linkId, perWindow, windowMs);
+  async throttle(
+    ...args: Parameters<DriverClient["throttle"]>
+  ): ReturnType<DriverClient["throttle"]> {
+    return this.client.throttle(...args);
   }
-  async close(linkId: string, detach = false): Promise<boolean> {
-    return this.client.close(linkId, detach);
+  async close(...args: Parameters<DriverClient["close"]>): ReturnType<DriverClient["close"]> {
+    return this.client.close(...args);
   }
-  async listLinks(): Promise<{ linkId: string; saddr: string }[]> {
+  async listLinks(): ReturnType<DriverClient["listLinks"]> {
     return this.client.listLinks();
   }
-  health(options?: {
-    readonly linkId?: string;
-    readonly intervalMs?: number;
-  }): DriverStream<HealthSample> {
-    return this.client.health(options);
+  async tx(...args: Parameters<DriverClient["tx"]>): ReturnType<DriverClient["tx"]> {
+    return this.client.tx(...args);
   }
-  async tx(
-    linkId: string,
-    bytes: Uint8Array,
-    options?: { readonly correlation?: number },
-  ): Promise<void> {
-    return this.client.tx(linkId, bytes, options);
+  /** A stream, not a promise: throws at once while no driver runs. */
+  health(...args: Parameters<DriverClient["health"]>): ReturnType<DriverClient["health"]> {
+    return this.client.health(...args);
   }
-  rx(linkId: string, options?: { readonly max?: number }): DriverStream<RxChunk> {
-    return this.client.rx(linkId, options);
+  /** A stream, not a promise: throws at once while no driver runs. */
+  rx(...args: Parameters<DriverClient["rx"]>): ReturnType<DriverClient["rx"]> {
+    return this.client.rx(...args);
   }
 
   // -------------------------------------------------------------------------------------------
