@@ -93,12 +93,12 @@ export {
   DriverHost,
   type DriverHostEvents,
   type DriverHostOptions,
-  type DriverLaunch,
-  type DriverLogLine,
-  type DriverRecord,
-  type DriverRestart,
-  DriverStartError,
 } from "./host/driver-host.ts";
+export type { DriverLogLine } from "./host/driver-log.ts";
+export type { DriverLaunch } from "./host/launch.ts";
+export type { DriverRestart } from "./host/restart-supervisor.ts";
+export { DriverStartError } from "./host/start-outcome.ts";
+export type { DriverRecord } from "./host/verified-connect.ts";
 export {
   type AdoptedExit,
   describeExit,

@@ -1,0 +1,81 @@
+/**
+ * Waiting on a driver process and cleaning up after it: its exit, its pipes, a pid that is not
+ * our child, and the socket file a killed driver could not remove. The waits use real timers on
+ * purpose: they bound how long the host listens for a process's last words, not protocol time.
+ */
+import type { ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
+import { type ChildTarget, childTarget } from "../process/terminate.ts";
+import { isAlive } from "../process-identity.ts";
+
+/** How a process ended: `signal` when killed by one, else its exit `code`. */
+export interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** The driver leads its own process group (spawned detached): its children go with it. */
+export function driverGroup(child: ChildProcess): ChildTarget {
+  return childTarget(child, { group: true });
+}
+
+export function exited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/** Resolves true once the child has exited, false when it is still running after `ms`. */
+export function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (exited(child)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.off("exit", onExit);
+      resolve(false);
+    }, ms);
+    const onExit = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    child.once("exit", onExit);
+  });
+}
+
+/** Resolves when every pipe of the child has closed, or after `ms`. */
+export function waitPipes(child: ChildProcess, ms: number): Promise<void> {
+  const pipes = child.stdio.filter(
+    (s): s is NonNullable<typeof s> => s !== null && s !== undefined && !s.destroyed,
+  );
+  return new Promise((resolve) => {
+    let left = pipes.length;
+    if (left === 0) return resolve();
+    const timer = setTimeout(resolve, ms);
+    for (const p of pipes) {
+      p.once("close", () => {
+        if (--left === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    }
+  });
+}
+
+/** Resolves true once `pid` is gone (polled: it is not our child), false after `ms`. */
+export async function waitGone(pid: number, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (isAlive(pid)) {
+    if (Date.now() >= until) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
+
+/** A killed driver cannot remove its socket file; an abstract socket ("@name") has none. */
+export function removeSocketFile(address: string): void {
+  if (address.startsWith("@")) return;
+  rmSync(address, { force: true });
+}
+
+export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal !== null) return `was killed by ${signal}`;
+  return `exited with code ${code ?? "?"}`;
+}

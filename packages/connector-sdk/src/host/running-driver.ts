@@ -1,0 +1,183 @@
+/**
+ * A driver the host runs now: its record, its client, the child process when the host spawned
+ * it, and how its end is noticed or brought about. A child's exit is noticed at once (SIGCHLD);
+ * a Health stream held open as a watch breaks when the driver dies even if it is not our child
+ * (after re-attach, docs/design.md §Processes and sockets: re-attach). The child is always
+ * waited for (Node reaps it), and the socket file a killed driver could not remove is removed
+ * here.
+ */
+import type { ChildProcess } from "node:child_process";
+import type * as grpc from "@grpc/grpc-js";
+import { terminate } from "../process/terminate.ts";
+import { isAlive, sameProcess } from "../process-identity.ts";
+import type { HealthSample } from "../wire.ts";
+import type { DriverClient } from "./driver-client.ts";
+import type { DriverLog } from "./driver-log.ts";
+import {
+  driverGroup,
+  type ExitStatus,
+  exited,
+  removeSocketFile,
+  waitExit,
+  waitGone,
+  waitPipes,
+} from "./driver-process.ts";
+import { type DriverRecord, TRUST_UNKNOWN_START } from "./verified-connect.ts";
+
+/** What the host hears from its running driver. */
+export interface RunningDriverHooks {
+  /** Still the host's driver? A watch that broke is opened again only then. */
+  isCurrent(): boolean;
+  /** A sample of the liveness watch (the driver's and each link's). */
+  onSample(sample: HealthSample): void;
+  /** It died (code and signal null when it was not our child); once, after the cleanup. */
+  onDeath(code: number | null, signal: NodeJS.Signals | null): void;
+}
+
+export interface RunningDriverParts {
+  readonly record: DriverRecord;
+  readonly client: DriverClient;
+  /** Undefined when another host started it (re-attached). */
+  readonly child: ChildProcess | undefined;
+  /** On the host's clock: compared only with its own now(), never with wall time. */
+  readonly startedAt: number;
+}
+
+export class RunningDriver {
+  readonly record: DriverRecord;
+  readonly client: DriverClient;
+  readonly child: ChildProcess | undefined;
+  readonly startedAt: number;
+  readonly #log: DriverLog;
+  readonly #watchIntervalMs: number;
+  readonly #hooks: RunningDriverHooks;
+  #watch: grpc.ClientReadableStream<HealthSample> | undefined;
+  /** Set when we cancel the watch ourselves, so its end is not taken for a death. */
+  #watchCancelled = false;
+  #dead = false;
+
+  constructor(
+    parts: RunningDriverParts,
+    log: DriverLog,
+    watchIntervalMs: number,
+    hooks: RunningDriverHooks,
+  ) {
+    this.record = parts.record;
+    this.client = parts.client;
+    this.child = parts.child;
+    this.startedAt = parts.startedAt;
+    this.#log = log;
+    this.#watchIntervalMs = watchIntervalMs;
+    this.#hooks = hooks;
+  }
+
+  /** Starts noticing its death: the child's exit, and the liveness watch. */
+  watchForDeath(): void {
+    const child = this.child;
+    if (child !== undefined) {
+      child.removeAllListeners("exit");
+      child.on("exit", (code, signal) => this.#die(code, signal));
+    }
+    this.#openWatch();
+  }
+
+  #openWatch(): void {
+    if (this.#dead || !this.#hooks.isCurrent()) return;
+    const watch = this.client.watch(this.#watchIntervalMs);
+    this.#watch = watch;
+    this.#watchCancelled = false;
+    watch.on("data", (sample: HealthSample) => this.#hooks.onSample(sample));
+    const broken = () => {
+      if (this.#watch !== watch || this.#watchCancelled || this.#dead) return;
+      this.#watch = undefined;
+      void this.#onWatchBroken();
+    };
+    watch.on("error", broken);
+    watch.on("end", broken);
+  }
+
+  /** The watch stream broke: the driver died, or (rarely) only the connection did. */
+  async #onWatchBroken(): Promise<void> {
+    const pid = this.record.pid;
+    // A child's exit arrives by itself within moments; a non-child we must look at.
+    for (let i = 0; i < 50 && !this.#dead; i++) {
+      if (this.child === undefined && !isAlive(pid)) {
+        this.#die(null, null);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    if (this.#dead || !this.#hooks.isCurrent()) return;
+    this.#log.note("the liveness watch broke but the driver is alive; watching again", pid);
+    this.#openWatch();
+  }
+
+  #die(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    this.#cancelWatch();
+    this.client.disconnect();
+    removeSocketFile(this.record.socket);
+    this.#hooks.onDeath(code, signal);
+  }
+
+  #cancelWatch(): void {
+    this.#watchCancelled = true;
+    this.#watch?.cancel();
+  }
+
+  /**
+   * Stops the driver: Shutdown (it closes its links with EOS and exits 0), then SIGTERM, then
+   * SIGKILL with a warning in the log, waiting `waitMs` at each step.
+   */
+  async end(waitMs: number): Promise<void> {
+    this.#cancelWatch();
+    try {
+      await this.client.shutdown("host stopping", waitMs);
+    } catch {
+      // Dead or hung: the signals below settle it.
+    }
+    this.client.disconnect();
+    const pid = this.record.pid;
+    const child = this.child;
+    const ending = {
+      graceMs: waitMs,
+      onKill: () => this.#log.note(`did not exit after Shutdown and SIGTERM; sending SIGKILL`, pid),
+    };
+    if (child !== undefined) {
+      const exitedOnShutdown = await waitExit(child, waitMs);
+      if (!exitedOnShutdown && (await terminate(driverGroup(child), ending)) === "killed")
+        await waitExit(child, waitMs);
+      await waitPipes(child, 250);
+    } else if (!(await waitGone(pid, waitMs))) {
+      // Not our child: only the process, and only while it is still the recorded one.
+      const isSame = () => sameProcess(this.record, TRUST_UNKNOWN_START);
+      await terminate({ pid, isSame }, ending);
+    }
+    this.#dead = true;
+    removeSocketFile(this.record.socket);
+  }
+
+  /**
+   * Lets go of the driver without stopping it, as a host that dies would: its stdin and our
+   * connection close, and it starts its grace period. Resolves when it exits (a child of ours is
+   * still reaped).
+   */
+  release(): Promise<ExitStatus> {
+    this.#cancelWatch();
+    this.client.disconnect();
+    const child = this.child;
+    if (child === undefined)
+      return waitGone(this.record.pid, 2 ** 31 - 1).then(() => ({ code: null, signal: null }));
+    child.removeAllListeners("exit");
+    const exit: Promise<ExitStatus> = exited(child)
+      ? Promise.resolve({ code: child.exitCode, signal: child.signalCode })
+      : new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+    child.stdin?.end();
+    // Our ends of its output close as a dead host's would; the driver ignores the EPIPE.
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    child.unref();
+    return exit;
+  }
+}
