@@ -25,27 +25,29 @@ import { join } from "node:path";
 import { after, describe, it, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eventually } from "@rtt/core/testing";
+import { isAlive } from "@rtt/fabric";
 import { linkSample, wiredOneWay } from "../../packages/panel/src/daemon/route-fixtures.ts";
 import { RouteHealth } from "../../packages/panel/src/daemon/route-health.ts";
 import { breakerConfig } from "../../packages/panel/src/health/breaker.ts";
-import type { QuickstartSetup } from "../support/quickstart.ts";
+import { panelWait } from "../e2e/helpers.ts";
 import {
   assertNothingLeft,
-  cleanup,
   cmdline,
   describePids,
-  EVENTS_ROUTE,
-  isAlive,
-  type PanelStatus,
-  panelWait,
   ppidOf,
   processTree,
-  type RouteListing,
-  rssKiB,
   SOCKET_DIR,
   socketsOf,
+} from "../support/panel-processes.ts";
+import type { QuickstartSetup } from "../support/quickstart.ts";
+import {
+  cleanup,
+  EVENTS_ROUTE,
+  type PanelStatus,
+  processes,
+  type RouteListing,
+  rssKiB,
   type TapSample,
-  track,
   Workspace,
 } from "./helpers.ts";
 
@@ -268,9 +270,9 @@ describe("1. kill -9 the process driver under load", { timeout: 360_000 }, () =>
   it("panel stop leaves none of the processes, old or new, behind", async () => {
     const now = await ws.status();
     pids = [...new Set([...pids, ...oldPrograms, ...ws.trackTree(now)])];
-    track(oldPrograms);
+    processes.track(oldPrograms);
     await ws.ok(["panel", "stop"]);
-    await assertNothingLeft(ws, pids);
+    await assertNothingLeft(ws, pids, processes);
   });
 });
 
@@ -378,9 +380,9 @@ describe("1b. kill -9 the target's driver of a buffer route under load", {
 
   it("panel stop leaves nothing behind", async () => {
     pids = [...new Set([...pids, ...emitPids, ...ws.trackTree(await ws.status())])];
-    track(pids);
+    processes.track(pids);
     await ws.ok(["panel", "stop"]);
-    await assertNothingLeft(ws, pids);
+    await assertNothingLeft(ws, pids, processes);
   });
 });
 
@@ -423,7 +425,7 @@ describe("2. kill -9 the panel under load", { timeout: 360_000 }, () => {
     const logBefore = ws.panelLog().length;
     await ws.ok(["panel", "start"]);
     const status = await ws.status();
-    track([status.pid]);
+    processes.track([status.pid]);
     pids.push(status.pid);
     assert.notEqual(status.pid, first.pid);
     assert.equal(status.routes, 2);
@@ -449,9 +451,9 @@ describe("2. kill -9 the panel under load", { timeout: 360_000 }, () => {
 
   it("panel stop after the re-attach leaves nothing behind", async () => {
     pids = [...new Set([...pids, ...processTree(pids.filter(isAlive))])];
-    track(pids);
+    processes.track(pids);
     await ws.ok(["panel", "stop"]);
-    await assertNothingLeft(ws, pids);
+    await assertNothingLeft(ws, pids, processes);
   });
 });
 
@@ -557,7 +559,7 @@ describe("3. slow consumer", { timeout: 360_000 }, () => {
     const status = await ws.status();
     const pids = ws.trackTree(status);
     await ws.ok(["panel", "stop"]);
-    await assertNothingLeft(ws, pids);
+    await assertNothingLeft(ws, pids, processes);
   });
 });
 
@@ -604,7 +606,7 @@ describe("4. corrupt bytes on the sockets of a uds route", { timeout: 360_000 },
     await ws.ok(["scan"]);
     await ws.ok(["panel", "start"]);
     panelPid = (await ws.status()).pid;
-    track([panelPid]);
+    processes.track([panelPid]);
 
     // Every lane socket a driver of this panel creates is connected to at once (the listener
     // takes one peer: when we are first, the garbage is what it reads).
@@ -697,7 +699,7 @@ describe("4. corrupt bytes on the sockets of a uds route", { timeout: 360_000 },
       for (const c of conns) c.close();
     }
     await ws.ok(["panel", "stop"]);
-    await assertNothingLeft(ws, [...new Set([...pids, panelPid])]);
+    await assertNothingLeft(ws, [...new Set([...pids, panelPid])], processes);
   });
 });
 
