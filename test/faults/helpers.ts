@@ -1,23 +1,51 @@
 /**
- * Helpers for the fault suite (test/faults/faults.test.ts): temp copies of the quickstart run by
- * the real `rtt` binary, the processes the panel starts (tracked with their start times so a
- * reused pid is never killed), and the checks a fault case needs — panel.log, the events file,
- * /proc/<pid>/status, the process tree. `cleanup()` stops every panel and SIGKILLs what is left.
+ * The fault suite (docs/design.md §The life of a route: recover), with real processes through the
+ * real `rtt` binary on temp copies of examples/quickstart, emit.py streaming as fast as it can.
+ * One file per case:
+ *
+ *   1. driver-kill.test.ts: kill -9 the `process` driver under load: the panel restarts it and
+ *      rewires its routes; the programs of the journaled `buffer` route outlive the driver and
+ *      the new one adopts them; every message the source program handed over before (and while)
+ *      the driver was dead reaches the logger, in order, at most one twice; nothing is left after
+ *      stop.
+ *  1b. target-driver-kill.test.ts: the same route with its target in another driver (a file
+ *      sink), and that driver killed: the panel closes the surviving source end *detached* (its
+ *      program runs on), the rewire adopts the same emit.py, and nothing is lost at the sink.
+ *   2. panel-kill.test.ts: kill -9 the panel under load: the data keeps flowing over the lanes
+ *      with no panel, `rtt panel start` re-attaches the same drivers without rewiring, traffic
+ *      continues.
+ *   3. slow-consumer.test.ts: a slow consumer (one line every 10 ms): the route stays up and in
+ *      order; the drivers' memory and the route's qdepth stay bounded (backpressure reaches the
+ *      source program).
+ *   4. corrupt-sockets.test.ts: garbage on the sockets of a uds route (driver and panel gRPC
+ *      sockets, and the lane sockets while the route is wired): the panel survives and the route
+ *      recovers.
+ *   5. clock-jump.test.ts: a wall-clock jump (unit level, RouteHealth): with an injected clock,
+ *      what a jump does to the breakers and their backoff; with the daemon's own clock, a
+ *      Date.now jump does nothing.
+ *
+ * This module: temp copies of the quickstart run by the real `rtt` binary, the processes the
+ * panel starts (tracked with their start times so a reused pid is never killed), and the checks
+ * a fault case needs — panel.log, the events file, /proc/<pid>/status, the process tree.
+ * `cleanup()` stops every panel and SIGKILLs what is left. The stream the cases run under and the
+ * checks on what arrived are in stream.ts.
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { eventually } from "@rtt/core/testing";
 import {
   copyQuickstart,
   describeRun,
   panelLogTail,
+  panelWait,
   parseJson,
   type RunResult,
   removeTempDirs,
   runRtt,
   writeFile,
 } from "../e2e/helpers.ts";
-import { processTree, TrackedProcesses } from "../support/panel-processes.ts";
+import { cmdline, processTree, TrackedProcesses } from "../support/panel-processes.ts";
 import type { QuickstartSetup } from "../support/quickstart.ts";
 
 /** Generous: each step may take seconds on a loaded 2-core machine. */
@@ -204,4 +232,33 @@ export async function cleanup(): Promise<void> {
   }
   processes.killLeft();
   if (process.env.RTT_FAULTS_KEEP === undefined) removeTempDirs();
+}
+
+/** Processes under `root` whose command line matches `re`. */
+export function programsUnder(root: number, re: RegExp): number[] {
+  return processTree([root]).filter((pid) => pid !== root && re.test(cmdline(pid)));
+}
+
+export async function scanAndApply(ws: Workspace): Promise<void> {
+  await ws.ok(["scan"]);
+  await ws.ok(["apply", "--auto-approve"]);
+}
+
+/**
+ * The panel's status once both routes are live (a rewire runs batch by batch). `rtt panel
+ * status` runs per check, so every 500 ms.
+ */
+export async function bothRoutesLive(ws: Workspace): Promise<PanelStatus> {
+  let last: PanelStatus | undefined;
+  return eventually(
+    async () => {
+      last = await ws.status();
+      return last.routes >= 2 && last;
+    },
+    {
+      ...panelWait(ws.root, "both routes live again"),
+      intervalMs: 500,
+      detail: () => `${JSON.stringify(last)}\n${ws.tail()}`,
+    },
+  );
 }
