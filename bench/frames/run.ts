@@ -20,7 +20,7 @@ import {
   FrameType,
   frameSize,
   headerCrc,
-} from "../../packages/fabric/src/frame.ts";
+} from "@rtt/fabric";
 
 const { values } = parseArgs({
   options: {

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
   copyQuickstart,
+  describeRun,
   panelLogTail,
   type RunResult,
   removeTempDirs,
@@ -26,10 +27,6 @@ export interface QuickstartPanel {
   readonly listen: string;
   rtt(args: readonly string[]): Promise<RunResult>;
   stop(): Promise<void>;
-}
-
-export function describeRun(r: RunResult): string {
-  return `exit ${r.code} (signal ${r.signal})\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
 }
 
 /** The quickstart, `setup` for the case, with its routes wired by a panel in the background. */

@@ -19,7 +19,6 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { childTarget, terminate } from "@rtt/connector-sdk";
 import type { EventuallyOptions } from "@rtt/core/testing";
-import { parseProcStat } from "@rtt/fabric";
 import { copyQuickstartTo, type QuickstartSetup } from "../support/quickstart.ts";
 
 /** The repository root (no trailing separator). */
@@ -102,6 +101,11 @@ export function run(
 /** Runs `rtt <args>` with the real binary. */
 export function runRtt(args: readonly string[], options: RunOptions): Promise<RunResult> {
   return run(options.node ?? process.execPath, [RTT_BIN, ...args], options);
+}
+
+/** What a run did, for failure messages: its exit, then its stdout and stderr in full. */
+export function describeRun(r: RunResult): string {
+  return `exit ${r.code} (signal ${r.signal})\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
 }
 
 /** `JSON.parse` of a command's stdout, after checking it is one JSON document and a newline. */
@@ -279,49 +283,4 @@ export const ANSI_CSI = `${String.fromCharCode(27)}[`;
 /** Quotes one word for /bin/sh. */
 export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/** `roots` and all their descendants, found through the ppid links of /proc/<pid>/stat. */
-export function processTree(roots: readonly number[]): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue; // Exited while we looked.
-    }
-    const stat = parseProcStat(text);
-    const list = children.get(stat.ppid) ?? [];
-    list.push(stat.pid);
-    children.set(stat.ppid, list);
-  }
-  const found = new Set<number>();
-  const visit = (pid: number) => {
-    if (found.has(pid)) return;
-    found.add(pid);
-    for (const child of children.get(pid) ?? []) visit(child);
-  };
-  for (const root of roots) visit(root);
-  return [...found].sort((a, b) => a - b);
-}
-
-/** The per-user folder where packages/fabric puts lane and driver sockets (socket-path.ts). */
-export const SOCKET_DIR = join(tmpdir(), `rtt-${process.getuid?.() ?? "user"}`);
-
-/** Sockets named `<prefix>-<pid>-<random>.sock` by one of `pids` (newSocketPath's names). */
-export function socketsOf(pids: readonly number[], since = 0): string[] {
-  if (!existsSync(SOCKET_DIR)) return [];
-  const wanted = new Set(pids.map(String));
-  return readdirSync(SOCKET_DIR).filter((name) => {
-    const m = /^[a-z0-9]+(?:-[a-z0-9]+)*?-(\d+)-[0-9a-f]+\.sock$/.exec(name);
-    if (m === null || !wanted.has(m[1] as string)) return false;
-    // A socket older than `since` is a stale one of an earlier process whose pid was reused.
-    try {
-      return statSync(join(SOCKET_DIR, name)).mtimeMs >= since;
-    } catch {
-      return false; // removed while we looked
-    }
-  });
 }

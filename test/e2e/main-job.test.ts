@@ -8,23 +8,29 @@
  * drivers when started again.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eventually } from "@rtt/core/testing";
-import { readProcStat } from "@rtt/fabric";
+import { isAlive } from "@rtt/fabric";
+import {
+  assertNothingLeft,
+  cmdline,
+  describePids,
+  processTree,
+  shmEntries,
+  TrackedProcesses,
+} from "../support/panel-processes.ts";
 import {
   copyQuickstart,
+  describeRun,
   panelLogTail,
   panelWait,
   parseJson,
-  processTree,
   type RunResult,
   removeTempDirs,
   runRtt,
-  SOCKET_DIR,
-  socketsOf,
 } from "./helpers.ts";
 
 const EVENTS_ROUTE = "events-to-log";
@@ -42,8 +48,8 @@ interface PanelStatus {
   readonly drivers: readonly { readonly name: string; readonly pid: number }[];
 }
 
-/** Every process this file saw the panel start: pid → start time (so a reused pid is spared). */
-const tracked = new Map<number, string>();
+/** Every process this file saw the panel start (so a reused pid is spared). */
+const processes = new TrackedProcesses();
 /** Workspaces whose panel may still be running. */
 const workspaces: string[] = [];
 
@@ -53,23 +59,13 @@ after(async () => {
       await runRtt(["panel", "stop"], { cwd: ws, timeoutMs: RTT_TIMEOUT_MS }).catch(() => {});
     }
   }
-  for (const pid of livePids([...tracked.keys()])) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // Gone meanwhile.
-    }
-  }
+  processes.killLeft();
   removeTempDirs();
 });
 
 /** `rtt <args>` in `cwd`, with a timeout fit for a loaded machine. */
 function rtt(cwd: string, args: readonly string[]): Promise<RunResult> {
   return runRtt(args, { cwd, timeoutMs: RTT_TIMEOUT_MS });
-}
-
-function describeRun(r: RunResult): string {
-  return `exit ${r.code} (signal ${r.signal})\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
 }
 
 function readLines(path: string): string[] {
@@ -79,109 +75,10 @@ function readLines(path: string): string[] {
     .filter((l) => l !== "");
 }
 
-/** A process that exists and is not a zombie (in a container, pid 1 may never reap them). */
-function isAlive(pid: number): boolean {
-  const stat = readProcStat(pid);
-  return stat !== undefined && stat.state !== "Z" && stat.state !== "X";
-}
-
-/** Of the tracked `pids`, those still running as the same process (same start time). */
-function livePids(pids: readonly number[]): number[] {
-  return pids.filter((pid) => {
-    const stat = readProcStat(pid);
-    return stat !== undefined && isAlive(pid) && stat.startTime === tracked.get(pid);
-  });
-}
-
-/** Records `pids` (with their start times) for the checks after stop and for the after hook. */
-function track(pids: readonly number[]): void {
-  for (const pid of pids) {
-    const stat = readProcStat(pid);
-    if (stat !== undefined) tracked.set(pid, stat.startTime);
-  }
-}
-
-function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
-  } catch {
-    return "?"; // Gone meanwhile.
-  }
-}
-
-function describePids(pids: readonly number[]): string {
-  return pids.map((pid) => `${pid}: ${cmdline(pid)}${isAlive(pid) ? "" : " (dead)"}`).join("\n");
-}
-
 async function panelStatus(ws: string): Promise<PanelStatus> {
   const r = await rtt(ws, ["panel", "status", "--json"]);
   assert.equal(r.code, 0, describeRun(r));
   return parseJson(r.stdout) as PanelStatus;
-}
-
-/**
- * Sockets our processes left (their pids are in the names). Only those made since the test's
- * workspace was: pids wrap at 32768, and an older socket a killed process left (the fault
- * suite kills drivers) may carry a pid one of ours has now. A driver socket also names its
- * driver: another test file's driver with a pid of ours is not ours.
- */
-function ourSockets(pids: readonly number[], since: number): string[] {
-  return socketsOf(pids, since).filter((name) => {
-    const driver = /^driver-([a-z0-9-]+?)-\d+-/.exec(name)?.[1];
-    return driver === undefined || QUICKSTART_DRIVERS.has(driver);
-  });
-}
-
-/** The drivers the quickstart's routes run (and the stub its degrade mode runs). */
-const QUICKSTART_DRIVERS = new Set(["process", "http", "file", "stub"]);
-
-function shmEntries(): Set<string> {
-  try {
-    return new Set(readdirSync("/dev/shm"));
-  } catch {
-    return new Set();
-  }
-}
-
-/**
- * /dev/shm entries that were not there in `before` and that this test's processes may have
- * made: lane segments are named `rtt-<owner pid base36>-<start>-<random>` (segment-name.ts), so
- * a segment owned by a process of another test file running alongside is not counted; any new
- * entry not named that way is.
- */
-function leftoverShm(before: ReadonlySet<string>, pids: readonly number[]): string[] {
-  const ours = new Set(pids);
-  return [...shmEntries()].filter((entry) => {
-    if (before.has(entry)) return false;
-    const m = /^rtt-([0-9a-z]+)-([0-9a-z]+)-[0-9a-f]+$/.exec(entry);
-    return m === null || ours.has(Number.parseInt(m[1] as string, 36));
-  });
-}
-
-/** After `rtt panel stop`: no process, panel socket, lane/driver socket or shm segment left. */
-async function assertNothingLeft(
-  ws: string,
-  pids: readonly number[],
-  shmBefore: ReadonlySet<string>,
-  since: number,
-): Promise<void> {
-  await eventually(() => livePids(pids).length === 0, {
-    what: "the panel's processes to exit after rtt panel stop",
-    timeoutMs: 10_000,
-    intervalMs: 100,
-    detail: () => `still alive:\n${describePids(livePids(pids))}\n${panelLogTail(ws)}`,
-  });
-  assert.equal(
-    existsSync(join(ws, ".rtt", "sockets", "panel.sock")),
-    false,
-    ".rtt/sockets/panel.sock is still there after rtt panel stop",
-  );
-  assert.deepEqual(
-    ourSockets(pids, since),
-    [],
-    `sockets left in ${SOCKET_DIR} by the panel's processes\n${panelLogTail(ws)}`,
-  );
-  assert.deepEqual(leftoverShm(shmBefore, pids), [], "/dev/shm entries left behind");
 }
 
 /** A temp copy of examples/quickstart as git has it (copyQuickstart leaves out runtime state). */
@@ -205,7 +102,7 @@ function collectPids(status: PanelStatus): number[] {
   const roots = [status.pid, ...status.drivers.map((d) => d.pid)];
   for (const pid of roots) assert.ok(isAlive(pid), `pid ${pid} from rtt panel status is not alive`);
   const pids = processTree(roots);
-  track(pids);
+  processes.track(pids);
   return pids;
 }
 
@@ -300,7 +197,11 @@ describe("rtt scan && rtt plan && rtt apply on the quickstart: routes wired, rea
     assert.ok(pids.length > 0, "no pids collected (the status step failed)");
     const stop = await rtt(ws, ["panel", "stop"]);
     assert.equal(stop.code, 0, `${describeRun(stop)}\n${panelLogTail(ws)}`);
-    await assertNothingLeft(ws, pids, shmBefore, since);
+    await assertNothingLeft(
+      { root: ws, createdAt: since, shmBefore, tail: () => panelLogTail(ws) },
+      pids,
+      processes,
+    );
   });
 
   it("audit --verify exits 0 with bind records for both routes; an edited `why` exits 1 naming the line", async () => {
@@ -389,7 +290,7 @@ describe("a panel killed with SIGKILL re-attaches its live drivers on rtt panel 
     );
     const others = pids.filter((p) => p !== daemon);
     assert.deepEqual(
-      livePids(others),
+      processes.live(others),
       others,
       `drivers or their programs died with the daemon:\n${describePids(others)}`,
     );
@@ -401,7 +302,7 @@ describe("a panel killed with SIGKILL re-attaches its live drivers on rtt panel 
     assert.equal(start.code, 0, `${describeRun(start)}\n${panelLogTail(ws)}`);
 
     const status = await panelStatus(ws);
-    track([status.pid]);
+    processes.track([status.pid]);
     pids.push(status.pid);
     assert.equal(status.running, true);
     assert.notEqual(status.pid, first.pid, "the daemon pid should be a new one");
@@ -435,9 +336,13 @@ describe("a panel killed with SIGKILL re-attaches its live drivers on rtt panel 
     assert.ok(pids.length > 0, "no pids collected (the apply step failed)");
     // Anything the re-attached drivers started since.
     pids = [...new Set([...pids, ...processTree(pids.filter(isAlive))])];
-    track(pids);
+    processes.track(pids);
     const stop = await rtt(ws, ["panel", "stop"]);
     assert.equal(stop.code, 0, `${describeRun(stop)}\n${panelLogTail(ws)}`);
-    await assertNothingLeft(ws, pids, shmBefore, since);
+    await assertNothingLeft(
+      { root: ws, createdAt: since, shmBefore, tail: () => panelLogTail(ws) },
+      pids,
+      processes,
+    );
   });
 });

@@ -1,27 +1,51 @@
 /**
- * Helpers for the fault suite (test/faults/faults.test.ts): temp copies of the quickstart run by
- * the real `rtt` binary, the processes the panel starts (tracked with their start times so a
- * reused pid is never killed), and the checks a fault case needs — panel.log, the events file,
- * /proc/<pid>/status, the process tree. `cleanup()` stops every panel and SIGKILLs what is left.
+ * The fault suite (docs/design.md §The life of a route: recover), with real processes through the
+ * real `rtt` binary on temp copies of examples/quickstart, emit.py streaming as fast as it can.
+ * One file per case:
+ *
+ *   1. driver-kill.test.ts: kill -9 the `process` driver under load: the panel restarts it and
+ *      rewires its routes; the programs of the journaled `buffer` route outlive the driver and
+ *      the new one adopts them; every message the source program handed over before (and while)
+ *      the driver was dead reaches the logger, in order, at most one twice; nothing is left after
+ *      stop.
+ *  1b. target-driver-kill.test.ts: the same route with its target in another driver (a file
+ *      sink), and that driver killed: the panel closes the surviving source end *detached* (its
+ *      program runs on), the rewire adopts the same emit.py, and nothing is lost at the sink.
+ *   2. panel-kill.test.ts: kill -9 the panel under load: the data keeps flowing over the lanes
+ *      with no panel, `rtt panel start` re-attaches the same drivers without rewiring, traffic
+ *      continues.
+ *   3. slow-consumer.test.ts: a slow consumer (one line every 10 ms): the route stays up and in
+ *      order; the drivers' memory and the route's qdepth stay bounded (backpressure reaches the
+ *      source program).
+ *   4. corrupt-sockets.test.ts: garbage on the sockets of a uds route (driver and panel gRPC
+ *      sockets, and the lane sockets while the route is wired): the panel survives and the route
+ *      recovers.
+ *   5. clock-jump.test.ts: a wall-clock jump (unit level, RouteHealth): with an injected clock,
+ *      what a jump does to the breakers and their backoff; with the daemon's own clock, a
+ *      Date.now jump does nothing.
+ *
+ * This module: temp copies of the quickstart run by the real `rtt` binary, the processes the
+ * panel starts (tracked with their start times so a reused pid is never killed), and the checks
+ * a fault case needs — panel.log, the events file, /proc/<pid>/status, the process tree.
+ * `cleanup()` stops every panel and SIGKILLs what is left. The stream the cases run under and the
+ * checks on what arrived are in stream.ts.
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { eventually } from "@rtt/core/testing";
-import { readProcStat } from "@rtt/fabric";
 import {
   copyQuickstart,
+  describeRun,
   panelLogTail,
   panelWait,
   parseJson,
-  processTree,
   type RunResult,
   removeTempDirs,
   runRtt,
-  SOCKET_DIR,
-  socketsOf,
   writeFile,
 } from "../e2e/helpers.ts";
+import { cmdline, processTree, TrackedProcesses } from "../support/panel-processes.ts";
 import type { QuickstartSetup } from "../support/quickstart.ts";
 
 /** Generous: each step may take seconds on a loaded 2-core machine. */
@@ -76,57 +100,10 @@ export interface TapSample {
   readonly to_link: LinkState;
 }
 
-/** Every process the suite saw the panel start: pid → start time (so a reused pid is spared). */
-const tracked = new Map<number, string>();
+/** Every process the suite saw the panel start (so a reused pid is spared). */
+export const processes = new TrackedProcesses();
 /** Workspaces whose panel may still be running. */
 const workspaces: string[] = [];
-
-export function describeRun(r: RunResult): string {
-  return `exit ${r.code} (signal ${r.signal})\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
-}
-
-/** A process that exists and is not a zombie (in a container, pid 1 may never reap them). */
-export function isAlive(pid: number): boolean {
-  const stat = readProcStat(pid);
-  return stat !== undefined && stat.state !== "Z" && stat.state !== "X";
-}
-
-/** Of the tracked `pids`, those still running as the same process (same start time). */
-export function livePids(pids: readonly number[]): number[] {
-  return pids.filter((pid) => {
-    const stat = readProcStat(pid);
-    return stat !== undefined && isAlive(pid) && stat.startTime === tracked.get(pid);
-  });
-}
-
-/** Records `pids` (with their start times) for the checks after stop and for cleanup. */
-export function track(pids: readonly number[]): void {
-  for (const pid of pids) {
-    const stat = readProcStat(pid);
-    if (stat !== undefined && !tracked.has(pid)) tracked.set(pid, stat.startTime);
-  }
-}
-
-export function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
-  } catch {
-    return "?"; // Gone meanwhile.
-  }
-}
-
-export function ppidOf(pid: number): number | undefined {
-  return readProcStat(pid)?.ppid;
-}
-
-export function describePids(pids: readonly number[]): string {
-  return pids
-    .map(
-      (pid) =>
-        `${pid} (ppid ${ppidOf(pid) ?? "?"}): ${cmdline(pid)}${isAlive(pid) ? "" : " (dead)"}`,
-    )
-    .join("\n");
-}
 
 /** Resident set size of `pid` in KiB (/proc/<pid>/status VmRSS), undefined once it is gone. */
 export function rssKiB(pid: number): number | undefined {
@@ -236,7 +213,7 @@ export class Workspace {
   /** The daemon, its drivers and all their descendants, tracked. */
   trackTree(status: PanelStatus): number[] {
     const pids = processTree([status.pid, ...status.drivers.map((d) => d.pid)]);
-    track(pids);
+    processes.track(pids);
     return pids;
   }
 
@@ -247,40 +224,41 @@ export class Workspace {
   }
 }
 
-/** After `rtt panel stop`: none of `pids` lives on, and no panel socket is left. */
-export async function assertNothingLeft(ws: Workspace, pids: readonly number[]): Promise<void> {
-  await eventually(() => livePids(pids).length === 0, {
-    what: "the panel's processes to exit after rtt panel stop",
-    timeoutMs: 15_000,
-    intervalMs: 100,
-    detail: () => `still alive:\n${describePids(livePids(pids))}\n${ws.tail()}`,
-  });
-  assert.equal(
-    existsSync(ws.path(".rtt/sockets/panel.sock")),
-    false,
-    ".rtt/sockets/panel.sock is still there after rtt panel stop",
-  );
-  assert.deepEqual(
-    socketsOf(pids, ws.createdAt),
-    [],
-    `sockets left in ${SOCKET_DIR} by the panel's processes`,
-  );
-}
-
 /** Stops every panel the suite started, SIGKILLs any tracked process left, removes temp dirs. */
 export async function cleanup(): Promise<void> {
   for (const root of workspaces.splice(0)) {
     if (existsSync(join(root, ".rtt", "sockets", "panel.sock")))
       await runRtt(["panel", "stop"], { cwd: root, timeoutMs: RTT_TIMEOUT_MS }).catch(() => {});
   }
-  for (const pid of livePids([...tracked.keys()])) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // Gone meanwhile.
-    }
-  }
+  processes.killLeft();
   if (process.env.RTT_FAULTS_KEEP === undefined) removeTempDirs();
 }
 
-export { panelWait, processTree, SOCKET_DIR, socketsOf };
+/** Processes under `root` whose command line matches `re`. */
+export function programsUnder(root: number, re: RegExp): number[] {
+  return processTree([root]).filter((pid) => pid !== root && re.test(cmdline(pid)));
+}
+
+export async function scanAndApply(ws: Workspace): Promise<void> {
+  await ws.ok(["scan"]);
+  await ws.ok(["apply", "--auto-approve"]);
+}
+
+/**
+ * The panel's status once both routes are live (a rewire runs batch by batch). `rtt panel
+ * status` runs per check, so every 500 ms.
+ */
+export async function bothRoutesLive(ws: Workspace): Promise<PanelStatus> {
+  let last: PanelStatus | undefined;
+  return eventually(
+    async () => {
+      last = await ws.status();
+      return last.routes >= 2 && last;
+    },
+    {
+      ...panelWait(ws.root, "both routes live again"),
+      intervalMs: 500,
+      detail: () => `${JSON.stringify(last)}\n${ws.tail()}`,
+    },
+  );
+}

@@ -4,26 +4,26 @@
  * ledger, route health and breakers, and the daemon that serves them.
  */
 
+export { AuditLedger } from "./audit/ledger.ts";
+export {
+  type AuditLedgerOptions,
+  appendAudit,
+  checkLedgerFile,
+  headPath,
+  readHead,
+} from "./audit/ledger-file.ts";
 export {
   AUDIT_ACTIONS,
   type AuditAction,
   type AuditEntry,
   type AuditHead,
-  AuditLedger,
-  type AuditLedgerOptions,
   type AuditRecord,
-  appendAudit,
-  checkLedgerFile,
   currentWho,
   GENESIS_HASH,
-  headPath,
-  type LedgerProblem,
-  type LedgerVerdict,
-  readHead,
   recordHash,
   recordLine,
-  verifyLedger,
-} from "./audit/ledger.ts";
+} from "./audit/record.ts";
+export { type LedgerProblem, type LedgerVerdict, verifyLedger } from "./audit/verify.ts";
 export {
   CATALOG_FORMAT,
   type Catalog,

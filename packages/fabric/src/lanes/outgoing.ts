@@ -1,5 +1,5 @@
 /** The frames a writer builds: every lane kind numbers and shapes them the same way. */
-import { type Frame, FrameType } from "../frame.ts";
+import { type Frame, FrameType } from "../frame/format.ts";
 import type { WriteOptions } from "../lane.ts";
 
 const EMPTY = new Uint8Array(0);

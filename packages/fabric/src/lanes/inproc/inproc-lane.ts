@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { RttError } from "@rtt/core";
-import { type Frame, FrameType } from "../../frame.ts";
+import { type Frame, FrameType } from "../../frame/format.ts";
 import type {
   LaneAddress,
   LaneListener,

@@ -17,7 +17,9 @@
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
 import { RttError } from "@rtt/core";
-import { decodeFrame, encodeFrameInto, type Frame, FrameType, frameSize } from "../../frame.ts";
+import { decodeFrame } from "../../frame/decode.ts";
+import { encodeFrameInto } from "../../frame/encode.ts";
+import { type Frame, FrameType, frameSize } from "../../frame/format.ts";
 import type {
   LaneAddress,
   LaneListener,

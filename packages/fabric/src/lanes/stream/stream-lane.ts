@@ -6,7 +6,9 @@
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
 import { RttError } from "@rtt/core";
-import { encodeFrame, type Frame, FrameDecoder, FrameType } from "../../frame.ts";
+import { encodeFrame } from "../../frame/encode.ts";
+import { type Frame, FrameType } from "../../frame/format.ts";
+import { FrameDecoder } from "../../frame/stream-decoder.ts";
 import type { LaneKind, LaneReader, LaneWriter, WriteOptions } from "../../lane.ts";
 import { eosFrame, outgoingFrame } from "../outgoing.ts";
 

@@ -1,0 +1,172 @@
+/**
+ * The audit ledger on disk (docs/design.md §Invariants: audit ledger): one JSON record per line
+ * (`record.ts`), hash-chained, and a head file beside it.
+ *
+ * - Each append is one `write` on a descriptor opened with O_APPEND, then fsync'd.
+ * - A chain alone cannot show that its *last* records were cut off: what is left still chains.
+ *   So every append also records the head (`seq` and `hash` of the newest record) in a small
+ *   file beside the ledger (`head.json`, written atomically); verification checks the ledger
+ *   reaches that head. The head is written after the record, so a crash between the two leaves
+ *   the ledger ahead of the head, which verifies; a ledger *behind* its head does not.
+ * - One writer at a time: the panel daemon holds the workspace lock.
+ */
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  writeSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
+import { RttError } from "@rtt/core";
+import { writeFileAtomic } from "../workspace/atomic-write.ts";
+import {
+  type AuditEntry,
+  type AuditHead,
+  type AuditRecord,
+  chainRecords,
+  isAuditHead,
+  parseRecord,
+  type RecordStamp,
+  recordLine,
+} from "./record.ts";
+import { type LedgerVerdict, verifyLedger } from "./verify.ts";
+
+export interface AuditLedgerOptions extends RecordStamp {
+  /** A delayed head write failed (a full disk): the next append's write tries again. */
+  readonly onHeadError?: (error: unknown) => void;
+}
+
+/** Where the head of `ledgerFile` is kept. */
+export function headPath(ledgerFile: string): string {
+  return join(dirname(ledgerFile), "head.json");
+}
+
+/** The recorded head, or undefined when there is none (no appends yet, or an older ledger). */
+export function readHead(ledgerFile: string): AuditHead | undefined {
+  const path = headPath(ledgerFile);
+  if (!existsSync(path)) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    throw new RttError("RTT_ERR_AUDIT_TAMPERED", `${path} is not JSON`);
+  }
+  if (!isAuditHead(value)) {
+    throw new RttError("RTT_ERR_AUDIT_TAMPERED", `${path} is not a ledger head`);
+  }
+  return { seq: value.seq, hash: value.hash };
+}
+
+/** Reads and verifies the ledger file against its head; a missing ledger is an empty one. */
+export function checkLedgerFile(ledgerFile: string): LedgerVerdict {
+  const text = existsSync(ledgerFile) ? readFileSync(ledgerFile, "utf8") : "";
+  const head = readHead(ledgerFile);
+  return verifyLedger(text, head === undefined ? {} : { head });
+}
+
+/** The last line of a file (with its newline), reading only as much of the end as it takes. */
+function lastLine(path: string): string {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    // A record is a few hundred bytes: start small, grow until the window holds a whole line.
+    let want = Math.min(size, 4096);
+    for (;;) {
+      const buf = Buffer.alloc(want);
+      readSync(fd, buf, 0, want, size - want);
+      const text = buf.toString("utf8");
+      const start = text.lastIndexOf("\n", text.length - 2);
+      if (start >= 0 || want === size) return text.slice(start + 1);
+      want = Math.min(size, want * 4);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const TAIL_REFUSALS = {
+  "not-json": "its last line is not JSON",
+  malformed: "its last line is not a record",
+  edited: "its last record was edited",
+} as const;
+
+/** The newest record of the ledger, checking only that last line (not the whole chain). */
+export function readTail(ledgerFile: string): AuditHead | undefined {
+  if (!existsSync(ledgerFile)) return undefined;
+  const line = lastLine(ledgerFile);
+  if (line === "") return undefined;
+  const refuse = (why: string) =>
+    new RttError("RTT_ERR_AUDIT_TAMPERED", `cannot append to ${ledgerFile}: ${why}`, {
+      hint: "run `rtt audit --verify` to find the bad record",
+    });
+  if (!line.endsWith("\n")) throw refuse("its last record is cut off");
+  const parsed = parseRecord(line.slice(0, -1));
+  if (!parsed.ok) throw refuse(TAIL_REFUSALS[parsed.problem]);
+  return { seq: parsed.record.seq, hash: parsed.record.hash };
+}
+
+/**
+ * Chains `entries` after `last`, appends them with one O_APPEND write and one fsync, and returns
+ * them with the new head and the ledger's size after the write. Writes no head file.
+ */
+export function writeRecords(
+  ledgerFile: string,
+  entries: readonly AuditEntry[],
+  options: RecordStamp,
+  last: AuditHead | undefined,
+): { records: AuditRecord[]; head: AuditHead; size: number } {
+  const { records, head } = chainRecords(entries, last, options);
+  const bytes = Buffer.from(records.map(recordLine).join(""), "utf8");
+  mkdirSync(dirname(ledgerFile), { recursive: true });
+  const fd = openSync(
+    ledgerFile,
+    constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT,
+    0o644,
+  );
+  try {
+    const written = writeSync(fd, bytes);
+    if (written !== bytes.length) {
+      throw new RttError(
+        "RTT_ERR_INTERNAL",
+        `short write to ${ledgerFile}: ${written} of ${bytes.length} bytes`,
+      );
+    }
+    fsyncSync(fd);
+    return { records, head, size: fstatSync(fd).size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Appends records to the ledger at `ledgerFile` (created with its folder if absent) and returns
+ * them: chained in order, one O_APPEND write, one fsync, then the head is updated — so an apply's
+ * hundred binds cost one disk flush, not a hundred.
+ */
+export function appendAuditBatch(
+  ledgerFile: string,
+  entries: readonly AuditEntry[],
+  options: AuditLedgerOptions = {},
+): AuditRecord[] {
+  if (entries.length === 0) return [];
+  const { records, head } = writeRecords(ledgerFile, entries, options, readTail(ledgerFile));
+  writeFileAtomic(headPath(ledgerFile), `${JSON.stringify(head)}\n`);
+  return records;
+}
+
+/** Appends one record; see appendAuditBatch. */
+export function appendAudit(
+  ledgerFile: string,
+  entry: AuditEntry,
+  options: AuditLedgerOptions = {},
+): AuditRecord {
+  const [record] = appendAuditBatch(ledgerFile, [entry], options);
+  if (record === undefined) throw new RttError("RTT_ERR_INTERNAL", "audit append wrote nothing");
+  return record;
+}

@@ -1,0 +1,108 @@
+/**
+ * The stream the fault cases run under (emit.py as fast as it can, optionally recording what the
+ * route's source end took) and the checks on what arrived: seqs in order, growth, no loss.
+ */
+import assert from "node:assert/strict";
+import type { TestContext } from "node:test";
+import { eventually } from "@rtt/core/testing";
+import { panelWait } from "../e2e/helpers.ts";
+import type { QuickstartSetup } from "../support/quickstart.ts";
+import type { Workspace } from "./helpers.ts";
+
+export const EVENTS_FILE = "logs/events.ndjson";
+/** What the route's source end took (emit-recorded.py's record, case 1). */
+export const EMITTED_FILE = "logs/emitted.ndjson";
+export const EVENTS_MANIFEST = "services/events/rtt.manifest.json";
+/** The quickstart's policy: qos for rtt://core/bus/* is `drop: buffer` with `buffer: 1024`. */
+export const POLICY_BUFFER = 1024;
+
+/**
+ * emit.py forever, as fast as it can, recording each event's seq in argv[1] once the write to
+ * stdout (the process driver's pipe) succeeded: what the route's source end took.
+ */
+export const EMIT_RECORDED = `import json, os, sys, time
+os.makedirs(os.path.dirname(os.path.abspath(sys.argv[1])), exist_ok=True)
+record = open(sys.argv[1], "a")
+seq = 0
+try:
+    while True:
+        seq += 1
+        event = {"seq": seq, "type": "tick", "ts_ms": int(time.time() * 1000)}
+        sys.stdout.write(json.dumps(event, separators=(",", ":")) + "\\n")
+        sys.stdout.flush()
+        record.write('{"seq":%d}\\n' % seq)
+        record.flush()
+except OSError:
+    sys.exit(0)
+`;
+
+/** emit.py forever, as fast as it can. */
+export const STREAM_FOREVER: QuickstartSetup = { emit: { count: 0, intervalMs: 0 } };
+
+/** The seqs of the records in logs/events.ndjson (or the raw events in logs/emitted.ndjson). */
+export function seqs(ws: Workspace, rel: string): number[] {
+  return ws.lines(rel).map((l) => {
+    const v = JSON.parse(l) as { seq?: number; record?: { seq: number } };
+    return v.record?.seq ?? v.seq ?? Number.NaN;
+  });
+}
+
+/** The runs of a seq list: a new run starts wherever seq drops back (a restarted emit.py). */
+export function runsOf(list: readonly number[]): number[][] {
+  const runs: number[][] = [];
+  let prev = Number.POSITIVE_INFINITY;
+  for (const s of list) {
+    if (s <= prev) runs.push([]);
+    runs.at(-1)?.push(s);
+    prev = s;
+  }
+  return runs;
+}
+
+export async function waitForGrowth(ws: Workspace, what: string, by: number): Promise<number> {
+  const from = ws.count(EVENTS_FILE);
+  return eventually(
+    () => {
+      const n = ws.count(EVENTS_FILE);
+      return n >= from + by ? n : undefined;
+    },
+    panelWait(ws.root, `${what}: ${EVENTS_FILE} to grow by ${by} lines (from ${from})`),
+  );
+}
+
+/**
+ * No loss across a crash, at least once: the seqs at `rel` (deduplicated) are 1..n with no gap,
+ * n is past what the source took before the kill, and at most one came twice — the one message
+ * a crash can land between the target's pipe taking it and its mark recording it (a replay then
+ * starts below the last seq).
+ */
+export function assertNoLoss(
+  t: TestContext,
+  ws: Workspace,
+  rel: string,
+  emittedAtKill: number,
+): void {
+  const firsts: number[] = [];
+  let duplicates = 0;
+  for (const s of seqs(ws, rel)) {
+    if (s <= (firsts.at(-1) ?? 0)) duplicates++;
+    else firsts.push(s);
+  }
+  assert.ok(firsts.length > 0, `nothing at ${rel}`);
+  const gap = firsts.findIndex((s, i) => s !== i + 1);
+  assert.equal(
+    gap,
+    -1,
+    `${rel} skips from seq ${firsts[gap - 1]} to ${firsts[gap]} (the kill at ~${emittedAtKill}): lost\n${ws.tail(80)}`,
+  );
+  const newest = firsts.at(-1) ?? 0;
+  t.diagnostic(
+    `${rel} has seq 1..${newest}, ${duplicates} duplicate(s); the kill at ~${emittedAtKill}`,
+  );
+  assert.ok(duplicates <= 1, `${duplicates} duplicates; at most the one a crash can cut`);
+  // What was in flight at the kill (the journal, the FIFOs) arrived: the target is past it.
+  assert.ok(
+    newest >= emittedAtKill,
+    `${rel} at seq ${newest}, the source took ${emittedAtKill} before the kill`,
+  );
+}

@@ -1,0 +1,140 @@
+/**
+ * A case of the fault suite (helpers.ts lists them all).
+ *
+ * 1b. The same route with its target in another driver (a file sink), and that driver killed:
+ * the panel closes the surviving source end *detached* (its program runs on), the rewire adopts
+ * the same emit.py, and nothing is lost at the sink.
+ */
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { eventually } from "@rtt/core/testing";
+import { isAlive } from "@rtt/fabric";
+import { panelWait } from "../e2e/helpers.ts";
+import { assertNothingLeft } from "../support/panel-processes.ts";
+import {
+  bothRoutesLive,
+  cleanup,
+  EVENTS_ROUTE,
+  processes,
+  programsUnder,
+  scanAndApply,
+  Workspace,
+} from "./helpers.ts";
+import {
+  assertNoLoss,
+  EMIT_RECORDED,
+  EMITTED_FILE,
+  EVENTS_MANIFEST,
+  runsOf,
+  seqs,
+} from "./stream.ts";
+
+after(cleanup);
+
+/**
+ * The events route's target moved to the file driver (an NDJSON sink it appends to), so the
+ * route's two ends are in two drivers.
+ */
+const SINK_FILE = "sink/events.ndjson";
+
+function routeToSink(ws: Workspace): void {
+  ws.write(SINK_FILE, "");
+  ws.write(
+    "sink/rtt.manifest.json",
+    JSON.stringify({
+      $schema: "https://rtt/spec/v1",
+      symbol: {
+        saddr: "rtt://obs/extension/sink@1.0.0#ndjson",
+        type: "extension",
+        direction: "consumer",
+        capabilities: ["stream"],
+        io: "stream",
+        inputs: [{ name: "record", schema: "json://logger.record" }],
+        "x-driver": "file",
+        "x-path": ws.path(SINK_FILE),
+      },
+    }),
+  );
+  const routes = JSON.parse(ws.lines(".rtt/routes.json").join("\n")) as {
+    routes: { id: string; to: string; params?: Record<string, string> }[];
+  };
+  for (const r of routes.routes)
+    if (r.id === EVENTS_ROUTE) {
+      r.to = "rtt://obs/extension/sink#ndjson";
+      r.params = { append: "lines" };
+    }
+  ws.write(".rtt/routes.json", JSON.stringify(routes));
+  // The sink appends slower than emit.py writes (lag past the failover SLO): no failover here,
+  // the route must stay on the sink whose driver is killed.
+  const policy = JSON.parse(ws.lines(".rtt/policy.json").join("\n")) as { failover?: unknown };
+  delete policy.failover;
+  ws.write(".rtt/policy.json", JSON.stringify(policy));
+}
+
+describe("1b. kill -9 the target's driver of a buffer route under load", {
+  timeout: 360_000,
+}, () => {
+  const ws = new Workspace();
+  let emitPids: number[] = [];
+  let emittedAtKill = 0;
+  let pids: number[] = [];
+
+  it("the source's program is left running for the rewire, which adopts it", async () => {
+    ws.write("services/events/emit-recorded.py", EMIT_RECORDED);
+    ws.editManifest(EVENTS_MANIFEST, (s) => {
+      s["x-run"] = ["python3", "emit-recorded.py", `../../${EMITTED_FILE}`];
+    });
+    routeToSink(ws);
+    await scanAndApply(ws);
+    const grown = ws.count(SINK_FILE) + 2000;
+    await eventually(
+      () => ws.count(SINK_FILE) >= grown,
+      panelWait(ws.root, "the stream to reach the sink"),
+    );
+    const before = await ws.status();
+    pids = ws.trackTree(before);
+    // emit-recorded.py and its exit-status waiter (an `sh`, the process recorded and adopted).
+    emitPids = programsUnder(ws.driverPid(before, "process"), /emit-recorded\.py/);
+    assert.ok(emitPids.length > 0, "emit-recorded.py runs under the process driver");
+    const fileDriver = ws.driverPid(before, "file");
+
+    process.kill(fileDriver, "SIGKILL");
+    emittedAtKill = ws.count(EMITTED_FILE);
+    await eventually(
+      () => {
+        const log = ws.panelLog();
+        return emitPids.some(
+          (p) =>
+            log.includes(`left running for the next link (pid ${p})`) &&
+            log.includes(`adopted the running program (pid ${p})`),
+        );
+      },
+      panelWait(ws.root, "the source's program left running, then adopted, in panel.log"),
+    );
+    assert.deepEqual(
+      emitPids.filter((p) => !isAlive(p)),
+      [],
+      "the same emit-recorded.py streams on",
+    );
+    const after = await bothRoutesLive(ws);
+    assert.equal(after.routes, 2, `both routes live again: ${JSON.stringify(after)}\n${ws.tail()}`);
+    pids = [...new Set([...pids, ...ws.trackTree(after)])];
+    const from = ws.count(SINK_FILE);
+    await eventually(
+      () => ws.count(SINK_FILE) >= from + 2000,
+      panelWait(ws.root, "messages after the rewire"),
+    );
+    assert.equal(runsOf(seqs(ws, EMITTED_FILE)).length, 1, "emit-recorded.py was not restarted");
+  });
+
+  it("no message loss: every seq the source took reaches the sink, in order, at most one twice", (t) => {
+    assertNoLoss(t, ws, SINK_FILE, emittedAtKill);
+  });
+
+  it("panel stop leaves nothing behind", async () => {
+    pids = [...new Set([...pids, ...emitPids, ...ws.trackTree(await ws.status())])];
+    processes.track(pids);
+    await ws.ok(["panel", "stop"]);
+    await assertNothingLeft(ws, pids, processes);
+  });
+});
