@@ -38,6 +38,7 @@ import type { Plan } from "../plan/plan.ts";
 import { parsePlan } from "../plan/plan-file.ts";
 import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts";
 import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
+import type { Actor } from "../reconcile/actor.ts";
 import { failedOverOf, type WiredRoute, wiredRoutesOf } from "../reconcile/graph.ts";
 import { type ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
 import { pruneRouteJournals, stopUnownedPrograms } from "../reconcile/route-journals.ts";
@@ -124,8 +125,6 @@ export class PanelDaemon {
   #sweeping = false;
   /** The stability sweep under way, if any: a stop waits for it. */
   #sweepRun: Promise<void> | undefined;
-  /** Who a manual Trip or Heal is for, while it runs (breaker transitions are synchronous). */
-  #manual: { who: string; why: string } | undefined;
   readonly #healthConfig: PanelConfig["health"];
   /** Aborted when the panel stops: ends the open Health and Audit streams. */
   readonly #closing = new AbortController();
@@ -260,7 +259,7 @@ export class PanelDaemon {
         keep: () => Object.keys(asTopology(this.#wal.committed?.post).edges),
         sample: (driver, link) => this.#pool.sample(driver, link),
         configFor: (route) => this.#breakerConfig(route),
-        onTransition: (route, t) => this.#onBreaker(route, t),
+        onTransition: (route, t, _state, actor) => this.#onBreaker(route, t, actor),
       },
       breakersOf(post),
     );
@@ -343,17 +342,17 @@ export class PanelDaemon {
   }
 
   /**
-   * A breaker moved: log, audit, journal; on open fail over when the policy says where, else
-   * degrade; out of open, a degraded route goes back to its real target.
+   * A breaker moved: log, audit (by `actor`, who asked for a manual trip or heal, else by the
+   * panel), journal; on open fail over when the policy says where, else degrade; out of open, a
+   * degraded route goes back to its real target.
    */
-  #onBreaker(route: string, t: BreakerTransition): void {
+  #onBreaker(route: string, t: BreakerTransition, actor?: Actor): void {
     this.#log(`route ${route}: breaker ${t.from} → ${t.to}: ${t.reason}`);
-    const manual = this.#manual;
     this.#reconciler.appendAudit({
       action: t.to === "open" ? "trip" : "heal",
       route,
-      who: manual?.who ?? "panel",
-      why: manual?.why ?? t.reason,
+      who: actor?.who ?? "panel",
+      why: actor?.why ?? t.reason,
       before: { breaker: t.from },
       after: { breaker: t.to, reason: t.reason },
     });
@@ -536,15 +535,10 @@ export class PanelDaemon {
     if (health === undefined)
       throw new RttError("RTT_ERR_PANEL_UNREACHABLE", "the panel is still starting");
     const route = findWiredRoute(req.route, this.#reconciler.live.values()).edge.route;
-    const who = req.who || "unknown";
-    this.#manual = { who, why: req.why || `rtt ${kind} route/${route}` };
-    try {
-      const state =
-        kind === "trip" ? health.trip(route, who, req.why || undefined) : health.heal(route, who);
-      return { route, state: state.state, reason: state.reason };
-    } finally {
-      this.#manual = undefined;
-    }
+    const actor = { who: req.who || "unknown", why: req.why || `rtt ${kind} route/${route}` };
+    const state =
+      kind === "trip" ? health.trip(route, actor, req.why || undefined) : health.heal(route, actor);
+    return { route, state: state.state, reason: state.reason };
   }
 
   /** Post-commit check: both ends' links answer a health sample and say ok. */
