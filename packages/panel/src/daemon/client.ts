@@ -22,7 +22,7 @@ import {
 } from "@rtt/connector-sdk";
 import { type JsonValue, RttError } from "@rtt/core";
 import { asTopology, type Topology } from "../plan/topology.ts";
-import { socketPathOf } from "./daemon.ts";
+import { socketPathOf } from "./panel-server.ts";
 
 function fromPanelError(method: string, error: grpc.ServiceError): RttError {
   const sent = sentRttError(error);

@@ -12,17 +12,8 @@
  *      panel keeps exactly the last committed topology.
  */
 
-import { existsSync, mkdirSync, rmSync } from "node:fs";
-import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import * as grpc from "@grpc/grpc-js";
-import {
-  type DriverRecord,
-  LOCAL_SERVER_OPTIONS,
-  type PanelHandlers,
-  panelPackage,
-  toServiceError,
-} from "@rtt/connector-sdk";
+import type { DriverRecord } from "@rtt/connector-sdk";
 import {
   addressOf,
   type CatalogSymbol,
@@ -34,9 +25,7 @@ import { AuditLedger } from "../audit/ledger.ts";
 import { readCatalog } from "../catalog.ts";
 import { type BreakerConfig, type BreakerTransition, breakerConfig } from "../health/breaker.ts";
 import { loadPolicy } from "../plan/inputs.ts";
-import type { Plan } from "../plan/plan.ts";
-import { parsePlan } from "../plan/plan-file.ts";
-import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts";
+import { asTopology, type Topology } from "../plan/topology.ts";
 import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
 import type { Actor } from "../reconcile/actor.ts";
 import { failedOverOf, type WiredRoute, wiredRoutesOf } from "../reconcile/graph.ts";
@@ -44,17 +33,12 @@ import { type ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
 import { pruneRouteJournals, stopUnownedPrograms } from "../reconcile/route-journals.ts";
 import { Wal } from "../wal/wal.ts";
 import { loadPanelConfig, type WorkspacePaths } from "../workspace/workspace.ts";
-import {
-  addStandardServices,
-  linkState,
-  panelApiHandlers,
-  routeProblems,
-  type StandardServices,
-} from "./api.ts";
 import { RouteFallback } from "./fallback.ts";
 import { cachedByFile } from "./file-cache.ts";
 import { HostPool } from "./host-pool.ts";
-import { findWiredRoute, swapTarget } from "./live-ops.ts";
+import { routeProblems } from "./panel-messages.ts";
+import { PanelServer } from "./panel-server.ts";
+import { panelService } from "./panel-service.ts";
 import { RouteHealth } from "./route-health.ts";
 
 /** The WAL is compacted after an apply once it is this big, keeping this many rollback targets. */
@@ -71,22 +55,6 @@ export interface PanelDaemonOptions {
   readonly log?: (line: string) => void;
   /** How long drivers outlive a vanished panel (default: the SDK's 10 s). */
   readonly driverGraceMs?: number;
-}
-
-/**
- * The Unix socket path of an `api.listen` value (only `unix://` is served:
- * docs/design.md §Processes and sockets: the panel daemon).
- */
-export function socketPathOf(listen: string): string {
-  if (!listen.startsWith("unix://") || listen.length <= "unix://".length)
-    throw new RttError(
-      "RTT_ERR_DOC_SCHEMA",
-      `api.listen ${JSON.stringify(listen)} is not unix://PATH`,
-      {
-        hint: "the panel listens on a Unix socket only, e.g. unix:///tmp/rtt-panel.sock",
-      },
-    );
-  return listen.slice("unix://".length);
 }
 
 /** The breaker states a journaled graph carries, by route. */
@@ -114,10 +82,8 @@ export class PanelDaemon {
   readonly #reconciler: Reconciler;
   /** Failover, degrade, hold and prebind: what a breaker's moves do to a route. */
   readonly #fallback: RouteFallback;
-  readonly #server = new grpc.Server(LOCAL_SERVER_OPTIONS);
-  readonly #socket: string;
+  readonly #server: PanelServer;
   readonly #heartbeatMs: number;
-  #standard: StandardServices | undefined;
   /** Route health and breakers; made once recovery knows the live routes. */
   #health: RouteHealth | undefined;
   #sweepTimer: NodeJS.Timeout | undefined;
@@ -141,7 +107,7 @@ export class PanelDaemon {
   ) {
     this.paths = paths;
     this.listen = listen;
-    this.#socket = socketPathOf(listen);
+    this.#server = new PanelServer(listen);
     this.#o = options;
     this.#wal = wal;
     const config = loadPanelConfig(paths).config.raw;
@@ -403,171 +369,40 @@ export class PanelDaemon {
   }
 
   async #serve(): Promise<void> {
-    // We hold the WAL lock, so a socket file here is a dead panel's.
-    if (existsSync(this.#socket)) rmSync(this.#socket, { force: true });
-    mkdirSync(dirname(this.#socket), { recursive: true, mode: 0o700 });
-    this.#server.addService(panelPackage().Panel.service, this.#handlers());
-    this.#standard = addStandardServices(this.#server);
-    await new Promise<void>((resolve, reject) =>
-      this.#server.bindAsync(
-        `unix:${this.#socket}`,
-        grpc.ServerCredentials.createInsecure(),
-        (e) =>
-          e
-            ? reject(
-                new RttError(
-                  "RTT_ERR_LANE_ADDRESS",
-                  `cannot listen on ${this.listen}: ${e.message}`,
-                  { cause: e },
-                ),
-              )
-            : resolve(),
-      ),
+    await this.#server.serve(
+      panelService({
+        paths: this.paths,
+        listen: this.listen,
+        version: this.#o.version,
+        startedAt: this.startedAt,
+        heartbeatMs: this.#heartbeatMs,
+        closing: this.#closing.signal,
+        wal: this.#wal,
+        reconciler: this.#reconciler,
+        pool: this.#pool,
+        health: () => this.#health,
+        catalog: () => this.#catalog(),
+        policy: () => this.#policy(),
+        reconcileTo: (target, actor) => this.#reconcileTo(target, actor.why, actor.who),
+        compact: () => this.#compact(),
+        prebind: () => void this.#fallback.prebind(),
+        log: (line) => this.#log(line),
+        stop: () => this.stop(),
+      }),
     );
     this.#log(
       `panel ${this.#o.version} (pid ${process.pid}) serving ${this.paths.root} on ${this.listen}`,
     );
   }
 
-  #handlers(): PanelHandlers {
-    const unary =
-      <Req, Res>(run: (req: Req) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> =>
-      (call, callback) => {
-        Promise.resolve()
-          .then(() => run(call.request))
-          .then(
-            (res) => callback(null, res),
-            (error: unknown) => callback(toServiceError(error)),
-          );
-      };
-    return {
-      Status: unary(() => ({
-        pid: process.pid,
-        root: this.paths.root,
-        listen: this.listen,
-        started_at_unix_ms: this.startedAt,
-        committed_seq: this.#wal.committed?.seq ?? 0,
-        routes: this.#reconciler.live.size,
-        drivers: this.#pool.status(),
-        version: this.#o.version,
-        topology_json: JSON.stringify({
-          format: TOPOLOGY_FORMAT,
-          edges: this.#reconciler.graph.edges,
-        }),
-      })),
-      ApplyPlan: unary(async (req) => {
-        const plan: Plan = parsePlan(req.plan_json, "the ApplyPlan request");
-        const catalog = this.#catalog();
-        const result = await this.#reconciler.apply(plan, catalog, {
-          who: req.who || "unknown",
-          why: req.why || "apply",
-        });
-        await this.#compact();
-        void this.#fallback.prebind();
-        return toWire(result);
-      }),
-      ListRoutes: unary(async () => ({
-        committed_seq: this.#wal.committed?.seq ?? 0,
-        routes: await Promise.all(
-          [...this.#reconciler.live.values()].map((r) => this.#liveRoute(r)),
-        ),
-      })),
-      Rollback: unary(async (req) => {
-        const target = asTopology(this.#wal.rollbackTarget(Number(req.seq)).post);
-        return toWire(
-          await this.#reconcileTo(target, `rollback to commit ${req.seq}`, req.who || "unknown"),
-        );
-      }),
-      ...panelApiHandlers({
-        paths: this.paths,
-        heartbeatMs: this.#heartbeatMs,
-        closing: this.#closing.signal,
-        // What `rtt apply` plans against: the topology Status reports, through the same JSON.
-        topology: () => ({
-          seq: this.#wal.committed?.seq ?? 0,
-          topology: asTopology(
-            JSON.parse(
-              JSON.stringify({ format: TOPOLOGY_FORMAT, edges: this.#reconciler.graph.edges }),
-            ) as JsonValue,
-          ),
-        }),
-        liveRoutes: () => this.#reconciler.live.values(),
-        catalog: () => this.#catalog(),
-        sample: (driver, link) => this.#pool.sample(driver, link),
-        healthView: (route) => this.#health?.view(route),
-      }),
-      QuickConnect: unary(async (req) => {
-        const started = performance.now();
-        const catalog = this.#catalog();
-        const route = findWiredRoute(req.from, this.#reconciler.live.values());
-        const swap = swapTarget(route, req.to, catalog, this.#policy());
-        const r = await this.#reconciler.quickConnect(route.edge.route, swap.target, swap.driver, {
-          who: req.who || "unknown",
-          why: `rtt qc ${req.from} -> ${req.to}`,
-        });
-        return {
-          route: r.route,
-          changed: r.changed,
-          committed_seq: r.seq,
-          old_frames: r.oldFrames,
-          old_to: route.edge.to.saddr,
-          new_to: swap.target.saddr,
-          warm: r.warm,
-          panel_us: Math.round((performance.now() - started) * 1000),
-        };
-      }),
-      Trip: unary((req) => this.#breakerCall("trip", req)),
-      Heal: unary((req) => this.#breakerCall("heal", req)),
-      Shutdown: unary((req) => {
-        this.#log(`shutting down: ${req.reason || "asked to"}`);
-        // Answer first; the drivers and the socket go right after.
-        setImmediate(() => void this.stop());
-        return { pid: process.pid };
-      }),
-    };
-  }
-
-  #breakerCall(
-    kind: "trip" | "heal",
-    req: { route: string; who: string; why: string },
-  ): { route: string; state: string; reason: string } {
-    const health = this.#health;
-    if (health === undefined)
-      throw new RttError("RTT_ERR_PANEL_UNREACHABLE", "the panel is still starting");
-    const route = findWiredRoute(req.route, this.#reconciler.live.values()).edge.route;
-    const actor = { who: req.who || "unknown", why: req.why || `rtt ${kind} route/${route}` };
-    const state =
-      kind === "trip" ? health.trip(route, actor, req.why || undefined) : health.heal(route, actor);
-    return { route, state: state.state, reason: state.reason };
-  }
-
   /** Post-commit check: both ends' links answer a health sample and say ok. */
   async #verify(r: WiredRoute): Promise<string | undefined> {
-    const [from, to] = await this.#samples(r);
-    const problems = routeProblems(r, from, to);
-    return problems.length === 0 ? undefined : problems.join("; ");
-  }
-
-  #samples(r: WiredRoute) {
-    return Promise.all([
+    const [from, to] = await Promise.all([
       this.#pool.sample(r.from.driver, r.from.link),
       this.#pool.sample(r.to.driver, r.to.link),
     ]);
-  }
-
-  async #liveRoute(r: WiredRoute) {
-    const [from, to] = await this.#samples(r);
-    return {
-      id: r.edge.route,
-      from: r.edge.from.saddr,
-      to: r.edge.to.saddr,
-      lane: r.edge.lane,
-      pattern: r.edge.pattern,
-      from_link: linkState(r.from, from),
-      to_link: linkState(r.to, to),
-      breaker: this.#health?.view(r.edge.route)?.breaker.state ?? "",
-      held: this.#reconciler.isParked(r.edge.route),
-    };
+    const problems = routeProblems(r, from, to);
+    return problems.length === 0 ? undefined : problems.join("; ");
   }
 
   async #compact(): Promise<void> {
@@ -580,16 +415,9 @@ export class PanelDaemon {
     this.#stopping ??= (async () => {
       this.#health?.stop();
       if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
-      this.#standard?.health.setStatus("", "NOT_SERVING");
+      this.#server.notServing();
       this.#closing.abort();
-      await new Promise<void>((resolve) => {
-        // A stream still open (a health Watch) must not keep the panel up.
-        const force = setTimeout(() => this.#server.forceShutdown(), 2000);
-        this.#server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      });
+      await this.#server.shutdown();
       // Work already under way on the drivers (a sweep, a failover, a swap's follow-up) ends
       // before they stop: a driver stopped mid-Open or mid-Offer leaves what it was making.
       await Promise.race([
@@ -606,28 +434,10 @@ export class PanelDaemon {
       this.#reconciler.releaseAll();
       await this.#audit.settle();
       this.#wal.close();
-      rmSync(this.#socket, { force: true });
+      this.#server.removeSocket();
       this.#log("panel stopped");
       this.#markStopped();
     })();
     return this.#stopping;
   }
-}
-
-function toWire(r: ApplyResult) {
-  return {
-    batches: r.batches.map((b) => ({
-      routes: [...b.routes],
-      outcome: b.outcome,
-      seq: b.seq ?? 0,
-      error_code: b.error?.code ?? "",
-      error_message: b.error?.message ?? "",
-      warnings: [...(b.warnings ?? [])],
-    })),
-    created: r.created,
-    replaced: r.replaced,
-    deleted: r.deleted,
-    committed_seq: r.seq,
-    orphans_closed: [],
-  };
 }
