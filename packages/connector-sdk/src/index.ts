@@ -166,6 +166,12 @@ export {
   type TripReason,
   tripCode,
 } from "./quickconnect/index.ts";
+export {
+  callUnary,
+  type UnaryFailures,
+  type UnaryInvocation,
+  unaryHandler,
+} from "./unary.ts";
 export type {
   ApplyResultIn,
   ApplyResultMessage,

@@ -46,9 +46,10 @@ export {
   optionalCapsFromParams,
 } from "./compat/compat.ts";
 export { PanelConnection } from "./daemon/client.ts";
-export { PanelDaemon, type PanelDaemonOptions, socketPathOf } from "./daemon/daemon.ts";
+export { PanelDaemon, type PanelDaemonOptions } from "./daemon/daemon.ts";
 export { isDegraded, realEnd, stubEnd } from "./daemon/degrade.ts";
 export { BUILT_IN_DRIVERS, driverLaunch, HostPool } from "./daemon/host-pool.ts";
+export { socketPathOf } from "./daemon/panel-server.ts";
 export {
   BREAKER_DEFAULTS,
   type BreakerConfig,

@@ -7,6 +7,7 @@ import { chmodSync, rmSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
 import { isLaneKind, RttError } from "@rtt/core";
 import type { DriverInfo } from "../generated/rtt/connector/v1/DriverInfo.ts";
+import { unaryHandler } from "../unary.ts";
 import {
   type ConnectorHandlers,
   connectorPackage,
@@ -29,18 +30,15 @@ export interface ServiceHooks {
   onShutdown?(reason: string): void;
 }
 
+/** A unary handler that first tells the hooks someone is using the driver. */
 function unary<Req, Res>(
   hooks: ServiceHooks,
   run: (request: Req) => Promise<Res> | Res,
 ): grpc.handleUnaryCall<Req, Res> {
+  const handle = unaryHandler(run);
   return (call, callback) => {
     hooks.onActivity?.();
-    Promise.resolve()
-      .then(() => run(call.request))
-      .then(
-        (response) => callback(null, response),
-        (error: unknown) => callback(toServiceError(error)),
-      );
+    handle(call, callback);
   };
 }
 
@@ -142,17 +140,12 @@ export function connectorHandlers<L>(
       return {};
     }),
 
-    Shutdown: (call, callback) => {
-      hooks.onActivity?.();
-      runtime.dispose().then(
-        (closed) => {
-          callback(null, { closed_links: closed });
-          // Let the answer reach the host before the process goes.
-          setTimeout(() => hooks.onShutdown?.(call.request.reason), 20);
-        },
-        (error: unknown) => callback(toServiceError(error)),
-      );
-    },
+    Shutdown: unary(hooks, async (req) => {
+      const closed = await runtime.dispose();
+      // Let the answer reach the host before the process goes.
+      setTimeout(() => hooks.onShutdown?.(req.reason), 20);
+      return { closed_links: closed };
+    }),
 
     Health: (call) => {
       hooks.onActivity?.();

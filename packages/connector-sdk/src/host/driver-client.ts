@@ -14,6 +14,7 @@ import {
 } from "../driver/route-handshake.ts";
 import type { HandshakeResponse__Output } from "../generated/rtt/connector/v1/HandshakeResponse.ts";
 import type { OfferResponse__Output } from "../generated/rtt/connector/v1/OfferResponse.ts";
+import { callUnary, type UnaryInvocation } from "../unary.ts";
 import {
   type ConnectorClient,
   connectorPackage,
@@ -102,21 +103,13 @@ export class DriverClient {
 
   #unary<Res>(
     method: string,
-    call: (
-      options: grpc.CallOptions,
-      callback: (error: grpc.ServiceError | null, response?: Res) => void,
-    ) => unknown,
+    call: UnaryInvocation<Res>,
     timeoutMs = this.#callTimeoutMs,
   ): Promise<Res> {
-    return new Promise((resolve, reject) => {
-      call({ deadline: Date.now() + timeoutMs }, (error, response) => {
-        if (error !== null) return reject(fromServiceError(this.name, method, error));
-        if (response === undefined)
-          return reject(
-            new RttError("RTT_ERR_DRIVER_CALL", `driver "${this.name}": ${method}: empty answer`),
-          );
-        resolve(response);
-      });
+    return callUnary(call, timeoutMs, {
+      failed: (error) => fromServiceError(this.name, method, error),
+      empty: () =>
+        new RttError("RTT_ERR_DRIVER_CALL", `driver "${this.name}": ${method}: empty answer`),
     });
   }
 

@@ -7,6 +7,7 @@ import * as grpc from "@grpc/grpc-js";
 import {
   type ApplyResultMessage,
   type AuditEventMessage,
+  callUnary,
   grpcTarget,
   LOCAL_CHANNEL_OPTIONS,
   type PanelClient,
@@ -17,10 +18,11 @@ import {
   type RouteHealthMessage,
   type RouteListMessage,
   sentRttError,
+  type UnaryInvocation,
 } from "@rtt/connector-sdk";
 import { type JsonValue, RttError } from "@rtt/core";
 import { asTopology, type Topology } from "../plan/topology.ts";
-import { socketPathOf } from "./daemon.ts";
+import { socketPathOf } from "./panel-server.ts";
 
 function fromPanelError(method: string, error: grpc.ServiceError): RttError {
   const sent = sentRttError(error);
@@ -76,21 +78,10 @@ export class PanelConnection {
     );
   }
 
-  #call<Res>(
-    method: string,
-    timeoutMs: number,
-    call: (
-      options: grpc.CallOptions,
-      callback: (error: grpc.ServiceError | null, response?: Res) => void,
-    ) => unknown,
-  ): Promise<Res> {
-    return new Promise((resolve, reject) => {
-      call({ deadline: Date.now() + timeoutMs }, (error, response) => {
-        if (error) reject(fromPanelError(method, error));
-        else if (response === undefined)
-          reject(new RttError("RTT_ERR_INTERNAL", `the panel's ${method} answer is empty`));
-        else resolve(response);
-      });
+  #call<Res>(method: string, timeoutMs: number, call: UnaryInvocation<Res>): Promise<Res> {
+    return callUnary(call, timeoutMs, {
+      failed: (error) => fromPanelError(method, error),
+      empty: () => new RttError("RTT_ERR_INTERNAL", `the panel's ${method} answer is empty`),
     });
   }
 

@@ -3,26 +3,14 @@
  * WAL's lock is the panel's lock — serving rtt.panel.v1.Panel on the workspace's Unix socket. It
  * owns the driver processes and the links.
  *
- * Start-up is crash recovery, whatever ended the last panel:
- *   1. open the WAL: replay to the last commit, cut a torn tail, abort a partial transaction;
- *   2. re-attach the drivers the last commit names (pid + start time + nonce checked);
- *   3. the committed routes whose links live on re-attached drivers are live again;
- *   4. close every journaled link no committed route uses (a cut-short transaction's strays);
- *   5. rewire what is missing (drivers gone: stopped panel, crash past the grace period), so the
- *      panel keeps exactly the last committed topology.
+ * This is the composition root: it makes the parts, hands each what it needs of the others, and
+ * starts and stops them in order. Start-up is crash recovery (recovery.ts); then the Panel service
+ * (panel-service.ts) is served (panel-server.ts), the health loop (route-health.ts) feeds the
+ * breakers, whose transitions act on routes (breaker-actions.ts, fallback.ts), and the stability
+ * sweep (stability-sweep.ts) keeps the wiring at the last commit (committed-wiring.ts).
  */
 
-import { existsSync, mkdirSync, rmSync } from "node:fs";
-import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import * as grpc from "@grpc/grpc-js";
-import {
-  type DriverRecord,
-  LOCAL_SERVER_OPTIONS,
-  type PanelHandlers,
-  panelPackage,
-  toServiceError,
-} from "@rtt/connector-sdk";
 import {
   addressOf,
   type CatalogSymbol,
@@ -32,35 +20,27 @@ import {
 } from "@rtt/core";
 import { AuditLedger } from "../audit/ledger.ts";
 import { readCatalog } from "../catalog.ts";
-import { type BreakerConfig, type BreakerTransition, breakerConfig } from "../health/breaker.ts";
+import { type BreakerConfig, breakerConfig } from "../health/breaker.ts";
 import { loadPolicy } from "../plan/inputs.ts";
-import type { Plan } from "../plan/plan.ts";
-import { parsePlan } from "../plan/plan-file.ts";
-import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts";
+import { asTopology } from "../plan/topology.ts";
 import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
-import { failedOverOf, type WiredRoute, wiredRoutesOf } from "../reconcile/graph.ts";
-import { type ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
-import { pruneRouteJournals, stopUnownedPrograms } from "../reconcile/route-journals.ts";
+import type { WiredRoute } from "../reconcile/graph.ts";
+import { Reconciler } from "../reconcile/reconciler.ts";
+import { stopUnownedPrograms } from "../reconcile/route-journals.ts";
 import { Wal } from "../wal/wal.ts";
 import { loadPanelConfig, type WorkspacePaths } from "../workspace/workspace.ts";
-import {
-  addStandardServices,
-  linkState,
-  panelApiHandlers,
-  routeProblems,
-  type StandardServices,
-} from "./api.ts";
+import { breakerActions } from "./breaker-actions.ts";
+import { CommittedWiring } from "./committed-wiring.ts";
 import { RouteFallback } from "./fallback.ts";
 import { cachedByFile } from "./file-cache.ts";
 import { HostPool } from "./host-pool.ts";
-import { findWiredRoute, swapTarget } from "./live-ops.ts";
+import { routeProblems } from "./panel-messages.ts";
+import { PanelServer } from "./panel-server.ts";
+import { panelService } from "./panel-service.ts";
+import { recover } from "./recovery.ts";
 import { RouteHealth } from "./route-health.ts";
+import { compactWal, StabilitySweep } from "./stability-sweep.ts";
 
-/** The WAL is compacted after an apply once it is this big, keeping this many rollback targets. */
-const COMPACT_AT_BYTES = 32 * 1024 * 1024;
-const KEEP_COMMITS = 50;
-/** How often the stability sweep compares the registry with the drivers' actual links. */
-const SWEEP_EVERY_MS = 5000;
 /** How long a stop waits for the panel's work in flight before it stops the drivers anyway. */
 const STOP_WAIT_MS = 10_000;
 
@@ -70,36 +50,6 @@ export interface PanelDaemonOptions {
   readonly log?: (line: string) => void;
   /** How long drivers outlive a vanished panel (default: the SDK's 10 s). */
   readonly driverGraceMs?: number;
-}
-
-/**
- * The Unix socket path of an `api.listen` value (only `unix://` is served:
- * docs/design.md §Processes and sockets: the panel daemon).
- */
-export function socketPathOf(listen: string): string {
-  if (!listen.startsWith("unix://") || listen.length <= "unix://".length)
-    throw new RttError(
-      "RTT_ERR_DOC_SCHEMA",
-      `api.listen ${JSON.stringify(listen)} is not unix://PATH`,
-      {
-        hint: "the panel listens on a Unix socket only, e.g. unix:///tmp/rtt-panel.sock",
-      },
-    );
-  return listen.slice("unix://".length);
-}
-
-/** The breaker states a journaled graph carries, by route. */
-function breakersOf(graph: JsonValue | undefined): Record<string, unknown> {
-  if (graph === null || typeof graph !== "object" || Array.isArray(graph)) return {};
-  const b = (graph as { readonly [k: string]: JsonValue }).breakers;
-  return b !== null && typeof b === "object" && !Array.isArray(b) ? { ...b } : {};
-}
-
-function driverRecordsOf(graph: JsonValue | undefined): DriverRecord[] {
-  if (graph === null || typeof graph !== "object" || Array.isArray(graph)) return [];
-  const drivers = (graph as { readonly [k: string]: JsonValue }).drivers;
-  if (drivers === null || typeof drivers !== "object" || Array.isArray(drivers)) return [];
-  return Object.values(drivers) as unknown as DriverRecord[];
 }
 
 export class PanelDaemon {
@@ -113,26 +63,27 @@ export class PanelDaemon {
   readonly #reconciler: Reconciler;
   /** Failover, degrade, hold and prebind: what a breaker's moves do to a route. */
   readonly #fallback: RouteFallback;
-  readonly #server = new grpc.Server(LOCAL_SERVER_OPTIONS);
-  readonly #socket: string;
+  readonly #wiring: CommittedWiring;
+  readonly #sweep: StabilitySweep;
+  readonly #server: PanelServer;
   readonly #heartbeatMs: number;
-  #standard: StandardServices | undefined;
+  readonly #healthConfig: PanelConfig["health"];
+  /** The policy, compiled again only when policy.json changes. */
+  readonly #policy: () => PolicyEngine;
+  /** The catalog, read again only when `rtt scan` rewrote it. */
+  readonly #catalog: () => readonly CatalogSymbol[];
   /** Route health and breakers; made once recovery knows the live routes. */
   #health: RouteHealth | undefined;
-  #sweepTimer: NodeJS.Timeout | undefined;
-  /** A stability sweep is running (see #sweep). */
-  #sweeping = false;
-  /** The stability sweep under way, if any: a stop waits for it. */
-  #sweepRun: Promise<void> | undefined;
-  /** Who a manual Trip or Heal is for, while it runs (breaker transitions are synchronous). */
-  #manual: { who: string; why: string } | undefined;
-  readonly #healthConfig: PanelConfig["health"];
   /** Aborted when the panel stops: ends the open Health and Audit streams. */
   readonly #closing = new AbortController();
   #stopping: Promise<void> | undefined;
   /** Resolves once the daemon has stopped (Shutdown, or stop()). */
   readonly stopped: Promise<void>;
   #markStopped: () => void = () => {};
+  /** The daemon's log line: to `options.log`, else stderr. */
+  readonly #log = (line: string): void => {
+    (this.#o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+  };
 
   private constructor(
     paths: WorkspacePaths,
@@ -142,7 +93,7 @@ export class PanelDaemon {
   ) {
     this.paths = paths;
     this.listen = listen;
-    this.#socket = socketPathOf(listen);
+    this.#server = new PanelServer(listen);
     this.#o = options;
     this.#wal = wal;
     const config = loadPanelConfig(paths).config.raw;
@@ -158,18 +109,43 @@ export class PanelDaemon {
     this.#audit = new AuditLedger(paths.audit, {
       onHeadError: (error) => this.#log(`writing the audit head failed: ${String(error)}`),
     });
-    this.#reconciler = new Reconciler({
+    this.#reconciler = this.#makeReconciler();
+    this.#fallback = this.#makeFallback();
+    this.#wiring = new CommittedWiring({
       wal,
+      reconciler: this.#reconciler,
+      pool: this.#pool,
+      catalog: () => this.#catalog(),
+      log: this.#log,
+    });
+    this.#sweep = new StabilitySweep({
+      reconciler: this.#reconciler,
+      wiring: this.#wiring,
+      fallback: this.#fallback,
+      log: this.#log,
+    });
+    this.#pool.onRestart = (name) => void this.#wiring.driverLost(name);
+    this.stopped = new Promise((resolve) => {
+      this.#markStopped = resolve;
+    });
+  }
+
+  #makeReconciler(): Reconciler {
+    return new Reconciler({
+      wal: this.#wal,
       audit: this.#audit,
       pool: this.#pool,
-      root: paths.root,
-      progress: (line) => this.#log(line),
+      root: this.paths.root,
+      progress: this.#log,
       driverRecords: () => this.#pool.records() as unknown as Record<string, JsonValue>,
       breakerStates: () => (this.#health?.states() ?? {}) as unknown as Record<string, JsonValue>,
       failedOver: () => this.#fallback.onFailover,
       verify: (route) => this.#verify(route),
     });
-    this.#fallback = new RouteFallback({
+  }
+
+  #makeFallback(): RouteFallback {
+    return new RouteFallback({
       reconciler: this.#reconciler,
       breaker: (route) => this.#health?.view(route)?.breaker,
       catalog: () => this.#catalogOrNone(),
@@ -178,19 +154,11 @@ export class PanelDaemon {
         const config = this.#breakerConfig(route);
         return { perWindow: config.probeMax, windowMs: config.probeWindowMs };
       },
-      log: (line) => this.#log(line),
-    });
-    this.#pool.onRestart = (name) => void this.#driverLost(name);
-    this.stopped = new Promise((resolve) => {
-      this.#markStopped = resolve;
+      log: this.#log,
     });
   }
 
-  #log(line: string): void {
-    (this.#o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
-  }
-
-  /** Recovers (see the module doc) and starts serving. RTT_ERR_WAL_LOCKED when a panel runs. */
+  /** Recovers (recovery.ts) and starts serving. RTT_ERR_WAL_LOCKED when a panel runs. */
   static async start(paths: WorkspacePaths, options: PanelDaemonOptions): Promise<PanelDaemon> {
     const { config, diagnostics } = loadPanelConfig(paths);
     if (diagnostics.length > 0)
@@ -219,40 +187,21 @@ export class PanelDaemon {
     return daemon;
   }
 
+  /** Recovery, then the parts that run on what it found: the health loop, fallback, sweep. */
   async #recover(): Promise<void> {
-    const report = this.#wal.report;
-    if (report.tookOverLockFrom !== undefined)
-      this.#log(`took over the lock of a dead panel (pid ${report.tookOverLockFrom.pid})`);
-    if (report.discarded.length > 0)
-      this.#log(`discarded the partial transaction(s) ${report.discarded.join(", ")}`);
-    const post = this.#wal.committed?.post;
-    for (const record of driverRecordsOf(post)) {
-      try {
-        await this.#pool.attach(record);
-        this.#log(`re-attached driver ${record.name} (pid ${record.pid})`);
-      } catch (error) {
-        this.#log(`driver ${record.name} (pid ${record.pid}) is gone: ${(error as Error).message}`);
-      }
-    }
-    const live = wiredRoutesOf(post).filter(
-      (r) =>
-        this.#pool.running(r.from.driver) !== undefined &&
-        this.#pool.running(r.to.driver) !== undefined,
-    );
-    this.#reconciler.adopt(live);
-    const { orphans, broken } = await this.#reconciler.sweepOrphans();
-    if (orphans.length > 0)
-      this.#log(`closed ${orphans.length} orphaned link(s): ${orphans.join(", ")}`);
-    if (broken.length > 0) this.#log(`route(s) ${broken.join(", ")} lost a link; rewiring`);
-    const pruned = pruneRouteJournals(
-      this.paths.root,
-      new Set(Object.keys(asTopology(post).edges)),
-    );
-    if (pruned.length > 0)
-      this.#log(
-        `forgot the journals and programs of route(s) no longer committed: ${pruned.join(", ")}`,
-      );
-    await this.#restore("restore the committed topology after a panel start");
+    const recovered = await recover({
+      root: this.paths.root,
+      wal: this.#wal,
+      pool: this.#pool,
+      reconciler: this.#reconciler,
+      wiring: this.#wiring,
+      log: this.#log,
+    });
+    const onBreaker = breakerActions({
+      reconciler: this.#reconciler,
+      fallback: this.#fallback,
+      log: this.#log,
+    });
     this.#health = new RouteHealth(
       {
         intervalMs: this.#heartbeatMs,
@@ -260,64 +209,13 @@ export class PanelDaemon {
         keep: () => Object.keys(asTopology(this.#wal.committed?.post).edges),
         sample: (driver, link) => this.#pool.sample(driver, link),
         configFor: (route) => this.#breakerConfig(route),
-        onTransition: (route, t) => this.#onBreaker(route, t),
+        onTransition: (route, t, _state, actor) => onBreaker(route, t, actor),
       },
-      breakersOf(post),
+      recovered.breakers,
     );
     this.#health.start();
-    await this.#fallback.recovered(failedOverOf(post));
-    this.#sweepTimer = setInterval(() => {
-      this.#sweepRun = this.#sweep();
-    }, SWEEP_EVERY_MS);
-    this.#sweepTimer.unref();
-  }
-
-  /**
-   * The periodic stability sweep: links no route uses are closed, routes whose links are gone
-   * are rewired to the committed topology, the fallback settles tripped routes, and a WAL past
-   * COMPACT_AT_BYTES is compacted.
-   */
-  async #sweep(): Promise<void> {
-    // One at a time: a slow one (a handshake that times out) must not pile up behind itself.
-    if (this.#sweeping) return;
-    this.#sweeping = true;
-    try {
-      const { orphans, broken } = await this.#reconciler.sweep();
-      if (orphans.length > 0) this.#log(`sweep: closed orphaned link(s) ${orphans.join(", ")}`);
-      if (broken.length > 0)
-        this.#log(`sweep: route(s) ${broken.join(", ")} lost a link; rewiring`);
-      // Also what an earlier rewire failed to restore — once its drivers run again.
-      if (broken.length > 0 || this.#restorable())
-        await this.#restore(`stability sweep: committed route(s) not wired`);
-    } catch (error) {
-      this.#log(`sweep failed: ${String(error)}`);
-    }
-    try {
-      await this.#fallback.sweep();
-      // qc, failover, degrade and restore each commit too, with no apply to compact after them:
-      // a route that flaps for a day must not grow the WAL (and the commits kept in memory)
-      // without bound. Not once the panel is stopping: the WAL closes under it.
-      if (this.#stopping === undefined) await this.#compact();
-    } catch (error) {
-      this.#log(`sweep failed: ${String(error)}`);
-    } finally {
-      this.#sweeping = false;
-    }
-  }
-
-  /** Committed routes that are not live, all of whose drivers run (none is restarting). */
-  #restorable(): boolean {
-    const missing = wiredRoutesOf(this.#wal.committed?.post).filter(
-      (r) => !this.#reconciler.live.has(r.edge.route),
-    );
-    return (
-      missing.length > 0 &&
-      missing.every(
-        (r) =>
-          this.#pool.running(r.edge.from.driver) !== undefined &&
-          this.#pool.running(r.edge.to.driver) !== undefined,
-      )
-    );
+    await this.#fallback.recovered(recovered.failedOver);
+    this.#sweep.start();
   }
 
   /** panel.yaml's trip threshold and the route's failover health bounds from the policy. */
@@ -328,11 +226,6 @@ export class PanelDaemon {
     return breakerConfig(this.#healthConfig, bounds);
   }
 
-  /** The policy, compiled again only when policy.json changes. */
-  readonly #policy: () => PolicyEngine;
-  /** The catalog, read again only when `rtt scan` rewrote it. */
-  readonly #catalog: () => readonly CatalogSymbol[];
-
   /** The catalog, or none when there is none yet (health checks must not throw for that). */
   #catalogOrNone(): readonly CatalogSymbol[] {
     try {
@@ -342,265 +235,56 @@ export class PanelDaemon {
     }
   }
 
-  /**
-   * A breaker moved: log, audit, journal; on open fail over when the policy says where, else
-   * degrade; out of open, a degraded route goes back to its real target.
-   */
-  #onBreaker(route: string, t: BreakerTransition): void {
-    this.#log(`route ${route}: breaker ${t.from} → ${t.to}: ${t.reason}`);
-    const manual = this.#manual;
-    this.#reconciler.appendAudit({
-      action: t.to === "open" ? "trip" : "heal",
-      route,
-      who: manual?.who ?? "panel",
-      why: manual?.why ?? t.reason,
-      before: { breaker: t.from },
-      after: { breaker: t.to, reason: t.reason },
-    });
-    void this.#reconciler
-      .journal()
-      .catch((error: unknown) => this.#log(`journaling the breaker failed: ${String(error)}`));
-    // Into open, a trial's bound is lifted before the route fails over (its source link goes
-    // with it). Out of open, the route goes back to its real target with the trial's bound set
-    // first — the unpark of a held route releases its backlog, which must meet the bound — and
-    // again after, for a restore that gave the route a new source link.
-    if (t.to === "open")
-      void this.#fallback.trial(route).then(() => this.#fallback.opened(route, t.reason));
-    else if (t.from === "open")
-      void this.#fallback
-        .trial(route)
-        .then(() => this.#fallback.settle(route))
-        .then(() => this.#fallback.trial(route));
-    else void this.#fallback.trial(route);
-  }
-
-  /** Rewires whatever of the last committed topology is not live. */
-  async #restore(why: string): Promise<ApplyResult | undefined> {
-    const committed = asTopology(this.#wal.committed?.post);
-    const missing = Object.keys(committed.edges).filter((id) => !this.#reconciler.live.has(id));
-    if (missing.length === 0) return undefined;
-    this.#log(`rewiring ${missing.length} committed route(s): ${missing.join(", ")}`);
-    return this.#reconcileTo(committed, why, "panel");
-  }
-
-  async #reconcileTo(target: Topology, why: string, who: string): Promise<ApplyResult> {
-    const catalog = this.#catalog();
-    const result = await this.#reconciler.reconcileTo(target, catalog, { who, why });
-    for (const b of result.batches)
-      if (b.outcome !== "committed")
-        this.#log(
-          `batch ${b.routes.join(", ")} ${b.outcome}${b.error ? `: ${b.error.message}` : ""}`,
-        );
-    return result;
-  }
-
-  /** A driver restarted after a crash: its links died with it; rewire the routes it carried. */
-  async #driverLost(name: string): Promise<void> {
-    this.#log(`driver ${name} restarted: its links are gone, rewiring its routes`);
-    await this.#reconciler.dropDriver(name);
-    await this.#restore(`driver ${name} restarted`).catch((error: unknown) =>
-      this.#log(`rewiring after driver ${name} restarted failed: ${(error as Error).message}`),
-    );
+  /** Post-commit check: both ends' links answer a health sample and say ok. */
+  async #verify(r: WiredRoute): Promise<string | undefined> {
+    const [from, to] = await Promise.all([
+      this.#pool.sample(r.from.driver, r.from.link),
+      this.#pool.sample(r.to.driver, r.to.link),
+    ]);
+    const problems = routeProblems(r, from, to);
+    return problems.length === 0 ? undefined : problems.join("; ");
   }
 
   async #serve(): Promise<void> {
-    // We hold the WAL lock, so a socket file here is a dead panel's.
-    if (existsSync(this.#socket)) rmSync(this.#socket, { force: true });
-    mkdirSync(dirname(this.#socket), { recursive: true, mode: 0o700 });
-    this.#server.addService(panelPackage().Panel.service, this.#handlers());
-    this.#standard = addStandardServices(this.#server);
-    await new Promise<void>((resolve, reject) =>
-      this.#server.bindAsync(
-        `unix:${this.#socket}`,
-        grpc.ServerCredentials.createInsecure(),
-        (e) =>
-          e
-            ? reject(
-                new RttError(
-                  "RTT_ERR_LANE_ADDRESS",
-                  `cannot listen on ${this.listen}: ${e.message}`,
-                  { cause: e },
-                ),
-              )
-            : resolve(),
-      ),
+    await this.#server.serve(
+      panelService({
+        paths: this.paths,
+        listen: this.listen,
+        version: this.#o.version,
+        startedAt: this.startedAt,
+        heartbeatMs: this.#heartbeatMs,
+        closing: this.#closing.signal,
+        wal: this.#wal,
+        reconciler: this.#reconciler,
+        pool: this.#pool,
+        health: () => this.#health,
+        catalog: () => this.#catalog(),
+        policy: () => this.#policy(),
+        reconcileTo: (target, actor) => this.#wiring.reconcileTo(target, actor),
+        compact: () => compactWal(this.#reconciler, this.#log),
+        prebind: () => void this.#fallback.prebind(),
+        log: this.#log,
+        stop: () => this.stop(),
+      }),
     );
     this.#log(
       `panel ${this.#o.version} (pid ${process.pid}) serving ${this.paths.root} on ${this.listen}`,
     );
   }
 
-  #handlers(): PanelHandlers {
-    const unary =
-      <Req, Res>(run: (req: Req) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> =>
-      (call, callback) => {
-        Promise.resolve()
-          .then(() => run(call.request))
-          .then(
-            (res) => callback(null, res),
-            (error: unknown) => callback(toServiceError(error)),
-          );
-      };
-    return {
-      Status: unary(() => ({
-        pid: process.pid,
-        root: this.paths.root,
-        listen: this.listen,
-        started_at_unix_ms: this.startedAt,
-        committed_seq: this.#wal.committed?.seq ?? 0,
-        routes: this.#reconciler.live.size,
-        drivers: this.#pool.status(),
-        version: this.#o.version,
-        topology_json: JSON.stringify({
-          format: TOPOLOGY_FORMAT,
-          edges: this.#reconciler.graph.edges,
-        }),
-      })),
-      ApplyPlan: unary(async (req) => {
-        const plan: Plan = parsePlan(req.plan_json, "the ApplyPlan request");
-        const catalog = this.#catalog();
-        const result = await this.#reconciler.apply(plan, catalog, {
-          who: req.who || "unknown",
-          why: req.why || "apply",
-        });
-        await this.#compact();
-        void this.#fallback.prebind();
-        return toWire(result);
-      }),
-      ListRoutes: unary(async () => ({
-        committed_seq: this.#wal.committed?.seq ?? 0,
-        routes: await Promise.all(
-          [...this.#reconciler.live.values()].map((r) => this.#liveRoute(r)),
-        ),
-      })),
-      Rollback: unary(async (req) => {
-        const target = asTopology(this.#wal.rollbackTarget(Number(req.seq)).post);
-        return toWire(
-          await this.#reconcileTo(target, `rollback to commit ${req.seq}`, req.who || "unknown"),
-        );
-      }),
-      ...panelApiHandlers({
-        paths: this.paths,
-        heartbeatMs: this.#heartbeatMs,
-        closing: this.#closing.signal,
-        // What `rtt apply` plans against: the topology Status reports, through the same JSON.
-        topology: () => ({
-          seq: this.#wal.committed?.seq ?? 0,
-          topology: asTopology(
-            JSON.parse(
-              JSON.stringify({ format: TOPOLOGY_FORMAT, edges: this.#reconciler.graph.edges }),
-            ) as JsonValue,
-          ),
-        }),
-        liveRoutes: () => this.#reconciler.live.values(),
-        catalog: () => this.#catalog(),
-        sample: (driver, link) => this.#pool.sample(driver, link),
-        healthView: (route) => this.#health?.view(route),
-      }),
-      QuickConnect: unary(async (req) => {
-        const started = performance.now();
-        const catalog = this.#catalog();
-        const route = findWiredRoute(req.from, this.#reconciler.live.values());
-        const swap = swapTarget(route, req.to, catalog, this.#policy());
-        const r = await this.#reconciler.quickConnect(route.edge.route, swap.target, swap.driver, {
-          who: req.who || "unknown",
-          why: `rtt qc ${req.from} -> ${req.to}`,
-        });
-        return {
-          route: r.route,
-          changed: r.changed,
-          committed_seq: r.seq,
-          old_frames: r.oldFrames,
-          old_to: route.edge.to.saddr,
-          new_to: swap.target.saddr,
-          warm: r.warm,
-          panel_us: Math.round((performance.now() - started) * 1000),
-        };
-      }),
-      Trip: unary((req) => this.#breakerCall("trip", req)),
-      Heal: unary((req) => this.#breakerCall("heal", req)),
-      Shutdown: unary((req) => {
-        this.#log(`shutting down: ${req.reason || "asked to"}`);
-        // Answer first; the drivers and the socket go right after.
-        setImmediate(() => void this.stop());
-        return { pid: process.pid };
-      }),
-    };
-  }
-
-  #breakerCall(
-    kind: "trip" | "heal",
-    req: { route: string; who: string; why: string },
-  ): { route: string; state: string; reason: string } {
-    const health = this.#health;
-    if (health === undefined)
-      throw new RttError("RTT_ERR_PANEL_UNREACHABLE", "the panel is still starting");
-    const route = findWiredRoute(req.route, this.#reconciler.live.values()).edge.route;
-    const who = req.who || "unknown";
-    this.#manual = { who, why: req.why || `rtt ${kind} route/${route}` };
-    try {
-      const state =
-        kind === "trip" ? health.trip(route, who, req.why || undefined) : health.heal(route, who);
-      return { route, state: state.state, reason: state.reason };
-    } finally {
-      this.#manual = undefined;
-    }
-  }
-
-  /** Post-commit check: both ends' links answer a health sample and say ok. */
-  async #verify(r: WiredRoute): Promise<string | undefined> {
-    const [from, to] = await this.#samples(r);
-    const problems = routeProblems(r, from, to);
-    return problems.length === 0 ? undefined : problems.join("; ");
-  }
-
-  #samples(r: WiredRoute) {
-    return Promise.all([
-      this.#pool.sample(r.from.driver, r.from.link),
-      this.#pool.sample(r.to.driver, r.to.link),
-    ]);
-  }
-
-  async #liveRoute(r: WiredRoute) {
-    const [from, to] = await this.#samples(r);
-    return {
-      id: r.edge.route,
-      from: r.edge.from.saddr,
-      to: r.edge.to.saddr,
-      lane: r.edge.lane,
-      pattern: r.edge.pattern,
-      from_link: linkState(r.from, from),
-      to_link: linkState(r.to, to),
-      breaker: this.#health?.view(r.edge.route)?.breaker.state ?? "",
-      held: this.#reconciler.isParked(r.edge.route),
-    };
-  }
-
-  async #compact(): Promise<void> {
-    const removed = await this.#reconciler.compactWal(COMPACT_AT_BYTES, KEEP_COMMITS);
-    if (removed > 0) this.#log(`compacted the WAL: ${removed} bytes of old segments removed`);
-  }
-
   /** Stops every driver (closing the links, lanes and children), the server, the WAL. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#health?.stop();
-      if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
-      this.#standard?.health.setStatus("", "NOT_SERVING");
+      this.#sweep.stop();
+      this.#server.notServing();
       this.#closing.abort();
-      await new Promise<void>((resolve) => {
-        // A stream still open (a health Watch) must not keep the panel up.
-        const force = setTimeout(() => this.#server.forceShutdown(), 2000);
-        this.#server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      });
+      await this.#server.shutdown();
       // Work already under way on the drivers (a sweep, a failover, a swap's follow-up) ends
       // before they stop: a driver stopped mid-Open or mid-Offer leaves what it was making.
       await Promise.race([
         (async () => {
-          await this.#sweepRun;
+          await this.#sweep.settled();
           await this.#reconciler.idle();
         })(),
         sleep(STOP_WAIT_MS, undefined, { ref: false }),
@@ -612,28 +296,10 @@ export class PanelDaemon {
       this.#reconciler.releaseAll();
       await this.#audit.settle();
       this.#wal.close();
-      rmSync(this.#socket, { force: true });
+      this.#server.removeSocket();
       this.#log("panel stopped");
       this.#markStopped();
     })();
     return this.#stopping;
   }
-}
-
-function toWire(r: ApplyResult) {
-  return {
-    batches: r.batches.map((b) => ({
-      routes: [...b.routes],
-      outcome: b.outcome,
-      seq: b.seq ?? 0,
-      error_code: b.error?.code ?? "",
-      error_message: b.error?.message ?? "",
-      warnings: [...(b.warnings ?? [])],
-    })),
-    created: r.created,
-    replaced: r.replaced,
-    deleted: r.deleted,
-    committed_seq: r.seq,
-    orphans_closed: [],
-  };
 }

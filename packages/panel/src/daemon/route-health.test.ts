@@ -62,3 +62,33 @@ describe("route health", () => {
     assert.equal(transitions[0], "closed→open", transitions.join(", "));
   });
 });
+
+describe("manual trip and heal", () => {
+  it("each transition one causes goes out with who asked: a due backoff's half-open too", async () => {
+    let now = 1_800_000_000_000;
+    let taken = 0;
+    const seen: string[] = [];
+    const health = new RouteHealth({
+      intervalMs: 250,
+      routes: () => [route],
+      sample: () => Promise.resolve(linkSample(false, 1_800_000_000_000 + ++taken)),
+      configFor: () => breakerConfig({ trip_threshold: { errors: 2, window_ms: 60_000 } }),
+      onTransition: (_r, t, _s, actor) =>
+        seen.push(`${t.from}→${t.to} ${actor === undefined ? "-" : `${actor.who}/${actor.why}`}`),
+      now: () => now,
+      random: () => 0,
+    });
+    await health.tick();
+    await health.tick();
+    now += 60_000; // the open breaker's backoff has ended: the trip half-opens it first
+    const state = health.trip(route.edge.route, { who: "ann", why: "rtt trip" }, "maintenance");
+    health.heal(route.edge.route, { who: "bob", why: "fixed" });
+    assert.deepEqual(seen, [
+      "closed→open -",
+      "open→half-open ann/rtt trip",
+      "half-open→open ann/rtt trip",
+      "open→half-open bob/fixed",
+    ]);
+    assert.equal(state.reason, "manual trip by ann: maintenance");
+  });
+});

@@ -3,9 +3,9 @@
  * `health.heartbeat_ms` it samples both links of every wired route from their drivers, keeps
  * rolling statistics per route, and feeds each route's circuit breaker — an error when a link is
  * not ok, an SLO observation against the route's failover health bounds, a tick for backoff
- * deadlines. `rtt trip` / `rtt heal` feed it too. Transitions go to `onTransition` (the daemon
- * audits, journals and acts on them); the breaker states are journaled with the topology so a
- * restart keeps an open breaker open.
+ * deadlines. `rtt trip` / `rtt heal` feed it too, and the transitions they cause carry who asked
+ * and why. Transitions go to `onTransition` (the daemon audits, journals and acts on them); the
+ * breaker states are journaled with the topology so a restart keeps an open breaker open.
  */
 import type { HealthSample } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
@@ -24,6 +24,7 @@ import {
   type RouteStats,
   sloObservation,
 } from "../health/samples.ts";
+import type { Actor } from "../reconcile/actor.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
 
 export interface RouteHealthView {
@@ -46,7 +47,13 @@ export interface RouteHealthOptions {
   readonly sample: (driver: string, link: string) => Promise<HealthSample | undefined>;
   /** The breaker configuration of a route (panel.yaml's trip threshold, the policy's bounds). */
   readonly configFor: (route: WiredRoute) => BreakerConfig;
-  readonly onTransition: (route: string, t: BreakerTransition, state: BreakerState) => void;
+  /** `actor`: who asked, when a manual trip or heal caused `t`; none for the loop's own. */
+  readonly onTransition: (
+    route: string,
+    t: BreakerTransition,
+    state: BreakerState,
+    actor?: Actor,
+  ) => void;
   readonly now?: () => number;
   readonly random?: () => number;
 }
@@ -179,7 +186,7 @@ export class RouteHealth {
     for (const e of events) this.#feed(route, w, e);
   }
 
-  #feed(route: WiredRoute, w: Watched, event: BreakerEvent): BreakerTransition[] {
+  #feed(route: WiredRoute, w: Watched, event: BreakerEvent, actor?: Actor): BreakerTransition[] {
     const step = stepBreaker(this.#o.configFor(route), w.breaker, event, {
       now: this.#now(),
       random: this.#o.random ?? Math.random,
@@ -187,7 +194,7 @@ export class RouteHealth {
     w.breaker = step.state;
     // A half-open trial is judged on what happens from now on, not on the window that tripped it.
     if (step.transitions.some((t) => t.to === "half-open")) w.samples = new RouteSamples();
-    for (const t of step.transitions) this.#o.onTransition(route.edge.route, t, step.state);
+    for (const t of step.transitions) this.#o.onTransition(route.edge.route, t, step.state, actor);
     return [...step.transitions];
   }
 
@@ -200,19 +207,24 @@ export class RouteHealth {
     return route;
   }
 
-  /** `rtt trip route/<id>`: opens the breaker at once, held until a heal. */
-  trip(id: string, who: string, why?: string): BreakerState {
+  /**
+   * `rtt trip route/<id>`: opens the breaker at once, held until a heal. The breaker's reason
+   * names `actor.who` and the operator's own `why`, if one was given; `actor` goes with every
+   * transition this causes.
+   */
+  trip(id: string, actor: Actor, why?: string): BreakerState {
     const route = this.#route(id);
     const w = this.#watched(route);
-    this.#feed(route, w, { kind: "trip", who, ...(why === undefined ? {} : { why }) });
+    const event = { kind: "trip", who: actor.who, ...(why === undefined ? {} : { why }) } as const;
+    this.#feed(route, w, event, actor);
     return w.breaker;
   }
 
   /** `rtt heal route/<id>`: the half-open test (a bounded trial; closes after enough successes). */
-  heal(id: string, who: string): BreakerState {
+  heal(id: string, actor: Actor): BreakerState {
     const route = this.#route(id);
     const w = this.#watched(route);
-    this.#feed(route, w, { kind: "heal", who });
+    this.#feed(route, w, { kind: "heal", who: actor.who }, actor);
     return w.breaker;
   }
 

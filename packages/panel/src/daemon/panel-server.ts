@@ -1,0 +1,116 @@
+/**
+ * The panel's gRPC server (docs/design.md §Processes and sockets: the panel daemon):
+ * rtt.panel.v1.Panel on the workspace's Unix socket, and beside it on the same socket the
+ * standard services — gRPC health checking (grpc.health.v1) and server reflection (v1 and
+ * v1alpha) — so grpcurl or a client in any language can find and call the panel without RTT's
+ * .proto files at hand.
+ */
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { ReflectionService } from "@grpc/reflection";
+import {
+  LOCAL_SERVER_OPTIONS,
+  loadProtoDefinition,
+  type PanelHandlers,
+  panelPackage,
+  panelPackageDefinition,
+} from "@rtt/connector-sdk";
+import { RttError } from "@rtt/core";
+import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
+import { withProtocMapEntries } from "./protoc-map-entries.ts";
+
+/** The fully qualified name health checks and reflection know the panel's service by. */
+export const PANEL_SERVICE = "rtt.panel.v1.Panel";
+
+/** How long a stop lets open streams (a health Watch) finish before it cuts them. */
+const FORCE_SHUTDOWN_MS = 2000;
+
+/**
+ * The Unix socket path of an `api.listen` value (only `unix://` is served:
+ * docs/design.md §Processes and sockets: the panel daemon).
+ */
+export function socketPathOf(listen: string): string {
+  if (!listen.startsWith("unix://") || listen.length <= "unix://".length)
+    throw new RttError(
+      "RTT_ERR_DOC_SCHEMA",
+      `api.listen ${JSON.stringify(listen)} is not unix://PATH`,
+      {
+        hint: "the panel listens on a Unix socket only, e.g. unix:///tmp/rtt-panel.sock",
+      },
+    );
+  return listen.slice("unix://".length);
+}
+
+/**
+ * Adds grpc.health.v1.Health (SERVING for "" and the panel's service) and server reflection
+ * (v1 and v1alpha, describing panel.proto and the health service) to `server`.
+ */
+function addStandardServices(server: grpc.Server): HealthImplementation {
+  const health = new HealthImplementation({ "": "SERVING", [PANEL_SERVICE]: "SERVING" });
+  health.addToServer(server);
+  const described = { ...panelPackageDefinition(), ...loadProtoDefinition(healthProtoPath) };
+  new ReflectionService(withProtocMapEntries(described)).addToServer(server);
+  return health;
+}
+
+export class PanelServer {
+  /** The `api.listen` value served. */
+  readonly listen: string;
+  readonly #socket: string;
+  readonly #server = new grpc.Server(LOCAL_SERVER_OPTIONS);
+  /** The health service's state, once serving: flipped when the panel stops. */
+  #health: HealthImplementation | undefined;
+
+  /** RTT_ERR_DOC_SCHEMA when `listen` is not `unix://PATH`. */
+  constructor(listen: string) {
+    this.listen = listen;
+    this.#socket = socketPathOf(listen);
+  }
+
+  /** Serves `panel` and the standard services; RTT_ERR_LANE_ADDRESS when it cannot listen. */
+  async serve(panel: PanelHandlers): Promise<void> {
+    // The caller holds the WAL lock, so a socket file here is a dead panel's.
+    if (existsSync(this.#socket)) rmSync(this.#socket, { force: true });
+    mkdirSync(dirname(this.#socket), { recursive: true, mode: 0o700 });
+    this.#server.addService(panelPackage().Panel.service, panel);
+    this.#health = addStandardServices(this.#server);
+    await new Promise<void>((resolve, reject) =>
+      this.#server.bindAsync(
+        `unix:${this.#socket}`,
+        grpc.ServerCredentials.createInsecure(),
+        (e) =>
+          e
+            ? reject(
+                new RttError(
+                  "RTT_ERR_LANE_ADDRESS",
+                  `cannot listen on ${this.listen}: ${e.message}`,
+                  { cause: e },
+                ),
+              )
+            : resolve(),
+      ),
+    );
+  }
+
+  /** Health checks answer NOT_SERVING from now on: the panel is stopping. */
+  notServing(): void {
+    this.#health?.setStatus("", "NOT_SERVING");
+  }
+
+  /** Takes no more calls; resolves once the calls under way ended. */
+  shutdown(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      // A stream still open (a health Watch) must not keep the panel up.
+      const force = setTimeout(() => this.#server.forceShutdown(), FORCE_SHUTDOWN_MS);
+      this.#server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+  }
+
+  removeSocket(): void {
+    rmSync(this.#socket, { force: true });
+  }
+}

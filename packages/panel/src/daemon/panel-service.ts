@@ -1,0 +1,377 @@
+/**
+ * The rtt.panel.v1.Panel service (proto/rtt/v1/panel.proto; docs/design.md §Processes and
+ * sockets: the panel daemon): all twelve of its calls, over what the daemon hands over in a
+ * `PanelServiceContext`. The read side (Status, ListRoutes, ListSymbols, PlanRoutes, Health,
+ * Audit) reads the workspace's files and asks the drivers for health samples; the write side
+ * (ApplyPlan, Rollback, QuickConnect, Trip, Heal, Shutdown) goes through the reconciler, the
+ * route health loop and the daemon. Errors leave as their RttError's status and code
+ * (`unaryHandler`, `serverStream`).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import type * as grpc from "@grpc/grpc-js";
+import { type PanelHandlers, type PlanIn, toServiceError, unaryHandler } from "@rtt/connector-sdk";
+import {
+  type CatalogSymbol,
+  formatDiagnostic,
+  type JsonValue,
+  parseSaddr,
+  RttError,
+  SYMBOL_TYPES,
+} from "@rtt/core";
+import type { AuditRecord } from "../audit/ledger.ts";
+import { resolveSelector } from "../catalog.ts";
+import { loadPlanInputs } from "../plan/inputs.ts";
+import { makePlan, planProblems } from "../plan/plan.ts";
+import { parsePlan } from "../plan/plan-file.ts";
+import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts";
+import type { PolicyEngine } from "../policy/policy-engine.ts";
+import type { Actor } from "../reconcile/actor.ts";
+import type { WiredRoute } from "../reconcile/graph.ts";
+import type { ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
+import type { Wal } from "../wal/wal.ts";
+import type { WorkspacePaths } from "../workspace/workspace.ts";
+import type { HostPool } from "./host-pool.ts";
+import { findWiredRoute, swapTarget } from "./live-ops.ts";
+import {
+  applyResultToWire,
+  auditToWire,
+  type LinkSamples,
+  liveRouteToWire,
+  routeHealthToWire,
+  symbolToWire,
+} from "./panel-messages.ts";
+import type { RouteHealth } from "./route-health.ts";
+
+/** How often Audit with `follow` looks at the ledger for new records. */
+const AUDIT_POLL_MS = 200;
+/** Below this a Health interval is raised to it: each tick asks every driver for a sample. */
+const MIN_HEALTH_INTERVAL_MS = 10;
+/** …and at most an hour: a timer past 2^31 ms fires at once (Node warns and uses 1 ms). */
+const MAX_HEALTH_INTERVAL_MS = 3_600_000;
+
+/** What the Panel service needs of the daemon. */
+export interface PanelServiceContext {
+  readonly paths: WorkspacePaths;
+  readonly listen: string;
+  readonly version: string;
+  readonly startedAt: number;
+  /** panel.yaml's health.heartbeat_ms: the default Health interval. */
+  readonly heartbeatMs: number;
+  /** Aborted when the panel stops: the open streams end then. */
+  readonly closing: AbortSignal;
+  readonly wal: Pick<Wal, "committed" | "rollbackTarget">;
+  readonly reconciler: Reconciler;
+  readonly pool: Pick<HostPool, "status" | "sample">;
+  /** Route health and breakers; none while the panel is still starting. */
+  health(): RouteHealth | undefined;
+  /** The catalog's symbols (RTT_ERR_CATALOG_MISSING before the first scan). */
+  catalog(): readonly CatalogSymbol[];
+  policy(): PolicyEngine;
+  /** Reconciles the live wiring to `target` (a rollback), logging batches that did not commit. */
+  reconcileTo(target: Topology, actor: Actor): Promise<ApplyResult>;
+  /** After an apply: compacts the WAL once it is big. */
+  compact(): Promise<void>;
+  /** After an apply: keeps each route's next failover target prebound. */
+  prebind(): void;
+  log(line: string): void;
+  /** Stops the panel (Shutdown answers first). */
+  stop(): Promise<void>;
+}
+
+type Handler<M extends keyof PanelHandlers> = PanelHandlers[M];
+/** The request message of the unary call `M`. */
+type UnaryRequest<M extends keyof PanelHandlers> =
+  Handler<M> extends grpc.handleUnaryCall<infer Req, infer _Res> ? Req : never;
+/** The server side of the server-streaming call `M`. */
+type StreamCall<M extends keyof PanelHandlers> =
+  Handler<M> extends grpc.handleServerStreamingCall<infer Req, infer Res>
+    ? grpc.ServerWritableStream<Req, Res>
+    : never;
+
+export function panelService(ctx: PanelServiceContext): PanelHandlers {
+  return {
+    Status: unaryHandler(() => status(ctx)),
+    ApplyPlan: unaryHandler((req) => applyPlan(ctx, req)),
+    ListRoutes: unaryHandler(() => listRoutes(ctx)),
+    Rollback: unaryHandler((req) => rollback(ctx, req)),
+    ListSymbols: serverStream((call) => listSymbols(ctx, call)),
+    PlanRoutes: unaryHandler(() => planNow(ctx)),
+    Health: serverStream((call) => healthStream(ctx, call)),
+    Audit: serverStream((call) => auditStream(ctx, call)),
+    QuickConnect: unaryHandler((req) => quickConnect(ctx, req)),
+    Trip: unaryHandler((req) => breakerCall(ctx, "trip", req)),
+    Heal: unaryHandler((req) => breakerCall(ctx, "heal", req)),
+    Shutdown: unaryHandler((req) => shutdown(ctx, req)),
+  };
+}
+
+/**
+ * A server-streaming handler from an async function that writes to the call and returns when the
+ * stream is complete; a throw ends the stream with the RttError's status and code.
+ */
+function serverStream<Req, Res>(
+  run: (call: grpc.ServerWritableStream<Req, Res>) => Promise<void>,
+): grpc.handleServerStreamingCall<Req, Res> {
+  return (call) => {
+    run(call).then(
+      () => {
+        if (!call.cancelled) call.end();
+      },
+      (error: unknown) => {
+        if (!call.cancelled) call.emit("error", toServiceError(error));
+      },
+    );
+  };
+}
+
+/** Resolves after `ms`, or as soon as the call is cancelled or the panel stops. */
+function pause(
+  call: grpc.ServerWritableStream<unknown, unknown>,
+  closing: AbortSignal,
+  ms: number,
+): Promise<void> {
+  return new Promise((resolve) => {
+    if (call.cancelled || closing.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      call.off("cancelled", done);
+      closing.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    call.on("cancelled", done);
+    closing.addEventListener("abort", done);
+  });
+}
+
+/** The live topology as Status reports it (JSON) and as `rtt apply` plans against it. */
+function liveTopologyJson(ctx: PanelServiceContext): string {
+  return JSON.stringify({ format: TOPOLOGY_FORMAT, edges: ctx.reconciler.graph.edges });
+}
+
+/** A health sample of each of the route's two links, asked of their drivers at once. */
+async function samplesOf(ctx: PanelServiceContext, r: WiredRoute): Promise<LinkSamples> {
+  const [from, to] = await Promise.all([
+    ctx.pool.sample(r.from.driver, r.from.link),
+    ctx.pool.sample(r.to.driver, r.to.link),
+  ]);
+  return { from, to };
+}
+
+function status(ctx: PanelServiceContext) {
+  return {
+    pid: process.pid,
+    root: ctx.paths.root,
+    listen: ctx.listen,
+    started_at_unix_ms: ctx.startedAt,
+    committed_seq: ctx.wal.committed?.seq ?? 0,
+    routes: ctx.reconciler.live.size,
+    drivers: ctx.pool.status(),
+    version: ctx.version,
+    topology_json: liveTopologyJson(ctx),
+  };
+}
+
+async function applyPlan(ctx: PanelServiceContext, req: UnaryRequest<"ApplyPlan">) {
+  const plan = parsePlan(req.plan_json, "the ApplyPlan request");
+  const catalog = ctx.catalog();
+  const result = await ctx.reconciler.apply(plan, catalog, {
+    who: req.who || "unknown",
+    why: req.why || "apply",
+  });
+  await ctx.compact();
+  ctx.prebind();
+  return applyResultToWire(result);
+}
+
+async function listRoutes(ctx: PanelServiceContext) {
+  const live = [...ctx.reconciler.live.values()];
+  return {
+    committed_seq: ctx.wal.committed?.seq ?? 0,
+    routes: await Promise.all(
+      live.map(async (r) =>
+        liveRouteToWire(
+          r,
+          await samplesOf(ctx, r),
+          ctx.health()?.view(r.edge.route)?.breaker.state ?? "",
+          ctx.reconciler.isParked(r.edge.route),
+        ),
+      ),
+    ),
+  };
+}
+
+async function rollback(ctx: PanelServiceContext, req: UnaryRequest<"Rollback">) {
+  const target = asTopology(ctx.wal.rollbackTarget(Number(req.seq)).post);
+  const actor = { who: req.who || "unknown", why: `rollback to commit ${req.seq}` };
+  return applyResultToWire(await ctx.reconcileTo(target, actor));
+}
+
+/** The catalog's symbols that `rtt ls symbols [pattern] [--type type]` would list. */
+function filterSymbols(
+  symbols: readonly CatalogSymbol[],
+  pattern: string,
+  type: string,
+): readonly CatalogSymbol[] {
+  if (type !== "" && !(SYMBOL_TYPES as readonly string[]).includes(type))
+    throw new RttError("RTT_ERR_USAGE", `type ${type}: expected one of ${SYMBOL_TYPES.join(", ")}`);
+  let out = symbols;
+  if (pattern !== "") out = resolveSelector(out, parseSaddr(pattern)).matches;
+  if (type !== "") out = out.filter((s) => s.type === type);
+  return out;
+}
+
+async function listSymbols(ctx: PanelServiceContext, call: StreamCall<"ListSymbols">) {
+  for (const s of filterSymbols(ctx.catalog(), call.request.pattern, call.request.type)) {
+    if (call.cancelled) return;
+    call.write(symbolToWire(s));
+  }
+}
+
+/** The plan `rtt apply` would make now, with `plan_json` the bytes `rtt plan --json` prints. */
+function planNow(ctx: PanelServiceContext): PlanIn {
+  const loaded = loadPlanInputs(ctx.paths);
+  if (!loaded.ok)
+    throw new RttError(
+      "RTT_ERR_DOC_SCHEMA",
+      `the plan's inputs are invalid; nothing was planned:\n${loaded.diagnostics.map(formatDiagnostic).join("\n")}`,
+      { hint: "run `rtt scan` and `rtt plan` to see every problem with its line and column" },
+    );
+  // What `rtt apply` plans against: the topology Status reports, through the same JSON.
+  const topology = asTopology(JSON.parse(liveTopologyJson(ctx)) as JsonValue);
+  const plan = makePlan(loaded.inputs, topology, ctx.wal.committed?.seq ?? 0);
+  const count = (action: string) => plan.edits.filter((e) => e.action === action).length;
+  const edited = new Set(plan.edits.map((e) => e.route));
+  return {
+    plan_json: `${JSON.stringify(plan, null, 2)}\n`,
+    base_seq: plan.base_seq,
+    to_create: count("create"),
+    to_replace: count("replace"),
+    to_delete: count("delete"),
+    unchanged: Object.keys(plan.desired.edges).filter((id) => !edited.has(id)).length,
+    problems: planProblems(plan),
+  };
+}
+
+/** Health samples of every wired route (or the one asked for), every interval until cancelled. */
+async function healthStream(ctx: PanelServiceContext, call: StreamCall<"Health">) {
+  const only = call.request.route;
+  const interval = Math.min(
+    MAX_HEALTH_INTERVAL_MS,
+    Math.max(MIN_HEALTH_INTERVAL_MS, call.request.interval_ms || ctx.heartbeatMs),
+  );
+  const open = () => !call.cancelled && !ctx.closing.aborted;
+  while (open()) {
+    const routes = [...ctx.reconciler.live.values()].filter(
+      (r) => only === "" || r.edge.route === only,
+    );
+    const samples = await Promise.all(
+      routes.map(async (r) => {
+        const links = await samplesOf(ctx, r);
+        return routeHealthToWire(r, links, ctx.health()?.view(r.edge.route), Date.now());
+      }),
+    );
+    if (only !== "" && routes.length === 0)
+      samples.push({
+        route: only,
+        ok: false,
+        err_rate: 1,
+        err: `route ${only} is not wired`,
+        at_unix_ms: Date.now(),
+      });
+    for (const s of samples) if (open()) call.write(s);
+    await pause(call, ctx.closing, interval);
+  }
+}
+
+/**
+ * Reads the ledger's complete records from byte `offset` on. The last line without its newline
+ * is an append in progress: it is left for the next read.
+ */
+function readLedgerFrom(file: string, offset: number): { records: AuditRecord[]; next: number } {
+  if (!existsSync(file)) return { records: [], next: offset };
+  const bytes = readFileSync(file);
+  if (bytes.length < offset)
+    throw new RttError("RTT_ERR_AUDIT_TAMPERED", `${file} shrank while it was read`, {
+      hint: "run `rtt audit --verify` to find the bad record",
+    });
+  const end = bytes.lastIndexOf(0x0a) + 1;
+  if (end <= offset) return { records: [], next: offset };
+  const records: AuditRecord[] = [];
+  for (const line of bytes.subarray(offset, end).toString("utf8").split("\n")) {
+    if (line === "") continue;
+    try {
+      records.push(JSON.parse(line) as AuditRecord);
+    } catch {
+      throw new RttError("RTT_ERR_AUDIT_TAMPERED", `${file} has a line that is not JSON`, {
+        hint: "run `rtt audit --verify` to find the bad record",
+      });
+    }
+  }
+  return { records, next: end };
+}
+
+/** The ledger's records (the last `limit`); with `follow`, then each new one until cancelled. */
+async function auditStream(ctx: PanelServiceContext, call: StreamCall<"Audit">) {
+  const { route, limit, follow } = call.request;
+  const wanted = (r: AuditRecord) => route === "" || r.route === route;
+  const first = readLedgerFrom(ctx.paths.audit, 0);
+  const existing = first.records.filter(wanted);
+  for (const r of limit > 0 ? existing.slice(-limit) : existing) {
+    if (call.cancelled) return;
+    call.write(auditToWire(r));
+  }
+  let offset = first.next;
+  const open = () => !call.cancelled && !ctx.closing.aborted;
+  while (follow && open()) {
+    await pause(call, ctx.closing, AUDIT_POLL_MS);
+    if (!open()) return;
+    const more = readLedgerFrom(ctx.paths.audit, offset);
+    offset = more.next;
+    for (const r of more.records) if (wanted(r)) call.write(auditToWire(r));
+  }
+}
+
+/** `rtt qc from -> to`: a hot swap of a wired one-way route, through the router's hard steps. */
+async function quickConnect(ctx: PanelServiceContext, req: UnaryRequest<"QuickConnect">) {
+  const started = performance.now();
+  const catalog = ctx.catalog();
+  const route = findWiredRoute(req.from, ctx.reconciler.live.values());
+  const swap = swapTarget(route, req.to, catalog, ctx.policy());
+  const r = await ctx.reconciler.quickConnect(route.edge.route, swap.target, swap.driver, {
+    who: req.who || "unknown",
+    why: `rtt qc ${req.from} -> ${req.to}`,
+  });
+  return {
+    route: r.route,
+    changed: r.changed,
+    committed_seq: r.seq,
+    old_frames: r.oldFrames,
+    old_to: route.edge.to.saddr,
+    new_to: swap.target.saddr,
+    warm: r.warm,
+    panel_us: Math.round((performance.now() - started) * 1000),
+  };
+}
+
+/**
+ * `rtt trip` / `rtt heal`: a route's breaker by hand. The audit records the operator and their
+ * why (or the command); the breaker's reason names the operator's own why only.
+ */
+function breakerCall(ctx: PanelServiceContext, kind: "trip" | "heal", req: UnaryRequest<"Trip">) {
+  const health = ctx.health();
+  if (health === undefined)
+    throw new RttError("RTT_ERR_PANEL_UNREACHABLE", "the panel is still starting");
+  const route = findWiredRoute(req.route, ctx.reconciler.live.values()).edge.route;
+  const actor = { who: req.who || "unknown", why: req.why || `rtt ${kind} route/${route}` };
+  const state =
+    kind === "trip" ? health.trip(route, actor, req.why || undefined) : health.heal(route, actor);
+  return { route, state: state.state, reason: state.reason };
+}
+
+function shutdown(ctx: PanelServiceContext, req: UnaryRequest<"Shutdown">) {
+  ctx.log(`shutting down: ${req.reason || "asked to"}`);
+  // Answer first; the drivers and the socket go right after.
+  setImmediate(() => void ctx.stop());
+  return { pid: process.pid };
+}

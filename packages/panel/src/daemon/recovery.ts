@@ -1,0 +1,97 @@
+/**
+ * Start-up is crash recovery, whatever ended the last panel (docs/design.md §The life of a route:
+ * recover):
+ *   1. open the WAL: replay to the last commit, cut a torn tail, abort a partial transaction
+ *      (`Wal.open`, before the daemon is made; here its report is logged);
+ *   2. re-attach the drivers the last commit names (pid + start time + nonce checked);
+ *   3. the committed routes whose links live on re-attached drivers are live again;
+ *   4. close every journaled link no committed route uses (a cut-short transaction's strays),
+ *      and forget the route journals of routes no longer committed;
+ *   5. rewire what is missing (drivers gone: stopped panel, crash past the grace period), so the
+ *      panel keeps exactly the last committed topology.
+ */
+import type { DriverRecord } from "@rtt/connector-sdk";
+import { errorMessage, type JsonValue } from "@rtt/core";
+import { asTopology } from "../plan/topology.ts";
+import { failedOverOf, wiredRoutesOf } from "../reconcile/graph.ts";
+import type { Reconciler } from "../reconcile/reconciler.ts";
+import { pruneRouteJournals } from "../reconcile/route-journals.ts";
+import type { Wal } from "../wal/wal.ts";
+import type { CommittedWiring } from "./committed-wiring.ts";
+import type { HostPool } from "./host-pool.ts";
+
+export interface RecoveryParts {
+  readonly root: string;
+  readonly wal: Wal;
+  readonly pool: HostPool;
+  readonly reconciler: Reconciler;
+  readonly wiring: CommittedWiring;
+  readonly log: (line: string) => void;
+}
+
+/** What the last commit journaled beside the topology, for the parts made after recovery. */
+export interface Recovered {
+  /** The breaker states, by route (the health loop restores them). */
+  readonly breakers: Record<string, unknown>;
+  /** The routes that ran on a failover target (the fallback takes them back). */
+  readonly failedOver: readonly string[];
+}
+
+/** The breaker states a journaled graph carries, by route. */
+function breakersOf(graph: JsonValue | undefined): Record<string, unknown> {
+  if (graph === null || typeof graph !== "object" || Array.isArray(graph)) return {};
+  const b = (graph as { readonly [k: string]: JsonValue }).breakers;
+  return b !== null && typeof b === "object" && !Array.isArray(b) ? { ...b } : {};
+}
+
+function driverRecordsOf(graph: JsonValue | undefined): DriverRecord[] {
+  if (graph === null || typeof graph !== "object" || Array.isArray(graph)) return [];
+  const drivers = (graph as { readonly [k: string]: JsonValue }).drivers;
+  if (drivers === null || typeof drivers !== "object" || Array.isArray(drivers)) return [];
+  return Object.values(drivers) as unknown as DriverRecord[];
+}
+
+function logWalReport(p: RecoveryParts): void {
+  const report = p.wal.report;
+  if (report.tookOverLockFrom !== undefined)
+    p.log(`took over the lock of a dead panel (pid ${report.tookOverLockFrom.pid})`);
+  if (report.discarded.length > 0)
+    p.log(`discarded the partial transaction(s) ${report.discarded.join(", ")}`);
+}
+
+/** Steps 2 and 3: re-attach the committed drivers, adopt the routes that run on them. */
+async function reattach(p: RecoveryParts, post: JsonValue | undefined): Promise<void> {
+  for (const record of driverRecordsOf(post)) {
+    try {
+      await p.pool.attach(record);
+      p.log(`re-attached driver ${record.name} (pid ${record.pid})`);
+    } catch (error) {
+      p.log(`driver ${record.name} (pid ${record.pid}) is gone: ${errorMessage(error)}`);
+    }
+  }
+  const live = wiredRoutesOf(post).filter(
+    (r) => p.pool.running(r.from.driver) !== undefined && p.pool.running(r.to.driver) !== undefined,
+  );
+  p.reconciler.adopt(live);
+}
+
+/** Step 4: close the links and forget the journals no committed route uses. */
+async function closeStrays(p: RecoveryParts, post: JsonValue | undefined): Promise<void> {
+  const { orphans, broken } = await p.reconciler.sweepOrphans();
+  if (orphans.length > 0) p.log(`closed ${orphans.length} orphaned link(s): ${orphans.join(", ")}`);
+  if (broken.length > 0) p.log(`route(s) ${broken.join(", ")} lost a link; rewiring`);
+  const pruned = pruneRouteJournals(p.root, new Set(Object.keys(asTopology(post).edges)));
+  if (pruned.length > 0)
+    p.log(`forgot the journals and programs of route(s) no longer committed: ${pruned.join(", ")}`);
+}
+
+/** Steps 1–5 on an open WAL; what the last commit journaled beside its topology. */
+export async function recover(parts: RecoveryParts): Promise<Recovered> {
+  logWalReport(parts);
+  // Read before the rewire: a rewire commits anew, and that commit has no breakers yet.
+  const post = parts.wal.committed?.post;
+  await reattach(parts, post);
+  await closeStrays(parts, post);
+  await parts.wiring.restore("restore the committed topology after a panel start");
+  return { breakers: breakersOf(post), failedOver: failedOverOf(post) };
+}
