@@ -6,13 +6,13 @@
  */
 
 export { type BackoffPolicy, backoffDelay } from "@rtt/core";
-export { type Clock, FakeClock, systemClock } from "./clock.ts";
 export {
   BoundedQueue,
   type BoundedQueueOptions,
   type QueueMark,
   type WaterMarks,
-} from "./driver/bounded-queue.ts";
+} from "@rtt/fabric";
+export { type Clock, FakeClock, systemClock } from "./clock.ts";
 export {
   type Awaitable,
   type CloseHow,

@@ -28,6 +28,7 @@ import type { Contract, RouteAdmissionQos } from "@rtt/core";
 import { contractHash, errorMessage, formatSaddr, parseConcrete, RttError } from "@rtt/core";
 import {
   type AdmissionCounters,
+  BoundedQueue,
   connectReader,
   type Frame,
   FrameType,
@@ -40,9 +41,9 @@ import {
   listenWriter,
   RouteAdmission,
   TokenBucket,
+  type WaterMarks,
 } from "@rtt/fabric";
 import { AdmittedRx } from "./admitted-rx.ts";
-import { BoundedQueue, type WaterMarks } from "./bounded-queue.ts";
 import type { CloseHow, Connector, LinkHealth, RxMessage } from "./define-connector.ts";
 import {
   type ControlAddresses,
