@@ -3,7 +3,7 @@
  * high-water mark (`full`) or back at or below its low-water mark (`drained`). It refuses
  * nothing: what keeps it bounded is its owner pausing the producer once it is `full` and
  * resuming it once it is `drained` again — the side effects stay with the owner (a lane reader,
- * a pipe), only the counting and the marks live here.
+ * a pipe, the inproc lane's writer), only the counting and the marks live here.
  *
  * Push and shift are O(1) amortised: shifting moves a head index instead of the array's
  * elements, and the array is cut down once the head has passed enough of it.
@@ -18,11 +18,12 @@ export interface QueueMark {
 /**
  * `high`: at or above either count the queue is full. `low`: at or below both it is drained.
  * Each low count is below its high one, so a steady consumer does not pause and resume its
- * producer on every message.
+ * producer on every message. Without `low` the queue is drained whenever it is not full: for a
+ * consumer that empties it in batches (the inproc lane), where there is no gap to keep.
  */
 export interface WaterMarks {
   readonly high: QueueMark;
-  readonly low: QueueMark;
+  readonly low?: QueueMark;
 }
 
 export interface BoundedQueueOptions<T> {
@@ -40,7 +41,11 @@ const COMPACT_AFTER = 1024;
 
 export class BoundedQueue<T> {
   readonly #sizeOf: (item: T) => number;
-  readonly #marks: WaterMarks | undefined;
+  /** The high marks as numbers (Infinity without marks: never reached): `full` is hot. */
+  readonly #highItems: number;
+  readonly #highBytes: number;
+  /** Undefined: drained is "not full" (so with no marks at all, always drained). */
+  readonly #low: QueueMark | undefined;
   /** Slots before #head are shifted (and cleared, so their payloads can be collected). */
   #items: (T | undefined)[] = [];
   #head = 0;
@@ -49,11 +54,13 @@ export class BoundedQueue<T> {
   constructor(options: BoundedQueueOptions<T>) {
     const { marks } = options;
     if (marks !== undefined) {
-      checkMarks("items", marks.low.items, marks.high.items);
-      checkMarks("bytes", marks.low.bytes, marks.high.bytes);
+      checkMarks("items", marks.low?.items, marks.high.items);
+      checkMarks("bytes", marks.low?.bytes, marks.high.bytes);
     }
     this.#sizeOf = options.sizeOf;
-    this.#marks = marks;
+    this.#highItems = marks?.high.items ?? Number.POSITIVE_INFINITY;
+    this.#highBytes = marks?.high.bytes ?? Number.POSITIVE_INFINITY;
+    this.#low = marks?.low;
   }
 
   /** Messages queued. */
@@ -68,14 +75,14 @@ export class BoundedQueue<T> {
 
   /** At or above either high mark: time to pause the producer. */
   get full(): boolean {
-    const high = this.#marks?.high;
-    return high !== undefined && (this.length >= high.items || this.#bytes >= high.bytes);
+    return this.length >= this.#highItems || this.#bytes >= this.#highBytes;
   }
 
-  /** At or below both low marks: a paused producer may go on. */
+  /** At or below both low marks (or, without them, not full): a paused producer may go on. */
   get drained(): boolean {
-    const low = this.#marks?.low;
-    return low === undefined || (this.length <= low.items && this.#bytes <= low.bytes);
+    const low = this.#low;
+    if (low === undefined) return !this.full;
+    return this.length <= low.items && this.#bytes <= low.bytes;
   }
 
   push(item: T): void {
@@ -105,15 +112,22 @@ export class BoundedQueue<T> {
     return all;
   }
 
+  /**
+   * Empties the array in place rather than taking a new one: measurably cheaper for a queue that
+   * is emptied on every turn (the inproc lane's), and the old slots are freed all the same.
+   */
   #reset(): void {
-    this.#items = [];
+    this.#items.length = 0;
     this.#head = 0;
     this.#bytes = 0;
   }
 }
 
-function checkMarks(what: string, low: number, high: number): void {
-  if (!(low >= 0 && low < high))
+function checkMarks(what: string, low: number | undefined, high: number): void {
+  if (low === undefined) {
+    if (!(high > 0))
+      throw new RangeError(`water mark in ${what}: expected high > 0; got high ${high}`);
+  } else if (!(low >= 0 && low < high))
     throw new RangeError(
       `water marks in ${what}: expected 0 <= low < high; got low ${low}, high ${high}`,
     );
