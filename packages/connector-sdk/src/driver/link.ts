@@ -44,6 +44,7 @@ import {
   type WaterMarks,
 } from "@rtt/fabric";
 import { AdmittedRx } from "./admitted-rx.ts";
+import { callFailed, withTimeout } from "./connector-call.ts";
 import type { CloseHow, Connector, LinkHealth, RxMessage } from "./define-connector.ts";
 import {
   type ControlAddresses,
@@ -908,35 +909,4 @@ export class Link<L> {
       out?.destroy();
     }
   }
-}
-
-/** The error a connector's own function turned into: RttErrors pass, others are wrapped. */
-export function callFailed(connector: string, fn: string, error: unknown): RttError {
-  if (error instanceof RttError) return error;
-  return new RttError(
-    "RTT_ERR_DRIVER_CALL",
-    `connector "${connector}": ${fn} failed: ${errorMessage(error)}`,
-    {
-      cause: error,
-    },
-  );
-}
-
-export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new RttError("RTT_ERR_DRIVER_TIMEOUT", `${what} took longer than ${ms} ms`)),
-      ms,
-    );
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }
