@@ -27,7 +27,8 @@ export {
 } from "./driver/define-connector.ts";
 export { type FoundManifest, findManifests } from "./driver/find-manifests.ts";
 export { type InProcessDriver, startConnectorInProcess } from "./driver/harness.ts";
-export type { LaneSide, RxTap } from "./driver/link.ts";
+export type { LaneSide } from "./driver/lane-slots.ts";
+export type { RxTap } from "./driver/outbound-pump.ts";
 export {
   asProgramRecord,
   type ProgramRecord,
