@@ -162,6 +162,25 @@ describe("BoundedQueue: a FIFO with its counts and water marks", () => {
     assert.deepEqual([queue.bytes, queue.full, queue.drained], [99, false, true]);
   });
 
+  test("an emptied queue fills again in order, after a short run and after a burst", () => {
+    const queue = new BoundedQueue<number>({ sizeOf: () => 1 });
+    for (const run of [3, 5000, 2, 700]) {
+      for (let i = 0; i < run; i++) queue.push(i);
+      // Half the run, then more behind it: the refill writes past what was shifted.
+      const half = Math.floor(run / 2);
+      for (let i = 0; i < half; i++) assert.equal(queue.shift(), i);
+      for (let i = run; i < run + 3; i++) queue.push(i);
+      const rest: number[] = [];
+      for (let n = queue.shift(); n !== undefined; n = queue.shift()) rest.push(n);
+      assert.deepEqual(
+        rest,
+        Array.from({ length: run - half + 3 }, (_, i) => half + i),
+        `a run of ${run}`,
+      );
+      assert.deepEqual([queue.length, queue.bytes], [0, 0]);
+    }
+  });
+
   test("an empty queue shifts undefined and takes nothing", () => {
     const queue = new BoundedQueue<string>({ sizeOf: (s) => s.length });
     assert.equal(queue.shift(), undefined);

@@ -6,7 +6,9 @@
  * a pipe, the inproc lane's writer), only the counting and the marks live here.
  *
  * Push and shift are O(1) amortised: shifting moves a head index instead of the array's
- * elements, and the array is cut down once the head has passed enough of it.
+ * elements, and the array is cut down once the head has passed enough of it. An emptied queue
+ * keeps its array (up to RETAIN_SLOTS) and fills it again from the start: the inproc lane
+ * empties its queue on every turn, and growing a new array each time was most of its cost.
  */
 
 /** A count of items and of payload bytes: a mark is reached by whichever comes first. */
@@ -34,10 +36,13 @@ export interface BoundedQueueOptions<T> {
 }
 
 /**
- * Shifted slots are dropped once the head is past this many and past half the array: the copy
- * then costs no more than the shifts that made it due.
+ * Shifted slots are dropped once the head is past this many and past half the slots in use: the
+ * copy then costs no more than the shifts that made it due.
  */
 const COMPACT_AFTER = 1024;
+
+/** An emptied queue keeps an array of up to this many slots; a larger one (a burst's) is let go. */
+const RETAIN_SLOTS = 4096;
 
 export class BoundedQueue<T> {
   readonly #sizeOf: (item: T) => number;
@@ -46,9 +51,13 @@ export class BoundedQueue<T> {
   readonly #highBytes: number;
   /** Undefined: drained is "not full" (so with no marks at all, always drained). */
   readonly #low: QueueMark | undefined;
-  /** Slots before #head are shifted (and cleared, so their payloads can be collected). */
+  /**
+   * The messages are the slots from #head up to #tail; the others are empty (cleared when
+   * shifted, so their payloads can be collected) and #tail may be short of the array's end.
+   */
   #items: (T | undefined)[] = [];
   #head = 0;
+  #tail = 0;
   #bytes = 0;
 
   constructor(options: BoundedQueueOptions<T>) {
@@ -65,7 +74,7 @@ export class BoundedQueue<T> {
 
   /** Messages queued. */
   get length(): number {
-    return this.#items.length - this.#head;
+    return this.#tail - this.#head;
   }
 
   /** Payload bytes queued. */
@@ -86,20 +95,23 @@ export class BoundedQueue<T> {
   }
 
   push(item: T): void {
-    this.#items.push(item);
+    if (this.#tail === this.#items.length) this.#items.push(item);
+    else this.#items[this.#tail] = item;
+    this.#tail++;
     this.#bytes += this.#sizeOf(item);
   }
 
   /** The oldest message, taken out of the queue; undefined when it is empty. */
   shift(): T | undefined {
-    if (this.#head === this.#items.length) return undefined;
+    if (this.#head === this.#tail) return undefined;
     const item = this.#items[this.#head] as T;
     this.#items[this.#head] = undefined;
     this.#head++;
     this.#bytes -= this.#sizeOf(item);
-    if (this.#head === this.#items.length) this.#reset();
-    else if (this.#head >= COMPACT_AFTER && this.#head * 2 >= this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
+    if (this.#head === this.#tail) this.#emptied();
+    else if (this.#head >= COMPACT_AFTER && this.#head * 2 >= this.#tail) {
+      this.#items = this.#items.slice(this.#head, this.#tail);
+      this.#tail -= this.#head;
       this.#head = 0;
     }
     return item;
@@ -107,18 +119,17 @@ export class BoundedQueue<T> {
 
   /** Every message, oldest first, taken out of the queue: it is empty after. */
   takeAll(): T[] {
-    const all = this.#items.slice(this.#head) as T[];
-    this.#reset();
+    const all = this.#items.slice(this.#head, this.#tail) as T[];
+    this.#items = [];
+    this.#emptied();
     return all;
   }
 
-  /**
-   * Empties the array in place rather than taking a new one: measurably cheaper for a queue that
-   * is emptied on every turn (the inproc lane's), and the old slots are freed all the same.
-   */
-  #reset(): void {
-    this.#items.length = 0;
+  /** Every slot is empty: fill the array from its start again, unless it is a burst's. */
+  #emptied(): void {
+    if (this.#items.length > RETAIN_SLOTS) this.#items = [];
     this.#head = 0;
+    this.#tail = 0;
     this.#bytes = 0;
   }
 }
