@@ -6,13 +6,13 @@
  */
 
 export { type BackoffPolicy, backoffDelay } from "@rtt/core";
-export { type Clock, FakeClock, systemClock } from "./clock.ts";
 export {
   BoundedQueue,
   type BoundedQueueOptions,
   type QueueMark,
   type WaterMarks,
-} from "./driver/bounded-queue.ts";
+} from "@rtt/fabric";
+export { type Clock, FakeClock, systemClock } from "./clock.ts";
 export {
   type Awaitable,
   type CloseHow,
@@ -27,7 +27,8 @@ export {
 } from "./driver/define-connector.ts";
 export { type FoundManifest, findManifests } from "./driver/find-manifests.ts";
 export { type InProcessDriver, startConnectorInProcess } from "./driver/harness.ts";
-export type { LaneSide, RxTap } from "./driver/link.ts";
+export type { LaneSide } from "./driver/lane-slots.ts";
+export type { RxTap } from "./driver/outbound-pump.ts";
 export {
   asProgramRecord,
   type ProgramRecord,

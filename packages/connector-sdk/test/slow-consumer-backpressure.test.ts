@@ -17,7 +17,7 @@ import { eventually } from "@rtt/core/testing";
 import type { LaneKind } from "@rtt/fabric";
 import { loadShm } from "@rtt/fabric";
 
-/** The link's tx-queue high-water mark (link.ts INBOUND_HIGH_WATER_FRAMES). */
+/** The link's tx-queue high-water mark (inbound-tx.ts INBOUND_HIGH_WATER_FRAMES). */
 const HIGH_WATER = 1024;
 /** Messages the source has: enough to overrun every buffer on the way many times over. */
 const N = 20_000;

@@ -10,6 +10,12 @@ export {
   RouteAdmission,
   type RouteAdmissionOptions,
 } from "./backpressure/admission.ts";
+export {
+  BoundedQueue,
+  type BoundedQueueOptions,
+  type QueueMark,
+  type WaterMarks,
+} from "./backpressure/bounded-queue.ts";
 export { TokenBucket, type TokenBucketOptions } from "./backpressure/token-bucket.ts";
 export { decodeFrame } from "./frame/decode.ts";
 export { encodeFrame, encodeFrameInto } from "./frame/encode.ts";

@@ -19,8 +19,11 @@ import {
   readRouteQos,
 } from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
+import { callFailed } from "./connector-call.ts";
 import type { Connector, OpenContext } from "./define-connector.ts";
-import { callFailed, type LaneSide, Link, type LinkRoute, type RxTap } from "./link.ts";
+import type { LaneSide } from "./lane-slots.ts";
+import { Link, type LinkRoute } from "./link.ts";
+import type { RxTap } from "./outbound-pump.ts";
 import type { ControlAddresses, HandshakeAgreed, HandshakeAsk } from "./route-handshake.ts";
 import { DeliveredMark, RouteJournal } from "./route-journal.ts";
 

@@ -3,7 +3,7 @@
  * and pulled by the runtime's pump through `drain()`, in push order. `end()` lets the pump finish
  * what is queued and then stop; pushes after it are ignored.
  */
-import { BoundedQueue } from "./bounded-queue.ts";
+import { BoundedQueue } from "@rtt/fabric";
 import type { RxMessage } from "./define-connector.ts";
 
 export class RxQueue {

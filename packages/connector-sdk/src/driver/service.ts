@@ -16,7 +16,7 @@ import {
   laneToWire,
   toServiceError,
 } from "../wire.ts";
-import type { RxTap } from "./link.ts";
+import type { RxTap } from "./outbound-pump.ts";
 import type { DriverRuntime } from "./runtime.ts";
 
 export interface ServiceHooks {

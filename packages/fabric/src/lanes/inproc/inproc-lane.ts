@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { RttError } from "@rtt/core";
+import { BoundedQueue, type WaterMarks } from "../../backpressure/bounded-queue.ts";
 import { type Frame, FrameType } from "../../frame/format.ts";
 import type {
   LaneAddress,
@@ -17,32 +18,36 @@ import type {
 import { eosFrame, outgoingFrame } from "../outgoing.ts";
 import { laneClosed } from "../stream/stream-lane.ts";
 
-/** Queued frames or bytes at which `write` says "full": memory stays bounded. */
+/**
+ * Queued frames or bytes at which `write` says "full": memory stays bounded. No low mark: the
+ * reader takes the whole queue in one turn unless it pauses, and the writer hears 'drain' as
+ * soon as the queue is below the high mark again.
+ */
 const HIGH_WATER_FRAMES = 1024;
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+const MARKS: WaterMarks = { high: { items: HIGH_WATER_FRAMES, bytes: HIGH_WATER_BYTES } };
+
+const payloadBytes = (frame: Frame): number => frame.payload.length;
 
 class Channel {
-  readonly #frames: Frame[] = [];
-  #head = 0;
+  /** Frames written, not yet delivered. */
+  readonly #frames = new BoundedQueue<Frame>({ sizeOf: payloadBytes, marks: MARKS });
   #scheduled = false;
-  /** Payload bytes queued, not yet delivered. */
-  bytes = 0;
   writerWaiting = false;
   writer: InprocWriter | undefined;
   reader: InprocReader | undefined;
   onEmpty: (() => void) | undefined;
 
   get length(): number {
-    return this.#frames.length - this.#head;
+    return this.#frames.length;
   }
 
   get full(): boolean {
-    return this.length >= HIGH_WATER_FRAMES || this.bytes >= HIGH_WATER_BYTES;
+    return this.#frames.full;
   }
 
   push(frame: Frame): void {
     this.#frames.push(frame);
-    this.bytes += frame.payload.length;
     this.schedule();
   }
 
@@ -57,16 +62,13 @@ class Channel {
     const reader = this.reader;
     if (reader === undefined) return;
     // A paused reader leaves frames queued: the queue fills and `write` says "full".
-    while (this.#head < this.#frames.length && !reader.paused) {
-      const frame = this.#frames[this.#head] as Frame;
-      this.#head++;
-      this.bytes -= frame.payload.length;
+    while (!reader.paused) {
+      const frame = this.#frames.shift();
+      if (frame === undefined) break;
       reader.deliver(frame);
       if (frame.type === FrameType.EOS) break;
     }
-    this.#frames.splice(0, this.#head);
-    this.#head = 0;
-    if (this.writerWaiting && !this.full) {
+    if (this.writerWaiting && this.#frames.drained) {
       this.writerWaiting = false;
       this.writer?.emit("drain");
     }

@@ -31,13 +31,22 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: "takeAll" as const }) },
 );
 
-/** Marks small enough for the ops above to cross them both ways, low always below high. */
+/**
+ * Marks small enough for the ops above to cross them both ways, low always below high; now and
+ * then no low mark at all.
+ */
 const marksArb: fc.Arbitrary<WaterMarks> = fc
-  .tuple(fc.nat({ max: 400 }), fc.nat({ max: 800 }), fc.nat({ max: 4000 }), fc.nat({ max: 8000 }))
-  .map(([lowItems, itemGap, lowBytes, byteGap]) => ({
-    low: { items: lowItems, bytes: lowBytes },
-    high: { items: lowItems + itemGap + 1, bytes: lowBytes + byteGap + 1 },
-  }));
+  .tuple(
+    fc.nat({ max: 400 }),
+    fc.nat({ max: 800 }),
+    fc.nat({ max: 4000 }),
+    fc.nat({ max: 8000 }),
+    fc.boolean(),
+  )
+  .map(([lowItems, itemGap, lowBytes, byteGap, withLow]) => {
+    const high = { items: lowItems + itemGap + 1, bytes: lowBytes + byteGap + 1 };
+    return withLow ? { high, low: { items: lowItems, bytes: lowBytes } } : { high };
+  });
 
 /** The queue against a plain array: same contents, counts and marks after every step. */
 function runAgainstModel(marks: WaterMarks | undefined, ops: readonly Op[]): void {
@@ -53,8 +62,10 @@ function runAgainstModel(marks: WaterMarks | undefined, ops: readonly Op[]): voi
     assert.equal(queue.bytes, bytes);
     const full =
       marks !== undefined && (model.length >= marks.high.items || bytes >= marks.high.bytes);
+    const low = marks?.low;
     const drained =
-      marks === undefined || (model.length <= marks.low.items && bytes <= marks.low.bytes);
+      marks === undefined ||
+      (low === undefined ? !full : model.length <= low.items && bytes <= low.bytes);
     assert.equal(queue.full, full, "full");
     assert.equal(queue.drained, drained, "drained");
   };
@@ -133,6 +144,43 @@ describe("BoundedQueue: a FIFO with its counts and water marks", () => {
     assert.deepEqual([queue.length, queue.bytes, queue.drained], [1, 11, false], "11 bytes");
   });
 
+  test("without a low mark it is drained as soon as it is below the high one", () => {
+    const queue = new BoundedQueue<number>({
+      sizeOf: (n) => n,
+      marks: { high: { items: 3, bytes: 100 } },
+    });
+    queue.push(1);
+    queue.push(1);
+    assert.deepEqual([queue.full, queue.drained], [false, true], "2 items");
+    queue.push(1);
+    assert.deepEqual([queue.full, queue.drained], [true, false], "3 items: the item mark");
+    queue.shift();
+    assert.deepEqual([queue.full, queue.drained], [false, true], "2 items again");
+    queue.push(98);
+    assert.deepEqual([queue.bytes, queue.full, queue.drained], [100, true, false], "the bytes");
+    queue.shift();
+    assert.deepEqual([queue.bytes, queue.full, queue.drained], [99, false, true]);
+  });
+
+  test("an emptied queue fills again in order, after a short run and after a burst", () => {
+    const queue = new BoundedQueue<number>({ sizeOf: () => 1 });
+    for (const run of [3, 5000, 2, 700]) {
+      for (let i = 0; i < run; i++) queue.push(i);
+      // Half the run, then more behind it: the refill writes past what was shifted.
+      const half = Math.floor(run / 2);
+      for (let i = 0; i < half; i++) assert.equal(queue.shift(), i);
+      for (let i = run; i < run + 3; i++) queue.push(i);
+      const rest: number[] = [];
+      for (let n = queue.shift(); n !== undefined; n = queue.shift()) rest.push(n);
+      assert.deepEqual(
+        rest,
+        Array.from({ length: run - half + 3 }, (_, i) => half + i),
+        `a run of ${run}`,
+      );
+      assert.deepEqual([queue.length, queue.bytes], [0, 0]);
+    }
+  });
+
   test("an empty queue shifts undefined and takes nothing", () => {
     const queue = new BoundedQueue<string>({ sizeOf: (s) => s.length });
     assert.equal(queue.shift(), undefined);
@@ -142,13 +190,15 @@ describe("BoundedQueue: a FIFO with its counts and water marks", () => {
     assert.deepEqual([queue.length, queue.bytes, queue.shift()], [0, 0, undefined]);
   });
 
-  test("marks whose low is not below their high are refused", () => {
+  test("marks whose low is not below their high, or a high of none, are refused", () => {
     const sizeOf = (n: number) => n;
     for (const marks of [
       { high: { items: 4, bytes: 100 }, low: { items: 4, bytes: 10 } },
       { high: { items: 4, bytes: 100 }, low: { items: 1, bytes: 100 } },
       { high: { items: 4, bytes: 100 }, low: { items: -1, bytes: 10 } },
       { high: { items: 4, bytes: 100 }, low: { items: 1, bytes: Number.NaN } },
+      { high: { items: 0, bytes: 100 } },
+      { high: { items: 4, bytes: Number.NaN } },
     ])
       assert.throws(() => new BoundedQueue({ sizeOf, marks }), RangeError);
   });

@@ -1,0 +1,185 @@
+/**
+ * The inbound side of a link (link.ts): frames from its inbound lane, and control-path Tx calls,
+ * go through one bounded queue to the connector's `tx`, in order, one at a time.
+ *
+ *   inbound lane --frame--> tx queue --> connector.tx(link, bytes)
+ *
+ * Bounded inbound: a tx slower than its lane pauses the inbound reader at the tx queue's
+ * high-water mark and resumes it below the low-water mark, so the lane fills and its writer —
+ * the upstream driver's rx pump, and through it the source — waits instead of this queue
+ * growing without bound.
+ */
+import { errorMessage, RttError } from "@rtt/core";
+import { BoundedQueue, type Frame, FrameType, type LaneReader, type WaterMarks } from "@rtt/fabric";
+import { callFailed } from "./connector-call.ts";
+import type { Connector } from "./define-connector.ts";
+import type { LatencyProbes } from "./latency-probes.ts";
+import type { LinkScope } from "./link-scope.ts";
+import type { DeliveredMark } from "./route-journal.ts";
+
+/**
+ * The inbound tx queue's marks (frames or payload bytes, whichever is reached first). At the
+ * high mark the inbound lane is paused, so qdepth never exceeds it (+ control-path Tx calls,
+ * which are few and awaited by their callers); below both low marks it is resumed. 1024 frames
+ * matches the default route buffer (qos `buffer: 1024`); the gap between the marks keeps a
+ * steady slow consumer from pausing and resuming the lane on every frame.
+ */
+const INBOUND_HIGH_WATER_FRAMES = 1024;
+const INBOUND_LOW_WATER_FRAMES = 256;
+const INBOUND_HIGH_WATER_BYTES = 16 * 1024 * 1024;
+const INBOUND_LOW_WATER_BYTES = 4 * 1024 * 1024;
+const INBOUND_MARKS: WaterMarks = {
+  high: { items: INBOUND_HIGH_WATER_FRAMES, bytes: INBOUND_HIGH_WATER_BYTES },
+  low: { items: INBOUND_LOW_WATER_FRAMES, bytes: INBOUND_LOW_WATER_BYTES },
+};
+
+interface TxItem {
+  readonly bytes: Uint8Array;
+  readonly correlation: number;
+  readonly settle?: (error?: unknown) => void;
+}
+
+export class InboundTx<L> {
+  readonly #scope: LinkScope;
+  readonly #connector: Connector<L>;
+  readonly #handle: L;
+  readonly #probes: LatencyProbes;
+  /** At the target end of a journaled route: where each message taken is marked. */
+  readonly #delivered: DeliveredMark | undefined;
+
+  #reader: LaneReader | undefined;
+  #state: "none" | "open" | "ended" | "failed" = "none";
+  readonly #queue = new BoundedQueue<TxItem>({
+    sizeOf: (item) => item.bytes.length,
+    marks: INBOUND_MARKS,
+  });
+  #busy = false;
+  /** The inbound reader is paused because the tx queue reached its high-water mark. */
+  #held = false;
+  /** A tx failure to report in the next health sample (once). */
+  #txError: string | undefined;
+
+  constructor(
+    scope: LinkScope,
+    connector: Connector<L>,
+    handle: L,
+    probes: LatencyProbes,
+    delivered: DeliveredMark | undefined,
+  ) {
+    this.#scope = scope;
+    this.#connector = connector;
+    this.#handle = handle;
+    this.#probes = probes;
+    this.#delivered = delivered;
+  }
+
+  /** Inbound messages received but not yet handed to tx. */
+  get depth(): number {
+    return this.#queue.length;
+  }
+
+  /** A reader is attached and its lane has neither ended nor failed: the side is taken. */
+  get bound(): boolean {
+    return this.#state === "open";
+  }
+
+  /** The tx failure since the last health sample, if any; reported once. */
+  takeTxError(): string | undefined {
+    const error = this.#txError;
+    this.#txError = undefined;
+    return error;
+  }
+
+  /** Takes `reader` as the inbound lane: its DATA frames go to tx, its HEARTBEATs are probes. */
+  attach(reader: LaneReader): void {
+    this.#reader = reader;
+    this.#state = "open";
+    reader.on("frame", (frame: Frame) => {
+      if (frame.type === FrameType.HEARTBEAT) return this.#probes.arrived(frame.payload);
+      if (frame.type !== FrameType.DATA) return; // NACK: lane-level, not for the symbol
+      this.#scope.counters.framesIn++;
+      this.#scope.counters.bytesIn += frame.payload.length;
+      // The payload is a view valid only during this call: copy it.
+      this.#enqueue({ bytes: frame.payload.slice(), correlation: frame.correlation });
+    });
+    reader.on("end", () => {
+      if (this.#reader === reader) this.#state = "ended";
+    });
+    reader.on("error", (error: unknown) => {
+      if (this.#reader !== reader) return;
+      this.#state = "failed";
+      this.#scope.laneFailed(`inbound lane: ${errorMessage(error)}`);
+    });
+    // Listening now: a reader Bind held (or one held at the tx queue's mark) decides here.
+    if (this.#held) reader.pause();
+    else reader.resume();
+  }
+
+  /** Control-path write: queued behind the lane's frames, resolved once tx has taken it. */
+  tx(bytes: Uint8Array, correlation = 0): Promise<void> {
+    this.#scope.assertOpen();
+    return new Promise((resolve, reject) => {
+      this.#enqueue({
+        bytes,
+        correlation,
+        settle: (error) => (error === undefined ? resolve() : reject(error)),
+      });
+    });
+  }
+
+  /** The link closed: the reader is released and what tx did not take yet is refused. */
+  close(): void {
+    this.#reader?.close();
+    for (const item of this.#queue.takeAll()) {
+      item.settle?.(
+        new RttError(
+          "RTT_ERR_DRIVER_LINK",
+          `link ${this.#scope.id} closed before tx took the bytes`,
+        ),
+      );
+    }
+  }
+
+  #enqueue(item: TxItem): void {
+    this.#queue.push(item);
+    if (!this.#held && this.#queue.full) {
+      // Takes effect at once, even inside the reader's frame handler: no frame comes until
+      // resume, so the queue stops here and the lane fills behind it.
+      this.#held = true;
+      this.#reader?.pause();
+    }
+    if (!this.#busy) void this.#run();
+  }
+
+  /** Below both low-water marks again: let the inbound lane deliver. */
+  #maybeResume(): void {
+    if (this.#held && this.#queue.drained) {
+      this.#held = false;
+      this.#reader?.resume();
+    }
+  }
+
+  async #run(): Promise<void> {
+    this.#busy = true;
+    while (!this.#scope.closed) {
+      const item = this.#queue.shift();
+      if (item === undefined) break;
+      this.#maybeResume();
+      try {
+        const pending = this.#connector.tx(this.#handle, item.bytes, {
+          correlation: item.correlation,
+        });
+        if (pending instanceof Promise) await pending;
+        // The connector has the message (a program's pipe has its bytes): a successor of this
+        // driver need not replay it. A control-path Tx has no journal offset.
+        if (item.correlation > 0) this.#delivered?.record(item.correlation);
+        item.settle?.();
+      } catch (error) {
+        this.#scope.counters.txErrors++;
+        this.#txError = `tx: ${errorMessage(error)}`;
+        item.settle?.(callFailed(this.#connector.name, "tx", error));
+      }
+    }
+    this.#busy = false;
+  }
+}

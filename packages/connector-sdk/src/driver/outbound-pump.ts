@@ -1,0 +1,309 @@
+/**
+ * The outbound side of a link (link.ts): the connector's rx, chunk by chunk, to the outbound
+ * lane the lane slots hold (lane-slots.ts) and to Rx taps.
+ *
+ *   connector.rx(link) --chunk--> outbound lane (+ Rx taps)            (waits for 'drain')
+ *
+ * What must hold:
+ * - Frame boundaries: one rx chunk is one DATA frame, written by one synchronous `write`, so a
+ *   Switch — which only swaps the writer between two writes — can never split a message.
+ * - Backpressure, no silent loss: a chunk that `write` accepted with `false` is in the lane; the
+ *   pump then waits for 'drain' (or a Switch, or close) before pulling the next chunk from rx —
+ *   unless the route's drop policy is taildrop or nack, which refuse (and count) chunks until
+ *   the drain instead. With no consumer at all (no outbound lane, no tap) the pump holds the
+ *   chunk it has and waits for one.
+ * - Admission: at the source end of a route with a QoS `rate`, rx chunks pass the route's token
+ *   bucket and drop policy (admitted-rx.ts) before they become frames; without a rate, rx goes
+ *   straight to the lane, as above.
+ */
+import { setTimeout as sleep, setImmediate as yieldToEventLoop } from "node:timers/promises";
+import type { RouteAdmissionQos } from "@rtt/core";
+import { errorMessage, RttError } from "@rtt/core";
+import { type AdmissionCounters, type LaneWriter, RouteAdmission, TokenBucket } from "@rtt/fabric";
+import { AdmittedRx } from "./admitted-rx.ts";
+import type { Connector, RxMessage } from "./define-connector.ts";
+import type { LaneSlots } from "./lane-slots.ts";
+import type { LinkScope } from "./link-scope.ts";
+
+/** Chunks the outbound pump delivers before it lets the event loop run (see #pump). */
+const PUMP_SLICE = 256;
+
+/** A consumer of a link's rx chunks besides its outbound lane: a control-path Rx stream. */
+export interface RxTap {
+  /** Index of the last chunk this tap received (0 before the first). */
+  readonly last: number;
+  /** Takes one chunk; false = its buffer is full, see `drained`. */
+  push(chunk: Uint8Array, index: number, correlation: number): boolean;
+  /** Resolves when the tap can take more (or is gone). */
+  drained(): Promise<void>;
+  /** The link closed or its rx ended: no more chunks. */
+  end(): void;
+}
+
+type RxItem = Uint8Array | RxMessage;
+
+export class OutboundPump<L> {
+  readonly #scope: LinkScope;
+  readonly #connector: Connector<L>;
+  readonly #handle: L;
+  readonly #slots: LaneSlots;
+  readonly #taps = new Set<RxTap>();
+  #pumping = false;
+  #rxDone = false;
+  #chunks = 0;
+  #iterator: AsyncIterator<RxItem> | undefined;
+  /** The route's admission, at its source end with a QoS rate; undefined: none. */
+  readonly #admission: RouteAdmission<RxItem> | undefined;
+  #admitted: AdmittedRx<RxItem> | undefined;
+  #waitingDrain = false;
+  /**
+   * The outbound lane that said it is full, until its 'drain', on a route whose policy refuses
+   * rather than waits there (taildrop, nack): chunks meanwhile are refused and counted.
+   */
+  #congested: LaneWriter | undefined;
+  /** A half-open trial's bound on the outbound (see `throttle`); undefined: none. */
+  #trial: TokenBucket | undefined;
+  /** An rx failure to report in every health sample from then on. */
+  #rxError: string | undefined;
+
+  constructor(
+    scope: LinkScope,
+    connector: Connector<L>,
+    handle: L,
+    slots: LaneSlots,
+    qos: RouteAdmissionQos | undefined,
+  ) {
+    this.#scope = scope;
+    this.#connector = connector;
+    this.#handle = handle;
+    this.#slots = slots;
+    this.#admission =
+      qos === undefined
+        ? undefined
+        : new RouteAdmission({
+            policy: qos.drop,
+            bucket: new TokenBucket({ rate: qos.rate, burst: qos.burst }, () => performance.now()),
+            ...(qos.buffer === undefined ? {} : { bufferLimit: qos.buffer }),
+          });
+  }
+
+  /** What the route's admission did with rx so far; undefined without one. */
+  get admission(): AdmissionCounters | undefined {
+    return this.#admission?.counters;
+  }
+
+  /** rx ended (or failed): no chunk comes any more. */
+  get rxDone(): boolean {
+    return this.#rxDone;
+  }
+
+  /** The pump waits for the outbound lane's 'drain': the lane is busy, visibly alive. */
+  get waitingDrain(): boolean {
+    return this.#waitingDrain;
+  }
+
+  get rxError(): string | undefined {
+    return this.#rxError;
+  }
+
+  addTap(tap: RxTap): () => void {
+    this.#scope.assertOpen();
+    if (this.#rxDone) {
+      tap.end();
+      return () => {};
+    }
+    this.#taps.add(tap);
+    this.#scope.changed.fire();
+    this.#start();
+    return () => {
+      this.#taps.delete(tap);
+      this.#scope.changed.fire();
+    };
+  }
+
+  /**
+   * Bounds the outbound to `perWindow` chunks every `windowMs` — a route's half-open trial, so
+   * a bounded sample reaches the target while the rest waits here under the route's QoS (the
+   * admission buffer, then the producer paused) — or lifts the bound (`perWindow` 0).
+   */
+  throttle(perWindow: number, windowMs: number): void {
+    this.#scope.assertOpen();
+    if (!Number.isInteger(perWindow) || perWindow < 0 || (perWindow > 0 && !(windowMs >= 1)))
+      throw new RttError(
+        "RTT_ERR_DRIVER_CALL",
+        `Throttle of link ${this.#scope.id}: expected per_window an integer >= 0 and window_ms >= 1; got ${perWindow} per ${windowMs} ms`,
+      );
+    this.#trial =
+      perWindow === 0
+        ? undefined
+        : new TokenBucket({ rate: (perWindow * 1000) / windowMs, burst: perWindow }, () =>
+            performance.now(),
+          );
+    this.#scope.changed.fire();
+  }
+
+  /** The outbound took `writer` (a Bind, an Offer taken, a Switch): chunks go there now. */
+  laneTaken(writer: LaneWriter): void {
+    if (this.#rxDone) {
+      // Nothing more will come: the new lane only gets EOS.
+      writer.end().catch(() => {});
+    }
+    this.#scope.changed.fire();
+    this.#start();
+  }
+
+  /** The link closes: rx is let go (and its admission's buffer), every tap ended. */
+  close(): void {
+    this.#admitted?.close();
+    this.#iterator?.return?.().catch(() => {});
+    for (const tap of this.#taps) tap.end();
+    this.#taps.clear();
+  }
+
+  #start(): void {
+    if (this.#pumping || this.#rxDone || this.#scope.closed) return;
+    this.#pumping = true;
+    void this.#pump();
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      const iterator = this.#connector.rx(this.#handle)[Symbol.asyncIterator]();
+      this.#iterator = iterator;
+      // A source with chunks ready and a lane with room never leave the microtask queue: every
+      // PUMP_SLICE chunks the pump lets the event loop run, so a Switch, a health sample or a
+      // heartbeat is answered within a slice, not after the whole backlog.
+      let slice = 0;
+      if (this.#admission === undefined) {
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done === true || this.#scope.closed) break;
+          await this.#deliver(next.value, 0);
+          if (++slice === PUMP_SLICE) slice = await yieldToEventLoop(0);
+        }
+      } else {
+        const admitted = new AdmittedRx(iterator, this.#admission, (item) =>
+          this.#nacked(item, "the route is over its rate"),
+        );
+        this.#admitted = admitted;
+        for (;;) {
+          const next = await admitted.next();
+          if (next.done === true || this.#scope.closed) break;
+          await this.#deliver(next.value, admitted.flags);
+          if (++slice === PUMP_SLICE) slice = await yieldToEventLoop(0);
+        }
+      }
+    } catch (error) {
+      if (!this.#scope.closed) {
+        this.#rxError = `rx: ${errorMessage(error)}`;
+        this.#scope.log(`link ${this.#scope.id}: rx failed: ${errorMessage(error)}`);
+      }
+    }
+    this.#rxEnded();
+  }
+
+  #rxEnded(): void {
+    this.#rxDone = true;
+    this.#pumping = false;
+    for (const tap of this.#taps) tap.end();
+    this.#taps.clear();
+    const out = this.#slots.writer;
+    if (!this.#scope.closed && out !== undefined) {
+      // The source is exhausted: the downstream learns it from EOS.
+      out.end().catch(() => {});
+    }
+  }
+
+  async #deliver(item: RxItem, flags: number): Promise<void> {
+    const chunk = item instanceof Uint8Array ? item : item.payload;
+    const correlation = item instanceof Uint8Array ? 0 : item.correlation;
+    const index = ++this.#chunks;
+    for (;;) {
+      if (this.#scope.closed) return;
+      for (const tap of this.#taps) if (tap.last < index) tap.push(chunk, index, correlation);
+      const out = this.#slots.writer;
+      if (out === undefined) {
+        // Taps alone consume a link that was never bound; a parked one keeps its chunks.
+        if (this.#taps.size > 0 && !this.#slots.parked) {
+          // Taps are the only consumers: their pace is the pace.
+          await this.#scope.changed.waitOr(Promise.all([...this.#taps].map((t) => t.drained())));
+          return;
+        }
+        await this.#scope.changed.waitOr(); // a Bind, Switch, tap or close
+        continue;
+      }
+      const trial = this.#trial;
+      if (trial !== undefined && !trial.tryTake(1)) {
+        // A half-open trial: the chunk waits for the trial's next token, or the bound's end.
+        await this.#scope.changed.waitOr(sleep(trial.msUntil(1), undefined, { ref: false }));
+        continue;
+      }
+      // A full lane is congestion too: a taildrop or nack route refuses the chunk rather than
+      // pausing its producer behind a consumer that lags (ADR 0015); mark and buffer wait.
+      const refused =
+        this.#congested === out ? this.#admission?.refuseAdmitted(flags !== 0) : undefined;
+      if (refused === "nacked") this.#nacked(item, "the route's lane is full");
+      if (refused !== undefined) return;
+      let room: boolean;
+      try {
+        room =
+          correlation === 0 && flags === 0
+            ? out.write(chunk)
+            : out.write(chunk, { correlation, flags });
+      } catch (error) {
+        this.#slots.writeFailed(error);
+        continue;
+      }
+      this.#scope.counters.framesOut++;
+      this.#scope.counters.bytesOut += chunk.length;
+      this.#slots.frameWritten();
+      if (!room && this.#admission?.refusesWhenFull === true) this.#congest(out);
+      else if (!room) {
+        this.#waitingDrain = true;
+        await this.#drainOrChange(out);
+        this.#waitingDrain = false;
+      }
+      return;
+    }
+  }
+
+  /** Tells the connector of a message the route's `nack` policy refused (its optional `refuse`). */
+  #nacked(item: RxItem, why: string): void {
+    const refuse = this.#connector.refuse;
+    if (refuse === undefined || this.#scope.closed) return;
+    const refused = item instanceof Uint8Array ? { payload: item, correlation: 0 } : item;
+    Promise.resolve()
+      .then(() => (this.#scope.closed ? undefined : refuse(this.#handle, refused, why)))
+      .catch((error: unknown) =>
+        this.#scope.log(`link ${this.#scope.id}: refuse failed: ${errorMessage(error)}`),
+      );
+  }
+
+  /** Refuses chunks for `out` until it drains (see #congested). */
+  #congest(out: LaneWriter): void {
+    if (this.#congested === out) return;
+    this.#congested = out;
+    const clear = () => {
+      if (this.#congested === out) this.#congested = undefined;
+      out.off("drain", clear);
+      out.off("close", clear);
+    };
+    out.on("drain", clear);
+    out.on("close", clear);
+  }
+
+  /** Resolves at 'drain', at the lane's failure, or when a Switch or close changes things. */
+  async #drainOrChange(out: LaneWriter): Promise<void> {
+    let done = () => {};
+    const laneEvent = new Promise<void>((resolve) => {
+      done = () => resolve();
+      out.once("drain", done);
+      out.once("error", done);
+      out.once("close", done);
+    });
+    await this.#scope.changed.waitOr(laneEvent);
+    out.off("drain", done);
+    out.off("error", done);
+    out.off("close", done);
+  }
+}
