@@ -7,15 +7,24 @@
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { ApplyResultMessage } from "@rtt/connector-sdk";
-import { canonicalHash, formatDiagnostic, type JsonValue, RttError } from "@rtt/core";
+import {
+  canonicalHash,
+  type Diagnostic,
+  formatDiagnostic,
+  type JsonValue,
+  RttError,
+} from "@rtt/core";
 import {
   currentWho,
   inputsHash,
   loadPlanInputs,
   makePlan,
+  type PanelConnection,
   type Plan,
+  type PlanInputs,
   planProblems,
   readPlanFile,
+  type Topology,
   topologyHash,
 } from "@rtt/panel";
 import { paint } from "../output.ts";
@@ -38,7 +47,121 @@ export interface ApplyOptions {
   readonly json?: boolean;
 }
 
-async function confirmed(ctx: CommandContext): Promise<boolean> {
+/** A plan read from a file, and the file as the user named it (messages and the audit's why say it). */
+interface SavedPlan {
+  readonly file: string;
+  readonly plan: Plan;
+}
+
+/** What the running panel has wired, and the WAL seq of that wiring. */
+interface Wired {
+  readonly topology: Topology;
+  readonly seq: number;
+}
+
+export async function applyCommand(
+  ctx: CommandContext,
+  file: string | undefined,
+  opts: ApplyOptions,
+): Promise<number> {
+  const paths = workspaceOf(ctx);
+  const loaded = loadPlanInputs(paths);
+  if (!loaded.ok) {
+    reportInvalidInputs(ctx, loaded.diagnostics, opts);
+    return 1;
+  }
+  const saved = file === undefined ? undefined : readSavedPlan(ctx, file, loaded.inputs);
+  const conn = await ensurePanel(ctx, paths);
+  try {
+    const wired = await conn.wired();
+    const plan = planToApply(loaded.inputs, wired, saved);
+    if (plan.edits.length === 0) {
+      reportNoChanges(ctx, plan, wired.seq, opts);
+      return 0;
+    }
+    if (!opts.json) printPlan(ctx.term.out, plan);
+    const needsApproval = saved === undefined && !opts.autoApprove;
+    if (needsApproval && !(await approvedAtTerminal(ctx))) {
+      ctx.term.out.write("Apply cancelled.\n");
+      return 1;
+    }
+    return await applyThroughPanel(ctx, conn, plan, saved, opts);
+  } finally {
+    conn.close();
+  }
+}
+
+function reportInvalidInputs(
+  ctx: CommandContext,
+  diagnostics: readonly Diagnostic[],
+  opts: ApplyOptions,
+): void {
+  if (opts.json)
+    writeJson(ctx, {
+      error: { code: diagnostics[0]?.code ?? "RTT_ERR_DOC_SCHEMA" },
+      diagnostics,
+    });
+  else for (const d of diagnostics) ctx.term.err.write(`${formatDiagnostic(d)}\n`);
+}
+
+/** A plan saved by `rtt plan -out FILE`, refused when the inputs it was planned from changed. */
+function readSavedPlan(ctx: CommandContext, file: string, inputs: PlanInputs): SavedPlan {
+  const plan = readPlanFile(resolve(ctx.cwd, file)); // relative to -C, as `plan -out` writes it
+  if (plan.inputs_hash !== inputsHash(inputs))
+    throw new RttError(
+      "RTT_ERR_PLAN_STALE",
+      `${file} was planned from other inputs: the catalog, routes.json, policy.json or panel.yaml changed since`,
+      { hint: "run `rtt plan -out FILE` again and review it" },
+    );
+  return { file, plan };
+}
+
+/**
+ * The saved plan (refused when it was edited), else a new one against the live wiring; refused
+ * either way when a route cannot be wired.
+ */
+function planToApply(inputs: PlanInputs, wired: Wired, saved: SavedPlan | undefined): Plan {
+  if (saved !== undefined) refuseEditedPlan(saved, inputs, wired);
+  const plan = saved?.plan ?? makePlan(inputs, wired.topology, wired.seq);
+  const problems = planProblems(plan);
+  if (problems.length > 0)
+    throw new RttError(
+      "RTT_ERR_PLAN_INVALID",
+      `${problems.length} route(s) cannot be wired: ${problems.map((p) => `${p.route}: ${p.problem}`).join("; ")}`,
+      { hint: "`rtt plan` explains each route's candidates" },
+    );
+  return plan;
+}
+
+function refuseEditedPlan(saved: SavedPlan, inputs: PlanInputs, wired: Wired): void {
+  if (saved.plan.base_hash !== topologyHash(wired.topology)) return;
+  // Planning is deterministic: these inputs and this topology make exactly one plan, so a
+  // saved plan that is another one was edited (or damaged) after `rtt plan -out`.
+  const fresh = makePlan(inputs, wired.topology, wired.seq);
+  if (planBodyHash(fresh) !== planBodyHash(saved.plan))
+    throw new RttError(
+      "RTT_ERR_PLAN_INVALID",
+      `${saved.file} is not the plan its inputs make: its routes, edits or batches were changed after \`rtt plan -out\``,
+      { hint: "run `rtt plan -out FILE` again; a plan file is applied as planned, not edited" },
+    );
+}
+
+function reportNoChanges(ctx: CommandContext, plan: Plan, seq: number, opts: ApplyOptions): void {
+  if (opts.json) writeJson(ctx, { changed: false, committed_seq: seq });
+  else {
+    printDegraded(ctx.term.out, plan);
+    ctx.term.out.write(
+      "No changes. The wired routes match routes.json and policy.json; nothing to apply.\n",
+    );
+  }
+}
+
+/** Asks the person at the terminal; with no terminal to ask at, apply needs --auto-approve. */
+async function approvedAtTerminal(ctx: CommandContext): Promise<boolean> {
+  if (!ctx.term.out.isTTY || !process.stdin.isTTY)
+    throw new RttError("RTT_ERR_USAGE", "apply needs approval, and this is not a terminal", {
+      hint: "pass --auto-approve, or apply a reviewed plan file: rtt plan -out plan.json && rtt apply plan.json",
+    });
   ctx.term.out.write(
     "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ",
   );
@@ -50,86 +173,22 @@ async function confirmed(ctx: CommandContext): Promise<boolean> {
   }
 }
 
-export async function applyCommand(
+/** Has the panel apply the plan and prints what each batch did: 0 when every batch committed. */
+async function applyThroughPanel(
   ctx: CommandContext,
-  file: string | undefined,
+  conn: PanelConnection,
+  plan: Plan,
+  saved: SavedPlan | undefined,
   opts: ApplyOptions,
 ): Promise<number> {
-  const paths = workspaceOf(ctx);
-  const loaded = loadPlanInputs(paths);
-  if (!loaded.ok) {
-    if (opts.json)
-      writeJson(ctx, {
-        error: { code: loaded.diagnostics[0]?.code ?? "RTT_ERR_DOC_SCHEMA" },
-        diagnostics: loaded.diagnostics,
-      });
-    else for (const d of loaded.diagnostics) ctx.term.err.write(`${formatDiagnostic(d)}\n`);
-    return 1;
-  }
-  let saved: Plan | undefined;
-  if (file !== undefined) {
-    saved = readPlanFile(resolve(ctx.cwd, file)); // relative to -C, as `plan -out` writes it
-    if (saved.inputs_hash !== inputsHash(loaded.inputs))
-      throw new RttError(
-        "RTT_ERR_PLAN_STALE",
-        `${file} was planned from other inputs: the catalog, routes.json, policy.json or panel.yaml changed since`,
-        { hint: "run `rtt plan -out FILE` again and review it" },
-      );
-  }
-  const conn = await ensurePanel(ctx, paths);
-  try {
-    const wired = await conn.wired();
-    if (saved !== undefined && saved.base_hash === topologyHash(wired.topology)) {
-      // Planning is deterministic: these inputs and this topology make exactly one plan, so a
-      // saved plan that is another one was edited (or damaged) after `rtt plan -out`.
-      const fresh = makePlan(loaded.inputs, wired.topology, wired.seq);
-      if (planBodyHash(fresh) !== planBodyHash(saved))
-        throw new RttError(
-          "RTT_ERR_PLAN_INVALID",
-          `${file} is not the plan its inputs make: its routes, edits or batches were changed after \`rtt plan -out\``,
-          { hint: "run `rtt plan -out FILE` again; a plan file is applied as planned, not edited" },
-        );
-    }
-    const plan = saved ?? makePlan(loaded.inputs, wired.topology, wired.seq);
-    const problems = planProblems(plan);
-    if (problems.length > 0)
-      throw new RttError(
-        "RTT_ERR_PLAN_INVALID",
-        `${problems.length} route(s) cannot be wired: ${problems.map((p) => `${p.route}: ${p.problem}`).join("; ")}`,
-        { hint: "`rtt plan` explains each route's candidates" },
-      );
-    if (plan.edits.length === 0) {
-      if (opts.json) writeJson(ctx, { changed: false, committed_seq: wired.seq });
-      else {
-        printDegraded(ctx.term.out, plan);
-        ctx.term.out.write(
-          "No changes. The wired routes match routes.json and policy.json; nothing to apply.\n",
-        );
-      }
-      return 0;
-    }
-    if (!opts.json) printPlan(ctx.term.out, plan);
-    if (saved === undefined && !opts.autoApprove) {
-      if (!ctx.term.out.isTTY || !process.stdin.isTTY)
-        throw new RttError("RTT_ERR_USAGE", "apply needs approval, and this is not a terminal", {
-          hint: "pass --auto-approve, or apply a reviewed plan file: rtt plan -out plan.json && rtt apply plan.json",
-        });
-      if (!(await confirmed(ctx))) {
-        ctx.term.out.write("Apply cancelled.\n");
-        return 1;
-      }
-    }
-    const result = await conn.apply(
-      JSON.stringify(plan),
-      currentWho(),
-      file === undefined ? "rtt apply" : `rtt apply ${file}`,
-    );
-    if (opts.json) writeJson(ctx, result);
-    else printResult(ctx, result);
-    return result.batches.every((b) => b.outcome === "committed") ? 0 : 1;
-  } finally {
-    conn.close();
-  }
+  const result = await conn.apply(
+    JSON.stringify(plan),
+    currentWho(),
+    saved === undefined ? "rtt apply" : `rtt apply ${saved.file}`,
+  );
+  if (opts.json) writeJson(ctx, result);
+  else printResult(ctx, result);
+  return result.batches.every((b) => b.outcome === "committed") ? 0 : 1;
 }
 
 function printResult(ctx: CommandContext, r: ApplyResultMessage): void {
