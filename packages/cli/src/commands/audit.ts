@@ -1,5 +1,10 @@
 import { RttError } from "@rtt/core";
-import { type AuditRecord, checkLedgerFile } from "@rtt/panel";
+import {
+  type AuditRecord,
+  checkLedgerFile,
+  type LedgerVerdict,
+  type WorkspacePaths,
+} from "@rtt/panel";
 import { count, paint, table } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 import { wholeNumber } from "./flags.ts";
@@ -43,38 +48,9 @@ export function changeOf(before: unknown, after: unknown): string {
 export function auditCommand(ctx: CommandContext, opts: AuditOptions): number {
   const limit = parseLimit(opts.limit);
   const paths = workspaceOf(ctx);
-  const file = paths.audit
-    .slice(paths.root.length + 1)
-    .split("\\")
-    .join("/");
+  const file = ledgerName(paths);
   const verdict = checkLedgerFile(paths.audit);
-
-  if (opts.verify) {
-    if (verdict.ok) {
-      const n = verdict.records.length;
-      if (opts.json) {
-        writeJson(ctx, { ok: true, records: n, head: verdict.head ?? null });
-      } else {
-        const head = verdict.head === undefined ? "(empty)" : verdict.head.hash.slice(0, 12);
-        ctx.term.out.write(
-          `${paint(ctx.term.out, "green", `ledger intact: ${count(n, "record")}, head ${head}`)}\n`,
-        );
-      }
-      return 0;
-    }
-    const { line, seq, problem, message } = verdict;
-    if (opts.json) {
-      writeJson(ctx, { ok: false, file, line, seq: seq ?? null, problem, message });
-    } else {
-      ctx.term.err.write(
-        `${paint(ctx.term.err, "red", `rtt: ${file}:${line}: ledger tampered: ${problem}: ${message}`)} (RTT_ERR_AUDIT_TAMPERED)\n`,
-      );
-      ctx.term.err.write(
-        `  hint: records before line ${line} verify; the file is plain NDJSON, one record a line\n`,
-      );
-    }
-    return 1;
-  }
+  if (opts.verify) return reportVerdict(ctx, verdict, file, opts);
 
   if (!verdict.ok) {
     throw new RttError(
@@ -91,11 +67,56 @@ export function auditCommand(ctx: CommandContext, opts: AuditOptions): number {
     for (const r of records) ctx.term.out.write(`${JSON.stringify(r)}\n`);
     return 0;
   }
-  if (records.length === 0) {
-    ctx.term.out.write(
-      verdict.records.length === 0 ? "no audit records yet\n" : "no audit records match\n",
-    );
+  printRecords(ctx, records, verdict.records.length);
+  return 0;
+}
+
+/** The ledger's path from the workspace root, with forward slashes: how messages name it. */
+function ledgerName(paths: WorkspacePaths): string {
+  return paths.audit
+    .slice(paths.root.length + 1)
+    .split("\\")
+    .join("/");
+}
+
+/** `--verify`: says the ledger is intact (0), or names its first bad line (1). */
+function reportVerdict(
+  ctx: CommandContext,
+  verdict: LedgerVerdict,
+  file: string,
+  opts: AuditOptions,
+): number {
+  if (verdict.ok) {
+    const n = verdict.records.length;
+    if (opts.json) {
+      writeJson(ctx, { ok: true, records: n, head: verdict.head ?? null });
+    } else {
+      const head = verdict.head === undefined ? "(empty)" : verdict.head.hash.slice(0, 12);
+      ctx.term.out.write(
+        `${paint(ctx.term.out, "green", `ledger intact: ${count(n, "record")}, head ${head}`)}\n`,
+      );
+    }
     return 0;
+  }
+  const { line, seq, problem, message } = verdict;
+  if (opts.json) {
+    writeJson(ctx, { ok: false, file, line, seq: seq ?? null, problem, message });
+  } else {
+    ctx.term.err.write(
+      `${paint(ctx.term.err, "red", `rtt: ${file}:${line}: ledger tampered: ${problem}: ${message}`)} (RTT_ERR_AUDIT_TAMPERED)\n`,
+    );
+    ctx.term.err.write(
+      `  hint: records before line ${line} verify; the file is plain NDJSON, one record a line\n`,
+    );
+  }
+  return 1;
+}
+
+/** The records as a table, oldest first, and how many of the ledger's they are. */
+function printRecords(ctx: CommandContext, records: readonly AuditRecord[], total: number): void {
+  if (records.length === 0) {
+    ctx.term.out.write(total === 0 ? "no audit records yet\n" : "no audit records match\n");
+    return;
   }
   const rows = records.map((r) => [
     String(r.seq),
@@ -108,7 +129,6 @@ export function auditCommand(ctx: CommandContext, opts: AuditOptions): number {
   ]);
   ctx.term.out.write(`${table(["SEQ", "AT", "WHO", "ACTION", "ROUTE", "CHANGE", "WHY"], rows)}\n`);
   ctx.term.out.write(
-    paint(ctx.term.out, "dim", `${count(records.length, "record")} of ${verdict.records.length}\n`),
+    paint(ctx.term.out, "dim", `${count(records.length, "record")} of ${total}\n`),
   );
-  return 0;
 }
