@@ -43,76 +43,92 @@ export function parseRttTags(
   text: string,
   file: string,
 ): { rules: TagRule[]; diagnostics: Diagnostic[] } {
-  const rules: { selector?: Selector; tags: Record<string, string> }[] = [{ tags: {} }];
-  const diagnostics: Diagnostic[] = [];
+  const sidecar = new SidecarParser(file);
+  text.split(/\r?\n/).forEach((raw, index) => {
+    sidecar.readLine(raw, index + 1);
+  });
+  return sidecar.result();
+}
+
+/** The state of one sidecar's parse: its rules so far, its diagnostics, the open section. */
+class SidecarParser {
+  readonly #file: string;
+  readonly #rules: { selector?: Selector; tags: Record<string, string> }[] = [{ tags: {} }];
+  readonly #diagnostics: Diagnostic[] = [];
   // After a bad section header its lines belong to no section: they must not fall into the
   // section before it or, at the top of the file, apply to every symbol.
-  let orphaned = false;
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = index + 1;
+  #orphaned = false;
+
+  constructor(file: string) {
+    this.#file = file;
+  }
+
+  readLine(raw: string, line: number): void {
     const lead = raw.length - raw.trimStart().length;
     const body = raw.trim();
     if (body === "" || body.startsWith("#")) return;
-    if (body.startsWith("[")) {
-      if (!body.endsWith("]")) {
-        diagnostics.push(
-          lineError(file, line, lead + body.length + 1, "expected ']' closing the section"),
-        );
-        orphaned = true;
-        return;
-      }
-      try {
-        rules.push({ selector: parseSaddr(body.slice(1, -1).trim()), tags: {} });
-        orphaned = false;
-      } catch (error) {
-        if (!(error instanceof RttError)) throw error;
-        orphaned = true;
-        const inner = body.slice(1).length - body.slice(1).trimStart().length;
-        diagnostics.push(
-          lineError(
-            file,
-            line,
-            lead + 1 + inner + (error.position?.column ?? 1),
-            error.message,
-            error.hint,
-          ),
-        );
-      }
+    if (body.startsWith("[")) this.#openSection(body, line, lead);
+    else this.#setTag(body, line, lead);
+  }
+
+  result(): { rules: TagRule[]; diagnostics: Diagnostic[] } {
+    return {
+      rules: this.#rules.filter((r) => Object.keys(r.tags).length > 0),
+      diagnostics: this.#diagnostics,
+    };
+  }
+
+  /** A `[pattern]` line starts a section; a bad one orphans the lines up to the next section. */
+  #openSection(body: string, line: number, lead: number): void {
+    if (!body.endsWith("]")) {
+      this.#report(line, lead + body.length + 1, "expected ']' closing the section");
+      this.#orphaned = true;
       return;
     }
+    try {
+      this.#rules.push({ selector: parseSaddr(body.slice(1, -1).trim()), tags: {} });
+      this.#orphaned = false;
+    } catch (error) {
+      if (!(error instanceof RttError)) throw error;
+      this.#orphaned = true;
+      const inner = body.slice(1).length - body.slice(1).trimStart().length;
+      const column = lead + 1 + inner + (error.position?.column ?? 1);
+      this.#report(line, column, error.message, error.hint);
+    }
+  }
+
+  /** A `key = value` or bare `key` line sets one tag in the current section. */
+  #setTag(body: string, line: number, lead: number): void {
     const eq = body.indexOf("=");
     const key = (eq < 0 ? body : body.slice(0, eq)).trim();
     const value = eq < 0 ? "true" : body.slice(eq + 1).trim();
     if (!TAG_KEY.test(key)) {
-      diagnostics.push(
-        lineError(
-          file,
-          line,
-          lead + 1,
-          `expected a tag name (a-z, 0-9, '.', '_', ':', '-'), found ${JSON.stringify(key)}`,
-          "a line is `key = value`, a bare `key`, or a `[pattern]` section",
-        ),
+      this.#report(
+        line,
+        lead + 1,
+        `expected a tag name (a-z, 0-9, '.', '_', ':', '-'), found ${JSON.stringify(key)}`,
+        "a line is `key = value`, a bare `key`, or a `[pattern]` section",
       );
       return;
     }
-    if (orphaned) return;
-    const tags = (rules[rules.length - 1] as { tags: Record<string, string> }).tags;
+    if (this.#orphaned) return;
+    const tags = (this.#rules[this.#rules.length - 1] as { tags: Record<string, string> }).tags;
     if (Object.hasOwn(tags, key)) {
       // Which one wins would be an accident of order: say so, keep the first.
-      diagnostics.push(
-        lineError(
-          file,
-          line,
-          lead + 1,
-          `tag ${JSON.stringify(key)} is set twice in this section`,
-          "keep one",
-        ),
+      this.#report(
+        line,
+        lead + 1,
+        `tag ${JSON.stringify(key)} is set twice in this section`,
+        "keep one",
       );
       return;
     }
     tags[key] = value;
-  });
-  return { rules: rules.filter((r) => Object.keys(r.tags).length > 0), diagnostics };
+  }
+
+  #report(line: number, column: number, message: string, hint?: string): void {
+    this.#diagnostics.push(lineError(this.#file, line, column, message, hint));
+  }
 }
 
 /** The tags a list of rules (outermost sidecar first) gives one address; later rules win. */

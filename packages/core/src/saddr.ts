@@ -167,11 +167,13 @@ function parseQuery(input: string, start: number): { caps: string[]; io?: IoMode
   return io === undefined ? { caps: sorted } : { caps: sorted, io };
 }
 
-function parseVersion(
-  input: string,
-  start: number,
-  text: string,
-): { exact: boolean; text: string } {
+/** A version or range after '@': `exact` when it is one semver version, not a range. */
+interface ParsedVersion {
+  readonly exact: boolean;
+  readonly text: string;
+}
+
+function parseVersion(input: string, start: number, text: string): ParsedVersion {
   if (text.length === 0) throw syntaxError(input, start, "a version after '@'");
   const exact = EXACT_VERSION.exec(text);
   if (exact !== null) {
@@ -202,45 +204,17 @@ function parseVersion(
 
 /** Parses any of the three forms; the result's `form` says which it is. */
 export function parseSaddr(input: string): Saddr {
-  if (input.slice(0, SCHEME.length).toLowerCase() !== SCHEME) {
-    throw syntaxError(
-      input,
-      0,
-      `"${SCHEME}"`,
-      "an address looks like rtt://core/api/metrics@1.0.0",
-    );
-  }
-  let at = SCHEME.length;
-  const segments: string[] = [];
-  const what = ["a namespace", "a symbol type", "a name"] as const;
-  let glob = false;
-  for (let i = 0; i < 3; i++) {
-    const end = tokenEnd(input, at, i < 2 ? "/@#?" : "/@#?");
-    const text = input.slice(at, end);
-    checkSegment(input, at, text, what[i] as string, true);
-    if (text.includes("*")) glob = true;
-    segments.push(text);
-    if (i < 2) {
-      if (input[end] !== "/") throw syntaxError(input, end, "'/'");
-      at = end + 1;
-    } else {
-      at = end;
-    }
-  }
+  expectScheme(input);
+  const namespace = readSegment(input, SCHEME.length, "a namespace");
+  const typeAt = expectSlash(input, SCHEME.length + namespace.length);
+  const type = readSegment(input, typeAt, "a symbol type");
+  const nameAt = expectSlash(input, typeAt + type.length);
+  const name = readSegment(input, nameAt, "a name");
+  let at = nameAt + name.length;
   if (input[at] === "/") throw syntaxError(input, at, "'@', '#', '?' or the end");
-  const [namespace, type, name] = segments as [string, string, string];
-  if (!type.includes("*") && !(SYMBOL_TYPES as readonly string[]).includes(type)) {
-    const guess = closest(type, SYMBOL_TYPES);
-    throw syntaxError(
-      input,
-      SCHEME.length + namespace.length + 1,
-      `a symbol type (${SYMBOL_TYPES.join(", ")})`,
-      guess === undefined ? undefined : `did you mean "${guess}"?`,
-      type,
-    );
-  }
+  checkSymbolType(input, namespace, type);
 
-  let version: { exact: boolean; text: string } | undefined;
+  let version: ParsedVersion | undefined;
   if (input[at] === "@") {
     const end = tokenEnd(input, at + 1, "#?");
     version = parseVersion(input, at + 1, input.slice(at + 1, end));
@@ -248,14 +222,12 @@ export function parseSaddr(input: string): Saddr {
   }
   let variant: string | undefined;
   if (input[at] === "#") {
-    const end = tokenEnd(input, at + 1, "?");
-    variant = input.slice(at + 1, end);
+    variant = input.slice(at + 1, tokenEnd(input, at + 1, "?"));
     checkSegment(input, at + 1, variant, "a variant", true);
-    if (variant.includes("*")) glob = true;
-    at = end;
+    at += 1 + variant.length;
   }
-  let query: { caps: string[]; io?: IoMode } = { caps: [] };
-  if (input[at] === "?") query = parseQuery(input, at + 1);
+  const query: { caps: string[]; io?: IoMode } =
+    input[at] === "?" ? parseQuery(input, at + 1) : { caps: [] };
 
   const fields = {
     namespace,
@@ -264,6 +236,58 @@ export function parseSaddr(input: string): Saddr {
     caps: query.caps,
     ...(query.io === undefined ? {} : { io: query.io }),
   };
+  const glob =
+    namespace.includes("*") ||
+    type.includes("*") ||
+    name.includes("*") ||
+    (variant?.includes("*") ?? false);
+  return addressWithForm(type, version, fields, glob);
+}
+
+function expectScheme(input: string): void {
+  if (input.slice(0, SCHEME.length).toLowerCase() !== SCHEME) {
+    throw syntaxError(
+      input,
+      0,
+      `"${SCHEME}"`,
+      "an address looks like rtt://core/api/metrics@1.0.0",
+    );
+  }
+}
+
+/** The path segment starting at `at`, checked; it ends at the next '/', '@', '#', '?' or the end. */
+function readSegment(input: string, at: number, what: string): string {
+  const text = input.slice(at, tokenEnd(input, at, "/@#?"));
+  checkSegment(input, at, text, what, true);
+  return text;
+}
+
+/** Insists on the '/' at `at` between two path segments; the next one starts after it. */
+function expectSlash(input: string, at: number): number {
+  if (input[at] !== "/") throw syntaxError(input, at, "'/'");
+  return at + 1;
+}
+
+/** A type segment without a glob must be one of SYMBOL_TYPES. */
+function checkSymbolType(input: string, namespace: string, type: string): void {
+  if (type.includes("*") || (SYMBOL_TYPES as readonly string[]).includes(type)) return;
+  const guess = closest(type, SYMBOL_TYPES);
+  throw syntaxError(
+    input,
+    SCHEME.length + namespace.length + 1,
+    `a symbol type (${SYMBOL_TYPES.join(", ")})`,
+    guess === undefined ? undefined : `did you mean "${guess}"?`,
+    type,
+  );
+}
+
+/** Decides the form: a glob anywhere makes a pattern, else an exact version makes it concrete. */
+function addressWithForm(
+  type: string,
+  version: ParsedVersion | undefined,
+  fields: AddressFields,
+  glob: boolean,
+): Saddr {
   const versionField = version === undefined ? {} : { version: version.text };
   if (glob) return { form: "pattern", type, ...versionField, ...fields };
   const symbolType = type as SymbolType;

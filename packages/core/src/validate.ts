@@ -172,94 +172,90 @@ function pruneAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
   return errors.filter((e) => !drop.has(e));
 }
 
+/** One ajv error in RTT's words: which value, what was expected, what was found. */
 function toProblem(e: ErrorObject, root: unknown): Problem | undefined {
   const path = pointerToPath(e.instancePath, root);
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case "required":
-      return {
-        path,
-        part: "value",
-        message: `missing required field "${String(params.missingProperty)}"`,
-      };
-    case "additionalProperties": {
-      const key = String(params.additionalProperty);
-      const known = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
-      const guess = closest(key, known);
-      return {
-        path: [...path, key],
-        part: "key",
-        message: `unknown field "${key}"`,
-        hint:
-          guess === undefined ? `known fields: ${known.join(", ")}` : `did you mean "${guess}"?`,
-      };
-    }
+      return valueProblem(path, `missing required field "${String(params.missingProperty)}"`);
+    case "additionalProperties":
+      return unknownField(e, path, String(params.additionalProperty));
     case "type":
-      return {
-        path,
-        part: "value",
-        message: `expected ${String(params.type)}, found ${describeType(e.data)}`,
-      };
-    case "enum": {
-      const allowed = (params.allowedValues as unknown[]).map(String);
-      const guess = typeof e.data === "string" ? closest(e.data, allowed) : undefined;
-      return {
-        path,
-        part: "value",
-        message: `expected one of ${allowed.join(", ")}; found ${describeType(e.data)}`,
-        ...(guess === undefined ? {} : { hint: `did you mean "${guess}"?` }),
-      };
+      return valueProblem(path, `expected ${String(params.type)}, found ${describeType(e.data)}`);
+    case "enum":
+      return notAllowed(e, path, (params.allowedValues as unknown[]).map(String));
+    case "const": {
+      const expected = JSON.stringify(params.allowedValue);
+      return valueProblem(path, `expected ${expected}, found ${describeType(e.data)}`);
     }
-    case "const":
-      return {
-        path,
-        part: "value",
-        message: `expected ${JSON.stringify(params.allowedValue)}, found ${describeType(e.data)}`,
-      };
-    case "format": {
-      const problem = formatProblem(String(params.format), String(e.data));
-      if (problem === undefined) return undefined;
-      return {
-        path,
-        part: "value",
-        message: problem.message,
-        ...(problem.hint === undefined ? {} : { hint: problem.hint }),
-        innerColumn: problem.position?.column ?? 0,
-      };
-    }
+    case "format":
+      return badFormat(path, String(params.format), String(e.data));
     case "pattern": {
       const pattern = String(params.pattern);
-      return {
-        path,
-        part: "value",
-        message: `expected ${PATTERN_WORDS[pattern] ?? `text matching ${pattern}`}, found ${describeType(e.data)}`,
-      };
+      const expected = PATTERN_WORDS[pattern] ?? `text matching ${pattern}`;
+      return valueProblem(path, `expected ${expected}, found ${describeType(e.data)}`);
     }
-    case "uniqueItems": {
-      // ajv's i/j order depends on the item schema (primitive items: i < j; others: i > j);
-      // point at the repeat, the later of the two, like duplicate route ids.
-      const [first, repeat] = [Number(params.i), Number(params.j)].sort((a, b) => a - b);
-      return {
-        path: [...path, repeat as number],
-        part: "value",
-        message: `duplicate of item ${first}; items must be unique`,
-      };
-    }
+    case "uniqueItems":
+      return duplicateItem(path, Number(params.i), Number(params.j));
     case "anyOf": {
       const kinds = ((e.schema as unknown[]) ?? []).flatMap(branchType);
-      return {
-        path,
-        part: "value",
-        message: `expected ${kinds.join(" or ")}, found ${describeType(e.data)}`,
-      };
+      return valueProblem(path, `expected ${kinds.join(" or ")}, found ${describeType(e.data)}`);
     }
     default:
-      return {
-        path,
-        part: "value",
-        message: `${e.instancePath || "document"} ${e.message ?? "is invalid"}`,
-      };
+      return valueProblem(path, `${e.instancePath || "document"} ${e.message ?? "is invalid"}`);
   }
+}
+
+function valueProblem(path: JsonPath, message: string): Problem {
+  return { path, part: "value", message };
+}
+
+/** Points at the unknown key and names the known field it most likely misspells. */
+function unknownField(e: ErrorObject, path: JsonPath, key: string): Problem {
+  const known = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
+  const guess = closest(key, known);
+  return {
+    path: [...path, key],
+    part: "key",
+    message: `unknown field "${key}"`,
+    hint: guess === undefined ? `known fields: ${known.join(", ")}` : `did you mean "${guess}"?`,
+  };
+}
+
+/** A value outside an enum, with the allowed value a misspelt string most likely meant. */
+function notAllowed(e: ErrorObject, path: JsonPath, allowed: readonly string[]): Problem {
+  const guess = typeof e.data === "string" ? closest(e.data, allowed) : undefined;
+  return {
+    path,
+    part: "value",
+    message: `expected one of ${allowed.join(", ")}; found ${describeType(e.data)}`,
+    ...(guess === undefined ? {} : { hint: `did you mean "${guess}"?` }),
+  };
+}
+
+/** The format's own parser explains what is wrong and where inside the string. */
+function badFormat(path: JsonPath, format: string, text: string): Problem | undefined {
+  const problem = formatProblem(format, text);
+  if (problem === undefined) return undefined;
+  return {
+    path,
+    part: "value",
+    message: problem.message,
+    ...(problem.hint === undefined ? {} : { hint: problem.hint }),
+    innerColumn: problem.position?.column ?? 0,
+  };
+}
+
+function duplicateItem(path: JsonPath, i: number, j: number): Problem {
+  // ajv's i/j order depends on the item schema (primitive items: i < j; others: i > j);
+  // point at the repeat, the later of the two, like duplicate route ids.
+  const [first, repeat] = [i, j].sort((a, b) => a - b);
+  return {
+    path: [...path, repeat as number],
+    part: "value",
+    message: `duplicate of item ${first}; items must be unique`,
+  };
 }
 
 function diagnosticAt(doc: SourceDocument, p: Problem, code: Diagnostic["code"]): Diagnostic {

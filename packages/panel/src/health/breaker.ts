@@ -285,6 +285,22 @@ function normalize(config: BreakerConfig, s: BreakerState, now: number): Breaker
   return next;
 }
 
+/**
+ * What time alone does before an event is applied: `normalize`, then an open breaker whose
+ * backoff has ended becomes half-open.
+ */
+function afterElapsedTime(
+  config: BreakerConfig,
+  state: BreakerState,
+  now: number,
+  out: BreakerTransition[],
+): BreakerState {
+  const s = normalize(config, state, now);
+  if (s.state === "open" && s.retryAt !== null && now >= s.retryAt)
+    return toHalfOpen(s, `half-open after ${s.backoffMs} ms`, now, out);
+  return s;
+}
+
 /** Applies one event at `env.now`: first what time alone does (a due backoff), then the event. */
 export function stepBreaker(
   config: BreakerConfig,
@@ -292,91 +308,117 @@ export function stepBreaker(
   event: BreakerEvent,
   env: BreakerEnv,
 ): BreakerStep {
-  const { now } = env;
   const out: BreakerTransition[] = [];
-  let s = normalize(config, state, now);
-  if (s.state === "open" && s.retryAt !== null && now >= s.retryAt)
-    s = toHalfOpen(s, `half-open after ${s.backoffMs} ms`, now, out);
+  const s = afterElapsedTime(config, state, env.now, out);
+  return { state: applyEvent(config, s, event, env, out), transitions: out };
+}
 
+function applyEvent(
+  config: BreakerConfig,
+  s: BreakerState,
+  event: BreakerEvent,
+  env: BreakerEnv,
+  out: BreakerTransition[],
+): BreakerState {
   switch (event.kind) {
     case "tick":
-      break;
-    case "trip": {
-      if (s.state === "open" && s.held) break;
-      const reason = `manual trip by ${event.who}${event.why === undefined ? "" : `: ${event.why}`}`;
-      out.push({ from: s.state, to: "open", at: now, reason });
-      s = {
-        ...s,
-        state: "open",
-        since: now,
-        reason,
-        errorTimes: [],
-        sloStreak: 0,
-        retryAt: null,
-        held: true,
-        successes: 0,
-      };
-      break;
-    }
+      return s;
+    case "trip":
+      return onManualTrip(s, event, env.now, out);
     case "heal":
-      if (s.state === "open") s = toHalfOpen(s, `heal by ${event.who}`, now, out);
-      break;
+      return s.state === "open" ? toHalfOpen(s, `heal by ${event.who}`, env.now, out) : s;
     case "success":
-      if (s.state === "half-open") {
-        const successes = s.successes + 1;
-        if (successes >= config.successesToClose) {
-          const reason = `${successes} successes in half-open`;
-          out.push({ from: "half-open", to: "closed", at: now, reason });
-          s = {
-            ...s,
-            state: "closed",
-            since: now,
-            reason,
-            errorTimes: [],
-            sloStreak: 0,
-            opens: 0,
-            backoffMs: 0,
-            successes: 0,
-          };
-        } else s = { ...s, successes };
-      }
-      break;
-    case "error": {
-      const detail = event.detail === undefined || event.detail === "" ? "" : `: ${event.detail}`;
-      if (s.state === "half-open") s = toOpen(config, s, `error in half-open${detail}`, env, out);
-      else if (s.state === "closed") {
-        const errorTimes = [...s.errorTimes, now].slice(-config.tripErrors);
-        s =
-          errorTimes.length >= config.tripErrors
-            ? toOpen(
-                config,
-                s,
-                `${errorTimes.length} errors in ${config.tripWindowMs} ms${detail}`,
-                env,
-                out,
-              )
-            : { ...s, errorTimes };
-      }
-      break;
-    }
-    case "slo": {
-      if (s.state === "open") break;
-      const broken = sloViolation(config.slo, event.observed);
-      if (broken === undefined) {
-        if (s.sloStreak !== 0) s = { ...s, sloStreak: 0 };
-      } else if (s.state === "half-open") {
-        s = toOpen(config, s, `${broken} in half-open`, env, out);
-      } else {
-        const sloStreak = s.sloStreak + 1;
-        s =
-          sloStreak >= config.sloSamples
-            ? toOpen(config, s, `${broken} for ${sloStreak} samples`, env, out)
-            : { ...s, sloStreak };
-      }
-      break;
-    }
+      return onSuccess(config, s, env.now, out);
+    case "error":
+      return onError(config, s, event.detail, env, out);
+    case "slo":
+      return onSloObservation(config, s, event.observed, env, out);
   }
-  return { state: s, transitions: out };
+}
+
+/** Holds the breaker open with no timer until a heal; a breaker already held stays as it is. */
+function onManualTrip(
+  s: BreakerState,
+  event: Extract<BreakerEvent, { kind: "trip" }>,
+  now: number,
+  out: BreakerTransition[],
+): BreakerState {
+  if (s.state === "open" && s.held) return s;
+  const reason = `manual trip by ${event.who}${event.why === undefined ? "" : `: ${event.why}`}`;
+  out.push({ from: s.state, to: "open", at: now, reason });
+  return {
+    ...s,
+    state: "open",
+    since: now,
+    reason,
+    errorTimes: [],
+    sloStreak: 0,
+    retryAt: null,
+    held: true,
+    successes: 0,
+  };
+}
+
+/** Counts a half-open success; the `successesToClose`-th closes the breaker and resets backoff. */
+function onSuccess(
+  config: BreakerConfig,
+  s: BreakerState,
+  now: number,
+  out: BreakerTransition[],
+): BreakerState {
+  if (s.state !== "half-open") return s;
+  const successes = s.successes + 1;
+  if (successes < config.successesToClose) return { ...s, successes };
+  const reason = `${successes} successes in half-open`;
+  out.push({ from: "half-open", to: "closed", at: now, reason });
+  return {
+    ...s,
+    state: "closed",
+    since: now,
+    reason,
+    errorTimes: [],
+    sloStreak: 0,
+    opens: 0,
+    backoffMs: 0,
+    successes: 0,
+  };
+}
+
+/** One error re-opens a half-open breaker; a closed one opens on `tripErrors` in the window. */
+function onError(
+  config: BreakerConfig,
+  s: BreakerState,
+  detail: string | undefined,
+  env: BreakerEnv,
+  out: BreakerTransition[],
+): BreakerState {
+  const suffix = detail === undefined || detail === "" ? "" : `: ${detail}`;
+  if (s.state === "half-open") return toOpen(config, s, `error in half-open${suffix}`, env, out);
+  if (s.state !== "closed") return s;
+  const errorTimes = [...s.errorTimes, env.now].slice(-config.tripErrors);
+  if (errorTimes.length < config.tripErrors) return { ...s, errorTimes };
+  const reason = `${errorTimes.length} errors in ${config.tripWindowMs} ms${suffix}`;
+  return toOpen(config, s, reason, env, out);
+}
+
+/**
+ * One violating observation re-opens a half-open breaker; a closed one opens after `sloSamples`
+ * in a row, and a healthy observation ends the streak. An open breaker ignores observations.
+ */
+function onSloObservation(
+  config: BreakerConfig,
+  s: BreakerState,
+  observed: SloObservation,
+  env: BreakerEnv,
+  out: BreakerTransition[],
+): BreakerState {
+  if (s.state === "open") return s;
+  const broken = sloViolation(config.slo, observed);
+  if (broken === undefined) return s.sloStreak === 0 ? s : { ...s, sloStreak: 0 };
+  if (s.state === "half-open") return toOpen(config, s, `${broken} in half-open`, env, out);
+  const sloStreak = s.sloStreak + 1;
+  if (sloStreak < config.sloSamples) return { ...s, sloStreak };
+  return toOpen(config, s, `${broken} for ${sloStreak} samples`, env, out);
 }
 
 function corrupt(why: string): RttError {
