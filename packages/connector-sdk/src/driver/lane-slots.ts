@@ -21,8 +21,8 @@ import {
   listenWriter,
 } from "@rtt/fabric";
 import { withTimeout } from "./connector-call.ts";
+import { dropListener } from "./lane-ends.ts";
 import type { LinkScope } from "./link-scope.ts";
-import { dropListener } from "./route-handshake.ts";
 import { laneAddressKey, StandbyWriters } from "./standby-writers.ts";
 
 /** Which side of a link a lane is for. */

@@ -20,21 +20,11 @@
  * second handshake; a failure is the QuickConnectError naming the trip reason.
  */
 import { randomBytes } from "node:crypto";
-import { errorMessage, RttError } from "@rtt/core";
-import {
-  connectReader,
-  connectWriter,
-  type LaneAddress,
-  type LaneKind,
-  type LaneListener,
-  type LaneReader,
-  type LaneWriter,
-  listenReader,
-  listenWriter,
-} from "@rtt/fabric";
+import { RttError } from "@rtt/core";
+import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import { type Clock, systemClock } from "../clock.ts";
-import { type Initiator, initiate, type Responder, respond } from "../quickconnect/session.ts";
-import { QuickConnectError } from "../quickconnect/trip.ts";
+import { InitiatingHandshake } from "./initiating-handshake.ts";
+import { type AnswerTerms, RespondingHandshake } from "./responding-handshake.ts";
 
 /** The two control lanes of a route's handshake; the responder listens on both. */
 export interface ControlAddresses {
@@ -72,40 +62,19 @@ export interface HandshakeAgreed {
 }
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5000;
-/** SYN (and BIND) resends within one handshake's deadline. */
-const MAX_RETRIES = 3;
 /** Answers kept per link, by nonce. */
 const ANSWERS_KEPT = 16;
 
-/** A control link needs no ring: shm data lanes get uds control lanes. */
-export function controlKind(data: LaneKind): LaneKind {
-  return data === "shm" ? "uds" : data;
-}
-
-function sameLane(a: LaneAddress, b: LaneAddress): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** Releases a lane end that may or may not have been made. */
-function dropEnd(end: LaneReader | LaneWriter | undefined): void {
-  if (end === undefined) return;
-  if (end.role === "reader") end.close();
-  else end.destroy();
-}
-
 /**
- * Ends made before the session listens to them must not crash the process with an unheard
- * 'error' (the peer killed in between); the session hears every error itself.
+ * What one handshake needs of its link: the link's id (for messages), its log and clock, and a
+ * place among the link's open handshakes, which the link's close stops.
  */
-function quiet<E extends LaneReader | LaneWriter>(end: E): E {
-  end.on("error", () => {});
-  return end;
-}
-
-/** Closes a listener and, should its peer connect after all, the end it would make. */
-export function dropListener(listener: LaneListener<LaneReader> | LaneListener<LaneWriter>): void {
-  listener.close();
-  (listener.accepted as Promise<LaneReader | LaneWriter>).then(dropEnd, () => {});
+export interface HandshakeScope {
+  readonly linkId: string;
+  readonly log: (line: string) => void;
+  readonly clock: Clock;
+  /** Adds `stop` to what the link's close stops; the function returned takes it out again. */
+  track(stop: () => void): () => void;
 }
 
 /**
@@ -114,17 +83,13 @@ export function dropListener(listener: LaneListener<LaneReader> | LaneListener<L
  * (the link closing) releases every control lane and stops every handshake in flight.
  */
 export class LinkHandshakes {
-  readonly #linkId: string;
-  readonly #log: (line: string) => void;
-  readonly #clock: Clock;
+  readonly #scope: HandshakeScope;
   readonly #open = new Set<() => void>();
   readonly #answers = new Map<string, Promise<HandshakeAgreed>>();
   #closed = false;
 
   constructor(linkId: string, log: (line: string) => void, clock: Clock = systemClock) {
-    this.#linkId = linkId;
-    this.#log = log;
-    this.#clock = clock;
+    this.#scope = { linkId, log, clock, track: (stop) => this.#track(stop) };
   }
 
   /** Control lanes and handshakes still in flight (0 once all ended). */
@@ -139,13 +104,10 @@ export class LinkHandshakes {
 
   #assertOpen(): void {
     if (this.#closed)
-      throw new RttError("RTT_ERR_DRIVER_LINK", `link ${this.#linkId} is closed`, {
+      throw new RttError("RTT_ERR_DRIVER_LINK", `link ${this.#scope.linkId} is closed`, {
         hint: "open the symbol again",
       });
   }
-
-  // -------------------------------------------------------------------------------------------
-  // Responder (the target end)
 
   /**
    * Listens for a route's control lanes and answers its one handshake: the SYN must expect
@@ -153,94 +115,16 @@ export class LinkHandshakes {
    * BIND must name `data`. The lanes are let go once the handshake ends, either way, or at
    * `close()`; an initiator that connects and stays silent holds them until then.
    */
-  async answer(options: {
-    readonly data: LaneAddress;
-    readonly contractHash: string;
-    readonly caps: readonly string[];
-  }): Promise<ControlAddresses> {
+  async answer(terms: AnswerTerms): Promise<ControlAddresses> {
     this.#assertOpen();
-    const { data } = options;
-    const kind = controlKind(data.kind);
-    const requests = await listenReader(kind);
-    let answers: LaneListener<LaneWriter>;
-    try {
-      answers = await listenWriter(kind);
-    } catch (error) {
-      dropListener(requests);
-      throw error;
-    }
-    let session: Responder<LaneAddress> | undefined;
-    let over = false;
-    const stop = () => {
-      if (over) return;
-      over = true;
-      untrack();
-      if (session === undefined) {
-        dropListener(requests);
-        dropListener(answers);
-      } else {
-        session.close();
-      }
-    };
-    const untrack = this.#track(stop);
+    const handshake = await RespondingHandshake.listen(this.#scope, terms);
     if (this.#closed) {
-      stop();
+      handshake.stop();
       this.#assertOpen();
     }
-    Promise.all([requests.accepted.then(quiet), answers.accepted.then(quiet)]).then(
-      ([reader, writer]) => {
-        if (over) {
-          reader.close();
-          writer.destroy();
-          return;
-        }
-        const responder = respond<LaneAddress>(
-          { reader, writer },
-          {
-            contractHash: options.contractHash,
-            caps: options.caps,
-            lanes: [data.kind],
-            ...(data.kind === "shm" ? { capacity: data.capacity } : {}),
-            clock: this.#clock,
-            attach: async (bind) => {
-              const [only] = bind.lanes;
-              if (bind.lanes.length !== 1 || only === undefined || !sameLane(only, data))
-                throw new RttError(
-                  "RTT_ERR_LANE_ADDRESS",
-                  `BIND names ${JSON.stringify(bind.lanes)}; this link listens on ${JSON.stringify(data)}`,
-                );
-              return data;
-            },
-          },
-        );
-        session = responder;
-        let refused = false;
-        responder.on("refused", (error: QuickConnectError) => {
-          refused = true;
-          this.#log(`link ${this.#linkId}: handshake refused: ${error.message}`);
-        });
-        responder.on("closed", (error: QuickConnectError | undefined) => {
-          over = true;
-          untrack();
-          // After a refusal the initiator hangs up: that is no news.
-          if (error !== undefined && error.reason !== "closed" && !refused)
-            this.#log(`link ${this.#linkId}: handshake ended: ${error.message}`);
-        });
-        // The handshake is over at READY: the data lane carries the route from here on.
-        responder.ready.then(
-          () => responder.close(),
-          () => {},
-        );
-      },
-      () => {
-        // A listener closed before its peer came: `stop` already let everything go.
-      },
-    );
-    return { requests: requests.address, answers: answers.address };
+    handshake.awaitInitiator();
+    return handshake.control;
   }
-
-  // -------------------------------------------------------------------------------------------
-  // Initiator (the source end)
 
   /**
    * Runs the handshake to READY as the initiator, from `saddr` (this link's address).
@@ -253,7 +137,8 @@ export class LinkHandshakes {
       if (known !== undefined) return known;
     }
     const nonce = ask.nonce === "" ? randomBytes(16).toString("hex") : ask.nonce;
-    const result = this.#run(saddr, { ...ask, nonce });
+    const timeoutMs = ask.timeoutMs > 0 ? ask.timeoutMs : DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const result = InitiatingHandshake.run(this.#scope, saddr, { ...ask, nonce }, timeoutMs);
     result.catch(() => {});
     if (ask.nonce !== "") {
       this.#answers.set(nonce, result);
@@ -263,103 +148,6 @@ export class LinkHandshakes {
       }
     }
     return result;
-  }
-
-  #run(saddr: string, ask: HandshakeAsk): Promise<HandshakeAgreed> {
-    const timeoutMs = ask.timeoutMs > 0 ? ask.timeoutMs : DEFAULT_HANDSHAKE_TIMEOUT_MS;
-    const target = ask.expectSaddr === "" ? "the target" : ask.expectSaddr;
-    return new Promise<HandshakeAgreed>((resolve, reject) => {
-      let writer: LaneWriter | undefined;
-      let reader: LaneReader | undefined;
-      let session: Initiator<LaneAddress> | undefined;
-      let over = false;
-      const finish = (error: Error | undefined, agreed?: HandshakeAgreed) => {
-        if (over) return;
-        over = true;
-        untrack();
-        cancelDeadline();
-        if (session !== undefined) session.close();
-        else {
-          dropEnd(writer);
-          dropEnd(reader);
-        }
-        if (error !== undefined) reject(error);
-        else if (agreed !== undefined) resolve(agreed);
-      };
-      const untrack = this.#track(() =>
-        finish(
-          new QuickConnectError(
-            "closed",
-            "local",
-            `QuickConnect: link ${this.#linkId} was closed during its handshake with ${target}`,
-          ),
-        ),
-      );
-      const cancelDeadline = this.#clock.schedule(timeoutMs, () =>
-        finish(
-          new QuickConnectError(
-            "timeout",
-            "local",
-            `QuickConnect: ${target} did not complete the handshake within ${timeoutMs} ms`,
-          ),
-        ),
-      );
-      const start = async () => {
-        try {
-          writer = quiet(await connectWriter(ask.control.requests));
-          if (!over) reader = quiet(await connectReader(ask.control.answers));
-        } catch (error) {
-          dropEnd(writer);
-          writer = undefined;
-          return finish(
-            new QuickConnectError(
-              "peer-gone",
-              "local",
-              `QuickConnect: cannot reach the control lanes of ${target}: ${errorMessage(error)}`,
-              { cause: error },
-            ),
-          );
-        }
-        if (over || reader === undefined) {
-          // The deadline or the link's close came first.
-          dropEnd(writer);
-          dropEnd(reader);
-          return;
-        }
-        const lanes = { writer, reader };
-        try {
-          session = initiate<LaneAddress>(lanes, {
-            saddr,
-            contractHash: ask.expectContractHash,
-            caps: ask.caps,
-            require: ask.require,
-            lanes: [ask.data.kind],
-            nonce: ask.nonce,
-            clock: this.#clock,
-            timings: {
-              answerTimeoutMs: Math.max(1, Math.floor(timeoutMs / (MAX_RETRIES + 1))),
-              maxRetries: MAX_RETRIES,
-            },
-            bind: async () => ({ lanes: [ask.data], value: ask.data }),
-          });
-        } catch (error) {
-          return finish(error instanceof Error ? error : new Error(String(error)));
-        }
-        session.ready.then(
-          ({ ack }) =>
-            finish(undefined, {
-              nonce: ack.nonce,
-              caps: ack.caps,
-              lane: ack.lane,
-              capacity: ack.buffer.capacity,
-              maxFrame: ack.buffer.max_frame,
-              heartbeatMs: ack.heartbeat_ms,
-            }),
-          (error: unknown) => finish(error instanceof Error ? error : new Error(String(error))),
-        );
-      };
-      void start();
-    });
   }
 
   /** The link closed: every control lane goes, every handshake in flight fails. */

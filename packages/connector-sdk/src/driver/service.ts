@@ -5,8 +5,13 @@
  */
 import { chmodSync, rmSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
-import { isLaneKind, RttError } from "@rtt/core";
+import { isLaneKind, type LaneKind, RttError } from "@rtt/core";
 import type { DriverInfo } from "../generated/rtt/connector/v1/DriverInfo.ts";
+import type { HandshakeRequest__Output } from "../generated/rtt/connector/v1/HandshakeRequest.ts";
+import type { HandshakeResponse } from "../generated/rtt/connector/v1/HandshakeResponse.ts";
+import type { LaneSide__Output } from "../generated/rtt/connector/v1/LaneSide.ts";
+import type { OfferRequest__Output } from "../generated/rtt/connector/v1/OfferRequest.ts";
+import type { OfferResponse } from "../generated/rtt/connector/v1/OfferResponse.ts";
 import { unaryHandler } from "../unary.ts";
 import {
   type ConnectorHandlers,
@@ -14,10 +19,12 @@ import {
   LOCAL_SERVER_OPTIONS,
   laneFromWire,
   laneToWire,
-  toServiceError,
 } from "../wire.ts";
-import type { RxTap } from "./outbound-pump.ts";
+import { serveHealth } from "./health-stream.ts";
+import type { LaneSide } from "./lane-slots.ts";
+import type { HandshakeAsk } from "./route-handshake.ts";
 import type { DriverRuntime } from "./runtime.ts";
+import { serveRx } from "./rx-stream.ts";
 
 export interface ServiceHooks {
   /** The DriverInfo to answer GetInfo with (pid, nonce, ... are the process's business). */
@@ -42,6 +49,7 @@ function unary<Req, Res>(
   };
 }
 
+/** The Connector service over `runtime`; every call tells the hooks someone is using the driver. */
 export function connectorHandlers<L>(
   runtime: DriverRuntime<L>,
   hooks: ServiceHooks,
@@ -59,67 +67,9 @@ export function connectorHandlers<L>(
       runtime.bind(req.link_id, laneFromWire(req.inbound), laneFromWire(req.outbound)),
     ),
 
-    Offer: unary(hooks, async (req) => {
-      const side =
-        req.side === "INBOUND" ? "inbound" : req.side === "OUTBOUND" ? "outbound" : undefined;
-      if (side === undefined)
-        throw new RttError("RTT_ERR_LANE_ADDRESS", "Offer needs a side: INBOUND or OUTBOUND");
-      const kind = req.kind;
-      if (!isLaneKind(kind))
-        throw new RttError(
-          "RTT_ERR_LANE_ADDRESS",
-          `Offer: unknown lane kind ${JSON.stringify(kind)}`,
-          { hint: "use shm, uds or tcp" },
-        );
-      const capacity = req.capacity === 0 ? undefined : req.capacity;
-      if (req.handshake) {
-        if (side !== "inbound")
-          throw new RttError(
-            "RTT_ERR_LANE_ADDRESS",
-            "Offer with handshake is for the INBOUND side: the target end of a route answers it",
-          );
-        const offered = await runtime.offerWithHandshake(req.link_id, kind, capacity);
-        return {
-          address: laneToWire(offered.address),
-          control: {
-            requests: laneToWire(offered.control.requests),
-            answers: laneToWire(offered.control.answers),
-          },
-        };
-      }
-      const address = await runtime.offer(req.link_id, side, kind, capacity);
-      return { address: laneToWire(address) };
-    }),
+    Offer: unary(hooks, (req) => offer(runtime, req)),
 
-    Handshake: unary(hooks, async (req) => {
-      const requests = laneFromWire(req.control?.requests);
-      const answers = laneFromWire(req.control?.answers);
-      const data = laneFromWire(req.data);
-      if (requests === undefined || answers === undefined || data === undefined)
-        throw new RttError(
-          "RTT_ERR_LANE_ADDRESS",
-          "Handshake needs the target's control lanes (requests, answers) and its data lane",
-          { hint: "pass what the target's Offer with handshake returned" },
-        );
-      const agreed = await runtime.handshake(req.link_id, {
-        control: { requests, answers },
-        data,
-        expectSaddr: req.expect_saddr,
-        expectContractHash: req.expect_contract_hash,
-        caps: req.caps,
-        require: req.require,
-        nonce: req.nonce,
-        timeoutMs: req.timeout_ms,
-      });
-      return {
-        nonce: agreed.nonce,
-        caps: [...agreed.caps],
-        lane: agreed.lane,
-        capacity: agreed.capacity,
-        max_frame: agreed.maxFrame,
-        heartbeat_ms: agreed.heartbeatMs,
-      };
-    }),
+    Handshake: unary(hooks, (req) => handshake(runtime, req)),
 
     // No outbound lane parks the link's outbound (a held route).
     Switch: unary(hooks, (req) => runtime.switchOutbound(req.link_id, laneFromWire(req.outbound))),
@@ -149,100 +99,96 @@ export function connectorHandlers<L>(
 
     Health: (call) => {
       hooks.onActivity?.();
-      const { link_id: linkId, interval_ms } = call.request;
-      if (linkId !== "" && !runtime.hasLink(linkId)) {
-        call.emit(
-          "error",
-          toServiceError(
-            new RttError("RTT_ERR_DRIVER_LINK", `no open link ${JSON.stringify(linkId)}`),
-          ),
-        );
-        return;
-      }
-      hooks.onWatch?.(1);
-      let stopped = false;
-      let busy = false;
-      const stop = () => {
-        if (stopped) return;
-        stopped = true;
-        clearInterval(timer);
-        hooks.onWatch?.(-1);
-      };
-      const send = () => {
-        if (stopped || busy) return;
-        busy = true;
-        runtime.samples(linkId, linkId === "").then(
-          (samples) => {
-            busy = false;
-            if (stopped) return;
-            for (const s of samples) call.write(s);
-          },
-          () => {
-            // The one link watched was closed: the stream is over.
-            busy = false;
-            stop();
-            call.end();
-          },
-        );
-      };
-      const timer = setInterval(send, interval_ms > 0 ? interval_ms : runtime.heartbeatMs);
-      call.on("cancelled", stop);
-      call.on("close", stop);
-      send();
+      serveHealth(runtime, call, (delta) => hooks.onWatch?.(delta));
     },
 
     Rx: (call) => {
       hooks.onActivity?.();
-      const { link_id: linkId, max } = call.request;
-      let last = 0;
-      let sent = 0;
-      let full = false;
-      let ended = false;
-      const waiters: (() => void)[] = [];
-      const wake = () => {
-        full = false;
-        for (const w of waiters.splice(0)) w();
-      };
-      call.on("drain", wake);
-      let detach = () => {};
-      const finish = (endCall: boolean) => {
-        if (ended) return;
-        ended = true;
-        detach();
-        wake();
-        if (endCall) call.end();
-      };
-      const tap: RxTap = {
-        get last() {
-          return last;
-        },
-        push(chunk, index, correlation) {
-          if (ended) return true;
-          last = index;
-          sent++;
-          const room = call.write({
-            bytes: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
-            index,
-            correlation,
-          });
-          if (!room) full = true;
-          if (max > 0 && sent >= max) finish(true);
-          return room;
-        },
-        drained() {
-          if (ended || !full) return Promise.resolve();
-          return new Promise((resolve) => waiters.push(resolve));
-        },
-        end: () => finish(true),
-      };
-      call.on("cancelled", () => finish(false));
-      try {
-        detach = runtime.tap(linkId, tap);
-      } catch (error) {
-        ended = true;
-        call.emit("error", toServiceError(error));
-      }
+      serveRx(runtime, call);
     },
+  };
+}
+
+/**
+ * Listens for one side of a link; with `handshake`, the inbound side together with the
+ * control lanes its route's handshake is answered on.
+ */
+async function offer<L>(
+  runtime: DriverRuntime<L>,
+  req: OfferRequest__Output,
+): Promise<OfferResponse> {
+  const side = offeredSide(req.side);
+  const kind = offeredKind(req.kind);
+  const capacity = req.capacity === 0 ? undefined : req.capacity;
+  if (!req.handshake) {
+    const address = await runtime.offer(req.link_id, side, kind, capacity);
+    return { address: laneToWire(address) };
+  }
+  if (side !== "inbound")
+    throw new RttError(
+      "RTT_ERR_LANE_ADDRESS",
+      "Offer with handshake is for the INBOUND side: the target end of a route answers it",
+    );
+  const offered = await runtime.offerWithHandshake(req.link_id, kind, capacity);
+  return {
+    address: laneToWire(offered.address),
+    control: {
+      requests: laneToWire(offered.control.requests),
+      answers: laneToWire(offered.control.answers),
+    },
+  };
+}
+
+function offeredSide(side: LaneSide__Output): LaneSide {
+  if (side === "INBOUND") return "inbound";
+  if (side === "OUTBOUND") return "outbound";
+  throw new RttError("RTT_ERR_LANE_ADDRESS", "Offer needs a side: INBOUND or OUTBOUND");
+}
+
+function offeredKind(kind: string): LaneKind {
+  if (!isLaneKind(kind))
+    throw new RttError("RTT_ERR_LANE_ADDRESS", `Offer: unknown lane kind ${JSON.stringify(kind)}`, {
+      hint: "use shm, uds or tcp",
+    });
+  return kind;
+}
+
+/** Runs the route's handshake as its initiator, against the lanes the target's Offer returned. */
+async function handshake<L>(
+  runtime: DriverRuntime<L>,
+  req: HandshakeRequest__Output,
+): Promise<HandshakeResponse> {
+  const agreed = await runtime.handshake(req.link_id, handshakeAsk(req));
+  return {
+    nonce: agreed.nonce,
+    caps: [...agreed.caps],
+    lane: agreed.lane,
+    capacity: agreed.capacity,
+    max_frame: agreed.maxFrame,
+    heartbeat_ms: agreed.heartbeatMs,
+  };
+}
+
+/** The initiator's ask; the target's two control lanes and its data lane are required. */
+function handshakeAsk(req: HandshakeRequest__Output): HandshakeAsk {
+  const requests = laneFromWire(req.control?.requests);
+  const answers = laneFromWire(req.control?.answers);
+  const data = laneFromWire(req.data);
+  if (requests === undefined || answers === undefined || data === undefined)
+    throw new RttError(
+      "RTT_ERR_LANE_ADDRESS",
+      "Handshake needs the target's control lanes (requests, answers) and its data lane",
+      { hint: "pass what the target's Offer with handshake returned" },
+    );
+  return {
+    control: { requests, answers },
+    data,
+    expectSaddr: req.expect_saddr,
+    expectContractHash: req.expect_contract_hash,
+    caps: req.caps,
+    require: req.require,
+    nonce: req.nonce,
+    timeoutMs: req.timeout_ms,
   };
 }
 
