@@ -32,16 +32,20 @@
  * Every decision carries a reason naming the rule, e.g. `allow[1] rtt://ui/*\/* -> rtt://core/api/*`.
  */
 import {
+  type AclRule,
   type ConcreteAddress,
   type DropPolicy,
   type ErrorCode,
+  type FailoverRule,
   formatSaddr,
   type HealthBound,
   matches,
+  type PinRule,
   type Policy,
   parseHealthExpr,
   parseRouteExpr,
   parseSaddr,
+  type QosRule,
   type Reference,
   RttError,
   type Saddr,
@@ -173,6 +177,14 @@ interface CompiledQos {
   readonly set: Partial<EffectiveQos>;
 }
 
+/** A failover rule's right side: its targets in order of preference and the health they keep. */
+interface FailoverSet {
+  readonly targets: readonly (ConcreteAddress | Reference)[];
+  readonly health: readonly HealthBound[];
+}
+
+type MutableQos = { -readonly [K in QosField]?: EffectiveQos[K] };
+
 function rethrow(pointer: string, error: unknown): never {
   if (error instanceof RttError) throw new PolicyError(error.code, pointer, error.message, error);
   throw error;
@@ -228,42 +240,37 @@ function scopeApplies(rule: CompiledAcl, scope: string | undefined): boolean {
   return rule.scopes.includes(scope);
 }
 
-/** Compiles a (validated) policy; throws `PolicyError` on an expression that does not parse. */
-export function compilePolicy(policy: Policy): PolicyEngine {
-  const acl = (kind: "allow" | "deny"): CompiledAcl[] =>
-    (policy[kind] ?? []).map((rule, index) => ({
-      ref: { kind, index, label: aclLabel(kind, index, rule) },
-      from: compileSaddr(rule.from, `/${kind}/${index}/from`),
-      to: compileSaddr(rule.to, `/${kind}/${index}/to`),
-      scopes: rule.scopes,
-    }));
-  const allow = acl("allow");
-  const deny = acl("deny");
+function compileAcl(kind: "allow" | "deny", rules: readonly AclRule[]): CompiledAcl[] {
+  return rules.map((rule, index) => ({
+    ref: { kind, index, label: aclLabel(kind, index, rule) },
+    from: compileSaddr(rule.from, `/${kind}/${index}/from`),
+    to: compileSaddr(rule.to, `/${kind}/${index}/to`),
+    scopes: rule.scopes,
+  }));
+}
 
-  const pins: CompiledRoute<ConcreteAddress | Reference>[] = (policy.pin ?? []).map(
-    (rule, index) => {
-      const pointer = `/pin/${index}/route`;
-      const expr = compileRoute(rule.route, pointer);
-      const [target] = expr.to;
-      if (expr.list || expr.to.length !== 1 || target === undefined) {
-        throw new PolicyError(
-          "RTT_ERR_EXPR_SYNTAX",
-          pointer,
-          `a pin names exactly one target, not a list: ${JSON.stringify(rule.route)}`,
-        );
-      }
-      return {
-        ref: { kind: "pin", index, label: `pin[${index}] ${rule.route.trim()}` },
-        from: expr.from,
-        value: target,
-      };
-    },
-  );
+function compilePins(rules: readonly PinRule[]): CompiledRoute<ConcreteAddress | Reference>[] {
+  return rules.map((rule, index) => {
+    const pointer = `/pin/${index}/route`;
+    const expr = compileRoute(rule.route, pointer);
+    const [target] = expr.to;
+    if (expr.list || expr.to.length !== 1 || target === undefined) {
+      throw new PolicyError(
+        "RTT_ERR_EXPR_SYNTAX",
+        pointer,
+        `a pin names exactly one target, not a list: ${JSON.stringify(rule.route)}`,
+      );
+    }
+    return {
+      ref: { kind: "pin", index, label: `pin[${index}] ${rule.route.trim()}` },
+      from: expr.from,
+      value: target,
+    };
+  });
+}
 
-  const failovers: CompiledRoute<{
-    targets: readonly (ConcreteAddress | Reference)[];
-    health: readonly HealthBound[];
-  }>[] = (policy.failover ?? []).map((rule, index) => {
+function compileFailovers(rules: readonly FailoverRule[]): CompiledRoute<FailoverSet>[] {
+  return rules.map((rule, index) => {
     const expr = compileRoute(rule.route, `/failover/${index}/route`);
     const health =
       rule.health === undefined ? [] : compileHealth(rule.health, `/failover/${index}/health`);
@@ -278,45 +285,85 @@ export function compilePolicy(policy: Policy): PolicyEngine {
       value: { targets: expr.to, health },
     };
   });
+}
 
-  const qos: CompiledQos[] = (policy.qos ?? []).map((rule, index) => {
-    const set: { -readonly [K in QosField]?: EffectiveQos[K] } = {};
-    if (rule.latency_ms !== undefined) set.latency_ms = rule.latency_ms;
-    if (rule.prio !== undefined) set.prio = rule.prio;
-    if (rule.rate !== undefined) set.rate = rule.rate;
-    if (rule.burst !== undefined) set.burst = rule.burst;
-    if (rule.drop !== undefined) set.drop = rule.drop;
-    if (rule.buffer !== undefined) set.buffer = rule.buffer;
-    if (rule.busy_poll !== undefined) set.busy_poll = rule.busy_poll;
+/** The fields one qos rule sets; a field it leaves out stays absent, so it overrides nothing. */
+function qosSettings(rule: QosRule): Partial<EffectiveQos> {
+  const set: MutableQos = {};
+  if (rule.latency_ms !== undefined) set.latency_ms = rule.latency_ms;
+  if (rule.prio !== undefined) set.prio = rule.prio;
+  if (rule.rate !== undefined) set.rate = rule.rate;
+  if (rule.burst !== undefined) set.burst = rule.burst;
+  if (rule.drop !== undefined) set.drop = rule.drop;
+  if (rule.buffer !== undefined) set.buffer = rule.buffer;
+  if (rule.busy_poll !== undefined) set.busy_poll = rule.busy_poll;
+  return set;
+}
+
+function compileQos(rules: readonly QosRule[]): CompiledQos[] {
+  return rules.map((rule, index) => {
+    const set = qosSettings(rule);
     return {
       ref: { kind: "qos", index, label: `qos[${index}] ${rule.match.trim()}` },
       match: compileSaddr(rule.match, `/qos/${index}/match`),
       set,
     };
   });
+}
 
-  const defaultDeny = allow.length > 0;
+/** The explanation of a merged QoS: each field with the rule that set it, or "default". */
+function qosReason(
+  qos: EffectiveQos,
+  sources: Partial<Record<QosField, number>>,
+  hits: readonly CompiledQos[],
+): string {
+  const parts = QOS_FIELDS.flatMap((field) => {
+    const value = qos[field];
+    if (value === undefined) return [];
+    const source = sources[field];
+    return [`${field}=${String(value)} (${source === undefined ? "default" : `qos[${source}]`})`];
+  });
+  return hits.length === 0
+    ? `no qos rule matches; defaults ${parts.join(", ")}`
+    : `${parts.join(", ")} from ${hits.map((h) => h.ref.label).join("; ")} (later rules override earlier fields)`;
+}
 
-  function decide(
-    from: ConcreteAddress,
-    to: ConcreteAddress,
-    options: DecideOptions = {},
-  ): AclDecision {
+/** A policy with every expression parsed: its decisions only match, never parse or throw. */
+class CompiledPolicy implements PolicyEngine {
+  readonly policy: Policy;
+  readonly defaultDeny: boolean;
+  readonly #allow: readonly CompiledAcl[];
+  readonly #deny: readonly CompiledAcl[];
+  readonly #pins: readonly CompiledRoute<ConcreteAddress | Reference>[];
+  readonly #failovers: readonly CompiledRoute<FailoverSet>[];
+  readonly #qos: readonly CompiledQos[];
+
+  constructor(policy: Policy) {
+    this.policy = policy;
+    this.#allow = compileAcl("allow", policy.allow ?? []);
+    this.#deny = compileAcl("deny", policy.deny ?? []);
+    this.#pins = compilePins(policy.pin ?? []);
+    this.#failovers = compileFailovers(policy.failover ?? []);
+    this.#qos = compileQos(policy.qos ?? []);
+    this.defaultDeny = this.#allow.length > 0;
+  }
+
+  decide(from: ConcreteAddress, to: ConcreteAddress, options: DecideOptions = {}): AclDecision {
     const hit = (rule: CompiledAcl) =>
       scopeApplies(rule, options.scope) && matches(rule.from, from) && matches(rule.to, to);
-    const denied = deny.find(hit);
+    const denied = this.#deny.find(hit);
     if (denied !== undefined) {
       return { allowed: false, rule: denied.ref, reason: `denied by ${denied.ref.label}` };
     }
-    const allowed = allow.find(hit);
+    const allowed = this.#allow.find(hit);
     if (allowed !== undefined) {
       return { allowed: true, rule: allowed.ref, reason: `allowed by ${allowed.ref.label}` };
     }
     const scope = options.scope === undefined ? "" : ` for scope ${JSON.stringify(options.scope)}`;
-    if (defaultDeny) {
+    if (this.defaultDeny) {
       return {
         allowed: false,
-        reason: `denied by default: none of the ${allow.length} allow rule(s) matches${scope} (default deny once any allow rule exists)`,
+        reason: `denied by default: none of the ${this.#allow.length} allow rule(s) matches${scope} (default deny once any allow rule exists)`,
       };
     }
     return {
@@ -325,8 +372,8 @@ export function compilePolicy(policy: Policy): PolicyEngine {
     };
   }
 
-  function pinFor(source: ConcreteAddress | Reference): PinDecision | undefined {
-    const pin = pins.find((p) => covers(p.from, source));
+  pinFor(source: ConcreteAddress | Reference): PinDecision | undefined {
+    const pin = this.#pins.find((p) => covers(p.from, source));
     if (pin === undefined) return undefined;
     return {
       target: pin.value,
@@ -336,8 +383,8 @@ export function compilePolicy(policy: Policy): PolicyEngine {
     };
   }
 
-  function failoverFor(source: ConcreteAddress | Reference): FailoverDecision | undefined {
-    const rule = failovers.find((f) => covers(f.from, source));
+  failoverFor(source: ConcreteAddress | Reference): FailoverDecision | undefined {
+    const rule = this.#failovers.find((f) => covers(f.from, source));
     if (rule === undefined) return undefined;
     return {
       targets: rule.value.targets,
@@ -347,32 +394,25 @@ export function compilePolicy(policy: Policy): PolicyEngine {
     };
   }
 
-  function qosFor(address: ConcreteAddress): QosDecision {
-    const merged: { -readonly [K in QosField]?: EffectiveQos[K] } = {};
+  qosFor(address: ConcreteAddress): QosDecision {
+    const merged: MutableQos = {};
     const sources: Partial<Record<QosField, number>> = {};
-    const hits = qos.filter((q) => matches(q.match, address));
+    const hits = this.#qos.filter((q) => matches(q.match, address));
     for (const q of hits) {
       Object.assign(merged, q.set);
       for (const field of QOS_FIELDS) if (q.set[field] !== undefined) sources[field] = q.ref.index;
     }
-    const result: EffectiveQos = {
+    const qos: EffectiveQos = {
       ...merged,
       prio: merged.prio ?? QOS_DEFAULTS.prio,
       drop: merged.drop ?? QOS_DEFAULTS.drop,
       busy_poll: merged.busy_poll ?? QOS_DEFAULTS.busy_poll,
     };
-    const parts = QOS_FIELDS.flatMap((field) => {
-      const value = result[field];
-      if (value === undefined) return [];
-      const source = sources[field];
-      return [`${field}=${String(value)} (${source === undefined ? "default" : `qos[${source}]`})`];
-    });
-    const reason =
-      hits.length === 0
-        ? `no qos rule matches; defaults ${parts.join(", ")}`
-        : `${parts.join(", ")} from ${hits.map((h) => h.ref.label).join("; ")} (later rules override earlier fields)`;
-    return { qos: result, sources, rules: hits.map((h) => h.ref), reason };
+    return { qos, sources, rules: hits.map((h) => h.ref), reason: qosReason(qos, sources, hits) };
   }
+}
 
-  return { policy, defaultDeny, decide, pinFor, qosFor, failoverFor };
+/** Compiles a (validated) policy; throws `PolicyError` on an expression that does not parse. */
+export function compilePolicy(policy: Policy): PolicyEngine {
+  return new CompiledPolicy(policy);
 }

@@ -11,72 +11,57 @@
  *   hard (eliminated): pin → acl → compat → qos
  *   soft (lost):       failover → locality → health → tie-break
  *
- * - pin: when a policy pin covers the route's source (as written, else its concrete address),
- *   only candidates the pinned endpoint matches survive.
- * - acl: `policy.decide(source, candidate)` must allow the wire.
- * - compat: `compat(source, candidate)` must be ok (optional caps from the route's params).
- * - qos: the route's QoS is `policy.qosFor(source)`. A candidate's `latency_budget_ms` must be
- *   ≤ the route's `latency_ms`, and its `throughput_qps` ≥ the route's `rate`, each when both
- *   sides state it.
- * - failover: among survivors, only those from the earliest failover entry stay (a single `to`
- *   is one entry, so this step never drops anything there).
- * - locality: only those with the minimum `localityOf` stay (lower = closer; default 0).
- * - health: among those with known health, the best is the one with the lowest err_rate (then
- *   the lowest p95). A candidate is clearly worse when its err_rate > the best's + 0.01 or its
- *   p95 > max(2 × the best's, the best's + 1) ms. One best candidate, not the best error rate
- *   and the best p95 of two different ones: those two could each beat the other on one count,
- *   and both would lose. Unknown health counts as healthy.
- * - tie-break: rendezvous hashing: SHA-256 of `seed \0 routeId \0 saddr` (hex); the highest wins
- *   (ties, practically impossible, go to the smaller saddr).
+ * Each step is one function of `steps.ts`, which says what it decides; a candidate a step drops
+ * leaves the running with that step's name and a reason.
  *
  * Lane: the first of `preferLanes`, skipping "inproc" unless both ends declare it (capability
  * "inproc"); "uds" (the same-host default) when no preferred lane is usable.
  */
-import { createHash } from "node:crypto";
 import {
   addressOf,
   type CatalogSymbol,
   type ConcreteAddress,
   errorMessage,
-  formatSaddr,
   type LaneKind,
-  matches,
   parseReference,
   type Reference,
   type RouteSpec,
 } from "@rtt/core";
 import { explainResolution, resolveSelector } from "../catalog.ts";
-import { type CompatOptions, compat, optionalCapsFromParams } from "../compat/compat.ts";
+import type { CompatOptions } from "../compat/compat.ts";
 import type { PolicyEngine } from "../policy/policy-engine.ts";
 import { routeId as routeIdOf } from "../routes.ts";
+import {
+  aclStep,
+  bySaddr,
+  type Candidate,
+  type CandidateDecision,
+  Contenders,
+  compatStep,
+  failoverStep,
+  type HealthSample,
+  healthStep,
+  localityStep,
+  pinStep,
+  qosFitStep,
+  tieBreakStep,
+} from "./steps.ts";
 
-export const ROUTER_STEPS = [
-  "pin",
-  "acl",
-  "compat",
-  "qos",
-  "failover",
-  "locality",
-  "health",
-  "tie-break",
-] as const;
-export type RouterStep = (typeof ROUTER_STEPS)[number];
-
-/** Steps a candidate is eliminated at (it may never be wired); at the others it merely loses. */
-export const HARD_STEPS: readonly RouterStep[] = ["pin", "acl", "compat", "qos"];
-
-/** Error-rate slack and p95 factor of the health step (see the module doc). */
-export const HEALTH_ERR_SLACK = 0.01;
-export const HEALTH_P95_FACTOR = 2;
-export const HEALTH_P95_SLACK_MS = 1;
+export {
+  type CandidateDecision,
+  type CandidateVerdict,
+  HARD_STEPS,
+  HEALTH_ERR_SLACK,
+  HEALTH_P95_FACTOR,
+  HEALTH_P95_SLACK_MS,
+  type HealthSample,
+  ROUTER_STEPS,
+  type RouterStep,
+  tieBreakHash,
+} from "./steps.ts";
 
 /** The capability a symbol declares to accept an in-process lane. */
 export const INPROC_CAP = "inproc";
-
-export interface HealthSample {
-  readonly p95_ms: number;
-  readonly err_rate: number;
-}
 
 export interface RouteContext {
   readonly seed: string;
@@ -86,16 +71,6 @@ export interface RouteContext {
   readonly localityOf?: (s: CatalogSymbol) => number;
   readonly preferLanes: readonly LaneKind[];
   readonly coercers?: CompatOptions["coercers"];
-}
-
-export type CandidateVerdict = "chosen" | "lost" | "eliminated";
-
-export interface CandidateDecision {
-  readonly saddr: string;
-  readonly verdict: CandidateVerdict;
-  /** Where it was eliminated or lost; "tie-break" for the chosen one. */
-  readonly step: RouterStep;
-  readonly reason: string;
 }
 
 export interface RouteDecision {
@@ -108,24 +83,8 @@ export interface RouteDecision {
   readonly reasons: readonly string[];
 }
 
-interface Candidate {
-  readonly symbol: CatalogSymbol;
-  readonly address: ConcreteAddress;
-  /** Index of the first `to` entry that produced it. */
-  readonly entry: number;
-}
-
-function bySaddr<T extends { readonly saddr: string }>(a: T, b: T): number {
-  return a.saddr < b.saddr ? -1 : a.saddr > b.saddr ? 1 : 0;
-}
-
 function sortedCatalog(catalog: readonly CatalogSymbol[]): CatalogSymbol[] {
   return [...catalog].sort(bySaddr);
-}
-
-/** The rendezvous hash of one candidate for one route under one seed (lowercase hex). */
-export function tieBreakHash(seed: string, routeId: string, saddr: string): string {
-  return createHash("sha256").update(`${seed}\u0000${routeId}\u0000${saddr}`, "utf8").digest("hex");
 }
 
 function parseRef(text: string): ConcreteAddress | Reference | string {
@@ -162,36 +121,37 @@ function pickLane(
   };
 }
 
-export function routeDecision(
-  route: RouteSpec,
-  catalog: readonly CatalogSymbol[],
-  policy: PolicyEngine,
-  context: RouteContext,
-): RouteDecision {
-  const id = routeIdOf(route);
-  const symbols = sortedCatalog(catalog);
-  const reasons: string[] = [];
-
-  // Source: exactly one symbol.
-  let source: CatalogSymbol | undefined;
-  const fromRef = parseRef(route.from);
+/**
+ * The route's source: the one symbol `from` resolves to, or undefined (the reason says why).
+ */
+function resolveSource(
+  from: string,
+  fromRef: ConcreteAddress | Reference | string,
+  symbols: readonly CatalogSymbol[],
+  reasons: string[],
+): CatalogSymbol | undefined {
   if (typeof fromRef === "string") {
-    reasons.push(`The source "${route.from}" is not a valid reference: ${fromRef}`);
-  } else {
-    const r = resolveSelector(symbols, fromRef);
-    const only = r.matches.length === 1 ? r.matches[0] : undefined;
-    if (only !== undefined) {
-      source = only;
-      reasons.push(`The source ${route.from} resolves to ${only.saddr}.`);
-    } else {
-      reasons.push(
-        `The source ${route.from} must resolve to exactly one symbol but is ${explainResolution(fromRef, r)}.`,
-      );
-    }
+    reasons.push(`The source "${from}" is not a valid reference: ${fromRef}`);
+    return undefined;
   }
+  const r = resolveSelector(symbols, fromRef);
+  const only = r.matches.length === 1 ? r.matches[0] : undefined;
+  if (only === undefined) {
+    reasons.push(
+      `The source ${from} must resolve to exactly one symbol but is ${explainResolution(fromRef, r)}.`,
+    );
+    return undefined;
+  }
+  reasons.push(`The source ${from} resolves to ${only.saddr}.`);
+  return only;
+}
 
-  // Candidates, in failover order; a symbol reached by several entries keeps the first.
-  const entries = typeof route.to === "string" ? [route.to] : route.to;
+/** Candidates, in failover order; a symbol reached by several entries keeps the first. */
+function candidatesOf(
+  entries: readonly string[],
+  symbols: readonly CatalogSymbol[],
+  reasons: string[],
+): Candidate[] {
   const candidates: Candidate[] = [];
   const seen = new Set<string>();
   entries.forEach((text, entry) => {
@@ -212,172 +172,79 @@ export function routeDecision(
       candidates.push({ symbol, address: addressOf(symbol), entry });
     }
   });
+  return candidates;
+}
 
-  const decided = new Map<string, CandidateDecision>();
-  const drop = (c: Candidate, step: RouterStep, reason: string): void => {
-    const verdict: CandidateVerdict = HARD_STEPS.includes(step) ? "eliminated" : "lost";
-    decided.set(c.symbol.saddr, { saddr: c.symbol.saddr, verdict, step, reason });
+/** Everything decided, with the lane between the source and the chosen target (if any). */
+function decisionOf(
+  routeId: string,
+  source: CatalogSymbol | undefined,
+  chosen: CatalogSymbol | undefined,
+  contenders: Contenders,
+  reasons: string[],
+  preferLanes: readonly LaneKind[],
+): RouteDecision {
+  const lane = pickLane(preferLanes, source, chosen);
+  if (chosen !== undefined) reasons.push(lane.reason);
+  return {
+    routeId,
+    ...(source === undefined ? {} : { source: source.saddr }),
+    ...(chosen === undefined ? {} : { chosen: chosen.saddr }),
+    lane: lane.lane,
+    candidates: contenders.decisions(),
+    reasons,
   };
-  const finish = (chosen: CatalogSymbol | undefined): RouteDecision => {
-    const lane = pickLane(context.preferLanes, source, chosen);
-    if (chosen !== undefined) reasons.push(lane.reason);
-    return {
-      routeId: id,
-      ...(source === undefined ? {} : { source: source.saddr }),
-      ...(chosen === undefined ? {} : { chosen: chosen.saddr }),
-      lane: lane.lane,
-      candidates: [...decided.values()].sort(bySaddr),
-      reasons,
-    };
-  };
+}
 
+/** Without a `localityOf`, every symbol is as close as any other. */
+const SAME_DISTANCE = (): number => 0;
+
+/** Decides one route: its source, each candidate's verdict, the chosen target and the lane. */
+export function routeDecision(
+  route: RouteSpec,
+  catalog: readonly CatalogSymbol[],
+  policy: PolicyEngine,
+  context: RouteContext,
+): RouteDecision {
+  const id = routeIdOf(route);
+  const symbols = sortedCatalog(catalog);
+  const reasons: string[] = [];
+  const fromRef = parseRef(route.from);
+  const source = resolveSource(route.from, fromRef, symbols, reasons);
+  const entries = typeof route.to === "string" ? [route.to] : route.to;
+  const candidates = candidatesOf(entries, symbols, reasons);
+  const contenders = new Contenders(candidates);
   if (source === undefined) {
     for (const c of candidates) {
-      drop(c, "pin", "Not considered: the route's source does not resolve to exactly one symbol.");
+      contenders.drop(
+        c,
+        "pin",
+        "Not considered: the route's source does not resolve to exactly one symbol.",
+      );
     }
     reasons.push("No target is chosen because the source is unresolved.");
-    return finish(undefined);
+    return decisionOf(id, undefined, undefined, contenders, reasons, context.preferLanes);
   }
-  const src = source;
-  const srcAddress = addressOf(src);
-  let alive = candidates;
-  const keep = (step: RouterStep, test: (c: Candidate) => string | undefined): void => {
-    const next: Candidate[] = [];
-    for (const c of alive) {
-      const why = test(c);
-      if (why === undefined) next.push(c);
-      else drop(c, step, why);
-    }
-    alive = next;
-  };
-
-  // 1. Pin.
+  const srcAddress = addressOf(source);
+  // A pin covering the source as written wins over one covering its concrete address.
   const pin =
     (typeof fromRef === "string" ? undefined : policy.pinFor(fromRef)) ?? policy.pinFor(srcAddress);
-  if (pin !== undefined) {
-    const target = formatSaddr(pin.target);
-    reasons.push(`Pin rule ${pin.rule.label} applies: only ${target} may be chosen.`);
-    keep("pin", (c) =>
-      matches(pin.target, c.address)
-        ? undefined
-        : `Eliminated by pin rule ${pin.rule.label}: it pins ${target}, which ${c.symbol.saddr} is not.`,
-    );
-  }
-
-  // 2. ACL.
-  keep("acl", (c) => {
-    const d = policy.decide(srcAddress, c.address);
-    return d.allowed ? undefined : `Eliminated by the ACL: ${d.reason}`;
-  });
-
-  // 3. Hard compat.
-  const options: CompatOptions = {
-    optionalCaps: optionalCapsFromParams(route.params),
-    ...(context.coercers === undefined ? {} : { coercers: context.coercers }),
-  };
-  keep("compat", (c) => {
-    // Data may flow either way along a route: the end that consumes is the consumer.
-    const swapped = src.direction === "provider" && c.symbol.direction === "consumer";
-    const r = swapped ? compat(c.symbol, src, options) : compat(src, c.symbol, options);
-    return r.ok
-      ? undefined
-      : `Eliminated as incompatible: ${r.reasons.map((x) => x.message).join(" ")}`;
-  });
-
-  // 4. QoS fit.
-  const qos = policy.qosFor(srcAddress).qos;
-  keep("qos", (c) => {
-    const budget = c.symbol.qos.latency_budget_ms;
-    if (budget !== undefined && qos.latency_ms !== undefined && budget > qos.latency_ms) {
-      return `Eliminated by QoS fit: its latency budget ${budget} ms exceeds the route's latency_ms ${qos.latency_ms} ms.`;
-    }
-    const qps = c.symbol.qos.throughput_qps;
-    if (qps !== undefined && qos.rate !== undefined && qps < qos.rate) {
-      return `Eliminated by QoS fit: its throughput ${qps} qps is below the route's rate ${qos.rate}.`;
-    }
-    return undefined;
-  });
-
-  // 5. Failover order.
-  const firstEntry = Math.min(...alive.map((c) => c.entry));
-  keep("failover", (c) =>
-    c.entry === firstEntry
-      ? undefined
-      : `Lost on failover order: it comes from target ${c.entry + 1} (${entries[c.entry]}) and target ${firstEntry + 1} (${entries[firstEntry]}) has a usable candidate.`,
-  );
-
-  // 6. Locality.
-  const localityOf = context.localityOf ?? (() => 0);
-  const locality = new Map(alive.map((c) => [c.symbol.saddr, localityOf(c.symbol)]));
-  const closest = Math.min(...locality.values());
-  keep("locality", (c) => {
-    const l = locality.get(c.symbol.saddr) ?? 0;
-    return l === closest
-      ? undefined
-      : `Lost on locality: its distance ${l} is more than the closest candidate's ${closest}.`;
-  });
-
-  // 7. Historical health.
-  const health = context.health ?? new Map<string, HealthSample>();
-  const known = alive.flatMap((c) => {
-    const h = health.get(c.symbol.saddr);
-    return h === undefined ? [] : [h];
-  });
-  const best = known.reduce<HealthSample | undefined>(
-    (b, h) =>
-      b === undefined ||
-      h.err_rate < b.err_rate ||
-      (h.err_rate === b.err_rate && h.p95_ms < b.p95_ms)
-        ? h
-        : b,
-    undefined,
-  );
-  if (best !== undefined) {
-    const bestErr = best.err_rate;
-    const bestP95 = best.p95_ms;
-    const p95Limit = Math.max(HEALTH_P95_FACTOR * bestP95, bestP95 + HEALTH_P95_SLACK_MS);
-    keep("health", (c) => {
-      const h = health.get(c.symbol.saddr);
-      if (h === undefined) return undefined;
-      if (h.err_rate > bestErr + HEALTH_ERR_SLACK) {
-        return `Lost on health: its error rate ${h.err_rate} is more than ${HEALTH_ERR_SLACK} above the best ${bestErr}.`;
-      }
-      if (h.p95_ms > p95Limit) {
-        return `Lost on health: its p95 ${h.p95_ms} ms is above ${p95Limit} ms (${HEALTH_P95_FACTOR}× the best ${bestP95} ms, at least ${HEALTH_P95_SLACK_MS} ms more).`;
-      }
-      return undefined;
-    });
-  }
-
-  // 8. Seeded rendezvous-hash tie-break.
-  const hashed = alive
-    .map((c) => ({ c, hash: tieBreakHash(context.seed, id, c.symbol.saddr) }))
-    .sort((a, b) =>
-      a.hash !== b.hash ? (a.hash > b.hash ? -1 : 1) : bySaddr(a.c.symbol, b.c.symbol),
-    );
-  const winner = hashed[0];
+  pinStep(contenders, pin, reasons);
+  aclStep(contenders, policy, srcAddress);
+  compatStep(contenders, source, route.params, context.coercers);
+  qosFitStep(contenders, policy.qosFor(srcAddress).qos);
+  failoverStep(contenders, entries);
+  localityStep(contenders, context.localityOf ?? SAME_DISTANCE);
+  healthStep(contenders, context.health);
+  const winner = tieBreakStep(contenders, context.seed, id);
   if (winner === undefined) {
     reasons.push(
       candidates.length === 0
         ? "No target is chosen: the route's targets yield no candidate."
         : "No target is chosen: every candidate was eliminated.",
     );
-    return finish(undefined);
+    return decisionOf(id, source, undefined, contenders, reasons, context.preferLanes);
   }
-  const short = (h: string): string => h.slice(0, 16);
-  for (const { c, hash } of hashed.slice(1)) {
-    drop(
-      c,
-      "tie-break",
-      `Lost the tie-break: its rendezvous hash ${short(hash)}… is below the winner's ${short(winner.hash)}….`,
-    );
-  }
-  const saddr = winner.c.symbol.saddr;
-  const why =
-    hashed.length === 1
-      ? `Chosen: the only candidate left after every rule (rendezvous hash ${short(winner.hash)}…).`
-      : `Chosen: the highest rendezvous hash ${short(winner.hash)}… (SHA-256 of seed, route id and saddr) among ${hashed.length} equally good candidates.`;
-  decided.set(saddr, { saddr, verdict: "chosen", step: "tie-break", reason: why });
-  reasons.push(`Route ${id} is wired to ${saddr}.`);
-  return finish(winner.c.symbol);
+  reasons.push(`Route ${id} is wired to ${winner.symbol.saddr}.`);
+  return decisionOf(id, source, winner.symbol, contenders, reasons, context.preferLanes);
 }
