@@ -122,13 +122,9 @@ describe("symbolFromContract", () => {
       { team: "sidecar", alpha: "1" },
     );
     assert.deepEqual(s, {
-      saddr: "rtt://core/api/metrics@1.0.0",
-      type: "api",
-      direction: "provider",
-      capabilities: ["pull", "stream"],
-      inputs: [{ name: "query", schema: "json://metrics.query" }],
-      outputs: [{ name: "series", schema: "json://metrics.series" }],
-      qos: { latency_budget_ms: 2, throughput_qps: 5000 },
+      ...SAMPLE_CONTRACT,
+      saddr: "rtt://core/api/metrics@1.0.0", // normalised
+      capabilities: ["pull", "stream"], // sorted
       auth: { mode: "none" },
       tags: { alpha: "1", team: "sidecar", zone: "eu" },
       source: SOURCE,
