@@ -3,13 +3,8 @@
 // it, and only then does the flip (Bind) let data flow. Two in-process drivers for the cases,
 // then two real driver processes.
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
-import {
-  DriverHost,
-  type InProcessDriver,
-  QuickConnectError,
-  startConnectorInProcess,
-} from "@rtt/connector-sdk";
+import { describe, test } from "node:test";
+import { DriverHost, type InProcessDriver, QuickConnectError } from "@rtt/connector-sdk";
 import { type Contract, contractHash } from "@rtt/core";
 import { eventually } from "@rtt/core/testing";
 import {
@@ -22,7 +17,7 @@ import {
   loadShm,
 } from "@rtt/fabric";
 import { echo } from "./fixtures/echo-driver.ts";
-import { nodeDriver, quietOptions, stopAll } from "./helpers.ts";
+import { inProcessDrivers, nodeDriver, quietOptions, stopAll } from "./helpers.ts";
 
 const ECHO = "rtt://demo/api/echo@1.0.0";
 const CONTRACT: Contract = {
@@ -35,10 +30,7 @@ const HASH = contractHash(CONTRACT);
 const OTHER_HASH = "0".repeat(64);
 const shmMissing = loadShm() === undefined ? "no shm addon" : false;
 
-const running: InProcessDriver<unknown>[] = [];
-after(async () => {
-  for (const d of running) await d.close();
-});
+const start = inProcessDrivers();
 
 async function pair(): Promise<{
   a: InProcessDriver<unknown>;
@@ -46,15 +38,8 @@ async function pair(): Promise<{
   linkA: string;
   linkB: string;
 }> {
-  const a = (await startConnectorInProcess(echo, {
-    heartbeatMs: 40,
-    log: () => {},
-  })) as InProcessDriver<unknown>;
-  const b = (await startConnectorInProcess(echo, {
-    heartbeatMs: 40,
-    log: () => {},
-  })) as InProcessDriver<unknown>;
-  running.push(a, b);
+  const a = (await start(echo, { heartbeatMs: 40, log: () => {} })) as InProcessDriver<unknown>;
+  const b = (await start(echo, { heartbeatMs: 40, log: () => {} })) as InProcessDriver<unknown>;
   const linkA = await a.client.open(ECHO, { contract: CONTRACT });
   const linkB = await b.client.open(ECHO, { contract: CONTRACT });
   return { a, b, linkA, linkB };

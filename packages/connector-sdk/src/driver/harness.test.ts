@@ -3,7 +3,7 @@
 // in-process lanes.
 import assert from "node:assert/strict";
 import { EventEmitter, on } from "node:events";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { type Contract, RttError } from "@rtt/core";
 import { eventually } from "@rtt/core/testing";
 import {
@@ -15,19 +15,11 @@ import {
   listenWriter,
 } from "@rtt/fabric";
 import { echo } from "../../test/fixtures/echo-driver.ts";
-import { defineConnector } from "./define-connector.ts";
-import { type InProcessDriver, startConnectorInProcess } from "./harness.ts";
+import { inProcessDrivers } from "../../test/helpers.ts";
+import { type Connector, defineConnector } from "./define-connector.ts";
 
-const running: InProcessDriver<unknown>[] = [];
-after(async () => {
-  for (const d of running) await d.close();
-});
-
-async function start<L>(c: Parameters<typeof startConnectorInProcess<L>>[0]) {
-  const d = await startConnectorInProcess(c, { heartbeatMs: 40 });
-  running.push(d as InProcessDriver<unknown>);
-  return d;
-}
+const startInProcess = inProcessDrivers();
+const start = <L>(c: Connector<L>) => startInProcess(c, { heartbeatMs: 40 });
 
 function collect(reader: LaneReader) {
   const got = { data: [] as string[], heartbeats: 0, ended: false };
