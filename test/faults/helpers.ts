@@ -33,7 +33,7 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { eventually } from "@rtt/core/testing";
+import { type EventuallyOptions, eventually } from "@rtt/core/testing";
 import {
   copyQuickstart,
   describeRun,
@@ -45,7 +45,12 @@ import {
   runRtt,
   writeFile,
 } from "../e2e/helpers.ts";
-import { cmdline, processTree, TrackedProcesses } from "../support/panel-processes.ts";
+import {
+  assertNothingLeft,
+  cmdline,
+  processTree,
+  TrackedProcesses,
+} from "../support/panel-processes.ts";
 import type { QuickstartSetup } from "../support/quickstart.ts";
 
 /** Generous: each step may take seconds on a loaded 2-core machine. */
@@ -163,6 +168,21 @@ export class Workspace {
     return panelLogTail(this.root, lines);
   }
 
+  /** How to wait for what its panel does (`panelWait`). */
+  wait(what: string): EventuallyOptions {
+    return panelWait(this.root, what);
+  }
+
+  /**
+   * `rtt panel stop`, then none of `pids` (tracked now, if they were not yet) lives on, nor
+   * their sockets.
+   */
+  async stopLeavingNothing(pids: readonly number[]): Promise<void> {
+    processes.track(pids);
+    await this.ok(["panel", "stop"]);
+    await assertNothingLeft(this, pids, processes);
+  }
+
   /** Complete lines of a file under the workspace (a line being appended is left out). */
   lines(rel: string): string[] {
     const file = this.path(rel);
@@ -256,7 +276,7 @@ export async function bothRoutesLive(ws: Workspace): Promise<PanelStatus> {
       return last.routes >= 2 && last;
     },
     {
-      ...panelWait(ws.root, "both routes live again"),
+      ...ws.wait("both routes live again"),
       intervalMs: 500,
       detail: () => `${JSON.stringify(last)}\n${ws.tail()}`,
     },

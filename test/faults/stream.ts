@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { eventually } from "@rtt/core/testing";
-import { panelWait } from "../e2e/helpers.ts";
 import type { QuickstartSetup } from "../support/quickstart.ts";
 import type { Workspace } from "./helpers.ts";
 
@@ -66,7 +65,7 @@ export async function waitForGrowth(ws: Workspace, what: string, by: number): Pr
       const n = ws.count(EVENTS_FILE);
       return n >= from + by ? n : undefined;
     },
-    panelWait(ws.root, `${what}: ${EVENTS_FILE} to grow by ${by} lines (from ${from})`),
+    ws.wait(`${what}: ${EVENTS_FILE} to grow by ${by} lines (from ${from})`),
   );
 }
 
