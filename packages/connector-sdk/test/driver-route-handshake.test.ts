@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { DriverHost, type InProcessDriver, QuickConnectError } from "@rtt/connector-sdk";
-import { type Contract, contractHash } from "@rtt/core";
+import { type Contract, contractHash, type LaneKind } from "@rtt/core";
 import { eventually } from "@rtt/core/testing";
 import {
   type Frame,
@@ -45,6 +45,16 @@ async function pair(): Promise<{
   return { a, b, linkA, linkB };
 }
 
+/**
+ * A pair whose B has offered its inbound on a `kind` lane with a handshake; `toB` is what of A's
+ * handshake ask names that offer.
+ */
+async function offeredPair(kind: LaneKind) {
+  const p = await pair();
+  const { address, control } = await p.b.client.offerWithHandshake(p.linkB, kind);
+  return { ...p, address, control, toB: { control, data: address, expectSaddr: ECHO } };
+}
+
 function collect(reader: LaneReader): { data: string[] } {
   const got = { data: [] as string[] };
   reader.on("frame", (f: Frame) => {
@@ -57,14 +67,11 @@ function collect(reader: LaneReader): { data: string[] } {
 describe("route handshake between two in-process drivers", () => {
   for (const kind of ["inproc", "uds"] as const) {
     test(`${kind}: READY with the agreed ACK, control lanes gone, then the flip carries data`, async () => {
-      const { a, b, linkA, linkB } = await pair();
-      const { address, control } = await b.client.offerWithHandshake(linkB, kind);
+      const { a, b, linkA, linkB, address, control, toB } = await offeredPair(kind);
       assert.equal(address.kind, kind);
       assert.equal(control.requests.kind, kind);
       const agreed = await a.client.handshake(linkA, {
-        control,
-        data: address,
-        expectSaddr: ECHO,
+        ...toB,
         expectContractHash: HASH,
         caps: ["json", "zstd"],
         require: ["json"],
@@ -99,12 +106,9 @@ describe("route handshake between two in-process drivers", () => {
   }
 
   test("a wrong contract hash is refused with RTT_ERR_QC_REFUSED (contract-mismatch), no lane left open", async () => {
-    const { a, b, linkA, linkB } = await pair();
-    const { address, control } = await b.client.offerWithHandshake(linkB, "uds");
+    const { a, b, linkA, linkB, toB } = await offeredPair("uds");
     const ask = {
-      control,
-      data: address,
-      expectSaddr: ECHO,
+      ...toB,
       expectContractHash: OTHER_HASH,
       nonce: "mismatch-1",
       timeoutMs: 2000,
@@ -130,13 +134,10 @@ describe("route handshake between two in-process drivers", () => {
   });
 
   test("a required capability the target lacks is refused with RTT_ERR_QC_REFUSED (caps-missing)", async () => {
-    const { a, b, linkA, linkB } = await pair();
-    const { address, control } = await b.client.offerWithHandshake(linkB, "inproc");
+    const { a, b, linkA, linkB, toB } = await offeredPair("inproc");
     await assert.rejects(
       a.client.handshake(linkA, {
-        control,
-        data: address,
-        expectSaddr: ECHO,
+        ...toB,
         expectContractHash: HASH,
         caps: ["json"],
         require: ["zstd"],
@@ -150,12 +151,9 @@ describe("route handshake between two in-process drivers", () => {
   });
 
   test("the same nonce again answers the same, without a second handshake", async () => {
-    const { a, b, linkA, linkB } = await pair();
-    const { address, control } = await b.client.offerWithHandshake(linkB, "inproc");
+    const { a, b, linkA, linkB, toB } = await offeredPair("inproc");
     const ask = {
-      control,
-      data: address,
-      expectSaddr: ECHO,
+      ...toB,
       expectContractHash: HASH,
       caps: ["trace"],
       nonce: "same-nonce-1",
@@ -249,14 +247,11 @@ describe("route handshake between two in-process drivers", () => {
   });
 
   test("a target whose link closed: RTT_ERR_QC_TRIP (peer-gone) at once", async () => {
-    const { a, b, linkA, linkB } = await pair();
-    const { address, control } = await b.client.offerWithHandshake(linkB, "uds");
+    const { a, b, linkA, linkB, toB } = await offeredPair("uds");
     await b.client.close(linkB);
     await assert.rejects(
       a.client.handshake(linkA, {
-        control,
-        data: address,
-        expectSaddr: ECHO,
+        ...toB,
         expectContractHash: HASH,
         nonce: "closed-1",
       }),
