@@ -16,7 +16,6 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { after } from "node:test";
 import { fileURLToPath } from "node:url";
 import { childTarget, terminate } from "@rtt/connector-sdk";
 import type { EventuallyOptions } from "@rtt/core/testing";
@@ -162,65 +161,9 @@ export function panelWait(ws: string, what: string): EventuallyOptions {
   return { what, timeoutMs: RTT_TIMEOUT_MS, intervalMs: 100, detail: () => panelLogTail(ws) };
 }
 
-/** For `after`: stops the panel of workspace `ws` if one runs, then removes the temp folders. */
-export async function stopPanelAndClean(ws: string): Promise<void> {
-  if (ws !== "" && existsSync(join(ws, ".rtt", "sockets", "panel.sock")))
-    await runRtt(["panel", "stop"], { cwd: ws, timeoutMs: RTT_TIMEOUT_MS }).catch(() => {});
-  removeTempDirs();
-}
-
 /** A temp copy of examples/quickstart (removed by `removeTempDirs`), set up for the case. */
 export function copyQuickstart(setup: QuickstartSetup = {}): string {
   return copyQuickstartTo(join(makeTempDir("rtt-e2e-quickstart-"), "quickstart"), setup);
-}
-
-/**
- * The quickstart copy a test file (or, one at a time, each of its tests) works in: `use` makes
- * it, `rtt` runs the binary there; its panel is stopped by the hook `quickstartSuite` registered.
- */
-export class QuickstartWorkspace {
-  #root = "";
-
-  /** The copy's folder ("" before the first `use`). */
-  get root(): string {
-    return this.#root;
-  }
-
-  /** Makes a fresh copy set up for the case, and works in it from now on. */
-  use(setup: QuickstartSetup = {}): string {
-    this.#root = copyQuickstart(setup);
-    return this.#root;
-  }
-
-  rtt(args: readonly string[]): Promise<RunResult> {
-    return runRtt(args, { cwd: this.#root, timeoutMs: RTT_TIMEOUT_MS });
-  }
-
-  /** A path inside the copy. */
-  path(...rel: string[]): string {
-    return join(this.#root, ...rel);
-  }
-
-  /** How to wait for what its panel does (`panelWait`). */
-  wait(what: string): EventuallyOptions {
-    return panelWait(this.#root, what);
-  }
-
-  panelLog(): string {
-    return readFileSync(this.path(".rtt", "panel.log"), "utf8");
-  }
-}
-
-/**
- * The test file's quickstart workspace. `cleanUp` (`after`, or `afterEach` for a copy per test)
- * stops its panel and removes the temp folders.
- */
-export function quickstartSuite(
-  cleanUp: (hook: () => Promise<void>) => void = after,
-): QuickstartWorkspace {
-  const ws = new QuickstartWorkspace();
-  cleanUp(() => stopPanelAndClean(ws.root));
-  return ws;
 }
 
 /** Writes `text` to `root/rel`, creating folders as needed; returns the absolute path. */

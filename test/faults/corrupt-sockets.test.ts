@@ -21,7 +21,7 @@ import {
   type RouteListing,
   type TapSample,
   Workspace,
-} from "./helpers.ts";
+} from "../support/quickstart-workspace.ts";
 import { STREAM_FOREVER, waitForGrowth } from "./stream.ts";
 
 after(cleanup);

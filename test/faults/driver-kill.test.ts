@@ -19,7 +19,7 @@ import {
   programsUnder,
   scanAndApply,
   Workspace,
-} from "./helpers.ts";
+} from "../support/quickstart-workspace.ts";
 import {
   assertNoLoss,
   EMIT_RECORDED,

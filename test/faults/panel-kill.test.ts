@@ -18,7 +18,7 @@ import {
   programsUnder,
   scanAndApply,
   Workspace,
-} from "./helpers.ts";
+} from "../support/quickstart-workspace.ts";
 import { EVENTS_FILE, STREAM_FOREVER, waitForGrowth } from "./stream.ts";
 
 after(cleanup);

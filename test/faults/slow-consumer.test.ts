@@ -12,11 +12,11 @@ import { isAlive } from "@rtt/fabric";
 import {
   cleanup,
   EVENTS_ROUTE,
-  rssKiB,
   scanAndApply,
   type TapSample,
   Workspace,
-} from "./helpers.ts";
+} from "../support/quickstart-workspace.ts";
+import { rssKiB } from "./helpers.ts";
 import { EVENTS_FILE, POLICY_BUFFER, STREAM_FOREVER, seqs } from "./stream.ts";
 
 after(cleanup);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { eventually } from "@rtt/core/testing";
 import type { QuickstartSetup } from "../support/quickstart.ts";
-import type { Workspace } from "./helpers.ts";
+import type { Workspace } from "../support/quickstart-workspace.ts";
 
 export const EVENTS_FILE = "logs/events.ndjson";
 /** What the route's source end took (emit-recorded.py's record, case 1). */
