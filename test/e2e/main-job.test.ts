@@ -13,13 +13,7 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eventually } from "@rtt/core/testing";
 import { isAlive } from "@rtt/fabric";
-import {
-  assertNothingLeft,
-  cmdline,
-  describePids,
-  processTree,
-  shmEntries,
-} from "../support/panel-processes.ts";
+import { cmdline, describePids, processTree } from "../support/panel-processes.ts";
 import {
   cleanup,
   EVENTS_ROUTE,
@@ -37,7 +31,8 @@ const EVENT_COUNT = 10;
 after(cleanup);
 
 /** A temp copy of examples/quickstart as git has it (copyQuickstart leaves out runtime state). */
-const freshQuickstart = (): Workspace => new Workspace({}, RTT_TIMEOUT_MS);
+const freshQuickstart = (): Workspace =>
+  new Workspace({}, { timeoutMs: RTT_TIMEOUT_MS, shm: true });
 
 /** The daemon, its drivers and all their descendants, tracked; the daemon and drivers must be alive. */
 function collectPids(ws: Workspace, status: PanelStatus): number[] {
@@ -50,11 +45,9 @@ describe("rtt scan && rtt plan && rtt apply on the quickstart: routes wired, rea
   timeout: 300_000,
 }, () => {
   let ws: Workspace;
-  let shmBefore: ReadonlySet<string> = new Set();
   let pids: number[] = [];
 
   before(() => {
-    shmBefore = shmEntries();
     ws = freshQuickstart();
   });
 
@@ -131,13 +124,7 @@ describe("rtt scan && rtt plan && rtt apply on the quickstart: routes wired, rea
 
   it("panel stop exits 0 and leaves no process, socket or shm segment behind", async () => {
     assert.ok(pids.length > 0, "no pids collected (the status step failed)");
-    const stop = await ws.rtt(["panel", "stop"]);
-    assert.equal(stop.code, 0, `${describeRun(stop)}\n${ws.tail()}`);
-    await assertNothingLeft(
-      { root: ws.root, createdAt: ws.createdAt, shmBefore, tail: () => ws.tail() },
-      pids,
-      processes,
-    );
+    await ws.stopLeavingNothing(pids);
   });
 
   it("audit --verify exits 0 with bind records for both routes; an edited `why` exits 1 naming the line", async () => {
@@ -187,12 +174,10 @@ describe("a panel killed with SIGKILL re-attaches its live drivers on rtt panel 
   timeout: 300_000,
 }, () => {
   let ws: Workspace;
-  let shmBefore: ReadonlySet<string> = new Set();
   let pids: number[] = [];
   let first: PanelStatus | undefined;
 
   before(() => {
-    shmBefore = shmEntries();
     ws = freshQuickstart();
   });
 
@@ -270,13 +255,6 @@ describe("a panel killed with SIGKILL re-attaches its live drivers on rtt panel 
     assert.ok(pids.length > 0, "no pids collected (the apply step failed)");
     // Anything the re-attached drivers started since.
     pids = [...new Set([...pids, ...processTree(pids.filter(isAlive))])];
-    processes.track(pids);
-    const stop = await ws.rtt(["panel", "stop"]);
-    assert.equal(stop.code, 0, `${describeRun(stop)}\n${ws.tail()}`);
-    await assertNothingLeft(
-      { root: ws.root, createdAt: ws.createdAt, shmBefore, tail: () => ws.tail() },
-      pids,
-      processes,
-    );
+    await ws.stopLeavingNothing(pids);
   });
 });

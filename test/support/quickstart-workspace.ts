@@ -23,7 +23,13 @@ import {
   runRtt,
   writeFile,
 } from "../e2e/helpers.ts";
-import { assertNothingLeft, cmdline, processTree, TrackedProcesses } from "./panel-processes.ts";
+import {
+  assertNothingLeft,
+  cmdline,
+  processTree,
+  shmEntries,
+  TrackedProcesses,
+} from "./panel-processes.ts";
 import type { QuickstartSetup } from "./quickstart.ts";
 
 /** How long one `rtt` run may take by default. Generous: each step may take seconds on a loaded 2-core machine. */
@@ -89,9 +95,16 @@ export class Workspace {
   /** Epoch ms when it was made: sockets older than this are not its processes'. */
   readonly createdAt = Date.now();
   /** How long one `rtt` run may take. */
+  /** /dev/shm before it was made, when its stop check covers shared-memory segments too. */
+  readonly shmBefore: ReadonlySet<string> | undefined;
   readonly #timeoutMs: number;
 
-  constructor(setup: QuickstartSetup = {}, timeoutMs = RUN_TIMEOUT_MS) {
+  /** `timeoutMs`: how long one `rtt` run may take; `shm`: check for leftover segments too. */
+  constructor(
+    setup: QuickstartSetup = {},
+    { timeoutMs = RUN_TIMEOUT_MS, shm = false }: { timeoutMs?: number; shm?: boolean } = {},
+  ) {
+    this.shmBefore = shm ? shmEntries() : undefined;
     this.root = copyQuickstart(setup);
     this.#timeoutMs = timeoutMs;
     workspaces.push(this.root);
@@ -142,7 +155,7 @@ export class Workspace {
 
   /**
    * `rtt panel stop`, then none of `pids` (tracked now, if they were not yet) lives on, nor
-   * their sockets.
+   * their sockets (nor, made with `shm`, their shared-memory segments).
    */
   async stopLeavingNothing(pids: readonly number[]): Promise<void> {
     processes.track(pids);
@@ -270,7 +283,7 @@ export function quickstartSuite(
       return current;
     },
     use(setup = {}) {
-      current = new Workspace(setup, timeoutMs);
+      current = new Workspace(setup, { timeoutMs });
       return current;
     },
   };
