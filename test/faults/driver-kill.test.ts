@@ -22,11 +22,10 @@ import {
 } from "../support/quickstart-workspace.ts";
 import {
   assertNoLoss,
-  EMIT_RECORDED,
   EMITTED_FILE,
   EVENTS_FILE,
-  EVENTS_MANIFEST,
   POLICY_BUFFER,
+  recordEmitted,
   runsOf,
   seqs,
   waitForGrowth,
@@ -43,11 +42,7 @@ describe("1. kill -9 the process driver under load", { timeout: 360_000 }, () =>
   let emittedAtKill = 0;
 
   it("the panel restarts the driver and logs the rewiring of its routes", async () => {
-    // emit.py's events, each recorded once the driver's pipe took it: what the source end took.
-    ws.write("services/events/emit-recorded.py", EMIT_RECORDED);
-    ws.editManifest(EVENTS_MANIFEST, (s) => {
-      s["x-run"] = ["python3", "emit-recorded.py", `../../${EMITTED_FILE}`];
-    });
+    recordEmitted(ws);
     await scanAndApply(ws);
     await waitForGrowth(ws, "the stream to reach the logger", 2000);
     before = await ws.status();

@@ -17,14 +17,7 @@ import {
   scanAndApply,
   Workspace,
 } from "../support/quickstart-workspace.ts";
-import {
-  assertNoLoss,
-  EMIT_RECORDED,
-  EMITTED_FILE,
-  EVENTS_MANIFEST,
-  runsOf,
-  seqs,
-} from "./stream.ts";
+import { assertNoLoss, EMITTED_FILE, recordEmitted, runsOf, seqs } from "./stream.ts";
 
 after(cleanup);
 
@@ -77,10 +70,7 @@ describe("1b. kill -9 the target's driver of a buffer route under load", {
   let pids: number[] = [];
 
   it("the source's program is left running for the rewire, which adopts it", async () => {
-    ws.write("services/events/emit-recorded.py", EMIT_RECORDED);
-    ws.editManifest(EVENTS_MANIFEST, (s) => {
-      s["x-run"] = ["python3", "emit-recorded.py", `../../${EMITTED_FILE}`];
-    });
+    recordEmitted(ws);
     routeToSink(ws);
     await scanAndApply(ws);
     const grown = ws.count(SINK_FILE) + 2000;
