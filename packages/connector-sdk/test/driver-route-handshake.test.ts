@@ -17,7 +17,7 @@ import {
   loadShm,
 } from "@rtt/fabric";
 import { echo } from "./fixtures/echo-driver.ts";
-import { inProcessDrivers, nodeDriver, quietOptions, stopAll } from "./helpers.ts";
+import { inProcessDrivers, nodeDriver, quietOptions, receive, stopAll } from "./helpers.ts";
 
 const ECHO = "rtt://demo/api/echo@1.0.0";
 const CONTRACT: Contract = {
@@ -55,15 +55,6 @@ async function offeredPair(kind: LaneKind) {
   return { ...p, address, control, toB: { control, data: address, expectSaddr: ECHO } };
 }
 
-function collect(reader: LaneReader): { data: string[] } {
-  const got = { data: [] as string[] };
-  reader.on("frame", (f: Frame) => {
-    if (f.type === FrameType.DATA) got.data.push(Buffer.from(f.payload).toString());
-  });
-  reader.on("error", () => {});
-  return got;
-}
-
 describe("route handshake between two in-process drivers", () => {
   for (const kind of ["inproc", "uds"] as const) {
     test(`${kind}: READY with the agreed ACK, control lanes gone, then the flip carries data`, async () => {
@@ -92,7 +83,7 @@ describe("route handshake between two in-process drivers", () => {
       // The flip: A writes the lane B offered; B echoes to the test.
       const out = await listenReader("inproc");
       await b.client.bind(linkB, { outbound: out.address });
-      const got = collect(await out.accepted);
+      const got = receive(await out.accepted);
       await a.client.bind(linkA, { outbound: address });
       for (let i = 0; i < 20; i++) await a.client.tx(linkA, Buffer.from(`m${i}`));
       await eventually(() => got.data.length === 20, { what: "20 messages through A → B" });
@@ -341,7 +332,7 @@ describe("route handshake between two driver processes", () => {
 
         const out = await listenReader("uds");
         await b.bind(linkB2, { outbound: out.address });
-        const got = collect(await out.accepted);
+        const got = receive(await out.accepted);
         await a.bind(linkA, { outbound: address });
         for (let i = 0; i < 50; i++) await a.tx(linkA, Buffer.from(`p${i}`));
         await eventually(() => got.data.length === 50, { what: "50 messages through A → B" });

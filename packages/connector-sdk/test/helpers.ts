@@ -16,6 +16,7 @@ import {
   startConnectorInProcess,
 } from "@rtt/connector-sdk";
 import type { Contract } from "@rtt/core";
+import { type Frame, FrameType, type LaneReader } from "@rtt/fabric";
 
 export function fixture(name: string): string {
   return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -115,4 +116,28 @@ export function fastSource(
     health: () => ({ ok: true, lag_ms: 0 }),
     ...(refuse === undefined ? {} : { refuse }),
   });
+}
+
+/** What a lane reader has received so far: DATA payloads as text, heartbeats, its end, its error. */
+export interface Received {
+  data: string[];
+  heartbeats: number;
+  ended: boolean;
+  error: Error | undefined;
+}
+
+/** Listens to `reader` from now on (its errors are kept, never thrown). */
+export function receive(reader: LaneReader): Received {
+  const r: Received = { data: [], heartbeats: 0, ended: false, error: undefined };
+  reader.on("frame", (f: Frame) => {
+    if (f.type === FrameType.DATA) r.data.push(Buffer.from(f.payload).toString());
+    else if (f.type === FrameType.HEARTBEAT) r.heartbeats++;
+  });
+  reader.on("end", () => {
+    r.ended = true;
+  });
+  reader.on("error", (e: Error) => {
+    r.error = e;
+  });
+  return r;
 }
