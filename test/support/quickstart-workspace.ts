@@ -32,7 +32,10 @@ import {
 } from "./panel-processes.ts";
 import type { QuickstartSetup } from "./quickstart.ts";
 
-/** How long one `rtt` run may take by default. Generous: each step may take seconds on a loaded 2-core machine. */
+/**
+ * How long one `rtt` run may take by default. Generous: a step may take seconds on a loaded
+ * 2-core machine.
+ */
 const RUN_TIMEOUT_MS = 90_000;
 
 export const EVENTS_ROUTE = "events-to-log";
@@ -94,9 +97,9 @@ export class Workspace {
   readonly root: string;
   /** Epoch ms when it was made: sockets older than this are not its processes'. */
   readonly createdAt = Date.now();
-  /** How long one `rtt` run may take. */
   /** /dev/shm before it was made, when its stop check covers shared-memory segments too. */
   readonly shmBefore: ReadonlySet<string> | undefined;
+  /** How long one `rtt` run may take. */
   readonly #timeoutMs: number;
 
   /** `timeoutMs`: how long one `rtt` run may take; `shm`: check for leftover segments too. */
