@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as grpc from "@grpc/grpc-js";
+import { signalProcess } from "@rtt/connector-sdk";
 import { copyQuickstartTo } from "../../test/support/quickstart.ts";
 
 export const REPO = fileURLToPath(new URL("../..", import.meta.url)).replace(/[\\/]$/, "");
@@ -61,6 +62,13 @@ export interface RunResult {
 /** Runs `rtt <args>` with the real binary and this Node, collecting its output. */
 export function rtt(ws: string, args: readonly string[], timeoutMs = 120_000): Promise<RunResult> {
   return runProgram(process.execPath, [RTT_BIN, "-C", ws, ...args], ws, timeoutMs);
+}
+
+/** `rtt <args>` in `ws`, which must exit 0 (else it throws with its stderr); its stdout. */
+export async function mustRtt(ws: string, args: readonly string[]): Promise<string> {
+  const r = await rtt(ws, args);
+  if (r.code !== 0) throw new Error(`rtt ${args.join(" ")} exited ${r.code}:\n${r.stderr}`);
+  return r.stdout;
 }
 
 export function runProgram(
@@ -198,4 +206,26 @@ export function descendantsRunning(root: number, needle: string): number[] {
       return false;
     }
   });
+}
+
+/**
+ * Runs `cleanUp` however the bench's process goes out: at exit, and on SIGINT, SIGTERM or SIGHUP
+ * (said on stderr, as `bench`'s), so nothing it started outlives it.
+ */
+export function cleanUpOnExit(bench: string, cleanUp: () => void): void {
+  process.on("exit", cleanUp);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.on(signal, () => {
+      process.stderr.write(`${bench}: ${signal}, stopping\n`);
+      process.exit(130);
+    });
+}
+
+/** SIGKILLs the panel `panelPid`, if it still runs, and `started(panelPid)`: what it started. */
+export function killPanel(
+  panelPid: number | undefined,
+  started: (panelPid: number) => readonly number[],
+): void {
+  if (panelPid === undefined || !isAlive(panelPid)) return;
+  for (const pid of [panelPid, ...started(panelPid)]) signalProcess({ pid }, "SIGKILL");
 }

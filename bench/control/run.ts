@@ -38,17 +38,19 @@ import { parseArgs } from "node:util";
 import { childTarget, terminate } from "@rtt/connector-sdk";
 import { eventually } from "@rtt/core/testing";
 import {
+  cleanUpOnExit,
   descendants,
   descendantsRunning,
   isAlive,
+  killPanel,
   LOGGER,
   LOGGER2,
+  mustRtt,
   quantile,
   quickstartWithTwoLoggers,
   ROUTE,
   RTT_BIN,
   round,
-  rtt,
   runProgram,
 } from "./common.ts";
 
@@ -86,30 +88,13 @@ const children = new Set<ChildProcess>();
 let panelPid: number | undefined;
 let panelTree: number[] = [];
 
-function cleanUp(): void {
+cleanUpOnExit("bench:control", () => {
   for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-  if (panelPid !== undefined && isAlive(panelPid)) {
-    for (const pid of [panelPid, ...descendants(panelPid), ...panelTree])
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-  }
+  killPanel(panelPid, (pid) => [...descendants(pid), ...panelTree]);
   if (!values.keep) rmSync(ws, { recursive: true, force: true });
-}
-process.on("exit", cleanUp);
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
-  process.on(signal, () => {
-    log(`bench:control: ${signal}, stopping`);
-    process.exit(130);
-  });
+});
 
-async function must(args: readonly string[]): Promise<string> {
-  const r = await rtt(ws, args);
-  if (r.code !== 0) throw new Error(`rtt ${args.join(" ")} exited ${r.code}:\n${r.stderr}`);
-  return r.stdout;
-}
+const must = (args: readonly string[]): Promise<string> => mustRtt(ws, args);
 
 async function client(args: readonly string[]): Promise<Record<string, unknown>> {
   const r = await runProgram(process.execPath, [CLIENT, ...args], ws, 600_000);

@@ -28,16 +28,18 @@ import { parseArgs } from "node:util";
 import { errorMessage } from "@rtt/core";
 import { PanelConnection } from "@rtt/panel";
 import {
+  cleanUpOnExit,
   isAlive,
+  killPanel,
   LOGGER,
   LOGGER2,
+  mustRtt,
   panelProcesses,
   procUsage,
   quantile,
   quickstartWithTwoLoggers,
   ROUTE,
   round,
-  rtt,
 } from "../control/common.ts";
 
 const { values } = parseArgs({
@@ -78,22 +80,10 @@ const random = prng(Number(values.seed));
 
 const ws = quickstartWithTwoLoggers("rtt-bench-soak-", Number(values["emit-interval-ms"]));
 let panelPid: number | undefined;
-function cleanUp(): void {
-  if (panelPid !== undefined && isAlive(panelPid))
-    for (const pid of [panelPid, ...panelProcesses(panelPid, ws)])
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
+cleanUpOnExit("bench:soak", () => {
+  killPanel(panelPid, (pid) => panelProcesses(pid, ws));
   if (!values.keep) rmSync(ws, { recursive: true, force: true });
-}
-process.on("exit", cleanUp);
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
-  process.on(signal, () => {
-    log(`bench:soak: ${signal}, stopping`);
-    process.exit(130);
-  });
+});
 
 interface PanelStatusJson {
   pid: number;
@@ -103,11 +93,7 @@ interface PanelStatusJson {
   drivers: { name: string; pid: number; restarts: number }[];
 }
 
-async function must(args: readonly string[]): Promise<string> {
-  const r = await rtt(ws, args);
-  if (r.code !== 0) throw new Error(`rtt ${args.join(" ")} exited ${r.code}:\n${r.stderr}`);
-  return r.stdout;
-}
+const must = (args: readonly string[]): Promise<string> => mustRtt(ws, args);
 const panelStatus = async (): Promise<PanelStatusJson> =>
   JSON.parse(await must(["panel", "status", "--json"])) as PanelStatusJson;
 

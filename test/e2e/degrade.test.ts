@@ -11,26 +11,12 @@
  * never how long anything took.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
-import {
-  copyQuickstart,
-  panelWait,
-  parseJson,
-  RTT_TIMEOUT_MS,
-  type RunResult,
-  readNdjson,
-  runRtt,
-  stopPanelAndClean,
-} from "./helpers.ts";
+import { quickstartSuite } from "../support/quickstart-workspace.ts";
+import { parseJson, readNdjson } from "./helpers.ts";
 
-let ws = "";
-
-function rtt(args: readonly string[]): Promise<RunResult> {
-  return runRtt(args, { cwd: ws, timeoutMs: RTT_TIMEOUT_MS });
-}
+const { ws, use } = quickstartSuite();
 
 interface Refresh {
   readonly status: number;
@@ -38,34 +24,29 @@ interface Refresh {
 }
 
 function refreshes(): Refresh[] {
-  return readNdjson<Refresh>(join(ws, "logs", "refresh.ndjson"));
+  return readNdjson<Refresh>(ws().path("logs", "refresh.ndjson"));
 }
 
 /** The metrics API counts its requests; the declared example's series are all zero. */
 const fromStub = (r: Refresh) => r.status === 200 && r.series?.http_requests_total === 0;
 const fromApi = (r: Refresh) => r.status === 200 && (r.series?.http_requests_total ?? 0) > 0;
 
-after(() => stopPanelAndClean(ws));
-
 describe("degrade to a stub of the declared examples", () => {
   it("trip moves the refresh route to the stub, heal back to the API; audited", async () => {
     // Only the refresh route: the event stream is another test's business.
-    ws = copyQuickstart({ refreshIntervalMs: 100, routes: ["ui-refresh"] });
-    assert.equal((await rtt(["scan"])).code, 0);
-    const apply = await rtt(["apply", "--auto-approve"]);
+    use({ refreshIntervalMs: 100, routes: ["ui-refresh"] });
+    assert.equal((await ws().rtt(["scan"])).code, 0);
+    const apply = await ws().rtt(["apply", "--auto-approve"]);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);
-    await eventually(() => refreshes().some(fromApi), panelWait(ws, "the API's answers"));
+    await eventually(() => refreshes().some(fromApi), ws().wait("the API's answers"));
 
-    const trip = await rtt(["trip", "route/ui-refresh", "--why", "e2e", "--json"]);
+    const trip = await ws().rtt(["trip", "route/ui-refresh", "--why", "e2e", "--json"]);
     assert.equal(trip.code, 0, trip.stderr);
     assert.equal((parseJson(trip.stdout) as { state: string }).state, "open");
     let seen = refreshes().length;
-    await eventually(
-      () => refreshes().slice(seen).some(fromStub),
-      panelWait(ws, "the stub's answers"),
-    );
+    await eventually(() => refreshes().slice(seen).some(fromStub), ws().wait("the stub's answers"));
 
-    const ls = await rtt(["ls", "routes", "--json"]);
+    const ls = await ws().rtt(["ls", "routes", "--json"]);
     assert.equal(ls.code, 0, ls.stderr);
     const listed = parseJson(ls.stdout) as {
       id: string;
@@ -75,43 +56,43 @@ describe("degrade to a stub of the declared examples", () => {
     assert.equal(refresh?.live.degraded, true);
     assert.equal(refresh?.live.to, "rtt://core/api/metrics@1.0.0#prom", "the same symbol");
     assert.equal(refresh?.live.to_link.driver, "stub");
-    const tap = await rtt(["tap", "route/ui-refresh", "--json", "--count", "1"]);
+    const tap = await ws().rtt(["tap", "route/ui-refresh", "--json", "--count", "1"]);
     assert.equal(tap.code, 0, tap.stderr);
     const sample = JSON.parse(tap.stdout.trim()) as {
       breaker: string;
       to_link: { driver: string };
     };
     assert.deepEqual([sample.breaker, sample.to_link.driver], ["open", "stub"]);
-    const human = await rtt(["ls", "routes"]);
+    const human = await ws().rtt(["ls", "routes"]);
     assert.match(human.stdout, /metrics@1\.0\.0#prom \(degraded: a stub answers\)/);
     // The stub is the panel's stand-in, not drift: plan and apply leave it.
-    const plan = await rtt(["plan", "--detailed-exitcode"]);
+    const plan = await ws().rtt(["plan", "--detailed-exitcode"]);
     assert.equal(plan.code, 0, `plan wanted to change a degraded route:\n${plan.stdout}`);
     assert.match(plan.stdout, /route ui-refresh is degraded: a stub answers for its target/);
-    const reapply = await rtt(["apply", "--auto-approve"]);
+    const reapply = await ws().rtt(["apply", "--auto-approve"]);
     assert.equal(reapply.code, 0, reapply.stderr);
     assert.match(reapply.stdout, /No changes/);
 
     // Journaled like any rewiring: a restarted panel keeps the route degraded, breaker open.
-    assert.equal((await rtt(["panel", "stop"])).code, 0);
-    assert.equal((await rtt(["panel", "start"])).code, 0);
-    const again = parseJson((await rtt(["ls", "routes", "--json"])).stdout) as typeof listed;
+    assert.equal((await ws().rtt(["panel", "stop"])).code, 0);
+    assert.equal((await ws().rtt(["panel", "start"])).code, 0);
+    const again = parseJson((await ws().rtt(["ls", "routes", "--json"])).stdout) as typeof listed;
     assert.equal(again.find((r) => r.id === "ui-refresh")?.live.degraded, true);
     seen = refreshes().length;
     await eventually(
       () => refreshes().slice(seen).some(fromStub),
-      panelWait(ws, "the stub's answers after the restart"),
+      ws().wait("the stub's answers after the restart"),
     );
 
-    const heal = await rtt(["heal", "route/ui-refresh", "--json"]);
+    const heal = await ws().rtt(["heal", "route/ui-refresh", "--json"]);
     assert.equal(heal.code, 0, heal.stderr);
     seen = refreshes().length;
     await eventually(
       () => refreshes().slice(seen).some(fromApi),
-      panelWait(ws, "the API's answers again"),
+      ws().wait("the API's answers again"),
     );
 
-    const audit = await rtt(["audit", "--json", "--route", "ui-refresh"]);
+    const audit = await ws().rtt(["audit", "--json", "--route", "ui-refresh"]);
     const actions = audit.stdout
       .trim()
       .split("\n")
@@ -128,7 +109,7 @@ describe("degrade to a stub of the declared examples", () => {
       tripped >= 0 && degraded > tripped && healed > degraded && restored > healed,
       `trip → degrade → heal → restore in ${JSON.stringify(actions.map((a) => `${a.who}:${a.action}`))}`,
     );
-    const log = readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
+    const log = ws().panelLog();
     assert.match(
       log,
       /route ui-refresh: degraded: the stub answers for rtt:\/\/core\/api\/metrics/,
@@ -137,8 +118,8 @@ describe("degrade to a stub of the declared examples", () => {
       log,
       /route ui-refresh: restored: rtt:\/\/core\/api\/metrics@1\.0\.0#prom answers again/,
     );
-    const verify = await rtt(["audit", "--verify"]);
+    const verify = await ws().rtt(["audit", "--verify"]);
     assert.equal(verify.code, 0, verify.stdout);
-    assert.equal((await rtt(["panel", "stop"])).code, 0);
+    assert.equal((await ws().rtt(["panel", "stop"])).code, 0);
   });
 });

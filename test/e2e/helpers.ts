@@ -161,13 +161,6 @@ export function panelWait(ws: string, what: string): EventuallyOptions {
   return { what, timeoutMs: RTT_TIMEOUT_MS, intervalMs: 100, detail: () => panelLogTail(ws) };
 }
 
-/** For `after`: stops the panel of workspace `ws` if one runs, then removes the temp folders. */
-export async function stopPanelAndClean(ws: string): Promise<void> {
-  if (ws !== "" && existsSync(join(ws, ".rtt", "sockets", "panel.sock")))
-    await runRtt(["panel", "stop"], { cwd: ws, timeoutMs: RTT_TIMEOUT_MS }).catch(() => {});
-  removeTempDirs();
-}
-
 /** A temp copy of examples/quickstart (removed by `removeTempDirs`), set up for the case. */
 export function copyQuickstart(setup: QuickstartSetup = {}): string {
   return copyQuickstartTo(join(makeTempDir("rtt-e2e-quickstart-"), "quickstart"), setup);

@@ -10,40 +10,24 @@
  * restore. Only the order of what follows each command is asserted, never how long it took.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eventually } from "@rtt/core/testing";
-import {
-  copyQuickstart,
-  panelWait,
-  RTT_TIMEOUT_MS,
-  type RunResult,
-  readNdjson,
-  runRtt,
-  stopPanelAndClean,
-} from "./helpers.ts";
+import { quickstartSuite } from "../support/quickstart-workspace.ts";
+import { readNdjson } from "./helpers.ts";
 
 /** emit.py's events: at 2 ms apart the stream lasts long enough to be held mid-way. */
 const N = 3000;
-let ws = "";
+const { ws, use } = quickstartSuite();
 
-function rtt(args: readonly string[]): Promise<RunResult> {
-  return runRtt(args, { cwd: ws, timeoutMs: RTT_TIMEOUT_MS });
-}
-
-const panelLog = (): string => readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
 const seqs = (): number[] =>
-  readNdjson<{ record: { seq: number } }>(join(ws, "logs", "events.ndjson")).map(
+  readNdjson<{ record: { seq: number } }>(ws().path("logs", "events.ndjson")).map(
     (l) => l.record.seq,
   );
 
-after(() => stopPanelAndClean(ws));
-
 describe("holding a one-way route whose breaker is open", () => {
   it("trip parks the source (nothing reaches the logger), heal resumes it: every event once, in order", async () => {
-    ws = copyQuickstart({
+    use({
       emit: { count: N, intervalMs: 2 },
       routes: ["events-to-log"],
       // No failover list: an open breaker has nowhere to send the stream.
@@ -51,15 +35,18 @@ describe("holding a one-way route whose breaker is open", () => {
         delete policy.failover;
       },
     });
-    assert.equal((await rtt(["scan"])).code, 0);
-    const apply = await rtt(["apply", "--auto-approve"]);
+    assert.equal((await ws().rtt(["scan"])).code, 0);
+    const apply = await ws().rtt(["apply", "--auto-approve"]);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);
-    await eventually(() => seqs().length > 100, panelWait(ws, "events at the logger"));
+    await eventually(() => seqs().length > 100, ws().wait("events at the logger"));
 
-    const trip = await rtt(["trip", "route/events-to-log", "--why", "e2e hold", "--json"]);
+    const trip = await ws().rtt(["trip", "route/events-to-log", "--why", "e2e hold", "--json"]);
     assert.equal(trip.code, 0, trip.stderr);
-    await eventually(() => /events-to-log: held/.test(panelLog()), panelWait(ws, "the route held"));
-    const ls = await rtt(["ls", "routes", "--json"]);
+    await eventually(
+      () => /events-to-log: held/.test(ws().panelLog()),
+      ws().wait("the route held"),
+    );
+    const ls = await ws().rtt(["ls", "routes", "--json"]);
     assert.equal(ls.code, 0, ls.stderr);
     const listed = JSON.parse(ls.stdout) as {
       id: string;
@@ -74,21 +61,21 @@ describe("holding a one-way route whose breaker is open", () => {
     assert.equal(seqs().length, held, "a held route delivers nothing");
     assert.ok(held < N, `the stream was not over when the route was held (${held} of ${N})`);
 
-    const heal = await rtt(["heal", "route/events-to-log", "--json"]);
+    const heal = await ws().rtt(["heal", "route/events-to-log", "--json"]);
     assert.equal(heal.code, 0, heal.stderr);
     await eventually(
-      () => /events-to-log: resumed on/.test(panelLog()),
-      panelWait(ws, "the route resumed"),
+      () => /events-to-log: resumed on/.test(ws().panelLog()),
+      ws().wait("the route resumed"),
     );
     // Half-open: a bounded sample reaches the logger until the breaker closes.
     await eventually(
       () =>
         /events-to-log: half-open trial: at most \d+ messages every \d+ ms[\s\S]*events-to-log: trial over/.test(
-          panelLog(),
+          ws().panelLog(),
         ),
-      panelWait(ws, "the half-open trial, then its end"),
+      ws().wait("the half-open trial, then its end"),
     );
-    await eventually(() => seqs().length >= N, panelWait(ws, `all ${N} events`));
+    await eventually(() => seqs().length >= N, ws().wait(`all ${N} events`));
     await sleep(300); // nothing more (no duplicates) arrives
     assert.deepEqual(
       seqs(),
@@ -96,7 +83,7 @@ describe("holding a one-way route whose breaker is open", () => {
       "every event once, in order, across the hold",
     );
 
-    const audit = await rtt(["audit", "--route", "events-to-log", "--json"]);
+    const audit = await ws().rtt(["audit", "--route", "events-to-log", "--json"]);
     assert.equal(audit.code, 0, audit.stderr);
     const actions = audit.stdout
       .trim()

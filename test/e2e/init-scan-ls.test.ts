@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { SAMPLE_CONTRACT } from "@rtt/core";
 import {
   makeTempDir,
   parseJson,
@@ -32,17 +33,11 @@ const LAYOUT = [
   ".rtt/manifests/metrics.api.json",
 ];
 
-const SAMPLE = "rtt://core/api/metrics@1.0.0";
+const SAMPLE = SAMPLE_CONTRACT.saddr;
 
 /** The sample symbol as `rtt ls symbols --json` shows it, less its contract hash. */
 const SAMPLE_SYMBOL = {
-  saddr: SAMPLE,
-  type: "api",
-  direction: "provider",
-  capabilities: ["pull", "stream"],
-  inputs: [{ name: "query", schema: "json://metrics.query" }],
-  outputs: [{ name: "series", schema: "json://metrics.series" }],
-  qos: { latency_budget_ms: 2, throughput_qps: 5000 },
+  ...SAMPLE_CONTRACT,
   auth: { mode: "none" },
   tags: {},
   source: { file: ".rtt/manifests/metrics.api.json", scanner: "manifest", score: 1 },

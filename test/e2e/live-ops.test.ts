@@ -9,24 +9,14 @@
  * moves the route back in place: the plan says so, and emit.py is not started again.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
-import {
-  copyQuickstart,
-  panelWait,
-  parseJson,
-  RTT_TIMEOUT_MS,
-  type RunResult,
-  readNdjson,
-  runRtt,
-  stopPanelAndClean,
-} from "./helpers.ts";
+import { quickstartSuite } from "../support/quickstart-workspace.ts";
+import { parseJson, readNdjson } from "./helpers.ts";
 
 /** emit.py's message count for the load: long enough that the swap lands mid-stream. */
 const N = 200_000;
-let ws = "";
+const { ws, use } = quickstartSuite();
 
 /** The logger's records: emit.py's seq and when the logger got it. */
 const lines = (file: string): { seq: number; received_ms: number }[] =>
@@ -37,19 +27,13 @@ const lines = (file: string): { seq: number; received_ms: number }[] =>
 
 /** Every message the two loggers have, whichever got it. */
 const delivered = (): number =>
-  lines(join(ws, "logs", "events.ndjson")).length +
-  lines(join(ws, "logs", "events2.ndjson")).length;
-
-function rtt(args: readonly string[]): Promise<RunResult> {
-  return runRtt(args, { cwd: ws, timeoutMs: RTT_TIMEOUT_MS });
-}
-
-after(() => stopPanelAndClean(ws));
+  lines(ws().path("logs", "events.ndjson")).length +
+  lines(ws().path("logs", "events2.ndjson")).length;
 
 describe("live operations on the quickstart", () => {
   it(`qc under load: ${N} messages, each at exactly one logger, in order; the same swap again is a no-op`, async (t) => {
     // emit.py as fast as it can; a second logger writing its own file.
-    ws = copyQuickstart({
+    use({
       emit: { count: N, intervalMs: 0 },
       // Added to the failover list: the panel keeps a route's next failover target prebound,
       // so the qc to it is warm.
@@ -61,24 +45,24 @@ describe("live operations on the quickstart", () => {
         for (const f of policy.failover ?? []) f.health = "p95<60000ms";
       },
     });
-    assert.equal((await rtt(["scan"])).code, 0);
-    const apply = await rtt(["apply", "--auto-approve"]);
+    assert.equal((await ws().rtt(["scan"])).code, 0);
+    const apply = await ws().rtt(["apply", "--auto-approve"]);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);
 
-    const first = join(ws, "logs", "events.ndjson");
-    const second = join(ws, "logs", "events2.ndjson");
+    const first = ws().path("logs", "events.ndjson");
+    const second = ws().path("logs", "events2.ndjson");
     await eventually(
       () => lines(first).length > 20_000,
-      panelWait(ws, "the stream to reach the first logger"),
+      ws().wait("the stream to reach the first logger"),
     );
     await eventually(
       () =>
-        readFileSync(join(ws, ".rtt", "panel.log"), "utf8").includes(
-          "events-to-log: rtt://obs/extension/logger2@1.0.0#ndjson prebound",
-        ),
-      panelWait(ws, "logger2 prebound as the route's warm spare"),
+        ws()
+          .panelLog()
+          .includes("events-to-log: rtt://obs/extension/logger2@1.0.0#ndjson prebound"),
+      ws().wait("logger2 prebound as the route's warm spare"),
     );
-    const qc = await rtt(["qc", "events-to-log -> rtt://obs/extension/logger2", "--json"]);
+    const qc = await ws().rtt(["qc", "events-to-log -> rtt://obs/extension/logger2", "--json"]);
     assert.equal(qc.code, 0, qc.stderr);
     const swap = parseJson(qc.stdout) as {
       changed: boolean;
@@ -92,7 +76,7 @@ describe("live operations on the quickstart", () => {
 
     await eventually(
       () => lines(first).length + lines(second).length >= N,
-      panelWait(ws, `all ${N} messages`),
+      ws().wait(`all ${N} messages`),
     );
     await new Promise((r) => setTimeout(r, 500)); // nothing more (no duplicates) arrives
     const a = lines(first);
@@ -108,16 +92,16 @@ describe("live operations on the quickstart", () => {
     const seconds = ((all.at(-1)?.received_ms ?? 0) - (all[0]?.received_ms ?? 0)) / 1000;
     t.diagnostic(`${Math.round(N / seconds)} messages/s through the route during the swap`);
 
-    const again = await rtt(["qc", "events-to-log -> rtt://obs/extension/logger2", "--json"]);
+    const again = await ws().rtt(["qc", "events-to-log -> rtt://obs/extension/logger2", "--json"]);
     assert.equal(again.code, 0, again.stderr);
     assert.equal((parseJson(again.stdout) as { changed: boolean }).changed, false);
   });
 
   it("trip opens the breaker (held), heal runs the half-open test until it closes; both audited", async () => {
-    const trip = await rtt(["trip", "route/events-to-log", "--why", "e2e", "--json"]);
+    const trip = await ws().rtt(["trip", "route/events-to-log", "--why", "e2e", "--json"]);
     assert.equal(trip.code, 0, trip.stderr);
     assert.equal((parseJson(trip.stdout) as { state: string }).state, "open");
-    const tap = await rtt([
+    const tap = await ws().rtt([
       "tap",
       "route/events-to-log",
       "--json",
@@ -133,16 +117,13 @@ describe("live operations on the quickstart", () => {
       .map((l) => JSON.parse(l) as { route: string; breaker: string });
     assert.equal(samples.length, 2);
     assert.ok(samples.every((s) => s.route === "events-to-log" && s.breaker === "open"));
-    const heal = await rtt(["heal", "route/events-to-log", "--json"]);
+    const heal = await ws().rtt(["heal", "route/events-to-log", "--json"]);
     assert.equal((parseJson(heal.stdout) as { state: string }).state, "half-open");
-    await eventually(
-      () => {
-        const log = readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
-        return /events-to-log: breaker half-open → closed/.test(log);
-      },
-      panelWait(ws, "the breaker to close after the half-open trial"),
-    );
-    const audit = await rtt(["audit", "--json", "--route", "events-to-log"]);
+    await eventually(() => {
+      const log = ws().panelLog();
+      return /events-to-log: breaker half-open → closed/.test(log);
+    }, ws().wait("the breaker to close after the half-open trial"));
+    const audit = await ws().rtt(["audit", "--json", "--route", "events-to-log"]);
     const records = audit.stdout
       .trim()
       .split("\n")
@@ -165,24 +146,24 @@ describe("live operations on the quickstart", () => {
       byPanel.some((r) => r.action === "heal" && r.after.breaker === "closed"),
       "the breaker closed after the half-open trial",
     );
-    const log = readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
+    const log = ws().panelLog();
     assert.match(
       log,
       /events-to-log: failed over to rtt:\/\/obs\/extension\/logger@1\.0\.0#ndjson \(commit \d+, a warm spare\)/,
     );
-    const verify = await rtt(["audit", "--verify"]);
+    const verify = await ws().rtt(["audit", "--verify"]);
     assert.equal(verify.code, 0, verify.stdout);
-    const unknown = await rtt(["trip", "route/nope"]);
+    const unknown = await ws().rtt(["trip", "route/nope"]);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no wired route is "route\/nope"/);
   });
 
   it("an apply after a qc moves the route back in place: the plan says so, the source is not restarted", async () => {
     // The trip's failover left the route on the first logger, as routes.json has it.
-    const qc = await rtt(["qc", "events-to-log -> rtt://obs/extension/logger2", "--json"]);
+    const qc = await ws().rtt(["qc", "events-to-log -> rtt://obs/extension/logger2", "--json"]);
     assert.equal(qc.code, 0, qc.stderr);
     assert.equal((parseJson(qc.stdout) as { changed: boolean }).changed, true);
-    const plan = await rtt(["plan"]);
+    const plan = await ws().rtt(["plan"]);
     assert.equal(plan.code, 0, plan.stderr);
     assert.match(plan.stdout, /~ route events-to-log/);
     assert.match(
@@ -196,22 +177,26 @@ describe("live operations on the quickstart", () => {
     // emit.py sent its N messages and ended; a replace would start it again, and they would
     // all arrive a second time.
     assert.equal(delivered(), N);
-    const apply = await rtt(["apply", "--auto-approve"]);
+    const apply = await ws().rtt(["apply", "--auto-approve"]);
     assert.equal(apply.code, 0, apply.stderr + apply.stdout);
-    const log = () => readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
+    const log = () => ws().panelLog();
     assert.match(
       log(),
       /moved events-to-log in place: → rtt:\/\/obs\/extension\/logger@1\.0\.0#ndjson \(commit \d+\)/,
     );
-    assert.equal((await rtt(["plan", "--detailed-exitcode"])).code, 0, "nothing left to change");
+    assert.equal(
+      (await ws().rtt(["plan", "--detailed-exitcode"])).code,
+      0,
+      "nothing left to change",
+    );
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(delivered(), N, "emit.py ran again");
-    const audit = await rtt(["audit", "--json", "--route", "events-to-log"]);
+    const audit = await ws().rtt(["audit", "--json", "--route", "events-to-log"]);
     const last = audit.stdout.trim().split("\n").at(-1) ?? "";
     assert.deepEqual(
       (JSON.parse(last) as { action: string; after: { to: string } }).after.to,
       "rtt://obs/extension/logger@1.0.0#ndjson",
     );
-    assert.equal((await rtt(["panel", "stop"])).code, 0);
+    assert.equal((await ws().rtt(["panel", "stop"])).code, 0);
   });
 });

@@ -6,22 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { after, describe, it } from "node:test";
-import {
-  copyQuickstart,
-  parseJson,
-  RTT_TIMEOUT_MS,
-  type RunResult,
-  runRtt,
-  stopPanelAndClean,
-} from "./helpers.ts";
+import { describe, it } from "node:test";
+import { quickstartSuite } from "../support/quickstart-workspace.ts";
+import { parseJson } from "./helpers.ts";
 
-let ws = "";
-
-function rtt(args: readonly string[]): Promise<RunResult> {
-  return runRtt(args, { cwd: ws, timeoutMs: RTT_TIMEOUT_MS });
-}
+const { ws, use } = quickstartSuite();
 
 interface LiveRoute {
   readonly id: string;
@@ -29,7 +18,7 @@ interface LiveRoute {
 }
 
 async function wired(): Promise<string[]> {
-  const r = await rtt(["ls", "routes", "--json"]);
+  const r = await ws().rtt(["ls", "routes", "--json"]);
   assert.equal(r.code, 0, r.stderr);
   return (parseJson(r.stdout) as LiveRoute[])
     .filter((x) => x.live?.wired === true)
@@ -37,52 +26,50 @@ async function wired(): Promise<string[]> {
     .sort();
 }
 
-after(() => stopPanelAndClean(ws));
-
 describe("rollback, the panel's lock, stale plans", () => {
   it("rolls back to an earlier commit through the panel, and audits it", async () => {
-    ws = copyQuickstart();
-    assert.equal((await rtt(["scan"])).code, 0);
-    const first = await rtt(["apply", "--auto-approve", "--json"]);
+    use();
+    assert.equal((await ws().rtt(["scan"])).code, 0);
+    const first = await ws().rtt(["apply", "--auto-approve", "--json"]);
     assert.equal(first.code, 0, first.stderr);
     const firstSeq = (parseJson(first.stdout) as { committed_seq: number }).committed_seq;
     assert.deepEqual(await wired(), ["events-to-log", "ui-refresh"]);
 
     // Drop ui-refresh from routes.json: the next apply unwires it.
-    const routesFile = join(ws, ".rtt", "routes.json");
+    const routesFile = ws().path(".rtt", "routes.json");
     const routes = JSON.parse(readFileSync(routesFile, "utf8")) as { routes: { id: string }[] };
     writeFileSync(
       routesFile,
       JSON.stringify({ routes: routes.routes.filter((r) => r.id !== "ui-refresh") }),
     );
-    const second = await rtt(["apply", "--auto-approve"]);
+    const second = await ws().rtt(["apply", "--auto-approve"]);
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /0 added, 0 changed, 1 destroyed/);
     assert.deepEqual(await wired(), ["events-to-log"]);
 
-    const list = await rtt(["rollback", "--list", "--json"]);
+    const list = await ws().rtt(["rollback", "--list", "--json"]);
     const commits = parseJson(list.stdout) as { seq: number; routes: string[] }[];
     const both = commits.find((c) => c.seq === firstSeq);
     assert.deepEqual(both?.routes, ["events-to-log", "ui-refresh"], list.stdout);
     assert.deepEqual(commits.at(-1)?.routes, ["events-to-log"]);
     // Each commit's routes with their targets: two commits that differ only there look apart.
-    const plainList = await rtt(["rollback", "--list"]);
+    const plainList = await ws().rtt(["rollback", "--list"]);
     assert.match(plainList.stdout, /^SEQ\s+TX\s+ROUTES → TARGETS$/m);
     assert.match(plainList.stdout, /events-to-log → rtt:\/\/obs\/extension\/logger@1\.0\.0#ndjson/);
-    const back = await rtt(["rollback", String(firstSeq)]);
+    const back = await ws().rtt(["rollback", String(firstSeq)]);
     assert.equal(back.code, 0, back.stderr);
     assert.match(back.stdout, new RegExp(`Rolled back to commit ${firstSeq}: 1 added`));
     // Rollback restores the wiring, not routes.json: ui-refresh is wired again, so a plan from
     // the files (which no longer name it) would unwire it.
-    const plan = await rtt(["plan", "--json"]);
+    const plan = await ws().rtt(["plan", "--json"]);
     const edits = (parseJson(plan.stdout) as { edits: { action: string; route: string }[] }).edits;
     assert.deepEqual(
       edits.map((e) => `${e.action} ${e.route}`),
       ["delete ui-refresh"],
     );
-    const ls = await rtt(["ls", "routes"]);
+    const ls = await ws().rtt(["ls", "routes"]);
     assert.match(ls.stdout, /wired but not in routes\.json: ui-refresh/);
-    const audit = await rtt(["audit", "--json"]);
+    const audit = await ws().rtt(["audit", "--json"]);
     // Wiring records only: the health loop may add breaker trips and heals on a loaded machine.
     const records = audit.stdout
       .trim()
@@ -95,25 +82,28 @@ describe("rollback, the panel's lock, stale plans", () => {
     );
     assert.match(records.at(-1)?.why ?? "", /rollback to commit/);
 
-    const listAndSeq = await rtt(["rollback", "--list", "4"]);
+    const listAndSeq = await ws().rtt(["rollback", "--list", "4"]);
     assert.equal(listAndSeq.code, 2, "a usage error");
     assert.match(listAndSeq.stderr, /--list takes no seq/);
-    const unknown = await rtt(["rollback", "999999"]);
+    const unknown = await ws().rtt(["rollback", "999999"]);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no commit with seq 999999/);
 
     // A trip journals the breaker in a commit of its own, with the same topology: it is no
     // rollback target, so the list does not show it.
     const listed = async () =>
-      (parseJson((await rtt(["rollback", "--list", "--json"])).stdout) as { seq: number }[]).map(
-        (c) => c.seq,
-      );
+      (
+        parseJson((await ws().rtt(["rollback", "--list", "--json"])).stdout) as { seq: number }[]
+      ).map((c) => c.seq);
     const committedSeq = async () =>
-      (parseJson((await rtt(["panel", "status", "--json"])).stdout) as { committed_seq: number })
-        .committed_seq;
+      (
+        parseJson((await ws().rtt(["panel", "status", "--json"])).stdout) as {
+          committed_seq: number;
+        }
+      ).committed_seq;
     const beforeTrip = await listed();
     const seqBeforeTrip = await committedSeq();
-    const trip = await rtt(["trip", "route/events-to-log"]);
+    const trip = await ws().rtt(["trip", "route/events-to-log"]);
     assert.equal(trip.code, 0, trip.stderr);
     // The breaker's journal commit follows the Trip's answer.
     for (let i = 0; ; i++) {
@@ -126,21 +116,21 @@ describe("rollback, the panel's lock, stale plans", () => {
   });
 
   it("a second panel for the same workspace is refused, naming the running one's pid", async () => {
-    const status = await rtt(["panel", "status", "--json"]);
+    const status = await ws().rtt(["panel", "status", "--json"]);
     const { pid } = parseJson(status.stdout) as { pid: number };
-    const second = await rtt(["panel", "run"]);
+    const second = await ws().rtt(["panel", "run"]);
     assert.equal(second.code, 1);
     assert.match(second.stderr, new RegExp(`pid ${pid}`));
     assert.match(second.stderr, /RTT_ERR_WAL_LOCKED/);
-    const start = await rtt(["panel", "start"]);
+    const start = await ws().rtt(["panel", "start"]);
     assert.equal(start.code, 0);
     assert.match(start.stdout, new RegExp(`already running \\(pid ${pid}\\)`));
   });
 
   it("a saved plan is refused once its inputs changed", async () => {
-    const saved = join(ws, "plan.json");
-    writeFileSync(join(ws, ".rtt", "routes.json"), JSON.stringify({ routes: [] }));
-    const plan = await rtt(["plan", "-out", saved]);
+    const saved = ws().path("plan.json");
+    writeFileSync(ws().path(".rtt", "routes.json"), JSON.stringify({ routes: [] }));
+    const plan = await ws().rtt(["plan", "-out", saved]);
     assert.equal(plan.code, 0, plan.stderr);
     // Edited by hand (one of its deletes dropped, the inputs hash kept): refused, nothing applied.
     const planned = JSON.parse(readFileSync(saved, "utf8")) as {
@@ -148,7 +138,7 @@ describe("rollback, the panel's lock, stale plans", () => {
       batches: string[][];
     };
     const kept = planned.edits[0]?.route;
-    const edited = join(ws, "edited-plan.json");
+    const edited = ws().path("edited-plan.json");
     writeFileSync(
       edited,
       JSON.stringify({
@@ -160,33 +150,33 @@ describe("rollback, the panel's lock, stale plans", () => {
       }),
     );
     const wiredBefore = await wired();
-    const tampered = await rtt(["apply", edited]);
+    const tampered = await ws().rtt(["apply", edited]);
     assert.equal(tampered.code, 1, tampered.stdout);
     assert.match(tampered.stderr, /is not the plan its inputs make/);
     assert.deepEqual(await wired(), wiredBefore, "nothing applied");
     writeFileSync(
-      join(ws, ".rtt", "routes.json"),
+      ws().path(".rtt", "routes.json"),
       JSON.stringify({
         routes: [
           { id: "events-to-log", from: "rtt://core/bus/events", to: "rtt://obs/extension/logger" },
         ],
       }),
     );
-    const stale = await rtt(["apply", saved]);
+    const stale = await ws().rtt(["apply", saved]);
     assert.equal(stale.code, 1);
     assert.match(stale.stderr, /RTT_ERR_PLAN_STALE/);
     // Planned again from these inputs, the saved plan applies as planned.
-    assert.equal((await rtt(["plan", "-out", saved])).code, 0);
-    const applied = await rtt(["apply", saved]);
+    assert.equal((await ws().rtt(["plan", "-out", saved])).code, 0);
+    const applied = await ws().rtt(["apply", saved]);
     assert.equal(applied.code, 0, applied.stderr);
     assert.match(applied.stdout, /1 destroyed/);
     assert.deepEqual(await wired(), ["events-to-log"]);
     // A plan file that is not there: said so, not an internal error.
-    const missing = await rtt(["apply", join(ws, "no-such-plan.json")]);
+    const missing = await ws().rtt(["apply", ws().path("no-such-plan.json")]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /cannot read the plan file .*no-such-plan\.json: no such file/);
     assert.doesNotMatch(missing.stderr, /internal error|\n\s+at /);
-    const stop = await rtt(["panel", "stop"]);
+    const stop = await ws().rtt(["panel", "stop"]);
     assert.equal(stop.code, 0);
   });
 });

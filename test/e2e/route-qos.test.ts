@@ -7,30 +7,17 @@
  * Counts and loose lower bounds only: a loaded machine may be slower, never faster, than a rate.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
-import {
-  copyQuickstart,
-  panelWait,
-  parseJson,
-  RTT_TIMEOUT_MS,
-  type RunResult,
-  readNdjson,
-  runRtt,
-  stopPanelAndClean,
-} from "./helpers.ts";
+import { quickstartSuite } from "../support/quickstart-workspace.ts";
+import { parseJson, readNdjson } from "./helpers.ts";
 
-let ws = "";
-
-function rtt(args: readonly string[]): Promise<RunResult> {
-  return runRtt(args, { cwd: ws, timeoutMs: RTT_TIMEOUT_MS });
-}
+const { ws, use } = quickstartSuite(afterEach);
 
 /** The logger's records: emit.py's seq and send time. */
 function logged(): { seq: number; ts_ms: number }[] {
   return readNdjson<{ record: { seq: number; ts_ms: number } }>(
-    join(ws, "logs", "events.ndjson"),
+    ws().path("logs", "events.ndjson"),
   ).map((l) => l.record);
 }
 
@@ -43,7 +30,7 @@ interface SourceLink {
 }
 
 async function sourceLink(): Promise<SourceLink | undefined> {
-  const r = await rtt(["ls", "routes", "--json"]);
+  const r = await ws().rtt(["ls", "routes", "--json"]);
   assert.equal(r.code, 0, r.stderr);
   const routes = parseJson(r.stdout) as { id: string; live: { from_link?: SourceLink } | null }[];
   return routes.find((x) => x.id === "events-to-log")?.live?.from_link;
@@ -51,19 +38,17 @@ async function sourceLink(): Promise<SourceLink | undefined> {
 
 /** The quickstart with one route, events-to-log, emit.py sending `n` events `intervalMs` apart. */
 async function wire(n: number, intervalMs: number, qos: Record<string, unknown>): Promise<void> {
-  ws = copyQuickstart({
+  use({
     emit: { count: n, intervalMs },
     routes: ["events-to-log"],
     policy: (policy) => {
       policy.qos = [{ match: "rtt://core/bus/*", prio: 0, ...qos }];
     },
   });
-  assert.equal((await rtt(["scan"])).code, 0);
-  const apply = await rtt(["apply", "--auto-approve"]);
+  assert.equal((await ws().rtt(["scan"])).code, 0);
+  const apply = await ws().rtt(["apply", "--auto-approve"]);
   assert.equal(apply.code, 0, apply.stderr + apply.stdout);
 }
-
-afterEach(() => stopPanelAndClean(ws));
 
 describe("a route's QoS on the data path (rate, drop)", () => {
   it("taildrop at 200/s: the logger gets fewer than emitted, each missing one counted as a drop", async (t) => {
@@ -71,26 +56,20 @@ describe("a route's QoS on the data path (rate, drop)", () => {
     // times the rate.
     const n = 3000;
     await wire(n, 1, { rate: 200, burst: 20, drop: "taildrop" });
-    const tapped = await eventually(
-      async () => {
-        const r = await rtt(["tap", "route/events-to-log", "--json", "--count", "1"]);
-        assert.equal(r.code, 0, r.stderr);
-        const sample = JSON.parse(r.stdout) as { drops: number };
-        return sample.drops > 0 ? sample.drops : undefined;
-      },
-      panelWait(ws, "rtt tap to show drops"),
-    );
+    const tapped = await eventually(async () => {
+      const r = await ws().rtt(["tap", "route/events-to-log", "--json", "--count", "1"]);
+      assert.equal(r.code, 0, r.stderr);
+      const sample = JSON.parse(r.stdout) as { drops: number };
+      return sample.drops > 0 ? sample.drops : undefined;
+    }, ws().wait("rtt tap to show drops"));
     // Every event emit.py wrote is accounted for at the source: sent or dropped.
-    const link = await eventually(
-      async () => {
-        const l = await sourceLink();
-        return l !== undefined && l.frames_out + l.drops === n ? l : undefined;
-      },
-      panelWait(ws, "every event sent or dropped"),
-    );
+    const link = await eventually(async () => {
+      const l = await sourceLink();
+      return l !== undefined && l.frames_out + l.drops === n ? l : undefined;
+    }, ws().wait("every event sent or dropped"));
     await eventually(
       () => logged().length >= link.frames_out,
-      panelWait(ws, "the logger to have what was sent"),
+      ws().wait("the logger to have what was sent"),
     );
     const got = logged();
     assert.equal(got.length, link.frames_out);
@@ -106,7 +85,7 @@ describe("a route's QoS on the data path (rate, drop)", () => {
   it("buffer at 1000/s: nothing is lost, in order, and emit.py is slowed to the route's pace", async (t) => {
     const n = 6000;
     await wire(n, 0, { rate: 1000, burst: 50, drop: "buffer", buffer: 64 });
-    await eventually(() => logged().length >= n, panelWait(ws, "all events at the logger"));
+    await eventually(() => logged().length >= n, ws().wait("all events at the logger"));
     const got = logged();
     assert.deepEqual(
       got.map((r) => r.seq),

@@ -7,29 +7,21 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
+import { quickstartSuite } from "../support/quickstart-workspace.ts";
 import {
   ANSI_CSI,
   available,
   childEnv,
-  copyQuickstart,
   RTT_BIN,
   RTT_TIMEOUT_MS,
-  type RunResult,
   run,
-  runRtt,
   shellQuote,
-  stopPanelAndClean,
 } from "./helpers.ts";
 
 const ROUTES = ["events-to-log", "ui-refresh"];
 const ESC = String.fromCharCode(27);
-let ws = "";
-
-function rtt(args: readonly string[]): Promise<RunResult> {
-  return runRtt(args, { cwd: ws, timeoutMs: RTT_TIMEOUT_MS });
-}
+const { ws, use } = quickstartSuite();
 
 /**
  * `rtt <args>` on a pseudo-TTY (80 columns, as `script` gives without a terminal of its own).
@@ -43,7 +35,7 @@ function rttOnTty(
   const command = [process.execPath, RTT_BIN, ...args].map(shellQuote).join(" ");
   return new Promise((resolve, reject) => {
     const child = spawn("script", ["-qfc", command, "/dev/null"], {
-      cwd: ws,
+      cwd: ws().root,
       env: childEnv({ TERM: "xterm-256color", COLUMNS: "80", LINES: "24", ...env }),
       stdio: ["pipe", "pipe", "pipe"],
     });
@@ -67,17 +59,15 @@ function rttOnTty(
 }
 
 before(async () => {
-  ws = copyQuickstart();
-  assert.equal((await rtt(["scan"])).code, 0);
-  const apply = await rtt(["apply", "--auto-approve"]);
+  use();
+  assert.equal((await ws().rtt(["scan"])).code, 0);
+  const apply = await ws().rtt(["apply", "--auto-approve"]);
   assert.equal(apply.code, 0, apply.stderr + apply.stdout);
 });
 
-after(() => stopPanelAndClean(ws));
-
 describe("rtt tap", () => {
   it("--json --count 3: three NDJSON samples with route, breaker, p95_ms, throughput", async () => {
-    const r = await rtt(["tap", "--json", "--count", "3", "--interval", "100"]);
+    const r = await ws().rtt(["tap", "--json", "--count", "3", "--interval", "100"]);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.split("\n");
     assert.equal(lines.pop(), "", "ends with a newline");
@@ -94,14 +84,14 @@ describe("rtt tap", () => {
   });
 
   it("a route that is not wired is refused (exit 1), naming the wired ones", async () => {
-    const r = await rtt(["tap", "route/nosuch", "--count", "1"]);
+    const r = await ws().rtt(["tap", "route/nosuch", "--count", "1"]);
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stderr, /route nosuch is not wired/);
     assert.match(r.stderr, /route\/events-to-log/);
   });
 
   it("--json never loads React or Ink", async () => {
-    const hook = join(ws, "report-ui-imports.mjs");
+    const hook = ws().path("report-ui-imports.mjs");
     writeFileSync(
       hook,
       `import { registerHooks } from "node:module";
@@ -114,14 +104,14 @@ registerHooks({ resolve(spec, ctx, next) {
     const r = await run(
       process.execPath,
       ["--import", hook, RTT_BIN, "tap", "--json", "--count", "1"],
-      { cwd: ws, timeoutMs: RTT_TIMEOUT_MS },
+      { cwd: ws().root, timeoutMs: RTT_TIMEOUT_MS },
     );
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /LOADED/);
   });
 
   it("piped without --json: a header, then one plain line per sample, no escape codes", async () => {
-    const r = await rtt(["tap", "route/events-to-log", "--count", "2", "--interval", "100"]);
+    const r = await ws().rtt(["tap", "route/events-to-log", "--count", "2", "--interval", "100"]);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split("\n");
     assert.match(lines.shift() ?? "", /^ROUTE\s+BREAKER\s+THROUGHPUT\s/);
@@ -177,13 +167,13 @@ registerHooks({ resolve(spec, ctx, next) {
   });
 
   it("with no panel running, tap and trip say so and start none (a panel would rewire)", async () => {
-    assert.equal((await rtt(["panel", "stop"])).code, 0);
-    const r = await rtt(["tap", "--count", "1"]);
+    assert.equal((await ws().rtt(["panel", "stop"])).code, 0);
+    const r = await ws().rtt(["tap", "--count", "1"]);
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stderr, /no panel runs for this workspace/);
-    const trip = await rtt(["trip", "route/events-to-log"]);
+    const trip = await ws().rtt(["trip", "route/events-to-log"]);
     assert.equal(trip.code, 1, trip.stdout);
     assert.match(trip.stderr, /no panel runs for this workspace: nothing to trip/);
-    assert.equal(existsSync(join(ws, ".rtt", "sockets", "panel.sock")), false, "none started");
+    assert.equal(existsSync(ws().path(".rtt", "sockets", "panel.sock")), false, "none started");
   });
 });

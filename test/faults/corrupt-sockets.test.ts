@@ -12,8 +12,7 @@ import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eventually } from "@rtt/core/testing";
 import { isAlive } from "@rtt/fabric";
-import { panelWait } from "../e2e/helpers.ts";
-import { assertNothingLeft, ppidOf, SOCKET_DIR, socketsOf } from "../support/panel-processes.ts";
+import { ppidOf, SOCKET_DIR, socketsOf } from "../support/panel-processes.ts";
 import {
   cleanup,
   EVENTS_ROUTE,
@@ -22,7 +21,7 @@ import {
   type RouteListing,
   type TapSample,
   Workspace,
-} from "./helpers.ts";
+} from "../support/quickstart-workspace.ts";
 import { STREAM_FOREVER, waitForGrowth } from "./stream.ts";
 
 after(cleanup);
@@ -119,7 +118,7 @@ describe("4. corrupt bytes on the sockets of a uds route", { timeout: 360_000 },
         return last.live?.wired && last.live.from_link.ok && last.live.to_link.ok && last;
       },
       {
-        ...panelWait(ws.root, "the route to recover"),
+        ...ws.wait("the route to recover"),
         intervalMs: 1000,
         detail: () => `not recovered: ${JSON.stringify(last)}\n${ws.tail()}`,
       },
@@ -160,7 +159,6 @@ describe("4. corrupt bytes on the sockets of a uds route", { timeout: 360_000 },
     } finally {
       for (const c of conns) c.close();
     }
-    await ws.ok(["panel", "stop"]);
-    await assertNothingLeft(ws, [...new Set([...pids, panelPid])], processes);
+    await ws.stopLeavingNothing([...new Set([...pids, panelPid])]);
   });
 });

@@ -10,25 +10,22 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
 import { isAlive } from "@rtt/fabric";
-import { panelWait } from "../e2e/helpers.ts";
-import { assertNothingLeft, describePids, processTree } from "../support/panel-processes.ts";
+import { describePids, processTree } from "../support/panel-processes.ts";
 import {
   bothRoutesLive,
   cleanup,
   EVENTS_ROUTE,
   type PanelStatus,
-  processes,
   programsUnder,
   scanAndApply,
   Workspace,
-} from "./helpers.ts";
+} from "../support/quickstart-workspace.ts";
 import {
   assertNoLoss,
-  EMIT_RECORDED,
   EMITTED_FILE,
   EVENTS_FILE,
-  EVENTS_MANIFEST,
   POLICY_BUFFER,
+  recordEmitted,
   runsOf,
   seqs,
   waitForGrowth,
@@ -45,11 +42,7 @@ describe("1. kill -9 the process driver under load", { timeout: 360_000 }, () =>
   let emittedAtKill = 0;
 
   it("the panel restarts the driver and logs the rewiring of its routes", async () => {
-    // emit.py's events, each recorded once the driver's pipe took it: what the source end took.
-    ws.write("services/events/emit-recorded.py", EMIT_RECORDED);
-    ws.editManifest(EVENTS_MANIFEST, (s) => {
-      s["x-run"] = ["python3", "emit-recorded.py", `../../${EMITTED_FILE}`];
-    });
+    recordEmitted(ws);
     await scanAndApply(ws);
     await waitForGrowth(ws, "the stream to reach the logger", 2000);
     before = await ws.status();
@@ -63,21 +56,15 @@ describe("1. kill -9 the process driver under load", { timeout: 360_000 }, () =>
 
     process.kill(oldDriver, "SIGKILL");
     emittedAtKill = ws.count(EMITTED_FILE);
-    await eventually(
-      () => !isAlive(oldDriver),
-      panelWait(ws.root, `the driver (pid ${oldDriver}) to die`),
-    );
-    await eventually(
-      () => {
-        const log = ws.panelLog();
-        return (
-          /\[process\] driver was killed by SIGKILL/.test(log) &&
-          /driver process restarted: its links are gone, rewiring its routes/.test(log) &&
-          new RegExp(`rewiring \\d+ committed route\\(s\\): .*${EVENTS_ROUTE}`).test(log)
-        );
-      },
-      panelWait(ws.root, "the restart and the rewiring in panel.log"),
-    );
+    await eventually(() => !isAlive(oldDriver), ws.wait(`the driver (pid ${oldDriver}) to die`));
+    await eventually(() => {
+      const log = ws.panelLog();
+      return (
+        /\[process\] driver was killed by SIGKILL/.test(log) &&
+        /driver process restarted: its links are gone, rewiring its routes/.test(log) &&
+        new RegExp(`rewiring \\d+ committed route\\(s\\): .*${EVENTS_ROUTE}`).test(log)
+      );
+    }, ws.wait("the restart and the rewiring in panel.log"));
   });
 
   it("the old driver's programs live on and the new driver adopts them", async () => {
@@ -90,14 +77,11 @@ describe("1. kill -9 the process driver under load", { timeout: 360_000 }, () =>
       `the old driver's programs died with it:\n${describePids(oldPrograms)}`,
     );
     // Each runs under its exit-status waiter (an `sh`, the process recorded and adopted).
-    await eventually(
-      () => {
-        const adopted = [...ws.panelLog().matchAll(/adopted the running program \(pid (\d+)\)/g)];
-        const pidsAdopted = new Set(adopted.map((m) => Number(m[1])));
-        return pidsAdopted.size >= 2 && [...pidsAdopted].every((p) => oldPrograms.includes(p));
-      },
-      panelWait(ws.root, "both programs adopted in panel.log"),
-    );
+    await eventually(() => {
+      const adopted = [...ws.panelLog().matchAll(/adopted the running program \(pid (\d+)\)/g)];
+      const pidsAdopted = new Set(adopted.map((m) => Number(m[1])));
+      return pidsAdopted.size >= 2 && [...pidsAdopted].every((p) => oldPrograms.includes(p));
+    }, ws.wait("both programs adopted in panel.log"));
   });
 
   it("the route is wired again on a new driver, and the same emit.py streams on", async () => {
@@ -128,8 +112,6 @@ describe("1. kill -9 the process driver under load", { timeout: 360_000 }, () =>
   it("panel stop leaves none of the processes, old or new, behind", async () => {
     const now = await ws.status();
     pids = [...new Set([...pids, ...oldPrograms, ...ws.trackTree(now)])];
-    processes.track(oldPrograms);
-    await ws.ok(["panel", "stop"]);
-    await assertNothingLeft(ws, pids, processes);
+    await ws.stopLeavingNothing(pids);
   });
 });

@@ -9,8 +9,7 @@ import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eventually } from "@rtt/core/testing";
 import { isAlive } from "@rtt/fabric";
-import { panelWait } from "../e2e/helpers.ts";
-import { assertNothingLeft, describePids, processTree } from "../support/panel-processes.ts";
+import { describePids, processTree } from "../support/panel-processes.ts";
 import {
   cleanup,
   EVENTS_ROUTE,
@@ -19,7 +18,7 @@ import {
   programsUnder,
   scanAndApply,
   Workspace,
-} from "./helpers.ts";
+} from "../support/quickstart-workspace.ts";
 import { EVENTS_FILE, STREAM_FOREVER, waitForGrowth } from "./stream.ts";
 
 after(cleanup);
@@ -40,7 +39,7 @@ describe("2. kill -9 the panel under load", { timeout: 360_000 }, () => {
 
     const panel = first.pid;
     process.kill(panel, "SIGKILL");
-    await eventually(() => !isAlive(panel), panelWait(ws.root, `the panel (pid ${panel}) to die`));
+    await eventually(() => !isAlive(panel), ws.wait(`the panel (pid ${panel}) to die`));
     const atKill = ws.count(EVENTS_FILE);
     await sleep(1500);
     const later = ws.count(EVENTS_FILE);
@@ -87,8 +86,6 @@ describe("2. kill -9 the panel under load", { timeout: 360_000 }, () => {
 
   it("panel stop after the re-attach leaves nothing behind", async () => {
     pids = [...new Set([...pids, ...processTree(pids.filter(isAlive))])];
-    processes.track(pids);
-    await ws.ok(["panel", "stop"]);
-    await assertNothingLeft(ws, pids, processes);
+    await ws.stopLeavingNothing(pids);
   });
 });

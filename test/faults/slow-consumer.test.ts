@@ -9,17 +9,14 @@ import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eventually } from "@rtt/core/testing";
 import { isAlive } from "@rtt/fabric";
-import { panelWait } from "../e2e/helpers.ts";
-import { assertNothingLeft } from "../support/panel-processes.ts";
 import {
   cleanup,
   EVENTS_ROUTE,
-  processes,
-  rssKiB,
   scanAndApply,
   type TapSample,
   Workspace,
-} from "./helpers.ts";
+} from "../support/quickstart-workspace.ts";
+import { rssKiB } from "./helpers.ts";
 import { EVENTS_FILE, POLICY_BUFFER, STREAM_FOREVER, seqs } from "./stream.ts";
 
 after(cleanup);
@@ -64,7 +61,7 @@ describe("3. slow consumer", { timeout: 360_000 }, () => {
     await scanAndApply(ws);
     await eventually(
       () => ws.count(EVENTS_FILE) > 20,
-      panelWait(ws.root, "the first lines at the slow logger"),
+      ws.wait("the first lines at the slow logger"),
     );
     const status = await ws.status();
     ws.trackTree(status);
@@ -125,7 +122,6 @@ describe("3. slow consumer", { timeout: 360_000 }, () => {
   it("panel stop ends the slow consumer too", async () => {
     const status = await ws.status();
     const pids = ws.trackTree(status);
-    await ws.ok(["panel", "stop"]);
-    await assertNothingLeft(ws, pids, processes);
+    await ws.stopLeavingNothing(pids);
   });
 });

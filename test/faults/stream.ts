@@ -5,14 +5,13 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { eventually } from "@rtt/core/testing";
-import { panelWait } from "../e2e/helpers.ts";
 import type { QuickstartSetup } from "../support/quickstart.ts";
-import type { Workspace } from "./helpers.ts";
+import type { Workspace } from "../support/quickstart-workspace.ts";
 
 export const EVENTS_FILE = "logs/events.ndjson";
-/** What the route's source end took (emit-recorded.py's record, case 1). */
+/** What the route's source end took (emit-recorded.py's record, cases 1 and 1b). */
 export const EMITTED_FILE = "logs/emitted.ndjson";
-export const EVENTS_MANIFEST = "services/events/rtt.manifest.json";
+const EVENTS_MANIFEST = "services/events/rtt.manifest.json";
 /** The quickstart's policy: qos for rtt://core/bus/* is `drop: buffer` with `buffer: 1024`. */
 export const POLICY_BUFFER = 1024;
 
@@ -20,7 +19,7 @@ export const POLICY_BUFFER = 1024;
  * emit.py forever, as fast as it can, recording each event's seq in argv[1] once the write to
  * stdout (the process driver's pipe) succeeded: what the route's source end took.
  */
-export const EMIT_RECORDED = `import json, os, sys, time
+const EMIT_RECORDED = `import json, os, sys, time
 os.makedirs(os.path.dirname(os.path.abspath(sys.argv[1])), exist_ok=True)
 record = open(sys.argv[1], "a")
 seq = 0
@@ -35,6 +34,17 @@ try:
 except OSError:
     sys.exit(0)
 `;
+
+/**
+ * Makes the events source emit-recorded.py (EMIT_RECORDED): emit.py's events, each recorded in
+ * EMITTED_FILE once the driver's pipe took it — what the route's source end took.
+ */
+export function recordEmitted(ws: Workspace): void {
+  ws.write("services/events/emit-recorded.py", EMIT_RECORDED);
+  ws.editManifest(EVENTS_MANIFEST, (s) => {
+    s["x-run"] = ["python3", "emit-recorded.py", `../../${EMITTED_FILE}`];
+  });
+}
 
 /** emit.py forever, as fast as it can. */
 export const STREAM_FOREVER: QuickstartSetup = { emit: { count: 0, intervalMs: 0 } };
@@ -66,7 +76,7 @@ export async function waitForGrowth(ws: Workspace, what: string, by: number): Pr
       const n = ws.count(EVENTS_FILE);
       return n >= from + by ? n : undefined;
     },
-    panelWait(ws.root, `${what}: ${EVENTS_FILE} to grow by ${by} lines (from ${from})`),
+    ws.wait(`${what}: ${EVENTS_FILE} to grow by ${by} lines (from ${from})`),
   );
 }
 

@@ -9,25 +9,15 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
 import { isAlive } from "@rtt/fabric";
-import { panelWait } from "../e2e/helpers.ts";
-import { assertNothingLeft } from "../support/panel-processes.ts";
 import {
   bothRoutesLive,
   cleanup,
   EVENTS_ROUTE,
-  processes,
   programsUnder,
   scanAndApply,
   Workspace,
-} from "./helpers.ts";
-import {
-  assertNoLoss,
-  EMIT_RECORDED,
-  EMITTED_FILE,
-  EVENTS_MANIFEST,
-  runsOf,
-  seqs,
-} from "./stream.ts";
+} from "../support/quickstart-workspace.ts";
+import { assertNoLoss, EMITTED_FILE, recordEmitted, runsOf, seqs } from "./stream.ts";
 
 after(cleanup);
 
@@ -80,17 +70,11 @@ describe("1b. kill -9 the target's driver of a buffer route under load", {
   let pids: number[] = [];
 
   it("the source's program is left running for the rewire, which adopts it", async () => {
-    ws.write("services/events/emit-recorded.py", EMIT_RECORDED);
-    ws.editManifest(EVENTS_MANIFEST, (s) => {
-      s["x-run"] = ["python3", "emit-recorded.py", `../../${EMITTED_FILE}`];
-    });
+    recordEmitted(ws);
     routeToSink(ws);
     await scanAndApply(ws);
     const grown = ws.count(SINK_FILE) + 2000;
-    await eventually(
-      () => ws.count(SINK_FILE) >= grown,
-      panelWait(ws.root, "the stream to reach the sink"),
-    );
+    await eventually(() => ws.count(SINK_FILE) >= grown, ws.wait("the stream to reach the sink"));
     const before = await ws.status();
     pids = ws.trackTree(before);
     // emit-recorded.py and its exit-status waiter (an `sh`, the process recorded and adopted).
@@ -100,17 +84,14 @@ describe("1b. kill -9 the target's driver of a buffer route under load", {
 
     process.kill(fileDriver, "SIGKILL");
     emittedAtKill = ws.count(EMITTED_FILE);
-    await eventually(
-      () => {
-        const log = ws.panelLog();
-        return emitPids.some(
-          (p) =>
-            log.includes(`left running for the next link (pid ${p})`) &&
-            log.includes(`adopted the running program (pid ${p})`),
-        );
-      },
-      panelWait(ws.root, "the source's program left running, then adopted, in panel.log"),
-    );
+    await eventually(() => {
+      const log = ws.panelLog();
+      return emitPids.some(
+        (p) =>
+          log.includes(`left running for the next link (pid ${p})`) &&
+          log.includes(`adopted the running program (pid ${p})`),
+      );
+    }, ws.wait("the source's program left running, then adopted, in panel.log"));
     assert.deepEqual(
       emitPids.filter((p) => !isAlive(p)),
       [],
@@ -122,7 +103,7 @@ describe("1b. kill -9 the target's driver of a buffer route under load", {
     const from = ws.count(SINK_FILE);
     await eventually(
       () => ws.count(SINK_FILE) >= from + 2000,
-      panelWait(ws.root, "messages after the rewire"),
+      ws.wait("messages after the rewire"),
     );
     assert.equal(runsOf(seqs(ws, EMITTED_FILE)).length, 1, "emit-recorded.py was not restarted");
   });
@@ -133,8 +114,6 @@ describe("1b. kill -9 the target's driver of a buffer route under load", {
 
   it("panel stop leaves nothing behind", async () => {
     pids = [...new Set([...pids, ...emitPids, ...ws.trackTree(await ws.status())])];
-    processes.track(pids);
-    await ws.ok(["panel", "stop"]);
-    await assertNothingLeft(ws, pids, processes);
+    await ws.stopLeavingNothing(pids);
   });
 });

@@ -161,7 +161,7 @@ export interface StoppedPanel {
   /** Epoch ms when the workspace was made: sockets older than this are not its processes'. */
   readonly createdAt: number;
   /** /dev/shm before the panel started (`shmEntries()`); segments are checked only with it. */
-  readonly shmBefore?: ReadonlySet<string>;
+  readonly shmBefore?: ReadonlySet<string> | undefined;
   /** What the panel was doing, for failure messages: the tail of its panel.log. */
   tail(): string;
 }

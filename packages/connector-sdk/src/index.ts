@@ -85,7 +85,6 @@ export {
 export {
   DriverClient,
   type DriverClientOptions,
-  type DriverStream,
   type HandshakeOptions,
 } from "./host/driver-client.ts";
 export {
@@ -167,6 +166,7 @@ export {
   type TripReason,
   tripCode,
 } from "./quickconnect/index.ts";
+export { type ServerStream, type StreamFailure, serverStream } from "./server-stream.ts";
 export {
   callUnary,
   type UnaryFailures,

@@ -13,15 +13,15 @@ import {
   FakeClock,
 } from "@rtt/connector-sdk";
 import { eventually } from "@rtt/core/testing";
+import { type LaneReader, type LaneWriter, listenReader, listenWriter } from "@rtt/fabric";
 import {
-  type Frame,
-  FrameType,
-  type LaneReader,
-  type LaneWriter,
-  listenReader,
-  listenWriter,
-} from "@rtt/fabric";
-import { nodeDriver, procState, quietOptions, socketFileGone, stopAll } from "./helpers.ts";
+  nodeDriver,
+  procState,
+  quietOptions,
+  receive,
+  socketFileGone,
+  stopAll,
+} from "./helpers.ts";
 
 const hosts: DriverHost[] = [];
 after(() => stopAll(hosts));
@@ -39,15 +39,8 @@ async function echoLink(host: DriverHost) {
   const reader: LaneReader = await outbound.accepted;
   writer.on("error", () => {});
   reader.on("error", () => {});
-  const echoed: string[] = [];
-  reader.on("frame", (f: Frame) => {
-    if (f.type === FrameType.DATA) echoed.push(Buffer.from(f.payload).toString());
-  });
-  let ended = false;
-  reader.on("end", () => {
-    ended = true;
-  });
-  return { link, writer, reader, echoed, ended: () => ended };
+  const got = receive(reader);
+  return { link, writer, reader, echoed: got.data, ended: () => got.ended };
 }
 
 describe("kill -9 of a driver", () => {

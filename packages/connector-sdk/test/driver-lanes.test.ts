@@ -7,8 +7,6 @@ import { after, before, describe, test } from "node:test";
 import { DriverHost, type HealthSample } from "@rtt/connector-sdk";
 import { eventually } from "@rtt/core/testing";
 import {
-  type Frame,
-  FrameType,
   type LaneKind,
   type LaneReader,
   type LaneWriter,
@@ -17,7 +15,7 @@ import {
   loadShm,
   shmUnavailableReason,
 } from "@rtt/fabric";
-import { nodeDriver, quietOptions } from "./helpers.ts";
+import { nodeDriver, quietOptions, receive } from "./helpers.ts";
 
 const shmMissing = loadShm() === undefined ? (shmUnavailableReason() ?? "no shm addon") : false;
 
@@ -28,28 +26,6 @@ before(async () => {
   saddr = (await host.probe("/tmp"))[0]?.saddr ?? "";
 });
 after(() => host.stop());
-
-interface Received {
-  data: string[];
-  heartbeats: number;
-  ended: boolean;
-  error: Error | undefined;
-}
-
-function receive(reader: LaneReader): Received {
-  const r: Received = { data: [], heartbeats: 0, ended: false, error: undefined };
-  reader.on("frame", (f: Frame) => {
-    if (f.type === FrameType.DATA) r.data.push(Buffer.from(f.payload).toString());
-    else if (f.type === FrameType.HEARTBEAT) r.heartbeats++;
-  });
-  reader.on("end", () => {
-    r.ended = true;
-  });
-  reader.on("error", (e: Error) => {
-    r.error = e;
-  });
-  return r;
-}
 
 /** Writes `msg-<from>` .. `msg-<to - 1>`, waiting for 'drain' whenever the lane is full. */
 async function send(writer: LaneWriter, from: number, to: number): Promise<void> {

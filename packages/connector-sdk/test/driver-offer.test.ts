@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { DriverHost, defineConnector, startConnectorInProcess } from "@rtt/connector-sdk";
 import { eventually } from "@rtt/core/testing";
 import { type Frame, FrameType, listenReader, listenWriter, loadShm } from "@rtt/fabric";
-import { nodeDriver, quietOptions, stopAll } from "./helpers.ts";
+import { nodeDriver, quietOptions, receive, stopAll } from "./helpers.ts";
 
 const shmMissing = loadShm() === undefined ? "no shm addon" : false;
 
@@ -41,31 +41,24 @@ describe("Offer wires one driver's link to another's", () => {
       const writer = await into.accepted;
       writer.on("error", () => {});
       const reader = await out.accepted;
-      const got: string[] = [];
-      let ended = false;
-      reader.on("frame", (f: Frame) => {
-        if (f.type === FrameType.DATA) got.push(Buffer.from(f.payload).toString());
-      });
-      reader.on("end", () => {
-        ended = true;
-      });
+      const got = receive(reader);
       const n = 2000;
       for (let i = 0; i < n; i++) {
         if (!writer.write(Buffer.from(`m${i}`))) await new Promise((r) => writer.once("drain", r));
       }
-      await eventually(() => got.length >= n, {
+      await eventually(() => got.data.length >= n, {
         what: `${n} frames through both drivers`,
         timeoutMs: 60_000,
       });
       assert.deepEqual(
-        got,
+        got.data,
         Array.from({ length: n }, (_, i) => `m${i}`),
       );
       // A second Offer or Bind of a side already bound is refused.
       await assert.rejects(a.offer(linkA, "outbound", kind), { code: "RTT_ERR_DRIVER_LINK" });
       await a.close(linkA);
       await b.close(linkB);
-      await eventually(() => ended, { what: "EOS on B's outbound lane" });
+      await eventually(() => got.ended, { what: "EOS on B's outbound lane" });
       writer.destroy();
     });
   }
@@ -95,20 +88,17 @@ describe("Offer wires one driver's link to another's", () => {
         const writer = await into.accepted;
         writer.on("error", () => {});
         const reader = await out.accepted;
-        const got: string[] = [];
-        reader.on("frame", (f: Frame) => {
-          if (f.type === FrameType.DATA) got.push(Buffer.from(f.payload).toString());
-        });
+        const got = receive(reader);
         const n = 200;
         for (let i = 0; i < n; i++) writer.write(Buffer.from(`m${i}`));
         await new Promise((r) => setTimeout(r, 100)); // the frames and their doorbell wait for A
         resume();
-        await eventually(() => got.length >= n, {
+        await eventually(() => got.data.length >= n, {
           what: `${n} frames through both drivers`,
           timeoutMs: 10_000,
         });
         assert.deepEqual(
-          got,
+          got.data,
           Array.from({ length: n }, (_, i) => `m${i}`),
         );
         await a.close(linkA);

@@ -3,14 +3,9 @@
 // it, and only then does the flip (Bind) let data flow. Two in-process drivers for the cases,
 // then two real driver processes.
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
-import {
-  DriverHost,
-  type InProcessDriver,
-  QuickConnectError,
-  startConnectorInProcess,
-} from "@rtt/connector-sdk";
-import { type Contract, contractHash } from "@rtt/core";
+import { describe, test } from "node:test";
+import { DriverHost, type InProcessDriver, QuickConnectError } from "@rtt/connector-sdk";
+import { type Contract, contractHash, type LaneKind } from "@rtt/core";
 import { eventually } from "@rtt/core/testing";
 import {
   type Frame,
@@ -22,7 +17,7 @@ import {
   loadShm,
 } from "@rtt/fabric";
 import { echo } from "./fixtures/echo-driver.ts";
-import { nodeDriver, quietOptions, stopAll } from "./helpers.ts";
+import { inProcessDrivers, nodeDriver, quietOptions, receive, stopAll } from "./helpers.ts";
 
 const ECHO = "rtt://demo/api/echo@1.0.0";
 const CONTRACT: Contract = {
@@ -35,10 +30,7 @@ const HASH = contractHash(CONTRACT);
 const OTHER_HASH = "0".repeat(64);
 const shmMissing = loadShm() === undefined ? "no shm addon" : false;
 
-const running: InProcessDriver<unknown>[] = [];
-after(async () => {
-  for (const d of running) await d.close();
-});
+const start = inProcessDrivers();
 
 async function pair(): Promise<{
   a: InProcessDriver<unknown>;
@@ -46,40 +38,31 @@ async function pair(): Promise<{
   linkA: string;
   linkB: string;
 }> {
-  const a = (await startConnectorInProcess(echo, {
-    heartbeatMs: 40,
-    log: () => {},
-  })) as InProcessDriver<unknown>;
-  const b = (await startConnectorInProcess(echo, {
-    heartbeatMs: 40,
-    log: () => {},
-  })) as InProcessDriver<unknown>;
-  running.push(a, b);
+  const a = (await start(echo, { heartbeatMs: 40, log: () => {} })) as InProcessDriver<unknown>;
+  const b = (await start(echo, { heartbeatMs: 40, log: () => {} })) as InProcessDriver<unknown>;
   const linkA = await a.client.open(ECHO, { contract: CONTRACT });
   const linkB = await b.client.open(ECHO, { contract: CONTRACT });
   return { a, b, linkA, linkB };
 }
 
-function collect(reader: LaneReader): { data: string[] } {
-  const got = { data: [] as string[] };
-  reader.on("frame", (f: Frame) => {
-    if (f.type === FrameType.DATA) got.data.push(Buffer.from(f.payload).toString());
-  });
-  reader.on("error", () => {});
-  return got;
+/**
+ * A pair whose B has offered its inbound on a `kind` lane with a handshake; `toB` is what of A's
+ * handshake ask names that offer.
+ */
+async function offeredPair(kind: LaneKind) {
+  const p = await pair();
+  const { address, control } = await p.b.client.offerWithHandshake(p.linkB, kind);
+  return { ...p, address, control, toB: { control, data: address, expectSaddr: ECHO } };
 }
 
 describe("route handshake between two in-process drivers", () => {
   for (const kind of ["inproc", "uds"] as const) {
     test(`${kind}: READY with the agreed ACK, control lanes gone, then the flip carries data`, async () => {
-      const { a, b, linkA, linkB } = await pair();
-      const { address, control } = await b.client.offerWithHandshake(linkB, kind);
+      const { a, b, linkA, linkB, address, control, toB } = await offeredPair(kind);
       assert.equal(address.kind, kind);
       assert.equal(control.requests.kind, kind);
       const agreed = await a.client.handshake(linkA, {
-        control,
-        data: address,
-        expectSaddr: ECHO,
+        ...toB,
         expectContractHash: HASH,
         caps: ["json", "zstd"],
         require: ["json"],
@@ -100,7 +83,7 @@ describe("route handshake between two in-process drivers", () => {
       // The flip: A writes the lane B offered; B echoes to the test.
       const out = await listenReader("inproc");
       await b.client.bind(linkB, { outbound: out.address });
-      const got = collect(await out.accepted);
+      const got = receive(await out.accepted);
       await a.client.bind(linkA, { outbound: address });
       for (let i = 0; i < 20; i++) await a.client.tx(linkA, Buffer.from(`m${i}`));
       await eventually(() => got.data.length === 20, { what: "20 messages through A → B" });
@@ -114,12 +97,9 @@ describe("route handshake between two in-process drivers", () => {
   }
 
   test("a wrong contract hash is refused with RTT_ERR_QC_REFUSED (contract-mismatch), no lane left open", async () => {
-    const { a, b, linkA, linkB } = await pair();
-    const { address, control } = await b.client.offerWithHandshake(linkB, "uds");
+    const { a, b, linkA, linkB, toB } = await offeredPair("uds");
     const ask = {
-      control,
-      data: address,
-      expectSaddr: ECHO,
+      ...toB,
       expectContractHash: OTHER_HASH,
       nonce: "mismatch-1",
       timeoutMs: 2000,
@@ -145,13 +125,10 @@ describe("route handshake between two in-process drivers", () => {
   });
 
   test("a required capability the target lacks is refused with RTT_ERR_QC_REFUSED (caps-missing)", async () => {
-    const { a, b, linkA, linkB } = await pair();
-    const { address, control } = await b.client.offerWithHandshake(linkB, "inproc");
+    const { a, b, linkA, linkB, toB } = await offeredPair("inproc");
     await assert.rejects(
       a.client.handshake(linkA, {
-        control,
-        data: address,
-        expectSaddr: ECHO,
+        ...toB,
         expectContractHash: HASH,
         caps: ["json"],
         require: ["zstd"],
@@ -165,12 +142,9 @@ describe("route handshake between two in-process drivers", () => {
   });
 
   test("the same nonce again answers the same, without a second handshake", async () => {
-    const { a, b, linkA, linkB } = await pair();
-    const { address, control } = await b.client.offerWithHandshake(linkB, "inproc");
+    const { a, b, linkA, linkB, toB } = await offeredPair("inproc");
     const ask = {
-      control,
-      data: address,
-      expectSaddr: ECHO,
+      ...toB,
       expectContractHash: HASH,
       caps: ["trace"],
       nonce: "same-nonce-1",
@@ -264,14 +238,11 @@ describe("route handshake between two in-process drivers", () => {
   });
 
   test("a target whose link closed: RTT_ERR_QC_TRIP (peer-gone) at once", async () => {
-    const { a, b, linkA, linkB } = await pair();
-    const { address, control } = await b.client.offerWithHandshake(linkB, "uds");
+    const { a, b, linkA, linkB, toB } = await offeredPair("uds");
     await b.client.close(linkB);
     await assert.rejects(
       a.client.handshake(linkA, {
-        control,
-        data: address,
-        expectSaddr: ECHO,
+        ...toB,
         expectContractHash: HASH,
         nonce: "closed-1",
       }),
@@ -361,7 +332,7 @@ describe("route handshake between two driver processes", () => {
 
         const out = await listenReader("uds");
         await b.bind(linkB2, { outbound: out.address });
-        const got = collect(await out.accepted);
+        const got = receive(await out.accepted);
         await a.bind(linkA, { outbound: address });
         for (let i = 0; i < 50; i++) await a.tx(linkA, Buffer.from(`p${i}`));
         await eventually(() => got.data.length === 50, { what: "50 messages through A → B" });

@@ -3,13 +3,20 @@
  * sockets afterwards.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { after } from "node:test";
 import { fileURLToPath } from "node:url";
-import type {
-  DriverHost,
-  DriverHostOptions,
-  DriverLaunch,
-  DriverLogLine,
+import {
+  type Connector,
+  type DriverHost,
+  type DriverHostOptions,
+  type DriverLaunch,
+  type DriverLogLine,
+  defineConnector,
+  type InProcessDriver,
+  startConnectorInProcess,
 } from "@rtt/connector-sdk";
+import type { Contract } from "@rtt/core";
+import { type Frame, FrameType, type LaneReader } from "@rtt/fabric";
 
 export function fixture(name: string): string {
   return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -56,4 +63,81 @@ export function socketFileGone(address: string): boolean {
 /** Stops every host given, ignoring those already stopped. */
 export async function stopAll(hosts: readonly (DriverHost | undefined)[]): Promise<void> {
   await Promise.all(hosts.map((h) => h?.stop().catch(() => {})));
+}
+
+/** Starts a connector in this process, like `startConnectorInProcess`. */
+export type StartInProcess = <L>(
+  connector: Connector<L>,
+  options?: Parameters<typeof startConnectorInProcess>[1],
+) => Promise<InProcessDriver<L>>;
+
+/** `startConnectorInProcess` for one test file: every driver it starts is closed after its tests. */
+export function inProcessDrivers(): StartInProcess {
+  const running: InProcessDriver<unknown>[] = [];
+  after(async () => {
+    for (const d of running) await d.close();
+  });
+  return async (connector, options) => {
+    const driver = await startConnectorInProcess(connector, options);
+    running.push(driver as InProcessDriver<unknown>);
+    return driver;
+  };
+}
+
+/** The bus the fast sources of the data-path tests serve. */
+export const TICKS = "rtt://demo/bus/ticks@1.0.0";
+
+/**
+ * A source as fast as the pump pulls: its rx yields `next()` until that returns undefined or
+ * the link closes, so only backpressure, admission or a throttle can slow it. `refuse` hears of
+ * the messages a nack route refused.
+ */
+export function fastSource(
+  contract: Contract,
+  next: () => string | undefined,
+  refuse?: () => void,
+): Connector<{ closed: boolean }> {
+  return defineConnector<{ closed: boolean }>({
+    name: "fast-source",
+    version: "1.0.0",
+    probe: () => [contract],
+    open: () => ({ closed: false }),
+    tx: () => {},
+    async *rx(link) {
+      while (!link.closed) {
+        const item = next();
+        if (item === undefined) return;
+        yield Buffer.from(item);
+      }
+    },
+    close: (link) => {
+      link.closed = true;
+    },
+    health: () => ({ ok: true, lag_ms: 0 }),
+    ...(refuse === undefined ? {} : { refuse }),
+  });
+}
+
+/** What a lane reader has received so far: DATA payloads as text, heartbeats, its end, its error. */
+export interface Received {
+  data: string[];
+  heartbeats: number;
+  ended: boolean;
+  error: Error | undefined;
+}
+
+/** Listens to `reader` from now on (its errors are kept, never thrown). */
+export function receive(reader: LaneReader): Received {
+  const r: Received = { data: [], heartbeats: 0, ended: false, error: undefined };
+  reader.on("frame", (f: Frame) => {
+    if (f.type === FrameType.DATA) r.data.push(Buffer.from(f.payload).toString());
+    else if (f.type === FrameType.HEARTBEAT) r.heartbeats++;
+  });
+  reader.on("end", () => {
+    r.ended = true;
+  });
+  reader.on("error", (e: Error) => {
+    r.error = e;
+  });
+  return r;
 }

@@ -4,27 +4,20 @@
 // reaches the lane, with which flags, and what the link's health sample counts, is checked per
 // drop policy. Bounds, never exact rates: the machine may be slow, the rate only caps.
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
-import {
-  defineConnector,
-  type HealthSample,
-  type InProcessDriver,
-  startConnectorInProcess,
-} from "@rtt/connector-sdk";
+import { describe, test } from "node:test";
+import { defineConnector, type HealthSample } from "@rtt/connector-sdk";
 import { type DropPolicy, routeQosParams } from "@rtt/core";
 import { type Frame, FrameFlag, FrameType, listenReader } from "@rtt/fabric";
+import { fastSource, inProcessDrivers, TICKS } from "./helpers.ts";
 
-const SADDR = "rtt://demo/bus/ticks@1.0.0";
+const SADDR = TICKS;
 const CONTRACT = { saddr: SADDR, type: "bus", direction: "provider" } as const;
 const N = 400;
 const RATE = 2000;
 const BURST = 20;
 const BUFFER = 32;
 
-const running: InProcessDriver<unknown>[] = [];
-after(async () => {
-  for (const d of running) await d.close();
-});
+const start = inProcessDrivers();
 
 interface Run {
   /** DATA frames on the lane, in lane order. */
@@ -42,27 +35,14 @@ async function run(params: Record<string, string>): Promise<Run> {
   let produced = 0;
   let maxAhead = Number.NEGATIVE_INFINITY;
   const t0 = performance.now();
-  const source = defineConnector({
-    name: "fast-source",
-    version: "1.0.0",
-    probe: () => [CONTRACT],
-    open: () => ({ closed: false }),
-    tx: () => {},
-    async *rx(link) {
-      while (produced < N && !link.closed) {
-        // What the bucket can have granted by now (the bucket starts after t0: a safe bound).
-        const granted = BURST + (RATE * (performance.now() - t0)) / 1000;
-        maxAhead = Math.max(maxAhead, produced - granted);
-        yield Buffer.from(String(produced++));
-      }
-    },
-    close: (link) => {
-      link.closed = true;
-    },
-    health: () => ({ ok: true, lag_ms: 0 }),
+  const source = fastSource(CONTRACT, () => {
+    if (produced >= N) return undefined;
+    // What the bucket can have granted by now (the bucket starts after t0: a safe bound).
+    const granted = BURST + (RATE * (performance.now() - t0)) / 1000;
+    maxAhead = Math.max(maxAhead, produced - granted);
+    return String(produced++);
   });
-  const driver = await startConnectorInProcess(source, { heartbeatMs: 1000 });
-  running.push(driver as InProcessDriver<unknown>);
+  const driver = await start(source, { heartbeatMs: 1000 });
   const link = await driver.client.open(SADDR, { contract: CONTRACT, params });
   const listener = await listenReader("uds");
   const frames: { n: number; flags: number }[] = [];
@@ -160,7 +140,7 @@ describe("route admission at the source link (qos.* Open params, real uds lane)"
   });
 
   test("bad qos params fail the Open, naming the key", async () => {
-    const driver = await startConnectorInProcess(
+    const driver = await start(
       defineConnector({
         name: "any",
         version: "1.0.0",
@@ -172,7 +152,6 @@ describe("route admission at the source link (qos.* Open params, real uds lane)"
         health: () => ({ ok: true, lag_ms: 0 }),
       }),
     );
-    running.push(driver as InProcessDriver<unknown>);
     await assert.rejects(
       driver.client.open(SADDR, {
         contract: CONTRACT,

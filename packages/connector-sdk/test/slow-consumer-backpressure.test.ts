@@ -4,30 +4,23 @@
 // than the target takes — bounded memory at every hop — and every message still arrives, once,
 // in order.
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  defineConnector,
-  type HealthSample,
-  type InProcessDriver,
-  startConnectorInProcess,
-} from "@rtt/connector-sdk";
+import { defineConnector, type HealthSample, type InProcessDriver } from "@rtt/connector-sdk";
 import { routeQosParams } from "@rtt/core";
 import { eventually } from "@rtt/core/testing";
 import type { LaneKind } from "@rtt/fabric";
 import { loadShm } from "@rtt/fabric";
+import { fastSource, inProcessDrivers, TICKS } from "./helpers.ts";
 
 /** The link's tx-queue high-water mark (inbound-tx.ts INBOUND_HIGH_WATER_FRAMES). */
 const HIGH_WATER = 1024;
 /** Messages the source has: enough to overrun every buffer on the way many times over. */
 const N = 20_000;
-const SADDR = "rtt://demo/bus/ticks@1.0.0";
+const SADDR = TICKS;
 const CONTRACT = { saddr: SADDR, type: "bus", direction: "both" } as const;
 
-const running: InProcessDriver<unknown>[] = [];
-after(async () => {
-  for (const d of running) await d.close();
-});
+const start = inProcessDrivers();
 
 /** What the test watches: how far the source's rx got, and what the target's tx took. */
 interface Counts {
@@ -40,24 +33,13 @@ interface Counts {
 }
 
 function connectors(counts: Counts) {
-  const source = defineConnector({
-    name: "fast-source",
-    version: "1.0.0",
-    probe: () => [CONTRACT],
-    open: () => ({ closed: false }),
-    tx: () => {},
-    // As fast as the pump pulls: only backpressure can slow it.
-    async *rx(link) {
-      while (counts.produced < N && !link.closed) yield Buffer.from(String(counts.produced++));
-    },
-    close: (link) => {
-      link.closed = true;
-    },
-    health: () => ({ ok: true, lag_ms: 0 }),
-    refuse: () => {
+  const source = fastSource(
+    CONTRACT,
+    () => (counts.produced < N ? String(counts.produced++) : undefined),
+    () => {
       counts.refused++;
     },
-  });
+  );
   const target = defineConnector({
     name: "slow-target",
     version: "1.0.0",
@@ -111,9 +93,8 @@ async function stoppedConsumer(params: Record<string, string> = {}) {
     }),
   };
   const { source, target } = connectors(counts);
-  const a = await startConnectorInProcess(source, { heartbeatMs: 40 });
-  const b = await startConnectorInProcess(target, { heartbeatMs: 40 });
-  running.push(a as InProcessDriver<unknown>, b as InProcessDriver<unknown>);
+  const a = await start(source, { heartbeatMs: 40 });
+  const b = await start(target, { heartbeatMs: 40 });
   const from = await a.client.open(SADDR, { contract: CONTRACT, params });
   const to = await b.client.open(SADDR, { contract: CONTRACT });
   return {

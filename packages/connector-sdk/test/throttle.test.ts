@@ -4,43 +4,26 @@
 // more than a single probe gets through; lifting the bound lets the rest through, in order, none
 // lost. Bad arguments are refused, naming them.
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { defineConnector, type InProcessDriver, startConnectorInProcess } from "@rtt/connector-sdk";
+import type { InProcessDriver } from "@rtt/connector-sdk";
 import { type Frame, FrameType, type LaneAddress, listenReader } from "@rtt/fabric";
+import { fastSource, inProcessDrivers, TICKS } from "./helpers.ts";
 
-const SADDR = "rtt://demo/bus/ticks@1.0.0";
+const SADDR = TICKS;
 const CONTRACT = { saddr: SADDR, type: "bus", direction: "provider" } as const;
 const N = 300;
 const PER_WINDOW = 10;
 const WINDOW_MS = 100;
 
-const running: InProcessDriver<unknown>[] = [];
-after(async () => {
-  for (const d of running) await d.close();
-});
+const start = inProcessDrivers();
 
-async function fastSource(): Promise<InProcessDriver<{ closed: boolean }>> {
+async function fastSourceDriver(): Promise<InProcessDriver<{ closed: boolean }>> {
   let produced = 0;
-  const driver = await startConnectorInProcess(
-    defineConnector({
-      name: "fast-source",
-      version: "1.0.0",
-      probe: () => [CONTRACT],
-      open: () => ({ closed: false }),
-      tx: () => {},
-      async *rx(link) {
-        while (produced < N && !link.closed) yield Buffer.from(String(produced++));
-      },
-      close: (link) => {
-        link.closed = true;
-      },
-      health: () => ({ ok: true, lag_ms: 0 }),
-    }),
+  return start(
+    fastSource(CONTRACT, () => (produced < N ? String(produced++) : undefined)),
     { heartbeatMs: 1000 },
   );
-  running.push(driver as InProcessDriver<unknown>);
-  return driver;
 }
 
 /** A uds lane listening here: the items its frames carry, in order, and its EOS. */
@@ -66,7 +49,7 @@ async function lane(): Promise<{
 
 describe("Throttle: a bounded sample on a link's outbound", () => {
   test("within the budget while bounded; everything, in order, once lifted", async () => {
-    const driver = await fastSource();
+    const driver = await fastSourceDriver();
     const link = await driver.client.open(SADDR, { contract: CONTRACT, params: {} });
     await driver.client.throttle(link, PER_WINDOW, WINDOW_MS);
     const { address, got, eos } = await lane();
@@ -89,7 +72,7 @@ describe("Throttle: a bounded sample on a link's outbound", () => {
   });
 
   test("a parked outbound keeps its chunks, a tap or not; a Switch moves them on, none lost", async () => {
-    const driver = await fastSource();
+    const driver = await fastSourceDriver();
     const link = await driver.client.open(SADDR, { contract: CONTRACT, params: {} });
     const first = await lane();
     await driver.client.throttle(link, PER_WINDOW, WINDOW_MS); // slow enough to park mid-way
@@ -120,7 +103,7 @@ describe("Throttle: a bounded sample on a link's outbound", () => {
   });
 
   test("bad arguments are refused, naming them", async () => {
-    const driver = await fastSource();
+    const driver = await fastSourceDriver();
     const link = await driver.client.open(SADDR, { contract: CONTRACT, params: {} });
     await assert.rejects(driver.client.throttle(link, 5, 0), /window_ms >= 1; got 5 per 0 ms/);
     await assert.rejects(driver.client.throttle("no-such-link", 5, 100), /no-such-link/);

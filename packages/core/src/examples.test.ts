@@ -2,22 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { readExamples } from "./examples.ts";
+import { sampleManifestText } from "./testing/sample-manifest.ts";
 import { validateDocument } from "./validate.ts";
 
-const manifest = (symbol: Record<string, unknown>) =>
-  JSON.stringify(
-    {
-      symbol: {
-        saddr: "rtt://core/api/metrics@1.0.0",
-        type: "api",
-        direction: "provider",
-        io: "req",
-        ...symbol,
-      },
-    },
-    null,
-    2,
-  );
+/** A request/response manifest of the sample contract with `symbol`'s keys. */
+const manifest = (symbol: Record<string, unknown>) => sampleManifestText({ io: "req", ...symbol });
 
 describe("readExamples", () => {
   it("reads request/response pairs; an example without request answers any request", () => {

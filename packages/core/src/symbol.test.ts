@@ -3,19 +3,15 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { canonicalHash } from "./canonical-json.ts";
 import { parseConcrete } from "./saddr.ts";
+import { SAMPLE_CONTRACT } from "./sample-contract.ts";
 import type { Contract } from "./schemas/manifest.ts";
 import { addressOf, contractHash, contractOf, symbolFromContract } from "./symbol.ts";
 import { concreteAddress, segment } from "./testing/saddr-arbitraries.ts";
 
 /** A sample metrics contract, with tags and a tool key on top. */
 const METRICS: Contract = {
-  saddr: "rtt://core/api/metrics@1.0.0",
-  type: "api",
-  direction: "provider",
-  capabilities: ["stream", "pull"],
-  inputs: [{ name: "query", schema: "json://metrics.query" }],
-  outputs: [{ name: "series", schema: "json://metrics.series" }],
-  qos: { latency_budget_ms: 2, throughput_qps: 5000 },
+  ...SAMPLE_CONTRACT,
+  capabilities: ["stream", "pull"], // unsorted: the catalog entry sorts them
   tags: { team: "obs" },
 };
 
@@ -126,13 +122,9 @@ describe("symbolFromContract", () => {
       { team: "sidecar", alpha: "1" },
     );
     assert.deepEqual(s, {
-      saddr: "rtt://core/api/metrics@1.0.0",
-      type: "api",
-      direction: "provider",
-      capabilities: ["pull", "stream"],
-      inputs: [{ name: "query", schema: "json://metrics.query" }],
-      outputs: [{ name: "series", schema: "json://metrics.series" }],
-      qos: { latency_budget_ms: 2, throughput_qps: 5000 },
+      ...SAMPLE_CONTRACT,
+      saddr: "rtt://core/api/metrics@1.0.0", // normalised
+      capabilities: ["pull", "stream"], // sorted
       auth: { mode: "none" },
       tags: { alpha: "1", team: "sidecar", zone: "eu" },
       source: SOURCE,

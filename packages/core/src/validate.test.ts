@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Diagnostic } from "./errors.ts";
 import { describeDiagnostics } from "./testing/printed-documents.ts";
+import { sampleManifestText } from "./testing/sample-manifest.ts";
 import { type DocumentKind, validateDocument } from "./validate.ts";
 
 function diagnosticsOf(kind: DocumentKind, text: string, file = "f.json"): readonly Diagnostic[] {
@@ -179,19 +180,7 @@ describe("validateDocument: syntax errors", () => {
 });
 
 describe("validateDocument: schema and semantic errors", () => {
-  const manifest = (symbol: Record<string, unknown>) =>
-    JSON.stringify(
-      {
-        symbol: {
-          saddr: "rtt://core/api/metrics@1.0.0",
-          type: "api",
-          direction: "provider",
-          ...symbol,
-        },
-      },
-      null,
-      2,
-    );
+  const manifest = sampleManifestText;
 
   it("hints at the nearest known key for a typo", () => {
     const d = only(diagnosticsOf("manifest", manifest({ direcion: "provider" })));

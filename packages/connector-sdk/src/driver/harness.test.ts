@@ -3,44 +3,16 @@
 // in-process lanes.
 import assert from "node:assert/strict";
 import { EventEmitter, on } from "node:events";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { type Contract, RttError } from "@rtt/core";
 import { eventually } from "@rtt/core/testing";
-import {
-  type Frame,
-  FrameType,
-  type LaneReader,
-  type LaneWriter,
-  listenReader,
-  listenWriter,
-} from "@rtt/fabric";
+import { type Frame, FrameType, type LaneWriter, listenReader, listenWriter } from "@rtt/fabric";
 import { echo } from "../../test/fixtures/echo-driver.ts";
-import { defineConnector } from "./define-connector.ts";
-import { type InProcessDriver, startConnectorInProcess } from "./harness.ts";
+import { inProcessDrivers, receive } from "../../test/helpers.ts";
+import { type Connector, defineConnector } from "./define-connector.ts";
 
-const running: InProcessDriver<unknown>[] = [];
-after(async () => {
-  for (const d of running) await d.close();
-});
-
-async function start<L>(c: Parameters<typeof startConnectorInProcess<L>>[0]) {
-  const d = await startConnectorInProcess(c, { heartbeatMs: 40 });
-  running.push(d as InProcessDriver<unknown>);
-  return d;
-}
-
-function collect(reader: LaneReader) {
-  const got = { data: [] as string[], heartbeats: 0, ended: false };
-  reader.on("frame", (f: Frame) => {
-    if (f.type === FrameType.DATA) got.data.push(Buffer.from(f.payload).toString());
-    if (f.type === FrameType.HEARTBEAT) got.heartbeats++;
-  });
-  reader.on("end", () => {
-    got.ended = true;
-  });
-  reader.on("error", () => {});
-  return got;
-}
+const startInProcess = inProcessDrivers();
+const start = <L>(c: Connector<L>) => startInProcess(c, { heartbeatMs: 40 });
 
 const ECHO = "rtt://demo/api/echo@1.0.0";
 
@@ -54,7 +26,7 @@ async function echoBoundInProc(n: number) {
   const first = await listenReader("inproc");
   await d.client.bind(link, { inbound: inbound.address, outbound: first.address });
   const writer: LaneWriter = await inbound.accepted;
-  const old = collect(await first.accepted);
+  const old = receive(await first.accepted);
   for (let i = 0; i < n; i++) writer.write(Buffer.from(`m${i}`));
   await eventually(() => old.data.length === n, { what: `${n} on the first lane` });
   return { d, link, writer, old };
@@ -83,7 +55,7 @@ describe("in-process harness", () => {
     const { d, link, writer, old } = await echoBoundInProc(100);
 
     const second = await listenReader("inproc");
-    const freshP = second.accepted.then(collect);
+    const freshP = second.accepted.then(receive);
     const sw = await d.client.switch(link, second.address);
     const fresh = await freshP;
     for (let i = 100; i < 200; i++) writer.write(Buffer.from(`m${i}`));
@@ -102,7 +74,7 @@ describe("in-process harness", () => {
     const { d, link, writer, old } = await echoBoundInProc(10);
 
     const second = await listenReader("inproc");
-    const freshP = second.accepted.then(collect);
+    const freshP = second.accepted.then(receive);
     // Asked twice at once (a retry while the first is under way), then once more after.
     const [a, b] = await Promise.all([
       d.client.switch(link, second.address),
@@ -126,7 +98,7 @@ describe("in-process harness", () => {
     await d.client.switch(link, undefined);
     await eventually(() => fresh.ended, { what: "EOS on the second lane once parked" });
     const third = await listenReader("inproc");
-    const laterP = third.accepted.then(collect);
+    const laterP = third.accepted.then(receive);
     await d.client.bind(link, { outbound: third.address });
     const later = await laterP;
     writer.write(Buffer.from("m20"));
@@ -209,13 +181,13 @@ describe("in-process harness", () => {
     const link = await d.client.open(contract.saddr, { contract });
     const out = await listenReader("inproc");
     // Collect from the moment the driver connects: it writes at once.
-    const gotP = out.accepted.then(collect);
+    const gotP = out.accepted.then(receive);
     await d.client.bind(link, { outbound: out.address });
     const got = await gotP;
     await eventually(() => got.ended, { what: "EOS after the last chunk" });
     assert.deepEqual(got.data, ["one", "two"]);
     const later = await listenReader("inproc");
-    const laterGot = later.accepted.then(collect);
+    const laterGot = later.accepted.then(receive);
     await d.client.switch(link, later.address);
     const g2 = await laterGot;
     await eventually(() => g2.ended, { what: "EOS on the later lane" });

@@ -14,6 +14,7 @@ import {
 } from "../driver/route-handshake.ts";
 import type { HandshakeResponse__Output } from "../generated/rtt/connector/v1/HandshakeResponse.ts";
 import type { OfferResponse__Output } from "../generated/rtt/connector/v1/OfferResponse.ts";
+import { type ServerStream, serverStream } from "../server-stream.ts";
 import { callUnary, type UnaryInvocation } from "../unary.ts";
 import {
   type ConnectorClient,
@@ -33,11 +34,6 @@ import {
 export interface DriverClientOptions {
   /** Deadline of each unary call (default 10 s). */
   readonly callTimeoutMs?: number;
-}
-
-/** A server stream: iterate it, or cancel it. Iteration ends quietly after `cancel()`. */
-export interface DriverStream<T> extends AsyncIterable<T> {
-  cancel(): void;
 }
 
 /** What the source's driver needs to run a route's handshake (DriverClient.handshake). */
@@ -113,25 +109,13 @@ export class DriverClient {
     });
   }
 
-  #stream<T>(method: string, call: grpc.ClientReadableStream<T>): DriverStream<T> {
-    let cancelled = false;
-    const name = this.name;
-    return {
-      cancel() {
-        cancelled = true;
-        call.cancel();
-      },
-      async *[Symbol.asyncIterator]() {
-        try {
-          for await (const item of call) yield item as T;
-        } catch (error) {
-          if (cancelled) return;
-          throw isServiceError(error) ? fromServiceError(name, method, error) : error;
-        } finally {
-          if (!cancelled) call.cancel();
-        }
-      },
-    };
+  /** A driver's server stream; iteration ends quietly after `cancel()`, whatever the call did. */
+  #stream<T>(method: string, call: grpc.ClientReadableStream<T>): ServerStream<T> {
+    return serverStream(call, (error, cancelled) => {
+      if (cancelled) return undefined;
+      if (isServiceError(error)) return fromServiceError(this.name, method, error);
+      return error instanceof Error ? error : new Error(String(error));
+    });
   }
 
   info(): Promise<DriverInfo> {
@@ -349,13 +333,13 @@ export class DriverClient {
     );
   }
 
-  rx(linkId: string, options: { readonly max?: number } = {}): DriverStream<RxChunk> {
+  rx(linkId: string, options: { readonly max?: number } = {}): ServerStream<RxChunk> {
     return this.#stream("Rx", this.#client.Rx({ link_id: linkId, max: options.max ?? 0 }));
   }
 
   health(
     options: { readonly linkId?: string; readonly intervalMs?: number } = {},
-  ): DriverStream<HealthSample> {
+  ): ServerStream<HealthSample> {
     return this.#stream(
       "Health",
       this.#client.Health({ link_id: options.linkId ?? "", interval_ms: options.intervalMs ?? 0 }),

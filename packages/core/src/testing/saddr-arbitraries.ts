@@ -139,38 +139,34 @@ export interface AddressOptions {
   readonly noQuery?: boolean;
 }
 
-export function concreteAddress(options: AddressOptions = {}): fc.Arbitrary<GeneratedAddress> {
+/** A concrete or a reference address (no globs): the two differ only in their version. */
+function plainAddress(
+  form: "concrete" | "reference",
+  version: fc.Arbitrary<Parts["version"]>,
+  options: AddressOptions,
+): fc.Arbitrary<GeneratedAddress> {
   return fc
     .record({
       scheme,
       namespace: segment,
       type: symbolType,
       name: segment,
-      version: exact,
+      version,
       variant: fc.option(segment, { nil: undefined }),
       caps: options.noQuery === true ? fc.constant([]) : rawCaps,
       io: options.noQuery === true ? fc.constant(undefined) : ioMode,
       ioFirst: fc.boolean(),
       emptyQuery: fc.boolean(),
     })
-    .map((p) => build("concrete", p));
+    .map((p) => build(form, p));
+}
+
+export function concreteAddress(options: AddressOptions = {}): fc.Arbitrary<GeneratedAddress> {
+  return plainAddress("concrete", exact, options);
 }
 
 export function referenceAddress(options: AddressOptions = {}): fc.Arbitrary<GeneratedAddress> {
-  return fc
-    .record({
-      scheme,
-      namespace: segment,
-      type: symbolType,
-      name: segment,
-      version: fc.option(range, { nil: undefined }),
-      variant: fc.option(segment, { nil: undefined }),
-      caps: options.noQuery === true ? fc.constant([]) : rawCaps,
-      io: options.noQuery === true ? fc.constant(undefined) : ioMode,
-      ioFirst: fc.boolean(),
-      emptyQuery: fc.boolean(),
-    })
-    .map((p) => build("reference", p));
+  return plainAddress("reference", fc.option(range, { nil: undefined }), options);
 }
 
 export function patternAddress(): fc.Arbitrary<GeneratedAddress> {

@@ -17,7 +17,9 @@ import {
   panelPackage,
   type RouteHealthMessage,
   type RouteListMessage,
+  type ServerStream,
   sentRttError,
+  serverStream,
   type UnaryInvocation,
 } from "@rtt/connector-sdk";
 import { type JsonValue, RttError } from "@rtt/core";
@@ -37,31 +39,12 @@ function fromPanelError(method: string, error: grpc.ServiceError): RttError {
   );
 }
 
-/** A server stream of the panel: iterate it; `cancel()` ends it (the iteration then just stops). */
-export interface PanelStream<T> extends AsyncIterable<T> {
-  cancel(): void;
-}
-
-function panelStream<T>(method: string, call: grpc.ClientReadableStream<T>): PanelStream<T> {
-  let cancelled = false;
-  return {
-    cancel() {
-      cancelled = true;
-      call.cancel();
-    },
-    async *[Symbol.asyncIterator]() {
-      try {
-        for await (const item of call) yield item as T;
-      } catch (error) {
-        const e = error as grpc.ServiceError;
-        if (cancelled && e.code === grpc.status.CANCELLED) return;
-        throw fromPanelError(method, e);
-      } finally {
-        // A consumer that stops early (break, throw) ends the call too.
-        call.cancel();
-      }
-    },
-  };
+/** A server stream of the panel; after `cancel()` the iteration just stops. */
+function panelStream<T>(method: string, call: grpc.ClientReadableStream<T>): ServerStream<T> {
+  return serverStream(call, (error, cancelled) => {
+    const e = error as grpc.ServiceError;
+    return cancelled && e.code === grpc.status.CANCELLED ? undefined : fromPanelError(method, e);
+  });
 }
 
 export class PanelConnection {
@@ -144,7 +127,7 @@ export class PanelConnection {
   /** Health samples of every wired route (or `route`), every `intervalMs`, until cancelled. */
   health(
     selector: { readonly route?: string; readonly intervalMs?: number } = {},
-  ): PanelStream<RouteHealthMessage> {
+  ): ServerStream<RouteHealthMessage> {
     return panelStream(
       "Health",
       this.#client.Health({ route: selector.route ?? "", interval_ms: selector.intervalMs ?? 0 }),
@@ -154,7 +137,7 @@ export class PanelConnection {
   /** The audit ledger's records, oldest first; with `follow`, then new ones until cancelled. */
   audit(
     query: { readonly route?: string; readonly limit?: number; readonly follow?: boolean } = {},
-  ): PanelStream<AuditEventMessage> {
+  ): ServerStream<AuditEventMessage> {
     return panelStream(
       "Audit",
       this.#client.Audit({

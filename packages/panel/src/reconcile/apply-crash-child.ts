@@ -6,37 +6,25 @@
  * it is: "A" once plan A committed, "B" when plan B starts, "done" if it was not killed.
  */
 import { join } from "node:path";
-import type { CatalogSymbol, Contract, RouteSpec } from "@rtt/core";
-import { symbolFromContract } from "@rtt/core";
+import type { CatalogSymbol, RouteSpec } from "@rtt/core";
 import { AuditLedger } from "../audit/ledger.ts";
 import { makePlan, type PlanInputs } from "../plan/plan.ts";
 import { Wal } from "../wal/wal.ts";
 import { MemoryPool } from "./memory-drivers.ts";
 import { Reconciler } from "./reconciler.ts";
+import { symbol } from "./reconciler-fixtures.ts";
 
-function symbol(saddr: string, rest: Record<string, unknown>): CatalogSymbol {
-  const contract = {
-    saddr,
-    type: saddr.split("/")[3],
-    direction: "provider",
-    capabilities: ["inproc"],
-    io: "stream",
-    ...rest,
-  } as unknown as Contract;
-  return symbolFromContract(contract, {
-    file: "m/rtt.manifest.json",
-    scanner: "manifest",
-    score: 1,
-  });
-}
+/** A symbol of the crash's catalog: one-way, inproc lanes only. */
+const streamSymbol = (saddr: string, rest: Record<string, unknown>): CatalogSymbol =>
+  symbol(saddr, { capabilities: ["inproc"], io: "stream", ...rest });
 
 export const CATALOG: CatalogSymbol[] = [
-  symbol("rtt://c/bus/s1@1.0.0", { "x-emit": 3, "x-driver": "ma" }),
-  symbol("rtt://c/bus/s2@1.0.0", { "x-emit": 3, "x-driver": "ma" }),
-  symbol("rtt://c/bus/s3@1.0.0", { "x-emit": 3, "x-driver": "mb" }),
-  symbol("rtt://c/extension/d1@1.0.0", { direction: "consumer", "x-driver": "mb" }),
-  symbol("rtt://c/extension/d2@1.0.0", { direction: "consumer", "x-driver": "mc" }),
-  symbol("rtt://c/extension/d3@1.0.0", { direction: "consumer", "x-driver": "mc" }),
+  streamSymbol("rtt://c/bus/s1@1.0.0", { "x-emit": 3, "x-driver": "ma" }),
+  streamSymbol("rtt://c/bus/s2@1.0.0", { "x-emit": 3, "x-driver": "ma" }),
+  streamSymbol("rtt://c/bus/s3@1.0.0", { "x-emit": 3, "x-driver": "mb" }),
+  streamSymbol("rtt://c/extension/d1@1.0.0", { direction: "consumer", "x-driver": "mb" }),
+  streamSymbol("rtt://c/extension/d2@1.0.0", { direction: "consumer", "x-driver": "mc" }),
+  streamSymbol("rtt://c/extension/d3@1.0.0", { direction: "consumer", "x-driver": "mc" }),
 ];
 
 const route = (id: string, from: string, to: string): RouteSpec => ({

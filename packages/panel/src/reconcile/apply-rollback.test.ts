@@ -5,7 +5,6 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import type { RouteSpec } from "@rtt/core";
 import { inPlaceMoves, movesTargetOnly } from "../plan/plan.ts";
-import { EMPTY_TOPOLOGY } from "../plan/topology.ts";
 import { clearReceived } from "./memory-drivers.ts";
 import { APPLY_STEPS, type ApplyStep } from "./reconciler.ts";
 import { catalog, meta, ROUTES, setUp } from "./reconciler-fixtures.ts";
@@ -27,8 +26,7 @@ describe("a failure at any prepare or commit step leaves exactly the old graph, 
           const t = setUp();
           const { reconciler, wal, pool } = t;
           try {
-            if (scenario !== "create")
-              await reconciler.apply(t.planFor(ROUTES, EMPTY_TOPOLOGY), catalog, meta);
+            if (scenario !== "create") await t.wire(ROUTES);
             const before = reconciler.graph;
             const counts = pool.linkCounts();
             const target: RouteSpec[] =
@@ -81,7 +79,7 @@ describe("an in-place move that fails is replaced instead", () => {
       const t = setUp();
       const { reconciler, wal, pool } = t;
       try {
-        await reconciler.apply(t.planFor(ROUTES, EMPTY_TOPOLOGY), catalog, meta);
+        await t.wire(ROUTES);
         const source = reconciler.live.get("r1")?.from.link;
         const counts = pool.linkCounts();
         const commits = wal.commits.length;

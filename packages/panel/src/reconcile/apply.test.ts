@@ -2,24 +2,20 @@
 // committed to the WAL; a second apply changes nothing; a replace and a delete close what they
 // replace; a plan made against another topology is refused.
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import type { RouteSpec } from "@rtt/core";
 import { eventually } from "@rtt/core/testing";
 import { movesTargetOnly } from "../plan/plan.ts";
 import { EMPTY_TOPOLOGY } from "../plan/topology.ts";
 import { received } from "./memory-drivers.ts";
-import { catalog, meta, type ReconcilerFixture, ROUTES, setUp } from "./reconciler-fixtures.ts";
+import { catalog, fixturePerTest, meta, ROUTES } from "./reconciler-fixtures.ts";
 
 describe("apply", () => {
-  let t: ReconcilerFixture;
-  beforeEach(() => {
-    t = setUp();
-  });
-  afterEach(() => t.tearDown());
+  const t = fixturePerTest();
 
   test("wires both routes through real in-proc lanes; a second apply changes nothing", async () => {
-    const { reconciler, wal, pool } = t;
-    const plan = t.planFor(ROUTES, EMPTY_TOPOLOGY);
+    const { reconciler, wal, pool } = t();
+    const plan = t().planFor(ROUTES);
     assert.deepEqual(plan.batches, [["r2"], ["r1"]]); // r2 has QoS prio 1, r1 the default 4
     const result = await reconciler.apply(plan, catalog, meta);
     assert.deepEqual(
@@ -46,7 +42,7 @@ describe("apply", () => {
       "re: rtt://t/hook/h@1.0.0 3",
     ]);
     assert.deepEqual(pool.linkCounts(), { ma: 2, mb: 2 });
-    const again = t.planFor(ROUTES);
+    const again = t().planFor(ROUTES);
     assert.deepEqual(again.edits, []);
     const second = await reconciler.apply(again, catalog, meta);
     assert.deepEqual(second.batches, []);
@@ -56,8 +52,8 @@ describe("apply", () => {
   });
 
   test("a replace restarts both ends on new links and closes the old ones; delete unbinds", async () => {
-    const { reconciler, pool } = t;
-    await reconciler.apply(t.planFor(ROUTES, EMPTY_TOPOLOGY), catalog, meta);
+    const { reconciler, pool } = t();
+    await t().wire(ROUTES);
     await eventually(() => received("rtt://t/extension/d1@1.0.0").length === 5, {
       what: "5 events at d1",
     });
@@ -66,7 +62,7 @@ describe("apply", () => {
       { id: "r1", from: "rtt://t/bus/s1", to: "rtt://t/extension/d2", params: { tag: "x" } },
       ROUTES[1] as RouteSpec,
     ];
-    const plan = t.planFor(changed);
+    const plan = t().planFor(changed);
     assert.deepEqual(
       plan.edits.map((e) => [e.action, e.route, movesTargetOnly(e)]),
       [["replace", "r1", false]],
@@ -80,15 +76,15 @@ describe("apply", () => {
       what: "events at d2",
     });
     assert.deepEqual(pool.linkCounts(), { ma: 2, mb: 2 });
-    const removed = await reconciler.apply(t.planFor([ROUTES[1] as RouteSpec]), catalog, meta);
+    const removed = await reconciler.apply(t().planFor([ROUTES[1] as RouteSpec]), catalog, meta);
     assert.equal(removed.deleted, 1);
     assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 1 });
     assert.deepEqual(Object.keys(reconciler.graph.edges), ["r2"]);
   });
 
   test("a plan made against another topology is refused", async () => {
-    const { reconciler } = t;
-    const stale = t.planFor(ROUTES, EMPTY_TOPOLOGY);
+    const { reconciler } = t();
+    const stale = t().planFor(ROUTES, { observed: EMPTY_TOPOLOGY });
     await reconciler.apply(stale, catalog, meta);
     await assert.rejects(reconciler.apply(stale, catalog, meta), { code: "RTT_ERR_PLAN_STALE" });
   });

@@ -28,10 +28,9 @@ import type { LinkRef } from "./drivers.ts";
 import { eachLimited } from "./each-limited.ts";
 import { graphJson, type WiredRoute } from "./graph.ts";
 import { handshakeAsk, txNonce } from "./handshake-ask.ts";
-import type { LiveRoutes } from "./live-routes.ts";
-import { beforeStep, type ReconcilerOptions } from "./reconciler-options.ts";
+import type { ReconcileParts } from "./reconcile-parts.ts";
+import { beforeStep } from "./reconciler-options.ts";
 import { forgetRouteJournal, isJournaled, openParams } from "./route-journals.ts";
-import type { RouteLinks } from "./route-links.ts";
 
 export interface BatchOutcome {
   readonly routes: readonly string[];
@@ -62,14 +61,10 @@ function batchError(error: unknown): { code: string; message: string } {
 }
 
 export class BatchTransaction {
-  readonly #o: ReconcilerOptions;
-  readonly #routes: LiveRoutes;
-  readonly #links: RouteLinks;
+  readonly #parts: ReconcileParts;
 
-  constructor(options: ReconcilerOptions, routes: LiveRoutes, links: RouteLinks) {
-    this.#o = options;
-    this.#routes = routes;
-    this.#links = links;
+  constructor(parts: ReconcileParts) {
+    this.#parts = parts;
   }
 
   /**
@@ -82,14 +77,14 @@ export class BatchTransaction {
     actor: Actor,
     auditAs?: AuditAction,
   ): Promise<BatchOutcome> {
-    const { wal } = this.#o;
+    const { wal } = this.#parts.options;
     const routes = edits.map((e) => e.route);
-    const txid = wal.begin(graphJson(this.#routes.graph()));
+    const txid = wal.begin(graphJson(this.#parts.routes.graph()));
     const prepared: Prepared[] = [];
     try {
       for (const edit of edits) if (edit.action !== "delete") prepared.push({ edit });
       await this.#prepareAndFlip(txid, prepared, symbols);
-      await beforeStep(this.#o, "commit", routes[0] ?? "");
+      await beforeStep(this.#parts.options, "commit", routes[0] ?? "");
     } catch (error) {
       await this.#rollBack(txid, prepared, error);
       return { routes, outcome: "rolled-back", error: batchError(error) };
@@ -97,11 +92,11 @@ export class BatchTransaction {
     const { seq, retired } = this.#commit(txid, edits, prepared);
     this.#audit(edits, actor, auditAs);
     for (const old of retired) {
-      await beforeStep(this.#o, "retire", old.edge.route).catch(() => {});
-      await this.#links.close([old.from, old.to]);
+      await beforeStep(this.#parts.options, "retire", old.edge.route).catch(() => {});
+      await this.#parts.links.close([old.from, old.to]);
     }
     for (const edit of edits)
-      if (edit.action === "delete") forgetRouteJournal(this.#o.root, edit.route);
+      if (edit.action === "delete") forgetRouteJournal(this.#parts.options.root, edit.route);
     const warnings = await this.#verify(prepared);
     return { routes, outcome: "committed", seq, ...(warnings.length > 0 ? { warnings } : {}) };
   }
@@ -113,12 +108,12 @@ export class BatchTransaction {
   ): Promise<void> {
     await eachLimited(prepared, CONCURRENCY, (p) => this.#prepare(txid, p, symbols));
     // Every link is journaled before anything flows.
-    this.#o.wal.flush();
+    this.#parts.options.wal.flush();
     await eachLimited(prepared, CONCURRENCY, async (p) => {
-      await beforeStep(this.#o, "flip", p.edit.route);
+      await beforeStep(this.#parts.options, "flip", p.edit.route);
       const { from, inbound } = p;
       if (from === undefined || inbound === undefined) throw new Error("unprepared route");
-      const driver = await this.#o.pool.get(from.driver);
+      const driver = await this.#parts.options.pool.get(from.driver);
       await driver.bind(from.link, { outbound: inbound });
     });
   }
@@ -130,37 +125,39 @@ export class BatchTransaction {
   ): Promise<void> {
     const edge = p.edit.after;
     const id = edge.route;
-    this.#o.progress?.(`  prepare ${id}: ${edge.from.saddr} → ${edge.to.saddr} over ${edge.lane}`);
-    await beforeStep(this.#o, "open-from", id);
-    const params = openParams(this.#o.root, edge);
-    p.from = await this.#links.open(txid, id, edge.from, params, symbols);
-    await beforeStep(this.#o, "open-to", id);
-    p.to = await this.#links.open(txid, id, edge.to, params, symbols);
-    await beforeStep(this.#o, "offer", id);
-    const target = await this.#o.pool.get(p.to.driver);
-    const source = await this.#o.pool.get(p.from.driver);
+    this.#parts.options.progress?.(
+      `  prepare ${id}: ${edge.from.saddr} → ${edge.to.saddr} over ${edge.lane}`,
+    );
+    await beforeStep(this.#parts.options, "open-from", id);
+    const params = openParams(this.#parts.options.root, edge);
+    p.from = await this.#parts.links.open(txid, id, edge.from, params, symbols);
+    await beforeStep(this.#parts.options, "open-to", id);
+    p.to = await this.#parts.links.open(txid, id, edge.to, params, symbols);
+    await beforeStep(this.#parts.options, "offer", id);
+    const target = await this.#parts.options.pool.get(p.to.driver);
+    const source = await this.#parts.options.pool.get(p.from.driver);
     const offered = await target.offerWithHandshake(p.to.link, edge.lane);
     p.inbound = offered.address;
     if (edge.pattern === "reqrep") {
-      await beforeStep(this.#o, "bind-reply", id);
+      await beforeStep(this.#parts.options, "bind-reply", id);
       const reply = await source.offer(p.from.link, "inbound", edge.lane);
       await target.bind(p.to.link, { outbound: reply });
     }
     // The handshake (ADR 0011) between the two drivers: the target must be the plan's contract.
-    await beforeStep(this.#o, "handshake", id);
+    await beforeStep(this.#parts.options, "handshake", id);
     await source.handshake(p.from.link, handshakeAsk(edge.to, offered, txNonce(txid, id)));
   }
 
   async #rollBack(txid: string, prepared: readonly Prepared[], error: unknown): Promise<void> {
-    this.#o.progress?.(`  rolling back: ${errorMessage(error)}`);
+    this.#parts.options.progress?.(`  rolling back: ${errorMessage(error)}`);
     // Rewiring a committed journaled route, its ends adopted the programs: the next try
     // adopts them again. A route new in this batch has nobody to adopt its programs.
-    const rewired = this.#links.committedJournaled().routes;
+    const rewired = this.#parts.links.committedJournaled().routes;
     const ends = (p: Prepared) => [p.from, p.to].filter((l): l is LinkRef => l !== undefined);
     const again = (p: Prepared) => rewired.has(p.edit.route) && isJournaled(p.edit.after);
-    await this.#links.close(prepared.filter(again).flatMap(ends), true);
-    await this.#links.close(prepared.filter((p) => !again(p)).flatMap(ends));
-    this.#o.wal.abort(txid);
+    await this.#parts.links.close(prepared.filter(again).flatMap(ends), true);
+    await this.#parts.links.close(prepared.filter((p) => !again(p)).flatMap(ends));
+    this.#parts.options.wal.abort(txid);
   }
 
   /** The commit point: from here on the batch's new wiring is the topology. */
@@ -171,24 +168,27 @@ export class BatchTransaction {
   ): { seq: number; retired: WiredRoute[] } {
     const retired: WiredRoute[] = [];
     for (const edit of edits) {
-      const old = this.#routes.get(edit.route);
+      const old = this.#parts.routes.get(edit.route);
       if (old !== undefined && edit.action !== "create") retired.push(old);
-      if (edit.action === "delete") this.#routes.unwire(edit.route);
+      if (edit.action === "delete") this.#parts.routes.unwire(edit.route);
     }
     // New links, or none (unwired above): not parked any more.
     for (const p of prepared) {
       if (p.from === undefined || p.to === undefined) continue;
-      this.#routes.wire({ edge: p.edit.after, from: p.from, to: p.to });
+      this.#parts.routes.wire({ edge: p.edit.after, from: p.from, to: p.to });
     }
-    return { seq: this.#o.wal.commit(txid, graphJson(this.#routes.graph())), retired };
+    return {
+      seq: this.#parts.options.wal.commit(txid, graphJson(this.#parts.routes.graph())),
+      retired,
+    };
   }
 
   /** The post-commit check of each newly wired route: its problems, as warnings. */
   async #verify(prepared: readonly Prepared[]): Promise<string[]> {
     const warnings: string[] = [];
     for (const p of prepared) {
-      const wired = this.#routes.get(p.edit.route);
-      const problem = wired === undefined ? undefined : await this.#o.verify?.(wired);
+      const wired = this.#parts.routes.get(p.edit.route);
+      const problem = wired === undefined ? undefined : await this.#parts.options.verify?.(wired);
       if (problem !== undefined) warnings.push(`${p.edit.route}: ${problem}`);
     }
     return warnings;
@@ -203,7 +203,7 @@ export class BatchTransaction {
       // A retarget keeps the symbol and changes who answers for it.
       ...(auditAs === undefined ? {} : { to_driver: e.to.driver }),
     });
-    this.#o.audit.appendAll(
+    this.#parts.options.audit.appendAll(
       edits.map((edit) => ({
         action:
           auditAs ??

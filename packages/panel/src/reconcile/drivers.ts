@@ -6,10 +6,10 @@
 import { dirname, join } from "node:path";
 import type {
   ControlAddresses,
-  DriverStream,
   HandshakeAgreed,
   HandshakeOptions,
   HealthSample,
+  ServerStream,
 } from "@rtt/connector-sdk";
 import { type CatalogSymbol, type LaneKind, RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
@@ -47,7 +47,7 @@ export interface DriverCalls {
   health(options: {
     readonly linkId?: string;
     readonly intervalMs?: number;
-  }): DriverStream<HealthSample>;
+  }): ServerStream<HealthSample>;
   /** The driver's open links: what a restarted panel checks against its routes. */
   listLinks(): Promise<readonly { readonly linkId: string; readonly saddr: string }[]>;
 }

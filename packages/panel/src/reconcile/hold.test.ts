@@ -2,33 +2,27 @@
 // link, every message once, in order; an apply moving a held route's target keeps it held; a
 // route only assumed parked after a restart is switched by a move.
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import type { RouteSpec } from "@rtt/core";
 import { eventually } from "@rtt/core/testing";
-import { makePlan } from "../plan/plan.ts";
 import { received } from "./memory-drivers.ts";
 import {
   all,
   d1,
   d2,
   everyMessageOnceInOrder,
-  inputs,
+  fixturePerTest,
   meta,
   type ReconcilerFixture,
-  setUp,
   symbol,
   wireFast,
 } from "./reconciler-fixtures.ts";
 
 describe("park and unpark", () => {
-  let t: ReconcilerFixture;
-  beforeEach(() => {
-    t = setUp();
-  });
-  afterEach(() => t.tearDown());
+  const t = fixturePerTest();
 
   /** Route "p" from a source of M messages, one every 2 ms, to d1; some have arrived. */
-  async function wirePaced({ reconciler }: ReconcilerFixture) {
+  async function wirePaced(fixture: ReconcilerFixture) {
     const M = 400;
     const paced = symbol("rtt://t/bus/paced@1.0.0", {
       io: "stream",
@@ -38,18 +32,14 @@ describe("park and unpark", () => {
     });
     const cat = [...all, paced];
     const route: RouteSpec = { id: "p", from: "rtt://t/bus/paced", to: "rtt://t/extension/d1" };
-    await reconciler.apply(
-      makePlan({ ...inputs([route]), catalog: cat }, reconciler.graph, 0),
-      cat,
-      meta,
-    );
+    await fixture.wire([route], cat);
     await eventually(() => received(d1.saddr).length > 20, { what: "d1 receives some" });
     return { M, cat, route };
   }
 
   test("park holds a route's frames at its source; unpark moves them on to a fresh target link", async () => {
-    const { reconciler, pool } = t;
-    const { M } = await wirePaced(t);
+    const { reconciler, pool } = t();
+    const { M } = await wirePaced(t());
     // A park decided on a breaker that changed before its turn in the queue does nothing.
     assert.equal(await reconciler.park("p", meta, () => false), false, "no longer wanted");
     assert.equal(reconciler.isParked("p"), false);
@@ -78,16 +68,11 @@ describe("park and unpark", () => {
   });
 
   test("an apply that moves a held route's target moves it in place and keeps it held; unpark goes on to the new one", async () => {
-    const { reconciler, wal, pool } = t;
-    const { M, cat, route } = await wirePaced(t);
+    const { reconciler, pool } = t();
+    const { M, cat, route } = await wirePaced(t());
     assert.equal(await reconciler.park("p", meta), true);
     const source = reconciler.live.get("p")?.from.link;
-    const moved = makePlan(
-      { ...inputs([{ ...route, to: "rtt://t/extension/d2" }]), catalog: cat },
-      reconciler.graph,
-      wal.committed?.seq ?? 0,
-    );
-    const result = await reconciler.apply(moved, cat, meta);
+    const result = await t().wire([{ ...route, to: "rtt://t/extension/d2" }], cat);
     assert.deepEqual(
       result.batches.map((b) => [b.outcome, b.warnings]),
       [["committed", undefined]],
@@ -112,15 +97,10 @@ describe("park and unpark", () => {
   });
 
   test("a route only assumed parked after a restart is switched by a move, not left writing to a closed target", async () => {
-    const { reconciler, wal } = t;
-    const route = await wireFast(t);
+    const { reconciler } = t();
+    const route = await wireFast(t());
     reconciler.assumeParked(["f"]); // as a restarted panel does for a half-open route: it streams
-    const moved = makePlan(
-      { ...inputs([{ ...route, to: "rtt://t/extension/d2" }]), catalog: all },
-      reconciler.graph,
-      wal.committed?.seq ?? 0,
-    );
-    await reconciler.apply(moved, all, meta);
+    await t().wire([{ ...route, to: "rtt://t/extension/d2" }], all);
     assert.equal(reconciler.isParked("f"), false);
     await everyMessageOnceInOrder();
   });

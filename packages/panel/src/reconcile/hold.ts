@@ -6,8 +6,7 @@
 import type { CatalogSymbol } from "@rtt/core";
 import type { Actor } from "./actor.ts";
 import { linkResourceName, switchOutbound } from "./drivers.ts";
-import type { LiveRoutes } from "./live-routes.ts";
-import type { ReconcilerOptions } from "./reconciler-options.ts";
+import type { ReconcileParts } from "./reconcile-parts.ts";
 import type { TargetMoves } from "./target-moves.ts";
 
 /**
@@ -18,17 +17,11 @@ export type StillWanted = () => boolean;
 export const always: StillWanted = () => true;
 
 export class Hold {
-  readonly #o: Pick<ReconcilerOptions, "pool" | "audit">;
-  readonly #routes: LiveRoutes;
+  readonly #parts: ReconcileParts;
   readonly #moves: TargetMoves;
 
-  constructor(
-    options: Pick<ReconcilerOptions, "pool" | "audit">,
-    routes: LiveRoutes,
-    moves: TargetMoves,
-  ) {
-    this.#o = options;
-    this.#routes = routes;
+  constructor(parts: ReconcileParts, moves: TargetMoves) {
+    this.#parts = parts;
     this.#moves = moves;
   }
 
@@ -44,8 +37,9 @@ export class Hold {
     still: StillWanted,
   ): Promise<string | undefined> {
     if (!still()) return undefined;
-    const route = this.#routes.get(routeId);
-    const source = route === undefined ? undefined : this.#o.pool.running(route.from.driver);
+    const route = this.#parts.routes.get(routeId);
+    const source =
+      route === undefined ? undefined : this.#parts.options.pool.running(route.from.driver);
     if (route === undefined || source === undefined) return undefined;
     await source.throttle(route.from.link, perWindow, windowMs);
     return linkResourceName(route.from);
@@ -62,15 +56,15 @@ export class Hold {
    */
   async park(routeId: string, actor: Actor | "re-assert", still: StillWanted): Promise<boolean> {
     if (!still()) return false;
-    const route = this.#routes.get(routeId);
+    const route = this.#parts.routes.get(routeId);
     if (route === undefined || route.edge.pattern !== "oneway") return false;
-    if (this.#routes.isParked(routeId) && actor !== "re-assert") return false;
-    const source = await this.#o.pool.get(route.from.driver);
+    if (this.#parts.routes.isParked(routeId) && actor !== "re-assert") return false;
+    const source = await this.#parts.options.pool.get(route.from.driver);
     await switchOutbound(source, route.from.link, undefined);
-    this.#routes.park(routeId);
+    this.#parts.routes.park(routeId);
     // A restarted panel re-asserting a hold its predecessor audited: no second record.
     if (actor === "re-assert") return true;
-    this.#o.audit.appendAll([
+    this.#parts.options.audit.appendAll([
       {
         action: "degrade",
         route: routeId,
@@ -95,8 +89,8 @@ export class Hold {
     still: StillWanted,
   ): Promise<boolean> {
     if (!still()) return false;
-    const route = this.#routes.get(routeId);
-    if (route === undefined || !this.#routes.isParked(routeId)) return false;
+    const route = this.#parts.routes.get(routeId);
+    if (route === undefined || !this.#parts.routes.isParked(routeId)) return false;
     // Decided on the route as it was: an apply since may have moved its target (a held
     // route stays held); the next settle unparks it onto the new one.
     if (route.edge.to.saddr !== target.saddr) return false;

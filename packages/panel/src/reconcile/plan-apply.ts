@@ -11,8 +11,7 @@ import { type Edge, type EdgeEnd, edgeKey, type Topology, topologyHash } from ".
 import type { Actor } from "./actor.ts";
 import type { BatchOutcome, BatchTransaction } from "./batch-transaction.ts";
 import type { WiredRoute } from "./graph.ts";
-import type { LiveRoutes } from "./live-routes.ts";
-import type { ReconcilerOptions } from "./reconciler-options.ts";
+import type { ReconcileParts } from "./reconcile-parts.ts";
 import type { QuickConnectResult, TargetMoves } from "./target-moves.ts";
 
 export interface ApplyResult {
@@ -38,30 +37,23 @@ function withWarning(outcome: BatchOutcome, warning: string | undefined): BatchO
 }
 
 export class PlanApply {
-  readonly #o: Pick<ReconcilerOptions, "wal" | "progress" | "verify">;
-  readonly #routes: LiveRoutes;
+  readonly #parts: ReconcileParts;
   readonly #batch: BatchTransaction;
   readonly #moves: TargetMoves;
 
-  constructor(
-    options: Pick<ReconcilerOptions, "wal" | "progress" | "verify">,
-    routes: LiveRoutes,
-    batch: BatchTransaction,
-    moves: TargetMoves,
-  ) {
-    this.#o = options;
-    this.#routes = routes;
+  constructor(parts: ReconcileParts, batch: BatchTransaction, moves: TargetMoves) {
+    this.#parts = parts;
     this.#batch = batch;
     this.#moves = moves;
   }
 
   /** Applies `plan`, refused when it was made against another topology than the live one. */
   async apply(plan: Plan, catalog: readonly CatalogSymbol[], actor: Actor): Promise<ApplyResult> {
-    const current = topologyHash(this.#routes.graph());
+    const current = topologyHash(this.#parts.routes.graph());
     if (plan.base_hash !== current)
       throw new RttError(
         "RTT_ERR_PLAN_STALE",
-        `the plan was made against another topology (commit ${plan.base_seq}) than the panel keeps (commit ${this.#o.wal.committed?.seq ?? 0})`,
+        `the plan was made against another topology (commit ${plan.base_seq}) than the panel keeps (commit ${this.#parts.options.wal.committed?.seq ?? 0})`,
         { hint: "run `rtt plan` again (another apply, rollback or qc happened since)" },
       );
     return this.#applyEdits(plan.edits, plan.batches, catalog, actor);
@@ -76,7 +68,7 @@ export class PlanApply {
     catalog: readonly CatalogSymbol[],
     actor: Actor,
   ): Promise<ApplyResult> {
-    const edits = diffTopologies(this.#routes.graph(), target);
+    const edits = diffTopologies(this.#parts.routes.graph(), target);
     return this.#applyEdits(edits, batchEdits(edits), catalog, actor);
   }
 
@@ -94,7 +86,7 @@ export class PlanApply {
     catalog: readonly CatalogSymbol[],
     who: string,
   ): Promise<{ readonly move: Retarget; readonly outcome: BatchOutcome } | undefined> {
-    const route = this.#routes.get(routeId);
+    const route = this.#parts.routes.get(routeId);
     const move = route === undefined ? undefined : choose(route);
     if (route === undefined || move === undefined) return undefined;
     const after: Edge = { ...route.edge, to: move.to };
@@ -131,7 +123,7 @@ export class PlanApply {
         const e = edits.get(id);
         return e === undefined ? [] : [e];
       });
-      this.#o.progress?.(`batch ${i + 1}/${planBatches.length}: ${ids.join(", ")}`);
+      this.#parts.options.progress?.(`batch ${i + 1}/${planBatches.length}: ${ids.join(", ")}`);
       const outcome = await this.#applyBatch(inBatch, inPlace, symbols, actor);
       batches.push(outcome);
       failed = outcome.outcome !== "committed";
@@ -146,7 +138,7 @@ export class PlanApply {
       created: count("create"),
       replaced: count("replace"),
       deleted: count("delete"),
-      seq: this.#o.wal.committed?.seq ?? 0,
+      seq: this.#parts.options.wal.committed?.seq ?? 0,
     };
   }
 
@@ -184,7 +176,7 @@ export class PlanApply {
     actor: Actor,
   ): Promise<{ moved: BatchOutcome } | { notMoved?: string }> {
     const { route } = edit;
-    const live = this.#routes.get(route);
+    const live = this.#parts.routes.get(route);
     const target = edit.action === "replace" ? symbols.get(edit.after.to.saddr) : undefined;
     // Not tried (a replace does it): the route is not wired as the plan found it, or the
     // catalog's contract is not the plan's (the move's edge is built from it). A held route is
@@ -202,16 +194,18 @@ export class PlanApply {
       moved = await this.#moves.move(route, target, edit.after.to.driver, actor, "apply");
     } catch (error) {
       // Past the commit the route has moved: that failure is not one a replace can fix.
-      if (edgeKey(this.#routes.get(route)?.edge ?? edit.before) !== edgeKey(edit.before))
+      if (edgeKey(this.#parts.routes.get(route)?.edge ?? edit.before) !== edgeKey(edit.before))
         throw error;
       const why = errorMessage(error);
-      this.#o.progress?.(`  could not move ${route} in place (${why}): replacing it`);
+      this.#parts.options.progress?.(`  could not move ${route} in place (${why}): replacing it`);
       return { notMoved: why };
     }
     if (!moved.changed) return {};
-    this.#o.progress?.(`  moved ${route} in place: → ${edit.after.to.saddr} (commit ${moved.seq})`);
-    const wired = this.#routes.get(route);
-    const problem = wired === undefined ? undefined : await this.#o.verify?.(wired);
+    this.#parts.options.progress?.(
+      `  moved ${route} in place: → ${edit.after.to.saddr} (commit ${moved.seq})`,
+    );
+    const wired = this.#parts.routes.get(route);
+    const problem = wired === undefined ? undefined : await this.#parts.options.verify?.(wired);
     return {
       moved: {
         routes: [route],

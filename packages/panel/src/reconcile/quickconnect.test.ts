@@ -2,9 +2,9 @@
 // to another target mid-stream, every message to exactly one target, in order; a Switch whose
 // answer timed out is asked again; a target with another contract is refused.
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, test } from "node:test";
-import { type RouteSpec, RttError } from "@rtt/core";
-import { makePlan, movesTargetOnly } from "../plan/plan.ts";
+import { describe, test } from "node:test";
+import { RttError } from "@rtt/core";
+import { movesTargetOnly } from "../plan/plan.ts";
 import type { DriverCalls } from "./drivers.ts";
 import { received } from "./memory-drivers.ts";
 import {
@@ -12,23 +12,18 @@ import {
   d1,
   d2,
   everyMessageOnceInOrder,
-  inputs,
+  FAST,
+  fixturePerTest,
   meta,
-  type ReconcilerFixture,
-  setUp,
   wireFast,
 } from "./reconciler-fixtures.ts";
 
 describe("quickConnect", () => {
-  let t: ReconcilerFixture;
-  beforeEach(() => {
-    t = setUp();
-  });
-  afterEach(() => t.tearDown());
+  const t = fixturePerTest();
 
   test("moves a streaming route mid-stream: every message reaches exactly one target, in order", async () => {
-    const { reconciler, wal, pool } = t;
-    await wireFast(t);
+    const { reconciler, wal, pool } = t();
+    await wireFast(t());
     const r = await reconciler.quickConnect("f", d2, "mb", meta);
     assert.equal(r.changed, true);
     assert.equal(reconciler.graph.edges.f?.to.saddr, d2.saddr);
@@ -53,8 +48,8 @@ describe("quickConnect", () => {
   });
 
   test("a Switch whose answer timed out after the driver switched is asked again: the move commits, every message once", async () => {
-    const { reconciler, pool } = t;
-    await wireFast(t);
+    const { reconciler, pool } = t();
+    await wireFast(t());
     const source = (await pool.get("ma")) as DriverCalls;
     const realSwitch = source.switch.bind(source);
     let calls = 0;
@@ -77,14 +72,11 @@ describe("quickConnect", () => {
   });
 
   test("an apply that changes only the target moves it in place: same source link, every message once", async () => {
-    const { reconciler, wal, pool } = t;
-    const route = await wireFast(t);
+    const { reconciler, wal, pool } = t();
+    const route = await wireFast(t());
     const source = reconciler.live.get("f")?.from.link;
-    const moved = makePlan(
-      { ...inputs([{ ...route, to: "rtt://t/extension/d2" }]), catalog: all },
-      reconciler.graph,
-      wal.committed?.seq ?? 0,
-    );
+    const toD2 = [{ ...route, to: "rtt://t/extension/d2" }];
+    const moved = t().planFor(toD2, { symbols: all });
     assert.deepEqual(
       moved.edits.map((e) => [e.action, e.route, movesTargetOnly(e)]),
       [["replace", "f", true]],
@@ -102,21 +94,12 @@ describe("quickConnect", () => {
     await reconciler.retired();
     assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 1 }, "the old target is closed, not kept");
     // A plan against the new graph has nothing to do.
-    const again = makePlan(
-      { ...inputs([{ ...route, to: "rtt://t/extension/d2" }]), catalog: all },
-      reconciler.graph,
-      wal.committed?.seq ?? 0,
-    );
+    const again = t().planFor(toD2, { symbols: all });
     assert.deepEqual(again.edits, []);
   });
   test("a target whose contract is not the planned one is refused; the route stays", async () => {
-    const { reconciler, pool } = t;
-    const route: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
-    await reconciler.apply(
-      makePlan({ ...inputs([route]), catalog: all }, reconciler.graph, 0),
-      all,
-      meta,
-    );
+    const { reconciler, pool } = t();
+    await t().wire([FAST], all);
     const forged = { ...d2, contract_hash: "0".repeat(64) };
     await assert.rejects(reconciler.quickConnect("f", forged, "mb", meta), {
       code: "RTT_ERR_QC_REFUSED",

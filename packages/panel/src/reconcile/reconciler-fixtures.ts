@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, beforeEach } from "node:test";
 import { type CatalogSymbol, type Contract, type RouteSpec, symbolFromContract } from "@rtt/core";
 import { eventually } from "@rtt/core/testing";
 import { AuditLedger } from "../audit/ledger.ts";
@@ -15,8 +16,9 @@ import type { Topology } from "../plan/topology.ts";
 import { Wal } from "../wal/wal.ts";
 import type { Actor } from "./actor.ts";
 import { clearReceived, MemoryPool, received } from "./memory-drivers.ts";
-import { type ApplyStep, Reconciler } from "./reconciler.ts";
+import { type ApplyResult, type ApplyStep, Reconciler } from "./reconciler.ts";
 
+/** A symbol of the in-process memory drivers: a provider with both capabilities unless `rest` says. */
 export function symbol(
   saddr: string,
   rest: Partial<Contract> & Record<string, unknown>,
@@ -53,9 +55,12 @@ export const ROUTES: RouteSpec[] = [
   { id: "r2", from: "rtt://t/hook/h", to: "rtt://t/api/a" },
 ];
 
-export function inputs(routes: RouteSpec[]): PlanInputs {
+export function inputs(
+  routes: RouteSpec[],
+  symbols: readonly CatalogSymbol[] = catalog,
+): PlanInputs {
   return {
-    catalog,
+    catalog: symbols,
     routes,
     policy: { qos: [{ match: "rtt://t/hook/*", prio: 1 }] },
     prefer: ["inproc", "uds"],
@@ -63,6 +68,12 @@ export function inputs(routes: RouteSpec[]): PlanInputs {
 }
 
 export const meta: Actor = { who: "test@host", why: "test" };
+
+/** What a fixture's plan is made over and against, when not the catalog and the live graph. */
+export interface PlanOver {
+  readonly symbols?: readonly CatalogSymbol[];
+  readonly observed?: Topology;
+}
 
 /** A reconciler under test, and what it runs on. */
 export interface ReconcilerFixture {
@@ -72,8 +83,10 @@ export interface ReconcilerFixture {
   readonly reconciler: Reconciler;
   /** The step (of a route) that fails next; `once`: only the first time. */
   failAt: { step: ApplyStep; route: string; once?: boolean } | undefined;
-  /** A plan for `routes` against `observed` (default: the live graph). */
-  planFor(routes: RouteSpec[], observed?: Topology): Plan;
+  /** A plan for `routes` over `symbols` (default: `catalog`) against `observed` (default: the live graph). */
+  planFor(routes: RouteSpec[], over?: PlanOver): Plan;
+  /** Applies the plan for `routes` over `symbols` (default: `catalog`) to the live graph. */
+  wire(routes: RouteSpec[], symbols?: readonly CatalogSymbol[]): Promise<ApplyResult>;
   tearDown(): Promise<void>;
 }
 
@@ -99,8 +112,10 @@ export function setUp(): ReconcilerFixture {
         }
       },
     }),
-    planFor: (routes, observed = fixture.reconciler.graph) =>
-      makePlan(inputs(routes), observed, wal.committed?.seq ?? 0),
+    planFor: (routes, { symbols = catalog, observed = fixture.reconciler.graph } = {}) =>
+      makePlan(inputs(routes, symbols), observed, wal.committed?.seq ?? 0),
+    wire: (routes, symbols = catalog) =>
+      fixture.reconciler.apply(fixture.planFor(routes, { symbols }), symbols, meta),
     async tearDown() {
       await pool.close();
       wal.close();
@@ -109,6 +124,22 @@ export function setUp(): ReconcilerFixture {
   };
   clearReceived();
   return fixture;
+}
+
+/**
+ * A fresh fixture for each test of the enclosing `describe`, torn down after it: the returned
+ * function gives the current test's.
+ */
+export function fixturePerTest(): () => ReconcilerFixture {
+  let current: ReconcilerFixture | undefined;
+  beforeEach(() => {
+    current = setUp();
+  });
+  afterEach(() => current?.tearDown());
+  return () => {
+    assert.ok(current !== undefined, "the fixture is set up before each test");
+    return current;
+  };
 }
 
 /** How many messages the fast stream emits, all at once. */
@@ -124,13 +155,14 @@ export const d2 = catalog.find((s) => s.saddr === "rtt://t/extension/d2@1.0.0") 
 /** The catalog with the fast stream. */
 export const all = [...catalog, streaming];
 
+/** Route "f": the fast stream to d1. */
+export const FAST: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
+
 /** Route "f" from the fast stream to d1, wired, with some of the stream at d1. */
-export async function wireFast({ reconciler }: ReconcilerFixture): Promise<RouteSpec> {
-  const route: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
-  const plan = makePlan({ ...inputs([route]), catalog: all }, reconciler.graph, 0);
-  await reconciler.apply(plan, all, meta);
+export async function wireFast(t: ReconcilerFixture): Promise<RouteSpec> {
+  await t.wire([FAST], all);
   await eventually(() => received(d1.saddr).length > 100, { what: "d1 receives some" });
-  return route;
+  return FAST;
 }
 
 /** All N of the stream at d1 and d2 together: each once, in order (d1's share first). */

@@ -11,6 +11,7 @@
  *   spare-keeping.ts      warm spares: retired targets, prebound failover targets
  *   sweeper.ts            the live routes against the drivers' links and the WAL's ledger
  *   route-links.ts        opening, journaling and closing route ends' links
+ *   reconcile-parts.ts    what the parts above share, built once here
  *   wal-compaction.ts     compacting the WAL between applies
  */
 import type { CatalogSymbol } from "@rtt/core";
@@ -23,6 +24,7 @@ import { graphJson, type PanelGraph, type WiredRoute } from "./graph.ts";
 import { always, Hold, type StillWanted } from "./hold.ts";
 import { LiveRoutes } from "./live-routes.ts";
 import { type ApplyResult, PlanApply, type Retarget } from "./plan-apply.ts";
+import type { ReconcileParts } from "./reconcile-parts.ts";
 import type { ReconcilerOptions } from "./reconciler-options.ts";
 import { RouteLinks } from "./route-links.ts";
 import { SerialQueue } from "./serial-queue.ts";
@@ -54,12 +56,12 @@ export class Reconciler {
     this.#o = options;
     this.#routes = new LiveRoutes(options, live);
     const links = new RouteLinks(options);
-    this.#spares = new SpareKeeper(options, this.#routes, links, this.#queue);
-    this.#moves = new TargetMoves(options, this.#routes, links, this.#spares);
-    this.#hold = new Hold(options, this.#routes, this.#moves);
-    const batch = new BatchTransaction(options, this.#routes, links);
-    this.#applies = new PlanApply(options, this.#routes, batch, this.#moves);
-    this.#sweeper = new Sweeper(options, this.#routes, links, this.#spares);
+    this.#spares = new SpareKeeper({ options, routes: this.#routes, links }, this.#queue);
+    const parts: ReconcileParts = { options, routes: this.#routes, links, spares: this.#spares };
+    this.#moves = new TargetMoves(parts);
+    this.#hold = new Hold(parts, this.#moves);
+    this.#applies = new PlanApply(parts, new BatchTransaction(parts), this.#moves);
+    this.#sweeper = new Sweeper(parts);
     this.#compaction = new WalCompaction(options.wal);
   }
 

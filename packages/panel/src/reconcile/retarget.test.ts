@@ -2,96 +2,38 @@
 // of the same symbol as one journaled replace batch, audited as the caller says; a failure
 // before the commit leaves the route as it was.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, test } from "node:test";
-import { type CatalogSymbol, type Contract, symbolFromContract } from "@rtt/core";
+import { beforeEach, describe, test } from "node:test";
 import { eventually } from "@rtt/core/testing";
-import { AuditLedger } from "../audit/ledger.ts";
-import { makePlan } from "../plan/plan.ts";
-import { asTopology, EMPTY_TOPOLOGY } from "../plan/topology.ts";
-import { Wal } from "../wal/wal.ts";
-import { clearReceived, MemoryPool, received } from "./memory-drivers.ts";
-import { type ApplyStep, Reconciler } from "./reconciler.ts";
-
-function symbol(saddr: string, rest: Record<string, unknown>): CatalogSymbol {
-  const contract = {
-    saddr,
-    type: saddr.split("/")[3],
-    direction: "provider",
-    capabilities: ["inproc"],
-    io: "req",
-    ...rest,
-  } as Contract;
-  return symbolFromContract(contract, {
-    file: "x/rtt.manifest.json",
-    scanner: "manifest",
-    score: 1,
-  });
-}
-
-const catalog = [
-  symbol("rtt://t/hook/h@1.0.0", { direction: "consumer", "x-emit": 3, "x-driver": "ma" }),
-  symbol("rtt://t/api/a@1.0.0", { "x-driver": "mb" }),
-];
-
-let dir: string;
-let wal: Wal;
-let pool: MemoryPool;
-let reconciler: Reconciler;
-let failAt: ApplyStep | undefined;
-const ledger = () =>
-  readFileSync(join(dir, "audit", "ledger.ndjson"), "utf8")
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as { action: string; after: { to_driver?: string } });
-
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), "rtt-retarget-"));
-  wal = Wal.open({ dir: join(dir, "wal") });
-  pool = new MemoryPool();
-  failAt = undefined;
-  clearReceived();
-  reconciler = new Reconciler({
-    wal,
-    audit: new AuditLedger(join(dir, "audit", "ledger.ndjson")),
-    pool,
-    root: dir,
-    beforeStep(step) {
-      if (step === failAt) throw new Error(`injected failure at ${step}`);
-    },
-  });
-  const plan = makePlan(
-    {
-      catalog,
-      routes: [{ id: "r", from: "rtt://t/hook/h", to: "rtt://t/api/a" }],
-      policy: {},
-      prefer: ["inproc"],
-    },
-    EMPTY_TOPOLOGY,
-    0,
-  );
-  await reconciler.apply(plan, catalog, { who: "test", why: "wire" });
-  await eventually(() => received("rtt://t/hook/h@1.0.0").length === 3, {
-    what: "3 answers at the hook",
-  });
-});
-
-afterEach(async () => {
-  await pool.close();
-  wal.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const toDriver = (driver: string) => () => ({
-  to: { ...(reconciler.live.get("r")?.edge.to ?? { saddr: "", contract_hash: "" }), driver },
-  action: "degrade" as const,
-  why: "breaker open",
-});
+import { asTopology } from "../plan/topology.ts";
+import { received } from "./memory-drivers.ts";
+import type { Retarget } from "./reconciler.ts";
+import { catalog, fixturePerTest } from "./reconciler-fixtures.ts";
 
 describe("retarget", () => {
+  const t = fixturePerTest();
+  const ledger = () =>
+    readFileSync(join(t().dir, "audit", "ledger.ndjson"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { action: string; after: { to_driver?: string } });
+
+  beforeEach(async () => {
+    await t().wire([{ id: "r", from: "rtt://t/hook/h", to: "rtt://t/api/a" }]);
+    await eventually(() => received("rtt://t/hook/h@1.0.0").length === 3, {
+      what: "3 answers at the hook",
+    });
+  });
+
+  const toDriver = (driver: string) => (): Retarget => ({
+    to: { ...(t().reconciler.live.get("r")?.edge.to ?? { saddr: "", contract_hash: "" }), driver },
+    action: "degrade",
+    why: "breaker open",
+  });
+
   test("moves the target end to another driver in one journaled, audited replace", async () => {
+    const { reconciler, wal, pool } = t();
     const moved = await reconciler.retarget("r", toDriver("stubby"), catalog, "panel");
     assert.equal(moved?.outcome.outcome, "committed");
     assert.equal(moved?.move.action, "degrade");
@@ -111,6 +53,7 @@ describe("retarget", () => {
   });
 
   test("the current end, or no choice, changes nothing", async () => {
+    const { reconciler, wal } = t();
     const seq = wal.committed?.seq;
     assert.equal(await reconciler.retarget("r", toDriver("mb"), catalog, "panel"), undefined);
     assert.equal(await reconciler.retarget("r", () => undefined, catalog, "panel"), undefined);
@@ -119,8 +62,9 @@ describe("retarget", () => {
   });
 
   test("a failure before the commit leaves the route on its target", async () => {
+    const { reconciler, pool } = t();
     const before = reconciler.live.get("r");
-    failAt = "handshake";
+    t().failAt = { step: "handshake", route: "r" };
     const moved = await reconciler.retarget("r", toDriver("stubby"), catalog, "panel");
     assert.equal(moved?.outcome.outcome, "rolled-back");
     assert.deepEqual(reconciler.live.get("r"), before);

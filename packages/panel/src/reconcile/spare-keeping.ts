@@ -10,10 +10,8 @@ import type { EdgeEnd } from "../plan/topology.ts";
 import { type LinkRef, linkResourceName } from "./drivers.ts";
 import type { WiredRoute } from "./graph.ts";
 import { handshakeAsk } from "./handshake-ask.ts";
-import type { LiveRoutes } from "./live-routes.ts";
-import type { ReconcilerOptions } from "./reconciler-options.ts";
+import type { ReconcileParts } from "./reconcile-parts.ts";
 import { openParams } from "./route-journals.ts";
-import type { RouteLinks } from "./route-links.ts";
 import type { SerialQueue } from "./serial-queue.ts";
 import { type Armed, isArmedFor, type Spare, WarmSpares } from "./spares.ts";
 
@@ -29,27 +27,18 @@ const SPARE_TTL_MS = 60_000;
 const AFTER_ANSWER_MS = 5;
 
 export class SpareKeeper {
-  readonly #o: Pick<ReconcilerOptions, "pool" | "root" | "progress">;
-  readonly #routes: LiveRoutes;
-  readonly #links: RouteLinks;
+  readonly #parts: Omit<ReconcileParts, "spares">;
   readonly #queue: SerialQueue;
   /** Links being drained after a swap, by resource name. */
   readonly #retiring = new Set<string>();
   /** Targets kept open with no route on them: retired by a swap, or prebound for failover. */
   readonly #spares: WarmSpares;
 
-  constructor(
-    options: Pick<ReconcilerOptions, "pool" | "root" | "progress">,
-    routes: LiveRoutes,
-    links: RouteLinks,
-    queue: SerialQueue,
-  ) {
-    this.#o = options;
-    this.#routes = routes;
-    this.#links = links;
+  constructor(parts: Omit<ReconcileParts, "spares">, queue: SerialQueue) {
+    this.#parts = parts;
     this.#queue = queue;
     this.#spares = new WarmSpares(SPARE_TTL_MS, (ref) => {
-      void this.#queue.run(() => this.#links.close([ref]));
+      void this.#queue.run(() => this.#parts.links.close([ref]));
     });
   }
 
@@ -62,7 +51,7 @@ export class SpareKeeper {
   take(saddr: string, driver: string): Spare | undefined {
     const spare = this.#spares.get(saddr);
     if (spare === undefined || spare.ref.driver !== driver) return undefined;
-    if (this.#o.pool.running(driver) === undefined) return undefined;
+    if (this.#parts.options.pool.running(driver) === undefined) return undefined;
     return this.#spares.take(saddr);
   }
 
@@ -75,10 +64,10 @@ export class SpareKeeper {
     this.#retiring.add(name);
     // The swap's answer goes out first (AFTER_ANSWER_MS).
     void new Promise((r) => setTimeout(r, AFTER_ANSWER_MS))
-      .then(() => this.#links.drained(ref, frames))
+      .then(() => this.#parts.links.drained(ref, frames))
       .then(() => this.#queue.run(() => this.#keepAsSpare(ref, end, routeId)))
       .catch((error: unknown) =>
-        this.#o.progress?.(`  retiring ${name} failed: ${errorMessage(error)}`),
+        this.#parts.options.progress?.(`  retiring ${name} failed: ${errorMessage(error)}`),
       )
       .finally(() => this.#retiring.delete(name));
   }
@@ -103,7 +92,7 @@ export class SpareKeeper {
    * among the drivers' links and closes it.
    */
   async prebind(routeId: string, target: CatalogSymbol, targetDriver: string): Promise<boolean> {
-    const route = this.#routes.get(routeId);
+    const route = this.#parts.routes.get(routeId);
     if (route === undefined || route.edge.pattern !== "oneway") return false;
     if (route.edge.to.saddr === target.saddr) return false;
     if (await this.#standingBy(route, target.saddr, targetDriver)) return false;
@@ -112,16 +101,16 @@ export class SpareKeeper {
       driver: targetDriver,
       contract_hash: target.contract_hash,
     };
-    const ref = await this.#links.open(
+    const ref = await this.#parts.links.open(
       undefined,
       routeId,
       end,
-      openParams(this.#o.root, route.edge),
+      openParams(this.#parts.options.root, route.edge),
       new Map([[target.saddr, target]]),
     );
     const armed = await this.#arm(ref, end, route);
     if (typeof armed !== "object") {
-      await this.#links.close([ref]);
+      await this.#parts.links.close([ref]);
       throw new RttError(
         "RTT_ERR_APPLY_FAILED",
         `could not prebind ${target.saddr} for route ${routeId}: the handshake failed`,
@@ -156,23 +145,23 @@ export class SpareKeeper {
 
   /** A prebound spare's route is still wired from the source link it was armed for. */
   standsBy(spare: Spare): boolean {
-    const route = spare.prebound === undefined ? undefined : this.#routes.get(spare.prebound);
+    const route = spare.prebound === undefined ? undefined : this.#parts.routes.get(spare.prebound);
     return route !== undefined && isArmedFor(spare, linkResourceName(route.from), route.edge.lane);
   }
 
   /** Forgets the spares whose links are gone (`holds` says no), releasing them. */
   forgetGone(holds: (ref: LinkRef) => boolean): void {
-    this.#links.release(this.#spares.remove((s) => !holds(s.ref)).map((s) => s.ref));
+    this.#parts.links.release(this.#spares.remove((s) => !holds(s.ref)).map((s) => s.ref));
   }
 
   /** Forgets the spares of a driver that died: its links went with it. */
   forgetDriver(name: string): void {
-    this.#links.release(this.#spares.remove((s) => s.ref.driver === name).map((s) => s.ref));
+    this.#parts.links.release(this.#spares.remove((s) => s.ref.driver === name).map((s) => s.ref));
   }
 
   /** Forgets every spare (the panel stopped its drivers). */
   forgetAll(): void {
-    this.#links.release(this.#spares.remove(() => true).map((s) => s.ref));
+    this.#parts.links.release(this.#spares.remove(() => true).map((s) => s.ref));
   }
 
   /**
@@ -183,7 +172,7 @@ export class SpareKeeper {
     const stale = this.#spares
       .remove((s) => s.prebound !== undefined && !this.standsBy(s))
       .map((s) => s.ref);
-    await this.#links.close(stale);
+    await this.#parts.links.close(stale);
     return stale;
   }
 
@@ -192,14 +181,14 @@ export class SpareKeeper {
    * so a swap back is only the Switch. Arming that fails leaves a plain spare.
    */
   async #keepAsSpare(ref: LinkRef, end: EdgeEnd, routeId: string): Promise<void> {
-    const route = this.#routes.get(routeId);
+    const route = this.#parts.routes.get(routeId);
     const armed = route === undefined ? undefined : await this.#arm(ref, end, route);
     await this.#keep(end.saddr, { ref, armed });
   }
 
   async #keep(saddr: string, spare: Spare): Promise<void> {
     const displaced = this.#spares.keep(saddr, spare);
-    if (displaced !== undefined) await this.#links.close([displaced.ref]);
+    if (displaced !== undefined) await this.#parts.links.close([displaced.ref]);
   }
 
   /**
@@ -208,8 +197,8 @@ export class SpareKeeper {
    * be left pending: the link must not be reused for another source).
    */
   async #arm(ref: LinkRef, end: EdgeEnd, route: WiredRoute): Promise<Armed | "spent" | undefined> {
-    const target = this.#o.pool.running(ref.driver);
-    const source = this.#o.pool.running(route.from.driver);
+    const target = this.#parts.options.pool.running(ref.driver);
+    const source = this.#parts.options.pool.running(route.from.driver);
     if (target === undefined || source === undefined) return undefined;
     try {
       const offered = await target.offerWithHandshake(ref.link, route.edge.lane);
@@ -224,7 +213,9 @@ export class SpareKeeper {
         address: offered.address,
       };
     } catch (error) {
-      this.#o.progress?.(`  spare ${linkResourceName(ref)} not armed: ${errorMessage(error)}`);
+      this.#parts.options.progress?.(
+        `  spare ${linkResourceName(ref)} not armed: ${errorMessage(error)}`,
+      );
       return "spent";
     }
   }

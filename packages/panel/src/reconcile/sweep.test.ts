@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, afterEach, beforeEach, describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import { AuditLedger } from "../audit/ledger.ts";
 import { makePlan } from "../plan/plan.ts";
 import { EMPTY_TOPOLOGY } from "../plan/topology.ts";
@@ -18,10 +18,9 @@ import { MemoryPool } from "./memory-drivers.ts";
 import { Reconciler } from "./reconciler.ts";
 import {
   catalog as fixtureCatalog,
+  fixturePerTest,
   meta,
-  type ReconcilerFixture,
   ROUTES,
-  setUp,
   symbol,
 } from "./reconciler-fixtures.ts";
 
@@ -92,15 +91,11 @@ test("a sweep while a driver restarts leaves its routes to dropDriver, which clo
 });
 
 describe("the stability sweep", () => {
-  let t: ReconcilerFixture;
-  beforeEach(() => {
-    t = setUp();
-  });
-  afterEach(() => t.tearDown());
+  const t = fixturePerTest();
 
   test("closes links no route uses, and gives back the routes whose links are gone", async () => {
-    const { reconciler, pool } = t;
-    await reconciler.apply(t.planFor(ROUTES, EMPTY_TOPOLOGY), fixtureCatalog, meta);
+    const { reconciler, pool } = t();
+    await t().wire(ROUTES);
     const committed = reconciler.graph;
     // A stray link nobody wired, and a route's target link closed behind the panel's back.
     const mb = await pool.get("mb");

@@ -5,11 +5,8 @@
  */
 import { type LinkRef, linkResourceName, parseLinkResourceName } from "./drivers.ts";
 import type { WiredRoute } from "./graph.ts";
-import type { LiveRoutes } from "./live-routes.ts";
-import type { ReconcilerOptions } from "./reconciler-options.ts";
+import type { ReconcileParts } from "./reconcile-parts.ts";
 import { isJournaled } from "./route-journals.ts";
-import type { RouteLinks } from "./route-links.ts";
-import type { SpareKeeper } from "./spare-keeping.ts";
 
 export interface Swept {
   readonly orphans: string[];
@@ -17,21 +14,10 @@ export interface Swept {
 }
 
 export class Sweeper {
-  readonly #o: Pick<ReconcilerOptions, "pool" | "wal">;
-  readonly #routes: LiveRoutes;
-  readonly #links: RouteLinks;
-  readonly #spares: SpareKeeper;
+  readonly #parts: ReconcileParts;
 
-  constructor(
-    options: Pick<ReconcilerOptions, "pool" | "wal">,
-    routes: LiveRoutes,
-    links: RouteLinks,
-    spares: SpareKeeper,
-  ) {
-    this.#o = options;
-    this.#routes = routes;
-    this.#links = links;
-    this.#spares = spares;
+  constructor(parts: ReconcileParts) {
+    this.#parts = parts;
   }
 
   /**
@@ -40,13 +26,13 @@ export class Sweeper {
    * crash kept from being retired. Returns their names.
    */
   async closeJournaledStrays(): Promise<string[]> {
-    const inUse = this.#routes.linkNames();
+    const inUse = this.#parts.routes.linkNames();
     const strays = new Map<string, LinkRef>();
-    for (const e of this.#o.wal.report.replay.ledger) {
+    for (const e of this.#parts.options.wal.report.replay.ledger) {
       const ref = e.kind === "link" ? parseLinkResourceName(e.name) : undefined;
       if (ref !== undefined && !inUse.has(e.name)) strays.set(e.name, ref);
     }
-    await this.#links.closeStrays([...strays.values()]);
+    await this.#parts.links.closeStrays([...strays.values()]);
     return [...strays.keys()];
   }
 
@@ -61,9 +47,9 @@ export class Sweeper {
     const holds = (ref: LinkRef) => held.get(ref.driver)?.has(ref.link) === true;
     // A driver that is restarting lists nothing: its routes are dropDriver's, not broken.
     const listed = (ref: LinkRef) => held.has(ref.driver);
-    this.#spares.forgetGone(holds);
-    const stale = await this.#spares.closeStale();
-    const broken = [...this.#routes.values()].filter(
+    this.#parts.spares.forgetGone(holds);
+    const stale = await this.#parts.spares.closeStale();
+    const broken = [...this.#parts.routes.values()].filter(
       (r) => listed(r.from) && listed(r.to) && (!holds(r.from) || !holds(r.to)),
     );
     const handled = new Set<string>(stale.map(linkResourceName));
@@ -71,20 +57,24 @@ export class Sweeper {
       for (const ref of [r.from, r.to]) handled.add(linkResourceName(ref));
       await this.#dropBroken(r, holds);
     }
-    const inUse = new Set([...handled, ...this.#spares.held(), ...this.#routes.linkNames()]);
+    const inUse = new Set([
+      ...handled,
+      ...this.#parts.spares.held(),
+      ...this.#parts.routes.linkNames(),
+    ]);
     const orphans: LinkRef[] = [];
     for (const [driver, links] of held)
       for (const link of links)
         if (!inUse.has(linkResourceName({ driver, link }))) orphans.push({ driver, link });
-    await this.#links.closeStrays(orphans);
+    await this.#parts.links.closeStrays(orphans);
     return { orphans: orphans.map(linkResourceName), broken: broken.map((r) => r.edge.route) };
   }
 
   /** Each running driver's open links, by driver. */
   async #driversLinks(): Promise<Map<string, Set<string>>> {
     const held = new Map<string, Set<string>>();
-    for (const driver of this.#o.pool.names()) {
-      const links = await this.#o.pool.running(driver)?.listLinks();
+    for (const driver of this.#parts.options.pool.names()) {
+      const links = await this.#parts.options.pool.running(driver)?.listLinks();
       if (links !== undefined) held.set(driver, new Set(links.map((l) => l.linkId)));
     }
     return held;
@@ -92,11 +82,11 @@ export class Sweeper {
 
   /** A broken route is unwired; the end its driver still holds is closed, the other released. */
   async #dropBroken(route: WiredRoute, holds: (ref: LinkRef) => boolean): Promise<void> {
-    this.#routes.unwire(route.edge.route);
+    this.#parts.routes.unwire(route.edge.route);
     for (const ref of [route.from, route.to]) {
       // The caller rewires it: a journaled route's surviving program is the rewire's.
-      if (holds(ref)) await this.#links.close([ref], isJournaled(route.edge));
-      else this.#links.release([ref]);
+      if (holds(ref)) await this.#parts.links.close([ref], isJournaled(route.edge));
+      else this.#parts.links.release([ref]);
     }
   }
 
@@ -105,16 +95,16 @@ export class Sweeper {
    * using it are no longer wired. Their other ends are closed; the caller rewires.
    */
   async dropDriver(name: string): Promise<string[]> {
-    const lost = [...this.#routes.values()].filter(
+    const lost = [...this.#parts.routes.values()].filter(
       (r) => r.from.driver === name || r.to.driver === name,
     );
-    this.#spares.forgetDriver(name);
+    this.#parts.spares.forgetDriver(name);
     for (const r of lost) {
-      this.#routes.unwire(r.edge.route);
-      this.#links.release([r.from, r.to].filter((ref) => ref.driver === name));
+      this.#parts.routes.unwire(r.edge.route);
+      this.#parts.links.release([r.from, r.to].filter((ref) => ref.driver === name));
       // A journaled route's surviving end leaves its program running for the rewire to
       // adopt: what sits in its pipes is not in the journal yet.
-      await this.#links.close(
+      await this.#parts.links.close(
         [r.from, r.to].filter((ref) => ref.driver !== name),
         isJournaled(r.edge),
       );
@@ -124,8 +114,8 @@ export class Sweeper {
 
   /** The panel stopped its drivers, and every link with them: they leave the ledger. */
   releaseAll(): void {
-    this.#links.release(this.#routes.links());
-    this.#routes.clear();
-    this.#spares.forgetAll();
+    this.#parts.links.release(this.#parts.routes.links());
+    this.#parts.routes.clear();
+    this.#parts.spares.forgetAll();
   }
 }

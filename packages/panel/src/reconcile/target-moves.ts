@@ -14,11 +14,9 @@ import type { Actor } from "./actor.ts";
 import { type DriverCalls, type LinkRef, linkResourceName, switchOutbound } from "./drivers.ts";
 import { graphJson, type WiredRoute } from "./graph.ts";
 import { handshakeAsk, txNonce } from "./handshake-ask.ts";
-import type { LiveRoutes } from "./live-routes.ts";
-import { beforeStep, type ReconcilerOptions } from "./reconciler-options.ts";
+import type { ReconcileParts } from "./reconcile-parts.ts";
+import { beforeStep } from "./reconciler-options.ts";
 import { openParams } from "./route-journals.ts";
-import type { RouteLinks } from "./route-links.ts";
-import type { SpareKeeper } from "./spare-keeping.ts";
 import { isArmedFor } from "./spares.ts";
 
 export interface QuickConnectResult {
@@ -49,21 +47,10 @@ interface Acquired {
 }
 
 export class TargetMoves {
-  readonly #o: Pick<ReconcilerOptions, "wal" | "audit" | "pool" | "root" | "beforeStep">;
-  readonly #routes: LiveRoutes;
-  readonly #links: RouteLinks;
-  readonly #spares: SpareKeeper;
+  readonly #parts: ReconcileParts;
 
-  constructor(
-    options: Pick<ReconcilerOptions, "wal" | "audit" | "pool" | "root" | "beforeStep">,
-    routes: LiveRoutes,
-    links: RouteLinks,
-    spares: SpareKeeper,
-  ) {
-    this.#o = options;
-    this.#routes = routes;
-    this.#links = links;
-    this.#spares = spares;
+  constructor(parts: ReconcileParts) {
+    this.#parts = parts;
   }
 
   /** Moves `routeId`'s target to `target` (opened by `targetDriver`); see MoveMode. */
@@ -79,7 +66,7 @@ export class TargetMoves {
       return {
         route: routeId,
         changed: false,
-        seq: this.#o.wal.committed?.seq ?? 0,
+        seq: this.#parts.options.wal.committed?.seq ?? 0,
         oldFrames: 0,
         warm: false,
       };
@@ -89,8 +76,8 @@ export class TargetMoves {
     };
     // A held route moved by an apply stays held: its new target is opened and agreed with, but
     // the source is not switched — the unpark at heal moves it on to a fresh link of the new one.
-    const held = mode === "apply" && this.#routes.isKnownParked(routeId);
-    const txid = this.#o.wal.begin(graphJson(this.#routes.graph()));
+    const held = mode === "apply" && this.#parts.routes.isKnownParked(routeId);
+    const txid = this.#parts.options.wal.begin(graphJson(this.#parts.routes.graph()));
     const flipped = await this.#flip(txid, route, edge, target, mode, held);
     const moved = { edge, from: route.from, to: flipped.to };
     const seq = this.#commit(txid, route, moved, held, actor, mode);
@@ -116,7 +103,7 @@ export class TargetMoves {
     mode: MoveMode,
     held: boolean,
   ): Promise<{ to: LinkRef; oldFrames: number; warm: boolean }> {
-    const { wal } = this.#o;
+    const { wal } = this.#parts.options;
     const acquired: Acquired = { warm: false };
     try {
       const { source, address, journaled } = await this.#acquire(
@@ -130,14 +117,14 @@ export class TargetMoves {
       // A link opened here is made durable before traffic may reach it; a spare was not
       // journaled in this transaction, so there is nothing to flush.
       if (journaled) wal.flush();
-      await beforeStep(this.#o, "flip", route.edge.route);
+      await beforeStep(this.#parts.options, "flip", route.edge.route);
       if (acquired.opened === undefined) throw new Error("no target link");
       const switched = held
         ? { oldEosSeq: 0, oldFrames: 0 } // the park's EOS ended the old lane
         : await switchOutbound(source, route.from.link, address);
       return { to: acquired.opened, oldFrames: switched.oldFrames, warm: acquired.warm };
     } catch (error) {
-      if (acquired.opened !== undefined) await this.#links.close([acquired.opened]);
+      if (acquired.opened !== undefined) await this.#parts.links.close([acquired.opened]);
       wal.abort(txid);
       throw error;
     }
@@ -153,7 +140,7 @@ export class TargetMoves {
     targetDriver: string,
     mode: MoveMode,
   ): WiredRoute | "unchanged" {
-    const route = this.#routes.get(routeId);
+    const route = this.#parts.routes.get(routeId);
     if (route === undefined)
       throw new RttError("RTT_ERR_PLAN_INVALID", `route ${routeId} is not wired`, {
         hint: "`rtt ls routes` shows the wired routes; `rtt apply` wires routes.json",
@@ -188,11 +175,12 @@ export class TargetMoves {
     acquired: Acquired,
   ): Promise<{ source: DriverCalls; address: LaneAddress; journaled: boolean }> {
     const routeId = route.edge.route;
-    await beforeStep(this.#o, "open-to", routeId);
+    await beforeStep(this.#parts.options, "open-to", routeId);
     // A warm spare (a target a recent swap left, or one prebound for the route's failover
     // set) is a flip without starting anything; an armed one is the Switch only.
-    const spare = mode !== "unpark" ? this.#spares.take(target.saddr, edge.to.driver) : undefined;
-    const source = await this.#o.pool.get(route.from.driver);
+    const spare =
+      mode !== "unpark" ? this.#parts.spares.take(target.saddr, edge.to.driver) : undefined;
+    const source = await this.#parts.options.pool.get(route.from.driver);
     if (spare !== undefined && isArmedFor(spare, linkResourceName(route.from), edge.lane)) {
       acquired.opened = spare.ref;
       acquired.warm = true;
@@ -200,19 +188,19 @@ export class TargetMoves {
     }
     if (spare !== undefined && spare.armed === undefined) acquired.opened = spare.ref;
     // Armed for another source, or arming failed: its pending offer cannot be taken back.
-    else if (spare !== undefined) await this.#links.close([spare.ref]);
+    else if (spare !== undefined) await this.#parts.links.close([spare.ref]);
     const journaled = acquired.opened === undefined;
-    acquired.opened ??= await this.#links.open(
+    acquired.opened ??= await this.#parts.links.open(
       txid,
       routeId,
       edge.to,
-      openParams(this.#o.root, edge),
+      openParams(this.#parts.options.root, edge),
       new Map([[target.saddr, target]]),
     );
-    await beforeStep(this.#o, "offer", routeId);
-    const newTarget = await this.#o.pool.get(acquired.opened.driver);
+    await beforeStep(this.#parts.options, "offer", routeId);
+    const newTarget = await this.#parts.options.pool.get(acquired.opened.driver);
     const offered = await newTarget.offerWithHandshake(acquired.opened.link, edge.lane);
-    await beforeStep(this.#o, "handshake", routeId);
+    await beforeStep(this.#parts.options, "handshake", routeId);
     await source.handshake(route.from.link, handshakeAsk(edge.to, offered, txNonce(txid, routeId)));
     return { source, address: offered.address, journaled };
   }
@@ -226,9 +214,9 @@ export class TargetMoves {
     actor: Actor,
     mode: MoveMode,
   ): number {
-    this.#routes.wire(after, held);
-    const seq = this.#o.wal.commit(txid, graphJson(this.#routes.graph()));
-    this.#o.audit.appendAll([
+    this.#parts.routes.wire(after, held);
+    const seq = this.#parts.options.wal.commit(txid, graphJson(this.#parts.routes.graph()));
+    this.#parts.options.audit.appendAll([
       {
         action: mode === "unpark" ? "restore" : "swap",
         route: after.edge.route,
@@ -249,10 +237,10 @@ export class TargetMoves {
    */
   async #retireOld(before: WiredRoute, oldFrames: number, mode: MoveMode): Promise<void> {
     if (mode === "swap")
-      this.#spares.retire(before.to, oldFrames, before.edge.to, before.edge.route);
+      this.#parts.spares.retire(before.to, oldFrames, before.edge.to, before.edge.route);
     else {
-      if (mode === "apply") await this.#links.drained(before.to, oldFrames);
-      await this.#links.close([before.to]);
+      if (mode === "apply") await this.#parts.links.drained(before.to, oldFrames);
+      await this.#parts.links.close([before.to]);
     }
   }
 }

@@ -1,37 +1,25 @@
 // Warm spares (ADR 0013): a target prebound for a route makes a swap to it the Switch only,
 // and the sweep closes one whose route is gone.
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, test } from "node:test";
-import type { RouteSpec } from "@rtt/core";
+import { describe, test } from "node:test";
 import { eventually } from "@rtt/core/testing";
-import { makePlan } from "../plan/plan.ts";
 import { received } from "./memory-drivers.ts";
 import {
   all,
   d1,
   d2,
-  inputs,
+  everyMessageOnceInOrder,
+  FAST,
+  fixturePerTest,
   meta,
-  N,
-  type ReconcilerFixture,
-  setUp,
 } from "./reconciler-fixtures.ts";
 
 describe("quickConnect onto a prebound spare", () => {
-  let t: ReconcilerFixture;
-  beforeEach(() => {
-    t = setUp();
-  });
-  afterEach(() => t.tearDown());
+  const t = fixturePerTest();
 
   test("a prebound spare makes the swap warm: the Switch only, every message once, in order", async () => {
-    const { reconciler, pool } = t;
-    const route: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
-    await reconciler.apply(
-      makePlan({ ...inputs([route]), catalog: all }, reconciler.graph, 0),
-      all,
-      meta,
-    );
+    const { reconciler, pool } = t();
+    await t().wire([FAST], all);
     assert.equal(await reconciler.prebind("f", d2, "mb"), true);
     assert.equal(await reconciler.prebind("f", d2, "mb"), false, "already armed: nothing opened");
     assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 2 });
@@ -43,14 +31,7 @@ describe("quickConnect onto a prebound spare", () => {
     const r = await reconciler.quickConnect("f", d2, "mb", meta);
     assert.equal(r.changed, true);
     assert.equal(r.warm, true, "the prebound spare was taken, armed");
-    await eventually(() => received(d1.saddr).length + received(d2.saddr).length >= N, {
-      what: `${N} messages in all`,
-    });
-    const got = [...received(d1.saddr), ...received(d2.saddr)].map((m) => Number(m.split(" ")[1]));
-    assert.deepEqual(
-      got,
-      Array.from({ length: N }, (_, i) => i + 1),
-    );
+    await everyMessageOnceInOrder();
     await reconciler.retired();
     // d1 is now the retired spare (it expires); no prebound one is left.
     assert.deepEqual(
@@ -61,20 +42,11 @@ describe("quickConnect onto a prebound spare", () => {
   });
 
   test("a prebound spare whose route is gone is closed by the sweep", async () => {
-    const { reconciler, wal, pool } = t;
-    const route: RouteSpec = { id: "f", from: "rtt://t/bus/fast", to: "rtt://t/extension/d1" };
-    await reconciler.apply(
-      makePlan({ ...inputs([route]), catalog: all }, reconciler.graph, 0),
-      all,
-      meta,
-    );
+    const { reconciler, pool } = t();
+    await t().wire([FAST], all);
     await reconciler.prebind("f", d2, "mb");
     assert.equal(await reconciler.prebind("f", d1, "mb"), false, "d1 is the route's target");
-    await reconciler.apply(
-      makePlan({ ...inputs([]), catalog: all }, reconciler.graph, wal.committed?.seq ?? 0),
-      all,
-      meta,
-    );
+    await t().wire([], all);
     assert.deepEqual(await reconciler.sweep(), { orphans: [], broken: [] });
     assert.deepEqual(reconciler.spares, []);
     assert.deepEqual(pool.linkCounts(), { ma: 0, mb: 0 });

@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { MANIFEST_SCHEMA_ID, SAMPLE_CONTRACT } from "@rtt/core";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { relativeToRoot, type WorkspacePaths, workspacePaths } from "./workspace.ts";
 
@@ -56,18 +57,7 @@ const POLICY_JSON = `${JSON.stringify(
 const ROUTES_JSON = `${JSON.stringify({ routes: [] }, null, 2)}\n`;
 
 const SAMPLE_MANIFEST = `${JSON.stringify(
-  {
-    $schema: "https://rtt/spec/v1",
-    symbol: {
-      saddr: "rtt://core/api/metrics@1.0.0",
-      type: "api",
-      direction: "provider",
-      capabilities: ["pull", "stream"],
-      inputs: [{ name: "query", schema: "json://metrics.query" }],
-      outputs: [{ name: "series", schema: "json://metrics.series" }],
-      qos: { latency_budget_ms: 2, throughput_qps: 5000 },
-    },
-  },
+  { $schema: MANIFEST_SCHEMA_ID, symbol: SAMPLE_CONTRACT },
   null,
   2,
 )}\n`;
