@@ -184,16 +184,13 @@ export {
   type TxStatus,
 } from "./wal/replay.ts";
 export {
-  DEFAULT_SEGMENT_BYTES,
-  type OpenReport,
   type ReadOptions,
   readWal,
   segmentName,
   type TailCut,
-  Wal,
-  type WalOptions,
   type WalRead,
-} from "./wal/wal.ts";
+} from "./wal/segments.ts";
+export { DEFAULT_SEGMENT_BYTES, type OpenReport, Wal, type WalOptions } from "./wal/wal.ts";
 export { writeFileAtomic } from "./workspace/atomic-write.ts";
 export { type InitReport, initWorkspace } from "./workspace/init.ts";
 export {

@@ -8,7 +8,7 @@ import type { Diagnostic, LaneKind, Policy } from "@rtt/core";
 import { readCatalog } from "../catalog.ts";
 import { loadRoutes } from "../routes.ts";
 import { replayRecords } from "../wal/replay.ts";
-import { readWal } from "../wal/wal.ts";
+import { readWal } from "../wal/segments.ts";
 import { loadDocument } from "../workspace/documents.ts";
 import { loadPanelConfig, relativeToRoot, type WorkspacePaths } from "../workspace/workspace.ts";
 import type { PlanInputs } from "./plan.ts";

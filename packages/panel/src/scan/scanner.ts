@@ -6,7 +6,6 @@ import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
-  addressOf,
   type CatalogSymbol,
   compareDiagnostics,
   type Diagnostic,
@@ -14,29 +13,30 @@ import {
   parseRttTags,
   RttError,
   symbolFromContract,
-  type TagRule,
-  tagsFor,
   validateDocument,
-  withTags,
 } from "@rtt/core";
 import { CATALOG_FORMAT, type Catalog, type Conflict, writeCatalog } from "../catalog.ts";
 import {
   loadPanelConfig,
+  type ResolvedConfig,
   relativeToRoot,
   resolveConfig,
   type WorkspacePaths,
 } from "../workspace/workspace.ts";
+import { resolveClaims, taggedClaims } from "./claims.ts";
 import { describeNonRegular, readCandidate, tooLarge } from "./read-candidate.ts";
 import {
   type FileOutcome,
+  type FileStamp,
   readScanState,
   SCAN_STATE_FORMAT,
+  type ScanState,
   type StateEntry,
   sameStamp,
   stampOf,
   writeScanState,
 } from "./scan-state.ts";
-import { type Candidate, errorText, walk } from "./walk.ts";
+import { type Candidate, errorText, type WalkResult, walk } from "./walk.ts";
 
 export interface ScanProgress {
   readonly phase: "walk" | "read";
@@ -144,113 +144,66 @@ function outcomeOf(
   }
 }
 
-function dirOf(rel: string): string {
-  const slash = rel.lastIndexOf("/");
-  return slash < 0 ? "" : rel.slice(0, slash);
+/** panel.yaml as this scan uses it: recalled from the scan state while its stamp is unchanged. */
+interface ScanConfig {
+  readonly config: ResolvedConfig;
+  readonly diagnostics: readonly Diagnostic[];
+  /** panel.yaml's stamp now; undefined when there is none. */
+  readonly stamp: FileStamp | undefined;
+  /** panel.yaml is as the last scan saw it (or absent both times). */
+  readonly unchanged: boolean;
 }
 
-/** Sidecar rules that cover a file: those of its folder and every folder above, outermost first. */
-function coveringRules(rel: string, sidecars: ReadonlyMap<string, readonly TagRule[]>): TagRule[] {
-  const dirs: string[] = [];
-  for (let dir = dirOf(rel); ; dir = dirOf(dir)) {
-    dirs.push(dir);
-    if (dir === "") break;
-  }
-  return dirs.reverse().flatMap((d) => sidecars.get(d) ?? []);
-}
-
-interface Claim {
-  readonly symbol: CatalogSymbol;
-  readonly at: { readonly line: number; readonly column: number };
-}
-
-/** One address, one symbol: identical claims keep the first path (warning); differing ones keep none (error). */
-function resolveClaims(claims: readonly Claim[]): {
-  symbols: CatalogSymbol[];
-  conflicts: Conflict[];
-  diagnostics: Diagnostic[];
-} {
-  const byAddress = new Map<string, Claim[]>();
-  for (const c of claims) {
-    const list = byAddress.get(c.symbol.saddr);
-    if (list === undefined) byAddress.set(c.symbol.saddr, [c]);
-    else list.push(c);
-  }
-  const symbols: CatalogSymbol[] = [];
-  const conflicts: Conflict[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const [saddr, list] of byAddress) {
-    const first = list[0] as Claim;
-    if (list.length === 1) {
-      symbols.push(first.symbol);
-      continue;
-    }
-    const identical = list.every((c) => c.symbol.contract_hash === first.symbol.contract_hash);
-    const files = list.map((c) => c.symbol.source.file);
-    conflicts.push({ saddr, files, identical });
-    if (identical) symbols.push(first.symbol);
-    for (const c of list) {
-      if (identical && c === first) continue;
-      const others = files.filter((f) => f !== c.symbol.source.file).join(", ");
-      diagnostics.push({
-        severity: identical ? "warning" : "error",
-        code: "RTT_ERR_SCAN_CONFLICT",
-        message: identical
-          ? `${saddr} is also declared, identically, by ${others}; this copy is ignored`
-          : `${saddr} is also declared by ${others} with a different contract; neither is catalogued`,
-        file: c.symbol.source.file,
-        line: c.at.line,
-        column: c.at.column,
-        hint: identical
-          ? "keep one manifest per address"
-          : "give one of them another version or variant, or delete one",
-      });
-    }
-  }
-  const bySaddr = (a: { saddr: string }, b: { saddr: string }) =>
-    a.saddr < b.saddr ? -1 : a.saddr > b.saddr ? 1 : 0;
-  symbols.sort(bySaddr);
-  conflicts.sort(bySaddr);
-  return { symbols, conflicts, diagnostics };
-}
-
-export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}): ScanReport {
-  const previous = readScanState(paths.scanState);
-  const configStamp = stampOf(paths.panelConfig);
+function scanConfigOf(paths: WorkspacePaths, previous: ScanState): ScanConfig {
+  const stamp = stampOf(paths.panelConfig);
   const remembered = previous.config;
-  const configUnchanged =
-    configStamp === undefined
+  const unchanged =
+    stamp === undefined
       ? remembered === undefined
-      : remembered !== undefined && sameStamp(remembered, configStamp);
-  const { config, diagnostics: configProblems } =
-    configUnchanged && remembered !== undefined
+      : remembered !== undefined && sameStamp(remembered, stamp);
+  const { config, diagnostics } =
+    unchanged && remembered !== undefined
       ? { config: resolveConfig(paths, remembered.raw), diagnostics: [] }
       : loadPanelConfig(paths);
-  if (configProblems.length > 0) {
-    // A broken panel.yaml could mean a wrong ignore list; scanning with defaults would
-    // silently catalog the wrong tree. Refuse and say why.
-    return emptyReport(paths, configProblems);
-  }
-  // A scan root that is not there is a typo in panel.yaml: scanning the rest would replace the
-  // catalog with one missing that root's symbols.
-  const missing = missingRoots(paths, config.scan.roots);
-  if (missing.length > 0) return emptyReport(paths, missing);
-  const limit = config.scan.maxManifestBytes;
-  const walked = walk({
+  return { config, diagnostics, stamp, unchanged };
+}
+
+function walkScanRoots(
+  paths: WorkspacePaths,
+  scan: ResolvedConfig["scan"],
+  onProgress: ScanOptions["onProgress"],
+): WalkResult {
+  return walk({
     root: paths.root,
-    roots: config.scan.roots,
-    ignore: config.scan.ignore,
-    followSymlinks: config.scan.followSymlinks,
-    ...(options.onProgress === undefined
+    roots: scan.roots,
+    ignore: scan.ignore,
+    followSymlinks: scan.followSymlinks,
+    ...(onProgress === undefined
       ? {}
-      : { onProgress: (files, dirs) => options.onProgress?.({ phase: "walk", files, dirs }) }),
+      : { onProgress: (files, dirs) => onProgress({ phase: "walk", files, dirs }) }),
   });
-  const diagnostics: Diagnostic[] = [...walked.diagnostics];
+}
+
+interface CandidatesRead {
+  /** What each candidate produced, by path; those that vanished mid-scan or failed are absent. */
+  readonly files: Record<string, StateEntry>;
+  readonly reread: number;
+  readonly cached: number;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Reads every candidate new or changed since the last scan; recalls the rest from its state. */
+function readCandidates(
+  candidates: readonly Candidate[],
+  remembered: ScanState["files"],
+  limit: number,
+): CandidatesRead {
+  const diagnostics: Diagnostic[] = [];
   const files: Record<string, StateEntry> = {};
   let reread = 0;
   let cached = 0;
-  for (const candidate of walked.candidates) {
-    const result = outcomeOf(candidate, previous.files[candidate.rel], limit);
+  for (const candidate of candidates) {
+    const result = outcomeOf(candidate, remembered[candidate.rel], limit);
     if (result === undefined) continue;
     if ("failure" in result) {
       diagnostics.push(result.failure);
@@ -261,77 +214,119 @@ export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}):
     else cached++;
     diagnostics.push(...result.entry.outcome.diagnostics);
   }
+  return { files, reread, cached, diagnostics };
+}
 
-  const sidecars = new Map<string, readonly TagRule[]>();
-  const claims: Claim[] = [];
-  let manifests = 0;
-  for (const [rel, entry] of Object.entries(files)) {
-    if (entry.outcome.kind === "tags") sidecars.set(dirOf(rel), entry.outcome.rules);
-    else manifests++;
-  }
-  for (const [rel, entry] of Object.entries(files)) {
-    const outcome = entry.outcome;
-    if (outcome.kind !== "manifest" || outcome.symbol === undefined) continue;
-    const rules = coveringRules(rel, sidecars);
-    const symbol =
-      rules.length === 0
-        ? outcome.symbol
-        : withTags(outcome.symbol, tagsFor(rules, addressOf(outcome.symbol)));
-    claims.push({ symbol, at: outcome.saddr_at ?? { line: 1, column: 1 } });
-  }
-  const resolved = resolveClaims(claims);
-  diagnostics.push(...resolved.diagnostics);
-  diagnostics.sort(compareDiagnostics);
+/** What the catalog is a function of: the files read, panel.yaml and what the walk reported. */
+interface CatalogInputs {
+  readonly read: CandidatesRead;
+  readonly config: ScanConfig;
+  /** The walk's own diagnostics, as JSON. */
+  readonly walkReport: string;
+}
 
+/** The catalog file is as the last scan left it: one edited, damaged or deleted since is rewritten. */
+function catalogIntact(paths: WorkspacePaths, previous: ScanState): boolean {
+  const stamp = stampOf(paths.catalog);
+  return (
+    stamp !== undefined && previous.catalog !== undefined && sameStamp(previous.catalog, stamp)
+  );
+}
+
+function inputsUnchanged(previous: ScanState, inputs: CatalogInputs): boolean {
+  const fileList = Object.keys(inputs.read.files).join("\n");
+  return (
+    inputs.read.reread === 0 &&
+    inputs.config.unchanged &&
+    fileList === Object.keys(previous.files).join("\n") &&
+    inputs.walkReport === previous.walk_report
+  );
+}
+
+/**
+ * Builds the catalog, writes it when its text differs from the last one written (or that file
+ * was touched since), and records this scan's state. Returns whether the catalog was written.
+ */
+function rebuildCatalog(
+  paths: WorkspacePaths,
+  previous: ScanState,
+  inputs: CatalogInputs,
+  content: Omit<Catalog, "format">,
+  intact: boolean,
+): boolean {
+  const catalog: Catalog = { format: CATALOG_FORMAT, ...content };
+  const catalogText = `${JSON.stringify(catalog, null, 2)}\n`;
+  const catalogHash = createHash("sha256").update(catalogText).digest("hex");
+  const catalogWritten = catalogHash !== previous.catalog_hash || !intact;
+  if (catalogWritten) writeCatalog(paths.catalog, catalogText);
+  const written = stampOf(paths.catalog);
+  const configStamp = inputs.config.stamp;
+  writeScanState(paths.scanState, {
+    format: SCAN_STATE_FORMAT,
+    catalog_hash: catalogHash,
+    ...(written === undefined ? {} : { catalog: written }),
+    ...(configStamp === undefined
+      ? {}
+      : { config: { ...configStamp, raw: inputs.config.config.raw } }),
+    walk_report: inputs.walkReport,
+    files: inputs.read.files,
+  });
+  return catalogWritten;
+}
+
+/**
+ * Rebuilds the catalog unless neither it nor what it is built from changed since the last scan.
+ * Returns whether the catalog file was written.
+ */
+function refreshCatalog(
+  paths: WorkspacePaths,
+  previous: ScanState,
+  inputs: CatalogInputs,
+  content: Omit<Catalog, "format">,
+): boolean {
   // The catalog is a function of the files read, panel.yaml and what the walk reported. When
   // none of them changed, neither did it: skip building and hashing its text (a warm scan's
   // largest cost after the walk itself).
-  const fileList = Object.keys(files).join("\n");
-  const walkReport = JSON.stringify(walked.diagnostics);
-  // The catalog as the last scan left it: one edited, damaged or deleted since is rewritten.
-  const catalogStamp = stampOf(paths.catalog);
-  const catalogIntact =
-    catalogStamp !== undefined &&
-    previous.catalog !== undefined &&
-    sameStamp(previous.catalog, catalogStamp);
-  const inputsUnchanged =
-    reread === 0 &&
-    configUnchanged &&
-    fileList === Object.keys(previous.files).join("\n") &&
-    walkReport === previous.walk_report &&
-    catalogIntact;
-  let catalogHash = previous.catalog_hash;
-  let catalogWritten = false;
-  if (!inputsUnchanged) {
-    const catalog: Catalog = {
-      format: CATALOG_FORMAT,
-      symbols: resolved.symbols,
-      conflicts: resolved.conflicts,
-      diagnostics,
-    };
-    const catalogText = `${JSON.stringify(catalog, null, 2)}\n`;
-    catalogHash = createHash("sha256").update(catalogText).digest("hex");
-    catalogWritten = catalogHash !== previous.catalog_hash || !catalogIntact;
-    if (catalogWritten) writeCatalog(paths.catalog, catalogText);
-    const written = stampOf(paths.catalog);
-    writeScanState(paths.scanState, {
-      format: SCAN_STATE_FORMAT,
-      catalog_hash: catalogHash,
-      ...(written === undefined ? {} : { catalog: written }),
-      ...(configStamp === undefined ? {} : { config: { ...configStamp, raw: config.raw } }),
-      walk_report: walkReport,
-      files,
-    });
+  const intact = catalogIntact(paths, previous);
+  if (intact && inputsUnchanged(previous, inputs)) return false;
+  return rebuildCatalog(paths, previous, inputs, content, intact);
+}
+
+export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}): ScanReport {
+  const previous = readScanState(paths.scanState);
+  const scanConfig = scanConfigOf(paths, previous);
+  if (scanConfig.diagnostics.length > 0) {
+    // A broken panel.yaml could mean a wrong ignore list; scanning with defaults would
+    // silently catalog the wrong tree. Refuse and say why.
+    return emptyReport(paths, scanConfig.diagnostics);
   }
+  const scan = scanConfig.config.scan;
+  // A scan root that is not there is a typo in panel.yaml: scanning the rest would replace the
+  // catalog with one missing that root's symbols.
+  const missing = missingRoots(paths, scan.roots);
+  if (missing.length > 0) return emptyReport(paths, missing);
+  const walked = walkScanRoots(paths, scan, options.onProgress);
+  const read = readCandidates(walked.candidates, previous.files, scan.maxManifestBytes);
+  const tagged = taggedClaims(read.files);
+  const resolved = resolveClaims(tagged.claims);
+  const diagnostics = [...walked.diagnostics, ...read.diagnostics, ...resolved.diagnostics];
+  diagnostics.sort(compareDiagnostics);
+
+  const catalogWritten = refreshCatalog(
+    paths,
+    previous,
+    { read, config: scanConfig, walkReport: JSON.stringify(walked.diagnostics) },
+    { symbols: resolved.symbols, conflicts: resolved.conflicts, diagnostics },
+  );
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   return {
     root: paths.root,
     files: walked.files,
     dirs: walked.dirs,
-    manifests,
-    sidecars: sidecars.size,
-    reread,
-    cached,
+    manifests: tagged.manifests,
+    sidecars: tagged.sidecars,
+    reread: read.reread,
+    cached: read.cached,
     symbols: resolved.symbols,
     conflicts: resolved.conflicts,
     diagnostics,

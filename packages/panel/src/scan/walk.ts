@@ -86,40 +86,78 @@ function warning(
 const isInside = (path: string, folder: string) => path === folder || path.startsWith(folder + sep);
 
 export function walk(options: WalkOptions): WalkResult {
-  const candidates: Candidate[] = [];
-  const diagnostics: Diagnostic[] = [];
-  let files = 0;
-  let dirs = 0;
-  const baseRules = IgnoreRules.fromConfig(options.ignore);
-  const rootReals: string[] = [];
-  const stack: Frame[] = [];
-  for (const r of [...options.roots].reverse()) {
-    const abs = join(options.root, r);
-    const rel = relPath(options.root, abs);
-    try {
-      const real = realpathSync(abs);
-      if (rootReals.some((other) => isInside(real, other))) continue;
-      rootReals.push(real);
-      stack.push({ abs, rel, real, rules: baseRules });
-    } catch (error) {
-      diagnostics.push(
-        warning(
-          rel || ".",
-          "RTT_ERR_SCAN_UNREADABLE",
-          `scan root ${JSON.stringify(r)}: ${errorText(error)}`,
-        ),
-      );
+  return new TreeWalk(options).run();
+}
+
+/** One walk's running state: the folders still to read and what was found so far. */
+class TreeWalk {
+  readonly #options: WalkOptions;
+  readonly #candidates: Candidate[] = [];
+  readonly #diagnostics: Diagnostic[] = [];
+  #files = 0;
+  #dirs = 0;
+  /** Real paths of the roots: a link into one is not followed (the folder is walked anyway). */
+  readonly #rootReals: string[] = [];
+  /** Real paths of the folders reached through a link, each walked once. */
+  readonly #walkedTargets = new Set<string>();
+  readonly #stack: Frame[] = [];
+
+  constructor(options: WalkOptions) {
+    this.#options = options;
+  }
+
+  run(): WalkResult {
+    this.#pushRoots();
+    for (let frame = this.#stack.pop(); frame !== undefined; frame = this.#stack.pop()) {
+      this.#visitFolder(frame);
+    }
+    const candidates = this.#candidates;
+    candidates.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+    return { candidates, files: this.#files, dirs: this.#dirs, diagnostics: this.#diagnostics };
+  }
+
+  /** Stacks each root to be walked first-listed first; one inside another root is left out. */
+  #pushRoots(): void {
+    const options = this.#options;
+    const baseRules = IgnoreRules.fromConfig(options.ignore);
+    for (const r of [...options.roots].reverse()) {
+      const abs = join(options.root, r);
+      const rel = relPath(options.root, abs);
+      try {
+        const real = realpathSync(abs);
+        if (this.#rootReals.some((other) => isInside(real, other))) continue;
+        this.#rootReals.push(real);
+        this.#stack.push({ abs, rel, real, rules: baseRules });
+      } catch (error) {
+        this.#diagnostics.push(
+          warning(
+            rel || ".",
+            "RTT_ERR_SCAN_UNREADABLE",
+            `scan root ${JSON.stringify(r)}: ${errorText(error)}`,
+          ),
+        );
+      }
     }
   }
-  const walkedTargets = new Set<string>();
 
-  for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
-    let entries: Dirent[];
+  #visitFolder(frame: Frame): void {
+    const entries = this.#readFolder(frame);
+    if (entries === undefined) return;
+    this.#dirs++;
+    const rules = this.#rulesWithGitignore(frame, entries);
+    const inRttDir = frame.rel === ".rtt" || frame.rel.endsWith("/.rtt");
+    for (const entry of entries) this.#visitEntry(frame, entry, rules, inRttDir);
+    const onProgress = this.#options.onProgress;
+    if (onProgress !== undefined && (this.#dirs & 63) === 0) onProgress(this.#files, this.#dirs);
+  }
+
+  /** The folder's entries; undefined when it vanished (silently) or cannot be read (reported). */
+  #readFolder(frame: Frame): Dirent[] | undefined {
     try {
-      entries = readdirSync(frame.abs, { withFileTypes: true });
+      return readdirSync(frame.abs, { withFileTypes: true });
     } catch (error) {
       if (codeOf(error) !== "ENOENT") {
-        diagnostics.push(
+        this.#diagnostics.push(
           warning(
             frame.rel || ".",
             "RTT_ERR_SCAN_UNREADABLE",
@@ -127,127 +165,119 @@ export function walk(options: WalkOptions): WalkResult {
           ),
         );
       }
-      continue;
+      return undefined;
     }
-    dirs++;
-    let rules = frame.rules;
+  }
+
+  /** The rules that hold inside the folder: its parent's, plus its own .gitignore if it has one. */
+  #rulesWithGitignore(frame: Frame, entries: readonly Dirent[]): IgnoreRules {
     const gitignore = entries.find((e) => e.name === ".gitignore" && e.isFile());
-    if (gitignore !== undefined) {
-      try {
-        rules = rules.withGitignore(frame.rel, readFileSync(join(frame.abs, ".gitignore"), "utf8"));
-      } catch (error) {
-        diagnostics.push(
+    if (gitignore === undefined) return frame.rules;
+    try {
+      return frame.rules.withGitignore(
+        frame.rel,
+        readFileSync(join(frame.abs, ".gitignore"), "utf8"),
+      );
+    } catch (error) {
+      this.#diagnostics.push(
+        warning(
+          joinRel(frame.rel, ".gitignore"),
+          "RTT_ERR_SCAN_UNREADABLE",
+          `not read: ${errorText(error)}`,
+        ),
+      );
+      return frame.rules;
+    }
+  }
+
+  #visitEntry(frame: Frame, entry: Dirent, rules: IgnoreRules, inRttDir: boolean): void {
+    const name = entry.name;
+    // Most entries are plain files that are not candidates: they are only counted, and no
+    // path string is built for them (a warm scan's time is mostly allocation and readdir).
+    if (entry.isFile()) {
+      this.#files++;
+      const kind = candidateKind(name, frame.rel);
+      if (kind === undefined) return;
+      const rel = joinRel(frame.rel, name);
+      if (!rules.ignores(rel, false))
+        this.#candidates.push({ kind, rel, abs: frame.abs + sep + name });
+      return;
+    }
+    const rel = joinRel(frame.rel, name);
+    // Concatenation, not path.join: the names come from readdir, and join's normalising
+    // was a fifth of a warm scan's time.
+    const abs = frame.abs + sep + name;
+    if (entry.isDirectory()) {
+      if (inRttDir && RTT_STATE_DIRS.has(name)) return;
+      if (rules.ignores(rel, true)) return;
+      this.#stack.push({ abs, rel, real: frame.real + sep + name, rules });
+      return;
+    }
+    if (entry.isSymbolicLink()) {
+      const followed = this.#judgeLink(abs, rel, frame, rules);
+      if (followed === "dir") {
+        const real = realpathSync(abs);
+        this.#walkedTargets.add(real);
+        this.#stack.push({ abs, rel, real, rules });
+        return;
+      }
+      if (followed === "skip") return;
+    }
+    // A link to a file, a FIFO, a socket or a device: counted, and read only if it is named
+    // like a candidate (the scanner refuses anything but a regular file).
+    this.#files++;
+    const kind = candidateKind(name, frame.rel);
+    if (kind === undefined || rules.ignores(rel, false)) return;
+    this.#candidates.push({ kind, rel, abs });
+  }
+
+  /** What a symbolic link is to the walk: a folder to follow, a file to count, or nothing. */
+  #judgeLink(abs: string, rel: string, frame: Frame, rules: IgnoreRules): "dir" | "file" | "skip" {
+    let isDir: boolean;
+    try {
+      isDir = statSync(abs).isDirectory();
+    } catch {
+      // Dangling: worth a word only if it pretends to be something we would read.
+      if (candidateKind(rel.slice(rel.lastIndexOf("/") + 1), frame.rel) !== undefined) {
+        this.#diagnostics.push(
           warning(
-            joinRel(frame.rel, ".gitignore"),
-            "RTT_ERR_SCAN_UNREADABLE",
-            `not read: ${errorText(error)}`,
+            rel,
+            "RTT_ERR_SCAN_SYMLINK",
+            "dangling symbolic link",
+            "its target does not exist",
           ),
         );
       }
+      return "skip";
     }
-    const inRttDir = frame.rel === ".rtt" || frame.rel.endsWith("/.rtt");
-    for (const entry of entries) {
-      const name = entry.name;
-      // Most entries are plain files that are not candidates: they are only counted, and no
-      // path string is built for them (a warm scan's time is mostly allocation and readdir).
-      if (entry.isFile()) {
-        files++;
-        const kind = candidateKind(name, frame.rel);
-        if (kind === undefined) continue;
-        const rel = joinRel(frame.rel, name);
-        if (!rules.ignores(rel, false)) candidates.push({ kind, rel, abs: frame.abs + sep + name });
-        continue;
-      }
-      const rel = joinRel(frame.rel, name);
-      // Concatenation, not path.join: the names come from readdir, and join's normalising
-      // was a fifth of a warm scan's time.
-      const abs = frame.abs + sep + name;
-      if (entry.isDirectory()) {
-        if (inRttDir && RTT_STATE_DIRS.has(name)) continue;
-        if (rules.ignores(rel, true)) continue;
-        stack.push({ abs, rel, real: frame.real + sep + name, rules });
-        continue;
-      }
-      if (entry.isSymbolicLink()) {
-        const followed = followLink(
-          abs,
-          rel,
-          frame,
-          options,
-          rules,
-          rootReals,
-          walkedTargets,
-          diagnostics,
-        );
-        if (followed === "dir") {
-          const real = realpathSync(abs);
-          walkedTargets.add(real);
-          stack.push({ abs, rel, real, rules });
-          continue;
-        }
-        if (followed === "skip") continue;
-      }
-      // A link to a file, a FIFO, a socket or a device: counted, and read only if it is named
-      // like a candidate (the scanner refuses anything but a regular file).
-      files++;
-      const kind = candidateKind(name, frame.rel);
-      if (kind === undefined || rules.ignores(rel, false)) continue;
-      candidates.push({ kind, rel, abs });
-    }
-    if (options.onProgress !== undefined && (dirs & 63) === 0) options.onProgress(files, dirs);
-  }
-  candidates.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-  return { candidates, files, dirs, diagnostics };
-}
-
-function followLink(
-  abs: string,
-  rel: string,
-  frame: Frame,
-  options: WalkOptions,
-  rules: IgnoreRules,
-  rootReals: readonly string[],
-  walkedTargets: ReadonlySet<string>,
-  diagnostics: Diagnostic[],
-): "dir" | "file" | "skip" {
-  let isDir: boolean;
-  try {
-    isDir = statSync(abs).isDirectory();
-  } catch {
-    // Dangling: worth a word only if it pretends to be something we would read.
-    if (candidateKind(rel.slice(rel.lastIndexOf("/") + 1), frame.rel) !== undefined) {
-      diagnostics.push(
-        warning(rel, "RTT_ERR_SCAN_SYMLINK", "dangling symbolic link", "its target does not exist"),
+    // A link to a file (or FIFO, socket…): the scanner checks what it is before reading.
+    if (!isDir) return "file";
+    if (!this.#options.followSymlinks || rules.ignores(rel, true)) return "skip";
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch (error) {
+      this.#diagnostics.push(
+        warning(rel, "RTT_ERR_SCAN_UNREADABLE", `link not resolved: ${errorText(error)}`),
       );
+      return "skip";
     }
-    return "skip";
+    if (isInside(frame.real, real)) {
+      this.#diagnostics.push(
+        warning(
+          rel,
+          "RTT_ERR_SCAN_SYMLINK",
+          "symbolic link loop: it leads to a folder above itself; not followed",
+        ),
+      );
+      return "skip";
+    }
+    // Inside a root, or reached before through another link: walking it again would only
+    // report its manifests twice.
+    if (this.#rootReals.some((r) => isInside(real, r)) || this.#walkedTargets.has(real))
+      return "skip";
+    return "dir";
   }
-  // A link to a file (or FIFO, socket…): the scanner checks what it is before reading.
-  if (!isDir) return "file";
-  if (!options.followSymlinks || rules.ignores(rel, true)) return "skip";
-  let real: string;
-  try {
-    real = realpathSync(abs);
-  } catch (error) {
-    diagnostics.push(
-      warning(rel, "RTT_ERR_SCAN_UNREADABLE", `link not resolved: ${errorText(error)}`),
-    );
-    return "skip";
-  }
-  if (isInside(frame.real, real)) {
-    diagnostics.push(
-      warning(
-        rel,
-        "RTT_ERR_SCAN_SYMLINK",
-        "symbolic link loop: it leads to a folder above itself; not followed",
-      ),
-    );
-    return "skip";
-  }
-  // Inside a root, or reached before through another link: walking it again would only
-  // report its manifests twice.
-  if (rootReals.some((r) => isInside(real, r)) || walkedTargets.has(real)) return "skip";
-  return "dir";
 }
 
 function joinRel(parent: string, name: string): string {

@@ -61,11 +61,16 @@ function readHolder(path: string): LockHolder | undefined | "absent" {
   }
 }
 
-export function acquireDirLock(path: string, now: () => number = Date.now): DirLock {
+/** This process as a lock holder: its pid, and its /proc start time to tell a reused pid apart. */
+function thisProcess(now: () => number): LockHolder {
   const self = readProcStat("self");
   if (self === undefined)
     throw new RttError("RTT_ERR_WAL_STATE", "cannot read /proc/self/stat to identify this process");
-  const holder: LockHolder = { pid: process.pid, startTime: self.startTime, acquiredMs: now() };
+  return { pid: process.pid, startTime: self.startTime, acquiredMs: now() };
+}
+
+/** Writes the lock file whole, fsynced, under a temp name beside `path`; returns that name. */
+function writeTempLock(path: string, holder: LockHolder): string {
   const text = `${JSON.stringify(holder)}\n`;
   const temp = join(dirname(path), `.lock-${randomBytes(6).toString("hex")}.tmp`);
   const fd = openSync(temp, "wx", 0o600);
@@ -75,49 +80,78 @@ export function acquireDirLock(path: string, now: () => number = Date.now): DirL
   } finally {
     closeSync(fd);
   }
-  let tookOverFrom: LockHolder | undefined;
+  return temp;
+}
+
+/** Links the written lock into place: true when it is there, false when a lock already is. */
+function linkedInPlace(temp: string, path: string, attempt: number): boolean {
   try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        linkSync(temp, path);
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= 5) throw error;
-      }
-      const current = readHolder(path);
-      if (current === "absent") continue;
-      if (current !== undefined && holderAlive(current))
-        throw new RttError(
-          "RTT_ERR_WAL_LOCKED",
-          `${path} is held by live process pid ${current.pid} (start time ${current.startTime})`,
-          { hint: `stop the panel with pid ${current.pid} first (rtt panel stop)` },
-        );
-      // Stale (or unreadable: never written whole, so its writer died before linking it —
-      // impossible with link-into-place, but an old or hand-made file). Move it aside and check
-      // that what was moved is what was judged stale, so two starters racing over one stale lock
-      // cannot both win: the loser moves the winner's fresh lock and must put it back.
-      const aside = `${path}.stale-${randomBytes(4).toString("hex")}`;
-      try {
-        renameSync(path, aside);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
-        throw error;
-      }
-      const moved = readHolder(aside);
-      if (moved !== "absent" && moved !== undefined && holderAlive(moved)) {
-        try {
-          linkSync(aside, path);
-        } finally {
-          rmSync(aside, { force: true });
-        }
-        continue;
-      }
-      rmSync(aside, { force: true });
-      tookOverFrom = moved === "absent" ? undefined : (moved ?? current);
-    }
-  } finally {
-    rmSync(temp, { force: true });
+    linkSync(temp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= 5) throw error;
+    return false;
   }
+}
+
+function heldByLiveProcess(path: string, holder: LockHolder): RttError {
+  return new RttError(
+    "RTT_ERR_WAL_LOCKED",
+    `${path} is held by live process pid ${holder.pid} (start time ${holder.startTime})`,
+    { hint: `stop the panel with pid ${holder.pid} first (rtt panel stop)` },
+  );
+}
+
+/** Removing a stale lock either took it over (from its dead holder, when known) or must be retried. */
+type StaleRemoval =
+  | { readonly removed: true; readonly from: LockHolder | undefined }
+  | { readonly removed: false };
+
+/**
+ * Removes a lock judged stale (or unreadable: never written whole, so its writer died before
+ * linking it — impossible with link-into-place, but an old or hand-made file). It is moved aside
+ * and what was moved checked to be what was judged stale, so two starters racing over one stale
+ * lock cannot both win: the loser moves the winner's fresh lock and must put it back.
+ */
+function removeStale(path: string, judged: LockHolder | undefined): StaleRemoval {
+  const aside = `${path}.stale-${randomBytes(4).toString("hex")}`;
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { removed: false };
+    throw error;
+  }
+  const moved = readHolder(aside);
+  if (moved !== "absent" && moved !== undefined && holderAlive(moved)) {
+    try {
+      linkSync(aside, path);
+    } finally {
+      rmSync(aside, { force: true });
+    }
+    return { removed: false };
+  }
+  rmSync(aside, { force: true });
+  return { removed: true, from: moved === "absent" ? undefined : (moved ?? judged) };
+}
+
+/**
+ * Puts the temp lock file in place, taking over a stale lock found there. Returns the dead
+ * holder taken over from, if any; throws RTT_ERR_WAL_LOCKED when a live process holds it.
+ */
+function linkIntoPlace(temp: string, path: string): LockHolder | undefined {
+  let tookOverFrom: LockHolder | undefined;
+  for (let attempt = 0; ; attempt++) {
+    if (linkedInPlace(temp, path, attempt)) return tookOverFrom;
+    const current = readHolder(path);
+    if (current === "absent") continue;
+    if (current !== undefined && holderAlive(current)) throw heldByLiveProcess(path, current);
+    const removal = removeStale(path, current);
+    if (removal.removed) tookOverFrom = removal.from;
+  }
+}
+
+/** The lock as held: released once, and only while the file still names this holder. */
+function heldLock(path: string, holder: LockHolder, tookOverFrom: LockHolder | undefined): DirLock {
   let released = false;
   return {
     path,
@@ -135,4 +169,16 @@ export function acquireDirLock(path: string, now: () => number = Date.now): DirL
         rmSync(path, { force: true });
     },
   };
+}
+
+export function acquireDirLock(path: string, now: () => number = Date.now): DirLock {
+  const holder = thisProcess(now);
+  const temp = writeTempLock(path, holder);
+  let tookOverFrom: LockHolder | undefined;
+  try {
+    tookOverFrom = linkIntoPlace(temp, path);
+  } finally {
+    rmSync(temp, { force: true });
+  }
+  return heldLock(path, holder, tookOverFrom);
 }

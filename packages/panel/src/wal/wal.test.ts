@@ -7,7 +7,8 @@ import type { JsonValue } from "@rtt/core";
 import fc from "fast-check";
 import { decodeRecord, encodeRecord, type ResourceIntent, type WalRecord } from "./record.ts";
 import { replayRecords } from "./replay.ts";
-import { readWal, segmentName, Wal } from "./wal.ts";
+import { readWal, segmentName } from "./segments.ts";
+import { Wal } from "./wal.ts";
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "rtt-wal-"));

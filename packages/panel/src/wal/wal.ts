@@ -16,8 +16,9 @@
  *   discarded; losing a release makes the restarted panel reap an already-gone resource, and
  *   reaping is idempotent.
  *
- * Opening takes the `.rtt/` lock (`lock.ts`), reads every segment in order, cuts a torn tail away
- * (reported in bytes) and refuses damage in the middle: records after it are not trusted.
+ * Opening takes the `.rtt/` lock (`lock.ts`), reads every segment in order (`segments.ts`), cuts a
+ * torn tail away (reported in bytes) and refuses damage in the middle: records after it are not
+ * trusted.
  */
 import {
   closeSync,
@@ -26,7 +27,6 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
   rmSync,
   statSync,
   truncateSync,
@@ -36,127 +36,16 @@ import { join } from "node:path";
 import { type JsonValue, RttError } from "@rtt/core";
 import { acquireDirLock, type DirLock, type LockHolder } from "./lock.ts";
 import {
-  decodeRecord,
   encodeRecord,
-  HEADER_BYTES,
   type ResourceIntent,
   type ResourceKind,
   type WalAction,
   type WalRecord,
 } from "./record.ts";
 import { type CommitPoint, type ReplayState, replayRecords, stateChanges } from "./replay.ts";
+import { type ReadOptions, readWal, SEGMENT_RE, segmentName, type TailCut } from "./segments.ts";
 
 export const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
-const SEGMENT_RE = /^wal-([0-9a-f]{16})\.log$/;
-
-export const segmentName = (firstSeq: number) =>
-  `wal-${firstSeq.toString(16).padStart(16, "0")}.log`;
-
-export interface TailCut {
-  readonly segment: string;
-  /** Byte offset the segment was (or would be) truncated to. */
-  readonly offset: number;
-  readonly bytes: number;
-  readonly reason: string;
-}
-
-export interface WalRead {
-  readonly records: readonly WalRecord[];
-  readonly segments: readonly string[];
-  /** A torn or damaged tail that replay ignores (and `Wal.open` truncates away). */
-  readonly tail: TailCut | undefined;
-  /** With `salvage`: damage in the middle, ignored with everything after it. */
-  readonly salvaged: readonly TailCut[];
-}
-
-export interface ReadOptions {
-  /**
-   * Treat damage before the tail like a torn tail: keep what precedes it, drop the rest. Off by
-   * default: such damage is RTT_ERR_WAL_CORRUPT, because records after it are not trusted.
-   */
-  readonly salvage?: boolean;
-}
-
-/** Reads every segment of `dir` in order; never modifies anything. */
-export function readWal(dir: string, options: ReadOptions = {}): WalRead {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => SEGMENT_RE.test(n));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT")
-      return { records: [], segments: [], tail: undefined, salvaged: [] };
-    throw error;
-  }
-  names.sort();
-  const records: WalRecord[] = [];
-  const salvaged: TailCut[] = [];
-  let tail: TailCut | undefined;
-  let prevSeq = 0;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i] ?? "";
-    const nameSeq = Number.parseInt(name.slice(4, 20), 16);
-    const buf = readFileSync(join(dir, name));
-    const isLast = i === names.length - 1;
-    let off = 0;
-    let damage: string | undefined;
-    while (off < buf.length) {
-      const d = decodeRecord(buf, off);
-      if (!d.ok) {
-        damage = d.reason;
-        break;
-      }
-      const want = off === 0 ? nameSeq : prevSeq + 1;
-      // A segment that opens with a checkpoint supersedes everything before it, so segments a
-      // crash kept from compaction's deletes (gap or not) are read and dropped.
-      const checkpoint = off === 0 && d.record.type === "checkpoint" && d.record.seq === nameSeq;
-      if (checkpoint) records.length = 0;
-      else if (d.record.seq !== want || (off === 0 && prevSeq !== 0 && nameSeq !== prevSeq + 1)) {
-        damage = `sequence ${d.record.seq} where ${want} was expected`;
-        break;
-      }
-      records.push(d.record);
-      prevSeq = d.record.seq;
-      off += d.size;
-    }
-    if (damage === undefined) continue;
-    const cut: TailCut = {
-      segment: name,
-      offset: off,
-      bytes: buf.length - off,
-      reason: damage,
-    };
-    const later = names.slice(i + 1);
-    const trusted = isLast && !intactRecordAfter(buf, off, prevSeq);
-    if (trusted) {
-      tail = cut;
-      break;
-    }
-    if (options.salvage !== true)
-      throw new RttError(
-        "RTT_ERR_WAL_CORRUPT",
-        `WAL ${join(dir, name)} is damaged at byte ${off} (${damage}) with ${
-          later.length > 0 ? `${later.length} later segment(s)` : "intact records"
-        } after it; records after seq ${prevSeq} are not trusted`,
-        {
-          hint: "restore .rtt/wal from a backup, or open with salvage to keep only what precedes the damage",
-        },
-      );
-    salvaged.push(cut);
-    for (const l of later)
-      salvaged.push({ segment: l, offset: 0, bytes: -1, reason: "after damage" });
-    break;
-  }
-  return { records, segments: names, tail, salvaged };
-}
-
-/** Is there an intact record with a later seq anywhere after `from`? Then it is not a torn tail. */
-function intactRecordAfter(buf: Buffer, from: number, prevSeq: number): boolean {
-  for (let y = from + 1; y + HEADER_BYTES < buf.length; y++) {
-    const d = decodeRecord(buf, y);
-    if (d.ok && d.record.seq > prevSeq) return true;
-  }
-  return false;
-}
 
 export interface WalOptions extends ReadOptions {
   /** The WAL folder, `.rtt/wal`. Created when missing. */

@@ -1,0 +1,116 @@
+/**
+ * The scan's last two steps before the catalog: merge tags (each manifest's symbol gets the tags
+ * of the `.rtttags` sidecars in its folder and every folder above) and resolve address conflicts
+ * (one address, one symbol).
+ */
+import {
+  addressOf,
+  type CatalogSymbol,
+  type Diagnostic,
+  type TagRule,
+  tagsFor,
+  withTags,
+} from "@rtt/core";
+import type { Conflict } from "../catalog.ts";
+import type { StateEntry } from "./scan-state.ts";
+
+/** A symbol as one manifest declares it, tags merged, and where its address sits in that file. */
+export interface Claim {
+  readonly symbol: CatalogSymbol;
+  readonly at: { readonly line: number; readonly column: number };
+}
+
+export interface TaggedClaims {
+  readonly claims: readonly Claim[];
+  /** Manifests read, valid or not. */
+  readonly manifests: number;
+  /** Folders with a `.rtttags` sidecar. */
+  readonly sidecars: number;
+}
+
+function dirOf(rel: string): string {
+  const slash = rel.lastIndexOf("/");
+  return slash < 0 ? "" : rel.slice(0, slash);
+}
+
+/** Sidecar rules that cover a file: those of its folder and every folder above, outermost first. */
+function coveringRules(rel: string, sidecars: ReadonlyMap<string, readonly TagRule[]>): TagRule[] {
+  const dirs: string[] = [];
+  for (let dir = dirOf(rel); ; dir = dirOf(dir)) {
+    dirs.push(dir);
+    if (dir === "") break;
+  }
+  return dirs.reverse().flatMap((d) => sidecars.get(d) ?? []);
+}
+
+/** The claim of every valid manifest among the files read, with its sidecars' tags merged in. */
+export function taggedClaims(files: Readonly<Record<string, StateEntry>>): TaggedClaims {
+  const sidecars = new Map<string, readonly TagRule[]>();
+  const claims: Claim[] = [];
+  let manifests = 0;
+  for (const [rel, entry] of Object.entries(files)) {
+    if (entry.outcome.kind === "tags") sidecars.set(dirOf(rel), entry.outcome.rules);
+    else manifests++;
+  }
+  for (const [rel, entry] of Object.entries(files)) {
+    const outcome = entry.outcome;
+    if (outcome.kind !== "manifest" || outcome.symbol === undefined) continue;
+    const rules = coveringRules(rel, sidecars);
+    const symbol =
+      rules.length === 0
+        ? outcome.symbol
+        : withTags(outcome.symbol, tagsFor(rules, addressOf(outcome.symbol)));
+    claims.push({ symbol, at: outcome.saddr_at ?? { line: 1, column: 1 } });
+  }
+  return { claims, manifests, sidecars: sidecars.size };
+}
+
+/** One address, one symbol: identical claims keep the first path (warning); differing ones keep none (error). */
+export function resolveClaims(claims: readonly Claim[]): {
+  symbols: CatalogSymbol[];
+  conflicts: Conflict[];
+  diagnostics: Diagnostic[];
+} {
+  const byAddress = new Map<string, Claim[]>();
+  for (const c of claims) {
+    const list = byAddress.get(c.symbol.saddr);
+    if (list === undefined) byAddress.set(c.symbol.saddr, [c]);
+    else list.push(c);
+  }
+  const symbols: CatalogSymbol[] = [];
+  const conflicts: Conflict[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const [saddr, list] of byAddress) {
+    const first = list[0] as Claim;
+    if (list.length === 1) {
+      symbols.push(first.symbol);
+      continue;
+    }
+    const identical = list.every((c) => c.symbol.contract_hash === first.symbol.contract_hash);
+    const files = list.map((c) => c.symbol.source.file);
+    conflicts.push({ saddr, files, identical });
+    if (identical) symbols.push(first.symbol);
+    for (const c of list) {
+      if (identical && c === first) continue;
+      const others = files.filter((f) => f !== c.symbol.source.file).join(", ");
+      diagnostics.push({
+        severity: identical ? "warning" : "error",
+        code: "RTT_ERR_SCAN_CONFLICT",
+        message: identical
+          ? `${saddr} is also declared, identically, by ${others}; this copy is ignored`
+          : `${saddr} is also declared by ${others} with a different contract; neither is catalogued`,
+        file: c.symbol.source.file,
+        line: c.at.line,
+        column: c.at.column,
+        hint: identical
+          ? "keep one manifest per address"
+          : "give one of them another version or variant, or delete one",
+      });
+    }
+  }
+  const bySaddr = (a: { saddr: string }, b: { saddr: string }) =>
+    a.saddr < b.saddr ? -1 : a.saddr > b.saddr ? 1 : 0;
+  symbols.sort(bySaddr);
+  conflicts.sort(bySaddr);
+  return { symbols, conflicts, diagnostics };
+}
