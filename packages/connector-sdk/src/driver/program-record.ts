@@ -22,15 +22,31 @@ export interface ProgramRecord extends ProcessRef {
  * (`released`): the next link of the end adopts it, in this driver or another.
  */
 export function writeProgramRecord(dir: string, pid: number, released = false): ProgramRecord {
-  return writeProgramRecordFile(join(dir, RECORD), pid, released);
+  return writeProgramRecordFile(join(dir, RECORD), pid, { released });
+}
+
+export interface RecordFileOptions {
+  /** Run by nobody from now on (see `writeProgramRecord`). */
+  readonly released?: boolean;
+  /**
+   * Fields written beside the record, for readers of an earlier format of the same file (the
+   * http driver's `.pid`, which an older driver sharing the socket folder still reads).
+   */
+  readonly alsoAs?: (record: ProgramRecord) => object;
 }
 
 /** `writeProgramRecord` to a file of another name (the http driver's `<socket>.pid`). */
-export function writeProgramRecordFile(file: string, pid: number, released = false): ProgramRecord {
-  const record: ProgramRecord = { ...processRef(pid), owner: released ? null : processRef("self") };
+export function writeProgramRecordFile(
+  file: string,
+  pid: number,
+  options: RecordFileOptions = {},
+): ProgramRecord {
+  const owner = options.released === true ? null : processRef("self");
+  const record: ProgramRecord = { ...processRef(pid), owner };
   // Whole or not at all: a reader that finds half a record could not tell whose it is.
   const tmp = `${file}.${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
+  const written = { ...options.alsoAs?.(record), ...record };
+  writeFileSync(tmp, JSON.stringify(written), { mode: 0o600 });
   renameSync(tmp, file);
   return record;
 }

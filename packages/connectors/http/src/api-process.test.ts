@@ -50,6 +50,34 @@ describe("api process", () => {
     assert.equal(api.err, undefined, "a closed api is not an error");
   });
 
+  it("its .pid file names the live driver in the earlier format too, so older reapers keep off", async () => {
+    const api = await ApiProcess.start({ argv: [process.execPath, "server.mjs"], cwd: dir });
+    try {
+      const record = JSON.parse(readFileSync(`${api.socketPath}.pid`, "utf8"));
+      const self = processRef("self");
+      const program = processRef(api.pid ?? -1);
+      // What an http driver before the shared program record read: {driver, driverStart, pid, start}.
+      assert.deepEqual(
+        {
+          driver: record.driver,
+          driverStart: record.driverStart,
+          pid: record.pid,
+          start: record.start,
+        },
+        {
+          driver: self.pid,
+          driverStart: self.startTime,
+          pid: program.pid,
+          start: program.startTime,
+        },
+      );
+      assert.deepEqual(record.owner, self);
+      assert.equal(record.startTime, program.startTime);
+    } finally {
+      await api.close();
+    }
+  });
+
   it("reports the program's own exit", async () => {
     const api = await ApiProcess.start({ argv: [process.execPath, "server.mjs"], cwd: dir });
     const grandchild = Number(readFileSync(join(dir, "grandchild.pid"), "utf8"));

@@ -197,7 +197,8 @@ export class ApiProcess {
 
   #writePidFile(): void {
     const pid = this.#pid;
-    if (pid !== undefined) writeProgramRecordFile(`${this.socketPath}${PID_SUFFIX}`, pid);
+    if (pid !== undefined)
+      writeProgramRecordFile(`${this.socketPath}${PID_SUFFIX}`, pid, { alsoAs: asEarlierPidFile });
   }
 
   /**
@@ -238,6 +239,19 @@ interface EarlierPidFile {
   readonly driverStart: string;
   readonly pid: number;
   readonly start: string;
+}
+
+/**
+ * The record in the earlier format too: an earlier http driver sharing the socket folder reaps
+ * by it, and would take a record without these fields for an orphan and remove a live socket.
+ */
+function asEarlierPidFile(record: ProgramRecord): EarlierPidFile {
+  return {
+    driver: record.owner?.pid ?? 0,
+    driverStart: record.owner?.startTime ?? "0",
+    pid: record.pid,
+    start: record.startTime,
+  };
 }
 
 /** A `.pid` file's record, in either format; undefined when it is neither. */
