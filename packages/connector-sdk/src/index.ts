@@ -135,6 +135,7 @@ export {
   readProcStat,
   type SameProcessOptions,
   sameProcess,
+  TRUST_UNKNOWN_START,
 } from "./process-identity.ts";
 export {
   type Ack,

@@ -47,17 +47,25 @@ export function isProcessRef(value: unknown): value is ProcessRef {
 
 export interface SameProcessOptions {
   /**
-   * Take a live pid for a record whose start time is unknown ("0"): for a caller that has
-   * nothing better to go on there and accepts the guess (the driver host's re-attach also
-   * checks the nonce). Without it such a record is never the process: nothing is signalled or
-   * adopted on a guess.
+   * Take a live pid for the process when a start time is unknown — recorded as "0", or
+   * unreadable now (no /proc): for a caller that has nothing better to go on there and accepts
+   * the guess (the driver host's re-attach also checks the nonce). Without it such a process is
+   * never the recorded one: nothing is signalled or adopted on a guess.
    */
   readonly trustUnknownStart?: boolean;
 }
 
+/** `sameProcess` for the callers that accept a live pid whose start time is unknown. */
+export const TRUST_UNKNOWN_START: SameProcessOptions = { trustUnknownStart: true };
+
 /** Still the recorded process: alive (not exited, not a zombie), and not a reuse of its pid. */
 export function sameProcess(ref: ProcessRef, options: SameProcessOptions = {}): boolean {
   if (!isAlive(ref.pid)) return false;
-  if (ref.startTime === UNKNOWN_START_TIME && options.trustUnknownStart === true) return true;
-  return readProcStat(ref.pid)?.startTime === ref.startTime;
+  const now = readProcStat(ref.pid)?.startTime;
+  if (
+    options.trustUnknownStart === true &&
+    (ref.startTime === UNKNOWN_START_TIME || now === undefined)
+  )
+    return true;
+  return now === ref.startTime;
 }

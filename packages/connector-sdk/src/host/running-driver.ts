@@ -9,7 +9,7 @@
 import type { ChildProcess } from "node:child_process";
 import type * as grpc from "@grpc/grpc-js";
 import { terminate } from "../process/terminate.ts";
-import { isAlive, sameProcess } from "../process-identity.ts";
+import { isAlive, sameProcess, TRUST_UNKNOWN_START } from "../process-identity.ts";
 import type { HealthSample } from "../wire.ts";
 import type { DriverClient } from "./driver-client.ts";
 import type { DriverLog } from "./driver-log.ts";
@@ -22,7 +22,7 @@ import {
   waitGone,
   waitPipes,
 } from "./driver-process.ts";
-import { type DriverRecord, TRUST_UNKNOWN_START } from "./verified-connect.ts";
+import type { DriverRecord } from "./verified-connect.ts";
 
 /** What the host hears from its running driver. */
 export interface RunningDriverHooks {

@@ -9,7 +9,13 @@
 import type { ChildProcess } from "node:child_process";
 import { RttError } from "@rtt/core";
 import type { Handshake } from "../handshake/handshake-line.ts";
-import { isAlive, type ProcessRef, readProcStat, sameProcess } from "../process-identity.ts";
+import {
+  isAlive,
+  type ProcessRef,
+  readProcStat,
+  sameProcess,
+  TRUST_UNKNOWN_START,
+} from "../process-identity.ts";
 import { DriverClient, type DriverClientOptions } from "./driver-client.ts";
 import { describeExit, exited } from "./driver-process.ts";
 
@@ -24,12 +30,6 @@ export interface DriverRecord extends ProcessRef {
   readonly nonce: string;
   readonly protocolVersion: number;
 }
-
-/**
- * A driver that knows no start time of its own says 0 in its handshake (the line allows it): its
- * live pid is taken for it, and the nonce GetInfo returns settles who it is.
- */
-export const TRUST_UNKNOWN_START = { trustUnknownStart: true } as const;
 
 /** The record of driver `name` as its handshake line describes it. */
 export function recordOf(name: string, handshake: Handshake): DriverRecord {
@@ -103,6 +103,9 @@ export async function connectRecorded(
     throw new RttError("RTT_ERR_DRIVER_EXITED", `${who} is not running any more`, {
       hint: "launch it again",
     });
+  // A driver that knows no start time of its own says 0 in its handshake (the line allows it),
+  // and one whose /proc entry cannot be read now is as unknown: its live pid is taken for it,
+  // and the nonce GetInfo returns settles who it is.
   if (!sameProcess(record, TRUST_UNKNOWN_START)) {
     const now = readProcStat(record.pid)?.startTime ?? "unknown";
     throw new RttError(

@@ -74,8 +74,15 @@ export function leftoverGroup(pgid: number): ProcessTarget {
 export function signalProcess(target: ProcessTarget, signal: NodeJS.Signals | 0): boolean {
   // 0 and below would signal our own process group, or every process we may signal.
   if (!(target.pid > 0) || target.isSame?.() === false) return false;
+  if (target.group === true && sent(-target.pid, signal)) return true;
+  // No such group, yet the one meant is there: a leader that has not made its group yet (just
+  // spawned) or has left it. It alone gets the signal.
+  return sent(target.pid, signal);
+}
+
+function sent(pid: number, signal: NodeJS.Signals | 0): boolean {
   try {
-    process.kill(target.group === true ? -target.pid : target.pid, signal);
+    process.kill(pid, signal);
     return true;
   } catch {
     return false; // ESRCH: gone; EPERM: not ours to signal.

@@ -28,6 +28,7 @@ import {
   Supervisor,
   sameProcess,
   signalProcess,
+  TRUST_UNKNOWN_START,
   writeProgramRecordFile,
 } from "@rtt/connector-sdk";
 import { type ErrorCode, RttError } from "@rtt/core";
@@ -227,12 +228,6 @@ export class ApiProcess {
 
 const PID_SUFFIX = ".pid";
 
-/**
- * Where no start time was known (no /proc) the http driver has always taken a live pid for
- * the process it recorded.
- */
-const TRUST_UNKNOWN_START = { trustUnknownStart: true } as const;
-
 /** A `.pid` file as http drivers before the program record wrote it. */
 interface EarlierPidFile {
   readonly driver: number;
@@ -290,7 +285,8 @@ export function reapOrphanedApis(dir: string): number[] {
     } catch {
       continue; // Not JSON: being written by an earlier driver, or not ours.
     }
-    // Its driver still runs.
+    // Its driver still runs. Where no start time is known (no /proc) the http driver has always
+    // taken a live pid for the process it recorded.
     if (record?.owner && sameProcess(record.owner, TRUST_UNKNOWN_START)) continue;
     if (record !== undefined && sameProcess(record, TRUST_UNKNOWN_START)) {
       if (signalProcess({ pid: record.pid, group: true }, "SIGKILL")) reaped.push(record.pid);
