@@ -5,7 +5,7 @@
  * Audit) reads the workspace's files and asks the drivers for health samples; the write side
  * (ApplyPlan, Rollback, QuickConnect, Trip, Heal, Shutdown) goes through the reconciler, the
  * route health loop and the daemon. Errors leave as their RttError's status and code
- * (`unaryHandler`, `serverStream`).
+ * (`unaryHandler` from the SDK, `streamingHandler` below).
  */
 import { existsSync, readFileSync } from "node:fs";
 import type * as grpc from "@grpc/grpc-js";
@@ -94,10 +94,10 @@ export function panelService(ctx: PanelServiceContext): PanelHandlers {
     ApplyPlan: unaryHandler((req) => applyPlan(ctx, req)),
     ListRoutes: unaryHandler(() => listRoutes(ctx)),
     Rollback: unaryHandler((req) => rollback(ctx, req)),
-    ListSymbols: serverStream((call) => listSymbols(ctx, call)),
+    ListSymbols: streamingHandler((call) => listSymbols(ctx, call)),
     PlanRoutes: unaryHandler(() => planNow(ctx)),
-    Health: serverStream((call) => healthStream(ctx, call)),
-    Audit: serverStream((call) => auditStream(ctx, call)),
+    Health: streamingHandler((call) => healthStream(ctx, call)),
+    Audit: streamingHandler((call) => auditStream(ctx, call)),
     QuickConnect: unaryHandler((req) => quickConnect(ctx, req)),
     Trip: unaryHandler((req) => breakerCall(ctx, "trip", req)),
     Heal: unaryHandler((req) => breakerCall(ctx, "heal", req)),
@@ -109,7 +109,7 @@ export function panelService(ctx: PanelServiceContext): PanelHandlers {
  * A server-streaming handler from an async function that writes to the call and returns when the
  * stream is complete; a throw ends the stream with the RttError's status and code.
  */
-function serverStream<Req, Res>(
+function streamingHandler<Req, Res>(
   run: (call: grpc.ServerWritableStream<Req, Res>) => Promise<void>,
 ): grpc.handleServerStreamingCall<Req, Res> {
   return (call) => {

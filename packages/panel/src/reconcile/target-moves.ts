@@ -178,9 +178,10 @@ export class TargetMoves {
     await beforeStep(this.#parts.options, "open-to", routeId);
     // A warm spare (a target a recent swap left, or one prebound for the route's failover
     // set) is a flip without starting anything; an armed one is the Switch only.
+    // The source first: a spare taken out of the book is this move's to close or to use.
+    const source = await this.#parts.options.pool.get(route.from.driver);
     const spare =
       mode !== "unpark" ? this.#parts.spares.take(target.saddr, edge.to.driver) : undefined;
-    const source = await this.#parts.options.pool.get(route.from.driver);
     if (spare !== undefined && isArmedFor(spare, linkResourceName(route.from), edge.lane)) {
       acquired.opened = spare.ref;
       acquired.warm = true;
