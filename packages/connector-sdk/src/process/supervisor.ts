@@ -260,8 +260,9 @@ export class Supervisor<P extends SupervisedProgram> extends EventEmitter<Superv
 
   /**
    * Stops respawning, ends the current program's process group (TERM, then KILL after the
-   * grace) and waits until it is gone. With `kill-at-stop`, what exited programs left in their
-   * groups gets SIGKILL: a leader that is gone may have left children, and they get no grace.
+   * grace) and waits until it is gone. With `kill-at-stop` and no program running, what exited
+   * programs left in their groups gets SIGKILL (a leader that is gone may have left children;
+   * they get no grace); while one runs, only its group is ended — `killAll` takes the rest.
    */
   async stop(): Promise<void> {
     this.stopRespawning();
