@@ -12,7 +12,7 @@
  *   the recorded pid, start time and nonce);
  * - running-driver.ts: noticing a running driver's death (SIGCHLD, or a broken Health watch after
  *   re-attach), stopping it, letting it go;
- * - restart-supervisor.ts: whether and when a crashed driver starts again (capped, jittered
+ * - restart-pacer.ts: whether and when a crashed driver starts again (capped, jittered
  *   exponential backoff on the host's Clock);
  * - driver-log.ts: its output mirrored line by line, the host's own "host" lines, the last lines.
  */
@@ -35,9 +35,9 @@ import {
 import {
   type DriverRestart,
   type RestartOptions,
-  RestartSupervisor,
+  RestartPacer,
   restartPolicy,
-} from "./restart-supervisor.ts";
+} from "./restart-pacer.ts";
 import { RunningDriver, type RunningDriverParts } from "./running-driver.ts";
 import {
   classifyStart,
@@ -121,7 +121,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   readonly #options: DriverHostOptions;
   readonly #clock: Clock;
   /** Undefined when a crashed driver stays down: restarts off, or no launch to restart from. */
-  readonly #restarts: RestartSupervisor | undefined;
+  readonly #restarts: RestartPacer | undefined;
   readonly #log: DriverLog;
   #state: State = "starting";
   #running: RunningDriver | undefined;
@@ -137,7 +137,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     this.#restarts =
       policy === false || launch === undefined
         ? undefined
-        : new RestartSupervisor(policy, this.#clock, options.random ?? Math.random);
+        : new RestartPacer(policy, this.#clock, options.random ?? Math.random);
     this.#log = new DriverLog(name, options.log, options.tailLines ?? 10, (line) =>
       this.emit("log", line),
     );
@@ -377,7 +377,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   }
 
   /** Starts the driver again after its backoff delay, or gives up after maxRestarts. */
-  #restartLater(restarts: RestartSupervisor): void {
+  #restartLater(restarts: RestartPacer): void {
     const planned = restarts.next();
     if (planned === undefined) {
       this.#state = "failed";

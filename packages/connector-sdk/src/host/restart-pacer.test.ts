@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { FakeClock } from "../clock.ts";
-import { RestartSupervisor, restartPolicy } from "./restart-supervisor.ts";
+import { RestartPacer, restartPolicy } from "./restart-pacer.ts";
 
 function supervisor(policy: Parameters<typeof restartPolicy>[0], clock = new FakeClock()) {
   const resolved = restartPolicy(policy);
   assert.ok(resolved !== false);
-  return new RestartSupervisor(resolved, clock, () => 0);
+  return new RestartPacer(resolved, clock, () => 0);
 }
 
 describe("restart supervision", () => {

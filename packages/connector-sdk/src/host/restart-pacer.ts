@@ -43,7 +43,7 @@ export function restartPolicy(
   };
 }
 
-export class RestartSupervisor {
+export class RestartPacer {
   readonly #policy: RestartOptions;
   readonly #clock: Clock;
   /** [0, 1), for the backoff's jitter. */
