@@ -196,7 +196,7 @@ function decisionOf(
   };
 }
 
-/** Without a `localityOf`, every symbol is as close as any other. */
+/** Without a `localityOf`, all symbols are equally close. */
 const SAME_DISTANCE = (): number => 0;
 
 /** Decides one route: its source, each candidate's verdict, the chosen target and the lane. */
