@@ -13,7 +13,7 @@ import type { LaneKind } from "@rtt/fabric";
 import { loadShm } from "@rtt/fabric";
 import { fastSource, inProcessDrivers, TICKS } from "./helpers.ts";
 
-/** The link's tx-queue high-water mark (inbound-tx.ts INBOUND_HIGH_WATER_FRAMES). */
+/** The link's tx-queue high-water mark (inbound-tx.ts INBOUND_MARKS.high.items). */
 const HIGH_WATER = 1024;
 /** Messages the source has: enough to overrun every buffer on the way many times over. */
 const N = 20_000;

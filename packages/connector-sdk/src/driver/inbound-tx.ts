@@ -24,13 +24,9 @@ import type { DeliveredMark } from "./route-journal.ts";
  * matches the default route buffer (qos `buffer: 1024`); the gap between the marks keeps a
  * steady slow consumer from pausing and resuming the lane on every frame.
  */
-const INBOUND_HIGH_WATER_FRAMES = 1024;
-const INBOUND_LOW_WATER_FRAMES = 256;
-const INBOUND_HIGH_WATER_BYTES = 16 * 1024 * 1024;
-const INBOUND_LOW_WATER_BYTES = 4 * 1024 * 1024;
 const INBOUND_MARKS: WaterMarks = {
-  high: { items: INBOUND_HIGH_WATER_FRAMES, bytes: INBOUND_HIGH_WATER_BYTES },
-  low: { items: INBOUND_LOW_WATER_FRAMES, bytes: INBOUND_LOW_WATER_BYTES },
+  high: { items: 1024, bytes: 16 * 1024 * 1024 },
+  low: { items: 256, bytes: 4 * 1024 * 1024 },
 };
 
 interface TxItem {

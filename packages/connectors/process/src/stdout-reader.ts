@@ -26,13 +26,9 @@ export interface StdoutMessage {
  * Queued stdout messages (or bytes) at which the pipe is paused, and below which it is resumed.
  * The queue can pass the high mark by one read's messages (a pipe read is at most 64 KiB).
  */
-const STDOUT_HIGH_WATER_MESSAGES = 1024;
-const STDOUT_LOW_WATER_MESSAGES = 256;
-const STDOUT_HIGH_WATER_BYTES = 8 * 1024 * 1024;
-const STDOUT_LOW_WATER_BYTES = 2 * 1024 * 1024;
 const STDOUT_MARKS: WaterMarks = {
-  high: { items: STDOUT_HIGH_WATER_MESSAGES, bytes: STDOUT_HIGH_WATER_BYTES },
-  low: { items: STDOUT_LOW_WATER_MESSAGES, bytes: STDOUT_LOW_WATER_BYTES },
+  high: { items: 1024, bytes: 8 * 1024 * 1024 },
+  low: { items: 256, bytes: 2 * 1024 * 1024 },
 };
 
 const NEWLINE = new Uint8Array([0x0a]);
