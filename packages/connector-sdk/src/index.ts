@@ -6,12 +6,7 @@
  */
 
 export { type BackoffPolicy, backoffDelay } from "@rtt/core";
-export {
-  BoundedQueue,
-  type BoundedQueueOptions,
-  type QueueMark,
-  type WaterMarks,
-} from "@rtt/fabric";
+export { BoundedQueue, type WaterMarks } from "@rtt/fabric";
 export { type Clock, FakeClock, systemClock } from "./clock.ts";
 export {
   type Awaitable,

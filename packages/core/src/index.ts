@@ -3,12 +3,7 @@
  * Schemas of every document with position-exact validation, RFC 8785 canonical JSON and the
  * hashes built on it, retry backoff. No I/O: it takes text and data and returns data.
  */
-export {
-  type BackoffJitter,
-  type BackoffPolicy,
-  backoffDelay,
-  DEFAULT_BACKOFF,
-} from "./backoff.ts";
+export { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
 export { canonicalHash, canonicalJson } from "./canonical-json.ts";
 export { errorMessage } from "./error-message.ts";
 export {

@@ -21,21 +21,13 @@ export { decodeFrame } from "./frame/decode.ts";
 export { encodeFrame, encodeFrameInto } from "./frame/encode.ts";
 export {
   DEFAULT_MAX_PAYLOAD,
-  FRAME_HEADER_SIZE,
-  FRAME_MAGIC,
-  FRAME_TRAILER_SIZE,
-  FRAME_VERSION,
   type Frame,
   FrameFlag,
   FrameType,
-  type FrameTypeName,
   frameSize,
-  frameTypeName,
-  isFrameError,
   MAX_PAYLOAD_LIMIT,
 } from "./frame/format.ts";
 export { headerCrc } from "./frame/header-crc.ts";
-export { FrameDecoder } from "./frame/stream-decoder.ts";
 export type {
   LaneAddress,
   LaneEnd,
