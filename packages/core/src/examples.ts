@@ -38,7 +38,8 @@ export type ExamplesResult =
 const SHAPE_HINT =
   'e.g. "x-examples": [{"request": {"method": "GET", "path": "/"}, "response": {"status": 200}}]';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** A JSON object: not null, not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 

@@ -352,7 +352,8 @@ function globMatch(glob: string, text: string): boolean {
   return re.test(text);
 }
 
-function escapeRegExp(s: string): string {
+/** `s` as a regular expression that matches it literally. */
+export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 

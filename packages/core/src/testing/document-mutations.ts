@@ -3,7 +3,9 @@
  * JSON Schema (a value of the wrong type, an unknown key, a missing required key, an address
  * with an uppercase letter), and each edit applied with where its diagnostic must point.
  */
-import { isRecord, offsetOf, type Path, type Printed } from "./printed-documents.ts";
+import { isRecord } from "../examples.ts";
+import { escapeRegExp } from "../saddr.ts";
+import { offsetOf, type Path, type Printed } from "./printed-documents.ts";
 
 export interface SchemaNode {
   readonly type?: string | readonly string[];
@@ -160,8 +162,4 @@ export function apply(original: unknown, m: Mutation, pick: number): Applied {
       };
     }
   }
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

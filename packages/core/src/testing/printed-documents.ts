@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import type { Diagnostic } from "../errors.ts";
+import { isRecord } from "../examples.ts";
 import type { DocumentKind } from "../validate.ts";
 
 export type Path = readonly (string | number)[];
@@ -15,10 +16,6 @@ export interface Printed {
   readonly values: ReadonlyMap<string, number>;
   /** Offset of the key (its opening quote in JSON) of each object member. */
   readonly keys: ReadonlyMap<string, number>;
-}
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
 /** JSON.stringify(value, null, 2), with offsets. */
