@@ -212,7 +212,7 @@ export function parseSaddr(input: string): Saddr {
   const name = readSegment(input, nameAt, "a name");
   let at = nameAt + name.length;
   if (input[at] === "/") throw syntaxError(input, at, "'@', '#', '?' or the end");
-  checkSymbolType(input, namespace, type);
+  checkSymbolType(input, typeAt, type);
 
   let version: ParsedVersion | undefined;
   if (input[at] === "@") {
@@ -268,13 +268,13 @@ function expectSlash(input: string, at: number): number {
   return at + 1;
 }
 
-/** A type segment without a glob must be one of SYMBOL_TYPES. */
-function checkSymbolType(input: string, namespace: string, type: string): void {
+/** A type segment (at `typeAt` in `input`) without a glob must be one of SYMBOL_TYPES. */
+function checkSymbolType(input: string, typeAt: number, type: string): void {
   if (type.includes("*") || (SYMBOL_TYPES as readonly string[]).includes(type)) return;
   const guess = closest(type, SYMBOL_TYPES);
   throw syntaxError(
     input,
-    SCHEME.length + namespace.length + 1,
+    typeAt,
     `a symbol type (${SYMBOL_TYPES.join(", ")})`,
     guess === undefined ? undefined : `did you mean "${guess}"?`,
     type,
