@@ -7,8 +7,11 @@ import { BoundedQueue } from "@rtt/fabric";
 import type { RxMessage } from "./define-connector.ts";
 
 export class RxQueue {
-  /** No marks: what pushes here is an event, not a producer the pump could pause. */
-  readonly #items = new BoundedQueue<RxMessage>({ sizeOf: (m) => m.payload.length });
+  /**
+   * No marks: what pushes here is an event, not a producer the pump could pause; so no sizes
+   * either, since nothing reads the byte count.
+   */
+  readonly #items = new BoundedQueue<RxMessage>();
   #wake: (() => void) | undefined;
   #ended = false;
 

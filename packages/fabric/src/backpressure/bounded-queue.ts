@@ -1,9 +1,9 @@
 /**
- * A FIFO of messages that knows its length and payload bytes, and whether it stands at its
- * high-water mark (`full`) or back at or below its low-water mark (`drained`). It refuses
- * nothing: what keeps it bounded is its owner pausing the producer once it is `full` and
- * resuming it once it is `drained` again — the side effects stay with the owner (a lane reader,
- * a pipe, the inproc lane's writer), only the counting and the marks live here.
+ * A FIFO of messages that knows its length and (given `sizeOf`) payload bytes, and whether it
+ * stands at its high-water mark (`full`) or back at or below its low-water mark (`drained`). It
+ * refuses nothing: what keeps it bounded is its owner pausing the producer once it is `full`
+ * and resuming it once it is `drained` again — the side effects stay with the owner (a lane
+ * reader, a pipe, the inproc lane's writer), only the counting and the marks live here.
  *
  * Push and shift are O(1) amortised: shifting moves a head index instead of the array's
  * elements, and the array is cut down once the head has passed enough of it. An emptied queue
@@ -28,12 +28,23 @@ export interface WaterMarks {
   readonly low?: QueueMark;
 }
 
-export interface BoundedQueueOptions<T> {
-  /** The payload bytes a message counts for; read when it is pushed and when it is shifted. */
-  readonly sizeOf: (item: T) => number;
-  /** Without marks the queue is never full and always drained: nothing pauses its producer. */
-  readonly marks?: WaterMarks;
-}
+/**
+ * With marks, the payload bytes of each message count toward them, so `sizeOf` comes with the
+ * marks. Without marks the queue is never full and always drained (nothing pauses its
+ * producer), and it counts bytes only when given `sizeOf`: a queue of events nobody pauses
+ * (a connector's rx) does no per-message counting that nothing reads.
+ */
+export type BoundedQueueOptions<T> =
+  | {
+      readonly marks: WaterMarks;
+      /** The payload bytes a message counts for; read when it is pushed and when it is shifted. */
+      readonly sizeOf: (item: T) => number;
+    }
+  | {
+      readonly marks?: undefined;
+      /** Counts payload bytes for `bytes`; without it `bytes` stays 0. */
+      readonly sizeOf?: (item: T) => number;
+    };
 
 /**
  * Shifted slots are dropped once the head is past this many and past half the slots in use: the
@@ -45,7 +56,8 @@ const COMPACT_AFTER = 1024;
 const RETAIN_SLOTS = 4096;
 
 export class BoundedQueue<T> {
-  readonly #sizeOf: (item: T) => number;
+  /** Undefined: bytes are not counted (no marks, and no one asked for `bytes`). */
+  readonly #sizeOf: ((item: T) => number) | undefined;
   /** The high marks as numbers (Infinity without marks: never reached): `full` is hot. */
   readonly #highItems: number;
   readonly #highBytes: number;
@@ -60,7 +72,7 @@ export class BoundedQueue<T> {
   #tail = 0;
   #bytes = 0;
 
-  constructor(options: BoundedQueueOptions<T>) {
+  constructor(options: BoundedQueueOptions<T> = {}) {
     const { marks } = options;
     if (marks !== undefined) {
       checkMarks("items", marks.low?.items, marks.high.items);
@@ -77,7 +89,7 @@ export class BoundedQueue<T> {
     return this.#tail - this.#head;
   }
 
-  /** Payload bytes queued. */
+  /** Payload bytes queued (0 for a queue without `sizeOf`). */
   get bytes(): number {
     return this.#bytes;
   }
@@ -98,7 +110,7 @@ export class BoundedQueue<T> {
     if (this.#tail === this.#items.length) this.#items.push(item);
     else this.#items[this.#tail] = item;
     this.#tail++;
-    this.#bytes += this.#sizeOf(item);
+    if (this.#sizeOf !== undefined) this.#bytes += this.#sizeOf(item);
   }
 
   /** The oldest message, taken out of the queue; undefined when it is empty. */
@@ -107,7 +119,7 @@ export class BoundedQueue<T> {
     const item = this.#items[this.#head] as T;
     this.#items[this.#head] = undefined;
     this.#head++;
-    this.#bytes -= this.#sizeOf(item);
+    if (this.#sizeOf !== undefined) this.#bytes -= this.#sizeOf(item);
     if (this.#head === this.#tail) this.#emptied();
     else if (this.#head >= COMPACT_AFTER && this.#head * 2 >= this.#tail) {
       this.#items = this.#items.slice(this.#head, this.#tail);
