@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import type { AuditEventMessage, RouteHealthMessage } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import { PanelConnection } from "@rtt/panel";
-import { describeRun } from "../e2e/helpers.ts";
+import { describeRun } from "../support/run-rtt.ts";
 import { type QuickstartPanel, ROUTES, startQuickstartPanel } from "./quickstart-panel.ts";
 
 let panel: QuickstartPanel;

@@ -12,8 +12,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { describeRun, panelLogTail, REPO, run } from "../e2e/helpers.ts";
 import { LOGGER2 } from "../support/quickstart.ts";
+import { describeRun, panelLogTail, REPO, run } from "../support/run-rtt.ts";
 import { type QuickstartPanel, ROUTES, startQuickstartPanel } from "./quickstart-panel.ts";
 
 /** Debian's packages serve Debian's interpreter first; any python3 with grpc will do. */

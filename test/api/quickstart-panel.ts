@@ -5,15 +5,14 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { copyQuickstart, type QuickstartSetup } from "../support/quickstart.ts";
 import {
-  copyQuickstart,
   describeRun,
   panelLogTail,
   type RunResult,
   removeTempDirs,
   runRtt,
-} from "../e2e/helpers.ts";
-import type { QuickstartSetup } from "../support/quickstart.ts";
+} from "../support/run-rtt.ts";
 
 /** Generous: each step may take seconds on a loaded 2-core machine. */
 export const RTT_TIMEOUT_MS = 60_000;

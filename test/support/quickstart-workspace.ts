@@ -11,8 +11,16 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after } from "node:test";
 import { type EventuallyOptions, eventually } from "@rtt/core/testing";
+import { writeFile } from "./files.ts";
 import {
-  copyQuickstart,
+  assertNothingLeft,
+  cmdline,
+  processTree,
+  shmEntries,
+  TrackedProcesses,
+} from "./panel-processes.ts";
+import { copyQuickstart, type QuickstartSetup } from "./quickstart.ts";
+import {
   describeRun,
   panelLogTail,
   panelWait,
@@ -21,16 +29,7 @@ import {
   type RunResult,
   removeTempDirs,
   runRtt,
-  writeFile,
-} from "../e2e/helpers.ts";
-import {
-  assertNothingLeft,
-  cmdline,
-  processTree,
-  shmEntries,
-  TrackedProcesses,
-} from "./panel-processes.ts";
-import type { QuickstartSetup } from "./quickstart.ts";
+} from "./run-rtt.ts";
 
 /**
  * How long one `rtt` run may take by default. Generous: a step may take seconds on a loaded

@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { notRuntimeState } from "@rtt/panel";
+import { makeTempDir } from "./run-rtt.ts";
 
 export const QUICKSTART = fileURLToPath(new URL("../../examples/quickstart", import.meta.url));
 
@@ -71,6 +72,11 @@ export function copyQuickstartTo(dest: string, setup: QuickstartSetup = {}): str
   if (secondLogger !== undefined) addSecondLogger(dest, secondLogger.failover);
   if (policy !== undefined) editJson(dest, ".rtt/policy.json", policy);
   return dest;
+}
+
+/** A temp copy of examples/quickstart (removed by `removeTempDirs`), set up for the case. */
+export function copyQuickstart(setup: QuickstartSetup = {}): string {
+  return copyQuickstartTo(join(makeTempDir("rtt-e2e-quickstart-"), "quickstart"), setup);
 }
 
 function addSecondLogger(dest: string, failover: boolean): void {

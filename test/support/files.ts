@@ -1,0 +1,25 @@
+/** Files the suites that run `rtt` for real write into a workspace, and the NDJSON they read back. */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+/**
+ * The records of an NDJSON file a program may still be writing: whole lines only (a last line
+ * without its newline is left for the next read), each parsed. A missing file has none.
+ */
+export function readNdjson<T>(file: string): T[] {
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, "utf8");
+  return text
+    .slice(0, text.lastIndexOf("\n") + 1)
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as T);
+}
+
+/** Writes `text` to `root/rel`, creating folders as needed; returns the absolute path. */
+export function writeFile(root: string, rel: string, text: string): string {
+  const abs = join(root, rel);
+  mkdirSync(dirname(abs), { recursive: true });
+  writeFileSync(abs, text);
+  return abs;
+}
