@@ -9,13 +9,11 @@ import { copyQuickstart, type QuickstartSetup } from "../support/quickstart.ts";
 import {
   describeRun,
   panelLogTail,
+  RTT_TIMEOUT_MS,
   type RunResult,
   removeTempDirs,
   runRtt,
 } from "../support/run-rtt.ts";
-
-/** Generous: each step may take seconds on a loaded 2-core machine. */
-export const RTT_TIMEOUT_MS = 60_000;
 
 export const ROUTES = ["events-to-log", "ui-refresh"] as const;
 

@@ -15,24 +15,24 @@ import { eventually } from "@rtt/core/testing";
 import { isAlive } from "@rtt/fabric";
 import { cmdline, describePids, processTree } from "../support/panel-processes.ts";
 import {
-  cleanup,
   EVENTS_ROUTE,
   type PanelStatus,
   processes,
+  quickstartSuite,
   scanAndApply,
-  Workspace,
+  type Workspace,
 } from "../support/quickstart-workspace.ts";
-import { describeRun, RTT_TIMEOUT_MS } from "./helpers.ts";
+import { describeRun } from "./helpers.ts";
 
 const REFRESH_ROUTE = "ui-refresh";
 /** emit.py's default: 10 events, 100 ms apart. */
 const EVENT_COUNT = 10;
 
-after(cleanup);
-
-/** A temp copy of examples/quickstart as git has it (copyQuickstart leaves out runtime state). */
-const freshQuickstart = (): Workspace =>
-  new Workspace({}, { timeoutMs: RTT_TIMEOUT_MS, shm: true });
+/**
+ * Temp copies of examples/quickstart as git has it (copyQuickstart leaves out runtime state),
+ * whose stop checks cover shared-memory segments too; `use()` makes a fresh one.
+ */
+const { use } = quickstartSuite(after, { shm: true });
 
 /** The daemon, its drivers and all their descendants, tracked; the daemon and drivers must be alive. */
 function collectPids(ws: Workspace, status: PanelStatus): number[] {
@@ -48,7 +48,7 @@ describe("rtt scan && rtt plan && rtt apply on the quickstart: routes wired, rea
   let pids: number[] = [];
 
   before(() => {
-    ws = freshQuickstart();
+    ws = use();
   });
 
   it("scan exits 0, plan --detailed-exitcode exits 2, apply commits both routes", async () => {
@@ -178,7 +178,7 @@ describe("a panel killed with SIGKILL re-attaches its live drivers on rtt panel 
   let first: PanelStatus | undefined;
 
   before(() => {
-    ws = freshQuickstart();
+    ws = use();
   });
 
   it("apply, then kill -9 the daemon: its drivers and their programs live on", async () => {

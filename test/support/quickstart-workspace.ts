@@ -31,12 +31,6 @@ import {
   runRtt,
 } from "./run-rtt.ts";
 
-/**
- * How long one `rtt` run may take by default. Generous: a step may take seconds on a loaded
- * 2-core machine.
- */
-const RUN_TIMEOUT_MS = 90_000;
-
 export const EVENTS_ROUTE = "events-to-log";
 
 export interface DriverStatus {
@@ -86,6 +80,13 @@ export interface TapSample {
   readonly to_link: LinkState;
 }
 
+export interface WorkspaceOptions {
+  /** How long one `rtt` run may take. Default RTT_TIMEOUT_MS. */
+  readonly timeoutMs?: number;
+  /** Check for leftover shared-memory segments too when its panel stops. */
+  readonly shm?: boolean;
+}
+
 /** Every process a suite saw the panel start (so a reused pid is spared). */
 export const processes = new TrackedProcesses();
 /** Workspaces whose panel may still be running. */
@@ -101,10 +102,9 @@ export class Workspace {
   /** How long one `rtt` run may take. */
   readonly #timeoutMs: number;
 
-  /** `timeoutMs`: how long one `rtt` run may take; `shm`: check for leftover segments too. */
   constructor(
     setup: QuickstartSetup = {},
-    { timeoutMs = RUN_TIMEOUT_MS, shm = false }: { timeoutMs?: number; shm?: boolean } = {},
+    { timeoutMs = RTT_TIMEOUT_MS, shm = false }: WorkspaceOptions = {},
   ) {
     this.shmBefore = shm ? shmEntries() : undefined;
     this.root = copyQuickstart(setup);
@@ -233,7 +233,7 @@ export class Workspace {
 export async function cleanup(): Promise<void> {
   for (const root of workspaces.splice(0)) {
     if (existsSync(join(root, ".rtt", "sockets", "panel.sock")))
-      await runRtt(["panel", "stop"], { cwd: root, timeoutMs: RUN_TIMEOUT_MS }).catch(() => {});
+      await runRtt(["panel", "stop"], { cwd: root, timeoutMs: RTT_TIMEOUT_MS }).catch(() => {});
   }
   processes.killLeft();
   if (process.env.RTT_FAULTS_KEEP === undefined) removeTempDirs();
@@ -271,11 +271,11 @@ export async function bothRoutesLive(ws: Workspace): Promise<PanelStatus> {
 /**
  * The quickstart copy a test file's tests work in, one at a time: `use` makes a fresh one and
  * `ws()` gives the current one. `cleanUp` (`after`, or `afterEach` for a copy per test) runs
- * `cleanup`. `timeoutMs` bounds each `rtt` run.
+ * `cleanup`. Each copy is made with `options`.
  */
 export function quickstartSuite(
   cleanUp: (hook: () => Promise<void>) => void = after,
-  timeoutMs = RTT_TIMEOUT_MS,
+  options: WorkspaceOptions = {},
 ): { ws(): Workspace; use(setup?: QuickstartSetup): Workspace } {
   let current: Workspace | undefined;
   cleanUp(cleanup);
@@ -285,7 +285,7 @@ export function quickstartSuite(
       return current;
     },
     use(setup = {}) {
-      current = new Workspace(setup, { timeoutMs });
+      current = new Workspace(setup, options);
       return current;
     },
   };

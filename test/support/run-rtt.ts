@@ -124,8 +124,11 @@ export function removeTempDirs(): void {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-/** How long one `rtt` run of an e2e test may take. */
-export const RTT_TIMEOUT_MS = 60_000;
+/**
+ * How long one `rtt` run may take (test/e2e, test/faults, test/api). Generous: a step may take
+ * seconds on a loaded 2-core machine.
+ */
+export const RTT_TIMEOUT_MS = 90_000;
 
 /**
  * How a test waits (with `eventually`) for what workspace `ws`'s panel does: up to
