@@ -22,7 +22,7 @@ import {
   scanAndApply,
   type Workspace,
 } from "../support/quickstart-workspace.ts";
-import { describeRun } from "./helpers.ts";
+import { describeRun, readNdjson } from "./helpers.ts";
 
 const REFRESH_ROUTE = "ui-refresh";
 /** emit.py's default: 10 events, 100 ms apart. */
@@ -69,14 +69,15 @@ describe("rtt scan && rtt plan && rtt apply on the quickstart: routes wired, rea
   it("emit.py's 10 events arrive in logs/events.ndjson, seq 1..10 in order, each once", async () => {
     const events = "logs/events.ndjson";
     await eventually(
-      () => ws.lines(events).length >= EVENT_COUNT,
+      () => ws.count(events) >= EVENT_COUNT,
       ws.wait(`${EVENT_COUNT} lines in logs/events.ndjson`),
     );
     // emit.py stops after its 10th event: give a duplicate or stray line time to show up.
     await sleep(1000);
-    const lines = ws.lines(events);
-    assert.equal(lines.length, EVENT_COUNT, `logs/events.ndjson:\n${lines.join("\n")}`);
-    const seqs = lines.map((l) => (JSON.parse(l) as { record: { seq: number } }).record.seq);
+    const records = readNdjson<{ record: { seq: number } }>(ws.path(events));
+    const listing = records.map((r) => JSON.stringify(r)).join("\n");
+    assert.equal(records.length, EVENT_COUNT, `logs/events.ndjson:\n${listing}`);
+    const seqs = records.map((r) => r.record.seq);
     assert.deepEqual(
       seqs,
       Array.from({ length: EVENT_COUNT }, (_, i) => i + 1),
@@ -87,16 +88,13 @@ describe("rtt scan && rtt plan && rtt apply on the quickstart: routes wired, rea
     const refresh = "logs/refresh.ndjson";
     const line = await eventually(
       () =>
-        ws
-          .lines(refresh)
-          .map((l) => JSON.parse(l) as { status?: number; series?: Record<string, number> })
-          .find(
-            (r) =>
-              r.status === 200 &&
-              typeof r.series === "object" &&
-              r.series !== null &&
-              (r.series.http_requests_total ?? 0) >= 1,
-          ),
+        readNdjson<{ status?: number; series?: Record<string, number> }>(ws.path(refresh)).find(
+          (r) =>
+            r.status === 200 &&
+            typeof r.series === "object" &&
+            r.series !== null &&
+            (r.series.http_requests_total ?? 0) >= 1,
+        ),
       ws.wait("a status-200 line with series.http_requests_total >= 1 in logs/refresh.ndjson"),
     );
     assert.ok(line.series !== undefined);
@@ -186,11 +184,11 @@ describe("a panel killed with SIGKILL re-attaches its live drivers on rtt panel 
     // Let the one-shot programs (emit.py, refresh.mjs) finish: only the long-lived ones
     // (the drivers, logger.mjs, server.mjs) are expected to outlive the daemon.
     await eventually(
-      () => ws.lines("logs/events.ndjson").length >= EVENT_COUNT,
+      () => ws.count("logs/events.ndjson") >= EVENT_COUNT,
       ws.wait(`${EVENT_COUNT} lines in logs/events.ndjson`),
     );
     await eventually(
-      () => ws.lines("logs/refresh.ndjson").length > 0,
+      () => ws.count("logs/refresh.ndjson") > 0,
       ws.wait("a line in logs/refresh.ndjson"),
     );
     first = await ws.status();

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { eventually } from "@rtt/core/testing";
+import { readNdjson } from "../support/files.ts";
 import type { QuickstartSetup } from "../support/quickstart.ts";
 import type { Workspace } from "../support/quickstart-workspace.ts";
 
@@ -51,10 +52,9 @@ export const STREAM_FOREVER: QuickstartSetup = { emit: { count: 0, intervalMs: 0
 
 /** The seqs of the records in logs/events.ndjson (or the raw events in logs/emitted.ndjson). */
 export function seqs(ws: Workspace, rel: string): number[] {
-  return ws.lines(rel).map((l) => {
-    const v = JSON.parse(l) as { seq?: number; record?: { seq: number } };
-    return v.record?.seq ?? v.seq ?? Number.NaN;
-  });
+  return readNdjson<{ seq?: number; record?: { seq: number } }>(ws.path(rel)).map(
+    (v) => v.record?.seq ?? v.seq ?? Number.NaN,
+  );
 }
 
 /** The runs of a seq list: a new run starts wherever seq drops back (a restarted emit.py). */

@@ -3,17 +3,21 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /**
- * The records of an NDJSON file a program may still be writing: whole lines only (a last line
- * without its newline is left for the next read), each parsed. A missing file has none.
+ * The complete lines of a file a program may still be writing: a last line without its newline
+ * is left for the next read, and empty lines are skipped. A missing file has none.
  */
-export function readNdjson<T>(file: string): T[] {
+export function completeLines(file: string): string[] {
   if (!existsSync(file)) return [];
   const text = readFileSync(file, "utf8");
   return text
     .slice(0, text.lastIndexOf("\n") + 1)
     .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => JSON.parse(l) as T);
+    .filter((l) => l !== "");
+}
+
+/** The records of an NDJSON file a program may still be writing: its `completeLines`, parsed. */
+export function readNdjson<T>(file: string): T[] {
+  return completeLines(file).map((l) => JSON.parse(l) as T);
 }
 
 /** Writes `text` to `root/rel`, creating folders as needed; returns the absolute path. */

@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after } from "node:test";
 import { type EventuallyOptions, eventually } from "@rtt/core/testing";
-import { writeFile } from "./files.ts";
+import { completeLines, writeFile } from "./files.ts";
 import {
   assertNothingLeft,
   cmdline,
@@ -167,13 +167,7 @@ export class Workspace {
 
   /** Complete lines of a file under the workspace (a line being appended is left out). */
   lines(rel: string): string[] {
-    const file = this.path(rel);
-    if (!existsSync(file)) return [];
-    const text = readFileSync(file, "utf8");
-    return text
-      .slice(0, text.lastIndexOf("\n") + 1)
-      .split("\n")
-      .filter((l) => l !== "");
+    return completeLines(this.path(rel));
   }
 
   count(rel: string): number {
