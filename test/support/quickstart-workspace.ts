@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after } from "node:test";
 import { type EventuallyOptions, eventually } from "@rtt/core/testing";
-import { completeLines, writeFile } from "./files.ts";
+import { completeLines, countCompleteLines, writeFile } from "./files.ts";
 import {
   assertNothingLeft,
   cmdline,
@@ -171,7 +171,7 @@ export class Workspace {
   }
 
   count(rel: string): number {
-    return this.lines(rel).length;
+    return countCompleteLines(this.path(rel));
   }
 
   async status(): Promise<PanelStatus> {
