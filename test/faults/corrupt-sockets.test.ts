@@ -56,14 +56,8 @@ describe("4. corrupt bytes on the sockets of a uds route", { timeout: 360_000 },
   const held: { close(): void }[] = [];
 
   it("garbage written onto the route's lane sockets as they appear: the panel survives", async (t) => {
-    ws.write(
-      ".rtt/panel.yaml",
-      ws
-        .lines(".rtt/panel.yaml")
-        .join("\n")
-        .replace(/prefer: \[[^\]]*\]/, 'prefer: ["uds"]'),
-    );
-    assert.match(ws.lines(".rtt/panel.yaml").join("\n"), /prefer: \["uds"\]/);
+    ws.editText(".rtt/panel.yaml", (yaml) => yaml.replace(/prefer: \[[^\]]*\]/, 'prefer: ["uds"]'));
+    assert.match(ws.read(".rtt/panel.yaml"), /prefer: \["uds"\]/);
     await ws.ok(["scan"]);
     await ws.ok(["panel", "start"]);
     panelPid = (await ws.status()).pid;

@@ -45,20 +45,21 @@ function routeToSink(ws: Workspace): void {
       },
     }),
   );
-  const routes = JSON.parse(ws.lines(".rtt/routes.json").join("\n")) as {
-    routes: { id: string; to: string; params?: Record<string, string> }[];
-  };
-  for (const r of routes.routes)
-    if (r.id === EVENTS_ROUTE) {
-      r.to = "rtt://obs/extension/sink#ndjson";
-      r.params = { append: "lines" };
-    }
-  ws.write(".rtt/routes.json", JSON.stringify(routes));
+  ws.editJson<{ routes: { id: string; to: string; params?: Record<string, string> }[] }>(
+    ".rtt/routes.json",
+    (file) => {
+      for (const r of file.routes)
+        if (r.id === EVENTS_ROUTE) {
+          r.to = "rtt://obs/extension/sink#ndjson";
+          r.params = { append: "lines" };
+        }
+    },
+  );
   // The sink appends slower than emit.py writes (lag past the failover SLO): no failover here,
   // the route must stay on the sink whose driver is killed.
-  const policy = JSON.parse(ws.lines(".rtt/policy.json").join("\n")) as { failover?: unknown };
-  delete policy.failover;
-  ws.write(".rtt/policy.json", JSON.stringify(policy));
+  ws.editJson<{ failover?: unknown }>(".rtt/policy.json", (policy) => {
+    delete policy.failover;
+  });
 }
 
 describe("1b. kill -9 the target's driver of a buffer route under load", {

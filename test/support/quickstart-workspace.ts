@@ -7,11 +7,11 @@
  * `quickstartSuite()` registers it for a test file and hands its tests one copy at a time.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after } from "node:test";
 import { type EventuallyOptions, eventually } from "@rtt/core/testing";
-import { completeLines, countCompleteLines, writeFile } from "./files.ts";
+import { countCompleteLines, writeFile } from "./files.ts";
 import {
   assertNothingLeft,
   cmdline,
@@ -19,7 +19,13 @@ import {
   shmEntries,
   TrackedProcesses,
 } from "./panel-processes.ts";
-import { copyQuickstart, type QuickstartSetup } from "./quickstart.ts";
+import {
+  copyQuickstart,
+  editJson,
+  editSymbol,
+  editText,
+  type QuickstartSetup,
+} from "./quickstart.ts";
 import {
   describeRun,
   panelLogTail,
@@ -130,10 +136,22 @@ export class Workspace {
 
   /** Changes one manifest's `symbol` keys (e.g. `x-run`). */
   editManifest(rel: string, edit: (symbol: Record<string, unknown>) => void): void {
-    const file = this.path(rel);
-    const m = JSON.parse(readFileSync(file, "utf8")) as { symbol: Record<string, unknown> };
-    edit(m.symbol);
-    writeFileSync(file, `${JSON.stringify(m, null, 2)}\n`);
+    editSymbol(this.root, rel, edit);
+  }
+
+  /** Changes a JSON file of the copy (`.rtt/routes.json`, a manifest) in place. */
+  editJson<T>(rel: string, edit: (value: T) => void): void {
+    editJson(this.root, rel, edit);
+  }
+
+  /** Changes a text file of the copy (`.rtt/panel.yaml`) in place. */
+  editText(rel: string, edit: (text: string) => string): void {
+    editText(this.root, rel, edit);
+  }
+
+  /** A file of the copy, as text. */
+  read(rel: string): string {
+    return readFileSync(this.path(rel), "utf8");
   }
 
   write(rel: string, text: string): string {
@@ -166,10 +184,6 @@ export class Workspace {
   }
 
   /** Complete lines of a file under the workspace (a line being appended is left out). */
-  lines(rel: string): string[] {
-    return completeLines(this.path(rel));
-  }
-
   count(rel: string): number {
     return countCompleteLines(this.path(rel));
   }

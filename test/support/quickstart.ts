@@ -95,8 +95,8 @@ function addSecondLogger(dest: string, failover: boolean): void {
     });
 }
 
-/** Changes the `symbol` of the manifest at `rel`. */
-function editSymbol(
+/** Changes the `symbol` of the manifest at `rel` under `dest` (e.g. its `x-run`). */
+export function editSymbol(
   dest: string,
   rel: string,
   edit: (symbol: Record<string, unknown>) => void,
@@ -104,11 +104,19 @@ function editSymbol(
   editJson<{ symbol: Record<string, unknown> }>(dest, rel, (m) => edit(m.symbol));
 }
 
-/** Reads the JSON file at `rel`, changes it, writes it back (compact: no reader minds). */
-function editJson<T>(dest: string, rel: string, edit: (value: T) => void): void {
-  const value = readJson<T>(dest, rel);
-  edit(value);
-  writeFileSync(join(dest, rel), JSON.stringify(value));
+/** Reads the JSON file at `rel` under `dest`, changes it, writes it back (compact: no reader minds). */
+export function editJson<T>(dest: string, rel: string, edit: (value: T) => void): void {
+  editText(dest, rel, (text) => {
+    const value = JSON.parse(text) as T;
+    edit(value);
+    return JSON.stringify(value);
+  });
+}
+
+/** Reads the file at `rel` under `dest` and writes back what `edit` makes of its text. */
+export function editText(dest: string, rel: string, edit: (text: string) => string): void {
+  const file = join(dest, rel);
+  writeFileSync(file, edit(readFileSync(file, "utf8")));
 }
 
 function readJson<T>(dest: string, rel: string): T {
