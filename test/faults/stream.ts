@@ -69,14 +69,20 @@ export function runsOf(list: readonly number[]): number[][] {
   return runs;
 }
 
-export async function waitForGrowth(ws: Workspace, what: string, by: number): Promise<number> {
-  const from = ws.count(EVENTS_FILE);
+/** Waits until the NDJSON file at `rel` (the logger's, by default) has `by` more lines. */
+export async function waitForGrowth(
+  ws: Workspace,
+  what: string,
+  by: number,
+  rel = EVENTS_FILE,
+): Promise<number> {
+  const from = ws.count(rel);
   return eventually(
     () => {
-      const n = ws.count(EVENTS_FILE);
+      const n = ws.count(rel);
       return n >= from + by ? n : undefined;
     },
-    ws.wait(`${what}: ${EVENTS_FILE} to grow by ${by} lines (from ${from})`),
+    ws.wait(`${what}: ${rel} to grow by ${by} lines (from ${from})`),
   );
 }
 

@@ -17,7 +17,14 @@ import {
   scanAndApply,
   Workspace,
 } from "../support/quickstart-workspace.ts";
-import { assertNoLoss, EMITTED_FILE, recordEmitted, runsOf, seqs } from "./stream.ts";
+import {
+  assertNoLoss,
+  EMITTED_FILE,
+  recordEmitted,
+  runsOf,
+  seqs,
+  waitForGrowth,
+} from "./stream.ts";
 
 after(cleanup);
 
@@ -74,8 +81,7 @@ describe("1b. kill -9 the target's driver of a buffer route under load", {
     recordEmitted(ws);
     routeToSink(ws);
     await scanAndApply(ws);
-    const grown = ws.count(SINK_FILE) + 2000;
-    await eventually(() => ws.count(SINK_FILE) >= grown, ws.wait("the stream to reach the sink"));
+    await waitForGrowth(ws, "the stream to reach the sink", 2000, SINK_FILE);
     const before = await ws.status();
     pids = ws.trackTree(before);
     // emit-recorded.py and its exit-status waiter (an `sh`, the process recorded and adopted).
@@ -101,11 +107,7 @@ describe("1b. kill -9 the target's driver of a buffer route under load", {
     const after = await bothRoutesLive(ws);
     assert.equal(after.routes, 2, `both routes live again: ${JSON.stringify(after)}\n${ws.tail()}`);
     pids = [...new Set([...pids, ...ws.trackTree(after)])];
-    const from = ws.count(SINK_FILE);
-    await eventually(
-      () => ws.count(SINK_FILE) >= from + 2000,
-      ws.wait("messages after the rewire"),
-    );
+    await waitForGrowth(ws, "messages after the rewire", 2000, SINK_FILE);
     assert.equal(runsOf(seqs(ws, EMITTED_FILE)).length, 1, "emit-recorded.py was not restarted");
   });
 
