@@ -8,47 +8,46 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type ProcessRef, processRef, sameProcess, signalProcess } from "@rtt/connector-sdk";
 import { eventually } from "@rtt/core/testing";
 import { isAlive, parseProcStat, readProcStat } from "@rtt/fabric";
 import { BUILT_IN_DRIVERS } from "@rtt/panel";
 
 /** Processes a test saw the panel start, by pid and start time. */
 export class TrackedProcesses {
-  /** pid → start time (field 22 of /proc/<pid>/stat). */
-  readonly #startTimes = new Map<number, string>();
+  /** pid → the process that had it when it was first tracked (its ProcessRef). */
+  readonly #refs = new Map<number, ProcessRef>();
 
   /**
    * Records `pids` with their start times, for the checks after stop and for `killLeft`. A pid
    * already tracked keeps its first start time: if the kernel gave it to another process since,
-   * that one is not ours.
+   * that one is not ours. A pid whose start time cannot be read (gone already) is not recorded.
    */
   track(pids: readonly number[]): void {
     for (const pid of pids) {
-      const stat = readProcStat(pid);
-      if (stat !== undefined && !this.#startTimes.has(pid))
-        this.#startTimes.set(pid, stat.startTime);
+      if (this.#refs.has(pid)) continue;
+      const ref = processRef(pid);
+      if (ref.startTime !== UNKNOWN_START_TIME) this.#refs.set(pid, ref);
     }
   }
 
   /** Of the tracked `pids`, those still running as the same process (same start time). */
   live(pids: readonly number[]): number[] {
     return pids.filter((pid) => {
-      const stat = readProcStat(pid);
-      return stat !== undefined && isAlive(pid) && stat.startTime === this.#startTimes.get(pid);
+      const ref = this.#refs.get(pid);
+      return ref !== undefined && sameProcess(ref);
     });
   }
 
   /** SIGKILLs every tracked process still running: what a failed test left behind. */
   killLeft(): void {
-    for (const pid of this.live([...this.#startTimes.keys()])) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // Gone meanwhile.
-      }
-    }
+    for (const ref of this.#refs.values())
+      signalProcess({ pid: ref.pid, isSame: () => sameProcess(ref) }, "SIGKILL");
   }
 }
+
+/** ProcessRef's start time when /proc/<pid>/stat could not be read. */
+const UNKNOWN_START_TIME = "0";
 
 export function cmdline(pid: number): string {
   try {
