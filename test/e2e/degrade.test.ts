@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
-import { quickstartSuite } from "../support/quickstart-workspace.ts";
+import { quickstartSuite, scanAndApply } from "../support/quickstart-workspace.ts";
 import { parseJson, readNdjson } from "./helpers.ts";
 
 const { ws, use } = quickstartSuite();
@@ -35,9 +35,7 @@ describe("degrade to a stub of the declared examples", () => {
   it("trip moves the refresh route to the stub, heal back to the API; audited", async () => {
     // Only the refresh route: the event stream is another test's business.
     use({ refreshIntervalMs: 100, routes: ["ui-refresh"] });
-    assert.equal((await ws().rtt(["scan"])).code, 0);
-    const apply = await ws().rtt(["apply", "--auto-approve"]);
-    assert.equal(apply.code, 0, apply.stderr + apply.stdout);
+    await scanAndApply(ws());
     await eventually(() => refreshes().some(fromApi), ws().wait("the API's answers"));
 
     const trip = await ws().rtt(["trip", "route/ui-refresh", "--why", "e2e", "--json"]);

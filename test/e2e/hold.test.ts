@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eventually } from "@rtt/core/testing";
-import { quickstartSuite } from "../support/quickstart-workspace.ts";
+import { quickstartSuite, scanAndApply } from "../support/quickstart-workspace.ts";
 import { readNdjson } from "./helpers.ts";
 
 /** emit.py's events: at 2 ms apart the stream lasts long enough to be held mid-way. */
@@ -35,9 +35,7 @@ describe("holding a one-way route whose breaker is open", () => {
         delete policy.failover;
       },
     });
-    assert.equal((await ws().rtt(["scan"])).code, 0);
-    const apply = await ws().rtt(["apply", "--auto-approve"]);
-    assert.equal(apply.code, 0, apply.stderr + apply.stdout);
+    await scanAndApply(ws());
     await eventually(() => seqs().length > 100, ws().wait("events at the logger"));
 
     const trip = await ws().rtt(["trip", "route/events-to-log", "--why", "e2e hold", "--json"]);

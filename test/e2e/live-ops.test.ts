@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
-import { quickstartSuite } from "../support/quickstart-workspace.ts";
+import { quickstartSuite, scanAndApply } from "../support/quickstart-workspace.ts";
 import { parseJson, readNdjson } from "./helpers.ts";
 
 /** emit.py's message count for the load: long enough that the swap lands mid-stream. */
@@ -45,9 +45,7 @@ describe("live operations on the quickstart", () => {
         for (const f of policy.failover ?? []) f.health = "p95<60000ms";
       },
     });
-    assert.equal((await ws().rtt(["scan"])).code, 0);
-    const apply = await ws().rtt(["apply", "--auto-approve"]);
-    assert.equal(apply.code, 0, apply.stderr + apply.stdout);
+    await scanAndApply(ws());
 
     const first = ws().path("logs", "events.ndjson");
     const second = ws().path("logs", "events2.ndjson");

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
-import { quickstartSuite } from "../support/quickstart-workspace.ts";
+import { quickstartSuite, scanAndApply } from "../support/quickstart-workspace.ts";
 import { parseJson, readNdjson } from "./helpers.ts";
 
 const { ws, use } = quickstartSuite(afterEach);
@@ -45,9 +45,7 @@ async function wire(n: number, intervalMs: number, qos: Record<string, unknown>)
       policy.qos = [{ match: "rtt://core/bus/*", prio: 0, ...qos }];
     },
   });
-  assert.equal((await ws().rtt(["scan"])).code, 0);
-  const apply = await ws().rtt(["apply", "--auto-approve"]);
-  assert.equal(apply.code, 0, apply.stderr + apply.stdout);
+  await scanAndApply(ws());
 }
 
 describe("a route's QoS on the data path (rate, drop)", () => {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { before, describe, it } from "node:test";
-import { quickstartSuite } from "../support/quickstart-workspace.ts";
+import { quickstartSuite, scanAndApply } from "../support/quickstart-workspace.ts";
 import {
   ANSI_CSI,
   available,
@@ -60,9 +60,7 @@ function rttOnTty(
 
 before(async () => {
   use();
-  assert.equal((await ws().rtt(["scan"])).code, 0);
-  const apply = await ws().rtt(["apply", "--auto-approve"]);
-  assert.equal(apply.code, 0, apply.stderr + apply.stdout);
+  await scanAndApply(ws());
 });
 
 describe("rtt tap", () => {

@@ -252,6 +252,7 @@ export function programsUnder(root: number, re: RegExp): number[] {
   return processTree([root]).filter((pid) => pid !== root && re.test(cmdline(pid)));
 }
 
+/** `rtt scan`, then `rtt apply --auto-approve`: the copy's routes wired; each must exit 0. */
 export async function scanAndApply(ws: Workspace): Promise<void> {
   await ws.ok(["scan"]);
   await ws.ok(["apply", "--auto-approve"]);
