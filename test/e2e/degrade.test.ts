@@ -44,23 +44,12 @@ describe("degrade to a stub of the declared examples", () => {
     let seen = refreshes().length;
     await eventually(() => refreshes().slice(seen).some(fromStub), ws().wait("the stub's answers"));
 
-    const ls = await ws().rtt(["ls", "routes", "--json"]);
-    assert.equal(ls.code, 0, ls.stderr);
-    const listed = parseJson(ls.stdout) as {
-      id: string;
-      live: { degraded: boolean; to: string; to_link: { driver: string } };
-    }[];
-    const refresh = listed.find((r) => r.id === "ui-refresh");
-    assert.equal(refresh?.live.degraded, true);
-    assert.equal(refresh?.live.to, "rtt://core/api/metrics@1.0.0#prom", "the same symbol");
-    assert.equal(refresh?.live.to_link.driver, "stub");
-    const tap = await ws().rtt(["tap", "route/ui-refresh", "--json", "--count", "1"]);
-    assert.equal(tap.code, 0, tap.stderr);
-    const sample = JSON.parse(tap.stdout.trim()) as {
-      breaker: string;
-      to_link: { driver: string };
-    };
-    assert.deepEqual([sample.breaker, sample.to_link.driver], ["open", "stub"]);
+    const refresh = await ws().wiredRoute("ui-refresh");
+    assert.equal(refresh?.degraded, true);
+    assert.equal(refresh?.to, "rtt://core/api/metrics@1.0.0#prom", "the same symbol");
+    assert.equal(refresh?.to_link.driver, "stub");
+    const [sample] = await ws().tap("ui-refresh", 1);
+    assert.deepEqual([sample?.breaker, sample?.to_link.driver], ["open", "stub"]);
     const human = await ws().rtt(["ls", "routes"]);
     assert.match(human.stdout, /metrics@1\.0\.0#prom \(degraded: a stub answers\)/);
     // The stub is the panel's stand-in, not drift: plan and apply leave it.
@@ -74,8 +63,7 @@ describe("degrade to a stub of the declared examples", () => {
     // Journaled like any rewiring: a restarted panel keeps the route degraded, breaker open.
     assert.equal((await ws().rtt(["panel", "stop"])).code, 0);
     assert.equal((await ws().rtt(["panel", "start"])).code, 0);
-    const again = parseJson((await ws().rtt(["ls", "routes", "--json"])).stdout) as typeof listed;
-    assert.equal(again.find((r) => r.id === "ui-refresh")?.live.degraded, true);
+    assert.equal((await ws().wiredRoute("ui-refresh"))?.degraded, true);
     seen = refreshes().length;
     await eventually(
       () => refreshes().slice(seen).some(fromStub),

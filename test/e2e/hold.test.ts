@@ -44,13 +44,7 @@ describe("holding a one-way route whose breaker is open", () => {
       () => /events-to-log: held/.test(ws().panelLog()),
       ws().wait("the route held"),
     );
-    const ls = await ws().rtt(["ls", "routes", "--json"]);
-    assert.equal(ls.code, 0, ls.stderr);
-    const listed = JSON.parse(ls.stdout) as {
-      id: string;
-      live: { held: boolean; breaker: string };
-    }[];
-    const live = listed.find((r) => r.id === "events-to-log")?.live;
+    const live = await ws().wiredRoute("events-to-log");
     assert.deepEqual({ held: live?.held, breaker: live?.breaker }, { held: true, breaker: "open" });
     // What was on the lane before its EOS lands; after that the logger gets nothing.
     await sleep(500);

@@ -99,20 +99,7 @@ describe("live operations on the quickstart", () => {
     const trip = await ws().rtt(["trip", "route/events-to-log", "--why", "e2e", "--json"]);
     assert.equal(trip.code, 0, trip.stderr);
     assert.equal((parseJson(trip.stdout) as { state: string }).state, "open");
-    const tap = await ws().rtt([
-      "tap",
-      "route/events-to-log",
-      "--json",
-      "--count",
-      "2",
-      "--interval",
-      "50",
-    ]);
-    assert.equal(tap.code, 0, tap.stderr);
-    const samples = tap.stdout
-      .trim()
-      .split("\n")
-      .map((l) => JSON.parse(l) as { route: string; breaker: string });
+    const samples = await ws().tap("events-to-log", 2, 50);
     assert.equal(samples.length, 2);
     assert.ok(samples.every((s) => s.route === "events-to-log" && s.breaker === "open"));
     const heal = await ws().rtt(["heal", "route/events-to-log", "--json"]);

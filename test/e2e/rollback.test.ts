@@ -12,15 +12,8 @@ import { parseJson } from "./helpers.ts";
 
 const { ws, use } = quickstartSuite();
 
-interface LiveRoute {
-  readonly id: string;
-  readonly live: { readonly wired: boolean } | null;
-}
-
 async function wired(): Promise<string[]> {
-  const r = await ws().rtt(["ls", "routes", "--json"]);
-  assert.equal(r.code, 0, r.stderr);
-  return (parseJson(r.stdout) as LiveRoute[])
+  return (await ws().routes())
     .filter((x) => x.live?.wired === true)
     .map((x) => x.id)
     .sort();
@@ -95,12 +88,7 @@ describe("rollback, the panel's lock, stale plans", () => {
       (
         parseJson((await ws().rtt(["rollback", "--list", "--json"])).stdout) as { seq: number }[]
       ).map((c) => c.seq);
-    const committedSeq = async () =>
-      (
-        parseJson((await ws().rtt(["panel", "status", "--json"])).stdout) as {
-          committed_seq: number;
-        }
-      ).committed_seq;
+    const committedSeq = async () => (await ws().status()).committed_seq;
     const beforeTrip = await listed();
     const seqBeforeTrip = await committedSeq();
     const trip = await ws().rtt(["trip", "route/events-to-log"]);
@@ -116,8 +104,7 @@ describe("rollback, the panel's lock, stale plans", () => {
   });
 
   it("a second panel for the same workspace is refused, naming the running one's pid", async () => {
-    const status = await ws().rtt(["panel", "status", "--json"]);
-    const { pid } = parseJson(status.stdout) as { pid: number };
+    const { pid } = await ws().status();
     const second = await ws().rtt(["panel", "run"]);
     assert.equal(second.code, 1);
     assert.match(second.stderr, new RegExp(`pid ${pid}`));

@@ -9,8 +9,8 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
-import { quickstartSuite, scanAndApply } from "../support/quickstart-workspace.ts";
-import { parseJson, readNdjson } from "./helpers.ts";
+import { type LinkState, quickstartSuite, scanAndApply } from "../support/quickstart-workspace.ts";
+import { readNdjson } from "./helpers.ts";
 
 const { ws, use } = quickstartSuite(afterEach);
 
@@ -21,19 +21,9 @@ function logged(): { seq: number; ts_ms: number }[] {
   ).map((l) => l.record);
 }
 
-interface SourceLink {
-  readonly frames_out: number;
-  readonly drops: number;
-  readonly marked: number;
-  readonly nacked: number;
-  readonly buffered: number;
-}
-
-async function sourceLink(): Promise<SourceLink | undefined> {
-  const r = await ws().rtt(["ls", "routes", "--json"]);
-  assert.equal(r.code, 0, r.stderr);
-  const routes = parseJson(r.stdout) as { id: string; live: { from_link?: SourceLink } | null }[];
-  return routes.find((x) => x.id === "events-to-log")?.live?.from_link;
+/** The route's source end, from `rtt ls routes --json`, once it is wired. */
+async function sourceLink(): Promise<LinkState | undefined> {
+  return (await ws().wiredRoute("events-to-log"))?.from_link;
 }
 
 /** The quickstart with one route, events-to-log, emit.py sending `n` events `intervalMs` apart. */
@@ -55,10 +45,8 @@ describe("a route's QoS on the data path (rate, drop)", () => {
     const n = 3000;
     await wire(n, 1, { rate: 200, burst: 20, drop: "taildrop" });
     const tapped = await eventually(async () => {
-      const r = await ws().rtt(["tap", "route/events-to-log", "--json", "--count", "1"]);
-      assert.equal(r.code, 0, r.stderr);
-      const sample = JSON.parse(r.stdout) as { drops: number };
-      return sample.drops > 0 ? sample.drops : undefined;
+      const [sample] = await ws().tap("events-to-log", 1);
+      return sample !== undefined && sample.drops > 0 ? sample.drops : undefined;
     }, ws().wait("rtt tap to show drops"));
     // Every event emit.py wrote is accounted for at the source: sent or dropped.
     const link = await eventually(async () => {

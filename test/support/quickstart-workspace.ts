@@ -61,19 +61,34 @@ export interface LinkState {
   readonly frames_in: number;
   readonly frames_out: number;
   readonly qdepth: number;
+  /** The route's admission at this end (the source; 0 elsewhere): dropped so far, */
+  readonly drops: number;
+  /** sent over the rate with the congestion mark, */
+  readonly marked: number;
+  /** refused (nack), */
+  readonly nacked: number;
+  /** and queued by the buffer policy now. */
+  readonly buffered: number;
+}
+
+/** A wired route's `live` in `rtt ls routes --json`. */
+export interface WiredRoute {
+  readonly wired: true;
+  /** The target it is wired to now (a failover or a qc may have moved it). */
+  readonly to: string;
+  /** A stub answers from the target's declared examples while its breaker is open. */
+  readonly degraded: boolean;
+  /** Tripped with nowhere to go: the source is parked. */
+  readonly held: boolean;
+  readonly breaker: string;
+  readonly lane: string;
+  readonly from_link: LinkState;
+  readonly to_link: LinkState;
 }
 
 export interface RouteListing {
   readonly id: string;
-  readonly live:
-    | null
-    | { readonly wired: false }
-    | {
-        readonly wired: true;
-        readonly lane: string;
-        readonly from_link: LinkState;
-        readonly to_link: LinkState;
-      };
+  readonly live: null | { readonly wired: false } | WiredRoute;
 }
 
 export interface TapSample {
@@ -81,6 +96,8 @@ export interface TapSample {
   readonly ok: boolean;
   readonly err: string;
   readonly qdepth: number;
+  /** Frames the route's QoS kept from the target (the source's drops and nacks). */
+  readonly drops: number;
   readonly breaker: string;
   readonly from_link: LinkState;
   readonly to_link: LinkState;
@@ -202,6 +219,12 @@ export class Workspace {
     const found = (await this.routes()).find((r) => r.id === id);
     assert.ok(found !== undefined, `no route ${id} in rtt ls routes --json`);
     return found;
+  }
+
+  /** Route `id`'s live state, when it is wired (undefined when it is not). */
+  async wiredRoute(id: string): Promise<WiredRoute | undefined> {
+    const { live } = await this.route(id);
+    return live?.wired ? live : undefined;
   }
 
   async tap(route: string, count: number, intervalMs = 500): Promise<TapSample[]> {
