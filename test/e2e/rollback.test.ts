@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { eventually } from "@rtt/core/testing";
 import { quickstartSuite } from "../support/quickstart-workspace.ts";
 import { parseJson } from "./helpers.ts";
 
@@ -94,12 +95,17 @@ describe("rollback, the panel's lock, stale plans", () => {
     const trip = await ws().rtt(["trip", "route/events-to-log"]);
     assert.equal(trip.code, 0, trip.stderr);
     // The breaker's journal commit follows the Trip's answer.
-    for (let i = 0; ; i++) {
-      const now = await committedSeq();
-      if (now > seqBeforeTrip) break;
-      assert.ok(i < 50, `the trip was journaled (committed_seq ${now})`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    let now = seqBeforeTrip;
+    await eventually(
+      async () => {
+        now = await committedSeq();
+        return now > seqBeforeTrip;
+      },
+      {
+        ...ws().wait("the trip to be journaled"),
+        detail: () => `committed_seq ${now}\n${ws().tail()}`,
+      },
+    );
     assert.deepEqual(await listed(), beforeTrip);
   });
 
