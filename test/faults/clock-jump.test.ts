@@ -12,7 +12,6 @@ import { breakerConfig } from "../../packages/panel/src/health/breaker.ts";
 
 describe("5. wall-clock jumps and the health loop (RouteHealth with an injected clock)", () => {
   const route = wiredOneWay();
-  const sample = (ok: boolean) => linkSample(ok);
 
   /** A RouteHealth whose wall clock the test moves; `up` decides the samples. */
   function harness(start = 1_800_000_000_000) {
@@ -21,7 +20,7 @@ describe("5. wall-clock jumps and the health loop (RouteHealth with an injected 
     const health = new RouteHealth({
       intervalMs: 250,
       routes: () => [route],
-      sample: () => Promise.resolve(sample(clock.up)),
+      sample: () => Promise.resolve(linkSample(clock.up)),
       configFor: () => breakerConfig({ trip_threshold: { errors: 5, window_ms: 5000 } }),
       onTransition: (_r, t) => transitions.push(`${t.from}→${t.to}`),
       now: () => clock.now,
@@ -76,7 +75,7 @@ describe("5. wall-clock jumps and the health loop (RouteHealth with an injected 
     const health = new RouteHealth({
       intervalMs: 250,
       routes: () => [route],
-      sample: () => Promise.resolve(sample(false)),
+      sample: () => Promise.resolve(linkSample(false)),
       configFor: () => breakerConfig({ trip_threshold: { errors: 5, window_ms: 5000 } }),
       onTransition: () => {},
       random: () => 0,
