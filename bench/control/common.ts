@@ -113,9 +113,8 @@ export function quickstartWithTwoLoggers(prefix: string, emitIntervalMs: number)
   });
 }
 
-export const LOGGER = "rtt://obs/extension/logger";
-export const LOGGER2 = "rtt://obs/extension/logger2";
-export const ROUTE = "events-to-log";
+/** The route the benches flip and the two loggers they flip it between: the quickstart's. */
+export { EVENTS_ROUTE, LOGGER_REF, LOGGER2_REF } from "../../test/support/quickstart.ts";
 
 /** The processes whose parent chain reaches `root` (not `root` itself), from /proc. */
 export function descendants(root: number): number[] {

@@ -29,16 +29,16 @@ import { errorMessage } from "@rtt/core";
 import { PanelConnection } from "@rtt/panel";
 import {
   cleanUpOnExit,
+  EVENTS_ROUTE,
   isAlive,
   killPanel,
-  LOGGER,
-  LOGGER2,
+  LOGGER_REF,
+  LOGGER2_REF,
   mustRtt,
   panelProcesses,
   procUsage,
   quantile,
   quickstartWithTwoLoggers,
-  ROUTE,
   round,
 } from "../control/common.ts";
 
@@ -180,7 +180,7 @@ function fail(kind: string, error: unknown): void {
   log(`  failed ${message}`);
 }
 
-let target = LOGGER;
+let target = LOGGER_REF;
 let tripped = false;
 let lastKill = 0;
 const recoveries: number[] = [];
@@ -209,9 +209,9 @@ async function recoverAfterKill(name: string, oldPid: number): Promise<void> {
 async function act(): Promise<void> {
   const r = random() * 8;
   if (r < 5) {
-    const next = target === LOGGER ? LOGGER2 : LOGGER;
+    const next = target === LOGGER_REF ? LOGGER2_REF : LOGGER_REF;
     try {
-      await conn.quickConnect(ROUTE, next, WHO);
+      await conn.quickConnect(EVENTS_ROUTE, next, WHO);
       target = next;
       count("qc", true);
     } catch (error) {
@@ -220,7 +220,7 @@ async function act(): Promise<void> {
   } else if (r < 7) {
     const kind = tripped ? "heal" : "trip";
     try {
-      await conn.breaker(kind, `route/${ROUTE}`, WHO, "soak");
+      await conn.breaker(kind, `route/${EVENTS_ROUTE}`, WHO, "soak");
       tripped = !tripped;
       count(kind, true);
     } catch (error) {
@@ -261,8 +261,10 @@ while (Date.now() < churnUntil) {
 
 // Back to where it started, then settle, so start and end compare like with like.
 if (tripped)
-  await conn.breaker("heal", `route/${ROUTE}`, WHO, "soak end").catch((e) => fail("heal", e));
-await conn.quickConnect(ROUTE, LOGGER, WHO).catch((e) => fail("qc", e));
+  await conn
+    .breaker("heal", `route/${EVENTS_ROUTE}`, WHO, "soak end")
+    .catch((e) => fail("heal", e));
+await conn.quickConnect(EVENTS_ROUTE, LOGGER_REF, WHO).catch((e) => fail("qc", e));
 await new Promise((r) => setTimeout(r, SETTLE_MS));
 status = await panelStatus();
 driverPids = Object.fromEntries(status.drivers.map((d) => [d.name, d.pid]));
@@ -273,7 +275,7 @@ await statusProbe;
 const routes = await conn.routes();
 const healthy = routes.routes.filter((r) => r.from_link?.ok && r.to_link?.ok).length;
 const health: { route: string; breaker: string }[] = [];
-for await (const h of conn.health({ route: ROUTE })) {
+for await (const h of conn.health({ route: EVENTS_ROUTE })) {
   health.push({ route: h.route, breaker: h.breaker });
   break;
 }

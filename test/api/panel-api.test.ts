@@ -12,8 +12,9 @@ import { after, before, describe, it } from "node:test";
 import type { AuditEventMessage, RouteHealthMessage } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import { PanelConnection } from "@rtt/panel";
+import { QUICKSTART_ROUTES } from "../support/quickstart.ts";
 import { describeRun } from "../support/run-rtt.ts";
-import { type QuickstartPanel, ROUTES, startQuickstartPanel } from "./quickstart-panel.ts";
+import { type QuickstartPanel, startQuickstartPanel } from "./quickstart-panel.ts";
 
 let panel: QuickstartPanel;
 let conn: PanelConnection;
@@ -111,7 +112,7 @@ describe("Health", () => {
       if (seen.size >= 2 && Math.min(...[...seen.values()].map((v) => v.length)) >= 2)
         stream.cancel();
     }
-    assert.deepEqual([...seen.keys()].sort(), [...ROUTES]);
+    assert.deepEqual([...seen.keys()].sort(), [...QUICKSTART_ROUTES]);
     for (const s of [...seen.values()].flat()) {
       assert.equal(s.err_rate, s.ok ? 0 : 1);
       assert.equal(s.ok, s.err === "");
@@ -152,7 +153,7 @@ describe("Audit", () => {
       all.map((e) => e.action),
       ["bind", "bind"],
     );
-    assert.deepEqual(all.map((e) => e.route).sort(), [...ROUTES]);
+    assert.deepEqual(all.map((e) => e.route).sort(), [...QUICKSTART_ROUTES]);
     assert.equal(all[1]?.prev, all[0]?.hash);
     const edge = JSON.parse(all[0]?.after_json ?? "null") as { from?: string } | null;
     assert.equal(JSON.parse(all[0]?.before_json ?? ""), null);

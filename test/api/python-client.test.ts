@@ -12,9 +12,9 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { LOGGER2 } from "../support/quickstart.ts";
+import { EVENTS_ROUTE, LOGGER2, LOGGER2_REF, QUICKSTART_ROUTES } from "../support/quickstart.ts";
 import { describeRun, panelLogTail, REPO, run } from "../support/run-rtt.ts";
-import { type QuickstartPanel, ROUTES, startQuickstartPanel } from "./quickstart-panel.ts";
+import { type QuickstartPanel, startQuickstartPanel } from "./quickstart-panel.ts";
 
 /** Debian's packages serve Debian's interpreter first; any python3 with grpc will do. */
 function pythonWithGrpc(): string | undefined {
@@ -64,7 +64,7 @@ after(async () => {
 test("a Python grpcio client reflects the panel's API and calls it", { skip }, async () => {
   assert.ok(panel !== undefined && python !== undefined);
   const client = join(REPO, "test", "api", "panel_client.py");
-  const qc = ["events-to-log", "rtt://obs/extension/logger2"];
+  const qc = [EVENTS_ROUTE, LOGGER2_REF];
   const r = await run(python, [client, panel.socket, ...qc], {
     cwd: panel.root,
     timeoutMs: 90_000,
@@ -99,7 +99,7 @@ test("a Python grpcio client reflects the panel's API and calls it", { skip }, a
     catalog.symbols.map((s) => [s.saddr, s.contract_hash, s.source.file]),
   );
 
-  for (const route of ROUTES) {
+  for (const route of QUICKSTART_ROUTES) {
     const samples = report.health_samples.filter((s) => s.route === route);
     assert.ok(samples.length >= 2, `${route}: ${samples.length} health samples`);
     for (const s of samples) assert.equal(s.err_rate, s.ok ? 0 : 1);
@@ -108,7 +108,7 @@ test("a Python grpcio client reflects the panel's API and calls it", { skip }, a
   // The two binds, in a hash chain; the health loop may have added breaker trips and heals on a
   // loaded machine.
   const binds = report.audit.filter((e) => e.action === "bind");
-  assert.deepEqual(binds.map((e) => e.route).sort(), [...ROUTES]);
+  assert.deepEqual(binds.map((e) => e.route).sort(), [...QUICKSTART_ROUTES]);
   assert.equal(report.audit[0]?.seq, 1);
   for (let i = 1; i < report.audit.length; i++)
     assert.equal(report.audit[i]?.prev, report.audit[i - 1]?.hash, `record ${i + 1} chains`);

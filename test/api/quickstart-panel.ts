@@ -8,8 +8,6 @@ import type { QuickstartSetup } from "../support/quickstart.ts";
 import { cleanup, scanAndApply, Workspace } from "../support/quickstart-workspace.ts";
 import type { RunResult } from "../support/run-rtt.ts";
 
-export const ROUTES = ["events-to-log", "ui-refresh"] as const;
-
 export interface QuickstartPanel {
   readonly root: string;
   /** The panel's socket path, and its `api.listen` form. */

@@ -11,12 +11,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
+import { EVENTS_ROUTE, LOGGER2, LOGGER2_REF } from "../support/quickstart.ts";
 import { quickstartSuite, scanAndApply } from "../support/quickstart-workspace.ts";
 import { parseJson, readNdjson } from "./helpers.ts";
 
 /** emit.py's message count for the load: long enough that the swap lands mid-stream. */
 const N = 200_000;
 const { ws, use } = quickstartSuite();
+/** `rtt qc`'s argument that moves the events route to the second logger. */
+const QC_TO_LOGGER2 = `${EVENTS_ROUTE} -> ${LOGGER2_REF}`;
 
 /** The logger's records: emit.py's seq and when the logger got it. */
 const lines = (file: string): { seq: number; received_ms: number }[] =>
@@ -54,13 +57,10 @@ describe("live operations on the quickstart", () => {
       ws().wait("the stream to reach the first logger"),
     );
     await eventually(
-      () =>
-        ws()
-          .panelLog()
-          .includes("events-to-log: rtt://obs/extension/logger2@1.0.0#ndjson prebound"),
+      () => ws().panelLog().includes(`${EVENTS_ROUTE}: ${LOGGER2} prebound`),
       ws().wait("logger2 prebound as the route's warm spare"),
     );
-    const qc = await ws().rtt(["qc", "events-to-log -> rtt://obs/extension/logger2", "--json"]);
+    const qc = await ws().rtt(["qc", QC_TO_LOGGER2, "--json"]);
     assert.equal(qc.code, 0, qc.stderr);
     const swap = parseJson(qc.stdout) as {
       changed: boolean;
@@ -70,7 +70,7 @@ describe("live operations on the quickstart", () => {
     };
     assert.equal(swap.changed, true);
     assert.equal(swap.warm, true, "the prebound spare took the route: the Switch only");
-    assert.equal(swap.new_to, "rtt://obs/extension/logger2@1.0.0#ndjson");
+    assert.equal(swap.new_to, LOGGER2);
 
     await eventually(
       () => lines(first).length + lines(second).length >= N,
@@ -90,7 +90,7 @@ describe("live operations on the quickstart", () => {
     const seconds = ((all.at(-1)?.received_ms ?? 0) - (all[0]?.received_ms ?? 0)) / 1000;
     t.diagnostic(`${Math.round(N / seconds)} messages/s through the route during the swap`);
 
-    const again = await ws().rtt(["qc", "events-to-log -> rtt://obs/extension/logger2", "--json"]);
+    const again = await ws().rtt(["qc", QC_TO_LOGGER2, "--json"]);
     assert.equal(again.code, 0, again.stderr);
     assert.equal((parseJson(again.stdout) as { changed: boolean }).changed, false);
   });
@@ -145,7 +145,7 @@ describe("live operations on the quickstart", () => {
 
   it("an apply after a qc moves the route back in place: the plan says so, the source is not restarted", async () => {
     // The trip's failover left the route on the first logger, as routes.json has it.
-    const qc = await ws().rtt(["qc", "events-to-log -> rtt://obs/extension/logger2", "--json"]);
+    const qc = await ws().rtt(["qc", QC_TO_LOGGER2, "--json"]);
     assert.equal(qc.code, 0, qc.stderr);
     assert.equal((parseJson(qc.stdout) as { changed: boolean }).changed, true);
     const plan = await ws().rtt(["plan"]);

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { before, describe, it } from "node:test";
+import { QUICKSTART_ROUTES } from "../support/quickstart.ts";
 import { quickstartSuite, scanAndApply } from "../support/quickstart-workspace.ts";
 import {
   ANSI_CSI,
@@ -19,7 +20,7 @@ import {
   shellQuote,
 } from "./helpers.ts";
 
-const ROUTES = ["events-to-log", "ui-refresh"];
+const ROUTES: readonly string[] = QUICKSTART_ROUTES;
 const ESC = String.fromCharCode(27);
 const { ws, use } = quickstartSuite();
 

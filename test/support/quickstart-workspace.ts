@@ -37,7 +37,7 @@ import {
   runRtt,
 } from "./run-rtt.ts";
 
-export const EVENTS_ROUTE = "events-to-log";
+export { EVENTS_ROUTE } from "./quickstart.ts";
 
 export interface DriverStatus {
   readonly name: string;

@@ -12,8 +12,18 @@ import { makeTempDir } from "./run-rtt.ts";
 
 export const QUICKSTART = fileURLToPath(new URL("../../examples/quickstart", import.meta.url));
 
-/** The ids of the quickstart's routes. */
-export type QuickstartRoute = "events-to-log" | "ui-refresh";
+/** The ids of the quickstart's routes, as its .rtt/routes.json has them. */
+export const QUICKSTART_ROUTES = ["events-to-log", "ui-refresh"] as const;
+export type QuickstartRoute = (typeof QUICKSTART_ROUTES)[number];
+/** Its event stream: emit.py through the logger into logs/events.ndjson. */
+export const EVENTS_ROUTE: QuickstartRoute = "events-to-log";
+
+/** The quickstart's logger, as a route, a failover list or a qc names it. */
+export const LOGGER_REF = "rtt://obs/extension/logger";
+/** The second logger (`secondLogger`), as a route, a failover list or a qc names it, */
+export const LOGGER2_REF = "rtt://obs/extension/logger2";
+/** and the address its manifest declares. */
+export const LOGGER2 = `${LOGGER2_REF}@1.0.0#ndjson`;
 
 /** .rtt/policy.json, as far as set-ups change it. */
 export interface QuickstartPolicy {
@@ -41,9 +51,6 @@ export interface QuickstartSetup {
   /** Last, any other change to .rtt/policy.json. */
   readonly policy?: (policy: QuickstartPolicy) => void;
 }
-
-/** The second logger's address, as `secondLogger` declares it. */
-export const LOGGER2 = "rtt://obs/extension/logger2@1.0.0#ndjson";
 
 /**
  * Copies the quickstart into `dest` (made if missing), without what scans and panels left in
@@ -91,7 +98,7 @@ function addSecondLogger(dest: string, failover: boolean): void {
   if (failover)
     editJson<QuickstartPolicy>(dest, ".rtt/policy.json", (p) => {
       for (const rule of p.failover ?? [])
-        rule.route = rule.route.replace(/\]$/, ", rtt://obs/extension/logger2#ndjson]");
+        rule.route = rule.route.replace(/\]$/, `, ${LOGGER2_REF}#ndjson]`);
     });
 }
 
