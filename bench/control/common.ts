@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as grpc from "@grpc/grpc-js";
 import { signalProcess } from "@rtt/connector-sdk";
+import { isAlive } from "@rtt/fabric";
+import { processTree } from "../../test/support/panel-processes.ts";
 import { copyQuickstartTo } from "../../test/support/quickstart.ts";
 
 export const REPO = fileURLToPath(new URL("../..", import.meta.url)).replace(/[\\/]$/, "");
@@ -118,31 +120,7 @@ export { EVENTS_ROUTE, LOGGER_REF, LOGGER2_REF } from "../../test/support/quicks
 
 /** The processes whose parent chain reaches `root` (not `root` itself), from /proc. */
 export function descendants(root: number): number[] {
-  const parent = new Map<number, number>();
-  for (const entry of readdirSafe("/proc")) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      // comm may hold spaces and parentheses: the fields after the last ")" are fixed.
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      parent.set(pid, Number(fields[1]));
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  const out: number[] = [];
-  for (const pid of parent.keys()) {
-    let p = parent.get(pid);
-    for (let hops = 0; p !== undefined && p > 1 && hops < 64; hops++) {
-      if (p === root) {
-        out.push(pid);
-        break;
-      }
-      p = parent.get(p);
-    }
-  }
-  return out.sort((a, b) => a - b);
+  return processTree([root]).filter((pid) => pid !== root);
 }
 
 function readdirSafe(dir: string): string[] {
@@ -162,15 +140,6 @@ export function procUsage(pid: number): { fds: number; rss_kib: number } | undef
     return { fds, rss_kib: rss };
   } catch {
     return undefined;
-  }
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
@@ -194,17 +163,6 @@ export function panelProcesses(panelPid: number, workspace: string): number[] {
       }
     }
   return [...new Set([...descendants(panelPid), ...adopted])];
-}
-
-/** The descendants of `root` whose command line contains `needle`. */
-export function descendantsRunning(root: number, needle: string): number[] {
-  return descendants(root).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(needle);
-    } catch {
-      return false;
-    }
-  });
 }
 
 /**

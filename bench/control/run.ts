@@ -37,12 +37,12 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { childTarget, terminate } from "@rtt/connector-sdk";
 import { eventually } from "@rtt/core/testing";
+import { isAlive } from "@rtt/fabric";
+import { programsUnder } from "../../test/support/panel-processes.ts";
 import {
   cleanUpOnExit,
   descendants,
-  descendantsRunning,
   EVENTS_ROUTE,
-  isAlive,
   killPanel,
   LOGGER_REF,
   LOGGER2_REF,
@@ -182,7 +182,7 @@ log(`panel pid ${panelPid}, drivers ${status.drivers.map((d) => `${d.name}:${d.p
 // The peer: an echo server whose Relay calls a second one (the flip's peer, see ECHO_SERVICE).
 const echoNext = await startEcho("echo-next");
 const echo = await startEcho("echo", echoNext.socket);
-const emitters = descendantsRunning(panelPid, "emit.py");
+const emitters = programsUnder(panelPid, /emit\.py/);
 if (emitters.length === 0) throw new Error("no emit.py under the panel");
 interface Phase {
   list: number[];

@@ -26,11 +26,11 @@ import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { errorMessage } from "@rtt/core";
+import { isAlive } from "@rtt/fabric";
 import { PanelConnection } from "@rtt/panel";
 import {
   cleanUpOnExit,
   EVENTS_ROUTE,
-  isAlive,
   killPanel,
   LOGGER_REF,
   LOGGER2_REF,

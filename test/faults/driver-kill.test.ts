@@ -10,13 +10,12 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
 import { isAlive } from "@rtt/fabric";
-import { describePids, processTree } from "../support/panel-processes.ts";
+import { describePids, processTree, programsUnder } from "../support/panel-processes.ts";
 import {
   bothRoutesLive,
   cleanup,
   EVENTS_ROUTE,
   type PanelStatus,
-  programsUnder,
   scanAndApply,
   Workspace,
 } from "../support/quickstart-workspace.ts";

@@ -9,13 +9,12 @@ import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { eventually } from "@rtt/core/testing";
 import { isAlive } from "@rtt/fabric";
-import { describePids, processTree } from "../support/panel-processes.ts";
+import { describePids, processTree, programsUnder } from "../support/panel-processes.ts";
 import {
   cleanup,
   EVENTS_ROUTE,
   type PanelStatus,
   processes,
-  programsUnder,
   scanAndApply,
   Workspace,
 } from "../support/quickstart-workspace.ts";

@@ -9,11 +9,11 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
 import { isAlive } from "@rtt/fabric";
+import { programsUnder } from "../support/panel-processes.ts";
 import {
   bothRoutesLive,
   cleanup,
   EVENTS_ROUTE,
-  programsUnder,
   scanAndApply,
   Workspace,
 } from "../support/quickstart-workspace.ts";

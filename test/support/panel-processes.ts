@@ -97,6 +97,11 @@ export function processTree(roots: readonly number[]): number[] {
   return [...found].sort((a, b) => a - b);
 }
 
+/** Processes under `root` (not `root` itself) whose command line matches `re`. */
+export function programsUnder(root: number, re: RegExp): number[] {
+  return processTree([root]).filter((pid) => pid !== root && re.test(cmdline(pid)));
+}
+
 /** The per-user folder where packages/fabric puts lane and driver sockets (socket-path.ts). */
 export const SOCKET_DIR = join(tmpdir(), `rtt-${process.getuid?.() ?? "user"}`);
 

@@ -12,13 +12,7 @@ import { join } from "node:path";
 import { after } from "node:test";
 import { type EventuallyOptions, eventually } from "@rtt/core/testing";
 import { countCompleteLines, writeFile } from "./files.ts";
-import {
-  assertNothingLeft,
-  cmdline,
-  processTree,
-  shmEntries,
-  TrackedProcesses,
-} from "./panel-processes.ts";
+import { assertNothingLeft, processTree, shmEntries, TrackedProcesses } from "./panel-processes.ts";
 import {
   copyQuickstart,
   editJson,
@@ -268,11 +262,6 @@ export async function cleanup(): Promise<void> {
   }
   processes.killLeft();
   if (process.env.RTT_FAULTS_KEEP === undefined) removeTempDirs();
-}
-
-/** Processes under `root` whose command line matches `re`. */
-export function programsUnder(root: number, re: RegExp): number[] {
-  return processTree([root]).filter((pid) => pid !== root && re.test(cmdline(pid)));
 }
 
 /** `rtt scan`, then `rtt apply --auto-approve`: the copy's routes wired; each must exit 0. */
