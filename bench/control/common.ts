@@ -165,19 +165,6 @@ export function panelProcesses(panelPid: number, workspace: string): number[] {
   return [...new Set([...descendants(panelPid), ...adopted])];
 }
 
-/**
- * Runs `cleanUp` however the bench's process goes out: at exit, and on SIGINT, SIGTERM or SIGHUP
- * (said on stderr, as `bench`'s), so nothing it started outlives it.
- */
-export function cleanUpOnExit(bench: string, cleanUp: () => void): void {
-  process.on("exit", cleanUp);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
-    process.on(signal, () => {
-      process.stderr.write(`${bench}: ${signal}, stopping\n`);
-      process.exit(130);
-    });
-}
-
 /** SIGKILLs the panel `panelPid`, if it still runs, and `started(panelPid)`: what it started. */
 export function killPanel(
   panelPid: number | undefined,

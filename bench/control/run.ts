@@ -39,8 +39,8 @@ import { childTarget, terminate } from "@rtt/connector-sdk";
 import { eventually } from "@rtt/core/testing";
 import { isAlive } from "@rtt/fabric";
 import { programsUnder } from "../../test/support/panel-processes.ts";
+import { cleanUpOnExit } from "../clean-up-on-exit.ts";
 import {
-  cleanUpOnExit,
   descendants,
   EVENTS_ROUTE,
   killPanel,

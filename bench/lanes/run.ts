@@ -37,6 +37,7 @@
 import { mkdirSync } from "node:fs";
 import { errorMessage } from "@rtt/core";
 import { loadShm, shmUnavailableReason } from "@rtt/fabric";
+import { cleanUpOnExit } from "../clean-up-on-exit.ts";
 import { type Row, round, runCell } from "./cell.ts";
 import { CONTENDERS, nowNs } from "./common.ts";
 import { PeerProcesses } from "./peer-process.ts";
@@ -50,14 +51,7 @@ const log = (line: string): void => {
 
 const settings = parseSettings();
 const peers = new PeerProcesses(settings);
-process.on("exit", () => peers.cleanUp());
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.on(signal, () => {
-    log(`bench:lanes: ${signal}, stopping`);
-    peers.cleanUp();
-    process.exit(130);
-  });
-}
+cleanUpOnExit("bench:lanes", () => peers.cleanUp());
 
 const skipped: Skipped[] = [];
 if (settings.only.includes("shm") && loadShm() === undefined) {

@@ -28,8 +28,8 @@ import { parseArgs } from "node:util";
 import { errorMessage } from "@rtt/core";
 import { isAlive } from "@rtt/fabric";
 import { PanelConnection } from "@rtt/panel";
+import { cleanUpOnExit } from "../clean-up-on-exit.ts";
 import {
-  cleanUpOnExit,
   EVENTS_ROUTE,
   killPanel,
   LOGGER_REF,
