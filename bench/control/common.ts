@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import type * as grpc from "@grpc/grpc-js";
 import { signalProcess } from "@rtt/connector-sdk";
@@ -163,6 +164,27 @@ export function panelProcesses(panelPid: number, workspace: string): number[] {
       }
     }
   return [...new Set([...descendants(panelPid), ...adopted])];
+}
+
+/**
+ * `rtt panel stop` in `ws`, then up to 30 s for the panel `panelPid` to exit and half a second
+ * more for what it started to follow. `tree` is what it started, taken before the stop: those
+ * of it still running are returned (and said on stderr), with whether the panel itself exited.
+ */
+export async function stopPanel(
+  ws: string,
+  panelPid: number,
+  tree: readonly number[],
+): Promise<{ exited: boolean; leftover: number[] }> {
+  await mustRtt(ws, ["panel", "stop"]);
+  const until = Date.now() + 30_000;
+  while (isAlive(panelPid) && Date.now() < until) await sleep(50);
+  const exited = !isAlive(panelPid);
+  await sleep(500);
+  const leftover = tree.filter(isAlive);
+  if (leftover.length > 0)
+    process.stderr.write(`left behind after \`rtt panel stop\`: pids ${leftover.join(" ")}\n`);
+  return { exited, leftover };
 }
 
 /** SIGKILLs the panel `panelPid`, if it still runs, and `started(panelPid)`: what it started. */

@@ -37,7 +37,6 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { childTarget, terminate } from "@rtt/connector-sdk";
 import { eventually } from "@rtt/core/testing";
-import { isAlive } from "@rtt/fabric";
 import { programsUnder } from "../../test/support/panel-processes.ts";
 import { cleanUpOnExit } from "../clean-up-on-exit.ts";
 import {
@@ -52,6 +51,7 @@ import {
   RTT_BIN,
   round,
   runProgram,
+  stopPanel,
 } from "./common.ts";
 
 const { values } = parseArgs({
@@ -277,15 +277,8 @@ const afterFlips = JSON.parse(await must(["panel", "status", "--json"])) as {
 };
 
 // Stop the panel; nothing it started may outlive it.
-const tree = descendants(panelPid);
-await must(["panel", "stop"]);
-await eventually(() => panelPid === undefined || !isAlive(panelPid), {
-  what: "the panel to exit",
-  ...WAIT,
-});
-await new Promise((r) => setTimeout(r, 500));
-const leftover = tree.filter(isAlive);
-if (leftover.length > 0) log(`left behind after \`rtt panel stop\`: pids ${leftover.join(" ")}`);
+const { exited, leftover } = await stopPanel(ws, panelPid, descendants(panelPid));
+if (!exited) throw new Error("timed out after 30000 ms waiting for the panel to exit");
 for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
 const panelLog = readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
 const logCount = (re: RegExp) => panelLog.split("\n").filter((l) => re.test(l)).length;

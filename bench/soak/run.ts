@@ -26,7 +26,6 @@ import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { errorMessage } from "@rtt/core";
-import { isAlive } from "@rtt/fabric";
 import { PanelConnection } from "@rtt/panel";
 import { cleanUpOnExit } from "../clean-up-on-exit.ts";
 import {
@@ -40,6 +39,7 @@ import {
   quantile,
   quickstartWithTwoLoggers,
   round,
+  stopPanel,
 } from "../control/common.ts";
 
 const { values } = parseArgs({
@@ -282,13 +282,7 @@ for await (const h of conn.health({ route: EVENTS_ROUTE })) {
 conn.close();
 
 // Stop the panel; nothing it started may outlive it.
-const tree = panelProcesses(status.pid, ws);
-await must(["panel", "stop"]);
-const stopUntil = Date.now() + 30_000;
-while (isAlive(status.pid) && Date.now() < stopUntil) await new Promise((r) => setTimeout(r, 50));
-await new Promise((r) => setTimeout(r, 500));
-const leftover = tree.filter(isAlive);
-if (leftover.length > 0) log(`left behind after \`rtt panel stop\`: pids ${leftover.join(" ")}`);
+const { leftover } = await stopPanel(ws, status.pid, panelProcesses(status.pid, ws));
 const panelLog = readFileSync(join(ws, ".rtt", "panel.log"), "utf8");
 const logCount = (re: RegExp) => panelLog.split("\n").filter((l) => re.test(l)).length;
 const logsDir = join(ws, "logs");
