@@ -72,9 +72,17 @@ export async function runCell(contender: Contender, size: number, bench: CellBen
     // Latency: one message in flight, stamped right before it is handed over; back-to-back,
     // then paced.
     const message = new Uint8Array(size).fill(0xa5);
-    const { warmup, latencySeconds, pacedWarmup, pacedSeconds, gapUs } = settings;
-    const latency = await latencyPhase(cell, message, settings, warmup, latencySeconds, 0);
-    const paced = await latencyPhase(cell, message, settings, pacedWarmup, pacedSeconds, gapUs);
+    const { maxSamples } = settings;
+    const latency = await latencyPhase(cell, message, maxSamples, {
+      warmup: settings.warmup,
+      seconds: settings.latencySeconds,
+      gapUs: 0,
+    });
+    const paced = await latencyPhase(cell, message, maxSamples, {
+      warmup: settings.pacedWarmup,
+      seconds: settings.pacedSeconds,
+      gapUs: settings.gapUs,
+    });
     const throughput = await measureThroughput(cell, settings.throughputSeconds);
     sender.destroy();
     await peer.stop();
@@ -99,16 +107,22 @@ interface Cell {
   readonly sender: Sender;
 }
 
+/** A latency phase's own settings: back-to-back (no gap) or paced. */
+interface LatencyPhase {
+  readonly warmup: number;
+  readonly seconds: number;
+  /** The busy-waited gap before each send. */
+  readonly gapUs: number;
+}
+
 /** One latency phase: measured, ended with CMD_NEXT, and the peer's report checked. */
 async function latencyPhase(
   cell: Cell,
   message: Uint8Array,
-  settings: Settings,
-  warmup: number,
-  seconds: number,
-  gapUs: number,
+  maxSamples: number,
+  { warmup, seconds, gapUs }: LatencyPhase,
 ): Promise<LatencyReport> {
-  await measureLatency(cell, message, warmup, settings.maxSamples, seconds, gapUs * 1000);
+  await measureLatency(cell, message, warmup, maxSamples, seconds, gapUs * 1000);
   cell.peer.command(CMD_NEXT);
   const { latency } = expectLine(await cell.peer.nextLine(), "latency");
   checkLatency(cell.contender, cell.size, latency);
