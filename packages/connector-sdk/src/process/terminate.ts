@@ -108,10 +108,13 @@ export async function terminate(
 /**
  * Still there to be signalled. A process that has exited and waits for its parent's wait (a
  * zombie) is gone; a group is there while any member is, zombie or not (SIGKILL harms none).
+ * An `isSame` already says whether the process is gone (a child: once its exit is seen; a
+ * recorded process: `sameProcess`, which checks it is alive), so /proc is not read again.
  */
 function present(target: ProcessTarget): boolean {
   if (target.group === true) return signalProcess(target, 0);
-  return target.pid > 0 && target.isSame?.() !== false && isAlive(target.pid);
+  if (!(target.pid > 0)) return false;
+  return target.isSame !== undefined ? target.isSame() : isAlive(target.pid);
 }
 
 /** Whether `target` is gone within `ms`: its `exited` resolved, or polling finds it gone. */
