@@ -15,10 +15,15 @@
  * - `health().err` is the latest thing that went wrong, whoever noticed it (`report`).
  */
 import { EventEmitter } from "node:events";
-import { setTimeout as sleep } from "node:timers/promises";
 import { backoffDelay, errorMessage } from "@rtt/core";
 import { describeExit, type ProgramExit } from "./program-exit.ts";
-import { leftoverGroup, type ProcessTarget, signalProcess, terminate } from "./terminate.ts";
+import {
+  goneWithin,
+  leftoverGroup,
+  type ProcessTarget,
+  signalProcess,
+  terminate,
+} from "./terminate.ts";
 
 export const RESPAWN_POLICIES = ["never", "on-failure", "always"] as const;
 export type RespawnPolicy = (typeof RESPAWN_POLICIES)[number];
@@ -245,8 +250,8 @@ export class Supervisor<P extends SupervisedProgram> extends EventEmitter<Superv
 
   /** Whether `program` exits within the kill grace (its exit handled here when it does). */
   exitsSoon(program: P): Promise<boolean> {
-    const grace = sleep(this.#graceMs, false, { ref: false });
-    return Promise.race([program.exited.then(() => this.#watched.then(() => true)), grace]);
+    const exited = program.exited.then(() => this.#watched);
+    return goneWithin({ pid: program.pid ?? 0, exited }, this.#graceMs, { unref: true });
   }
 
   /**
