@@ -15,7 +15,9 @@
  * - `health().err` is the latest thing that went wrong, whoever noticed it (`report`).
  */
 import { EventEmitter } from "node:events";
-import { backoffDelay, errorMessage } from "@rtt/core";
+import { errorMessage } from "@rtt/core";
+import { type Clock, systemClock } from "../clock.ts";
+import { RestartPacer } from "../host/restart-pacer.ts";
 import { describeExit, type ProgramExit } from "./program-exit.ts";
 import {
   goneWithin,
@@ -68,6 +70,8 @@ export interface SupervisorOptions<P extends SupervisedProgram> {
   readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number } | undefined;
   /** Injected for tests; defaults to Math.random (jitter only, never a decision). */
   readonly random?: (() => number) | undefined;
+  /** The respawn backoff's timers (default systemClock); they never keep the process alive. */
+  readonly clock?: Clock | undefined;
   /** How long `stop` waits after SIGTERM before SIGKILL (default 2 s). */
   readonly killGraceMs?: number | undefined;
   /**
@@ -95,7 +99,8 @@ export class Supervisor<P extends SupervisedProgram> extends EventEmitter<Superv
   readonly #graceMs: number;
   #program: P | undefined;
   #starts = 0;
-  #restarts = 0;
+  /** Paces the respawns; its count of restarts never starts over (health's `restarts`). */
+  readonly #respawns: RestartPacer;
   #stopping = false;
   #lastExit: ProgramExit | undefined;
   #err: string | undefined;
@@ -111,6 +116,15 @@ export class Supervisor<P extends SupervisedProgram> extends EventEmitter<Superv
     this.#options = options;
     this.#policy = options.respawn ?? "never";
     this.#graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    // Only the backoff paces a respawn: never given up on, never started over.
+    const policy = {
+      baseMs: options.backoff?.baseMs ?? 100,
+      maxMs: options.backoff?.maxMs ?? 10_000,
+      maxRestarts: Number.POSITIVE_INFINITY,
+      resetAfterMs: Number.POSITIVE_INFINITY,
+    };
+    const random = options.random ?? Math.random;
+    this.#respawns = new RestartPacer(policy, options.clock ?? systemClock, random);
   }
 
   /** How long a program has to exit after SIGTERM (or a closed stdin) before SIGKILL. */
@@ -197,25 +211,18 @@ export class Supervisor<P extends SupervisedProgram> extends EventEmitter<Superv
       this.emit("idle");
       return;
     }
-    const delay = backoffDelay(
-      this.#restarts,
-      {
-        baseMs: this.#options.backoff?.baseMs ?? 100,
-        maxMs: this.#options.backoff?.maxMs ?? 10_000,
-      },
-      this.#options.random ?? Math.random,
-    );
-    this.#restarts++;
+    const planned = this.#respawns.next();
+    if (planned === undefined) return; // Never: respawns are not limited.
     const due = Promise.withResolvers<void>();
     this.#respawnDue = due;
-    setTimeout(() => void this.#respawn(due), delay).unref();
+    this.#respawns.schedule(planned, () => void this.#respawn(due), { unref: true });
   }
 
   async #respawn(due: PromiseWithResolvers<void>): Promise<void> {
     try {
       await this.#options.beforeRespawn?.();
       if (this.#stopping) return;
-      this.emit("restart", this.#restarts);
+      this.emit("restart", this.#respawns.restarts);
       this.start();
     } catch (error) {
       // Not thrown out of a timer (that would end the driver and every link with it).
@@ -242,7 +249,7 @@ export class Supervisor<P extends SupervisedProgram> extends EventEmitter<Superv
     return {
       ok: this.#program !== undefined || finished,
       pid: this.#program?.pid,
-      restarts: this.#restarts,
+      restarts: this.#respawns.restarts,
       ...(last === undefined ? {} : { lastExit: { code: last.code, signal: last.signal } }),
       ...(this.#err === undefined ? {} : { err: this.#err }),
     };
