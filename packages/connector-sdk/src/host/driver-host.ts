@@ -24,7 +24,7 @@ import { SDK_PROTOCOL_VERSIONS } from "../handshake/protocol.ts";
 import type { HealthSample } from "../wire.ts";
 import type { DriverClient } from "./driver-client.ts";
 import { DriverLog, type DriverLogLine, type DriverLogSink } from "./driver-log.ts";
-import { describeExit, waitPipes } from "./driver-process.ts";
+import { describeExit } from "./driver-process.ts";
 import {
   type DriverLaunch,
   describeLaunch,
@@ -310,7 +310,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     try {
       client = await connectStarted(child, record, timeoutMs, this.#clientOptions());
     } catch (error) {
-      await waitPipes(child, 250);
+      // endFailedStart waits for its pipes (after the exit, or the SIGKILL), last lines and all.
       return this.#failStart(child, connectFailure(who, error, record.socket));
     }
     if (this.#letGo()) {
