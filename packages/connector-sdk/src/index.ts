@@ -102,12 +102,12 @@ export type { DriverRecord } from "./host/verified-connect.ts";
 export {
   type AdoptedExit,
   describeExit,
+  type ExitStatus,
   exitOfAdopted,
   exitOfChild,
   type ProgramExit,
 } from "./process/program-exit.ts";
 export {
-  type ExitStatus,
   type ProgramHealth,
   RESPAWN_POLICIES,
   type RespawnPolicy,

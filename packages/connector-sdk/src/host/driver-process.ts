@@ -5,13 +5,8 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
+import { describeExit, type ExitStatus } from "../process/program-exit.ts";
 import { type ChildTarget, childTarget, goneWithin } from "../process/terminate.ts";
-
-/** How a process ended: `signal` when killed by one, else its exit `code`. */
-export interface ExitStatus {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
 
 /** The driver leads its own process group (spawned detached): its children go with it. */
 export function driverGroup(child: ChildProcess): ChildTarget {
@@ -54,7 +49,12 @@ export function removeSocketFile(address: string): void {
   rmSync(address, { force: true });
 }
 
-export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
-  if (signal !== null) return `was killed by ${signal}`;
-  return `exited with code ${code ?? "?"}`;
+/**
+ * How a driver ended, in the host's words: a driver "was killed by" a signal, and one that was
+ * not our child (re-attached) "exited with code ?".
+ */
+export function describeDriverExit(exit: ExitStatus): string {
+  if (exit.signal === null && exit.code === null) return "exited with code ?";
+  const words = describeExit(exit);
+  return exit.signal !== null ? `was ${words}` : words;
 }

@@ -8,19 +8,13 @@
  */
 import type { ChildProcess } from "node:child_process";
 import type * as grpc from "@grpc/grpc-js";
-import { goneWithin, hasExited, terminate } from "../process/terminate.ts";
+import { type ExitStatus, exitOfChild } from "../process/program-exit.ts";
+import { goneWithin, terminate } from "../process/terminate.ts";
 import { isAlive, sameProcess, TRUST_UNKNOWN_START } from "../process-identity.ts";
 import type { HealthSample } from "../wire.ts";
 import type { DriverClient } from "./driver-client.ts";
 import type { DriverLog } from "./driver-log.ts";
-import {
-  driverGroup,
-  type ExitStatus,
-  removeSocketFile,
-  waitExit,
-  waitGone,
-  waitPipes,
-} from "./driver-process.ts";
+import { driverGroup, removeSocketFile, waitExit, waitGone, waitPipes } from "./driver-process.ts";
 import type { DriverRecord } from "./verified-connect.ts";
 
 /** What the host hears from its running driver. */
@@ -171,9 +165,7 @@ export class RunningDriver {
     if (child === undefined)
       return waitGone(this.record.pid, 2 ** 31 - 1).then(() => ({ code: null, signal: null }));
     child.removeAllListeners("exit");
-    const exit: Promise<ExitStatus> = hasExited(child)
-      ? Promise.resolve({ code: child.exitCode, signal: child.signalCode })
-      : new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+    const exit = exitOfChild(child);
     child.stdin?.end();
     // Our ends of its output close as a dead host's would; the driver ignores the EPIPE.
     child.stdout?.destroy();

@@ -18,7 +18,7 @@ import {
   TRUST_UNKNOWN_START,
 } from "../process-identity.ts";
 import { DriverClient, type DriverClientOptions } from "./driver-client.ts";
-import { describeExit } from "./driver-process.ts";
+import { describeDriverExit } from "./driver-process.ts";
 
 /**
  * What a host needs to find a running driver again (journal it;
@@ -65,7 +65,7 @@ export async function connectStarted(
       reject(
         new RttError(
           "RTT_ERR_DRIVER_EXITED",
-          `it ${describeExit(child.exitCode, child.signalCode)} before answering`,
+          `it ${describeDriverExit({ code: child.exitCode, signal: child.signalCode })} before answering`,
         ),
       );
     if (hasExited(child)) onExit();

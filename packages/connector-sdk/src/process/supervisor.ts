@@ -18,7 +18,7 @@ import { EventEmitter } from "node:events";
 import { errorMessage } from "@rtt/core";
 import { type Clock, systemClock } from "../clock.ts";
 import { RestartPacer } from "../host/restart-pacer.ts";
-import { describeExit, type ProgramExit } from "./program-exit.ts";
+import { describeExit, type ExitStatus, type ProgramExit } from "./program-exit.ts";
 import {
   goneWithin,
   leftoverGroup,
@@ -35,12 +35,6 @@ export interface SupervisedProgram {
   /** Undefined when it never started (its `exited` says why). */
   readonly pid: number | undefined;
   readonly exited: Promise<ProgramExit>;
-}
-
-/** How a run ended, as health and the `exit` event report it. */
-export interface ExitStatus {
-  readonly code: number | null;
-  readonly signal: string | null;
 }
 
 export interface ProgramHealth {
