@@ -10,7 +10,7 @@ export {
   DEFAULT_BACKOFF,
 } from "./backoff.ts";
 export { canonicalHash, canonicalJson } from "./canonical-json.ts";
-export { errorMessage } from "./error-message.ts";
+export { asError, errorMessage } from "./error-message.ts";
 export {
   compareDiagnostics,
   type Diagnostic,
