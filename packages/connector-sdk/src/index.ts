@@ -5,7 +5,6 @@
  * verifies, restarts and re-attaches drivers. The wire contract is proto/rtt/v1/connector.proto.
  */
 
-export { type BackoffPolicy, backoffDelay } from "@rtt/core";
 export {
   BoundedQueue,
   type BoundedQueueOptions,
@@ -130,10 +129,7 @@ export {
 export {
   isAlive,
   type ProcessRef,
-  type ProcStat,
-  parseProcStat,
   processRef,
-  readProcStat,
   type SameProcessOptions,
   sameProcess,
   TRUST_UNKNOWN_START,

@@ -11,7 +11,7 @@
  */
 import { readProcStat } from "@rtt/fabric";
 
-export { isAlive, type ProcStat, parseProcStat, readProcStat } from "@rtt/fabric";
+export { isAlive, parseProcStat, readProcStat } from "@rtt/fabric";
 
 /** A process as recorded: its pid and its start time. */
 export interface ProcessRef {

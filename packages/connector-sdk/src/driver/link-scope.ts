@@ -22,7 +22,7 @@ export interface LinkCounters {
  * as soon as they fire or stop waiting, so a pump that waits for 'drain' a million times does
  * not pile up a million callbacks on a promise that may never settle.
  */
-export class Signal {
+class Signal {
   readonly #listeners = new Set<() => void>();
   /** Resolves at the next `fire()`, or when `other` settles, whichever is first. */
   waitOr(other?: Promise<unknown>): Promise<void> {

@@ -30,7 +30,7 @@ export interface AnswerTerms {
 }
 
 /** A control link needs no ring: shm data lanes get uds control lanes. */
-export function controlKind(data: LaneKind): LaneKind {
+function controlKind(data: LaneKind): LaneKind {
   return data === "shm" ? "uds" : data;
 }
 
