@@ -9,18 +9,24 @@
 /** Cancels a timer; calling it after the timer fired, or twice, does nothing. */
 export type Cancel = () => void;
 
+export interface ScheduleOptions {
+  /** Let this process exit meanwhile: the timer keeps nothing alive (default: it does). */
+  readonly unref?: boolean;
+}
+
 export interface Clock {
   /** Milliseconds on a monotonic scale (not wall time: it never jumps back). */
   now(): number;
   /** Calls `fn` once, `ms` from now. */
-  schedule(ms: number, fn: () => void): Cancel;
+  schedule(ms: number, fn: () => void, options?: ScheduleOptions): Cancel;
 }
 
 /** The real clock: `performance.now()` and `setTimeout`. */
 export const systemClock: Clock = {
   now: () => performance.now(),
-  schedule(ms, fn) {
+  schedule(ms, fn, options) {
     const timer = setTimeout(fn, Math.max(0, ms));
+    if (options?.unref === true) timer.unref();
     return () => clearTimeout(timer);
   },
 };

@@ -5,7 +5,6 @@
  * verifies, restarts and re-attaches drivers. The wire contract is proto/rtt/v1/connector.proto.
  */
 
-export { type BackoffPolicy, backoffDelay } from "@rtt/core";
 export { BoundedQueue, type WaterMarks } from "@rtt/fabric";
 export { type Clock, FakeClock, systemClock } from "./clock.ts";
 export {
@@ -91,18 +90,19 @@ export {
 } from "./host/driver-host.ts";
 export type { DriverLogLine } from "./host/driver-log.ts";
 export type { DriverLaunch } from "./host/launch.ts";
+export { LineSplitter, OutputTail } from "./host/output-lines.ts";
 export type { DriverRestart } from "./host/restart-pacer.ts";
 export { DriverStartError } from "./host/start-outcome.ts";
 export type { DriverRecord } from "./host/verified-connect.ts";
 export {
   type AdoptedExit,
   describeExit,
+  type ExitStatus,
   exitOfAdopted,
   exitOfChild,
   type ProgramExit,
 } from "./process/program-exit.ts";
 export {
-  type ExitStatus,
   type ProgramHealth,
   RESPAWN_POLICIES,
   type RespawnPolicy,
@@ -124,10 +124,7 @@ export {
 export {
   isAlive,
   type ProcessRef,
-  type ProcStat,
-  parseProcStat,
   processRef,
-  readProcStat,
   type SameProcessOptions,
   sameProcess,
   TRUST_UNKNOWN_START,

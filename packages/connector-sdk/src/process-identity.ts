@@ -9,9 +9,9 @@
  * for re-attach, a program's `program.json`, a route journal's owner; `sameProcess` is the one
  * check of it.
  */
-import { isAlive, readProcStat } from "@rtt/fabric";
+import { readProcStat } from "@rtt/fabric";
 
-export { isAlive, type ProcStat, parseProcStat, readProcStat } from "@rtt/fabric";
+export { isAlive, parseProcStat, readProcStat } from "@rtt/fabric";
 
 /** A process as recorded: its pid and its start time. */
 export interface ProcessRef {
@@ -28,6 +28,14 @@ export function processRef(pid: number | "self"): ProcessRef {
     pid: pid === "self" ? process.pid : pid,
     startTime: readProcStat(pid)?.startTime ?? UNKNOWN_START_TIME,
   };
+}
+
+let self: ProcessRef | undefined;
+
+/** This process as recorded (`processRef("self")`): read once, its start time never changes. */
+export function ownProcessRef(): ProcessRef {
+  self ??= processRef("self");
+  return self;
 }
 
 /** This process's start time for the handshake: field 22, or "0" where /proc is missing. */
@@ -58,14 +66,21 @@ export interface SameProcessOptions {
 /** `sameProcess` for the callers that accept a live pid whose start time is unknown. */
 export const TRUST_UNKNOWN_START: SameProcessOptions = { trustUnknownStart: true };
 
-/** Still the recorded process: alive (not exited, not a zombie), and not a reuse of its pid. */
+/**
+ * Still the recorded process: alive (not exited, not a zombie), and not a reuse of its pid.
+ * `isAlive`'s checks on one read of /proc/<pid>/stat, whose start time then decides.
+ */
 export function sameProcess(ref: ProcessRef, options: SameProcessOptions = {}): boolean {
-  if (!isAlive(ref.pid)) return false;
-  const now = readProcStat(ref.pid)?.startTime;
-  if (
-    options.trustUnknownStart === true &&
-    (ref.startTime === UNKNOWN_START_TIME || now === undefined)
-  )
-    return true;
-  return now === ref.startTime;
+  try {
+    process.kill(ref.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  const trust = options.trustUnknownStart === true;
+  const stat = readProcStat(ref.pid);
+  // No /proc entry: gone on Linux; elsewhere alive, with a start time nobody can read.
+  if (stat === undefined) return process.platform !== "linux" && trust;
+  if (stat.state === "Z" || stat.state === "X") return false;
+  if (trust && ref.startTime === UNKNOWN_START_TIME) return true;
+  return stat.startTime === ref.startTime;
 }

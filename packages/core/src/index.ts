@@ -5,7 +5,7 @@
  */
 export { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
 export { canonicalHash, canonicalJson } from "./canonical-json.ts";
-export { errorMessage } from "./error-message.ts";
+export { asError, errorMessage } from "./error-message.ts";
 export {
   compareDiagnostics,
   type Diagnostic,

@@ -104,7 +104,7 @@ export class InboundTx<L> {
     reader.on("error", (error: unknown) => {
       if (this.#reader !== reader) return;
       this.#state = "failed";
-      this.#scope.laneFailed(`inbound lane: ${errorMessage(error)}`);
+      this.#scope.laneFailed("inbound", `inbound lane: ${errorMessage(error)}`);
     });
     // Listening now: a reader Bind held (or one held at the tx queue's mark) decides here.
     if (this.#held) reader.pause();

@@ -2,7 +2,7 @@
  * The source end of a route's handshake (route-handshake.ts): it connects to the target's
  * control lanes and runs the initiator session on them to READY, all within one deadline.
  */
-import { errorMessage } from "@rtt/core";
+import { asError, errorMessage } from "@rtt/core";
 import {
   connectReader,
   connectWriter,
@@ -19,10 +19,6 @@ import type { HandshakeAgreed, HandshakeAsk, HandshakeScope } from "./route-hand
 
 /** SYN (and BIND) resends within one handshake's deadline. */
 const MAX_RETRIES = 3;
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
 
 /** What both ends agreed, as the READY'd ACK said. */
 function agreedFrom(ack: Ack): HandshakeAgreed {

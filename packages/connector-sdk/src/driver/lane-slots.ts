@@ -100,7 +100,7 @@ export class LaneSlots {
   /** A write to the outbound lane threw: the lane is not written again until a move. */
   writeFailed(error: unknown): void {
     if (this.#outbound.kind === "lane") this.#outbound.failed = true;
-    this.#scope.laneFailed(`outbound lane: ${errorMessage(error)}`);
+    this.#scope.laneFailed("outbound", `outbound lane: ${errorMessage(error)}`);
   }
 
   async bind(
@@ -281,7 +281,7 @@ export class LaneSlots {
   #offerFailed(side: LaneSide, listener: { close(): void }, error: unknown): void {
     if (this.#offers.get(side) === listener) this.#offers.delete(side);
     if (!this.#scope.closed) {
-      this.#scope.laneFailed(`${side} lane offer: ${errorMessage(error)}`);
+      this.#scope.laneFailed(side, `${side} lane offer: ${errorMessage(error)}`);
       this.#scope.log(`link ${this.#scope.id}: ${side} offer failed: ${errorMessage(error)}`);
     }
   }
@@ -322,7 +322,7 @@ export class LaneSlots {
       // A Switch that moved here is answered no more: a new listener may get its address (a
       // TCP port used again), and a Switch to it must move.
       this.#lastSwitch = undefined;
-      this.#scope.laneFailed(`outbound lane: ${errorMessage(error)}`);
+      this.#scope.laneFailed("outbound", `outbound lane: ${errorMessage(error)}`);
       this.#scope.changed.fire();
     });
     this.#outboundTaken(writer);

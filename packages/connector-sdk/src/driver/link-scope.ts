@@ -5,6 +5,7 @@
  * ground they all read or report to.
  */
 import { RttError } from "@rtt/core";
+import type { LaneSide } from "./lane-slots.ts";
 
 export type LinkLog = (line: string) => void;
 
@@ -22,7 +23,7 @@ export interface LinkCounters {
  * as soon as they fire or stop waiting, so a pump that waits for 'drain' a million times does
  * not pile up a million callbacks on a promise that may never settle.
  */
-export class Signal {
+class Signal {
   readonly #listeners = new Set<() => void>();
   /** Resolves at the next `fire()`, or when `other` settles, whichever is first. */
   waitOr(other?: Promise<unknown>): Promise<void> {
@@ -56,8 +57,11 @@ export class LinkScope {
     txErrors: 0,
   };
   #closed = false;
-  /** A lane's problem to report in the next health sample; it stays until a re-bind. */
-  #laneError: string | undefined;
+  /**
+   * The latest lane problem, and the side it is on, to report in the next health sample; it
+   * stays until a re-bind (an outbound one: until the outbound moves).
+   */
+  #laneError: { readonly side: LaneSide; readonly problem: string } | undefined;
 
   constructor(id: string, log: LinkLog) {
     this.id = id;
@@ -82,16 +86,16 @@ export class LinkScope {
   }
 
   get laneError(): string | undefined {
-    return this.#laneError;
+    return this.#laneError?.problem;
   }
 
-  /** `problem` names its side first ("inbound lane: …", "outbound lane offer: …"). */
-  laneFailed(problem: string): void {
-    this.#laneError = problem;
+  /** A lane of `side` failed; `problem` says so for health ("inbound lane: …", …). */
+  laneFailed(side: LaneSide, problem: string): void {
+    this.#laneError = { side, problem };
   }
 
   /** The outbound moved (a lane taken, or parked): an old outbound lane's problem is over. */
   outboundMoved(): void {
-    if (this.#laneError?.startsWith("outbound") === true) this.#laneError = undefined;
+    if (this.#laneError?.side === "outbound") this.#laneError = undefined;
   }
 }

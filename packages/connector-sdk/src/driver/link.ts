@@ -80,7 +80,7 @@ export class Link<L> {
     this.#inbound = new InboundTx(scope, connector, handle, this.#probes, route.delivered);
     this.#slots = new LaneSlots(scope, this.#inbound, (writer) => this.#pump.laneTaken(writer));
     this.#pump = new OutboundPump(scope, connector, handle, this.#slots, route.qos);
-    this.#handshakes = new LinkHandshakes(id, log);
+    this.#handshakes = new LinkHandshakes(scope);
   }
 
   /** What the route's admission did with rx so far; undefined without one. */

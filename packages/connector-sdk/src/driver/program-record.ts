@@ -8,7 +8,13 @@
 import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { terminate } from "../process/terminate.ts";
-import { isProcessRef, type ProcessRef, processRef, sameProcess } from "../process-identity.ts";
+import {
+  isProcessRef,
+  ownProcessRef,
+  type ProcessRef,
+  processRef,
+  sameProcess,
+} from "../process-identity.ts";
 
 const RECORD = "program.json";
 
@@ -18,11 +24,16 @@ export interface ProgramRecord extends ProcessRef {
 }
 
 /**
- * Records `pid` as the program in `dir`, run by this process from now on — or by nobody
- * (`released`): the next link of the end adopts it, in this driver or another.
+ * Records `program` as the program in `dir`, run by this process from now on — or by nobody
+ * (`released`): the next link of the end adopts it, in this driver or another. A pid's start
+ * time is read now; a ProcessRef already known (an adopted program's record) is taken as it is.
  */
-export function writeProgramRecord(dir: string, pid: number, released = false): ProgramRecord {
-  return writeProgramRecordFile(join(dir, RECORD), pid, { released });
+export function writeProgramRecord(
+  dir: string,
+  program: number | ProcessRef,
+  released = false,
+): ProgramRecord {
+  return writeProgramRecordFile(join(dir, RECORD), program, { released });
 }
 
 export interface RecordFileOptions {
@@ -38,11 +49,12 @@ export interface RecordFileOptions {
 /** `writeProgramRecord` to a file of another name (the http driver's `<socket>.pid`). */
 export function writeProgramRecordFile(
   file: string,
-  pid: number,
+  program: number | ProcessRef,
   options: RecordFileOptions = {},
 ): ProgramRecord {
-  const owner = options.released === true ? null : processRef("self");
-  const record: ProgramRecord = { ...processRef(pid), owner };
+  const owner = options.released === true ? null : ownProcessRef();
+  const { pid, startTime } = typeof program === "number" ? processRef(program) : program;
+  const record: ProgramRecord = { pid, startTime, owner };
   // Whole or not at all: a reader that finds half a record could not tell whose it is.
   const tmp = `${file}.${process.pid}`;
   const written = { ...options.alsoAs?.(record), ...record };

@@ -17,6 +17,7 @@ import { type Responder, respond } from "../quickconnect/session.ts";
 import type { QuickConnectError } from "../quickconnect/trip.ts";
 import { dropListener, quiet } from "./lane-ends.ts";
 import type { ControlAddresses, HandshakeScope } from "./route-handshake.ts";
+import { laneAddressKey } from "./standby-writers.ts";
 
 /** What the responder holds the initiator to. */
 export interface AnswerTerms {
@@ -29,18 +30,18 @@ export interface AnswerTerms {
 }
 
 /** A control link needs no ring: shm data lanes get uds control lanes. */
-export function controlKind(data: LaneKind): LaneKind {
+function controlKind(data: LaneKind): LaneKind {
   return data === "shm" ? "uds" : data;
-}
-
-function sameLane(a: LaneAddress, b: LaneAddress): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** BIND proves the handshake is about the lane this link listens on: it names that one lane. */
 async function checkBind(bind: Bind, data: LaneAddress): Promise<LaneAddress> {
   const [only] = bind.lanes;
-  if (bind.lanes.length !== 1 || only === undefined || !sameLane(only, data))
+  if (
+    bind.lanes.length !== 1 ||
+    only === undefined ||
+    laneAddressKey(only) !== laneAddressKey(data)
+  )
     throw new RttError(
       "RTT_ERR_LANE_ADDRESS",
       `BIND names ${JSON.stringify(bind.lanes)}; this link listens on ${JSON.stringify(data)}`,

@@ -20,10 +20,10 @@
  * second handshake; a failure is the QuickConnectError naming the trip reason.
  */
 import { randomBytes } from "node:crypto";
-import { RttError } from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import { type Clock, systemClock } from "../clock.ts";
 import { InitiatingHandshake } from "./initiating-handshake.ts";
+import type { LinkScope } from "./link-scope.ts";
 import { type AnswerTerms, RespondingHandshake } from "./responding-handshake.ts";
 
 /** The two control lanes of a route's handshake; the responder listens on both. */
@@ -79,17 +79,24 @@ export interface HandshakeScope {
 
 /**
  * The QuickConnect work of one link, at either end of its route: the responders answering on
- * control lanes it offered, the initiators it ran (and their answers, by nonce). `close()`
- * (the link closing) releases every control lane and stops every handshake in flight.
+ * control lanes it offered, the initiators it ran (and their answers, by nonce). Nothing new
+ * starts once the link is closed; `close()` (the link closing) releases every control lane and
+ * stops every handshake in flight.
  */
 export class LinkHandshakes {
+  readonly #link: LinkScope;
   readonly #scope: HandshakeScope;
   readonly #open = new Set<() => void>();
   readonly #answers = new Map<string, Promise<HandshakeAgreed>>();
-  #closed = false;
 
-  constructor(linkId: string, log: (line: string) => void, clock: Clock = systemClock) {
-    this.#scope = { linkId, log, clock, track: (stop) => this.#track(stop) };
+  constructor(link: LinkScope) {
+    this.#link = link;
+    this.#scope = {
+      linkId: link.id,
+      log: link.log,
+      clock: systemClock,
+      track: (stop) => this.#track(stop),
+    };
   }
 
   /** Control lanes and handshakes still in flight (0 once all ended). */
@@ -102,13 +109,6 @@ export class LinkHandshakes {
     return () => this.#open.delete(stop);
   }
 
-  #assertOpen(): void {
-    if (this.#closed)
-      throw new RttError("RTT_ERR_DRIVER_LINK", `link ${this.#scope.linkId} is closed`, {
-        hint: "open the symbol again",
-      });
-  }
-
   /**
    * Listens for a route's control lanes and answers its one handshake: the SYN must expect
    * `contractHash` and may require only capabilities in `caps` (what this end offers); the
@@ -116,11 +116,11 @@ export class LinkHandshakes {
    * `close()`; an initiator that connects and stays silent holds them until then.
    */
   async answer(terms: AnswerTerms): Promise<ControlAddresses> {
-    this.#assertOpen();
+    this.#link.assertOpen();
     const handshake = await RespondingHandshake.listen(this.#scope, terms);
-    if (this.#closed) {
+    if (this.#link.closed) {
       handshake.stop();
-      this.#assertOpen();
+      this.#link.assertOpen();
     }
     handshake.awaitInitiator();
     return handshake.control;
@@ -131,7 +131,7 @@ export class LinkHandshakes {
    * Idempotent by nonce: the same nonce gets the first call's answer, success or failure.
    */
   initiate(saddr: string, ask: HandshakeAsk): Promise<HandshakeAgreed> {
-    this.#assertOpen();
+    this.#link.assertOpen();
     if (ask.nonce !== "") {
       const known = this.#answers.get(ask.nonce);
       if (known !== undefined) return known;
@@ -150,10 +150,8 @@ export class LinkHandshakes {
     return result;
   }
 
-  /** The link closed: every control lane goes, every handshake in flight fails. */
+  /** The link closed (once: Link.close): every control lane goes, every handshake in flight fails. */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
     for (const stop of [...this.#open]) stop();
     this.#answers.clear();
   }

@@ -5,7 +5,7 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import type { Contract } from "@rtt/core";
-import { RttError } from "@rtt/core";
+import { asError, RttError } from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import {
   type ControlAddresses,
@@ -114,7 +114,7 @@ export class DriverClient {
     return serverStream(call, (error, cancelled) => {
       if (cancelled) return undefined;
       if (isServiceError(error)) return fromServiceError(this.name, method, error);
-      return error instanceof Error ? error : new Error(String(error));
+      return asError(error);
     });
   }
 

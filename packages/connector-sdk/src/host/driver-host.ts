@@ -21,10 +21,11 @@ import { EventEmitter } from "node:events";
 import { RttError } from "@rtt/core";
 import { type Clock, systemClock } from "../clock.ts";
 import { SDK_PROTOCOL_VERSIONS } from "../handshake/protocol.ts";
+import type { ExitStatus } from "../process/program-exit.ts";
 import type { HealthSample } from "../wire.ts";
 import type { DriverClient } from "./driver-client.ts";
 import { DriverLog, type DriverLogLine, type DriverLogSink } from "./driver-log.ts";
-import { describeExit, waitPipes } from "./driver-process.ts";
+import { describeDriverExit } from "./driver-process.ts";
 import {
   type DriverLaunch,
   describeLaunch,
@@ -94,7 +95,7 @@ export interface DriverExit {
 export interface DetachedDriver {
   readonly record: DriverRecord;
   /** Settles when the process exits (we stay its parent, so it is still reaped). */
-  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly exit: Promise<ExitStatus>;
 }
 
 type State = "starting" | "running" | "restarting" | "stopped" | "detached" | "failed";
@@ -310,7 +311,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     try {
       client = await connectStarted(child, record, timeoutMs, this.#clientOptions());
     } catch (error) {
-      await waitPipes(child, 250);
+      // endFailedStart waits for its pipes (after the exit, or the SIGKILL), last lines and all.
       return this.#failStart(child, connectFailure(who, error, record.socket));
     }
     if (this.#letGo()) {
@@ -365,7 +366,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     if (this.#letGo()) return;
     const pid = running.record.pid;
     const lastLines = this.#log.lastLines();
-    this.#log.note(`driver ${describeExit(code, signal)}`, pid);
+    this.#log.note(`driver ${describeDriverExit({ code, signal })}`, pid);
     this.emit("exit", { driver: this.name, pid, code, signal, lastLines });
     const restarts = this.#restarts;
     if (restarts === undefined) {

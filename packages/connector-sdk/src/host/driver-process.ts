@@ -5,38 +5,17 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
-import { type ChildTarget, childTarget } from "../process/terminate.ts";
-import { isAlive } from "../process-identity.ts";
-
-/** How a process ended: `signal` when killed by one, else its exit `code`. */
-export interface ExitStatus {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
+import { describeExit, type ExitStatus } from "../process/program-exit.ts";
+import { type ChildTarget, childTarget, goneWithin } from "../process/terminate.ts";
 
 /** The driver leads its own process group (spawned detached): its children go with it. */
 export function driverGroup(child: ChildProcess): ChildTarget {
   return childTarget(child, { group: true });
 }
 
-export function exited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
 /** Resolves true once the child has exited, false when it is still running after `ms`. */
 export function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (exited(child)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.off("exit", onExit);
-      resolve(false);
-    }, ms);
-    const onExit = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    child.once("exit", onExit);
-  });
+  return goneWithin(childTarget(child), ms);
 }
 
 /** Resolves when every pipe of the child has closed, or after `ms`. */
@@ -60,13 +39,8 @@ export function waitPipes(child: ChildProcess, ms: number): Promise<void> {
 }
 
 /** Resolves true once `pid` is gone (polled: it is not our child), false after `ms`. */
-export async function waitGone(pid: number, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (isAlive(pid)) {
-    if (Date.now() >= until) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
+export function waitGone(pid: number, ms: number): Promise<boolean> {
+  return goneWithin({ pid }, ms);
 }
 
 /** A killed driver cannot remove its socket file; an abstract socket ("@name") has none. */
@@ -75,7 +49,12 @@ export function removeSocketFile(address: string): void {
   rmSync(address, { force: true });
 }
 
-export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
-  if (signal !== null) return `was killed by ${signal}`;
-  return `exited with code ${code ?? "?"}`;
+/**
+ * How a driver ended, in the host's words: a driver "was killed by" a signal, and one that was
+ * not our child (re-attached) "exited with code ?".
+ */
+export function describeDriverExit(exit: ExitStatus): string {
+  if (exit.signal === null && exit.code === null) return "exited with code ?";
+  const words = describeExit(exit);
+  return exit.signal !== null ? `was ${words}` : words;
 }

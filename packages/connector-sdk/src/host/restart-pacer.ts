@@ -3,10 +3,11 @@
  * driver processes): after a capped, jittered exponential backoff (`backoffDelay`), counted in
  * restarts in a row, which a run that lasted `resetAfterMs` starts over, until `maxRestarts`.
  * Time is the host's `Clock`, so a test drives the delays by hand. The host does the restart
- * itself and says so (DriverHost's 'restart', 'restart-failed' and 'give-up' events).
+ * itself and says so (DriverHost's 'restart', 'restart-failed' and 'give-up' events). A
+ * supervised program's respawn (process/supervisor.ts) is paced here too.
  */
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "@rtt/core";
-import type { Cancel, Clock } from "../clock.ts";
+import type { Cancel, Clock, ScheduleOptions } from "../clock.ts";
 
 export interface RestartOptions extends BackoffPolicy {
   /** Give up after this many restarts in a row (default: never). */
@@ -76,11 +77,15 @@ export class RestartPacer {
   }
 
   /** Calls `restart` once the planned delay has passed on the clock. */
-  schedule(planned: PlannedRestart, restart: () => void): void {
-    this.#cancel = this.#clock.schedule(planned.delayMs, () => {
-      this.#cancel = undefined;
-      restart();
-    });
+  schedule(planned: PlannedRestart, restart: () => void, options?: ScheduleOptions): void {
+    this.#cancel = this.#clock.schedule(
+      planned.delayMs,
+      () => {
+        this.#cancel = undefined;
+        restart();
+      },
+      options,
+    );
   }
 
   /** Drops the restart still waiting for its delay, if any. */

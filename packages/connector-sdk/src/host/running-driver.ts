@@ -8,20 +8,13 @@
  */
 import type { ChildProcess } from "node:child_process";
 import type * as grpc from "@grpc/grpc-js";
-import { terminate } from "../process/terminate.ts";
+import { type ExitStatus, exitOfChild } from "../process/program-exit.ts";
+import { goneWithin, terminate } from "../process/terminate.ts";
 import { isAlive, sameProcess, TRUST_UNKNOWN_START } from "../process-identity.ts";
 import type { HealthSample } from "../wire.ts";
 import type { DriverClient } from "./driver-client.ts";
 import type { DriverLog } from "./driver-log.ts";
-import {
-  driverGroup,
-  type ExitStatus,
-  exited,
-  removeSocketFile,
-  waitExit,
-  waitGone,
-  waitPipes,
-} from "./driver-process.ts";
+import { driverGroup, removeSocketFile, waitExit, waitGone, waitPipes } from "./driver-process.ts";
 import type { DriverRecord } from "./verified-connect.ts";
 
 /** What the host hears from its running driver. */
@@ -42,6 +35,9 @@ export interface RunningDriverParts {
   /** On the host's clock: compared only with its own now(), never with wall time. */
   readonly startedAt: number;
 }
+
+/** How long a broken liveness watch waits for the driver's death before watching again. */
+const WATCH_BROKEN_MS = 1000;
 
 export class RunningDriver {
   readonly record: DriverRecord;
@@ -99,14 +95,13 @@ export class RunningDriver {
   /** The watch stream broke: the driver died, or (rarely) only the connection did. */
   async #onWatchBroken(): Promise<void> {
     const pid = this.record.pid;
-    // A child's exit arrives by itself within moments; a non-child we must look at.
-    for (let i = 0; i < 50 && !this.#dead; i++) {
-      if (this.child === undefined && !isAlive(pid)) {
-        this.#die(null, null);
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // Polled until it is gone: a child's exit arrives by itself within moments (#die with it);
+    // a non-child we must look at.
+    const watched = {
+      pid,
+      isSame: () => !this.#dead && (this.child !== undefined || isAlive(pid)),
+    };
+    if (await goneWithin(watched, WATCH_BROKEN_MS)) this.#die(null, null);
     if (this.#dead || !this.#hooks.isCurrent()) return;
     this.#log.note("the liveness watch broke but the driver is alive; watching again", pid);
     this.#openWatch();
@@ -170,9 +165,7 @@ export class RunningDriver {
     if (child === undefined)
       return waitGone(this.record.pid, 2 ** 31 - 1).then(() => ({ code: null, signal: null }));
     child.removeAllListeners("exit");
-    const exit: Promise<ExitStatus> = exited(child)
-      ? Promise.resolve({ code: child.exitCode, signal: child.signalCode })
-      : new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+    const exit = exitOfChild(child);
     child.stdin?.end();
     // Our ends of its output close as a dead host's would; the driver ignores the EPIPE.
     child.stdout?.destroy();

@@ -11,7 +11,8 @@
 import { type ErrorCode, errorMessage, RttError } from "@rtt/core";
 import { type Handshake, parseHandshake, parseRefusal } from "../handshake/handshake-line.ts";
 import { CORE_PROTOCOL_VERSION, formatVersionList } from "../handshake/protocol.ts";
-import { describeExit, type ExitStatus } from "./driver-process.ts";
+import type { ExitStatus } from "../process/program-exit.ts";
+import { describeDriverExit } from "./driver-process.ts";
 import { formatTail } from "./output-lines.ts";
 
 /** How the wait for a driver's handshake line ended, with what the host saw meanwhile. */
@@ -68,7 +69,7 @@ const failed = (failure: StartFailure): StartVerdict => ({ ok: false, failure })
 function beforeHandshake(who: string, exit: ExitStatus): StartVerdict {
   return failed({
     code: "RTT_ERR_DRIVER_EXITED",
-    message: `${who} ${describeExit(exit.code, exit.signal)} before its handshake`,
+    message: `${who} ${describeDriverExit(exit)} before its handshake`,
     ending: "kill",
   });
 }

@@ -9,6 +9,7 @@
 import type { ChildProcess } from "node:child_process";
 import { RttError } from "@rtt/core";
 import type { Handshake } from "../handshake/handshake-line.ts";
+import { hasExited } from "../process/terminate.ts";
 import {
   isAlive,
   type ProcessRef,
@@ -17,7 +18,7 @@ import {
   TRUST_UNKNOWN_START,
 } from "../process-identity.ts";
 import { DriverClient, type DriverClientOptions } from "./driver-client.ts";
-import { describeExit, exited } from "./driver-process.ts";
+import { describeDriverExit } from "./driver-process.ts";
 
 /**
  * What a host needs to find a running driver again (journal it;
@@ -64,10 +65,10 @@ export async function connectStarted(
       reject(
         new RttError(
           "RTT_ERR_DRIVER_EXITED",
-          `it ${describeExit(child.exitCode, child.signalCode)} before answering`,
+          `it ${describeDriverExit({ code: child.exitCode, signal: child.signalCode })} before answering`,
         ),
       );
-    if (exited(child)) onExit();
+    if (hasExited(child)) onExit();
     else child.once("exit", onExit);
   });
   died.catch(() => {});

@@ -6,17 +6,29 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { type ProcessRef, sameProcess } from "../process-identity.ts";
+import { hasExited } from "./terminate.ts";
 
-export interface ProgramExit {
-  /** The exit code, when this process is its parent and it exited (adopted: as it recorded). */
+/**
+ * How a process ended: `signal` when killed by one, else its exit `code`; both null when it
+ * was not our child (a re-attached driver, an adopted program), so neither is known.
+ */
+export interface ExitStatus {
   readonly code: number | null;
-  readonly signal: string | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** How a supervised program ended (its exit code, adopted: as it recorded), or never started. */
+export interface ProgramExit extends ExitStatus {
   /** It could not be started at all: the spawn error's message. */
   readonly startError?: string;
 }
 
-/** The end of a child we spawned: its 'exit', or the 'error' of a spawn that failed. */
+/**
+ * The end of a child we spawned: its 'exit' (at once if it has exited already), or the 'error'
+ * of a spawn that failed.
+ */
 export function exitOfChild(child: ChildProcess): Promise<ProgramExit> {
+  if (hasExited(child)) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => {
     child.once("error", (error) =>
       resolve({ code: null, signal: null, startError: error.message }),
@@ -51,7 +63,7 @@ export function exitOfAdopted(ref: ProcessRef, status: () => number | null): Ado
   return { exited, unwatch: () => clearInterval(timer) };
 }
 
-/** How a program ended, in words for health and errors. */
+/** How a program ended, in words for health and errors (a driver's: `describeDriverExit`). */
 export function describeExit(exit: ProgramExit): string {
   if (exit.startError !== undefined) return `failed to start: ${exit.startError}`;
   if (exit.signal !== null) return `killed by ${exit.signal}`;

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { eventually } from "@rtt/core/testing";
+import { isAlive } from "../process-identity.ts";
 import { exitOfChild } from "./program-exit.ts";
 import { type SupervisedProgram, Supervisor, type SupervisorOptions } from "./supervisor.ts";
 
@@ -24,11 +25,8 @@ function supervise(
   return new Supervisor({ name: "sh", launch: () => sh(script), random: () => 1, ...options });
 }
 
-function gone(pid: number): boolean {
-  if (!existsSync(`/proc/${pid}`)) return true;
-  // A zombie still has /proc/<pid>; its state field says Z.
-  return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-}
+/** Exited: no process, or a zombie (isAlive takes a zombie for gone). */
+const gone = (pid: number): boolean => !isAlive(pid);
 
 /** A script that starts `sleep 30` in its group, writes its pid to a file, then runs `rest`. */
 function withBackgroundChild(name: string, rest: string): { script: string; child: () => number } {

@@ -15,10 +15,17 @@
  * - `health().err` is the latest thing that went wrong, whoever noticed it (`report`).
  */
 import { EventEmitter } from "node:events";
-import { setTimeout as sleep } from "node:timers/promises";
-import { backoffDelay, errorMessage } from "@rtt/core";
-import { describeExit, type ProgramExit } from "./program-exit.ts";
-import { leftoverGroup, type ProcessTarget, signalProcess, terminate } from "./terminate.ts";
+import { errorMessage } from "@rtt/core";
+import { type Clock, systemClock } from "../clock.ts";
+import { RestartPacer } from "../host/restart-pacer.ts";
+import { describeExit, type ExitStatus, type ProgramExit } from "./program-exit.ts";
+import {
+  goneWithin,
+  leftoverGroup,
+  type ProcessTarget,
+  signalProcess,
+  terminate,
+} from "./terminate.ts";
 
 export const RESPAWN_POLICIES = ["never", "on-failure", "always"] as const;
 export type RespawnPolicy = (typeof RESPAWN_POLICIES)[number];
@@ -28,12 +35,6 @@ export interface SupervisedProgram {
   /** Undefined when it never started (its `exited` says why). */
   readonly pid: number | undefined;
   readonly exited: Promise<ProgramExit>;
-}
-
-/** How a run ended, as health and the `exit` event report it. */
-export interface ExitStatus {
-  readonly code: number | null;
-  readonly signal: string | null;
 }
 
 export interface ProgramHealth {
@@ -63,6 +64,8 @@ export interface SupervisorOptions<P extends SupervisedProgram> {
   readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number } | undefined;
   /** Injected for tests; defaults to Math.random (jitter only, never a decision). */
   readonly random?: (() => number) | undefined;
+  /** The respawn backoff's timers (default systemClock); they never keep the process alive. */
+  readonly clock?: Clock | undefined;
   /** How long `stop` waits after SIGTERM before SIGKILL (default 2 s). */
   readonly killGraceMs?: number | undefined;
   /**
@@ -90,7 +93,8 @@ export class Supervisor<P extends SupervisedProgram> extends EventEmitter<Superv
   readonly #graceMs: number;
   #program: P | undefined;
   #starts = 0;
-  #restarts = 0;
+  /** Paces the respawns; its count of restarts never starts over (health's `restarts`). */
+  readonly #respawns: RestartPacer;
   #stopping = false;
   #lastExit: ProgramExit | undefined;
   #err: string | undefined;
@@ -106,6 +110,15 @@ export class Supervisor<P extends SupervisedProgram> extends EventEmitter<Superv
     this.#options = options;
     this.#policy = options.respawn ?? "never";
     this.#graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    // Only the backoff paces a respawn: never given up on, never started over.
+    const policy = {
+      baseMs: options.backoff?.baseMs ?? 100,
+      maxMs: options.backoff?.maxMs ?? 10_000,
+      maxRestarts: Number.POSITIVE_INFINITY,
+      resetAfterMs: Number.POSITIVE_INFINITY,
+    };
+    const random = options.random ?? Math.random;
+    this.#respawns = new RestartPacer(policy, options.clock ?? systemClock, random);
   }
 
   /** How long a program has to exit after SIGTERM (or a closed stdin) before SIGKILL. */
@@ -192,25 +205,18 @@ export class Supervisor<P extends SupervisedProgram> extends EventEmitter<Superv
       this.emit("idle");
       return;
     }
-    const delay = backoffDelay(
-      this.#restarts,
-      {
-        baseMs: this.#options.backoff?.baseMs ?? 100,
-        maxMs: this.#options.backoff?.maxMs ?? 10_000,
-      },
-      this.#options.random ?? Math.random,
-    );
-    this.#restarts++;
+    const planned = this.#respawns.next();
+    if (planned === undefined) return; // Never: respawns are not limited.
     const due = Promise.withResolvers<void>();
     this.#respawnDue = due;
-    setTimeout(() => void this.#respawn(due), delay).unref();
+    this.#respawns.schedule(planned, () => void this.#respawn(due), { unref: true });
   }
 
   async #respawn(due: PromiseWithResolvers<void>): Promise<void> {
     try {
       await this.#options.beforeRespawn?.();
       if (this.#stopping) return;
-      this.emit("restart", this.#restarts);
+      this.emit("restart", this.#respawns.restarts);
       this.start();
     } catch (error) {
       // Not thrown out of a timer (that would end the driver and every link with it).
@@ -237,7 +243,7 @@ export class Supervisor<P extends SupervisedProgram> extends EventEmitter<Superv
     return {
       ok: this.#program !== undefined || finished,
       pid: this.#program?.pid,
-      restarts: this.#restarts,
+      restarts: this.#respawns.restarts,
       ...(last === undefined ? {} : { lastExit: { code: last.code, signal: last.signal } }),
       ...(this.#err === undefined ? {} : { err: this.#err }),
     };
@@ -245,8 +251,8 @@ export class Supervisor<P extends SupervisedProgram> extends EventEmitter<Superv
 
   /** Whether `program` exits within the kill grace (its exit handled here when it does). */
   exitsSoon(program: P): Promise<boolean> {
-    const grace = sleep(this.#graceMs, false, { ref: false });
-    return Promise.race([program.exited.then(() => this.#watched.then(() => true)), grace]);
+    const exited = program.exited.then(() => this.#watched);
+    return goneWithin({ pid: program.pid ?? 0, exited }, this.#graceMs, { unref: true });
   }
 
   /**

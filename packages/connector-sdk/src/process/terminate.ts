@@ -49,16 +49,20 @@ export type Terminated = "exited" | "killed";
 
 const POLL_MS = 20;
 
+/** Whether a child we spawned has exited (and been waited for): its exit code or signal is in. */
+export function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
 /** A child we spawned (with `group`: spawned `detached`, so its group goes with it). */
 export function childTarget(child: ChildProcess, { group = false } = {}): ChildTarget {
-  const hasExited = () => child.exitCode !== null || child.signalCode !== null;
   return {
     pid: child.pid ?? 0,
     group,
-    exited: hasExited()
+    exited: hasExited(child)
       ? Promise.resolve()
       : new Promise((resolve) => child.once("exit", () => resolve())),
-    isSame: () => child.pid !== undefined && !hasExited(),
+    isSame: () => child.pid !== undefined && !hasExited(child),
   };
 }
 
@@ -99,7 +103,7 @@ export async function terminate(
 ): Promise<Terminated> {
   const { signal = "SIGTERM", graceMs, onKill, unref = false } = options;
   if (signal !== null && !signalProcess(target, signal)) return "exited";
-  const gone = await goneWithin(target, graceMs, !unref);
+  const gone = await goneWithin(target, graceMs, { unref });
   if (gone || !present(target)) return "exited";
   onKill?.();
   return signalProcess(target, "SIGKILL") ? "killed" : "exited";
@@ -108,19 +112,29 @@ export async function terminate(
 /**
  * Still there to be signalled. A process that has exited and waits for its parent's wait (a
  * zombie) is gone; a group is there while any member is, zombie or not (SIGKILL harms none).
+ * An `isSame` already says whether the process is gone (a child: once its exit is seen; a
+ * recorded process: `sameProcess`, which checks it is alive), so /proc is not read again.
  */
 function present(target: ProcessTarget): boolean {
   if (target.group === true) return signalProcess(target, 0);
-  return target.pid > 0 && target.isSame?.() !== false && isAlive(target.pid);
+  if (!(target.pid > 0)) return false;
+  return target.isSame !== undefined ? target.isSame() : isAlive(target.pid);
 }
 
-/** Whether `target` is gone within `ms`: its `exited` resolved, or polling finds it gone. */
-async function goneWithin(target: ProcessTarget, ms: number, ref: boolean): Promise<boolean> {
+/**
+ * Whether `target` is gone within `ms`: its `exited` resolved, or polling (every 20 ms) finds it
+ * gone. With `unref` the wait keeps no timer alive. Every "did it go within ms" is this one.
+ */
+export async function goneWithin(
+  target: ProcessTarget,
+  ms: number,
+  { unref = false }: { readonly unref?: boolean } = {},
+): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const sleep = (wait: number) =>
     new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), wait);
-      if (!ref) timer.unref();
+      if (unref) timer.unref();
     });
   try {
     if (target.exited !== undefined)

@@ -10,7 +10,7 @@ import { EventEmitter } from "node:events";
 import { errorMessage } from "@rtt/core";
 import type { LaneReader, LaneWriter } from "@rtt/fabric";
 import type { Cancel, Clock } from "../clock.ts";
-import type { Effect, Step } from "./machine.ts";
+import type { CommonInput, Effect, LinkFields, Step } from "./machine.ts";
 import { type Ack, type Bind, type ControlMessage, encodeControl, type Trip } from "./messages.ts";
 import { QuickConnectError } from "./trip.ts";
 
@@ -46,17 +46,22 @@ interface PendingPing {
 
 /**
  * The machinery both ends share: one machine, one timer, inputs queued so an effect that feeds
- * the machine (a failed write) never re-enters it.
+ * the machine (a failed write) never re-enters it. `I` is the role's own inputs; the inputs
+ * both machines take (`CommonInput`: frames, timers, pings, the peer gone, close) are made here.
  */
-export abstract class Session<S extends { readonly phase: string }, I, T> extends EventEmitter {
+export abstract class Session<
+  S extends LinkFields & { readonly phase: string },
+  I,
+  T,
+> extends EventEmitter {
   readonly ready: Promise<EstablishedLink<T>>;
   protected readonly clock: Clock;
   protected readonly control: ControlLanes;
   protected state: S;
   protected value: { readonly value: T } | undefined;
-  readonly #step: (s: S, input: I) => Step<S>;
+  readonly #step: (s: S, input: I | CommonInput) => Step<S>;
   readonly #release: ((value: T) => void) | undefined;
-  readonly #queue: I[] = [];
+  readonly #queue: (I | CommonInput)[] = [];
   #busy = false;
   #timer: Cancel | undefined;
   #settle: { resolve: (link: EstablishedLink<T>) => void; reject: (e: Error) => void } | undefined;
@@ -67,7 +72,7 @@ export abstract class Session<S extends { readonly phase: string }, I, T> extend
     control: ControlLanes,
     clock: Clock,
     initial: S,
-    step: (s: S, input: I) => Step<S>,
+    step: (s: S, input: I | CommonInput) => Step<S>,
     release: ((value: T) => void) | undefined,
   ) {
     super();
@@ -81,11 +86,11 @@ export abstract class Session<S extends { readonly phase: string }, I, T> extend
     });
     // Nobody has to await `ready`; a failure is also an event.
     this.ready.catch(() => {});
-    const gone = (detail: string) => this.feed(this.peerGone(detail));
+    const gone = (detail: string) => this.feed(this.#peerGone(detail));
     control.reader.on("frame", (frame: { type: number; payload: Uint8Array }) => {
       // The payload is only valid during this call: copy it if the machine is busy.
       const payload = this.#busy ? frame.payload.slice() : frame.payload;
-      this.feed(this.frameInput(frame.type, payload));
+      this.feed({ kind: "frame", type: frame.type, payload, now: this.clock.now() });
     });
     control.reader.on("end", () => gone("the peer ended its control lane"));
     control.reader.on("error", (error: Error) => gone(error.message));
@@ -94,11 +99,10 @@ export abstract class Session<S extends { readonly phase: string }, I, T> extend
     control.writer.on("close", () => gone("the control lane to the peer closed"));
   }
 
-  protected abstract frameInput(type: number, payload: Uint8Array): I;
-  protected abstract peerGone(detail: string): I;
-  protected abstract pingInput(): I;
-  protected abstract closeInput(): I;
-  protected abstract beats(): number;
+  #peerGone(detail: string): CommonInput {
+    return { kind: "peer-gone", detail, now: this.clock.now() };
+  }
+
   /** Who the peer is, for messages. */
   protected abstract peerName(): string;
   /** Effects only one role has. */
@@ -113,7 +117,7 @@ export abstract class Session<S extends { readonly phase: string }, I, T> extend
     return this.state;
   }
 
-  protected feed(input: I): void {
+  protected feed(input: I | CommonInput): void {
     this.#queue.push(input);
     if (this.#busy) return;
     this.#busy = true;
@@ -138,7 +142,7 @@ export abstract class Session<S extends { readonly phase: string }, I, T> extend
         this.#timer?.();
         this.#timer = this.clock.schedule(effect.ms, () => {
           this.#timer = undefined;
-          this.feed(this.timerInput());
+          this.feed({ kind: "timer", now: this.clock.now() });
         });
         return;
       case "disarm":
@@ -169,15 +173,13 @@ export abstract class Session<S extends { readonly phase: string }, I, T> extend
     }
   }
 
-  protected abstract timerInput(): I;
-
   #send(message: ControlMessage): void {
     if (this.#shut) return;
     const { type, payload } = encodeControl(message);
     try {
       this.control.writer.write(payload, { type });
     } catch (error) {
-      this.feed(this.peerGone(errorMessage(error)));
+      this.feed(this.#peerGone(errorMessage(error)));
     }
   }
 
@@ -227,8 +229,8 @@ export abstract class Session<S extends { readonly phase: string }, I, T> extend
         ),
       );
     }
-    this.feed(this.pingInput());
-    const n = this.beats();
+    this.feed({ kind: "ping", now: this.clock.now() });
+    const n = this.state.beats;
     return new Promise((resolve, reject) => {
       const cancel = this.clock.schedule(timeoutMs, () => {
         this.#pings.delete(n);
@@ -246,7 +248,7 @@ export abstract class Session<S extends { readonly phase: string }, I, T> extend
 
   /** Ends the link: TRIP "closed" to the peer, then EOS on the control lane. */
   close(): void {
-    this.feed(this.closeInput());
+    this.feed({ kind: "close", now: this.clock.now() });
     this.#finish(undefined);
   }
 

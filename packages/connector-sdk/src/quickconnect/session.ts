@@ -93,24 +93,6 @@ export class Initiator<T> extends Session<InitiatorState, InitiatorInput, T> {
     return this;
   }
 
-  protected frameInput(type: number, payload: Uint8Array): InitiatorInput {
-    return { kind: "frame", type, payload, now: this.clock.now() };
-  }
-  protected peerGone(detail: string): InitiatorInput {
-    return { kind: "peer-gone", detail, now: this.clock.now() };
-  }
-  protected pingInput(): InitiatorInput {
-    return { kind: "ping", now: this.clock.now() };
-  }
-  protected closeInput(): InitiatorInput {
-    return { kind: "close", now: this.clock.now() };
-  }
-  protected timerInput(): InitiatorInput {
-    return { kind: "timer", now: this.clock.now() };
-  }
-  protected beats(): number {
-    return this.state.beats;
-  }
   protected peerName(): string {
     return "the target";
   }
@@ -189,24 +171,6 @@ export class Responder<T> extends Session<ResponderState, ResponderInput, T> {
     this.#attach = options.attach;
   }
 
-  protected frameInput(type: number, payload: Uint8Array): ResponderInput {
-    return { kind: "frame", type, payload, now: this.clock.now() };
-  }
-  protected peerGone(detail: string): ResponderInput {
-    return { kind: "peer-gone", detail, now: this.clock.now() };
-  }
-  protected pingInput(): ResponderInput {
-    return { kind: "ping", now: this.clock.now() };
-  }
-  protected closeInput(): ResponderInput {
-    return { kind: "close", now: this.clock.now() };
-  }
-  protected timerInput(): ResponderInput {
-    return { kind: "timer", now: this.clock.now() };
-  }
-  protected beats(): number {
-    return this.state.beats;
-  }
   protected peerName(): string {
     return "the source";
   }

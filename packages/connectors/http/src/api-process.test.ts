@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { processRef } from "@rtt/connector-sdk";
+import { isAlive, processRef } from "@rtt/connector-sdk";
 import { eventually } from "@rtt/core/testing";
 import { ApiProcess, LISTEN_ENV, reapOrphanedApis } from "./api-process.ts";
 import { HttpTarget } from "./http-endpoints.ts";
@@ -19,10 +19,8 @@ const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { s
 writeFileSync("grandchild.pid", String(child.pid));
 createServer((req, res) => res.end(process.cwd() + " " + req.url)).listen(process.env.${LISTEN_ENV});`;
 
-function gone(pid: number): boolean {
-  if (!existsSync(`/proc/${pid}`)) return true;
-  return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-}
+/** Exited: no process, or a zombie (isAlive takes a zombie for gone). */
+const gone = (pid: number): boolean => !isAlive(pid);
 
 describe("api process", () => {
   let dir: string;

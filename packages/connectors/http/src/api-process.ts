@@ -22,6 +22,8 @@ import {
   asProgramRecord,
   describeExit,
   exitOfChild,
+  LineSplitter,
+  OutputTail,
   type ProgramRecord,
   SOCKET_DIR_ENV,
   type SupervisedProgram,
@@ -52,8 +54,8 @@ export interface ApiProcessSpec {
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
 
-/** Lines of stderr kept for the error that says why start-up failed. */
-const STDERR_TAIL = 10;
+/** Lines of stderr kept (and quoted) for the error that says why start-up failed. */
+const STDERR_TAIL = 5;
 
 /** A socket path a program can be told in an environment variable: a file, never abstract. */
 function fileSocketPath(dir: string | undefined): string {
@@ -97,7 +99,8 @@ export class ApiProcess {
   readonly #supervisor: Supervisor<SupervisedProgram>;
   /** Undefined when it could not be started. */
   readonly #pid: number | undefined;
-  readonly #stderr: string[] = [];
+  /** The last non-blank lines of its stderr. */
+  readonly #stderr = new OutputTail(STDERR_TAIL);
   #closed = false;
 
   private constructor(spec: ApiProcessSpec, socketPath: string) {
@@ -126,16 +129,16 @@ export class ApiProcess {
     // Its output goes to the driver's stderr (the host's log); stdout carries the handshake
     // nowhere here, but a program's chatter still belongs in the log, not on our stdout.
     child.stdout.on("data", (d: Buffer) => process.stderr.write(d));
-    let partial = "";
+    const lines = new LineSplitter();
+    const keep = (line: string) => {
+      if (line.trim() !== "") this.#stderr.push(line);
+    };
     child.stderr.on("data", (d: Buffer) => {
       process.stderr.write(d);
-      const lines = (partial + d.toString("utf8")).split("\n");
-      partial = lines.pop() ?? "";
-      this.#stderr.push(...lines.filter((l) => l.trim() !== ""));
-      this.#stderr.splice(0, Math.max(0, this.#stderr.length - STDERR_TAIL));
+      for (const line of lines.push(d)) keep(line);
     });
     child.stderr.on("end", () => {
-      if (partial.trim() !== "") this.#stderr.push(partial);
+      for (const line of lines.end()) keep(line);
     });
     return { pid: child.pid, exited: exitOfChild(child) };
   }
@@ -183,7 +186,7 @@ export class ApiProcess {
 
   /** Api programs fail the way driver programs do, so they share the driver codes. */
   #startError(code: ErrorCode, what: string): RttError {
-    const tail = this.#stderr.slice(-5).join("\n  ");
+    const tail = this.#stderr.lines().join("\n  ");
     return new RttError(
       code,
       `http driver: api program ${JSON.stringify(this.#spec.argv.join(" "))} ${what}`,

@@ -6,4 +6,3 @@
 export { processConnector } from "./driver.ts";
 export { Deframer, encodeMessage, FRAMINGS, type Framing, MAX_MESSAGE } from "./framing.ts";
 export { ProcessEndpoint, type ProcessSpec } from "./process-endpoint.ts";
-export type { StdoutMessage } from "./stdout-reader.ts";

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { isAlive } from "@rtt/connector-sdk";
 import { eventually } from "@rtt/core/testing";
 import { ProcessEndpoint } from "./process-endpoint.ts";
 import type { StdoutMessage } from "./stdout-reader.ts";
@@ -16,11 +17,8 @@ const ECHO = [
        if (l === "crash") process.exit(3); process.stdout.write(l.toUpperCase() + "\\n"); } });`,
 ];
 
-function isReaped(pid: number): boolean {
-  if (!existsSync(`/proc/${pid}`)) return true;
-  // A zombie still has /proc/<pid>; its state field says Z.
-  return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-}
+/** Exited: no process, or a zombie (isAlive takes a zombie for gone). */
+const isReaped = (pid: number): boolean => !isAlive(pid);
 
 async function take(it: AsyncIterator<StdoutMessage>, n: number): Promise<string[]> {
   const out: string[] = [];

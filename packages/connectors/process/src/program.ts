@@ -31,6 +31,7 @@ import type { Readable, Writable } from "node:stream";
 import {
   exitOfAdopted,
   exitOfChild,
+  type ProcessRef,
   type ProgramExit,
   readProgramRecord,
   type SupervisedProgram,
@@ -144,13 +145,13 @@ function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout): DirPr
       if (child.pid !== undefined) signalProcess({ pid: child.pid, group: true }, "SIGKILL");
       throw error;
     }
-    if (child.pid !== undefined) writeProgramRecord(dir, child.pid);
+    const recorded = child.pid !== undefined ? writeProgramRecord(dir, child.pid) : undefined;
     return {
       pid: child.pid,
       ...ends,
       adopted: false,
       exited: releasing(ends, exitOfChild(child)),
-      release: () => releaseTo(dir, child.pid, ends),
+      release: () => releaseTo(dir, recorded, ends),
     };
   } finally {
     // Only the program keeps these: its exit is then EOF on our stdout end.
@@ -177,7 +178,7 @@ function adopt(
   } catch {
     return undefined;
   }
-  writeProgramRecord(dir, record.pid);
+  writeProgramRecord(dir, record);
   const { exited, unwatch } = exitOfAdopted(record, () => recordedStatus(dir));
   return {
     pid: record.pid,
@@ -186,7 +187,7 @@ function adopt(
     exited: releasing(ends, exited),
     release: () => {
       unwatch();
-      releaseTo(dir, record.pid, ends);
+      releaseTo(dir, record, ends);
     },
   };
 }
@@ -201,14 +202,15 @@ function recordedStatus(dir: string): number | null {
   }
 }
 
+/** Leaves the program recorded (`program`, as recorded when it was started or adopted) as nobody's. */
 function releaseTo(
   dir: string,
-  pid: number | undefined,
+  program: ProcessRef | undefined,
   ends: { stdin: Socket; stdout: Socket },
 ): void {
   ends.stdout.destroy();
   ends.stdin.destroy();
-  if (pid !== undefined) writeProgramRecord(dir, pid, true);
+  if (program !== undefined) writeProgramRecord(dir, program, true);
 }
 
 /** Our FIFO ends go with the program (stdout closes by itself at EOF; stdin would not). */
