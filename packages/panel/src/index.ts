@@ -198,6 +198,7 @@ export {
   loadPanelConfig,
   notRuntimeState,
   type ResolvedConfig,
+  relativeToRoot,
   type WorkspacePaths,
   workspacePaths,
 } from "./workspace/workspace.ts";
