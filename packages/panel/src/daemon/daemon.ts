@@ -34,7 +34,7 @@ import { CommittedWiring } from "./committed-wiring.ts";
 import { RouteFallback } from "./fallback.ts";
 import { cachedByFile } from "./file-cache.ts";
 import { HostPool } from "./host-pool.ts";
-import { routeProblems } from "./panel-messages.ts";
+import { routeProblems, samplesOf } from "./panel-messages.ts";
 import { PanelServer } from "./panel-server.ts";
 import { panelService } from "./panel-service.ts";
 import { recover } from "./recovery.ts";
@@ -237,10 +237,7 @@ export class PanelDaemon {
 
   /** Post-commit check: both ends' links answer a health sample and say ok. */
   async #verify(r: WiredRoute): Promise<string | undefined> {
-    const [from, to] = await Promise.all([
-      this.#pool.sample(r.from.driver, r.from.link),
-      this.#pool.sample(r.to.driver, r.to.link),
-    ]);
+    const { from, to } = await samplesOf(this.#pool, r);
     const problems = routeProblems(r, from, to);
     return problems.length === 0 ? undefined : problems.join("; ");
   }

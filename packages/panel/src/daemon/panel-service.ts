@@ -26,7 +26,6 @@ import { parsePlan } from "../plan/plan-file.ts";
 import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts";
 import type { PolicyEngine } from "../policy/policy-engine.ts";
 import type { Actor } from "../reconcile/actor.ts";
-import type { WiredRoute } from "../reconcile/graph.ts";
 import type { ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
 import type { Wal } from "../wal/wal.ts";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
@@ -35,9 +34,9 @@ import { findWiredRoute, swapTarget } from "./live-ops.ts";
 import {
   applyResultToWire,
   auditToWire,
-  type LinkSamples,
   liveRouteToWire,
   routeHealthToWire,
+  samplesOf,
   symbolToWire,
 } from "./panel-messages.ts";
 import type { RouteHealth } from "./route-health.ts";
@@ -149,15 +148,6 @@ function liveTopologyJson(ctx: PanelServiceContext): string {
   return JSON.stringify({ format: TOPOLOGY_FORMAT, edges: ctx.reconciler.graph.edges });
 }
 
-/** A health sample of each of the route's two links, asked of their drivers at once. */
-async function samplesOf(ctx: PanelServiceContext, r: WiredRoute): Promise<LinkSamples> {
-  const [from, to] = await Promise.all([
-    ctx.pool.sample(r.from.driver, r.from.link),
-    ctx.pool.sample(r.to.driver, r.to.link),
-  ]);
-  return { from, to };
-}
-
 function status(ctx: PanelServiceContext) {
   return {
     pid: process.pid,
@@ -192,7 +182,7 @@ async function listRoutes(ctx: PanelServiceContext) {
       live.map(async (r) =>
         liveRouteToWire(
           r,
-          await samplesOf(ctx, r),
+          await samplesOf(ctx.pool, r),
           ctx.health()?.view(r.edge.route)?.breaker.state ?? "",
           ctx.reconciler.isParked(r.edge.route),
         ),
@@ -267,7 +257,7 @@ async function healthStream(ctx: PanelServiceContext, call: StreamCall<"Health">
     );
     const samples = await Promise.all(
       routes.map(async (r) => {
-        const links = await samplesOf(ctx, r);
+        const links = await samplesOf(ctx.pool, r);
         return routeHealthToWire(r, links, ctx.health()?.view(r.edge.route), Date.now());
       }),
     );

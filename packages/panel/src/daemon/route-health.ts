@@ -26,6 +26,7 @@ import {
 } from "../health/samples.ts";
 import type { Actor } from "../reconcile/actor.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
+import { samplesOf } from "./panel-messages.ts";
 
 export interface RouteHealthView {
   readonly route: string;
@@ -147,10 +148,7 @@ export class RouteHealth {
   }
 
   async #tickRoute(route: WiredRoute): Promise<void> {
-    const [from, to] = await Promise.all([
-      this.#o.sample(route.from.driver, route.from.link),
-      this.#o.sample(route.to.driver, route.to.link),
-    ]);
+    const { from, to } = await samplesOf(this.#o, route);
     const w = this.#watched(route);
     const now = this.#now();
     const events: BreakerEvent[] = [{ kind: "tick" }];
