@@ -52,6 +52,19 @@ interface Prepared {
   inbound?: LaneAddress;
 }
 
+/**
+ * The post-commit check (`options.verify`) of `route` as it is wired now: what it found wrong,
+ * as the warning `<route>: <problem>`; undefined when it found nothing or the route is not wired.
+ */
+export async function verifyWired(
+  parts: Pick<ReconcileParts, "options" | "routes">,
+  route: string,
+): Promise<string | undefined> {
+  const wired = parts.routes.get(route);
+  const problem = wired === undefined ? undefined : await parts.options.verify?.(wired);
+  return problem === undefined ? undefined : `${route}: ${problem}`;
+}
+
 /** A rolled-back batch's error: its RttError code, else an internal one. */
 function batchError(error: unknown): { code: string; message: string } {
   return {
@@ -187,9 +200,8 @@ export class BatchTransaction {
   async #verify(prepared: readonly Prepared[]): Promise<string[]> {
     const warnings: string[] = [];
     for (const p of prepared) {
-      const wired = this.#parts.routes.get(p.edit.route);
-      const problem = wired === undefined ? undefined : await this.#parts.options.verify?.(wired);
-      if (problem !== undefined) warnings.push(`${p.edit.route}: ${problem}`);
+      const warning = await verifyWired(this.#parts, p.edit.route);
+      if (warning !== undefined) warnings.push(warning);
     }
     return warnings;
   }
