@@ -7,13 +7,7 @@
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { ApplyResultMessage } from "@rtt/connector-sdk";
-import {
-  canonicalHash,
-  type Diagnostic,
-  formatDiagnostic,
-  type JsonValue,
-  RttError,
-} from "@rtt/core";
+import { canonicalHash, type JsonValue, RttError } from "@rtt/core";
 import {
   currentWho,
   inputsHash,
@@ -28,7 +22,7 @@ import {
   topologyHash,
 } from "@rtt/panel";
 import { paint } from "../output.ts";
-import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
+import { type CommandContext, reportDiagnostics, workspaceOf, writeJson } from "./context.ts";
 import { ensurePanel } from "./panel.ts";
 import { printDegraded, printPlan } from "./plan.ts";
 
@@ -67,7 +61,7 @@ export async function applyCommand(
   const paths = workspaceOf(ctx);
   const loaded = loadPlanInputs(paths);
   if (!loaded.ok) {
-    reportInvalidInputs(ctx, loaded.diagnostics, opts);
+    reportDiagnostics(ctx, loaded.diagnostics, opts.json);
     return 1;
   }
   const saved = file === undefined ? undefined : readSavedPlan(ctx, file, loaded.inputs);
@@ -89,19 +83,6 @@ export async function applyCommand(
   } finally {
     conn.close();
   }
-}
-
-function reportInvalidInputs(
-  ctx: CommandContext,
-  diagnostics: readonly Diagnostic[],
-  opts: ApplyOptions,
-): void {
-  if (opts.json)
-    writeJson(ctx, {
-      error: { code: diagnostics[0]?.code ?? "RTT_ERR_DOC_SCHEMA" },
-      diagnostics,
-    });
-  else for (const d of diagnostics) ctx.term.err.write(`${formatDiagnostic(d)}\n`);
 }
 
 /** A plan saved by `rtt plan -out FILE`, refused when the inputs it was planned from changed. */
