@@ -167,7 +167,7 @@ export {
   type ScanReport,
   scanWorkspace,
 } from "./scan/scanner.ts";
-export { acquireDirLock, type DirLock, holderAlive, type LockHolder } from "./wal/lock.ts";
+export { acquireDirLock, type DirLock, type LockHolder } from "./wal/lock.ts";
 export type {
   Lease,
   ResourceIntent,
