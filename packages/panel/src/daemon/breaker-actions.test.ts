@@ -50,7 +50,7 @@ function healthOver(onBreaker: ReturnType<typeof recording>["onBreaker"]) {
     routes: () => [route],
     sample: () => Promise.resolve(linkSample(false, 1_800_000_000_000 + ++taken)),
     configFor: () => breakerConfig({ trip_threshold: { errors: 2, window_ms: 60_000 } }),
-    onTransition: (r, t, _state, actor) => onBreaker(r, t, actor),
+    onTransition: onBreaker,
     now: () => 1_800_000_000_000,
     random: () => 0,
   });

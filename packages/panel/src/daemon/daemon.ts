@@ -209,7 +209,7 @@ export class PanelDaemon {
         keep: () => Object.keys(asTopology(this.#wal.committed?.post).edges),
         sample: (driver, link) => this.#pool.sample(driver, link),
         configFor: (route) => this.#breakerConfig(route),
-        onTransition: (route, t, _state, actor) => onBreaker(route, t, actor),
+        onTransition: onBreaker,
       },
       recovered.breakers,
     );
