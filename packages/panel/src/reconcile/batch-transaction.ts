@@ -22,7 +22,7 @@ import { type CatalogSymbol, errorMessage, type JsonValue, RttError } from "@rtt
 import type { LaneAddress } from "@rtt/fabric";
 import type { AuditAction } from "../audit/ledger.ts";
 import type { Edit } from "../plan/plan.ts";
-import type { Edge } from "../plan/topology.ts";
+import type { Edge, EdgeEnd } from "../plan/topology.ts";
 import type { Actor } from "./actor.ts";
 import type { LinkRef } from "./drivers.ts";
 import { eachLimited } from "./each-limited.ts";
@@ -63,6 +63,16 @@ export async function verifyWired(
   const wired = parts.routes.get(route);
   const problem = wired === undefined ? undefined : await parts.options.verify?.(wired);
   return problem === undefined ? undefined : `${route}: ${problem}`;
+}
+
+/** The catalog's symbol at a route's end: RTT_ERR_PLAN_STALE when it is gone from the catalog. */
+function symbolAt(symbols: ReadonlyMap<string, CatalogSymbol>, end: EdgeEnd): CatalogSymbol {
+  const symbol = symbols.get(end.saddr);
+  if (symbol === undefined)
+    throw new RttError("RTT_ERR_PLAN_STALE", `${end.saddr} is no longer in the catalog`, {
+      hint: "run `rtt scan` and `rtt plan` again",
+    });
+  return symbol;
 }
 
 /** A rolled-back batch's error: its RttError code, else an internal one. */
@@ -143,9 +153,11 @@ export class BatchTransaction {
     );
     await beforeStep(this.#parts.options, "open-from", id);
     const params = openParams(this.#parts.options.root, edge);
-    p.from = await this.#parts.links.open(txid, id, edge.from, params, symbols);
+    const open = (end: EdgeEnd) =>
+      this.#parts.links.open(txid, id, end, params, symbolAt(symbols, end));
+    p.from = await open(edge.from);
     await beforeStep(this.#parts.options, "open-to", id);
-    p.to = await this.#parts.links.open(txid, id, edge.to, params, symbols);
+    p.to = await open(edge.to);
     await beforeStep(this.#parts.options, "offer", id);
     const target = await this.#parts.options.pool.get(p.to.driver);
     const source = await this.#parts.options.pool.get(p.from.driver);

@@ -106,7 +106,7 @@ export class SpareKeeper {
       routeId,
       end,
       openParams(this.#parts.options.root, route.edge),
-      new Map([[target.saddr, target]]),
+      target,
     );
     const armed = await this.#arm(ref, end, route);
     if (typeof armed !== "object") {

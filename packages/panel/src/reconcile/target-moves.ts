@@ -196,7 +196,7 @@ export class TargetMoves {
       routeId,
       edge.to,
       openParams(this.#parts.options.root, edge),
-      new Map([[target.saddr, target]]),
+      target,
     );
     await beforeStep(this.#parts.options, "offer", routeId);
     const newTarget = await this.#parts.options.pool.get(acquired.opened.driver);
