@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { type CatalogSymbol, errorMessage, RttError } from "@rtt/core";
-import type { EdgeEnd } from "../plan/topology.ts";
+import { type EdgeEnd, endOf } from "../plan/topology.ts";
 import { type LinkRef, linkResourceName } from "./drivers.ts";
 import type { WiredRoute } from "./graph.ts";
 import { handshakeAsk } from "./handshake-ask.ts";
@@ -96,11 +96,7 @@ export class SpareKeeper {
     if (route === undefined || route.edge.pattern !== "oneway") return false;
     if (route.edge.to.saddr === target.saddr) return false;
     if (await this.#standingBy(route, target.saddr, targetDriver)) return false;
-    const end: EdgeEnd = {
-      saddr: target.saddr,
-      driver: targetDriver,
-      contract_hash: target.contract_hash,
-    };
+    const end = endOf(target, targetDriver);
     const ref = await this.#parts.links.open(
       undefined,
       routeId,

@@ -9,7 +9,7 @@
  */
 import { type CatalogSymbol, RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
-import type { Edge } from "../plan/topology.ts";
+import { type Edge, endOf } from "../plan/topology.ts";
 import type { Actor } from "./actor.ts";
 import { type DriverCalls, type LinkRef, linkResourceName, switchOutbound } from "./drivers.ts";
 import { graphJson, type WiredRoute } from "./graph.ts";
@@ -70,10 +70,7 @@ export class TargetMoves {
         oldFrames: 0,
         warm: false,
       };
-    const edge: Edge = {
-      ...route.edge,
-      to: { saddr: target.saddr, driver: targetDriver, contract_hash: target.contract_hash },
-    };
+    const edge: Edge = { ...route.edge, to: endOf(target, targetDriver) };
     // A held route moved by an apply stays held: its new target is opened and agreed with, but
     // the source is not switched — the unpark at heal moves it on to a fresh link of the new one.
     const held = mode === "apply" && this.#parts.routes.isKnownParked(routeId);
