@@ -10,10 +10,9 @@
  *   5. rewire what is missing (drivers gone: stopped panel, crash past the grace period), so the
  *      panel keeps exactly the last committed topology.
  */
-import type { DriverRecord } from "@rtt/connector-sdk";
 import { errorMessage, type JsonValue } from "@rtt/core";
 import { asTopology } from "../plan/topology.ts";
-import { failedOverOf, wiredRoutesOf } from "../reconcile/graph.ts";
+import { breakersOf, driverRecordsOf, failedOverOf, wiredRoutesOf } from "../reconcile/graph.ts";
 import type { Reconciler } from "../reconcile/reconciler.ts";
 import { pruneRouteJournals } from "../reconcile/route-journals.ts";
 import type { Wal } from "../wal/wal.ts";
@@ -35,20 +34,6 @@ export interface Recovered {
   readonly breakers: Record<string, unknown>;
   /** The routes that ran on a failover target (the fallback takes them back). */
   readonly failedOver: readonly string[];
-}
-
-/** The breaker states a journaled graph carries, by route. */
-function breakersOf(graph: JsonValue | undefined): Record<string, unknown> {
-  if (graph === null || typeof graph !== "object" || Array.isArray(graph)) return {};
-  const b = (graph as { readonly [k: string]: JsonValue }).breakers;
-  return b !== null && typeof b === "object" && !Array.isArray(b) ? { ...b } : {};
-}
-
-function driverRecordsOf(graph: JsonValue | undefined): DriverRecord[] {
-  if (graph === null || typeof graph !== "object" || Array.isArray(graph)) return [];
-  const drivers = (graph as { readonly [k: string]: JsonValue }).drivers;
-  if (drivers === null || typeof drivers !== "object" || Array.isArray(drivers)) return [];
-  return Object.values(drivers) as unknown as DriverRecord[];
 }
 
 function logWalReport(p: RecoveryParts): void {
