@@ -12,6 +12,7 @@
  */
 import { errorMessage, type JsonValue } from "@rtt/core";
 import { asTopology } from "../plan/topology.ts";
+import { bothDriversRun } from "../reconcile/drivers.ts";
 import { breakersOf, driverRecordsOf, failedOverOf, wiredRoutesOf } from "../reconcile/graph.ts";
 import type { Reconciler } from "../reconcile/reconciler.ts";
 import { pruneRouteJournals } from "../reconcile/route-journals.ts";
@@ -54,9 +55,7 @@ async function reattach(p: RecoveryParts, post: JsonValue | undefined): Promise<
       p.log(`driver ${record.name} (pid ${record.pid}) is gone: ${errorMessage(error)}`);
     }
   }
-  const live = wiredRoutesOf(post).filter(
-    (r) => p.pool.running(r.from.driver) !== undefined && p.pool.running(r.to.driver) !== undefined,
-  );
+  const live = wiredRoutesOf(post).filter((r) => bothDriversRun(p.pool, r));
   p.reconciler.adopt(live);
 }
 
