@@ -27,7 +27,7 @@ import type { Actor } from "./actor.ts";
 import type { LinkRef } from "./drivers.ts";
 import { eachLimited } from "./each-limited.ts";
 import { graphJson, type WiredRoute } from "./graph.ts";
-import { handshakeAsk, txNonce } from "./handshake-ask.ts";
+import { agree, txNonce } from "./handshake-ask.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import { beforeStep } from "./reconciler-options.ts";
 import { forgetRouteJournal, isJournaled, openParams } from "./route-journals.ts";
@@ -161,16 +161,24 @@ export class BatchTransaction {
     await beforeStep(this.#parts.options, "offer", id);
     const target = await this.#parts.options.pool.get(p.to.driver);
     const source = await this.#parts.options.pool.get(p.from.driver);
-    const offered = await target.offerWithHandshake(p.to.link, edge.lane);
-    p.inbound = offered.address;
-    if (edge.pattern === "reqrep") {
-      await beforeStep(this.#parts.options, "bind-reply", id);
-      const reply = await source.offer(p.from.link, "inbound", edge.lane);
-      await target.bind(p.to.link, { outbound: reply });
-    }
+    const { from, to } = p;
     // The handshake (ADR 0011) between the two drivers: the target must be the plan's contract.
-    await beforeStep(this.#parts.options, "handshake", id);
-    await source.handshake(p.from.link, handshakeAsk(edge.to, offered, txNonce(txid, id)));
+    const offered = await agree({
+      source: { driver: source, link: from.link },
+      target: { driver: target, link: to.link },
+      lane: edge.lane,
+      to: edge.to,
+      nonce: txNonce(txid, id),
+      between: async () => {
+        if (edge.pattern === "reqrep") {
+          await beforeStep(this.#parts.options, "bind-reply", id);
+          const reply = await source.offer(from.link, "inbound", edge.lane);
+          await target.bind(to.link, { outbound: reply });
+        }
+        await beforeStep(this.#parts.options, "handshake", id);
+      },
+    });
+    p.inbound = offered.address;
   }
 
   async #rollBack(txid: string, prepared: readonly Prepared[], error: unknown): Promise<void> {

@@ -9,7 +9,7 @@ import { type CatalogSymbol, errorMessage, RttError } from "@rtt/core";
 import { type EdgeEnd, endOf } from "../plan/topology.ts";
 import { type LinkRef, linkResourceName } from "./drivers.ts";
 import type { WiredRoute } from "./graph.ts";
-import { handshakeAsk } from "./handshake-ask.ts";
+import { agree } from "./handshake-ask.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import { openParams } from "./route-journals.ts";
 import type { SerialQueue } from "./serial-queue.ts";
@@ -197,12 +197,14 @@ export class SpareKeeper {
     const source = this.#parts.options.pool.running(route.from.driver);
     if (target === undefined || source === undefined) return undefined;
     try {
-      const offered = await target.offerWithHandshake(ref.link, route.edge.lane);
-      // Not in a transaction: a nonce of its own.
-      await source.handshake(
-        route.from.link,
-        handshakeAsk(end, offered, randomBytes(16).toString("hex")),
-      );
+      const offered = await agree({
+        source: { driver: source, link: route.from.link },
+        target: { driver: target, link: ref.link },
+        lane: route.edge.lane,
+        to: end,
+        // Not in a transaction: a nonce of its own.
+        nonce: randomBytes(16).toString("hex"),
+      });
       return {
         source: linkResourceName(route.from),
         lane: route.edge.lane,

@@ -13,7 +13,7 @@ import { type Edge, endOf } from "../plan/topology.ts";
 import type { Actor } from "./actor.ts";
 import { type DriverCalls, type LinkRef, linkResourceName, switchOutbound } from "./drivers.ts";
 import { graphJson, type WiredRoute } from "./graph.ts";
-import { handshakeAsk, txNonce } from "./handshake-ask.ts";
+import { agree, txNonce } from "./handshake-ask.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import { beforeStep } from "./reconciler-options.ts";
 import { openParams } from "./route-journals.ts";
@@ -197,9 +197,14 @@ export class TargetMoves {
     );
     await beforeStep(this.#parts.options, "offer", routeId);
     const newTarget = await this.#parts.options.pool.get(acquired.opened.driver);
-    const offered = await newTarget.offerWithHandshake(acquired.opened.link, edge.lane);
-    await beforeStep(this.#parts.options, "handshake", routeId);
-    await source.handshake(route.from.link, handshakeAsk(edge.to, offered, txNonce(txid, routeId)));
+    const offered = await agree({
+      source: { driver: source, link: route.from.link },
+      target: { driver: newTarget, link: acquired.opened.link },
+      lane: edge.lane,
+      to: edge.to,
+      nonce: txNonce(txid, routeId),
+      between: () => beforeStep(this.#parts.options, "handshake", routeId),
+    });
     return { source, address: offered.address, journaled };
   }
 
