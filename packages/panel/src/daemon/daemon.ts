@@ -199,6 +199,7 @@ export class PanelDaemon {
     });
     const onBreaker = breakerActions({
       reconciler: this.#reconciler,
+      ledger: this.#audit,
       fallback: this.#fallback,
       log: this.#log,
     });

@@ -15,7 +15,6 @@
  *   wal-compaction.ts     compacting the WAL between applies
  */
 import type { CatalogSymbol } from "@rtt/core";
-import type { AuditEntry } from "../audit/ledger.ts";
 import type { Plan } from "../plan/plan.ts";
 import type { Topology } from "../plan/topology.ts";
 import type { Actor } from "./actor.ts";
@@ -214,11 +213,6 @@ export class Reconciler {
   /** Compacts the WAL between applies (WalCompaction.compact). Returns the bytes removed. */
   compactWal(atBytes: number, keepCommits: number): Promise<number> {
     return this.#queue.run(async () => this.#compaction.compact(atBytes, keepCommits));
-  }
-
-  /** Appends to the audit ledger (breaker trips and heals, which are not rewirings). */
-  appendAudit(entry: AuditEntry): void {
-    this.#o.audit.appendAll([entry]);
   }
 
   /** Resolves once the work queued so far (applies, swaps, sweeps) has finished. */
