@@ -89,7 +89,7 @@ export function applyResultToWire(r: ApplyResult): ApplyResultIn {
 }
 
 /** One end's link of a route as its driver sampled it (none: the driver did not answer). */
-export function linkState(
+function linkState(
   ref: { driver: string; link: string },
   s: HealthSample | undefined,
 ): LinkStateIn {

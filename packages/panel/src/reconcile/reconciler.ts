@@ -33,11 +33,8 @@ import { Sweeper, type Swept } from "./sweeper.ts";
 import { type QuickConnectResult, TargetMoves } from "./target-moves.ts";
 import { WalCompaction } from "./wal-compaction.ts";
 
-export type { BatchOutcome } from "./batch-transaction.ts";
-export type { StillWanted } from "./hold.ts";
 export type { ApplyResult, Retarget } from "./plan-apply.ts";
 export { APPLY_STEPS, type ApplyStep, type ReconcilerOptions } from "./reconciler-options.ts";
-export type { QuickConnectResult } from "./target-moves.ts";
 
 export class Reconciler {
   readonly #o: ReconcilerOptions;
