@@ -45,7 +45,7 @@ export {
   OPTIONAL_CAPS_PARAM,
   optionalCapsFromParams,
 } from "./compat/compat.ts";
-export { PanelConnection } from "./daemon/client.ts";
+export { type LiveWiring, PanelConnection } from "./daemon/client.ts";
 export { PanelDaemon, type PanelDaemonOptions } from "./daemon/daemon.ts";
 export { isDegraded, realEnd, stubEnd } from "./daemon/degrade.ts";
 export { BUILT_IN_DRIVERS, driverLaunch, HostPool } from "./daemon/host-pool.ts";

@@ -11,6 +11,7 @@ import { canonicalHash, type JsonValue, RttError } from "@rtt/core";
 import {
   currentWho,
   inputsHash,
+  type LiveWiring,
   loadPlanInputs,
   makePlan,
   type PanelConnection,
@@ -18,7 +19,6 @@ import {
   type PlanInputs,
   planProblems,
   readPlanFile,
-  type Topology,
   topologyHash,
 } from "@rtt/panel";
 import { paint } from "../output.ts";
@@ -45,12 +45,6 @@ export interface ApplyOptions {
 interface SavedPlan {
   readonly file: string;
   readonly plan: Plan;
-}
-
-/** What the running panel has wired, and the WAL seq of that wiring. */
-interface Wired {
-  readonly topology: Topology;
-  readonly seq: number;
 }
 
 export async function applyCommand(
@@ -101,7 +95,7 @@ function readSavedPlan(ctx: CommandContext, file: string, inputs: PlanInputs): S
  * The saved plan (refused when it was edited), else a new one against the live wiring; refused
  * either way when a route cannot be wired.
  */
-function planToApply(inputs: PlanInputs, wired: Wired, saved: SavedPlan | undefined): Plan {
+function planToApply(inputs: PlanInputs, wired: LiveWiring, saved: SavedPlan | undefined): Plan {
   if (saved !== undefined) refuseEditedPlan(saved, inputs, wired);
   const plan = saved?.plan ?? makePlan(inputs, wired.topology, wired.seq);
   const problems = planProblems(plan);
@@ -114,7 +108,7 @@ function planToApply(inputs: PlanInputs, wired: Wired, saved: SavedPlan | undefi
   return plan;
 }
 
-function refuseEditedPlan(saved: SavedPlan, inputs: PlanInputs, wired: Wired): void {
+function refuseEditedPlan(saved: SavedPlan, inputs: PlanInputs, wired: LiveWiring): void {
   if (saved.plan.base_hash !== topologyHash(wired.topology)) return;
   // Planning is deterministic: these inputs and this topology make exactly one plan, so a
   // saved plan that is another one was edited (or damaged) after `rtt plan -out`.
