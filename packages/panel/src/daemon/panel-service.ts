@@ -7,7 +7,6 @@
  * route health loop and the daemon. Errors leave as their RttError's status and code
  * (`unaryHandler` from the SDK, `streamingHandler` below).
  */
-import { existsSync, readFileSync } from "node:fs";
 import type * as grpc from "@grpc/grpc-js";
 import { type PanelHandlers, type PlanIn, toServiceError, unaryHandler } from "@rtt/connector-sdk";
 import {
@@ -19,6 +18,7 @@ import {
   SYMBOL_TYPES,
 } from "@rtt/core";
 import type { AuditRecord } from "../audit/ledger.ts";
+import { readRecordsFrom } from "../audit/ledger-file.ts";
 import { resolveSelector } from "../catalog.ts";
 import { loadPlanInputs } from "../plan/inputs.ts";
 import { makePlan, planProblems } from "../plan/plan.ts";
@@ -274,38 +274,11 @@ async function healthStream(ctx: PanelServiceContext, call: StreamCall<"Health">
   }
 }
 
-/**
- * Reads the ledger's complete records from byte `offset` on. The last line without its newline
- * is an append in progress: it is left for the next read.
- */
-function readLedgerFrom(file: string, offset: number): { records: AuditRecord[]; next: number } {
-  if (!existsSync(file)) return { records: [], next: offset };
-  const bytes = readFileSync(file);
-  if (bytes.length < offset)
-    throw new RttError("RTT_ERR_AUDIT_TAMPERED", `${file} shrank while it was read`, {
-      hint: "run `rtt audit --verify` to find the bad record",
-    });
-  const end = bytes.lastIndexOf(0x0a) + 1;
-  if (end <= offset) return { records: [], next: offset };
-  const records: AuditRecord[] = [];
-  for (const line of bytes.subarray(offset, end).toString("utf8").split("\n")) {
-    if (line === "") continue;
-    try {
-      records.push(JSON.parse(line) as AuditRecord);
-    } catch {
-      throw new RttError("RTT_ERR_AUDIT_TAMPERED", `${file} has a line that is not JSON`, {
-        hint: "run `rtt audit --verify` to find the bad record",
-      });
-    }
-  }
-  return { records, next: end };
-}
-
 /** The ledger's records (the last `limit`); with `follow`, then each new one until cancelled. */
 async function auditStream(ctx: PanelServiceContext, call: StreamCall<"Audit">) {
   const { route, limit, follow } = call.request;
   const wanted = (r: AuditRecord) => route === "" || r.route === route;
-  const first = readLedgerFrom(ctx.paths.audit, 0);
+  const first = readRecordsFrom(ctx.paths.audit, 0);
   const existing = first.records.filter(wanted);
   for (const r of limit > 0 ? existing.slice(-limit) : existing) {
     if (call.cancelled) return;
@@ -316,7 +289,7 @@ async function auditStream(ctx: PanelServiceContext, call: StreamCall<"Audit">) 
   while (follow && open()) {
     await pause(call, ctx.closing, AUDIT_POLL_MS);
     if (!open()) return;
-    const more = readLedgerFrom(ctx.paths.audit, offset);
+    const more = readRecordsFrom(ctx.paths.audit, offset);
     offset = more.next;
     for (const r of more.records) if (wanted(r)) call.write(auditToWire(r));
   }
