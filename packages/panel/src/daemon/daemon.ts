@@ -28,7 +28,11 @@ import type { WiredRoute } from "../reconcile/graph.ts";
 import { Reconciler } from "../reconcile/reconciler.ts";
 import { stopUnownedPrograms } from "../reconcile/route-journals.ts";
 import { Wal } from "../wal/wal.ts";
-import { loadPanelConfig, type WorkspacePaths } from "../workspace/workspace.ts";
+import {
+  loadPanelConfig,
+  type ResolvedConfig,
+  type WorkspacePaths,
+} from "../workspace/workspace.ts";
 import { breakerActions } from "./breaker-actions.ts";
 import { CommittedWiring } from "./committed-wiring.ts";
 import { RouteFallback } from "./fallback.ts";
@@ -85,18 +89,19 @@ export class PanelDaemon {
     (this.#o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
   };
 
+  /** `resolved`: panel.yaml as `start` loaded it. */
   private constructor(
     paths: WorkspacePaths,
-    listen: string,
+    resolved: ResolvedConfig,
     wal: Wal,
     options: PanelDaemonOptions,
   ) {
     this.paths = paths;
-    this.listen = listen;
-    this.#server = new PanelServer(listen);
+    this.listen = resolved.listen;
+    this.#server = new PanelServer(resolved.listen);
     this.#o = options;
     this.#wal = wal;
-    const config = loadPanelConfig(paths).config.raw;
+    const config = resolved.raw;
     this.#heartbeatMs = config.health?.heartbeat_ms ?? 250;
     this.#policy = cachedByFile(paths.policy, () => compilePolicy(loadPolicy(paths).policy));
     this.#catalog = cachedByFile(paths.catalog, () => readCatalog(paths.catalog).symbols);
@@ -172,7 +177,7 @@ export class PanelDaemon {
     const wal = Wal.open({ dir: paths.wal });
     let daemon: PanelDaemon;
     try {
-      daemon = new PanelDaemon(paths, config.listen, wal, options);
+      daemon = new PanelDaemon(paths, config, wal, options);
     } catch (error) {
       wal.close();
       throw error;
