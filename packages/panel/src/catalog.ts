@@ -34,6 +34,14 @@ export interface Catalog {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/**
+ * The catalog's order, by saddr: how the scan sorts its symbols and conflicts, and how the
+ * router reads the catalog and reports its verdicts.
+ */
+export function bySaddr<T extends { readonly saddr: string }>(a: T, b: T): number {
+  return a.saddr < b.saddr ? -1 : a.saddr > b.saddr ? 1 : 0;
+}
+
 export function writeCatalog(path: string, text: string): void {
   writeFileAtomic(path, text);
 }

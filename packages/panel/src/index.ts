@@ -45,7 +45,7 @@ export {
   OPTIONAL_CAPS_PARAM,
   optionalCapsFromParams,
 } from "./compat/compat.ts";
-export { PanelConnection } from "./daemon/client.ts";
+export { type LiveWiring, PanelConnection } from "./daemon/client.ts";
 export { PanelDaemon, type PanelDaemonOptions } from "./daemon/daemon.ts";
 export { isDegraded, realEnd, stubEnd } from "./daemon/degrade.ts";
 export { BUILT_IN_DRIVERS, driverLaunch, HostPool } from "./daemon/host-pool.ts";
@@ -167,7 +167,7 @@ export {
   type ScanReport,
   scanWorkspace,
 } from "./scan/scanner.ts";
-export { acquireDirLock, type DirLock, holderAlive, type LockHolder } from "./wal/lock.ts";
+export { acquireDirLock, type DirLock, type LockHolder } from "./wal/lock.ts";
 export type {
   Lease,
   ResourceIntent,
@@ -198,6 +198,7 @@ export {
   loadPanelConfig,
   notRuntimeState,
   type ResolvedConfig,
+  relativeToRoot,
   type WorkspacePaths,
   workspacePaths,
 } from "./workspace/workspace.ts";

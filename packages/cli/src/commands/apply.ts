@@ -7,16 +7,11 @@
 import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { ApplyResultMessage } from "@rtt/connector-sdk";
-import {
-  canonicalHash,
-  type Diagnostic,
-  formatDiagnostic,
-  type JsonValue,
-  RttError,
-} from "@rtt/core";
+import { canonicalHash, type JsonValue, RttError } from "@rtt/core";
 import {
   currentWho,
   inputsHash,
+  type LiveWiring,
   loadPlanInputs,
   makePlan,
   type PanelConnection,
@@ -24,11 +19,10 @@ import {
   type PlanInputs,
   planProblems,
   readPlanFile,
-  type Topology,
   topologyHash,
 } from "@rtt/panel";
 import { paint } from "../output.ts";
-import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
+import { type CommandContext, reportDiagnostics, workspaceOf, writeJson } from "./context.ts";
 import { ensurePanel } from "./panel.ts";
 import { printDegraded, printPlan } from "./plan.ts";
 
@@ -53,12 +47,6 @@ interface SavedPlan {
   readonly plan: Plan;
 }
 
-/** What the running panel has wired, and the WAL seq of that wiring. */
-interface Wired {
-  readonly topology: Topology;
-  readonly seq: number;
-}
-
 export async function applyCommand(
   ctx: CommandContext,
   file: string | undefined,
@@ -67,7 +55,7 @@ export async function applyCommand(
   const paths = workspaceOf(ctx);
   const loaded = loadPlanInputs(paths);
   if (!loaded.ok) {
-    reportInvalidInputs(ctx, loaded.diagnostics, opts);
+    reportDiagnostics(ctx, loaded.diagnostics, opts.json);
     return 1;
   }
   const saved = file === undefined ? undefined : readSavedPlan(ctx, file, loaded.inputs);
@@ -91,19 +79,6 @@ export async function applyCommand(
   }
 }
 
-function reportInvalidInputs(
-  ctx: CommandContext,
-  diagnostics: readonly Diagnostic[],
-  opts: ApplyOptions,
-): void {
-  if (opts.json)
-    writeJson(ctx, {
-      error: { code: diagnostics[0]?.code ?? "RTT_ERR_DOC_SCHEMA" },
-      diagnostics,
-    });
-  else for (const d of diagnostics) ctx.term.err.write(`${formatDiagnostic(d)}\n`);
-}
-
 /** A plan saved by `rtt plan -out FILE`, refused when the inputs it was planned from changed. */
 function readSavedPlan(ctx: CommandContext, file: string, inputs: PlanInputs): SavedPlan {
   const plan = readPlanFile(resolve(ctx.cwd, file)); // relative to -C, as `plan -out` writes it
@@ -120,7 +95,7 @@ function readSavedPlan(ctx: CommandContext, file: string, inputs: PlanInputs): S
  * The saved plan (refused when it was edited), else a new one against the live wiring; refused
  * either way when a route cannot be wired.
  */
-function planToApply(inputs: PlanInputs, wired: Wired, saved: SavedPlan | undefined): Plan {
+function planToApply(inputs: PlanInputs, wired: LiveWiring, saved: SavedPlan | undefined): Plan {
   if (saved !== undefined) refuseEditedPlan(saved, inputs, wired);
   const plan = saved?.plan ?? makePlan(inputs, wired.topology, wired.seq);
   const problems = planProblems(plan);
@@ -133,7 +108,7 @@ function planToApply(inputs: PlanInputs, wired: Wired, saved: SavedPlan | undefi
   return plan;
 }
 
-function refuseEditedPlan(saved: SavedPlan, inputs: PlanInputs, wired: Wired): void {
+function refuseEditedPlan(saved: SavedPlan, inputs: PlanInputs, wired: LiveWiring): void {
   if (saved.plan.base_hash !== topologyHash(wired.topology)) return;
   // Planning is deterministic: these inputs and this topology make exactly one plan, so a
   // saved plan that is another one was edited (or damaged) after `rtt plan -out`.

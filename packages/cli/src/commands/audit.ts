@@ -1,10 +1,5 @@
 import { RttError } from "@rtt/core";
-import {
-  type AuditRecord,
-  checkLedgerFile,
-  type LedgerVerdict,
-  type WorkspacePaths,
-} from "@rtt/panel";
+import { type AuditRecord, checkLedgerFile, type LedgerVerdict, relativeToRoot } from "@rtt/panel";
 import { count, paint, table } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 import { wholeNumber } from "./flags.ts";
@@ -48,7 +43,7 @@ export function changeOf(before: unknown, after: unknown): string {
 export function auditCommand(ctx: CommandContext, opts: AuditOptions): number {
   const limit = parseLimit(opts.limit);
   const paths = workspaceOf(ctx);
-  const file = ledgerName(paths);
+  const file = relativeToRoot(paths, paths.audit);
   const verdict = checkLedgerFile(paths.audit);
   if (opts.verify) return reportVerdict(ctx, verdict, file, opts);
 
@@ -69,14 +64,6 @@ export function auditCommand(ctx: CommandContext, opts: AuditOptions): number {
   }
   printRecords(ctx, records, verdict.records.length);
   return 0;
-}
-
-/** The ledger's path from the workspace root, with forward slashes: how messages name it. */
-function ledgerName(paths: WorkspacePaths): string {
-  return paths.audit
-    .slice(paths.root.length + 1)
-    .split("\\")
-    .join("/");
 }
 
 /** `--verify`: says the ledger is intact (0), or names its first bad line (1). */

@@ -1,12 +1,5 @@
 import type { RouteListMessage } from "@rtt/connector-sdk";
-import {
-  type CatalogSymbol,
-  formatDiagnostic,
-  parseSaddr,
-  RttError,
-  SYMBOL_TYPES,
-  type SymbolType,
-} from "@rtt/core";
+import { type CatalogSymbol, parseSaddr, RttError, SYMBOL_TYPES, type SymbolType } from "@rtt/core";
 import {
   type EndResolution,
   loadRoutes,
@@ -17,7 +10,7 @@ import {
   type WorkspacePaths,
 } from "@rtt/panel";
 import { count, paint, table } from "../output.ts";
-import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
+import { type CommandContext, reportDiagnostics, workspaceOf, writeJson } from "./context.ts";
 import { runningPanel } from "./panel.ts";
 
 type LiveRoute = RouteListMessage["routes"][number];
@@ -91,13 +84,7 @@ export async function lsRoutesCommand(
   const paths = workspaceOf(ctx);
   const { routes, diagnostics } = loadRoutes(paths);
   if (diagnostics.length > 0) {
-    if (opts.json) {
-      const first = diagnostics[0];
-      const error = { code: first?.code ?? "RTT_ERR_DOC_SCHEMA", message: first?.message ?? "" };
-      writeJson(ctx, { error, diagnostics });
-    } else {
-      for (const d of diagnostics) ctx.term.err.write(`${formatDiagnostic(d)}\n`);
-    }
+    reportDiagnostics(ctx, diagnostics, opts.json, { message: (ds) => ds[0]?.message ?? "" });
     return 1;
   }
   const resolutions = resolveRoutes(routes, readCatalog(paths.catalog).symbols);

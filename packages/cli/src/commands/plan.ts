@@ -8,7 +8,6 @@
  * or a route cannot be wired (the plan is then refused by apply and is not saved).
  */
 import { resolve } from "node:path";
-import { formatDiagnostic } from "@rtt/core";
 import {
   committedTopology,
   type Edge,
@@ -22,7 +21,7 @@ import {
   writeFileAtomic,
 } from "@rtt/panel";
 import { count, type OutputStream, paint } from "../output.ts";
-import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
+import { type CommandContext, reportDiagnostics, workspaceOf, writeJson } from "./context.ts";
 
 export interface PlanOptions {
   readonly out?: string;
@@ -41,15 +40,10 @@ export function planCommand(ctx: CommandContext, opts: PlanOptions): number {
   const paths = workspaceOf(ctx);
   const loaded = loadPlanInputs(paths);
   if (!loaded.ok) {
-    if (opts.json) {
-      const code = loaded.diagnostics[0]?.code ?? "RTT_ERR_DOC_SCHEMA";
-      const error = { code, message: "the plan's inputs are invalid; nothing was planned" };
-      writeJson(ctx, { error, diagnostics: loaded.diagnostics });
-    } else {
-      for (const d of loaded.diagnostics) {
-        ctx.term.err.write(`${paint(ctx.term.err, "red", formatDiagnostic(d))}\n`);
-      }
-    }
+    reportDiagnostics(ctx, loaded.diagnostics, opts.json, {
+      red: true,
+      message: () => "the plan's inputs are invalid; nothing was planned",
+    });
     return 1;
   }
   const observed = committedTopology(paths);

@@ -70,6 +70,58 @@ export function checkLedgerFile(ledgerFile: string): LedgerVerdict {
   return verifyLedger(text, head === undefined ? {} : { head });
 }
 
+/** Bytes `from` to the end of the open file `fd` of `size` bytes (fewer if it shrank meanwhile). */
+function readToEnd(fd: number, from: number, size: number): Buffer {
+  const buf = Buffer.alloc(size - from);
+  let read = 0;
+  while (read < buf.length) {
+    const n = readSync(fd, buf, read, buf.length - read, from + read);
+    if (n === 0) break;
+    read += n;
+  }
+  return buf.subarray(0, read);
+}
+
+/**
+ * The ledger's complete records from byte `offset` on (0, or a `next` this returned), and the
+ * offset after them. Only the bytes past `offset` are read: a ledger that did not grow returns
+ * at once. The last line without its newline is an append in progress: it is left for the next
+ * read. Lines are read as JSON, not verified (`checkLedgerFile` verifies).
+ */
+export function readRecordsFrom(
+  ledgerFile: string,
+  offset: number,
+): { records: AuditRecord[]; next: number } {
+  if (!existsSync(ledgerFile)) return { records: [], next: offset };
+  const fd = openSync(ledgerFile, "r");
+  let bytes: Buffer;
+  try {
+    const size = fstatSync(fd).size;
+    if (size < offset)
+      throw new RttError("RTT_ERR_AUDIT_TAMPERED", `${ledgerFile} shrank while it was read`, {
+        hint: "run `rtt audit --verify` to find the bad record",
+      });
+    if (size === offset) return { records: [], next: offset };
+    bytes = readToEnd(fd, offset, size);
+  } finally {
+    closeSync(fd);
+  }
+  const end = bytes.lastIndexOf(0x0a) + 1;
+  if (end === 0) return { records: [], next: offset };
+  const records: AuditRecord[] = [];
+  for (const line of bytes.subarray(0, end).toString("utf8").split("\n")) {
+    if (line === "") continue;
+    try {
+      records.push(JSON.parse(line) as AuditRecord);
+    } catch {
+      throw new RttError("RTT_ERR_AUDIT_TAMPERED", `${ledgerFile} has a line that is not JSON`, {
+        hint: "run `rtt audit --verify` to find the bad record",
+      });
+    }
+  }
+  return { records, next: offset + end };
+}
+
 /** The last line of a file (with its newline), reading only as much of the end as it takes. */
 function lastLine(path: string): string {
   const fd = openSync(path, "r");

@@ -6,7 +6,13 @@ import { after, test } from "node:test";
 import { isDeepStrictEqual } from "node:util";
 import { eventually } from "@rtt/core/testing";
 import { AuditLedger } from "./ledger.ts";
-import { appendAudit, checkLedgerFile, headPath, readHead } from "./ledger-file.ts";
+import {
+  appendAudit,
+  checkLedgerFile,
+  headPath,
+  readHead,
+  readRecordsFrom,
+} from "./ledger-file.ts";
 import { GENESIS_HASH, recordLine } from "./record.ts";
 
 const dirs: string[] = [];
@@ -95,6 +101,27 @@ test("appendAudit refuses to extend a ledger whose last record is damaged", () =
   writeFileSync(file, readFileSync(file, "utf8").replace('"why":"w"', '"why":"W"'));
   assert.throws(
     () => appendAudit(file, { action: "unbind", route: "r", why: "w", before: null, after: null }),
+    (e: unknown) => e instanceof Error && "code" in e && e.code === "RTT_ERR_AUDIT_TAMPERED",
+  );
+});
+
+test("readRecordsFrom reads the complete records past an offset, leaving a line in progress", () => {
+  const file = tempLedger();
+  assert.deepEqual(readRecordsFrom(file, 0), { records: [], next: 0 });
+  const entry = { action: "bind", route: "r", why: "w", before: null, after: null } as const;
+  const a = appendAudit(file, entry);
+  const first = readRecordsFrom(file, 0);
+  assert.deepEqual(first, { records: [a], next: statSync(file).size });
+  assert.deepEqual(readRecordsFrom(file, first.next), { records: [], next: first.next });
+  const b = appendAudit(file, entry);
+  const line = recordLine(appendAudit(file, entry));
+  // The third record's line cut short, as an append in progress leaves it.
+  writeFileSync(file, readFileSync(file, "utf8").slice(0, -line.length + 10));
+  const more = readRecordsFrom(file, first.next);
+  assert.deepEqual(more.records, [b]);
+  assert.equal(more.next, first.next + recordLine(b).length);
+  assert.throws(
+    () => readRecordsFrom(file, statSync(file).size + 1),
     (e: unknown) => e instanceof Error && "code" in e && e.code === "RTT_ERR_AUDIT_TAMPERED",
   );
 });

@@ -1,7 +1,7 @@
 /**
- * What a breaker transition does, over a recording reconciler and fallback: who the audit names
- * (the operator of a manual trip or heal, carried with the transition; else the panel) and
- * which fallback steps follow, in order.
+ * What a breaker transition does, over a recording ledger, reconciler and fallback: who the
+ * audit names (the operator of a manual trip or heal, carried with the transition; else the
+ * panel) and which fallback steps follow, in order.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -14,13 +14,18 @@ import { RouteHealth } from "./route-health.ts";
 const route = wiredOneWay();
 const id = route.edge.route;
 
-/** breakerActions over a reconciler and fallback that record what they are asked. */
+/** breakerActions over a ledger, reconciler and fallback that record what they are asked. */
 function recording() {
   const audits: AuditEntry[] = [];
   const steps: string[] = [];
   const onBreaker = breakerActions({
+    ledger: {
+      appendAll: (entries) => {
+        audits.push(...entries);
+        return [];
+      },
+    },
     reconciler: {
-      appendAudit: (entry) => audits.push(entry),
       journal: async () => {
         steps.push("journal");
         return 0;
@@ -50,7 +55,7 @@ function healthOver(onBreaker: ReturnType<typeof recording>["onBreaker"]) {
     routes: () => [route],
     sample: () => Promise.resolve(linkSample(false, 1_800_000_000_000 + ++taken)),
     configFor: () => breakerConfig({ trip_threshold: { errors: 2, window_ms: 60_000 } }),
-    onTransition: (r, t, _state, actor) => onBreaker(r, t, actor),
+    onTransition: onBreaker,
     now: () => 1_800_000_000_000,
     random: () => 0,
   });

@@ -5,13 +5,16 @@
  * fails over, degrades or is held (fallback.ts), and out of open it goes back to its real target
  * for the half-open trial.
  */
+import type { AuditLedger } from "../audit/ledger.ts";
 import type { BreakerTransition } from "../health/breaker.ts";
 import type { Actor } from "../reconcile/actor.ts";
 import type { Reconciler } from "../reconcile/reconciler.ts";
 import type { RouteFallback } from "./fallback.ts";
 
 export interface BreakerActionsOptions {
-  readonly reconciler: Pick<Reconciler, "appendAudit" | "journal">;
+  readonly reconciler: Pick<Reconciler, "journal">;
+  /** Where the transitions are audited. */
+  readonly ledger: Pick<AuditLedger, "appendAll">;
   readonly fallback: Pick<RouteFallback, "trial" | "opened" | "settle">;
   readonly log: (line: string) => void;
 }
@@ -22,14 +25,16 @@ export type OnBreakerTransition = (route: string, t: BreakerTransition, actor?: 
 export function breakerActions(o: BreakerActionsOptions): OnBreakerTransition {
   return (route, t, actor) => {
     o.log(`route ${route}: breaker ${t.from} → ${t.to}: ${t.reason}`);
-    o.reconciler.appendAudit({
-      action: t.to === "open" ? "trip" : "heal",
-      route,
-      who: actor?.who ?? "panel",
-      why: actor?.why ?? t.reason,
-      before: { breaker: t.from },
-      after: { breaker: t.to, reason: t.reason },
-    });
+    o.ledger.appendAll([
+      {
+        action: t.to === "open" ? "trip" : "heal",
+        route,
+        who: actor?.who ?? "panel",
+        why: actor?.why ?? t.reason,
+        before: { breaker: t.from },
+        after: { breaker: t.to, reason: t.reason },
+      },
+    ]);
     void o.reconciler
       .journal()
       .catch((error: unknown) => o.log(`journaling the breaker failed: ${String(error)}`));

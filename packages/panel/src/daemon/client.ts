@@ -47,6 +47,12 @@ function panelStream<T>(method: string, call: grpc.ClientReadableStream<T>): Ser
   });
 }
 
+/** What the panel has wired now, and the WAL seq it committed it at. */
+export interface LiveWiring {
+  readonly topology: Topology;
+  readonly seq: number;
+}
+
 export class PanelConnection {
   readonly listen: string;
   readonly #client: PanelClient;
@@ -80,7 +86,7 @@ export class PanelConnection {
   }
 
   /** What the panel has wired now, and the WAL seq it committed it at. */
-  async wired(): Promise<{ topology: Topology; seq: number }> {
+  async wired(): Promise<LiveWiring> {
     const status = await this.status();
     return {
       topology: asTopology(JSON.parse(status.topology_json) as JsonValue),

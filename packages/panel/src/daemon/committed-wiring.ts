@@ -6,9 +6,9 @@
  * to an older commit's topology the same way.
  */
 import { type CatalogSymbol, errorMessage } from "@rtt/core";
-import { asTopology, type Topology } from "../plan/topology.ts";
+import { asTopology, type Edge, type Topology } from "../plan/topology.ts";
 import type { Actor } from "../reconcile/actor.ts";
-import { wiredRoutesOf } from "../reconcile/graph.ts";
+import { bothDriversRun } from "../reconcile/drivers.ts";
 import type { ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
 import type { Wal } from "../wal/wal.ts";
 import type { HostPool } from "./host-pool.ts";
@@ -29,29 +29,28 @@ export class CommittedWiring {
     this.#o = options;
   }
 
+  /** The last committed topology, and its routes that are not live. */
+  #missing(): { readonly committed: Topology; readonly missing: readonly Edge[] } {
+    const committed = asTopology(this.#o.wal.committed?.post);
+    const missing = Object.values(committed.edges).filter(
+      (edge) => !this.#o.reconciler.live.has(edge.route),
+    );
+    return { committed, missing };
+  }
+
   /** Rewires whatever of the last committed topology is not live. */
   async restore(why: string): Promise<ApplyResult | undefined> {
-    const committed = asTopology(this.#o.wal.committed?.post);
-    const missing = Object.keys(committed.edges).filter((id) => !this.#o.reconciler.live.has(id));
+    const { committed, missing } = this.#missing();
     if (missing.length === 0) return undefined;
-    this.#o.log(`rewiring ${missing.length} committed route(s): ${missing.join(", ")}`);
+    const ids = missing.map((edge) => edge.route);
+    this.#o.log(`rewiring ${missing.length} committed route(s): ${ids.join(", ")}`);
     return this.reconcileTo(committed, { who: "panel", why });
   }
 
   /** Committed routes that are not live, all of whose drivers run (none is restarting). */
   restorable(): boolean {
-    const { wal, reconciler, pool } = this.#o;
-    const missing = wiredRoutesOf(wal.committed?.post).filter(
-      (r) => !reconciler.live.has(r.edge.route),
-    );
-    return (
-      missing.length > 0 &&
-      missing.every(
-        (r) =>
-          pool.running(r.edge.from.driver) !== undefined &&
-          pool.running(r.edge.to.driver) !== undefined,
-      )
-    );
+    const { missing } = this.#missing();
+    return missing.length > 0 && missing.every((edge) => bothDriversRun(this.#o.pool, edge));
   }
 
   /** Reconciles the live wiring to `target`; each batch that did not commit is logged. */

@@ -28,13 +28,17 @@ import type { WiredRoute } from "../reconcile/graph.ts";
 import { Reconciler } from "../reconcile/reconciler.ts";
 import { stopUnownedPrograms } from "../reconcile/route-journals.ts";
 import { Wal } from "../wal/wal.ts";
-import { loadPanelConfig, type WorkspacePaths } from "../workspace/workspace.ts";
+import {
+  loadPanelConfig,
+  type ResolvedConfig,
+  type WorkspacePaths,
+} from "../workspace/workspace.ts";
 import { breakerActions } from "./breaker-actions.ts";
 import { CommittedWiring } from "./committed-wiring.ts";
 import { RouteFallback } from "./fallback.ts";
 import { cachedByFile } from "./file-cache.ts";
 import { HostPool } from "./host-pool.ts";
-import { routeProblems } from "./panel-messages.ts";
+import { routeProblems, samplesOf } from "./panel-messages.ts";
 import { PanelServer } from "./panel-server.ts";
 import { panelService } from "./panel-service.ts";
 import { recover } from "./recovery.ts";
@@ -85,18 +89,19 @@ export class PanelDaemon {
     (this.#o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
   };
 
+  /** `resolved`: panel.yaml as `start` loaded it. */
   private constructor(
     paths: WorkspacePaths,
-    listen: string,
+    resolved: ResolvedConfig,
     wal: Wal,
     options: PanelDaemonOptions,
   ) {
     this.paths = paths;
-    this.listen = listen;
-    this.#server = new PanelServer(listen);
+    this.listen = resolved.listen;
+    this.#server = new PanelServer(resolved.listen);
     this.#o = options;
     this.#wal = wal;
-    const config = loadPanelConfig(paths).config.raw;
+    const config = resolved.raw;
     this.#heartbeatMs = config.health?.heartbeat_ms ?? 250;
     this.#policy = cachedByFile(paths.policy, () => compilePolicy(loadPolicy(paths).policy));
     this.#catalog = cachedByFile(paths.catalog, () => readCatalog(paths.catalog).symbols);
@@ -172,7 +177,7 @@ export class PanelDaemon {
     const wal = Wal.open({ dir: paths.wal });
     let daemon: PanelDaemon;
     try {
-      daemon = new PanelDaemon(paths, config.listen, wal, options);
+      daemon = new PanelDaemon(paths, config, wal, options);
     } catch (error) {
       wal.close();
       throw error;
@@ -199,6 +204,7 @@ export class PanelDaemon {
     });
     const onBreaker = breakerActions({
       reconciler: this.#reconciler,
+      ledger: this.#audit,
       fallback: this.#fallback,
       log: this.#log,
     });
@@ -209,7 +215,7 @@ export class PanelDaemon {
         keep: () => Object.keys(asTopology(this.#wal.committed?.post).edges),
         sample: (driver, link) => this.#pool.sample(driver, link),
         configFor: (route) => this.#breakerConfig(route),
-        onTransition: (route, t, _state, actor) => onBreaker(route, t, actor),
+        onTransition: onBreaker,
       },
       recovered.breakers,
     );
@@ -237,10 +243,7 @@ export class PanelDaemon {
 
   /** Post-commit check: both ends' links answer a health sample and say ok. */
   async #verify(r: WiredRoute): Promise<string | undefined> {
-    const [from, to] = await Promise.all([
-      this.#pool.sample(r.from.driver, r.from.link),
-      this.#pool.sample(r.to.driver, r.to.link),
-    ]);
+    const { from, to } = await samplesOf(this.#pool, r);
     const problems = routeProblems(r, from, to);
     return problems.length === 0 ? undefined : problems.join("; ");
   }

@@ -6,7 +6,7 @@
  * restarted panel keeps it. Anything else is held: it stays wired to the failing target.
  */
 import { type CatalogSymbol, EXAMPLES_KEY, readExamples } from "@rtt/core";
-import { catalogEnd, type EdgeEnd, STUB_DRIVER } from "../plan/topology.ts";
+import { catalogEnd, type EdgeEnd, endOf, STUB_DRIVER } from "../plan/topology.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
 
 /** Whether a stub answers for the route's target now. */
@@ -28,7 +28,7 @@ export function stubEnd(
     return { held: `${target.saddr} declares no x-examples a stub could answer from` };
   const read = readExamples(declared);
   if (!read.ok) return { held: `${target.saddr}'s x-examples: ${read.problem.message}` };
-  return { to: { saddr: target.saddr, driver: STUB_DRIVER, contract_hash: target.contract_hash } };
+  return { to: endOf(target, STUB_DRIVER) };
 }
 
 /** The degraded route's real target end: the driver the catalog names for its symbol. */

@@ -1,7 +1,8 @@
 /**
  * How the panel's state reads as rtt.panel.v1 messages (proto/rtt/v1/panel.proto): pure
  * functions from catalog symbols, ledger records, apply results, and a wired route with its two
- * links' health samples, to what the Panel service sends.
+ * links' health samples, to what the Panel service sends; and `samplesOf`, which asks the
+ * drivers for those two samples.
  */
 import type {
   ApplyResultIn,
@@ -22,6 +23,20 @@ import type { RouteHealthView } from "./route-health.ts";
 export interface LinkSamples {
   readonly from: HealthSample | undefined;
   readonly to: HealthSample | undefined;
+}
+
+/** What gives one health sample of a link (undefined: its driver did not answer). */
+export interface LinkSampler {
+  sample(driver: string, link: string): Promise<HealthSample | undefined>;
+}
+
+/** A health sample of each of the route's two links, asked of their drivers at once. */
+export async function samplesOf(sampler: LinkSampler, r: WiredRoute): Promise<LinkSamples> {
+  const [from, to] = await Promise.all([
+    sampler.sample(r.from.driver, r.from.link),
+    sampler.sample(r.to.driver, r.to.link),
+  ]);
+  return { from, to };
 }
 
 /** A catalog symbol as the wire carries it. */
@@ -74,7 +89,7 @@ export function applyResultToWire(r: ApplyResult): ApplyResultIn {
 }
 
 /** One end's link of a route as its driver sampled it (none: the driver did not answer). */
-export function linkState(
+function linkState(
   ref: { driver: string; link: string },
   s: HealthSample | undefined,
 ): LinkStateIn {

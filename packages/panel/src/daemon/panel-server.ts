@@ -21,7 +21,7 @@ import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-
 import { withProtocMapEntries } from "./protoc-map-entries.ts";
 
 /** The fully qualified name health checks and reflection know the panel's service by. */
-export const PANEL_SERVICE = "rtt.panel.v1.Panel";
+const PANEL_SERVICE = "rtt.panel.v1.Panel";
 
 /** How long a stop lets open streams (a health Watch) finish before it cuts them. */
 const FORCE_SHUTDOWN_MS = 2000;

@@ -7,7 +7,6 @@
  * route health loop and the daemon. Errors leave as their RttError's status and code
  * (`unaryHandler` from the SDK, `streamingHandler` below).
  */
-import { existsSync, readFileSync } from "node:fs";
 import type * as grpc from "@grpc/grpc-js";
 import { type PanelHandlers, type PlanIn, toServiceError, unaryHandler } from "@rtt/connector-sdk";
 import {
@@ -19,6 +18,7 @@ import {
   SYMBOL_TYPES,
 } from "@rtt/core";
 import type { AuditRecord } from "../audit/ledger.ts";
+import { readRecordsFrom } from "../audit/ledger-file.ts";
 import { resolveSelector } from "../catalog.ts";
 import { loadPlanInputs } from "../plan/inputs.ts";
 import { makePlan, planProblems } from "../plan/plan.ts";
@@ -26,7 +26,6 @@ import { parsePlan } from "../plan/plan-file.ts";
 import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts";
 import type { PolicyEngine } from "../policy/policy-engine.ts";
 import type { Actor } from "../reconcile/actor.ts";
-import type { WiredRoute } from "../reconcile/graph.ts";
 import type { ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
 import type { Wal } from "../wal/wal.ts";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
@@ -35,9 +34,9 @@ import { findWiredRoute, swapTarget } from "./live-ops.ts";
 import {
   applyResultToWire,
   auditToWire,
-  type LinkSamples,
   liveRouteToWire,
   routeHealthToWire,
+  samplesOf,
   symbolToWire,
 } from "./panel-messages.ts";
 import type { RouteHealth } from "./route-health.ts";
@@ -149,15 +148,6 @@ function liveTopologyJson(ctx: PanelServiceContext): string {
   return JSON.stringify({ format: TOPOLOGY_FORMAT, edges: ctx.reconciler.graph.edges });
 }
 
-/** A health sample of each of the route's two links, asked of their drivers at once. */
-async function samplesOf(ctx: PanelServiceContext, r: WiredRoute): Promise<LinkSamples> {
-  const [from, to] = await Promise.all([
-    ctx.pool.sample(r.from.driver, r.from.link),
-    ctx.pool.sample(r.to.driver, r.to.link),
-  ]);
-  return { from, to };
-}
-
 function status(ctx: PanelServiceContext) {
   return {
     pid: process.pid,
@@ -192,7 +182,7 @@ async function listRoutes(ctx: PanelServiceContext) {
       live.map(async (r) =>
         liveRouteToWire(
           r,
-          await samplesOf(ctx, r),
+          await samplesOf(ctx.pool, r),
           ctx.health()?.view(r.edge.route)?.breaker.state ?? "",
           ctx.reconciler.isParked(r.edge.route),
         ),
@@ -267,7 +257,7 @@ async function healthStream(ctx: PanelServiceContext, call: StreamCall<"Health">
     );
     const samples = await Promise.all(
       routes.map(async (r) => {
-        const links = await samplesOf(ctx, r);
+        const links = await samplesOf(ctx.pool, r);
         return routeHealthToWire(r, links, ctx.health()?.view(r.edge.route), Date.now());
       }),
     );
@@ -284,38 +274,11 @@ async function healthStream(ctx: PanelServiceContext, call: StreamCall<"Health">
   }
 }
 
-/**
- * Reads the ledger's complete records from byte `offset` on. The last line without its newline
- * is an append in progress: it is left for the next read.
- */
-function readLedgerFrom(file: string, offset: number): { records: AuditRecord[]; next: number } {
-  if (!existsSync(file)) return { records: [], next: offset };
-  const bytes = readFileSync(file);
-  if (bytes.length < offset)
-    throw new RttError("RTT_ERR_AUDIT_TAMPERED", `${file} shrank while it was read`, {
-      hint: "run `rtt audit --verify` to find the bad record",
-    });
-  const end = bytes.lastIndexOf(0x0a) + 1;
-  if (end <= offset) return { records: [], next: offset };
-  const records: AuditRecord[] = [];
-  for (const line of bytes.subarray(offset, end).toString("utf8").split("\n")) {
-    if (line === "") continue;
-    try {
-      records.push(JSON.parse(line) as AuditRecord);
-    } catch {
-      throw new RttError("RTT_ERR_AUDIT_TAMPERED", `${file} has a line that is not JSON`, {
-        hint: "run `rtt audit --verify` to find the bad record",
-      });
-    }
-  }
-  return { records, next: end };
-}
-
 /** The ledger's records (the last `limit`); with `follow`, then each new one until cancelled. */
 async function auditStream(ctx: PanelServiceContext, call: StreamCall<"Audit">) {
   const { route, limit, follow } = call.request;
   const wanted = (r: AuditRecord) => route === "" || r.route === route;
-  const first = readLedgerFrom(ctx.paths.audit, 0);
+  const first = readRecordsFrom(ctx.paths.audit, 0);
   const existing = first.records.filter(wanted);
   for (const r of limit > 0 ? existing.slice(-limit) : existing) {
     if (call.cancelled) return;
@@ -326,7 +289,7 @@ async function auditStream(ctx: PanelServiceContext, call: StreamCall<"Audit">) 
   while (follow && open()) {
     await pause(call, ctx.closing, AUDIT_POLL_MS);
     if (!open()) return;
-    const more = readLedgerFrom(ctx.paths.audit, offset);
+    const more = readRecordsFrom(ctx.paths.audit, offset);
     offset = more.next;
     for (const r of more.records) if (wanted(r)) call.write(auditToWire(r));
   }

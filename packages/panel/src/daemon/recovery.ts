@@ -10,10 +10,10 @@
  *   5. rewire what is missing (drivers gone: stopped panel, crash past the grace period), so the
  *      panel keeps exactly the last committed topology.
  */
-import type { DriverRecord } from "@rtt/connector-sdk";
 import { errorMessage, type JsonValue } from "@rtt/core";
 import { asTopology } from "../plan/topology.ts";
-import { failedOverOf, wiredRoutesOf } from "../reconcile/graph.ts";
+import { bothDriversRun } from "../reconcile/drivers.ts";
+import { breakersOf, driverRecordsOf, failedOverOf, wiredRoutesOf } from "../reconcile/graph.ts";
 import type { Reconciler } from "../reconcile/reconciler.ts";
 import { pruneRouteJournals } from "../reconcile/route-journals.ts";
 import type { Wal } from "../wal/wal.ts";
@@ -37,20 +37,6 @@ export interface Recovered {
   readonly failedOver: readonly string[];
 }
 
-/** The breaker states a journaled graph carries, by route. */
-function breakersOf(graph: JsonValue | undefined): Record<string, unknown> {
-  if (graph === null || typeof graph !== "object" || Array.isArray(graph)) return {};
-  const b = (graph as { readonly [k: string]: JsonValue }).breakers;
-  return b !== null && typeof b === "object" && !Array.isArray(b) ? { ...b } : {};
-}
-
-function driverRecordsOf(graph: JsonValue | undefined): DriverRecord[] {
-  if (graph === null || typeof graph !== "object" || Array.isArray(graph)) return [];
-  const drivers = (graph as { readonly [k: string]: JsonValue }).drivers;
-  if (drivers === null || typeof drivers !== "object" || Array.isArray(drivers)) return [];
-  return Object.values(drivers) as unknown as DriverRecord[];
-}
-
 function logWalReport(p: RecoveryParts): void {
   const report = p.wal.report;
   if (report.tookOverLockFrom !== undefined)
@@ -69,9 +55,7 @@ async function reattach(p: RecoveryParts, post: JsonValue | undefined): Promise<
       p.log(`driver ${record.name} (pid ${record.pid}) is gone: ${errorMessage(error)}`);
     }
   }
-  const live = wiredRoutesOf(post).filter(
-    (r) => p.pool.running(r.from.driver) !== undefined && p.pool.running(r.to.driver) !== undefined,
-  );
+  const live = wiredRoutesOf(post).filter((r) => bothDriversRun(p.pool, r));
   p.reconciler.adopt(live);
 }
 

@@ -73,7 +73,7 @@ describe("manual trip and heal", () => {
       routes: () => [route],
       sample: () => Promise.resolve(linkSample(false, 1_800_000_000_000 + ++taken)),
       configFor: () => breakerConfig({ trip_threshold: { errors: 2, window_ms: 60_000 } }),
-      onTransition: (_r, t, _s, actor) =>
+      onTransition: (_r, t, actor) =>
         seen.push(`${t.from}→${t.to} ${actor === undefined ? "-" : `${actor.who}/${actor.why}`}`),
       now: () => now,
       random: () => 0,

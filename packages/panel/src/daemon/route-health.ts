@@ -26,6 +26,7 @@ import {
 } from "../health/samples.ts";
 import type { Actor } from "../reconcile/actor.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
+import { samplesOf } from "./panel-messages.ts";
 
 export interface RouteHealthView {
   readonly route: string;
@@ -48,12 +49,7 @@ export interface RouteHealthOptions {
   /** The breaker configuration of a route (panel.yaml's trip threshold, the policy's bounds). */
   readonly configFor: (route: WiredRoute) => BreakerConfig;
   /** `actor`: who asked, when a manual trip or heal caused `t`; none for the loop's own. */
-  readonly onTransition: (
-    route: string,
-    t: BreakerTransition,
-    state: BreakerState,
-    actor?: Actor,
-  ) => void;
+  readonly onTransition: (route: string, t: BreakerTransition, actor?: Actor) => void;
   readonly now?: () => number;
   readonly random?: () => number;
 }
@@ -147,10 +143,7 @@ export class RouteHealth {
   }
 
   async #tickRoute(route: WiredRoute): Promise<void> {
-    const [from, to] = await Promise.all([
-      this.#o.sample(route.from.driver, route.from.link),
-      this.#o.sample(route.to.driver, route.to.link),
-    ]);
+    const { from, to } = await samplesOf(this.#o, route);
     const w = this.#watched(route);
     const now = this.#now();
     const events: BreakerEvent[] = [{ kind: "tick" }];
@@ -186,7 +179,7 @@ export class RouteHealth {
     for (const e of events) this.#feed(route, w, e);
   }
 
-  #feed(route: WiredRoute, w: Watched, event: BreakerEvent, actor?: Actor): BreakerTransition[] {
+  #feed(route: WiredRoute, w: Watched, event: BreakerEvent, actor?: Actor): void {
     const step = stepBreaker(this.#o.configFor(route), w.breaker, event, {
       now: this.#now(),
       random: this.#o.random ?? Math.random,
@@ -194,8 +187,7 @@ export class RouteHealth {
     w.breaker = step.state;
     // A half-open trial is judged on what happens from now on, not on the window that tripped it.
     if (step.transitions.some((t) => t.to === "half-open")) w.samples = new RouteSamples();
-    for (const t of step.transitions) this.#o.onTransition(route.edge.route, t, step.state, actor);
-    return [...step.transitions];
+    for (const t of step.transitions) this.#o.onTransition(route.edge.route, t, actor);
   }
 
   #route(id: string): WiredRoute {

@@ -25,6 +25,7 @@ import {
   driverFor,
   type Edge,
   edgeKey,
+  endOf,
   type LinkPattern,
   patternOf,
   STUB_DRIVER,
@@ -149,8 +150,8 @@ export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: P
     const qos = engine.qosFor(addressOf(from)).qos;
     const edge: Edge = {
       route: id,
-      from: { saddr: from.saddr, driver: driverFor(from) ?? "", contract_hash: from.contract_hash },
-      to: { saddr: to.saddr, driver: driverFor(to) ?? "", contract_hash: to.contract_hash },
+      from: endOf(from, driverFor(from) ?? ""),
+      to: endOf(to, driverFor(to) ?? ""),
       lane: decision.lane,
       pattern,
       prio: qos.prio,

@@ -24,6 +24,11 @@ export interface EdgeEnd {
   readonly contract_hash: string;
 }
 
+/** The end at `symbol`, opened by `driver`. */
+export function endOf(symbol: CatalogSymbol, driver: string): EdgeEnd {
+  return { saddr: symbol.saddr, driver, contract_hash: symbol.contract_hash };
+}
+
 export interface Edge {
   readonly route: string;
   readonly from: EdgeEnd;
@@ -104,7 +109,7 @@ export function catalogEnd(saddr: string, catalog: readonly CatalogSymbol[]): Ed
   const symbol = catalog.find((s) => s.saddr === saddr);
   const driver = symbol === undefined ? undefined : driverFor(symbol);
   if (symbol === undefined || driver === undefined || driver === STUB_DRIVER) return undefined;
-  return { saddr: symbol.saddr, driver, contract_hash: symbol.contract_hash };
+  return endOf(symbol, driver);
 }
 
 export function patternOf(from: CatalogSymbol, to: CatalogSymbol): LinkPattern {

@@ -22,12 +22,12 @@ import { type CatalogSymbol, errorMessage, type JsonValue, RttError } from "@rtt
 import type { LaneAddress } from "@rtt/fabric";
 import type { AuditAction } from "../audit/ledger.ts";
 import type { Edit } from "../plan/plan.ts";
-import type { Edge } from "../plan/topology.ts";
+import type { Edge, EdgeEnd } from "../plan/topology.ts";
 import type { Actor } from "./actor.ts";
 import type { LinkRef } from "./drivers.ts";
 import { eachLimited } from "./each-limited.ts";
 import { graphJson, type WiredRoute } from "./graph.ts";
-import { handshakeAsk, txNonce } from "./handshake-ask.ts";
+import { agree, txNonce } from "./handshake-ask.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import { beforeStep } from "./reconciler-options.ts";
 import { forgetRouteJournal, isJournaled, openParams } from "./route-journals.ts";
@@ -50,6 +50,29 @@ interface Prepared {
   from?: LinkRef;
   to?: LinkRef;
   inbound?: LaneAddress;
+}
+
+/**
+ * The post-commit check (`options.verify`) of `route` as it is wired now: what it found wrong,
+ * as the warning `<route>: <problem>`; undefined when it found nothing or the route is not wired.
+ */
+export async function verifyWired(
+  parts: Pick<ReconcileParts, "options" | "routes">,
+  route: string,
+): Promise<string | undefined> {
+  const wired = parts.routes.get(route);
+  const problem = wired === undefined ? undefined : await parts.options.verify?.(wired);
+  return problem === undefined ? undefined : `${route}: ${problem}`;
+}
+
+/** The catalog's symbol at a route's end: RTT_ERR_PLAN_STALE when it is gone from the catalog. */
+function symbolAt(symbols: ReadonlyMap<string, CatalogSymbol>, end: EdgeEnd): CatalogSymbol {
+  const symbol = symbols.get(end.saddr);
+  if (symbol === undefined)
+    throw new RttError("RTT_ERR_PLAN_STALE", `${end.saddr} is no longer in the catalog`, {
+      hint: "run `rtt scan` and `rtt plan` again",
+    });
+  return symbol;
 }
 
 /** A rolled-back batch's error: its RttError code, else an internal one. */
@@ -130,22 +153,32 @@ export class BatchTransaction {
     );
     await beforeStep(this.#parts.options, "open-from", id);
     const params = openParams(this.#parts.options.root, edge);
-    p.from = await this.#parts.links.open(txid, id, edge.from, params, symbols);
+    const open = (end: EdgeEnd) =>
+      this.#parts.links.open(txid, id, end, params, symbolAt(symbols, end));
+    p.from = await open(edge.from);
     await beforeStep(this.#parts.options, "open-to", id);
-    p.to = await this.#parts.links.open(txid, id, edge.to, params, symbols);
+    p.to = await open(edge.to);
     await beforeStep(this.#parts.options, "offer", id);
     const target = await this.#parts.options.pool.get(p.to.driver);
     const source = await this.#parts.options.pool.get(p.from.driver);
-    const offered = await target.offerWithHandshake(p.to.link, edge.lane);
-    p.inbound = offered.address;
-    if (edge.pattern === "reqrep") {
-      await beforeStep(this.#parts.options, "bind-reply", id);
-      const reply = await source.offer(p.from.link, "inbound", edge.lane);
-      await target.bind(p.to.link, { outbound: reply });
-    }
+    const { from, to } = p;
     // The handshake (ADR 0011) between the two drivers: the target must be the plan's contract.
-    await beforeStep(this.#parts.options, "handshake", id);
-    await source.handshake(p.from.link, handshakeAsk(edge.to, offered, txNonce(txid, id)));
+    const offered = await agree({
+      source: { driver: source, link: from.link },
+      target: { driver: target, link: to.link },
+      lane: edge.lane,
+      to: edge.to,
+      nonce: txNonce(txid, id),
+      between: async () => {
+        if (edge.pattern === "reqrep") {
+          await beforeStep(this.#parts.options, "bind-reply", id);
+          const reply = await source.offer(from.link, "inbound", edge.lane);
+          await target.bind(to.link, { outbound: reply });
+        }
+        await beforeStep(this.#parts.options, "handshake", id);
+      },
+    });
+    p.inbound = offered.address;
   }
 
   async #rollBack(txid: string, prepared: readonly Prepared[], error: unknown): Promise<void> {
@@ -187,9 +220,8 @@ export class BatchTransaction {
   async #verify(prepared: readonly Prepared[]): Promise<string[]> {
     const warnings: string[] = [];
     for (const p of prepared) {
-      const wired = this.#parts.routes.get(p.edit.route);
-      const problem = wired === undefined ? undefined : await this.#parts.options.verify?.(wired);
-      if (problem !== undefined) warnings.push(`${p.edit.route}: ${problem}`);
+      const warning = await verifyWired(this.#parts, p.edit.route);
+      if (warning !== undefined) warnings.push(warning);
     }
     return warnings;
   }

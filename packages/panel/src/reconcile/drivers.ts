@@ -100,6 +100,17 @@ export interface DriverPool {
   names(): readonly string[];
 }
 
+/**
+ * Whether the drivers at both of a route's ends run now: a wired route's two links, or an
+ * edge's two ends.
+ */
+export function bothDriversRun(
+  pool: Pick<DriverPool, "running">,
+  ends: { readonly from: { readonly driver: string }; readonly to: { readonly driver: string } },
+): boolean {
+  return pool.running(ends.from.driver) !== undefined && pool.running(ends.to.driver) !== undefined;
+}
+
 /** One end of a wired edge: which driver holds which link. */
 export interface LinkRef {
   readonly driver: string;

@@ -3,6 +3,7 @@
  * topology (edges), the links that carry it, the drivers holding those links (what a restarted
  * panel re-attaches to) and the routes' breakers.
  */
+import type { DriverRecord } from "@rtt/connector-sdk";
 import type { JsonValue } from "@rtt/core";
 import { type Edge, TOPOLOGY_FORMAT } from "../plan/topology.ts";
 import type { LinkRef } from "./drivers.ts";
@@ -63,17 +64,37 @@ export function graphOf(
   };
 }
 
+/**
+ * A journaled graph (or one of its fields) as an object whose fields can be read: undefined when
+ * it is none (absent, null, an array, a scalar). Every reader below goes through it.
+ */
+function objectOf(value: JsonValue | undefined): { readonly [k: string]: JsonValue } | undefined {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  return value as { readonly [k: string]: JsonValue };
+}
+
 /** The routes a journaled graph says run on a failover target (PanelGraph.failed_over). */
 export function failedOverOf(graph: JsonValue | undefined): string[] {
-  if (graph === null || typeof graph !== "object" || Array.isArray(graph)) return [];
-  const list = (graph as { readonly [k: string]: JsonValue }).failed_over;
+  const list = objectOf(graph)?.failed_over;
   return Array.isArray(list) ? list.filter((id): id is string => typeof id === "string") : [];
+}
+
+/** The breaker states a journaled graph carries, by route (PanelGraph.breakers). */
+export function breakersOf(graph: JsonValue | undefined): Record<string, unknown> {
+  const breakers = objectOf(objectOf(graph)?.breakers);
+  return breakers === undefined ? {} : { ...breakers };
+}
+
+/** The driver records a journaled graph carries (PanelGraph.drivers): what to re-attach to. */
+export function driverRecordsOf(graph: JsonValue | undefined): DriverRecord[] {
+  const drivers = objectOf(objectOf(graph)?.drivers);
+  return drivers === undefined ? [] : (Object.values(drivers) as unknown as DriverRecord[]);
 }
 
 /** The wired routes a journaled graph names (links and edges both present). */
 export function wiredRoutesOf(graph: JsonValue | undefined): WiredRoute[] {
-  if (graph === null || typeof graph !== "object" || Array.isArray(graph)) return [];
-  const g = graph as unknown as Partial<PanelGraph>;
+  const g = objectOf(graph) as Partial<PanelGraph> | undefined;
+  if (g === undefined) return [];
   if (g.format !== TOPOLOGY_FORMAT || g.edges === undefined || g.links === undefined) return [];
   const out: WiredRoute[] = [];
   for (const [id, edge] of Object.entries(g.edges)) {

@@ -9,7 +9,7 @@ import type { AuditAction } from "../audit/ledger.ts";
 import { batchEdits, diffTopologies, type Edit, inPlaceMoves, type Plan } from "../plan/plan.ts";
 import { type Edge, type EdgeEnd, edgeKey, type Topology, topologyHash } from "../plan/topology.ts";
 import type { Actor } from "./actor.ts";
-import type { BatchOutcome, BatchTransaction } from "./batch-transaction.ts";
+import { type BatchOutcome, type BatchTransaction, verifyWired } from "./batch-transaction.ts";
 import type { WiredRoute } from "./graph.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import type { QuickConnectResult, TargetMoves } from "./target-moves.ts";
@@ -204,14 +204,13 @@ export class PlanApply {
     this.#parts.options.progress?.(
       `  moved ${route} in place: → ${edit.after.to.saddr} (commit ${moved.seq})`,
     );
-    const wired = this.#parts.routes.get(route);
-    const problem = wired === undefined ? undefined : await this.#parts.options.verify?.(wired);
+    const warning = await verifyWired(this.#parts, route);
     return {
       moved: {
         routes: [route],
         outcome: "committed",
         seq: moved.seq,
-        ...(problem === undefined ? {} : { warnings: [`${route}: ${problem}`] }),
+        ...(warning === undefined ? {} : { warnings: [warning] }),
       },
     };
   }

@@ -15,7 +15,6 @@
  *   wal-compaction.ts     compacting the WAL between applies
  */
 import type { CatalogSymbol } from "@rtt/core";
-import type { AuditEntry } from "../audit/ledger.ts";
 import type { Plan } from "../plan/plan.ts";
 import type { Topology } from "../plan/topology.ts";
 import type { Actor } from "./actor.ts";
@@ -34,11 +33,8 @@ import { Sweeper, type Swept } from "./sweeper.ts";
 import { type QuickConnectResult, TargetMoves } from "./target-moves.ts";
 import { WalCompaction } from "./wal-compaction.ts";
 
-export type { BatchOutcome } from "./batch-transaction.ts";
-export type { StillWanted } from "./hold.ts";
 export type { ApplyResult, Retarget } from "./plan-apply.ts";
 export { APPLY_STEPS, type ApplyStep, type ReconcilerOptions } from "./reconciler-options.ts";
-export type { QuickConnectResult } from "./target-moves.ts";
 
 export class Reconciler {
   readonly #o: ReconcilerOptions;
@@ -214,11 +210,6 @@ export class Reconciler {
   /** Compacts the WAL between applies (WalCompaction.compact). Returns the bytes removed. */
   compactWal(atBytes: number, keepCommits: number): Promise<number> {
     return this.#queue.run(async () => this.#compaction.compact(atBytes, keepCommits));
-  }
-
-  /** Appends to the audit ledger (breaker trips and heals, which are not rewirings). */
-  appendAudit(entry: AuditEntry): void {
-    this.#o.audit.appendAll([entry]);
   }
 
   /** Resolves once the work queued so far (applies, swaps, sweeps) has finished. */

@@ -3,7 +3,7 @@
  * as a `link` resource in the WAL's ledger, and released when it is closed, so a panel killed at
  * any point finds the strays in the ledger on restart (`Reconciler.sweepOrphans`).
  */
-import { type CatalogSymbol, errorMessage, RttError } from "@rtt/core";
+import { type CatalogSymbol, errorMessage } from "@rtt/core";
 import type { EdgeEnd } from "../plan/topology.ts";
 import { contractForDriver, type LinkRef, linkResourceName, sampleLink } from "./drivers.ts";
 import { wiredRoutesOf } from "./graph.ts";
@@ -22,19 +22,17 @@ export class RouteLinks {
     this.#o = options;
   }
 
-  /** Opens one end of a route; journaled as a link resource in `txid` (none: not journaled). */
+  /**
+   * Opens one end of a route, `symbol` being the catalog's entry for it; journaled as a link
+   * resource in `txid` (none: not journaled).
+   */
   async open(
     txid: string | undefined,
     route: string,
     end: EdgeEnd,
     params: Readonly<Record<string, string>>,
-    symbols: ReadonlyMap<string, CatalogSymbol>,
+    symbol: CatalogSymbol,
   ): Promise<LinkRef> {
-    const symbol = symbols.get(end.saddr);
-    if (symbol === undefined)
-      throw new RttError("RTT_ERR_PLAN_STALE", `${end.saddr} is no longer in the catalog`, {
-        hint: "run `rtt scan` and `rtt plan` again",
-      });
     const driver = await this.#o.pool.get(end.driver);
     const link = await driver.open(end.saddr, {
       contract: contractForDriver(symbol, this.#o.root),

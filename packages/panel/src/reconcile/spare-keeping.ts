@@ -6,10 +6,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { type CatalogSymbol, errorMessage, RttError } from "@rtt/core";
-import type { EdgeEnd } from "../plan/topology.ts";
+import { type EdgeEnd, endOf } from "../plan/topology.ts";
 import { type LinkRef, linkResourceName } from "./drivers.ts";
 import type { WiredRoute } from "./graph.ts";
-import { handshakeAsk } from "./handshake-ask.ts";
+import { agree } from "./handshake-ask.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import { openParams } from "./route-journals.ts";
 import type { SerialQueue } from "./serial-queue.ts";
@@ -96,17 +96,13 @@ export class SpareKeeper {
     if (route === undefined || route.edge.pattern !== "oneway") return false;
     if (route.edge.to.saddr === target.saddr) return false;
     if (await this.#standingBy(route, target.saddr, targetDriver)) return false;
-    const end: EdgeEnd = {
-      saddr: target.saddr,
-      driver: targetDriver,
-      contract_hash: target.contract_hash,
-    };
+    const end = endOf(target, targetDriver);
     const ref = await this.#parts.links.open(
       undefined,
       routeId,
       end,
       openParams(this.#parts.options.root, route.edge),
-      new Map([[target.saddr, target]]),
+      target,
     );
     const armed = await this.#arm(ref, end, route);
     if (typeof armed !== "object") {
@@ -201,12 +197,14 @@ export class SpareKeeper {
     const source = this.#parts.options.pool.running(route.from.driver);
     if (target === undefined || source === undefined) return undefined;
     try {
-      const offered = await target.offerWithHandshake(ref.link, route.edge.lane);
-      // Not in a transaction: a nonce of its own.
-      await source.handshake(
-        route.from.link,
-        handshakeAsk(end, offered, randomBytes(16).toString("hex")),
-      );
+      const offered = await agree({
+        source: { driver: source, link: route.from.link },
+        target: { driver: target, link: ref.link },
+        lane: route.edge.lane,
+        to: end,
+        // Not in a transaction: a nonce of its own.
+        nonce: randomBytes(16).toString("hex"),
+      });
       return {
         source: linkResourceName(route.from),
         lane: route.edge.lane,

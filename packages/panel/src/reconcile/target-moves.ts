@@ -9,11 +9,11 @@
  */
 import { type CatalogSymbol, RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
-import type { Edge } from "../plan/topology.ts";
+import { type Edge, endOf } from "../plan/topology.ts";
 import type { Actor } from "./actor.ts";
 import { type DriverCalls, type LinkRef, linkResourceName, switchOutbound } from "./drivers.ts";
 import { graphJson, type WiredRoute } from "./graph.ts";
-import { handshakeAsk, txNonce } from "./handshake-ask.ts";
+import { agree, txNonce } from "./handshake-ask.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import { beforeStep } from "./reconciler-options.ts";
 import { openParams } from "./route-journals.ts";
@@ -70,10 +70,7 @@ export class TargetMoves {
         oldFrames: 0,
         warm: false,
       };
-    const edge: Edge = {
-      ...route.edge,
-      to: { saddr: target.saddr, driver: targetDriver, contract_hash: target.contract_hash },
-    };
+    const edge: Edge = { ...route.edge, to: endOf(target, targetDriver) };
     // A held route moved by an apply stays held: its new target is opened and agreed with, but
     // the source is not switched — the unpark at heal moves it on to a fresh link of the new one.
     const held = mode === "apply" && this.#parts.routes.isKnownParked(routeId);
@@ -196,13 +193,18 @@ export class TargetMoves {
       routeId,
       edge.to,
       openParams(this.#parts.options.root, edge),
-      new Map([[target.saddr, target]]),
+      target,
     );
     await beforeStep(this.#parts.options, "offer", routeId);
     const newTarget = await this.#parts.options.pool.get(acquired.opened.driver);
-    const offered = await newTarget.offerWithHandshake(acquired.opened.link, edge.lane);
-    await beforeStep(this.#parts.options, "handshake", routeId);
-    await source.handshake(route.from.link, handshakeAsk(edge.to, offered, txNonce(txid, routeId)));
+    const offered = await agree({
+      source: { driver: source, link: route.from.link },
+      target: { driver: newTarget, link: acquired.opened.link },
+      lane: edge.lane,
+      to: edge.to,
+      nonce: txNonce(txid, routeId),
+      between: () => beforeStep(this.#parts.options, "handshake", routeId),
+    });
     return { source, address: offered.address, journaled };
   }
 

@@ -27,13 +27,12 @@ import {
   type Reference,
   type RouteSpec,
 } from "@rtt/core";
-import { explainResolution, resolveSelector } from "../catalog.ts";
+import { bySaddr, explainResolution, resolveSelector } from "../catalog.ts";
 import type { CompatOptions } from "../compat/compat.ts";
 import type { PolicyEngine } from "../policy/policy-engine.ts";
 import { routeId as routeIdOf } from "../routes.ts";
 import {
   aclStep,
-  bySaddr,
   type Candidate,
   type CandidateDecision,
   Contenders,

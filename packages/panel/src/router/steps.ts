@@ -28,6 +28,7 @@ import {
   matches,
   type RouteSpec,
 } from "@rtt/core";
+import { bySaddr } from "../catalog.ts";
 import { type CompatOptions, compat, optionalCapsFromParams } from "../compat/compat.ts";
 import type { EffectiveQos, PinDecision, PolicyEngine } from "../policy/policy-engine.ts";
 
@@ -72,11 +73,6 @@ export interface Candidate {
   readonly address: ConcreteAddress;
   /** Index of the first `to` entry that produced it. */
   readonly entry: number;
-}
-
-/** The order of the catalog the router reads and of the verdicts it reports. */
-export function bySaddr<T extends { readonly saddr: string }>(a: T, b: T): number {
-  return a.saddr < b.saddr ? -1 : a.saddr > b.saddr ? 1 : 0;
 }
 
 /** The rendezvous hash of one candidate for one route under one seed (lowercase hex). */

@@ -11,7 +11,7 @@ import {
   tagsFor,
   withTags,
 } from "@rtt/core";
-import type { Conflict } from "../catalog.ts";
+import { bySaddr, type Conflict } from "../catalog.ts";
 import type { StateEntry } from "./scan-state.ts";
 
 /** A symbol as one manifest declares it, tags merged, and where its address sits in that file. */
@@ -108,8 +108,6 @@ export function resolveClaims(claims: readonly Claim[]): {
       });
     }
   }
-  const bySaddr = (a: { saddr: string }, b: { saddr: string }) =>
-    a.saddr < b.saddr ? -1 : a.saddr > b.saddr ? 1 : 0;
   symbols.sort(bySaddr);
   conflicts.sort(bySaddr);
   return { symbols, conflicts, diagnostics };

@@ -215,13 +215,12 @@ class TreeWalk {
     }
     if (entry.isSymbolicLink()) {
       const followed = this.#judgeLink(abs, rel, frame, rules);
-      if (followed === "dir") {
-        const real = realpathSync(abs);
-        this.#walkedTargets.add(real);
-        this.#stack.push({ abs, rel, real, rules });
+      if (followed === "skip") return;
+      if (typeof followed === "object") {
+        this.#walkedTargets.add(followed.real);
+        this.#stack.push({ abs, rel, real: followed.real, rules });
         return;
       }
-      if (followed === "skip") return;
     }
     // A link to a file, a FIFO, a socket or a device: counted, and read only if it is named
     // like a candidate (the scanner refuses anything but a regular file).
@@ -231,8 +230,16 @@ class TreeWalk {
     this.#candidates.push({ kind, rel, abs });
   }
 
-  /** What a symbolic link is to the walk: a folder to follow, a file to count, or nothing. */
-  #judgeLink(abs: string, rel: string, frame: Frame, rules: IgnoreRules): "dir" | "file" | "skip" {
+  /**
+   * What a symbolic link is to the walk: a folder to follow (with its real path), a file to
+   * count, or nothing.
+   */
+  #judgeLink(
+    abs: string,
+    rel: string,
+    frame: Frame,
+    rules: IgnoreRules,
+  ): { readonly real: string } | "file" | "skip" {
     let isDir: boolean;
     try {
       isDir = statSync(abs).isDirectory();
@@ -276,7 +283,7 @@ class TreeWalk {
     // report its manifests twice.
     if (this.#rootReals.some((r) => isInside(real, r)) || this.#walkedTargets.has(real))
       return "skip";
-    return "dir";
+    return { real };
   }
 }
 

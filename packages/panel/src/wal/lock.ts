@@ -46,8 +46,11 @@ function parseHolder(text: string): LockHolder | undefined {
   }
 }
 
-/** A holder is alive when its pid exists, is not a zombie, and has the recorded start time. */
-export function holderAlive(h: LockHolder): boolean {
+/**
+ * A holder is alive when its pid exists, is not a zombie, and has the recorded start time. (Not
+ * @rtt/connector-sdk's `sameProcess`, which also counts a holder in state X as gone.)
+ */
+function holderAlive(h: LockHolder): boolean {
   const stat = readProcStat(h.pid);
   return stat !== undefined && stat.state !== "Z" && stat.startTime === h.startTime;
 }
@@ -61,7 +64,11 @@ function readHolder(path: string): LockHolder | undefined | "absent" {
   }
 }
 
-/** This process as a lock holder: its pid, and its /proc start time to tell a reused pid apart. */
+/**
+ * This process as a lock holder: its pid, and its /proc start time to tell a reused pid apart.
+ * Without /proc it throws (where `processRef("self")` records "0"): a lock held under an
+ * unknown start time would look stale to the next starter.
+ */
 function thisProcess(now: () => number): LockHolder {
   const self = readProcStat("self");
   if (self === undefined)
