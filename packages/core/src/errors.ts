@@ -78,6 +78,12 @@ export const ERROR_CATALOG = {
     exitCode: 1,
     grpcStatus: "FAILED_PRECONDITION",
   },
+  RTT_ERR_KEY: {
+    meaning:
+      "A signing key or trust file is missing, unreadable, not Ed25519, or a key of that name exists already.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
   RTT_ERR_SCAN_UNREADABLE: {
     meaning: "The scanner could not read a file or folder (permissions, vanished, not a file).",
     exitCode: 1,

@@ -69,6 +69,7 @@ export {
   type SymbolType,
 } from "./saddr.ts";
 export { SAMPLE_CONTRACT } from "./sample-contract.ts";
+export { IDENT_PATTERN } from "./schemas/common.ts";
 export type { Auth, Contract, Direction, IoSlot, Manifest, Qos } from "./schemas/manifest.ts";
 export { AUTH_MODES, DIRECTIONS, MANIFEST_SCHEMA_ID } from "./schemas/manifest.ts";
 export type { PanelConfig } from "./schemas/panel-config.ts";

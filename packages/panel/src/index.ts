@@ -167,6 +167,19 @@ export {
   type ScanReport,
   scanWorkspace,
 } from "./scan/scanner.ts";
+export {
+  checkKeyName,
+  generateSigningKey,
+  keyIdOf,
+  loadSigningKey,
+  loadTrustedKeys,
+  PANEL_KEY_NAME,
+  panelKey,
+  type SigningKey,
+  signBytes,
+  type TrustedKey,
+  verifyBytes,
+} from "./trust/keys.ts";
 export { acquireDirLock, type DirLock, type LockHolder } from "./wal/lock.ts";
 export type {
   Lease,
