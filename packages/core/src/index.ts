@@ -70,7 +70,15 @@ export {
 } from "./saddr.ts";
 export { SAMPLE_CONTRACT } from "./sample-contract.ts";
 export { IDENT_PATTERN } from "./schemas/common.ts";
-export type { Auth, Contract, Direction, IoSlot, Manifest, Qos } from "./schemas/manifest.ts";
+export type {
+  Auth,
+  Contract,
+  Direction,
+  IoSlot,
+  Manifest,
+  ManifestSignature,
+  Qos,
+} from "./schemas/manifest.ts";
 export { AUTH_MODES, DIRECTIONS, MANIFEST_SCHEMA_ID } from "./schemas/manifest.ts";
 export type { PanelConfig } from "./schemas/panel-config.ts";
 export type { AclRule, FailoverRule, PinRule, Policy, QosRule } from "./schemas/policy.ts";
@@ -82,6 +90,7 @@ export {
   type CatalogSymbol,
   contractHash,
   contractOf,
+  type ManifestSigner,
   type SymbolSource,
   symbolFromContract,
   withTags,

@@ -22,6 +22,19 @@ export interface SymbolSource {
   readonly score: number;
 }
 
+/**
+ * Who signed the manifest a symbol came from, as the scan found it. A manifest whose signature
+ * does not verify never becomes a symbol, so there is no "bad signature" state here.
+ */
+export interface ManifestSigner {
+  /** The key id (`keyIdOf` in the panel's trust module): hex, 32 characters. */
+  readonly key: string;
+  /** Whether the key is one of the workspace's trusted keys when the catalog was built. */
+  readonly trusted: boolean;
+  /** The trust file's name (without `.pub`) when trusted. */
+  readonly name?: string;
+}
+
 export interface CatalogSymbol {
   /** Normal form of the concrete address. */
   readonly saddr: string;
@@ -44,6 +57,8 @@ export interface CatalogSymbol {
    * for the drivers; absent when there are none. They never change the contract hash.
    */
   readonly extensions?: Readonly<Record<string, JsonValue>>;
+  /** Who signed its manifest; absent when the manifest carries no signature. */
+  readonly signer?: ManifestSigner;
 }
 
 /**

@@ -180,6 +180,13 @@ export {
   type TrustedKey,
   verifyBytes,
 } from "./trust/keys.ts";
+export {
+  checkManifestSignature,
+  SIGNATURE_MEMBER,
+  type SignatureCheck,
+  signedBytes,
+  signManifest,
+} from "./trust/manifest-signature.ts";
 export { acquireDirLock, type DirLock, type LockHolder } from "./wal/lock.ts";
 export type {
   Lease,

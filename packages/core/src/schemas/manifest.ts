@@ -46,9 +46,22 @@ export interface Contract {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+/**
+ * An Ed25519 signature over the RFC 8785 form of the manifest without this member, so
+ * reformatting the file keeps it valid (ADR 0017).
+ */
+export interface ManifestSignature {
+  readonly alg: "ed25519";
+  /** The signer's key id: hex of the first 16 bytes of SHA-256 over the raw public key. */
+  readonly key: string;
+  /** The 64-byte signature, base64. */
+  readonly sig: string;
+}
+
 export interface Manifest {
   readonly $schema?: string;
   readonly symbol: Contract;
+  readonly signature?: ManifestSignature;
 }
 
 export const MANIFEST_SCHEMA_ID = "https://rtt/spec/v1";
@@ -105,6 +118,16 @@ export const manifestSchema = {
           },
         },
         tags: { type: "object", additionalProperties: { type: "string" } },
+      },
+    },
+    signature: {
+      type: "object",
+      required: ["alg", "key", "sig"],
+      additionalProperties: false,
+      properties: {
+        alg: { const: "ed25519" },
+        key: { type: "string", pattern: "^[0-9a-f]{32}$" },
+        sig: { type: "string", pattern: "^[A-Za-z0-9+/]{86}==$" },
       },
     },
   },
