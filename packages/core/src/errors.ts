@@ -84,6 +84,12 @@ export const ERROR_CATALOG = {
     exitCode: 1,
     grpcStatus: "FAILED_PRECONDITION",
   },
+  RTT_ERR_SIGNATURE: {
+    meaning:
+      "A manifest's signature does not verify with the trusted key it names: the file changed after it was signed (an error, always). In strict mode, also the warning for a symbol whose manifest is unsigned or signed by an untrusted key.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
   RTT_ERR_SCAN_UNREADABLE: {
     meaning: "The scanner could not read a file or folder (permissions, vanished, not a file).",
     exitCode: 1,

@@ -6,6 +6,7 @@
 import {
   addressOf,
   type CatalogSymbol,
+  canonicalJson,
   type Diagnostic,
   type TagRule,
   tagsFor,
@@ -65,6 +66,20 @@ export function taggedClaims(files: Readonly<Record<string, StateEntry>>): Tagge
   return { claims, manifests, sidecars: sidecars.size };
 }
 
+/**
+ * What makes two claims of one address the same symbol: the contract, and also what runs it (the
+ * `x-` keys, outside the contract hash) and who vouches for it. A copy with another `x-run` or
+ * another signer is a different program behind the same address, never a harmless duplicate.
+ */
+function difference(a: CatalogSymbol, b: CatalogSymbol): string | undefined {
+  if (a.contract_hash !== b.contract_hash) return "a different contract";
+  if (canonicalJson(a.extensions ?? {}) !== canonicalJson(b.extensions ?? {}))
+    return "the same contract but different x- keys (another program behind it)";
+  if (canonicalJson(a.signer ?? null) !== canonicalJson(b.signer ?? null))
+    return "the same contract but another signer";
+  return undefined;
+}
+
 /** One address, one symbol: identical claims keep the first path (warning); differing ones keep none (error). */
 export function resolveClaims(claims: readonly Claim[]): {
   symbols: CatalogSymbol[];
@@ -86,7 +101,10 @@ export function resolveClaims(claims: readonly Claim[]): {
       symbols.push(first.symbol);
       continue;
     }
-    const identical = list.every((c) => c.symbol.contract_hash === first.symbol.contract_hash);
+    const differs = list
+      .map((c) => difference(c.symbol, first.symbol))
+      .find((d) => d !== undefined);
+    const identical = differs === undefined;
     const files = list.map((c) => c.symbol.source.file);
     conflicts.push({ saddr, files, identical });
     if (identical) symbols.push(first.symbol);
@@ -98,7 +116,7 @@ export function resolveClaims(claims: readonly Claim[]): {
         code: "RTT_ERR_SCAN_CONFLICT",
         message: identical
           ? `${saddr} is also declared, identically, by ${others}; this copy is ignored`
-          : `${saddr} is also declared by ${others} with a different contract; neither is catalogued`,
+          : `${saddr} is also declared by ${others} with ${differs}; neither is catalogued`,
         file: c.symbol.source.file,
         line: c.at.line,
         column: c.at.column,

@@ -7,7 +7,7 @@ import { readFileSync, statSync } from "node:fs";
 import type { CatalogSymbol, Diagnostic, PanelConfig, TagRule } from "@rtt/core";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
 
-export const SCAN_STATE_FORMAT = "rtt.scan-state/v2";
+export const SCAN_STATE_FORMAT = "rtt.scan-state/v3";
 
 export interface FileStamp {
   readonly size: number;
@@ -45,6 +45,8 @@ export interface ScanState {
   readonly config?: FileStamp & { readonly raw: PanelConfig };
   /** What the walk itself reported (loops, unreadable folders), as JSON, to notice changes. */
   readonly walk_report?: string;
+  /** The digest of the trusted keys the files' signatures were checked with. */
+  readonly trust?: string;
   readonly files: Readonly<Record<string, StateEntry>>;
 }
 
@@ -66,6 +68,7 @@ export function readScanState(path: string): ScanState {
       ...(parsed.catalog === undefined ? {} : { catalog: parsed.catalog }),
       ...(parsed.config === undefined ? {} : { config: parsed.config }),
       ...(parsed.walk_report === undefined ? {} : { walk_report: String(parsed.walk_report) }),
+      ...(parsed.trust === undefined ? {} : { trust: String(parsed.trust) }),
       files: parsed.files,
     };
   } catch {

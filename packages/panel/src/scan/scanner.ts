@@ -16,6 +16,7 @@ import {
   validateDocument,
 } from "@rtt/core";
 import { CATALOG_FORMAT, type Catalog, type Conflict, writeCatalog } from "../catalog.ts";
+import type { TrustedKey } from "../trust/keys.ts";
 import {
   loadPanelConfig,
   type ResolvedConfig,
@@ -36,6 +37,7 @@ import {
   stampOf,
   writeScanState,
 } from "./scan-state.ts";
+import { type ScanTrust, scanTrust, signerOf, strictWarnings } from "./signatures.ts";
 import { type Candidate, errorText, type WalkResult, walk } from "./walk.ts";
 
 export interface ScanProgress {
@@ -80,20 +82,27 @@ function diagnosticFrom(error: RttError, file: string): Diagnostic {
   };
 }
 
-function evaluate(candidate: Candidate, text: string): FileOutcome {
+function evaluate(
+  candidate: Candidate,
+  text: string,
+  keys: ReadonlyMap<string, TrustedKey>,
+): FileOutcome {
   if (candidate.kind === "tags") {
     const { rules, diagnostics } = parseRttTags(text, candidate.rel);
     return { kind: "tags", rules, diagnostics };
   }
   const result = validateDocument("manifest", text, candidate.rel);
   if (!result.ok) return { kind: "manifest", diagnostics: result.diagnostics };
+  const signed = signerOf(result.document.value, result.document, candidate.rel, keys);
+  if ("failure" in signed) return { kind: "manifest", diagnostics: [signed.failure] };
+  const symbol = symbolFromContract(result.value.symbol, {
+    file: candidate.rel,
+    scanner: "manifest",
+    score: 1,
+  });
   return {
     kind: "manifest",
-    symbol: symbolFromContract(result.value.symbol, {
-      file: candidate.rel,
-      scanner: "manifest",
-      score: 1,
-    }),
+    symbol: signed.signer === undefined ? symbol : { ...symbol, signer: signed.signer },
     saddr_at: result.document.locate(["symbol", "saddr"]),
     diagnostics: [],
   };
@@ -104,6 +113,7 @@ function outcomeOf(
   candidate: Candidate,
   previous: StateEntry | undefined,
   limit: number,
+  keys: ReadonlyMap<string, TrustedKey>,
 ): { entry: StateEntry; reread: boolean } | { failure: Diagnostic } | undefined {
   let stats: ReturnType<typeof statSync>;
   try {
@@ -137,7 +147,7 @@ function outcomeOf(
   }
   try {
     const text = readCandidate(candidate.abs, candidate.rel, limit);
-    return { entry: { ...stamp, outcome: evaluate(candidate, text) }, reread: true };
+    return { entry: { ...stamp, outcome: evaluate(candidate, text, keys) }, reread: true };
   } catch (error) {
     if (error instanceof RttError) return { failure: diagnosticFrom(error, candidate.rel) };
     throw error;
@@ -197,13 +207,14 @@ function readCandidates(
   candidates: readonly Candidate[],
   remembered: ScanState["files"],
   limit: number,
+  keys: ReadonlyMap<string, TrustedKey>,
 ): CandidatesRead {
   const diagnostics: Diagnostic[] = [];
   const files: Record<string, StateEntry> = {};
   let reread = 0;
   let cached = 0;
   for (const candidate of candidates) {
-    const result = outcomeOf(candidate, remembered[candidate.rel], limit);
+    const result = outcomeOf(candidate, remembered[candidate.rel], limit, keys);
     if (result === undefined) continue;
     if ("failure" in result) {
       diagnostics.push(result.failure);
@@ -217,10 +228,15 @@ function readCandidates(
   return { files, reread, cached, diagnostics };
 }
 
-/** What the catalog is a function of: the files read, panel.yaml and what the walk reported. */
+/**
+ * What the catalog is a function of: the files read, panel.yaml, the trusted keys and what the
+ * walk reported.
+ */
 interface CatalogInputs {
   readonly read: CandidatesRead;
   readonly config: ScanConfig;
+  /** ScanTrust.digest: the keys every signature verdict was reached with. */
+  readonly trust: string;
   /** The walk's own diagnostics, as JSON. */
   readonly walkReport: string;
 }
@@ -238,6 +254,7 @@ function inputsUnchanged(previous: ScanState, inputs: CatalogInputs): boolean {
   return (
     inputs.read.reread === 0 &&
     inputs.config.unchanged &&
+    inputs.trust === previous.trust &&
     fileList === Object.keys(previous.files).join("\n") &&
     inputs.walkReport === previous.walk_report
   );
@@ -269,6 +286,7 @@ function rebuildCatalog(
       ? {}
       : { config: { ...configStamp, raw: inputs.config.config.raw } }),
     walk_report: inputs.walkReport,
+    trust: inputs.trust,
     files: inputs.read.files,
   });
   return catalogWritten;
@@ -305,17 +323,32 @@ export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}):
   // catalog with one missing that root's symbols.
   const missing = missingRoots(paths, scan.roots);
   if (missing.length > 0) return emptyReport(paths, missing);
+  // A trust file that is not a key could mean a signer wrongly distrusted: refuse, as above.
+  const trust: ScanTrust | { failure: Diagnostic } = scanTrust(paths);
+  if ("failure" in trust) return emptyReport(paths, [trust.failure]);
   const walked = walkScanRoots(paths, scan, options.onProgress);
-  const read = readCandidates(walked.candidates, previous.files, scan.maxManifestBytes);
+  // Signature verdicts cached under other trusted keys are stale: read every file again.
+  const remembered = previous.trust === trust.digest ? previous.files : {};
+  const read = readCandidates(walked.candidates, remembered, scan.maxManifestBytes, trust.keys);
   const tagged = taggedClaims(read.files);
   const resolved = resolveClaims(tagged.claims);
-  const diagnostics = [...walked.diagnostics, ...read.diagnostics, ...resolved.diagnostics];
+  const diagnostics = [
+    ...walked.diagnostics,
+    ...read.diagnostics,
+    ...resolved.diagnostics,
+    ...strictWarnings(scanConfig.config.raw.security?.strict_manifests, resolved.symbols),
+  ];
   diagnostics.sort(compareDiagnostics);
 
   const catalogWritten = refreshCatalog(
     paths,
     previous,
-    { read, config: scanConfig, walkReport: JSON.stringify(walked.diagnostics) },
+    {
+      read,
+      config: scanConfig,
+      trust: trust.digest,
+      walkReport: JSON.stringify(walked.diagnostics),
+    },
     { symbols: resolved.symbols, conflicts: resolved.conflicts, diagnostics },
   );
   const errors = diagnostics.filter((d) => d.severity === "error").length;
