@@ -41,6 +41,10 @@ const SAMPLE_SYMBOL = {
   auth: { mode: "none" },
   tags: {},
   source: { file: ".rtt/manifests/metrics.api.json", scanner: "manifest", score: 1 },
+  // Unsigned: no signer; the manifest it came from.
+  signed_by: null,
+  signer_trusted: null,
+  manifest: ".rtt/manifests/metrics.api.json",
 };
 
 const USER_PANEL_YAML = `# my own settings: rtt init must leave this file alone
@@ -157,8 +161,8 @@ describe("rtt init, scan and ls symbols in an empty folder", () => {
     assert.equal(r.code, 0);
     assert.equal(
       r.stdout,
-      "SADDR                         TYPE  DIRECTION  CAPS         SOURCE\n" +
-        "rtt://core/api/metrics@1.0.0  api   provider   pull,stream  .rtt/manifests/metrics.api.json\n" +
+      "SADDR                         TYPE  DIRECTION  CAPS         SOURCE                           SIGNED BY\n" +
+        "rtt://core/api/metrics@1.0.0  api   provider   pull,stream  .rtt/manifests/metrics.api.json  -\n" +
         "1 symbol\n",
     );
   });

@@ -7,6 +7,7 @@ import { RttError, SYMBOL_TYPES } from "@rtt/core";
 import { Command, Option } from "commander";
 import type { CommandContext } from "./commands/context.ts";
 import type { Terminal } from "./output.ts";
+import { addKeysCommands, addSignCommand, addVerifyCommand } from "./program-trust.ts";
 
 const { version } = JSON.parse(
   readFileSync(new URL("../package.json", import.meta.url), "utf8"),
@@ -41,7 +42,7 @@ function folderOption(dir: string | undefined): string | undefined {
 }
 
 /** What an action needs from the program: the context it runs in, and where its exit code goes. */
-interface Runtime {
+export interface Runtime {
   /** Called when the action runs: `-C` is known only once the arguments are parsed. */
   readonly ctx: () => CommandContext;
   readonly setExit: (code: number) => void;
@@ -69,6 +70,9 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
   addTapCommand(program, rt);
   addPanelCommands(program, rt);
   addAuditCommand(program, rt);
+  addKeysCommands(program, rt);
+  addSignCommand(program, rt);
+  addVerifyCommand(program, rt);
   return program;
 }
 

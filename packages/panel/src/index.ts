@@ -170,6 +170,7 @@ export {
 export {
   checkKeyName,
   generateSigningKey,
+  KEYS_DIR,
   keyIdOf,
   loadSigningKey,
   loadTrustedKeys,
@@ -177,9 +178,18 @@ export {
   panelKey,
   type SigningKey,
   signBytes,
+  TRUST_DIR,
   type TrustedKey,
   verifyBytes,
 } from "./trust/keys.ts";
+export {
+  type FileVerdict,
+  type ManifestFile,
+  manifestFile,
+  signManifestFiles,
+  verifyManifestFile,
+  workspaceManifests,
+} from "./trust/manifest-files.ts";
 export {
   checkManifestSignature,
   SIGNATURE_MEMBER,

@@ -32,7 +32,7 @@ export function lsSymbolsCommand(
   const type = opts.type as SymbolType | undefined;
   if (type !== undefined) symbols = symbols.filter((s) => s.type === type);
   if (opts.json) {
-    writeJson(ctx, symbols);
+    writeJson(ctx, symbols.map(symbolJson));
     return 0;
   }
   if (symbols.length === 0) {
@@ -49,10 +49,34 @@ export function lsSymbolsCommand(
     s.direction,
     s.capabilities.join(",") || "-",
     s.source.file,
+    signedBy(s),
   ]);
-  ctx.term.out.write(`${table(["SADDR", "TYPE", "DIRECTION", "CAPS", "SOURCE"], rows)}\n`);
+  ctx.term.out.write(
+    `${table(["SADDR", "TYPE", "DIRECTION", "CAPS", "SOURCE", "SIGNED BY"], rows)}\n`,
+  );
   ctx.term.out.write(paint(ctx.term.out, "dim", `${count(symbols.length, "symbol")}\n`));
   return 0;
+}
+
+/** The trusted signer's name, `untrusted:` and the key's first 8 digits, or `-` when unsigned. */
+function signedBy(s: CatalogSymbol): string {
+  if (s.signer === undefined) return "-";
+  return s.signer.trusted
+    ? (s.signer.name ?? s.signer.key)
+    : `untrusted:${s.signer.key.slice(0, 8)}`;
+}
+
+/**
+ * A symbol as `--json` lists it: the catalog entry, plus who signed its manifest (`signed_by`:
+ * the key id, null when unsigned; `signer_trusted`: null when unsigned) and that manifest's path.
+ */
+function symbolJson(s: CatalogSymbol): Record<string, unknown> {
+  return {
+    ...s,
+    signed_by: s.signer?.key ?? null,
+    signer_trusted: s.signer?.trusted ?? null,
+    manifest: s.source.file,
+  };
 }
 
 function matchCount(end: EndResolution): string {

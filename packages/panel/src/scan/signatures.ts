@@ -74,7 +74,7 @@ export function signerOf(
         failure: {
           severity: "error",
           code: "RTT_ERR_SIGNATURE",
-          message: `${file}: the signature by trusted key ${check.name} (${check.key}) does not verify; the manifest changed after it was signed, so it is not catalogued`,
+          message: `the signature by trusted key ${check.name} (${check.key}) does not verify; the manifest changed after it was signed, so it is not catalogued`,
           file,
           ...document.locate(["signature"]),
           hint: "if the change is yours, sign it again with `rtt sign FILE`; otherwise restore the signed file",
