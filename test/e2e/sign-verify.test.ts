@@ -120,6 +120,18 @@ describe("rtt keys, sign and verify on a copy of the quickstart", () => {
     assert.ok(!(parseJson(ls.stdout) as Listed[]).some((s) => s.saddr === LOGGER));
   });
 
+  it("refuses the panel's own key name, and verify fails a named file that is no manifest", async () => {
+    const panel = await runRtt(["keys", "generate", "--name", "panel"], { cwd: ws });
+    assert.equal(panel.code, 2, describeRun(panel));
+    assert.match(panel.stderr, /the panel's own key \(RTT_ERR_USAGE\)/);
+    const r = await runRtt(["verify", "broken.json", "services/metrics/rtt.manifest.json"], {
+      cwd: ws,
+    });
+    assert.equal(r.code, 1, describeRun(r));
+    assert.match(r.stdout, /^broken\.json: INVALID: broken\.json:1:\d+: not a valid manifest/m);
+    assert.match(r.stdout, /^services\/metrics\/rtt\.manifest\.json: unsigned$/m);
+  });
+
   it("with strict_manifests, rtt scan warns about every symbol no trusted key signed", async () => {
     // Signed again, so the logger is the one symbol not warned about.
     const sign = await runRtt(["sign", "--key", "alice", LOGGER_FILE], { cwd: ws });
