@@ -54,6 +54,22 @@ describe("swapTarget", () => {
     );
   });
 
+  it("strict mode refuses an unsigned target, as a plan would; allow_unsigned lets it through", () => {
+    const strict = manifestTrust({ strict_manifests: true, allow_unsigned: [] });
+    assert.match(
+      outcome(() => swapTarget(route, LOGGER2, catalog, allowing, strict)),
+      /^RTT_ERR_PLAN_INVALID: route events-to-log may not be wired to .*unsigned manifest/,
+    );
+    const allowed = manifestTrust({
+      strict_manifests: true,
+      allow_unsigned: ["rtt://obs/extension/logger2"],
+    });
+    assert.equal(
+      outcome(() => swapTarget(route, LOGGER2, catalog, allowing, allowed)),
+      `${LOGGER2} via process`,
+    );
+  });
+
   it("a target missing from the catalog is refused", () => {
     assert.equal(
       outcome(() =>

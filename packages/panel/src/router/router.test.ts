@@ -4,6 +4,7 @@ import {
   addressOf,
   type CatalogSymbol,
   type Contract,
+  matches,
   type Policy,
   symbolFromContract,
 } from "@rtt/core";
@@ -192,6 +193,55 @@ describe("router: trust (strict mode)", () => {
     );
     assert.equal(d.chosen, undefined);
     assert.equal(d.ambiguous, true);
+  });
+});
+
+describe("router: trust properties", () => {
+  const versions = ["1.0.0", "1.1.0", "2.0.0", "3.0.0"];
+  const signers = fc.constantFrom("none", "trusted", "untrusted");
+  const patterns = fc.subarray([
+    "rtt://core/api/metrics@1",
+    "rtt://core/api/*",
+    "rtt://core/*/metrics@3.0.0",
+    "rtt://dev/*/*",
+  ]);
+  const world = fc.record({
+    signed: fc.tuple(signers, signers, signers, signers),
+    allow: patterns,
+  });
+
+  it("strict mode chooses only trusted or allow_unsigned symbols; off, it is the decision without trust", () => {
+    fc.assert(
+      fc.property(world, ({ signed, allow }) => {
+        const catalog = [
+          SRC,
+          ...versions.map((v, i): CatalogSymbol => {
+            const s = sym(`rtt://core/api/metrics@${v}`);
+            const how = signed[i];
+            return how === "none"
+              ? s
+              : { ...s, signer: { key: "c".repeat(32), trusted: how === "trusted" } };
+          }),
+        ];
+        const on = manifestTrust({ strict_manifests: true, allow_unsigned: allow });
+        const d = routeDecision(route, catalog, open, { ...ctx, trust: on });
+        for (const c of d.candidates) {
+          const s = catalog.find((x) => x.saddr === c.saddr);
+          assert.ok(s);
+          const allowed =
+            s.signer?.trusted === true || on.allowUnsigned.some((p) => matches(p, addressOf(s)));
+          assert.equal(c.step === "trust", !allowed, `${c.saddr}: ${c.reason}`);
+        }
+        const off = {
+          ...ctx,
+          trust: manifestTrust({ strict_manifests: false, allow_unsigned: allow }),
+        };
+        assert.deepEqual(
+          routeDecision(route, catalog, open, off),
+          routeDecision(route, catalog, open, ctx),
+        );
+      }),
+    );
   });
 });
 
