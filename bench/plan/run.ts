@@ -37,6 +37,7 @@ import {
   type Edge,
   MemoryPool,
   makePlan,
+  NOT_STRICT,
   type PlanInputs,
   Reconciler,
   resolveRoutes,
@@ -144,6 +145,7 @@ function workspace(n: number): { inputs: PlanInputs; observed: Topology } {
     routes: routesTo(n, names),
     policy: POLICY,
     prefer: ["shm", "uds", "tcp"],
+    security: NOT_STRICT,
   };
   return { inputs, observed: observedTopology(inputs) };
 }
@@ -229,7 +231,13 @@ const APPLY_ROUTES = 1000;
     from: p.from.saddr.replace(/@.*/, ""),
     to: p.to.saddr.replace(/@.*/, ""),
   }));
-  const inputs: PlanInputs = { catalog, routes, policy: {}, prefer: ["inproc"] };
+  const inputs: PlanInputs = {
+    catalog,
+    routes,
+    policy: {},
+    prefer: ["inproc"],
+    security: NOT_STRICT,
+  };
   const pool = new MemoryPool();
   const samples = { apply: [] as number[], bare: [] as number[] };
   for (let r = 0; r < applyRuns; r++) {

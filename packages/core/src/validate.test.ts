@@ -46,7 +46,7 @@ routing:
   rewire_atomic: true
 security:
   strict_manifests: true
-  allow_unsigned: ["dev/*"]
+  allow_unsigned: ["rtt://dev/*/*"]
 health:
   heartbeat_ms: 250
   trip_threshold: {errors: 5, window_ms: 5000}
@@ -316,6 +316,15 @@ describe("validateDocument: schema and semantic errors", () => {
     const prefer = only(diagnosticsOf("panel-config", "routing:\n  prefer: [shm, uds, shm]\n"));
     assert.equal(prefer.message, "duplicate of item 0; items must be unique");
     assert.deepEqual([prefer.line, prefer.column], [2, 22]);
+  });
+
+  it("refuses an allow_unsigned entry that is not a SADDR pattern, naming the field", () => {
+    const text =
+      'security:\n  strict_manifests: true\n  allow_unsigned: ["rtt://dev/*/*", "dev/*"]\n';
+    const d = only(diagnosticsOf("panel-config", text, ".rtt/panel.yaml"));
+    assert.equal(d.file, ".rtt/panel.yaml");
+    assert.equal(d.line, 3);
+    assert.match(d.message, /^security\.allow_unsigned\[1\]: bad address "dev\/\*"/);
   });
 
   it("locates errors inside route and health expressions of a policy", () => {

@@ -258,6 +258,19 @@ function duplicateItem(path: JsonPath, i: number, j: number): Problem {
   };
 }
 
+/**
+ * A bad address in panel.yaml names its field (`security.allow_unsigned[0]: bad address …`):
+ * the parser's message speaks of the address alone, and YAML nests keys by indentation, so a
+ * line and column do not say which setting it is.
+ */
+function withField(p: Problem): Problem {
+  if (p.path.length === 0) return p;
+  const field = p.path
+    .map((step, i) => (typeof step === "number" ? `[${step}]` : i === 0 ? step : `.${step}`))
+    .join("");
+  return { ...p, message: `${field}: ${p.message}` };
+}
+
 function diagnosticAt(doc: SourceDocument, p: Problem, code: Diagnostic["code"]): Diagnostic {
   const where = doc.locate(p.path, p.part);
   // A parser's column points inside the string; +1 steps over the opening quote (JSON, and
@@ -426,7 +439,12 @@ export function validateDocument<K extends DocumentKind>(
   const validate = validatorFor(kind);
   if (!validate(doc.value)) {
     const problems = pruneAnyOf(validate.errors ?? [])
-      .map((e) => toProblem(e, doc.value))
+      .map((e) => {
+        const p = toProblem(e, doc.value);
+        return p !== undefined && kind === "panel-config" && e.keyword === "format"
+          ? withField(p)
+          : p;
+      })
       .filter((p): p is Problem => p !== undefined);
     const diagnostics = dedupe(problems.map((p) => diagnosticAt(doc, p, "RTT_ERR_DOC_SCHEMA")));
     return { ok: false, diagnostics };

@@ -70,6 +70,7 @@ export {
   DEFAULT_PREFER,
   loadPlanInputs,
   loadPolicy,
+  loadTrust,
 } from "./plan/inputs.ts";
 export {
   batchEdits,
@@ -80,11 +81,12 @@ export {
   inputsHash,
   makePlan,
   movesTargetOnly,
+  NOT_STRICT,
   PLAN_FORMAT,
-  PLAN_SEED,
   type Plan,
   type PlanInputs,
   type PlannedRoute,
+  type PlanSecurity,
   planProblems,
 } from "./plan/plan.ts";
 export { parsePlan, readPlanFile } from "./plan/plan-file.ts";
@@ -147,12 +149,13 @@ export {
   HEALTH_P95_SLACK_MS,
   type HealthSample,
   INPROC_CAP,
+  type ManifestTrust,
+  manifestTrust,
   ROUTER_STEPS,
   type RouteContext,
   type RouteDecision,
   type RouterStep,
   routeDecision,
-  tieBreakHash,
 } from "./router/router.ts";
 export {
   type EndResolution,

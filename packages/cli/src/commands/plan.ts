@@ -94,13 +94,18 @@ export function printPlan(out: OutputStream, plan: Plan): void {
     out.write(`    ${r.from ?? "?"} → ${r.to ?? "?"}\n`);
     out.write(`    ${paint(out, "red", `error: ${r.problem ?? ""}`)}\n`);
     out.write(reasonLines(out, r));
-    for (const c of r.candidates) {
-      out.write(
-        paint(out, "dim", `      candidate ${c.saddr} ${c.verdict} (${c.step}): ${c.reason}\n`),
-      );
-    }
+    out.write(candidateLines(out, r.candidates));
   }
   const edited = new Set(plan.edits.map((e) => e.route));
+  // An unchanged route still says who was kept out of it: a new manifest strict mode refuses
+  // changes no wiring, and would otherwise go unseen.
+  for (const r of plan.routes) {
+    if (edited.has(r.id) || r.problem !== undefined) continue;
+    const refused = r.candidates.filter((c) => c.verdict === "eliminated");
+    if (refused.length === 0) continue;
+    out.write(`\nroute ${r.id} (unchanged) → ${r.to ?? "?"}\n`);
+    out.write(candidateLines(out, refused));
+  }
   const unchanged = Object.keys(plan.desired.edges).filter((id) => !edited.has(id)).length;
   if (plan.edits.length > 0 || problems.length > 0) out.write("\n");
   if (unchanged > 0) out.write(paint(out, "dim", `${count(unchanged, "route")} unchanged.\n`));
@@ -149,7 +154,27 @@ function formatEdit(
   if (edit.action === "delete") {
     lines.push(paint(out, "dim", "    no longer in routes.json, or no longer allowed"));
   }
-  return `${lines.join("\n")}\n${route === undefined ? "" : reasonLines(out, route)}`;
+  const why =
+    route === undefined
+      ? ""
+      : `${reasonLines(out, route)}${candidateLines(
+          out,
+          route.candidates.filter((c) => c.verdict === "eliminated"),
+        )}`;
+  return `${lines.join("\n")}\n${why}`;
+}
+
+/** One line per candidate: its address, its manifest, the step it left at and why. */
+function candidateLines(out: OutputStream, candidates: PlannedRoute["candidates"]): string {
+  return candidates
+    .map((c) =>
+      paint(
+        out,
+        c.verdict === "eliminated" ? "yellow" : "dim",
+        `      candidate ${c.saddr} (${c.manifest}) ${c.verdict} at ${c.step}: ${c.reason}\n`,
+      ),
+    )
+    .join("");
 }
 
 function edgeLines(edge: Edge): string[] {

@@ -13,6 +13,7 @@ export interface PanelConfig {
   readonly routing?: { readonly prefer?: readonly LaneKind[]; readonly rewire_atomic?: boolean };
   readonly security?: {
     readonly strict_manifests?: boolean;
+    /** SADDR patterns (as policy.json's) strict mode lets through unsigned. */
     readonly allow_unsigned?: readonly string[];
   };
   readonly health?: {
@@ -61,7 +62,7 @@ export const panelConfigSchema = {
       additionalProperties: false,
       properties: {
         strict_manifests: { type: "boolean" },
-        allow_unsigned: stringList,
+        allow_unsigned: { type: "array", items: { type: "string", format: "rtt-pattern" } },
       },
     },
     health: {

@@ -211,7 +211,13 @@ const panelDoc = fc
         { requiredKeys: [] },
       ),
       security: fc.record(
-        { strict_manifests: fc.boolean(), allow_unsigned: fc.array(pathText, { maxLength: 2 }) },
+        {
+          strict_manifests: fc.boolean(),
+          allow_unsigned: fc.array(
+            anyAddress().map((a) => a.text),
+            { maxLength: 2 },
+          ),
+        },
         { requiredKeys: [] },
       ),
       health: fc.record(

@@ -157,7 +157,8 @@ export function apply(original: unknown, m: Mutation, pick: number): Applied {
       return {
         doc,
         expect: (p) => offsetOf(p.values, m.path) + 1 + at,
-        message: /^bad address /,
+        // panel.yaml names the field first (`security.allow_unsigned[0]: bad address …`).
+        message: /^([\w.[\]]+: )?bad address /,
         hint: "addresses are lowercase",
       };
     }

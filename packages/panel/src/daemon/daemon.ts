@@ -21,12 +21,13 @@ import {
 import { AuditLedger } from "../audit/ledger.ts";
 import { readCatalog } from "../catalog.ts";
 import { type BreakerConfig, breakerConfig } from "../health/breaker.ts";
-import { loadPolicy } from "../plan/inputs.ts";
+import { loadPolicy, loadTrust } from "../plan/inputs.ts";
 import { asTopology } from "../plan/topology.ts";
 import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
 import { Reconciler } from "../reconcile/reconciler.ts";
 import { stopUnownedPrograms } from "../reconcile/route-journals.ts";
+import type { ManifestTrust } from "../router/router.ts";
 import { Wal } from "../wal/wal.ts";
 import {
   loadPanelConfig,
@@ -74,6 +75,8 @@ export class PanelDaemon {
   readonly #healthConfig: PanelConfig["health"];
   /** The policy, compiled again only when policy.json changes. */
   readonly #policy: () => PolicyEngine;
+  /** panel.yaml's strict mode, read again only when panel.yaml changes. */
+  readonly #trust: () => ManifestTrust;
   /** The catalog, read again only when `rtt scan` rewrote it. */
   readonly #catalog: () => readonly CatalogSymbol[];
   /** Route health and breakers; made once recovery knows the live routes. */
@@ -105,6 +108,7 @@ export class PanelDaemon {
     this.#heartbeatMs = config.health?.heartbeat_ms ?? 250;
     this.#policy = cachedByFile(paths.policy, () => compilePolicy(loadPolicy(paths).policy));
     this.#catalog = cachedByFile(paths.catalog, () => readCatalog(paths.catalog).symbols);
+    this.#trust = cachedByFile(paths.panelConfig, () => loadTrust(paths));
     this.#healthConfig = config.health;
     this.#pool = new HostPool(paths.drivers, {
       heartbeatMs: this.#heartbeatMs,
@@ -155,6 +159,7 @@ export class PanelDaemon {
       breaker: (route) => this.#health?.view(route)?.breaker,
       catalog: () => this.#catalogOrNone(),
       policy: () => this.#policy(),
+      trust: () => this.#trust(),
       trialBudget: (route) => {
         const config = this.#breakerConfig(route);
         return { perWindow: config.probeMax, windowMs: config.probeWindowMs };
@@ -263,6 +268,7 @@ export class PanelDaemon {
         health: () => this.#health,
         catalog: () => this.#catalog(),
         policy: () => this.#policy(),
+        trust: () => this.#trust(),
         reconcileTo: (target, actor) => this.#wiring.reconcileTo(target, actor),
         compact: () => compactWal(this.#reconciler, this.#log),
         prebind: () => void this.#fallback.prebind(),

@@ -9,6 +9,7 @@ import type { BreakerState } from "../health/breaker.ts";
 import { compilePolicy } from "../policy/policy-engine.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
 import type { Reconciler } from "../reconcile/reconciler.ts";
+import { manifestTrust } from "../router/router.ts";
 import { RouteFallback } from "./fallback.ts";
 import { BUS, busAndLoggers, LOGGER, LOGGER2, wiredOneWay } from "./route-fixtures.ts";
 
@@ -28,6 +29,8 @@ const route: WiredRoute = {
 };
 
 /** A reconciler whose QuickConnect fails `failures` times, then succeeds. */
+const NOT_STRICT_TRUST = manifestTrust(undefined);
+
 function scripted(failures: number) {
   const calls: string[] = [];
   let left = failures;
@@ -61,6 +64,7 @@ function fallbackOver(
     breaker: options.breaker,
     catalog: () => symbols,
     policy: () => policy,
+    trust: () => NOT_STRICT_TRUST,
     trialBudget: () => ({ perWindow: 20, windowMs: 1000 }),
     log: options.log ?? (() => {}),
     ...(options.now === undefined ? {} : { now: options.now }),

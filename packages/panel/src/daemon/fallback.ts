@@ -13,6 +13,7 @@ import type { BreakerState } from "../health/breaker.ts";
 import type { PolicyEngine } from "../policy/policy-engine.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
 import type { Reconciler, Retarget } from "../reconcile/reconciler.ts";
+import type { ManifestTrust } from "../router/router.ts";
 import { isDegraded, realEnd, stubEnd } from "./degrade.ts";
 import { failoverTarget } from "./live-ops.ts";
 
@@ -23,6 +24,8 @@ export interface RouteFallbackOptions {
   /** The catalog, or none yet. */
   readonly catalog: () => readonly CatalogSymbol[];
   readonly policy: () => PolicyEngine;
+  /** panel.yaml's strict mode: a failover never picks a target the plan would refuse. */
+  readonly trust: () => ManifestTrust;
   /** The half-open trial's budget of a route: its breaker's probe budget. */
   readonly trialBudget: (route: WiredRoute) => { perWindow: number; windowMs: number };
   readonly log: (line: string) => void;
@@ -116,7 +119,8 @@ export class RouteFallback {
         if (breaker?.state === "open" && breaker.held) {
           if (
             !this.#onFailover.has(id) &&
-            failoverTarget(route, this.#o.catalog(), this.#o.policy()) === undefined
+            failoverTarget(route, this.#o.catalog(), this.#o.policy(), this.#o.trust()) ===
+              undefined
           )
             await this.#o.reconciler.park(id, "re-assert");
         } else if (breaker?.state === "half-open") maybeParked.push(id);
@@ -170,7 +174,7 @@ export class RouteFallback {
   async opened(routeId: string, why: string): Promise<void> {
     const route = this.#o.reconciler.live.get(routeId);
     if (route === undefined) return;
-    const target = failoverTarget(route, this.#o.catalog(), this.#o.policy());
+    const target = failoverTarget(route, this.#o.catalog(), this.#o.policy(), this.#o.trust());
     if (target === undefined) {
       this.#failedOver.delete(routeId);
       this.#onFailover.delete(routeId); // the target it failed over to failed too
@@ -264,7 +268,7 @@ export class RouteFallback {
         if (await this.#o.reconciler.unpark(routeId, target, meta, () => !isTripped()))
           this.#o.log(`route ${routeId}: resumed on ${target.saddr}`);
       } else if (breaker.state !== "open" || parked || this.#onFailover.has(routeId)) return;
-      else if (failoverTarget(route, catalog, this.#o.policy()) !== undefined)
+      else if (failoverTarget(route, catalog, this.#o.policy(), this.#o.trust()) !== undefined)
         return; // opened()'s
       else if (!tripped)
         this.#o.log(
@@ -315,7 +319,7 @@ export class RouteFallback {
     const catalog = this.#o.catalog();
     for (const route of [...this.#o.reconciler.live.values()]) {
       if (this.#o.breaker(route.edge.route)?.state === "open") continue;
-      const next = failoverTarget(route, catalog, this.#o.policy());
+      const next = failoverTarget(route, catalog, this.#o.policy(), this.#o.trust());
       if (next === undefined) continue;
       try {
         if (await this.#o.reconciler.prebind(route.edge.route, next.target, next.driver))

@@ -4,9 +4,11 @@ import { describe, it } from "node:test";
 import { RttError } from "@rtt/core";
 import fc from "fast-check";
 import { compilePolicy } from "../policy/policy-engine.ts";
+import { manifestTrust } from "../router/router.ts";
 import { swapTarget } from "./live-ops.ts";
 import { BUS, busAndLoggers, LOGGER, LOGGER2, wiredOneWay } from "./route-fixtures.ts";
 
+const NOT_STRICT = manifestTrust(undefined);
 const route = wiredOneWay("events-to-log", BUS, LOGGER, "process");
 const allowing = compilePolicy({
   allow: [{ from: "rtt://core/bus/*", to: "rtt://obs/extension/*", scopes: ["*"] }],
@@ -31,7 +33,7 @@ describe("swapTarget", () => {
   const catalog = busAndLoggers();
 
   it("resolves the target, checks it and names its driver; the route is the one asked about", () => {
-    const swap = swapTarget(route, "rtt://obs/extension/logger2", catalog, allowing);
+    const swap = swapTarget(route, "rtt://obs/extension/logger2", catalog, allowing, NOT_STRICT);
     assert.equal(swap.target.saddr, LOGGER2);
     assert.equal(swap.driver, "process");
     assert.equal(swap.route, route);
@@ -39,22 +41,40 @@ describe("swapTarget", () => {
 
   it("a policy that denies the target refuses it, whatever an earlier policy allowed", () => {
     assert.equal(
-      outcome(() => swapTarget(route, LOGGER2, catalog, allowing)),
+      outcome(() => swapTarget(route, LOGGER2, catalog, allowing, NOT_STRICT)),
       `${LOGGER2} via process`,
     );
     assert.match(
-      outcome(() => swapTarget(route, LOGGER2, catalog, denyingLogger2)),
+      outcome(() => swapTarget(route, LOGGER2, catalog, denyingLogger2, NOT_STRICT)),
       /^RTT_ERR_PLAN_INVALID: route events-to-log may not be wired to /,
     );
     assert.equal(
-      outcome(() => swapTarget(route, LOGGER2, catalog, allowing)),
+      outcome(() => swapTarget(route, LOGGER2, catalog, allowing, NOT_STRICT)),
+      `${LOGGER2} via process`,
+    );
+  });
+
+  it("strict mode refuses an unsigned target, as a plan would; allow_unsigned lets it through", () => {
+    const strict = manifestTrust({ strict_manifests: true, allow_unsigned: [] });
+    assert.match(
+      outcome(() => swapTarget(route, LOGGER2, catalog, allowing, strict)),
+      /^RTT_ERR_PLAN_INVALID: route events-to-log may not be wired to .*unsigned manifest/,
+    );
+    const allowed = manifestTrust({
+      strict_manifests: true,
+      allow_unsigned: ["rtt://obs/extension/logger2"],
+    });
+    assert.equal(
+      outcome(() => swapTarget(route, LOGGER2, catalog, allowing, allowed)),
       `${LOGGER2} via process`,
     );
   });
 
   it("a target missing from the catalog is refused", () => {
     assert.equal(
-      outcome(() => swapTarget(route, "rtt://obs/extension/nowhere", catalog, allowing)),
+      outcome(() =>
+        swapTarget(route, "rtt://obs/extension/nowhere", catalog, allowing, NOT_STRICT),
+      ),
       "RTT_ERR_PLAN_INVALID: rtt://obs/extension/nowhere must resolve to exactly one symbol; it resolves to 0",
     );
   });
@@ -86,8 +106,8 @@ describe("swapTarget", () => {
             const policy = deny ? denyingLogger2 : allowing;
             // A copy of the catalog is a new cache key: a fresh check.
             assert.equal(
-              outcome(() => swapTarget(wired, to, catalog, policy)),
-              outcome(() => swapTarget(wired, to, [...catalog], policy)),
+              outcome(() => swapTarget(wired, to, catalog, policy, NOT_STRICT)),
+              outcome(() => swapTarget(wired, to, [...catalog], policy, NOT_STRICT)),
             );
           }
         },

@@ -1,8 +1,8 @@
 /**
  * What `rtt qc` and a breaker's failover need before the reconciler moves a route: which wired
  * route is meant, which catalog symbol the new target is, and that the policy and compat allow
- * that wire — the same router checks a plan makes (pin, ACL, compat, QoS fit), so a hot swap can
- * never wire what `rtt apply` would refuse.
+ * that wire — the same router checks a plan makes (strict-mode trust, pin, ACL, compat, QoS fit),
+ * so a hot swap can never wire what `rtt apply` would refuse.
  */
 import {
   addressOf,
@@ -13,11 +13,10 @@ import {
   RttError,
 } from "@rtt/core";
 import { resolveSelector } from "../catalog.ts";
-import { PLAN_SEED } from "../plan/plan.ts";
 import { driverFor } from "../plan/topology.ts";
 import type { PolicyEngine } from "../policy/policy-engine.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
-import { routeDecision } from "../router/router.ts";
+import { type ManifestTrust, routeDecision } from "../router/router.ts";
 
 export interface SwapTarget {
   readonly route: WiredRoute;
@@ -52,14 +51,14 @@ export function findWiredRoute(from: string, live: Iterable<WiredRoute>): WiredR
 }
 
 /**
- * Swaps that passed the checks, per catalog and policy: the router's decision is a function of
- * the route, the target, the catalog and the policy alone, and costs ~0.5 ms — on the critical
- * path of every `rtt qc`. The daemon's catalog and policy are file-cached objects, so an edit
- * to either file is a new key and starts afresh.
+ * Swaps that passed the checks, per catalog, policy and trust: the router's decision is a
+ * function of the route, the target, the catalog, the policy and panel.yaml's strict mode alone,
+ * and costs ~0.5 ms — on the critical path of every `rtt qc`. The daemon's catalog, policy and
+ * trust are file-cached objects, so an edit to any of those files is a new key and starts afresh.
  */
 const checkedSwaps = new WeakMap<
   readonly CatalogSymbol[],
-  WeakMap<PolicyEngine, Map<string, Omit<SwapTarget, "route">>>
+  WeakMap<PolicyEngine, WeakMap<ManifestTrust, Map<string, Omit<SwapTarget, "route">>>>
 >();
 
 /** Resolves and checks the new target of a swap of `route` to `to` (a reference). */
@@ -68,16 +67,19 @@ export function swapTarget(
   to: string,
   catalog: readonly CatalogSymbol[],
   policy: PolicyEngine,
+  trust: ManifestTrust,
 ): SwapTarget {
   const byPolicy = checkedSwaps.get(catalog) ?? new WeakMap();
   checkedSwaps.set(catalog, byPolicy);
-  const checked = byPolicy.get(policy) ?? new Map();
-  byPolicy.set(policy, checked);
+  const byTrust = byPolicy.get(policy) ?? new WeakMap();
+  byPolicy.set(policy, byTrust);
+  const checked = byTrust.get(trust) ?? new Map();
+  byTrust.set(trust, checked);
   const { edge } = route;
   const key = JSON.stringify([edge.route, edge.from.saddr, edge.lane, to]);
   let swap = checked.get(key);
   if (swap === undefined) {
-    swap = checkSwap(route, to, catalog, policy);
+    swap = checkSwap(route, to, catalog, policy, trust);
     checked.set(key, swap);
   }
   return { route, ...swap };
@@ -88,6 +90,7 @@ function checkSwap(
   to: string,
   catalog: readonly CatalogSymbol[],
   policy: PolicyEngine,
+  trust: ManifestTrust,
 ): Omit<SwapTarget, "route"> {
   const resolution = resolveSelector(catalog, parseReference(to));
   const target = resolution.matches.length === 1 ? resolution.matches[0] : undefined;
@@ -101,14 +104,16 @@ function checkSwap(
     { id: route.edge.route, from: route.edge.from.saddr, to: target.saddr },
     catalog,
     policy,
-    { seed: PLAN_SEED, preferLanes: [route.edge.lane] },
+    { trust, preferLanes: [route.edge.lane] },
   );
   if (decision.chosen !== target.saddr) {
     const why = decision.candidates.find((c) => c.saddr === target.saddr)?.reason;
     throw new RttError(
       "RTT_ERR_PLAN_INVALID",
       `route ${route.edge.route} may not be wired to ${target.saddr}: ${why ?? decision.reasons.join(" ")}`,
-      { hint: "the policy (pin, allow/deny) and the contracts decide; `rtt plan` explains" },
+      {
+        hint: "strict mode (panel.yaml security), the policy (pin, allow/deny) and the contracts decide; `rtt plan` explains",
+      },
     );
   }
   const driver = driverFor(target);
@@ -127,6 +132,7 @@ export function failoverTarget(
   route: WiredRoute,
   catalog: readonly CatalogSymbol[],
   policy: PolicyEngine,
+  trust: ManifestTrust,
 ): SwapTarget | undefined {
   const source = catalog.find((s) => s.saddr === route.edge.from.saddr);
   if (source === undefined || route.edge.pattern !== "oneway") return undefined;
@@ -135,7 +141,7 @@ export function failoverTarget(
     for (const candidate of resolveSelector(catalog, target).matches) {
       if (candidate.saddr === route.edge.to.saddr) continue;
       try {
-        return swapTarget(route, candidate.saddr, catalog, policy);
+        return swapTarget(route, candidate.saddr, catalog, policy, trust);
       } catch {
         // Not allowed or not openable: the next one.
       }

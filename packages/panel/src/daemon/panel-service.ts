@@ -27,6 +27,7 @@ import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts"
 import type { PolicyEngine } from "../policy/policy-engine.ts";
 import type { Actor } from "../reconcile/actor.ts";
 import type { ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
+import type { ManifestTrust } from "../router/router.ts";
 import type { Wal } from "../wal/wal.ts";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
 import type { HostPool } from "./host-pool.ts";
@@ -66,6 +67,8 @@ export interface PanelServiceContext {
   /** The catalog's symbols (RTT_ERR_CATALOG_MISSING before the first scan). */
   catalog(): readonly CatalogSymbol[];
   policy(): PolicyEngine;
+  /** panel.yaml's strict mode, as the router applies it. */
+  trust(): ManifestTrust;
   /** Reconciles the live wiring to `target` (a rollback), logging batches that did not commit. */
   reconcileTo(target: Topology, actor: Actor): Promise<ApplyResult>;
   /** After an apply: compacts the WAL once it is big. */
@@ -300,7 +303,7 @@ async function quickConnect(ctx: PanelServiceContext, req: UnaryRequest<"QuickCo
   const started = performance.now();
   const catalog = ctx.catalog();
   const route = findWiredRoute(req.from, ctx.reconciler.live.values());
-  const swap = swapTarget(route, req.to, catalog, ctx.policy());
+  const swap = swapTarget(route, req.to, catalog, ctx.policy(), ctx.trust());
   const r = await ctx.reconciler.quickConnect(route.edge.route, swap.target, swap.driver, {
     who: req.who || "unknown",
     why: `rtt qc ${req.from} -> ${req.to}`,

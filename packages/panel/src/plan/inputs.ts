@@ -1,17 +1,18 @@
 /**
  * What a plan is computed from, read from the workspace: the catalog (`rtt scan`'s output), the
- * routes, the policy and panel.yaml's lane preferences, plus the observed graph — the last
+ * routes, the policy and panel.yaml's lane preferences and security, plus the observed graph — the last
  * topology committed to the WAL, read without taking the panel's lock (a running panel keeps
  * exactly that topology alive; docs/design.md §The life of a route: recover).
  */
-import type { Diagnostic, LaneKind, Policy } from "@rtt/core";
+import type { Diagnostic, LaneKind, PanelConfig, Policy } from "@rtt/core";
 import { readCatalog } from "../catalog.ts";
+import { type ManifestTrust, manifestTrust } from "../router/router.ts";
 import { loadRoutes } from "../routes.ts";
 import { replayRecords } from "../wal/replay.ts";
 import { readWal } from "../wal/segments.ts";
 import { loadDocument } from "../workspace/documents.ts";
 import { loadPanelConfig, relativeToRoot, type WorkspacePaths } from "../workspace/workspace.ts";
-import type { PlanInputs } from "./plan.ts";
+import { NOT_STRICT, type PlanInputs, type PlanSecurity } from "./plan.ts";
 import { asTopology, type Topology } from "./topology.ts";
 
 /** Where lanes go when panel.yaml says nothing (the fastest kind first). */
@@ -32,6 +33,26 @@ export function loadPolicy(paths: WorkspacePaths): {
   return { policy: value ?? {}, diagnostics };
 }
 
+/** panel.yaml's `security` with its defaults: not strict, nothing allowed unsigned. */
+export function planSecurity(security: PanelConfig["security"]): PlanSecurity {
+  return {
+    strict_manifests: security?.strict_manifests ?? NOT_STRICT.strict_manifests,
+    allow_unsigned: security?.allow_unsigned ?? NOT_STRICT.allow_unsigned,
+  };
+}
+
+/**
+ * Strict mode for the daemon's live operations (qc, failover), read from panel.yaml now. A
+ * panel.yaml that does not validate is strict with nothing allowed unsigned: a half-edited file
+ * must not open the router to manifests nobody trusts (a plan refuses to run on it anyway).
+ */
+export function loadTrust(paths: WorkspacePaths): ManifestTrust {
+  const { config, diagnostics } = loadPanelConfig(paths);
+  return diagnostics.length > 0
+    ? { strict: true, allowUnsigned: [] }
+    : manifestTrust(config.raw.security);
+}
+
 /** The plan's inputs, or the diagnostics of every file that is wrong (all of them, not the first). */
 export function loadPlanInputs(
   paths: WorkspacePaths,
@@ -49,6 +70,7 @@ export function loadPlanInputs(
       routes,
       policy,
       prefer: config.raw.routing?.prefer ?? DEFAULT_PREFER,
+      security: planSecurity(config.raw.security),
     },
   };
 }

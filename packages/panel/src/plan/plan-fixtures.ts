@@ -15,7 +15,7 @@ import {
 } from "@rtt/core";
 import fc from "fast-check";
 import type { HealthSample } from "../router/router.ts";
-import type { Edit, Plan, PlanInputs } from "./plan.ts";
+import { type Edit, NOT_STRICT, type Plan, type PlanInputs } from "./plan.ts";
 import { type Edge, edgeKey, type LinkPattern, type Topology, topologyOf } from "./topology.ts";
 
 // ---- Arbitraries: a small vocabulary, so references resolve to 0, 1 or several symbols. ----
@@ -191,6 +191,7 @@ export const inputsArb: fc.Arbitrary<PlanInputs> = catalogArb
     routes: i.routes,
     policy: i.policy,
     prefer: i.prefer,
+    security: NOT_STRICT,
     ...(i.health === undefined ? {} : { health: new Map(i.health) }),
   }));
 

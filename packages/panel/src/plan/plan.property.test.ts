@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { compilePolicy } from "../policy/policy-engine.ts";
-import { routeDecision } from "../router/router.ts";
+import { manifestTrust, routeDecision } from "../router/router.ts";
 import {
   batchEdits,
   diffTopologies,
@@ -17,7 +17,6 @@ import {
   inPlaceMoves,
   makePlan,
   movesTargetOnly,
-  PLAN_SEED,
   type PlanInputs,
   planProblems,
 } from "./plan.ts";
@@ -72,7 +71,7 @@ describe("makePlan is deterministic", () => {
         const plan = makePlan(inputs, EMPTY_TOPOLOGY, 0);
         const engine = compilePolicy(inputs.policy);
         const context = {
-          seed: PLAN_SEED,
+          trust: manifestTrust(inputs.security),
           preferLanes: inputs.prefer,
           ...(inputs.health === undefined ? {} : { health: inputs.health }),
         };

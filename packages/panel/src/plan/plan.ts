@@ -18,7 +18,12 @@ import {
 } from "@rtt/core";
 import { nameBuckets } from "../catalog.ts";
 import { compilePolicy } from "../policy/policy-engine.ts";
-import { type CandidateDecision, type HealthSample, routeDecision } from "../router/router.ts";
+import {
+  type CandidateDecision,
+  type HealthSample,
+  manifestTrust,
+  routeDecision,
+} from "../router/router.ts";
 import { routeId } from "../routes.ts";
 import {
   catalogEnd,
@@ -35,8 +40,15 @@ import {
 } from "./topology.ts";
 
 export const PLAN_FORMAT = "rtt.plan/v1";
-/** The router's tie-break seed: fixed, so every panel agrees on every tie. */
-export const PLAN_SEED = "rtt.plan/v1";
+
+/** panel.yaml's `security` as the plan uses it (strict mode, ADR 0017), defaults filled in. */
+export interface PlanSecurity {
+  readonly strict_manifests: boolean;
+  readonly allow_unsigned: readonly string[];
+}
+
+/** panel.yaml without a `security` section: every manifest may be chosen. */
+export const NOT_STRICT: PlanSecurity = { strict_manifests: false, allow_unsigned: [] };
 
 export interface PlanInputs {
   readonly catalog: readonly CatalogSymbol[];
@@ -44,6 +56,8 @@ export interface PlanInputs {
   readonly policy: Policy;
   /** `routing.prefer` from panel.yaml. */
   readonly prefer: readonly LaneKind[];
+  /** `security` from panel.yaml: which manifests the router may choose. */
+  readonly security: PlanSecurity;
   /** Observed health per target saddr (the router's health step). */
   readonly health?: ReadonlyMap<string, HealthSample>;
 }
@@ -109,6 +123,7 @@ export function inputsHash(inputs: PlanInputs): string {
     routes: inputs.routes,
     policy: inputs.policy,
     prefer: inputs.prefer,
+    security: inputs.security,
     health,
   } as unknown as JsonValue);
 }
@@ -116,6 +131,7 @@ export function inputsHash(inputs: PlanInputs): string {
 /** The desired graph: one edge per route that can be wired, and the reasons for every route. */
 export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: PlannedRoute[] } {
   const engine = compilePolicy(inputs.policy);
+  const trust = manifestTrust(inputs.security);
   const bySaddr = new Map(inputs.catalog.map((s) => [s.saddr, s]));
   const relevant = catalogIndex(inputs.catalog);
   const edges: Edge[] = [];
@@ -124,7 +140,7 @@ export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: P
   for (const route of inputs.routes) {
     const id = routeId(route);
     const decision = routeDecision(route, relevant(route), engine, {
-      seed: PLAN_SEED,
+      trust,
       preferLanes: inputs.prefer,
       ...(inputs.health === undefined ? {} : { health: inputs.health }),
     });

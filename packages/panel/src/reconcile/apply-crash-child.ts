@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import type { CatalogSymbol, RouteSpec } from "@rtt/core";
 import { AuditLedger } from "../audit/ledger.ts";
-import { makePlan, type PlanInputs } from "../plan/plan.ts";
+import { makePlan, NOT_STRICT, type PlanInputs } from "../plan/plan.ts";
 import { Wal } from "../wal/wal.ts";
 import { MemoryPool } from "./memory-drivers.ts";
 import { Reconciler } from "./reconciler.ts";
@@ -58,6 +58,7 @@ export function inputsFor(routes: RouteSpec[]): PlanInputs {
       ],
     },
     prefer: ["inproc"],
+    security: NOT_STRICT,
   };
 }
 

@@ -11,7 +11,7 @@ import { afterEach, beforeEach } from "node:test";
 import { type CatalogSymbol, type Contract, type RouteSpec, symbolFromContract } from "@rtt/core";
 import { eventually } from "@rtt/core/testing";
 import { AuditLedger } from "../audit/ledger.ts";
-import { makePlan, type Plan, type PlanInputs } from "../plan/plan.ts";
+import { makePlan, NOT_STRICT, type Plan, type PlanInputs } from "../plan/plan.ts";
 import type { Topology } from "../plan/topology.ts";
 import { Wal } from "../wal/wal.ts";
 import type { Actor } from "./actor.ts";
@@ -64,6 +64,7 @@ export function inputs(
     routes,
     policy: { qos: [{ match: "rtt://t/hook/*", prio: 1 }] },
     prefer: ["inproc", "uds"],
+    security: NOT_STRICT,
   };
 }
 

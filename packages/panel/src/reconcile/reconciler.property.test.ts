@@ -13,7 +13,7 @@ import type { CatalogSymbol, Contract, RouteSpec } from "@rtt/core";
 import { symbolFromContract } from "@rtt/core";
 import fc from "fast-check";
 import { AuditLedger } from "../audit/ledger.ts";
-import { desiredGraph, makePlan, type PlanInputs } from "../plan/plan.ts";
+import { desiredGraph, makePlan, NOT_STRICT, type PlanInputs } from "../plan/plan.ts";
 import { Wal } from "../wal/wal.ts";
 import { MemoryPool } from "./memory-drivers.ts";
 import { APPLY_STEPS, type ApplyStep, Reconciler } from "./reconciler.ts";
@@ -94,6 +94,7 @@ function inputs(routes: RouteSpec[], prio: { s: number; h: number }): PlanInputs
       ],
     },
     prefer: ["inproc"],
+    security: NOT_STRICT,
   };
 }
 

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { AuditLedger } from "../audit/ledger.ts";
-import { makePlan } from "../plan/plan.ts";
+import { makePlan, NOT_STRICT } from "../plan/plan.ts";
 import { EMPTY_TOPOLOGY } from "../plan/topology.ts";
 import { Wal } from "../wal/wal.ts";
 import type { DriverCalls, DriverPool } from "./drivers.ts";
@@ -71,6 +71,7 @@ test("a sweep while a driver restarts leaves its routes to dropDriver, which clo
       routes: [{ id: "r1", from: "rtt://t/bus/s1", to: "rtt://t/extension/d1" }],
       policy: { qos: [{ match: "rtt://t/bus/*", rate: 1000, drop: "buffer" }] },
       prefer: ["inproc"],
+      security: NOT_STRICT,
     } as Parameters<typeof makePlan>[0],
     EMPTY_TOPOLOGY,
     0,

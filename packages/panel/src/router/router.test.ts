@@ -4,6 +4,7 @@ import {
   addressOf,
   type CatalogSymbol,
   type Contract,
+  matches,
   type Policy,
   symbolFromContract,
 } from "@rtt/core";
@@ -13,10 +14,10 @@ import { compilePolicy } from "../policy/policy-engine.ts";
 import {
   type CandidateDecision,
   HARD_STEPS,
+  manifestTrust,
   type RouteContext,
   type RouteDecision,
   routeDecision,
-  tieBreakHash,
 } from "./router.ts";
 
 const source = { file: "rtt.manifest.json", scanner: "manifest", score: 1 } as const;
@@ -29,7 +30,7 @@ const SRC = sym("rtt://ui/api/shell@1.0.0");
 const A = sym("rtt://core/api/metrics@1.0.0");
 const B = sym("rtt://core/api/metrics@2.0.0");
 const C = sym("rtt://core/api/metrics@3.0.0");
-const ctx: RouteContext = { seed: "s", preferLanes: ["shm", "uds"] };
+const ctx: RouteContext = { preferLanes: ["shm", "uds"] };
 const open = compilePolicy({});
 const route = { id: "r1", from: "rtt://ui/api/shell", to: "rtt://core/api/metrics" };
 
@@ -105,7 +106,7 @@ describe("router: one example per step", () => {
       ...ctx,
       health: new Map([[C.saddr, { p95_ms: 1, err_rate: 0 }]]),
     });
-    assert.ok(unknown.candidates.every((c) => c.step === "tie-break"));
+    assert.ok(unknown.candidates.every((c) => c.step === "unique"));
   });
 
   it("health: one better on errors, the other on p95 — the lower error rate wins, never neither", () => {
@@ -120,15 +121,127 @@ describe("router: one example per step", () => {
     assert.match(cand(d, A.saddr).reason, /error rate/);
   });
 
-  it("tie-break: the highest rendezvous hash wins", () => {
+  it("ambiguity: several equally good candidates are tied, none is chosen, the reason names them", () => {
     const d = routeDecision(route, [SRC, A, B, C], open, ctx);
-    const best = [A, B, C]
-      .map((s) => ({ s: s.saddr, h: tieBreakHash("s", "r1", s.saddr) }))
-      .sort((x, y) => (x.h > y.h ? -1 : 1))[0];
-    assert.equal(d.chosen, best?.s);
-    assert.ok(d.candidates.every((c) => c.step === "tie-break"));
-    assert.equal(d.candidates.filter((c) => c.verdict === "chosen").length, 1);
-    assert.match(cand(d, d.chosen ?? "").reason, /highest rendezvous hash/);
+    assert.equal(d.chosen, undefined);
+    assert.equal(d.ambiguous, true);
+    assert.ok(d.candidates.every((c) => c.verdict === "tied" && c.step === "unique"));
+    const last = d.reasons.at(-1) ?? "";
+    assert.match(last, /ambiguous, 3 candidates are equally good/);
+    for (const s of [A, B, C]) assert.ok(last.includes(`${s.saddr} from rtt.manifest.json`), last);
+    const one = routeDecision(route, [SRC, A], open, ctx);
+    assert.equal(one.chosen, A.saddr);
+    assert.equal(one.ambiguous, undefined);
+  });
+});
+
+describe("router: trust (strict mode)", () => {
+  const vendored = { file: "vendor/x/rtt.manifest.json", scanner: "manifest", score: 1 } as const;
+  const signed = (saddr: string, trusted: boolean): CatalogSymbol => ({
+    ...symbolFromContract({ saddr, type: "api", direction: "both" }, source),
+    signer: { key: trusted ? "a".repeat(32) : "b".repeat(32), trusted },
+  });
+  const unsigned = symbolFromContract({ saddr: B.saddr, type: "api", direction: "both" }, vendored);
+  const strict = (allow: string[] = []): RouteContext => ({
+    ...ctx,
+    trust: manifestTrust({ strict_manifests: true, allow_unsigned: allow }),
+  });
+
+  it("off: signed or not, every candidate passes the trust step", () => {
+    const d = routeDecision(route, [SRC, signed(A.saddr, true), unsigned], open, ctx);
+    assert.ok(d.candidates.every((c) => c.step !== "trust"));
+    const off = { ...ctx, trust: manifestTrust({ strict_manifests: false }) };
+    assert.equal(routeDecision(route, [SRC, unsigned], open, off).chosen, B.saddr);
+  });
+
+  it("on: an unsigned manifest is eliminated, naming its file; the trusted one is chosen", () => {
+    const d = routeDecision(route, [SRC, signed(A.saddr, true), unsigned], open, strict());
+    assert.equal(d.chosen, A.saddr);
+    const c = cand(d, B.saddr);
+    assert.deepEqual([c.verdict, c.step, c.manifest], ["eliminated", "trust", vendored.file]);
+    assert.match(c.reason, /unsigned manifest vendor\/x\/rtt\.manifest\.json/);
+  });
+
+  it("on: a manifest signed by an untrusted key is eliminated, naming the key", () => {
+    const d = routeDecision(route, [SRC, signed(A.saddr, false)], open, strict());
+    assert.equal(d.chosen, undefined);
+    assert.match(cand(d, A.saddr).reason, new RegExp(`signed by untrusted key ${"b".repeat(32)}`));
+    assert.equal(cand(d, A.saddr).step, "trust");
+  });
+
+  it("on: allow_unsigned patterns let matching addresses through, and only those", () => {
+    const d = routeDecision(
+      route,
+      [SRC, unsigned, signed(C.saddr, false)],
+      open,
+      strict(["rtt://core/api/metrics@2"]),
+    );
+    assert.equal(d.chosen, B.saddr);
+    assert.equal(cand(d, C.saddr).step, "trust");
+    const glob = routeDecision(route, [SRC, unsigned], open, strict(["rtt://core/*/*"]));
+    assert.equal(glob.chosen, B.saddr);
+    const other = routeDecision(route, [SRC, unsigned], open, strict(["rtt://dev/*/*"]));
+    assert.equal(other.chosen, undefined);
+  });
+
+  it("a trusted vendored copy is a legitimate candidate: with the original, the end is ambiguous", () => {
+    const d = routeDecision(
+      route,
+      [SRC, signed(A.saddr, true), signed(B.saddr, true)],
+      open,
+      strict(),
+    );
+    assert.equal(d.chosen, undefined);
+    assert.equal(d.ambiguous, true);
+  });
+});
+
+describe("router: trust properties", () => {
+  const versions = ["1.0.0", "1.1.0", "2.0.0", "3.0.0"];
+  const signers = fc.constantFrom("none", "trusted", "untrusted");
+  const patterns = fc.subarray([
+    "rtt://core/api/metrics@1",
+    "rtt://core/api/*",
+    "rtt://core/*/metrics@3.0.0",
+    "rtt://dev/*/*",
+  ]);
+  const world = fc.record({
+    signed: fc.tuple(signers, signers, signers, signers),
+    allow: patterns,
+  });
+
+  it("strict mode chooses only trusted or allow_unsigned symbols; off, it is the decision without trust", () => {
+    fc.assert(
+      fc.property(world, ({ signed, allow }) => {
+        const catalog = [
+          SRC,
+          ...versions.map((v, i): CatalogSymbol => {
+            const s = sym(`rtt://core/api/metrics@${v}`);
+            const how = signed[i];
+            return how === "none"
+              ? s
+              : { ...s, signer: { key: "c".repeat(32), trusted: how === "trusted" } };
+          }),
+        ];
+        const on = manifestTrust({ strict_manifests: true, allow_unsigned: allow });
+        const d = routeDecision(route, catalog, open, { ...ctx, trust: on });
+        for (const c of d.candidates) {
+          const s = catalog.find((x) => x.saddr === c.saddr);
+          assert.ok(s);
+          const allowed =
+            s.signer?.trusted === true || on.allowUnsigned.some((p) => matches(p, addressOf(s)));
+          assert.equal(c.step === "trust", !allowed, `${c.saddr}: ${c.reason}`);
+        }
+        const off = {
+          ...ctx,
+          trust: manifestTrust({ strict_manifests: false, allow_unsigned: allow }),
+        };
+        assert.deepEqual(
+          routeDecision(route, catalog, open, off),
+          routeDecision(route, catalog, open, ctx),
+        );
+      }),
+    );
   });
 });
 
@@ -159,7 +272,7 @@ describe("router: routes", () => {
   });
 
   it("lane: inproc only when both ends declare it", () => {
-    const lanes: RouteContext = { seed: "s", preferLanes: ["inproc", "uds"] };
+    const lanes: RouteContext = { preferLanes: ["inproc", "uds"] };
     assert.equal(routeDecision(route, [SRC, A], open, lanes).lane, "uds");
     const s2 = sym(SRC.saddr, { capabilities: ["inproc"] });
     const a2 = sym(A.saddr, { capabilities: ["inproc"] });
@@ -191,8 +304,6 @@ const arbWorld = fc.record({
   ),
   far: fc.array(fc.boolean(), { maxLength: 8 }),
   failover: fc.boolean(),
-  seed: fc.string(),
-  seed2: fc.string(),
 });
 
 type World = typeof arbWorld extends fc.Arbitrary<infer T> ? T : never;
@@ -234,7 +345,6 @@ function build(w: World) {
   );
   const far = new Set(targets.filter((_, i) => w.far[i] === true).map((t) => t.saddr));
   const context: RouteContext = {
-    seed: w.seed,
     health,
     localityOf: (s) => (far.has(s.saddr) ? 1 : 0),
     preferLanes: ["inproc", "shm", "uds"],
@@ -273,7 +383,11 @@ describe("router: properties", () => {
         const d = routeDecision(r, catalog, policy, context);
         const chosen = d.candidates.filter((c) => c.verdict === "chosen");
         const passed = d.candidates.filter((c) => c.verdict !== "eliminated");
-        assert.equal(chosen.length, passed.length > 0 ? 1 : 0);
+        const tied = d.candidates.filter((c) => c.verdict === "tied");
+        // One chosen when any survive, unless two or more are tied (then none, and ambiguous).
+        assert.equal(chosen.length, passed.length > 0 && tied.length === 0 ? 1 : 0);
+        assert.ok(tied.length !== 1, "a lone survivor is chosen, never tied");
+        assert.equal(d.ambiguous === true, tied.length > 1);
         assert.equal(d.chosen, chosen[0]?.saddr);
         for (const c of d.candidates) {
           assert.equal(c.verdict === "eliminated", HARD_STEPS.includes(c.step));
@@ -296,26 +410,6 @@ describe("router: properties", () => {
           d.candidates.map((c) => c.saddr),
           sorted,
         );
-      }),
-    );
-  });
-
-  it("changing the seed changes only the tie-break winner among equally good candidates", () => {
-    fc.assert(
-      fc.property(arbWorld, (w) => {
-        const one = build(w);
-        const two = build({ ...w, seed: w.seed2 });
-        const d1 = routeDecision(one.route, one.catalog, one.policy, one.context);
-        const d2 = routeDecision(two.route, two.catalog, two.policy, two.context);
-        const finalists = (d: RouteDecision) =>
-          d.candidates.filter((c) => c.step === "tie-break").map((c) => c.saddr);
-        assert.deepEqual(finalists(d1), finalists(d2));
-        const early = (d: RouteDecision) =>
-          d.candidates
-            .filter((c) => c.step !== "tie-break")
-            .map((c) => [c.saddr, c.verdict, c.step, c.reason]);
-        assert.deepEqual(early(d1), early(d2));
-        if (d2.chosen !== undefined) assert.ok(finalists(d1).includes(d2.chosen));
       }),
     );
   });

@@ -8,8 +8,9 @@
  * failover list, so every candidate remembers the index of the first entry that produced it.
  * Every candidate then goes through the steps in this order, and stops at the first it fails:
  *
- *   hard (eliminated): pin → acl → compat → qos
- *   soft (lost):       failover → locality → health → tie-break
+ *   hard (eliminated): trust → pin → acl → compat → qos
+ *   soft (lost):       failover → locality → health
+ *   then unique: one candidate left is chosen; several left are tied (ambiguous), none chosen
  *
  * Each step is one function of `steps.ts`, which says what it decides; a candidate a step drops
  * leaves the running with that step's name and a reason.
@@ -41,9 +42,11 @@ import {
   type HealthSample,
   healthStep,
   localityStep,
+  type ManifestTrust,
   pinStep,
   qosFitStep,
-  tieBreakStep,
+  trustStep,
+  uniqueStep,
 } from "./steps.ts";
 
 export {
@@ -54,16 +57,18 @@ export {
   HEALTH_P95_FACTOR,
   HEALTH_P95_SLACK_MS,
   type HealthSample,
+  type ManifestTrust,
+  manifestTrust,
   ROUTER_STEPS,
   type RouterStep,
-  tieBreakHash,
 } from "./steps.ts";
 
 /** The capability a symbol declares to accept an in-process lane. */
 export const INPROC_CAP = "inproc";
 
 export interface RouteContext {
-  readonly seed: string;
+  /** panel.yaml's `security` (strict mode); absent = not strict. */
+  readonly trust?: ManifestTrust;
   /** Observed health per target saddr. */
   readonly health?: ReadonlyMap<string, HealthSample>;
   /** Lower = closer; default 0 for every symbol. */
@@ -76,6 +81,8 @@ export interface RouteDecision {
   readonly routeId: string;
   readonly source?: string;
   readonly chosen?: string;
+  /** Set when two or more candidates are tied at the best rank (none is then chosen). */
+  readonly ambiguous?: boolean;
   readonly lane: LaneKind;
   /** Sorted by saddr. */
   readonly candidates: readonly CandidateDecision[];
@@ -185,14 +192,25 @@ function decisionOf(
 ): RouteDecision {
   const lane = pickLane(preferLanes, source, chosen);
   if (chosen !== undefined) reasons.push(lane.reason);
+  const candidates = contenders.decisions();
   return {
     routeId,
     ...(source === undefined ? {} : { source: source.saddr }),
     ...(chosen === undefined ? {} : { chosen: chosen.saddr }),
+    ...(candidates.some((c) => c.verdict === "tied") ? { ambiguous: true } : {}),
     lane: lane.lane,
-    candidates: contenders.decisions(),
+    candidates,
     reasons,
   };
+}
+
+/** The tied candidates with their manifests, for the ambiguity error. */
+function tiedList(contenders: Contenders): string {
+  return contenders
+    .decisions()
+    .filter((c) => c.verdict === "tied")
+    .map((c) => `${c.saddr} from ${c.manifest}`)
+    .join(", ");
 }
 
 /** Without a `localityOf`, all symbols are equally close. */
@@ -217,7 +235,7 @@ export function routeDecision(
     for (const c of candidates) {
       contenders.drop(
         c,
-        "pin",
+        "trust",
         "Not considered: the route's source does not resolve to exactly one symbol.",
       );
     }
@@ -228,6 +246,7 @@ export function routeDecision(
   // A pin covering the source as written wins over one covering its concrete address.
   const pin =
     (typeof fromRef === "string" ? undefined : policy.pinFor(fromRef)) ?? policy.pinFor(srcAddress);
+  trustStep(contenders, context.trust);
   pinStep(contenders, pin, reasons);
   aclStep(contenders, policy, srcAddress);
   compatStep(contenders, source, route.params, context.coercers);
@@ -235,12 +254,15 @@ export function routeDecision(
   failoverStep(contenders, entries);
   localityStep(contenders, context.localityOf ?? SAME_DISTANCE);
   healthStep(contenders, context.health);
-  const winner = tieBreakStep(contenders, context.seed, id);
+  const tied = contenders.alive.length;
+  const winner = uniqueStep(contenders);
   if (winner === undefined) {
     reasons.push(
       candidates.length === 0
         ? "No target is chosen: the route's targets yield no candidate."
-        : "No target is chosen: every candidate was eliminated.",
+        : tied > 1
+          ? `No target is chosen: the route end is ambiguous, ${tied} candidates are equally good (${tiedList(contenders)}); pin one in policy.json or name a version or variant in routes.json.`
+          : "No target is chosen: every candidate was eliminated.",
     );
     return decisionOf(id, source, undefined, contenders, reasons, context.preferLanes);
   }

@@ -2,6 +2,10 @@
  * The steps of the router's decision order (`router.ts`), one function each. A step keeps the
  * candidates it passes and drops the others: eliminated at a hard step, lost at a soft one.
  *
+ * - trust: in strict mode (`security.strict_manifests`), a candidate whose manifest is unsigned
+ *   or signed by a key outside `.rtt/trust/` is eliminated, unless its address matches one of
+ *   `security.allow_unsigned` (SADDR patterns, matched as policy.json's are). Without strict
+ *   mode every candidate passes. First, so nothing a stranger's manifest says is weighed at all.
  * - pin: when a policy pin covers the route's source (as written, else its concrete address),
  *   only candidates the pinned endpoint matches survive.
  * - acl: `policy.decide(source, candidate)` must allow the wire.
@@ -17,22 +21,27 @@
  *   p95 > max(2 × the best's, the best's + 1) ms. One best candidate, not the best error rate
  *   and the best p95 of two different ones: those two could each beat the other on one count,
  *   and both would lose. Unknown health counts as healthy.
- * - tie-break: rendezvous hashing: SHA-256 of `seed \0 routeId \0 saddr` (hex); the highest wins
- *   (ties, practically impossible, go to the smaller saddr).
+ * - unique: the one candidate left is chosen. Two or more left are equally good by every rule,
+ *   so the route end is ambiguous and none is chosen (they are "tied"): a silent pick among
+ *   them is how a vendored copy of a symbol took a route over (issue 14), so the plan refuses
+ *   the route and names them; a pin or a version/variant in routes.json settles it.
  */
-import { createHash } from "node:crypto";
 import {
   type CatalogSymbol,
   type ConcreteAddress,
   formatSaddr,
   matches,
+  type PanelConfig,
+  parseSaddr,
   type RouteSpec,
+  type Saddr,
 } from "@rtt/core";
 import { bySaddr } from "../catalog.ts";
 import { type CompatOptions, compat, optionalCapsFromParams } from "../compat/compat.ts";
 import type { EffectiveQos, PinDecision, PolicyEngine } from "../policy/policy-engine.ts";
 
 export const ROUTER_STEPS = [
+  "trust",
   "pin",
   "acl",
   "compat",
@@ -40,12 +49,12 @@ export const ROUTER_STEPS = [
   "failover",
   "locality",
   "health",
-  "tie-break",
+  "unique",
 ] as const;
 export type RouterStep = (typeof ROUTER_STEPS)[number];
 
 /** Steps a candidate is eliminated at (it may never be wired); at the others it merely loses. */
-export const HARD_STEPS: readonly RouterStep[] = ["pin", "acl", "compat", "qos"];
+export const HARD_STEPS: readonly RouterStep[] = ["trust", "pin", "acl", "compat", "qos"];
 
 /** Error-rate slack and p95 factor of the health step (see the module doc). */
 export const HEALTH_ERR_SLACK = 0.01;
@@ -57,14 +66,24 @@ export interface HealthSample {
   readonly err_rate: number;
 }
 
-export type CandidateVerdict = "chosen" | "lost" | "eliminated";
+/** "tied": equally good as another by every rule, so the route end is ambiguous. */
+export type CandidateVerdict = "chosen" | "lost" | "eliminated" | "tied";
 
 export interface CandidateDecision {
   readonly saddr: string;
+  /** The manifest that declares it (relative to the workspace root). */
+  readonly manifest: string;
   readonly verdict: CandidateVerdict;
-  /** Where it was eliminated or lost; "tie-break" for the chosen one. */
+  /** Where it was eliminated or lost; "unique" for the chosen and the tied ones. */
   readonly step: RouterStep;
   readonly reason: string;
+}
+
+/** `security` of panel.yaml as the trust step applies it. */
+export interface ManifestTrust {
+  readonly strict: boolean;
+  /** The `allow_unsigned` patterns, parsed. */
+  readonly allowUnsigned: readonly Saddr[];
 }
 
 /** A symbol one of the route's `to` entries resolves to. */
@@ -73,11 +92,6 @@ export interface Candidate {
   readonly address: ConcreteAddress;
   /** Index of the first `to` entry that produced it. */
   readonly entry: number;
-}
-
-/** The rendezvous hash of one candidate for one route under one seed (lowercase hex). */
-export function tieBreakHash(seed: string, routeId: string, saddr: string): string {
-  return createHash("sha256").update(`${seed}\u0000${routeId}\u0000${saddr}`, "utf8").digest("hex");
 }
 
 /** The candidates still in the running, and the verdict of each one that has left it. */
@@ -105,19 +119,49 @@ export class Contenders {
   }
 
   drop(c: Candidate, step: RouterStep, reason: string): void {
-    const verdict: CandidateVerdict = HARD_STEPS.includes(step) ? "eliminated" : "lost";
-    this.#decided.set(c.symbol.saddr, { saddr: c.symbol.saddr, verdict, step, reason });
+    this.#decide(c, HARD_STEPS.includes(step) ? "eliminated" : "lost", step, reason);
   }
 
   choose(c: Candidate, reason: string): void {
-    const saddr = c.symbol.saddr;
-    this.#decided.set(saddr, { saddr, verdict: "chosen", step: "tie-break", reason });
+    this.#decide(c, "chosen", "unique", reason);
+  }
+
+  tie(c: Candidate, reason: string): void {
+    this.#decide(c, "tied", "unique", reason);
+  }
+
+  #decide(c: Candidate, verdict: CandidateVerdict, step: RouterStep, reason: string): void {
+    const { saddr, source } = c.symbol;
+    this.#decided.set(saddr, { saddr, manifest: source.file, verdict, step, reason });
   }
 
   /** Every verdict so far, sorted by saddr. */
   decisions(): CandidateDecision[] {
     return [...this.#decided.values()].sort(bySaddr);
   }
+}
+
+/** Strict mode as panel.yaml's `security` says (validated there: every pattern parses). */
+export function manifestTrust(security: PanelConfig["security"]): ManifestTrust {
+  return {
+    strict: security?.strict_manifests === true,
+    allowUnsigned: (security?.allow_unsigned ?? []).map((p) => parseSaddr(p)),
+  };
+}
+
+/** 0. Trust: in strict mode, only signed-by-trusted-key or allow_unsigned candidates survive. */
+export function trustStep(contenders: Contenders, trust: ManifestTrust | undefined): void {
+  if (trust === undefined || !trust.strict) return;
+  contenders.keep("trust", (c) => {
+    const signer = c.symbol.signer;
+    if (signer?.trusted === true) return undefined;
+    if (trust.allowUnsigned.some((p) => matches(p, c.address))) return undefined;
+    const why =
+      signer === undefined
+        ? `unsigned manifest ${c.symbol.source.file}`
+        : `signed by untrusted key ${signer.key} (manifest ${c.symbol.source.file})`;
+    return `Eliminated by strict mode: ${why}; neither signed by a key in .rtt/trust/ nor matched by security.allow_unsigned.`;
+  });
 }
 
 /** 1. Pin: only the candidates the pinned endpoint matches survive. */
@@ -253,36 +297,23 @@ export function healthStep(
   });
 }
 
-function shortHash(hash: string): string {
-  return hash.slice(0, 16);
-}
-
-/** 8. Seeded rendezvous-hash tie-break: the highest hash is chosen; undefined when none is left. */
-export function tieBreakStep(
-  contenders: Contenders,
-  seed: string,
-  routeId: string,
-): Candidate | undefined {
-  const hashed = contenders.alive
-    .map((c) => ({ c, hash: tieBreakHash(seed, routeId, c.symbol.saddr) }))
-    .sort((a, b) =>
-      a.hash !== b.hash ? (a.hash > b.hash ? -1 : 1) : bySaddr(a.c.symbol, b.c.symbol),
-    );
-  const winner = hashed[0];
-  if (winner === undefined) return undefined;
-  const top = shortHash(winner.hash);
-  for (const { c, hash } of hashed.slice(1)) {
-    contenders.drop(
+/**
+ * 8. Unique: the one candidate left is chosen; undefined when none is left, or when several are
+ * (they are tied, the route end is ambiguous).
+ */
+export function uniqueStep(contenders: Contenders): Candidate | undefined {
+  const left = contenders.alive;
+  const only = left.length === 1 ? left[0] : undefined;
+  if (only !== undefined) {
+    contenders.choose(only, "Chosen: the only candidate left after every rule.");
+    return only;
+  }
+  const names = left.map((c) => c.symbol.saddr).join(", ");
+  for (const c of left) {
+    contenders.tie(
       c,
-      "tie-break",
-      `Lost the tie-break: its rendezvous hash ${shortHash(hash)}… is below the winner's ${top}….`,
+      `Tied: ${left.length} candidates (${names}) are equally good by every rule, so the route end is ambiguous and none is chosen.`,
     );
   }
-  contenders.choose(
-    winner.c,
-    hashed.length === 1
-      ? `Chosen: the only candidate left after every rule (rendezvous hash ${top}…).`
-      : `Chosen: the highest rendezvous hash ${top}… (SHA-256 of seed, route id and saddr) among ${hashed.length} equally good candidates.`,
-  );
-  return winner.c;
+  return undefined;
 }

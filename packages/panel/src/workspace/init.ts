@@ -33,9 +33,11 @@ routing:
   rewire_atomic: true
 
 security:
-  # When true, manifests must be signed (Ed25519) unless their namespace is listed below.
+  # When true, the router never chooses a symbol whose manifest is unsigned or signed by a key
+  # outside .rtt/trust/, unless its address matches one of these SADDR patterns (as in
+  # policy.json), e.g. every symbol of the "dev" namespace.
   strict_manifests: false
-  allow_unsigned: ["dev/*"]
+  allow_unsigned: ["rtt://dev/*/*"]
 
 health:
   heartbeat_ms: 250
