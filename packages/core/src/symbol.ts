@@ -121,8 +121,12 @@ export function symbolFromContract(
 }
 
 /** A symbol read from a catalog that may predate `launch_hash`, with it. */
-export function withLaunchHash(s: Omit<CatalogSymbol, "launch_hash"> & { launch_hash?: string }): CatalogSymbol {
-  return s.launch_hash === undefined ? { ...s, launch_hash: launchHash(launchOf(s)) } : (s as CatalogSymbol);
+export function withLaunchHash(
+  s: Omit<CatalogSymbol, "launch_hash"> & { launch_hash?: string },
+): CatalogSymbol {
+  return s.launch_hash === undefined
+    ? { ...s, launch_hash: launchHash(launchOf(s)) }
+    : (s as CatalogSymbol);
 }
 
 function extensionsOf(c: Contract): { extensions?: Record<string, JsonValue> } {

@@ -4,14 +4,7 @@
  * The checks are about shape; whether the plan still fits the workspace is apply's business.
  */
 import { readFileSync } from "node:fs";
-import {
-  errorMessage,
-  isLaneKind,
-  LANE_KINDS,
-  type Launch,
-  launchHash,
-  RttError,
-} from "@rtt/core";
+import { errorMessage, isLaneKind, LANE_KINDS, type Launch, launchHash, RttError } from "@rtt/core";
 import { PLAN_FORMAT, type Plan } from "./plan.ts";
 import { TOPOLOGY_FORMAT } from "./topology.ts";
 

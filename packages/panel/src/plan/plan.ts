@@ -11,9 +11,9 @@ import {
   canonicalHash,
   type JsonValue,
   type LaneKind,
+  launchRouteParams,
   type Policy,
   type RouteSpec,
-  launchRouteParams,
   reservedRouteParams,
   routeQosParams,
 } from "@rtt/core";
