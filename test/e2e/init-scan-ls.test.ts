@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { SAMPLE_CONTRACT } from "@rtt/core";
+import { launchHash, SAMPLE_CONTRACT } from "@rtt/core";
 import {
   makeTempDir,
   parseJson,
@@ -146,8 +146,20 @@ describe("rtt init, scan and ls symbols in an empty folder", () => {
     const symbols = parseJson(r.stdout);
     assert.ok(Array.isArray(symbols));
     assert.equal(symbols.length, 1);
-    const { contract_hash, ...rest } = symbols[0] as { contract_hash: unknown };
+    const { contract_hash, launch_hash, ...rest } = symbols[0] as {
+      contract_hash: unknown;
+      launch_hash: unknown;
+    };
     assert.deepEqual(rest, SAMPLE_SYMBOL);
+    // What runs there (ADR 0012): the http driver, in the manifest's folder.
+    assert.equal(
+      launch_hash,
+      launchHash({
+        manifest: ".rtt/manifests/metrics.api.json",
+        driver: "http",
+        cwd: ".rtt/manifests",
+      }),
+    );
     assert.equal(typeof contract_hash, "string");
     assert.match(String(contract_hash), /^[0-9a-f]{64}$/);
     // The same hash the catalog on disk holds.

@@ -26,6 +26,19 @@ export {
   readExamples,
 } from "./examples.ts";
 export type { JsonValue } from "./json-value.ts";
+export {
+  driverFor,
+  LAUNCH_LABEL_KEYS,
+  LAUNCH_ROUTE_PARAMS,
+  type Launch,
+  type LaunchSource,
+  launchChanges,
+  launchExtensions,
+  launchHash,
+  launchOf,
+  launchRouteParams,
+  resolveLaunchPath,
+} from "./launch.ts";
 export { DROP_POLICIES, type DropPolicy, isLaneKind, LANE_KINDS, type LaneKind } from "./qos.ts";
 export {
   HEALTH_METRICS,
@@ -93,6 +106,7 @@ export {
   type ManifestSigner,
   type SymbolSource,
   symbolFromContract,
+  withLaunchHash,
   withTags,
 } from "./symbol.ts";
 export {

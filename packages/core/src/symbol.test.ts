@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { canonicalHash } from "./canonical-json.ts";
+import { launchHash } from "./launch.ts";
 import { parseConcrete } from "./saddr.ts";
 import { SAMPLE_CONTRACT } from "./sample-contract.ts";
 import type { Contract } from "./schemas/manifest.ts";
@@ -48,7 +49,7 @@ describe("contractHash", () => {
       direction: "consumer",
     };
     const entry = symbolFromContract({ ...minimal, capabilities: ["b", "a", "b"] }, SOURCE);
-    const { source: _s, contract_hash, tags: _t, ...view } = entry;
+    const { source: _s, contract_hash, launch_hash: _l, tags: _t, ...view } = entry;
     assert.equal(contractHash(view as Contract), contract_hash);
     assert.equal(contractHash({ ...minimal, capabilities: ["a", "b"] }), contract_hash);
   });
@@ -129,6 +130,7 @@ describe("symbolFromContract", () => {
       tags: { alpha: "1", team: "sidecar", zone: "eu" },
       source: SOURCE,
       contract_hash: contractHash(METRICS),
+      launch_hash: launchHash({ manifest: SOURCE.file, driver: "http", cwd: "services/metrics" }),
     });
     assert.deepEqual(Object.keys(s.tags), ["alpha", "team", "zone"]);
     assert.equal("io" in s, false);
@@ -160,6 +162,8 @@ describe("symbolFromContract", () => {
         qos: {},
         auth: { mode: "none" },
       }),
+      // A hook without x-run: no driver, the manifest's folder.
+      launch_hash: launchHash({ manifest: SOURCE.file, cwd: "services/metrics" }),
     });
     const full = symbolFromContract({ ...minimal, io: "pubsub", version_set: "^0.1" }, SOURCE);
     assert.equal(full.io, "pubsub");

@@ -4,6 +4,7 @@
  */
 import { canonicalHash } from "./canonical-json.ts";
 import type { JsonValue } from "./json-value.ts";
+import { launchHash, launchOf } from "./launch.ts";
 import {
   type ConcreteAddress,
   formatSaddr,
@@ -57,6 +58,12 @@ export interface CatalogSymbol {
    * for the drivers; absent when there are none. They never change the contract hash.
    */
   readonly extensions?: Readonly<Record<string, JsonValue>>;
+  /**
+   * `launchHash` of what runs at the symbol (launch.ts: manifest file, driver, argv, folder,
+   * paths, every non-label `x-` key). Catalogs written before it lack it; `withLaunchHash` fills
+   * it in on read.
+   */
+  readonly launch_hash: string;
   /** Who signed its manifest; absent when the manifest carries no signature. */
   readonly signer?: ManifestSigner;
 }
@@ -93,6 +100,7 @@ export function symbolFromContract(
   extraTags: Readonly<Record<string, string>> = {},
 ): CatalogSymbol {
   const address: ConcreteAddress = parseConcrete(c.saddr);
+  const extensions = extensionsOf(c);
   return {
     saddr: formatSaddr(address),
     type: c.type,
@@ -107,8 +115,18 @@ export function symbolFromContract(
     tags: sortedRecord({ ...(c.tags ?? {}), ...extraTags }),
     source,
     contract_hash: contractHash(c),
-    ...extensionsOf(c),
+    ...extensions,
+    launch_hash: launchHash(launchOf({ type: c.type, ...extensions, source })),
   };
+}
+
+/** A symbol read from a catalog that may predate `launch_hash`, with it. */
+export function withLaunchHash(
+  s: Omit<CatalogSymbol, "launch_hash"> & { launch_hash?: string },
+): CatalogSymbol {
+  return s.launch_hash === undefined
+    ? { ...s, launch_hash: launchHash(launchOf(s)) }
+    : (s as CatalogSymbol);
 }
 
 function extensionsOf(c: Contract): { extensions?: Record<string, JsonValue> } {

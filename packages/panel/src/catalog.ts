@@ -15,6 +15,7 @@ import {
   parseReference,
   RttError,
   type Selector,
+  withLaunchHash,
 } from "@rtt/core";
 import { writeFileAtomic } from "./workspace/atomic-write.ts";
 
@@ -76,7 +77,8 @@ export function readCatalog(path: string): Catalog {
       hint: "run `rtt scan` to rebuild it",
     });
   }
-  return parsed as Catalog;
+  // A catalog written before launch hashes gets them here, as a scan would write them.
+  return { ...(parsed as Catalog), symbols: parsed.symbols.map(withLaunchHash) };
 }
 
 /** How a selector fares against the catalog: the symbols it selects, or why none fit. */

@@ -11,6 +11,7 @@ import { resolve } from "node:path";
 import {
   committedTopology,
   type Edge,
+  type EdgeEnd,
   type Edit,
   inPlaceMoves,
   loadPlanInputs,
@@ -143,6 +144,9 @@ function formatEdit(
   const mark = MARK[edit.action];
   const edge = edit.action === "delete" ? edit.before : edit.after;
   const lines = [paint(out, mark.style, `${mark.sign} route ${edit.route}`), ...edgeLines(edge)];
+  // What a create or replace will run, so the person approving it sees the programs.
+  if (edit.action !== "delete")
+    lines.push(...launchLines("from", edge.from), ...launchLines("to", edge.to));
   if (edit.action === "replace") {
     lines.push("    changes:");
     for (const c of edit.changes) lines.push(`      ${paint(out, "yellow", c)}`);
@@ -183,6 +187,19 @@ function edgeLines(edge: Edge): string[] {
     `    lane ${edge.lane}, ${edge.pattern}, prio ${edge.prio}` +
       (Object.keys(edge.params).length === 0 ? "" : `, params ${JSON.stringify(edge.params)}`),
   ];
+}
+
+/** An end's manifest, argv, working folder and files opened, as the plan recorded them. */
+function launchLines(which: "from" | "to", end: EdgeEnd): string[] {
+  const launch = end.launch;
+  if (launch === undefined) return [`    ${which}: (launch not recorded)`];
+  const lines = [`    ${which} manifest ${launch.manifest}`];
+  if (launch.argv !== undefined)
+    lines.push(`      runs ${JSON.stringify(launch.argv)} in ${launch.cwd}`);
+  if (launch.path !== undefined) lines.push(`      opens ${launch.path}`);
+  if (launch.url !== undefined) lines.push(`      reaches ${launch.url}`);
+  if (launch.extra !== undefined) lines.push(`      with ${JSON.stringify(launch.extra)}`);
+  return lines;
 }
 
 function reasonLines(out: OutputStream, route: PlannedRoute): string {

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type CatalogSymbol, type Contract, symbolFromContract } from "@rtt/core";
+import {
+  type CatalogSymbol,
+  type Contract,
+  launchHash,
+  launchOf,
+  symbolFromContract,
+} from "@rtt/core";
 import { type LinkPattern, STUB_DRIVER } from "../plan/topology.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
 import { isDegraded, realEnd, stubEnd } from "./degrade.ts";
@@ -33,10 +39,18 @@ function route(driver: string, pattern: LinkPattern = "reqrep"): WiredRoute {
 
 describe("degrade modes", () => {
   const withExamples = api({ "x-examples": [{ response: { status: 200 } }] });
+  // The stub and the real end both record what runs at the symbol (its http launch).
+  const launch = launchOf(withExamples);
+  const launched = { launch, launch_hash: launchHash(launch) };
 
   it("a request/response target with examples gets the stub, same symbol and hash", () => {
     assert.deepEqual(stubEnd(route("http"), [withExamples]), {
-      to: { saddr: API, driver: STUB_DRIVER, contract_hash: withExamples.contract_hash },
+      to: {
+        saddr: API,
+        driver: STUB_DRIVER,
+        contract_hash: withExamples.contract_hash,
+        ...launched,
+      },
     });
   });
 
@@ -62,6 +76,7 @@ describe("degrade modes", () => {
       saddr: API,
       driver: "http",
       contract_hash: withExamples.contract_hash,
+      ...launched,
     });
     assert.equal(realEnd(degraded, []), undefined);
   });

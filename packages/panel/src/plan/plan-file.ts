@@ -4,7 +4,7 @@
  * The checks are about shape; whether the plan still fits the workspace is apply's business.
  */
 import { readFileSync } from "node:fs";
-import { errorMessage, isLaneKind, LANE_KINDS, RttError } from "@rtt/core";
+import { errorMessage, isLaneKind, LANE_KINDS, type Launch, launchHash, RttError } from "@rtt/core";
 import { PLAN_FORMAT, type Plan } from "./plan.ts";
 import { TOPOLOGY_FORMAT } from "./topology.ts";
 
@@ -38,6 +38,22 @@ function count(v: Json, path: string): number {
 function checkEnd(v: Json, path: string): void {
   const end = object(v, path);
   for (const key of ["saddr", "driver", "contract_hash"]) string(end[key], `${path}.${key}`);
+  if (end.launch !== undefined) checkLaunch(end.launch, end.launch_hash, `${path}.launch`);
+}
+
+/** A recorded launch: its fields' types, and its hash (an edited argv is not the plan's). */
+function checkLaunch(v: Json, hash: Json, path: string): void {
+  const launch = object(v, path);
+  string(launch.manifest, `${path}.manifest`);
+  string(launch.cwd, `${path}.cwd`);
+  for (const key of ["driver", "path", "url"])
+    if (launch[key] !== undefined) string(launch[key], `${path}.${key}`);
+  if (launch.argv !== undefined)
+    for (const [i, a] of array(launch.argv, `${path}.argv`).entries())
+      string(a, `${path}.argv[${i}]`);
+  if (launch.extra !== undefined) object(launch.extra, `${path}.extra`);
+  const expected = launchHash(launch as unknown as Launch);
+  if (hash !== expected) throw at(`${path}_hash`, `the launch's hash ${expected}`, hash);
 }
 
 function checkEdge(v: Json, path: string, route: string): void {

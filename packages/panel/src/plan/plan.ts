@@ -11,6 +11,7 @@ import {
   canonicalHash,
   type JsonValue,
   type LaneKind,
+  launchRouteParams,
   type Policy,
   type RouteSpec,
   reservedRouteParams,
@@ -30,6 +31,7 @@ import {
   driverFor,
   type Edge,
   edgeKey,
+  endLaunchChanges,
   endOf,
   type LinkPattern,
   patternOf,
@@ -151,7 +153,7 @@ export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: P
       ? `route id ${id} is used by more than one route in routes.json`
       : from === undefined || to === undefined
         ? (decision.reasons.at(-1) ?? "no target is chosen")
-        : (noDriver(from) ?? noDriver(to) ?? reservedParams(route));
+        : (noDriver(from) ?? noDriver(to) ?? reservedParams(route) ?? launchParams(route));
     seen.add(id);
     if (from === undefined || to === undefined || problem !== undefined) {
       routes.push({
@@ -213,6 +215,13 @@ function reservedParams(route: RouteSpec): string | undefined {
     : `routes.json: params ${keys.map((k) => JSON.stringify(k)).join(", ")}: keys starting with "qos." are reserved for the policy's QoS; set rate, burst, drop and buffer in a policy.json qos rule instead`;
 }
 
+function launchParams(route: RouteSpec): string | undefined {
+  const keys = launchRouteParams(route.params);
+  return keys.length === 0
+    ? undefined
+    : `routes.json: params ${keys.map((k) => JSON.stringify(k)).join(", ")}: a route may not say what a driver runs or opens; what runs comes from the manifest (x-run, x-cwd, x-path, x-url), and a change to it is a change in the plan`;
+}
+
 /** Route parameters as drivers get them (strings, like the Open RPC's map), keys sorted. */
 function sortedParams(
   params: Readonly<Record<string, string | number | boolean>> | undefined,
@@ -240,6 +249,8 @@ function changesBetween(before: Edge, after: Edge): string[] {
   note("to contract", before.to.contract_hash.slice(0, 12), after.to.contract_hash.slice(0, 12));
   note("from driver", before.from.driver, after.from.driver);
   note("to driver", before.to.driver, after.to.driver);
+  out.push(...endLaunchChanges("from", before.from, after.from));
+  out.push(...endLaunchChanges("to", before.to, after.to));
   note("lane", before.lane, after.lane);
   note("pattern", before.pattern, after.pattern);
   note("prio", String(before.prio), String(after.prio));

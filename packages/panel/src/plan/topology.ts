@@ -4,8 +4,20 @@
  * ends, the driver that opens each, the lane kind and the traffic pattern. The WAL journals it as
  * each apply's pre and post graph, so its JSON form must be canonical: keys sorted, no clock.
  */
-import type { CatalogSymbol, JsonValue, LaneKind } from "@rtt/core";
-import { canonicalHash } from "@rtt/core";
+import {
+  type CatalogSymbol,
+  canonicalHash,
+  driverFor,
+  type JsonValue,
+  type LaneKind,
+  type Launch,
+  launchChanges,
+  launchHash,
+  launchOf,
+} from "@rtt/core";
+
+// Which connector opens a symbol is part of its launch (core launch.ts); kept importable here.
+export { driverFor };
 
 export const TOPOLOGY_FORMAT = "rtt.topology/v1";
 
@@ -22,11 +34,36 @@ export interface EdgeEnd {
   /** The connector whose driver opens this end (`process`, `http`, `file`, or one in .rtt/drivers/). */
   readonly driver: string;
   readonly contract_hash: string;
+  /**
+   * What runs at this end, as planned: the driver is opened with this, not with what the
+   * manifest says at apply time. Absent in topologies committed before launches were recorded.
+   */
+  readonly launch?: Launch;
+  /** `launchHash(launch)`, present with it. */
+  readonly launch_hash?: string;
 }
 
-/** The end at `symbol`, opened by `driver`. */
+/** The end at `symbol`, opened by `driver`, running the symbol's launch. */
 export function endOf(symbol: CatalogSymbol, driver: string): EdgeEnd {
-  return { saddr: symbol.saddr, driver, contract_hash: symbol.contract_hash };
+  const launch = launchOf(symbol);
+  return {
+    saddr: symbol.saddr,
+    driver,
+    contract_hash: symbol.contract_hash,
+    launch,
+    launch_hash: launchHash(launch),
+  };
+}
+
+/**
+ * What differs between what two ends of one route run, each line prefixed with `which`
+ * (`from`/`to`); an end recorded before launches were, as "(launch not recorded)".
+ */
+export function endLaunchChanges(which: string, before: EdgeEnd, after: EdgeEnd): string[] {
+  if (before.launch_hash === after.launch_hash) return [];
+  if (before.launch === undefined || after.launch === undefined)
+    return [`${which} launch: (launch not recorded)`];
+  return launchChanges(before.launch, after.launch).map((c) => `${which} ${c}`);
 }
 
 export interface Edge {
@@ -84,21 +121,6 @@ export function asTopology(value: JsonValue | undefined): Topology {
     edges !== null &&
     !Array.isArray(edges);
   return isGraph ? (value as unknown as Topology) : EMPTY_TOPOLOGY;
-}
-
-const BY_TYPE: Readonly<Partial<Record<string, string>>> = { api: "http", file: "file" };
-
-/**
- * Which connector opens a symbol: its manifest's `x-driver`; else `http` for an api and `file`
- * for a file; else `process` when the manifest says how to run it (`x-run`). Undefined: nothing
- * can open it, and the plan says so.
- */
-export function driverFor(symbol: CatalogSymbol): string | undefined {
-  const named = symbol.extensions?.["x-driver"];
-  if (typeof named === "string" && named !== "") return named;
-  const byType = BY_TYPE[symbol.type];
-  if (byType !== undefined) return byType;
-  return Array.isArray(symbol.extensions?.["x-run"]) ? "process" : undefined;
 }
 
 /** The connector that answers for a degraded route's target (packages/connectors/stub, ADR 0014). */

@@ -3,7 +3,6 @@
  * `DriverHost` (a real driver process) and an in-process driver's `DriverClient` both satisfy
  * `DriverCalls`, so the same reconciler runs the panel daemon, the tests and the benchmark.
  */
-import { dirname, join } from "node:path";
 import type {
   ControlAddresses,
   HandshakeAgreed,
@@ -11,7 +10,15 @@ import type {
   HealthSample,
   ServerStream,
 } from "@rtt/connector-sdk";
-import { type CatalogSymbol, type LaneKind, RttError } from "@rtt/core";
+import {
+  type CatalogSymbol,
+  LAUNCH_LABEL_KEYS,
+  type LaneKind,
+  type Launch,
+  launchExtensions,
+  launchOf,
+  RttError,
+} from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 
 export interface DriverCalls {
@@ -126,14 +133,24 @@ export function parseLinkResourceName(name: string): LinkRef | undefined {
 }
 
 /**
- * The contract a driver is opened with: the catalog's view of the symbol plus its manifest's
- * `x-` keys (how to run or reach it) and `x-cwd`, the manifest's folder, where `x-run` runs.
+ * The contract a driver is opened with: the catalog's view of the symbol, its manifest's label
+ * `x-` keys (a stub's `x-examples`), and what runs there from `launch` — the one the plan
+ * recorded for the route end, so a manifest edited after the plan cannot start another program
+ * (without one, a topology committed before launches were recorded: the catalog's). `x-cwd` is
+ * always set: the manifest's folder unless the manifest names another.
  */
-export function contractForDriver(symbol: CatalogSymbol, root: string): string {
-  const { source, contract_hash: _hash, extensions, ...contract } = symbol;
+export function contractForDriver(symbol: CatalogSymbol, root: string, launch?: Launch): string {
+  const {
+    source: _source,
+    contract_hash: _hash,
+    launch_hash: _launch,
+    extensions,
+    ...contract
+  } = symbol;
+  const labels = Object.entries(extensions ?? {}).filter(([k]) => LAUNCH_LABEL_KEYS.has(k));
   return JSON.stringify({
     ...contract,
-    ...extensions,
-    "x-cwd": dirname(join(root, source.file)),
+    ...Object.fromEntries(labels),
+    ...launchExtensions(launch ?? launchOf(symbol), root),
   });
 }

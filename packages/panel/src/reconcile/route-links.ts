@@ -3,7 +3,7 @@
  * as a `link` resource in the WAL's ledger, and released when it is closed, so a panel killed at
  * any point finds the strays in the ledger on restart (`Reconciler.sweepOrphans`).
  */
-import { type CatalogSymbol, errorMessage } from "@rtt/core";
+import { type CatalogSymbol, errorMessage, launchRouteParams, RttError } from "@rtt/core";
 import type { EdgeEnd } from "../plan/topology.ts";
 import { contractForDriver, type LinkRef, linkResourceName, sampleLink } from "./drivers.ts";
 import { wiredRoutesOf } from "./graph.ts";
@@ -33,9 +33,17 @@ export class RouteLinks {
     params: Readonly<Record<string, string>>,
     symbol: CatalogSymbol,
   ): Promise<LinkRef> {
+    // The plan refuses these; a graph from elsewhere (an older WAL, a hand-made plan) too.
+    const smuggled = launchRouteParams(params);
+    if (smuggled.length > 0)
+      throw new RttError(
+        "RTT_ERR_PLAN_INVALID",
+        `route ${route}: params ${smuggled.join(", ")} would tell the ${end.driver} driver what to run or open; only the catalog says that`,
+        { hint: "remove them from routes.json and run `rtt plan` again" },
+      );
     const driver = await this.#o.pool.get(end.driver);
     const link = await driver.open(end.saddr, {
-      contract: contractForDriver(symbol, this.#o.root),
+      contract: contractForDriver(symbol, this.#o.root, end.launch),
       params,
     });
     const ref = { driver: end.driver, link };
