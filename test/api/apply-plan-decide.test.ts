@@ -167,7 +167,7 @@ describe("route ids in requests", () => {
     assert.equal(long.status, grpc.status.INVALID_ARGUMENT);
     assert.match(
       long.message,
-      /^Trip\.route: a route id has at most 128 characters; this one has 300$/,
+      /^Trip\.route: a route id has at most 100 characters; this one has 300$/,
     );
   });
 

@@ -1,5 +1,5 @@
 /** `.rtt/routes.json`: the desired routes (docs/design.md §The model: routes and policy). */
-import { routeIdentifier } from "./common.ts";
+import { identifier } from "./common.ts";
 
 export interface RouteSpec {
   /**
@@ -36,7 +36,7 @@ export const routesSchema = {
         required: ["from", "to"],
         additionalProperties: false,
         properties: {
-          id: routeIdentifier,
+          id: identifier,
           from: reference,
           to: {
             anyOf: [reference, { type: "array", minItems: 1, items: reference }],

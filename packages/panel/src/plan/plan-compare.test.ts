@@ -32,7 +32,8 @@ const PLAN: Plan = (() => {
   return makePlan(loaded.inputs, EMPTY_TOPOLOGY, 0);
 })();
 
-type Mutable = Record<string, any>; // biome-ignore-line: a test edits plans freely
+// biome-ignore lint/suspicious/noExplicitAny: a test edits plans freely.
+type Mutable = Record<string, any>;
 
 /** A deep copy of the quickstart's plan as a client would send it, edited by `edit`. */
 function sent(edit: (p: Mutable) => void = () => {}): Mutable {
