@@ -1,5 +1,5 @@
 /**
- * Reading a plan back (`rtt apply FILE`, the ApplyPlan call): a saved plan is input like any
+ * Reading a plan back (`rtt apply FILE`; ApplyPlan compares instead, daemon/plan-check.ts): a saved plan is input like any
  * other, so every field apply relies on is checked and a bad one is named by its JSON path.
  * The checks are about shape; whether the plan still fits the workspace is apply's business.
  */
