@@ -264,6 +264,18 @@ export const ERROR_CATALOG = {
     exitCode: 1,
     grpcStatus: "INVALID_ARGUMENT",
   },
+  RTT_ERR_PLAN_MISMATCH: {
+    meaning:
+      "ApplyPlan was sent a plan that is not the one the panel makes from the workspace's routes.json, policy.json, panel.yaml and catalog against its live wiring: refused, nothing applied (the first difference is named).",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_REQUEST_INVALID: {
+    meaning:
+      "A panel API request has a field that is not valid: a route id routes.json would refuse, a text too long or with control characters (the field is named).",
+    exitCode: 1,
+    grpcStatus: "INVALID_ARGUMENT",
+  },
   RTT_ERR_APPLY_FAILED: {
     meaning:
       "A batch of an apply failed and was rolled back: the routes of that batch keep their old wiring, later batches were not run.",

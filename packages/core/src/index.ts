@@ -82,7 +82,7 @@ export {
   type SymbolType,
 } from "./saddr.ts";
 export { SAMPLE_CONTRACT } from "./sample-contract.ts";
-export { IDENT_PATTERN } from "./schemas/common.ts";
+export { IDENT_PATTERN, ROUTE_ID_MAX_LENGTH } from "./schemas/common.ts";
 export type {
   Auth,
   Contract,

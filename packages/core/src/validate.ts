@@ -10,6 +10,7 @@ import { type Diagnostic, RttError } from "./errors.ts";
 import { EXAMPLES_KEY, readExamples } from "./examples.ts";
 import { parseHealthExpr, parseRouteExpr } from "./route-expr.ts";
 import { formatSaddr, parseConcrete, parseReference, parseSaddr } from "./saddr.ts";
+import { ROUTE_ID_MAX_LENGTH } from "./schemas/common.ts";
 import { type Manifest, manifestSchema } from "./schemas/manifest.ts";
 import { type PanelConfig, panelConfigSchema } from "./schemas/panel-config.ts";
 import { type Policy, policySchema } from "./schemas/policy.ts";
@@ -336,9 +337,6 @@ function runProblems(m: Manifest): Problem[] {
   return [];
 }
 
-/** Longest route id: it names a folder of the route's journal (.rtt/run/routes/<id>). */
-const MAX_ROUTE_ID = 100;
-
 const SEMANTIC_CHECKS: Partial<Record<DocumentKind, SemanticCheck>> = {
   manifest: (m: Manifest) => {
     const problems: Problem[] = [];
@@ -390,11 +388,11 @@ const SEMANTIC_CHECKS: Partial<Record<DocumentKind, SemanticCheck>> = {
     const problems: Problem[] = [];
     r.routes.forEach((route, i) => {
       if (route.id === undefined) return;
-      if (route.id.length > MAX_ROUTE_ID)
+      if (route.id.length > ROUTE_ID_MAX_LENGTH)
         problems.push({
           path: ["routes", i, "id"],
           part: "value",
-          message: `route id is ${route.id.length} characters long: at most ${MAX_ROUTE_ID}`,
+          message: `route id is ${route.id.length} characters long: at most ${ROUTE_ID_MAX_LENGTH}`,
         });
       const first = seen.get(route.id);
       if (first !== undefined) {

@@ -9,20 +9,11 @@
  */
 import type * as grpc from "@grpc/grpc-js";
 import { type PanelHandlers, type PlanIn, toServiceError, unaryHandler } from "@rtt/connector-sdk";
-import {
-  type CatalogSymbol,
-  formatDiagnostic,
-  type JsonValue,
-  parseSaddr,
-  RttError,
-  SYMBOL_TYPES,
-} from "@rtt/core";
+import { type CatalogSymbol, type JsonValue, parseSaddr, RttError, SYMBOL_TYPES } from "@rtt/core";
 import type { AuditRecord } from "../audit/ledger.ts";
 import { readRecordsFrom } from "../audit/ledger-file.ts";
 import { resolveSelector } from "../catalog.ts";
-import { loadPlanInputs } from "../plan/inputs.ts";
-import { makePlan, planProblems } from "../plan/plan.ts";
-import { parsePlan } from "../plan/plan-file.ts";
+import { planProblems } from "../plan/plan.ts";
 import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts";
 import type { PolicyEngine } from "../policy/policy-engine.ts";
 import type { Actor } from "../reconcile/actor.ts";
@@ -40,6 +31,8 @@ import {
   samplesOf,
   symbolToWire,
 } from "./panel-messages.ts";
+import { decidePlan, panelPlan } from "./plan-check.ts";
+import { withRequestChecks } from "./request-checks.ts";
 import type { RouteHealth } from "./route-health.ts";
 
 /** How often Audit with `follow` looks at the ledger for new records. */
@@ -91,7 +84,7 @@ type StreamCall<M extends keyof PanelHandlers> =
     : never;
 
 export function panelService(ctx: PanelServiceContext): PanelHandlers {
-  return {
+  return withRequestChecks({
     Status: unaryHandler(() => status(ctx)),
     ApplyPlan: unaryHandler((req) => applyPlan(ctx, req)),
     ListRoutes: unaryHandler(() => listRoutes(ctx)),
@@ -104,7 +97,7 @@ export function panelService(ctx: PanelServiceContext): PanelHandlers {
     Trip: unaryHandler((req) => breakerCall(ctx, "trip", req)),
     Heal: unaryHandler((req) => breakerCall(ctx, "heal", req)),
     Shutdown: unaryHandler((req) => shutdown(ctx, req)),
-  };
+  });
 }
 
 /**
@@ -151,6 +144,11 @@ function liveTopologyJson(ctx: PanelServiceContext): string {
   return JSON.stringify({ format: TOPOLOGY_FORMAT, edges: ctx.reconciler.graph.edges });
 }
 
+/** What `rtt apply` plans against: the topology Status reports, through the same JSON. */
+function liveTopology(ctx: PanelServiceContext): Topology {
+  return asTopology(JSON.parse(liveTopologyJson(ctx)) as JsonValue);
+}
+
 function status(ctx: PanelServiceContext) {
   return {
     pid: process.pid,
@@ -165,10 +163,11 @@ function status(ctx: PanelServiceContext) {
   };
 }
 
+/** Applies the panel's own plan, when the client's is that plan (plan-check.ts). */
 async function applyPlan(ctx: PanelServiceContext, req: UnaryRequest<"ApplyPlan">) {
-  const plan = parsePlan(req.plan_json, "the ApplyPlan request");
-  const catalog = ctx.catalog();
-  const result = await ctx.reconciler.apply(plan, catalog, {
+  const panel = panelPlan(ctx.paths, liveTopology(ctx), ctx.wal.committed?.seq ?? 0);
+  const plan = decidePlan(req.plan_json, panel);
+  const result = await ctx.reconciler.apply(plan, panel.catalog, {
     who: req.who || "unknown",
     why: req.why || "apply",
   });
@@ -223,16 +222,7 @@ async function listSymbols(ctx: PanelServiceContext, call: StreamCall<"ListSymbo
 
 /** The plan `rtt apply` would make now, with `plan_json` the bytes `rtt plan --json` prints. */
 function planNow(ctx: PanelServiceContext): PlanIn {
-  const loaded = loadPlanInputs(ctx.paths);
-  if (!loaded.ok)
-    throw new RttError(
-      "RTT_ERR_DOC_SCHEMA",
-      `the plan's inputs are invalid; nothing was planned:\n${loaded.diagnostics.map(formatDiagnostic).join("\n")}`,
-      { hint: "run `rtt scan` and `rtt plan` to see every problem with its line and column" },
-    );
-  // What `rtt apply` plans against: the topology Status reports, through the same JSON.
-  const topology = asTopology(JSON.parse(liveTopologyJson(ctx)) as JsonValue);
-  const plan = makePlan(loaded.inputs, topology, ctx.wal.committed?.seq ?? 0);
+  const { plan } = panelPlan(ctx.paths, liveTopology(ctx), ctx.wal.committed?.seq ?? 0);
   const count = (action: string) => plan.edits.filter((e) => e.action === action).length;
   const edited = new Set(plan.edits.map((e) => e.route));
   return {

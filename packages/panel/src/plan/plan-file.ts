@@ -1,6 +1,7 @@
 /**
- * Reading a plan back (`rtt apply FILE`, the ApplyPlan call): a saved plan is input like any
- * other, so every field apply relies on is checked and a bad one is named by its JSON path.
+ * Reading a plan back (`rtt apply FILE`; the ApplyPlan call compares instead, see
+ * daemon/plan-check.ts): a saved plan is input like any other, so every field apply relies on
+ * is checked and a bad one is named by its JSON path.
  * The checks are about shape; whether the plan still fits the workspace is apply's business.
  */
 import { readFileSync } from "node:fs";

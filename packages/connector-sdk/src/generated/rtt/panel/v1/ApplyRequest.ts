@@ -3,7 +3,8 @@
 
 export interface ApplyRequest {
   /**
-   * The plan, exactly as `rtt plan --json` or `-out` wrote it.
+   * The plan, exactly as `rtt plan --json` or `-out` wrote it (or PlanRoutes gave it); it must
+   * be the plan the panel makes itself.
    */
   'plan_json'?: (string);
   /**
@@ -18,7 +19,8 @@ export interface ApplyRequest {
 
 export interface ApplyRequest__Output {
   /**
-   * The plan, exactly as `rtt plan --json` or `-out` wrote it.
+   * The plan, exactly as `rtt plan --json` or `-out` wrote it (or PlanRoutes gave it); it must
+   * be the plan the panel makes itself.
    */
   'plan_json': (string);
   /**

@@ -26,14 +26,18 @@ import type { Symbol as _rtt_panel_v1_Symbol, Symbol__Output as _rtt_panel_v1_Sy
 
 export interface PanelClient extends grpc.Client {
   /**
-   * Applies a plan: its batches in order, each a two-phase commit journaled in the WAL.
+   * Applies the panel's own plan (the workspace's files against the live wiring), when the plan
+   * sent is that plan (else FAILED_PRECONDITION naming the first difference): its batches in
+   * order, each a two-phase commit journaled in the WAL.
    */
   ApplyPlan(argument: _rtt_panel_v1_ApplyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_ApplyResult__Output>): grpc.ClientUnaryCall;
   ApplyPlan(argument: _rtt_panel_v1_ApplyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_panel_v1_ApplyResult__Output>): grpc.ClientUnaryCall;
   ApplyPlan(argument: _rtt_panel_v1_ApplyRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_ApplyResult__Output>): grpc.ClientUnaryCall;
   ApplyPlan(argument: _rtt_panel_v1_ApplyRequest, callback: grpc.requestCallback<_rtt_panel_v1_ApplyResult__Output>): grpc.ClientUnaryCall;
   /**
-   * Applies a plan: its batches in order, each a two-phase commit journaled in the WAL.
+   * Applies the panel's own plan (the workspace's files against the live wiring), when the plan
+   * sent is that plan (else FAILED_PRECONDITION naming the first difference): its batches in
+   * order, each a two-phase commit journaled in the WAL.
    */
   applyPlan(argument: _rtt_panel_v1_ApplyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_ApplyResult__Output>): grpc.ClientUnaryCall;
   applyPlan(argument: _rtt_panel_v1_ApplyRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_panel_v1_ApplyResult__Output>): grpc.ClientUnaryCall;
@@ -205,7 +209,9 @@ export interface PanelClient extends grpc.Client {
 
 export interface PanelHandlers extends grpc.UntypedServiceImplementation {
   /**
-   * Applies a plan: its batches in order, each a two-phase commit journaled in the WAL.
+   * Applies the panel's own plan (the workspace's files against the live wiring), when the plan
+   * sent is that plan (else FAILED_PRECONDITION naming the first difference): its batches in
+   * order, each a two-phase commit journaled in the WAL.
    */
   ApplyPlan: grpc.handleUnaryCall<_rtt_panel_v1_ApplyRequest__Output, _rtt_panel_v1_ApplyResult>;
   
