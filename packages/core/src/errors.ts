@@ -16,6 +16,7 @@ export interface ErrorSpec {
     | "DEADLINE_EXCEEDED"
     | "ABORTED"
     | "UNAVAILABLE"
+    | "PERMISSION_DENIED"
     | "INTERNAL";
 }
 
@@ -83,6 +84,12 @@ export const ERROR_CATALOG = {
       "A signing key or trust file is missing, unreadable, not Ed25519, or a key of that name exists already.",
     exitCode: 1,
     grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_TOKEN: {
+    meaning:
+      "A capability token is missing, malformed, expired, not signed by this panel's key, or does not cover the action, route or address asked for.",
+    exitCode: 1,
+    grpcStatus: "PERMISSION_DENIED",
   },
   RTT_ERR_SCAN_UNREADABLE: {
     meaning: "The scanner could not read a file or folder (permissions, vanished, not a file).",

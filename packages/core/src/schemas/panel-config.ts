@@ -14,6 +14,8 @@ export interface PanelConfig {
   readonly security?: {
     readonly strict_manifests?: boolean;
     readonly allow_unsigned?: readonly string[];
+    /** Every mutating API call needs a capability token that covers it (ADR 0018). */
+    readonly require_tokens?: boolean;
   };
   readonly health?: {
     readonly heartbeat_ms?: number;
@@ -62,6 +64,7 @@ export const panelConfigSchema = {
       properties: {
         strict_manifests: { type: "boolean" },
         allow_unsigned: stringList,
+        require_tokens: { type: "boolean" },
       },
     },
     health: {

@@ -211,7 +211,11 @@ const panelDoc = fc
         { requiredKeys: [] },
       ),
       security: fc.record(
-        { strict_manifests: fc.boolean(), allow_unsigned: fc.array(pathText, { maxLength: 2 }) },
+        {
+          strict_manifests: fc.boolean(),
+          allow_unsigned: fc.array(pathText, { maxLength: 2 }),
+          require_tokens: fc.boolean(),
+        },
         { requiredKeys: [] },
       ),
       health: fc.record(

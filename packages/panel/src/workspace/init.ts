@@ -36,6 +36,9 @@ security:
   # When true, manifests must be signed (Ed25519) unless their namespace is listed below.
   strict_manifests: false
   allow_unsigned: ["dev/*"]
+  # When true, every call that changes the panel (apply, qc, trip, heal, rollback, shutdown)
+  # needs a capability token covering it: \`rtt token mint\`, passed as RTT_TOKEN.
+  require_tokens: false
 
 health:
   heartbeat_ms: 250
