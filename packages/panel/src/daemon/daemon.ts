@@ -27,6 +27,8 @@ import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
 import { Reconciler } from "../reconcile/reconciler.ts";
 import { stopUnownedPrograms } from "../reconcile/route-journals.ts";
+import { TokenGate } from "../trust/authorize.ts";
+import { panelKey } from "../trust/keys.ts";
 import { Wal } from "../wal/wal.ts";
 import {
   loadPanelConfig,
@@ -78,6 +80,8 @@ export class PanelDaemon {
   readonly #catalog: () => readonly CatalogSymbol[];
   /** Route health and breakers; made once recovery knows the live routes. */
   #health: RouteHealth | undefined;
+  /** panel.yaml's security.require_tokens: every mutating call needs a token. */
+  readonly #requireTokens: boolean;
   /** Aborted when the panel stops: ends the open Health and Audit streams. */
   readonly #closing = new AbortController();
   #stopping: Promise<void> | undefined;
@@ -103,6 +107,7 @@ export class PanelDaemon {
     this.#wal = wal;
     const config = resolved.raw;
     this.#heartbeatMs = config.health?.heartbeat_ms ?? 250;
+    this.#requireTokens = config.security?.require_tokens ?? false;
     this.#policy = cachedByFile(paths.policy, () => compilePolicy(loadPolicy(paths).policy));
     this.#catalog = cachedByFile(paths.catalog, () => readCatalog(paths.catalog).symbols);
     this.#healthConfig = config.health;
@@ -260,6 +265,11 @@ export class PanelDaemon {
         wal: this.#wal,
         reconciler: this.#reconciler,
         pool: this.#pool,
+        tokens: new TokenGate({
+          requireTokens: this.#requireTokens,
+          publicKey: panelKey(this.paths.rttDir).publicKey,
+          log: this.#log,
+        }),
         health: () => this.#health,
         catalog: () => this.#catalog(),
         policy: () => this.#policy(),
