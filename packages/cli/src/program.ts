@@ -73,6 +73,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
   addKeysCommands(program, rt);
   addSignCommand(program, rt);
   addVerifyCommand(program, rt);
+  addTokenCommand(program, rt);
   return program;
 }
 
@@ -329,4 +330,50 @@ function addAuditCommand(program: Command, { ctx, setExit }: Runtime): void {
       const { auditCommand } = await import("./commands/audit.ts");
       setExit(auditCommand(ctx(), opts));
     });
+}
+
+/** `rtt token mint` */
+function addTokenCommand(program: Command, { ctx, setExit }: Runtime): void {
+  const collect = (value: string, previous: string[]) => [...previous, value];
+  const token = program
+    .command("token")
+    .description("capability tokens for the panel's API (security.require_tokens)");
+  token
+    .command("mint")
+    .description(
+      "print a token signed by the panel's key for some actions on some routes or addresses, for a while (needs .rtt/keys/panel.key)",
+    )
+    .option(
+      "--action <list>",
+      "read, plan, apply, qc, trip, heal, rollback, shutdown (comma-separated or repeated)",
+      collect,
+      [],
+    )
+    .option("--route <glob>", "route id or glob, `*` for every route (repeatable)", collect, [])
+    .option(
+      "--saddr <pattern>",
+      "SADDR pattern the call's addresses must match (repeatable)",
+      collect,
+      [],
+    )
+    .option("--ttl <duration>", "how long it lives: 90s, 15m, 1h, 7d (at most 30d)", "1h")
+    .option("--sub <who>", "who it is for, recorded in the token (default: you@host)")
+    .option("--json", "print the token and its claims as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rtt token mint --action qc,trip --route events-to-log --ttl 1h\n  RTT_TOKEN=$(rtt token mint --action heal --route '*' --ttl 15m) rtt heal route/events-to-log\n\nExit: 0 ok, 1 no panel key can be read or made, 2 usage.",
+    )
+    .action(
+      async (opts: {
+        action: string[];
+        route: string[];
+        saddr: string[];
+        ttl: string;
+        sub?: string;
+        json?: boolean;
+      }) => {
+        const { tokenMintCommand } = await import("./commands/token.ts");
+        setExit(tokenMintCommand(ctx(), opts));
+      },
+    );
 }

@@ -12,14 +12,17 @@
 import type * as grpc from "@grpc/grpc-js";
 import { toServiceError } from "./wire.ts";
 
-/** A grpc-js unary handler that answers with what `run` returns or resolves to. */
+/**
+ * A grpc-js unary handler that answers with what `run` returns or resolves to. `run` gets the
+ * call too, for what rides beside the request (its metadata: the panel's capability token).
+ */
 export function unaryHandler<Req, Res>(
-  run: (request: Req) => Promise<Res> | Res,
+  run: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     // Through a promise even when `run` is synchronous: a throw is an answer too, never a crash.
     Promise.resolve()
-      .then(() => run(call.request))
+      .then(() => run(call.request, call))
       .then(
         (response) => callback(null, response),
         (error: unknown) => callback(toServiceError(error)),

@@ -29,6 +29,7 @@ describe("ERROR_CATALOG", () => {
       "DEADLINE_EXCEEDED",
       "ABORTED",
       "UNAVAILABLE",
+      "PERMISSION_DENIED",
       "INTERNAL",
     ];
     for (const code of codes) {

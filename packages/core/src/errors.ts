@@ -16,6 +16,7 @@ export interface ErrorSpec {
     | "DEADLINE_EXCEEDED"
     | "ABORTED"
     | "UNAVAILABLE"
+    | "PERMISSION_DENIED"
     | "INTERNAL";
 }
 
@@ -89,6 +90,12 @@ export const ERROR_CATALOG = {
       "A manifest's signature does not verify with the trusted key it names: the file changed after it was signed (an error, always). In strict mode, also the warning for a symbol whose manifest is unsigned or signed by an untrusted key.",
     exitCode: 1,
     grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_TOKEN: {
+    meaning:
+      "A capability token is missing, malformed, expired, not signed by this panel's key, or does not cover the action, route or address asked for.",
+    exitCode: 1,
+    grpcStatus: "PERMISSION_DENIED",
   },
   RTT_ERR_SCAN_UNREADABLE: {
     meaning: "The scanner could not read a file or folder (permissions, vanished, not a file).",

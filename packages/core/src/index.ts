@@ -63,6 +63,7 @@ export {
 export { parseRttTags, type TagRule, tagsFor } from "./rtttags.ts";
 export {
   type ConcreteAddress,
+  escapeRegExp,
   formatSaddr,
   IO_MODES,
   type IoMode,

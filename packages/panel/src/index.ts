@@ -171,6 +171,18 @@ export {
   scanWorkspace,
 } from "./scan/scanner.ts";
 export {
+  AUTHORIZATION_KEY,
+  type Authorized,
+  bearerToken,
+  TokenGate,
+} from "./trust/authorize.ts";
+export {
+  cliTokenSource,
+  OWNER_TOKEN_TTL_MS,
+  TOKEN_ENV,
+  type TokenSource,
+} from "./trust/client-tokens.ts";
+export {
   checkKeyName,
   generateSigningKey,
   KEYS_DIR,
@@ -200,6 +212,13 @@ export {
   signedBytes,
   signManifest,
 } from "./trust/manifest-signature.ts";
+export {
+  isTokenAction,
+  TOKEN_ACTIONS,
+  type TokenAction,
+  type TokenScope,
+} from "./trust/token-scope.ts";
+export { MAX_TTL_MS, mintToken, parseTtl, type TokenClaims, verifyToken } from "./trust/tokens.ts";
 export { acquireDirLock, type DirLock, type LockHolder } from "./wal/lock.ts";
 export type {
   Lease,

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { isAlive } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import {
+  cliTokenSource,
   loadPanelConfig,
   PanelConnection,
   PanelDaemon,
@@ -30,7 +31,7 @@ function connectionOf(paths: WorkspacePaths): PanelConnection {
     throw new RttError("RTT_ERR_DOC_SCHEMA", ".rtt/panel.yaml is invalid", {
       hint: "run `rtt scan` to see each problem with its line and column",
     });
-  return new PanelConnection(config.listen);
+  return new PanelConnection(config.listen, cliTokenSource(paths.rttDir));
 }
 
 /** The running panel's connection, or undefined when nobody answers on the socket. */

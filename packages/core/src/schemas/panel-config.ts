@@ -15,6 +15,8 @@ export interface PanelConfig {
     readonly strict_manifests?: boolean;
     /** SADDR patterns (as policy.json's) strict mode lets through unsigned. */
     readonly allow_unsigned?: readonly string[];
+    /** Every mutating API call needs a capability token that covers it (ADR 0018). */
+    readonly require_tokens?: boolean;
   };
   readonly health?: {
     readonly heartbeat_ms?: number;
@@ -63,6 +65,7 @@ export const panelConfigSchema = {
       properties: {
         strict_manifests: { type: "boolean" },
         allow_unsigned: { type: "array", items: { type: "string", format: "rtt-pattern" } },
+        require_tokens: { type: "boolean" },
       },
     },
     health: {

@@ -217,6 +217,7 @@ const panelDoc = fc
             anyAddress().map((a) => a.text),
             { maxLength: 2 },
           ),
+          require_tokens: fc.boolean(),
         },
         { requiredKeys: [] },
       ),

@@ -24,6 +24,9 @@ import {
 } from "@rtt/connector-sdk";
 import { type JsonValue, RttError } from "@rtt/core";
 import { asTopology, type Topology } from "../plan/topology.ts";
+import { AUTHORIZATION_KEY } from "../trust/authorize.ts";
+import type { TokenSource } from "../trust/client-tokens.ts";
+import type { TokenAction } from "../trust/token-scope.ts";
 import { socketPathOf } from "./panel-server.ts";
 
 function fromPanelError(method: string, error: grpc.ServiceError): RttError {
@@ -56,9 +59,12 @@ export interface LiveWiring {
 export class PanelConnection {
   readonly listen: string;
   readonly #client: PanelClient;
+  readonly #tokens: TokenSource;
 
-  constructor(listen: string) {
+  /** `tokens`: the capability token each mutating call carries (none by default). */
+  constructor(listen: string, tokens: TokenSource = () => undefined) {
     this.listen = listen;
+    this.#tokens = tokens;
     const Panel = panelPackage().Panel;
     this.#client = new Panel(
       grpcTarget(socketPathOf(listen)),
@@ -72,6 +78,14 @@ export class PanelConnection {
       failed: (error) => fromPanelError(method, error),
       empty: () => new RttError("RTT_ERR_INTERNAL", `the panel's ${method} answer is empty`),
     });
+  }
+
+  /** A mutating call's metadata: `authorization: Bearer <token>` when there is a token. */
+  #auth(action: TokenAction): grpc.Metadata {
+    const metadata = new grpc.Metadata();
+    const token = this.#tokens(action);
+    if (token !== undefined) metadata.set(AUTHORIZATION_KEY, `Bearer ${token}`);
+    return metadata;
   }
 
   /** Resolves when the socket answers; false after `timeoutMs`. */
@@ -97,7 +111,7 @@ export class PanelConnection {
   /** Long deadline: an apply starts drivers and programs. */
   apply(planJson: string, who: string, why: string): Promise<ApplyResultMessage> {
     return this.#call("ApplyPlan", 10 * 60_000, (o, cb) =>
-      this.#client.ApplyPlan({ plan_json: planJson, who, why }, o, cb),
+      this.#client.ApplyPlan({ plan_json: planJson, who, why }, this.#auth("apply"), o, cb),
     );
   }
 
@@ -107,7 +121,7 @@ export class PanelConnection {
 
   rollback(seq: number, who: string): Promise<ApplyResultMessage> {
     return this.#call("Rollback", 10 * 60_000, (o, cb) =>
-      this.#client.Rollback({ seq, who }, o, cb),
+      this.#client.Rollback({ seq, who }, this.#auth("rollback"), o, cb),
     );
   }
 
@@ -170,7 +184,7 @@ export class PanelConnection {
     panel_us: number;
   }> {
     return this.#call("QuickConnect", 60_000, (o, cb) =>
-      this.#client.QuickConnect({ from, to, who, params: {} }, o, cb),
+      this.#client.QuickConnect({ from, to, who, params: {} }, this.#auth("qc"), o, cb),
     );
   }
 
@@ -183,13 +197,15 @@ export class PanelConnection {
   ): Promise<{ route: string; state: string; reason: string }> {
     return this.#call(kind === "trip" ? "Trip" : "Heal", 10_000, (o, cb) =>
       kind === "trip"
-        ? this.#client.Trip({ route, who, why }, o, cb)
-        : this.#client.Heal({ route, who, why }, o, cb),
+        ? this.#client.Trip({ route, who, why }, this.#auth("trip"), o, cb)
+        : this.#client.Heal({ route, who, why }, this.#auth("heal"), o, cb),
     );
   }
 
   shutdown(reason: string): Promise<{ pid: number }> {
-    return this.#call("Shutdown", 5000, (o, cb) => this.#client.Shutdown({ reason }, o, cb));
+    return this.#call("Shutdown", 5000, (o, cb) =>
+      this.#client.Shutdown({ reason }, this.#auth("shutdown"), o, cb),
+    );
   }
 
   close(): void {

@@ -28,6 +28,8 @@ import type { WiredRoute } from "../reconcile/graph.ts";
 import { Reconciler } from "../reconcile/reconciler.ts";
 import { stopUnownedPrograms } from "../reconcile/route-journals.ts";
 import type { ManifestTrust } from "../router/router.ts";
+import { TokenGate } from "../trust/authorize.ts";
+import { panelKey } from "../trust/keys.ts";
 import { Wal } from "../wal/wal.ts";
 import {
   loadPanelConfig,
@@ -81,6 +83,8 @@ export class PanelDaemon {
   readonly #catalog: () => readonly CatalogSymbol[];
   /** Route health and breakers; made once recovery knows the live routes. */
   #health: RouteHealth | undefined;
+  /** panel.yaml's security.require_tokens: every mutating call needs a token. */
+  readonly #requireTokens: boolean;
   /** Aborted when the panel stops: ends the open Health and Audit streams. */
   readonly #closing = new AbortController();
   #stopping: Promise<void> | undefined;
@@ -106,6 +110,7 @@ export class PanelDaemon {
     this.#wal = wal;
     const config = resolved.raw;
     this.#heartbeatMs = config.health?.heartbeat_ms ?? 250;
+    this.#requireTokens = config.security?.require_tokens ?? false;
     this.#policy = cachedByFile(paths.policy, () => compilePolicy(loadPolicy(paths).policy));
     this.#catalog = cachedByFile(paths.catalog, () => readCatalog(paths.catalog).symbols);
     this.#trust = cachedByFile(paths.panelConfig, () => loadTrust(paths));
@@ -265,6 +270,11 @@ export class PanelDaemon {
         wal: this.#wal,
         reconciler: this.#reconciler,
         pool: this.#pool,
+        tokens: new TokenGate({
+          requireTokens: this.#requireTokens,
+          publicKey: panelKey(this.paths.rttDir).publicKey,
+          log: this.#log,
+        }),
         health: () => this.#health,
         catalog: () => this.#catalog(),
         policy: () => this.#policy(),

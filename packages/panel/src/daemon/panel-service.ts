@@ -13,12 +13,18 @@ import { type CatalogSymbol, type JsonValue, parseSaddr, RttError, SYMBOL_TYPES 
 import type { AuditRecord } from "../audit/ledger.ts";
 import { readRecordsFrom } from "../audit/ledger-file.ts";
 import { resolveSelector } from "../catalog.ts";
-import { planProblems } from "../plan/plan.ts";
+import { diffTopologies, planProblems } from "../plan/plan.ts";
 import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts";
 import type { PolicyEngine } from "../policy/policy-engine.ts";
 import type { Actor } from "../reconcile/actor.ts";
 import type { ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
 import type { ManifestTrust } from "../router/router.ts";
+import {
+  EVERY_ROUTE_TARGET,
+  editTargets,
+  routeTarget,
+  type TokenGate,
+} from "../trust/authorize.ts";
 import type { Wal } from "../wal/wal.ts";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
 import type { HostPool } from "./host-pool.ts";
@@ -55,6 +61,8 @@ export interface PanelServiceContext {
   readonly wal: Pick<Wal, "committed" | "rollbackTarget">;
   readonly reconciler: Reconciler;
   readonly pool: Pick<HostPool, "status" | "sample">;
+  /** Capability tokens: each mutating call asks it first (trust/authorize.ts, ADR 0018). */
+  readonly tokens: TokenGate;
   /** Route health and breakers; none while the panel is still starting. */
   health(): RouteHealth | undefined;
   /** The catalog's symbols (RTT_ERR_CATALOG_MISSING before the first scan). */
@@ -86,17 +94,17 @@ type StreamCall<M extends keyof PanelHandlers> =
 export function panelService(ctx: PanelServiceContext): PanelHandlers {
   return withRequestChecks({
     Status: unaryHandler(() => status(ctx)),
-    ApplyPlan: unaryHandler((req) => applyPlan(ctx, req)),
+    ApplyPlan: unaryHandler((req, call) => applyPlan(ctx, req, call.metadata)),
     ListRoutes: unaryHandler(() => listRoutes(ctx)),
-    Rollback: unaryHandler((req) => rollback(ctx, req)),
+    Rollback: unaryHandler((req, call) => rollback(ctx, req, call.metadata)),
     ListSymbols: streamingHandler((call) => listSymbols(ctx, call)),
     PlanRoutes: unaryHandler(() => planNow(ctx)),
     Health: streamingHandler((call) => healthStream(ctx, call)),
     Audit: streamingHandler((call) => auditStream(ctx, call)),
-    QuickConnect: unaryHandler((req) => quickConnect(ctx, req)),
-    Trip: unaryHandler((req) => breakerCall(ctx, "trip", req)),
-    Heal: unaryHandler((req) => breakerCall(ctx, "heal", req)),
-    Shutdown: unaryHandler((req) => shutdown(ctx, req)),
+    QuickConnect: unaryHandler((req, call) => quickConnect(ctx, req, call.metadata)),
+    Trip: unaryHandler((req, call) => breakerCall(ctx, "trip", req, call.metadata)),
+    Heal: unaryHandler((req, call) => breakerCall(ctx, "heal", req, call.metadata)),
+    Shutdown: unaryHandler((req, call) => shutdown(ctx, req, call.metadata)),
   });
 }
 
@@ -164,9 +172,15 @@ function status(ctx: PanelServiceContext) {
 }
 
 /** Applies the panel's own plan, when the client's is that plan (plan-check.ts). */
-async function applyPlan(ctx: PanelServiceContext, req: UnaryRequest<"ApplyPlan">) {
+async function applyPlan(
+  ctx: PanelServiceContext,
+  req: UnaryRequest<"ApplyPlan">,
+  metadata: grpc.Metadata,
+) {
   const panel = panelPlan(ctx.paths, liveTopology(ctx), ctx.wal.committed?.seq ?? 0);
   const plan = decidePlan(req.plan_json, panel);
+  // Returns the token's id (`tokenId`) for the audit.
+  ctx.tokens.authorize(metadata, "apply", editTargets(plan.edits));
   const result = await ctx.reconciler.apply(plan, panel.catalog, {
     who: req.who || "unknown",
     why: req.why || "apply",
@@ -193,8 +207,14 @@ async function listRoutes(ctx: PanelServiceContext) {
   };
 }
 
-async function rollback(ctx: PanelServiceContext, req: UnaryRequest<"Rollback">) {
+async function rollback(
+  ctx: PanelServiceContext,
+  req: UnaryRequest<"Rollback">,
+  metadata: grpc.Metadata,
+) {
   const target = asTopology(ctx.wal.rollbackTarget(Number(req.seq)).post);
+  const live: Topology = { format: TOPOLOGY_FORMAT, edges: ctx.reconciler.graph.edges };
+  ctx.tokens.authorize(metadata, "rollback", editTargets(diffTopologies(live, target)));
   const actor = { who: req.who || "unknown", why: `rollback to commit ${req.seq}` };
   return applyResultToWire(await ctx.reconcileTo(target, actor));
 }
@@ -289,11 +309,19 @@ async function auditStream(ctx: PanelServiceContext, call: StreamCall<"Audit">) 
 }
 
 /** `rtt qc from -> to`: a hot swap of a wired one-way route, through the router's hard steps. */
-async function quickConnect(ctx: PanelServiceContext, req: UnaryRequest<"QuickConnect">) {
+async function quickConnect(
+  ctx: PanelServiceContext,
+  req: UnaryRequest<"QuickConnect">,
+  metadata: grpc.Metadata,
+) {
   const started = performance.now();
   const catalog = ctx.catalog();
   const route = findWiredRoute(req.from, ctx.reconciler.live.values());
   const swap = swapTarget(route, req.to, catalog, ctx.policy(), ctx.trust());
+  const touched = routeTarget(route.edge.route, route.edge);
+  ctx.tokens.authorize(metadata, "qc", [
+    { ...touched, saddrs: [...touched.saddrs, swap.target.saddr] },
+  ]);
   const r = await ctx.reconciler.quickConnect(route.edge.route, swap.target, swap.driver, {
     who: req.who || "unknown",
     why: `rtt qc ${req.from} -> ${req.to}`,
@@ -314,18 +342,30 @@ async function quickConnect(ctx: PanelServiceContext, req: UnaryRequest<"QuickCo
  * `rtt trip` / `rtt heal`: a route's breaker by hand. The audit records the operator and their
  * why (or the command); the breaker's reason names the operator's own why only.
  */
-function breakerCall(ctx: PanelServiceContext, kind: "trip" | "heal", req: UnaryRequest<"Trip">) {
+function breakerCall(
+  ctx: PanelServiceContext,
+  kind: "trip" | "heal",
+  req: UnaryRequest<"Trip">,
+  metadata: grpc.Metadata,
+) {
   const health = ctx.health();
   if (health === undefined)
     throw new RttError("RTT_ERR_PANEL_UNREACHABLE", "the panel is still starting");
-  const route = findWiredRoute(req.route, ctx.reconciler.live.values()).edge.route;
+  const wired = findWiredRoute(req.route, ctx.reconciler.live.values()).edge;
+  ctx.tokens.authorize(metadata, kind, [routeTarget(wired.route, wired)]);
+  const route = wired.route;
   const actor = { who: req.who || "unknown", why: req.why || `rtt ${kind} route/${route}` };
   const state =
     kind === "trip" ? health.trip(route, actor, req.why || undefined) : health.heal(route, actor);
   return { route, state: state.state, reason: state.reason };
 }
 
-function shutdown(ctx: PanelServiceContext, req: UnaryRequest<"Shutdown">) {
+function shutdown(
+  ctx: PanelServiceContext,
+  req: UnaryRequest<"Shutdown">,
+  metadata: grpc.Metadata,
+) {
+  ctx.tokens.authorize(metadata, "shutdown", [EVERY_ROUTE_TARGET]);
   ctx.log(`shutting down: ${req.reason || "asked to"}`);
   // Answer first; the drivers and the socket go right after.
   setImmediate(() => void ctx.stop());

@@ -38,6 +38,9 @@ security:
   # policy.json), e.g. every symbol of the "dev" namespace.
   strict_manifests: false
   allow_unsigned: ["rtt://dev/*/*"]
+  # When true, every call that changes the panel (apply, qc, trip, heal, rollback, shutdown)
+  # needs a capability token covering it: \`rtt token mint\`, passed as RTT_TOKEN.
+  require_tokens: false
 
 health:
   heartbeat_ms: 250
