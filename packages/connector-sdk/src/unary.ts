@@ -14,12 +14,12 @@ import { toServiceError } from "./wire.ts";
 
 /** A grpc-js unary handler that answers with what `run` returns or resolves to. */
 export function unaryHandler<Req, Res>(
-  run: (request: Req) => Promise<Res> | Res,
+  run: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     // Through a promise even when `run` is synchronous: a throw is an answer too, never a crash.
     Promise.resolve()
-      .then(() => run(call.request))
+      .then(() => run(call.request, call))
       .then(
         (response) => callback(null, response),
         (error: unknown) => callback(toServiceError(error)),

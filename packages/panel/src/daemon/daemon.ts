@@ -260,6 +260,7 @@ export class PanelDaemon {
         wal: this.#wal,
         reconciler: this.#reconciler,
         pool: this.#pool,
+        callers: this.#server.callers,
         health: () => this.#health,
         catalog: () => this.#catalog(),
         policy: () => this.#policy(),

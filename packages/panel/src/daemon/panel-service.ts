@@ -29,6 +29,7 @@ import type { Actor } from "../reconcile/actor.ts";
 import type { ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
 import type { Wal } from "../wal/wal.ts";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
+import type { Callers } from "./callers.ts";
 import type { HostPool } from "./host-pool.ts";
 import { findWiredRoute, swapTarget } from "./live-ops.ts";
 import {
@@ -61,6 +62,8 @@ export interface PanelServiceContext {
   readonly wal: Pick<Wal, "committed" | "rollbackTarget">;
   readonly reconciler: Reconciler;
   readonly pool: Pick<HostPool, "status" | "sample">;
+  /** Who made each call (the connecting process, ADR 0019): the audit's `who`. */
+  readonly callers: Pick<Callers, "actor">;
   /** Route health and breakers; none while the panel is still starting. */
   health(): RouteHealth | undefined;
   /** The catalog's symbols (RTT_ERR_CATALOG_MISSING before the first scan). */
@@ -81,6 +84,8 @@ type Handler<M extends keyof PanelHandlers> = PanelHandlers[M];
 /** The request message of the unary call `M`. */
 type UnaryRequest<M extends keyof PanelHandlers> =
   Handler<M> extends grpc.handleUnaryCall<infer Req, infer _Res> ? Req : never;
+/** What identifies a call's caller: any server call. */
+type Call = Parameters<Callers["actor"]>[0];
 /** The server side of the server-streaming call `M`. */
 type StreamCall<M extends keyof PanelHandlers> =
   Handler<M> extends grpc.handleServerStreamingCall<infer Req, infer Res>
@@ -90,16 +95,16 @@ type StreamCall<M extends keyof PanelHandlers> =
 export function panelService(ctx: PanelServiceContext): PanelHandlers {
   return {
     Status: unaryHandler(() => status(ctx)),
-    ApplyPlan: unaryHandler((req) => applyPlan(ctx, req)),
+    ApplyPlan: unaryHandler((req, call) => applyPlan(ctx, req, call)),
     ListRoutes: unaryHandler(() => listRoutes(ctx)),
-    Rollback: unaryHandler((req) => rollback(ctx, req)),
+    Rollback: unaryHandler((req, call) => rollback(ctx, req, call)),
     ListSymbols: streamingHandler((call) => listSymbols(ctx, call)),
     PlanRoutes: unaryHandler(() => planNow(ctx)),
     Health: streamingHandler((call) => healthStream(ctx, call)),
     Audit: streamingHandler((call) => auditStream(ctx, call)),
-    QuickConnect: unaryHandler((req) => quickConnect(ctx, req)),
-    Trip: unaryHandler((req) => breakerCall(ctx, "trip", req)),
-    Heal: unaryHandler((req) => breakerCall(ctx, "heal", req)),
+    QuickConnect: unaryHandler((req, call) => quickConnect(ctx, req, call)),
+    Trip: unaryHandler((req, call) => breakerCall(ctx, "trip", req, call)),
+    Heal: unaryHandler((req, call) => breakerCall(ctx, "heal", req, call)),
     Shutdown: unaryHandler((req) => shutdown(ctx, req)),
   };
 }
@@ -162,13 +167,11 @@ function status(ctx: PanelServiceContext) {
   };
 }
 
-async function applyPlan(ctx: PanelServiceContext, req: UnaryRequest<"ApplyPlan">) {
+async function applyPlan(ctx: PanelServiceContext, req: UnaryRequest<"ApplyPlan">, call: Call) {
   const plan = parsePlan(req.plan_json, "the ApplyPlan request");
   const catalog = ctx.catalog();
-  const result = await ctx.reconciler.apply(plan, catalog, {
-    who: req.who || "unknown",
-    why: req.why || "apply",
-  });
+  const actor = ctx.callers.actor(call, req.who, req.why || "apply");
+  const result = await ctx.reconciler.apply(plan, catalog, actor);
   await ctx.compact();
   ctx.prebind();
   return applyResultToWire(result);
@@ -191,9 +194,9 @@ async function listRoutes(ctx: PanelServiceContext) {
   };
 }
 
-async function rollback(ctx: PanelServiceContext, req: UnaryRequest<"Rollback">) {
+async function rollback(ctx: PanelServiceContext, req: UnaryRequest<"Rollback">, call: Call) {
   const target = asTopology(ctx.wal.rollbackTarget(Number(req.seq)).post);
-  const actor = { who: req.who || "unknown", why: `rollback to commit ${req.seq}` };
+  const actor = ctx.callers.actor(call, req.who, `rollback to commit ${req.seq}`);
   return applyResultToWire(await ctx.reconcileTo(target, actor));
 }
 
@@ -296,15 +299,17 @@ async function auditStream(ctx: PanelServiceContext, call: StreamCall<"Audit">) 
 }
 
 /** `rtt qc from -> to`: a hot swap of a wired one-way route, through the router's hard steps. */
-async function quickConnect(ctx: PanelServiceContext, req: UnaryRequest<"QuickConnect">) {
+async function quickConnect(
+  ctx: PanelServiceContext,
+  req: UnaryRequest<"QuickConnect">,
+  call: Call,
+) {
   const started = performance.now();
   const catalog = ctx.catalog();
   const route = findWiredRoute(req.from, ctx.reconciler.live.values());
   const swap = swapTarget(route, req.to, catalog, ctx.policy());
-  const r = await ctx.reconciler.quickConnect(route.edge.route, swap.target, swap.driver, {
-    who: req.who || "unknown",
-    why: `rtt qc ${req.from} -> ${req.to}`,
-  });
+  const actor = ctx.callers.actor(call, req.who, `rtt qc ${req.from} -> ${req.to}`);
+  const r = await ctx.reconciler.quickConnect(route.edge.route, swap.target, swap.driver, actor);
   return {
     route: r.route,
     changed: r.changed,
@@ -321,12 +326,17 @@ async function quickConnect(ctx: PanelServiceContext, req: UnaryRequest<"QuickCo
  * `rtt trip` / `rtt heal`: a route's breaker by hand. The audit records the operator and their
  * why (or the command); the breaker's reason names the operator's own why only.
  */
-function breakerCall(ctx: PanelServiceContext, kind: "trip" | "heal", req: UnaryRequest<"Trip">) {
+function breakerCall(
+  ctx: PanelServiceContext,
+  kind: "trip" | "heal",
+  req: UnaryRequest<"Trip">,
+  call: Call,
+) {
   const health = ctx.health();
   if (health === undefined)
     throw new RttError("RTT_ERR_PANEL_UNREACHABLE", "the panel is still starting");
   const route = findWiredRoute(req.route, ctx.reconciler.live.values()).edge.route;
-  const actor = { who: req.who || "unknown", why: req.why || `rtt ${kind} route/${route}` };
+  const actor = ctx.callers.actor(call, req.who, req.why || `rtt ${kind} route/${route}`);
   const state =
     kind === "trip" ? health.trip(route, actor, req.why || undefined) : health.heal(route, actor);
   return { route, state: state.state, reason: state.reason };

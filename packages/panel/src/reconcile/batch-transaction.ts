@@ -23,7 +23,7 @@ import type { LaneAddress } from "@rtt/fabric";
 import type { AuditAction } from "../audit/ledger.ts";
 import type { Edit } from "../plan/plan.ts";
 import type { Edge, EdgeEnd } from "../plan/topology.ts";
-import type { Actor } from "./actor.ts";
+import { type Actor, actorFields } from "./actor.ts";
 import type { LinkRef } from "./drivers.ts";
 import { eachLimited } from "./each-limited.ts";
 import { graphJson, type WiredRoute } from "./graph.ts";
@@ -241,7 +241,7 @@ export class BatchTransaction {
           auditAs ??
           (edit.action === "create" ? "bind" : edit.action === "delete" ? "unbind" : "swap"),
         route: edit.route,
-        who: actor.who,
+        ...actorFields(actor),
         why: actor.why,
         before: edit.action === "create" ? null : summary(edit.before),
         after: edit.action === "delete" ? null : summary(edit.after),
