@@ -18,6 +18,7 @@ import {
   type PanelConfig,
   RttError,
 } from "@rtt/core";
+import { checkWorkspaceLedger } from "../audit/anchor.ts";
 import { AuditLedger } from "../audit/ledger.ts";
 import { readCatalog } from "../catalog.ts";
 import { type BreakerConfig, breakerConfig } from "../health/breaker.ts";
@@ -27,6 +28,7 @@ import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
 import { Reconciler } from "../reconcile/reconciler.ts";
 import { stopUnownedPrograms } from "../reconcile/route-journals.ts";
+import { panelKey } from "../trust/keys.ts";
 import { Wal } from "../wal/wal.ts";
 import {
   loadPanelConfig,
@@ -112,6 +114,7 @@ export class PanelDaemon {
       log: (l) => this.#log(`[${l.driver}${l.stream === "host" ? "" : ` ${l.stream}`}] ${l.line}`),
     });
     this.#audit = new AuditLedger(paths.audit, {
+      signer: panelKey(paths.rttDir),
       onHeadError: (error) => this.#log(`writing the audit head failed: ${String(error)}`),
     });
     this.#reconciler = this.#makeReconciler();
@@ -183,6 +186,7 @@ export class PanelDaemon {
       throw error;
     }
     try {
+      daemon.#checkLedger();
       await daemon.#recover();
       await daemon.#serve();
     } catch (error) {
@@ -246,6 +250,22 @@ export class PanelDaemon {
     const { from, to } = await samplesOf(this.#pool, r);
     const problems = routeProblems(r, from, to);
     return problems.length === 0 ? undefined : problems.join("; ");
+  }
+
+  /** At start: a ledger that fails its chain or the WAL's anchors is logged (ADR 0019). */
+  #checkLedger(): void {
+    try {
+      const { verdict, anchor } = checkWorkspaceLedger(this.paths);
+      const problem = !verdict.ok
+        ? `${verdict.problem}: ${verdict.message}`
+        : anchor === undefined
+          ? undefined
+          : `${anchor.problem}: ${anchor.message}`;
+      if (problem !== undefined)
+        this.#log(`WARNING: audit ledger tampered: ${problem} (run \`rtt audit --verify\`)`);
+    } catch (error) {
+      this.#log(`WARNING: audit ledger could not be checked: ${String(error)}`);
+    }
   }
 
   async #serve(): Promise<void> {

@@ -108,12 +108,14 @@ export class BatchTransaction {
       for (const edit of edits) if (edit.action !== "delete") prepared.push({ edit });
       await this.#prepareAndFlip(txid, prepared, symbols);
       await beforeStep(this.#parts.options, "commit", routes[0] ?? "");
+      // The record first, then the commit anchored to it (ADR 0019): a ledger that cannot
+      // take the record (damaged) rolls the batch back; nothing commits unaudited.
+      this.#audit(edits, actor, auditAs);
     } catch (error) {
       await this.#rollBack(txid, prepared, error);
       return { routes, outcome: "rolled-back", error: batchError(error) };
     }
     const { seq, retired } = this.#commit(txid, edits, prepared);
-    this.#audit(edits, actor, auditAs);
     for (const old of retired) {
       await beforeStep(this.#parts.options, "retire", old.edge.route).catch(() => {});
       await this.#parts.links.close([old.from, old.to]);
@@ -211,7 +213,11 @@ export class BatchTransaction {
       this.#parts.routes.wire({ edge: p.edit.after, from: p.from, to: p.to });
     }
     return {
-      seq: this.#parts.options.wal.commit(txid, graphJson(this.#parts.routes.graph())),
+      seq: this.#parts.options.wal.commit(
+        txid,
+        graphJson(this.#parts.routes.graph()),
+        this.#parts.options.audit.head,
+      ),
       retired,
     };
   }

@@ -217,8 +217,7 @@ export class TargetMoves {
     actor: Actor,
     mode: MoveMode,
   ): number {
-    this.#parts.routes.wire(after, held);
-    const seq = this.#parts.options.wal.commit(txid, graphJson(this.#parts.routes.graph()));
+    // The record first, then the commit anchored to it (ADR 0019).
     this.#parts.options.audit.appendAll([
       {
         action: mode === "unpark" ? "restore" : "swap",
@@ -229,7 +228,9 @@ export class TargetMoves {
         after: { from: after.edge.from.saddr, to: after.edge.to.saddr, lane: after.edge.lane },
       },
     ]);
-    return seq;
+    this.#parts.routes.wire(after, held);
+    const { wal, audit } = this.#parts.options;
+    return wal.commit(txid, graphJson(this.#parts.routes.graph()), audit.head);
   }
 
   /**
