@@ -97,14 +97,13 @@ export function checkAnchors(
         message: `WAL commit ${now.commit} was written with ledger seq ${now.seq} after commit ${was.commit} had seq ${was.seq}: the ledger restarted (the old one was deleted or replaced)`,
       };
   }
+  if (records.length < newest.seq)
+    return {
+      problem: "behind-anchor",
+      message: `the ledger ends at seq ${records.length}, but WAL commit ${newest.commit} was written with seq ${newest.seq}: records were cut off (and the head rewritten)`,
+    };
   for (const a of anchors) {
-    const at = records[a.seq - 1];
-    if (at === undefined)
-      return {
-        problem: "behind-anchor",
-        message: `the ledger ends at seq ${records.length}, but WAL commit ${a.commit} was written with seq ${a.seq}: records were cut off (and the head rewritten)`,
-      };
-    if (at.hash !== a.hash)
+    if (records[a.seq - 1]?.hash !== a.hash)
       return {
         problem: "anchor-mismatch",
         message: `record seq ${a.seq} is not the one WAL commit ${a.commit} was written with: the ledger was rewritten`,
