@@ -24,6 +24,7 @@ interface Rec {
   claimed_by?: string;
   action: string;
   route: string;
+  after: { launch?: { to?: { manifest?: string; run?: unknown } } } | null;
 }
 
 test("audit records name the calling process; a client's claim is only claimed_by; a deleted ledger is reported", {
@@ -56,6 +57,10 @@ test("audit records name the calling process; a client's claim is only claimed_b
     // What `rtt apply` sent as its who: kept, as a claim.
     assert.equal(r.claimed_by, `${userInfo().username}@${hostname()}`);
   }
+  // Each bind says what its target runs: the manifest and the argv.
+  const events = binds.find((r) => r.route === EVENTS_ROUTE);
+  assert.match(events?.after?.launch?.to?.manifest ?? "", /rtt\.manifest\.json$/);
+  assert.ok(Array.isArray(events?.after?.launch?.to?.run), JSON.stringify(events));
   const trip = records.find((r) => r.action === "trip" && r.who !== "panel");
   assert.ok(trip !== undefined, listed.stdout);
   assert.match(trip.who, new RegExp(`^uid=${uid}(\\(\\S+\\))? pid=${process.pid}$`));

@@ -20,6 +20,7 @@
  */
 import { type CatalogSymbol, errorMessage, type JsonValue, RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
+import { launchOf } from "../audit/launch-summary.ts";
 import type { AuditAction } from "../audit/ledger.ts";
 import type { Edit } from "../plan/plan.ts";
 import type { Edge, EdgeEnd } from "../plan/topology.ts";
@@ -110,7 +111,7 @@ export class BatchTransaction {
       await beforeStep(this.#parts.options, "commit", routes[0] ?? "");
       // The record first, then the commit anchored to it (ADR 0019): a ledger that cannot
       // take the record (damaged) rolls the batch back; nothing commits unaudited.
-      this.#audit(edits, actor, auditAs);
+      this.#audit(edits, actor, symbols, auditAs);
     } catch (error) {
       await this.#rollBack(txid, prepared, error);
       return { routes, outcome: "rolled-back", error: batchError(error) };
@@ -232,7 +233,21 @@ export class BatchTransaction {
     return warnings;
   }
 
-  #audit(edits: readonly Edit[], actor: Actor, auditAs?: AuditAction): void {
+  #audit(
+    edits: readonly Edit[],
+    actor: Actor,
+    symbols: ReadonlyMap<string, CatalogSymbol>,
+    auditAs?: AuditAction,
+  ): void {
+    // What each end runs and opens (ADR 0019); a deleted route's ends may be gone already.
+    const launch = (e: Edge): JsonValue => {
+      const ends: Record<string, JsonValue> = {};
+      const from = launchOf(symbols.get(e.from.saddr));
+      const to = launchOf(symbols.get(e.to.saddr));
+      if (from !== undefined) ends.from = from;
+      if (to !== undefined) ends.to = to;
+      return ends;
+    };
     const summary = (e: Edge): JsonValue => ({
       from: e.from.saddr,
       to: e.to.saddr,
@@ -240,6 +255,7 @@ export class BatchTransaction {
       pattern: e.pattern,
       // A retarget keeps the symbol and changes who answers for it.
       ...(auditAs === undefined ? {} : { to_driver: e.to.driver }),
+      launch: launch(e),
     });
     this.#parts.options.audit.appendAll(
       edits.map((edit) => ({
