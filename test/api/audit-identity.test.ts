@@ -75,4 +75,14 @@ test("audit records name the calling process; a client's claim is only claimed_b
   assert.equal(verify.code, 1, describeRun(verify));
   assert.match(verify.stderr, /ledger tampered: deleted: .*the ledger was deleted/);
   assert.match(verify.stderr, /RTT_ERR_AUDIT_TAMPERED/);
+
+  // A panel started on it says so too.
+  conn.close();
+  conn = undefined;
+  await ws.ok(["panel", "stop"]);
+  await ws.ok(["panel", "start"]);
+  const status = await ws.ok(["panel", "status", "--json"]);
+  const { audit_problem } = JSON.parse(status.stdout) as { audit_problem: string };
+  assert.match(audit_problem, /^deleted: /);
+  assert.match(ws.panelLog(), /WARNING: audit ledger tampered: deleted: /);
 });

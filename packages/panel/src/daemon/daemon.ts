@@ -252,6 +252,9 @@ export class PanelDaemon {
     return problems.length === 0 ? undefined : problems.join("; ");
   }
 
+  /** What #checkLedger found at start ("" when nothing): `rtt panel status` shows it. */
+  #auditProblem = "";
+
   /** At start: a ledger that fails its chain or the WAL's anchors is logged (ADR 0019). */
   #checkLedger(): void {
     try {
@@ -261,9 +264,11 @@ export class PanelDaemon {
         : anchor === undefined
           ? undefined
           : `${anchor.problem}: ${anchor.message}`;
-      if (problem !== undefined)
-        this.#log(`WARNING: audit ledger tampered: ${problem} (run \`rtt audit --verify\`)`);
+      if (problem === undefined) return;
+      this.#auditProblem = problem;
+      this.#log(`WARNING: audit ledger tampered: ${problem} (run \`rtt audit --verify\`)`);
     } catch (error) {
+      this.#auditProblem = `the ledger could not be checked: ${String(error)}`;
       this.#log(`WARNING: audit ledger could not be checked: ${String(error)}`);
     }
   }
@@ -281,6 +286,7 @@ export class PanelDaemon {
         reconciler: this.#reconciler,
         pool: this.#pool,
         callers: this.#server.callers,
+        auditProblem: this.#auditProblem,
         health: () => this.#health,
         catalog: () => this.#catalog(),
         policy: () => this.#policy(),

@@ -62,6 +62,8 @@ export interface PanelServiceContext {
   readonly wal: Pick<Wal, "committed" | "rollbackTarget">;
   readonly reconciler: Reconciler;
   readonly pool: Pick<HostPool, "status" | "sample">;
+  /** What the panel found wrong with the audit ledger at start; "" when nothing (ADR 0019). */
+  readonly auditProblem: string;
   /** Who made each call (the connecting process, ADR 0019): the audit's `who`. */
   readonly callers: Pick<Callers, "actor">;
   /** Route health and breakers; none while the panel is still starting. */
@@ -164,6 +166,7 @@ function status(ctx: PanelServiceContext) {
     drivers: ctx.pool.status(),
     version: ctx.version,
     topology_json: liveTopologyJson(ctx),
+    audit_problem: ctx.auditProblem,
   };
 }
 
