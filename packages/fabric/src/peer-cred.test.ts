@@ -65,3 +65,35 @@ test("a socket without a descriptor gives a reason, not an identity", { skip }, 
   assert.equal(got.ok, false);
   assert.match(got.ok ? "" : got.reason, /no file descriptor/);
 });
+
+test("with the addon disabled the lookup gives the reason (the caller is then unknown)", async () => {
+  const script = `
+    import { createServer, connect } from "node:net";
+    import { peerCredentials } from ${JSON.stringify(new URL("./peer-cred.ts", import.meta.url).href)};
+    const path = process.argv[1];
+    const server = createServer((s) => {
+      console.log(JSON.stringify(peerCredentials(s)));
+      s.destroy(); server.close(); client.destroy();
+    });
+    let client;
+    server.listen(path, () => { client = connect(path); });`;
+  const dir = mkdtempSync(join(tmpdir(), "rtt-peer-off-"));
+  const child = spawn(
+    process.execPath,
+    ["--input-type=module", "-e", script, join(dir, "s.sock")],
+    {
+      env: { ...process.env, RTT_NO_NATIVE: "1", NODE_OPTIONS: "" },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  let out = "";
+  child.stdout.on("data", (b: Buffer) => {
+    out += b.toString();
+  });
+  await new Promise((resolve) => child.on("close", resolve));
+  rmSync(dir, { recursive: true, force: true });
+  assert.deepEqual(JSON.parse(out), {
+    ok: false,
+    reason: "native addon disabled by RTT_NO_NATIVE=1",
+  });
+});
