@@ -13,6 +13,7 @@ to target TO.
 """
 
 import json
+import os
 import sys
 
 import grpc
@@ -210,9 +211,17 @@ def main(socket_path, quick_connect=None):
             )
         Req, audit = method("Audit")
         out["audit_after_quick_connect"] = [
-            {"seq": e.seq, "action": e.action, "route": e.route, "who": e.who}
+            {
+                "seq": e.seq,
+                "action": e.action,
+                "route": e.route,
+                "who": e.who,
+                "claimed_by": e.claimed_by,
+            }
             for e in audit(Req(), timeout=TIMEOUT_S)
         ]
+        # The audit names this process by its pid (ADR 0019): the test compares.
+        out["pid"] = os.getpid()
 
     channel.close()
     json.dump(out, sys.stdout)

@@ -51,4 +51,5 @@ export {
 export { isLoopback } from "./lanes/tcp/tcp-lane.ts";
 export { laneSocketDir, MAX_SOCKET_PATH, newSocketPath } from "./lanes/uds/socket-path.ts";
 export { loadShm, shmUnavailableReason } from "./native.ts";
+export { type PeerCredentials, type PeerLookup, peerCredentials } from "./peer-cred.ts";
 export { isAlive, type ProcStat, parseProcStat, readProcStat } from "./process-stat.ts";

@@ -64,6 +64,8 @@ interface RawShm {
 
 type LoadState = { readonly api: ShmApi } | { readonly reason: string };
 let state: LoadState | undefined;
+/** The addon module as loaded (shared with peer-cred.ts), or why it cannot be. */
+let addon: { readonly raw: unknown } | { readonly reason: string } | undefined;
 
 /** The shared-memory API, or undefined when the native addon is unavailable (see the reason). */
 export function loadShm(): ShmApi | undefined {
@@ -78,12 +80,29 @@ export function shmUnavailableReason(): string | undefined {
 }
 
 function load(): LoadState {
+  const loaded = loadNativeAddon();
+  if ("reason" in loaded) return loaded;
+  if (!isRawShm(loaded.raw)) {
+    return { reason: `native addon failed to load: ${SHM_ADDON_PATH} is not rtt_shm` };
+  }
+  return { api: wrap(loaded.raw) };
+}
+
+/**
+ * The addon's exports as `require` returns them (loaded at most once per process), or the one
+ * sentence saying why it is unavailable. Its users check the shape they need.
+ */
+export function loadNativeAddon(): { readonly raw: unknown } | { readonly reason: string } {
+  addon ??= requireAddon();
+  return addon;
+}
+
+function requireAddon(): { readonly raw: unknown } | { readonly reason: string } {
   if (process.env.RTT_NO_NATIVE === "1") {
     return { reason: "native addon disabled by RTT_NO_NATIVE=1" };
   }
-  let raw: unknown;
   try {
-    raw = createRequire(import.meta.url)(SHM_ADDON_PATH);
+    return { raw: createRequire(import.meta.url)(SHM_ADDON_PATH) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "MODULE_NOT_FOUND" || code === "ENOENT") {
@@ -98,10 +117,6 @@ function load(): LoadState {
     }
     return { reason: `native addon failed to load: ${errorMessage(error)}` };
   }
-  if (!isRawShm(raw)) {
-    return { reason: `native addon failed to load: ${SHM_ADDON_PATH} is not rtt_shm` };
-  }
-  return { api: wrap(raw) };
 }
 
 /** The reason build.mjs recorded when it could not build the addon. */

@@ -4,6 +4,13 @@
  * ledger, route health and breakers, and the daemon that serves them.
  */
 
+export {
+  type AnchorFinding,
+  type AnchorProblem,
+  checkAnchors,
+  checkWorkspaceLedger,
+  walAnchors,
+} from "./audit/anchor.ts";
 export { AuditLedger } from "./audit/ledger.ts";
 export {
   type AuditLedgerOptions,

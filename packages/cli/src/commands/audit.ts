@@ -1,5 +1,11 @@
 import { RttError } from "@rtt/core";
-import { type AuditRecord, checkLedgerFile, type LedgerVerdict, relativeToRoot } from "@rtt/panel";
+import {
+  type AnchorFinding,
+  type AuditRecord,
+  checkWorkspaceLedger,
+  type LedgerVerdict,
+  relativeToRoot,
+} from "@rtt/panel";
 import { count, paint, table } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 import { wholeNumber } from "./flags.ts";
@@ -44,8 +50,11 @@ export function auditCommand(ctx: CommandContext, opts: AuditOptions): number {
   const limit = parseLimit(opts.limit);
   const paths = workspaceOf(ctx);
   const file = relativeToRoot(paths, paths.audit);
-  const verdict = checkLedgerFile(paths.audit);
-  if (opts.verify) return reportVerdict(ctx, verdict, file, opts);
+  const { verdict, anchor } = checkWorkspaceLedger(paths);
+  if (opts.verify) {
+    if (anchor !== undefined) return reportAnchor(ctx, anchor, file, opts);
+    return reportVerdict(ctx, verdict, file, opts);
+  }
 
   if (!verdict.ok) {
     throw new RttError(
@@ -64,6 +73,26 @@ export function auditCommand(ctx: CommandContext, opts: AuditOptions): number {
   }
   printRecords(ctx, records, verdict.records.length);
   return 0;
+}
+
+/** `--verify` when the chain holds but the WAL's anchors or the head's signature do not (1). */
+function reportAnchor(
+  ctx: CommandContext,
+  finding: AnchorFinding,
+  file: string,
+  opts: AuditOptions,
+): number {
+  if (opts.json) {
+    writeJson(ctx, { ok: false, file, problem: finding.problem, message: finding.message });
+  } else {
+    ctx.term.err.write(
+      `${paint(ctx.term.err, "red", `rtt: ${file}: ledger tampered: ${finding.problem}: ${finding.message}`)} (RTT_ERR_AUDIT_TAMPERED)\n`,
+    );
+    ctx.term.err.write(
+      "  hint: the WAL records the ledger head each commit was written with; see docs/adr/0019-audit-identity.md\n",
+    );
+  }
+  return 1;
 }
 
 /** `--verify`: says the ledger is intact (0), or names its first bad line (1). */

@@ -226,6 +226,8 @@ export async function panelStatusCommand(
     `panel ${s.version} (pid ${s.pid}) on ${s.listen}, since ${since}\n` +
       `${s.routes} route(s) wired, topology at commit ${s.committed_seq}\n`,
   );
+  if (s.audit_problem !== "")
+    ctx.term.out.write(`WARNING: audit ledger tampered at start: ${s.audit_problem}\n`);
   if (s.drivers.length > 0)
     ctx.term.out.write(
       `${table(

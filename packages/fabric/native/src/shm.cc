@@ -29,6 +29,8 @@
 
 #include <napi.h>
 
+#include "peer.h"
+
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -438,6 +440,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("open", Napi::Function::New(env, Open, "open"));
   exports.Set("unlink", Napi::Function::New(env, Unlink, "unlink"));
   exports.Set("close", Napi::Function::New(env, Close, "close"));
+  // Not shared memory, but the one other thing Node cannot do: see peer.cc.
+  exports.Set("peerCred", Napi::Function::New(env, rtt::PeerCred, "peerCred"));
 #ifdef _WIN32
   exports.Set("platform", Napi::String::New(env, "win32-file-mapping"));
 #else

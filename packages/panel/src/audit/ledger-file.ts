@@ -24,7 +24,9 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { RttError } from "@rtt/core";
+import type { SigningKey } from "../trust/keys.ts";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
+import { headContent } from "./head-signature.ts";
 import {
   type AuditEntry,
   type AuditHead,
@@ -38,6 +40,8 @@ import {
 import { type LedgerVerdict, verifyLedger } from "./verify.ts";
 
 export interface AuditLedgerOptions extends RecordStamp {
+  /** Signs the head file (the panel's key, ADR 0019); unsigned without one. */
+  readonly signer?: SigningKey;
   /** A delayed head write failed (a full disk): the next append's write tries again. */
   readonly onHeadError?: (error: unknown) => void;
 }
@@ -208,7 +212,7 @@ export function appendAuditBatch(
 ): AuditRecord[] {
   if (entries.length === 0) return [];
   const { records, head } = writeRecords(ledgerFile, entries, options, readTail(ledgerFile));
-  writeFileAtomic(headPath(ledgerFile), `${JSON.stringify(head)}\n`);
+  writeFileAtomic(headPath(ledgerFile), headContent(head, options.signer));
   return records;
 }
 

@@ -12,6 +12,7 @@
 import { existsSync, statSync } from "node:fs";
 import { RttError } from "@rtt/core";
 import { writeFileAtomic, writeFileAtomicOffLoop } from "../workspace/atomic-write.ts";
+import { headContent } from "./head-signature.ts";
 import {
   type AuditLedgerOptions,
   checkLedgerFile,
@@ -48,6 +49,17 @@ export class AuditLedger {
   constructor(file: string, options: AuditLedgerOptions = {}) {
     this.file = file;
     this.#options = options;
+  }
+
+  /** The newest record's seq and hash (what a WAL commit anchors); undefined when unknown. */
+  get head(): AuditHead | undefined {
+    if (this.#tail !== undefined) return this.#tail.head;
+    try {
+      return readTail(this.file);
+    } catch {
+      // A damaged tail: no anchor; `rtt audit --verify` and the next append name the damage.
+      return undefined;
+    }
   }
 
   append(entry: AuditEntry): AuditRecord {
@@ -94,7 +106,7 @@ export class AuditLedger {
     clearTimeout(this.#headDue);
     this.#headDue = undefined;
     if (!existsSync(this.file) || statSync(this.file).size !== this.#tail.size) return undefined;
-    return `${JSON.stringify(this.#tail.head)}\n`;
+    return headContent(this.#tail.head, this.#options.signer);
   }
 
   /**

@@ -4,8 +4,11 @@
  *
  * `hash` is the SHA-256 of the record's RFC 8785 canonical JSON without `hash`; `prev` is the
  * previous record's `hash` (64 zeros for the first), and `prev` is inside what `hash` covers. This
- * detects accidents and casual edits, not an attacker who rewrites the whole file and the head:
- * nothing here is signed.
+ * detects accidents and casual edits; the head is signed and anchored in the WAL
+ * (`anchor.ts`, docs/adr/0019-audit-identity.md) against a rewrite of the whole file.
+ *
+ * Format versions: `claimed_by` and `token` (ADR 0019) are written only when they have a value,
+ * so a record without them hashes exactly as records did before they existed: old ledgers verify.
  */
 import { hostname, userInfo } from "node:os";
 import { canonicalHash, type JsonValue, RttError } from "@rtt/core";
@@ -33,14 +36,23 @@ export interface AuditEntry {
   readonly why: string;
   readonly before: JsonValue;
   readonly after: JsonValue;
-  /** `user@host`, or "panel" for what the panel did on its own. Default: this process's user. */
+  /**
+   * The caller as the kernel names it (`uid=1000(alice) pid=4242`, identity.ts), or "panel" for
+   * what the panel did on its own. Default: this process's user.
+   */
   readonly who?: string;
+  /** What the client said it was (`who` in its request), kept beside the real identity. */
+  readonly claimed_by?: string;
+  /** The id of the capability token the call carried. */
+  readonly token?: string;
 }
 
 export interface AuditRecord {
   readonly seq: number;
   readonly at: string;
   readonly who: string;
+  readonly claimed_by?: string;
+  readonly token?: string;
   readonly action: AuditAction;
   readonly route: string;
   readonly why: string;
@@ -65,7 +77,21 @@ export interface RecordStamp {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
-const FIELDS = ["seq", "at", "who", "action", "route", "why", "before", "after", "prev", "hash"];
+const FIELDS = [
+  "seq",
+  "at",
+  "who",
+  "claimed_by",
+  "token",
+  "action",
+  "route",
+  "why",
+  "before",
+  "after",
+  "prev",
+  "hash",
+];
+const OPTIONAL_STRINGS = ["claimed_by", "token"] as const;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -86,14 +112,19 @@ export function recordHash(record: Omit<AuditRecord, "hash"> | AuditRecord): str
 
 /** A record as one NDJSON line (fields in a fixed, readable order), newline included. */
 export function recordLine(record: AuditRecord): string {
-  const { seq, at, who, action, route, why, before, after, prev, hash } = record;
-  return `${JSON.stringify({ seq, at, who, action, route, why, before, after, prev, hash })}\n`;
+  const { seq, at, who, claimed_by, token, action, route, why, before, after, prev, hash } = record;
+  // JSON.stringify leaves out the optional fields that are undefined.
+  const line = { seq, at, who, claimed_by, token, action, route, why, before, after, prev, hash };
+  return `${JSON.stringify(line)}\n`;
 }
 
 function shapeError(v: Record<string, unknown>): string | undefined {
   if (!Number.isSafeInteger(v.seq) || (v.seq as number) < 1) return "seq is not a positive integer";
   for (const key of ["at", "who", "route", "why"] as const) {
     if (typeof v[key] !== "string") return `${key} is not a string`;
+  }
+  for (const key of OPTIONAL_STRINGS) {
+    if (key in v && typeof v[key] !== "string") return `${key} is not a string`;
   }
   if (!(AUDIT_ACTIONS as readonly unknown[]).includes(v.action)) {
     return `action is not one of ${AUDIT_ACTIONS.join(", ")}`;
@@ -183,6 +214,8 @@ export function chainRecords(
       seq: (head?.seq ?? 0) + 1,
       at,
       who: entry.who ?? stamp.who ?? currentWho(),
+      ...(entry.claimed_by === undefined ? {} : { claimed_by: entry.claimed_by }),
+      ...(entry.token === undefined ? {} : { token: entry.token }),
       action: entry.action,
       route: entry.route,
       why: entry.why,

@@ -7,7 +7,7 @@
  */
 import type { AuditLedger } from "../audit/ledger.ts";
 import type { BreakerTransition } from "../health/breaker.ts";
-import type { Actor } from "../reconcile/actor.ts";
+import { type Actor, actorFields } from "../reconcile/actor.ts";
 import type { Reconciler } from "../reconcile/reconciler.ts";
 import type { RouteFallback } from "./fallback.ts";
 
@@ -29,7 +29,7 @@ export function breakerActions(o: BreakerActionsOptions): OnBreakerTransition {
       {
         action: t.to === "open" ? "trip" : "heal",
         route,
-        who: actor?.who ?? "panel",
+        ...(actor === undefined ? { who: "panel" } : actorFields(actor)),
         why: actor?.why ?? t.reason,
         before: { breaker: t.from },
         after: { breaker: t.to, reason: t.reason },

@@ -18,6 +18,7 @@ import {
   type PanelConfig,
   RttError,
 } from "@rtt/core";
+import { checkWorkspaceLedger } from "../audit/anchor.ts";
 import { AuditLedger } from "../audit/ledger.ts";
 import { readCatalog } from "../catalog.ts";
 import { type BreakerConfig, breakerConfig } from "../health/breaker.ts";
@@ -121,6 +122,7 @@ export class PanelDaemon {
       log: (l) => this.#log(`[${l.driver}${l.stream === "host" ? "" : ` ${l.stream}`}] ${l.line}`),
     });
     this.#audit = new AuditLedger(paths.audit, {
+      signer: panelKey(paths.rttDir),
       onHeadError: (error) => this.#log(`writing the audit head failed: ${String(error)}`),
     });
     this.#reconciler = this.#makeReconciler();
@@ -193,6 +195,7 @@ export class PanelDaemon {
       throw error;
     }
     try {
+      daemon.#checkLedger();
       await daemon.#recover();
       await daemon.#serve();
     } catch (error) {
@@ -258,6 +261,27 @@ export class PanelDaemon {
     return problems.length === 0 ? undefined : problems.join("; ");
   }
 
+  /** What #checkLedger found at start ("" when nothing): `rtt panel status` shows it. */
+  #auditProblem = "";
+
+  /** At start: a ledger that fails its chain or the WAL's anchors is logged (ADR 0019). */
+  #checkLedger(): void {
+    try {
+      const { verdict, anchor } = checkWorkspaceLedger(this.paths);
+      const problem = !verdict.ok
+        ? `${verdict.problem}: ${verdict.message}`
+        : anchor === undefined
+          ? undefined
+          : `${anchor.problem}: ${anchor.message}`;
+      if (problem === undefined) return;
+      this.#auditProblem = problem;
+      this.#log(`WARNING: audit ledger tampered: ${problem} (run \`rtt audit --verify\`)`);
+    } catch (error) {
+      this.#auditProblem = `the ledger could not be checked: ${String(error)}`;
+      this.#log(`WARNING: audit ledger could not be checked: ${String(error)}`);
+    }
+  }
+
   async #serve(): Promise<void> {
     await this.#server.serve(
       panelService({
@@ -275,6 +299,8 @@ export class PanelDaemon {
           publicKey: panelKey(this.paths.rttDir).publicKey,
           log: this.#log,
         }),
+        callers: this.#server.callers,
+        auditProblem: this.#auditProblem,
         health: () => this.#health,
         catalog: () => this.#catalog(),
         policy: () => this.#policy(),

@@ -66,6 +66,8 @@ export function auditToWire(r: AuditRecord): AuditEventIn {
     after_json: JSON.stringify(r.after),
     prev: r.prev,
     hash: r.hash,
+    claimed_by: r.claimed_by ?? "",
+    token: r.token ?? "",
   };
 }
 

@@ -4,8 +4,13 @@
  * standard services — gRPC health checking (grpc.health.v1) and server reflection (v1 and
  * v1alpha) — so grpcurl or a client in any language can find and call the panel without RTT's
  * .proto files at hand.
+ *
+ * The panel accepts the socket's connections itself (a net.Server) and hands each to gRPC
+ * through a connection injector, after reading who connected (`callers.ts`): the audit records
+ * the connecting process, not the client's word (docs/adr/0019-audit-identity.md).
  */
 import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { dirname } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
@@ -18,6 +23,7 @@ import {
 } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
+import { Callers } from "./callers.ts";
 import { withProtocMapEntries } from "./protoc-map-entries.ts";
 
 /** The fully qualified name health checks and reflection know the panel's service by. */
@@ -59,6 +65,10 @@ export class PanelServer {
   readonly listen: string;
   readonly #socket: string;
   readonly #server = new grpc.Server(LOCAL_SERVER_OPTIONS);
+  /** Who made each call: filled as connections are accepted. */
+  readonly callers = new Callers();
+  /** The listener on the Unix socket, once serving. */
+  #listener: Server | undefined;
   /** The health service's state, once serving: flipped when the panel stops. */
   #health: HealthImplementation | undefined;
 
@@ -75,22 +85,22 @@ export class PanelServer {
     mkdirSync(dirname(this.#socket), { recursive: true, mode: 0o700 });
     this.#server.addService(panelPackage().Panel.service, panel);
     this.#health = addStandardServices(this.#server);
-    await new Promise<void>((resolve, reject) =>
-      this.#server.bindAsync(
-        `unix:${this.#socket}`,
-        grpc.ServerCredentials.createInsecure(),
-        (e) =>
-          e
-            ? reject(
-                new RttError(
-                  "RTT_ERR_LANE_ADDRESS",
-                  `cannot listen on ${this.listen}: ${e.message}`,
-                  { cause: e },
-                ),
-              )
-            : resolve(),
-      ),
-    );
+    const injector = this.#server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+    const listener = createServer((socket) => {
+      this.callers.admit(socket);
+      injector.injectConnection(socket);
+    });
+    this.#listener = listener;
+    await new Promise<void>((resolve, reject) => {
+      listener.once("error", (e) =>
+        reject(
+          new RttError("RTT_ERR_LANE_ADDRESS", `cannot listen on ${this.listen}: ${e.message}`, {
+            cause: e,
+          }),
+        ),
+      );
+      listener.listen(this.#socket, () => resolve());
+    });
   }
 
   /** Health checks answer NOT_SERVING from now on: the panel is stopping. */
@@ -100,6 +110,8 @@ export class PanelServer {
 
   /** Takes no more calls; resolves once the calls under way ended. */
   shutdown(): Promise<void> {
+    // No new connections; gRPC closes the sessions of those it has.
+    this.#listener?.close();
     return new Promise<void>((resolve) => {
       // A stream still open (a health Watch) must not keep the panel up.
       const force = setTimeout(() => this.#server.forceShutdown(), FORCE_SHUTDOWN_MS);

@@ -27,6 +27,7 @@ import {
 } from "../trust/authorize.ts";
 import type { Wal } from "../wal/wal.ts";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
+import type { Callers } from "./callers.ts";
 import type { HostPool } from "./host-pool.ts";
 import { findWiredRoute, swapTarget } from "./live-ops.ts";
 import {
@@ -63,6 +64,10 @@ export interface PanelServiceContext {
   readonly pool: Pick<HostPool, "status" | "sample">;
   /** Capability tokens: each mutating call asks it first (trust/authorize.ts, ADR 0018). */
   readonly tokens: TokenGate;
+  /** What the panel found wrong with the audit ledger at start; "" when nothing (ADR 0019). */
+  readonly auditProblem: string;
+  /** Who made each call (the connecting process, ADR 0019): the audit's `who`. */
+  readonly callers: Pick<Callers, "actor">;
   /** Route health and breakers; none while the panel is still starting. */
   health(): RouteHealth | undefined;
   /** The catalog's symbols (RTT_ERR_CATALOG_MISSING before the first scan). */
@@ -85,6 +90,8 @@ type Handler<M extends keyof PanelHandlers> = PanelHandlers[M];
 /** The request message of the unary call `M`. */
 type UnaryRequest<M extends keyof PanelHandlers> =
   Handler<M> extends grpc.handleUnaryCall<infer Req, infer _Res> ? Req : never;
+/** What identifies a call's caller: any server call. */
+type Call = Parameters<Callers["actor"]>[0] & { readonly metadata: grpc.Metadata };
 /** The server side of the server-streaming call `M`. */
 type StreamCall<M extends keyof PanelHandlers> =
   Handler<M> extends grpc.handleServerStreamingCall<infer Req, infer Res>
@@ -94,16 +101,16 @@ type StreamCall<M extends keyof PanelHandlers> =
 export function panelService(ctx: PanelServiceContext): PanelHandlers {
   return withRequestChecks({
     Status: unaryHandler(() => status(ctx)),
-    ApplyPlan: unaryHandler((req, call) => applyPlan(ctx, req, call.metadata)),
+    ApplyPlan: unaryHandler((req, call) => applyPlan(ctx, req, call)),
     ListRoutes: unaryHandler(() => listRoutes(ctx)),
-    Rollback: unaryHandler((req, call) => rollback(ctx, req, call.metadata)),
+    Rollback: unaryHandler((req, call) => rollback(ctx, req, call)),
     ListSymbols: streamingHandler((call) => listSymbols(ctx, call)),
     PlanRoutes: unaryHandler(() => planNow(ctx)),
     Health: streamingHandler((call) => healthStream(ctx, call)),
     Audit: streamingHandler((call) => auditStream(ctx, call)),
-    QuickConnect: unaryHandler((req, call) => quickConnect(ctx, req, call.metadata)),
-    Trip: unaryHandler((req, call) => breakerCall(ctx, "trip", req, call.metadata)),
-    Heal: unaryHandler((req, call) => breakerCall(ctx, "heal", req, call.metadata)),
+    QuickConnect: unaryHandler((req, call) => quickConnect(ctx, req, call)),
+    Trip: unaryHandler((req, call) => breakerCall(ctx, "trip", req, call)),
+    Heal: unaryHandler((req, call) => breakerCall(ctx, "heal", req, call)),
     Shutdown: unaryHandler((req, call) => shutdown(ctx, req, call.metadata)),
   });
 }
@@ -168,23 +175,17 @@ function status(ctx: PanelServiceContext) {
     drivers: ctx.pool.status(),
     version: ctx.version,
     topology_json: liveTopologyJson(ctx),
+    audit_problem: ctx.auditProblem,
   };
 }
 
 /** Applies the panel's own plan, when the client's is that plan (plan-check.ts). */
-async function applyPlan(
-  ctx: PanelServiceContext,
-  req: UnaryRequest<"ApplyPlan">,
-  metadata: grpc.Metadata,
-) {
+async function applyPlan(ctx: PanelServiceContext, req: UnaryRequest<"ApplyPlan">, call: Call) {
   const panel = panelPlan(ctx.paths, liveTopology(ctx), ctx.wal.committed?.seq ?? 0);
   const plan = decidePlan(req.plan_json, panel);
-  // Returns the token's id (`tokenId`) for the audit.
-  ctx.tokens.authorize(metadata, "apply", editTargets(plan.edits));
-  const result = await ctx.reconciler.apply(plan, panel.catalog, {
-    who: req.who || "unknown",
-    why: req.why || "apply",
-  });
+  const { tokenId } = ctx.tokens.authorize(call.metadata, "apply", editTargets(plan.edits));
+  const actor = ctx.callers.actor(call, req.who, req.why || "apply", tokenId);
+  const result = await ctx.reconciler.apply(plan, panel.catalog, actor);
   await ctx.compact();
   ctx.prebind();
   return applyResultToWire(result);
@@ -207,15 +208,15 @@ async function listRoutes(ctx: PanelServiceContext) {
   };
 }
 
-async function rollback(
-  ctx: PanelServiceContext,
-  req: UnaryRequest<"Rollback">,
-  metadata: grpc.Metadata,
-) {
+async function rollback(ctx: PanelServiceContext, req: UnaryRequest<"Rollback">, call: Call) {
   const target = asTopology(ctx.wal.rollbackTarget(Number(req.seq)).post);
   const live: Topology = { format: TOPOLOGY_FORMAT, edges: ctx.reconciler.graph.edges };
-  ctx.tokens.authorize(metadata, "rollback", editTargets(diffTopologies(live, target)));
-  const actor = { who: req.who || "unknown", why: `rollback to commit ${req.seq}` };
+  const { tokenId } = ctx.tokens.authorize(
+    call.metadata,
+    "rollback",
+    editTargets(diffTopologies(live, target)),
+  );
+  const actor = ctx.callers.actor(call, req.who, `rollback to commit ${req.seq}`, tokenId);
   return applyResultToWire(await ctx.reconcileTo(target, actor));
 }
 
@@ -312,20 +313,18 @@ async function auditStream(ctx: PanelServiceContext, call: StreamCall<"Audit">) 
 async function quickConnect(
   ctx: PanelServiceContext,
   req: UnaryRequest<"QuickConnect">,
-  metadata: grpc.Metadata,
+  call: Call,
 ) {
   const started = performance.now();
   const catalog = ctx.catalog();
   const route = findWiredRoute(req.from, ctx.reconciler.live.values());
   const swap = swapTarget(route, req.to, catalog, ctx.policy(), ctx.trust());
   const touched = routeTarget(route.edge.route, route.edge);
-  ctx.tokens.authorize(metadata, "qc", [
+  const { tokenId } = ctx.tokens.authorize(call.metadata, "qc", [
     { ...touched, saddrs: [...touched.saddrs, swap.target.saddr] },
   ]);
-  const r = await ctx.reconciler.quickConnect(route.edge.route, swap.target, swap.driver, {
-    who: req.who || "unknown",
-    why: `rtt qc ${req.from} -> ${req.to}`,
-  });
+  const actor = ctx.callers.actor(call, req.who, `rtt qc ${req.from} -> ${req.to}`, tokenId);
+  const r = await ctx.reconciler.quickConnect(route.edge.route, swap.target, swap.driver, actor);
   return {
     route: r.route,
     changed: r.changed,
@@ -346,15 +345,15 @@ function breakerCall(
   ctx: PanelServiceContext,
   kind: "trip" | "heal",
   req: UnaryRequest<"Trip">,
-  metadata: grpc.Metadata,
+  call: Call,
 ) {
   const health = ctx.health();
   if (health === undefined)
     throw new RttError("RTT_ERR_PANEL_UNREACHABLE", "the panel is still starting");
   const wired = findWiredRoute(req.route, ctx.reconciler.live.values()).edge;
-  ctx.tokens.authorize(metadata, kind, [routeTarget(wired.route, wired)]);
+  const { tokenId } = ctx.tokens.authorize(call.metadata, kind, [routeTarget(wired.route, wired)]);
   const route = wired.route;
-  const actor = { who: req.who || "unknown", why: req.why || `rtt ${kind} route/${route}` };
+  const actor = ctx.callers.actor(call, req.who, req.why || `rtt ${kind} route/${route}`, tokenId);
   const state =
     kind === "trip" ? health.trip(route, actor, req.why || undefined) : health.heal(route, actor);
   return { route, state: state.state, reason: state.reason };

@@ -20,10 +20,11 @@
  */
 import { type CatalogSymbol, errorMessage, type JsonValue, RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
+import { launchOf } from "../audit/launch-summary.ts";
 import type { AuditAction } from "../audit/ledger.ts";
 import type { Edit } from "../plan/plan.ts";
 import type { Edge, EdgeEnd } from "../plan/topology.ts";
-import type { Actor } from "./actor.ts";
+import { type Actor, actorFields } from "./actor.ts";
 import type { LinkRef } from "./drivers.ts";
 import { eachLimited } from "./each-limited.ts";
 import { graphJson, type WiredRoute } from "./graph.ts";
@@ -108,12 +109,14 @@ export class BatchTransaction {
       for (const edit of edits) if (edit.action !== "delete") prepared.push({ edit });
       await this.#prepareAndFlip(txid, prepared, symbols);
       await beforeStep(this.#parts.options, "commit", routes[0] ?? "");
+      // The record first, then the commit anchored to it (ADR 0019): a ledger that cannot
+      // take the record (damaged) rolls the batch back; nothing commits unaudited.
+      this.#audit(edits, actor, symbols, auditAs);
     } catch (error) {
       await this.#rollBack(txid, prepared, error);
       return { routes, outcome: "rolled-back", error: batchError(error) };
     }
     const { seq, retired } = this.#commit(txid, edits, prepared);
-    this.#audit(edits, actor, auditAs);
     for (const old of retired) {
       await beforeStep(this.#parts.options, "retire", old.edge.route).catch(() => {});
       await this.#parts.links.close([old.from, old.to]);
@@ -211,7 +214,11 @@ export class BatchTransaction {
       this.#parts.routes.wire({ edge: p.edit.after, from: p.from, to: p.to });
     }
     return {
-      seq: this.#parts.options.wal.commit(txid, graphJson(this.#parts.routes.graph())),
+      seq: this.#parts.options.wal.commit(
+        txid,
+        graphJson(this.#parts.routes.graph()),
+        this.#parts.options.audit.head,
+      ),
       retired,
     };
   }
@@ -226,7 +233,21 @@ export class BatchTransaction {
     return warnings;
   }
 
-  #audit(edits: readonly Edit[], actor: Actor, auditAs?: AuditAction): void {
+  #audit(
+    edits: readonly Edit[],
+    actor: Actor,
+    symbols: ReadonlyMap<string, CatalogSymbol>,
+    auditAs?: AuditAction,
+  ): void {
+    // What each end runs and opens (ADR 0019); a deleted route's ends may be gone already.
+    const launch = (e: Edge): JsonValue => {
+      const ends: Record<string, JsonValue> = {};
+      const from = launchOf(symbols.get(e.from.saddr));
+      const to = launchOf(symbols.get(e.to.saddr));
+      if (from !== undefined) ends.from = from;
+      if (to !== undefined) ends.to = to;
+      return ends;
+    };
     const summary = (e: Edge): JsonValue => ({
       from: e.from.saddr,
       to: e.to.saddr,
@@ -234,6 +255,7 @@ export class BatchTransaction {
       pattern: e.pattern,
       // A retarget keeps the symbol and changes who answers for it.
       ...(auditAs === undefined ? {} : { to_driver: e.to.driver }),
+      launch: launch(e),
     });
     this.#parts.options.audit.appendAll(
       edits.map((edit) => ({
@@ -241,7 +263,7 @@ export class BatchTransaction {
           auditAs ??
           (edit.action === "create" ? "bind" : edit.action === "delete" ? "unbind" : "swap"),
         route: edit.route,
-        who: actor.who,
+        ...actorFields(actor),
         why: actor.why,
         before: edit.action === "create" ? null : summary(edit.before),
         after: edit.action === "delete" ? null : summary(edit.after),

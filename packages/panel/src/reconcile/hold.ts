@@ -4,7 +4,7 @@
  * (park), and let them go on to a fresh link of its target (unpark).
  */
 import type { CatalogSymbol } from "@rtt/core";
-import type { Actor } from "./actor.ts";
+import { type Actor, actorFields } from "./actor.ts";
 import { linkResourceName, switchOutbound } from "./drivers.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import type { TargetMoves } from "./target-moves.ts";
@@ -68,7 +68,7 @@ export class Hold {
       {
         action: "degrade",
         route: routeId,
-        who: actor.who,
+        ...actorFields(actor),
         why: actor.why,
         before: { to: route.edge.to.saddr },
         after: { to: route.edge.to.saddr, parked: true },

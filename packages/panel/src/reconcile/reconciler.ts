@@ -114,7 +114,7 @@ export class Reconciler {
     return this.#queue.run(async () => {
       const graph = graphJson(this.graph);
       const txid = this.#o.wal.begin(graph);
-      return this.#o.wal.commit(txid, graph);
+      return this.#o.wal.commit(txid, graph, this.#o.audit.head);
     });
   }
 

@@ -10,7 +10,7 @@
 import { type CatalogSymbol, RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 import { type Edge, endOf } from "../plan/topology.ts";
-import type { Actor } from "./actor.ts";
+import { type Actor, actorFields } from "./actor.ts";
 import { type DriverCalls, type LinkRef, linkResourceName, switchOutbound } from "./drivers.ts";
 import { graphJson, type WiredRoute } from "./graph.ts";
 import { agree, txNonce } from "./handshake-ask.ts";
@@ -217,19 +217,20 @@ export class TargetMoves {
     actor: Actor,
     mode: MoveMode,
   ): number {
-    this.#parts.routes.wire(after, held);
-    const seq = this.#parts.options.wal.commit(txid, graphJson(this.#parts.routes.graph()));
+    // The record first, then the commit anchored to it (ADR 0019).
     this.#parts.options.audit.appendAll([
       {
         action: mode === "unpark" ? "restore" : "swap",
         route: after.edge.route,
-        who: actor.who,
+        ...actorFields(actor),
         why: actor.why,
         before: { from: before.edge.from.saddr, to: before.edge.to.saddr, lane: before.edge.lane },
         after: { from: after.edge.from.saddr, to: after.edge.to.saddr, lane: after.edge.lane },
       },
     ]);
-    return seq;
+    this.#parts.routes.wire(after, held);
+    const { wal, audit } = this.#parts.options;
+    return wal.commit(txid, graphJson(this.#parts.routes.graph()), audit.head);
   }
 
   /**

@@ -61,6 +61,15 @@ export const RECORD_TYPES = {
 } as const;
 export type RecordType = keyof typeof RECORD_TYPES;
 
+/**
+ * The audit ledger's head (seq and hash of its newest record) as of a commit: the ledger is
+ * checked against it (audit/anchor.ts), so a ledger deleted, cut back or restarted shows.
+ */
+export interface AuditAnchor {
+  readonly seq: number;
+  readonly hash: string;
+}
+
 export type WalRecord =
   | { readonly type: "begin"; readonly seq: number; readonly txid: string; readonly pre: JsonValue }
   | { readonly type: "op"; readonly seq: number; readonly txid: string; readonly action: WalAction }
@@ -69,6 +78,8 @@ export type WalRecord =
       readonly seq: number;
       readonly txid: string;
       readonly post: JsonValue;
+      /** Absent in commits written before anchoring, and when the ledger was empty. */
+      readonly audit?: AuditAnchor;
     }
   | { readonly type: "abort"; readonly seq: number; readonly txid: string }
   | {
@@ -93,6 +104,7 @@ export interface CheckpointCommit {
   readonly seq: number;
   readonly txid: string;
   readonly post: JsonValue;
+  readonly audit?: AuditAnchor;
 }
 
 /** A ledger entry carried by a checkpoint: the resource and the fate of its transaction. */
@@ -156,6 +168,17 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** True when `v` is an audit anchor: a positive seq and a SHA-256 hex hash. */
+export function isAnchor(v: unknown): v is AuditAnchor {
+  return (
+    isObject(v) &&
+    Number.isSafeInteger(v.seq) &&
+    (v.seq as number) >= 1 &&
+    typeof v.hash === "string" &&
+    /^[0-9a-f]{64}$/.test(v.hash)
+  );
+}
+
 const KINDS: ReadonlySet<string> = new Set(RESOURCE_KINDS);
 
 function checkResource(v: unknown): v is ResourceIntent {
@@ -203,8 +226,12 @@ function checkPayload(type: RecordType, p: unknown): WalRecord | undefined {
   switch (type) {
     case "begin":
       return "pre" in p ? { type, seq, txid, pre: p.pre as JsonValue } : undefined;
-    case "commit":
-      return "post" in p ? { type, seq, txid, post: p.post as JsonValue } : undefined;
+    case "commit": {
+      if (!("post" in p)) return undefined;
+      const post = p.post as JsonValue;
+      if (!("audit" in p)) return { type, seq, txid, post };
+      return isAnchor(p.audit) ? { type, seq, txid, post, audit: p.audit } : undefined;
+    }
     case "abort":
       return { type, seq, txid };
     case "op": {

@@ -4,12 +4,14 @@
  * the segments and hands over the records that can be trusted.
  */
 import type { JsonValue } from "@rtt/core";
-import type { ResourceIntent, WalRecord } from "./record.ts";
+import type { AuditAnchor, ResourceIntent, WalRecord } from "./record.ts";
 
 export interface CommitPoint {
   readonly seq: number;
   readonly txid: string;
   readonly post: JsonValue;
+  /** The audit ledger's head the commit was written with. */
+  readonly audit?: AuditAnchor;
 }
 
 /**
@@ -84,7 +86,12 @@ export function replayRecords(records: Iterable<WalRecord>): ReplayState {
       case "commit":
         open.delete(r.txid);
         status.set(r.txid, "committed");
-        commits.push({ seq: r.seq, txid: r.txid, post: r.post });
+        commits.push({
+          seq: r.seq,
+          txid: r.txid,
+          post: r.post,
+          ...(r.audit === undefined ? {} : { audit: r.audit }),
+        });
         break;
       case "abort":
         open.delete(r.txid);

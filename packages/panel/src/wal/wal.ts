@@ -36,6 +36,7 @@ import { join } from "node:path";
 import { type JsonValue, RttError } from "@rtt/core";
 import { acquireDirLock, type DirLock, type LockHolder } from "./lock.ts";
 import {
+  type AuditAnchor,
   encodeRecord,
   type ResourceIntent,
   type ResourceKind,
@@ -195,13 +196,17 @@ export class Wal {
     this.#sync();
   }
 
-  /** Commits with the post-graph; returns once the record is on disk. */
-  commit(txid: string, post: JsonValue): number {
+  /**
+   * Commits with the post-graph and the audit ledger's head as of the commit (its anchor,
+   * audit/anchor.ts); returns once the record is on disk.
+   */
+  commit(txid: string, post: JsonValue, audit?: AuditAnchor): number {
     this.#mustBeOpen(txid);
-    const seq = this.#append({ type: "commit", seq: 0, txid, post });
+    const anchored = audit === undefined ? {} : { audit: { seq: audit.seq, hash: audit.hash } };
+    const seq = this.#append({ type: "commit", seq: 0, txid, post, ...anchored });
     this.#sync();
     this.#open.delete(txid);
-    this.#commits.push({ seq, txid, post });
+    this.#commits.push({ seq, txid, post, ...anchored });
     return seq;
   }
 

@@ -43,6 +43,14 @@ export interface AuditEvent {
    * This record's SHA-256 (hex), chaining the ledger.
    */
   'hash'?: (string);
+  /**
+   * What the client said it was (its request's `who`), when it sent one (ADR 0019).
+   */
+  'claimed_by'?: (string);
+  /**
+   * The id of the capability token the call carried, if any.
+   */
+  'token'?: (string);
 }
 
 export interface AuditEvent__Output {
@@ -86,4 +94,12 @@ export interface AuditEvent__Output {
    * This record's SHA-256 (hex), chaining the ledger.
    */
   'hash': (string);
+  /**
+   * What the client said it was (its request's `who`), when it sent one (ADR 0019).
+   */
+  'claimed_by': (string);
+  /**
+   * The id of the capability token the call carried, if any.
+   */
+  'token': (string);
 }

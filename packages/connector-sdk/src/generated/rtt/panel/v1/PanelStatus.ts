@@ -41,6 +41,11 @@ export interface PanelStatus {
    * for this panel diffs against.
    */
   'topology_json'?: (string);
+  /**
+   * What the panel found wrong with the audit ledger when it started (chain, head signature or
+   * WAL anchors: docs/adr/0019-audit-identity.md); empty when nothing.
+   */
+  'audit_problem'?: (string);
 }
 
 export interface PanelStatus__Output {
@@ -81,4 +86,9 @@ export interface PanelStatus__Output {
    * for this panel diffs against.
    */
   'topology_json': (string);
+  /**
+   * What the panel found wrong with the audit ledger when it started (chain, head signature or
+   * WAL anchors: docs/adr/0019-audit-identity.md); empty when nothing.
+   */
+  'audit_problem': (string);
 }
