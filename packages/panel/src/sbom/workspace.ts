@@ -1,0 +1,46 @@
+/**
+ * The SBOM of a workspace as it stands: its catalog, the topology last committed to its WAL
+ * (what a running panel keeps wired), the drivers those name and the hashes of their files.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { readCatalog } from "../catalog.ts";
+import { committedTopology } from "../plan/inputs.ts";
+import { driverFor } from "../plan/topology.ts";
+import type { WorkspacePaths } from "../workspace/workspace.ts";
+import { sbomDocument } from "./document.ts";
+import { driverInfo, sha256Of } from "./drivers.ts";
+
+export interface WorkspaceSbomOptions {
+  readonly rttVersion: string;
+  readonly timestamp?: Date;
+}
+
+/** The CycloneDX 1.6 JSON text for the workspace at `paths` (RTT_ERR_CATALOG_MISSING before a scan). */
+export function workspaceSbom(paths: WorkspacePaths, options: WorkspaceSbomOptions): string {
+  const catalog = readCatalog(paths.catalog).symbols;
+  const committed = committedTopology(paths);
+  const names = new Set<string>();
+  for (const symbol of catalog) {
+    const driver = driverFor(symbol);
+    if (driver !== undefined) names.add(driver);
+  }
+  for (const edge of Object.values(committed.topology.edges)) {
+    names.add(edge.from.driver);
+    names.add(edge.to.driver);
+  }
+  const manifests = new Map<string, string>();
+  // A manifest deleted since the scan has no hash: the catalog still names it.
+  for (const { source } of catalog) {
+    const file = join(paths.root, source.file);
+    if (!manifests.has(source.file) && existsSync(file)) manifests.set(source.file, sha256Of(file));
+  }
+  return sbomDocument({
+    rttVersion: options.rttVersion,
+    catalog,
+    committed,
+    drivers: [...names].map((name) => driverInfo(paths, name)),
+    manifests,
+    ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
+  });
+}
