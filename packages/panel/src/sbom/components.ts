@@ -43,7 +43,7 @@ export function rttComponent(
     description: "RTT, the Relay Terminal Tool: the patch panel and its committed topology",
     properties: properties({
       "rtt:topology_hash": committed.topologyHash,
-      "rtt:wal_seq": String(committed.seq),
+      "rtt:wired_by_commit": String(committed.seq),
     }),
   });
 }

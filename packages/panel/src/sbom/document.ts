@@ -24,7 +24,7 @@ export interface SbomInput {
   /** RTT's version (the CLI's package version). */
   readonly rttVersion: string;
   readonly catalog: readonly CatalogSymbol[];
-  /** The last committed topology and its WAL seq. */
+  /** The committed topology and the WAL seq of the commit that wired it (0: none yet). */
   readonly committed: { readonly seq: number; readonly topology: Topology };
   /** Each driver a symbol or a wired route names. */
   readonly drivers: readonly DriverInfo[];

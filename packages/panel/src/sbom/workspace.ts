@@ -5,11 +5,21 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { readCatalog } from "../catalog.ts";
-import { committedTopology } from "../plan/inputs.ts";
-import { driverFor } from "../plan/topology.ts";
+import { asTopology, driverFor, type Topology, topologyKey } from "../plan/topology.ts";
+import { replayRecords, stateChanges } from "../wal/replay.ts";
+import { readWal } from "../wal/segments.ts";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
 import { sbomDocument } from "./document.ts";
 import { driverInfo, sha256Of } from "./drivers.ts";
+
+/**
+ * The committed topology and the seq of the commit that wired it: a later commit that only
+ * journaled a breaker's state keeps the topology, and so must keep the document's bytes.
+ */
+function wiredTopology(paths: WorkspacePaths): { seq: number; topology: Topology } {
+  const last = stateChanges(replayRecords(readWal(paths.wal).records).commits, topologyKey).at(-1);
+  return { seq: last?.seq ?? 0, topology: asTopology(last?.post) };
+}
 
 export interface WorkspaceSbomOptions {
   readonly rttVersion: string;
@@ -19,7 +29,7 @@ export interface WorkspaceSbomOptions {
 /** The CycloneDX 1.6 JSON text for the workspace at `paths` (RTT_ERR_CATALOG_MISSING before a scan). */
 export function workspaceSbom(paths: WorkspacePaths, options: WorkspaceSbomOptions): string {
   const catalog = readCatalog(paths.catalog).symbols;
-  const committed = committedTopology(paths);
+  const committed = wiredTopology(paths);
   const names = new Set<string>();
   for (const symbol of catalog) {
     const driver = driverFor(symbol);
