@@ -346,6 +346,6 @@ function addExportCommand(program: Command, { ctx, setExit }: Runtime): void {
     )
     .action(async (opts: { sbom?: boolean; output?: string; timestamp?: boolean }) => {
       const { exportCommand } = await import("./commands/export.ts");
-      setExit(exportCommand(ctx(), opts));
+      setExit(await exportCommand(ctx(), opts));
     });
 }

@@ -161,7 +161,7 @@ export {
   resolveRoutes,
   routeId,
 } from "./routes.ts";
-export { type SbomInput, sbomDocument } from "./sbom/document.ts";
+export type { SbomInput } from "./sbom/document.ts";
 export { type WorkspaceSbomOptions, workspaceSbom } from "./sbom/workspace.ts";
 export {
   type ScanOptions,

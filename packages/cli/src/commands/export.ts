@@ -15,12 +15,12 @@ export interface ExportOptions {
   readonly timestamp?: boolean;
 }
 
-export function exportCommand(ctx: CommandContext, opts: ExportOptions): number {
+export async function exportCommand(ctx: CommandContext, opts: ExportOptions): Promise<number> {
   if (opts.sbom !== true)
     throw new RttError("RTT_ERR_USAGE", "export: say what to export", {
       hint: "`rtt export --sbom` writes the CycloneDX SBOM of the running topology",
     });
-  const text = workspaceSbom(workspaceOf(ctx), {
+  const text = await workspaceSbom(workspaceOf(ctx), {
     rttVersion: VERSION,
     ...(opts.timestamp === true ? { timestamp: new Date() } : {}),
   });

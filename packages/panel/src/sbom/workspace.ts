@@ -9,7 +9,6 @@ import { asTopology, driverFor, type Topology, topologyKey } from "../plan/topol
 import { replayRecords, stateChanges } from "../wal/replay.ts";
 import { readWal } from "../wal/segments.ts";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
-import { sbomDocument } from "./document.ts";
 import { driverInfo, sha256Of } from "./drivers.ts";
 
 /**
@@ -26,8 +25,15 @@ export interface WorkspaceSbomOptions {
   readonly timestamp?: Date;
 }
 
-/** The CycloneDX 1.6 JSON text for the workspace at `paths` (RTT_ERR_CATALOG_MISSING before a scan). */
-export function workspaceSbom(paths: WorkspacePaths, options: WorkspaceSbomOptions): string {
+/**
+ * The CycloneDX 1.6 JSON text for the workspace at `paths` (RTT_ERR_CATALOG_MISSING before a
+ * scan). The document module, and the CycloneDX library with it, load only here: every command
+ * and the daemon import @rtt/panel, and none of them should pay for it.
+ */
+export async function workspaceSbom(
+  paths: WorkspacePaths,
+  options: WorkspaceSbomOptions,
+): Promise<string> {
   const catalog = readCatalog(paths.catalog).symbols;
   const committed = wiredTopology(paths);
   const names = new Set<string>();
@@ -45,6 +51,7 @@ export function workspaceSbom(paths: WorkspacePaths, options: WorkspaceSbomOptio
     const file = join(paths.root, source.file);
     if (!manifests.has(source.file) && existsSync(file)) manifests.set(source.file, sha256Of(file));
   }
+  const { sbomDocument } = await import("./document.ts");
   return sbomDocument({
     rttVersion: options.rttVersion,
     catalog,
