@@ -3,7 +3,7 @@
  * (what a running panel keeps wired), the drivers those name and the hashes of their files.
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { relative, resolve } from "node:path";
 import { readCatalog } from "../catalog.ts";
 import { asTopology, driverFor, type Topology, topologyKey } from "../plan/topology.ts";
 import { replayRecords, stateChanges } from "../wal/replay.ts";
@@ -46,10 +46,13 @@ export async function workspaceSbom(
     names.add(edge.to.driver);
   }
   const manifests = new Map<string, string>();
-  // A manifest deleted since the scan has no hash: the catalog still names it.
+  // A manifest deleted since the scan has no hash (the catalog still names it), nor has a path
+  // that leads out of the workspace: the scan writes none, so the catalog was edited.
   for (const { source } of catalog) {
-    const file = join(paths.root, source.file);
-    if (!manifests.has(source.file) && existsSync(file)) manifests.set(source.file, sha256Of(file));
+    const file = resolve(paths.root, source.file);
+    const inside = !relative(paths.root, file).startsWith("..");
+    if (inside && !manifests.has(source.file) && existsSync(file))
+      manifests.set(source.file, sha256Of(file));
   }
   const { sbomDocument } = await import("./document.ts");
   return sbomDocument({
