@@ -2,10 +2,11 @@
  * The SBOM's components: RTT itself, each connector driver (its entry file's hash) and each
  * catalog symbol. A symbol is an `application` component: it is an endpoint that a running
  * program offers (or a file one reads), not code linked into another; its contract hash,
- * manifest and signer are RTT properties, and it depends on the driver that opens it.
+ * manifest, signer and what runs for it are RTT properties, and it depends on the driver that
+ * opens it.
  */
 import { Enums, Models } from "@cyclonedx/cyclonedx-library";
-import { type CatalogSymbol, parseConcrete } from "@rtt/core";
+import { type CatalogSymbol, canonicalJson, parseConcrete } from "@rtt/core";
 import type { EdgeEnd } from "../plan/topology.ts";
 import type { DriverInfo } from "./drivers.ts";
 
@@ -78,6 +79,23 @@ export function factsOfEnd(end: EdgeEnd): SymbolFacts {
   return { saddr: end.saddr, contract_hash: end.contract_hash, driver: end.driver };
 }
 
+/**
+ * The manifest keys that say what a driver runs or opens for a symbol (its program's argv and
+ * folder, its file, its URL): an SBOM reader asks what runs, not only what is declared. Values
+ * other than strings are written as canonical JSON.
+ */
+const LAUNCH_KEYS = ["x-cwd", "x-path", "x-run", "x-url"] as const;
+
+function launchOf(symbol: CatalogSymbol | undefined): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const key of LAUNCH_KEYS) {
+    const value = symbol?.extensions?.[key];
+    if (value !== undefined)
+      out[`rtt:${key}`] = typeof value === "string" ? value : canonicalJson(value);
+  }
+  return out;
+}
+
 function signerOf(symbol: CatalogSymbol | undefined): Record<string, string | undefined> {
   if (symbol === undefined) return {};
   if (symbol.signer === undefined) return { "rtt:signer": "unsigned" };
@@ -112,6 +130,7 @@ export function symbolComponent(
         "rtt:driver": facts.driver,
         "rtt:manifest": facts.symbol?.source.file ?? "(not in the catalog)",
         ...signerOf(facts.symbol),
+        ...launchOf(facts.symbol),
       }),
     },
   );

@@ -81,6 +81,7 @@ describe("sbomDocument", () => {
     assert.equal(prop(logger, "rtt:signer"), "unsigned");
     assert.equal(prop(logger, "rtt:manifest"), "services/logger/rtt.manifest.json");
     assert.deepEqual(logger.hashes, [{ alg: "SHA-256", content: "c".repeat(64) }]);
+    assert.equal(prop(logger, "rtt:x-run"), '["node","logger.mjs"]', "what runs for it");
     const metrics = byRef.get(METRICS.saddr);
     assert.equal(metrics && prop(metrics, "rtt:signer"), METRICS.signer?.key);
     assert.equal(metrics && prop(metrics, "rtt:signer_trusted"), "true");
