@@ -74,6 +74,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
   addSignCommand(program, rt);
   addVerifyCommand(program, rt);
   addTokenCommand(program, rt);
+  addExportCommand(program, rt);
   return program;
 }
 
@@ -376,4 +377,25 @@ function addTokenCommand(program: Command, { ctx, setExit }: Runtime): void {
         setExit(tokenMintCommand(ctx(), opts));
       },
     );
+
+function addExportCommand(program: Command, { ctx, setExit }: Runtime): void {
+  program
+    .command("export")
+    .description(
+      "export the running topology: --sbom writes a CycloneDX 1.6 SBOM (RTT, its drivers, the catalog's symbols, the committed routes as services)",
+    )
+    .option("--sbom", "a CycloneDX 1.6 JSON SBOM")
+    .option("-o, --output <file>", "write it atomically to <file> (default: stdout)")
+    .option(
+      "--timestamp",
+      "record when it was made (without it, the same state gives the same bytes)",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rtt export --sbom\n  rtt export --sbom -o sbom.cdx.json\n  rtt export --sbom --timestamp | jq '.services[].name'\n\nExit: 0 written, 1 no catalog yet (run `rtt scan`) or a file cannot be read or written, 2 usage.",
+    )
+    .action(async (opts: { sbom?: boolean; output?: string; timestamp?: boolean }) => {
+      const { exportCommand } = await import("./commands/export.ts");
+      setExit(await exportCommand(ctx(), opts));
+    });
 }

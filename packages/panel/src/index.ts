@@ -171,6 +171,8 @@ export {
   resolveRoutes,
   routeId,
 } from "./routes.ts";
+export type { SbomInput } from "./sbom/document.ts";
+export { type WorkspaceSbomOptions, workspaceSbom } from "./sbom/workspace.ts";
 export {
   type ScanOptions,
   type ScanProgress,
