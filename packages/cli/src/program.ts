@@ -7,7 +7,13 @@ import { RttError, SYMBOL_TYPES } from "@rtt/core";
 import { Command, Option } from "commander";
 import type { CommandContext } from "./commands/context.ts";
 import type { Terminal } from "./output.ts";
-import { addKeysCommands, addSignCommand, addVerifyCommand } from "./program-trust.ts";
+import {
+  addExportCommand,
+  addKeysCommands,
+  addSignCommand,
+  addTokenCommand,
+  addVerifyCommand,
+} from "./program-trust.ts";
 
 const { version } = JSON.parse(
   readFileSync(new URL("../package.json", import.meta.url), "utf8"),
@@ -330,72 +336,5 @@ function addAuditCommand(program: Command, { ctx, setExit }: Runtime): void {
     .action(async (opts: { verify?: boolean; json?: boolean; route?: string; limit?: string }) => {
       const { auditCommand } = await import("./commands/audit.ts");
       setExit(auditCommand(ctx(), opts));
-    });
-}
-
-/** `rtt token mint` */
-function addTokenCommand(program: Command, { ctx, setExit }: Runtime): void {
-  const collect = (value: string, previous: string[]) => [...previous, value];
-  const token = program
-    .command("token")
-    .description("capability tokens for the panel's API (security.require_tokens)");
-  token
-    .command("mint")
-    .description(
-      "print a token signed by the panel's key for some actions on some routes or addresses, for a while (needs .rtt/keys/panel.key)",
-    )
-    .option(
-      "--action <list>",
-      "read, plan, apply, qc, trip, heal, rollback, shutdown (comma-separated or repeated)",
-      collect,
-      [],
-    )
-    .option("--route <glob>", "route id or glob, `*` for every route (repeatable)", collect, [])
-    .option(
-      "--saddr <pattern>",
-      "SADDR pattern the call's addresses must match (repeatable)",
-      collect,
-      [],
-    )
-    .option("--ttl <duration>", "how long it lives: 90s, 15m, 1h, 7d (at most 30d)", "1h")
-    .option("--sub <who>", "who it is for, recorded in the token (default: you@host)")
-    .option("--json", "print the token and its claims as JSON")
-    .addHelpText(
-      "after",
-      "\nExamples:\n  rtt token mint --action qc,trip --route events-to-log --ttl 1h\n  RTT_TOKEN=$(rtt token mint --action heal --route '*' --ttl 15m) rtt heal route/events-to-log\n\nExit: 0 ok, 1 no panel key can be read or made, 2 usage.",
-    )
-    .action(
-      async (opts: {
-        action: string[];
-        route: string[];
-        saddr: string[];
-        ttl: string;
-        sub?: string;
-        json?: boolean;
-      }) => {
-        const { tokenMintCommand } = await import("./commands/token.ts");
-        setExit(tokenMintCommand(ctx(), opts));
-      },
-    );
-
-function addExportCommand(program: Command, { ctx, setExit }: Runtime): void {
-  program
-    .command("export")
-    .description(
-      "export the running topology: --sbom writes a CycloneDX 1.6 SBOM (RTT, its drivers, the catalog's symbols, the committed routes as services)",
-    )
-    .option("--sbom", "a CycloneDX 1.6 JSON SBOM")
-    .option("-o, --output <file>", "write it atomically to <file> (default: stdout)")
-    .option(
-      "--timestamp",
-      "record when it was made (without it, the same state gives the same bytes)",
-    )
-    .addHelpText(
-      "after",
-      "\nExamples:\n  rtt export --sbom\n  rtt export --sbom -o sbom.cdx.json\n  rtt export --sbom --timestamp | jq '.services[].name'\n\nExit: 0 written, 1 no catalog yet (run `rtt scan`) or a file cannot be read or written, 2 usage.",
-    )
-    .action(async (opts: { sbom?: boolean; output?: string; timestamp?: boolean }) => {
-      const { exportCommand } = await import("./commands/export.ts");
-      setExit(await exportCommand(ctx(), opts));
     });
 }
