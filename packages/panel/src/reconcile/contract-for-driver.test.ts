@@ -1,7 +1,7 @@
 /** A driver is opened with the launch the plan recorded, not the manifest as it is now (ADR 0012). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Contract, launchOf, symbolFromContract } from "@rtt/core";
+import { type Contract, contractHash, launchOf, symbolFromContract } from "@rtt/core";
 import { contractForDriver } from "./drivers.ts";
 
 const SOURCE = {
@@ -43,5 +43,15 @@ describe("contractForDriver", () => {
     );
     assert.deepEqual(sent["x-run"], ["node", "l.mjs"]);
     assert.equal(sent["x-cwd"], "/ws/services/logger/bin");
+  });
+
+  it("hashes to the catalog's contract hash, whoever signed the manifest", () => {
+    // The driver checks this hash in the QuickConnect SYN: catalog-only fields must not reach it.
+    const signed = {
+      ...logger({ "x-run": ["node", "logger.mjs"] }),
+      signer: { key: "0".repeat(32), trusted: true, name: "me" },
+    };
+    const sent = JSON.parse(contractForDriver(signed, "/ws")) as Contract;
+    assert.equal(contractHash(sent), signed.contract_hash);
   });
 });

@@ -144,6 +144,7 @@ export function contractForDriver(symbol: CatalogSymbol, root: string, launch?: 
     source: _source,
     contract_hash: _hash,
     launch_hash: _launch,
+    signer: _signer,
     extensions,
     ...contract
   } = symbol;
