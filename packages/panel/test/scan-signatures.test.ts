@@ -221,5 +221,20 @@ describe("scan in strict mode", () => {
       warned.every((d) => /will not be routed unless allow_unsigned matches/.test(d.message)),
     );
     assert.ok(warned.some((d) => /untrusted key/.test(d.message)));
+
+    // What allow_unsigned lets through is routed, so it is not warned about.
+    const strictYaml = readFileSync(w.paths.panelConfig, "utf8");
+    assert.match(strictYaml, /allow_unsigned: \["rtt:\/\/dev\/\*\/\*"\]/);
+    writeFileSync(
+      w.paths.panelConfig,
+      strictYaml.replace('allow_unsigned: ["rtt://dev/*/*"]', 'allow_unsigned: ["rtt://obs/*/c"]'),
+    );
+    const allowed = scanWorkspace(w.paths).diagnostics.filter(
+      (d) => d.code === "RTT_ERR_SIGNATURE",
+    );
+    assert.deepEqual(allowed.map((d) => d.file).sort(), [
+      ".rtt/manifests/metrics.api.json",
+      "b/rtt.manifest.json",
+    ]);
   });
 });

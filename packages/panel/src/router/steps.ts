@@ -27,6 +27,7 @@
  *   the route and names them; a pin or a version/variant in routes.json settles it.
  */
 import {
+  addressOf,
   type CatalogSymbol,
   type ConcreteAddress,
   formatSaddr,
@@ -149,13 +150,25 @@ export function manifestTrust(security: PanelConfig["security"]): ManifestTrust 
   };
 }
 
+/**
+ * Whether strict mode lets a symbol be routed: signed by a trusted key, or matched by an
+ * `allow_unsigned` pattern (always, when strict mode is off). The scan warns with the same rule.
+ */
+export function passesStrictMode(
+  trust: ManifestTrust,
+  symbol: CatalogSymbol,
+  address: ConcreteAddress = addressOf(symbol),
+): boolean {
+  if (!trust.strict || symbol.signer?.trusted === true) return true;
+  return trust.allowUnsigned.some((p) => matches(p, address));
+}
+
 /** 0. Trust: in strict mode, only signed-by-trusted-key or allow_unsigned candidates survive. */
 export function trustStep(contenders: Contenders, trust: ManifestTrust | undefined): void {
   if (trust === undefined || !trust.strict) return;
   contenders.keep("trust", (c) => {
+    if (passesStrictMode(trust, c.symbol, c.address)) return undefined;
     const signer = c.symbol.signer;
-    if (signer?.trusted === true) return undefined;
-    if (trust.allowUnsigned.some((p) => matches(p, c.address))) return undefined;
     const why =
       signer === undefined
         ? `unsigned manifest ${c.symbol.source.file}`

@@ -16,6 +16,7 @@ import {
   validateDocument,
 } from "@rtt/core";
 import { CATALOG_FORMAT, type Catalog, type Conflict, writeCatalog } from "../catalog.ts";
+import { manifestTrust } from "../router/steps.ts";
 import type { TrustedKey } from "../trust/keys.ts";
 import {
   loadPanelConfig,
@@ -336,7 +337,7 @@ export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}):
     ...walked.diagnostics,
     ...read.diagnostics,
     ...resolved.diagnostics,
-    ...strictWarnings(scanConfig.config.raw.security?.strict_manifests, resolved.symbols),
+    ...strictWarnings(manifestTrust(scanConfig.config.raw.security), resolved.symbols),
   ];
   diagnostics.sort(compareDiagnostics);
 

@@ -13,6 +13,7 @@ import {
   RttError,
   type SourceDocument,
 } from "@rtt/core";
+import { type ManifestTrust, passesStrictMode } from "../router/steps.ts";
 import { loadTrustedKeys, TRUST_DIR, type TrustedKey } from "../trust/keys.ts";
 import { checkManifestSignature } from "../trust/manifest-signature.ts";
 import { relativeToRoot, type WorkspacePaths } from "../workspace/workspace.ts";
@@ -88,12 +89,11 @@ export function signerOf(
  * router passes it over unless `security.allow_unsigned` matches its address.
  */
 export function strictWarnings(
-  strict: boolean | undefined,
+  trust: ManifestTrust,
   symbols: readonly CatalogSymbol[],
 ): Diagnostic[] {
-  if (strict !== true) return [];
   return symbols
-    .filter((s) => s.signer?.trusted !== true)
+    .filter((s) => !passesStrictMode(trust, s))
     .map((s) => ({
       severity: "warning",
       code: "RTT_ERR_SIGNATURE",
