@@ -95,6 +95,7 @@ export {
   type PlannedRoute,
   type PlanSecurity,
   planProblems,
+  refuseUnwirable,
 } from "./plan/plan.ts";
 export { parsePlan, readPlanFile } from "./plan/plan-file.ts";
 export {

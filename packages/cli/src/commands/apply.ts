@@ -17,8 +17,8 @@ import {
   type PanelConnection,
   type Plan,
   type PlanInputs,
-  planProblems,
   readPlanFile,
+  refuseUnwirable,
   topologyHash,
 } from "@rtt/panel";
 import { paint } from "../output.ts";
@@ -98,13 +98,7 @@ function readSavedPlan(ctx: CommandContext, file: string, inputs: PlanInputs): S
 function planToApply(inputs: PlanInputs, wired: LiveWiring, saved: SavedPlan | undefined): Plan {
   if (saved !== undefined) refuseEditedPlan(saved, inputs, wired);
   const plan = saved?.plan ?? makePlan(inputs, wired.topology, wired.seq);
-  const problems = planProblems(plan);
-  if (problems.length > 0)
-    throw new RttError(
-      "RTT_ERR_PLAN_INVALID",
-      `${problems.length} route(s) cannot be wired: ${problems.map((p) => `${p.route}: ${p.problem}`).join("; ")}`,
-      { hint: "`rtt plan` explains each route's candidates" },
-    );
+  refuseUnwirable(plan);
   return plan;
 }
 

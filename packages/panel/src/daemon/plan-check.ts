@@ -8,7 +8,7 @@
  */
 import { type CatalogSymbol, errorMessage, formatDiagnostic, RttError } from "@rtt/core";
 import { loadPlanInputs } from "../plan/inputs.ts";
-import { makePlan, PLAN_FORMAT, type Plan, planProblems } from "../plan/plan.ts";
+import { makePlan, PLAN_FORMAT, type Plan, refuseUnwirable } from "../plan/plan.ts";
 import { planDifference } from "../plan/plan-compare.ts";
 import type { Topology } from "../plan/topology.ts";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
@@ -75,13 +75,7 @@ export function decidePlan(submittedText: string, panel: PanelPlan): Plan {
       `the plan is not the one the panel makes from this workspace, nothing was applied: ${difference}`,
       { hint: AGAIN },
     );
-  const problems = planProblems(mine);
-  if (problems.length > 0)
-    throw new RttError(
-      "RTT_ERR_PLAN_INVALID",
-      `${problems.length} route(s) cannot be wired: ${problems.map((p) => `${p.route}: ${p.problem}`).join("; ")}`,
-      { hint: "`rtt plan` explains each route's candidates" },
-    );
+  refuseUnwirable(mine);
   return mine;
 }
 

@@ -14,6 +14,7 @@ import {
   launchRouteParams,
   type Policy,
   type RouteSpec,
+  RttError,
   reservedRouteParams,
   routeQosParams,
 } from "@rtt/core";
@@ -354,4 +355,15 @@ export function planProblems(plan: Plan): { route: string; problem: string }[] {
   return plan.routes.flatMap((r) =>
     r.problem === undefined ? [] : [{ route: r.id, problem: r.problem }],
   );
+}
+
+/** Refuses a plan with a route that cannot be wired: no plan is applied in part. */
+export function refuseUnwirable(plan: Plan): void {
+  const problems = planProblems(plan);
+  if (problems.length > 0)
+    throw new RttError(
+      "RTT_ERR_PLAN_INVALID",
+      `${problems.length} route(s) cannot be wired: ${problems.map((p) => `${p.route}: ${p.problem}`).join("; ")}`,
+      { hint: "`rtt plan` explains each route's candidates" },
+    );
 }
