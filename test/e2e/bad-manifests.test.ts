@@ -133,7 +133,7 @@ describe("rtt scan with three broken manifests and a good one", () => {
     assert.equal(r.code, 1);
     assert.match(
       r.stdout,
-      /^scanned 8 files in 7 folders: 5 manifests → 2 symbols; 3 errors, 0 warnings \(5 read, 0 unchanged\) in \d+ ms\n$/,
+      /^scanned 9 files in 7 folders: 5 manifests → 2 symbols; 3 errors, 0 warnings \(5 read, 0 unchanged\) in \d+ ms\n$/,
     );
     const located = r.stderr.split("\n").filter((line) => DIAGNOSTIC_LINE.test(line));
     assert.deepEqual(
@@ -156,7 +156,7 @@ describe("rtt scan with three broken manifests and a good one", () => {
     const { duration_ms: _, ...rest } = report;
     assert.deepEqual(rest, {
       root: ws,
-      files: 8,
+      files: 9,
       dirs: 7,
       manifests: 5,
       sidecars: 0,

@@ -31,6 +31,7 @@ const LAYOUT = [
   ".rtt/policy.json",
   ".rtt/routes.json",
   ".rtt/manifests/metrics.api.json",
+  ".rtt/.gitignore",
 ];
 
 const SAMPLE = SAMPLE_CONTRACT.saddr;
@@ -134,7 +135,7 @@ describe("rtt init, scan and ls symbols in an empty folder", () => {
     assert.equal(r.code, 0);
     assert.match(
       r.stdout,
-      /^scanned 4 files in 3 folders: 1 manifest → 1 symbol; no problems \(1 read, 0 unchanged\) in \d+ ms\n$/,
+      /^scanned 5 files in 3 folders: 1 manifest → 1 symbol; no problems \(1 read, 0 unchanged\) in \d+ ms\n$/,
     );
     assert.ok(existsSync(join(ws, ".rtt/cache/catalog.json")));
   });

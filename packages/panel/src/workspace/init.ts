@@ -67,6 +67,18 @@ const SAMPLE_MANIFEST = `${JSON.stringify(
   2,
 )}\n`;
 
+/** What of `.rtt/` stays on this machine: private keys above all, and the panel's own state. */
+const RTT_GITIGNORE = `# Written by rtt init. Private signing keys (rtt keys generate, the panel's) never leave
+# this machine; the rest is what scans and the panel write.
+keys/
+cache/
+wal/
+sockets/
+audit/
+run/
+*.log
+`;
+
 export interface InitReport {
   readonly root: string;
   /** Paths relative to the workspace root, in creation order. */
@@ -99,6 +111,7 @@ export function initWorkspace(dir: string): InitReport {
     [paths.policy, POLICY_JSON],
     [paths.routes, ROUTES_JSON],
     [join(paths.manifests, "metrics.api.json"), SAMPLE_MANIFEST],
+    [join(paths.rttDir, ".gitignore"), RTT_GITIGNORE],
   ];
   for (const [path, content] of files) {
     if (existsSync(path)) kept.push(rel(path));
