@@ -12,6 +12,7 @@ import * as grpc from "@grpc/grpc-js";
 import { RttError } from "@rtt/core";
 import { mintToken, PanelConnection, panelKey, type TokenScope } from "@rtt/panel";
 import { EVENTS_ROUTE, LOGGER2_REF } from "../support/quickstart.ts";
+import { runRtt } from "../support/run-rtt.ts";
 import { type QuickstartPanel, startQuickstartPanel } from "./quickstart-panel.ts";
 
 let panel: QuickstartPanel;
@@ -111,5 +112,12 @@ describe("capability tokens with require_tokens", () => {
       readFileSync(join(panel.root, ".rtt", "panel.log"), "utf8"),
       /token [0-9a-f]{32} \(.*\(owner CLI\)\) allowed trip/,
     );
+  });
+
+  it("takes RTT_TOKEN before minting its own, and is refused when it covers another route", async () => {
+    const env = { RTT_TOKEN: tokenFor({ actions: ["trip"], routes: ["ui-refresh"] }) };
+    const trip = await runRtt(["trip", `route/${EVENTS_ROUTE}`], { cwd: panel.root, env });
+    assert.equal(trip.code, 1, trip.stderr);
+    assert.match(trip.stderr, /RTT_ERR_TOKEN/);
   });
 });
