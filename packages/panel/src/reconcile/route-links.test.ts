@@ -1,0 +1,32 @@
+/** A link is never opened with params that would tell a driver what to run (ADR 0012). */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { RttError } from "@rtt/core";
+import { symbol } from "./reconciler-fixtures.ts";
+import { RouteLinks, type RouteLinksOptions } from "./route-links.ts";
+
+describe("RouteLinks.open", () => {
+  it("refuses launch params before any driver is asked", async () => {
+    const asked: string[] = [];
+    const pool = {
+      get: async (driver: string) => {
+        asked.push(driver);
+        throw new Error("no driver should be reached");
+      },
+    };
+    const links = new RouteLinks({ pool, root: "/ws" } as unknown as RouteLinksOptions);
+    const logger = symbol("rtt://obs/proc/logger@1.0.0", { "x-run": ["node", "logger.mjs"] });
+    const end = { saddr: logger.saddr, driver: "process", contract_hash: logger.contract_hash };
+    for (const key of ["command", "cwd", "path", "url", "listen"]) {
+      await assert.rejects(
+        links.open(undefined, "events-to-log", end, { [key]: "sh -c id" }, logger),
+        (e: unknown) =>
+          e instanceof RttError &&
+          e.code === "RTT_ERR_PLAN_INVALID" &&
+          e.message.includes(key) &&
+          e.message.includes("only the catalog says that"),
+      );
+    }
+    assert.deepEqual(asked, []);
+  });
+});
