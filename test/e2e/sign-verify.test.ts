@@ -5,7 +5,7 @@
  * the scan warn about every symbol no trusted key vouches for.
  */
 import assert from "node:assert/strict";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { copyQuickstart, describeRun, parseJson, removeTempDirs, runRtt } from "./helpers.ts";
@@ -61,7 +61,8 @@ describe("rtt keys, sign and verify on a copy of the quickstart", () => {
     assert.equal(readFileSync(join(ws, LOGGER_FILE), "utf8"), before);
   });
 
-  it("rtt sign adds a signature member, keeping 2-space JSON", async () => {
+  it("rtt sign adds a signature member, keeping 2-space JSON and the file's mode", async () => {
+    chmodSync(join(ws, LOGGER_FILE), 0o600);
     const r = await runRtt(["sign", "--key", "alice", LOGGER_FILE], { cwd: ws });
     assert.equal(r.code, 0, describeRun(r));
     assert.equal(r.stdout, `signed ${LOGGER_FILE} with key alice (${keyId})\n`);
@@ -70,6 +71,7 @@ describe("rtt keys, sign and verify on a copy of the quickstart", () => {
     assert.equal(text, `${JSON.stringify(signed, null, 2)}\n`);
     assert.equal(signed.signature.alg, "ed25519");
     assert.equal(signed.signature.key, keyId);
+    assert.equal(statSync(join(ws, LOGGER_FILE)).mode & 0o777, 0o600);
   });
 
   it("rtt verify names the signer of each manifest and exits 0", async () => {

@@ -3,7 +3,7 @@
  * manifest, sign it in place (atomically, 2-space JSON) or say what its signature is worth; and
  * the manifests a scan would read, for `rtt verify` with no files.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
 import {
   type Diagnostic,
@@ -58,12 +58,15 @@ function invalidManifest(file: ManifestFile, diagnostics: readonly Diagnostic[])
 /**
  * Signs manifest files with `key`, replacing any older signature. Every file is checked before
  * any is written, so one that is not a valid manifest leaves them all untouched. Each is
- * rewritten as 2-space JSON in one atomic rename: a reader sees the old file or the signed one.
+ * rewritten as 2-space JSON, keeping its mode, in one atomic rename: a reader sees the old file
+ * or the signed one.
  */
 export function signManifestFiles(files: readonly ManifestFile[], key: SigningKey): void {
   const manifests = files.map((file) => ({ file, manifest: readManifest(file) }));
-  for (const { file, manifest } of manifests)
-    writeFileAtomic(file.abs, `${JSON.stringify(signManifest(manifest, key), null, 2)}\n`);
+  for (const { file, manifest } of manifests) {
+    const text = `${JSON.stringify(signManifest(manifest, key), null, 2)}\n`;
+    writeFileAtomic(file.abs, text, statSync(file.abs).mode & 0o7777);
+  }
 }
 
 export type FileVerdict =

@@ -1,5 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fchmodSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { open } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
@@ -8,12 +17,15 @@ import { dirname, join } from "node:path";
  * temp file beside it, fsync, rename over the target (atomic within one filesystem), then
  * fsync the folder so the rename itself survives a crash.
  */
-export function writeFileAtomic(path: string, data: string): void {
+export function writeFileAtomic(path: string, data: string, mode?: number): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const temp = join(dir, `.${randomBytes(6).toString("hex")}.tmp`);
-  const fd = openSync(temp, "wx", 0o644);
+  const fd = openSync(temp, "wx", mode ?? 0o644);
   try {
+    // A mode asked for is the file's exactly (a rewritten file keeps the one it had); without
+    // one, the umask narrows 0644 as it would for any new file.
+    if (mode !== undefined) fchmodSync(fd, mode);
     writeSync(fd, data);
     fsyncSync(fd);
   } catch (error) {
