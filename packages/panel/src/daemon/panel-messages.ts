@@ -50,6 +50,8 @@ export function symbolToWire(s: CatalogSymbol): PanelSymbolIn {
     io: s.io ?? "",
     capabilities: [...s.capabilities],
     source_file: s.source.file,
+    signed_by: s.signer?.key ?? "",
+    signer_trusted: s.signer?.trusted === true,
   };
 }
 

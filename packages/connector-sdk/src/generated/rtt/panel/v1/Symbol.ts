@@ -34,6 +34,14 @@ export interface Symbol {
    * The declaring file, relative to the workspace root.
    */
   'source_file'?: (string);
+  /**
+   * The key id (hex) that signed its manifest; empty when the manifest is unsigned.
+   */
+  'signed_by'?: (string);
+  /**
+   * Whether that key is one of the workspace's trusted keys (`.rtt/trust/`).
+   */
+  'signer_trusted'?: (boolean);
 }
 
 export interface Symbol__Output {
@@ -69,4 +77,12 @@ export interface Symbol__Output {
    * The declaring file, relative to the workspace root.
    */
   'source_file': (string);
+  /**
+   * The key id (hex) that signed its manifest; empty when the manifest is unsigned.
+   */
+  'signed_by': (string);
+  /**
+   * Whether that key is one of the workspace's trusted keys (`.rtt/trust/`).
+   */
+  'signer_trusted': (boolean);
 }
