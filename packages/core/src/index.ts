@@ -111,6 +111,34 @@ export {
   withTags,
 } from "./symbol.ts";
 export {
+  CLOCK_SKEW_MS,
+  MAX_TOKEN_CHARS,
+  pae,
+  signV4Public,
+  type TokenClaims,
+  verifyToken,
+  verifyV4Public,
+} from "./tokens/capability-token.ts";
+export {
+  keyIdOf,
+  publicKeyFromRaw,
+  rawPublicKey,
+  signBytes,
+  verifyBytes,
+} from "./tokens/ed25519.ts";
+export {
+  checkScope,
+  EVERY_ROUTE,
+  isTokenAction,
+  type ScopeDenial,
+  type ScopeRequest,
+  scopeCovers,
+  scopeDenial,
+  TOKEN_ACTIONS,
+  type TokenAction,
+  type TokenScope,
+} from "./tokens/token-scope.ts";
+export {
   DOCUMENT_SCHEMAS,
   type DocumentKind,
   type DocumentTypes,

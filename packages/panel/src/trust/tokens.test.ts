@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { describe, test } from "node:test";
-import { keyIdOf, type SigningKey } from "./keys.ts";
-import {
-  MAX_TTL_MS,
-  mintToken,
-  parseTtl,
-  signV4Public,
-  verifyToken,
-  verifyV4Public,
-} from "./tokens.ts";
+import { keyIdOf, signV4Public, verifyToken, verifyV4Public } from "@rtt/core";
+import type { SigningKey } from "./keys.ts";
+import { MAX_TTL_MS, mintToken, parseTtl } from "./tokens.ts";
 
 function freshKey(name = "panel"): SigningKey {
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
