@@ -86,6 +86,7 @@ export { SAMPLE_CONTRACT } from "./sample-contract.ts";
 export { IDENT_PATTERN, ROUTE_ID_MAX_LENGTH } from "./schemas/common.ts";
 export type {
   Auth,
+  AuthMode,
   Contract,
   Direction,
   IoSlot,

@@ -47,6 +47,11 @@ export interface ResponderPolicy {
   readonly maxFrame: number;
   /** Heartbeats no more often than this, whatever the initiator asks. */
   readonly minHeartbeatMs: number;
+  /**
+   * Admits a SYN before anything else is looked at (a route token, ADR 0018): undefined to go
+   * on, else why it is refused (trip reason unauthorized). Absent: every SYN is admitted.
+   */
+  readonly admit?: (syn: Syn, now: number) => string | undefined;
 }
 
 export interface ResponderState extends LinkFields {
@@ -88,12 +93,17 @@ export function initialResponder(
   };
 }
 
-/** The responder's answer to a SYN it has not seen: ACK, or TRIP naming the refusal. */
-export function evaluateSyn(policy: ResponderPolicy, syn: Syn): ControlMessage {
+/**
+ * The responder's answer to a SYN it has not seen: ACK, or TRIP naming the refusal. An
+ * unadmitted initiator learns nothing of this end's contract, so admission comes first.
+ */
+export function evaluateSyn(policy: ResponderPolicy, syn: Syn, now: number): ControlMessage {
   const refuse = (reason: TripReason, detail: string): ControlMessage => ({
     kind: "TRIP",
     body: { nonce: syn.nonce, reason, detail },
   });
+  const unadmitted = policy.admit?.(syn, now);
+  if (unadmitted !== undefined) return refuse("unauthorized", unadmitted);
   if (syn.contract_hash !== policy.contractHash) {
     return refuse(
       "contract-mismatch",
@@ -167,7 +177,7 @@ function responderSyn(s: ResponderState, syn: Syn, now: number): Step<ResponderS
             detail: `a link (nonce ${s.nonce}) is already ${s.phase === "ready" ? "up" : "binding"} on these control lanes`,
           },
         }
-      : evaluateSyn(s.policy, syn);
+      : evaluateSyn(s.policy, syn, now);
   if (answer.kind === "TRIP") {
     return {
       state: { ...s, answers: remember(s, syn.nonce, answer, s.nonce) },

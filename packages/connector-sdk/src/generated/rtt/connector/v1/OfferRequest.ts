@@ -26,6 +26,15 @@ export interface OfferRequest {
    * the handshake ends (READY or a trip) or the link closes.
    */
   'handshake'?: (boolean);
+  /**
+   * With `handshake`: the route this link is the target of, and the panel's Ed25519 public key
+   * (its raw 32 bytes). When the link's contract has auth mode "token" or "caps", the SYN must
+   * carry a route token signed by that key for this route and both ends' addresses (action
+   * qc), or the target refuses it (RTT_ERR_QC_REFUSED, reason unauthorized); without these two
+   * such a link refuses the Offer (RTT_ERR_TOKEN). Ignored for other auth modes.
+   */
+  'route_id'?: (string);
+  'panel_key'?: (Buffer | Uint8Array | string);
 }
 
 export interface OfferRequest__Output {
@@ -52,4 +61,13 @@ export interface OfferRequest__Output {
    * the handshake ends (READY or a trip) or the link closes.
    */
   'handshake': (boolean);
+  /**
+   * With `handshake`: the route this link is the target of, and the panel's Ed25519 public key
+   * (its raw 32 bytes). When the link's contract has auth mode "token" or "caps", the SYN must
+   * carry a route token signed by that key for this route and both ends' addresses (action
+   * qc), or the target refuses it (RTT_ERR_QC_REFUSED, reason unauthorized); without these two
+   * such a link refuses the Offer (RTT_ERR_TOKEN). Ignored for other auth modes.
+   */
+  'route_id': (string);
+  'panel_key': (Buffer);
 }
