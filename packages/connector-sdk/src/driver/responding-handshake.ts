@@ -28,7 +28,7 @@ export interface AnswerTerms {
   /** What this end offers: the SYN may require only these. */
   readonly caps: readonly string[];
   /** The route token check (route-admission.ts); absent: every SYN is admitted. */
-  readonly admit?: ((syn: Syn, now: number) => string | undefined) | undefined;
+  readonly admit?: ((syn: Syn) => string | undefined) | undefined;
 }
 
 /** A control link needs no ring: shm data lanes get uds control lanes. */

@@ -59,9 +59,9 @@ const grant = { routeId: ROUTE, panelKey: panel.publicKey };
 describe("route admission (the target's SYN check)", () => {
   for (const mode of ["token", "caps"] as const) {
     test(`auth mode ${mode}: the panel's token for this route admits the SYN`, () => {
-      const admit = routeAdmission(contract(mode), TARGET, grant);
+      const admit = routeAdmission(contract(mode), TARGET, grant, () => NOW);
       assert.ok(admit !== undefined);
-      assert.equal(admit(syn(token()), NOW), undefined);
+      assert.equal(admit(syn(token())), undefined);
     });
   }
 
@@ -101,9 +101,9 @@ describe("route admission (the target's SYN check)", () => {
   ];
   for (const [what, t, detail] of refusals) {
     test(`refuses ${what}`, () => {
-      const admit = routeAdmission(contract("token"), TARGET, grant);
+      const admit = routeAdmission(contract("token"), TARGET, grant, () => NOW);
       assert.ok(admit !== undefined);
-      assert.match(admit(syn(t), NOW) ?? "(admitted)", detail);
+      assert.match(admit(syn(t)) ?? "(admitted)", detail);
     });
   }
 

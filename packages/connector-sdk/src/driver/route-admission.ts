@@ -33,13 +33,14 @@ export function requiresRouteToken(contract: Contract): boolean {
 /**
  * The SYN check of a target link whose contract is `contract` at `saddr`, or undefined when
  * its auth mode needs none. A link that needs one but was offered without a route grant is
- * refused at the Offer: it could never admit anybody.
+ * refused at the Offer: it could never admit anybody. Token times are wall time: `wallNow`.
  */
 export function routeAdmission(
   contract: Contract,
   saddr: string,
   grant: RouteGrant | undefined,
-): ((syn: Syn, now: number) => string | undefined) | undefined {
+  wallNow: () => number = Date.now,
+): ((syn: Syn) => string | undefined) | undefined {
   if (!requiresRouteToken(contract)) return undefined;
   const mode = contract.auth?.mode;
   if (grant === undefined)
@@ -48,12 +49,12 @@ export function routeAdmission(
       `${saddr} has auth mode ${mode}: an Offer with handshake must name the route and the panel's key`,
       { hint: "the panel sends route_id and panel_key in Offer; update the panel" },
     );
-  return (syn, now) => {
+  return (syn) => {
     if (syn.token === undefined)
       return `${saddr} has auth mode ${mode} and the SYN carries no route token`;
     let denial: string | undefined;
     try {
-      const claims = verifyToken(grant.panelKey, syn.token, now);
+      const claims = verifyToken(grant.panelKey, syn.token, wallNow());
       denial = scopeDenial(claims, {
         action: "qc",
         route: grant.routeId,

@@ -49,9 +49,10 @@ export interface ResponderPolicy {
   readonly minHeartbeatMs: number;
   /**
    * Admits a SYN before anything else is looked at (a route token, ADR 0018): undefined to go
-   * on, else why it is refused (trip reason unauthorized). Absent: every SYN is admitted.
+   * on, else why it is refused (trip reason unauthorized). Absent: every SYN is admitted. It
+   * reads wall time itself if it needs it (token expiry); the machine's time is monotonic.
    */
-  readonly admit?: (syn: Syn, now: number) => string | undefined;
+  readonly admit?: (syn: Syn) => string | undefined;
 }
 
 export interface ResponderState extends LinkFields {
@@ -97,12 +98,12 @@ export function initialResponder(
  * The responder's answer to a SYN it has not seen: ACK, or TRIP naming the refusal. An
  * unadmitted initiator learns nothing of this end's contract, so admission comes first.
  */
-export function evaluateSyn(policy: ResponderPolicy, syn: Syn, now: number): ControlMessage {
+export function evaluateSyn(policy: ResponderPolicy, syn: Syn): ControlMessage {
   const refuse = (reason: TripReason, detail: string): ControlMessage => ({
     kind: "TRIP",
     body: { nonce: syn.nonce, reason, detail },
   });
-  const unadmitted = policy.admit?.(syn, now);
+  const unadmitted = policy.admit?.(syn);
   if (unadmitted !== undefined) return refuse("unauthorized", unadmitted);
   if (syn.contract_hash !== policy.contractHash) {
     return refuse(
@@ -177,7 +178,7 @@ function responderSyn(s: ResponderState, syn: Syn, now: number): Step<ResponderS
             detail: `a link (nonce ${s.nonce}) is already ${s.phase === "ready" ? "up" : "binding"} on these control lanes`,
           },
         }
-      : evaluateSyn(s.policy, syn, now);
+      : evaluateSyn(s.policy, syn);
   if (answer.kind === "TRIP") {
     return {
       state: { ...s, answers: remember(s, syn.nonce, answer, s.nonce) },
