@@ -27,13 +27,17 @@ export interface OfferRequest {
    */
   'handshake'?: (boolean);
   /**
-   * With `handshake`: the route this link is the target of, and the panel's Ed25519 public key
-   * (its raw 32 bytes). When the link's contract has auth mode "token" or "caps", the SYN must
-   * carry a route token signed by that key for this route and both ends' addresses (action
-   * qc), or the target refuses it (RTT_ERR_QC_REFUSED, reason unauthorized); without these two
-   * such a link refuses the Offer (RTT_ERR_TOKEN). Ignored for other auth modes.
+   * With `handshake`: the route this link is the target of. When the link's contract has auth
+   * mode "token" or "caps", the SYN must carry a route token signed by `panel_key` for this
+   * route and both ends' addresses (action qc), or the target refuses it (RTT_ERR_QC_REFUSED,
+   * reason unauthorized); without route_id and panel_key such a link refuses the Offer
+   * (RTT_ERR_TOKEN). Ignored for other auth modes.
    */
   'route_id'?: (string);
+  /**
+   * With `route_id`: the panel's Ed25519 public key, its raw 32 bytes. The target trusts it as
+   * it trusts the rest of this call: it comes over the panel's own channel to the driver.
+   */
   'panel_key'?: (Buffer | Uint8Array | string);
 }
 
@@ -62,12 +66,16 @@ export interface OfferRequest__Output {
    */
   'handshake': (boolean);
   /**
-   * With `handshake`: the route this link is the target of, and the panel's Ed25519 public key
-   * (its raw 32 bytes). When the link's contract has auth mode "token" or "caps", the SYN must
-   * carry a route token signed by that key for this route and both ends' addresses (action
-   * qc), or the target refuses it (RTT_ERR_QC_REFUSED, reason unauthorized); without these two
-   * such a link refuses the Offer (RTT_ERR_TOKEN). Ignored for other auth modes.
+   * With `handshake`: the route this link is the target of. When the link's contract has auth
+   * mode "token" or "caps", the SYN must carry a route token signed by `panel_key` for this
+   * route and both ends' addresses (action qc), or the target refuses it (RTT_ERR_QC_REFUSED,
+   * reason unauthorized); without route_id and panel_key such a link refuses the Offer
+   * (RTT_ERR_TOKEN). Ignored for other auth modes.
    */
   'route_id': (string);
+  /**
+   * With `route_id`: the panel's Ed25519 public key, its raw 32 bytes. The target trusts it as
+   * it trusts the rest of this call: it comes over the panel's own channel to the driver.
+   */
   'panel_key': (Buffer);
 }
