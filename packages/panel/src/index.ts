@@ -222,7 +222,7 @@ export {
   signedBytes,
   signManifest,
 } from "./trust/manifest-signature.ts";
-export { type RouteEnds, RouteTokens } from "./trust/route-tokens.ts";
+export { type RouteEnds, type RouteTokenSource, RouteTokens } from "./trust/route-tokens.ts";
 export { MAX_TTL_MS, mintToken, parseTtl } from "./trust/tokens.ts";
 export { acquireDirLock, type DirLock, type LockHolder } from "./wal/lock.ts";
 export type {

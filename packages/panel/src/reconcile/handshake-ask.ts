@@ -8,7 +8,7 @@ import type { ControlAddresses } from "@rtt/connector-sdk";
 import type { LaneKind } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 import type { EdgeEnd } from "../plan/topology.ts";
-import type { RouteTokens } from "../trust/route-tokens.ts";
+import type { RouteTokenSource } from "../trust/route-tokens.ts";
 import type { DriverCalls } from "./drivers.ts";
 
 /** How long a route's QuickConnect handshake may take before its batch rolls back. */
@@ -37,7 +37,7 @@ export interface Agreement {
   /** The target end as the source expects to find it (its symbol and contract). */
   readonly to: EdgeEnd;
   /** Mints the route token; absent, none is sent (ReconcilerOptions.routeTokens). */
-  readonly tokens: RouteTokens | undefined;
+  readonly tokens: RouteTokenSource | undefined;
   readonly nonce: string;
   /** Runs after the offer, before the handshake (a fault step; a reply lane's wiring). */
   readonly between?: () => Promise<void>;

@@ -18,7 +18,15 @@ export interface RouteEnds {
 /** A route token outlives its handshake's deadline by this: the SYN's retries, a busy host. */
 export const ROUTE_TOKEN_MARGIN_MS = 5000;
 
-export class RouteTokens {
+/** What the reconciler asks of route tokens at each handshake (RouteTokens, or a test's). */
+export interface RouteTokenSource {
+  /** What the target's Offer names: the route, and the key its tokens are checked with. */
+  grant(routeId: string): OfferGrant;
+  /** A fresh token for `routeId` between `ends`, for the source's SYN. */
+  mint(routeId: string, ends: RouteEnds): string;
+}
+
+export class RouteTokens implements RouteTokenSource {
   readonly #key: SigningKey;
   readonly #ttlMs: number;
 
@@ -28,12 +36,10 @@ export class RouteTokens {
     this.#ttlMs = handshakeTimeoutMs + ROUTE_TOKEN_MARGIN_MS;
   }
 
-  /** What the target's Offer names: the route, and the key its tokens are checked with. */
   grant(routeId: string): OfferGrant {
     return { routeId, panelKey: this.#key.publicKey };
   }
 
-  /** A fresh token for `routeId` between `ends`, for the source's SYN. */
   mint(routeId: string, ends: RouteEnds): string {
     return mintToken(
       this.#key,
