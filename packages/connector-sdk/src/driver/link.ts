@@ -127,7 +127,8 @@ export class Link<L> {
    * Offers the inbound side (as `offer`) and answers the route's QuickConnect handshake on
    * control lanes of its own: the SYN must expect this link's contract hash, the BIND must
    * name the lane offered here, and, when the contract's auth mode is token or caps, the SYN
-   * must carry a route token for `grant`'s route (route-admission.ts). A failure to listen leaves the link as it was.
+   * must carry a route token for `grant`'s route (route-admission.ts). A failure to listen
+   * leaves the link as it was.
    */
   async offerWithHandshake(
     kind: LaneKind,

@@ -1,8 +1,8 @@
 /**
  * What a capability token allows (ADR 0018): a pure matcher of one request (an action on a route,
  * touching some addresses) against a token's scope. No I/O and no clock: signature and expiry
- * are capability-token.ts's; this says only whether the scope covers the request, and if not, what is
- * missing, so the refusal can name it.
+ * are capability-token.ts's; this says only whether the scope covers the request, and if not,
+ * what is missing, so the refusal can name it.
  *
  * The rules, each narrowing, never widening:
  * - the action must be listed (no action implies another);
