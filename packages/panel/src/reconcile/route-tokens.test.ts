@@ -77,6 +77,35 @@ describe("route tokens in the reconciler", () => {
     assert.equal(wired, false);
   });
 
+  test("rtt qc onto a target with auth mode token: the move's handshake carries the route token", async () => {
+    const d2 = symbol("rtt://t/extension/d2@1.0.0", {
+      direction: "consumer",
+      io: "stream",
+      "x-driver": "mb",
+      auth: { mode: "token" },
+    });
+    for (const [source, moved] of [
+      [tokens, true],
+      [otherRoutes, false],
+    ] as const) {
+      const t = setUp({ routeTokens: source });
+      try {
+        await t.wire(R1, catalog);
+        const move = t.reconciler.quickConnect("r1", d2, "mb", meta);
+        if (moved) {
+          assert.equal((await move).changed, true);
+          assert.equal(t.reconciler.graph.edges.r1?.to.saddr, d2.saddr);
+        } else {
+          await assert.rejects(move, { code: "RTT_ERR_QC_REFUSED", message: /unauthorized/ });
+          assert.equal(t.reconciler.graph.edges.r1?.to.saddr, D1, "the route stays where it was");
+        }
+        await t.reconciler.retired();
+      } finally {
+        await t.tearDown();
+      }
+    }
+  });
+
   test("auth mode none: a token is ignored, even another route's", async () => {
     for (const source of [otherRoutes, tokens, undefined]) {
       const { wired } = await applyR1(source, withD1Auth("none"));
