@@ -80,6 +80,7 @@ export {
   DriverClient,
   type DriverClientOptions,
   type HandshakeOptions,
+  type OfferGrant,
 } from "./host/driver-client.ts";
 export {
   type DetachedDriver,

@@ -214,7 +214,7 @@ export const ERROR_CATALOG = {
   },
   RTT_ERR_QC_REFUSED: {
     meaning:
-      "A QuickConnect peer refused the link: other contract hash, required cap or no common lane.",
+      "A QuickConnect peer refused the link: other contract hash, required cap, no common lane, or no valid route token.",
     exitCode: 1,
     grpcStatus: "FAILED_PRECONDITION",
   },

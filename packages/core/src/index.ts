@@ -86,6 +86,7 @@ export { SAMPLE_CONTRACT } from "./sample-contract.ts";
 export { IDENT_PATTERN, ROUTE_ID_MAX_LENGTH } from "./schemas/common.ts";
 export type {
   Auth,
+  AuthMode,
   Contract,
   Direction,
   IoSlot,
@@ -110,6 +111,34 @@ export {
   withLaunchHash,
   withTags,
 } from "./symbol.ts";
+export {
+  CLOCK_SKEW_MS,
+  MAX_TOKEN_CHARS,
+  pae,
+  signV4Public,
+  type TokenClaims,
+  verifyToken,
+  verifyV4Public,
+} from "./tokens/capability-token.ts";
+export {
+  keyIdOf,
+  publicKeyFromRaw,
+  rawPublicKey,
+  signBytes,
+  verifyBytes,
+} from "./tokens/ed25519.ts";
+export {
+  checkScope,
+  EVERY_ROUTE,
+  isTokenAction,
+  type ScopeDenial,
+  type ScopeRequest,
+  scopeCovers,
+  scopeDenial,
+  TOKEN_ACTIONS,
+  type TokenAction,
+  type TokenScope,
+} from "./tokens/token-scope.ts";
 export {
   DOCUMENT_SCHEMAS,
   type DocumentKind,

@@ -222,13 +222,8 @@ export {
   signedBytes,
   signManifest,
 } from "./trust/manifest-signature.ts";
-export {
-  isTokenAction,
-  TOKEN_ACTIONS,
-  type TokenAction,
-  type TokenScope,
-} from "./trust/token-scope.ts";
-export { MAX_TTL_MS, mintToken, parseTtl, type TokenClaims, verifyToken } from "./trust/tokens.ts";
+export { type RouteEnds, type RouteTokenSource, RouteTokens } from "./trust/route-tokens.ts";
+export { MAX_TTL_MS, mintToken, parseTtl } from "./trust/tokens.ts";
 export { acquireDirLock, type DirLock, type LockHolder } from "./wal/lock.ts";
 export type {
   Lease,

@@ -3,16 +3,8 @@
  * route globs and/or address patterns, for a while. Only who can read `.rtt/keys/panel.key`
  * (the workspace owner) can mint; the token is what others pass as RTT_TOKEN.
  */
-import { RttError } from "@rtt/core";
-import {
-  currentWho,
-  isTokenAction,
-  mintToken,
-  panelKey,
-  parseTtl,
-  TOKEN_ACTIONS,
-  type TokenAction,
-} from "@rtt/panel";
+import { isTokenAction, RttError, TOKEN_ACTIONS, type TokenAction } from "@rtt/core";
+import { currentWho, mintToken, panelKey, parseTtl } from "@rtt/panel";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 
 export interface MintOptions {

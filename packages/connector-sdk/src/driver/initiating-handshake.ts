@@ -142,6 +142,7 @@ export class InitiatingHandshake {
         require: ask.require,
         lanes: [ask.data.kind],
         nonce: ask.nonce,
+        ...(ask.token === undefined ? {} : { token: ask.token }),
         clock: this.#clock,
         timings: {
           answerTimeoutMs: Math.max(1, Math.floor(this.#timeoutMs / (MAX_RETRIES + 1))),

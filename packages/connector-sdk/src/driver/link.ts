@@ -25,6 +25,7 @@ import { type LaneSide, LaneSlots, type SwitchAnswer } from "./lane-slots.ts";
 import { LatencyProbes } from "./latency-probes.ts";
 import { type LinkCounters, type LinkLog, LinkScope } from "./link-scope.ts";
 import { OutboundPump, type RxTap } from "./outbound-pump.ts";
+import { type RouteGrant, routeAdmission } from "./route-admission.ts";
 import {
   type ControlAddresses,
   type HandshakeAgreed,
@@ -125,18 +126,24 @@ export class Link<L> {
   /**
    * Offers the inbound side (as `offer`) and answers the route's QuickConnect handshake on
    * control lanes of its own: the SYN must expect this link's contract hash, the BIND must
-   * name the lane offered here. A failure to listen leaves the link as it was.
+   * name the lane offered here, and, when the contract's auth mode is token or caps, the SYN
+   * must carry a route token for `grant`'s route (route-admission.ts). A failure to listen
+   * leaves the link as it was.
    */
   async offerWithHandshake(
     kind: LaneKind,
     capacity?: number,
+    grant?: RouteGrant,
   ): Promise<{ address: LaneAddress; control: ControlAddresses }> {
+    // Refused before listening: a link that needs a route token and has no grant admits nobody.
+    const admit = routeAdmission(this.contract, formatSaddr(parseConcrete(this.saddr)), grant);
     const address = await this.#slots.offer("inbound", kind, capacity);
     try {
       const control = await this.#handshakes.answer({
         data: address,
         contractHash: contractHash(this.contract),
         caps: this.contract.capabilities ?? [],
+        admit,
       });
       return { address, control };
     } catch (error) {

@@ -12,7 +12,7 @@ import {
   listenReader,
   listenWriter,
 } from "@rtt/fabric";
-import type { Bind } from "../quickconnect/messages.ts";
+import type { Bind, Syn } from "../quickconnect/messages.ts";
 import { type Responder, respond } from "../quickconnect/session.ts";
 import type { QuickConnectError } from "../quickconnect/trip.ts";
 import { dropListener, quiet } from "./lane-ends.ts";
@@ -27,6 +27,8 @@ export interface AnswerTerms {
   readonly contractHash: string;
   /** What this end offers: the SYN may require only these. */
   readonly caps: readonly string[];
+  /** The route token check (route-admission.ts); absent: every SYN is admitted. */
+  readonly admit?: ((syn: Syn) => string | undefined) | undefined;
 }
 
 /** A control link needs no ring: shm data lanes get uds control lanes. */
@@ -125,12 +127,13 @@ export class RespondingHandshake {
       writer.destroy();
       return;
     }
-    const { data, contractHash, caps } = this.#terms;
+    const { data, contractHash, caps, admit } = this.#terms;
     const responder = respond<LaneAddress>(
       { reader, writer },
       {
         contractHash,
         caps,
+        ...(admit === undefined ? {} : { admit }),
         lanes: [data.kind],
         ...(data.kind === "shm" ? { capacity: data.capacity } : {}),
         clock: this.#scope.clock,

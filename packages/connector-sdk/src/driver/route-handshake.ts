@@ -49,6 +49,8 @@ export interface HandshakeAsk {
   /** "" = a random one (and no answer cache). */
   readonly nonce: string;
   readonly timeoutMs: number;
+  /** The route token the panel gave this end, for the SYN (ADR 0018); absent: none is sent. */
+  readonly token?: string;
 }
 
 /** What both ends agreed, as the READY'd ACK said. */

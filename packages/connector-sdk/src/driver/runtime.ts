@@ -24,6 +24,7 @@ import type { Connector, OpenContext } from "./define-connector.ts";
 import type { LaneSide } from "./lane-slots.ts";
 import { Link, type LinkRoute } from "./link.ts";
 import type { RxTap } from "./outbound-pump.ts";
+import type { RouteGrant } from "./route-admission.ts";
 import type { ControlAddresses, HandshakeAgreed, HandshakeAsk } from "./route-handshake.ts";
 import { DeliveredMark, RouteJournal } from "./route-journal.ts";
 
@@ -283,8 +284,9 @@ export class DriverRuntime<L> {
     linkId: string,
     kind: LaneKind,
     capacity?: number,
+    grant?: RouteGrant,
   ): Promise<{ address: LaneAddress; control: ControlAddresses }> {
-    return this.#link(linkId).offerWithHandshake(kind, capacity);
+    return this.#link(linkId).offerWithHandshake(kind, capacity, grant);
   }
 
   /** Runs the route's handshake as its initiator: the source end of a route, in PREPARE. */

@@ -5,7 +5,7 @@
  */
 import { chmodSync, rmSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
-import { isLaneKind, type LaneKind, RttError } from "@rtt/core";
+import { isLaneKind, type LaneKind, publicKeyFromRaw, RttError } from "@rtt/core";
 import type { DriverInfo } from "../generated/rtt/connector/v1/DriverInfo.ts";
 import type { HandshakeRequest__Output } from "../generated/rtt/connector/v1/HandshakeRequest.ts";
 import type { HandshakeResponse } from "../generated/rtt/connector/v1/HandshakeResponse.ts";
@@ -22,6 +22,7 @@ import {
 } from "../wire.ts";
 import { serveHealth } from "./health-stream.ts";
 import type { LaneSide } from "./lane-slots.ts";
+import type { RouteGrant } from "./route-admission.ts";
 import type { HandshakeAsk } from "./route-handshake.ts";
 import type { DriverRuntime } from "./runtime.ts";
 import { serveRx } from "./rx-stream.ts";
@@ -129,7 +130,7 @@ async function offer<L>(
       "RTT_ERR_LANE_ADDRESS",
       "Offer with handshake is for the INBOUND side: the target end of a route answers it",
     );
-  const offered = await runtime.offerWithHandshake(req.link_id, kind, capacity);
+  const offered = await runtime.offerWithHandshake(req.link_id, kind, capacity, routeGrant(req));
   return {
     address: laneToWire(offered.address),
     control: {
@@ -137,6 +138,17 @@ async function offer<L>(
       answers: laneToWire(offered.control.answers),
     },
   };
+}
+
+/** The route and panel key an Offer names (both or neither), for a route token check. */
+function routeGrant(req: OfferRequest__Output): RouteGrant | undefined {
+  const hasKey = req.panel_key.length > 0;
+  if (req.route_id === "" && !hasKey) return undefined;
+  if (req.route_id === "" || !hasKey)
+    throw new RttError("RTT_ERR_TOKEN", "Offer: route_id and panel_key go together", {
+      hint: "name the route and the panel's raw 32-byte Ed25519 public key, or neither",
+    });
+  return { routeId: req.route_id, panelKey: publicKeyFromRaw(req.panel_key) };
 }
 
 function offeredSide(side: LaneSide__Output): LaneSide {
@@ -189,6 +201,7 @@ function handshakeAsk(req: HandshakeRequest__Output): HandshakeAsk {
     require: req.require,
     nonce: req.nonce,
     timeoutMs: req.timeout_ms,
+    ...(req.route_token === "" ? {} : { token: req.route_token }),
   };
 }
 

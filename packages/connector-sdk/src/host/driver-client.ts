@@ -3,9 +3,10 @@
  * per running driver; the in-process harness hands one out too, so a test talks to a
  * connector exactly the way the panel will. Every failure is an RttError naming the driver.
  */
+import type { KeyObject } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
 import type { Contract } from "@rtt/core";
-import { asError, RttError } from "@rtt/core";
+import { asError, RttError, rawPublicKey } from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import {
   type ControlAddresses,
@@ -54,6 +55,14 @@ export interface HandshakeOptions {
   readonly nonce?: string;
   /** The handshake's deadline (default 5000 ms); the call's is this plus the usual. */
   readonly timeoutMs?: number;
+  /** The route token the panel minted for this route, sent in the SYN (ADR 0018). */
+  readonly routeToken?: string;
+}
+
+/** The route a target link serves, and the key its route tokens are signed with (ADR 0018). */
+export interface OfferGrant {
+  readonly routeId: string;
+  readonly panelKey: KeyObject;
 }
 
 export type { ControlAddresses, HandshakeAgreed };
@@ -202,8 +211,9 @@ export class DriverClient {
   async offerWithHandshake(
     linkId: string,
     kind: LaneKind,
-    options: { readonly capacity?: number } = {},
+    options: { readonly capacity?: number; readonly grant?: OfferGrant } = {},
   ): Promise<{ address: LaneAddress; control: ControlAddresses }> {
+    const { grant } = options;
     const res = await this.#unary<OfferResponse__Output>("Offer", (o, cb) =>
       this.#client.Offer(
         {
@@ -212,6 +222,9 @@ export class DriverClient {
           kind,
           capacity: options.capacity ?? 0,
           handshake: true,
+          ...(grant === undefined
+            ? {}
+            : { route_id: grant.routeId, panel_key: rawPublicKey(grant.panelKey) }),
         },
         o,
         cb,
@@ -257,6 +270,7 @@ export class DriverClient {
             require: [...(ask.require ?? [])],
             nonce: ask.nonce ?? "",
             timeout_ms: timeoutMs,
+            route_token: ask.routeToken ?? "",
           },
           o,
           cb,

@@ -2,7 +2,7 @@
 // bytes at all either parse or fail with RTT_ERR_QC_MALFORMED — nothing else escapes.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { LANE_KINDS, RttError, SYMBOL_TYPES } from "@rtt/core";
+import { LANE_KINDS, MAX_TOKEN_CHARS, RttError, SYMBOL_TYPES } from "@rtt/core";
 import { FrameType, type LaneAddress } from "@rtt/fabric";
 import fc from "fast-check";
 import {
@@ -45,16 +45,39 @@ const laneAddress: fc.Arbitrary<LaneAddress> = fc.oneof(
   ident.map((id): LaneAddress => ({ kind: "inproc", id })),
 );
 
-const syn: fc.Arbitrary<Syn> = fc.record({
-  nonce,
-  saddr,
-  contract_hash: hash,
-  caps,
-  require: caps,
-  lanes: laneKinds,
-  max_frame: fc.integer({ min: 1, max: 0xffff_ffff }),
-  heartbeat_ms: fc.integer({ min: 1, max: 3_600_000 }),
-});
+/** The shape of a PASETO v4.public token: body and optional footer in base64url. */
+const routeToken = fc
+  .tuple(
+    fc.stringMatching(/^[A-Za-z0-9_-]{1,200}$/),
+    fc.option(fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/), { nil: undefined }),
+  )
+  .map(([body, footer]) => `v4.public.${body}${footer === undefined ? "" : `.${footer}`}`);
+
+const syn: fc.Arbitrary<Syn> = fc.record(
+  {
+    nonce,
+    saddr,
+    contract_hash: hash,
+    caps,
+    require: caps,
+    lanes: laneKinds,
+    max_frame: fc.integer({ min: 1, max: 0xffff_ffff }),
+    heartbeat_ms: fc.integer({ min: 1, max: 3_600_000 }),
+    token: routeToken,
+  },
+  {
+    requiredKeys: [
+      "nonce",
+      "saddr",
+      "contract_hash",
+      "caps",
+      "require",
+      "lanes",
+      "max_frame",
+      "heartbeat_ms",
+    ],
+  },
+);
 
 const ack: fc.Arbitrary<Ack> = fc.record({
   nonce,
@@ -224,6 +247,16 @@ describe("control messages", () => {
       ],
       [FrameType.SYN, json({ ...SYN_BODY, max_frame: 1.5 }), /SYN\.max_frame: expected an integer/],
       [FrameType.SYN, json({ ...SYN_BODY, heartbeat_ms: 0 }), /SYN\.heartbeat_ms/],
+      [FrameType.SYN, json({ ...SYN_BODY, token: 42 }), /SYN\.token: expected a route token/],
+      [FrameType.SYN, json({ ...SYN_BODY, token: "" }), /SYN\.token: expected a route token/],
+      [FrameType.SYN, json({ ...SYN_BODY, token: "v2.local.abc" }), /SYN\.token: expected/],
+      [FrameType.SYN, json({ ...SYN_BODY, token: "v4.public.a b" }), /SYN\.token: expected/],
+      [FrameType.SYN, json({ ...SYN_BODY, token: "v4.public.a.b.c" }), /SYN\.token: expected/],
+      [
+        FrameType.SYN,
+        json({ ...SYN_BODY, token: `v4.public.${"a".repeat(MAX_TOKEN_CHARS)}` }),
+        /SYN\.token: expected a route token \(v4\.public\.…, at most 8192 characters\)/,
+      ],
       [
         FrameType.ACK,
         json({

@@ -9,7 +9,14 @@
  * RTT_ERR_QC_MALFORMED naming the field, what was expected and what was found. Unknown fields
  * are ignored (a later minor revision may add some); a different `v` is refused.
  */
-import { errorMessage, LANE_KINDS, type LaneKind, parseConcrete, RttError } from "@rtt/core";
+import {
+  errorMessage,
+  LANE_KINDS,
+  type LaneKind,
+  MAX_TOKEN_CHARS,
+  parseConcrete,
+  RttError,
+} from "@rtt/core";
 import { FrameType, type LaneAddress, MAX_PAYLOAD_LIMIT } from "@rtt/fabric";
 import { TRIP_REASONS, type TripReason } from "./trip.ts";
 
@@ -35,6 +42,12 @@ export interface Syn {
   readonly max_frame: number;
   /** The heartbeat interval the initiator asks for. */
   readonly heartbeat_ms: number;
+  /**
+   * The route token the panel gave the initiator (ADR 0018, a PASETO v4.public token scoped to
+   * this route): a target whose contract's auth mode is `token` or `caps` refuses a SYN
+   * without one that covers the route. Absent when the panel gave none.
+   */
+  readonly token?: string;
 }
 
 /** How the data lane is sized. */
@@ -135,6 +148,7 @@ function wireObject(m: ControlMessage): Record<string, unknown> {
         lanes: b.lanes,
         max_frame: b.max_frame,
         heartbeat_ms: b.heartbeat_ms,
+        ...(b.token === undefined ? {} : { token: b.token }),
       };
     }
     case "ACK": {
@@ -297,6 +311,9 @@ const CAP = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const PATH = /^[^\0]{1,4096}$/;
 const NAME = /^[A-Za-z0-9._:/-]{1,255}$/;
 const TEXT = /^[\s\S]*$/;
+/** A PASETO v4.public token's shape (its signature and claims are the target's to check). */
+const TOKEN = /^v4\.public\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)?$/;
+const TOKEN_EXPECTED = `a route token (v4.public.…, at most ${MAX_TOKEN_CHARS} characters)`;
 const MAX_HEARTBEAT_MS = 3_600_000;
 const MIN_RING = 4096;
 const MAX_RING = 2 ** 30;
@@ -365,7 +382,7 @@ function parseSyn(f: Fields): Syn {
     const why = errorMessage(error);
     throw malformed(`SYN.saddr: expected a concrete address: ${why}`, error);
   }
-  return {
+  const syn: Syn = {
     nonce,
     saddr,
     contract_hash: f.string("contract_hash", HASH, "a SHA-256 in lowercase hex (64 digits)"),
@@ -375,6 +392,8 @@ function parseSyn(f: Fields): Syn {
     max_frame: f.int("max_frame", 1, MAX_PAYLOAD_LIMIT),
     heartbeat_ms: f.int("heartbeat_ms", 1, MAX_HEARTBEAT_MS),
   };
+  if (!f.has("token")) return syn;
+  return { ...syn, token: f.string("token", TOKEN, TOKEN_EXPECTED, MAX_TOKEN_CHARS) };
 }
 
 function parseAck(f: Fields): Ack {

@@ -72,6 +72,24 @@ describe("responder", () => {
       "no-lane",
       /the initiator can make shm, uds; this end can reach tcp/,
     ],
+    [
+      "an initiator the admission check turns away",
+      {
+        ...POLICY,
+        admit: (syn) => (syn.token === "v4.public.good" ? undefined : "no route token"),
+      },
+      SYN,
+      "unauthorized",
+      /^no route token$/,
+    ],
+    [
+      // Admission comes first: an unadmitted initiator learns nothing of this end's contract.
+      "an unadmitted initiator before its contract is looked at",
+      { ...POLICY, contractHash: "d".repeat(64), admit: () => "bad route token" },
+      SYN,
+      "unauthorized",
+      /^bad route token$/,
+    ],
   ];
   for (const [what, policy, syn, reason, detail] of refusals) {
     test(`refuses ${what}: TRIP ${reason}, cached for the nonce, and keeps listening`, () => {
@@ -96,6 +114,22 @@ describe("responder", () => {
       ]);
     });
   }
+
+  test("an admitted SYN is answered as any other; admission sees the SYN", () => {
+    const seen: Syn[] = [];
+    const policy: ResponderPolicy = {
+      ...POLICY,
+      admit: (syn) => {
+        seen.push(syn);
+        return syn.token === "v4.public.good" ? undefined : "no";
+      },
+    };
+    const syn = { ...SYN, token: "v4.public.good" };
+    const r = stepResponder(resp(policy), frame({ kind: "SYN", body: syn }, 42));
+    assert.equal(sent(r.effects)[0]?.kind, "ACK");
+    assert.equal(r.state.phase, "acked");
+    assert.deepEqual(seen, [syn]);
+  });
 
   test("a new nonce while a link is up is refused (protocol) without touching the link", () => {
     const ready = run(stepResponder, resp(), [

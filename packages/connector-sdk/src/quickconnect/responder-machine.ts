@@ -47,6 +47,12 @@ export interface ResponderPolicy {
   readonly maxFrame: number;
   /** Heartbeats no more often than this, whatever the initiator asks. */
   readonly minHeartbeatMs: number;
+  /**
+   * Admits a SYN before anything else is looked at (a route token, ADR 0018): undefined to go
+   * on, else why it is refused (trip reason unauthorized). Absent: every SYN is admitted. It
+   * reads wall time itself if it needs it (token expiry); the machine's time is monotonic.
+   */
+  readonly admit?: (syn: Syn) => string | undefined;
 }
 
 export interface ResponderState extends LinkFields {
@@ -88,12 +94,17 @@ export function initialResponder(
   };
 }
 
-/** The responder's answer to a SYN it has not seen: ACK, or TRIP naming the refusal. */
+/**
+ * The responder's answer to a SYN it has not seen: ACK, or TRIP naming the refusal. An
+ * unadmitted initiator learns nothing of this end's contract, so admission comes first.
+ */
 export function evaluateSyn(policy: ResponderPolicy, syn: Syn): ControlMessage {
   const refuse = (reason: TripReason, detail: string): ControlMessage => ({
     kind: "TRIP",
     body: { nonce: syn.nonce, reason, detail },
   });
+  const unadmitted = policy.admit?.(syn);
+  if (unadmitted !== undefined) return refuse("unauthorized", unadmitted);
   if (syn.contract_hash !== policy.contractHash) {
     return refuse(
       "contract-mismatch",

@@ -19,6 +19,7 @@ import { type Ack, type Bind, encodeControl, parseControl, type Syn } from "./me
 import {
   initialResponder,
   type ResponderInput,
+  type ResponderPolicy,
   type ResponderState,
   stepResponder,
 } from "./responder-machine.ts";
@@ -45,6 +46,8 @@ export interface InitiateOptions<T> {
   readonly heartbeatMs?: number;
   /** Default: 128 random bits. Tests pass their own. */
   readonly nonce?: string;
+  /** The route token the panel gave this end, sent in the SYN (ADR 0018). */
+  readonly token?: string;
   readonly clock?: Clock;
   readonly timings?: Partial<Timings>;
   /** Makes (or names) the data lanes the ACK asks for; their addresses go out in BIND. */
@@ -68,6 +71,7 @@ export class Initiator<T> extends Session<InitiatorState, InitiatorInput, T> {
       lanes: [...(options.lanes ?? LANE_KINDS)],
       max_frame: options.maxFrame ?? DEFAULT_MAX_PAYLOAD,
       heartbeat_ms: options.heartbeatMs ?? DEFAULT_LINK_HEARTBEAT_MS,
+      ...(options.token === undefined ? {} : { token: options.token }),
     };
     // Refuse a SYN the peer would refuse as malformed, here and now, with the same message.
     const { type, payload } = encodeControl({ kind: "SYN", body: syn });
@@ -137,6 +141,8 @@ export interface RespondOptions<T> {
   readonly capacity?: number;
   readonly maxFrame?: number;
   readonly minHeartbeatMs?: number;
+  /** Admits a SYN or says why not (a route token check); absent: every SYN is admitted. */
+  readonly admit?: ResponderPolicy["admit"];
   readonly clock?: Clock;
   readonly timings?: Partial<Timings>;
   /** Reaches the lanes named in BIND (nonce and all), as the ACK agreed. */
@@ -162,6 +168,7 @@ export class Responder<T> extends Session<ResponderState, ResponderInput, T> {
           capacity: options.capacity ?? DEFAULT_RING_CAPACITY,
           maxFrame: options.maxFrame ?? DEFAULT_MAX_PAYLOAD,
           minHeartbeatMs: options.minHeartbeatMs ?? 10,
+          ...(options.admit === undefined ? {} : { admit: options.admit }),
         },
         { ...DEFAULT_TIMINGS, ...options.timings },
       ),

@@ -12,6 +12,11 @@ export const TRIP_REASONS = [
   "caps-missing",
   /** No lane kind both ends can make. */
   "no-lane",
+  /**
+   * The responder's contract requires a route token (auth mode token or caps) and the SYN has
+   * none, or one that is forged, expired, of another panel or scoped to another route.
+   */
+  "unauthorized",
   /** No answer to SYN or BIND after every retry, or no BIND after an ACK. */
   "timeout",
   /** After READY, no frame from the peer for the allowed number of heartbeat intervals. */
@@ -34,6 +39,7 @@ const CODES: Readonly<Record<TripReason, ErrorCode>> = {
   "contract-mismatch": "RTT_ERR_QC_REFUSED",
   "caps-missing": "RTT_ERR_QC_REFUSED",
   "no-lane": "RTT_ERR_QC_REFUSED",
+  unauthorized: "RTT_ERR_QC_REFUSED",
   timeout: "RTT_ERR_QC_TIMEOUT",
   heartbeat: "RTT_ERR_QC_TIMEOUT",
   "bind-failed": "RTT_ERR_QC_TRIP",
@@ -48,6 +54,8 @@ const HINTS: Readonly<Record<TripReason, string>> = {
     "the target changed its contract since the plan was made: rescan, then plan and apply again",
   "caps-missing": "offer the capability on the other end, or stop requiring it in the route",
   "no-lane": "check routing.prefer in .rtt/panel.yaml on both ends",
+  unauthorized:
+    "the target's contract requires a route token: only the panel wiring this route can hand the source one (ADR 0018)",
   timeout: "is the peer's driver running and reading its control lane?",
   heartbeat: "the peer stopped answering: it may be hung or overloaded",
   "bind-failed": "the peer could not reach the lanes offered in BIND",

@@ -22,11 +22,10 @@ import {
   serverStream,
   type UnaryInvocation,
 } from "@rtt/connector-sdk";
-import { type JsonValue, RttError } from "@rtt/core";
+import { type JsonValue, RttError, type TokenAction } from "@rtt/core";
 import { asTopology, type Topology } from "../plan/topology.ts";
 import { AUTHORIZATION_KEY } from "../trust/authorize.ts";
 import type { TokenSource } from "../trust/client-tokens.ts";
-import type { TokenAction } from "../trust/token-scope.ts";
 import { socketPathOf } from "./panel-server.ts";
 
 function fromPanelError(method: string, error: grpc.ServiceError): RttError {

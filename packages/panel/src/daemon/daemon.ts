@@ -26,11 +26,13 @@ import { loadPolicy, loadTrust } from "../plan/inputs.ts";
 import { asTopology } from "../plan/topology.ts";
 import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
+import { HANDSHAKE_TIMEOUT_MS } from "../reconcile/handshake-ask.ts";
 import { Reconciler } from "../reconcile/reconciler.ts";
 import { stopUnownedPrograms } from "../reconcile/route-journals.ts";
 import type { ManifestTrust } from "../router/router.ts";
 import { TokenGate } from "../trust/authorize.ts";
-import { panelKey } from "../trust/keys.ts";
+import { panelKey, type SigningKey } from "../trust/keys.ts";
+import { RouteTokens } from "../trust/route-tokens.ts";
 import { Wal } from "../wal/wal.ts";
 import {
   loadPanelConfig,
@@ -67,6 +69,8 @@ export class PanelDaemon {
   readonly #o: PanelDaemonOptions;
   readonly #wal: Wal;
   readonly #pool: HostPool;
+  /** Signs route tokens and the audit head; its public half checks API tokens. */
+  readonly #key: SigningKey;
   readonly #audit: AuditLedger;
   readonly #reconciler: Reconciler;
   /** Failover, degrade, hold and prebind: what a breaker's moves do to a route. */
@@ -121,8 +125,9 @@ export class PanelDaemon {
       ...(options.driverGraceMs === undefined ? {} : { graceMs: options.driverGraceMs }),
       log: (l) => this.#log(`[${l.driver}${l.stream === "host" ? "" : ` ${l.stream}`}] ${l.line}`),
     });
+    this.#key = panelKey(paths.rttDir);
     this.#audit = new AuditLedger(paths.audit, {
-      signer: panelKey(paths.rttDir),
+      signer: this.#key,
       onHeadError: (error) => this.#log(`writing the audit head failed: ${String(error)}`),
     });
     this.#reconciler = this.#makeReconciler();
@@ -157,6 +162,7 @@ export class PanelDaemon {
       breakerStates: () => (this.#health?.states() ?? {}) as unknown as Record<string, JsonValue>,
       failedOver: () => this.#fallback.onFailover,
       verify: (route) => this.#verify(route),
+      routeTokens: new RouteTokens(this.#key, HANDSHAKE_TIMEOUT_MS),
     });
   }
 
@@ -296,7 +302,7 @@ export class PanelDaemon {
         pool: this.#pool,
         tokens: new TokenGate({
           requireTokens: this.#requireTokens,
-          publicKey: panelKey(this.paths.rttDir).publicKey,
+          publicKey: this.#key.publicKey,
           log: this.#log,
         }),
         callers: this.#server.callers,

@@ -170,7 +170,10 @@ export class BatchTransaction {
       source: { driver: source, link: from.link },
       target: { driver: target, link: to.link },
       lane: edge.lane,
+      route: id,
+      from: edge.from.saddr,
       to: edge.to,
+      tokens: this.#parts.options.routeTokens,
       nonce: txNonce(txid, id),
       between: async () => {
         if (edge.pattern === "reqrep") {

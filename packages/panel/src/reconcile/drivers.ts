@@ -8,6 +8,7 @@ import type {
   HandshakeAgreed,
   HandshakeOptions,
   HealthSample,
+  OfferGrant,
   ServerStream,
 } from "@rtt/connector-sdk";
 import {
@@ -27,10 +28,14 @@ export interface DriverCalls {
     options: { readonly contract: string; readonly params: Readonly<Record<string, string>> },
   ): Promise<string>;
   offer(linkId: string, side: "inbound" | "outbound", kind: LaneKind): Promise<LaneAddress>;
-  /** The target listens for the route's data lane and for its QuickConnect control lanes. */
+  /**
+   * The target listens for the route's data lane and for its QuickConnect control lanes;
+   * `grant` names the route and the key its route token is checked with (ADR 0018).
+   */
   offerWithHandshake(
     linkId: string,
     kind: LaneKind,
+    options?: { readonly grant?: OfferGrant },
   ): Promise<{ address: LaneAddress; control: ControlAddresses }>;
   /** The source runs SYN → ACK → BIND → READY with the target; nothing flows yet. */
   handshake(linkId: string, ask: HandshakeOptions): Promise<HandshakeAgreed>;

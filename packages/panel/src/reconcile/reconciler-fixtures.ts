@@ -13,6 +13,7 @@ import { eventually } from "@rtt/core/testing";
 import { AuditLedger } from "../audit/ledger.ts";
 import { makePlan, NOT_STRICT, type Plan, type PlanInputs } from "../plan/plan.ts";
 import type { Topology } from "../plan/topology.ts";
+import type { RouteTokenSource } from "../trust/route-tokens.ts";
 import { Wal } from "../wal/wal.ts";
 import type { Actor } from "./actor.ts";
 import { clearReceived, MemoryPool, received } from "./memory-drivers.ts";
@@ -91,7 +92,10 @@ export interface ReconcilerFixture {
   tearDown(): Promise<void>;
 }
 
-export function setUp(): ReconcilerFixture {
+/** `routeTokens`: the reconciler's route token source (default: none, as without a panel key). */
+export function setUp(
+  options: { readonly routeTokens?: RouteTokenSource } = {},
+): ReconcilerFixture {
   const dir = mkdtempSync(join(tmpdir(), "rtt-reconciler-"));
   const wal = Wal.open({ dir: join(dir, "wal") });
   const pool = new MemoryPool();
@@ -105,6 +109,7 @@ export function setUp(): ReconcilerFixture {
       audit: new AuditLedger(join(dir, "audit", "ledger.ndjson")),
       pool,
       root: dir,
+      ...options,
       beforeStep(step, route) {
         const { failAt } = fixture;
         if (failAt !== undefined && failAt.step === step && failAt.route === route) {

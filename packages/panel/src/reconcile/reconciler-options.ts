@@ -1,6 +1,7 @@
 /** What a reconciler is made with, and the steps of its work a test can fail. */
 import type { JsonValue } from "@rtt/core";
 import type { AuditLedger } from "../audit/ledger.ts";
+import type { RouteTokenSource } from "../trust/route-tokens.ts";
 import type { Wal } from "../wal/wal.ts";
 import type { DriverPool } from "./drivers.ts";
 import type { WiredRoute } from "./graph.ts";
@@ -40,6 +41,11 @@ export interface ReconcilerOptions {
   readonly breakerStates?: () => Readonly<Record<string, JsonValue>>;
   /** Routes on a failover target, journaled with the graph (PanelGraph.failed_over). */
   readonly failedOver?: () => Iterable<string>;
+  /**
+   * Mints each handshake's route token (ADR 0018). Absent (tests without a panel key): no
+   * token is sent, and a target whose contract requires one refuses the Offer.
+   */
+  readonly routeTokens?: RouteTokenSource;
 }
 
 /** Runs the options' `beforeStep` hook for `step` of `route`: a throw from it fails the step. */

@@ -201,7 +201,10 @@ export class SpareKeeper {
         source: { driver: source, link: route.from.link },
         target: { driver: target, link: ref.link },
         lane: route.edge.lane,
+        route: route.edge.route,
+        from: route.edge.from.saddr,
         to: end,
+        tokens: this.#parts.options.routeTokens,
         // Not in a transaction: a nonce of its own.
         nonce: randomBytes(16).toString("hex"),
       });

@@ -201,7 +201,10 @@ export class TargetMoves {
       source: { driver: source, link: route.from.link },
       target: { driver: newTarget, link: acquired.opened.link },
       lane: edge.lane,
+      route: routeId,
+      from: edge.from.saddr,
       to: edge.to,
+      tokens: this.#parts.options.routeTokens,
       nonce: txNonce(txid, routeId),
       between: () => beforeStep(this.#parts.options, "handshake", routeId),
     });

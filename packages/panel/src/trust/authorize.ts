@@ -7,11 +7,9 @@
  */
 import type { KeyObject } from "node:crypto";
 import type { Metadata } from "@grpc/grpc-js";
-import { RttError } from "@rtt/core";
+import { EVERY_ROUTE, RttError, scopeDenial, type TokenAction, verifyToken } from "@rtt/core";
 import type { Edit } from "../plan/plan.ts";
 import type { Edge } from "../plan/topology.ts";
-import { EVERY_ROUTE, scopeDenial, type TokenAction } from "./token-scope.ts";
-import { verifyToken } from "./tokens.ts";
 
 export const AUTHORIZATION_KEY = "authorization";
 const BEARER = /^Bearer ([^\s]+)$/i;

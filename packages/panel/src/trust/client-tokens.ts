@@ -3,10 +3,9 @@
  * owner — whoever can read the panel's private key — a token minted for that one call, for its
  * one action, living a minute. Anyone else sends none, and a panel with require_tokens refuses.
  */
-import { RttError } from "@rtt/core";
+import { RttError, type TokenAction } from "@rtt/core";
 import { currentWho } from "../audit/record.ts";
 import { loadSigningKey, PANEL_KEY_NAME } from "./keys.ts";
-import type { TokenAction } from "./token-scope.ts";
 import { mintToken } from "./tokens.ts";
 
 export const TOKEN_ENV = "RTT_TOKEN";

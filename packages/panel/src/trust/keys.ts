@@ -9,17 +9,17 @@
  * key are one key.
  */
 import {
-  createHash,
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
   type KeyObject,
-  sign,
-  verify,
 } from "node:crypto";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { errorMessage, IDENT_PATTERN, RttError } from "@rtt/core";
+import { errorMessage, IDENT_PATTERN, keyIdOf, RttError } from "@rtt/core";
+
+// The Ed25519 primitives are core's (drivers check route tokens with them too).
+export { keyIdOf, signBytes, verifyBytes } from "@rtt/core";
 
 export const KEYS_DIR = "keys";
 export const TRUST_DIR = "trust";
@@ -41,15 +41,6 @@ export interface TrustedKey {
   readonly publicKey: KeyObject;
   /** The trust file it was read from. */
   readonly file: string;
-}
-
-/** The id of a public key: hex of the first 16 bytes of SHA-256 over its raw 32 bytes. */
-export function keyIdOf(publicKey: KeyObject): string {
-  const jwk = publicKey.export({ format: "jwk" });
-  if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || typeof jwk.x !== "string")
-    throw new RttError("RTT_ERR_KEY", "not an Ed25519 public key");
-  const raw = Buffer.from(jwk.x, "base64url");
-  return createHash("sha256").update(raw).digest("hex").slice(0, 32);
 }
 
 export function checkKeyName(name: string): void {
@@ -168,20 +159,4 @@ export function loadTrustedKeys(rttDir: string): ReadonlyMap<string, TrustedKey>
     if (!keys.has(keyId)) keys.set(keyId, { name: fileName.slice(0, -4), keyId, publicKey, file });
   }
   return keys;
-}
-
-/** An Ed25519 signature of `data`, base64. */
-export function signBytes(key: KeyObject, data: Uint8Array): string {
-  return sign(null, data, key).toString("base64");
-}
-
-/** Whether `signature` (base64) is `key`'s signature of `data`; false for malformed input. */
-export function verifyBytes(key: KeyObject, data: Uint8Array, signature: string): boolean {
-  const bytes = Buffer.from(signature, "base64");
-  if (bytes.length !== 64 || bytes.toString("base64") !== signature) return false;
-  try {
-    return verify(null, data, key, bytes);
-  } catch {
-    return false;
-  }
 }

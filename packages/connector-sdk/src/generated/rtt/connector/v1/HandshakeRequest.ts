@@ -46,6 +46,12 @@ export interface HandshakeRequest {
    * with reason timeout (RTT_ERR_QC_TIMEOUT).
    */
   'timeout_ms'?: (number);
+  /**
+   * The route token the panel minted for this route (PASETO v4.public, ADR 0018), sent in the
+   * SYN's `token`; empty = none. A target whose contract has auth mode "token" or "caps"
+   * refuses a SYN without one that covers the route.
+   */
+  'route_token'?: (string);
 }
 
 export interface HandshakeRequest__Output {
@@ -91,4 +97,10 @@ export interface HandshakeRequest__Output {
    * with reason timeout (RTT_ERR_QC_TIMEOUT).
    */
   'timeout_ms': (number);
+  /**
+   * The route token the panel minted for this route (PASETO v4.public, ADR 0018), sent in the
+   * SYN's `token`; empty = none. A target whose contract has auth mode "token" or "caps"
+   * refuses a SYN without one that covers the route.
+   */
+  'route_token': (string);
 }

@@ -26,6 +26,19 @@ export interface OfferRequest {
    * the handshake ends (READY or a trip) or the link closes.
    */
   'handshake'?: (boolean);
+  /**
+   * With `handshake`: the route this link is the target of. When the link's contract has auth
+   * mode "token" or "caps", the SYN must carry a route token signed by `panel_key` for this
+   * route and both ends' addresses (action qc), or the target refuses it (RTT_ERR_QC_REFUSED,
+   * reason unauthorized); without route_id and panel_key such a link refuses the Offer
+   * (RTT_ERR_TOKEN). Ignored for other auth modes.
+   */
+  'route_id'?: (string);
+  /**
+   * With `route_id`: the panel's Ed25519 public key, its raw 32 bytes. The target trusts it as
+   * it trusts the rest of this call: it comes over the panel's own channel to the driver.
+   */
+  'panel_key'?: (Buffer | Uint8Array | string);
 }
 
 export interface OfferRequest__Output {
@@ -52,4 +65,17 @@ export interface OfferRequest__Output {
    * the handshake ends (READY or a trip) or the link closes.
    */
   'handshake': (boolean);
+  /**
+   * With `handshake`: the route this link is the target of. When the link's contract has auth
+   * mode "token" or "caps", the SYN must carry a route token signed by `panel_key` for this
+   * route and both ends' addresses (action qc), or the target refuses it (RTT_ERR_QC_REFUSED,
+   * reason unauthorized); without route_id and panel_key such a link refuses the Offer
+   * (RTT_ERR_TOKEN). Ignored for other auth modes.
+   */
+  'route_id': (string);
+  /**
+   * With `route_id`: the panel's Ed25519 public key, its raw 32 bytes. The target trusts it as
+   * it trusts the rest of this call: it comes over the panel's own channel to the driver.
+   */
+  'panel_key': (Buffer);
 }

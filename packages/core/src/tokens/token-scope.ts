@@ -1,8 +1,8 @@
 /**
  * What a capability token allows (ADR 0018): a pure matcher of one request (an action on a route,
  * touching some addresses) against a token's scope. No I/O and no clock: signature and expiry
- * are tokens.ts's; this says only whether the scope covers the request, and if not, what is
- * missing, so the refusal can name it.
+ * are capability-token.ts's; this says only whether the scope covers the request, and if not,
+ * what is missing, so the refusal can name it.
  *
  * The rules, each narrowing, never widening:
  * - the action must be listed (no action implies another);
@@ -12,7 +12,8 @@
  *   its SADDR patterns (as policy patterns match); a panel-wide request never;
  * - both given: both must hold. Neither given, or an empty action list: it covers nothing.
  */
-import { escapeRegExp, matches, parseConcrete, parseSaddr, RttError, type Saddr } from "@rtt/core";
+import { RttError } from "../errors.ts";
+import { escapeRegExp, matches, parseConcrete, parseSaddr, type Saddr } from "../saddr.ts";
 
 export const TOKEN_ACTIONS = [
   "read",
