@@ -22,13 +22,14 @@ import { checkWorkspaceLedger } from "../audit/anchor.ts";
 import { AuditLedger } from "../audit/ledger.ts";
 import { readCatalog } from "../catalog.ts";
 import { type BreakerConfig, breakerConfig } from "../health/breaker.ts";
-import { loadPolicy, loadTrust } from "../plan/inputs.ts";
+import { DEFAULT_PREFER, loadPolicy, loadTrust } from "../plan/inputs.ts";
 import { asTopology } from "../plan/topology.ts";
 import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
 import { Reconciler } from "../reconcile/reconciler.ts";
 import { stopUnownedPrograms } from "../reconcile/route-journals.ts";
 import type { ManifestTrust } from "../router/router.ts";
+import { DriverSandbox } from "../sandbox/driver-sandbox.ts";
 import { TokenGate } from "../trust/authorize.ts";
 import { panelKey } from "../trust/keys.ts";
 import { Wal } from "../wal/wal.ts";
@@ -64,6 +65,8 @@ export class PanelDaemon {
   readonly paths: WorkspacePaths;
   readonly listen: string;
   readonly startedAt = Date.now();
+  /** The sandbox the drivers run in (ADR 0023), as `rtt panel status` reports it. */
+  readonly sandbox: DriverSandbox;
   readonly #o: PanelDaemonOptions;
   readonly #wal: Wal;
   readonly #pool: HostPool;
@@ -116,11 +119,21 @@ export class PanelDaemon {
     this.#catalog = cachedByFile(paths.catalog, () => readCatalog(paths.catalog).symbols);
     this.#trust = cachedByFile(paths.panelConfig, () => loadTrust(paths));
     this.#healthConfig = config.health;
-    this.#pool = new HostPool(paths.drivers, {
-      heartbeatMs: this.#heartbeatMs,
-      ...(options.driverGraceMs === undefined ? {} : { graceMs: options.driverGraceMs }),
-      log: (l) => this.#log(`[${l.driver}${l.stream === "host" ? "" : ` ${l.stream}`}] ${l.line}`),
-    });
+    this.sandbox = new DriverSandbox(
+      paths,
+      config.security?.sandbox ?? "auto",
+      config.routing?.prefer ?? DEFAULT_PREFER,
+    );
+    this.#pool = new HostPool(
+      paths.drivers,
+      {
+        heartbeatMs: this.#heartbeatMs,
+        ...(options.driverGraceMs === undefined ? {} : { graceMs: options.driverGraceMs }),
+        log: (l) =>
+          this.#log(`[${l.driver}${l.stream === "host" ? "" : ` ${l.stream}`}] ${l.line}`),
+      },
+      (launch) => this.sandbox.wrap(launch),
+    );
     this.#audit = new AuditLedger(paths.audit, {
       signer: panelKey(paths.rttDir),
       onHeadError: (error) => this.#log(`writing the audit head failed: ${String(error)}`),
@@ -301,6 +314,7 @@ export class PanelDaemon {
         }),
         callers: this.#server.callers,
         auditProblem: this.#auditProblem,
+        sandbox: this.sandbox.status,
         health: () => this.#health,
         catalog: () => this.#catalog(),
         policy: () => this.#policy(),
@@ -315,6 +329,8 @@ export class PanelDaemon {
     this.#log(
       `panel ${this.#o.version} (pid ${process.pid}) serving ${this.paths.root} on ${this.listen}`,
     );
+    const { level, note } = this.sandbox.status;
+    this.#log(`drivers run in sandbox "${level}"${note === "" ? "" : `: ${note}`}`);
   }
 
   /** Stops every driver (closing the links, lanes and children), the server, the WAL. */

@@ -1,0 +1,66 @@
+/**
+ * What a driver may touch (docs/adr/0023-driver-sandbox.md): the folders it may write, in the
+ * order a sandbox opens them, and whether it keeps the host's network. One driver process serves
+ * every route of its connector, and the programs it runs (x-run) write where they please inside
+ * the workspace, so the unit is the workspace, not a file: its tree is writable except `.rtt/`,
+ * where only the route state (`run/`) and the sockets are. The socket folders outside it (the
+ * per-user one in TMPDIR, the short one under /tmp or $XDG_RUNTIME_DIR) and POSIX shared memory
+ * are where lanes live, so they are writable too.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { LaneKind } from "@rtt/core";
+import { laneSocketDir } from "@rtt/fabric";
+import type { WorkspacePaths } from "../workspace/workspace.ts";
+
+/** A folder a sandbox opens for writing (`rw`) or closes again inside one that is (`ro`). */
+export interface Mount {
+  readonly path: string;
+  readonly mode: "rw" | "ro";
+}
+
+export interface DriverAccess {
+  /** Applied in order over a read-only filesystem: a later mount wins below its path. */
+  readonly mounts: readonly Mount[];
+  /** "host": the driver shares the host's network (loopback); "none": it has none at all. */
+  readonly network: "host" | "none";
+}
+
+/** The short per-user socket folders, when they exist (another part of RTT makes them). */
+function shortSocketFolders(): string[] {
+  const uid = process.getuid?.() ?? "user";
+  const xdg = process.env.XDG_RUNTIME_DIR;
+  const candidates = [join("/tmp", `rtt-${uid}`), ...(xdg ? [join(xdg, "rtt")] : [])];
+  return candidates.filter((dir) => existsSync(dir));
+}
+
+/**
+ * Whether driver `name` needs the host's network: `http` serves and calls loopback URLs, and
+ * every driver does when TCP is the first lane kind asked for (a lane between two drivers is a
+ * loopback connection, which two network namespaces would not share).
+ */
+export function needsNetwork(name: string, prefer: readonly LaneKind[]): boolean {
+  if (name === "http") return true;
+  const first = prefer.find((kind) => kind === "shm" || kind === "uds" || kind === "tcp");
+  return first === "tcp";
+}
+
+/** What driver `name` of the workspace at `paths` may touch; makes the folders it binds. */
+export function driverAccess(
+  paths: WorkspacePaths,
+  name: string,
+  prefer: readonly LaneKind[],
+): DriverAccess {
+  for (const dir of [paths.run, paths.sockets]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const sockets = [...new Set([laneSocketDir(), ...shortSocketFolders()])];
+  return {
+    mounts: [
+      { path: paths.root, mode: "rw" },
+      { path: paths.rttDir, mode: "ro" },
+      { path: paths.run, mode: "rw" },
+      { path: paths.sockets, mode: "rw" },
+      ...sockets.map((path): Mount => ({ path, mode: "rw" })),
+    ],
+    network: needsNetwork(name, prefer) ? "host" : "none",
+  };
+}
