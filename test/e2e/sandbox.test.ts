@@ -17,7 +17,7 @@ import {
   scanAndApply,
   type Workspace,
 } from "../support/quickstart-workspace.ts";
-import { makeTempDir } from "../support/run-rtt.ts";
+import { makeTempDir, runRtt } from "../support/run-rtt.ts";
 
 const suite = quickstartSuite();
 const bwrap = probeBwrap();
@@ -106,6 +106,31 @@ describe("the quickstart with its drivers sandboxed", () => {
     assert.deepEqual(JSON.parse(r.stdout).sandbox, { setting: "node", level: "node", note: "" });
     const status = await ws.status();
     await ws.stopLeavingNothing(ws.trackTree(status));
+  });
+
+  it("auto without bwrap on PATH: node, and status says why; bwrap asked for: no start", async () => {
+    const ws = suite.use({ routes: ["events-to-log"] });
+    // A PATH with no bwrap on it (the CLI and the panel run on this Node, found without PATH).
+    const env = { PATH: makeTempDir("rtt-sandbox-path-") };
+    const start = await runRtt(["panel", "start"], { cwd: ws.root, env });
+    assert.equal(start.code, 0, start.stderr);
+    const r = await runRtt(["panel", "status", "--json"], { cwd: ws.root, env });
+    assert.deepEqual(JSON.parse(r.stdout).sandbox, {
+      setting: "auto",
+      level: "node",
+      note: "degraded to node: bwrap not found on PATH",
+    });
+    const text = await runRtt(["panel", "status"], { cwd: ws.root, env });
+    assert.match(text.stdout, /^WARNING: degraded to node: bwrap not found on PATH$/m);
+    await ws.ok(["panel", "stop"]);
+
+    sandbox(ws, "bwrap");
+    const refused = await runRtt(["panel", "start"], { cwd: ws.root, env });
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /security\.sandbox is bwrap, but bwrap not found on PATH \(RTT_ERR_SANDBOX_UNAVAILABLE\)/,
+    );
   });
 
   it("none: status warns that the drivers run unconfined", async () => {

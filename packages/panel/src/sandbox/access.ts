@@ -7,7 +7,7 @@
  * per-user one in TMPDIR, the short one under /tmp or $XDG_RUNTIME_DIR) and POSIX shared memory
  * are where lanes live, so they are writable too.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { LaneKind } from "@rtt/core";
 import { laneSocketDir } from "@rtt/fabric";
@@ -26,12 +26,29 @@ export interface DriverAccess {
   readonly network: "host" | "none";
 }
 
-/** The short per-user socket folders, when they exist (another part of RTT makes them). */
+/**
+ * The short per-user socket folders (`/tmp/rtt-<uid>`, `$XDG_RUNTIME_DIR/rtt`), made 0700 when
+ * missing: a path too long for `sun_path` puts a socket there, and a sandboxed driver cannot
+ * make the folder itself in a read-only /tmp. One that is a link or another user's is left out
+ * (the socket code refuses it too).
+ */
 function shortSocketFolders(): string[] {
-  const uid = process.getuid?.() ?? "user";
+  const uid = process.getuid?.();
+  if (uid === undefined) return [];
   const xdg = process.env.XDG_RUNTIME_DIR;
-  const candidates = [join("/tmp", `rtt-${uid}`), ...(xdg ? [join(xdg, "rtt")] : [])];
-  return candidates.filter((dir) => existsSync(dir));
+  const candidates = [join("/tmp", `rtt-${uid}`)];
+  if (xdg !== undefined && xdg !== "" && existsSync(xdg)) candidates.push(join(xdg, "rtt"));
+  return candidates.filter((dir) => {
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+    } catch {}
+    try {
+      const stat = lstatSync(dir);
+      return stat.isDirectory() && stat.uid === uid;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**
