@@ -119,11 +119,10 @@ export class PanelDaemon {
     this.#catalog = cachedByFile(paths.catalog, () => readCatalog(paths.catalog).symbols);
     this.#trust = cachedByFile(paths.panelConfig, () => loadTrust(paths));
     this.#healthConfig = config.health;
-    this.sandbox = new DriverSandbox(
-      paths,
-      config.security?.sandbox ?? "auto",
-      config.routing?.prefer ?? DEFAULT_PREFER,
-    );
+    this.sandbox = new DriverSandbox(paths, config.security?.sandbox ?? "auto", {
+      prefer: config.routing?.prefer ?? DEFAULT_PREFER,
+      catalog: () => this.#catalogOrNone(),
+    });
     this.#pool = new HostPool(
       paths.drivers,
       {

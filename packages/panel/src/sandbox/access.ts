@@ -9,7 +9,7 @@
  */
 import { existsSync, lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { LaneKind } from "@rtt/core";
+import { type CatalogSymbol, driverFor, type LaneKind } from "@rtt/core";
 import { laneSocketDir } from "@rtt/fabric";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
 
@@ -52,12 +52,19 @@ function shortSocketFolders(): string[] {
 }
 
 /**
- * Whether driver `name` needs the host's network: `http` serves and calls loopback URLs, and
- * every driver does when TCP is the first lane kind asked for (a lane between two drivers is a
- * loopback connection, which two network namespaces would not share).
+ * Whether driver `name` needs the host's network: `http` serves and calls loopback URLs, so
+ * does any driver that opens a symbol with an `x-url`, and every driver does when TCP is the
+ * first lane kind asked for (a lane between two drivers is a loopback connection, which two
+ * network namespaces would not share).
  */
-export function needsNetwork(name: string, prefer: readonly LaneKind[]): boolean {
+export function needsNetwork(
+  name: string,
+  prefer: readonly LaneKind[],
+  symbols: readonly CatalogSymbol[],
+): boolean {
   if (name === "http") return true;
+  if (symbols.some((s) => s.extensions?.["x-url"] !== undefined && driverFor(s) === name))
+    return true;
   const first = prefer.find((kind) => kind === "shm" || kind === "uds" || kind === "tcp");
   return first === "tcp";
 }
@@ -67,6 +74,7 @@ export function driverAccess(
   paths: WorkspacePaths,
   name: string,
   prefer: readonly LaneKind[],
+  symbols: readonly CatalogSymbol[],
 ): DriverAccess {
   for (const dir of [paths.run, paths.sockets]) mkdirSync(dir, { recursive: true, mode: 0o700 });
   const sockets = [...new Set([laneSocketDir(), ...shortSocketFolders()])];
@@ -78,6 +86,6 @@ export function driverAccess(
       { path: paths.sockets, mode: "rw" },
       ...sockets.map((path): Mount => ({ path, mode: "rw" })),
     ],
-    network: needsNetwork(name, prefer) ? "host" : "none",
+    network: needsNetwork(name, prefer, symbols) ? "host" : "none",
   };
 }

@@ -61,7 +61,10 @@ function runDriver(setting: "bwrap" | "node" | "none", name = "process") {
   mkdirSync(join(root, "logs"));
   const script = join(tempDir("rtt-sandbox-driver-"), "driver.mjs");
   writeFileSync(script, DRIVER);
-  const sandbox = new DriverSandbox(paths, setting, ["shm", "uds", "tcp"]);
+  const sandbox = new DriverSandbox(paths, setting, {
+    prefer: ["shm", "uds", "tcp"],
+    catalog: () => [],
+  });
   const launch = sandbox.wrap({ name, command: process.execPath, args: [script] });
   const files = {
     outside: join(outsideDir, "escape.txt"),

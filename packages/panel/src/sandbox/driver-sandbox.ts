@@ -6,7 +6,7 @@
  * for and cannot be had stops the panel's start: drivers never run less confined than asked.
  */
 import type { DriverLaunch } from "@rtt/connector-sdk";
-import { type LaneKind, RttError, type SandboxSetting } from "@rtt/core";
+import { type CatalogSymbol, type LaneKind, RttError, type SandboxSetting } from "@rtt/core";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
 import { driverAccess } from "./access.ts";
 import { bwrapArgs } from "./bwrap-args.ts";
@@ -57,16 +57,23 @@ export class DriverSandbox {
   readonly status: SandboxStatus;
   readonly #paths: WorkspacePaths;
   readonly #prefer: readonly LaneKind[];
+  readonly #catalog: () => readonly CatalogSymbol[];
   readonly #bwrap: () => ToolProbe;
 
+  /** `catalog`: the symbols as the driver starts (whether one it opens names a URL). */
   constructor(
     paths: WorkspacePaths,
     setting: SandboxSetting,
-    prefer: readonly LaneKind[],
-    bwrap: () => ToolProbe = probeBwrap,
+    options: {
+      readonly prefer: readonly LaneKind[];
+      readonly catalog: () => readonly CatalogSymbol[];
+      readonly bwrap?: () => ToolProbe;
+    },
   ) {
     this.#paths = paths;
-    this.#prefer = prefer;
+    this.#prefer = options.prefer;
+    this.#catalog = options.catalog;
+    const bwrap = options.bwrap ?? probeBwrap;
     this.#bwrap = bwrap;
     this.status = chooseSandbox(setting, bwrap);
   }
@@ -75,7 +82,7 @@ export class DriverSandbox {
   wrap(launch: DriverLaunch): DriverLaunch {
     const { level } = this.status;
     if (level === "none") return launch;
-    const access = driverAccess(this.#paths, launch.name, this.#prefer);
+    const access = driverAccess(this.#paths, launch.name, this.#prefer, this.#catalog());
     const argv = [launch.command, ...(launch.args ?? [])];
     if (level === "bwrap") {
       const bwrap = this.#bwrap();

@@ -26,5 +26,7 @@ export function nodePermissionArgs(name: string, access: DriverAccess): string[]
     ...[...new Set(writable)].map((path) => `--allow-fs-write=${path}`),
     ...(NO_PROGRAMS.has(name) ? [] : ["--allow-child-process"]),
     "--allow-addons",
+    // Node warns that the two allowances above weaken the model: ADR 0023 says how, once.
+    "--disable-warning=SecurityWarning",
   ];
 }

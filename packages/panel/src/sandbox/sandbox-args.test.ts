@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { exitThroughWrapper } from "@rtt/connector-sdk";
-import { RttError } from "@rtt/core";
+import { type CatalogSymbol, type JsonValue, RttError } from "@rtt/core";
 import fc from "fast-check";
 import { type DriverAccess, type Mount, needsNetwork } from "./access.ts";
 import { bwrapArgs } from "./bwrap-args.ts";
@@ -108,11 +108,22 @@ describe("nodePermissionArgs", () => {
 });
 
 describe("needsNetwork", () => {
+  const symbol = (extensions: Record<string, JsonValue>) =>
+    ({ saddr: "rtt://a/api/b@1.0.0", type: "bus", extensions }) as unknown as CatalogSymbol;
+
   it("http always; the others only when TCP is the first lane kind asked for", () => {
-    assert.equal(needsNetwork("http", ["shm"]), true);
-    assert.equal(needsNetwork("process", ["shm", "uds", "tcp"]), false);
-    assert.equal(needsNetwork("process", ["inproc", "tcp", "shm"]), true);
-    assert.equal(needsNetwork("file", ["uds", "tcp"]), false);
+    assert.equal(needsNetwork("http", ["shm"], []), true);
+    assert.equal(needsNetwork("process", ["shm", "uds", "tcp"], []), false);
+    assert.equal(needsNetwork("process", ["inproc", "tcp", "shm"], []), true);
+    assert.equal(needsNetwork("file", ["uds", "tcp"], []), false);
+  });
+
+  it("a driver that opens a symbol naming a URL keeps the network; other drivers do not", () => {
+    const catalog = [symbol({ "x-driver": "mine", "x-url": "http://127.0.0.1:9/x" })];
+    assert.equal(needsNetwork("mine", ["shm"], catalog), true);
+    assert.equal(needsNetwork("process", ["shm"], catalog), false);
+    const noUrl = [symbol({ "x-driver": "mine", "x-run": ["true"] })];
+    assert.equal(needsNetwork("mine", ["shm"], noUrl), false);
   });
 });
 
