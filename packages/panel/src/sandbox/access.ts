@@ -9,7 +9,7 @@
  */
 import { existsSync, lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type CatalogSymbol, driverFor, type LaneKind } from "@rtt/core";
+import { type CatalogSymbol, driverFor, type LaneKind, RttError } from "@rtt/core";
 import { laneSocketDir } from "@rtt/fabric";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
 
@@ -42,13 +42,18 @@ function shortSocketFolders(): string[] {
     try {
       mkdirSync(dir, { mode: 0o700 });
     } catch {}
-    try {
-      const stat = lstatSync(dir);
-      return stat.isDirectory() && stat.uid === uid;
-    } catch {
-      return false;
-    }
+    return ownDirectory(dir);
   });
+}
+
+/** A directory itself (not a link to one) that this user owns: safe to open for writing. */
+function ownDirectory(dir: string): boolean {
+  try {
+    const stat = lstatSync(dir);
+    return stat.isDirectory() && stat.uid === process.getuid?.();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -76,7 +81,16 @@ export function driverAccess(
   prefer: readonly LaneKind[],
   symbols: readonly CatalogSymbol[],
 ): DriverAccess {
-  for (const dir of [paths.run, paths.sockets]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const dir of [paths.run, paths.sockets]) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // A link would open its target, wherever it points, to the driver.
+    if (!ownDirectory(dir))
+      throw new RttError(
+        "RTT_ERR_DRIVER_SPAWN",
+        `driver "${name}" not started: ${dir} is not a folder of this user's (a symbolic link?)`,
+        { hint: `remove ${dir}; the panel makes it again` },
+      );
+  }
   const sockets = [...new Set([laneSocketDir(), ...shortSocketFolders()])];
   return {
     mounts: [

@@ -5,10 +5,19 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { RttError } from "@rtt/core";
 import { workspacePaths } from "../workspace/workspace.ts";
 import { DriverSandbox } from "./driver-sandbox.ts";
 import { probeBwrap } from "./probe.ts";
@@ -126,6 +135,26 @@ describe("driver sandbox, real processes", () => {
     assert.ok(!existsSync(files.outside));
     // setpriv, where there is one, gives no_new_privs; a program's writes are not confined.
     if (spawnSync("setpriv", ["--version"]).status === 0) assert.equal(seen.noNewPrivs, "1");
+  });
+
+  it("a .rtt/run that is a link is not opened to a driver: it does not start", () => {
+    const root = tempDir("rtt-sandbox-ws-");
+    const elsewhere = tempDir("rtt-sandbox-elsewhere-");
+    const paths = workspacePaths(root);
+    mkdirSync(paths.rttDir);
+    symlinkSync(elsewhere, paths.run);
+    for (const setting of ["bwrap", "node"] as const) {
+      if (setting === "bwrap" && !bwrap.ok) continue;
+      const sandbox = new DriverSandbox(paths, setting, { prefer: ["shm"], catalog: () => [] });
+      assert.throws(
+        () => sandbox.wrap({ name: "process", command: process.execPath }),
+        (e: unknown) =>
+          e instanceof RttError &&
+          e.code === "RTT_ERR_DRIVER_SPAWN" &&
+          e.message.includes(`${paths.run} is not a folder of this user's`),
+        setting,
+      );
+    }
   });
 
   it("node: the file driver may not start programs at all", () => {
