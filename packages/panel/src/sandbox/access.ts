@@ -10,7 +10,7 @@
 import { existsSync, lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type CatalogSymbol, driverFor, type LaneKind, RttError } from "@rtt/core";
-import { laneSocketDir } from "@rtt/fabric";
+import { laneSocketDir, MAX_SOCKET_PATH } from "@rtt/fabric";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
 
 /** A folder a sandbox opens for writing (`rw`) or closes again inside one that is (`ro`). */
@@ -74,6 +74,21 @@ export function needsNetwork(
   return first === "tcp";
 }
 
+/** The longest socket file name RTT makes (`driver-<connector>-<pid>-<12 hex>.sock`), with slack. */
+const SOCKET_NAME_ROOM = 64;
+
+/**
+ * True when socket paths in `dir` may be too long for `sun_path`, so that Linux gets abstract
+ * socket names, which belong to a network namespace: a driver in a namespace of its own could
+ * not be reached on one. Then the drivers keep the host's network. (Issue 15, finding 1, does
+ * away with abstract names; this goes with them.)
+ */
+export function abstractSocketsLikely(dir: string): boolean {
+  return (
+    process.platform === "linux" && Buffer.byteLength(dir) + 1 + SOCKET_NAME_ROOM > MAX_SOCKET_PATH
+  );
+}
+
 /** What driver `name` of the workspace at `paths` may touch; makes the folders it binds. */
 export function driverAccess(
   paths: WorkspacePaths,
@@ -91,7 +106,9 @@ export function driverAccess(
         { hint: `remove ${dir}; the panel makes it again` },
       );
   }
-  const sockets = [...new Set([laneSocketDir(), ...shortSocketFolders()])];
+  const socketDir = laneSocketDir();
+  const sockets = [...new Set([socketDir, ...shortSocketFolders()])];
+  const network = needsNetwork(name, prefer, symbols) || abstractSocketsLikely(socketDir);
   return {
     mounts: [
       { path: paths.root, mode: "rw" },
@@ -100,6 +117,6 @@ export function driverAccess(
       { path: paths.sockets, mode: "rw" },
       ...sockets.map((path): Mount => ({ path, mode: "rw" })),
     ],
-    network: needsNetwork(name, prefer, symbols) ? "host" : "none",
+    network: network ? "host" : "none",
   };
 }
