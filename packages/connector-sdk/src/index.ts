@@ -90,7 +90,7 @@ export {
   type DriverHostOptions,
 } from "./host/driver-host.ts";
 export type { DriverLogLine } from "./host/driver-log.ts";
-export type { DriverLaunch } from "./host/launch.ts";
+export { type DriverLaunch, exitThroughWrapper } from "./host/launch.ts";
 export { LineSplitter, OutputTail } from "./host/output-lines.ts";
 export type { DriverRestart } from "./host/restart-pacer.ts";
 export { DriverStartError } from "./host/start-outcome.ts";

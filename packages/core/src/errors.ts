@@ -157,6 +157,12 @@ export const ERROR_CATALOG = {
     exitCode: 1,
     grpcStatus: "INTERNAL",
   },
+  RTT_ERR_SANDBOX_UNAVAILABLE: {
+    meaning:
+      "panel.yaml's security.sandbox asks for a level this machine cannot give (bwrap missing or refused).",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
   RTT_ERR_DRIVER_SPAWN: {
     meaning: "A driver executable could not be started (not found, not executable).",
     exitCode: 1,

@@ -172,6 +172,12 @@ export {
   resolveRoutes,
   routeId,
 } from "./routes.ts";
+export {
+  DriverSandbox,
+  type SandboxLevel,
+  type SandboxStatus,
+} from "./sandbox/driver-sandbox.ts";
+export { probeBwrap, type ToolProbe } from "./sandbox/probe.ts";
 export type { SbomInput } from "./sbom/document.ts";
 export { type WorkspaceSbomOptions, workspaceSbom } from "./sbom/workspace.ts";
 export {

@@ -203,6 +203,13 @@ export async function panelStopCommand(
   return 0;
 }
 
+/** The drivers' sandbox (ADR 0023), a warning when it is less than the best or none. */
+function sandboxLine(sandbox: { setting: string; level: string; note: string } | null | undefined) {
+  if (sandbox === null || sandbox === undefined) return "";
+  const line = `drivers sandboxed: ${sandbox.level} (security.sandbox: ${sandbox.setting})\n`;
+  return sandbox.note === "" ? line : `${line}WARNING: ${sandbox.note}\n`;
+}
+
 export async function panelStatusCommand(
   ctx: CommandContext,
   opts: { json?: boolean },
@@ -228,6 +235,7 @@ export async function panelStatusCommand(
   );
   if (s.audit_problem !== "")
     ctx.term.out.write(`WARNING: audit ledger tampered at start: ${s.audit_problem}\n`);
+  ctx.term.out.write(sandboxLine(s.sandbox));
   if (s.drivers.length > 0)
     ctx.term.out.write(
       `${table(

@@ -23,6 +23,7 @@ import type { QuickConnectAck as _rtt_panel_v1_QuickConnectAck, QuickConnectAck_
 import type { RollbackRequest as _rtt_panel_v1_RollbackRequest, RollbackRequest__Output as _rtt_panel_v1_RollbackRequest__Output } from './rtt/panel/v1/RollbackRequest.ts';
 import type { RouteList as _rtt_panel_v1_RouteList, RouteList__Output as _rtt_panel_v1_RouteList__Output } from './rtt/panel/v1/RouteList.ts';
 import type { RouteSpec as _rtt_panel_v1_RouteSpec, RouteSpec__Output as _rtt_panel_v1_RouteSpec__Output } from './rtt/panel/v1/RouteSpec.ts';
+import type { SandboxStatus as _rtt_panel_v1_SandboxStatus, SandboxStatus__Output as _rtt_panel_v1_SandboxStatus__Output } from './rtt/panel/v1/SandboxStatus.ts';
 import type { Selector as _rtt_panel_v1_Selector, Selector__Output as _rtt_panel_v1_Selector__Output } from './rtt/panel/v1/Selector.ts';
 import type { ShutdownRequest as _rtt_panel_v1_ShutdownRequest, ShutdownRequest__Output as _rtt_panel_v1_ShutdownRequest__Output } from './rtt/panel/v1/ShutdownRequest.ts';
 import type { ShutdownResponse as _rtt_panel_v1_ShutdownResponse, ShutdownResponse__Output as _rtt_panel_v1_ShutdownResponse__Output } from './rtt/panel/v1/ShutdownResponse.ts';
@@ -59,6 +60,7 @@ export interface ProtoGrpcType {
         RollbackRequest: MessageTypeDefinition<_rtt_panel_v1_RollbackRequest, _rtt_panel_v1_RollbackRequest__Output>
         RouteList: MessageTypeDefinition<_rtt_panel_v1_RouteList, _rtt_panel_v1_RouteList__Output>
         RouteSpec: MessageTypeDefinition<_rtt_panel_v1_RouteSpec, _rtt_panel_v1_RouteSpec__Output>
+        SandboxStatus: MessageTypeDefinition<_rtt_panel_v1_SandboxStatus, _rtt_panel_v1_SandboxStatus__Output>
         Selector: MessageTypeDefinition<_rtt_panel_v1_Selector, _rtt_panel_v1_Selector__Output>
         ShutdownRequest: MessageTypeDefinition<_rtt_panel_v1_ShutdownRequest, _rtt_panel_v1_ShutdownRequest__Output>
         ShutdownResponse: MessageTypeDefinition<_rtt_panel_v1_ShutdownResponse, _rtt_panel_v1_ShutdownResponse__Output>

@@ -30,6 +30,7 @@ import {
   type DriverLaunch,
   describeLaunch,
   endFailedStart,
+  exitThroughWrapper,
   readHandshakeLine,
   spawnDriver,
 } from "./launch.ts";
@@ -302,7 +303,13 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
 
     const end = await readHandshakeLine(child, this.#clock, timeoutMs);
     const who = describeLaunch(launch);
-    const verdict = classifyStart(end, { who, timeoutMs, offered, spawnedPid: pid });
+    const verdict = classifyStart(end, {
+      who,
+      timeoutMs,
+      offered,
+      spawnedPid: pid,
+      forks: launch.forks === true,
+    });
     if (!verdict.ok) return this.#failStart(child, verdict.failure);
     if (verdict.note !== undefined) this.#log.note(verdict.note, pid);
 
@@ -351,7 +358,10 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
       {
         isCurrent: () => this.#running === running,
         onSample: (sample) => this.emit("health", sample),
-        onDeath: (code, signal) => this.#onDeath(running, code, signal),
+        onDeath: (code, signal) => {
+          const exit = exitThroughWrapper(this.#launch, code, signal);
+          this.#onDeath(running, exit.code, exit.signal);
+        },
       },
     );
     this.#running = running;

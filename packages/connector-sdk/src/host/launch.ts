@@ -7,6 +7,7 @@
  * `classifyStart` (start-outcome.ts); a driver that failed is killed here.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { constants as osConstants } from "node:os";
 import type { Readable } from "node:stream";
 import type { Clock } from "../clock.ts";
 import { MAX_HANDSHAKE_LINE } from "../handshake/handshake-line.ts";
@@ -32,6 +33,11 @@ export interface DriverLaunch {
   /** Added to this process's environment (the cookie and versions are set by the host). */
   readonly env?: Readonly<Record<string, string>>;
   readonly cwd?: string;
+  /**
+   * The command is a wrapper that forks the driver rather than exec it (a sandbox such as
+   * bwrap): the handshake's pid is then the driver's own, not the spawned one, as expected.
+   */
+  readonly forks?: boolean;
 }
 
 /** What the host tells every driver it starts, besides the launch's own environment. */
@@ -50,6 +56,20 @@ function driverEnv(launch: DriverLaunch, settings: DriverSettings): NodeJS.Proce
   env[COOKIE_ENV] = COOKIE_VALUE;
   env[PROTOCOL_VERSIONS_ENV] = formatVersionList(settings.offered);
   return env;
+}
+
+/**
+ * A forking wrapper reports a driver killed by signal N as exit code 128 + N (bwrap does, as a
+ * shell does): that is the driver's death by N, so say it as the host says any other kill.
+ */
+export function exitThroughWrapper(
+  launch: DriverLaunch | undefined,
+  code: number | null,
+  signal: NodeJS.Signals | null,
+): { code: number | null; signal: NodeJS.Signals | null } {
+  if (launch?.forks !== true || code === null || code <= 128) return { code, signal };
+  const name = Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0];
+  return name === undefined ? { code, signal } : { code: null, signal: name as NodeJS.Signals };
 }
 
 /** `driver "name" (command args)`: how every start-up message names the driver. */

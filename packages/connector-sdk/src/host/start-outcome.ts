@@ -37,6 +37,8 @@ export interface StartContext {
   readonly offered: readonly number[];
   /** The pid spawn() gave; a handshake naming another one is only noted. */
   readonly spawnedPid: number;
+  /** The spawned command forks the driver (a sandbox): another pid is no surprise. */
+  readonly forks?: boolean;
 }
 
 /**
@@ -150,7 +152,7 @@ function classifyLine(line: string, context: StartContext): StartVerdict {
       ending: "kill",
     });
   const note =
-    handshake.pid === context.spawnedPid
+    handshake.pid === context.spawnedPid || context.forks === true
       ? undefined
       : `handshake pid ${handshake.pid} is not the spawned pid ${context.spawnedPid} (a wrapper that did not exec?)`;
   return { ok: true, handshake, note };

@@ -17,12 +17,18 @@ export interface PanelConfig {
     readonly allow_unsigned?: readonly string[];
     /** Every mutating API call needs a capability token that covers it (ADR 0018). */
     readonly require_tokens?: boolean;
+    /** How drivers are confined (ADR 0023); auto = bwrap when it works, else node. */
+    readonly sandbox?: SandboxSetting;
   };
   readonly health?: {
     readonly heartbeat_ms?: number;
     readonly trip_threshold?: { readonly errors?: number; readonly window_ms?: number };
   };
 }
+
+/** `security.sandbox`: the level asked for (ADR 0023). */
+export const SANDBOX_SETTINGS = ["auto", "bwrap", "node", "none"] as const;
+export type SandboxSetting = (typeof SANDBOX_SETTINGS)[number];
 
 export const panelConfigSchema = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
@@ -66,6 +72,7 @@ export const panelConfigSchema = {
         strict_manifests: { type: "boolean" },
         allow_unsigned: { type: "array", items: { type: "string", format: "rtt-pattern" } },
         require_tokens: { type: "boolean" },
+        sandbox: { enum: SANDBOX_SETTINGS },
       },
     },
     health: {

@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { DROP_POLICIES, LANE_KINDS } from "../qos.ts";
 import { IO_MODES } from "../saddr.ts";
 import { AUTH_MODES, DIRECTIONS } from "../schemas/manifest.ts";
+import { SANDBOX_SETTINGS } from "../schemas/panel-config.ts";
 import type { DocumentKind } from "../validate.ts";
 import {
   anyAddress,
@@ -218,6 +219,7 @@ const panelDoc = fc
             { maxLength: 2 },
           ),
           require_tokens: fc.boolean(),
+          sandbox: fc.constantFrom(...SANDBOX_SETTINGS),
         },
         { requiredKeys: [] },
       ),

@@ -22,7 +22,7 @@ import { checkWorkspaceLedger } from "../audit/anchor.ts";
 import { AuditLedger } from "../audit/ledger.ts";
 import { readCatalog } from "../catalog.ts";
 import { type BreakerConfig, breakerConfig } from "../health/breaker.ts";
-import { loadPolicy, loadTrust } from "../plan/inputs.ts";
+import { DEFAULT_PREFER, loadPolicy, loadTrust } from "../plan/inputs.ts";
 import { asTopology } from "../plan/topology.ts";
 import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
@@ -30,6 +30,7 @@ import { HANDSHAKE_TIMEOUT_MS } from "../reconcile/handshake-ask.ts";
 import { Reconciler } from "../reconcile/reconciler.ts";
 import { stopUnownedPrograms } from "../reconcile/route-journals.ts";
 import type { ManifestTrust } from "../router/router.ts";
+import { DriverSandbox } from "../sandbox/driver-sandbox.ts";
 import { TokenGate } from "../trust/authorize.ts";
 import { panelKey, type SigningKey } from "../trust/keys.ts";
 import { RouteTokens } from "../trust/route-tokens.ts";
@@ -66,6 +67,8 @@ export class PanelDaemon {
   readonly paths: WorkspacePaths;
   readonly listen: string;
   readonly startedAt = Date.now();
+  /** The sandbox the drivers run in (ADR 0023), as `rtt panel status` reports it. */
+  readonly sandbox: DriverSandbox;
   readonly #o: PanelDaemonOptions;
   readonly #wal: Wal;
   readonly #pool: HostPool;
@@ -120,11 +123,20 @@ export class PanelDaemon {
     this.#catalog = cachedByFile(paths.catalog, () => readCatalog(paths.catalog).symbols);
     this.#trust = cachedByFile(paths.panelConfig, () => loadTrust(paths));
     this.#healthConfig = config.health;
-    this.#pool = new HostPool(paths.drivers, {
-      heartbeatMs: this.#heartbeatMs,
-      ...(options.driverGraceMs === undefined ? {} : { graceMs: options.driverGraceMs }),
-      log: (l) => this.#log(`[${l.driver}${l.stream === "host" ? "" : ` ${l.stream}`}] ${l.line}`),
+    this.sandbox = new DriverSandbox(paths, config.security?.sandbox ?? "auto", {
+      prefer: config.routing?.prefer ?? DEFAULT_PREFER,
+      catalog: () => this.#catalogOrNone(),
     });
+    this.#pool = new HostPool(
+      paths.drivers,
+      {
+        heartbeatMs: this.#heartbeatMs,
+        ...(options.driverGraceMs === undefined ? {} : { graceMs: options.driverGraceMs }),
+        log: (l) =>
+          this.#log(`[${l.driver}${l.stream === "host" ? "" : ` ${l.stream}`}] ${l.line}`),
+      },
+      (launch) => this.sandbox.wrap(launch),
+    );
     this.#key = panelKey(paths.rttDir);
     this.#audit = new AuditLedger(paths.audit, {
       signer: this.#key,
@@ -307,6 +319,7 @@ export class PanelDaemon {
         }),
         callers: this.#server.callers,
         auditProblem: this.#auditProblem,
+        sandbox: this.sandbox.status,
         health: () => this.#health,
         catalog: () => this.#catalog(),
         policy: () => this.#policy(),
@@ -321,6 +334,8 @@ export class PanelDaemon {
     this.#log(
       `panel ${this.#o.version} (pid ${process.pid}) serving ${this.paths.root} on ${this.listen}`,
     );
+    const { level, note } = this.sandbox.status;
+    this.#log(`drivers run in sandbox "${level}"${note === "" ? "" : `: ${note}`}`);
   }
 
   /** Stops every driver (closing the links, lanes and children), the server, the WAL. */

@@ -61,15 +61,26 @@ export function driverLaunch(driversDir: string, name: string): DriverLaunch {
 export class HostPool implements DriverPool {
   readonly #driversDir: string;
   readonly #options: DriverHostOptions;
+  /** Puts a driver's launch in the sandbox panel.yaml asks for (ADR 0023). */
+  readonly #confine: (launch: DriverLaunch) => DriverLaunch;
   readonly #hosts = new Map<string, DriverHost>();
   readonly #starting = new Map<string, Promise<DriverHost>>();
   readonly #restarts = new Map<string, number>();
   /** Told when a driver restarted after a crash: its links are gone. */
   onRestart: ((name: string) => void) | undefined;
 
-  constructor(driversDir: string, options: DriverHostOptions) {
+  constructor(
+    driversDir: string,
+    options: DriverHostOptions,
+    confine: (launch: DriverLaunch) => DriverLaunch = (launch) => launch,
+  ) {
     this.#driversDir = driversDir;
     this.#options = options;
+    this.#confine = confine;
+  }
+
+  #launch(name: string): DriverLaunch {
+    return this.#confine(driverLaunch(this.#driversDir, name));
   }
 
   get(name: string): Promise<DriverCalls> {
@@ -77,12 +88,10 @@ export class HostPool implements DriverPool {
     if (host !== undefined) return Promise.resolve(host);
     let starting = this.#starting.get(name);
     if (starting === undefined) {
-      starting = DriverHost.launch(driverLaunch(this.#driversDir, name), this.#options).then(
-        (h) => {
-          this.#adopt(name, h);
-          return h;
-        },
-      );
+      starting = DriverHost.launch(this.#launch(name), this.#options).then((h) => {
+        this.#adopt(name, h);
+        return h;
+      });
       starting.finally(() => this.#starting.delete(name)).catch(() => {});
       this.#starting.set(name, starting);
     }
@@ -106,7 +115,7 @@ export class HostPool implements DriverPool {
   async attach(record: DriverRecord): Promise<void> {
     const host = await DriverHost.attach(record, {
       ...this.#options,
-      launch: driverLaunch(this.#driversDir, record.name),
+      launch: this.#launch(record.name),
     });
     this.#adopt(record.name, host);
   }

@@ -19,6 +19,7 @@ import type { PolicyEngine } from "../policy/policy-engine.ts";
 import type { Actor } from "../reconcile/actor.ts";
 import type { ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
 import type { ManifestTrust } from "../router/router.ts";
+import type { SandboxStatus } from "../sandbox/driver-sandbox.ts";
 import {
   EVERY_ROUTE_TARGET,
   editTargets,
@@ -66,6 +67,8 @@ export interface PanelServiceContext {
   readonly tokens: TokenGate;
   /** What the panel found wrong with the audit ledger at start; "" when nothing (ADR 0019). */
   readonly auditProblem: string;
+  /** The drivers' sandbox (ADR 0023): what was asked, what runs, and why less, if so. */
+  readonly sandbox: SandboxStatus;
   /** Who made each call (the connecting process, ADR 0019): the audit's `who`. */
   readonly callers: Pick<Callers, "actor">;
   /** Route health and breakers; none while the panel is still starting. */
@@ -176,6 +179,7 @@ function status(ctx: PanelServiceContext) {
     version: ctx.version,
     topology_json: liveTopologyJson(ctx),
     audit_problem: ctx.auditProblem,
+    sandbox: ctx.sandbox,
   };
 }
 

@@ -41,6 +41,10 @@ security:
   # When true, every call that changes the panel (apply, qc, trip, heal, rollback, shutdown)
   # needs a capability token covering it: \`rtt token mint\`, passed as RTT_TOKEN.
   require_tokens: false
+  # How drivers are confined (docs/adr/0023-driver-sandbox.md): bwrap (a mount namespace with the
+  # filesystem read-only but the workspace), node (Node's permission model), none, or auto (bwrap
+  # when it works here, else node). \`rtt panel status\` says which one runs.
+  sandbox: auto
 
 health:
   heartbeat_ms: 250

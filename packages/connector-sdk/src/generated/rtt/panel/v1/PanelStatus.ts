@@ -1,6 +1,7 @@
 // Original file: proto/rtt/v1/panel.proto
 
 import type { DriverStatus as _rtt_panel_v1_DriverStatus, DriverStatus__Output as _rtt_panel_v1_DriverStatus__Output } from '../../../rtt/panel/v1/DriverStatus.ts';
+import type { SandboxStatus as _rtt_panel_v1_SandboxStatus, SandboxStatus__Output as _rtt_panel_v1_SandboxStatus__Output } from '../../../rtt/panel/v1/SandboxStatus.ts';
 import type { Long } from '@grpc/proto-loader';
 
 export interface PanelStatus {
@@ -46,6 +47,10 @@ export interface PanelStatus {
    * WAL anchors: docs/adr/0019-audit-identity.md); empty when nothing.
    */
   'audit_problem'?: (string);
+  /**
+   * The sandbox the drivers run in (docs/adr/0023-driver-sandbox.md).
+   */
+  'sandbox'?: (_rtt_panel_v1_SandboxStatus | null);
 }
 
 export interface PanelStatus__Output {
@@ -91,4 +96,8 @@ export interface PanelStatus__Output {
    * WAL anchors: docs/adr/0019-audit-identity.md); empty when nothing.
    */
   'audit_problem': (string);
+  /**
+   * The sandbox the drivers run in (docs/adr/0023-driver-sandbox.md).
+   */
+  'sandbox': (_rtt_panel_v1_SandboxStatus__Output | null);
 }

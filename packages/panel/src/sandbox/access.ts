@@ -1,0 +1,122 @@
+/**
+ * What a driver may touch (docs/adr/0023-driver-sandbox.md): the folders it may write, in the
+ * order a sandbox opens them, and whether it keeps the host's network. One driver process serves
+ * every route of its connector, and the programs it runs (x-run) write where they please inside
+ * the workspace, so the unit is the workspace, not a file: its tree is writable except `.rtt/`,
+ * where only the route state (`run/`) and the sockets are. The socket folders outside it (the
+ * per-user one in TMPDIR, the short one under /tmp or $XDG_RUNTIME_DIR) and POSIX shared memory
+ * are where lanes live, so they are writable too.
+ */
+import { existsSync, lstatSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type CatalogSymbol, driverFor, type LaneKind, RttError } from "@rtt/core";
+import { laneSocketDir, MAX_SOCKET_PATH } from "@rtt/fabric";
+import type { WorkspacePaths } from "../workspace/workspace.ts";
+
+/** A folder a sandbox opens for writing (`rw`) or closes again inside one that is (`ro`). */
+export interface Mount {
+  readonly path: string;
+  readonly mode: "rw" | "ro";
+}
+
+export interface DriverAccess {
+  /** Applied in order over a read-only filesystem: a later mount wins below its path. */
+  readonly mounts: readonly Mount[];
+  /** "host": the driver shares the host's network (loopback); "none": it has none at all. */
+  readonly network: "host" | "none";
+}
+
+/**
+ * The short per-user socket folders (`/tmp/rtt-<uid>`, `$XDG_RUNTIME_DIR/rtt`), made 0700 when
+ * missing: a path too long for `sun_path` puts a socket there, and a sandboxed driver cannot
+ * make the folder itself in a read-only /tmp. One that is a link or another user's is left out
+ * (the socket code refuses it too).
+ */
+function shortSocketFolders(): string[] {
+  const uid = process.getuid?.();
+  if (uid === undefined) return [];
+  const xdg = process.env.XDG_RUNTIME_DIR;
+  const candidates = [join("/tmp", `rtt-${uid}`)];
+  if (xdg !== undefined && xdg !== "" && existsSync(xdg)) candidates.push(join(xdg, "rtt"));
+  return candidates.filter((dir) => {
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+    } catch {}
+    return ownDirectory(dir);
+  });
+}
+
+/** A directory itself (not a link to one) that this user owns: safe to open for writing. */
+function ownDirectory(dir: string): boolean {
+  try {
+    const stat = lstatSync(dir);
+    return stat.isDirectory() && stat.uid === process.getuid?.();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether driver `name` needs the host's network: `http` serves and calls loopback URLs, so
+ * does any driver that opens a symbol with an `x-url`, and every driver does when TCP is the
+ * first lane kind asked for (a lane between two drivers is a loopback connection, which two
+ * network namespaces would not share).
+ */
+export function needsNetwork(
+  name: string,
+  prefer: readonly LaneKind[],
+  symbols: readonly CatalogSymbol[],
+): boolean {
+  if (name === "http") return true;
+  if (symbols.some((s) => s.extensions?.["x-url"] !== undefined && driverFor(s) === name))
+    return true;
+  const first = prefer.find((kind) => kind === "shm" || kind === "uds" || kind === "tcp");
+  return first === "tcp";
+}
+
+/** The longest socket file name RTT makes (`driver-<connector>-<pid>-<12 hex>.sock`), with slack. */
+const SOCKET_NAME_ROOM = 64;
+
+/**
+ * True when socket paths in `dir` may be too long for `sun_path`, so that Linux gets abstract
+ * socket names, which belong to a network namespace: a driver in a namespace of its own could
+ * not be reached on one. Then the drivers keep the host's network. (Issue 15, finding 1, does
+ * away with abstract names; this goes with them.)
+ */
+export function abstractSocketsLikely(dir: string): boolean {
+  return (
+    process.platform === "linux" && Buffer.byteLength(dir) + 1 + SOCKET_NAME_ROOM > MAX_SOCKET_PATH
+  );
+}
+
+/** What driver `name` of the workspace at `paths` may touch; makes the folders it binds. */
+export function driverAccess(
+  paths: WorkspacePaths,
+  name: string,
+  prefer: readonly LaneKind[],
+  symbols: readonly CatalogSymbol[],
+): DriverAccess {
+  for (const dir of [paths.run, paths.sockets]) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // A link would open its target, wherever it points, to the driver.
+    if (!ownDirectory(dir))
+      throw new RttError(
+        "RTT_ERR_DRIVER_SPAWN",
+        `driver "${name}" not started: ${dir} is not a folder of this user's (a symbolic link?)`,
+        { hint: `remove ${dir}; the panel makes it again` },
+      );
+  }
+  const socketDir = laneSocketDir();
+  const sockets = [...new Set([socketDir, ...shortSocketFolders()])];
+  const network = needsNetwork(name, prefer, symbols) || abstractSocketsLikely(socketDir);
+  return {
+    mounts: [
+      { path: paths.root, mode: "rw" },
+      { path: paths.rttDir, mode: "ro" },
+      { path: paths.run, mode: "rw" },
+      { path: paths.sockets, mode: "rw" },
+      ...sockets.map((path): Mount => ({ path, mode: "rw" })),
+    ],
+    network: network ? "host" : "none",
+  };
+}
