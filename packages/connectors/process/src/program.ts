@@ -201,10 +201,10 @@ function adopt(
   if (record === undefined) return undefined;
   if (record.owner !== null && sameProcess(record.owner)) return { busy: record.owner.pid };
   if (!sameProcess(record)) return undefined;
-  const launch = commandLaunchHash(cmd);
-  if (!startedWith(record, launch)) {
+  const planned = commandLaunchHash(cmd);
+  if (!startedWith(record, planned)) {
     options.log?.(
-      `${cmd.command}: the running program (pid ${record.pid}) was started with launch ${record.launch ?? "(not recorded)"}, not the planned ${launch}: ending it, starting the planned one`,
+      `${cmd.command}: the running program (pid ${record.pid}) was started with launch ${record.launch ?? "(not recorded)"}, not the planned ${planned}: ending it, starting the planned one`,
     );
     endRecordedProgram(record, options.killGraceMs);
     return undefined;
@@ -215,7 +215,7 @@ function adopt(
   } catch {
     return undefined;
   }
-  writeProgramRecord(dir, record, { launch });
+  writeProgramRecord(dir, record, { launch: planned });
   const { exited, unwatch } = exitOfAdopted(record, () => recordedStatus(dir));
   return {
     pid: record.pid,
