@@ -5,15 +5,22 @@
  *    the next driver adopts a program only when it was started with the launch it is to run
  *    now. An `x-run` edited meanwhile reaches the route through `rtt plan`/`rtt apply`, and the
  *    old program is gone, not left running; a program whose record does not say its launch (an
- *    older driver's) is ended and the planned launch started, never adopted.
+ *    older driver's) is ended and the planned launch started, never adopted; so is one running
+ *    in the folder a workspace was moved away from (the plan is the same, what runs is not).
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
 import { isAlive } from "@rtt/fabric";
-import { describePids, programsUnder } from "../support/panel-processes.ts";
+import { countCompleteLines } from "../support/files.ts";
+import {
+  assertNothingLeft,
+  describePids,
+  processTree,
+  programsUnder,
+} from "../support/panel-processes.ts";
 import {
   cleanup,
   EVENTS_ROUTE,
@@ -22,7 +29,14 @@ import {
   scanAndApply,
   Workspace,
 } from "../support/quickstart-workspace.ts";
-import { describeRun } from "../support/run-rtt.ts";
+import {
+  describeRun,
+  panelLogTail,
+  panelWait,
+  parseJson,
+  RTT_TIMEOUT_MS,
+  runRtt,
+} from "../support/run-rtt.ts";
 
 after(cleanup);
 
@@ -135,5 +149,47 @@ describe("6. kill -9 the panel and its drivers, then a new launch", { timeout: 3
     assert.ok(route.live?.wired, JSON.stringify(route));
     processes.track(fresh);
     await ws.stopLeavingNothing([...logger, ...ws.trackTree(now)]);
+  });
+
+  it("a workspace moved while they were dead: the logger in the old folder is ended, not adopted", async () => {
+    const ws = new Workspace({ routes: [EVENTS_ROUTE] });
+    const { status, logger } = await applied(ws);
+    const logged = ws.count("logs/events.ndjson");
+    await killPanelAndDrivers(ws, status);
+    // The same plan (its paths are workspace-relative), but the argv's folder is another one.
+    const moved = join(dirname(ws.root), "moved");
+    renameSync(ws.root, moved);
+    const rtt = async (args: string[]) => {
+      const r = await runRtt(args, { cwd: moved, timeoutMs: RTT_TIMEOUT_MS });
+      assert.equal(r.code, 0, `rtt ${args.join(" ")}: ${describeRun(r)}\n${panelLogTail(moved)}`);
+      return r;
+    };
+    await rtt(["panel", "start"]);
+    const log = () => readFileSync(join(moved, ".rtt", "panel.log"), "utf8");
+    const refused =
+      /node: the running program \(pid (\d+)\) was started with launch ([0-9a-f]{64}), not the planned ([0-9a-f]{64}): ending it, starting the planned one/;
+    const line = await eventually(
+      () => refused.exec(log()) ?? undefined,
+      panelWait(moved, "the refusal to adopt the old folder's logger"),
+    );
+    assert.ok(logger.includes(Number(line[1])), `${line[0]}: not the old logger ${logger}`);
+    assert.notEqual(line[2], line[3]);
+    await eventually(
+      () => logger.every((pid) => !isAlive(pid)),
+      panelWait(moved, `the old folder's logger (${logger.join(", ")}) ended`),
+    );
+    await eventually(
+      () => countCompleteLines(join(moved, "logs", "events.ndjson")) > logged,
+      panelWait(moved, "events logged by the new logger"),
+    );
+    const now = parseJson((await rtt(["panel", "status", "--json"])).stdout) as PanelStatus;
+    const pids = processTree([now.pid, ...now.drivers.map((d) => d.pid)]);
+    processes.track(pids);
+    await rtt(["panel", "stop"]);
+    await assertNothingLeft(
+      { root: moved, createdAt: ws.createdAt, tail: () => panelLogTail(moved) },
+      [...logger, ...pids],
+      processes,
+    );
   });
 });
