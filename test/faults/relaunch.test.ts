@@ -9,7 +9,7 @@
  *    in the folder a workspace was moved away from (the plan is the same, what runs is not).
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
@@ -165,31 +165,37 @@ describe("6. kill -9 the panel and its drivers, then a new launch", { timeout: 3
       return r;
     };
     await rtt(["panel", "start"]);
-    const log = () => readFileSync(join(moved, ".rtt", "panel.log"), "utf8");
-    const refused =
-      /node: the running program \(pid (\d+)\) was started with launch ([0-9a-f]{64}), not the planned ([0-9a-f]{64}): ending it, starting the planned one/;
-    const line = await eventually(
-      () => refused.exec(log()) ?? undefined,
-      panelWait(moved, "the refusal to adopt the old folder's logger"),
-    );
-    assert.ok(logger.includes(Number(line[1])), `${line[0]}: not the old logger ${logger}`);
-    assert.notEqual(line[2], line[3]);
-    await eventually(
-      () => logger.every((pid) => !isAlive(pid)),
-      panelWait(moved, `the old folder's logger (${logger.join(", ")}) ended`),
-    );
-    await eventually(
-      () => countCompleteLines(join(moved, "logs", "events.ndjson")) > logged,
-      panelWait(moved, "events logged by the new logger"),
-    );
-    const now = parseJson((await rtt(["panel", "status", "--json"])).stdout) as PanelStatus;
-    const pids = processTree([now.pid, ...now.drivers.map((d) => d.pid)]);
-    processes.track(pids);
-    await rtt(["panel", "stop"]);
-    await assertNothingLeft(
-      { root: moved, createdAt: ws.createdAt, tail: () => panelLogTail(moved) },
-      [...logger, ...pids],
-      processes,
-    );
+    try {
+      const log = () => readFileSync(join(moved, ".rtt", "panel.log"), "utf8");
+      const refused =
+        /node: the running program \(pid (\d+)\) was started with launch ([0-9a-f]{64}), not the planned ([0-9a-f]{64}): ending it, starting the planned one/;
+      const line = await eventually(
+        () => refused.exec(log()) ?? undefined,
+        panelWait(moved, "the refusal to adopt the old folder's logger"),
+      );
+      assert.ok(logger.includes(Number(line[1])), `${line[0]}: not the old logger ${logger}`);
+      assert.notEqual(line[2], line[3]);
+      await eventually(
+        () => logger.every((pid) => !isAlive(pid)),
+        panelWait(moved, `the old folder's logger (${logger.join(", ")}) ended`),
+      );
+      await eventually(
+        () => countCompleteLines(join(moved, "logs", "events.ndjson")) > logged,
+        panelWait(moved, "events logged by the new logger"),
+      );
+      const now = parseJson((await rtt(["panel", "status", "--json"])).stdout) as PanelStatus;
+      const pids = processTree([now.pid, ...now.drivers.map((d) => d.pid)]);
+      processes.track(pids);
+      await rtt(["panel", "stop"]);
+      await assertNothingLeft(
+        { root: moved, createdAt: ws.createdAt, tail: () => panelLogTail(moved) },
+        [...logger, ...pids],
+        processes,
+      );
+    } finally {
+      // A failure above leaves the panel running in the moved folder, which `cleanup` does not know.
+      if (existsSync(join(moved, ".rtt", "sockets", "panel.sock")))
+        await runRtt(["panel", "stop"], { cwd: moved, timeoutMs: RTT_TIMEOUT_MS });
+    }
   });
 });
