@@ -23,6 +23,11 @@
  *   5. clock-jump.test.ts: a wall-clock jump (unit level, RouteHealth): with an injected clock,
  *      what a jump does to the breakers and their backoff; with the daemon's own clock, a
  *      Date.now jump does nothing.
+ *   6. relaunch.test.ts: kill -9 the panel and its drivers while a journaled route's programs
+ *      run on: the restart adopts only a program started with the launch it is to run (an
+ *      x-run edited meanwhile goes through plan/apply, the old logger is gone; a record that
+ *      does not say its launch, or a program in the folder the workspace was moved from, is
+ *      ended and started anew).
  *
  * The cases work on a Workspace of test/support/quickstart-workspace.ts (a temp copy of the
  * quickstart run by the real `rtt`, the processes its panel starts, `cleanup()`); the stream they

@@ -25,8 +25,10 @@ export type { LaneSide } from "./driver/lane-slots.ts";
 export type { RxTap } from "./driver/outbound-pump.ts";
 export {
   asProgramRecord,
+  endRecordedProgram,
   type ProgramRecord,
   readProgramRecord,
+  startedWith,
   stopRecordedPrograms,
   writeProgramRecord,
   writeProgramRecordFile,

@@ -38,7 +38,7 @@ import { ProcessEndpoint } from ${JSON.stringify(endpoint)};
 const journal = RouteJournal.open(${JSON.stringify(journalDir)}, ${BOUND}, "rtt://t/bus/emitter@1.0.0");
 const mark = new DeliveredMark(${JSON.stringify(journalDir)});
 const p = new ProcessEndpoint({ command: "python3", args: ["-c", ${JSON.stringify(EMITTER)}],
-  framing: "lines", stateDir: ${JSON.stringify(stateDir)}, journal });
+  framing: "lines", cwd: ${JSON.stringify(root)}, stateDir: ${JSON.stringify(stateDir)}, journal });
 p.start();
 let taken = 0;
 for await (const m of p.messages()) {
@@ -82,6 +82,8 @@ describe("a journaled source end survives its driver", () => {
     const successor = new ProcessEndpoint({
       command: "python3",
       args: ["-c", EMITTER],
+      // The stand-in's folder: a program run elsewhere would be another launch, not adopted.
+      cwd: root,
       framing: "lines",
       stateDir,
       journal,

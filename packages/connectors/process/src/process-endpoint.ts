@@ -119,6 +119,7 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
         first,
         ...(spec.stateDir === undefined ? {} : { stateDir: spec.stateDir }),
         ...(spec.log === undefined ? {} : { log: spec.log }),
+        ...(spec.killGraceMs === undefined ? {} : { killGraceMs: spec.killGraceMs }),
       },
       onStdout,
     );

@@ -16,6 +16,9 @@
  *   (`exitOfAdopted`), and its exit status comes from a file: in a state directory the program runs under a small `sh`
  *   waiter (the recorded process) that writes the status there when the program ends — without
  *   it, `respawn: on-failure` could not tell a finished program from a crashed one.
+ *   Only a program started with the launch this driver is to run (`commandLaunchHash`, in the
+ *   record) is adopted; another one (the route's `x-run` was edited and applied while no driver
+ *   ran it, or its record predates launches) is ended and the planned launch started.
  *
  * Every program runs in its own process group (`detached`), so ending it ends what it started.
  *
@@ -26,19 +29,22 @@
 import { execFileSync, spawn } from "node:child_process";
 import { closeSync, constants, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { Socket } from "node:net";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import {
+  endRecordedProgram,
   exitOfAdopted,
   exitOfChild,
-  type ProcessRef,
   type ProgramExit,
+  type ProgramRecord,
   readProgramRecord,
   type SupervisedProgram,
   sameProcess,
   signalProcess,
+  startedWith,
   writeProgramRecord,
 } from "@rtt/connector-sdk";
+import { canonicalHash } from "@rtt/core";
 
 export interface Program extends SupervisedProgram {
   readonly stdin: Writable;
@@ -58,6 +64,23 @@ export interface ProgramCommand {
   readonly args: readonly string[];
   readonly cwd?: string;
   readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The launch of `cmd` as its program record names it: a hash of the argv, the folder and the
+ * environment entries the driver spawns it with. Not the plan's `launch_hash` from the contract:
+ * that one covers workspace-relative paths and the manifest's name, so it stays the same when
+ * the workspace moves (and the absolute argv and folder change) and would not cover a route's
+ * own `command`/`cwd` params; this one is computed from the very values handed to `spawn`, so it
+ * cannot say anything else than what runs. Only `cmd.env` is covered: the rest of the
+ * environment is the driver's own (the panel's), not part of the route's launch.
+ */
+export function commandLaunchHash(cmd: ProgramCommand): string {
+  return canonicalHash({
+    argv: [cmd.command, ...cmd.args],
+    cwd: resolve(cmd.cwd ?? "."),
+    env: cmd.env ?? {},
+  });
 }
 
 /**
@@ -145,7 +168,10 @@ function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout): DirPr
       if (child.pid !== undefined) signalProcess({ pid: child.pid, group: true }, "SIGKILL");
       throw error;
     }
-    const recorded = child.pid !== undefined ? writeProgramRecord(dir, child.pid) : undefined;
+    const recorded =
+      child.pid !== undefined
+        ? writeProgramRecord(dir, child.pid, { launch: commandLaunchHash(cmd) })
+        : undefined;
     return {
       pid: child.pid,
       ...ends,
@@ -161,24 +187,35 @@ function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout): DirPr
 }
 
 /**
- * Takes over the program recorded in `dir` when its owner is dead and it lives; `busy` when its
- * owner lives (another link has it); undefined when there is nothing to adopt.
+ * Takes over the program recorded in `dir` when its owner is dead, it lives and it was started
+ * with `cmd`'s launch; `busy` when its owner lives (another link has it); undefined when there
+ * is nothing to adopt — a program started with another launch is ended first (see the top).
  */
 function adopt(
   dir: string,
+  cmd: ProgramCommand,
   onStdout: OnStdout,
+  options: LaunchOptions,
 ): DirProgram | { readonly busy: number } | undefined {
   const record = readProgramRecord(dir);
   if (record === undefined) return undefined;
   if (record.owner !== null && sameProcess(record.owner)) return { busy: record.owner.pid };
   if (!sameProcess(record)) return undefined;
+  const planned = commandLaunchHash(cmd);
+  if (!startedWith(record, planned)) {
+    options.log?.(
+      `${cmd.command}: the running program (pid ${record.pid}) was started with launch ${record.launch ?? "(not recorded)"}, not the planned ${planned}: ending it, starting the planned one`,
+    );
+    endRecordedProgram(record, options.killGraceMs);
+    return undefined;
+  }
   let ends: { stdin: Socket; stdout: Socket };
   try {
     ends = openDriverEnds(dir, onStdout);
   } catch {
     return undefined;
   }
-  writeProgramRecord(dir, record);
+  writeProgramRecord(dir, record, { launch: planned });
   const { exited, unwatch } = exitOfAdopted(record, () => recordedStatus(dir));
   return {
     pid: record.pid,
@@ -205,12 +242,13 @@ function recordedStatus(dir: string): number | null {
 /** Leaves the program recorded (`program`, as recorded when it was started or adopted) as nobody's. */
 function releaseTo(
   dir: string,
-  program: ProcessRef | undefined,
+  program: ProgramRecord | undefined,
   ends: { stdin: Socket; stdout: Socket },
 ): void {
   ends.stdout.destroy();
   ends.stdin.destroy();
-  if (program !== undefined) writeProgramRecord(dir, program, true);
+  if (program !== undefined)
+    writeProgramRecord(dir, program, { released: true, launch: program.launch });
 }
 
 /** Our FIFO ends go with the program (stdout closes by itself at EOF; stdin would not). */
@@ -227,6 +265,8 @@ export interface LaunchOptions {
   /** The endpoint's first start: the program a dead driver left in the directory is adopted. */
   readonly first: boolean;
   readonly log?: (line: string) => void;
+  /** How long a program started with another launch has after SIGTERM before SIGKILL. */
+  readonly killGraceMs?: number;
 }
 
 /**
@@ -237,7 +277,7 @@ export function launch(cmd: ProgramCommand, options: LaunchOptions, onStdout: On
   const { stateDir: dir, log } = options;
   if (dir === undefined) return spawnPiped(cmd, onStdout);
   if (options.first) {
-    const adopted = adopt(dir, onStdout);
+    const adopted = adopt(dir, cmd, onStdout, options);
     if (adopted !== undefined && "busy" in adopted) {
       // Another link runs this end's program: this one runs its own, which dies with us.
       log?.(
