@@ -17,6 +17,8 @@ export interface PanelConfig {
     readonly allow_unsigned?: readonly string[];
     /** Every mutating API call needs a capability token that covers it (ADR 0018). */
     readonly require_tokens?: boolean;
+    /** Uids besides the panel's own that may connect to its sockets (ADR 0020). */
+    readonly allow_uids?: readonly number[];
   };
   readonly health?: {
     readonly heartbeat_ms?: number;
@@ -35,10 +37,8 @@ export const panelConfigSchema = {
       type: "object",
       additionalProperties: false,
       properties: {
-        listen: {
-          type: "string",
-          pattern: "^(unix://.+|tcp://(127\\.\\d+\\.\\d+\\.\\d+|localhost|\\[::1\\]):\\d+)$",
-        },
+        // A Unix socket only (ADR 0020): the workspace checks it is in .rtt/sockets.
+        listen: { type: "string", pattern: "^unix:///.+$" },
       },
     },
     scan: {
@@ -66,6 +66,11 @@ export const panelConfigSchema = {
         strict_manifests: { type: "boolean" },
         allow_unsigned: { type: "array", items: { type: "string", format: "rtt-pattern" } },
         require_tokens: { type: "boolean" },
+        allow_uids: {
+          type: "array",
+          uniqueItems: true,
+          items: { type: "integer", minimum: 0, maximum: 4294967294 },
+        },
       },
     },
     health: {

@@ -106,7 +106,10 @@ export class PanelDaemon {
   ) {
     this.paths = paths;
     this.listen = resolved.listen;
-    this.#server = new PanelServer(resolved.listen);
+    this.#server = new PanelServer(resolved.listen, {
+      allowUids: resolved.raw.security?.allow_uids ?? [],
+      log: (line) => this.#log(line),
+    });
     this.#o = options;
     this.#wal = wal;
     const config = resolved.raw;
@@ -118,6 +121,7 @@ export class PanelDaemon {
     this.#healthConfig = config.health;
     this.#pool = new HostPool(paths.drivers, {
       heartbeatMs: this.#heartbeatMs,
+      allowUids: config.security?.allow_uids ?? [],
       ...(options.driverGraceMs === undefined ? {} : { graceMs: options.driverGraceMs }),
       log: (l) => this.#log(`[${l.driver}${l.stream === "host" ? "" : ` ${l.stream}`}] ${l.line}`),
     });
@@ -178,13 +182,12 @@ export class PanelDaemon {
   /** Recovers (recovery.ts) and starts serving. RTT_ERR_WAL_LOCKED when a panel runs. */
   static async start(paths: WorkspacePaths, options: PanelDaemonOptions): Promise<PanelDaemon> {
     const { config, diagnostics } = loadPanelConfig(paths);
-    if (diagnostics.length > 0)
+    const first = diagnostics[0];
+    if (first !== undefined)
       throw new RttError(
         "RTT_ERR_DOC_SCHEMA",
-        `${diagnostics[0]?.file ?? "panel.yaml"} is invalid`,
-        {
-          hint: "run `rtt scan` to see every problem with its line and column",
-        },
+        `${first.file} is invalid: ${first.line}:${first.column}: ${first.message}`,
+        { hint: first.hint ?? "run `rtt scan` to see every problem with its line and column" },
       );
     const wal = Wal.open({ dir: paths.wal });
     let daemon: PanelDaemon;
