@@ -37,8 +37,15 @@ export function privateDirProblem(dir: string): string | undefined {
  */
 export function ensurePrivateDir(dir: string): string {
   if (process.platform === "win32") return dir;
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const problem = privateDirProblem(dir);
+  let problem: string | undefined;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    // EEXIST: something that is not a folder is there; the check below says what.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EEXIST") problem = `it cannot be made: ${code ?? String(error)}`;
+  }
+  problem ??= privateDirProblem(dir);
   if (problem !== undefined)
     throw new RttError(
       "RTT_ERR_SOCKET_UNSAFE",
