@@ -13,7 +13,8 @@ const PANEL_YAML = `# RTT panel configuration. Every key is optional; the values
 # unless marked otherwise. Paths are relative to the folder holding .rtt/.
 
 # api:
-#   # Where the panel daemon serves its gRPC API. Default: this folder's .rtt/sockets/panel.sock.
+#   # Where the panel daemon serves its gRPC API: a Unix socket in this folder's .rtt/sockets/
+#   # (or, when that path is too long, the short per-user folder). Default: .rtt/sockets/panel.sock.
 #   listen: "unix:///abs/path/.rtt/sockets/panel.sock"
 
 scan:
@@ -41,6 +42,8 @@ security:
   # When true, every call that changes the panel (apply, qc, trip, heal, rollback, shutdown)
   # needs a capability token covering it: \`rtt token mint\`, passed as RTT_TOKEN.
   require_tokens: false
+  # Uids besides this user's that may connect to the panel's, drivers' and lanes' sockets.
+  allow_uids: []
 
 health:
   heartbeat_ms: 250
