@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { isAlive } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import {
+  checkPanelSocketFolder,
   cliTokenSource,
   loadPanelConfig,
   PanelConnection,
@@ -34,6 +35,7 @@ function connectionOf(paths: WorkspacePaths): PanelConnection {
       `${first.file} is invalid: ${first.line}:${first.column}: ${first.message}`,
       { hint: first.hint ?? "run `rtt scan` to see each problem with its line and column" },
     );
+  checkPanelSocketFolder(config.listen);
   return new PanelConnection(config.listen, cliTokenSource(paths.rttDir));
 }
 

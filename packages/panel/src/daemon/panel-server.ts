@@ -43,7 +43,7 @@ export function socketPathOf(listen: string): string {
       "RTT_ERR_DOC_SCHEMA",
       `api.listen ${JSON.stringify(listen)} is not unix://PATH`,
       {
-        hint: "the panel listens on a Unix socket only, e.g. unix:///tmp/rtt-panel.sock",
+        hint: "the panel listens on a Unix socket in .rtt/sockets/ only (docs/adr/0020-local-sockets.md)",
       },
     );
   return listen.slice("unix://".length);

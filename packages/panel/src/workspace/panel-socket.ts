@@ -6,8 +6,10 @@
  * bind) outside the folders it checks.
  */
 import { createHash } from "node:crypto";
-import { isAbsolute, join, normalize, sep } from "node:path";
-import { fitsSunPath, MAX_SOCKET_PATH, shortSocketDir } from "@rtt/fabric";
+import { existsSync } from "node:fs";
+import { dirname, isAbsolute, join, normalize, sep } from "node:path";
+import { RttError } from "@rtt/core";
+import { fitsSunPath, MAX_SOCKET_PATH, privateDirProblem, shortSocketDir } from "@rtt/fabric";
 import type { WorkspacePaths } from "./workspace.ts";
 
 const UNIX = "unix://";
@@ -31,4 +33,20 @@ export function listenProblem(paths: WorkspacePaths, listen: string): string | u
     return `${JSON.stringify(path)} is outside ${folders.map((f) => JSON.stringify(f)).join(" and ")}, the only folders the panel's socket may be in`;
   if (!fitsSunPath(path)) return `${JSON.stringify(path)} is longer than ${MAX_SOCKET_PATH} bytes`;
   return undefined;
+}
+
+/**
+ * For a client, before it connects to `listen`: RTT_ERR_SOCKET_UNSAFE when the socket's folder
+ * exists and is not private to this user — a socket there could be another user's fake panel,
+ * which would get the client's token and requests.
+ */
+export function checkPanelSocketFolder(listen: string): void {
+  const folder = dirname(listen.slice(UNIX.length));
+  const problem = existsSync(folder) ? privateDirProblem(folder) : undefined;
+  if (problem !== undefined)
+    throw new RttError(
+      "RTT_ERR_SOCKET_UNSAFE",
+      `the panel's socket folder ${JSON.stringify(folder)} is not private to this user: ${problem}`,
+      { hint: "remove that folder (or fix its owner and mode 0700); a panel makes it again" },
+    );
 }
