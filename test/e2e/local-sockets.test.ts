@@ -19,7 +19,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { connectAsOtherUser, otherUserSkip } from "@rtt/core/testing";
+import { connectAsOtherUser, OTHER_UID, otherUserSkip } from "@rtt/core/testing";
 import { cleanup, scanAndApply, Workspace } from "../support/quickstart-workspace.ts";
 import { describeRun, parseJson } from "../support/run-rtt.ts";
 
@@ -48,6 +48,37 @@ after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
+/** What the other user sees on `targets` with the short folder and the sockets opened up. */
+async function throughOpenedFolder(targets: readonly string[]): Promise<Record<string, string>> {
+  for (const dir of [RUNTIME, SHORT]) chmodSync(dir, 0o711);
+  for (const s of targets) chmodSync(s, 0o777);
+  try {
+    return await connectAsOtherUser(targets);
+  } finally {
+    for (const dir of [RUNTIME, SHORT]) chmodSync(dir, 0o700);
+    for (const s of targets) chmodSync(s, 0o600);
+  }
+}
+
+interface Status {
+  readonly listen: string;
+  readonly drivers: readonly { readonly pid: number }[];
+}
+
+/** `rtt panel status --json`. */
+async function statusOf(ws: Workspace): Promise<Status> {
+  return parseJson((await ws.ok(["panel", "status", "--json"])).stdout) as Status;
+}
+
+/** The panel's socket and its drivers' (named driver-<name>-<pid>-<random>.sock). */
+function panelSockets(status: Status): string[] {
+  const pids = new Set(status.drivers.map((d) => String(d.pid)));
+  const drivers = readdirSync(SHORT)
+    .filter((n) => pids.has(/^driver-[a-z0-9-]+-(\d+)-[0-9a-f]+\.sock$/.exec(n)?.[1] ?? ""))
+    .map((n) => join(SHORT, n));
+  return [status.listen.slice("unix://".length), ...drivers];
+}
+
 /** Abstract-namespace Unix sockets named like RTT's, from /proc/net/unix ("@rtt-…"). */
 function abstractRttSockets(): string[] {
   return readFileSync("/proc/net/unix", "utf8")
@@ -63,37 +94,22 @@ describe("local sockets with umask 000 and a long TMPDIR", { skip, timeout: 300_
     assert.ok(ws.root.startsWith(LONG_TMP));
     try {
       await scanAndApply(ws);
-      const status = parseJson((await ws.ok(["panel", "status", "--json"])).stdout) as {
-        listen: string;
-        routes: number;
-      };
+      const status = await statusOf(ws);
       // .rtt/sockets/panel.sock would not fit in sun_path: the panel is in the short folder.
       assert.match(status.listen, new RegExp(`^unix://${SHORT}/panel-[0-9a-f]{16}\\.sock$`));
       assert.doesNotMatch(ws.panelLog(), /RTT_ERR_QC_MALFORMED|\\u0000/);
       assert.deepEqual(abstractRttSockets(), [], "no socket in the abstract namespace");
 
-      const sockets = readdirSync(SHORT).map((n) => join(SHORT, n));
-      const drivers = sockets.filter((p) => /\/driver-[a-z0-9-]+-\d+-[0-9a-f]+\.sock$/.test(p));
-      const panel = status.listen.slice("unix://".length);
-      assert.ok(sockets.includes(panel), `${panel} in ${sockets.join(", ")}`);
-      assert.ok(drivers.length >= 2, `driver sockets: ${sockets.join(", ")}`);
+      const targets = panelSockets(status);
+      assert.ok(targets.length >= 3, `the panel and its drivers: ${targets.join(", ")}`);
       assert.equal(statSync(SHORT).mode & 0o777, 0o700);
-      for (const s of [panel, ...drivers]) assert.equal(statSync(s).mode & 0o777, 0o600, s);
+      for (const t of targets) assert.equal(statSync(t).mode & 0o777, 0o600, t);
 
-      const targets = [panel, ...drivers];
       const denied = Object.fromEntries(targets.map((p) => [p, "EACCES"]));
       assert.deepEqual(await connectAsOtherUser(targets), denied, "the 0700 folder");
 
       // With the folder and sockets opened up, the peer-uid check still turns the user away.
-      for (const dir of [RUNTIME, SHORT]) chmodSync(dir, 0o711);
-      for (const s of targets) chmodSync(s, 0o777);
-      let gated: Record<string, string>;
-      try {
-        gated = await connectAsOtherUser(targets);
-      } finally {
-        for (const dir of [RUNTIME, SHORT]) chmodSync(dir, 0o700);
-        for (const s of targets) chmodSync(s, 0o600);
-      }
+      const gated = await throughOpenedFolder(targets);
       assert.deepEqual(gated, Object.fromEntries(targets.map((p) => [p, "closed"])));
       const log = ws.panelLog();
       assert.match(log, /refused a connection to the panel API socket from uid 65534 \(pid \d+\)/);
@@ -101,6 +117,23 @@ describe("local sockets with umask 000 and a long TMPDIR", { skip, timeout: 300_
 
       // The owner is still served.
       await ws.ok(["panel", "status"]);
+    } finally {
+      await ws.rtt(["panel", "stop"]);
+    }
+  });
+
+  test("security.allow_uids lets the listed user through the panel's and the drivers' gates", async () => {
+    const ws = new Workspace();
+    ws.editText(".rtt/panel.yaml", (yaml) =>
+      yaml.replace("security:\n", `security:\n  allow_uids: [${OTHER_UID}]\n`),
+    );
+    try {
+      await scanAndApply(ws);
+      const targets = panelSockets(await statusOf(ws));
+      assert.ok(targets.length >= 3, targets.join(", "));
+      const seen = await throughOpenedFolder(targets);
+      assert.deepEqual(seen, Object.fromEntries(targets.map((p) => [p, "answered"])));
+      assert.doesNotMatch(ws.panelLog(), /refused a connection/);
     } finally {
       await ws.rtt(["panel", "stop"]);
     }

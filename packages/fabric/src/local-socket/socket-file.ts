@@ -8,6 +8,7 @@
 import { chmodSync, lstatSync, unlinkSync } from "node:fs";
 import type { Server } from "node:net";
 import { dirname, join } from "node:path";
+import { isMainThread } from "node:worker_threads";
 import { RttError } from "@rtt/core";
 import { ensurePrivateDir, ownUid, shortSocketDir } from "./private-dir.ts";
 
@@ -95,7 +96,9 @@ export async function listenPrivate(server: Server, path: string): Promise<void>
   if (process.platform !== "win32") ensurePrivateDir(dirname(path));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    const previous = process.platform === "win32" ? undefined : process.umask(0o177);
+    // A worker thread cannot set the umask; there the folder's 0700 covers the moment to chmod.
+    const previous =
+      process.platform === "win32" || !isMainThread ? undefined : process.umask(0o177);
     try {
       server.listen({ path, readableAll: false, writableAll: false }, () => {
         server.off("error", reject);
