@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after } from "node:test";
 import { type EventuallyOptions, eventually } from "@rtt/core/testing";
+import { loadPanelConfig, socketPathOf, workspacePaths } from "@rtt/panel";
 import { countCompleteLines, writeFile } from "./files.ts";
 import { assertNothingLeft, processTree, shmEntries, TrackedProcesses } from "./panel-processes.ts";
 import {
@@ -257,7 +258,9 @@ export class Workspace {
  */
 export async function cleanup(): Promise<void> {
   for (const root of workspaces.splice(0)) {
-    if (existsSync(join(root, ".rtt", "sockets", "panel.sock")))
+    // Where its panel listens: .rtt/sockets, or the short per-user folder (ADR 0020).
+    const socket = socketPathOf(loadPanelConfig(workspacePaths(root)).config.listen);
+    if (existsSync(socket))
       await runRtt(["panel", "stop"], { cwd: root, timeoutMs: RTT_TIMEOUT_MS }).catch(() => {});
   }
   processes.killLeft();

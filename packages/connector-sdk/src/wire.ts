@@ -236,7 +236,7 @@ export const LOCAL_CHANNEL_OPTIONS = {
 /** Server options of every RTT gRPC server (see LOCAL_CHANNEL_OPTIONS). */
 export const LOCAL_SERVER_OPTIONS = { "grpc.enable_channelz": 0 } as const;
 
-/** gRPC target for a handshake address: "@name" is a Linux abstract socket. */
+/** gRPC target for a socket path (never an abstract name: the handshake refuses those). */
 export function grpcTarget(address: string): string {
-  return address.startsWith("@") ? `unix:\0${address.slice(1)}` : `unix:${address}`;
+  return `unix:${address}`;
 }

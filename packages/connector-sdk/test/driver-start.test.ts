@@ -6,7 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { after, describe, test } from "node:test";
 import {
@@ -18,6 +18,7 @@ import {
 } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import { eventually } from "@rtt/core/testing";
+import { shortSocketDir } from "@rtt/fabric";
 import {
   fixture,
   nodeDriver,
@@ -78,8 +79,10 @@ describe("driver start-up", () => {
       );
       hosts.push(host);
       const socket = host.record.socket;
-      if (process.platform === "linux")
-        assert.match(socket, /^@rtt-driver-echo-\d+-[0-9a-f]+\.sock$/);
+      // A file in the short per-user folder: never the abstract namespace ("@…").
+      assert.match(socket, /^\/.*\/driver-echo-\d+-[0-9a-f]+\.sock$/);
+      assert.equal(dirname(socket), shortSocketDir());
+      assert.equal(statSync(socket).mode & 0o777, 0o600);
       assert.ok(Buffer.byteLength(socket) <= 107, socket);
       assert.equal((await host.info()).socket, socket);
       await host.stop();

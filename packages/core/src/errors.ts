@@ -152,6 +152,12 @@ export const ERROR_CATALOG = {
     exitCode: 1,
     grpcStatus: "FAILED_PRECONDITION",
   },
+  RTT_ERR_SOCKET_UNSAFE: {
+    meaning:
+      "A socket folder or file is not safely this user's (a link, another owner, open to others), or a path that is no socket of ours is in the way.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
   RTT_ERR_SHM: {
     meaning: "A shared-memory segment could not be created, opened, mapped or unlinked.",
     exitCode: 1,

@@ -177,6 +177,25 @@ describe("validateDocument: syntax errors", () => {
     );
     assert.equal(ds[1]?.hint, "known fields: roots, ignore, follow_symlinks, max_manifest_bytes");
   });
+
+  it("refuses an api.listen that is not a unix:/// path, naming the field (tcp:// included)", () => {
+    for (const listen of ["tcp://127.0.0.1:7000", "unix://relative.sock", "unix:///"]) {
+      const d = only(diagnosticsOf("panel-config", `api:\n  listen: "${listen}"\n`));
+      assert.equal(d.code, "RTT_ERR_DOC_SCHEMA");
+      assert.match(d.message, /^api\.listen: expected text matching/);
+      assert.deepEqual([d.line, d.column], [2, 11]);
+    }
+  });
+
+  it("security.allow_uids is a list of distinct uids", () => {
+    const ok = validateDocument("panel-config", "security:\n  allow_uids: [1000, 65534]\n", "p");
+    assert.deepEqual(ok.ok ? ok.value.security?.allow_uids : ok.diagnostics, [1000, 65534]);
+    for (const bad of ["[-1]", "[1.5]", "[7, 7]", '["1000"]'])
+      assert.equal(
+        only(diagnosticsOf("panel-config", `security:\n  allow_uids: ${bad}\n`)).code,
+        "RTT_ERR_DOC_SCHEMA",
+      );
+  });
 });
 
 describe("validateDocument: schema and semantic errors", () => {

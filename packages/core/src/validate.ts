@@ -439,7 +439,10 @@ export function validateDocument<K extends DocumentKind>(
     const problems = pruneAnyOf(validate.errors ?? [])
       .map((e) => {
         const p = toProblem(e, doc.value);
-        return p !== undefined && kind === "panel-config" && e.keyword === "format"
+        // panel.yaml's fields are named in the message: a pattern alone does not say which.
+        return p !== undefined &&
+          kind === "panel-config" &&
+          (e.keyword === "format" || e.keyword === "pattern")
           ? withField(p)
           : p;
       })

@@ -50,6 +50,25 @@ export {
 } from "./lanes/factory.ts";
 export { isLoopback } from "./lanes/tcp/tcp-lane.ts";
 export { laneSocketDir, MAX_SOCKET_PATH, newSocketPath } from "./lanes/uds/socket-path.ts";
+export {
+  ALLOW_UIDS_ENV,
+  admitPeer,
+  formatAllowUids,
+  type PeerGateOptions,
+  parseAllowUids,
+} from "./local-socket/peer-gate.ts";
+export {
+  ensurePrivateDir,
+  privateDirProblem,
+  shortSocketDir,
+} from "./local-socket/private-dir.ts";
+export {
+  fitsSunPath,
+  listenPrivate,
+  privateSocketPath,
+  removeOwnSocket,
+  removeStaleSocket,
+} from "./local-socket/socket-file.ts";
 export { loadShm, shmUnavailableReason } from "./native.ts";
 export { type PeerCredentials, type PeerLookup, peerCredentials } from "./peer-cred.ts";
 export { isAlive, type ProcStat, parseProcStat, readProcStat } from "./process-stat.ts";

@@ -95,5 +95,6 @@ test("with the addon disabled the lookup gives the reason (the caller is then un
   assert.deepEqual(JSON.parse(out), {
     ok: false,
     reason: "native addon disabled by RTT_NO_NATIVE=1",
+    noAddon: true,
   });
 });

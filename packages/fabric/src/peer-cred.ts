@@ -18,7 +18,12 @@ export interface PeerCredentials {
 
 export type PeerLookup =
   | { readonly ok: true; readonly peer: PeerCredentials }
-  | { readonly ok: false; readonly reason: string };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      /** True when the addon that asks the kernel is missing, as opposed to the asking failing. */
+      readonly noAddon: boolean;
+    };
 
 type RawPeerCred = (fd: number) => { pid: number; uid: number; gid: number };
 
@@ -41,13 +46,18 @@ function fdOf(socket: Socket): number | undefined {
 /** The credentials of the process that connected `socket`, or why they cannot be had. */
 export function peerCredentials(socket: Socket): PeerLookup {
   const peerCred = rawPeerCred();
-  if (typeof peerCred === "string") return { ok: false, reason: peerCred };
+  if (typeof peerCred === "string") return { ok: false, reason: peerCred, noAddon: true };
   const fd = fdOf(socket);
-  if (fd === undefined) return { ok: false, reason: "the socket has no file descriptor" };
+  if (fd === undefined)
+    return { ok: false, reason: "the socket has no file descriptor", noAddon: false };
   try {
     const { pid, uid, gid } = peerCred(fd);
     return { ok: true, peer: { pid: pid >= 0 ? pid : undefined, uid, gid } };
   } catch (error) {
-    return { ok: false, reason: `reading the peer's credentials failed: ${errorMessage(error)}` };
+    return {
+      ok: false,
+      reason: `reading the peer's credentials failed: ${errorMessage(error)}`,
+      noAddon: false,
+    };
   }
 }

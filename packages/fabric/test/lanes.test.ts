@@ -250,7 +250,11 @@ describe("unix socket paths", () => {
     const dir = join(deep, "x".repeat(60), "y".repeat(60));
     mkdirSync(dir, { recursive: true });
     const chosen = newSocketPath(dir);
-    assert.ok(Buffer.byteLength(chosen.path) <= MAX_SOCKET_PATH);
+    assert.ok(Buffer.byteLength(chosen) <= MAX_SOCKET_PATH);
+    assert.ok(
+      chosen.startsWith("/"),
+      `a file, never the abstract namespace: ${JSON.stringify(chosen)}`,
+    );
     const l = await listenWriter("uds", { dir });
     assert.ok(Buffer.byteLength((l.address as { path: string }).path) <= MAX_SOCKET_PATH);
     const reader = await connectReader(l.address);

@@ -256,6 +256,7 @@ export {
 export { DEFAULT_SEGMENT_BYTES, type OpenReport, Wal, type WalOptions } from "./wal/wal.ts";
 export { writeFileAtomic } from "./workspace/atomic-write.ts";
 export { type InitReport, initWorkspace } from "./workspace/init.ts";
+export { checkPanelSocketFolder } from "./workspace/panel-socket.ts";
 export {
   findWorkspace,
   loadPanelConfig,

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { isAlive } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import {
+  checkPanelSocketFolder,
   cliTokenSource,
   loadPanelConfig,
   PanelConnection,
@@ -27,10 +28,14 @@ const STOP_TIMEOUT_MS = 30_000;
 
 function connectionOf(paths: WorkspacePaths): PanelConnection {
   const { config, diagnostics } = loadPanelConfig(paths);
-  if (diagnostics.length > 0)
-    throw new RttError("RTT_ERR_DOC_SCHEMA", ".rtt/panel.yaml is invalid", {
-      hint: "run `rtt scan` to see each problem with its line and column",
-    });
+  const first = diagnostics[0];
+  if (first !== undefined)
+    throw new RttError(
+      "RTT_ERR_DOC_SCHEMA",
+      `${first.file} is invalid: ${first.line}:${first.column}: ${first.message}`,
+      { hint: first.hint ?? "run `rtt scan` to see each problem with its line and column" },
+    );
+  checkPanelSocketFolder(config.listen);
   return new PanelConnection(config.listen, cliTokenSource(paths.rttDir));
 }
 

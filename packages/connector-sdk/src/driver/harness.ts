@@ -27,8 +27,7 @@ export async function startConnectorInProcess<L>(
   options: RuntimeOptions & { readonly socketDir?: string } = {},
 ): Promise<InProcessDriver<L>> {
   const runtime = new DriverRuntime(connector, options);
-  const socket = newSocketPath(options.socketDir, `harness-${connector.name}`);
-  const address = socket.abstract ? `@${socket.path.slice(1)}` : socket.path;
+  const address = newSocketPath(options.socketDir, `harness-${connector.name}`);
   const version = SDK_PROTOCOL_VERSIONS[SDK_PROTOCOL_VERSIONS.length - 1] ?? 1;
   const identity = driverIdentity(
     connector as Connector<unknown>,
@@ -36,7 +35,12 @@ export async function startConnectorInProcess<L>(
     { version, versions: SDK_PROTOCOL_VERSIONS },
     address,
   );
-  const server = await startConnectorServer(runtime, { info: identity.info }, socket);
+  const server = await startConnectorServer(
+    runtime,
+    { info: identity.info },
+    address,
+    `harness ${connector.name}`,
+  );
   const client = new DriverClient(connector.name, address);
   await client.ready(5000);
   return {

@@ -15,8 +15,8 @@
  *    last one goes, keep every link pumping for RTT_DRIVER_GRACE_MS so a restarted host can
  *    re-attach; if none does, close the links (EOS on each outbound lane) and exit 0.
  */
-import { closeSync, fstatSync, mkdirSync, writeSync } from "node:fs";
-import type { RttError } from "@rtt/core";
+import { closeSync, fstatSync, writeSync } from "node:fs";
+import { RttError } from "@rtt/core";
 import { newSocketPath } from "@rtt/fabric";
 import { formatHandshake, formatRefusal } from "../handshake/handshake-line.ts";
 import {
@@ -174,12 +174,17 @@ export async function serveDriver<L>(
   const runtime = new DriverRuntime(connector, { heartbeatMs, log });
 
   const dir = env[SOCKET_DIR_ENV];
-  if (dir !== undefined && dir !== "") mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const socket = newSocketPath(
-    dir === undefined || dir === "" ? undefined : dir,
-    `driver-${connector.name}`,
-  );
-  const address = socket.abstract ? `@${socket.path.slice(1)}` : socket.path;
+  let address: string;
+  try {
+    // A private folder (made and checked by newSocketPath), or a short one when too deep.
+    address = newSocketPath(
+      dir === undefined || dir === "" ? undefined : dir,
+      `driver-${connector.name}`,
+    );
+  } catch (error) {
+    if (error instanceof RttError) refuse(error);
+    throw error;
+  }
   const identity = driverIdentity(
     connector as Connector<unknown>,
     () => runtime.linkCount,
@@ -213,7 +218,8 @@ export async function serveDriver<L>(
       onWatch: (delta) => presence.watch(delta),
       onShutdown: (reason) => void stop(`shutdown${reason === "" ? "" : ` (${reason})`}`),
     },
-    socket,
+    address,
+    `driver ${connector.name}`,
   );
   // Whatever ends the process, the socket file goes with it.
   process.on("exit", () => server?.close());

@@ -1,11 +1,14 @@
 /**
  * The rtt.connector.v1.Connector service in front of a DriverRuntime, and the gRPC server
- * that serves it on a Unix socket (mode 0600). Errors leave as the catalog's gRPC status with
- * the RTT code in a trailer (wire.ts), so the host rethrows the very same RttError.
+ * that serves it on a Unix socket (mode 0600, in a private folder). The driver accepts the
+ * socket's connections itself and hands gRPC only those whose peer uid is allowed
+ * (docs/adr/0020-local-sockets.md). Errors leave as the catalog's gRPC status with the RTT code
+ * in a trailer (wire.ts), so the host rethrows the very same RttError.
  */
-import { chmodSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { isLaneKind, type LaneKind, publicKeyFromRaw, RttError } from "@rtt/core";
+import { admitPeer, listenPrivate, removeOwnSocket } from "@rtt/fabric";
 import type { DriverInfo } from "../generated/rtt/connector/v1/DriverInfo.ts";
 import type { HandshakeRequest__Output } from "../generated/rtt/connector/v1/HandshakeRequest.ts";
 import type { HandshakeResponse } from "../generated/rtt/connector/v1/HandshakeResponse.ts";
@@ -206,35 +209,38 @@ function handshakeAsk(req: HandshakeRequest__Output): HandshakeAsk {
 }
 
 export interface ConnectorServer {
-  /** The socket path, "\0name" for an abstract socket. */
+  /** The socket path. */
   readonly path: string;
   /** Stops serving at once and removes the socket file. */
   close(): void;
 }
 
-/** Serves the Connector service of `runtime` on a Unix socket that only this user can reach. */
+/**
+ * Serves the Connector service of `runtime` on the Unix socket `path` (newSocketPath), taking
+ * only connections from this uid or RTT_ALLOW_UIDS; `what` names it in a refusal's log line.
+ */
 export async function startConnectorServer<L>(
   runtime: DriverRuntime<L>,
   hooks: ServiceHooks,
-  socket: { readonly path: string; readonly abstract: boolean },
+  path: string,
+  what = "driver",
 ): Promise<ConnectorServer> {
   const server = new grpc.Server(LOCAL_SERVER_OPTIONS);
   server.addService(connectorPackage().Connector.service, connectorHandlers(runtime, hooks));
-  await new Promise<void>((resolve, reject) => {
-    server.bindAsync(`unix:${socket.path}`, grpc.ServerCredentials.createInsecure(), (error) =>
-      error === null ? resolve() : reject(error),
-    );
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const listener = createServer((socket) => {
+    if (admitPeer(socket, { what })) injector.injectConnection(socket);
   });
-  // The folder is the user's own (0700); 0600 on the socket too, for folders that are not.
-  if (!socket.abstract) chmodSync(socket.path, 0o600);
+  await listenPrivate(listener, path);
   let closed = false;
   return {
-    path: socket.path,
+    path,
     close() {
       if (closed) return;
       closed = true;
+      listener.close();
       server.forceShutdown();
-      if (!socket.abstract) rmSync(socket.path, { force: true });
+      removeOwnSocket(path);
     },
   };
 }

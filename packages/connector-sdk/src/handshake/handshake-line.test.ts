@@ -26,9 +26,7 @@ const sample: Handshake = {
 
 const positive = fc.integer({ min: 1, max: 999_999_999 });
 const addressChar = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789/._-@ é");
-const address = fc
-  .string({ unit: addressChar, minLength: 1, maxLength: 60 })
-  .filter((a) => a !== "@");
+const address = fc.string({ unit: addressChar, minLength: 1, maxLength: 60 }).map((a) => `/${a}`);
 const nonce = fc
   .uint8Array({ minLength: 16, maxLength: 64 })
   .map((b) => Buffer.from(b).toString("hex"));
@@ -82,6 +80,8 @@ describe("handshake line", () => {
       [3, "tcp", "network"],
       [4, "", "socket address"],
       [4, "@", "socket address"],
+      [4, "@rtt-driver-echo-1-ab.sock", "socket address"],
+      [4, "relative/echo.sock", "socket address"],
       [5, "http", "protocol"],
       [6, "-5", "pid"],
       [7, "12.5", "start time"],

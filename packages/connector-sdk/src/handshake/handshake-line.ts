@@ -8,7 +8,8 @@
  *   2  core-proto     version of this line's layout (CORE_PROTOCOL_VERSION)
  *   3  app-proto      the Connector protocol version the driver chose from RTT_PROTOCOL_VERSIONS
  *   4  network        "unix" (the only one so far)
- *   5  socket         path of the gRPC socket, or "@name" for a Linux abstract socket
+ *   5  socket         absolute path of the gRPC socket (a named pipe on Windows); never a
+ *                     Linux abstract name ("@name"), which any local user could connect to
  *   6  protocol       "grpc"
  *   7  pid            the driver's process id
  *   8  start-time     field 22 of /proc/<pid>/stat (clock ticks since boot), "0" where unknown
@@ -24,7 +25,7 @@ export interface Handshake {
   readonly coreVersion: number;
   readonly appVersion: number;
   readonly network: "unix";
-  /** A socket path, or "@name" for an abstract socket. */
+  /** An absolute socket path (a `\\.\pipe\` name on Windows). */
   readonly address: string;
   readonly protocol: "grpc";
   readonly pid: number;
@@ -75,6 +76,8 @@ const NONCE = /^(?:[0-9a-f]{2}){16,64}$/;
 // Control characters would let a path smuggle a line break; '|' would shift the fields.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
 const BAD_ADDRESS_CHARS = /[\u0000-\u001f\u007f|]/;
+/** A file path, or a Windows named pipe; an abstract name ("@…") is refused. */
+const SOCKET_PATH = /^(\/.+|\\\\\.\\pipe\\.+)$/;
 /** The longest line a host reads before calling it malformed. */
 export const MAX_HANDSHAKE_LINE = 4096;
 
@@ -97,8 +100,12 @@ function checkFields(f: readonly string[]): Handshake {
   if (app === undefined || !POSITIVE.test(app))
     throw bad("app protocol version", app ?? "", "a positive integer");
   if (network !== "unix") throw bad("network", network ?? "", '"unix"');
-  if (address === undefined || address === "" || address === "@" || BAD_ADDRESS_CHARS.test(address))
-    throw bad("socket address", address ?? "", "a socket path or @name without control characters");
+  if (address === undefined || !SOCKET_PATH.test(address) || BAD_ADDRESS_CHARS.test(address))
+    throw bad(
+      "socket address",
+      address ?? "",
+      "an absolute socket path without control characters",
+    );
   if (protocol !== "grpc") throw bad("protocol", protocol ?? "", '"grpc"');
   if (pid === undefined || !POSITIVE.test(pid)) throw bad("pid", pid ?? "", "a positive integer");
   if (startTime === undefined || !TICKS.test(startTime))

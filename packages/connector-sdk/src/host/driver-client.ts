@@ -73,7 +73,7 @@ function isServiceError(e: unknown): e is grpc.ServiceError {
 
 export class DriverClient {
   readonly name: string;
-  /** The driver's socket as the handshake named it ("@name" = abstract). */
+  /** The driver's socket path as the handshake named it. */
   readonly address: string;
   readonly #client: ConnectorClient;
   readonly #callTimeoutMs: number;

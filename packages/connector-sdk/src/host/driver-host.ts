@@ -66,6 +66,8 @@ export interface DriverHostOptions {
   readonly graceMs?: number;
   /** Passed to the driver as RTT_DRIVER_SOCKET_DIR. */
   readonly socketDir?: string;
+  /** Passed to the driver as RTT_ALLOW_UIDS: who besides our uid may use its sockets. */
+  readonly allowUids?: readonly number[];
   /** Restart policy, or false to leave a crashed driver down. */
   readonly restart?: Partial<RestartOptions> | false;
   /** The start timeout, the restart backoff and how long a run lasted (default systemClock). */
@@ -296,6 +298,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
       heartbeatMs: o.heartbeatMs,
       graceMs: o.graceMs,
       socketDir: o.socketDir,
+      allowUids: o.allowUids,
     });
     const pid = child.pid ?? 0;
     this.#log.mirror(child.stdout, "stdout", pid);

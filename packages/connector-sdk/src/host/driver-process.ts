@@ -4,7 +4,7 @@
  * purpose: they bound how long the host listens for a process's last words, not protocol time.
  */
 import type { ChildProcess } from "node:child_process";
-import { rmSync } from "node:fs";
+import { removeOwnSocket } from "@rtt/fabric";
 import { describeExit, type ExitStatus } from "../process/program-exit.ts";
 import { type ChildTarget, childTarget, goneWithin } from "../process/terminate.ts";
 
@@ -43,10 +43,9 @@ export function waitGone(pid: number, ms: number): Promise<boolean> {
   return goneWithin({ pid }, ms);
 }
 
-/** A killed driver cannot remove its socket file; an abstract socket ("@name") has none. */
+/** A killed driver cannot remove its socket file; only a socket of ours is removed. */
 export function removeSocketFile(address: string): void {
-  if (address.startsWith("@")) return;
-  rmSync(address, { force: true });
+  removeOwnSocket(address);
 }
 
 /**

@@ -9,6 +9,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { constants as osConstants } from "node:os";
 import type { Readable } from "node:stream";
+import { ALLOW_UIDS_ENV, formatAllowUids } from "@rtt/fabric";
 import type { Clock } from "../clock.ts";
 import { MAX_HANDSHAKE_LINE } from "../handshake/handshake-line.ts";
 import {
@@ -46,6 +47,8 @@ export interface DriverSettings {
   readonly heartbeatMs?: number | undefined;
   readonly graceMs?: number | undefined;
   readonly socketDir?: string | undefined;
+  /** Uids besides ours the driver lets connect; none when absent. */
+  readonly allowUids?: readonly number[] | undefined;
 }
 
 function driverEnv(launch: DriverLaunch, settings: DriverSettings): NodeJS.ProcessEnv {
@@ -53,6 +56,8 @@ function driverEnv(launch: DriverLaunch, settings: DriverSettings): NodeJS.Proce
   if (settings.heartbeatMs !== undefined) env[HEARTBEAT_ENV] = String(settings.heartbeatMs);
   if (settings.graceMs !== undefined) env[GRACE_ENV] = String(settings.graceMs);
   if (settings.socketDir !== undefined) env[SOCKET_DIR_ENV] = settings.socketDir;
+  // Always set: a value in the host's own environment must not widen who may connect.
+  env[ALLOW_UIDS_ENV] = formatAllowUids(settings.allowUids ?? []);
   env[COOKIE_ENV] = COOKIE_VALUE;
   env[PROTOCOL_VERSIONS_ENV] = formatVersionList(settings.offered);
   return env;

@@ -26,7 +26,7 @@ import { describeDriverExit } from "./driver-process.ts";
  */
 export interface DriverRecord extends ProcessRef {
   readonly name: string;
-  /** As the handshake named it: a path, or "@name" for an abstract socket. */
+  /** The socket path, as the handshake named it. */
   readonly socket: string;
   readonly nonce: string;
   readonly protocolVersion: number;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -188,7 +189,10 @@ describe("api process", () => {
           `${socket}.pid`,
           `${JSON.stringify({ driver, driverStart, pid, start: processRef(pid).startTime })}\n`,
         );
-      writeFileSync(socket, "");
+      // The api's socket, as a program left it (only a socket of ours is ever removed).
+      const left = createServer();
+      await new Promise<void>((resolve) => left.listen(socket, resolve));
+      left.unref();
       earlier(process.pid, processRef("self").startTime);
       assert.deepEqual(reapOrphanedApis(sockets), [], "a live driver's api is left alone");
       assert.equal(existsSync(`${socket}.pid`), true);

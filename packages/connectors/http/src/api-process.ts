@@ -34,7 +34,7 @@ import {
   writeProgramRecordFile,
 } from "@rtt/connector-sdk";
 import { type ErrorCode, RttError } from "@rtt/core";
-import { newSocketPath } from "@rtt/fabric";
+import { newSocketPath, removeOwnSocket } from "@rtt/fabric";
 
 /** The environment variable that tells the program where to listen (a Unix socket path). */
 export const LISTEN_ENV = "RTT_HTTP_LISTEN";
@@ -56,21 +56,6 @@ type Child = ChildProcessByStdio<null, Readable, Readable>;
 
 /** Lines of stderr kept (and quoted) for the error that says why start-up failed. */
 const STDERR_TAIL = 5;
-
-/** A socket path a program can be told in an environment variable: a file, never abstract. */
-function fileSocketPath(dir: string | undefined): string {
-  for (const d of dir === undefined ? [undefined] : [dir, undefined]) {
-    const socket = newSocketPath(d, "api");
-    if (!socket.abstract) return socket.path;
-  }
-  throw new RttError(
-    "RTT_ERR_LANE_ADDRESS",
-    "http driver: no socket path short enough for an api",
-    {
-      hint: `set ${SOCKET_DIR_ENV} or TMPDIR to a shorter folder`,
-    },
-  );
-}
 
 function accepts(path: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -149,7 +134,7 @@ export class ApiProcess {
       throw new RttError("RTT_ERR_DOC_SCHEMA", "http driver: x-run must be a non-empty argv array");
     const api = new ApiProcess(
       spec,
-      fileSocketPath(spec.socketDir ?? process.env[SOCKET_DIR_ENV] ?? undefined),
+      newSocketPath(spec.socketDir ?? process.env[SOCKET_DIR_ENV], "api"),
     );
     api.#writePidFile();
     const until = Date.now() + (spec.startTimeoutMs ?? 10_000);
@@ -224,7 +209,7 @@ export class ApiProcess {
   }
 
   #removeFiles(): void {
-    rmSync(this.socketPath, { force: true });
+    removeOwnSocket(this.socketPath);
     rmSync(`${this.socketPath}${PID_SUFFIX}`, { force: true });
   }
 }
@@ -294,7 +279,7 @@ export function reapOrphanedApis(dir: string): number[] {
     if (record !== undefined && sameProcess(record, TRUST_UNKNOWN_START)) {
       if (signalProcess({ pid: record.pid, group: true }, "SIGKILL")) reaped.push(record.pid);
     }
-    rmSync(file.slice(0, -PID_SUFFIX.length), { force: true });
+    removeOwnSocket(file.slice(0, -PID_SUFFIX.length));
     rmSync(file, { force: true });
   }
   return reaped;

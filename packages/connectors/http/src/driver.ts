@@ -24,7 +24,7 @@ import {
   serveDriver,
 } from "@rtt/connector-sdk";
 import { type Contract, errorMessage, RttError } from "@rtt/core";
-import { laneSocketDir } from "@rtt/fabric";
+import { laneSocketDir, shortSocketDir } from "@rtt/fabric";
 import { ApiProcess, reapOrphanedApis } from "./api-process.ts";
 import { type HttpEndpointAddress, HttpSource, HttpTarget } from "./http-endpoints.ts";
 import { encodeMessage, parseRequest, parseResponse } from "./messages.ts";
@@ -190,9 +190,10 @@ export const httpConnector = defineConnector<HttpLink>({
 });
 
 if (import.meta.main) {
-  // Api programs a SIGKILLed http driver could not close: end them before serving.
+  // Api programs a SIGKILLed http driver could not close: end them before serving. (A socket
+  // path too long for its folder went to the short per-user one.)
   const dirs = new Set(
-    [process.env[SOCKET_DIR_ENV], laneSocketDir()].filter((d) => d !== undefined),
+    [process.env[SOCKET_DIR_ENV], laneSocketDir(), shortSocketDir()].filter((d) => d !== undefined),
   );
   for (const dir of dirs)
     for (const pid of reapOrphanedApis(dir))

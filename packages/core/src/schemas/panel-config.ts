@@ -19,6 +19,8 @@ export interface PanelConfig {
     readonly require_tokens?: boolean;
     /** How drivers are confined (ADR 0023); auto = bwrap when it works, else node. */
     readonly sandbox?: SandboxSetting;
+    /** Uids besides the panel's own that may connect to its sockets (ADR 0020). */
+    readonly allow_uids?: readonly number[];
   };
   readonly health?: {
     readonly heartbeat_ms?: number;
@@ -41,10 +43,8 @@ export const panelConfigSchema = {
       type: "object",
       additionalProperties: false,
       properties: {
-        listen: {
-          type: "string",
-          pattern: "^(unix://.+|tcp://(127\\.\\d+\\.\\d+\\.\\d+|localhost|\\[::1\\]):\\d+)$",
-        },
+        // A Unix socket only (ADR 0020): the workspace checks it is in .rtt/sockets.
+        listen: { type: "string", pattern: "^unix:///.+$" },
       },
     },
     scan: {
@@ -73,6 +73,11 @@ export const panelConfigSchema = {
         allow_unsigned: { type: "array", items: { type: "string", format: "rtt-pattern" } },
         require_tokens: { type: "boolean" },
         sandbox: { enum: SANDBOX_SETTINGS },
+        allow_uids: {
+          type: "array",
+          uniqueItems: true,
+          items: { type: "integer", minimum: 0, maximum: 4294967294 },
+        },
       },
     },
     health: {

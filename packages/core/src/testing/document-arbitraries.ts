@@ -187,11 +187,7 @@ const panelDoc = fc
     {
       api: fc.record(
         {
-          listen: fc.oneof(
-            pathText.map((p) => `unix:///tmp/${p}.sock`),
-            fc.integer({ min: 1, max: 65535 }).map((port) => `tcp://127.0.0.1:${port}`),
-            fc.constantFrom("tcp://localhost:7000", "tcp://[::1]:9"),
-          ),
+          listen: pathText.map((p) => `unix:///tmp/${p}.sock`),
         },
         { requiredKeys: [] },
       ),
@@ -220,6 +216,7 @@ const panelDoc = fc
           ),
           require_tokens: fc.boolean(),
           sandbox: fc.constantFrom(...SANDBOX_SETTINGS),
+          allow_uids: fc.uniqueArray(fc.integer({ min: 0, max: 4294967294 }), { maxLength: 3 }),
         },
         { requiredKeys: [] },
       ),

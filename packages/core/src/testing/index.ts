@@ -4,4 +4,6 @@
  * and document arbitraries, document printers and mutations, and RttError assertions next to it
  * serve core's own tests and are not exported.)
  */
+
+export { connectAsOtherUser, OTHER_UID, otherUserSkip } from "./as-other-user.ts";
 export { type EventuallyOptions, eventually } from "./eventually.ts";

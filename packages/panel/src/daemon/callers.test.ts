@@ -44,7 +44,11 @@ test("a call on an admitted connection is its peer's uid and pid; the client's w
 
 test("without peer credentials the caller is unknown with the reason, never the claim", () => {
   const who = whoOf(
-    callerIdentity({ ok: false, reason: "native addon disabled by RTT_NO_NATIVE=1" }),
+    callerIdentity({
+      ok: false,
+      reason: "native addon disabled by RTT_NO_NATIVE=1",
+      noAddon: true,
+    }),
   );
   assert.equal(who, "unknown (native addon disabled by RTT_NO_NATIVE=1)");
   assert.equal(whoOf({ kind: "peer", uid: 5, gid: 5, pid: undefined, user: undefined }), "uid=5");

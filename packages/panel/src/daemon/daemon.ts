@@ -113,7 +113,10 @@ export class PanelDaemon {
   ) {
     this.paths = paths;
     this.listen = resolved.listen;
-    this.#server = new PanelServer(resolved.listen);
+    this.#server = new PanelServer(resolved.listen, {
+      allowUids: resolved.raw.security?.allow_uids ?? [],
+      log: (line) => this.#log(line),
+    });
     this.#o = options;
     this.#wal = wal;
     const config = resolved.raw;
@@ -131,6 +134,7 @@ export class PanelDaemon {
       paths.drivers,
       {
         heartbeatMs: this.#heartbeatMs,
+        allowUids: config.security?.allow_uids ?? [],
         ...(options.driverGraceMs === undefined ? {} : { graceMs: options.driverGraceMs }),
         log: (l) =>
           this.#log(`[${l.driver}${l.stream === "host" ? "" : ` ${l.stream}`}] ${l.line}`),
@@ -196,13 +200,12 @@ export class PanelDaemon {
   /** Recovers (recovery.ts) and starts serving. RTT_ERR_WAL_LOCKED when a panel runs. */
   static async start(paths: WorkspacePaths, options: PanelDaemonOptions): Promise<PanelDaemon> {
     const { config, diagnostics } = loadPanelConfig(paths);
-    if (diagnostics.length > 0)
+    const first = diagnostics[0];
+    if (first !== undefined)
       throw new RttError(
         "RTT_ERR_DOC_SCHEMA",
-        `${diagnostics[0]?.file ?? "panel.yaml"} is invalid`,
-        {
-          hint: "run `rtt scan` to see every problem with its line and column",
-        },
+        `${first.file} is invalid: ${first.line}:${first.column}: ${first.message}`,
+        { hint: first.hint ?? "run `rtt scan` to see every problem with its line and column" },
       );
     const wal = Wal.open({ dir: paths.wal });
     let daemon: PanelDaemon;

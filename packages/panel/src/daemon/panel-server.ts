@@ -7,11 +7,11 @@
  *
  * The panel accepts the socket's connections itself (a net.Server) and hands each to gRPC
  * through a connection injector, after reading who connected (`callers.ts`): the audit records
- * the connecting process, not the client's word (docs/adr/0019-audit-identity.md).
+ * the connecting process, not the client's word (docs/adr/0019-audit-identity.md), and a peer
+ * whose uid is neither the panel's nor in `security.allow_uids` is cut off before gRPC sees a
+ * byte (docs/adr/0020-local-sockets.md).
  */
-import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
-import { dirname } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
 import {
@@ -22,6 +22,7 @@ import {
   panelPackageDefinition,
 } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
+import { admitPeer, listenPrivate, removeOwnSocket, removeStaleSocket } from "@rtt/fabric";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
 import { Callers } from "./callers.ts";
 import { withProtocMapEntries } from "./protoc-map-entries.ts";
@@ -42,7 +43,7 @@ export function socketPathOf(listen: string): string {
       "RTT_ERR_DOC_SCHEMA",
       `api.listen ${JSON.stringify(listen)} is not unix://PATH`,
       {
-        hint: "the panel listens on a Unix socket only, e.g. unix:///tmp/rtt-panel.sock",
+        hint: "the panel listens on a Unix socket in .rtt/sockets/ only (docs/adr/0020-local-sockets.md)",
       },
     );
   return listen.slice("unix://".length);
@@ -72,35 +73,50 @@ export class PanelServer {
   /** The health service's state, once serving: flipped when the panel stops. */
   #health: HealthImplementation | undefined;
 
+  /** Uids besides ours that may connect (panel.yaml's `security.allow_uids`). */
+  readonly #allowUids: readonly number[];
+  /** Where a refused connection is reported. */
+  readonly #log: (line: string) => void;
+
   /** RTT_ERR_DOC_SCHEMA when `listen` is not `unix://PATH`. */
-  constructor(listen: string) {
+  constructor(
+    listen: string,
+    options: { readonly allowUids?: readonly number[]; readonly log?: (line: string) => void } = {},
+  ) {
     this.listen = listen;
     this.#socket = socketPathOf(listen);
+    this.#allowUids = options.allowUids ?? [];
+    this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
   }
 
-  /** Serves `panel` and the standard services; RTT_ERR_LANE_ADDRESS when it cannot listen. */
+  /**
+   * Serves `panel` and the standard services; RTT_ERR_SOCKET_UNSAFE when something other than
+   * a stale socket of ours is at the path (left untouched), RTT_ERR_LANE_ADDRESS when it cannot
+   * listen.
+   */
   async serve(panel: PanelHandlers): Promise<void> {
-    // The caller holds the WAL lock, so a socket file here is a dead panel's.
-    if (existsSync(this.#socket)) rmSync(this.#socket, { force: true });
-    mkdirSync(dirname(this.#socket), { recursive: true, mode: 0o700 });
+    // The caller holds the WAL lock, so a socket of ours here is a dead panel's.
+    removeStaleSocket(this.#socket);
     this.#server.addService(panelPackage().Panel.service, panel);
     this.#health = addStandardServices(this.#server);
     const injector = this.#server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
     const listener = createServer((socket) => {
+      if (!admitPeer(socket, { what: "panel API", allowUids: this.#allowUids, log: this.#log }))
+        return;
       this.callers.admit(socket);
       injector.injectConnection(socket);
     });
     this.#listener = listener;
-    await new Promise<void>((resolve, reject) => {
-      listener.once("error", (e) =>
-        reject(
-          new RttError("RTT_ERR_LANE_ADDRESS", `cannot listen on ${this.listen}: ${e.message}`, {
-            cause: e,
-          }),
-        ),
+    try {
+      await listenPrivate(listener, this.#socket);
+    } catch (e) {
+      if (e instanceof RttError) throw e;
+      throw new RttError(
+        "RTT_ERR_LANE_ADDRESS",
+        `cannot listen on ${this.listen}: ${(e as Error).message}`,
+        { cause: e },
       );
-      listener.listen(this.#socket, () => resolve());
-    });
+    }
   }
 
   /** Health checks answer NOT_SERVING from now on: the panel is stopping. */
@@ -123,6 +139,6 @@ export class PanelServer {
   }
 
   removeSocket(): void {
-    rmSync(this.#socket, { force: true });
+    removeOwnSocket(this.#socket);
   }
 }

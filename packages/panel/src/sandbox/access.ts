@@ -7,10 +7,9 @@
  * per-user one in TMPDIR, the short one under /tmp or $XDG_RUNTIME_DIR) and POSIX shared memory
  * are where lanes live, so they are writable too.
  */
-import { existsSync, lstatSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { lstatSync, mkdirSync } from "node:fs";
 import { type CatalogSymbol, driverFor, type LaneKind, RttError } from "@rtt/core";
-import { laneSocketDir, MAX_SOCKET_PATH } from "@rtt/fabric";
+import { ensurePrivateDir, laneSocketDir, shortSocketDir } from "@rtt/fabric";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
 
 /** A folder a sandbox opens for writing (`rw`) or closes again inside one that is (`ro`). */
@@ -24,26 +23,6 @@ export interface DriverAccess {
   readonly mounts: readonly Mount[];
   /** "host": the driver shares the host's network (loopback); "none": it has none at all. */
   readonly network: "host" | "none";
-}
-
-/**
- * The short per-user socket folders (`/tmp/rtt-<uid>`, `$XDG_RUNTIME_DIR/rtt`), made 0700 when
- * missing: a path too long for `sun_path` puts a socket there, and a sandboxed driver cannot
- * make the folder itself in a read-only /tmp. One that is a link or another user's is left out
- * (the socket code refuses it too).
- */
-function shortSocketFolders(): string[] {
-  const uid = process.getuid?.();
-  if (uid === undefined) return [];
-  const xdg = process.env.XDG_RUNTIME_DIR;
-  const candidates = [join("/tmp", `rtt-${uid}`)];
-  if (xdg !== undefined && xdg !== "" && existsSync(xdg)) candidates.push(join(xdg, "rtt"));
-  return candidates.filter((dir) => {
-    try {
-      mkdirSync(dir, { mode: 0o700 });
-    } catch {}
-    return ownDirectory(dir);
-  });
 }
 
 /** A directory itself (not a link to one) that this user owns: safe to open for writing. */
@@ -74,21 +53,6 @@ export function needsNetwork(
   return first === "tcp";
 }
 
-/** The longest socket file name RTT makes (`driver-<connector>-<pid>-<12 hex>.sock`), with slack. */
-const SOCKET_NAME_ROOM = 64;
-
-/**
- * True when socket paths in `dir` may be too long for `sun_path`, so that Linux gets abstract
- * socket names, which belong to a network namespace: a driver in a namespace of its own could
- * not be reached on one. Then the drivers keep the host's network. (Issue 15, finding 1, does
- * away with abstract names; this goes with them.)
- */
-export function abstractSocketsLikely(dir: string): boolean {
-  return (
-    process.platform === "linux" && Buffer.byteLength(dir) + 1 + SOCKET_NAME_ROOM > MAX_SOCKET_PATH
-  );
-}
-
 /** What driver `name` of the workspace at `paths` may touch; makes the folders it binds. */
 export function driverAccess(
   paths: WorkspacePaths,
@@ -106,9 +70,9 @@ export function driverAccess(
         { hint: `remove ${dir}; the panel makes it again` },
       );
   }
-  const socketDir = laneSocketDir();
-  const sockets = [...new Set([socketDir, ...shortSocketFolders()])];
-  const network = needsNetwork(name, prefer, symbols) || abstractSocketsLikely(socketDir);
+  // Made here: a sandboxed driver cannot make them itself in a read-only /tmp.
+  const sockets = [...new Set([laneSocketDir(), shortSocketDir()])].map(ensurePrivateDir);
+  const network = needsNetwork(name, prefer, symbols);
   return {
     mounts: [
       { path: paths.root, mode: "rw" },

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { exitThroughWrapper } from "@rtt/connector-sdk";
 import { type CatalogSymbol, type JsonValue, RttError } from "@rtt/core";
 import fc from "fast-check";
-import { abstractSocketsLikely, type DriverAccess, type Mount, needsNetwork } from "./access.ts";
+import { type DriverAccess, type Mount, needsNetwork } from "./access.ts";
 import { bwrapArgs } from "./bwrap-args.ts";
 import { chooseSandbox } from "./driver-sandbox.ts";
 import { INSTALL_ROOT, nodePermissionArgs } from "./node-args.ts";
@@ -124,16 +124,6 @@ describe("needsNetwork", () => {
     assert.equal(needsNetwork("process", ["shm"], catalog), false);
     const noUrl = [symbol({ "x-driver": "mine", "x-run": ["true"] })];
     assert.equal(needsNetwork("mine", ["shm"], noUrl), false);
-  });
-});
-
-describe("abstractSocketsLikely", () => {
-  it("a socket folder too long for sun_path keeps the host network (Linux abstract names)", () => {
-    assert.equal(abstractSocketsLikely("/tmp/rtt-0"), false);
-    assert.equal(
-      abstractSocketsLikely(`/tmp/${"x".repeat(80)}/rtt-0`),
-      process.platform === "linux",
-    );
   });
 });
 

@@ -9,6 +9,7 @@ import {
   type DocumentKind,
   type DocumentTypes,
   errorMessage,
+  type SourceDocument,
   validateDocument,
 } from "@rtt/core";
 
@@ -44,7 +45,12 @@ export function loadDocument<K extends DocumentKind>(
   abs: string,
   file: string,
   absent: { readonly value: DocumentTypes[K] } | { readonly missing: string },
-): { value: DocumentTypes[K] | undefined; diagnostics: readonly Diagnostic[] } {
+): {
+  value: DocumentTypes[K] | undefined;
+  diagnostics: readonly Diagnostic[];
+  /** The parsed text (to locate a field in a later check); absent when there was none. */
+  document?: SourceDocument;
+} {
   let text: string;
   try {
     text = UTF8.decode(readFileSync(abs));
@@ -63,6 +69,6 @@ export function loadDocument<K extends DocumentKind>(
   }
   const result = validateDocument(kind, text, file);
   return result.ok
-    ? { value: result.value, diagnostics: [] }
+    ? { value: result.value, diagnostics: [], document: result.document }
     : { value: undefined, diagnostics: result.diagnostics };
 }

@@ -13,7 +13,8 @@ const PANEL_YAML = `# RTT panel configuration. Every key is optional; the values
 # unless marked otherwise. Paths are relative to the folder holding .rtt/.
 
 # api:
-#   # Where the panel daemon serves its gRPC API. Default: this folder's .rtt/sockets/panel.sock.
+#   # Where the panel daemon serves its gRPC API: a Unix socket in this folder's .rtt/sockets/
+#   # (or, when that path is too long, the short per-user folder). Default: .rtt/sockets/panel.sock.
 #   listen: "unix:///abs/path/.rtt/sockets/panel.sock"
 
 scan:
@@ -45,6 +46,8 @@ security:
   # filesystem read-only but the workspace), node (Node's permission model), none, or auto (bwrap
   # when it works here, else node). \`rtt panel status\` says which one runs.
   sandbox: auto
+  # Uids besides this user's that may connect to the panel's, drivers' and lanes' sockets.
+  allow_uids: []
 
 health:
   heartbeat_ms: 250

@@ -7,6 +7,7 @@ import { statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { type Diagnostic, type PanelConfig, RttError } from "@rtt/core";
 import { loadDocument } from "./documents.ts";
+import { defaultListen, listenProblem } from "./panel-socket.ts";
 
 export const RTT_DIR = ".rtt";
 
@@ -120,7 +121,7 @@ export const DEFAULT_MAX_MANIFEST_BYTES = 1024 * 1024;
 
 export function resolveConfig(paths: WorkspacePaths, raw: PanelConfig): ResolvedConfig {
   return {
-    listen: raw.api?.listen ?? `unix://${join(paths.sockets, "panel.sock")}`,
+    listen: raw.api?.listen ?? defaultListen(paths),
     scan: {
       roots: raw.scan?.roots ?? ["./"],
       ignore: raw.scan?.ignore ?? DEFAULT_IGNORE,
@@ -136,13 +137,25 @@ export function loadPanelConfig(paths: WorkspacePaths): {
   config: ResolvedConfig;
   diagnostics: readonly Diagnostic[];
 } {
-  const { value, diagnostics } = loadDocument(
-    "panel-config",
-    paths.panelConfig,
-    relativeToRoot(paths, paths.panelConfig),
-    { value: {} },
-  );
-  return { config: resolveConfig(paths, value ?? {}), diagnostics };
+  const file = relativeToRoot(paths, paths.panelConfig);
+  const { value, diagnostics, document } = loadDocument("panel-config", paths.panelConfig, file, {
+    value: {},
+  });
+  const listen = value?.api?.listen;
+  const problem = listen === undefined ? undefined : listenProblem(paths, listen);
+  if (problem === undefined) return { config: resolveConfig(paths, value ?? {}), diagnostics };
+  const where = document?.locate(["api", "listen"]) ?? { line: 1, column: 1 };
+  const diagnostic: Diagnostic = {
+    severity: "error",
+    code: "RTT_ERR_DOC_SCHEMA",
+    message: `api.listen: ${problem}`,
+    file,
+    ...where,
+    hint: "leave api.listen out (the default is .rtt/sockets/panel.sock) or name a socket in .rtt/sockets/",
+  };
+  // The rest of panel.yaml still applies (a scan reads it); no panel serves on a refused path.
+  const config = resolveConfig(paths, { ...value, api: {} });
+  return { config, diagnostics: [...diagnostics, diagnostic] };
 }
 
 /** Paths in reports are relative to the workspace root with '/' separators, on every OS. */

@@ -5,10 +5,11 @@
  * to. (Windows: named pipes, which Node's `net` speaks with `\\.\pipe\` paths, behind the same
  * API.)
  */
-import { rmSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { RttError } from "@rtt/core";
 import type { LaneAddress, LaneListener, LaneReader, LaneWriter } from "../../lane.ts";
+import { admitPeer } from "../../local-socket/peer-gate.ts";
+import { listenPrivate, removeOwnSocket } from "../../local-socket/socket-file.ts";
 import { StreamLaneReader, StreamLaneWriter } from "../stream/stream-lane.ts";
 import { newSocketPath } from "./socket-path.ts";
 
@@ -18,26 +19,28 @@ export interface UdsListenOptions {
   readonly maxPayload?: number;
 }
 
-/** Listens on a fresh socket path and resolves with the first peer's socket. */
+/**
+ * Listens on a fresh socket path and resolves with the first admitted peer's socket: a peer of
+ * another uid (peer-gate.ts) is cut off and the lane keeps waiting for the right one.
+ */
 export async function listenOnce(
   dir?: string,
 ): Promise<{ path: string; socket: Promise<Socket>; close(): void }> {
-  const { path, abstract } = newSocketPath(dir);
+  const path = newSocketPath(dir);
   const server: Server = createServer();
   const removeFile = () => {
-    if (!abstract) rmSync(path, { force: true });
+    if (process.platform !== "win32") removeOwnSocket(path);
   };
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    // Not world-readable or -writable; the 0700 folder around it is what keeps other users out.
-    server.listen({ path, readableAll: false, writableAll: false }, () => resolve());
-  });
+  await listenPrivate(server, path);
   const socket = new Promise<Socket>((resolve, reject) => {
-    server.once("connection", (s: Socket) => {
+    const onConnection = (s: Socket) => {
+      if (!admitPeer(s, { what: "lane" })) return;
+      server.off("connection", onConnection);
       server.close();
       removeFile();
       resolve(s);
-    });
+    };
+    server.on("connection", onConnection);
     server.once("close", () =>
       reject(new RttError("RTT_ERR_LANE_CLOSED", "lane listener closed before a peer connected")),
     );

@@ -34,7 +34,7 @@ export interface DriverInfo {
    */
   'nonce'?: (string);
   /**
-   * Where the driver serves: a socket path, or "@name" for a Linux abstract socket.
+   * Where the driver serves: an absolute socket path (never a Linux abstract name).
    */
   'socket'?: (string);
   /**
@@ -83,7 +83,7 @@ export interface DriverInfo__Output {
    */
   'nonce': (string);
   /**
-   * Where the driver serves: a socket path, or "@name" for a Linux abstract socket.
+   * Where the driver serves: an absolute socket path (never a Linux abstract name).
    */
   'socket': (string);
   /**

@@ -3,14 +3,14 @@
 
 export interface UdsLane {
   /**
-   * The socket path, or "\0name" for a Linux abstract socket.
+   * The socket path (a file in a private folder; never a Linux abstract name).
    */
   'path'?: (string);
 }
 
 export interface UdsLane__Output {
   /**
-   * The socket path, or "\0name" for a Linux abstract socket.
+   * The socket path (a file in a private folder; never a Linux abstract name).
    */
   'path': (string);
 }

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { connectAsOtherUser, OTHER_UID, otherUserSkip } from "@rtt/core/testing";
+import fc from "fast-check";
+import { admitPeer, formatAllowUids, parseAllowUids } from "./peer-gate.ts";
+
+const skip =
+  otherUserSkip() ||
+  (process.env.RTT_NO_NATIVE === "1" ? "the native addon (SO_PEERCRED) is disabled" : false);
+
+describe("admitting a peer by its uid", { skip }, () => {
+  // An open folder and socket: only the gate stands between another user and the server.
+  const dir = mkdtempSync(join(tmpdir(), "rtt-gate-"));
+  chmodSync(dir, 0o777);
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function serve(allowUids: readonly number[]) {
+    const lines: string[] = [];
+    const admitted: Socket[] = [];
+    const server = createServer((socket) => {
+      if (!admitPeer(socket, { what: "test", allowUids, log: (l) => lines.push(l) })) return;
+      admitted.push(socket);
+      socket.end("hi");
+    });
+    const path = join(dir, `s-${allowUids.length}.sock`);
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    chmodSync(path, 0o777);
+    return { path, lines, admitted, close: () => server.close() };
+  }
+
+  test("another uid is cut off at once and logged once with its uid and pid", async () => {
+    const s = await serve([]);
+    try {
+      assert.deepEqual(await connectAsOtherUser([s.path]), { [s.path]: "closed" });
+      assert.equal(s.admitted.length, 0);
+      assert.equal(s.lines.length, 1, s.lines.join("\n"));
+      assert.match(
+        s.lines[0] ?? "",
+        /refused a connection to the test socket from uid 65534 \(pid \d+\)/,
+      );
+    } finally {
+      s.close();
+    }
+  });
+
+  test("a uid in allow_uids is let in", async () => {
+    const s = await serve([OTHER_UID]);
+    try {
+      assert.deepEqual(await connectAsOtherUser([s.path]), { [s.path]: "answered" });
+      assert.deepEqual(s.lines, []);
+    } finally {
+      s.close();
+    }
+  });
+});
+
+test("RTT_ALLOW_UIDS: what formatAllowUids writes, parseAllowUids reads back", () => {
+  fc.assert(
+    fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 4294967294 })), (uids) => {
+      assert.deepEqual(parseAllowUids(formatAllowUids(uids)), uids);
+    }),
+  );
+  assert.deepEqual(parseAllowUids("1000, x, -1, 2.5,,7"), [1000, 7]);
+  assert.deepEqual(parseAllowUids(undefined), []);
+});
