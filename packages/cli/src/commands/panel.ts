@@ -4,7 +4,7 @@
  * command says so. The daemon's own output goes to `.rtt/panel.log`.
  */
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, fstatSync, openSync, readFileSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isAlive } from "@rtt/connector-sdk";
@@ -12,6 +12,7 @@ import { RttError } from "@rtt/core";
 import {
   cliTokenSource,
   loadPanelConfig,
+  openStateFile,
   PanelConnection,
   PanelDaemon,
   socketPathOf,
@@ -65,7 +66,8 @@ async function startInBackground(
   paths: WorkspacePaths,
 ): Promise<{ conn: PanelConnection; pid: number }> {
   const log = paths.panelLog;
-  const fd = openSync(log, "a", 0o600);
+  // Never through a link: the panel's lines would land in whatever file it points at.
+  const fd = openStateFile(log, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
   const from = fstatSync(fd).size;
   const child = spawn(process.execPath, [BIN, "-C", paths.root, "panel", "run"], {
     detached: true,

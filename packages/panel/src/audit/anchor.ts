@@ -14,12 +14,13 @@
  * The evidence lasts as long as the WAL keeps the commits (compaction keeps the newest ones).
  */
 import { createPublicKey, type KeyObject } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { KEYS_DIR, loadSigningKey, PANEL_KEY_NAME } from "../trust/keys.ts";
 import { isAnchor } from "../wal/record.ts";
 import { replayRecords } from "../wal/replay.ts";
 import { readWal } from "../wal/segments.ts";
+import { readStateFile } from "../workspace/state-files.ts";
 import { headSignature } from "./head-signature.ts";
 import { checkLedgerFile, headPath } from "./ledger-file.ts";
 import type { AuditRecord } from "./record.ts";
@@ -62,7 +63,7 @@ export function panelPublicKey(rttDir: string): KeyObject | undefined {
     return loadSigningKey(rttDir, PANEL_KEY_NAME).publicKey;
   } catch {
     try {
-      return createPublicKey(readFileSync(join(rttDir, KEYS_DIR, `${PANEL_KEY_NAME}.pub`), "utf8"));
+      return createPublicKey(readStateFile(join(rttDir, KEYS_DIR, `${PANEL_KEY_NAME}.pub`)));
     } catch {
       return undefined;
     }

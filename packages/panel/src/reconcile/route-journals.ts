@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { stopRecordedPrograms } from "@rtt/connector-sdk";
 import { ROUTE_JOURNAL_PARAM } from "@rtt/core";
 import type { Edge } from "../plan/topology.ts";
+import { refuseLinks } from "../workspace/state-files.ts";
 import { workspacePaths } from "../workspace/workspace.ts";
 
 function routesDir(root: string): string {
@@ -38,6 +39,8 @@ export function openParams(root: string, edge: Edge): Readonly<Record<string, st
 /** A deleted route's journal and programs: nothing will replay or adopt them any more. */
 export function forgetRouteJournal(root: string, route: string): void {
   const dir = routeJournalDir(root, route);
+  // Through a link, the pids recorded would be someone else's to kill and the folder theirs.
+  refuseLinks(dir);
   stopRecordedPrograms(dir);
   rmSync(dir, { recursive: true, force: true });
 }
@@ -50,6 +53,8 @@ export function forgetRouteJournal(root: string, route: string): void {
 export function stopUnownedPrograms(root: string): number[] {
   let entries: string[];
   try {
+    // A linked run folder holds no programs of ours (forgetRouteJournal refuses it, loudly).
+    refuseLinks(routesDir(root));
     entries = readdirSync(routesDir(root));
   } catch {
     return [];

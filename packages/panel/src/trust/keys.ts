@@ -17,9 +17,11 @@ import {
   sign,
   verify,
 } from "node:crypto";
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { errorMessage, IDENT_PATTERN, RttError } from "@rtt/core";
+import { writeFileAtomic } from "../workspace/atomic-write.ts";
+import { readStateFile, refuseLinks } from "../workspace/state-files.ts";
 
 export const KEYS_DIR = "keys";
 export const TRUST_DIR = "trust";
@@ -73,6 +75,8 @@ export function generateSigningKey(
   checkKeyName(name);
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
   const keysDir = join(rttDir, KEYS_DIR);
+  // A linked keys folder would get the key (and the chmod below) wherever it points.
+  refuseLinks(keysDir);
   mkdirSync(keysDir, { recursive: true, mode: 0o700 });
   chmodSync(keysDir, 0o700);
   const pem = privateKey.export({ format: "pem", type: "pkcs8" }).toString();
@@ -88,8 +92,7 @@ export function generateSigningKey(
   }
   const publicFile =
     name === PANEL_KEY_NAME ? join(keysDir, `${name}.pub`) : join(rttDir, TRUST_DIR, `${name}.pub`);
-  mkdirSync(join(publicFile, ".."), { recursive: true });
-  writeFileSync(publicFile, publicKey.export({ format: "pem", type: "spki" }).toString());
+  writeFileAtomic(publicFile, publicKey.export({ format: "pem", type: "spki" }).toString());
   return { name, keyId: keyIdOf(publicKey), privateKey, publicKey, publicFile };
 }
 
@@ -99,8 +102,9 @@ export function loadSigningKey(rttDir: string, name: string): SigningKey {
   const path = privatePath(rttDir, name);
   let pem: string;
   try {
-    pem = readFileSync(path, "utf8");
+    pem = readStateFile(path);
   } catch (error) {
+    if (error instanceof RttError) throw error;
     if ((error as NodeJS.ErrnoException).code === "ENOENT")
       throw new RttError("RTT_ERR_KEY", `no key called ${name}`, {
         hint: "make one with `rtt keys generate --name NAME`",
@@ -142,6 +146,8 @@ export function panelKey(rttDir: string): SigningKey {
  */
 export function loadTrustedKeys(rttDir: string): ReadonlyMap<string, TrustedKey> {
   const dir = join(rttDir, TRUST_DIR);
+  // Trust read through a link would be someone else's choice of signers.
+  refuseLinks(dir);
   let names: string[];
   try {
     names = readdirSync(dir)
@@ -156,8 +162,9 @@ export function loadTrustedKeys(rttDir: string): ReadonlyMap<string, TrustedKey>
     const file = join(dir, fileName);
     let publicKey: KeyObject;
     try {
-      publicKey = createPublicKey(readFileSync(file, "utf8"));
+      publicKey = createPublicKey(readStateFile(file));
     } catch (error) {
+      if (error instanceof RttError) throw error;
       throw new RttError("RTT_ERR_KEY", `${file} is not a public key: ${errorMessage(error)}`, {
         hint: "a trust file holds one Ed25519 public key in PEM (SPKI), as `rtt keys generate` writes",
       });
