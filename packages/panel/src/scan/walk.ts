@@ -20,13 +20,13 @@ import {
   readFileSync,
   realpathSync,
   type Stats,
-  statfsSync,
   statSync,
 } from "node:fs";
 import { join, sep } from "node:path";
 import type { Diagnostic, FollowSymlinks } from "@rtt/core";
 import { errorMessage } from "@rtt/core";
 import { IgnoreRules } from "./ignore-rules.ts";
+import { isPseudoFs } from "./pseudo-fs.ts";
 import { escapeBytes, filesUnder, undecodableEntries } from "./undecodable.ts";
 import { isWithin } from "./within.ts";
 
@@ -73,35 +73,6 @@ interface Frame {
    * checked not to be a pseudo file system before it is entered.
    */
   readonly foreignDev?: number;
-}
-
-/**
- * statfs magic numbers of Linux pseudo file systems: kernel state, not files anyone keeps
- * manifests in, and /proc alone reaches every process's cwd and root (issue 15, finding 3).
- */
-const PSEUDO_FS = new Set([
-  0x9fa0, // proc
-  0x62656572, // sysfs
-  0x1cd1, // devpts
-  0x64626720, // debugfs
-  0x74726163, // tracefs
-  0x27e0eb, // cgroup
-  0x63677270, // cgroup2
-  0x73636673, // securityfs
-  0xcafe4a11, // bpf
-  0x62656570, // configfs
-  0x6165676c, // pstore
-  0x42494e4d, // binfmt_misc
-  0xde5e81e4, // efivarfs
-]);
-
-function isPseudoFs(path: string): boolean {
-  try {
-    return PSEUDO_FS.has(statfsSync(path).type);
-  } catch {
-    // No statfs here (not Linux, or it vanished): the walk's own error handling takes over.
-    return false;
-  }
 }
 
 const identity = (stats: Stats) => `${stats.dev}:${stats.ino}`;
