@@ -47,6 +47,7 @@ describe("state under .rtt/ is never reached through a link", () => {
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stdout + r.stderr, /RTT_ERR_STATE_LINK/);
     assert.match(r.stdout + r.stderr, /\.rtt\/cache is a symbolic link/);
+    assert.match(r.stdout, /scan stopped: fix what is reported above first/);
     assert.deepEqual(readdirSync(out.dir), ["precious.txt"]);
     assert.equal(readFileSync(out.file, "utf8"), out.before);
   });
