@@ -2,6 +2,8 @@
  * The symbol catalog (`.rtt/cache/catalog.json`): what the last scan found, sorted by address
  * so the file is byte-identical for the same tree. Readers resolve route ends against it.
  */
+
+import { readStateFile } from "@rtt/connector-sdk";
 import {
   addressOf,
   type CatalogSymbol,
@@ -17,7 +19,6 @@ import {
   withLaunchHash,
 } from "@rtt/core";
 import { writeFileAtomic } from "./workspace/atomic-write.ts";
-import { readStateFile } from "./workspace/state-files.ts";
 
 export const CATALOG_FORMAT = "rtt.catalog/v1";
 

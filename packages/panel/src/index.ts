@@ -256,12 +256,6 @@ export { DEFAULT_SEGMENT_BYTES, type OpenReport, Wal, type WalOptions } from "./
 export { writeFileAtomic } from "./workspace/atomic-write.ts";
 export { type InitReport, initWorkspace } from "./workspace/init.ts";
 export {
-  openStateFile,
-  readStateBytes,
-  readStateFile,
-  refuseLinks,
-} from "./workspace/state-files.ts";
-export {
   findWorkspace,
   loadPanelConfig,
   notRuntimeState,

@@ -7,12 +7,11 @@ import { spawn } from "node:child_process";
 import { closeSync, constants, existsSync, fstatSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { isAlive } from "@rtt/connector-sdk";
+import { isAlive, openStateFile } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import {
   cliTokenSource,
   loadPanelConfig,
-  openStateFile,
   PanelConnection,
   PanelDaemon,
   socketPathOf,

@@ -16,11 +16,11 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { readStateFile } from "@rtt/connector-sdk";
 import { KEYS_DIR, loadSigningKey, PANEL_KEY_NAME } from "../trust/keys.ts";
 import { isAnchor } from "../wal/record.ts";
 import { replayRecords } from "../wal/replay.ts";
 import { readWal } from "../wal/segments.ts";
-import { readStateFile } from "../workspace/state-files.ts";
 import { headSignature } from "./head-signature.ts";
 import { checkLedgerFile, headPath } from "./ledger-file.ts";
 import type { AuditRecord } from "./record.ts";

@@ -21,10 +21,10 @@ import {
   writeSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
+import { openStateFile, readStateFile, refuseLinks } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import type { SigningKey } from "../trust/keys.ts";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
-import { openStateFile, readStateFile, refuseLinks } from "../workspace/state-files.ts";
 import { headContent } from "./head-signature.ts";
 import {
   type AuditEntry,

@@ -11,10 +11,9 @@
  */
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { stopRecordedPrograms } from "@rtt/connector-sdk";
+import { refuseLinks, stopRecordedPrograms } from "@rtt/connector-sdk";
 import { ROUTE_JOURNAL_PARAM } from "@rtt/core";
 import type { Edge } from "../plan/topology.ts";
-import { refuseLinks } from "../workspace/state-files.ts";
 import { workspacePaths } from "../workspace/workspace.ts";
 
 function routesDir(root: string): string {

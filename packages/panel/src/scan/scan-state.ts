@@ -4,9 +4,9 @@
  * whose triple changed. It is a cache: unreadable or of another format means "start cold".
  */
 import { statSync } from "node:fs";
+import { readStateFile } from "@rtt/connector-sdk";
 import type { CatalogSymbol, Diagnostic, PanelConfig, TagRule } from "@rtt/core";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
-import { readStateFile } from "../workspace/state-files.ts";
 
 export const SCAN_STATE_FORMAT = "rtt.scan-state/v3";
 

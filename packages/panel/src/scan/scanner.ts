@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { refuseLinks } from "@rtt/connector-sdk";
 import {
   type CatalogSymbol,
   compareDiagnostics,
@@ -18,7 +19,6 @@ import {
 import { CATALOG_FORMAT, type Catalog, type Conflict, writeCatalog } from "../catalog.ts";
 import { manifestTrust } from "../router/steps.ts";
 import type { TrustedKey } from "../trust/keys.ts";
-import { refuseLinks } from "../workspace/state-files.ts";
 import {
   loadPanelConfig,
   type ResolvedConfig,

@@ -19,9 +19,9 @@ import {
 } from "node:crypto";
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readStateFile, refuseLinks } from "@rtt/connector-sdk";
 import { errorMessage, IDENT_PATTERN, RttError } from "@rtt/core";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
-import { readStateFile, refuseLinks } from "../workspace/state-files.ts";
 
 export const KEYS_DIR = "keys";
 export const TRUST_DIR = "trust";

@@ -5,8 +5,8 @@
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { readStateBytes } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
-import { readStateBytes } from "../workspace/state-files.ts";
 import { decodeRecord, HEADER_BYTES, type WalRecord } from "./record.ts";
 
 export const SEGMENT_RE = /^wal-([0-9a-f]{16})\.log$/;

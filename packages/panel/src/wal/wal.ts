@@ -34,8 +34,8 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { openStateFile, refuseLinks } from "@rtt/connector-sdk";
 import { type JsonValue, RttError } from "@rtt/core";
-import { openStateFile, refuseLinks } from "../workspace/state-files.ts";
 import { acquireDirLock, type DirLock, type LockHolder } from "./lock.ts";
 import {
   type AuditAnchor,

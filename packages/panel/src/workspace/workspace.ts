@@ -5,10 +5,11 @@
  */
 import { statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
+import { RTT_DIR } from "@rtt/connector-sdk";
 import { type Diagnostic, type FollowSymlinks, type PanelConfig, RttError } from "@rtt/core";
 import { loadDocument } from "./documents.ts";
 
-export const RTT_DIR = ".rtt";
+export { RTT_DIR };
 
 export interface WorkspacePaths {
   /** The folder holding `.rtt/`. */

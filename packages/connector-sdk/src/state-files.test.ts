@@ -1,18 +1,17 @@
 import assert from "node:assert/strict";
 import {
+  closeSync,
+  constants,
   mkdirSync,
   mkdtempSync,
   readdirSync,
-  readFileSync,
   rmSync,
   symlinkSync,
-  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { writeFileAtomic } from "./atomic-write.ts";
-import { readStateFile, refuseLinks } from "./state-files.ts";
+import { openStateFile, readStateFile, refuseLinks } from "./state-files.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "rtt-state-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,21 +47,23 @@ describe("refuseLinks", () => {
     const real = join(dir, "out-real");
     mkdirSync(real);
     symlinkSync(real, join(dir, "out-link"));
-    writeFileAtomic(join(dir, "out-link/plan.json"), "{}\n");
-    assert.equal(readFileSync(join(real, "plan.json"), "utf8"), "{}\n");
+    closeSync(
+      openStateFile(join(dir, "out-link/plan.json"), constants.O_WRONLY | constants.O_CREAT),
+    );
+    assert.deepEqual(readdirSync(real), ["plan.json"]);
   });
 
-  it("writeFileAtomic under a linked .rtt folder writes nothing, not even a temp file", () => {
-    const ws = join(dir, "atomic");
-    const real = join(dir, "atomic-real");
+  it("openStateFile under a linked folder creates nothing where it points", () => {
+    const ws = join(dir, "create");
+    const real = join(dir, "create-real");
     mkdirSync(join(ws, ".rtt"), { recursive: true });
     mkdirSync(real);
-    writeFileSync(join(real, "keep"), "");
-    symlinkSync(real, join(ws, ".rtt/cache"));
+    symlinkSync(real, join(ws, ".rtt/audit"));
     assert.throws(
-      () => writeFileAtomic(join(ws, ".rtt/cache/catalog.json"), "{}"),
-      refused(/\.rtt\/cache/),
+      () =>
+        openStateFile(join(ws, ".rtt/audit/ledger.ndjson"), constants.O_WRONLY | constants.O_CREAT),
+      refused(/\.rtt\/audit is a symbolic link/),
     );
-    assert.deepEqual(readdirSync(real), ["keep"]);
+    assert.deepEqual(readdirSync(real), []);
   });
 });

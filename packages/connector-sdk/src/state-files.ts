@@ -1,15 +1,17 @@
 /**
  * RTT's own state under `.rtt/` (the scan cache, the audit ledger and head, the WAL, keys,
- * trust, panel.log) lives in real files and folders: a symbolic link there, whether committed
+ * trust, panel.log, route journals) lives in real files and folders: a symbolic link there, whether committed
  * to a repository or planted by someone else, would make RTT write its catalog, log lines or
- * ledger wherever the link points (issue 15, finding 3). Every reader and writer of that state
- * goes through here; a link is refused with RTT_ERR_STATE_LINK, nothing is read or written
+ * ledger wherever the link points (issue 15, finding 3). Every reader and writer of that state,
+ * the panel's and the drivers', goes through here (hence in the SDK, which both use); a link is refused with RTT_ERR_STATE_LINK, nothing is read or written
  * through it (ADR 0021).
  */
 import { closeSync, constants, lstatSync, openSync, readFileSync } from "node:fs";
 import { resolve, sep } from "node:path";
 import { RttError } from "@rtt/core";
-import { RTT_DIR } from "./workspace.ts";
+
+/** The folder a workspace keeps RTT's files in (the panel's workspace.ts names it too). */
+export const RTT_DIR = ".rtt";
 
 function linkRefused(abs: string, shown: string): RttError {
   return new RttError(
