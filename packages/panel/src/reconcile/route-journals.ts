@@ -32,7 +32,10 @@ export function isJournaled(edge: Edge): boolean {
 /** The Open params of a route's ends: the plan's, plus the journal of a one-way `buffer` route. */
 export function openParams(root: string, edge: Edge): Readonly<Record<string, string>> {
   if (!isJournaled(edge)) return edge.params;
-  return { ...edge.params, [ROUTE_JOURNAL_PARAM]: routeJournalDir(root, edge.route) };
+  const dir = routeJournalDir(root, edge.route);
+  // The drivers would journal (and run programs) wherever a link on the way points.
+  refuseLinks(dir);
+  return { ...edge.params, [ROUTE_JOURNAL_PARAM]: dir };
 }
 
 /** A deleted route's journal and programs: nothing will replay or adopt them any more. */
