@@ -75,12 +75,17 @@ describe("scan.follow_symlinks: within (the default)", () => {
     const outside = workspace({ init: false });
     outside.write("lib/rtt.manifest.json", manifest("rtt://outside/api/o@1.0.0"));
     symlinkSync(join(outside.paths.root, "lib"), join(w.paths.root, "ext"));
+    w.write("m/.keep", "");
+    symlinkSync(
+      join(outside.paths.root, "lib/rtt.manifest.json"),
+      join(w.paths.root, "m/rtt.manifest.json"),
+    );
     w.write(".rtt/panel.yaml", "scan:\n  follow_symlinks: true\n");
     const within = scanWorkspace(w.paths);
     assert.deepEqual(saddrs(within), ["rtt://core/api/metrics@1.0.0"]);
     assert.deepEqual(
       within.diagnostics.map((d) => `${d.file} ${d.code}`),
-      ["ext RTT_ERR_SCAN_SYMLINK"],
+      ["ext RTT_ERR_SCAN_SYMLINK", "m/rtt.manifest.json RTT_ERR_SCAN_SYMLINK"],
     );
     w.write(".rtt/panel.yaml", "scan:\n  follow_symlinks: false\n");
     const never = scanWorkspace(w.paths);

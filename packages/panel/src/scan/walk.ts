@@ -3,9 +3,10 @@
  * the files the scanner reads (manifests and `.rtttags` sidecars). It never hangs and never
  * throws for what it finds on disk:
  * - symbolic links are judged by `followSymlinks` (ADR 0021): under "within" (the default) a
- *   link whose target lies outside every scan root is reported and skipped; a link to a folder
- *   is followed once: never one leading to an ancestor of where it stands (a loop), into a
- *   root (walked anyway) or to a folder already reached (same device and inode);
+ *   link whose target lies outside every scan root is reported and skipped, "never" skips
+ *   every link to a folder or candidate silently, "always" follows them; a link to a folder is
+ *   followed once: never one leading to an ancestor of where it stands (a loop), into a root
+ *   (walked anyway) or to a folder already reached (same device and inode);
  * - a followed link never leads into a pseudo file system (/proc, /sys…), nor does the walk
  *   descend into one from a tree it reached through a link;
  * - unreadable or vanishing folders are reported and skipped; a manifest whose path is not
@@ -353,7 +354,7 @@ class TreeWalk {
     // A link to a file that is no candidate is only counted; a FIFO or socket named like one
     // is the scanner's to refuse.
     if (!isDir && !candidate) return "file";
-    if (mode === "never") return isDir ? "skip" : "file";
+    if (mode === "never") return "skip";
     if (isDir && rules.ignores(rel, true)) return "skip";
     let real: string;
     try {
