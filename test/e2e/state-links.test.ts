@@ -37,6 +37,25 @@ function elsewhere(): { dir: string; file: string; before: string } {
   return { dir, file, before: "someone else's file\n" };
 }
 
+describe("the scan and links out of the workspace", () => {
+  it("ln -s / evil/deep/x/root; rtt scan: one warning, the machine is not walked", async () => {
+    const ws = await initialised();
+    mkdirSync(join(ws, "evil/deep/x"), { recursive: true });
+    symlinkSync("/", join(ws, "evil/deep/x/root"));
+    const r = await runRtt(["scan", "--json"], { cwd: ws });
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as {
+      files: number;
+      diagnostics: { file: string; code: string }[];
+    };
+    assert.deepEqual(
+      report.diagnostics.map((d) => `${d.file} ${d.code}`),
+      ["evil/deep/x/root RTT_ERR_SCAN_SYMLINK"],
+    );
+    assert.ok(report.files < 20, `${report.files} files walked`);
+  });
+});
+
 describe("state under .rtt/ is never reached through a link", () => {
   it("a linked .rtt/cache: the scan refuses and writes nothing there", async () => {
     const ws = await initialised();
