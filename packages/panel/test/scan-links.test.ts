@@ -167,6 +167,11 @@ describe("names that are not UTF-8", () => {
     writeFileSync(Buffer.concat([nested, Buffer.from("/.rtttags")]), "");
     writeFileSync(Buffer.concat([nested, Buffer.from("/other.json")]), "{}");
     w.write("ok/rtt.manifest.json", manifest("rtt://ok/api/k@1.0.0"));
+    // Ignored like any folder: a bad name matching a .gitignore pattern is not reported.
+    w.write(".gitignore", "*.tmp\n");
+    const ignored = Buffer.concat([root, Buffer.from("/\xff.tmp", "latin1")]);
+    mkdirSync(ignored);
+    writeFileSync(Buffer.concat([ignored, Buffer.from("/rtt.manifest.json")]), "{}");
     const r = scanWorkspace(w.paths);
     assert.deepEqual(saddrs(r), ["rtt://core/api/metrics@1.0.0", "rtt://ok/api/k@1.0.0"]);
     assert.deepEqual(

@@ -164,10 +164,15 @@ class TreeWalk {
   }
 
   #visitFolder(frame: Frame): void {
-    const entries = this.#readFolder(frame);
-    if (entries === undefined) return;
+    const read = this.#readFolder(frame);
+    if (read === undefined) return;
     this.#dirs++;
-    const rules = this.#rulesWithGitignore(frame, entries);
+    const rules = this.#rulesWithGitignore(frame, read);
+    // A name Node could not decode reads as U+FFFD: rare, so only then is the folder read again
+    // by bytes, its undecodable entries reported and left out of the walk.
+    const entries = read.some((e) => e.name.includes("\uFFFD"))
+      ? this.#withoutUndecodable(frame, read, rules)
+      : read;
     const inRttDir = frame.rel === ".rtt" || frame.rel.endsWith("/.rtt");
     for (const entry of entries) this.#visitEntry(frame, entry, rules, inRttDir);
     const onProgress = this.#options.onProgress;
@@ -176,9 +181,8 @@ class TreeWalk {
 
   /** The folder's entries; undefined when it vanished (silently) or cannot be read (reported). */
   #readFolder(frame: Frame): Dirent[] | undefined {
-    let entries: Dirent[];
     try {
-      entries = readdirSync(frame.abs, { withFileTypes: true });
+      return readdirSync(frame.abs, { withFileTypes: true });
     } catch (error) {
       if (codeOf(error) !== "ENOENT") {
         this.#diagnostics.push(
@@ -191,25 +195,22 @@ class TreeWalk {
       }
       return undefined;
     }
-    // A name Node could not decode reads as U+FFFD: rare, so only then is the folder read again
-    // by bytes, its undecodable entries reported and left out of the walk.
-    return entries.some((e) => e.name.includes("\uFFFD"))
-      ? this.#withoutUndecodable(frame, entries)
-      : entries;
   }
 
-  #withoutUndecodable(frame: Frame, entries: Dirent[]): Dirent[] {
+  /** `entries` less those whose names are not UTF-8, each candidate under them reported. */
+  #withoutUndecodable(frame: Frame, entries: Dirent[], rules: IgnoreRules): Dirent[] {
     const lossy = new Set<string>();
     for (const entry of undecodableEntries(frame.abs)) {
       lossy.add(entry.name.toString("utf8"));
       const name = escapeBytes(entry.name);
       const rel = joinRel(frame.rel, name);
+      if (rules.ignores(rel, entry.isDirectory())) continue;
       const reported = entry.isDirectory()
         ? filesUnder(
             Buffer.concat([Buffer.from(frame.abs + sep), entry.name]),
             rel,
             (n, parent, isDir) =>
-              !frame.rules.ignores(`${parent}/${n}`, isDir) &&
+              !rules.ignores(`${parent}/${n}`, isDir) &&
               (isDir || candidateKind(n, parent) !== undefined),
           )
         : candidateKind(name, frame.rel) === undefined
