@@ -164,6 +164,13 @@ export {
 } from "./quickconnect/index.ts";
 export { type ServerStream, type StreamFailure, serverStream } from "./server-stream.ts";
 export {
+  openStateFile,
+  RTT_DIR,
+  readStateBytes,
+  readStateFile,
+  refuseLinks,
+} from "./state-files.ts";
+export {
   callUnary,
   type UnaryFailures,
   type UnaryInvocation,

@@ -69,6 +69,12 @@ export const ERROR_CATALOG = {
     exitCode: 1,
     grpcStatus: "INVALID_ARGUMENT",
   },
+  RTT_ERR_STATE_LINK: {
+    meaning:
+      "A file or folder under .rtt/ where RTT keeps its own state (cache, audit, wal, keys, trust, panel.log) is a symbolic link; RTT neither reads nor writes through it.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
   RTT_ERR_WORKSPACE_NOT_FOUND: {
     meaning: "No .rtt/ folder in the working directory or any parent.",
     exitCode: 1,
@@ -113,7 +119,8 @@ export const ERROR_CATALOG = {
     grpcStatus: "FAILED_PRECONDITION",
   },
   RTT_ERR_SCAN_SYMLINK: {
-    meaning: "A symbolic link is dangling or leads back into a folder already walked.",
+    meaning:
+      "A symbolic link is dangling, leads back into a folder already walked, out of the scan roots (scan.follow_symlinks: within) or into a pseudo file system such as /proc; it was not followed.",
     exitCode: 1,
     grpcStatus: "FAILED_PRECONDITION",
   },

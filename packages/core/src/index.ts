@@ -95,8 +95,13 @@ export type {
   Qos,
 } from "./schemas/manifest.ts";
 export { AUTH_MODES, DIRECTIONS, MANIFEST_SCHEMA_ID } from "./schemas/manifest.ts";
-export type { PanelConfig, SandboxSetting } from "./schemas/panel-config.ts";
-export { SANDBOX_SETTINGS } from "./schemas/panel-config.ts";
+export {
+  FOLLOW_SYMLINKS,
+  type FollowSymlinks,
+  type PanelConfig,
+  SANDBOX_SETTINGS,
+  type SandboxSetting,
+} from "./schemas/panel-config.ts";
 export type { AclRule, FailoverRule, PinRule, Policy, QosRule } from "./schemas/policy.ts";
 export type { RouteSpec, RoutesFile } from "./schemas/routes.ts";
 export { LineIndex, type Location, type SourceDocument } from "./source-document.ts";

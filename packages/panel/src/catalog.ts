@@ -2,7 +2,8 @@
  * The symbol catalog (`.rtt/cache/catalog.json`): what the last scan found, sorted by address
  * so the file is byte-identical for the same tree. Readers resolve route ends against it.
  */
-import { readFileSync } from "node:fs";
+
+import { readStateFile } from "@rtt/connector-sdk";
 import {
   addressOf,
   type CatalogSymbol,
@@ -50,8 +51,9 @@ export function writeCatalog(path: string, text: string): void {
 export function readCatalog(path: string): Catalog {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readStateFile(path);
   } catch (error) {
+    if (error instanceof RttError) throw error;
     if ((error as NodeJS.ErrnoException).code === "ENOENT")
       throw new RttError("RTT_ERR_CATALOG_MISSING", "no symbol catalog yet", {
         hint: "run `rtt scan` first",

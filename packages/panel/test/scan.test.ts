@@ -204,8 +204,9 @@ describe("scan reports bad input and goes on", () => {
 });
 
 describe("scan survives a hostile tree", () => {
-  it("symlink loops are reported, not followed; links to outside folders are followed once", () => {
+  it("symlink loops are reported, not followed; under `always` outside folders are followed once", () => {
     const w = workspace();
+    w.write(".rtt/panel.yaml", "scan:\n  follow_symlinks: always\n");
     const outside = workspace({ init: false });
     outside.write("lib/rtt.manifest.json", manifest("rtt://outside/api/o@1.0.0"));
     w.write("a/b/rtt.manifest.json", manifest("rtt://inside/api/i@1.0.0"));

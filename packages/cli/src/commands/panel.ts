@@ -4,10 +4,10 @@
  * command says so. The daemon's own output goes to `.rtt/panel.log`.
  */
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, fstatSync, openSync, readFileSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { isAlive } from "@rtt/connector-sdk";
+import { isAlive, openStateFile } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import {
   checkPanelSocketFolder,
@@ -70,7 +70,8 @@ async function startInBackground(
   paths: WorkspacePaths,
 ): Promise<{ conn: PanelConnection; pid: number }> {
   const log = paths.panelLog;
-  const fd = openSync(log, "a", 0o600);
+  // Never through a link: the panel's lines would land in whatever file it points at.
+  const fd = openStateFile(log, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
   const from = fstatSync(fd).size;
   const child = spawn(process.execPath, [BIN, "-C", paths.root, "panel", "run"], {
     detached: true,

@@ -40,7 +40,10 @@ export function scanCommand(ctx: CommandContext, opts: { json?: boolean }): numb
     term.err.write(`${paint(term.err, d.severity === "error" ? "red" : "yellow", text)}\n`);
   }
   if (report.stopped) {
-    term.out.write("scan stopped: fix .rtt/panel.yaml first; the catalog was left as it was\n");
+    // panel.yaml, a scan root, a trust file or a linked cache: the diagnostics above say which.
+    term.out.write(
+      "scan stopped: fix what is reported above first; the catalog was left as it was\n",
+    );
     return 1;
   }
   const problems =

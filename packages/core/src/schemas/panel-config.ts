@@ -2,12 +2,20 @@
 import { LANE_KINDS, type LaneKind } from "../qos.ts";
 import { stringList } from "./common.ts";
 
+/** within: only links whose target lies inside a scan root; always: any; never: none. */
+export const FOLLOW_SYMLINKS = ["within", "always", "never"] as const;
+export type FollowSymlinks = (typeof FOLLOW_SYMLINKS)[number];
+
 export interface PanelConfig {
   readonly api?: { readonly listen?: string };
   readonly scan?: {
     readonly roots?: readonly string[];
     readonly ignore?: readonly string[];
-    readonly follow_symlinks?: boolean;
+    /**
+     * Which symbolic links the scan walks through (ADR 0021). The old booleans still load:
+     * true means "within" (what was safe of it), false "never".
+     */
+    readonly follow_symlinks?: FollowSymlinks | boolean;
     readonly max_manifest_bytes?: number;
   };
   readonly routing?: { readonly prefer?: readonly LaneKind[]; readonly rewire_atomic?: boolean };
@@ -53,7 +61,7 @@ export const panelConfigSchema = {
       properties: {
         roots: { ...stringList, minItems: 1 },
         ignore: stringList,
-        follow_symlinks: { type: "boolean" },
+        follow_symlinks: { enum: [...FOLLOW_SYMLINKS, true, false] },
         max_manifest_bytes: { type: "integer", minimum: 1024 },
       },
     },

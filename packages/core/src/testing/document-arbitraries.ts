@@ -195,7 +195,7 @@ const panelDoc = fc
         {
           roots: fc.array(pathText, { minLength: 1, maxLength: 3 }),
           ignore: fc.array(pathText, { maxLength: 3 }),
-          follow_symlinks: fc.boolean(),
+          follow_symlinks: fc.constantFrom("within", "always", "never", true, false),
           max_manifest_bytes: fc.integer({ min: 1024, max: 10_000_000 }),
         },
         { requiredKeys: [] },

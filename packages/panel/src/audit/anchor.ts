@@ -14,8 +14,9 @@
  * The evidence lasts as long as the WAL keeps the commits (compaction keeps the newest ones).
  */
 import { createPublicKey, type KeyObject } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { readStateFile } from "@rtt/connector-sdk";
 import { KEYS_DIR, loadSigningKey, PANEL_KEY_NAME } from "../trust/keys.ts";
 import { isAnchor } from "../wal/record.ts";
 import { replayRecords } from "../wal/replay.ts";
@@ -62,7 +63,7 @@ export function panelPublicKey(rttDir: string): KeyObject | undefined {
     return loadSigningKey(rttDir, PANEL_KEY_NAME).publicKey;
   } catch {
     try {
-      return createPublicKey(readFileSync(join(rttDir, KEYS_DIR, `${PANEL_KEY_NAME}.pub`), "utf8"));
+      return createPublicKey(readStateFile(join(rttDir, KEYS_DIR, `${PANEL_KEY_NAME}.pub`)));
     } catch {
       return undefined;
     }

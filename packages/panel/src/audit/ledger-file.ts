@@ -17,12 +17,11 @@ import {
   fstatSync,
   fsyncSync,
   mkdirSync,
-  openSync,
-  readFileSync,
   readSync,
   writeSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
+import { openStateFile, readStateFile, refuseLinks } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import type { SigningKey } from "../trust/keys.ts";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
@@ -57,8 +56,9 @@ export function readHead(ledgerFile: string): AuditHead | undefined {
   if (!existsSync(path)) return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(path, "utf8"));
-  } catch {
+    value = JSON.parse(readStateFile(path));
+  } catch (error) {
+    if (error instanceof RttError) throw error;
     throw new RttError("RTT_ERR_AUDIT_TAMPERED", `${path} is not JSON`);
   }
   if (!isAuditHead(value)) {
@@ -69,7 +69,9 @@ export function readHead(ledgerFile: string): AuditHead | undefined {
 
 /** Reads and verifies the ledger file against its head; a missing ledger is an empty one. */
 export function checkLedgerFile(ledgerFile: string): LedgerVerdict {
-  const text = existsSync(ledgerFile) ? readFileSync(ledgerFile, "utf8") : "";
+  // A dangling link is no "empty ledger": it is refused like any link under .rtt/.
+  refuseLinks(ledgerFile);
+  const text = existsSync(ledgerFile) ? readStateFile(ledgerFile) : "";
   const head = readHead(ledgerFile);
   return verifyLedger(text, head === undefined ? {} : { head });
 }
@@ -97,7 +99,7 @@ export function readRecordsFrom(
   offset: number,
 ): { records: AuditRecord[]; next: number } {
   if (!existsSync(ledgerFile)) return { records: [], next: offset };
-  const fd = openSync(ledgerFile, "r");
+  const fd = openStateFile(ledgerFile, constants.O_RDONLY);
   let bytes: Buffer;
   try {
     const size = fstatSync(fd).size;
@@ -128,7 +130,7 @@ export function readRecordsFrom(
 
 /** The last line of a file (with its newline), reading only as much of the end as it takes. */
 function lastLine(path: string): string {
-  const fd = openSync(path, "r");
+  const fd = openStateFile(path, constants.O_RDONLY);
   try {
     const size = fstatSync(fd).size;
     // A record is a few hundred bytes: start small, grow until the window holds a whole line.
@@ -179,8 +181,9 @@ export function writeRecords(
 ): { records: AuditRecord[]; head: AuditHead; size: number } {
   const { records, head } = chainRecords(entries, last, options);
   const bytes = Buffer.from(records.map(recordLine).join(""), "utf8");
+  refuseLinks(ledgerFile);
   mkdirSync(dirname(ledgerFile), { recursive: true });
-  const fd = openSync(
+  const fd = openStateFile(
     ledgerFile,
     constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT,
     0o644,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -8,7 +8,12 @@ import { isAlive, writeProgramRecord } from "@rtt/connector-sdk";
 import { ROUTE_JOURNAL_PARAM } from "@rtt/core";
 import { eventually } from "@rtt/core/testing";
 import type { Edge } from "../plan/topology.ts";
-import { openParams, pruneRouteJournals, routeJournalDir } from "./route-journals.ts";
+import {
+  openParams,
+  pruneRouteJournals,
+  routeJournalDir,
+  stopUnownedPrograms,
+} from "./route-journals.ts";
 
 const root = mkdtempSync(join(tmpdir(), "rtt-journals-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -52,5 +57,24 @@ describe("route journals", () => {
     await eventually(() => !isAlive(gone), { what: "the deleted route's program to be ended" });
     assert.equal(isAlive(kept), true, "a kept route's program runs on");
     process.kill(-kept, "SIGKILL");
+  });
+
+  it("a linked .rtt/run: no journal is handed to a driver, no program there is ended", () => {
+    const ws = mkdtempSync(join(tmpdir(), "rtt-journals-linked-"));
+    const elsewhere = mkdtempSync(join(tmpdir(), "rtt-journals-elsewhere-"));
+    try {
+      mkdirSync(join(ws, ".rtt"));
+      mkdirSync(join(elsewhere, "routes/gone"), { recursive: true });
+      symlinkSync(elsewhere, join(ws, ".rtt/run"));
+      const linked = (e: Error & { code?: string }) =>
+        e.code === "RTT_ERR_STATE_LINK" && /\.rtt\/run is a symbolic link/.test(e.message);
+      assert.throws(() => openParams(ws, edge("oneway", "buffer")), linked);
+      assert.throws(() => pruneRouteJournals(ws, new Set()), linked);
+      assert.deepEqual(stopUnownedPrograms(ws), []);
+      assert.equal(existsSync(join(elsewhere, "routes/gone")), true, "nothing removed there");
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 });

@@ -11,7 +11,7 @@
  */
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { stopRecordedPrograms } from "@rtt/connector-sdk";
+import { refuseLinks, stopRecordedPrograms } from "@rtt/connector-sdk";
 import { ROUTE_JOURNAL_PARAM } from "@rtt/core";
 import type { Edge } from "../plan/topology.ts";
 import { workspacePaths } from "../workspace/workspace.ts";
@@ -32,12 +32,17 @@ export function isJournaled(edge: Edge): boolean {
 /** The Open params of a route's ends: the plan's, plus the journal of a one-way `buffer` route. */
 export function openParams(root: string, edge: Edge): Readonly<Record<string, string>> {
   if (!isJournaled(edge)) return edge.params;
-  return { ...edge.params, [ROUTE_JOURNAL_PARAM]: routeJournalDir(root, edge.route) };
+  const dir = routeJournalDir(root, edge.route);
+  // The drivers would journal (and run programs) wherever a link on the way points.
+  refuseLinks(dir);
+  return { ...edge.params, [ROUTE_JOURNAL_PARAM]: dir };
 }
 
 /** A deleted route's journal and programs: nothing will replay or adopt them any more. */
 export function forgetRouteJournal(root: string, route: string): void {
   const dir = routeJournalDir(root, route);
+  // Through a link, the pids recorded would be someone else's to kill and the folder theirs.
+  refuseLinks(dir);
   stopRecordedPrograms(dir);
   rmSync(dir, { recursive: true, force: true });
 }
@@ -50,6 +55,8 @@ export function forgetRouteJournal(root: string, route: string): void {
 export function stopUnownedPrograms(root: string): number[] {
   let entries: string[];
   try {
+    // A linked run folder holds no programs of ours (forgetRouteJournal refuses it, loudly).
+    refuseLinks(routesDir(root));
     entries = readdirSync(routesDir(root));
   } catch {
     return [];

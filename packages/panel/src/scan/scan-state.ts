@@ -3,7 +3,8 @@
  * the (size, mtime, inode) it had and what reading it produced. A rescan re-reads only files
  * whose triple changed. It is a cache: unreadable or of another format means "start cold".
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { readStateFile } from "@rtt/connector-sdk";
 import type { CatalogSymbol, Diagnostic, PanelConfig, TagRule } from "@rtt/core";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
 
@@ -54,7 +55,7 @@ export const EMPTY_STATE: ScanState = { format: SCAN_STATE_FORMAT, catalog_hash:
 
 export function readScanState(path: string): ScanState {
   try {
-    const parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<ScanState>;
+    const parsed = JSON.parse(readStateFile(path)) as Partial<ScanState>;
     if (
       parsed.format !== SCAN_STATE_FORMAT ||
       typeof parsed.files !== "object" ||

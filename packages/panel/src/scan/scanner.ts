@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { refuseLinks } from "@rtt/connector-sdk";
 import {
   type CatalogSymbol,
   compareDiagnostics,
@@ -312,6 +313,10 @@ function refreshCatalog(
 }
 
 export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}): ScanReport {
+  // A linked .rtt/cache would have the scan read its memory from, and write the catalog to,
+  // wherever the link points: refuse before touching either.
+  const linked = cacheLinked(paths);
+  if (linked !== undefined) return emptyReport(paths, [linked]);
   const previous = readScanState(paths.scanState);
   const scanConfig = scanConfigOf(paths, previous);
   if (scanConfig.diagnostics.length > 0) {
@@ -369,6 +374,18 @@ export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}):
     errors,
     warnings: diagnostics.length - errors,
   };
+}
+
+/** The scan cache's files or folders are symbolic links: an error saying which. */
+function cacheLinked(paths: WorkspacePaths): Diagnostic | undefined {
+  try {
+    refuseLinks(paths.scanState);
+    refuseLinks(paths.catalog);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof RttError)) throw error;
+    return diagnosticFrom(error, relativeToRoot(paths, paths.cache));
+  }
 }
 
 /** A diagnostic for each of panel.yaml's scan roots that is not a folder, at its line there. */

@@ -2,18 +2,34 @@
  * The scanner's walk: every folder under the roots, pruned by the ignore rules, yielding only
  * the files the scanner reads (manifests and `.rtttags` sidecars). It never hangs and never
  * throws for what it finds on disk:
- * - symbolic links to folders are followed once; a link whose target is an ancestor of where
- *   it stands (a loop), or a folder inside a root (walked anyway) or already walked, is not;
- * - unreadable or vanishing folders are reported and skipped;
+ * - symbolic links are judged by `followSymlinks` (ADR 0021): under "within" (the default) a
+ *   link whose target lies outside every scan root is reported and skipped, "never" skips
+ *   every link to a folder or candidate silently, "always" follows them; a link to a folder is
+ *   followed once: never one leading to an ancestor of where it stands (a loop), into a root
+ *   (walked anyway) or to a folder already reached (same device and inode);
+ * - a followed link never leads into a pseudo file system (/proc, /sys…), nor does the walk
+ *   descend into one from a tree it reached through a link;
+ * - unreadable or vanishing folders are reported and skipped; a manifest whose path is not
+ *   UTF-8 is reported by its escaped path (undecodable.ts);
  * - it opens no file but .gitignore; the scanner checks each candidate is a regular file.
  * Synchronous on purpose: one thread issuing readdir back to back is what `find` does, and
  * the bench compares the two.
  */
-import { type Dirent, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import {
+  type Dirent,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  type Stats,
+  statSync,
+} from "node:fs";
 import { join, sep } from "node:path";
-import type { Diagnostic } from "@rtt/core";
+import type { Diagnostic, FollowSymlinks } from "@rtt/core";
 import { errorMessage } from "@rtt/core";
 import { IgnoreRules } from "./ignore-rules.ts";
+import { isPseudoFs } from "./pseudo-fs.ts";
+import { escapeBytes, filesUnder, undecodableEntries } from "./undecodable.ts";
+import { isWithin } from "./within.ts";
 
 export const MANIFEST_FILE = "rtt.manifest.json";
 export const TAGS_FILE = ".rtttags";
@@ -34,7 +50,7 @@ export interface WalkOptions {
   /** Roots relative to `root`. */
   readonly roots: readonly string[];
   readonly ignore: readonly string[];
-  readonly followSymlinks: boolean;
+  readonly followSymlinks: FollowSymlinks;
   /** Called now and then with running totals, for progress display. */
   readonly onProgress?: (files: number, dirs: number) => void;
 }
@@ -52,7 +68,15 @@ interface Frame {
   /** Real path of this folder, to recognise links that lead back up. */
   readonly real: string;
   readonly rules: IgnoreRules;
+  /**
+   * The device of the tree outside the roots this folder was reached in through a link
+   * ("always" only); undefined inside the roots. A subfolder on another device there is
+   * checked not to be a pseudo file system before it is entered.
+   */
+  readonly foreignDev?: number;
 }
+
+const identity = (stats: Stats) => `${stats.dev}:${stats.ino}`;
 
 function candidateKind(name: string, parentRel: string): CandidateKind | undefined {
   if (name === MANIFEST_FILE) return "manifest";
@@ -83,8 +107,6 @@ function warning(
   };
 }
 
-const isInside = (path: string, folder: string) => path === folder || path.startsWith(folder + sep);
-
 export function walk(options: WalkOptions): WalkResult {
   return new TreeWalk(options).run();
 }
@@ -98,7 +120,7 @@ class TreeWalk {
   #dirs = 0;
   /** Real paths of the roots: a link into one is not followed (the folder is walked anyway). */
   readonly #rootReals: string[] = [];
-  /** Real paths of the folders reached through a link, each walked once. */
+  /** device:inode of the roots and of the folders reached through a link, each walked once. */
   readonly #walkedTargets = new Set<string>();
   readonly #stack: Frame[] = [];
 
@@ -125,8 +147,9 @@ class TreeWalk {
       const rel = relPath(options.root, abs);
       try {
         const real = realpathSync(abs);
-        if (this.#rootReals.some((other) => isInside(real, other))) continue;
+        if (isWithin(real, this.#rootReals)) continue;
         this.#rootReals.push(real);
+        this.#walkedTargets.add(identity(statSync(real)));
         this.#stack.push({ abs, rel, real, rules: baseRules });
       } catch (error) {
         this.#diagnostics.push(
@@ -141,10 +164,15 @@ class TreeWalk {
   }
 
   #visitFolder(frame: Frame): void {
-    const entries = this.#readFolder(frame);
-    if (entries === undefined) return;
+    const read = this.#readFolder(frame);
+    if (read === undefined) return;
     this.#dirs++;
-    const rules = this.#rulesWithGitignore(frame, entries);
+    const rules = this.#rulesWithGitignore(frame, read);
+    // A name Node could not decode reads as U+FFFD: rare, so only then is the folder read again
+    // by bytes, its undecodable entries reported and left out of the walk.
+    const entries = read.some((e) => e.name.includes("\uFFFD"))
+      ? this.#withoutUndecodable(frame, read, rules)
+      : read;
     const inRttDir = frame.rel === ".rtt" || frame.rel.endsWith("/.rtt");
     for (const entry of entries) this.#visitEntry(frame, entry, rules, inRttDir);
     const onProgress = this.#options.onProgress;
@@ -167,6 +195,39 @@ class TreeWalk {
       }
       return undefined;
     }
+  }
+
+  /** `entries` less those whose names are not UTF-8, each candidate under them reported. */
+  #withoutUndecodable(frame: Frame, entries: Dirent[], rules: IgnoreRules): Dirent[] {
+    const lossy = new Set<string>();
+    for (const entry of undecodableEntries(frame.abs)) {
+      lossy.add(entry.name.toString("utf8"));
+      const name = escapeBytes(entry.name);
+      const rel = joinRel(frame.rel, name);
+      if (rules.ignores(rel, entry.isDirectory())) continue;
+      const reported = entry.isDirectory()
+        ? filesUnder(
+            Buffer.concat([Buffer.from(frame.abs + sep), entry.name]),
+            rel,
+            (n, parent, isDir) =>
+              !rules.ignores(`${parent}/${n}`, isDir) &&
+              (isDir || candidateKind(n, parent) !== undefined),
+          )
+        : candidateKind(name, frame.rel) === undefined
+          ? []
+          : [rel];
+      for (const file of reported) {
+        this.#diagnostics.push(
+          warning(
+            file,
+            "RTT_ERR_SCAN_UNREADABLE",
+            "not read: its path is not UTF-8 (shown with the bad bytes as \\xNN)",
+            "rename the folder or file to a UTF-8 name",
+          ),
+        );
+      }
+    }
+    return entries.filter((e) => !lossy.has(e.name));
   }
 
   /** The rules that hold inside the folder: its parent's, plus its own .gitignore if it has one. */
@@ -210,15 +271,21 @@ class TreeWalk {
     if (entry.isDirectory()) {
       if (inRttDir && RTT_STATE_DIRS.has(name)) return;
       if (rules.ignores(rel, true)) return;
-      this.#stack.push({ abs, rel, real: frame.real + sep + name, rules });
+      const real = frame.real + sep + name;
+      if (frame.foreignDev === undefined) {
+        this.#stack.push({ abs, rel, real, rules });
+        return;
+      }
+      const foreignDev = this.#foreignDevice(abs, rel, frame.foreignDev);
+      if (foreignDev !== undefined) this.#stack.push({ abs, rel, real, rules, foreignDev });
       return;
     }
     if (entry.isSymbolicLink()) {
       const followed = this.#judgeLink(abs, rel, frame, rules);
       if (followed === "skip") return;
       if (typeof followed === "object") {
-        this.#walkedTargets.add(followed.real);
-        this.#stack.push({ abs, rel, real: followed.real, rules });
+        this.#walkedTargets.add(followed.id);
+        this.#stack.push({ abs, rel, real: followed.real, rules, ...followed.foreign });
         return;
       }
     }
@@ -231,21 +298,48 @@ class TreeWalk {
   }
 
   /**
-   * What a symbolic link is to the walk: a folder to follow (with its real path), a file to
-   * count, or nothing.
+   * In a tree reached through a link out of the roots, a subfolder on another device is a
+   * mount point: its device, to be entered, unless it is a pseudo file system (undefined).
+   */
+  #foreignDevice(abs: string, rel: string, dev: number): number | undefined {
+    let stats: Stats;
+    try {
+      stats = statSync(abs);
+    } catch {
+      // Vanished: reading it will say so (or stay silent, as for any folder).
+      return dev;
+    }
+    if (stats.dev === dev) return dev;
+    if (!isPseudoFs(abs)) return stats.dev;
+    this.#diagnostics.push(pseudoFsWarning(rel));
+    return undefined;
+  }
+
+  /**
+   * What a symbolic link is to the walk: a folder to follow (with its real path and identity),
+   * a file to count, or nothing.
    */
   #judgeLink(
     abs: string,
     rel: string,
     frame: Frame,
     rules: IgnoreRules,
-  ): { readonly real: string } | "file" | "skip" {
-    let isDir: boolean;
+  ):
+    | {
+        readonly real: string;
+        readonly id: string;
+        readonly foreign: { readonly foreignDev: number };
+      }
+    | "file"
+    | "skip" {
+    const mode = this.#options.followSymlinks;
+    const candidate = candidateKind(rel.slice(rel.lastIndexOf("/") + 1), frame.rel) !== undefined;
+    let stats: Stats;
     try {
-      isDir = statSync(abs).isDirectory();
+      stats = statSync(abs);
     } catch {
       // Dangling: worth a word only if it pretends to be something we would read.
-      if (candidateKind(rel.slice(rel.lastIndexOf("/") + 1), frame.rel) !== undefined) {
+      if (candidate) {
         this.#diagnostics.push(
           warning(
             rel,
@@ -257,9 +351,12 @@ class TreeWalk {
       }
       return "skip";
     }
-    // A link to a file (or FIFO, socket…): the scanner checks what it is before reading.
-    if (!isDir) return "file";
-    if (!this.#options.followSymlinks || rules.ignores(rel, true)) return "skip";
+    const isDir = stats.isDirectory();
+    // A link to a file that is no candidate is only counted; a FIFO or socket named like one
+    // is the scanner's to refuse.
+    if (!isDir && !candidate) return "file";
+    if (mode === "never") return "skip";
+    if (isDir && rules.ignores(rel, true)) return "skip";
     let real: string;
     try {
       real = realpathSync(abs);
@@ -269,7 +366,20 @@ class TreeWalk {
       );
       return "skip";
     }
-    if (isInside(frame.real, real)) {
+    const inRoots = isWithin(real, this.#rootReals);
+    if (mode === "within" && !inRoots) {
+      this.#diagnostics.push(
+        warning(
+          rel,
+          "RTT_ERR_SCAN_SYMLINK",
+          `symbolic link leads out of the scan roots (to ${JSON.stringify(real)}); not followed`,
+          "move what it points at under a scan root, add that folder to scan.roots, or set scan.follow_symlinks: always in .rtt/panel.yaml",
+        ),
+      );
+      return "skip";
+    }
+    if (!isDir) return "file";
+    if (isWithin(frame.real, [real])) {
       this.#diagnostics.push(
         warning(
           rel,
@@ -281,10 +391,22 @@ class TreeWalk {
     }
     // Inside a root, or reached before through another link: walking it again would only
     // report its manifests twice.
-    if (this.#rootReals.some((r) => isInside(real, r)) || this.#walkedTargets.has(real))
+    const id = identity(stats);
+    if (inRoots || this.#walkedTargets.has(id)) return "skip";
+    if (isPseudoFs(real)) {
+      this.#diagnostics.push(pseudoFsWarning(rel));
       return "skip";
-    return { real };
+    }
+    return { real, id, foreign: { foreignDev: stats.dev } };
   }
+}
+
+function pseudoFsWarning(rel: string): Diagnostic {
+  return warning(
+    rel,
+    "RTT_ERR_SCAN_SYMLINK",
+    "leads into a pseudo file system (/proc, /sys…); not walked",
+  );
 }
 
 function joinRel(parent: string, name: string): string {

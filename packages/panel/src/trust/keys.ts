@@ -14,9 +14,11 @@ import {
   generateKeyPairSync,
   type KeyObject,
 } from "node:crypto";
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readStateFile, refuseLinks } from "@rtt/connector-sdk";
 import { errorMessage, IDENT_PATTERN, keyIdOf, RttError } from "@rtt/core";
+import { writeFileAtomic } from "../workspace/atomic-write.ts";
 
 // The Ed25519 primitives are core's (drivers check route tokens with them too).
 export { keyIdOf, signBytes, verifyBytes } from "@rtt/core";
@@ -64,6 +66,8 @@ export function generateSigningKey(
   checkKeyName(name);
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
   const keysDir = join(rttDir, KEYS_DIR);
+  // A linked keys folder would get the key (and the chmod below) wherever it points.
+  refuseLinks(keysDir);
   mkdirSync(keysDir, { recursive: true, mode: 0o700 });
   chmodSync(keysDir, 0o700);
   const pem = privateKey.export({ format: "pem", type: "pkcs8" }).toString();
@@ -79,8 +83,7 @@ export function generateSigningKey(
   }
   const publicFile =
     name === PANEL_KEY_NAME ? join(keysDir, `${name}.pub`) : join(rttDir, TRUST_DIR, `${name}.pub`);
-  mkdirSync(join(publicFile, ".."), { recursive: true });
-  writeFileSync(publicFile, publicKey.export({ format: "pem", type: "spki" }).toString());
+  writeFileAtomic(publicFile, publicKey.export({ format: "pem", type: "spki" }).toString());
   return { name, keyId: keyIdOf(publicKey), privateKey, publicKey, publicFile };
 }
 
@@ -90,8 +93,9 @@ export function loadSigningKey(rttDir: string, name: string): SigningKey {
   const path = privatePath(rttDir, name);
   let pem: string;
   try {
-    pem = readFileSync(path, "utf8");
+    pem = readStateFile(path);
   } catch (error) {
+    if (error instanceof RttError) throw error;
     if ((error as NodeJS.ErrnoException).code === "ENOENT")
       throw new RttError("RTT_ERR_KEY", `no key called ${name}`, {
         hint: "make one with `rtt keys generate --name NAME`",
@@ -133,6 +137,8 @@ export function panelKey(rttDir: string): SigningKey {
  */
 export function loadTrustedKeys(rttDir: string): ReadonlyMap<string, TrustedKey> {
   const dir = join(rttDir, TRUST_DIR);
+  // Trust read through a link would be someone else's choice of signers.
+  refuseLinks(dir);
   let names: string[];
   try {
     names = readdirSync(dir)
@@ -147,8 +153,9 @@ export function loadTrustedKeys(rttDir: string): ReadonlyMap<string, TrustedKey>
     const file = join(dir, fileName);
     let publicKey: KeyObject;
     try {
-      publicKey = createPublicKey(readFileSync(file, "utf8"));
+      publicKey = createPublicKey(readStateFile(file));
     } catch (error) {
+      if (error instanceof RttError) throw error;
       throw new RttError("RTT_ERR_KEY", `${file} is not a public key: ${errorMessage(error)}`, {
         hint: "a trust file holds one Ed25519 public key in PEM (SPKI), as `rtt keys generate` writes",
       });

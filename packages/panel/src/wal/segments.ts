@@ -3,8 +3,9 @@
  * order, each record's seq checked to follow the one before, a torn tail told apart from damage
  * in the middle. Reading never modifies anything; `Wal.open` (`wal.ts`) acts on what it finds.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { readStateBytes } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import { decodeRecord, HEADER_BYTES, type WalRecord } from "./record.ts";
 
@@ -46,7 +47,7 @@ export function readWal(dir: string, options: ReadOptions = {}): WalRead {
   let prevSeq = 0;
   for (let i = 0; i < names.length; i++) {
     const name = names[i] ?? "";
-    const buf = readFileSync(join(dir, name));
+    const buf = readStateBytes(join(dir, name));
     const read = readSegment(buf, Number.parseInt(name.slice(4, 20), 16), prevSeq, records);
     prevSeq = read.lastSeq;
     if (read.damage === undefined) continue;

@@ -22,6 +22,7 @@
  */
 import {
   closeSync,
+  constants,
   fstatSync,
   fsyncSync,
   mkdirSync,
@@ -33,6 +34,7 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { openStateFile, refuseLinks } from "@rtt/connector-sdk";
 import { type JsonValue, RttError } from "@rtt/core";
 import { acquireDirLock, type DirLock, type LockHolder } from "./lock.ts";
 import {
@@ -47,6 +49,8 @@ import { type CommitPoint, type ReplayState, replayRecords, stateChanges } from 
 import { type ReadOptions, readWal, SEGMENT_RE, segmentName, type TailCut } from "./segments.ts";
 
 export const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
+/** How segments are opened for writing: appended to, made if absent, never through a link. */
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
 
 export interface WalOptions extends ReadOptions {
   /** The WAL folder, `.rtt/wal`. Created when missing. */
@@ -98,7 +102,7 @@ export class Wal {
       this.#fd = this.#createSegment(this.#nextSeq);
       this.#size = 0;
     } else {
-      this.#fd = openSync(join(dir, last), "a", 0o600);
+      this.#fd = openStateFile(join(dir, last), APPEND, 0o600);
       this.#size = fstatSync(this.#fd).size;
     }
   }
@@ -106,6 +110,7 @@ export class Wal {
   /** Locks the folder, replays, cuts a torn tail, and opens the last segment for appending. */
   static open(options: WalOptions): Wal {
     const dir = options.dir;
+    refuseLinks(dir);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const lock = acquireDirLock(options.lockPath ?? join(dir, "LOCK"));
     try {
@@ -333,7 +338,7 @@ export class Wal {
   }
 
   #createSegment(firstSeq: number): number {
-    const fd = openSync(join(this.dir, segmentName(firstSeq)), "a", 0o600);
+    const fd = openStateFile(join(this.dir, segmentName(firstSeq)), APPEND, 0o600);
     syncPath(this.dir);
     return fd;
   }

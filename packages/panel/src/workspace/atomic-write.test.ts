@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -39,4 +47,18 @@ test("writeFileAtomicOffLoop replaces the file only if still wanted when its tem
     readdirSync(dir).filter((n) => n.endsWith(".tmp")),
     [],
   );
+});
+
+test("under a linked .rtt folder writeFileAtomic writes nothing there, not even a temp file", () => {
+  const ws = join(dir, "ws");
+  const real = join(dir, "elsewhere");
+  mkdirSync(join(ws, ".rtt"), { recursive: true });
+  mkdirSync(real);
+  symlinkSync(real, join(ws, ".rtt/cache"));
+  assert.throws(
+    () => writeFileAtomic(join(ws, ".rtt/cache/catalog.json"), "{}"),
+    (e: Error & { code?: string }) =>
+      e.code === "RTT_ERR_STATE_LINK" && /\.rtt\/cache is a symbolic link/.test(e.message),
+  );
+  assert.deepEqual(readdirSync(real), []);
 });

@@ -11,13 +11,17 @@ import {
 } from "node:fs";
 import { open } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { refuseLinks } from "@rtt/connector-sdk";
 
 /**
  * Writes a file so that readers see the old content or the new, never a torn one: write a
  * temp file beside it, fsync, rename over the target (atomic within one filesystem), then
- * fsync the folder so the rename itself survives a crash.
+ * fsync the folder so the rename itself survives a crash. Under `.rtt/`, a link on the way
+ * (or the file itself a link) is refused first: the rename would not follow a link, but the
+ * temp file and the folders made for it would (the SDK's state-files.ts).
  */
 export function writeFileAtomic(path: string, data: string, mode?: number): void {
+  refuseLinks(path);
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const temp = join(dir, `.${randomBytes(6).toString("hex")}.tmp`);
@@ -55,6 +59,7 @@ export async function writeFileAtomicOffLoop(
   data: string,
   stillWanted: () => boolean,
 ): Promise<boolean> {
+  refuseLinks(path);
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const temp = join(dir, `.${randomBytes(6).toString("hex")}.tmp`);

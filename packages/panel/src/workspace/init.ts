@@ -22,8 +22,10 @@ scan:
   roots: ["./"]
   # gitignore-style patterns, applied on top of every .gitignore found while walking.
   ignore: [".git", "node_modules", "target", "venv", ".venv", "dist"]
-  # Symbolic links to folders are followed; loops are detected and reported, never walked.
-  follow_symlinks: true
+  # Which symbolic links the walk follows: "within" (only those whose target is inside a
+  # root; a link leading out is reported and skipped), "always", or "never". Loops are
+  # reported, never walked; pseudo file systems (/proc, /sys) are never entered.
+  follow_symlinks: within
   # Manifests larger than this are reported and skipped.
   max_manifest_bytes: 1048576
 

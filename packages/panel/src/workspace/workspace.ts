@@ -5,11 +5,12 @@
  */
 import { statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
-import { type Diagnostic, type PanelConfig, RttError } from "@rtt/core";
+import { RTT_DIR } from "@rtt/connector-sdk";
+import { type Diagnostic, type FollowSymlinks, type PanelConfig, RttError } from "@rtt/core";
 import { loadDocument } from "./documents.ts";
 import { defaultListen, listenProblem } from "./panel-socket.ts";
 
-export const RTT_DIR = ".rtt";
+export { RTT_DIR };
 
 export interface WorkspacePaths {
   /** The folder holding `.rtt/`. */
@@ -110,7 +111,7 @@ export interface ResolvedConfig {
   readonly scan: {
     readonly roots: readonly string[];
     readonly ignore: readonly string[];
-    readonly followSymlinks: boolean;
+    readonly followSymlinks: FollowSymlinks;
     readonly maxManifestBytes: number;
   };
   readonly raw: PanelConfig;
@@ -125,11 +126,20 @@ export function resolveConfig(paths: WorkspacePaths, raw: PanelConfig): Resolved
     scan: {
       roots: raw.scan?.roots ?? ["./"],
       ignore: raw.scan?.ignore ?? DEFAULT_IGNORE,
-      followSymlinks: raw.scan?.follow_symlinks ?? true,
+      followSymlinks: followSymlinksOf(raw.scan?.follow_symlinks),
       maxManifestBytes: raw.scan?.max_manifest_bytes ?? DEFAULT_MAX_MANIFEST_BYTES,
     },
     raw,
   };
+}
+
+/**
+ * scan.follow_symlinks as the walk takes it. The booleans are the old form: `true` (what
+ * `rtt init` wrote) now means "within" — following links out of the roots is opt-in (ADR 0021).
+ */
+function followSymlinksOf(value: FollowSymlinks | boolean | undefined): FollowSymlinks {
+  if (value === undefined || value === true) return "within";
+  return value === false ? "never" : value;
 }
 
 /** Reads `.rtt/panel.yaml` (absent = all defaults). Problems come back as diagnostics. */
