@@ -17,6 +17,11 @@ export interface PanelConfig {
     readonly allow_unsigned?: readonly string[];
     /** Every mutating API call needs a capability token that covers it (ADR 0018). */
     readonly require_tokens?: boolean;
+    /**
+     * Absolute path prefixes outside the workspace that file symbols may point into (ADR 0022);
+     * the workspace itself is always allowed.
+     */
+    readonly allow_paths?: readonly string[];
   };
   readonly health?: {
     readonly heartbeat_ms?: number;
@@ -66,6 +71,16 @@ export const panelConfigSchema = {
         strict_manifests: { type: "boolean" },
         allow_unsigned: { type: "array", items: { type: "string", format: "rtt-pattern" } },
         require_tokens: { type: "boolean" },
+        allow_paths: {
+          type: "array",
+          uniqueItems: true,
+          items: {
+            type: "string",
+            // Absolute and normalized: no "." or ".." component, no "//", no NUL.
+            pattern: "^(/|(/[^/\\u0000]+)+/?)$",
+            not: { pattern: "(^|/)\\.\\.?(/|$)" },
+          },
+        },
       },
     },
     health: {

@@ -13,7 +13,10 @@ import { isJournaled } from "./route-journals.ts";
 /** How long a retired target may take to consume what its lane carried before it is closed. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
-export type RouteLinksOptions = Pick<ReconcilerOptions, "wal" | "pool" | "root" | "progress">;
+export type RouteLinksOptions = Pick<
+  ReconcilerOptions,
+  "wal" | "pool" | "root" | "allowPaths" | "progress"
+>;
 
 export class RouteLinks {
   readonly #o: RouteLinksOptions;
@@ -43,7 +46,7 @@ export class RouteLinks {
       );
     const driver = await this.#o.pool.get(end.driver);
     const link = await driver.open(end.saddr, {
-      contract: contractForDriver(symbol, this.#o.root, end.launch),
+      contract: contractForDriver(symbol, this.#o.root, end.launch, this.#o.allowPaths?.()),
       params,
     });
     const ref = { driver: end.driver, link };
