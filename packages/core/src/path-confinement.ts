@@ -68,8 +68,11 @@ export function pathOutsideMessage(
   prefixes: readonly string[],
 ): string {
   const [workspace, ...allowed] = prefixes;
-  const also = allowed.length === 0 ? "" : ` and security.allow_paths ${JSON.stringify(allowed)}`;
-  return `${saddr}: path ${JSON.stringify(given)} leads to ${real}, outside the workspace ${workspace}${also}; a file symbol's path must lie inside them`;
+  const rule =
+    allowed.length === 0
+      ? "security.allow_paths lists no other prefix"
+      : `nor under security.allow_paths ${JSON.stringify(allowed)}`;
+  return `${saddr}: path ${JSON.stringify(given)} leads to ${real}, outside the workspace ${workspace} (${rule}); a file symbol's path must lie inside the workspace or an allowed prefix`;
 }
 
 /** The hint that goes with `pathOutsideMessage`. */

@@ -218,6 +218,12 @@ const panelDoc = fc
             { maxLength: 2 },
           ),
           require_tokens: fc.boolean(),
+          allow_paths: fc.uniqueArray(
+            fc
+              .array(fc.stringMatching(/^[a-z0-9_-][a-z0-9._-]{0,7}$/), { maxLength: 3 })
+              .map((parts) => `/${parts.join("/")}`),
+            { maxLength: 2 },
+          ),
         },
         { requiredKeys: [] },
       ),
