@@ -74,12 +74,7 @@ export const panelConfigSchema = {
         allow_paths: {
           type: "array",
           uniqueItems: true,
-          items: {
-            type: "string",
-            // Absolute and normalized: no "." or ".." component, no "//", no NUL.
-            pattern: "^(/|(/[^/\\u0000]+)+/?)$",
-            not: { pattern: "(^|/)\\.\\.?(/|$)" },
-          },
+          items: { type: "string", format: "rtt-abs-path" },
         },
       },
     },

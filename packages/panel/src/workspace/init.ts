@@ -41,6 +41,9 @@ security:
   # When true, every call that changes the panel (apply, qc, trip, heal, rollback, shutdown)
   # needs a capability token covering it: \`rtt token mint\`, passed as RTT_TOKEN.
   require_tokens: false
+  # A file symbol's path (x-path, against its manifest's folder; symlinks followed) must lie in
+  # this workspace, or under one of these absolute prefixes, e.g. ["/var/log/myapp"].
+  allow_paths: []
 
 health:
   heartbeat_ms: 250
