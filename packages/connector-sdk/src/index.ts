@@ -52,6 +52,17 @@ export {
 export { RxQueue } from "./driver/rx-queue.ts";
 export { type ServeOptions, serveDriver } from "./driver/serve.ts";
 export {
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  privateDir,
+} from "./files/private-state.ts";
+export {
+  assertPathAllowed,
+  locatePath,
+  pathOutside,
+  realLocation,
+} from "./files/real-location.ts";
+export {
   formatHandshake,
   formatRefusal,
   HANDSHAKE_FIELDS,

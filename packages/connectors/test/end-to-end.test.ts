@@ -102,10 +102,19 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Opens an NDJSON file link on `host` (the file driver) following `path`. */
+/**
+ * Opens an NDJSON file link on `host` (the file driver) following `path`, allowed to open paths
+ * in the test's folder (what the panel sends as the workspace, ADR 0022).
+ */
 function openFile(host: DriverHost, name: string, params: Record<string, string>): Promise<string> {
   const saddr = `rtt://fs/file/${name}@1.0.0#ndjson`;
-  return host.open(saddr, { contract: contract(saddr, "file"), params });
+  const allowed = JSON.stringify({
+    saddr,
+    type: "file",
+    direction: "both",
+    "x-allow-paths": [dir],
+  });
+  return host.open(saddr, { contract: allowed, params });
 }
 
 function openProcess(host: DriverHost, argv: string[], params: Record<string, string> = {}) {

@@ -124,6 +124,12 @@ export const ERROR_CATALOG = {
     exitCode: 1,
     grpcStatus: "FAILED_PRECONDITION",
   },
+  RTT_ERR_PATH_OUTSIDE: {
+    meaning:
+      "A file symbol's path resolves (symlinks followed) outside the workspace and outside every prefix in panel.yaml's `security.allow_paths`.",
+    exitCode: 1,
+    grpcStatus: "PERMISSION_DENIED",
+  },
   RTT_ERR_FRAME_TRUNCATED: {
     meaning: "A frame ended before its header or payload was complete.",
     exitCode: 1,

@@ -39,6 +39,15 @@ export {
   launchRouteParams,
   resolveLaunchPath,
 } from "./launch.ts";
+export {
+  ALLOW_PATHS_KEY,
+  allowingPrefix,
+  allowPathsOf,
+  isNormalizedAbsolute,
+  PATH_OUTSIDE_HINT,
+  pathOutsideMessage,
+  pathWithin,
+} from "./path-confinement.ts";
 export { DROP_POLICIES, type DropPolicy, isLaneKind, LANE_KINDS, type LaneKind } from "./qos.ts";
 export {
   HEALTH_METRICS,

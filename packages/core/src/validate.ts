@@ -8,6 +8,7 @@ import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import validRange from "semver/ranges/valid.js";
 import { type Diagnostic, RttError } from "./errors.ts";
 import { EXAMPLES_KEY, readExamples } from "./examples.ts";
+import { isNormalizedAbsolute } from "./path-confinement.ts";
 import { parseHealthExpr, parseRouteExpr } from "./route-expr.ts";
 import { formatSaddr, parseConcrete, parseReference, parseSaddr } from "./saddr.ts";
 import { ROUTE_ID_MAX_LENGTH } from "./schemas/common.ts";
@@ -49,6 +50,14 @@ const FORMAT_PARSERS: Record<string, (text: string) => unknown> = {
   "rtt-pattern": parseSaddr,
   "rtt-route": parseRouteExpr,
   "rtt-health": parseHealthExpr,
+  "rtt-abs-path": (text) => {
+    if (!isNormalizedAbsolute(text))
+      throw new RttError(
+        "RTT_ERR_DOC_SCHEMA",
+        `${JSON.stringify(text)} is not an absolute path without ".", ".." or empty parts`,
+        { hint: 'e.g. "/var/log/myapp"' },
+      );
+  },
   "semver-range": (text) => {
     if (validRange(text) === null) {
       throw new RttError("RTT_ERR_DOC_SCHEMA", `${JSON.stringify(text)} is not a semver range`, {

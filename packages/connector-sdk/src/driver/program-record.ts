@@ -11,6 +11,7 @@
  */
 import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { PRIVATE_FILE_MODE } from "../files/private-state.ts";
 import { terminate } from "../process/terminate.ts";
 import {
   isProcessRef,
@@ -80,7 +81,7 @@ export function writeProgramRecordFile(
   // Whole or not at all: a reader that finds half a record could not tell whose it is.
   const tmp = `${file}.${process.pid}`;
   const written = { ...options.alsoAs?.(record), ...record };
-  writeFileSync(tmp, JSON.stringify(written), { mode: 0o600 });
+  writeFileSync(tmp, JSON.stringify(written), { mode: PRIVATE_FILE_MODE });
   renameSync(tmp, file);
   return record;
 }

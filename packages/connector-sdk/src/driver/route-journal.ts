@@ -33,7 +33,6 @@ import {
   closeSync,
   constants,
   ftruncateSync,
-  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -46,6 +45,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { RttError } from "@rtt/core";
+import { PRIVATE_FILE_MODE, privateDir } from "../files/private-state.ts";
 import { isProcessRef, type ProcessRef, processRef, sameProcess } from "../process-identity.ts";
 
 /** A segment is closed once it holds this much; later bytes go to the next. */
@@ -83,7 +83,7 @@ export class DeliveredMark {
   #closed = false;
 
   constructor(dir: string) {
-    mkdirSync(dir, { recursive: true });
+    privateDir(dir);
     this.#fd = openMark(dir);
   }
 
@@ -101,7 +101,7 @@ export class DeliveredMark {
 
 /** Not O_APPEND: each mark overwrites the one before, at offset 0. */
 function openMark(dir: string): number {
-  return openSync(join(dir, MARK_FILE), constants.O_RDWR | constants.O_CREAT, 0o600);
+  return openSync(join(dir, MARK_FILE), constants.O_RDWR | constants.O_CREAT, PRIVATE_FILE_MODE);
 }
 
 function writeMark(fd: number, buffer: Buffer, offset: number): void {
@@ -146,7 +146,7 @@ export class RouteJournal {
     this.#segments = segments;
     this.#end = end;
     this.#delivered = Math.min(readDeliveredMark(dir), end);
-    this.#fd = openSync(join(dir, segmentName(segments.at(-1) as number)), "a");
+    this.#fd = openSync(join(dir, segmentName(segments.at(-1) as number)), "a", PRIVATE_FILE_MODE);
   }
 
   /**
@@ -160,13 +160,13 @@ export class RouteJournal {
   ): RouteJournal | { readonly busy: string } {
     if (!Number.isSafeInteger(bound) || bound < 1)
       throw new RttError("RTT_ERR_DRIVER_CALL", `route journal: bound ${bound}; expected >= 1`);
-    mkdirSync(dir, { recursive: true });
+    privateDir(dir);
     if (ownedHere.has(dir)) return { busy: `another link of this driver (pid ${process.pid})` };
     const owner = liveOwner(dir);
     if (owner !== undefined && owner.pid !== process.pid)
       return { busy: `the source end in pid ${owner.pid}` };
     const tmp = join(dir, `${OWNER_FILE}.${process.pid}`);
-    writeFileSync(tmp, JSON.stringify(processRef("self")));
+    writeFileSync(tmp, JSON.stringify(processRef("self")), { mode: PRIVATE_FILE_MODE });
     renameSync(tmp, join(dir, OWNER_FILE));
     ownedHere.add(dir);
     try {
@@ -215,7 +215,8 @@ export class RouteJournal {
       this.#delivered = this.#end;
       this.#trim(this.#end);
     }
-    if (previous !== source) writeFileSync(join(this.dir, SOURCE_FILE), source);
+    if (previous !== source)
+      writeFileSync(join(this.dir, SOURCE_FILE), source, { mode: PRIVATE_FILE_MODE });
   }
 
   /** The stream offset just past the last journaled byte. */
@@ -279,7 +280,7 @@ export class RouteJournal {
     if (this.#end - (this.#segments.at(-1) as number) >= SEGMENT_BYTES) {
       closeSync(this.#fd);
       this.#segments.push(this.#end);
-      this.#fd = openSync(join(this.dir, segmentName(this.#end)), "a");
+      this.#fd = openSync(join(this.dir, segmentName(this.#end)), "a", PRIVATE_FILE_MODE);
     }
     return this.#end;
   }
@@ -302,7 +303,7 @@ export class RouteJournal {
     closeSync(this.#fd);
     for (const later of this.#segments.splice(at + 1))
       rmSync(join(this.dir, segmentName(later)), { force: true });
-    this.#fd = openSync(join(this.dir, segmentName(start)), "a");
+    this.#fd = openSync(join(this.dir, segmentName(start)), "a", PRIVATE_FILE_MODE);
     ftruncateSync(this.#fd, boundary - start);
     this.#end = boundary;
   }

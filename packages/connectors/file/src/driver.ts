@@ -3,6 +3,9 @@
  * `tail -F`, surviving rotation and truncation) —, FIFOs and Unix-socket symbols. Run as a
  * program, this file is the driver executable.
  *
+ * The path must lead (symlinks followed) inside one of the contract's `x-allow-paths`: the
+ * workspace and panel.yaml's `security.allow_paths`, sent by the panel (ADR 0022).
+ *
  * Route parameters: `path` (else the symbol's probed `x-path`), `kind` (file | fifo | socket;
  * else the symbol's variant, `ndjson` meaning file), `from` (start | end: where following a
  * file begins, default start), `append` (bytes | lines: with lines, each message written to a
@@ -14,8 +17,8 @@ import { once } from "node:events";
 import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { appendFile } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
-import { defineConnector, serveDriver } from "@rtt/connector-sdk";
-import { type Contract, errorMessage, parseConcrete, RttError } from "@rtt/core";
+import { assertPathAllowed, defineConnector, serveDriver } from "@rtt/connector-sdk";
+import { allowPathsOf, type Contract, errorMessage, parseConcrete, RttError } from "@rtt/core";
 import { follow } from "./follow.ts";
 import { probeFiles } from "./probe.ts";
 
@@ -89,6 +92,9 @@ export const fileConnector = defineConnector<FileLink>({
         hint: "give the route a path parameter",
       });
     }
+    // Defence in depth (ADR 0022): the plan refused a path outside the workspace already; a
+    // link asked for by other means, or a symlink made since, is refused here, before opening.
+    assertPathAllowed(symbol.saddr, path, allowPathsOf(symbol, `file driver: ${symbol.saddr}`));
     const link: FileLink = {
       kind: kindOf(symbol, params),
       path,

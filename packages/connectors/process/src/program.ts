@@ -27,7 +27,7 @@
  * from the pipe and held back unseen: what a journal must see before a crash can take it.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { closeSync, constants, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, constants, openSync, readFileSync, rmSync } from "node:fs";
 import { Socket } from "node:net";
 import { join, resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
@@ -37,6 +37,7 @@ import {
   exitOfChild,
   type ProgramExit,
   type ProgramRecord,
+  privateDir,
   readProgramRecord,
   type SupervisedProgram,
   sameProcess,
@@ -85,9 +86,10 @@ export function commandLaunchHash(cmd: ProgramCommand): string {
 
 /**
  * Runs "$@" and writes its exit status to the file named by $0 (a signal shows as 128 + n, as
- * in any shell). A foreground child keeps the waiter's stdin and stdout: the FIFOs.
+ * in any shell). A foreground child keeps the waiter's stdin and stdout: the FIFOs. The umask
+ * is set once the program is done (it runs with the driver's): the status file is 0600.
  */
-const WAITER = '"$@"; s=$?; echo "$s" > "$0"; exit "$s"';
+const WAITER = '"$@"; s=$?; umask 077; echo "$s" > "$0"; exit "$s"';
 const STATUS = "exit-status";
 
 function spawnOptions(cmd: ProgramCommand) {
@@ -145,7 +147,7 @@ function openDriverEnds(dir: string, onStdout: OnStdout): { stdin: Socket; stdou
 
 /** Starts the program with FIFOs in `dir` for stdin and stdout (new ones: stale bytes stay behind). */
 function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout): DirProgram {
-  mkdirSync(dir, { recursive: true });
+  privateDir(dir);
   const stdinPath = join(dir, "stdin");
   const stdoutPath = join(dir, "stdout");
   const statusPath = join(dir, STATUS);

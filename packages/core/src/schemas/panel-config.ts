@@ -29,6 +29,11 @@ export interface PanelConfig {
     readonly sandbox?: SandboxSetting;
     /** Uids besides the panel's own that may connect to its sockets (ADR 0020). */
     readonly allow_uids?: readonly number[];
+    /**
+     * Absolute path prefixes outside the workspace that file symbols may point into (ADR 0022);
+     * the workspace itself is always allowed.
+     */
+    readonly allow_paths?: readonly string[];
   };
   readonly health?: {
     readonly heartbeat_ms?: number;
@@ -85,6 +90,11 @@ export const panelConfigSchema = {
           type: "array",
           uniqueItems: true,
           items: { type: "integer", minimum: 0, maximum: 4294967294 },
+        },
+        allow_paths: {
+          type: "array",
+          uniqueItems: true,
+          items: { type: "string", format: "rtt-abs-path" },
         },
       },
     },

@@ -217,6 +217,12 @@ const panelDoc = fc
           require_tokens: fc.boolean(),
           sandbox: fc.constantFrom(...SANDBOX_SETTINGS),
           allow_uids: fc.uniqueArray(fc.integer({ min: 0, max: 4294967294 }), { maxLength: 3 }),
+          allow_paths: fc.uniqueArray(
+            fc
+              .array(fc.stringMatching(/^[a-z0-9_-][a-z0-9._-]{0,7}$/), { maxLength: 3 })
+              .map((parts) => `/${parts.join("/")}`),
+            { maxLength: 2 },
+          ),
         },
         { requiredKeys: [] },
       ),

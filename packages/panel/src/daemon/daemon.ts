@@ -22,7 +22,7 @@ import { checkWorkspaceLedger } from "../audit/anchor.ts";
 import { AuditLedger } from "../audit/ledger.ts";
 import { readCatalog } from "../catalog.ts";
 import { type BreakerConfig, breakerConfig } from "../health/breaker.ts";
-import { DEFAULT_PREFER, loadPolicy, loadTrust } from "../plan/inputs.ts";
+import { DEFAULT_PREFER, loadAllowPaths, loadPolicy, loadTrust } from "../plan/inputs.ts";
 import { asTopology } from "../plan/topology.ts";
 import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
@@ -87,6 +87,8 @@ export class PanelDaemon {
   readonly #policy: () => PolicyEngine;
   /** panel.yaml's strict mode, read again only when panel.yaml changes. */
   readonly #trust: () => ManifestTrust;
+  /** panel.yaml's security.allow_paths, read again only when panel.yaml changes. */
+  readonly #allowPaths: () => readonly string[];
   /** The catalog, read again only when `rtt scan` rewrote it. */
   readonly #catalog: () => readonly CatalogSymbol[];
   /** Route health and breakers; made once recovery knows the live routes. */
@@ -125,6 +127,7 @@ export class PanelDaemon {
     this.#policy = cachedByFile(paths.policy, () => compilePolicy(loadPolicy(paths).policy));
     this.#catalog = cachedByFile(paths.catalog, () => readCatalog(paths.catalog).symbols);
     this.#trust = cachedByFile(paths.panelConfig, () => loadTrust(paths));
+    this.#allowPaths = cachedByFile(paths.panelConfig, () => loadAllowPaths(paths));
     this.#healthConfig = config.health;
     this.sandbox = new DriverSandbox(paths, config.security?.sandbox ?? "auto", {
       prefer: config.routing?.prefer ?? DEFAULT_PREFER,
@@ -173,6 +176,7 @@ export class PanelDaemon {
       audit: this.#audit,
       pool: this.#pool,
       root: this.paths.root,
+      allowPaths: () => this.#allowPaths(),
       progress: this.#log,
       driverRecords: () => this.#pool.records() as unknown as Record<string, JsonValue>,
       breakerStates: () => (this.#health?.states() ?? {}) as unknown as Record<string, JsonValue>,

@@ -6,7 +6,8 @@
  *   2. re-attach the drivers the last commit names (pid + start time + nonce checked);
  *   3. the committed routes whose links live on re-attached drivers are live again;
  *   4. close every journaled link no committed route uses (a cut-short transaction's strays),
- *      and forget the route journals of routes no longer committed;
+ *      forget the route journals of routes no longer committed, and make what is left under
+ *      `.rtt/run` private (ADR 0022);
  *   5. rewire what is missing (drivers gone: stopped panel, crash past the grace period), so the
  *      panel keeps exactly the last committed topology.
  */
@@ -17,6 +18,8 @@ import { breakersOf, driverRecordsOf, failedOverOf, wiredRoutesOf } from "../rec
 import type { Reconciler } from "../reconcile/reconciler.ts";
 import { pruneRouteJournals } from "../reconcile/route-journals.ts";
 import type { Wal } from "../wal/wal.ts";
+import { tightenRunState } from "../workspace/run-state.ts";
+import { workspacePaths } from "../workspace/workspace.ts";
 import type { CommittedWiring } from "./committed-wiring.ts";
 import type { HostPool } from "./host-pool.ts";
 
@@ -67,6 +70,8 @@ async function closeStrays(p: RecoveryParts, post: JsonValue | undefined): Promi
   const pruned = pruneRouteJournals(p.root, new Set(Object.keys(asTopology(post).edges)));
   if (pruned.length > 0)
     p.log(`forgot the journals and programs of route(s) no longer committed: ${pruned.join(", ")}`);
+  const tightened = tightenRunState(workspacePaths(p.root).run);
+  if (tightened > 0) p.log(`made ${tightened} file(s) and folder(s) under .rtt/run private`);
 }
 
 /** Steps 1–5 on an open WAL; what the last commit journaled beside its topology. */

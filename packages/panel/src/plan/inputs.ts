@@ -4,7 +4,16 @@
  * topology committed to the WAL, read without taking the panel's lock (a running panel keeps
  * exactly that topology alive; docs/design.md §The life of a route: recover).
  */
-import type { Diagnostic, LaneKind, PanelConfig, Policy } from "@rtt/core";
+import { pathOutside } from "@rtt/connector-sdk";
+import {
+  type CatalogSymbol,
+  type Diagnostic,
+  type LaneKind,
+  launchOf,
+  type PanelConfig,
+  type Policy,
+  resolveLaunchPath,
+} from "@rtt/core";
 import { readCatalog } from "../catalog.ts";
 import { type ManifestTrust, manifestTrust } from "../router/router.ts";
 import { loadRoutes } from "../routes.ts";
@@ -33,12 +42,42 @@ export function loadPolicy(paths: WorkspacePaths): {
   return { policy: value ?? {}, diagnostics };
 }
 
-/** panel.yaml's `security` with its defaults: not strict, nothing allowed unsigned. */
+/**
+ * panel.yaml's `security` with its defaults: not strict, nothing allowed unsigned, no path
+ * outside the workspace.
+ */
 export function planSecurity(security: PanelConfig["security"]): PlanSecurity {
   return {
     strict_manifests: security?.strict_manifests ?? NOT_STRICT.strict_manifests,
     allow_unsigned: security?.allow_unsigned ?? NOT_STRICT.allow_unsigned,
+    allow_paths: security?.allow_paths ?? NOT_STRICT.allow_paths,
   };
+}
+
+/**
+ * The catalog's symbols whose path (`x-path`, against its manifest's folder) leads — symlinks
+ * followed — outside the workspace and every `allowPaths` prefix, with why (ADR 0022).
+ */
+export function pathsOutside(
+  catalog: readonly CatalogSymbol[],
+  root: string,
+  allowPaths: readonly string[],
+): Record<string, string> {
+  const prefixes = [root, ...allowPaths];
+  const out: Record<string, string> = {};
+  for (const symbol of catalog) {
+    const { path } = launchOf(symbol);
+    if (path === undefined) continue;
+    const given = symbol.extensions?.["x-path"];
+    const problem = pathOutside(
+      symbol.saddr,
+      resolveLaunchPath(root, path),
+      prefixes,
+      typeof given === "string" ? given : path,
+    );
+    if (problem !== undefined) out[symbol.saddr] = problem;
+  }
+  return out;
 }
 
 /**
@@ -53,6 +92,15 @@ export function loadTrust(paths: WorkspacePaths): ManifestTrust {
     : manifestTrust(config.raw.security);
 }
 
+/**
+ * `security.allow_paths` for the daemon's drivers, read from panel.yaml now. A panel.yaml that
+ * does not validate allows nothing outside the workspace.
+ */
+export function loadAllowPaths(paths: WorkspacePaths): readonly string[] {
+  const { config, diagnostics } = loadPanelConfig(paths);
+  return diagnostics.length > 0 ? [] : planSecurity(config.raw.security).allow_paths;
+}
+
 /** The plan's inputs, or the diagnostics of every file that is wrong (all of them, not the first). */
 export function loadPlanInputs(
   paths: WorkspacePaths,
@@ -63,6 +111,8 @@ export function loadPlanInputs(
   const diagnostics = [...configProblems, ...routeProblems, ...policyProblems];
   if (diagnostics.length > 0) return { ok: false, diagnostics };
   const catalog = readCatalog(paths.catalog);
+  const security = planSecurity(config.raw.security);
+  const outside = pathsOutside(catalog.symbols, paths.root, security.allow_paths);
   return {
     ok: true,
     inputs: {
@@ -70,7 +120,8 @@ export function loadPlanInputs(
       routes,
       policy,
       prefer: config.raw.routing?.prefer ?? DEFAULT_PREFER,
-      security: planSecurity(config.raw.security),
+      security,
+      ...(Object.keys(outside).length === 0 ? {} : { pathsOutside: outside }),
     },
   };
 }

@@ -81,6 +81,13 @@ describe("launch in the plan", () => {
     assert.deepEqual(edit.changes, ['to cwd: "services/logger" → "services"']);
   });
 
+  it("an x-path edit is a replace naming both paths, resolved from the manifest's folder", () => {
+    const { plan } = planAfterEdit({ "x-path": "out.ndjson" });
+    const edit = plan.edits[0];
+    assert.ok(edit?.action === "replace");
+    assert.deepEqual(edit.changes, ['to path: (none) → "services/logger/out.ndjson"']);
+  });
+
   it("a label edit or a reformatted manifest changes nothing", () => {
     const { plan } = planAfterEdit({ "x-note": "who reads this" });
     assert.deepEqual(plan.edits, []);

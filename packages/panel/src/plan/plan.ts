@@ -48,10 +48,16 @@ export const PLAN_FORMAT = "rtt.plan/v1";
 export interface PlanSecurity {
   readonly strict_manifests: boolean;
   readonly allow_unsigned: readonly string[];
+  /** Prefixes outside the workspace file symbols may point into (ADR 0022). */
+  readonly allow_paths: readonly string[];
 }
 
 /** panel.yaml without a `security` section: every manifest may be chosen. */
-export const NOT_STRICT: PlanSecurity = { strict_manifests: false, allow_unsigned: [] };
+export const NOT_STRICT: PlanSecurity = {
+  strict_manifests: false,
+  allow_unsigned: [],
+  allow_paths: [],
+};
 
 export interface PlanInputs {
   readonly catalog: readonly CatalogSymbol[];
@@ -63,6 +69,11 @@ export interface PlanInputs {
   readonly security: PlanSecurity;
   /** Observed health per target saddr (the router's health step). */
   readonly health?: ReadonlyMap<string, HealthSample>;
+  /**
+   * Symbols whose path leads outside the workspace and `allow_paths`, with why (by saddr):
+   * resolved by the loader (symlinks are on disk), so the plan itself stays pure (ADR 0022).
+   */
+  readonly pathsOutside?: Readonly<Record<string, string>>;
 }
 
 /** One route as the plan explains it. */
@@ -128,6 +139,7 @@ export function inputsHash(inputs: PlanInputs): string {
     prefer: inputs.prefer,
     security: inputs.security,
     health,
+    paths_outside: inputs.pathsOutside ?? {},
   } as unknown as JsonValue);
 }
 
@@ -154,7 +166,12 @@ export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: P
       ? `route id ${id} is used by more than one route in routes.json`
       : from === undefined || to === undefined
         ? (decision.reasons.at(-1) ?? "no target is chosen")
-        : (noDriver(from) ?? noDriver(to) ?? reservedParams(route) ?? launchParams(route));
+        : (noDriver(from) ??
+          noDriver(to) ??
+          inputs.pathsOutside?.[from.saddr] ??
+          inputs.pathsOutside?.[to.saddr] ??
+          reservedParams(route) ??
+          launchParams(route));
     seen.add(id);
     if (from === undefined || to === undefined || problem !== undefined) {
       routes.push({

@@ -12,6 +12,7 @@ import type {
   ServerStream,
 } from "@rtt/connector-sdk";
 import {
+  ALLOW_PATHS_KEY,
   type CatalogSymbol,
   LAUNCH_LABEL_KEYS,
   type LaneKind,
@@ -142,9 +143,16 @@ export function parseLinkResourceName(name: string): LinkRef | undefined {
  * `x-` keys (a stub's `x-examples`), and what runs there from `launch` — the one the plan
  * recorded for the route end, so a manifest edited after the plan cannot start another program
  * (without one, a topology committed before launches were recorded: the catalog's). `x-cwd` is
- * always set: the manifest's folder unless the manifest names another.
+ * always set: the manifest's folder unless the manifest names another. Last, the prefixes a
+ * path the driver opens must lie in (`x-allow-paths`: the workspace, then panel.yaml's
+ * `security.allow_paths`; ADR 0022) — the panel's, whatever a manifest says under that key.
  */
-export function contractForDriver(symbol: CatalogSymbol, root: string, launch?: Launch): string {
+export function contractForDriver(
+  symbol: CatalogSymbol,
+  root: string,
+  launch?: Launch,
+  allowPaths: readonly string[] = [],
+): string {
   const {
     source: _source,
     contract_hash: _hash,
@@ -158,5 +166,6 @@ export function contractForDriver(symbol: CatalogSymbol, root: string, launch?: 
     ...contract,
     ...Object.fromEntries(labels),
     ...launchExtensions(launch ?? launchOf(symbol), root),
+    [ALLOW_PATHS_KEY]: [root, ...allowPaths],
   });
 }

@@ -25,6 +25,11 @@ export interface ReconcilerOptions {
   readonly pool: DriverPool;
   /** The workspace root (manifests' `x-run` runs in their folder below it). */
   readonly root: string;
+  /**
+   * panel.yaml's `security.allow_paths` now: where outside the workspace a driver may open a
+   * file symbol's path (ADR 0022). None: nowhere.
+   */
+  readonly allowPaths?: () => readonly string[];
   /** Called before each step; throwing fails that step (fault injection in tests). */
   readonly beforeStep?: (step: ApplyStep, route: string) => void | Promise<void>;
   /** Lines of progress ("batch 1/2: prepare events-to-log"). */

@@ -1,4 +1,7 @@
-/** A link is never opened with params that would tell a driver what to run (ADR 0012). */
+/**
+ * A link is never opened with params that would tell a driver what to run (ADR 0012), nor on a
+ * path that leads out of the workspace and `allow_paths` (ADR 0022).
+ */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RttError } from "@rtt/core";
@@ -28,5 +31,39 @@ describe("RouteLinks.open", () => {
       );
     }
     assert.deepEqual(asked, []);
+  });
+
+  it("refuses a path outside the workspace before any driver is asked; allow_paths admits it", async () => {
+    const asked: string[] = [];
+    const pool = {
+      get: async (driver: string) => {
+        asked.push(driver);
+        return { open: async () => "link-1" };
+      },
+    };
+    const wal = { recordResource: () => {} };
+    let allowed: string[] = [];
+    const links = new RouteLinks({
+      pool,
+      wal,
+      root: "/ws",
+      allowPaths: () => allowed,
+    } as unknown as RouteLinksOptions);
+    const passwd = symbol("rtt://t/file/passwd@1.0.0", { "x-path": "/etc/passwd" });
+    const end = { saddr: passwd.saddr, driver: "file", contract_hash: passwd.contract_hash };
+    await assert.rejects(
+      links.open(undefined, "steal", end, {}, passwd),
+      (e: unknown) =>
+        e instanceof RttError &&
+        e.code === "RTT_ERR_PATH_OUTSIDE" &&
+        e.message.includes('path "/etc/passwd" leads to /etc/passwd, outside the workspace /ws'),
+    );
+    assert.deepEqual(asked, []);
+    allowed = ["/etc"];
+    assert.deepEqual(await links.open(undefined, "steal", end, {}, passwd), {
+      driver: "file",
+      link: "link-1",
+    });
+    assert.deepEqual(asked, ["file"]);
   });
 });

@@ -3,7 +3,15 @@
  * as a `link` resource in the WAL's ledger, and released when it is closed, so a panel killed at
  * any point finds the strays in the ledger on restart (`Reconciler.sweepOrphans`).
  */
-import { type CatalogSymbol, errorMessage, launchRouteParams, RttError } from "@rtt/core";
+import { assertPathAllowed } from "@rtt/connector-sdk";
+import {
+  type CatalogSymbol,
+  errorMessage,
+  launchOf,
+  launchRouteParams,
+  RttError,
+  resolveLaunchPath,
+} from "@rtt/core";
 import type { EdgeEnd } from "../plan/topology.ts";
 import { contractForDriver, type LinkRef, linkResourceName, sampleLink } from "./drivers.ts";
 import { wiredRoutesOf } from "./graph.ts";
@@ -13,7 +21,10 @@ import { isJournaled } from "./route-journals.ts";
 /** How long a retired target may take to consume what its lane carried before it is closed. */
 const DRAIN_TIMEOUT_MS = 10_000;
 
-export type RouteLinksOptions = Pick<ReconcilerOptions, "wal" | "pool" | "root" | "progress">;
+export type RouteLinksOptions = Pick<
+  ReconcilerOptions,
+  "wal" | "pool" | "root" | "allowPaths" | "progress"
+>;
 
 export class RouteLinks {
   readonly #o: RouteLinksOptions;
@@ -41,9 +52,18 @@ export class RouteLinks {
         `route ${route}: params ${smuggled.join(", ")} would tell the ${end.driver} driver what to run or open; only the catalog says that`,
         { hint: "remove them from routes.json and run `rtt plan` again" },
       );
+    // The plan refused a path that leads out; a live operation (qc, failover) did not plan, and
+    // a link may have been made since: checked again before any driver is asked (ADR 0022).
+    const allowPaths = this.#o.allowPaths?.() ?? [];
+    const { path } = end.launch ?? launchOf(symbol);
+    if (path !== undefined)
+      assertPathAllowed(end.saddr, resolveLaunchPath(this.#o.root, path), [
+        this.#o.root,
+        ...allowPaths,
+      ]);
     const driver = await this.#o.pool.get(end.driver);
     const link = await driver.open(end.saddr, {
-      contract: contractForDriver(symbol, this.#o.root, end.launch),
+      contract: contractForDriver(symbol, this.#o.root, end.launch, allowPaths),
       params,
     });
     const ref = { driver: end.driver, link };

@@ -50,6 +50,9 @@ security:
   sandbox: auto
   # Uids besides this user's that may connect to the panel's, drivers' and lanes' sockets.
   allow_uids: []
+  # A file symbol's path (x-path, against its manifest's folder; symlinks followed) must lie in
+  # this workspace, or under one of these absolute prefixes, e.g. ["/var/log/myapp"].
+  allow_paths: []
 
 health:
   heartbeat_ms: 250
