@@ -25,6 +25,7 @@ import {
   LineSplitter,
   OutputTail,
   type ProgramRecord,
+  programArgv,
   SOCKET_DIR_ENV,
   type SupervisedProgram,
   Supervisor,
@@ -103,8 +104,8 @@ export class ApiProcess {
   }
 
   #spawn(): SupervisedProgram {
-    const [command, ...args] = this.#spec.argv;
-    const child = spawn(command as string, args, {
+    const [command, ...args] = programArgv(this.#spec.argv[0] as string, this.#spec.argv.slice(1));
+    const child = spawn(command, args, {
       cwd: this.#spec.cwd,
       env: { ...process.env, [LISTEN_ENV]: this.socketPath },
       stdio: ["ignore", "pipe", "pipe"],

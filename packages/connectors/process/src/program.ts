@@ -38,6 +38,7 @@ import {
   type ProgramExit,
   type ProgramRecord,
   privateDir,
+  programArgv,
   readProgramRecord,
   type SupervisedProgram,
   sameProcess,
@@ -103,7 +104,8 @@ export type OnStdout = (chunk: Uint8Array) => void;
 const READ_BUFFER_BYTES = 64 * 1024;
 
 function spawnPiped(cmd: ProgramCommand, onStdout: OnStdout): Program {
-  const child = spawn(cmd.command, [...cmd.args], {
+  const [command, ...args] = programArgv(cmd.command, cmd.args);
+  const child = spawn(command, args, {
     ...spawnOptions(cmd),
     stdio: ["pipe", "pipe", "inherit"],
   });
@@ -158,7 +160,7 @@ function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout): DirPr
   const programIn = openSync(stdinPath, constants.O_RDWR);
   const programOut = openSync(stdoutPath, constants.O_RDWR);
   try {
-    const child = spawn("sh", ["-c", WAITER, statusPath, cmd.command, ...cmd.args], {
+    const child = spawn("sh", ["-c", WAITER, statusPath, ...programArgv(cmd.command, cmd.args)], {
       ...spawnOptions(cmd),
       stdio: [programIn, programOut, "inherit"],
     });

@@ -132,6 +132,7 @@ export class PanelDaemon {
     this.sandbox = new DriverSandbox(paths, config.security?.sandbox ?? "auto", {
       prefer: config.routing?.prefer ?? DEFAULT_PREFER,
       catalog: () => this.#catalogOrNone(),
+      allowPaths: () => this.#allowPaths(),
     });
     this.#pool = new HostPool(
       paths.drivers,

@@ -16,6 +16,8 @@ import type { WorkspacePaths } from "../workspace/workspace.ts";
 export interface Mount {
   readonly path: string;
   readonly mode: "rw" | "ro";
+  /** May not exist (a `security.allow_paths` prefix): skipped then, not an error. */
+  readonly optional?: boolean;
 }
 
 export interface DriverAccess {
@@ -53,12 +55,16 @@ export function needsNetwork(
   return first === "tcp";
 }
 
-/** What driver `name` of the workspace at `paths` may touch; makes the folders it binds. */
+/**
+ * What driver `name` of the workspace at `paths` may touch, `allowPaths` being panel.yaml's
+ * `security.allow_paths`; makes the folders it binds.
+ */
 export function driverAccess(
   paths: WorkspacePaths,
   name: string,
   prefer: readonly LaneKind[],
   symbols: readonly CatalogSymbol[],
+  allowPaths: readonly string[] = [],
 ): DriverAccess {
   for (const dir of [paths.run, paths.sockets]) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -76,6 +82,9 @@ export function driverAccess(
   return {
     mounts: [
       { path: paths.root, mode: "rw" },
+      // File symbols may write under these (ADR 0022). Before `.rtt/` closes again, so that a
+      // prefix holding the workspace cannot open it.
+      ...allowPaths.map((path): Mount => ({ path, mode: "rw", optional: true })),
       { path: paths.rttDir, mode: "ro" },
       { path: paths.run, mode: "rw" },
       { path: paths.sockets, mode: "rw" },

@@ -18,8 +18,10 @@ export function bwrapArgs(access: DriverAccess): string[] {
   const args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"];
   // POSIX shared memory is how shm lanes reach the driver at the other end.
   args.push("--bind", "/dev/shm", "/dev/shm");
-  for (const mount of access.mounts)
-    args.push(mount.mode === "rw" ? "--bind" : "--ro-bind", mount.path, mount.path);
+  for (const mount of access.mounts) {
+    const bind = mount.mode === "rw" ? "--bind" : "--ro-bind";
+    args.push(mount.optional === true ? `${bind}-try` : bind, mount.path, mount.path);
+  }
   args.push("--unshare-ipc", "--cap-drop", "ALL");
   if (access.network === "none") args.push("--unshare-net");
   return args;

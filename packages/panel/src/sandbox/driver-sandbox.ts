@@ -58,6 +58,7 @@ export class DriverSandbox {
   readonly #paths: WorkspacePaths;
   readonly #prefer: readonly LaneKind[];
   readonly #catalog: () => readonly CatalogSymbol[];
+  readonly #allowPaths: () => readonly string[];
   readonly #bwrap: () => ToolProbe;
 
   /** `catalog`: the symbols as the driver starts (whether one it opens names a URL). */
@@ -67,12 +68,15 @@ export class DriverSandbox {
     options: {
       readonly prefer: readonly LaneKind[];
       readonly catalog: () => readonly CatalogSymbol[];
+      /** panel.yaml's `security.allow_paths`, as the driver starts. */
+      readonly allowPaths?: () => readonly string[];
       readonly bwrap?: () => ToolProbe;
     },
   ) {
     this.#paths = paths;
     this.#prefer = options.prefer;
     this.#catalog = options.catalog;
+    this.#allowPaths = options.allowPaths ?? (() => []);
     const bwrap = options.bwrap ?? probeBwrap;
     this.#bwrap = bwrap;
     this.status = chooseSandbox(setting, bwrap);
@@ -82,7 +86,13 @@ export class DriverSandbox {
   wrap(launch: DriverLaunch): DriverLaunch {
     const { level } = this.status;
     if (level === "none") return launch;
-    const access = driverAccess(this.#paths, launch.name, this.#prefer, this.#catalog());
+    const access = driverAccess(
+      this.#paths,
+      launch.name,
+      this.#prefer,
+      this.#catalog(),
+      this.#allowPaths(),
+    );
     const argv = [launch.command, ...(launch.args ?? [])];
     if (level === "bwrap") {
       const bwrap = this.#bwrap();

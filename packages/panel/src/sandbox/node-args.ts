@@ -3,9 +3,9 @@
  * (docs/adr/0023-driver-sandbox.md): reads of RTT itself, the workspace, the socket folders and
  * /proc (process identities); writes only to the driver's writable mounts. Node cannot close a
  * folder again inside one it opened, so at this level `.rtt/` stays writable for the driver.
- * Child processes are allowed only to drivers that run programs (their programs are not
- * confined: a Node one inherits these flags through NODE_OPTIONS, any other runs free); native
- * addons are allowed because shm lanes are one.
+ * Child processes are allowed only to drivers that run programs, and those run free (the
+ * driver starts them without these flags: programArgv in the connector SDK); native addons are
+ * allowed because shm lanes are one.
  */
 import { fileURLToPath } from "node:url";
 import type { DriverAccess } from "./access.ts";

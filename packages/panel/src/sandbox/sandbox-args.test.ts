@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { exitThroughWrapper } from "@rtt/connector-sdk";
 import { type CatalogSymbol, type JsonValue, RttError } from "@rtt/core";
 import fc from "fast-check";
-import { type DriverAccess, type Mount, needsNetwork } from "./access.ts";
+import { workspacePaths } from "../workspace/workspace.ts";
+import { type DriverAccess, driverAccess, type Mount, needsNetwork } from "./access.ts";
 import { bwrapArgs } from "./bwrap-args.ts";
 import { chooseSandbox } from "./driver-sandbox.ts";
 import { INSTALL_ROOT, nodePermissionArgs } from "./node-args.ts";
@@ -44,6 +48,7 @@ describe("chooseSandbox", () => {
 const mountArb: fc.Arbitrary<Mount> = fc.record({
   path: fc.stringMatching(/^\/[a-z0-9/_.-]{1,30}$/).filter((p) => p !== "/dev/shm"),
   mode: fc.constantFrom("rw" as const, "ro" as const),
+  optional: fc.boolean(),
 });
 const accessArb: fc.Arbitrary<DriverAccess> = fc.record({
   mounts: fc.array(mountArb, { maxLength: 8 }),
@@ -61,15 +66,20 @@ describe("bwrapArgs", () => {
         const binds: Mount[] = [];
         for (let i = 3; i < args.length; i++) {
           const flag = args[i];
-          if ((flag === "--bind" || flag === "--ro-bind") && args[i + 1] !== "/dev/shm") {
+          const bind = /^--(ro-)?bind(-try)?$/.exec(flag ?? "");
+          if (bind !== null && args[i + 1] !== "/dev/shm") {
             assert.equal(args[i + 1], args[i + 2]);
-            binds.push({ path: args[i + 1] as string, mode: flag === "--bind" ? "rw" : "ro" });
+            binds.push({
+              path: args[i + 1] as string,
+              mode: bind[1] === undefined ? "rw" : "ro",
+              optional: bind[2] !== undefined,
+            });
             i += 2;
           }
         }
         assert.deepEqual(
           binds,
-          access.mounts.map((m) => ({ path: m.path, mode: m.mode })),
+          access.mounts.map((m) => ({ path: m.path, mode: m.mode, optional: m.optional === true })),
         );
         assert.equal(args.includes("--unshare-net"), access.network === "none");
         for (const always of ["--unshare-ipc", "--cap-drop"]) assert.ok(args.includes(always));
@@ -78,6 +88,25 @@ describe("bwrapArgs", () => {
           assert.ok(!args.includes(never), never);
       }),
     );
+  });
+});
+
+describe("driverAccess", () => {
+  it("opens allow_paths prefixes, if they exist, before .rtt/ closes again", () => {
+    const root = mkdtempSync(join(tmpdir(), "rtt-access-"));
+    try {
+      const paths = workspacePaths(root);
+      const access = driverAccess(paths, "file", ["shm"], [], ["/var/log/app", root]);
+      const order = access.mounts.map((m) => m.path);
+      for (const prefix of ["/var/log/app", root]) {
+        const i = order.lastIndexOf(prefix);
+        assert.deepEqual(access.mounts[i], { path: prefix, mode: "rw", optional: true });
+        assert.ok(i < order.indexOf(paths.rttDir), `${prefix} before .rtt/ is made read-only`);
+      }
+      assert.equal(bwrapArgs(access).filter((a) => a === "--bind-try").length, 2);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
