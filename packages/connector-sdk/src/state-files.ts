@@ -1,10 +1,11 @@
 /**
  * RTT's own state under `.rtt/` (the scan cache, the audit ledger and head, the WAL, keys,
- * trust, panel.log, route journals) lives in real files and folders: a symbolic link there, whether committed
- * to a repository or planted by someone else, would make RTT write its catalog, log lines or
- * ledger wherever the link points (issue 15, finding 3). Every reader and writer of that state,
- * the panel's and the drivers', goes through here (hence in the SDK, which both use); a link is refused with RTT_ERR_STATE_LINK, nothing is read or written
- * through it (ADR 0021).
+ * trust, panel.log, route journals) lives in real files and folders: a symbolic link there,
+ * whether committed to a repository or planted by someone else, would make RTT write its
+ * catalog, log lines or ledger wherever the link points (issue 15, finding 3). Every reader and
+ * writer of that state, the panel's and the drivers', goes through here (hence in the SDK, which
+ * both use); a link is refused with RTT_ERR_STATE_LINK, nothing is read or written through it
+ * (ADR 0021).
  */
 import { closeSync, constants, lstatSync, openSync, readFileSync } from "node:fs";
 import { resolve, sep } from "node:path";

@@ -9,8 +9,9 @@
  * what it ran): a successor adopts only a program started with the launch it is to run now, so
  * an edited `x-run` applied while the driver was dead is not answered by the old program.
  */
-import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../files/atomic-write.ts";
 import { PRIVATE_FILE_MODE } from "../files/private-state.ts";
 import { terminate } from "../process/terminate.ts";
 import {
@@ -20,6 +21,7 @@ import {
   processRef,
   sameProcess,
 } from "../process-identity.ts";
+import { readStateFile } from "../state-files.ts";
 
 const RECORD = "program.json";
 
@@ -79,17 +81,18 @@ export function writeProgramRecordFile(
     ...(launch === undefined ? {} : { launch }),
   };
   // Whole or not at all: a reader that finds half a record could not tell whose it is.
-  const tmp = `${file}.${process.pid}`;
-  const written = { ...options.alsoAs?.(record), ...record };
-  writeFileSync(tmp, JSON.stringify(written), { mode: PRIVATE_FILE_MODE });
-  renameSync(tmp, file);
+  writeFileAtomic(
+    file,
+    JSON.stringify({ ...options.alsoAs?.(record), ...record }),
+    PRIVATE_FILE_MODE,
+  );
   return record;
 }
 
 /** The record in `dir`; undefined when there is none or it is not one. */
 export function readProgramRecord(dir: string): ProgramRecord | undefined {
   try {
-    return asProgramRecord(JSON.parse(readFileSync(join(dir, RECORD), "utf8")));
+    return asProgramRecord(JSON.parse(readStateFile(join(dir, RECORD))));
   } catch {
     return undefined;
   }

@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { RttError } from "@rtt/core";
 import fc from "fast-check";
 import { readProcStat } from "../process-identity.ts";
 import { DeliveredMark, RouteJournal, readDeliveredMark } from "./route-journal.ts";
@@ -24,6 +32,27 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 describe("route journal", () => {
+  test("a segment or source file replaced by a link is refused, its target untouched", () => {
+    const dir = join(root, ".rtt", "run", "routes", `linked-${++n}`);
+    const journal = open(dir);
+    journal.append(bytes("a\n"));
+    journal.close();
+    const outside = join(root, `outside-${n}`);
+    writeFileSync(outside, "precious\n");
+    for (const name of [readdirSync(dir).find((f) => f.startsWith("seg-")), "journal-source"]) {
+      const file = join(dir, name as string);
+      rmSync(file);
+      symlinkSync(outside, file);
+      assert.throws(
+        () => open(dir, 4, "rtt://t/bus/other@1.0.0").append(bytes("stolen\n")),
+        (e: unknown) => e instanceof RttError && e.code === "RTT_ERR_STATE_LINK",
+      );
+      rmSync(file);
+      writeFileSync(file, name === "journal-source" ? SOURCE : "a\n");
+    }
+    assert.equal(readFileSync(outside, "utf8"), "precious\n");
+  });
+
   test("a successor replays exactly what the target has not marked", () => {
     const dir = freshDir();
     const journal = open(dir);

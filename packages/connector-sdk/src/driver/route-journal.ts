@@ -33,20 +33,21 @@ import {
   closeSync,
   constants,
   ftruncateSync,
-  openSync,
   readdirSync,
-  readFileSync,
   readSync,
-  renameSync,
   rmSync,
   statSync,
-  writeFileSync,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
 import { RttError } from "@rtt/core";
+import { writeFileAtomic } from "../files/atomic-write.ts";
 import { PRIVATE_FILE_MODE, privateDir } from "../files/private-state.ts";
 import { isProcessRef, type ProcessRef, processRef, sameProcess } from "../process-identity.ts";
+import { openStateFile, readStateBytes, readStateFile } from "../state-files.ts";
+
+/** How a journal file is opened: never through a link (ADR 0021), made private (ADR 0022). */
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
 
 /** A segment is closed once it holds this much; later bytes go to the next. */
 const SEGMENT_BYTES = 4 * 1024 * 1024;
@@ -66,7 +67,7 @@ function segmentName(start: number): string {
 export function readDeliveredMark(dir: string): number {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(join(dir, MARK_FILE));
+    bytes = readStateBytes(join(dir, MARK_FILE));
   } catch {
     return 0;
   }
@@ -101,7 +102,11 @@ export class DeliveredMark {
 
 /** Not O_APPEND: each mark overwrites the one before, at offset 0. */
 function openMark(dir: string): number {
-  return openSync(join(dir, MARK_FILE), constants.O_RDWR | constants.O_CREAT, PRIVATE_FILE_MODE);
+  return openStateFile(
+    join(dir, MARK_FILE),
+    constants.O_RDWR | constants.O_CREAT,
+    PRIVATE_FILE_MODE,
+  );
 }
 
 function writeMark(fd: number, buffer: Buffer, offset: number): void {
@@ -115,7 +120,7 @@ function writeMark(fd: number, buffer: Buffer, offset: number): void {
 function liveOwner(dir: string): ProcessRef | undefined {
   let owner: unknown;
   try {
-    owner = JSON.parse(readFileSync(join(dir, OWNER_FILE), "utf8"));
+    owner = JSON.parse(readStateFile(join(dir, OWNER_FILE)));
   } catch {
     return undefined;
   }
@@ -146,7 +151,11 @@ export class RouteJournal {
     this.#segments = segments;
     this.#end = end;
     this.#delivered = Math.min(readDeliveredMark(dir), end);
-    this.#fd = openSync(join(dir, segmentName(segments.at(-1) as number)), "a", PRIVATE_FILE_MODE);
+    this.#fd = openStateFile(
+      join(dir, segmentName(segments.at(-1) as number)),
+      APPEND,
+      PRIVATE_FILE_MODE,
+    );
   }
 
   /**
@@ -165,9 +174,7 @@ export class RouteJournal {
     const owner = liveOwner(dir);
     if (owner !== undefined && owner.pid !== process.pid)
       return { busy: `the source end in pid ${owner.pid}` };
-    const tmp = join(dir, `${OWNER_FILE}.${process.pid}`);
-    writeFileSync(tmp, JSON.stringify(processRef("self")), { mode: PRIVATE_FILE_MODE });
-    renameSync(tmp, join(dir, OWNER_FILE));
+    writeFileAtomic(join(dir, OWNER_FILE), JSON.stringify(processRef("self")), PRIVATE_FILE_MODE);
     ownedHere.add(dir);
     try {
       const journal = RouteJournal.#load(dir, bound);
@@ -201,7 +208,7 @@ export class RouteJournal {
   #adoptSource(source: string): void {
     let previous: string | undefined;
     try {
-      previous = readFileSync(join(this.dir, SOURCE_FILE), "utf8");
+      previous = readStateFile(join(this.dir, SOURCE_FILE));
     } catch {
       // A new journal.
     }
@@ -216,7 +223,7 @@ export class RouteJournal {
       this.#trim(this.#end);
     }
     if (previous !== source)
-      writeFileSync(join(this.dir, SOURCE_FILE), source, { mode: PRIVATE_FILE_MODE });
+      writeFileAtomic(join(this.dir, SOURCE_FILE), source, PRIVATE_FILE_MODE);
   }
 
   /** The stream offset just past the last journaled byte. */
@@ -251,7 +258,7 @@ export class RouteJournal {
       const start = this.#segments[i] as number;
       const next = this.#segments[i + 1] ?? this.#end;
       if (next <= from) continue;
-      const fd = openSync(join(this.dir, segmentName(start)), "r");
+      const fd = openStateFile(join(this.dir, segmentName(start)), constants.O_RDONLY);
       try {
         const skip = Math.max(0, from - start);
         const want = next - start - skip;
@@ -280,7 +287,7 @@ export class RouteJournal {
     if (this.#end - (this.#segments.at(-1) as number) >= SEGMENT_BYTES) {
       closeSync(this.#fd);
       this.#segments.push(this.#end);
-      this.#fd = openSync(join(this.dir, segmentName(this.#end)), "a", PRIVATE_FILE_MODE);
+      this.#fd = openStateFile(join(this.dir, segmentName(this.#end)), APPEND, PRIVATE_FILE_MODE);
     }
     return this.#end;
   }
@@ -303,7 +310,7 @@ export class RouteJournal {
     closeSync(this.#fd);
     for (const later of this.#segments.splice(at + 1))
       rmSync(join(this.dir, segmentName(later)), { force: true });
-    this.#fd = openSync(join(this.dir, segmentName(start)), "a", PRIVATE_FILE_MODE);
+    this.#fd = openStateFile(join(this.dir, segmentName(start)), APPEND, PRIVATE_FILE_MODE);
     ftruncateSync(this.#fd, boundary - start);
     this.#end = boundary;
   }

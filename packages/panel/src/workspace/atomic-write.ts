@@ -1,51 +1,11 @@
 import { randomBytes } from "node:crypto";
-import {
-  closeSync,
-  fchmodSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { refuseLinks } from "@rtt/connector-sdk";
 
-/**
- * Writes a file so that readers see the old content or the new, never a torn one: write a
- * temp file beside it, fsync, rename over the target (atomic within one filesystem), then
- * fsync the folder so the rename itself survives a crash. Under `.rtt/`, a link on the way
- * (or the file itself a link) is refused first: the rename would not follow a link, but the
- * temp file and the folders made for it would (the SDK's state-files.ts).
- */
-export function writeFileAtomic(path: string, data: string, mode?: number): void {
-  refuseLinks(path);
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const temp = join(dir, `.${randomBytes(6).toString("hex")}.tmp`);
-  const fd = openSync(temp, "wx", mode ?? 0o644);
-  try {
-    // A mode asked for is the file's exactly (a rewritten file keeps the one it had); without
-    // one, the umask narrows 0644 as it would for any new file.
-    if (mode !== undefined) fchmodSync(fd, mode);
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  closeSync(fd);
-  try {
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  syncDirectory(dir);
-}
+// One atomic write for the panel and the drivers (route journals, program records).
+export { writeFileAtomic } from "@rtt/connector-sdk";
 
 /**
  * writeFileAtomic with its fsyncs off the event loop (the thread pool), for a writer that must
@@ -89,15 +49,4 @@ export async function writeFileAtomicOffLoop(
     }
   }
   return true;
-}
-
-function syncDirectory(dir: string): void {
-  // Directories cannot be opened for fsync on Windows; there the rename is as durable as it gets.
-  if (process.platform === "win32") return;
-  const fd = openSync(dir, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
