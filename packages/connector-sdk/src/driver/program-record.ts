@@ -85,6 +85,7 @@ export function writeProgramRecordFile(
     file,
     JSON.stringify({ ...options.alsoAs?.(record), ...record }),
     PRIVATE_FILE_MODE,
+    false,
   );
   return record;
 }

@@ -174,7 +174,12 @@ export class RouteJournal {
     const owner = liveOwner(dir);
     if (owner !== undefined && owner.pid !== process.pid)
       return { busy: `the source end in pid ${owner.pid}` };
-    writeFileAtomic(join(dir, OWNER_FILE), JSON.stringify(processRef("self")), PRIVATE_FILE_MODE);
+    writeFileAtomic(
+      join(dir, OWNER_FILE),
+      JSON.stringify(processRef("self")),
+      PRIVATE_FILE_MODE,
+      false,
+    );
     ownedHere.add(dir);
     try {
       const journal = RouteJournal.#load(dir, bound);
@@ -223,7 +228,7 @@ export class RouteJournal {
       this.#trim(this.#end);
     }
     if (previous !== source)
-      writeFileAtomic(join(this.dir, SOURCE_FILE), source, PRIVATE_FILE_MODE);
+      writeFileAtomic(join(this.dir, SOURCE_FILE), source, PRIVATE_FILE_MODE, false);
   }
 
   /** The stream offset just past the last journaled byte. */

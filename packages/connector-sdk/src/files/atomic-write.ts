@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import {
+  chmodSync,
   closeSync,
-  fchmodSync,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -18,8 +19,18 @@ import { refuseLinks } from "../state-files.ts";
  * fsync the folder so the rename itself survives a crash. Under `.rtt/`, a link on the way
  * (or the file itself a link) is refused first: the rename would not follow a link, but the
  * temp file and the folders made for it would (state-files.ts).
+ *
+ * `durable: false` leaves out both fsyncs: still whole or not at all for every reader, but a
+ * kernel crash may lose the write. For what a driver keeps (route journals, program records),
+ * which only has to outlive the driver, not the machine — and because Node's permission model
+ * (a driver under the `node` sandbox level) refuses fsync outright.
  */
-export function writeFileAtomic(path: string, data: string, mode?: number): void {
+export function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  mode?: number,
+  durable = true,
+): void {
   refuseLinks(path);
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
@@ -27,10 +38,12 @@ export function writeFileAtomic(path: string, data: string, mode?: number): void
   const fd = openSync(temp, "wx", mode ?? 0o644);
   try {
     // A mode asked for is the file's exactly (a rewritten file keeps the one it had); without
-    // one, the umask narrows 0644 as it would for any new file.
-    if (mode !== undefined) fchmodSync(fd, mode);
-    writeSync(fd, data);
-    fsyncSync(fd);
+    // one, the umask narrows 0644 as it would for any new file. By path, not fchmod: Node's
+    // permission model (a driver under the `node` sandbox) refuses fchmod.
+    if (mode !== undefined && (fstatSync(fd).mode & 0o7777) !== mode) chmodSync(temp, mode);
+    if (typeof data === "string") writeSync(fd, data);
+    else writeSync(fd, data);
+    if (durable) fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
     rmSync(temp, { force: true });
@@ -43,7 +56,7 @@ export function writeFileAtomic(path: string, data: string, mode?: number): void
     rmSync(temp, { force: true });
     throw error;
   }
-  syncDirectory(dir);
+  if (durable) syncDirectory(dir);
 }
 
 /** fsync of a folder, so that a rename in it survives a crash. */
