@@ -18,11 +18,15 @@
  *
  * Opening takes the `.rtt/` lock (`lock.ts`), reads every segment in order (`segments.ts`), cuts a
  * torn tail away (reported in bytes) and refuses damage in the middle: records after it are not
- * trusted.
+ * trusted (`salvage.ts` keeps what precedes it, for `rtt panel start --salvage`).
+ *
+ * A write or fsync that fails is cut back (`segment-writer.ts`), so nothing is ever appended
+ * after a torn record. An fsync failure may lose every record since the last good one, so the
+ * sequence goes back to there and the transactions open at that moment are cancelled: their
+ * callers roll back, and `abort` of a cancelled transaction writes nothing.
  */
 import {
   closeSync,
-  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -30,7 +34,6 @@ import {
   rmSync,
   statSync,
   truncateSync,
-  writeSync,
 } from "node:fs";
 import { join } from "node:path";
 import { type JsonValue, RttError } from "@rtt/core";
@@ -44,6 +47,7 @@ import {
   type WalRecord,
 } from "./record.ts";
 import { type CommitPoint, type ReplayState, replayRecords, stateChanges } from "./replay.ts";
+import { NODE_IO, SegmentWriter, type WalIo } from "./segment-writer.ts";
 import { type ReadOptions, readWal, SEGMENT_RE, segmentName, type TailCut } from "./segments.ts";
 
 export const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
@@ -57,6 +61,8 @@ export interface WalOptions extends ReadOptions {
   readonly lockPath?: string;
   /** Write an `abort` for every transaction replay found partial (default true). */
   readonly discardPartial?: boolean;
+  /** The file operations that can fail (tests inject a failing disk); default node:fs. */
+  readonly io?: WalIo;
 }
 
 export interface OpenReport {
@@ -75,32 +81,40 @@ export class Wal {
   readonly dir: string;
   #report: OpenReport;
   #lock: DirLock;
-  #fd: number;
+  #io: WalIo;
+  #writer: SegmentWriter;
   #segmentBytes: number;
-  #size: number;
   #nextSeq: number;
+  /** The seq the next record got as of the last good fsync: where a failed fsync goes back to. */
+  #syncedSeq: number;
   #open = new Set<string>();
+  /** Transactions a failed fsync cancelled, with the failure: their abort writes nothing. */
+  #cancelled = new Map<string, RttError>();
   #commits: CommitPoint[];
   #closed = false;
 
-  private constructor(dir: string, lock: DirLock, report: OpenReport, segmentBytes: number) {
+  private constructor(
+    dir: string,
+    lock: DirLock,
+    report: OpenReport,
+    options: { segmentBytes: number; io: WalIo },
+  ) {
     this.dir = dir;
     this.#lock = lock;
     this.#report = report;
-    this.#segmentBytes = segmentBytes;
+    this.#io = options.io;
+    this.#segmentBytes = options.segmentBytes;
     this.#commits = [...report.replay.commits];
     this.#nextSeq = report.replay.lastSeq + 1;
+    this.#syncedSeq = this.#nextSeq;
     const segments = readdirSync(dir)
       .filter((n) => SEGMENT_RE.test(n))
       .sort();
     const last = segments.at(-1);
-    if (last === undefined) {
-      this.#fd = this.#createSegment(this.#nextSeq);
-      this.#size = 0;
-    } else {
-      this.#fd = openSync(join(dir, last), "a", 0o600);
-      this.#size = fstatSync(this.#fd).size;
-    }
+    this.#writer =
+      last === undefined
+        ? this.#createSegment(this.#nextSeq)
+        : new SegmentWriter(join(dir, last), this.#io);
   }
 
   /** Locks the folder, replays, cuts a torn tail, and opens the last segment for appending. */
@@ -131,17 +145,35 @@ export class Wal {
         discarded: [],
         tookOverLockFrom: lock.tookOverFrom,
       };
-      const wal = new Wal(dir, lock, report, options.segmentBytes ?? DEFAULT_SEGMENT_BYTES);
-      if (options.discardPartial !== false && replay.partial.length > 0) {
-        for (const p of replay.partial) wal.#append({ type: "abort", seq: 0, txid: p.txid });
-        wal.#sync();
-        wal.#report = { ...report, discarded: replay.partial.map((p) => p.txid) };
-      }
+      const wal = new Wal(dir, lock, report, {
+        segmentBytes: options.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
+        io: options.io ?? NODE_IO,
+      });
+      if (options.discardPartial !== false && replay.partial.length > 0) wal.#discard(replay);
       return wal;
     } catch (error) {
       lock.release();
       throw error;
     }
+  }
+
+  /**
+   * Closes the partial transactions with an `abort` each. On a full disk that fails (cut back):
+   * the WAL opens all the same, and the next open finds them partial again.
+   */
+  #discard(replay: ReplayState): void {
+    try {
+      for (const p of replay.partial) this.#append({ type: "abort", seq: 0, txid: p.txid });
+      this.#sync();
+      this.#report = { ...this.#report, discarded: replay.partial.map((p) => p.txid) };
+    } catch (error) {
+      if (!(error instanceof RttError) || error.code !== "RTT_ERR_WAL_UNWRITABLE") throw error;
+    }
+  }
+
+  /** The reason every commit is refused, once a failed write could not be cut back. */
+  get stopped(): RttError | undefined {
+    return this.#writer.stopped;
   }
 
   /** What opening found: the replay, the cut tail, the discarded transactions, a taken-over lock. */
@@ -210,11 +242,15 @@ export class Wal {
     return seq;
   }
 
-  abort(txid: string): number {
+  /**
+   * Closes the transaction as discarded. It is closed even if the `abort` cannot be written (a
+   * lost abort replays as partial: discarded all the same); a cancelled one writes nothing.
+   */
+  abort(txid: string): number | undefined {
+    if (this.#cancelled.delete(txid)) return undefined;
     this.#mustBeOpen(txid);
-    const seq = this.#append({ type: "abort", seq: 0, txid });
     this.#open.delete(txid);
-    return seq;
+    return this.#append({ type: "abort", seq: 0, txid });
   }
 
   /** The resource is gone (closed, unlinked, reaped): it leaves the ledger. */
@@ -295,14 +331,15 @@ export class Wal {
     if (this.#closed) return;
     this.#closed = true;
     try {
-      fsyncSync(this.#fd);
-      closeSync(this.#fd);
+      this.#writer.close();
     } finally {
       this.#lock.release();
     }
   }
 
   #mustBeOpen(txid: string): void {
+    const cancelled = this.#cancelled.get(txid);
+    if (cancelled !== undefined) throw cancelled;
     if (!this.#open.has(txid))
       throw new RttError("RTT_ERR_WAL_STATE", `transaction ${txid} is not open`);
   }
@@ -310,32 +347,41 @@ export class Wal {
   #append(record: WalRecord): number {
     if (this.#closed) throw new RttError("RTT_ERR_WAL_STATE", "the WAL is closed");
     const seq = this.#nextSeq;
-    if (this.#size >= this.#segmentBytes) this.#rotate(seq);
-    const bytes = encodeRecord({ ...record, seq });
-    // One write per record: a crash tears at most this record, which replay cuts away.
-    let done = 0;
-    while (done < bytes.length) done += writeSync(this.#fd, bytes, done);
-    this.#size += bytes.length;
+    if (this.#writer.size >= this.#segmentBytes) this.#rotate(seq);
+    // One write per record: a crash tears at most this record, which replay cuts away; a failed
+    // write is cut back at once (the seq is not used).
+    this.#writer.append(encodeRecord({ ...record, seq }));
     this.#nextSeq = seq + 1;
     return seq;
   }
 
   #sync(): void {
-    fsyncSync(this.#fd);
+    try {
+      this.#writer.sync();
+    } catch (error) {
+      // Cut back to the last good fsync: the records since are gone, and so are the
+      // transactions open now (their begin or ops may be among them).
+      this.#nextSeq = this.#syncedSeq;
+      if (error instanceof RttError)
+        for (const txid of this.#open) this.#cancelled.set(txid, error);
+      this.#open.clear();
+      throw error;
+    }
+    this.#syncedSeq = this.#nextSeq;
   }
 
   #rotate(firstSeq: number): void {
     // The old segment is made durable first, so only the last segment can ever have a torn tail.
-    fsyncSync(this.#fd);
-    closeSync(this.#fd);
-    this.#fd = this.#createSegment(firstSeq);
-    this.#size = 0;
+    this.#sync();
+    const next = this.#createSegment(firstSeq);
+    this.#writer.close();
+    this.#writer = next;
   }
 
-  #createSegment(firstSeq: number): number {
-    const fd = openSync(join(this.dir, segmentName(firstSeq)), "a", 0o600);
+  #createSegment(firstSeq: number): SegmentWriter {
+    const writer = new SegmentWriter(join(this.dir, segmentName(firstSeq)), this.#io);
     syncPath(this.dir);
-    return fd;
+    return writer;
   }
 }
 
