@@ -99,27 +99,56 @@ export class SegmentWriter {
 
   /** Cuts back to `to` after `op` failed; the error to throw (the writer stopped if the cut failed). */
   #failed(op: string, error: unknown, to: number): RttError {
-    const cause = errorMessage(error);
-    try {
-      this.#io.ftruncateSync(this.#fd, to);
-      this.#io.fsyncSync(this.#fd);
-    } catch (cutError) {
-      this.#stopped = new RttError(
-        "RTT_ERR_WAL_UNWRITABLE",
-        `${this.path}: ${op} failed (${cause}) and cutting the torn record back to byte ${to} failed too (${errorMessage(cutError)}); the panel refuses every commit until it restarts`,
-        {
-          hint: "free space on the disk holding .rtt/, then `rtt panel stop` and `rtt panel start` (it cuts the torn tail; `--salvage` if it reports damage)",
-          cause: error,
-        },
-      );
-      return this.#stopped;
+    const failure = cutBack({ path: this.path, fd: this.#fd, io: this.#io }, op, error, to);
+    if (isWriterStopped(failure)) this.#stopped = failure;
+    else {
+      this.#size = to;
+      this.#synced = Math.min(this.#synced, to);
     }
-    this.#size = to;
-    this.#synced = Math.min(this.#synced, to);
-    return new RttError(
-      "RTT_ERR_WAL_UNWRITABLE",
-      `${this.path}: ${op} failed (${cause}); cut back to the last good record (byte ${to}), nothing was recorded`,
-      { hint: FREE_SPACE_HINT, cause: error },
-    );
+    return failure;
   }
+}
+
+/**
+ * The failures of a cut back: the file keeps a torn record, so its writer must write no more.
+ * (A set, not a subclass: RttError's `instanceof` matches every RttError by a marker.)
+ */
+const stoppedErrors = new WeakSet<RttError>();
+
+export function isWriterStopped(error: unknown): error is RttError {
+  return error instanceof RttError && stoppedErrors.has(error);
+}
+
+/**
+ * After `op` on the file failed with `error`: truncates it to `to` (the end of its last good
+ * record) and fsyncs. Returns the error to throw: RTT_ERR_WAL_UNWRITABLE, one `isWriterStopped` when
+ * the cut failed too. Also used by the audit ledger (`audit/ledger-file.ts`).
+ */
+export function cutBack(
+  file: { readonly path: string; readonly fd: number; readonly io: WalIo },
+  op: string,
+  error: unknown,
+  to: number,
+): RttError {
+  const cause = errorMessage(error);
+  try {
+    file.io.ftruncateSync(file.fd, to);
+    file.io.fsyncSync(file.fd);
+  } catch (cutError) {
+    const stopped = new RttError(
+      "RTT_ERR_WAL_UNWRITABLE",
+      `${file.path}: ${op} failed (${cause}) and cutting the torn record back to byte ${to} failed too (${errorMessage(cutError)}); the panel refuses every commit until it restarts`,
+      {
+        hint: "free space on the disk holding .rtt/, then `rtt panel stop` and `rtt panel start` (it cuts the torn tail; `--salvage` if it reports damage)",
+        cause: error,
+      },
+    );
+    stoppedErrors.add(stopped);
+    return stopped;
+  }
+  return new RttError(
+    "RTT_ERR_WAL_UNWRITABLE",
+    `${file.path}: ${op} failed (${cause}); cut back to the last good record (byte ${to}), nothing was recorded`,
+    { hint: FREE_SPACE_HINT, cause: error },
+  );
 }
