@@ -13,6 +13,7 @@ import { eventually } from "@rtt/core/testing";
 import { AuditLedger } from "../audit/ledger.ts";
 import { makePlan, NOT_STRICT, type Plan, type PlanInputs } from "../plan/plan.ts";
 import type { Topology } from "../plan/topology.ts";
+import type { WalIo } from "../wal/segment-writer.ts";
 import { Wal } from "../wal/wal.ts";
 import type { Actor } from "./actor.ts";
 import { clearReceived, MemoryPool, received } from "./memory-drivers.ts";
@@ -91,9 +92,12 @@ export interface ReconcilerFixture {
   tearDown(): Promise<void>;
 }
 
-export function setUp(): ReconcilerFixture {
+/** `io`: the WAL's file operations (a failing disk); `onStep`: called before each step. */
+export function setUp(
+  options: { io?: WalIo; onStep?: (step: ApplyStep, route: string) => void } = {},
+): ReconcilerFixture {
   const dir = mkdtempSync(join(tmpdir(), "rtt-reconciler-"));
-  const wal = Wal.open({ dir: join(dir, "wal") });
+  const wal = Wal.open({ dir: join(dir, "wal"), ...(options.io ? { io: options.io } : {}) });
   const pool = new MemoryPool();
   const fixture: ReconcilerFixture = {
     dir,
@@ -106,6 +110,7 @@ export function setUp(): ReconcilerFixture {
       pool,
       root: dir,
       beforeStep(step, route) {
+        options.onStep?.(step, route);
         const { failAt } = fixture;
         if (failAt !== undefined && failAt.step === step && failAt.route === route) {
           if (failAt.once === true) fixture.failAt = undefined;

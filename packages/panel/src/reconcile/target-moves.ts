@@ -15,7 +15,7 @@ import { type DriverCalls, type LinkRef, linkResourceName, switchOutbound } from
 import { graphJson, type WiredRoute } from "./graph.ts";
 import { agree, txNonce } from "./handshake-ask.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
-import { beforeStep } from "./reconciler-options.ts";
+import { beforeStep, beginUnlessStopped } from "./reconciler-options.ts";
 import { openParams } from "./route-journals.ts";
 import { isArmedFor } from "./spares.ts";
 
@@ -74,7 +74,7 @@ export class TargetMoves {
     // A held route moved by an apply stays held: its new target is opened and agreed with, but
     // the source is not switched — the unpark at heal moves it on to a fresh link of the new one.
     const held = mode === "apply" && this.#parts.routes.isKnownParked(routeId);
-    const txid = this.#parts.options.wal.begin(graphJson(this.#parts.routes.graph()));
+    const txid = beginUnlessStopped(this.#parts.options, graphJson(this.#parts.routes.graph()));
     const flipped = await this.#flip(txid, route, edge, target, mode, held);
     const moved = { edge, from: route.from, to: flipped.to };
     const seq = this.#commit(txid, route, moved, held, actor, mode);
