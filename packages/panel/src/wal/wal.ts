@@ -48,11 +48,11 @@ import {
 } from "./record.ts";
 import { type CommitPoint, type ReplayState, replayRecords, stateChanges } from "./replay.ts";
 import { NODE_IO, SegmentWriter, type WalIo } from "./segment-writer.ts";
-import { type ReadOptions, readWal, SEGMENT_RE, segmentName, type TailCut } from "./segments.ts";
+import { readWal, SEGMENT_RE, segmentName, type TailCut } from "./segments.ts";
 
 export const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
 
-export interface WalOptions extends ReadOptions {
+export interface WalOptions {
   /** The WAL folder, `.rtt/wal`. Created when missing. */
   readonly dir: string;
   /** Start a new segment once the current one reaches this many bytes. */
@@ -67,10 +67,9 @@ export interface WalOptions extends ReadOptions {
 
 export interface OpenReport {
   readonly replay: ReplayState;
-  /** Bytes cut from the end of the log (torn or damaged tail, plus salvaged damage). */
+  /** Bytes cut from the end of the log (a torn tail). */
   readonly truncatedBytes: number;
   readonly tail: TailCut | undefined;
-  readonly salvaged: readonly TailCut[];
   /** Transactions found partial and closed with an `abort` record. */
   readonly discarded: readonly string[];
   /** The dead process whose stale lock was taken over. */
@@ -123,25 +122,20 @@ export class Wal {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const lock = acquireDirLock(options.lockPath ?? join(dir, "LOCK"));
     try {
-      const read = readWal(dir, options);
-      let truncatedBytes = 0;
-      for (const cut of [...(read.tail ? [read.tail] : []), ...read.salvaged]) {
-        const path = join(dir, cut.segment);
-        if (cut.offset === 0 && cut.bytes < 0) {
-          rmSync(path, { force: true });
-          continue;
-        }
-        truncatedBytes += cut.bytes;
-        truncateSync(path, cut.offset);
+      // Damage before the tail throws RTT_ERR_WAL_CORRUPT (`salvage.ts` is the way out).
+      const read = readWal(dir);
+      const tail = read.tail;
+      if (tail !== undefined) {
+        // A crash (or a failed write that could not be cut back) tore the last record.
+        const path = join(dir, tail.segment);
+        truncateSync(path, tail.offset);
         syncPath(path);
       }
-      if (read.salvaged.length > 0) syncPath(dir);
       const replay = replayRecords(read.records);
       const report: OpenReport = {
         replay,
-        truncatedBytes,
-        tail: read.tail,
-        salvaged: read.salvaged,
+        truncatedBytes: tail?.bytes ?? 0,
+        tail,
         discarded: [],
         tookOverLockFrom: lock.tookOverFrom,
       };

@@ -17,7 +17,7 @@ import { dirname, join } from "node:path";
  * temp file beside it, fsync, rename over the target (atomic within one filesystem), then
  * fsync the folder so the rename itself survives a crash.
  */
-export function writeFileAtomic(path: string, data: string, mode?: number): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const temp = join(dir, `.${randomBytes(6).toString("hex")}.tmp`);
@@ -26,7 +26,8 @@ export function writeFileAtomic(path: string, data: string, mode?: number): void
     // A mode asked for is the file's exactly (a rewritten file keeps the one it had); without
     // one, the umask narrows 0644 as it would for any new file.
     if (mode !== undefined) fchmodSync(fd, mode);
-    writeSync(fd, data);
+    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
@@ -86,7 +87,7 @@ export async function writeFileAtomicOffLoop(
   return true;
 }
 
-function syncDirectory(dir: string): void {
+export function syncDirectory(dir: string): void {
   // Directories cannot be opened for fsync on Windows; there the rename is as durable as it gets.
   if (process.platform === "win32") return;
   const fd = openSync(dir, "r");
