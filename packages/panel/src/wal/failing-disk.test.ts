@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import * as grpc from "@grpc/grpc-js";
+import { toServiceError } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import fc from "fast-check";
 import { FlakyDisk } from "./flaky-disk-fixture.ts";
@@ -101,6 +103,8 @@ describe("WAL on a failing disk", () => {
       assert.throws(() => wal.commit(tx, { n: 2 }), unwritable);
       assert.ok(wal.stopped);
       assert.match(wal.stopped.message, /ENOSPC.*ftruncate.*until it restarts/);
+      // What a gRPC caller of a commit gets for it (the daemon's handlers send toServiceError).
+      assert.equal(toServiceError(wal.stopped).code, grpc.status.UNAVAILABLE);
       // The disk works again, but nothing is appended after the torn record.
       const size = statSync(join(dir, segmentName(1))).size;
       for (const call of [
