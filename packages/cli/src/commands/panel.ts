@@ -249,6 +249,8 @@ export async function panelStatusCommand(
   );
   if (s.audit_problem !== "")
     ctx.term.out.write(`WARNING: audit ledger tampered at start: ${s.audit_problem}\n`);
+  if (s.writes_stopped !== "")
+    ctx.term.out.write(`WARNING: every commit is refused until a restart: ${s.writes_stopped}\n`);
   if (s.drivers.length > 0)
     ctx.term.out.write(
       `${table(

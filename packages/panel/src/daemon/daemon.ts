@@ -301,6 +301,7 @@ export class PanelDaemon {
         }),
         callers: this.#server.callers,
         auditProblem: this.#auditProblem,
+        writesStopped: () => (this.#wal.stopped ?? this.#audit.stopped)?.message ?? "",
         health: () => this.#health,
         catalog: () => this.#catalog(),
         policy: () => this.#policy(),

@@ -66,6 +66,8 @@ export interface PanelServiceContext {
   readonly tokens: TokenGate;
   /** What the panel found wrong with the audit ledger at start; "" when nothing (ADR 0019). */
   readonly auditProblem: string;
+  /** Why every commit is refused until a restart (a write could not be cut back); "" if none. */
+  writesStopped(): string;
   /** Who made each call (the connecting process, ADR 0019): the audit's `who`. */
   readonly callers: Pick<Callers, "actor">;
   /** Route health and breakers; none while the panel is still starting. */
@@ -176,6 +178,7 @@ function status(ctx: PanelServiceContext) {
     version: ctx.version,
     topology_json: liveTopologyJson(ctx),
     audit_problem: ctx.auditProblem,
+    writes_stopped: ctx.writesStopped(),
   };
 }
 

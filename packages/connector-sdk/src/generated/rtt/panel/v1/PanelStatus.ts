@@ -46,6 +46,11 @@ export interface PanelStatus {
    * WAL anchors: docs/adr/0019-audit-identity.md); empty when nothing.
    */
   'audit_problem'?: (string);
+  /**
+   * Why every commit is refused until the panel restarts: a write to the WAL or the audit ledger
+   * failed and could not be cut back (RTT_ERR_WAL_UNWRITABLE); empty when writes work.
+   */
+  'writes_stopped'?: (string);
 }
 
 export interface PanelStatus__Output {
@@ -91,4 +96,9 @@ export interface PanelStatus__Output {
    * WAL anchors: docs/adr/0019-audit-identity.md); empty when nothing.
    */
   'audit_problem': (string);
+  /**
+   * Why every commit is refused until the panel restarts: a write to the WAL or the audit ledger
+   * failed and could not be cut back (RTT_ERR_WAL_UNWRITABLE); empty when writes work.
+   */
+  'writes_stopped': (string);
 }
