@@ -107,12 +107,11 @@ describe("WAL on a failing disk", () => {
       assert.equal(toServiceError(wal.stopped).code, grpc.status.UNAVAILABLE);
       // The disk works again, but nothing is appended after the torn record.
       const size = statSync(join(dir, segmentName(1))).size;
-      for (const call of [
-        () => wal.begin({ n: 3 }),
-        () => wal.flush(),
-        () => wal.released("socket", "/x"),
-      ])
+      for (const call of [() => wal.begin({ n: 3 }), () => wal.flush()])
         assert.throws(call, (e) => e === wal.stopped);
+      // A release is best effort (a lost one only makes a restart reap what is gone): the
+      // panel can still stop.
+      assert.equal(wal.released("socket", "/x"), undefined);
       assert.equal(statSync(join(dir, segmentName(1))).size, size);
       wal.close();
       // A restart cuts the torn tail (it is the last thing in the log) and works.

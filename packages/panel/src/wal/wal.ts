@@ -247,9 +247,18 @@ export class Wal {
     return this.#append({ type: "abort", seq: 0, txid });
   }
 
-  /** The resource is gone (closed, unlinked, reaped): it leaves the ledger. */
-  released(kind: ResourceKind, name: string): number {
-    return this.#append({ type: "resource-released", seq: 0, kind, name });
+  /**
+   * The resource is gone (closed, unlinked, reaped): it leaves the ledger. Best effort on a disk
+   * that fails (undefined): a lost release only makes a restarted panel reap a resource that is
+   * gone, and reaping is idempotent — so a full disk does not stop a panel from stopping.
+   */
+  released(kind: ResourceKind, name: string): number | undefined {
+    try {
+      return this.#append({ type: "resource-released", seq: 0, kind, name });
+    } catch (error) {
+      if (error instanceof RttError && error.code === "RTT_ERR_WAL_UNWRITABLE") return undefined;
+      throw error;
+    }
   }
 
   /** Bytes in every segment: what compaction would reclaim most of. */
