@@ -36,7 +36,7 @@ import {
   truncateSync,
 } from "node:fs";
 import { join } from "node:path";
-import { type JsonValue, RttError } from "@rtt/core";
+import { errorMessage, type JsonValue, RttError } from "@rtt/core";
 import { acquireDirLock, type DirLock, type LockHolder } from "./lock.ts";
 import {
   type AuditAnchor,
@@ -376,15 +376,36 @@ export class Wal {
   #rotate(firstSeq: number): void {
     // The old segment is made durable first, so only the last segment can ever have a torn tail.
     this.#sync();
-    const next = this.#createSegment(firstSeq);
-    this.#writer.close();
-    this.#writer = next;
+    const old = this.#writer;
+    this.#writer = this.#createSegment(firstSeq);
+    try {
+      old.close();
+    } catch {
+      // Synced just above: a failing close loses nothing.
+    }
   }
 
+  /** A new segment, its folder entry made durable; RTT_ERR_WAL_UNWRITABLE when it cannot be. */
   #createSegment(firstSeq: number): SegmentWriter {
-    const writer = new SegmentWriter(join(this.dir, segmentName(firstSeq)), this.#io);
-    syncPath(this.dir);
-    return writer;
+    const path = join(this.dir, segmentName(firstSeq));
+    let writer: SegmentWriter | undefined;
+    try {
+      writer = new SegmentWriter(path, this.#io);
+      syncPath(this.dir);
+      return writer;
+    } catch (error) {
+      // An empty segment left behind is harmless: it reads as no records, and is reused.
+      try {
+        writer?.close();
+      } catch {
+        // Nothing was written to it.
+      }
+      throw new RttError(
+        "RTT_ERR_WAL_UNWRITABLE",
+        `cannot start the WAL segment ${path}: ${errorMessage(error)}`,
+        { hint: "free space (and inodes) on the disk holding .rtt/ and try again", cause: error },
+      );
+    }
   }
 }
 
