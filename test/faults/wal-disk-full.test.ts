@@ -108,7 +108,62 @@ describe("6. the WAL on a full disk", { timeout: 360_000 }, () => {
       execFileSync("umount", ["-l", walDir]);
     }
   });
+
+  it("ENOSPC on the ledger's tmpfs: the audit append is cut back, nothing commits unaudited, the ledger verifies", async (t) => {
+    const ws = new Workspace();
+    await scanAndApply(ws);
+    await ws.ok(["panel", "stop"]);
+    const auditDir = ws.path(".rtt", "audit");
+    if (!mountTmpfs(auditDir, "64k")) {
+      t.skip(
+        "mount -t tmpfs is not permitted here (not root): packages/panel/src/audit/ledger-disk.test.ts covers it",
+      );
+      return;
+    }
+    t.diagnostic("ran on a real 64 KiB tmpfs at .rtt/audit");
+    try {
+      await fullLedgerDisk(ws, auditDir);
+    } finally {
+      await ws.rtt(["panel", "stop"]);
+      execFileSync("umount", ["-l", auditDir]);
+    }
+  });
 });
+
+/** routes.json with the quickstart's `ui-refresh` route (`on`) or without it. */
+function setUiRefresh(ws: Workspace, on: boolean, all: readonly unknown[]): void {
+  ws.editJson<{ routes: unknown[] }>(".rtt/routes.json", (file) => {
+    file.routes = on ? [...all] : all.filter((r) => (r as { id: string }).id !== "ui-refresh");
+  });
+}
+
+/**
+ * The ledger case once `.rtt/audit` is mounted and filled: the ledger's last page may still
+ * hold a record or two (tmpfs allocates whole pages), so routes are toggled until an append
+ * needs a page there is no room for.
+ */
+async function fullLedgerDisk(ws: Workspace, auditDir: string): Promise<void> {
+  await ws.ok(["panel", "start"]);
+  processes.track([(await ws.status()).pid]);
+  const all = JSON.parse(ws.read(".rtt/routes.json")).routes as unknown[];
+  fill(join(auditDir, "filler"));
+  let wired = 2;
+  let failed: string | undefined;
+  for (let i = 0; i < 20 && failed === undefined; i++) {
+    setUiRefresh(ws, wired === 1, all);
+    const r = await ws.rtt(["apply", "--auto-approve"]);
+    if (r.code === 0) wired = wired === 1 ? 2 : 1;
+    else failed = `${r.stdout}${r.stderr}`;
+    assert.equal((await ws.status()).routes, wired, "a failed apply changed nothing");
+  }
+  assert.ok(failed !== undefined, "an audit append ran out of space");
+  assert.match(failed, /RTT_ERR_WAL_UNWRITABLE: .*ledger\.ndjson: write failed \(ENOSPC/);
+  // Cut back: no torn line, the chain verifies against its head while the disk is still full.
+  await ws.ok(["audit", "--verify"]);
+  rmSync(join(auditDir, "filler"));
+  await ws.ok(["apply", "--auto-approve"]);
+  await ws.ok(["audit", "--verify"]);
+}
 
 /** The tmpfs case once `.rtt/wal` is mounted: fill, fail, free, commit, restart. */
 async function fullDisk(ws: Workspace, walDir: string): Promise<void> {
