@@ -23,6 +23,10 @@
  *   5. clock-jump.test.ts: a wall-clock jump (unit level, RouteHealth): with an injected clock,
  *      what a jump does to the breakers and their backoff; with the daemon's own clock, a
  *      Date.now jump does nothing.
+ *   7. wal-disk-full.test.ts: `.rtt/wal`, then `.rtt/audit`, on a small tmpfs filled to ENOSPC:
+ *      a commit fails cleanly and changes nothing, the panel still stops, freeing space lets the
+ *      next commit through; a torn WAL record or ledger line makes `rtt panel start` name
+ *      `--salvage`, which recovers it (issue 15, finding 6).
  *
  * The cases work on a Workspace of test/support/quickstart-workspace.ts (a temp copy of the
  * quickstart run by the real `rtt`, the processes its panel starts, `cleanup()`); the stream they

@@ -1,7 +1,7 @@
 /**
  * A case of the fault suite (helpers.ts lists them all).
  *
- * 6. The WAL on a full disk and a damaged WAL or ledger (issue 15, finding 6), with the real
+ * 7. The WAL on a full disk and a damaged WAL or ledger (issue 15, finding 6), with the real
  * panel: `.rtt/wal` on a small tmpfs filled until ENOSPC — a commit fails cleanly (nothing
  * changes), the WAL stays whole, the panel still stops, and once space is freed the next commit
  * works and a restart finds no torn record. A torn record with records after it (what finding 6 left) makes
@@ -88,7 +88,7 @@ function recordOffsets(buf: Buffer): number[] {
   return offsets;
 }
 
-describe("6. the WAL on a full disk", { timeout: 360_000 }, () => {
+describe("7. the WAL on a full disk", { timeout: 360_000 }, () => {
   it("ENOSPC on a tmpfs: the commit fails cleanly, the WAL stays whole, freeing space lets the next commit through", async (t) => {
     const ws = new Workspace();
     await scanAndApply(ws);
@@ -197,7 +197,7 @@ async function fullDisk(ws: Workspace, walDir: string): Promise<void> {
   assert.equal((await ws.status()).routes, 1);
 }
 
-describe("6. a damaged WAL or ledger and `rtt panel start --salvage`", { timeout: 360_000 }, () => {
+describe("7. a damaged WAL or ledger and `rtt panel start --salvage`", { timeout: 360_000 }, () => {
   it("a torn record with records after it: start fails naming --salvage; --salvage keeps the prefix and the panel runs", async () => {
     const ws = new Workspace();
     await scanAndApply(ws);
