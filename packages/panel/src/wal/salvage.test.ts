@@ -103,19 +103,21 @@ describe("salvageWal", () => {
           const bad = damaged(buf, d.kind, d.at % buf.length, d.x);
           writeFileSync(path, bad);
           const s = salvageWal(dir, new Date(0));
+          if (s.damaged) assert.deepEqual(readFileSync(join(s.aside ?? "", segmentName(1))), bad);
+          else assert.deepEqual(readFileSync(path), bad, "nothing to drop: nothing touched");
+          assert.equal(salvageWal(dir).damaged, false, "a second salvage finds nothing");
+          // (Opening may append aborts for partial transactions: checked after the above.)
           const kept = commitsOf(dir);
           assert.deepEqual(
             kept,
             Array.from({ length: kept.length }, (_, i) => i + 1),
           );
-          if (s.damaged) assert.deepEqual(readFileSync(join(s.aside ?? "", segmentName(1))), bad);
-          else assert.deepEqual(readFileSync(path), bad, "nothing to drop: nothing touched");
-          assert.equal(salvageWal(dir).damaged, false, "a second salvage finds nothing");
         } finally {
           rmSync(root, { recursive: true, force: true });
         }
       }),
-      { numRuns: 60 },
+      // A cut at a record boundary leaves a partial transaction: nothing to drop.
+      { numRuns: 60, examples: [[6, { kind: "cut", at: 1817095988, x: 0 }]] },
     );
   });
 });
