@@ -5,10 +5,10 @@
  * that turns away a Node older than 22.12 with one clear line.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Wal } from "../../packages/panel/src/wal/wal.ts";
+import { acquireDirLock } from "../../packages/panel/src/wal/lock.ts";
 import {
   ANSI_CSI,
   available,
@@ -378,21 +378,21 @@ describe("rescans read only what changed", () => {
 describe("a panel that cannot start", () => {
   it("says why from what this start wrote to the log, not an earlier run's lines", async () => {
     const ws = await initialised();
-    // Two commits, then the first record damaged: intact records after damage are refused.
-    const wal = Wal.open({ dir: join(ws, ".rtt", "wal") });
-    wal.commit(wal.begin({}), {});
-    wal.commit(wal.begin({}), {});
-    wal.close();
-    const segment = join(ws, ".rtt", "wal", "wal-0000000000000001.log");
-    const bytes = readFileSync(segment);
-    bytes.write("garbage", 20);
-    writeFileSync(segment, bytes);
-    writeFile(ws, ".rtt/panel.log", "a stale line from an earlier run\n");
-    const r = await runRtt(["panel", "start"], { cwd: ws });
-    assert.equal(r.code, 1, r.stdout);
-    assert.match(r.stderr, /the panel exited \(1\) while starting/);
-    assert.match(r.stderr, /RTT_ERR_WAL/);
-    assert.doesNotMatch(r.stderr, /stale line/);
+    // The WAL's lock held by a live process (this one) that serves no socket: only the daemon,
+    // opening the WAL, finds out. (A damaged WAL is refused before the daemon is started, with
+    // the hint to salvage it: test/faults/wal-disk-full.test.ts.)
+    mkdirSync(join(ws, ".rtt", "wal"), { recursive: true });
+    const lock = acquireDirLock(join(ws, ".rtt", "wal", "LOCK"));
+    try {
+      writeFile(ws, ".rtt/panel.log", "a stale line from an earlier run\n");
+      const r = await runRtt(["panel", "start"], { cwd: ws });
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stderr, /the panel exited \(1\) while starting/);
+      assert.match(r.stderr, /RTT_ERR_WAL_LOCKED/);
+      assert.doesNotMatch(r.stderr, /stale line/);
+    } finally {
+      lock.release();
+    }
   });
 });
 

@@ -28,6 +28,10 @@
  *      x-run edited meanwhile goes through plan/apply, the old logger is gone; a record that
  *      does not say its launch, or a program in the folder the workspace was moved from, is
  *      ended and started anew).
+ *   7. wal-disk-full.test.ts: `.rtt/wal`, then `.rtt/audit`, on a small tmpfs filled to ENOSPC:
+ *      a commit fails cleanly and changes nothing, the panel still stops, freeing space lets the
+ *      next commit through; a torn WAL record or ledger line makes `rtt panel start` name
+ *      `--salvage`, which recovers it (issue 15, finding 6).
  *
  * The cases work on a Workspace of test/support/quickstart-workspace.ts (a temp copy of the
  * quickstart run by the real `rtt`, the processes its panel starts, `cleanup()`); the stream they

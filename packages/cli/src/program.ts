@@ -284,13 +284,17 @@ function addPanelCommands(program: Command, { ctx, setExit }: Runtime): void {
     .description("start, stop or inspect this workspace's panel daemon")
     .addHelpText(
       "after",
-      "\nExamples:\n  rtt panel status\n  rtt panel start\n  rtt panel stop\n\nThe daemon's log is .rtt/panel.log; `rtt apply` starts it when none runs.",
+      "\nExamples:\n  rtt panel status\n  rtt panel start\n  rtt panel start --salvage   # after RTT_ERR_WAL_CORRUPT\n  rtt panel stop\n\nThe daemon's log is .rtt/panel.log; `rtt apply` starts it when none runs.",
     );
   panel
     .command("start")
     .description("start the panel in the background (no-op when it runs)")
     .option("--json", "print the pid and socket as JSON")
-    .action(async (opts: { json?: boolean }) => {
+    .option(
+      "--salvage",
+      "keep what verifies of a damaged WAL or audit ledger, move the damaged files aside, say what was dropped",
+    )
+    .action(async (opts: { json?: boolean; salvage?: boolean }) => {
       const { panelStartCommand } = await import("./commands/panel.ts");
       setExit(await panelStartCommand(ctx(), opts));
     });

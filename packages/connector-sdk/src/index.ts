@@ -51,7 +51,7 @@ export {
 } from "./driver/runtime.ts";
 export { RxQueue } from "./driver/rx-queue.ts";
 export { type ServeOptions, serveDriver } from "./driver/serve.ts";
-export { writeFileAtomic } from "./files/atomic-write.ts";
+export { syncDirectory, writeFileAtomic } from "./files/atomic-write.ts";
 export {
   PRIVATE_DIR_MODE,
   PRIVATE_FILE_MODE,

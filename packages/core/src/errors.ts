@@ -273,6 +273,12 @@ export const ERROR_CATALOG = {
     exitCode: 1,
     grpcStatus: "INTERNAL",
   },
+  RTT_ERR_WAL_UNWRITABLE: {
+    meaning:
+      "The WAL or the audit ledger could not be written (a full or failing disk). The failed record was cut back and nothing changed; if cutting back failed too, the panel refuses every commit until it restarts.",
+    exitCode: 1,
+    grpcStatus: "UNAVAILABLE",
+  },
   RTT_ERR_WAL_LOCKED: {
     meaning: "Another live panel holds this .rtt/ folder's lock; the message names its pid.",
     exitCode: 1,

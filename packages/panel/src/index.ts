@@ -18,6 +18,7 @@ export {
   checkLedgerFile,
   headPath,
   readHead,
+  readTail,
 } from "./audit/ledger-file.ts";
 export {
   AUDIT_ACTIONS,
@@ -30,6 +31,7 @@ export {
   recordHash,
   recordLine,
 } from "./audit/record.ts";
+export { type LedgerSalvage, salvageLedger } from "./audit/salvage-ledger.ts";
 export { type LedgerProblem, type LedgerVerdict, verifyLedger } from "./audit/verify.ts";
 export {
   CATALOG_FORMAT,
@@ -238,6 +240,7 @@ export type {
   WalAction,
   WalRecord,
 } from "./wal/record.ts";
+export { decodeRecord } from "./wal/record.ts";
 export {
   type CommitPoint,
   type LedgerEntry,
@@ -246,6 +249,7 @@ export {
   stateChanges,
   type TxStatus,
 } from "./wal/replay.ts";
+export { salvageWal, type WalSalvage } from "./wal/salvage.ts";
 export {
   type ReadOptions,
   readWal,

@@ -21,6 +21,7 @@ import {
 import { paint, table } from "../output.ts";
 import { VERSION } from "../version.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
+import { checkStartable, salvageWorkspace, writeSalvaged } from "./panel-salvage.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/rtt.js", import.meta.url));
 const START_TIMEOUT_MS = 30_000;
@@ -65,10 +66,14 @@ function tail(file: string, from: number, lines = 12): string {
   }
 }
 
-/** Starts `rtt panel run` detached, and waits until it answers. */
+/**
+ * Starts `rtt panel run` detached, and waits until it answers. A WAL or ledger the panel could
+ * not start with is refused first, with the error that names `--salvage` (panel-salvage.ts).
+ */
 async function startInBackground(
   paths: WorkspacePaths,
 ): Promise<{ conn: PanelConnection; pid: number }> {
+  checkStartable(paths);
   const log = paths.panelLog;
   // Never through a link: the panel's lines would land in whatever file it points at.
   const fd = openStateFile(log, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
@@ -159,9 +164,13 @@ export async function panelRunCommand(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
+/**
+ * `rtt panel start [--salvage]`. A running panel opened its WAL, so there is nothing to salvage;
+ * otherwise `--salvage` runs before the start (it takes the WAL's lock) and is reported.
+ */
 export async function panelStartCommand(
   ctx: CommandContext,
-  opts: { json?: boolean },
+  opts: { json?: boolean; salvage?: boolean },
 ): Promise<number> {
   const paths = workspaceOf(ctx);
   const running = await runningPanel(paths);
@@ -169,12 +178,24 @@ export async function panelStartCommand(
     const s = await running.status();
     running.close();
     if (opts.json) writeJson(ctx, { started: false, pid: s.pid, listen: s.listen });
-    else ctx.term.out.write(`the panel is already running (pid ${s.pid}) on ${s.listen}\n`);
+    else
+      ctx.term.out.write(
+        `the panel is already running (pid ${s.pid}) on ${s.listen}${opts.salvage ? "; it opened its WAL, nothing to salvage" : ""}\n`,
+      );
     return 0;
   }
+  const salvaged = opts.salvage ? salvageWorkspace(paths) : undefined;
+  if (salvaged !== undefined && !opts.json) writeSalvaged(ctx, paths, salvaged);
   const { conn, pid } = await startInBackground(paths);
   conn.close();
-  if (opts.json) writeJson(ctx, { started: true, pid, listen: conn.listen, log: paths.panelLog });
+  if (opts.json)
+    writeJson(ctx, {
+      started: true,
+      pid,
+      listen: conn.listen,
+      log: paths.panelLog,
+      ...(salvaged === undefined ? {} : { salvage: salvaged }),
+    });
   else ctx.term.out.write(`panel started (pid ${pid}) on ${conn.listen}; log: ${paths.panelLog}\n`);
   return 0;
 }
@@ -242,6 +263,8 @@ export async function panelStatusCommand(
   if (s.audit_problem !== "")
     ctx.term.out.write(`WARNING: audit ledger tampered at start: ${s.audit_problem}\n`);
   ctx.term.out.write(sandboxLine(s.sandbox));
+  if (s.writes_stopped !== "")
+    ctx.term.out.write(`WARNING: every commit is refused until a restart: ${s.writes_stopped}\n`);
   if (s.drivers.length > 0)
     ctx.term.out.write(
       `${table(

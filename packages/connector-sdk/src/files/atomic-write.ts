@@ -41,8 +41,8 @@ export function writeFileAtomic(
     // one, the umask narrows 0644 as it would for any new file. By path, not fchmod: Node's
     // permission model (a driver under the `node` sandbox) refuses fchmod.
     if (mode !== undefined && (fstatSync(fd).mode & 0o7777) !== mode) chmodSync(temp, mode);
-    if (typeof data === "string") writeSync(fd, data);
-    else writeSync(fd, data);
+    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
     if (durable) fsyncSync(fd);
   } catch (error) {
     closeSync(fd);

@@ -9,7 +9,8 @@
  *   ledger from seq 1 after the old one went);
  * - `behind-anchor`: the ledger ends before an anchored seq (cut back, its head rewritten);
  * - `anchor-mismatch`: the record at an anchored seq is not the one anchored (rewritten);
- * - `head-unsigned` / `head-forged`: the head file lacks the panel's signature, or it fails.
+ * - `head-unsigned` / `head-forged`: the head file lacks the panel's signature, or it fails;
+ * - `salvaged`: `rtt panel start --salvage` dropped damaged records (`salvage-ledger.ts`).
  *
  * The evidence lasts as long as the WAL keeps the commits (compaction keeps the newest ones).
  */
@@ -24,9 +25,11 @@ import { readWal } from "../wal/segments.ts";
 import { headSignature } from "./head-signature.ts";
 import { checkLedgerFile, headPath } from "./ledger-file.ts";
 import type { AuditRecord } from "./record.ts";
+import { readSalvageNotes, salvageNotesPath } from "./salvage-ledger.ts";
 import type { LedgerVerdict } from "./verify.ts";
 
 export type AnchorProblem =
+  | "salvaged"
   | "deleted"
   | "restarted"
   | "behind-anchor"
@@ -135,6 +138,8 @@ export function checkWorkspaceLedger(paths: {
 }): { verdict: LedgerVerdict; anchor: AnchorFinding | undefined } {
   const verdict = checkLedgerFile(paths.audit);
   if (!verdict.ok) return { verdict, anchor: undefined };
+  const salvaged = salvageFinding(paths.audit);
+  if (salvaged !== undefined) return { verdict, anchor: salvaged };
   const anchor = checkAnchors(
     paths.audit,
     verdict.records,
@@ -142,4 +147,21 @@ export function checkWorkspaceLedger(paths: {
     panelPublicKey(paths.rttDir),
   );
   return { verdict, anchor };
+}
+
+/** The salvages that dropped records, as one finding; undefined when there were none. */
+function salvageFinding(ledgerFile: string): AnchorFinding | undefined {
+  const notes = readSalvageNotes(ledgerFile);
+  if (notes.length === 0) return undefined;
+  const said = notes.map((n) => {
+    const seqs =
+      n.droppedSeqs.length > 0
+        ? `seq ${Math.min(...n.droppedSeqs)}..${Math.max(...n.droppedSeqs)}`
+        : "no readable seq";
+    return `at ${n.at} ${n.droppedLines} line(s) after seq ${n.keptThroughSeq} were dropped (${seqs}, ${n.droppedBytes} bytes; ${n.reason}), the original kept as ${n.aside}`;
+  });
+  return {
+    problem: "salvaged",
+    message: `the ledger was salvaged: ${said.join("; ")}; records are missing there (${salvageNotesPath(ledgerFile)})`,
+  };
 }

@@ -10,20 +10,12 @@
  *   the ledger ahead of the head, which verifies; a ledger *behind* its head does not.
  * - One writer at a time: the panel daemon holds the workspace lock.
  */
-import {
-  closeSync,
-  constants,
-  existsSync,
-  fstatSync,
-  fsyncSync,
-  mkdirSync,
-  readSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, readSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { openStateFile, readStateFile, refuseLinks } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import type { SigningKey } from "../trust/keys.ts";
+import { cutBack, NODE_IO, type WalIo } from "../wal/segment-writer.ts";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
 import { headContent } from "./head-signature.ts";
 import {
@@ -43,6 +35,8 @@ export interface AuditLedgerOptions extends RecordStamp {
   readonly signer?: SigningKey;
   /** A delayed head write failed (a full disk): the next append's write tries again. */
   readonly onHeadError?: (error: unknown) => void;
+  /** The file operations that can fail (tests inject a failing disk); default node:fs. */
+  readonly io?: WalIo;
 }
 
 /** Where the head of `ledgerFile` is kept. */
@@ -171,13 +165,16 @@ export function readTail(ledgerFile: string): AuditHead | undefined {
 
 /**
  * Chains `entries` after `last`, appends them with one O_APPEND write and one fsync, and returns
- * them with the new head and the ledger's size after the write. Writes no head file.
+ * them with the new head and the ledger's size after the write. Writes no head file. A failed
+ * write or fsync is cut back to the ledger's size before it (`cutBack`): RTT_ERR_WAL_UNWRITABLE,
+ * one `isWriterStopped` when the cut failed too and a torn line stays.
  */
 export function writeRecords(
   ledgerFile: string,
   entries: readonly AuditEntry[],
   options: RecordStamp,
   last: AuditHead | undefined,
+  io: WalIo = NODE_IO,
 ): { records: AuditRecord[]; head: AuditHead; size: number } {
   const { records, head } = chainRecords(entries, last, options);
   const bytes = Buffer.from(records.map(recordLine).join(""), "utf8");
@@ -189,14 +186,16 @@ export function writeRecords(
     0o644,
   );
   try {
-    const written = writeSync(fd, bytes);
-    if (written !== bytes.length) {
-      throw new RttError(
-        "RTT_ERR_INTERNAL",
-        `short write to ${ledgerFile}: ${written} of ${bytes.length} bytes`,
-      );
+    const before = fstatSync(fd).size;
+    let op = "write";
+    try {
+      let done = 0;
+      while (done < bytes.length) done += io.writeSync(fd, bytes, done);
+      op = "fsync";
+      io.fsyncSync(fd);
+    } catch (error) {
+      throw cutBack({ path: ledgerFile, fd, io }, op, error, before);
     }
-    fsyncSync(fd);
     return { records, head, size: fstatSync(fd).size };
   } finally {
     closeSync(fd);

@@ -11,6 +11,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { RttError } from "@rtt/core";
+import { isWriterStopped } from "../wal/segment-writer.ts";
 import { writeFileAtomic, writeFileAtomicOffLoop } from "../workspace/atomic-write.ts";
 import { headContent } from "./head-signature.ts";
 import {
@@ -45,6 +46,8 @@ export class AuditLedger {
   #headWrites = 0;
   /** The off-loop head write under way, if any. */
   #headWriting: Promise<void> | undefined;
+  /** Set when a failed append could not be cut back: a torn line stays, nothing may follow it. */
+  #stopped: RttError | undefined;
 
   constructor(file: string, options: AuditLedgerOptions = {}) {
     this.file = file;
@@ -62,6 +65,11 @@ export class AuditLedger {
     }
   }
 
+  /** Why every append is refused (until the panel restarts), once a failed one left a torn line. */
+  get stopped(): RttError | undefined {
+    return this.#stopped;
+  }
+
   append(entry: AuditEntry): AuditRecord {
     const [record] = this.appendAll([entry]);
     if (record === undefined) throw new RttError("RTT_ERR_INTERNAL", "audit append wrote nothing");
@@ -70,12 +78,20 @@ export class AuditLedger {
 
   appendAll(entries: readonly AuditEntry[]): AuditRecord[] {
     if (entries.length === 0) return [];
+    if (this.#stopped !== undefined) throw this.#stopped;
     const known = this.#tail;
     const last =
       known !== undefined && existsSync(this.file) && statSync(this.file).size === known.size
         ? known.head
         : readTail(this.file);
-    const { records, head, size } = writeRecords(this.file, entries, this.#options, last);
+    let written: ReturnType<typeof writeRecords>;
+    try {
+      written = writeRecords(this.file, entries, this.#options, last, this.#options.io);
+    } catch (error) {
+      if (isWriterStopped(error)) this.#stopped = error;
+      throw error;
+    }
+    const { records, head, size } = written;
     this.#tail = { head, size };
     this.#headDue ??= setTimeout(() => {
       const writing = this.#writeHeadOffLoop();

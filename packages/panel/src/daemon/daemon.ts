@@ -14,6 +14,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   addressOf,
   type CatalogSymbol,
+  errorMessage,
   type JsonValue,
   type PanelConfig,
   RttError,
@@ -328,6 +329,7 @@ export class PanelDaemon {
         callers: this.#server.callers,
         auditProblem: this.#auditProblem,
         sandbox: this.sandbox.status,
+        writesStopped: () => (this.#wal.stopped ?? this.#audit.stopped)?.message ?? "",
         health: () => this.#health,
         catalog: () => this.#catalog(),
         policy: () => this.#policy(),
@@ -368,8 +370,16 @@ export class PanelDaemon {
       if (stray.length > 0)
         this.#log(`ended program(s) no driver ran any more: pid ${stray.join(", ")}`);
       this.#reconciler.releaseAll();
-      await this.#audit.settle();
-      this.#wal.close();
+      // On a full or failing disk the panel still stops: the head lags (which verifies) and
+      // the WAL's lock is released whatever its last fsync said.
+      await this.#audit
+        .settle()
+        .catch((error) => this.#log(`could not write the audit head: ${errorMessage(error)}`));
+      try {
+        this.#wal.close();
+      } catch (error) {
+        this.#log(`could not flush the WAL on close: ${errorMessage(error)}`);
+      }
       this.#server.removeSocket();
       this.#log("panel stopped");
       this.#markStopped();

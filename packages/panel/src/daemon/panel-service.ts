@@ -69,6 +69,8 @@ export interface PanelServiceContext {
   readonly auditProblem: string;
   /** The drivers' sandbox (ADR 0023): what was asked, what runs, and why less, if so. */
   readonly sandbox: SandboxStatus;
+  /** Why every commit is refused until a restart (a write could not be cut back); "" if none. */
+  writesStopped(): string;
   /** Who made each call (the connecting process, ADR 0019): the audit's `who`. */
   readonly callers: Pick<Callers, "actor">;
   /** Route health and breakers; none while the panel is still starting. */
@@ -180,6 +182,7 @@ function status(ctx: PanelServiceContext) {
     topology_json: liveTopologyJson(ctx),
     audit_problem: ctx.auditProblem,
     sandbox: ctx.sandbox,
+    writes_stopped: ctx.writesStopped(),
   };
 }
 

@@ -44,6 +44,10 @@ function logWalReport(p: RecoveryParts): void {
   const report = p.wal.report;
   if (report.tookOverLockFrom !== undefined)
     p.log(`took over the lock of a dead panel (pid ${report.tookOverLockFrom.pid})`);
+  if (report.tail !== undefined)
+    p.log(
+      `cut a torn WAL tail: ${report.tail.bytes} bytes of ${report.tail.segment} from byte ${report.tail.offset} (${report.tail.reason})`,
+    );
   if (report.discarded.length > 0)
     p.log(`discarded the partial transaction(s) ${report.discarded.join(", ")}`);
 }

@@ -15,7 +15,8 @@
  *
  * Any failure before the commit rolls the batch back: every link it opened is closed (which
  * removes its lanes, segments and sockets in the driver), the transaction is aborted, and the
- * old links were never touched — the graph is exactly the old one. Every link is journaled as a
+ * old links were never touched — the graph is exactly the old one. So does a commit record the
+ * WAL could not write (a full disk, cut back: `wal/segment-writer.ts`). Every link is journaled as a
  * `link` resource when opened and released when closed (route-links.ts).
  */
 import { type CatalogSymbol, errorMessage, type JsonValue, RttError } from "@rtt/core";
@@ -30,7 +31,7 @@ import { eachLimited } from "./each-limited.ts";
 import { graphJson, type WiredRoute } from "./graph.ts";
 import { agree, txNonce } from "./handshake-ask.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
-import { beforeStep } from "./reconciler-options.ts";
+import { beforeStep, beginUnlessStopped } from "./reconciler-options.ts";
 import { forgetRouteJournal, isJournaled, openParams } from "./route-journals.ts";
 
 export interface BatchOutcome {
@@ -101,9 +102,8 @@ export class BatchTransaction {
     actor: Actor,
     auditAs?: AuditAction,
   ): Promise<BatchOutcome> {
-    const { wal } = this.#parts.options;
     const routes = edits.map((e) => e.route);
-    const txid = wal.begin(graphJson(this.#parts.routes.graph()));
+    const txid = beginUnlessStopped(this.#parts.options, graphJson(this.#parts.routes.graph()));
     const prepared: Prepared[] = [];
     try {
       for (const edit of edits) if (edit.action !== "delete") prepared.push({ edit });
@@ -116,7 +116,14 @@ export class BatchTransaction {
       await this.#rollBack(txid, prepared, error);
       return { routes, outcome: "rolled-back", error: batchError(error) };
     }
-    const { seq, retired } = this.#commit(txid, edits, prepared);
+    let committed: { seq: number; retired: WiredRoute[] };
+    try {
+      committed = this.#commit(txid, edits, prepared);
+    } catch (error) {
+      await this.#rollBack(txid, prepared, error);
+      return { routes, outcome: "rolled-back", error: batchError(error) };
+    }
+    const { seq, retired } = committed;
     for (const old of retired) {
       await beforeStep(this.#parts.options, "retire", old.edge.route).catch(() => {});
       await this.#parts.links.close([old.from, old.to]);
@@ -196,11 +203,33 @@ export class BatchTransaction {
     const again = (p: Prepared) => rewired.has(p.edit.route) && isJournaled(p.edit.after);
     await this.#parts.links.close(prepared.filter(again).flatMap(ends), true);
     await this.#parts.links.close(prepared.filter((p) => !again(p)).flatMap(ends));
-    this.#parts.options.wal.abort(txid);
+    try {
+      this.#parts.options.wal.abort(txid);
+    } catch (abortError) {
+      // Closed all the same; a lost abort replays as partial, which is discarded.
+      this.#parts.options.progress?.(`  could not journal the abort: ${errorMessage(abortError)}`);
+    }
   }
 
-  /** The commit point: from here on the batch's new wiring is the topology. */
+  /**
+   * The commit point: from here on the batch's new wiring is the topology. A commit record that
+   * cannot be written leaves the live routes as they were.
+   */
   #commit(
+    txid: string,
+    edits: readonly Edit[],
+    prepared: readonly Prepared[],
+  ): { seq: number; retired: WiredRoute[] } {
+    const before = this.#parts.routes.snapshot();
+    try {
+      return this.#wireAndCommit(txid, edits, prepared);
+    } catch (error) {
+      this.#parts.routes.restore(before);
+      throw error;
+    }
+  }
+
+  #wireAndCommit(
     txid: string,
     edits: readonly Edit[],
     prepared: readonly Prepared[],

@@ -21,6 +21,12 @@ export type GraphRecords = Pick<
   "driverRecords" | "breakerStates" | "failedOver"
 >;
 
+/** What `LiveRoutes.snapshot` keeps. */
+export interface RoutesSnapshot {
+  readonly wired: ReadonlyMap<string, WiredRoute>;
+  readonly parked: ReadonlyMap<string, Parked>;
+}
+
 export class LiveRoutes {
   readonly #records: GraphRecords;
   readonly #wired = new Map<string, WiredRoute>();
@@ -105,6 +111,17 @@ export class LiveRoutes {
   assumeParked(routeIds: Iterable<string>): void {
     for (const id of routeIds)
       if (this.#wired.get(id)?.edge.pattern === "oneway") this.#parked.set(id, "assumed");
+  }
+
+  /** The registry as of now, for `restore` when the commit of a change could not be written. */
+  snapshot(): RoutesSnapshot {
+    return { wired: new Map(this.#wired), parked: new Map(this.#parked) };
+  }
+
+  restore(snapshot: RoutesSnapshot): void {
+    this.clear();
+    for (const [id, r] of snapshot.wired) this.#wired.set(id, r);
+    for (const [id, p] of snapshot.parked) this.#parked.set(id, p);
   }
 
   /** No route is wired any more (the panel stopped its drivers). */

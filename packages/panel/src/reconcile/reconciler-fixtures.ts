@@ -14,6 +14,7 @@ import { AuditLedger } from "../audit/ledger.ts";
 import { makePlan, NOT_STRICT, type Plan, type PlanInputs } from "../plan/plan.ts";
 import type { Topology } from "../plan/topology.ts";
 import type { RouteTokenSource } from "../trust/route-tokens.ts";
+import type { WalIo } from "../wal/segment-writer.ts";
 import { Wal } from "../wal/wal.ts";
 import type { Actor } from "./actor.ts";
 import { clearReceived, MemoryPool, received } from "./memory-drivers.ts";
@@ -92,12 +93,19 @@ export interface ReconcilerFixture {
   tearDown(): Promise<void>;
 }
 
-/** `routeTokens`: the reconciler's route token source (default: none, as without a panel key). */
+/**
+ * `routeTokens`: the reconciler's route token source (default: none, as without a panel key);
+ * `io`: the WAL's file operations (a failing disk); `onStep`: called before each step.
+ */
 export function setUp(
-  options: { readonly routeTokens?: RouteTokenSource } = {},
+  options: {
+    readonly routeTokens?: RouteTokenSource;
+    readonly io?: WalIo;
+    readonly onStep?: (step: ApplyStep, route: string) => void;
+  } = {},
 ): ReconcilerFixture {
   const dir = mkdtempSync(join(tmpdir(), "rtt-reconciler-"));
-  const wal = Wal.open({ dir: join(dir, "wal") });
+  const wal = Wal.open({ dir: join(dir, "wal"), ...(options.io ? { io: options.io } : {}) });
   const pool = new MemoryPool();
   const fixture: ReconcilerFixture = {
     dir,
@@ -111,6 +119,7 @@ export function setUp(
       root: dir,
       ...options,
       beforeStep(step, route) {
+        options.onStep?.(step, route);
         const { failAt } = fixture;
         if (failAt !== undefined && failAt.step === step && failAt.route === route) {
           if (failAt.once === true) fixture.failAt = undefined;

@@ -19,6 +19,20 @@ export const APPLY_STEPS = [
 ] as const;
 export type ApplyStep = (typeof APPLY_STEPS)[number];
 
+/**
+ * Begins a WAL transaction with the pre-graph `pre` — unless the WAL or the audit ledger stopped
+ * after a write it could not cut back (issue 15): then every commit is refused with that reason
+ * (RTT_ERR_WAL_UNWRITABLE, gRPC UNAVAILABLE) before any driver is touched, until a restart.
+ */
+export function beginUnlessStopped(
+  o: Pick<ReconcilerOptions, "wal" | "audit">,
+  pre: JsonValue,
+): string {
+  const stopped = o.wal.stopped ?? o.audit.stopped;
+  if (stopped !== undefined) throw stopped;
+  return o.wal.begin(pre);
+}
+
 export interface ReconcilerOptions {
   readonly wal: Wal;
   readonly audit: AuditLedger;

@@ -24,7 +24,7 @@ import { always, Hold, type StillWanted } from "./hold.ts";
 import { LiveRoutes } from "./live-routes.ts";
 import { type ApplyResult, PlanApply, type Retarget } from "./plan-apply.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
-import type { ReconcilerOptions } from "./reconciler-options.ts";
+import { beginUnlessStopped, type ReconcilerOptions } from "./reconciler-options.ts";
 import { RouteLinks } from "./route-links.ts";
 import { SerialQueue } from "./serial-queue.ts";
 import { SpareKeeper } from "./spare-keeping.ts";
@@ -113,7 +113,7 @@ export class Reconciler {
   journal(): Promise<number> {
     return this.#queue.run(async () => {
       const graph = graphJson(this.graph);
-      const txid = this.#o.wal.begin(graph);
+      const txid = beginUnlessStopped(this.#o, graph);
       return this.#o.wal.commit(txid, graph, this.#o.audit.head);
     });
   }

@@ -5,7 +5,7 @@
  * frame boundary — the old lane gets EOS after every frame already written to it), commit, then
  * retire the old target once it has taken every frame the old lane carried, so each frame
  * reaches exactly one target. Anything failing before the Switch closes the new link and leaves
- * the route as it was.
+ * the route as it was; so does a commit the WAL cannot write (`uncommitted-move.ts`).
  */
 import { type CatalogSymbol, RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
@@ -15,9 +15,10 @@ import { type DriverCalls, type LinkRef, linkResourceName, switchOutbound } from
 import { graphJson, type WiredRoute } from "./graph.ts";
 import { agree, txNonce } from "./handshake-ask.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
-import { beforeStep } from "./reconciler-options.ts";
+import { beforeStep, beginUnlessStopped } from "./reconciler-options.ts";
 import { openParams } from "./route-journals.ts";
 import { isArmedFor } from "./spares.ts";
+import { undoUncommittedMove } from "./uncommitted-move.ts";
 
 export interface QuickConnectResult {
   readonly route: string;
@@ -74,10 +75,18 @@ export class TargetMoves {
     // A held route moved by an apply stays held: its new target is opened and agreed with, but
     // the source is not switched — the unpark at heal moves it on to a fresh link of the new one.
     const held = mode === "apply" && this.#parts.routes.isKnownParked(routeId);
-    const txid = this.#parts.options.wal.begin(graphJson(this.#parts.routes.graph()));
+    const txid = beginUnlessStopped(this.#parts.options, graphJson(this.#parts.routes.graph()));
     const flipped = await this.#flip(txid, route, edge, target, mode, held);
     const moved = { edge, from: route.from, to: flipped.to };
-    const seq = this.#commit(txid, route, moved, held, actor, mode);
+    const snapshot = this.#parts.routes.snapshot();
+    let seq: number;
+    try {
+      seq = this.#commit(txid, route, moved, held, actor, mode);
+    } catch (error) {
+      const undo = { txid, before: route, snapshot, to: flipped.to, mode, held };
+      await undoUncommittedMove(this.#parts, undo);
+      throw error;
+    }
     await this.#retireOld(route, flipped.oldFrames, mode);
     return {
       route: routeId,

@@ -6,17 +6,9 @@
  * error naming its pid.
  */
 import { randomBytes } from "node:crypto";
-import {
-  closeSync,
-  fsyncSync,
-  linkSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, fsyncSync, linkSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { readStateFile } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import { readProcStat } from "@rtt/fabric";
 
@@ -57,7 +49,7 @@ function holderAlive(h: LockHolder): boolean {
 
 function readHolder(path: string): LockHolder | undefined | "absent" {
   try {
-    return parseHolder(readFileSync(path, "utf8"));
+    return parseHolder(readStateFile(path));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return "absent";
     throw error;

@@ -132,7 +132,7 @@ function damagedInTheMiddle(
       later.length > 0 ? `${later.length} later segment(s)` : "intact records"
     } after it; records after seq ${prevSeq} are not trusted`,
     {
-      hint: "restore .rtt/wal from a backup, or open with salvage to keep only what precedes the damage",
+      hint: "`rtt panel start --salvage` keeps the records before the damage and moves the damaged files aside (never deleted); or restore .rtt/wal from a backup",
     },
   );
 }

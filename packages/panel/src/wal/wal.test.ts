@@ -7,6 +7,7 @@ import type { JsonValue } from "@rtt/core";
 import fc from "fast-check";
 import { decodeRecord, encodeRecord, type ResourceIntent, type WalRecord } from "./record.ts";
 import { replayRecords } from "./replay.ts";
+import { salvageWal } from "./salvage.ts";
 import { readWal, segmentName } from "./segments.ts";
 import { Wal } from "./wal.ts";
 
@@ -281,10 +282,20 @@ describe("Wal", () => {
       });
       // The refused open left the log and the lock as they were.
       assert.equal(readFileSync(path).length, buf.length);
-      const salvaged = Wal.open({ dir, salvage: true });
+      const result = salvageWal(dir, new Date(Date.UTC(2026, 11, 6, 20, 30)));
+      assert.equal(result.aside, join(`${dir}.damaged-2026-12-06T20-30-00-000Z`));
+      assert.deepEqual(result.kept, { records: 2, lastSeq: 2, bytes: marks[0] });
+      assert.equal(result.dropped.bytes, buf.length - (marks[0] ?? 0));
+      assert.deepEqual(result.dropped.seqs, [4, 5, 6, 7, 8], "intact records after the damage");
+      // The damaged original is kept whole beside the WAL.
+      assert.deepEqual(readFileSync(join(result.aside ?? "", segmentName(1))), buf);
+      const salvaged = Wal.open({ dir });
       assert.deepEqual(salvaged.committed?.post, { n: 1 });
-      assert.equal(salvaged.report.truncatedBytes, buf.length - (marks[0] ?? 0));
+      assert.equal(salvaged.report.truncatedBytes, 0);
+      salvaged.commit(salvaged.begin(null), { n: 5 });
       salvaged.close();
+      assert.equal(salvageWal(dir).damaged, false, "nothing left to salvage");
+      rmSync(result.aside ?? "", { recursive: true, force: true });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

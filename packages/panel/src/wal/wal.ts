@@ -18,12 +18,15 @@
  *
  * Opening takes the `.rtt/` lock (`lock.ts`), reads every segment in order (`segments.ts`), cuts a
  * torn tail away (reported in bytes) and refuses damage in the middle: records after it are not
- * trusted.
+ * trusted (`salvage.ts` keeps what precedes it, for `rtt panel start --salvage`).
+ *
+ * A write or fsync that fails is cut back (`segment-writer.ts`), so nothing is ever appended
+ * after a torn record. An fsync failure may lose every record since the last good one, so the
+ * sequence goes back to there and the transactions open at that moment are cancelled: their
+ * callers roll back, and `abort` of a cancelled transaction writes nothing.
  */
 import {
   closeSync,
-  constants,
-  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -31,11 +34,10 @@ import {
   rmSync,
   statSync,
   truncateSync,
-  writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import { openStateFile, refuseLinks } from "@rtt/connector-sdk";
-import { type JsonValue, RttError } from "@rtt/core";
+import { refuseLinks } from "@rtt/connector-sdk";
+import { errorMessage, type JsonValue, RttError } from "@rtt/core";
 import { acquireDirLock, type DirLock, type LockHolder } from "./lock.ts";
 import {
   type AuditAnchor,
@@ -46,13 +48,12 @@ import {
   type WalRecord,
 } from "./record.ts";
 import { type CommitPoint, type ReplayState, replayRecords, stateChanges } from "./replay.ts";
-import { type ReadOptions, readWal, SEGMENT_RE, segmentName, type TailCut } from "./segments.ts";
+import { NODE_IO, SegmentWriter, type WalIo } from "./segment-writer.ts";
+import { readWal, SEGMENT_RE, segmentName, type TailCut } from "./segments.ts";
 
 export const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
-/** How segments are opened for writing: appended to, made if absent, never through a link. */
-const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
 
-export interface WalOptions extends ReadOptions {
+export interface WalOptions {
   /** The WAL folder, `.rtt/wal`. Created when missing. */
   readonly dir: string;
   /** Start a new segment once the current one reaches this many bytes. */
@@ -61,14 +62,15 @@ export interface WalOptions extends ReadOptions {
   readonly lockPath?: string;
   /** Write an `abort` for every transaction replay found partial (default true). */
   readonly discardPartial?: boolean;
+  /** The file operations that can fail (tests inject a failing disk); default node:fs. */
+  readonly io?: WalIo;
 }
 
 export interface OpenReport {
   readonly replay: ReplayState;
-  /** Bytes cut from the end of the log (torn or damaged tail, plus salvaged damage). */
+  /** Bytes cut from the end of the log (a torn tail). */
   readonly truncatedBytes: number;
   readonly tail: TailCut | undefined;
-  readonly salvaged: readonly TailCut[];
   /** Transactions found partial and closed with an `abort` record. */
   readonly discarded: readonly string[];
   /** The dead process whose stale lock was taken over. */
@@ -79,32 +81,40 @@ export class Wal {
   readonly dir: string;
   #report: OpenReport;
   #lock: DirLock;
-  #fd: number;
+  #io: WalIo;
+  #writer: SegmentWriter;
   #segmentBytes: number;
-  #size: number;
   #nextSeq: number;
+  /** The seq the next record got as of the last good fsync: where a failed fsync goes back to. */
+  #syncedSeq: number;
   #open = new Set<string>();
+  /** Transactions a failed fsync cancelled, with the failure: their abort writes nothing. */
+  #cancelled = new Map<string, RttError>();
   #commits: CommitPoint[];
   #closed = false;
 
-  private constructor(dir: string, lock: DirLock, report: OpenReport, segmentBytes: number) {
+  private constructor(
+    dir: string,
+    lock: DirLock,
+    report: OpenReport,
+    options: { segmentBytes: number; io: WalIo },
+  ) {
     this.dir = dir;
     this.#lock = lock;
     this.#report = report;
-    this.#segmentBytes = segmentBytes;
+    this.#io = options.io;
+    this.#segmentBytes = options.segmentBytes;
     this.#commits = [...report.replay.commits];
     this.#nextSeq = report.replay.lastSeq + 1;
+    this.#syncedSeq = this.#nextSeq;
     const segments = readdirSync(dir)
       .filter((n) => SEGMENT_RE.test(n))
       .sort();
     const last = segments.at(-1);
-    if (last === undefined) {
-      this.#fd = this.#createSegment(this.#nextSeq);
-      this.#size = 0;
-    } else {
-      this.#fd = openStateFile(join(dir, last), APPEND, 0o600);
-      this.#size = fstatSync(this.#fd).size;
-    }
+    this.#writer =
+      last === undefined
+        ? this.#createSegment(this.#nextSeq)
+        : new SegmentWriter(join(dir, last), this.#io);
   }
 
   /** Locks the folder, replays, cuts a torn tail, and opens the last segment for appending. */
@@ -114,39 +124,52 @@ export class Wal {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const lock = acquireDirLock(options.lockPath ?? join(dir, "LOCK"));
     try {
-      const read = readWal(dir, options);
-      let truncatedBytes = 0;
-      for (const cut of [...(read.tail ? [read.tail] : []), ...read.salvaged]) {
-        const path = join(dir, cut.segment);
-        if (cut.offset === 0 && cut.bytes < 0) {
-          rmSync(path, { force: true });
-          continue;
-        }
-        truncatedBytes += cut.bytes;
-        truncateSync(path, cut.offset);
+      // Damage before the tail throws RTT_ERR_WAL_CORRUPT (`salvage.ts` is the way out).
+      const read = readWal(dir);
+      const tail = read.tail;
+      if (tail !== undefined) {
+        // A crash (or a failed write that could not be cut back) tore the last record.
+        const path = join(dir, tail.segment);
+        truncateSync(path, tail.offset);
         syncPath(path);
       }
-      if (read.salvaged.length > 0) syncPath(dir);
       const replay = replayRecords(read.records);
       const report: OpenReport = {
         replay,
-        truncatedBytes,
-        tail: read.tail,
-        salvaged: read.salvaged,
+        truncatedBytes: tail?.bytes ?? 0,
+        tail,
         discarded: [],
         tookOverLockFrom: lock.tookOverFrom,
       };
-      const wal = new Wal(dir, lock, report, options.segmentBytes ?? DEFAULT_SEGMENT_BYTES);
-      if (options.discardPartial !== false && replay.partial.length > 0) {
-        for (const p of replay.partial) wal.#append({ type: "abort", seq: 0, txid: p.txid });
-        wal.#sync();
-        wal.#report = { ...report, discarded: replay.partial.map((p) => p.txid) };
-      }
+      const wal = new Wal(dir, lock, report, {
+        segmentBytes: options.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
+        io: options.io ?? NODE_IO,
+      });
+      if (options.discardPartial !== false && replay.partial.length > 0) wal.#discard(replay);
       return wal;
     } catch (error) {
       lock.release();
       throw error;
     }
+  }
+
+  /**
+   * Closes the partial transactions with an `abort` each. On a full disk that fails (cut back):
+   * the WAL opens all the same, and the next open finds them partial again.
+   */
+  #discard(replay: ReplayState): void {
+    try {
+      for (const p of replay.partial) this.#append({ type: "abort", seq: 0, txid: p.txid });
+      this.#sync();
+      this.#report = { ...this.#report, discarded: replay.partial.map((p) => p.txid) };
+    } catch (error) {
+      if (!(error instanceof RttError) || error.code !== "RTT_ERR_WAL_UNWRITABLE") throw error;
+    }
+  }
+
+  /** The reason every commit is refused, once a failed write could not be cut back. */
+  get stopped(): RttError | undefined {
+    return this.#writer.stopped;
   }
 
   /** What opening found: the replay, the cut tail, the discarded transactions, a taken-over lock. */
@@ -215,16 +238,29 @@ export class Wal {
     return seq;
   }
 
-  abort(txid: string): number {
+  /**
+   * Closes the transaction as discarded. It is closed even if the `abort` cannot be written (a
+   * lost abort replays as partial: discarded all the same); a cancelled one writes nothing.
+   */
+  abort(txid: string): number | undefined {
+    if (this.#cancelled.delete(txid)) return undefined;
     this.#mustBeOpen(txid);
-    const seq = this.#append({ type: "abort", seq: 0, txid });
     this.#open.delete(txid);
-    return seq;
+    return this.#append({ type: "abort", seq: 0, txid });
   }
 
-  /** The resource is gone (closed, unlinked, reaped): it leaves the ledger. */
-  released(kind: ResourceKind, name: string): number {
-    return this.#append({ type: "resource-released", seq: 0, kind, name });
+  /**
+   * The resource is gone (closed, unlinked, reaped): it leaves the ledger. Best effort on a disk
+   * that fails (undefined): a lost release only makes a restarted panel reap a resource that is
+   * gone, and reaping is idempotent — so a full disk does not stop a panel from stopping.
+   */
+  released(kind: ResourceKind, name: string): number | undefined {
+    try {
+      return this.#append({ type: "resource-released", seq: 0, kind, name });
+    } catch (error) {
+      if (error instanceof RttError && error.code === "RTT_ERR_WAL_UNWRITABLE") return undefined;
+      throw error;
+    }
   }
 
   /** Bytes in every segment: what compaction would reclaim most of. */
@@ -300,14 +336,15 @@ export class Wal {
     if (this.#closed) return;
     this.#closed = true;
     try {
-      fsyncSync(this.#fd);
-      closeSync(this.#fd);
+      this.#writer.close();
     } finally {
       this.#lock.release();
     }
   }
 
   #mustBeOpen(txid: string): void {
+    const cancelled = this.#cancelled.get(txid);
+    if (cancelled !== undefined) throw cancelled;
     if (!this.#open.has(txid))
       throw new RttError("RTT_ERR_WAL_STATE", `transaction ${txid} is not open`);
   }
@@ -315,32 +352,62 @@ export class Wal {
   #append(record: WalRecord): number {
     if (this.#closed) throw new RttError("RTT_ERR_WAL_STATE", "the WAL is closed");
     const seq = this.#nextSeq;
-    if (this.#size >= this.#segmentBytes) this.#rotate(seq);
-    const bytes = encodeRecord({ ...record, seq });
-    // One write per record: a crash tears at most this record, which replay cuts away.
-    let done = 0;
-    while (done < bytes.length) done += writeSync(this.#fd, bytes, done);
-    this.#size += bytes.length;
+    if (this.#writer.size >= this.#segmentBytes) this.#rotate(seq);
+    // One write per record: a crash tears at most this record, which replay cuts away; a failed
+    // write is cut back at once (the seq is not used).
+    this.#writer.append(encodeRecord({ ...record, seq }));
     this.#nextSeq = seq + 1;
     return seq;
   }
 
   #sync(): void {
-    fsyncSync(this.#fd);
+    try {
+      this.#writer.sync();
+    } catch (error) {
+      // Cut back to the last good fsync: the records since are gone, and so are the
+      // transactions open now (their begin or ops may be among them).
+      this.#nextSeq = this.#syncedSeq;
+      if (error instanceof RttError)
+        for (const txid of this.#open) this.#cancelled.set(txid, error);
+      this.#open.clear();
+      throw error;
+    }
+    this.#syncedSeq = this.#nextSeq;
   }
 
   #rotate(firstSeq: number): void {
     // The old segment is made durable first, so only the last segment can ever have a torn tail.
-    fsyncSync(this.#fd);
-    closeSync(this.#fd);
-    this.#fd = this.#createSegment(firstSeq);
-    this.#size = 0;
+    this.#sync();
+    const old = this.#writer;
+    this.#writer = this.#createSegment(firstSeq);
+    try {
+      old.close();
+    } catch {
+      // Synced just above: a failing close loses nothing.
+    }
   }
 
-  #createSegment(firstSeq: number): number {
-    const fd = openStateFile(join(this.dir, segmentName(firstSeq)), APPEND, 0o600);
-    syncPath(this.dir);
-    return fd;
+  /** A new segment, its folder entry made durable; RTT_ERR_WAL_UNWRITABLE when it cannot be. */
+  #createSegment(firstSeq: number): SegmentWriter {
+    const path = join(this.dir, segmentName(firstSeq));
+    let writer: SegmentWriter | undefined;
+    try {
+      writer = new SegmentWriter(path, this.#io);
+      syncPath(this.dir);
+      return writer;
+    } catch (error) {
+      // An empty segment left behind is harmless: it reads as no records, and is reused.
+      try {
+        writer?.close();
+      } catch {
+        // Nothing was written to it.
+      }
+      throw new RttError(
+        "RTT_ERR_WAL_UNWRITABLE",
+        `cannot start the WAL segment ${path}: ${errorMessage(error)}`,
+        { hint: "free space (and inodes) on the disk holding .rtt/ and try again", cause: error },
+      );
+    }
   }
 }
 

@@ -51,6 +51,11 @@ export interface PanelStatus {
    * The sandbox the drivers run in (docs/adr/0023-driver-sandbox.md).
    */
   'sandbox'?: (_rtt_panel_v1_SandboxStatus | null);
+  /**
+   * Why every commit is refused until the panel restarts: a write to the WAL or the audit ledger
+   * failed and could not be cut back (RTT_ERR_WAL_UNWRITABLE); empty when writes work.
+   */
+  'writes_stopped'?: (string);
 }
 
 export interface PanelStatus__Output {
@@ -100,4 +105,9 @@ export interface PanelStatus__Output {
    * The sandbox the drivers run in (docs/adr/0023-driver-sandbox.md).
    */
   'sandbox': (_rtt_panel_v1_SandboxStatus__Output | null);
+  /**
+   * Why every commit is refused until the panel restarts: a write to the WAL or the audit ledger
+   * failed and could not be cut back (RTT_ERR_WAL_UNWRITABLE); empty when writes work.
+   */
+  'writes_stopped': (string);
 }
