@@ -13,7 +13,12 @@
 import { hostname, userInfo } from "node:os";
 import { canonicalHash, type JsonValue, RttError } from "@rtt/core";
 
-/** `degrade`: a route moved to a stub of its target (its breaker opened); `restore`: back. */
+/**
+ * `degrade`: a route moved to a stub of its target (its breaker opened); `restore`: back.
+ * `aborted`: the change recorded just before did not commit (the WAL could not take it, issue
+ * 15, finding 6); the record is written first so nothing commits unaudited, and this one says
+ * it did not happen.
+ */
 export const AUDIT_ACTIONS = [
   "bind",
   "unbind",
@@ -23,6 +28,7 @@ export const AUDIT_ACTIONS = [
   "rollback",
   "degrade",
   "restore",
+  "aborted",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

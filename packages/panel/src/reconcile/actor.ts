@@ -1,3 +1,6 @@
+import { errorMessage } from "@rtt/core";
+import type { AuditLedger } from "../audit/ledger.ts";
+
 /** Who asked for a change and why: what the audit ledger records with it. */
 export interface Actor {
   /** The caller's real identity (audit/identity.ts), or "panel". */
@@ -16,4 +19,31 @@ export function actorFields(actor: Actor): { who: string; claimed_by?: string; t
     ...(actor.claimedBy === undefined ? {} : { claimed_by: actor.claimedBy }),
     ...(actor.token === undefined ? {} : { token: actor.token }),
   };
+}
+
+/**
+ * Records that the changes to `routes`, audited just before, did not commit (`error`, the WAL's
+ * refusal). Best effort: a ledger on the same failing disk may refuse this too, and the commit's
+ * own failure is what the caller reports.
+ */
+export function auditNotCommitted(
+  audit: AuditLedger,
+  routes: readonly string[],
+  actor: Actor,
+  error: unknown,
+): void {
+  try {
+    audit.appendAll(
+      routes.map((route) => ({
+        action: "aborted" as const,
+        route,
+        ...actorFields(actor),
+        why: `not committed: ${errorMessage(error)}`,
+        before: null,
+        after: null,
+      })),
+    );
+  } catch {
+    // The ledger's own failure stops it; `rtt audit --verify` and status say so.
+  }
 }

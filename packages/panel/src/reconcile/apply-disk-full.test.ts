@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { type RouteSpec, RttError } from "@rtt/core";
 import { eventually } from "@rtt/core/testing";
+import { readRecordsFrom } from "../audit/ledger-file.ts";
 import { FlakyDisk } from "../wal/flaky-disk-fixture.ts";
 import { Wal } from "../wal/wal.ts";
 import { clearReceived, received } from "./memory-drivers.ts";
@@ -18,6 +19,12 @@ const R1_ELSEWHERE: RouteSpec[] = [
 ];
 
 const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** The ledger's records as `action route`, oldest first. */
+const ledger = (dir: string) =>
+  readRecordsFrom(join(dir, "audit", "ledger.ndjson"), 0).records.map(
+    (r) => `${r.action} ${r.route}`,
+  );
 
 describe("a commit the WAL cannot write", () => {
   after(() => clearReceived());
@@ -55,6 +62,12 @@ describe("a commit the WAL cannot write", () => {
             "no link beyond the committed routes'",
           );
           assert.equal(wal.stopped, undefined);
+          // Audited before the commit, so the ledger says the change did not happen.
+          const tail = ledger(t.dir).slice(-(failed?.routes.length ?? 0) * 2);
+          assert.deepEqual(tail, [
+            ...(failed?.routes ?? []).map((r) => `${scenario === "create" ? "bind" : "swap"} ${r}`),
+            ...(failed?.routes ?? []).map((r) => `aborted ${r}`),
+          ]);
           // The disk works again: the same apply commits.
           const again = await reconciler.apply(t.planFor(target), catalog, meta);
           assert.ok(
@@ -146,6 +159,7 @@ describe("a QuickConnect whose commit the WAL cannot write", () => {
       );
       assert.equal(reconciler.graph.edges.f?.to.saddr, d1.saddr);
       assert.equal(wal.committed, committed);
+      assert.deepEqual(ledger(t.dir).slice(-2), ["swap f", "aborted f"]);
       await reconciler.retired();
       assert.equal(total(pool.linkCounts()), 2, "the new target's link is closed");
       await everyMessageOnce();

@@ -25,7 +25,7 @@ import { launchOf } from "../audit/launch-summary.ts";
 import type { AuditAction } from "../audit/ledger.ts";
 import type { Edit } from "../plan/plan.ts";
 import type { Edge, EdgeEnd } from "../plan/topology.ts";
-import { type Actor, actorFields } from "./actor.ts";
+import { type Actor, actorFields, auditNotCommitted } from "./actor.ts";
 import type { LinkRef } from "./drivers.ts";
 import { eachLimited } from "./each-limited.ts";
 import { graphJson, type WiredRoute } from "./graph.ts";
@@ -120,6 +120,7 @@ export class BatchTransaction {
     try {
       committed = this.#commit(txid, edits, prepared);
     } catch (error) {
+      auditNotCommitted(this.#parts.options.audit, routes, actor, error);
       await this.#rollBack(txid, prepared, error);
       return { routes, outcome: "rolled-back", error: batchError(error) };
     }

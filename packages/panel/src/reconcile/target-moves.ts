@@ -10,7 +10,7 @@
 import { type CatalogSymbol, RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 import { type Edge, endOf } from "../plan/topology.ts";
-import { type Actor, actorFields } from "./actor.ts";
+import { type Actor, actorFields, auditNotCommitted } from "./actor.ts";
 import { type DriverCalls, type LinkRef, linkResourceName, switchOutbound } from "./drivers.ts";
 import { graphJson, type WiredRoute } from "./graph.ts";
 import { agree, txNonce } from "./handshake-ask.ts";
@@ -242,7 +242,12 @@ export class TargetMoves {
     ]);
     this.#parts.routes.wire(after, held);
     const { wal, audit } = this.#parts.options;
-    return wal.commit(txid, graphJson(this.#parts.routes.graph()), audit.head);
+    try {
+      return wal.commit(txid, graphJson(this.#parts.routes.graph()), audit.head);
+    } catch (error) {
+      auditNotCommitted(audit, [after.edge.route], actor, error);
+      throw error;
+    }
   }
 
   /**

@@ -16,7 +16,8 @@ export interface AuditEvent {
    */
   'who'?: (string);
   /**
-   * "bind", "unbind", "swap", "trip", "heal", "rollback", "degrade" or "restore".
+   * "bind", "unbind", "swap", "trip", "heal", "rollback", "degrade", "restore", or "aborted"
+   * (the change recorded just before did not commit: the WAL refused it).
    */
   'action'?: (string);
   /**
@@ -67,7 +68,8 @@ export interface AuditEvent__Output {
    */
   'who': (string);
   /**
-   * "bind", "unbind", "swap", "trip", "heal", "rollback", "degrade" or "restore".
+   * "bind", "unbind", "swap", "trip", "heal", "rollback", "degrade", "restore", or "aborted"
+   * (the change recorded just before did not commit: the WAL refused it).
    */
   'action': (string);
   /**
