@@ -122,11 +122,23 @@ describe("a slow consumer slows the source (backpressure end to end)", () => {
       const address = await b.client.offer(to, "inbound", kind, { capacity: 256 * 1024 });
       await a.client.bind(from, { outbound: address });
 
-      // 1. The consumer has stopped: the source must stall with a bounded backlog.
-      await sleep(400);
-      const stalled = counts.produced;
-      await sleep(200);
-      assert.equal(counts.produced, stalled, "the source kept producing into a stopped consumer");
+      // 1. The consumer has stopped: the source must stall with a bounded backlog. Stalled =
+      // nothing produced for 200 ms; how soon it gets there depends on the machine's load.
+      let last = -1;
+      const stalled = await eventually(
+        () => {
+          const now = counts.produced;
+          const still = now === last && now > 0;
+          last = now;
+          return still ? now : undefined;
+        },
+        {
+          what: "the source to stall with nobody consuming",
+          intervalMs: 200,
+          timeoutMs: 10_000,
+          detail: () => `produced ${counts.produced} of ${N}`,
+        },
+      );
       assert.ok(stalled < N / 2, `the source produced ${stalled} of ${N} with nobody consuming`);
       const stopped = watching.samples.at(-1);
       assert.ok(stopped !== undefined, "health samples");
