@@ -1,5 +1,6 @@
 /**
- * The loopback TCP lane, for cross-user or legacy peers (docs/design.md §Data plane: lanes).
+ * The loopback TCP lane, for legacy peers and those of a uid in `security.allow_uids`
+ * (docs/design.md §Data plane: lanes).
  * Loopback only: RTT is offline and single-host, so any other address is refused before a socket is
  * opened. On Linux each accepted peer must be our uid or an allowed one, read from /proc/net/tcp
  * (docs/adr/0020-local-sockets.md).
