@@ -57,7 +57,10 @@ describe("a lane's socket and another user", { skip }, () => {
       }
     });
   }
+});
 
+// TCP lanes read the peer's uid from /proc/net/tcp, not SO_PEERCRED: no native addon needed.
+describe("a tcp lane and another user", { skip: otherUserSkip() }, () => {
   test("tcp: bound to 127.0.0.1 only; another uid is cut off and logged, the owner connects", async () => {
     const lines = captureStderr();
     const listener = await listenReader("tcp");

@@ -108,6 +108,33 @@ describe("admitting a loopback TCP peer by the uid in /proc/net/tcp", {
   });
 });
 
+test("a TCP peer missing from /proc/net/tcp is looked up once more, then refused", {
+  skip: process.platform !== "linux" || process.getuid === undefined ? "Linux only" : false,
+}, async () => {
+  // A socket whose peer is in no table: port 0 is never a connected endpoint.
+  const lines: string[] = [];
+  let admitted = false;
+  const gone = new Promise<void>((resolve) => {
+    const fake = {
+      remoteAddress: "127.0.0.1",
+      remotePort: 0,
+      localAddress: "127.0.0.1",
+      localPort: 0,
+      destroyed: false,
+      destroy: () => resolve(),
+    };
+    admitTcpPeer(fake as unknown as Socket, { what: "test", log: (l) => lines.push(l) }, () => {
+      admitted = true;
+    });
+    assert.deepEqual(lines, [], "not refused before the second look");
+  });
+  await gone;
+  assert.equal(admitted, false);
+  assert.deepEqual(lines, [
+    "rtt: refused a connection to the test socket from 127.0.0.1:0: its owner is not in /proc/net/tcp",
+  ]);
+});
+
 test("RTT_ALLOW_UIDS: what formatAllowUids writes, parseAllowUids reads back", () => {
   fc.assert(
     fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 4294967294 })), (uids) => {
