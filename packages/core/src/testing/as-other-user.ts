@@ -16,9 +16,9 @@ export function otherUserSkip(): string | false {
 }
 
 /**
- * What a client run as uid 65534 saw on each Unix socket in `paths`: it connects, sends an
- * HTTP/2 preface (what a gRPC client sends first) and reports the error code when connect
- * failed (EACCES, ENOENT, ECONNREFUSED), `"closed"` when the server hung up with nothing said,
+ * What a client run as uid 65534 saw on each socket in `paths` (a Unix socket's path, or
+ * `tcp://host:port`): it connects, sends an HTTP/2 preface (what a gRPC client sends first) and
+ * reports the error code when connect failed (EACCES, ENOENT, ECONNREFUSED), `"closed"` when the server hung up with nothing said,
  * `"answered"` when it sent bytes back (a gRPC server's SETTINGS: it let the client in), or
  * `"held"` when it kept the connection 3 s without a word (a lane that took the client).
  */
@@ -27,7 +27,10 @@ export function connectAsOtherUser(paths: readonly string[]): Promise<Record<str
     const net = require("node:net");
     const PREFACE = "PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n";
     const one = (path) => new Promise((resolve) => {
-      const s = net.connect(path);
+      const colon = path.lastIndexOf(":");
+      const s = path.startsWith("tcp://")
+        ? net.connect({ host: path.slice(6, colon), port: Number(path.slice(colon + 1)) })
+        : net.connect(path);
       let connected = false, answered = false, held = false, failed = "closed";
       s.on("connect", () => { connected = true; s.write(PREFACE); });
       s.on("data", () => { answered = true; s.destroy(); });

@@ -3,11 +3,13 @@
  * uids panel.yaml's `security.allow_uids` lists, as the kernel reports the peer (SO_PEERCRED,
  * peer-cred.ts). Every listener RTT makes — the panel's API, a driver's control socket, a lane's
  * socket — passes each accepted connection through `admitPeer` before reading a byte of it.
+ * Loopback TCP lanes use `admitTcpPeer`, which finds the peer's uid in /proc/net/tcp instead.
  * Drivers learn the list from the panel in RTT_ALLOW_UIDS.
  */
 import type { Socket } from "node:net";
 import { peerCredentials } from "../peer-cred.ts";
 import { ownUid } from "./private-dir.ts";
+import { tcpPeerUid } from "./tcp-peer.ts";
 
 /** The environment variable a host passes `security.allow_uids` to its drivers in: "1000,1001". */
 export const ALLOW_UIDS_ENV = "RTT_ALLOW_UIDS";
@@ -49,11 +51,12 @@ const stderrLine = (line: string): void => {
 export function admitPeer(socket: Socket, options: PeerGateOptions): boolean {
   const uid = ownUid();
   if (uid === undefined) return true;
-  const log = options.log ?? stderrLine;
   const found = peerCredentials(socket);
   if (!found.ok) {
     if (!found.noAddon) {
-      log(`rtt: refused a connection to the ${options.what} socket: ${found.reason}`);
+      (options.log ?? stderrLine)(
+        `rtt: refused a connection to the ${options.what} socket: ${found.reason}`,
+      );
       socket.destroy();
       return false;
     }
@@ -61,11 +64,61 @@ export function admitPeer(socket: Socket, options: PeerGateOptions): boolean {
     // lane's fallback notice already says the addon is missing.
     return true;
   }
+  return judge(socket, uid, found.peer.uid, found.peer.pid, options);
+}
+
+/** How long to wait before the one second look, should the peer's entry not be there yet. */
+const TCP_RETRY_MS = 25;
+
+/**
+ * `admitPeer` for an accepted loopback TCP connection: calls `admitted` once the peer may use
+ * `socket` — at once when the kernel's TCP table (tcp-peer.ts) shows it, as TCP has no
+ * SO_PEERCRED, so a refusal's line says "pid unknown". The peer's entry exists before accept()
+ * returns, but a table read can race it, so a miss is looked up once more after a moment and
+ * then refused. Off Linux there is no such table and the peer is let in as before: the lane
+ * listens on loopback only.
+ */
+export function admitTcpPeer(socket: Socket, options: PeerGateOptions, admitted: () => void): void {
+  const uid = ownUid();
+  if (uid === undefined || process.platform !== "linux") {
+    admitted();
+    return;
+  }
+  const decide = (peerUid: number): void => {
+    if (judge(socket, uid, peerUid, undefined, options)) admitted();
+  };
+  const now = tcpPeerUid(socket);
+  if (now !== undefined) {
+    decide(now);
+    return;
+  }
+  setTimeout(() => {
+    if (socket.destroyed) return;
+    const later = tcpPeerUid(socket);
+    if (later !== undefined) {
+      decide(later);
+      return;
+    }
+    (options.log ?? stderrLine)(
+      `rtt: refused a connection to the ${options.what} socket from ${socket.remoteAddress}:${socket.remotePort}: its owner is not in /proc/net/tcp`,
+    );
+    socket.destroy();
+  }, TCP_RETRY_MS);
+}
+
+/** Lets `peerUid` in when it is `uid` or allowed; else destroys `socket` and logs one line. */
+function judge(
+  socket: Socket,
+  uid: number,
+  peerUid: number,
+  peerPid: number | undefined,
+  options: PeerGateOptions,
+): boolean {
   const allowed = options.allowUids ?? parseAllowUids(process.env[ALLOW_UIDS_ENV]);
-  if (found.peer.uid === uid || allowed.includes(found.peer.uid)) return true;
-  log(
-    `rtt: refused a connection to the ${options.what} socket from uid ${found.peer.uid}` +
-      ` (pid ${found.peer.pid ?? "unknown"}): only uid ${uid}${allowed.length > 0 ? ` and ${formatAllowUids(allowed)}` : ""} may connect`,
+  if (peerUid === uid || allowed.includes(peerUid)) return true;
+  (options.log ?? stderrLine)(
+    `rtt: refused a connection to the ${options.what} socket from uid ${peerUid}` +
+      ` (pid ${peerPid ?? "unknown"}): only uid ${uid}${allowed.length > 0 ? ` and ${formatAllowUids(allowed)}` : ""} may connect`,
   );
   socket.destroy();
   return false;

@@ -1,11 +1,14 @@
 /**
- * The loopback TCP lane, for cross-user or legacy peers (docs/design.md §Data plane: lanes).
+ * The loopback TCP lane, for legacy peers and those of a uid in `security.allow_uids`
+ * (docs/design.md §Data plane: lanes).
  * Loopback only: RTT is offline and single-host, so any other address is refused before a socket is
- * opened.
+ * opened. On Linux each accepted peer must be our uid or an allowed one, read from /proc/net/tcp
+ * (docs/adr/0020-local-sockets.md).
  */
 import { connect, createServer, isIPv4, isIPv6, type Socket } from "node:net";
 import { RttError } from "@rtt/core";
 import type { LaneAddress, LaneListener, LaneReader, LaneWriter } from "../../lane.ts";
+import { admitTcpPeer } from "../../local-socket/peer-gate.ts";
 import { StreamLaneReader, StreamLaneWriter } from "../stream/stream-lane.ts";
 
 /** 127.0.0.0/8, ::1 (also written out in full) and "localhost". */
@@ -43,10 +46,23 @@ async function listenOnce(
   const bound = server.address();
   if (bound === null || typeof bound === "string")
     throw new RttError("RTT_ERR_LANE_ADDRESS", "tcp lane did not bind");
+  // What the kernel bound, not only what was asked ("localhost" resolves at bind time).
+  if (!isLoopback(bound.address)) {
+    server.close();
+    assertLoopback(bound.address);
+  }
+  // Like the uds lane: a peer of another uid (admitTcpPeer) is cut off and the lane keeps waiting
+  // for the right one. A peer admitted after a retry may find the lane already taken.
   const socket = new Promise<Socket>((resolve, reject) => {
-    server.once("connection", (s: Socket) => {
-      server.close();
-      resolve(s);
+    server.on("connection", (s: Socket) => {
+      admitTcpPeer(s, { what: "tcp lane" }, () => {
+        if (!server.listening) {
+          s.destroy();
+          return;
+        }
+        server.close();
+        resolve(s);
+      });
     });
     server.once("close", () =>
       reject(new RttError("RTT_ERR_LANE_CLOSED", "lane listener closed before a peer connected")),
