@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { defineConnector, type HealthSample, type InProcessDriver } from "@rtt/connector-sdk";
 import { routeQosParams } from "@rtt/core";
-import { eventually } from "@rtt/core/testing";
+import { eventually, settled } from "@rtt/core/testing";
 import type { LaneKind } from "@rtt/fabric";
 import { loadShm } from "@rtt/fabric";
 import { fastSource, inProcessDrivers, TICKS } from "./helpers.ts";
@@ -124,21 +124,10 @@ describe("a slow consumer slows the source (backpressure end to end)", () => {
 
       // 1. The consumer has stopped: the source must stall with a bounded backlog. Stalled =
       // nothing produced for 200 ms; how soon it gets there depends on the machine's load.
-      let last = -1;
-      const stalled = await eventually(
-        () => {
-          const now = counts.produced;
-          const still = now === last && now > 0;
-          last = now;
-          return still ? now : undefined;
-        },
-        {
-          what: "the source to stall with nobody consuming",
-          intervalMs: 200,
-          timeoutMs: 10_000,
-          detail: () => `produced ${counts.produced} of ${N}`,
-        },
-      );
+      const stalled = await settled(() => counts.produced, {
+        what: "the source to stall with nobody consuming",
+        detail: () => `produced ${counts.produced} of ${N}`,
+      });
       assert.ok(stalled < N / 2, `the source produced ${stalled} of ${N} with nobody consuming`);
       const stopped = watching.samples.at(-1);
       assert.ok(stopped !== undefined, "health samples");

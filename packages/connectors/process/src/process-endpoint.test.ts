@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { isAlive } from "@rtt/connector-sdk";
-import { eventually } from "@rtt/core/testing";
+import { eventually, settled } from "@rtt/core/testing";
 import { ProcessEndpoint } from "./process-endpoint.ts";
 import type { StdoutMessage } from "./stdout-reader.ts";
 
@@ -196,10 +196,7 @@ describe("process endpoint", () => {
       const taken = () => Number(existsSync(progress) ? readFileSync(progress, "utf8") : 0);
       // Nobody reads messages() for a while: the program must stall far short of n (a pipe,
       // a stream buffer and the endpoint's queue hold a few thousand lines, not 200,000).
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const stalled = taken();
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      assert.equal(taken(), stalled, "the program kept writing while nobody read");
+      const stalled = await settled(taken, { what: "the program to stall with nobody reading" });
       assert.ok(stalled < 50_000, `the program wrote ${stalled} lines with nobody reading`);
       let expected = 0;
       let wrong = -1;

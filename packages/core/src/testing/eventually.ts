@@ -51,3 +51,26 @@ export async function eventually<T>(
     await sleep(intervalMs);
   }
 }
+
+/**
+ * Waits until `count` stops moving: the same value, above 0, over `quietMs` (default 200 ms),
+ * and returns it. For "the producer stalled": how soon it stalls depends on the machine's load,
+ * so a fixed sleep before a second reading fails on a busy one; a producer that never stalls
+ * still fails, at `timeoutMs` (default 10 s).
+ */
+export async function settled(
+  count: () => number,
+  options: Omit<EventuallyOptions, "intervalMs"> & { readonly quietMs?: number },
+): Promise<number> {
+  const { quietMs = 200, timeoutMs = 10_000, ...rest } = options;
+  let last = -1;
+  return eventually(
+    () => {
+      const now = count();
+      const still = now === last && now > 0;
+      last = now;
+      return still ? now : undefined;
+    },
+    { ...rest, timeoutMs, intervalMs: quietMs, detail: rest.detail ?? (() => `at ${count()}`) },
+  );
+}

@@ -6,4 +6,4 @@
  */
 
 export { connectAsOtherUser, OTHER_UID, otherUserSkip } from "./as-other-user.ts";
-export { type EventuallyOptions, eventually } from "./eventually.ts";
+export { type EventuallyOptions, eventually, settled } from "./eventually.ts";
