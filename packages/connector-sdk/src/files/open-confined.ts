@@ -33,6 +33,8 @@ export interface ConfinedOptions {
   readonly mode?: number;
   /** Tests: "js" forces the JavaScript fallback, "walk" the addon's walk. */
   readonly via?: "js" | "walk";
+  /** Tests: runs between the check and the open, to swap a link in there. */
+  readonly afterCheck?: () => void;
 }
 
 /** Errno names by which the kernel says "a link on the way" (Linux, BSD, macOS). */
@@ -69,6 +71,7 @@ export function openConfined(
       `${saddr}: path ${JSON.stringify(path)}: a symbolic link appeared on the way to ${real} (below ${allowedBy}) after it was checked; refusing to follow it`,
       { hint: "whatever swaps links in the workspace is redirecting a file symbol: find it" },
     );
+  options.afterCheck?.();
   const native = options.via === "js" ? undefined : nativeOpenBeneath();
   if (typeof native === "function") {
     try {

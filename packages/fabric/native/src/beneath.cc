@@ -11,7 +11,7 @@
 //                     file with openat(flags | O_NOFOLLOW)
 //     walk true: skip openat2 (for tests of the walk on kernels that have openat2)
 //
-// A link on the way fails with ELOOP (or ENOTDIR/EMLINK, as the platform says); the fd is
+// A link on the way fails with ELOOP (or EMLINK/EFTYPE, as the platform says); the fd is
 // O_CLOEXEC. Errors throw a JS Error with code (errno name), errno, syscall, like shm.cc's.
 
 #include "beneath.h"
@@ -52,6 +52,9 @@ const char* ErrnoName(int err) {
     case ENXIO: return "ENXIO";
     case EMLINK: return "EMLINK";
     case ENOSYS: return "ENOSYS";
+#ifdef EFTYPE
+    case EFTYPE: return "EFTYPE";
+#endif
     case ENAMETOOLONG: return "ENAMETOOLONG";
     case EAGAIN: return "EAGAIN";
     default: return "EUNKNOWN";
@@ -95,6 +98,11 @@ int Walk(int rootfd, const std::vector<std::string>& parts, int flags, mode_t mo
 #endif
     int next = openat(dirfd, parts[i].c_str(), dirFlags);
     int err = errno;
+    // O_DIRECTORY | O_NOFOLLOW on a link says ENOTDIR on Linux: say it was a link, as openat2.
+    struct stat st;
+    if (next < 0 && err == ENOTDIR &&
+        fstatat(dirfd, parts[i].c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+      err = ELOOP;
     if (dirfd != rootfd) close(dirfd);
     if (next < 0) {
       *failed = "openat";
@@ -137,7 +145,9 @@ Napi::Value OpenBeneath(const Napi::CallbackInfo& info) {
   const char* failed = "openat2";
   const char* how = "openat2";
   bool walk = true;
-  const bool forceWalk = info.Length() > 4 && info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value();
+  const bool forceWalk =
+      info.Length() > 4 && info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value();
+  (void)forceWalk;  // only read where openat2 exists
 #if defined(RTT_HAVE_OPENAT2) && defined(SYS_openat2)
   struct open_how spec;
   std::memset(&spec, 0, sizeof(spec));
