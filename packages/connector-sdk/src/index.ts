@@ -56,6 +56,7 @@ export {
   type ConfinedFd,
   type ConfinedHow,
   type ConfinedOptions,
+  connectConfined,
   openConfined,
 } from "./files/open-confined.ts";
 export {

@@ -35,3 +35,11 @@ export function nativeOpenBeneath(): OpenBeneath | { readonly reason: string } {
           "the native addon has no openBeneath (an older build: run `npm run build -w @rtt/fabric`)",
       };
 }
+
+/** Linux's O_PATH as the addon was built with it; undefined elsewhere or without the addon. */
+export function nativeOPath(): number | undefined {
+  const loaded = loadNativeAddon();
+  if ("reason" in loaded) return undefined;
+  const value = (loaded.raw as { O_PATH?: unknown } | null)?.O_PATH;
+  return typeof value === "number" ? value : undefined;
+}

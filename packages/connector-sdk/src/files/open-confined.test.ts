@@ -5,6 +5,8 @@
  * JavaScript fallback); a link inside the workspace that stays inside still works.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { once } from "node:events";
 import {
   closeSync,
   constants,
@@ -18,11 +20,13 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
+import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, beforeEach, describe, it } from "node:test";
-import { nativeOpenBeneath } from "@rtt/fabric";
-import { type ConfinedOptions, openConfined } from "./open-confined.ts";
+import { fileURLToPath } from "node:url";
+import { nativeOPath, nativeOpenBeneath } from "@rtt/fabric";
+import { type ConfinedOptions, connectConfined, openConfined } from "./open-confined.ts";
 
 const { O_APPEND, O_CREAT, O_RDONLY, O_WRONLY } = constants;
 const SADDR = "rtt://t/file/x@1.0.0#ndjson";
@@ -162,3 +166,73 @@ for (const way of ways) {
     });
   });
 }
+
+/** A Unix socket server at `path` that answers every connection with `greeting`. */
+async function serve(path: string, greeting: string): Promise<Server> {
+  const server = createServer((s) => s.end(greeting));
+  server.listen(path);
+  await once(server, "listening");
+  return server;
+}
+
+async function greetingOf(socket: import("node:net").Socket): Promise<string> {
+  let text = "";
+  for await (const chunk of socket) text += String(chunk);
+  return text;
+}
+
+const noOPath =
+  nativeOPath() === undefined ? "no O_PATH from the native addon (Linux only)" : false;
+
+describe("connectConfined", { skip: noOPath }, () => {
+  it("connects to a socket inside, and refuses a folder swapped for a link out", async () => {
+    const inside = await serve(join(ws, "d", "s.sock"), "inside");
+    const out = await serve(join(outside, "s.sock"), "SECRET");
+    try {
+      const path = join(ws, "d", "s.sock");
+      assert.equal(await greetingOf(await connectConfined(SADDR, path, [ws])), "inside");
+      const swap = () => {
+        renameSync(join(ws, "d"), join(ws, "d-old"));
+        symlinkSync(outside, join(ws, "d"));
+      };
+      await assert.rejects(connectConfined(SADDR, path, [ws], { afterCheck: swap }), refusedLink);
+      // A file where a socket was asked for is not connected to.
+      await assert.rejects(connectConfined(SADDR, join(ws, "real", "r.ndjson"), [ws]), {
+        code: "RTT_ERR_IO",
+      });
+    } finally {
+      inside.close();
+      out.close();
+    }
+  });
+});
+
+describe("under Node's permission model (the node sandbox level)", () => {
+  const repo = fileURLToPath(new URL("../../../../", import.meta.url));
+  const moduleUrl = new URL("./open-confined.ts", import.meta.url).href;
+  /** What openConfined says in a child under --permission that may read `readable`. */
+  const inChild = (path: string, readable: readonly string[]) =>
+    execFileSync(
+      process.execPath,
+      [
+        "--permission",
+        "--allow-addons",
+        "--disable-warning=SecurityWarning",
+        ...[repo, ...readable].map((p) => `--allow-fs-read=${p}`),
+        "--input-type=module",
+        "-e",
+        `import { openConfined } from ${JSON.stringify(moduleUrl)};
+         try {
+           const { how } = openConfined(${JSON.stringify(SADDR)}, ${JSON.stringify(path)}, ${JSON.stringify([ws])}, 0);
+           console.log("opened by " + how);
+         } catch (e) { console.log(e.code + ": " + e.message); }`,
+      ],
+      { encoding: "utf8" },
+    ).trim();
+
+  it("the addon opens nothing the model forbids, and what it allows", () => {
+    const path = join(ws, "d", "e", "log.ndjson");
+    assert.match(inChild(path, []), /RTT_ERR_PATH_OUTSIDE: .*does not allow fs\.read/);
+    assert.match(inChild(path, [ws]), /^opened by (openat2|walk|checked)$/);
+  });
+});

@@ -11,11 +11,25 @@
  *   O_NOFOLLOW, then the folders checked again and the opened descriptor's dev/ino compared
  *   with a fresh `lstat` of the path. This detects a swap that is still in place after the
  *   open; a link swapped in and out again between two checks is not seen — hence the addon.
+ *
+ * A Unix socket cannot be opened, only connected to, and connect(2) has no no-follow form:
+ * `connectConfined` opens it O_PATH (Linux) through the same open and connects to
+ * /proc/self/fd/N, the inode that descriptor holds.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, type Stats } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { once } from "node:events";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  type Stats,
+} from "node:fs";
+import { connect, type Socket } from "node:net";
+import { join, relative, resolve, sep } from "node:path";
 import { PATH_OUTSIDE_HINT, pathOutsideMessage, RttError } from "@rtt/core";
-import { nativeOpenBeneath } from "@rtt/fabric";
+import { nativeOPath, nativeOpenBeneath } from "@rtt/fabric";
 import { locatePath } from "./real-location.ts";
 
 /** How the open was confined: by the kernel (openat2, walk) or by checks around it. */
@@ -71,6 +85,7 @@ export function openConfined(
       `${saddr}: path ${JSON.stringify(path)}: a symbolic link appeared on the way to ${real} (below ${allowedBy}) after it was checked; refusing to follow it`,
       { hint: "whatever swaps links in the workspace is redirecting a file symbol: find it" },
     );
+  refuseOutsidePermission(saddr, resolve(path), flags);
   options.afterCheck?.();
   const native = options.via === "js" ? undefined : nativeOpenBeneath();
   if (typeof native === "function") {
@@ -83,6 +98,31 @@ export function openConfined(
     }
   }
   return { fd: openChecked(allowedBy, rel, flags, mode, linked), real, how: "checked" };
+}
+
+/**
+ * Under Node's permission model (the `node` sandbox level, ADR 0023) a driver may touch only
+ * the paths it was given. The addon is not subject to it (native code), so the model's verdict
+ * on the path — as given, which is what Node checks when it opens one — is asked here first.
+ */
+function refuseOutsidePermission(saddr: string, absolute: string, flags: number): void {
+  const permission = (
+    process as { permission?: { has(scope: string, reference?: string): boolean } }
+  ).permission;
+  if (permission === undefined) return;
+  const access = flags & (constants.O_WRONLY | constants.O_RDWR);
+  const writes = access !== 0 || (flags & (constants.O_CREAT | constants.O_TRUNC)) !== 0;
+  const reads = access !== constants.O_WRONLY;
+  for (const scope of [...(reads ? ["fs.read"] : []), ...(writes ? ["fs.write"] : [])]) {
+    if (!permission.has(scope, absolute))
+      throw new RttError(
+        "RTT_ERR_PATH_OUTSIDE",
+        `${saddr}: ${absolute}: the driver's sandbox (Node's permission model) does not allow ${scope} there`,
+        {
+          hint: "the panel gives a sandboxed driver the paths of its symbols: run `rtt apply` again",
+        },
+      );
+  }
 }
 
 /** The JavaScript fallback: lstat the folders, open with O_NOFOLLOW, check nothing moved. */
@@ -115,6 +155,50 @@ function openChecked(
     return fd;
   } catch (error) {
     closeSync(fd);
+    throw error;
+  }
+}
+
+/**
+ * Connects to the Unix socket at `path` for `saddr` when it leads inside one of `prefixes`. On
+ * Linux with the addon: through an O_PATH descriptor from `openConfined` (a link on the way is
+ * refused as for files) and /proc/self/fd/N. Elsewhere: the checked path itself, connected by
+ * path — a link swapped in between the check and the connect is not refused there.
+ */
+export async function connectConfined(
+  saddr: string,
+  path: string,
+  prefixes: readonly string[],
+  options: Pick<ConfinedOptions, "afterCheck"> = {},
+): Promise<Socket> {
+  const oPath = nativeOPath();
+  if (oPath === undefined || !existsSync("/proc/self/fd")) {
+    const { real, allowedBy } = locatePath(path, prefixes);
+    if (allowedBy === undefined)
+      throw new RttError("RTT_ERR_PATH_OUTSIDE", pathOutsideMessage(saddr, path, real, prefixes), {
+        hint: PATH_OUTSIDE_HINT,
+      });
+    return connected(real);
+  }
+  const { fd } = openConfined(saddr, path, prefixes, oPath | constants.O_NOFOLLOW, options);
+  try {
+    if (!fstatSync(fd).isSocket())
+      throw new RttError("RTT_ERR_IO", `${saddr}: path ${JSON.stringify(path)} is not a socket`, {
+        hint: "give the route a kind parameter that matches what is there (file, fifo or socket)",
+      });
+    return await connected(`/proc/self/fd/${fd}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function connected(path: string): Promise<Socket> {
+  const socket = connect(path);
+  try {
+    await once(socket, "connect");
+    return socket;
+  } catch (error) {
+    socket.destroy();
     throw error;
   }
 }

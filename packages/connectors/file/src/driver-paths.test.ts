@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { once } from "node:events";
 import {
   appendFileSync,
   existsSync,
@@ -19,11 +20,13 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { DriverHost } from "@rtt/connector-sdk";
+import { eventually } from "@rtt/core/testing";
 
 let host: DriverHost;
 let ws: string;
@@ -160,6 +163,31 @@ describe("the file driver opens without following a link swapped in later", () =
       assert.match(sample.err, /leads to .*f-secret\.ndjson, outside the workspace/);
     }
     await host.close(link);
+  });
+
+  it("connects a socket symbol inside the workspace, and refuses one through a link out", async () => {
+    const got: string[] = [];
+    const server = createServer((s) => s.on("data", (d) => got.push(String(d))));
+    server.listen(join(outside, "o.sock"));
+    await once(server, "listening");
+    const inside = createServer((s) => s.on("data", (d) => got.push(`inside:${d}`)));
+    inside.listen(join(ws, "i.sock"));
+    await once(inside, "listening");
+    try {
+      const link = await open(join(ws, "i.sock"), [ws], { kind: "socket" });
+      await host.tx(link, Buffer.from("hi"));
+      symlinkSync(join(outside, "o.sock"), join(ws, "o.sock"));
+      await assert.rejects(
+        open(join(ws, "o.sock"), [ws], { kind: "socket" }),
+        refused(/leads to .*o\.sock, outside the workspace/),
+      );
+      await eventually(() => got.length > 0, { what: "the socket's server to receive the bytes" });
+      await host.close(link);
+      assert.deepEqual(got, ["inside:hi"]);
+    } finally {
+      server.close();
+      inside.close();
+    }
   });
 
   it("carries a FIFO's bytes from a writer link to a reader link", async () => {

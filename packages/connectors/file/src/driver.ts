@@ -17,8 +17,13 @@
  */
 import { once } from "node:events";
 import { closeSync } from "node:fs";
-import { connect, type Socket } from "node:net";
-import { assertPathAllowed, defineConnector, serveDriver } from "@rtt/connector-sdk";
+import type { Socket } from "node:net";
+import {
+  assertPathAllowed,
+  connectConfined,
+  defineConnector,
+  serveDriver,
+} from "@rtt/connector-sdk";
 import { allowPathsOf, type Contract, errorMessage, parseConcrete, RttError } from "@rtt/core";
 import { follow } from "./follow.ts";
 import {
@@ -66,7 +71,7 @@ async function* fifoChunks(link: FileLink): AsyncGenerator<Uint8Array> {
     reader = openFifoReader(link.target);
   } catch (error) {
     link.lastError = errorMessage(error);
-    throw error;
+    return;
   }
   const stop = () => reader.destroy();
   link.stop.signal.addEventListener("abort", stop, { once: true });
@@ -123,11 +128,7 @@ export const fileConnector = defineConnector<FileLink>({
       lines: params.append === "lines",
       readLines: params.framing === "lines",
     };
-    if (link.kind === "socket") {
-      const socket = connect(path);
-      await once(socket, "connect");
-      link.socket = socket;
-    }
+    if (link.kind === "socket") link.socket = await connectConfined(symbol.saddr, path, prefixes);
     return link;
   },
   async tx(link, bytes) {
