@@ -53,6 +53,13 @@ export { RxQueue } from "./driver/rx-queue.ts";
 export { type ServeOptions, serveDriver } from "./driver/serve.ts";
 export { syncDirectory, writeFileAtomic } from "./files/atomic-write.ts";
 export {
+  type ConfinedFd,
+  type ConfinedHow,
+  type ConfinedOptions,
+  connectConfined,
+  openConfined,
+} from "./files/open-confined.ts";
+export {
   PRIVATE_DIR_MODE,
   PRIVATE_FILE_MODE,
   privateDir,

@@ -126,7 +126,7 @@ export const ERROR_CATALOG = {
   },
   RTT_ERR_PATH_OUTSIDE: {
     meaning:
-      "A file symbol's path resolves (symlinks followed) outside the workspace and outside every prefix in panel.yaml's `security.allow_paths`.",
+      "A file symbol's path resolves (symlinks followed) outside the workspace and outside every prefix in panel.yaml's `security.allow_paths`, or a symbolic link appeared on the way after that check, when the driver opened it.",
     exitCode: 1,
     grpcStatus: "PERMISSION_DENIED",
   },

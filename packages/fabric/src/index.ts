@@ -70,5 +70,11 @@ export {
   removeStaleSocket,
 } from "./local-socket/socket-file.ts";
 export { loadShm, shmUnavailableReason } from "./native.ts";
+export {
+  type BeneathHow,
+  nativeOPath,
+  nativeOpenBeneath,
+  type OpenBeneath,
+} from "./open-beneath.ts";
 export { type PeerCredentials, type PeerLookup, peerCredentials } from "./peer-cred.ts";
 export { isAlive, type ProcStat, parseProcStat, readProcStat } from "./process-stat.ts";

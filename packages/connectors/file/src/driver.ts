@@ -4,7 +4,9 @@
  * program, this file is the driver executable.
  *
  * The path must lead (symlinks followed) inside one of the contract's `x-allow-paths`: the
- * workspace and panel.yaml's `security.allow_paths`, sent by the panel (ADR 0022).
+ * workspace and panel.yaml's `security.allow_paths`, sent by the panel (ADR 0022). Files and
+ * FIFOs are opened through `open-path.ts`, which refuses a link met below the allowed prefix
+ * at the open itself; the append descriptor stays open across writes.
  *
  * Route parameters: `path` (else the symbol's probed `x-path`), `kind` (file | fifo | socket;
  * else the symbol's variant, `ndjson` meaning file), `from` (start | end: where following a
@@ -14,12 +16,24 @@
  * its "\n", as NDJSON records; default raw, chunks as they are read).
  */
 import { once } from "node:events";
-import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
-import { appendFile } from "node:fs/promises";
-import { connect, type Socket } from "node:net";
-import { assertPathAllowed, defineConnector, serveDriver } from "@rtt/connector-sdk";
+import { closeSync } from "node:fs";
+import type { Socket } from "node:net";
+import {
+  assertPathAllowed,
+  connectConfined,
+  defineConnector,
+  serveDriver,
+} from "@rtt/connector-sdk";
 import { allowPathsOf, type Contract, errorMessage, parseConcrete, RttError } from "@rtt/core";
 import { follow } from "./follow.ts";
+import {
+  appendAll,
+  openAppend,
+  openFifoReader,
+  openFifoWriter,
+  openRead,
+  type PathTarget,
+} from "./open-path.ts";
 import { probeFiles } from "./probe.ts";
 
 type Kind = "file" | "fifo" | "socket";
@@ -28,13 +42,15 @@ const NEWLINE = Buffer.from("\n");
 
 interface FileLink {
   readonly kind: Kind;
-  readonly path: string;
+  readonly target: PathTarget;
   readonly stop: AbortController;
   readonly fromEnd: boolean;
   readonly lines: boolean;
   readonly readLines: boolean;
   socket?: Socket;
-  fifoOut?: WriteStream;
+  /** The append descriptor of a file link, opened at its first write. */
+  fileOut?: number | undefined;
+  fifoOut?: Socket;
   lastError?: string;
 }
 
@@ -49,16 +65,23 @@ function kindOf(symbol: Contract, params: Readonly<Record<string, string>>): Kin
 }
 
 async function* fifoChunks(link: FileLink): AsyncGenerator<Uint8Array> {
-  // A FIFO reader sees end-of-file whenever its last writer closes: open it again, until closed.
-  while (!link.stop.signal.aborted) {
-    const stream = createReadStream(link.path, { signal: link.stop.signal });
-    try {
-      for await (const chunk of stream) yield chunk as Buffer;
-    } catch (error) {
-      if (link.stop.signal.aborted) return;
-      link.lastError = errorMessage(error);
-      return;
-    }
+  // Opened read-write (open-path.ts), the reader sees no end-of-file when a writer closes.
+  let reader: Socket;
+  try {
+    reader = openFifoReader(link.target);
+  } catch (error) {
+    link.lastError = errorMessage(error);
+    return;
+  }
+  const stop = () => reader.destroy();
+  link.stop.signal.addEventListener("abort", stop, { once: true });
+  try {
+    for await (const chunk of reader) yield chunk as Buffer;
+  } catch (error) {
+    if (!link.stop.signal.aborted) link.lastError = errorMessage(error);
+  } finally {
+    link.stop.signal.removeEventListener("abort", stop);
+    reader.destroy();
   }
 }
 
@@ -93,31 +116,32 @@ export const fileConnector = defineConnector<FileLink>({
       });
     }
     // Defence in depth (ADR 0022): the plan refused a path outside the workspace already; a
-    // link asked for by other means, or a symlink made since, is refused here, before opening.
-    assertPathAllowed(symbol.saddr, path, allowPathsOf(symbol, `file driver: ${symbol.saddr}`));
+    // link asked for by other means, or a symlink made since, is refused here, before opening,
+    // and a link swapped in after this check is refused by each open (open-path.ts).
+    const prefixes = allowPathsOf(symbol, `file driver: ${symbol.saddr}`);
+    assertPathAllowed(symbol.saddr, path, prefixes);
     const link: FileLink = {
       kind: kindOf(symbol, params),
-      path,
+      target: { saddr: symbol.saddr, path, prefixes },
       stop: new AbortController(),
       fromEnd: params.from === "end",
       lines: params.append === "lines",
       readLines: params.framing === "lines",
     };
-    if (link.kind === "socket") {
-      const socket = connect(path);
-      await once(socket, "connect");
-      link.socket = socket;
-    }
+    if (link.kind === "socket") link.socket = await connectConfined(symbol.saddr, path, prefixes);
     return link;
   },
   async tx(link, bytes) {
     if (link.kind === "file") {
       const newline = link.lines && bytes[bytes.length - 1] !== 0x0a;
-      return appendFile(link.path, newline ? Buffer.concat([bytes, NEWLINE]) : bytes);
+      // Opened once, at the first write (which creates the file), and kept: a link swapped
+      // in later cannot redirect the writes. A rotated file keeps receiving them.
+      link.fileOut ??= openAppend(link.target);
+      return appendAll(link.fileOut, newline ? Buffer.concat([bytes, NEWLINE]) : bytes);
     }
     if (link.kind === "fifo" && link.fifoOut === undefined) {
-      // Opened on first write: opening a FIFO for writing waits until it has a reader.
-      link.fifoOut = createWriteStream(link.path, { flags: "a" });
+      // Opened on first write, once the FIFO has a reader (until then this write waits).
+      link.fifoOut = await openFifoWriter(link.target, link.stop.signal);
     }
     const out = link.kind === "socket" ? link.socket : link.fifoOut;
     if (out !== undefined && !out.write(bytes)) await once(out, "drain");
@@ -128,13 +152,19 @@ export const fileConnector = defineConnector<FileLink>({
         ? socketChunks(link.socket)
         : link.kind === "fifo"
           ? fifoChunks(link)
-          : follow(link.path, { signal: link.stop.signal, fromEnd: link.fromEnd });
+          : follow(link.target.path, {
+              signal: link.stop.signal,
+              fromEnd: link.fromEnd,
+              open: () => openRead(link.target),
+            });
     return link.readLines ? splitLines(chunks) : chunks;
   },
   close(link) {
     link.stop.abort();
     link.socket?.destroy();
     link.fifoOut?.destroy();
+    if (link.fileOut !== undefined) closeSync(link.fileOut);
+    link.fileOut = undefined;
   },
   health: (link) => ({
     ok: link.lastError === undefined,

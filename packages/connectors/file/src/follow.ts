@@ -8,6 +8,7 @@
  */
 import { closeSync, type FSWatcher, fstatSync, openSync, readSync, statSync, watch } from "node:fs";
 import { basename, dirname } from "node:path";
+import { RttError } from "@rtt/core";
 
 export interface FollowOptions {
   /** Start at the end of the file (like `tail -F -n0`) instead of its beginning. */
@@ -16,6 +17,12 @@ export interface FollowOptions {
   readonly signal?: AbortSignal;
   /** Largest chunk yielded at once. */
   readonly chunkBytes?: number;
+  /**
+   * How the file is opened for reading, each time (at first and after a rotation): the file
+   * driver's confined open (ADR 0022). Default: `openSync(path, "r")`. An `RttError` it throws
+   * ends the follow; any other error counts as "not there yet".
+   */
+  readonly open?: (path: string) => number;
 }
 
 interface Open {
@@ -24,11 +31,14 @@ interface Open {
   position: number;
 }
 
-function tryOpen(path: string): Open | undefined {
+const openForReading = (path: string): number => openSync(path, "r");
+
+function tryOpen(path: string, open: (path: string) => number): Open | undefined {
   try {
-    const fd = openSync(path, "r");
+    const fd = open(path);
     return { fd, ino: fstatSync(fd).ino, position: 0 };
-  } catch {
+  } catch (error) {
+    if (error instanceof RttError) throw error;
     return undefined;
   }
 }
@@ -48,6 +58,7 @@ export async function* follow(
   const pollMs = options.pollMs ?? 100;
   const chunkBytes = options.chunkBytes ?? 64 * 1024;
   const signal = options.signal;
+  const open = options.open ?? openForReading;
   const stopped = () => signal?.aborted === true;
   let wake: (() => void) | undefined;
   const nudge = () => wake?.();
@@ -61,13 +72,14 @@ export async function* follow(
     watcher = undefined;
   }
   signal?.addEventListener("abort", nudge, { once: true });
-  let current = tryOpen(path);
-  if (current !== undefined && options.fromEnd === true)
-    current.position = fstatSync(current.fd).size;
+  let current: Open | undefined;
   const buffer = Buffer.allocUnsafe(chunkBytes);
   try {
+    current = tryOpen(path, open);
+    if (current !== undefined && options.fromEnd === true)
+      current.position = fstatSync(current.fd).size;
     while (!stopped()) {
-      if (current === undefined) current = tryOpen(path);
+      if (current === undefined) current = tryOpen(path, open);
       if (current !== undefined) {
         const size = fstatSync(current.fd).size;
         if (size < current.position) current.position = 0; // truncated: start over
@@ -82,7 +94,8 @@ export async function* follow(
         if (ino !== current.ino) {
           // Rotated (or removed): the old file has been read to its end; switch to the new one.
           closeSync(current.fd);
-          current = tryOpen(path);
+          current = undefined;
+          current = tryOpen(path, open);
           continue;
         }
       }

@@ -29,6 +29,7 @@
 
 #include <napi.h>
 
+#include "beneath.h"
 #include "peer.h"
 
 #include <cerrno>
@@ -442,6 +443,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("close", Napi::Function::New(env, Close, "close"));
   // Not shared memory, but the one other thing Node cannot do: see peer.cc.
   exports.Set("peerCred", Napi::Function::New(env, rtt::PeerCred, "peerCred"));
+  // Nor can it open a path without following links below a folder: see beneath.cc.
+  exports.Set("openBeneath", Napi::Function::New(env, rtt::OpenBeneath, "openBeneath"));
+#ifdef O_PATH
+  // Linux's O_PATH, which Node's fs.constants lack and whose value differs by architecture:
+  // a socket symbol is connected through /proc/self/fd/N of such a descriptor (ADR 0022).
+  exports.Set("O_PATH", Napi::Number::New(env, O_PATH));
+#endif
 #ifdef _WIN32
   exports.Set("platform", Napi::String::New(env, "win32-file-mapping"));
 #else
