@@ -110,6 +110,7 @@ export {
   withLaunchHash,
   withTags,
 } from "./symbol.ts";
+export { escapeControl, QUOTE_MAX_CHARS, quoteInput } from "./untrusted-text.ts";
 export {
   DOCUMENT_SCHEMAS,
   type DocumentKind,

@@ -3,7 +3,13 @@ import { LANE_KINDS, type LaneKind } from "../qos.ts";
 import { stringList } from "./common.ts";
 
 export interface PanelConfig {
-  readonly api?: { readonly listen?: string };
+  readonly api?: {
+    readonly listen?: string;
+    /** Streams (Health, Audit follow, ListSymbols, …) open at once, over every connection. */
+    readonly max_streams?: number;
+    /** …and on one connection. */
+    readonly max_streams_per_connection?: number;
+  };
   readonly scan?: {
     readonly roots?: readonly string[];
     readonly ignore?: readonly string[];
@@ -39,6 +45,8 @@ export const panelConfigSchema = {
           type: "string",
           pattern: "^(unix://.+|tcp://(127\\.\\d+\\.\\d+\\.\\d+|localhost|\\[::1\\]):\\d+)$",
         },
+        max_streams: { type: "integer", minimum: 1, maximum: 65536 },
+        max_streams_per_connection: { type: "integer", minimum: 1, maximum: 65536 },
       },
     },
     scan: {

@@ -106,7 +106,7 @@ export class PanelDaemon {
   ) {
     this.paths = paths;
     this.listen = resolved.listen;
-    this.#server = new PanelServer(resolved.listen);
+    this.#server = new PanelServer(resolved.listen, resolved.streams);
     this.#o = options;
     this.#wal = wal;
     const config = resolved.raw;

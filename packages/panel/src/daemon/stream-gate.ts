@@ -1,0 +1,100 @@
+/**
+ * The panel's cap on open streams (issue 15; docs/adr/0012 §API limits). A stream — a Health or
+ * an Audit follow, a ListSymbols, a grpc.health.v1 Watch, a reflection session — holds memory
+ * and timers for as long as the client keeps it open, so the panel keeps at most
+ * `api.max_streams` of them open at once, and at most `api.max_streams_per_connection` on one
+ * connection; a stream beyond either is refused at once with RTT_ERR_API_BUSY
+ * (RESOURCE_EXHAUSTED), before any handler runs. Unary calls (Status, ApplyPlan…) are not
+ * counted: they end by themselves, and Status must answer while the streams are full.
+ *
+ * It is a grpc-js server interceptor, so it sees the calls of every service on the socket, and
+ * it counts a connection by the peer tag `callers.ts` gave its socket.
+ */
+import * as grpc from "@grpc/grpc-js";
+import { toServiceError } from "@rtt/connector-sdk";
+import { RttError } from "@rtt/core";
+
+export interface StreamCaps {
+  /** Streams open at once over every connection (panel.yaml api.max_streams). */
+  readonly max: number;
+  /** …and on one connection (api.max_streams_per_connection). */
+  readonly perConnection: number;
+}
+
+export class StreamGate {
+  readonly caps: StreamCaps;
+  #open = 0;
+  /** Open streams by connection (peer tag); a connection with none is not kept. */
+  readonly #byPeer = new Map<string, number>();
+
+  constructor(caps: StreamCaps) {
+    this.caps = caps;
+  }
+
+  /** How many streams are open now. */
+  get open(): number {
+    return this.#open;
+  }
+
+  /**
+   * A slot for one more stream on connection `peer`: the function that gives it back (once,
+   * however often it is called), or the refusal when a cap is reached.
+   */
+  take(peer: string): (() => void) | RttError {
+    const onPeer = this.#byPeer.get(peer) ?? 0;
+    if (this.#open >= this.caps.max)
+      return busy(`the panel has ${this.#open} streams open, its limit (api.max_streams)`);
+    if (onPeer >= this.caps.perConnection)
+      return busy(
+        `this connection has ${onPeer} streams open, its limit (api.max_streams_per_connection)`,
+      );
+    this.#open += 1;
+    this.#byPeer.set(peer, onPeer + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.#open -= 1;
+      const left = (this.#byPeer.get(peer) ?? 1) - 1;
+      if (left === 0) this.#byPeer.delete(peer);
+      else this.#byPeer.set(peer, left);
+    };
+  }
+
+  /**
+   * The grpc-js server interceptor: a streaming call takes a slot when its metadata arrives (or
+   * is refused there, and its handler never runs) and gives it back when it ends — its status
+   * sent, or cancelled by the client or a closed connection.
+   */
+  readonly interceptor: grpc.ServerInterceptor = (method, call) => {
+    if (!method.requestStream && !method.responseStream)
+      return new grpc.ServerInterceptingCall(call);
+    let release: (() => void) | undefined;
+    return new grpc.ServerInterceptingCall(call, {
+      start: (next) =>
+        next({
+          onReceiveMetadata: (metadata, passOn) => {
+            const slot = this.take(call.getPeer());
+            if (slot instanceof RttError) {
+              const { code = grpc.status.RESOURCE_EXHAUSTED, ...rest } = toServiceError(slot);
+              call.sendStatus({ code, details: slot.message, ...rest });
+              return;
+            }
+            release = slot;
+            passOn(metadata);
+          },
+          onCancel: () => release?.(),
+        }),
+      sendStatus: (status, next) => {
+        release?.();
+        next(status);
+      },
+    });
+  };
+}
+
+function busy(why: string): RttError {
+  return new RttError("RTT_ERR_API_BUSY", `stream refused: ${why}`, {
+    hint: "end streams you no longer read (a client that stopped watching should cancel)",
+  });
+}
