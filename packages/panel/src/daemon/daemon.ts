@@ -14,6 +14,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   addressOf,
   type CatalogSymbol,
+  escapeControl,
   type JsonValue,
   type PanelConfig,
   RttError,
@@ -92,9 +93,13 @@ export class PanelDaemon {
   /** Resolves once the daemon has stopped (Shutdown, or stop()). */
   readonly stopped: Promise<void>;
   #markStopped: () => void = () => {};
-  /** The daemon's log line: to `options.log`, else stderr. */
+  /**
+   * The daemon's log line: to `options.log`, else stderr. Every line is escaped here, once for
+   * all its writers: a client's text or a driver's output in it cannot end the line and forge
+   * the next one, nor drive the terminal that shows the log (issue 15).
+   */
   readonly #log = (line: string): void => {
-    (this.#o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+    (this.#o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(escapeControl(line));
   };
 
   /** `resolved`: panel.yaml as `start` loaded it. */

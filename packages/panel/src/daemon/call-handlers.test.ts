@@ -1,0 +1,94 @@
+/**
+ * A Panel call that throws something other than an RttError answers INTERNAL with a message
+ * naming the call only, its detail in the panel's log; an RttError keeps its code and is cut to
+ * MAX_DETAILS_CHARS — over a real gRPC server and client on a Unix socket.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import * as grpc from "@grpc/grpc-js";
+import {
+  type PanelClient,
+  type PanelHandlers,
+  panelPackage,
+  sentRttError,
+} from "@rtt/connector-sdk";
+import { RttError } from "@rtt/core";
+import { MAX_DETAILS_CHARS, panelStreaming, panelUnary } from "./call-handlers.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "rtt-handlers-"));
+const logged: string[] = [];
+const log = (line: string) => logged.push(line);
+const server = new grpc.Server();
+let client: PanelClient;
+
+const handlers: Partial<PanelHandlers> = {
+  // A bug: a TypeError whose message would quote what the client sent.
+  Status: panelUnary("Status", log, () => {
+    throw new TypeError("cannot read 'x' of SECRET-REQUEST-TEXT");
+  }),
+  ListRoutes: panelUnary("ListRoutes", log, () => {
+    throw new RttError("RTT_ERR_DRIVER_LINK", `no route ${"r".repeat(100_000)}`);
+  }),
+  Health: panelStreaming("Health", log, async () => {
+    throw new RangeError("Maximum call stack size exceeded");
+  }),
+};
+
+before(async () => {
+  server.addService(panelPackage().Panel.service, handlers as PanelHandlers);
+  const socket = join(dir, "s.sock");
+  await new Promise<void>((resolve, reject) =>
+    server.bindAsync(`unix:${socket}`, grpc.ServerCredentials.createInsecure(), (e) =>
+      e === null ? resolve() : reject(e),
+    ),
+  );
+  client = new (panelPackage().Panel)(`unix:${socket}`, grpc.credentials.createInsecure());
+});
+
+after(() => {
+  client?.close();
+  server.forceShutdown();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The error a unary call ended with (it must fail). */
+function failure(
+  invoke: (done: (error: grpc.ServiceError | null) => void) => unknown,
+): Promise<grpc.ServiceError> {
+  return new Promise((resolve, reject) =>
+    invoke((error) => (error === null ? reject(new Error("answered")) : resolve(error))),
+  );
+}
+
+const statusFailure = () => failure((done) => client.Status({}, done));
+const listRoutesFailure = () => failure((done) => client.ListRoutes({}, done));
+
+describe("panel call handlers", () => {
+  it("a bug answers INTERNAL naming the call; the detail goes to the log only", async () => {
+    const error = await statusFailure();
+    assert.equal(error.code, grpc.status.INTERNAL);
+    assert.equal(sentRttError(error)?.code, "RTT_ERR_INTERNAL");
+    assert.equal(error.details, "Status failed inside the panel");
+    assert.equal(error.details.includes("SECRET"), false);
+    assert.ok(logged.some((l) => /^Status failed: TypeError: cannot read 'x' of SECRET/.test(l)));
+  });
+
+  it("a stream's bug (a stack overflow) ends it with INTERNAL too", async () => {
+    const call = client.Health({ route: "", interval_ms: 0 });
+    const error = await new Promise<grpc.ServiceError>((resolve) => call.on("error", resolve));
+    assert.equal(error.code, grpc.status.INTERNAL);
+    assert.equal(error.details, "Health failed inside the panel");
+    assert.ok(logged.some((l) => l.startsWith("Health failed: RangeError: Maximum call stack")));
+  });
+
+  it("an RttError keeps its status and code, its message cut short", async () => {
+    const error = await listRoutesFailure();
+    assert.equal(error.code, grpc.status.NOT_FOUND);
+    assert.equal(sentRttError(error)?.code, "RTT_ERR_DRIVER_LINK");
+    assert.ok(error.details.length < MAX_DETAILS_CHARS + 60, `${error.details.length}`);
+    assert.match(error.details, /… \(\d+ more characters\)$/);
+  });
+});
