@@ -114,8 +114,10 @@ export function panelService(ctx: PanelServiceContext): PanelHandlers {
       Shutdown: panelUnary("Shutdown", log, (req, call) => shutdown(ctx, req, call)),
     },
     // A refused request is logged with who sent it: the log is where probing shows.
-    (method, call, why) =>
-      log(`refused ${method} from ${whoOf(ctx.callers.of(call))}: ${why.message}`),
+    (method, call, why) => {
+      const bug = why.cause instanceof Error ? ` (${why.cause.stack ?? why.cause.message})` : "";
+      log(`refused ${method} from ${whoOf(ctx.callers.of(call))}: ${why.message}${bug}`);
+    },
   );
 }
 

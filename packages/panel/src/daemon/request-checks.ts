@@ -8,7 +8,7 @@
  */
 import type * as grpc from "@grpc/grpc-js";
 import { type PanelHandlers, toServiceError } from "@rtt/connector-sdk";
-import { errorMessage, IDENT_PATTERN, quoteInput, ROUTE_ID_MAX_LENGTH, RttError } from "@rtt/core";
+import { IDENT_PATTERN, quoteInput, ROUTE_ID_MAX_LENGTH, RttError } from "@rtt/core";
 
 const ROUTE_ID = new RegExp(IDENT_PATTERN);
 const ROUTE_PREFIX = "route/";
@@ -147,13 +147,19 @@ function problemOf(method: keyof PanelHandlers, request: unknown): RttError | un
     check?.(request);
     return undefined;
   } catch (error) {
+    // A check that throws anything else is a bug: the client learns which call, the log why.
     return error instanceof RttError
       ? error
-      : new RttError("RTT_ERR_INTERNAL", `checking a ${method} request: ${errorMessage(error)}`);
+      : new RttError("RTT_ERR_INTERNAL", `checking a ${method} request failed inside the panel`, {
+          cause: error,
+        });
   }
 }
 
-/** Told of each refused request: which call, the call itself (who made it), and why. */
+/**
+ * Told of each refused request: which call, the call itself (who made it), and why (an
+ * RTT_ERR_INTERNAL carries the bug it stands for as its `cause`).
+ */
 export type OnRefused = (
   method: keyof PanelHandlers,
   call: { getPeer(): string },
