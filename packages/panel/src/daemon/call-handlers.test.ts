@@ -1,7 +1,8 @@
 /**
  * A Panel call that throws something other than an RttError answers INTERNAL with a message
  * naming the call only, its detail in the panel's log; an RttError keeps its code and is cut to
- * MAX_DETAILS_CHARS — over a real gRPC server and client on a Unix socket.
+ * MAX_DETAILS_CHARS; a stream written through `send` waits for a client that stopped reading —
+ * over a real gRPC server and client on a Unix socket.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -16,13 +17,18 @@ import {
   sentRttError,
 } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
-import { MAX_DETAILS_CHARS, panelStreaming, panelUnary } from "./call-handlers.ts";
+import { eventually } from "@rtt/core/testing";
+import { MAX_DETAILS_CHARS, panelStreaming, panelUnary, send } from "./call-handlers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "rtt-handlers-"));
 const logged: string[] = [];
 const log = (line: string) => logged.push(line);
 const server = new grpc.Server();
 let client: PanelClient;
+/** Audit's handler: how many of its SENT messages it has written so far. */
+let written = 0;
+const SENT = 20_000;
+const closing = new AbortController().signal;
 
 const handlers: Partial<PanelHandlers> = {
   // A bug: a TypeError whose message would quote what the client sent.
@@ -34,6 +40,13 @@ const handlers: Partial<PanelHandlers> = {
   }),
   Health: panelStreaming("Health", log, async () => {
     throw new RangeError("Maximum call stack size exceeded");
+  }),
+  // 20,000 records of 1 KB, as fast as the client takes them.
+  Audit: panelStreaming("Audit", log, async (call) => {
+    for (let i = 0; i < SENT && !call.cancelled; i++) {
+      await send(call, closing, { seq: i, why: "x".repeat(1024) });
+      written = i + 1;
+    }
   }),
 };
 
@@ -90,5 +103,30 @@ describe("panel call handlers", () => {
     assert.equal(sentRttError(error)?.code, "RTT_ERR_DRIVER_LINK");
     assert.ok(error.details.length < MAX_DETAILS_CHARS + 60, `${error.details.length}`);
     assert.match(error.details, /… \(\d+ more characters\)$/);
+  });
+
+  it("a stream waits for a client that stopped reading, then writes on", async () => {
+    const call = client.Audit({ route: "", limit: 0, follow: false });
+    let received = 0;
+    call.on("data", () => {
+      received += 1;
+      if (received === 10) call.pause();
+    });
+    const ended = new Promise<void>((resolve) => call.on("end", resolve));
+    // Paused, the client reads no more: the writer stops once the buffers between are full.
+    let last = -1;
+    await eventually(
+      () => {
+        const still = written === last && written > 0;
+        last = written;
+        return still;
+      },
+      { what: "the writer to stop while the client does not read", intervalMs: 300 },
+    );
+    assert.ok(written < SENT / 4, `${written} of ${SENT} written to a client that reads none`);
+    call.resume();
+    await ended;
+    assert.equal(received, SENT);
+    assert.equal(written, SENT);
   });
 });
