@@ -67,7 +67,8 @@ async function startInBackground(
   const log = paths.panelLog;
   const fd = openSync(log, "a", 0o600);
   const from = fstatSync(fd).size;
-  const child = spawn(process.execPath, [BIN, "-C", paths.root, "panel", "run"], {
+  // --expose-gc: the panel collects its garbage once a burst of API streams is over.
+  const child = spawn(process.execPath, ["--expose-gc", BIN, "-C", paths.root, "panel", "run"], {
     detached: true,
     stdio: ["ignore", fd, fd],
     cwd: paths.root,

@@ -4,7 +4,7 @@
  * cap, a slot given back twice counts once, and once every stream ended nothing is held.
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it, mock } from "node:test";
 import { RttError } from "@rtt/core";
 import fc from "fast-check";
 import { StreamGate } from "./stream-gate.ts";
@@ -57,5 +57,34 @@ describe("StreamGate: properties", () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("StreamGate: after a burst", () => {
+  it("collects once the last of a burst's streams ended and none opened for a while", () => {
+    mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      let collected = 0;
+      const gate = new StreamGate({ max: 1024, perConnection: 256 }, () => collected++);
+      const burst = () =>
+        Array.from({ length: 100 }, (_, i) => gate.take(`p${i % 4}`) as () => void);
+      const first = burst();
+      for (const release of first) release();
+      mock.timers.tick(1000);
+      // A stream opened in the quiet time puts the collection off until it too has ended.
+      const late = gate.take("p9") as () => void;
+      mock.timers.tick(5000);
+      assert.equal(collected, 0);
+      late();
+      mock.timers.tick(2000);
+      assert.equal(collected, 1);
+      // A few streams are no burst: nothing to collect after them.
+      const few = Array.from({ length: 10 }, () => gate.take("p1") as () => void);
+      for (const release of few) release();
+      mock.timers.tick(10_000);
+      assert.equal(collected, 1);
+    } finally {
+      mock.timers.reset();
+    }
   });
 });
