@@ -191,6 +191,8 @@ const panelDoc = fc
             fc.integer({ min: 1, max: 65535 }).map((port) => `tcp://127.0.0.1:${port}`),
             fc.constantFrom("tcp://localhost:7000", "tcp://[::1]:9"),
           ),
+          max_streams: fc.integer({ min: 1, max: 65536 }),
+          max_streams_per_connection: fc.integer({ min: 1, max: 65536 }),
         },
         { requiredKeys: [] },
       ),
