@@ -111,8 +111,12 @@ export class StreamGate {
           onReceiveMetadata: (metadata, passOn) => {
             const slot = this.take(call.getPeer());
             if (slot instanceof RttError) {
-              const { code = grpc.status.RESOURCE_EXHAUSTED, ...rest } = toServiceError(slot);
-              call.sendStatus({ code, details: slot.message, ...rest });
+              const refusal = toServiceError(slot);
+              call.sendStatus({
+                code: refusal.code ?? grpc.status.RESOURCE_EXHAUSTED,
+                details: slot.message,
+                ...(refusal.metadata === undefined ? {} : { metadata: refusal.metadata }),
+              });
               return;
             }
             release = slot;
