@@ -1,10 +1,12 @@
 /**
  * A Panel call that throws something other than an RttError answers INTERNAL with a message
  * naming the call only, its detail in the panel's log; an RttError keeps its code and is cut to
- * MAX_DETAILS_CHARS; a stream written through `send` waits for a client that stopped reading —
+ * MAX_DETAILS_CHARS; a stream written through `send` waits for a client that stopped reading,
+ * and a cancelled one lets go of what it waited on —
  * over a real gRPC server and client on a Unix socket.
  */
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,7 +20,7 @@ import {
 } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import { eventually } from "@rtt/core/testing";
-import { MAX_DETAILS_CHARS, panelStreaming, panelUnary, send } from "./call-handlers.ts";
+import { MAX_DETAILS_CHARS, panelStreaming, panelUnary, pause, send } from "./call-handlers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "rtt-handlers-"));
 const logged: string[] = [];
@@ -29,6 +31,8 @@ let client: PanelClient;
 let written = 0;
 const SENT = 20_000;
 const closing = new AbortController().signal;
+/** The panel's stop signal for ListSymbols' handler below: one listener per waiting stream. */
+const stopping = new AbortController().signal;
 
 const handlers: Partial<PanelHandlers> = {
   // A bug: a TypeError whose message would quote what the client sent.
@@ -40,6 +44,13 @@ const handlers: Partial<PanelHandlers> = {
   }),
   Health: panelStreaming("Health", log, async () => {
     throw new RangeError("Maximum call stack size exceeded");
+  }),
+  // A stream that waits an hour between messages (a Health with a long interval).
+  ListSymbols: panelStreaming("ListSymbols", log, async (call) => {
+    while (!call.cancelled) {
+      await send(call, stopping, { saddr: "rtt://a/api/b@1.0.0" });
+      await pause(call, stopping, 3_600_000);
+    }
   }),
   // 20,000 records of 1 KB, as fast as the client takes them.
   Audit: panelStreaming("Audit", log, async (call) => {
@@ -128,5 +139,20 @@ describe("panel call handlers", () => {
     await ended;
     assert.equal(received, SENT);
     assert.equal(written, SENT);
+  });
+
+  it("a cancelled stream leaves no listener behind on the panel's stop signal", async () => {
+    const calls = Array.from({ length: 50 }, () => client.ListSymbols({ pattern: "", type: "" }));
+    await Promise.all(calls.map((c) => new Promise((resolve) => c.once("data", resolve))));
+    await eventually(() => getEventListeners(stopping, "abort").length === 50, {
+      what: "each waiting stream to listen for the stop",
+    });
+    for (const c of calls) {
+      c.on("error", () => {});
+      c.cancel();
+    }
+    await eventually(() => getEventListeners(stopping, "abort").length === 0, {
+      what: "the cancelled streams to let go of the stop signal",
+    });
   });
 });
