@@ -26,6 +26,7 @@ import type { WorkspacePaths } from "../workspace/workspace.ts";
 import { panelStreaming, panelUnary, pause, send } from "./call-handlers.ts";
 import type { Callers } from "./callers.ts";
 import type { HostPool } from "./host-pool.ts";
+import { limitedLog } from "./limited-log.ts";
 import { findWiredRoute, swapTarget } from "./live-ops.ts";
 import { authorizeShutdown } from "./owner.ts";
 import {
@@ -98,6 +99,7 @@ type StreamCall<M extends keyof PanelHandlers> =
 
 export function panelService(ctx: PanelServiceContext): PanelHandlers {
   const log = ctx.log;
+  const refusals = limitedLog(log);
   return withRequestChecks(
     {
       Status: panelUnary("Status", log, () => status(ctx)),
@@ -113,10 +115,11 @@ export function panelService(ctx: PanelServiceContext): PanelHandlers {
       Heal: panelUnary("Heal", log, (req, call) => breakerCall(ctx, "heal", req, call)),
       Shutdown: panelUnary("Shutdown", log, (req, call) => shutdown(ctx, req, call)),
     },
-    // A refused request is logged with who sent it: the log is where probing shows.
+    // A refused request is logged with who sent it (the log is where probing shows), within
+    // limits: any client can send a thousand bad requests a second.
     (method, call, why) => {
       const bug = why.cause instanceof Error ? ` (${why.cause.stack ?? why.cause.message})` : "";
-      log(`refused ${method} from ${whoOf(ctx.callers.of(call))}: ${why.message}${bug}`);
+      refusals(`refused ${method} from ${whoOf(ctx.callers.of(call))}: ${why.message}${bug}`);
     },
   );
 }
