@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as grpc from "@grpc/grpc-js";
 import {
@@ -211,6 +212,14 @@ describe("4,000 concurrent streams", () => {
       cancelAll(more);
       other.close();
       cancelAll(opened);
+      // The refusals are in the panel's log with who made them — a few lines, not thousands.
+      const log = readFileSync(join(panel.root, ".rtt", "panel.log"), "utf8");
+      const refused = log.split("\n").filter((l) => l.includes("refused a stream from"));
+      assert.ok(
+        refused.some((l) => /from uid=\d+\(?.*: stream refused: .*\(api\.max_streams/.test(l)),
+        refused.slice(-3).join("\n"),
+      );
+      assert.ok(refused.length < 1000, `${refused.length} lines for ~9,000 refused streams`);
     } finally {
       c.close();
     }

@@ -43,6 +43,7 @@ import { CommittedWiring } from "./committed-wiring.ts";
 import { RouteFallback } from "./fallback.ts";
 import { cachedByFile } from "./file-cache.ts";
 import { HostPool } from "./host-pool.ts";
+import { limitedLog } from "./limited-log.ts";
 import { routeProblems, samplesOf } from "./panel-messages.ts";
 import { PanelServer } from "./panel-server.ts";
 import { panelService } from "./panel-service.ts";
@@ -111,7 +112,7 @@ export class PanelDaemon {
   ) {
     this.paths = paths;
     this.listen = resolved.listen;
-    this.#server = new PanelServer(resolved.listen, resolved.streams);
+    this.#server = new PanelServer(resolved.listen, resolved.streams, limitedLog(this.#log));
     this.#o = options;
     this.#wal = wal;
     const config = resolved.raw;

@@ -23,6 +23,7 @@ import {
 } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
+import { whoOf } from "../audit/identity.ts";
 import { Callers } from "./callers.ts";
 import { withProtocMapEntries } from "./protoc-map-entries.ts";
 import { type StreamCaps, StreamGate } from "./stream-gate.ts";
@@ -95,11 +96,19 @@ export class PanelServer {
   /** The health service's state, once serving: flipped when the panel stops. */
   #health: HealthImplementation | undefined;
 
-  /** RTT_ERR_DOC_SCHEMA when `listen` is not `unix://PATH`. */
-  constructor(listen: string, caps: StreamCaps) {
+  /**
+   * RTT_ERR_DOC_SCHEMA when `listen` is not `unix://PATH`. `log` is told of refused streams (a
+   * client can cause them at will: give it a limited log).
+   */
+  constructor(listen: string, caps: StreamCaps, log?: (line: string) => void) {
     this.listen = listen;
     this.#socket = socketPathOf(listen);
-    this.streams = new StreamGate(caps);
+    this.streams = new StreamGate(caps, {
+      onRefused: (peer, why) =>
+        log?.(
+          `refused a stream from ${whoOf(this.callers.of({ getPeer: () => peer }))}: ${why.message}`,
+        ),
+    });
     this.#server = new grpc.Server(serverOptions(this.streams));
   }
 

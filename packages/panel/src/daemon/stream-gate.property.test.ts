@@ -27,7 +27,7 @@ describe("StreamGate: properties", () => {
         fc.integer({ min: 1, max: 6 }),
         ops,
         (max, per, seq) => {
-          const gate = new StreamGate({ max, perConnection: per });
+          const gate = new StreamGate({ max, perConnection: per }, { collect: undefined });
           const held: { peer: number; release: () => void }[] = [];
           const onPeer = (p: number) => held.filter((h) => h.peer === p).length;
           for (const op of seq as Op[]) {
@@ -65,7 +65,10 @@ describe("StreamGate: after a burst", () => {
     mock.timers.enable({ apis: ["setTimeout"] });
     try {
       let collected = 0;
-      const gate = new StreamGate({ max: 1024, perConnection: 256 }, () => collected++);
+      const gate = new StreamGate(
+        { max: 1024, perConnection: 256 },
+        { collect: () => collected++ },
+      );
       const burst = () =>
         Array.from({ length: 100 }, (_, i) => gate.take(`p${i % 4}`) as () => void);
       const first = burst();

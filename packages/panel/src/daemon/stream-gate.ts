@@ -21,6 +21,13 @@ export interface StreamCaps {
   readonly perConnection: number;
 }
 
+export interface StreamGateOptions {
+  /** What to run once a burst of streams is over (default: V8's gc, when exposed). */
+  readonly collect?: (() => void) | undefined;
+  /** Told of each stream refused, with the peer tag of its connection. */
+  readonly onRefused?: (peer: string, why: RttError) => void;
+}
+
 /** A burst is over when no stream is left open for this long… */
 const QUIET_MS = 2000;
 /** …after at least this many were open at once: then the panel collects its garbage. */
@@ -46,10 +53,12 @@ export class StreamGate {
   #quiet: NodeJS.Timeout | undefined;
   readonly #collect: (() => void) | undefined;
 
-  /** `collect`: what to run once a burst of streams is over (default: V8's gc, if exposed). */
-  constructor(caps: StreamCaps, collect: (() => void) | undefined = exposedGc()) {
+  readonly #onRefused: ((peer: string, why: RttError) => void) | undefined;
+
+  constructor(caps: StreamCaps, options: StreamGateOptions = {}) {
     this.caps = caps;
-    this.#collect = collect;
+    this.#collect = "collect" in options ? options.collect : exposedGc();
+    this.#onRefused = options.onRefused;
   }
 
   /** How many streams are open now. */
@@ -109,8 +118,10 @@ export class StreamGate {
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, passOn) => {
-            const slot = this.take(call.getPeer());
+            const peer = call.getPeer();
+            const slot = this.take(peer);
             if (slot instanceof RttError) {
+              this.#onRefused?.(peer, slot);
               const refusal = toServiceError(slot);
               call.sendStatus({
                 code: refusal.code ?? grpc.status.RESOURCE_EXHAUSTED,
