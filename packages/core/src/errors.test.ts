@@ -30,6 +30,7 @@ describe("ERROR_CATALOG", () => {
       "ABORTED",
       "UNAVAILABLE",
       "PERMISSION_DENIED",
+      "RESOURCE_EXHAUSTED",
       "INTERNAL",
     ];
     for (const code of codes) {

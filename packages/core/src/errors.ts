@@ -17,6 +17,7 @@ export interface ErrorSpec {
     | "ABORTED"
     | "UNAVAILABLE"
     | "PERMISSION_DENIED"
+    | "RESOURCE_EXHAUSTED"
     | "INTERNAL";
 }
 
@@ -313,6 +314,18 @@ export const ERROR_CATALOG = {
       "A panel API request has a field that is not valid: a route id routes.json would refuse, a text too long or with control characters (the field is named).",
     exitCode: 1,
     grpcStatus: "INVALID_ARGUMENT",
+  },
+  RTT_ERR_API_BUSY: {
+    meaning:
+      "The panel already has as many streams open as panel.yaml's api.max_streams allows (or api.max_streams_per_connection on this connection): the new stream is refused at once.",
+    exitCode: 1,
+    grpcStatus: "RESOURCE_EXHAUSTED",
+  },
+  RTT_ERR_NOT_OWNER: {
+    meaning:
+      "Only the panel's owner may do this (Shutdown): a process of the user the panel runs as, or a capability token that carries the action when security.require_tokens is on.",
+    exitCode: 1,
+    grpcStatus: "PERMISSION_DENIED",
   },
   RTT_ERR_APPLY_FAILED: {
     meaning:

@@ -154,6 +154,7 @@ export {
   type TokenAction,
   type TokenScope,
 } from "./tokens/token-scope.ts";
+export { escapeControl, QUOTE_MAX_CHARS, quoteInput } from "./untrusted-text.ts";
 export {
   DOCUMENT_SCHEMAS,
   type DocumentKind,

@@ -18,6 +18,7 @@ import semverSatisfies from "semver/functions/satisfies.js";
 import validRange from "semver/ranges/valid.js";
 import { RttError } from "./errors.ts";
 import { closest } from "./suggest.ts";
+import { quoteInput } from "./untrusted-text.ts";
 
 export const SYMBOL_TYPES = [
   "api",
@@ -91,13 +92,13 @@ function syntaxError(
 ): RttError {
   const found =
     token !== undefined
-      ? JSON.stringify(token)
+      ? quoteInput(token)
       : index < input.length
-        ? JSON.stringify(input[index])
+        ? quoteInput(input[index] ?? "")
         : "end of address";
   return new RttError(
     "RTT_ERR_SADDR_SYNTAX",
-    `bad address ${JSON.stringify(input)} at column ${index + 1}: expected ${expected}, found ${found}`,
+    `bad address ${quoteInput(input)} at column ${index + 1}: expected ${expected}, found ${found}`,
     { position: { line: 1, column: index + 1 }, ...(hint === undefined ? {} : { hint }) },
   );
 }
@@ -308,7 +309,7 @@ function formError(input: string, form: SaddrForm, accepted: readonly SaddrForm[
   const star = input.replace(/@[^#?]*/, (v) => " ".repeat(v.length)).indexOf("*");
   return new RttError(
     "RTT_ERR_SADDR_FORM",
-    `${JSON.stringify(input)} is a ${form} address; expected ${accepted.map((f) => `a ${f} address`).join(" or ")}`,
+    `${quoteInput(input)} is a ${form} address; expected ${accepted.map((f) => `a ${f} address`).join(" or ")}`,
     {
       hint: hints[accepted[0] ?? "concrete"],
       position: { line: 1, column: form === "pattern" && star >= 0 ? star + 1 : 1 },

@@ -78,7 +78,8 @@ async function startInBackground(
   // Never through a link: the panel's lines would land in whatever file it points at.
   const fd = openStateFile(log, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
   const from = fstatSync(fd).size;
-  const child = spawn(process.execPath, [BIN, "-C", paths.root, "panel", "run"], {
+  // --expose-gc: the panel collects its garbage once a burst of API streams is over.
+  const child = spawn(process.execPath, ["--expose-gc", BIN, "-C", paths.root, "panel", "run"], {
     detached: true,
     stdio: ["ignore", fd, fd],
     cwd: paths.root,

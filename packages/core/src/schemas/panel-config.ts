@@ -7,7 +7,13 @@ export const FOLLOW_SYMLINKS = ["within", "always", "never"] as const;
 export type FollowSymlinks = (typeof FOLLOW_SYMLINKS)[number];
 
 export interface PanelConfig {
-  readonly api?: { readonly listen?: string };
+  readonly api?: {
+    readonly listen?: string;
+    /** Streams (Health, Audit follow, ListSymbols, …) open at once, over every connection. */
+    readonly max_streams?: number;
+    /** …and on one connection. */
+    readonly max_streams_per_connection?: number;
+  };
   readonly scan?: {
     readonly roots?: readonly string[];
     readonly ignore?: readonly string[];
@@ -58,6 +64,8 @@ export const panelConfigSchema = {
       properties: {
         // A Unix socket only (ADR 0020): the workspace checks it is in .rtt/sockets.
         listen: { type: "string", pattern: "^unix:///.+$" },
+        max_streams: { type: "integer", minimum: 1, maximum: 65536 },
+        max_streams_per_connection: { type: "integer", minimum: 1, maximum: 65536 },
       },
     },
     scan: {

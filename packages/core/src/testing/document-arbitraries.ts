@@ -188,6 +188,8 @@ const panelDoc = fc
       api: fc.record(
         {
           listen: pathText.map((p) => `unix:///tmp/${p}.sock`),
+          max_streams: fc.integer({ min: 1, max: 65536 }),
+          max_streams_per_connection: fc.integer({ min: 1, max: 65536 }),
         },
         { requiredKeys: [] },
       ),

@@ -15,6 +15,7 @@ import {
   addressOf,
   type CatalogSymbol,
   errorMessage,
+  escapeControl,
   type JsonValue,
   type PanelConfig,
   RttError,
@@ -46,6 +47,7 @@ import { CommittedWiring } from "./committed-wiring.ts";
 import { RouteFallback } from "./fallback.ts";
 import { cachedByFile } from "./file-cache.ts";
 import { HostPool } from "./host-pool.ts";
+import { limitedLog } from "./limited-log.ts";
 import { routeProblems, samplesOf } from "./panel-messages.ts";
 import { PanelServer } from "./panel-server.ts";
 import { panelService } from "./panel-service.ts";
@@ -102,9 +104,13 @@ export class PanelDaemon {
   /** Resolves once the daemon has stopped (Shutdown, or stop()). */
   readonly stopped: Promise<void>;
   #markStopped: () => void = () => {};
-  /** The daemon's log line: to `options.log`, else stderr. */
+  /**
+   * The daemon's log line: to `options.log`, else stderr. Every line is escaped here, once for
+   * all its writers: a client's text or a driver's output in it cannot end the line and forge
+   * the next one, nor drive the terminal that shows the log (issue 15).
+   */
   readonly #log = (line: string): void => {
-    (this.#o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+    (this.#o.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(escapeControl(line));
   };
 
   /** `resolved`: panel.yaml as `start` loaded it. */
@@ -117,8 +123,9 @@ export class PanelDaemon {
     this.paths = paths;
     this.listen = resolved.listen;
     this.#server = new PanelServer(resolved.listen, {
+      caps: resolved.streams,
       allowUids: resolved.raw.security?.allow_uids ?? [],
-      log: (line) => this.#log(line),
+      log: limitedLog(this.#log),
     });
     this.#o = options;
     this.#wal = wal;

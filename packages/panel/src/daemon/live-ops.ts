@@ -10,6 +10,7 @@ import {
   matches,
   parseConcrete,
   parseReference,
+  quoteInput,
   RttError,
 } from "@rtt/core";
 import { resolveSelector } from "../catalog.ts";
@@ -44,8 +45,8 @@ export function findWiredRoute(from: string, live: Iterable<WiredRoute>): WiredR
   throw new RttError(
     "RTT_ERR_PLAN_INVALID",
     bySource.length > 1
-      ? `${from} is the source of ${bySource.length} wired routes (${bySource.map((r) => r.edge.route).join(", ")})`
-      : `no wired route is ${JSON.stringify(from)} (by id or source)`,
+      ? `${quoteInput(from)} is the source of ${bySource.length} wired routes (${bySource.map((r) => r.edge.route).join(", ")})`
+      : `no wired route is ${quoteInput(from)} (by id or source)`,
     { hint: "name the route by its id; `rtt ls routes` shows the wired ones" },
   );
 }

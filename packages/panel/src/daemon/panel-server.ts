@@ -24,14 +24,36 @@ import {
 import { RttError } from "@rtt/core";
 import { admitPeer, listenPrivate, removeOwnSocket, removeStaleSocket } from "@rtt/fabric";
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
+import { whoOf } from "../audit/identity.ts";
 import { Callers } from "./callers.ts";
 import { withProtocMapEntries } from "./protoc-map-entries.ts";
+import { type StreamCaps, StreamGate } from "./stream-gate.ts";
 
 /** The fully qualified name health checks and reflection know the panel's service by. */
 const PANEL_SERVICE = "rtt.panel.v1.Panel";
 
 /** How long a stop lets open streams (a health Watch) finish before it cuts them. */
 const FORCE_SHUTDOWN_MS = 2000;
+/**
+ * The largest request the panel reads (gRPC's own default, said out loud): a plan of thousands of
+ * routes fits; past it gRPC refuses the message (RESOURCE_EXHAUSTED) before it is decoded.
+ */
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+/**
+ * HTTP/2 streams one connection may have open beyond its cap of gRPC streams: the unary calls
+ * (a Status) a client makes beside its streams. Past the sum the client's HTTP/2 layer queues.
+ */
+const UNARY_HEADROOM = 32;
+
+/** The gRPC server options of the panel (docs/adr/0012 §API limits). */
+function serverOptions(gate: StreamGate): grpc.ServerOptions {
+  return {
+    ...LOCAL_SERVER_OPTIONS,
+    "grpc.max_receive_message_length": MAX_REQUEST_BYTES,
+    "grpc.max_concurrent_streams": gate.caps.perConnection + UNARY_HEADROOM,
+    interceptors: [gate.interceptor],
+  };
+}
 
 /**
  * The Unix socket path of an `api.listen` value (only `unix://` is served:
@@ -65,7 +87,9 @@ export class PanelServer {
   /** The `api.listen` value served. */
   readonly listen: string;
   readonly #socket: string;
-  readonly #server = new grpc.Server(LOCAL_SERVER_OPTIONS);
+  /** Counts the open streams and refuses those past panel.yaml's caps. */
+  readonly streams: StreamGate;
+  readonly #server: grpc.Server;
   /** Who made each call: filled as connections are accepted. */
   readonly callers = new Callers();
   /** The listener on the Unix socket, once serving. */
@@ -75,18 +99,33 @@ export class PanelServer {
 
   /** Uids besides ours that may connect (panel.yaml's `security.allow_uids`). */
   readonly #allowUids: readonly number[];
-  /** Where a refused connection is reported. */
+  /** Where refused connections and streams are reported (a client causes them at will). */
   readonly #log: (line: string) => void;
 
-  /** RTT_ERR_DOC_SCHEMA when `listen` is not `unix://PATH`. */
+  /**
+   * RTT_ERR_DOC_SCHEMA when `listen` is not `unix://PATH`. `log`: give it a limited one, as a
+   * client can make it write at will.
+   */
   constructor(
     listen: string,
-    options: { readonly allowUids?: readonly number[]; readonly log?: (line: string) => void } = {},
+    options: {
+      readonly caps: StreamCaps;
+      readonly allowUids?: readonly number[];
+      readonly log?: (line: string) => void;
+    },
   ) {
     this.listen = listen;
     this.#socket = socketPathOf(listen);
     this.#allowUids = options.allowUids ?? [];
-    this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+    this.#log = log;
+    this.streams = new StreamGate(options.caps, {
+      onRefused: (peer, why) =>
+        log(
+          `refused a stream from ${whoOf(this.callers.of({ getPeer: () => peer }))}: ${why.message}`,
+        ),
+    });
+    this.#server = new grpc.Server(serverOptions(this.streams));
   }
 
   /**

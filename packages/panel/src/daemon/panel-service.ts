@@ -5,11 +5,12 @@
  * Audit) reads the workspace's files and asks the drivers for health samples; the write side
  * (ApplyPlan, Rollback, QuickConnect, Trip, Heal, Shutdown) goes through the reconciler, the
  * route health loop and the daemon. Errors leave as their RttError's status and code
- * (`unaryHandler` from the SDK, `streamingHandler` below).
+ * (call-handlers.ts; a bug is INTERNAL with its detail in the log only).
  */
 import type * as grpc from "@grpc/grpc-js";
-import { type PanelHandlers, type PlanIn, toServiceError, unaryHandler } from "@rtt/connector-sdk";
+import type { PanelHandlers, PlanIn } from "@rtt/connector-sdk";
 import { type CatalogSymbol, type JsonValue, parseSaddr, RttError, SYMBOL_TYPES } from "@rtt/core";
+import { whoOf } from "../audit/identity.ts";
 import type { AuditRecord } from "../audit/ledger.ts";
 import { readRecordsFrom } from "../audit/ledger-file.ts";
 import { resolveSelector } from "../catalog.ts";
@@ -20,17 +21,15 @@ import type { Actor } from "../reconcile/actor.ts";
 import type { ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
 import type { ManifestTrust } from "../router/router.ts";
 import type { SandboxStatus } from "../sandbox/driver-sandbox.ts";
-import {
-  EVERY_ROUTE_TARGET,
-  editTargets,
-  routeTarget,
-  type TokenGate,
-} from "../trust/authorize.ts";
+import { editTargets, routeTarget, type TokenGate } from "../trust/authorize.ts";
 import type { Wal } from "../wal/wal.ts";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
+import { panelStreaming, panelUnary, pause, send } from "./call-handlers.ts";
 import type { Callers } from "./callers.ts";
 import type { HostPool } from "./host-pool.ts";
+import { limitedLog } from "./limited-log.ts";
 import { findWiredRoute, swapTarget } from "./live-ops.ts";
+import { authorizeShutdown } from "./owner.ts";
 import {
   applyResultToWire,
   auditToWire,
@@ -72,7 +71,7 @@ export interface PanelServiceContext {
   /** Why every commit is refused until a restart (a write could not be cut back); "" if none. */
   writesStopped(): string;
   /** Who made each call (the connecting process, ADR 0019): the audit's `who`. */
-  readonly callers: Pick<Callers, "actor">;
+  readonly callers: Pick<Callers, "actor" | "of">;
   /** Route health and breakers; none while the panel is still starting. */
   health(): RouteHealth | undefined;
   /** The catalog's symbols (RTT_ERR_CATALOG_MISSING before the first scan). */
@@ -104,59 +103,30 @@ type StreamCall<M extends keyof PanelHandlers> =
     : never;
 
 export function panelService(ctx: PanelServiceContext): PanelHandlers {
-  return withRequestChecks({
-    Status: unaryHandler(() => status(ctx)),
-    ApplyPlan: unaryHandler((req, call) => applyPlan(ctx, req, call)),
-    ListRoutes: unaryHandler(() => listRoutes(ctx)),
-    Rollback: unaryHandler((req, call) => rollback(ctx, req, call)),
-    ListSymbols: streamingHandler((call) => listSymbols(ctx, call)),
-    PlanRoutes: unaryHandler(() => planNow(ctx)),
-    Health: streamingHandler((call) => healthStream(ctx, call)),
-    Audit: streamingHandler((call) => auditStream(ctx, call)),
-    QuickConnect: unaryHandler((req, call) => quickConnect(ctx, req, call)),
-    Trip: unaryHandler((req, call) => breakerCall(ctx, "trip", req, call)),
-    Heal: unaryHandler((req, call) => breakerCall(ctx, "heal", req, call)),
-    Shutdown: unaryHandler((req, call) => shutdown(ctx, req, call.metadata)),
-  });
-}
-
-/**
- * A server-streaming handler from an async function that writes to the call and returns when the
- * stream is complete; a throw ends the stream with the RttError's status and code.
- */
-function streamingHandler<Req, Res>(
-  run: (call: grpc.ServerWritableStream<Req, Res>) => Promise<void>,
-): grpc.handleServerStreamingCall<Req, Res> {
-  return (call) => {
-    run(call).then(
-      () => {
-        if (!call.cancelled) call.end();
-      },
-      (error: unknown) => {
-        if (!call.cancelled) call.emit("error", toServiceError(error));
-      },
-    );
-  };
-}
-
-/** Resolves after `ms`, or as soon as the call is cancelled or the panel stops. */
-function pause(
-  call: grpc.ServerWritableStream<unknown, unknown>,
-  closing: AbortSignal,
-  ms: number,
-): Promise<void> {
-  return new Promise((resolve) => {
-    if (call.cancelled || closing.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      call.off("cancelled", done);
-      closing.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    call.on("cancelled", done);
-    closing.addEventListener("abort", done);
-  });
+  const log = ctx.log;
+  const refusals = limitedLog(log);
+  return withRequestChecks(
+    {
+      Status: panelUnary("Status", log, () => status(ctx)),
+      ApplyPlan: panelUnary("ApplyPlan", log, (req, call) => applyPlan(ctx, req, call)),
+      ListRoutes: panelUnary("ListRoutes", log, () => listRoutes(ctx)),
+      Rollback: panelUnary("Rollback", log, (req, call) => rollback(ctx, req, call)),
+      ListSymbols: panelStreaming("ListSymbols", log, (call) => listSymbols(ctx, call)),
+      PlanRoutes: panelUnary("PlanRoutes", log, () => planNow(ctx)),
+      Health: panelStreaming("Health", log, (call) => healthStream(ctx, call)),
+      Audit: panelStreaming("Audit", log, (call) => auditStream(ctx, call)),
+      QuickConnect: panelUnary("QuickConnect", log, (req, call) => quickConnect(ctx, req, call)),
+      Trip: panelUnary("Trip", log, (req, call) => breakerCall(ctx, "trip", req, call)),
+      Heal: panelUnary("Heal", log, (req, call) => breakerCall(ctx, "heal", req, call)),
+      Shutdown: panelUnary("Shutdown", log, (req, call) => shutdown(ctx, req, call)),
+    },
+    // A refused request is logged with who sent it (the log is where probing shows), within
+    // limits: any client can send a thousand bad requests a second.
+    (method, call, why) => {
+      const bug = why.cause instanceof Error ? ` (${why.cause.stack ?? why.cause.message})` : "";
+      refusals(`refused ${method} from ${whoOf(ctx.callers.of(call))}: ${why.message}${bug}`);
+    },
+  );
 }
 
 /** The live topology as Status reports it (JSON) and as `rtt apply` plans against it. */
@@ -244,7 +214,7 @@ function filterSymbols(
 async function listSymbols(ctx: PanelServiceContext, call: StreamCall<"ListSymbols">) {
   for (const s of filterSymbols(ctx.catalog(), call.request.pattern, call.request.type)) {
     if (call.cancelled) return;
-    call.write(symbolToWire(s));
+    await send(call, ctx.closing, symbolToWire(s));
   }
 }
 
@@ -290,7 +260,7 @@ async function healthStream(ctx: PanelServiceContext, call: StreamCall<"Health">
         err: `route ${only} is not wired`,
         at_unix_ms: Date.now(),
       });
-    for (const s of samples) if (open()) call.write(s);
+    for (const s of samples) await send(call, ctx.closing, s);
     await pause(call, ctx.closing, interval);
   }
 }
@@ -303,7 +273,7 @@ async function auditStream(ctx: PanelServiceContext, call: StreamCall<"Audit">) 
   const existing = first.records.filter(wanted);
   for (const r of limit > 0 ? existing.slice(-limit) : existing) {
     if (call.cancelled) return;
-    call.write(auditToWire(r));
+    await send(call, ctx.closing, auditToWire(r));
   }
   let offset = first.next;
   const open = () => !call.cancelled && !ctx.closing.aborted;
@@ -312,7 +282,7 @@ async function auditStream(ctx: PanelServiceContext, call: StreamCall<"Audit">) 
     if (!open()) return;
     const more = readRecordsFrom(ctx.paths.audit, offset);
     offset = more.next;
-    for (const r of more.records) if (wanted(r)) call.write(auditToWire(r));
+    for (const r of more.records) if (wanted(r)) await send(call, ctx.closing, auditToWire(r));
   }
 }
 
@@ -366,13 +336,11 @@ function breakerCall(
   return { route, state: state.state, reason: state.reason };
 }
 
-function shutdown(
-  ctx: PanelServiceContext,
-  req: UnaryRequest<"Shutdown">,
-  metadata: grpc.Metadata,
-) {
-  ctx.tokens.authorize(metadata, "shutdown", [EVERY_ROUTE_TARGET]);
-  ctx.log(`shutting down: ${req.reason || "asked to"}`);
+function shutdown(ctx: PanelServiceContext, req: UnaryRequest<"Shutdown">, call: Call) {
+  const tokenId = authorizeShutdown(ctx.callers.of(call), call.metadata, ctx.tokens);
+  const who = ctx.callers.actor(call, "", "", tokenId).who;
+  const by = tokenId === undefined ? who : `${who} with token ${tokenId}`;
+  ctx.log(`shutting down (asked by ${by}): ${req.reason || "no reason given"}`);
   // Answer first; the drivers and the socket go right after.
   setImmediate(() => void ctx.stop());
   return { pid: process.pid };

@@ -8,7 +8,7 @@
  */
 import type * as grpc from "@grpc/grpc-js";
 import { type PanelHandlers, toServiceError } from "@rtt/connector-sdk";
-import { errorMessage, IDENT_PATTERN, ROUTE_ID_MAX_LENGTH, RttError } from "@rtt/core";
+import { IDENT_PATTERN, quoteInput, ROUTE_ID_MAX_LENGTH, RttError } from "@rtt/core";
 
 const ROUTE_ID = new RegExp(IDENT_PATTERN);
 const ROUTE_PREFIX = "route/";
@@ -22,15 +22,11 @@ export const REFERENCE_MAX_LENGTH = 1024;
 const TYPE_MAX_LENGTH = 64;
 /** QuickConnect's params: the panel ignores them today, so a few short ones at most. */
 const PARAMS_MAX = 32;
+/** A plan's JSON: thousands of routes fit (its nesting is bounded where it is parsed). */
+export const PLAN_JSON_MAX_LENGTH = 4 * 1024 * 1024;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-/** A client's value quoted in a message: JSON, cut short. */
-function shown(value: string): string {
-  const q = JSON.stringify(value);
-  return q.length <= 42 ? q : `${q.slice(0, 40)}…"`;
-}
 
 function refuse(field: string, problem: string, hint?: string): RttError {
   return new RttError(
@@ -55,7 +51,7 @@ export function checkRouteId(value: unknown, field: string, prefixed = false): s
   if (!ROUTE_ID.test(id))
     throw refuse(
       field,
-      `${shown(value)} is not a route id: lowercase letters, digits, ".", "_" and "-", starting with a letter or digit`,
+      `${quoteInput(value)} is not a route id: lowercase letters, digits, ".", "_" and "-", starting with a letter or digit`,
       prefixed ? "name the route as routes.json does: route/<id> or <id>" : undefined,
     );
   return id;
@@ -72,13 +68,21 @@ function checkRouteFilter(value: string, field: string): void {
 
 /** A free text the client sends: at most `max` characters, no control characters. */
 export function checkText(value: string, field: string, max: number): void {
-  if (value.length > max)
-    throw refuse(field, `at most ${max} characters are accepted; this has ${value.length}`);
+  checkLength(value, field, max);
   const control = CONTROL.exec(value);
   if (control !== null)
     throw refuse(
       field,
-      `control character U+${control[0].codePointAt(0)?.toString(16).padStart(4, "0")} at ${control.index}`,
+      `control character U+${control[0].codePointAt(0)?.toString(16).padStart(4, "0")} at ${control.index} in ${quoteInput(value)}`,
+    );
+}
+
+/** Any text the client sends: at most `max` characters (a longer one is quoted short). */
+function checkLength(value: string, field: string, max: number): void {
+  if (value.length > max)
+    throw refuse(
+      field,
+      `at most ${max} characters are accepted; this has ${value.length}: ${quoteInput(value)}`,
     );
 }
 
@@ -99,7 +103,10 @@ type RequestOf<M extends keyof PanelHandlers> =
 /** Each call's checks; a call with nothing to check (Status, ListRoutes, PlanRoutes) has none. */
 const CHECKS: { readonly [M in keyof PanelHandlers]?: (req: RequestOf<M>) => void } = {
   // The plan's own route ids are checked where it is parsed (plan-check.ts).
-  ApplyPlan: (req) => checkActor(req, "ApplyPlan"),
+  ApplyPlan: (req) => {
+    checkLength(req.plan_json, "ApplyPlan.plan_json", PLAN_JSON_MAX_LENGTH);
+    checkActor(req, "ApplyPlan");
+  },
   Rollback: (req) => checkActor(req, "Rollback"),
   ListSymbols: (req) => {
     checkText(req.pattern, "ListSymbols.pattern", REFERENCE_MAX_LENGTH);
@@ -140,17 +147,30 @@ function problemOf(method: keyof PanelHandlers, request: unknown): RttError | un
     check?.(request);
     return undefined;
   } catch (error) {
+    // A check that throws anything else is a bug: the client learns which call, the log why.
     return error instanceof RttError
       ? error
-      : new RttError("RTT_ERR_INTERNAL", `checking a ${method} request: ${errorMessage(error)}`);
+      : new RttError("RTT_ERR_INTERNAL", `checking a ${method} request failed inside the panel`, {
+          cause: error,
+        });
   }
 }
 
 /**
- * The Panel service's handlers with each request checked first: a bad one is answered with its
- * RTT_ERR_REQUEST_INVALID and never reaches the handler.
+ * Told of each refused request: which call, the call itself (who made it), and why (an
+ * RTT_ERR_INTERNAL carries the bug it stands for as its `cause`).
  */
-export function withRequestChecks(handlers: PanelHandlers): PanelHandlers {
+export type OnRefused = (
+  method: keyof PanelHandlers,
+  call: { getPeer(): string },
+  why: RttError,
+) => void;
+
+/**
+ * The Panel service's handlers with each request checked first: a bad one is answered with its
+ * RTT_ERR_REQUEST_INVALID (and told to `onRefused`) and never reaches the handler.
+ */
+export function withRequestChecks(handlers: PanelHandlers, onRefused?: OnRefused): PanelHandlers {
   const out: Record<string, unknown> = {};
   for (const [name, handler] of Object.entries(handlers)) {
     const method = name as keyof PanelHandlers;
@@ -161,6 +181,7 @@ export function withRequestChecks(handlers: PanelHandlers): PanelHandlers {
     ) => {
       const problem = problemOf(method, call.request);
       if (problem === undefined) return run(call, callback);
+      onRefused?.(method, call, problem);
       if (callback !== undefined) callback(toServiceError(problem));
       else call.emit("error", toServiceError(problem));
     };

@@ -9,12 +9,12 @@
  * while the panel counts its own; what the plan was made against is `base_hash`, which is
  * compared (and which the reconciler checks again when the apply's turn comes).
  */
-import { canonicalHash, type JsonValue } from "@rtt/core";
+import { canonicalHash, type JsonValue, quoteInput } from "@rtt/core";
 import type { Plan } from "./plan.ts";
 
 /** The members of a plan that are not compared (see the module comment). */
 const IGNORED: ReadonlySet<string> = new Set(["base_seq"]);
-/** The longest name or key of the submitted plan quoted in a message. */
+/** The longest name or key of the submitted plan quoted in a message (a path joins several). */
 const QUOTE_MAX = 40;
 
 type Json = unknown;
@@ -25,8 +25,7 @@ function isObject(v: Json): v is Record<string, Json> {
 
 /** A name from the submitted plan, quoted and cut short: it is the client's text. */
 function quote(name: string): string {
-  const q = JSON.stringify(name);
-  return q.length <= QUOTE_MAX ? q : `${q.slice(0, QUOTE_MAX)}…"`;
+  return quoteInput(name, QUOTE_MAX);
 }
 
 /** `params differ`, `to differs`. */

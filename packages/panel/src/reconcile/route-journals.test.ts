@@ -19,7 +19,7 @@ const root = mkdtempSync(join(tmpdir(), "rtt-journals-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 const edge = (pattern: Edge["pattern"], drop: string | undefined): Edge => ({
-  route: "a/b c",
+  route: "a.b_c-1",
   from: { saddr: "rtt://t/bus/a@1.0.0", driver: "process", contract_hash: "x" },
   to: { saddr: "rtt://t/extension/b@1.0.0", driver: "process", contract_hash: "y" },
   lane: "shm",
@@ -44,15 +44,23 @@ describe("route journals", () => {
     assert.deepEqual(openParams(root, edge("reqrep", "buffer")), { "qos.drop": "buffer" });
     assert.deepEqual(openParams(root, edge("oneway", "buffer")), {
       "qos.drop": "buffer",
-      [ROUTE_JOURNAL_PARAM]: join(root, ".rtt", "run", "routes", "a%2Fb%20c"),
+      [ROUTE_JOURNAL_PARAM]: join(root, ".rtt", "run", "routes", "a.b_c-1"),
     });
+  });
+
+  it("names no folder for what is not a route id: `..` would be .rtt/run itself", () => {
+    for (const bad of ["..", ".", "a/b", "../x", "", "A"])
+      assert.throws(() => routeJournalDir(root, bad), { code: "RTT_ERR_INTERNAL" }, bad);
   });
 
   it("a panel start forgets the journals of routes no longer committed, and ends their programs", async () => {
     const kept = recordedProgram("kept");
-    const gone = recordedProgram("a/b c");
-    assert.deepEqual(pruneRouteJournals(root, new Set(["kept"])), ["a/b c"]);
-    assert.equal(existsSync(routeJournalDir(root, "a/b c")), false);
+    const gone = recordedProgram("a.b_c-1");
+    const stray = join(root, ".rtt", "run", "routes", "Not A Route");
+    mkdirSync(stray);
+    assert.deepEqual(pruneRouteJournals(root, new Set(["kept"])), ["a.b_c-1"]);
+    assert.equal(existsSync(routeJournalDir(root, "a.b_c-1")), false);
+    assert.equal(existsSync(stray), true, "a folder that is no route's is left alone");
     assert.equal(existsSync(routeJournalDir(root, "kept")), true);
     await eventually(() => !isAlive(gone), { what: "the deleted route's program to be ended" });
     assert.equal(isAlive(kept), true, "a kept route's program runs on");

@@ -12,7 +12,7 @@
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { refuseLinks, stopRecordedPrograms } from "@rtt/connector-sdk";
-import { ROUTE_JOURNAL_PARAM } from "@rtt/core";
+import { IDENT_PATTERN, quoteInput, ROUTE_JOURNAL_PARAM, RttError } from "@rtt/core";
 import type { Edge } from "../plan/topology.ts";
 import { workspacePaths } from "../workspace/workspace.ts";
 
@@ -20,8 +20,20 @@ function routesDir(root: string): string {
   return join(workspacePaths(root).run, "routes");
 }
 
+const ROUTE_ID = new RegExp(IDENT_PATTERN);
+
+/**
+ * The journal folder of `route`. Route ids are checked where they arrive (request-checks.ts,
+ * plan-check.ts); this checks again because a folder here is removed with everything in it,
+ * and ".." would name `.rtt/run` itself (issue 15).
+ */
 export function routeJournalDir(root: string, route: string): string {
-  return join(routesDir(root), encodeURIComponent(route));
+  if (!ROUTE_ID.test(route))
+    throw new RttError(
+      "RTT_ERR_INTERNAL",
+      `route id ${quoteInput(route)} reached the route journals unchecked`,
+    );
+  return join(routesDir(root), route);
 }
 
 /** A one-way route whose QoS drops nothing: its ends keep a journal. */
@@ -74,7 +86,8 @@ export function pruneRouteJournals(root: string, keep: ReadonlySet<string>): str
   } catch {
     return [];
   }
-  const gone = entries.map(decodeURIComponent).filter((route) => !keep.has(route));
+  // A route id names its folder as it is; anything else there is not a journal of ours.
+  const gone = entries.filter((e) => ROUTE_ID.test(e) && !keep.has(e));
   for (const route of gone) forgetRouteJournal(root, route);
   return gone;
 }

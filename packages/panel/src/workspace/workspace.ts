@@ -108,6 +108,8 @@ export function findWorkspace(start: string): WorkspacePaths {
 /** panel.yaml with every default filled in. */
 export interface ResolvedConfig {
   readonly listen: string;
+  /** How many streams the panel's API keeps open at once (docs/adr/0012 §API limits). */
+  readonly streams: { readonly max: number; readonly perConnection: number };
   readonly scan: {
     readonly roots: readonly string[];
     readonly ignore: readonly string[];
@@ -119,10 +121,16 @@ export interface ResolvedConfig {
 
 export const DEFAULT_IGNORE = [".git", "node_modules"] as const;
 export const DEFAULT_MAX_MANIFEST_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_STREAMS = 1024;
+export const DEFAULT_MAX_STREAMS_PER_CONNECTION = 256;
 
 export function resolveConfig(paths: WorkspacePaths, raw: PanelConfig): ResolvedConfig {
   return {
     listen: raw.api?.listen ?? defaultListen(paths),
+    streams: {
+      max: raw.api?.max_streams ?? DEFAULT_MAX_STREAMS,
+      perConnection: raw.api?.max_streams_per_connection ?? DEFAULT_MAX_STREAMS_PER_CONNECTION,
+    },
     scan: {
       roots: raw.scan?.roots ?? ["./"],
       ignore: raw.scan?.ignore ?? DEFAULT_IGNORE,
