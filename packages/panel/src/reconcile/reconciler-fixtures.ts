@@ -95,13 +95,15 @@ export interface ReconcilerFixture {
 
 /**
  * `routeTokens`: the reconciler's route token source (default: none, as without a panel key);
- * `io`: the WAL's file operations (a failing disk); `onStep`: called before each step.
+ * `io`: the WAL's file operations (a failing disk); `onStep`: called before each step;
+ * `replyDrainMs`: how long a moved request/response target may answer (reply-handover.ts).
  */
 export function setUp(
   options: {
     readonly routeTokens?: RouteTokenSource;
     readonly io?: WalIo;
     readonly onStep?: (step: ApplyStep, route: string) => void;
+    readonly replyDrainMs?: number;
   } = {},
 ): ReconcilerFixture {
   const dir = mkdtempSync(join(tmpdir(), "rtt-reconciler-"));
