@@ -13,6 +13,7 @@ import { errorMessage } from "@rtt/core";
 import { type LinkRef, linkResourceName, sampleLink } from "./drivers.ts";
 import type { WiredRoute } from "./graph.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
+import { beforeStep } from "./reconciler-options.ts";
 
 /** How long a moved-away target may take to answer its requests before its link is closed. */
 export const REPLY_DRAIN_MS = 5000;
@@ -29,9 +30,29 @@ export interface ReplyHandover {
 
 /**
  * Waits for `old.to` to answer the `requests` its lane carried (up to the drain timeout),
- * closes it, and binds the new target `next`'s outbound as the source's reply lane.
+ * closes it, and binds the new target `next`'s outbound as the source's reply lane. The move
+ * is committed already: a hand-over that fails closes `next` too, so the stability sweep finds
+ * the route broken and rewires it from the committed topology (reply lane and all) rather than
+ * leaving it with requests going out and no way back. Undefined then.
  */
 export async function handOverReplies(
+  parts: ReconcileParts,
+  old: WiredRoute,
+  next: LinkRef,
+  requests: number,
+): Promise<ReplyHandover | undefined> {
+  try {
+    return await handOver(parts, old, next, requests);
+  } catch (error) {
+    parts.options.progress?.(
+      `  ${old.edge.route}: its reply lane could not be handed over to ${linkResourceName(next)} (${errorMessage(error)}); closing it, the stability sweep rewires the route`,
+    );
+    await parts.links.close([next]);
+    return undefined;
+  }
+}
+
+async function handOver(
   parts: ReconcileParts,
   old: WiredRoute,
   next: LinkRef,
@@ -39,6 +60,7 @@ export async function handOverReplies(
 ): Promise<ReplyHandover> {
   const answered = await answeredBy(parts, old.to, requests);
   await parts.links.close([old.to]);
+  await beforeStep(parts.options, "bind-reply", old.edge.route);
   const source = await parts.options.pool.get(old.from.driver);
   const target = await parts.options.pool.get(next.driver);
   const reply = await offerInbound(() => source.offer(old.from.link, "inbound", old.edge.lane));

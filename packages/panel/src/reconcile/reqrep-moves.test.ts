@@ -2,7 +2,8 @@
 // flight at the Switch are answered by the old target over its reply lane, new requests go to
 // the new target, and its answers follow once the old lane is handed over — each request
 // answered exactly once, by the target that took it; at the drain timeout the old target's
-// unanswered requests are counted, never answered twice.
+// unanswered requests are counted, never answered twice; a hand-over that fails leaves the
+// committed route broken for the stability sweep to rewire.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { RouteSpec } from "@rtt/core";
@@ -109,6 +110,25 @@ describe("quickConnect of a request/response route", () => {
       assert.equal(new Set(numbers("B")).size, numbers("B").length, "no request answered twice");
       assert.deepEqual(numbers("B"), requestsAt(apiB.saddr));
       assert.equal(numbers("B").length, REQUESTS - lost);
+    } finally {
+      await t.tearDown();
+    }
+  });
+
+  test("a hand-over that fails leaves the committed route for the sweep to rewire", async () => {
+    const t = setUp();
+    try {
+      await wired(t);
+      t.failAt = { step: "bind-reply", route: "q" };
+      const r = await t.reconciler.quickConnect("q", apiB, "mb", meta);
+      assert.equal(r.changed, true, "committed before the hand-over");
+      assert.equal(t.reconciler.graph.edges.q?.to.saddr, apiB.saddr);
+      assert.deepEqual(t.wal.committed?.post, t.reconciler.graph);
+      assert.deepEqual(
+        (await t.reconciler.sweep()).broken,
+        ["q"],
+        "the new target's link was closed: the route is broken, to be rewired",
+      );
     } finally {
       await t.tearDown();
     }
