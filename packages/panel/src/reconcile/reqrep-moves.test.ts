@@ -12,7 +12,7 @@ import { received } from "./memory-drivers.ts";
 import { catalog, meta, type ReconcilerFixture, setUp, symbol } from "./reconciler-fixtures.ts";
 
 /** Requests the looping hook sends, one every millisecond. */
-const REQUESTS = 400;
+const REQUESTS = 1500;
 const hook = symbol("rtt://t/hook/loop@1.0.0", {
   direction: "consumer",
   io: "req",
