@@ -96,7 +96,8 @@ export interface ReconcilerFixture {
 /**
  * `routeTokens`: the reconciler's route token source (default: none, as without a panel key);
  * `io`: the WAL's file operations (a failing disk); `onStep`: called before each step;
- * `replyDrainMs`: how long a moved request/response target may answer (reply-handover.ts).
+ * `replyDrainMs`: how long a moved request/response target may answer (reply-handover.ts);
+ * `progress`: the reconciler's progress lines (the panel log).
  */
 export function setUp(
   options: {
@@ -104,6 +105,7 @@ export function setUp(
     readonly io?: WalIo;
     readonly onStep?: (step: ApplyStep, route: string) => void;
     readonly replyDrainMs?: number;
+    readonly progress?: (line: string) => void;
   } = {},
 ): ReconcilerFixture {
   const dir = mkdtempSync(join(tmpdir(), "rtt-reconciler-"));

@@ -21,34 +21,27 @@ export const REPLY_DRAIN_MS = 5000;
 /** How long the source's inbound may take to see the old reply lane's end before the rebind. */
 const REBIND_TIMEOUT_MS = 2000;
 
-export interface ReplyHandover {
-  /** Requests the old target answered of those its lane carried. */
-  readonly answered: number;
-  /** Requests its lane carried that were not answered by the drain timeout (lost to the move). */
-  readonly unanswered: number;
-}
-
 /**
  * Waits for `old.to` to answer the `requests` its lane carried (up to the drain timeout),
  * closes it, and binds the new target `next`'s outbound as the source's reply lane. The move
  * is committed already: a hand-over that fails closes `next` too, so the stability sweep finds
  * the route broken and rewires it from the committed topology (reply lane and all) rather than
- * leaving it with requests going out and no way back. Undefined then.
+ * leaving it with requests going out and no way back. The panel log says how many requests the
+ * old target answered, and how many it had not by the drain timeout (lost to the move).
  */
 export async function handOverReplies(
   parts: ReconcileParts,
   old: WiredRoute,
   next: LinkRef,
   requests: number,
-): Promise<ReplyHandover | undefined> {
+): Promise<void> {
   try {
-    return await handOver(parts, old, next, requests);
+    await handOver(parts, old, next, requests);
   } catch (error) {
     parts.options.progress?.(
       `  ${old.edge.route}: its reply lane could not be handed over to ${linkResourceName(next)} (${errorMessage(error)}); closing it, the stability sweep rewires the route`,
     );
     await parts.links.close([next]);
-    return undefined;
   }
 }
 
@@ -57,7 +50,7 @@ async function handOver(
   old: WiredRoute,
   next: LinkRef,
   requests: number,
-): Promise<ReplyHandover> {
+): Promise<void> {
   const answered = await answeredBy(parts, old.to, requests);
   await parts.links.close([old.to]);
   await beforeStep(parts.options, "bind-reply", old.edge.route);
@@ -65,13 +58,12 @@ async function handOver(
   const target = await parts.options.pool.get(next.driver);
   const reply = await offerInbound(() => source.offer(old.from.link, "inbound", old.edge.lane));
   await target.bind(next.link, { outbound: reply });
-  const handover = { answered, unanswered: Math.max(0, requests - answered) };
+  const unanswered = requests - answered;
   parts.options.progress?.(
     `  ${old.edge.route}: ${linkResourceName(old.to)} answered ${answered} of its ${requests} requests` +
-      (handover.unanswered > 0 ? ` (${handover.unanswered} unanswered at the drain timeout)` : "") +
-      `; ${next.driver}/${next.link} answers from here`,
+      (unanswered > 0 ? ` (${unanswered} unanswered at the drain timeout)` : "") +
+      `; ${linkResourceName(next)} answers from here`,
   );
-  return handover;
 }
 
 /** The answers `ref` wrote of `requests`, once all are written or the drain timeout passed. */

@@ -88,7 +88,8 @@ describe("quickConnect of a request/response route", () => {
   });
 
   test("at the drain timeout the old target's unanswered requests are dropped, none answered twice", async () => {
-    const t = setUp({ replyDrainMs: 150 });
+    const log: string[] = [];
+    const t = setUp({ replyDrainMs: 150, progress: (line) => log.push(line) });
     try {
       const slowA = symbol(apiA.saddr, {
         io: "req",
@@ -110,6 +111,10 @@ describe("quickConnect of a request/response route", () => {
       assert.equal(new Set(numbers("B")).size, numbers("B").length, "no request answered twice");
       assert.deepEqual(numbers("B"), requestsAt(apiB.saddr));
       assert.equal(numbers("B").length, REQUESTS - lost);
+      assert.ok(
+        log.some((l) => l.includes(`answered 0 of its ${lost} requests (${lost} unanswered`)),
+        `the log counts the unanswered: ${log.join("\n")}`,
+      );
     } finally {
       await t.tearDown();
     }
