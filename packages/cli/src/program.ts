@@ -223,7 +223,7 @@ function addQcCommand(program: Command, { ctx, setExit }: Runtime): void {
     .option("--json", "print the result as JSON")
     .addHelpText(
       "after",
-      "\nExamples:\n  rtt qc 'events-to-log -> rtt://obs/extension/logger2'\n  rtt qc events-to-log rtt://obs/extension/logger2 --json\n\nQuote the arrow: unquoted, the shell reads `>` as a redirection. The same swap again is a\nno-op. Only one-way routes; request/response routes move with routes.json and rtt apply.",
+      "\nExamples:\n  rtt qc 'events-to-log -> rtt://obs/extension/logger2'\n  rtt qc events-to-log rtt://obs/extension/logger2 --json\n\nQuote the arrow: unquoted, the shell reads `>` as a redirection. The same swap again is a\nno-op. A request/response route's requests in flight are answered by the old target first\n(up to 5 s); rtt qc returns once the new target answers.",
     )
     .action(async (swap: string[], opts: { json?: boolean }) => {
       const { qcCommand } = await import("./commands/live.ts");

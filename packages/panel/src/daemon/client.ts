@@ -167,7 +167,7 @@ export class PanelConnection {
     );
   }
 
-  /** `rtt qc from -> to`: a hot swap of a wired one-way route. */
+  /** `rtt qc from -> to`: a hot swap of a wired route. */
   quickConnect(
     from: string,
     to: string,

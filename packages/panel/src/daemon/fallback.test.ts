@@ -223,3 +223,84 @@ describe("route fallback", () => {
     assert.deepEqual(moves, ["degrade"], "closed and not degraded: nothing to do");
   });
 });
+
+describe("route fallback of a request/response route", () => {
+  const HOOK = "rtt://ui/hook/refresh@1.0.0";
+  const API = "rtt://core/api/metrics@1.0.0";
+  const BACKUP = "rtt://core/api/backup@1.0.0";
+  const api = (saddr: string) =>
+    symbolFromContract(
+      {
+        saddr,
+        type: "api",
+        direction: "provider",
+        io: "req",
+        "x-url": "http://127.0.0.1:1",
+        "x-examples": [{ response: { status: 200 } }],
+      } as unknown as Contract,
+      { file: "rtt.manifest.json", scanner: "manifest", score: 1 },
+    );
+  const symbols = [
+    symbolFromContract(
+      {
+        saddr: HOOK,
+        type: "hook",
+        direction: "consumer",
+        io: "req",
+        "x-run": ["prog"],
+      } as unknown as Contract,
+      { file: "rtt.manifest.json", scanner: "manifest", score: 1 },
+    ),
+    api(API),
+    api(BACKUP),
+  ];
+  const apiPolicy = compilePolicy({
+    allow: [{ from: "rtt://ui/*/*", to: "rtt://core/api/*", scopes: ["*"] }],
+    failover: [{ route: "rtt://ui/hook/refresh -> [rtt://core/api/backup]", health: "err<1%" }],
+  });
+  const wiredTo = (to: string): WiredRoute => {
+    const r = wiredOneWay("ui-refresh", HOOK, to, "http");
+    return { ...r, edge: { ...r.edge, pattern: "reqrep" } };
+  };
+
+  it("fails over along the failover list, is not degraded there; with the list exhausted, the stub answers", async () => {
+    const moves: string[] = [];
+    const live = new Map([["ui-refresh", wiredTo(API)]]);
+    const reconciler = {
+      live,
+      isParked: () => false,
+      throttle: async () => undefined,
+      prebind: async () => false,
+      quickConnect: async (id: string, target: CatalogSymbol) => {
+        moves.push(`qc ${target.saddr}`);
+        live.set(id, wiredTo(target.saddr));
+        return { route: id, changed: true, seq: 7, oldFrames: 0, warm: false };
+      },
+      retarget: async (_id: string, choose: (r: WiredRoute) => { action: string } | undefined) => {
+        const move = choose(live.get("ui-refresh") as WiredRoute);
+        if (move !== undefined) moves.push(move.action);
+        return undefined;
+      },
+    } as unknown as Reconciler;
+    let breaker = { state: "open", reason: "errors" } as BreakerState;
+    const fallback = new RouteFallback({
+      reconciler,
+      breaker: () => breaker,
+      catalog: () => symbols,
+      policy: () => apiPolicy,
+      trust: () => NOT_STRICT_TRUST,
+      trialBudget: () => ({ perWindow: 20, windowMs: 1000 }),
+      log: () => {},
+    });
+    await fallback.opened("ui-refresh", "errors");
+    assert.deepEqual(moves, [`qc ${BACKUP}`], "the API route failed over to the backup");
+    await fallback.sweep();
+    assert.deepEqual(moves, [`qc ${BACKUP}`], "on its failover target: not degraded to a stub");
+    // The backup's breaker opens in its turn: the list has nothing else, the stub answers.
+    breaker = { state: "closed", reason: "" } as BreakerState;
+    await fallback.sweep();
+    breaker = { state: "open", reason: "errors" } as BreakerState;
+    await fallback.opened("ui-refresh", "errors");
+    assert.deepEqual(moves, [`qc ${BACKUP}`, "degrade"]);
+  });
+});

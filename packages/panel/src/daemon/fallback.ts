@@ -86,6 +86,7 @@ export class RouteFallback {
       const degradeDrift =
         route.edge.pattern === "reqrep" &&
         isDegraded(route) !== open &&
+        !this.#onFailover.has(id) &&
         (!open || "to" in stubEnd(route, this.#o.catalog()));
       if (degradeDrift || holdDrift) await this.settle(id);
       await this.trial(id);
@@ -288,6 +289,8 @@ export class RouteFallback {
     const id = route.edge.route;
     const breaker = this.#o.breaker(id);
     const open = breaker?.state === "open";
+    // Failed over: it runs on the next target of its failover set, not a stub (the last resort).
+    if (open && this.#onFailover.has(id)) return undefined;
     if (open && !isDegraded(route)) {
       const stub = stubEnd(route, catalog);
       if ("to" in stub)

@@ -128,6 +128,8 @@ function checkSwap(
 /**
  * Where a route whose breaker opened can fail over to: the policy's failover targets for its
  * source, in order, that resolve to a symbol other than the current target and pass the checks.
+ * One-way and request/response routes alike (a request/response move hands its reply lane
+ * over: reconcile/reply-handover.ts); a degraded route's stub is the last resort, not in here.
  */
 export function failoverTarget(
   route: WiredRoute,
@@ -136,7 +138,7 @@ export function failoverTarget(
   trust: ManifestTrust,
 ): SwapTarget | undefined {
   const source = catalog.find((s) => s.saddr === route.edge.from.saddr);
-  if (source === undefined || route.edge.pattern !== "oneway") return undefined;
+  if (source === undefined) return undefined;
   const rule = policy.failoverFor(addressOf(source));
   for (const target of rule?.targets ?? []) {
     for (const candidate of resolveSelector(catalog, target).matches) {

@@ -9,7 +9,9 @@
  *   `x-emit-interval-ms` one at a time, that long apart (0: yielding to the event loop between
  *   messages), so a test can move the route while it streams;
  * - any link records what it receives (`received(saddr)`), and a `req`-io target answers each
- *   request with `"re: <request>"` under the request's correlation id.
+ *   request with `"re: <request>"` under the request's correlation id (`x-answer-tag` in place
+ *   of `re`, to tell targets apart; `x-answer-delay-ms`: that long after it took the request,
+ *   so requests are in flight while a test moves the route).
  */
 import {
   defineConnector,
@@ -25,6 +27,8 @@ interface MemoryLink {
   /** Pause between emitted messages; undefined = all at once. */
   readonly intervalMs: number | undefined;
   readonly answers: boolean;
+  readonly tag: string;
+  readonly answerDelayMs: number;
   readonly outbox: RxMessage[];
   wake: (() => void) | undefined;
   closed: boolean;
@@ -51,13 +55,20 @@ export const memoryConnector = defineConnector<MemoryLink>({
   version: "0.1.0",
   probe: () => [],
   open(symbol: Contract) {
-    const extra = symbol as Contract & { "x-emit"?: number; "x-emit-interval-ms"?: number };
+    const extra = symbol as Contract & {
+      "x-emit"?: number;
+      "x-emit-interval-ms"?: number;
+      "x-answer-tag"?: string;
+      "x-answer-delay-ms"?: number;
+    };
     const emit = Number(extra["x-emit"] ?? 0);
     const interval = extra["x-emit-interval-ms"];
     const link: MemoryLink = {
       saddr: symbol.saddr,
       intervalMs: interval === undefined ? undefined : Number(interval),
       answers: symbol.io === "req" && symbol.direction === "provider",
+      tag: extra["x-answer-tag"] ?? "re",
+      answerDelayMs: Number(extra["x-answer-delay-ms"] ?? 0),
       outbox: [],
       wake: undefined,
       closed: false,
@@ -71,7 +82,10 @@ export const memoryConnector = defineConnector<MemoryLink>({
     const list = receivedBy.get(link.saddr) ?? [];
     list.push(text);
     receivedBy.set(link.saddr, list);
-    if (link.answers) push(link, { payload: Buffer.from(`re: ${text}`), correlation });
+    if (!link.answers) return;
+    const answer = { payload: Buffer.from(`${link.tag}: ${text}`), correlation };
+    if (link.answerDelayMs === 0) push(link, answer);
+    else setTimeout(() => push(link, answer), link.answerDelayMs).unref();
   },
   async *rx(link) {
     for (;;) {

@@ -95,13 +95,17 @@ export interface ReconcilerFixture {
 
 /**
  * `routeTokens`: the reconciler's route token source (default: none, as without a panel key);
- * `io`: the WAL's file operations (a failing disk); `onStep`: called before each step.
+ * `io`: the WAL's file operations (a failing disk); `onStep`: called before each step;
+ * `replyDrainMs`: how long a moved request/response target may answer (reply-handover.ts);
+ * `progress`: the reconciler's progress lines (the panel log).
  */
 export function setUp(
   options: {
     readonly routeTokens?: RouteTokenSource;
     readonly io?: WalIo;
     readonly onStep?: (step: ApplyStep, route: string) => void;
+    readonly replyDrainMs?: number;
+    readonly progress?: (line: string) => void;
   } = {},
 ): ReconcilerFixture {
   const dir = mkdtempSync(join(tmpdir(), "rtt-reconciler-"));

@@ -65,6 +65,11 @@ export interface ReconcilerOptions {
    * token is sent, and a target whose contract requires one refuses the Offer.
    */
   readonly routeTokens?: RouteTokenSource;
+  /**
+   * How long a request/response route's moved-away target may take to answer the requests it
+   * took before its link is closed (reply-handover.ts; default REPLY_DRAIN_MS).
+   */
+  readonly replyDrainMs?: number;
 }
 
 /** Runs the options' `beforeStep` hook for `step` of `route`: a throw from it fails the step. */

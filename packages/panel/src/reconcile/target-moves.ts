@@ -1,11 +1,13 @@
 /**
- * Moving a wired one-way route's target without stopping its source (ADR 0013; docs/design.md
+ * Moving a wired route's target without stopping its source (ADR 0013; docs/design.md
  * §The life of a route: hot swap), as one WAL transaction: acquire the new target (a warm spare,
  * or a link opened now), agree with it (the handshake), flip (Switch the source's outbound at a
  * frame boundary — the old lane gets EOS after every frame already written to it), commit, then
  * retire the old target once it has taken every frame the old lane carried, so each frame
  * reaches exactly one target. Anything failing before the Switch closes the new link and leaves
  * the route as it was; so does a commit the WAL cannot write (`uncommitted-move.ts`).
+ * A request/response route (`rtt qc`, failover) moves the same way, with no warm spares; after
+ * the commit its reply lane is handed over once the old target answered (reply-handover.ts).
  */
 import { type CatalogSymbol, RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
@@ -16,6 +18,7 @@ import { graphJson, type WiredRoute } from "./graph.ts";
 import { agree, txNonce } from "./handshake-ask.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import { beforeStep, beginUnlessStopped } from "./reconciler-options.ts";
+import { handOverReplies } from "./reply-handover.ts";
 import { openParams } from "./route-journals.ts";
 import { isArmedFor } from "./spares.ts";
 import { undoUncommittedMove } from "./uncommitted-move.ts";
@@ -62,7 +65,7 @@ export class TargetMoves {
     actor: Actor,
     mode: MoveMode,
   ): Promise<QuickConnectResult> {
-    const route = this.#wiredOneWay(routeId, target, targetDriver, mode);
+    const route = this.#movable(routeId, target, targetDriver, mode);
     if (route === "unchanged")
       return {
         route: routeId,
@@ -87,7 +90,9 @@ export class TargetMoves {
       await undoUncommittedMove(this.#parts, undo);
       throw error;
     }
-    await this.#retireOld(route, flipped.oldFrames, mode);
+    if (route.edge.pattern === "reqrep")
+      await handOverReplies(this.#parts, route, flipped.to, flipped.oldFrames);
+    else await this.#retireOld(route, flipped.oldFrames, mode);
     return {
       route: routeId,
       changed: true,
@@ -138,9 +143,10 @@ export class TargetMoves {
 
   /**
    * The wired route a move can be made on, or "unchanged" when it has that target already (an
-   * unpark moves it to a fresh link of the same target all the same).
+   * unpark moves it to a fresh link of the same target all the same). A request/response route
+   * is moved by a swap only (an apply replaces it; it is never held).
    */
-  #wiredOneWay(
+  #movable(
     routeId: string,
     target: CatalogSymbol,
     targetDriver: string,
@@ -157,13 +163,11 @@ export class TargetMoves {
       route.edge.to.driver === targetDriver
     )
       return "unchanged";
-    if (route.edge.pattern !== "oneway")
+    if (route.edge.pattern !== "oneway" && mode !== "swap")
       throw new RttError(
         "RTT_ERR_PLAN_INVALID",
-        `route ${routeId} is request/response: QuickConnect moves one-way routes`,
-        {
-          hint: "change routes.json and `rtt apply` (a replace) to move a request/response route",
-        },
+        `route ${routeId} is request/response: only \`rtt qc\` and failover move its target in place`,
+        { hint: "an apply replaces a request/response route's links" },
       );
     return route;
   }
@@ -186,8 +190,11 @@ export class TargetMoves {
     // set) is a flip without starting anything; an armed one is the Switch only.
     // The source first: a spare taken out of the book is this move's to close or to use.
     const source = await this.#parts.options.pool.get(route.from.driver);
+    // A request/response target is never kept as a spare: its reply lane went with it.
     const spare =
-      mode !== "unpark" ? this.#parts.spares.take(target.saddr, edge.to.driver) : undefined;
+      mode !== "unpark" && edge.pattern === "oneway"
+        ? this.#parts.spares.take(target.saddr, edge.to.driver)
+        : undefined;
     if (spare !== undefined && isArmedFor(spare, linkResourceName(route.from), edge.lane)) {
       acquired.opened = spare.ref;
       acquired.warm = true;

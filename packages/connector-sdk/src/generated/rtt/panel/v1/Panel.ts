@@ -129,16 +129,18 @@ export interface PanelClient extends grpc.Client {
   planRoutes(argument: _rtt_panel_v1_PlanRequest, callback: grpc.requestCallback<_rtt_panel_v1_Plan__Output>): grpc.ClientUnaryCall;
   
   /**
-   * QuickConnect (`rtt qc A -> B`): moves a wired one-way route to another target at a frame
-   * boundary, after the handshake with it; journaled and audited. The same swap again is a no-op.
+   * QuickConnect (`rtt qc A -> B`): moves a wired route to another target at a frame boundary,
+   * after the handshake with it; journaled and audited. A request/response route answers once
+   * its reply lane is handed over (ADR 0013). The same swap again is a no-op.
    */
   QuickConnect(argument: _rtt_panel_v1_RouteSpec, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_QuickConnectAck__Output>): grpc.ClientUnaryCall;
   QuickConnect(argument: _rtt_panel_v1_RouteSpec, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_panel_v1_QuickConnectAck__Output>): grpc.ClientUnaryCall;
   QuickConnect(argument: _rtt_panel_v1_RouteSpec, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_QuickConnectAck__Output>): grpc.ClientUnaryCall;
   QuickConnect(argument: _rtt_panel_v1_RouteSpec, callback: grpc.requestCallback<_rtt_panel_v1_QuickConnectAck__Output>): grpc.ClientUnaryCall;
   /**
-   * QuickConnect (`rtt qc A -> B`): moves a wired one-way route to another target at a frame
-   * boundary, after the handshake with it; journaled and audited. The same swap again is a no-op.
+   * QuickConnect (`rtt qc A -> B`): moves a wired route to another target at a frame boundary,
+   * after the handshake with it; journaled and audited. A request/response route answers once
+   * its reply lane is handed over (ADR 0013). The same swap again is a no-op.
    */
   quickConnect(argument: _rtt_panel_v1_RouteSpec, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_QuickConnectAck__Output>): grpc.ClientUnaryCall;
   quickConnect(argument: _rtt_panel_v1_RouteSpec, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_panel_v1_QuickConnectAck__Output>): grpc.ClientUnaryCall;
@@ -249,8 +251,9 @@ export interface PanelHandlers extends grpc.UntypedServiceImplementation {
   PlanRoutes: grpc.handleUnaryCall<_rtt_panel_v1_PlanRequest__Output, _rtt_panel_v1_Plan>;
   
   /**
-   * QuickConnect (`rtt qc A -> B`): moves a wired one-way route to another target at a frame
-   * boundary, after the handshake with it; journaled and audited. The same swap again is a no-op.
+   * QuickConnect (`rtt qc A -> B`): moves a wired route to another target at a frame boundary,
+   * after the handshake with it; journaled and audited. A request/response route answers once
+   * its reply lane is handed over (ADR 0013). The same swap again is a no-op.
    */
   QuickConnect: grpc.handleUnaryCall<_rtt_panel_v1_RouteSpec__Output, _rtt_panel_v1_QuickConnectAck>;
   
