@@ -9,7 +9,10 @@
  */
 
 export interface DirHolder {
-  /** Lets go of the program for another link of this driver; false when it cannot. */
+  /**
+   * Lets go of the program for another link of this driver, and of its place here (`letGoDir`);
+   * false when it cannot. Asked twice, it answers both with the one handover.
+   */
   handOver(): Promise<boolean>;
 }
 
@@ -34,12 +37,6 @@ export function heldHere(dir: string): boolean {
  * Takes the program in `dir` from the link of this driver that runs it, if any. False when that
  * link could not let go (it stays the holder, and the new link runs a program of its own).
  */
-export async function takeFromOwnLink(dir: string): Promise<boolean> {
-  const holder = holders.get(dir);
-  if (holder === undefined) return true;
-  // Out of the map while it lets go: a second taker must not ask it again.
-  holders.delete(dir);
-  if (await holder.handOver()) return true;
-  if (!holders.has(dir)) holders.set(dir, holder);
-  return false;
+export function takeFromOwnLink(dir: string): Promise<boolean> {
+  return holders.get(dir)?.handOver() ?? Promise.resolve(true);
 }

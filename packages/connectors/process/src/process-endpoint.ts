@@ -65,6 +65,7 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
   #inDir: DirProgram | undefined;
   /** Its program went to another link of this driver (`handOver`): it is that link's now. */
   #handedOver = false;
+  #handingOver: Promise<boolean> | undefined;
 
   constructor(spec: ProcessSpec) {
     super();
@@ -192,23 +193,31 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
    * Hands the program in the state directory to another link of this driver (dir-holders.ts):
    * once its writes are in the pipe, it stops respawning and reading, lets go of the program's
    * FIFOs and records it as nobody's, so the other link adopts it. False when a write did not
-   * finish within the grace: this link keeps it.
+   * finish within the grace, or this link is closing: it keeps the program.
    */
-  async handOver(): Promise<boolean> {
+  handOver(): Promise<boolean> {
+    this.#handingOver ??= this.#handOver().finally(() => {
+      this.#handingOver = undefined;
+    });
+    return this.#handingOver;
+  }
+
+  async #handOver(): Promise<boolean> {
+    if (this.#handedOver) return true;
     const program = this.#inDir;
-    if (program === undefined || program !== this.#supervisor.current) {
-      // None runs in the directory now (between respawns): the other link starts one there.
-      this.#supervisor.stopRespawning();
-      this.#handedOver = true;
-      return true;
+    if (this.#supervisor.stopping) return false; // closing: its close ends it
+    if (program !== undefined && program === this.#supervisor.current) {
+      if (!(await stdinDrained(program.stdin, this.#supervisor.killGraceMs))) return false;
+      if (this.#supervisor.stopping) return false;
+      if (program !== this.#supervisor.current) return this.#handOver();
+      this.#stdout.close();
+      program.release();
+      this.#spec.log?.(`${this.#spec.command}: handed over to another link (pid ${program.pid})`);
     }
-    if (!(await stdinDrained(program.stdin, this.#supervisor.killGraceMs))) return false;
-    if (program !== this.#supervisor.current) return this.handOver();
+    // Else none runs in the directory now (between respawns): the other link starts one there.
     this.#supervisor.stopRespawning();
-    this.#stdout.close();
-    program.release();
     this.#handedOver = true;
-    this.#spec.log?.(`${this.#spec.command}: handed over to another link (pid ${program.pid})`);
+    if (this.#spec.stateDir !== undefined) letGoDir(this.#spec.stateDir, this);
     this.#stdout.wake();
     return true;
   }
