@@ -50,6 +50,8 @@ export class RunningDriver {
   #watch: grpc.ClientReadableStream<HealthSample> | undefined;
   /** Set when we cancel the watch ourselves, so its end is not taken for a death. */
   #watchCancelled = false;
+  /** Set once end() or release() began: from then on the watch is never opened again. */
+  #leaving = false;
   #dead = false;
 
   constructor(
@@ -78,15 +80,25 @@ export class RunningDriver {
   }
 
   #openWatch(): void {
-    if (this.#dead || !this.#hooks.isCurrent()) return;
-    const watch = this.client.watch(this.#watchIntervalMs);
+    if (this.#dead || this.#leaving || !this.#hooks.isCurrent()) return;
+    let watch: grpc.ClientReadableStream<HealthSample>;
+    try {
+      watch = this.client.watch(this.#watchIntervalMs);
+    } catch (error) {
+      // The connection is closed (grpc-js throws "Channel has been shut down"): nothing to
+      // watch through any more; a child's exit is still noticed by itself.
+      this.#log.note(`cannot watch the driver any more: ${String(error)}`, this.record.pid);
+      return;
+    }
     this.#watch = watch;
     this.#watchCancelled = false;
     watch.on("data", (sample: HealthSample) => this.#hooks.onSample(sample));
     const broken = () => {
       if (this.#watch !== watch || this.#watchCancelled || this.#dead) return;
       this.#watch = undefined;
-      void this.#onWatchBroken();
+      this.#onWatchBroken().catch((error: unknown) =>
+        this.#log.note(`watching the driver failed: ${String(error)}`, this.record.pid),
+      );
     };
     watch.on("error", broken);
     watch.on("end", broken);
@@ -102,7 +114,8 @@ export class RunningDriver {
       isSame: () => !this.#dead && (this.child !== undefined || isAlive(pid)),
     };
     if (await goneWithin(watched, WATCH_BROKEN_MS)) this.#die(null, null);
-    if (this.#dead || !this.#hooks.isCurrent()) return;
+    // end() or release() may have closed the connection during the wait.
+    if (this.#dead || this.#leaving || !this.#hooks.isCurrent()) return;
     this.#log.note("the liveness watch broke but the driver is alive; watching again", pid);
     this.#openWatch();
   }
@@ -126,6 +139,7 @@ export class RunningDriver {
    * SIGKILL with a warning in the log, waiting `waitMs` at each step.
    */
   async end(waitMs: number): Promise<void> {
+    this.#leaving = true;
     this.#cancelWatch();
     try {
       await this.client.shutdown("host stopping", waitMs);
@@ -159,6 +173,7 @@ export class RunningDriver {
    * still reaped).
    */
   release(): Promise<ExitStatus> {
+    this.#leaving = true;
     this.#cancelWatch();
     this.client.disconnect();
     const child = this.child;

@@ -28,6 +28,7 @@ import {
   serveDriver,
 } from "@rtt/connector-sdk";
 import { type Contract, RttError } from "@rtt/core";
+import { takeFromOwnLink } from "./dir-holders.ts";
 import { FRAMINGS, type Framing } from "./framing.ts";
 import { ProcessEndpoint } from "./process-endpoint.ts";
 import type { StdoutMessage } from "./stdout-reader.ts";
@@ -95,9 +96,10 @@ export const processConnector = defineConnector<ProcessEndpoint>({
   name: "process",
   version: "0.1.0",
   probe: (root) => probeRunnable(root),
-  open(symbol, params, context) {
+  async open(symbol, params, context) {
     const runnable = symbol as RunnableContract;
     const [command, ...args] = argvOf(runnable, params);
+    const log = (line: string) => process.stderr.write(`[process] ${line}\n`);
     const endpoint = new ProcessEndpoint({
       command: command as string,
       args,
@@ -106,7 +108,7 @@ export const processConnector = defineConnector<ProcessEndpoint>({
       ...((params.cwd ?? runnable["x-cwd"]) ? { cwd: params.cwd ?? runnable["x-cwd"] } : {}),
       ...(context.stateDir === undefined ? {} : { stateDir: context.stateDir }),
       ...(context.journal === undefined ? {} : { journal: context.journal }),
-      log: (line) => process.stderr.write(`[process] ${line}\n`),
+      log,
     });
     // A request/response symbol numbers its requests unless told otherwise, so replies pair.
     const correlateDefault = runnable.io === "req" ? "sequence" : "none";
@@ -120,6 +122,11 @@ export const processConnector = defineConnector<ProcessEndpoint>({
         },
       );
     numbering.set(endpoint, context.journal !== undefined ? "journal" : correlate);
+    // Another link of this driver may run this end's program (a held route's heal opens a
+    // fresh link beside the parked one): once nothing here can fail, it hands the program
+    // over, and the start adopts it.
+    if (context.stateDir !== undefined && !(await takeFromOwnLink(context.stateDir)))
+      log(`${command}: the link of this driver that runs ${context.stateDir} did not let go of it`);
     endpoint.start();
     return endpoint;
   },

@@ -26,6 +26,7 @@ import {
   type SupervisorEvents,
 } from "@rtt/connector-sdk";
 import { errorMessage } from "@rtt/core";
+import { type DirHolder, holdDir, letGoDir } from "./dir-holders.ts";
 import type { Framing } from "./framing.ts";
 import { clearDir, type DirProgram, inStateDir, launch, type Program } from "./program.ts";
 import { StdinWriter, stdinDrained } from "./stdin-writer.ts";
@@ -55,13 +56,16 @@ export interface ProcessSpec {
 /** `start`, `exit` and `restart`, as the supervisor reports them. */
 type ProcessEndpointEvents = Omit<SupervisorEvents, "idle">;
 
-export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
+export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> implements DirHolder {
   readonly #spec: ProcessSpec;
   readonly #supervisor: Supervisor<Program>;
   readonly #stdout: StdoutReader;
   readonly #stdin: StdinWriter;
   /** The program, when it runs in the state directory (not on plain pipes beside it). */
   #inDir: DirProgram | undefined;
+  /** Its program went to another link of this driver (`handOver`): it is that link's now. */
+  #handedOver = false;
+  #handingOver: Promise<boolean> | undefined;
 
   constructor(spec: ProcessSpec) {
     super();
@@ -123,7 +127,10 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
       },
       onStdout,
     );
-    if (inStateDir(program)) this.#inDir = program;
+    if (inStateDir(program) && spec.stateDir !== undefined) {
+      this.#inDir = program;
+      holdDir(spec.stateDir, this);
+    }
     return program;
   }
 
@@ -161,6 +168,12 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
   async close(how: { readonly detach?: boolean } = {}): Promise<void> {
     this.#supervisor.stopRespawning(); // a tx waiting for the next program is refused
     this.#stdout.close();
+    if (this.#spec.stateDir !== undefined) letGoDir(this.#spec.stateDir, this);
+    if (this.#handedOver) {
+      // The program and the directory are the other link's: neither is ended nor cleared.
+      this.#stdout.wake();
+      return;
+    }
     const program = this.#supervisor.current;
     const inDir = this.#inDir;
     if (how.detach === true && program !== undefined && program === inDir)
@@ -174,6 +187,39 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
     if (this.#spec.stateDir !== undefined && this.#inDir !== undefined)
       clearDir(this.#spec.stateDir);
     this.#stdout.wake();
+  }
+
+  /**
+   * Hands the program in the state directory to another link of this driver (dir-holders.ts):
+   * once its writes are in the pipe, it stops respawning and reading, lets go of the program's
+   * FIFOs and records it as nobody's, so the other link adopts it. False when a write did not
+   * finish within the grace, or this link is closing: it keeps the program.
+   */
+  handOver(): Promise<boolean> {
+    this.#handingOver ??= this.#handOver().finally(() => {
+      this.#handingOver = undefined;
+    });
+    return this.#handingOver;
+  }
+
+  async #handOver(): Promise<boolean> {
+    if (this.#handedOver) return true;
+    const program = this.#inDir;
+    if (this.#supervisor.stopping) return false; // closing: its close ends it
+    if (program !== undefined && program === this.#supervisor.current) {
+      if (!(await stdinDrained(program.stdin, this.#supervisor.killGraceMs))) return false;
+      if (this.#supervisor.stopping) return false;
+      if (program !== this.#supervisor.current) return this.#handOver();
+      this.#stdout.close();
+      program.release();
+      this.#spec.log?.(`${this.#spec.command}: handed over to another link (pid ${program.pid})`);
+    }
+    // Else none runs in the directory now (between respawns): the other link starts one there.
+    this.#supervisor.stopRespawning();
+    this.#handedOver = true;
+    if (this.#spec.stateDir !== undefined) letGoDir(this.#spec.stateDir, this);
+    this.#stdout.wake();
+    return true;
   }
 
   /** Releases `program` to run on, adoptable; false when it is to be ended instead. */

@@ -47,6 +47,7 @@ import {
   writeProgramRecord,
 } from "@rtt/connector-sdk";
 import { canonicalHash } from "@rtt/core";
+import { heldHere } from "./dir-holders.ts";
 
 export interface Program extends SupervisedProgram {
   readonly stdin: Writable;
@@ -203,7 +204,11 @@ function adopt(
 ): DirProgram | { readonly busy: number } | undefined {
   const record = readProgramRecord(dir);
   if (record === undefined) return undefined;
-  if (record.owner !== null && sameProcess(record.owner)) return { busy: record.owner.pid };
+  // Recorded as ours: busy only while a link of ours still runs it (dir-holders.ts); a link
+  // that let go of it, or went without recording so, leaves it to be adopted or replaced.
+  const owner = record.owner;
+  if (owner !== null && sameProcess(owner) && (owner.pid !== process.pid || heldHere(dir)))
+    return { busy: owner.pid };
   if (!sameProcess(record)) return undefined;
   const planned = commandLaunchHash(cmd);
   if (!startedWith(record, planned)) {
@@ -284,9 +289,11 @@ export function launch(cmd: ProgramCommand, options: LaunchOptions, onStdout: On
     const adopted = adopt(dir, cmd, onStdout, options);
     if (adopted !== undefined && "busy" in adopted) {
       // Another link runs this end's program: this one runs its own, which dies with us.
-      log?.(
-        `${cmd.command}: ${dir} belongs to a live driver (pid ${adopted.busy}); starting a program of its own`,
-      );
+      const who =
+        adopted.busy === process.pid
+          ? `another link of this driver (pid ${adopted.busy}), which did not let go of it`
+          : `a live driver (pid ${adopted.busy})`;
+      log?.(`${cmd.command}: ${dir} belongs to ${who}; starting a program of its own`);
       return spawnPiped(cmd, onStdout);
     }
     if (adopted !== undefined) {
