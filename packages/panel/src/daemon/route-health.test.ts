@@ -57,6 +57,63 @@ describe("route health", () => {
     assert.deepEqual(await tenRounds(() => 1_800_000_000_001), []);
   });
 
+  it("a target's counted errors feed the error rate, and trip at the threshold though ok", async () => {
+    let now = 1_800_000_000_000;
+    let round = 0;
+    const transitions: string[] = [];
+    // An ok target that failed 2 of its 10 messages a round (cumulative counters).
+    const health = new RouteHealth({
+      intervalMs: 250,
+      routes: () => [route],
+      sample: (_driver, link) =>
+        Promise.resolve(
+          link === route.to.link
+            ? { ...linkSample(true, now, 2 * round), frames_in: 10 * round }
+            : linkSample(true, now),
+        ),
+      configFor: () => breakerConfig({ trip_threshold: { errors: 5, window_ms: 60_000 } }),
+      onTransition: (_r, t) => transitions.push(`${t.from}→${t.to}`),
+      now: () => now,
+      random: () => 0,
+    });
+    // Round 0 is the baseline; rounds 1 and 2 bring 4 errors: not yet the threshold.
+    for (round = 0; round < 3; round++) {
+      now += 250;
+      await health.tick();
+    }
+    assert.deepEqual(transitions, []);
+    const stats = health.view(route.edge.route)?.stats;
+    assert.equal(stats?.errors, 4);
+    assert.equal(stats?.err_rate, 0.2);
+    round = 3;
+    now += 250;
+    await health.tick();
+    assert.deepEqual(transitions, ["closed→open"]);
+    assert.match(
+      health.view(route.edge.route)?.breaker.reason ?? "",
+      /5 errors .*2 failed messages/,
+    );
+  });
+
+  it("a driver's errors from before the panel watched are a baseline, not a trip", async () => {
+    let now = 1_800_000_000_000;
+    const transitions: string[] = [];
+    const health = new RouteHealth({
+      intervalMs: 250,
+      routes: () => [route],
+      sample: () => Promise.resolve(linkSample(true, now, 1000)),
+      configFor: () => breakerConfig({}),
+      onTransition: (_r, t) => transitions.push(`${t.from}→${t.to}`),
+      now: () => now,
+    });
+    for (let i = 0; i < 3; i++) {
+      now += 250;
+      await health.tick();
+    }
+    assert.deepEqual(transitions, []);
+    assert.equal(health.view(route.edge.route)?.stats.errors, 0);
+  });
+
   it("ten fresh failing samples trip the breaker (errors 5 in the window)", async () => {
     const transitions = await tenRounds((r) => 1_800_000_000_001 + r);
     assert.equal(transitions[0], "closed→open", transitions.join(", "));
