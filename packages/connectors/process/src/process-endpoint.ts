@@ -62,6 +62,8 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
   readonly #stdin: StdinWriter;
   /** The program, when it runs in the state directory (not on plain pipes beside it). */
   #inDir: DirProgram | undefined;
+  /** Exits that were failures (see the header), so far. */
+  #failedExits = 0;
 
   constructor(spec: ProcessSpec) {
     super();
@@ -81,7 +83,10 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
       killGraceMs: spec.killGraceMs,
     });
     supervisor.on("start", (pid) => this.emit("start", pid));
-    supervisor.on("exit", (exit) => this.emit("exit", exit));
+    supervisor.on("exit", (exit) => {
+      if (exit.code !== 0 && !supervisor.stopping) this.#failedExits++;
+      this.emit("exit", exit);
+    });
     supervisor.on("restart", (restarts) => this.emit("restart", restarts));
     supervisor.on("idle", () => this.#stdout.wake());
     this.#supervisor = supervisor;
@@ -150,6 +155,11 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
 
   health(): ProgramHealth {
     return this.#supervisor.health();
+  }
+
+  /** The route's errors at this end so far: failed exits and refused writes (cumulative). */
+  get errors(): number {
+    return this.#failedExits + this.#stdin.failedWrites;
   }
 
   /**
