@@ -66,12 +66,6 @@ async function startUpstream(port: number): Promise<ChildProcess> {
   return child;
 }
 
-interface Sample {
-  readonly breaker: string;
-  readonly err_rate: number;
-  readonly to_link: { readonly driver: string; readonly errors: number };
-}
-
 describe("a dead upstream behind an api route", () => {
   it("errors rise, the breaker opens at its threshold, the stub takes over; heal brings it back", async () => {
     use({ refreshIntervalMs: 100, routes: ["ui-refresh"] });
@@ -107,7 +101,7 @@ describe("a dead upstream behind an api route", () => {
     const downs = log.match(/http driver: \S+: upstream down: connect ECONNREFUSED/g)?.length ?? 0;
     assert.ok(downs >= 1 && downs <= opens.length, `${downs} down lines, ${opens.length} opens`);
 
-    const samples = (await tapping) as unknown as Sample[];
+    const samples = await tapping;
     const onApi = samples.filter((s) => s.to_link.driver === "http");
     assert.ok(
       onApi.some((s) => s.err_rate > 0 && s.to_link.errors > 0),
