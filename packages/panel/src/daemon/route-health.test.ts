@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { breakerConfig } from "../health/breaker.ts";
 import { linkSample, wiredOneWay } from "./route-fixtures.ts";
 import { RouteHealth } from "./route-health.ts";
@@ -92,6 +93,38 @@ describe("route health", () => {
     assert.match(
       health.view(route.edge.route)?.breaker.reason ?? "",
       /5 errors .*2 failed messages/,
+    );
+  });
+
+  it("the window's errors are the counters' rises after the first sample, restarts included", async () => {
+    // Each round the target's counter rises by `step`, or restarts from `step` (a new driver),
+    // which shows only when the counter went down: a restart past the old value reads as a rise.
+    const round = fc.record({ step: fc.nat(20), restart: fc.boolean() });
+    await fc.assert(
+      fc.asyncProperty(fc.array(round, { minLength: 1, maxLength: 30 }), async (rounds) => {
+        let now = 1_800_000_000_000;
+        let counter = 7;
+        const health = new RouteHealth({
+          intervalMs: 250,
+          routes: () => [route],
+          sample: (_driver, link) =>
+            Promise.resolve(linkSample(true, now, link === route.to.link ? counter : 0)),
+          configFor: () => breakerConfig({ trip_threshold: { errors: 1000, window_ms: 60_000 } }),
+          onTransition: () => {},
+          now: () => now,
+        });
+        now += 250;
+        await health.tick(); // the baseline
+        let expected = 0;
+        for (const { step, restart } of rounds) {
+          counter = restart && step < counter ? step : counter + step;
+          expected += step;
+          now += 250;
+          await health.tick();
+        }
+        assert.equal(health.view(route.edge.route)?.stats.errors, expected);
+      }),
+      { numRuns: 50 },
     );
   });
 
