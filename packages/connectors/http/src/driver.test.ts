@@ -96,6 +96,18 @@ function listen(server: Server, port = 0): Promise<number> {
 }
 
 describe("http connector: a target's upstream errors", () => {
+  it("refuses a timeout_ms that is not a positive number of milliseconds, naming it", async () => {
+    const saddr = "rtt://demo/api/metrics@1.0.0";
+    const symbol = { saddr, type: "api", direction: "provider" } as const;
+    for (const bad of ["soon", "0", "-5", "1.5", ""])
+      await assert.rejects(
+        Promise.resolve().then(() =>
+          httpConnector.open(symbol, { url: "http://127.0.0.1:1", timeout_ms: bad }, {}),
+        ),
+        { code: "RTT_ERR_DOC_SCHEMA", message: /route parameter timeout_ms .* milliseconds/ },
+      );
+  });
+
   it("counts 5xx and refused connections as errors, 4xx apart; down until it answers again", async () => {
     const d = await startConnectorInProcess(httpConnector, { heartbeatMs: 40 });
     running.push(d as InProcessDriver<unknown>);

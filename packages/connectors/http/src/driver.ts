@@ -98,6 +98,20 @@ function listenOf(listen: string): HttpEndpointAddress {
   return { host: m[1] ?? m[2] ?? "", port: Number(m[3]) };
 }
 
+/** A route parameter in milliseconds: a positive whole number, else `fallback` when absent. */
+function msParam(params: Readonly<Record<string, string>>, name: string, fallback: number): number {
+  const raw = params[name];
+  if (raw === undefined) return fallback;
+  const ms = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(ms) || ms < 1)
+    throw new RttError(
+      "RTT_ERR_DOC_SCHEMA",
+      `http driver: route parameter ${name} ${JSON.stringify(raw)} is not a positive number of milliseconds`,
+      { hint: `e.g. ${name}: "${fallback}"` },
+    );
+  return ms;
+}
+
 const text = (s: string) => Buffer.from(s).toString("base64");
 
 export const httpConnector = defineConnector<HttpLink>({
@@ -108,7 +122,7 @@ export const httpConnector = defineConnector<HttpLink>({
     const outbox = new RxQueue();
     const fresh = { saddr: symbol.saddr, outbox, inFlight: 0, upstream: new UpstreamHealth() };
     if (params.listen !== undefined) {
-      const timeoutMs = params.timeout_ms === undefined ? 30_000 : Number(params.timeout_ms);
+      const timeoutMs = msParam(params, "timeout_ms", 30_000);
       const source = await HttpSource.listen(
         listenOf(params.listen),
         (exchange) =>
@@ -125,15 +139,13 @@ export const httpConnector = defineConnector<HttpLink>({
       return { ...fresh, source, base: "" };
     }
     const api = symbol as ApiContract;
-    const timeoutMs = params.timeout_ms === undefined ? undefined : Number(params.timeout_ms);
+    const timeoutMs = msParam(params, "timeout_ms", 30_000);
     const url = params.url ?? api["x-url"];
     if (url === undefined && Array.isArray(api["x-run"])) {
       const started = await ApiProcess.start({
         argv: api["x-run"],
         ...(api["x-cwd"] === undefined ? {} : { cwd: api["x-cwd"] }),
-        ...(params.start_timeout_ms === undefined
-          ? {}
-          : { startTimeoutMs: Number(params.start_timeout_ms) }),
+        startTimeoutMs: msParam(params, "start_timeout_ms", 10_000),
       });
       process.stderr.write(
         `http driver: ${symbol.saddr} started (pid ${started.pid}) on ${started.socketPath}\n`,
