@@ -64,6 +64,10 @@ export interface LinkState {
   readonly nacked: number;
   /** and queued by the buffer policy now. */
   readonly buffered: number;
+  /** Messages the symbol failed so far (refused, timed out, 5xx, a program's failed exit), */
+  readonly errors: number;
+  /** and those it answered 4xx, counted apart. */
+  readonly client_errors: number;
 }
 
 /** A wired route's `live` in `rtt ls routes --json`. */
@@ -89,6 +93,8 @@ export interface RouteListing {
 export interface TapSample {
   readonly route: string;
   readonly ok: boolean;
+  /** Errors per frame over the panel's window, 0..1. */
+  readonly err_rate: number;
   readonly err: string;
   readonly qdepth: number;
   /** Frames the route's QoS kept from the target (the source's drops and nacks). */

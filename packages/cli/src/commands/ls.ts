@@ -98,7 +98,12 @@ async function liveRoutes(paths: WorkspacePaths): Promise<Map<string, LiveRoute>
 
 function health(l: LiveRoute["from_link"]): string {
   if (l === null) return "?";
-  return l.ok ? "ok" : `down: ${l.err}`;
+  // The route's errors and, apart, the client's (4xx), so far: a link can be up and failing.
+  const counts = [
+    ...(l.errors > 0 ? [`${l.errors} errors`] : []),
+    ...(l.client_errors > 0 ? [`${l.client_errors} client errors`] : []),
+  ];
+  return `${l.ok ? "ok" : `down: ${l.err}`}${counts.length > 0 ? ` (${counts.join(", ")})` : ""}`;
 }
 
 export async function lsRoutesCommand(

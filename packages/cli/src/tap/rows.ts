@@ -65,9 +65,12 @@ export function tapCells({ sample: x, history }: TapRow): string[] {
     String(x.drops),
     fmt(x.err_rate * 100, 2),
     sparkline(history),
-    x.ok ? "ok" : x.err,
+    // 4xx answers are the client's business, not the route's errors: counted apart, so far.
+    `${x.ok ? "ok" : x.err}${clientErrors(x.to_link?.client_errors ?? 0)}`,
   ];
 }
+
+const clientErrors = (n: number) => (n > 0 ? ` (${n} client errors)` : "");
 
 /** A row's cells with its history at full width: lines printed one by one keep their columns. */
 export function tapLineCells(row: TapRow): string[] {

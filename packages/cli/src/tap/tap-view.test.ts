@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { RouteHealthMessage } from "@rtt/connector-sdk";
 import React from "react";
-import { sparkline, TapState } from "./rows.ts";
+import { sparkline, TAP_HEADERS, TapState, tapCells } from "./rows.ts";
 import type { TapViewProps } from "./tap-view.ts";
 
 // Chalk (under Ink) decides its colour level when it is loaded, from this process's stdout (a
@@ -129,4 +129,33 @@ test("the sparkline gives way on a narrow terminal (ink-testing-library's is 100
   } finally {
     view.unmount();
   }
+});
+
+test("a row's health counts the target's client errors (4xx) apart from its ERR %", () => {
+  const link = {
+    driver: "http",
+    link: "l",
+    ok: true,
+    err: "",
+    frames_in: 10,
+    frames_out: 10,
+    qdepth: 0,
+    drops: 0,
+    marked: 0,
+    nacked: 0,
+    buffered: 0,
+    errors: 2,
+    client_errors: 3,
+  };
+  const cells = tapCells({
+    sample: sample("ui-refresh", { err_rate: 0.2, to_link: link }),
+    history: [],
+  });
+  assert.equal(cells[TAP_HEADERS.indexOf("ERR %")], "20.00");
+  assert.equal(cells[TAP_HEADERS.indexOf("HEALTH")], "ok (3 client errors)");
+  const none = tapCells({
+    sample: sample("ui-refresh", { to_link: { ...link, client_errors: 0 } }),
+    history: [],
+  });
+  assert.equal(none[TAP_HEADERS.indexOf("HEALTH")], "ok");
 });

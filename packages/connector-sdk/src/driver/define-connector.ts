@@ -15,6 +15,14 @@ export interface LinkHealth {
   readonly lag_ms: number;
   /** Why not ok. */
   readonly err?: string;
+  /**
+   * Cumulative messages the symbol failed (a connection refused, a timeout, a 5xx answer, a
+   * program that exited non-zero or whose stdin broke): the route's errors, fed to its error
+   * rate and breaker. Absent = the connector does not count them (a not-ok sample is one).
+   */
+  readonly errors?: number;
+  /** Cumulative messages the symbol refused as the sender's fault (4xx): counted apart. */
+  readonly client_errors?: number;
 }
 
 /** What the runtime knows about a message besides its bytes. */

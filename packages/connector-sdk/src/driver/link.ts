@@ -197,7 +197,13 @@ export class Link<L> {
     this.#probes.send(out);
   }
 
-  async health(timeoutMs: number): Promise<{ ok: boolean; lag_ms: number; err: string }> {
+  async health(timeoutMs: number): Promise<{
+    ok: boolean;
+    lag_ms: number;
+    err: string;
+    errors: number;
+    client_errors: number;
+  }> {
     let own: LinkHealth;
     try {
       own = await withTimeout(
@@ -220,6 +226,8 @@ export class Link<L> {
       ok: problems.length === 0,
       lag_ms: Math.max(Number.isFinite(own.lag_ms) ? own.lag_ms : 0, laneLag),
       err: problems.join("; "),
+      errors: count(own.errors),
+      client_errors: count(own.client_errors),
     };
   }
 
@@ -240,4 +248,9 @@ export class Link<L> {
     this.#inbound.close();
     await this.#slots.close(drainMs);
   }
+}
+
+/** A connector's counter as a sample carries it: a non-negative integer (0 when absent). */
+function count(n: number | undefined): number {
+  return n !== undefined && Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
 }

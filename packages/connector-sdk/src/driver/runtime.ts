@@ -64,6 +64,10 @@ export interface HealthSampleOut {
   readonly marked: number;
   readonly nacked: number;
   readonly buffered: number;
+  /** Cumulative: messages the symbol failed (the route's errors), */
+  readonly errors: number;
+  /** and messages it refused as the sender's fault (4xx), counted apart. */
+  readonly client_errors: number;
 }
 
 function normal(saddr: string): string {
@@ -365,11 +369,19 @@ export class DriverRuntime<L> {
         marked: 0,
         nacked: 0,
         buffered: 0,
+        errors: 0,
+        client_errors: 0,
       });
     }
     const healths = await Promise.all(links.map((l) => l.health(this.#healthTimeoutMs)));
     links.forEach((link, i) => {
-      const h = healths[i] ?? { ok: false, lag_ms: 0, err: "no sample" };
+      const h = healths[i] ?? {
+        ok: false,
+        lag_ms: 0,
+        err: "no sample",
+        errors: 0,
+        client_errors: 0,
+      };
       const admission = link.admission;
       out.push({
         link_id: link.id,
@@ -386,6 +398,8 @@ export class DriverRuntime<L> {
         marked: admission?.marked ?? 0,
         nacked: admission?.nacked ?? 0,
         buffered: admission?.buffered ?? 0,
+        errors: h.errors,
+        client_errors: h.client_errors,
       });
     });
     return out;

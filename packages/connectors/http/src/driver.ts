@@ -10,6 +10,10 @@
  *   driver starts the API itself (api-process.ts): in `x-cwd` (the manifest's folder), with a
  *   fresh Unix socket path in RTT_HTTP_LISTEN, and targets that socket once it accepts;
  *   closing the link ends the program. Route parameter `start_timeout_ms` (default 10000).
+ *   Route parameter `timeout_ms` (default 30 s): how long a request waits for its answer (504).
+ *   Connection failures, timeouts and 5xx answers are the route's errors, 4xx the client's,
+ *   counted apart (upstream-health.ts); the link is not ok while its upstream is down, and the
+ *   driver logs one line when the upstream goes down and one when it is back.
  * - Source (route parameter `listen`: `127.0.0.1:0`, `[::1]:8080` or a Unix socket path): each
  *   incoming request comes out of rx with the exchange's correlation id, and the response
  *   message sent into the link under that id answers it (504 when none comes in `timeout_ms`,
@@ -28,6 +32,7 @@ import { laneSocketDir, shortSocketDir } from "@rtt/fabric";
 import { ApiProcess, reapOrphanedApis } from "./api-process.ts";
 import { type HttpEndpointAddress, HttpSource, HttpTarget } from "./http-endpoints.ts";
 import { encodeMessage, parseRequest, parseResponse } from "./messages.ts";
+import { kindOfStatus, UpstreamHealth } from "./upstream-health.ts";
 
 type ApiContract = Contract & {
   readonly "x-url"?: string;
@@ -49,6 +54,8 @@ function probeApis(root: string): Contract[] {
 }
 
 interface HttpLink {
+  /** The symbol's address, in log lines. */
+  readonly saddr: string;
   readonly outbox: RxQueue;
   readonly target?: HttpTarget;
   /** Path prefix of the target URL ("" for "/"). */
@@ -58,6 +65,8 @@ interface HttpLink {
   readonly api?: ApiProcess;
   inFlight: number;
   lastError?: string;
+  /** The target's counters and its upstream's state (unused on a source). */
+  readonly upstream: UpstreamHealth;
 }
 
 function refused(what: string, hint: string): RttError {
@@ -89,6 +98,20 @@ function listenOf(listen: string): HttpEndpointAddress {
   return { host: m[1] ?? m[2] ?? "", port: Number(m[3]) };
 }
 
+/** A route parameter in milliseconds: a positive whole number, else `fallback` when absent. */
+function msParam(params: Readonly<Record<string, string>>, name: string, fallback: number): number {
+  const raw = params[name];
+  if (raw === undefined) return fallback;
+  const ms = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(ms) || ms < 1)
+    throw new RttError(
+      "RTT_ERR_DOC_SCHEMA",
+      `http driver: route parameter ${name} ${JSON.stringify(raw)} is not a positive number of milliseconds`,
+      { hint: `e.g. ${name}: "${fallback}"` },
+    );
+  return ms;
+}
+
 const text = (s: string) => Buffer.from(s).toString("base64");
 
 export const httpConnector = defineConnector<HttpLink>({
@@ -97,8 +120,9 @@ export const httpConnector = defineConnector<HttpLink>({
   probe: (root) => probeApis(root),
   async open(symbol, params) {
     const outbox = new RxQueue();
+    const fresh = { saddr: symbol.saddr, outbox, inFlight: 0, upstream: new UpstreamHealth() };
     if (params.listen !== undefined) {
-      const timeoutMs = params.timeout_ms === undefined ? 30_000 : Number(params.timeout_ms);
+      const timeoutMs = msParam(params, "timeout_ms", 30_000);
       const source = await HttpSource.listen(
         listenOf(params.listen),
         (exchange) =>
@@ -112,30 +136,29 @@ export const httpConnector = defineConnector<HttpLink>({
       process.stderr.write(
         `http driver: ${symbol.saddr} listening on ${"socketPath" in a ? a.socketPath : `${a.host}:${a.port}`}\n`,
       );
-      return { outbox, source, base: "", inFlight: 0 };
+      return { ...fresh, source, base: "" };
     }
     const api = symbol as ApiContract;
+    const timeoutMs = msParam(params, "timeout_ms", 30_000);
     const url = params.url ?? api["x-url"];
     if (url === undefined && Array.isArray(api["x-run"])) {
       const started = await ApiProcess.start({
         argv: api["x-run"],
         ...(api["x-cwd"] === undefined ? {} : { cwd: api["x-cwd"] }),
-        ...(params.start_timeout_ms === undefined
-          ? {}
-          : { startTimeoutMs: Number(params.start_timeout_ms) }),
+        startTimeoutMs: msParam(params, "start_timeout_ms", 10_000),
       });
       process.stderr.write(
         `http driver: ${symbol.saddr} started (pid ${started.pid}) on ${started.socketPath}\n`,
       );
-      const target = new HttpTarget({ socketPath: started.socketPath });
-      return { outbox, target, api: started, base: "", inFlight: 0 };
+      const target = new HttpTarget({ socketPath: started.socketPath }, timeoutMs);
+      return { ...fresh, target, api: started, base: "" };
     }
     if (url === undefined)
       throw new RttError("RTT_ERR_DOC_SCHEMA", `http driver: no url for ${symbol.saddr}`, {
         hint: 'give the route a url (target) or listen (source) parameter, or the manifest an "x-url" or "x-run"',
       });
     const { address, base } = targetOf(url);
-    return { outbox, target: new HttpTarget(address), base, inFlight: 0 };
+    return { ...fresh, target: new HttpTarget(address, timeoutMs), base };
   },
   tx(link, bytes, { correlation }) {
     if (link.source !== undefined) {
@@ -163,8 +186,14 @@ export const httpConnector = defineConnector<HttpLink>({
     }
     // Not awaited: requests overlap on the keep-alive pool; the correlation id pairs them.
     link.inFlight++;
-    void target.send({ ...request, path: link.base + request.path }).then((response) => {
+    void target.exchange({ ...request, path: link.base + request.path }).then((answer) => {
       link.inFlight--;
+      const { response, failure } = answer;
+      const change = link.upstream.record(
+        failure?.kind ?? kindOfStatus(response.status),
+        failure?.reason ?? "",
+      );
+      if (change !== undefined) process.stderr.write(`http driver: ${link.saddr}: ${change}\n`);
       link.outbox.push({ payload: encodeMessage(response), correlation });
     });
   },
@@ -184,8 +213,18 @@ export const httpConnector = defineConnector<HttpLink>({
     });
   },
   health(link) {
-    const err = link.api?.err ?? link.lastError;
-    return { ok: err === undefined, lag_ms: 0, ...(err === undefined ? {} : { err }) };
+    const down = link.upstream.down;
+    const err =
+      link.api?.err ??
+      link.lastError ??
+      (down === undefined ? undefined : `upstream down: ${down}`);
+    return {
+      ok: err === undefined,
+      lag_ms: 0,
+      ...(err === undefined ? {} : { err }),
+      errors: link.upstream.errors,
+      client_errors: link.upstream.clientErrors,
+    };
   },
 });
 

@@ -15,9 +15,10 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
-import { RttError } from "@rtt/core";
+import { errorMessage, RttError } from "@rtt/core";
 import { isLoopback } from "@rtt/fabric";
 import type { HttpRequestMessage, HttpResponseMessage } from "./messages.ts";
+import { kindOfFailure } from "./upstream-health.ts";
 
 function refuseNonLoopback(host: string): void {
   if (!isLoopback(host)) {
@@ -51,19 +52,39 @@ export type HttpEndpointAddress =
   | { readonly host: string; readonly port: number }
   | { readonly socketPath: string };
 
+/** A target's answer to one request, and how it failed when no HTTP answer came. */
+export interface TargetAnswer {
+  readonly response: HttpResponseMessage;
+  /** No answer: nobody there (ECONNREFUSED, a reset…) or none in time; the response is a 502/504. */
+  readonly failure?: { readonly kind: "unreachable" | "timeout"; readonly reason: string };
+}
+
 export class HttpTarget {
   readonly #address: HttpEndpointAddress;
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  readonly #timeoutMs: number;
 
-  constructor(address: HttpEndpointAddress) {
+  /** `timeoutMs`: how long a request may wait for its answer (default 30 s), then a 504. */
+  constructor(address: HttpEndpointAddress, timeoutMs = 30_000) {
     if ("host" in address) refuseNonLoopback(address.host);
     this.#address = address;
+    this.#timeoutMs = timeoutMs;
   }
 
   /** Sends one request; resolves with its response (network failures become a 502 message). */
-  send(message: HttpRequestMessage): Promise<HttpResponseMessage> {
+  async send(message: HttpRequestMessage): Promise<HttpResponseMessage> {
+    return (await this.exchange(message)).response;
+  }
+
+  /** Sends one request; resolves with its answer, saying how it failed when none came. */
+  exchange(message: HttpRequestMessage): Promise<TargetAnswer> {
     return new Promise((resolve) => {
       const body = message.body === undefined ? undefined : Buffer.from(message.body, "base64");
+      const failed = (kind: "unreachable" | "timeout", status: number, reason: string) =>
+        resolve({
+          response: { status, body: Buffer.from(`upstream: ${reason}`).toString("base64") },
+          failure: { kind, reason },
+        });
       const req = request(
         {
           ...this.#address,
@@ -79,20 +100,24 @@ export class HttpTarget {
           readBody(res).then(
             (data) =>
               resolve({
-                status: res.statusCode ?? 502,
-                headers: flatHeaders(res.headers),
-                ...(data.length === 0 ? {} : { body: data.toString("base64") }),
+                response: {
+                  status: res.statusCode ?? 502,
+                  headers: flatHeaders(res.headers),
+                  ...(data.length === 0 ? {} : { body: data.toString("base64") }),
+                },
               }),
-            (error: Error) =>
-              resolve({ status: 502, body: Buffer.from(error.message).toString("base64") }),
+            (error: NodeJS.ErrnoException) =>
+              failed(kindOfFailure(error.code), 502, errorMessage(error)),
           );
         },
       );
-      req.on("error", (error) =>
-        resolve({
-          status: 502,
-          body: Buffer.from(`upstream: ${error.message}`).toString("base64"),
-        }),
+      // Until the whole answer came: a server that accepts and never answers is a timeout.
+      req.setTimeout(this.#timeoutMs, () => {
+        failed("timeout", 504, `no answer in ${this.#timeoutMs} ms`);
+        req.destroy();
+      });
+      req.on("error", (error: NodeJS.ErrnoException) =>
+        failed(kindOfFailure(error.code), 502, errorMessage(error)),
       );
       req.end(body);
     });

@@ -90,6 +90,28 @@ describe("process driver", () => {
     }
   });
 
+  it("a target that exits non-zero shows in its health's errors; one stopped by close does not", async () => {
+    // Exits 3 on its first line of input.
+    const program = [process.execPath, "-e", "process.stdin.once('data', () => process.exit(3))"];
+    const endpoint = await processConnector.open(
+      contract({ "x-run": program } as Partial<Contract>),
+      { respawn: "never" },
+      {},
+    );
+    try {
+      const healthy = await processConnector.health(endpoint);
+      assert.equal(healthy.errors, 0);
+      const exited = new Promise((resolve) => endpoint.once("exit", resolve));
+      await processConnector.tx(endpoint, Buffer.from("x"), { correlation: 0 });
+      await exited;
+      const h = await processConnector.health(endpoint);
+      assert.deepEqual([h.ok, h.err, h.errors], [false, "exited with code 3", 1]);
+    } finally {
+      await processConnector.close(endpoint, { detach: false });
+    }
+    assert.equal((await processConnector.health(endpoint)).errors, 1);
+  });
+
   describe("probe", () => {
     let root: string;
     before(() => {

@@ -135,7 +135,12 @@ export const processConnector = defineConnector<ProcessEndpoint>({
   close: (endpoint, how) => endpoint.close(how),
   health(endpoint) {
     const h = endpoint.health();
-    return { ok: h.ok, lag_ms: 0, ...(h.err === undefined ? {} : { err: h.err }) };
+    return {
+      ok: h.ok,
+      lag_ms: 0,
+      ...(h.err === undefined ? {} : { err: h.err }),
+      errors: endpoint.errors,
+    };
   },
 });
 

@@ -42,6 +42,43 @@ describe("process endpoint", () => {
     await p.close();
     assert.equal(p.health().ok, false);
     assert.equal(isReaped(pid), true);
+    assert.equal(p.errors, 0, "ended by its own close: no error");
+  });
+
+  it("counts a non-zero exit and each write its stdin refused (EPIPE) as errors", async () => {
+    const crashing = new ProcessEndpoint({
+      command: process.execPath,
+      args: ECHO,
+      framing: "lines",
+      respawn: "never",
+    });
+    crashing.start();
+    const exited = new Promise((resolve) => crashing.once("exit", resolve));
+    await crashing.tx(Buffer.from("crash"));
+    await exited;
+    assert.equal(crashing.errors, 1);
+    await crashing.close();
+    assert.equal(crashing.errors, 1);
+
+    const deaf = new ProcessEndpoint({
+      command: "sh",
+      args: ["-c", "exec 0<&-; sleep 5"],
+      framing: "lines",
+      killGraceMs: 200,
+    });
+    deaf.start();
+    // Writes go through until its stdin is closed; then the pipe refuses them.
+    const refused = await eventually(
+      () =>
+        deaf.tx(Buffer.from("x")).then(
+          () => false,
+          (error: unknown) => error,
+        ),
+      { what: "a write its closed stdin refuses" },
+    );
+    assert.equal((refused as { code?: string }).code, "RTT_ERR_LANE_PEER_GONE");
+    assert.ok(deaf.errors >= 1, `${deaf.errors} errors`);
+    await deaf.close();
   });
 
   it("a crash shows in health and is respawned with backoff under on-failure", async () => {

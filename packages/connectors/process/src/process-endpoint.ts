@@ -66,6 +66,8 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
   /** Its program went to another link of this driver (`handOver`): it is that link's now. */
   #handedOver = false;
   #handingOver: Promise<boolean> | undefined;
+  /** Exits that were failures (see the header), so far. */
+  #failedExits = 0;
 
   constructor(spec: ProcessSpec) {
     super();
@@ -85,7 +87,10 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
       killGraceMs: spec.killGraceMs,
     });
     supervisor.on("start", (pid) => this.emit("start", pid));
-    supervisor.on("exit", (exit) => this.emit("exit", exit));
+    supervisor.on("exit", (exit) => {
+      if (exit.code !== 0 && !supervisor.stopping) this.#failedExits++;
+      this.emit("exit", exit);
+    });
     supervisor.on("restart", (restarts) => this.emit("restart", restarts));
     supervisor.on("idle", () => this.#stdout.wake());
     this.#supervisor = supervisor;
@@ -157,6 +162,11 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
 
   health(): ProgramHealth {
     return this.#supervisor.health();
+  }
+
+  /** The route's errors at this end so far: failed exits and refused writes (cumulative). */
+  get errors(): number {
+    return this.#failedExits + this.#stdin.failedWrites;
   }
 
   /**

@@ -6,7 +6,8 @@
  * write the dying program's pipe refused goes to the next one whole (that pipe, and any part of
  * the message in it, went with the program), once: a message its program dies on must not
  * stall the route through every restart. A message is refused once no program will run again,
- * and by a program that closed its stdin and runs on.
+ * and by a program that closed its stdin and runs on. Each write a pipe refused (EPIPE from a
+ * program that died or closed its stdin) counts in `failedWrites`: a route error.
  */
 import type { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -44,11 +45,17 @@ export class StdinWriter {
   readonly #framing: Framing;
   /** The program's name in errors. */
   readonly #name: string;
+  #failedWrites = 0;
 
   constructor(supervisor: Supervisor<Program>, framing: Framing, name: string) {
     this.#supervisor = supervisor;
     this.#framing = framing;
     this.#name = name;
+  }
+
+  /** Writes its pipe refused so far (cumulative). */
+  get failedWrites(): number {
+    return this.#failedWrites;
   }
 
   /** Writes one message to the program's stdin; resolves once the pipe has its bytes. */
@@ -64,6 +71,7 @@ export class StdinWriter {
       }
       const error = await writeWhole(program.stdin, bytes);
       if (error === undefined) return;
+      this.#failedWrites++;
       if (attempt > 1 || !(await this.#supervisor.exitsSoon(program)))
         throw new RttError(
           "RTT_ERR_LANE_PEER_GONE",

@@ -109,6 +109,8 @@ function linkState(
     marked: s?.marked ?? 0,
     nacked: s?.nacked ?? 0,
     buffered: s?.buffered ?? 0,
+    errors: s?.errors ?? 0,
+    client_errors: s?.client_errors ?? 0,
   };
 }
 

@@ -29,8 +29,11 @@ export function wiredOneWay(
   };
 }
 
-/** A link's health sample: ok or not ("down"), taken at `at_unix_ms` (0: unknown), all else 0. */
-export function linkSample(ok: boolean, at_unix_ms = 0): HealthSample {
+/**
+ * A link's health sample: ok or not ("down"), taken at `at_unix_ms` (0: unknown), with `errors`
+ * failed messages so far (cumulative), all else 0.
+ */
+export function linkSample(ok: boolean, at_unix_ms = 0, errors = 0): HealthSample {
   return {
     link_id: "l",
     ok,
@@ -46,6 +49,8 @@ export function linkSample(ok: boolean, at_unix_ms = 0): HealthSample {
     marked: 0,
     nacked: 0,
     buffered: 0,
+    errors,
+    client_errors: 0,
   };
 }
 

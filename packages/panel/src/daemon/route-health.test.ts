@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { breakerConfig } from "../health/breaker.ts";
 import { linkSample, wiredOneWay } from "./route-fixtures.ts";
 import { RouteHealth } from "./route-health.ts";
@@ -55,6 +56,95 @@ describe("route health", () => {
 
   it("a sample served again (same time taken) is one observation: ten rounds of it do not trip", async () => {
     assert.deepEqual(await tenRounds(() => 1_800_000_000_001), []);
+  });
+
+  it("a target's counted errors feed the error rate, and trip at the threshold though ok", async () => {
+    let now = 1_800_000_000_000;
+    let round = 0;
+    const transitions: string[] = [];
+    // An ok target that failed 2 of its 10 messages a round (cumulative counters).
+    const health = new RouteHealth({
+      intervalMs: 250,
+      routes: () => [route],
+      sample: (_driver, link) =>
+        Promise.resolve(
+          link === route.to.link
+            ? { ...linkSample(true, now, 2 * round), frames_in: 10 * round }
+            : linkSample(true, now),
+        ),
+      configFor: () => breakerConfig({ trip_threshold: { errors: 5, window_ms: 60_000 } }),
+      onTransition: (_r, t) => transitions.push(`${t.from}→${t.to}`),
+      now: () => now,
+      random: () => 0,
+    });
+    // Round 0 is the baseline; rounds 1 and 2 bring 4 errors: not yet the threshold.
+    for (round = 0; round < 3; round++) {
+      now += 250;
+      await health.tick();
+    }
+    assert.deepEqual(transitions, []);
+    const stats = health.view(route.edge.route)?.stats;
+    assert.equal(stats?.errors, 4);
+    assert.equal(stats?.err_rate, 0.2);
+    round = 3;
+    now += 250;
+    await health.tick();
+    assert.deepEqual(transitions, ["closed→open"]);
+    assert.match(
+      health.view(route.edge.route)?.breaker.reason ?? "",
+      /5 errors .*2 failed messages/,
+    );
+  });
+
+  it("the window's errors are the counters' rises after the first sample, restarts included", async () => {
+    // Each round the target's counter rises by `step`, or restarts from `step` (a new driver),
+    // which shows only when the counter went down: a restart past the old value reads as a rise.
+    const round = fc.record({ step: fc.nat(20), restart: fc.boolean() });
+    await fc.assert(
+      fc.asyncProperty(fc.array(round, { minLength: 1, maxLength: 30 }), async (rounds) => {
+        let now = 1_800_000_000_000;
+        let counter = 7;
+        const health = new RouteHealth({
+          intervalMs: 250,
+          routes: () => [route],
+          sample: (_driver, link) =>
+            Promise.resolve(linkSample(true, now, link === route.to.link ? counter : 0)),
+          configFor: () => breakerConfig({ trip_threshold: { errors: 1000, window_ms: 60_000 } }),
+          onTransition: () => {},
+          now: () => now,
+        });
+        now += 250;
+        await health.tick(); // the baseline
+        let expected = 0;
+        for (const { step, restart } of rounds) {
+          counter = restart && step < counter ? step : counter + step;
+          expected += step;
+          now += 250;
+          await health.tick();
+        }
+        assert.equal(health.view(route.edge.route)?.stats.errors, expected);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it("a driver's errors from before the panel watched are a baseline, not a trip", async () => {
+    let now = 1_800_000_000_000;
+    const transitions: string[] = [];
+    const health = new RouteHealth({
+      intervalMs: 250,
+      routes: () => [route],
+      sample: () => Promise.resolve(linkSample(true, now, 1000)),
+      configFor: () => breakerConfig({}),
+      onTransition: (_r, t) => transitions.push(`${t.from}→${t.to}`),
+      now: () => now,
+    });
+    for (let i = 0; i < 3; i++) {
+      now += 250;
+      await health.tick();
+    }
+    assert.deepEqual(transitions, []);
+    assert.equal(health.view(route.edge.route)?.stats.errors, 0);
   });
 
   it("ten fresh failing samples trip the breaker (errors 5 in the window)", async () => {

@@ -61,7 +61,16 @@ interface Watched {
   target: string;
   /** When the last pair of samples fed in was taken (both ends), to feed none twice. */
   lastTaken?: string;
+  /** Both ends' cumulative error counters at the last pair fed in (a sample's are the rise). */
+  lastErrors?: { readonly from: number; readonly to: number };
 }
+
+/**
+ * The rise of a cumulative counter; a counter that went down restarted from zero. The first
+ * reading is the baseline: a restarted panel does not count a driver's old errors again.
+ */
+const rise = (cur: number, prev: number | undefined): number =>
+  prev === undefined ? 0 : cur >= prev ? cur - prev : cur;
 
 const targetOf = (r: WiredRoute) => `${r.to.driver}/${r.to.link}`;
 
@@ -114,6 +123,8 @@ export class RouteHealth {
     if (w.target !== targetOf(route)) {
       w.samples = new RouteSamples();
       w.target = targetOf(route);
+      // A new target link counts from zero; the source link is the same one.
+      if (w.lastErrors !== undefined) w.lastErrors = { from: w.lastErrors.from, to: 0 };
     }
     return w;
   }
@@ -166,13 +177,27 @@ export class RouteHealth {
         ["target", to],
       ] as const;
       const problems = down.flatMap(([end, s]) => (s.ok ? [] : [`the ${end} is not ok: ${s.err}`]));
+      // Messages either end failed since the last pair (a refused connection, a 5xx, a program's
+      // non-zero exit): each is one of the route's errors, for its error rate and its breaker.
+      const failed = rise(from.errors, w.lastErrors?.from) + rise(to.errors, w.lastErrors?.to);
+      w.lastErrors = { from: from.errors, to: to.errors };
+      if (failed > 0 && problems.length === 0) problems.push(`${failed} failed messages`);
       // The route delivered what its target took (the target link's frames in: a sink writes
       // nothing out); drops are what the source's admission kept back.
-      w.samples.add({ ...to, frames_out: to.frames_in, drops: from.drops + from.nacked }, now);
+      w.samples.add(
+        {
+          ...to,
+          frames_out: to.frames_in,
+          drops: from.drops + from.nacked,
+          // Per sample, not the driver's cumulative count; a not-ok sample is at least one.
+          errors: failed > 0 ? failed : to.ok ? 0 : 1,
+        },
+        now,
+      );
       events.push(
         problems.length === 0
           ? { kind: "success" }
-          : { kind: "error", detail: problems.join("; ") },
+          : { kind: "error", detail: problems.join("; "), count: Math.max(1, failed) },
       );
       events.push({ kind: "slo", observed: sloObservation(w.samples.stats(now)) });
     }

@@ -75,6 +75,23 @@ describe("closed", () => {
     assert.equal(nextDeadline(sim.state), sim.now + 500);
   });
 
+  test("one sample's counted errors each count: 3 then 2 trip; a count of 0 is one", () => {
+    const sim = new Sim();
+    sim.send({ kind: "error", detail: "3 failed messages", count: 3 });
+    assert.deepEqual(sim.state.errorTimes, [T0, T0, T0]);
+    sim.send({ kind: "error", count: 0 });
+    assert.equal(sim.state.errorTimes.length, 4);
+    sim.now += 100;
+    sim.send({ kind: "error", detail: "2 failed messages", count: 2 });
+    assert.equal(sim.state.state, "open");
+    assert.equal(sim.state.reason, "5 errors in 5000 ms: 2 failed messages");
+    // Never more kept than the threshold, however many one sample brings.
+    const big = new Sim();
+    big.send({ kind: "error", count: 1e9 });
+    assert.equal(big.state.state, "open");
+    assert.equal(big.state.errorTimes.length, 0);
+  });
+
   test("errors spread wider than the window never trip", () => {
     const sim = new Sim();
     sim.errors(50, 1300); // 4 per 5200 ms

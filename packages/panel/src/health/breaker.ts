@@ -142,7 +142,8 @@ export type SloObservation = { readonly [M in HealthMetric]?: number };
 
 export type BreakerEvent =
   | { readonly kind: "success" }
-  | { readonly kind: "error"; readonly detail?: string }
+  /** `count`: how many failed messages the sample saw (default 1), each one of the threshold's. */
+  | { readonly kind: "error"; readonly detail?: string; readonly count?: number }
   | { readonly kind: "slo"; readonly observed: SloObservation }
   | { readonly kind: "trip"; readonly who: string; readonly why?: string }
   | { readonly kind: "heal"; readonly who: string }
@@ -330,7 +331,7 @@ function applyEvent(
     case "success":
       return onSuccess(config, s, env.now, out);
     case "error":
-      return onError(config, s, event.detail, env, out);
+      return onError(config, s, event, env, out);
     case "slo":
       return onSloObservation(config, s, event.observed, env, out);
   }
@@ -388,14 +389,18 @@ function onSuccess(
 function onError(
   config: BreakerConfig,
   s: BreakerState,
-  detail: string | undefined,
+  { detail, count = 1 }: Extract<BreakerEvent, { kind: "error" }>,
   env: BreakerEnv,
   out: BreakerTransition[],
 ): BreakerState {
   const suffix = detail === undefined || detail === "" ? "" : `: ${detail}`;
   if (s.state === "half-open") return toOpen(config, s, `error in half-open${suffix}`, env, out);
   if (s.state !== "closed") return s;
-  const errorTimes = [...s.errorTimes, env.now].slice(-config.tripErrors);
+  // A sample's errors all happened since the last one: each counts, at the sample's time.
+  const n = Math.min(config.tripErrors, Math.max(1, Math.floor(count)));
+  const errorTimes = [...s.errorTimes, ...new Array<number>(n).fill(env.now)].slice(
+    -config.tripErrors,
+  );
   if (errorTimes.length < config.tripErrors) return { ...s, errorTimes };
   const reason = `${errorTimes.length} errors in ${config.tripWindowMs} ms${suffix}`;
   return toOpen(config, s, reason, env, out);

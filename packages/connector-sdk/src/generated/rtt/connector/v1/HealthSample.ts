@@ -60,6 +60,15 @@ export interface HealthSample {
    * Chunks queued by the buffer policy now, waiting for tokens.
    */
   'buffered'?: (number | string | Long);
+  /**
+   * Messages the symbol failed so far (connection refused, timeout, 5xx, a program's non-zero
+   * exit or broken stdin): the route's errors, behind its error rate and breaker.
+   */
+  'errors'?: (number | string | Long);
+  /**
+   * Messages the symbol refused as the sender's fault (4xx) so far, counted apart.
+   */
+  'client_errors'?: (number | string | Long);
 }
 
 export interface HealthSample__Output {
@@ -120,4 +129,13 @@ export interface HealthSample__Output {
    * Chunks queued by the buffer policy now, waiting for tokens.
    */
   'buffered': (number);
+  /**
+   * Messages the symbol failed so far (connection refused, timeout, 5xx, a program's non-zero
+   * exit or broken stdin): the route's errors, behind its error rate and breaker.
+   */
+  'errors': (number);
+  /**
+   * Messages the symbol refused as the sender's fault (4xx) so far, counted apart.
+   */
+  'client_errors': (number);
 }

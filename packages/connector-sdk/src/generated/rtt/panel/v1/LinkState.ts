@@ -47,6 +47,15 @@ export interface LinkState {
    * and queued by the buffer policy now.
    */
   'buffered'?: (number | string | Long);
+  /**
+   * Messages the symbol failed so far (connection refused, timeout, 5xx, a program's non-zero
+   * exit or broken stdin): the route's errors,
+   */
+  'errors'?: (number | string | Long);
+  /**
+   * and those it refused as the sender's fault (4xx), counted apart.
+   */
+  'client_errors'?: (number | string | Long);
 }
 
 export interface LinkState__Output {
@@ -94,4 +103,13 @@ export interface LinkState__Output {
    * and queued by the buffer policy now.
    */
   'buffered': (number);
+  /**
+   * Messages the symbol failed so far (connection refused, timeout, 5xx, a program's non-zero
+   * exit or broken stdin): the route's errors,
+   */
+  'errors': (number);
+  /**
+   * and those it refused as the sender's fault (4xx), counted apart.
+   */
+  'client_errors': (number);
 }
