@@ -109,6 +109,7 @@ function linkState(
     marked: s?.marked ?? 0,
     nacked: s?.nacked ?? 0,
     buffered: s?.buffered ?? 0,
+    shared: s?.shared ?? 0,
   };
 }
 

@@ -60,6 +60,11 @@ export interface HealthSample {
    * Chunks queued by the buffer policy now, waiting for tokens.
    */
   'buffered'?: (number | string | Long);
+  /**
+   * Fan-out (ADR 0025): how many routes' source links share this link's program, this one
+   * included; 0 for a link with a program (or handle) of its own.
+   */
+  'shared'?: (number);
 }
 
 export interface HealthSample__Output {
@@ -120,4 +125,9 @@ export interface HealthSample__Output {
    * Chunks queued by the buffer policy now, waiting for tokens.
    */
   'buffered': (number);
+  /**
+   * Fan-out (ADR 0025): how many routes' source links share this link's program, this one
+   * included; 0 for a link with a program (or handle) of its own.
+   */
+  'shared': (number);
 }

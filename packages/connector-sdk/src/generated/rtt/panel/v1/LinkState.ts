@@ -47,6 +47,11 @@ export interface LinkState {
    * and queued by the buffer policy now.
    */
   'buffered'?: (number | string | Long);
+  /**
+   * Fan-out (ADR 0025): routes whose source links share this end's program, this route
+   * included; 0 when the program is this route's alone.
+   */
+  'shared'?: (number);
 }
 
 export interface LinkState__Output {
@@ -94,4 +99,9 @@ export interface LinkState__Output {
    * and queued by the buffer policy now.
    */
   'buffered': (number);
+  /**
+   * Fan-out (ADR 0025): routes whose source links share this end's program, this route
+   * included; 0 when the program is this route's alone.
+   */
+  'shared': (number);
 }
