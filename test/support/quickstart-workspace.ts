@@ -64,6 +64,8 @@ export interface LinkState {
   readonly nacked: number;
   /** and queued by the buffer policy now. */
   readonly buffered: number;
+  /** Routes sharing this end's program (fan-out, ADR 0025); 0 when it is this route's alone. */
+  readonly shared: number;
 }
 
 /** A wired route's `live` in `rtt ls routes --json`. */

@@ -1,0 +1,128 @@
+/**
+ * Fan-out (ADR 0025) through the real binary and real processes: a temp copy of the quickstart
+ * whose event bus is wired into three routes — the logger, a second logger, and a consumer that
+ * sleeps 10 ms per line — on a taildrop route. The bus program runs once (counted by argv in
+ * /proc); both loggers get every event; the slow route drops what its full lane cannot take,
+ * and `rtt ls routes --json` counts it (sent + drops = emitted) and says the source is shared.
+ * The source waits for a `go` file, so all three routes are wired before its first event.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { afterEach, describe, it } from "node:test";
+import { eventually } from "@rtt/core/testing";
+import { countCompleteLines } from "../support/files.ts";
+import { programsUnder } from "../support/panel-processes.ts";
+import { quickstartSuite, scanAndApply } from "../support/quickstart-workspace.ts";
+
+const { ws, use } = quickstartSuite(afterEach);
+
+/** Events the source writes: big enough that the slow route's lane and pipes fill up. */
+const N = 12_000;
+const PAD = 1500;
+
+/** The bus program: waits for logs/go, writes N events as fast as it can, then idles. */
+const BURST_PY = `
+import json, os, sys, time
+while not os.path.exists("../../logs/go"):
+    time.sleep(0.05)
+pad = "x" * ${PAD}
+for seq in range(1, ${N} + 1):
+    sys.stdout.write(json.dumps({"seq": seq, "type": "tick", "pad": pad}) + "\\n")
+sys.stdout.flush()
+time.sleep(3600)
+`;
+
+function setUp(): void {
+  use({
+    routes: ["events-to-log"],
+    secondLogger: { failover: false },
+    policy: (policy) => {
+      // A rate nothing here reaches: only a full lane refuses, on the slow route.
+      policy.qos = [
+        { match: "rtt://core/bus/*", prio: 0, rate: 1e7, burst: 1e7, drop: "taildrop" },
+      ];
+      policy.failover = [];
+    },
+  });
+  const w = ws();
+  w.write("services/events/burst.py", BURST_PY);
+  w.editManifest("services/events/rtt.manifest.json", (symbol) => {
+    symbol["x-run"] = ["python3", "burst.py"];
+  });
+  mkdirSync(w.path("services", "slow"));
+  const slow = JSON.parse(w.read("services/logger/rtt.manifest.json")) as {
+    symbol: Record<string, unknown>;
+  };
+  slow.symbol.saddr = "rtt://obs/extension/slow@1.0.0#ndjson";
+  slow.symbol["x-run"] = [
+    "sh",
+    "-c",
+    'while read l; do sleep 0.01; echo "$l" >> ../../logs/slow.ndjson; done',
+  ];
+  writeFileSync(w.path("services", "slow", "rtt.manifest.json"), JSON.stringify(slow));
+  w.editJson<{ routes: Record<string, string>[] }>(".rtt/routes.json", (file) => {
+    file.routes.push(
+      {
+        id: "events-to-log2",
+        from: "rtt://core/bus/events",
+        to: "rtt://obs/extension/logger2#ndjson",
+      },
+      {
+        id: "events-to-slow",
+        from: "rtt://core/bus/events",
+        to: "rtt://obs/extension/slow#ndjson",
+      },
+    );
+  });
+}
+
+describe("fan-out: one bus, three routes, one program", () => {
+  it("runs the bus once; the loggers get every event; the slow taildrop route drops alone", async (t) => {
+    setUp();
+    const w = ws();
+    await scanAndApply(w);
+    const status = await w.status();
+    assert.equal(status.routes, 3, "three routes wired");
+    const sources = programsUnder(w.driverPid(status, "process"), /burst\.py/);
+    assert.equal(sources.length, 1, `one bus program for three routes: ${sources.join(", ")}`);
+
+    w.write("logs/go", "");
+    for (const file of ["logs/events.ndjson", "logs/events2.ndjson"])
+      await eventually(
+        () => countCompleteLines(w.path(file)) >= N,
+        w.wait(`${N} events in ${file}`),
+      );
+    for (const file of ["logs/events.ndjson", "logs/events2.ndjson"]) {
+      const seqs = w
+        .read(file)
+        .trim()
+        .split("\n")
+        .map((l) => (JSON.parse(l) as { record: { seq: number } }).record.seq);
+      assert.deepEqual(
+        seqs,
+        Array.from({ length: N }, (_, i) => i + 1),
+        `${file}: every event once`,
+      );
+    }
+
+    const slow = await eventually(async () => {
+      const live = await w.wiredRoute("events-to-slow");
+      const l = live?.from_link;
+      return l !== undefined && l.frames_out + l.drops === N ? l : undefined;
+    }, w.wait("the slow route to account for every event"));
+    assert.ok(slow.drops > 0, "the slow consumer's route dropped");
+    assert.equal(slow.shared, 3, "ls routes says three routes share it");
+    for (const id of ["events-to-log", "events-to-log2"]) {
+      const l = (await w.wiredRoute(id))?.from_link;
+      assert.equal(l?.drops, 0, `${id} dropped nothing`);
+      assert.equal(l?.frames_out, N, `${id} sent every event`);
+    }
+    assert.equal(
+      programsUnder(w.driverPid(status, "process"), /burst\.py/).length,
+      1,
+      "still one bus program",
+    );
+    t.diagnostic(`slow route: ${slow.frames_out} sent, ${slow.drops} dropped`);
+    await w.stopLeavingNothing(w.trackTree(status));
+  });
+});
