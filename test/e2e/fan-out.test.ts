@@ -113,10 +113,15 @@ describe("fan-out: one bus, three routes, one program", () => {
     assert.ok(slow.drops > 0, "the slow consumer's route dropped");
     assert.equal(slow.shared, 3, "ls routes says three routes share it");
     for (const id of ["events-to-log", "events-to-log2"]) {
-      const l = (await w.wiredRoute(id))?.from_link;
-      assert.equal(l?.drops, 0, `${id} dropped nothing`);
-      assert.equal(l?.frames_out, N, `${id} sent every event`);
+      const live = await w.wiredRoute(id);
+      assert.equal(live?.shared_source, true, `${id} shows its shared source`);
+      assert.equal(live?.from_link.drops, 0, `${id} dropped nothing`);
+      assert.equal(live?.from_link.frames_out, N, `${id} sent every event`);
     }
+    const table = (await w.ok(["ls", "routes"])).stdout;
+    assert.match(table, /events-to-slow \(source shared by 3 routes\)/);
+    const [tapped] = await w.tap("events-to-slow", 1);
+    assert.equal(tapped?.from_link.shared, 3, "rtt tap shows the shared source");
     assert.equal(
       programsUnder(w.driverPid(status, "process"), /burst\.py/).length,
       1,

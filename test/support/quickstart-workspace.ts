@@ -81,6 +81,8 @@ export interface WiredRoute {
   readonly lane: string;
   readonly from_link: LinkState;
   readonly to_link: LinkState;
+  /** Fan-out (ADR 0025): the source's one program feeds other wired routes too. */
+  readonly shared_source: boolean;
 }
 
 export interface RouteListing {
