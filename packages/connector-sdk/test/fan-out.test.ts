@@ -16,9 +16,16 @@ const FANOUT = { [ROUTE_FANOUT_PARAM]: "source" };
 
 const start = inProcessDrivers();
 
-/** A source that counts its opens and closes and produces 0..N-1 as fast as it is pulled. */
+/**
+ * A source that counts its opens and closes and, once `go()` is called, produces 0..N-1 as fast
+ * as it is pulled.
+ */
 function countingSource() {
   const seen = { opens: 0, closes: 0, produced: 0 };
+  let go = () => {};
+  const started = new Promise<void>((resolve) => {
+    go = resolve;
+  });
   const connector = defineConnector<{ closed: boolean }>({
     name: "counting-source",
     version: "1.0.0",
@@ -29,6 +36,7 @@ function countingSource() {
     },
     tx: () => {},
     async *rx(link) {
+      await started;
       while (!link.closed && seen.produced < N) yield Buffer.from(String(seen.produced++));
     },
     close: (link) => {
@@ -37,7 +45,7 @@ function countingSource() {
     },
     health: () => ({ ok: true, lag_ms: 0 }),
   });
-  return { seen, connector };
+  return { seen, connector, go };
 }
 
 /** Consumers by name (the `who` param); `slow` waits at its gate until `release()`. */
@@ -79,54 +87,68 @@ function inOrder(list: readonly number[]): boolean {
   return list.every((n, i) => i === 0 || n > (list[i - 1] ?? -1));
 }
 
+/** A taildrop route at a rate nothing here reaches: only a full lane (or queue) refuses. */
+const TAILDROP = {
+  ...FANOUT,
+  ...routeQosParams(TICKS, { rate: 1e9, burst: 1e9, drop: "taildrop" }),
+};
+
+/**
+ * Three routes from the source to consumers fast1, fast2 and `third` (the taildrop one), wired
+ * driver to driver over uds lanes; the source has not started producing.
+ */
+async function threeRoutes(third: string) {
+  const source = countingSource();
+  const sink = consumers();
+  const a = (await start(source.connector, { heartbeatMs: 40 })) as InProcessDriver<unknown>;
+  const b = (await start(sink.connector, { heartbeatMs: 40 })) as InProcessDriver<unknown>;
+  const routes = [
+    { who: "fast1", params: FANOUT },
+    { who: "fast2", params: FANOUT },
+    { who: third, params: TAILDROP },
+  ];
+  const links: { who: string; from: string; to: string }[] = [];
+  for (const r of routes) {
+    const from = await a.client.open(TICKS, { contract: CONTRACT, params: r.params });
+    const to = await b.client.open(TICKS, { contract: CONTRACT, params: { who: r.who } });
+    links.push({ who: r.who, from, to });
+  }
+  for (const l of links) {
+    const address = await b.client.offer(l.to, "inbound", "uds");
+    await a.client.bind(l.from, { outbound: address });
+  }
+  const [fast1, fast2, other] = links as [(typeof links)[0], (typeof links)[0], (typeof links)[0]];
+  return { source, sink, a, b, fast1, fast2, other };
+}
+
+/** Both fast consumers got 0..N-1, once each, in order. */
+async function fastOnesGotAll(sink: ReturnType<typeof consumers>): Promise<void> {
+  await eventually(
+    () => (sink.got.get("fast1")?.length ?? 0) === N && (sink.got.get("fast2")?.length ?? 0) === N,
+    { what: "both fast consumers to get every message", timeoutMs: 30_000 },
+  );
+  for (const who of ["fast1", "fast2"]) {
+    const list = sink.got.get(who) ?? [];
+    assert.ok(
+      list.every((n, i) => n === i),
+      `${who} got every message once, in order`,
+    );
+  }
+}
+
 describe("fan-out: one source symbol, three routes, one handle", () => {
   test("the fast routes get all, the stopped taildrop route drops alone, the last close ends it", async () => {
-    const source = countingSource();
-    const sink = consumers();
-    const a = (await start(source.connector, { heartbeatMs: 40 })) as InProcessDriver<unknown>;
-    const b = (await start(sink.connector, { heartbeatMs: 40 })) as InProcessDriver<unknown>;
-    const routes = [
-      { who: "fast1", params: FANOUT },
-      { who: "fast2", params: FANOUT },
-      {
-        who: "slow",
-        // A rate nothing here reaches: only the slow consumer's full lane refuses.
-        params: {
-          ...FANOUT,
-          ...routeQosParams(TICKS, { rate: 1e9, burst: 1e9, drop: "taildrop" }),
-        },
-      },
-    ];
-    const links: { who: string; from: string; to: string }[] = [];
-    for (const r of routes) {
-      const from = await a.client.open(TICKS, { contract: CONTRACT, params: r.params });
-      const to = await b.client.open(TICKS, { contract: CONTRACT, params: { who: r.who } });
-      links.push({ who: r.who, from, to });
-    }
+    const { source, sink, a, b, fast1, fast2, other: slow } = await threeRoutes("slow");
+    const links = [fast1, fast2, slow];
     assert.equal(source.seen.opens, 1, "one handle (one program) for the three routes");
-    for (const l of links) {
-      const address = await b.client.offer(l.to, "inbound", "uds");
-      await a.client.bind(l.from, { outbound: address });
-    }
+    source.go();
 
     await eventually(() => source.seen.produced === N, {
       what: `the source to produce all ${N} with one consumer stopped`,
       timeoutMs: 30_000,
       detail: () => `produced ${source.seen.produced}`,
     });
-    await eventually(
-      () =>
-        (sink.got.get("fast1")?.length ?? 0) === N && (sink.got.get("fast2")?.length ?? 0) === N,
-      { what: "both fast consumers to get every message", timeoutMs: 30_000 },
-    );
-    for (const who of ["fast1", "fast2"]) {
-      const list = sink.got.get(who) ?? [];
-      assert.ok(
-        list.every((n, i) => n === i),
-        `${who} got every message once, in order`,
-      );
-    }
-    const slow = links[2] as { from: string };
+    await fastOnesGotAll(sink);
     const slowSample = await eventually(
       async () => {
         const s = await sampleOf(a, slow.from);
@@ -136,7 +158,7 @@ describe("fan-out: one source symbol, three routes, one handle", () => {
     );
     assert.ok(slowSample.drops > 0, "the stopped consumer's route dropped");
     assert.equal(slowSample.shared, 3, "its sample says three routes share the source");
-    const fast = await sampleOf(a, (links[0] as { from: string }).from);
+    const fast = await sampleOf(a, fast1.from);
     assert.equal(fast.drops, 0);
     assert.equal(fast.frames_out, N);
 
@@ -149,12 +171,46 @@ describe("fan-out: one source symbol, three routes, one handle", () => {
     assert.ok(inOrder(sink.got.get("slow") ?? []), "the slow consumer's messages are in order");
 
     // The handle lives while any route uses it.
-    await a.client.close((links[0] as { from: string }).from);
-    await a.client.close((links[1] as { from: string }).from);
+    await a.client.close(fast1.from);
+    await a.client.close(fast2.from);
     assert.equal(source.seen.closes, 0, "two routes closed, one left: the source runs on");
     await a.client.close(slow.from);
     assert.equal(source.seen.closes, 1, "the last route's close ends it");
     for (const l of links) await b.client.close(l.to);
+  });
+
+  test("a trip parks one route of a fan-out: its siblings go on, a heal brings it back", async () => {
+    const { source, sink, a, b, fast1, fast2, other: parked } = await threeRoutes("parked");
+    // A trip with nowhere to go parks the route's source outbound (ADR 0014): that link only.
+    await a.client.switch(parked.from, undefined);
+    source.go();
+    await fastOnesGotAll(sink);
+    const held = await eventually(
+      async () => {
+        const s = await sampleOf(a, parked.from);
+        return s.drops > 0 && source.seen.produced === N ? s : undefined;
+      },
+      { what: "the parked taildrop route to drop its share", timeoutMs: 15_000 },
+    );
+    assert.equal(held.frames_out, 0, "nothing left the parked route");
+    assert.equal(sink.got.get("parked"), undefined);
+    // The heal: the route's outbound to its target again; what it kept arrives, in order.
+    const address = await b.client.offer(parked.to, "inbound", "uds");
+    await a.client.switch(parked.from, address);
+    await eventually(async () => (await sampleOf(a, parked.from)).frames_out > 0, {
+      what: "the healed route to send again",
+    });
+    const healed = await sampleOf(a, parked.from);
+    assert.equal(healed.frames_out + healed.drops, N, "every message sent or dropped");
+    await eventually(() => (sink.got.get("parked")?.length ?? 0) === healed.frames_out, {
+      what: "what the healed route kept to arrive",
+    });
+    assert.ok(inOrder(sink.got.get("parked") ?? []));
+    for (const l of [fast1, fast2, parked]) {
+      await a.client.close(l.from);
+      await b.client.close(l.to);
+    }
+    assert.equal(source.seen.closes, 1);
   });
 
   test("a source end without the fan-out param keeps a handle of its own", async () => {
