@@ -213,6 +213,24 @@ describe("fan-out: one source symbol, three routes, one handle", () => {
     assert.equal(source.seen.closes, 1);
   });
 
+  test("a route opened after the shared source's rx ended gets a handle of its own", async () => {
+    const source = countingSource();
+    const sink = consumers();
+    const a = await start(source.connector);
+    const b = await start(sink.connector);
+    const from = await a.client.open(TICKS, { contract: CONTRACT, params: FANOUT });
+    const to = await b.client.open(TICKS, { contract: CONTRACT, params: { who: "fast1" } });
+    await a.client.bind(from, { outbound: await b.client.offer(to, "inbound", "uds") });
+    source.go();
+    await eventually(() => (sink.got.get("fast1")?.length ?? 0) === N, { what: "all of it" });
+    const late = await a.client.open(TICKS, { contract: CONTRACT, params: FANOUT });
+    assert.equal(source.seen.opens, 2, "an ended stream is not joined");
+    await a.client.close(late);
+    await a.client.close(from);
+    await b.client.close(to);
+    assert.equal(source.seen.closes, 2);
+  });
+
   test("a source end without the fan-out param keeps a handle of its own", async () => {
     const source = countingSource();
     const a = await start(source.connector);

@@ -261,7 +261,8 @@ export class DriverRuntime<L> {
 
   /**
    * The shared handle for `saddr` opened with `contract` and `params`: the running one, or a new
-   * one. One that is closing (its last route left) is not joined: a new one opens.
+   * one. One that is closing (its last route left) or whose rx ended is not joined: a new one
+   * opens, and the old one goes with its last route.
    */
   async #sharedSource(
     saddr: string,
@@ -273,7 +274,7 @@ export class DriverRuntime<L> {
       const pending = this.#sources.get(key);
       if (pending === undefined) break;
       const shared = await pending.catch(() => undefined);
-      if (shared !== undefined && !shared.closed) return shared;
+      if (shared !== undefined && !shared.closed && !shared.ended) return shared;
       if (this.#sources.get(key) === pending) this.#sources.delete(key);
     }
     const opening = (async () => {

@@ -159,6 +159,11 @@ export class SharedSource<L> {
     return this.#closed;
   }
 
+  /** Its rx ended: a route opened now gets a handle of its own rather than nothing. */
+  get ended(): boolean {
+    return this.#rxEnded;
+  }
+
   /** Routes sharing the handle now. */
   get members(): number {
     return this.#members.size;
@@ -196,7 +201,8 @@ export class SharedSource<L> {
     this.#onIdle();
     this.#changed.fire();
     await this.#connector.close(this.handle, how);
-    await this.#iterator?.return?.()?.catch(() => {});
+    // Not awaited: a connector whose rx does not notice the close must not hold the Close up.
+    this.#iterator?.return?.()?.catch(() => {});
   }
 
   /** Every member consumes, and none that paces has a full queue. */
