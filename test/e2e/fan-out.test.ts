@@ -20,19 +20,37 @@ const { ws, use } = quickstartSuite(afterEach);
 const N = 12_000;
 const PAD = 1500;
 
-/** The bus program: waits for logs/go, writes N events as fast as it can, then idles. */
+/**
+ * The bus program, `python3 burst.py count pad`: waits for logs/go, writes `count` events with
+ * `pad` bytes of padding as fast as it can, then idles.
+ */
 const BURST_PY = `
 import json, os, sys, time
+count, pad = int(sys.argv[1]), "x" * int(sys.argv[2])
 while not os.path.exists("../../logs/go"):
     time.sleep(0.05)
-pad = "x" * ${PAD}
-for seq in range(1, ${N} + 1):
+for seq in range(1, count + 1):
     sys.stdout.write(json.dumps({"seq": seq, "type": "tick", "pad": pad}) + "\\n")
 sys.stdout.flush()
 time.sleep(3600)
 `;
 
-function setUp(): void {
+/** The `seq`s of a logger's file, in the order it wrote them. */
+function loggedSeqs(rel: string): number[] {
+  return ws()
+    .read(rel)
+    .trim()
+    .split("\n")
+    .map((l) => (JSON.parse(l) as { record: { seq: number } }).record.seq);
+}
+
+const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+/**
+ * The quickstart's bus (burst.py writing `count` events) wired to the logger, logger2 and a third
+ * consumer, `slow`, running `thirdRun`; every route taildrop at a rate nothing here reaches.
+ */
+function setUp(count: number, pad: number, thirdRun: readonly string[]): void {
   use({
     routes: ["events-to-log"],
     secondLogger: { failover: false },
@@ -47,18 +65,14 @@ function setUp(): void {
   const w = ws();
   w.write("services/events/burst.py", BURST_PY);
   w.editManifest("services/events/rtt.manifest.json", (symbol) => {
-    symbol["x-run"] = ["python3", "burst.py"];
+    symbol["x-run"] = ["python3", "burst.py", String(count), String(pad)];
   });
   mkdirSync(w.path("services", "slow"));
   const slow = JSON.parse(w.read("services/logger/rtt.manifest.json")) as {
     symbol: Record<string, unknown>;
   };
   slow.symbol.saddr = "rtt://obs/extension/slow@1.0.0#ndjson";
-  slow.symbol["x-run"] = [
-    "sh",
-    "-c",
-    'while read l; do sleep 0.01; echo "$l" >> ../../logs/slow.ndjson; done',
-  ];
+  slow.symbol["x-run"] = thirdRun;
   writeFileSync(w.path("services", "slow", "rtt.manifest.json"), JSON.stringify(slow));
   w.editJson<{ routes: Record<string, string>[] }>(".rtt/routes.json", (file) => {
     file.routes.push(
@@ -78,7 +92,11 @@ function setUp(): void {
 
 describe("fan-out: one bus, three routes, one program", () => {
   it("runs the bus once; the loggers get every event; the slow taildrop route drops alone", async (t) => {
-    setUp();
+    setUp(N, PAD, [
+      "sh",
+      "-c",
+      'while read l; do sleep 0.01; echo "$l" >> ../../logs/slow.ndjson; done',
+    ]);
     const w = ws();
     await scanAndApply(w);
     const status = await w.status();
@@ -92,18 +110,8 @@ describe("fan-out: one bus, three routes, one program", () => {
         () => countCompleteLines(w.path(file)) >= N,
         w.wait(`${N} events in ${file}`),
       );
-    for (const file of ["logs/events.ndjson", "logs/events2.ndjson"]) {
-      const seqs = w
-        .read(file)
-        .trim()
-        .split("\n")
-        .map((l) => (JSON.parse(l) as { record: { seq: number } }).record.seq);
-      assert.deepEqual(
-        seqs,
-        Array.from({ length: N }, (_, i) => i + 1),
-        `${file}: every event once`,
-      );
-    }
+    for (const file of ["logs/events.ndjson", "logs/events2.ndjson"])
+      assert.deepEqual(loggedSeqs(file), oneToN(N), `${file}: every event once`);
 
     const slow = await eventually(async () => {
       const live = await w.wiredRoute("events-to-slow");
@@ -129,5 +137,58 @@ describe("fan-out: one bus, three routes, one program", () => {
     );
     t.diagnostic(`slow route: ${slow.frames_out} sent, ${slow.drops} dropped`);
     await w.stopLeavingNothing(w.trackTree(status));
+  });
+
+  it("a trip holds one route of the fan-out; the others get every event; heal brings it back", async () => {
+    const n = 3000;
+    // The third consumer is one more logger: only the trip keeps events from it.
+    setUp(n, 0, ["node", "../logger/logger.mjs", "../../logs/third.ndjson"]);
+    const w = ws();
+    await scanAndApply(w);
+    const trip = await w.rtt(["trip", "route/events-to-slow", "--why", "e2e fan-out", "--json"]);
+    assert.equal(trip.code, 0, trip.stderr);
+    await eventually(() => /events-to-slow: held/.test(w.panelLog()), w.wait("the route held"));
+
+    w.write("logs/go", "");
+    for (const file of ["logs/events.ndjson", "logs/events2.ndjson"])
+      await eventually(
+        () => countCompleteLines(w.path(file)) >= n,
+        w.wait(`${n} events in ${file}`),
+      );
+    for (const file of ["logs/events.ndjson", "logs/events2.ndjson"])
+      assert.deepEqual(loggedSeqs(file), oneToN(n), `${file}: every event once, the hold aside`);
+    const held = await eventually(async () => {
+      const live = await w.wiredRoute("events-to-slow");
+      return live?.held === true && live.from_link.drops > 0 ? live : undefined;
+    }, w.wait("the held taildrop route to drop its share"));
+    assert.equal(held.breaker, "open");
+    for (const id of ["events-to-log", "events-to-log2"]) {
+      const live = await w.wiredRoute(id);
+      assert.deepEqual(
+        { held: live?.held, breaker: live?.breaker },
+        { held: false, breaker: "closed" },
+      );
+    }
+
+    const heal = await w.rtt(["heal", "route/events-to-slow", "--json"]);
+    assert.equal(heal.code, 0, heal.stderr);
+    const healed = await eventually(async () => {
+      const l = (await w.wiredRoute("events-to-slow"))?.from_link;
+      return l !== undefined && l.frames_out > 0 && l.frames_out + l.drops === n ? l : undefined;
+    }, w.wait("the healed route to send what it kept"));
+    await eventually(
+      () => countCompleteLines(w.path("logs/third.ndjson")) >= healed.frames_out,
+      w.wait("what the healed route kept at its logger"),
+    );
+    const third = loggedSeqs("logs/third.ndjson");
+    assert.ok(
+      third.every((seq, i) => i === 0 || seq > (third[i - 1] ?? 0)),
+      "the healed route's events in order",
+    );
+    assert.equal(
+      programsUnder(w.driverPid(await w.status(), "process"), /burst\.py/).length,
+      1,
+      "one bus program throughout",
+    );
   });
 });
