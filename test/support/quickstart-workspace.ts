@@ -64,7 +64,7 @@ export interface LinkState {
   readonly nacked: number;
   /** and queued by the buffer policy now. */
   readonly buffered: number;
-  /** Routes sharing this end's program (fan-out, ADR 0025); 0 when it is this route's alone. */
+  /** Routes sharing this end's program (fan-out, ADR 0025): 1 alone, 0 for an end that never shares. */
   readonly shared: number;
 }
 

@@ -223,6 +223,7 @@ describe("fan-out: one source symbol, three routes, one handle", () => {
     await a.client.bind(from, { outbound: await b.client.offer(to, "inbound", "uds") });
     source.go();
     await eventually(() => (sink.got.get("fast1")?.length ?? 0) === N, { what: "all of it" });
+    assert.equal((await sampleOf(a as InProcessDriver<unknown>, from)).shared, 1, "alone");
     const late = await a.client.open(TICKS, { contract: CONTRACT, params: FANOUT });
     assert.equal(source.seen.opens, 2, "an ended stream is not joined");
     await a.client.close(late);
@@ -237,6 +238,7 @@ describe("fan-out: one source symbol, three routes, one handle", () => {
     const one = await a.client.open(TICKS, { contract: CONTRACT });
     const two = await a.client.open(TICKS, { contract: CONTRACT });
     assert.equal(source.seen.opens, 2);
+    assert.equal((await sampleOf(a as InProcessDriver<unknown>, one)).shared, 0, "it never shares");
     await a.client.close(one);
     await a.client.close(two);
     assert.equal(source.seen.closes, 2);

@@ -208,7 +208,7 @@ function liveJson(l: LiveRoute | undefined) {
     pattern: l.pattern,
     from_link: l.from_link,
     to_link: l.to_link,
-    // Fan-out (ADR 0025): the source's program feeds this many wired routes (0/1: this one only).
+    // Fan-out (ADR 0025): the source's one program feeds other wired routes too.
     shared_source: (l.from_link?.shared ?? 0) > 1,
   };
 }

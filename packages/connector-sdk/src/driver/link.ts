@@ -95,7 +95,7 @@ export class Link<L> {
     return this.#scope.closed;
   }
 
-  /** Routes sharing this link's program (fan-out); 0 when it has one of its own. */
+  /** Routes sharing this link's program (fan-out), 1 alone; 0 for a link that never shares. */
   get sharedBy(): number {
     return this.#route.shared?.() ?? 0;
   }

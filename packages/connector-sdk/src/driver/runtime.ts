@@ -66,7 +66,7 @@ export interface HealthSampleOut {
   readonly marked: number;
   readonly nacked: number;
   readonly buffered: number;
-  /** Routes sharing the link's program (fan-out, ADR 0025); 0: it has one of its own. */
+  /** Routes sharing the link's program (fan-out, ADR 0025), 1 alone; 0: it never shares. */
   readonly shared: number;
 }
 

@@ -61,8 +61,9 @@ export interface HealthSample {
    */
   'buffered'?: (number | string | Long);
   /**
-   * Fan-out (ADR 0025): how many routes' source links share this link's program, this one
-   * included; 0 for a link with a program (or handle) of its own.
+   * Fan-out (ADR 0025): how many routes' source links share this link's program (handle), this
+   * one included: 1 while it is alone; 0 for a link that never shares (a target end, a
+   * request/response or journaled source).
    */
   'shared'?: (number);
 }
@@ -126,8 +127,9 @@ export interface HealthSample__Output {
    */
   'buffered': (number);
   /**
-   * Fan-out (ADR 0025): how many routes' source links share this link's program, this one
-   * included; 0 for a link with a program (or handle) of its own.
+   * Fan-out (ADR 0025): how many routes' source links share this link's program (handle), this
+   * one included: 1 while it is alone; 0 for a link that never shares (a target end, a
+   * request/response or journaled source).
    */
   'shared': (number);
 }

@@ -49,7 +49,8 @@ export interface LinkState {
   'buffered'?: (number | string | Long);
   /**
    * Fan-out (ADR 0025): routes whose source links share this end's program, this route
-   * included; 0 when the program is this route's alone.
+   * included: 1 while it is alone, 0 for an end that never shares (a target, a request/response
+   * or journaled source).
    */
   'shared'?: (number);
 }
@@ -101,7 +102,8 @@ export interface LinkState__Output {
   'buffered': (number);
   /**
    * Fan-out (ADR 0025): routes whose source links share this end's program, this route
-   * included; 0 when the program is this route's alone.
+   * included: 1 while it is alone, 0 for an end that never shares (a target, a request/response
+   * or journaled source).
    */
   'shared': (number);
 }
