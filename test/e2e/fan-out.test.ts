@@ -4,7 +4,8 @@
  * sleeps 10 ms per line — on a taildrop route. The bus program runs once (counted by argv in
  * /proc); both loggers get every event; the slow route drops what its full lane cannot take,
  * and `rtt ls routes --json` counts it (sent + drops = emitted) and says the source is shared.
- * The source waits for a `go` file, so all three routes are wired before its first event.
+ * The source waits for a `go` file, so all three routes are wired before its first event. A trip
+ * holds one route (its taildrop share dropped), heal and qc move it alone.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -12,7 +13,7 @@ import { afterEach, describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
 import { countCompleteLines } from "../support/files.ts";
 import { programsUnder } from "../support/panel-processes.ts";
-import { quickstartSuite, scanAndApply } from "../support/quickstart-workspace.ts";
+import { quickstartSuite, scanAndApply, type WiredRoute } from "../support/quickstart-workspace.ts";
 
 const { ws, use } = quickstartSuite(afterEach);
 
@@ -46,6 +47,18 @@ function loggedSeqs(rel: string): number[] {
 
 const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
+/** A consumer `rtt://obs/extension/<name>` like the logger, running `run` in services/<name>. */
+function consumer(name: string, run: readonly string[]): void {
+  const w = ws();
+  mkdirSync(w.path("services", name));
+  const manifest = JSON.parse(w.read("services/logger/rtt.manifest.json")) as {
+    symbol: Record<string, unknown>;
+  };
+  manifest.symbol.saddr = `rtt://obs/extension/${name}@1.0.0#ndjson`;
+  manifest.symbol["x-run"] = run;
+  writeFileSync(w.path("services", name, "rtt.manifest.json"), JSON.stringify(manifest));
+}
+
 /**
  * The quickstart's bus (burst.py writing `count` events) wired to the logger, logger2 and a third
  * consumer, `slow`, running `thirdRun`; every route taildrop at a rate nothing here reaches.
@@ -67,13 +80,9 @@ function setUp(count: number, pad: number, thirdRun: readonly string[]): void {
   w.editManifest("services/events/rtt.manifest.json", (symbol) => {
     symbol["x-run"] = ["python3", "burst.py", String(count), String(pad)];
   });
-  mkdirSync(w.path("services", "slow"));
-  const slow = JSON.parse(w.read("services/logger/rtt.manifest.json")) as {
-    symbol: Record<string, unknown>;
-  };
-  slow.symbol.saddr = "rtt://obs/extension/slow@1.0.0#ndjson";
-  slow.symbol["x-run"] = thirdRun;
-  writeFileSync(w.path("services", "slow", "rtt.manifest.json"), JSON.stringify(slow));
+  consumer("slow", thirdRun);
+  // Nobody's target: where a qc moves the third route.
+  consumer("spare", ["node", "../logger/logger.mjs", "../../logs/spare.ndjson"]);
   w.editJson<{ routes: Record<string, string>[] }>(".rtt/routes.json", (file) => {
     file.routes.push(
       {
@@ -139,7 +148,7 @@ describe("fan-out: one bus, three routes, one program", () => {
     await w.stopLeavingNothing(w.trackTree(status));
   });
 
-  it("a trip holds one route of the fan-out; the others get every event; heal brings it back", async () => {
+  it("trip, heal and qc act on one route of the fan-out; the others get every event", async () => {
     const n = 3000;
     // The third consumer is one more logger: only the trip keeps events from it.
     setUp(n, 0, ["node", "../logger/logger.mjs", "../../logs/third.ndjson"]);
@@ -185,6 +194,24 @@ describe("fan-out: one bus, three routes, one program", () => {
       third.every((seq, i) => i === 0 || seq > (third[i - 1] ?? 0)),
       "the healed route's events in order",
     );
+
+    // A qc moves that route alone: its siblings keep their links, the bus stays one program.
+    const before = await w.routes();
+    const qc = await w.rtt(["qc", "events-to-slow -> rtt://obs/extension/spare", "--json"]);
+    assert.equal(qc.code, 0, qc.stderr);
+    const moved = await w.wiredRoute("events-to-slow");
+    assert.equal(moved?.to, "rtt://obs/extension/spare@1.0.0#ndjson");
+    assert.equal(moved?.from_link.link, held.from_link.link, "the same source link, switched");
+    for (const id of ["events-to-log", "events-to-log2"]) {
+      const was = before.find((r) => r.id === id)?.live as WiredRoute | undefined;
+      const now = await w.wiredRoute(id);
+      assert.deepEqual(
+        [now?.from_link.link, now?.to_link.link],
+        [was?.from_link.link, was?.to_link.link],
+        `${id} untouched by the qc`,
+      );
+      assert.equal(now?.from_link.shared, 3);
+    }
     assert.equal(
       programsUnder(w.driverPid(await w.status(), "process"), /burst\.py/).length,
       1,
