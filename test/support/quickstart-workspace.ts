@@ -68,6 +68,8 @@ export interface LinkState {
   readonly errors: number;
   /** and those it answered 4xx, counted apart. */
   readonly client_errors: number;
+  /** Routes sharing this end's program (fan-out, ADR 0025): 1 alone, 0 for an end that never shares. */
+  readonly shared: number;
 }
 
 /** A wired route's `live` in `rtt ls routes --json`. */
@@ -83,6 +85,8 @@ export interface WiredRoute {
   readonly lane: string;
   readonly from_link: LinkState;
   readonly to_link: LinkState;
+  /** Fan-out (ADR 0025): the source's one program feeds other wired routes too. */
+  readonly shared_source: boolean;
 }
 
 export interface RouteListing {

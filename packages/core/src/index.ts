@@ -61,6 +61,7 @@ export {
   DEFAULT_ROUTE_BUFFER,
   defaultBurst,
   type ReadRouteQos,
+  ROUTE_FANOUT_PARAM,
   ROUTE_JOURNAL_PARAM,
   ROUTE_QOS_PREFIX,
   type RouteAdmissionQos,

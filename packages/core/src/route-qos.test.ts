@@ -6,6 +6,7 @@ import { DROP_POLICIES } from "./qos.ts";
 import {
   DEFAULT_ROUTE_BUFFER,
   defaultBurst,
+  ROUTE_FANOUT_PARAM,
   readRouteQos,
   reservedRouteParams,
   routeQosParams,
@@ -21,6 +22,26 @@ describe("route QoS as Open params", () => {
       qos: undefined,
       params: { framing: "lines" },
     });
+  });
+
+  test("the fan-out mark: taken out, said, with or without a rate; any other value refused", () => {
+    assert.deepEqual(readRouteQos({ framing: "lines", [ROUTE_FANOUT_PARAM]: "source" }), {
+      source: undefined,
+      qos: undefined,
+      params: { framing: "lines" },
+      fanout: true,
+    });
+    const withRate = readRouteQos({
+      ...routeQosParams(SOURCE, { rate: 10, drop: "taildrop" }),
+      [ROUTE_FANOUT_PARAM]: "source",
+    });
+    assert.equal(withRate.fanout, true);
+    assert.deepEqual(withRate.qos, { rate: 10, burst: 1, drop: "taildrop" });
+    assert.deepEqual(withRate.params, {});
+    assert.throws(
+      () => readRouteQos({ [ROUTE_FANOUT_PARAM]: "target" }),
+      (e: unknown) => e instanceof RttError && e.code === "RTT_ERR_DOC_SCHEMA",
+    );
   });
 
   test("defaults are written out: burst 100 ms of the rate, buffer 1024 only for drop buffer", () => {

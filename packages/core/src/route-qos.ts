@@ -21,6 +21,14 @@ export const ROUTE_QOS_PREFIX = "qos.";
  */
 export const ROUTE_JOURNAL_PARAM = `${ROUTE_QOS_PREFIX}journal`;
 
+/**
+ * The Open param that marks the source end of a one-way route (value `source`): the driver
+ * runs one program for every such link of the same symbol, launch and params, and fans its
+ * output out to each route's own admission and lane (ADR 0025). The panel adds it; a target
+ * end, and a request/response source (whose answers pair by correlation), never get it.
+ */
+export const ROUTE_FANOUT_PARAM = `${ROUTE_QOS_PREFIX}fanout`;
+
 /** The `buffer` policy's queue when the policy sets none (the link's inbound mark matches it). */
 export const DEFAULT_ROUTE_BUFFER = 1024;
 
@@ -77,12 +85,22 @@ export interface ReadRouteQos {
   readonly qos: RouteAdmissionQos | undefined;
   /** The route's journal directory (`qos.journal`); only on a `buffer` route. */
   readonly journal?: string;
+  /** The link is a one-way route's source end, sharable with the symbol's other routes. */
+  readonly fanout?: boolean;
   /** The params without the `qos.*` keys: what the connector gets. */
   readonly params: Record<string, string>;
 }
 
 /** Splits Open params into the route's QoS and the connector's own params; bad values throw. */
 export function readRouteQos(params: Readonly<Record<string, string>>): ReadRouteQos {
+  const fanout = params[ROUTE_FANOUT_PARAM];
+  if (fanout === undefined) return readAdmission(params);
+  if (fanout !== "source") throw badParam("fanout", fanout, '"source"');
+  const rest = Object.fromEntries(Object.entries(params).filter(([k]) => k !== ROUTE_FANOUT_PARAM));
+  return { ...readAdmission(rest), fanout: true };
+}
+
+function readAdmission(params: Readonly<Record<string, string>>): ReadRouteQos {
   // fromEntries, not assignment: a key such as "__proto__" stays a plain key.
   const entries = Object.entries(params);
   const ownEntries = entries.filter(([k]) => !k.startsWith(ROUTE_QOS_PREFIX));

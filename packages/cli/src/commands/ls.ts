@@ -160,8 +160,10 @@ export async function lsRoutesCommand(
     const wired = resolutions.map((r) => {
       const l = live.get(r.id);
       if (l === undefined) return [r.id, "not wired", "", "", "", ""];
+      const shared = l.from_link?.shared ?? 0;
       return [
-        r.id,
+        // Fan-out (ADR 0025): one program of the source feeds this route and others.
+        shared > 1 ? `${r.id} (source shared by ${shared} routes)` : r.id,
         l.to_link?.driver === STUB_DRIVER
           ? `${l.to} (degraded: a stub answers)`
           : l.held
@@ -211,6 +213,8 @@ function liveJson(l: LiveRoute | undefined) {
     pattern: l.pattern,
     from_link: l.from_link,
     to_link: l.to_link,
+    // Fan-out (ADR 0025): the source's one program feeds other wired routes too.
+    shared_source: (l.from_link?.shared ?? 0) > 1,
   };
 }
 

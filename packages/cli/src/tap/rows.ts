@@ -55,8 +55,10 @@ export class TapState {
 
 /** The cells of a row, in TAP_HEADERS' order; `tapLineCells` for lines printed one at a time. */
 export function tapCells({ sample: x, history }: TapRow): string[] {
+  const shared = x.from_link?.shared ?? 0;
   return [
-    x.route,
+    // Fan-out (ADR 0025): the source's one program feeds this route and others.
+    shared > 1 ? `${x.route} (source shared ×${shared})` : x.route,
     x.to_link?.driver === STUB_DRIVER ? `${x.breaker} (degraded)` : x.breaker,
     `${fmt(x.throughput, 0)}/s`,
     `${fmt(x.p50_ms)}/${fmt(x.p95_ms)}/${fmt(x.p99_ms)}`,

@@ -82,13 +82,17 @@ export interface ConnectorSpec<L> {
    */
   tx(link: L, bytes: Uint8Array, meta: TxMeta): Awaitable<void>;
   /**
-   * What the symbol produces, one chunk per frame. Iterated once per link, only while someone
+   * What the symbol produces, one chunk per frame. Iterated once per link — once per handle
+   * when several one-way routes' source links share one (fan-out, ADR 0025) — only while someone
    * consumes (an outbound lane or a tap), so a slow lane slows the iteration down: that is
    * the backpressure. Ending the iteration ends the outbound lane with EOS. A chunk given as
    * `{ payload, correlation }` goes out with that correlation id (a reply to a `tx`).
    */
   rx(link: L): AsyncIterable<Uint8Array | RxMessage>;
-  /** Releases the link; should also end the iteration `rx` returned. */
+  /**
+   * Releases the link; should also end the iteration `rx` returned. A handle shared by several
+   * routes (fan-out) is closed once, when the last of them goes.
+   */
   close(link: L, how: CloseHow): Awaitable<void>;
   health(link: L): Awaitable<LinkHealth>;
   /**

@@ -19,7 +19,7 @@ import type { Contract, RouteAdmissionQos } from "@rtt/core";
 import { contractHash, errorMessage, formatSaddr, parseConcrete } from "@rtt/core";
 import type { AdmissionCounters, LaneAddress, LaneKind } from "@rtt/fabric";
 import { withTimeout } from "./connector-call.ts";
-import type { CloseHow, Connector, LinkHealth } from "./define-connector.ts";
+import type { CloseHow, Connector, LinkHealth, RxMessage } from "./define-connector.ts";
 import { InboundTx } from "./inbound-tx.ts";
 import { type LaneSide, LaneSlots, type SwitchAnswer } from "./lane-slots.ts";
 import { LatencyProbes } from "./latency-probes.ts";
@@ -42,6 +42,8 @@ export interface LinkRoute {
   readonly journal?: RouteJournal;
   /** At the target end of a journaled route: where each message taken is marked. */
   readonly delivered?: DeliveredMark;
+  /** At a fan-out source end (ADR 0025): how many routes share its program now. */
+  readonly shared?: () => number;
 }
 
 export class Link<L> {
@@ -91,6 +93,19 @@ export class Link<L> {
 
   get closed(): boolean {
     return this.#scope.closed;
+  }
+
+  /** Routes sharing this link's program (fan-out), 1 alone; 0 for a link that never shares. */
+  get sharedBy(): number {
+    return this.#route.shared?.() ?? 0;
+  }
+
+  /**
+   * A chunk of a shared source this link had no room for (ADR 0025): its route's admission
+   * refuses it as its policy says, without tokens.
+   */
+  refuseUnoffered(item: Uint8Array | RxMessage): void {
+    this.#pump.refuseUnoffered(item);
   }
 
   /** Inbound messages received but not yet handed to tx. */

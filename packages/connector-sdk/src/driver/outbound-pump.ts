@@ -267,6 +267,11 @@ export class OutboundPump<L> {
     }
   }
 
+  /** A shared source's chunk with no room for this link (ADR 0025): refused by the policy. */
+  refuseUnoffered(item: RxItem): void {
+    if (this.#admission?.refuseUnoffered() === "nacked") this.#nacked(item, "the route is full");
+  }
+
   /** Tells the connector of a message the route's `nack` policy refused (its optional `refuse`). */
   #nacked(item: RxItem, why: string): void {
     const refuse = this.#connector.refuse;

@@ -11,6 +11,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import {
   type Contract,
+  canonicalHash,
   contractHash,
   DEFAULT_ROUTE_BUFFER,
   formatSaddr,
@@ -27,6 +28,7 @@ import type { RxTap } from "./outbound-pump.ts";
 import type { RouteGrant } from "./route-admission.ts";
 import type { ControlAddresses, HandshakeAgreed, HandshakeAsk } from "./route-handshake.ts";
 import { DeliveredMark, RouteJournal } from "./route-journal.ts";
+import { SharedSource } from "./shared-source.ts";
 
 export interface RuntimeOptions {
   /** Heartbeat interval of outbound lanes (default 250 ms). */
@@ -68,6 +70,8 @@ export interface HealthSampleOut {
   readonly errors: number;
   /** and messages it refused as the sender's fault (4xx), counted apart. */
   readonly client_errors: number;
+  /** Routes sharing the link's program (fan-out, ADR 0025), 1 alone; 0: it never shares. */
+  readonly shared: number;
 }
 
 function normal(saddr: string): string {
@@ -89,6 +93,11 @@ export class DriverRuntime<L> {
   readonly #idPrefix = randomBytes(4).toString("hex");
   #nextId = 1;
   #disposed = false;
+  /**
+   * Fan-out (ADR 0025): the handle behind the source ends of one-way routes, by symbol, launch
+   * and params — one program for all of them. A promise, so two Opens at once share too.
+   */
+  readonly #sources = new Map<string, Promise<SharedSource<L>>>();
   /** Opens in flight: dispose() waits for them, so a link opened meanwhile is closed too. */
   readonly #opening = new Set<Promise<string>>();
 
@@ -215,19 +224,35 @@ export class DriverRuntime<L> {
     const route = readRouteQos(params);
     const isSource = route.source !== undefined && normal(route.source) === wanted;
     const id = `${this.#idPrefix}-${this.#nextId++}`;
-    const journaled = this.#journaled(id, wanted, isSource, route.journal, route.qos?.buffer);
-    let handle: L;
-    try {
-      handle = await this.connector.open(contract, route.params, journaled.context);
-    } catch (error) {
-      journaled.route.journal?.close();
-      journaled.route.delivered?.close();
-      throw callFailed(this.connector.name, "open", error);
+    const qos = isSource ? route.qos : undefined;
+    let link: Link<L>;
+    // A journaled source keeps a program of its own: its journal numbers what that program wrote.
+    if (route.fanout === true && route.journal === undefined) {
+      const shared = await this.#sharedSource(wanted, contract, route.params);
+      // A route that refuses rather than waits never holds the shared source back.
+      const { member, connector } = shared.join(qos?.drop !== "taildrop" && qos?.drop !== "nack");
+      link = new Link(id, contract, shared.handle, connector, (l) => this.#log(l), {
+        ...(qos === undefined ? {} : { qos }),
+        shared: () => shared.members,
+      });
+      member.onOverflow = (item) => link.refuseUnoffered(item);
+      if (shared.members > 1)
+        this.#log(`link ${id}: ${wanted} fans out to ${shared.members} routes from one program`);
+    } else {
+      const journaled = this.#journaled(id, wanted, isSource, route.journal, route.qos?.buffer);
+      let handle: L;
+      try {
+        handle = await this.connector.open(contract, route.params, journaled.context);
+      } catch (error) {
+        journaled.route.journal?.close();
+        journaled.route.delivered?.close();
+        throw callFailed(this.connector.name, "open", error);
+      }
+      link = new Link(id, contract, handle, this.connector, (l) => this.#log(l), {
+        ...(qos === undefined ? {} : { qos }),
+        ...journaled.route,
+      });
     }
-    const link = new Link(id, contract, handle, this.connector, (l) => this.#log(l), {
-      ...(isSource && route.qos !== undefined ? { qos: route.qos } : {}),
-      ...journaled.route,
-    });
     if (this.#disposed) {
       await link.close(this.#drainMs).catch((error: unknown) => {
         this.#log(`link ${id}: closing it after a shutdown failed: ${String(error)}`);
@@ -236,6 +261,45 @@ export class DriverRuntime<L> {
     }
     this.#links.set(id, link);
     return id;
+  }
+
+  /**
+   * The shared handle for `saddr` opened with `contract` and `params`: the running one, or a new
+   * one. One that is closing (its last route left) or whose rx ended is not joined: a new one
+   * opens, and the old one goes with its last route.
+   */
+  async #sharedSource(
+    saddr: string,
+    contract: Contract,
+    params: Readonly<Record<string, string>>,
+  ): Promise<SharedSource<L>> {
+    const key = canonicalHash({ saddr, contract, params });
+    for (;;) {
+      const pending = this.#sources.get(key);
+      if (pending === undefined) break;
+      const shared = await pending.catch(() => undefined);
+      if (shared !== undefined && !shared.closed && !shared.ended) return shared;
+      if (this.#sources.get(key) === pending) this.#sources.delete(key);
+    }
+    const opening = (async () => {
+      let handle: L;
+      try {
+        handle = await this.connector.open(contract, params, {});
+      } catch (error) {
+        throw callFailed(this.connector.name, "open", error);
+      }
+      const shared: SharedSource<L> = new SharedSource(key, handle, this.connector, () => {
+        if (this.#sources.get(key) === opening) this.#sources.delete(key);
+      });
+      return shared;
+    })();
+    this.#sources.set(key, opening);
+    try {
+      return await opening;
+    } catch (error) {
+      if (this.#sources.get(key) === opening) this.#sources.delete(key);
+      throw error;
+    }
   }
 
   /**
@@ -371,6 +435,7 @@ export class DriverRuntime<L> {
         buffered: 0,
         errors: 0,
         client_errors: 0,
+        shared: 0,
       });
     }
     const healths = await Promise.all(links.map((l) => l.health(this.#healthTimeoutMs)));
@@ -400,6 +465,7 @@ export class DriverRuntime<L> {
         buffered: admission?.buffered ?? 0,
         errors: h.errors,
         client_errors: h.client_errors,
+        shared: link.sharedBy,
       });
     });
     return out;

@@ -45,6 +45,17 @@ describe("RouteAdmission, one policy at a time", () => {
     }
   });
 
+  test("refuseUnoffered: offered and refused without tokens, nack as nacked, else dropped", () => {
+    for (const policy of DROP_POLICIES) {
+      const { admission, bucket } = route<number>(policy, { burst: 2, bufferLimit: 4 });
+      assert.equal(admission.refuseUnoffered(), policy === "nack" ? "nacked" : "dropped");
+      const c = admission.counters;
+      assert.equal(c.offered, 1);
+      assert.equal(accounted(c), c.offered, `${policy}: every offered item accounted for`);
+      assert.equal(bucket.tryTake(2), true, `${policy}: no token spent`);
+    }
+  });
+
   test("taildrop drops, mark marks, nack nacks when the bucket is empty", () => {
     const expected: Record<Exclude<DropPolicy, "buffer">, AdmissionVerdict> = {
       taildrop: "dropped",

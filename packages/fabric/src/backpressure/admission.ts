@@ -149,6 +149,21 @@ export class RouteAdmission<T> {
     return "dropped";
   }
 
+  /**
+   * An item that reached this route's door but found no room in front of it (a shared source's
+   * queue for this route is full, ADR 0025): offered and refused by the policy without tokens —
+   * nack counts it nacked, every other policy dropped.
+   */
+  refuseUnoffered(): "dropped" | "nacked" {
+    this.#offered += 1;
+    if (this.policy === "nack") {
+      this.#nacked += 1;
+      return "nacked";
+    }
+    this.#dropped += 1;
+    return "dropped";
+  }
+
   /** Lets out the buffered items the bucket now allows, oldest first. */
   pump(): T[] {
     const out: T[] = [];

@@ -111,6 +111,7 @@ function linkState(
     buffered: s?.buffered ?? 0,
     errors: s?.errors ?? 0,
     client_errors: s?.client_errors ?? 0,
+    shared: s?.shared ?? 0,
   };
 }
 

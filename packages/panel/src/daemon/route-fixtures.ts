@@ -51,6 +51,7 @@ export function linkSample(ok: boolean, at_unix_ms = 0, errors = 0): HealthSampl
     buffered: 0,
     errors,
     client_errors: 0,
+    shared: 0,
   };
 }
 

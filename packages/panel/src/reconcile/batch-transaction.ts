@@ -32,7 +32,7 @@ import { graphJson, type WiredRoute } from "./graph.ts";
 import { agree, txNonce } from "./handshake-ask.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import { beforeStep, beginUnlessStopped } from "./reconciler-options.ts";
-import { forgetRouteJournal, isJournaled, openParams } from "./route-journals.ts";
+import { forgetRouteJournal, isJournaled, openParams, sourceOpenParams } from "./route-journals.ts";
 
 export interface BatchOutcome {
   readonly routes: readonly string[];
@@ -164,11 +164,11 @@ export class BatchTransaction {
     );
     await beforeStep(this.#parts.options, "open-from", id);
     const params = openParams(this.#parts.options.root, edge);
-    const open = (end: EdgeEnd) =>
-      this.#parts.links.open(txid, id, end, params, symbolAt(symbols, end));
-    p.from = await open(edge.from);
+    const open = (end: EdgeEnd, own: Readonly<Record<string, string>>) =>
+      this.#parts.links.open(txid, id, end, own, symbolAt(symbols, end));
+    p.from = await open(edge.from, sourceOpenParams(edge, params));
     await beforeStep(this.#parts.options, "open-to", id);
-    p.to = await open(edge.to);
+    p.to = await open(edge.to, params);
     await beforeStep(this.#parts.options, "offer", id);
     const target = await this.#parts.options.pool.get(p.to.driver);
     const source = await this.#parts.options.pool.get(p.from.driver);

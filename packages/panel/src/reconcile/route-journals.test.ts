@@ -5,13 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { isAlive, writeProgramRecord } from "@rtt/connector-sdk";
-import { ROUTE_JOURNAL_PARAM } from "@rtt/core";
+import { ROUTE_FANOUT_PARAM, ROUTE_JOURNAL_PARAM } from "@rtt/core";
 import { eventually } from "@rtt/core/testing";
 import type { Edge } from "../plan/topology.ts";
 import {
   openParams,
   pruneRouteJournals,
   routeJournalDir,
+  sourceOpenParams,
   stopUnownedPrograms,
 } from "./route-journals.ts";
 
@@ -51,6 +52,21 @@ describe("route journals", () => {
   it("names no folder for what is not a route id: `..` would be .rtt/run itself", () => {
     for (const bad of ["..", ".", "a/b", "../x", "", "A"])
       assert.throws(() => routeJournalDir(root, bad), { code: "RTT_ERR_INTERNAL" }, bad);
+  });
+
+  it("only a one-way unjournaled route's source end may share its program (ADR 0025)", () => {
+    const params = { "qos.drop": "taildrop" };
+    assert.deepEqual(sourceOpenParams(edge("oneway", "taildrop"), params), {
+      ...params,
+      [ROUTE_FANOUT_PARAM]: "source",
+    });
+    assert.deepEqual(sourceOpenParams(edge("oneway", undefined), {}), {
+      [ROUTE_FANOUT_PARAM]: "source",
+    });
+    // Answers pair with their own requests; a journal numbers its own program's stream.
+    assert.deepEqual(sourceOpenParams(edge("reqrep", "taildrop"), params), params);
+    const journaled = openParams(root, edge("oneway", "buffer"));
+    assert.deepEqual(sourceOpenParams(edge("oneway", "buffer"), journaled), journaled);
   });
 
   it("a panel start forgets the journals of routes no longer committed, and ends their programs", async () => {

@@ -12,7 +12,13 @@
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { refuseLinks, stopRecordedPrograms } from "@rtt/connector-sdk";
-import { IDENT_PATTERN, quoteInput, ROUTE_JOURNAL_PARAM, RttError } from "@rtt/core";
+import {
+  IDENT_PATTERN,
+  quoteInput,
+  ROUTE_FANOUT_PARAM,
+  ROUTE_JOURNAL_PARAM,
+  RttError,
+} from "@rtt/core";
 import type { Edge } from "../plan/topology.ts";
 import { workspacePaths } from "../workspace/workspace.ts";
 
@@ -48,6 +54,20 @@ export function openParams(root: string, edge: Edge): Readonly<Record<string, st
   // The drivers would journal (and run programs) wherever a link on the way points.
   refuseLinks(dir);
   return { ...edge.params, [ROUTE_JOURNAL_PARAM]: dir };
+}
+
+/**
+ * The Open params of a route's source end: `params` (openParams), marked sharable when the route
+ * is one-way and unjournaled, so the driver runs one program for every such route from the same
+ * symbol (ADR 0025). A request/response source pairs answers with its own requests, and a
+ * journaled one numbers its messages by its own journal: each keeps a program of its own.
+ */
+export function sourceOpenParams(
+  edge: Edge,
+  params: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> {
+  if (edge.pattern !== "oneway" || isJournaled(edge)) return params;
+  return { ...params, [ROUTE_FANOUT_PARAM]: "source" };
 }
 
 /** A deleted route's journal and programs: nothing will replay or adopt them any more. */

@@ -69,6 +69,12 @@ export interface HealthSample {
    * Messages the symbol refused as the sender's fault (4xx) so far, counted apart.
    */
   'client_errors'?: (number | string | Long);
+  /**
+   * Fan-out (ADR 0025): how many routes' source links share this link's program (handle), this
+   * one included: 1 while it is alone; 0 for a link that never shares (a target end, a
+   * request/response or journaled source).
+   */
+  'shared'?: (number);
 }
 
 export interface HealthSample__Output {
@@ -138,4 +144,10 @@ export interface HealthSample__Output {
    * Messages the symbol refused as the sender's fault (4xx) so far, counted apart.
    */
   'client_errors': (number);
+  /**
+   * Fan-out (ADR 0025): how many routes' source links share this link's program (handle), this
+   * one included: 1 while it is alone; 0 for a link that never shares (a target end, a
+   * request/response or journaled source).
+   */
+  'shared': (number);
 }

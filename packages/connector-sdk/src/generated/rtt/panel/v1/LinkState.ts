@@ -56,6 +56,12 @@ export interface LinkState {
    * and those it refused as the sender's fault (4xx), counted apart.
    */
   'client_errors'?: (number | string | Long);
+  /**
+   * Fan-out (ADR 0025): routes whose source links share this end's program, this route
+   * included: 1 while it is alone, 0 for an end that never shares (a target, a request/response
+   * or journaled source).
+   */
+  'shared'?: (number);
 }
 
 export interface LinkState__Output {
@@ -112,4 +118,10 @@ export interface LinkState__Output {
    * and those it refused as the sender's fault (4xx), counted apart.
    */
   'client_errors': (number);
+  /**
+   * Fan-out (ADR 0025): routes whose source links share this end's program, this route
+   * included: 1 while it is alone, 0 for an end that never shares (a target, a request/response
+   * or journaled source).
+   */
+  'shared': (number);
 }
