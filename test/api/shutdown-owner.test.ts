@@ -79,6 +79,8 @@ describe("Shutdown from another user", { skip }, () => {
       ].includes(JSON.stringify(refused)),
       asNobody.stdout,
     );
+    // The owner's CLI will not talk through a folder others can enter (ADR 0020): close it again.
+    chmodSync(dirname(panel.socket), 0o700);
     const status = await panel.rtt(["panel", "status", "--json"]);
     assert.equal(status.code, 0, describeRun(status));
     assert.equal((JSON.parse(status.stdout) as { running: boolean }).running, true);
