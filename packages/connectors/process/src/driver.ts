@@ -30,6 +30,7 @@ import {
 import { type Contract, RttError } from "@rtt/core";
 import { FRAMINGS, type Framing } from "./framing.ts";
 import { ProcessEndpoint } from "./process-endpoint.ts";
+import { startCheckOf } from "./start-check.ts";
 import type { StdoutMessage } from "./stdout-reader.ts";
 
 /** Types the process driver leaves to another driver even when they have an `x-run`. */
@@ -76,6 +77,23 @@ function argvOf(symbol: RunnableContract, params: Readonly<Record<string, string
   return argv as string[];
 }
 
+/** Open's error for a program that did not start: its argv, the cause, its last stderr lines. */
+function startFailed(
+  saddr: string,
+  argv: readonly string[],
+  cause: string,
+  stderr: readonly string[],
+): RttError {
+  const said = stderr.length === 0 ? "" : `; its last stderr lines: ${stderr.join(" | ")}`;
+  return new RttError(
+    "RTT_ERR_PROGRAM_START",
+    `process driver: ${saddr}: program ${JSON.stringify(argv)} did not start: ${cause}${said}`,
+    {
+      hint: "check the manifest's x-run (is the program installed, on PATH, given the right arguments?); a slow starter can declare x-settle-ms or x-ready",
+    },
+  );
+}
+
 /** How an endpoint's output messages are numbered as correlation ids. */
 type Numbering = "none" | "sequence" | "journal";
 const numbering = new WeakMap<ProcessEndpoint, Numbering>();
@@ -95,15 +113,18 @@ export const processConnector = defineConnector<ProcessEndpoint>({
   name: "process",
   version: "0.1.0",
   probe: (root) => probeRunnable(root),
-  open(symbol, params, context) {
+  async open(symbol, params, context) {
     const runnable = symbol as RunnableContract;
-    const [command, ...args] = argvOf(runnable, params);
+    const argv = argvOf(runnable, params);
+    const [command, ...args] = argv;
+    const cwd = params.cwd ?? runnable["x-cwd"];
+    const check = startCheckOf(runnable, cwd ?? process.cwd());
     const endpoint = new ProcessEndpoint({
       command: command as string,
       args,
       framing: oneOf<Framing>(params.framing, FRAMINGS, "lines", "framing"),
       respawn: oneOf<RespawnPolicy>(params.respawn, RESPAWN_POLICIES, "on-failure", "respawn"),
-      ...((params.cwd ?? runnable["x-cwd"]) ? { cwd: params.cwd ?? runnable["x-cwd"] } : {}),
+      ...(cwd ? { cwd } : {}),
       ...(context.stateDir === undefined ? {} : { stateDir: context.stateDir }),
       ...(context.journal === undefined ? {} : { journal: context.journal }),
       log: (line) => process.stderr.write(`[process] ${line}\n`),
@@ -121,6 +142,12 @@ export const processConnector = defineConnector<ProcessEndpoint>({
       );
     numbering.set(endpoint, context.journal !== undefined ? "journal" : correlate);
     endpoint.start();
+    const cause = await endpoint.started(check);
+    if (cause !== undefined) {
+      const tail = await endpoint.stderrTail();
+      await endpoint.close();
+      throw startFailed(symbol.saddr, argv, cause, tail);
+    }
     return endpoint;
   },
   tx: (endpoint, bytes) => endpoint.tx(bytes),

@@ -19,6 +19,8 @@
  */
 import { EventEmitter } from "node:events";
 import {
+  LineSplitter,
+  OutputTail,
   type ProgramHealth,
   type RespawnPolicy,
   type RouteJournal,
@@ -27,7 +29,15 @@ import {
 } from "@rtt/connector-sdk";
 import { errorMessage } from "@rtt/core";
 import type { Framing } from "./framing.ts";
-import { clearDir, type DirProgram, inStateDir, launch, type Program } from "./program.ts";
+import {
+  clearDir,
+  type DirProgram,
+  inStateDir,
+  launch,
+  type OnStderr,
+  type Program,
+} from "./program.ts";
+import { awaitStart, type StartCheck } from "./start-check.ts";
 import { StdinWriter, stdinDrained } from "./stdin-writer.ts";
 import { type StdoutMessage, StdoutReader } from "./stdout-reader.ts";
 
@@ -55,6 +65,11 @@ export interface ProcessSpec {
 /** `start`, `exit` and `restart`, as the supervisor reports them. */
 type ProcessEndpointEvents = Omit<SupervisorEvents, "idle">;
 
+/** Lines of stderr a failed start quotes. */
+const STDERR_TAIL = 5;
+/** How long a failed start waits for the rest of the program's stderr. */
+const STDERR_CLOSE_MS = 500;
+
 export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
   readonly #spec: ProcessSpec;
   readonly #supervisor: Supervisor<Program>;
@@ -62,6 +77,11 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
   readonly #stdin: StdinWriter;
   /** The program, when it runs in the state directory (not on plain pipes beside it). */
   #inDir: DirProgram | undefined;
+  /** The last lines of the current program's stderr (plain pipes only: see program.ts). */
+  readonly #stderrTail = new OutputTail(STDERR_TAIL);
+  readonly #stderrLine = new EventEmitter<{ line: [string] }>();
+  /** Settles once the current program's stderr closed (all of it read). */
+  #stderrClosed: Promise<void> = Promise.resolve();
 
   constructor(spec: ProcessSpec) {
     super();
@@ -120,11 +140,74 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
         ...(spec.stateDir === undefined ? {} : { stateDir: spec.stateDir }),
         ...(spec.log === undefined ? {} : { log: spec.log }),
         ...(spec.killGraceMs === undefined ? {} : { killGraceMs: spec.killGraceMs }),
+        onStderr: this.#nextStderr(),
       },
       onStdout,
     );
     if (inStateDir(program)) this.#inDir = program;
     return program;
+  }
+
+  /** Where the next program's stderr goes: cut into lines, the last ones kept. */
+  #nextStderr(): OnStderr {
+    const lines = new LineSplitter();
+    const closed = Promise.withResolvers<void>();
+    this.#stderrClosed = closed.promise;
+    this.#stderrTail.clear();
+    const keep = (line: string) => {
+      if (line.trim() === "") return;
+      this.#stderrTail.push(line);
+      this.#stderrLine.emit("line", line);
+    };
+    return {
+      data: (chunk) => {
+        for (const line of lines.push(chunk)) keep(line);
+      },
+      end: () => {
+        for (const line of lines.end()) keep(line);
+        closed.resolve();
+      },
+    };
+  }
+
+  /**
+   * Waits until the program `start` started has settled and, where `check` says how, is ready
+   * (start-check.ts): undefined then, else why it did not start. An adopted program started
+   * under an earlier driver: it is not checked again.
+   */
+  async started(check: StartCheck): Promise<string | undefined> {
+    const supervisor = this.#supervisor;
+    if (supervisor.current?.adopted === true) return undefined;
+    return awaitStart(
+      check,
+      {
+        exit: () => supervisor.lastExit,
+        onExit: (listener) => {
+          supervisor.on("exit", listener);
+          return () => supervisor.off("exit", listener);
+        },
+        onStderrLine: (listener) => {
+          if (this.#inDir !== undefined) return undefined;
+          this.#stderrLine.on("line", listener);
+          return () => this.#stderrLine.off("line", listener);
+        },
+      },
+      this.#spec.log,
+    );
+  }
+
+  /** The last lines of the program's stderr, once it closed (briefly waited for); none in a state directory. */
+  async stderrTail(): Promise<string[]> {
+    if (this.#inDir !== undefined) return [];
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#stderrClosed,
+      new Promise((r) => {
+        timer = setTimeout(r, STDERR_CLOSE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    return this.#stderrTail.lines();
   }
 
   /** Writes one message to the program's stdin; resolves once the pipe has its bytes (stdin-writer.ts). */

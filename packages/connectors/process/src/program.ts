@@ -100,16 +100,29 @@ function spawnOptions(cmd: ProgramCommand) {
 /** Gets each chunk of a program's stdout as it is read; the bytes are valid during the call only. */
 export type OnStdout = (chunk: Uint8Array) => void;
 
+/** Gets a program's stderr as it is read (`data`), and hears when it closed (`end`). */
+export interface OnStderr {
+  data(chunk: Uint8Array): void;
+  end(): void;
+}
+
 /** A pipe read's most: what one `onStdout` call can carry. */
 const READ_BUFFER_BYTES = 64 * 1024;
 
-function spawnPiped(cmd: ProgramCommand, onStdout: OnStdout): Program {
+function spawnPiped(cmd: ProgramCommand, onStdout: OnStdout, onStderr?: OnStderr): Program {
   const [command, ...args] = programArgv(cmd.command, cmd.args);
   const child = spawn(command, args, {
     ...spawnOptions(cmd),
-    stdio: ["pipe", "pipe", "inherit"],
+    stdio: ["pipe", "pipe", onStderr === undefined ? "inherit" : "pipe"],
   });
   child.stdout?.on("data", onStdout);
+  // Still the driver's stderr (the host's log), and seen on the way: the start check's last
+  // lines and readiness line. It dies with the driver as its other pipes do.
+  child.stderr?.on("data", (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    onStderr?.data(chunk);
+  });
+  child.stderr?.on("close", () => onStderr?.end());
   return {
     pid: child.pid,
     stdin: child.stdin as Writable,
@@ -271,6 +284,11 @@ export interface LaunchOptions {
   readonly log?: (line: string) => void;
   /** How long a program started with another launch has after SIGTERM before SIGKILL. */
   readonly killGraceMs?: number;
+  /**
+   * Sees its stderr, chunk by chunk, when it runs on plain pipes. A program in a state directory
+   * keeps the driver's stderr itself: a pipe to us would break when we die, and it must not.
+   */
+  readonly onStderr?: OnStderr;
 }
 
 /**
@@ -279,7 +297,7 @@ export interface LaunchOptions {
  */
 export function launch(cmd: ProgramCommand, options: LaunchOptions, onStdout: OnStdout): Program {
   const { stateDir: dir, log } = options;
-  if (dir === undefined) return spawnPiped(cmd, onStdout);
+  if (dir === undefined) return spawnPiped(cmd, onStdout, options.onStderr);
   if (options.first) {
     const adopted = adopt(dir, cmd, onStdout, options);
     if (adopted !== undefined && "busy" in adopted) {
@@ -287,7 +305,7 @@ export function launch(cmd: ProgramCommand, options: LaunchOptions, onStdout: On
       log?.(
         `${cmd.command}: ${dir} belongs to a live driver (pid ${adopted.busy}); starting a program of its own`,
       );
-      return spawnPiped(cmd, onStdout);
+      return spawnPiped(cmd, onStdout, options.onStderr);
     }
     if (adopted !== undefined) {
       log?.(`${cmd.command}: adopted the running program (pid ${adopted.pid})`);
