@@ -1,5 +1,5 @@
 /**
- * Whether a route end's program started (issue 16, ADR 0010 §A failed start fails the apply):
+ * Whether a route end's program started (issue 16, ADR 0012 §A failed start fails the apply):
  * Open resolves only once the program was spawned, did not end within a settle window, and —
  * where its manifest declares how it shows readiness — became ready; otherwise Open fails, and
  * the panel rolls the batch back. After that the supervisor alone looks after it (respawns).
