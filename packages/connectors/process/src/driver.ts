@@ -145,7 +145,7 @@ export const processConnector = defineConnector<ProcessEndpoint>({
     const cause = await endpoint.started(check);
     if (cause !== undefined) {
       const tail = await endpoint.stderrTail();
-      await endpoint.close();
+      await endpoint.abandon();
       throw startFailed(symbol.saddr, argv, cause, tail);
     }
     return endpoint;

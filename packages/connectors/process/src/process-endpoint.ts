@@ -259,6 +259,20 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
     this.#stdout.wake();
   }
 
+  /**
+   * Ends a program that did not start (`started` said why): nothing was handed to it, so nothing
+   * is drained — its group gets TERM, then KILL after the grace — and nothing of it is left to
+   * adopt.
+   */
+  async abandon(): Promise<void> {
+    this.#supervisor.stopRespawning();
+    this.#stdout.close();
+    await this.#supervisor.stop();
+    if (this.#spec.stateDir !== undefined && this.#inDir !== undefined)
+      clearDir(this.#spec.stateDir);
+    this.#stdout.wake();
+  }
+
   /** Releases `program` to run on, adoptable; false when it is to be ended instead. */
   async #leaveRunning(program: DirProgram): Promise<boolean> {
     const log = this.#spec.log;

@@ -29,8 +29,11 @@ export interface StartCheck {
 
 export const DEFAULT_SETTLE_MS = 150;
 export const DEFAULT_READY_TIMEOUT_MS = 5000;
-/** The most any wait may take: the panel's Open call gives up after 10 s. */
-export const MAX_START_WAIT_MS = 8000;
+/**
+ * The most any wait may take: the panel's Open call gives up after 10 s, and a program that did
+ * not start may take the kill grace (2 s) to end.
+ */
+export const MAX_START_WAIT_MS = 7000;
 const POLL_MS = 25;
 
 interface StartKeys {
