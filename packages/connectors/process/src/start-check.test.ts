@@ -1,13 +1,16 @@
 /**
  * A failed start fails Open (issue 16), with real programs: a missing one, one that exits at
- * once with 3, one that finishes with 0 (a start all the same), and the readiness kinds — a
- * stderr line, a Unix socket — each reached, and one never reached, timed out.
+ * once with 3, one not executable, one that finishes with 0 (a start all the same), and the
+ * readiness kinds — a stderr line, a Unix socket, a TCP port — each reached, and one never
+ * reached, timed out.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { accepts } from "@rtt/connector-sdk";
 import { type Contract, RttError } from "@rtt/core";
 import { eventually } from "@rtt/core/testing";
 import { isAlive } from "@rtt/fabric";
@@ -26,6 +29,17 @@ const contract = (extra: Record<string, unknown>): Contract =>
     "x-cwd": dir,
     ...extra,
   }) as Contract;
+
+/** A port nothing listens on now (the kernel's pick, released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once("error", reject);
+  });
+}
 
 async function openFails(
   extra: Record<string, unknown>,
@@ -47,6 +61,12 @@ describe("the process driver's start check", () => {
     assert.equal(error.code, "RTT_ERR_PROGRAM_START");
     assert.match(error.message, /program \["jqq-rtt-missing","\."\] did not start/);
     assert.match(error.message, /ENOENT/);
+  });
+
+  it("a program that is not executable fails Open with EACCES", async () => {
+    writeFileSync(join(dir, "not-executable.sh"), "#!/bin/sh\ncat\n", { mode: 0o644 });
+    const error = await openFails({ "x-run": ["./not-executable.sh"] });
+    assert.match(error.message, /program \["\.\/not-executable\.sh"\] did not start: .*EACCES/);
   });
 
   it("a program that exits at once with 3 fails Open, quoting its last stderr lines", async () => {
@@ -99,6 +119,27 @@ describe("the process driver's start check", () => {
     );
     try {
       assert.ok(existsSync(join(dir, "ready.sock")));
+    } finally {
+      await processConnector.close(endpoint, { detach: false });
+    }
+  });
+
+  it("waits for a TCP port on 127.0.0.1 to accept", async () => {
+    const port = await freePort();
+    const server = `require("node:net").createServer().listen(${port}, "127.0.0.1")`;
+    const endpoint = await processConnector.open(
+      contract({
+        "x-run": [process.execPath, "-e", `setTimeout(() => ${server}, 300)`],
+        "x-ready": { port },
+      }),
+      {},
+      {},
+    );
+    try {
+      assert.ok(
+        await accepts({ port, host: "127.0.0.1" }),
+        "Open resolved before the port listened",
+      );
     } finally {
       await processConnector.close(endpoint, { detach: false });
     }
