@@ -144,8 +144,9 @@ export const processConnector = defineConnector<ProcessEndpoint>({
     endpoint.start();
     const cause = await endpoint.started(check);
     if (cause !== undefined) {
-      const tail = await endpoint.stderrTail();
+      // Ended first: no respawn takes its place (and its stderr) meanwhile, and its stderr closes.
       await endpoint.abandon();
+      const tail = await endpoint.stderrTail();
       throw startFailed(symbol.saddr, argv, cause, tail);
     }
     return endpoint;

@@ -196,7 +196,10 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
     );
   }
 
-  /** The last lines of the program's stderr, once it closed (briefly waited for); none in a state directory. */
+  /**
+   * The last lines of the program's stderr, once it closed (briefly waited for): what a failed
+   * start quotes. None for a program in a state directory (its stderr is not ours).
+   */
   async stderrTail(): Promise<string[]> {
     if (this.#inDir !== undefined) return [];
     let timer: NodeJS.Timeout | undefined;
