@@ -91,6 +91,23 @@ describe("the process driver's start check", () => {
     await processConnector.close(endpoint, { detach: false });
   });
 
+  it("only the start is gated: a program failing after it settled is respawned", async () => {
+    const runs = join(dir, "late-failure.runs");
+    const endpoint = await processConnector.open(
+      contract({ "x-run": ["sh", "-c", `echo run >> ${runs}; sleep 0.4; exit 3`] }),
+      {},
+      {},
+    );
+    try {
+      await eventually(() => readFileSync(runs, "utf8").split("\n").length > 2, {
+        what: "a second run of the program",
+      });
+      assert.ok((await processConnector.health(endpoint)).err?.includes("exited with code 3"));
+    } finally {
+      await processConnector.close(endpoint, { detach: false });
+    }
+  });
+
   it("waits for a readiness line on stderr", async () => {
     const marker = join(dir, "ready-marker");
     // Ready well after the settle window: Open returning before the marker would not wait.
