@@ -40,7 +40,7 @@ describe("a failed start fails the apply", { timeout: 300_000 }, () => {
     assert.match(out, /batch 1 \(events-to-log\): rolled back/, out);
     assert.match(
       out,
-      /RTT_ERR_PROGRAM_START: route events-to-log: .*program \["jqq"\] did not start: .*(ENOENT|command not found)/,
+      /RTT_ERR_PROGRAM_START: route events-to-log: .*program \["jqq"\] did not start: .*(ENOENT|command not found).*; its last stderr lines: .*jqq: not found/,
       out,
     );
     assert.match(out, /batch 2 \(ui-refresh\): skipped/, out);

@@ -77,7 +77,7 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
   readonly #stdin: StdinWriter;
   /** The program, when it runs in the state directory (not on plain pipes beside it). */
   #inDir: DirProgram | undefined;
-  /** The last lines of the current program's stderr (plain pipes only: see program.ts). */
+  /** The last lines of the current program's stderr. */
   readonly #stderrTail = new OutputTail(STDERR_TAIL);
   readonly #stderrLine = new EventEmitter<{ line: [string] }>();
   /** Settles once the current program's stderr closed (all of it read). */
@@ -178,30 +178,24 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
   async started(check: StartCheck): Promise<string | undefined> {
     const supervisor = this.#supervisor;
     if (supervisor.current?.adopted === true) return undefined;
-    return awaitStart(
-      check,
-      {
-        exit: () => supervisor.lastExit,
-        onExit: (listener) => {
-          supervisor.on("exit", listener);
-          return () => supervisor.off("exit", listener);
-        },
-        onStderrLine: (listener) => {
-          if (this.#inDir !== undefined) return undefined;
-          this.#stderrLine.on("line", listener);
-          return () => this.#stderrLine.off("line", listener);
-        },
+    return awaitStart(check, {
+      exit: () => supervisor.lastExit,
+      onExit: (listener) => {
+        supervisor.on("exit", listener);
+        return () => supervisor.off("exit", listener);
       },
-      this.#spec.log,
-    );
+      onStderrLine: (listener) => {
+        this.#stderrLine.on("line", listener);
+        return () => this.#stderrLine.off("line", listener);
+      },
+    });
   }
 
   /**
    * The last lines of the program's stderr, once it closed (briefly waited for): what a failed
-   * start quotes. None for a program in a state directory (its stderr is not ours).
+   * start quotes.
    */
   async stderrTail(): Promise<string[]> {
-    if (this.#inDir !== undefined) return [];
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.#stderrClosed,

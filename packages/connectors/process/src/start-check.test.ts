@@ -82,8 +82,26 @@ describe("the process driver's start check", () => {
   it("in a state directory (a journaled route's end) a missing program is the shell's 127", async () => {
     const stateDir = join(dir, "state-missing");
     const error = await openFails({ "x-run": ["jqq-rtt-missing"] }, { stateDir });
-    assert.match(error.message, /exited with code 127 \(the shell's "command not found"\)/);
+    assert.match(
+      error.message,
+      /exited with code 127 \(the shell's "command not found"\); its last stderr lines: .*jqq-rtt-missing: not found/,
+    );
     assert.equal(existsSync(stateDir), false, "nothing of the end is left to adopt");
+  });
+
+  it("in a state directory its stderr is seen too: a readiness line", async () => {
+    const marker = join(dir, "ready-in-dir");
+    const script = `sleep 0.4; touch ${marker}; echo "up" >&2; exec cat`;
+    const endpoint = await processConnector.open(
+      contract({ "x-run": ["sh", "-c", script], "x-ready": { line: "^up$" } }),
+      {},
+      { stateDir: join(dir, "state-ready") },
+    );
+    try {
+      assert.ok(existsSync(marker), "Open resolved before the program said it was ready");
+    } finally {
+      await processConnector.close(endpoint, { detach: false });
+    }
   });
 
   it("a program that finishes with 0 at once started fine (a one-shot)", async () => {

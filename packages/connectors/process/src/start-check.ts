@@ -100,8 +100,8 @@ export interface StartWatch {
   exit(): ProgramExit | undefined;
   /** Calls `listener` when the program ends; returns how to stop. */
   onExit(listener: () => void): () => void;
-  /** Calls `listener` with each line of its stderr; undefined when its stderr is not seen. */
-  onStderrLine(listener: (line: string) => void): (() => void) | undefined;
+  /** Calls `listener` with each line of its stderr; returns how to stop. */
+  onStderrLine(listener: (line: string) => void): () => void;
 }
 
 function describeReadiness(ready: Readiness): string {
@@ -120,13 +120,9 @@ function exitCause(exit: ProgramExit): string {
 
 /**
  * Waits until the program has settled (and is ready, where it says how): undefined then; else
- * why it did not start, in words. `log` hears what the check cannot watch.
+ * why it did not start, in words.
  */
-export function awaitStart(
-  check: StartCheck,
-  watch: StartWatch,
-  log?: (line: string) => void,
-): Promise<string | undefined> {
+export function awaitStart(check: StartCheck, watch: StartWatch): Promise<string | undefined> {
   return new Promise((resolve) => {
     const stops: (() => void)[] = [];
     let done = false;
@@ -156,7 +152,7 @@ export function awaitStart(
       ready = true;
       if (settled) finish(undefined);
     };
-    if (check.ready !== undefined) watchReadiness(check, watch, becameReady, finish, stops, log);
+    if (check.ready !== undefined) watchReadiness(check, watch, becameReady, finish, stops);
     ended(); // It may have ended already.
   });
 }
@@ -167,21 +163,15 @@ function watchReadiness(
   becameReady: () => void,
   finish: (cause: string) => void,
   stops: (() => void)[],
-  log: ((line: string) => void) | undefined,
 ): void {
   const ready = check.ready as Readiness;
   const what = describeReadiness(ready);
   if ("line" in ready) {
-    const stop = watch.onStderrLine((line) => {
-      if (ready.line.test(line)) becameReady();
-    });
-    if (stop === undefined) {
-      // A program in a state directory writes its stderr straight to the log (ADR 0016).
-      log?.(`its stderr is not seen by the driver here: waiting for ${what} is skipped`);
-      becameReady();
-      return;
-    }
-    stops.push(stop);
+    stops.push(
+      watch.onStderrLine((line) => {
+        if (ready.line.test(line)) becameReady();
+      }),
+    );
   } else {
     const where =
       "socket" in ready ? { path: ready.socket } : { port: ready.port, host: "127.0.0.1" };
