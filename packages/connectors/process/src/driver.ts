@@ -14,6 +14,10 @@
  * through tx like any inbound message: each payload framed onto stdin, so under `lines` a reply
  * that is one JSON object (never a raw newline inside) reaches the program as one line.
  *
+ * Open resolves once the program started (start-check.ts: it kept running for `x-settle-ms`
+ * and, with `x-ready`, became ready); else it ends it and fails with RTT_ERR_PROGRAM_START, so
+ * the panel rolls the batch back (ADR 0012).
+ *
  * At the ends of a journaled route (OpenContext) the program outlives this driver and its
  * successor adopts it; at the source end each message's correlation id is its end offset in the
  * route's journal instead (see journal-cursor.ts), so `correlate: sequence` is refused there.
