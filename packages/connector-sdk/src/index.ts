@@ -116,6 +116,7 @@ export { LineSplitter, OutputTail } from "./host/output-lines.ts";
 export type { DriverRestart } from "./host/restart-pacer.ts";
 export { DriverStartError } from "./host/start-outcome.ts";
 export type { DriverRecord } from "./host/verified-connect.ts";
+export { accepts } from "./process/accepts.ts";
 export { programArgv } from "./process/program-argv.ts";
 export {
   type AdoptedExit,

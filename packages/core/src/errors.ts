@@ -232,6 +232,12 @@ export const ERROR_CATALOG = {
     exitCode: 1,
     grpcStatus: "INTERNAL",
   },
+  RTT_ERR_PROGRAM_START: {
+    meaning:
+      "A route end's program did not start: not found or not executable, exited within its settle window (x-settle-ms), or not ready in time (x-ready).",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
   RTT_ERR_QC_MALFORMED: {
     meaning:
       "A QuickConnect control frame (SYN, ACK, BIND, READY, TRIP, HEARTBEAT) is not well-formed.",

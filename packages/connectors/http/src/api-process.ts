@@ -15,10 +15,10 @@
  */
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import {
+  accepts,
   asProgramRecord,
   describeExit,
   exitOfChild,
@@ -57,17 +57,6 @@ type Child = ChildProcessByStdio<null, Readable, Readable>;
 
 /** Lines of stderr kept (and quoted) for the error that says why start-up failed. */
 const STDERR_TAIL = 5;
-
-function accepts(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
 
 /**
  * The programs this process started and has not closed. Whatever way the driver exits (a
@@ -147,7 +136,7 @@ export class ApiProcess {
           ? api.#startError("RTT_ERR_DRIVER_SPAWN", `cannot start: ${exit.startError}`)
           : api.#startError("RTT_ERR_DRIVER_EXITED", `${describeExit(exit)} before listening`);
       }
-      if (await accepts(api.socketPath)) return api;
+      if (await accepts({ path: api.socketPath })) return api;
       if (Date.now() > until) {
         await api.close();
         throw api.#startError(

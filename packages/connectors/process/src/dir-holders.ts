@@ -5,10 +5,14 @@
  * apart — it names this process as the owner either way — so a new link asks here first, and
  * the earlier link hands the program over: its writes finished, its FIFO ends let go, recorded
  * as nobody's. The new link then adopts it as it would a dead driver's (program.ts), and the
- * flow goes on to the same program instead of a second one started beside it.
+ * flow goes on to the same program instead of a second one started beside it — when it is the
+ * same program: a link for another launch (a replace that changed `x-run`) does not take it, as
+ * the replace may yet roll back to the old link; it runs a program of its own until then.
  */
 
 export interface DirHolder {
+  /** The launch its program was started with (program.ts `commandLaunchHash`). */
+  readonly launch: string;
   /**
    * Lets go of the program for another link of this driver, and of its place here (`letGoDir`);
    * false when it cannot. Asked twice, it answers both with the one handover.
@@ -34,9 +38,12 @@ export function heldHere(dir: string): boolean {
 }
 
 /**
- * Takes the program in `dir` from the link of this driver that runs it, if any. False when that
- * link could not let go (it stays the holder, and the new link runs a program of its own).
+ * Takes the program in `dir` from the link of this driver that runs it, if any and if it runs
+ * `launch`. False when that link runs another launch or could not let go (it stays the holder,
+ * and the new link runs a program of its own).
  */
-export function takeFromOwnLink(dir: string): Promise<boolean> {
-  return holders.get(dir)?.handOver() ?? Promise.resolve(true);
+export function takeFromOwnLink(dir: string, launch: string): Promise<boolean> {
+  const holder = holders.get(dir);
+  if (holder === undefined) return Promise.resolve(true);
+  return holder.launch === launch ? holder.handOver() : Promise.resolve(false);
 }

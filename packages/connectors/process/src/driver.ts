@@ -14,6 +14,10 @@
  * through tx like any inbound message: each payload framed onto stdin, so under `lines` a reply
  * that is one JSON object (never a raw newline inside) reaches the program as one line.
  *
+ * Open resolves once the program started (start-check.ts: it kept running for `x-settle-ms`
+ * and, with `x-ready`, became ready); else it ends it and fails with RTT_ERR_PROGRAM_START, so
+ * the panel rolls the batch back (ADR 0012).
+ *
  * At the ends of a journaled route (OpenContext) the program outlives this driver and its
  * successor adopts it; at the source end each message's correlation id is its end offset in the
  * route's journal instead (see journal-cursor.ts), so `correlate: sequence` is refused there.
@@ -31,6 +35,7 @@ import { type Contract, RttError } from "@rtt/core";
 import { takeFromOwnLink } from "./dir-holders.ts";
 import { FRAMINGS, type Framing } from "./framing.ts";
 import { ProcessEndpoint } from "./process-endpoint.ts";
+import { startCheckOf } from "./start-check.ts";
 import type { StdoutMessage } from "./stdout-reader.ts";
 
 /** Types the process driver leaves to another driver even when they have an `x-run`. */
@@ -77,6 +82,23 @@ function argvOf(symbol: RunnableContract, params: Readonly<Record<string, string
   return argv as string[];
 }
 
+/** Open's error for a program that did not start: its argv, the cause, its last stderr lines. */
+function startFailed(
+  saddr: string,
+  argv: readonly string[],
+  cause: string,
+  stderr: readonly string[],
+): RttError {
+  const said = stderr.length === 0 ? "" : `; its last stderr lines: ${stderr.join(" | ")}`;
+  return new RttError(
+    "RTT_ERR_PROGRAM_START",
+    `process driver: ${saddr}: program ${JSON.stringify(argv)} did not start: ${cause}${said}`,
+    {
+      hint: "check the manifest's x-run (is the program installed, on PATH, given the right arguments?); a slow starter can declare x-settle-ms or x-ready",
+    },
+  );
+}
+
 /** How an endpoint's output messages are numbered as correlation ids. */
 type Numbering = "none" | "sequence" | "journal";
 const numbering = new WeakMap<ProcessEndpoint, Numbering>();
@@ -98,14 +120,17 @@ export const processConnector = defineConnector<ProcessEndpoint>({
   probe: (root) => probeRunnable(root),
   async open(symbol, params, context) {
     const runnable = symbol as RunnableContract;
-    const [command, ...args] = argvOf(runnable, params);
+    const argv = argvOf(runnable, params);
+    const [command, ...args] = argv;
+    const cwd = params.cwd ?? runnable["x-cwd"];
+    const check = startCheckOf(runnable, cwd ?? process.cwd());
     const log = (line: string) => process.stderr.write(`[process] ${line}\n`);
     const endpoint = new ProcessEndpoint({
       command: command as string,
       args,
       framing: oneOf<Framing>(params.framing, FRAMINGS, "lines", "framing"),
       respawn: oneOf<RespawnPolicy>(params.respawn, RESPAWN_POLICIES, "on-failure", "respawn"),
-      ...((params.cwd ?? runnable["x-cwd"]) ? { cwd: params.cwd ?? runnable["x-cwd"] } : {}),
+      ...(cwd ? { cwd } : {}),
       ...(context.stateDir === undefined ? {} : { stateDir: context.stateDir }),
       ...(context.journal === undefined ? {} : { journal: context.journal }),
       log,
@@ -125,9 +150,15 @@ export const processConnector = defineConnector<ProcessEndpoint>({
     // Another link of this driver may run this end's program (a held route's heal opens a
     // fresh link beside the parked one): once nothing here can fail, it hands the program
     // over, and the start adopts it.
-    if (context.stateDir !== undefined && !(await takeFromOwnLink(context.stateDir)))
-      log(`${command}: the link of this driver that runs ${context.stateDir} did not let go of it`);
+    if (context.stateDir !== undefined) await takeFromOwnLink(context.stateDir, endpoint.launch);
     endpoint.start();
+    const cause = await endpoint.started(check);
+    if (cause !== undefined) {
+      // Ended first: no respawn takes its place (and its stderr) meanwhile, and its stderr closes.
+      await endpoint.abandon();
+      const tail = await endpoint.stderrTail();
+      throw startFailed(symbol.saddr, argv, cause, tail);
+    }
     return endpoint;
   },
   tx: (endpoint, bytes) => endpoint.tx(bytes),

@@ -17,9 +17,10 @@ import { ProcessEndpoint } from "./process-endpoint.ts";
 const root = mkdtempSync(join(tmpdir(), "rtt-own-handover-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function cat(stateDir: string, logged: string[]): ProcessEndpoint {
+function cat(stateDir: string, logged: string[], args: string[] = []): ProcessEndpoint {
   return new ProcessEndpoint({
     command: "cat",
+    args,
     framing: "lines",
     stateDir,
     killGraceMs: 500,
@@ -45,10 +46,11 @@ describe("a second link of the same end in this driver", () => {
     assert.ok(pid !== undefined && heldHere(stateDir));
 
     // Asked twice at once (two opens racing), it hands over once.
-    assert.deepEqual(await Promise.all([takeFromOwnLink(stateDir), takeFromOwnLink(stateDir)]), [
-      true,
-      true,
-    ]);
+    const same = first.launch;
+    assert.deepEqual(
+      await Promise.all([takeFromOwnLink(stateDir, same), takeFromOwnLink(stateDir, same)]),
+      [true, true],
+    );
     assert.equal(logged.filter((l) => /handed over/.test(l)).length, 1, logged.join("\n"));
     assert.equal(heldHere(stateDir), false, "the first link let go");
     const second = cat(stateDir, logged);
@@ -68,6 +70,22 @@ describe("a second link of the same end in this driver", () => {
     await second.close();
     await eventually(() => !isAlive(pid), { what: "the program ended by its last link" });
     assert.equal(existsSync(stateDir), false, "closed on purpose: the directory cleared");
+  });
+
+  it("a link for another launch (a replace) does not take it: the first link keeps its program", async () => {
+    const stateDir = join(root, "target-c");
+    const logged: string[] = [];
+    const first = cat(stateDir, logged);
+    first.start();
+    assert.equal(await roundTrip(first, "one"), "one");
+    const replacing = cat(stateDir, logged, ["-u"]);
+    assert.notEqual(replacing.launch, first.launch);
+    assert.equal(await takeFromOwnLink(stateDir, replacing.launch), false);
+    assert.ok(heldHere(stateDir), "still the first link's");
+    assert.doesNotMatch(logged.join("\n"), /handed over/);
+    // The replace rolled back: the first link goes on with its program.
+    assert.equal(await roundTrip(first, "two"), "two");
+    await first.close();
   });
 
   it("without the handover, it says the program is another link's of this driver", async () => {

@@ -19,6 +19,8 @@
  */
 import { EventEmitter } from "node:events";
 import {
+  LineSplitter,
+  OutputTail,
   type ProgramHealth,
   type RespawnPolicy,
   type RouteJournal,
@@ -28,7 +30,16 @@ import {
 import { errorMessage } from "@rtt/core";
 import { type DirHolder, holdDir, letGoDir } from "./dir-holders.ts";
 import type { Framing } from "./framing.ts";
-import { clearDir, type DirProgram, inStateDir, launch, type Program } from "./program.ts";
+import {
+  clearDir,
+  commandLaunchHash,
+  type DirProgram,
+  inStateDir,
+  launch,
+  type OnStderr,
+  type Program,
+} from "./program.ts";
+import { awaitStart, type StartCheck } from "./start-check.ts";
 import { StdinWriter, stdinDrained } from "./stdin-writer.ts";
 import { type StdoutMessage, StdoutReader } from "./stdout-reader.ts";
 
@@ -56,6 +67,11 @@ export interface ProcessSpec {
 /** `start`, `exit` and `restart`, as the supervisor reports them. */
 type ProcessEndpointEvents = Omit<SupervisorEvents, "idle">;
 
+/** Lines of stderr a failed start quotes. */
+const STDERR_TAIL = 5;
+/** How long a failed start waits for the rest of the program's stderr. */
+const STDERR_CLOSE_MS = 500;
+
 export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> implements DirHolder {
   readonly #spec: ProcessSpec;
   readonly #supervisor: Supervisor<Program>;
@@ -68,6 +84,11 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
   #handingOver: Promise<boolean> | undefined;
   /** Exits that were failures (see the header), so far. */
   #failedExits = 0;
+  /** The last lines of the current program's stderr. */
+  readonly #stderrTail = new OutputTail(STDERR_TAIL);
+  readonly #stderrLine = new EventEmitter<{ line: [string] }>();
+  /** Settles once the current program's stderr closed (all of it read). */
+  #stderrClosed: Promise<void> = Promise.resolve();
 
   constructor(spec: ProcessSpec) {
     super();
@@ -129,6 +150,7 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
         ...(spec.stateDir === undefined ? {} : { stateDir: spec.stateDir }),
         ...(spec.log === undefined ? {} : { log: spec.log }),
         ...(spec.killGraceMs === undefined ? {} : { killGraceMs: spec.killGraceMs }),
+        onStderr: this.#nextStderr(),
       },
       onStdout,
     );
@@ -137,6 +159,65 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
       holdDir(spec.stateDir, this);
     }
     return program;
+  }
+
+  /** Where the next program's stderr goes: cut into lines, the last ones kept. */
+  #nextStderr(): OnStderr {
+    const lines = new LineSplitter();
+    const closed = Promise.withResolvers<void>();
+    this.#stderrClosed = closed.promise;
+    this.#stderrTail.clear();
+    const keep = (line: string) => {
+      if (line.trim() === "") return;
+      this.#stderrTail.push(line);
+      this.#stderrLine.emit("line", line);
+    };
+    return {
+      data: (chunk) => {
+        for (const line of lines.push(chunk)) keep(line);
+      },
+      end: () => {
+        for (const line of lines.end()) keep(line);
+        closed.resolve();
+      },
+    };
+  }
+
+  /**
+   * Waits until the program `start` started has settled and, where `check` says how, is ready
+   * (start-check.ts): undefined then, else why it did not start. An adopted program started
+   * under an earlier driver: it is not checked again.
+   */
+  async started(check: StartCheck): Promise<string | undefined> {
+    const supervisor = this.#supervisor;
+    if (supervisor.current?.adopted === true) return undefined;
+    return awaitStart(check, {
+      exit: () => supervisor.lastExit,
+      onExit: (listener) => {
+        supervisor.on("exit", listener);
+        return () => supervisor.off("exit", listener);
+      },
+      onStderrLine: (listener) => {
+        this.#stderrLine.on("line", listener);
+        return () => this.#stderrLine.off("line", listener);
+      },
+    });
+  }
+
+  /**
+   * The last lines of the program's stderr, once it closed (briefly waited for): what a failed
+   * start quotes.
+   */
+  async stderrTail(): Promise<string[]> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#stderrClosed,
+      new Promise((r) => {
+        timer = setTimeout(r, STDERR_CLOSE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    return this.#stderrTail.lines();
   }
 
   /** Writes one message to the program's stdin; resolves once the pipe has its bytes (stdin-writer.ts). */
@@ -205,6 +286,16 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
    * FIFOs and records it as nobody's, so the other link adopts it. False when a write did not
    * finish within the grace, or this link is closing: it keeps the program.
    */
+  get launch(): string {
+    const { command, args = [], cwd, env } = this.#spec;
+    return commandLaunchHash({
+      command,
+      args,
+      ...(cwd === undefined ? {} : { cwd }),
+      ...(env === undefined ? {} : { env }),
+    });
+  }
+
   handOver(): Promise<boolean> {
     this.#handingOver ??= this.#handOver().finally(() => {
       this.#handingOver = undefined;
@@ -230,6 +321,20 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
     if (this.#spec.stateDir !== undefined) letGoDir(this.#spec.stateDir, this);
     this.#stdout.wake();
     return true;
+  }
+
+  /**
+   * Ends a program that did not start (`started` said why): nothing was handed to it, so nothing
+   * is drained — its group gets TERM, then KILL after the grace — and nothing of it is left to
+   * adopt.
+   */
+  async abandon(): Promise<void> {
+    this.#supervisor.stopRespawning();
+    this.#stdout.close();
+    await this.#supervisor.stop();
+    if (this.#spec.stateDir !== undefined && this.#inDir !== undefined)
+      clearDir(this.#spec.stateDir);
+    this.#stdout.wake();
   }
 
   /** Releases `program` to run on, adoptable; false when it is to be ended instead. */

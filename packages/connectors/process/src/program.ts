@@ -6,10 +6,10 @@
  * - `spawnPiped`: anonymous pipes. The program's stdio dies with the driver: a killed driver
  *   means EOF on the program's stdin and EPIPE on its stdout, and it ends by itself.
  * - `spawnInDir`: named pipes (FIFOs) in a state directory that outlives the driver (an end of a
- *   journaled route, ADR 0016). The program's stdin and stdout are each its FIFO opened
- *   read-write, so the program itself holds the far end of both: a dead driver means neither
- *   EOF nor EPIPE — it blocks on a full stdout or an empty stdin — and what sits in the pipes
- *   stays there for a successor.
+ *   journaled route, ADR 0016). The program's stdin, stdout and stderr are each its FIFO opened
+ *   read-write, so the program itself holds the far end of each: a dead driver means neither
+ *   EOF nor EPIPE — it blocks on a full stdout or stderr or an empty stdin — and what sits in
+ *   the pipes stays there for a successor.
  * - `adopt`: the successor's side. A live program recorded in the directory (pid + start time,
  *   as the panel re-attaches drivers) whose owning driver is dead is taken over: its FIFOs are
  *   opened again. It is not this process's child, so its end is noticed by polling
@@ -101,16 +101,29 @@ function spawnOptions(cmd: ProgramCommand) {
 /** Gets each chunk of a program's stdout as it is read; the bytes are valid during the call only. */
 export type OnStdout = (chunk: Uint8Array) => void;
 
+/** Gets a program's stderr as it is read (`data`), and hears when it closed (`end`). */
+export interface OnStderr {
+  data(chunk: Uint8Array): void;
+  end(): void;
+}
+
 /** A pipe read's most: what one `onStdout` call can carry. */
 const READ_BUFFER_BYTES = 64 * 1024;
 
-function spawnPiped(cmd: ProgramCommand, onStdout: OnStdout): Program {
+function spawnPiped(cmd: ProgramCommand, onStdout: OnStdout, onStderr?: OnStderr): Program {
   const [command, ...args] = programArgv(cmd.command, cmd.args);
   const child = spawn(command, args, {
     ...spawnOptions(cmd),
-    stdio: ["pipe", "pipe", "inherit"],
+    stdio: ["pipe", "pipe", onStderr === undefined ? "inherit" : "pipe"],
   });
   child.stdout?.on("data", onStdout);
+  // Still the driver's stderr (the host's log), and seen on the way: the start check's last
+  // lines and readiness line. It dies with the driver as its other pipes do.
+  child.stderr?.on("data", (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    onStderr?.data(chunk);
+  });
+  child.stderr?.on("close", () => onStderr?.end());
   return {
     pid: child.pid,
     stdin: child.stdin as Writable,
@@ -120,17 +133,56 @@ function spawnPiped(cmd: ProgramCommand, onStdout: OnStdout): Program {
   };
 }
 
+/** The driver's ends of a program's FIFOs; `stderr` is missing for a program started without one. */
+interface DriverEnds {
+  readonly stdin: Socket;
+  readonly stdout: Socket;
+  readonly stderr?: Socket;
+}
+
+/**
+ * The driver's end of the program's stderr FIFO: what it reads goes on to our stderr (the host's
+ * log) and to `onStderr`. Undefined when there is none (a program an earlier driver started,
+ * whose stderr is the log itself).
+ */
+function openStderr(dir: string, onStderr: OnStderr | undefined): Socket | undefined {
+  let fd: number;
+  try {
+    fd = openSync(join(dir, "stderr"), constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  const socket = new Socket({ fd, readable: true, writable: false });
+  socket.on("data", (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    onStderr?.data(chunk);
+  });
+  socket.on("close", () => onStderr?.end());
+  socket.on("error", () => {}); // Closed with the program or released: 'close' follows.
+  return socket;
+}
+
 /** The driver's ends of the FIFOs: stdout to read, stdin to write, neither blocking the loop. */
-function openDriverEnds(dir: string, onStdout: OnStdout): { stdin: Socket; stdout: Socket } {
+function openDriverEnds(dir: string, onStdout: OnStdout, onStderr?: OnStderr): DriverEnds {
   const out = openSync(join(dir, "stdout"), constants.O_RDONLY | constants.O_NONBLOCK);
   let inFd: number;
+  let stderr: Socket | undefined;
   try {
     inFd = openSync(join(dir, "stdin"), constants.O_WRONLY | constants.O_NONBLOCK);
   } catch (error) {
     closeSync(out);
     throw error;
   }
+  try {
+    stderr = openStderr(dir, onStderr);
+  } catch (error) {
+    closeSync(out);
+    closeSync(inFd);
+    throw error;
+  }
   return {
+    ...(stderr === undefined ? {} : { stderr }),
     stdout: new Socket({
       fd: out,
       readable: true,
@@ -148,26 +200,33 @@ function openDriverEnds(dir: string, onStdout: OnStdout): { stdin: Socket; stdou
   };
 }
 
-/** Starts the program with FIFOs in `dir` for stdin and stdout (new ones: stale bytes stay behind). */
-function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout): DirProgram {
+/**
+ * Starts the program with FIFOs in `dir` for stdin, stdout and stderr (new ones: stale bytes stay
+ * behind). Its stderr is a FIFO too, not our stderr: read by us, it is seen (a failed start
+ * quotes it); held by the program, it never breaks when we die — what it writes meanwhile waits
+ * there for the successor, as its stdout does.
+ */
+function spawnInDir(
+  cmd: ProgramCommand,
+  dir: string,
+  onStdout: OnStdout,
+  onStderr?: OnStderr,
+): DirProgram {
   privateDir(dir);
-  const stdinPath = join(dir, "stdin");
-  const stdoutPath = join(dir, "stdout");
+  const paths = ["stdin", "stdout", "stderr"].map((name) => join(dir, name));
   const statusPath = join(dir, STATUS);
-  for (const f of [stdinPath, stdoutPath, statusPath, join(dir, "program.json")])
-    rmSync(f, { force: true });
-  execFileSync("mkfifo", ["-m", "600", stdinPath, stdoutPath]);
+  for (const f of [...paths, statusPath, join(dir, "program.json")]) rmSync(f, { force: true });
+  execFileSync("mkfifo", ["-m", "600", ...paths]);
   // Read-write: opening does not wait for a peer, and the program holds both ends of each.
-  const programIn = openSync(stdinPath, constants.O_RDWR);
-  const programOut = openSync(stdoutPath, constants.O_RDWR);
+  const programEnds = paths.map((path) => openSync(path, constants.O_RDWR));
   try {
     const child = spawn("sh", ["-c", WAITER, statusPath, ...programArgv(cmd.command, cmd.args)], {
       ...spawnOptions(cmd),
-      stdio: [programIn, programOut, "inherit"],
+      stdio: programEnds,
     });
-    let ends: { stdin: Socket; stdout: Socket };
+    let ends: DriverEnds;
     try {
-      ends = openDriverEnds(dir, onStdout);
+      ends = openDriverEnds(dir, onStdout, onStderr);
     } catch (error) {
       // Started, but unreachable: it must not run on unrecorded and unread.
       if (child.pid !== undefined) signalProcess({ pid: child.pid, group: true }, "SIGKILL");
@@ -185,9 +244,8 @@ function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout): DirPr
       release: () => releaseTo(dir, recorded, ends),
     };
   } finally {
-    // Only the program keeps these: its exit is then EOF on our stdout end.
-    closeSync(programIn);
-    closeSync(programOut);
+    // Only the program keeps these: its exit is then EOF on our stdout and stderr ends.
+    for (const fd of programEnds) closeSync(fd);
   }
 }
 
@@ -218,9 +276,9 @@ function adopt(
     endRecordedProgram(record, options.killGraceMs);
     return undefined;
   }
-  let ends: { stdin: Socket; stdout: Socket };
+  let ends: DriverEnds;
   try {
-    ends = openDriverEnds(dir, onStdout);
+    ends = openDriverEnds(dir, onStdout, options.onStderr);
   } catch {
     return undefined;
   }
@@ -249,18 +307,15 @@ function recordedStatus(dir: string): number | null {
 }
 
 /** Leaves the program recorded (`program`, as recorded when it was started or adopted) as nobody's. */
-function releaseTo(
-  dir: string,
-  program: ProgramRecord | undefined,
-  ends: { stdin: Socket; stdout: Socket },
-): void {
+function releaseTo(dir: string, program: ProgramRecord | undefined, ends: DriverEnds): void {
   ends.stdout.destroy();
   ends.stdin.destroy();
+  ends.stderr?.destroy();
   if (program !== undefined)
     writeProgramRecord(dir, program, { released: true, launch: program.launch });
 }
 
-/** Our FIFO ends go with the program (stdout closes by itself at EOF; stdin would not). */
+/** Our FIFO ends go with the program (stdout and stderr close by themselves at EOF; stdin would not). */
 function releasing(ends: { stdin: Socket }, exited: Promise<ProgramExit>): Promise<ProgramExit> {
   return exited.then((exit) => {
     ends.stdin.destroy();
@@ -276,6 +331,12 @@ export interface LaunchOptions {
   readonly log?: (line: string) => void;
   /** How long a program started with another launch has after SIGTERM before SIGKILL. */
   readonly killGraceMs?: number;
+  /**
+   * Sees its stderr, chunk by chunk (a FIFO in the state directory, else a pipe), which still goes
+   * on to the driver's stderr. Not for a program adopted from an earlier driver that started it
+   * with the driver's stderr itself.
+   */
+  readonly onStderr?: OnStderr;
 }
 
 /**
@@ -284,24 +345,24 @@ export interface LaunchOptions {
  */
 export function launch(cmd: ProgramCommand, options: LaunchOptions, onStdout: OnStdout): Program {
   const { stateDir: dir, log } = options;
-  if (dir === undefined) return spawnPiped(cmd, onStdout);
+  if (dir === undefined) return spawnPiped(cmd, onStdout, options.onStderr);
   if (options.first) {
     const adopted = adopt(dir, cmd, onStdout, options);
     if (adopted !== undefined && "busy" in adopted) {
       // Another link runs this end's program: this one runs its own, which dies with us.
       const who =
         adopted.busy === process.pid
-          ? `another link of this driver (pid ${adopted.busy}), which did not let go of it`
+          ? `another link of this driver (pid ${adopted.busy}), which keeps it`
           : `a live driver (pid ${adopted.busy})`;
       log?.(`${cmd.command}: ${dir} belongs to ${who}; starting a program of its own`);
-      return spawnPiped(cmd, onStdout);
+      return spawnPiped(cmd, onStdout, options.onStderr);
     }
     if (adopted !== undefined) {
       log?.(`${cmd.command}: adopted the running program (pid ${adopted.pid})`);
       return adopted;
     }
   }
-  return spawnInDir(cmd, dir, onStdout);
+  return spawnInDir(cmd, dir, onStdout, options.onStderr);
 }
 
 /** Whether `program` runs in a state directory (not on plain pipes beside it). */

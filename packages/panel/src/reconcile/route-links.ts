@@ -26,6 +26,20 @@ export type RouteLinksOptions = Pick<
   "wal" | "pool" | "root" | "allowPaths" | "progress"
 >;
 
+/**
+ * A driver's Open failure, naming the route: `rtt apply` shows a batch's error, and a batch may
+ * hold several routes (a program that did not start, issue 16).
+ */
+function inRoute(route: string, error: unknown): RttError {
+  const message = `route ${route}: ${errorMessage(error)}`;
+  if (!(error instanceof RttError))
+    return new RttError("RTT_ERR_DRIVER_CALL", message, { cause: error });
+  return new RttError(error.code, message, {
+    cause: error,
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+  });
+}
+
 export class RouteLinks {
   readonly #o: RouteLinksOptions;
 
@@ -62,10 +76,14 @@ export class RouteLinks {
         ...allowPaths,
       ]);
     const driver = await this.#o.pool.get(end.driver);
-    const link = await driver.open(end.saddr, {
-      contract: contractForDriver(symbol, this.#o.root, end.launch, allowPaths),
-      params,
-    });
+    const link = await driver
+      .open(end.saddr, {
+        contract: contractForDriver(symbol, this.#o.root, end.launch, allowPaths),
+        params,
+      })
+      .catch((error: unknown) => {
+        throw inRoute(route, error);
+      });
     const ref = { driver: end.driver, link };
     // The link exists now; journal it (made durable before the flip; a crash before that is
     // covered by the sweep asking the drivers for their links).
