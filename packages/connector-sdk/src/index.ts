@@ -51,7 +51,7 @@ export {
 } from "./driver/runtime.ts";
 export { RxQueue } from "./driver/rx-queue.ts";
 export { type ServeOptions, serveDriver } from "./driver/serve.ts";
-export { syncDirectory, writeFileAtomic } from "./files/atomic-write.ts";
+export { fsyncPath, writeFileAtomic } from "./files/atomic-write.ts";
 export {
   type ConfinedFd,
   type ConfinedHow,

@@ -56,14 +56,14 @@ export function writeFileAtomic(
     rmSync(temp, { force: true });
     throw error;
   }
-  if (durable) syncDirectory(dir);
+  if (durable) fsyncPath(dir);
 }
 
-/** fsync of a folder, so that a rename in it survives a crash. */
-export function syncDirectory(dir: string): void {
+/** fsync of a file, or of a folder so that a rename in it survives a crash. */
+export function fsyncPath(path: string): void {
   // Directories cannot be opened for fsync on Windows; there the rename is as durable as it gets.
   if (process.platform === "win32") return;
-  const fd = openSync(dir, "r");
+  const fd = openSync(path, "r");
   try {
     fsyncSync(fd);
   } finally {

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { readStateBytes } from "@rtt/connector-sdk";
-import { syncDirectory, writeFileAtomic } from "../workspace/atomic-write.ts";
+import { fsyncPath, writeFileAtomic } from "../workspace/atomic-write.ts";
 import { acquireDirLock } from "./lock.ts";
 import { decodeRecord } from "./record.ts";
 import { readWal, SEGMENT_RE, type TailCut } from "./segments.ts";
@@ -59,8 +59,8 @@ export function salvageWal(dir: string, now: Date = new Date()): WalSalvage {
       parts.push(part);
       seqs.push(...found);
     }
-    syncDirectory(aside);
-    syncDirectory(dir);
+    fsyncPath(aside);
+    fsyncPath(dir);
     return report(dir, aside, parts, seqs);
   } finally {
     lock.release();

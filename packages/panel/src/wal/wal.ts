@@ -25,18 +25,9 @@
  * sequence goes back to there and the transactions open at that moment are cancelled: their
  * callers roll back, and `abort` of a cancelled transaction writes nothing.
  */
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  truncateSync,
-} from "node:fs";
+import { mkdirSync, readdirSync, rmSync, statSync, truncateSync } from "node:fs";
 import { join } from "node:path";
-import { refuseLinks } from "@rtt/connector-sdk";
+import { fsyncPath, refuseLinks } from "@rtt/connector-sdk";
 import { errorMessage, type JsonValue, RttError } from "@rtt/core";
 import { acquireDirLock, type DirLock, type LockHolder } from "./lock.ts";
 import {
@@ -131,7 +122,7 @@ export class Wal {
         // A crash (or a failed write that could not be cut back) tore the last record.
         const path = join(dir, tail.segment);
         truncateSync(path, tail.offset);
-        syncPath(path);
+        fsyncPath(path);
       }
       const replay = replayRecords(read.records);
       const report: OpenReport = {
@@ -311,7 +302,7 @@ export class Wal {
       removedBytes += statSync(path).size;
       rmSync(path, { force: true });
     }
-    syncPath(this.dir);
+    fsyncPath(this.dir);
     this.#commits = [...commits];
     return { removedSegments: before.length, removedBytes };
   }
@@ -393,7 +384,7 @@ export class Wal {
     let writer: SegmentWriter | undefined;
     try {
       writer = new SegmentWriter(path, this.#io);
-      syncPath(this.dir);
+      fsyncPath(this.dir);
       return writer;
     } catch (error) {
       // An empty segment left behind is harmless: it reads as no records, and is reused.
@@ -408,15 +399,5 @@ export class Wal {
         { hint: "free space (and inodes) on the disk holding .rtt/ and try again", cause: error },
       );
     }
-  }
-}
-
-function syncPath(path: string): void {
-  if (process.platform === "win32") return;
-  const fd = openSync(path, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { refuseLinks } from "@rtt/connector-sdk";
 
 // One atomic write for the panel and the drivers (route journals, program records).
-export { syncDirectory, writeFileAtomic } from "@rtt/connector-sdk";
+export { fsyncPath, writeFileAtomic } from "@rtt/connector-sdk";
 
 /**
  * writeFileAtomic with its fsyncs off the event loop (the thread pool), for a writer that must
