@@ -9,10 +9,13 @@ export { BoundedQueue, type WaterMarks } from "@rtt/fabric";
 export { type Clock, FakeClock, systemClock } from "./clock.ts";
 export {
   type Awaitable,
+  acknowledged,
   type CloseHow,
+  type CloseReport,
   type Connector,
   type ConnectorSpec,
   defineConnector,
+  describeClose,
   isConnector,
   type LinkHealth,
   type OpenContext,
@@ -109,6 +112,12 @@ export { LineSplitter, OutputTail } from "./host/output-lines.ts";
 export type { DriverRestart } from "./host/restart-pacer.ts";
 export { DriverStartError } from "./host/start-outcome.ts";
 export type { DriverRecord } from "./host/verified-connect.ts";
+export {
+  DEFAULT_DRAIN_MS,
+  type DrainEnd,
+  type DrainOptions,
+  drain,
+} from "./process/drain.ts";
 export { programArgv } from "./process/program-argv.ts";
 export {
   type AdoptedExit,

@@ -171,6 +171,7 @@ export async function lsRoutesCommand(
     ctx.term.out.write(
       `\n${table(["ROUTE", "WIRED TO", "LANE", "BREAKER", "HEALTH (from / to)", "FRAMES (sent → received)"], wired)}\n`,
     );
+    writeUnaccounted(ctx, live);
     const extra = [...live.keys()].filter((id) => !resolutions.some((r) => r.id === id));
     if (extra.length > 0)
       ctx.term.out.write(
@@ -192,6 +193,25 @@ export async function lsRoutesCommand(
   return 0;
 }
 
+/**
+ * Old targets whose programs took frames without acknowledging them (ADR 0024: they did not
+ * exit 0 after EOF): those frames may be lost.
+ */
+function writeUnaccounted(ctx: CommandContext, live: ReadonlyMap<string, LiveRoute>): void {
+  for (const l of live.values())
+    for (const t of l.retired ?? []) {
+      if (Number(t.unaccounted) === 0) continue;
+      const how = t.ended === "exited" ? `exited ${t.code < 0 ? "(no status)" : t.code}` : t.ended;
+      ctx.term.out.write(
+        paint(
+          ctx.term.out,
+          "yellow",
+          `${l.id}: retired target ${t.to} ${how} with ${t.unaccounted} of its ${t.frames} frames unaccounted for (${t.at})\n`,
+        ),
+      );
+    }
+}
+
 function liveJson(l: LiveRoute | undefined) {
   if (l === undefined) return { wired: false };
   return {
@@ -206,6 +226,14 @@ function liveJson(l: LiveRoute | undefined) {
     pattern: l.pattern,
     from_link: l.from_link,
     to_link: l.to_link,
+    // Old targets moves took the route off, and how their programs ended (ADR 0024).
+    retired: (l.retired ?? []).map((t) => ({
+      ...t,
+      code: t.code < 0 ? null : t.code,
+      signal: t.signal === "" ? null : t.signal,
+      frames: Number(t.frames),
+      unaccounted: Number(t.unaccounted),
+    })),
   };
 }
 

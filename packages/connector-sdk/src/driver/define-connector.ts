@@ -4,6 +4,7 @@
  * switching and the grace period — is the SDK runtime's job.
  */
 import { type Contract, RttError } from "@rtt/core";
+import type { DrainEnd } from "../process/drain.ts";
 import type { RouteJournal } from "./route-journal.ts";
 
 export type Awaitable<T> = T | Promise<T>;
@@ -55,6 +56,43 @@ export interface CloseHow {
   readonly detach: boolean;
 }
 
+/**
+ * How a link's program ended when the link closed (ADR 0024): a connector that runs a program
+ * at a route's target end drains it and says so; others report nothing.
+ */
+export interface CloseReport {
+  /** By itself after its input ended, after SIGTERM, or by SIGKILL (process/drain.ts). */
+  readonly ended: DrainEnd;
+  /** Its exit code (null: killed by a signal, or not our child). */
+  readonly code: number | null;
+  /** The signal that ended it, if one did. */
+  readonly signal: string | null;
+  /** Messages its input took (the pipe accepted them). */
+  readonly frames: number;
+  /** How long it had to finish after its input ended (the symbol's `x-drain-ms`). */
+  readonly drainMs: number;
+}
+
+/**
+ * Whether a closed link's program acknowledged what it took: it exited by itself with status 0
+ * after its input ended (ADR 0024). Frames taken by one that did not are unaccounted for.
+ */
+export function acknowledged(report: CloseReport): boolean {
+  return report.ended === "exited" && report.code === 0;
+}
+
+/** A close report in words, for the logs: `exited 0 after EOF (1200 frames taken)`. */
+export function describeClose(report: CloseReport): string {
+  const how =
+    report.ended === "exited"
+      ? `exited ${report.code ?? (report.signal === null ? "(status unknown)" : report.signal)} after EOF`
+      : report.ended === "terminated"
+        ? `did not exit within ${report.drainMs} ms of EOF: terminated`
+        : `did not exit within ${report.drainMs} ms of EOF nor on SIGTERM: killed`;
+  const unaccounted = acknowledged(report) || report.frames === 0 ? "" : ", unaccounted for";
+  return `program ${how} (${report.frames} frames taken${unaccounted})`;
+}
+
 export interface ConnectorSpec<L> {
   /** Lowercase name, e.g. "file": the prefix of this driver's lines in the host's log. */
   readonly name: string;
@@ -80,8 +118,11 @@ export interface ConnectorSpec<L> {
    * `{ payload, correlation }` goes out with that correlation id (a reply to a `tx`).
    */
   rx(link: L): AsyncIterable<Uint8Array | RxMessage>;
-  /** Releases the link; should also end the iteration `rx` returned. */
-  close(link: L, how: CloseHow): Awaitable<void>;
+  /**
+   * Releases the link; should also end the iteration `rx` returned. A connector that runs a
+   * program drains it (ADR 0024) and reports how it ended.
+   */
+  close(link: L, how: CloseHow): Awaitable<CloseReport | undefined | void>;
   health(link: L): Awaitable<LinkHealth>;
   /**
    * Optional: a message `rx` produced that the route's `nack` policy refused (over its rate, or

@@ -19,7 +19,7 @@ import type { Contract, RouteAdmissionQos } from "@rtt/core";
 import { contractHash, errorMessage, formatSaddr, parseConcrete } from "@rtt/core";
 import type { AdmissionCounters, LaneAddress, LaneKind } from "@rtt/fabric";
 import { withTimeout } from "./connector-call.ts";
-import type { CloseHow, Connector, LinkHealth } from "./define-connector.ts";
+import type { CloseHow, CloseReport, Connector, LinkHealth } from "./define-connector.ts";
 import { InboundTx } from "./inbound-tx.ts";
 import { type LaneSide, LaneSlots, type SwitchAnswer } from "./lane-slots.ts";
 import { LatencyProbes } from "./latency-probes.ts";
@@ -223,12 +223,19 @@ export class Link<L> {
     };
   }
 
-  /** EOS on the outbound lane, inbound released, the connector's close called. */
-  async close(drainMs: number, how: CloseHow = { detach: false }): Promise<void> {
-    if (this.#scope.closed) return;
+  /**
+   * EOS on the outbound lane, inbound released, the connector's close called; what the
+   * connector reported of its program's end (ADR 0024), if anything.
+   */
+  async close(
+    drainMs: number,
+    how: CloseHow = { detach: false },
+  ): Promise<CloseReport | undefined> {
+    if (this.#scope.closed) return undefined;
     this.#scope.markClosed();
+    let report: CloseReport | undefined;
     try {
-      await this.#connector.close(this.handle, how);
+      report = (await this.#connector.close(this.handle, how)) ?? undefined;
     } catch (error) {
       this.#scope.log(`link ${this.id}: close failed: ${errorMessage(error)}`);
     }
@@ -239,5 +246,6 @@ export class Link<L> {
     this.#handshakes.close();
     this.#inbound.close();
     await this.#slots.close(drainMs);
+    return report;
   }
 }

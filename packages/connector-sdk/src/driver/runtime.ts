@@ -20,7 +20,12 @@ import {
 } from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import { callFailed } from "./connector-call.ts";
-import type { Connector, OpenContext } from "./define-connector.ts";
+import {
+  type CloseReport,
+  type Connector,
+  describeClose,
+  type OpenContext,
+} from "./define-connector.ts";
 import type { LaneSide } from "./lane-slots.ts";
 import { Link, type LinkRoute } from "./link.ts";
 import type { RxTap } from "./outbound-pump.ts";
@@ -74,6 +79,8 @@ export class DriverRuntime<L> {
   readonly connector: Connector<L>;
   readonly heartbeatMs: number;
   readonly #links = new Map<string, Link<L>>();
+  /** Closes under way (a program draining, ADR 0024). */
+  readonly #closing = new Set<Promise<CloseReport | undefined>>();
   /** Contracts from the last Probe, by normal address: what Open uses without contract_json. */
   readonly #probed = new Map<string, Contract>();
   readonly #log: (line: string) => void;
@@ -320,11 +327,23 @@ export class DriverRuntime<L> {
    * `detach` leaves the link's program adoptable (see ConnectorSpec.close).
    */
   async close(linkId: string, detach = false): Promise<boolean> {
+    return (await this.closeLink(linkId, detach)).closed;
+  }
+
+  /** `close`, with what the connector reported of the link's program's end (ADR 0024). */
+  async closeLink(
+    linkId: string,
+    detach = false,
+  ): Promise<{ closed: boolean; report?: CloseReport }> {
     const link = this.#links.get(linkId);
-    if (link === undefined) return false;
+    if (link === undefined) return { closed: false };
     this.#links.delete(linkId);
-    await link.close(this.#drainMs, { detach });
-    return true;
+    const closing = link.close(this.#drainMs, { detach });
+    // A program being drained is waited for at dispose, like the links still open.
+    this.#closing.add(closing);
+    const report = await closing.finally(() => this.#closing.delete(closing));
+    if (report !== undefined) this.#log(`link ${linkId}: ${describeClose(report)}`);
+    return report === undefined ? { closed: true } : { closed: true, report };
   }
 
   async closeAll(): Promise<number> {
@@ -405,7 +424,9 @@ export class DriverRuntime<L> {
       }),
     ]);
     clearTimeout(timer);
-    return this.closeAll();
+    const n = await this.closeAll();
+    await Promise.allSettled([...this.#closing]);
+    return n;
   }
 }
 

@@ -8,7 +8,8 @@
  * probe, or passed by the panel in the contract), or from the route's `command` parameter (a
  * JSON argv array). Route parameters: `framing` (lines | length-prefixed | raw, default lines),
  * `respawn` (never | on-failure | always, default on-failure), `cwd`, `correlate` (none |
- * sequence). With sequence, the n-th message of the process's output goes out with
+ * sequence). A retired program gets EOF and `x-drain-ms` (default 5000) to finish before
+ * SIGTERM (ADR 0024). With sequence, the n-th message of the process's output goes out with
  * correlation id n, so replies to it can be paired (e.g. by the http driver); it is the default
  * when the contract's `io` is `req` (a request/response hook), else none. Replies come back
  * through tx like any inbound message: each payload framed onto stdin, so under `lines` a reply
@@ -38,6 +39,8 @@ const NOT_OURS = new Set(["api"]);
 type RunnableContract = Contract & {
   readonly "x-run"?: readonly string[];
   readonly "x-cwd"?: string;
+  /** How long a retired program has to finish after EOF (ADR 0024); the schema checks it. */
+  readonly "x-drain-ms"?: number;
 };
 
 /** Manifests under `root` for symbols that say how to run them (and are not apis). */
@@ -104,6 +107,7 @@ export const processConnector = defineConnector<ProcessEndpoint>({
       framing: oneOf<Framing>(params.framing, FRAMINGS, "lines", "framing"),
       respawn: oneOf<RespawnPolicy>(params.respawn, RESPAWN_POLICIES, "on-failure", "respawn"),
       ...((params.cwd ?? runnable["x-cwd"]) ? { cwd: params.cwd ?? runnable["x-cwd"] } : {}),
+      ...(typeof runnable["x-drain-ms"] === "number" ? { drainMs: runnable["x-drain-ms"] } : {}),
       ...(context.stateDir === undefined ? {} : { stateDir: context.stateDir }),
       ...(context.journal === undefined ? {} : { journal: context.journal }),
       log: (line) => process.stderr.write(`[process] ${line}\n`),

@@ -2,8 +2,9 @@
  * A process as an endpoint (docs/design.md §Connectors): `tx` writes framed messages to its
  * stdin, `messages()` yields framed messages from its stdout, `health()` says whether it runs,
  * and a crash is followed by a respawn when the policy says so (capped, jittered exponential
- * backoff). The process runs in its own process group, and `close()` ends the whole group —
- * TERM, then KILL after a grace — and waits for it: no zombies, no orphaned grandchildren.
+ * backoff). The process runs in its own process group, and `close()` retires it: EOF on its
+ * stdin, time to finish (`drainMs`), then the whole group is ended — TERM, then KILL after a
+ * grace — and waited for: no zombies, no orphaned grandchildren, no input lost in its buffers.
  *
  * The endpoint coordinates four parts: the program's supervisor (@rtt/connector-sdk
  * supervisor.ts: start, exit, respawn, stop), how it is started or adopted (program.ts), its
@@ -19,6 +20,8 @@
  */
 import { EventEmitter } from "node:events";
 import {
+  type CloseReport,
+  DEFAULT_DRAIN_MS,
   type ProgramHealth,
   type RespawnPolicy,
   type RouteJournal,
@@ -42,6 +45,11 @@ export interface ProcessSpec {
   readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
   /** How long `close()` waits after SIGTERM before SIGKILL. */
   readonly killGraceMs?: number;
+  /**
+   * How long `close()` gives the program to exit by itself once its stdin is closed, before
+   * SIGTERM (the symbol's `x-drain-ms`; default DEFAULT_DRAIN_MS; ADR 0024).
+   */
+  readonly drainMs?: number;
   /** Injected for tests; defaults to Math.random (jitter only, never a decision). */
   readonly random?: () => number;
   /** Where the program's FIFOs and record live, so it outlives the driver (see program.ts). */
@@ -153,27 +161,36 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
   }
 
   /**
-   * Ends the process group (TERM, then KILL after the grace) and waits until it is gone — or,
+   * Retires the program — closes its stdin, gives it `drainMs` to finish and exit, then ends
+   * the process group (TERM, then KILL after the grace) — and waits until it is gone; says how
+   * it ended and how many messages it took (ADR 0024). Or,
    * with `detach`, leaves a program that runs in the state directory running for the next link
    * of this end (the panel rewires the route because the other end's driver died): recorded as
    * nobody's, adoptable; what was read and not handed on is in the route's journal.
    */
-  async close(how: { readonly detach?: boolean } = {}): Promise<void> {
+  async close(how: { readonly detach?: boolean } = {}): Promise<CloseReport | undefined> {
     this.#supervisor.stopRespawning(); // a tx waiting for the next program is refused
     this.#stdout.close();
     const program = this.#supervisor.current;
     const inDir = this.#inDir;
     if (how.detach === true && program !== undefined && program === inDir)
-      if (await this.#leaveRunning(inDir)) return;
-    if (program !== undefined) {
-      program.stdin.end();
-      await this.#supervisor.stop();
-    }
+      if (await this.#leaveRunning(inDir)) return undefined;
+    // Retired: EOF, time to finish what it holds, then TERM, then KILL (ADR 0024).
+    const drainMs = this.#spec.drainMs ?? DEFAULT_DRAIN_MS;
+    const ended = await this.#supervisor.drain(drainMs, (p) => p.stdin.end());
     // Closed on purpose: nothing of this end is to be adopted. (A link that found the directory
     // busy ran its program on plain pipes: the directory is the other link's.)
     if (this.#spec.stateDir !== undefined && this.#inDir !== undefined)
       clearDir(this.#spec.stateDir);
     this.#stdout.wake();
+    const last = this.#supervisor.lastExit;
+    return {
+      ended,
+      code: last?.code ?? null,
+      signal: last?.signal ?? null,
+      frames: this.#stdin.taken,
+      drainMs,
+    };
   }
 
   /** Releases `program` to run on, adoptable; false when it is to be ended instead. */

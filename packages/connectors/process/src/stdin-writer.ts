@@ -44,11 +44,18 @@ export class StdinWriter {
   readonly #framing: Framing;
   /** The program's name in errors. */
   readonly #name: string;
+  /** Messages a pipe took, over every program: what a drain reports as taken (ADR 0024). */
+  #taken = 0;
 
   constructor(supervisor: Supervisor<Program>, framing: Framing, name: string) {
     this.#supervisor = supervisor;
     this.#framing = framing;
     this.#name = name;
+  }
+
+  /** How many messages the programs' pipes have taken. */
+  get taken(): number {
+    return this.#taken;
   }
 
   /** Writes one message to the program's stdin; resolves once the pipe has its bytes. */
@@ -63,7 +70,10 @@ export class StdinWriter {
         });
       }
       const error = await writeWhole(program.stdin, bytes);
-      if (error === undefined) return;
+      if (error === undefined) {
+        this.#taken++;
+        return;
+      }
       if (attempt > 1 || !(await this.#supervisor.exitsSoon(program)))
         throw new RttError(
           "RTT_ERR_LANE_PEER_GONE",
