@@ -122,7 +122,7 @@ export interface ConnectorSpec<L> {
    * Releases the link; should also end the iteration `rx` returned. A connector that runs a
    * program drains it (ADR 0024) and reports how it ended.
    */
-  close(link: L, how: CloseHow): Awaitable<CloseReport | undefined | void>;
+  close(link: L, how: CloseHow): Awaitable<CloseReport | undefined> | Awaitable<void>;
   health(link: L): Awaitable<LinkHealth>;
   /**
    * Optional: a message `rx` produced that the route's `nack` policy refused (over its rate, or
