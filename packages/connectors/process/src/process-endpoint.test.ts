@@ -72,6 +72,37 @@ describe("process endpoint", () => {
     }
   });
 
+  it("in a state directory too (FIFOs the waiter holds open), close gets sort its EOF", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rtt-drain-dir-"));
+    try {
+      const out = join(dir, "out");
+      const p = new ProcessEndpoint({
+        command: "sh",
+        args: ["-c", `sort -n > "${out}"`],
+        framing: "lines",
+        stateDir: join(dir, "state"),
+      });
+      p.start();
+      const n = 2000;
+      for (let i = n; i >= 1; i--) await p.tx(Buffer.from(String(i)));
+      const report = await p.close();
+      assert.deepEqual(report, {
+        ended: "exited",
+        code: 0,
+        signal: null,
+        frames: n,
+        drainMs: 5000,
+      });
+      const lines = readFileSync(out, "utf8").trim().split("\n").map(Number);
+      assert.deepEqual(
+        lines,
+        Array.from({ length: n }, (_, i) => i + 1),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("close terminates a program that runs on after EOF once x-drain-ms is out; the report says so", async () => {
     const p = new ProcessEndpoint({
       command: process.execPath,

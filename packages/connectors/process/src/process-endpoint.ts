@@ -30,7 +30,14 @@ import {
 } from "@rtt/connector-sdk";
 import { errorMessage } from "@rtt/core";
 import type { Framing } from "./framing.ts";
-import { clearDir, type DirProgram, inStateDir, launch, type Program } from "./program.ts";
+import {
+  clearDir,
+  type DirProgram,
+  endInput,
+  inStateDir,
+  launch,
+  type Program,
+} from "./program.ts";
 import { StdinWriter, stdinDrained } from "./stdin-writer.ts";
 import { type StdoutMessage, StdoutReader } from "./stdout-reader.ts";
 
@@ -177,7 +184,7 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
       if (await this.#leaveRunning(inDir)) return undefined;
     // Retired: EOF, time to finish what it holds, then TERM, then KILL (ADR 0024).
     const drainMs = this.#spec.drainMs ?? DEFAULT_DRAIN_MS;
-    const ended = await this.#supervisor.drain(drainMs, (p) => p.stdin.end());
+    const ended = await this.#supervisor.drain(drainMs, endInput);
     // Closed on purpose: nothing of this end is to be adopted. (A link that found the directory
     // busy ran its program on plain pipes: the directory is the other link's.)
     if (this.#spec.stateDir !== undefined && this.#inDir !== undefined)

@@ -59,6 +59,19 @@ export interface Program extends SupervisedProgram {
 export interface DirProgram extends Program {
   /** Stops reading and writing it and records it as nobody's, still running: adoptable. */
   release(): void;
+  /** Still the process recorded (its waiter): what a signal to it checks first. */
+  readonly isSame: () => boolean;
+}
+
+/**
+ * Ends `program`'s input (ADR 0024): our end of its stdin closes, and a program in a state
+ * directory — whose waiter holds that FIFO open for writing, so no dead driver means EOF —
+ * has its waiter let go too (WAITER).
+ */
+export function endInput(program: Program): void {
+  program.stdin.end();
+  if (inStateDir(program) && program.pid !== undefined)
+    signalProcess({ pid: program.pid, isSame: program.isSame }, END_INPUT_SIGNAL);
 }
 
 export interface ProgramCommand {
@@ -87,10 +100,25 @@ export function commandLaunchHash(cmd: ProgramCommand): string {
 
 /**
  * Runs "$@" and writes its exit status to the file named by $0 (a signal shows as 128 + n, as
- * in any shell). A foreground child keeps the waiter's stdin and stdout: the FIFOs. The umask
- * is set once the program is done (it runs with the driver's): the status file is 0600.
+ * in any shell). The umask is set once the program is done (it runs with the driver's): the
+ * status file is 0600.
+ *
+ * The program reads its stdin FIFO read-only; the waiter holds it open for writing too (fd 3,
+ * closed in the program), so a dead driver is no EOF — until the driver retires the program
+ * (ADR 0024): SIGUSR1 to the waiter closes fd 3, and with the driver's own end closed the
+ * program sees EOF and may finish. The program runs in the background (so the trap runs while
+ * the waiter waits), with the waiter's stdin given explicitly (a background list's is
+ * /dev/null otherwise); `wait` interrupted by the trap is waited again.
  */
-const WAITER = '"$@"; s=$?; umask 077; echo "$s" > "$0"; exit "$s"';
+const WAITER = [
+  "trap 'exec 3>&-' USR1",
+  'exec 4<&0; "$@" <&4 3>&- 4<&- & p=$!; exec 4<&-',
+  'while wait "$p"; s=$?; kill -0 "$p" 2>/dev/null; do :; done',
+  'umask 077; echo "$s" > "$0"; exit "$s"',
+].join("\n");
+
+/** What the waiter takes as "close the program's input" (see WAITER). */
+const END_INPUT_SIGNAL = "SIGUSR1";
 const STATUS = "exit-status";
 
 function spawnOptions(cmd: ProgramCommand) {
@@ -156,13 +184,16 @@ function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout): DirPr
   for (const f of [stdinPath, stdoutPath, statusPath, join(dir, "program.json")])
     rmSync(f, { force: true });
   execFileSync("mkfifo", ["-m", "600", stdinPath, stdoutPath]);
-  // Read-write: opening does not wait for a peer, and the program holds both ends of each.
-  const programIn = openSync(stdinPath, constants.O_RDWR);
+  // Read-write: opening does not wait for a peer, and the waiter holds both ends of stdin (its
+  // write end until the program is retired: WAITER) and the program both ends of stdout. With
+  // that writer there, the program's read-only open of stdin does not wait either.
+  const holdIn = openSync(stdinPath, constants.O_RDWR);
+  const programIn = openSync(stdinPath, constants.O_RDONLY);
   const programOut = openSync(stdoutPath, constants.O_RDWR);
   try {
     const child = spawn("sh", ["-c", WAITER, statusPath, ...programArgv(cmd.command, cmd.args)], {
       ...spawnOptions(cmd),
-      stdio: [programIn, programOut, "inherit"],
+      stdio: [programIn, programOut, "inherit", holdIn],
     });
     let ends: { stdin: Socket; stdout: Socket };
     try {
@@ -182,9 +213,11 @@ function spawnInDir(cmd: ProgramCommand, dir: string, onStdout: OnStdout): DirPr
       adopted: false,
       exited: releasing(ends, exitOfChild(child)),
       release: () => releaseTo(dir, recorded, ends),
+      isSame: () => child.exitCode === null && child.signalCode === null,
     };
   } finally {
     // Only the program keeps these: its exit is then EOF on our stdout end.
+    closeSync(holdIn);
     closeSync(programIn);
     closeSync(programOut);
   }
@@ -226,6 +259,7 @@ function adopt(
     ...ends,
     adopted: true,
     exited: releasing(ends, exited),
+    isSame: () => sameProcess(record),
     release: () => {
       unwatch();
       releaseTo(dir, record, ends);
