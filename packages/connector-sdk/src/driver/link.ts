@@ -19,7 +19,14 @@ import type { Contract, RouteAdmissionQos } from "@rtt/core";
 import { contractHash, errorMessage, formatSaddr, parseConcrete } from "@rtt/core";
 import type { AdmissionCounters, LaneAddress, LaneKind } from "@rtt/fabric";
 import { withTimeout } from "./connector-call.ts";
-import type { CloseHow, CloseReport, Connector, LinkHealth } from "./define-connector.ts";
+import {
+  acknowledged,
+  type CloseHow,
+  type CloseReport,
+  type Connector,
+  describeClose,
+  type LinkHealth,
+} from "./define-connector.ts";
 import { InboundTx } from "./inbound-tx.ts";
 import { type LaneSide, LaneSlots, type SwitchAnswer } from "./lane-slots.ts";
 import { LatencyProbes } from "./latency-probes.ts";
@@ -240,6 +247,12 @@ export class Link<L> {
       this.#scope.log(`link ${this.id}: close failed: ${errorMessage(error)}`);
     }
     this.#pump.close();
+    // What its program took and did not acknowledge is replayed from the journal (ADR 0024).
+    if (report !== undefined && !acknowledged(report) && report.frames > 0) {
+      const mark = this.#route.delivered?.rewind();
+      if (mark !== undefined)
+        this.#scope.log(`link ${this.id}: ${describeClose(report)}: journal mark back to ${mark}`);
+    }
     // After the connector's close: it no longer appends or takes messages.
     this.#route.journal?.close();
     this.#route.delivered?.close();
