@@ -23,6 +23,9 @@ export interface ProgramDrain {
    * Messages its input took (the pipe accepted them).
    */
   'frames'?: (number | string | Long);
+  /**
+   * How long it had to exit by itself after EOF (the symbol's x-drain-ms).
+   */
   'drain_ms'?: (number);
 }
 
@@ -47,5 +50,8 @@ export interface ProgramDrain__Output {
    * Messages its input took (the pipe accepted them).
    */
   'frames': (number);
+  /**
+   * How long it had to exit by itself after EOF (the symbol's x-drain-ms).
+   */
   'drain_ms': (number);
 }

@@ -7,9 +7,12 @@ import type { Long } from '@grpc/proto-loader';
  */
 export interface RetiredTarget {
   /**
-   * The target's address and its link (`driver/link`).
+   * The target's address,
    */
   'to'?: (string);
+  /**
+   * and its link (`driver/link`).
+   */
   'link'?: (string);
   /**
    * "exited" (by itself after EOF), "terminated", "killed", or "unknown" (no program reported).
@@ -42,9 +45,12 @@ export interface RetiredTarget {
  */
 export interface RetiredTarget__Output {
   /**
-   * The target's address and its link (`driver/link`).
+   * The target's address,
    */
   'to': (string);
+  /**
+   * and its link (`driver/link`).
+   */
   'link': (string);
   /**
    * "exited" (by itself after EOF), "terminated", "killed", or "unknown" (no program reported).
