@@ -44,6 +44,11 @@ export interface OpenContext {
    * `undelivered()` first, and stop reading while `full` (see route-journal.ts).
    */
   readonly journal?: RouteJournal;
+  /**
+   * The link is its route's source end: a program there is not drained when the link closes
+   * (ADR 0024 drains targets, which may hold what they took); it is ended at once.
+   */
+  readonly source?: boolean;
 }
 
 /** How a link is closed. */

@@ -221,7 +221,8 @@ export class DriverRuntime<L> {
     const journaled = this.#journaled(id, wanted, isSource, route.journal, route.qos?.buffer);
     let handle: L;
     try {
-      handle = await this.connector.open(contract, route.params, journaled.context);
+      const context = isSource ? { ...journaled.context, source: true } : journaled.context;
+      handle = await this.connector.open(contract, route.params, context);
     } catch (error) {
       journaled.route.journal?.close();
       journaled.route.delivered?.close();

@@ -8,8 +8,8 @@
  * probe, or passed by the panel in the contract), or from the route's `command` parameter (a
  * JSON argv array). Route parameters: `framing` (lines | length-prefixed | raw, default lines),
  * `respawn` (never | on-failure | always, default on-failure), `cwd`, `correlate` (none |
- * sequence). A retired program gets EOF and `x-drain-ms` (default 5000) to finish before
- * SIGTERM (ADR 0024). With sequence, the n-th message of the process's output goes out with
+ * sequence). A retired target program gets EOF and `x-drain-ms` (default 5000) to finish
+ * before SIGTERM (ADR 0024); a source's is ended at once. With sequence, the n-th message of the process's output goes out with
  * correlation id n, so replies to it can be paired (e.g. by the http driver); it is the default
  * when the contract's `io` is `req` (a request/response hook), else none. Replies come back
  * through tx like any inbound message: each payload framed onto stdin, so under `lines` a reply
@@ -82,6 +82,8 @@ function argvOf(symbol: RunnableContract, params: Readonly<Record<string, string
 /** How an endpoint's output messages are numbered as correlation ids. */
 type Numbering = "none" | "sequence" | "journal";
 const numbering = new WeakMap<ProcessEndpoint, Numbering>();
+/** Endpoints at their route's source end (OpenContext.source). */
+const sources = new WeakSet<ProcessEndpoint>();
 
 async function* numbered(
   messages: AsyncIterable<StdoutMessage>,
@@ -107,7 +109,12 @@ export const processConnector = defineConnector<ProcessEndpoint>({
       framing: oneOf<Framing>(params.framing, FRAMINGS, "lines", "framing"),
       respawn: oneOf<RespawnPolicy>(params.respawn, RESPAWN_POLICIES, "on-failure", "respawn"),
       ...((params.cwd ?? runnable["x-cwd"]) ? { cwd: params.cwd ?? runnable["x-cwd"] } : {}),
-      ...(typeof runnable["x-drain-ms"] === "number" ? { drainMs: runnable["x-drain-ms"] } : {}),
+      // A route's source is ended at once; a target drained (ADR 0024).
+      ...(context.source === true
+        ? { drainMs: 0 }
+        : typeof runnable["x-drain-ms"] === "number"
+          ? { drainMs: runnable["x-drain-ms"] }
+          : {}),
       ...(context.stateDir === undefined ? {} : { stateDir: context.stateDir }),
       ...(context.journal === undefined ? {} : { journal: context.journal }),
       log: (line) => process.stderr.write(`[process] ${line}\n`),
@@ -124,12 +131,17 @@ export const processConnector = defineConnector<ProcessEndpoint>({
         },
       );
     numbering.set(endpoint, context.journal !== undefined ? "journal" : correlate);
+    if (context.source === true) sources.add(endpoint);
     endpoint.start();
     return endpoint;
   },
   tx: (endpoint, bytes) => endpoint.tx(bytes),
   rx: (endpoint) => numbered(endpoint.messages(), numbering.get(endpoint) ?? "none"),
-  close: (endpoint, how) => endpoint.close(how),
+  // A source's program is not drained: nothing it took is the route's to account for.
+  close: async (endpoint, how) => {
+    const report = await endpoint.close(how);
+    return sources.has(endpoint) ? undefined : report;
+  },
   health(endpoint) {
     const h = endpoint.health();
     return { ok: h.ok, lag_ms: 0, ...(h.err === undefined ? {} : { err: h.err }) };
