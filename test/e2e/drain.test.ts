@@ -164,6 +164,11 @@ describe("drain means the program finished", () => {
     const out = seqs(w);
     assert.equal(out.first, swap.old_frames, "the first sorter wrote all it took");
     assert.ok(out.second > 0, "the second sorter wrote the rest at the panel's stop");
+    // The stop drained it too, and its driver said so in the panel's log.
+    assert.match(
+      w.panelLog(),
+      new RegExp(`program exited 0 after EOF \\(${out.second} frames taken\\)`),
+    );
     assertEachOnce(out.all);
   });
 
