@@ -9,7 +9,6 @@ export { BoundedQueue, type WaterMarks } from "@rtt/fabric";
 export { type Clock, FakeClock, systemClock } from "./clock.ts";
 export {
   type Awaitable,
-  acknowledged,
   type CloseHow,
   type CloseReport,
   type Connector,

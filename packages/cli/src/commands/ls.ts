@@ -198,7 +198,16 @@ export async function lsRoutesCommand(
  * exit 0 after EOF): those frames may be lost.
  */
 function writeUnaccounted(ctx: CommandContext, live: ReadonlyMap<string, LiveRoute>): void {
-  for (const l of live.values())
+  for (const l of live.values()) {
+    const lost = Number(l.to_link?.unaccounted ?? 0);
+    if (lost > 0)
+      ctx.term.out.write(
+        paint(
+          ctx.term.out,
+          "yellow",
+          `${l.id}: target ${l.to}'s program died (non-zero or by a signal) holding ${lost} frames, unaccounted for\n`,
+        ),
+      );
     for (const t of l.retired ?? []) {
       if (Number(t.unaccounted) === 0) continue;
       const how = t.ended === "exited" ? `exited ${t.code < 0 ? "(no status)" : t.code}` : t.ended;
@@ -210,6 +219,7 @@ function writeUnaccounted(ctx: CommandContext, live: ReadonlyMap<string, LiveRou
         ),
       );
     }
+  }
 }
 
 function liveJson(l: LiveRoute | undefined) {

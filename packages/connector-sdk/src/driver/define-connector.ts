@@ -16,6 +16,11 @@ export interface LinkHealth {
   readonly lag_ms: number;
   /** Why not ok. */
   readonly err?: string;
+  /**
+   * Messages the symbol took and lost unacknowledged so far (ADR 0024): a program that died
+   * (non-zero, or by a signal) with them in its pipe or its buffers.
+   */
+  readonly unaccounted?: number;
 }
 
 /** What the runtime knows about a message besides its bytes. */
@@ -72,18 +77,16 @@ export interface CloseReport {
   readonly code: number | null;
   /** The signal that ended it, if one did. */
   readonly signal: string | null;
-  /** Messages its input took (the pipe accepted them). */
+  /** Messages the link's programs took (their pipes accepted them). */
   readonly frames: number;
+  /**
+   * Of those, the ones no program acknowledged (ADR 0024: a program acknowledges what it took
+   * by exiting 0 after its input ended): taken by this one when it did not, and by any that
+   * died before it.
+   */
+  readonly unaccounted: number;
   /** How long it had to finish after its input ended (the symbol's `x-drain-ms`). */
   readonly drainMs: number;
-}
-
-/**
- * Whether a closed link's program acknowledged what it took: it exited by itself with status 0
- * after its input ended (ADR 0024). Frames taken by one that did not are unaccounted for.
- */
-export function acknowledged(report: CloseReport): boolean {
-  return report.ended === "exited" && report.code === 0;
 }
 
 /** A close report in words, for the logs: `exited 0 after EOF (1200 frames taken)`. */
@@ -94,8 +97,8 @@ export function describeClose(report: CloseReport): string {
       : report.ended === "terminated"
         ? `did not exit within ${report.drainMs} ms of EOF: terminated`
         : `did not exit within ${report.drainMs} ms of EOF nor on SIGTERM: killed`;
-  const unaccounted = acknowledged(report) || report.frames === 0 ? "" : ", unaccounted for";
-  return `program ${how} (${report.frames} frames taken${unaccounted})`;
+  const lost = report.unaccounted === 0 ? "" : `, ${report.unaccounted} unaccounted for`;
+  return `program ${how} (${report.frames} frames taken${lost})`;
 }
 
 export interface ConnectorSpec<L> {

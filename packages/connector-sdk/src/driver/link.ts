@@ -20,7 +20,6 @@ import { contractHash, errorMessage, formatSaddr, parseConcrete } from "@rtt/cor
 import type { AdmissionCounters, LaneAddress, LaneKind } from "@rtt/fabric";
 import { withTimeout } from "./connector-call.ts";
 import {
-  acknowledged,
   type CloseHow,
   type CloseReport,
   type Connector,
@@ -204,7 +203,9 @@ export class Link<L> {
     this.#probes.send(out);
   }
 
-  async health(timeoutMs: number): Promise<{ ok: boolean; lag_ms: number; err: string }> {
+  async health(
+    timeoutMs: number,
+  ): Promise<{ ok: boolean; lag_ms: number; err: string; unaccounted: number }> {
     let own: LinkHealth;
     try {
       own = await withTimeout(
@@ -227,6 +228,7 @@ export class Link<L> {
       ok: problems.length === 0,
       lag_ms: Math.max(Number.isFinite(own.lag_ms) ? own.lag_ms : 0, laneLag),
       err: problems.join("; "),
+      unaccounted: own.unaccounted ?? 0,
     };
   }
 
@@ -248,7 +250,7 @@ export class Link<L> {
     }
     this.#pump.close();
     // What its program took and did not acknowledge is replayed from the journal (ADR 0024).
-    if (report !== undefined && !acknowledged(report) && report.frames > 0) {
+    if (report !== undefined && report.unaccounted > 0) {
       const mark = this.#route.delivered?.rewind();
       if (mark !== undefined)
         this.#scope.log(`link ${this.id}: ${describeClose(report)}: journal mark back to ${mark}`);

@@ -69,6 +69,8 @@ export interface HealthSampleOut {
   readonly marked: number;
   readonly nacked: number;
   readonly buffered: number;
+  /** Messages the link's symbol took and lost unacknowledged (LinkHealth.unaccounted). */
+  readonly unaccounted: number;
 }
 
 function normal(saddr: string): string {
@@ -385,11 +387,12 @@ export class DriverRuntime<L> {
         marked: 0,
         nacked: 0,
         buffered: 0,
+        unaccounted: 0,
       });
     }
     const healths = await Promise.all(links.map((l) => l.health(this.#healthTimeoutMs)));
     links.forEach((link, i) => {
-      const h = healths[i] ?? { ok: false, lag_ms: 0, err: "no sample" };
+      const h = healths[i] ?? { ok: false, lag_ms: 0, err: "no sample", unaccounted: 0 };
       const admission = link.admission;
       out.push({
         link_id: link.id,
@@ -406,6 +409,7 @@ export class DriverRuntime<L> {
         marked: admission?.marked ?? 0,
         nacked: admission?.nacked ?? 0,
         buffered: admission?.buffered ?? 0,
+        unaccounted: h.unaccounted,
       });
     });
     return out;

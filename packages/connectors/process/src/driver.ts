@@ -144,7 +144,12 @@ export const processConnector = defineConnector<ProcessEndpoint>({
   },
   health(endpoint) {
     const h = endpoint.health();
-    return { ok: h.ok, lag_ms: 0, ...(h.err === undefined ? {} : { err: h.err }) };
+    return {
+      ok: h.ok,
+      lag_ms: 0,
+      unaccounted: endpoint.unaccounted,
+      ...(h.err === undefined ? {} : { err: h.err }),
+    };
   },
 });
 

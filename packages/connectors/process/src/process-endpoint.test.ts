@@ -41,7 +41,14 @@ describe("process endpoint", () => {
     assert.equal(p.health().ok, true);
     // It ends on EOF: the close drains it, no signal needed, and it took all three.
     const report = await p.close();
-    assert.deepEqual(report, { ended: "exited", code: 0, signal: null, frames: 3, drainMs: 5000 });
+    assert.deepEqual(report, {
+      ended: "exited",
+      code: 0,
+      signal: null,
+      frames: 3,
+      unaccounted: 0,
+      drainMs: 5000,
+    });
     assert.equal(p.health().pid, undefined);
     assert.equal(isReaped(pid), true);
   });
@@ -91,6 +98,7 @@ describe("process endpoint", () => {
         code: 0,
         signal: null,
         frames: n,
+        unaccounted: 0,
         drainMs: 5000,
       });
       const lines = readFileSync(out, "utf8").trim().split("\n").map(Number);
@@ -116,6 +124,29 @@ describe("process endpoint", () => {
     assert.equal(report?.ended, "terminated");
     assert.equal(report?.signal, "SIGTERM");
     assert.equal(report?.frames, 1);
+  });
+
+  it("what a program took before it died non-zero is unaccounted for; a clean exit is not", async () => {
+    const p = new ProcessEndpoint({
+      command: process.execPath,
+      args: ECHO,
+      framing: "lines",
+      respawn: "on-failure",
+      backoff: { baseMs: 20, maxMs: 100 },
+      random: () => 1,
+    });
+    p.start();
+    const restarted = new Promise<number>((resolve) => p.once("restart", resolve));
+    for (const w of ["a", "b", "crash"]) await p.tx(Buffer.from(w));
+    await restarted;
+    assert.equal(p.unaccounted, 3, "it took three and exited 3: none acknowledged");
+    await p.tx(Buffer.from("c"));
+    const report = await p.close();
+    assert.deepEqual(
+      [report?.ended, report?.code, report?.frames, report?.unaccounted],
+      ["exited", 0, 4, 3],
+      "the next program's drain acknowledged its one; the dead one's three stay unaccounted",
+    );
   });
 
   it("a crash shows in health and is respawned with backoff under on-failure", async () => {

@@ -77,6 +77,9 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
   readonly #stdin: StdinWriter;
   /** The program, when it runs in the state directory (not on plain pipes beside it). */
   #inDir: DirProgram | undefined;
+  /** Messages taken by programs that died unacknowledged (ADR 0024), and the count at the last start. */
+  #unaccounted = 0;
+  #takenAtStart = 0;
 
   constructor(spec: ProcessSpec) {
     super();
@@ -95,8 +98,16 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
       random: spec.random,
       killGraceMs: spec.killGraceMs,
     });
-    supervisor.on("start", (pid) => this.emit("start", pid));
-    supervisor.on("exit", (exit) => this.emit("exit", exit));
+    supervisor.on("start", (pid) => {
+      this.#takenAtStart = this.#stdin.taken;
+      this.emit("start", pid);
+    });
+    supervisor.on("exit", (exit) => {
+      // Not while being retired: the close report accounts for that one.
+      if (!supervisor.stopping && (exit.code !== 0 || exit.signal !== null))
+        this.#unaccounted += this.#stdin.taken - this.#takenAtStart;
+      this.emit("exit", exit);
+    });
     supervisor.on("restart", (restarts) => this.emit("restart", restarts));
     supervisor.on("idle", () => this.#stdout.wake());
     this.#supervisor = supervisor;
@@ -167,6 +178,11 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
     return this.#supervisor.health();
   }
 
+  /** Messages taken by programs that died without acknowledging them (non-zero, or a signal). */
+  get unaccounted(): number {
+    return this.#unaccounted;
+  }
+
   /**
    * Retires the program — closes its stdin, gives it `drainMs` to finish and exit, then ends
    * the process group (TERM, then KILL after the grace) — and waits until it is gone; says how
@@ -184,6 +200,7 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
       if (await this.#leaveRunning(inDir)) return undefined;
     // Retired: EOF, time to finish what it holds, then TERM, then KILL (ADR 0024).
     const drainMs = this.#spec.drainMs ?? DEFAULT_DRAIN_MS;
+    const running = this.#supervisor.current !== undefined;
     const ended = await this.#supervisor.drain(drainMs, endInput);
     // Closed on purpose: nothing of this end is to be adopted. (A link that found the directory
     // busy ran its program on plain pipes: the directory is the other link's.)
@@ -191,11 +208,15 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> {
       clearDir(this.#spec.stateDir);
     this.#stdout.wake();
     const last = this.#supervisor.lastExit;
+    const acked = ended === "exited" && last?.code === 0;
+    // One that died before the close was counted as it exited.
+    const lastTook = running && !acked ? this.#stdin.taken - this.#takenAtStart : 0;
     return {
       ended,
       code: last?.code ?? null,
       signal: last?.signal ?? null,
       frames: this.#stdin.taken,
+      unaccounted: this.#unaccounted + lastTook,
       drainMs,
     };
   }

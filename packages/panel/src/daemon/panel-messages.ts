@@ -110,6 +110,7 @@ function linkState(
     marked: s?.marked ?? 0,
     nacked: s?.nacked ?? 0,
     buffered: s?.buffered ?? 0,
+    unaccounted: s?.unaccounted ?? 0,
   };
 }
 

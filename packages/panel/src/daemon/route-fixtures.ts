@@ -46,6 +46,7 @@ export function linkSample(ok: boolean, at_unix_ms = 0): HealthSample {
     marked: 0,
     nacked: 0,
     buffered: 0,
+    unaccounted: 0,
   };
 }
 

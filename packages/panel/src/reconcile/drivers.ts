@@ -32,6 +32,8 @@ export interface ProgramDrain {
   /** The signal that ended it, or "". */
   readonly signal: string;
   readonly frames: number;
+  /** Of those, the ones no program acknowledged. */
+  readonly unaccounted: number;
   readonly drain_ms: number;
 }
 

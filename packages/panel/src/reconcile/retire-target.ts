@@ -31,7 +31,7 @@ export interface RetiredTarget {
   readonly signal: string | null;
   /** Frames the program's input took. */
   readonly frames: number;
-  /** Of those, the ones it did not acknowledge (ADR 0024): all of them, unless it exited 0. */
+  /** Of those, the ones no program acknowledged (ADR 0024: it did not exit 0 after EOF). */
   readonly unaccounted: number;
   /** When it was retired (ISO 8601). */
   readonly at: string;
@@ -88,7 +88,6 @@ function retiredOf(end: EdgeEnd, ref: LinkRef, drain: ProgramDrain | undefined):
     };
   const code = drain.code < 0 ? null : drain.code;
   const frames = Number(drain.frames);
-  const acked = drain.ended === "exited" && code === 0;
   return {
     to: end.saddr,
     link,
@@ -96,7 +95,7 @@ function retiredOf(end: EdgeEnd, ref: LinkRef, drain: ProgramDrain | undefined):
     code,
     signal: drain.signal === "" ? null : drain.signal,
     frames,
-    unaccounted: acked ? 0 : frames,
+    unaccounted: Number(drain.unaccounted),
     at,
   };
 }

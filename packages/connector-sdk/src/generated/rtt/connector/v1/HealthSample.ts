@@ -60,6 +60,11 @@ export interface HealthSample {
    * Chunks queued by the buffer policy now, waiting for tokens.
    */
   'buffered'?: (number | string | Long);
+  /**
+   * Messages the symbol took and lost unacknowledged so far: a program that died (non-zero, or
+   * by a signal) holding them (ADR 0024).
+   */
+  'unaccounted'?: (number | string | Long);
 }
 
 export interface HealthSample__Output {
@@ -120,4 +125,9 @@ export interface HealthSample__Output {
    * Chunks queued by the buffer policy now, waiting for tokens.
    */
   'buffered': (number);
+  /**
+   * Messages the symbol took and lost unacknowledged so far: a program that died (non-zero, or
+   * by a signal) holding them (ADR 0024).
+   */
+  'unaccounted': (number);
 }

@@ -27,6 +27,10 @@ export interface ProgramDrain {
    * How long it had to exit by itself after EOF (the symbol's x-drain-ms).
    */
   'drain_ms'?: (number);
+  /**
+   * Of the frames, those no program acknowledged (it did not exit 0 after EOF; ADR 0024).
+   */
+  'unaccounted'?: (number | string | Long);
 }
 
 /**
@@ -54,4 +58,8 @@ export interface ProgramDrain__Output {
    * How long it had to exit by itself after EOF (the symbol's x-drain-ms).
    */
   'drain_ms': (number);
+  /**
+   * Of the frames, those no program acknowledged (it did not exit 0 after EOF; ADR 0024).
+   */
+  'unaccounted': (number);
 }

@@ -47,6 +47,11 @@ export interface LinkState {
    * and queued by the buffer policy now.
    */
   'buffered'?: (number | string | Long);
+  /**
+   * Messages this end's program took and lost unacknowledged so far: it died (non-zero, or by
+   * a signal) holding them (ADR 0024).
+   */
+  'unaccounted'?: (number | string | Long);
 }
 
 export interface LinkState__Output {
@@ -94,4 +99,9 @@ export interface LinkState__Output {
    * and queued by the buffer policy now.
    */
   'buffered': (number);
+  /**
+   * Messages this end's program took and lost unacknowledged so far: it died (non-zero, or by
+   * a signal) holding them (ADR 0024).
+   */
+  'unaccounted': (number);
 }
