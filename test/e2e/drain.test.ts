@@ -194,6 +194,25 @@ describe("drain means the program finished", () => {
     assertEachOnce(out.all);
   });
 
+  it("a target program that dies mid-route holding frames: rtt ls routes counts them unaccounted", async () => {
+    const w = setUp(false);
+    // Reads a little, then fails; respawned (on-failure), it does so again.
+    w.editManifest("services/sorter1/rtt.manifest.json", (s) => {
+      s["x-run"] = ["sh", "-c", "head -n 5 > /dev/null; exit 4"];
+    });
+    await scanAndApply(w);
+    await eventually(
+      async () => ((await w.wiredRoute(EVENTS_ROUTE))?.to_link.unaccounted ?? 0) > 0,
+      w.wait("frames unaccounted for at the target"),
+    );
+    const human = await w.ok(["ls", "routes"]);
+    assert.match(
+      human.stdout,
+      /target .*sorter1.*'s program died \(non-zero or by a signal\) holding \d+ frames, unaccounted for/,
+    );
+    await w.ok(["panel", "stop"]);
+  });
+
   it("a consumer that exits non-zero after EOF leaves its frames unaccounted for, and says so", async () => {
     const w = setUp(false);
     // sorter1 reads everything, then fails.

@@ -64,6 +64,8 @@ export interface LinkState {
   readonly nacked: number;
   /** and queued by the buffer policy now. */
   readonly buffered: number;
+  /** Frames this end's programs took and died holding (ADR 0024). */
+  readonly unaccounted: number;
 }
 
 /** A wired route's `live` in `rtt ls routes --json`. */
