@@ -25,7 +25,7 @@ export interface RetiredTarget {
   readonly to: string;
   /** Its link, `driver/link`. */
   readonly link: string;
-  /** "exited", "terminated" or "killed" (drain.ts); "unknown" when its driver said nothing. */
+  /** "exited", "terminated" or "killed" (drain.ts). */
   readonly ended: string;
   readonly code: number | null;
   readonly signal: string | null;
@@ -65,38 +65,23 @@ export function describeRetired(r: RetiredTarget): string {
   const how =
     r.ended === "exited"
       ? `exited ${r.code ?? r.signal ?? "(no status)"} after EOF`
-      : r.ended === "unknown"
-        ? "closed (its driver reported no program)"
-        : `${r.ended}${r.signal === null ? "" : ` (${r.signal})`}: it did not exit by itself after EOF`;
+      : `${r.ended}${r.signal === null ? "" : ` (${r.signal})`}: it did not exit by itself after EOF`;
   const lost = r.unaccounted > 0 ? `, ${r.unaccounted} unaccounted for` : "";
   return `${how}, ${r.frames} frames taken${lost}`;
 }
 
-function retiredOf(end: EdgeEnd, ref: LinkRef, drain: ProgramDrain | undefined): RetiredTarget {
-  const at = new Date().toISOString();
-  const link = linkResourceName(ref);
-  if (drain === undefined)
-    return {
-      to: end.saddr,
-      link,
-      ended: "unknown",
-      code: null,
-      signal: null,
-      frames: 0,
-      unaccounted: 0,
-      at,
-    };
+function retiredOf(end: EdgeEnd, ref: LinkRef, drain: ProgramDrain): RetiredTarget {
   const code = drain.code < 0 ? null : drain.code;
   const frames = Number(drain.frames);
   return {
     to: end.saddr,
-    link,
+    link: linkResourceName(ref),
     ended: drain.ended,
     code,
     signal: drain.signal === "" ? null : drain.signal,
     frames,
     unaccounted: Number(drain.unaccounted),
-    at,
+    at: new Date().toISOString(),
   };
 }
 
@@ -117,11 +102,18 @@ export class TargetRetirement {
 
   /**
    * Closes `ref`, the target `end` that `routeId` left (`why`: the move), draining its program;
-   * logged, audited and kept for `rtt ls routes`.
+   * how it ended is logged, audited and kept for `rtt ls routes` — when its driver ran one.
    */
-  async retire(ref: LinkRef, end: EdgeEnd, routeId: string, why: string): Promise<RetiredTarget> {
+  async retire(
+    ref: LinkRef,
+    end: EdgeEnd,
+    routeId: string,
+    why: string,
+  ): Promise<RetiredTarget | undefined> {
     const drainMs = drainMsOf(end);
     const drain = await this.#links.closeReporting(ref, drainMs + CLOSE_SLACK_MS);
+    // A target that runs no program (a file, an api reached by URL, a stub) has nothing to say.
+    if (drain === undefined) return undefined;
     const retired = retiredOf(end, ref, drain);
     const kept = [...this.of(routeId), retired].slice(-KEPT_PER_ROUTE);
     this.#byRoute.set(routeId, kept);

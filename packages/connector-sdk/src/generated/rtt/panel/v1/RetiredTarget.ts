@@ -15,7 +15,7 @@ export interface RetiredTarget {
    */
   'link'?: (string);
   /**
-   * "exited" (by itself after EOF), "terminated", "killed", or "unknown" (no program reported).
+   * "exited" (by itself after EOF), "terminated" or "killed".
    */
   'ended'?: (string);
   /**
@@ -53,7 +53,7 @@ export interface RetiredTarget__Output {
    */
   'link': (string);
   /**
-   * "exited" (by itself after EOF), "terminated", "killed", or "unknown" (no program reported).
+   * "exited" (by itself after EOF), "terminated" or "killed".
    */
   'ended': (string);
   /**
