@@ -213,6 +213,39 @@ describe("drain means the program finished", () => {
     await w.ok(["panel", "stop"]);
   });
 
+  it("a buffer route replays from the last acknowledged mark what a failed target took", async () => {
+    const w = use({ emit: { count: 30, intervalMs: 10 }, routes: [EVENTS_ROUTE] });
+    mkdirSync(w.path("logs"), { recursive: true });
+    // Appends what it reads as it reads it; at EOF it acknowledges only once logs/ok exists.
+    addConsumer(w, 1, "cat >> ../../logs/seen; [ -e ../../logs/ok ] || exit 5");
+    w.editJson<{ routes: { id: string; to: string }[] }>(".rtt/routes.json", (f) => {
+      for (const r of f.routes) if (r.id === EVENTS_ROUTE) r.to = `${SORTER(1)}#ndjson`;
+    });
+    const seen = () =>
+      existsSync(w.path("logs", "seen"))
+        ? readFileSync(w.path("logs", "seen"), "utf8")
+            .split("\n")
+            .filter((l) => l !== "")
+        : [];
+    await scanAndApply(w);
+    await eventually(() => seen().length >= 30, w.wait("the 30 events at the target"));
+    const first = seen();
+    // The stop drains it: it exits 5, acknowledging nothing; the route's mark goes back.
+    await w.ok(["panel", "stop"]);
+    assert.match(
+      w.panelLog(),
+      /program exited 5 after EOF \(30 frames taken, 30 unaccounted for\): journal mark back to 0/,
+    );
+    writeFileSync(w.path("logs", "ok"), "");
+    await w.ok(["panel", "start"]);
+    // The new source link replays the journal from the mark: the same 30 lines, byte for byte.
+    await eventually(
+      () => first.every((line) => seen().filter((l) => l === line).length >= 2),
+      w.wait("the 30 events replayed to the target"),
+    );
+    await w.ok(["panel", "stop"]);
+  });
+
   it("a consumer that exits non-zero after EOF leaves its frames unaccounted for, and says so", async () => {
     const w = setUp(false);
     // sorter1 reads everything, then fails.
