@@ -164,17 +164,17 @@ describe("Audit", () => {
     assert.deepEqual(brief(await collect({ limit: 1 })), brief(all.slice(1)));
   });
 
-  it("follows the ledger: an apply's unbind arrives, and the stream ends with the panel", async () => {
+  it("follows the ledger: an apply's unbind and its target's retirement arrive, and the stream ends with the panel", async () => {
     const stream = conn.audit({ follow: true });
     const events: AuditEventMessage[] = [];
-    let unbound: () => void = () => {};
-    const sawUnbind = new Promise<void>((resolve) => {
-      unbound = resolve;
+    let retired: () => void = () => {};
+    const sawRetire = new Promise<void>((resolve) => {
+      retired = resolve;
     });
     const reading = (async () => {
       for await (const e of stream) {
         events.push(e);
-        if (e.action === "unbind") unbound();
+        if (e.action === "retire") retired();
       }
     })();
 
@@ -186,12 +186,16 @@ describe("Audit", () => {
     assert.deepEqual([plan.to_delete, plan.unchanged], [1, 1]);
     const applied = await panel.rtt(["apply", "--auto-approve"]);
     assert.equal(applied.code, 0, describeRun(applied));
-    await sawUnbind;
-    assert.deepEqual(brief(events).at(-1), [3, "unbind", "events-to-log"]);
+    // The unbind, then the old target drained (ADR 0024).
+    await sawRetire;
+    assert.deepEqual(brief(events).slice(-2), [
+      [3, "unbind", "events-to-log"],
+      [4, "retire", "events-to-log"],
+    ]);
 
     const stopped = await panel.rtt(["panel", "stop"]);
     assert.equal(stopped.code, 0, describeRun(stopped));
     await reading;
-    assert.equal(events.length, 3);
+    assert.equal(events.length, 4);
   });
 });

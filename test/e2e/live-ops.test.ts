@@ -177,10 +177,17 @@ describe("live operations on the quickstart", () => {
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(delivered(), N, "emit.py ran again");
     const audit = await ws().rtt(["audit", "--json", "--route", "events-to-log"]);
-    const last = audit.stdout.trim().split("\n").at(-1) ?? "";
+    const records = audit.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { action: string; after: { to?: string; ended?: string } });
+    // The move, then the old target's retirement (ADR 0024): logger2 finished after EOF.
     assert.deepEqual(
-      (JSON.parse(last) as { action: string; after: { to: string } }).after.to,
-      "rtt://obs/extension/logger@1.0.0#ndjson",
+      records.slice(-2).map((r) => [r.action, r.after.to ?? r.after.ended]),
+      [
+        ["swap", "rtt://obs/extension/logger@1.0.0#ndjson"],
+        ["retire", "exited"],
+      ],
     );
     assert.equal((await ws().rtt(["panel", "stop"])).code, 0);
   });

@@ -70,6 +70,8 @@ export interface LinkState {
   readonly client_errors: number;
   /** Routes sharing this end's program (fan-out, ADR 0025): 1 alone, 0 for an end that never shares. */
   readonly shared: number;
+  /** Frames this end's programs took and died holding (ADR 0024). */
+  readonly unaccounted: number;
 }
 
 /** A wired route's `live` in `rtt ls routes --json`. */

@@ -10,9 +10,11 @@ export { type Clock, FakeClock, systemClock } from "./clock.ts";
 export {
   type Awaitable,
   type CloseHow,
+  type CloseReport,
   type Connector,
   type ConnectorSpec,
   defineConnector,
+  describeClose,
   isConnector,
   type LinkHealth,
   type OpenContext,
@@ -117,6 +119,12 @@ export type { DriverRestart } from "./host/restart-pacer.ts";
 export { DriverStartError } from "./host/start-outcome.ts";
 export type { DriverRecord } from "./host/verified-connect.ts";
 export { accepts } from "./process/accepts.ts";
+export {
+  DEFAULT_DRAIN_MS,
+  type DrainEnd,
+  type DrainOptions,
+  drain,
+} from "./process/drain.ts";
 export { programArgv } from "./process/program-argv.ts";
 export {
   type AdoptedExit,

@@ -151,6 +151,12 @@ export {
   type ReconcilerOptions,
 } from "./reconcile/reconciler.ts";
 export {
+  describeRetired,
+  drainMsOf,
+  type RetiredTarget,
+  reattachable,
+} from "./reconcile/retire-target.ts";
+export {
   type CandidateDecision,
   type CandidateVerdict,
   HARD_STEPS,

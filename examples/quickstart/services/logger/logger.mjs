@@ -1,5 +1,7 @@
 // The quickstart's NDJSON logger: reads JSON lines on stdin, appends each valid one to a file
 // with the time it was received, and reports malformed lines on stderr without writing them.
+// Each line is written as it comes, nothing held back: its manifest says `x-reattach: true`, so
+// the panel may keep it as a warm spare when a move takes a route off it (ADR 0024).
 // Start: node logger.mjs [file]   (default: ../../logs/events.ndjson)
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname, resolve } from "node:path";

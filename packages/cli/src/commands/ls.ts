@@ -178,6 +178,7 @@ export async function lsRoutesCommand(
     ctx.term.out.write(
       `\n${table(["ROUTE", "WIRED TO", "LANE", "BREAKER", "HEALTH (from / to)", "FRAMES (sent → received)"], wired)}\n`,
     );
+    writeUnaccounted(ctx, live);
     const extra = [...live.keys()].filter((id) => !resolutions.some((r) => r.id === id));
     if (extra.length > 0)
       ctx.term.out.write(
@@ -199,6 +200,35 @@ export async function lsRoutesCommand(
   return 0;
 }
 
+/**
+ * Old targets whose programs took frames without acknowledging them (ADR 0024: they did not
+ * exit 0 after EOF): those frames may be lost.
+ */
+function writeUnaccounted(ctx: CommandContext, live: ReadonlyMap<string, LiveRoute>): void {
+  for (const l of live.values()) {
+    const lost = Number(l.to_link?.unaccounted ?? 0);
+    if (lost > 0)
+      ctx.term.out.write(
+        paint(
+          ctx.term.out,
+          "yellow",
+          `${l.id}: target ${l.to}'s program died (non-zero or by a signal) holding ${lost} frames, unaccounted for\n`,
+        ),
+      );
+    for (const t of l.retired ?? []) {
+      if (Number(t.unaccounted) === 0) continue;
+      const how = t.ended === "exited" ? `exited ${t.code < 0 ? "(no status)" : t.code}` : t.ended;
+      ctx.term.out.write(
+        paint(
+          ctx.term.out,
+          "yellow",
+          `${l.id}: retired target ${t.to} ${how} with ${t.unaccounted} of its ${t.frames} frames unaccounted for (${t.at})\n`,
+        ),
+      );
+    }
+  }
+}
+
 function liveJson(l: LiveRoute | undefined) {
   if (l === undefined) return { wired: false };
   return {
@@ -215,6 +245,14 @@ function liveJson(l: LiveRoute | undefined) {
     to_link: l.to_link,
     // Fan-out (ADR 0025): the source's one program feeds other wired routes too.
     shared_source: (l.from_link?.shared ?? 0) > 1,
+    // Old targets moves took the route off, and how their programs ended (ADR 0024).
+    retired: (l.retired ?? []).map((t) => ({
+      ...t,
+      code: t.code < 0 ? null : t.code,
+      signal: t.signal === "" ? null : t.signal,
+      frames: Number(t.frames),
+      unaccounted: Number(t.unaccounted),
+    })),
   };
 }
 

@@ -10,6 +10,7 @@
 import { resolve } from "node:path";
 import {
   committedTopology,
+  drainMsOf,
   type Edge,
   type EdgeEnd,
   type Edit,
@@ -19,6 +20,7 @@ import {
   type Plan,
   type PlannedRoute,
   planProblems,
+  reattachable,
   writeFileAtomic,
 } from "@rtt/panel";
 import { count, type OutputStream, paint } from "../output.ts";
@@ -199,6 +201,11 @@ function launchLines(which: "from" | "to", end: EdgeEnd): string[] {
   if (launch.path !== undefined) lines.push(`      opens ${launch.path}`);
   if (launch.url !== undefined) lines.push(`      reaches ${launch.url}`);
   if (launch.extra !== undefined) lines.push(`      with ${JSON.stringify(launch.extra)}`);
+  // How a program at the target end is retired after a move (ADR 0024).
+  if (which === "to" && launch.argv !== undefined)
+    lines.push(
+      `      retired: EOF, ${drainMsOf(end)} ms to finish (x-drain-ms), then TERM; ${reattachable(end) ? "kept as a warm spare (x-reattach)" : "no warm spare (no x-reattach)"}`,
+    );
   return lines;
 }
 

@@ -147,6 +147,7 @@ test("a row's health counts the target's client errors (4xx) apart from its ERR 
     errors: 2,
     client_errors: 3,
     shared: 0,
+    unaccounted: 0,
   };
   const cells = tapCells({
     sample: sample("ui-refresh", { err_rate: 0.2, to_link: link }),

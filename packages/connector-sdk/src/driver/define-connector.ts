@@ -4,6 +4,7 @@
  * switching and the grace period — is the SDK runtime's job.
  */
 import { type Contract, RttError } from "@rtt/core";
+import type { DrainEnd } from "../process/drain.ts";
 import type { RouteJournal } from "./route-journal.ts";
 
 export type Awaitable<T> = T | Promise<T>;
@@ -23,6 +24,11 @@ export interface LinkHealth {
   readonly errors?: number;
   /** Cumulative messages the symbol refused as the sender's fault (4xx): counted apart. */
   readonly client_errors?: number;
+  /**
+   * Messages the symbol took and lost unacknowledged so far (ADR 0024): a program that died
+   * (non-zero, or by a signal) with them in its pipe or its buffers.
+   */
+  readonly unaccounted?: number;
 }
 
 /** What the runtime knows about a message besides its bytes. */
@@ -51,6 +57,11 @@ export interface OpenContext {
    * `undelivered()` first, and stop reading while `full` (see route-journal.ts).
    */
   readonly journal?: RouteJournal;
+  /**
+   * The link is its route's source end: a program there is not drained when the link closes
+   * (ADR 0024 drains targets, which may hold what they took); it is ended at once.
+   */
+  readonly source?: boolean;
 }
 
 /** How a link is closed. */
@@ -61,6 +72,41 @@ export interface CloseHow {
    * running, adoptable. A connector with nothing of the kind closes as usual.
    */
   readonly detach: boolean;
+}
+
+/**
+ * How a link's program ended when the link closed (ADR 0024): a connector that runs a program
+ * at a route's target end drains it and says so; others report nothing.
+ */
+export interface CloseReport {
+  /** By itself after its input ended, after SIGTERM, or by SIGKILL (process/drain.ts). */
+  readonly ended: DrainEnd;
+  /** Its exit code (null: killed by a signal, or not our child). */
+  readonly code: number | null;
+  /** The signal that ended it, if one did. */
+  readonly signal: string | null;
+  /** Messages the link's programs took (their pipes accepted them). */
+  readonly frames: number;
+  /**
+   * Of those, the ones no program acknowledged (ADR 0024: a program acknowledges what it took
+   * by exiting 0 after its input ended): taken by this one when it did not, and by any that
+   * died before it.
+   */
+  readonly unaccounted: number;
+  /** How long it had to finish after its input ended (the symbol's `x-drain-ms`). */
+  readonly drainMs: number;
+}
+
+/** A close report in words, for the logs: `exited 0 after EOF (1200 frames taken)`. */
+export function describeClose(report: CloseReport): string {
+  const how =
+    report.ended === "exited"
+      ? `exited ${report.code ?? (report.signal === null ? "(status unknown)" : report.signal)} after EOF`
+      : report.ended === "terminated"
+        ? `did not exit within ${report.drainMs} ms of EOF: terminated`
+        : `did not exit within ${report.drainMs} ms of EOF nor on SIGTERM: killed`;
+  const lost = report.unaccounted === 0 ? "" : `, ${report.unaccounted} unaccounted for`;
+  return `program ${how} (${report.frames} frames taken${lost})`;
 }
 
 export interface ConnectorSpec<L> {
@@ -91,9 +137,10 @@ export interface ConnectorSpec<L> {
   rx(link: L): AsyncIterable<Uint8Array | RxMessage>;
   /**
    * Releases the link; should also end the iteration `rx` returned. A handle shared by several
-   * routes (fan-out) is closed once, when the last of them goes.
+   * routes (fan-out) is closed once, when the last of them goes. A connector that runs a
+   * program drains it (ADR 0024) and reports how it ended.
    */
-  close(link: L, how: CloseHow): Awaitable<void>;
+  close(link: L, how: CloseHow): Awaitable<CloseReport | undefined> | Awaitable<void>;
   health(link: L): Awaitable<LinkHealth>;
   /**
    * Optional: a message `rx` produced that the route's `nack` policy refused (over its rate, or

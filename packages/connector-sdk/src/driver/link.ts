@@ -19,7 +19,14 @@ import type { Contract, RouteAdmissionQos } from "@rtt/core";
 import { contractHash, errorMessage, formatSaddr, parseConcrete } from "@rtt/core";
 import type { AdmissionCounters, LaneAddress, LaneKind } from "@rtt/fabric";
 import { withTimeout } from "./connector-call.ts";
-import type { CloseHow, Connector, LinkHealth, RxMessage } from "./define-connector.ts";
+import {
+  type CloseHow,
+  type CloseReport,
+  type Connector,
+  describeClose,
+  type LinkHealth,
+  type RxMessage,
+} from "./define-connector.ts";
 import { InboundTx } from "./inbound-tx.ts";
 import { type LaneSide, LaneSlots, type SwitchAnswer } from "./lane-slots.ts";
 import { LatencyProbes } from "./latency-probes.ts";
@@ -218,6 +225,7 @@ export class Link<L> {
     err: string;
     errors: number;
     client_errors: number;
+    unaccounted: number;
   }> {
     let own: LinkHealth;
     try {
@@ -243,25 +251,40 @@ export class Link<L> {
       err: problems.join("; "),
       errors: count(own.errors),
       client_errors: count(own.client_errors),
+      unaccounted: own.unaccounted ?? 0,
     };
   }
 
-  /** EOS on the outbound lane, inbound released, the connector's close called. */
-  async close(drainMs: number, how: CloseHow = { detach: false }): Promise<void> {
-    if (this.#scope.closed) return;
+  /**
+   * EOS on the outbound lane, inbound released, the connector's close called; what the
+   * connector reported of its program's end (ADR 0024), if anything.
+   */
+  async close(
+    drainMs: number,
+    how: CloseHow = { detach: false },
+  ): Promise<CloseReport | undefined> {
+    if (this.#scope.closed) return undefined;
     this.#scope.markClosed();
+    let report: CloseReport | undefined;
     try {
-      await this.#connector.close(this.handle, how);
+      report = (await this.#connector.close(this.handle, how)) ?? undefined;
     } catch (error) {
       this.#scope.log(`link ${this.id}: close failed: ${errorMessage(error)}`);
     }
     this.#pump.close();
+    // What its program took and did not acknowledge is replayed from the journal (ADR 0024).
+    if (report !== undefined && report.unaccounted > 0) {
+      const mark = this.#route.delivered?.rewind();
+      if (mark !== undefined)
+        this.#scope.log(`link ${this.id}: ${describeClose(report)}: journal mark back to ${mark}`);
+    }
     // After the connector's close: it no longer appends or takes messages.
     this.#route.journal?.close();
     this.#route.delivered?.close();
     this.#handshakes.close();
     this.#inbound.close();
     await this.#slots.close(drainMs);
+    return report;
   }
 }
 

@@ -76,6 +76,40 @@ describe("route journal", () => {
     mark.close();
   });
 
+  test("a target that did not acknowledge what it took puts the mark back where it opened (ADR 0024)", () => {
+    const dir = freshDir();
+    const journal = open(dir);
+    journal.append(bytes("a\nbb\nccc\n"));
+    const first = new DeliveredMark(dir);
+    first.record(2); // "a\n": its program exited 0 after EOF, acknowledging it
+    first.close();
+    const second = new DeliveredMark(dir);
+    second.record(5);
+    second.record(9); // taken by its pipe; the program is killed holding them
+    assert.equal(second.rewind(), 2);
+    assert.equal(readDeliveredMark(dir), 2);
+    second.close();
+    journal.close();
+    const next = open(dir);
+    assert.equal(text(next.undelivered().bytes), "bb\nccc\n", "replayed to the next target");
+    next.close();
+  });
+
+  test("a rewind leaves the mark alone once another end of the route has marked since", () => {
+    const dir = freshDir();
+    const journal = open(dir);
+    journal.append(bytes("a\nbb\nccc\n"));
+    const old = new DeliveredMark(dir);
+    old.record(2);
+    const moved = new DeliveredMark(dir); // a move's new target
+    moved.record(5);
+    assert.equal(old.rewind(), undefined);
+    assert.equal(readDeliveredMark(dir), 5);
+    old.close();
+    moved.close();
+    journal.close();
+  });
+
   test("the bound counts noted messages until the mark passes them", () => {
     const dir = freshDir();
     const journal = open(dir, 2);

@@ -14,7 +14,8 @@
  *   adopted), the unfinished message it left is cut off (`seal`), so the next program's first
  *   message never continues it.
  * - `delivered`: the target end's mark — the end offset of the last message its connector took
- *   (a process's stdin pipe has the bytes), written after each one.
+ *   (a process's stdin pipe has the bytes), written after each one. A target whose program
+ *   ends without acknowledging what it took (ADR 0024) puts it back where it was at its open.
  *
  * The page cache keeps both across the death of the process that wrote them (not across a
  * kernel crash: nothing here is fsynced). A successor replays [delivered, end): at-least-once,
@@ -79,18 +80,40 @@ export function readDeliveredMark(dir: string): number {
 
 /** The target end's side: records the end offset of each message its connector took. */
 export class DeliveredMark {
+  readonly #dir: string;
   readonly #fd: number;
   readonly #buffer = Buffer.alloc(16);
+  /** The mark when this end opened: the last one its program can be said to have acknowledged. */
+  readonly #acked: number;
+  /** The last mark this end wrote. */
+  #last: number | undefined;
   #closed = false;
 
   constructor(dir: string) {
     privateDir(dir);
+    this.#dir = dir;
+    this.#acked = readDeliveredMark(dir);
     this.#fd = openMark(dir);
   }
 
   record(offset: number): void {
     if (this.#closed) return;
     writeMark(this.#fd, this.#buffer, offset);
+    this.#last = offset;
+  }
+
+  /**
+   * This end's program ended without acknowledging what it took (ADR 0024: it did not exit 0
+   * after EOF): the mark goes back to where it was when this end opened, so the next source
+   * link's replay delivers those messages again. Not when another end of the route has marked
+   * since (a move's new target): its marks are its own. Returns the mark, or undefined.
+   */
+  rewind(): number | undefined {
+    if (this.#closed || this.#last === undefined) return undefined;
+    if (readDeliveredMark(this.#dir) !== this.#last) return undefined;
+    writeMark(this.#fd, this.#buffer, this.#acked);
+    this.#last = this.#acked;
+    return this.#acked;
   }
 
   close(): void {

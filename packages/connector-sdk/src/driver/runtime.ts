@@ -21,7 +21,12 @@ import {
 } from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import { callFailed } from "./connector-call.ts";
-import type { Connector, OpenContext } from "./define-connector.ts";
+import {
+  type CloseReport,
+  type Connector,
+  describeClose,
+  type OpenContext,
+} from "./define-connector.ts";
 import type { LaneSide } from "./lane-slots.ts";
 import { Link, type LinkRoute } from "./link.ts";
 import type { RxTap } from "./outbound-pump.ts";
@@ -72,6 +77,8 @@ export interface HealthSampleOut {
   readonly client_errors: number;
   /** Routes sharing the link's program (fan-out, ADR 0025), 1 alone; 0: it never shares. */
   readonly shared: number;
+  /** Messages the link's symbol took and lost unacknowledged (LinkHealth.unaccounted). */
+  readonly unaccounted: number;
 }
 
 function normal(saddr: string): string {
@@ -82,6 +89,8 @@ export class DriverRuntime<L> {
   readonly connector: Connector<L>;
   readonly heartbeatMs: number;
   readonly #links = new Map<string, Link<L>>();
+  /** Closes under way (a program draining, ADR 0024). */
+  readonly #closing = new Set<Promise<CloseReport | undefined>>();
   /** Contracts from the last Probe, by normal address: what Open uses without contract_json. */
   readonly #probed = new Map<string, Contract>();
   readonly #log: (line: string) => void;
@@ -242,7 +251,8 @@ export class DriverRuntime<L> {
       const journaled = this.#journaled(id, wanted, isSource, route.journal, route.qos?.buffer);
       let handle: L;
       try {
-        handle = await this.connector.open(contract, route.params, journaled.context);
+        const context = isSource ? { ...journaled.context, source: true } : journaled.context;
+        handle = await this.connector.open(contract, route.params, context);
       } catch (error) {
         journaled.route.journal?.close();
         journaled.route.delivered?.close();
@@ -284,7 +294,7 @@ export class DriverRuntime<L> {
     const opening = (async () => {
       let handle: L;
       try {
-        handle = await this.connector.open(contract, params, {});
+        handle = await this.connector.open(contract, params, { source: true });
       } catch (error) {
         throw callFailed(this.connector.name, "open", error);
       }
@@ -388,11 +398,23 @@ export class DriverRuntime<L> {
    * `detach` leaves the link's program adoptable (see ConnectorSpec.close).
    */
   async close(linkId: string, detach = false): Promise<boolean> {
+    return (await this.closeLink(linkId, detach)).closed;
+  }
+
+  /** `close`, with what the connector reported of the link's program's end (ADR 0024). */
+  async closeLink(
+    linkId: string,
+    detach = false,
+  ): Promise<{ closed: boolean; report?: CloseReport }> {
     const link = this.#links.get(linkId);
-    if (link === undefined) return false;
+    if (link === undefined) return { closed: false };
     this.#links.delete(linkId);
-    await link.close(this.#drainMs, { detach });
-    return true;
+    const closing = link.close(this.#drainMs, { detach });
+    // A program being drained is waited for at dispose, like the links still open.
+    this.#closing.add(closing);
+    const report = await closing.finally(() => this.#closing.delete(closing));
+    if (report !== undefined) this.#log(`link ${linkId}: ${describeClose(report)}`);
+    return report === undefined ? { closed: true } : { closed: true, report };
   }
 
   async closeAll(): Promise<number> {
@@ -436,6 +458,7 @@ export class DriverRuntime<L> {
         errors: 0,
         client_errors: 0,
         shared: 0,
+        unaccounted: 0,
       });
     }
     const healths = await Promise.all(links.map((l) => l.health(this.#healthTimeoutMs)));
@@ -446,6 +469,7 @@ export class DriverRuntime<L> {
         err: "no sample",
         errors: 0,
         client_errors: 0,
+        unaccounted: 0,
       };
       const admission = link.admission;
       out.push({
@@ -466,6 +490,7 @@ export class DriverRuntime<L> {
         errors: h.errors,
         client_errors: h.client_errors,
         shared: link.sharedBy,
+        unaccounted: h.unaccounted,
       });
     });
     return out;
@@ -485,7 +510,9 @@ export class DriverRuntime<L> {
       }),
     ]);
     clearTimeout(timer);
-    return this.closeAll();
+    const n = await this.closeAll();
+    await Promise.allSettled([...this.#closing]);
+    return n;
   }
 }
 

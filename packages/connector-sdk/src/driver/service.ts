@@ -83,9 +83,13 @@ export function connectorHandlers<L>(
       return {};
     }),
 
-    Close: unary(hooks, async (req) => ({
-      closed: await runtime.close(req.link_id, req.detach === true),
-    })),
+    Close: unary(hooks, async (req) => {
+      const { closed, report } = await runtime.closeLink(req.link_id, req.detach === true);
+      if (report === undefined) return { closed };
+      const { ended, code, signal, frames, unaccounted, drainMs } = report;
+      const drain = { ended, code: code ?? -1, signal: signal ?? "", frames, unaccounted };
+      return { closed, drain: { ...drain, drain_ms: drainMs } };
+    }),
 
     ListLinks: unary(hooks, () => ({ links: runtime.listLinks() })),
 

@@ -24,6 +24,7 @@ import type { OpenRequest as _rtt_connector_v1_OpenRequest, OpenRequest__Output 
 import type { OpenResponse as _rtt_connector_v1_OpenResponse, OpenResponse__Output as _rtt_connector_v1_OpenResponse__Output } from './rtt/connector/v1/OpenResponse.ts';
 import type { ProbeRequest as _rtt_connector_v1_ProbeRequest, ProbeRequest__Output as _rtt_connector_v1_ProbeRequest__Output } from './rtt/connector/v1/ProbeRequest.ts';
 import type { ProbeResponse as _rtt_connector_v1_ProbeResponse, ProbeResponse__Output as _rtt_connector_v1_ProbeResponse__Output } from './rtt/connector/v1/ProbeResponse.ts';
+import type { ProgramDrain as _rtt_connector_v1_ProgramDrain, ProgramDrain__Output as _rtt_connector_v1_ProgramDrain__Output } from './rtt/connector/v1/ProgramDrain.ts';
 import type { RxChunk as _rtt_connector_v1_RxChunk, RxChunk__Output as _rtt_connector_v1_RxChunk__Output } from './rtt/connector/v1/RxChunk.ts';
 import type { RxRequest as _rtt_connector_v1_RxRequest, RxRequest__Output as _rtt_connector_v1_RxRequest__Output } from './rtt/connector/v1/RxRequest.ts';
 import type { ShmLane as _rtt_connector_v1_ShmLane, ShmLane__Output as _rtt_connector_v1_ShmLane__Output } from './rtt/connector/v1/ShmLane.ts';
@@ -76,6 +77,7 @@ export interface ProtoGrpcType {
         OpenResponse: MessageTypeDefinition<_rtt_connector_v1_OpenResponse, _rtt_connector_v1_OpenResponse__Output>
         ProbeRequest: MessageTypeDefinition<_rtt_connector_v1_ProbeRequest, _rtt_connector_v1_ProbeRequest__Output>
         ProbeResponse: MessageTypeDefinition<_rtt_connector_v1_ProbeResponse, _rtt_connector_v1_ProbeResponse__Output>
+        ProgramDrain: MessageTypeDefinition<_rtt_connector_v1_ProgramDrain, _rtt_connector_v1_ProgramDrain__Output>
         RxChunk: MessageTypeDefinition<_rtt_connector_v1_RxChunk, _rtt_connector_v1_RxChunk__Output>
         RxRequest: MessageTypeDefinition<_rtt_connector_v1_RxRequest, _rtt_connector_v1_RxRequest__Output>
         ShmLane: MessageTypeDefinition<_rtt_connector_v1_ShmLane, _rtt_connector_v1_ShmLane__Output>

@@ -20,6 +20,7 @@ import type { Plan as _rtt_panel_v1_Plan, Plan__Output as _rtt_panel_v1_Plan__Ou
 import type { PlanProblem as _rtt_panel_v1_PlanProblem, PlanProblem__Output as _rtt_panel_v1_PlanProblem__Output } from './rtt/panel/v1/PlanProblem.ts';
 import type { PlanRequest as _rtt_panel_v1_PlanRequest, PlanRequest__Output as _rtt_panel_v1_PlanRequest__Output } from './rtt/panel/v1/PlanRequest.ts';
 import type { QuickConnectAck as _rtt_panel_v1_QuickConnectAck, QuickConnectAck__Output as _rtt_panel_v1_QuickConnectAck__Output } from './rtt/panel/v1/QuickConnectAck.ts';
+import type { RetiredTarget as _rtt_panel_v1_RetiredTarget, RetiredTarget__Output as _rtt_panel_v1_RetiredTarget__Output } from './rtt/panel/v1/RetiredTarget.ts';
 import type { RollbackRequest as _rtt_panel_v1_RollbackRequest, RollbackRequest__Output as _rtt_panel_v1_RollbackRequest__Output } from './rtt/panel/v1/RollbackRequest.ts';
 import type { RouteList as _rtt_panel_v1_RouteList, RouteList__Output as _rtt_panel_v1_RouteList__Output } from './rtt/panel/v1/RouteList.ts';
 import type { RouteSpec as _rtt_panel_v1_RouteSpec, RouteSpec__Output as _rtt_panel_v1_RouteSpec__Output } from './rtt/panel/v1/RouteSpec.ts';
@@ -57,6 +58,7 @@ export interface ProtoGrpcType {
         PlanProblem: MessageTypeDefinition<_rtt_panel_v1_PlanProblem, _rtt_panel_v1_PlanProblem__Output>
         PlanRequest: MessageTypeDefinition<_rtt_panel_v1_PlanRequest, _rtt_panel_v1_PlanRequest__Output>
         QuickConnectAck: MessageTypeDefinition<_rtt_panel_v1_QuickConnectAck, _rtt_panel_v1_QuickConnectAck__Output>
+        RetiredTarget: MessageTypeDefinition<_rtt_panel_v1_RetiredTarget, _rtt_panel_v1_RetiredTarget__Output>
         RollbackRequest: MessageTypeDefinition<_rtt_panel_v1_RollbackRequest, _rtt_panel_v1_RollbackRequest__Output>
         RouteList: MessageTypeDefinition<_rtt_panel_v1_RouteList, _rtt_panel_v1_RouteList__Output>
         RouteSpec: MessageTypeDefinition<_rtt_panel_v1_RouteSpec, _rtt_panel_v1_RouteSpec__Output>

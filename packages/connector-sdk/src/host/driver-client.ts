@@ -15,6 +15,7 @@ import {
 } from "../driver/route-handshake.ts";
 import type { HandshakeResponse__Output } from "../generated/rtt/connector/v1/HandshakeResponse.ts";
 import type { OfferResponse__Output } from "../generated/rtt/connector/v1/OfferResponse.ts";
+import type { ProgramDrain__Output } from "../generated/rtt/connector/v1/ProgramDrain.ts";
 import { type ServerStream, serverStream } from "../server-stream.ts";
 import { callUnary, type UnaryInvocation } from "../unary.ts";
 import {
@@ -323,10 +324,24 @@ export class DriverClient {
    * (CloseRequest.detach). False when it was not open.
    */
   async close(linkId: string, detach = false): Promise<boolean> {
-    const res = await this.#unary<{ closed: boolean }>("Close", (o, cb) =>
-      this.#client.Close({ link_id: linkId, detach }, o, cb),
+    return (await this.closeLink(linkId, detach)).closed;
+  }
+
+  /**
+   * `close`, with how the link's program ended when its connector runs one (ADR 0024). The
+   * call may wait for the program's drain: its deadline is the usual one plus `drainMs`.
+   */
+  async closeLink(
+    linkId: string,
+    detach = false,
+    drainMs = 0,
+  ): Promise<{ closed: boolean; drain?: ProgramDrain__Output }> {
+    const res = await this.#unary<{ closed: boolean; drain?: ProgramDrain__Output | null }>(
+      "Close",
+      (o, cb) => this.#client.Close({ link_id: linkId, detach }, o, cb),
+      this.#callTimeoutMs + drainMs,
     );
-    return res.closed;
+    return res.drain == null ? { closed: res.closed } : { closed: res.closed, drain: res.drain };
   }
 
   async tx(

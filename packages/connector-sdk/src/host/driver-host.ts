@@ -266,6 +266,11 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   async close(...args: Parameters<DriverClient["close"]>): ReturnType<DriverClient["close"]> {
     return this.client.close(...args);
   }
+  async closeLink(
+    ...args: Parameters<DriverClient["closeLink"]>
+  ): ReturnType<DriverClient["closeLink"]> {
+    return this.client.closeLink(...args);
+  }
   async listLinks(): ReturnType<DriverClient["listLinks"]> {
     return this.client.listLinks();
   }

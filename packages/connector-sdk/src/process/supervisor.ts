@@ -18,6 +18,7 @@ import { EventEmitter } from "node:events";
 import { errorMessage } from "@rtt/core";
 import { type Clock, systemClock } from "../clock.ts";
 import { RestartPacer } from "../host/restart-pacer.ts";
+import { type DrainEnd, drain } from "./drain.ts";
 import { describeExit, type ExitStatus, type ProgramExit } from "./program-exit.ts";
 import {
   goneWithin,
@@ -277,6 +278,29 @@ export class Supervisor<P extends SupervisedProgram> extends EventEmitter<Superv
       await terminate({ ...group, exited: this.#watched }, { graceMs: this.#graceMs });
     else this.#killExitedGroups();
     await this.#watched;
+  }
+
+  /**
+   * Retires the current program (drain.ts): stops respawning, ends its input (`closeInput`),
+   * waits up to `drainMs` for it to exit by itself, then TERM, then KILL after the grace; waits
+   * until its exit is handled. With no program running: "exited" (how it ended is `lastExit`),
+   * and what exited programs left behind goes as at `stop`.
+   */
+  async drain(drainMs: number, closeInput: (program: P) => void): Promise<DrainEnd> {
+    this.stopRespawning();
+    const program = this.#program;
+    const group = this.#currentGroup();
+    if (program === undefined || group === undefined) {
+      this.#killExitedGroups();
+      await this.#watched;
+      return "exited";
+    }
+    const ended = await drain(
+      { ...group, exited: this.#watched },
+      { closeInput: () => closeInput(program), drainMs, graceMs: this.#graceMs },
+    );
+    await this.#watched;
+    return ended;
   }
 
   /** SIGKILL to the current program's process group, now (nothing when none runs). */

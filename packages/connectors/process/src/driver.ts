@@ -8,7 +8,8 @@
  * probe, or passed by the panel in the contract), or from the route's `command` parameter (a
  * JSON argv array). Route parameters: `framing` (lines | length-prefixed | raw, default lines),
  * `respawn` (never | on-failure | always, default on-failure), `cwd`, `correlate` (none |
- * sequence). With sequence, the n-th message of the process's output goes out with
+ * sequence). A retired target program gets EOF and `x-drain-ms` (default 5000) to finish
+ * before SIGTERM (ADR 0024); a source's is ended at once. With sequence, the n-th message of the process's output goes out with
  * correlation id n, so replies to it can be paired (e.g. by the http driver); it is the default
  * when the contract's `io` is `req` (a request/response hook), else none. Replies come back
  * through tx like any inbound message: each payload framed onto stdin, so under `lines` a reply
@@ -44,6 +45,8 @@ const NOT_OURS = new Set(["api"]);
 type RunnableContract = Contract & {
   readonly "x-run"?: readonly string[];
   readonly "x-cwd"?: string;
+  /** How long a retired program has to finish after EOF (ADR 0024); the schema checks it. */
+  readonly "x-drain-ms"?: number;
 };
 
 /** Manifests under `root` for symbols that say how to run them (and are not apis). */
@@ -102,6 +105,8 @@ function startFailed(
 /** How an endpoint's output messages are numbered as correlation ids. */
 type Numbering = "none" | "sequence" | "journal";
 const numbering = new WeakMap<ProcessEndpoint, Numbering>();
+/** Endpoints at their route's source end (OpenContext.source). */
+const sources = new WeakSet<ProcessEndpoint>();
 
 async function* numbered(
   messages: AsyncIterable<StdoutMessage>,
@@ -131,6 +136,12 @@ export const processConnector = defineConnector<ProcessEndpoint>({
       framing: oneOf<Framing>(params.framing, FRAMINGS, "lines", "framing"),
       respawn: oneOf<RespawnPolicy>(params.respawn, RESPAWN_POLICIES, "on-failure", "respawn"),
       ...(cwd ? { cwd } : {}),
+      // A route's source is ended at once; a target drained (ADR 0024).
+      ...(context.source === true
+        ? { drainMs: 0 }
+        : typeof runnable["x-drain-ms"] === "number"
+          ? { drainMs: runnable["x-drain-ms"] }
+          : {}),
       ...(context.stateDir === undefined ? {} : { stateDir: context.stateDir }),
       ...(context.journal === undefined ? {} : { journal: context.journal }),
       log,
@@ -151,6 +162,7 @@ export const processConnector = defineConnector<ProcessEndpoint>({
     // fresh link beside the parked one): once nothing here can fail, it hands the program
     // over, and the start adopts it.
     if (context.stateDir !== undefined) await takeFromOwnLink(context.stateDir, endpoint.launch);
+    if (context.source === true) sources.add(endpoint);
     endpoint.start();
     const cause = await endpoint.started(check);
     if (cause !== undefined) {
@@ -163,7 +175,11 @@ export const processConnector = defineConnector<ProcessEndpoint>({
   },
   tx: (endpoint, bytes) => endpoint.tx(bytes),
   rx: (endpoint) => numbered(endpoint.messages(), numbering.get(endpoint) ?? "none"),
-  close: (endpoint, how) => endpoint.close(how),
+  // A source's program is not drained: nothing it took is the route's to account for.
+  close: async (endpoint, how) => {
+    const report = await endpoint.close(how);
+    return sources.has(endpoint) ? undefined : report;
+  },
   health(endpoint) {
     const h = endpoint.health();
     return {
@@ -171,6 +187,7 @@ export const processConnector = defineConnector<ProcessEndpoint>({
       lag_ms: 0,
       ...(h.err === undefined ? {} : { err: h.err }),
       errors: endpoint.errors,
+      unaccounted: endpoint.unaccounted,
     };
   },
 });

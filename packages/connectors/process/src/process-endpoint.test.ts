@@ -39,8 +39,17 @@ describe("process endpoint", () => {
     for (const w of ["alpha", "beta", "gamma"]) await p.tx(Buffer.from(w));
     assert.deepEqual(await take(it, 3), ["ALPHA", "BETA", "GAMMA"]);
     assert.equal(p.health().ok, true);
-    await p.close();
-    assert.equal(p.health().ok, false);
+    // It ends on EOF: the close drains it, no signal needed, and it took all three.
+    const report = await p.close();
+    assert.deepEqual(report, {
+      ended: "exited",
+      code: 0,
+      signal: null,
+      frames: 3,
+      unaccounted: 0,
+      drainMs: 5000,
+    });
+    assert.equal(p.health().pid, undefined);
     assert.equal(isReaped(pid), true);
     assert.equal(p.errors, 0, "ended by its own close: no error");
   });
@@ -79,6 +88,102 @@ describe("process endpoint", () => {
     assert.equal((refused as { code?: string }).code, "RTT_ERR_LANE_PEER_GONE");
     assert.ok(deaf.errors >= 1, `${deaf.errors} errors`);
     await deaf.close();
+  });
+
+  it("close gives a consumer that writes only at EOF the time to finish (sort)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rtt-drain-"));
+    try {
+      const out = join(dir, "out");
+      const p = new ProcessEndpoint({
+        command: "sh",
+        args: ["-c", `sort -n > "${out}"`],
+        framing: "lines",
+      });
+      p.start();
+      const n = 2000;
+      for (let i = n; i >= 1; i--) await p.tx(Buffer.from(String(i)));
+      const report = await p.close();
+      assert.equal(report?.ended, "exited");
+      assert.equal(report?.code, 0);
+      assert.equal(report?.frames, n);
+      const lines = readFileSync(out, "utf8").trim().split("\n").map(Number);
+      assert.deepEqual(
+        lines,
+        Array.from({ length: n }, (_, i) => i + 1),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("in a state directory too (FIFOs the waiter holds open), close gets sort its EOF", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rtt-drain-dir-"));
+    try {
+      const out = join(dir, "out");
+      const p = new ProcessEndpoint({
+        command: "sh",
+        args: ["-c", `sort -n > "${out}"`],
+        framing: "lines",
+        stateDir: join(dir, "state"),
+      });
+      p.start();
+      const n = 2000;
+      for (let i = n; i >= 1; i--) await p.tx(Buffer.from(String(i)));
+      const report = await p.close();
+      assert.deepEqual(report, {
+        ended: "exited",
+        code: 0,
+        signal: null,
+        frames: n,
+        unaccounted: 0,
+        drainMs: 5000,
+      });
+      const lines = readFileSync(out, "utf8").trim().split("\n").map(Number);
+      assert.deepEqual(
+        lines,
+        Array.from({ length: n }, (_, i) => i + 1),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("close terminates a program that runs on after EOF once x-drain-ms is out; the report says so", async () => {
+    const p = new ProcessEndpoint({
+      command: process.execPath,
+      args: ["-e", "process.stdin.resume(); setInterval(() => {}, 1000)"],
+      framing: "lines",
+      drainMs: 100,
+    });
+    p.start();
+    await p.tx(Buffer.from("one"));
+    const report = await p.close();
+    assert.equal(report?.ended, "terminated");
+    assert.equal(report?.signal, "SIGTERM");
+    assert.equal(report?.frames, 1);
+  });
+
+  it("what a program took before it died non-zero is unaccounted for; a clean exit is not", async () => {
+    const p = new ProcessEndpoint({
+      command: process.execPath,
+      args: ECHO,
+      framing: "lines",
+      respawn: "on-failure",
+      backoff: { baseMs: 20, maxMs: 100 },
+      random: () => 1,
+    });
+    p.start();
+    const restarted = new Promise<number>((resolve) => p.once("restart", resolve));
+    for (const w of ["a", "b", "crash"]) await p.tx(Buffer.from(w));
+    await restarted;
+    assert.equal(p.unaccounted, 3, "it took three and exited 3: none acknowledged");
+    await p.tx(Buffer.from("c"));
+    const report = await p.close();
+    assert.deepEqual(
+      [report?.ended, report?.code, report?.frames, report?.unaccounted],
+      ["exited", 0, 4, 3],
+      "the next program's drain acknowledged its one; the dead one's three stay unaccounted",
+    );
   });
 
   it("a crash shows in health and is respawned with backoff under on-failure", async () => {
@@ -160,6 +265,7 @@ describe("process endpoint", () => {
       command: "sh",
       args: ["-c", "exec 0<&-; sleep 5"],
       framing: "lines",
+      drainMs: 200, // it runs on after EOF: retired by SIGTERM
       killGraceMs: 200,
     });
     p.start();
@@ -174,6 +280,7 @@ describe("process endpoint", () => {
       command: "sh",
       args: ["-c", "sleep 30 & echo $!; wait"],
       framing: "lines",
+      drainMs: 200, // its group runs on after EOF: retired by SIGTERM
     });
     p.start();
     const [grandchild] = await take(p.messages()[Symbol.asyncIterator](), 1);

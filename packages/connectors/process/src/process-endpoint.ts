@@ -2,8 +2,9 @@
  * A process as an endpoint (docs/design.md §Connectors): `tx` writes framed messages to its
  * stdin, `messages()` yields framed messages from its stdout, `health()` says whether it runs,
  * and a crash is followed by a respawn when the policy says so (capped, jittered exponential
- * backoff). The process runs in its own process group, and `close()` ends the whole group —
- * TERM, then KILL after a grace — and waits for it: no zombies, no orphaned grandchildren.
+ * backoff). The process runs in its own process group, and `close()` retires it: EOF on its
+ * stdin, time to finish (`drainMs`), then the whole group is ended — TERM, then KILL after a
+ * grace — and waited for: no zombies, no orphaned grandchildren, no input lost in its buffers.
  *
  * The endpoint coordinates four parts: the program's supervisor (@rtt/connector-sdk
  * supervisor.ts: start, exit, respawn, stop), how it is started or adopted (program.ts), its
@@ -19,6 +20,8 @@
  */
 import { EventEmitter } from "node:events";
 import {
+  type CloseReport,
+  DEFAULT_DRAIN_MS,
   LineSplitter,
   OutputTail,
   type ProgramHealth,
@@ -34,6 +37,7 @@ import {
   clearDir,
   commandLaunchHash,
   type DirProgram,
+  endInput,
   inStateDir,
   launch,
   type OnStderr,
@@ -54,6 +58,11 @@ export interface ProcessSpec {
   readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
   /** How long `close()` waits after SIGTERM before SIGKILL. */
   readonly killGraceMs?: number;
+  /**
+   * How long `close()` gives the program to exit by itself once its stdin is closed, before
+   * SIGTERM (the symbol's `x-drain-ms`; default DEFAULT_DRAIN_MS; ADR 0024).
+   */
+  readonly drainMs?: number;
   /** Injected for tests; defaults to Math.random (jitter only, never a decision). */
   readonly random?: () => number;
   /** Where the program's FIFOs and record live, so it outlives the driver (see program.ts). */
@@ -89,6 +98,9 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
   readonly #stderrLine = new EventEmitter<{ line: [string] }>();
   /** Settles once the current program's stderr closed (all of it read). */
   #stderrClosed: Promise<void> = Promise.resolve();
+  /** Messages taken by programs that died unacknowledged (ADR 0024), and the count at the last start. */
+  #unaccounted = 0;
+  #takenAtStart = 0;
 
   constructor(spec: ProcessSpec) {
     super();
@@ -107,9 +119,15 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
       random: spec.random,
       killGraceMs: spec.killGraceMs,
     });
-    supervisor.on("start", (pid) => this.emit("start", pid));
+    supervisor.on("start", (pid) => {
+      this.#takenAtStart = this.#stdin.taken;
+      this.emit("start", pid);
+    });
     supervisor.on("exit", (exit) => {
       if (exit.code !== 0 && !supervisor.stopping) this.#failedExits++;
+      // Not while being retired: the close report accounts for that one.
+      if (!supervisor.stopping && (exit.code !== 0 || exit.signal !== null))
+        this.#unaccounted += this.#stdin.taken - this.#takenAtStart;
       this.emit("exit", exit);
     });
     supervisor.on("restart", (restarts) => this.emit("restart", restarts));
@@ -250,13 +268,20 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
     return this.#failedExits + this.#stdin.failedWrites;
   }
 
+  /** Messages taken by programs that died without acknowledging them (non-zero, or a signal). */
+  get unaccounted(): number {
+    return this.#unaccounted;
+  }
+
   /**
-   * Ends the process group (TERM, then KILL after the grace) and waits until it is gone — or,
+   * Retires the program — closes its stdin, gives it `drainMs` to finish and exit, then ends
+   * the process group (TERM, then KILL after the grace) — and waits until it is gone; says how
+   * it ended and how many messages it took (ADR 0024). Or,
    * with `detach`, leaves a program that runs in the state directory running for the next link
    * of this end (the panel rewires the route because the other end's driver died): recorded as
    * nobody's, adoptable; what was read and not handed on is in the route's journal.
    */
-  async close(how: { readonly detach?: boolean } = {}): Promise<void> {
+  async close(how: { readonly detach?: boolean } = {}): Promise<CloseReport | undefined> {
     this.#supervisor.stopRespawning(); // a tx waiting for the next program is refused
     this.#stdout.close();
     if (this.#spec.stateDir !== undefined) letGoDir(this.#spec.stateDir, this);
@@ -268,16 +293,28 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
     const program = this.#supervisor.current;
     const inDir = this.#inDir;
     if (how.detach === true && program !== undefined && program === inDir)
-      if (await this.#leaveRunning(inDir)) return;
-    if (program !== undefined) {
-      program.stdin.end();
-      await this.#supervisor.stop();
-    }
+      if (await this.#leaveRunning(inDir)) return undefined;
+    // Retired: EOF, time to finish what it holds, then TERM, then KILL (ADR 0024).
+    const drainMs = this.#spec.drainMs ?? DEFAULT_DRAIN_MS;
+    const running = this.#supervisor.current !== undefined;
+    const ended = await this.#supervisor.drain(drainMs, endInput);
     // Closed on purpose: nothing of this end is to be adopted. (A link that found the directory
     // busy ran its program on plain pipes: the directory is the other link's.)
     if (this.#spec.stateDir !== undefined && this.#inDir !== undefined)
       clearDir(this.#spec.stateDir);
     this.#stdout.wake();
+    const last = this.#supervisor.lastExit;
+    const acked = ended === "exited" && last?.code === 0;
+    // One that died before the close was counted as it exited.
+    const lastTook = running && !acked ? this.#stdin.taken - this.#takenAtStart : 0;
+    return {
+      ended,
+      code: last?.code ?? null,
+      signal: last?.signal ?? null,
+      frames: this.#stdin.taken,
+      unaccounted: this.#unaccounted + lastTook,
+      drainMs,
+    };
   }
 
   /**

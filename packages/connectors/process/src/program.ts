@@ -60,6 +60,19 @@ export interface Program extends SupervisedProgram {
 export interface DirProgram extends Program {
   /** Stops reading and writing it and records it as nobody's, still running: adoptable. */
   release(): void;
+  /** Still the process recorded (its waiter): what a signal to it checks first. */
+  readonly isSame: () => boolean;
+}
+
+/**
+ * Ends `program`'s input (ADR 0024): our end of its stdin closes, and a program in a state
+ * directory — whose waiter holds that FIFO open for writing, so no dead driver means EOF —
+ * has its waiter let go too (WAITER).
+ */
+export function endInput(program: Program): void {
+  program.stdin.end();
+  if (inStateDir(program) && program.pid !== undefined)
+    signalProcess({ pid: program.pid, isSame: program.isSame }, END_INPUT_SIGNAL);
 }
 
 export interface ProgramCommand {
@@ -88,10 +101,25 @@ export function commandLaunchHash(cmd: ProgramCommand): string {
 
 /**
  * Runs "$@" and writes its exit status to the file named by $0 (a signal shows as 128 + n, as
- * in any shell). A foreground child keeps the waiter's stdin and stdout: the FIFOs. The umask
- * is set once the program is done (it runs with the driver's): the status file is 0600.
+ * in any shell). The umask is set once the program is done (it runs with the driver's): the
+ * status file is 0600.
+ *
+ * The program reads its stdin FIFO read-only; the waiter holds it open for writing too (fd 3,
+ * closed in the program), so a dead driver is no EOF — until the driver retires the program
+ * (ADR 0024): SIGUSR1 to the waiter closes fd 3, and with the driver's own end closed the
+ * program sees EOF and may finish. The program runs in the background (so the trap runs while
+ * the waiter waits), with the waiter's stdin given explicitly (a background list's is
+ * /dev/null otherwise); `wait` interrupted by the trap is waited again.
  */
-const WAITER = '"$@"; s=$?; umask 077; echo "$s" > "$0"; exit "$s"';
+const WAITER = [
+  "trap 'exec 3>&-' USR1",
+  'exec 4<&0; "$@" <&4 3>&- 4<&- & p=$!; exec 4<&-',
+  'while wait "$p"; s=$?; kill -0 "$p" 2>/dev/null; do :; done',
+  'umask 077; echo "$s" > "$0"; exit "$s"',
+].join("\n");
+
+/** What the waiter takes as "close the program's input" (see WAITER). */
+const END_INPUT_SIGNAL = "SIGUSR1";
 const STATUS = "exit-status";
 
 function spawnOptions(cmd: ProgramCommand) {
@@ -215,14 +243,22 @@ function spawnInDir(
   privateDir(dir);
   const paths = ["stdin", "stdout", "stderr"].map((name) => join(dir, name));
   const statusPath = join(dir, STATUS);
+  const [stdinPath, stdoutPath, stderrPath] = paths as [string, string, string];
   for (const f of [...paths, statusPath, join(dir, "program.json")]) rmSync(f, { force: true });
   execFileSync("mkfifo", ["-m", "600", ...paths]);
-  // Read-write: opening does not wait for a peer, and the program holds both ends of each.
-  const programEnds = paths.map((path) => openSync(path, constants.O_RDWR));
+  // Read-write: opening does not wait for a peer, and the waiter holds both ends of stdin (its
+  // write end until the program is retired: WAITER) and the program both ends of stdout and
+  // stderr. With that writer there, the program's read-only open of stdin does not wait either.
+  const holdIn = openSync(stdinPath, constants.O_RDWR);
+  const programEnds = [
+    openSync(stdinPath, constants.O_RDONLY),
+    openSync(stdoutPath, constants.O_RDWR),
+    openSync(stderrPath, constants.O_RDWR),
+  ];
   try {
     const child = spawn("sh", ["-c", WAITER, statusPath, ...programArgv(cmd.command, cmd.args)], {
       ...spawnOptions(cmd),
-      stdio: programEnds,
+      stdio: [...programEnds, holdIn],
     });
     let ends: DriverEnds;
     try {
@@ -242,10 +278,11 @@ function spawnInDir(
       adopted: false,
       exited: releasing(ends, exitOfChild(child)),
       release: () => releaseTo(dir, recorded, ends),
+      isSame: () => child.exitCode === null && child.signalCode === null,
     };
   } finally {
     // Only the program keeps these: its exit is then EOF on our stdout and stderr ends.
-    for (const fd of programEnds) closeSync(fd);
+    for (const fd of [holdIn, ...programEnds]) closeSync(fd);
   }
 }
 
@@ -289,6 +326,7 @@ function adopt(
     ...ends,
     adopted: true,
     exited: releasing(ends, exited),
+    isSame: () => sameProcess(record),
     release: () => {
       unwatch();
       releaseTo(dir, record, ends);

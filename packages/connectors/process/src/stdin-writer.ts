@@ -46,6 +46,8 @@ export class StdinWriter {
   /** The program's name in errors. */
   readonly #name: string;
   #failedWrites = 0;
+  /** Messages a pipe took, over every program: what a drain reports as taken (ADR 0024). */
+  #taken = 0;
 
   constructor(supervisor: Supervisor<Program>, framing: Framing, name: string) {
     this.#supervisor = supervisor;
@@ -56,6 +58,11 @@ export class StdinWriter {
   /** Writes its pipe refused so far (cumulative). */
   get failedWrites(): number {
     return this.#failedWrites;
+  }
+
+  /** How many messages the programs' pipes have taken. */
+  get taken(): number {
+    return this.#taken;
   }
 
   /** Writes one message to the program's stdin; resolves once the pipe has its bytes. */
@@ -70,7 +77,10 @@ export class StdinWriter {
         });
       }
       const error = await writeWhole(program.stdin, bytes);
-      if (error === undefined) return;
+      if (error === undefined) {
+        this.#taken++;
+        return;
+      }
       this.#failedWrites++;
       if (attempt > 1 || !(await this.#supervisor.exitsSoon(program)))
         throw new RttError(

@@ -118,6 +118,10 @@ export const manifestSchema = {
           },
         },
         tags: { type: "object", additionalProperties: { type: "string" } },
+        // A program at a route's target end, retired (ADR 0024): how long it has to finish
+        // after EOF before SIGTERM, and whether it may be kept as a warm spare mid-stream.
+        "x-drain-ms": { type: "integer", minimum: 0, maximum: 600_000 },
+        "x-reattach": { type: "boolean" },
       },
     },
     signature: {

@@ -17,7 +17,8 @@ import { canonicalHash, type JsonValue, RttError } from "@rtt/core";
  * `degrade`: a route moved to a stub of its target (its breaker opened); `restore`: back.
  * `aborted`: the change recorded just before did not commit (the WAL could not take it, issue
  * 15, finding 6); the record is written first so nothing commits unaudited, and this one says
- * it did not happen.
+ * it did not happen. `retire`: a route's old target was closed after a move, and how its program
+ * ended (ADR 0024).
  */
 export const AUDIT_ACTIONS = [
   "bind",
@@ -29,6 +30,7 @@ export const AUDIT_ACTIONS = [
   "degrade",
   "restore",
   "aborted",
+  "retire",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

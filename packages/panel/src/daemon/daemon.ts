@@ -369,6 +369,8 @@ export class PanelDaemon {
         (async () => {
           await this.#sweep.settled();
           await this.#reconciler.idle();
+          // A moved-off target still draining (ADR 0024) finishes and is reported first.
+          await this.#reconciler.retired();
         })(),
         sleep(STOP_WAIT_MS, undefined, { ref: false }),
       ]);

@@ -17,6 +17,7 @@ import type { CatalogSymbol } from "@rtt/core";
 import type { AuditRecord } from "../audit/ledger.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
 import type { ApplyResult } from "../reconcile/reconciler.ts";
+import type { RetiredTarget } from "../reconcile/retire-target.ts";
 import type { RouteHealthView } from "./route-health.ts";
 
 /** A wired route's two links as their drivers sampled them (undefined: the driver gave none). */
@@ -112,6 +113,7 @@ function linkState(
     errors: s?.errors ?? 0,
     client_errors: s?.client_errors ?? 0,
     shared: s?.shared ?? 0,
+    unaccounted: s?.unaccounted ?? 0,
   };
 }
 
@@ -138,6 +140,7 @@ export function liveRouteToWire(
   samples: LinkSamples,
   breaker: string,
   held: boolean,
+  retired: readonly RetiredTarget[] = [],
 ): LiveRouteIn {
   return {
     id: r.edge.route,
@@ -149,6 +152,7 @@ export function liveRouteToWire(
     to_link: linkState(r.to, samples.to),
     breaker,
     held,
+    retired: retired.map((t) => ({ ...t, code: t.code ?? -1, signal: t.signal ?? "" })),
   };
 }
 

@@ -179,6 +179,7 @@ async function listRoutes(ctx: PanelServiceContext) {
           await samplesOf(ctx.pool, r),
           ctx.health()?.view(r.edge.route)?.breaker.state ?? "",
           ctx.reconciler.isParked(r.edge.route),
+          ctx.reconciler.retiredTargets(r.edge.route),
         ),
       ),
     ),

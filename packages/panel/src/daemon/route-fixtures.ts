@@ -52,6 +52,7 @@ export function linkSample(ok: boolean, at_unix_ms = 0, errors = 0): HealthSampl
     errors,
     client_errors: 0,
     shared: 0,
+    unaccounted: 0,
   };
 }
 

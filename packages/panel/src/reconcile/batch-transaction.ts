@@ -127,7 +127,10 @@ export class BatchTransaction {
     const { seq, retired } = committed;
     for (const old of retired) {
       await beforeStep(this.#parts.options, "retire", old.edge.route).catch(() => {});
-      await this.#parts.links.close([old.from, old.to]);
+      // The source first: its lane's EOS, then the target's program drained (ADR 0024).
+      await this.#parts.links.close([old.from]);
+      const why = "unwired: its route was replaced, deleted or rolled back";
+      await this.#parts.retirement.retire(old.to, old.edge.to, old.edge.route, why);
     }
     for (const edit of edits)
       if (edit.action === "delete") forgetRouteJournal(this.#parts.options.root, edit.route);

@@ -23,6 +23,20 @@ import {
 } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 
+/** A link's program's end, as its driver reported it at Close (ADR 0024). */
+export interface ProgramDrain {
+  /** "exited", "terminated" or "killed". */
+  readonly ended: string;
+  /** -1: none (a signal ended it, or it was not the driver's child). */
+  readonly code: number;
+  /** The signal that ended it, or "". */
+  readonly signal: string;
+  readonly frames: number;
+  /** Of those, the ones no program acknowledged. */
+  readonly unaccounted: number;
+  readonly drain_ms: number;
+}
+
 export interface DriverCalls {
   open(
     saddr: string,
@@ -46,6 +60,15 @@ export interface DriverCalls {
   ): Promise<unknown>;
   /** `detach` leaves the link's program adoptable by the next link of its route end. */
   close(linkId: string, detach?: boolean): Promise<boolean>;
+  /**
+   * `close`, with how the link's program ended when its driver runs one (ADR 0024); the call
+   * may last `drainMs` more than others, while the program finishes.
+   */
+  closeLink(
+    linkId: string,
+    detach?: boolean,
+    drainMs?: number,
+  ): Promise<{ closed: boolean; drain?: ProgramDrain }>;
   /** Bounds a link's outbound to `perWindow` chunks every `windowMs`; 0 lifts it. */
   throttle(linkId: string, perWindow: number, windowMs: number): Promise<void>;
   /**

@@ -11,6 +11,7 @@
  *   spare-keeping.ts      warm spares: retired targets, prebound failover targets
  *   sweeper.ts            the live routes against the drivers' links and the WAL's ledger
  *   route-links.ts        opening, journaling and closing route ends' links
+ *   retire-target.ts      closing a moved route's old target: its program drained, reported
  *   reconcile-parts.ts    what the parts above share, built once here
  *   wal-compaction.ts     compacting the WAL between applies
  */
@@ -25,6 +26,7 @@ import { LiveRoutes } from "./live-routes.ts";
 import { type ApplyResult, PlanApply, type Retarget } from "./plan-apply.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import { beginUnlessStopped, type ReconcilerOptions } from "./reconciler-options.ts";
+import { type RetiredTarget, TargetRetirement } from "./retire-target.ts";
 import { RouteLinks } from "./route-links.ts";
 import { SerialQueue } from "./serial-queue.ts";
 import { SpareKeeper } from "./spare-keeping.ts";
@@ -42,6 +44,7 @@ export class Reconciler {
   readonly #queue = new SerialQueue();
   readonly #routes: LiveRoutes;
   readonly #spares: SpareKeeper;
+  readonly #retirement: TargetRetirement;
   readonly #moves: TargetMoves;
   readonly #hold: Hold;
   readonly #applies: PlanApply;
@@ -52,8 +55,10 @@ export class Reconciler {
     this.#o = options;
     this.#routes = new LiveRoutes(options, live);
     const links = new RouteLinks(options);
-    this.#spares = new SpareKeeper({ options, routes: this.#routes, links }, this.#queue);
-    const parts: ReconcileParts = { options, routes: this.#routes, links, spares: this.#spares };
+    this.#retirement = new TargetRetirement(options, links);
+    const shared = { options, routes: this.#routes, links, retirement: this.#retirement };
+    this.#spares = new SpareKeeper(shared, this.#queue);
+    const parts: ReconcileParts = { ...shared, spares: this.#spares };
     this.#moves = new TargetMoves(parts);
     this.#hold = new Hold(parts, this.#moves);
     this.#applies = new PlanApply(parts, new BatchTransaction(parts), this.#moves);
@@ -72,6 +77,11 @@ export class Reconciler {
   /** The spares kept now (status, tests). */
   get spares(): readonly Spare[] {
     return this.#spares.values;
+  }
+
+  /** The route's last retired targets and how their programs ended (ADR 0024). */
+  retiredTargets(routeId: string): readonly RetiredTarget[] {
+    return this.#retirement.of(routeId);
   }
 
   /** Whether `park` holds the route's frames at its source now. */

@@ -13,10 +13,25 @@ import {
   resolveLaunchPath,
 } from "@rtt/core";
 import type { EdgeEnd } from "../plan/topology.ts";
-import { contractForDriver, type LinkRef, linkResourceName, sampleLink } from "./drivers.ts";
+import {
+  contractForDriver,
+  type LinkRef,
+  linkResourceName,
+  type ProgramDrain,
+  sampleLink,
+} from "./drivers.ts";
+
+export type { ProgramDrain } from "./drivers.ts";
+
 import { wiredRoutesOf } from "./graph.ts";
 import type { ReconcilerOptions } from "./reconciler-options.ts";
 import { isJournaled } from "./route-journals.ts";
+
+/**
+ * How much longer than other calls a plain Close may take: its program's default drain
+ * (`x-drain-ms`, ADR 0024) and the TERM that may follow.
+ */
+const DEFAULT_CLOSE_DRAIN_MS = 10_000;
 
 /** How long a retired target may take to consume what its lane carried before it is closed. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -106,14 +121,31 @@ export class RouteLinks {
    * `detach`: leave the links' programs adoptable (DriverCalls.close).
    */
   async close(links: readonly LinkRef[], detach = false): Promise<void> {
-    for (const ref of links) {
-      try {
-        // A driver that is not running took its links with it: nothing to close.
-        await this.#o.pool.running(ref.driver)?.close(ref.link, detach);
-        this.#o.wal.released("link", linkResourceName(ref));
-      } catch (error) {
-        this.#o.progress?.(`  could not close ${linkResourceName(ref)}: ${errorMessage(error)}`);
-      }
+    for (const ref of links) await this.closeReporting(ref, DEFAULT_CLOSE_DRAIN_MS, detach);
+  }
+
+  /**
+   * Closes one link as `close` does (best effort) and says how its program ended, when its
+   * driver runs one (ADR 0024); `drainMs`: how much longer than usual its driver may take.
+   */
+  async closeReporting(
+    ref: LinkRef,
+    drainMs: number,
+    detach = false,
+  ): Promise<ProgramDrain | undefined> {
+    try {
+      // A driver that is not running took its links with it: nothing to close.
+      const res = await this.#o.pool.running(ref.driver)?.closeLink(ref.link, detach, drainMs);
+      this.#o.wal.released("link", linkResourceName(ref));
+      const drain = res?.drain;
+      if (drain !== undefined)
+        this.#o.progress?.(
+          `  ${linkResourceName(ref)} closed: program ${drain.ended}${drain.code >= 0 ? ` ${drain.code}` : ""}${drain.signal === "" ? "" : ` (${drain.signal})`}, ${drain.frames} frames taken`,
+        );
+      return drain;
+    } catch (error) {
+      this.#o.progress?.(`  could not close ${linkResourceName(ref)}: ${errorMessage(error)}`);
+      return undefined;
     }
   }
 

@@ -57,15 +57,21 @@ export class SpareKeeper {
 
   /**
    * A swap moved `routeId` off `ref` (its target `end`): once the link has taken the `frames`
-   * its lane carried, it is kept as a spare armed for the route. Runs in the background.
+   * its lane carried, it is kept as a spare armed for the route when `keep` (its program can be
+   * re-attached mid-stream), else retired: its program drained to its exit (ADR 0024). Runs
+   * in the background; the link counts as held (the sweep leaves it alone) until done.
    */
-  retire(ref: LinkRef, frames: number, end: EdgeEnd, routeId: string): void {
+  retire(ref: LinkRef, frames: number, end: EdgeEnd, routeId: string, keep: boolean): void {
     const name = linkResourceName(ref);
     this.#retiring.add(name);
     // The swap's answer goes out first (AFTER_ANSWER_MS).
     void new Promise((r) => setTimeout(r, AFTER_ANSWER_MS))
       .then(() => this.#parts.links.drained(ref, frames))
-      .then(() => this.#queue.run(() => this.#keepAsSpare(ref, end, routeId)))
+      .then(async () => {
+        // Not on the queue: a drain may take x-drain-ms, and the link is no route's any more.
+        if (!keep) await this.#parts.retirement.retire(ref, end, routeId, "moved off by a swap");
+        else await this.#queue.run(() => this.#keepAsSpare(ref, end, routeId));
+      })
       .catch((error: unknown) =>
         this.#parts.options.progress?.(`  retiring ${name} failed: ${errorMessage(error)}`),
       )

@@ -42,10 +42,10 @@ test("a sweep while a driver restarts leaves its routes to dropDriver, which clo
   const recording = (name: string, d: DriverCalls): DriverCalls =>
     new Proxy(d, {
       get(target, key) {
-        if (key === "close")
-          return (id: string, detach?: boolean) => {
+        if (key === "closeLink")
+          return (id: string, detach?: boolean, drainMs?: number) => {
             closes.push(`${name}/${id}${detach === true ? " detached" : ""}`);
-            return target.close(id, detach);
+            return target.closeLink(id, detach, drainMs);
           };
         const value = Reflect.get(target, key) as unknown;
         return typeof value === "function" ? value.bind(target) : value;

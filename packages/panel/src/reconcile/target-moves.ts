@@ -19,6 +19,7 @@ import { agree, txNonce } from "./handshake-ask.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import { beforeStep, beginUnlessStopped } from "./reconciler-options.ts";
 import { handOverReplies } from "./reply-handover.ts";
+import { reattachable } from "./retire-target.ts";
 import { openParams } from "./route-journals.ts";
 import { isArmedFor } from "./spares.ts";
 import { undoUncommittedMove } from "./uncommitted-move.ts";
@@ -259,16 +260,18 @@ export class TargetMoves {
 
   /**
    * Committed. A swapped-out target finishes its lane's frames: after a qc in the background
-   * (answer now), then it stays open for a while as a warm spare — the sweep leaves both
-   * alone; an apply closes it before it returns, as it does a replaced route's links. The
-   * parked one's lane ended with the park, and it is not kept.
+   * (answer now), then it stays open for a while as a warm spare if it can be re-attached
+   * mid-stream, else it is retired — its program drained to its exit (ADR 0024); the sweep
+   * leaves both alone. An apply retires it before it returns. The parked one's lane ended
+   * with the park, and it is not kept.
    */
   async #retireOld(before: WiredRoute, oldFrames: number, mode: MoveMode): Promise<void> {
+    const { edge } = before;
     if (mode === "swap")
-      this.#parts.spares.retire(before.to, oldFrames, before.edge.to, before.edge.route);
-    else {
-      if (mode === "apply") await this.#parts.links.drained(before.to, oldFrames);
-      await this.#parts.links.close([before.to]);
-    }
+      this.#parts.spares.retire(before.to, oldFrames, edge.to, edge.route, reattachable(edge.to));
+    else if (mode === "apply") {
+      await this.#parts.links.drained(before.to, oldFrames);
+      await this.#parts.retirement.retire(before.to, edge.to, edge.route, "replaced by an apply");
+    } else await this.#parts.links.close([before.to]);
   }
 }

@@ -75,6 +75,11 @@ export interface HealthSample {
    * request/response or journaled source).
    */
   'shared'?: (number);
+  /**
+   * Messages the symbol took and lost unacknowledged so far: a program that died (non-zero, or
+   * by a signal) holding them (ADR 0024).
+   */
+  'unaccounted'?: (number | string | Long);
 }
 
 export interface HealthSample__Output {
@@ -150,4 +155,9 @@ export interface HealthSample__Output {
    * request/response or journaled source).
    */
   'shared': (number);
+  /**
+   * Messages the symbol took and lost unacknowledged so far: a program that died (non-zero, or
+   * by a signal) holding them (ADR 0024).
+   */
+  'unaccounted': (number);
 }

@@ -16,7 +16,7 @@ export interface AuditEvent {
    */
   'who'?: (string);
   /**
-   * "bind", "unbind", "swap", "trip", "heal", "rollback", "degrade", "restore", or "aborted"
+   * "bind", "unbind", "swap", "trip", "heal", "rollback", "degrade", "restore", "aborted", or "retire"
    * (the change recorded just before did not commit: the WAL refused it).
    */
   'action'?: (string);
@@ -68,7 +68,7 @@ export interface AuditEvent__Output {
    */
   'who': (string);
   /**
-   * "bind", "unbind", "swap", "trip", "heal", "rollback", "degrade", "restore", or "aborted"
+   * "bind", "unbind", "swap", "trip", "heal", "rollback", "degrade", "restore", "aborted", or "retire"
    * (the change recorded just before did not commit: the WAL refused it).
    */
   'action': (string);

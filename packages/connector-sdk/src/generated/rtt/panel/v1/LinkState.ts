@@ -62,6 +62,11 @@ export interface LinkState {
    * or journaled source).
    */
   'shared'?: (number);
+  /**
+   * Messages this end's program took and lost unacknowledged so far: it died (non-zero, or by
+   * a signal) holding them (ADR 0024).
+   */
+  'unaccounted'?: (number | string | Long);
 }
 
 export interface LinkState__Output {
@@ -124,4 +129,9 @@ export interface LinkState__Output {
    * or journaled source).
    */
   'shared': (number);
+  /**
+   * Messages this end's program took and lost unacknowledged so far: it died (non-zero, or by
+   * a signal) holding them (ADR 0024).
+   */
+  'unaccounted': (number);
 }

@@ -1,6 +1,7 @@
 // Original file: proto/rtt/v1/panel.proto
 
 import type { LinkState as _rtt_panel_v1_LinkState, LinkState__Output as _rtt_panel_v1_LinkState__Output } from '../../../rtt/panel/v1/LinkState.ts';
+import type { RetiredTarget as _rtt_panel_v1_RetiredTarget, RetiredTarget__Output as _rtt_panel_v1_RetiredTarget__Output } from '../../../rtt/panel/v1/RetiredTarget.ts';
 
 export interface LiveRoute {
   /**
@@ -40,6 +41,11 @@ export interface LiveRoute {
    * wait there under its QoS).
    */
   'held'?: (boolean);
+  /**
+   * Targets moves took the route off, last few first to last, and how their programs ended
+   * (ADR 0024).
+   */
+  'retired'?: (_rtt_panel_v1_RetiredTarget)[];
 }
 
 export interface LiveRoute__Output {
@@ -80,4 +86,9 @@ export interface LiveRoute__Output {
    * wait there under its QoS).
    */
   'held': (boolean);
+  /**
+   * Targets moves took the route off, last few first to last, and how their programs ended
+   * (ADR 0024).
+   */
+  'retired': (_rtt_panel_v1_RetiredTarget__Output)[];
 }
