@@ -60,9 +60,11 @@ describe("RouteLinks.open", () => {
     );
     assert.deepEqual(asked, []);
     allowed = ["/etc"];
+    // An end planned without its launch recorded: its link carries the default drain.
     assert.deepEqual(await links.open(undefined, "steal", end, {}, passwd), {
       driver: "file",
       link: "link-1",
+      drain_ms: 5000,
     });
     assert.deepEqual(asked, ["file"]);
   });
