@@ -37,9 +37,19 @@ export class SpareKeeper {
   constructor(parts: Omit<ReconcileParts, "spares">, queue: SerialQueue) {
     this.#parts = parts;
     this.#queue = queue;
-    this.#spares = new WarmSpares(SPARE_TTL_MS, (ref) => {
-      void this.#queue.run(() => this.#parts.links.close([ref]));
-    });
+    this.#spares = new WarmSpares(SPARE_TTL_MS, (ref) => this.#closeAside(ref));
+  }
+
+  /**
+   * Closes an expired spare off the queue — its program's drain may take its `x-drain-ms`, and
+   * the link is no route's — tracked as retiring, so the sweep leaves it alone and the panel's
+   * stop waits for it.
+   */
+  #closeAside(ref: LinkRef): void {
+    const name = linkResourceName(ref);
+    this.#retiring.add(name);
+    // RouteLinks.close is best effort: it reports a failure and never rejects.
+    void this.#parts.links.close([ref]).finally(() => this.#retiring.delete(name));
   }
 
   /** The spares kept now (status, tests). */
