@@ -80,9 +80,12 @@ export class Reconciler {
     return this.#spares.values;
   }
 
-  /** Every link the panel holds open: both ends of each wired route, and the warm spares. */
+  /**
+   * Every link the panel holds open: both ends of each wired route, the warm spares and the
+   * targets still draining after a move.
+   */
   heldLinks(): LinkRef[] {
-    return [...this.#routes.links(), ...this.#spares.values.map((s) => s.ref)];
+    return [...this.#routes.links(), ...this.#spares.heldLinks()];
   }
 
   /** The route's last retired targets and how their programs ended (ADR 0024). */
