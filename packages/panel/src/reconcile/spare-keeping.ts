@@ -93,14 +93,14 @@ export class SpareKeeper {
     while (this.#retiring.size > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
-  /** The links of `held()` themselves: what the panel's stop must give time to drain. */
+  /** The links `held()` names: what the panel's stop must give time to drain. */
   heldLinks(): LinkRef[] {
     return [...this.#retiring.values(), ...this.#spares.values().map((s) => s.ref)];
   }
 
   /** Links the panel holds open that no route uses now: draining, or warm spares. */
   held(): string[] {
-    return [...this.#retiring.keys(), ...this.#spares.values().map((s) => linkResourceName(s.ref))];
+    return this.heldLinks().map(linkResourceName);
   }
 
   /**
