@@ -78,7 +78,8 @@ const referenceArb: fc.Arbitrary<string> = fc
 const paramsArb = fc.dictionary(
   fc.constantFrom("alpha", "beta", "gamma", "optional_caps"),
   fc.oneof(fc.constantFrom("pull", "push,stream", "1"), fc.integer({ max: 9 }), fc.boolean()),
-  { maxKeys: 3 },
+  // As JSON.parse makes them: a null-prototype object would differ from its own copy.
+  { maxKeys: 3, noNullPrototype: true },
 );
 
 /** Mostly references to the catalog's own symbols (exact, or without the version), else random. */
@@ -207,7 +208,10 @@ const edgeArb = (route: string): fc.Arbitrary<Edge> =>
       lane: fc.constantFrom(...LANE_KINDS),
       pattern: fc.constantFrom<LinkPattern>("oneway", "reqrep"),
       prio: fc.integer({ min: 0, max: 3 }),
-      params: fc.dictionary(fc.constantFrom("k", "q"), fc.constantFrom("1", "2"), { maxKeys: 2 }),
+      params: fc.dictionary(fc.constantFrom("k", "q"), fc.constantFrom("1", "2"), {
+        maxKeys: 2,
+        noNullPrototype: true,
+      }),
     })
     .map((e) => ({
       route,
