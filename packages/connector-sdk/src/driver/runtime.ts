@@ -8,7 +8,7 @@
  * lane).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   type Contract,
   canonicalHash,
@@ -16,17 +16,23 @@ import {
   DEFAULT_ROUTE_BUFFER,
   formatSaddr,
   parseConcrete,
+  type ReadRouteQos,
+  type RouteAdmissionQos,
   RttError,
   readRouteQos,
 } from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
+import { privateDir } from "../files/private-state.ts";
+import { refuseLinks } from "../state-files.ts";
 import { callFailed } from "./connector-call.ts";
 import {
   type CloseReport,
   type Connector,
   describeClose,
   type OpenContext,
+  type RxMessage,
 } from "./define-connector.ts";
+import { JournalTee, type TeeMember } from "./journal-tee.ts";
 import type { LaneSide } from "./lane-slots.ts";
 import { Link, type LinkRoute } from "./link.ts";
 import type { RxTap } from "./outbound-pump.ts";
@@ -235,18 +241,8 @@ export class DriverRuntime<L> {
     const id = `${this.#idPrefix}-${this.#nextId++}`;
     const qos = isSource ? route.qos : undefined;
     let link: Link<L>;
-    // A journaled source keeps a program of its own: its journal numbers what that program wrote.
-    if (route.fanout === true && route.journal === undefined) {
-      const shared = await this.#sharedSource(wanted, contract, route.params);
-      // A route that refuses rather than waits never holds the shared source back.
-      const { member, connector } = shared.join(qos?.drop !== "taildrop" && qos?.drop !== "nack");
-      link = new Link(id, contract, shared.handle, connector, (l) => this.#log(l), {
-        ...(qos === undefined ? {} : { qos }),
-        shared: () => shared.members,
-      });
-      member.onOverflow = (item) => link.refuseUnoffered(item);
-      if (shared.members > 1)
-        this.#log(`link ${id}: ${wanted} fans out to ${shared.members} routes from one program`);
+    if (route.fanout === true) {
+      link = await this.#openShared(id, wanted, contract, route, qos);
     } else {
       const journaled = this.#journaled(id, wanted, isSource, route.journal, route.qos?.buffer);
       let handle: L;
@@ -274,42 +270,126 @@ export class DriverRuntime<L> {
   }
 
   /**
+   * The source end of a fan-out route (ADR 0025): a member of the shared handle for its symbol.
+   * A journaled route's member also takes its journal, which the handle's tee writes.
+   */
+  async #openShared(
+    id: string,
+    saddr: string,
+    contract: Contract,
+    route: ReadRouteQos,
+    qos: RouteAdmissionQos | undefined,
+  ): Promise<Link<L>> {
+    const journal =
+      route.journal === undefined
+        ? undefined
+        : this.#sourceJournal(id, saddr, route.journal, route.qos?.buffer);
+    let got: { shared: SharedSource<L>; teeMember?: TeeMember };
+    try {
+      got = await this.#sharedSource(saddr, contract, route.params, route.journal, journal);
+    } catch (error) {
+      journal?.close();
+      throw error;
+    }
+    const { shared, teeMember } = got;
+    // A route that refuses rather than waits never holds the shared source back.
+    const { member, connector } = shared.join(qos?.drop !== "taildrop" && qos?.drop !== "nack");
+    const leaving: Connector<L> =
+      teeMember === undefined
+        ? connector
+        : {
+            ...connector,
+            close: (handle, how) => {
+              teeMember.leave();
+              return connector.close(handle, how);
+            },
+          };
+    const link: Link<L> = new Link(id, contract, shared.handle, leaving, (l) => this.#log(l), {
+      ...(qos === undefined ? {} : { qos }),
+      ...(journal === undefined ? {} : { journal }),
+      shared: () => shared.members,
+    });
+    member.onOverflow = (item) => link.refuseUnoffered(item);
+    if (shared.tee !== undefined) member.map = (item) => memberItem(item, teeMember);
+    if (shared.members > 1)
+      this.#log(`link ${id}: ${saddr} fans out to ${shared.members} routes from one program`);
+    return link;
+  }
+
+  /**
    * The shared handle for `saddr` opened with `contract` and `params`: the running one, or a new
    * one. One that is closing (its last route left) or whose rx ended is not joined: a new one
-   * opens, and the old one goes with its last route.
+   * opens, and the old one goes with its last route. Journaled routes (`journalDir`) share among
+   * themselves only: their program writes through a tee into each one's `journal`, and lives in
+   * a state directory keyed by the source, not by any one route (`.rtt/run/sources/<key>/`).
    */
   async #sharedSource(
     saddr: string,
     contract: Contract,
     params: Readonly<Record<string, string>>,
-  ): Promise<SharedSource<L>> {
-    const key = canonicalHash({ saddr, contract, params });
+    journalDir: string | undefined,
+    journal: RouteJournal | undefined,
+  ): Promise<{ shared: SharedSource<L>; teeMember?: TeeMember }> {
+    const journaled = journalDir !== undefined;
+    const key = canonicalHash({ saddr, contract, params, journaled });
     for (;;) {
       const pending = this.#sources.get(key);
       if (pending === undefined) break;
       const shared = await pending.catch(() => undefined);
-      if (shared !== undefined && !shared.closed && !shared.ended) return shared;
+      if (shared !== undefined && !shared.closed && !shared.ended) {
+        const teeMember = journal === undefined ? undefined : shared.tee?.join(journal);
+        return teeMember === undefined ? { shared } : { shared, teeMember };
+      }
       if (this.#sources.get(key) === pending) this.#sources.delete(key);
     }
+    const tee = journaled ? new JournalTee((l) => this.#log(l)) : undefined;
+    const teeMember = journal === undefined ? undefined : tee?.join(journal);
     const opening = (async () => {
       let handle: L;
       try {
-        handle = await this.connector.open(contract, params, { source: true });
+        const context: OpenContext =
+          tee === undefined || journalDir === undefined
+            ? { source: true }
+            : { source: true, journal: tee, stateDir: sharedStateDir(journalDir, key) };
+        handle = await this.connector.open(contract, params, context);
       } catch (error) {
+        teeMember?.leave();
         throw callFailed(this.connector.name, "open", error);
       }
-      const shared: SharedSource<L> = new SharedSource(key, handle, this.connector, () => {
-        if (this.#sources.get(key) === opening) this.#sources.delete(key);
-      });
+      const shared: SharedSource<L> = new SharedSource(
+        key,
+        handle,
+        this.connector,
+        () => {
+          if (this.#sources.get(key) === opening) this.#sources.delete(key);
+        },
+        tee,
+      );
       return shared;
     })();
     this.#sources.set(key, opening);
     try {
-      return await opening;
+      const shared = await opening;
+      return teeMember === undefined ? { shared } : { shared, teeMember };
     } catch (error) {
       if (this.#sources.get(key) === opening) this.#sources.delete(key);
       throw error;
     }
+  }
+
+  /** A journaled source end's journal, or none while another source end holds it. */
+  #sourceJournal(
+    id: string,
+    saddr: string,
+    dir: string,
+    buffer: number | undefined,
+  ): RouteJournal | undefined {
+    const journal = RouteJournal.open(dir, buffer ?? DEFAULT_ROUTE_BUFFER, saddr);
+    if (journal instanceof RouteJournal) return journal;
+    this.#log(
+      `link ${id}: route journal ${dir} is held by ${journal.busy}: this link runs unjournaled`,
+    );
+    return undefined;
   }
 
   /**
@@ -331,13 +411,8 @@ export class DriverRuntime<L> {
       `${end}-${createHash("sha256").update(saddr).digest("hex").slice(0, 12)}`,
     );
     if (!isSource) return { context: { stateDir }, route: { delivered: new DeliveredMark(dir) } };
-    const journal = RouteJournal.open(dir, buffer ?? DEFAULT_ROUTE_BUFFER, saddr);
-    if (!(journal instanceof RouteJournal)) {
-      this.#log(
-        `link ${id}: route journal ${dir} is held by ${journal.busy}: this link runs unjournaled`,
-      );
-      return { context: {}, route: {} };
-    }
+    const journal = this.#sourceJournal(id, saddr, dir, buffer);
+    if (journal === undefined) return { context: {}, route: {} };
     return { context: { stateDir, journal }, route: { journal } };
   }
 
@@ -514,6 +589,33 @@ export class DriverRuntime<L> {
     await Promise.allSettled([...this.#closing]);
     return n;
   }
+}
+
+/**
+ * A chunk of a journaled shared source as one route sees it: its correlation id in that route's
+ * journal, or nothing when it ended before the route joined. A route whose journal another link
+ * held (`member` undefined) runs unjournaled: no correlation id to mark.
+ */
+function memberItem(
+  item: Uint8Array | RxMessage,
+  member: TeeMember | undefined,
+): Uint8Array | RxMessage | undefined {
+  if (item instanceof Uint8Array) return item;
+  if (member === undefined) return item.payload;
+  const correlation = member.correlation(item.correlation);
+  return correlation === undefined ? undefined : { payload: item.payload, correlation };
+}
+
+/**
+ * Where a shared journaled program lives: beside the routes' journals, under `sources/`, keyed
+ * by the source (symbol, launch, params), so no one route's deletion takes it (ADR 0025).
+ */
+function sharedStateDir(journalDir: string, key: string): string {
+  const runDir = dirname(dirname(journalDir));
+  const dir = join(runDir, "sources", key.slice(0, 16));
+  refuseLinks(dir);
+  privateDir(dir);
+  return dir;
 }
 
 function shuttingDown(): RttError {

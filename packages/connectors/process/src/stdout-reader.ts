@@ -11,7 +11,7 @@
  */
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { BoundedQueue, type RouteJournal, type WaterMarks } from "@rtt/connector-sdk";
+import { BoundedQueue, type SourceJournal, type WaterMarks } from "@rtt/connector-sdk";
 import { Deframer, type Framing } from "./framing.ts";
 import { JournalCursor } from "./journal-cursor.ts";
 import type { OnStdout, Program } from "./program.ts";
@@ -40,7 +40,7 @@ const LAST_OUTPUT_POLL_MS = 100;
 export interface StdoutReaderOptions {
   readonly framing: Framing;
   /** The route's journal, at its source end. */
-  readonly journal?: RouteJournal | undefined;
+  readonly journal?: SourceJournal | undefined;
   /** The program's name in log lines. */
   readonly name: string;
   readonly log?: ((line: string) => void) | undefined;

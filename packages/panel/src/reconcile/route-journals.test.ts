@@ -54,7 +54,7 @@ describe("route journals", () => {
       assert.throws(() => routeJournalDir(root, bad), { code: "RTT_ERR_INTERNAL" }, bad);
   });
 
-  it("only a one-way unjournaled route's source end may share its program (ADR 0025)", () => {
+  it("only a one-way route's source end may share its program (ADR 0025)", () => {
     const params = { "qos.drop": "taildrop" };
     assert.deepEqual(sourceOpenParams(edge("oneway", "taildrop"), params), {
       ...params,
@@ -63,10 +63,13 @@ describe("route journals", () => {
     assert.deepEqual(sourceOpenParams(edge("oneway", undefined), {}), {
       [ROUTE_FANOUT_PARAM]: "source",
     });
-    // Answers pair with their own requests; a journal numbers its own program's stream.
+    // Answers pair with their own requests; journaled routes share through a journal tee.
     assert.deepEqual(sourceOpenParams(edge("reqrep", "taildrop"), params), params);
     const journaled = openParams(root, edge("oneway", "buffer"));
-    assert.deepEqual(sourceOpenParams(edge("oneway", "buffer"), journaled), journaled);
+    assert.deepEqual(sourceOpenParams(edge("oneway", "buffer"), journaled), {
+      ...journaled,
+      [ROUTE_FANOUT_PARAM]: "source",
+    });
   });
 
   it("a panel start forgets the journals of routes no longer committed, and ends their programs", async () => {

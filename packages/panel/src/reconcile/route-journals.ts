@@ -26,6 +26,11 @@ function routesDir(root: string): string {
   return join(workspacePaths(root).run, "routes");
 }
 
+/** Where the driver runs a program shared by journaled routes (ADR 0025), one folder each. */
+function sourcesDir(root: string): string {
+  return join(workspacePaths(root).run, "sources");
+}
+
 const ROUTE_ID = new RegExp(IDENT_PATTERN);
 
 /**
@@ -58,15 +63,15 @@ export function openParams(root: string, edge: Edge): Readonly<Record<string, st
 
 /**
  * The Open params of a route's source end: `params` (openParams), marked sharable when the route
- * is one-way and unjournaled, so the driver runs one program for every such route from the same
- * symbol (ADR 0025). A request/response source pairs answers with its own requests, and a
- * journaled one numbers its messages by its own journal: each keeps a program of its own.
+ * is one-way, so the driver runs one program for every such route from the same symbol (ADR
+ * 0025; journaled ones among themselves, through a tee into each route's journal). A
+ * request/response source pairs answers with its own requests: it keeps a program of its own.
  */
 export function sourceOpenParams(
   edge: Edge,
   params: Readonly<Record<string, string>>,
 ): Readonly<Record<string, string>> {
-  if (edge.pattern !== "oneway" || isJournaled(edge)) return params;
+  if (edge.pattern !== "oneway") return params;
   return { ...params, [ROUTE_FANOUT_PARAM]: "source" };
 }
 
@@ -85,17 +90,17 @@ export function forgetRouteJournal(root: string, route: string): void {
  * them. Their pids.
  */
 export function stopUnownedPrograms(root: string): number[] {
-  let entries: string[];
-  try {
-    // A linked run folder holds no programs of ours (forgetRouteJournal refuses it, loudly).
-    refuseLinks(routesDir(root));
-    entries = readdirSync(routesDir(root));
-  } catch {
-    return [];
-  }
-  return entries.flatMap((e) =>
-    stopRecordedPrograms(join(routesDir(root), e), { unownedOnly: true }),
-  );
+  return [routesDir(root), sourcesDir(root)].flatMap((dir) => {
+    let entries: string[];
+    try {
+      // A linked run folder holds no programs of ours (forgetRouteJournal refuses it, loudly).
+      refuseLinks(dir);
+      entries = readdirSync(dir);
+    } catch {
+      return [];
+    }
+    return entries.flatMap((e) => stopRecordedPrograms(join(dir, e), { unownedOnly: true }));
+  });
 }
 
 /** Forgets the journals of routes not in `keep`; the routes whose journals went. */

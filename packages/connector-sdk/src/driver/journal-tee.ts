@@ -1,0 +1,168 @@
+/**
+ * Fan-out of a journaled source (ADR 0025): one program feeding several `drop: buffer` routes,
+ * each with its own journal (ADR 0016). The connector sees one journal — this tee, whose offsets
+ * are a stream of its own — and every byte it appends goes to every member route's journal.
+ *
+ * A member joins at a message boundary: the bytes read since the last whole message (the
+ * unfinished one) are copied into its journal first, so its journal holds whole messages only.
+ * From then on a message that ends at tee offset `e` ends at `e + delta` in the member's journal
+ * (`delta`: where the member's journal stood minus where the tee stood at the join): that is the
+ * correlation id its route carries, what its target's delivered mark records. A message that
+ * ended at or before the join is not the member's (pub/sub: a route wired later joins the stream
+ * where it is).
+ *
+ * The bound: the program is read only while no member's journal is full — the slowest `buffer`
+ * consumer paces all, as for unjournaled fan-out.
+ *
+ * Replay: only the first member's journal is replayed at the program's first start (the tee
+ * starts at its end, so the first member's offsets are the tee's). A route that joins a running
+ * program does not get its own journal's undelivered bytes: they were another program's stream,
+ * which this one does not continue, so they are cut off (sealed) at the join and the count logged.
+ */
+import type { RouteJournal } from "./route-journal.ts";
+
+/** What a source connector needs of a journal (route-journal.ts); the tee is one too. */
+export interface SourceJournal {
+  readonly end: number;
+  readonly full: boolean;
+  append(bytes: Uint8Array): number;
+  undelivered(): { readonly from: number; readonly bytes: Uint8Array; readonly atMark: boolean };
+  seal(boundary: number): void;
+  note(end: number): void;
+  refresh(): void;
+}
+
+/** One route's journal behind the tee. */
+export class TeeMember {
+  readonly journal: RouteJournal;
+  /** The tee offset where the member joined: messages ending there or before are not its own. */
+  readonly joinedAt: number;
+  /** The member journal's offset minus the tee's, for the same byte. */
+  readonly delta: number;
+  readonly #tee: JournalTee;
+
+  constructor(tee: JournalTee, journal: RouteJournal, joinedAt: number, delta: number) {
+    this.#tee = tee;
+    this.journal = journal;
+    this.joinedAt = joinedAt;
+    this.delta = delta;
+  }
+
+  /** The route's correlation id for a message ending at tee offset `end`; undefined: not its. */
+  correlation(end: number): number | undefined {
+    return end > this.joinedAt ? end + this.delta : undefined;
+  }
+
+  /** Nothing more is appended to this journal (its link closes it after). */
+  leave(): void {
+    this.#tee.leave(this);
+  }
+}
+
+export class JournalTee implements SourceJournal {
+  readonly #members: TeeMember[] = [];
+  readonly #log: (line: string) => void;
+  #end = 0;
+  /** Where the last whole message noted ends: bytes after it are the unfinished one (`#tail`). */
+  #boundary = 0;
+  #tail: Uint8Array[] = [];
+  /** Nothing read or replayed yet: the first journal to join is the tee's own stream. */
+  #fresh = true;
+
+  constructor(log: (line: string) => void) {
+    this.#log = log;
+  }
+
+  get members(): number {
+    return this.#members.length;
+  }
+
+  get end(): number {
+    return this.#end;
+  }
+
+  /** Any member's journal at its bound: stop reading the program. */
+  get full(): boolean {
+    return this.#members.some((m) => m.journal.full);
+  }
+
+  /**
+   * Adds a route's journal. The first one, before anything was read, is the tee's own stream
+   * (its undelivered bytes are replayed); a later one joins where the stream is.
+   */
+  join(journal: RouteJournal): TeeMember {
+    if (this.#fresh && this.#members.length === 0) {
+      this.#end = this.#boundary = journal.end;
+      const member = new TeeMember(this, journal, -1, 0);
+      this.#members.push(member);
+      return member;
+    }
+    const stale = journal.undelivered();
+    if (stale.bytes.length > 0) {
+      journal.seal(stale.from);
+      this.#log(
+        `route journal ${journal.dir}: ${stale.bytes.length} undelivered byte(s) of an earlier program cut off: the route joins a running shared program`,
+      );
+    }
+    const delta = journal.end - this.#boundary;
+    for (const chunk of this.#tail) journal.append(chunk);
+    const member = new TeeMember(this, journal, this.#boundary, delta);
+    this.#members.push(member);
+    return member;
+  }
+
+  leave(member: TeeMember): void {
+    const at = this.#members.indexOf(member);
+    if (at >= 0) this.#members.splice(at, 1);
+  }
+
+  append(bytes: Uint8Array): number {
+    this.#fresh = false;
+    for (const m of this.#members) m.journal.append(bytes);
+    this.#end += bytes.length;
+    // The reader may reuse its buffer: the tail keeps a copy.
+    this.#tail.push(Uint8Array.from(bytes));
+    return this.#end;
+  }
+
+  /** Only the first member's, at the program's first start (see the file comment). */
+  undelivered(): { readonly from: number; readonly bytes: Uint8Array; readonly atMark: boolean } {
+    this.#fresh = false;
+    const first = this.#members[0];
+    if (this.#members.length === 1 && first !== undefined && first.delta === 0)
+      return first.journal.undelivered();
+    return { from: this.#end, bytes: new Uint8Array(0), atMark: true };
+  }
+
+  seal(boundary: number): void {
+    if (boundary >= this.#end) return;
+    for (const m of this.#members) m.journal.seal(Math.max(boundary, m.joinedAt, 0) + m.delta);
+    this.#end = this.#boundary = boundary;
+    this.#tail = [];
+  }
+
+  note(end: number): void {
+    for (const m of this.#members) {
+      const at = m.correlation(end);
+      if (at !== undefined) m.journal.note(at);
+    }
+    if (end <= this.#boundary) return;
+    // Drop the tail's bytes before `end`: they belong to whole messages now.
+    let drop = end - this.#boundary;
+    this.#boundary = end;
+    while (drop > 0 && this.#tail.length > 0) {
+      const chunk = this.#tail[0] as Uint8Array;
+      if (chunk.length <= drop) {
+        drop -= chunk.length;
+        this.#tail.shift();
+      } else {
+        this.#tail[0] = chunk.subarray(drop);
+        drop = 0;
+      }
+    }
+  }
+
+  refresh(): void {
+    for (const m of this.#members) m.journal.refresh();
+  }
+}
