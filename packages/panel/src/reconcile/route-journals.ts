@@ -3,7 +3,9 @@
  * drops nothing (`drop: buffer`) gets a directory under `.rtt/run/routes/`, named in the Open
  * params of both its ends (`qos.journal`). The source end's driver journals there what its
  * program wrote, the target end's marks there what it handed on, and each end's program lives
- * there (FIFOs), so a driver's successor adopts the programs and replays the difference.
+ * there (FIFOs), so a driver's successor adopts the programs and replays the difference. A
+ * source program shared by several such routes (ADR 0025) lives under `.rtt/run/sources/`
+ * instead, by source, so deleting one of its routes does not end it.
  *
  * The directory outlives links, drivers and panels; it goes when its route is deleted, with
  * the programs recorded in it (they hold the far ends of their own pipes: nothing else would
