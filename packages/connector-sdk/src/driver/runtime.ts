@@ -8,10 +8,9 @@
  * lane).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import {
   type Contract,
-  canonicalHash,
   contractHash,
   DEFAULT_ROUTE_BUFFER,
   formatSaddr,
@@ -22,24 +21,22 @@ import {
   readRouteQos,
 } from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
-import { privateDir } from "../files/private-state.ts";
-import { refuseLinks } from "../state-files.ts";
 import { callFailed } from "./connector-call.ts";
 import {
   type CloseReport,
   type Connector,
   describeClose,
   type OpenContext,
-  type RxMessage,
 } from "./define-connector.ts";
-import { JournalTee, type TeeMember } from "./journal-tee.ts";
+import type { TeeMember } from "./journal-tee.ts";
 import type { LaneSide } from "./lane-slots.ts";
 import { Link, type LinkRoute } from "./link.ts";
 import type { RxTap } from "./outbound-pump.ts";
 import type { RouteGrant } from "./route-admission.ts";
 import type { ControlAddresses, HandshakeAgreed, HandshakeAsk } from "./route-handshake.ts";
 import { DeliveredMark, RouteJournal } from "./route-journal.ts";
-import { SharedSource } from "./shared-source.ts";
+import type { SharedSource } from "./shared-source.ts";
+import { memberItem, SharedSources } from "./shared-sources.ts";
 
 export interface RuntimeOptions {
   /** Heartbeat interval of outbound lanes (default 250 ms). */
@@ -108,11 +105,8 @@ export class DriverRuntime<L> {
   readonly #idPrefix = randomBytes(4).toString("hex");
   #nextId = 1;
   #disposed = false;
-  /**
-   * Fan-out (ADR 0025): the handle behind the source ends of one-way routes, by symbol, launch
-   * and params — one program for all of them. A promise, so two Opens at once share too.
-   */
-  readonly #sources = new Map<string, Promise<SharedSource<L>>>();
+  /** Fan-out (ADR 0025): the handles behind the source ends of one-way routes. */
+  readonly #sources: SharedSources<L>;
   /** Opens in flight: dispose() waits for them, so a link opened meanwhile is closed too. */
   readonly #opening = new Set<Promise<string>>();
 
@@ -124,6 +118,7 @@ export class DriverRuntime<L> {
     this.#now = options.now ?? Date.now;
     this.#drainMs = options.drainMs ?? 2000;
     this.#healthTimeoutMs = options.healthTimeoutMs ?? 1000;
+    this.#sources = new SharedSources(connector, (line) => this.#log(line));
     this.#timer = setInterval(() => this.#tick(), this.heartbeatMs);
     this.#timer.unref();
   }
@@ -286,7 +281,7 @@ export class DriverRuntime<L> {
         : this.#sourceJournal(id, saddr, route.journal, route.qos?.buffer);
     let got: { shared: SharedSource<L>; teeMember?: TeeMember };
     try {
-      got = await this.#sharedSource(saddr, contract, route.params, route.journal, journal);
+      got = await this.#sources.acquire(saddr, contract, route.params, route.journal, journal);
     } catch (error) {
       journal?.close();
       throw error;
@@ -314,67 +309,6 @@ export class DriverRuntime<L> {
     if (shared.members > 1)
       this.#log(`link ${id}: ${saddr} fans out to ${shared.members} routes from one program`);
     return link;
-  }
-
-  /**
-   * The shared handle for `saddr` opened with `contract` and `params`: the running one, or a new
-   * one. One that is closing (its last route left) or whose rx ended is not joined: a new one
-   * opens, and the old one goes with its last route. Journaled routes (`journalDir`) share among
-   * themselves only: their program writes through a tee into each one's `journal`, and lives in
-   * a state directory keyed by the source, not by any one route (`.rtt/run/sources/<key>/`).
-   */
-  async #sharedSource(
-    saddr: string,
-    contract: Contract,
-    params: Readonly<Record<string, string>>,
-    journalDir: string | undefined,
-    journal: RouteJournal | undefined,
-  ): Promise<{ shared: SharedSource<L>; teeMember?: TeeMember }> {
-    const journaled = journalDir !== undefined;
-    const key = canonicalHash({ saddr, contract, params, journaled });
-    for (;;) {
-      const pending = this.#sources.get(key);
-      if (pending === undefined) break;
-      const shared = await pending.catch(() => undefined);
-      if (shared !== undefined && !shared.closed && !shared.ended) {
-        const teeMember = journal === undefined ? undefined : shared.tee?.join(journal);
-        return teeMember === undefined ? { shared } : { shared, teeMember };
-      }
-      if (this.#sources.get(key) === pending) this.#sources.delete(key);
-    }
-    const tee = journaled ? new JournalTee((l) => this.#log(l)) : undefined;
-    const teeMember = journal === undefined ? undefined : tee?.join(journal);
-    const opening = (async () => {
-      let handle: L;
-      try {
-        const context: OpenContext =
-          tee === undefined || journalDir === undefined
-            ? { source: true }
-            : { source: true, journal: tee, stateDir: sharedStateDir(journalDir, key) };
-        handle = await this.connector.open(contract, params, context);
-      } catch (error) {
-        teeMember?.leave();
-        throw callFailed(this.connector.name, "open", error);
-      }
-      const shared: SharedSource<L> = new SharedSource(
-        key,
-        handle,
-        this.connector,
-        () => {
-          if (this.#sources.get(key) === opening) this.#sources.delete(key);
-        },
-        tee,
-      );
-      return shared;
-    })();
-    this.#sources.set(key, opening);
-    try {
-      const shared = await opening;
-      return teeMember === undefined ? { shared } : { shared, teeMember };
-    } catch (error) {
-      if (this.#sources.get(key) === opening) this.#sources.delete(key);
-      throw error;
-    }
   }
 
   /** A journaled source end's journal, or none while another source end holds it. */
@@ -589,33 +523,6 @@ export class DriverRuntime<L> {
     await Promise.allSettled([...this.#closing]);
     return n;
   }
-}
-
-/**
- * A chunk of a journaled shared source as one route sees it: its correlation id in that route's
- * journal, or nothing when it ended before the route joined. A route whose journal another link
- * held (`member` undefined) runs unjournaled: no correlation id to mark.
- */
-function memberItem(
-  item: Uint8Array | RxMessage,
-  member: TeeMember | undefined,
-): Uint8Array | RxMessage | undefined {
-  if (item instanceof Uint8Array) return item;
-  if (member === undefined) return item.payload;
-  const correlation = member.correlation(item.correlation);
-  return correlation === undefined ? undefined : { payload: item.payload, correlation };
-}
-
-/**
- * Where a shared journaled program lives: beside the routes' journals, under `sources/`, keyed
- * by the source (symbol, launch, params), so no one route's deletion takes it (ADR 0025).
- */
-function sharedStateDir(journalDir: string, key: string): string {
-  const runDir = dirname(dirname(journalDir));
-  const dir = join(runDir, "sources", key.slice(0, 16));
-  refuseLinks(dir);
-  privateDir(dir);
-  return dir;
 }
 
 function shuttingDown(): RttError {
