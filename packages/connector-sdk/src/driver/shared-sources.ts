@@ -4,7 +4,7 @@
  * Opens at once share too. Journaled ones write through a journal tee (journal-tee.ts) and run in
  * a state directory of their own, by source.
  */
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { type Contract, canonicalHash } from "@rtt/core";
 import { privateDir } from "../files/private-state.ts";
 import { refuseLinks } from "../state-files.ts";
@@ -103,10 +103,13 @@ export function memberItem(
 
 /**
  * Where a shared journaled program lives: beside the routes' journals, under `sources/`, keyed
- * by the source (symbol, launch, params), so no one route's deletion takes it (ADR 0025).
+ * by the source (symbol, launch, params), so no one route's deletion takes it (ADR 0025). The
+ * panel's journals are `.rtt/run/routes/<id>`, so that is `.rtt/run/sources/<key>`; a journal
+ * elsewhere (a test's) gets `sources/` beside it, never further up than its own parent.
  */
 function sharedStateDir(journalDir: string, key: string): string {
-  const runDir = dirname(dirname(journalDir));
+  const parent = dirname(journalDir);
+  const runDir = basename(parent) === "routes" ? dirname(parent) : parent;
   const dir = join(runDir, "sources", key.slice(0, 16));
   refuseLinks(dir);
   privateDir(dir);
