@@ -86,6 +86,23 @@ describe("route journals", () => {
     process.kill(-kept, "SIGKILL");
   });
 
+  it("a panel stop ends the shared source programs no driver runs, as the routes' (ADR 0025)", async () => {
+    const ws = mkdtempSync(join(tmpdir(), "rtt-journals-sources-"));
+    const dir = join(ws, ".rtt", "run", "sources", "0123456789abcdef");
+    mkdirSync(dir, { recursive: true });
+    const child = spawn("sleep", ["60"], { detached: true, stdio: "ignore" });
+    child.unref();
+    const pid = child.pid as number;
+    try {
+      writeProgramRecord(dir, pid, { released: true });
+      assert.deepEqual(stopUnownedPrograms(ws), [pid]);
+      await eventually(() => !isAlive(pid), { what: "the unowned shared program to be ended" });
+    } finally {
+      if (isAlive(pid)) process.kill(-pid, "SIGKILL");
+      rmSync(ws, { recursive: true, force: true });
+    }
+  });
+
   it("a linked .rtt/run: no journal is handed to a driver, no program there is ended", () => {
     const ws = mkdtempSync(join(tmpdir(), "rtt-journals-linked-"));
     const elsewhere = mkdtempSync(join(tmpdir(), "rtt-journals-elsewhere-"));

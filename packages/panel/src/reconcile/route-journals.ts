@@ -92,17 +92,24 @@ export function forgetRouteJournal(root: string, route: string): void {
  * them. Their pids.
  */
 export function stopUnownedPrograms(root: string): number[] {
-  return [routesDir(root), sourcesDir(root)].flatMap((dir) => {
-    let entries: string[];
-    try {
-      // A linked run folder holds no programs of ours (forgetRouteJournal refuses it, loudly).
-      refuseLinks(dir);
-      entries = readdirSync(dir);
-    } catch {
-      return [];
-    }
-    return entries.flatMap((e) => stopRecordedPrograms(join(dir, e), { unownedOnly: true }));
-  });
+  let entries: string[];
+  try {
+    // A linked run folder holds no programs of ours (forgetRouteJournal refuses it, loudly).
+    refuseLinks(routesDir(root));
+    entries = readdirSync(routesDir(root));
+  } catch {
+    entries = [];
+  }
+  const routes = entries.flatMap((e) =>
+    stopRecordedPrograms(join(routesDir(root), e), { unownedOnly: true }),
+  );
+  // A shared source's folder is itself a program's state folder (no ends below it).
+  try {
+    refuseLinks(sourcesDir(root));
+  } catch {
+    return routes;
+  }
+  return [...routes, ...stopRecordedPrograms(sourcesDir(root), { unownedOnly: true })];
 }
 
 /** Forgets the journals of routes not in `keep`; the routes whose journals went. */
