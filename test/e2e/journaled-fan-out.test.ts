@@ -127,8 +127,22 @@ describe("fan-out of journaled (drop: buffer) routes", () => {
       assert.equal(live?.from_link.shared, 2, `${id} shows its shared source`);
       assert.equal(live?.from_link.frames_out, N, `${id} sent every event`);
     }
-    assert.equal(programsUnder(driver, BUS).length, 1);
-    await w.stopLeavingNothing(w.trackTree(status));
+    assert.deepEqual(programsUnder(driver, BUS), sources, "the same bus program throughout");
+
+    // Deleting one of its routes leaves the program to the other.
+    const tracked = w.trackTree(status);
+    w.editJson<{ routes: { id: string }[] }>(".rtt/routes.json", (file) => {
+      file.routes = file.routes.filter((r) => r.id !== "events-to-log2");
+    });
+    await scanAndApply(w);
+    assert.equal((await w.status()).routes, 1);
+    assert.deepEqual(programsUnder(driver, BUS), sources, "the bus runs on for the other route");
+    const left = await eventually(async () => {
+      const live = await w.wiredRoute("events-to-log");
+      return live?.from_link.shared === 1 ? live : undefined;
+    }, w.wait("the remaining route to be alone on the bus"));
+    assert.equal(left.from_link.frames_out, N);
+    await w.stopLeavingNothing(tracked);
   });
 
   it("a stopped logger pauses the source for both routes, its journal at the bound", async () => {
