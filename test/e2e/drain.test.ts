@@ -246,6 +246,26 @@ describe("drain means the program finished", () => {
     await w.ok(["panel", "stop"]);
   });
 
+  it("rtt panel stop waits out a drain longer than the driver's stop steps (x-drain-ms 12000)", async () => {
+    const w = use({ emit: { count: 30, intervalMs: 10 }, routes: [EVENTS_ROUTE] });
+    mkdirSync(w.path("logs"), { recursive: true });
+    // Needs 10 s after EOF: more than the ~9 s the driver host's three 3 s steps (Shutdown,
+    // exit, TERM) allowed before a stop gave its drains their time.
+    addConsumer(w, 1, "cat > /dev/null; sleep 10; echo done > ../../logs/out");
+    w.editManifest("services/sorter1/rtt.manifest.json", (s) => {
+      s["x-drain-ms"] = 12_000;
+    });
+    w.editJson<{ routes: { id: string; to: string }[] }>(".rtt/routes.json", (f) => {
+      for (const r of f.routes) if (r.id === EVENTS_ROUTE) r.to = `${SORTER(1)}#ndjson`;
+    });
+    await scanAndApply(w);
+    await taken(w, 30);
+    await w.ok(["panel", "stop"]);
+    assert.equal(readFileSync(w.path("logs", "out"), "utf8"), "done\n");
+    assert.match(w.panelLog(), /program exited 0 after EOF \(30 frames taken\)/);
+    assert.doesNotMatch(w.panelLog(), /cut short/);
+  });
+
   it("a consumer that exits non-zero after EOF leaves its frames unaccounted for, and says so", async () => {
     const w = setUp(false);
     // sorter1 reads everything, then fails.

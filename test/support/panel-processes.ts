@@ -61,6 +61,23 @@ export function ppidOf(pid: number): number | undefined {
   return readProcStat(pid)?.ppid;
 }
 
+/**
+ * SIGKILLs the panel serving the workspace at `root`, and its process tree: what a test that
+ * could not `rtt panel stop` it (it failed mid-way, or made the socket unreachable) leaves.
+ * Drivers it leaves behind end by themselves once their grace period without a panel is over.
+ */
+export function killPanelOf(root: string): void {
+  const panels = readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      const argv = cmdline(pid);
+      return argv.includes(" panel run") && argv.includes(root);
+    });
+  for (const pid of processTree(panels).reverse())
+    signalProcess({ pid, isSame: () => true }, "SIGKILL");
+}
+
 /** One line per pid, with its parent and command line, for failure messages. */
 export function describePids(pids: readonly number[]): string {
   return pids

@@ -13,7 +13,13 @@ import { after } from "node:test";
 import { type EventuallyOptions, eventually } from "@rtt/core/testing";
 import { loadPanelConfig, socketPathOf, workspacePaths } from "@rtt/panel";
 import { countCompleteLines, writeFile } from "./files.ts";
-import { assertNothingLeft, processTree, shmEntries, TrackedProcesses } from "./panel-processes.ts";
+import {
+  assertNothingLeft,
+  killPanelOf,
+  processTree,
+  shmEntries,
+  TrackedProcesses,
+} from "./panel-processes.ts";
 import {
   copyQuickstart,
   editJson,
@@ -272,8 +278,12 @@ export async function cleanup(): Promise<void> {
   for (const root of workspaces.splice(0)) {
     // Where its panel listens: .rtt/sockets, or the short per-user folder (ADR 0020).
     const socket = socketPathOf(loadPanelConfig(workspacePaths(root)).config.listen);
-    if (existsSync(socket))
-      await runRtt(["panel", "stop"], { cwd: root, timeoutMs: RTT_TIMEOUT_MS }).catch(() => {});
+    if (!existsSync(socket)) continue;
+    const stop = await runRtt(["panel", "stop"], { cwd: root, timeoutMs: RTT_TIMEOUT_MS }).catch(
+      () => undefined,
+    );
+    // A panel left running would outlive its deleted workspace, and the suite.
+    if (stop?.code !== 0) killPanelOf(root);
   }
   processes.killLeft();
   if (process.env.RTT_FAULTS_KEEP === undefined) removeTempDirs();

@@ -135,6 +135,7 @@ export {
   type QosDecision,
   type QosField,
 } from "./policy/policy-engine.ts";
+export { drainMsOf } from "./reconcile/close-deadlines.ts";
 export {
   contractForDriver,
   type DriverCalls,
@@ -152,7 +153,6 @@ export {
 } from "./reconcile/reconciler.ts";
 export {
   describeRetired,
-  drainMsOf,
   type RetiredTarget,
   reattachable,
 } from "./reconcile/retire-target.ts";

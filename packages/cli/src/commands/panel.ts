@@ -25,7 +25,11 @@ import { checkStartable, salvageWorkspace, writeSalvaged } from "./panel-salvage
 
 const BIN = fileURLToPath(new URL("../../bin/rtt.js", import.meta.url));
 const START_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 30_000;
+/**
+ * The panel's stop gives moves under way 10 s, then each driver up to 30 s for its programs'
+ * drains (x-drain-ms, ADR 0024) and 3 s per step after that: this waits for all of it.
+ */
+const STOP_TIMEOUT_MS = 60_000;
 
 function connectionOf(paths: WorkspacePaths): PanelConnection {
   const { config, diagnostics } = loadPanelConfig(paths);

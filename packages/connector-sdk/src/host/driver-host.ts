@@ -433,15 +433,17 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
 
   /**
    * Stops the driver: Shutdown (it closes its links with EOS and exits 0), then SIGTERM, then
-   * SIGKILL with a warning in the log, waiting `stopTimeoutMs` at each step.
+   * SIGKILL with a warning in the log, waiting `stopTimeoutMs` at each step. `drainMs`: how much
+   * longer the Shutdown may take, for the programs its links run to drain (ADR 0024); the
+   * caller knows their `x-drain-ms`, the host does not.
    */
-  async stop(): Promise<void> {
+  async stop(options: { readonly drainMs?: number } = {}): Promise<void> {
     const previous = this.#state;
     this.#state = "stopped";
     this.#restarts?.cancel();
     const running = this.#running;
     if (running === undefined || previous === "detached") return;
-    await running.end(this.#options.stopTimeoutMs ?? 3000);
+    await running.end(this.#options.stopTimeoutMs ?? 3000, options.drainMs ?? 0);
     this.#running = undefined;
   }
 

@@ -8,6 +8,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import type * as grpc from "@grpc/grpc-js";
+import { RttError } from "@rtt/core";
 import { type ExitStatus, exitOfChild } from "../process/program-exit.ts";
 import { goneWithin, terminate } from "../process/terminate.ts";
 import { isAlive, sameProcess, TRUST_UNKNOWN_START } from "../process-identity.ts";
@@ -135,16 +136,24 @@ export class RunningDriver {
   }
 
   /**
-   * Stops the driver: Shutdown (it closes its links with EOS and exits 0), then SIGTERM, then
-   * SIGKILL with a warning in the log, waiting `waitMs` at each step.
+   * Stops the driver: Shutdown (it closes its links with EOS, drains their programs and exits
+   * 0), then SIGTERM, then SIGKILL with a warning in the log, waiting `waitMs` at each step. The
+   * Shutdown may take `drainMs` more: the longest drain (`x-drain-ms`, ADR 0024) among the
+   * programs it runs, which it waits for before it answers. One that does not answer by then
+   * cuts a drain short, and the log says so.
    */
-  async end(waitMs: number): Promise<void> {
+  async end(waitMs: number, drainMs = 0): Promise<void> {
     this.#leaving = true;
     this.#cancelWatch();
     try {
-      await this.client.shutdown("host stopping", waitMs);
-    } catch {
-      // Dead or hung: the signals below settle it.
+      await this.client.shutdown("host stopping", waitMs + drainMs);
+    } catch (error) {
+      // Dead or hung: the signals below settle it. Hung while a program drains: say so.
+      if (error instanceof RttError && error.code === "RTT_ERR_DRIVER_TIMEOUT")
+        this.#log.note(
+          `Shutdown did not finish within ${waitMs + drainMs} ms (${drainMs} ms of it for its programs' drain): a program still draining is cut short`,
+          this.record.pid,
+        );
     }
     this.client.disconnect();
     const pid = this.record.pid;

@@ -27,6 +27,8 @@ import { type BreakerConfig, breakerConfig } from "../health/breaker.ts";
 import { DEFAULT_PREFER, loadAllowPaths, loadPolicy, loadTrust } from "../plan/inputs.ts";
 import { asTopology } from "../plan/topology.ts";
 import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
+import { STOP_DRAIN_CAP_MS, stopDrains } from "../reconcile/close-deadlines.ts";
+import { linkResourceName } from "../reconcile/drivers.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
 import { HANDSHAKE_TIMEOUT_MS } from "../reconcile/handshake-ask.ts";
 import { Reconciler } from "../reconcile/reconciler.ts";
@@ -374,7 +376,13 @@ export class PanelDaemon {
         })(),
         sleep(STOP_WAIT_MS, undefined, { ref: false }),
       ]);
-      await this.#pool.stopAll();
+      // Each driver's Shutdown drains its targets' programs: it gets the longest drain it runs.
+      const drains = stopDrains(this.#reconciler.heldLinks());
+      for (const ref of drains.cut)
+        this.#log(
+          `${linkResourceName(ref)}: x-drain-ms ${ref.drain_ms} is more than a stop waits (${STOP_DRAIN_CAP_MS} ms): its program's drain may be cut short`,
+        );
+      await this.#pool.stopAll(drains.byDriver);
       const stray = stopUnownedPrograms(this.paths.root);
       if (stray.length > 0)
         this.#log(`ended program(s) no driver ran any more: pid ${stray.join(", ")}`);

@@ -193,10 +193,15 @@ export class HostPool implements DriverPool {
       }));
   }
 
-  /** Stops every driver (each closes its links, and so their lanes, and its children). */
-  async stopAll(): Promise<void> {
+  /**
+   * Stops every driver (each closes its links, and so their lanes, and its children), giving
+   * each the time `drainMs` names for its programs to drain (ADR 0024; none: no extra time).
+   */
+  async stopAll(drainMs: ReadonlyMap<string, number> = new Map()): Promise<void> {
     await Promise.allSettled([...this.#starting.values()]);
-    await Promise.all([...this.#hosts.values()].map((h) => h.stop()));
+    await Promise.all(
+      [...this.#hosts].map(([name, h]) => h.stop({ drainMs: drainMs.get(name) ?? 0 })),
+    );
     this.#hosts.clear();
   }
 }

@@ -56,6 +56,8 @@ describe("launch in the plan", () => {
       driver: "process",
       argv: ["node", "logger.mjs", "../../logs/events.ndjson"],
       cwd: "services/logger",
+      // The quickstart's logger may be kept as a warm spare (ADR 0024).
+      extra: { "x-reattach": true },
     });
   });
 

@@ -167,11 +167,11 @@ export class BatchTransaction {
     );
     await beforeStep(this.#parts.options, "open-from", id);
     const params = openParams(this.#parts.options.root, edge);
-    const open = (end: EdgeEnd, own: Readonly<Record<string, string>>) =>
-      this.#parts.links.open(txid, id, end, own, symbolAt(symbols, end));
-    p.from = await open(edge.from, sourceOpenParams(edge, params));
+    const open = (end: EdgeEnd, own: Readonly<Record<string, string>>, role: "source" | "target") =>
+      this.#parts.links.open(txid, id, end, own, symbolAt(symbols, end), role);
+    p.from = await open(edge.from, sourceOpenParams(edge, params), "source");
     await beforeStep(this.#parts.options, "open-to", id);
-    p.to = await open(edge.to, params);
+    p.to = await open(edge.to, params, "target");
     await beforeStep(this.#parts.options, "offer", id);
     const target = await this.#parts.options.pool.get(p.to.driver);
     const source = await this.#parts.options.pool.get(p.from.driver);

@@ -151,6 +151,12 @@ export function bothDriversRun(
 export interface LinkRef {
   readonly driver: string;
   readonly link: string;
+  /**
+   * How long its program has to exit after EOF when the link closes (`x-drain-ms`, ADR 0024):
+   * a target's, as planned; 0 for a source (never drained). Absent (a link named only in the
+   * ledger, or journaled before it was carried): the default. Close deadlines allow for it.
+   */
+  readonly drain_ms?: number;
 }
 
 /** The WAL ledger's name for a link (resource kind `link`). */

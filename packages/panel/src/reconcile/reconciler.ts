@@ -20,6 +20,7 @@ import type { Plan } from "../plan/plan.ts";
 import type { Topology } from "../plan/topology.ts";
 import type { Actor } from "./actor.ts";
 import { type BatchOutcome, BatchTransaction } from "./batch-transaction.ts";
+import type { LinkRef } from "./drivers.ts";
 import { graphJson, type PanelGraph, type WiredRoute } from "./graph.ts";
 import { always, Hold, type StillWanted } from "./hold.ts";
 import { LiveRoutes } from "./live-routes.ts";
@@ -77,6 +78,14 @@ export class Reconciler {
   /** The spares kept now (status, tests). */
   get spares(): readonly Spare[] {
     return this.#spares.values;
+  }
+
+  /**
+   * Every link the panel holds open: both ends of each wired route, the warm spares and the
+   * targets still draining after a move.
+   */
+  heldLinks(): LinkRef[] {
+    return [...this.#routes.links(), ...this.#spares.heldLinks()];
   }
 
   /** The route's last retired targets and how their programs ended (ADR 0024). */

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type JsonValue, launchOf } from "@rtt/core";
 import type { EdgeEnd } from "../plan/topology.ts";
-import { describeRetired, drainMsOf, reattachable } from "./retire-target.ts";
+import { drainMsOf } from "./close-deadlines.ts";
+import { describeRetired, reattachable } from "./retire-target.ts";
 
 /** A target end whose manifest has these `x-` keys (its launch, as the plan records it). */
 function end(extensions: Record<string, JsonValue>): EdgeEnd {

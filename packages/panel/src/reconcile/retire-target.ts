@@ -11,9 +11,9 @@
  * (`x-reattach: true`: it acts on each message as it comes, so an EOS on its lane loses
  * nothing it holds), or for a target that runs no program at all.
  */
-import { DEFAULT_DRAIN_MS } from "@rtt/connector-sdk";
 import { errorMessage, type JsonValue } from "@rtt/core";
 import type { EdgeEnd } from "../plan/topology.ts";
+import { CLOSE_SLACK_MS, drainMsOf } from "./close-deadlines.ts";
 import type { LinkRef } from "./drivers.ts";
 import { linkResourceName } from "./drivers.ts";
 import type { ReconcilerOptions } from "./reconciler-options.ts";
@@ -39,17 +39,6 @@ export interface RetiredTarget {
 
 /** How many retirements `rtt ls routes` keeps per route. */
 const KEPT_PER_ROUTE = 5;
-
-/** The time a driver is given past `x-drain-ms` to answer the Close: TERM, grace, KILL. */
-const CLOSE_SLACK_MS = 5000;
-
-/** The end's `x-drain-ms`, as planned (its launch), else the default. */
-export function drainMsOf(end: EdgeEnd): number {
-  const value = end.launch?.extra?.["x-drain-ms"];
-  return typeof value === "number" && Number.isInteger(value) && value >= 0
-    ? value
-    : DEFAULT_DRAIN_MS;
-}
 
 /**
  * Whether a target may be kept as a warm spare once a move leaves it: it runs no program (no

@@ -1,6 +1,7 @@
 /**
  * A link is never opened with params that would tell a driver what to run (ADR 0012), nor on a
- * path that leads out of the workspace and `allow_paths` (ADR 0022).
+ * path that leads out of the workspace and `allow_paths` (ADR 0022); closing one allows for its
+ * program's drain (ADR 0024).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -60,10 +61,41 @@ describe("RouteLinks.open", () => {
     );
     assert.deepEqual(asked, []);
     allowed = ["/etc"];
+    // An end planned without its launch recorded: its link carries the default drain.
     assert.deepEqual(await links.open(undefined, "steal", end, {}, passwd), {
       driver: "file",
       link: "link-1",
+      drain_ms: 5000,
     });
     assert.deepEqual(asked, ["file"]);
+  });
+});
+
+describe("RouteLinks.close", () => {
+  it("gives each Close its link's drain and the slack; the link leaves the ledger once closed", async () => {
+    const asked: [string, number | undefined][] = [];
+    const driver = {
+      closeLink: async (link: string, _detach?: boolean, drainMs?: number) => {
+        asked.push([link, drainMs]);
+        return { closed: true };
+      },
+    };
+    const released: string[] = [];
+    const links = new RouteLinks({
+      pool: { running: () => driver },
+      wal: { released: (_kind: string, name: string) => released.push(name) },
+      root: "/ws",
+    } as unknown as RouteLinksOptions);
+    await links.close([
+      { driver: "process", link: "sort", drain_ms: 12_000 },
+      { driver: "process", link: "src", drain_ms: 0 },
+      { driver: "process", link: "stray" },
+    ]);
+    assert.deepEqual(asked, [
+      ["sort", 17_000],
+      ["src", 5000],
+      ["stray", 10_000],
+    ]);
+    assert.deepEqual(released, ["process/sort", "process/src", "process/stray"]);
   });
 });

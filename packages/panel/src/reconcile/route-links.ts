@@ -13,6 +13,7 @@ import {
   resolveLaunchPath,
 } from "@rtt/core";
 import type { EdgeEnd } from "../plan/topology.ts";
+import { closeDrainMs, linkDrainMs } from "./close-deadlines.ts";
 import {
   contractForDriver,
   type LinkRef,
@@ -26,12 +27,6 @@ export type { ProgramDrain } from "./drivers.ts";
 import { wiredRoutesOf } from "./graph.ts";
 import type { ReconcilerOptions } from "./reconciler-options.ts";
 import { isJournaled } from "./route-journals.ts";
-
-/**
- * How much longer than other calls a plain Close may take: its program's default drain
- * (`x-drain-ms`, ADR 0024) and the TERM that may follow.
- */
-const DEFAULT_CLOSE_DRAIN_MS = 10_000;
 
 /** How long a retired target may take to consume what its lane carried before it is closed. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -64,7 +59,8 @@ export class RouteLinks {
 
   /**
    * Opens one end of a route, `symbol` being the catalog's entry for it; journaled as a link
-   * resource in `txid` (none: not journaled).
+   * resource in `txid` (none: not journaled). `role`: a target's program is drained when its
+   * link closes, a source's is not: the link carries how long that may take.
    */
   async open(
     txid: string | undefined,
@@ -72,6 +68,7 @@ export class RouteLinks {
     end: EdgeEnd,
     params: Readonly<Record<string, string>>,
     symbol: CatalogSymbol,
+    role: "source" | "target" = "target",
   ): Promise<LinkRef> {
     // The plan refuses these; a graph from elsewhere (an older WAL, a hand-made plan) too.
     const smuggled = launchRouteParams(params);
@@ -99,7 +96,7 @@ export class RouteLinks {
       .catch((error: unknown) => {
         throw inRoute(route, error);
       });
-    const ref = { driver: end.driver, link };
+    const ref = { driver: end.driver, link, drain_ms: linkDrainMs(end, role) };
     // The link exists now; journal it (made durable before the flip; a crash before that is
     // covered by the sweep asking the drivers for their links).
     if (txid !== undefined)
@@ -117,11 +114,12 @@ export class RouteLinks {
   }
 
   /**
-   * Closes links (best effort: a dead driver has closed them already) and releases them.
-   * `detach`: leave the links' programs adoptable (DriverCalls.close).
+   * Closes links (best effort: a dead driver has closed them already) and releases them, each
+   * Close allowed its program's drain (close-deadlines.ts). `detach`: leave the links' programs
+   * adoptable (DriverCalls.close).
    */
   async close(links: readonly LinkRef[], detach = false): Promise<void> {
-    for (const ref of links) await this.closeReporting(ref, DEFAULT_CLOSE_DRAIN_MS, detach);
+    for (const ref of links) await this.closeReporting(ref, closeDrainMs(ref), detach);
   }
 
   /**

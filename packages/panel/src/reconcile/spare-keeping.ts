@@ -29,17 +29,27 @@ const AFTER_ANSWER_MS = 5;
 export class SpareKeeper {
   readonly #parts: Omit<ReconcileParts, "spares">;
   readonly #queue: SerialQueue;
-  /** Links being drained after a swap, by resource name. */
-  readonly #retiring = new Set<string>();
+  /** Links being drained after a swap (or a spare's expiry), by resource name. */
+  readonly #retiring = new Map<string, LinkRef>();
   /** Targets kept open with no route on them: retired by a swap, or prebound for failover. */
   readonly #spares: WarmSpares;
 
   constructor(parts: Omit<ReconcileParts, "spares">, queue: SerialQueue) {
     this.#parts = parts;
     this.#queue = queue;
-    this.#spares = new WarmSpares(SPARE_TTL_MS, (ref) => {
-      void this.#queue.run(() => this.#parts.links.close([ref]));
-    });
+    this.#spares = new WarmSpares(SPARE_TTL_MS, (ref) => this.#closeAside(ref));
+  }
+
+  /**
+   * Closes an expired spare off the queue — its program's drain may take its `x-drain-ms`, and
+   * the link is no route's — tracked as retiring, so the sweep leaves it alone and the panel's
+   * stop waits for it.
+   */
+  #closeAside(ref: LinkRef): void {
+    const name = linkResourceName(ref);
+    this.#retiring.set(name, ref);
+    // RouteLinks.close is best effort: it reports a failure and never rejects.
+    void this.#parts.links.close([ref]).finally(() => this.#retiring.delete(name));
   }
 
   /** The spares kept now (status, tests). */
@@ -63,7 +73,7 @@ export class SpareKeeper {
    */
   retire(ref: LinkRef, frames: number, end: EdgeEnd, routeId: string, keep: boolean): void {
     const name = linkResourceName(ref);
-    this.#retiring.add(name);
+    this.#retiring.set(name, ref);
     // The swap's answer goes out first (AFTER_ANSWER_MS).
     void new Promise((r) => setTimeout(r, AFTER_ANSWER_MS))
       .then(() => this.#parts.links.drained(ref, frames))
@@ -83,9 +93,14 @@ export class SpareKeeper {
     while (this.#retiring.size > 0) await new Promise((r) => setTimeout(r, 10));
   }
 
+  /** The links `held()` names: what the panel's stop must give time to drain. */
+  heldLinks(): LinkRef[] {
+    return [...this.#retiring.values(), ...this.#spares.values().map((s) => s.ref)];
+  }
+
   /** Links the panel holds open that no route uses now: draining, or warm spares. */
   held(): string[] {
-    return [...this.#retiring, ...this.#spares.values().map((s) => linkResourceName(s.ref))];
+    return this.heldLinks().map(linkResourceName);
   }
 
   /**
