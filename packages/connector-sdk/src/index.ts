@@ -23,7 +23,12 @@ export {
 } from "./driver/define-connector.ts";
 export { type FoundManifest, findManifests } from "./driver/find-manifests.ts";
 export { type InProcessDriver, startConnectorInProcess } from "./driver/harness.ts";
-export { JournalTee, type SourceJournal, TeeMember } from "./driver/journal-tee.ts";
+export {
+  type JournalReplayer,
+  JournalTee,
+  type SourceJournal,
+  TeeMember,
+} from "./driver/journal-tee.ts";
 export type { LaneSide } from "./driver/lane-slots.ts";
 export type { RxTap } from "./driver/outbound-pump.ts";
 export {

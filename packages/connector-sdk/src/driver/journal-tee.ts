@@ -14,12 +14,23 @@
  * The bound: the program is read only while no member's journal is full — the slowest `buffer`
  * consumer paces all, as for unjournaled fan-out.
  *
- * Replay: only the first member's journal is replayed at the program's first start (the tee
- * starts at its end, so the first member's offsets are the tee's). A route that joins a running
- * program does not get its own journal's undelivered bytes: they were another program's stream,
- * which this one does not continue, so they are cut off (sealed) at the join and the count logged.
+ * Replay: the first member's journal is replayed at the program's first start, through the tee
+ * (the tee starts at its end, so the first member's offsets are the tee's). A route that joins a
+ * running program (after a driver crash, the second route to reopen) has its own journal's
+ * undelivered bytes replayed to it alone, ahead of the live stream: the connector deframes them
+ * the way it deframes its first replay (`replayWith`), which also seals that journal at the last
+ * whole message (the old stream's unfinished one is never finished), and the messages wait on
+ * the member (`takeBacklog`) for its route's queue. A connector that gave no replayer gets the
+ * old bytes cut off, with a log line naming the count.
  */
+import type { RxMessage } from "./define-connector.ts";
 import type { RouteJournal } from "./route-journal.ts";
+
+/**
+ * A connector's replay of one journal's undelivered bytes, as messages whose correlation ids
+ * are offsets in that journal; it leaves the journal sealed at the last whole message.
+ */
+export type JournalReplayer = (journal: SourceJournal) => readonly RxMessage[];
 
 /** What a source connector needs of a journal (route-journal.ts); the tee is one too. */
 export interface SourceJournal {
@@ -30,6 +41,8 @@ export interface SourceJournal {
   seal(boundary: number): void;
   note(end: number): void;
   refresh(): void;
+  /** A tee only: how the connector replays a late member's own journal (see the file comment). */
+  replayWith?(replayer: JournalReplayer): void;
 }
 
 /** One route's journal behind the tee. */
@@ -40,12 +53,28 @@ export class TeeMember {
   /** The member journal's offset minus the tee's, for the same byte. */
   readonly delta: number;
   readonly #tee: JournalTee;
+  /** Its own journal's undelivered messages, replayed at the join: for its route's queue. */
+  #backlog: readonly RxMessage[];
 
-  constructor(tee: JournalTee, journal: RouteJournal, joinedAt: number, delta: number) {
+  constructor(
+    tee: JournalTee,
+    journal: RouteJournal,
+    joinedAt: number,
+    delta: number,
+    backlog: readonly RxMessage[] = [],
+  ) {
     this.#tee = tee;
     this.journal = journal;
     this.joinedAt = joinedAt;
     this.delta = delta;
+    this.#backlog = backlog;
+  }
+
+  /** The replayed messages, once: they go before anything of the live stream. */
+  takeBacklog(): readonly RxMessage[] {
+    const backlog = this.#backlog;
+    this.#backlog = [];
+    return backlog;
   }
 
   /** The route's correlation id for a message ending at tee offset `end`; undefined: not its. */
@@ -68,6 +97,7 @@ export class JournalTee implements SourceJournal {
   #tail: Uint8Array[] = [];
   /** Nothing read or replayed yet: the first journal to join is the tee's own stream. */
   #fresh = true;
+  #replayer: JournalReplayer | undefined;
 
   constructor(log: (line: string) => void) {
     this.#log = log;
@@ -97,18 +127,29 @@ export class JournalTee implements SourceJournal {
       this.#members.push(member);
       return member;
     }
+    const backlog = this.#replayOwn(journal);
+    const delta = journal.end - this.#boundary;
+    for (const chunk of this.#tail) journal.append(chunk);
+    const member = new TeeMember(this, journal, this.#boundary, delta, backlog);
+    this.#members.push(member);
+    return member;
+  }
+
+  replayWith(replayer: JournalReplayer): void {
+    this.#replayer = replayer;
+  }
+
+  /** A late member's own undelivered messages (the file comment), or none: cut off. */
+  #replayOwn(journal: RouteJournal): readonly RxMessage[] {
+    if (this.#replayer !== undefined) return this.#replayer(journal);
     const stale = journal.undelivered();
     if (stale.bytes.length > 0) {
       journal.seal(stale.from);
       this.#log(
-        `route journal ${journal.dir}: ${stale.bytes.length} undelivered byte(s) of an earlier program cut off: the route joins a running shared program`,
+        `route journal ${journal.dir}: ${stale.bytes.length} undelivered byte(s) of an earlier program cut off: its connector replays no joining route`,
       );
     }
-    const delta = journal.end - this.#boundary;
-    for (const chunk of this.#tail) journal.append(chunk);
-    const member = new TeeMember(this, journal, this.#boundary, delta);
-    this.#members.push(member);
-    return member;
+    return [];
   }
 
   leave(member: TeeMember): void {

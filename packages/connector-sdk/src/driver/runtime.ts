@@ -306,6 +306,7 @@ export class DriverRuntime<L> {
     });
     member.onOverflow = (item) => link.refuseUnoffered(item);
     if (shared.tee !== undefined) member.map = (item) => memberItem(item, teeMember);
+    if (teeMember !== undefined) member.prefill(teeMember.takeBacklog());
     if (shared.members > 1)
       this.#log(`link ${id}: ${saddr} fans out to ${shared.members} routes from one program`);
     return link;

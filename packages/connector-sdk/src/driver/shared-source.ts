@@ -92,6 +92,17 @@ export class SourceMember implements AsyncIterator<RxItem, undefined> {
     this.#arrived.fire();
   }
 
+  /**
+   * Its route's own replayed messages (a journaled route joining a running program, see
+   * journal-tee.ts), queued before any live chunk and past the queue's size: they are at most
+   * the route's journal bound, and the source waits until the queue has room again.
+   */
+  prefill(items: readonly RxItem[]): void {
+    if (items.length === 0 || this.#ended) return;
+    this.#queue.push(...items);
+    this.#arrived.fire();
+  }
+
   /** The source ended (`error`: failed): what is queued still goes, then done (or the error). */
   end(error?: unknown): void {
     if (error !== undefined) this.#error = error;

@@ -11,7 +11,12 @@
  */
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { BoundedQueue, type SourceJournal, type WaterMarks } from "@rtt/connector-sdk";
+import {
+  BoundedQueue,
+  type RxMessage,
+  type SourceJournal,
+  type WaterMarks,
+} from "@rtt/connector-sdk";
 import { Deframer, type Framing } from "./framing.ts";
 import { JournalCursor } from "./journal-cursor.ts";
 import type { OnStdout, Program } from "./program.ts";
@@ -75,6 +80,9 @@ export class StdoutReader {
       options.journal === undefined
         ? undefined
         : new JournalCursor(options.journal, options.name, options.log);
+    // A shared journal (a tee, ADR 0025): a route joining later replays its own journal the
+    // same way this one's first start does.
+    options.journal?.replayWith?.((journal) => this.#replayOwn(journal));
   }
 
   /**
@@ -151,14 +159,41 @@ export class StdoutReader {
   #replay(cursor: JournalCursor): void {
     const replay = cursor.replay(this.#options.framing);
     if (replay === undefined) return;
-    const { from, bytes } = replay;
-    // A read's worth at a time, as the bytes first came: `raw` framing makes each one a message.
-    for (let at = 0; at < bytes.length; at += REPLAY_SLICE_BYTES) {
-      const slice = bytes.subarray(at, at + REPLAY_SLICE_BYTES);
-      this.#enqueue(this.#deframer.push(slice), slice.length);
+    replaySlices(replay.bytes, this.#deframer, (messages, consumed) =>
+      this.#enqueue(messages, consumed),
+    );
+    this.#log(replay.from, cursor.end, this.#queue.length);
+  }
+
+  /**
+   * A route joining a running shared program: its own journal's undelivered messages, cut by a
+   * deframer and cursor of their own exactly as the first start's replay, then that journal is
+   * sealed at the last whole one (its old stream's unfinished message is never finished).
+   */
+  #replayOwn(journal: SourceJournal): RxMessage[] {
+    const { framing, name, log } = this.#options;
+    const cursor = new JournalCursor(journal, name, log);
+    const deframer = new Deframer(framing);
+    const out: RxMessage[] = [];
+    const replay = cursor.replay(framing);
+    if (replay !== undefined) {
+      replaySlices(replay.bytes, deframer, (messages, consumed) => {
+        const ends = cursor.place(messages, consumed, deframer.pendingBytes, framing);
+        for (let k = 0; k < messages.length; k++)
+          out.push({
+            payload: Uint8Array.prototype.slice.call(messages[k] as Uint8Array),
+            correlation: ends[k] as number,
+          });
+      });
+      this.#log(replay.from, cursor.end, out.length);
     }
+    cursor.newStream();
+    return out;
+  }
+
+  #log(from: number, end: number, count: number): void {
     this.#options.log?.(
-      `${this.#options.name}: replaying ${this.#queue.length} message(s) the last driver's target did not take (journal ${from}..${cursor.end})`,
+      `${this.#options.name}: replaying ${count} message(s) the last driver's target did not take (journal ${from}..${end})`,
     );
   }
 
@@ -246,5 +281,18 @@ export class StdoutReader {
   /** The endpoint closes: no more waiting for the journal to have room. */
   close(): void {
     this.#cursor?.stop();
+  }
+}
+
+/** Replayed bytes through `deframer` a read's worth at a time, as they first came (`raw`: one
+ * message each). */
+function replaySlices(
+  bytes: Uint8Array,
+  deframer: Deframer,
+  cut: (messages: Uint8Array[], consumed: number) => void,
+): void {
+  for (let at = 0; at < bytes.length; at += REPLAY_SLICE_BYTES) {
+    const slice = bytes.subarray(at, at + REPLAY_SLICE_BYTES);
+    cut(deframer.push(slice), slice.length);
   }
 }
