@@ -16,21 +16,32 @@
  *
  * Replay: the first member's journal is replayed at the program's first start, through the tee
  * (the tee starts at its end, so the first member's offsets are the tee's). A route that joins a
- * running program (after a driver crash, the second route to reopen) has its own journal's
- * undelivered bytes replayed to it alone, ahead of the live stream: the connector deframes them
- * the way it deframes its first replay (`replayWith`), which also seals that journal at the last
- * whole message (the old stream's unfinished one is never finished), and the messages wait on
- * the member (`takeBacklog`) for its route's queue. A connector that gave no replayer gets the
- * old bytes cut off, with a log line naming the count.
+ * running program with a journal of this source's from before (`resumed`: the second route to
+ * reopen after a driver crash or a panel restart) is owed what its own program would have given
+ * it: its journal's undelivered messages, then the stream from where its journal left off. The
+ * tee keeps what it appended since it started (`#history`, up to HISTORY_BYTES) for that, and
+ * the connector (`replayWith`) deframes the member's journal the way it deframes its first
+ * replay: it seals the old stream's unfinished message unless the program was adopted (then the
+ * history finishes it), appends the history, and returns the messages not yet delivered, which
+ * wait on the member (`takeBacklog`) ahead of the live stream. A member joins the live stream at
+ * the tee's last whole message either way. Without a replayer (or once the history passed its
+ * bound) the old bytes are cut off, or the missed stream is, with a log line.
  */
 import type { RxMessage } from "./define-connector.ts";
 import type { RouteJournal } from "./route-journal.ts";
 
 /**
- * A connector's replay of one journal's undelivered bytes, as messages whose correlation ids
- * are offsets in that journal; it leaves the journal sealed at the last whole message.
+ * A connector's replay of a joining route's journal (see the file comment): `history`, when
+ * given, is the stream since that journal left off, for it to append. Returns the messages its
+ * target has not taken, correlation ids being offsets in that journal.
  */
-export type JournalReplayer = (journal: SourceJournal) => readonly RxMessage[];
+export type JournalReplayer = (
+  journal: SourceJournal,
+  history: readonly Uint8Array[] | undefined,
+) => readonly RxMessage[];
+
+/** Bytes of the stream a tee keeps for routes that resume (a crash's later reopens). */
+export const HISTORY_BYTES = 16 * 1024 * 1024;
 
 /** What a source connector needs of a journal (route-journal.ts); the tee is one too. */
 export interface SourceJournal {
@@ -98,6 +109,9 @@ export class JournalTee implements SourceJournal {
   /** Nothing read or replayed yet: the first journal to join is the tee's own stream. */
   #fresh = true;
   #replayer: JournalReplayer | undefined;
+  /** What was appended since the start or the last seal; undefined once past HISTORY_BYTES. */
+  #history: Uint8Array[] | undefined = [];
+  #historyBytes = 0;
 
   constructor(log: (line: string) => void) {
     this.#log = log;
@@ -127,9 +141,15 @@ export class JournalTee implements SourceJournal {
       this.#members.push(member);
       return member;
     }
-    const backlog = this.#replayOwn(journal);
-    const delta = journal.end - this.#boundary;
-    for (const chunk of this.#tail) journal.append(chunk);
+    const history = journal.resumed && this.#replayer !== undefined ? this.#history : undefined;
+    if (journal.resumed && history === undefined && this.#replayer !== undefined)
+      this.#log(
+        `route journal ${journal.dir}: the shared program's stream since its start passed ${HISTORY_BYTES} bytes: the route resumes where the stream is`,
+      );
+    const backlog = this.#replayOwn(journal, history);
+    // With the history the journal caught up with the tee's end, unfinished message and all.
+    const delta = journal.end - (history === undefined ? this.#boundary : this.#end);
+    if (history === undefined) for (const chunk of this.#tail) journal.append(chunk);
     const member = new TeeMember(this, journal, this.#boundary, delta, backlog);
     this.#members.push(member);
     return member;
@@ -140,8 +160,11 @@ export class JournalTee implements SourceJournal {
   }
 
   /** A late member's own undelivered messages (the file comment), or none: cut off. */
-  #replayOwn(journal: RouteJournal): readonly RxMessage[] {
-    if (this.#replayer !== undefined) return this.#replayer(journal);
+  #replayOwn(
+    journal: RouteJournal,
+    history: readonly Uint8Array[] | undefined,
+  ): readonly RxMessage[] {
+    if (this.#replayer !== undefined) return this.#replayer(journal, history);
     const stale = journal.undelivered();
     if (stale.bytes.length > 0) {
       journal.seal(stale.from);
@@ -161,8 +184,14 @@ export class JournalTee implements SourceJournal {
     this.#fresh = false;
     for (const m of this.#members) m.journal.append(bytes);
     this.#end += bytes.length;
-    // The reader may reuse its buffer: the tail keeps a copy.
-    this.#tail.push(Uint8Array.from(bytes));
+    // The reader may reuse its buffer: the tail and the history keep a copy.
+    const copy = Uint8Array.from(bytes);
+    this.#tail.push(copy);
+    if (this.#history !== undefined) {
+      this.#historyBytes += copy.length;
+      if (this.#historyBytes > HISTORY_BYTES) this.#history = undefined;
+      else this.#history.push(copy);
+    }
     return this.#end;
   }
 
@@ -180,6 +209,9 @@ export class JournalTee implements SourceJournal {
     for (const m of this.#members) m.journal.seal(Math.max(boundary, m.joinedAt, 0) + m.delta);
     this.#end = this.#boundary = boundary;
     this.#tail = [];
+    // A new stream: what a resuming route is owed starts here.
+    this.#history = [];
+    this.#historyBytes = 0;
   }
 
   note(end: number): void {

@@ -72,6 +72,8 @@ export class StdoutReader {
   /** The current program broke its framing: what it writes now is ignored until the next. */
   #broken = false;
   #waiter: (() => void) | undefined;
+  /** The current program was adopted at the first start: its stream goes on from the journal's. */
+  #continued = false;
 
   constructor(options: StdoutReaderOptions) {
     this.#options = options;
@@ -82,7 +84,7 @@ export class StdoutReader {
         : new JournalCursor(options.journal, options.name, options.log);
     // A shared journal (a tee, ADR 0025): a route joining later replays its own journal the
     // same way this one's first start does.
-    options.journal?.replayWith?.((journal) => this.#replayOwn(journal));
+    options.journal?.replayWith?.((journal, history) => this.#replayOwn(journal, history));
   }
 
   /**
@@ -103,6 +105,7 @@ export class StdoutReader {
    */
   attach(program: Program, first: boolean): void {
     this.#broken = false;
+    this.#continued = first && program.adopted;
     this.#stdoutClosed = new Promise((resolve) => program.stdout.once("close", resolve));
     const cursor = this.#cursor;
     if (cursor !== undefined && first) this.#replay(cursor);
@@ -166,28 +169,37 @@ export class StdoutReader {
   }
 
   /**
-   * A route joining a running shared program: its own journal's undelivered messages, cut by a
-   * deframer and cursor of their own exactly as the first start's replay, then that journal is
-   * sealed at the last whole one (its old stream's unfinished message is never finished).
+   * A route joining a running shared program (journal-tee.ts): its own journal's messages its
+   * target did not take, cut by a deframer and cursor of their own exactly as the first start's
+   * replay. Its old stream's unfinished message is sealed off, unless the program was adopted
+   * and `history` (the stream since that journal left off) finishes it; `history` is appended
+   * and what it holds is replayed too.
    */
-  #replayOwn(journal: SourceJournal): RxMessage[] {
+  #replayOwn(journal: SourceJournal, history: readonly Uint8Array[] | undefined): RxMessage[] {
     const { framing, name, log } = this.#options;
     const cursor = new JournalCursor(journal, name, log);
-    const deframer = new Deframer(framing);
+    let deframer = new Deframer(framing);
     const out: RxMessage[] = [];
+    // As #read and #enqueue do for the live stream, into `out`.
+    const cut = (messages: Uint8Array[], consumed: number) => {
+      const ends = cursor.place(messages, consumed, deframer.pendingBytes, framing);
+      for (let k = 0; k < messages.length; k++)
+        out.push({
+          payload: Uint8Array.prototype.slice.call(messages[k] as Uint8Array),
+          correlation: ends[k] as number,
+        });
+    };
     const replay = cursor.replay(framing);
-    if (replay !== undefined) {
-      replaySlices(replay.bytes, deframer, (messages, consumed) => {
-        const ends = cursor.place(messages, consumed, deframer.pendingBytes, framing);
-        for (let k = 0; k < messages.length; k++)
-          out.push({
-            payload: Uint8Array.prototype.slice.call(messages[k] as Uint8Array),
-            correlation: ends[k] as number,
-          });
-      });
-      this.#log(replay.from, cursor.end, out.length);
+    if (replay !== undefined) replaySlices(replay.bytes, deframer, cut);
+    if (history === undefined || !this.#continued) {
+      cursor.newStream();
+      deframer = new Deframer(framing);
     }
-    cursor.newStream();
+    for (const chunk of history ?? []) {
+      cursor.append(chunk);
+      cut(deframer.push(chunk), chunk.length);
+    }
+    if (out.length > 0) this.#log(replay?.from ?? journal.end, cursor.end, out.length);
     return out;
   }
 
