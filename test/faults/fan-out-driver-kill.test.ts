@@ -39,7 +39,7 @@ function gapless(ws: Workspace, rel: string): number {
   assert.equal(
     gap,
     -1,
-    `${rel} skips from seq ${firsts[gap - 1]} to ${firsts[gap]}: lost\n${ws.tail(80)}`,
+    `${rel} skips from seq ${firsts[gap - 1] ?? 0} to ${firsts[gap]}: lost\n${ws.tail(80)}`,
   );
   return firsts.at(-1) ?? 0;
 }
