@@ -59,6 +59,7 @@ export {
 } from "./driver/runtime.ts";
 export { RxQueue } from "./driver/rx-queue.ts";
 export { type ServeOptions, serveDriver } from "./driver/serve.ts";
+export { SHARED_SOURCE_FILE } from "./driver/shared-sources.ts";
 export { fsyncPath, writeFileAtomic } from "./files/atomic-write.ts";
 export {
   type ConfinedFd,

@@ -6,7 +6,8 @@
  */
 import { basename, dirname, join } from "node:path";
 import { type Contract, canonicalHash } from "@rtt/core";
-import { privateDir } from "../files/private-state.ts";
+import { writeFileAtomic } from "../files/atomic-write.ts";
+import { PRIVATE_FILE_MODE, privateDir } from "../files/private-state.ts";
 import { refuseLinks } from "../state-files.ts";
 import { callFailed } from "./connector-call.ts";
 import type { Connector, OpenContext, RxMessage } from "./define-connector.ts";
@@ -40,6 +41,13 @@ export class SharedSources<L> {
   ): Promise<{ shared: SharedSource<L>; teeMember?: TeeMember }> {
     const journaled = journalDir !== undefined;
     const key = canonicalHash({ saddr, contract, params, journaled });
+    if (journalDir !== undefined)
+      writeFileAtomic(
+        join(journalDir, SHARED_SOURCE_FILE),
+        sourceFolder(key),
+        PRIVATE_FILE_MODE,
+        false,
+      );
     for (;;) {
       const pending = this.#sources.get(key);
       if (pending === undefined) break;
@@ -102,6 +110,16 @@ export function memberItem(
 }
 
 /**
+ * The file in a journaled route's folder naming the `sources/` folder of the shared program it
+ * reads (ADR 0025): a panel start forgets the folders no committed route names.
+ */
+export const SHARED_SOURCE_FILE = "shared-source";
+
+function sourceFolder(key: string): string {
+  return key.slice(0, 16);
+}
+
+/**
  * Where a shared journaled program lives: beside the routes' journals, under `sources/`, keyed
  * by the source (symbol, launch, params), so no one route's deletion takes it (ADR 0025). The
  * panel's journals are `.rtt/run/routes/<id>`, so that is `.rtt/run/sources/<key>`; a journal
@@ -110,7 +128,7 @@ export function memberItem(
 function sharedStateDir(journalDir: string, key: string): string {
   const parent = dirname(journalDir);
   const runDir = basename(parent) === "routes" ? dirname(parent) : parent;
-  const dir = join(runDir, "sources", key.slice(0, 16));
+  const dir = join(runDir, "sources", sourceFolder(key));
   refuseLinks(dir);
   privateDir(dir);
   return dir;

@@ -9,11 +9,20 @@
  *
  * The directory outlives links, drivers and panels; it goes when its route is deleted, with
  * the programs recorded in it (they hold the far ends of their own pipes: nothing else would
- * ever end them), and a panel start prunes those of routes deleted while their driver was down.
+ * ever end them), and a panel start prunes those of routes deleted while their driver was down,
+ * and the `sources/` folders no committed route names (each journaled route's folder says which
+ * one it reads, SHARED_SOURCE_FILE), with their programs.
  */
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { refuseLinks, stopRecordedPrograms } from "@rtt/connector-sdk";
+import {
+  endRecordedProgram,
+  readProgramRecord,
+  readStateFile,
+  refuseLinks,
+  SHARED_SOURCE_FILE,
+  stopRecordedPrograms,
+} from "@rtt/connector-sdk";
 import {
   IDENT_PATTERN,
   quoteInput,
@@ -123,5 +132,39 @@ export function pruneRouteJournals(root: string, keep: ReadonlySet<string>): str
   // A route id names its folder as it is; anything else there is not a journal of ours.
   const gone = entries.filter((e) => ROUTE_ID.test(e) && !keep.has(e));
   for (const route of gone) forgetRouteJournal(root, route);
+  return gone;
+}
+
+/** A `sources/` folder's name (shared-sources.ts): anything else there is not ours. */
+const SOURCE_FOLDER = /^[0-9a-f]{16}$/;
+
+/**
+ * Forgets the shared source folders (ADR 0025) that none of the routes `keep` names, ending the
+ * program recorded in each; the folders that went.
+ */
+export function pruneSharedSources(root: string, keep: ReadonlySet<string>): string[] {
+  const dir = sourcesDir(root);
+  let entries: string[];
+  try {
+    // Through a link, the pids recorded would be someone else's to kill and the folders theirs.
+    refuseLinks(dir);
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const named = new Set<string>();
+  for (const route of keep) {
+    try {
+      named.add(readStateFile(join(routeJournalDir(root, route), SHARED_SOURCE_FILE)).trim());
+    } catch {
+      // Not journaled, or not opened as a shared source yet.
+    }
+  }
+  const gone = entries.filter((e) => SOURCE_FOLDER.test(e) && !named.has(e));
+  for (const folder of gone) {
+    const record = readProgramRecord(join(dir, folder));
+    if (record !== undefined) endRecordedProgram(record);
+    rmSync(join(dir, folder), { recursive: true, force: true });
+  }
   return gone;
 }
