@@ -24,6 +24,10 @@ import { EMITTED_FILE, EVENTS_FILE, recordEmitted, runsOf, seqs, waitForGrowth }
 
 after(cleanup);
 
+const GO = `import os, time
+while not os.path.exists("../../logs/go"):
+    time.sleep(0.05)
+`;
 const EVENTS2_FILE = "logs/events2.ndjson";
 /** The bus program itself by argv (python3 may be a shim that execs another path), */
 const BUS = /^\S*python3[\d.]* emit-recorded\.py/;
@@ -61,6 +65,9 @@ describe("1c. kill -9 the process driver under a journaled fan-out", { timeout: 
 
   it("with logger2 stopped (a backlog in its journal), the driver is killed and restarted", async () => {
     recordEmitted(ws);
+    // The bus streams once both routes are wired: a route wired later joins where the stream is.
+    const emit = "services/events/emit-recorded.py";
+    ws.write(emit, `${GO}${ws.read(emit)}`);
     ws.editJson<{ routes: Record<string, string>[] }>(".rtt/routes.json", (file) => {
       file.routes.push({
         id: "events-to-log2",
@@ -69,6 +76,8 @@ describe("1c. kill -9 the process driver under a journaled fan-out", { timeout: 
       });
     });
     await scanAndApply(ws);
+    assert.equal((await ws.status()).routes, 2, "both routes wired");
+    ws.write("logs/go", "");
     await waitForGrowth(ws, "the stream to reach logger2", 2000, EVENTS2_FILE);
     before = await ws.status();
     assert.equal(before.routes, 2);
