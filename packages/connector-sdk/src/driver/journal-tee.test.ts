@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import fc from "fast-check";
-import { JournalTee } from "./journal-tee.ts";
+import type { RxMessage } from "./define-connector.ts";
+import { JournalTee, type SourceJournal } from "./journal-tee.ts";
 import { DeliveredMark, RouteJournal } from "./route-journal.ts";
 
 const root = mkdtempSync(join(tmpdir(), "rtt-tee-"));
@@ -109,6 +110,57 @@ describe("journal tee", () => {
     tee.join(b);
     assert.equal(b.end, 0);
     assert.match(said.join("\n"), /10 undelivered byte\(s\) of an earlier program cut off/);
+  });
+
+  test("a resuming route gets its own backlog and the stream since its journal ended, then live", () => {
+    // Both routes' journals as the crashed driver's tee left them: the same stream, mid-message.
+    const dirA = join(root, `route-${++n}`);
+    const dirB = join(root, `route-${++n}`);
+    for (const dir of [dirA, dirB]) {
+      const old = journal(1000, dir);
+      old.append(bytes("m1\nm2\npar"));
+      old.close();
+    }
+    const a = journal(1000, dirA);
+    const b = journal(1000, dirB);
+    assert.ok(b.resumed, "b holds this source's bytes from before");
+    // What a connector whose program was adopted does (stdout-reader.ts #replayOwn), for lines.
+    const given: (readonly Uint8Array[] | undefined)[] = [];
+    const replayer = (j: SourceJournal, history: readonly Uint8Array[] | undefined) => {
+      given.push(history);
+      for (const chunk of history ?? []) j.append(chunk);
+      const { from, bytes: rest } = j.undelivered();
+      const out: RxMessage[] = [];
+      let at = 0;
+      for (let nl = rest.indexOf(0x0a); nl >= 0; nl = rest.indexOf(0x0a, at)) {
+        out.push({ payload: rest.subarray(at, nl), correlation: from + nl + 1 });
+        at = nl + 1;
+      }
+      return out;
+    };
+    const tee = new JournalTee(() => {});
+    tee.replayWith(replayer);
+    tee.join(a);
+    tee.undelivered();
+    const feeder = new LineFeeder(tee);
+    feeder.feed("tial\nm4\nm");
+    const member = tee.join(b);
+    assert.equal(given.length, 1);
+    assert.deepEqual(
+      member.takeBacklog().map((m) => [text(m.payload), m.correlation]),
+      [
+        ["m1", 3],
+        ["m2", 6],
+        ["partial", 14],
+        ["m4", 17],
+      ],
+    );
+    assert.deepEqual(member.takeBacklog(), [], "taken once");
+    // The unfinished message was kept, not copied twice: the live stream finishes it.
+    const [m5] = feeder.feed("5\n");
+    assert.equal(member.correlation(m5?.end as number), b.end);
+    assert.equal(journaled(b), "m1\nm2\npartial\nm4\nm5\n");
+    assert.equal(journaled(b), journaled(a));
   });
 
   test("any route's journal at its bound makes the tee full; its mark frees it", () => {
