@@ -28,15 +28,13 @@ import {
   describeClose,
   type OpenContext,
 } from "./define-connector.ts";
-import type { TeeMember } from "./journal-tee.ts";
 import type { LaneSide } from "./lane-slots.ts";
 import { Link, type LinkRoute } from "./link.ts";
 import type { RxTap } from "./outbound-pump.ts";
 import type { RouteGrant } from "./route-admission.ts";
 import type { ControlAddresses, HandshakeAgreed, HandshakeAsk } from "./route-handshake.ts";
 import { DeliveredMark, RouteJournal } from "./route-journal.ts";
-import type { SharedSource } from "./shared-source.ts";
-import { memberItem, SharedSources } from "./shared-sources.ts";
+import { type SharedEntry, SharedSources } from "./shared-sources.ts";
 
 export interface RuntimeOptions {
   /** Heartbeat interval of outbound lanes (default 250 ms). */
@@ -279,16 +277,23 @@ export class DriverRuntime<L> {
       route.journal === undefined
         ? undefined
         : this.#sourceJournal(id, saddr, route.journal, route.qos?.buffer);
-    let got: { shared: SharedSource<L>; teeMember?: TeeMember };
+    let got: SharedEntry<L>;
     try {
-      got = await this.#sources.acquire(saddr, contract, route.params, route.journal, journal);
+      // A route that refuses rather than waits never holds the shared source back.
+      const paces = qos?.drop !== "taildrop" && qos?.drop !== "nack";
+      got = await this.#sources.acquire(
+        saddr,
+        contract,
+        route.params,
+        route.journal,
+        journal,
+        paces,
+      );
     } catch (error) {
       journal?.close();
       throw error;
     }
-    const { shared, teeMember } = got;
-    // A route that refuses rather than waits never holds the shared source back.
-    const { member, connector } = shared.join(qos?.drop !== "taildrop" && qos?.drop !== "nack");
+    const { shared, member, connector, teeMember } = got;
     const leaving: Connector<L> =
       teeMember === undefined
         ? connector
@@ -305,8 +310,6 @@ export class DriverRuntime<L> {
       shared: () => shared.members,
     });
     member.onOverflow = (item) => link.refuseUnoffered(item);
-    if (shared.tee !== undefined) member.map = (item) => memberItem(item, teeMember);
-    if (teeMember !== undefined) member.prefill(teeMember.takeBacklog());
     if (shared.members > 1)
       this.#log(`link ${id}: ${saddr} fans out to ${shared.members} routes from one program`);
     return link;

@@ -13,7 +13,15 @@ import { callFailed } from "./connector-call.ts";
 import type { Connector, OpenContext, RxMessage } from "./define-connector.ts";
 import { JournalTee, type TeeMember } from "./journal-tee.ts";
 import type { RouteJournal } from "./route-journal.ts";
-import { SharedSource } from "./shared-source.ts";
+import { SharedSource, type SourceMember } from "./shared-source.ts";
+
+/** A route's place on a shared handle: its member queue, the connector its link uses. */
+export interface SharedEntry<L> {
+  readonly shared: SharedSource<L>;
+  readonly member: SourceMember;
+  readonly connector: Connector<L>;
+  readonly teeMember?: TeeMember;
+}
 
 export class SharedSources<L> {
   readonly #connector: Connector<L>;
@@ -31,6 +39,8 @@ export class SharedSources<L> {
    * opens, and the old one goes with its last route. Journaled routes (`journalDir`) share among
    * themselves only: their program writes through a tee into each one's `journal`, and lives in
    * a state directory keyed by the source, not by any one route (`.rtt/run/sources/<key>/`).
+   * The route's member (`paces`: SharedSource.join) is made in the same turn as its tee member,
+   * so no chunk the reader hands out in between is journaled for it and not queued.
    */
   async acquire(
     saddr: string,
@@ -38,7 +48,8 @@ export class SharedSources<L> {
     params: Readonly<Record<string, string>>,
     journalDir: string | undefined,
     journal: RouteJournal | undefined,
-  ): Promise<{ shared: SharedSource<L>; teeMember?: TeeMember }> {
+    paces: boolean,
+  ): Promise<SharedEntry<L>> {
     const journaled = journalDir !== undefined;
     const key = canonicalHash({ saddr, contract, params, journaled });
     if (journalDir !== undefined)
@@ -53,8 +64,7 @@ export class SharedSources<L> {
       if (pending === undefined) break;
       const shared = await pending.catch(() => undefined);
       if (shared !== undefined && !shared.closed && !shared.ended) {
-        const teeMember = journal === undefined ? undefined : shared.tee?.join(journal);
-        return teeMember === undefined ? { shared } : { shared, teeMember };
+        return enter(shared, journal === undefined ? undefined : shared.tee?.join(journal), paces);
       }
       if (this.#sources.get(key) === pending) this.#sources.delete(key);
     }
@@ -85,13 +95,25 @@ export class SharedSources<L> {
     })();
     this.#sources.set(key, opening);
     try {
-      const shared = await opening;
-      return teeMember === undefined ? { shared } : { shared, teeMember };
+      return enter(await opening, teeMember, paces);
     } catch (error) {
       if (this.#sources.get(key) === opening) this.#sources.delete(key);
       throw error;
     }
   }
+}
+
+/** Joins a route to `shared`: its queue sees only its own messages, its backlog first. */
+function enter<L>(
+  shared: SharedSource<L>,
+  teeMember: TeeMember | undefined,
+  paces: boolean,
+): SharedEntry<L> {
+  const { member, connector } = shared.join(paces);
+  if (shared.tee !== undefined) member.map = (item) => memberItem(item, teeMember);
+  if (teeMember === undefined) return { shared, member, connector };
+  member.prefill(teeMember.takeBacklog());
+  return { shared, member, connector, teeMember };
 }
 
 /**
