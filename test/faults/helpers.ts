@@ -8,6 +8,9 @@
  *      the new one adopts them; every message the source program handed over before (and while)
  *      the driver was dead reaches the logger, in order, at most one twice; nothing is left after
  *      stop.
+ *  1c. fan-out-driver-kill.test.ts: the same kill under one bus program feeding two journaled
+ *      routes (ADR 0025) with one logger stopped: the route reopening second still gets its own
+ *      backlog and the stream since its journal ended; both loggers have every seq, no gap.
  *  1b. target-driver-kill.test.ts: the same route with its target in another driver (a file
  *      sink), and that driver killed: the panel closes the surviving source end *detached* (its
  *      program runs on), the rewire adopts the same emit.py, and nothing is lost at the sink.

@@ -23,6 +23,12 @@ export {
 } from "./driver/define-connector.ts";
 export { type FoundManifest, findManifests } from "./driver/find-manifests.ts";
 export { type InProcessDriver, startConnectorInProcess } from "./driver/harness.ts";
+export {
+  type JournalReplayer,
+  JournalTee,
+  type SourceJournal,
+  TeeMember,
+} from "./driver/journal-tee.ts";
 export type { LaneSide } from "./driver/lane-slots.ts";
 export type { RxTap } from "./driver/outbound-pump.ts";
 export {
@@ -53,6 +59,7 @@ export {
 } from "./driver/runtime.ts";
 export { RxQueue } from "./driver/rx-queue.ts";
 export { type ServeOptions, serveDriver } from "./driver/serve.ts";
+export { SHARED_SOURCE_FILE } from "./driver/shared-sources.ts";
 export { fsyncPath, writeFileAtomic } from "./files/atomic-write.ts";
 export {
   type ConfinedFd,

@@ -5,7 +5,7 @@
  */
 import { type Contract, RttError } from "@rtt/core";
 import type { DrainEnd } from "../process/drain.ts";
-import type { RouteJournal } from "./route-journal.ts";
+import type { SourceJournal } from "./journal-tee.ts";
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -56,7 +56,7 @@ export interface OpenContext {
    * cutting it into messages, send each message with its end offset as correlation id, replay
    * `undelivered()` first, and stop reading while `full` (see route-journal.ts).
    */
-  readonly journal?: RouteJournal;
+  readonly journal?: SourceJournal;
   /**
    * The link is its route's source end: a program there is not drained when the link closes
    * (ADR 0024 drains targets, which may hold what they took); it is ended at once.

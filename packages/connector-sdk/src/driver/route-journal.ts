@@ -167,6 +167,7 @@ export class RouteJournal {
   #unacked: number[] = [];
   #unackedHead = 0;
   #closed = false;
+  #resumed = false;
 
   private constructor(dir: string, bound: number, segments: number[], end: number) {
     this.dir = dir;
@@ -250,8 +251,17 @@ export class RouteJournal {
       this.#delivered = this.#end;
       this.#trim(this.#end);
     }
+    this.#resumed = previous === source && this.#end > 0;
     if (previous !== source)
       writeFileAtomic(join(this.dir, SOURCE_FILE), source, PRIVATE_FILE_MODE, false);
+  }
+
+  /**
+   * It holds this source's bytes from an earlier open (a driver crash, a panel restart): its
+   * route takes the source's stream up from where its journal left off.
+   */
+  get resumed(): boolean {
+    return this.#resumed;
   }
 
   /** The stream offset just past the last journaled byte. */

@@ -11,11 +11,12 @@ import { createHash, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import {
   type Contract,
-  canonicalHash,
   contractHash,
   DEFAULT_ROUTE_BUFFER,
   formatSaddr,
   parseConcrete,
+  type ReadRouteQos,
+  type RouteAdmissionQos,
   RttError,
   readRouteQos,
 } from "@rtt/core";
@@ -33,7 +34,7 @@ import type { RxTap } from "./outbound-pump.ts";
 import type { RouteGrant } from "./route-admission.ts";
 import type { ControlAddresses, HandshakeAgreed, HandshakeAsk } from "./route-handshake.ts";
 import { DeliveredMark, RouteJournal } from "./route-journal.ts";
-import { SharedSource } from "./shared-source.ts";
+import { type SharedEntry, SharedSources } from "./shared-sources.ts";
 
 export interface RuntimeOptions {
   /** Heartbeat interval of outbound lanes (default 250 ms). */
@@ -102,11 +103,8 @@ export class DriverRuntime<L> {
   readonly #idPrefix = randomBytes(4).toString("hex");
   #nextId = 1;
   #disposed = false;
-  /**
-   * Fan-out (ADR 0025): the handle behind the source ends of one-way routes, by symbol, launch
-   * and params — one program for all of them. A promise, so two Opens at once share too.
-   */
-  readonly #sources = new Map<string, Promise<SharedSource<L>>>();
+  /** Fan-out (ADR 0025): the handles behind the source ends of one-way routes. */
+  readonly #sources: SharedSources<L>;
   /** Opens in flight: dispose() waits for them, so a link opened meanwhile is closed too. */
   readonly #opening = new Set<Promise<string>>();
 
@@ -118,6 +116,7 @@ export class DriverRuntime<L> {
     this.#now = options.now ?? Date.now;
     this.#drainMs = options.drainMs ?? 2000;
     this.#healthTimeoutMs = options.healthTimeoutMs ?? 1000;
+    this.#sources = new SharedSources(connector, (line) => this.#log(line));
     this.#timer = setInterval(() => this.#tick(), this.heartbeatMs);
     this.#timer.unref();
   }
@@ -235,18 +234,8 @@ export class DriverRuntime<L> {
     const id = `${this.#idPrefix}-${this.#nextId++}`;
     const qos = isSource ? route.qos : undefined;
     let link: Link<L>;
-    // A journaled source keeps a program of its own: its journal numbers what that program wrote.
-    if (route.fanout === true && route.journal === undefined) {
-      const shared = await this.#sharedSource(wanted, contract, route.params);
-      // A route that refuses rather than waits never holds the shared source back.
-      const { member, connector } = shared.join(qos?.drop !== "taildrop" && qos?.drop !== "nack");
-      link = new Link(id, contract, shared.handle, connector, (l) => this.#log(l), {
-        ...(qos === undefined ? {} : { qos }),
-        shared: () => shared.members,
-      });
-      member.onOverflow = (item) => link.refuseUnoffered(item);
-      if (shared.members > 1)
-        this.#log(`link ${id}: ${wanted} fans out to ${shared.members} routes from one program`);
+    if (route.fanout === true) {
+      link = await this.#openShared(id, wanted, contract, route, qos);
     } else {
       const journaled = this.#journaled(id, wanted, isSource, route.journal, route.qos?.buffer);
       let handle: L;
@@ -274,42 +263,71 @@ export class DriverRuntime<L> {
   }
 
   /**
-   * The shared handle for `saddr` opened with `contract` and `params`: the running one, or a new
-   * one. One that is closing (its last route left) or whose rx ended is not joined: a new one
-   * opens, and the old one goes with its last route.
+   * The source end of a fan-out route (ADR 0025): a member of the shared handle for its symbol.
+   * A journaled route's member also takes its journal, which the handle's tee writes.
    */
-  async #sharedSource(
+  async #openShared(
+    id: string,
     saddr: string,
     contract: Contract,
-    params: Readonly<Record<string, string>>,
-  ): Promise<SharedSource<L>> {
-    const key = canonicalHash({ saddr, contract, params });
-    for (;;) {
-      const pending = this.#sources.get(key);
-      if (pending === undefined) break;
-      const shared = await pending.catch(() => undefined);
-      if (shared !== undefined && !shared.closed && !shared.ended) return shared;
-      if (this.#sources.get(key) === pending) this.#sources.delete(key);
-    }
-    const opening = (async () => {
-      let handle: L;
-      try {
-        handle = await this.connector.open(contract, params, { source: true });
-      } catch (error) {
-        throw callFailed(this.connector.name, "open", error);
-      }
-      const shared: SharedSource<L> = new SharedSource(key, handle, this.connector, () => {
-        if (this.#sources.get(key) === opening) this.#sources.delete(key);
-      });
-      return shared;
-    })();
-    this.#sources.set(key, opening);
+    route: ReadRouteQos,
+    qos: RouteAdmissionQos | undefined,
+  ): Promise<Link<L>> {
+    const journal =
+      route.journal === undefined
+        ? undefined
+        : this.#sourceJournal(id, saddr, route.journal, route.qos?.buffer);
+    let got: SharedEntry<L>;
     try {
-      return await opening;
+      // A route that refuses rather than waits never holds the shared source back.
+      const paces = qos?.drop !== "taildrop" && qos?.drop !== "nack";
+      got = await this.#sources.acquire(
+        saddr,
+        contract,
+        route.params,
+        route.journal,
+        journal,
+        paces,
+      );
     } catch (error) {
-      if (this.#sources.get(key) === opening) this.#sources.delete(key);
+      journal?.close();
       throw error;
     }
+    const { shared, member, connector, teeMember } = got;
+    const leaving: Connector<L> =
+      teeMember === undefined
+        ? connector
+        : {
+            ...connector,
+            close: (handle, how) => {
+              teeMember.leave();
+              return connector.close(handle, how);
+            },
+          };
+    const link: Link<L> = new Link(id, contract, shared.handle, leaving, (l) => this.#log(l), {
+      ...(qos === undefined ? {} : { qos }),
+      ...(journal === undefined ? {} : { journal }),
+      shared: () => shared.members,
+    });
+    member.onOverflow = (item) => link.refuseUnoffered(item);
+    if (shared.members > 1)
+      this.#log(`link ${id}: ${saddr} fans out to ${shared.members} routes from one program`);
+    return link;
+  }
+
+  /** A journaled source end's journal, or none while another source end holds it. */
+  #sourceJournal(
+    id: string,
+    saddr: string,
+    dir: string,
+    buffer: number | undefined,
+  ): RouteJournal | undefined {
+    const journal = RouteJournal.open(dir, buffer ?? DEFAULT_ROUTE_BUFFER, saddr);
+    if (journal instanceof RouteJournal) return journal;
+    this.#log(
+      `link ${id}: route journal ${dir} is held by ${journal.busy}: this link runs unjournaled`,
+    );
+    return undefined;
   }
 
   /**
@@ -331,13 +349,8 @@ export class DriverRuntime<L> {
       `${end}-${createHash("sha256").update(saddr).digest("hex").slice(0, 12)}`,
     );
     if (!isSource) return { context: { stateDir }, route: { delivered: new DeliveredMark(dir) } };
-    const journal = RouteJournal.open(dir, buffer ?? DEFAULT_ROUTE_BUFFER, saddr);
-    if (!(journal instanceof RouteJournal)) {
-      this.#log(
-        `link ${id}: route journal ${dir} is held by ${journal.busy}: this link runs unjournaled`,
-      );
-      return { context: {}, route: {} };
-    }
+    const journal = this.#sourceJournal(id, saddr, dir, buffer);
+    if (journal === undefined) return { context: {}, route: {} };
     return { context: { stateDir, journal }, route: { journal } };
   }
 

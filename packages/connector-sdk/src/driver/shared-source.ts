@@ -20,6 +20,7 @@
  */
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { CloseHow, Connector, RxMessage } from "./define-connector.ts";
+import type { JournalTee } from "./journal-tee.ts";
 
 type RxItem = Uint8Array | RxMessage;
 
@@ -48,6 +49,8 @@ export class SourceMember implements AsyncIterator<RxItem, undefined> {
   readonly paces: boolean;
   /** Told of each chunk refused because this member's queue was full (a refusing route). */
   onOverflow: (item: RxItem) => void = () => {};
+  /** A journaled route's view of a chunk (its own correlation id), undefined: not its own. */
+  map: (item: RxItem) => RxItem | undefined = (item) => item;
   readonly #queue: RxItem[] = [];
   #head = 0;
   #consuming = false;
@@ -77,13 +80,26 @@ export class SourceMember implements AsyncIterator<RxItem, undefined> {
   }
 
   /** Called by the source's reader. */
-  push(item: RxItem): void {
+  push(shared: RxItem): void {
     if (this.#ended) return;
+    const item = this.map(shared);
+    if (item === undefined) return;
     if (this.queued >= MEMBER_QUEUE) {
       this.onOverflow(item);
       return;
     }
     this.#queue.push(item);
+    this.#arrived.fire();
+  }
+
+  /**
+   * Its route's own replayed messages (a journaled route joining a running program, see
+   * journal-tee.ts), queued before any live chunk and past the queue's size: they are at most
+   * the route's journal bound, and the source waits until the queue has room again.
+   */
+  prefill(items: readonly RxItem[]): void {
+    if (items.length === 0 || this.#ended) return;
+    this.#queue.push(...items);
     this.#arrived.fire();
   }
 
@@ -138,6 +154,8 @@ export class SourceMember implements AsyncIterator<RxItem, undefined> {
 export class SharedSource<L> {
   readonly key: string;
   readonly handle: L;
+  /** The journals of the routes it feeds, when they are journaled (journal-tee.ts). */
+  readonly tee: JournalTee | undefined;
   readonly #connector: Connector<L>;
   readonly #members = new Set<SourceMember>();
   readonly #changed = new Wake();
@@ -147,9 +165,16 @@ export class SharedSource<L> {
   #rxEnded = false;
 
   /** `onIdle`: the last member left and the handle is closing (the runtime forgets it). */
-  constructor(key: string, handle: L, connector: Connector<L>, onIdle: () => void) {
+  constructor(
+    key: string,
+    handle: L,
+    connector: Connector<L>,
+    onIdle: () => void,
+    tee?: JournalTee,
+  ) {
     this.key = key;
     this.handle = handle;
+    this.tee = tee;
     this.#connector = connector;
     this.#onIdle = onIdle;
   }

@@ -10,7 +10,7 @@
  * the route: while it holds `bound` unmarked messages the reader stops, and the target's mark
  * is read again until there is room.
  */
-import type { RouteJournal } from "@rtt/connector-sdk";
+import type { SourceJournal } from "@rtt/connector-sdk";
 import { type Framing, framedLength } from "./framing.ts";
 
 /** How often a route whose journal is full reads its target's mark again. */
@@ -25,7 +25,7 @@ export interface Replay {
 }
 
 export class JournalCursor {
-  readonly #journal: RouteJournal;
+  readonly #journal: SourceJournal;
   /** The program's name in log lines. */
   readonly #name: string;
   readonly #log: ((line: string) => void) | undefined;
@@ -37,7 +37,7 @@ export class JournalCursor {
   #pollTimer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(journal: RouteJournal, name: string, log?: (line: string) => void) {
+  constructor(journal: SourceJournal, name: string, log?: (line: string) => void) {
     this.#journal = journal;
     this.#name = name;
     this.#log = log;

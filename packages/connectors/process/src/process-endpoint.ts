@@ -26,7 +26,7 @@ import {
   OutputTail,
   type ProgramHealth,
   type RespawnPolicy,
-  type RouteJournal,
+  type SourceJournal,
   Supervisor,
   type SupervisorEvents,
 } from "@rtt/connector-sdk";
@@ -68,7 +68,7 @@ export interface ProcessSpec {
   /** Where the program's FIFOs and record live, so it outlives the driver (see program.ts). */
   readonly stateDir?: string;
   /** The route's journal, at its source end (see @rtt/connector-sdk route-journal.ts). */
-  readonly journal?: RouteJournal;
+  readonly journal?: SourceJournal;
   /** The driver's diagnostics. */
   readonly log?: (line: string) => void;
 }

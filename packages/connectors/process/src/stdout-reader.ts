@@ -11,7 +11,12 @@
  */
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { BoundedQueue, type RouteJournal, type WaterMarks } from "@rtt/connector-sdk";
+import {
+  BoundedQueue,
+  type RxMessage,
+  type SourceJournal,
+  type WaterMarks,
+} from "@rtt/connector-sdk";
 import { Deframer, type Framing } from "./framing.ts";
 import { JournalCursor } from "./journal-cursor.ts";
 import type { OnStdout, Program } from "./program.ts";
@@ -40,7 +45,7 @@ const LAST_OUTPUT_POLL_MS = 100;
 export interface StdoutReaderOptions {
   readonly framing: Framing;
   /** The route's journal, at its source end. */
-  readonly journal?: RouteJournal | undefined;
+  readonly journal?: SourceJournal | undefined;
   /** The program's name in log lines. */
   readonly name: string;
   readonly log?: ((line: string) => void) | undefined;
@@ -67,6 +72,8 @@ export class StdoutReader {
   /** The current program broke its framing: what it writes now is ignored until the next. */
   #broken = false;
   #waiter: (() => void) | undefined;
+  /** The current program was adopted at the first start: its stream goes on from the journal's. */
+  #continued = false;
 
   constructor(options: StdoutReaderOptions) {
     this.#options = options;
@@ -75,6 +82,9 @@ export class StdoutReader {
       options.journal === undefined
         ? undefined
         : new JournalCursor(options.journal, options.name, options.log);
+    // A shared journal (a tee, ADR 0025): a route joining later replays its own journal the
+    // same way this one's first start does.
+    options.journal?.replayWith?.((journal, history) => this.#replayOwn(journal, history));
   }
 
   /**
@@ -95,6 +105,7 @@ export class StdoutReader {
    */
   attach(program: Program, first: boolean): void {
     this.#broken = false;
+    this.#continued = first && program.adopted;
     this.#stdoutClosed = new Promise((resolve) => program.stdout.once("close", resolve));
     const cursor = this.#cursor;
     if (cursor !== undefined && first) this.#replay(cursor);
@@ -151,14 +162,50 @@ export class StdoutReader {
   #replay(cursor: JournalCursor): void {
     const replay = cursor.replay(this.#options.framing);
     if (replay === undefined) return;
-    const { from, bytes } = replay;
-    // A read's worth at a time, as the bytes first came: `raw` framing makes each one a message.
-    for (let at = 0; at < bytes.length; at += REPLAY_SLICE_BYTES) {
-      const slice = bytes.subarray(at, at + REPLAY_SLICE_BYTES);
-      this.#enqueue(this.#deframer.push(slice), slice.length);
+    replaySlices(replay.bytes, this.#deframer, (messages, consumed) =>
+      this.#enqueue(messages, consumed),
+    );
+    this.#log(replay.from, cursor.end, this.#queue.length);
+  }
+
+  /**
+   * A route joining a running shared program (journal-tee.ts): its own journal's messages its
+   * target did not take, cut by a deframer and cursor of their own exactly as the first start's
+   * replay. Its old stream's unfinished message is sealed off, unless the program was adopted
+   * and `history` (the stream since that journal left off) finishes it; `history` is appended
+   * and what it holds is replayed too.
+   */
+  #replayOwn(journal: SourceJournal, history: readonly Uint8Array[] | undefined): RxMessage[] {
+    const { framing, name, log } = this.#options;
+    const cursor = new JournalCursor(journal, name, log);
+    let deframer = new Deframer(framing);
+    const out: RxMessage[] = [];
+    // As #read and #enqueue do for the live stream, into `out`.
+    const cut = (messages: Uint8Array[], consumed: number) => {
+      const ends = cursor.place(messages, consumed, deframer.pendingBytes, framing);
+      for (let k = 0; k < messages.length; k++)
+        out.push({
+          payload: Uint8Array.prototype.slice.call(messages[k] as Uint8Array),
+          correlation: ends[k] as number,
+        });
+    };
+    const replay = cursor.replay(framing);
+    if (replay !== undefined) replaySlices(replay.bytes, deframer, cut);
+    if (history === undefined || !this.#continued) {
+      cursor.newStream();
+      deframer = new Deframer(framing);
     }
+    for (const chunk of history ?? []) {
+      cursor.append(chunk);
+      cut(deframer.push(chunk), chunk.length);
+    }
+    if (out.length > 0) this.#log(replay?.from ?? journal.end, cursor.end, out.length);
+    return out;
+  }
+
+  #log(from: number, end: number, count: number): void {
     this.#options.log?.(
-      `${this.#options.name}: replaying ${this.#queue.length} message(s) the last driver's target did not take (journal ${from}..${cursor.end})`,
+      `${this.#options.name}: replaying ${count} message(s) the last driver's target did not take (journal ${from}..${end})`,
     );
   }
 
@@ -246,5 +293,18 @@ export class StdoutReader {
   /** The endpoint closes: no more waiting for the journal to have room. */
   close(): void {
     this.#cursor?.stop();
+  }
+}
+
+/** Replayed bytes through `deframer` a read's worth at a time, as they first came (`raw`: one
+ * message each). */
+function replaySlices(
+  bytes: Uint8Array,
+  deframer: Deframer,
+  cut: (messages: Uint8Array[], consumed: number) => void,
+): void {
+  for (let at = 0; at < bytes.length; at += REPLAY_SLICE_BYTES) {
+    const slice = bytes.subarray(at, at + REPLAY_SLICE_BYTES);
+    cut(deframer.push(slice), slice.length);
   }
 }

@@ -16,7 +16,7 @@ import { asTopology } from "../plan/topology.ts";
 import { bothDriversRun } from "../reconcile/drivers.ts";
 import { breakersOf, driverRecordsOf, failedOverOf, wiredRoutesOf } from "../reconcile/graph.ts";
 import type { Reconciler } from "../reconcile/reconciler.ts";
-import { pruneRouteJournals } from "../reconcile/route-journals.ts";
+import { pruneRouteJournals, pruneSharedSources } from "../reconcile/route-journals.ts";
 import type { Wal } from "../wal/wal.ts";
 import { tightenRunState } from "../workspace/run-state.ts";
 import { workspacePaths } from "../workspace/workspace.ts";
@@ -71,9 +71,13 @@ async function closeStrays(p: RecoveryParts, post: JsonValue | undefined): Promi
   const { orphans, broken } = await p.reconciler.sweepOrphans();
   if (orphans.length > 0) p.log(`closed ${orphans.length} orphaned link(s): ${orphans.join(", ")}`);
   if (broken.length > 0) p.log(`route(s) ${broken.join(", ")} lost a link; rewiring`);
-  const pruned = pruneRouteJournals(p.root, new Set(Object.keys(asTopology(post).edges)));
+  const committed = new Set(Object.keys(asTopology(post).edges));
+  const pruned = pruneRouteJournals(p.root, committed);
   if (pruned.length > 0)
     p.log(`forgot the journals and programs of route(s) no longer committed: ${pruned.join(", ")}`);
+  const sources = pruneSharedSources(p.root, committed);
+  if (sources.length > 0)
+    p.log(`forgot the shared source program(s) no committed route reads: ${sources.join(", ")}`);
   const tightened = tightenRunState(workspacePaths(p.root).run);
   if (tightened > 0) p.log(`made ${tightened} file(s) and folder(s) under .rtt/run private`);
 }

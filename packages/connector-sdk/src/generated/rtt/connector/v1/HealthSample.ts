@@ -72,7 +72,7 @@ export interface HealthSample {
   /**
    * Fan-out (ADR 0025): how many routes' source links share this link's program (handle), this
    * one included: 1 while it is alone; 0 for a link that never shares (a target end, a
-   * request/response or journaled source).
+   * request/response source).
    */
   'shared'?: (number);
   /**
@@ -152,7 +152,7 @@ export interface HealthSample__Output {
   /**
    * Fan-out (ADR 0025): how many routes' source links share this link's program (handle), this
    * one included: 1 while it is alone; 0 for a link that never shares (a target end, a
-   * request/response or journaled source).
+   * request/response source).
    */
   'shared': (number);
   /**

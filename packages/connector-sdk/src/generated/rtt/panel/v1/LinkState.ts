@@ -58,8 +58,8 @@ export interface LinkState {
   'client_errors'?: (number | string | Long);
   /**
    * Fan-out (ADR 0025): routes whose source links share this end's program, this route
-   * included: 1 while it is alone, 0 for an end that never shares (a target, a request/response
-   * or journaled source).
+   * included: 1 while it is alone, 0 for an end that never shares (a target, a
+   * request/response source).
    */
   'shared'?: (number);
   /**
@@ -125,8 +125,8 @@ export interface LinkState__Output {
   'client_errors': (number);
   /**
    * Fan-out (ADR 0025): routes whose source links share this end's program, this route
-   * included: 1 while it is alone, 0 for an end that never shares (a target, a request/response
-   * or journaled source).
+   * included: 1 while it is alone, 0 for an end that never shares (a target, a
+   * request/response source).
    */
   'shared': (number);
   /**
