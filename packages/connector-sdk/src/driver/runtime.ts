@@ -7,34 +7,25 @@
  * timer per runtime drives every link's heartbeats (one shared timer, not one per
  * lane).
  */
-import { createHash, randomBytes } from "node:crypto";
-import { join } from "node:path";
+import { randomBytes } from "node:crypto";
 import {
   type Contract,
   contractHash,
-  DEFAULT_ROUTE_BUFFER,
   formatSaddr,
   parseConcrete,
-  type ReadRouteQos,
-  type RouteAdmissionQos,
   RttError,
   readRouteQos,
 } from "@rtt/core";
 import type { LaneAddress, LaneKind } from "@rtt/fabric";
 import { callFailed } from "./connector-call.ts";
-import {
-  type CloseReport,
-  type Connector,
-  describeClose,
-  type OpenContext,
-} from "./define-connector.ts";
+import { type CloseReport, type Connector, describeClose } from "./define-connector.ts";
 import type { LaneSide } from "./lane-slots.ts";
-import { Link, type LinkRoute } from "./link.ts";
+import { Link } from "./link.ts";
+import { journaledEnd, openSharedLink } from "./link-opening.ts";
 import type { RxTap } from "./outbound-pump.ts";
 import type { RouteGrant } from "./route-admission.ts";
 import type { ControlAddresses, HandshakeAgreed, HandshakeAsk } from "./route-handshake.ts";
-import { DeliveredMark, RouteJournal } from "./route-journal.ts";
-import { type SharedEntry, SharedSources } from "./shared-sources.ts";
+import { SharedSources } from "./shared-sources.ts";
 
 export interface RuntimeOptions {
   /** Heartbeat interval of outbound lanes (default 250 ms). */
@@ -235,9 +226,13 @@ export class DriverRuntime<L> {
     const qos = isSource ? route.qos : undefined;
     let link: Link<L>;
     if (route.fanout === true) {
-      link = await this.#openShared(id, wanted, contract, route, qos);
+      link = await openSharedLink(
+        this.#sources,
+        { id, saddr: wanted, contract, route, qos },
+        this.#log,
+      );
     } else {
-      const journaled = this.#journaled(id, wanted, isSource, route.journal, route.qos?.buffer);
+      const journaled = journaledEnd(id, wanted, isSource, route, this.#log);
       let handle: L;
       try {
         const context = isSource ? { ...journaled.context, source: true } : journaled.context;
@@ -260,98 +255,6 @@ export class DriverRuntime<L> {
     }
     this.#links.set(id, link);
     return id;
-  }
-
-  /**
-   * The source end of a fan-out route (ADR 0025): a member of the shared handle for its symbol.
-   * A journaled route's member also takes its journal, which the handle's tee writes.
-   */
-  async #openShared(
-    id: string,
-    saddr: string,
-    contract: Contract,
-    route: ReadRouteQos,
-    qos: RouteAdmissionQos | undefined,
-  ): Promise<Link<L>> {
-    const journal =
-      route.journal === undefined
-        ? undefined
-        : this.#sourceJournal(id, saddr, route.journal, route.qos?.buffer);
-    let got: SharedEntry<L>;
-    try {
-      // A route that refuses rather than waits never holds the shared source back.
-      const paces = qos?.drop !== "taildrop" && qos?.drop !== "nack";
-      got = await this.#sources.acquire(
-        saddr,
-        contract,
-        route.params,
-        route.journal,
-        journal,
-        paces,
-      );
-    } catch (error) {
-      journal?.close();
-      throw error;
-    }
-    const { shared, member, connector, teeMember } = got;
-    const leaving: Connector<L> =
-      teeMember === undefined
-        ? connector
-        : {
-            ...connector,
-            close: (handle, how) => {
-              teeMember.leave();
-              return connector.close(handle, how);
-            },
-          };
-    const link: Link<L> = new Link(id, contract, shared.handle, leaving, (l) => this.#log(l), {
-      ...(qos === undefined ? {} : { qos }),
-      ...(journal === undefined ? {} : { journal }),
-      shared: () => shared.members,
-    });
-    member.onOverflow = (item) => link.refuseUnoffered(item);
-    if (shared.members > 1)
-      this.#log(`link ${id}: ${saddr} fans out to ${shared.members} routes from one program`);
-    return link;
-  }
-
-  /** A journaled source end's journal, or none while another source end holds it. */
-  #sourceJournal(
-    id: string,
-    saddr: string,
-    dir: string,
-    buffer: number | undefined,
-  ): RouteJournal | undefined {
-    const journal = RouteJournal.open(dir, buffer ?? DEFAULT_ROUTE_BUFFER, saddr);
-    if (journal instanceof RouteJournal) return journal;
-    this.#log(
-      `link ${id}: route journal ${dir} is held by ${journal.busy}: this link runs unjournaled`,
-    );
-    return undefined;
-  }
-
-  /**
-   * A journaled route's end (`qos.journal`): the source end takes the journal (or runs without
-   * it while another source end holds it), the target end records its delivered mark; each end
-   * gets a state directory of its own under the journal's for what must outlive this process.
-   */
-  #journaled(
-    id: string,
-    saddr: string,
-    isSource: boolean,
-    dir: string | undefined,
-    buffer: number | undefined,
-  ): { context: OpenContext; route: LinkRoute } {
-    if (dir === undefined) return { context: {}, route: {} };
-    const end = isSource ? "source" : "target";
-    const stateDir = join(
-      dir,
-      `${end}-${createHash("sha256").update(saddr).digest("hex").slice(0, 12)}`,
-    );
-    if (!isSource) return { context: { stateDir }, route: { delivered: new DeliveredMark(dir) } };
-    const journal = this.#sourceJournal(id, saddr, dir, buffer);
-    if (journal === undefined) return { context: {}, route: {} };
-    return { context: { stateDir, journal }, route: { journal } };
   }
 
   bind(
