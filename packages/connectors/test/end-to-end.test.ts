@@ -16,6 +16,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { createServer, request, type Server } from "node:http";
@@ -353,12 +354,24 @@ function procState(pid: number): string | undefined {
   }
 }
 
-function leftovers(pid: number): string[] {
+/**
+ * What the driver `pid` left: shm segments and lane sockets named with its pid and made since
+ * `since` (ms) — an older one is an earlier process's that had the same pid.
+ */
+function leftovers(pid: number, since: number): string[] {
+  const madeSince = (path: string) => {
+    try {
+      return statSync(path).mtimeMs >= since;
+    } catch {
+      return false; // gone meanwhile
+    }
+  };
   const mine = (dirPath: string, re: RegExp) =>
     existsSync(dirPath)
       ? readdirSync(dirPath)
           .filter((n) => re.test(n))
           .map((n) => join(dirPath, n))
+          .filter(madeSince)
       : [];
   return [
     ...mine("/dev/shm", new RegExp(`^rtt-${pid.toString(36)}-`)),
@@ -372,6 +385,8 @@ describe("kill -9 of a driver mid-stream", () => {
       skip: kind === "shm" && shmMissing,
     }, async (t) => {
       const heartbeatMs = 250;
+      // Whole seconds: a file system may keep mtimes no finer.
+      const started = Math.floor(Date.now() / 1000) * 1000;
       const victim = await launch("file", { heartbeatMs, restart: { baseMs: 100, maxMs: 1000 } });
       try {
         const path = join(dir, `kill-${kind}.ndjson`);
@@ -416,10 +431,10 @@ describe("kill -9 of a driver mid-stream", () => {
         assert.notEqual(newPid, pid);
         assert.equal(procState(pid), undefined, "the killed driver is reaped, not a zombie");
         assert.equal(existsSync(socket), false, "its socket file is removed");
-        await eventually(() => leftovers(pid).length === 0, {
+        await eventually(() => leftovers(pid, started).length === 0, {
           what: "no segment or lane socket of the killed driver",
           timeoutMs: 2000,
-        }).catch(() => assert.deepEqual(leftovers(pid), []));
+        }).catch(() => assert.deepEqual(leftovers(pid, started), []));
         // The restarted driver serves again: wire a fresh link to the same process link.
         const next = join(dir, `kill-${kind}-after.ndjson`);
         writeFileSync(next, "after\n");
