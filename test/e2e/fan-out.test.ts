@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { afterEach, describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
+import { BURST_BUS, loggedSeqs, oneToN, useBurstBus } from "../support/burst-bus.ts";
 import { countCompleteLines } from "../support/files.ts";
 import { programsUnder } from "../support/panel-processes.ts";
 import { quickstartSuite, scanAndApply, type WiredRoute } from "../support/quickstart-workspace.ts";
@@ -20,32 +21,6 @@ const { ws, use } = quickstartSuite(afterEach);
 /** Events the source writes: big enough that the slow route's lane and pipes fill up. */
 const N = 12_000;
 const PAD = 1500;
-
-/**
- * The bus program, `python3 burst.py count pad`: waits for logs/go, writes `count` events with
- * `pad` bytes of padding as fast as it can, then idles.
- */
-const BURST_PY = `
-import json, os, sys, time
-count, pad = int(sys.argv[1]), "x" * int(sys.argv[2])
-while not os.path.exists("../../logs/go"):
-    time.sleep(0.05)
-for seq in range(1, count + 1):
-    sys.stdout.write(json.dumps({"seq": seq, "type": "tick", "pad": pad}) + "\\n")
-sys.stdout.flush()
-time.sleep(3600)
-`;
-
-/** The `seq`s of a logger's file, in the order it wrote them. */
-function loggedSeqs(rel: string): number[] {
-  return ws()
-    .read(rel)
-    .trim()
-    .split("\n")
-    .map((l) => (JSON.parse(l) as { record: { seq: number } }).record.seq);
-}
-
-const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 /** A consumer `rtt://obs/extension/<name>` like the logger, running `run` in services/<name>. */
 function consumer(name: string, run: readonly string[]): void {
@@ -76,10 +51,7 @@ function setUp(count: number, pad: number, thirdRun: readonly string[]): void {
     },
   });
   const w = ws();
-  w.write("services/events/burst.py", BURST_PY);
-  w.editManifest("services/events/rtt.manifest.json", (symbol) => {
-    symbol["x-run"] = ["python3", "burst.py", String(count), String(pad)];
-  });
+  useBurstBus(w, count, pad);
   consumer("slow", thirdRun);
   // Nobody's target: where a qc moves the third route.
   consumer("spare", ["node", "../logger/logger.mjs", "../../logs/spare.ndjson"]);
@@ -110,7 +82,7 @@ describe("fan-out: one bus, three routes, one program", () => {
     await scanAndApply(w);
     const status = await w.status();
     assert.equal(status.routes, 3, "three routes wired");
-    const sources = programsUnder(w.driverPid(status, "process"), /burst\.py/);
+    const sources = programsUnder(w.driverPid(status, "process"), BURST_BUS);
     assert.equal(sources.length, 1, `one bus program for three routes: ${sources.join(", ")}`);
 
     w.write("logs/go", "");
@@ -120,7 +92,7 @@ describe("fan-out: one bus, three routes, one program", () => {
         w.wait(`${N} events in ${file}`),
       );
     for (const file of ["logs/events.ndjson", "logs/events2.ndjson"])
-      assert.deepEqual(loggedSeqs(file), oneToN(N), `${file}: every event once`);
+      assert.deepEqual(loggedSeqs(ws(), file), oneToN(N), `${file}: every event once`);
 
     const slow = await eventually(async () => {
       const live = await w.wiredRoute("events-to-slow");
@@ -140,7 +112,7 @@ describe("fan-out: one bus, three routes, one program", () => {
     const [tapped] = await w.tap("events-to-slow", 1);
     assert.equal(tapped?.from_link.shared, 3, "rtt tap shows the shared source");
     assert.equal(
-      programsUnder(w.driverPid(status, "process"), /burst\.py/).length,
+      programsUnder(w.driverPid(status, "process"), BURST_BUS).length,
       1,
       "still one bus program",
     );
@@ -165,7 +137,11 @@ describe("fan-out: one bus, three routes, one program", () => {
         w.wait(`${n} events in ${file}`),
       );
     for (const file of ["logs/events.ndjson", "logs/events2.ndjson"])
-      assert.deepEqual(loggedSeqs(file), oneToN(n), `${file}: every event once, the hold aside`);
+      assert.deepEqual(
+        loggedSeqs(ws(), file),
+        oneToN(n),
+        `${file}: every event once, the hold aside`,
+      );
     const held = await eventually(async () => {
       const live = await w.wiredRoute("events-to-slow");
       return live?.held === true && live.from_link.drops > 0 ? live : undefined;
@@ -189,7 +165,7 @@ describe("fan-out: one bus, three routes, one program", () => {
       () => countCompleteLines(w.path("logs/third.ndjson")) >= healed.frames_out,
       w.wait("what the healed route kept at its logger"),
     );
-    const third = loggedSeqs("logs/third.ndjson");
+    const third = loggedSeqs(ws(), "logs/third.ndjson");
     assert.ok(
       third.every((seq, i) => i === 0 || seq > (third[i - 1] ?? 0)),
       "the healed route's events in order",
@@ -213,7 +189,7 @@ describe("fan-out: one bus, three routes, one program", () => {
       assert.equal(now?.from_link.shared, 3);
     }
     assert.equal(
-      programsUnder(w.driverPid(await w.status(), "process"), /burst\.py/).length,
+      programsUnder(w.driverPid(await w.status(), "process"), BURST_BUS).length,
       1,
       "one bus program throughout",
     );

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
 import { readDeliveredMark } from "@rtt/connector-sdk";
 import { eventually } from "@rtt/core/testing";
+import { BURST_BUS, loggedSeqs, oneToN, useBurstBus } from "../support/burst-bus.ts";
 import { countCompleteLines } from "../support/files.ts";
 import { programsUnder } from "../support/panel-processes.ts";
 import { quickstartSuite, scanAndApply } from "../support/quickstart-workspace.ts";
@@ -21,31 +22,6 @@ const { ws, use } = quickstartSuite(afterEach);
 const N = 3000;
 /** The routes' `buffer`: the most messages in flight on each, all in its journal. */
 const BUFFER = 64;
-
-/** The bus program: waits for logs/go, writes `count` padded events, then idles. */
-const BURST_PY = `
-import json, os, sys, time
-count, pad = int(sys.argv[1]), "x" * int(sys.argv[2])
-while not os.path.exists("../../logs/go"):
-    time.sleep(0.05)
-for seq in range(1, count + 1):
-    sys.stdout.write(json.dumps({"seq": seq, "type": "tick", "pad": pad}) + "\\n")
-sys.stdout.flush()
-time.sleep(3600)
-`;
-
-function loggedSeqs(rel: string): number[] {
-  return ws()
-    .read(rel)
-    .trim()
-    .split("\n")
-    .map((l) => (JSON.parse(l) as { record: { seq: number } }).record.seq);
-}
-
-/** The bus program itself by argv (python3 may be a shim that execs another path), not its waiter. */
-const BUS = /^\S*python3[\d.]* burst\.py/;
-
-const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 /** Whole messages a route's journal holds past its delivered mark: what is in flight. */
 function inFlight(route: string): number {
@@ -78,10 +54,7 @@ function setUp(): void {
     },
   });
   const w = ws();
-  w.write("services/events/burst.py", BURST_PY);
-  w.editManifest("services/events/rtt.manifest.json", (symbol) => {
-    symbol["x-run"] = ["python3", "burst.py", String(N), "1000"];
-  });
+  useBurstBus(w, N, 1000);
   w.editJson<{ routes: Record<string, string>[] }>(".rtt/routes.json", (file) => {
     file.routes.push({
       id: "events-to-log2",
@@ -99,7 +72,7 @@ describe("fan-out of journaled (drop: buffer) routes", () => {
     const status = await w.status();
     assert.equal(status.routes, 2, "two routes wired");
     const driver = w.driverPid(status, "process");
-    const sources = programsUnder(driver, BUS);
+    const sources = programsUnder(driver, BURST_BUS);
     assert.equal(sources.length, 1, `one bus program for two routes: ${sources.join(", ")}`);
 
     // The program lives by its source, not by a route: deleting either route cannot end it.
@@ -121,13 +94,13 @@ describe("fan-out of journaled (drop: buffer) routes", () => {
         w.wait(`${N} events in ${file}`),
       );
     for (const file of ["logs/events.ndjson", "logs/events2.ndjson"])
-      assert.deepEqual(loggedSeqs(file), oneToN(N), `${file}: every event once, in order`);
+      assert.deepEqual(loggedSeqs(ws(), file), oneToN(N), `${file}: every event once, in order`);
     for (const id of ["events-to-log", "events-to-log2"]) {
       const live = await w.wiredRoute(id);
       assert.equal(live?.from_link.shared, 2, `${id} shows its shared source`);
       assert.equal(live?.from_link.frames_out, N, `${id} sent every event`);
     }
-    assert.deepEqual(programsUnder(driver, BUS), sources, "the same bus program throughout");
+    assert.deepEqual(programsUnder(driver, BURST_BUS), sources, "the same bus program throughout");
 
     // Deleting one of its routes leaves the program to the other.
     const tracked = w.trackTree(status);
@@ -136,7 +109,11 @@ describe("fan-out of journaled (drop: buffer) routes", () => {
     });
     await scanAndApply(w);
     assert.equal((await w.status()).routes, 1);
-    assert.deepEqual(programsUnder(driver, BUS), sources, "the bus runs on for the other route");
+    assert.deepEqual(
+      programsUnder(driver, BURST_BUS),
+      sources,
+      "the bus runs on for the other route",
+    );
     const left = await eventually(async () => {
       const live = await w.wiredRoute("events-to-log");
       return live?.from_link.shared === 1 ? live : undefined;
@@ -178,7 +155,7 @@ describe("fan-out of journaled (drop: buffer) routes", () => {
         w.wait(`${N} events in ${file}`),
       );
     for (const file of ["logs/events.ndjson", "logs/events2.ndjson"])
-      assert.deepEqual(loggedSeqs(file), oneToN(N), `${file}: every event once, in order`);
-    assert.equal(programsUnder(driver, BUS).length, 1);
+      assert.deepEqual(loggedSeqs(ws(), file), oneToN(N), `${file}: every event once, in order`);
+    assert.equal(programsUnder(driver, BURST_BUS).length, 1);
   });
 });
