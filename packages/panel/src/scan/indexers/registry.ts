@@ -1,0 +1,7 @@
+/**
+ * Every indexer the scanner runs, in no particular order: the catalog does not depend on it
+ * (claims are merged by rules, ADR 0026). Add one by importing it here.
+ */
+import type { Indexer } from "./indexer.ts";
+
+export const INDEXERS: readonly Indexer[] = [];
