@@ -125,7 +125,7 @@ function addScanCommand(program: Command, { ctx, setExit }: Runtime): void {
     )
     .action(async (opts: { json?: boolean }) => {
       const { scanCommand } = await import("./commands/scan.ts");
-      setExit(scanCommand(ctx(), opts));
+      setExit(await scanCommand(ctx(), opts));
     });
 }
 

@@ -115,7 +115,14 @@ export const ERROR_CATALOG = {
     grpcStatus: "FAILED_PRECONDITION",
   },
   RTT_ERR_SCAN_CONFLICT: {
-    meaning: "Two manifests claim the same concrete address.",
+    meaning:
+      "Two manifests claim the same concrete address, or two indexer claims of the same score on one address differ in a field (ADR 0026); neither is catalogued.",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
+  RTT_ERR_SCAN_INDEXER: {
+    meaning:
+      "An indexer failed on a file or made a claim that is not a valid symbol contract (ADR 0026); its claims there are left out and the scan goes on.",
     exitCode: 1,
     grpcStatus: "FAILED_PRECONDITION",
   },

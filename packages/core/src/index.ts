@@ -119,6 +119,7 @@ export { closest } from "./suggest.ts";
 export {
   addressOf,
   type CatalogSymbol,
+  type ClaimProvenance,
   contractHash,
   contractOf,
   type ManifestSigner,

@@ -14,13 +14,33 @@ import {
 } from "./saddr.ts";
 import type { Auth, Contract, Direction, IoSlot, Qos } from "./schemas/manifest.ts";
 
-export interface SymbolSource {
-  /** Path of the declaring file, relative to the workspace root, with '/' separators. */
+/** Where a discovered symbol's claim came from: the indexer, and the file and line (ADR 0026). */
+export interface ClaimProvenance {
+  readonly indexer: string;
+  /** Relative to the workspace root, '/'-separated. */
   readonly file: string;
-  /** Which scanner found it: "manifest" now; language heuristics later. */
-  readonly scanner: "manifest";
-  /** How sure the scanner is, 0..1; when two sources claim one address the higher wins. */
+  /** 1-based. */
+  readonly line: number;
+}
+
+export interface SymbolSource {
+  /**
+   * Path of the declaring file (a manifest, or the file an indexer's winning claim came from),
+   * relative to the workspace root, with '/' separators. `x-cwd` and `x-path` are relative to
+   * its folder.
+   */
+  readonly file: string;
+  /** The line of that file the claim was made at; absent for manifests (the whole file). */
+  readonly line?: number;
+  /** Who found it: a manifest, or the named indexer (ADR 0026). */
+  readonly scanner: "manifest" | `indexer:${string}`;
+  /**
+   * How sure the finder is, 0..1: a manifest is 1 and outranks every indexer claim on the same
+   * address; among indexer claims the higher score wins (ADR 0026).
+   */
   readonly score: number;
+  /** Every indexer claim merged into a discovered symbol, sorted; absent for manifests. */
+  readonly provenance?: readonly ClaimProvenance[];
 }
 
 /**

@@ -60,10 +60,10 @@ function workspace(): { f: Fixture; outside: string } {
   return { f, outside };
 }
 
-function inputs(f: Fixture, routes: Record<string, [string, string]>): PlanInputs {
+async function inputs(f: Fixture, routes: Record<string, [string, string]>): Promise<PlanInputs> {
   const list = Object.entries(routes).map(([id, [from, to]]) => ({ id, from, to }));
   f.write(".rtt/routes.json", JSON.stringify({ routes: list }));
-  assert.equal(scanWorkspace(f.paths).errors, 0);
+  assert.equal((await scanWorkspace(f.paths)).errors, 0);
   const loaded = loadPlanInputs(f.paths);
   assert.ok(loaded.ok, JSON.stringify(loaded));
   return loaded.inputs;
@@ -77,9 +77,9 @@ const ROUTES: Record<string, [string, string]> = {
 };
 
 describe("file symbol paths at plan time", () => {
-  it("refuses /etc/passwd, a ../ escape and a link out; wires the route inside", () => {
+  it("refuses /etc/passwd, a ../ escape and a link out; wires the route inside", async () => {
     const { f, outside } = workspace();
-    const plan = makePlan(inputs(f, ROUTES), EMPTY_TOPOLOGY, 0);
+    const plan = makePlan(await inputs(f, ROUTES), EMPTY_TOPOLOGY, 0);
     const problems = Object.fromEntries(planProblems(plan).map((p) => [p.route, p.problem]));
     assert.deepEqual(Object.keys(problems).sort(), ["escape", "linked", "passwd"]);
     assert.deepEqual(Object.keys(plan.desired.edges), ["inside"]);
@@ -97,22 +97,22 @@ describe("file symbol paths at plan time", () => {
     assert.match(problems.linked ?? "", /security\.allow_paths/);
   });
 
-  it("security.allow_paths admits a prefix outside, not its sibling", () => {
+  it("security.allow_paths admits a prefix outside, not its sibling", async () => {
     const { f, outside } = workspace();
     f.write(".rtt/panel.yaml", `security:\n  allow_paths: [${JSON.stringify(outside)}]\n`);
-    const plan = makePlan(inputs(f, ROUTES), EMPTY_TOPOLOGY, 0);
+    const plan = makePlan(await inputs(f, ROUTES), EMPTY_TOPOLOGY, 0);
     const problems = planProblems(plan).map((p) => p.route);
     assert.deepEqual(problems.sort(), ["escape", "passwd"]);
     assert.ok(plan.desired.edges.linked !== undefined);
     f.write(".rtt/panel.yaml", `security:\n  allow_paths: [${JSON.stringify(`${outside}-not`)}]\n`);
-    const again = makePlan(inputs(f, ROUTES), EMPTY_TOPOLOGY, 0);
+    const again = makePlan(await inputs(f, ROUTES), EMPTY_TOPOLOGY, 0);
     assert.ok(planProblems(again).some((p) => p.route === "linked"));
   });
 
-  it("a link made after the plan changes the plan's inputs", () => {
+  it("a link made after the plan changes the plan's inputs", async () => {
     const { f, outside } = workspace();
     const before = makePlan(
-      inputs(f, { inside: ROUTES.inside as [string, string] }),
+      await inputs(f, { inside: ROUTES.inside as [string, string] }),
       EMPTY_TOPOLOGY,
       0,
     );
@@ -120,7 +120,7 @@ describe("file symbol paths at plan time", () => {
     rmSync(join(f.paths.root, "logs"), { recursive: true, force: true });
     symlinkSync(outside, join(f.paths.root, "logs"));
     const after = makePlan(
-      inputs(f, { inside: ROUTES.inside as [string, string] }),
+      await inputs(f, { inside: ROUTES.inside as [string, string] }),
       EMPTY_TOPOLOGY,
       0,
     );
@@ -131,7 +131,7 @@ describe("file symbol paths at plan time", () => {
     );
   });
 
-  it("rejects an allow_paths entry that is not an absolute normalized path", () => {
+  it("rejects an allow_paths entry that is not an absolute normalized path", async () => {
     const { f } = workspace();
     for (const bad of ["relative/dir", "/a/../etc", "/a//b"]) {
       f.write(".rtt/panel.yaml", `security:\n  allow_paths: [${JSON.stringify(bad)}]\n`);

@@ -17,7 +17,10 @@ after(() => {
   for (const f of fixtures) f.remove();
 });
 
-function scanned(): { f: Fixture; symbols: ReturnType<typeof scanWorkspace>["symbols"] } {
+async function scanned(): Promise<{
+  f: Fixture;
+  symbols: Awaited<ReturnType<typeof scanWorkspace>>["symbols"];
+}> {
   const f = makeWorkspace();
   fixtures.push(f);
   f.write(
@@ -29,18 +32,18 @@ function scanned(): { f: Fixture; symbols: ReturnType<typeof scanWorkspace>["sym
     manifest("rtt://core/api/metrics@2.2.0#json", { capabilities: ["pull", "stream"] }),
   );
   f.write("c/rtt.manifest.json", manifest("rtt://obs/extension/logger@1.0.0#ndjson"));
-  return { f, symbols: scanWorkspace(f.paths).symbols };
+  return { f, symbols: (await scanWorkspace(f.paths)).symbols };
 }
 
-describe("resolving route ends against the catalog", () => {
-  const { symbols } = scanned();
+describe("resolving route ends against the catalog", async () => {
+  const { symbols } = await scanned();
   const explain = (ref: string) => {
     const selector = parseReference(ref);
     const r = resolveSelector(symbols, selector);
     return { n: r.matches.length, why: explainResolution(selector, r) };
   };
 
-  it("one match names it", () => {
+  it("one match names it", async () => {
     assert.deepEqual(explain("rtt://obs/extension/logger#ndjson"), {
       n: 1,
       why: "resolves to rtt://obs/extension/logger@1.0.0#ndjson",
@@ -51,7 +54,7 @@ describe("resolving route ends against the catalog", () => {
     );
   });
 
-  it("many matches are ambiguous, and say how to choose", () => {
+  it("many matches are ambiguous, and say how to choose", async () => {
     const { n, why } = explain("rtt://core/api/metrics@^2");
     assert.equal(n, 2);
     assert.equal(
@@ -60,7 +63,7 @@ describe("resolving route ends against the catalog", () => {
     );
   });
 
-  it("no match says which field differs on the nearest symbol", () => {
+  it("no match says which field differs on the nearest symbol", async () => {
     assert.deepEqual(explain("rtt://core/api/metrics@3"), {
       n: 0,
       why: "no match: rtt://core/api/metrics@1.0.0 (and 2 more like it) has version 1.0.0, the route wants 3",
@@ -77,8 +80,8 @@ describe("resolving route ends against the catalog", () => {
 });
 
 describe("routes.json", () => {
-  it("loads, resolves each end including failover lists, with stable ids", () => {
-    const { f, symbols } = scanned();
+  it("loads, resolves each end including failover lists, with stable ids", async () => {
+    const { f, symbols } = await scanned();
     f.write(
       ".rtt/routes.json",
       JSON.stringify({
@@ -103,8 +106,8 @@ describe("routes.json", () => {
     );
   });
 
-  it("a bad routes.json comes back as diagnostics with line and column", () => {
-    const { f } = scanned();
+  it("a bad routes.json comes back as diagnostics with line and column", async () => {
+    const { f } = await scanned();
     f.write(
       ".rtt/routes.json",
       '{\n  "routes": [\n    { "from": "rtt://a/api/b", "too": "rtt://c/api/d" }\n  ]\n}\n',
@@ -153,7 +156,7 @@ describe("resolveRoutes (bucketed by name) against resolving each end over the w
       }),
     );
 
-  it("gives every end the same matches, near misses and explanation", () => {
+  it("gives every end the same matches, near misses and explanation", async () => {
     fc.assert(
       fc.property(
         fc.array(concrete, { maxLength: 12 }),

@@ -19,16 +19,16 @@ after(() => {
   for (const f of fixtures) f.remove();
 });
 
-const saddrs = (r: ReturnType<typeof scanWorkspace>) => r.symbols.map((s) => s.saddr);
-const report = (r: ReturnType<typeof scanWorkspace>) =>
+const saddrs = (r: Awaited<ReturnType<typeof scanWorkspace>>) => r.symbols.map((s) => s.saddr);
+const report = (r: Awaited<ReturnType<typeof scanWorkspace>>) =>
   r.diagnostics.map((d) => `${d.file} ${d.code} ${d.message}`);
 
 describe("scan.follow_symlinks: within (the default)", () => {
-  it("a link to / is reported once and not walked: the scan stays inside its root", () => {
+  it("a link to / is reported once and not walked: the scan stays inside its root", async () => {
     const w = workspace();
     w.write("evil/deep/x/keep", "");
     symlinkSync("/", join(w.paths.root, "evil/deep/x/root"));
-    const r = scanWorkspace(w.paths);
+    const r = await scanWorkspace(w.paths);
     assert.deepEqual(saddrs(r), ["rtt://core/api/metrics@1.0.0"]);
     assert.deepEqual(report(r), [
       'evil/deep/x/root RTT_ERR_SCAN_SYMLINK symbolic link leads out of the scan roots (to "/"); not followed',
@@ -38,18 +38,18 @@ describe("scan.follow_symlinks: within (the default)", () => {
     assert.ok(r.dirs < 12, `walked ${r.dirs} folders`);
   });
 
-  it("a link to a sibling folder inside the root is no warning and reports its manifest once", () => {
+  it("a link to a sibling folder inside the root is no warning and reports its manifest once", async () => {
     const w = workspace();
     w.write("lib/rtt.manifest.json", manifest("rtt://lib/api/l@1.0.0"));
     w.write("app/.keep", "");
     symlinkSync("../lib", join(w.paths.root, "app/lib-link"), "dir");
-    const r = scanWorkspace(w.paths);
+    const r = await scanWorkspace(w.paths);
     assert.deepEqual(saddrs(r), ["rtt://core/api/metrics@1.0.0", "rtt://lib/api/l@1.0.0"]);
     assert.deepEqual(report(r), []);
     assert.equal(r.conflicts.length, 0);
   });
 
-  it("a link into another scan root is inside; a manifest linked from outside the roots is not", () => {
+  it("a link into another scan root is inside; a manifest linked from outside the roots is not", async () => {
     const w = workspace();
     const outside = workspace({ init: false });
     outside.write("o/rtt.manifest.json", manifest("rtt://outside/api/o@1.0.0"));
@@ -62,7 +62,7 @@ describe("scan.follow_symlinks: within (the default)", () => {
       join(outside.paths.root, "o/rtt.manifest.json"),
       join(w.paths.root, "a/m/rtt.manifest.json"),
     );
-    const r = scanWorkspace(w.paths);
+    const r = await scanWorkspace(w.paths);
     assert.deepEqual(saddrs(r), ["rtt://b/api/b@1.0.0", "rtt://core/api/metrics@1.0.0"]);
     assert.deepEqual(
       r.diagnostics.map((d) => `${d.file} ${d.code}`),
@@ -70,7 +70,7 @@ describe("scan.follow_symlinks: within (the default)", () => {
     );
   });
 
-  it("the old booleans still load: true is within, false is never (no link followed, no word)", () => {
+  it("the old booleans still load: true is within, false is never (no link followed, no word)", async () => {
     const w = workspace();
     const outside = workspace({ init: false });
     outside.write("lib/rtt.manifest.json", manifest("rtt://outside/api/o@1.0.0"));
@@ -81,27 +81,27 @@ describe("scan.follow_symlinks: within (the default)", () => {
       join(w.paths.root, "m/rtt.manifest.json"),
     );
     w.write(".rtt/panel.yaml", "scan:\n  follow_symlinks: true\n");
-    const within = scanWorkspace(w.paths);
+    const within = await scanWorkspace(w.paths);
     assert.deepEqual(saddrs(within), ["rtt://core/api/metrics@1.0.0"]);
     assert.deepEqual(
       within.diagnostics.map((d) => `${d.file} ${d.code}`),
       ["ext RTT_ERR_SCAN_SYMLINK", "m/rtt.manifest.json RTT_ERR_SCAN_SYMLINK"],
     );
     w.write(".rtt/panel.yaml", "scan:\n  follow_symlinks: false\n");
-    const never = scanWorkspace(w.paths);
+    const never = await scanWorkspace(w.paths);
     assert.deepEqual(saddrs(never), ["rtt://core/api/metrics@1.0.0"]);
     assert.deepEqual(report(never), []);
     w.write(".rtt/panel.yaml", "scan:\n  follow_symlinks: always\n");
-    assert.deepEqual(saddrs(scanWorkspace(w.paths)), [
+    assert.deepEqual(saddrs(await scanWorkspace(w.paths)), [
       "rtt://core/api/metrics@1.0.0",
       "rtt://outside/api/o@1.0.0",
     ]);
   });
 
-  it("a value that is neither a mode nor a boolean is a panel.yaml error", () => {
+  it("a value that is neither a mode nor a boolean is a panel.yaml error", async () => {
     const w = workspace();
     w.write(".rtt/panel.yaml", "scan:\n  follow_symlinks: sometimes\n");
-    const r = scanWorkspace(w.paths);
+    const r = await scanWorkspace(w.paths);
     assert.equal(r.stopped, true);
     assert.equal(r.diagnostics[0]?.code, "RTT_ERR_DOC_SCHEMA");
     assert.equal(r.diagnostics[0]?.file, ".rtt/panel.yaml");
@@ -109,13 +109,13 @@ describe("scan.follow_symlinks: within (the default)", () => {
 });
 
 describe("scan.follow_symlinks: always", () => {
-  it("follows links out of the roots but never into /proc or /sys", () => {
+  it("follows links out of the roots but never into /proc or /sys", async () => {
     const w = workspace();
     w.write(".rtt/panel.yaml", "scan:\n  follow_symlinks: always\n");
     symlinkSync("/proc", join(w.paths.root, "proc"));
     symlinkSync("/sys", join(w.paths.root, "sys"));
     symlinkSync("/proc/self", join(w.paths.root, "self"));
-    const r = scanWorkspace(w.paths);
+    const r = await scanWorkspace(w.paths);
     assert.deepEqual(
       r.diagnostics.map((d) => `${d.file} ${d.message}`),
       [
@@ -127,7 +127,7 @@ describe("scan.follow_symlinks: always", () => {
     assert.ok(r.dirs < 12, `walked ${r.dirs} folders`);
   });
 
-  it("loops through links terminate: an ancestor, two folders pointing at each other", () => {
+  it("loops through links terminate: an ancestor, two folders pointing at each other", async () => {
     const w = workspace();
     const o = workspace({ init: false });
     const p = workspace({ init: false });
@@ -139,7 +139,7 @@ describe("scan.follow_symlinks: always", () => {
     symlinkSync(o.paths.root, join(p.paths.root, "to-o"));
     mkdirSync(join(o.paths.root, "deep/er"), { recursive: true });
     symlinkSync("../..", join(o.paths.root, "deep/er/up"));
-    const r = scanWorkspace(w.paths);
+    const r = await scanWorkspace(w.paths);
     assert.deepEqual(saddrs(r), [
       "rtt://core/api/metrics@1.0.0",
       "rtt://o/api/o@1.0.0",
@@ -153,7 +153,7 @@ describe("scan.follow_symlinks: always", () => {
 });
 
 describe("names that are not UTF-8", () => {
-  it("a manifest under such a folder is reported by its escaped path, not dropped", () => {
+  it("a manifest under such a folder is reported by its escaped path, not dropped", async () => {
     const w = workspace();
     const root = Buffer.from(w.paths.root);
     const bad = Buffer.concat([root, Buffer.from("/bad-\xff\xfe-", "latin1")]);
@@ -172,7 +172,7 @@ describe("names that are not UTF-8", () => {
     const ignored = Buffer.concat([root, Buffer.from("/\xff.tmp", "latin1")]);
     mkdirSync(ignored);
     writeFileSync(Buffer.concat([ignored, Buffer.from("/rtt.manifest.json")]), "{}");
-    const r = scanWorkspace(w.paths);
+    const r = await scanWorkspace(w.paths);
     assert.deepEqual(saddrs(r), ["rtt://core/api/metrics@1.0.0", "rtt://ok/api/k@1.0.0"]);
     assert.deepEqual(
       r.diagnostics.map((d) => `${d.severity} ${d.file} ${d.code}`),

@@ -35,18 +35,18 @@ const text = (m: Json) => `${JSON.stringify(m, null, 2)}\n`;
 const signedText = (m: Json, key: SigningKey) => text(signManifest(m, key));
 
 const LOGGER = "rtt://obs/extension/logger@1.9.9";
-const find = (r: ReturnType<typeof scanWorkspace>, saddr: string) =>
+const find = (r: Awaited<ReturnType<typeof scanWorkspace>>, saddr: string) =>
   r.symbols.find((s) => s.saddr === saddr);
 
 describe("scan checks manifest signatures", () => {
-  it("records a trusted signer, an untrusted one, and nothing for an unsigned manifest", () => {
+  it("records a trusted signer, an untrusted one, and nothing for an unsigned manifest", async () => {
     const w = workspace();
     const alice = generateSigningKey(w.paths.rttDir, "alice");
     const stranger = strangerKey();
     w.write("a/rtt.manifest.json", signedText(contract("rtt://obs/extension/a@1.0.0"), alice));
     w.write("b/rtt.manifest.json", signedText(contract("rtt://obs/extension/b@1.0.0"), stranger));
     w.write("c/rtt.manifest.json", text(contract("rtt://obs/extension/c@1.0.0")));
-    const report = scanWorkspace(w.paths);
+    const report = await scanWorkspace(w.paths);
     assert.equal(report.errors, 0);
     assert.deepEqual(find(report, "rtt://obs/extension/a@1.0.0")?.signer, {
       key: alice.keyId,
@@ -63,17 +63,17 @@ describe("scan checks manifest signatures", () => {
     assert.equal(a.signer.name, "alice");
   });
 
-  it("keeps a reformatted signed manifest trusted", () => {
+  it("keeps a reformatted signed manifest trusted", async () => {
     const w = workspace();
     const alice = generateSigningKey(w.paths.rttDir, "alice");
     const signed = signManifest(contract(LOGGER, { "x-run": ["logger"] }), alice);
     w.write("l/rtt.manifest.json", JSON.stringify(signed)); // one line, another layout
-    const report = scanWorkspace(w.paths);
+    const report = await scanWorkspace(w.paths);
     assert.equal(report.errors, 0);
     assert.equal(find(report, LOGGER)?.signer?.trusted, true);
   });
 
-  it("refuses a manifest changed after signing: RTT_ERR_SIGNATURE naming the file and key", () => {
+  it("refuses a manifest changed after signing: RTT_ERR_SIGNATURE naming the file and key", async () => {
     const w = workspace();
     const alice = generateSigningKey(w.paths.rttDir, "alice");
     const good = signedText(contract(LOGGER, { "x-run": ["logger"] }), alice);
@@ -81,7 +81,7 @@ describe("scan checks manifest signatures", () => {
     const tampered = good.replace('"logger"', '"loggex"');
     assert.notEqual(tampered, good);
     w.write("vendor/deep/rtt.manifest.json", tampered);
-    const report = scanWorkspace(w.paths);
+    const report = await scanWorkspace(w.paths);
     assert.equal(find(report, LOGGER), undefined);
     const bad = report.diagnostics.filter((d) => d.code === "RTT_ERR_SIGNATURE");
     assert.equal(bad.length, 1);
@@ -94,19 +94,19 @@ describe("scan checks manifest signatures", () => {
     assert.ok(catalog.diagnostics.some((d: { code: string }) => d.code === "RTT_ERR_SIGNATURE"));
   });
 
-  it("checks cached manifests again when .rtt/trust/ changes", () => {
+  it("checks cached manifests again when .rtt/trust/ changes", async () => {
     const w = workspace();
     const alice = generateSigningKey(w.paths.rttDir, "alice");
     const good = signedText(contract(LOGGER), alice);
     w.write("l/rtt.manifest.json", good);
     w.write("t/rtt.manifest.json", signedText(contract(`${LOGGER}-t`), alice));
-    assert.equal(find(scanWorkspace(w.paths), LOGGER)?.signer?.trusted, true);
+    assert.equal(find(await scanWorkspace(w.paths), LOGGER)?.signer?.trusted, true);
 
     // Trust withdrawn; no manifest touched.
     const trustFile = join(w.paths.rttDir, "trust", "alice.pub");
     const aside = join(w.paths.rttDir, "alice.pub.aside");
     renameSync(trustFile, aside);
-    let report = scanWorkspace(w.paths);
+    let report = await scanWorkspace(w.paths);
     assert.deepEqual(find(report, LOGGER)?.signer, { key: alice.keyId, trusted: false });
     assert.equal(report.cached, 0);
     assert.equal(report.catalogWritten, true);
@@ -116,11 +116,11 @@ describe("scan checks manifest signatures", () => {
       "t/rtt.manifest.json",
       text(signManifest(contract(`${LOGGER}-t`), alice)).replace("consumer", "provider"),
     );
-    report = scanWorkspace(w.paths);
+    report = await scanWorkspace(w.paths);
     assert.equal(find(report, `${LOGGER}-t`)?.signer?.trusted, false);
     // ... trust it again, under another file name, and the tampering shows.
     renameSync(aside, join(w.paths.rttDir, "trust", "alice-renamed.pub"));
-    report = scanWorkspace(w.paths);
+    report = await scanWorkspace(w.paths);
     assert.deepEqual(find(report, LOGGER)?.signer, {
       key: alice.keyId,
       trusted: true,
@@ -132,17 +132,17 @@ describe("scan checks manifest signatures", () => {
       ["t/rtt.manifest.json"],
     );
     // Unchanged trust: the verdicts come from the cache.
-    const warm = scanWorkspace(w.paths);
+    const warm = await scanWorkspace(w.paths);
     assert.equal(warm.reread, 0);
     assert.equal(find(warm, LOGGER)?.signer?.name, "alice-renamed");
   });
 
-  it("stops, leaving the catalog alone, when a trust file is not a key", () => {
+  it("stops, leaving the catalog alone, when a trust file is not a key", async () => {
     const w = workspace();
-    scanWorkspace(w.paths);
+    await scanWorkspace(w.paths);
     const before = readFileSync(w.paths.catalog, "utf8");
     w.write(".rtt/trust/junk.pub", "not a key\n");
-    const report = scanWorkspace(w.paths);
+    const report = await scanWorkspace(w.paths);
     assert.equal(report.stopped, true);
     assert.equal(report.diagnostics[0]?.code, "RTT_ERR_KEY");
     assert.match(report.diagnostics[0]?.message ?? "", /junk\.pub/);
@@ -151,14 +151,14 @@ describe("scan checks manifest signatures", () => {
 });
 
 describe("scan: one address claimed twice", () => {
-  it("is a conflict when the copies differ only in x- keys", () => {
+  it("is a conflict when the copies differ only in x- keys", async () => {
     const w = workspace();
     w.write("real/rtt.manifest.json", text(contract(LOGGER, { "x-run": ["logger"] })));
     w.write(
       "vendor/x/rtt.manifest.json",
       text(contract(LOGGER, { "x-run": ["sh", "-c", "cat >> /tmp/stolen"] })),
     );
-    const report = scanWorkspace(w.paths);
+    const report = await scanWorkspace(w.paths);
     assert.equal(find(report, LOGGER), undefined);
     const conflict = report.conflicts.find((c) => c.saddr === LOGGER);
     assert.equal(conflict?.identical, false);
@@ -167,29 +167,29 @@ describe("scan: one address claimed twice", () => {
     );
   });
 
-  it("is a conflict when the copies differ only in signer", () => {
+  it("is a conflict when the copies differ only in signer", async () => {
     const w = workspace();
     const alice = generateSigningKey(w.paths.rttDir, "alice");
     w.write("real/rtt.manifest.json", signedText(contract(LOGGER), alice));
     w.write("vendor/x/rtt.manifest.json", text(contract(LOGGER)));
-    const report = scanWorkspace(w.paths);
+    const report = await scanWorkspace(w.paths);
     assert.equal(find(report, LOGGER), undefined);
     assert.ok(report.diagnostics.some((d) => /another signer/.test(d.message)));
   });
 
-  it("keeps one of two byte-for-byte identical copies, with a warning", () => {
+  it("keeps one of two byte-for-byte identical copies, with a warning", async () => {
     const w = workspace();
     const same = text(contract(LOGGER, { "x-run": ["logger"] }));
     w.write("one/rtt.manifest.json", same);
     w.write("two/rtt.manifest.json", same);
-    const report = scanWorkspace(w.paths);
+    const report = await scanWorkspace(w.paths);
     assert.equal(find(report, LOGGER)?.source.file, "one/rtt.manifest.json");
     assert.equal(report.errors, 0);
   });
 });
 
 describe("scan in strict mode", () => {
-  it("warns for each symbol not signed by a trusted key, and only in strict mode", () => {
+  it("warns for each symbol not signed by a trusted key, and only in strict mode", async () => {
     const w = workspace();
     const alice = generateSigningKey(w.paths.rttDir, "alice");
     w.write("a/rtt.manifest.json", signedText(contract("rtt://obs/extension/a@1.0.0"), alice));
@@ -198,7 +198,7 @@ describe("scan in strict mode", () => {
       signedText(contract("rtt://obs/extension/b@1.0.0"), strangerKey()),
     );
     w.write("c/rtt.manifest.json", text(contract("rtt://obs/extension/c@1.0.0")));
-    const relaxed = scanWorkspace(w.paths);
+    const relaxed = await scanWorkspace(w.paths);
     assert.equal(relaxed.warnings, 0);
 
     const yaml = readFileSync(w.paths.panelConfig, "utf8");
@@ -207,7 +207,7 @@ describe("scan in strict mode", () => {
       w.paths.panelConfig,
       yaml.replace("strict_manifests: false", "strict_manifests: true"),
     );
-    const strict = scanWorkspace(w.paths);
+    const strict = await scanWorkspace(w.paths);
     assert.equal(strict.errors, 0);
     const warned = strict.diagnostics.filter((d) => d.code === "RTT_ERR_SIGNATURE");
     assert.ok(warned.every((d) => d.severity === "warning"));
@@ -229,7 +229,7 @@ describe("scan in strict mode", () => {
       w.paths.panelConfig,
       strictYaml.replace('allow_unsigned: ["rtt://dev/*/*"]', 'allow_unsigned: ["rtt://obs/*/c"]'),
     );
-    const allowed = scanWorkspace(w.paths).diagnostics.filter(
+    const allowed = (await scanWorkspace(w.paths)).diagnostics.filter(
       (d) => d.code === "RTT_ERR_SIGNATURE",
     );
     assert.deepEqual(allowed.map((d) => d.file).sort(), [

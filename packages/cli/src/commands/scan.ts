@@ -3,11 +3,11 @@ import { scanWorkspace } from "@rtt/panel";
 import { count, paint, progressLine } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 
-export function scanCommand(ctx: CommandContext, opts: { json?: boolean }): number {
+export async function scanCommand(ctx: CommandContext, opts: { json?: boolean }): Promise<number> {
   const paths = workspaceOf(ctx);
   const started = performance.now();
   const progress = progressLine(ctx.term);
-  const report = scanWorkspace(paths, {
+  const report = await scanWorkspace(paths, {
     onProgress: (p) =>
       progress.update(() => `scanning… ${count(p.files, "file")} in ${count(p.dirs, "folder")}`),
   });

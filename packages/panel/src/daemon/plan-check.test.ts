@@ -22,7 +22,7 @@ after(() => rmSync(temp, { recursive: true, force: true }));
 const dir = join(temp, "quickstart");
 cpSync(QUICKSTART, dir, { recursive: true, filter: notRuntimeState(QUICKSTART) });
 const paths = workspacePaths(dir);
-assert.equal(scanWorkspace(paths).errors, 0);
+assert.equal((await scanWorkspace(paths)).errors, 0);
 
 function refusedWith(run: () => unknown, code: string, message: RegExp): void {
   assert.throws(run, (e: unknown) => {
@@ -37,19 +37,19 @@ describe("decidePlan", () => {
   const panel = panelPlan(paths, EMPTY_TOPOLOGY, 0);
   const text = JSON.stringify(panel.plan);
 
-  it("accepts the panel's own plan and returns it, not the client's copy", () => {
+  it("accepts the panel's own plan and returns it, not the client's copy", async () => {
     assert.equal(decidePlan(text, panel), panel.plan);
     assert.equal(decidePlan(JSON.stringify({ ...panel.plan, base_seq: 9 }), panel), panel.plan);
   });
 
-  it("refuses what is no plan, and JSON nested past any plan", () => {
+  it("refuses what is no plan, and JSON nested past any plan", async () => {
     refusedWith(() => decidePlan("{", panel), "RTT_ERR_PLAN_INVALID", /plan_json is not JSON/);
     refusedWith(() => decidePlan("[]", panel), "RTT_ERR_PLAN_INVALID", /a JSON object/);
     const deep = `{"routes":${"[".repeat(5000)}${"]".repeat(5000)}}`;
     refusedWith(() => decidePlan(deep, panel), "RTT_ERR_REQUEST_INVALID", /deeper than 32/);
   });
 
-  it("refuses a plan made against another wiring as stale, and another plan as a mismatch", () => {
+  it("refuses a plan made against another wiring as stale, and another plan as a mismatch", async () => {
     const other = JSON.stringify({ ...panel.plan, base_hash: "f".repeat(64) });
     refusedWith(() => decidePlan(other, panel), "RTT_ERR_PLAN_STALE", /another wiring/);
     const lane = JSON.parse(text);
@@ -61,7 +61,7 @@ describe("decidePlan", () => {
     );
   });
 
-  it("refuses a route that cannot be wired, as `rtt apply` does", () => {
+  it("refuses a route that cannot be wired, as `rtt apply` does", async () => {
     const routes = join(dir, ".rtt", "routes.json");
     writeFileSync(
       routes,

@@ -26,8 +26,8 @@ function quickstartCopy(): WorkspacePaths {
   return workspacePaths(dir);
 }
 
-function scanned(paths: WorkspacePaths): PlanInputs {
-  assert.equal(scanWorkspace(paths).errors, 0);
+async function scanned(paths: WorkspacePaths): Promise<PlanInputs> {
+  assert.equal((await scanWorkspace(paths)).errors, 0);
   const loaded = loadPlanInputs(paths);
   assert.ok(loaded.ok, JSON.stringify(loaded));
   return loaded.inputs;
@@ -40,16 +40,16 @@ function editLogger(paths: WorkspacePaths, extra: Record<string, unknown>): void
 }
 
 /** The quickstart applied, then the logger's manifest edited: the plan against the applied graph. */
-function planAfterEdit(extra: Record<string, unknown>) {
+async function planAfterEdit(extra: Record<string, unknown>) {
   const paths = quickstartCopy();
-  const applied = makePlan(scanned(paths), EMPTY_TOPOLOGY, 0).desired;
+  const applied = makePlan(await scanned(paths), EMPTY_TOPOLOGY, 0).desired;
   editLogger(paths, extra);
-  return { applied, plan: makePlan(scanned(paths), applied, 1) };
+  return { applied, plan: makePlan(await scanned(paths), applied, 1) };
 }
 
 describe("launch in the plan", () => {
-  it("records each end's manifest, argv and folder in the edge", () => {
-    const plan = makePlan(scanned(quickstartCopy()), EMPTY_TOPOLOGY, 0);
+  it("records each end's manifest, argv and folder in the edge", async () => {
+    const plan = makePlan(await scanned(quickstartCopy()), EMPTY_TOPOLOGY, 0);
     const to = plan.desired.edges["events-to-log"]?.to;
     assert.deepEqual(to?.launch, {
       manifest: LOGGER,
@@ -61,9 +61,9 @@ describe("launch in the plan", () => {
     });
   });
 
-  it("an x-run edit is a replace naming both argvs", () => {
+  it("an x-run edit is a replace naming both argvs", async () => {
     const argv = ["node", "logger.mjs", "../../logs/other.ndjson"];
-    const { plan } = planAfterEdit({ "x-run": argv });
+    const { plan } = await planAfterEdit({ "x-run": argv });
     assert.deepEqual(
       plan.edits.map((e) => [e.route, e.action]),
       [["events-to-log", "replace"]],
@@ -76,28 +76,28 @@ describe("launch in the plan", () => {
     assert.deepEqual(edit.after.to.launch?.argv, argv);
   });
 
-  it("an x-cwd edit is a replace naming both folders", () => {
-    const { plan } = planAfterEdit({ "x-cwd": ".." });
+  it("an x-cwd edit is a replace naming both folders", async () => {
+    const { plan } = await planAfterEdit({ "x-cwd": ".." });
     const edit = plan.edits[0];
     assert.ok(edit?.action === "replace");
     assert.deepEqual(edit.changes, ['to cwd: "services/logger" → "services"']);
   });
 
-  it("an x-path edit is a replace naming both paths, resolved from the manifest's folder", () => {
-    const { plan } = planAfterEdit({ "x-path": "out.ndjson" });
+  it("an x-path edit is a replace naming both paths, resolved from the manifest's folder", async () => {
+    const { plan } = await planAfterEdit({ "x-path": "out.ndjson" });
     const edit = plan.edits[0];
     assert.ok(edit?.action === "replace");
     assert.deepEqual(edit.changes, ['to path: (none) → "services/logger/out.ndjson"']);
   });
 
-  it("a label edit or a reformatted manifest changes nothing", () => {
-    const { plan } = planAfterEdit({ "x-note": "who reads this" });
+  it("a label edit or a reformatted manifest changes nothing", async () => {
+    const { plan } = await planAfterEdit({ "x-note": "who reads this" });
     assert.deepEqual(plan.edits, []);
   });
 
-  it("a graph committed before launches were recorded is replaced once", () => {
+  it("a graph committed before launches were recorded is replaced once", async () => {
     const paths = quickstartCopy();
-    const inputs = scanned(paths);
+    const inputs = await scanned(paths);
     const desired = makePlan(inputs, EMPTY_TOPOLOGY, 0).desired;
     const old: Topology = topologyOf(
       Object.values(desired.edges).map((e) => {
@@ -118,8 +118,8 @@ describe("launch in the plan", () => {
     assert.deepEqual(makePlan(inputs, plan.desired, 2).edits, []);
   });
 
-  it("refuses route params that would say what a driver runs or opens", () => {
-    const inputs = scanned(quickstartCopy());
+  it("refuses route params that would say what a driver runs or opens", async () => {
+    const inputs = await scanned(quickstartCopy());
     for (const key of ["command", "cwd", "path", "url", "listen", "argv"]) {
       const routes = inputs.routes.map((r) =>
         r.id === "events-to-log" ? { ...r, params: { framing: "lines", [key]: "x" } } : r,

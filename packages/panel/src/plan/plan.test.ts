@@ -19,13 +19,13 @@ after(() => {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
 
-function scannedQuickstart(): PlanInputs {
+async function scannedQuickstart(): Promise<PlanInputs> {
   const temp = mkdtempSync(join(tmpdir(), "rtt-plan-quickstart-"));
   temps.push(temp); // the temp folder, not only the copy in it
   const dir = join(temp, "quickstart");
   cpSync(QUICKSTART, dir, { recursive: true, filter: notRuntimeState(QUICKSTART) });
   const paths = workspacePaths(dir);
-  const report = scanWorkspace(paths);
+  const report = await scanWorkspace(paths);
   assert.equal(report.errors, 0);
   const loaded = loadPlanInputs(paths);
   assert.ok(loaded.ok, JSON.stringify(loaded));
@@ -34,8 +34,8 @@ function scannedQuickstart(): PlanInputs {
 }
 
 describe("the quickstart's plan", () => {
-  it("ui-refresh: a reqrep create from a process hook to the http metrics api, over shm", () => {
-    const plan = makePlan(scannedQuickstart(), EMPTY_TOPOLOGY, 0);
+  it("ui-refresh: a reqrep create from a process hook to the http metrics api, over shm", async () => {
+    const plan = makePlan(await scannedQuickstart(), EMPTY_TOPOLOGY, 0);
     assert.equal(plan.base_seq, 0);
     const edit = plan.edits.find((e) => e.route === "ui-refresh");
     assert.ok(edit?.action === "create", JSON.stringify(plan.edits));
@@ -56,8 +56,8 @@ describe("the quickstart's plan", () => {
     assert.ok(plan.batches.flat().includes("ui-refresh"));
   });
 
-  it("two creates (events-to-log oneway process → process, ui-refresh reqrep process → http), shm, no problems", () => {
-    const plan = makePlan(scannedQuickstart(), EMPTY_TOPOLOGY, 0);
+  it("two creates (events-to-log oneway process → process, ui-refresh reqrep process → http), shm, no problems", async () => {
+    const plan = makePlan(await scannedQuickstart(), EMPTY_TOPOLOGY, 0);
     assert.deepEqual(planProblems(plan), []);
     const summary = plan.edits.map((e) =>
       e.action === "create"
@@ -72,8 +72,8 @@ describe("the quickstart's plan", () => {
     assert.deepEqual(plan.batches[0], ["events-to-log"]);
   });
 
-  it("a degraded route (a stub for its target) is no drift: no edit, named in `degraded`", () => {
-    const inputs = scannedQuickstart();
+  it("a degraded route (a stub for its target) is no drift: no edit, named in `degraded`", async () => {
+    const inputs = await scannedQuickstart();
     const wired = makePlan(inputs, EMPTY_TOPOLOGY, 0).desired;
     const refresh = wired.edges["ui-refresh"] as Edge;
     const degraded = topologyOf([
@@ -97,8 +97,8 @@ describe("the quickstart's plan", () => {
     assert.equal(changed.degraded, undefined);
   });
 
-  it("the bus rule's QoS rides to the source's driver as qos.* params; the api route has no rate", () => {
-    const plan = makePlan(scannedQuickstart(), EMPTY_TOPOLOGY, 0);
+  it("the bus rule's QoS rides to the source's driver as qos.* params; the api route has no rate", async () => {
+    const plan = makePlan(await scannedQuickstart(), EMPTY_TOPOLOGY, 0);
     assert.deepEqual(plan.desired.edges["events-to-log"]?.params, {
       "qos.buffer": "1024",
       "qos.burst": "5000",
@@ -109,8 +109,8 @@ describe("the quickstart's plan", () => {
     assert.deepEqual(plan.desired.edges["ui-refresh"]?.params, {});
   });
 
-  it("routes.json may not set qos.* params: the route gets a problem naming them", () => {
-    const inputs = scannedQuickstart();
+  it("routes.json may not set qos.* params: the route gets a problem naming them", async () => {
+    const inputs = await scannedQuickstart();
     const routes = inputs.routes.map((r) =>
       r.id === "events-to-log" ? { ...r, params: { "qos.rate": 1, framing: "lines" } } : r,
     );
@@ -120,8 +120,8 @@ describe("the quickstart's plan", () => {
     assert.equal(plan.desired.edges["events-to-log"], undefined);
   });
 
-  it("planning again against its own desired graph finds no changes", () => {
-    const inputs = scannedQuickstart();
+  it("planning again against its own desired graph finds no changes", async () => {
+    const inputs = await scannedQuickstart();
     const first = makePlan(inputs, EMPTY_TOPOLOGY, 0);
     const again = makePlan(inputs, first.desired, 1);
     assert.deepEqual(again.edits, []);

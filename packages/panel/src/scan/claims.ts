@@ -44,15 +44,32 @@ function coveringRules(rel: string, sidecars: ReadonlyMap<string, readonly TagRu
   return dirs.reverse().flatMap((d) => sidecars.get(d) ?? []);
 }
 
-/** The claim of every valid manifest among the files read, with its sidecars' tags merged in. */
-export function taggedClaims(files: Readonly<Record<string, StateEntry>>): TaggedClaims {
+/** The `.rtttags` rules read, by the folder they sit in. */
+export function sidecarRules(
+  files: Readonly<Record<string, StateEntry>>,
+): Map<string, readonly TagRule[]> {
   const sidecars = new Map<string, readonly TagRule[]>();
-  const claims: Claim[] = [];
-  let manifests = 0;
   for (const [rel, entry] of Object.entries(files)) {
     if (entry.outcome.kind === "tags") sidecars.set(dirOf(rel), entry.outcome.rules);
-    else manifests++;
   }
+  return sidecars;
+}
+
+/** The tags the sidecars covering its source file give a symbol. */
+export function sidecarTags(
+  sidecars: ReadonlyMap<string, readonly TagRule[]>,
+  symbol: CatalogSymbol,
+): Record<string, string> {
+  const rules = coveringRules(symbol.source.file, sidecars);
+  return rules.length === 0 ? {} : tagsFor(rules, addressOf(symbol));
+}
+
+/** The claim of every valid manifest among the files read, with its sidecars' tags merged in. */
+export function taggedClaims(files: Readonly<Record<string, StateEntry>>): TaggedClaims {
+  const sidecars = sidecarRules(files);
+  const claims: Claim[] = [];
+  let manifests = 0;
+  for (const entry of Object.values(files)) if (entry.outcome.kind === "manifest") manifests++;
   for (const [rel, entry] of Object.entries(files)) {
     const outcome = entry.outcome;
     if (outcome.kind !== "manifest" || outcome.symbol === undefined) continue;

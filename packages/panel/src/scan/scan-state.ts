@@ -5,10 +5,10 @@
  */
 import { statSync } from "node:fs";
 import { readStateFile } from "@rtt/connector-sdk";
-import type { CatalogSymbol, Diagnostic, PanelConfig, TagRule } from "@rtt/core";
+import type { CatalogSymbol, Diagnostic, JsonValue, PanelConfig, TagRule } from "@rtt/core";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
 
-export const SCAN_STATE_FORMAT = "rtt.scan-state/v3";
+export const SCAN_STATE_FORMAT = "rtt.scan-state/v4";
 
 export interface FileStamp {
   readonly size: number;
@@ -32,6 +32,14 @@ export type FileOutcome =
       readonly kind: "tags";
       readonly rules: readonly TagRule[];
       readonly diagnostics: readonly Diagnostic[];
+    }
+  | {
+      /** An entry indexers wanted: what each one's `read` made of it (ADR 0026). */
+      readonly kind: "indexed";
+      /** Facts by indexer name; an indexer that found nothing or failed is absent. */
+      readonly facts: Readonly<Record<string, readonly JsonValue[]>>;
+      /** Why an indexer's `read` failed here, as warnings. */
+      readonly diagnostics: readonly Diagnostic[];
     };
 
 export type StateEntry = FileStamp & { readonly outcome: FileOutcome };
@@ -48,6 +56,8 @@ export interface ScanState {
   readonly walk_report?: string;
   /** The digest of the trusted keys the files' signatures were checked with. */
   readonly trust?: string;
+  /** The indexers' names the `indexed` facts were read with: another set reads them again. */
+  readonly indexers?: string;
   readonly files: Readonly<Record<string, StateEntry>>;
 }
 
@@ -70,6 +80,7 @@ export function readScanState(path: string): ScanState {
       ...(parsed.config === undefined ? {} : { config: parsed.config }),
       ...(parsed.walk_report === undefined ? {} : { walk_report: String(parsed.walk_report) }),
       ...(parsed.trust === undefined ? {} : { trust: String(parsed.trust) }),
+      ...(parsed.indexers === undefined ? {} : { indexers: String(parsed.indexers) }),
       files: parsed.files,
     };
   } catch {

@@ -1,6 +1,7 @@
 /**
- * `rtt scan`: walk → read what changed → validate → merge tags → resolve address conflicts →
- * write the catalog atomically. Bad manifests are reported and skipped; the scan goes on.
+ * `rtt scan`: walk → read what changed (manifests, sidecars, and what indexers want) → validate
+ * → merge tags → let indexers claim → resolve each address to one symbol (merge.ts) → write the
+ * catalog atomically. Bad manifests and failing indexers are reported; the scan goes on.
  */
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
@@ -11,14 +12,10 @@ import {
   compareDiagnostics,
   type Diagnostic,
   LineIndex,
-  parseRttTags,
   RttError,
-  symbolFromContract,
-  validateDocument,
 } from "@rtt/core";
 import { CATALOG_FORMAT, type Catalog, type Conflict, writeCatalog } from "../catalog.ts";
 import { manifestTrust } from "../router/steps.ts";
-import type { TrustedKey } from "../trust/keys.ts";
 import {
   loadPanelConfig,
   type ResolvedConfig,
@@ -26,21 +23,23 @@ import {
   resolveConfig,
   type WorkspacePaths,
 } from "../workspace/workspace.ts";
-import { resolveClaims, taggedClaims } from "./claims.ts";
-import { describeNonRegular, readCandidate, tooLarge } from "./read-candidate.ts";
+import { sidecarRules, sidecarTags, taggedClaims } from "./claims.ts";
+import type { Indexer } from "./indexers/indexer.ts";
+import { INDEXERS } from "./indexers/registry.ts";
+import { discoverClaims } from "./indexing.ts";
+import { type ClaimRecord, resolveAll } from "./merge.ts";
+import { type CandidatesRead, diagnosticFrom, readCandidates } from "./read-files.ts";
 import {
-  type FileOutcome,
   type FileStamp,
   readScanState,
   SCAN_STATE_FORMAT,
   type ScanState,
-  type StateEntry,
   sameStamp,
   stampOf,
   writeScanState,
 } from "./scan-state.ts";
-import { type ScanTrust, scanTrust, signerOf, strictWarnings } from "./signatures.ts";
-import { type Candidate, errorText, type WalkResult, walk } from "./walk.ts";
+import { type ScanTrust, scanTrust, strictWarnings } from "./signatures.ts";
+import { type WalkResult, walk } from "./walk.ts";
 
 export interface ScanProgress {
   readonly phase: "walk" | "read";
@@ -50,6 +49,8 @@ export interface ScanProgress {
 
 export interface ScanOptions {
   readonly onProgress?: (progress: ScanProgress) => void;
+  /** The indexers to run; the registry's (INDEXERS) when absent. Tests pass their own. */
+  readonly indexers?: readonly Indexer[];
 }
 
 export interface ScanReport {
@@ -64,96 +65,14 @@ export interface ScanReport {
   readonly cached: number;
   readonly symbols: readonly CatalogSymbol[];
   readonly conflicts: readonly Conflict[];
+  /** Every claim on every address and what became of it, for `rtt scan --explain` (ADR 0026). */
+  readonly claims: readonly ClaimRecord[];
   readonly diagnostics: readonly Diagnostic[];
   readonly catalogWritten: boolean;
   /** panel.yaml was invalid, so nothing was walked and the catalog was left as it was. */
   readonly stopped: boolean;
   readonly errors: number;
   readonly warnings: number;
-}
-
-function diagnosticFrom(error: RttError, file: string): Diagnostic {
-  return {
-    severity: "error",
-    code: error.code,
-    message: error.message,
-    file: error.position?.file ?? file,
-    line: error.position?.line ?? 1,
-    column: error.position?.column ?? 1,
-    ...(error.hint === undefined ? {} : { hint: error.hint }),
-  };
-}
-
-function evaluate(
-  candidate: Candidate,
-  text: string,
-  keys: ReadonlyMap<string, TrustedKey>,
-): FileOutcome {
-  if (candidate.kind === "tags") {
-    const { rules, diagnostics } = parseRttTags(text, candidate.rel);
-    return { kind: "tags", rules, diagnostics };
-  }
-  const result = validateDocument("manifest", text, candidate.rel);
-  if (!result.ok) return { kind: "manifest", diagnostics: result.diagnostics };
-  const signed = signerOf(result.document.value, result.document, candidate.rel, keys);
-  if ("failure" in signed) return { kind: "manifest", diagnostics: [signed.failure] };
-  const symbol = symbolFromContract(result.value.symbol, {
-    file: candidate.rel,
-    scanner: "manifest",
-    score: 1,
-  });
-  return {
-    kind: "manifest",
-    symbol: signed.signer === undefined ? symbol : { ...symbol, signer: signed.signer },
-    saddr_at: result.document.locate(["symbol", "saddr"]),
-    diagnostics: [],
-  };
-}
-
-/** Reads (or recalls) one candidate. Returns undefined when it vanished mid-scan. */
-function outcomeOf(
-  candidate: Candidate,
-  previous: StateEntry | undefined,
-  limit: number,
-  keys: ReadonlyMap<string, TrustedKey>,
-): { entry: StateEntry; reread: boolean } | { failure: Diagnostic } | undefined {
-  let stats: ReturnType<typeof statSync>;
-  try {
-    stats = statSync(candidate.abs);
-  } catch (error) {
-    if ((error as { code?: string }).code === "ENOENT") return undefined;
-    return {
-      failure: diagnosticFrom(
-        new RttError("RTT_ERR_SCAN_UNREADABLE", `not read: ${errorText(error)}`),
-        candidate.rel,
-      ),
-    };
-  }
-  if (!stats.isFile()) {
-    return {
-      failure: diagnosticFrom(
-        new RttError("RTT_ERR_SCAN_UNREADABLE", `not read: it is ${describeNonRegular(stats)}`),
-        candidate.rel,
-      ),
-    };
-  }
-  if (stats.size > limit)
-    return { failure: diagnosticFrom(tooLarge(candidate.rel, stats.size, limit), candidate.rel) };
-  const stamp = { size: stats.size, mtime_ms: stats.mtimeMs, ino: stats.ino };
-  if (
-    previous !== undefined &&
-    previous.outcome.kind === candidate.kind &&
-    sameStamp(previous, stamp)
-  ) {
-    return { entry: previous, reread: false };
-  }
-  try {
-    const text = readCandidate(candidate.abs, candidate.rel, limit);
-    return { entry: { ...stamp, outcome: evaluate(candidate, text, keys) }, reread: true };
-  } catch (error) {
-    if (error instanceof RttError) return { failure: diagnosticFrom(error, candidate.rel) };
-    throw error;
-  }
 }
 
 /** panel.yaml as this scan uses it: recalled from the scan state while its stamp is unchanged. */
@@ -184,50 +103,18 @@ function walkScanRoots(
   paths: WorkspacePaths,
   scan: ResolvedConfig["scan"],
   onProgress: ScanOptions["onProgress"],
+  indexers: readonly Indexer[],
 ): WalkResult {
   return walk({
     root: paths.root,
     roots: scan.roots,
     ignore: scan.ignore,
     followSymlinks: scan.followSymlinks,
+    ...(indexers.length === 0 ? {} : { wants: (e) => indexers.some((i) => i.wants(e)) }),
     ...(onProgress === undefined
       ? {}
       : { onProgress: (files, dirs) => onProgress({ phase: "walk", files, dirs }) }),
   });
-}
-
-interface CandidatesRead {
-  /** What each candidate produced, by path; those that vanished mid-scan or failed are absent. */
-  readonly files: Record<string, StateEntry>;
-  readonly reread: number;
-  readonly cached: number;
-  readonly diagnostics: readonly Diagnostic[];
-}
-
-/** Reads every candidate new or changed since the last scan; recalls the rest from its state. */
-function readCandidates(
-  candidates: readonly Candidate[],
-  remembered: ScanState["files"],
-  limit: number,
-  keys: ReadonlyMap<string, TrustedKey>,
-): CandidatesRead {
-  const diagnostics: Diagnostic[] = [];
-  const files: Record<string, StateEntry> = {};
-  let reread = 0;
-  let cached = 0;
-  for (const candidate of candidates) {
-    const result = outcomeOf(candidate, remembered[candidate.rel], limit, keys);
-    if (result === undefined) continue;
-    if ("failure" in result) {
-      diagnostics.push(result.failure);
-      continue;
-    }
-    files[candidate.rel] = result.entry;
-    if (result.reread) reread++;
-    else cached++;
-    diagnostics.push(...result.entry.outcome.diagnostics);
-  }
-  return { files, reread, cached, diagnostics };
 }
 
 /**
@@ -239,6 +126,8 @@ interface CatalogInputs {
   readonly config: ScanConfig;
   /** ScanTrust.digest: the keys every signature verdict was reached with. */
   readonly trust: string;
+  /** The indexers' names, sorted: the facts were read by these. */
+  readonly indexers: string;
   /** The walk's own diagnostics, as JSON. */
   readonly walkReport: string;
 }
@@ -257,6 +146,7 @@ function inputsUnchanged(previous: ScanState, inputs: CatalogInputs): boolean {
     inputs.read.reread === 0 &&
     inputs.config.unchanged &&
     inputs.trust === previous.trust &&
+    inputs.indexers === previous.indexers &&
     fileList === Object.keys(previous.files).join("\n") &&
     inputs.walkReport === previous.walk_report
   );
@@ -289,6 +179,7 @@ function rebuildCatalog(
       : { config: { ...configStamp, raw: inputs.config.config.raw } }),
     walk_report: inputs.walkReport,
     trust: inputs.trust,
+    indexers: inputs.indexers,
     files: inputs.read.files,
   });
   return catalogWritten;
@@ -312,7 +203,10 @@ function refreshCatalog(
   return rebuildCatalog(paths, previous, inputs, content, intact);
 }
 
-export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}): ScanReport {
+export async function scanWorkspace(
+  paths: WorkspacePaths,
+  options: ScanOptions = {},
+): Promise<ScanReport> {
   // A linked .rtt/cache would have the scan read its memory from, and write the catalog to,
   // wherever the link points: refuse before touching either.
   const linked = cacheLinked(paths);
@@ -332,15 +226,29 @@ export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}):
   // A trust file that is not a key could mean a signer wrongly distrusted: refuse, as above.
   const trust: ScanTrust | { failure: Diagnostic } = scanTrust(paths);
   if ("failure" in trust) return emptyReport(paths, [trust.failure]);
-  const walked = walkScanRoots(paths, scan, options.onProgress);
-  // Signature verdicts cached under other trusted keys are stale: read every file again.
-  const remembered = previous.trust === trust.digest ? previous.files : {};
-  const read = readCandidates(walked.candidates, remembered, scan.maxManifestBytes, trust.keys);
+  const indexers = options.indexers ?? INDEXERS;
+  const indexerNames = indexers
+    .map((i) => i.name)
+    .sort()
+    .join(",");
+  const walked = walkScanRoots(paths, scan, options.onProgress, indexers);
+  // Signature verdicts cached under other trusted keys are stale, and so are facts read by
+  // another set of indexers: read every file again.
+  const remembered =
+    previous.trust === trust.digest && previous.indexers === indexerNames ? previous.files : {};
+  const read = await readCandidates(walked.candidates, remembered, {
+    limit: scan.maxManifestBytes,
+    keys: trust.keys,
+    indexers,
+  });
   const tagged = taggedClaims(read.files);
-  const resolved = resolveClaims(tagged.claims);
+  const discovered = discoverClaims(read.files, indexers);
+  const sidecars = sidecarRules(read.files);
+  const resolved = resolveAll(tagged.claims, discovered.claims, (s) => sidecarTags(sidecars, s));
   const diagnostics = [
     ...walked.diagnostics,
     ...read.diagnostics,
+    ...discovered.diagnostics,
     ...resolved.diagnostics,
     ...strictWarnings(manifestTrust(scanConfig.config.raw.security), resolved.symbols),
   ];
@@ -353,6 +261,7 @@ export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}):
       read,
       config: scanConfig,
       trust: trust.digest,
+      indexers: indexerNames,
       walkReport: JSON.stringify(walked.diagnostics),
     },
     { symbols: resolved.symbols, conflicts: resolved.conflicts, diagnostics },
@@ -368,6 +277,7 @@ export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}):
     cached: read.cached,
     symbols: resolved.symbols,
     conflicts: resolved.conflicts,
+    claims: resolved.claims,
     diagnostics,
     catalogWritten,
     stopped: false,
@@ -429,6 +339,7 @@ function emptyReport(paths: WorkspacePaths, diagnostics: readonly Diagnostic[]):
     cached: 0,
     symbols: [],
     conflicts: [],
+    claims: [],
     diagnostics,
     catalogWritten: false,
     stopped: true,

@@ -1,6 +1,7 @@
 /**
  * The scanner's walk: every folder under the roots, pruned by the ignore rules, yielding only
- * the files the scanner reads (manifests and `.rtttags` sidecars). It never hangs and never
+ * the entries the scanner reads: manifests, `.rtttags` sidecars, and the files, FIFOs and
+ * sockets some indexer `wants` (ADR 0026; one walk serves them all). It never hangs and never
  * throws for what it finds on disk:
  * - symbolic links are judged by `followSymlinks` (ADR 0021): under "within" (the default) a
  *   link whose target lies outside every scan root is reported and skipped, "never" skips
@@ -11,7 +12,7 @@
  *   descend into one from a tree it reached through a link;
  * - unreadable or vanishing folders are reported and skipped; a manifest whose path is not
  *   UTF-8 is reported by its escaped path (undecodable.ts);
- * - it opens no file but .gitignore; the scanner checks each candidate is a regular file.
+ * - it opens no file but .gitignore; the scanner checks each manifest is a regular file.
  * Synchronous on purpose: one thread issuing readdir back to back is what `find` does, and
  * the bench compares the two.
  */
@@ -27,6 +28,7 @@ import { join, sep } from "node:path";
 import type { Diagnostic, FollowSymlinks } from "@rtt/core";
 import { errorMessage } from "@rtt/core";
 import { IgnoreRules } from "./ignore-rules.ts";
+import type { IndexEntry } from "./indexers/indexer.ts";
 import { isPseudoFs } from "./pseudo-fs.ts";
 import { escapeBytes, filesUnder, undecodableEntries } from "./undecodable.ts";
 import { isWithin } from "./within.ts";
@@ -38,12 +40,23 @@ const RTT_STATE_DIRS = new Set(["cache", "wal", "sockets", "drivers"]);
 
 export type CandidateKind = "manifest" | "tags";
 
-export interface Candidate {
-  readonly kind: CandidateKind;
-  /** Relative to the workspace root, '/'-separated. */
-  readonly rel: string;
-  readonly abs: string;
-}
+export type Candidate =
+  | {
+      readonly kind: CandidateKind;
+      /** Relative to the workspace root, '/'-separated. */
+      readonly rel: string;
+      readonly abs: string;
+    }
+  | {
+      /** An entry some indexer wants (no manifest or sidecar is ever one). */
+      readonly kind: "indexed";
+      readonly rel: string;
+      readonly abs: string;
+      readonly entry: IndexEntry;
+    };
+
+/** Whether some indexer wants an entry: cheap, no I/O (Indexer.wants). */
+export type WantsEntry = (entry: IndexEntry) => boolean;
 
 export interface WalkOptions {
   readonly root: string;
@@ -51,6 +64,8 @@ export interface WalkOptions {
   readonly roots: readonly string[];
   readonly ignore: readonly string[];
   readonly followSymlinks: FollowSymlinks;
+  /** Which other entries to yield, for the indexers; none when absent. */
+  readonly wants?: WantsEntry;
   /** Called now and then with running totals, for progress display. */
   readonly onProgress?: (files: number, dirs: number) => void;
 }
@@ -257,11 +272,7 @@ class TreeWalk {
     // path string is built for them (a warm scan's time is mostly allocation and readdir).
     if (entry.isFile()) {
       this.#files++;
-      const kind = candidateKind(name, frame.rel);
-      if (kind === undefined) return;
-      const rel = joinRel(frame.rel, name);
-      if (!rules.ignores(rel, false))
-        this.#candidates.push({ kind, rel, abs: frame.abs + sep + name });
+      this.#offer(frame, name, "file", rules);
       return;
     }
     const rel = joinRel(frame.rel, name);
@@ -290,11 +301,29 @@ class TreeWalk {
       }
     }
     // A link to a file, a FIFO, a socket or a device: counted, and read only if it is named
-    // like a candidate (the scanner refuses anything but a regular file).
+    // like a candidate (the scanner refuses anything but a regular file) or an indexer wants
+    // it (a link as the file it leads to; FIFOs and sockets by their own type).
     this.#files++;
-    const kind = candidateKind(name, frame.rel);
-    if (kind === undefined || rules.ignores(rel, false)) return;
-    this.#candidates.push({ kind, rel, abs });
+    const kind = entry.isFIFO() ? "fifo" : entry.isSocket() ? "socket" : "file";
+    if (kind === "file" && !entry.isSymbolicLink()) return; // a device: nothing to index
+    this.#offer(frame, name, kind, rules);
+  }
+
+  /** Yields the entry if it is a manifest or sidecar, or if an indexer wants it, unless ignored. */
+  #offer(frame: Frame, name: string, kind: IndexEntry["kind"], rules: IgnoreRules): void {
+    // A FIFO named like a manifest is yielded as one: the scanner refuses it, saying why.
+    const known = candidateKind(name, frame.rel);
+    const wants = this.#options.wants;
+    if (known === undefined && wants === undefined) return;
+    const rel = joinRel(frame.rel, name);
+    const abs = frame.abs + sep + name;
+    if (known !== undefined) {
+      if (!rules.ignores(rel, false)) this.#candidates.push({ kind: known, rel, abs });
+      return;
+    }
+    const entry: IndexEntry = { rel, abs, name, kind };
+    if (wants?.(entry) === true && !rules.ignores(rel, false))
+      this.#candidates.push({ kind: "indexed", rel, abs, entry });
   }
 
   /**
@@ -333,13 +362,14 @@ class TreeWalk {
     | "file"
     | "skip" {
     const mode = this.#options.followSymlinks;
-    const candidate = candidateKind(rel.slice(rel.lastIndexOf("/") + 1), frame.rel) !== undefined;
+    const name = rel.slice(rel.lastIndexOf("/") + 1);
+    const manifestLike = candidateKind(name, frame.rel) !== undefined;
     let stats: Stats;
     try {
       stats = statSync(abs);
     } catch {
       // Dangling: worth a word only if it pretends to be something we would read.
-      if (candidate) {
+      if (manifestLike) {
         this.#diagnostics.push(
           warning(
             rel,
@@ -352,8 +382,11 @@ class TreeWalk {
       return "skip";
     }
     const isDir = stats.isDirectory();
-    // A link to a file that is no candidate is only counted; a FIFO or socket named like one
-    // is the scanner's to refuse.
+    // A link to a file that no one reads is only counted; a FIFO or socket named like a
+    // manifest is the scanner's to refuse. One an indexer wants is judged like a manifest: an
+    // indexer must not read through a link what the walk would not reach.
+    const candidate =
+      manifestLike || (!isDir && this.#options.wants?.({ rel, abs, name, kind: "file" }) === true);
     if (!isDir && !candidate) return "file";
     if (mode === "never") return "skip";
     if (isDir && rules.ignores(rel, true)) return "skip";

@@ -1,0 +1,149 @@
+/**
+ * The scanner's side of the indexer contract (ADR 0026): run each wanting indexer's `read` on
+ * one walked entry (the facts are cached by file stamp in the scan state), then every indexer's
+ * `discover` over all its facts, keeping only claims that are valid symbol contracts. An
+ * indexer that throws or makes a bad claim costs a warning, never the scan.
+ */
+import type { Stats } from "node:fs";
+import {
+  type Diagnostic,
+  type ErrorCode,
+  errorMessage,
+  formatSaddr,
+  type JsonValue,
+  parseConcrete,
+  RttError,
+  validateDocument,
+} from "@rtt/core";
+import type { Discovery, FileFacts, IndexEntry, Indexer } from "./indexers/indexer.ts";
+import { indexInput } from "./indexers/input.ts";
+import type { FileOutcome, StateEntry } from "./scan-state.ts";
+
+/** One indexer claim, checked: its address in normal form, its score in (0, 1). */
+export interface IndexerClaim {
+  readonly indexer: string;
+  readonly saddr: string;
+  readonly discovery: Discovery;
+}
+
+function warning(code: ErrorCode, message: string, file: string, line = 1, column = 1): Diagnostic {
+  return { severity: "warning", code, message, file, line, column };
+}
+
+/** A failed `read`: an RttError at its own position (malformed TOML…), anything else at the file. */
+function readFailure(indexer: string, rel: string, error: unknown): Diagnostic {
+  if (error instanceof RttError) {
+    return {
+      ...warning(
+        error.code,
+        `indexer ${indexer}: ${error.message}`,
+        error.position?.file ?? rel,
+        error.position?.line,
+        error.position?.column,
+      ),
+      ...(error.hint === undefined ? {} : { hint: error.hint }),
+    };
+  }
+  return warning("RTT_ERR_SCAN_INDEXER", `indexer ${indexer} failed: ${errorMessage(error)}`, rel);
+}
+
+/** What every indexer that wants `entry` reads in it. */
+export async function readIndexed(
+  entry: IndexEntry,
+  stats: Stats,
+  limit: number,
+  indexers: readonly Indexer[],
+): Promise<Extract<FileOutcome, { kind: "indexed" }>> {
+  const input = indexInput(entry, stats, limit);
+  const facts: Record<string, readonly JsonValue[]> = {};
+  const diagnostics: Diagnostic[] = [];
+  for (const indexer of indexers) {
+    if (!indexer.wants(entry)) continue;
+    try {
+      const found = await indexer.read(input);
+      // Facts live in the scan state as JSON: a round trip keeps a cached scan identical to a
+      // cold one (no undefined, no class instances).
+      if (found.length > 0) facts[indexer.name] = JSON.parse(JSON.stringify(found));
+    } catch (error) {
+      diagnostics.push(readFailure(indexer.name, entry.rel, error));
+    }
+  }
+  return { kind: "indexed", facts, diagnostics };
+}
+
+/** Why a claim is not a symbol, or undefined when it is one. */
+function invalidity(d: Discovery): string | undefined {
+  if (typeof d.score !== "number" || !(d.score > 0 && d.score < 1))
+    return `its score ${String(d.score)} is not between 0 and 1 (1 is a manifest's)`;
+  const checked = validateDocument("manifest", JSON.stringify({ symbol: d.contract }), "claim");
+  if (!checked.ok) return checked.diagnostics.map((x) => x.message).join("; ");
+  return undefined;
+}
+
+function wellPlaced(d: Discovery): boolean {
+  const p = d.provenance as Partial<Discovery["provenance"]> | undefined;
+  return (
+    typeof p?.file === "string" &&
+    p.file !== "" &&
+    Number.isInteger(p.line) &&
+    (p.line as number) >= 1
+  );
+}
+
+/**
+ * Every claim the indexers make over the files read, each stamped with its indexer's name
+ * (whatever the indexer wrote in its provenance); invalid ones are reported and dropped.
+ */
+export function discoverClaims(
+  files: Readonly<Record<string, StateEntry>>,
+  indexers: readonly Indexer[],
+): { claims: IndexerClaim[]; diagnostics: Diagnostic[] } {
+  const claims: IndexerClaim[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const rels = Object.keys(files).sort();
+  for (const indexer of indexers) {
+    const own: FileFacts<JsonValue>[] = [];
+    for (const rel of rels) {
+      const outcome = files[rel]?.outcome;
+      const facts = outcome?.kind === "indexed" ? outcome.facts[indexer.name] : undefined;
+      if (facts !== undefined) own.push({ rel, facts });
+    }
+    if (own.length === 0) continue;
+    let found: readonly Discovery[];
+    try {
+      found = indexer.discover(own);
+    } catch (error) {
+      diagnostics.push(
+        warning(
+          "RTT_ERR_SCAN_INDEXER",
+          `indexer ${indexer.name} failed to make claims from what it read: ${errorMessage(error)}`,
+          own[0]?.rel ?? ".",
+        ),
+      );
+      continue;
+    }
+    for (const d of found) {
+      const file = wellPlaced(d) ? d.provenance.file : (own[0]?.rel ?? ".");
+      const line = wellPlaced(d) ? d.provenance.line : 1;
+      const why = wellPlaced(d) ? invalidity(d) : "it names no file and line it came from";
+      if (why !== undefined) {
+        diagnostics.push({
+          ...warning(
+            "RTT_ERR_SCAN_INDEXER",
+            `indexer ${indexer.name} made an invalid claim${typeof d.contract?.saddr === "string" ? ` on ${d.contract.saddr}` : ""}: ${why}; left out`,
+            file,
+            line,
+          ),
+          hint: "this is a bug in the indexer; a manifest for the symbol works meanwhile",
+        });
+        continue;
+      }
+      claims.push({
+        indexer: indexer.name,
+        saddr: formatSaddr(parseConcrete(d.contract.saddr)),
+        discovery: { ...d, provenance: { indexer: indexer.name, file, line } },
+      });
+    }
+  }
+  return { claims, diagnostics };
+}

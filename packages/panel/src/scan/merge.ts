@@ -1,0 +1,332 @@
+/**
+ * One address, one symbol, when indexers claim addresses too (ADR 0026):
+ * - a manifest outranks every indexer claim on its address (they are kept as "shadowed", for
+ *   `rtt scan --explain`); manifests among themselves follow resolveClaims (claims.ts);
+ * - among indexer claims the highest score wins;
+ * - claims of the top score merge field by field: a field only some have is taken, capabilities
+ *   are united, provenance is concatenated; a field they give different values is a conflict,
+ *   reported at every claim, and the address stays out of the catalog.
+ * Pure and order-free: claims are sorted before anything is picked, so neither the order of the
+ * indexers nor of the files can change the result.
+ */
+import { posix } from "node:path";
+import {
+  type CatalogSymbol,
+  type ClaimProvenance,
+  type Contract,
+  canonicalJson,
+  type Diagnostic,
+  type JsonValue,
+  symbolFromContract,
+  withTags,
+} from "@rtt/core";
+import { bySaddr, type Conflict } from "../catalog.ts";
+import { type Claim, resolveClaims } from "./claims.ts";
+import type { IndexerClaim } from "./indexing.ts";
+
+/** What became of one claim on an address. */
+export type Verdict =
+  /** It is the catalogued symbol (alone, or the first of identical manifests). */
+  | "won"
+  /** Merged with other claims of its score into the catalogued symbol. */
+  | "merged"
+  /** A manifest declares the address: indexer claims there only inform. */
+  | "shadowed"
+  /** Another claim on the address has a higher score. */
+  | "outranked"
+  /** It disagrees with another claim of its rank: none is catalogued. */
+  | "conflict"
+  /** An identical copy of the winning manifest, ignored. */
+  | "duplicate";
+
+/** One claim on an address, for `rtt scan --explain`. */
+export interface ClaimRecord {
+  readonly saddr: string;
+  readonly source: CatalogSymbol["source"]["scanner"];
+  readonly score: number;
+  readonly file: string;
+  readonly line: number;
+  readonly verdict: Verdict;
+  /** Why, in a sentence. */
+  readonly reason: string;
+  /** The contract as claimed (for a manifest, as catalogued), `x-` keys included. */
+  readonly contract: Readonly<Record<string, JsonValue>>;
+}
+
+export interface Resolved {
+  readonly symbols: CatalogSymbol[];
+  readonly conflicts: Conflict[];
+  readonly diagnostics: Diagnostic[];
+  /** Every claim on every address, manifests and indexers, sorted by address then rank. */
+  readonly claims: ClaimRecord[];
+}
+
+type XContract = Contract & Readonly<Record<string, JsonValue>>;
+
+const PATH_KEYS = ["x-cwd", "x-path"] as const;
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function byPlace(a: IndexerClaim, b: IndexerClaim): number {
+  const p = a.discovery.provenance;
+  const q = b.discovery.provenance;
+  return (
+    compareText(p.file, q.file) ||
+    p.line - q.line ||
+    compareText(a.indexer, b.indexer) ||
+    compareText(canonicalJson(a.discovery.contract), canonicalJson(b.discovery.contract))
+  );
+}
+
+const at = (c: IndexerClaim) => `${c.discovery.provenance.file}:${c.discovery.provenance.line}`;
+const sourceOf = (c: IndexerClaim) => `indexer:${c.indexer}` as const;
+
+/**
+ * The contract with `x-cwd`/`x-path` made workspace-relative (they are relative to the claim's
+ * file's folder), so that claims from two folders compare what they mean, not what they say.
+ */
+function anchored(c: IndexerClaim): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {
+    ...(c.discovery.contract as unknown as Record<string, JsonValue>),
+  };
+  const dir = posix.dirname(c.discovery.provenance.file);
+  for (const key of PATH_KEYS) {
+    const v = out[key];
+    if (typeof v === "string" && !posix.isAbsolute(v)) out[key] = posix.join(dir, v);
+  }
+  out.saddr = c.saddr;
+  return out;
+}
+
+/** `anchored` undone against the folder of the file the symbol's source names. */
+function reanchored(contract: Record<string, JsonValue>, file: string): Record<string, JsonValue> {
+  const dir = posix.dirname(file);
+  const out = { ...contract };
+  for (const key of PATH_KEYS) {
+    const v = out[key];
+    if (typeof v === "string" && !posix.isAbsolute(v)) out[key] = posix.relative(dir, v) || ".";
+  }
+  return out;
+}
+
+/** The field two claims disagree on, or the merged contract. `claims` sorted by place. */
+function mergeFields(
+  claims: readonly IndexerClaim[],
+): { contract: Record<string, JsonValue> } | { field: string; a: IndexerClaim; b: IndexerClaim } {
+  const contracts = claims.map(anchored);
+  const keys = [...new Set(contracts.flatMap((c) => Object.keys(c)))].sort();
+  const merged: Record<string, JsonValue> = {};
+  for (const key of keys) {
+    const having = contracts.flatMap((c, i) => (key in c ? [{ value: c[key], i }] : []));
+    if (key === "capabilities") {
+      merged[key] = [...new Set(having.flatMap((h) => (h.value as string[]) ?? []))].sort();
+      continue;
+    }
+    if (key === "tags") {
+      // Tags merge key by key, by the same rule as fields.
+      const tags: Record<string, string> = {};
+      const owner: Record<string, number> = {};
+      for (const h of having) {
+        for (const [k, v] of Object.entries(h.value as Record<string, string>)) {
+          const o = owner[k];
+          if (o !== undefined && tags[k] !== v)
+            return {
+              field: `tags.${k}`,
+              a: claims[o] as IndexerClaim,
+              b: claims[h.i] as IndexerClaim,
+            };
+          tags[k] = v;
+          owner[k] = h.i;
+        }
+      }
+      merged[key] = tags;
+      continue;
+    }
+    const first = having[0] as { value: JsonValue; i: number };
+    const other = having.find((h) => canonicalJson(h.value) !== canonicalJson(first.value));
+    if (other !== undefined)
+      return { field: key, a: claims[first.i] as IndexerClaim, b: claims[other.i] as IndexerClaim };
+    merged[key] = first.value;
+  }
+  return { contract: merged };
+}
+
+function manifestRecord(c: Claim, verdict: Verdict, reason: string): ClaimRecord {
+  const s = c.symbol;
+  return {
+    saddr: s.saddr,
+    source: "manifest",
+    score: s.source.score,
+    file: s.source.file,
+    line: c.at.line,
+    verdict,
+    reason,
+    contract: {
+      saddr: s.saddr,
+      type: s.type,
+      direction: s.direction,
+      ...(s.capabilities.length === 0 ? {} : { capabilities: [...s.capabilities] }),
+      ...(s.io === undefined ? {} : { io: s.io }),
+      ...(s.extensions ?? {}),
+    },
+  };
+}
+
+function indexerRecord(c: IndexerClaim, verdict: Verdict, reason: string): ClaimRecord {
+  return {
+    saddr: c.saddr,
+    source: sourceOf(c),
+    score: c.discovery.score,
+    file: c.discovery.provenance.file,
+    line: c.discovery.provenance.line,
+    verdict,
+    reason,
+    contract: c.discovery.contract as unknown as Record<string, JsonValue>,
+  };
+}
+
+/** The verdicts on manifests' claims, from what resolveClaims made of them. */
+function manifestRecords(claims: readonly Claim[], conflicts: readonly Conflict[]): ClaimRecord[] {
+  const bySaddrConflict = new Map(conflicts.map((c) => [c.saddr, c]));
+  const seen = new Set<string>();
+  return claims.map((c) => {
+    const conflict = bySaddrConflict.get(c.symbol.saddr);
+    if (conflict === undefined) return manifestRecord(c, "won", "the only manifest on it");
+    if (!conflict.identical)
+      return manifestRecord(c, "conflict", "another manifest declares it differently");
+    const first = !seen.has(c.symbol.saddr);
+    seen.add(c.symbol.saddr);
+    return first && c.symbol.source.file === conflict.files[0]
+      ? manifestRecord(c, "won", "the first of identical manifests")
+      : manifestRecord(c, "duplicate", `an identical copy of ${conflict.files[0]}`);
+  });
+}
+
+interface AddressOutcome {
+  readonly symbol?: CatalogSymbol;
+  readonly conflict?: Conflict;
+  readonly diagnostics: Diagnostic[];
+  readonly records: ClaimRecord[];
+}
+
+/** What the indexer claims on one address (no manifest there) come to. */
+function resolveAddress(
+  saddr: string,
+  list: readonly IndexerClaim[],
+  tagsOf: (symbol: CatalogSymbol) => Readonly<Record<string, string>>,
+): AddressOutcome {
+  const sorted = [...list].sort((a, b) => b.discovery.score - a.discovery.score || byPlace(a, b));
+  const best = (sorted[0] as IndexerClaim).discovery.score;
+  const top = sorted.filter((c) => c.discovery.score === best);
+  const lower = sorted.filter((c) => c.discovery.score !== best);
+  const leader = top[0] as IndexerClaim;
+  const outranked = lower.map((c) =>
+    indexerRecord(
+      c,
+      "outranked",
+      `score ${c.discovery.score} < ${best} of ${sourceOf(leader)} at ${at(leader)}`,
+    ),
+  );
+  const merged = mergeFields(top);
+  if ("field" in merged) {
+    const others = (c: IndexerClaim) =>
+      top
+        .filter((o) => o !== c)
+        .map((o) => `${sourceOf(o)} at ${at(o)}`)
+        .join(", ");
+    const why = `${merged.field} differs between ${sourceOf(merged.a)} at ${at(merged.a)} and ${sourceOf(merged.b)} at ${at(merged.b)}, at the same score ${best}`;
+    return {
+      conflict: {
+        saddr,
+        files: [...new Set(top.map((c) => c.discovery.provenance.file))],
+        identical: false,
+      },
+      diagnostics: top.map((c) => ({
+        severity: "warning",
+        code: "RTT_ERR_SCAN_CONFLICT",
+        message: `${saddr} is also claimed by ${others(c)} with another ${merged.field}; neither is catalogued`,
+        file: c.discovery.provenance.file,
+        line: c.discovery.provenance.line,
+        column: 1,
+        hint: "write a manifest for it (`rtt adopt`), which outranks every indexer claim",
+      })),
+      records: [...top.map((c) => indexerRecord(c, "conflict", why)), ...outranked],
+    };
+  }
+  const provenance: ClaimProvenance[] = top.map((c) => c.discovery.provenance);
+  const origin = leader.discovery.provenance;
+  const contract = reanchored(merged.contract, origin.file) as XContract;
+  const found = symbolFromContract(contract, {
+    file: origin.file,
+    line: origin.line,
+    scanner: sourceOf(leader),
+    score: best,
+    provenance,
+  });
+  const symbol = withTags(found, tagsOf(found));
+  const alone = top.length === 1;
+  return {
+    symbol,
+    diagnostics: [],
+    records: [
+      ...top.map((c) =>
+        indexerRecord(
+          c,
+          alone ? "won" : "merged",
+          alone
+            ? lower.length === 0
+              ? "the only claim on it"
+              : `the highest score, ${best}`
+            : `merged with the other ${top.length - 1} claim(s) of score ${best}: no field differs`,
+        ),
+      ),
+      ...outranked,
+    ],
+  };
+}
+
+/**
+ * Manifests' claims and indexers' claims → the catalog's symbols and conflicts, what is wrong,
+ * and every claim's verdict. `tagsOf`: the `.rtttags` tags for a discovered symbol.
+ */
+export function resolveAll(
+  manifests: readonly Claim[],
+  indexed: readonly IndexerClaim[],
+  tagsOf: (symbol: CatalogSymbol) => Readonly<Record<string, string>>,
+): Resolved {
+  const fromManifests = resolveClaims(manifests);
+  const declared = new Set(manifests.map((c) => c.symbol.saddr));
+  const symbols = [...fromManifests.symbols];
+  const conflicts = [...fromManifests.conflicts];
+  const diagnostics = [...fromManifests.diagnostics];
+  const claims = manifestRecords(manifests, fromManifests.conflicts);
+  const byAddress = new Map<string, IndexerClaim[]>();
+  for (const c of indexed) {
+    const list = byAddress.get(c.saddr);
+    if (list === undefined) byAddress.set(c.saddr, [c]);
+    else list.push(c);
+  }
+  for (const [saddr, list] of byAddress) {
+    if (declared.has(saddr)) {
+      for (const c of [...list].sort(byPlace))
+        claims.push(indexerRecord(c, "shadowed", "a manifest declares this address"));
+      continue;
+    }
+    const outcome = resolveAddress(saddr, list, tagsOf);
+    if (outcome.symbol !== undefined) symbols.push(outcome.symbol);
+    if (outcome.conflict !== undefined) conflicts.push(outcome.conflict);
+    diagnostics.push(...outcome.diagnostics);
+    claims.push(...outcome.records);
+  }
+  symbols.sort(bySaddr);
+  conflicts.sort(bySaddr);
+  claims.sort(
+    (a, b) =>
+      compareText(a.saddr, b.saddr) ||
+      b.score - a.score ||
+      compareText(a.file, b.file) ||
+      a.line - b.line ||
+      compareText(a.source, b.source),
+  );
+  return { symbols, conflicts, diagnostics, claims };
+}

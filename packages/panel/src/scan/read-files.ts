@@ -1,0 +1,156 @@
+/**
+ * The scan's read step: every walked candidate new or changed since the last scan (by its size,
+ * mtime and inode) is read — a manifest or sidecar parsed, an indexed entry given to the
+ * indexers that want it — and every other one recalled from the scan state.
+ */
+import { type Stats, statSync } from "node:fs";
+import {
+  type Diagnostic,
+  parseRttTags,
+  RttError,
+  symbolFromContract,
+  validateDocument,
+} from "@rtt/core";
+import type { TrustedKey } from "../trust/keys.ts";
+import type { Indexer } from "./indexers/indexer.ts";
+import { readIndexed } from "./indexing.ts";
+import { describeNonRegular, readCandidate, tooLarge } from "./read-candidate.ts";
+import { type FileOutcome, type ScanState, type StateEntry, sameStamp } from "./scan-state.ts";
+import { signerOf } from "./signatures.ts";
+import { type Candidate, errorText } from "./walk.ts";
+
+export function diagnosticFrom(error: RttError, file: string): Diagnostic {
+  return {
+    severity: "error",
+    code: error.code,
+    message: error.message,
+    file: error.position?.file ?? file,
+    line: error.position?.line ?? 1,
+    column: error.position?.column ?? 1,
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+  };
+}
+
+function evaluate(
+  candidate: Candidate,
+  text: string,
+  keys: ReadonlyMap<string, TrustedKey>,
+): FileOutcome {
+  if (candidate.kind === "tags") {
+    const { rules, diagnostics } = parseRttTags(text, candidate.rel);
+    return { kind: "tags", rules, diagnostics };
+  }
+  const result = validateDocument("manifest", text, candidate.rel);
+  if (!result.ok) return { kind: "manifest", diagnostics: result.diagnostics };
+  const signed = signerOf(result.document.value, result.document, candidate.rel, keys);
+  if ("failure" in signed) return { kind: "manifest", diagnostics: [signed.failure] };
+  const symbol = symbolFromContract(result.value.symbol, {
+    file: candidate.rel,
+    scanner: "manifest",
+    score: 1,
+  });
+  return {
+    kind: "manifest",
+    symbol: signed.signer === undefined ? symbol : { ...symbol, signer: signed.signer },
+    saddr_at: result.document.locate(["symbol", "saddr"]),
+    diagnostics: [],
+  };
+}
+
+/** What reading one candidate needs besides the candidate. */
+export interface ReadContext {
+  /** scan.max_manifest_bytes: manifests over it are refused, indexers' `text()` throws. */
+  readonly limit: number;
+  readonly keys: ReadonlyMap<string, TrustedKey>;
+  readonly indexers: readonly Indexer[];
+}
+
+type Outcome = { entry: StateEntry; reread: boolean } | { failure: Diagnostic } | undefined;
+
+/** Reads (or recalls) one candidate. Returns undefined when it vanished mid-scan. */
+async function outcomeOf(
+  candidate: Candidate,
+  previous: StateEntry | undefined,
+  context: ReadContext,
+): Promise<Outcome> {
+  let stats: Stats;
+  try {
+    stats = statSync(candidate.abs);
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return undefined;
+    return {
+      failure: diagnosticFrom(
+        new RttError("RTT_ERR_SCAN_UNREADABLE", `not read: ${errorText(error)}`),
+        candidate.rel,
+      ),
+    };
+  }
+  const indexed = candidate.kind === "indexed";
+  if (!indexed && !stats.isFile()) {
+    return {
+      failure: diagnosticFrom(
+        new RttError("RTT_ERR_SCAN_UNREADABLE", `not read: it is ${describeNonRegular(stats)}`),
+        candidate.rel,
+      ),
+    };
+  }
+  // An indexer may read only the head of a large file (a shebang), so only manifests and
+  // sidecars are refused by size here; an indexer's `text()` refuses by itself.
+  if (!indexed && stats.size > context.limit) {
+    return {
+      failure: diagnosticFrom(tooLarge(candidate.rel, stats.size, context.limit), candidate.rel),
+    };
+  }
+  const stamp = { size: stats.size, mtime_ms: stats.mtimeMs, ino: stats.ino };
+  if (
+    previous !== undefined &&
+    previous.outcome.kind === candidate.kind &&
+    sameStamp(previous, stamp)
+  ) {
+    return { entry: previous, reread: false };
+  }
+  if (candidate.kind === "indexed") {
+    const outcome = await readIndexed(candidate.entry, stats, context.limit, context.indexers);
+    return { entry: { ...stamp, outcome }, reread: true };
+  }
+  try {
+    const text = readCandidate(candidate.abs, candidate.rel, context.limit);
+    return { entry: { ...stamp, outcome: evaluate(candidate, text, context.keys) }, reread: true };
+  } catch (error) {
+    if (error instanceof RttError) return { failure: diagnosticFrom(error, candidate.rel) };
+    throw error;
+  }
+}
+
+export interface CandidatesRead {
+  /** What each candidate produced, by path; those that vanished mid-scan or failed are absent. */
+  readonly files: Record<string, StateEntry>;
+  readonly reread: number;
+  readonly cached: number;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Reads every candidate new or changed since the last scan; recalls the rest from its state. */
+export async function readCandidates(
+  candidates: readonly Candidate[],
+  remembered: ScanState["files"],
+  context: ReadContext,
+): Promise<CandidatesRead> {
+  const diagnostics: Diagnostic[] = [];
+  const files: Record<string, StateEntry> = {};
+  let reread = 0;
+  let cached = 0;
+  for (const candidate of candidates) {
+    const result = await outcomeOf(candidate, remembered[candidate.rel], context);
+    if (result === undefined) continue;
+    if ("failure" in result) {
+      diagnostics.push(result.failure);
+      continue;
+    }
+    files[candidate.rel] = result.entry;
+    if (result.reread) reread++;
+    else cached++;
+    diagnostics.push(...result.entry.outcome.diagnostics);
+  }
+  return { files, reread, cached, diagnostics };
+}
