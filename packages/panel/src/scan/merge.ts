@@ -15,6 +15,7 @@ import {
   type ClaimProvenance,
   type Contract,
   canonicalJson,
+  compareDiagnostics,
   type Diagnostic,
   type JsonValue,
   symbolFromContract,
@@ -320,13 +321,15 @@ export function resolveAll(
   }
   symbols.sort(bySaddr);
   conflicts.sort(bySaddr);
+  diagnostics.sort((a, b) => compareDiagnostics(a, b) || compareText(a.message, b.message));
   claims.sort(
     (a, b) =>
       compareText(a.saddr, b.saddr) ||
       b.score - a.score ||
       compareText(a.file, b.file) ||
       a.line - b.line ||
-      compareText(a.source, b.source),
+      compareText(a.source, b.source) ||
+      compareText(canonicalJson(a.contract), canonicalJson(b.contract)),
   );
   return { symbols, conflicts, diagnostics, claims };
 }

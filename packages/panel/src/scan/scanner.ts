@@ -252,7 +252,11 @@ export async function scanWorkspace(
     ...resolved.diagnostics,
     ...strictWarnings(manifestTrust(scanConfig.config.raw.security), resolved.symbols),
   ];
-  diagnostics.sort(compareDiagnostics);
+  // Ties broken by message: claims on one line by two indexers are reported in one order.
+  diagnostics.sort(
+    (a, b) =>
+      compareDiagnostics(a, b) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
+  );
 
   const catalogWritten = refreshCatalog(
     paths,
