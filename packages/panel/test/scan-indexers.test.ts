@@ -106,13 +106,10 @@ describe("the scanner runs indexers", () => {
       ["rtt://claims/proc/fine@0.0.0", "rtt://core/api/kept@1.0.0"],
     );
     assert.equal(report.errors, 0);
-    assert.deepEqual(
-      report.diagnostics.map((d) => `${d.severity} ${brief(d)}`).slice(1),
-      [
-        "warning x/crash.claim:1 RTT_ERR_SCAN_INDEXER indexer claims failed: boom",
-        "warning x/syntax.claim:2 RTT_ERR_DOC_SYNTAX indexer claims: unexpected token",
-      ],
-    );
+    assert.deepEqual(report.diagnostics.map((d) => `${d.severity} ${brief(d)}`).slice(1), [
+      "warning x/crash.claim:1 RTT_ERR_SCAN_INDEXER indexer claims failed: boom",
+      "warning x/syntax.claim:2 RTT_ERR_DOC_SYNTAX indexer claims: unexpected token",
+    ]);
     assert.equal(report.diagnostics[0]?.file, "x/bad.claim");
     assert.equal(report.diagnostics[0]?.code, "RTT_ERR_SCAN_INDEXER");
     assert.match(
