@@ -165,4 +165,20 @@ describe("the scanner runs indexers", () => {
       "a/two.claim:2 RTT_ERR_SCAN_CONFLICT rtt://claims/proc/tool@0.0.0 is also claimed by indexer:claims at a/one.claim:1 with another x-run; neither is catalogued",
     ]);
   });
+
+  it("warns in strict mode that a discovered symbol is unsigned until adopted", async () => {
+    const w = workspace();
+    w.write(".rtt/panel.yaml", "security:\n  strict_manifests: true\n");
+    w.write("a.claim", `\n${line({ name: "tool", score: 0.6 })}\n`);
+    const report = await scanWorkspace(w.paths, { indexers: [claimIndexer()] });
+    assert.deepEqual(
+      report.diagnostics.map((d) => [brief(d), d.hint]),
+      [
+        [
+          "a.claim:2 RTT_ERR_SIGNATURE rtt://claims/proc/tool@0.0.0 was discovered by indexer:claims, so it is unsigned; strict_manifests is on, so it will not be routed unless allow_unsigned matches it",
+          "adopt it into a manifest with `rtt adopt rtt://claims/proc/tool@0.0.0 --sign`, or add its address to security.allow_unsigned",
+        ],
+      ],
+    );
+  });
 });

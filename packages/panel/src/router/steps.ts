@@ -169,10 +169,13 @@ export function trustStep(contenders: Contenders, trust: ManifestTrust | undefin
   contenders.keep("trust", (c) => {
     if (passesStrictMode(trust, c.symbol, c.address)) return undefined;
     const signer = c.symbol.signer;
+    const source = c.symbol.source;
     const why =
-      signer === undefined
-        ? `unsigned manifest ${c.symbol.source.file}`
-        : `signed by untrusted key ${signer.key} (manifest ${c.symbol.source.file})`;
+      source.scanner !== "manifest"
+        ? `discovered by ${source.scanner} at ${source.file}:${source.line ?? 1}, never signed (adopt it with \`rtt adopt ${c.symbol.saddr} --sign\`)`
+        : signer === undefined
+          ? `unsigned manifest ${source.file}`
+          : `signed by untrusted key ${signer.key} (manifest ${source.file})`;
     return `Eliminated by strict mode: ${why}; neither signed by a key in .rtt/trust/ nor matched by security.allow_unsigned.`;
   });
 }

@@ -94,16 +94,22 @@ export function strictWarnings(
 ): Diagnostic[] {
   return symbols
     .filter((s) => !passesStrictMode(trust, s))
-    .map((s) => ({
-      severity: "warning",
-      code: "RTT_ERR_SIGNATURE",
-      message: `${s.saddr} is ${s.signer === undefined ? "unsigned" : `signed by untrusted key ${s.signer.key}`}; strict_manifests is on, so it will not be routed unless allow_unsigned matches it`,
-      file: s.source.file,
-      line: 1,
-      column: 1,
-      hint:
-        s.signer === undefined
-          ? "sign it with `rtt sign FILE` (after `rtt keys generate`), or add its address to security.allow_unsigned"
-          : "trust the signer by putting its public key in .rtt/trust/, or add the address to security.allow_unsigned",
-    }));
+    .map((s) => {
+      const found = s.source.scanner !== "manifest";
+      return {
+        severity: "warning",
+        code: "RTT_ERR_SIGNATURE",
+        message: found
+          ? `${s.saddr} was discovered by ${s.source.scanner}, so it is unsigned; strict_manifests is on, so it will not be routed unless allow_unsigned matches it`
+          : `${s.saddr} is ${s.signer === undefined ? "unsigned" : `signed by untrusted key ${s.signer.key}`}; strict_manifests is on, so it will not be routed unless allow_unsigned matches it`,
+        file: s.source.file,
+        line: s.source.line ?? 1,
+        column: 1,
+        hint: found
+          ? `adopt it into a manifest with \`rtt adopt ${s.saddr} --sign\`, or add its address to security.allow_unsigned`
+          : s.signer === undefined
+            ? "sign it with `rtt sign FILE` (after `rtt keys generate`), or add its address to security.allow_unsigned"
+            : "trust the signer by putting its public key in .rtt/trust/, or add the address to security.allow_unsigned",
+      } satisfies Diagnostic;
+    });
 }
