@@ -46,6 +46,8 @@ const SAMPLE_SYMBOL = {
   signed_by: null,
   signer_trusted: null,
   manifest: ".rtt/manifests/metrics.api.json",
+  found_by: "manifest",
+  score: 1,
 };
 
 const USER_PANEL_YAML = `# my own settings: rtt init must leave this file alone
@@ -174,8 +176,8 @@ describe("rtt init, scan and ls symbols in an empty folder", () => {
     assert.equal(r.code, 0);
     assert.equal(
       r.stdout,
-      "SADDR                         TYPE  DIRECTION  CAPS         SOURCE                           SIGNED BY\n" +
-        "rtt://core/api/metrics@1.0.0  api   provider   pull,stream  .rtt/manifests/metrics.api.json  -\n" +
+      "SADDR                         TYPE  DIRECTION  CAPS         SOURCE    FILE                             SIGNED BY\n" +
+        "rtt://core/api/metrics@1.0.0  api   provider   pull,stream  manifest  .rtt/manifests/metrics.api.json  -\n" +
         "1 symbol\n",
     );
   });

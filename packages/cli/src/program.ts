@@ -117,13 +117,19 @@ function addInitCommand(program: Command, { ctx, setExit }: Runtime): void {
 function addScanCommand(program: Command, { ctx, setExit }: Runtime): void {
   program
     .command("scan")
-    .description("find manifests and .rtttags under the workspace and write the symbol catalog")
+    .description(
+      "find manifests, .rtttags and what indexers discover under the workspace and write the symbol catalog",
+    )
     .option("--json", "print the scan report as JSON")
+    .option(
+      "--explain <saddr>",
+      "after scanning, show every claim on this address (manifests, indexers) and why the winner won",
+    )
     .addHelpText(
       "after",
-      "\nExamples:\n  rtt scan\n  rtt scan --json | jq .diagnostics\n  rtt -C examples/quickstart scan\n\nExit: 0 ok, 1 a manifest, sidecar or panel.yaml has an error (see file:line:col).",
+      "\nExamples:\n  rtt scan\n  rtt scan --json | jq .diagnostics\n  rtt -C examples/quickstart scan\n  rtt scan --explain rtt://mytool/proc/mytool@0.0.0\n\nExit: 0 ok, 1 a manifest, sidecar or panel.yaml has an error (see file:line:col); with --explain, 1 when the address is not catalogued.",
     )
-    .action(async (opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean; explain?: string }) => {
       const { scanCommand } = await import("./commands/scan.ts");
       setExit(await scanCommand(ctx(), opts));
     });

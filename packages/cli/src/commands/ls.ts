@@ -48,11 +48,12 @@ export function lsSymbolsCommand(
     s.type,
     s.direction,
     s.capabilities.join(",") || "-",
-    s.source.file,
+    s.source.scanner,
+    s.source.line === undefined ? s.source.file : `${s.source.file}:${s.source.line}`,
     signedBy(s),
   ]);
   ctx.term.out.write(
-    `${table(["SADDR", "TYPE", "DIRECTION", "CAPS", "SOURCE", "SIGNED BY"], rows)}\n`,
+    `${table(["SADDR", "TYPE", "DIRECTION", "CAPS", "SOURCE", "FILE", "SIGNED BY"], rows)}\n`,
   );
   ctx.term.out.write(paint(ctx.term.out, "dim", `${count(symbols.length, "symbol")}\n`));
   return 0;
@@ -68,14 +69,17 @@ function signedBy(s: CatalogSymbol): string {
 
 /**
  * A symbol as `--json` lists it: the catalog entry, plus who signed its manifest (`signed_by`:
- * the key id, null when unsigned; `signer_trusted`: null when unsigned) and that manifest's path.
+ * the key id, null when unsigned; `signer_trusted`: null when unsigned), that manifest's path
+ * (null for a discovered symbol), who found it (`manifest` or `indexer:NAME`) and how sure it is.
  */
 function symbolJson(s: CatalogSymbol): Record<string, unknown> {
   return {
     ...s,
     signed_by: s.signer?.key ?? null,
     signer_trusted: s.signer?.trusted ?? null,
-    manifest: s.source.file,
+    manifest: s.source.scanner === "manifest" ? s.source.file : null,
+    found_by: s.source.scanner,
+    score: s.source.score,
   };
 }
 

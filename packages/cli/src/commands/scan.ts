@@ -1,10 +1,16 @@
 import { formatDiagnostic } from "@rtt/core";
-import { scanWorkspace } from "@rtt/panel";
+import { type ScanReport, scanWorkspace } from "@rtt/panel";
 import { count, paint, progressLine } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
+import { explainedAddress, explainScan } from "./scan-explain.ts";
 
-export async function scanCommand(ctx: CommandContext, opts: { json?: boolean }): Promise<number> {
+export async function scanCommand(
+  ctx: CommandContext,
+  opts: { json?: boolean; explain?: string },
+): Promise<number> {
   const paths = workspaceOf(ctx);
+  // A bad address is a usage error before any work.
+  const explained = opts.explain === undefined ? undefined : explainedAddress(opts.explain);
   const started = performance.now();
   const progress = progressLine(ctx.term);
   const report = await scanWorkspace(paths, {
@@ -12,6 +18,8 @@ export async function scanCommand(ctx: CommandContext, opts: { json?: boolean })
       progress.update(() => `scanning… ${count(p.files, "file")} in ${count(p.dirs, "folder")}`),
   });
   progress.done();
+  if (explained !== undefined && !report.stopped)
+    return explainScan(ctx, report, explained, opts.json === true);
   const durationMs = Math.round(performance.now() - started);
   if (opts.json) {
     writeJson(ctx, {
@@ -52,8 +60,14 @@ export async function scanCommand(ctx: CommandContext, opts: { json?: boolean })
       : `${count(report.errors, "error")}, ${count(report.warnings, "warning")}`;
   term.out.write(
     `scanned ${count(report.files, "file")} in ${count(report.dirs, "folder")}: ` +
-      `${count(report.manifests, "manifest")} → ${count(report.symbols.length, "symbol")}; ${problems} ` +
+      `${count(report.manifests, "manifest")} → ${count(report.symbols.length, "symbol")}${discoveredNote(report.symbols)}; ${problems} ` +
       `(${report.reread} read, ${report.cached} unchanged) in ${durationMs} ms\n`,
   );
   return report.errors > 0 ? 1 : 0;
+}
+
+/** ", N discovered" when indexers found some of the symbols; empty otherwise. */
+function discoveredNote(symbols: ScanReport["symbols"]): string {
+  const found = symbols.filter((s) => s.source.scanner !== "manifest").length;
+  return found === 0 ? "" : ` (${found} discovered)`;
 }
