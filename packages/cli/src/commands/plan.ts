@@ -8,6 +8,7 @@
  * or a route cannot be wired (the plan is then refused by apply and is not saved).
  */
 import { resolve } from "node:path";
+import { type CatalogSymbol, escapeControl, type SymbolSource } from "@rtt/core";
 import {
   committedTopology,
   drainMsOf,
@@ -54,7 +55,7 @@ export function planCommand(ctx: CommandContext, opts: PlanOptions): number {
   const problems = planProblems(plan);
 
   if (opts.json) writeJson(ctx, plan);
-  else printPlan(ctx.term.out, plan);
+  else printPlan(ctx.term.out, plan, loaded.inputs.catalog);
 
   if (problems.length > 0) {
     if (!opts.json) {
@@ -74,8 +75,19 @@ export function planCommand(ctx: CommandContext, opts: PlanOptions): number {
   return opts.detailedExitcode === true && plan.edits.length > 0 ? 2 : 0;
 }
 
-export function printPlan(out: OutputStream, plan: Plan): void {
+/**
+ * Prints the plan. `catalog`, when given, names the ends no manifest declares: an indexer found
+ * them (ADR 0026), and the person approving should see where before anything runs.
+ */
+export function printPlan(
+  out: OutputStream,
+  plan: Plan,
+  catalog: readonly CatalogSymbol[] = [],
+): void {
   const byId = new Map(plan.routes.map((r) => [r.id, r]));
+  const discovered = new Map(
+    catalog.filter((s) => s.source.scanner !== "manifest").map((s) => [s.saddr, s.source]),
+  );
   const base =
     plan.base_seq === 0 ? "nothing applied yet" : `the wiring of WAL commit ${plan.base_seq}`;
   const problems = plan.routes.filter((r) => r.problem !== undefined);
@@ -90,7 +102,9 @@ export function printPlan(out: OutputStream, plan: Plan): void {
     );
     const inPlace = inPlaceMoves(plan.edits, plan.batches);
     for (const edit of plan.edits)
-      out.write(`\n${formatEdit(out, edit, byId.get(edit.route), inPlace.has(edit.route))}`);
+      out.write(
+        `\n${formatEdit(out, edit, byId.get(edit.route), inPlace.has(edit.route), discovered)}`,
+      );
   }
   for (const r of problems) {
     out.write(`\n${paint(out, "red", `! route ${r.id}: cannot be wired`)}\n`);
@@ -142,13 +156,17 @@ function formatEdit(
   edit: Edit,
   route: PlannedRoute | undefined,
   inPlace: boolean,
+  discovered: ReadonlyMap<string, SymbolSource>,
 ): string {
   const mark = MARK[edit.action];
   const edge = edit.action === "delete" ? edit.before : edit.after;
   const lines = [paint(out, mark.style, `${mark.sign} route ${edit.route}`), ...edgeLines(edge)];
   // What a create or replace will run, so the person approving it sees the programs.
   if (edit.action !== "delete")
-    lines.push(...launchLines("from", edge.from), ...launchLines("to", edge.to));
+    lines.push(
+      ...launchLines("from", edge.from, discovered.get(edge.from.saddr)),
+      ...launchLines("to", edge.to, discovered.get(edge.to.saddr)),
+    );
   if (edit.action === "replace") {
     lines.push("    changes:");
     for (const c of edit.changes) lines.push(`      ${paint(out, "yellow", c)}`);
@@ -191,11 +209,17 @@ function edgeLines(edge: Edge): string[] {
   ];
 }
 
-/** An end's manifest, argv, working folder and files opened, as the plan recorded them. */
-function launchLines(which: "from" | "to", end: EdgeEnd): string[] {
+/**
+ * An end's manifest (or, for a discovered symbol, the indexer claims it came from), argv,
+ * working folder and files opened, as the plan recorded them.
+ */
+function launchLines(which: "from" | "to", end: EdgeEnd, found?: SymbolSource): string[] {
   const launch = end.launch;
   if (launch === undefined) return [`    ${which}: (launch not recorded)`];
-  const lines = [`    ${which} manifest ${launch.manifest}`];
+  const lines =
+    found === undefined
+      ? [`    ${which} manifest ${launch.manifest}`]
+      : provenanceLines(which, found);
   if (launch.argv !== undefined)
     lines.push(`      runs ${JSON.stringify(launch.argv)} in ${launch.cwd}`);
   if (launch.path !== undefined) lines.push(`      opens ${launch.path}`);
@@ -207,6 +231,19 @@ function launchLines(which: "from" | "to", end: EdgeEnd): string[] {
       `      retired: EOF, ${drainMsOf(end)} ms to finish (x-drain-ms), then TERM; ${reattachable(end) ? "kept as a warm spare (x-reattach)" : "no warm spare (no x-reattach)"}`,
     );
   return lines;
+}
+
+/** `discovered by indexer:NAME at FILE:LINE` for each claim a discovered end was merged from. */
+function provenanceLines(which: "from" | "to", found: SymbolSource): string[] {
+  const claims = found.provenance ?? [
+    { indexer: found.scanner.replace(/^indexer:/, ""), file: found.file, line: found.line ?? 1 },
+  ];
+  return [
+    `    ${which} no manifest (score ${found.score}; \`rtt adopt\` writes one)`,
+    ...claims.map(
+      (p) => `      discovered by indexer:${p.indexer} at ${escapeControl(p.file)}:${p.line}`,
+    ),
+  ];
 }
 
 function reasonLines(out: OutputStream, route: PlannedRoute): string {
