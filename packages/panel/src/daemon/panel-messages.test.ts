@@ -16,4 +16,18 @@ describe("symbolToWire", () => {
     const stranger = symbolToWire({ ...plain, signer: { key, trusted: false } });
     assert.deepEqual([stranger.signed_by, stranger.signer_trusted], [key, false]);
   });
+
+  it("carries who found the symbol, how sure, and at which line", () => {
+    const plain = symbol("rtt://obs/proc/logger@1.0.0", {});
+    const wire = symbolToWire(plain);
+    assert.deepEqual([wire.found_by, wire.score, wire.source_line], ["manifest", 1, 0]);
+    const found = symbolToWire({
+      ...plain,
+      source: { file: "bin/logger", line: 1, scanner: "indexer:shell", score: 0.6 },
+    });
+    assert.deepEqual(
+      [found.source_file, found.found_by, found.score, found.source_line],
+      ["bin/logger", "indexer:shell", 0.6, 1],
+    );
+  });
 });

@@ -53,6 +53,9 @@ export function symbolToWire(s: CatalogSymbol): PanelSymbolIn {
     source_file: s.source.file,
     signed_by: s.signer?.key ?? "",
     signer_trusted: s.signer?.trusted === true,
+    found_by: s.source.scanner,
+    score: s.source.score,
+    source_line: s.source.line ?? 0,
   };
 }
 

@@ -31,7 +31,8 @@ export interface Symbol {
    */
   'capabilities'?: (string)[];
   /**
-   * The declaring file, relative to the workspace root.
+   * The declaring file (a manifest, or the file an indexer found it in), relative to the
+   * workspace root.
    */
   'source_file'?: (string);
   /**
@@ -42,6 +43,18 @@ export interface Symbol {
    * Whether that key is one of the workspace's trusted keys (`.rtt/trust/`).
    */
   'signer_trusted'?: (boolean);
+  /**
+   * Who found it: "manifest", or "indexer:NAME" for a discovered symbol (ADR 0026).
+   */
+  'found_by'?: (string);
+  /**
+   * How sure the finder is: 1 for a manifest, below 1 for an indexer's claim.
+   */
+  'score'?: (number | string);
+  /**
+   * The line of source_file an indexer found it at; 0 for a manifest (the whole file).
+   */
+  'source_line'?: (number);
 }
 
 export interface Symbol__Output {
@@ -74,7 +87,8 @@ export interface Symbol__Output {
    */
   'capabilities': (string)[];
   /**
-   * The declaring file, relative to the workspace root.
+   * The declaring file (a manifest, or the file an indexer found it in), relative to the
+   * workspace root.
    */
   'source_file': (string);
   /**
@@ -85,4 +99,16 @@ export interface Symbol__Output {
    * Whether that key is one of the workspace's trusted keys (`.rtt/trust/`).
    */
   'signer_trusted': (boolean);
+  /**
+   * Who found it: "manifest", or "indexer:NAME" for a discovered symbol (ADR 0026).
+   */
+  'found_by': (string);
+  /**
+   * How sure the finder is: 1 for a manifest, below 1 for an indexer's claim.
+   */
+  'score': (number);
+  /**
+   * The line of source_file an indexer found it at; 0 for a manifest (the whole file).
+   */
+  'source_line': (number);
 }
