@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync, utimesSync } from "node:fs";
+import { readFileSync, rmSync, symlinkSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { scanWorkspace } from "../src/index.ts";
@@ -179,6 +179,29 @@ describe("the scanner runs indexers", () => {
           "adopt it into a manifest with `rtt adopt rtt://claims/proc/tool@0.0.0 --sign`, or add its address to security.allow_unsigned",
         ],
       ],
+    );
+  });
+
+  it("offers indexers only what the ignore rules and link rules let the walk reach", async () => {
+    const w = workspace();
+    const outside = makeWorkspace({ init: false });
+    fixtures.push(outside);
+    const target = outside.write("far.claim", `${line({ name: "far", score: 0.6 })}\n`);
+    w.write("node_modules/dep/x.claim", `${line({ name: "vendored", score: 0.6 })}\n`);
+    w.write(".gitignore", "build/\n");
+    w.write("build/y.claim", `${line({ name: "built", score: 0.6 })}\n`);
+    w.write("src/z.claim", `${line({ name: "kept", score: 0.6 })}\n`);
+    symlinkSync(target, join(w.paths.root, "src", "linked.claim"));
+    const indexer = claimIndexer();
+    const report = await scanWorkspace(w.paths, { indexers: [indexer] });
+    assert.deepEqual([...indexer.reads.keys()], ["src/z.claim"]);
+    assert.deepEqual(
+      report.symbols.map((s) => s.saddr),
+      ["rtt://claims/proc/kept@0.0.0"],
+    );
+    assert.deepEqual(
+      report.diagnostics.map((d) => `${d.file} ${d.code}`),
+      ["src/linked.claim RTT_ERR_SCAN_SYMLINK"],
     );
   });
 });

@@ -313,17 +313,21 @@ class TreeWalk {
   #offer(frame: Frame, name: string, kind: IndexEntry["kind"], rules: IgnoreRules): void {
     // A FIFO named like a manifest is yielded as one: the scanner refuses it, saying why.
     const known = candidateKind(name, frame.rel);
-    const wants = this.#options.wants;
-    if (known === undefined && wants === undefined) return;
-    const rel = joinRel(frame.rel, name);
-    const abs = frame.abs + sep + name;
     if (known !== undefined) {
-      if (!rules.ignores(rel, false)) this.#candidates.push({ kind: known, rel, abs });
+      const rel = joinRel(frame.rel, name);
+      if (!rules.ignores(rel, false))
+        this.#candidates.push({ kind: known, rel, abs: frame.abs + sep + name });
       return;
     }
-    const entry: IndexEntry = { rel, abs, name, kind };
-    if (wants?.(entry) === true && !rules.ignores(rel, false))
-      this.#candidates.push({ kind: "indexed", rel, abs, entry });
+    const wants = this.#options.wants;
+    if (wants === undefined) return;
+    // Most files are wanted by no indexer, which decide from the name and kind: the paths are
+    // built only when asked for.
+    const lazy = new WalkedEntry(frame, name, kind);
+    if (!wants(lazy) || rules.ignores(lazy.rel, false)) return;
+    // A plain copy: indexers' inputs are made by spreading it, which getters would not survive.
+    const entry: IndexEntry = { rel: lazy.rel, abs: lazy.abs, name, kind };
+    this.#candidates.push({ kind: "indexed", rel: entry.rel, abs: entry.abs, entry });
   }
 
   /**
@@ -431,6 +435,29 @@ class TreeWalk {
       return "skip";
     }
     return { real, id, foreign: { foreignDev: stats.dev } };
+  }
+}
+
+/** An IndexEntry whose paths are joined on first use. */
+class WalkedEntry implements IndexEntry {
+  readonly #parent: Frame;
+  readonly name: string;
+  readonly kind: IndexEntry["kind"];
+  #rel: string | undefined;
+
+  constructor(parent: Frame, name: string, kind: IndexEntry["kind"]) {
+    this.#parent = parent;
+    this.name = name;
+    this.kind = kind;
+  }
+
+  get rel(): string {
+    this.#rel ??= joinRel(this.#parent.rel, this.name);
+    return this.#rel;
+  }
+
+  get abs(): string {
+    return this.#parent.abs + sep + this.name;
   }
 }
 
