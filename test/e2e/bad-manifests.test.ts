@@ -161,6 +161,7 @@ describe("rtt scan with three broken manifests and a good one", () => {
       manifests: 5,
       sidecars: 0,
       symbols: 2,
+      discovered: 0,
       // Nothing changed since the last scan: every outcome, problems included, is recalled.
       reread: 0,
       cached: 5,

@@ -29,6 +29,7 @@ export async function scanCommand(
       manifests: report.manifests,
       sidecars: report.sidecars,
       symbols: report.symbols.length,
+      discovered: report.symbols.filter((s) => s.source.scanner !== "manifest").length,
       reread: report.reread,
       cached: report.cached,
       conflicts: report.conflicts,
