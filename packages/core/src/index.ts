@@ -119,10 +119,10 @@ export { closest } from "./suggest.ts";
 export {
   addressOf,
   type CatalogSymbol,
-  type ClaimProvenance,
   contractHash,
   contractOf,
   type ManifestSigner,
+  type SourceProvenance,
   type SymbolSource,
   symbolFromContract,
   withLaunchHash,

@@ -15,7 +15,7 @@ import {
 import type { Auth, Contract, Direction, IoSlot, Qos } from "./schemas/manifest.ts";
 
 /** Where a discovered symbol's claim came from: the indexer, and the file and line (ADR 0026). */
-export interface ClaimProvenance {
+export interface SourceProvenance {
   readonly indexer: string;
   /** Relative to the workspace root, '/'-separated. */
   readonly file: string;
@@ -40,7 +40,7 @@ export interface SymbolSource {
    */
   readonly score: number;
   /** Every indexer claim merged into a discovered symbol, sorted; absent for manifests. */
-  readonly provenance?: readonly ClaimProvenance[];
+  readonly provenance?: readonly SourceProvenance[];
 }
 
 /**

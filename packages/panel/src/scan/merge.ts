@@ -12,12 +12,12 @@
 import { posix } from "node:path";
 import {
   type CatalogSymbol,
-  type ClaimProvenance,
   type Contract,
   canonicalJson,
   compareDiagnostics,
   type Diagnostic,
   type JsonValue,
+  type SourceProvenance,
   symbolFromContract,
   withTags,
 } from "@rtt/core";
@@ -254,7 +254,7 @@ function resolveAddress(
       records: [...top.map((c) => indexerRecord(c, "conflict", why)), ...outranked],
     };
   }
-  const provenance: ClaimProvenance[] = top.map((c) => c.discovery.provenance);
+  const provenance: SourceProvenance[] = top.map((c) => c.discovery.provenance);
   const origin = leader.discovery.provenance;
   const contract = reanchored(merged.contract, origin.file) as XContract;
   const found = symbolFromContract(contract, {
