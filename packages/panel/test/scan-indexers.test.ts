@@ -204,4 +204,13 @@ describe("the scanner runs indexers", () => {
       ["src/linked.claim RTT_ERR_SCAN_SYMLINK"],
     );
   });
+
+  it("gives a discovered symbol the tags of the sidecars above its file", async () => {
+    const w = workspace();
+    w.write(".rtttags", "team = core\n");
+    w.write("tools/.rtttags", "[rtt://claims/*/*]\nfound\n");
+    w.write("tools/a.claim", `${line({ name: "tool", score: 0.6 })}\n`);
+    const report = await scanWorkspace(w.paths, { indexers: [claimIndexer()] });
+    assert.deepEqual(report.symbols[0]?.tags, { found: "true", team: "core" });
+  });
 });
