@@ -124,23 +124,23 @@ function mergeFields(
       continue;
     }
     if (key === "tags") {
-      // Tags merge key by key, by the same rule as fields.
-      const tags: Record<string, string> = {};
-      const owner: Record<string, number> = {};
+      // Tags merge key by key, by the same rule as fields (Maps: a tag may be named anything).
+      const tags = new Map<string, string>();
+      const owner = new Map<string, number>();
       for (const h of having) {
         for (const [k, v] of Object.entries(h.value as Record<string, string>)) {
-          const o = owner[k];
-          if (o !== undefined && tags[k] !== v)
+          const o = owner.get(k);
+          if (o !== undefined && tags.get(k) !== v)
             return {
               field: `tags.${k}`,
               a: claims[o] as IndexerClaim,
               b: claims[h.i] as IndexerClaim,
             };
-          tags[k] = v;
-          owner[k] = h.i;
+          tags.set(k, v);
+          owner.set(k, h.i);
         }
       }
-      merged[key] = tags;
+      merged[key] = Object.fromEntries(tags);
       continue;
     }
     const first = having[0] as { value: JsonValue; i: number };
@@ -254,7 +254,9 @@ function resolveAddress(
       records: [...top.map((c) => indexerRecord(c, "conflict", why)), ...outranked],
     };
   }
-  const provenance: SourceProvenance[] = top.map((c) => c.discovery.provenance);
+  // Sorted with the claims; one entry per place, should an indexer claim twice at one line.
+  const places = new Map(top.map((c) => [`${c.indexer}\n${at(c)}`, c.discovery.provenance]));
+  const provenance: SourceProvenance[] = [...places.values()];
   const origin = leader.discovery.provenance;
   const contract = reanchored(merged.contract, origin.file) as XContract;
   const found = symbolFromContract(contract, {
