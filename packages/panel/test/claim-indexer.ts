@@ -4,7 +4,7 @@
  * - `claims` reads `*.claim` files, one JSON claim per line:
  *   `{"name","score","type"?,"caps"?,"run"?,"ns"?,"x"?}`; a line `throw` makes `read` throw an
  *   RttError at that line, `crash` a plain Error, `bad` a claim that is no valid contract;
- * - `pipes` claims every FIFO as a `queue`, without opening it.
+ * - `pipes` claims every FIFO and socket as a `queue`, without opening it.
  * Both count their `read` calls per file, so a test can tell a cached scan from a cold one.
  */
 import { type JsonValue, RttError } from "@rtt/core";
@@ -75,7 +75,7 @@ export function pipeIndexer(): Indexer & { reads: Map<string, number> } {
   return {
     name: "pipes",
     reads,
-    wants: (e) => e.kind === "fifo",
+    wants: (e) => e.kind === "fifo" || e.kind === "socket",
     read(input) {
       reads.set(input.rel, (reads.get(input.rel) ?? 0) + 1);
       return [{ name: input.name, head: input.head().length }];

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync, symlinkSync, utimesSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { scanWorkspace } from "../src/index.ts";
@@ -118,9 +119,12 @@ describe("the scanner runs indexers", () => {
     );
   });
 
-  it("indexes FIFOs without opening them, and a manifest outranks an indexer's claim", async () => {
+  it("indexes FIFOs and sockets without opening them; a manifest outranks a claim", async () => {
     const w = workspace();
     execFileSync("mkfifo", [join(w.paths.root, "events.fifo")]);
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(join(w.paths.root, "api.sock"), done));
+    after(() => server.close());
     w.write(
       "rtt.manifest.json",
       manifest("rtt://claims/proc/tool@0.0.0", { "x-run": ["./declared"] }),
@@ -133,6 +137,7 @@ describe("the scanner runs indexers", () => {
       report.symbols.map((s) => [s.saddr, s.source.scanner, s.extensions]),
       [
         ["rtt://claims/proc/tool@0.0.0", "manifest", { "x-run": ["./declared"] }],
+        ["rtt://pipes/queue/api-sock@0.0.0", "indexer:pipes", { "x-path": "api.sock" }],
         ["rtt://pipes/queue/events-fifo@0.0.0", "indexer:pipes", { "x-path": "events.fifo" }],
       ],
     );
