@@ -22,10 +22,14 @@ import { writeFileAtomic } from "./workspace/atomic-write.ts";
 
 export const CATALOG_FORMAT = "rtt.catalog/v1";
 
+/**
+ * Several claims on one address: manifests that declare it twice, or indexer claims of the top
+ * score that differ in a field (ADR 0026; `files` then are the files those claims were made in).
+ */
 export interface Conflict {
   readonly saddr: string;
   readonly files: readonly string[];
-  /** Same contract hash in every file: the first is kept. Otherwise none is. */
+  /** Identical manifests (same contract, `x-` keys and signer): the first is kept. Otherwise none is. */
   readonly identical: boolean;
 }
 
