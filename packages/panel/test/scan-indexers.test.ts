@@ -218,4 +218,27 @@ describe("the scanner runs indexers", () => {
     const report = await scanWorkspace(w.paths, { indexers: [claimIndexer()] });
     assert.deepEqual(report.symbols[0]?.tags, { found: "true", team: "core" });
   });
+
+  it("reports an indexer whose wants throws once, and runs the others", async () => {
+    const w = workspace();
+    w.write("a.claim", `${line({ name: "tool", score: 0.6 })}\n`);
+    w.write("b.claim", `${line({ name: "other", score: 0.6 })}\n`);
+    const broken = {
+      ...claimIndexer("broken"),
+      wants: () => {
+        throw new Error("no");
+      },
+    };
+    const report = await scanWorkspace(w.paths, { indexers: [broken, claimIndexer()] });
+    assert.deepEqual(
+      report.symbols.map((s) => s.saddr),
+      ["rtt://claims/proc/other@0.0.0", "rtt://claims/proc/tool@0.0.0"],
+    );
+    assert.equal(report.diagnostics.length, 1);
+    assert.equal(report.diagnostics[0]?.code, "RTT_ERR_SCAN_INDEXER");
+    assert.match(
+      report.diagnostics[0]?.message ?? "",
+      /^indexer broken failed to say whether .*: no;/,
+    );
+  });
 });

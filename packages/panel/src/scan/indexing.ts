@@ -18,6 +18,7 @@ import {
 import type { Discovery, FileFacts, IndexEntry, Indexer } from "./indexers/indexer.ts";
 import { indexInput } from "./indexers/input.ts";
 import type { FileOutcome, StateEntry } from "./scan-state.ts";
+import type { WantsEntry } from "./walk.ts";
 
 /** One indexer claim, checked: its address in normal form, its score in (0, 1). */
 export interface IndexerClaim {
@@ -47,6 +48,42 @@ function readFailure(indexer: string, rel: string, error: unknown): Diagnostic {
   return warning("RTT_ERR_SCAN_INDEXER", `indexer ${indexer} failed: ${errorMessage(error)}`, rel);
 }
 
+/**
+ * Whether some indexer wants an entry, for the walk. An indexer whose `wants` throws is asked no
+ * more in this scan; `failures` gets one warning for it, at the entry it failed on.
+ */
+export function wantedBy(indexers: readonly Indexer[], failures: Diagnostic[]): WantsEntry {
+  const broken = new Set<string>();
+  return (entry) => {
+    let wanted = false;
+    for (const indexer of indexers) {
+      if (broken.has(indexer.name)) continue;
+      try {
+        wanted = indexer.wants(entry) || wanted;
+      } catch (error) {
+        broken.add(indexer.name);
+        failures.push(
+          warning(
+            "RTT_ERR_SCAN_INDEXER",
+            `indexer ${indexer.name} failed to say whether it reads this file: ${errorMessage(error)}; it was asked about no other file in this scan`,
+            entry.rel,
+          ),
+        );
+      }
+    }
+    return wanted;
+  };
+}
+
+/** `wants`, false when it throws (the walk reported that already). */
+function wantsSafely(indexer: Indexer, entry: IndexEntry): boolean {
+  try {
+    return indexer.wants(entry);
+  } catch {
+    return false;
+  }
+}
+
 /** What every indexer that wants `entry` reads in it. */
 export async function readIndexed(
   entry: IndexEntry,
@@ -58,7 +95,7 @@ export async function readIndexed(
   const facts: Record<string, readonly JsonValue[]> = {};
   const diagnostics: Diagnostic[] = [];
   for (const indexer of indexers) {
-    if (!indexer.wants(entry)) continue;
+    if (!wantsSafely(indexer, entry)) continue;
     try {
       const found = await indexer.read(input);
       // Facts live in the scan state as JSON: a round trip keeps a cached scan identical to a

@@ -26,7 +26,7 @@ import {
 import { sidecarRules, sidecarTags, taggedClaims } from "./claims.ts";
 import type { Indexer } from "./indexers/indexer.ts";
 import { INDEXERS } from "./indexers/registry.ts";
-import { discoverClaims } from "./indexing.ts";
+import { discoverClaims, wantedBy } from "./indexing.ts";
 import { type ClaimRecord, resolveAll } from "./merge.ts";
 import { type CandidatesRead, diagnosticFrom, readCandidates } from "./read-files.ts";
 import {
@@ -99,22 +99,25 @@ function scanConfigOf(paths: WorkspacePaths, previous: ScanState): ScanConfig {
   return { config, diagnostics, stamp, unchanged };
 }
 
+/** The walk, its own diagnostics followed by any indexer's failing `wants`. */
 function walkScanRoots(
   paths: WorkspacePaths,
   scan: ResolvedConfig["scan"],
   onProgress: ScanOptions["onProgress"],
   indexers: readonly Indexer[],
 ): WalkResult {
-  return walk({
+  const failures: Diagnostic[] = [];
+  const walked = walk({
     root: paths.root,
     roots: scan.roots,
     ignore: scan.ignore,
     followSymlinks: scan.followSymlinks,
-    ...(indexers.length === 0 ? {} : { wants: (e) => indexers.some((i) => i.wants(e)) }),
+    ...(indexers.length === 0 ? {} : { wants: wantedBy(indexers, failures) }),
     ...(onProgress === undefined
       ? {}
       : { onProgress: (files, dirs) => onProgress({ phase: "walk", files, dirs }) }),
   });
+  return { ...walked, diagnostics: [...walked.diagnostics, ...failures] };
 }
 
 /**
