@@ -67,7 +67,7 @@ export async function applyCommand(
       reportNoChanges(ctx, plan, wired.seq, opts);
       return 0;
     }
-    if (!opts.json) printPlan(ctx.term.out, plan);
+    if (!opts.json) printPlan(ctx.term.out, plan, loaded.inputs.catalog);
     const needsApproval = saved === undefined && !opts.autoApprove;
     if (needsApproval && !(await approvedAtTerminal(ctx))) {
       ctx.term.out.write("Apply cancelled.\n");
