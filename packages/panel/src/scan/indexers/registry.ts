@@ -3,5 +3,7 @@
  * (claims are merged by rules, ADR 0026). Add one by importing it here.
  */
 import type { Indexer } from "./indexer.ts";
+import { ipcIndexer } from "./ipc.ts";
+import { shebangIndexer } from "./shebang.ts";
 
-export const INDEXERS: readonly Indexer[] = [];
+export const INDEXERS: readonly Indexer[] = [shebangIndexer, ipcIndexer] as readonly Indexer[];
