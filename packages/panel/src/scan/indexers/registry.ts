@@ -5,5 +5,10 @@
 import type { Indexer } from "./indexer.ts";
 import { ipcIndexer } from "./ipc.ts";
 import { shebangIndexer } from "./shebang.ts";
+import { systemdIndexer } from "./systemd.ts";
 
-export const INDEXERS: readonly Indexer[] = [shebangIndexer, ipcIndexer] as readonly Indexer[];
+export const INDEXERS: readonly Indexer[] = [
+  shebangIndexer,
+  ipcIndexer,
+  systemdIndexer,
+] as readonly Indexer[];
