@@ -4,6 +4,7 @@
  */
 import type { Indexer } from "./indexer.ts";
 import { ipcIndexer } from "./ipc.ts";
+import { launchdIndexer } from "./launchd.ts";
 import { shebangIndexer } from "./shebang.ts";
 import { systemdIndexer } from "./systemd.ts";
 
@@ -11,4 +12,5 @@ export const INDEXERS: readonly Indexer[] = [
   shebangIndexer,
   ipcIndexer,
   systemdIndexer,
+  launchdIndexer,
 ] as readonly Indexer[];
