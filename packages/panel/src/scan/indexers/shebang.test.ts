@@ -20,6 +20,7 @@ function put(rel: string, content: string | Buffer, mode: number): void {
 
 put("tools/deploy.sh", "#!/bin/sh -eu\necho deploy\n", 0o755);
 put("serve", "#! /usr/bin/env python3\nprint('hi')\n", 0o700);
+put("tools/sub/deploy.sh", "#!/bin/bash\n", 0o755);
 put("tools/notexec.sh", "#!/bin/sh\necho no\n", 0o644);
 put("tools/fake", Buffer.concat([Buffer.from("#!"), Buffer.alloc(64)]), 0o755);
 put("tools/garbage", Buffer.from([0x23, 0x21, 0x2f, 0xff, 0xfe, 0x80, 0x0a]), 0o755);
@@ -57,6 +58,19 @@ describe("shebang indexer", () => {
         },
         score: SHEBANG_SCORE,
         provenance: { indexer: "shebang", file: "tools/deploy.sh", line: 1 },
+      },
+      {
+        contract: {
+          saddr: "rtt://tools/proc/sub-deploy.sh@0.0.0",
+          type: "proc",
+          direction: "both",
+          io: "stream",
+          "x-run": ["./deploy.sh"],
+          "x-cwd": ".",
+          "x-interpreter": "/bin/bash",
+        },
+        score: SHEBANG_SCORE,
+        provenance: { indexer: "shebang", file: "tools/sub/deploy.sh", line: 1 },
       },
     ]);
   });

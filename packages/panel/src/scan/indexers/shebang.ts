@@ -1,6 +1,7 @@
 /**
  * Executable scripts (issue 17, Shell/proc): a regular file with an x bit whose first line is
- * `#!` and an absolute interpreter path becomes a `proc`. What runs it is the file itself
+ * `#!` and an absolute interpreter path becomes a `proc`, named after its path below its
+ * project folder (project-folder.ts). What runs it is the file itself
  * (`["./<name>"]` in its own folder): the kernel reads the interpreter line, so restating it in
  * the argv would only be a second, possibly wrong, copy.
  *
@@ -10,7 +11,7 @@
 import type { JsonValue } from "@rtt/core";
 import { discoveredSaddr } from "./address.ts";
 import type { Discovery, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
-import { fileNameOf, projectFolderOf } from "./project-folder.ts";
+import { fileNameOf, pathBelowProject, projectFolderOf } from "./project-folder.ts";
 
 /** Name/stat heuristics (ADR 0026). */
 export const SHEBANG_SCORE = 0.6;
@@ -72,9 +73,10 @@ export const shebangIndexer: Indexer<ShebangFact> = {
     return files.flatMap(({ rel, facts }) =>
       facts.map((fact) => {
         const name = fileNameOf(rel);
+        const below = pathBelowProject(rel);
         return {
           contract: {
-            saddr: discoveredSaddr({ namespace: fact.namespace, type: "proc", name }),
+            saddr: discoveredSaddr({ namespace: fact.namespace, type: "proc", name: below }),
             type: "proc",
             direction: "both",
             io: "stream",
