@@ -26,6 +26,8 @@ const NAMED: Readonly<Record<string, string>> = {
   quot: '"',
   apos: "'",
 };
+/** End tags by name (names come from TAG: letters only), made once. */
+const CLOSING = new Map<string, RegExp>();
 const LEAF = new Set(["key", "string", "integer", "real", "date", "data"]);
 
 class Failure extends Error {}
@@ -47,17 +49,20 @@ function decode(text: string): string {
 
 class Parser {
   i = 0;
+  /** `line` is the line of the character at `counted`. */
+  line = 1;
+  counted = 0;
   readonly text: string;
   constructor(text: string) {
     this.text = text;
   }
 
+  /** The line of `pos`; positions asked for only grow, so each character is counted once. */
   lineAt(pos: number): number {
-    let line = 1;
-    for (let k = this.text.indexOf("\n"); k >= 0 && k < pos; k = this.text.indexOf("\n", k + 1)) {
-      line++;
+    for (; this.counted < pos; this.counted++) {
+      if (this.text.charCodeAt(this.counted) === 0x0a) this.line++;
     }
-    return line;
+    return this.line;
   }
 
   /** Skips blanks, comments, the XML declaration and a DOCTYPE without an internal subset. */
@@ -94,7 +99,11 @@ class Parser {
   /** Whether `</name>` is next (consumed if so). */
   closes(name: string): boolean {
     this.skipMisc();
-    const close = new RegExp(`</${name}\\s*>`, "y");
+    let close = CLOSING.get(name);
+    if (close === undefined) {
+      close = new RegExp(`</${name}\\s*>`, "y");
+      CLOSING.set(name, close);
+    }
     close.lastIndex = this.i;
     if (!close.test(this.text)) return false;
     this.i = close.lastIndex;

@@ -36,12 +36,17 @@ export function parseUnitFile(text: string): UnitEntry[] {
       section = (header[1] ?? "").trim();
       continue;
     }
-    while (line.endsWith("\\") && i + 1 < lines.length) {
-      i++;
-      const next = (lines[i] ?? "").trim();
-      // A comment inside a continuation is skipped; the line still ends in "\\".
-      if (isComment(next)) continue;
-      line = `${line.slice(0, -1)} ${next}`;
+    if (line.endsWith("\\")) {
+      // Parts joined once at the end: appending to a growing string would be quadratic.
+      const parts = [line.slice(0, -1)];
+      while (i + 1 < lines.length) {
+        const next = (lines[++i] ?? "").trim();
+        if (isComment(next)) continue; // skipped inside a continuation, as systemd does
+        const more = next.endsWith("\\");
+        parts.push(more ? next.slice(0, -1) : next);
+        if (!more) break;
+      }
+      line = parts.join(" ");
     }
     const eq = line.indexOf("=");
     if (eq <= 0) continue;
