@@ -38,7 +38,10 @@ put(
     <key>Listeners</key>
     <dict><key>SockServiceName</key><string>8080</string></dict>
     <key>Control</key>
-    <array><dict><key>SockPathName</key><string>/var/run/relay.sock</string></dict></array>
+    <array><dict><key>SockPathName</key><string>/var/run/relay.sock</string></dict>
+      <dict><key>SockType</key><string>dgram</string><key>SockServiceName</key><integer>514</integer></dict>
+      <dict><key>SockType</key><string>dgram</string><key>SockPathName</key><string>/var/run/log</string></dict>
+    </array>
   </dict>
 </dict>
 </plist>
@@ -68,7 +71,7 @@ describe("launchd indexer", () => {
           io: "stream",
           "x-run": ["/usr/local/bin/relay", "--name=a & b"],
           "x-cwd": "/var/relay",
-          "x-listen": ["unix:/var/run/relay.sock", "tcp:8080"],
+          "x-listen": ["unix:/var/run/relay.sock", "udp:514", "unixgram:/var/run/log", "tcp:8080"],
         },
         score: LAUNCHD_SCORE,
         provenance: { indexer: "launchd", file: "mac/com.example.relay.plist", line: 8 },

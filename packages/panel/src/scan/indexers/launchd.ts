@@ -4,8 +4,9 @@
  * what launchd executes: `Program` when given (then `ProgramArguments[0]` is only argv[0], and is
  * dropped like systemd's `@`), else `ProgramArguments`. `x-cwd` is an absolute
  * `WorkingDirectory`, else the plist's folder. `Sockets` (launchd.plist(5): a dict of named
- * sockets, each a dict or an array of them) become `x-listen`: `unix:<SockPathName>`, or
- * `tcp:`/`udp:` (by `SockType`) and `[SockNodeName:]SockServiceName`. Binary plists (`bplist00`)
+ * sockets, each a dict or an array of them) become `x-listen`, named like the systemd
+ * indexer's: `unix:<SockPathName>` (`unixgram:`/`unixpacket:` by `SockType`), or `tcp:`/`udp:`
+ * and `[SockNodeName:]SockServiceName`. Binary plists (`bplist00`)
  * and plists that are not jobs (an app's Info.plist) claim nothing.
  */
 import type { JsonValue } from "@rtt/core";
@@ -27,6 +28,12 @@ type LaunchdFact = {
 } & { [key: string]: JsonValue };
 
 const BINARY_MAGIC = "bplist";
+/** launchd's SockType for a socket at a path, as Go's net package names the network. */
+const UNIX_NETWORK: Readonly<Record<string, string>> = {
+  stream: "unix",
+  dgram: "unixgram",
+  seqpacket: "unixpacket",
+};
 
 function stringOf(v: PlistValue | undefined): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
@@ -44,14 +51,17 @@ function argvOf(job: PlistDict): string[] | undefined {
 function socketListen(s: PlistValue): string[] {
   if (Array.isArray(s)) return s.flatMap(socketListen);
   if (!(s instanceof Map)) return [];
+  const type = s.get("SockType") ?? "stream";
   const path = stringOf(s.get("SockPathName"));
-  if (path !== undefined) return [`unix:${path}`];
+  if (path !== undefined) {
+    const network = UNIX_NETWORK[String(type)];
+    return network === undefined ? [] : [`${network}:${path}`];
+  }
   const service = s.get("SockServiceName");
   const port = typeof service === "number" ? String(service) : stringOf(service);
-  if (port === undefined) return [];
+  if (port === undefined || (type !== "stream" && type !== "dgram")) return [];
   const node = stringOf(s.get("SockNodeName"));
-  const proto = s.get("SockType") === "dgram" ? "udp" : "tcp";
-  return [`${proto}:${node === undefined ? "" : `${node}:`}${port}`];
+  return [`${type === "dgram" ? "udp" : "tcp"}:${node === undefined ? "" : `${node}:`}${port}`];
 }
 
 function listenOf(job: PlistDict): string[] {

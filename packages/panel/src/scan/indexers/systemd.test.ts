@@ -108,6 +108,9 @@ describe("systemd indexer", () => {
 
   it("reads listen addresses, and refuses what is none", () => {
     assert.equal(listenOf("ListenStream", "@abstract"), "unix:@abstract");
+    assert.equal(listenOf("ListenDatagram", "/run/log"), "unixgram:/run/log");
+    assert.equal(listenOf("ListenSequentialPacket", "/run/p"), "unixpacket:/run/p");
+    assert.equal(listenOf("ListenSequentialPacket", "80"), undefined);
     assert.equal(listenOf("ListenStream", "127.0.0.1:80"), "tcp:127.0.0.1:80");
     assert.equal(listenOf("ListenStream", "1.2.3.4"), undefined);
     assert.equal(listenOf("ListenFIFO", "relative"), undefined);

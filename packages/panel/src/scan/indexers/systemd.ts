@@ -4,8 +4,10 @@
  *   (exec-line.ts), `x-cwd` its absolute `WorkingDirectory=` or else the unit's folder, and
  *   `x-note` its `Description=`;
  * - a `.socket` with `Listen*=` lines becomes a `file` symbol (an endpoint, named after the
- *   unit file) whose `x-listen` lists what it listens on: `unix:<path>` (`unix:@name` for an
- *   abstract socket), `tcp:<port or host:port>`, `udp:…` for a datagram port, `fifo:<path>`.
+ *   unit file) whose `x-listen` lists what it listens on, named as Go's net package names
+ *   networks: `unix:<path>` (`unix:@name` for an abstract socket; `unixgram:`/`unixpacket:`
+ *   for datagram and sequential-packet ones), `tcp:<port or host:port>`, `udp:…` for a
+ *   datagram port, and `fifo:<path>`.
  * `[Install]` says when a unit starts, not what it is: ignored. A unit whose command cannot be
  * split (an open quote) claims nothing.
  */
@@ -28,15 +30,22 @@ type SystemdFact = {
   | { readonly unit: "socket"; readonly listen: string[] }
 ) & { [key: string]: JsonValue };
 
-const LISTEN_KEYS = ["ListenStream", "ListenSequentialPacket", "ListenDatagram", "ListenFIFO"];
+const UNIX_NETWORK: Readonly<Record<string, string>> = {
+  ListenStream: "unix",
+  ListenDatagram: "unixgram",
+  ListenSequentialPacket: "unixpacket",
+};
+const LISTEN_KEYS = [...Object.keys(UNIX_NETWORK), "ListenFIFO"];
 /** A port, or an IPv4 or [IPv6] address and a port. */
 const PORT = /^(?:[0-9]{1,5}|(?:\[[0-9a-fA-F:.%\w]+\]|[0-9]{1,3}(?:\.[0-9]{1,3}){3}):[0-9]{1,5})$/;
 
 /** What one `Listen*=` value listens on, or undefined for kinds RTT cannot reach (netlink…). */
 export function listenOf(key: string, value: string): string | undefined {
   if (key === "ListenFIFO") return value.startsWith("/") ? `fifo:${value}` : undefined;
-  if (value.startsWith("/") || value.startsWith("@")) return `unix:${value}`;
-  if (!PORT.test(value)) return undefined;
+  const network = UNIX_NETWORK[key];
+  if (network === undefined) return undefined;
+  if (value.startsWith("/") || value.startsWith("@")) return `${network}:${value}`;
+  if (!PORT.test(value) || key === "ListenSequentialPacket") return undefined;
   return `${key === "ListenDatagram" ? "udp" : "tcp"}:${value}`;
 }
 
