@@ -17,6 +17,8 @@ before(async () => {
   mkdirSync(join(root, "run"));
   mkdirSync(join(root, "api", "schemas"), { recursive: true });
   execFileSync("mkfifo", [join(root, "run", "Events")]);
+  mkdirSync(join(root, ".rtt", "run"), { recursive: true });
+  execFileSync("mkfifo", [join(root, ".rtt", "run", "journal.fifo")]);
   server = createServer();
   await new Promise<void>((resolve) => server.listen(join(root, "run", "ctl"), resolve));
   writeFileSync(join(root, "run", "app.sock"), "");
@@ -37,7 +39,7 @@ const at = (file: string) => ({ score: IPC_SCORE, provenance: { indexer: "ipc", 
 const stream = { type: "file", direction: "both", capabilities: ["stream"], io: "stream" };
 
 describe("ipc indexer", () => {
-  it("claims FIFOs, sockets, IPC-named files and schemas, and nothing else", async () => {
+  it("claims FIFOs, sockets, IPC-named files and schemas, and nothing else (not RTT's own)", async () => {
     assert.deepEqual(await indexTree(ipcIndexer, root), [
       {
         contract: {

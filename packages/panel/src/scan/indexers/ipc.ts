@@ -7,13 +7,14 @@
  *   so routes can name it but none can be wired until a manifest says how;
  * - `*.schema.json` files holding a JSON object, a `file` symbol named after the schema whose
  *   `x-schema` is the `json://<name>` reference an io slot's `schema` may use.
- * `x-path` is the file's own name: relative to its folder, like every discovered path.
+ * `x-path` is the file's own name: relative to its folder, like every discovered path. Nothing
+ * under a `.rtt` folder is claimed: the panel's and drivers' own sockets and FIFOs live there.
  */
 import { type FileKind, fileContract, nameFor } from "@rtt/connector-file/probe";
 import type { JsonValue } from "@rtt/core";
 import { discoveredSaddr, segmentOf } from "./address.ts";
 import type { Discovery, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
-import { fileNameOf, projectFolderOf } from "./project-folder.ts";
+import { fileNameOf, inRttFolder, projectFolderOf } from "./project-folder.ts";
 
 /** Name/stat heuristics (ADR 0026). */
 export const IPC_SCORE = 0.6;
@@ -67,6 +68,7 @@ function claimOf(rel: string, fact: IpcFact): Discovery["contract"] {
 export const ipcIndexer: Indexer<IpcFact & { [key: string]: JsonValue }> = {
   name: "ipc",
   wants(entry: IndexEntry): boolean {
+    if (inRttFolder(entry.rel)) return false;
     return entry.kind !== "file" || namedKind(entry.name) !== undefined;
   },
   read(input: IndexInput) {

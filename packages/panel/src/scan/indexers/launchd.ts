@@ -13,7 +13,7 @@ import type { JsonValue } from "@rtt/core";
 import { discoveredSaddr } from "./address.ts";
 import type { Discovery, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
 import { type PlistDict, type PlistValue, parsePlistXml } from "./plist-xml.ts";
-import { projectFolderOf } from "./project-folder.ts";
+import { inRttFolder, projectFolderOf } from "./project-folder.ts";
 
 /** Structured project metadata (ADR 0026). */
 export const LAUNCHD_SCORE = 0.9;
@@ -73,7 +73,7 @@ function listenOf(job: PlistDict): string[] {
 export const launchdIndexer: Indexer<LaunchdFact> = {
   name: "launchd",
   wants(entry: IndexEntry): boolean {
-    return entry.kind === "file" && entry.name.endsWith(".plist");
+    return entry.kind === "file" && entry.name.endsWith(".plist") && !inRttFolder(entry.rel);
   },
   read(input: IndexInput): LaunchdFact[] {
     if (input.head(BINARY_MAGIC.length).toString("latin1") === BINARY_MAGIC) return [];

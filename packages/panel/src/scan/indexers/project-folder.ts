@@ -29,3 +29,11 @@ export function pathBelowProject(rel: string): string {
 export function fileNameOf(rel: string): string {
   return rel.slice(rel.lastIndexOf("/") + 1);
 }
+
+/**
+ * Whether `rel` is inside a `.rtt` folder: RTT's own state (the panel's and drivers' sockets,
+ * route journals, adopted manifests), which describes symbols but never is one to discover.
+ */
+export function inRttFolder(rel: string): boolean {
+  return rel.startsWith(".rtt/") || rel.includes("/.rtt/");
+}

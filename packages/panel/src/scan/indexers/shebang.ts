@@ -11,7 +11,7 @@
 import type { JsonValue } from "@rtt/core";
 import { discoveredSaddr } from "./address.ts";
 import type { Discovery, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
-import { fileNameOf, pathBelowProject, projectFolderOf } from "./project-folder.ts";
+import { fileNameOf, inRttFolder, pathBelowProject, projectFolderOf } from "./project-folder.ts";
 
 /** Name/stat heuristics (ADR 0026). */
 export const SHEBANG_SCORE = 0.6;
@@ -59,7 +59,7 @@ export function interpreterLine(head: Buffer): { interpreter: string; args: stri
 export const shebangIndexer: Indexer<ShebangFact> = {
   name: "shebang",
   wants(entry: IndexEntry): boolean {
-    if (entry.kind !== "file") return false;
+    if (entry.kind !== "file" || inRttFolder(entry.rel)) return false;
     const ext = extensionOf(entry.name);
     return ext === "" || SCRIPT_EXTENSIONS.has(ext);
   },

@@ -15,7 +15,7 @@ import type { JsonValue } from "@rtt/core";
 import { discoveredSaddr } from "./address.ts";
 import { execArgv } from "./exec-line.ts";
 import type { Discovery, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
-import { fileNameOf, projectFolderOf } from "./project-folder.ts";
+import { fileNameOf, inRttFolder, projectFolderOf } from "./project-folder.ts";
 import { parseUnitFile, type UnitEntry, valuesOf } from "./unit-file.ts";
 
 /** Structured project metadata (ADR 0026). */
@@ -113,7 +113,9 @@ function claimOf(rel: string, fact: SystemdFact): Discovery["contract"] {
 export const systemdIndexer: Indexer<SystemdFact> = {
   name: "systemd",
   wants(entry: IndexEntry): boolean {
-    return entry.kind === "file" && /.\.(service|socket)$/.test(entry.name);
+    return (
+      entry.kind === "file" && /.\.(service|socket)$/.test(entry.name) && !inRttFolder(entry.rel)
+    );
   },
   read(input: IndexInput): SystemdFact[] {
     const entries = parseUnitFile(input.text());
