@@ -4,4 +4,4 @@
  */
 export { fileConnector } from "./driver.ts";
 export { type FollowOptions, follow } from "./follow.ts";
-export { type FileKind, nameFor, type ProbedFile, probeFiles } from "./probe.ts";
+export { type FileKind, fileContract, nameFor, type ProbedFile, probeFiles } from "./probe.ts";

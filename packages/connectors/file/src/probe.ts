@@ -29,6 +29,20 @@ export function nameFor(rel: string): string {
   return slug === "" ? "file" : slug;
 }
 
+/**
+ * The symbol a FIFO, socket or log at `rel` (relative to the scanned root) is: shared with the
+ * panel's IPC indexer, so a path found by either gets the same address and the two claims merge.
+ */
+export function fileContract(rel: string, kind: FileKind, namespace = "fs"): Contract {
+  return {
+    saddr: `rtt://${namespace}/file/${nameFor(rel)}@1.0.0#${kind}`,
+    type: "file",
+    direction: "both",
+    capabilities: kind === "ndjson" ? ["append", "follow"] : ["stream"],
+    io: "stream",
+  };
+}
+
 function kindOf(entry: Dirent, path: string): FileKind | undefined {
   if (entry.isFIFO()) return "fifo";
   if (entry.isSocket()) return "socket";
@@ -62,18 +76,7 @@ export function probeFiles(root: string, namespace = "fs"): ProbedFile[] {
       }
       const kind = kindOf(entry, path);
       if (kind === undefined) continue;
-      const rel = relative(root, path);
-      found.push({
-        path,
-        kind,
-        contract: {
-          saddr: `rtt://${namespace}/file/${nameFor(rel)}@1.0.0#${kind}`,
-          type: "file",
-          direction: "both",
-          capabilities: kind === "ndjson" ? ["append", "follow"] : ["stream"],
-          io: "stream",
-        },
-      });
+      found.push({ path, kind, contract: fileContract(relative(root, path), kind, namespace) });
     }
   };
   walk(root, 0);

@@ -3,5 +3,14 @@
  * (claims are merged by rules, ADR 0026). Add one by importing it here.
  */
 import type { Indexer } from "./indexer.ts";
+import { ipcIndexer } from "./ipc.ts";
+import { launchdIndexer } from "./launchd.ts";
+import { shebangIndexer } from "./shebang.ts";
+import { systemdIndexer } from "./systemd.ts";
 
-export const INDEXERS: readonly Indexer[] = [];
+export const INDEXERS: readonly Indexer[] = [
+  shebangIndexer,
+  ipcIndexer,
+  systemdIndexer,
+  launchdIndexer,
+] as readonly Indexer[];
