@@ -3,6 +3,10 @@
  * (claims are merged by rules, ADR 0026). Add one by importing it here.
  */
 import type { Indexer } from "./indexer.ts";
+import { jsRoutesIndexer } from "./js-routes.ts";
 import { pythonSourceIndexer } from "./python-source.ts";
 
-export const INDEXERS: readonly Indexer[] = [pythonSourceIndexer] as readonly Indexer[];
+export const INDEXERS: readonly Indexer[] = [
+  pythonSourceIndexer,
+  jsRoutesIndexer,
+] as readonly Indexer[];
