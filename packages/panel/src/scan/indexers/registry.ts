@@ -5,8 +5,10 @@
 import type { Indexer } from "./indexer.ts";
 import { jsRoutesIndexer } from "./js-routes.ts";
 import { pythonSourceIndexer } from "./python-source.ts";
+import { rustAttrsIndexer } from "./rust-attrs.ts";
 
 export const INDEXERS: readonly Indexer[] = [
   pythonSourceIndexer,
   jsRoutesIndexer,
+  rustAttrsIndexer,
 ] as readonly Indexer[];
