@@ -15,6 +15,7 @@ import { discoveredSaddr } from "./address.ts";
 import type { Discovery, FileFacts, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
 import { folderOf, nearestProject, type ProjectName } from "./nearest-project.ts";
 import { projectFolderOf } from "./project-folder.ts";
+import { skippedSource, sourceText } from "./source-files.ts";
 import {
   type GrammarName,
   lineOf,
@@ -37,6 +38,9 @@ const GRAMMAR_OF: Readonly<Record<string, GrammarName>> = {
 /** The cheap signal: the file names one of the frameworks. */
 const SIGNAL = /\b(?:express|hono|fastify)\b/i;
 const METHODS = new Set(["get", "post", "put", "delete", "patch", "head", "options", "all"]);
+
+/** Installed packages: someone else's code. */
+const VENDORED = new Set(["node_modules"]);
 
 type Framework = "express" | "router" | "hono" | "fastify";
 type Route = { method: string; path: string };
@@ -240,11 +244,12 @@ function claimOf(
 export const jsRoutesIndexer: Indexer<JsFact> = {
   name: "js-routes",
   wants(entry: IndexEntry): boolean {
-    if (entry.kind !== "file" || entry.rel.split("/").includes("node_modules")) return false;
+    if (entry.kind !== "file" || skippedSource(entry.rel, VENDORED)) return false;
     return entry.name === "package.json" || GRAMMAR_OF[extensionOf(entry.name)] !== undefined;
   },
   async read(input: IndexInput): Promise<JsFact[]> {
-    const text = input.text();
+    const text = sourceText(input);
+    if (text === undefined) return [];
     if (input.name === "package.json") {
       const project = packageProject(text);
       return project === undefined

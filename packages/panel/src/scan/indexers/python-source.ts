@@ -27,14 +27,15 @@ import {
   tomlProject,
 } from "./nearest-project.ts";
 import { projectFolderOf } from "./project-folder.ts";
+import { skippedSource, sourceText } from "./source-files.ts";
 import { lineOf, type SyntaxNode, stringValue, withSyntaxTree } from "./tree-sitter.ts";
 
 /** Parser-found decorators (ADR 0026). */
 export const PYTHON_SOURCE_SCORE = 0.8;
 
-/** The cheap signal: a decorator that may be one of ours, or a pluggy marker being made. */
+/** The cheap signal: a line-leading decorator that may be ours, or a pluggy marker being made. */
 const SIGNAL =
-  /@[ \t]*[\w.]*?(?:hookimpl|hookspec|command|group|get|post|put|delete|patch|head|options|route|api_route)\b|Hook(?:impl|spec)Marker/;
+  /^[ \t]*@[ \t]*[\w.]*?(?:hookimpl|hookspec|command|group|get|post|put|delete|patch|head|options|route|api_route)\b|Hook(?:impl|spec)Marker/m;
 const ROUTE_METHODS = new Set(["get", "post", "put", "delete", "patch", "head", "options"]);
 const APP_MAKERS: Readonly<Record<string, "fastapi" | "flask" | "router">> = {
   FastAPI: "fastapi",
@@ -42,6 +43,9 @@ const APP_MAKERS: Readonly<Record<string, "fastapi" | "flask" | "router">> = {
   APIRouter: "router",
   Blueprint: "router",
 };
+
+/** Installed packages: someone else's code. */
+const VENDORED = new Set(["site-packages", "node_modules"]);
 
 type Route = { method: string; path: string };
 type PyFact =
@@ -236,12 +240,17 @@ function upward(up: number): string {
   return up === 0 ? "." : Array(up).fill("..").join("/");
 }
 
+/**
+ * A module inside a package imports its siblings relatively, so it only runs as `-m`; a loose
+ * script with a main block runs as itself.
+ */
 function runOf(
   rel: string,
   main: boolean,
   packages: ReadonlySet<string>,
 ): Record<string, JsonValue> {
-  if (main) return { "x-run": ["python3", rel.slice(rel.lastIndexOf("/") + 1)], "x-cwd": "." };
+  if (main && !packages.has(folderOf(rel)))
+    return { "x-run": ["python3", rel.slice(rel.lastIndexOf("/") + 1)], "x-cwd": "." };
   const { module, up } = moduleOf(rel, packages);
   return {
     "x-run": ["python3", "-m", module],
@@ -304,7 +313,7 @@ function appRun(
   fact: Extract<PyFact, { kind: "api" }>,
   packages: ReadonlySet<string>,
 ): Record<string, JsonValue> {
-  if (fact.main) return runOf(rel, true, packages);
+  if (fact.main && !packages.has(folderOf(rel))) return runOf(rel, true, packages);
   const { module, up } = moduleOf(rel, packages);
   const cwd = upward(up);
   const target = `${module}:${fact.app}`;
@@ -319,13 +328,12 @@ function appRun(
 export const pythonSourceIndexer: Indexer<PyFact> = {
   name: "python-source",
   wants(entry: IndexEntry): boolean {
-    if (entry.kind !== "file") return false;
-    if (entry.rel.split("/").some((s) => s === "site-packages" || s === "node_modules"))
-      return false;
+    if (entry.kind !== "file" || skippedSource(entry.rel, VENDORED)) return false;
     return entry.name.endsWith(".py") || entry.name === "pyproject.toml";
   },
   async read(input: IndexInput): Promise<PyFact[]> {
-    const text = input.text();
+    const text = sourceText(input);
+    if (text === undefined) return [];
     if (input.name === "pyproject.toml") {
       const project = tomlProject(text, ["project"]) ?? tomlProject(text, ["tool", "poetry"]);
       return project === undefined

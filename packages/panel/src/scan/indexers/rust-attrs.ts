@@ -9,6 +9,7 @@ import { discoveredSaddr } from "./address.ts";
 import type { Discovery, FileFacts, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
 import { folderOf, nearestProject, type ProjectName, tomlProject } from "./nearest-project.ts";
 import { projectFolderOf } from "./project-folder.ts";
+import { skippedSource, sourceText } from "./source-files.ts";
 import { lineOf, type SyntaxNode, stringValue, withSyntaxTree } from "./tree-sitter.ts";
 
 /** Parser-found attributes (ADR 0026). */
@@ -19,6 +20,9 @@ const SIGNAL = "rtt::hook";
 /** What may stand between an attribute and the item it belongs to. */
 const BETWEEN = new Set(["attribute_item", "line_comment", "block_comment"]);
 const FUNCTIONS = new Set(["function_item", "function_signature_item"]);
+
+/** cargo's build output: generated and downloaded sources, not the project's. */
+const VENDORED = new Set(["target"]);
 
 type RustFact =
   | { kind: "crate"; name: string; version: string | null }
@@ -70,13 +74,12 @@ function hooksIn(root: SyntaxNode, home: string): RustFact[] {
 export const rustAttrsIndexer: Indexer<RustFact> = {
   name: "rust-attrs",
   wants(entry: IndexEntry): boolean {
-    if (entry.kind !== "file") return false;
-    // target/ is cargo's build output: generated and vendored sources are not the project's.
-    if (entry.rel.split("/").includes("target")) return false;
+    if (entry.kind !== "file" || skippedSource(entry.rel, VENDORED)) return false;
     return entry.name.endsWith(".rs") || entry.name === "Cargo.toml";
   },
   async read(input: IndexInput): Promise<RustFact[]> {
-    const text = input.text();
+    const text = sourceText(input);
+    if (text === undefined) return [];
     if (input.name === "Cargo.toml") {
       const crate = tomlProject(text, ["package"]);
       return crate === undefined
