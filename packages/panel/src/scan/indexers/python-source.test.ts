@@ -125,7 +125,19 @@ put("svc/web.py", [
   "def form():",
   '    return "ok"',
 ]);
-// Negatives: only look-alikes, a non-path first argument, and a vendored copy.
+put("plug/src/myplug/__main__.py", [
+  "import click",
+  "",
+  "",
+  "@click.command()",
+  "def main():",
+  "    pass",
+  "",
+  "",
+  'if __name__ == "__main__":',
+  "    main()",
+]);
+// Negatives: a formatter's sample app under tests/data, only look-alikes, a non-path first argument, and a vendored copy.
 put("other/fake.py", [
   "# @click.command()",
   '"""',
@@ -138,6 +150,7 @@ put("other/fake.py", [
   "def cached():",
   "    pass",
 ]);
+put("svc/tests/data/sample.py", ['@app.get("/sample")', "def sample():", "    pass"]);
 put("other/.venv/lib/python3.12/site-packages/x/hooks.py", ["@hookimpl", "def vendored(): pass"]);
 
 const score = PYTHON_SOURCE_SCORE;
@@ -203,6 +216,16 @@ describe("python-source indexer", () => {
         provenance: at("plug/src/myplug/cli.py", 4),
       },
       {
+        // A package module imports relatively: it runs as -m even with a main block.
+        contract: {
+          saddr: "rtt://my_plug/proc/myplug@1.2.3",
+          ...proc,
+          ...run(["python3", "-m", "myplug"], ".."),
+        },
+        score,
+        provenance: at("plug/src/myplug/__main__.py", 4),
+      },
+      {
         contract: {
           saddr: "rtt://scripts/proc/tool-x@0.0.0",
           ...proc,
@@ -259,5 +282,22 @@ describe("python-source indexer", () => {
         provenance: at("svc/web.py", 6),
       },
     ]);
+  });
+
+  it("skips a source over the byte limit, and reports one that is not UTF-8", async () => {
+    const tree = mkdtempSync(join(tmpdir(), "rtt-python-limits-"));
+    try {
+      writeFileSync(join(tree, "big.py"), `@hookimpl\ndef big(): pass\n${"#".repeat(4096)}\n`);
+      assert.deepEqual(await indexTree(pythonSourceIndexer, tree, 1024), []);
+      writeFileSync(
+        join(tree, "latin.py"),
+        Buffer.from("@hookimpl\ndef f(): pass # caf\xe9\n", "latin1"),
+      );
+      await assert.rejects(indexTree(pythonSourceIndexer, tree, 1024), {
+        code: "RTT_ERR_SCAN_UNREADABLE",
+      });
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
   });
 });
