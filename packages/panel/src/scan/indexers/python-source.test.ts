@@ -294,7 +294,7 @@ describe("python-source indexer", () => {
         Buffer.from("@hookimpl\ndef f(): pass # caf\xe9\n", "latin1"),
       );
       await assert.rejects(indexTree(pythonSourceIndexer, tree, 1024), {
-        code: "RTT_ERR_SCAN_UNREADABLE",
+        code: "RTT_ERR_DOC_SYNTAX",
       });
     } finally {
       rmSync(tree, { recursive: true, force: true });
