@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { validateDocument } from "@rtt/core";
 import { JS_ROUTES_SCORE, jsRoutesIndexer } from "./js-routes.ts";
 import { indexTree } from "./testing.ts";
 
@@ -66,7 +67,12 @@ const api = { type: "api", direction: "provider", io: "req" } as const;
 
 describe("js-routes indexer", () => {
   it("claims one api per app with its routes, exactly", async () => {
-    assert.deepEqual(await indexTree(jsRoutesIndexer, root), [
+    const claims = await indexTree(jsRoutesIndexer, root);
+    for (const { contract } of claims) {
+      const manifest = JSON.stringify({ $schema: "https://rtt/spec/v1", symbol: contract });
+      assert.equal(validateDocument("manifest", manifest, contract.saddr).ok, true, contract.saddr);
+    }
+    assert.deepEqual(claims, [
       {
         contract: {
           saddr: "rtt://acme-api/api/app@2.0.1",

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { validateDocument } from "@rtt/core";
 import { PYTHON_SOURCE_SCORE, pythonSourceIndexer } from "./python-source.ts";
 import { indexTree } from "./testing.ts";
 
@@ -160,7 +161,12 @@ const proc = { type: "proc", direction: "both", io: "stream" } as const;
 
 describe("python-source indexer", () => {
   it("claims hooks, commands and apps the parser finds, exactly", async () => {
-    assert.deepEqual(await indexTree(pythonSourceIndexer, root), [
+    const claims = await indexTree(pythonSourceIndexer, root);
+    for (const { contract } of claims) {
+      const manifest = JSON.stringify({ $schema: "https://rtt/spec/v1", symbol: contract });
+      assert.equal(validateDocument("manifest", manifest, contract.saddr).ok, true, contract.saddr);
+    }
+    assert.deepEqual(claims, [
       {
         contract: {
           saddr: "rtt://my_plug/hook/myplug_start@1.2.3",

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { validateDocument } from "@rtt/core";
 import { RUST_ATTRS_SCORE, rustAttrsIndexer } from "./rust-attrs.ts";
 import { indexTree } from "./testing.ts";
 
@@ -57,7 +58,12 @@ const hook = (saddr: string, file: string, line: number) => ({
 
 describe("rust-attrs indexer", () => {
   it("claims #[rtt::hook] functions, exactly, and nothing that only looks like one", async () => {
-    assert.deepEqual(await indexTree(rustAttrsIndexer, root), [
+    const claims = await indexTree(rustAttrsIndexer, root);
+    for (const { contract } of claims) {
+      const manifest = JSON.stringify({ $schema: "https://rtt/spec/v1", symbol: contract });
+      assert.equal(validateDocument("manifest", manifest, contract.saddr).ok, true, contract.saddr);
+    }
+    assert.deepEqual(claims, [
       hook("rtt://my_hooks/hook/nested@0.3.0", "crates/hooks/src/lib.rs", 19),
       hook("rtt://my_hooks/hook/on_start@0.3.0", "crates/hooks/src/lib.rs", 2),
       hook("rtt://my_hooks/hook/stop-it@0.3.0", "crates/hooks/src/lib.rs", 5),
