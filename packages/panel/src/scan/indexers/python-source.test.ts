@@ -67,6 +67,14 @@ put("plug/src/myplug/cli.py", [
   "def do_push():",
   "    pass",
 ]);
+put("scripts/short.py", [
+  "from click import command as cmd",
+  "",
+  "",
+  "@cmd()",
+  "def run():",
+  "    pass",
+]);
 put("scripts/tool.py", [
   "import click",
   "",
@@ -230,6 +238,15 @@ describe("python-source indexer", () => {
         },
         score,
         provenance: at("plug/src/myplug/__main__.py", 4),
+      },
+      {
+        contract: {
+          saddr: "rtt://scripts/proc/short@0.0.0",
+          ...proc,
+          ...run(["python3", "-m", "short"], "."),
+        },
+        score,
+        provenance: at("scripts/short.py", 4),
       },
       {
         contract: {

@@ -33,9 +33,10 @@ import { lineOf, type SyntaxNode, stringValue, withSyntaxTree } from "./tree-sit
 /** Parser-found decorators (ADR 0026). */
 export const PYTHON_SOURCE_SCORE = 0.8;
 
-/** The cheap signal: a line-leading decorator that may be ours, or a pluggy marker being made. */
+/** The cheap signal: a line-leading decorator that may be ours, a pluggy marker being made, or
+ * click decorators imported by name. */
 const SIGNAL =
-  /^[ \t]*@[ \t]*[\w.]*?(?:hookimpl|hookspec|command|group|get|post|put|delete|patch|head|options|route|api_route)\b|Hook(?:impl|spec)Marker/m;
+  /^[ \t]*@[ \t]*[\w.]*?(?:hookimpl|hookspec|command|group|get|post|put|delete|patch|head|options|route|api_route)\b|Hook(?:impl|spec)Marker|^from[ \t]+click[ \t]+import\b/m;
 const ROUTE_METHODS = new Set(["get", "post", "put", "delete", "patch", "head", "options"]);
 const APP_MAKERS: Readonly<Record<string, "fastapi" | "flask" | "router">> = {
   FastAPI: "fastapi",
@@ -152,12 +153,39 @@ function routesOf(method: string, args: SyntaxNode | null): Route[] | undefined 
   return methods.map((m) => ({ method: m.toUpperCase(), path }));
 }
 
+const COMMANDS = new Set(["command", "group"]);
+
+interface Context {
+  /** Module-level `x = f(...)`: x → f's last name. */
+  readonly made: Map<string, string>;
+  /** Local names bound to click: the module (`import click as c`) or its decorators. */
+  readonly click: Map<string, string>;
+  readonly main: boolean;
+  readonly module: string;
+  readonly scan: FileScan;
+}
+
+/** `import click [as c]` → c: "click"; `from click import command [as cmd]` → cmd: "command". */
+function clickNames(root: SyntaxNode): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const statement of root.namedChildren) {
+    if (statement?.type !== "import_statement" && statement?.type !== "import_from_statement")
+      continue;
+    const from = statement.childForFieldName("module_name")?.text;
+    if (statement.type === "import_from_statement" && from !== "click") continue;
+    for (const imported of statement.childrenForFieldName("name")) {
+      const aliased = imported.type === "aliased_import";
+      const original = (aliased ? imported.childForFieldName("name") : imported)?.text ?? "";
+      const local = aliased ? (imported.childForFieldName("alias")?.text ?? "") : original;
+      if (from === "click") names.set(local, original);
+      else if (original === "click") names.set(local, "click");
+    }
+  }
+  return names;
+}
+
 /** One decorator of the definition named `name` (function or class), into facts. */
-function scanDecorator(
-  decorator: SyntaxNode,
-  name: string,
-  context: { made: Map<string, string>; main: boolean; module: string; scan: FileScan },
-): void {
+function scanDecorator(decorator: SyntaxNode, name: string, context: Context): void {
   const expression = decorator.namedChild(0);
   const call = expression?.type === "call" ? expression : null;
   const callee = dottedName(call === null ? expression : call.childForFieldName("function"));
@@ -170,8 +198,10 @@ function scanDecorator(
     context.scan.facts.push({ kind: "hook", role: "impl", name, line });
   } else if (last === "hookspec" || marker === "HookspecMarker") {
     context.scan.facts.push({ kind: "hook", role: "spec", name, line });
-  } else if ((last === "command" || last === "group") && receiver !== undefined) {
-    const top = receiver === "click";
+  } else if (COMMANDS.has((receiver === undefined ? context.click.get(callee) : last) ?? "")) {
+    // `@click.command`, or `@command` imported from click; else `@<group>.command()`.
+    const top =
+      receiver === undefined || receiver === "click" || context.click.get(receiver) === "click";
     if (!top && call === null) return; // `@x.command` without a call is not click's form
     const fallback = top ? context.module : name.toLowerCase().replaceAll("_", "-");
     context.scan.facts.push({
@@ -183,7 +213,7 @@ function scanDecorator(
     });
   } else if (receiver !== undefined && !receiver.includes(".") && call !== null) {
     const routes = routesOf(last, call.childForFieldName("arguments"));
-    if (routes === undefined) return;
+    if (routes === undefined || routes.length === 0) return;
     const app = context.scan.apps.get(receiver);
     if (app !== undefined) {
       app.routes.push(...routes);
@@ -205,7 +235,13 @@ function scanDecorator(
 
 function scanModule(root: SyntaxNode, module: string): PyFact[] {
   const scan: FileScan = { facts: [], apps: new Map() };
-  const context = { made: assignedCalls(root), main: hasMainBlock(root), module, scan };
+  const context: Context = {
+    made: assignedCalls(root),
+    click: clickNames(root),
+    main: hasMainBlock(root),
+    module,
+    scan,
+  };
   for (const definition of root.descendantsOfType("decorated_definition")) {
     const name = definition?.childForFieldName("definition")?.childForFieldName("name")?.text;
     if (definition === null || name === undefined) continue;
