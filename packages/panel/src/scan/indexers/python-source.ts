@@ -16,25 +16,21 @@
  * package (the first folder up without an `__init__.py`, Python's own rule).
  * Namespace and version: the nearest `pyproject.toml`'s `[project]`, else the top folder.
  */
-import type { JsonValue } from "@rtt/core";
 import { discoveredSaddr } from "./address.ts";
 import type { Discovery, FileFacts, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
-import {
-  folderOf,
-  nearestProject,
-  type ProjectName,
-  parentOf,
-  tomlProject,
-} from "./nearest-project.ts";
+import { folderOf, nearestProject, type ProjectName, tomlProject } from "./nearest-project.ts";
 import { projectFolderOf } from "./project-folder.ts";
+import { appRun, moduleOf, runOf, stemOf } from "./python-run.ts";
 import { skippedSource, sourceText } from "./source-files.ts";
 import { lineOf, type SyntaxNode, stringValue, withSyntaxTree } from "./tree-sitter.ts";
 
 /** Parser-found decorators (ADR 0026). */
 export const PYTHON_SOURCE_SCORE = 0.8;
 
-/** The cheap signal: a line-leading decorator that may be ours, a pluggy marker being made, or
- * click decorators imported by name. */
+/**
+ * The cheap signal: a line-leading decorator that may be ours, a pluggy marker being made, or
+ * click decorators imported by name.
+ */
 const SIGNAL =
   /^[ \t]*@[ \t]*[\w.]*?(?:hookimpl|hookspec|command|group|get|post|put|delete|patch|head|options|route|api_route)\b|Hook(?:impl|spec)Marker|^from[ \t]+click[ \t]+import\b/m;
 const ROUTE_METHODS = new Set(["get", "post", "put", "delete", "patch", "head", "options"]);
@@ -252,48 +248,6 @@ function scanModule(root: SyntaxNode, module: string): PyFact[] {
   return scan.facts;
 }
 
-function stemOf(rel: string): string {
-  const file = rel.slice(rel.lastIndexOf("/") + 1);
-  return file.endsWith(".py") ? file.slice(0, -3) : file;
-}
-
-/** Where `python3 -m` must run for `rel`, and the module it names (Python's package rule). */
-function moduleOf(rel: string, packages: ReadonlySet<string>): { module: string; up: number } {
-  const parts = [stemOf(rel)];
-  let folder = folderOf(rel);
-  let up = 0;
-  while (folder !== "" && packages.has(folder)) {
-    parts.unshift(folder.slice(folder.lastIndexOf("/") + 1));
-    folder = parentOf(folder) ?? "";
-    up += 1;
-  }
-  if (parts.length > 1 && (parts.at(-1) === "__init__" || parts.at(-1) === "__main__")) parts.pop();
-  return { module: parts.join("."), up };
-}
-
-/** `x-cwd` for a folder `up` levels above the file's own. */
-function upward(up: number): string {
-  return up === 0 ? "." : Array(up).fill("..").join("/");
-}
-
-/**
- * A module inside a package imports its siblings relatively, so it only runs as `-m`; a loose
- * script with a main block runs as itself.
- */
-function runOf(
-  rel: string,
-  main: boolean,
-  packages: ReadonlySet<string>,
-): Record<string, JsonValue> {
-  if (main && !packages.has(folderOf(rel)))
-    return { "x-run": ["python3", rel.slice(rel.lastIndexOf("/") + 1)], "x-cwd": "." };
-  const { module, up } = moduleOf(rel, packages);
-  return {
-    "x-run": ["python3", "-m", module],
-    "x-cwd": upward(up),
-  };
-}
-
 function claimsOf(
   rel: string,
   fact: PyFact,
@@ -341,24 +295,6 @@ function claimsOf(
     score,
     provenance,
   };
-}
-
-/** A FastAPI app runs under uvicorn, a Flask one under `flask run`, unless the file runs itself. */
-function appRun(
-  rel: string,
-  fact: Extract<PyFact, { kind: "api" }>,
-  packages: ReadonlySet<string>,
-): Record<string, JsonValue> {
-  if (fact.main && !packages.has(folderOf(rel))) return runOf(rel, true, packages);
-  const { module, up } = moduleOf(rel, packages);
-  const cwd = upward(up);
-  const target = `${module}:${fact.app}`;
-  if (fact.framework === "fastapi")
-    return { "x-run": ["python3", "-m", "uvicorn", target], "x-cwd": cwd };
-  if (fact.framework === "flask") {
-    return { "x-run": ["python3", "-m", "flask", "--app", target, "run"], "x-cwd": cwd };
-  }
-  return {};
 }
 
 export const pythonSourceIndexer: Indexer<PyFact> = {
