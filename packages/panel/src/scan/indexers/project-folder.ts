@@ -1,9 +1,9 @@
 /**
- * The project a file found by name alone (a script, a unit, a FIFO) belongs to, for its
- * namespace: the first folder of its path under the workspace, or, for a file at the top, the
- * workspace folder's own name. Project metadata (package names, module paths) is the language
- * indexers' business; these files have none, and the top folder is where a repository's
- * `tools/`, `deploy/` or sub-project keeps them.
+ * Where a file found by name alone (a script, a unit, a schema) sits, for its address: the
+ * namespace is its project folder — the first folder of its path under the workspace, or, for
+ * a file at the top, the workspace folder's own name. These files carry no project metadata
+ * (package names, module paths are the language indexers' business), and the top folder is
+ * where a repository keeps its `scripts/`, `deploy/` or a sub-project.
  */
 import { basename } from "node:path";
 
@@ -15,7 +15,25 @@ export function projectFolderOf(rel: string, abs: string): string {
   return basename(abs.slice(0, abs.length - rel.length)) || "workspace";
 }
 
+/**
+ * The file's path below its project folder, for a name that two files in one project cannot
+ * share (`examples/init.d/run` and `examples/rc.d/run` are `init.d/run` and `rc.d/run`, whose
+ * segments differ). Top-level files keep their own name.
+ */
+export function pathBelowProject(rel: string): string {
+  const slash = rel.indexOf("/");
+  return slash > 0 ? rel.slice(slash + 1) : rel;
+}
+
 /** The last segment of `rel`: the file's own name. */
 export function fileNameOf(rel: string): string {
   return rel.slice(rel.lastIndexOf("/") + 1);
+}
+
+/**
+ * Whether `rel` is inside a `.rtt` folder: RTT's own state (the panel's and drivers' sockets,
+ * route journals, adopted manifests), which describes symbols but never is one to discover.
+ */
+export function inRttFolder(rel: string): boolean {
+  return rel.startsWith(".rtt/") || rel.includes("/.rtt/");
 }

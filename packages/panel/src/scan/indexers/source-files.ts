@@ -9,13 +9,15 @@
  */
 import { RttError } from "@rtt/core";
 import type { IndexInput } from "./indexer.ts";
+import { inRttFolder } from "./project-folder.ts";
 
 const TEST_DATA = new Set(["testdata", "test_data", "fixtures", "__fixtures__"]);
 const TEST_FOLDERS = new Set(["test", "tests"]);
 const UNDER_TESTS = new Set(["data", "cases"]);
 
-/** Whether `rel` lies in a test-data folder or under one of `vendored` (folder names). */
+/** Whether `rel` lies in RTT's own state, a test-data folder or under one of `vendored`. */
 export function skippedSource(rel: string, vendored: ReadonlySet<string>): boolean {
+  if (inRttFolder(rel)) return true;
   const folders = rel.split("/").slice(0, -1);
   return folders.some(
     (folder, i) =>
