@@ -118,6 +118,11 @@ put("svc/app.py", [
   "def dyn():",
   "    pass",
   "s = '@app.get(\"/fake\")'",
+  "",
+  "",
+  '@app.get("/escaped\\n")',
+  "def escaped():",
+  "    pass",
 ]);
 put("svc/web.py", [
   "from flask import Flask",

@@ -92,18 +92,20 @@ export function lineOf(node: Node): number {
   return node.startPosition.row + 1;
 }
 
-/** The value of a string literal node whose content is plain (no interpolation), else undefined. */
+/**
+ * The value of a string literal node whose content is plain, else undefined: an interpolation
+ * makes it unknown, and so does an escape (decoding it per language is not worth it for the
+ * route paths and names this reads, which never hold one).
+ */
 export function stringValue(
   node: Node | null | undefined,
   contentType: string,
 ): string | undefined {
   if (node === null || node === undefined) return undefined;
-  const parts = node.namedChildren.filter((child) => child !== null);
-  const content = parts.filter((child) => child.type === contentType);
-  // Anything but delimiters and content (an interpolation, an escape) makes the value unknown.
-  const other = parts.filter(
-    (child) => child.type !== contentType && !/^string_(start|end)$/.test(child.type),
-  );
-  if (other.length > 0) return undefined;
-  return content.map((child) => child.text).join("");
+  let value = "";
+  for (const child of node.namedChildren) {
+    if (child.type === contentType && child.namedChildCount === 0) value += child.text;
+    else if (!/^string_(start|end)$/.test(child.type)) return undefined;
+  }
+  return value;
 }
