@@ -4,7 +4,10 @@
  */
 import type { Indexer } from "./indexer.ts";
 import { ipcIndexer } from "./ipc.ts";
+import { jsRoutesIndexer } from "./js-routes.ts";
 import { launchdIndexer } from "./launchd.ts";
+import { pythonSourceIndexer } from "./python-source.ts";
+import { rustAttrsIndexer } from "./rust-attrs.ts";
 import { shebangIndexer } from "./shebang.ts";
 import { systemdIndexer } from "./systemd.ts";
 
@@ -13,4 +16,7 @@ export const INDEXERS: readonly Indexer[] = [
   ipcIndexer,
   systemdIndexer,
   launchdIndexer,
+  pythonSourceIndexer,
+  jsRoutesIndexer,
+  rustAttrsIndexer,
 ] as readonly Indexer[];

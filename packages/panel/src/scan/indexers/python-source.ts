@@ -1,0 +1,350 @@
+/**
+ * Decorated Python functions and classes (issue 17, Python), found by tree-sitter so that a
+ * decorator in a comment or a string is never one:
+ * - pluggy: `@hookspec` → a `hook` provider named after the function (the hook point);
+ *   `@hookimpl` → a `hook` consumer named `<module>.<function>`, since one project often
+ *   implements the same hook in several modules and a spec of that name may sit beside it.
+ *   Markers made by `pluggy.HookimplMarker(...)`/`HookspecMarker(...)` under any name count,
+ *   and so does `@<x>.hookimpl`.
+ * - click (and typer's look-alike): `@click.command`/`@click.group` → a `proc` named after the
+ *   command (its explicit name, else the module's); `@<group>.command()`/`.group()` → a `proc`
+ *   `<group>.<command>` whose argv adds the subcommand.
+ * - FastAPI/Flask: every `@<app>.get|post|…|route|api_route("/path")` → ONE `api` per app
+ *   variable per file, its routes in `x-paths`.
+ * What runs a proc (or a FastAPI/Flask app) is `python3 <file>` when the file has an
+ * `if __name__ == "__main__":` block, else `python3 -m <module>` from the folder above its
+ * package (the first folder up without an `__init__.py`, Python's own rule).
+ * Namespace and version: the nearest `pyproject.toml`'s `[project]`, else the top folder.
+ */
+import { discoveredSaddr } from "./address.ts";
+import type { Discovery, FileFacts, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
+import { folderOf, nearestProject, type ProjectName, tomlProject } from "./nearest-project.ts";
+import { projectFolderOf } from "./project-folder.ts";
+import { appRun, moduleOf, runOf, stemOf } from "./python-run.ts";
+import { skippedSource, sourceText } from "./source-files.ts";
+import { lineOf, type SyntaxNode, stringValue, withSyntaxTree } from "./tree-sitter.ts";
+
+/** Parser-found decorators (ADR 0026). */
+export const PYTHON_SOURCE_SCORE = 0.8;
+
+/**
+ * The cheap signal: a line-leading decorator that may be ours, a pluggy marker being made, or
+ * click decorators imported by name.
+ */
+const SIGNAL =
+  /^[ \t]*@[ \t]*[\w.]*?(?:hookimpl|hookspec|command|group|get|post|put|delete|patch|head|options|route|api_route)\b|Hook(?:impl|spec)Marker|^from[ \t]+click[ \t]+import\b/m;
+const ROUTE_METHODS = new Set(["get", "post", "put", "delete", "patch", "head", "options"]);
+const APP_MAKERS: Readonly<Record<string, "fastapi" | "flask" | "router">> = {
+  FastAPI: "fastapi",
+  Flask: "flask",
+  APIRouter: "router",
+  Blueprint: "router",
+};
+
+/** Installed packages: someone else's code. */
+const VENDORED = new Set(["site-packages", "node_modules"]);
+
+type Route = { method: string; path: string };
+type PyFact =
+  | { kind: "project"; name: string; version: string | null }
+  | { kind: "package" }
+  /** The namespace when no pyproject.toml is above: the file's top folder (projectFolderOf). */
+  | { kind: "home"; namespace: string }
+  | { kind: "hook"; role: "impl" | "spec"; name: string; line: number }
+  | { kind: "command"; name: string; group: string | null; line: number; main: boolean }
+  | {
+      kind: "api";
+      app: string;
+      framework: "fastapi" | "flask" | "router" | null;
+      routes: Route[];
+      line: number;
+      main: boolean;
+    };
+
+/** `a.b.c` for an identifier/attribute chain, undefined for anything else. */
+function dottedName(node: SyntaxNode | null): string | undefined {
+  if (node === null) return undefined;
+  if (node.type === "identifier") return node.text;
+  if (node.type !== "attribute") return undefined;
+  const object = dottedName(node.childForFieldName("object"));
+  const attribute = node.childForFieldName("attribute");
+  return object === undefined || attribute === null ? undefined : `${object}.${attribute.text}`;
+}
+
+function lastSegment(dotted: string): string {
+  return dotted.slice(dotted.lastIndexOf(".") + 1);
+}
+
+/** A string literal's value, or undefined (f-strings and concatenations are not literals). */
+function literal(node: SyntaxNode | null | undefined): string | undefined {
+  return node?.type === "string" ? stringValue(node, "string_content") : undefined;
+}
+
+function keywordArgument(args: SyntaxNode | null, name: string): SyntaxNode | undefined {
+  for (const arg of args?.namedChildren ?? []) {
+    if (arg?.type === "keyword_argument" && arg.childForFieldName("name")?.text === name) {
+      return arg.childForFieldName("value") ?? undefined;
+    }
+  }
+  return undefined;
+}
+
+function positional(args: SyntaxNode | null): SyntaxNode[] {
+  return (args?.namedChildren ?? []).filter(
+    (arg): arg is SyntaxNode =>
+      arg !== null && arg.type !== "keyword_argument" && arg.type !== "comment",
+  );
+}
+
+/** Module-level `x = <callee>(...)`: variable → callee's last name (`FastAPI`, `HookimplMarker`). */
+function assignedCalls(root: SyntaxNode): Map<string, string> {
+  const made = new Map<string, string>();
+  for (const statement of root.namedChildren) {
+    const assignment = statement?.type === "expression_statement" ? statement.namedChild(0) : null;
+    if (assignment?.type !== "assignment") continue;
+    const left = assignment.childForFieldName("left");
+    const right = assignment.childForFieldName("right");
+    if (left?.type !== "identifier" || right?.type !== "call") continue;
+    const callee = dottedName(right.childForFieldName("function"));
+    if (callee !== undefined) made.set(left.text, lastSegment(callee));
+  }
+  return made;
+}
+
+/** Whether the module has a top-level `if __name__ == "__main__":`. */
+function hasMainBlock(root: SyntaxNode): boolean {
+  return root.namedChildren.some((statement) => {
+    if (statement?.type !== "if_statement") return false;
+    const test = statement.childForFieldName("condition");
+    if (test?.type !== "comparison_operator" || test.namedChildCount !== 2) return false;
+    const [a, b] = [test.namedChild(0), test.namedChild(1)];
+    const operator = test.children.find((c) => c !== null && !c.isNamed)?.text;
+    const sides = [
+      a?.type === "identifier" ? a.text : literal(a),
+      b?.type === "identifier" ? b.text : literal(b),
+    ];
+    return operator === "==" && sides.includes("__name__") && sides.includes("__main__");
+  });
+}
+
+interface FileScan {
+  readonly facts: PyFact[];
+  readonly apps: Map<string, Extract<PyFact, { kind: "api" }>>;
+}
+
+function commandName(call: SyntaxNode | null, fallback: string): string {
+  const args = call?.type === "call" ? call.childForFieldName("arguments") : null;
+  return literal(positional(args)[0]) ?? literal(keywordArgument(args, "name")) ?? fallback;
+}
+
+function routesOf(method: string, args: SyntaxNode | null): Route[] | undefined {
+  const path = literal(positional(args)[0]);
+  if (path === undefined || !path.startsWith("/")) return undefined;
+  if (ROUTE_METHODS.has(method)) return [{ method: method.toUpperCase(), path }];
+  const listed = keywordArgument(args, "methods");
+  if (listed === undefined) return [{ method: "GET", path }]; // Flask's and FastAPI's default
+  const methods = (listed.type === "list" || listed.type === "tuple" ? listed.namedChildren : [])
+    .map((item) => literal(item))
+    .filter((m): m is string => m !== undefined);
+  return methods.map((m) => ({ method: m.toUpperCase(), path }));
+}
+
+const COMMANDS = new Set(["command", "group"]);
+
+interface Context {
+  /** Module-level `x = f(...)`: x → f's last name. */
+  readonly made: Map<string, string>;
+  /** Local names bound to click: the module (`import click as c`) or its decorators. */
+  readonly click: Map<string, string>;
+  readonly main: boolean;
+  readonly module: string;
+  readonly scan: FileScan;
+}
+
+/** `import click [as c]` → c: "click"; `from click import command [as cmd]` → cmd: "command". */
+function clickNames(root: SyntaxNode): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const statement of root.namedChildren) {
+    if (statement?.type !== "import_statement" && statement?.type !== "import_from_statement")
+      continue;
+    const from = statement.childForFieldName("module_name")?.text;
+    if (statement.type === "import_from_statement" && from !== "click") continue;
+    for (const imported of statement.childrenForFieldName("name")) {
+      const aliased = imported.type === "aliased_import";
+      const original = (aliased ? imported.childForFieldName("name") : imported)?.text ?? "";
+      const local = aliased ? (imported.childForFieldName("alias")?.text ?? "") : original;
+      if (from === "click") names.set(local, original);
+      else if (original === "click") names.set(local, "click");
+    }
+  }
+  return names;
+}
+
+/** One decorator of the definition named `name` (function or class), into facts. */
+function scanDecorator(decorator: SyntaxNode, name: string, context: Context): void {
+  const expression = decorator.namedChild(0);
+  const call = expression?.type === "call" ? expression : null;
+  const callee = dottedName(call === null ? expression : call.childForFieldName("function"));
+  if (callee === undefined) return;
+  const line = lineOf(decorator);
+  const last = lastSegment(callee);
+  const receiver = callee.includes(".") ? callee.slice(0, callee.lastIndexOf(".")) : undefined;
+  const marker = context.made.get(callee);
+  if (last === "hookimpl" || marker === "HookimplMarker") {
+    context.scan.facts.push({ kind: "hook", role: "impl", name, line });
+  } else if (last === "hookspec" || marker === "HookspecMarker") {
+    context.scan.facts.push({ kind: "hook", role: "spec", name, line });
+  } else if (COMMANDS.has((receiver === undefined ? context.click.get(callee) : last) ?? "")) {
+    // `@click.command`, or `@command` imported from click; else `@<group>.command()`.
+    const top =
+      receiver === undefined || receiver === "click" || context.click.get(receiver) === "click";
+    if (!top && call === null) return; // `@x.command` without a call is not click's form
+    const fallback = top ? context.module : name.toLowerCase().replaceAll("_", "-");
+    context.scan.facts.push({
+      kind: "command",
+      name: commandName(call, fallback),
+      group: top ? null : receiver,
+      line,
+      main: context.main,
+    });
+  } else if (receiver !== undefined && !receiver.includes(".") && call !== null) {
+    const routes = routesOf(last, call.childForFieldName("arguments"));
+    if (routes === undefined || routes.length === 0) return;
+    const app = context.scan.apps.get(receiver);
+    if (app !== undefined) {
+      app.routes.push(...routes);
+      return;
+    }
+    const framework = APP_MAKERS[context.made.get(receiver) ?? ""] ?? null;
+    const fact = {
+      kind: "api" as const,
+      app: receiver,
+      framework,
+      routes,
+      line,
+      main: context.main,
+    };
+    context.scan.apps.set(receiver, fact);
+    context.scan.facts.push(fact);
+  }
+}
+
+function scanModule(root: SyntaxNode, module: string): PyFact[] {
+  const scan: FileScan = { facts: [], apps: new Map() };
+  const context: Context = {
+    made: assignedCalls(root),
+    click: clickNames(root),
+    main: hasMainBlock(root),
+    module,
+    scan,
+  };
+  for (const definition of root.descendantsOfType("decorated_definition")) {
+    const name = definition?.childForFieldName("definition")?.childForFieldName("name")?.text;
+    if (definition === null || name === undefined) continue;
+    for (const decorator of definition.namedChildren) {
+      if (decorator?.type === "decorator") scanDecorator(decorator, name, context);
+    }
+  }
+  return scan.facts;
+}
+
+function claimsOf(
+  rel: string,
+  fact: PyFact,
+  namespace: string,
+  project: ProjectName | undefined,
+  packages: ReadonlySet<string>,
+): Discovery | undefined {
+  if (fact.kind === "project" || fact.kind === "package" || fact.kind === "home") return undefined;
+  const version = project?.version;
+  const at = (type: "hook" | "proc" | "api", name: string) =>
+    discoveredSaddr({ namespace, type, name, ...(version === undefined ? {} : { version }) });
+  const provenance = { indexer: "python-source", file: rel, line: fact.line };
+  const score = PYTHON_SOURCE_SCORE;
+  if (fact.kind === "hook") {
+    const name =
+      fact.role === "spec" ? fact.name : `${moduleOf(rel, packages).module}.${fact.name}`;
+    const direction = fact.role === "spec" ? "provider" : "consumer";
+    return { contract: { saddr: at("hook", name), type: "hook", direction }, score, provenance };
+  }
+  if (fact.kind === "command") {
+    const run = runOf(rel, fact.main, packages);
+    const argv = run["x-run"] as string[];
+    const contract = {
+      saddr: at("proc", fact.group === null ? fact.name : `${fact.group}.${fact.name}`),
+      type: "proc" as const,
+      direction: "both" as const,
+      io: "stream" as const,
+      ...run,
+      "x-run": fact.group === null ? argv : [...argv, fact.name],
+    };
+    return { contract, score, provenance };
+  }
+  const run = fact.framework === "router" ? {} : appRun(rel, fact, packages);
+  const paths = [...new Map(fact.routes.map((r) => [`${r.method} ${r.path}`, r])).values()];
+  return {
+    contract: {
+      saddr: at("api", fact.app),
+      type: "api",
+      direction: "provider",
+      io: "req",
+      "x-paths": paths,
+      ...(fact.framework === null ? {} : { "x-framework": fact.framework }),
+      ...run,
+    },
+    score,
+    provenance,
+  };
+}
+
+export const pythonSourceIndexer: Indexer<PyFact> = {
+  name: "python-source",
+  wants(entry: IndexEntry): boolean {
+    if (entry.kind !== "file" || skippedSource(entry.rel, VENDORED)) return false;
+    return entry.name.endsWith(".py") || entry.name === "pyproject.toml";
+  },
+  async read(input: IndexInput): Promise<PyFact[]> {
+    const text = sourceText(input);
+    if (text === undefined) return [];
+    if (input.name === "pyproject.toml") {
+      const project = tomlProject(text, ["project"]) ?? tomlProject(text, ["tool", "poetry"]);
+      return project === undefined
+        ? []
+        : [{ kind: "project", name: project.name, version: project.version ?? null }];
+    }
+    const facts: PyFact[] = input.name === "__init__.py" ? [{ kind: "package" }] : [];
+    if (!SIGNAL.test(text)) return facts;
+    const stem = stemOf(input.rel);
+    const folder = folderOf(input.rel);
+    // A click command's default name is its module's: the package's for __main__/__init__.
+    const module =
+      (stem === "__main__" || stem === "__init__") && folder !== ""
+        ? folder.slice(folder.lastIndexOf("/") + 1)
+        : stem;
+    const found = await withSyntaxTree("python", text, (root) => scanModule(root, module));
+    if (found.length === 0) return facts;
+    return [...facts, { kind: "home", namespace: projectFolderOf(input.rel, input.abs) }, ...found];
+  },
+  discover(files: readonly FileFacts<PyFact>[]): Discovery[] {
+    const projects = new Map<string, ProjectName>();
+    const packages = new Set<string>();
+    for (const { rel, facts } of files) {
+      for (const fact of facts) {
+        if (fact.kind === "project") {
+          const { name, version } = fact;
+          projects.set(folderOf(rel), version === null ? { name } : { name, version });
+        }
+        if (fact.kind === "package") packages.add(folderOf(rel));
+      }
+    }
+    return files.flatMap(({ rel, facts }) => {
+      const project = nearestProject(rel, projects);
+      const home = facts.find((fact) => fact.kind === "home");
+      const namespace = project?.name ?? home?.namespace ?? "";
+      return facts.flatMap((fact) => {
+        const claim = claimsOf(rel, fact, namespace, project, packages);
+        return claim === undefined ? [] : [claim];
+      });
+    });
+  },
+};
