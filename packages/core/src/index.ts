@@ -122,6 +122,7 @@ export {
   contractHash,
   contractOf,
   type ManifestSigner,
+  type SourceProvenance,
   type SymbolSource,
   symbolFromContract,
   withLaunchHash,

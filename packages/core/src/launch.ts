@@ -18,9 +18,15 @@ import type { JsonValue } from "./json-value.ts";
 
 /**
  * `x-` keys that are labels for people and tools, not for drivers: the stub's canned answers
- * (`x-examples`, served only while a target is degraded, running nothing), notes and owners.
+ * (`x-examples`, served only while a target is degraded, running nothing), notes, owners, and
+ * where `rtt adopt` found the symbol it wrote a manifest for (`x-discovered-from`).
  */
-export const LAUNCH_LABEL_KEYS: ReadonlySet<string> = new Set(["x-examples", "x-note", "x-owner"]);
+export const LAUNCH_LABEL_KEYS: ReadonlySet<string> = new Set([
+  "x-discovered-from",
+  "x-examples",
+  "x-note",
+  "x-owner",
+]);
 
 /**
  * Route parameters that would make a driver run or touch something else than the manifest says:

@@ -14,13 +14,25 @@ import {
 } from "./saddr.ts";
 import type { Auth, Contract, Direction, IoSlot, Qos } from "./schemas/manifest.ts";
 
+/** One file that claimed a discovered symbol, and the indexer that read it there. */
+export interface SourceProvenance {
+  readonly indexer: string;
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+}
+
 export interface SymbolSource {
   /** Path of the declaring file, relative to the workspace root, with '/' separators. */
   readonly file: string;
-  /** Which scanner found it: "manifest" now; language heuristics later. */
-  readonly scanner: "manifest";
+  /** The line in `file` the claim was made at (an indexer's); absent for a manifest. */
+  readonly line?: number;
+  /** Which scanner found it: a manifest, or an indexer (ADR 0026) reading project files. */
+  readonly scanner: "manifest" | `indexer:${string}`;
   /** How sure the scanner is, 0..1; when two sources claim one address the higher wins. */
   readonly score: number;
+  /** Every claim merged into a discovered symbol; absent for a manifest. */
+  readonly provenance?: readonly SourceProvenance[];
 }
 
 /**

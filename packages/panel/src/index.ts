@@ -264,6 +264,17 @@ export {
   type WalRead,
 } from "./wal/segments.ts";
 export { DEFAULT_SEGMENT_BYTES, type OpenReport, Wal, type WalOptions } from "./wal/wal.ts";
+export {
+  type Adoption,
+  type AdoptOptions,
+  adoptedFileName,
+  adoptedManifest,
+  adoptSymbols,
+  DISCOVERED_FROM_KEY,
+  type DiscoveredFrom,
+  discoveredFrom,
+  symbolToAdopt,
+} from "./workspace/adopt.ts";
 export { writeFileAtomic } from "./workspace/atomic-write.ts";
 export { type InitReport, initWorkspace } from "./workspace/init.ts";
 export { checkPanelSocketFolder } from "./workspace/panel-socket.ts";
