@@ -189,6 +189,13 @@ export { probeBwrap, type ToolProbe } from "./sandbox/probe.ts";
 export type { SbomInput } from "./sbom/document.ts";
 export { type WorkspaceSbomOptions, workspaceSbom } from "./sbom/workspace.ts";
 export {
+  DRIVER_PROBE_SCORE,
+  type DriverProbeOptions,
+  type DriverProbeResult,
+  MAX_PROBED_SYMBOLS,
+  probeDrivers,
+} from "./scan/driver-probe.ts";
+export {
   type ScanOptions,
   type ScanProgress,
   type ScanReport,
