@@ -173,7 +173,7 @@ describe("probeDrivers", () => {
     assert.equal(broken.length, 1, broken.join("\n"));
     assert.match(
       broken[0] ?? "",
-      /^warning RTT_ERR_DRIVER_EXITED driver "broken" not probed: [^]*Error: this driver is broken/,
+      /^warning RTT_ERR_DRIVER_EXITED driver "broken" not probed: [\s\S]*Error: this driver is broken/,
     );
 
     // Nothing else spoke: README.md and the non-executable file are not drivers.
