@@ -85,7 +85,11 @@ function workspace(): WorkspacePaths {
   temps.push(root);
   const paths = workspacePaths(root);
   mkdirSync(paths.cache, { recursive: true });
-  const catalog = { format: CATALOG_FORMAT, symbols: catalogSymbols(), conflicts: [] };
+  // Two indexers of equal rank claim rtt://dup/proc/dup: neither is cataloged (ADR 0026).
+  const conflicts = [
+    { saddr: "rtt://dup/proc/dup@1.0.0", files: ["a/setup.cfg", "b/setup.cfg"], identical: false },
+  ];
+  const catalog = { format: CATALOG_FORMAT, symbols: catalogSymbols(), conflicts };
   writeFileSync(paths.catalog, `${JSON.stringify({ ...catalog, diagnostics: [] }, null, 2)}\n`);
   return paths;
 }
@@ -220,6 +224,11 @@ describe("adoptSymbols", () => {
     refused(
       ["rtt://core/api/metrics"],
       /already declared by the manifest svc\/rtt\.manifest\.json; nothing to adopt/,
+    );
+    refused(
+      ["rtt://dup/proc/dup"],
+      /rtt:\/\/dup\/proc\/dup@1\.0\.0: claimed by a\/setup\.cfg and b\/setup\.cfg, so not cataloged/,
+      /by hand/,
     );
     assert.throws(() => adoptSymbols(paths, ["rtt://*/proc/*"]), /pattern/);
     assert.throws(() => readFileSync(join(paths.root, FMT_FILE)), { code: "ENOENT" });

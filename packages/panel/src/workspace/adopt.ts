@@ -16,9 +16,10 @@ import {
   parseConcrete,
   parseReference,
   RttError,
+  matches as selects,
   validateDocument,
 } from "@rtt/core";
-import { readCatalog, resolveSelector } from "../catalog.ts";
+import { type Catalog, readCatalog, resolveSelector } from "../catalog.ts";
 import type { SigningKey } from "../trust/keys.ts";
 import { signManifest } from "../trust/manifest-signature.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
@@ -64,7 +65,11 @@ export function adoptedFileName(saddr: string): string {
 }
 
 /** The one catalog symbol `reference` names; anything else is RTT_ERR_ADOPT saying why. */
-export function symbolToAdopt(symbols: readonly CatalogSymbol[], reference: string): CatalogSymbol {
+export function symbolToAdopt(
+  catalog: Pick<Catalog, "symbols" | "conflicts">,
+  reference: string,
+): CatalogSymbol {
+  const { symbols, conflicts } = catalog;
   const selector = parseReference(reference);
   const wanted = formatSaddr(selector);
   const { matches, nearMisses } = resolveSelector(symbols, selector);
@@ -75,6 +80,15 @@ export function symbolToAdopt(symbols: readonly CatalogSymbol[], reference: stri
       { hint: `name one exactly, e.g. rtt adopt '${matches[0]?.saddr}'` },
     );
   const symbol = matches[0];
+  const contested = conflicts.find((c) => selects(selector, parseConcrete(c.saddr)));
+  if (symbol === undefined && contested !== undefined)
+    throw new RttError(
+      "RTT_ERR_ADOPT",
+      `${contested.saddr}: claimed by ${contested.files.join(" and ")}, so not cataloged; nothing to adopt`,
+      {
+        hint: "write its manifest under .rtt/manifests/ by hand (a manifest outranks every claim)",
+      },
+    );
   if (symbol === undefined) {
     const near = nearMisses[0]?.saddr ?? nearestName(symbols, selector);
     throw new RttError("RTT_ERR_ADOPT", `${wanted}: no symbol in the catalog`, {
@@ -182,10 +196,10 @@ export function adoptSymbols(
   references: readonly string[],
   options: AdoptOptions = {},
 ): Adoption[] {
-  const { symbols } = readCatalog(paths.catalog);
+  const catalog = readCatalog(paths.catalog);
   const chosen = new Map<string, CatalogSymbol>();
   for (const reference of references) {
-    const symbol = symbolToAdopt(symbols, reference);
+    const symbol = symbolToAdopt(catalog, reference);
     chosen.set(symbol.saddr, symbol);
   }
   const byFile = new Map<string, string>();
