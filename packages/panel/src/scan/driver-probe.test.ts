@@ -69,6 +69,37 @@ describe("probeDrivers", () => {
     assert.equal(confined, 0);
   });
 
+  it("with a tree key, reuses the last result until the key or a driver file changes", async () => {
+    const paths = workspace();
+    const finder = (version: string) =>
+      driver(
+        paths,
+        "finder.mjs",
+        `() => [{ saddr: "rtt://finder/api/status@${version}", type: "api", direction: "provider" }]`,
+      );
+    finder("1.0.0");
+    let started = 0;
+    const probe = (treeKey: string) =>
+      probeDrivers(paths, ["."], {
+        treeKey,
+        startTimeoutMs: 20_000,
+        confine: (launch) => {
+          started++;
+          return launch;
+        },
+      });
+    const saddrs = async (treeKey: string) =>
+      (await probe(treeKey)).claims.map((c) => c.contract.saddr);
+    assert.deepEqual(await saddrs("t1"), ["rtt://finder/api/status@1.0.0"]);
+    assert.deepEqual(await saddrs("t1"), ["rtt://finder/api/status@1.0.0"]);
+    assert.equal(started, 1, "the second probe of the same tree started no driver");
+    assert.deepEqual(await saddrs("t2"), ["rtt://finder/api/status@1.0.0"]);
+    assert.equal(started, 2);
+    finder("2.0.0");
+    assert.deepEqual(await saddrs("t2"), ["rtt://finder/api/status@2.0.0"]);
+    assert.equal(started, 3);
+  });
+
   it("turns each driver's probed symbols into claims; a bad driver is a warning naming it", async () => {
     const paths = workspace();
     mkdirSync(join(paths.root, "data"));

@@ -11,7 +11,8 @@
  *
  * The built-in connectors are not started: their probes only find the manifests the scan reads
  * itself (the file connector's FIFOs and sockets are an in-process indexer). A workspace without
- * driver files costs one readdir.
+ * driver files costs one readdir; a scan that passes a key for its tree reuses the last result
+ * while nothing it depends on changed (driver-probe-cache.ts).
  */
 import { readdirSync, statSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
@@ -34,6 +35,7 @@ import { driverLaunch } from "../daemon/host-pool.ts";
 import { DEFAULT_PREFER, loadAllowPaths } from "../plan/inputs.ts";
 import { DriverSandbox } from "../sandbox/driver-sandbox.ts";
 import { loadPanelConfig, relativeToRoot, type WorkspacePaths } from "../workspace/workspace.ts";
+import { probeInputs, recallProbe, rememberProbe } from "./driver-probe-cache.ts";
 import { segmentOf } from "./indexers/address.ts";
 import type { Discovery } from "./indexers/indexer.ts";
 import { isWithin } from "./within.ts";
@@ -52,6 +54,13 @@ export interface DriverProbeOptions {
   readonly callTimeoutMs?: number;
   /** How long a driver may take to start (default 5 s). */
   readonly startTimeoutMs?: number;
+  /**
+   * The caller's key for the tree the drivers look at (e.g. a digest of the walk's files and
+   * their stamps). Given, the result is cached in `.rtt/cache/driver-probe.json`, and a later
+   * call with the same key, roots, panel.yaml and driver files returns it without starting any
+   * driver. Without it every call probes.
+   */
+  readonly treeKey?: string;
   /** Where the drivers' output goes (default: nowhere; failures quote its last lines). */
   readonly log?: DriverHostOptions["log"];
 }
@@ -158,9 +167,38 @@ export async function probeDrivers(
   roots: readonly string[],
   options: DriverProbeOptions = {},
 ): Promise<DriverProbeResult> {
-  const { drivers, diagnostics } = workspaceDrivers(paths);
-  if (drivers.length === 0)
-    return diagnostics.length === 0 ? NO_CLAIMS : { claims: [], diagnostics };
+  const found = workspaceDrivers(paths);
+  if (found.drivers.length === 0)
+    return found.diagnostics.length === 0
+      ? NO_CLAIMS
+      : { claims: [], diagnostics: found.diagnostics };
+  if (options.treeKey === undefined) return probeAll(paths, found, roots, options);
+  const cache = join(paths.cache, "driver-probe.json");
+  const files = found.drivers.map((d) => join(paths.root, d.file));
+  const inputs = probeInputs(paths, options.treeKey, roots, files);
+  const recalled = recallProbe<DriverProbeResult>(cache, inputs);
+  if (recalled !== undefined) return recalled;
+  const result = await probeAll(paths, found, roots, options);
+  // A driver that did not start or answer in time may next time: ask it again then.
+  if (!result.diagnostics.some((d) => TRANSIENT.has(d.code))) rememberProbe(cache, inputs, result);
+  return result;
+}
+
+const TRANSIENT: ReadonlySet<ErrorCode> = new Set([
+  "RTT_ERR_DRIVER_EXITED",
+  "RTT_ERR_DRIVER_HANDSHAKE",
+  "RTT_ERR_DRIVER_SPAWN",
+  "RTT_ERR_DRIVER_TIMEOUT",
+  "RTT_ERR_SANDBOX_UNAVAILABLE",
+]);
+
+/** Starts and asks every driver found. */
+async function probeAll(
+  paths: WorkspacePaths,
+  { drivers, diagnostics }: { drivers: WorkspaceDriver[]; diagnostics: Diagnostic[] },
+  roots: readonly string[],
+  options: DriverProbeOptions,
+): Promise<DriverProbeResult> {
   let confine: (launch: DriverLaunch) => DriverLaunch;
   try {
     confine = options.confine ?? panelSandbox(paths);
