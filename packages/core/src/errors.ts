@@ -347,7 +347,7 @@ export const ERROR_CATALOG = {
   },
   RTT_ERR_ADOPT: {
     meaning:
-      "`rtt adopt` cannot write a manifest for an address: it names no symbol or several, the symbol already comes from a manifest, or the manifest file exists (--force replaces it).",
+      "`rtt adopt` cannot write a manifest for an address: it names no symbol, several, or claims in conflict; the symbol already comes from a manifest; or the manifest file exists (--force replaces it).",
     exitCode: 1,
     grpcStatus: "FAILED_PRECONDITION",
   },
