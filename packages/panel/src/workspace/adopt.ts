@@ -80,7 +80,8 @@ export function symbolToAdopt(
       { hint: `name one exactly, e.g. rtt adopt '${matches[0]?.saddr}'` },
     );
   const symbol = matches[0];
-  const contested = conflicts.find((c) => selects(selector, parseConcrete(c.saddr)));
+  // A catalog written by hand (or by an older scan) may have no conflicts list.
+  const contested = (conflicts ?? []).find((c) => selects(selector, parseConcrete(c.saddr)));
   if (symbol === undefined && contested !== undefined)
     throw new RttError(
       "RTT_ERR_ADOPT",
