@@ -1,5 +1,6 @@
 /**
- * The grammar of `rtt keys`, `rtt sign`, `rtt verify` (manifest signatures, ADR 0017), `rtt token`
+ * The grammar of `rtt keys`, `rtt sign`, `rtt verify` (manifest signatures, ADR 0017), `rtt adopt`
+ * (a discovered symbol's manifest, ADR 0026), `rtt token`
  * (capability tokens, ADR 0018) and `rtt export --sbom`, kept
  * beside program.ts so that file stays one screenful a command.
  */
@@ -72,6 +73,32 @@ export function addVerifyCommand(program: Command, { ctx, setExit }: Runtime): v
       const { verifyCommand } = await import("./commands/trust.ts");
       setExit(verifyCommand(ctx(), files, opts));
     });
+}
+
+export function addAdoptCommand(program: Command, { ctx, setExit }: Runtime): void {
+  program
+    .command("adopt")
+    .argument("<saddr...>", "discovered symbols: concrete addresses, or references naming one each")
+    .description(
+      "write a manifest in .rtt/manifests/ for symbols an indexer discovered (they are never run for being found), then rescan",
+    )
+    .option("--sign", 'sign each manifest with the key "default" (see rtt keys generate)')
+    .option("--key <name>", "sign with this key in .rtt/keys/ instead (implies --sign)")
+    .option("--force", "replace a manifest file that exists already")
+    .option("--json", "print what was written as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rtt ls symbols --json | jq -r '.[] | select(.source.scanner != \"manifest\") | .saddr'\n  rtt adopt 'rtt://tools/proc/fmt@1.2.0'\n  rtt adopt 'rtt://tools/proc/fmt' --sign\n\nThe manifest keeps the claim's fields, with x-cwd and x-path made relative to .rtt/manifests/\nand where it was found as x-discovered-from. Every address is checked before any file is\nwritten. Exit: 0 written and cataloged, 1 an address names no discovered symbol or several,\na file exists (use --force), or the key is missing.",
+    )
+    .action(
+      async (
+        saddrs: string[],
+        opts: { sign?: boolean; key?: string; force?: boolean; json?: boolean },
+      ) => {
+        const { adoptCommand } = await import("./commands/adopt.ts");
+        setExit(await adoptCommand(ctx(), saddrs, opts));
+      },
+    );
 }
 
 /** `rtt token mint` */

@@ -8,6 +8,7 @@ import { Command, Option } from "commander";
 import type { CommandContext } from "./commands/context.ts";
 import type { Terminal } from "./output.ts";
 import {
+  addAdoptCommand,
   addExportCommand,
   addKeysCommands,
   addSignCommand,
@@ -79,6 +80,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
   addKeysCommands(program, rt);
   addSignCommand(program, rt);
   addVerifyCommand(program, rt);
+  addAdoptCommand(program, rt);
   addTokenCommand(program, rt);
   addExportCommand(program, rt);
   return program;

@@ -352,6 +352,12 @@ export const ERROR_CATALOG = {
     exitCode: 1,
     grpcStatus: "UNAVAILABLE",
   },
+  RTT_ERR_ADOPT: {
+    meaning:
+      "`rtt adopt` cannot write a manifest for an address: it names no symbol, several, or claims in conflict; the symbol already comes from a manifest; or the manifest file exists (--force replaces it).",
+    exitCode: 1,
+    grpcStatus: "FAILED_PRECONDITION",
+  },
   RTT_ERR_USAGE: {
     meaning: "The command line is wrong: unknown command, option or argument.",
     exitCode: 2,

@@ -189,6 +189,13 @@ export { probeBwrap, type ToolProbe } from "./sandbox/probe.ts";
 export type { SbomInput } from "./sbom/document.ts";
 export { type WorkspaceSbomOptions, workspaceSbom } from "./sbom/workspace.ts";
 export {
+  DRIVER_PROBE_SCORE,
+  type DriverProbeOptions,
+  type DriverProbeResult,
+  MAX_PROBED_SYMBOLS,
+  probeDrivers,
+} from "./scan/driver-probe.ts";
+export {
   type ScanOptions,
   type ScanProgress,
   type ScanReport,
@@ -264,6 +271,17 @@ export {
   type WalRead,
 } from "./wal/segments.ts";
 export { DEFAULT_SEGMENT_BYTES, type OpenReport, Wal, type WalOptions } from "./wal/wal.ts";
+export {
+  type Adoption,
+  type AdoptOptions,
+  adoptedFileName,
+  adoptedManifest,
+  adoptSymbols,
+  DISCOVERED_FROM_KEY,
+  type DiscoveredFrom,
+  discoveredFrom,
+  symbolToAdopt,
+} from "./workspace/adopt.ts";
 export { writeFileAtomic } from "./workspace/atomic-write.ts";
 export { type InitReport, initWorkspace } from "./workspace/init.ts";
 export { checkPanelSocketFolder } from "./workspace/panel-socket.ts";
