@@ -3,5 +3,6 @@
  * (claims are merged by rules, ADR 0026). Add one by importing it here.
  */
 import type { Indexer } from "./indexer.ts";
+import { pythonPackaging } from "./python-packaging.ts";
 
-export const INDEXERS: readonly Indexer[] = [];
+export const INDEXERS: readonly Indexer[] = [pythonPackaging];

@@ -1,0 +1,178 @@
+/**
+ * Python packaging metadata: `pyproject.toml` `[project.scripts]`, `[project.gui-scripts]` and
+ * `[project.entry-points.<group>]`, and `setup.cfg` `[options.entry_points]`.
+ *
+ * A script is a `proc`. In a checkout its name is not on PATH (nothing installed it), so the
+ * argv is what the installed wrapper would do, spelled out:
+ * `python3 -c "import sys; from pkg.mod import func; sys.exit(func())"` in the project's folder
+ * (a module-only entry is `python3 -m pkg.mod`). A src/ layout needs the package installed
+ * first; `rtt adopt` writes the argv into a manifest the user can edit. An entry point in any
+ * other group is a `plugin`, or a `hook` when the group's name says so (pluggy's `pytest11` is
+ * a plugin, a `myapp.hooks` group a hook); it has no argv: it runs inside its host.
+ * Entry-point references are checked against the packaging grammar with ASCII identifiers
+ * before any goes into an argv, so a hostile file cannot smuggle code into `-c`; one that does
+ * not match is not claimed.
+ */
+import { discoveredSaddr, versionOf } from "./address.ts";
+import type { Discovery, FileFacts, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
+import {
+  type ClaimContract,
+  claim,
+  folderName,
+  METADATA_SCORE,
+  parseToml,
+  stringOf,
+  tableOf,
+  tomlLine,
+} from "./project-meta.ts";
+
+const NAME = "python-packaging";
+
+type EntryKind = "script" | "gui-script" | "entry-point";
+
+type PyFact = {
+  readonly kind: EntryKind;
+  readonly group: string;
+  readonly name: string;
+  readonly target: string;
+  readonly line: number;
+  /** The project's name as PEP 503 normalizes it. */
+  readonly project: string;
+  readonly version: string;
+};
+
+const IDENT = "[A-Za-z_][A-Za-z0-9_]*";
+const DOTTED = `${IDENT}(?:\\.${IDENT})*`;
+/** `module[:attr.attr] [extras]` (the packaging entry-points spec, ASCII identifiers only). */
+const REFERENCE = new RegExp(
+  `^\\s*(${DOTTED})\\s*(?::\\s*(${DOTTED}))?\\s*(?:\\[[^\\]]*\\])?\\s*$`,
+);
+
+/** PEP 503: lowercase, every run of '-', '_', '.' one '-'. */
+function normalizeProject(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, "-");
+}
+
+function kindOfGroup(group: string): EntryKind {
+  if (group === "console_scripts") return "script";
+  if (group === "gui_scripts") return "gui-script";
+  return "entry-point";
+}
+
+/** The argv that runs a script entry the way its installed wrapper would. */
+export function scriptArgv(target: string): string[] | undefined {
+  const m = REFERENCE.exec(target);
+  if (m === null) return undefined;
+  const [, module, attr] = m as unknown as [string, string, string | undefined];
+  if (attr === undefined) return ["python3", "-m", module];
+  const head = attr.split(".")[0] as string;
+  return ["python3", "-c", `import sys; from ${module} import ${head}; sys.exit(${attr}())`];
+}
+
+function readPyproject(input: IndexInput): PyFact[] {
+  const text = input.text();
+  const project = tableOf(parseToml(text, input.rel).project);
+  if (project === undefined) return [];
+  const name = stringOf(project.name) ?? folderName(input.abs);
+  const base = { project: normalizeProject(name), version: versionOf(stringOf(project.version)) };
+  const facts: PyFact[] = [];
+  const add = (kind: EntryKind, group: string, table: unknown, path: string[]) => {
+    for (const [entry, target] of Object.entries(tableOf(table) ?? {})) {
+      if (typeof target !== "string") continue;
+      const line = tomlLine(text, [...path, entry]);
+      facts.push({ kind, group, name: entry, target, line, ...base });
+    }
+  };
+  add("script", "console_scripts", project.scripts, ["project", "scripts"]);
+  add("gui-script", "gui_scripts", project["gui-scripts"], ["project", "gui-scripts"]);
+  for (const [group, table] of Object.entries(tableOf(project["entry-points"]) ?? {})) {
+    add(kindOfGroup(group), group, table, ["project", "entry-points", group]);
+  }
+  return facts;
+}
+
+type IniValue = { readonly key: string; readonly lines: { text: string; line: number }[] };
+
+/** configparser's dialect, as far as setup.cfg needs it: sections, keys, indented continuations. */
+function iniSections(text: string): Map<string, IniValue[]> {
+  const sections = new Map<string, IniValue[]>();
+  let current: IniValue[] | undefined;
+  let value: IniValue | undefined;
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.replace(/\r$/, "");
+    if (/^\s*([#;].*)?$/.test(line)) return;
+    const header = /^\[([^\]]+)\]\s*$/.exec(line);
+    if (header !== null) {
+      current = [];
+      sections.set((header[1] as string).trim(), current);
+      value = undefined;
+      return;
+    }
+    if (/^\s/.test(line)) {
+      value?.lines.push({ text: line.trim(), line: i + 1 });
+      return;
+    }
+    const pair = /^([^=:\s][^=:]*?)\s*[=:]\s*(.*)$/.exec(line);
+    if (pair === null || current === undefined) return;
+    const first = (pair[2] as string).trim();
+    value = { key: pair[1] as string, lines: first === "" ? [] : [{ text: first, line: i + 1 }] };
+    current.push(value);
+  });
+  return sections;
+}
+
+function readSetupCfg(input: IndexInput): PyFact[] {
+  const sections = iniSections(input.text());
+  const metadata = new Map((sections.get("metadata") ?? []).map((v) => [v.key, v.lines[0]?.text]));
+  const base = {
+    project: normalizeProject(metadata.get("name") ?? folderName(input.abs)),
+    version: versionOf(metadata.get("version")),
+  };
+  const facts: PyFact[] = [];
+  for (const group of sections.get("options.entry_points") ?? []) {
+    for (const { text, line } of group.lines) {
+      const pair = /^([^=]+?)\s*=\s*(.+)$/.exec(text);
+      if (pair === null) continue;
+      const [, name, target] = pair as unknown as [string, string, string];
+      facts.push({ kind: kindOfGroup(group.key), group: group.key, name, target, line, ...base });
+    }
+  }
+  return facts;
+}
+
+function contractOf(fact: PyFact): ClaimContract | undefined {
+  const { project: namespace, version } = fact;
+  if (fact.kind !== "entry-point") {
+    const argv = scriptArgv(fact.target);
+    if (argv === undefined) return undefined;
+    const saddr = discoveredSaddr({ namespace, type: "proc", name: fact.name, version });
+    return { saddr, type: "proc", direction: "both", "x-run": argv, "x-cwd": "." };
+  }
+  if (!REFERENCE.test(fact.target)) return undefined;
+  const type = /hook/i.test(fact.group) ? "hook" : "plugin";
+  const name = `${fact.group}.${fact.name}`;
+  return {
+    saddr: discoveredSaddr({ namespace, type, name, version }),
+    type,
+    direction: "provider",
+    "x-entry-point": fact.target.trim(),
+    "x-entry-point-group": fact.group,
+  };
+}
+
+export const pythonPackaging: Indexer<PyFact> = {
+  name: NAME,
+  wants: (entry: IndexEntry) =>
+    entry.kind === "file" && (entry.name === "pyproject.toml" || entry.name === "setup.cfg"),
+  read: (input) => (input.name === "setup.cfg" ? readSetupCfg(input) : readPyproject(input)),
+  discover(files: readonly FileFacts<PyFact>[]): Discovery[] {
+    return files.flatMap(({ rel, facts }) =>
+      facts.flatMap((fact) => {
+        const contract = contractOf(fact);
+        return contract === undefined
+          ? []
+          : [claim(NAME, rel, fact.line, METADATA_SCORE, contract)];
+      }),
+    );
+  },
+};
