@@ -3,6 +3,7 @@
  * (claims are merged by rules, ADR 0026). Add one by importing it here.
  */
 import type { Indexer } from "./indexer.ts";
+import { nodePackage } from "./node-package.ts";
 import { pythonPackaging } from "./python-packaging.ts";
 
-export const INDEXERS: readonly Indexer[] = [pythonPackaging];
+export const INDEXERS: readonly Indexer[] = [nodePackage, pythonPackaging];
