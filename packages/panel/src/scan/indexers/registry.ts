@@ -2,8 +2,9 @@
  * Every indexer the scanner runs, in no particular order: the catalog does not depend on it
  * (claims are merged by rules, ADR 0026). Add one by importing it here.
  */
+import { go } from "./go.ts";
 import type { Indexer } from "./indexer.ts";
 import { nodePackage } from "./node-package.ts";
 import { pythonPackaging } from "./python-packaging.ts";
 
-export const INDEXERS: readonly Indexer[] = [nodePackage, pythonPackaging];
+export const INDEXERS: readonly Indexer[] = [go, nodePackage, pythonPackaging];
