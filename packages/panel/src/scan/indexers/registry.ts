@@ -6,5 +6,6 @@ import { go } from "./go.ts";
 import type { Indexer } from "./indexer.ts";
 import { nodePackage } from "./node-package.ts";
 import { pythonPackaging } from "./python-packaging.ts";
+import { rustCargo } from "./rust-cargo.ts";
 
-export const INDEXERS: readonly Indexer[] = [go, nodePackage, pythonPackaging];
+export const INDEXERS: readonly Indexer[] = [go, nodePackage, pythonPackaging, rustCargo];
