@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { RttError } from "@rtt/core";
 import { fixtureTree } from "./fixture-tree.ts";
@@ -157,6 +159,42 @@ describe("python-packaging indexer", () => {
       assert.ok((error.position?.line ?? 0) >= 3);
       return true;
     });
+  });
+
+  it("runs a src-layout script in src/, with an argv that really runs it", async (t) => {
+    const root = fixtureTree(t, {
+      "pyproject.toml": '[project]\nname = "acme"\n[project.scripts]\nacme = "acme.cli:main"\n',
+      "src/acme/__init__.py": "",
+      "src/acme/cli.py": 'def main():\n    print("ran")\n    return 3\n',
+    });
+    const [claimed] = await indexTree(pythonPackaging, root);
+    assert.equal(claimed?.contract["x-cwd"], "src");
+    const [command, ...args] = claimed?.contract["x-run"] as string[];
+    const run = spawnSync(command as string, args, { cwd: join(root, "src"), encoding: "utf8" });
+    if (run.error !== undefined) return t.skip("no python3 on this machine");
+    assert.deepEqual([run.stdout, run.status], ["ran\n", 3]);
+  });
+
+  it("reads Poetry's scripts and plugins when there is no [project] table", async (t) => {
+    const root = fixtureTree(t, {
+      "pyproject.toml": [
+        "[tool.poetry]",
+        'name = "poet"',
+        'version = "2.0.1"',
+        "[tool.poetry.scripts]",
+        'poet = "poet.main:run"',
+        'data = { reference = "poet/data.txt", type = "file" }',
+        '[tool.poetry.plugins."poet.hooks"]',
+        'h = "poet.h:hook"',
+      ].join("\n"),
+    });
+    assert.deepEqual(
+      (await indexTree(pythonPackaging, root)).map((c) => [c.contract.saddr, c.provenance.line]),
+      [
+        ["rtt://poet/hook/poet.hooks.h@2.0.1", 8],
+        ["rtt://poet/proc/poet@2.0.1", 5],
+      ],
+    );
   });
 
   it("puts only identifiers into a -c argv", () => {

@@ -1,12 +1,16 @@
 /**
  * Python packaging metadata: `pyproject.toml` `[project.scripts]`, `[project.gui-scripts]` and
- * `[project.entry-points.<group>]`, and `setup.cfg` `[options.entry_points]`.
+ * `[project.entry-points.<group>]` (or, without a `[project]` table, Poetry's
+ * `[tool.poetry.scripts]` and `[tool.poetry.plugins.<group>]`), and `setup.cfg`
+ * `[options.entry_points]`.
  *
  * A script is a `proc`. In a checkout its name is not on PATH (nothing installed it), so the
  * argv is what the installed wrapper would do, spelled out:
  * `python3 -c "import sys; from pkg.mod import func; sys.exit(func())"` in the project's folder
- * (a module-only entry is `python3 -m pkg.mod`). A src/ layout needs the package installed
- * first; `rtt adopt` writes the argv into a manifest the user can edit. An entry point in any
+ * (a module-only entry is `python3 -m pkg.mod`). In a src layout (the entry's top-level module
+ * is `src/<module>/__init__.py` or `src/<module>.py` beside the pyproject) it runs in `src/`,
+ * where the import resolves without installing; its dependencies must still be importable,
+ * which `rtt adopt` leaves to the user editing the manifest. An entry point in any
  * other group is a `plugin`, or a `hook` when the group's name says so (pluggy's `pytest11` is
  * a plugin, a `myapp.hooks` group a hook); it has no argv: it runs inside its host.
  * Entry-point references are checked against the packaging grammar with ASCII identifiers
@@ -19,6 +23,7 @@ import {
   type ClaimContract,
   claim,
   folderName,
+  folderOf,
   METADATA_SCORE,
   parseToml,
   stringOf,
@@ -40,6 +45,12 @@ type PyFact = {
   readonly project: string;
   readonly version: string;
 };
+
+/** A top-level module under a project's `src/` folder: the src layout. */
+type SrcFact = { readonly kind: "src"; readonly module: string };
+
+/** `src/<module>/__init__.py` or `src/<module>.py`, under a project folder (group 1). */
+const SRC_MODULE = /^(?:(.*)\/)?src\/([A-Za-z_][A-Za-z0-9_]*)(?:\/__init__)?\.py$/;
 
 const IDENT = "[A-Za-z_][A-Za-z0-9_]*";
 const DOTTED = `${IDENT}(?:\\.${IDENT})*`;
@@ -69,24 +80,63 @@ export function scriptArgv(target: string): string[] | undefined {
   return ["python3", "-c", `import sys; from ${module} import ${head}; sys.exit(${attr}())`];
 }
 
+/** Where a pyproject keeps its name, version, scripts and entry points: PEP 621 or Poetry's. */
+function metadataTables(doc: Record<string, unknown>) {
+  const project = tableOf(doc.project);
+  if (project !== undefined) {
+    return {
+      meta: project,
+      scripts: [project.scripts, ["project", "scripts"]] as const,
+      gui: [project["gui-scripts"], ["project", "gui-scripts"]] as const,
+      groups: [project["entry-points"], ["project", "entry-points"]] as const,
+    };
+  }
+  const poetry = tableOf(tableOf(doc.tool)?.poetry);
+  if (poetry === undefined) return undefined;
+  return {
+    meta: poetry,
+    scripts: [poetry.scripts, ["tool", "poetry", "scripts"]] as const,
+    gui: [undefined, []] as const,
+    groups: [poetry.plugins, ["tool", "poetry", "plugins"]] as const,
+  };
+}
+
+/** A script's reference: a string, or Poetry's `{ reference, type = "console" }`. */
+function referenceOf(value: unknown): string | undefined {
+  const table = tableOf(value);
+  if (table === undefined) return stringOf(value);
+  return table.type === undefined || table.type === "console"
+    ? stringOf(table.reference)
+    : undefined;
+}
+
 function readPyproject(input: IndexInput): PyFact[] {
   const text = input.text();
-  const project = tableOf(parseToml(text, input.rel).project);
-  if (project === undefined) return [];
-  const name = stringOf(project.name) ?? folderName(input.abs);
-  const base = { project: normalizeProject(name), version: versionOf(stringOf(project.version)) };
+  const tables = metadataTables(parseToml(text, input.rel));
+  if (tables === undefined) return [];
+  const name = stringOf(tables.meta.name) ?? folderName(input.abs);
+  const base = {
+    project: normalizeProject(name),
+    version: versionOf(stringOf(tables.meta.version)),
+  };
   const facts: PyFact[] = [];
-  const add = (kind: EntryKind, group: string, table: unknown, path: string[]) => {
-    for (const [entry, target] of Object.entries(tableOf(table) ?? {})) {
-      if (typeof target !== "string") continue;
+  const add = (
+    kind: EntryKind,
+    group: string,
+    [table, path]: readonly [unknown, readonly string[]],
+  ) => {
+    for (const [entry, value] of Object.entries(tableOf(table) ?? {})) {
+      const target = referenceOf(value);
+      if (target === undefined) continue;
       const line = tomlLine(text, [...path, entry]);
       facts.push({ kind, group, name: entry, target, line, ...base });
     }
   };
-  add("script", "console_scripts", project.scripts, ["project", "scripts"]);
-  add("gui-script", "gui_scripts", project["gui-scripts"], ["project", "gui-scripts"]);
-  for (const [group, table] of Object.entries(tableOf(project["entry-points"]) ?? {})) {
-    add(kindOfGroup(group), group, table, ["project", "entry-points", group]);
+  add("script", "console_scripts", tables.scripts);
+  add("gui-script", "gui_scripts", tables.gui);
+  const [groups, path] = tables.groups;
+  for (const [group, table] of Object.entries(tableOf(groups) ?? {})) {
+    add(kindOfGroup(group), group, [table, [...path, group]]);
   }
   return facts;
 }
@@ -140,13 +190,15 @@ function readSetupCfg(input: IndexInput): PyFact[] {
   return facts;
 }
 
-function contractOf(fact: PyFact): ClaimContract | undefined {
+function contractOf(fact: PyFact, srcModules: ReadonlySet<string>): ClaimContract | undefined {
   const { project: namespace, version } = fact;
   if (fact.kind !== "entry-point") {
     const argv = scriptArgv(fact.target);
     if (argv === undefined) return undefined;
     const saddr = discoveredSaddr({ namespace, type: "proc", name: fact.name, version });
-    return { saddr, type: "proc", direction: "both", "x-run": argv, "x-cwd": "." };
+    // In a src layout the package imports from src/, which -c and -m put on sys.path as ".".
+    const cwd = srcModules.has(fact.target.trim().split(/[.:\s[]/)[0] as string) ? "src" : ".";
+    return { saddr, type: "proc", direction: "both", "x-run": argv, "x-cwd": cwd };
   }
   if (!REFERENCE.test(fact.target)) return undefined;
   const type = /hook/i.test(fact.group) ? "hook" : "plugin";
@@ -160,19 +212,34 @@ function contractOf(fact: PyFact): ClaimContract | undefined {
   };
 }
 
-export const pythonPackaging: Indexer<PyFact> = {
+function discover(files: readonly FileFacts<PyFact | SrcFact>[]): Discovery[] {
+  const src = new Map<string, Set<string>>();
+  for (const { rel, facts } of files) {
+    const found = SRC_MODULE.exec(rel);
+    if (found === null || !facts.some((f) => f.kind === "src")) continue;
+    const project = found[1] ?? "";
+    src.set(project, (src.get(project) ?? new Set()).add(found[2] as string));
+  }
+  return files.flatMap(({ rel, facts }) =>
+    facts.flatMap((fact) => {
+      if (fact.kind === "src") return [];
+      const contract = contractOf(fact, src.get(folderOf(rel)) ?? new Set());
+      return contract === undefined ? [] : [claim(NAME, rel, fact.line, METADATA_SCORE, contract)];
+    }),
+  );
+}
+
+export const pythonPackaging: Indexer<PyFact | SrcFact> = {
   name: NAME,
   wants: (entry: IndexEntry) =>
-    entry.kind === "file" && (entry.name === "pyproject.toml" || entry.name === "setup.cfg"),
-  read: (input) => (input.name === "setup.cfg" ? readSetupCfg(input) : readPyproject(input)),
-  discover(files: readonly FileFacts<PyFact>[]): Discovery[] {
-    return files.flatMap(({ rel, facts }) =>
-      facts.flatMap((fact) => {
-        const contract = contractOf(fact);
-        return contract === undefined
-          ? []
-          : [claim(NAME, rel, fact.line, METADATA_SCORE, contract)];
-      }),
-    );
-  },
+    entry.kind === "file" &&
+    (entry.name === "pyproject.toml" || entry.name === "setup.cfg" || SRC_MODULE.test(entry.rel)),
+  // A src/ module is known by its path alone: it is never opened.
+  read: (input): (PyFact | SrcFact)[] =>
+    input.name === "setup.cfg"
+      ? readSetupCfg(input)
+      : input.name === "pyproject.toml"
+        ? readPyproject(input)
+        : [{ kind: "src", module: (SRC_MODULE.exec(input.rel) as RegExpExecArray)[2] as string }],
+  discover,
 };
