@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { RttError } from "@rtt/core";
 import { fixtureTree } from "./fixture-tree.ts";
+import type { Discovery } from "./indexer.ts";
 import { pythonPackaging, scriptArgv } from "./python-packaging.ts";
 import { indexTree } from "./testing.ts";
 
@@ -167,9 +168,11 @@ describe("python-packaging indexer", () => {
       "src/acme/__init__.py": "",
       "src/acme/cli.py": 'def main():\n    print("ran")\n    return 3\n',
     });
-    const [claimed] = await indexTree(pythonPackaging, root);
-    assert.equal(claimed?.contract["x-cwd"], "src");
-    const [command, ...args] = claimed?.contract["x-run"] as string[];
+    const claims = await indexTree(pythonPackaging, root);
+    assert.equal(claims.length, 1);
+    const { contract } = claims[0] as Discovery;
+    assert.equal(contract["x-cwd"], "src");
+    const [command, ...args] = contract["x-run"] as string[];
     const run = spawnSync(command as string, args, { cwd: join(root, "src"), encoding: "utf8" });
     if (run.error !== undefined) return t.skip("no python3 on this machine");
     assert.deepEqual([run.stdout, run.status], ["ran\n", 3]);
