@@ -130,11 +130,13 @@ describe("python-packaging indexer", () => {
     );
   });
 
-  it("claims nothing for a pyproject without scripts or a [project] table", async (t) => {
+  it("claims nothing for a pyproject without scripts, or one installed in a virtualenv", async (t) => {
     const root = fixtureTree(t, {
       "a/pyproject.toml": '[project]\nname = "quiet"\nversion = "1.0.0"\n',
       "b/pyproject.toml": "[tool.black]\nline-length = 100\n",
       "c/setup.cfg": "[metadata]\nname = x\n",
+      ".venv/lib/python3.12/site-packages/dep/pyproject.toml":
+        '[project]\nname = "dep"\n[project.scripts]\nd = "d:m"\n',
     });
     assert.deepEqual(await indexTree(pythonPackaging, root), []);
   });

@@ -26,6 +26,7 @@ import {
   folderOf,
   METADATA_SCORE,
   parseToml,
+  someFolder,
   stringOf,
   tableOf,
   tomlLine,
@@ -45,6 +46,9 @@ type PyFact = {
   readonly project: string;
   readonly version: string;
 };
+
+/** Folders of installed (someone else's) packages: a virtualenv's, a system's, npm's. */
+const INSTALLED = new Set(["site-packages", "dist-packages", "node_modules"]);
 
 /** A top-level module under a project's `src/` folder: the src layout. */
 type SrcFact = { readonly kind: "src"; readonly module: string };
@@ -233,7 +237,8 @@ export const pythonPackaging: Indexer<PyFact | SrcFact> = {
   name: NAME,
   wants: (entry: IndexEntry) =>
     entry.kind === "file" &&
-    (entry.name === "pyproject.toml" || entry.name === "setup.cfg" || SRC_MODULE.test(entry.rel)),
+    (entry.name === "pyproject.toml" || entry.name === "setup.cfg" || SRC_MODULE.test(entry.rel)) &&
+    !someFolder(entry.rel, (s) => INSTALLED.has(s)),
   // A src/ module is known by its path alone: it is never opened.
   read: (input): (PyFact | SrcFact)[] =>
     input.name === "setup.cfg"
