@@ -40,10 +40,14 @@ type NodeFact = {
 /** Export conditions in the order Node itself would pick one when run as a program. */
 const CONDITIONS = ["node", "import", "require", "default"];
 
-/** A path inside the package, without "./"; undefined for one that leaves it. */
+/**
+ * A path inside the package, without "./"; undefined for one that leaves it, or that node would
+ * take for an option (`--eval=…`) rather than a file.
+ */
 function insidePackage(target: string): string | undefined {
   const normal = posix.normalize(target.replaceAll("\\", "/"));
   if (normal.startsWith("/") || normal === ".." || normal.startsWith("../")) return undefined;
+  if (normal.startsWith("-")) return undefined;
   return normal === "." ? undefined : normal;
 }
 

@@ -48,6 +48,12 @@ type CargoFact =
     }
   | { readonly kind: "source" };
 
+/**
+ * A name Cargo accepts for a target, so one that goes into `--bin <name>` is never an option
+ * (a hostile `name = "--config=…"`).
+ */
+const TARGET_NAME = /^[\p{L}\p{N}_][\p{L}\p{N}_-]*$/u;
+
 /** Where Cargo looks for binaries by itself, relative to the package folder. */
 const AUTO_BIN = /(?:^|\/)src\/(?:main\.rs|bin\/[^/]+\.rs|bin\/[^/]+\/main\.rs)$/;
 
@@ -78,7 +84,7 @@ function readManifest(input: IndexInput): CargoFact[] {
   bins.forEach((bin, i) => {
     const entry = tableOf(bin);
     const binName = stringOf(entry?.name);
-    if (binName === undefined) return;
+    if (binName === undefined || !TARGET_NAME.test(binName)) return;
     const line = tomlLine(text, ["bin", String(i), "name"]);
     facts.push({ kind: "bin", name: binName, path: stringOf(entry?.path) ?? null, line });
   });
@@ -153,6 +159,7 @@ function discover(files: readonly FileFacts<CargoFact>[]): Discovery[] {
       if (folder !== "" && !source.startsWith(`${folder}/`)) continue;
       const found = autoBin(folder, source, pkg.name);
       if (found === undefined || taken.has(found[0]) || taken.has(found[1])) continue;
+      if (!TARGET_NAME.test(found[0])) continue;
       claims.push(proc(found[0], source, 1));
     }
   }
