@@ -12,6 +12,8 @@ export interface PackageClause {
   readonly line: number;
   /** Whether a build constraint names the `ignore` tag: `go build` never compiles the file. */
   readonly ignored: boolean;
+  /** The offset just past the package name, to tell a name a read cut off. */
+  readonly end: number;
 }
 
 const IDENT_START = /[\p{L}_]/u;
@@ -63,7 +65,7 @@ export function packageClause(source: string): PackageClause | undefined {
   if (identifier() !== "package") return undefined;
   if (!skipTrivia()) return undefined;
   const name = identifier();
-  return name === undefined ? undefined : { name, line: keywordLine, ignored };
+  return name === undefined ? undefined : { name, line: keywordLine, ignored, end: i };
 }
 
 export interface Directive {

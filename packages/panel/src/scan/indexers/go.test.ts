@@ -40,22 +40,44 @@ describe("go indexer", () => {
     ]);
   });
 
-  it("records go:generate directives and the module as facts", async () => {
+  it("records go:generate directives in a file's head as facts", async () => {
+    const text =
+      "package gen\n\n//go:generate go run ./tool -o out.go\n  //go:generate not-at-column-1\n";
     const facts = await go.read({
       rel: "gen/x.go",
       abs: "/nonexistent",
       name: "x.go",
       kind: "file",
       mode: 0o100644,
-      size: 0,
-      head: () => Buffer.alloc(0),
-      text: () =>
-        "package gen\n\n//go:generate go run ./tool -o out.go\n  //go:generate not-at-column-1\n",
+      size: text.length,
+      head: (bytes = 1024) => Buffer.from(text).subarray(0, bytes),
+      text: () => text,
     });
     assert.deepEqual(facts, [
       { kind: "package", name: "gen", line: 1 },
       { kind: "generate", line: 3, command: "go run ./tool -o out.go" },
     ]);
+  });
+
+  it("reads past the first 4 KB only when the package clause is not complete in it", async (t) => {
+    const license = `/*\n${"Licensed under the Apache License.\n".repeat(200)}*/\n`;
+    const straddle = `${"// pad\n".repeat(580)}${"/".repeat(25)}\npackage main\n`;
+    assert.equal(straddle.indexOf("package main") + "package ma".length, 4096);
+    const root = fixtureTree(t, {
+      "go.mod": "module example.com/m\n",
+      "long/main.go": `${license}package main\n\nfunc main() {}\n`,
+      "straddle/main.go": `${straddle}\nfunc main() {}\n`,
+      "late/main.go": `package main\n\n${"var _ = 1\n".repeat(500)}//go:generate echo late\n`,
+    });
+    const claims = await indexTree(go, root);
+    assert.deepEqual(
+      claims.map((c) => [c.contract.saddr, `${c.provenance.file}:${c.provenance.line}`]),
+      [
+        ["rtt://example.com-m/proc/late@0.0.0", "late/main.go:1"],
+        ["rtt://example.com-m/proc/long@0.0.0", "long/main.go:203"],
+        ["rtt://example.com-m/proc/straddle@0.0.0", "straddle/main.go:582"],
+      ],
+    );
   });
 
   it("refuses a go.mod without a module directive", async (t) => {

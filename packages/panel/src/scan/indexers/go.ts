@@ -9,12 +9,12 @@
  * a file for any platform counts. A folder mixing `main` and another package does not build,
  * and is not claimed. Without a go.mod above it nothing is claimed (GOPATH mode is gone).
  *
- * `//go:generate` directives are kept as facts but claim nothing: they are build steps a
- * developer runs, not endpoints a route could reach.
+ * `//go:generate` directives in a file's first 4 KB are kept as facts but claim nothing: they
+ * are build steps a developer runs, not endpoints a route could reach.
  */
 import { RttError } from "@rtt/core";
 import { discoveredSaddr } from "./address.ts";
-import { generateDirectives, packageClause, parseGoMod } from "./go-source.ts";
+import { generateDirectives, type PackageClause, packageClause, parseGoMod } from "./go-source.ts";
 import type { Discovery, FileFacts, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
 import { claim, folderOf, METADATA_SCORE, someFolder } from "./project-meta.ts";
 
@@ -28,13 +28,29 @@ type GoFact =
 const skippedFolder = (s: string) =>
   s === "testdata" || s === "vendor" || s.startsWith("_") || s.startsWith(".");
 
-/** The file's text, or only its head when it is larger than the scan reads whole. */
-function source(input: IndexInput): string {
+const HEAD_BYTES = 4096;
+
+/**
+ * The first 4 KB of a Go file, where its package clause and (by convention, beside it) its
+ * `//go:generate` lines are, so a cold scan reads no more of a large tree than that. Read
+ * whole (up to the scan limit) only when the clause is not complete in the head: a long
+ * license comment, or a cut through the package name. A line the cut went through is dropped.
+ */
+function sourceOf(input: IndexInput): { text: string; clause: PackageClause | undefined } {
+  const head = input.head(HEAD_BYTES);
+  const cut = head.length < input.size;
+  const text = head.toString("utf8");
+  const clause = packageClause(text);
+  if (!cut) return { text, clause };
+  if (clause !== undefined && clause.end < text.length) {
+    return { text: text.slice(0, text.lastIndexOf("\n") + 1), clause };
+  }
   try {
-    return input.text();
+    const whole = input.text();
+    return { text: whole, clause: packageClause(whole) };
   } catch (error) {
     if (error instanceof RttError && error.code === "RTT_ERR_SCAN_TOO_LARGE") {
-      return input.head(4096).toString("utf8");
+      return { text: "", clause: undefined };
     }
     throw error;
   }
@@ -47,8 +63,7 @@ function read(input: IndexInput): GoFact[] {
       { kind: "module", path: mod.module, line: mod.line, ...(mod.go ? { go: mod.go } : {}) },
     ];
   }
-  const text = source(input);
-  const clause = packageClause(text);
+  const { text, clause } = sourceOf(input);
   if (clause === undefined || clause.ignored) return [];
   return [
     { kind: "package", name: clause.name, line: clause.line },
