@@ -53,7 +53,7 @@ describe("python-packaging indexer", () => {
     assert.deepEqual(claims, [
       {
         contract: {
-          saddr: "rtt://acme-tools/hook/acme.hooks.audit@1.4.0",
+          saddr: "rtt://acme_tools/hook/acme.hooks.audit@1.4.0",
           type: "hook",
           direction: "provider",
           "x-entry-point": "acme.audit:hook [extra]",
@@ -64,7 +64,7 @@ describe("python-packaging indexer", () => {
       },
       {
         contract: {
-          saddr: "rtt://acme-tools/plugin/pytest11.acme@1.4.0",
+          saddr: "rtt://acme_tools/plugin/pytest11.acme@1.4.0",
           type: "plugin",
           direction: "provider",
           "x-entry-point": "acme.pytest_plugin",
@@ -75,7 +75,7 @@ describe("python-packaging indexer", () => {
       },
       {
         contract: {
-          saddr: "rtt://acme-tools/proc/acme-gui@1.4.0",
+          saddr: "rtt://acme_tools/proc/acme-gui@1.4.0",
           type: "proc",
           direction: "both",
           "x-run": ["python3", "-c", "import sys; from acme.gui import App; sys.exit(App.run())"],
@@ -86,7 +86,7 @@ describe("python-packaging indexer", () => {
       },
       {
         contract: {
-          saddr: "rtt://acme-tools/proc/acme-serve@1.4.0",
+          saddr: "rtt://acme_tools/proc/acme-serve@1.4.0",
           type: "proc",
           direction: "both",
           "x-run": ["python3", "-m", "acme.server"],
@@ -97,7 +97,7 @@ describe("python-packaging indexer", () => {
       },
       {
         contract: {
-          saddr: "rtt://acme-tools/proc/acme@1.4.0",
+          saddr: "rtt://acme_tools/proc/acme@1.4.0",
           type: "proc",
           direction: "both",
           "x-run": ["python3", "-c", "import sys; from acme.cli import main; sys.exit(main())"],
@@ -115,14 +115,14 @@ describe("python-packaging indexer", () => {
     assert.deepEqual(
       claims.map((c) => [c.contract.saddr, c.contract["x-run"], c.provenance.line]),
       [
-        ["rtt://legacy-pkg/plugin/flake8.extension.lg@0.0.0", undefined, 11],
+        ["rtt://legacy.pkg/plugin/flake8.extension.lg@0.0.0", undefined, 11],
         [
-          "rtt://legacy-pkg/proc/legacy-tool@0.0.0",
+          "rtt://legacy.pkg/proc/legacy-tool@0.0.0",
           ["python3", "-c", "import sys; from legacy.tool import main; sys.exit(main())"],
           9,
         ],
         [
-          "rtt://legacy-pkg/proc/legacy@0.0.0",
+          "rtt://legacy.pkg/proc/legacy@0.0.0",
           ["python3", "-c", "import sys; from legacy.main import run; sys.exit(run())"],
           7,
         ],

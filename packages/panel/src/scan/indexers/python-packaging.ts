@@ -42,7 +42,11 @@ type PyFact = {
   readonly name: string;
   readonly target: string;
   readonly line: number;
-  /** The project's name as PEP 503 normalizes it. */
+  /**
+   * The project's name as written: discoveredSaddr folds it to a segment the same way for every
+   * indexer (the source indexers name this project's decorated functions in the same namespace),
+   * so `Acme_Tools` is `acme_tools`, not PEP 503's `acme-tools`.
+   */
   readonly project: string;
   readonly version: string;
 };
@@ -62,11 +66,6 @@ const DOTTED = `${IDENT}(?:\\.${IDENT})*`;
 const REFERENCE = new RegExp(
   `^\\s*(${DOTTED})\\s*(?::\\s*(${DOTTED}))?\\s*(?:\\[[^\\]]*\\])?\\s*$`,
 );
-
-/** PEP 503: lowercase, every run of '-', '_', '.' one '-'. */
-function normalizeProject(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, "-");
-}
 
 function kindOfGroup(group: string): EntryKind {
   if (group === "console_scripts") return "script";
@@ -120,7 +119,7 @@ function readPyproject(input: IndexInput): PyFact[] {
   if (tables === undefined) return [];
   const name = stringOf(tables.meta.name) ?? folderName(input.abs);
   const base = {
-    project: normalizeProject(name),
+    project: name,
     version: versionOf(stringOf(tables.meta.version)),
   };
   const facts: PyFact[] = [];
@@ -179,7 +178,7 @@ function readSetupCfg(input: IndexInput): PyFact[] {
   const sections = iniSections(input.text());
   const metadata = new Map((sections.get("metadata") ?? []).map((v) => [v.key, v.lines[0]?.text]));
   const base = {
-    project: normalizeProject(metadata.get("name") ?? folderName(input.abs)),
+    project: metadata.get("name") ?? folderName(input.abs),
     version: versionOf(metadata.get("version")),
   };
   const facts: PyFact[] = [];
