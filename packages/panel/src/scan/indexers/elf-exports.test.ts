@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { RttError } from "@rtt/core";
 import { buildElf } from "./elf-builder.ts";
 import { elfExports } from "./elf-exports.ts";
 import { fixtureTree } from "./fixture-tree.ts";
@@ -37,5 +38,25 @@ describe("elf-exports indexer", () => {
       plugin("rtt://relay/plugin/on_frame@1.2.3", "rtt_on_frame"),
       plugin("rtt://relay/plugin/version@1.2.3", "rtt_version"),
     ]);
+  });
+
+  it("reports a library gone since the walk at its file", () => {
+    assert.throws(
+      () =>
+        elfExports.read({
+          rel: "lib/libgone.so",
+          abs: "/nonexistent/lib/libgone.so",
+          name: "libgone.so",
+          kind: "file",
+          mode: 0o100644,
+          size: 64,
+          head: () => Buffer.from("\x7fELF", "latin1"),
+          text: () => "",
+        }),
+      (error: unknown) =>
+        error instanceof RttError &&
+        error.code === "RTT_ERR_SCAN_UNREADABLE" &&
+        error.position?.file === "lib/libgone.so",
+    );
   });
 });

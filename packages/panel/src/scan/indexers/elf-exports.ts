@@ -8,6 +8,8 @@
  * claims nothing. Parser-found, so scored below declared metadata.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { RttError } from "@rtt/core";
+import { errorText } from "../walk.ts";
 import { discoveredSaddr } from "./address.ts";
 import { type ByteSource, exportedSymbols } from "./elf.ts";
 import type { Discovery, FileFacts, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
@@ -45,7 +47,15 @@ function withFile<T>(abs: string, use: (source: ByteSource) => T): T {
 function read(input: IndexInput): ElfFact[] {
   const magic = input.head(4);
   if (magic.length < 4 || magic.toString("latin1") !== "\x7fELF") return [];
-  const found = withFile(input.abs, exportedSymbols);
+  let found: ReturnType<typeof exportedSymbols>;
+  try {
+    found = withFile(input.abs, exportedSymbols);
+  } catch (error) {
+    // Gone or unreadable since the walk: reported at the file, like a manifest that was.
+    throw new RttError("RTT_ERR_SCAN_UNREADABLE", `not read: ${errorText(error)}`, {
+      position: { file: input.rel, line: 1, column: 1 },
+    });
+  }
   if (!found.ok) return [];
   return found.symbols.filter((s) => s.startsWith("rtt_")).map((symbol) => ({ symbol }));
 }
