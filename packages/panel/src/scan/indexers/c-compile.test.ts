@@ -87,6 +87,50 @@ describe("c-compile indexer", () => {
     ]);
   });
 
+  it("claims what a CMake build links, from each target's link.txt", async (t) => {
+    const dir = "relay/cmake-build-debug/tools/CMakeFiles";
+    const root = fixtureTree(t, {
+      [`${dir}/relayctl.dir/link.txt`]:
+        "/usr/bin/cc -O2 CMakeFiles/relayctl.dir/main.c.o -o relayctl  -lm\n",
+      [`${dir}/hooks.dir/link.txt`]:
+        "/usr/bin/cc -fPIC -shared -Wl,-soname,libhooks.so -o libhooks.so CMakeFiles/hooks.dir/h.c.o\n",
+      [`${dir}/core.dir/link.txt`]:
+        "/usr/bin/ar qc libcore.a CMakeFiles/core.dir/c.c.o\n/usr/bin/ranlib libcore.a\n",
+      [`${dir}/evil.dir/link.txt`]: "cc -o ../../../../../../usr/bin/evil x.o\n",
+      "relay/cmake-build-debug/CMakeFiles/relayd.dir/link.txt":
+        "\n/usr/bin/cc main.o -o bin/relayd\n",
+    });
+    const at = (file: string, line: number) => ({ indexer: "c-compile", file, line });
+    assert.deepEqual(
+      (await indexTree(cCompile, root)).map((c) => [
+        c.contract.saddr,
+        c.contract["x-run"] ?? c.contract["x-library"],
+        c.contract["x-cwd"],
+        c.provenance,
+      ]),
+      [
+        [
+          "rtt://relay/plugin/hooks@0.0.0",
+          "../../libhooks.so",
+          undefined,
+          at(`${dir}/hooks.dir/link.txt`, 1),
+        ],
+        [
+          "rtt://relay/proc/relayctl@0.0.0",
+          ["./relayctl"],
+          "../..",
+          at(`${dir}/relayctl.dir/link.txt`, 1),
+        ],
+        [
+          "rtt://relay/proc/relayd@0.0.0",
+          ["./relayd"],
+          "../../bin",
+          at("relay/cmake-build-debug/CMakeFiles/relayd.dir/link.txt", 2),
+        ],
+      ],
+    );
+  });
+
   it("refuses a database that is not an array, or not JSON", async (t) => {
     const object = fixtureTree(t, { "compile_commands.json": '{"directory": "/"}' });
     await assert.rejects(indexTree(cCompile, object), (error: unknown) => {

@@ -5,8 +5,10 @@
  * `proc` run as `./<name>` in its folder, or a `plugin` when it is a shared library (`.so`,
  * `.so.N`, `.dylib`). Objects and archives (`.o`, `.obj`, `.a`, `.lo`) are not targets. A
  * target outside the workspace is never claimed: the file is hostile input and could name
- * `/bin/sh`. The namespace is the project's folder: the one holding the database, or its
- * parent when that is a build folder (`build`, `out`, `cmake-build-*`). The database is read
+ * `/bin/sh`. A CMake build's database lists only compiles, so CMake's own record of each
+ * target's link commands (`CMakeFiles/<target>.dir/link.txt`, Makefiles generator) is read too.
+ * The namespace is the project's folder: the one above the nearest build folder (`build`,
+ * `out`, `cmake-build-*`) the file is in, else the file's own folder. The database is read
  * whole up to the scan's byte limit; a larger one is reported, not claimed in part.
  */
 import { basename, dirname, isAbsolute, posix, relative, resolve, sep } from "node:path";
@@ -15,7 +17,6 @@ import { discoveredSaddr } from "./address.ts";
 import type { Discovery, FileFacts, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
 import {
   claim,
-  folderName,
   folderOf,
   METADATA_SCORE,
   relativeFolder,
@@ -37,6 +38,8 @@ const NOT_LINKED = new Set(["-c", "-S", "-E", "-M", "-MM"]);
 const NOT_A_TARGET = /\.(?:o|obj|a|lo|lib|gch|pch|d)$/;
 const SHARED = /^(?:lib)?(.+?)(?:\.so(?:\.[0-9]+)*|\.dylib)$/;
 const BUILD_FOLDER = /^(?:build|builddir|out|_build|cmake-build-.*)$/i;
+/** `<binary folder>/CMakeFiles/<target>.dir/link.txt`, the binary folder in group 1. */
+const LINK_TXT = /^(?:(.*)\/)?CMakeFiles\/[^/]+\.dir\/link\.txt$/;
 
 /** The `-o` operand and the JSON path of the argument that holds it. */
 function outputOf(args: readonly string[]): [string, number] | undefined {
@@ -46,6 +49,26 @@ function outputOf(args: readonly string[]): [string, number] | undefined {
     if (a.startsWith("-o") && a.length > 2) return [a.slice(2), i];
   }
   return undefined;
+}
+
+/** Where `output`, written in `directory`, lands: workspace-relative, or undefined outside it. */
+function inWorkspace(root: string, directory: string, output: string): string | undefined {
+  const path = relative(root, resolve(directory, output));
+  if (path === "" || path.startsWith("..") || isAbsolute(path)) return undefined;
+  return path.split(sep).join("/");
+}
+
+/** The project a build folder belongs to: the folder above the nearest `build`-like one. */
+function projectOf(folder: string, root: string): string {
+  for (let f = folder; f.length > root.length; f = dirname(f)) {
+    if (BUILD_FOLDER.test(basename(f))) return basename(dirname(f));
+  }
+  return basename(folder);
+}
+
+/** The workspace root, from an input's absolute and relative paths. */
+function rootOf(input: IndexInput): string {
+  return input.abs.slice(0, input.abs.length - input.rel.length - 1) || sep;
 }
 
 function targetOf(
@@ -62,19 +85,41 @@ function targetOf(
   const output = fromArgs?.[0] ?? stringOf(entry.output);
   if (output === undefined || NOT_A_TARGET.test(output)) return undefined;
   const directory = resolve(where.folder, stringOf(entry.directory) ?? ".");
-  const inWorkspace = relative(where.root, resolve(directory, output));
-  if (inWorkspace === "" || inWorkspace.startsWith("..") || isAbsolute(inWorkspace))
-    return undefined;
+  const path = inWorkspace(where.root, directory, output);
+  if (path === undefined) return undefined;
   const at: (string | number)[] =
     fromArgs === undefined
       ? [index, "output"]
       : Array.isArray(entry.arguments)
         ? [index, "arguments", fromArgs[1]]
         : [index, "command"];
-  return { output: inWorkspace.split(sep).join("/"), line: doc.locate(at).line };
+  return { output: path, line: doc.locate(at).line };
 }
 
-function read(input: IndexInput): Target[] {
+/**
+ * A CMake (Makefiles generator) target's `link.txt`: its link commands, one a line, run in the
+ * binary folder above `CMakeFiles/`. The compilation database lists only compiles in a CMake
+ * build; this is where CMake writes what it links.
+ */
+function readLinkTxt(input: IndexInput): Target[] {
+  const binary = (LINK_TXT.exec(input.rel) as RegExpExecArray)[1] ?? "";
+  const root = rootOf(input);
+  const directory = binary === "" ? root : resolve(root, binary);
+  const project = projectOf(directory, root);
+  return input
+    .text()
+    .split("\n")
+    .flatMap((command, i) => {
+      const argv = shellWords(command);
+      if (argv === undefined || argv.some((a) => NOT_LINKED.has(a))) return [];
+      const output = outputOf(argv)?.[0];
+      if (output === undefined || NOT_A_TARGET.test(output)) return [];
+      const path = inWorkspace(root, directory, output);
+      return path === undefined ? [] : [{ output: path, line: i + 1, project }];
+    });
+}
+
+function readDatabase(input: IndexInput): Target[] {
   const doc = parseJsonDocument(input.text(), input.rel);
   if (!Array.isArray(doc.value)) {
     throw new RttError("RTT_ERR_DOC_SCHEMA", "a compilation database is an array of commands", {
@@ -82,9 +127,8 @@ function read(input: IndexInput): Target[] {
     });
   }
   const folder = dirname(input.abs);
-  const root = input.abs.slice(0, input.abs.length - input.rel.length - 1) || sep;
-  const own = folderName(input.abs);
-  const project = BUILD_FOLDER.test(own) ? basename(dirname(folder)) : own;
+  const root = rootOf(input);
+  const project = projectOf(folder, root);
   return doc.value.flatMap((value, i) => {
     const entry = tableOf(value);
     const target = entry === undefined ? undefined : targetOf(doc, i, entry, { folder, root });
@@ -130,7 +174,8 @@ function discover(files: readonly FileFacts<Target>[]): Discovery[] {
 
 export const cCompile: Indexer<Target> = {
   name: NAME,
-  wants: (entry: IndexEntry) => entry.kind === "file" && entry.name === "compile_commands.json",
-  read,
+  wants: (entry: IndexEntry) =>
+    entry.kind === "file" && (entry.name === "compile_commands.json" || LINK_TXT.test(entry.rel)),
+  read: (input) => (input.name === "link.txt" ? readLinkTxt(input) : readDatabase(input)),
   discover,
 };
