@@ -9,12 +9,28 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { type JsonValue, validateDocument } from "@rtt/core";
 import fc from "fast-check";
+import { cCompile } from "./c-compile.ts";
 import { buildElf } from "./elf-builder.ts";
+import { elfExports } from "./elf-exports.ts";
 import { fixtureTree } from "./fixture-tree.ts";
+import { go } from "./go.ts";
 import type { Discovery, FileFacts, Indexer } from "./indexer.ts";
 import { indexInput } from "./input.ts";
+import { nodePackage } from "./node-package.ts";
 import { tomlLine } from "./project-meta.ts";
+import { pythonPackaging } from "./python-packaging.ts";
 import { INDEXERS } from "./registry.ts";
+import { rustCargo } from "./rust-cargo.ts";
+
+/** The project-metadata indexers (the registry holds others too, with trees of their own). */
+const METADATA_INDEXERS = [
+  cCompile,
+  elfExports,
+  go,
+  nodePackage,
+  pythonPackaging,
+  rustCargo,
+] as readonly Indexer[];
 
 const TREE = {
   "py/pyproject.toml":
@@ -56,12 +72,13 @@ describe("project-metadata indexers", () => {
     const names = INDEXERS.map((i) => i.name);
     assert.equal(new Set(names).size, names.length);
     for (const name of names) assert.match(name, /^[a-z0-9-]+$/);
+    for (const indexer of METADATA_INDEXERS) assert.ok(INDEXERS.includes(indexer), indexer.name);
   });
 
   it("claim only valid manifests, scored below a manifest's 1", async (t) => {
     const root = fixtureTree(t, TREE);
     let total = 0;
-    for (const indexer of INDEXERS) {
+    for (const indexer of METADATA_INDEXERS) {
       const claims = indexer.discover(await factsOf(indexer, root));
       assert.ok(claims.length > 0, `${indexer.name} claims something in the tree`);
       for (const c of claims) {
@@ -77,7 +94,7 @@ describe("project-metadata indexers", () => {
 
   it("discover the same claims whatever order the files come in", async (t) => {
     const root = fixtureTree(t, TREE);
-    for (const indexer of INDEXERS) {
+    for (const indexer of METADATA_INDEXERS) {
       const files = await factsOf(indexer, root);
       const want = sorted(indexer.discover(files));
       fc.assert(
