@@ -15,8 +15,8 @@ name = "relayd"
 path = "src/daemon.rs"
 
 [[bin]]
-name = "relay-core"
-path = "src/main.rs"
+name = "relay"
+path = "./src/main.rs"
 
 [lib]
 crate-type = ["rlib", "cdylib"]
@@ -76,7 +76,7 @@ describe("rust-cargo indexer", () => {
         1,
         "../..",
       ),
-      proc("rtt://relay-core/proc/relay-core@3.2.1", "relay-core", m, 11, "."),
+      proc("rtt://relay-core/proc/relay@3.2.1", "relay", m, 11, "."),
       proc("rtt://relay-core/proc/relayd@3.2.1", "relayd", m, 7, "."),
     ]);
   });

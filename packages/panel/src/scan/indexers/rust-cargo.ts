@@ -9,6 +9,7 @@
  * `version.workspace = true` takes the version from `[workspace.package]`.
  * Nothing under `target/` (Cargo's output, which holds packaged copies of crates) is claimed.
  */
+import { posix } from "node:path";
 import { discoveredSaddr, versionOf } from "./address.ts";
 import type { Discovery, FileFacts, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
 import {
@@ -154,7 +155,10 @@ function discover(files: readonly FileFacts<CargoFact>[]): Discovery[] {
       );
     }
     if (!pkg.autobins) continue;
-    const taken = new Set(explicit.flatMap((b) => [b.name, ...(b.path === null ? [] : [b.path])]));
+    // An explicit [[bin]] with a default bin's name or file replaces it (`./src/main.rs` too).
+    const taken = new Set(
+      explicit.flatMap((b) => [b.name, ...(b.path === null ? [] : [posix.normalize(b.path)])]),
+    );
     for (const source of sources) {
       if (folder !== "" && !source.startsWith(`${folder}/`)) continue;
       const found = autoBin(folder, source, pkg.name);
