@@ -114,7 +114,12 @@ export {
 } from "./schemas/panel-config.ts";
 export type { AclRule, FailoverRule, PinRule, Policy, QosRule } from "./schemas/policy.ts";
 export type { RouteSpec, RoutesFile } from "./schemas/routes.ts";
-export { LineIndex, type Location, type SourceDocument } from "./source-document.ts";
+export {
+  LineIndex,
+  type Location,
+  parseJsonDocument,
+  type SourceDocument,
+} from "./source-document.ts";
 export { closest } from "./suggest.ts";
 export {
   addressOf,
