@@ -7,18 +7,21 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { type PlistValue, parsePlistXml } from "./plist-xml.ts";
 
-const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeXml = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 function write(v: PlistValue): string {
   if (typeof v === "boolean") return v ? "<true/>" : "<false/>";
   if (typeof v === "number") return `<integer>${v}</integer>`;
-  if (typeof v === "string") return `<string>${escape(v)}</string>`;
+  if (typeof v === "string") return `<string>${escapeXml(v)}</string>`;
   if (Array.isArray(v)) return `<array>${v.map(write).join("\n")}</array>`;
-  return `<dict>${[...v].map(([k, x]) => `<key>${escape(k)}</key>\n${write(x)}`).join("\n")}</dict>`;
+  return `<dict>${[...v].map(([k, x]) => `<key>${escapeXml(k)}</key>\n${write(x)}`).join("\n")}</dict>`;
 }
 
 // Text without control characters, which XML 1.0 does not allow (and '\r', which it folds).
-const text = fc.string({ maxLength: 12 }).map((s) => s.replace(/[\0-\x1f]/g, " "));
+const text = fc
+  .string({ maxLength: 12 })
+  .map((s) => [...s].map((c) => (c.charCodeAt(0) < 0x20 ? " " : c)).join(""));
 const { value } = fc.letrec<{ value: PlistValue }>((tie) => ({
   value: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
