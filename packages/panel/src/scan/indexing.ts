@@ -159,28 +159,42 @@ export function discoverClaims(
       );
       continue;
     }
-    for (const d of found) {
-      const file = wellPlaced(d) ? d.provenance.file : (own[0]?.rel ?? ".");
-      const line = wellPlaced(d) ? d.provenance.line : 1;
-      const why = wellPlaced(d) ? invalidity(d) : "it names no file and line it came from";
-      if (why !== undefined) {
-        diagnostics.push({
-          ...warning(
-            "RTT_ERR_SCAN_INDEXER",
-            `indexer ${indexer.name} made an invalid claim${typeof d.contract?.saddr === "string" ? ` on ${d.contract.saddr}` : ""}: ${why}; left out`,
-            file,
-            line,
-          ),
-          hint: "this is a bug in the indexer; a manifest for the symbol works meanwhile",
-        });
-        continue;
-      }
-      claims.push({
-        indexer: indexer.name,
-        saddr: formatSaddr(parseConcrete(d.contract.saddr)),
-        discovery: { ...d, provenance: { indexer: indexer.name, file, line } },
-      });
-    }
+    checkClaims(indexer.name, found, own[0]?.rel ?? ".", claims, diagnostics);
   }
   return { claims, diagnostics };
+}
+
+/**
+ * Keeps the valid claims among `found` (made by `indexer`), each in normal form and stamped with
+ * the indexer's name; reports the others at their file (else `fallback`) and drops them.
+ */
+export function checkClaims(
+  indexer: string,
+  found: readonly Discovery[],
+  fallback: string,
+  claims: IndexerClaim[],
+  diagnostics: Diagnostic[],
+): void {
+  for (const d of found) {
+    const file = wellPlaced(d) ? d.provenance.file : fallback;
+    const line = wellPlaced(d) ? d.provenance.line : 1;
+    const why = wellPlaced(d) ? invalidity(d) : "it names no file and line it came from";
+    if (why !== undefined) {
+      diagnostics.push({
+        ...warning(
+          "RTT_ERR_SCAN_INDEXER",
+          `indexer ${indexer} made an invalid claim${typeof d.contract?.saddr === "string" ? ` on ${d.contract.saddr}` : ""}: ${why}; left out`,
+          file,
+          line,
+        ),
+        hint: "this is a bug in the indexer; a manifest for the symbol works meanwhile",
+      });
+      continue;
+    }
+    claims.push({
+      indexer,
+      saddr: formatSaddr(parseConcrete(d.contract.saddr)),
+      discovery: { ...d, provenance: { indexer, file, line } },
+    });
+  }
 }

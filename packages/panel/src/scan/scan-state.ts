@@ -58,6 +58,8 @@ export interface ScanState {
   readonly trust?: string;
   /** The indexers' names the `indexed` facts were read with: another set reads them again. */
   readonly indexers?: string;
+  /** What the catalog took from outside the files read (git state, drivers' Probe), as JSON. */
+  readonly outside?: string;
   readonly files: Readonly<Record<string, StateEntry>>;
 }
 

@@ -24,6 +24,7 @@ import {
   type WorkspacePaths,
 } from "../workspace/workspace.ts";
 import { sidecarRules, sidecarTags, taggedClaims } from "./claims.ts";
+import { probedClaims } from "./driver-claims.ts";
 import type { Indexer } from "./indexers/indexer.ts";
 import { INDEXERS } from "./indexers/registry.ts";
 import { discoverClaims, wantedBy } from "./indexing.ts";
@@ -39,6 +40,7 @@ import {
   writeScanState,
 } from "./scan-state.ts";
 import { type ScanTrust, scanTrust, strictWarnings } from "./signatures.ts";
+import { withGitTags } from "./vcs/symbol-tags.ts";
 import { type WalkResult, walk } from "./walk.ts";
 
 export interface ScanProgress {
@@ -133,6 +135,11 @@ interface CatalogInputs {
   readonly indexers: string;
   /** The walk's own diagnostics, as JSON. */
   readonly walkReport: string;
+  /**
+   * What the catalog took from outside the files read, as JSON: the git state of the
+   * repositories symbols sit in and what workspace drivers' Probe claimed.
+   */
+  readonly outside: string;
 }
 
 /** The catalog file is as the last scan left it: one edited, damaged or deleted since is rewritten. */
@@ -150,6 +157,7 @@ function inputsUnchanged(previous: ScanState, inputs: CatalogInputs): boolean {
     inputs.config.unchanged &&
     inputs.trust === previous.trust &&
     inputs.indexers === previous.indexers &&
+    inputs.outside === previous.outside &&
     fileList === Object.keys(previous.files).join("\n") &&
     inputs.walkReport === previous.walk_report
   );
@@ -183,6 +191,7 @@ function rebuildCatalog(
     walk_report: inputs.walkReport,
     trust: inputs.trust,
     indexers: inputs.indexers,
+    outside: inputs.outside,
     files: inputs.read.files,
   });
   return catalogWritten;
@@ -246,14 +255,19 @@ export async function scanWorkspace(
   });
   const tagged = taggedClaims(read.files);
   const discovered = discoverClaims(read.files, indexers);
+  const probed = await probedClaims(paths, scan.roots, read);
   const sidecars = sidecarRules(read.files);
-  const resolved = resolveAll(tagged.claims, discovered.claims, (s) => sidecarTags(sidecars, s));
+  const resolved = resolveAll(tagged.claims, [...discovered.claims, ...probed.claims], (s) =>
+    sidecarTags(sidecars, s),
+  );
+  const git = withGitTags(paths.root, resolved.symbols);
   const diagnostics = [
     ...walked.diagnostics,
     ...read.diagnostics,
     ...discovered.diagnostics,
+    ...probed.diagnostics,
     ...resolved.diagnostics,
-    ...strictWarnings(manifestTrust(scanConfig.config.raw.security), resolved.symbols),
+    ...strictWarnings(manifestTrust(scanConfig.config.raw.security), git.symbols),
   ];
   // Ties broken by message: claims on one line by two indexers are reported in one order.
   diagnostics.sort(
@@ -270,8 +284,9 @@ export async function scanWorkspace(
       trust: trust.digest,
       indexers: indexerNames,
       walkReport: JSON.stringify(walked.diagnostics),
+      outside: JSON.stringify([git.digest, probed.claims]),
     },
-    { symbols: resolved.symbols, conflicts: resolved.conflicts, diagnostics },
+    { symbols: git.symbols, conflicts: resolved.conflicts, diagnostics },
   );
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   return {
@@ -282,7 +297,7 @@ export async function scanWorkspace(
     sidecars: tagged.sidecars,
     reread: read.reread,
     cached: read.cached,
-    symbols: resolved.symbols,
+    symbols: git.symbols,
     conflicts: resolved.conflicts,
     claims: resolved.claims,
     diagnostics,

@@ -1,0 +1,45 @@
+/**
+ * Workspace drivers' Probe (driver-probe.ts) as the scanner's claims: each checked like an
+ * indexer's (indexing.ts), under the indexer name `driver-<name>` the probe gave it. The probe's
+ * answer is recalled while the files the scan read are unchanged, so a warm scan starts no
+ * driver.
+ */
+import { createHash } from "node:crypto";
+import type { Diagnostic } from "@rtt/core";
+import type { WorkspacePaths } from "../workspace/workspace.ts";
+import { probeDrivers } from "./driver-probe.ts";
+import { checkClaims, type IndexerClaim } from "./indexing.ts";
+import type { CandidatesRead } from "./read-files.ts";
+
+export interface ProbedClaims {
+  readonly claims: readonly IndexerClaim[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** A key for the tree as this scan saw it: every file read and its stamp. */
+function treeKeyOf(read: CandidatesRead): string {
+  const hash = createHash("sha256");
+  for (const [rel, entry] of Object.entries(read.files))
+    hash.update(`${rel}\0${entry.size}\0${entry.mtime_ms}\0${entry.ino}\n`);
+  return hash.digest("hex");
+}
+
+export async function probedClaims(
+  paths: WorkspacePaths,
+  roots: readonly string[],
+  read: CandidatesRead,
+): Promise<ProbedClaims> {
+  const probed = await probeDrivers(paths, roots, { treeKey: treeKeyOf(read) });
+  if (probed.claims.length === 0) return { claims: [], diagnostics: probed.diagnostics };
+  const claims: IndexerClaim[] = [];
+  const diagnostics: Diagnostic[] = [...probed.diagnostics];
+  const byIndexer = new Map<string, (typeof probed.claims)[number][]>();
+  for (const d of probed.claims) {
+    const list = byIndexer.get(d.provenance.indexer) ?? [];
+    list.push(d);
+    byIndexer.set(d.provenance.indexer, list);
+  }
+  for (const [indexer, found] of byIndexer)
+    checkClaims(indexer, found, ".rtt/drivers", claims, diagnostics);
+  return { claims, diagnostics };
+}
