@@ -92,7 +92,7 @@ export function workspaceAbove(dir: string): string | undefined {
   }
 }
 
-/** The first Node binary older than 22 among the usual system locations, if any. */
+/** The first Node binary older than 22.12 among the usual system locations, if any. */
 export function findOldNode(): { readonly path: string; readonly version: string } | undefined {
   for (const path of ["/usr/bin/node", "/usr/local/bin/node"]) {
     if (!existsSync(path)) continue;
@@ -102,8 +102,8 @@ export function findOldNode(): { readonly path: string; readonly version: string
       timeout: 10_000,
     });
     const version = r.stdout.trim();
-    const major = Number(/^v(\d+)\./.exec(version)?.[1]);
-    if (r.status === 0 && Number.isInteger(major) && major < 22) return { path, version };
+    const [major = Number.NaN, minor = Number.NaN] = version.slice(1).split(".").map(Number);
+    if (r.status === 0 && (major < 22 || (major === 22 && minor < 12))) return { path, version };
   }
   return undefined;
 }
