@@ -168,7 +168,7 @@ describe("help and version", () => {
     assert.equal(r.code, 0);
     assert.equal(r.stderr, "");
     assert.match(r.stdout, /^Usage: rtt \[options\] \[command\]\n/);
-    for (const command of ["init [options] [dir]", "scan [options]", "ls "]) {
+    for (const command of ["init [options] [dir]", "scan [options]", "ls ", "completion <shell>"]) {
       assert.ok(r.stdout.includes(`\n  ${command}`), command);
     }
     assert.ok(

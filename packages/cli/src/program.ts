@@ -4,8 +4,9 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { RttError, SYMBOL_TYPES } from "@rtt/core";
-import { Command, Option } from "commander";
+import { Argument, Command, Option } from "commander";
 import type { CommandContext } from "./commands/context.ts";
+import { completionScript, SHELLS, type Shell } from "./completion/scripts.ts";
 import type { Terminal } from "./output.ts";
 import {
   addExportCommand,
@@ -81,6 +82,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
   addVerifyCommand(program, rt);
   addTokenCommand(program, rt);
   addExportCommand(program, rt);
+  addCompletionCommand(program, rt);
   return program;
 }
 
@@ -340,5 +342,22 @@ function addAuditCommand(program: Command, { ctx, setExit }: Runtime): void {
     .action(async (opts: { verify?: boolean; json?: boolean; route?: string; limit?: string }) => {
       const { auditCommand } = await import("./commands/audit.ts");
       setExit(auditCommand(ctx(), opts));
+    });
+}
+
+/** `rtt completion SHELL`: generated from this program's own commands and flags. */
+function addCompletionCommand(program: Command, { ctx, setExit }: Runtime): void {
+  program
+    .command("completion")
+    .addArgument(new Argument("<shell>", "the shell to complete in").choices(SHELLS))
+    .description("print a completion script for rtt's commands, subcommands and flags")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  source <(rtt completion bash)      # in ~/.bashrc\n  source <(rtt completion zsh)       # in ~/.zshrc, after compinit\n  rtt completion fish > ~/.config/fish/completions/rtt.fish",
+    )
+    .action(async (shell: Shell) => {
+      const { completionTable } = await import("./completion/table.ts");
+      ctx().term.out.write(completionScript(shell, completionTable(program)));
+      setExit(0);
     });
 }
