@@ -207,12 +207,21 @@ function addRollbackCommand(program: Command, { ctx, setExit }: Runtime): void {
     .argument("[seq]", "the WAL seq of a committed topology (see --list)")
     .description("restore the topology of an earlier apply, through the same two-phase commit")
     .option("--list", "list the committed topologies with their seq")
+    .option("--auto-approve", "roll back without asking (needed when stdin is not a terminal)")
     .option("--json", "print as JSON")
-    .addHelpText("after", "\nExamples:\n  rtt rollback --list\n  rtt rollback 12")
-    .action(async (seq: string | undefined, opts: { list?: boolean; json?: boolean }) => {
-      const { rollbackCommand } = await import("./commands/rollback.ts");
-      setExit(await rollbackCommand(ctx(), seq, opts));
-    });
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rtt rollback --list\n  rtt rollback 12\n  rtt rollback 12 --auto-approve\n\nShows the changes it will make and asks, like `rtt apply`.",
+    )
+    .action(
+      async (
+        seq: string | undefined,
+        opts: { list?: boolean; json?: boolean; autoApprove?: boolean },
+      ) => {
+        const { rollbackCommand } = await import("./commands/rollback.ts");
+        setExit(await rollbackCommand(ctx(), seq, opts));
+      },
+    );
 }
 
 function addQcCommand(program: Command, { ctx, setExit }: Runtime): void {
