@@ -1,7 +1,8 @@
 /**
  * `rtt completion`: the scripts come from the program's own command table (a command added to
- * the program completes with no list edited), and the bash one, sourced in a real bash, offers
- * the candidates a person pressing TAB expects.
+ * the program completes with no list edited), and each, run in its real shell (bash with
+ * COMP_WORDS, zsh's widget with compadd stubbed, fish's `complete -C`), offers the candidates a
+ * person pressing TAB expects. zsh and fish are skipped where they are not installed.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -26,7 +27,7 @@ writeFileSync(join(dir, "plan.json"), "{}");
 const bashScript = join(dir, "rtt.bash");
 writeFileSync(bashScript, completionScript("bash", completionTable(program())));
 
-const hasBash = spawnSync("bash", ["-c", "true"]).status === 0;
+const has = (shell: string) => spawnSync(shell, ["-c", "true"]).status === 0;
 
 /** What TAB offers after `line` (the last word, maybe empty, is the one being completed). */
 function complete(line: string): string[] {
@@ -51,7 +52,7 @@ function complete(line: string): string[] {
     .sort();
 }
 
-describe("rtt completion bash, sourced in bash", { skip: hasBash ? false : "no bash" }, () => {
+describe("rtt completion bash, sourced in bash", { skip: has("bash") ? false : "no bash" }, () => {
   it("completes commands, subcommands and flags", () => {
     assert.deepEqual(complete("rtt pa"), ["panel"]);
     assert.deepEqual(complete("rtt panel "), ["help", "run", "start", "status", "stop"]);
@@ -70,6 +71,73 @@ describe("rtt completion bash, sourced in bash", { skip: hasBash ? false : "no b
     assert.deepEqual(complete("rtt plan --out p"), ["plan.json"]);
     // A command's own argument: nothing offered, so bash falls back to file names.
     assert.deepEqual(complete("rtt trip "), []);
+  });
+});
+
+/** Runs `script` in `shell` and returns its output lines. */
+function inShell(shell: string, script: string): string[] {
+  const r = spawnSync(shell, ["-c", script], { cwd: dir, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, "");
+  return r.stdout.split("\n").filter((l) => l !== "");
+}
+
+describe("rtt completion zsh, its widget run with compadd and _files stubbed", {
+  skip: has("zsh") ? false : "no zsh",
+}, () => {
+  const zshScript = join(dir, "rtt.zsh");
+  writeFileSync(zshScript, completionScript("zsh", completionTable(program())));
+  /** What _rtt offers after `line`: zsh itself filters by the prefix, so all are listed. */
+  const offered = (line: string) => {
+    const words = line.split(" ");
+    return inShell(
+      "zsh",
+      [
+        "compdef() { :; }",
+        'compadd() { [[ $1 == -- ]] && shift; print -l -- "$@"; }',
+        '_files() { print -- "(files $*)"; }',
+        `source ${JSON.stringify(zshScript)}`,
+        `words=(${words.map((w) => JSON.stringify(w)).join(" ")})`,
+        `CURRENT=${words.length}`,
+        `PREFIX=${JSON.stringify(words.at(-1) ?? "")}`,
+        "_rtt",
+      ].join("\n"),
+    ).sort();
+  };
+
+  it("completes subcommands, flags and values, skipping -C's folder", () => {
+    assert.deepEqual(offered("rtt panel "), ["help", "run", "start", "status", "stop"]);
+    assert.deepEqual(offered("rtt -C services ls "), ["help", "routes", "symbols"]);
+    assert.deepEqual(offered("rtt plan --"), [
+      "--detailed-exitcode",
+      "--help",
+      "--json",
+      "--out",
+      "-h",
+    ]);
+    assert.ok(offered("rtt ls symbols --type ").includes("extension"));
+    assert.deepEqual(offered("rtt -C "), ["(files -/)"]);
+    assert.deepEqual(offered("rtt plan --out "), ["(files )"]);
+  });
+});
+
+describe("rtt completion fish, through fish's own complete -C", {
+  skip: has("fish") ? false : "no fish",
+}, () => {
+  const fishScript = join(dir, "rtt.fish");
+  writeFileSync(fishScript, completionScript("fish", completionTable(program())));
+  /** The candidates fish offers for `line` (without their descriptions). */
+  const offered = (line: string) =>
+    inShell("fish", `source ${JSON.stringify(fishScript)}; complete -C ${JSON.stringify(line)}`)
+      .map((l) => l.split("\t")[0] ?? "")
+      .sort();
+
+  it("completes subcommands, flags and values, skipping -C's folder", () => {
+    assert.deepEqual(offered("rtt pa"), ["panel"]);
+    assert.deepEqual(offered("rtt panel "), ["help", "run", "start", "status", "stop"]);
+    assert.deepEqual(offered("rtt -C services pa"), ["panel"]);
+    assert.deepEqual(offered("rtt ls symbols --type e"), ["extension"]);
+    assert.deepEqual(offered("rtt plan --"), ["--detailed-exitcode", "--help", "--json", "--out"]);
   });
 });
 
