@@ -4,11 +4,11 @@
  * Running it, the temp folders and the workspace files are test/support's (run-rtt.ts, files.ts,
  * quickstart.ts), shared with test/faults and test/api; they are re-exported here for the e2e tests.
  */
-import { type ChildProcess, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { childTarget, terminate } from "@rtt/connector-sdk";
-import { childEnv } from "../support/run-rtt.ts";
+import { childEnv, RTT_BIN, RTT_TIMEOUT_MS } from "../support/run-rtt.ts";
 
 export { readNdjson, writeFile } from "../support/files.ts";
 export { copyQuickstart } from "../support/quickstart.ts";
@@ -92,7 +92,7 @@ export function workspaceAbove(dir: string): string | undefined {
   }
 }
 
-/** The first Node binary older than 22 among the usual system locations, if any. */
+/** The first Node binary older than 22.12 among the usual system locations, if any. */
 export function findOldNode(): { readonly path: string; readonly version: string } | undefined {
   for (const path of ["/usr/bin/node", "/usr/local/bin/node"]) {
     if (!existsSync(path)) continue;
@@ -102,8 +102,8 @@ export function findOldNode(): { readonly path: string; readonly version: string
       timeout: 10_000,
     });
     const version = r.stdout.trim();
-    const major = Number(/^v(\d+)\./.exec(version)?.[1]);
-    if (r.status === 0 && Number.isInteger(major) && major < 22) return { path, version };
+    const [major = Number.NaN, minor = Number.NaN] = version.slice(1).split(".").map(Number);
+    if (r.status === 0 && (major < 22 || (major === 22 && minor < 12))) return { path, version };
   }
   return undefined;
 }
@@ -131,4 +131,41 @@ export const ANSI_CSI = `${String.fromCharCode(27)}[`;
 /** Quotes one word for /bin/sh. */
 export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * `rtt <args>` in `cwd` on a pseudo-TTY from util-linux's `script` (80 columns, as it gives
+ * without a terminal of its own; `-e`: its exit code is rtt's). `onOutput` sees all output so
+ * far after each chunk and may type into the terminal.
+ */
+export function rttOnTty(
+  cwd: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  onOutput: (text: string, type: (keys: string) => void) => void = () => {},
+): Promise<{ code: number | null; out: string }> {
+  const command = [process.execPath, RTT_BIN, ...args].map(shellQuote).join(" ");
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-qefc", command, "/dev/null"], {
+      cwd,
+      env: childEnv({ TERM: "xterm-256color", COLUMNS: "80", LINES: "24", ...env }),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), RTT_TIMEOUT_MS);
+    child.stdin.on("error", () => {});
+    const type = (keys: string) => child.stdin.write(keys);
+    child.stdout.on("data", (b: Buffer) => {
+      out += b.toString("utf8");
+      onOutput(out, type);
+    });
+    child.stderr.on("data", (b: Buffer) => {
+      out += b.toString("utf8");
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
 }

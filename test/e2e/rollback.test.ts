@@ -1,7 +1,7 @@
 /**
  * `rtt rollback` and the panel's lock, through the real binary on a temp copy of the quickstart:
- * apply both routes, apply again without one (it is unwired), roll back to the first commit (it
- * is wired again, through the same two-phase path, and audited); a second panel for the same
+ * apply both routes, apply again without one (it is unwired), roll back to the first commit (shown
+ * and asked for like apply; then wired again, through the same two-phase path, and audited); a second panel for the same
  * .rtt/ is refused naming the first one's pid; a stale saved plan is refused.
  */
 import assert from "node:assert/strict";
@@ -50,9 +50,23 @@ describe("rollback, the panel's lock, stale plans", () => {
     const plainList = await ws().rtt(["rollback", "--list"]);
     assert.match(plainList.stdout, /^SEQ\s+TX\s+ROUTES → TARGETS$/m);
     assert.match(plainList.stdout, /events-to-log → rtt:\/\/obs\/extension\/logger@1\.0\.0#ndjson/);
-    const back = await ws().rtt(["rollback", String(firstSeq)]);
+    // Like apply: without a terminal to ask at, refused until --auto-approve, nothing changed.
+    const asked = await ws().rtt(["rollback", String(firstSeq)]);
+    assert.equal(asked.code, 2, asked.stderr);
+    assert.match(asked.stdout, /^\+ route ui-refresh$/m);
+    assert.match(asked.stdout, /^Rollback: 1 to add, 0 to change, 0 to destroy\.$/m);
+    assert.equal(
+      asked.stderr,
+      "rtt: rollback needs approval, and this is not a terminal (RTT_ERR_USAGE)\n  hint: pass --auto-approve to roll back without asking\n",
+    );
+    assert.deepEqual(await wired(), ["events-to-log"]);
+    const back = await ws().rtt(["rollback", String(firstSeq), "--auto-approve"]);
     assert.equal(back.code, 0, back.stderr);
+    assert.match(back.stdout, /^\+ route ui-refresh$/m);
     assert.match(back.stdout, new RegExp(`Rolled back to commit ${firstSeq}: 1 added`));
+    const again = await ws().rtt(["rollback", String(firstSeq), "--auto-approve"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, `No changes. The wired routes are those of commit ${firstSeq}.\n`);
     // Rollback restores the wiring, not routes.json: ui-refresh is wired again, so a plan from
     // the files (which no longer name it) would unwire it.
     const plan = await ws().rtt(["plan", "--json"]);

@@ -5,59 +5,15 @@
  * shows every route and quits on `q` (or after --count samples), coloured unless NO_COLOR.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { before, describe, it } from "node:test";
 import { QUICKSTART_ROUTES } from "../support/quickstart.ts";
 import { quickstartSuite, scanAndApply } from "../support/quickstart-workspace.ts";
-import {
-  ANSI_CSI,
-  available,
-  childEnv,
-  RTT_BIN,
-  RTT_TIMEOUT_MS,
-  run,
-  shellQuote,
-} from "./helpers.ts";
+import { ANSI_CSI, available, RTT_BIN, RTT_TIMEOUT_MS, rttOnTty, run } from "./helpers.ts";
 
 const ROUTES: readonly string[] = QUICKSTART_ROUTES;
 const ESC = String.fromCharCode(27);
 const { ws, use } = quickstartSuite();
-
-/**
- * `rtt <args>` on a pseudo-TTY (80 columns, as `script` gives without a terminal of its own).
- * `onOutput` sees all output so far after each chunk and may type into the terminal.
- */
-function rttOnTty(
-  args: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
-  onOutput: (text: string, type: (keys: string) => void) => void = () => {},
-): Promise<{ code: number | null; out: string }> {
-  const command = [process.execPath, RTT_BIN, ...args].map(shellQuote).join(" ");
-  return new Promise((resolve, reject) => {
-    const child = spawn("script", ["-qfc", command, "/dev/null"], {
-      cwd: ws().root,
-      env: childEnv({ TERM: "xterm-256color", COLUMNS: "80", LINES: "24", ...env }),
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let out = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), RTT_TIMEOUT_MS);
-    child.stdin.on("error", () => {});
-    const type = (keys: string) => child.stdin.write(keys);
-    child.stdout.on("data", (b: Buffer) => {
-      out += b.toString("utf8");
-      onOutput(out, type);
-    });
-    child.stderr.on("data", (b: Buffer) => {
-      out += b.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
 
 before(async () => {
   use();
@@ -129,6 +85,7 @@ registerHooks({ resolve(spec, ctx, next) {
   }, async () => {
     let typed = false;
     const r = await rttOnTty(
+      ws().root,
       ["tap", "--interval", "100"],
       { NO_COLOR: undefined, FORCE_COLOR: undefined, CI: undefined },
       (out, type) => {
@@ -155,7 +112,7 @@ registerHooks({ resolve(spec, ctx, next) {
   it("on a terminal with NO_COLOR and --count 3: no colour, exits by itself", {
     skip: noScript,
   }, async () => {
-    const r = await rttOnTty(["tap", "--count", "3", "--interval", "100"], {
+    const r = await rttOnTty(ws().root, ["tap", "--count", "3", "--interval", "100"], {
       NO_COLOR: "1",
       CI: undefined,
     });

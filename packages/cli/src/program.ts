@@ -4,8 +4,9 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { RttError, SYMBOL_TYPES } from "@rtt/core";
-import { Command, Option } from "commander";
+import { Argument, Command, Option } from "commander";
 import type { CommandContext } from "./commands/context.ts";
+import { completionScript, SHELLS, type Shell } from "./completion/scripts.ts";
 import type { Terminal } from "./output.ts";
 import {
   addAdoptCommand,
@@ -83,6 +84,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
   addAdoptCommand(program, rt);
   addTokenCommand(program, rt);
   addExportCommand(program, rt);
+  addCompletionCommand(program, rt);
   return program;
 }
 
@@ -213,12 +215,21 @@ function addRollbackCommand(program: Command, { ctx, setExit }: Runtime): void {
     .argument("[seq]", "the WAL seq of a committed topology (see --list)")
     .description("restore the topology of an earlier apply, through the same two-phase commit")
     .option("--list", "list the committed topologies with their seq")
+    .option("--auto-approve", "roll back without asking (needed when stdin is not a terminal)")
     .option("--json", "print as JSON")
-    .addHelpText("after", "\nExamples:\n  rtt rollback --list\n  rtt rollback 12")
-    .action(async (seq: string | undefined, opts: { list?: boolean; json?: boolean }) => {
-      const { rollbackCommand } = await import("./commands/rollback.ts");
-      setExit(await rollbackCommand(ctx(), seq, opts));
-    });
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rtt rollback --list\n  rtt rollback 12\n  rtt rollback 12 --auto-approve\n\nShows the changes it will make and asks, like `rtt apply`.",
+    )
+    .action(
+      async (
+        seq: string | undefined,
+        opts: { list?: boolean; json?: boolean; autoApprove?: boolean },
+      ) => {
+        const { rollbackCommand } = await import("./commands/rollback.ts");
+        setExit(await rollbackCommand(ctx(), seq, opts));
+      },
+    );
 }
 
 function addQcCommand(program: Command, { ctx, setExit }: Runtime): void {
@@ -348,5 +359,22 @@ function addAuditCommand(program: Command, { ctx, setExit }: Runtime): void {
     .action(async (opts: { verify?: boolean; json?: boolean; route?: string; limit?: string }) => {
       const { auditCommand } = await import("./commands/audit.ts");
       setExit(auditCommand(ctx(), opts));
+    });
+}
+
+/** `rtt completion SHELL`: generated from this program's own commands and flags. */
+function addCompletionCommand(program: Command, { ctx, setExit }: Runtime): void {
+  program
+    .command("completion")
+    .addArgument(new Argument("<shell>", "the shell to complete in").choices(SHELLS))
+    .description("print a completion script for rtt's commands, subcommands and flags")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  source <(rtt completion bash)      # in ~/.bashrc\n  source <(rtt completion zsh)       # in ~/.zshrc, after compinit\n  rtt completion fish > ~/.config/fish/completions/rtt.fish",
+    )
+    .action(async (shell: Shell) => {
+      const { completionTable } = await import("./completion/table.ts");
+      ctx().term.out.write(completionScript(shell, completionTable(program)));
+      setExit(0);
     });
 }

@@ -64,24 +64,63 @@ describe("parseRouteExpr", () => {
     assert.deepEqual(parseRouteExpr(`${A} -> ${x}`).to, [parseSaddr(x)]);
   });
 
-  it("reports expression errors at their column", () => {
-    const cases: [string, number, string][] = [
-      [A, A.length + 1, 'expected "->" between two addresses, found end of expression'],
-      [` -> ${B}`, 2, 'expected an address, found "-"'],
-      [`${A} -> `, A.length + 5, "expected an address, found end of expression"],
-      [`${A} -> ${B} -> ${C}`, A.length + B.length + 6, 'expected one arrow, found "-"'],
-      [`${A} -> [${B}`, A.length + B.length + 6, "expected ']' closing the failover list"],
-      [`${A} -> [${B}] x`, A.length + B.length + 7, "expected the end after ']', found \" \""],
-      [`${A} -> [${B},,${C}]`, A.length + B.length + 7, 'expected an address, found ","'],
-      [`${A} -> []`, A.length + 6, 'expected an address, found "]"'],
+  it("reports expression errors at the offending token", () => {
+    const arrow = '"->" between two addresses';
+    const cases: [string, number, string, string][] = [
+      [A, A.length + 1, "the end of the expression", arrow],
+      [`${A} => ${B}`, A.length + 2, '"=>"', '"->"'],
+      [`${A} → ${B}`, A.length + 2, '"→"', '"->"'],
+      [`${A} > ${B}`, A.length + 2, '">"', '"->"'],
+      [`${A} <- ${B}`, A.length + 2, '"<-"', '"->"'],
+      [`  ${A}  ${B}`, A.length + 5, JSON.stringify(B), arrow],
+      [` -> ${B}`, 2, '"->"', "an address"],
+      [`${A} -> `, A.length + 5, "the end of the expression", "an address"],
+      [`${A} -> ${B} -> ${C}`, A.length + B.length + 6, '"->"', "one arrow"],
+      [
+        `${A} -> [${B}`,
+        A.length + B.length + 6,
+        "the end of the expression",
+        "']' closing the failover list",
+      ],
+      [`${A} -> [${B}] x`, A.length + B.length + 8, '"x"', "the end after ']'"],
+      [`${A} -> [${B},,${C}]`, A.length + B.length + 7, '","', "an address"],
+      [`${A} -> []`, A.length + 6, '"]"', "an address"],
     ];
-    for (const [text, column, message] of cases) {
+    for (const [text, column, found, expected] of cases) {
       const e = rttErrorOf(() => parseRouteExpr(text));
       assert.equal(e.code, "RTT_ERR_EXPR_SYNTAX", text);
       assert.deepEqual(e.position, { line: 1, column }, text);
-      assert.ok(e.message.includes(`at column ${column}: ${message}`), e.message);
+      assert.equal(
+        e.message,
+        `bad route expression ${JSON.stringify(text)}: found ${found} at column ${column}; expected ${expected}`,
+      );
       assert.equal(e.hint, "e.g. rtt://a/api/x -> [rtt://b/api/x@2, rtt://c/api/x@2]");
     }
+  });
+
+  it("property: a syntax error's quoted token stands at its column", () => {
+    const piece = fc.constantFrom(A, B, "->", "=>", "→", "[", "]", ",", " ", "  ", ">", "x");
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
+        const text = pieces.join("");
+        let error: unknown;
+        try {
+          parseRouteExpr(text);
+          return;
+        } catch (thrown) {
+          error = thrown;
+        }
+        if (!(error instanceof RttError) || error.code !== "RTT_ERR_EXPR_SYNTAX") return;
+        const m = /: found (".*"|the end of the expression) at column (\d+); expected /.exec(
+          error.message,
+        );
+        assert.ok(m !== null, error.message);
+        const column = Number(m[2]);
+        assert.equal(error.position?.column, column);
+        if (m[1] === "the end of the expression") assert.equal(column, text.length + 1);
+        else assert.ok(text.slice(column - 1).startsWith(JSON.parse(m[1] ?? "")), error.message);
+      }),
+    );
   });
 
   it("re-bases an address's own error column onto the expression", () => {

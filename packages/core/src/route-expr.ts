@@ -20,15 +20,44 @@ const ARROW = "->";
 // digit right after the comma; the next list item starts with a space, ',' or its scheme.
 const CAPS_COMMA = /^,(?!rtt:\/\/)[a-z0-9]/i;
 
+/**
+ * What stands at `index`, spaces skipped: a word (an address), a run of arrow-ish characters,
+ * one other character, or the end — and where it starts.
+ */
+function tokenAt(text: string, index: number): { readonly found: string; readonly at: number } {
+  let at = index;
+  while (at < text.length && /\s/.test(text[at] ?? "")) at++;
+  if (at >= text.length) return { found: "the end of the expression", at: text.length };
+  const token = /[a-z0-9][^\s,[\]]*|[-=<>]+|\S/iy;
+  token.lastIndex = at;
+  return { found: JSON.stringify(token.exec(text)?.[0] ?? text[at]), at };
+}
+
 function exprError(text: string, index: number, expected: string): RttError {
-  const found = index < text.length ? JSON.stringify(text[index]) : "end of expression";
+  const { found, at } = tokenAt(text, index);
   return new RttError(
     "RTT_ERR_EXPR_SYNTAX",
-    `bad route expression ${JSON.stringify(text)} at column ${index + 1}: expected ${expected}, found ${found}`,
+    `bad route expression ${JSON.stringify(text)}: found ${found} at column ${at + 1}; expected ${expected}`,
     {
-      position: { line: 1, column: index + 1 },
+      position: { line: 1, column: at + 1 },
       hint: "e.g. rtt://a/api/x -> [rtt://b/api/x@2, rtt://c/api/x@2]",
     },
+  );
+}
+
+/** An arrow spelt otherwise (`=>`, `→`, `>`, `<-`): what people write for `->`. */
+const NEAR_ARROW = /=+>|[→⇒⟶]|<-+|(?<!-)>/;
+
+/** Where an expression without `->` went wrong: its near-arrow, else its second word, else its end. */
+function missingArrow(text: string): RttError {
+  const near = NEAR_ARROW.exec(text);
+  if (near !== null) return exprError(text, near.index, `"${ARROW}"`);
+  const second = /\S\s+(?=\S)/.exec(text.trim());
+  const lead = text.length - text.trimStart().length;
+  return exprError(
+    text,
+    second === null ? text.length : lead + second.index + second[0].length,
+    `"${ARROW}" between two addresses`,
   );
 }
 
@@ -54,7 +83,7 @@ function referenceAt(text: string, start: number, end: number): ConcreteAddress 
 
 export function parseRouteExpr(text: string): RouteExpr {
   const arrow = text.indexOf(ARROW);
-  if (arrow < 0) throw exprError(text, text.length, `"${ARROW}" between two addresses`);
+  if (arrow < 0) throw missingArrow(text);
   const from = referenceAt(text, 0, arrow);
   let at = arrow + ARROW.length;
   while (text[at] === " ") at++;

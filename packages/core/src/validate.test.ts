@@ -172,10 +172,30 @@ describe("validateDocument: syntax errors", () => {
       [
         [2, 11, "expected string, found number 3"],
         [5, 3, 'unknown field "foo"'],
-        [4, 10, "/scan/roots must NOT have fewer than 1 items"],
+        [4, 10, "scan.roots: expected at least 1 item, found 0 items"],
       ],
     );
     assert.equal(ds[1]?.hint, "known fields: roots, ignore, follow_symlinks, max_manifest_bytes");
+  });
+
+  it("says every schema bound like the rest: field (in panel.yaml), expected, found", () => {
+    const yaml = (text: string) =>
+      diagnosticsOf("panel-config", text).map((d) => [d.line, d.column, d.message]);
+    assert.deepEqual(yaml("health:\n  heartbeat_ms: 5\n"), [
+      [2, 17, "health.heartbeat_ms: expected an integer >= 10, found number 5"],
+    ]);
+    assert.deepEqual(yaml("api:\n  max_streams: 70000\n"), [
+      [2, 16, "api.max_streams: expected an integer <= 65536, found number 70000"],
+    ]);
+    const manifest = (extra: string) =>
+      diagnosticsOf(
+        "manifest",
+        `{"$schema":"https://rtt/spec/v1","symbol":{"saddr":"rtt://a/api/x@1.0.0","type":"api","direction":"provider",${extra}}}`,
+      ).map((d) => d.message);
+    assert.deepEqual(manifest('"x-drain-ms": -1'), ["expected an integer >= 0, found number -1"]);
+    assert.deepEqual(manifest('"inputs": [{"name": "a", "schema": ""}]'), [
+      "expected at least 1 character, found 0 characters",
+    ]);
   });
 
   it("refuses an api.listen that is not a unix:/// path, naming the field (tcp:// included)", () => {

@@ -213,9 +213,66 @@ function toProblem(e: ErrorObject, root: unknown): Problem | undefined {
       return valueProblem(path, `expected ${kinds.join(" or ")}, found ${describeType(e.data)}`);
     }
     default:
-      return valueProblem(path, `${e.instancePath || "document"} ${e.message ?? "is invalid"}`);
+      return (
+        boundProblem(e, path) ??
+        valueProblem(path, `${e.instancePath || "document"} ${e.message ?? "is invalid"}`)
+      );
   }
 }
+
+/** What a bound keyword counts, and in which unit (ajv's params.limit is the bound). */
+const COUNTED: Readonly<Record<string, readonly [least: boolean, unit: string]>> = {
+  minLength: [true, "character"],
+  maxLength: [false, "character"],
+  minItems: [true, "item"],
+  maxItems: [false, "item"],
+  minProperties: [true, "field"],
+  maxProperties: [false, "field"],
+};
+
+/**
+ * A schema bound said like every other problem, what was expected and what was found:
+ * `expected an integer >= 10, found number 5`, `expected at least 1 item, found 0`.
+ */
+function boundProblem(e: ErrorObject, path: JsonPath): Problem | undefined {
+  const params = e.params as { comparison?: string; limit?: number; multipleOf?: number };
+  const type = (e.parentSchema as { type?: unknown } | undefined)?.type;
+  const kind = type === "integer" ? "an integer" : "a number";
+  const found = describeType(e.data);
+  switch (e.keyword) {
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum":
+      return valueProblem(
+        path,
+        `expected ${kind} ${params.comparison} ${params.limit}, found ${found}`,
+      );
+    case "multipleOf":
+      return valueProblem(path, `expected a multiple of ${params.multipleOf}, found ${found}`);
+  }
+  const counted = COUNTED[e.keyword];
+  if (counted === undefined || params.limit === undefined) return undefined;
+  const [least, unit] = counted;
+  const n = typeof e.data === "string" ? [...e.data].length : Object.keys(e.data ?? {}).length;
+  const units = (k: number) => `${k} ${unit}${k === 1 ? "" : "s"}`;
+  return valueProblem(
+    path,
+    `expected ${least ? "at least" : "at most"} ${units(params.limit)}, found ${units(n)}`,
+  );
+}
+
+/** ajv keywords whose message, in panel.yaml, names the field (the value alone does not say). */
+const FIELD_NAMED = new Set([
+  "format",
+  "pattern",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  ...Object.keys(COUNTED),
+]);
 
 function valueProblem(path: JsonPath, message: string): Problem {
   return { path, part: "value", message };
@@ -448,10 +505,8 @@ export function validateDocument<K extends DocumentKind>(
     const problems = pruneAnyOf(validate.errors ?? [])
       .map((e) => {
         const p = toProblem(e, doc.value);
-        // panel.yaml's fields are named in the message: a pattern alone does not say which.
-        return p !== undefined &&
-          kind === "panel-config" &&
-          (e.keyword === "format" || e.keyword === "pattern")
+        // panel.yaml's fields are named in the message: a pattern or bound alone does not say which.
+        return p !== undefined && kind === "panel-config" && FIELD_NAMED.has(e.keyword)
           ? withField(p)
           : p;
       })

@@ -61,6 +61,7 @@ export { BUILT_IN_DRIVERS, driverLaunch, HostPool } from "./daemon/host-pool.ts"
 export { socketPathOf } from "./daemon/panel-server.ts";
 export {
   BREAKER_DEFAULTS,
+  BREAKER_STATES,
   type BreakerConfig,
   type BreakerEvent,
   type BreakerState,

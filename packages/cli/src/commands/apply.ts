@@ -5,7 +5,6 @@
  * is started in the background when none answers. Prints what each batch did.
  */
 import { resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
 import type { ApplyResultMessage } from "@rtt/connector-sdk";
 import { canonicalHash, type JsonValue, RttError } from "@rtt/core";
 import {
@@ -22,9 +21,10 @@ import {
   topologyHash,
 } from "@rtt/panel";
 import { paint } from "../output.ts";
+import { approvedAtTerminal } from "./approval.ts";
 import { type CommandContext, reportDiagnostics, workspaceOf, writeJson } from "./context.ts";
 import { ensurePanel } from "./panel.ts";
-import { printDegraded, printPlan } from "./plan.ts";
+import { NOTHING_PLANNED, printDegraded, printPlan } from "./plan.ts";
 
 /** What a plan does, without what it was made against (a WAL seq moves with breaker commits). */
 const planBodyHash = (p: Plan): string =>
@@ -35,6 +35,9 @@ const planBodyHash = (p: Plan): string =>
     desired: p.desired,
     degraded: p.degraded ?? [],
   } as unknown as JsonValue);
+
+const APPLY_HINT =
+  "pass --auto-approve, or apply a reviewed plan file: rtt plan -out plan.json && rtt apply plan.json";
 
 export interface ApplyOptions {
   readonly autoApprove?: boolean;
@@ -56,6 +59,7 @@ export async function applyCommand(
   const loaded = loadPlanInputs(paths);
   if (!loaded.ok) {
     reportDiagnostics(ctx, loaded.diagnostics, opts.json);
+    if (!opts.json) ctx.term.err.write(`${NOTHING_PLANNED}\n`);
     return 1;
   }
   const saved = file === undefined ? undefined : readSavedPlan(ctx, file, loaded.inputs);
@@ -69,7 +73,7 @@ export async function applyCommand(
     }
     if (!opts.json) printPlan(ctx.term.out, plan, loaded.inputs.catalog);
     const needsApproval = saved === undefined && !opts.autoApprove;
-    if (needsApproval && !(await approvedAtTerminal(ctx))) {
+    if (needsApproval && !(await approvedAtTerminal(ctx, "apply", APPLY_HINT))) {
       ctx.term.out.write("Apply cancelled.\n");
       return 1;
     }
@@ -122,23 +126,6 @@ function reportNoChanges(ctx: CommandContext, plan: Plan, seq: number, opts: App
     ctx.term.out.write(
       "No changes. The wired routes match routes.json and policy.json; nothing to apply.\n",
     );
-  }
-}
-
-/** Asks the person at the terminal; with no terminal to ask at, apply needs --auto-approve. */
-async function approvedAtTerminal(ctx: CommandContext): Promise<boolean> {
-  if (!ctx.term.out.isTTY || !process.stdin.isTTY)
-    throw new RttError("RTT_ERR_USAGE", "apply needs approval, and this is not a terminal", {
-      hint: "pass --auto-approve, or apply a reviewed plan file: rtt plan -out plan.json && rtt apply plan.json",
-    });
-  ctx.term.out.write(
-    "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ",
-  );
-  const rl = createInterface({ input: process.stdin });
-  try {
-    return (await rl.question("")).trim() === "yes";
-  } finally {
-    rl.close();
   }
 }
 

@@ -5,8 +5,8 @@
  */
 import { RttError } from "@rtt/core";
 import { currentWho } from "@rtt/panel";
-import { paint, table } from "../output.ts";
-import { TAP_HEADERS, TapState, tapLineCells } from "../tap/rows.ts";
+import { paint } from "../output.ts";
+import { TapLines, TapState } from "../tap/rows.ts";
 import type { TapViewHandle } from "../tap/tap-view.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 import { wholeNumber } from "./flags.ts";
@@ -84,8 +84,8 @@ export async function tapCommand(
       : wholeNumber("--count", opts.count, 1, Number.MAX_SAFE_INTEGER);
   const id = route?.startsWith("route/") ? route.slice("route/".length) : route;
   const conn = await requireRunningPanel(workspaceOf(ctx), "tap");
+  const wired = Object.keys((await conn.wired()).topology.edges);
   if (id !== undefined) {
-    const wired = Object.keys((await conn.wired()).topology.edges);
     if (!wired.includes(id)) {
       conn.close();
       throw new RttError("RTT_ERR_PLAN_INVALID", `route ${id} is not wired`, {
@@ -100,6 +100,7 @@ export async function tapCommand(
   const stop = () => stream.cancel();
   process.once("SIGINT", stop);
   const state = new TapState();
+  const lines = new TapLines(wired);
   let view: TapViewHandle | undefined;
   let seen = 0;
   try {
@@ -119,11 +120,9 @@ export async function tapCommand(
         if (view !== undefined) view.update(state.rows(), Date.now());
         else {
           // This sample's route's line of the table (aligned with the other routes' lines).
-          const rows = state.rows();
-          const at = rows.findIndex((r) => r.sample.route === s.route);
-          const lines = table(TAP_HEADERS, rows.map(tapLineCells)).split("\n");
-          if (seen === 1) ctx.term.out.write(`${lines[0] ?? ""}\n`);
-          ctx.term.out.write(`${lines[at + 1] ?? ""}\n`);
+          const row = state.rows().find((r) => r.sample.route === s.route);
+          if (seen === 1) ctx.term.out.write(`${lines.header()}\n`);
+          if (row !== undefined) ctx.term.out.write(`${lines.line(row)}\n`);
         }
       }
       if (seen >= count) break;

@@ -40,6 +40,10 @@ const MARK = {
   replace: { sign: "~", style: "yellow" },
 } as const;
 
+/** After the diagnostics of a plan's bad inputs: what happens next (scan reads the manifests). */
+export const NOTHING_PLANNED =
+  "rtt: nothing was planned; fix the files above, then run `rtt scan` (after a manifest) and plan again";
+
 export function planCommand(ctx: CommandContext, opts: PlanOptions): number {
   const paths = workspaceOf(ctx);
   const loaded = loadPlanInputs(paths);
@@ -48,6 +52,7 @@ export function planCommand(ctx: CommandContext, opts: PlanOptions): number {
       red: true,
       message: () => "the plan's inputs are invalid; nothing was planned",
     });
+    if (!opts.json) ctx.term.err.write(`${NOTHING_PLANNED}\n`);
     return 1;
   }
   const observed = committedTopology(paths);
@@ -93,13 +98,7 @@ export function printPlan(
   const problems = plan.routes.filter((r) => r.problem !== undefined);
   if (plan.edits.length > 0) {
     out.write(`RTT will make these changes to the wired routes (against ${base}):\n`);
-    out.write(
-      paint(
-        out,
-        "dim",
-        "  + create   - destroy   ~ replace (unwire, then wire again; a new target only: moved in place)\n",
-      ),
-    );
+    out.write(legend(out));
     const inPlace = inPlaceMoves(plan.edits, plan.batches);
     for (const edit of plan.edits)
       out.write(
@@ -131,12 +130,45 @@ export function printPlan(
     out.write("No changes. The wired routes match routes.json and policy.json.\n");
     return;
   }
-  const n = (action: Edit["action"]) => plan.edits.filter((e) => e.action === action).length;
   out.write(
-    `Plan: ${n("create")} to add, ${n("replace")} to change, ${n("delete")} to destroy.` +
+    `Plan: ${tally(plan.edits)}` +
       (problems.length > 0 ? ` ${count(problems.length, "route")} in error.` : "") +
       "\n",
   );
+}
+
+/**
+ * What `rtt rollback SEQ` will change, shown like a plan: the live wiring (at WAL commit
+ * `baseSeq`) against commit `seq`'s.
+ */
+export function printRollback(
+  out: OutputStream,
+  edits: readonly Edit[],
+  seq: number,
+  baseSeq: number,
+): void {
+  out.write(
+    `RTT will make these changes to the wired routes (from the wiring of WAL commit ${baseSeq} back to that of commit ${seq}):\n`,
+  );
+  out.write(legend(out));
+  for (const edit of edits)
+    out.write(
+      `\n${formatEdit(out, edit, undefined, false, new Map(), `not wired in commit ${seq}`)}`,
+    );
+  out.write(`\nRollback: ${tally(edits)}\n`);
+}
+
+function legend(out: OutputStream): string {
+  return paint(
+    out,
+    "dim",
+    "  + create   - destroy   ~ replace (unwire, then wire again; a new target only: moved in place)\n",
+  );
+}
+
+function tally(edits: readonly Edit[]): string {
+  const n = (action: Edit["action"]) => edits.filter((e) => e.action === action).length;
+  return `${n("create")} to add, ${n("replace")} to change, ${n("delete")} to destroy.`;
 }
 
 /** The routes a stub answers for now, which the plan leaves to the panel. */
@@ -151,12 +183,14 @@ export function printDegraded(out: OutputStream, plan: Plan): void {
     );
 }
 
+/** One edit, with its ends and why; a delete says `deleteWhy` (default: from the route's plan). */
 function formatEdit(
   out: OutputStream,
   edit: Edit,
   route: PlannedRoute | undefined,
   inPlace: boolean,
   discovered: ReadonlyMap<string, SymbolSource>,
+  deleteWhy = whyUnwired(route),
 ): string {
   const mark = MARK[edit.action];
   const edge = edit.action === "delete" ? edit.before : edit.after;
@@ -175,9 +209,7 @@ function formatEdit(
         "    in place: the new target is switched in at a frame boundary; the source keeps running",
       );
   }
-  if (edit.action === "delete") {
-    lines.push(paint(out, "dim", "    no longer in routes.json, or no longer allowed"));
-  }
+  if (edit.action === "delete") lines.push(paint(out, "dim", `    ${deleteWhy}`));
   const why =
     route === undefined
       ? ""
@@ -186,6 +218,14 @@ function formatEdit(
           route.candidates.filter((c) => c.verdict === "eliminated"),
         )}`;
   return `${lines.join("\n")}\n${why}`;
+}
+
+/** Why a wired route is to be unwired: gone from routes.json, or there and unwirable now. */
+function whyUnwired(route: PlannedRoute | undefined): string {
+  if (route === undefined) return "no longer in routes.json";
+  return route.problem === undefined
+    ? "in routes.json, but not wired by this plan"
+    : `still in routes.json, but it cannot be wired now: ${route.problem}`;
 }
 
 /** One line per candidate: its address, its manifest, the step it left at and why. */

@@ -4,7 +4,7 @@
  * No React here, so `rtt tap --json` and the plain output never load it.
  */
 import type { RouteHealthMessage } from "@rtt/connector-sdk";
-import { STUB_DRIVER } from "@rtt/panel";
+import { BREAKER_STATES, STUB_DRIVER } from "@rtt/panel";
 
 /** Samples kept per route for the sparkline. */
 export const HISTORY = 30;
@@ -53,13 +53,13 @@ export class TapState {
   }
 }
 
-/** The cells of a row, in TAP_HEADERS' order; `tapLineCells` for lines printed one at a time. */
+/** The cells of a row, in TAP_HEADERS' order; `TapLines` for lines printed one at a time. */
 export function tapCells({ sample: x, history }: TapRow): string[] {
   const shared = x.from_link?.shared ?? 0;
   return [
     // Fan-out (ADR 0025): the source's one program feeds this route and others.
     shared > 1 ? `${x.route} (source shared ×${shared})` : x.route,
-    x.to_link?.driver === STUB_DRIVER ? `${x.breaker} (degraded)` : x.breaker,
+    x.to_link?.driver === STUB_DRIVER ? `${x.breaker}${DEGRADED}` : x.breaker,
     `${fmt(x.throughput, 0)}/s`,
     `${fmt(x.p50_ms)}/${fmt(x.p95_ms)}/${fmt(x.p99_ms)}`,
     String(x.qdepth),
@@ -74,10 +74,48 @@ export function tapCells({ sample: x, history }: TapRow): string[] {
 
 const clientErrors = (n: number) => (n > 0 ? ` (${n} client errors)` : "");
 
-/** A row's cells with its history at full width: lines printed one by one keep their columns. */
-export function tapLineCells(row: TapRow): string[] {
-  const cells = tapCells(row);
-  const at = TAP_HEADERS.indexOf("HISTORY");
-  cells[at] = (cells[at] ?? "").padEnd(HISTORY);
-  return cells;
+const DEGRADED = " (degraded)";
+
+/**
+ * The widest a column's cells get, known before the first sample (`rtt tap` off a terminal
+ * prints its header once, then a line per sample: a later, wider cell would shift its line).
+ */
+function columnWidths(routes: readonly string[]): number[] {
+  const widest: Record<string, number> = {
+    ROUTE: Math.max(0, ...routes.map((r) => r.length)),
+    BREAKER: Math.max(...BREAKER_STATES.map((b) => b.length)) + DEGRADED.length,
+    THROUGHPUT: "99999/s".length,
+    "P50/95/99 MS": "999.9/999.9/999.9".length,
+    "ERR %": "100.00".length,
+    HISTORY,
+  };
+  return TAP_HEADERS.map((h) => Math.max(h.length, widest[h] ?? 0));
+}
+
+/**
+ * `rtt tap`'s plain table, a line at a time: its header and each row padded to widths fixed
+ * from the wired routes' ids, so a breaker turning `open (degraded)` keeps every column in place.
+ */
+export class TapLines {
+  readonly #widths: number[];
+
+  constructor(routes: readonly string[]) {
+    this.#widths = columnWidths(routes);
+  }
+
+  header(): string {
+    return this.#line(TAP_HEADERS);
+  }
+
+  line(row: TapRow): string {
+    return this.#line(tapCells(row));
+  }
+
+  #line(cells: readonly string[]): string {
+    const last = cells.length - 1;
+    return cells
+      .map((c, i) => (i === last ? c : c.padEnd(this.#widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  }
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { RouteHealthMessage } from "@rtt/connector-sdk";
 import React from "react";
-import { sparkline, TAP_HEADERS, TapState, tapCells } from "./rows.ts";
+import { sparkline, TAP_HEADERS, TapLines, TapState, tapCells } from "./rows.ts";
 import type { TapViewProps } from "./tap-view.ts";
 
 // Chalk (under Ink) decides its colour level when it is loaded, from this process's stdout (a
@@ -131,24 +131,53 @@ test("the sparkline gives way on a narrow terminal (ink-testing-library's is 100
   }
 });
 
+const LINK = {
+  driver: "http",
+  link: "l",
+  ok: true,
+  err: "",
+  frames_in: 10,
+  frames_out: 10,
+  qdepth: 0,
+  drops: 0,
+  marked: 0,
+  nacked: 0,
+  buffered: 0,
+  errors: 0,
+  client_errors: 0,
+  shared: 0,
+  unaccounted: 0,
+};
+
+test("tap's plain lines keep their columns when a breaker opens degraded (a stub answers)", () => {
+  const lines = new TapLines(["events-to-log", "ui-refresh"]);
+  const header = lines.header();
+  const starts = TAP_HEADERS.map((h) => header.indexOf(h));
+  const state = new TapState();
+  const printed: { line: string; cells: string[] }[] = [];
+  for (const s of [
+    sample("events-to-log", { throughput: 5 }),
+    sample("ui-refresh"),
+    sample("ui-refresh", { breaker: "open", to_link: { ...LINK, driver: "stub" } }),
+    sample("events-to-log", { breaker: "half-open", to_link: { ...LINK, driver: "stub" } }),
+    sample("events-to-log", { throughput: 12345, p50_ms: 250.5, p95_ms: 512.25, p99_ms: 999.9 }),
+  ]) {
+    state.add(s);
+    const row = state.rows().find((r) => r.sample.route === s.route);
+    assert.ok(row !== undefined);
+    printed.push({ line: lines.line(row), cells: tapCells(row) });
+  }
+  assert.ok(printed.some((p) => p.line.includes("half-open (degraded)")));
+  for (const { line, cells } of printed)
+    for (const [i, cell] of cells.entries())
+      assert.ok(
+        line.slice(starts[i]).startsWith(cell),
+        `${TAP_HEADERS[i]} at column ${starts[i]}:\n${header}\n${line}`,
+      );
+});
+
 test("a row's health counts the target's client errors (4xx) apart from its ERR %", () => {
-  const link = {
-    driver: "http",
-    link: "l",
-    ok: true,
-    err: "",
-    frames_in: 10,
-    frames_out: 10,
-    qdepth: 0,
-    drops: 0,
-    marked: 0,
-    nacked: 0,
-    buffered: 0,
-    errors: 2,
-    client_errors: 3,
-    shared: 0,
-    unaccounted: 0,
-  };
+  const link = { ...LINK, errors: 2, client_errors: 3 };
   const cells = tapCells({
     sample: sample("ui-refresh", { err_rate: 0.2, to_link: link }),
     history: [],

@@ -101,7 +101,11 @@ export function loadAllowPaths(paths: WorkspacePaths): readonly string[] {
   return diagnostics.length > 0 ? [] : planSecurity(config.raw.security).allow_paths;
 }
 
-/** The plan's inputs, or the diagnostics of every file that is wrong (all of them, not the first). */
+/**
+ * The plan's inputs, or the diagnostics of every file that is wrong (all of them, not the first).
+ * The catalog's own errors count: a manifest the last scan could not read is missing from the
+ * catalog, and a plan made without it would unwire its routes as if the symbol had gone.
+ */
 export function loadPlanInputs(
   paths: WorkspacePaths,
 ): { ok: true; inputs: PlanInputs } | { ok: false; diagnostics: readonly Diagnostic[] } {
@@ -111,6 +115,8 @@ export function loadPlanInputs(
   const diagnostics = [...configProblems, ...routeProblems, ...policyProblems];
   if (diagnostics.length > 0) return { ok: false, diagnostics };
   const catalog = readCatalog(paths.catalog);
+  const scanErrors = (catalog.diagnostics ?? []).filter((d) => d.severity === "error");
+  if (scanErrors.length > 0) return { ok: false, diagnostics: scanErrors };
   const security = planSecurity(config.raw.security);
   const outside = pathsOutside(catalog.symbols, paths.root, security.allow_paths);
   return {
