@@ -188,12 +188,14 @@ export {
 export { probeBwrap, type ToolProbe } from "./sandbox/probe.ts";
 export type { SbomInput } from "./sbom/document.ts";
 export { type WorkspaceSbomOptions, workspaceSbom } from "./sbom/workspace.ts";
+export { type CatalogChange, catalogChanges } from "./scan/catalog-changes.ts";
 export {
   type ScanOptions,
   type ScanProgress,
   type ScanReport,
   scanWorkspace,
 } from "./scan/scanner.ts";
+export { ScanWatcher } from "./scan/watch.ts";
 export {
   AUTHORIZATION_KEY,
   type Authorized,

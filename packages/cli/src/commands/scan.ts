@@ -1,19 +1,40 @@
 import { formatDiagnostic } from "@rtt/core";
-import { scanWorkspace } from "@rtt/panel";
+import { type ScanReport, scanWorkspace, type WorkspacePaths } from "@rtt/panel";
 import { count, paint, progressLine } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 
-export function scanCommand(ctx: CommandContext, opts: { json?: boolean }): number {
+export interface ScanFlags {
+  readonly json?: boolean;
+  /** Rescan on each change and print what appeared, changed and vanished (scan-watch.ts). */
+  readonly watch?: boolean;
+}
+
+export async function scanCommand(ctx: CommandContext, opts: ScanFlags): Promise<number> {
+  if (opts.watch) {
+    const { scanWatchCommand } = await import("./scan-watch.ts");
+    return scanWatchCommand(ctx, opts);
+  }
   const paths = workspaceOf(ctx);
   const started = performance.now();
   const progress = progressLine(ctx.term);
-  const report = scanWorkspace(paths, {
+  // Awaited either way: the scanner may be synchronous or not.
+  const report = await scanWorkspace(paths, {
     onProgress: (p) =>
       progress.update(() => `scanning… ${count(p.files, "file")} in ${count(p.dirs, "folder")}`),
   });
   progress.done();
-  const durationMs = Math.round(performance.now() - started);
-  if (opts.json) {
+  return printScan(ctx, paths, report, Math.round(performance.now() - started), opts.json);
+}
+
+/** Prints a scan's report (as JSON, or its diagnostics and a summary line); its exit code. */
+export function printScan(
+  ctx: CommandContext,
+  paths: WorkspacePaths,
+  report: ScanReport,
+  durationMs: number,
+  json: boolean | undefined,
+): number {
+  if (json) {
     writeJson(ctx, {
       root: report.root,
       files: report.files,

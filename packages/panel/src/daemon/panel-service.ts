@@ -131,12 +131,20 @@ export function panelService(ctx: PanelServiceContext): PanelHandlers {
 
 /** The live topology as Status reports it (JSON) and as `rtt apply` plans against it. */
 function liveTopologyJson(ctx: PanelServiceContext): string {
-  return JSON.stringify({ format: TOPOLOGY_FORMAT, edges: ctx.reconciler.graph.edges });
+  return topologyJsonOf(ctx.reconciler);
 }
 
-/** What `rtt apply` plans against: the topology Status reports, through the same JSON. */
+function topologyJsonOf(reconciler: Pick<Reconciler, "graph">): string {
+  return JSON.stringify({ format: TOPOLOGY_FORMAT, edges: reconciler.graph.edges });
+}
+
+/** What `rtt apply` (and a watching panel) plans against: Status's topology, through its JSON. */
+export function liveTopologyOf(reconciler: Pick<Reconciler, "graph">): Topology {
+  return asTopology(JSON.parse(topologyJsonOf(reconciler)) as JsonValue);
+}
+
 function liveTopology(ctx: PanelServiceContext): Topology {
-  return asTopology(JSON.parse(liveTopologyJson(ctx)) as JsonValue);
+  return liveTopologyOf(ctx.reconciler);
 }
 
 function status(ctx: PanelServiceContext) {
