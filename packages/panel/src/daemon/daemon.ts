@@ -51,6 +51,7 @@ import { RouteFallback } from "./fallback.ts";
 import { cachedByFile } from "./file-cache.ts";
 import { HostPool } from "./host-pool.ts";
 import { limitedLog } from "./limited-log.ts";
+import { failoverTarget } from "./live-ops.ts";
 import { routeProblems, samplesOf } from "./panel-messages.ts";
 import { PanelServer } from "./panel-server.ts";
 import { liveTopologyOf, panelService } from "./panel-service.ts";
@@ -289,6 +290,7 @@ export class PanelDaemon {
         seq: this.#wal.committed?.seq ?? 0,
       }),
       apply: (panel, actor) => this.#applyOwn(panel, actor),
+      failover: (routeId, actor) => this.#failOverOwn(routeId, actor),
       log: this.#log,
     }).catch((error: unknown) => {
       this.#log(`not watching the scan roots: ${errorMessage(error)}`);
@@ -302,6 +304,22 @@ export class PanelDaemon {
     await compactWal(this.#reconciler, this.#log);
     void this.#fallback.prebind();
     return result;
+  }
+
+  /**
+   * A route whose target vanished, moved along its failover set as a breaker's failover moves
+   * it (a QuickConnect). Returns the new target's address; undefined when there is none.
+   */
+  async #failOverOwn(routeId: string, actor: Actor): Promise<string | undefined> {
+    const route = this.#reconciler.live.get(routeId);
+    const target =
+      route === undefined
+        ? undefined
+        : failoverTarget(route, this.#catalogOrNone(), this.#policy(), this.#trust());
+    if (target === undefined) return undefined;
+    await this.#reconciler.quickConnect(routeId, target.target, target.driver, actor);
+    void this.#fallback.prebind();
+    return target.target.saddr;
   }
 
   /** panel.yaml's trip threshold and the route's failover health bounds from the policy. */

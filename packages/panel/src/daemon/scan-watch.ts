@@ -4,10 +4,10 @@
  * files. When a wired route's end changed (its contract or launch) or vanished, it plans the
  * way `rtt plan` does; with `routing.reroute: auto` it applies that plan through ApplyPlan's
  * path — journaled, audited as `reroute` — when the plan touches only those routes and can be
- * wired whole; otherwise (and always under `plan-only`, the default) it logs
- * `reroute pending: …; run rtt plan`. A vanished target moves to the next target of its failover
- * list because the plan's router picks it from there; with none left the plan says so, and that
- * is what is logged.
+ * wired whole. A route the plan cannot wire any more (its target vanished, nothing else in
+ * routes.json matches) is moved as a breaker's failover moves it, to the next target of the
+ * policy's failover set, also audited as `reroute`. Anything else (and everything under
+ * `plan-only`, the default) is logged: `reroute pending: …; run rtt plan`.
  */
 import {
   type CatalogSymbol,
@@ -33,6 +33,8 @@ export interface ScanWatchContext {
   live(): { readonly topology: Topology; readonly seq: number };
   /** ApplyPlan's path: the reconciler's apply, then compaction and prebinding. */
   apply(panel: PanelPlan, actor: Actor): Promise<ApplyResult>;
+  /** Moves a route to the next target of its failover set; its address, or undefined: none. */
+  failover(routeId: string, actor: Actor): Promise<string | undefined>;
   log(line: string): void;
 }
 
@@ -112,8 +114,16 @@ export class ScanWatch {
     const problems = planProblems(plan).map((p) => `${p.route}: ${p.problem}`);
     const others = plan.edits.filter((e) => !changed.has(e.route)).map((e) => e.route);
     const what = [...changed].map(([route, why]) => `${route} (${why})`).join(", ");
+    const auto = this.#reroute() === "auto";
+    const actor: Actor = { who: PANEL_ACTOR, why: `reroute: ${what}`, auditAs: "reroute" };
+    const stuck = planProblems(plan).filter((p) => changed.has(p.route));
+    if (auto && others.length === 0 && stuck.length > 0) {
+      this.#reported = key;
+      await this.#failOver(stuck, changed, actor);
+      return;
+    }
     const blockers = [
-      ...(this.#reroute() === "auto" ? [] : ["routing.reroute is plan-only"]),
+      ...(auto ? [] : ["routing.reroute is plan-only"]),
       ...problems,
       ...(others.length > 0 ? [`the plan also changes ${others.join(", ")}`] : []),
     ];
@@ -122,7 +132,6 @@ export class ScanWatch {
       this.#ctx.log(`reroute pending: ${what}: ${blockers.join("; ")}; run rtt plan`);
       return;
     }
-    const actor: Actor = { who: PANEL_ACTOR, why: `reroute: ${what}`, auditAs: "reroute" };
     try {
       const result = await this.#ctx.apply(panel, actor);
       const failed = result.batches.filter((b) => b.outcome !== "committed");
@@ -134,6 +143,29 @@ export class ScanWatch {
     } catch (error) {
       this.#reported = key;
       this.#ctx.log(`reroute pending: ${what}: ${errorMessage(error)}; run rtt plan`);
+    }
+  }
+
+  /** Each route the plan cannot wire, moved along its failover set; logged either way. */
+  async #failOver(
+    stuck: readonly { route: string; problem: string }[],
+    changed: ReadonlyMap<string, string>,
+    actor: Actor,
+  ): Promise<void> {
+    for (const { route, problem } of stuck) {
+      const what = `${route} (${changed.get(route)})`;
+      try {
+        const to = await this.#ctx.failover(route, { ...actor, why: `reroute: ${what}` });
+        this.#ctx.log(
+          to === undefined
+            ? `reroute pending: ${what}: ${problem}, and no failover target is usable; run rtt plan`
+            : `reroute: ${what}: failed over to ${to}`,
+        );
+      } catch (error) {
+        this.#ctx.log(
+          `reroute pending: ${what}: failover failed: ${errorMessage(error)}; run rtt plan`,
+        );
+      }
     }
   }
 }
