@@ -2,7 +2,8 @@
  * Watching (issue 17 §Watch), through the real binary on temp copies of the quickstart: a running
  * panel rescans when a manifest changes; with `routing.reroute: auto` it re-wires a route whose
  * target changed, and moves one whose target vanished to its failover target, both audited as
- * `reroute`; under `plan-only` (the default) it only logs the pending reroute. `rtt scan --watch`
+ * `reroute`; under `plan-only` (the default) it only logs the pending reroute; `rtt scan` is
+ * answered from its catalog (`--local` scans anyway). `rtt scan --watch`
  * prints what appeared, changed and vanished, and stops cleanly on Ctrl-C.
  */
 import assert from "node:assert/strict";
@@ -51,6 +52,12 @@ async function audited(w: Workspace, action: string): Promise<string[]> {
     )
     .filter((r) => r.action === action)
     .map((r) => `${r.route}: ${r.before?.to} → ${r.after?.to}`);
+}
+
+interface ScanJson {
+  readonly from_panel?: boolean;
+  readonly symbols: number;
+  readonly errors: number;
 }
 
 function setReroute(w: Workspace, value: string): void {
@@ -108,6 +115,13 @@ describe("a watching panel", () => {
     assert.deepEqual(await audited(w, "reroute"), []);
     const plan = await w.rtt(["plan"]);
     assert.match(plan.stdout + plan.stderr, /events-to-log/);
+
+    // A warm scan is the watching panel's report; --local scans here, and finds the same.
+    const warm = JSON.parse((await w.ok(["scan", "--json"])).stdout) as ScanJson;
+    assert.deepEqual([warm.from_panel, warm.symbols, warm.errors], [true, 3, 0]);
+    const local = JSON.parse((await w.ok(["scan", "--local", "--json"])).stdout) as ScanJson;
+    assert.deepEqual([local.from_panel, local.symbols, local.errors], [undefined, 3, 0]);
+    assert.match((await w.ok(["scan"])).stdout, /→ 3 symbols; .* \(from the watching panel\)\n$/);
     await w.ok(["panel", "stop"]);
   });
 });

@@ -120,11 +120,12 @@ function addScanCommand(program: Command, { ctx, setExit }: Runtime): void {
     .description("find manifests and .rtttags under the workspace and write the symbol catalog")
     .option("--json", "print the scan report as JSON (with --watch: one JSON object a line)")
     .option("--watch", "rescan on each change and print + appeared, ~ changed, - vanished")
+    .option("--local", "scan here even when a running panel watches (and could answer)")
     .addHelpText(
       "after",
-      "\nExamples:\n  rtt scan\n  rtt scan --json | jq .diagnostics\n  rtt scan --watch\n  rtt -C examples/quickstart scan\n\nExit: 0 ok (--watch: stopped by Ctrl-C), 1 a manifest, sidecar or panel.yaml has an error (see file:line:col).",
+      "\nExamples:\n  rtt scan\n  rtt scan --json | jq .diagnostics\n  rtt scan --watch\n  rtt scan --local\n  rtt -C examples/quickstart scan\n\nExit: 0 ok (--watch: stopped by Ctrl-C), 1 a manifest, sidecar or panel.yaml has an error (see file:line:col).",
     )
-    .action(async (opts: { json?: boolean; watch?: boolean }) => {
+    .action(async (opts: { json?: boolean; watch?: boolean; local?: boolean }) => {
       const { scanCommand } = await import("./commands/scan.ts");
       setExit(await scanCommand(ctx(), opts));
     });

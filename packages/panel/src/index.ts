@@ -189,6 +189,7 @@ export { probeBwrap, type ToolProbe } from "./sandbox/probe.ts";
 export type { SbomInput } from "./sbom/document.ts";
 export { type WorkspaceSbomOptions, workspaceSbom } from "./sbom/workspace.ts";
 export { type CatalogChange, catalogChanges } from "./scan/catalog-changes.ts";
+export { type ScanReportJson, scanReportJson } from "./scan/report-json.ts";
 export {
   type ScanOptions,
   type ScanProgress,

@@ -5,7 +5,13 @@
  * watcher unsubscribed). A rescan's new problems are printed as `rtt scan` prints them.
  */
 import { type CatalogSymbol, type Diagnostic, formatDiagnostic } from "@rtt/core";
-import { catalogChanges, loadPanelConfig, ScanWatcher, scanWorkspace } from "@rtt/panel";
+import {
+  catalogChanges,
+  loadPanelConfig,
+  ScanWatcher,
+  scanReportJson,
+  scanWorkspace,
+} from "@rtt/panel";
 import { paint } from "../output.ts";
 import { type CommandContext, workspaceOf } from "./context.ts";
 import { printScan } from "./scan.ts";
@@ -21,11 +27,13 @@ export async function scanWatchCommand(
 
   const started = performance.now();
   const first = await scanWorkspace(paths);
-  if (first.stopped) return printScan(ctx, paths, first, 0, opts.json);
+  const firstMs = Math.round(performance.now() - started);
+  if (first.stopped)
+    return printScan(ctx, scanReportJson(first, paths.catalog, firstMs), opts.json);
   if (opts.json) {
     line({ event: "scanned", symbols: first.symbols.length, errors: first.errors }, "");
     for (const d of first.diagnostics) line({ event: "diagnostic", ...d }, "");
-  } else printScan(ctx, paths, first, Math.round(performance.now() - started), false);
+  } else printScan(ctx, scanReportJson(first, paths.catalog, firstMs), false);
 
   let symbols: readonly CatalogSymbol[] = first.symbols;
   let seen = new Set(first.diagnostics.map(formatDiagnostic));

@@ -1,5 +1,20 @@
+/**
+ * `rtt scan`: answered by the running panel when it watches the scan roots (its catalog is kept
+ * current: a warm scan costs a socket round trip), else — or with `--local` — scanned here.
+ */
+import { existsSync } from "node:fs";
 import { formatDiagnostic } from "@rtt/core";
-import { type ScanReport, scanWorkspace, type WorkspacePaths } from "@rtt/panel";
+import {
+  checkPanelSocketFolder,
+  cliTokenSource,
+  loadPanelConfig,
+  PanelConnection,
+  type ScanReportJson,
+  scanReportJson,
+  scanWorkspace,
+  socketPathOf,
+  type WorkspacePaths,
+} from "@rtt/panel";
 import { count, paint, progressLine } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 
@@ -7,7 +22,12 @@ export interface ScanFlags {
   readonly json?: boolean;
   /** Rescan on each change and print what appeared, changed and vanished (scan-watch.ts). */
   readonly watch?: boolean;
+  /** Scan here even when a watching panel could answer. */
+  readonly local?: boolean;
 }
+
+/** How long a watching panel may take to answer (it finishes the rescan under way first). */
+const PANEL_SCAN_TIMEOUT_MS = 30_000;
 
 export async function scanCommand(ctx: CommandContext, opts: ScanFlags): Promise<number> {
   if (opts.watch) {
@@ -16,6 +36,16 @@ export async function scanCommand(ctx: CommandContext, opts: ScanFlags): Promise
   }
   const paths = workspaceOf(ctx);
   const started = performance.now();
+  const warm = opts.local ? undefined : await fromWatchingPanel(paths);
+  if (warm !== undefined) {
+    const durationMs = Math.round(performance.now() - started);
+    return printScan(
+      ctx,
+      { ...warm, duration_ms: durationMs },
+      opts.json,
+      "from the watching panel",
+    );
+  }
   const progress = progressLine(ctx.term);
   // Awaited either way: the scanner may be synchronous or not.
   const report = await scanWorkspace(paths, {
@@ -23,36 +53,40 @@ export async function scanCommand(ctx: CommandContext, opts: ScanFlags): Promise
       progress.update(() => `scanning… ${count(p.files, "file")} in ${count(p.dirs, "folder")}`),
   });
   progress.done();
-  return printScan(ctx, paths, report, Math.round(performance.now() - started), opts.json);
+  const durationMs = Math.round(performance.now() - started);
+  return printScan(ctx, scanReportJson(report, paths.catalog, durationMs), opts.json);
+}
+
+/**
+ * The report of the panel serving this workspace when it watches the scan roots; undefined when
+ * none runs, it does not watch, or it does not answer (an older panel): the caller scans.
+ */
+async function fromWatchingPanel(paths: WorkspacePaths): Promise<ScanReportJson | undefined> {
+  const { config, diagnostics } = loadPanelConfig(paths);
+  // A broken panel.yaml is the local scan's to report, with its line and column.
+  if (diagnostics.length > 0 || !existsSync(socketPathOf(config.listen))) return undefined;
+  let conn: PanelConnection | undefined;
+  try {
+    checkPanelSocketFolder(config.listen);
+    conn = new PanelConnection(config.listen, cliTokenSource(paths.rttDir));
+    const answer = await conn.scan(PANEL_SCAN_TIMEOUT_MS);
+    return answer.watching ? (JSON.parse(answer.report_json) as ScanReportJson) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    conn?.close();
+  }
 }
 
 /** Prints a scan's report (as JSON, or its diagnostics and a summary line); its exit code. */
 export function printScan(
   ctx: CommandContext,
-  paths: WorkspacePaths,
-  report: ScanReport,
-  durationMs: number,
+  report: ScanReportJson,
   json: boolean | undefined,
+  from?: string,
 ): number {
   if (json) {
-    writeJson(ctx, {
-      root: report.root,
-      files: report.files,
-      dirs: report.dirs,
-      manifests: report.manifests,
-      sidecars: report.sidecars,
-      symbols: report.symbols.length,
-      reread: report.reread,
-      cached: report.cached,
-      conflicts: report.conflicts,
-      errors: report.errors,
-      warnings: report.warnings,
-      diagnostics: report.diagnostics,
-      catalog: paths.catalog,
-      catalog_written: report.catalogWritten,
-      stopped: report.stopped,
-      duration_ms: durationMs,
-    });
+    writeJson(ctx, from === undefined ? report : { ...report, from_panel: true });
     return report.errors > 0 ? 1 : 0;
   }
   const { term } = ctx;
@@ -73,8 +107,9 @@ export function printScan(
       : `${count(report.errors, "error")}, ${count(report.warnings, "warning")}`;
   term.out.write(
     `scanned ${count(report.files, "file")} in ${count(report.dirs, "folder")}: ` +
-      `${count(report.manifests, "manifest")} → ${count(report.symbols.length, "symbol")}; ${problems} ` +
-      `(${report.reread} read, ${report.cached} unchanged) in ${durationMs} ms\n`,
+      `${count(report.manifests, "manifest")} → ${count(report.symbols, "symbol")}; ${problems} ` +
+      `(${report.reread} read, ${report.cached} unchanged) in ${report.duration_ms} ms` +
+      `${from === undefined ? "" : ` (${from})`}\n`,
   );
   return report.errors > 0 ? 1 : 0;
 }

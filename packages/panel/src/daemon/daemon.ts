@@ -396,6 +396,7 @@ export class PanelDaemon {
         compact: () => compactWal(this.#reconciler, this.#log),
         prebind: () => void this.#fallback.prebind(),
         log: this.#log,
+        lastScan: async () => this.#watch?.lastScan(),
         stop: () => this.stop(),
       }),
     );

@@ -40,11 +40,17 @@ export interface ScanWatchContext {
 
 const PANEL_ACTOR = "panel";
 
+/** The panel's last scan: its report and how long it took. */
+export interface LastScan {
+  readonly report: ScanReport;
+  readonly durationMs: number;
+}
+
 export class ScanWatch {
   readonly #ctx: ScanWatchContext;
   readonly #reroute: () => RerouteSetting;
   #watcher: ScanWatcher | undefined;
-  #report: ScanReport | undefined;
+  #last: LastScan | undefined;
   /** The plan last reported pending (inputs and base), so one change is logged once. */
   #reported = "";
 
@@ -70,10 +76,10 @@ export class ScanWatch {
     return watch;
   }
 
-  /** The last scan's report, once every change seen so far is scanned. */
-  async report(): Promise<ScanReport | undefined> {
+  /** The last scan, once every change seen so far is scanned. */
+  async lastScan(): Promise<LastScan | undefined> {
     await this.#watcher?.settled();
-    return this.#report;
+    return this.#last;
   }
 
   async close(): Promise<void> {
@@ -81,9 +87,10 @@ export class ScanWatch {
   }
 
   async #rescan(): Promise<void> {
+    const started = performance.now();
     // Awaited either way: the scanner may be synchronous or not.
     const report = await scanWorkspace(this.#ctx.paths);
-    this.#report = report;
+    this.#last = { report, durationMs: Math.round(performance.now() - started) };
     if (report.stopped) {
       this.#ctx.log(
         `rescan stopped: ${report.diagnostics.map((d) => `${d.file}:${d.line}: ${d.message}`).join("; ")}`,
