@@ -175,7 +175,10 @@ describe("validateDocument: syntax errors", () => {
         [4, 10, "/scan/roots must NOT have fewer than 1 items"],
       ],
     );
-    assert.equal(ds[1]?.hint, "known fields: roots, ignore, follow_symlinks, max_manifest_bytes");
+    assert.equal(
+      ds[1]?.hint,
+      "known fields: roots, ignore, follow_symlinks, max_manifest_bytes, watch",
+    );
   });
 
   it("refuses an api.listen that is not a unix:/// path, naming the field (tcp:// included)", () => {

@@ -196,6 +196,7 @@ export {
   type ScanReport,
   scanWorkspace,
 } from "./scan/scanner.ts";
+export { WalkMemo } from "./scan/walk-memo.ts";
 export { ScanWatcher } from "./scan/watch.ts";
 export {
   AUTHORIZATION_KEY,

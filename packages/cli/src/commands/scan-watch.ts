@@ -11,6 +11,7 @@ import {
   ScanWatcher,
   scanReportJson,
   scanWorkspace,
+  WalkMemo,
 } from "@rtt/panel";
 import { paint } from "../output.ts";
 import { type CommandContext, workspaceOf } from "./context.ts";
@@ -26,7 +27,9 @@ export async function scanWatchCommand(
     term.out.write(opts.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
 
   const started = performance.now();
-  const first = await scanWorkspace(paths);
+  // The last walk, reused by a rescan for edits of the files it found (walk-memo.ts).
+  const walks = new WalkMemo();
+  const first = await scanWorkspace(paths, { watched: { memo: walks, changed: [] } });
   const firstMs = Math.round(performance.now() - started);
   if (first.stopped)
     return printScan(ctx, scanReportJson(first, paths.catalog, firstMs), opts.json);
@@ -48,8 +51,8 @@ export async function scanWatchCommand(
   const watcher = await ScanWatcher.start(
     paths,
     config.scan,
-    async () => {
-      const report = await scanWorkspace(paths);
+    async (changed) => {
+      const report = await scanWorkspace(paths, { watched: { memo: walks, changed } });
       const now = new Set(report.diagnostics.map(formatDiagnostic));
       for (const d of report.diagnostics) if (!seen.has(formatDiagnostic(d))) problem(d);
       seen = now;

@@ -21,6 +21,7 @@ import { type Edge, type EdgeEnd, STUB_DRIVER, type Topology } from "../plan/top
 import type { Actor } from "../reconcile/actor.ts";
 import type { ApplyResult } from "../reconcile/reconciler.ts";
 import { type ScanReport, scanWorkspace } from "../scan/scanner.ts";
+import { WalkMemo } from "../scan/walk-memo.ts";
 import { ScanWatcher } from "../scan/watch.ts";
 import { loadPanelConfig, type WorkspacePaths } from "../workspace/workspace.ts";
 import { cachedByFile } from "./file-cache.ts";
@@ -51,6 +52,8 @@ export class ScanWatch {
   readonly #reroute: () => RerouteSetting;
   #watcher: ScanWatcher | undefined;
   #last: LastScan | undefined;
+  /** The last walk, reused by a rescan for edits of the files it found. */
+  readonly #walks = new WalkMemo();
   /** The plan last reported pending (inputs and base), so one change is logged once. */
   #reported = "";
 
@@ -68,10 +71,10 @@ export class ScanWatch {
     if (!config.scan.watch) return undefined;
     const watch = new ScanWatch(ctx);
     // Subscribed before the first scan: a change made while it runs is seen after it.
-    watch.#watcher = await ScanWatcher.start(ctx.paths, config.scan, () => watch.#rescan(), {
+    watch.#watcher = await ScanWatcher.start(ctx.paths, config.scan, (c) => watch.#rescan(c), {
       onError: (error) => ctx.log(`watching the scan roots: ${errorMessage(error)}`),
     });
-    await watch.#rescan();
+    await watch.#rescan([]);
     ctx.log(`watching ${config.scan.roots.join(", ")} for changes`);
     return watch;
   }
@@ -86,10 +89,13 @@ export class ScanWatch {
     await this.#watcher?.close();
   }
 
-  async #rescan(): Promise<void> {
+  /** A rescan for `changed` (workspace-relative; none: the first scan). */
+  async #rescan(changed: readonly string[]): Promise<void> {
     const started = performance.now();
     // Awaited either way: the scanner may be synchronous or not.
-    const report = await scanWorkspace(this.#ctx.paths);
+    const report = await scanWorkspace(this.#ctx.paths, {
+      watched: { memo: this.#walks, changed },
+    });
     this.#last = { report, durationMs: Math.round(performance.now() - started) };
     if (report.stopped) {
       this.#ctx.log(

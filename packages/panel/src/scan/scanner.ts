@@ -41,6 +41,7 @@ import {
 } from "./scan-state.ts";
 import { type ScanTrust, scanTrust, signerOf, strictWarnings } from "./signatures.ts";
 import { type Candidate, errorText, type WalkResult, walk } from "./walk.ts";
+import type { WalkMemo } from "./walk-memo.ts";
 
 export interface ScanProgress {
   readonly phase: "walk" | "read";
@@ -50,6 +51,11 @@ export interface ScanProgress {
 
 export interface ScanOptions {
   readonly onProgress?: (progress: ScanProgress) => void;
+  /**
+   * A watcher's rescan: what changed since its last scan, and its memory of that scan's walk,
+   * reused when only files the walk yielded changed (walk-memo.ts).
+   */
+  readonly watched?: { readonly memo: WalkMemo; readonly changed: readonly string[] };
 }
 
 export interface ScanReport {
@@ -332,7 +338,11 @@ export function scanWorkspace(paths: WorkspacePaths, options: ScanOptions = {}):
   // A trust file that is not a key could mean a signer wrongly distrusted: refuse, as above.
   const trust: ScanTrust | { failure: Diagnostic } = scanTrust(paths);
   if ("failure" in trust) return emptyReport(paths, [trust.failure]);
-  const walked = walkScanRoots(paths, scan, options.onProgress);
+  const { watched } = options;
+  const walked =
+    (scanConfig.unchanged ? watched?.memo.reuse(watched.changed) : undefined) ??
+    walkScanRoots(paths, scan, options.onProgress);
+  watched?.memo.remember(walked);
   // Signature verdicts cached under other trusted keys are stale: read every file again.
   const remembered = previous.trust === trust.digest ? previous.files : {};
   const read = readCandidates(walked.candidates, remembered, scan.maxManifestBytes, trust.keys);

@@ -5,9 +5,8 @@
  * window and handed, as workspace-relative paths, to one rescan at a time: a burst of writes
  * (an editor's save, a checkout) is one rescan, and a change during a rescan is another after it.
  *
- * The rescan itself is the ordinary warm scan: it re-reads only the files whose stamp changed.
- * A full warm walk of the bench's 100k-file tree is well under the 200 ms target (bench:scan,
- * docs/performance.md), so the changed paths are handed over for reporting, not to prune the walk.
+ * The rescan is the warm scan, which re-reads only the files whose stamp changed; with the changed
+ * paths it also skips the walk when only files the last walk found were edited (walk-memo.ts).
  */
 import { join, relative, resolve, sep } from "node:path";
 import { type AsyncSubscription, type Event, subscribe } from "@parcel/watcher";
