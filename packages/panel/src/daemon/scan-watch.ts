@@ -74,7 +74,12 @@ export class ScanWatch {
     watch.#watcher = await ScanWatcher.start(ctx.paths, config.scan, (c) => watch.#rescan(c), {
       onError: (error) => ctx.log(`watching the scan roots: ${errorMessage(error)}`),
     });
-    await watch.#rescan([]);
+    try {
+      await watch.#rescan([]);
+    } catch (error) {
+      await watch.close();
+      throw error;
+    }
     ctx.log(`watching ${config.scan.roots.join(", ")} for changes`);
     return watch;
   }
