@@ -23,7 +23,12 @@ import type { ApplyResult } from "../reconcile/reconciler.ts";
 import { type ScanReport, scanWorkspace } from "../scan/scanner.ts";
 import { WalkMemo } from "../scan/walk-memo.ts";
 import { ScanWatcher } from "../scan/watch.ts";
-import { loadPanelConfig, type WorkspacePaths } from "../workspace/workspace.ts";
+import {
+  loadPanelConfig,
+  type ResolvedConfig,
+  relativeToRoot,
+  type WorkspacePaths,
+} from "../workspace/workspace.ts";
 import { cachedByFile } from "./file-cache.ts";
 import { type PanelPlan, panelPlan } from "./plan-check.ts";
 
@@ -41,6 +46,11 @@ export interface ScanWatchContext {
 
 const PANEL_ACTOR = "panel";
 
+/** What a watcher subscribes with: the roots and the ignore rules. */
+function watchKey(scan: ResolvedConfig["scan"]): string {
+  return JSON.stringify([scan.roots, scan.ignore]);
+}
+
 /** The panel's last scan: its report and how long it took. */
 export interface LastScan {
   readonly report: ScanReport;
@@ -56,6 +66,9 @@ export class ScanWatch {
   readonly #walks = new WalkMemo();
   /** The plan last reported pending (inputs and base), so one change is logged once. */
   #reported = "";
+  /** The scan roots and ignore rules the watcher was started with (`watchKey`). */
+  #watching = "";
+  #closed = false;
 
   private constructor(ctx: ScanWatchContext) {
     this.#ctx = ctx;
@@ -71,9 +84,7 @@ export class ScanWatch {
     if (!config.scan.watch) return undefined;
     const watch = new ScanWatch(ctx);
     // Subscribed before the first scan: a change made while it runs is seen after it.
-    watch.#watcher = await ScanWatcher.start(ctx.paths, config.scan, (c) => watch.#rescan(c), {
-      onError: (error) => ctx.log(`watching the scan roots: ${errorMessage(error)}`),
-    });
+    watch.#watcher = await watch.#subscribe(config.scan);
     try {
       await watch.#rescan([]);
     } catch (error) {
@@ -91,7 +102,47 @@ export class ScanWatch {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#watcher?.close();
+  }
+
+  #subscribe(scan: ResolvedConfig["scan"]): Promise<ScanWatcher> {
+    this.#watching = watchKey(scan);
+    return ScanWatcher.start(this.#ctx.paths, scan, (c) => this.#rescan(c), {
+      onError: (error) => this.#ctx.log(`watching the scan roots: ${errorMessage(error)}`),
+    });
+  }
+
+  /**
+   * panel.yaml changed: the watcher follows new scan roots or ignore rules, and stops with
+   * `scan.watch: false` (a warm `rtt scan` then scans itself; a restart watches again). Not
+   * from within the watcher's own call: closing it waits for that call to end.
+   */
+  #followConfig(): void {
+    const { config, diagnostics } = loadPanelConfig(this.#ctx.paths);
+    if (diagnostics.length > 0) return;
+    const off = !config.scan.watch;
+    if (!off && watchKey(config.scan) === this.#watching) return;
+    setImmediate(() => void this.#rewatch(off ? undefined : config.scan));
+  }
+
+  async #rewatch(scan: ResolvedConfig["scan"] | undefined): Promise<void> {
+    if (this.#closed) return;
+    const old = this.#watcher;
+    try {
+      this.#watcher = scan === undefined ? undefined : await this.#subscribe(scan);
+    } catch (error) {
+      this.#ctx.log(`watching the new scan roots: ${errorMessage(error)}; still the old ones`);
+      return;
+    }
+    await old?.close();
+    if (this.#closed) await this.#watcher?.close();
+    if (scan === undefined) this.#last = undefined;
+    this.#ctx.log(
+      scan === undefined
+        ? "not watching any more (scan.watch: false)"
+        : `watching ${scan.roots.join(", ")} for changes (panel.yaml changed)`,
+    );
   }
 
   /** A rescan for `changed` (workspace-relative; none: the first scan). */
@@ -102,6 +153,8 @@ export class ScanWatch {
       watched: { memo: this.#walks, changed },
     });
     this.#last = { report, durationMs: Math.round(performance.now() - started) };
+    if (changed.includes(relativeToRoot(this.#ctx.paths, this.#ctx.paths.panelConfig)))
+      this.#followConfig();
     if (report.stopped) {
       this.#ctx.log(
         `rescan stopped: ${report.diagnostics.map((d) => `${d.file}:${d.line}: ${d.message}`).join("; ")}`,
