@@ -147,6 +147,9 @@ class ChangeQueue {
   #running: Promise<void> | undefined;
   #closed = false;
   #idle: (() => void)[] = [];
+  /** When the last call ended, and how long it took (performance.now() ms). */
+  #lastEnd = 0;
+  #lastMs = 0;
 
   constructor(
     settleMs: number,
@@ -163,8 +166,17 @@ class ChangeQueue {
     for (const p of paths) this.#pending.add(p);
     // The window opens at the first event: a steady stream of writes still rescans every
     // settleMs rather than never.
-    if (this.#timer === undefined && this.#running === undefined)
-      this.#timer = setTimeout(() => this.#flush(), this.#settleMs);
+    if (this.#timer === undefined && this.#running === undefined) this.#schedule();
+  }
+
+  /**
+   * The next call after the settle window, and no sooner after the last one ended than that one
+   * took: a program writing under the roots all the time costs at most half a core of rescans,
+   * while a change after a quiet spell waits only the settle window.
+   */
+  #schedule(): void {
+    const rest = this.#lastEnd + this.#lastMs - performance.now();
+    this.#timer = setTimeout(() => this.#flush(), Math.max(this.#settleMs, rest));
   }
 
   #flush(): void {
@@ -175,6 +187,7 @@ class ChangeQueue {
     }
     const batch = [...this.#pending].sort();
     this.#pending = new Set();
+    const started = performance.now();
     this.#running = (async () => {
       try {
         await this.#onChange(batch);
@@ -183,8 +196,9 @@ class ChangeQueue {
       }
     })().finally(() => {
       this.#running = undefined;
-      if (this.#pending.size > 0 && !this.#closed)
-        this.#timer = setTimeout(() => this.#flush(), this.#settleMs);
+      this.#lastEnd = performance.now();
+      this.#lastMs = this.#lastEnd - started;
+      if (this.#pending.size > 0 && !this.#closed) this.#schedule();
       else this.#wake();
     });
   }
