@@ -126,46 +126,80 @@ describe("a watching panel", () => {
   });
 });
 
-describe("rtt scan --watch", () => {
-  it("prints + ~ - as manifests appear, change and vanish, and exits 0 on Ctrl-C", async () => {
-    const w = use({ routes: [] });
-    const child = spawn(process.execPath, [RTT_BIN, "scan", "--watch"], {
-      cwd: w.root,
-      env: childEnv({}),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (b: Buffer) => {
-      out += b.toString("utf8");
-    });
-    child.stderr.on("data", (b: Buffer) => {
-      err += b.toString("utf8");
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-    const saw = (line: string, what: string) =>
+/** `rtt scan --watch [args]` in `w`: what it printed so far, a wait for a line, and Ctrl-C. */
+function watchScan(w: Workspace, args: readonly string[] = []) {
+  const child = spawn(process.execPath, [RTT_BIN, "scan", "--watch", ...args], {
+    cwd: w.root,
+    env: childEnv({}),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (b: Buffer) => {
+    out += b.toString("utf8");
+  });
+  child.stderr.on("data", (b: Buffer) => {
+    err += b.toString("utf8");
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  return {
+    out: () => out,
+    err: () => err,
+    saw: (line: string, what: string) =>
       eventually(() => out.split("\n").includes(line), {
         what,
         detail: () => `--- stdout\n${out}--- stderr\n${err}`,
-      });
+      }),
+    /** Ctrl-C; the exit code. */
+    interrupt: () => {
+      child.kill("SIGINT");
+      return exited;
+    },
+  };
+}
+
+describe("rtt scan --watch", () => {
+  it("prints + ~ - as manifests appear, change and vanish, and exits 0 on Ctrl-C", async () => {
+    const w = use({ routes: [] });
+    const watch = watchScan(w);
     try {
-      await saw("watching ./ for changes (Ctrl-C to stop)", "the watch to start");
+      await watch.saw("watching ./ for changes (Ctrl-C to stop)", "the watch to start");
       w.editManifest(LOGGER_MANIFEST, (s) => {
         s.saddr = LOGGER_101;
       });
-      await saw(`+ ${LOGGER_101}`, "logger@1.0.1 to appear");
-      assert.ok(out.includes("- rtt://obs/extension/logger@1.0.0#ndjson\n"), out);
+      await watch.saw(`+ ${LOGGER_101}`, "logger@1.0.1 to appear");
+      assert.ok(watch.out().includes("- rtt://obs/extension/logger@1.0.0#ndjson\n"), watch.out());
       w.editManifest(LOGGER_MANIFEST, (s) => {
         s["x-reattach"] = false;
       });
-      await saw(`~ ${LOGGER_101}`, "logger@1.0.1 to change");
+      await watch.saw(`~ ${LOGGER_101}`, "logger@1.0.1 to change");
       rmSync(w.path(LOGGER_MANIFEST));
-      await saw(`- ${LOGGER_101}`, "logger@1.0.1 to vanish");
+      await watch.saw(`- ${LOGGER_101}`, "logger@1.0.1 to vanish");
       // The catalog followed: written by the watch's rescans.
       assert.ok(!readFileSync(w.path(".rtt/cache/catalog.json"), "utf8").includes("logger@"));
     } finally {
-      child.kill("SIGINT");
+      assert.equal(await watch.interrupt(), 0, watch.err());
     }
-    assert.equal(await exited, 0, err);
+  });
+
+  it("prints one JSON object a line with --json, and a new problem as a diagnostic", async () => {
+    const w = use({ routes: [] });
+    const watch = watchScan(w, ["--json"]);
+    try {
+      await watch.saw(JSON.stringify({ event: "watching", roots: ["./"] }), "the watch to start");
+      w.write("services/broken/rtt.manifest.json", "{");
+      await eventually(() => /"event":"diagnostic".*"file":"services\/broken\//.test(watch.out()), {
+        what: "the broken manifest reported",
+        detail: () => watch.out(),
+      });
+      rmSync(w.path(LOGGER_MANIFEST));
+      await watch.saw(
+        JSON.stringify({ event: "-", saddr: "rtt://obs/extension/logger@1.0.0#ndjson" }),
+        "the logger to vanish",
+      );
+      for (const line of watch.out().trim().split("\n")) JSON.parse(line);
+    } finally {
+      assert.equal(await watch.interrupt(), 0, watch.err());
+    }
   });
 });
