@@ -30,6 +30,7 @@ test("the loaded Panel service has every method of the API", () => {
     "PlanRoutes",
     "QuickConnect",
     "Rollback",
+    "Scan",
     "Shutdown",
     "Status",
     "Trip",

@@ -1,15 +1,30 @@
 /**
  * bench/scan — how `rtt scan` compares with `find <root> -type f` on the same tree, in the
- * same run. Builds a temp tree of 100,000 files (1,000 manifests, deep nesting, ignored
- * folders, a symlink loop), then times, as whole processes, median of RUNS each:
- *   cold        `rtt scan` with no cache
- *   warm        `rtt scan` again, nothing changed
- *   one_change  `rtt scan` after one manifest changed
+ * same run. Builds a temp tree of 100,000 files (1,000 manifests, a few hundred project files —
+ * pyproject.toml, package.json, go.mod and main.go, Cargo.toml, shebang scripts, systemd units,
+ * Python sources with decorators —, deep nesting, ignored folders, a symlink loop), then times,
+ * as whole processes, median of RUNS each:
+ *   cold        `rtt scan --local` with no cache
+ *   warm        `rtt scan --local` again, nothing changed
+ *   one_change  `rtt scan --local` after one manifest changed
  *   find        `find <root> -type f` (output discarded)
+ * then, with a panel watching the tree (`rtt panel start`):
+ *   warm_panel       `rtt scan`, answered by the watching panel
+ *   watch_change_ms  a manifest edited → its new address in the panel's catalog file
  * Prints one JSON object as its last line. Usage: npm run bench:scan [-- --files N --runs R]
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -39,12 +54,35 @@ function manifest(i: number, version = "1.0.0"): string {
   )}\n`;
 }
 
+/** Every other package is a real project too: its metadata and sources, one of each kind. */
+const PROJECT_EVERY = 2;
+
+/** The project files of package `p` (relative path → text; `bin/` ones executable). */
+function projectFiles(p: number): Record<string, string> {
+  const name = `pkg-${p}`;
+  return {
+    "pyproject.toml": `[project]\nname = "${name}"\nversion = "1.${p}.0"\n\n[project.scripts]\n${name}-cli = "${name.replace("-", "_")}.cli:main"\n\n[project.entry-points."rtt.hooks"]\nrefresh = "${name.replace("-", "_")}.hooks:refresh"\n`,
+    "package.json": `${JSON.stringify({ name: `@bench/${name}`, version: `1.${p}.0`, bin: { [`${name}-js`]: "bin/cli.js" }, exports: { ".": "./index.js" } }, null, 2)}\n`,
+    "go.mod": `module example.com/bench/${name}\n\ngo 1.22\n`,
+    [`cmd/${name}d/main.go`]: `package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("${name}") }\n`,
+    "Cargo.toml": `[package]\nname = "${name}-rs"\nversion = "1.${p}.0"\nedition = "2021"\n\n[[bin]]\nname = "${name}-tool"\npath = "src/bin/tool.rs"\n`,
+    "bin/run.sh": `#!/bin/sh\nexec python3 -m ${name.replace("-", "_")} "$@"\n`,
+    [`deploy/${name}.service`]: `[Unit]\nDescription=${name}\n\n[Service]\nExecStart=/usr/bin/${name}-cli serve\n`,
+    "app/routes.py": `from fastapi import FastAPI\nimport click\n\napp = FastAPI()\n\n@app.get("/items")\ndef items():\n    return []\n\n@click.command()\ndef main():\n    pass\n`,
+  };
+}
+
 /**
  * 100 packages, each with 60 folders nested up to 8 deep (about 15 files a folder, like a real
  * source tree), 10% of the files in ignored folders (node_modules, dist), one manifest per 100
  * files, and a symlink loop.
  */
-function buildTree(root: string): { files: number; manifests: number; manifestPaths: string[] } {
+function buildTree(root: string): {
+  files: number;
+  manifests: number;
+  manifestPaths: string[];
+  projectFiles: number;
+} {
   mkdirSync(join(root, ".rtt"), { recursive: true });
   writeFileSync(
     join(root, ".rtt/panel.yaml"),
@@ -61,6 +99,7 @@ function buildTree(root: string): { files: number; manifests: number; manifestPa
     folders.push(parts.join("/"));
   }
   let files = 0;
+  let projectFileCount = 0;
   const filesPerPackage = Math.floor(TOTAL_FILES / packages);
   const manifestsPerPackage = MANIFESTS / packages;
   for (let p = 0; p < packages; p++) {
@@ -71,8 +110,17 @@ function buildTree(root: string): { files: number; manifests: number; manifestPa
     mkdirSync(ignored, { recursive: true });
     for (let f = 0; f < ignoredCount; f++) writeFileSync(join(ignored, `f${f}.js`), "x");
     for (const folder of folders) mkdirSync(join(pkg, "src", folder), { recursive: true });
+    // Project files take the place of as many plain ones: the tree keeps its size.
+    const project = p % PROJECT_EVERY === 0 ? Object.entries(projectFiles(p)) : [];
+    for (const [rel, text] of project) {
+      const path = join(pkg, rel);
+      mkdirSync(join(path, ".."), { recursive: true });
+      writeFileSync(path, text);
+      if (rel.startsWith("bin/")) chmodSync(path, 0o755);
+    }
+    projectFileCount += project.length;
     const stride = Math.floor((count - ignoredCount) / manifestsPerPackage);
-    for (let f = 0; f < count - ignoredCount; f++) {
+    for (let f = 0; f < count - ignoredCount - project.length; f++) {
       const folder = folders[f % folders.length] as string;
       if (f % stride === 0 && f / stride < manifestsPerPackage) {
         // One manifest per folder at most: put it in a folder of its own under this one.
@@ -88,7 +136,7 @@ function buildTree(root: string): { files: number; manifests: number; manifestPa
     files += count;
   }
   symlinkSync("..", join(root, "pkg-0", "loop"));
-  return { files, manifests: manifestPaths.length, manifestPaths };
+  return { files, manifests: manifestPaths.length, manifestPaths, projectFiles: projectFileCount };
 }
 
 function time(
@@ -111,11 +159,60 @@ const median = (xs: number[]) => {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 };
 
+/** Polls `path` (stat, then read on a new stamp) until its text includes `needle`. */
+function waitForText(path: string, needle: string, timeoutMs: number): void {
+  const deadline = performance.now() + timeoutMs;
+  let stamp = "";
+  for (;;) {
+    try {
+      const s = statSync(path);
+      const now = `${s.ino}:${s.size}:${s.mtimeMs}`;
+      if (now !== stamp) {
+        stamp = now;
+        if (readFileSync(path, "utf8").includes(needle)) return;
+      }
+    } catch {
+      // Between the atomic write's unlink and rename, or not written yet: look again.
+    }
+    if (performance.now() > deadline)
+      throw new Error(`${needle} not in ${path} after ${timeoutMs} ms`);
+  }
+}
+
+/**
+ * With a panel watching the tree: `rtt scan` answered by it, and how long a manifest edit takes
+ * to reach the panel's catalog (polled from here, so nothing but the panel's work is timed).
+ */
+function panelBench(root: string, manifestPaths: readonly string[]) {
+  const rtt = (...args: string[]) => time(process.execPath, [RTT, "-C", root, ...args]);
+  const started = rtt("panel", "start");
+  if (started.status !== 0) throw new Error(`rtt panel start failed: ${started.stdout}`);
+  const warm: number[] = [];
+  const changeMs: number[] = [];
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      const answered = rtt("scan", "--json");
+      if (!answered.stdout.includes('"from_panel": true'))
+        throw new Error(`rtt scan was not answered by the panel: ${answered.stdout.slice(0, 300)}`);
+      warm.push(answered.seconds);
+      const target = manifestPaths[(run * 7 + 3) % manifestPaths.length] as string;
+      const version = `2.0.${run}`;
+      const before = performance.now();
+      writeFileSync(target, manifest(800_000 + run, version));
+      waitForText(join(root, ".rtt/cache/catalog.json"), `svc-${800_000 + run}@${version}`, 30_000);
+      changeMs.push(performance.now() - before);
+    }
+  } finally {
+    rtt("panel", "stop");
+  }
+  return { warm, changeMs };
+}
+
 const root = mkdtempSync(join(tmpdir(), "rtt-bench-scan-"));
 try {
   process.stderr.write(`building ${TOTAL_FILES} files in ${root}…\n`);
   const tree = buildTree(root);
-  const scan = () => time(process.execPath, [RTT, "-C", root, "scan", "--json"]);
+  const scan = () => time(process.execPath, [RTT, "-C", root, "scan", "--local", "--json"]);
   const find = () => time("find", [root, "-type", "f"]);
   // Warm the OS's caches so every contender reads the same memory, not the disk.
   find();
@@ -142,10 +239,12 @@ try {
     lastReport = JSON.parse(one.stdout);
     samples.find.push(find().seconds);
   }
+  const watched = panelBench(root, tree.manifestPaths);
   const result = {
     bench: "scan",
     files: tree.files,
     manifests: tree.manifests,
+    project_files: tree.projectFiles,
     symbols: lastReport.symbols,
     one_change_reread: lastReport.reread,
     runs: RUNS,
@@ -156,7 +255,16 @@ try {
     cold_vs_find: median(samples.cold) / median(samples.find),
     warm_vs_find: median(samples.warm) / median(samples.find),
     one_change_vs_warm: median(samples.one) / median(samples.warm),
-    targets: { cold_vs_find: 4, warm_vs_find: 2, one_change_vs_warm: 1 },
+    warm_panel_s: median(watched.warm),
+    warm_panel_vs_find: median(watched.warm) / median(samples.find),
+    watch_change_ms: median(watched.changeMs),
+    targets: {
+      cold_vs_find: 4,
+      warm_vs_find: 2,
+      one_change_vs_warm: 1,
+      warm_panel_vs_find: 1,
+      watch_change_ms: 200,
+    },
     node: process.version,
     cpu: cpus()[0]?.model,
     cores: cpus().length,

@@ -124,19 +124,23 @@ function addScanCommand(program: Command, { ctx, setExit }: Runtime): void {
     .description(
       "find manifests, .rtttags and what indexers discover under the workspace and write the symbol catalog",
     )
-    .option("--json", "print the scan report as JSON")
+    .option("--json", "print the scan report as JSON (with --watch: one JSON object a line)")
     .option(
       "--explain <saddr>",
       "after scanning, show every claim on this address (manifests, indexers) and why the winner won",
     )
+    .option("--watch", "rescan on each change and print + appeared, ~ changed, - vanished")
+    .option("--local", "scan here even when a running panel watches (and could answer)")
     .addHelpText(
       "after",
-      "\nExamples:\n  rtt scan\n  rtt scan --json | jq .diagnostics\n  rtt -C examples/quickstart scan\n  rtt scan --explain rtt://mytool/proc/mytool@0.0.0\n\nExit: 0 ok, 1 a manifest, sidecar or panel.yaml has an error (see file:line:col); with --explain, 1 when the address is not catalogued.",
+      "\nExamples:\n  rtt scan\n  rtt scan --json | jq .diagnostics\n  rtt scan --explain rtt://mytool/proc/mytool@0.0.0\n  rtt scan --watch\n  rtt scan --local\n  rtt -C examples/quickstart scan\n\nExit: 0 ok (--watch: stopped by Ctrl-C), 1 a manifest, sidecar or panel.yaml has an error (see file:line:col); with --explain, 1 when the address is not catalogued.",
     )
-    .action(async (opts: { json?: boolean; explain?: string }) => {
-      const { scanCommand } = await import("./commands/scan.ts");
-      setExit(await scanCommand(ctx(), opts));
-    });
+    .action(
+      async (opts: { json?: boolean; explain?: string; watch?: boolean; local?: boolean }) => {
+        const { scanCommand } = await import("./commands/scan.ts");
+        setExit(await scanCommand(ctx(), opts));
+      },
+    );
 }
 
 /** `rtt ls symbols` and `rtt ls routes` */

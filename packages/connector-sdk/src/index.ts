@@ -236,6 +236,8 @@ export type {
   RouteHealthMessage,
   RouteListMessage,
   RxChunk,
+  ScanResultIn,
+  ScanResultMessage,
   SymbolFilterIn,
 } from "./wire.ts";
 export {

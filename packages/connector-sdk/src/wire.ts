@@ -47,6 +47,10 @@ export type {
   Plan__Output as PlanMessage,
 } from "./generated/rtt/panel/v1/Plan.ts";
 export type { RouteList__Output as RouteListMessage } from "./generated/rtt/panel/v1/RouteList.ts";
+export type {
+  ScanResult as ScanResultIn,
+  ScanResult__Output as ScanResultMessage,
+} from "./generated/rtt/panel/v1/ScanResult.ts";
 export type { Selector as HealthSelectorIn } from "./generated/rtt/panel/v1/Selector.ts";
 export type {
   Symbol as PanelSymbolIn,

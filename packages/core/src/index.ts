@@ -109,6 +109,8 @@ export {
   FOLLOW_SYMLINKS,
   type FollowSymlinks,
   type PanelConfig,
+  REROUTE_SETTINGS,
+  type RerouteSetting,
   SANDBOX_SETTINGS,
   type SandboxSetting,
 } from "./schemas/panel-config.ts";

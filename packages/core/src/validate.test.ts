@@ -175,7 +175,10 @@ describe("validateDocument: syntax errors", () => {
         [4, 10, "scan.roots: expected at least 1 item, found 0 items"],
       ],
     );
-    assert.equal(ds[1]?.hint, "known fields: roots, ignore, follow_symlinks, max_manifest_bytes");
+    assert.equal(
+      ds[1]?.hint,
+      "known fields: roots, ignore, follow_symlinks, max_manifest_bytes, watch",
+    );
   });
 
   it("says every schema bound like the rest: field (in panel.yaml), expected, found", () => {

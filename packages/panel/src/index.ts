@@ -189,6 +189,7 @@ export {
 export { probeBwrap, type ToolProbe } from "./sandbox/probe.ts";
 export type { SbomInput } from "./sbom/document.ts";
 export { type WorkspaceSbomOptions, workspaceSbom } from "./sbom/workspace.ts";
+export { type CatalogChange, catalogChanges } from "./scan/catalog-changes.ts";
 export {
   DRIVER_PROBE_SCORE,
   type DriverProbeOptions,
@@ -196,12 +197,15 @@ export {
   MAX_PROBED_SYMBOLS,
   probeDrivers,
 } from "./scan/driver-probe.ts";
+export { type ScanReportJson, scanReportJson } from "./scan/report-json.ts";
 export {
   type ScanOptions,
   type ScanProgress,
   type ScanReport,
   scanWorkspace,
 } from "./scan/scanner.ts";
+export { WalkMemo } from "./scan/walk-memo.ts";
+export { ScanWatcher } from "./scan/watch.ts";
 export {
   AUTHORIZATION_KEY,
   type Authorized,

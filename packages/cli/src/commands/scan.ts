@@ -1,17 +1,57 @@
+/**
+ * `rtt scan`: answered by the running panel when it watches the scan roots (its catalog is kept
+ * current: a warm scan costs a socket round trip), else — or with `--local` — scanned here.
+ */
+import { existsSync } from "node:fs";
 import { formatDiagnostic } from "@rtt/core";
-import { type ScanReport, scanWorkspace } from "@rtt/panel";
+import {
+  checkPanelSocketFolder,
+  cliTokenSource,
+  loadPanelConfig,
+  PanelConnection,
+  type ScanReportJson,
+  scanReportJson,
+  scanWorkspace,
+  socketPathOf,
+  type WorkspacePaths,
+} from "@rtt/panel";
 import { count, paint, progressLine } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 import { explainedAddress, explainScan } from "./scan-explain.ts";
 
-export async function scanCommand(
-  ctx: CommandContext,
-  opts: { json?: boolean; explain?: string },
-): Promise<number> {
+export interface ScanFlags {
+  readonly json?: boolean;
+  /** Rescan on each change and print what appeared, changed and vanished (scan-watch.ts). */
+  readonly watch?: boolean;
+  /** Scan here even when a watching panel could answer. */
+  readonly local?: boolean;
+  /** After scanning, show every claim on this address and why the winner won (scan-explain.ts). */
+  readonly explain?: string;
+}
+
+/** How long a watching panel may take to answer (it finishes the rescan under way first). */
+const PANEL_SCAN_TIMEOUT_MS = 30_000;
+
+export async function scanCommand(ctx: CommandContext, opts: ScanFlags): Promise<number> {
+  if (opts.watch) {
+    const { scanWatchCommand } = await import("./scan-watch.ts");
+    return scanWatchCommand(ctx, opts);
+  }
   const paths = workspaceOf(ctx);
   // A bad address is a usage error before any work.
   const explained = opts.explain === undefined ? undefined : explainedAddress(opts.explain);
   const started = performance.now();
+  // The panel's report carries no claims: an explanation needs a scan here.
+  const warm = opts.local || explained !== undefined ? undefined : await fromWatchingPanel(paths);
+  if (warm !== undefined) {
+    const durationMs = Math.round(performance.now() - started);
+    return printScan(
+      ctx,
+      { ...warm, duration_ms: durationMs },
+      opts.json,
+      "from the watching panel",
+    );
+  }
   const progress = progressLine(ctx.term);
   const report = await scanWorkspace(paths, {
     onProgress: (p) =>
@@ -21,26 +61,39 @@ export async function scanCommand(
   if (explained !== undefined && !report.stopped)
     return explainScan(ctx, report, explained, opts.json === true);
   const durationMs = Math.round(performance.now() - started);
-  if (opts.json) {
-    writeJson(ctx, {
-      root: report.root,
-      files: report.files,
-      dirs: report.dirs,
-      manifests: report.manifests,
-      sidecars: report.sidecars,
-      symbols: report.symbols.length,
-      discovered: report.symbols.filter((s) => s.source.scanner !== "manifest").length,
-      reread: report.reread,
-      cached: report.cached,
-      conflicts: report.conflicts,
-      errors: report.errors,
-      warnings: report.warnings,
-      diagnostics: report.diagnostics,
-      catalog: paths.catalog,
-      catalog_written: report.catalogWritten,
-      stopped: report.stopped,
-      duration_ms: durationMs,
-    });
+  return printScan(ctx, scanReportJson(report, paths.catalog, durationMs), opts.json);
+}
+
+/**
+ * The report of the panel serving this workspace when it watches the scan roots; undefined when
+ * none runs, it does not watch, or it does not answer (an older panel): the caller scans.
+ */
+async function fromWatchingPanel(paths: WorkspacePaths): Promise<ScanReportJson | undefined> {
+  const { config, diagnostics } = loadPanelConfig(paths);
+  // A broken panel.yaml is the local scan's to report, with its line and column.
+  if (diagnostics.length > 0 || !existsSync(socketPathOf(config.listen))) return undefined;
+  let conn: PanelConnection | undefined;
+  try {
+    checkPanelSocketFolder(config.listen);
+    conn = new PanelConnection(config.listen, cliTokenSource(paths.rttDir));
+    const answer = await conn.scan(PANEL_SCAN_TIMEOUT_MS);
+    return answer.watching ? (JSON.parse(answer.report_json) as ScanReportJson) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    conn?.close();
+  }
+}
+
+/** Prints a scan's report (as JSON, or its diagnostics and a summary line); its exit code. */
+export function printScan(
+  ctx: CommandContext,
+  report: ScanReportJson,
+  json: boolean | undefined,
+  from?: string,
+): number {
+  if (json) {
+    writeJson(ctx, from === undefined ? report : { ...report, from_panel: true });
     return report.errors > 0 ? 1 : 0;
   }
   const { term } = ctx;
@@ -61,14 +114,9 @@ export async function scanCommand(
       : `${count(report.errors, "error")}, ${count(report.warnings, "warning")}`;
   term.out.write(
     `scanned ${count(report.files, "file")} in ${count(report.dirs, "folder")}: ` +
-      `${count(report.manifests, "manifest")} → ${count(report.symbols.length, "symbol")}${discoveredNote(report.symbols)}; ${problems} ` +
-      `(${report.reread} read, ${report.cached} unchanged) in ${durationMs} ms\n`,
+      `${count(report.manifests, "manifest")} → ${count(report.symbols, "symbol")}${report.discovered === 0 ? "" : ` (${report.discovered} discovered)`}; ${problems} ` +
+      `(${report.reread} read, ${report.cached} unchanged) in ${report.duration_ms} ms` +
+      `${from === undefined ? "" : ` (${from})`}\n`,
   );
   return report.errors > 0 ? 1 : 0;
-}
-
-/** ", N discovered" when indexers found some of the symbols; empty otherwise. */
-function discoveredNote(symbols: ScanReport["symbols"]): string {
-  const found = symbols.filter((s) => s.source.scanner !== "manifest").length;
-  return found === 0 ? "" : ` (${found} discovered)`;
 }

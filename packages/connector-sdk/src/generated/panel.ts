@@ -25,6 +25,8 @@ import type { RollbackRequest as _rtt_panel_v1_RollbackRequest, RollbackRequest_
 import type { RouteList as _rtt_panel_v1_RouteList, RouteList__Output as _rtt_panel_v1_RouteList__Output } from './rtt/panel/v1/RouteList.ts';
 import type { RouteSpec as _rtt_panel_v1_RouteSpec, RouteSpec__Output as _rtt_panel_v1_RouteSpec__Output } from './rtt/panel/v1/RouteSpec.ts';
 import type { SandboxStatus as _rtt_panel_v1_SandboxStatus, SandboxStatus__Output as _rtt_panel_v1_SandboxStatus__Output } from './rtt/panel/v1/SandboxStatus.ts';
+import type { ScanRequest as _rtt_panel_v1_ScanRequest, ScanRequest__Output as _rtt_panel_v1_ScanRequest__Output } from './rtt/panel/v1/ScanRequest.ts';
+import type { ScanResult as _rtt_panel_v1_ScanResult, ScanResult__Output as _rtt_panel_v1_ScanResult__Output } from './rtt/panel/v1/ScanResult.ts';
 import type { Selector as _rtt_panel_v1_Selector, Selector__Output as _rtt_panel_v1_Selector__Output } from './rtt/panel/v1/Selector.ts';
 import type { ShutdownRequest as _rtt_panel_v1_ShutdownRequest, ShutdownRequest__Output as _rtt_panel_v1_ShutdownRequest__Output } from './rtt/panel/v1/ShutdownRequest.ts';
 import type { ShutdownResponse as _rtt_panel_v1_ShutdownResponse, ShutdownResponse__Output as _rtt_panel_v1_ShutdownResponse__Output } from './rtt/panel/v1/ShutdownResponse.ts';
@@ -63,6 +65,8 @@ export interface ProtoGrpcType {
         RouteList: MessageTypeDefinition<_rtt_panel_v1_RouteList, _rtt_panel_v1_RouteList__Output>
         RouteSpec: MessageTypeDefinition<_rtt_panel_v1_RouteSpec, _rtt_panel_v1_RouteSpec__Output>
         SandboxStatus: MessageTypeDefinition<_rtt_panel_v1_SandboxStatus, _rtt_panel_v1_SandboxStatus__Output>
+        ScanRequest: MessageTypeDefinition<_rtt_panel_v1_ScanRequest, _rtt_panel_v1_ScanRequest__Output>
+        ScanResult: MessageTypeDefinition<_rtt_panel_v1_ScanResult, _rtt_panel_v1_ScanResult__Output>
         Selector: MessageTypeDefinition<_rtt_panel_v1_Selector, _rtt_panel_v1_Selector__Output>
         ShutdownRequest: MessageTypeDefinition<_rtt_panel_v1_ShutdownRequest, _rtt_panel_v1_ShutdownRequest__Output>
         ShutdownResponse: MessageTypeDefinition<_rtt_panel_v1_ShutdownResponse, _rtt_panel_v1_ShutdownResponse__Output>

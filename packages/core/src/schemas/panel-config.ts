@@ -23,8 +23,19 @@ export interface PanelConfig {
      */
     readonly follow_symlinks?: FollowSymlinks | boolean;
     readonly max_manifest_bytes?: number;
+    /** The panel watches the roots and rescans on change (default true; issue 17). */
+    readonly watch?: boolean;
   };
-  readonly routing?: { readonly prefer?: readonly LaneKind[]; readonly rewire_atomic?: boolean };
+  readonly routing?: {
+    readonly prefer?: readonly LaneKind[];
+    readonly rewire_atomic?: boolean;
+    /**
+     * When a wired symbol changes or vanishes under a watching panel: `auto` applies the new
+     * plan (audited as `reroute`) when it only touches those routes; `plan-only` (the default)
+     * logs it and leaves it to `rtt plan` / `rtt apply`.
+     */
+    readonly reroute?: RerouteSetting;
+  };
   readonly security?: {
     readonly strict_manifests?: boolean;
     /** SADDR patterns (as policy.json's) strict mode lets through unsigned. */
@@ -46,6 +57,10 @@ export interface PanelConfig {
     readonly trip_threshold?: { readonly errors?: number; readonly window_ms?: number };
   };
 }
+
+/** `routing.reroute`: what a watching panel does by itself when a wired symbol changes. */
+export const REROUTE_SETTINGS = ["auto", "plan-only"] as const;
+export type RerouteSetting = (typeof REROUTE_SETTINGS)[number];
 
 /** `security.sandbox`: the level asked for (ADR 0023). */
 export const SANDBOX_SETTINGS = ["auto", "bwrap", "node", "none"] as const;
@@ -76,6 +91,7 @@ export const panelConfigSchema = {
         ignore: stringList,
         follow_symlinks: { enum: [...FOLLOW_SYMLINKS, true, false] },
         max_manifest_bytes: { type: "integer", minimum: 1024 },
+        watch: { type: "boolean" },
       },
     },
     routing: {
@@ -84,6 +100,7 @@ export const panelConfigSchema = {
       properties: {
         prefer: { type: "array", uniqueItems: true, minItems: 1, items: { enum: LANE_KINDS } },
         rewire_atomic: { type: "boolean" },
+        reroute: { enum: REROUTE_SETTINGS },
       },
     },
     security: {

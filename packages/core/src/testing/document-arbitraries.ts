@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { DROP_POLICIES, LANE_KINDS } from "../qos.ts";
 import { IO_MODES } from "../saddr.ts";
 import { AUTH_MODES, DIRECTIONS } from "../schemas/manifest.ts";
-import { SANDBOX_SETTINGS } from "../schemas/panel-config.ts";
+import { REROUTE_SETTINGS, SANDBOX_SETTINGS } from "../schemas/panel-config.ts";
 import type { DocumentKind } from "../validate.ts";
 import {
   anyAddress,
@@ -199,6 +199,7 @@ const panelDoc = fc
           ignore: fc.array(pathText, { maxLength: 3 }),
           follow_symlinks: fc.constantFrom("within", "always", "never", true, false),
           max_manifest_bytes: fc.integer({ min: 1024, max: 10_000_000 }),
+          watch: fc.boolean(),
         },
         { requiredKeys: [] },
       ),
@@ -206,6 +207,7 @@ const panelDoc = fc
         {
           prefer: fc.uniqueArray(fc.constantFrom(...LANE_KINDS), { minLength: 1 }),
           rewire_atomic: fc.boolean(),
+          reroute: fc.constantFrom(...REROUTE_SETTINGS),
         },
         { requiredKeys: [] },
       ),

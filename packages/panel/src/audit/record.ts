@@ -31,6 +31,8 @@ export const AUDIT_ACTIONS = [
   "restore",
   "aborted",
   "retire",
+  /** A watching panel applied a plan by itself (panel.yaml routing.reroute: auto). */
+  "reroute",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

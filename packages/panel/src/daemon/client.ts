@@ -17,6 +17,7 @@ import {
   panelPackage,
   type RouteHealthMessage,
   type RouteListMessage,
+  type ScanResultMessage,
   type ServerStream,
   sentRttError,
   serverStream,
@@ -141,6 +142,11 @@ export class PanelConnection {
   /** The plan `rtt apply` would apply now, computed by the panel against its live topology. */
   planRoutes(timeoutMs = 30_000): Promise<PlanMessage> {
     return this.#call("PlanRoutes", timeoutMs, (o, cb) => this.#client.PlanRoutes({}, o, cb));
+  }
+
+  /** A watching panel's scan report (`watching: false` from one that does not watch). */
+  scan(timeoutMs = 30_000): Promise<ScanResultMessage> {
+    return this.#call("Scan", timeoutMs, (o, cb) => this.#client.Scan({}, o, cb));
   }
 
   /** Health samples of every wired route (or `route`), every `intervalMs`, until cancelled. */

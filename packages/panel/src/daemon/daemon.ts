@@ -27,6 +27,7 @@ import { type BreakerConfig, breakerConfig } from "../health/breaker.ts";
 import { DEFAULT_PREFER, loadAllowPaths, loadPolicy, loadTrust } from "../plan/inputs.ts";
 import { asTopology } from "../plan/topology.ts";
 import { compilePolicy, type PolicyEngine } from "../policy/policy-engine.ts";
+import type { Actor } from "../reconcile/actor.ts";
 import { STOP_DRAIN_CAP_MS, stopDrains } from "../reconcile/close-deadlines.ts";
 import { linkResourceName } from "../reconcile/drivers.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
@@ -50,11 +51,14 @@ import { RouteFallback } from "./fallback.ts";
 import { cachedByFile } from "./file-cache.ts";
 import { HostPool } from "./host-pool.ts";
 import { limitedLog } from "./limited-log.ts";
+import { failoverTarget } from "./live-ops.ts";
 import { routeProblems, samplesOf } from "./panel-messages.ts";
 import { PanelServer } from "./panel-server.ts";
-import { panelService } from "./panel-service.ts";
+import { liveTopologyOf, panelService } from "./panel-service.ts";
+import type { PanelPlan } from "./plan-check.ts";
 import { recover } from "./recovery.ts";
 import { RouteHealth } from "./route-health.ts";
+import { ScanWatch } from "./scan-watch.ts";
 import { compactWal, StabilitySweep } from "./stability-sweep.ts";
 
 /** How long a stop waits for the panel's work in flight before it stops the drivers anyway. */
@@ -98,6 +102,8 @@ export class PanelDaemon {
   readonly #catalog: () => readonly CatalogSymbol[];
   /** Route health and breakers; made once recovery knows the live routes. */
   #health: RouteHealth | undefined;
+  /** Watching the scan roots (panel.yaml scan.watch); undefined when not. */
+  #watch: ScanWatch | undefined;
   /** panel.yaml's security.require_tokens: every mutating call needs a token. */
   readonly #requireTokens: boolean;
   /** Aborted when the panel stops: ends the open Health and Audit streams. */
@@ -233,6 +239,7 @@ export class PanelDaemon {
     try {
       daemon.#checkLedger();
       await daemon.#recover();
+      await daemon.#startWatching();
       await daemon.#serve();
     } catch (error) {
       await daemon.stop();
@@ -271,6 +278,48 @@ export class PanelDaemon {
     this.#health.start();
     await this.#fallback.recovered(recovered.failedOver);
     this.#sweep.start();
+  }
+
+  /** After recovery (a re-plan needs the live routes): scans, then rescans on each change. */
+  async #startWatching(): Promise<void> {
+    // A watcher that cannot start (inotify's limit reached) leaves a panel that works as before.
+    this.#watch = await ScanWatch.start({
+      paths: this.paths,
+      live: () => ({
+        topology: liveTopologyOf(this.#reconciler),
+        seq: this.#wal.committed?.seq ?? 0,
+      }),
+      apply: (panel, actor) => this.#applyOwn(panel, actor),
+      failover: (routeId, actor) => this.#failOverOwn(routeId, actor),
+      log: this.#log,
+    }).catch((error: unknown) => {
+      this.#log(`not watching the scan roots: ${errorMessage(error)}`);
+      return undefined;
+    });
+  }
+
+  /** ApplyPlan's path for the panel's own plan: the apply, then compaction and prebinding. */
+  async #applyOwn(panel: PanelPlan, actor: Actor) {
+    const result = await this.#reconciler.apply(panel.plan, panel.catalog, actor);
+    await compactWal(this.#reconciler, this.#log);
+    void this.#fallback.prebind();
+    return result;
+  }
+
+  /**
+   * A route whose target vanished, moved along its failover set as a breaker's failover moves
+   * it (a QuickConnect). Returns the new target's address; undefined when there is none.
+   */
+  async #failOverOwn(routeId: string, actor: Actor): Promise<string | undefined> {
+    const route = this.#reconciler.live.get(routeId);
+    const target =
+      route === undefined
+        ? undefined
+        : failoverTarget(route, this.#catalogOrNone(), this.#policy(), this.#trust());
+    if (target === undefined) return undefined;
+    await this.#reconciler.quickConnect(routeId, target.target, target.driver, actor);
+    void this.#fallback.prebind();
+    return target.target.saddr;
   }
 
   /** panel.yaml's trip threshold and the route's failover health bounds from the policy. */
@@ -347,6 +396,7 @@ export class PanelDaemon {
         compact: () => compactWal(this.#reconciler, this.#log),
         prebind: () => void this.#fallback.prebind(),
         log: this.#log,
+        lastScan: async () => this.#watch?.lastScan(),
         stop: () => this.stop(),
       }),
     );
@@ -360,6 +410,8 @@ export class PanelDaemon {
   /** Stops every driver (closing the links, lanes and children), the server, the WAL. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      // First: a rescan's reroute finishes, and no other starts, before the drivers stop.
+      await this.#watch?.close();
       this.#health?.stop();
       this.#sweep.stop();
       this.#server.notServing();

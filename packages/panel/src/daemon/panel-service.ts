@@ -1,8 +1,8 @@
 /**
  * The rtt.panel.v1.Panel service (proto/rtt/v1/panel.proto; docs/design.md §Processes and
- * sockets: the panel daemon): all twelve of its calls, over what the daemon hands over in a
+ * sockets: the panel daemon): all thirteen of its calls, over what the daemon hands over in a
  * `PanelServiceContext`. The read side (Status, ListRoutes, ListSymbols, PlanRoutes, Health,
- * Audit) reads the workspace's files and asks the drivers for health samples; the write side
+ * Audit, Scan) reads the workspace's files and asks the drivers for health samples; the write side
  * (ApplyPlan, Rollback, QuickConnect, Trip, Heal, Shutdown) goes through the reconciler, the
  * route health loop and the daemon. Errors leave as their RttError's status and code
  * (call-handlers.ts; a bug is INTERNAL with its detail in the log only).
@@ -21,6 +21,7 @@ import type { Actor } from "../reconcile/actor.ts";
 import type { ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
 import type { ManifestTrust } from "../router/router.ts";
 import type { SandboxStatus } from "../sandbox/driver-sandbox.ts";
+import { scanReportJson } from "../scan/report-json.ts";
 import { editTargets, routeTarget, type TokenGate } from "../trust/authorize.ts";
 import type { Wal } from "../wal/wal.ts";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
@@ -41,6 +42,7 @@ import {
 import { decidePlan, panelPlan } from "./plan-check.ts";
 import { withRequestChecks } from "./request-checks.ts";
 import type { RouteHealth } from "./route-health.ts";
+import type { LastScan } from "./scan-watch.ts";
 
 /** How often Audit with `follow` looks at the ledger for new records. */
 const AUDIT_POLL_MS = 200;
@@ -86,6 +88,8 @@ export interface PanelServiceContext {
   /** After an apply: keeps each route's next failover target prebound. */
   prebind(): void;
   log(line: string): void;
+  /** The last scan of a watching panel, once what it saw changing is scanned; else undefined. */
+  lastScan(): Promise<LastScan | undefined>;
   /** Stops the panel (Shutdown answers first). */
   stop(): Promise<void>;
 }
@@ -119,6 +123,7 @@ export function panelService(ctx: PanelServiceContext): PanelHandlers {
       Trip: panelUnary("Trip", log, (req, call) => breakerCall(ctx, "trip", req, call)),
       Heal: panelUnary("Heal", log, (req, call) => breakerCall(ctx, "heal", req, call)),
       Shutdown: panelUnary("Shutdown", log, (req, call) => shutdown(ctx, req, call)),
+      Scan: panelUnary("Scan", log, () => scanNow(ctx)),
     },
     // A refused request is logged with who sent it (the log is where probing shows), within
     // limits: any client can send a thousand bad requests a second.
@@ -131,12 +136,20 @@ export function panelService(ctx: PanelServiceContext): PanelHandlers {
 
 /** The live topology as Status reports it (JSON) and as `rtt apply` plans against it. */
 function liveTopologyJson(ctx: PanelServiceContext): string {
-  return JSON.stringify({ format: TOPOLOGY_FORMAT, edges: ctx.reconciler.graph.edges });
+  return topologyJsonOf(ctx.reconciler);
 }
 
-/** What `rtt apply` plans against: the topology Status reports, through the same JSON. */
+function topologyJsonOf(reconciler: Pick<Reconciler, "graph">): string {
+  return JSON.stringify({ format: TOPOLOGY_FORMAT, edges: reconciler.graph.edges });
+}
+
+/** What `rtt apply` (and a watching panel) plans against: Status's topology, through its JSON. */
+export function liveTopologyOf(reconciler: Pick<Reconciler, "graph">): Topology {
+  return asTopology(JSON.parse(topologyJsonOf(reconciler)) as JsonValue);
+}
+
 function liveTopology(ctx: PanelServiceContext): Topology {
-  return asTopology(JSON.parse(liveTopologyJson(ctx)) as JsonValue);
+  return liveTopologyOf(ctx.reconciler);
 }
 
 function status(ctx: PanelServiceContext) {
@@ -335,6 +348,14 @@ function breakerCall(
   const state =
     kind === "trip" ? health.trip(route, actor, req.why || undefined) : health.heal(route, actor);
   return { route, state: state.state, reason: state.reason };
+}
+
+/** A watching panel's last scan report, as `rtt scan --json` prints it. */
+async function scanNow(ctx: PanelServiceContext) {
+  const last = await ctx.lastScan();
+  if (last === undefined) return { watching: false, report_json: "" };
+  const report = scanReportJson(last.report, ctx.paths.catalog, last.durationMs);
+  return { watching: true, report_json: JSON.stringify(report) };
 }
 
 function shutdown(ctx: PanelServiceContext, req: UnaryRequest<"Shutdown">, call: Call) {

@@ -100,7 +100,10 @@ type RequestOf<M extends keyof PanelHandlers> =
       ? Req
       : never;
 
-/** Each call's checks; a call with nothing to check (Status, ListRoutes, PlanRoutes) has none. */
+/**
+ * Each call's checks; a call with nothing to check (Status, ListRoutes, PlanRoutes, Scan) has
+ * none.
+ */
 const CHECKS: { readonly [M in keyof PanelHandlers]?: (req: RequestOf<M>) => void } = {
   // The plan's own route ids are checked where it is parsed (plan-check.ts).
   ApplyPlan: (req) => {

@@ -1,5 +1,5 @@
 import { errorMessage } from "@rtt/core";
-import type { AuditLedger } from "../audit/ledger.ts";
+import type { AuditAction, AuditLedger } from "../audit/ledger.ts";
 
 /** Who asked for a change and why: what the audit ledger records with it. */
 export interface Actor {
@@ -10,6 +10,11 @@ export interface Actor {
   readonly claimedBy?: string;
   /** The id of the capability token the call carried. */
   readonly token?: string;
+  /**
+   * The ledger's action for every change made for this actor, instead of each change's own
+   * (bind, unbind, swap): a watching panel's own apply is a `reroute`.
+   */
+  readonly auditAs?: Extract<AuditAction, "reroute">;
 }
 
 /** The audit entry fields that say who acted: `who`, and `claimed_by` / `token` when known. */

@@ -297,6 +297,7 @@ export class BatchTransaction {
       edits.map((edit) => ({
         action:
           auditAs ??
+          actor.auditAs ??
           (edit.action === "create" ? "bind" : edit.action === "delete" ? "unbind" : "swap"),
         route: edit.route,
         ...actorFields(actor),

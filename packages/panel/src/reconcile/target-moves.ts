@@ -240,7 +240,7 @@ export class TargetMoves {
     // The record first, then the commit anchored to it (ADR 0019).
     this.#parts.options.audit.appendAll([
       {
-        action: mode === "unpark" ? "restore" : "swap",
+        action: mode === "unpark" ? "restore" : (actor.auditAs ?? "swap"),
         route: after.edge.route,
         ...actorFields(actor),
         why: actor.why,

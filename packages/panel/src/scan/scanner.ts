@@ -42,6 +42,7 @@ import {
 import { type ScanTrust, scanTrust, strictWarnings } from "./signatures.ts";
 import { withGitTags } from "./vcs/symbol-tags.ts";
 import { type WalkResult, walk } from "./walk.ts";
+import type { WalkMemo } from "./walk-memo.ts";
 
 export interface ScanProgress {
   readonly phase: "walk" | "read";
@@ -53,6 +54,11 @@ export interface ScanOptions {
   readonly onProgress?: (progress: ScanProgress) => void;
   /** The indexers to run; the registry's (INDEXERS) when absent. Tests pass their own. */
   readonly indexers?: readonly Indexer[];
+  /**
+   * A watcher's rescan: what changed since its last scan, and its memory of that scan's walk,
+   * reused when only files the walk yielded changed (walk-memo.ts).
+   */
+  readonly watched?: { readonly memo: WalkMemo; readonly changed: readonly string[] };
 }
 
 export interface ScanReport {
@@ -243,7 +249,11 @@ export async function scanWorkspace(
     .map((i) => i.name)
     .sort()
     .join(",");
-  const walked = walkScanRoots(paths, scan, options.onProgress, indexers);
+  const { watched } = options;
+  const walked =
+    (scanConfig.unchanged ? watched?.memo.reuse(watched.changed) : undefined) ??
+    walkScanRoots(paths, scan, options.onProgress, indexers);
+  watched?.memo.remember(walked);
   // Signature verdicts cached under other trusted keys are stale, and so are facts read by
   // another set of indexers: read every file again.
   const remembered =

@@ -28,12 +28,19 @@ scan:
   follow_symlinks: within
   # Manifests larger than this are reported and skipped.
   max_manifest_bytes: 1048576
+  # A running panel watches the roots, rescans on change, and re-plans when a wired symbol
+  # changes or vanishes (see routing.reroute).
+  watch: true
 
 routing:
   # Lane kinds in order of preference; a lane that cannot be made falls back to the next.
   prefer: ["shm", "uds", "tcp"]
   # Rewire with two-phase commit: all routes of a batch switch, or none do.
   rewire_atomic: true
+  # When a wired symbol changes or vanishes under a watching panel: "plan-only" logs
+  # "reroute pending" and leaves it to "rtt plan" / "rtt apply"; "auto" applies the new plan
+  # (audited as "reroute") when it only touches the routes whose ends changed.
+  reroute: plan-only
 
 security:
   # When true, the router never chooses a symbol whose manifest is unsigned or signed by a key

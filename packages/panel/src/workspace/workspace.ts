@@ -115,6 +115,8 @@ export interface ResolvedConfig {
     readonly ignore: readonly string[];
     readonly followSymlinks: FollowSymlinks;
     readonly maxManifestBytes: number;
+    /** A running panel watches the roots (scan.watch, default true). */
+    readonly watch: boolean;
   };
   readonly raw: PanelConfig;
 }
@@ -136,6 +138,7 @@ export function resolveConfig(paths: WorkspacePaths, raw: PanelConfig): Resolved
       ignore: raw.scan?.ignore ?? DEFAULT_IGNORE,
       followSymlinks: followSymlinksOf(raw.scan?.follow_symlinks),
       maxManifestBytes: raw.scan?.max_manifest_bytes ?? DEFAULT_MAX_MANIFEST_BYTES,
+      watch: raw.scan?.watch ?? true,
     },
     raw,
   };

@@ -16,7 +16,8 @@ export interface AuditEvent {
    */
   'who'?: (string);
   /**
-   * "bind", "unbind", "swap", "trip", "heal", "rollback", "degrade", "restore", "aborted", or "retire"
+   * "bind", "unbind", "swap", "trip", "heal", "rollback", "degrade", "restore", "retire",
+   * "reroute" (a watching panel applied a plan by itself: routing.reroute auto), or "aborted"
    * (the change recorded just before did not commit: the WAL refused it).
    */
   'action'?: (string);
@@ -68,7 +69,8 @@ export interface AuditEvent__Output {
    */
   'who': (string);
   /**
-   * "bind", "unbind", "swap", "trip", "heal", "rollback", "degrade", "restore", "aborted", or "retire"
+   * "bind", "unbind", "swap", "trip", "heal", "rollback", "degrade", "restore", "retire",
+   * "reroute" (a watching panel applied a plan by itself: routing.reroute auto), or "aborted"
    * (the change recorded just before did not commit: the WAL refused it).
    */
   'action': (string);

@@ -18,6 +18,8 @@ import type { QuickConnectAck as _rtt_panel_v1_QuickConnectAck, QuickConnectAck_
 import type { RollbackRequest as _rtt_panel_v1_RollbackRequest, RollbackRequest__Output as _rtt_panel_v1_RollbackRequest__Output } from '../../../rtt/panel/v1/RollbackRequest.ts';
 import type { RouteList as _rtt_panel_v1_RouteList, RouteList__Output as _rtt_panel_v1_RouteList__Output } from '../../../rtt/panel/v1/RouteList.ts';
 import type { RouteSpec as _rtt_panel_v1_RouteSpec, RouteSpec__Output as _rtt_panel_v1_RouteSpec__Output } from '../../../rtt/panel/v1/RouteSpec.ts';
+import type { ScanRequest as _rtt_panel_v1_ScanRequest, ScanRequest__Output as _rtt_panel_v1_ScanRequest__Output } from '../../../rtt/panel/v1/ScanRequest.ts';
+import type { ScanResult as _rtt_panel_v1_ScanResult, ScanResult__Output as _rtt_panel_v1_ScanResult__Output } from '../../../rtt/panel/v1/ScanResult.ts';
 import type { Selector as _rtt_panel_v1_Selector, Selector__Output as _rtt_panel_v1_Selector__Output } from '../../../rtt/panel/v1/Selector.ts';
 import type { ShutdownRequest as _rtt_panel_v1_ShutdownRequest, ShutdownRequest__Output as _rtt_panel_v1_ShutdownRequest__Output } from '../../../rtt/panel/v1/ShutdownRequest.ts';
 import type { ShutdownResponse as _rtt_panel_v1_ShutdownResponse, ShutdownResponse__Output as _rtt_panel_v1_ShutdownResponse__Output } from '../../../rtt/panel/v1/ShutdownResponse.ts';
@@ -163,6 +165,25 @@ export interface PanelClient extends grpc.Client {
   rollback(argument: _rtt_panel_v1_RollbackRequest, callback: grpc.requestCallback<_rtt_panel_v1_ApplyResult__Output>): grpc.ClientUnaryCall;
   
   /**
+   * The scan report of a panel that watches its scan roots (panel.yaml scan.watch), once every
+   * change it has seen is scanned: what `rtt scan` prints, at the cost of a round trip. A panel
+   * that does not watch answers `watching: false` (the caller scans itself).
+   */
+  Scan(argument: _rtt_panel_v1_ScanRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_ScanResult__Output>): grpc.ClientUnaryCall;
+  Scan(argument: _rtt_panel_v1_ScanRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_panel_v1_ScanResult__Output>): grpc.ClientUnaryCall;
+  Scan(argument: _rtt_panel_v1_ScanRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_ScanResult__Output>): grpc.ClientUnaryCall;
+  Scan(argument: _rtt_panel_v1_ScanRequest, callback: grpc.requestCallback<_rtt_panel_v1_ScanResult__Output>): grpc.ClientUnaryCall;
+  /**
+   * The scan report of a panel that watches its scan roots (panel.yaml scan.watch), once every
+   * change it has seen is scanned: what `rtt scan` prints, at the cost of a round trip. A panel
+   * that does not watch answers `watching: false` (the caller scans itself).
+   */
+  scan(argument: _rtt_panel_v1_ScanRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_ScanResult__Output>): grpc.ClientUnaryCall;
+  scan(argument: _rtt_panel_v1_ScanRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_rtt_panel_v1_ScanResult__Output>): grpc.ClientUnaryCall;
+  scan(argument: _rtt_panel_v1_ScanRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_ScanResult__Output>): grpc.ClientUnaryCall;
+  scan(argument: _rtt_panel_v1_ScanRequest, callback: grpc.requestCallback<_rtt_panel_v1_ScanResult__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * Stops the panel: stops every driver (closing its links), removes the socket, exits.
    */
   Shutdown(argument: _rtt_panel_v1_ShutdownRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_rtt_panel_v1_ShutdownResponse__Output>): grpc.ClientUnaryCall;
@@ -263,6 +284,13 @@ export interface PanelHandlers extends grpc.UntypedServiceImplementation {
   Rollback: grpc.handleUnaryCall<_rtt_panel_v1_RollbackRequest__Output, _rtt_panel_v1_ApplyResult>;
   
   /**
+   * The scan report of a panel that watches its scan roots (panel.yaml scan.watch), once every
+   * change it has seen is scanned: what `rtt scan` prints, at the cost of a round trip. A panel
+   * that does not watch answers `watching: false` (the caller scans itself).
+   */
+  Scan: grpc.handleUnaryCall<_rtt_panel_v1_ScanRequest__Output, _rtt_panel_v1_ScanResult>;
+  
+  /**
    * Stops the panel: stops every driver (closing its links), removes the socket, exits.
    */
   Shutdown: grpc.handleUnaryCall<_rtt_panel_v1_ShutdownRequest__Output, _rtt_panel_v1_ShutdownResponse>;
@@ -289,6 +317,7 @@ export interface PanelDefinition extends grpc.ServiceDefinition {
   PlanRoutes: MethodDefinition<_rtt_panel_v1_PlanRequest, _rtt_panel_v1_Plan, _rtt_panel_v1_PlanRequest__Output, _rtt_panel_v1_Plan__Output>
   QuickConnect: MethodDefinition<_rtt_panel_v1_RouteSpec, _rtt_panel_v1_QuickConnectAck, _rtt_panel_v1_RouteSpec__Output, _rtt_panel_v1_QuickConnectAck__Output>
   Rollback: MethodDefinition<_rtt_panel_v1_RollbackRequest, _rtt_panel_v1_ApplyResult, _rtt_panel_v1_RollbackRequest__Output, _rtt_panel_v1_ApplyResult__Output>
+  Scan: MethodDefinition<_rtt_panel_v1_ScanRequest, _rtt_panel_v1_ScanResult, _rtt_panel_v1_ScanRequest__Output, _rtt_panel_v1_ScanResult__Output>
   Shutdown: MethodDefinition<_rtt_panel_v1_ShutdownRequest, _rtt_panel_v1_ShutdownResponse, _rtt_panel_v1_ShutdownRequest__Output, _rtt_panel_v1_ShutdownResponse__Output>
   Status: MethodDefinition<_rtt_panel_v1_StatusRequest, _rtt_panel_v1_PanelStatus, _rtt_panel_v1_StatusRequest__Output, _rtt_panel_v1_PanelStatus__Output>
   Trip: MethodDefinition<_rtt_panel_v1_BreakerRequest, _rtt_panel_v1_BreakerReply, _rtt_panel_v1_BreakerRequest__Output, _rtt_panel_v1_BreakerReply__Output>
