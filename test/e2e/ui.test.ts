@@ -167,7 +167,7 @@ describe("rtt ui in a browser", { skip }, () => {
     });
     const row = page.locator('tr[data-route="events-to-log"]');
     await eventually(
-      async () => /^[1-9]\d*\/s$/.test(await row.locator(".throughput").innerText()),
+      async () => /^[1-9]\d*\/s$/.test((await row.locator(".throughput").textContent()) ?? ""),
       {
         what: "non-zero throughput on events-to-log in the table",
         timeoutMs: WAIT_MS,
@@ -187,7 +187,9 @@ describe("rtt ui in a browser", { skip }, () => {
     assert.equal(live.edges.find((e) => e.id === "events-to-log")?.breaker, "open");
     await eventually(
       async () =>
-        /trip events-to-log .*trip from rtt ui/.test(await page.locator("#audit").innerText()),
+        /trip events-to-log .*trip from rtt ui/.test(
+          (await page.locator("#audit").textContent()) ?? "",
+        ),
       { what: "the trip in the page's audit tail", timeoutMs: WAIT_MS, intervalMs: 100 },
     );
     const shot = join(makeTempDir("rtt-e2e-ui-"), "ui-tripped.png");
