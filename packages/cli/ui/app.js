@@ -88,6 +88,10 @@ const health = new Map();
 /** Audit lines by seq: a reconnect sends the tail again. */
 const audit = new Map();
 
+/** A route's state in words: its breaker, and whether a stub answers or its source is parked. */
+const stateText = (breaker, degraded, held) =>
+  degraded ? `${breaker}, degraded` : held ? `${breaker}, held` : breaker;
+
 function edgeLabel(id, breaker, h) {
   const rate = h === undefined ? "" : `\n${fmt(h.throughput, 0)}/s · p99 ${fmt(h.p99_ms, 1)} ms`;
   return `${id}${rate}\n${breaker}`;
@@ -98,13 +102,15 @@ function edgeData(e, colours) {
   const h = health.get(e.id);
   const breaker = h?.breaker ?? e.breaker;
   const degraded = h?.degraded ?? e.degraded;
-  const shown = degraded ? `${breaker}, degraded` : e.held ? `${breaker}, held` : breaker;
+  const shown = stateText(breaker, degraded, e.held);
   return {
     id: e.id,
     source: e.from,
     target: e.to,
     breaker,
     colour: h?.colour ?? colours[e.id],
+    held: e.held,
+    state: shown,
     dashed: degraded || e.held,
     label: edgeLabel(e.id, shown, h),
   };
@@ -185,7 +191,7 @@ function drawRow(edge) {
   const swatch = document.createElement("span");
   swatch.className = "swatch";
   swatch.style.background = edge.data("colour");
-  tr.querySelector(".breaker").replaceChildren(swatch, edge.data("breaker"));
+  tr.querySelector(".breaker").replaceChildren(swatch, edge.data("state"));
   tr.querySelector(".throughput").textContent = h ? `${fmt(h.throughput, 0)}/s` : "-";
   tr.querySelector(".p99").textContent = h ? `${fmt(h.p99_ms, 1)} ms` : "-";
 }
@@ -194,11 +200,14 @@ function drawHealth(h) {
   health.set(h.route, h);
   const edge = cy.getElementById(h.route);
   if (edge.empty()) return;
-  const shown = h.degraded ? `${h.breaker}, degraded` : h.breaker;
+  // A sample does not say whether the route is held: the topology does.
+  const held = edge.data("held");
+  const shown = stateText(h.breaker, h.degraded, held);
   edge.data({
     breaker: h.breaker,
     colour: h.colour,
-    dashed: h.degraded,
+    state: shown,
+    dashed: h.degraded || held,
     label: edgeLabel(h.route, shown, h),
   });
   drawRow(edge);
