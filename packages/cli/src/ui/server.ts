@@ -49,6 +49,9 @@ const SECURITY_HEADERS = {
   "cache-control": "no-store",
 };
 
+/** What the server serves from: a UiFeed, or a test's stand-in. */
+export type LiveSource = Pick<UiFeed, "subscribe" | "breaker">;
+
 /** The largest trip/heal request body: a route id and a reason. */
 const MAX_BODY = 4096;
 
@@ -119,7 +122,7 @@ export function parseBreakerRequest(text: string): { route: string; why: string 
 
 /** POST /api/trip or /api/heal: the feed calls the panel as `rtt trip`/`rtt heal` do. */
 async function breakerAction(
-  feed: UiFeed,
+  feed: LiveSource,
   kind: "trip" | "heal",
   req: IncomingMessage,
   res: ServerResponse,
@@ -135,7 +138,7 @@ async function breakerAction(
 }
 
 /** GET /events: the feed as server-sent events, until the page goes. */
-function events(feed: UiFeed, req: IncomingMessage, res: ServerResponse): void {
+function events(feed: LiveSource, req: IncomingMessage, res: ServerResponse): void {
   res.writeHead(200, {
     ...SECURITY_HEADERS,
     "content-type": "text/event-stream; charset=utf-8",
@@ -149,7 +152,7 @@ function events(feed: UiFeed, req: IncomingMessage, res: ServerResponse): void {
 }
 
 async function handle(
-  feed: UiFeed,
+  feed: LiveSource,
   guard: Guard,
   req: IncomingMessage,
   res: ServerResponse,
@@ -186,7 +189,7 @@ function listenOn(server: Server, listen: UiListen): Promise<void> {
 }
 
 /** Serves the page for `feed` at `listen`; the secret is new for this server. */
-export async function startUiServer(feed: UiFeed, listen: UiListen): Promise<UiServer> {
+export async function startUiServer(feed: LiveSource, listen: UiListen): Promise<UiServer> {
   const secret = newSecret();
   // No Host passes until the port is known.
   const guard: { hosts: ReadonlySet<string> | undefined; secret: string } = {
