@@ -1,12 +1,13 @@
 /**
  * `rtt ui` in a real browser: Debian's chromium, driven by playwright-core, on the page `rtt ui`
- * serves for a temp copy of the quickstart with both routes wired and flowing. The page draws
- * both routes, follows the panel's health, trips a route from its own button (the edge turns
- * red, the panel agrees, the audit tail says so) and heals it (green again). Screenshots go to
- * the test's temp folder; with RTT_UI_SCREENSHOT=<file> one is also saved there (how
- * docs/img/ui.png is made). The page's own measurements — load to first graph drawn, and a
- * health sample's send to its edge redrawn — are reported as diagnostics, not asserted.
- * Skips only when chromium is not installed (scripts/ensure-test-deps.sh installs it).
+ * serves for a temp copy of the quickstart. Started before any panel, the page draws routes.json
+ * grey; once `rtt apply` wires both routes it draws them as wired, follows the panel's health,
+ * trips a route from its own button (the edge turns red, the panel agrees, the audit tail says
+ * so) and heals it (green again). Screenshots go to the test's temp folder; with
+ * RTT_UI_SCREENSHOT=<file> one is also saved there (how docs/img/ui.png is made). The page's own
+ * measurements — load to first graph drawn, and a health sample's send to its edge redrawn — are
+ * reported as diagnostics, not asserted. Skips only when chromium is not installed
+ * (scripts/ensure-test-deps.sh installs it).
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -16,7 +17,7 @@ import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { quickstartSuite, scanAndApply } from "../support/quickstart-workspace.ts";
+import { quickstartSuite } from "../support/quickstart-workspace.ts";
 import { childEnv, makeTempDir, parseJson, REPO, RTT_BIN } from "./helpers.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -26,6 +27,7 @@ const skip = existsSync(CHROMIUM)
 
 /** The colours the page draws breakers in, as the browser reports them (model.ts). */
 const GREEN = "rgb(46,125,50)";
+const GREY = "rgb(158,158,158)";
 const RED = "rgb(198,40,40)";
 const WAIT_MS = 60_000;
 
@@ -119,13 +121,8 @@ const percentile = (xs: readonly number[], p: number) =>
 describe("rtt ui in a browser", { skip }, () => {
   it("draws both routes, follows their health, trips and heals a route from the page", async (t) => {
     use({ emit: { count: 0, intervalMs: 20 }, refreshIntervalMs: 200 });
-    await scanAndApply(ws());
-    const graph = parseJson((await ws().ok(["graph", "--json"])).stdout) as {
-      source: string;
-      edges: { id: string; from: string; to: string; breaker: string }[];
-    };
-    assert.equal(graph.source, "panel");
-
+    await ws().ok(["scan"]);
+    // Started before any panel: the page shows routes.json, then follows the panel apply starts.
     const { url } = await startUi(ws().root);
     const base = url.slice(0, url.indexOf("#"));
     // Outside the page: another Host, or an action without the secret, is refused.
@@ -146,18 +143,28 @@ describe("rtt ui in a browser", { skip }, () => {
       if (m.type() === "error") problems.push(`console: ${m.text()}`);
     });
     await page.goto(url);
-
-    // Both routes drawn, between the ends the panel wired, closed (green).
     const first = await eventually(() => drawn(page), {
       what: "the first graph drawn",
       timeoutMs: WAIT_MS,
       intervalMs: 100,
     });
+    for (const e of first.edges) assert.equal(e.drawn, GREY, `${e.id} drawn not wired`);
+    assert.match((await page.locator("#panel").textContent()) ?? "", /^routes\.json \(no panel/);
+
+    // Both routes drawn, between the ends the panel wired, closed (green).
+    await ws().ok(["apply", "--auto-approve"]);
+    const graph = parseJson((await ws().ok(["graph", "--json"])).stdout) as {
+      source: string;
+      edges: { id: string; from: string; to: string; breaker: string }[];
+    };
+    assert.equal(graph.source, "panel");
+    for (const route of ["events-to-log", "ui-refresh"])
+      await edgeColour(page, route, GREEN, `${route} drawn closed once wired`);
+    const wired = await drawn(page);
     const ends = (es: readonly { id: string; from: string; to: string }[]) =>
       es.map(({ id, from, to }) => ({ id, from, to })).sort((a, b) => (a.id < b.id ? -1 : 1));
-    assert.deepEqual(ends(first.edges), ends(graph.edges));
-    assert.equal(first.edges.length, 2);
-    for (const e of first.edges) assert.equal(e.drawn, GREEN, `${e.id} drawn closed`);
+    assert.deepEqual(ends(wired?.edges ?? []), ends(graph.edges));
+    assert.equal(graph.edges.length, 2);
 
     // Live: health samples keep redrawing the edges, and the table shows throughput.
     await eventually(async () => ((await drawn(page))?.redrawMs.length ?? 0) >= 20, {
