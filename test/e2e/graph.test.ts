@@ -1,7 +1,8 @@
 /**
  * `rtt graph` on a temp copy of the quickstart with no panel running: the topology routes.json
  * would wire, from the catalog, as DOT, Mermaid and JSON — the same bytes run after run. (From a
- * running panel, with breakers, test/e2e/ui.test.ts checks it beside the page.)
+ * running panel, with breakers, test/e2e/ui.test.ts checks it beside the page.) And `rtt ui`
+ * refusing an address off loopback before it serves anything.
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
@@ -81,5 +82,16 @@ describe("rtt graph without a panel", () => {
     const bad = await runRtt(["graph", "--format", "svg"], { cwd: root });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /Allowed choices are dot, mermaid/);
+  });
+});
+
+describe("rtt ui's address", () => {
+  it("is refused, with exit 2 and a hint, unless it is loopback or a Unix socket", async () => {
+    const root = copyQuickstart();
+    for (const listen of ["0.0.0.0:8080", "localhost:8080", "192.168.1.2:80"]) {
+      const r = await runRtt(["ui", "--listen", listen], { cwd: root });
+      assert.equal(r.code, 2, `${listen}: ${r.stderr}`);
+      assert.match(r.stderr, /\(RTT_ERR_USAGE\)\n {2}hint: rtt ui listens on loopback only/);
+    }
   });
 });
