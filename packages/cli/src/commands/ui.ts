@@ -28,8 +28,13 @@ export async function uiCommand(
       `rtt ui: open ${server.url}\n  (serving on ${server.address}; the address after # is this run's secret; Ctrl-C stops)\n`,
     );
   await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
   });
   await server.close();
   await feed.stop();

@@ -182,6 +182,10 @@ export class UiFeed {
         await this.#sleep(RECONNECT_MS);
         continue;
       }
+      if (this.#stopped) {
+        conn.close();
+        break;
+      }
       this.#conn = conn;
       await this.#refresh(conn);
       known();
@@ -194,6 +198,7 @@ export class UiFeed {
 
   /** Reads both streams until either ends (the panel stopped) or the feed stops. */
   async #follow(conn: PanelConnection): Promise<void> {
+    if (this.#stopped) return;
     const health = conn.health();
     const audit = conn.audit({ limit: AUDIT_TAIL, follow: true });
     this.#streams = [health, audit];
