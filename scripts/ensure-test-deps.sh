@@ -3,7 +3,8 @@
 # - python3-grpcio (with python3-protobuf), for test/api/panel_client.py, the panel API's Python
 #   client test;
 # - bubblewrap, the `bwrap` the driver sandbox runs drivers in (docs/adr/0023-driver-sandbox.md;
-#   test/e2e/sandbox.test.ts).
+#   test/e2e/sandbox.test.ts);
+# - chromium, the browser test/e2e/ui.test.ts drives (with playwright-core) against `rtt ui`.
 # Idempotent and silent when they are there already; never fails the caller: when it cannot
 # install (not root, no apt-get, no network) it prints one line per package and the tests that
 # need it skip with the same reason.
@@ -16,6 +17,9 @@ if ! /usr/bin/python3 -c 'import grpc, google.protobuf' >/dev/null 2>&1; then
 fi
 if ! command -v bwrap >/dev/null 2>&1; then
   missing+=("bubblewrap:the bwrap sandbox tests")
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  missing+=("chromium:the rtt ui browser test")
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -76,6 +76,8 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
   addQcCommand(program, rt);
   addBreakerCommands(program, rt);
   addTapCommand(program, rt);
+  addUiCommand(program, rt);
+  addGraphCommand(program, rt);
   addPanelCommands(program, rt);
   addAuditCommand(program, rt);
   addKeysCommands(program, rt);
@@ -298,6 +300,47 @@ function addTapCommand(program: Command, { ctx, setExit }: Runtime): void {
         setExit(await tapCommand(ctx(), route, opts));
       },
     );
+}
+
+function addUiCommand(program: Command, { ctx, setExit }: Runtime): void {
+  program
+    .command("ui")
+    .description(
+      "serve a live picture of the topology on loopback: routes coloured by breaker, throughput and p99, the audit tail, trip and heal",
+    )
+    .option(
+      "--listen <address>",
+      "127.0.0.1:<port> (0: any free port), [::1]:<port>, or unix:<path> (default: 127.0.0.1:0)",
+    )
+    .option("--json", "print the page's address as JSON once it serves")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rtt ui\n  rtt ui --listen 127.0.0.1:7700\n  rtt ui --listen unix:/tmp/rtt-ui.sock\n\nServes until interrupted. The address it prints carries a secret made for this run: the\npage's requests need it, so only who can read the terminal can open the page.",
+    )
+    .action(async (opts: { listen?: string; json?: boolean }) => {
+      const { uiCommand } = await import("./commands/ui.ts");
+      setExit(await uiCommand(ctx(), opts));
+    });
+}
+
+function addGraphCommand(program: Command, { ctx, setExit }: Runtime): void {
+  program
+    .command("graph")
+    .description(
+      "print the topology as Graphviz DOT or Mermaid: symbols as nodes, routes as edges with their breaker",
+    )
+    .addOption(
+      new Option("--format <format>", "the text form").choices(["dot", "mermaid"]).default("dot"),
+    )
+    .option("--json", "print the graph's nodes and edges as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  rtt graph | dot -Tsvg > topology.svg\n  rtt graph --format mermaid\n  rtt graph --json | jq '.edges[] | {id, breaker}'\n\nFrom the running panel (what is wired now), else from routes.json and the catalog.",
+    )
+    .action(async (opts: { format: "dot" | "mermaid"; json?: boolean }) => {
+      const { graphCommand } = await import("./commands/graph.ts");
+      setExit(await graphCommand(ctx(), opts));
+    });
 }
 
 /** `rtt panel start|stop|status|run` */

@@ -346,6 +346,12 @@ export const ERROR_CATALOG = {
     exitCode: 1,
     grpcStatus: "ABORTED",
   },
+  RTT_ERR_UI_REFUSED: {
+    meaning:
+      "`rtt ui`'s server refused a request: its Host header does not name the address served, it came from another origin, or it lacks the secret of this run (the address `rtt ui` printed carries it after `#`).",
+    exitCode: 1,
+    grpcStatus: "PERMISSION_DENIED",
+  },
   RTT_ERR_PANEL_UNREACHABLE: {
     meaning:
       "No panel answers on the workspace's socket, and starting one failed or timed out (its log's last lines are quoted).",
