@@ -4,7 +4,8 @@
 #   client test;
 # - bubblewrap, the `bwrap` the driver sandbox runs drivers in (docs/adr/0023-driver-sandbox.md;
 #   test/e2e/sandbox.test.ts);
-# - chromium, the browser test/e2e/ui.test.ts drives (with playwright-core) against `rtt ui`.
+# - chromium, the browser test/e2e/ui.test.ts drives (with playwright-core) against `rtt ui`;
+# - zsh and fish, whose completion scripts packages/cli/src/completion/completion.test.ts runs.
 # Idempotent and silent when they are there already; never fails the caller: when it cannot
 # install (not root, no apt-get, no network) it prints one line per package and the tests that
 # need it skip with the same reason.
@@ -21,6 +22,11 @@ fi
 if [ ! -x /usr/bin/chromium ]; then
   missing+=("chromium:the rtt ui browser test")
 fi
+for shell in zsh fish; do
+  if ! command -v "$shell" >/dev/null 2>&1; then
+    missing+=("$shell:the $shell completion test")
+  fi
+done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 why=""
