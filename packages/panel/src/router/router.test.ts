@@ -4,6 +4,7 @@ import {
   addressOf,
   type CatalogSymbol,
   type Contract,
+  type Direction,
   matches,
   type Policy,
   symbolFromContract,
@@ -19,6 +20,7 @@ import {
   type RouteDecision,
   routeDecision,
 } from "./router.ts";
+import { consumesFromSource } from "./steps.ts";
 
 const source = { file: "rtt.manifest.json", scanner: "manifest", score: 1 } as const;
 
@@ -68,6 +70,38 @@ describe("router: one example per step", () => {
     assert.equal(d.chosen, B.saddr);
     assert.equal(cand(d, A.saddr).step, "compat");
     assert.match(cand(d, A.saddr).reason, /requires capability "stream"|stream/);
+  });
+
+  it("compat: a filter (`both`) fed by a provider is the consumer, and needs no caps", () => {
+    const bus = sym("rtt://core/bus/ticks@1.0.0", {
+      type: "bus",
+      direction: "provider",
+      capabilities: ["push", "stream"],
+    });
+    const filter = sym("rtt://bin/proc/upper@0.0.0", { type: "proc", direction: "both" });
+    const d = routeDecision(
+      { id: "r2", from: "rtt://core/bus/ticks", to: "rtt://bin/proc/upper" },
+      [bus, filter],
+      open,
+      ctx,
+    );
+    assert.equal(d.chosen, filter.saddr);
+  });
+
+  it("which end consumes, for every pair of directions", () => {
+    const table: [Direction, Direction, boolean][] = [
+      ["provider", "provider", false],
+      ["provider", "consumer", true],
+      ["provider", "both", true],
+      ["consumer", "provider", false],
+      ["consumer", "consumer", false],
+      ["consumer", "both", false],
+      ["both", "provider", false],
+      ["both", "consumer", true],
+      ["both", "both", false],
+    ];
+    for (const [from, to, targetConsumes] of table)
+      assert.equal(consumesFromSource(from, to), targetConsumes, `${from} -> ${to}`);
   });
 
   it("QoS fit: latency budget and throughput", () => {

@@ -30,6 +30,7 @@ import {
   addressOf,
   type CatalogSymbol,
   type ConcreteAddress,
+  type Direction,
   formatSaddr,
   matches,
   type PanelConfig,
@@ -208,6 +209,16 @@ export function aclStep(
   });
 }
 
+/**
+ * Whether a route's target is the consumer of the pair: it consumes unless it only provides,
+ * and the source does not only consume; between two `both` ends the source consumes (it
+ * calls).
+ */
+export function consumesFromSource(source: Direction, target: Direction): boolean {
+  if (source === "provider") return target !== "provider";
+  return source === "both" && target === "consumer";
+}
+
 /** 3. Hard compat: the two contracts must fit (optional caps from the route's params). */
 export function compatStep(
   contenders: Contenders,
@@ -220,8 +231,9 @@ export function compatStep(
     ...(coercers === undefined ? {} : { coercers }),
   };
   contenders.keep("compat", (c) => {
-    // Data may flow either way along a route: the end that consumes is the consumer.
-    const swapped = source.direction === "provider" && c.symbol.direction === "consumer";
+    // Data may flow either way along a route: the end that consumes is the consumer. A `both`
+    // end (a filter, a processor) consumes from a provider and provides to a consumer.
+    const swapped = consumesFromSource(source.direction, c.symbol.direction);
     const r = swapped ? compat(c.symbol, source, options) : compat(source, c.symbol, options);
     return r.ok
       ? undefined
