@@ -13,6 +13,7 @@ import {
   scanWorkspace,
   WalkMemo,
 } from "@rtt/panel";
+import { untilInterrupted } from "../interrupted.ts";
 import { paint } from "../output.ts";
 import { type CommandContext, workspaceOf } from "./context.ts";
 import { printScan } from "./scan.ts";
@@ -67,15 +68,7 @@ export async function scanWatchCommand(
     { event: "watching", roots: config.scan.roots },
     `watching ${config.scan.roots.join(", ")} for changes (Ctrl-C to stop)`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await untilInterrupted();
   await watcher.close();
   return 0;
 }

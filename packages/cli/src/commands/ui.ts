@@ -3,6 +3,8 @@
  * (or a Unix socket) until interrupted. No panel needed to start: the page shows routes.json
  * until one runs, and follows it from then on.
  */
+
+import { untilInterrupted } from "../interrupted.ts";
 import { UiFeed } from "../ui/feed.ts";
 import { DEFAULT_UI_LISTEN, parseUiListen } from "../ui/listen.ts";
 import { startUiServer } from "../ui/server.ts";
@@ -27,15 +29,7 @@ export async function uiCommand(
     ctx.term.out.write(
       `rtt ui: open ${server.url}\n  (serving on ${server.address}; the address after # is this run's secret; Ctrl-C stops)\n`,
     );
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await untilInterrupted();
   await server.close();
   await feed.stop();
   return 0;

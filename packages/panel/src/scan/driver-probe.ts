@@ -38,6 +38,7 @@ import { loadPanelConfig, relativeToRoot, type WorkspacePaths } from "../workspa
 import { probeInputs, recallProbe, rememberProbe } from "./driver-probe-cache.ts";
 import { segmentOf } from "./indexers/address.ts";
 import type { Discovery } from "./indexers/indexer.ts";
+import { scanWarning } from "./scan-warning.ts";
 import { isWithin } from "./within.ts";
 
 /** ADR 0026: a driver's Probe ranks below project metadata and parsers, above name heuristics. */
@@ -82,18 +83,6 @@ interface WorkspaceDriver {
 const SCRIPT = /\.(ts|mjs|js)$/;
 const NO_CLAIMS: DriverProbeResult = { claims: [], diagnostics: [] };
 
-function warning(file: string, code: ErrorCode, message: string, hint?: string): Diagnostic {
-  return {
-    severity: "warning",
-    code,
-    message,
-    file,
-    line: 1,
-    column: 1,
-    ...(hint === undefined ? {} : { hint }),
-  };
-}
-
 const codeOf = (error: unknown, fallback: ErrorCode): ErrorCode =>
   error instanceof RttError ? error.code : fallback;
 
@@ -136,7 +125,7 @@ function workspaceDrivers(paths: WorkspacePaths): {
       drivers.push({ name, file: relativeToRoot(paths, from), launch });
     } catch (error) {
       diagnostics.push(
-        warning(
+        scanWarning(
           file,
           codeOf(error, "RTT_ERR_DRIVER_SPAWN"),
           `driver "${name}" not probed: ${errorMessage(error)}`,
@@ -209,7 +198,7 @@ async function probeAll(
       claims: [],
       diagnostics: [
         ...diagnostics,
-        ...drivers.map((d) => warning(d.file, code, `driver "${d.name}" not probed: ${why}`)),
+        ...drivers.map((d) => scanWarning(d.file, code, `driver "${d.name}" not probed: ${why}`)),
       ],
     };
   }
@@ -236,7 +225,7 @@ async function probeOne(
   // The host's own errors name the driver already.
   const warn = (code: ErrorCode, message: string) =>
     diagnostics.push(
-      warning(driver.file, code, message.startsWith(self) ? message : `${self}: ${message}`),
+      scanWarning(driver.file, code, message.startsWith(self) ? message : `${self}: ${message}`),
     );
   let host: DriverHost;
   try {

@@ -7,7 +7,6 @@
 import type { Stats } from "node:fs";
 import {
   type Diagnostic,
-  type ErrorCode,
   errorMessage,
   formatSaddr,
   type JsonValue,
@@ -18,6 +17,7 @@ import {
 import type { Discovery, FileFacts, IndexEntry, Indexer } from "./indexers/indexer.ts";
 import { indexInput } from "./indexers/input.ts";
 import type { FileOutcome, StateEntry } from "./scan-state.ts";
+import { scanWarning } from "./scan-warning.ts";
 import type { WantsEntry } from "./walk.ts";
 
 /** One indexer claim, checked: its address in normal form, its score in (0, 1). */
@@ -27,25 +27,26 @@ export interface IndexerClaim {
   readonly discovery: Discovery;
 }
 
-function warning(code: ErrorCode, message: string, file: string, line = 1, column = 1): Diagnostic {
-  return { severity: "warning", code, message, file, line, column };
-}
-
 /** A failed `read`: an RttError at its own position (malformed TOML…), anything else at the file. */
 function readFailure(indexer: string, rel: string, error: unknown): Diagnostic {
   if (error instanceof RttError) {
-    return {
-      ...warning(
-        error.code,
-        `indexer ${indexer}: ${error.message}`,
-        error.position?.file ?? rel,
-        error.position?.line,
-        error.position?.column,
-      ),
-      ...(error.hint === undefined ? {} : { hint: error.hint }),
-    };
+    return scanWarning(
+      error.position?.file ?? rel,
+      error.code,
+      `indexer ${indexer}: ${error.message}`,
+      {
+        ...(error.position === undefined
+          ? {}
+          : { line: error.position.line, column: error.position.column }),
+        ...(error.hint === undefined ? {} : { hint: error.hint }),
+      },
+    );
   }
-  return warning("RTT_ERR_SCAN_INDEXER", `indexer ${indexer} failed: ${errorMessage(error)}`, rel);
+  return scanWarning(
+    rel,
+    "RTT_ERR_SCAN_INDEXER",
+    `indexer ${indexer} failed: ${errorMessage(error)}`,
+  );
 }
 
 /**
@@ -63,10 +64,10 @@ export function wantedBy(indexers: readonly Indexer[], failures: Diagnostic[]): 
       } catch (error) {
         broken.add(indexer.name);
         failures.push(
-          warning(
+          scanWarning(
+            entry.rel,
             "RTT_ERR_SCAN_INDEXER",
             `indexer ${indexer.name} failed to say whether it reads this file: ${errorMessage(error)}; it was asked about no other file in this scan`,
-            entry.rel,
           ),
         );
       }
@@ -151,10 +152,10 @@ export function discoverClaims(
       found = indexer.discover(own);
     } catch (error) {
       diagnostics.push(
-        warning(
+        scanWarning(
+          own[0]?.rel ?? ".",
           "RTT_ERR_SCAN_INDEXER",
           `indexer ${indexer.name} failed to make claims from what it read: ${errorMessage(error)}`,
-          own[0]?.rel ?? ".",
         ),
       );
       continue;
@@ -180,15 +181,14 @@ export function checkClaims(
     const line = wellPlaced(d) ? d.provenance.line : 1;
     const why = wellPlaced(d) ? invalidity(d) : "it names no file and line it came from";
     if (why !== undefined) {
-      diagnostics.push({
-        ...warning(
+      diagnostics.push(
+        scanWarning(
+          file,
           "RTT_ERR_SCAN_INDEXER",
           `indexer ${indexer} made an invalid claim${typeof d.contract?.saddr === "string" ? ` on ${d.contract.saddr}` : ""}: ${why}; left out`,
-          file,
-          line,
+          { line, hint: "this is a bug in the indexer; a manifest for the symbol works meanwhile" },
         ),
-        hint: "this is a bug in the indexer; a manifest for the symbol works meanwhile",
-      });
+      );
       continue;
     }
     claims.push({

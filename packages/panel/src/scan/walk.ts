@@ -30,6 +30,7 @@ import { errorMessage } from "@rtt/core";
 import { IgnoreRules } from "./ignore-rules.ts";
 import type { IndexEntry } from "./indexers/indexer.ts";
 import { isPseudoFs } from "./pseudo-fs.ts";
+import { scanWarning } from "./scan-warning.ts";
 import { escapeBytes, filesUnder, undecodableEntries } from "./undecodable.ts";
 import { isWithin } from "./within.ts";
 
@@ -105,23 +106,6 @@ function candidateKind(name: string, parentRel: string): CandidateKind | undefin
   return undefined;
 }
 
-function warning(
-  file: string,
-  code: Diagnostic["code"],
-  message: string,
-  hint?: string,
-): Diagnostic {
-  return {
-    severity: "warning",
-    code,
-    message,
-    file,
-    line: 1,
-    column: 1,
-    ...(hint === undefined ? {} : { hint }),
-  };
-}
-
 export function walk(options: WalkOptions): WalkResult {
   return new TreeWalk(options).run();
 }
@@ -168,7 +152,7 @@ class TreeWalk {
         this.#stack.push({ abs, rel, real, rules: baseRules });
       } catch (error) {
         this.#diagnostics.push(
-          warning(
+          scanWarning(
             rel || ".",
             "RTT_ERR_SCAN_UNREADABLE",
             `scan root ${JSON.stringify(r)}: ${errorText(error)}`,
@@ -201,7 +185,7 @@ class TreeWalk {
     } catch (error) {
       if (codeOf(error) !== "ENOENT") {
         this.#diagnostics.push(
-          warning(
+          scanWarning(
             frame.rel || ".",
             "RTT_ERR_SCAN_UNREADABLE",
             `folder not read: ${errorText(error)}`,
@@ -233,11 +217,11 @@ class TreeWalk {
           : [rel];
       for (const file of reported) {
         this.#diagnostics.push(
-          warning(
+          scanWarning(
             file,
             "RTT_ERR_SCAN_UNREADABLE",
             "not read: its path is not UTF-8 (shown with the bad bytes as \\xNN)",
-            "rename the folder or file to a UTF-8 name",
+            { hint: "rename the folder or file to a UTF-8 name" },
           ),
         );
       }
@@ -256,7 +240,7 @@ class TreeWalk {
       );
     } catch (error) {
       this.#diagnostics.push(
-        warning(
+        scanWarning(
           joinRel(frame.rel, ".gitignore"),
           "RTT_ERR_SCAN_UNREADABLE",
           `not read: ${errorText(error)}`,
@@ -375,12 +359,9 @@ class TreeWalk {
       // Dangling: worth a word only if it pretends to be something we would read.
       if (manifestLike) {
         this.#diagnostics.push(
-          warning(
-            rel,
-            "RTT_ERR_SCAN_SYMLINK",
-            "dangling symbolic link",
-            "its target does not exist",
-          ),
+          scanWarning(rel, "RTT_ERR_SCAN_SYMLINK", "dangling symbolic link", {
+            hint: "its target does not exist",
+          }),
         );
       }
       return "skip";
@@ -399,18 +380,20 @@ class TreeWalk {
       real = realpathSync(abs);
     } catch (error) {
       this.#diagnostics.push(
-        warning(rel, "RTT_ERR_SCAN_UNREADABLE", `link not resolved: ${errorText(error)}`),
+        scanWarning(rel, "RTT_ERR_SCAN_UNREADABLE", `link not resolved: ${errorText(error)}`),
       );
       return "skip";
     }
     const inRoots = isWithin(real, this.#rootReals);
     if (mode === "within" && !inRoots) {
       this.#diagnostics.push(
-        warning(
+        scanWarning(
           rel,
           "RTT_ERR_SCAN_SYMLINK",
           `symbolic link leads out of the scan roots (to ${JSON.stringify(real)}); not followed`,
-          "move what it points at under a scan root, add that folder to scan.roots, or set scan.follow_symlinks: always in .rtt/panel.yaml",
+          {
+            hint: "move what it points at under a scan root, add that folder to scan.roots, or set scan.follow_symlinks: always in .rtt/panel.yaml",
+          },
         ),
       );
       return "skip";
@@ -418,7 +401,7 @@ class TreeWalk {
     if (!isDir) return "file";
     if (isWithin(frame.real, [real])) {
       this.#diagnostics.push(
-        warning(
+        scanWarning(
           rel,
           "RTT_ERR_SCAN_SYMLINK",
           "symbolic link loop: it leads to a folder above itself; not followed",
@@ -462,7 +445,7 @@ class WalkedEntry implements IndexEntry {
 }
 
 function pseudoFsWarning(rel: string): Diagnostic {
-  return warning(
+  return scanWarning(
     rel,
     "RTT_ERR_SCAN_SYMLINK",
     "leads into a pseudo file system (/proc, /sys…); not walked",
