@@ -100,9 +100,7 @@ test("a Python grpcio client reflects the panel's API and calls it", { skip }, a
   ) as {
     symbols: { saddr: string; contract_hash: string; source: { file: string } }[];
   };
-  // The quickstart's four manifests, the second logger's, and emit.py, which the shebang
-  // indexer finds (ADR 0026).
-  assert.equal(report.symbols.length, 6, "the quickstart's five declared symbols and emit.py");
+  assert.equal(report.symbols.length, 5, "the quickstart's four symbols and the second logger");
   assert.deepEqual(
     report.symbols.map((s) => [s.saddr, s.contract_hash, s.source_file]),
     catalog.symbols.map((s) => [s.saddr, s.contract_hash, s.source.file]),

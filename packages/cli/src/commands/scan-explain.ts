@@ -45,6 +45,8 @@ function outcome(saddr: string, symbol: CatalogSymbol | undefined, claims: reado
     return `${saddr}: catalogued from ${scanner} (score ${score}${merged > 1 ? `, ${merged} claims merged` : ""})`;
   }
   if (claims.length === 0) return `${saddr}: no manifest or indexer claims this address`;
+  if (claims.every((c) => c.verdict === "shadowed"))
+    return `${saddr}: not catalogued: a manifest declares what was found here (see below)`;
   return `${saddr}: not catalogued: claims of the same rank differ (see each below)`;
 }
 

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { JsonValue } from "@rtt/core";
+import { type Contract, type JsonValue, symbolFromContract } from "@rtt/core";
 import type { IndexerClaim } from "./indexing.ts";
 import { resolveAll } from "./merge.ts";
 
@@ -106,6 +106,44 @@ describe("merging one address's claims", () => {
           "x-run differs between indexer:node at web/package.json:3 and indexer:python at web/pyproject.toml:9, at the same score 0.9",
         ],
       ],
+    );
+  });
+});
+
+describe("a file a manifest runs", () => {
+  it("is shadowed: the program is declared already, under the manifest's address", () => {
+    const manifest = symbolFromContract(
+      {
+        saddr: "rtt://core/bus/events@1.0.0",
+        type: "bus",
+        direction: "provider",
+        "x-run": ["python3", "emit.py"],
+        "x-cwd": "bin",
+      } as Contract,
+      { file: "services/events/rtt.manifest.json", scanner: "manifest", score: 1 },
+    );
+    const script = claim("shebang", "services/events/bin/emit.py", 1, 0.6, {});
+    const elsewhere = claim("shebang", "services/events/emit.py", 1, 0.6, {});
+    const run = resolveAll(
+      [{ symbol: manifest, at: { line: 1, column: 1 } }],
+      [script],
+      () => ({}),
+    );
+    assert.deepEqual(
+      run.symbols.map((s) => s.saddr),
+      ["rtt://core/bus/events@1.0.0"],
+    );
+    const record = run.claims.find((c) => c.source === "indexer:shebang");
+    assert.equal(record?.verdict, "shadowed");
+    assert.equal(record?.reason, "the manifest services/events/rtt.manifest.json runs this file");
+    const notRun = resolveAll(
+      [{ symbol: manifest, at: { line: 1, column: 1 } }],
+      [elsewhere],
+      () => ({}),
+    );
+    assert.deepEqual(
+      notRun.symbols.map((s) => s.saddr),
+      [SADDR, "rtt://core/bus/events@1.0.0"],
     );
   });
 });

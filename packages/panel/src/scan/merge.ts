@@ -2,6 +2,8 @@
  * One address, one symbol, when indexers claim addresses too (ADR 0026):
  * - a manifest outranks every indexer claim on its address (they are kept as "shadowed", for
  *   `rtt scan --explain`); manifests among themselves follow resolveClaims (claims.ts);
+ * - a claim found in a file a manifest's `x-run` runs (a script the manifest starts) is
+ *   shadowed too: that program is declared already, under the manifest's address;
  * - among indexer claims the highest score wins;
  * - claims of the top score merge field by field: a field only some have is taken, capabilities
  *   are united, provenance is concatenated; a field they give different values is a conflict,
@@ -289,6 +291,31 @@ function resolveAddress(
 }
 
 /**
+ * The files manifests run: each relative `x-run` word resolved against the manifest's working
+ * folder (`x-cwd` from the manifest's folder), workspace-relative, with the manifest that runs
+ * it. Words that are not paths simply match no file.
+ */
+function filesRunByManifests(manifests: readonly Claim[]): Map<string, string> {
+  const run = new Map<string, string>();
+  for (const { symbol } of manifests) {
+    const argv = symbol.extensions?.["x-run"];
+    if (!Array.isArray(argv)) continue;
+    const cwd = symbol.extensions?.["x-cwd"];
+    const base = posix.join(
+      posix.dirname(symbol.source.file),
+      typeof cwd === "string" && !posix.isAbsolute(cwd) ? cwd : ".",
+    );
+    for (const word of argv) {
+      if (typeof word !== "string" || word === "" || posix.isAbsolute(word)) continue;
+      const file = posix.normalize(posix.join(base, word));
+      if (!run.has(file) || compareText(symbol.source.file, run.get(file) as string) < 0)
+        run.set(file, symbol.source.file);
+    }
+  }
+  return run;
+}
+
+/**
  * Manifests' claims and indexers' claims → the catalog's symbols and conflicts, what is wrong,
  * and every claim's verdict. `tagsOf`: the `.rtttags` tags for a discovered symbol.
  */
@@ -309,12 +336,20 @@ export function resolveAll(
     if (list === undefined) byAddress.set(c.saddr, [c]);
     else list.push(c);
   }
-  for (const [saddr, list] of byAddress) {
+  const run = filesRunByManifests(manifests);
+  for (const [saddr, all] of byAddress) {
     if (declared.has(saddr)) {
-      for (const c of [...list].sort(byPlace))
+      for (const c of [...all].sort(byPlace))
         claims.push(indexerRecord(c, "shadowed", "a manifest declares this address"));
       continue;
     }
+    const list: IndexerClaim[] = [];
+    for (const c of [...all].sort(byPlace)) {
+      const runBy = run.get(c.discovery.provenance.file);
+      if (runBy === undefined) list.push(c);
+      else claims.push(indexerRecord(c, "shadowed", `the manifest ${runBy} runs this file`));
+    }
+    if (list.length === 0) continue;
     const outcome = resolveAddress(saddr, list, tagsOf);
     if (outcome.symbol !== undefined) symbols.push(outcome.symbol);
     if (outcome.conflict !== undefined) conflicts.push(outcome.conflict);

@@ -4,6 +4,7 @@
  * one; closed, it calls nothing more. And the native watcher's ignore list.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,7 +31,25 @@ function workspace() {
   };
 }
 
+/** This process's children that exited and were never reaped. */
+function zombieChildren(): string[] {
+  const out = spawnSync("ps", ["-o", "stat=,args=", "--ppid", String(process.pid)], {
+    encoding: "utf8",
+  }).stdout;
+  return out.split("\n").filter((line) => line.trim().startsWith("Z"));
+}
+
 describe("ScanWatcher", () => {
+  it("leaves no unreaped child behind (the watcher never looks for watchman)", async () => {
+    const { paths, scan } = workspace();
+    const watcher = await ScanWatcher.start(paths, scan, () => {});
+    try {
+      assert.deepEqual(zombieChildren(), []);
+    } finally {
+      await watcher.close();
+    }
+  });
+
   it("hands a burst of changes to one call, skipping runtime state and ignored folders", async () => {
     const { root, paths, scan } = workspace();
     const calls: string[][] = [];

@@ -14,6 +14,14 @@ import type { ResolvedConfig, WorkspacePaths } from "../workspace/workspace.ts";
 import { IgnoreRules } from "./ignore-rules.ts";
 import { isWithin } from "./within.ts";
 
+/**
+ * The OS's own notification API. Left to choose, the watcher first looks for watchman by
+ * running a shell it never reaps: a zombie under the panel for as long as it runs.
+ */
+const NATIVE_BACKEND = ({ linux: "inotify", darwin: "fs-events", win32: "windows" } as const)[
+  process.platform as "linux" | "darwin" | "win32"
+];
+
 /** How long events are gathered after the first before the rescan runs. */
 export const SETTLE_MS = 50;
 
@@ -55,7 +63,10 @@ export class ScanWatcher {
               }
               queue.add(relevant(paths.root, events, rules, skipped));
             },
-            { ignore: watchIgnores(dir, scan.ignore, skipped) },
+            {
+              ignore: watchIgnores(dir, scan.ignore, skipped),
+              ...(NATIVE_BACKEND === undefined ? {} : { backend: NATIVE_BACKEND }),
+            },
           ),
         );
       }
