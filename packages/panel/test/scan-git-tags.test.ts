@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { statSync } from "node:fs";
 import { after, describe, it } from "node:test";
 import { scanWorkspace } from "../src/index.ts";
 import { makeWorkspace, manifest } from "./workspace-fixture.ts";
@@ -39,6 +40,13 @@ describe("git tags in the catalog", () => {
       "git.dirty": "false",
     });
     assert.equal(tags(PINNED)?.["git.branch"], "release");
+  });
+
+  it("with nothing changed, builds nothing: the scan state is left as it was", async () => {
+    const before = statSync(w.paths.scanState).mtimeMs;
+    const report = await scanWorkspace(w.paths);
+    assert.equal(report.reread, 0);
+    assert.equal(statSync(w.paths.scanState).mtimeMs, before);
   });
 
   it("rebuilds the catalog after a commit, though no scanned file changed", async () => {

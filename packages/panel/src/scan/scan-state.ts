@@ -83,6 +83,7 @@ export function readScanState(path: string): ScanState {
       ...(parsed.walk_report === undefined ? {} : { walk_report: String(parsed.walk_report) }),
       ...(parsed.trust === undefined ? {} : { trust: String(parsed.trust) }),
       ...(parsed.indexers === undefined ? {} : { indexers: String(parsed.indexers) }),
+      ...(parsed.outside === undefined ? {} : { outside: String(parsed.outside) }),
       files: parsed.files,
     };
   } catch {

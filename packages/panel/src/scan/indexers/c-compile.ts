@@ -175,7 +175,9 @@ function discover(files: readonly FileFacts<Target>[]): Discovery[] {
 export const cCompile: Indexer<Target> = {
   name: NAME,
   wants: (entry: IndexEntry) =>
-    entry.kind === "file" && (entry.name === "compile_commands.json" || LINK_TXT.test(entry.rel)),
+    entry.kind === "file" &&
+    (entry.name === "compile_commands.json" ||
+      (entry.name === "link.txt" && LINK_TXT.test(entry.rel))),
   read: (input) => (input.name === "link.txt" ? readLinkTxt(input) : readDatabase(input)),
   discover,
 };

@@ -68,8 +68,9 @@ function claimOf(rel: string, fact: IpcFact): Discovery["contract"] {
 export const ipcIndexer: Indexer<IpcFact & { [key: string]: JsonValue }> = {
   name: "ipc",
   wants(entry: IndexEntry): boolean {
-    if (inRttFolder(entry.rel)) return false;
-    return entry.kind !== "file" || namedKind(entry.name) !== undefined;
+    return (
+      (entry.kind !== "file" || namedKind(entry.name) !== undefined) && !inRttFolder(entry.rel)
+    );
   },
   read(input: IndexInput) {
     if (input.kind !== "file") return [{ kind: input.kind }];

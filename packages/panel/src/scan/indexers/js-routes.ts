@@ -244,8 +244,11 @@ function claimOf(
 export const jsRoutesIndexer: Indexer<JsFact> = {
   name: "js-routes",
   wants(entry: IndexEntry): boolean {
-    if (entry.kind !== "file" || skippedSource(entry.rel, VENDORED)) return false;
-    return entry.name === "package.json" || GRAMMAR_OF[extensionOf(entry.name)] !== undefined;
+    // Names first: the folder check splits the path, and most files fail on the name.
+    if (entry.kind !== "file") return false;
+    if (entry.name !== "package.json" && GRAMMAR_OF[extensionOf(entry.name)] === undefined)
+      return false;
+    return !skippedSource(entry.rel, VENDORED);
   },
   async read(input: IndexInput): Promise<JsFact[]> {
     const text = sourceText(input);

@@ -236,7 +236,9 @@ export const pythonPackaging: Indexer<PyFact | SrcFact> = {
   name: NAME,
   wants: (entry: IndexEntry) =>
     entry.kind === "file" &&
-    (entry.name === "pyproject.toml" || entry.name === "setup.cfg" || SRC_MODULE.test(entry.rel)) &&
+    (entry.name === "pyproject.toml" ||
+      entry.name === "setup.cfg" ||
+      (entry.name.endsWith(".py") && SRC_MODULE.test(entry.rel))) &&
     !someFolder(entry.rel, (s) => INSTALLED.has(s)),
   // A src/ module is known by its path alone: it is never opened.
   read: (input): (PyFact | SrcFact)[] =>

@@ -300,8 +300,10 @@ function claimsOf(
 export const pythonSourceIndexer: Indexer<PyFact> = {
   name: "python-source",
   wants(entry: IndexEntry): boolean {
-    if (entry.kind !== "file" || skippedSource(entry.rel, VENDORED)) return false;
-    return entry.name.endsWith(".py") || entry.name === "pyproject.toml";
+    // Names first: the folder check splits the path, and most files fail on the name.
+    if (entry.kind !== "file") return false;
+    if (!entry.name.endsWith(".py") && entry.name !== "pyproject.toml") return false;
+    return !skippedSource(entry.rel, VENDORED);
   },
   async read(input: IndexInput): Promise<PyFact[]> {
     const text = sourceText(input);

@@ -74,8 +74,10 @@ function hooksIn(root: SyntaxNode, home: string): RustFact[] {
 export const rustAttrsIndexer: Indexer<RustFact> = {
   name: "rust-attrs",
   wants(entry: IndexEntry): boolean {
-    if (entry.kind !== "file" || skippedSource(entry.rel, VENDORED)) return false;
-    return entry.name.endsWith(".rs") || entry.name === "Cargo.toml";
+    // Names first: the folder check splits the path, and most files fail on the name.
+    if (entry.kind !== "file") return false;
+    if (!entry.name.endsWith(".rs") && entry.name !== "Cargo.toml") return false;
+    return !skippedSource(entry.rel, VENDORED);
   },
   async read(input: IndexInput): Promise<RustFact[]> {
     const text = sourceText(input);

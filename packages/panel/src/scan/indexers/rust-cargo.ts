@@ -174,7 +174,7 @@ export const rustCargo: Indexer<CargoFact> = {
   name: NAME,
   wants: (entry: IndexEntry) =>
     entry.kind === "file" &&
-    (entry.name === "Cargo.toml" || AUTO_BIN.test(entry.rel)) &&
+    (entry.name === "Cargo.toml" || (entry.name.endsWith(".rs") && AUTO_BIN.test(entry.rel))) &&
     !someFolder(entry.rel, (s) => s === "target" || s.startsWith(".")),
   read: (input) => (input.name === "Cargo.toml" ? readManifest(input) : [{ kind: "source" }]),
   discover,

@@ -59,9 +59,9 @@ export function interpreterLine(head: Buffer): { interpreter: string; args: stri
 export const shebangIndexer: Indexer<ShebangFact> = {
   name: "shebang",
   wants(entry: IndexEntry): boolean {
-    if (entry.kind !== "file" || inRttFolder(entry.rel)) return false;
+    if (entry.kind !== "file") return false;
     const ext = extensionOf(entry.name);
-    return ext === "" || SCRIPT_EXTENSIONS.has(ext);
+    return (ext === "" || SCRIPT_EXTENSIONS.has(ext)) && !inRttFolder(entry.rel);
   },
   read(input: IndexInput): ShebangFact[] {
     if ((input.mode & ANY_EXECUTE) === 0) return [];
