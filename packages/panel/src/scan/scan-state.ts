@@ -8,7 +8,7 @@ import { readStateFile } from "@rtt/connector-sdk";
 import type { CatalogSymbol, Diagnostic, JsonValue, PanelConfig, TagRule } from "@rtt/core";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
 
-export const SCAN_STATE_FORMAT = "rtt.scan-state/v4";
+export const SCAN_STATE_FORMAT = "rtt.scan-state/v5";
 
 export interface FileStamp {
   readonly size: number;
