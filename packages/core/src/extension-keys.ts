@@ -58,9 +58,9 @@ export const EXTENSION_KEYS = {
   },
   "x-env": {
     type: "object (name → string)",
-    readBy: ["panel"],
-    default: "none",
-    doc: "Reserved for the program's environment: the plan and the audit ledger show it as part of what runs; no built-in driver sets it yet.",
+    readBy: ["process"],
+    default: "none: the driver's own environment",
+    doc: "Variables added to the environment of the program x-run starts; names are letters, digits and _, not starting with a digit.",
     example: { LOG_LEVEL: "debug" },
   },
   "x-path": {
