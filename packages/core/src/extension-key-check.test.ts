@@ -59,6 +59,18 @@ describe("extensionKeyWarnings", () => {
     );
   });
 
+  it("warns about a known key put beside symbol instead of in it", () => {
+    const text = JSON.stringify(
+      { "x-run": ["true"], "x-tool": 1, symbol: JSON.parse(manifest({})).symbol },
+      null,
+      2,
+    );
+    assert.deepEqual(
+      warningsOf(text).map((w) => [w.line, w.column, w.message, w.hint]),
+      [[2, 3, '"x-run" is read inside "symbol" only', 'move it into "symbol"']],
+    );
+  });
+
   it("says nothing about a manifest with only known keys", () => {
     assert.deepEqual(warningsOf(manifest({ "x-run": ["a"], "x-note": "n", "x-env": {} })), []);
   });

@@ -68,22 +68,33 @@ function hintFor(unknown: UnknownExtensionKey, own: string | undefined): string 
   return `no built-in driver reads it (docs/manifest.md lists the keys); ${custom}; notes for people go in "tags" or "x-note"`;
 }
 
-/** Warnings, at each unknown key's line and column, for a manifest document that validated. */
+/**
+ * Warnings, at each key's line and column, for a manifest document that validated: unknown keys
+ * in `symbol`, and known ones beside it, where nothing reads them.
+ */
 export function extensionKeyWarnings(document: SourceDocument): Diagnostic[] {
-  const symbol = (document.value as { symbol?: unknown }).symbol;
+  const top = document.value as Readonly<Record<string, unknown>>;
+  const symbol = top.symbol;
   if (typeof symbol !== "object" || symbol === null || Array.isArray(symbol)) return [];
   const fields = symbol as Readonly<Record<string, unknown>>;
   const own = driverPrefix(fields);
-  return unknownExtensionKeys(fields).map((unknown) => {
-    const at = document.locate(["symbol", unknown.key], "key");
+  const warning = (path: readonly string[], message: string, hint: string): Diagnostic => {
+    const at = document.locate(path, "key");
     return {
       severity: "warning",
       code: "RTT_ERR_DOC_SCHEMA",
-      message: `unknown key "${unknown.key}": RTT reads no such key`,
+      message,
       file: document.file,
       line: at.line,
       column: at.column,
-      hint: hintFor(unknown, own),
+      hint,
     };
-  });
+  };
+  const misplaced = Object.keys(top)
+    .filter((key) => KNOWN.has(key))
+    .map((key) => warning([key], `"${key}" is read inside "symbol" only`, `move it into "symbol"`));
+  const unknown = unknownExtensionKeys(fields).map((u) =>
+    warning(["symbol", u.key], `unknown key "${u.key}": RTT reads no such key`, hintFor(u, own)),
+  );
+  return [...misplaced, ...unknown];
 }
