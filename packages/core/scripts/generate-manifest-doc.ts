@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { EXTENSION_KEYS } from "../src/extension-keys.ts";
 import type { JsonValue } from "../src/json-value.ts";
+import { LAUNCH_LABEL_KEYS } from "../src/launch.ts";
 
 export const MANIFEST_DOC = new URL("../../../docs/manifest.md", import.meta.url);
 
@@ -48,6 +49,12 @@ export function extensionKeysTable(): string {
   ].join("\n");
 }
 
+/** The keys the plan leaves out of a symbol's launch (launch.ts), as a sentence. */
+export function labelKeysLine(): string {
+  const keys = [...LAUNCH_LABEL_KEYS].sort().map((k) => `\`${k}\``);
+  return `Not part of the launch, so editing them changes no plan: ${keys.join(", ")}.`;
+}
+
 /** The document with the lines between its markers replaced by the table. */
 export function withKeysTable(doc: string): string {
   const lines = doc.split("\n");
@@ -55,7 +62,8 @@ export function withKeysTable(doc: string): string {
   const end = lines.indexOf(END);
   if (begin < 0 || end < begin)
     throw new Error(`docs/manifest.md: the markers "${BEGIN} …" and "${END}" are missing`);
-  return [...lines.slice(0, begin + 1), extensionKeysTable(), ...lines.slice(end)].join("\n");
+  const generated = [extensionKeysTable(), "", labelKeysLine()];
+  return [...lines.slice(0, begin + 1), ...generated, ...lines.slice(end)].join("\n");
 }
 
 if (import.meta.main) {
