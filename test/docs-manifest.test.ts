@@ -5,7 +5,14 @@ import { globSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { RESPAWN_POLICIES } from "@rtt/connector-sdk";
-import { IO_MODES, LAUNCH_ROUTE_PARAMS, SYMBOL_TYPES } from "@rtt/core";
+import {
+  extensionKeyWarnings,
+  IO_MODES,
+  LAUNCH_ROUTE_PARAMS,
+  SYMBOL_TYPES,
+  validateDocument,
+} from "@rtt/core";
+import { parseRequest, parseResponse } from "../packages/connectors/http/src/messages.ts";
 import { FRAMINGS } from "../packages/connectors/process/src/framing.ts";
 import { withKeysTable } from "../packages/core/scripts/generate-manifest-doc.ts";
 import { AUTH_MODES, DIRECTIONS, manifestSchema } from "../packages/core/src/schemas/manifest.ts";
@@ -59,5 +66,34 @@ describe("docs/manifest.md", () => {
     assert.ok(read.includes("append") && read.includes("timeout_ms"), read.join(", "));
     assert.deepEqual(missing([...read, "optional_caps", ...LAUNCH_ROUTE_PARAMS]), []);
     assert.deepEqual(missing([...FRAMINGS, ...RESPAWN_POLICIES]), []);
+  });
+
+  it("shows examples that hold: manifests, routes and policy validate, http messages parse", () => {
+    const blocks = [...DOC.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+    const kinds = blocks.map((text) => {
+      const value = JSON.parse(text) as Record<string, unknown>;
+      const kind =
+        "symbol" in value
+          ? "manifest"
+          : "routes" in value
+            ? "routes"
+            : "allow" in value
+              ? "policy"
+              : "method" in value
+                ? "request"
+                : "response";
+      if (kind === "request") parseRequest(Buffer.from(text));
+      else if (kind === "response") parseResponse(Buffer.from(text));
+      else {
+        const r = validateDocument(kind, text, "docs/manifest.md");
+        assert.ok(r.ok, `${text}\n${JSON.stringify(r.ok ? [] : r.diagnostics)}`);
+        if (kind === "manifest") assert.deepEqual(extensionKeyWarnings(r.document), []);
+      }
+      return kind;
+    });
+    assert.deepEqual(
+      new Set(kinds),
+      new Set(["manifest", "routes", "policy", "request", "response"]),
+    );
   });
 });
