@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { unknownExtensionKeys } from "./extension-key-check.ts";
+import { extensionKeyWarnings, unknownExtensionKeys } from "./extension-key-check.ts";
 import { KNOWN_EXTENSION_KEYS } from "./extension-keys.ts";
+import { validateDocument } from "./validate.ts";
 
 const known = fc.constantFrom(...KNOWN_EXTENSION_KEYS);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const KNOWN = new Set(KNOWN_EXTENSION_KEYS);
 const letter = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz-_0123456789");
 const name = fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/);
@@ -69,6 +72,29 @@ describe("unknownExtensionKeys: properties", () => {
           unknownExtensionKeys(symbol).map((u) => u.key),
           odd,
         );
+      }),
+    );
+  });
+
+  it("a hostile key or driver name reaches the warning escaped, on one line", () => {
+    const hostile = fc.string({
+      unit: fc.constantFrom("a", "\n", "\r", "\u001b", "[31m", "\u2028", "\u202e", '"', "\\"),
+      maxLength: 30,
+    });
+    fc.assert(
+      fc.property(hostile, hostile, (key, driver) => {
+        const symbol = {
+          saddr: "rtt://demo/proc/tool@1.0.0",
+          type: "proc",
+          direction: "both",
+          "x-driver": `d${driver}`,
+          [`x-${key}`]: 1,
+        };
+        const r = validateDocument("manifest", JSON.stringify({ symbol }), "m.json");
+        assert.ok(r.ok);
+        for (const w of r.ok ? extensionKeyWarnings(r.document) : []) {
+          assert.doesNotMatch(`${w.message} ${w.hint}`, UNSAFE);
+        }
       }),
     );
   });

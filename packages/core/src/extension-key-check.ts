@@ -11,6 +11,7 @@ import type { Diagnostic } from "./errors.ts";
 import { KNOWN_EXTENSION_KEYS } from "./extension-keys.ts";
 import type { SourceDocument } from "./source-document.ts";
 import { closest } from "./suggest.ts";
+import { quoteInput } from "./untrusted-text.ts";
 
 export interface UnknownExtensionKey {
   readonly key: string;
@@ -64,7 +65,7 @@ function hintFor(unknown: UnknownExtensionKey, own: string | undefined): string 
   const custom =
     own === undefined
       ? 'a custom driver\'s own keys start with "x-<driver>-" in a manifest that sets "x-driver"'
-      : `this manifest's driver reads keys starting with "${own}"`;
+      : `this manifest's driver reads keys starting with ${quoteInput(own)}`;
   return `no built-in driver reads it (docs/manifest.md lists the keys); ${custom}; notes for people go in "tags" or "x-note"`;
 }
 
@@ -94,7 +95,12 @@ export function extensionKeyWarnings(document: SourceDocument): Diagnostic[] {
     .filter((key) => KNOWN.has(key))
     .map((key) => warning([key], `"${key}" is read inside "symbol" only`, `move it into "symbol"`));
   const unknown = unknownExtensionKeys(fields).map((u) =>
-    warning(["symbol", u.key], `unknown key "${u.key}": RTT reads no such key`, hintFor(u, own)),
+    // The key is the manifest author's text: quoted, escaped and cut short like any input.
+    warning(
+      ["symbol", u.key],
+      `unknown key ${quoteInput(u.key)}: RTT reads no such key`,
+      hintFor(u, own),
+    ),
   );
   return [...misplaced, ...unknown];
 }
