@@ -25,6 +25,18 @@ export {
   type ExamplesResult,
   readExamples,
 } from "./examples.ts";
+export {
+  extensionKeyWarnings,
+  type UnknownExtensionKey,
+  unknownExtensionKeys,
+} from "./extension-key-check.ts";
+export {
+  EXTENSION_KEYS,
+  type ExtensionKey,
+  type KeyReader,
+  KNOWN_EXTENSION_KEYS,
+  type KnownExtensionKey,
+} from "./extension-keys.ts";
 export type { JsonValue } from "./json-value.ts";
 export {
   driverFor,

@@ -112,6 +112,37 @@ describe("process driver", () => {
     assert.equal((await processConnector.health(endpoint)).errors, 1);
   });
 
+  it("starts the program with x-env added to the driver's environment", async () => {
+    const show =
+      "console.log(process.env.GREETING, typeof process.env.PATH); process.stdin.resume()";
+    const endpoint = await processConnector.open(
+      contract({
+        "x-run": [process.execPath, "-e", show],
+        "x-env": { GREETING: "hello there" },
+      } as Partial<Contract>),
+      {},
+      {},
+    );
+    try {
+      const [line] = await take(processConnector.rx(endpoint)[Symbol.asyncIterator](), 1);
+      assert.equal(line?.text, "hello there string");
+    } finally {
+      await processConnector.close(endpoint, { detach: false });
+    }
+  });
+
+  it("refuses an x-env that could not be an environment, naming what is wrong", async () => {
+    for (const [env, wrong] of [
+      [["A=1"], /x-env is not an object/],
+      [{ "A=B": "1" }, /x-env name "A=B" is not a variable name/],
+      [{ A: 1 }, /x-env A is not a string/],
+      [{ A: "a\0b" }, /x-env A is not a string without NUL/],
+    ] as const) {
+      const symbol = contract({ "x-run": ["true"], "x-env": env } as Partial<Contract>);
+      await assert.rejects(async () => processConnector.open(symbol, {}, {}), wrong);
+    }
+  });
+
   describe("probe", () => {
     let root: string;
     before(() => {

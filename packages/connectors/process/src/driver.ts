@@ -5,12 +5,12 @@
  * driver executable.
  *
  * The command comes from the manifest's `x-run`, run in `x-cwd` (the manifest's folder, set by
- * probe, or passed by the panel in the contract), or from the route's `command` parameter (a
- * JSON argv array). Route parameters: `framing` (lines | length-prefixed | raw, default lines),
- * `respawn` (never | on-failure | always, default on-failure), `cwd`, `correlate` (none |
- * sequence). A retired target program gets EOF and `x-drain-ms` (default 5000) to finish
- * before SIGTERM (ADR 0024); a source's is ended at once. With sequence, the n-th message of the process's output goes out with
- * correlation id n, so replies to it can be paired (e.g. by the http driver); it is the default
+ * probe, or passed by the panel in the contract) with `x-env` added to its environment, or from
+ * the route's `command` parameter (a JSON argv array). Route parameters: `framing` (lines |
+ * length-prefixed | raw, default lines), `respawn` (never | on-failure | always, default
+ * on-failure), `cwd`, `correlate` (none | sequence). A retired target program gets EOF and
+ * `x-drain-ms` (default 5000) to finish before SIGTERM (ADR 0024); a source's is ended at once.
+ * With sequence, the n-th message of the process's output goes out with correlation id n, so replies to it can be paired (e.g. by the http driver); it is the default
  * when the contract's `io` is `req` (a request/response hook), else none. Replies come back
  * through tx like any inbound message: each payload framed onto stdin, so under `lines` a reply
  * that is one JSON object (never a raw newline inside) reaches the program as one line.
@@ -47,7 +47,32 @@ type RunnableContract = Contract & {
   readonly "x-cwd"?: string;
   /** How long a retired program has to finish after EOF (ADR 0024); the schema checks it. */
   readonly "x-drain-ms"?: number;
+  /** Added to the program's environment. */
+  readonly "x-env"?: unknown;
 };
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The manifest's `x-env`, checked here too: a contract may come from any host, and a name
+ * with "=" or a NUL in a value would reach spawn.
+ */
+function envOf(symbol: RunnableContract): Record<string, string> | undefined {
+  const env = symbol["x-env"];
+  if (env === undefined) return undefined;
+  const bad = (what: string) =>
+    new RttError("RTT_ERR_DOC_SCHEMA", `process driver: ${symbol.saddr}: x-env ${what}`, {
+      hint: 'e.g. "x-env": {"LOG_LEVEL": "debug"}',
+    });
+  if (typeof env !== "object" || env === null || Array.isArray(env))
+    throw bad("is not an object of names and strings");
+  for (const [name, value] of Object.entries(env)) {
+    if (!ENV_NAME.test(name)) throw bad(`name ${JSON.stringify(name)} is not a variable name`);
+    if (typeof value !== "string" || value.includes("\0"))
+      throw bad(`${name} is not a string without NUL characters`);
+  }
+  return env as Record<string, string>;
+}
 
 /** Manifests under `root` for symbols that say how to run them (and are not apis). */
 function probeRunnable(root: string): Contract[] {
@@ -128,6 +153,7 @@ export const processConnector = defineConnector<ProcessEndpoint>({
     const argv = argvOf(runnable, params);
     const [command, ...args] = argv;
     const cwd = params.cwd ?? runnable["x-cwd"];
+    const env = envOf(runnable);
     const check = startCheckOf(runnable, cwd ?? process.cwd());
     const log = (line: string) => process.stderr.write(`[process] ${line}\n`);
     const endpoint = new ProcessEndpoint({
@@ -136,6 +162,7 @@ export const processConnector = defineConnector<ProcessEndpoint>({
       framing: oneOf<Framing>(params.framing, FRAMINGS, "lines", "framing"),
       respawn: oneOf<RespawnPolicy>(params.respawn, RESPAWN_POLICIES, "on-failure", "respawn"),
       ...(cwd ? { cwd } : {}),
+      ...(env === undefined ? {} : { env }),
       // A route's source is ended at once; a target drained (ADR 0024).
       ...(context.source === true
         ? { drainMs: 0 }

@@ -122,6 +122,9 @@ export const manifestSchema = {
         // after EOF before SIGTERM, and whether it may be kept as a warm spare mid-stream.
         "x-drain-ms": { type: "integer", minimum: 0, maximum: 600_000 },
         "x-reattach": { type: "boolean" },
+        // Added to the environment of the program x-run starts (the process driver checks the
+        // names, which the validator's messages could not point at as well).
+        "x-env": { type: "object", additionalProperties: { type: "string" } },
       },
     },
     signature: {

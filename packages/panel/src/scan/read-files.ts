@@ -6,6 +6,7 @@
 import { type Stats, statSync } from "node:fs";
 import {
   type Diagnostic,
+  extensionKeyWarnings,
   parseRttTags,
   RttError,
   symbolFromContract,
@@ -53,7 +54,8 @@ function evaluate(
     kind: "manifest",
     symbol: signed.signer === undefined ? symbol : { ...symbol, signer: signed.signer },
     saddr_at: result.document.locate(["symbol", "saddr"]),
-    diagnostics: [],
+    // Kept with the outcome, so a rescan that recalls the file repeats them.
+    diagnostics: extensionKeyWarnings(result.document),
   };
 }
 

@@ -5,10 +5,23 @@
  */
 import { statSync } from "node:fs";
 import { readStateFile } from "@rtt/connector-sdk";
-import type { CatalogSymbol, Diagnostic, JsonValue, PanelConfig, TagRule } from "@rtt/core";
+import {
+  type CatalogSymbol,
+  canonicalHash,
+  type Diagnostic,
+  type JsonValue,
+  KNOWN_EXTENSION_KEYS,
+  type PanelConfig,
+  type TagRule,
+} from "@rtt/core";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
 
-export const SCAN_STATE_FORMAT = "rtt.scan-state/v4";
+/**
+ * The state's format. It names the manifest keys RTT knows too (by digest): a manifest's
+ * outcome keeps its unknown-key warnings, so an RTT that knows other keys reads every manifest
+ * again rather than repeat warnings it would no longer give.
+ */
+export const SCAN_STATE_FORMAT = `rtt.scan-state/v5+${canonicalHash(KNOWN_EXTENSION_KEYS).slice(0, 12)}`;
 
 export interface FileStamp {
   readonly size: number;
