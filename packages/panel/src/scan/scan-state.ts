@@ -69,7 +69,10 @@ export interface ScanState {
   readonly walk_report?: string;
   /** The digest of the trusted keys the files' signatures were checked with. */
   readonly trust?: string;
-  /** The indexers' names the `indexed` facts were read with: another set reads them again. */
+  /**
+   * The indexers' names the `indexed` facts were read with, and the workspace root they were read
+   * in: another set, or a moved workspace, reads them again.
+   */
   readonly indexers?: string;
   /** What the catalog took from outside the files read (git state, drivers' Probe), as JSON. */
   readonly outside?: string;

@@ -245,17 +245,19 @@ export async function scanWorkspace(
   const trust: ScanTrust | { failure: Diagnostic } = scanTrust(paths);
   if ("failure" in trust) return emptyReport(paths, [trust.failure]);
   const indexers = options.indexers ?? INDEXERS;
-  const indexerNames = indexers
+  // Facts depend on the indexers that read them and on where the workspace sits (a file at
+  // its top belongs to a project named after the workspace's folder).
+  const indexerNames = `${indexers
     .map((i) => i.name)
     .sort()
-    .join(",");
+    .join(",")} in ${paths.root}`;
   const { watched } = options;
   const walked =
     (scanConfig.unchanged ? watched?.memo.reuse(watched.changed) : undefined) ??
     walkScanRoots(paths, scan, options.onProgress, indexers);
   watched?.memo.remember(walked);
   // Signature verdicts cached under other trusted keys are stale, and so are facts read by
-  // another set of indexers: read every file again.
+  // another set of indexers or in a workspace since moved: read every file again.
   const remembered =
     previous.trust === trust.digest && previous.indexers === indexerNames ? previous.files : {};
   const read = await readCandidates(walked.candidates, remembered, {
