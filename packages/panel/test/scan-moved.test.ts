@@ -25,7 +25,9 @@ describe("a moved workspace", () => {
   it("names a top-level script after the folder the workspace is in now", async () => {
     chmodSync(w.write("tool", "#!/bin/sh\necho hi\n"), 0o755);
     const before = await scanWorkspace(w.paths);
-    assert.deepEqual(tools(before.symbols), [`rtt://${basename(w.paths.root).toLowerCase()}/proc/tool@0.0.0`]);
+    assert.deepEqual(tools(before.symbols), [
+      `rtt://${basename(w.paths.root).toLowerCase()}/proc/tool@0.0.0`,
+    ]);
     const moved = join(parent, "moved-ws");
     renameSync(w.paths.root, moved);
     try {
