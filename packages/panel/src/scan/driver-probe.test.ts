@@ -149,6 +149,7 @@ describe("probeDrivers", () => {
             type: "api",
             direction: "provider",
             "x-url": "http://127.0.0.1:9464/status",
+            "x-driver": "finder",
           },
           score: 0.7,
           provenance: { indexer: "driver-finder", file: ".rtt/drivers/finder.mjs", line: 1 },
@@ -159,6 +160,7 @@ describe("probeDrivers", () => {
             type: "file",
             direction: "provider",
             "x-path": "events.fifo",
+            "x-driver": "finder",
           },
           score: 0.7,
           provenance: { indexer: "driver-finder", file: "data/events.fifo", line: 1 },
@@ -171,7 +173,7 @@ describe("probeDrivers", () => {
 
     assert.deepEqual(
       claims.filter((c) => c.provenance.indexer === "driver-garbage").map((c) => c.contract),
-      [{ saddr: "rtt://g/api/ok@1.0.0", type: "api", direction: "both" }],
+      [{ saddr: "rtt://g/api/ok@1.0.0", type: "api", direction: "both", "x-driver": "garbage" }],
     );
     const garbage = warnings(diagnostics, ".rtt/drivers/garbage.mjs");
     assert.equal(garbage.length, 2, garbage.join("\n"));

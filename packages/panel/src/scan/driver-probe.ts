@@ -306,10 +306,12 @@ function claimOf(
   )
     return `Probe: symbol ${named(symbol)} left out: its contract is for ${saddr} (${contract.type}, ${contract.direction})`;
   const indexer = `driver-${segmentOf(driver.name, "driver")}`;
+  // The driver that found it opens it (and its own `x-<driver>-…` keys are known keys then).
+  const opened = { ...contract, saddr, "x-driver": contract["x-driver"] ?? driver.name };
   const at = contract["x-path"];
   if (typeof at !== "string")
     return {
-      contract: { ...contract, saddr },
+      contract: opened,
       score: DRIVER_PROBE_SCORE,
       provenance: { indexer, file: driver.file, line: 1 },
     };
@@ -318,7 +320,7 @@ function claimOf(
     return `Probe: symbol ${saddr} left out: its x-path ${JSON.stringify(at)} is not under the scan root ${relativeToRoot(paths, root) || "."}`;
   const file = relative(paths.root, abs).split(sep).join("/");
   return {
-    contract: { ...contract, saddr, "x-path": basename(abs) },
+    contract: { ...opened, "x-path": basename(abs) },
     score: DRIVER_PROBE_SCORE,
     provenance: { indexer, file, line: 1 },
   };
