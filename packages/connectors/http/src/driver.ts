@@ -8,7 +8,8 @@
  *   with the same correlation id (a malformed request gets a 400 message, an unreachable
  *   server a 502). Any non-loopback host is refused. With neither but an `x-run` argv, the
  *   driver starts the API itself (api-process.ts): in `x-cwd` (the manifest's folder), with a
- *   fresh Unix socket path in RTT_HTTP_LISTEN, and targets that socket once it accepts;
+ *   fresh Unix socket path in RTT_HTTP_LISTEN — or, with `{port}` in an `x-run` argument, a
+ *   free 127.0.0.1 port there and in RTT_HTTP_PORT — and targets it once it accepts;
  *   closing the link ends the program. Route parameter `start_timeout_ms` (default 10000).
  *   Route parameter `timeout_ms` (default 30 s): how long a request waits for its answer (504).
  *   Connection failures, timeouts and 5xx answers are the route's errors, 4xx the client's,
@@ -30,8 +31,9 @@ import {
 import { type Contract, errorMessage, RttError } from "@rtt/core";
 import { laneSocketDir, shortSocketDir } from "@rtt/fabric";
 import { ApiProcess, reapOrphanedApis } from "./api-process.ts";
-import { type HttpEndpointAddress, HttpSource, HttpTarget } from "./http-endpoints.ts";
+import { type HttpEndpointAddress, HttpSource, HttpTarget, POOL } from "./http-endpoints.ts";
 import { encodeMessage, parseRequest, parseResponse } from "./messages.ts";
+import { OwnServerAgent } from "./tcp-upstream.ts";
 import { kindOfStatus, UpstreamHealth } from "./upstream-health.ts";
 
 type ApiContract = Contract & {
@@ -147,10 +149,13 @@ export const httpConnector = defineConnector<HttpLink>({
         ...(api["x-cwd"] === undefined ? {} : { cwd: api["x-cwd"] }),
         startTimeoutMs: msParam(params, "start_timeout_ms", 10_000),
       });
+      const at = started.address;
       process.stderr.write(
-        `http driver: ${symbol.saddr} started (pid ${started.pid}) on ${started.socketPath}\n`,
+        `http driver: ${symbol.saddr} started (pid ${started.pid}) on ${"socketPath" in at ? at.socketPath : `${at.host}:${at.port}`}\n`,
       );
-      const target = new HttpTarget({ socketPath: started.socketPath }, timeoutMs);
+      // A TCP port is open to every local user: only a server of ours is talked to.
+      const agent = started.port === undefined ? undefined : new OwnServerAgent(started.port, POOL);
+      const target = new HttpTarget(at, timeoutMs, agent);
       return { ...fresh, target, api: started, base: "" };
     }
     if (url === undefined)
