@@ -26,6 +26,7 @@ import {
   describeExit,
   exitOfChild,
   LineSplitter,
+  MAX_START_WAIT_MS,
   OutputTail,
   type ProgramRecord,
   programArgv,
@@ -59,7 +60,7 @@ export interface ApiProcessSpec {
   readonly cwd?: string;
   /** Where the socket goes; default RTT_DRIVER_SOCKET_DIR, else the per-user lane folder. */
   readonly socketDir?: string;
-  /** How long the program has to accept a connection on its socket (default 10 s). */
+  /** How long the program has to accept a connection on its socket (default 7 s). */
   readonly startTimeoutMs?: number;
   /** How long `close()` waits after SIGTERM before SIGKILL (default 2 s). */
   readonly killGraceMs?: number;
@@ -152,7 +153,7 @@ export class ApiProcess {
       wantsTcpPort(spec.argv) ? await freeLoopbackPort() : undefined,
     );
     api.#writePidFile();
-    const until = Date.now() + (spec.startTimeoutMs ?? 10_000);
+    const until = Date.now() + (spec.startTimeoutMs ?? MAX_START_WAIT_MS);
     for (;;) {
       const exit = api.#supervisor.lastExit;
       if (exit !== undefined) {
@@ -166,7 +167,7 @@ export class ApiProcess {
         await api.close();
         throw api.#startError(
           "RTT_ERR_DRIVER_TIMEOUT",
-          `did not listen on ${api.#listensOn()} within ${spec.startTimeoutMs ?? 10_000} ms`,
+          `did not listen on ${api.#listensOn()} within ${spec.startTimeoutMs ?? MAX_START_WAIT_MS} ms`,
         );
       }
       await new Promise((r) => setTimeout(r, 25));
@@ -219,7 +220,7 @@ export class ApiProcess {
         hint:
           tail === ""
             ? this.port === undefined
-              ? `it must serve HTTP on the Unix socket path in ${LISTEN_ENV}`
+              ? `it must serve HTTP on the Unix socket path in ${LISTEN_ENV}; a program that listens on a TCP port takes it from {port} in x-run`
               : `it must serve HTTP on ${TCP_API_HOST} at the port given for {port} (also in ${PORT_ENV})`
             : `its last stderr lines:\n  ${tail}`,
       },

@@ -10,7 +10,8 @@
  *   driver starts the API itself (api-process.ts): in `x-cwd` (the manifest's folder), with a
  *   fresh Unix socket path in RTT_HTTP_LISTEN — or, with `{port}` in an `x-run` argument, a
  *   free 127.0.0.1 port there and in RTT_HTTP_PORT — and targets it once it accepts;
- *   closing the link ends the program. Route parameter `start_timeout_ms` (default 10000).
+ *   closing the link ends the program. Route parameter `start_timeout_ms` (1…7000,
+ *   default 7000: within the panel's Open call).
  *   Route parameter `timeout_ms` (default 30 s): how long a request waits for its answer (504).
  *   Connection failures, timeouts and 5xx answers are the route's errors, 4xx the client's,
  *   counted apart (upstream-health.ts); the link is not ok while its upstream is down, and the
@@ -24,6 +25,7 @@ import { dirname } from "node:path";
 import {
   defineConnector,
   findManifests,
+  MAX_START_WAIT_MS,
   RxQueue,
   SOCKET_DIR_ENV,
   serveDriver,
@@ -100,15 +102,23 @@ function listenOf(listen: string): HttpEndpointAddress {
   return { host: m[1] ?? m[2] ?? "", port: Number(m[3]) };
 }
 
-/** A route parameter in milliseconds: a positive whole number, else `fallback` when absent. */
-function msParam(params: Readonly<Record<string, string>>, name: string, fallback: number): number {
+/**
+ * A route parameter in milliseconds: a positive whole number up to `max`, else `fallback` when
+ * absent.
+ */
+function msParam(
+  params: Readonly<Record<string, string>>,
+  name: string,
+  fallback: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const raw = params[name];
   if (raw === undefined) return fallback;
   const ms = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(ms) || ms < 1)
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(ms) || ms < 1 || ms > max)
     throw new RttError(
       "RTT_ERR_DOC_SCHEMA",
-      `http driver: route parameter ${name} ${JSON.stringify(raw)} is not a positive number of milliseconds`,
+      `http driver: route parameter ${name} ${JSON.stringify(raw)} is not a number of milliseconds from 1 to ${max}`,
       { hint: `e.g. ${name}: "${fallback}"` },
     );
   return ms;
@@ -147,7 +157,8 @@ export const httpConnector = defineConnector<HttpLink>({
       const started = await ApiProcess.start({
         argv: api["x-run"],
         ...(api["x-cwd"] === undefined ? {} : { cwd: api["x-cwd"] }),
-        startTimeoutMs: msParam(params, "start_timeout_ms", 10_000),
+        // Below the panel's Open call timeout, so a program that never listens is named as such.
+        startTimeoutMs: msParam(params, "start_timeout_ms", MAX_START_WAIT_MS, MAX_START_WAIT_MS),
       });
       const at = started.address;
       process.stderr.write(

@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { isAlive } from "@rtt/connector-sdk";
 import { eventually } from "@rtt/core/testing";
 import { ApiProcess } from "./api-process.ts";
+import { httpConnector } from "./driver.ts";
 import { HttpTarget, POOL } from "./http-endpoints.ts";
 import {
   connectOwnServer,
@@ -90,6 +91,31 @@ describe("api programs on loopback TCP", () => {
         assert.match(error.message, /did not listen on 127\.0\.0\.1:\d+ \(RTT_HTTP_PORT\)/);
         assert.match(error.hint ?? "", /127\.0\.0\.1 at the port given for \{port\}/);
         return true;
+      },
+    );
+  });
+
+  it("the start wait stays within the panel's Open call: 7 s by default, start_timeout_ms up to it", async () => {
+    const saddr = "rtt://demo/api/silent@1.0.0";
+    const symbol = {
+      saddr,
+      type: "api",
+      direction: "provider",
+      "x-run": [process.execPath, "-e", "setInterval(() => {}, 1000)", "{port}"],
+    } as const;
+    await assert.rejects(
+      Promise.resolve().then(() => httpConnector.open(symbol, { start_timeout_ms: "8000" }, {})),
+      {
+        code: "RTT_ERR_DOC_SCHEMA",
+        message: /start_timeout_ms "8000" is not a number of milliseconds from 1 to 7000/,
+      },
+    );
+    // A program that never listens is named as such, before the panel would give up on Open.
+    await assert.rejects(
+      Promise.resolve().then(() => httpConnector.open(symbol, {}, {})),
+      {
+        code: "RTT_ERR_DRIVER_TIMEOUT",
+        message: /did not listen on 127\.0\.0\.1:\d+ \(RTT_HTTP_PORT\) within 7000 ms/,
       },
     );
   });
