@@ -69,13 +69,26 @@ describe("api programs on loopback TCP", () => {
     assert.equal(await ownServerAccepts(port), false, "nothing listens on its port any more");
   });
 
-  it("the port is in RTT_HTTP_PORT too", async () => {
-    const server = `require("node:http").createServer((q, s) => s.end(process.env.${PORT_ENV})).listen(Number(process.argv[1]), "127.0.0.1")`;
+  it("the port is in RTT_HTTP_PORT too; the checked pool keeps its connection alive", async () => {
+    // Answers with the port it was told in RTT_HTTP_PORT and the client port of the connection.
+    const server = `require("node:http").createServer((q, s) => s.end(process.env.${PORT_ENV} + " " + q.socket.remotePort)).listen(Number(process.argv[1]), "127.0.0.1")`;
     const api = await ApiProcess.start({ argv: [process.execPath, "-e", server, "{port}"] });
+    const target = new HttpTarget(api.address, 5000, new OwnServerAgent(api.port ?? -1, POOL));
     try {
-      const r = await new HttpTarget(api.address).send({ method: "GET", path: "/" });
-      assert.equal(Buffer.from(r.body ?? "", "base64").toString(), String(api.port));
+      const answers: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await target.send({ method: "GET", path: "/" });
+        answers.push(Buffer.from(r.body ?? "", "base64").toString());
+      }
+      const [told, client] = (answers[0] ?? "").split(" ");
+      assert.equal(told, String(api.port));
+      assert.deepEqual(
+        answers,
+        [0, 1, 2].map(() => `${told} ${client}`),
+        "one connection, reused",
+      );
     } finally {
+      target.close();
       await api.close();
     }
   });
