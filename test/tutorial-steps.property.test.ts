@@ -55,6 +55,7 @@ function render(
   const starts: number[] = [];
   steps.forEach((step, i) => {
     out.push(...(between[i] ?? []), "```sh", "an unmarked block", "```");
+    if (step.kind === "file") out.push(`Write \`${step.path}\`:`, "");
     starts.push(out.length + 1);
     if (step.kind === "file") out.push(`\`\`\`json file=${step.path}`, ...step.lines, "```");
     else {
@@ -143,5 +144,9 @@ describe("the tutorial's marked blocks", () => {
         () => parseTutorial(`\n\`\`\`json file=${path}\n{}\n\`\`\`\n`),
         /^Error: line 2: file=/,
       );
+    assert.throws(
+      () => parseTutorial("Write this:\n\n```json file=a.json\n{}\n```\n"),
+      /^Error: line 3: the text just before the block must name `a.json`/,
+    );
   });
 });

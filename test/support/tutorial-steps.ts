@@ -1,7 +1,8 @@
 /**
  * The steps of docs/tutorial.md, as test/e2e/tutorial.test.ts runs them, read from the fenced
  * blocks its info strings mark:
- * - ```` ```json file=PATH ```` (any language): a file to write, whole, at PATH in the workspace;
+ * - ```` ```json file=PATH ```` (any language): a file to write, whole, at PATH in the workspace —
+ *   the text just before it names PATH in backticks, as a reader does not see an info string;
  * - ```` ```sh tutorial ````: shell commands to run once (`sh -e`, in the workspace);
  * - ```` ```sh tutorial retry ````: commands that only look, run again until what follows shows
  *   (for what happens in the background);
@@ -38,6 +39,8 @@ export function parseTutorial(markdown: string): TutorialStep[] {
     if (i >= lines.length) throw new Error(`line ${at}: the block is never closed`);
     const step = stepOf((open[1] as string).trim().split(/\s+/), at, body);
     if (step === undefined) continue;
+    if (step.kind === "file" && !textBefore(lines, at - 1).includes(`\`${step.path}\``))
+      throw new Error(`line ${at}: the text just before the block must name \`${step.path}\``);
     if (step.kind !== "output") {
       steps.push(step);
       continue;
@@ -48,6 +51,13 @@ export function parseTutorial(markdown: string): TutorialStep[] {
     steps[steps.length - 1] = { ...last, expect: body.filter((l) => l.trim() !== "") };
   }
   return steps;
+}
+
+/** The last line that is not blank before line index `index`. */
+function textBefore(lines: readonly string[], index: number): string {
+  for (let i = index - 1; i >= 0; i--)
+    if ((lines[i] as string).trim() !== "") return lines[i] as string;
+  return "";
 }
 
 type Parsed = TutorialStep | { readonly kind: "output" };
