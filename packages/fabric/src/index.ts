@@ -70,7 +70,7 @@ export {
   removeOwnSocket,
   removeStaleSocket,
 } from "./local-socket/socket-file.ts";
-export { tcpPeerUid } from "./local-socket/tcp-peer.ts";
+export { tcpListeners, tcpPeerUid } from "./local-socket/tcp-peer.ts";
 export { loadShm, shmUnavailableReason } from "./native.ts";
 export {
   type BeneathHow,

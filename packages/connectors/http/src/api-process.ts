@@ -43,6 +43,7 @@ import { newSocketPath, removeOwnSocket } from "@rtt/fabric";
 import type { HttpEndpointAddress } from "./http-endpoints.ts";
 import {
   freeLoopbackPort,
+  listensBeyondLoopback,
   ownServerAccepts,
   PORT_ENV,
   TCP_API_HOST,
@@ -174,15 +175,29 @@ export class ApiProcess {
     }
   }
 
-  /** Whether it accepts a connection now; a foreign server on its port ends it with an error. */
+  /**
+   * Whether it accepts a connection now. A foreign server on its port, or the program listening
+   * beyond loopback too, ends it with an error: RTT serves nothing off this host.
+   */
   async #accepts(): Promise<boolean> {
-    if (this.port === undefined) return accepts({ path: this.socketPath });
+    const port = this.port;
+    if (port === undefined) return accepts({ path: this.socketPath });
     try {
-      return await ownServerAccepts(this.port);
+      if (!(await ownServerAccepts(port))) return false;
     } catch (error) {
       await this.close();
       throw error;
     }
+    const beyond = listensBeyondLoopback(port);
+    if (beyond.length === 0) return true;
+    await this.close();
+    throw new RttError(
+      "RTT_ERR_LANE_ADDRESS",
+      `http driver: api program ${JSON.stringify(this.#spec.argv.join(" "))} listens on ${beyond.map((a) => (a.includes(":") ? `[${a}]:${port}` : `${a}:${port}`)).join(", ")}, beyond loopback: other hosts could reach it`,
+      {
+        hint: `tell it to listen on ${TCP_API_HOST} only, e.g. python3 -m http.server {port} --bind ${TCP_API_HOST}`,
+      },
+    );
   }
 
   /** Where it was told to listen, in words. */

@@ -69,6 +69,25 @@ describe("api programs on loopback TCP", () => {
     assert.equal(await ownServerAccepts(port), false, "nothing listens on its port any more");
   });
 
+  it("a program that listens beyond loopback (http.server without --bind) is refused and ended", {
+    skip: havePython ? false : "no python3",
+  }, async () => {
+    let port = -1;
+    await assert.rejects(
+      ApiProcess.start({ argv: ["python3", "-m", "http.server", "{port}"], cwd: dir }),
+      (error: Error & { code?: string; hint?: string }) => {
+        assert.equal(error.code, "RTT_ERR_LANE_ADDRESS");
+        const m = /listens on (\S+):(\d+), beyond loopback/.exec(error.message);
+        assert.ok(m !== null, error.message);
+        assert.match(m[1] ?? "", /^(0\.0\.0\.0|\[::\])$/);
+        assert.match(error.hint ?? "", /--bind 127\.0\.0\.1/);
+        port = Number(m[2]);
+        return true;
+      },
+    );
+    assert.equal(await ownServerAccepts(port), false, "the program was ended");
+  });
+
   it("the port is in RTT_HTTP_PORT too; the checked pool keeps its connection alive", async () => {
     // Answers with the port it was told in RTT_HTTP_PORT and the client port of the connection.
     const server = `require("node:http").createServer((q, s) => s.end(process.env.${PORT_ENV} + " " + q.socket.remotePort)).listen(Number(process.argv[1]), "127.0.0.1")`;

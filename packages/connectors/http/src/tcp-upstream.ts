@@ -12,7 +12,7 @@
 import { Agent, type AgentOptions } from "node:http";
 import { connect, createServer, type Socket } from "node:net";
 import { RttError } from "@rtt/core";
-import { ownUid, tcpPeerUid } from "@rtt/fabric";
+import { isLoopback, ownUid, tcpListeners, tcpPeerUid } from "@rtt/fabric";
 
 /** Where an `x-run` argument takes the port the driver picked. */
 export const PORT_PLACEHOLDER = "{port}";
@@ -42,6 +42,21 @@ export function freeLoopbackPort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * The addresses beyond loopback that something listens on at `port` (`0.0.0.0`, `::`, a LAN
+ * address), as the kernel's tables show them: a program told 127.0.0.1 may bind every address
+ * anyway (`python3 -m http.server` without `--bind` does), and be reachable from other hosts.
+ */
+export function listensBeyondLoopback(port: number): string[] {
+  return [
+    ...new Set(
+      tcpListeners(port)
+        .map((e) => e.localAddress)
+        .filter((a) => !isLoopback(a)),
+    ),
+  ];
 }
 
 /** How long to wait before looking for the server's entry once more (cf. admitTcpPeer). */
