@@ -118,7 +118,7 @@ function msParam(
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(ms) || ms < 1 || ms > max)
     throw new RttError(
       "RTT_ERR_DOC_SCHEMA",
-      `http driver: route parameter ${name} ${JSON.stringify(raw)} is not a number of milliseconds from 1 to ${max}`,
+      `http driver: route parameter ${name} ${JSON.stringify(raw)} is not ${max === Number.MAX_SAFE_INTEGER ? "a positive number of milliseconds" : `a number of milliseconds from 1 to ${max}`}`,
       { hint: `e.g. ${name}: "${fallback}"` },
     );
   return ms;
