@@ -63,6 +63,15 @@ function processesIn(dir: string): number[] {
   return pids;
 }
 
+/** A process's command line, for a failure message; what is known of a process just gone. */
+function commandLine(pid: number): string {
+  try {
+    return `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ")}`;
+  } catch {
+    return `${pid}: (gone)`;
+  }
+}
+
 describe("docs/tutorial.md, step by step", { skip }, () => {
   let home = "";
   let ws = "";
@@ -143,13 +152,7 @@ describe("docs/tutorial.md, step by step", { skip }, () => {
     }
     await eventually(() => processesIn(ws).length === 0, {
       what: "every program in the workspace ended",
-      detail: () =>
-        processesIn(ws)
-          .map(
-            (pid) =>
-              `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ")}`,
-          )
-          .join("\n"),
+      detail: () => processesIn(ws).map(commandLine).join("\n"),
     });
   });
 });
