@@ -5,7 +5,8 @@
 # - bubblewrap, the `bwrap` the driver sandbox runs drivers in (docs/adr/0023-driver-sandbox.md;
 #   test/e2e/sandbox.test.ts);
 # - chromium, the browser test/e2e/ui.test.ts drives (with playwright-core) against `rtt ui`;
-# - zsh and fish, whose completion scripts packages/cli/src/completion/completion.test.ts runs.
+# - zsh and fish, whose completion scripts packages/cli/src/completion/completion.test.ts runs;
+# - jq, one of the ordinary programs docs/tutorial.md wires (test/e2e/tutorial.test.ts).
 # Idempotent and silent when they are there already; never fails the caller: when it cannot
 # install (not root, no apt-get, no network) it prints one line per package and the tests that
 # need it skip with the same reason.
@@ -21,6 +22,9 @@ if ! command -v bwrap >/dev/null 2>&1; then
 fi
 if [ ! -x /usr/bin/chromium ]; then
   missing+=("chromium:the rtt ui browser test")
+fi
+if ! command -v jq >/dev/null 2>&1; then
+  missing+=("jq:the tutorial test")
 fi
 for shell in zsh fish; do
   if ! command -v "$shell" >/dev/null 2>&1; then

@@ -125,7 +125,7 @@ export { LineSplitter, OutputTail } from "./host/output-lines.ts";
 export type { DriverRestart } from "./host/restart-pacer.ts";
 export { DriverStartError } from "./host/start-outcome.ts";
 export type { DriverRecord } from "./host/verified-connect.ts";
-export { accepts } from "./process/accepts.ts";
+export { accepts, MAX_START_WAIT_MS } from "./process/accepts.ts";
 export {
   DEFAULT_DRAIN_MS,
   type DrainEnd,

@@ -46,7 +46,7 @@ export const EXTENSION_KEYS = {
     type: "string[] (argv)",
     readBy: ["process", "http"],
     default: "none: without it (or x-url, x-driver) no driver can open a proc, hook or plugin",
-    doc: "The program and its arguments, command first, run without a shell. The process driver runs it for any type but api; the http driver starts an api with it when there is no x-url.",
+    doc: "The program and its arguments, command first, run without a shell. The process driver runs it for any type but api; the http driver starts an api with it when there is no x-url, replacing {port} in an argument with a free 127.0.0.1 port.",
     example: ["python3", "emit.py", "--every", "1s"],
   },
   "x-cwd": {

@@ -59,6 +59,7 @@ export {
 } from "./local-socket/peer-gate.ts";
 export {
   ensurePrivateDir,
+  ownUid,
   privateDirProblem,
   shortSocketDir,
 } from "./local-socket/private-dir.ts";
@@ -69,6 +70,7 @@ export {
   removeOwnSocket,
   removeStaleSocket,
 } from "./local-socket/socket-file.ts";
+export { tcpListeners, tcpPeerUid } from "./local-socket/tcp-peer.ts";
 export { loadShm, shmUnavailableReason } from "./native.ts";
 export {
   type BeneathHow,

@@ -1,8 +1,11 @@
 /**
  * An `api` symbol the http driver starts itself (manifest `x-run`, run in `x-cwd`): the program
- * gets a fresh Unix socket path in `RTT_HTTP_LISTEN` and must serve HTTP on it. `start` resolves
- * once the socket accepts a connection, so the target never races the server's start-up; a
- * program that exits first, or never listens, is a named error with its last stderr lines.
+ * gets a fresh Unix socket path in `RTT_HTTP_LISTEN` and must serve HTTP on it — or, when an
+ * argument of its `x-run` holds `{port}`, a free loopback TCP port there and in `RTT_HTTP_PORT`,
+ * and must serve on 127.0.0.1:port (tcp-upstream.ts: only a server of our own uid is talked to).
+ * `start` resolves once it accepts a connection, so the target never races the server's
+ * start-up; a program that exits first, or never listens, is a named error with its last stderr
+ * lines.
  * It runs in its own process group under the shared supervisor (@rtt/connector-sdk
  * supervisor.ts), never respawned: `close()` ends the whole group — TERM, then KILL after a
  * grace — waits for it, and removes the socket file.
@@ -23,6 +26,7 @@ import {
   describeExit,
   exitOfChild,
   LineSplitter,
+  MAX_START_WAIT_MS,
   OutputTail,
   type ProgramRecord,
   programArgv,
@@ -36,6 +40,16 @@ import {
 } from "@rtt/connector-sdk";
 import { type ErrorCode, RttError } from "@rtt/core";
 import { newSocketPath, removeOwnSocket } from "@rtt/fabric";
+import type { HttpEndpointAddress } from "./http-endpoints.ts";
+import {
+  freeLoopbackPort,
+  listensBeyondLoopback,
+  ownServerAccepts,
+  PORT_ENV,
+  TCP_API_HOST,
+  wantsTcpPort,
+  withPort,
+} from "./tcp-upstream.ts";
 
 /** The environment variable that tells the program where to listen (a Unix socket path). */
 export const LISTEN_ENV = "RTT_HTTP_LISTEN";
@@ -47,7 +61,7 @@ export interface ApiProcessSpec {
   readonly cwd?: string;
   /** Where the socket goes; default RTT_DRIVER_SOCKET_DIR, else the per-user lane folder. */
   readonly socketDir?: string;
-  /** How long the program has to accept a connection on its socket (default 10 s). */
+  /** How long the program has to accept a connection on its socket (default 7 s). */
   readonly startTimeoutMs?: number;
   /** How long `close()` waits after SIGTERM before SIGKILL (default 2 s). */
   readonly killGraceMs?: number;
@@ -69,7 +83,13 @@ process.on("exit", () => {
 });
 
 export class ApiProcess {
+  /**
+   * Its Unix socket; on TCP, the name its `.pid` record is kept under (reapOrphanedApis finds
+   * programs by it either way), with no socket there.
+   */
   readonly socketPath: string;
+  /** The loopback TCP port it was given, when its `x-run` asked for one. */
+  readonly port: number | undefined;
   readonly #spec: ApiProcessSpec;
   readonly #supervisor: Supervisor<SupervisedProgram>;
   /** Undefined when it could not be started. */
@@ -78,9 +98,10 @@ export class ApiProcess {
   readonly #stderr = new OutputTail(STDERR_TAIL);
   #closed = false;
 
-  private constructor(spec: ApiProcessSpec, socketPath: string) {
+  private constructor(spec: ApiProcessSpec, socketPath: string, port: number | undefined) {
     this.#spec = spec;
     this.socketPath = socketPath;
+    this.port = port;
     this.#supervisor = new Supervisor({
       name: spec.argv[0] as string,
       launch: () => this.#spawn(),
@@ -93,10 +114,15 @@ export class ApiProcess {
   }
 
   #spawn(): SupervisedProgram {
-    const [command, ...args] = programArgv(this.#spec.argv[0] as string, this.#spec.argv.slice(1));
+    const argv = this.port === undefined ? this.#spec.argv : withPort(this.#spec.argv, this.port);
+    const [command, ...args] = programArgv(argv[0] as string, argv.slice(1));
+    const where =
+      this.port === undefined
+        ? { [LISTEN_ENV]: this.socketPath }
+        : { [PORT_ENV]: String(this.port) };
     const child = spawn(command, args, {
       cwd: this.#spec.cwd,
-      env: { ...process.env, [LISTEN_ENV]: this.socketPath },
+      env: { ...process.env, ...where },
       stdio: ["ignore", "pipe", "pipe"],
       // Its own process group, so close() ends everything it started.
       detached: true,
@@ -125,9 +151,10 @@ export class ApiProcess {
     const api = new ApiProcess(
       spec,
       newSocketPath(spec.socketDir ?? process.env[SOCKET_DIR_ENV], "api"),
+      wantsTcpPort(spec.argv) ? await freeLoopbackPort() : undefined,
     );
     api.#writePidFile();
-    const until = Date.now() + (spec.startTimeoutMs ?? 10_000);
+    const until = Date.now() + (spec.startTimeoutMs ?? MAX_START_WAIT_MS);
     for (;;) {
       const exit = api.#supervisor.lastExit;
       if (exit !== undefined) {
@@ -136,16 +163,55 @@ export class ApiProcess {
           ? api.#startError("RTT_ERR_DRIVER_SPAWN", `cannot start: ${exit.startError}`)
           : api.#startError("RTT_ERR_DRIVER_EXITED", `${describeExit(exit)} before listening`);
       }
-      if (await accepts({ path: api.socketPath })) return api;
+      if (await api.#accepts()) return api;
       if (Date.now() > until) {
         await api.close();
         throw api.#startError(
           "RTT_ERR_DRIVER_TIMEOUT",
-          `did not listen on ${LISTEN_ENV}=${api.socketPath} within ${spec.startTimeoutMs ?? 10_000} ms`,
+          `did not listen on ${api.#listensOn()} within ${spec.startTimeoutMs ?? MAX_START_WAIT_MS} ms`,
         );
       }
       await new Promise((r) => setTimeout(r, 25));
     }
+  }
+
+  /**
+   * Whether it accepts a connection now. A foreign server on its port, or the program listening
+   * beyond loopback too, ends it with an error: RTT serves nothing off this host.
+   */
+  async #accepts(): Promise<boolean> {
+    const port = this.port;
+    if (port === undefined) return accepts({ path: this.socketPath });
+    try {
+      if (!(await ownServerAccepts(port))) return false;
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+    const beyond = listensBeyondLoopback(port);
+    if (beyond.length === 0) return true;
+    await this.close();
+    throw new RttError(
+      "RTT_ERR_LANE_ADDRESS",
+      `http driver: api program ${JSON.stringify(this.#spec.argv.join(" "))} listens on ${beyond.map((a) => (a.includes(":") ? `[${a}]:${port}` : `${a}:${port}`)).join(", ")}, beyond loopback: other hosts could reach it`,
+      {
+        hint: `tell it to listen on ${TCP_API_HOST} only, e.g. python3 -m http.server {port} --bind ${TCP_API_HOST}`,
+      },
+    );
+  }
+
+  /** Where it was told to listen, in words. */
+  #listensOn(): string {
+    return this.port === undefined
+      ? `${LISTEN_ENV}=${this.socketPath}`
+      : `${TCP_API_HOST}:${this.port} (${PORT_ENV})`;
+  }
+
+  /** Where the target sends its requests. */
+  get address(): HttpEndpointAddress {
+    return this.port === undefined
+      ? { socketPath: this.socketPath }
+      : { host: TCP_API_HOST, port: this.port };
   }
 
   get pid(): number | undefined {
@@ -168,7 +234,9 @@ export class ApiProcess {
       {
         hint:
           tail === ""
-            ? `it must serve HTTP on the Unix socket path in ${LISTEN_ENV}`
+            ? this.port === undefined
+              ? `it must serve HTTP on the Unix socket path in ${LISTEN_ENV}; a program that listens on a TCP port takes it from {port} in x-run`
+              : `it must serve HTTP on ${TCP_API_HOST} at the port given for {port} (also in ${PORT_ENV})`
             : `its last stderr lines:\n  ${tail}`,
       },
     );

@@ -8,8 +8,10 @@
  *   with the same correlation id (a malformed request gets a 400 message, an unreachable
  *   server a 502). Any non-loopback host is refused. With neither but an `x-run` argv, the
  *   driver starts the API itself (api-process.ts): in `x-cwd` (the manifest's folder), with a
- *   fresh Unix socket path in RTT_HTTP_LISTEN, and targets that socket once it accepts;
- *   closing the link ends the program. Route parameter `start_timeout_ms` (default 10000).
+ *   fresh Unix socket path in RTT_HTTP_LISTEN — or, with `{port}` in an `x-run` argument, a
+ *   free 127.0.0.1 port there and in RTT_HTTP_PORT — and targets it once it accepts;
+ *   closing the link ends the program. Route parameter `start_timeout_ms` (1…7000,
+ *   default 7000: within the panel's Open call).
  *   Route parameter `timeout_ms` (default 30 s): how long a request waits for its answer (504).
  *   Connection failures, timeouts and 5xx answers are the route's errors, 4xx the client's,
  *   counted apart (upstream-health.ts); the link is not ok while its upstream is down, and the
@@ -23,6 +25,7 @@ import { dirname } from "node:path";
 import {
   defineConnector,
   findManifests,
+  MAX_START_WAIT_MS,
   RxQueue,
   SOCKET_DIR_ENV,
   serveDriver,
@@ -30,8 +33,9 @@ import {
 import { type Contract, errorMessage, RttError } from "@rtt/core";
 import { laneSocketDir, shortSocketDir } from "@rtt/fabric";
 import { ApiProcess, reapOrphanedApis } from "./api-process.ts";
-import { type HttpEndpointAddress, HttpSource, HttpTarget } from "./http-endpoints.ts";
+import { type HttpEndpointAddress, HttpSource, HttpTarget, POOL } from "./http-endpoints.ts";
 import { encodeMessage, parseRequest, parseResponse } from "./messages.ts";
+import { OwnServerAgent } from "./tcp-upstream.ts";
 import { kindOfStatus, UpstreamHealth } from "./upstream-health.ts";
 
 type ApiContract = Contract & {
@@ -98,15 +102,23 @@ function listenOf(listen: string): HttpEndpointAddress {
   return { host: m[1] ?? m[2] ?? "", port: Number(m[3]) };
 }
 
-/** A route parameter in milliseconds: a positive whole number, else `fallback` when absent. */
-function msParam(params: Readonly<Record<string, string>>, name: string, fallback: number): number {
+/**
+ * A route parameter in milliseconds: a positive whole number up to `max`, else `fallback` when
+ * absent.
+ */
+function msParam(
+  params: Readonly<Record<string, string>>,
+  name: string,
+  fallback: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const raw = params[name];
   if (raw === undefined) return fallback;
   const ms = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(ms) || ms < 1)
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(ms) || ms < 1 || ms > max)
     throw new RttError(
       "RTT_ERR_DOC_SCHEMA",
-      `http driver: route parameter ${name} ${JSON.stringify(raw)} is not a positive number of milliseconds`,
+      `http driver: route parameter ${name} ${JSON.stringify(raw)} is not ${max === Number.MAX_SAFE_INTEGER ? "a positive number of milliseconds" : `a number of milliseconds from 1 to ${max}`}`,
       { hint: `e.g. ${name}: "${fallback}"` },
     );
   return ms;
@@ -145,12 +157,16 @@ export const httpConnector = defineConnector<HttpLink>({
       const started = await ApiProcess.start({
         argv: api["x-run"],
         ...(api["x-cwd"] === undefined ? {} : { cwd: api["x-cwd"] }),
-        startTimeoutMs: msParam(params, "start_timeout_ms", 10_000),
+        // Below the panel's Open call timeout, so a program that never listens is named as such.
+        startTimeoutMs: msParam(params, "start_timeout_ms", MAX_START_WAIT_MS, MAX_START_WAIT_MS),
       });
+      const at = started.address;
       process.stderr.write(
-        `http driver: ${symbol.saddr} started (pid ${started.pid}) on ${started.socketPath}\n`,
+        `http driver: ${symbol.saddr} started (pid ${started.pid}) on ${"socketPath" in at ? at.socketPath : `${at.host}:${at.port}`}\n`,
       );
-      const target = new HttpTarget({ socketPath: started.socketPath }, timeoutMs);
+      // A TCP port is open to every local user: only a server of ours is talked to.
+      const agent = started.port === undefined ? undefined : new OwnServerAgent(started.port, POOL);
+      const target = new HttpTarget(at, timeoutMs, agent);
       return { ...fresh, target, api: started, base: "" };
     }
     if (url === undefined)

@@ -59,16 +59,23 @@ export interface TargetAnswer {
   readonly failure?: { readonly kind: "unreachable" | "timeout"; readonly reason: string };
 }
 
+/** The keep-alive pool a target sends on. */
+export const POOL = { keepAlive: true, maxSockets: 64 } as const;
+
 export class HttpTarget {
   readonly #address: HttpEndpointAddress;
-  readonly #agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  readonly #agent: Agent;
   readonly #timeoutMs: number;
 
-  /** `timeoutMs`: how long a request may wait for its answer (default 30 s), then a 504. */
-  constructor(address: HttpEndpointAddress, timeoutMs = 30_000) {
+  /**
+   * `timeoutMs`: how long a request may wait for its answer (default 30 s), then a 504.
+   * `agent`: the keep-alive pool, when its connections need more than a connect (tcp-upstream.ts).
+   */
+  constructor(address: HttpEndpointAddress, timeoutMs = 30_000, agent?: Agent) {
     if ("host" in address) refuseNonLoopback(address.host);
     this.#address = address;
     this.#timeoutMs = timeoutMs;
+    this.#agent = agent ?? new Agent(POOL);
   }
 
   /** Sends one request; resolves with its response (network failures become a 502 message). */

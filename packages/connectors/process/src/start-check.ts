@@ -13,7 +13,7 @@
  *   `"timeout_ms"` (default 5 s). The wait is capped below the panel's Open call timeout.
  */
 import { isAbsolute, join } from "node:path";
-import { accepts, describeExit, type ProgramExit } from "@rtt/connector-sdk";
+import { accepts, describeExit, MAX_START_WAIT_MS, type ProgramExit } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
 
 export type Readiness =
@@ -29,11 +29,9 @@ export interface StartCheck {
 
 export const DEFAULT_SETTLE_MS = 150;
 export const DEFAULT_READY_TIMEOUT_MS = 5000;
-/**
- * The most any wait may take: the panel's Open call gives up after 10 s, and a program that did
- * not start may take the kill grace (2 s) to end.
- */
-export const MAX_START_WAIT_MS = 7000;
+/** The most any wait may take (the panel's Open call timeout, less the kill grace). */
+export { MAX_START_WAIT_MS };
+
 const POLL_MS = 25;
 
 interface StartKeys {

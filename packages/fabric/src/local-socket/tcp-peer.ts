@@ -39,3 +39,14 @@ export function tcpPeerUid(socket: Socket): number | undefined {
   }
   return undefined;
 }
+
+/** The kernel's TCP state number of a listening socket. */
+const TCP_LISTEN = 10;
+
+/**
+ * The listening sockets on `port` (any address, IPv4 and IPv6), as the kernel's tables show
+ * them: where a program listens, whatever it was told. Empty off Linux.
+ */
+export function tcpListeners(port: number): TcpTableEntry[] {
+  return TABLES.flatMap(readTable).filter((e) => e.state === TCP_LISTEN && e.localPort === port);
+}
