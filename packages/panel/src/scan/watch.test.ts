@@ -64,7 +64,10 @@ describe("ScanWatcher", () => {
       writeFileSync(join(root, ".rtt/routes.json"), "{}");
       await eventually(() => calls.length > 0, { what: "a call" });
       await watcher.settled();
-      assert.deepEqual(calls.flat().sort(), [".rtt/routes.json", "svc/a/rtt.manifest.json"]);
+      assert.deepEqual([...new Set(calls.flat())].sort(), [
+        ".rtt/routes.json",
+        "svc/a/rtt.manifest.json",
+      ]);
       // The burst is one call (a write's late modify event may make one more, of the same paths).
       assert.deepEqual(calls[0], [".rtt/routes.json", "svc/a/rtt.manifest.json"]);
     } finally {
