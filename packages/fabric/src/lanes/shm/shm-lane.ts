@@ -43,6 +43,8 @@ const ATTACHED = Buffer.from("A");
 const DOORBELL = Buffer.from("D");
 /** Records handled per turn of the event loop before yielding to sockets and timers. */
 const BATCH = 4096;
+/** A poll turn this much later than the last (ms) means the reader lacked the CPU. */
+const LATE_TURN_MS = 0.05;
 
 export interface ShmOptions {
   /** Ring bytes, a power of two (default 8 MiB); the largest frame is half of it. */
@@ -214,6 +216,8 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
   #emptySince: number | undefined;
   /** A polling turn is scheduled (see #pollTurn). */
   #polling = false;
+  /** performance.now() at the last poll of the empty ring; undefined before the first. */
+  #lastPoll: number | undefined;
   /** The reader set its parked flag since the ring went empty. */
   #parked = false;
   /** False stops `ring.read` right after the record whose handler paused us. */
@@ -250,6 +254,7 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
     this.#paused = true;
     // A gap that spans a pause says nothing about the writer's pace.
     this.#emptySince = undefined;
+    this.#lastPoll = undefined;
     this.#parked = false;
   }
 
@@ -320,7 +325,10 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
       }
       const now = performance.now();
       this.#emptySince ??= now;
-      if (now - this.#emptySince < this.#spin.micros / 1000) {
+      const late = this.#lastPoll !== undefined && now - this.#lastPoll > LATE_TURN_MS;
+      this.#lastPoll = now;
+      if (late) this.#spin.contended();
+      else if (now - this.#emptySince < this.#spin.micros / 1000) {
         // Poll again on the next turn; a turn already scheduled does it.
         if (!this.#polling) {
           this.#polling = true;
@@ -328,6 +336,7 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
         }
         return;
       }
+      this.#lastPoll = undefined;
       ring.parkReader();
       this.#parked = true;
       if (!ring.hasData()) return;
@@ -346,6 +355,7 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
   #arrived(): void {
     const gapMicros = (performance.now() - (this.#emptySince as number)) * 1000;
     this.#emptySince = undefined;
+    this.#lastPoll = undefined;
     if (this.#parked) {
       this.#parked = false;
       // Woken by the doorbell the writer cleared the flag; found by a drain for another

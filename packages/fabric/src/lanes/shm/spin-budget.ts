@@ -8,7 +8,10 @@
  *   short: keep at least twice that budget, so the next gap of the kind is caught too;
  * - a record that arrived after parking, `gap` µs after the ring went empty, says the budget
  *   was too short if the gap was within reach (grow to 1.5 × the gap) and that gaps are long
- *   otherwise (halve: a few long gaps bring the budget to 0, and the reader parks at once).
+ *   otherwise (halve: a few long gaps bring the budget to 0, and the reader parks at once);
+ * - a poll that came back late (the reader's process was off the CPU, or its event loop
+ *   busy) says the host is contended: polling then takes a core others are queued for —
+ *   possibly the writer — and catches nothing sooner than the doorbell would; halve too.
  * The budget never exceeds `maxMicros`, so an idle lane polls at most that long after its
  * last record and then costs no CPU at all.
  */
@@ -46,9 +49,18 @@ export class SpinBudget {
     if (gapMicros <= this.maxMicros) {
       this.#micros = Math.min(this.maxMicros, Math.max(this.#micros, 1.5 * gapMicros));
     } else {
-      // Below 1 µs a poll catches nothing a park would not: stop polling altogether.
-      const half = this.#micros / 2;
-      this.#micros = half < 1 ? 0 : half;
+      this.#halve();
     }
+  }
+
+  /** A poll turn came back late: the reader did not have the CPU it polled with. */
+  contended(): void {
+    this.#halve();
+  }
+
+  #halve(): void {
+    // Below 1 µs a poll catches nothing a park would not: stop polling altogether.
+    const half = this.#micros / 2;
+    this.#micros = half < 1 ? 0 : half;
   }
 }
