@@ -84,8 +84,6 @@ export class SpscRing {
   readonly #data: Uint8Array;
   readonly #view: DataView;
   readonly #mask: number;
-  /** Producer: the write index past records written but not yet published; -1: none. */
-  #unpublished = -1;
 
   private constructor(buffer: ArrayBufferLike, capacity: number) {
     this.capacity = capacity;
@@ -144,18 +142,11 @@ export class SpscRing {
 
   /**
    * Producer: reserves room for a `length`-byte record, lets `fill(data, offset)` write it in
-   * place, and publishes it — with every record written before it unpublished. With `publish`
-   * false the record stays invisible to the consumer until `publish()`: a batch of records
-   * then costs one store of the write index, and one look at the reader's parked flag.
-   * Returns false, writing nothing, when the ring is too full.
+   * place, and publishes it. Returns false, writing nothing, when the ring is too full.
    */
-  tryWrite(
-    length: number,
-    fill: (data: Uint8Array, offset: number) => void,
-    publish = true,
-  ): boolean {
+  tryWrite(length: number, fill: (data: Uint8Array, offset: number) => void): boolean {
     const c = this.#control;
-    const write = this.#writeIndex();
+    const write = Atomics.load(c, SLOT.write) >>> 0;
     const read = Atomics.load(c, SLOT.read) >>> 0;
     const position = write & this.#mask;
     const need = align(LENGTH_BYTES + length);
@@ -169,28 +160,8 @@ export class SpscRing {
     }
     this.#view.setUint32(at, length, true);
     fill(this.#data, at + LENGTH_BYTES);
-    this.#unpublished = (write + pad + need) >>> 0;
-    if (publish) this.publish();
+    Atomics.store(c, SLOT.write, (write + pad + need) | 0);
     return true;
-  }
-
-  /** Producer: makes the records written with `publish` false visible, in order. */
-  publish(): void {
-    if (this.#unpublished < 0) return;
-    Atomics.store(this.#control, SLOT.write, this.#unpublished | 0);
-    this.#unpublished = -1;
-  }
-
-  /** Producer: records written but not published yet? */
-  get unpublished(): boolean {
-    return this.#unpublished >= 0;
-  }
-
-  /** Producer: where the next record goes (past unpublished ones; only this side stores it). */
-  #writeIndex(): number {
-    return this.#unpublished >= 0
-      ? this.#unpublished
-      : Atomics.load(this.#control, SLOT.write) >>> 0;
   }
 
   /**
@@ -235,7 +206,7 @@ export class SpscRing {
 
   /** Producer: would a `length`-byte record fit now? */
   hasRoomFor(length: number): boolean {
-    const write = this.#writeIndex();
+    const write = Atomics.load(this.#control, SLOT.write) >>> 0;
     const read = Atomics.load(this.#control, SLOT.read) >>> 0;
     const need = align(LENGTH_BYTES + length);
     const toEnd = this.capacity - (write & this.#mask);

@@ -45,8 +45,6 @@ const DOORBELL = Buffer.from("D");
 const BATCH = 4096;
 /** A poll turn this much later than the last (ms) means the reader lacked the CPU. */
 const LATE_TURN_MS = 0.05;
-/** Records the writer publishes together at most (so the first waits for no more than these). */
-const MAX_BATCH = 16;
 
 export interface ShmOptions {
   /** Ring bytes, a power of two (default 8 MiB); the largest frame is half of it. */
@@ -103,24 +101,10 @@ class ShmLink {
   }
 }
 
-/**
- * The writer coalesces (spec §11): the records written in one synchronous run (a pump that
- * finds several messages ready) are published together, on `nextTick` or every MAX_BATCH
- * records — one store of the write index and one look at the reader's parked flag (one
- * doorbell) for the batch instead of per record. A lone record waits for no timer, only for
- * the code already running to return. Records keep their frames and sequence numbers.
- */
 class ShmLaneWriter extends EventEmitter implements LaneWriter {
   readonly kind = "shm" as const;
   readonly role = "writer" as const;
   #seq = 0;
-  /** Records written since the last publish. */
-  #batch = 0;
-  #publishScheduled = false;
-  readonly #publishLater = (): void => {
-    this.#publishScheduled = false;
-    this.#commit();
-  };
   #ending = false;
   #failed = false;
   readonly #link: ShmLink;
@@ -160,27 +144,9 @@ class ShmLaneWriter extends EventEmitter implements LaneWriter {
     const size = frameSize(frame.payload.length, frame.flags);
     if (size > this.#maxRecord) throw oversized(size, this.#link.ring.capacity);
     const ring = this.#link.ring;
-    if (!ring.tryWrite(size, (data, offset) => encodeFrameInto(data, offset, frame), false)) {
-      // Full: the batch must be visible for the reader to free room.
-      this.#commit();
-      return false;
-    }
-    if (++this.#batch === MAX_BATCH) this.#commit();
-    else if (!this.#publishScheduled) {
-      this.#publishScheduled = true;
-      process.nextTick(this.#publishLater);
-    }
-    return true;
-  }
-
-  /** Publishes the batch, and rings if the reader parked (ring.ts: no wake-up is lost). */
-  #commit(): void {
-    this.#batch = 0;
-    const ring = this.#link.ring;
-    // Released: the mapping is gone, and the frames with it (as destroy() says).
-    if (this.#link.released || !ring.unpublished) return;
-    ring.publish();
+    if (!ring.tryWrite(size, (data, offset) => encodeFrameInto(data, offset, frame))) return false;
     if (ring.unparkReader()) this.#link.socket.write(DOORBELL);
+    return true;
   }
 
   /** Parks on a full ring; the reader rings once it has freed space. */
