@@ -43,14 +43,18 @@ test("after any history, a run of gaps longer than the max stops polling (proper
 
 test("a gap within reach is chased: the next one of its length is caught (property)", () => {
   fc.assert(
-    fc.property(fc.array(event, { maxLength: 100 }), fc.double({ min: 0, max: 200, noNaN: true }), (h, gap) => {
-      const budget = new SpinBudget(200);
-      for (const e of h) observe(budget, e);
-      budget.missed(gap);
-      assert.ok(budget.micros >= gap, `budget ${budget.micros} < gap ${gap}`);
-      budget.caught(gap);
-      assert.ok(budget.micros >= Math.min(200, 2 * gap));
-    }),
+    fc.property(
+      fc.array(event, { maxLength: 100 }),
+      fc.double({ min: 0, max: 200, noNaN: true }),
+      (h, gap) => {
+        const budget = new SpinBudget(200);
+        for (const e of h) observe(budget, e);
+        budget.missed(gap);
+        assert.ok(budget.micros >= gap, `budget ${budget.micros} < gap ${gap}`);
+        budget.caught(gap);
+        assert.ok(budget.micros >= Math.min(200, 2 * gap));
+      },
+    ),
   );
 });
 
