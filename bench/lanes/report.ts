@@ -26,8 +26,10 @@ function latencyMethod(settings: Settings): string {
     `paths; the shm ring is not). First ${warmup} messages per cell not recorded. p50/p99/p999 ` +
     "are back-to-back (the next message leaves as soon as the ack is in); *_paced_us repeat " +
     `the measurement with a ${gapUs} µs busy-waited gap before each send (${pacedWarmup} ` +
-    "warm-up), longer than the shm reader's 50 µs spin, so every message meets a parked " +
-    "reader (shm: doorbell wake-up; sockets: epoll wake-up) — the sparse-traffic case."
+    "warm-up); with the ack's own time the gap exceeds the shm reader's longest poll " +
+    "(200 µs, adaptive), so at the default gap every message meets a parked reader (shm: " +
+    "doorbell wake-up; sockets: epoll wake-up) — the sparse-traffic case; a shorter --gap-us " +
+    "shows the poll catching messages."
   );
 }
 
@@ -123,7 +125,7 @@ export function summary(
       quick: settings.quick,
     },
     contenders: {
-      shm: "RTT shm lane: SPSC ring in POSIX shared memory + doorbell Unix socket (defaults: 8 MiB ring, 50 µs spin before parking)",
+      shm: "RTT shm lane: SPSC ring in POSIX shared memory + doorbell Unix socket (defaults: 8 MiB ring, an adaptive poll of at most 200 µs before parking)",
       uds: "RTT uds lane: RTT frames over a Unix stream socket",
       tcp: "RTT tcp lane: RTT frames over loopback TCP (127.0.0.1, TCP_NODELAY)",
       "node-uds": "raw node:net over a Unix stream socket, no framing, receiver counts bytes",

@@ -18,8 +18,9 @@
  *   would assume both directions cost the same, which is false for the shm ring (the writer
  *   never parks, the reader does). The first WARMUP messages are not recorded. Measured twice:
  *   back-to-back (the next message leaves as soon as the ack is in: the figures the targets
- *   are checked on), then paced (a busy-waited GAP_US before each send, longer than the shm
- *   reader's 50 µs spin, so every message meets a parked reader: the sparse-traffic case).
+ *   are checked on), then paced (a busy-waited GAP_US before each send; with the ack's time
+ *   the default 200 µs exceeds the shm reader's longest poll, so every message meets a parked
+ *   reader: the sparse-traffic case; a shorter --gap-us shows the adaptive poll at work).
  * - Throughput (msgs/s, GB/s = 1e9 payload bytes/s). A separate phase: the sender writes as
  *   fast as each transport's backpressure allows for a fixed time, then ends the stream; rate
  *   = messages received / (receiver's end-of-stream time − first message's send stamp).

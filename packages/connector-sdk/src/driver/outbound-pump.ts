@@ -178,7 +178,8 @@ export class OutboundPump<L> {
         for (;;) {
           const next = await iterator.next();
           if (next.done === true || this.#scope.closed) break;
-          await this.#deliver(next.value, 0);
+          const waiting = this.#deliver(next.value, 0);
+          if (waiting !== undefined) await waiting;
           if (++slice === PUMP_SLICE) slice = await yieldToEventLoop(0);
         }
       } else {
@@ -189,7 +190,8 @@ export class OutboundPump<L> {
         for (;;) {
           const next = await admitted.next();
           if (next.done === true || this.#scope.closed) break;
-          await this.#deliver(next.value, admitted.flags);
+          const waiting = this.#deliver(next.value, admitted.flags);
+          if (waiting !== undefined) await waiting;
           if (++slice === PUMP_SLICE) slice = await yieldToEventLoop(0);
         }
       }
@@ -214,10 +216,66 @@ export class OutboundPump<L> {
     }
   }
 
-  async #deliver(item: RxItem, flags: number): Promise<void> {
+  /**
+   * Hands one chunk on; a promise only when the pump must wait before the next. The common
+   * case — a bound lane with room, no tap, no trial, no congestion — is the first turn of
+   * #deliverLoop done here without a promise: per chunk, the pump's cost is its write.
+   */
+  #deliver(item: RxItem, flags: number): Promise<void> | undefined {
+    const index = ++this.#chunks;
+    const out = this.#slots.writer;
+    if (
+      out === undefined ||
+      this.#taps.size > 0 ||
+      this.#trial !== undefined ||
+      this.#congested === out ||
+      this.#scope.closed
+    ) {
+      return this.#deliverLoop(item, flags, index);
+    }
+    const room = this.#write(out, item, flags);
+    if (room === undefined) return this.#deliverLoop(item, flags, index);
+    return room ? undefined : this.#full(out);
+  }
+
+  /** Writes one chunk as one frame and counts it; undefined if the lane refused the write. */
+  #write(out: LaneWriter, item: RxItem, flags: number): boolean | undefined {
     const chunk = item instanceof Uint8Array ? item : item.payload;
     const correlation = item instanceof Uint8Array ? 0 : item.correlation;
-    const index = ++this.#chunks;
+    let room: boolean;
+    try {
+      room =
+        correlation === 0 && flags === 0
+          ? out.write(chunk)
+          : out.write(chunk, { correlation, flags });
+    } catch (error) {
+      this.#slots.writeFailed(error);
+      return undefined;
+    }
+    this.#scope.counters.framesOut++;
+    this.#scope.counters.bytesOut += chunk.length;
+    this.#slots.frameWritten();
+    return room;
+  }
+
+  /** `out` said it is full: refuse from now on (taildrop, nack), or wait for its drain. */
+  #full(out: LaneWriter): Promise<void> | undefined {
+    if (this.#admission?.refusesWhenFull === true) {
+      this.#congest(out);
+      return undefined;
+    }
+    return this.#awaitDrain(out);
+  }
+
+  async #awaitDrain(out: LaneWriter): Promise<void> {
+    this.#waitingDrain = true;
+    await this.#drainOrChange(out);
+    this.#waitingDrain = false;
+  }
+
+  async #deliverLoop(item: RxItem, flags: number, index: number): Promise<void> {
+    const chunk = item instanceof Uint8Array ? item : item.payload;
+    const correlation = item instanceof Uint8Array ? 0 : item.correlation;
     for (;;) {
       if (this.#scope.closed) return;
       for (const tap of this.#taps) if (tap.last < index) tap.push(chunk, index, correlation);
@@ -244,25 +302,9 @@ export class OutboundPump<L> {
         this.#congested === out ? this.#admission?.refuseAdmitted(flags !== 0) : undefined;
       if (refused === "nacked") this.#nacked(item, "the route's lane is full");
       if (refused !== undefined) return;
-      let room: boolean;
-      try {
-        room =
-          correlation === 0 && flags === 0
-            ? out.write(chunk)
-            : out.write(chunk, { correlation, flags });
-      } catch (error) {
-        this.#slots.writeFailed(error);
-        continue;
-      }
-      this.#scope.counters.framesOut++;
-      this.#scope.counters.bytesOut += chunk.length;
-      this.#slots.frameWritten();
-      if (!room && this.#admission?.refusesWhenFull === true) this.#congest(out);
-      else if (!room) {
-        this.#waitingDrain = true;
-        await this.#drainOrChange(out);
-        this.#waitingDrain = false;
-      }
+      const room = this.#write(out, item, flags);
+      if (room === undefined) continue;
+      if (!room) await this.#full(out);
       return;
     }
   }

@@ -10,9 +10,12 @@
  * A listener killed before its peer connected leaves a named segment behind: its name carries
  * the owner, and the next lane created on this machine reclaims it (segment-name.ts).
  *
- * Waiting without burning a core: a reader that finds the ring empty spins `spinMicros`, then
- * parks (ring.ts explains why no wake-up is lost) and sleeps on the socket until the writer
- * rings. `busyPoll` never parks: it re-checks on every turn of the event loop instead.
+ * Waiting without burning a core: a reader that finds the ring empty polls it on each turn of
+ * the event loop for an adaptive budget (spin-budget.ts: as long as recent gaps, at most
+ * `spinMicros`), then parks (ring.ts explains why no wake-up is lost) and sleeps on the socket
+ * until the writer rings. Polling by turns, not in a busy loop, lets the frames it delivered be
+ * handled meanwhile (their handlers' promises, the sockets they write to). `busyPoll` never
+ * parks: it re-checks on every turn of the event loop instead.
  */
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
@@ -33,17 +36,20 @@ import { laneClosed, peerGone } from "../stream/stream-lane.ts";
 import { connectSocket, listenOnce } from "../uds/uds-lane.ts";
 import { maxRecord, SpscRing, segmentSize } from "./ring.ts";
 import { newSegmentName, reclaimStaleSegments } from "./segment-name.ts";
+import { DEFAULT_MAX_SPIN_MICROS, SpinBudget } from "./spin-budget.ts";
 
 export const DEFAULT_CAPACITY = 8 * 1024 * 1024;
 const ATTACHED = Buffer.from("A");
 const DOORBELL = Buffer.from("D");
 /** Records handled per turn of the event loop before yielding to sockets and timers. */
 const BATCH = 4096;
+/** A poll turn this much later than the last (ms) means the reader lacked the CPU. */
+const LATE_TURN_MS = 0.05;
 
 export interface ShmOptions {
   /** Ring bytes, a power of two (default 8 MiB); the largest frame is half of it. */
   readonly capacity?: number;
-  /** How long an idle reader spins before parking (default 50 µs). */
+  /** The most an idle reader polls before parking (default 200 µs; 0: park at once). */
   readonly spinMicros?: number;
   /** Never park: lowest latency, one core kept busy (a per-route QoS option). */
   readonly busyPoll?: boolean;
@@ -198,7 +204,7 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
   readonly kind = "shm" as const;
   readonly role = "reader" as const;
   readonly #link: ShmLink;
-  readonly #spinMicros: number;
+  readonly #spin: SpinBudget;
   readonly #busyPoll: boolean;
   readonly #maxPayload: number | undefined;
   #eos = false;
@@ -206,6 +212,14 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
   #draining = false;
   #paused = false;
   #resuming = false;
+  /** performance.now() when the ring was last found empty; undefined while records flow. */
+  #emptySince: number | undefined;
+  /** A polling turn is scheduled (see #pollTurn). */
+  #polling = false;
+  /** performance.now() at the last poll of the empty ring; undefined before the first. */
+  #lastPoll: number | undefined;
+  /** The reader set its parked flag since the ring went empty. */
+  #parked = false;
   /** False stops `ring.read` right after the record whose handler paused us. */
   readonly #onRecord = (record: Uint8Array): boolean => {
     this.#deliver(record);
@@ -215,7 +229,7 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
   constructor(link: ShmLink, options: ShmOptions) {
     super();
     this.#link = link;
-    this.#spinMicros = options.spinMicros ?? 50;
+    this.#spin = new SpinBudget(options.spinMicros ?? DEFAULT_MAX_SPIN_MICROS);
     this.#busyPoll = options.busyPoll ?? false;
     this.#maxPayload = options.maxPayload;
     link.socket.on("data", () => this.#drain());
@@ -238,6 +252,10 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
    */
   pause(): void {
     this.#paused = true;
+    // A gap that spans a pause says nothing about the writer's pace.
+    this.#emptySince = undefined;
+    this.#lastPoll = undefined;
+    this.#parked = false;
   }
 
   /**
@@ -287,6 +305,7 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
     for (;;) {
       const n = ring.read(this.#onRecord, BATCH - handled);
       handled += n;
+      if (n > 0 && this.#emptySince !== undefined) this.#arrived();
       if (n > 0 && ring.unparkWriter()) this.#link.socket.write(DOORBELL);
       if (this.#eos) {
         this.emit("end");
@@ -300,27 +319,52 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
         return;
       }
       if (n > 0) continue;
-      if (this.#spin()) continue;
       if (this.#busyPoll) {
         setImmediate(() => this.#drain());
         return;
       }
+      const now = performance.now();
+      this.#emptySince ??= now;
+      const late = this.#lastPoll !== undefined && now - this.#lastPoll > LATE_TURN_MS;
+      this.#lastPoll = now;
+      if (late) this.#spin.contended();
+      else if (now - this.#emptySince < this.#spin.micros / 1000) {
+        // Poll again on the next turn; a turn already scheduled does it.
+        if (!this.#polling) {
+          this.#polling = true;
+          setImmediate(this.#pollTurn);
+        }
+        return;
+      }
+      this.#lastPoll = undefined;
       ring.parkReader();
+      this.#parked = true;
       if (!ring.hasData()) return;
       // A record arrived between the last check and parking: take it, do not sleep.
       ring.unparkReader();
+      this.#parked = false;
     }
   }
 
-  /** Spins up to spinMicros for a record; true if one arrived. */
-  #spin(): boolean {
-    const ring = this.#link.ring;
-    if (this.#spinMicros <= 0) return ring.hasData();
-    const deadline = performance.now() + this.#spinMicros / 1000;
-    while (performance.now() < deadline) {
-      if (ring.hasData()) return true;
+  readonly #pollTurn = (): void => {
+    this.#polling = false;
+    this.#drain();
+  };
+
+  /** Records flow again after the ring was empty: the gap teaches the spin budget. */
+  #arrived(): void {
+    const gapMicros = (performance.now() - (this.#emptySince as number)) * 1000;
+    this.#emptySince = undefined;
+    this.#lastPoll = undefined;
+    if (this.#parked) {
+      this.#parked = false;
+      // Woken by the doorbell the writer cleared the flag; found by a drain for another
+      // reason, clear it here, so the writer does not ring for records already taken.
+      this.#link.ring.unparkReader();
+      this.#spin.missed(gapMicros);
+    } else {
+      this.#spin.caught(gapMicros);
     }
-    return ring.hasData();
   }
 
   close(): void {
