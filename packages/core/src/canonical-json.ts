@@ -12,18 +12,39 @@
 import { createHash } from "node:crypto";
 import { RttError } from "./errors.ts";
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/**
+ * The JSON pointer of the member being serialised, as a stack of escaped segments: joined only
+ * when a value fails, because building a path string per member was most of the cost of
+ * hashing a large plan's inputs (issue 20).
+ */
+type Path = string[];
 
-function fail(path: string, what: string): never {
-  throw new RttError("RTT_ERR_CANON_VALUE", `${what} at ${path || "/"} has no canonical JSON form`);
+function fail(path: Path, what: string): never {
+  const at = path.length === 0 ? "/" : `/${path.join("/")}`;
+  throw new RttError("RTT_ERR_CANON_VALUE", `${what} at ${at} has no canonical JSON form`);
 }
 
-function serializeString(s: string, path: string): string {
-  if (LONE_SURROGATE.test(s)) fail(path, "a string with a lone surrogate");
+function serializeString(s: string, path: Path): string {
+  // JCS (I-JSON) forbids lone surrogates; a well-formed string has none.
+  if (!s.isWellFormed()) fail(path, "a string with a lone surrogate");
   return JSON.stringify(s);
 }
 
-function serialize(value: unknown, path: string, out: string[]): void {
+/**
+ * The canonical text of an object computed once, emitted verbatim wherever it occurs in a value
+ * being serialised (see `canonicalOnce`).
+ */
+class CanonicalText {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
+/** The texts `canonicalOnce` computed, by object: reused wherever the object occurs again. */
+const once = new WeakMap<object, CanonicalText>();
+
+function serialize(value: unknown, path: Path, out: string[]): void {
   if (value === null) {
     out.push("null");
     return;
@@ -44,12 +65,19 @@ function serialize(value: unknown, path: string, out: string[]): void {
     default:
       fail(path, `a value of type ${typeof value}`);
   }
+  const known = value instanceof CanonicalText ? value : once.get(value);
+  if (known !== undefined) {
+    out.push(known.text);
+    return;
+  }
   if (Array.isArray(value)) {
     out.push("[");
-    value.forEach((item, i) => {
+    for (let i = 0; i < value.length; i++) {
       if (i > 0) out.push(",");
-      serialize(item, `${path}/${i}`, out);
-    });
+      path.push(String(i));
+      serialize(value[i], path, out);
+      path.pop();
+    }
     out.push("]");
     return;
   }
@@ -66,15 +94,20 @@ function serialize(value: unknown, path: string, out: string[]): void {
     if (!first) out.push(",");
     first = false;
     out.push(serializeString(key, path), ":");
-    serialize(item, `${path}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`, out);
+    path.push(key.replaceAll("~", "~0").replaceAll("/", "~1"));
+    serialize(item, path, out);
+    path.pop();
   }
   out.push("}");
 }
 
-/** The RFC 8785 canonical text of a JSON value. */
+/**
+ * The RFC 8785 canonical text of a JSON value. Pieces are joined once at the end (a flat string:
+ * `+=` would build a rope that hashing then has to flatten, which costs more than the joins).
+ */
 export function canonicalJson(value: unknown): string {
   const out: string[] = [];
-  serialize(value, "", out);
+  serialize(value, [], out);
   return out.join("");
 }
 
@@ -82,3 +115,22 @@ export function canonicalJson(value: unknown): string {
 export function canonicalHash(value: unknown): string {
   return createHash("sha256").update(canonicalJson(value), "utf8").digest("hex");
 }
+
+/**
+ * An object's canonical text, computed once per object (by identity), and from then on reused
+ * wherever the object occurs in a value given to `canonicalJson`/`canonicalHash` (the result
+ * may also stand for it: `canonicalJson([canonicalOnce(a)])` is `canonicalJson([a])`). For
+ * immutable objects hashed again and again — catalog symbols in every plan's inputs hash, edge
+ * ends shared by many edges, edges in the diff and the topology hash. An object mutated after
+ * its first use keeps its old text, so use it only on objects nothing mutates.
+ */
+export function canonicalOnce(value: object): CanonicalText {
+  let text = once.get(value);
+  if (text === undefined) {
+    text = new CanonicalText(canonicalJson(value));
+    once.set(value, text);
+  }
+  return text;
+}
+
+export type { CanonicalText };

@@ -4,7 +4,12 @@
  * hashes built on it, retry backoff. No I/O: it takes text and data and returns data.
  */
 export { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
-export { canonicalHash, canonicalJson } from "./canonical-json.ts";
+export {
+  type CanonicalText,
+  canonicalHash,
+  canonicalJson,
+  canonicalOnce,
+} from "./canonical-json.ts";
 export { asError, errorMessage } from "./error-message.ts";
 export {
   compareDiagnostics,

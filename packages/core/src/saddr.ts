@@ -13,10 +13,12 @@
  * spaces in a range collapsed.
  */
 // Only the three functions used: semver's index loads every module it has (~18 ms at start-up).
+import Range from "semver/classes/range.js";
+import SemVer from "semver/classes/semver.js";
 import semverEq from "semver/functions/eq.js";
-import semverSatisfies from "semver/functions/satisfies.js";
 import validRange from "semver/ranges/valid.js";
 import { RttError } from "./errors.ts";
+import { memoByString } from "./memo.ts";
 import { closest } from "./suggest.ts";
 import { quoteInput } from "./untrusted-text.ts";
 
@@ -203,8 +205,25 @@ function parseVersion(input: string, start: number, text: string): ParsedVersion
   return { exact: false, text: collapsed };
 }
 
-/** Parses any of the three forms; the result's `form` says which it is. */
+/** How many distinct addresses, globs and ranges the parse and match caches keep. */
+const CACHE_LIMIT = 65_536;
+
+/**
+ * Parses any of the three forms; the result's `form` says which it is. A plan parses the same
+ * addresses once per route that names them, so results are cached per string, frozen (callers
+ * share them); a string that does not parse throws each time.
+ */
 export function parseSaddr(input: string): Saddr {
+  return parseCached(input);
+}
+
+const parseCached = memoByString(CACHE_LIMIT, (input) => {
+  const a = parseUncached(input);
+  Object.freeze(a.caps);
+  return Object.freeze(a);
+});
+
+function parseUncached(input: string): Saddr {
   expectScheme(input);
   const namespace = readSegment(input, SCHEME.length, "a namespace");
   const typeAt = expectSlash(input, SCHEME.length + namespace.length);
@@ -349,9 +368,40 @@ export function normalizeSaddr(input: string): string {
 
 function globMatch(glob: string, text: string): boolean {
   if (!glob.includes("*")) return glob === text;
-  const re = new RegExp(`^${glob.split("*").map(escapeRegExp).join(".*")}$`);
-  return re.test(text);
+  return globRegExp(glob).test(text);
 }
+
+/** A glob compiled once (policy rules are matched against every candidate of every route). */
+const globRegExp = memoByString(
+  CACHE_LIMIT,
+  (glob) => new RegExp(`^${glob.split("*").map(escapeRegExp).join(".*")}$`),
+);
+
+/** semver's `satisfies`, its range parsed once per text (`satisfies` builds a Range per call). */
+function semverSatisfies(version: string, range: string): boolean {
+  const parsed = rangeOf(range);
+  const v = semverOf(version);
+  return parsed !== undefined && v !== undefined && parsed.test(v);
+}
+
+/** A version parsed once (`Range#test` parses a string version per call); never mutated. */
+const semverOf = memoByString(CACHE_LIMIT, (version): SemVer | undefined => {
+  try {
+    return new SemVer(version);
+  } catch {
+    // As `Range#test`: a version that does not parse satisfies nothing.
+    return undefined;
+  }
+});
+
+const rangeOf = memoByString(CACHE_LIMIT, (range): Range | undefined => {
+  try {
+    return new Range(range);
+  } catch {
+    // As `satisfies`: a range that does not parse is satisfied by nothing.
+    return undefined;
+  }
+});
 
 /** `s` as a regular expression that matches it literally. */
 export function escapeRegExp(s: string): string {

@@ -9,6 +9,7 @@ import {
   addressOf,
   type CatalogSymbol,
   canonicalHash,
+  canonicalOnce,
   type JsonValue,
   type LaneKind,
   launchRouteParams,
@@ -133,7 +134,8 @@ export function inputsHash(inputs: PlanInputs): string {
       ? []
       : [...inputs.health].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return canonicalHash({
-    catalog: [...inputs.catalog].sort((a, b) => (a.saddr < b.saddr ? -1 : 1)),
+    // Each symbol's canonical text once: a panel plans the same catalog objects again and again.
+    catalog: [...inputs.catalog].sort((a, b) => (a.saddr < b.saddr ? -1 : 1)).map(canonicalOnce),
     routes: inputs.routes,
     policy: inputs.policy,
     prefer: inputs.prefer,

@@ -395,6 +395,17 @@ class CompiledPolicy implements PolicyEngine {
   }
 
   qosFor(address: ConcreteAddress): QosDecision {
+    // The router and the plan each ask once per route, of addresses shared per symbol.
+    const known = this.#qosOf.get(address);
+    if (known !== undefined) return known;
+    const decision = this.#qosUncached(address);
+    this.#qosOf.set(address, decision);
+    return decision;
+  }
+
+  readonly #qosOf = new WeakMap<ConcreteAddress, QosDecision>();
+
+  #qosUncached(address: ConcreteAddress): QosDecision {
     const merged: MutableQos = {};
     const sources: Partial<Record<QosField, number>> = {};
     const hits = this.#qos.filter((q) => matches(q.match, address));
@@ -408,7 +419,15 @@ class CompiledPolicy implements PolicyEngine {
       drop: merged.drop ?? QOS_DEFAULTS.drop,
       busy_poll: merged.busy_poll ?? QOS_DEFAULTS.busy_poll,
     };
-    return { qos, sources, rules: hits.map((h) => h.ref), reason: qosReason(qos, sources, hits) };
+    return {
+      qos,
+      sources,
+      rules: hits.map((h) => h.ref),
+      // Built when read: a plan asks for the QoS of every route, and seldom for why.
+      get reason() {
+        return qosReason(qos, sources, hits);
+      },
+    };
   }
 }
 

@@ -1,0 +1,35 @@
+/**
+ * bench/plan/profile — plans the synthetic workspace of N routes R times, for a CPU profile of
+ * the planner alone: `node --cpu-prof --cpu-prof-dir=DIR bench/plan/profile.ts [-- --routes N]`.
+ * Prints each phase's median (inputs hash, desired graph, diff, base hash, the whole plan).
+ */
+import { parseArgs } from "node:util";
+import { desiredGraph, diffTopologies, inputsHash, makePlan, topologyHash } from "@rtt/panel";
+import { syntheticWorkspace } from "../../packages/panel/src/plan/synthetic-workspace.ts";
+
+const { values } = parseArgs({
+  options: { routes: { type: "string", default: "10000" }, runs: { type: "string", default: "7" } },
+});
+const { inputs, observed } = syntheticWorkspace(Number(values.routes));
+const phases: Record<string, number[]> = { hash: [], desired: [], diff: [], base: [], plan: [] };
+const time = (phase: string, fn: () => unknown) => {
+  const t0 = performance.now();
+  const out = fn();
+  phases[phase]?.push(performance.now() - t0);
+  return out;
+};
+for (let r = 0; r < Number(values.runs); r++) {
+  time("hash", () => inputsHash(inputs));
+  const { desired } = time("desired", () => desiredGraph(inputs)) as ReturnType<
+    typeof desiredGraph
+  >;
+  time("diff", () => diffTopologies(observed, desired));
+  time("base", () => topologyHash(observed));
+  time("plan", () => makePlan(inputs, observed, 1));
+}
+for (const [phase, xs] of Object.entries(phases)) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  process.stdout.write(
+    `${phase}: median ${sorted[sorted.length >> 1]?.toFixed(1)} ms, min ${sorted[0]?.toFixed(1)} ms\n`,
+  );
+}
