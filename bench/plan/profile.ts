@@ -11,7 +11,14 @@ const { values } = parseArgs({
   options: { routes: { type: "string", default: "10000" }, runs: { type: "string", default: "7" } },
 });
 const { inputs, observed } = syntheticWorkspace(Number(values.routes));
-const phases: Record<string, number[]> = { hash: [], desired: [], diff: [], base: [], plan: [] };
+const phases: Record<string, number[]> = {
+  hash: [],
+  desired: [],
+  diff: [],
+  base: [],
+  plan: [],
+  plan_cpu: [],
+};
 const time = (phase: string, fn: () => unknown) => {
   const t0 = performance.now();
   const out = fn();
@@ -25,7 +32,11 @@ for (let r = 0; r < Number(values.runs); r++) {
   >;
   time("diff", () => diffTopologies(observed, desired));
   time("base", () => topologyHash(observed));
+  // CPU time too: on a loaded machine wall time is mostly waiting for a core.
+  const cpu0 = process.cpuUsage();
   time("plan", () => makePlan(inputs, observed, 1));
+  const cpu = process.cpuUsage(cpu0);
+  phases.plan_cpu?.push((cpu.user + cpu.system) / 1000);
 }
 for (const [phase, xs] of Object.entries(phases)) {
   const sorted = [...xs].sort((a, b) => a - b);

@@ -44,6 +44,7 @@ export {
   launchRouteParams,
   resolveLaunchPath,
 } from "./launch.ts";
+export { memoByObject, memoByString } from "./memo.ts";
 export {
   ALLOW_PATHS_KEY,
   allowingPrefix,
@@ -96,6 +97,7 @@ export {
   type Selector,
   SYMBOL_TYPES,
   type SymbolType,
+  versionSatisfies,
 } from "./saddr.ts";
 export { SAMPLE_CONTRACT } from "./sample-contract.ts";
 export { IDENT_PATTERN, ROUTE_ID_MAX_LENGTH } from "./schemas/common.ts";

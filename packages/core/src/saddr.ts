@@ -18,7 +18,7 @@ import SemVer from "semver/classes/semver.js";
 import semverEq from "semver/functions/eq.js";
 import validRange from "semver/ranges/valid.js";
 import { RttError } from "./errors.ts";
-import { memoByString } from "./memo.ts";
+import { memoByObject, memoByString } from "./memo.ts";
 import { closest } from "./suggest.ts";
 import { quoteInput } from "./untrusted-text.ts";
 
@@ -366,41 +366,65 @@ export function normalizeSaddr(input: string): string {
   return formatSaddr(parseSaddr(input));
 }
 
-function globMatch(glob: string, text: string): boolean {
-  if (!glob.includes("*")) return glob === text;
-  return globRegExp(glob).test(text);
-}
+/** A glob as a test, compiled once: `*` matches anything, a glob without `*` only itself. */
+const globTest = memoByString(CACHE_LIMIT, (glob): ((text: string) => boolean) => {
+  if (glob === "*") return () => true;
+  if (!glob.includes("*")) return (text) => text === glob;
+  const re = new RegExp(`^${glob.split("*").map(escapeRegExp).join(".*")}$`);
+  return (text) => re.test(text);
+});
 
-/** A glob compiled once (policy rules are matched against every candidate of every route). */
-const globRegExp = memoByString(
-  CACHE_LIMIT,
-  (glob) => new RegExp(`^${glob.split("*").map(escapeRegExp).join(".*")}$`),
-);
-
-/** semver's `satisfies`, its range parsed once per text (`satisfies` builds a Range per call). */
-function semverSatisfies(version: string, range: string): boolean {
+/**
+ * Whether `version` (one semver version) is in `range`, as semver's `satisfies`: a range or a
+ * version that does not parse satisfies nothing. Both are parsed once per text (`satisfies`
+ * parses both per call, which a plan makes for every candidate of every route).
+ */
+export function versionSatisfies(version: string, range: string): boolean {
   const parsed = rangeOf(range);
   const v = semverOf(version);
   return parsed !== undefined && v !== undefined && parsed.test(v);
 }
 
-/** A version parsed once (`Range#test` parses a string version per call); never mutated. */
-const semverOf = memoByString(CACHE_LIMIT, (version): SemVer | undefined => {
-  try {
-    return new SemVer(version);
-  } catch {
-    // As `Range#test`: a version that does not parse satisfies nothing.
-    return undefined;
-  }
-});
-
 const rangeOf = memoByString(CACHE_LIMIT, (range): Range | undefined => {
   try {
     return new Range(range);
   } catch {
-    // As `satisfies`: a range that does not parse is satisfied by nothing.
     return undefined;
   }
+});
+
+/** Never mutated once parsed (semver's `inc` is never called on it). */
+const semverOf = memoByString(CACHE_LIMIT, (version): SemVer | undefined => {
+  try {
+    return new SemVer(version);
+  } catch {
+    return undefined;
+  }
+});
+
+/** A selector's fields as tests, compiled once per selector (parsed selectors are shared). */
+interface CompiledSelector {
+  readonly namespace: (text: string) => boolean;
+  readonly type: (text: string) => boolean;
+  readonly name: (text: string) => boolean;
+  readonly variant: ((text: string) => boolean) | undefined;
+  readonly version: ((version: string) => boolean) | undefined;
+}
+
+const compiledSelector = memoByObject((selector: Selector): CompiledSelector => {
+  const version = selector.version;
+  return {
+    namespace: globTest(selector.namespace),
+    type: globTest(selector.type),
+    name: globTest(selector.name),
+    variant: selector.variant === undefined ? undefined : globTest(selector.variant),
+    version:
+      version === undefined
+        ? undefined
+        : selector.form === "concrete"
+          ? (v) => semverEq(version, v)
+          : (v) => versionSatisfies(v, version),
+  };
 });
 
 /** `s` as a regular expression that matches it literally. */
@@ -421,24 +445,21 @@ export interface Mismatch {
  * version, variant or io accepts any; its caps must all be offered.
  */
 export function mismatch(selector: Selector, target: ConcreteAddress): Mismatch | undefined {
-  if (!globMatch(selector.namespace, target.namespace)) {
+  const test = compiledSelector(selector);
+  if (!test.namespace(target.namespace)) {
     return { field: "namespace", expected: selector.namespace, found: target.namespace };
   }
-  if (!globMatch(selector.type, target.type)) {
+  if (!test.type(target.type)) {
     return { field: "type", expected: selector.type, found: target.type };
   }
-  if (!globMatch(selector.name, target.name)) {
+  if (!test.name(target.name)) {
     return { field: "name", expected: selector.name, found: target.name };
   }
-  if (selector.version !== undefined) {
-    const ok =
-      selector.form === "concrete"
-        ? semverEq(selector.version, target.version)
-        : semverSatisfies(target.version, selector.version);
-    if (!ok) return { field: "version", expected: selector.version, found: target.version };
+  if (selector.version !== undefined && test.version?.(target.version) !== true) {
+    return { field: "version", expected: selector.version, found: target.version };
   }
   if (selector.variant !== undefined) {
-    if (target.variant === undefined || !globMatch(selector.variant, target.variant)) {
+    if (target.variant === undefined || test.variant?.(target.variant) !== true) {
       return { field: "variant", expected: selector.variant, found: target.variant ?? "(none)" };
     }
   }

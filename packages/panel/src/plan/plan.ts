@@ -38,6 +38,7 @@ import {
   type LinkPattern,
   patternOf,
   STUB_DRIVER,
+  sameWiring,
   type Topology,
   topologyHash,
   topologyOf,
@@ -288,7 +289,7 @@ export function diffTopologies(observed: Topology, desired: Topology): Edit[] {
     if (before === undefined && after !== undefined) edits.push({ action: "create", route, after });
     else if (before !== undefined && after === undefined)
       edits.push({ action: "delete", route, before });
-    else if (before !== undefined && after !== undefined && edgeKey(before) !== edgeKey(after))
+    else if (before !== undefined && after !== undefined && !sameWiring(before, after))
       edits.push({
         action: "replace",
         route,

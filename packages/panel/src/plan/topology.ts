@@ -111,6 +111,14 @@ export function edgeKey(edge: Edge): string {
 }
 
 /**
+ * `edgeKey(a) === edgeKey(b)` without hashing: their canonical texts (made once per edge) are
+ * equal. A plan compares every route's wiring; SHA-256 of both texts was most of that.
+ */
+export function sameWiring(a: Edge, b: Edge): boolean {
+  return a === b || canonicalOnce(a).text === canonicalOnce(b).text;
+}
+
+/**
  * Identifies a topology by its edges alone (links and drivers are how, not what). Each edge's
  * canonical text is computed once (edges are never mutated), shared with `edgeKey`.
  */

@@ -40,6 +40,7 @@ import {
   formatSaddr,
   type HealthBound,
   matches,
+  memoByObject,
   type PinRule,
   type Policy,
   parseHealthExpr,
@@ -431,7 +432,11 @@ class CompiledPolicy implements PolicyEngine {
   }
 }
 
-/** Compiles a (validated) policy; throws `PolicyError` on an expression that does not parse. */
-export function compilePolicy(policy: Policy): PolicyEngine {
-  return new CompiledPolicy(policy);
-}
+/**
+ * Compiles a (validated) policy; throws `PolicyError` on an expression that does not parse.
+ * Once per policy object: a panel plans with the same policy until policy.json changes, and
+ * the engine keeps what it decided per address (its QoS) from plan to plan.
+ */
+export const compilePolicy: (policy: Policy) => PolicyEngine = memoByObject(
+  (policy: Policy) => new CompiledPolicy(policy),
+);
