@@ -3,7 +3,7 @@
  * so the file is byte-identical for the same tree. Readers resolve route ends against it.
  */
 
-import { readStateFile } from "@rtt/connector-sdk";
+import { readStateFile } from "@rtt/connector-sdk/state-files.ts";
 import {
   addressOf,
   type CatalogSymbol,
