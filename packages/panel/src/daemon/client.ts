@@ -5,7 +5,7 @@
  */
 import * as grpc from "@grpc/grpc-js";
 // Single modules, not the SDK's index: `rtt panel status` must not load the driver runtime.
-import { serverStream, type ServerStream } from "@rtt/connector-sdk/server-stream.ts";
+import { type ServerStream, serverStream } from "@rtt/connector-sdk/server-stream.ts";
 import { callUnary, type UnaryInvocation } from "@rtt/connector-sdk/unary.ts";
 import {
   type ApplyResultMessage,

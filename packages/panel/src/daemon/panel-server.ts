@@ -28,9 +28,10 @@ import { whoOf } from "../audit/identity.ts";
 import { Callers } from "./callers.ts";
 import { withProtocMapEntries } from "./protoc-map-entries.ts";
 import { socketPathOf } from "./socket-path.ts";
-
-export { socketPathOf };
 import { type StreamCaps, StreamGate } from "./stream-gate.ts";
+
+// Kept importable from here; a client takes it from socket-path.ts without the server.
+export { socketPathOf };
 
 /** The fully qualified name health checks and reflection know the panel's service by. */
 const PANEL_SERVICE = "rtt.panel.v1.Panel";
