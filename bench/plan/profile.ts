@@ -1,6 +1,7 @@
 /**
  * bench/plan/profile — plans the synthetic workspace of N routes R times, for a CPU profile of
  * the planner alone: `node --cpu-prof --cpu-prof-dir=DIR bench/plan/profile.ts [-- --routes N]`.
+ * With --cold, each run plans a fresh copy of the inputs (what a one-shot `rtt plan` pays).
  * Prints each phase's median (inputs hash, desired graph, diff, base hash, the whole plan).
  */
 import { parseArgs } from "node:util";
@@ -8,9 +9,15 @@ import { desiredGraph, diffTopologies, inputsHash, makePlan, topologyHash } from
 import { syntheticWorkspace } from "../../packages/panel/src/plan/synthetic-workspace.ts";
 
 const { values } = parseArgs({
-  options: { routes: { type: "string", default: "10000" }, runs: { type: "string", default: "7" } },
+  options: {
+    routes: { type: "string", default: "10000" },
+    runs: { type: "string", default: "7" },
+    // Each run on a JSON copy of the inputs: objects no cache has seen, as `rtt plan` reads them.
+    cold: { type: "boolean", default: false },
+  },
 });
-const { inputs, observed } = syntheticWorkspace(Number(values.routes));
+const workspace = syntheticWorkspace(Number(values.routes));
+const copy = () => JSON.parse(JSON.stringify(workspace)) as typeof workspace;
 const phases: Record<string, number[]> = {
   hash: [],
   desired: [],
@@ -26,6 +33,7 @@ const time = (phase: string, fn: () => unknown) => {
   return out;
 };
 for (let r = 0; r < Number(values.runs); r++) {
+  const { inputs, observed } = values.cold ? copy() : workspace;
   time("hash", () => inputsHash(inputs));
   const { desired } = time("desired", () => desiredGraph(inputs)) as ReturnType<
     typeof desiredGraph

@@ -111,9 +111,21 @@ export function canonicalJson(value: unknown): string {
   return out.join("");
 }
 
-/** Lowercase hex SHA-256 of the canonical JSON of a value. */
+/** How many pieces of canonical text are hashed at a time (see `canonicalHash`). */
+const HASH_BATCH = 4096;
+
+/**
+ * Lowercase hex SHA-256 of the canonical JSON of a value. The text is hashed in batches of
+ * pieces, never joined whole: a plan's inputs run to megabytes, and one string of them (and its
+ * UTF-8 copy inside `update`) was garbage the size of the catalog on every plan.
+ */
 export function canonicalHash(value: unknown): string {
-  return createHash("sha256").update(canonicalJson(value), "utf8").digest("hex");
+  const out: string[] = [];
+  serialize(value, [], out);
+  const hash = createHash("sha256");
+  for (let i = 0; i < out.length; i += HASH_BATCH)
+    hash.update(out.slice(i, i + HASH_BATCH).join(""), "utf8");
+  return hash.digest("hex");
 }
 
 /**
@@ -131,6 +143,34 @@ export function canonicalOnce(value: object): CanonicalText {
     once.set(value, text);
   }
   return text;
+}
+
+/**
+ * `canonicalJson(a) === canonicalJson(b)` for two plain objects, member by member: a member that
+ * is an object compares by its `canonicalOnce` text, so an object shared by many comparisons (an
+ * edge's end, shared by every route to one target) is serialised once, and no text of the whole
+ * is built. Throws as `canonicalJson` would on a value without a canonical form.
+ */
+export function sameCanonicalMembers(a: object, b: object): boolean {
+  const keysOf = (o: object) =>
+    Object.keys(o)
+      .filter((k) => (o as Record<string, unknown>)[k] !== undefined)
+      .sort();
+  const keys = keysOf(a);
+  const other = keysOf(b);
+  if (keys.length !== other.length || keys.some((k, i) => k !== other[i])) return false;
+  for (const key of keys) {
+    const x = (a as Record<string, unknown>)[key];
+    const y = (b as Record<string, unknown>)[key];
+    if (x === y && (typeof x !== "number" || Number.isFinite(x))) {
+      if (typeof x === "string") serializeString(x, [key]);
+      continue;
+    }
+    const textOf = (v: unknown) =>
+      typeof v === "object" && v !== null ? canonicalOnce(v).text : canonicalJson(v);
+    if (textOf(x) !== textOf(y)) return false;
+  }
+  return true;
 }
 
 export type { CanonicalText };

@@ -9,6 +9,7 @@ export {
   canonicalHash,
   canonicalJson,
   canonicalOnce,
+  sameCanonicalMembers,
 } from "./canonical-json.ts";
 export { asError, errorMessage } from "./error-message.ts";
 export {

@@ -15,6 +15,7 @@ import {
   launchChanges,
   launchHash,
   launchOf,
+  sameCanonicalMembers,
 } from "@rtt/core";
 
 // Which connector opens a symbol is part of its launch (core launch.ts); kept importable here.
@@ -111,11 +112,12 @@ export function edgeKey(edge: Edge): string {
 }
 
 /**
- * `edgeKey(a) === edgeKey(b)` without hashing: their canonical texts (made once per edge) are
- * equal. A plan compares every route's wiring; SHA-256 of both texts was most of that.
+ * `edgeKey(a) === edgeKey(b)` without hashing or serialising either edge whole: member by
+ * member, each end by its canonical text, made once per end object. A plan compares every
+ * route's wiring, and an end is shared by every route to its symbol.
  */
 export function sameWiring(a: Edge, b: Edge): boolean {
-  return a === b || canonicalOnce(a).text === canonicalOnce(b).text;
+  return a === b || sameCanonicalMembers(a, b);
 }
 
 /**
