@@ -135,9 +135,9 @@ export function inputsHash(inputs: PlanInputs): string {
       ? []
       : [...inputs.health].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return canonicalHash({
-    // Each symbol's canonical text once: a panel plans the same catalog objects again and again.
+    // Each symbol's and route's canonical text once: a panel plans the same objects again and again.
     catalog: [...inputs.catalog].sort((a, b) => (a.saddr < b.saddr ? -1 : 1)).map(canonicalOnce),
-    routes: inputs.routes,
+    routes: inputs.routes.map(canonicalOnce),
     policy: inputs.policy,
     prefer: inputs.prefer,
     security: inputs.security,
