@@ -18,6 +18,8 @@
  *           (the answer says so) is the Switch, the WAL commit and the audit record only; a
  *           cold one (a flip that came before the spare was armed) also opens the target and
  *           runs the handshake. The headline flip figures are the warm flips'.
+ *   cli     `rtt panel status` as a whole process, against a bare `node -e 0` (Node's own start),
+ *           CLI_RUNS each, alternated: cli_status_ms and node_start_ms are their medians.
  *   relay   the flip's peer, right after each round of flips, as many calls the same gap apart:
  *           the echo peer's Relay calls a second bare server (the Switch), appends and fsyncs
  *           2 KiB to one file and 0.5 KiB to another (the WAL commit, the audit record), then
@@ -276,6 +278,26 @@ const afterFlips = JSON.parse(await must(["panel", "status", "--json"])) as {
   committed_seq: number;
 };
 
+// The CLI's start: `rtt panel status` as a whole process (Node's start, the CLI's imports, the
+// gRPC client, one Status call) against a bare `node -e 0`, alternated, median of CLI_RUNS each.
+const CLI_RUNS = 20;
+const starts = { node: [] as number[], status: [] as number[] };
+const startCommands = [
+  ["node", ["-e", "0"]],
+  ["status", [RTT_BIN, "panel", "status"]],
+] as const;
+for (let i = 0; i < CLI_RUNS; i++) {
+  for (const [which, args] of startCommands) {
+    const t0 = performance.now();
+    const r = await runProgram(process.execPath, args, ws, 60_000);
+    starts[which].push(performance.now() - t0);
+    if (r.code !== 0) throw new Error(`${args.join(" ")} exited ${r.code}:\n${r.stderr}`);
+  }
+}
+const cliStatusMs = round(quantile(starts.status, 0.5));
+const nodeStartMs = round(quantile(starts.node, 0.5));
+log(`cli start ×${CLI_RUNS}: rtt panel status ${cliStatusMs} ms, node -e 0 ${nodeStartMs} ms`);
+
 // Stop the panel; nothing it started may outlive it.
 const { exited, leftover } = await stopPanel(ws, panelPid, descendants(panelPid));
 if (!exited) throw new Error("timed out after 30000 ms waiting for the panel to exit");
@@ -340,7 +362,10 @@ const result = {
   events_during_flips: after - before,
   committed_seq_after_flips: afterFlips.committed_seq,
   left_behind: leftover.length,
-  targets: { unary_p99_us: 300, unary_p99_aim_us: 150, flip_p99_us: 1000 },
+  cli_status_ms: cliStatusMs,
+  node_start_ms: nodeStartMs,
+  cli_status_vs_node: round(cliStatusMs / nodeStartMs, 2),
+  targets: { unary_p99_us: 300, unary_p99_aim_us: 150, flip_p99_us: 1000, cli_status_vs_node: 2 },
   peers: {
     echo: "bare @grpc/grpc-js unary echo (16 B, raw bytes, no protobuf) over a Unix socket, server in its own process, same client library, rounds alternated with the panel's",
     stream: "the same server's server stream of as many 100-byte messages as ListSymbols returns",

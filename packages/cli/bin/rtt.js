@@ -4,7 +4,6 @@
 // `npm ci` installed next to RTT (the `node` dev dependency), or says which command brings it.
 // RTT's sources are TypeScript run through Node's own type stripping (on by default from Node
 // 22.18 / 23.6; a flag before that).
-import { spawn, spawnSync } from "node:child_process";
 import { accessSync, constants, readFileSync, realpathSync } from "node:fs";
 import module from "node:module";
 import { dirname, join } from "node:path";
@@ -18,7 +17,7 @@ const REEXEC_ENV = "RTT_REEXEC_NODE";
 const self = realpathSync(fileURLToPath(import.meta.url));
 
 const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
-if (major < 22 || (major === 22 && minor < 12)) reexecWithProjectNode();
+if (major < 22 || (major === 22 && minor < 12)) await reexecWithProjectNode();
 else await runCli();
 
 async function runCli() {
@@ -29,6 +28,8 @@ async function runCli() {
     const { run } = await import(main);
     process.exitCode = await run(process.argv.slice(2));
   } else {
+    // node:child_process only where a child is run: it is not in Node's start-up snapshot.
+    const { spawnSync } = await import("node:child_process");
     const child = spawnSync(
       process.execPath,
       ["--experimental-strip-types", "--no-warnings=ExperimentalWarning", self, ...argv()],
@@ -43,7 +44,7 @@ function argv() {
 }
 
 /** Runs this file again on the project's Node, passing arguments, stdio, signals and the exit. */
-function reexecWithProjectNode() {
+async function reexecWithProjectNode() {
   const tried = process.env[REEXEC_ENV];
   const node = tried === undefined ? projectNode() : undefined;
   if (node === undefined) {
@@ -55,6 +56,7 @@ function reexecWithProjectNode() {
     );
     process.exit(1);
   }
+  const { spawn } = await import("node:child_process");
   const child = spawn(node, [self, ...argv()], {
     stdio: "inherit",
     env: { ...process.env, [REEXEC_ENV]: node },

@@ -4,9 +4,10 @@
  * RttErrors cross the wire (their code rides in the `rtt-error-code` trailer, so the caller
  * rebuilds the same error).
  */
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
-import { loadSync, type Options, type PackageDefinition } from "@grpc/proto-loader";
+import { fromJSON, loadSync, type Options, type PackageDefinition } from "@grpc/proto-loader";
 import { ERROR_CATALOG, type ErrorCode, errorMessage, RttError } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 import type { ProtoGrpcType } from "./generated/connector.ts";
@@ -65,6 +66,11 @@ export const PANEL_PROTO_PATH = fileURLToPath(
   new URL("../../../proto/rtt/v1/panel.proto", import.meta.url),
 );
 
+/** panel.proto as protobufjs JSON (scripts/generate-proto-types.ts writes it). */
+const PANEL_DESCRIPTOR_PATH = fileURLToPath(
+  new URL("./generated/panel.descriptor.json", import.meta.url),
+);
+
 /** Must agree with the options in scripts/generate-proto-types.ts (the types assume them). */
 export const LOADER_OPTIONS: Options = {
   keepCase: true,
@@ -103,10 +109,17 @@ export function panelPackageDefinition(): PackageDefinition {
   return panelDefinition;
 }
 
-/** The rtt.panel.v1 package, parsed once per process. */
+/**
+ * The rtt.panel.v1 package (its services and messages), loaded once per process from the JSON
+ * form `npm run generate` makes of panel.proto: every CLI command that talks to the panel
+ * needs it at start, and reading the JSON costs a fraction of parsing the .proto text. The
+ * server's reflection describes panel.proto itself (`panelPackageDefinition`).
+ */
 export function panelPackage(): PanelPackage {
   loadedPanel ??= (
-    grpc.loadPackageDefinition(panelPackageDefinition()) as unknown as PanelProtoGrpcType
+    grpc.loadPackageDefinition(
+      fromJSON(JSON.parse(readFileSync(PANEL_DESCRIPTOR_PATH, "utf8")), LOADER_OPTIONS),
+    ) as unknown as PanelProtoGrpcType
   ).rtt.panel.v1;
   return loadedPanel;
 }

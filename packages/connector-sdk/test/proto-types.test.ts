@@ -1,4 +1,4 @@
-// The TypeScript types in src/generated/ come from proto/rtt/v1/connector.proto: regenerating
+// The TypeScript types in src/generated/ (and the panel's JSON form) come from proto/rtt/v1/: regenerating
 // them must give the committed files byte for byte (run `npm run generate` after editing the
 // .proto), and the loaded service must have the methods the types promise.
 import assert from "node:assert/strict";
@@ -6,8 +6,19 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { test } from "node:test";
-import { GENERATED_DIR, generateProtoTypes } from "../scripts/generate-proto-types.ts";
-import { connectorPackage } from "../src/wire.ts";
+import { fromJSON, type ServiceDefinition } from "@grpc/proto-loader";
+import {
+  GENERATED_DIR,
+  generateProtoTypes,
+  PANEL_DESCRIPTOR,
+} from "../scripts/generate-proto-types.ts";
+import {
+  connectorPackage,
+  LOADER_OPTIONS,
+  loadProtoDefinition,
+  PANEL_PROTO_PATH,
+  panelPackage,
+} from "../src/wire.ts";
 
 function files(dir: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -68,4 +79,34 @@ test("every field of connector.proto has a comment", () => {
     assert.match(lines[i - 1] ?? "", /^\s*\/\//, `line ${i + 1} has no comment: ${line.trim()}`);
   });
   assert.ok(fields >= 50, `only ${fields} fields found: is the pattern still right?`);
+});
+
+test("the panel package loaded from its JSON form is the one parsed from panel.proto", () => {
+  // Every message and enum as proto-loader describes it (fields, numbers, types, oneofs, maps,
+  // defaults), and every method's path, streaming and types: the JSON loses nothing the wire uses.
+  const fromProto = loadProtoDefinition(PANEL_PROTO_PATH);
+  const fromJson = fromJSON(
+    JSON.parse(readFileSync(join(GENERATED_DIR, PANEL_DESCRIPTOR), "utf8")),
+    LOADER_OPTIONS,
+  );
+  assert.deepEqual(Object.keys(fromJson).sort(), Object.keys(fromProto).sort());
+  for (const [name, want] of Object.entries(fromProto)) {
+    const have = fromJson[name];
+    if ("type" in want) {
+      assert.ok(have !== undefined && "type" in have, name);
+      assert.deepEqual(have.type, want.type, name);
+    } else {
+      const methods: ServiceDefinition = have as ServiceDefinition;
+      for (const [method, m] of Object.entries(want as ServiceDefinition)) {
+        const h = methods[method];
+        assert.ok(h !== undefined, `${name}.${method}`);
+        assert.equal(h.path, m.path);
+        assert.equal(h.requestStream, m.requestStream);
+        assert.equal(h.responseStream, m.responseStream);
+        assert.deepEqual(h.requestType.type, m.requestType.type);
+        assert.deepEqual(h.responseType.type, m.responseType.type);
+      }
+    }
+  }
+  assert.ok(Object.keys(panelPackage().Panel.service).includes("Status"));
 });

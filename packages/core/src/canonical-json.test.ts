@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { canonicalHash, canonicalJson } from "./canonical-json.ts";
+import {
+  canonicalHash,
+  canonicalJson,
+  canonicalOnce,
+  sameCanonicalMembers,
+} from "./canonical-json.ts";
 import { RttError } from "./errors.ts";
 
 /** The IEEE-754 double whose bits are `hex` (16 hex digits, big-endian). */
@@ -296,6 +301,46 @@ describe("canonicalJson: properties", () => {
         } else {
           assert.equal(canonError(d).code, "RTT_ERR_CANON_VALUE");
         }
+      }),
+    );
+  });
+});
+
+describe("canonicalOnce and sameCanonicalMembers", () => {
+  const record = fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 3 }), {
+    maxKeys: 5,
+  });
+
+  it("a text made once stands for its object: the same canonical JSON and hash", () => {
+    fc.assert(
+      fc.property(record, fc.jsonValue({ maxDepth: 2 }), (r, other) => {
+        const once = canonicalOnce(r);
+        assert.equal(canonicalJson([once, other]), canonicalJson([r, other]));
+        // Reused where the object itself occurs again, too.
+        assert.equal(
+          canonicalHash({ a: r, b: other }),
+          canonicalHash({ a: jsonNormal(r), b: other }),
+        );
+      }),
+    );
+  });
+
+  it("sameCanonicalMembers(a, b) is canonicalJson(a) === canonicalJson(b)", () => {
+    // Pairs that are often equal: a record against a reordered copy, or against one with a
+    // member changed, dropped or set to undefined.
+    const pair = fc
+      .tuple(record, fc.nat(), fc.jsonValue({ maxDepth: 2 }), fc.nat(3))
+      .map(([r, seed, value, how]) => {
+        const copy = reorder(r, seed) as Record<string, unknown>;
+        const key = Object.keys(copy)[seed % Math.max(1, Object.keys(copy).length)];
+        if (key !== undefined && how === 1) copy[key] = value;
+        if (key !== undefined && how === 2) delete copy[key];
+        if (key !== undefined && how === 3) copy[key] = undefined;
+        return [r, copy] as const;
+      });
+    fc.assert(
+      fc.property(pair, ([a, b]) => {
+        assert.equal(sameCanonicalMembers(a, b), canonicalJson(a) === canonicalJson(b));
       }),
     );
   });

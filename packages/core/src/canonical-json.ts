@@ -12,18 +12,39 @@
 import { createHash } from "node:crypto";
 import { RttError } from "./errors.ts";
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/**
+ * The JSON pointer of the member being serialised, as a stack of escaped segments: joined only
+ * when a value fails, because building a path string per member was most of the cost of
+ * hashing a large plan's inputs (issue 20).
+ */
+type Path = string[];
 
-function fail(path: string, what: string): never {
-  throw new RttError("RTT_ERR_CANON_VALUE", `${what} at ${path || "/"} has no canonical JSON form`);
+function fail(path: Path, what: string): never {
+  const at = path.length === 0 ? "/" : `/${path.join("/")}`;
+  throw new RttError("RTT_ERR_CANON_VALUE", `${what} at ${at} has no canonical JSON form`);
 }
 
-function serializeString(s: string, path: string): string {
-  if (LONE_SURROGATE.test(s)) fail(path, "a string with a lone surrogate");
+function serializeString(s: string, path: Path): string {
+  // JCS (I-JSON) forbids lone surrogates; a well-formed string has none.
+  if (!s.isWellFormed()) fail(path, "a string with a lone surrogate");
   return JSON.stringify(s);
 }
 
-function serialize(value: unknown, path: string, out: string[]): void {
+/**
+ * The canonical text of an object computed once, emitted verbatim wherever it occurs in a value
+ * being serialised (see `canonicalOnce`).
+ */
+class CanonicalText {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
+/** The texts `canonicalOnce` computed, by object: reused wherever the object occurs again. */
+const once = new WeakMap<object, CanonicalText>();
+
+function serialize(value: unknown, path: Path, out: string[]): void {
   if (value === null) {
     out.push("null");
     return;
@@ -44,12 +65,19 @@ function serialize(value: unknown, path: string, out: string[]): void {
     default:
       fail(path, `a value of type ${typeof value}`);
   }
+  const known = value instanceof CanonicalText ? value : once.get(value);
+  if (known !== undefined) {
+    out.push(known.text);
+    return;
+  }
   if (Array.isArray(value)) {
     out.push("[");
-    value.forEach((item, i) => {
+    for (let i = 0; i < value.length; i++) {
       if (i > 0) out.push(",");
-      serialize(item, `${path}/${i}`, out);
-    });
+      path.push(String(i));
+      serialize(value[i], path, out);
+      path.pop();
+    }
     out.push("]");
     return;
   }
@@ -66,19 +94,83 @@ function serialize(value: unknown, path: string, out: string[]): void {
     if (!first) out.push(",");
     first = false;
     out.push(serializeString(key, path), ":");
-    serialize(item, `${path}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`, out);
+    path.push(key.replaceAll("~", "~0").replaceAll("/", "~1"));
+    serialize(item, path, out);
+    path.pop();
   }
   out.push("}");
 }
 
-/** The RFC 8785 canonical text of a JSON value. */
+/**
+ * The RFC 8785 canonical text of a JSON value. Pieces are joined once at the end (a flat string:
+ * `+=` would build a rope that hashing then has to flatten, which costs more than the joins).
+ */
 export function canonicalJson(value: unknown): string {
   const out: string[] = [];
-  serialize(value, "", out);
+  serialize(value, [], out);
   return out.join("");
 }
 
-/** Lowercase hex SHA-256 of the canonical JSON of a value. */
+/** How many pieces of canonical text are hashed at a time (see `canonicalHash`). */
+const HASH_BATCH = 4096;
+
+/**
+ * Lowercase hex SHA-256 of the canonical JSON of a value. The text is hashed in batches of
+ * pieces, never joined whole: a plan's inputs run to megabytes, and one string of them (and its
+ * UTF-8 copy inside `update`) was garbage the size of the catalog on every plan.
+ */
 export function canonicalHash(value: unknown): string {
-  return createHash("sha256").update(canonicalJson(value), "utf8").digest("hex");
+  const out: string[] = [];
+  serialize(value, [], out);
+  const hash = createHash("sha256");
+  for (let i = 0; i < out.length; i += HASH_BATCH)
+    hash.update(out.slice(i, i + HASH_BATCH).join(""), "utf8");
+  return hash.digest("hex");
 }
+
+/**
+ * An object's canonical text, computed once per object (by identity), and from then on reused
+ * wherever the object occurs in a value given to `canonicalJson`/`canonicalHash` (the result
+ * may also stand for it: `canonicalJson([canonicalOnce(a)])` is `canonicalJson([a])`). For
+ * immutable objects hashed again and again — catalog symbols in every plan's inputs hash, edge
+ * ends shared by many edges, edges in the diff and the topology hash. An object mutated after
+ * its first use keeps its old text, so use it only on objects nothing mutates.
+ */
+export function canonicalOnce(value: object): CanonicalText {
+  let text = once.get(value);
+  if (text === undefined) {
+    text = new CanonicalText(canonicalJson(value));
+    once.set(value, text);
+  }
+  return text;
+}
+
+/**
+ * `canonicalJson(a) === canonicalJson(b)` for two plain objects, member by member: a member that
+ * is an object compares by its `canonicalOnce` text, so an object shared by many comparisons (an
+ * edge's end, shared by every route to one target) is serialised once, and no text of the whole
+ * is built. Throws as `canonicalJson` would on a value without a canonical form.
+ */
+export function sameCanonicalMembers(a: object, b: object): boolean {
+  const keysOf = (o: object) =>
+    Object.keys(o)
+      .filter((k) => (o as Record<string, unknown>)[k] !== undefined)
+      .sort();
+  const keys = keysOf(a);
+  const other = keysOf(b);
+  if (keys.length !== other.length || keys.some((k, i) => k !== other[i])) return false;
+  for (const key of keys) {
+    const x = (a as Record<string, unknown>)[key];
+    const y = (b as Record<string, unknown>)[key];
+    if (x === y && (typeof x !== "number" || Number.isFinite(x))) {
+      if (typeof x === "string") serializeString(x, [key]);
+      continue;
+    }
+    const textOf = (v: unknown) =>
+      typeof v === "object" && v !== null ? canonicalOnce(v).text : canonicalJson(v);
+    if (textOf(x) !== textOf(y)) return false;
+  }
+  return true;
+}
+
+export type { CanonicalText };

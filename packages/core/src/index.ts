@@ -4,7 +4,13 @@
  * hashes built on it, retry backoff. No I/O: it takes text and data and returns data.
  */
 export { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
-export { canonicalHash, canonicalJson } from "./canonical-json.ts";
+export {
+  type CanonicalText,
+  canonicalHash,
+  canonicalJson,
+  canonicalOnce,
+  sameCanonicalMembers,
+} from "./canonical-json.ts";
 export { asError, errorMessage } from "./error-message.ts";
 export {
   compareDiagnostics,
@@ -51,6 +57,7 @@ export {
   launchRouteParams,
   resolveLaunchPath,
 } from "./launch.ts";
+export { memoByObject, memoByString } from "./memo.ts";
 export {
   ALLOW_PATHS_KEY,
   allowingPrefix,
@@ -103,6 +110,7 @@ export {
   type Selector,
   SYMBOL_TYPES,
   type SymbolType,
+  versionSatisfies,
 } from "./saddr.ts";
 export { SAMPLE_CONTRACT } from "./sample-contract.ts";
 export { IDENT_PATTERN, ROUTE_ID_MAX_LENGTH } from "./schemas/common.ts";

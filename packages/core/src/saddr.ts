@@ -12,11 +12,13 @@
  * normal form: scheme lowercased, caps sorted and de-duplicated, empty query dropped, runs of
  * spaces in a range collapsed.
  */
-// Only the three functions used: semver's index loads every module it has (~18 ms at start-up).
+// Single modules, not semver's index: it loads every module it has (~18 ms at start-up).
+import Range from "semver/classes/range.js";
+import SemVer from "semver/classes/semver.js";
 import semverEq from "semver/functions/eq.js";
-import semverSatisfies from "semver/functions/satisfies.js";
 import validRange from "semver/ranges/valid.js";
 import { RttError } from "./errors.ts";
+import { memoByObject, memoByString } from "./memo.ts";
 import { closest } from "./suggest.ts";
 import { quoteInput } from "./untrusted-text.ts";
 
@@ -203,8 +205,25 @@ function parseVersion(input: string, start: number, text: string): ParsedVersion
   return { exact: false, text: collapsed };
 }
 
-/** Parses any of the three forms; the result's `form` says which it is. */
+/** How many distinct addresses, globs and ranges the parse and match caches keep. */
+const CACHE_LIMIT = 65_536;
+
+/**
+ * Parses any of the three forms; the result's `form` says which it is. A plan parses the same
+ * addresses once per route that names them, so results are cached per string, frozen (callers
+ * share them); a string that does not parse throws each time.
+ */
 export function parseSaddr(input: string): Saddr {
+  return parseCached(input);
+}
+
+const parseCached = memoByString(CACHE_LIMIT, (input) => {
+  const a = parseUncached(input);
+  Object.freeze(a.caps);
+  return Object.freeze(a);
+});
+
+function parseUncached(input: string): Saddr {
   expectScheme(input);
   const namespace = readSegment(input, SCHEME.length, "a namespace");
   const typeAt = expectSlash(input, SCHEME.length + namespace.length);
@@ -347,11 +366,66 @@ export function normalizeSaddr(input: string): string {
   return formatSaddr(parseSaddr(input));
 }
 
-function globMatch(glob: string, text: string): boolean {
-  if (!glob.includes("*")) return glob === text;
+/** A glob as a test, compiled once: `*` matches anything, a glob without `*` only itself. */
+const globTest = memoByString(CACHE_LIMIT, (glob): ((text: string) => boolean) => {
+  if (glob === "*") return () => true;
+  if (!glob.includes("*")) return (text) => text === glob;
   const re = new RegExp(`^${glob.split("*").map(escapeRegExp).join(".*")}$`);
-  return re.test(text);
+  return (text) => re.test(text);
+});
+
+/**
+ * Whether `version` (one semver version) is in `range`, as semver's `satisfies`: a range or a
+ * version that does not parse satisfies nothing. Both are parsed once per text (`satisfies`
+ * parses both per call, which a plan makes for every candidate of every route).
+ */
+export function versionSatisfies(version: string, range: string): boolean {
+  const parsed = rangeOf(range);
+  const v = semverOf(version);
+  return parsed !== undefined && v !== undefined && parsed.test(v);
 }
+
+const rangeOf = memoByString(CACHE_LIMIT, (range): Range | undefined => {
+  try {
+    return new Range(range);
+  } catch {
+    return undefined;
+  }
+});
+
+/** Never mutated once parsed (semver's `inc` is never called on it). */
+const semverOf = memoByString(CACHE_LIMIT, (version): SemVer | undefined => {
+  try {
+    return new SemVer(version);
+  } catch {
+    return undefined;
+  }
+});
+
+/** A selector's fields as tests, compiled once per selector (parsed selectors are shared). */
+interface CompiledSelector {
+  readonly namespace: (text: string) => boolean;
+  readonly type: (text: string) => boolean;
+  readonly name: (text: string) => boolean;
+  readonly variant: ((text: string) => boolean) | undefined;
+  readonly version: ((version: string) => boolean) | undefined;
+}
+
+const compiledSelector = memoByObject((selector: Selector): CompiledSelector => {
+  const version = selector.version;
+  return {
+    namespace: globTest(selector.namespace),
+    type: globTest(selector.type),
+    name: globTest(selector.name),
+    variant: selector.variant === undefined ? undefined : globTest(selector.variant),
+    version:
+      version === undefined
+        ? undefined
+        : selector.form === "concrete"
+          ? (v) => semverEq(version, v)
+          : (v) => versionSatisfies(v, version),
+  };
+});
 
 /** `s` as a regular expression that matches it literally. */
 export function escapeRegExp(s: string): string {
@@ -371,24 +445,21 @@ export interface Mismatch {
  * version, variant or io accepts any; its caps must all be offered.
  */
 export function mismatch(selector: Selector, target: ConcreteAddress): Mismatch | undefined {
-  if (!globMatch(selector.namespace, target.namespace)) {
+  const test = compiledSelector(selector);
+  if (!test.namespace(target.namespace)) {
     return { field: "namespace", expected: selector.namespace, found: target.namespace };
   }
-  if (!globMatch(selector.type, target.type)) {
+  if (!test.type(target.type)) {
     return { field: "type", expected: selector.type, found: target.type };
   }
-  if (!globMatch(selector.name, target.name)) {
+  if (!test.name(target.name)) {
     return { field: "name", expected: selector.name, found: target.name };
   }
-  if (selector.version !== undefined) {
-    const ok =
-      selector.form === "concrete"
-        ? semverEq(selector.version, target.version)
-        : semverSatisfies(target.version, selector.version);
-    if (!ok) return { field: "version", expected: selector.version, found: target.version };
+  if (selector.version !== undefined && test.version?.(target.version) !== true) {
+    return { field: "version", expected: selector.version, found: target.version };
   }
   if (selector.variant !== undefined) {
-    if (target.variant === undefined || !globMatch(selector.variant, target.variant)) {
+    if (target.variant === undefined || test.variant?.(target.variant) !== true) {
       return { field: "variant", expected: selector.variant, found: target.variant ?? "(none)" };
     }
   }

@@ -5,6 +5,7 @@
 import { canonicalHash } from "./canonical-json.ts";
 import type { JsonValue } from "./json-value.ts";
 import { launchHash, launchOf } from "./launch.ts";
+import { memoByObject } from "./memo.ts";
 import {
   type ConcreteAddress,
   formatSaddr,
@@ -169,9 +170,14 @@ export function withTags(s: CatalogSymbol, extra: Readonly<Record<string, string
  * io mode its contract declares (a manifest's saddr carries no query).
  */
 export function addressOf(s: CatalogSymbol): ConcreteAddress {
-  const a = parseConcrete(s.saddr);
-  return { ...a, caps: s.capabilities, ...(s.io === undefined ? {} : { io: s.io }) };
+  return addressCached(s);
 }
+
+// A plan asks for the address of each candidate at every step: once per symbol, shared, frozen.
+const addressCached = memoByObject((s: CatalogSymbol): ConcreteAddress => {
+  const a = parseConcrete(s.saddr);
+  return Object.freeze({ ...a, caps: s.capabilities, ...(s.io === undefined ? {} : { io: s.io }) });
+});
 
 function sortedRecord(r: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -3,7 +3,7 @@
  * so the file is byte-identical for the same tree. Readers resolve route ends against it.
  */
 
-import { readStateFile } from "@rtt/connector-sdk";
+import { readStateFile } from "@rtt/connector-sdk/state-files.ts";
 import {
   addressOf,
   type CatalogSymbol,
@@ -12,6 +12,7 @@ import {
   errorMessage,
   formatSaddr,
   type Mismatch,
+  matches,
   mismatch,
   parseReference,
   RttError,
@@ -105,16 +106,17 @@ const FIELD_ORDER: readonly Mismatch["field"][] = [
 ];
 
 export function resolveSelector(symbols: readonly CatalogSymbol[], selector: Selector): Resolution {
-  const found: CatalogSymbol[] = [];
+  // Matches first: the near misses are only wanted when nothing matched (a plan resolves every
+  // route end, and most resolve), so the common case builds no mismatch records.
+  const found = symbols.filter((symbol) => matches(selector, addressOf(symbol)));
+  if (found.length > 0) return { matches: found, nearMisses: [] };
   const misses: { saddr: string; mismatch: Mismatch; depth: number }[] = [];
   for (const symbol of symbols) {
     const address: ConcreteAddress = addressOf(symbol);
     const miss = mismatch(selector, address);
-    if (miss === undefined) found.push(symbol);
-    else
+    if (miss !== undefined)
       misses.push({ saddr: symbol.saddr, mismatch: miss, depth: FIELD_ORDER.indexOf(miss.field) });
   }
-  if (found.length > 0) return { matches: found, nearMisses: [] };
   // Nearest = got furthest along the address before differing; only those past the name are
   // worth showing (same namespace, type and name, wrong version/variant/caps/io).
   const best = Math.max(3, ...misses.map((m) => m.depth));

@@ -1,14 +1,10 @@
 import type { RouteListMessage } from "@rtt/connector-sdk";
 import { type CatalogSymbol, parseSaddr, RttError, SYMBOL_TYPES, type SymbolType } from "@rtt/core";
-import {
-  type EndResolution,
-  loadRoutes,
-  readCatalog,
-  resolveRoutes,
-  resolveSelector,
-  STUB_DRIVER,
-  type WorkspacePaths,
-} from "@rtt/panel";
+// Single modules, not @rtt/panel's index (which loads the daemon, scanner and reconciler).
+import { readCatalog, resolveSelector } from "@rtt/panel/catalog.ts";
+import { STUB_DRIVER } from "@rtt/panel/plan/topology.ts";
+import { type EndResolution, loadRoutes, resolveRoutes } from "@rtt/panel/routes.ts";
+import type { WorkspacePaths } from "@rtt/panel/workspace/workspace.ts";
 import { count, paint, table } from "../output.ts";
 import { type CommandContext, reportDiagnostics, workspaceOf, writeJson } from "./context.ts";
 import { runningPanel } from "./panel.ts";

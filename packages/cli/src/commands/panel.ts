@@ -3,25 +3,22 @@
  * like a build server, the panel is started in the background when none answers, and the
  * command says so. The daemon's own output goes to `.rtt/panel.log`.
  */
-import { spawn } from "node:child_process";
 import { closeSync, constants, existsSync, fstatSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { isAlive, openStateFile } from "@rtt/connector-sdk";
+import { openStateFile } from "@rtt/connector-sdk/state-files.ts";
 import { RttError } from "@rtt/core";
-import {
-  checkPanelSocketFolder,
-  cliTokenSource,
-  loadPanelConfig,
-  PanelConnection,
-  PanelDaemon,
-  socketPathOf,
-  type WorkspacePaths,
-} from "@rtt/panel";
+import { isAlive } from "@rtt/fabric/process-stat.ts";
+// Single modules, not @rtt/panel's index: `rtt panel status` and every command that talks to a
+// running panel load the client and the workspace, not the daemon, scanner or reconciler.
+import { PanelConnection } from "@rtt/panel/daemon/client.ts";
+import { socketPathOf } from "@rtt/panel/daemon/socket-path.ts";
+import { cliTokenSource } from "@rtt/panel/trust/client-tokens.ts";
+import { checkPanelSocketFolder } from "@rtt/panel/workspace/panel-socket.ts";
+import { loadPanelConfig, type WorkspacePaths } from "@rtt/panel/workspace/workspace.ts";
 import { paint, table } from "../output.ts";
 import { VERSION } from "../version.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
-import { checkStartable, salvageWorkspace, writeSalvaged } from "./panel-salvage.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/rtt.js", import.meta.url));
 const START_TIMEOUT_MS = 30_000;
@@ -77,11 +74,14 @@ function tail(file: string, from: number, lines = 12): string {
 async function startInBackground(
   paths: WorkspacePaths,
 ): Promise<{ conn: PanelConnection; pid: number }> {
+  const { checkStartable } = await import("./panel-salvage.ts");
   checkStartable(paths);
   const log = paths.panelLog;
   // Never through a link: the panel's lines would land in whatever file it points at.
   const fd = openStateFile(log, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
   const from = fstatSync(fd).size;
+  // Loaded here: node:child_process is not in Node's start-up snapshot (tens of ms to compile).
+  const { spawn } = await import("node:child_process");
   // --expose-gc: the panel collects its garbage once a burst of API streams is over.
   const child = spawn(process.execPath, ["--expose-gc", BIN, "-C", paths.root, "panel", "run"], {
     detached: true,
@@ -159,6 +159,7 @@ export async function ensurePanel(
 /** `rtt panel run`: the daemon in the foreground, until Shutdown, SIGTERM or SIGINT. */
 export async function panelRunCommand(ctx: CommandContext): Promise<number> {
   const paths = workspaceOf(ctx);
+  const { PanelDaemon } = await import("@rtt/panel");
   const daemon = await PanelDaemon.start(paths, {
     version: VERSION,
     log: (line) => ctx.term.err.write(`${new Date().toISOString()} ${line}\n`),
@@ -189,8 +190,10 @@ export async function panelStartCommand(
       );
     return 0;
   }
-  const salvaged = opts.salvage ? salvageWorkspace(paths) : undefined;
-  if (salvaged !== undefined && !opts.json) writeSalvaged(ctx, paths, salvaged);
+  const salvage = opts.salvage ? await import("./panel-salvage.ts") : undefined;
+  const salvaged = salvage?.salvageWorkspace(paths);
+  if (salvage !== undefined && salvaged !== undefined && !opts.json)
+    salvage.writeSalvaged(ctx, paths, salvaged);
   const { conn, pid } = await startInBackground(paths);
   conn.close();
   if (opts.json)

@@ -18,7 +18,7 @@
  * name. A pair with different schema references passes only when a coercer is declared in that
  * direction (`from` = the consumer's schema, `to` = the provider's).
  */
-import { type CatalogSymbol, mismatch, parseConcrete, type Reference } from "@rtt/core";
+import { addressOf, type CatalogSymbol, versionSatisfies } from "@rtt/core";
 
 /**
  * io modes must be equal, with one widening: a `stream` consumer takes a `pubsub` provider's
@@ -130,18 +130,10 @@ export function compat(
 
 function checkVersion(consumer: CatalogSymbol, provider: CatalogSymbol): CompatReason | undefined {
   if (consumer.version_set === undefined) return undefined;
-  const target = parseConcrete(provider.saddr);
-  // A selector that agrees with the provider on everything but the version, so the only
-  // difference @rtt/core's matcher can report is the range (semver `satisfies`).
-  const selector: Reference = {
-    form: "reference",
-    namespace: target.namespace,
-    type: target.type,
-    name: target.name,
-    version: consumer.version_set,
-    caps: [],
-  };
-  if (mismatch(selector, target) === undefined) return undefined;
+  const target = addressOf(provider);
+  // What @rtt/core's matcher decides for a selector that differs only in the version: semver
+  // `satisfies` (each range and version parsed once: this runs per candidate of every route).
+  if (versionSatisfies(target.version, consumer.version_set)) return undefined;
   return {
     code: "version",
     message:

@@ -4,10 +4,12 @@
  * trailer); a socket nobody answers on is RTT_ERR_PANEL_UNREACHABLE.
  */
 import * as grpc from "@grpc/grpc-js";
+// Single modules, not the SDK's index: `rtt panel status` must not load the driver runtime.
+import { type ServerStream, serverStream } from "@rtt/connector-sdk/server-stream.ts";
+import { callUnary, type UnaryInvocation } from "@rtt/connector-sdk/unary.ts";
 import {
   type ApplyResultMessage,
   type AuditEventMessage,
-  callUnary,
   grpcTarget,
   LOCAL_CHANNEL_OPTIONS,
   type PanelClient,
@@ -18,16 +20,13 @@ import {
   type RouteHealthMessage,
   type RouteListMessage,
   type ScanResultMessage,
-  type ServerStream,
   sentRttError,
-  serverStream,
-  type UnaryInvocation,
-} from "@rtt/connector-sdk";
+} from "@rtt/connector-sdk/wire.ts";
 import { type JsonValue, RttError, type TokenAction } from "@rtt/core";
 import { asTopology, type Topology } from "../plan/topology.ts";
 import { AUTHORIZATION_KEY } from "../trust/authorize.ts";
 import type { TokenSource } from "../trust/client-tokens.ts";
-import { socketPathOf } from "./panel-server.ts";
+import { socketPathOf } from "./socket-path.ts";
 
 function fromPanelError(method: string, error: grpc.ServiceError): RttError {
   const sent = sentRttError(error);

@@ -27,7 +27,11 @@ import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-
 import { whoOf } from "../audit/identity.ts";
 import { Callers } from "./callers.ts";
 import { withProtocMapEntries } from "./protoc-map-entries.ts";
+import { socketPathOf } from "./socket-path.ts";
 import { type StreamCaps, StreamGate } from "./stream-gate.ts";
+
+// Kept importable from here; a client takes it from socket-path.ts without the server.
+export { socketPathOf };
 
 /** The fully qualified name health checks and reflection know the panel's service by. */
 const PANEL_SERVICE = "rtt.panel.v1.Panel";
@@ -53,22 +57,6 @@ function serverOptions(gate: StreamGate): grpc.ServerOptions {
     "grpc.max_concurrent_streams": gate.caps.perConnection + UNARY_HEADROOM,
     interceptors: [gate.interceptor],
   };
-}
-
-/**
- * The Unix socket path of an `api.listen` value (only `unix://` is served:
- * docs/design.md §Processes and sockets: the panel daemon).
- */
-export function socketPathOf(listen: string): string {
-  if (!listen.startsWith("unix://") || listen.length <= "unix://".length)
-    throw new RttError(
-      "RTT_ERR_DOC_SCHEMA",
-      `api.listen ${JSON.stringify(listen)} is not unix://PATH`,
-      {
-        hint: "the panel listens on a Unix socket in .rtt/sockets/ only (docs/adr/0020-local-sockets.md)",
-      },
-    );
-  return listen.slice("unix://".length);
 }
 
 /**

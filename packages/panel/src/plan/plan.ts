@@ -9,6 +9,7 @@ import {
   addressOf,
   type CatalogSymbol,
   canonicalHash,
+  canonicalOnce,
   type JsonValue,
   type LaneKind,
   launchRouteParams,
@@ -37,6 +38,7 @@ import {
   type LinkPattern,
   patternOf,
   STUB_DRIVER,
+  sameWiring,
   type Topology,
   topologyHash,
   topologyOf,
@@ -133,8 +135,9 @@ export function inputsHash(inputs: PlanInputs): string {
       ? []
       : [...inputs.health].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return canonicalHash({
-    catalog: [...inputs.catalog].sort((a, b) => (a.saddr < b.saddr ? -1 : 1)),
-    routes: inputs.routes,
+    // Each symbol's and route's canonical text once: a panel plans the same objects again and again.
+    catalog: [...inputs.catalog].sort((a, b) => (a.saddr < b.saddr ? -1 : 1)).map(canonicalOnce),
+    routes: inputs.routes.map(canonicalOnce),
     policy: inputs.policy,
     prefer: inputs.prefer,
     security: inputs.security,
@@ -286,7 +289,7 @@ export function diffTopologies(observed: Topology, desired: Topology): Edit[] {
     if (before === undefined && after !== undefined) edits.push({ action: "create", route, after });
     else if (before !== undefined && after === undefined)
       edits.push({ action: "delete", route, before });
-    else if (before !== undefined && after !== undefined && edgeKey(before) !== edgeKey(after))
+    else if (before !== undefined && after !== undefined && !sameWiring(before, after))
       edits.push({
         action: "replace",
         route,

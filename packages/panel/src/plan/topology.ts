@@ -7,6 +7,7 @@
 import {
   type CatalogSymbol,
   canonicalHash,
+  canonicalOnce,
   driverFor,
   type JsonValue,
   type LaneKind,
@@ -14,6 +15,7 @@ import {
   launchChanges,
   launchHash,
   launchOf,
+  sameCanonicalMembers,
 } from "@rtt/core";
 
 // Which connector opens a symbol is part of its launch (core launch.ts); kept importable here.
@@ -45,15 +47,27 @@ export interface EdgeEnd {
 
 /** The end at `symbol`, opened by `driver`, running the symbol's launch. */
 export function endOf(symbol: CatalogSymbol, driver: string): EdgeEnd {
+  const cached = ends.get(symbol);
+  if (cached?.driver === driver) return cached;
   const launch = launchOf(symbol);
-  return {
+  const end: EdgeEnd = {
     saddr: symbol.saddr,
     driver,
     contract_hash: symbol.contract_hash,
     launch,
     launch_hash: launchHash(launch),
   };
+  ends.set(symbol, end);
+  canonicalOnce(end);
+  return end;
 }
+
+/**
+ * The end last made for a symbol: a target shared by many routes, or a symbol planned again by
+ * a panel that keeps its catalog, is built, its launch hashed and its canonical text made once
+ * (reused by every `edgeKey` of an edge with this end). Ends are never mutated.
+ */
+const ends = new WeakMap<CatalogSymbol, EdgeEnd>();
 
 /**
  * What differs between what two ends of one route run, each line prefixed with `which`
@@ -94,12 +108,29 @@ export const EMPTY_TOPOLOGY: Topology = { format: TOPOLOGY_FORMAT, edges: {} };
 
 /** Two edges are the same wiring when this is equal: anything that changes it is a replace. */
 export function edgeKey(edge: Edge): string {
-  return canonicalHash(edge as unknown as JsonValue);
+  return canonicalHash(canonicalOnce(edge));
 }
 
-/** Identifies a topology by its edges alone (links and drivers are how, not what). */
+/**
+ * `edgeKey(a) === edgeKey(b)` without hashing or serialising either edge whole: member by
+ * member, each end by its canonical text, made once per end object. A plan compares every
+ * route's wiring, and an end is shared by every route to its symbol.
+ */
+export function sameWiring(a: Edge, b: Edge): boolean {
+  return a === b || sameCanonicalMembers(a, b);
+}
+
+/**
+ * Identifies a topology by its edges alone (links and drivers are how, not what). Each edge's
+ * canonical text is computed once (edges are never mutated), shared with `edgeKey`.
+ */
 export function topologyHash(t: Topology): string {
-  return canonicalHash(t.edges as unknown as JsonValue);
+  // Null prototype: a route id "__proto__" stays an own member. A WAL record's graph is read
+  // back unchecked (asTopology), so a member that is no object is serialised as it is.
+  const edges: Record<string, unknown> = Object.create(null);
+  for (const [route, edge] of Object.entries(t.edges) as [string, unknown][])
+    edges[route] = typeof edge === "object" && edge !== null ? canonicalOnce(edge) : edge;
+  return canonicalHash(edges);
 }
 
 export function topologyOf(edges: Iterable<Edge>): Topology {

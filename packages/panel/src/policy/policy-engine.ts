@@ -40,6 +40,7 @@ import {
   formatSaddr,
   type HealthBound,
   matches,
+  memoByObject,
   type PinRule,
   type Policy,
   parseHealthExpr,
@@ -395,6 +396,17 @@ class CompiledPolicy implements PolicyEngine {
   }
 
   qosFor(address: ConcreteAddress): QosDecision {
+    // The router and the plan each ask once per route, of addresses shared per symbol.
+    const known = this.#qosOf.get(address);
+    if (known !== undefined) return known;
+    const decision = this.#qosUncached(address);
+    this.#qosOf.set(address, decision);
+    return decision;
+  }
+
+  readonly #qosOf = new WeakMap<ConcreteAddress, QosDecision>();
+
+  #qosUncached(address: ConcreteAddress): QosDecision {
     const merged: MutableQos = {};
     const sources: Partial<Record<QosField, number>> = {};
     const hits = this.#qos.filter((q) => matches(q.match, address));
@@ -408,11 +420,23 @@ class CompiledPolicy implements PolicyEngine {
       drop: merged.drop ?? QOS_DEFAULTS.drop,
       busy_poll: merged.busy_poll ?? QOS_DEFAULTS.busy_poll,
     };
-    return { qos, sources, rules: hits.map((h) => h.ref), reason: qosReason(qos, sources, hits) };
+    return {
+      qos,
+      sources,
+      rules: hits.map((h) => h.ref),
+      // Built when read: a plan asks for the QoS of every route, and seldom for why.
+      get reason() {
+        return qosReason(qos, sources, hits);
+      },
+    };
   }
 }
 
-/** Compiles a (validated) policy; throws `PolicyError` on an expression that does not parse. */
-export function compilePolicy(policy: Policy): PolicyEngine {
-  return new CompiledPolicy(policy);
-}
+/**
+ * Compiles a (validated) policy; throws `PolicyError` on an expression that does not parse.
+ * Once per policy object: a panel plans with the same policy until policy.json changes, and
+ * the engine keeps what it decided per address (its QoS) from plan to plan.
+ */
+export const compilePolicy: (policy: Policy) => PolicyEngine = memoByObject(
+  (policy: Policy) => new CompiledPolicy(policy),
+);

@@ -16,7 +16,7 @@ import {
 } from "node:crypto";
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readStateFile, refuseLinks } from "@rtt/connector-sdk";
+import { readStateFile, refuseLinks } from "@rtt/connector-sdk/state-files.ts";
 import { errorMessage, IDENT_PATTERN, keyIdOf, RttError } from "@rtt/core";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
 

@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { refuseLinks } from "@rtt/connector-sdk";
+import { refuseLinks } from "@rtt/connector-sdk/state-files.ts";
 
 // One atomic write for the panel and the drivers (route journals, program records).
-export { fsyncPath, writeFileAtomic } from "@rtt/connector-sdk";
+export { fsyncPath, writeFileAtomic } from "@rtt/connector-sdk/files/atomic-write.ts";
 
 /**
  * writeFileAtomic with its fsyncs off the event loop (the thread pool), for a writer that must

@@ -9,7 +9,8 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, sep } from "node:path";
 import { RttError } from "@rtt/core";
-import { fitsSunPath, MAX_SOCKET_PATH, privateDirProblem, shortSocketDir } from "@rtt/fabric";
+import { privateDirProblem, shortSocketDir } from "@rtt/fabric/local-socket/private-dir.ts";
+import { fitsSunPath, MAX_SOCKET_PATH } from "@rtt/fabric/local-socket/socket-file.ts";
 import type { WorkspacePaths } from "./workspace.ts";
 
 const UNIX = "unix://";

@@ -5,7 +5,7 @@
  */
 import { statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
-import { RTT_DIR } from "@rtt/connector-sdk";
+import { RTT_DIR } from "@rtt/connector-sdk/state-files.ts";
 import { type Diagnostic, type FollowSymlinks, type PanelConfig, RttError } from "@rtt/core";
 import { loadDocument } from "./documents.ts";
 import { defaultListen, listenProblem } from "./panel-socket.ts";
