@@ -16,9 +16,11 @@
  * stdout is one JSON object (the issue's keys for shm, the idle CPU, and `results`, every row).
  * Usage: npm run bench:route [-- --quick] [--rounds 2] [--samples 5000] [--lanes shm,uds]
  *          [--cells paced100,paced4k,paced64k,sat100,sat64k] [--idle-s 10]
- *          [--cpu-prof DIR] [--keep]
+ *          [--cpu-prof DIR] [--baseline CHECKOUT] [--keep]
  * --cpu-prof DIR runs the panel and its drivers under `node --cpu-prof`; their profiles are copied
- * to DIR after the panel stops (summarize one with bench/control/profile.ts).
+ * to DIR after the panel stops (summarize one with bench/control/profile.ts). --baseline CHECKOUT
+ * adds, for each lane, the same route wired by another checkout's rtt and drivers (`shm-base`),
+ * alternated with this one's in the same rounds: a change measured before/after in one run.
  */
 import { loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -37,6 +39,7 @@ const { values } = parseArgs({
     cells: { type: "string", default: "paced100,paced4k,paced64k,sat100,sat64k" },
     "idle-s": { type: "string" },
     "cpu-prof": { type: "string" },
+    baseline: { type: "string" },
     keep: { type: "boolean", default: false },
   },
 });
@@ -68,7 +71,11 @@ cleanUpOnExit("bench:route", () => {
 });
 
 log(`bench:route: ${ROUNDS} round(s), ${SAMPLES} paced samples a cell; load ${loadavg()[0]}`);
-for (const lane of lanes) setups.push(await Setup.route(lane, values["cpu-prof"] !== undefined));
+const cpuProf = values["cpu-prof"] !== undefined;
+for (const lane of lanes) {
+  setups.push(await Setup.route(lane, cpuProf));
+  if (values.baseline !== undefined) setups.push(await Setup.route(lane, cpuProf, values.baseline));
+}
 setups.push(await Setup.pipe());
 // Warm-up: the first lines through each set-up (Python's start, the lanes' first frames).
 for (const s of setups) {

@@ -19,10 +19,10 @@ import {
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { signalProcess } from "@rtt/connector-sdk";
-import { killPanel, mustRtt, panelProcesses, stopPanel } from "../control/common.ts";
+import { killPanel, panelProcesses, stopPanel } from "../control/common.ts";
 import { type LaneKind, type Programs, programsDir, routeWorkspace, rttWith } from "./workspace.ts";
 
-export type SetupName = LaneKind | "pipe";
+export type SetupName = LaneKind | `${LaneKind}-base` | "pipe";
 
 /** One job's result, as sink.py writes it. */
 export interface JobResult {
@@ -60,6 +60,8 @@ export class Setup {
   /** The direct pipe's shell (the leader of its own process group). */
   #pipe: ChildProcess | undefined;
   #profDir: string | undefined;
+  /** The checkout whose rtt wires the route (undefined: this one). */
+  #repo: string | undefined;
 
   private constructor(name: SetupName, programs: Programs) {
     this.name = name;
@@ -81,12 +83,15 @@ export class Setup {
 
   /**
    * A route emitter → sink over `lane`, wired by `rtt scan` and `rtt apply`; with `cpuProf`, the
-   * panel and its drivers run under `node --cpu-prof` (written when they exit).
+   * panel and its drivers run under `node --cpu-prof` (written when they exit); with `baseline`
+   * (a checkout), its rtt and drivers instead of this one's.
    */
-  static async route(lane: LaneKind, cpuProf: boolean): Promise<Setup> {
-    const setup = new Setup(lane, await routeWorkspace(lane));
+  static async route(lane: LaneKind, cpuProf: boolean, baseline?: string): Promise<Setup> {
+    const name = baseline === undefined ? lane : (`${lane}-base` as const);
+    const setup = new Setup(name, await routeWorkspace(lane));
     const ws = setup.#programs.dir;
-    await mustRtt(ws, ["scan"]);
+    setup.#repo = baseline;
+    await setup.#rtt(["scan"]);
     let options: string | undefined;
     if (cpuProf) {
       // Inside the workspace: the drivers' sandbox lets them write there.
@@ -94,15 +99,21 @@ export class Setup {
       mkdirSync(setup.#profDir);
       options = `--cpu-prof --cpu-prof-dir=${setup.#profDir}`;
     }
-    const applied = await rttWith(ws, ["apply", "--auto-approve"], options);
-    if (applied.code !== 0) throw new Error(`rtt apply (${lane}) failed:\n${applied.stderr}`);
-    const status = JSON.parse(await mustRtt(ws, ["panel", "status", "--json"])) as {
+    await setup.#rtt(["apply", "--auto-approve"], options);
+    const status = JSON.parse(await setup.#rtt(["panel", "status", "--json"])) as {
       pid: number;
       drivers: { pid: number }[];
     };
     setup.panelPid = status.pid;
     setup.driverPids = status.drivers.map((d) => d.pid);
     return setup;
+  }
+
+  /** `rtt <args>` of this set-up's checkout in its workspace, which must exit 0; its stdout. */
+  async #rtt(args: readonly string[], nodeOptions?: string): Promise<string> {
+    const r = await rttWith(this.#programs.dir, args, nodeOptions, this.#repo);
+    if (r.code !== 0) throw new Error(`${this.name}: rtt ${args.join(" ")} failed:\n${r.stderr}`);
+    return r.stdout;
   }
 
   /** Runs `job` and waits for its result. */

@@ -102,20 +102,24 @@ export async function routeWorkspace(lane: LaneKind): Promise<Programs> {
 }
 
 /**
- * `rtt <args>` in `ws` with `nodeOptions` as NODE_OPTIONS (the panel a command starts, and the
+ * `rtt <args>` in `ws`, of the checkout at `repo` (default: this one; another is a baseline to
+ * compare with), with `nodeOptions` as NODE_OPTIONS (the panel a command starts, and the
  * drivers it starts, inherit it: how `--cpu-prof` reaches the drivers).
  */
 export function rttWith(
   ws: string,
   args: readonly string[],
   nodeOptions: string | undefined,
+  repo?: string,
 ): Promise<RunResult> {
-  if (nodeOptions === undefined)
-    return runProgram(process.execPath, [RTT_BIN, "-C", ws, ...args], ws, 120_000);
+  const bin = repo === undefined ? RTT_BIN : join(repo, "packages", "cli", "bin", "rtt.js");
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RTT_BIN, "-C", ws, ...args], {
+    const env = { ...process.env };
+    if (nodeOptions === undefined) delete env.NODE_OPTIONS;
+    else env.NODE_OPTIONS = nodeOptions;
+    const child = spawn(process.execPath, [bin, "-C", ws, ...args], {
       cwd: ws,
-      env: { ...process.env, NODE_OPTIONS: nodeOptions },
+      env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -33,6 +33,33 @@ export function encodeMessage(framing: Framing, message: Uint8Array): Uint8Array
   }
 }
 
+/**
+ * Messages `from`..`to` (exclusive) of `messages` framed one after another into one buffer of
+ * `length` bytes (the sum of their `framedLength`s): what several `encodeMessage`s would write.
+ */
+export function encodeMessages(
+  framing: Framing,
+  messages: readonly Uint8Array[],
+  from: number,
+  to: number,
+  length: number,
+): Uint8Array {
+  const out = new Uint8Array(length);
+  const view = framing === "length-prefixed" ? new DataView(out.buffer) : undefined;
+  let at = 0;
+  for (let k = from; k < to; k++) {
+    const m = messages[k] as Uint8Array;
+    if (view !== undefined) {
+      view.setUint32(at, m.length, false);
+      at += 4;
+    }
+    out.set(m, at);
+    at += m.length;
+    if (framing === "lines") out[at++] = NEWLINE;
+  }
+  return out;
+}
+
 /** How many stream bytes one message took, as `Deframer` cut it (its delimiter or prefix too). */
 export function framedLength(framing: Framing, message: Uint8Array): number {
   return framing === "lines"

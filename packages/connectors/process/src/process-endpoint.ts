@@ -243,6 +243,11 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
     return this.#stdin.write(message);
   }
 
+  /** Writes several messages, in order, in as few pipe writes as is safe (stdin-writer.ts). */
+  txMany(messages: readonly Uint8Array[]): Promise<{ taken: number; error?: unknown }> {
+    return this.#stdin.writeMany(messages);
+  }
+
   /** Messages from stdout, across respawns, until the endpoint is closed or the process is gone for good. */
   async *messages(): AsyncGenerator<StdoutMessage> {
     for (;;) {

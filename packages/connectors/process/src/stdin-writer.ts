@@ -13,16 +13,22 @@ import type { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Supervisor } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
-import { encodeMessage, type Framing } from "./framing.ts";
+import { encodeMessage, encodeMessages, type Framing, framedLength } from "./framing.ts";
 import type { Program } from "./program.ts";
 
 /** How often `stdinDrained` looks at what is still buffered. */
 const DRAIN_POLL_MS = 10;
+/**
+ * POSIX's PIPE_BUF on Linux: a pipe takes a write(2) of at most this many bytes whole or not at
+ * all, so several messages in one such write still leave whole messages in the pipe.
+ */
+const PIPE_BUF = 4096;
 
 /**
- * One message's bytes into a program's stdin, awaited: a message never shares a write(2) with
- * the next, so a driver killed between two leaves whole messages in the pipe (at most PIPE_BUF
- * bytes are atomic), and "written" means the kernel has it — what a journaled route's mark
+ * One write(2) into a program's stdin, awaited: whole messages, several only when they fit in
+ * PIPE_BUF bytes (a write that size is atomic), so a driver killed between two writes leaves
+ * whole messages in the pipe; one write at a time, so the stream never merges two into a
+ * writev past PIPE_BUF; and "written" means the kernel has it — what a journaled route's mark
  * records. Resolves to the write's error, if any.
  */
 function writeWhole(stdin: Writable, bytes: Uint8Array): Promise<Error | undefined> {
@@ -66,8 +72,38 @@ export class StdinWriter {
   }
 
   /** Writes one message to the program's stdin; resolves once the pipe has its bytes. */
-  async write(message: Uint8Array): Promise<void> {
-    const bytes = encodeMessage(this.#framing, message);
+  write(message: Uint8Array): Promise<void> {
+    return this.#writeBytes(encodeMessage(this.#framing, message), 1);
+  }
+
+  /**
+   * Writes `messages` in order, as few write(2)s as PIPE_BUF allows (a message longer than that
+   * alone); resolves with how many the pipes took, and the error of the write that failed, if
+   * one did (its messages not taken).
+   */
+  async writeMany(messages: readonly Uint8Array[]): Promise<{ taken: number; error?: unknown }> {
+    const framing = this.#framing;
+    let at = 0;
+    while (at < messages.length) {
+      let to = at + 1;
+      let length = framedLength(framing, messages[at] as Uint8Array);
+      for (; to < messages.length; to++) {
+        const next = framedLength(framing, messages[to] as Uint8Array);
+        if (length + next > PIPE_BUF) break;
+        length += next;
+      }
+      try {
+        await this.#writeBytes(encodeMessages(framing, messages, at, to, length), to - at);
+      } catch (error) {
+        return { taken: at, error };
+      }
+      at = to;
+    }
+    return { taken: at };
+  }
+
+  /** One write of `count` whole messages, to the next program when this one died on it. */
+  async #writeBytes(bytes: Uint8Array, count: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const program = await this.#nextProgram();
       if (program === undefined) {
@@ -78,7 +114,7 @@ export class StdinWriter {
       }
       const error = await writeWhole(program.stdin, bytes);
       if (error === undefined) {
-        this.#taken++;
+        this.#taken += count;
         return;
       }
       this.#failedWrites++;
