@@ -13,7 +13,7 @@ import type { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Supervisor } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
-import { encodeMessage, encodeMessages, type Framing, framedLength } from "./framing.ts";
+import { encodeMessages, type Framing, framedLength, framedParts } from "./framing.ts";
 import type { Program } from "./program.ts";
 
 /** How often `stdinDrained` looks at what is still buffered. */
@@ -31,9 +31,14 @@ const PIPE_BUF = 4096;
  * writev past PIPE_BUF; and "written" means the kernel has it — what a journaled route's mark
  * records. Resolves to the write's error, if any.
  */
-function writeWhole(stdin: Writable, bytes: Uint8Array): Promise<Error | undefined> {
+function writeWhole(stdin: Writable, parts: readonly Uint8Array[]): Promise<Error | undefined> {
   return new Promise((resolve) => {
-    stdin.write(bytes, (error) => resolve(error ?? undefined));
+    const last = parts.length - 1;
+    // Corked, the parts go down in one writev(2); the last one's callback comes after it.
+    if (last > 0) stdin.cork();
+    for (let k = 0; k < last; k++) stdin.write(parts[k]);
+    stdin.write(parts[last], (error) => resolve(error ?? undefined));
+    if (last > 0) stdin.uncork();
   });
 }
 
@@ -44,6 +49,21 @@ export async function stdinDrained(stdin: Writable, graceMs: number): Promise<bo
     await sleep(DRAIN_POLL_MS);
   }
   return true;
+}
+
+/**
+ * Messages `from`..`to` framed, as the parts of one write: copied together into one buffer, but
+ * a message longer than PIPE_BUF (alone) is written as it is, its delimiter or prefix beside it.
+ */
+function framed(
+  framing: Framing,
+  messages: readonly Uint8Array[],
+  from: number,
+  to: number,
+  length = framedLength(framing, messages[from] as Uint8Array),
+): Uint8Array[] {
+  if (length > PIPE_BUF) return framedParts(framing, messages[from] as Uint8Array);
+  return [encodeMessages(framing, messages, from, to, length)];
 }
 
 export class StdinWriter {
@@ -73,7 +93,7 @@ export class StdinWriter {
 
   /** Writes one message to the program's stdin; resolves once the pipe has its bytes. */
   write(message: Uint8Array): Promise<void> {
-    return this.#writeBytes(encodeMessage(this.#framing, message), 1);
+    return this.#writeParts(framed(this.#framing, [message], 0, 1), 1);
   }
 
   /**
@@ -93,7 +113,7 @@ export class StdinWriter {
         length += next;
       }
       try {
-        await this.#writeBytes(encodeMessages(framing, messages, at, to, length), to - at);
+        await this.#writeParts(framed(framing, messages, at, to, length), to - at);
       } catch (error) {
         return { taken: at, error };
       }
@@ -103,7 +123,7 @@ export class StdinWriter {
   }
 
   /** One write of `count` whole messages, to the next program when this one died on it. */
-  async #writeBytes(bytes: Uint8Array, count: number): Promise<void> {
+  async #writeParts(parts: readonly Uint8Array[], count: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const program = await this.#nextProgram();
       if (program === undefined) {
@@ -112,7 +132,7 @@ export class StdinWriter {
           ...(err === undefined ? {} : { hint: err }),
         });
       }
-      const error = await writeWhole(program.stdin, bytes);
+      const error = await writeWhole(program.stdin, parts);
       if (error === undefined) {
         this.#taken += count;
         return;
