@@ -136,7 +136,8 @@ export interface ConnectorSpec<L> {
   /**
    * Optional: hands several messages to the symbol at once, in order, where that is cheaper
    * than one `tx` each (a program's pipe: one write(2) for many lines). For messages with no
-   * correlation to answer. Calls never overlap with each other nor with `tx`. Resolves once the
+   * correlation to answer; not used at a journaled route's target, whose every message is
+   * marked once the symbol has it. Calls never overlap with each other nor with `tx`. Resolves once the
    * symbol has them, with how many of them, in order, it took; fewer than all when the next was
    * refused (`error`, counted as a failed `tx`; the messages after it come again).
    */

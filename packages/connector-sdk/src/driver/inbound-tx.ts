@@ -1,7 +1,8 @@
 /**
  * The inbound side of a link (link.ts): frames from its inbound lane, and control-path Tx calls,
  * go through one bounded queue to the connector's `tx`, in order, one at a time — or, for a
- * connector with `txMany`, the frames queued at one moment together (one pipe write for many).
+ * connector with `txMany`, the frames queued at one moment together (one pipe write for many),
+ * except at a journaled route's target.
  *
  *   inbound lane --frame--> tx queue --> connector.tx(link, bytes)
  *
@@ -161,7 +162,9 @@ export class InboundTx<L> {
 
   async #run(): Promise<void> {
     this.#busy = true;
-    const batchable = this.#connector.txMany !== undefined;
+    // Not at a journaled route's target: a mark follows each write, so a driver killed between
+    // the two replays one message, not a batch (at most one duplicate per crash).
+    const batchable = this.#connector.txMany !== undefined && this.#delivered === undefined;
     while (!this.#scope.closed) {
       const item = this.#queue.shift();
       if (item === undefined) break;
@@ -202,11 +205,7 @@ export class InboundTx<L> {
     }
   }
 
-  /**
-   * Lane frames through `txMany`: what it took is marked once, at the last of them (journal
-   * offsets grow along the stream); one it refused is dropped as a failed `tx` is, and the rest
-   * go again.
-   */
+  /** Lane frames through `txMany`; one it refused is dropped as a failed `tx` is, the rest go again. */
   async #txBatch(batch: readonly TxItem[]): Promise<void> {
     const txMany = this.#connector.txMany as NonNullable<Connector<L>["txMany"]>;
     let at = 0;
@@ -223,8 +222,6 @@ export class InboundTx<L> {
       } catch (thrown) {
         error = thrown;
       }
-      const last = rest[taken - 1]?.correlation ?? 0;
-      if (last > 0) this.#delivered?.record(last);
       at += taken;
       if (error !== undefined) {
         this.#failed(error);
