@@ -173,7 +173,7 @@ export const processConnector = defineConnector<ProcessEndpoint>({
     }
     return endpoint;
   },
-  tx: (endpoint, bytes) => endpoint.tx(bytes),
+  tx: (endpoint, bytes) => endpoint.txNow(bytes),
   txMany: (endpoint, messages) => endpoint.txMany(messages),
   rx: (endpoint) => numbered(endpoint.messages(), numbering.get(endpoint) ?? "none"),
   // A source's program is not drained: nothing it took is the route's to account for.

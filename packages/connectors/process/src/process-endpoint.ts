@@ -240,6 +240,11 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
 
   /** Writes one message to the program's stdin; resolves once the pipe has its bytes (stdin-writer.ts). */
   tx(message: Uint8Array): Promise<void> {
+    return this.#stdin.write(message) ?? Promise.resolve();
+  }
+
+  /** As `tx`, but undefined when the pipe took the message within the call: nothing to await. */
+  txNow(message: Uint8Array): Promise<void> | undefined {
     return this.#stdin.write(message);
   }
 

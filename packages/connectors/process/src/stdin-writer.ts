@@ -91,9 +91,25 @@ export class StdinWriter {
     return this.#taken;
   }
 
-  /** Writes one message to the program's stdin; resolves once the pipe has its bytes. */
-  write(message: Uint8Array): Promise<void> {
-    return this.#writeParts(framed(this.#framing, [message], 0, 1), 1);
+  /**
+   * Writes one message to the program's stdin; resolves once the pipe has its bytes — or is
+   * done at return (undefined) when the pipe took them in the write itself, as it does while
+   * the program keeps up: no promise and no wait for a callback per message.
+   */
+  write(message: Uint8Array): Promise<void> | undefined {
+    const parts = framed(this.#framing, [message], 0, 1);
+    const program = this.#supervisor.stopping ? undefined : this.#supervisor.current;
+    const stdin = program?.stdin;
+    // Only onto an idle stdin: one write at a time still, never merged with another.
+    if (program === undefined || stdin === undefined || stdin.destroyed || stdin.writableLength > 0)
+      return this.#writeParts(parts, 1);
+    const written = writeWhole(stdin, parts);
+    // The write(2) completed within the call (Node settles it at once): the kernel has it.
+    if (stdin.writableLength === 0 && stdin.errored === null && !stdin.destroyed) {
+      this.#taken++;
+      return undefined;
+    }
+    return this.#writeParts(parts, 1, { program, written });
   }
 
   /**
@@ -122,17 +138,27 @@ export class StdinWriter {
     return { taken: at };
   }
 
-  /** One write of `count` whole messages, to the next program when this one died on it. */
-  async #writeParts(parts: readonly Uint8Array[], count: number): Promise<void> {
+  /**
+   * One write of `count` whole messages, to the next program when this one died on it; `started`:
+   * the first attempt, already made.
+   */
+  async #writeParts(
+    parts: readonly Uint8Array[],
+    count: number,
+    started?: { readonly program: Program; readonly written: Promise<Error | undefined> },
+  ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const program = await this.#nextProgram();
+      const program =
+        attempt === 1 && started !== undefined ? started.program : await this.#nextProgram();
       if (program === undefined) {
         const err = this.#supervisor.health().err;
         throw new RttError("RTT_ERR_LANE_PEER_GONE", `process ${this.#name} is not running`, {
           ...(err === undefined ? {} : { hint: err }),
         });
       }
-      const error = await writeWhole(program.stdin, parts);
+      const error = await (attempt === 1 && started !== undefined
+        ? started.written
+        : writeWhole(program.stdin, parts));
       if (error === undefined) {
         this.#taken += count;
         return;
