@@ -254,11 +254,19 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
   }
 
   /** Messages from stdout, across respawns, until the endpoint is closed or the process is gone for good. */
-  async *messages(): AsyncGenerator<StdoutMessage> {
+  messages(): AsyncGenerator<StdoutMessage> {
+    return this.shaped((m) => m);
+  }
+
+  /**
+   * `messages()`, each as `shape` makes it: what a route's rx yields, in one generator rather
+   * than one wrapped around another (a promise and a microtask per message per layer).
+   */
+  async *shaped<T>(shape: (message: StdoutMessage) => T): AsyncGenerator<T> {
     for (;;) {
       const next = this.#stdout.take();
       if (next !== undefined) {
-        yield next;
+        yield shape(next);
         continue;
       }
       // Not before its stdout has closed: what it wrote before exiting may still be in the pipe
