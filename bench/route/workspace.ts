@@ -1,7 +1,7 @@
 /**
  * bench:route's temp workspace: the emitter (a bus provider) and the sink (an extension
- * consumer) as two manifests, one route between them with `drop: buffer` and no rate limit
- * (the issue's set-up: a journaled route), the lane kind the panel prefers, and the control
+ * consumer) as two manifests, one route between them with `drop: buffer` and a rate no program
+ * reaches (the issue's set-up: a journaled route), the lane kind the panel prefers, and the control
  * FIFO and results file the bench drives the two programs with. Wired by the real binary
  * (`rtt scan`, `rtt apply --auto-approve`); the same programs are run joined by a plain pipe as
  * the peer.
@@ -77,8 +77,17 @@ export async function routeWorkspace(lane: LaneKind): Promise<Programs> {
     `${JSON.stringify(
       {
         allow: [{ from: "rtt://bench/*/*", to: "rtt://bench/*/*", scopes: ["*"] }],
-        // No rate: unlimited. `buffer` makes the route journaled, as the issue measured it.
-        qos: [{ match: "rtt://bench/*/*", drop: "buffer", buffer: 1024 }],
+        // `buffer` makes the route journaled, as the issue measured it. A route's QoS (and so
+        // its journal) needs a rate: one no program here reaches stands for "unlimited".
+        qos: [
+          {
+            match: "rtt://bench/bus/*",
+            rate: 1_000_000_000,
+            burst: 1_000_000,
+            drop: "buffer",
+            buffer: 1024,
+          },
+        ],
       },
       null,
       2,
