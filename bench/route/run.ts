@@ -12,7 +12,8 @@
  *   idle       once wired and warmed up, with no traffic: each driver process's CPU (utime +
  *              stime from /proc) over --idle-s seconds, as a % of one core
  *
- * A figure is the median over rounds of each round's figure. Progress on stderr; the last line of
+ * A figure is the median over rounds of each round's figure; a job whose result does not come
+ * within 30 s past its length is a failure (listed in `failures`), and the run goes on. Progress on stderr; the last line of
  * stdout is one JSON object (the issue's keys for shm, the idle CPU, and `results`, every row).
  * Usage: npm run bench:route [-- --quick] [--rounds 2] [--samples 5000] [--lanes shm,uds]
  *          [--cells paced100,paced4k,paced64k,sat100,sat64k] [--idle-s 10]
@@ -25,6 +26,7 @@
 import { loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
+import { errorMessage } from "@rtt/core";
 import { cleanUpOnExit } from "../clean-up-on-exit.ts";
 import { quantile, round } from "../control/common.ts";
 import { cpuTicks, type Job, type JobResult, Setup } from "./setups.ts";
@@ -99,14 +101,21 @@ const idle = await idleCpu();
 for (const d of idle) log(`idle: ${d.setup} driver pid ${d.pid}: ${d.cpu_pct} % CPU`);
 
 const samples = new Map<string, JobResult[]>();
+const failures: { round: number; setup: string; cell: string; error: string }[] = [];
 for (let r = 0; r < ROUNDS; r++)
   for (const [c, [name, job]] of cells.entries()) {
     const shift = (r + c) % setups.length;
     for (const s of [...setups.slice(shift), ...setups.slice(0, shift)]) {
-      const result = await s.run(job);
       const key = `${s.name}/${name}`;
-      samples.set(key, [...(samples.get(key) ?? []), result]);
-      log(`round ${r + 1} ${key}: ${describe(job, result)}`);
+      try {
+        const result = await s.run(job);
+        samples.set(key, [...(samples.get(key) ?? []), result]);
+        log(`round ${r + 1} ${key}: ${describe(job, result)}`);
+      } catch (error) {
+        // Said, counted, and the run goes on: a lost or stuck message is a finding too.
+        failures.push({ round: r + 1, setup: s.name, cell: name, error: errorMessage(error) });
+        log(`round ${r + 1} ${key}: FAILED: ${errorMessage(error)}`);
+      }
     }
   }
 
@@ -158,6 +167,7 @@ console.log(
     idle_seconds: IDLE_S,
     idle,
     load_average: loadavg().map((x) => round(x, 2)),
+    failures,
     results,
   }),
 );
