@@ -218,7 +218,11 @@ export class InboundTx<L> {
           this.#handle,
           rest.map((i) => i.bytes),
         ));
-        if (taken < rest.length && error === undefined) error = new Error("took fewer than given");
+        if (taken < rest.length && error === undefined)
+          error = new RttError(
+            "RTT_ERR_DRIVER_CALL",
+            `${this.#connector.name}: txMany took ${taken} of ${rest.length} messages and said no why`,
+          );
       } catch (thrown) {
         error = thrown;
       }
