@@ -19,6 +19,7 @@ export {
   type LinkHealth,
   type OpenContext,
   type RxMessage,
+  type TxManyResult,
   type TxMeta,
 } from "./driver/define-connector.ts";
 export { type FoundManifest, findManifests } from "./driver/find-manifests.ts";

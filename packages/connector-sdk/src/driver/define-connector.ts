@@ -109,6 +109,12 @@ export function describeClose(report: CloseReport): string {
   return `program ${how} (${report.frames} frames taken${lost})`;
 }
 
+/** What `txMany` says: the messages taken, in order, and why the next one was refused. */
+export interface TxManyResult {
+  readonly taken: number;
+  readonly error?: unknown;
+}
+
 export interface ConnectorSpec<L> {
   /** Lowercase name, e.g. "file": the prefix of this driver's lines in the host's log. */
   readonly name: string;
@@ -127,6 +133,15 @@ export interface ConnectorSpec<L> {
    * carries the frame's correlation id, for connectors that answer requests.
    */
   tx(link: L, bytes: Uint8Array, meta: TxMeta): Awaitable<void>;
+  /**
+   * Optional: hands several messages to the symbol at once, in order, where that is cheaper
+   * than one `tx` each (a program's pipe: one write(2) for many lines). For messages with no
+   * correlation to answer; not used at a journaled route's target, whose every message is
+   * marked once the symbol has it. Calls never overlap with each other nor with `tx`. Resolves once the
+   * symbol has them, with how many of them, in order, it took; fewer than all when the next was
+   * refused (`error`, counted as a failed `tx`; the messages after it come again).
+   */
+  txMany?(link: L, messages: readonly Uint8Array[]): Promise<TxManyResult>;
   /**
    * What the symbol produces, one chunk per frame. Iterated once per link — once per handle
    * when several one-way routes' source links share one (fan-out, ADR 0025) — only while someone
@@ -175,6 +190,8 @@ export function defineConnector<L>(spec: ConnectorSpec<L>): Connector<L> {
   }
   if (spec.refuse !== undefined && typeof spec.refuse !== "function")
     throw wrong("refuse must be a function when given");
+  if (spec.txMany !== undefined && typeof spec.txMany !== "function")
+    throw wrong("txMany must be a function when given");
   // Bound, so a spec written as a class instance keeps its `this`.
   return Object.freeze({
     name: spec.name,
@@ -186,6 +203,7 @@ export function defineConnector<L>(spec: ConnectorSpec<L>): Connector<L> {
     close: spec.close.bind(spec),
     health: spec.health.bind(spec),
     ...(spec.refuse === undefined ? {} : { refuse: spec.refuse.bind(spec) }),
+    ...(spec.txMany === undefined ? {} : { txMany: spec.txMany.bind(spec) }),
     [kConnector]: true as const,
   });
 }

@@ -1,6 +1,8 @@
 /**
  * The inbound side of a link (link.ts): frames from its inbound lane, and control-path Tx calls,
- * go through one bounded queue to the connector's `tx`, in order, one at a time.
+ * go through one bounded queue to the connector's `tx`, in order, one at a time — or, for a
+ * connector with `txMany`, the frames queued at one moment together (one pipe write for many),
+ * except at a journaled route's target.
  *
  *   inbound lane --frame--> tx queue --> connector.tx(link, bytes)
  *
@@ -28,6 +30,9 @@ const INBOUND_MARKS: WaterMarks = {
   high: { items: 1024, bytes: 16 * 1024 * 1024 },
   low: { items: 256, bytes: 4 * 1024 * 1024 },
 };
+
+/** At most this many queued frames go to one `txMany` call. */
+const TX_BATCH_ITEMS = 256;
 
 interface TxItem {
   readonly bytes: Uint8Array;
@@ -157,25 +162,80 @@ export class InboundTx<L> {
 
   async #run(): Promise<void> {
     this.#busy = true;
+    // Not at a journaled route's target: a mark follows each write, so a driver killed between
+    // the two replays one message, not a batch (at most one duplicate per crash).
+    const batchable = this.#connector.txMany !== undefined && this.#delivered === undefined;
     while (!this.#scope.closed) {
       const item = this.#queue.shift();
       if (item === undefined) break;
-      this.#maybeResume();
-      try {
-        const pending = this.#connector.tx(this.#handle, item.bytes, {
-          correlation: item.correlation,
-        });
-        if (pending instanceof Promise) await pending;
-        // The connector has the message (a program's pipe has its bytes): a successor of this
-        // driver need not replay it. A control-path Tx has no journal offset.
-        if (item.correlation > 0) this.#delivered?.record(item.correlation);
-        item.settle?.();
-      } catch (error) {
-        this.#scope.counters.txErrors++;
-        this.#txError = `tx: ${errorMessage(error)}`;
-        item.settle?.(callFailed(this.#connector.name, "tx", error));
+      if (!batchable || item.settle !== undefined) {
+        this.#maybeResume();
+        await this.#txOne(item);
+        continue;
       }
+      // The lane's frames queued behind it go with it, up to a control-path Tx (taken after).
+      const batch = [item];
+      let after: TxItem | undefined;
+      while (batch.length < TX_BATCH_ITEMS && after === undefined) {
+        const next = this.#queue.shift();
+        if (next === undefined) break;
+        if (next.settle === undefined) batch.push(next);
+        else after = next;
+      }
+      this.#maybeResume();
+      await this.#txBatch(batch);
+      if (after !== undefined && !this.#scope.closed) await this.#txOne(after);
     }
     this.#busy = false;
+  }
+
+  async #txOne(item: TxItem): Promise<void> {
+    try {
+      const pending = this.#connector.tx(this.#handle, item.bytes, {
+        correlation: item.correlation,
+      });
+      if (pending instanceof Promise) await pending;
+      // The connector has the message (a program's pipe has its bytes): a successor of this
+      // driver need not replay it. A control-path Tx has no journal offset.
+      if (item.correlation > 0) this.#delivered?.record(item.correlation);
+      item.settle?.();
+    } catch (error) {
+      this.#failed(error);
+      item.settle?.(callFailed(this.#connector.name, "tx", error));
+    }
+  }
+
+  /** Lane frames through `txMany`; one it refused is dropped as a failed `tx` is, the rest go again. */
+  async #txBatch(batch: readonly TxItem[]): Promise<void> {
+    const txMany = this.#connector.txMany as NonNullable<Connector<L>["txMany"]>;
+    let at = 0;
+    while (at < batch.length && !this.#scope.closed) {
+      const rest = at === 0 ? batch : batch.slice(at);
+      let taken = 0;
+      let error: unknown;
+      try {
+        ({ taken, error } = await txMany(
+          this.#handle,
+          rest.map((i) => i.bytes),
+        ));
+        if (taken < rest.length && error === undefined)
+          error = new RttError(
+            "RTT_ERR_DRIVER_CALL",
+            `${this.#connector.name}: txMany took ${taken} of ${rest.length} messages and said no why`,
+          );
+      } catch (thrown) {
+        error = thrown;
+      }
+      at += taken;
+      if (error !== undefined) {
+        this.#failed(error);
+        at++;
+      }
+    }
+  }
+
+  #failed(error: unknown): void {
+    this.#scope.counters.txErrors++;
+    this.#txError = `tx: ${errorMessage(error)}`;
   }
 }

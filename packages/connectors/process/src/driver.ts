@@ -133,15 +133,12 @@ const numbering = new WeakMap<ProcessEndpoint, Numbering>();
 /** Endpoints at their route's source end (OpenContext.source). */
 const sources = new WeakSet<ProcessEndpoint>();
 
-async function* numbered(
-  messages: AsyncIterable<StdoutMessage>,
-  how: Numbering,
-): AsyncGenerator<Uint8Array | RxMessage> {
+/** An output message as rx yields it, numbered `how`. */
+function shapeFor(how: Numbering): (m: StdoutMessage) => Uint8Array | RxMessage {
+  if (how === "none") return (m) => m.payload;
+  if (how === "journal") return (m) => ({ payload: m.payload, correlation: m.end });
   let n = 0;
-  for await (const { payload, end } of messages) {
-    if (how === "none") yield payload;
-    else yield { payload, correlation: how === "journal" ? end : ++n };
-  }
+  return (m) => ({ payload: m.payload, correlation: ++n });
 }
 
 export const processConnector = defineConnector<ProcessEndpoint>({
@@ -200,8 +197,9 @@ export const processConnector = defineConnector<ProcessEndpoint>({
     }
     return endpoint;
   },
-  tx: (endpoint, bytes) => endpoint.tx(bytes),
-  rx: (endpoint) => numbered(endpoint.messages(), numbering.get(endpoint) ?? "none"),
+  tx: (endpoint, bytes) => endpoint.txNow(bytes),
+  txMany: (endpoint, messages) => endpoint.txMany(messages),
+  rx: (endpoint) => endpoint.shaped(shapeFor(numbering.get(endpoint) ?? "none")),
   // A source's program is not drained: nothing it took is the route's to account for.
   close: async (endpoint, how) => {
     const report = await endpoint.close(how);

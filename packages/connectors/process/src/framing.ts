@@ -13,24 +13,53 @@ export const MAX_MESSAGE = 16 * 1024 * 1024;
 const NEWLINE = 0x0a;
 const EMPTY = new Uint8Array(0);
 
-/** Bytes to write for one message. */
-export function encodeMessage(framing: Framing, message: Uint8Array): Uint8Array {
+const NEWLINE_BYTES = new Uint8Array([NEWLINE]);
+
+/** One message's bytes on the stream as the pieces to write one after another (no copy). */
+export function framedParts(framing: Framing, message: Uint8Array): Uint8Array[] {
   switch (framing) {
     case "raw":
-      return message;
-    case "lines": {
-      const out = new Uint8Array(message.length + 1);
-      out.set(message);
-      out[message.length] = NEWLINE;
-      return out;
-    }
+      return [message];
+    case "lines":
+      return [message, NEWLINE_BYTES];
     case "length-prefixed": {
-      const out = new Uint8Array(message.length + 4);
-      new DataView(out.buffer).setUint32(0, message.length, false);
-      out.set(message, 4);
-      return out;
+      const prefix = new Uint8Array(4);
+      new DataView(prefix.buffer).setUint32(0, message.length, false);
+      return [prefix, message];
     }
   }
+}
+
+/** Bytes to write for one message. */
+export function encodeMessage(framing: Framing, message: Uint8Array): Uint8Array {
+  return encodeMessages(framing, [message], 0, 1, framedLength(framing, message));
+}
+
+/**
+ * Messages `from`..`to` (exclusive) of `messages` framed one after another into one buffer of
+ * `length` bytes (the sum of their `framedLength`s): what several `encodeMessage`s would write.
+ */
+export function encodeMessages(
+  framing: Framing,
+  messages: readonly Uint8Array[],
+  from: number,
+  to: number,
+  length: number,
+): Uint8Array {
+  const out = new Uint8Array(length);
+  const view = framing === "length-prefixed" ? new DataView(out.buffer) : undefined;
+  let at = 0;
+  for (let k = from; k < to; k++) {
+    const m = messages[k] as Uint8Array;
+    if (view !== undefined) {
+      view.setUint32(at, m.length, false);
+      at += 4;
+    }
+    out.set(m, at);
+    at += m.length;
+    if (framing === "lines") out[at++] = NEWLINE;
+  }
+  return out;
 }
 
 /** How many stream bytes one message took, as `Deframer` cut it (its delimiter or prefix too). */
@@ -42,18 +71,16 @@ export function framedLength(framing: Framing, message: Uint8Array): number {
       : message.length;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
-/** Cuts a stream into messages; keeps the unfinished tail between pushes. */
+/**
+ * Cuts a stream into messages; keeps the unfinished tail between pushes. It keeps views of what
+ * it is pushed — a message is a view of its chunk, the tail a list of views — so a caller hands
+ * over chunks it will not reuse; a message that spans chunks is copied together once.
+ */
 export class Deframer {
   readonly framing: Framing;
-  #pending: Uint8Array = EMPTY;
+  /** The unfinished message's bytes so far, as pushed. */
+  #pieces: Uint8Array[] = [];
+  #pendingBytes = 0;
 
   constructor(framing: Framing) {
     this.framing = framing;
@@ -61,47 +88,78 @@ export class Deframer {
 
   /** Bytes pushed and not yet part of a message. */
   get pendingBytes(): number {
-    return this.#pending.length;
+    return this.#pendingBytes;
   }
 
   push(chunk: Uint8Array): Uint8Array[] {
     if (this.framing === "raw") return chunk.length === 0 ? [] : [chunk];
-    const data = concat(this.#pending, chunk);
+    return this.framing === "lines" ? this.#lines(chunk) : this.#prefixed(chunk);
+  }
+
+  #lines(chunk: Uint8Array): Uint8Array[] {
     const messages: Uint8Array[] = [];
     let at = 0;
-    if (this.framing === "lines") {
-      for (let nl = data.indexOf(NEWLINE, at); nl >= 0; nl = data.indexOf(NEWLINE, at)) {
-        messages.push(data.subarray(at, nl));
-        at = nl + 1;
-      }
-    } else {
-      const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-      while (data.length - at >= 4) {
-        const length = view.getUint32(at, false);
-        if (length > MAX_MESSAGE) {
-          throw new RttError(
-            "RTT_ERR_FRAME_OVERSIZED",
-            `length-prefixed message of ${length} bytes (limit ${MAX_MESSAGE})`,
-            {
-              hint: "the process does not write length-prefixed messages; try framing: lines or raw",
-            },
-          );
-        }
-        if (data.length - at - 4 < length) break;
-        messages.push(data.subarray(at + 4, at + 4 + length));
-        at += 4 + length;
-      }
+    let nl = chunk.indexOf(NEWLINE);
+    if (nl >= 0 && this.#pendingBytes > 0) {
+      messages.push(this.#takePending(chunk.subarray(0, nl)));
+      at = nl + 1;
+      nl = chunk.indexOf(NEWLINE, at);
     }
-    // Keep the tail as its own copy: the chunk it came from may be reused by the stream.
-    this.#pending = at === data.length ? EMPTY : data.slice(at);
+    for (; nl >= 0; nl = chunk.indexOf(NEWLINE, at)) {
+      messages.push(chunk.subarray(at, nl));
+      at = nl + 1;
+    }
+    if (at < chunk.length) this.#keep(chunk.subarray(at));
     return messages;
+  }
+
+  #prefixed(chunk: Uint8Array): Uint8Array[] {
+    const data = this.#pendingBytes === 0 ? chunk : this.#takePending(chunk);
+    const messages: Uint8Array[] = [];
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    let at = 0;
+    while (data.length - at >= 4) {
+      const length = view.getUint32(at, false);
+      if (length > MAX_MESSAGE) {
+        throw new RttError(
+          "RTT_ERR_FRAME_OVERSIZED",
+          `length-prefixed message of ${length} bytes (limit ${MAX_MESSAGE})`,
+          {
+            hint: "the process does not write length-prefixed messages; try framing: lines or raw",
+          },
+        );
+      }
+      if (data.length - at - 4 < length) break;
+      messages.push(data.subarray(at + 4, at + 4 + length));
+      at += 4 + length;
+    }
+    if (at < data.length) this.#keep(data.subarray(at));
+    return messages;
+  }
+
+  #keep(piece: Uint8Array): void {
+    this.#pieces.push(piece);
+    this.#pendingBytes += piece.length;
+  }
+
+  /** The pending pieces followed by `last`, as one array (the pieces are let go). */
+  #takePending(last: Uint8Array): Uint8Array {
+    const out = new Uint8Array(this.#pendingBytes + last.length);
+    let at = 0;
+    for (const piece of this.#pieces) {
+      out.set(piece, at);
+      at += piece.length;
+    }
+    out.set(last, at);
+    this.#pieces = [];
+    this.#pendingBytes = 0;
+    return out;
   }
 
   /** At end of stream: a last unterminated line is a message; a cut length-prefixed one is an error. */
   end(): Uint8Array[] {
-    const rest = this.#pending;
-    this.#pending = EMPTY;
-    if (rest.length === 0) return [];
+    if (this.#pendingBytes === 0) return [];
+    const rest = this.#takePending(EMPTY);
     if (this.framing === "lines") return [rest];
     throw new RttError(
       "RTT_ERR_FRAME_TRUNCATED",

@@ -240,15 +240,33 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
 
   /** Writes one message to the program's stdin; resolves once the pipe has its bytes (stdin-writer.ts). */
   tx(message: Uint8Array): Promise<void> {
+    return this.#stdin.write(message) ?? Promise.resolve();
+  }
+
+  /** As `tx`, but undefined when the pipe took the message within the call: nothing to await. */
+  txNow(message: Uint8Array): Promise<void> | undefined {
     return this.#stdin.write(message);
   }
 
+  /** Writes several messages, in order, in as few pipe writes as is safe (stdin-writer.ts). */
+  txMany(messages: readonly Uint8Array[]): Promise<{ taken: number; error?: unknown }> {
+    return this.#stdin.writeMany(messages);
+  }
+
   /** Messages from stdout, across respawns, until the endpoint is closed or the process is gone for good. */
-  async *messages(): AsyncGenerator<StdoutMessage> {
+  messages(): AsyncGenerator<StdoutMessage> {
+    return this.shaped((m) => m);
+  }
+
+  /**
+   * `messages()`, each as `shape` makes it: what a route's rx yields, in one generator rather
+   * than one wrapped around another (a promise and a microtask per message per layer).
+   */
+  async *shaped<T>(shape: (message: StdoutMessage) => T): AsyncGenerator<T> {
     for (;;) {
       const next = this.#stdout.take();
       if (next !== undefined) {
-        yield next;
+        yield shape(next);
         continue;
       }
       // Not before its stdout has closed: what it wrote before exiting may still be in the pipe

@@ -13,21 +13,32 @@ import type { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Supervisor } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
-import { encodeMessage, type Framing } from "./framing.ts";
+import { encodeMessages, type Framing, framedLength, framedParts } from "./framing.ts";
 import type { Program } from "./program.ts";
 
 /** How often `stdinDrained` looks at what is still buffered. */
 const DRAIN_POLL_MS = 10;
+/**
+ * POSIX's PIPE_BUF on Linux: a pipe takes a write(2) of at most this many bytes whole or not at
+ * all, so several messages in one such write still leave whole messages in the pipe.
+ */
+const PIPE_BUF = 4096;
 
 /**
- * One message's bytes into a program's stdin, awaited: a message never shares a write(2) with
- * the next, so a driver killed between two leaves whole messages in the pipe (at most PIPE_BUF
- * bytes are atomic), and "written" means the kernel has it — what a journaled route's mark
+ * One write(2) into a program's stdin, awaited: whole messages, several only when they fit in
+ * PIPE_BUF bytes (a write that size is atomic), so a driver killed between two writes leaves
+ * whole messages in the pipe; one write at a time, so the stream never merges two into a
+ * writev past PIPE_BUF; and "written" means the kernel has it — what a journaled route's mark
  * records. Resolves to the write's error, if any.
  */
-function writeWhole(stdin: Writable, bytes: Uint8Array): Promise<Error | undefined> {
+function writeWhole(stdin: Writable, parts: readonly Uint8Array[]): Promise<Error | undefined> {
   return new Promise((resolve) => {
-    stdin.write(bytes, (error) => resolve(error ?? undefined));
+    const last = parts.length - 1;
+    // Corked, the parts go down in one writev(2); the last one's callback comes after it.
+    if (last > 0) stdin.cork();
+    for (let k = 0; k < last; k++) stdin.write(parts[k]);
+    stdin.write(parts[last], (error) => resolve(error ?? undefined));
+    if (last > 0) stdin.uncork();
   });
 }
 
@@ -38,6 +49,21 @@ export async function stdinDrained(stdin: Writable, graceMs: number): Promise<bo
     await sleep(DRAIN_POLL_MS);
   }
   return true;
+}
+
+/**
+ * Messages `from`..`to` framed, as the parts of one write: copied together into one buffer, but
+ * a message longer than PIPE_BUF (alone) is written as it is, its delimiter or prefix beside it.
+ */
+function framed(
+  framing: Framing,
+  messages: readonly Uint8Array[],
+  from: number,
+  to: number,
+  length = framedLength(framing, messages[from] as Uint8Array),
+): Uint8Array[] {
+  if (length > PIPE_BUF) return framedParts(framing, messages[from] as Uint8Array);
+  return [encodeMessages(framing, messages, from, to, length)];
 }
 
 export class StdinWriter {
@@ -65,20 +91,76 @@ export class StdinWriter {
     return this.#taken;
   }
 
-  /** Writes one message to the program's stdin; resolves once the pipe has its bytes. */
-  async write(message: Uint8Array): Promise<void> {
-    const bytes = encodeMessage(this.#framing, message);
+  /**
+   * Writes one message to the program's stdin; resolves once the pipe has its bytes — or is
+   * done at return (undefined) when the pipe took them in the write itself, as it does while
+   * the program keeps up: no promise and no wait for a callback per message.
+   */
+  write(message: Uint8Array): Promise<void> | undefined {
+    const parts = framed(this.#framing, [message], 0, 1);
+    const program = this.#supervisor.stopping ? undefined : this.#supervisor.current;
+    const stdin = program?.stdin;
+    // Only onto an idle stdin: one write at a time still, never merged with another.
+    if (program === undefined || stdin === undefined || stdin.destroyed || stdin.writableLength > 0)
+      return this.#writeParts(parts, 1);
+    const written = writeWhole(stdin, parts);
+    // The write(2) completed within the call (Node settles it at once): the kernel has it.
+    if (stdin.writableLength === 0 && stdin.errored === null && !stdin.destroyed) {
+      this.#taken++;
+      return undefined;
+    }
+    return this.#writeParts(parts, 1, { program, written });
+  }
+
+  /**
+   * Writes `messages` in order, as few write(2)s as PIPE_BUF allows (a message longer than that
+   * alone); resolves with how many the pipes took, and the error of the write that failed, if
+   * one did (its messages not taken).
+   */
+  async writeMany(messages: readonly Uint8Array[]): Promise<{ taken: number; error?: unknown }> {
+    const framing = this.#framing;
+    let at = 0;
+    while (at < messages.length) {
+      let to = at + 1;
+      let length = framedLength(framing, messages[at] as Uint8Array);
+      for (; to < messages.length; to++) {
+        const next = framedLength(framing, messages[to] as Uint8Array);
+        if (length + next > PIPE_BUF) break;
+        length += next;
+      }
+      try {
+        await this.#writeParts(framed(framing, messages, at, to, length), to - at);
+      } catch (error) {
+        return { taken: at, error };
+      }
+      at = to;
+    }
+    return { taken: at };
+  }
+
+  /**
+   * One write of `count` whole messages, to the next program when this one died on it; `started`:
+   * the first attempt, already made.
+   */
+  async #writeParts(
+    parts: readonly Uint8Array[],
+    count: number,
+    started?: { readonly program: Program; readonly written: Promise<Error | undefined> },
+  ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const program = await this.#nextProgram();
+      const program =
+        attempt === 1 && started !== undefined ? started.program : await this.#nextProgram();
       if (program === undefined) {
         const err = this.#supervisor.health().err;
         throw new RttError("RTT_ERR_LANE_PEER_GONE", `process ${this.#name} is not running`, {
           ...(err === undefined ? {} : { hint: err }),
         });
       }
-      const error = await writeWhole(program.stdin, bytes);
+      const error = await (attempt === 1 && started !== undefined
+        ? started.written
+        : writeWhole(program.stdin, parts));
       if (error === undefined) {
-        this.#taken++;
+        this.#taken += count;
         return;
       }
       this.#failedWrites++;

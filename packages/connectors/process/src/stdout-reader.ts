@@ -150,7 +150,8 @@ export class StdoutReader {
     let messages: Uint8Array[];
     try {
       this.#cursor?.append(chunk);
-      messages = this.#deframer.push(chunk);
+      // One copy of the read (a FIFO's read buffer is reused): its messages are views of it.
+      messages = this.#deframer.push(Uint8Array.prototype.slice.call(chunk));
     } catch (error) {
       this.#broken = true;
       this.#options.broken(error);
@@ -209,7 +210,7 @@ export class StdoutReader {
     );
   }
 
-  /** Queues what one push cut out of `consumed` more bytes of the stream. */
+  /** Queues what one push cut out of `consumed` more bytes of the stream (views the reader owns). */
   #enqueue(messages: Uint8Array[], consumed: number): void {
     const cursor = this.#cursor;
     const ends = cursor?.place(
@@ -218,10 +219,8 @@ export class StdoutReader {
       this.#deframer.pendingBytes,
       this.#options.framing,
     );
-    for (let k = 0; k < messages.length; k++) {
-      const m = messages[k] as Uint8Array;
-      this.#queue.push({ payload: Uint8Array.prototype.slice.call(m), end: ends?.[k] ?? 0 });
-    }
+    for (let k = 0; k < messages.length; k++)
+      this.#queue.push({ payload: messages[k] as Uint8Array, end: ends?.[k] ?? 0 });
     if (this.#mustPause()) {
       this.#stdout?.pause();
       if (cursor?.full === true) cursor.waitForRoom(() => this.#maybeResume());
