@@ -112,7 +112,7 @@ export function runProgram(
 export function quickstartWithTwoLoggers(prefix: string, emitIntervalMs: number): string {
   return copyQuickstartTo(realpathSync(mkdtempSync(join(tmpdir(), prefix))), {
     emit: { count: 0, intervalMs: emitIntervalMs },
-    secondLogger: { failover: true },
+    logger2Failover: true,
   });
 }
 

@@ -51,10 +51,10 @@ describe("ListSymbols", () => {
       symbols.map((s) => [s.saddr, s.type, s.contract_hash.toString("hex")]),
       catalog().map((s) => [s.saddr, s.type, s.contract_hash]),
     );
-    // The quickstart's four manifests, and emit.py, found by the shebang indexer (ADR 0026).
+    // The quickstart's five manifests, and emit.py, found by the shebang indexer (ADR 0026).
     assert.deepEqual(
       symbols.map((s) => s.found_by),
-      ["manifest", "manifest", "manifest", "indexer:shebang", "manifest"],
+      ["manifest", "manifest", "manifest", "manifest", "indexer:shebang", "manifest"],
     );
     for (const s of symbols) {
       assert.equal(s.contract_hash.length, 32);

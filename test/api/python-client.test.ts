@@ -60,8 +60,8 @@ interface ClientReport {
 let panel: QuickstartPanel | undefined;
 
 before(async () => {
-  // A second logger (not in the failover list) for QuickConnect to move events-to-log to.
-  if (skip === false) panel = await startQuickstartPanel({ secondLogger: { failover: false } });
+  // QuickConnect moves events-to-log to the example's second logger (not in the failover list).
+  if (skip === false) panel = await startQuickstartPanel();
 });
 
 after(async () => {
@@ -100,8 +100,8 @@ test("a Python grpcio client reflects the panel's API and calls it", { skip }, a
   ) as {
     symbols: { saddr: string; contract_hash: string; source: { file: string } }[];
   };
-  // The quickstart's four manifests, the second logger's, and emit.py, which the shebang
-  // indexer finds (ADR 0026).
+  // The quickstart's five manifests (two loggers), and emit.py, which the shebang indexer
+  // finds (ADR 0026).
   assert.equal(report.symbols.length, 6, "the quickstart's five declared symbols and emit.py");
   assert.deepEqual(
     report.symbols.map((s) => [s.saddr, s.contract_hash, s.source_file]),

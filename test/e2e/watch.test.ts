@@ -66,7 +66,7 @@ function setReroute(w: Workspace, value: string): void {
 
 describe("a watching panel", () => {
   it("re-wires a changed target and fails a vanished one over, with reroute: auto", async () => {
-    const w = use({ secondLogger: { failover: true } });
+    const w = use({ logger2Failover: true });
     setReroute(w, "auto");
     await scanAndApply(w);
     assert.equal((await w.wiredRoute(EVENTS_ROUTE))?.to, "rtt://obs/extension/logger@1.0.0#ndjson");
