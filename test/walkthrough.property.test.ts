@@ -6,9 +6,9 @@ import fc from "fast-check";
 import { shellQuote } from "./e2e/helpers.ts";
 import { shellWords, walkthroughSteps } from "./support/walkthrough.ts";
 
-const word = fc.string({ unitBinary: true, minLength: 0, maxLength: 12 }).filter(
-  (w) => !w.includes("\0"),
-);
+const word = fc
+  .string({ unit: "binary", minLength: 0, maxLength: 12 })
+  .filter((w) => !w.includes("\0"));
 
 describe("shellWords", () => {
   it("reads back any words quoted for /bin/sh", () => {
