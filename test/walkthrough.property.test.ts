@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { shellQuote } from "./e2e/helpers.ts";
-import { shellWords, walkthroughSteps } from "./support/walkthrough.ts";
+import { excerptForm, excerptMisses, shellWords, walkthroughSteps } from "./support/walkthrough.ts";
 
 const word = fc
   .string({ unit: "binary", minLength: 0, maxLength: 12 })
@@ -82,6 +82,37 @@ describe("walkthroughSteps", () => {
     assert.throws(
       () => walkthroughSteps("<!-- walkthrough -->\n<!-- /walkthrough -->"),
       /no "\$ " command lines/,
+    );
+  });
+});
+
+describe("excerptMisses", () => {
+  const text = fc.string({ maxLength: 30 }).filter((t) => !t.includes("\n"));
+  it("a line matches itself with other numbers, user, bars and column widths", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(text, fc.nat(), fc.nat()), { minLength: 1, maxLength: 5 }),
+        fc.stringMatching(/^[a-z]{1,8}$/),
+        fc.integer({ min: 1, max: 4 }),
+        (parts, user, blanks) => {
+          const readme = parts.map(([t, n]) => `${t} uid=0(root) ${n} ▁▃█`).join("  ");
+          const real = parts
+            .map(([t, , m]) => `${t} uid=1000(${user})${" ".repeat(blanks)}${m} █`)
+            .join(" ");
+          assert.deepEqual(excerptMisses([readme], `first\n${real}\nlast`), []);
+          assert.equal(excerptForm(excerptForm(real)), excerptForm(real));
+        },
+      ),
+    );
+  });
+
+  it("names the excerpt lines whose words differ; skips … and blank lines", () => {
+    assert.deepEqual(
+      excerptMisses(
+        ["breaker open (manual trip)", "…", "", "breaker closed"],
+        "breaker open (manual trip)",
+      ),
+      ["breaker closed"],
     );
   });
 });

@@ -1,10 +1,11 @@
 /**
  * README.md's walkthrough, followed on a temp copy of examples/quickstart: the set-up command
  * (`npm run quickstart`, as package.json has it), then every `$` command of the README's
- * walkthrough block in order, each checked for what it must do — tap shows traffic on both
- * routes, qc to logger2 and back loses nothing (every event in exactly one of the two logs, in
- * order), trip/heal/audit/rollback exit 0 with their lines, and `rtt panel stop` leaves no
- * program running. A command the README adds that this test does not know fails it.
+ * walkthrough block in order, each checked for the README's excerpt of its output (numbers
+ * aside) and for what it must do — tap shows traffic on both routes, qc to logger2 and back
+ * loses nothing (every event in exactly one of the two logs, in order), trip/heal/audit/
+ * rollback exit 0 with their lines, and `rtt panel stop` leaves no program running. A command
+ * the README adds that this test does not know fails it.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -15,7 +16,12 @@ import { assertNothingLeft } from "../support/panel-processes.ts";
 import { EVENTS_ROUTE, LOGGER2_REF, QUICKSTART_ROUTES } from "../support/quickstart.ts";
 import { processes, quickstartSuite, type Workspace } from "../support/quickstart-workspace.ts";
 import { describeRun, REPO, type RunResult } from "../support/run-rtt.ts";
-import { shellWords, type WalkthroughStep, walkthroughSteps } from "../support/walkthrough.ts";
+import {
+  excerptMisses,
+  shellWords,
+  type WalkthroughStep,
+  walkthroughSteps,
+} from "../support/walkthrough.ts";
 import { readNdjson } from "./helpers.ts";
 
 const { use } = quickstartSuite(after);
@@ -89,6 +95,8 @@ describe("README.md's walkthrough, on a copy of the quickstart", { timeout: 600_
       const r: RunResult = await ws.rtt(args);
       const what = `${step.line}: ${describeRun(r)}\n${ws.tail()}`;
       assert.equal(r.code, 0, what);
+      const misses = excerptMisses(step.excerpt, `${r.stdout}\n${r.stderr}`);
+      assert.deepEqual(misses, [], `README lines this run did not print (numbers aside): ${what}`);
       switch (command) {
         case "tap": {
           const rates = tapThroughput(r.stdout);

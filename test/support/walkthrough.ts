@@ -78,3 +78,26 @@ export function shellWords(line: string): string[] {
   if (word !== undefined) words.push(word);
   return words;
 }
+
+/**
+ * A line as excerpts are compared: each run of digits one `0` (times, pids, counts, rates and
+ * latencies differ run to run), the user in `uid=N(user)` left out (whoever runs the test),
+ * sparkline bars dropped, runs of blanks one space (columns widen with their content).
+ */
+export function excerptForm(line: string): string {
+  return line
+    .replace(/uid=\d+\([^)]*\)/g, "uid=0()")
+    .replace(/\d+/g, "0")
+    .replace(/[▁▂▃▄▅▆▇█]+/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** The README excerpt's lines (bar `…` and blank ones) that no line of `output` matches. */
+export function excerptMisses(excerpt: readonly string[], output: string): string[] {
+  const seen = new Set(output.split("\n").map(excerptForm));
+  return excerpt.filter((line) => {
+    const form = excerptForm(line);
+    return form !== "" && form !== "…" && !seen.has(form);
+  });
+}
