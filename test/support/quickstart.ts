@@ -20,7 +20,10 @@ export const EVENTS_ROUTE: QuickstartRoute = "events-to-log";
 
 /** The quickstart's logger, as a route, a failover list or a qc names it. */
 export const LOGGER_REF = "rtt://obs/extension/logger";
-/** The example's second logger (writing logs/events2.ndjson), as a route, a failover list or a qc names it, */
+/**
+ * The example's second logger (writing logs/events2.ndjson), as a route, a failover list or a qc
+ * names it,
+ */
 export const LOGGER2_REF = "rtt://obs/extension/logger2";
 /** and the address its manifest declares. */
 export const LOGGER2 = `${LOGGER2_REF}@1.0.0#ndjson`;
