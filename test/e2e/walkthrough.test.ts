@@ -28,6 +28,7 @@ const { use } = quickstartSuite(after);
 
 const LOG1 = "logs/events.ndjson";
 const LOG2 = "logs/events2.ndjson";
+const REFRESH_LOG = "logs/refresh.ndjson";
 /** Events a check waits to see arrive, so a step is seen to work before the next one. */
 const SOME = 3;
 
@@ -84,6 +85,9 @@ describe("README.md's walkthrough, on a copy of the quickstart", { timeout: 600_
       const args = rttArgs(words, words.join(" "));
       if (args !== undefined) await ws.ok(args);
     }
+    // Where the walkthrough starts: both routes flowing (apply returns once they are wired).
+    await grows(ws, LOG1, 0);
+    await eventually(() => ws.count(REFRESH_LOG) >= 2, ws.wait(`2 answers in ${REFRESH_LOG}`));
     let listed: string[] = [];
     let stoppedPids: number[] = [];
     for (const step of steps) {
