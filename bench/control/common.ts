@@ -105,14 +105,14 @@ export function runProgram(
 }
 
 /**
- * A temp copy of the quickstart with a second logger (logger2, writing logs/events2.ndjson) in
+ * A temp copy of the quickstart with its second logger (logger2, writing logs/events2.ndjson) in
  * the events route's failover set (so the panel keeps it prebound as a warm spare), and emit.py
  * streaming forever, one event every `emitIntervalMs` (0: as fast as it can).
  */
 export function quickstartWithTwoLoggers(prefix: string, emitIntervalMs: number): string {
   return copyQuickstartTo(realpathSync(mkdtempSync(join(tmpdir(), prefix))), {
     emit: { count: 0, intervalMs: emitIntervalMs },
-    secondLogger: { failover: true },
+    logger2Failover: true,
   });
 }
 

@@ -18,7 +18,7 @@ import { type QuickstartPanel, startQuickstartPanel } from "./quickstart-panel.t
 let panel: QuickstartPanel;
 
 before(async () => {
-  panel = await startQuickstartPanel({ secondLogger: { failover: false } });
+  panel = await startQuickstartPanel();
   const config = join(panel.root, ".rtt", "panel.yaml");
   const yaml = readFileSync(config, "utf8");
   assert.match(yaml, /strict_manifests: false\n/);

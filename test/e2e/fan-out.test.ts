@@ -41,7 +41,6 @@ function consumer(name: string, run: readonly string[]): void {
 function setUp(count: number, pad: number, thirdRun: readonly string[]): void {
   use({
     routes: ["events-to-log"],
-    secondLogger: { failover: false },
     policy: (policy) => {
       // A rate nothing here reaches: only a full lane refuses, on the slow route.
       policy.qos = [

@@ -1,8 +1,9 @@
 /**
  * `rtt graph` on a temp copy of the quickstart with no panel running: the topology routes.json
- * would wire, from the catalog, as DOT, Mermaid and JSON — the same bytes run after run. (From a
- * running panel, with breakers, test/e2e/ui.test.ts checks it beside the page.) And `rtt ui`
- * refusing an address off loopback before it serves anything.
+ * would wire, from the catalog (both loggers), as
+ * DOT, Mermaid and JSON — the same bytes run after run. (From a running panel, with breakers,
+ * test/e2e/ui.test.ts checks it beside the page.) And `rtt ui` refusing an address off
+ * loopback before it serves anything.
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
@@ -23,12 +24,13 @@ const DOT = `digraph rtt {
   edge [fontname="sans-serif"];
   n0 [label="metrics@1.0.0#prom\\napi", tooltip="rtt://core/api/metrics@1.0.0#prom"];
   n1 [label="events@1.0.0\\nbus", tooltip="rtt://core/bus/events@1.0.0"];
-  n2 [label="logger@1.0.0#ndjson\\nextension", tooltip="rtt://obs/extension/logger@1.0.0#ndjson"];
-  n3 [label="refresh@1.0.0\\nhook", tooltip="rtt://ui/hook/refresh@1.0.0"];
-  n4 [label="nowhere\\napi", tooltip="rtt://x/api/nowhere", style=dashed];
-  n1 -> n2 [label="events-to-log\\nunwired", color="#9e9e9e"];
-  n3 -> n4 [label="to-nowhere\\nunwired", color="#9e9e9e"];
-  n3 -> n0 [label="ui-refresh\\nunwired", color="#9e9e9e"];
+  n2 [label="logger2@1.0.0#ndjson\\nextension", tooltip="rtt://obs/extension/logger2@1.0.0#ndjson"];
+  n3 [label="logger@1.0.0#ndjson\\nextension", tooltip="rtt://obs/extension/logger@1.0.0#ndjson"];
+  n4 [label="refresh@1.0.0\\nhook", tooltip="rtt://ui/hook/refresh@1.0.0"];
+  n5 [label="nowhere\\napi", tooltip="rtt://x/api/nowhere", style=dashed];
+  n1 -> n3 [label="events-to-log\\nunwired", color="#9e9e9e"];
+  n4 -> n5 [label="to-nowhere\\nunwired", color="#9e9e9e"];
+  n4 -> n0 [label="ui-refresh\\nunwired", color="#9e9e9e"];
 }
 `;
 
@@ -56,9 +58,9 @@ describe("rtt graph without a panel", () => {
     const mermaid = await rtt(root, ["graph", "--format", "mermaid"]);
     const lines = mermaid.split("\n");
     assert.equal(lines[0], "flowchart LR");
-    assert.ok(lines.includes('  n1 -->|"events-to-log<br/>unwired"| n2'), mermaid);
-    assert.ok(lines.includes('  n2["logger@1.0.0#35;ndjson<br/>extension"]'), mermaid);
-    assert.ok(lines.includes("  style n4 stroke-dasharray:4"), mermaid);
+    assert.ok(lines.includes('  n1 -->|"events-to-log<br/>unwired"| n3'), mermaid);
+    assert.ok(lines.includes('  n3["logger@1.0.0#35;ndjson<br/>extension"]'), mermaid);
+    assert.ok(lines.includes("  style n5 stroke-dasharray:4"), mermaid);
 
     const graph = parseJson(await rtt(root, ["graph", "--json"])) as {
       source: string;

@@ -38,7 +38,6 @@ function inFlight(route: string): number {
 function setUp(): void {
   use({
     routes: ["events-to-log"],
-    secondLogger: { failover: false },
     policy: (policy) => {
       policy.qos = [
         {

@@ -40,7 +40,7 @@ describe("live operations on the quickstart", () => {
       emit: { count: N, intervalMs: 0 },
       // Added to the failover list: the panel keeps a route's next failover target prebound,
       // so the qc to it is warm.
-      secondLogger: { failover: true },
+      logger2Failover: true,
       // The quickstart's policy fails the event route over when its p95 passes 50 ms — which a
       // stream at full speed does (its queue is the latency). This test is about qc, so the
       // bound is loosened; the failover list stays (the trip test below uses it).

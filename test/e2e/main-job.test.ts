@@ -25,8 +25,10 @@ import {
 import { describeRun, readNdjson } from "./helpers.ts";
 
 const REFRESH_ROUTE = "ui-refresh";
-/** emit.py's default: 10 events, 100 ms apart. */
+/** emit.py's default (the example runs it for ever): 10 events, 100 ms apart. */
 const EVENT_COUNT = 10;
+/** These tests count events and wait for the one-shot programs to end: fixed, not live. */
+const ONE_SHOT = { emit: { count: EVENT_COUNT, intervalMs: 100 }, refreshIntervalMs: 0 };
 
 /**
  * Temp copies of examples/quickstart as git has it (copyQuickstart leaves out runtime state),
@@ -48,7 +50,7 @@ describe("rtt scan && rtt plan && rtt apply on the quickstart: routes wired, rea
   let pids: number[] = [];
 
   before(() => {
-    ws = use();
+    ws = use(ONE_SHOT);
   });
 
   it("scan exits 0, plan --detailed-exitcode exits 2, apply commits both routes", async () => {
@@ -176,7 +178,7 @@ describe("a panel killed with SIGKILL re-attaches its live drivers on rtt panel 
   let first: PanelStatus | undefined;
 
   before(() => {
-    ws = use();
+    ws = use(ONE_SHOT);
   });
 
   it("apply, then kill -9 the daemon: its drivers and their programs live on", async () => {

@@ -1,6 +1,6 @@
 /**
- * examples/quickstart, on a temp copy: `rtt scan` catalogues its four symbols with the tags of
- * its .rtttags sidecars, `rtt ls routes` resolves each route end to exactly one symbol, the
+ * examples/quickstart, on a temp copy: `rtt scan` catalogues its five declared symbols (emit.py,
+ * a script the events manifest runs, is none of its own) with the tags of its .rtttags sidecars, `rtt ls routes` resolves each route end to exactly one symbol, the
  * selectors filter, and the quickstart's own programs (metrics server, UI refresh hook, event
  * emitter piped into the NDJSON logger) work on their own.
  */
@@ -27,6 +27,7 @@ after(removeTempDirs);
 const METRICS = "rtt://core/api/metrics@1.0.0#prom";
 const EVENTS = "rtt://core/bus/events@1.0.0";
 const LOGGER = "rtt://obs/extension/logger@1.0.0#ndjson";
+const LOGGER2 = "rtt://obs/extension/logger2@1.0.0#ndjson";
 const REFRESH = "rtt://ui/hook/refresh@1.0.0";
 
 interface ListedSymbol {
@@ -53,19 +54,19 @@ describe("rtt on a temp copy of examples/quickstart", () => {
     ws = copyQuickstart();
   });
 
-  it("rtt scan exits 0: 4 manifests, 4 symbols, no problems", async () => {
+  it("rtt scan exits 0: 5 manifests, 5 symbols, no problems", async () => {
     const r = await runRtt(["scan"], { cwd: ws });
     assert.equal(r.stderr, "");
     assert.equal(r.code, 0);
-    // 11 read: 4 manifests, 2 sidecars, and 5 programs the indexers look into (emit.py is a
-    // shebang script, but the events manifest runs it, so it is no symbol of its own).
+    // Besides manifests and sidecars, the indexers look into the programs; emit.py is a shebang
+    // script, but the events manifest runs it, so it is no symbol of its own.
     assert.match(
       r.stdout,
-      /^scanned \d+ files in \d+ folders: 4 manifests → 4 symbols; no problems \(11 read, 0 unchanged\) in \d+ ms\n$/,
+      /^scanned \d+ files in \d+ folders: 5 manifests → 5 symbols; no problems \(\d+ read, 0 unchanged\) in \d+ ms\n$/,
     );
   });
 
-  it("rtt ls symbols --json lists the 4 symbols with the tags of the .rtttags sidecars", async () => {
+  it("rtt ls symbols --json lists the 5 symbols with the tags of the .rtttags sidecars", async () => {
     const symbols = await lsSymbols(ws, []);
     assert.deepEqual(
       symbols.map((s) => ({
@@ -91,6 +92,13 @@ describe("rtt on a temp copy of examples/quickstart", () => {
           tags: { project: "quickstart", team: "platform" },
         },
         {
+          saddr: LOGGER2,
+          type: "extension",
+          direction: "consumer",
+          file: "services/logger2/rtt.manifest.json",
+          tags: { project: "quickstart", team: "observability" },
+        },
+        {
           saddr: LOGGER,
           type: "extension",
           direction: "consumer",
@@ -107,7 +115,7 @@ describe("rtt on a temp copy of examples/quickstart", () => {
       ],
     );
     for (const s of symbols) assert.match(s.contract_hash, /^[0-9a-f]{64}$/, s.saddr);
-    assert.equal(new Set(symbols.map((s) => s.contract_hash)).size, 4);
+    assert.equal(new Set(symbols.map((s) => s.contract_hash)).size, 5);
   });
 
   it("rtt ls routes --json resolves each route end to exactly 1 symbol", async () => {
@@ -312,6 +320,42 @@ describe("the quickstart's programs run on their own", () => {
       assert.ok(r.received_ms >= Number(r.record.ts_ms), "received after it was emitted");
     });
   });
+
+  // The manifest runs it for ever: it must stop with whoever started it.
+  for (const how of ["EOF on its stdin pipe", "SIGTERM"] as const)
+    it(`emit.py 0 20 (for ever) ends on ${how}, exit 0, with whole lines`, {
+      skip: noPython,
+    }, async () => {
+      const emitter = spawn("python3", ["services/events/emit.py", "0", "20"], {
+        cwd: ws,
+        env: childEnv(),
+      });
+      let out = "";
+      emitter.stdout.setEncoding("utf8").on("data", (d: string) => {
+        out += d;
+      });
+      let err = "";
+      emitter.stderr.setEncoding("utf8").on("data", (d: string) => {
+        err += d;
+      });
+      const exited = new Promise<[number | null, string | null]>((resolve) =>
+        emitter.on("close", (code, signal) => resolve([code, signal])),
+      );
+      await eventually(() => out.split("\n").length > 3, { what: "three events from emit.py" });
+      if (how === "SIGTERM") emitter.kill("SIGTERM");
+      else emitter.stdin.end();
+      assert.deepEqual(await exited, [0, null], err);
+      assert.equal(err, "");
+      assert.ok(out.endsWith("\n"), "the last line is whole");
+      const seqs = out
+        .slice(0, -1)
+        .split("\n")
+        .map((line) => (JSON.parse(line) as { seq: number }).seq);
+      assert.deepEqual(
+        seqs,
+        seqs.map((_, i) => i + 1),
+      );
+    });
 
   it("logger.mjs rejects a malformed line on stderr and does not write it", async () => {
     const out = join(makeTempDir(), "events.ndjson");

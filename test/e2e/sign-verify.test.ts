@@ -79,7 +79,7 @@ describe("rtt keys, sign and verify on a copy of the quickstart", () => {
     assert.equal(r.code, 0, describeRun(r));
     assert.match(r.stdout, new RegExp(`^${LOGGER_FILE}: signed by alice \\(${keyId}\\)$`, "m"));
     assert.match(r.stdout, /^services\/metrics\/rtt\.manifest\.json: unsigned$/m);
-    assert.match(r.stdout, /4 manifests checked, 0 invalid/);
+    assert.match(r.stdout, /5 manifests checked, 0 invalid/);
   });
 
   it("rtt ls symbols --json shows signed_by, signer_trusted and the manifest", async () => {
@@ -151,6 +151,7 @@ describe("rtt keys, sign and verify on a copy of the quickstart", () => {
       .map((l) => l.slice(0, l.indexOf(":")));
     assert.deepEqual(warned.sort(), [
       "services/events/rtt.manifest.json",
+      "services/logger2/rtt.manifest.json",
       "services/metrics/rtt.manifest.json",
       "ui/rtt.manifest.json",
     ]);

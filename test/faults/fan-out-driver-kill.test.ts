@@ -51,7 +51,6 @@ function gapless(ws: Workspace, rel: string): number {
 describe("1c. kill -9 the process driver under a journaled fan-out", { timeout: 360_000 }, () => {
   const ws = new Workspace({
     routes: ["events-to-log"],
-    secondLogger: { failover: false },
     policy: (policy) => {
       policy.failover = [];
     },

@@ -100,6 +100,9 @@ export function processTree(roots: readonly number[]): number[] {
       continue; // Exited while we looked.
     }
     const stat = parseProcStat(text);
+    // A zombie has exited already: it cannot live on, nor be left behind (its parent's end, or
+    // init, reaps it). The daemon has one, a `[sh] <defunct>` from its start-up.
+    if (stat.state === "Z") continue;
     const list = children.get(stat.ppid) ?? [];
     list.push(stat.pid);
     children.set(stat.ppid, list);

@@ -1,10 +1,10 @@
 /**
  * Copies of examples/quickstart for what runs it for real — test/e2e, test/faults, test/api and
  * bench/control, bench/soak — set up for a case: emit.py's pace, the UI hook's, only some of
- * the routes, a second logger to move the event stream to, a policy tweak. The one place that
- * knows how the example's files are laid out.
+ * the routes, the second logger as a warm spare, a policy tweak. The one place that knows how
+ * the example's files are laid out.
  */
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { notRuntimeState } from "@rtt/panel";
@@ -20,7 +20,10 @@ export const EVENTS_ROUTE: QuickstartRoute = "events-to-log";
 
 /** The quickstart's logger, as a route, a failover list or a qc names it. */
 export const LOGGER_REF = "rtt://obs/extension/logger";
-/** The second logger (`secondLogger`), as a route, a failover list or a qc names it, */
+/**
+ * The example's second logger (writing logs/events2.ndjson), as a route, a failover list or a qc
+ * names it,
+ */
 export const LOGGER2_REF = "rtt://obs/extension/logger2";
 /** and the address its manifest declares. */
 export const LOGGER2 = `${LOGGER2_REF}@1.0.0#ndjson`;
@@ -35,19 +38,18 @@ export interface QuickstartPolicy {
 export interface QuickstartSetup {
   /**
    * emit.py's arguments: `count` events (0: for ever), `intervalMs` apart (0: as fast as it
-   * can). Default: the example's own, 10 events 100 ms apart.
+   * can). Default: the example's own, for ever 200 ms apart (5 events/s).
    */
   readonly emit?: { readonly count: number; readonly intervalMs: number };
-  /** How often the UI hook asks the metrics API (ms). Default: the example's own. */
+  /** How often the UI hook asks the metrics API (ms; 0: once). Default: the example's own, 1000. */
   readonly refreshIntervalMs?: number;
   /** Only these routes stay in .rtt/routes.json. Default: both. */
   readonly routes?: readonly QuickstartRoute[];
   /**
-   * A second logger, logger2 (writing logs/events2.ndjson), to move events-to-log to. With
-   * `failover`, it is also last in every failover list of the policy, so the panel keeps it
-   * prebound as the route's warm spare.
+   * The example's second logger, logger2, last in every failover list of the policy too, so the
+   * panel keeps it prebound as the route's warm spare. Default: it is only cataloged.
    */
-  readonly secondLogger?: { readonly failover: boolean };
+  readonly logger2Failover?: boolean;
   /** Last, any other change to .rtt/policy.json. */
   readonly policy?: (policy: QuickstartPolicy) => void;
 }
@@ -58,7 +60,7 @@ export interface QuickstartSetup {
  */
 export function copyQuickstartTo(dest: string, setup: QuickstartSetup = {}): string {
   cpSync(QUICKSTART, dest, { recursive: true, filter: notRuntimeState(QUICKSTART) });
-  const { emit, refreshIntervalMs, routes, secondLogger, policy } = setup;
+  const { emit, refreshIntervalMs, routes, logger2Failover, policy } = setup;
   if (emit !== undefined)
     editSymbol(dest, "services/events/rtt.manifest.json", (symbol) => {
       symbol["x-run"] = ["python3", "emit.py", String(emit.count), String(emit.intervalMs)];
@@ -76,7 +78,11 @@ export function copyQuickstartTo(dest: string, setup: QuickstartSetup = {}): str
     editJson<{ routes: { id: string }[] }>(dest, ".rtt/routes.json", (file) => {
       file.routes = file.routes.filter((r) => routes.some((id) => id === r.id));
     });
-  if (secondLogger !== undefined) addSecondLogger(dest, secondLogger.failover);
+  if (logger2Failover === true)
+    editJson<QuickstartPolicy>(dest, ".rtt/policy.json", (p) => {
+      for (const rule of p.failover ?? [])
+        rule.route = rule.route.replace(/\]$/, `, ${LOGGER2_REF}#ndjson]`);
+    });
   if (policy !== undefined) editJson(dest, ".rtt/policy.json", policy);
   return dest;
 }
@@ -84,22 +90,6 @@ export function copyQuickstartTo(dest: string, setup: QuickstartSetup = {}): str
 /** A temp copy of examples/quickstart (removed by `removeTempDirs`), set up for the case. */
 export function copyQuickstart(setup: QuickstartSetup = {}): string {
   return copyQuickstartTo(join(makeTempDir("rtt-e2e-quickstart-"), "quickstart"), setup);
-}
-
-function addSecondLogger(dest: string, failover: boolean): void {
-  mkdirSync(join(dest, "services", "logger2"));
-  const logger = readJson<{ symbol: Record<string, unknown> }>(
-    dest,
-    "services/logger/rtt.manifest.json",
-  );
-  logger.symbol.saddr = LOGGER2;
-  logger.symbol["x-run"] = ["node", "../logger/logger.mjs", "../../logs/events2.ndjson"];
-  writeFileSync(join(dest, "services", "logger2", "rtt.manifest.json"), JSON.stringify(logger));
-  if (failover)
-    editJson<QuickstartPolicy>(dest, ".rtt/policy.json", (p) => {
-      for (const rule of p.failover ?? [])
-        rule.route = rule.route.replace(/\]$/, `, ${LOGGER2_REF}#ndjson]`);
-    });
 }
 
 /** Changes the `symbol` of the manifest at `rel` under `dest` (e.g. its `x-run`). */
@@ -124,8 +114,4 @@ export function editJson<T>(dest: string, rel: string, edit: (value: T) => void)
 export function editText(dest: string, rel: string, edit: (text: string) => string): void {
   const file = join(dest, rel);
   writeFileSync(file, edit(readFileSync(file, "utf8")));
-}
-
-function readJson<T>(dest: string, rel: string): T {
-  return JSON.parse(readFileSync(join(dest, rel), "utf8")) as T;
 }

@@ -2,7 +2,8 @@
 // request message line on stdout ({"method":"GET","path":"/series"}), reads the response
 // message line from stdin ({"status":200,"headers":{…},"body":"<base64>"}), and appends
 // {"received_ms":…,"status":…,"series":{…}} to a log file. RTT's process driver carries the
-// request to the metrics API and the response back; nothing else may go to stdout.
+// request to the metrics API and the response back; nothing else may go to stdout. On stderr
+// (the panel's log) it says what the answers are when that changes, not once a second.
 // Start: node refresh.mjs [file] [interval_ms]
 //   file: default ../logs/refresh.ndjson beside this folder; interval_ms: 0 or absent = once.
 import { appendFileSync, mkdirSync } from "node:fs";
@@ -18,6 +19,9 @@ mkdirSync(dirname(file), { recursive: true });
 const replies = createInterface({ input: process.stdin, crlfDelay: Infinity })[
   Symbol.asyncIterator
 ]();
+
+/** What stderr last said about the answers: said again only when it changes. */
+let said = "";
 
 /** One exchange: the request out, the response in, one log line. Returns the status (0 = none). */
 async function refresh() {
@@ -48,7 +52,9 @@ async function refresh() {
   }
   appendFileSync(file, `${JSON.stringify({ received_ms: Date.now(), status, series })}\n`);
   const names = series === null ? "no series" : `${Object.keys(series).length} series`;
-  process.stderr.write(`refresh: ${status}, ${names} → ${file}\n`);
+  const saying = `refresh: ${status}, ${names} → ${file}\n`;
+  if (saying !== said) process.stderr.write(saying);
+  said = saying;
   return status;
 }
 
