@@ -114,7 +114,10 @@ export const systemdIndexer: Indexer<SystemdFact> = {
   name: "systemd",
   wants(entry: IndexEntry): boolean {
     return (
-      entry.kind === "file" && /.\.(service|socket)$/.test(entry.name) && !inRttFolder(entry.rel)
+      entry.kind === "file" &&
+      (entry.name.endsWith(".service") || entry.name.endsWith(".socket")) &&
+      entry.name.length > ".socket".length &&
+      !inRttFolder(entry.rel)
     );
   },
   read(input: IndexInput): SystemdFact[] {
