@@ -4,17 +4,10 @@
  */
 import { existsSync } from "node:fs";
 import { formatDiagnostic } from "@rtt/core";
-import {
-  checkPanelSocketFolder,
-  cliTokenSource,
-  loadPanelConfig,
-  PanelConnection,
-  type ScanReportJson,
-  scanReportJson,
-  scanWorkspace,
-  socketPathOf,
-  type WorkspacePaths,
-} from "@rtt/panel";
+import { socketPathOf } from "@rtt/panel/daemon/socket-path.ts";
+import { type ScanReportJson, scanReportJson } from "@rtt/panel/scan/report-json.ts";
+import { scanWorkspace } from "@rtt/panel/scan/scanner.ts";
+import { loadPanelConfig, type WorkspacePaths } from "@rtt/panel/workspace/workspace.ts";
 import { count, paint, progressLine } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 import { explainedAddress, explainScan } from "./scan-explain.ts";
@@ -72,7 +65,13 @@ async function fromWatchingPanel(paths: WorkspacePaths): Promise<ScanReportJson 
   const { config, diagnostics } = loadPanelConfig(paths);
   // A broken panel.yaml is the local scan's to report, with its line and column.
   if (diagnostics.length > 0 || !existsSync(socketPathOf(config.listen))) return undefined;
-  let conn: PanelConnection | undefined;
+  // The gRPC client loads only when a panel may answer: a scan here never needs it.
+  const [{ PanelConnection }, { cliTokenSource }, { checkPanelSocketFolder }] = await Promise.all([
+    import("@rtt/panel/daemon/client.ts"),
+    import("@rtt/panel/trust/client-tokens.ts"),
+    import("@rtt/panel/workspace/panel-socket.ts"),
+  ]);
+  let conn: InstanceType<typeof PanelConnection> | undefined;
   try {
     checkPanelSocketFolder(config.listen);
     conn = new PanelConnection(config.listen, cliTokenSource(paths.rttDir));

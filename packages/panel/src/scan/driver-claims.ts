@@ -5,15 +5,24 @@
  * driver.
  */
 import { createHash } from "node:crypto";
+import { readdirSync } from "node:fs";
 import type { Diagnostic } from "@rtt/core";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
-import { probeDrivers } from "./driver-probe.ts";
 import { checkClaims, type IndexerClaim } from "./indexing.ts";
 import type { CandidatesRead } from "./read-files.ts";
 
 export interface ProbedClaims {
   readonly claims: readonly IndexerClaim[];
   readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Whether `.rtt/drivers/` holds anything but dot files (probeDrivers says which are drivers). */
+function hasDriverFiles(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((name) => !name.startsWith("."));
+  } catch {
+    return false;
+  }
 }
 
 /** A key for the tree as this scan saw it: every file read and its stamp. */
@@ -29,6 +38,9 @@ export async function probedClaims(
   roots: readonly string[],
   read: CandidatesRead,
 ): Promise<ProbedClaims> {
+  // Starting drivers needs the gRPC stack: a workspace with no drivers folder never loads it.
+  if (!hasDriverFiles(paths.drivers)) return { claims: [], diagnostics: [] };
+  const { probeDrivers } = await import("./driver-probe.ts");
   const probed = await probeDrivers(paths, roots, { treeKey: treeKeyOf(read) });
   if (probed.claims.length === 0) return { claims: [], diagnostics: probed.diagnostics };
   const claims: IndexerClaim[] = [];

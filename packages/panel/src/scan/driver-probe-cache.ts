@@ -4,7 +4,7 @@
  * (the sandbox) and the tree the drivers look at; the scanner knows the tree, and says so with a
  * key of its own. It is a cache: unreadable or of another shape means "probe again".
  */
-import { readStateFile } from "@rtt/connector-sdk";
+import { readStateFile } from "@rtt/connector-sdk/state-files.ts";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
 import { stampOf } from "./scan-state.ts";

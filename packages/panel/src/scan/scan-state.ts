@@ -4,7 +4,7 @@
  * whose triple changed. It is a cache: unreadable or of another format means "start cold".
  */
 import { statSync } from "node:fs";
-import { readStateFile } from "@rtt/connector-sdk";
+import { readStateFile } from "@rtt/connector-sdk/state-files.ts";
 import {
   type CatalogSymbol,
   canonicalHash,

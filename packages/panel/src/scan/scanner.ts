@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { refuseLinks } from "@rtt/connector-sdk";
+import { refuseLinks } from "@rtt/connector-sdk/state-files.ts";
 import {
   type CatalogSymbol,
   compareDiagnostics,
