@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { ERROR_CATALOG } from "../src/errors.ts";
+import { markdownTable } from "./markdown-table.ts";
 
 export const ERRORS_DOC = new URL("../../../docs/errors.md", import.meta.url);
 
@@ -18,15 +19,7 @@ export function errorsTable(): string {
       spec.meaning,
     ]),
   ];
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: readonly string[]) =>
-    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
-  const [head, ...body] = rows;
-  return [
-    line(head ?? []),
-    `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`,
-    ...body.map(line),
-  ].join("\n");
+  return markdownTable(rows);
 }
 
 /** The document with its table (the run of lines starting with "|") replaced. */

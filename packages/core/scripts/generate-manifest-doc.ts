@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { EXTENSION_KEYS } from "../src/extension-keys.ts";
 import type { JsonValue } from "../src/json-value.ts";
 import { LAUNCH_LABEL_KEYS } from "../src/launch.ts";
+import { markdownTable } from "./markdown-table.ts";
 
 export const MANIFEST_DOC = new URL("../../../docs/manifest.md", import.meta.url);
 
@@ -38,15 +39,7 @@ export function extensionKeysTable(): string {
       `\`${cell(`"${key}": ${inlineJson(spec.example as JsonValue)}`)}\``,
     ]),
   ];
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  const line = (cells: readonly string[]) =>
-    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
-  const [head, ...body] = rows;
-  return [
-    line(head ?? []),
-    `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`,
-    ...body.map(line),
-  ].join("\n");
+  return markdownTable(rows);
 }
 
 /** The keys the plan leaves out of a symbol's launch (launch.ts), as a sentence. */
