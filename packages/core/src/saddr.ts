@@ -463,8 +463,8 @@ export function mismatch(selector: Selector, target: ConcreteAddress): Mismatch 
       return { field: "variant", expected: selector.variant, found: target.variant ?? "(none)" };
     }
   }
-  const missing = selector.caps.filter((c) => !target.caps.includes(c));
-  if (missing.length > 0) {
+  // every() before filter(): most selectors name no caps, and the hot path allocates nothing.
+  if (!selector.caps.every((c) => target.caps.includes(c))) {
     return { field: "caps", expected: selector.caps.join(","), found: target.caps.join(",") };
   }
   if (selector.io !== undefined && selector.io !== target.io) {

@@ -147,6 +147,9 @@ function checkSchemas(
   provider: CatalogSymbol,
   coercers: readonly Coercer[],
 ): { reasons: CompatReason[]; coercions: Coercion[] } {
+  // No slot on one side, no pair: the common case of a plan's every candidate, without the sets.
+  if (consumer.outputs.length === 0 || provider.inputs.length === 0)
+    return { reasons: [], coercions: [] };
   const declaredCoercers = new Set(coercers.map((c) => coercerKey(c.from, c.to)));
   const pairs: Coercion[] = [];
   for (const output of consumer.outputs) {

@@ -13,6 +13,7 @@ import {
   type JsonValue,
   type LaneKind,
   launchRouteParams,
+  memoByObject,
   type Policy,
   type RouteSpec,
   RttError,
@@ -150,8 +151,7 @@ export function inputsHash(inputs: PlanInputs): string {
 export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: PlannedRoute[] } {
   const engine = compilePolicy(inputs.policy);
   const trust = manifestTrust(inputs.security);
-  const bySaddr = new Map(inputs.catalog.map((s) => [s.saddr, s]));
-  const relevant = catalogIndex(inputs.catalog);
+  const { bySaddr, relevant } = catalogIndex(inputs.catalog);
   const edges: Edge[] = [];
   const routes: PlannedRoute[] = [];
   const seen = new Set<string>();
@@ -205,23 +205,27 @@ export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: P
 }
 
 /**
- * The part of the catalog a route's decision can depend on: the symbols each of its ends can
- * resolve to or nearly miss (see `nameBuckets`), which give the router the same decision as the
- * whole catalog. An end that does not parse gets the whole catalog (the router then ignores it).
+ * The catalog by saddr, and the part of it a route's decision can depend on: the symbols each of
+ * its ends can resolve to or nearly miss (see `nameBuckets`), which give the router the same
+ * decision as the whole catalog. An end that does not parse gets the whole catalog (the router
+ * then ignores it). Built once per catalog array, which a plan never mutates: a panel plans the
+ * same catalog again and again.
  */
-function catalogIndex(catalog: readonly CatalogSymbol[]): (route: RouteSpec) => CatalogSymbol[] {
+const catalogIndex = memoByObject((catalog: readonly CatalogSymbol[]) => {
   const bucketOf = nameBuckets(catalog);
-  return (route) => {
-    const ends = [route.from, ...(typeof route.to === "string" ? [route.to] : route.to)];
-    const found = new Set<CatalogSymbol>();
+  const relevant = (route: RouteSpec): readonly CatalogSymbol[] => {
+    const ends = typeof route.to === "string" ? [route.from, route.to] : [route.from, ...route.to];
+    // Buckets of distinct names are disjoint: collecting distinct buckets collects each symbol once.
+    const buckets: (readonly CatalogSymbol[])[] = [];
     for (const end of ends) {
       const bucket = bucketOf(end);
-      if (bucket === undefined) return [...catalog];
-      for (const s of bucket) found.add(s);
+      if (bucket === undefined) return catalog;
+      if (!buckets.includes(bucket)) buckets.push(bucket);
     }
-    return [...found];
+    return buckets.length === 1 ? (buckets[0] as readonly CatalogSymbol[]) : buckets.flat();
   };
-}
+  return { bySaddr: new Map(catalog.map((s) => [s.saddr, s])), relevant };
+});
 
 function noDriver(s: CatalogSymbol): string | undefined {
   return driverFor(s) === undefined
@@ -331,7 +335,10 @@ export function batchEdits(edits: readonly Edit[]): string[][] {
   const byPrio = new Map<number, string[]>();
   for (const e of edits) {
     const prio = e.action === "delete" ? e.before.prio : e.after.prio;
-    byPrio.set(prio, [...(byPrio.get(prio) ?? []), e.route]);
+    // Pushed in place: copying the batch per edit made this quadratic in the edit count.
+    const batch = byPrio.get(prio);
+    if (batch === undefined) byPrio.set(prio, [e.route]);
+    else batch.push(e.route);
   }
   return [...byPrio.entries()].sort(([a], [b]) => a - b).map(([, ids]) => ids.sort());
 }
