@@ -445,34 +445,51 @@ export interface Mismatch {
  * version, variant or io accepts any; its caps must all be offered.
  */
 export function mismatch(selector: Selector, target: ConcreteAddress): Mismatch | undefined {
+  switch (firstDifference(selector, target)) {
+    case undefined:
+      return undefined;
+    case "namespace":
+      return { field: "namespace", expected: selector.namespace, found: target.namespace };
+    case "type":
+      return { field: "type", expected: selector.type, found: target.type };
+    case "name":
+      return { field: "name", expected: selector.name, found: target.name };
+    case "version":
+      return { field: "version", expected: selector.version ?? "", found: target.version };
+    case "variant":
+      return {
+        field: "variant",
+        expected: selector.variant ?? "",
+        found: target.variant ?? "(none)",
+      };
+    case "caps":
+      return { field: "caps", expected: selector.caps.join(","), found: target.caps.join(",") };
+    case "io":
+      return { field: "io", expected: selector.io ?? "", found: target.io ?? "(none)" };
+  }
+}
+
+/**
+ * The field `mismatch` reports, without building its record: `matches` runs for every symbol a
+ * plan resolves a route end against, and most of them differ.
+ */
+function firstDifference(
+  selector: Selector,
+  target: ConcreteAddress,
+): Mismatch["field"] | undefined {
   const test = compiledSelector(selector);
-  if (!test.namespace(target.namespace)) {
-    return { field: "namespace", expected: selector.namespace, found: target.namespace };
-  }
-  if (!test.type(target.type)) {
-    return { field: "type", expected: selector.type, found: target.type };
-  }
-  if (!test.name(target.name)) {
-    return { field: "name", expected: selector.name, found: target.name };
-  }
-  if (selector.version !== undefined && test.version?.(target.version) !== true) {
-    return { field: "version", expected: selector.version, found: target.version };
-  }
+  if (!test.namespace(target.namespace)) return "namespace";
+  if (!test.type(target.type)) return "type";
+  if (!test.name(target.name)) return "name";
+  if (selector.version !== undefined && test.version?.(target.version) !== true) return "version";
   if (selector.variant !== undefined) {
-    if (target.variant === undefined || test.variant?.(target.variant) !== true) {
-      return { field: "variant", expected: selector.variant, found: target.variant ?? "(none)" };
-    }
+    if (target.variant === undefined || test.variant?.(target.variant) !== true) return "variant";
   }
-  // every() before filter(): most selectors name no caps, and the hot path allocates nothing.
-  if (!selector.caps.every((c) => target.caps.includes(c))) {
-    return { field: "caps", expected: selector.caps.join(","), found: target.caps.join(",") };
-  }
-  if (selector.io !== undefined && selector.io !== target.io) {
-    return { field: "io", expected: selector.io, found: target.io ?? "(none)" };
-  }
+  if (!selector.caps.every((c) => target.caps.includes(c))) return "caps";
+  if (selector.io !== undefined && selector.io !== target.io) return "io";
   return undefined;
 }
 
 export function matches(selector: Selector, target: ConcreteAddress): boolean {
-  return mismatch(selector, target) === undefined;
+  return firstDifference(selector, target) === undefined;
 }

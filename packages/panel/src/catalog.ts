@@ -13,6 +13,7 @@ import {
   formatSaddr,
   type Mismatch,
   matches,
+  memoByString,
   mismatch,
   parseReference,
   RttError,
@@ -146,16 +147,21 @@ export function nameBuckets(
     if (bucket === undefined) buckets.set(key, [s]);
     else bucket.push(s);
   }
-  return (reference) => {
+  // Per reference text: a plan looks up every route end, and the index is kept per catalog.
+  return memoByString(BUCKET_CACHE_LIMIT, (reference) => {
     let ref: Selector;
     try {
       ref = parseReference(reference);
     } catch {
       return undefined;
     }
-    return buckets.get(`${ref.namespace}/${ref.type}/${ref.name}`) ?? [];
-  };
+    return buckets.get(`${ref.namespace}/${ref.type}/${ref.name}`) ?? NO_SYMBOLS;
+  });
 }
+
+/** How many distinct route ends one catalog's bucket lookup remembers. */
+const BUCKET_CACHE_LIMIT = 65_536;
+const NO_SYMBOLS: readonly CatalogSymbol[] = Object.freeze([]);
 
 /** One sentence on why a resolution came out as it did. */
 export function explainResolution(selector: Selector, r: Resolution): string {
