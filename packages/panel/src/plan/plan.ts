@@ -20,7 +20,7 @@ import {
   reservedRouteParams,
   routeQosParams,
 } from "@rtt/core";
-import { nameBuckets } from "../catalog.ts";
+import { bySaddr, nameBuckets } from "../catalog.ts";
 import { compilePolicy } from "../policy/policy-engine.ts";
 import {
   type CandidateDecision,
@@ -151,20 +151,21 @@ export function inputsHash(inputs: PlanInputs): string {
 export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: PlannedRoute[] } {
   const engine = compilePolicy(inputs.policy);
   const trust = manifestTrust(inputs.security);
-  const { bySaddr, relevant } = catalogIndex(inputs.catalog);
+  const { symbolAt, endSymbols } = catalogIndex(inputs.catalog);
   const edges: Edge[] = [];
   const routes: PlannedRoute[] = [];
   const seen = new Set<string>();
   for (const route of inputs.routes) {
     const id = routeId(route);
-    const decision = routeDecision(route, relevant(route), engine, {
+    const decision = routeDecision(route, inputs.catalog, engine, {
       trust,
       preferLanes: inputs.prefer,
+      endSymbols,
       ...(inputs.health === undefined ? {} : { health: inputs.health }),
     });
     const base = { id, candidates: decision.candidates, reasons: decision.reasons };
-    const from = decision.source === undefined ? undefined : bySaddr.get(decision.source);
-    const to = decision.chosen === undefined ? undefined : bySaddr.get(decision.chosen);
+    const from = decision.source === undefined ? undefined : symbolAt.get(decision.source);
+    const to = decision.chosen === undefined ? undefined : symbolAt.get(decision.chosen);
     const problem = seen.has(id)
       ? `route id ${id} is used by more than one route in routes.json`
       : from === undefined || to === undefined
@@ -205,26 +206,20 @@ export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: P
 }
 
 /**
- * The catalog by saddr, and the part of it a route's decision can depend on: the symbols each of
- * its ends can resolve to or nearly miss (see `nameBuckets`), which give the router the same
- * decision as the whole catalog. An end that does not parse gets the whole catalog (the router
- * then ignores it). Built once per catalog array, which a plan never mutates: a panel plans the
- * same catalog again and again.
+ * The catalog by saddr, and the symbols each route end can resolve to or nearly miss (its name
+ * bucket, see `nameBuckets`, sorted by saddr as the router reads it). Built once per catalog
+ * array, which a plan never mutates: a panel plans the same catalog again and again.
  */
 const catalogIndex = memoByObject((catalog: readonly CatalogSymbol[]) => {
   const bucketOf = nameBuckets(catalog);
-  const relevant = (route: RouteSpec): readonly CatalogSymbol[] => {
-    const ends = typeof route.to === "string" ? [route.from, route.to] : [route.from, ...route.to];
-    // Buckets of distinct names are disjoint: collecting distinct buckets collects each symbol once.
-    const buckets: (readonly CatalogSymbol[])[] = [];
-    for (const end of ends) {
-      const bucket = bucketOf(end);
-      if (bucket === undefined) return catalog;
-      if (!buckets.includes(bucket)) buckets.push(bucket);
-    }
-    return buckets.length === 1 ? (buckets[0] as readonly CatalogSymbol[]) : buckets.flat();
+  const sortedBucket = memoByObject((bucket: readonly CatalogSymbol[]) =>
+    [...bucket].sort(bySaddr),
+  );
+  const endSymbols = (end: string): readonly CatalogSymbol[] | undefined => {
+    const bucket = bucketOf(end);
+    return bucket === undefined ? undefined : sortedBucket(bucket);
   };
-  return { bySaddr: new Map(catalog.map((s) => [s.saddr, s])), relevant };
+  return { symbolAt: new Map(catalog.map((s) => [s.saddr, s])), endSymbols };
 });
 
 function noDriver(s: CatalogSymbol): string | undefined {
