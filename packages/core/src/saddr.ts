@@ -402,6 +402,16 @@ const semverOf = memoByString(CACHE_LIMIT, (version): SemVer | undefined => {
   }
 });
 
+/** `versionSatisfies(v, range)` with the range looked up once, not once per version tested. */
+function rangeTest(range: string): (version: string) => boolean {
+  const parsed = rangeOf(range);
+  if (parsed === undefined) return () => false;
+  return (version) => {
+    const v = semverOf(version);
+    return v !== undefined && parsed.test(v);
+  };
+}
+
 /** A selector's fields as tests, compiled once per selector (parsed selectors are shared). */
 interface CompiledSelector {
   readonly namespace: (text: string) => boolean;
@@ -423,7 +433,7 @@ const compiledSelector = memoByObject((selector: Selector): CompiledSelector => 
         ? undefined
         : selector.form === "concrete"
           ? (v) => semverEq(version, v)
-          : (v) => versionSatisfies(v, version),
+          : rangeTest(version),
   };
 });
 

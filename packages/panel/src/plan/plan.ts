@@ -26,6 +26,7 @@ import {
   type CandidateDecision,
   type HealthSample,
   manifestTrust,
+  type RouteContext,
   routeDecision,
 } from "../router/router.ts";
 import { routeId } from "../routes.ts";
@@ -150,19 +151,19 @@ export function inputsHash(inputs: PlanInputs): string {
 /** The desired graph: one edge per route that can be wired, and the reasons for every route. */
 export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: PlannedRoute[] } {
   const engine = compilePolicy(inputs.policy);
-  const trust = manifestTrust(inputs.security);
   const { symbolAt, endSymbols } = catalogIndex(inputs.catalog);
+  const context: RouteContext = {
+    trust: manifestTrust(inputs.security),
+    preferLanes: inputs.prefer,
+    endSymbols,
+    ...(inputs.health === undefined ? {} : { health: inputs.health }),
+  };
   const edges: Edge[] = [];
   const routes: PlannedRoute[] = [];
   const seen = new Set<string>();
   for (const route of inputs.routes) {
     const id = routeId(route);
-    const decision = routeDecision(route, inputs.catalog, engine, {
-      trust,
-      preferLanes: inputs.prefer,
-      endSymbols,
-      ...(inputs.health === undefined ? {} : { health: inputs.health }),
-    });
+    const decision = routeDecision(route, inputs.catalog, engine, context);
     const base = { id, candidates: decision.candidates, reasons: decision.reasons };
     const from = decision.source === undefined ? undefined : symbolAt.get(decision.source);
     const to = decision.chosen === undefined ? undefined : symbolAt.get(decision.chosen);
