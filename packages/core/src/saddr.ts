@@ -486,8 +486,8 @@ export function mismatch(selector: Selector, target: ConcreteAddress): Mismatch 
 function firstDifference(
   selector: Selector,
   target: ConcreteAddress,
+  test: CompiledSelector = compiledSelector(selector),
 ): Mismatch["field"] | undefined {
-  const test = compiledSelector(selector);
   if (!test.namespace(target.namespace)) return "namespace";
   if (!test.type(target.type)) return "type";
   if (!test.name(target.name)) return "name";
@@ -502,4 +502,10 @@ function firstDifference(
 
 export function matches(selector: Selector, target: ConcreteAddress): boolean {
   return firstDifference(selector, target) === undefined;
+}
+
+/** `matches` as a test of one selector, compiled once: for resolving it against many addresses. */
+export function selectorTest(selector: Selector): (target: ConcreteAddress) => boolean {
+  const test = compiledSelector(selector);
+  return (target) => firstDifference(selector, target, test) === undefined;
 }

@@ -12,12 +12,12 @@ import {
   errorMessage,
   formatSaddr,
   type Mismatch,
-  matches,
   memoByString,
   mismatch,
   parseReference,
   RttError,
   type Selector,
+  selectorTest,
   withLaunchHash,
 } from "@rtt/core";
 import { writeFileAtomic } from "./workspace/atomic-write.ts";
@@ -109,7 +109,8 @@ const FIELD_ORDER: readonly Mismatch["field"][] = [
 export function resolveSelector(symbols: readonly CatalogSymbol[], selector: Selector): Resolution {
   // Matches first: the near misses are only wanted when nothing matched (a plan resolves every
   // route end, and most resolve), so the common case builds no mismatch records.
-  const found = symbols.filter((symbol) => matches(selector, addressOf(symbol)));
+  const selects = selectorTest(selector);
+  const found = symbols.filter((symbol) => selects(addressOf(symbol)));
   if (found.length > 0) return { matches: found, nearMisses: [] };
   const misses: { saddr: string; mismatch: Mismatch; depth: number }[] = [];
   for (const symbol of symbols) {
