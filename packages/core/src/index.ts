@@ -110,6 +110,7 @@ export {
   type Selector,
   SYMBOL_TYPES,
   type SymbolType,
+  selectorTest,
   versionSatisfies,
 } from "./saddr.ts";
 export { SAMPLE_CONTRACT } from "./sample-contract.ts";

@@ -12,10 +12,12 @@ import {
   type ConcreteAddress,
   escapeRegExp,
   type Mismatch,
+  matches,
   mismatch,
   parseConcrete,
   parseSaddr,
   type Selector,
+  selectorTest,
 } from "./saddr.ts";
 import { anyAddress, concreteAddress } from "./testing/saddr-arbitraries.ts";
 
@@ -66,6 +68,8 @@ describe("mismatch, compiled and cached", () => {
         const want = plainMismatch(selector, target);
         assert.equal(mismatch(selector, target)?.field, want);
         assert.equal(mismatch(selector, target)?.field, want);
+        assert.equal(matches(selector, target), want === undefined);
+        assert.equal(selectorTest(selector)(target), want === undefined);
       }),
       { numRuns: 500 },
     );

@@ -402,6 +402,16 @@ const semverOf = memoByString(CACHE_LIMIT, (version): SemVer | undefined => {
   }
 });
 
+/** `versionSatisfies(v, range)` with the range looked up once, not once per version tested. */
+function rangeTest(range: string): (version: string) => boolean {
+  const parsed = rangeOf(range);
+  if (parsed === undefined) return () => false;
+  return (version) => {
+    const v = semverOf(version);
+    return v !== undefined && parsed.test(v);
+  };
+}
+
 /** A selector's fields as tests, compiled once per selector (parsed selectors are shared). */
 interface CompiledSelector {
   readonly namespace: (text: string) => boolean;
@@ -423,7 +433,7 @@ const compiledSelector = memoByObject((selector: Selector): CompiledSelector => 
         ? undefined
         : selector.form === "concrete"
           ? (v) => semverEq(version, v)
-          : (v) => versionSatisfies(v, version),
+          : rangeTest(version),
   };
 });
 
@@ -445,34 +455,57 @@ export interface Mismatch {
  * version, variant or io accepts any; its caps must all be offered.
  */
 export function mismatch(selector: Selector, target: ConcreteAddress): Mismatch | undefined {
-  const test = compiledSelector(selector);
-  if (!test.namespace(target.namespace)) {
-    return { field: "namespace", expected: selector.namespace, found: target.namespace };
+  switch (firstDifference(selector, target)) {
+    case undefined:
+      return undefined;
+    case "namespace":
+      return { field: "namespace", expected: selector.namespace, found: target.namespace };
+    case "type":
+      return { field: "type", expected: selector.type, found: target.type };
+    case "name":
+      return { field: "name", expected: selector.name, found: target.name };
+    case "version":
+      return { field: "version", expected: selector.version ?? "", found: target.version };
+    case "variant":
+      return {
+        field: "variant",
+        expected: selector.variant ?? "",
+        found: target.variant ?? "(none)",
+      };
+    case "caps":
+      return { field: "caps", expected: selector.caps.join(","), found: target.caps.join(",") };
+    case "io":
+      return { field: "io", expected: selector.io ?? "", found: target.io ?? "(none)" };
   }
-  if (!test.type(target.type)) {
-    return { field: "type", expected: selector.type, found: target.type };
-  }
-  if (!test.name(target.name)) {
-    return { field: "name", expected: selector.name, found: target.name };
-  }
-  if (selector.version !== undefined && test.version?.(target.version) !== true) {
-    return { field: "version", expected: selector.version, found: target.version };
-  }
+}
+
+/**
+ * The field `mismatch` reports, without building its record: `matches` runs for every symbol a
+ * plan resolves a route end against, and most of them differ.
+ */
+function firstDifference(
+  selector: Selector,
+  target: ConcreteAddress,
+  test: CompiledSelector = compiledSelector(selector),
+): Mismatch["field"] | undefined {
+  if (!test.namespace(target.namespace)) return "namespace";
+  if (!test.type(target.type)) return "type";
+  if (!test.name(target.name)) return "name";
+  if (selector.version !== undefined && test.version?.(target.version) !== true) return "version";
   if (selector.variant !== undefined) {
-    if (target.variant === undefined || test.variant?.(target.variant) !== true) {
-      return { field: "variant", expected: selector.variant, found: target.variant ?? "(none)" };
-    }
+    if (target.variant === undefined || test.variant?.(target.variant) !== true) return "variant";
   }
-  const missing = selector.caps.filter((c) => !target.caps.includes(c));
-  if (missing.length > 0) {
-    return { field: "caps", expected: selector.caps.join(","), found: target.caps.join(",") };
-  }
-  if (selector.io !== undefined && selector.io !== target.io) {
-    return { field: "io", expected: selector.io, found: target.io ?? "(none)" };
-  }
+  if (!selector.caps.every((c) => target.caps.includes(c))) return "caps";
+  if (selector.io !== undefined && selector.io !== target.io) return "io";
   return undefined;
 }
 
 export function matches(selector: Selector, target: ConcreteAddress): boolean {
-  return mismatch(selector, target) === undefined;
+  return firstDifference(selector, target) === undefined;
+}
+
+/** `matches` as a test of one selector, compiled once: for resolving it against many addresses. */
+export function selectorTest(selector: Selector): (target: ConcreteAddress) => boolean {
+  const test = compiledSelector(selector);
+  return (target) => firstDifference(selector, target, test) === undefined;
 }

@@ -12,11 +12,12 @@ import {
   errorMessage,
   formatSaddr,
   type Mismatch,
-  matches,
+  memoByString,
   mismatch,
   parseReference,
   RttError,
   type Selector,
+  selectorTest,
   withLaunchHash,
 } from "@rtt/core";
 import { writeFileAtomic } from "./workspace/atomic-write.ts";
@@ -108,7 +109,8 @@ const FIELD_ORDER: readonly Mismatch["field"][] = [
 export function resolveSelector(symbols: readonly CatalogSymbol[], selector: Selector): Resolution {
   // Matches first: the near misses are only wanted when nothing matched (a plan resolves every
   // route end, and most resolve), so the common case builds no mismatch records.
-  const found = symbols.filter((symbol) => matches(selector, addressOf(symbol)));
+  const selects = selectorTest(selector);
+  const found = symbols.filter((symbol) => selects(addressOf(symbol)));
   if (found.length > 0) return { matches: found, nearMisses: [] };
   const misses: { saddr: string; mismatch: Mismatch; depth: number }[] = [];
   for (const symbol of symbols) {
@@ -146,16 +148,21 @@ export function nameBuckets(
     if (bucket === undefined) buckets.set(key, [s]);
     else bucket.push(s);
   }
-  return (reference) => {
+  // Per reference text: a plan looks up every route end, and the index is kept per catalog.
+  return memoByString(BUCKET_CACHE_LIMIT, (reference) => {
     let ref: Selector;
     try {
       ref = parseReference(reference);
     } catch {
       return undefined;
     }
-    return buckets.get(`${ref.namespace}/${ref.type}/${ref.name}`) ?? [];
-  };
+    return buckets.get(`${ref.namespace}/${ref.type}/${ref.name}`) ?? NO_SYMBOLS;
+  });
 }
+
+/** How many distinct route ends one catalog's bucket lookup remembers. */
+const BUCKET_CACHE_LIMIT = 65_536;
+const NO_SYMBOLS: readonly CatalogSymbol[] = Object.freeze([]);
 
 /** One sentence on why a resolution came out as it did. */
 export function explainResolution(selector: Selector, r: Resolution): string {

@@ -101,10 +101,11 @@ export function compat(
     });
   }
 
-  const offered = new Set(provider.capabilities);
-  const optional = new Set(options.optionalCaps ?? []);
+  // A handful of caps each side: arrays are searched faster than sets are built.
+  const offered = provider.capabilities;
+  const optional = options.optionalCaps ?? [];
   const declared = sortedUnique(consumer.capabilities);
-  const missing = declared.filter((c) => !optional.has(c) && !offered.has(c));
+  const missing = declared.filter((c) => !optional.includes(c) && !offered.includes(c));
   if (missing.length > 0) {
     reasons.push({
       code: "caps",
@@ -123,7 +124,7 @@ export function compat(
   if (reasons.length > 0) return { ok: false, reasons };
   return {
     ok: true,
-    caps: declared.filter((c) => offered.has(c)),
+    caps: declared.filter((c) => offered.includes(c)),
     coercions: schemas.coercions,
   };
 }
@@ -147,6 +148,9 @@ function checkSchemas(
   provider: CatalogSymbol,
   coercers: readonly Coercer[],
 ): { reasons: CompatReason[]; coercions: Coercion[] } {
+  // No slot on one side, no pair: the common case of a plan's every candidate, without the sets.
+  if (consumer.outputs.length === 0 || provider.inputs.length === 0)
+    return { reasons: [], coercions: [] };
   const declaredCoercers = new Set(coercers.map((c) => coercerKey(c.from, c.to)));
   const pairs: Coercion[] = [];
   for (const output of consumer.outputs) {

@@ -13,18 +13,20 @@ import {
   type JsonValue,
   type LaneKind,
   launchRouteParams,
+  memoByObject,
   type Policy,
   type RouteSpec,
   RttError,
   reservedRouteParams,
   routeQosParams,
 } from "@rtt/core";
-import { nameBuckets } from "../catalog.ts";
+import { bySaddr, nameBuckets } from "../catalog.ts";
 import { compilePolicy } from "../policy/policy-engine.ts";
 import {
   type CandidateDecision,
   type HealthSample,
   manifestTrust,
+  type RouteContext,
   routeDecision,
 } from "../router/router.ts";
 import { routeId } from "../routes.ts";
@@ -149,22 +151,22 @@ export function inputsHash(inputs: PlanInputs): string {
 /** The desired graph: one edge per route that can be wired, and the reasons for every route. */
 export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: PlannedRoute[] } {
   const engine = compilePolicy(inputs.policy);
-  const trust = manifestTrust(inputs.security);
-  const bySaddr = new Map(inputs.catalog.map((s) => [s.saddr, s]));
-  const relevant = catalogIndex(inputs.catalog);
+  const { symbolAt, endSymbols } = catalogIndex(inputs.catalog);
+  const context: RouteContext = {
+    trust: manifestTrust(inputs.security),
+    preferLanes: inputs.prefer,
+    endSymbols,
+    ...(inputs.health === undefined ? {} : { health: inputs.health }),
+  };
   const edges: Edge[] = [];
   const routes: PlannedRoute[] = [];
   const seen = new Set<string>();
   for (const route of inputs.routes) {
     const id = routeId(route);
-    const decision = routeDecision(route, relevant(route), engine, {
-      trust,
-      preferLanes: inputs.prefer,
-      ...(inputs.health === undefined ? {} : { health: inputs.health }),
-    });
+    const decision = routeDecision(route, inputs.catalog, engine, context);
     const base = { id, candidates: decision.candidates, reasons: decision.reasons };
-    const from = decision.source === undefined ? undefined : bySaddr.get(decision.source);
-    const to = decision.chosen === undefined ? undefined : bySaddr.get(decision.chosen);
+    const from = decision.source === undefined ? undefined : symbolAt.get(decision.source);
+    const to = decision.chosen === undefined ? undefined : symbolAt.get(decision.chosen);
     const problem = seen.has(id)
       ? `route id ${id} is used by more than one route in routes.json`
       : from === undefined || to === undefined
@@ -205,23 +207,21 @@ export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: P
 }
 
 /**
- * The part of the catalog a route's decision can depend on: the symbols each of its ends can
- * resolve to or nearly miss (see `nameBuckets`), which give the router the same decision as the
- * whole catalog. An end that does not parse gets the whole catalog (the router then ignores it).
+ * The catalog by saddr, and the symbols each route end can resolve to or nearly miss (its name
+ * bucket, see `nameBuckets`, sorted by saddr as the router reads it). Built once per catalog
+ * array, which a plan never mutates: a panel plans the same catalog again and again.
  */
-function catalogIndex(catalog: readonly CatalogSymbol[]): (route: RouteSpec) => CatalogSymbol[] {
+const catalogIndex = memoByObject((catalog: readonly CatalogSymbol[]) => {
   const bucketOf = nameBuckets(catalog);
-  return (route) => {
-    const ends = [route.from, ...(typeof route.to === "string" ? [route.to] : route.to)];
-    const found = new Set<CatalogSymbol>();
-    for (const end of ends) {
-      const bucket = bucketOf(end);
-      if (bucket === undefined) return [...catalog];
-      for (const s of bucket) found.add(s);
-    }
-    return [...found];
+  const sortedBucket = memoByObject((bucket: readonly CatalogSymbol[]) =>
+    [...bucket].sort(bySaddr),
+  );
+  const endSymbols = (end: string): readonly CatalogSymbol[] | undefined => {
+    const bucket = bucketOf(end);
+    return bucket === undefined ? undefined : sortedBucket(bucket);
   };
-}
+  return { symbolAt: new Map(catalog.map((s) => [s.saddr, s])), endSymbols };
+});
 
 function noDriver(s: CatalogSymbol): string | undefined {
   return driverFor(s) === undefined
@@ -331,7 +331,10 @@ export function batchEdits(edits: readonly Edit[]): string[][] {
   const byPrio = new Map<number, string[]>();
   for (const e of edits) {
     const prio = e.action === "delete" ? e.before.prio : e.after.prio;
-    byPrio.set(prio, [...(byPrio.get(prio) ?? []), e.route]);
+    // Pushed in place: copying the batch per edit made this quadratic in the edit count.
+    const batch = byPrio.get(prio);
+    if (batch === undefined) byPrio.set(prio, [e.route]);
+    else batch.push(e.route);
   }
   return [...byPrio.entries()].sort(([a], [b]) => a - b).map(([, ids]) => ids.sort());
 }

@@ -10,6 +10,7 @@ import {
   symbolFromContract,
 } from "@rtt/core";
 import fc from "fast-check";
+import { bySaddr, nameBuckets } from "../catalog.ts";
 import { compat } from "../compat/compat.ts";
 import { compilePolicy } from "../policy/policy-engine.ts";
 import {
@@ -406,6 +407,21 @@ describe("router: properties", () => {
         })[0];
         assert.ok(shuffled);
         assert.equal(JSON.stringify(routeDecision(r, shuffled, policy, context)), first);
+      }),
+    );
+  });
+
+  it("decides the same with each end resolved against its sorted name bucket only", () => {
+    fc.assert(
+      fc.property(arbWorld, fc.boolean(), (w, reversed) => {
+        const { catalog, policy, context, route: r } = build(w);
+        const order = reversed ? [...catalog].reverse() : catalog;
+        const bucketOf = nameBuckets(order);
+        const endSymbols = (end: string) => bucketOf(end)?.toSorted(bySaddr);
+        assert.equal(
+          JSON.stringify(routeDecision(r, order, policy, { ...context, endSymbols })),
+          JSON.stringify(routeDecision(r, catalog, policy, context)),
+        );
       }),
     );
   });

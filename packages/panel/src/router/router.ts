@@ -75,7 +75,17 @@ export interface RouteContext {
   readonly localityOf?: (s: CatalogSymbol) => number;
   readonly preferLanes: readonly LaneKind[];
   readonly coercers?: CompatOptions["coercers"];
+  /**
+   * The symbols a route end (a parsed reference's text) can resolve to or nearly miss, sorted by
+   * saddr: a name bucket of the catalog (see `nameBuckets`), which resolves the end as the whole
+   * catalog does. A plan passes it so each end is resolved against its own bucket only.
+   * Absent (or undefined for an end): the whole catalog.
+   */
+  readonly endSymbols?: (end: string) => readonly CatalogSymbol[] | undefined;
 }
+
+/** The symbols an end resolves against, sorted by saddr; the whole catalog sorted at most once. */
+type SymbolsOf = (end: string) => readonly CatalogSymbol[];
 
 export interface RouteDecision {
   readonly routeId: string;
@@ -133,14 +143,14 @@ function pickLane(
 function resolveSource(
   from: string,
   fromRef: ConcreteAddress | Reference | string,
-  symbols: readonly CatalogSymbol[],
+  symbolsOf: SymbolsOf,
   reasons: string[],
 ): CatalogSymbol | undefined {
   if (typeof fromRef === "string") {
     reasons.push(`The source "${from}" is not a valid reference: ${fromRef}`);
     return undefined;
   }
-  const r = resolveSelector(symbols, fromRef);
+  const r = resolveSelector(symbolsOf(from), fromRef);
   const only = r.matches.length === 1 ? r.matches[0] : undefined;
   if (only === undefined) {
     reasons.push(
@@ -155,7 +165,7 @@ function resolveSource(
 /** Candidates, in failover order; a symbol reached by several entries keeps the first. */
 function candidatesOf(
   entries: readonly string[],
-  symbols: readonly CatalogSymbol[],
+  symbolsOf: SymbolsOf,
   reasons: string[],
 ): Candidate[] {
   const candidates: Candidate[] = [];
@@ -166,7 +176,7 @@ function candidatesOf(
       reasons.push(`Target ${entry + 1} "${text}" is not a valid reference: ${ref}`);
       return;
     }
-    const r = resolveSelector(symbols, ref);
+    const r = resolveSelector(symbolsOf(text), ref);
     if (r.matches.length === 0) {
       reasons.push(
         `Target ${entry + 1} ${text} yields no candidate: ${explainResolution(ref, r)}.`,
@@ -224,7 +234,13 @@ export function routeDecision(
   context: RouteContext,
 ): RouteDecision {
   const id = routeIdOf(route);
-  const symbols = sortedCatalog(catalog);
+  let sorted: CatalogSymbol[] | undefined;
+  const whole = () => {
+    sorted ??= sortedCatalog(catalog);
+    return sorted;
+  };
+  const bucket = context.endSymbols;
+  const symbols: SymbolsOf = bucket === undefined ? whole : (end) => bucket(end) ?? whole();
   const reasons: string[] = [];
   const fromRef = parseRef(route.from);
   const source = resolveSource(route.from, fromRef, symbols, reasons);
