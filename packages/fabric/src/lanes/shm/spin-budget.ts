@@ -16,7 +16,7 @@
  * last record and then costs no CPU at all.
  */
 
-/** The default ceiling: spec §11's coalescing window, the longest a paced gap is chased. */
+/** The default ceiling: the coalescing window of docs/design.md §Lanes, the longest a paced gap is chased. */
 export const DEFAULT_MAX_SPIN_MICROS = 200;
 /** The budget a new reader starts with, until gaps say otherwise. */
 const INITIAL_MICROS = 50;

@@ -32,7 +32,7 @@ export function laneClosed(kind: LaneKind): RttError {
 const MAX_BATCH = 8;
 
 /**
- * The writer coalesces (spec §11): the frames written in one go — one synchronous run and the
+ * The writer coalesces (docs/design.md §Lanes): the frames written in one go — one synchronous run and the
  * promise callbacks it settles, e.g. a pump that finds several messages ready — leave in
  * writevs of up to MAX_BATCH frames, the last at the end of the run (the socket is corked at
  * the first frame and uncorked on `nextTick`). A lone frame waits for no timer and no later
