@@ -1,5 +1,5 @@
 /**
- * `rtt export --sbom [-o FILE] [--timestamp]` (spec §14): the CycloneDX 1.6 SBOM of the
+ * `rtt export --sbom [-o FILE] [--timestamp]`: the CycloneDX 1.6 SBOM of the
  * workspace's running topology, on stdout or written atomically to FILE (a reader never sees
  * half of it). Without --timestamp it is byte-identical for the same workspace state.
  */

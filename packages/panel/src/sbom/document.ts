@@ -1,5 +1,5 @@
 /**
- * The CycloneDX 1.6 JSON document of a workspace's running topology (spec §14): RTT itself, its
+ * The CycloneDX 1.6 JSON document of a workspace's running topology: RTT itself, its
  * connector drivers, the catalog's symbols and the committed routes with their data flows.
  * Byte-identical for the same state: every list is put in code-point order of its bom-ref here
  * (the library's own sorting uses localeCompare, which depends on the locale), the serial is
