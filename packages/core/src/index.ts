@@ -92,13 +92,9 @@ export {
 export { parseRttTags, type TagRule, tagsFor } from "./rtttags.ts";
 export {
   type ConcreteAddress,
-  escapeRegExp,
   formatSaddr,
   IO_MODES,
   type IoMode,
-  type Mismatch,
-  matches,
-  mismatch,
   normalizeSaddr,
   type Pattern,
   parseConcrete,
@@ -110,9 +106,15 @@ export {
   type Selector,
   SYMBOL_TYPES,
   type SymbolType,
+} from "./saddr.ts";
+export {
+  escapeRegExp,
+  type Mismatch,
+  matches,
+  mismatch,
   selectorTest,
   versionSatisfies,
-} from "./saddr.ts";
+} from "./saddr-match.ts";
 export { SAMPLE_CONTRACT } from "./sample-contract.ts";
 export { IDENT_PATTERN, ROUTE_ID_MAX_LENGTH } from "./schemas/common.ts";
 export type {

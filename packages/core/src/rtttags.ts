@@ -10,7 +10,8 @@
  *     hot                          a bare word is the tag hot = "true"
  */
 import { type Diagnostic, RttError } from "./errors.ts";
-import { type ConcreteAddress, matches, parseSaddr, type Selector } from "./saddr.ts";
+import { type ConcreteAddress, parseSaddr, type Selector } from "./saddr.ts";
+import { matches } from "./saddr-match.ts";
 
 export interface TagRule {
   /** Undefined: every symbol the sidecar covers. */

@@ -8,17 +8,8 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import semverEq from "semver/functions/eq.js";
 import semverSatisfies from "semver/functions/satisfies.js";
-import {
-  type ConcreteAddress,
-  escapeRegExp,
-  type Mismatch,
-  matches,
-  mismatch,
-  parseConcrete,
-  parseSaddr,
-  type Selector,
-  selectorTest,
-} from "./saddr.ts";
+import { type ConcreteAddress, parseConcrete, parseSaddr, type Selector } from "./saddr.ts";
+import { escapeRegExp, type Mismatch, matches, mismatch, selectorTest } from "./saddr-match.ts";
 import { anyAddress, concreteAddress } from "./testing/saddr-arbitraries.ts";
 
 const glob = (g: string, text: string) =>

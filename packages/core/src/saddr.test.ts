@@ -5,14 +5,13 @@ import { RttError } from "./errors.ts";
 import {
   type ConcreteAddress,
   formatSaddr,
-  matches,
-  mismatch,
   normalizeSaddr,
   parseConcrete,
   parseReference,
   parseSaddr,
   type Reference,
 } from "./saddr.ts";
+import { matches, mismatch } from "./saddr-match.ts";
 import { assertSyntaxErrorAt, rttErrorOf } from "./testing/rtt-errors.ts";
 import {
   anyAddress,

@@ -4,7 +4,7 @@
  * with an uppercase letter), and each edit applied with where its diagnostic must point.
  */
 import { isRecord } from "../examples.ts";
-import { escapeRegExp } from "../saddr.ts";
+import { escapeRegExp } from "../saddr-match.ts";
 import { offsetOf, type Path, type Printed } from "./printed-documents.ts";
 
 export interface SchemaNode {

@@ -13,7 +13,8 @@
  * - both given: both must hold. Neither given, or an empty action list: it covers nothing.
  */
 import { RttError } from "../errors.ts";
-import { escapeRegExp, matches, parseConcrete, parseSaddr, type Saddr } from "../saddr.ts";
+import { parseConcrete, parseSaddr, type Saddr } from "../saddr.ts";
+import { escapeRegExp, matches } from "../saddr-match.ts";
 
 export const TOKEN_ACTIONS = [
   "read",
