@@ -71,6 +71,39 @@ describe("SpscRing", () => {
     );
   });
 
+  it("property: read(…, until) takes exactly the records published before `until` was seen", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: 0, max: 1500 }),
+            fc.constant("snapshot" as const),
+            fc.constant("read" as const),
+          ),
+          { minLength: 1, maxLength: 300 },
+        ),
+        (ops) => {
+          const { ring: r } = ring(4096);
+          let written = 0;
+          let read = 0;
+          // The snapshot: the write index and how many records were written before it.
+          let seen = { index: r.consumed(), records: 0 };
+          for (const op of ops) {
+            if (op === "snapshot") seen = { index: r.written(), records: written };
+            else if (op === "read") {
+              const n = r.read(() => {}, Number.POSITIVE_INFINITY, seen.index);
+              // Up to the snapshot; none when everything before it was read already.
+              assert.equal(n, Math.max(0, seen.records - read));
+              read += n;
+            } else if (r.tryWrite(op, fillWith(written, op))) written++;
+          }
+          read += r.read(() => {});
+          assert.equal(read, written);
+        },
+      ),
+    );
+  });
+
   it("two threads, 200,000 records through a 4 KiB ring: every byte arrives in order", async () => {
     const { ring: r, buffer } = ring(4096);
     const count = 200_000;

@@ -168,12 +168,23 @@ export class SpscRing {
    * Consumer: hands each published record to `onRecord` as a view into the ring, valid only
    * during the call, and frees its space once the call returns. Stops after `max` records, or
    * after a record whose `onRecord` returned `false` (that record is consumed; the next stays
-   * in the ring for a later `read`). Returns how many records it consumed.
+   * in the ring for a later `read`). With `until`, a write index `written()` returned earlier,
+   * only the records published before it are read; an `until` already consumed reads none.
+   * Returns how many records it consumed.
    */
-  read(onRecord: (record: Uint8Array) => unknown, max = Number.POSITIVE_INFINITY): number {
+  read(
+    onRecord: (record: Uint8Array) => unknown,
+    max = Number.POSITIVE_INFINITY,
+    until?: number,
+  ): number {
     const c = this.#control;
-    const write = Atomics.load(c, SLOT.write) >>> 0;
+    let write = Atomics.load(c, SLOT.write) >>> 0;
     let read = Atomics.load(c, SLOT.read) >>> 0;
+    if (until !== undefined) {
+      // Both distances run forward from `read`; one past the records in use is behind it.
+      const bounded = (until - read) >>> 0;
+      write = bounded <= (write - read) >>> 0 ? until >>> 0 : read;
+    }
     let count = 0;
     while (read !== write && count < max) {
       const position = read & this.#mask;
@@ -197,6 +208,16 @@ export class SpscRing {
       if (more === false) break;
     }
     return count;
+  }
+
+  /** Consumer: the write index now, for a later `read(…, until)`. */
+  written(): number {
+    return Atomics.load(this.#control, SLOT.write) >>> 0;
+  }
+
+  /** Consumer: the read index now; as `read`'s `until` it reads nothing. */
+  consumed(): number {
+    return Atomics.load(this.#control, SLOT.read) >>> 0;
   }
 
   /** Consumer: is a record waiting? */

@@ -14,8 +14,9 @@
  * the event loop for an adaptive budget (spin-budget.ts: as long as recent gaps, at most
  * `spinMicros`), then parks (ring.ts explains why no wake-up is lost) and sleeps on the socket
  * until the writer rings. Polling by turns, not in a busy loop, lets the frames it delivered be
- * handled meanwhile (their handlers' promises, the sockets they write to). `busyPoll` never
- * parks: it re-checks on every turn of the event loop instead.
+ * handled meanwhile (their handlers' promises, the sockets they write to); a turn takes only
+ * what the turn before it saw, so no record overtakes the I/O that caused it (#pollTurn).
+ * `busyPoll` never parks: it re-checks on every turn of the event loop instead.
  */
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
@@ -211,11 +212,12 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
   #failed = false;
   #draining = false;
   #paused = false;
-  #resuming = false;
   /** performance.now() when the ring was last found empty; undefined while records flow. */
   #emptySince: number | undefined;
   /** A polling turn is scheduled (see #pollTurn). */
   #polling = false;
+  /** The write index the last polling turn saw: the next reads up to it (see #pollTurn). */
+  #polled: number | undefined;
   /** performance.now() at the last poll of the empty ring; undefined before the first. */
   #lastPoll: number | undefined;
   /** The reader set its parked flag since the ring went empty. */
@@ -239,7 +241,7 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
       link.release();
       this.emit("close");
     });
-    setImmediate(() => this.#drain());
+    this.#pollLater();
   }
 
   get paused(): boolean {
@@ -266,12 +268,7 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
-    if (this.#resuming) return;
-    this.#resuming = true;
-    setImmediate(() => {
-      this.#resuming = false;
-      this.#drain();
-    });
+    this.#pollLater();
   }
 
   #deliver(record: Uint8Array): void {
@@ -284,11 +281,12 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
     this.emit("frame", frame);
   }
 
-  #drain(): void {
+  /** Reads what the ring holds (`until`: up to that write index, see #pollTurn). */
+  #drain(until?: number): void {
     if (this.#draining || this.#paused || this.#link.released) return;
     this.#draining = true;
     try {
-      this.#drainLoop();
+      this.#drainLoop(until);
     } catch (error) {
       this.#fail(
         error instanceof RttError ? error : new RttError("RTT_ERR_FRAME_CORRUPT", String(error)),
@@ -299,11 +297,11 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
     }
   }
 
-  #drainLoop(): void {
+  #drainLoop(until: number | undefined): void {
     const ring = this.#link.ring;
     let handled = 0;
     for (;;) {
-      const n = ring.read(this.#onRecord, BATCH - handled);
+      const n = ring.read(this.#onRecord, BATCH - handled, until);
       handled += n;
       if (n > 0 && this.#emptySince !== undefined) this.#arrived();
       if (n > 0 && ring.unparkWriter()) this.#link.socket.write(DOORBELL);
@@ -315,12 +313,17 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
       // Paused by a frame handler: what is left stays in the ring until resume.
       if (this.#paused) return;
       if (handled >= BATCH) {
-        setImmediate(() => this.#drain());
+        this.#pollLater();
         return;
       }
       if (n > 0) continue;
+      if (until !== undefined && ring.hasData()) {
+        // Published after the last turn looked: the next turn takes them.
+        this.#pollLater();
+        return;
+      }
       if (this.#busyPoll) {
-        setImmediate(() => this.#drain());
+        this.#pollLater();
         return;
       }
       const now = performance.now();
@@ -329,11 +332,7 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
       this.#lastPoll = now;
       if (late) this.#spin.contended();
       else if (now - this.#emptySince < this.#spin.micros / 1000) {
-        // Poll again on the next turn; a turn already scheduled does it.
-        if (!this.#polling) {
-          this.#polling = true;
-          setImmediate(this.#pollTurn);
-        }
+        this.#pollLater();
         return;
       }
       this.#lastPoll = undefined;
@@ -343,12 +342,36 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
       // A record arrived between the last check and parking: take it, do not sleep.
       ring.unparkReader();
       this.#parked = false;
+      if (until !== undefined) {
+        this.#pollLater();
+        return;
+      }
     }
   }
 
+  /** Polls again on the next turn; a turn already scheduled does it. */
+  #pollLater(): void {
+    if (this.#polling) return;
+    this.#polling = true;
+    setImmediate(this.#pollTurn);
+  }
+
+  /**
+   * A polling turn reads only what the turn before it saw published. Records reach a poller
+   * with no I/O event, so nothing else orders them after the I/O that caused them, as poll
+   * readiness orders sockets (listenShm relies on it: the connection an Offer accepts comes
+   * before the frames that follow it). Turns run in the event loop's check phase, and one
+   * scheduled there runs on the next iteration, after a poll phase: a record published before
+   * the previous turn looked was caused before that poll phase began, which saw the cause and
+   * ran its callbacks. Nothing here depends on timing: it holds however long this process was
+   * stopped between two instructions. A record is taken one turn after it is seen.
+   */
   readonly #pollTurn = (): void => {
     this.#polling = false;
-    this.#drain();
+    const ring = this.#link.ring;
+    const until = this.#polled ?? ring.consumed();
+    this.#polled = ring.written();
+    this.#drain(until);
   };
 
   /** Records flow again after the ring was empty: the gap teaches the spin budget. */
