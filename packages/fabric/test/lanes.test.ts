@@ -311,6 +311,28 @@ describe("shared-memory segments", {
     assert.ok(got.frames.every((f, i) => f.seq === i + 1 && f.payload.length === i % 1000));
   });
 
+  it("a reader closed while a poll turn is pending never touches its unmapped ring", async () => {
+    const thrown: unknown[] = [];
+    const keep = (error: unknown) => thrown.push(error);
+    process.on("uncaughtException", keep);
+    try {
+      for (const busyPoll of [false, true]) {
+        const l = await listenReader("shm", { busyPoll });
+        const writer = await connectWriter(l.address);
+        writer.on("error", () => {}); // the reader is closed under it
+        const reader = await l.accepted;
+        writer.write(Buffer.from("x"));
+        // The reader's first turn is scheduled at its making: close before it runs.
+        reader.close();
+        for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+        writer.destroy();
+      }
+    } finally {
+      process.off("uncaughtException", keep);
+    }
+    assert.deepEqual(thrown, []);
+  });
+
   it("after a lane is connected its segment has no name left to leak", async () => {
     const l = await listenReader("shm");
     const name = (l.address as { segment: string }).segment;
