@@ -13,6 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   openStateFile,
   PRIVATE_FILE_MODE,
+  privateDir,
   type RxMessage,
   type SourceJournal,
 } from "@rtt/connector-sdk";
@@ -64,6 +65,7 @@ export class JournaledSource {
   constructor(journal: SourceJournal, stateDir: string, log: (line: string) => void) {
     this.#journal = journal;
     this.#log = log;
+    privateDir(stateDir);
     this.#seqFd = openStateFile(
       join(stateDir, "nats-last-seq"),
       constants.O_RDWR | constants.O_CREAT,

@@ -15,7 +15,12 @@ import { JournaledSource } from "./journaled-source.ts";
 import { ensureStream } from "./stream.ts";
 
 /** Messages JetStream hands over per pull. */
-const PULL_BATCH = 256;
+const PULL_BATCH = 64;
+/**
+ * How long a message handed to this client may go unacked before JetStream sends it again: what
+ * a closed link had pulled but not taken waits this long before its successor gets it.
+ */
+const ACK_WAIT_NS = 5_000_000_000;
 
 /** The durable consumer of a symbol: the same after a restart, so the stream resumes there. */
 export function consumerName(saddr: string, subject: string): string {
@@ -53,6 +58,7 @@ export class Subscriber {
       durable_name: name,
       ack_policy: "explicit",
       deliver_policy: "all",
+      ack_wait: ACK_WAIT_NS,
       filter_subject: subject,
     });
   }
@@ -89,8 +95,16 @@ export class Subscriber {
       );
       if (this.#closed) return;
       this.#consumed = await consumer.consume({ max_messages: PULL_BATCH });
+      // Unjournaled: what JetStream sent again (its ack_wait passed while the pump was slow)
+      // is dropped by sequence; across links, the one in flight may come twice.
+      let lastSeq = 0;
       for await (const m of this.#consumed) {
         if (journaled === undefined) {
+          if (m.seq <= lastSeq) {
+            m.ack();
+            continue;
+          }
+          lastSeq = m.seq;
           this.received++;
           yield m.data;
           // Acked once the pump asked for the next one: the lane took this one.
