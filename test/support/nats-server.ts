@@ -6,7 +6,7 @@
  * `dispose()` stops it and removes the folder.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -74,7 +74,20 @@ export class NatsServer {
   /** Starts it (again, on the same port and store) and resolves once it accepts clients. */
   start(): Promise<void> {
     if (NATS_SERVER === undefined) throw new Error(String(skipWithoutNats));
-    const args = ["-a", "127.0.0.1", "-p", String(this.port), "-js", "-sd", join(this.dir, "js")];
+    // A message as big as the largest the lane benches send (1 MiB) and its subject fit.
+    const config = join(this.dir, "nats.conf");
+    writeFileSync(config, "max_payload: 8388608\n");
+    const args = [
+      "-c",
+      config,
+      "-a",
+      "127.0.0.1",
+      "-p",
+      String(this.port),
+      "-js",
+      "-sd",
+      join(this.dir, "js"),
+    ];
     const child = spawn(NATS_SERVER, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.#child = child;
     return new Promise((resolve, reject) => {
