@@ -91,9 +91,12 @@ export class NatsServer {
     const child = spawn(NATS_SERVER, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.#child = child;
     return new Promise((resolve, reject) => {
+      // This run's output only: an earlier run's log says it was ready too.
+      let output = "";
       const onData = (chunk: Buffer) => {
+        output += chunk.toString();
         this.#log += chunk.toString();
-        if (this.#log.includes("Server is ready")) resolve();
+        if (output.includes("Server is ready")) resolve();
       };
       child.stdout?.on("data", onData);
       child.stderr?.on("data", onData);

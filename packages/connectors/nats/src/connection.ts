@@ -5,12 +5,15 @@
  * errors (the route's breaker counts their rise), the connection state makes a sample ok or not.
  */
 import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/transport-node";
 import { RttError } from "@rtt/core";
 import { describe, type NatsSettings } from "./settings.ts";
 
 /** How long to wait between two attempts to reach a server that went away. */
 const RECONNECT_WAIT_MS = 250;
+/** How long closing a link may wait for the client to send what it buffered. */
+const CLOSE_WAIT_MS = 2000;
 /** Messages a subscription may hold unread before the client reports a slow consumer. */
 export const SLOW_CONSUMER_PENDING = 65_536;
 
@@ -103,9 +106,16 @@ export class NatsClient {
     return this.#lastError;
   }
 
-  /** Sends what is buffered, then closes. */
+  /**
+   * Sends what is buffered, then closes; at once while disconnected, and after CLOSE_WAIT_MS at
+   * most otherwise (a close must not wait for a server that went away meanwhile).
+   */
   async close(): Promise<void> {
     if (this.nc.isClosed()) return;
-    await this.nc.drain().catch(() => this.nc.close());
+    if (this.#connected) {
+      const drained = this.nc.drain().catch(() => {});
+      await Promise.race([drained, sleep(CLOSE_WAIT_MS)]);
+    }
+    await this.nc.close().catch(() => {});
   }
 }

@@ -183,6 +183,24 @@ describe("nats driver", { skip: skipWithoutNats }, () => {
     await natsConnector.close(target, { detach: false });
   });
 
+  it("closes a stream target at once while the server is down, ending a publish that waits", async () => {
+    const symbol = bus(true);
+    const target = await open(symbol, {}, {});
+    await send(target, ["before"]);
+    await server.stop("SIGKILL");
+    try {
+      const waiting = send(target, ["during"]);
+      const settled = waiting.then(
+        () => "sent",
+        () => "refused",
+      );
+      await natsConnector.close(target, { detach: false });
+      assert.equal(await settled, "refused", "the publish the stream never acked fails");
+    } finally {
+      await server.start();
+    }
+  });
+
   it("survives a kill -9 of the server: a stream route loses nothing and health says so", async () => {
     const symbol = bus(true);
     const target = await open(symbol, {}, {});
