@@ -93,6 +93,20 @@ describe("nats driver", { skip: skipWithoutNats }, () => {
     assert.equal((await rx.next()).done, true, "closing ends rx");
   });
 
+  it("counts a slow consumer (a source whose route does not keep up) as the link's error", async () => {
+    const symbol = bus();
+    const source = await open(symbol, {}, { source: true });
+    const target = await open(symbol, {}, {});
+    // Nobody reads the source's rx: past SLOW_CONSUMER_PENDING unread messages the client says so.
+    const tiny = Buffer.from("x");
+    for (let i = 0; i < 70_000; i++) await natsConnector.tx(target, tiny, { correlation: 0 });
+    await eventually(async () => ((await natsConnector.health(source)).errors ?? 0) >= 1, {
+      what: "the source's health to count the slow consumer",
+      timeoutMs: 20_000,
+    });
+    assert.equal((await natsConnector.health(target)).errors, 0, "the publisher did nothing wrong");
+  });
+
   it("refuses a server that is not there, naming it", async () => {
     const symbol = { ...bus(), "x-url": "nats://127.0.0.1:1" } as Contract;
     await assert.rejects(
