@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -115,6 +115,23 @@ describe("nats driver", { skip: skipWithoutNats }, () => {
         e instanceof RttError &&
         e.code === "RTT_ERR_DRIVER_LINK" &&
         /cannot connect to nats:\/\/127\.0\.0\.1:1 subject/.test(e.message),
+    );
+  });
+
+  it("passes x-creds to the client and never shows what is in it", async () => {
+    const creds = join(tempDir(), "rtt.creds");
+    writeFileSync(
+      creds,
+      "-----BEGIN NATS USER JWT-----\nSECRETJWT\n------END NATS USER JWT------\n" +
+        "-----BEGIN USER NKEY SEED-----\nSUSECRETSEED\n------END USER NKEY SEED------\n",
+    );
+    const symbol = { ...bus(), "x-creds": creds } as Contract;
+    await assert.rejects(
+      async () => open(symbol, {}, {}),
+      (e: unknown) =>
+        e instanceof RttError &&
+        /cannot connect to nats:.* with credentials: nkeys/.test(e.message) &&
+        !/SECRET|rtt\.creds/.test(e.message),
     );
   });
 
