@@ -13,13 +13,14 @@ import { eventually } from "@rtt/core/testing";
 import { loggedSeqs, oneToN, useBurstBus } from "../support/burst-bus.ts";
 import { NatsServer, skipWithoutNats } from "../support/nats-server.ts";
 import type { QuickstartPolicy } from "../support/quickstart.ts";
-import { cleanup, Workspace } from "../support/quickstart-workspace.ts";
+import { cleanup, type TapSample, Workspace } from "../support/quickstart-workspace.ts";
 
 const N = 100_000;
 const SUBJECT = "rtt.e2e.events";
 const STREAM = "RTT_E2E_EVENTS";
 const BUS = "rtt://net/bus/events@1.0.0";
 const LOG = "logs/events.ndjson";
+const ROUTE = "events-over-nats";
 
 let server: NatsServer;
 before(async () => {
@@ -67,7 +68,7 @@ function natsManifest(w: Workspace, direction: "consumer" | "provider"): void {
 }
 
 const routes = (from: string, to: string) =>
-  `${JSON.stringify({ routes: [{ id: "events-over-nats", from, to }] })}\n`;
+  `${JSON.stringify({ routes: [{ id: ROUTE, from, to }] })}\n`;
 
 async function wire(w: Workspace): Promise<void> {
   await w.ok(["scan"]);
@@ -112,6 +113,19 @@ describe("a route across two panels through NATS", { skip: skipWithoutNats }, ()
     await logged(N / 2);
     await server.stop("SIGKILL");
     assert.ok(b.count(LOG) < N, "nats-server killed before the end of the stream");
+    // The outage is the route's health: B's source link is down, and says why.
+    let last: TapSample | undefined;
+    await eventually(
+      async () => {
+        [last] = await b.tap(ROUTE, 1, 200);
+        return last?.from_link.ok === false && /disconnected/.test(last.from_link.err);
+      },
+      {
+        ...b.wait("B's route to show its NATS link down"),
+        intervalMs: 300,
+        detail: () => JSON.stringify(last?.from_link),
+      },
+    );
     await server.start();
 
     await logged(N);
