@@ -7,7 +7,7 @@ import { DeliveredMark, RouteJournal, type RxMessage } from "@rtt/connector-sdk"
 import { type Contract, RttError } from "@rtt/core";
 import { eventually } from "@rtt/core/testing";
 import { NatsServer, skipWithoutNats } from "../../../../test/support/nats-server.ts";
-import { natsConnector } from "./driver.ts";
+import { type NatsLink, natsConnector } from "./driver.ts";
 
 let server: NatsServer;
 const dirs: string[] = [];
@@ -167,6 +167,7 @@ describe("nats driver", { skip: skipWithoutNats }, () => {
     const again = await open(symbol, {}, { stateDir: state });
     i = 1;
     await send(again, ["b", "c", "d"], () => [20, 30, 40][i++ - 1] as number);
+    assert.equal((again as NatsLink).publisher?.duplicates, 2, "b and c were replays");
     const source = await open(symbol, {}, { source: true });
     const rx = natsConnector.rx(source)[Symbol.asyncIterator]();
     assert.deepEqual(

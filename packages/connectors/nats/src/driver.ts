@@ -16,7 +16,7 @@ import { Subscriber } from "./subscriber.ts";
 export const NATS_DRIVER = "nats";
 const BUS_TYPES = new Set(["bus", "queue"]);
 
-interface NatsLink {
+export interface NatsLink {
   readonly client: NatsClient;
   /** At a route's source end. */
   readonly subscriber?: Subscriber;
@@ -66,6 +66,12 @@ export const natsConnector = defineConnector<NatsLink>({
     link.subscriber?.close();
     link.publisher?.close();
     await link.client.close();
+    const say = log(link.client.settings.saddr);
+    if (link.subscriber !== undefined) say(`closed: ${link.subscriber.received} message(s) taken`);
+    if (link.publisher !== undefined)
+      say(
+        `closed: ${link.publisher.published} message(s) published, ${link.publisher.duplicates} of them replays the stream had already`,
+      );
   },
   health(link) {
     const pending = link.subscriber?.pending ?? 0;
