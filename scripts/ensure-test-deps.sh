@@ -6,7 +6,9 @@
 #   test/e2e/sandbox.test.ts);
 # - chromium, the browser test/e2e/ui.test.ts drives (with playwright-core) against `rtt ui`;
 # - zsh and fish, whose completion scripts packages/cli/src/completion/completion.test.ts runs;
-# - jq, one of the ordinary programs docs/tutorial.md wires (test/e2e/tutorial.test.ts).
+# - jq, one of the ordinary programs docs/tutorial.md wires (test/e2e/tutorial.test.ts);
+# - nats-server, the NATS server the nats connector's tests start on a free loopback port
+#   (docs/adr/0032-nats-bus.md; test/support/nats-server.ts).
 # Idempotent and silent when they are there already; never fails the caller: when it cannot
 # install (not root, no apt-get, no network) it prints one line per package and the tests that
 # need it skip with the same reason.
@@ -25,6 +27,10 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 if ! command -v jq >/dev/null 2>&1; then
   missing+=("jq:the tutorial test")
+fi
+# Debian puts it in /usr/sbin, which a user's PATH may lack.
+if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; then
+  missing+=("nats-server:the nats connector tests")
 fi
 for shell in zsh fish; do
   if ! command -v "$shell" >/dev/null 2>&1; then

@@ -9,7 +9,7 @@
  */
 import type { LaneAddress } from "@rtt/fabric";
 
-export const CONTENDERS = ["shm", "uds", "tcp", "node-uds", "zeromq-ipc"] as const;
+export const CONTENDERS = ["shm", "uds", "tcp", "node-uds", "zeromq-ipc", "nats"] as const;
 export type Contender = (typeof CONTENDERS)[number];
 /** The contenders that are RTT lanes (made by @rtt/fabric's factory). */
 export type RttLane = Extract<Contender, "shm" | "uds" | "tcp">;
@@ -46,7 +46,11 @@ export function readStamp(message: Uint8Array): number {
 export type PeerAddress =
   | { readonly kind: "lane"; readonly address: LaneAddress }
   | { readonly kind: "node-uds"; readonly path: string }
-  | { readonly kind: "zeromq-ipc"; readonly endpoint: string };
+  | { readonly kind: "zeromq-ipc"; readonly endpoint: string }
+  | { readonly kind: "nats"; readonly url: string; readonly subject: string };
+
+/** The nats-server run.ts starts for the `nats` contender (its peers read it from here). */
+export const NATS_URL_ENV = "RTT_BENCH_NATS_URL";
 
 export interface LatencyReport {
   /** Samples recorded (after the warm-up). */

@@ -4,8 +4,8 @@
  *
  *   node peer.ts <contender> <size> <warmup,warmup> <dir> [<shm reader options JSON>]
  *
- *   1. Listens (an RTT lane reader, a raw Unix socket server, or a ZeroMQ PULL socket bound to
- *      ipc://) and prints {"address": …}.
+ *   1. Listens (an RTT lane reader, a raw Unix socket server, a ZeroMQ PULL socket bound to
+ *      ipc://, or a NATS subscription on the server run.ts started) and prints {"address": …}.
  *   2. Latency, twice (back-to-back, then paced; the sender decides the pacing): for each
  *      message, reads the send stamp in its first 8 bytes, records arrival − stamp (ns) in an
  *      HDR histogram (pure-JS build), and prints the line `a` so the sender sends the next one:
@@ -18,6 +18,7 @@
  */
 import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
+import { connect as natsConnect } from "@nats-io/transport-node";
 import { errorMessage } from "@rtt/core";
 import { type Frame, type LaneKind, type LaneOptions, listenReader } from "@rtt/fabric";
 import { build } from "hdr-histogram-js";
@@ -29,6 +30,7 @@ import {
   isRttLane,
   LATENCY_PHASES,
   type LatencyReport,
+  NATS_URL_ENV,
   nowNs,
   type PeerLine,
   readStamp,
@@ -236,9 +238,33 @@ async function serveZeromq(): Promise<void> {
   pull.close();
 }
 
+/** Core NATS: a subscription on a subject of this peer's own; an empty message ends the stream. */
+async function serveNats(): Promise<void> {
+  const url = process.env[NATS_URL_ENV];
+  if (url === undefined) fail(`${NATS_URL_ENV} is not set`);
+  const nc = await natsConnect({ servers: url });
+  const subject = `rtt.bench.${process.pid}`;
+  const sub = nc.subscribe(subject);
+  await nc.flush();
+  out({ address: { kind: "nats", url, subject } });
+  for await (const m of sub) {
+    const message = m.data;
+    if (phase === "latency") {
+      onLatency(readStamp(message), message.length, nowNs());
+    } else if (message.length === 0) {
+      onEndOfStream(nowNs());
+      break;
+    } else {
+      onThroughput(message, message.length);
+    }
+  }
+  await nc.close();
+}
+
 try {
   if (isRttLane(contender)) await serveLane(contender);
   else if (contender === "node-uds") await serveNodeUds();
+  else if (contender === "nats") await serveNats();
   else await serveZeromq();
 } catch (error) {
   fail(error);

@@ -1,7 +1,9 @@
 /**
  * bench/lanes — RTT's lanes (shm, uds, tcp) against two peers that are not RTT, in the same
  * run: raw Node `net` over a Unix socket with no framing (`node-uds`) and ZeroMQ PUSH/PULL over
- * `ipc://` (`zeromq-ipc`, npm `zeromq` v6). Two OS processes on one host: this one sends,
+ * `ipc://` (`zeromq-ipc`, npm `zeromq` v6), and core NATS publish/subscribe through a
+ * `nats-server` on loopback (`nats`, what the nats connector carries a route across machines
+ * with; ADR 0032). Two OS processes on one host: this one sends,
  * bench/lanes/peer.ts receives; one peer process per (contender, size) cell.
  *
  * Message sizes 64 B, 4 KiB, 64 KiB, 1 MiB (the application payload; RTT lanes add their
@@ -38,9 +40,10 @@
 import { mkdirSync } from "node:fs";
 import { errorMessage } from "@rtt/core";
 import { loadShm, shmUnavailableReason } from "@rtt/fabric";
+import { NatsServer, skipWithoutNats } from "../../test/support/nats-server.ts";
 import { cleanUpOnExit } from "../clean-up-on-exit.ts";
 import { type Row, round, runCell } from "./cell.ts";
-import { CONTENDERS, nowNs } from "./common.ts";
+import { CONTENDERS, NATS_URL_ENV, nowNs } from "./common.ts";
 import { PeerProcesses } from "./peer-process.ts";
 import { type Skipped, summary } from "./report.ts";
 import type { Zmq } from "./senders.ts";
@@ -52,7 +55,10 @@ const log = (line: string): void => {
 
 const settings = parseSettings();
 const peers = new PeerProcesses(settings);
-cleanUpOnExit("bench:lanes", () => peers.cleanUp());
+cleanUpOnExit("bench:lanes", () => {
+  peers.cleanUp();
+  void nats?.dispose();
+});
 
 const skipped: Skipped[] = [];
 if (settings.only.includes("shm") && loadShm() === undefined) {
@@ -69,6 +75,14 @@ if (settings.only.includes("zeromq-ipc")) {
       lane: "zeromq-ipc",
       reason: `zeromq failed to load: ${errorMessage(error)}`,
     });
+  }
+}
+let nats: NatsServer | undefined;
+if (settings.only.includes("nats")) {
+  if (skipWithoutNats !== false) skipped.push({ lane: "nats", reason: skipWithoutNats });
+  else {
+    nats = await NatsServer.start();
+    process.env[NATS_URL_ENV] = nats.url;
   }
 }
 for (const s of skipped) log(`skipping ${s.lane}: ${s.reason}`);
@@ -94,6 +108,7 @@ for (const size of settings.sizes) {
   }
 }
 
+await nats?.dispose();
 const elapsedS = round((nowNs() - started) / 1e9, 3);
 const report = summary(settings, { zmqVersion, skipped, results, elapsedS });
 log(`bench:lanes done in ${report.elapsed_s} s`);

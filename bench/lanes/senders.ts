@@ -1,8 +1,9 @@
 /**
- * Senders: one shape for the five contenders, each connected to the address its peer printed.
+ * Senders: one shape for the six contenders, each connected to the address its peer printed.
  */
 import type { EventEmitter } from "node:events";
 import { connect, type Socket } from "node:net";
+import { connect as natsConnect } from "@nats-io/transport-node";
 import { connectWriter, type LaneWriter } from "@rtt/fabric";
 import type { PeerAddress } from "./common.ts";
 
@@ -21,6 +22,7 @@ export type Zmq = typeof import("zeromq");
 export async function connectSender(address: PeerAddress, zmq: Zmq | undefined): Promise<Sender> {
   if (address.kind === "lane") return await laneSender(address);
   if (address.kind === "node-uds") return await nodeUdsSender(address.path);
+  if (address.kind === "nats") return await natsSender(address.url, address.subject);
   if (zmq !== undefined) return await zeromqSender(zmq, address.endpoint);
   throw new Error("zeromq is not loaded");
 }
@@ -85,5 +87,35 @@ async function zeromqSender(zmq: Zmq, endpoint: string): Promise<Sender> {
       await push.send(new Uint8Array(0));
     },
     destroy: () => push.close(),
+  };
+}
+
+/**
+ * Core NATS publish (what the nats connector does at a route's target without a stream). NATS
+ * has no per-message backpressure: a flush (a round trip to the server) every FLUSH_BYTES or
+ * FLUSH_MESSAGES is, so the peer is not dropped as a slow consumer.
+ */
+const FLUSH_BYTES = 4 * 1024 * 1024;
+const FLUSH_MESSAGES = 256;
+
+async function natsSender(url: string, subject: string): Promise<Sender> {
+  const nc = await natsConnect({ servers: url });
+  let bytes = 0;
+  let messages = 0;
+  return {
+    send: (message) => {
+      nc.publish(subject, message);
+      bytes += message.length;
+      if (++messages < FLUSH_MESSAGES && bytes < FLUSH_BYTES) return undefined;
+      bytes = messages = 0;
+      return nc.flush();
+    },
+    end: async () => {
+      nc.publish(subject, new Uint8Array(0));
+      await nc.flush();
+    },
+    destroy: () => {
+      void nc.close();
+    },
   };
 }

@@ -16,6 +16,7 @@ export type KeyReader =
   | "http"
   | "file"
   | "stub"
+  | "nats"
   | "memory"
   | "panel"
   | "label"
@@ -71,11 +72,39 @@ export const EXTENSION_KEYS = {
     example: "logs/app.ndjson",
   },
   "x-url": {
-    type: "string (http URL)",
-    readBy: ["http"],
-    default: "none: the driver starts x-run instead",
-    doc: "The loopback URL of an api the http driver sends requests to (its path is a prefix of every request's path); any other host is refused.",
+    type: "string (http or nats URL)",
+    readBy: ["http", "nats"],
+    default: "none: the http driver starts x-run instead; the nats driver cannot open the symbol",
+    doc: "For the http driver, the loopback URL of an api it sends requests to (its path is a prefix of every request's path; any other host is refused). For the nats driver, the NATS server(s) a bus or queue symbol is on: nats:// or tls:// URLs, comma-separated, with no credentials in them (ADR 0032).",
     example: "http://127.0.0.1:9464/api",
+  },
+  "x-subject": {
+    type: "string (NATS subject)",
+    readBy: ["nats"],
+    default: "none: the nats driver cannot open the symbol",
+    doc: "The subject a nats bus or queue symbol is: a route's target publishes each frame to it, a route's source subscribes to it; no wildcards (ADR 0032).",
+    example: "rtt.events",
+  },
+  "x-stream": {
+    type: "string (JetStream stream name)",
+    readBy: ["nats"],
+    default: "none: core NATS, what is sent while no one subscribes is gone",
+    doc: "A JetStream stream holding the subject (made on first use): publishing waits for the stream to store each message and a route's source is a durable consumer, so a drop: buffer route loses nothing while the receiving panel or the server is down (ADR 0032).",
+    example: "RTT_EVENTS",
+  },
+  "x-creds": {
+    type: "string (path)",
+    readBy: ["nats"],
+    default: "none: connect without credentials",
+    doc: "A NATS credentials file (JWT and NKey seed) the nats driver connects with, relative to the manifest's folder; passed to the client only, never logged.",
+    example: "secrets/rtt.creds",
+  },
+  "x-tls": {
+    type: 'object {"ca"?, "cert"?, "key"?} (paths)',
+    readBy: ["nats"],
+    default: "none: TLS only if the URL says tls:// or the server asks for it",
+    doc: "The CA, client certificate and key files the nats driver's TLS connection uses, relative to the manifest's folder; passed to the client only, never logged.",
+    example: { ca: "tls/ca.pem", cert: "tls/client.pem", key: "tls/client-key.pem" },
   },
   "x-settle-ms": {
     type: "integer (ms, 0–7000)",

@@ -3,7 +3,8 @@
  * (docs/design.md §Processes and sockets: driver processes): one `DriverHost` per connector,
  * launched on first use, re-attached after a panel restart, stopped with the panel. Where a
  * driver comes from: `.rtt/drivers/<name>` (an executable, or a `.ts`/`.js`/`.mjs` file run with
- * this Node), else a connector shipped with RTT (file, http, process, and stub for degrade modes).
+ * this Node), else a connector shipped with RTT (file, http, nats, process, and stub for degrade
+ * modes).
  */
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -18,7 +19,7 @@ import {
 import { RttError } from "@rtt/core";
 import { type DriverCalls, type DriverPool, sampleLink } from "../reconcile/drivers.ts";
 
-export const BUILT_IN_DRIVERS = ["file", "http", "process", "stub"] as const;
+export const BUILT_IN_DRIVERS = ["file", "http", "nats", "process", "stub"] as const;
 
 function builtIn(name: string): string | undefined {
   if (!(BUILT_IN_DRIVERS as readonly string[]).includes(name)) return undefined;

@@ -1,0 +1,134 @@
+/**
+ * A route's source end on a bus symbol: what arrives on the subject becomes the route's frames
+ * (docs/adr/0032-nats-bus.md). Without a stream it is a core NATS subscription: what is sent
+ * while the route is down is gone. With `x-stream` it is a durable JetStream consumer (one per
+ * symbol), acked message by message, so what the stream holds waits while the receiving panel
+ * is down. On a journaled (`drop: buffer`) route a message is journaled before it is acked
+ * (journaled-source.ts), so from the stream to the route's target each message arrives once.
+ */
+import { createHash } from "node:crypto";
+import { type ConsumerMessages, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { Subscription } from "@nats-io/transport-node";
+import type { OpenContext, RxMessage } from "@rtt/connector-sdk";
+import { type NatsClient, SLOW_CONSUMER_PENDING } from "./connection.ts";
+import { JournaledSource } from "./journaled-source.ts";
+import { ensureStream } from "./stream.ts";
+
+/** Messages JetStream hands over per pull. */
+const PULL_BATCH = 64;
+/**
+ * How long a message handed to this client may go unacked before JetStream sends it again: what
+ * a closed link had pulled but not taken waits this long before its successor gets it.
+ */
+const ACK_WAIT_NS = 5_000_000_000;
+
+/** The durable consumer of a symbol: the same after a restart, so the stream resumes there. */
+export function consumerName(saddr: string, subject: string): string {
+  return `rtt-${createHash("sha256").update(`${saddr}\n${subject}`).digest("hex").slice(0, 16)}`;
+}
+
+export class Subscriber {
+  readonly #client: NatsClient;
+  readonly #context: OpenContext;
+  readonly #log: (line: string) => void;
+  #sub: Subscription | undefined;
+  #consumed: ConsumerMessages | undefined;
+  #closed = false;
+  /** Messages handed to the route. */
+  received = 0;
+
+  constructor(client: NatsClient, context: OpenContext, log: (line: string) => void) {
+    this.#client = client;
+    this.#context = context;
+    this.#log = log;
+  }
+
+  /** Made before the first frame is asked for, so a stream exists as soon as the link does. */
+  async prepare(): Promise<void> {
+    const { stream, subject } = this.#client.settings;
+    if (stream === undefined) {
+      // Subscribed at once: messages published from here on wait for the pump.
+      this.#sub = this.#client.nc.subscribe(subject, { slow: SLOW_CONSUMER_PENDING });
+      return;
+    }
+    await ensureStream(this.#client, stream);
+    const jsm = await jetstreamManager(this.#client.nc);
+    const name = consumerName(this.#client.settings.saddr, subject);
+    await jsm.consumers.add(stream, {
+      durable_name: name,
+      ack_policy: "explicit",
+      deliver_policy: "all",
+      ack_wait: ACK_WAIT_NS,
+      filter_subject: subject,
+    });
+  }
+
+  /** Messages still queued in the client for this route (not yet taken by the pump). */
+  get pending(): number {
+    return this.#sub?.getPending() ?? 0;
+  }
+
+  async *messages(): AsyncGenerator<Uint8Array | RxMessage> {
+    if (this.#sub !== undefined) {
+      for await (const m of this.#sub) {
+        this.received++;
+        yield m.data;
+      }
+      return;
+    }
+    const { stream, saddr, subject } = this.#client.settings;
+    if (stream === undefined || this.#closed) return;
+    const { journal, stateDir } = this.#context;
+    const journaled =
+      journal === undefined || stateDir === undefined
+        ? undefined
+        : new JournaledSource(journal, stateDir, this.#log);
+    try {
+      if (journaled !== undefined)
+        for (const m of journaled.replay()) {
+          this.received++;
+          yield m;
+        }
+      const consumer = await jetstream(this.#client.nc).consumers.get(
+        stream,
+        consumerName(saddr, subject),
+      );
+      if (this.#closed) return;
+      this.#consumed = await consumer.consume({ max_messages: PULL_BATCH });
+      // Unjournaled: what JetStream sent again (its ack_wait passed while the pump was slow)
+      // is dropped by sequence; across links, the one in flight may come twice.
+      let lastSeq = 0;
+      for await (const m of this.#consumed) {
+        if (journaled === undefined) {
+          if (m.seq <= lastSeq) {
+            m.ack();
+            continue;
+          }
+          lastSeq = m.seq;
+          this.received++;
+          yield m.data;
+          // Acked once the pump asked for the next one: the lane took this one.
+          m.ack();
+          continue;
+        }
+        await journaled.room(() => this.#closed);
+        if (this.#closed) return;
+        const out = journaled.take(m.seq, m.data);
+        // Journaled (and its sequence noted) first: a crash before this ack redelivers it, and
+        // the journal's record of its sequence drops the second copy.
+        m.ack();
+        if (out === undefined) continue;
+        this.received++;
+        yield out;
+      }
+    } finally {
+      journaled?.close();
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#sub?.unsubscribe();
+    this.#consumed?.stop();
+  }
+}
