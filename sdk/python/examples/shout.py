@@ -12,6 +12,7 @@ from rtt_connector import define_connector
 
 def open_link(contract, params, context):
     path = os.path.join(contract.get("x-cwd", "."), contract["x-shout-file"])
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     return {"file": open(path, "ab"), "lock": threading.Lock(), "written": 0}
 
 

@@ -31,4 +31,4 @@ def call_failed(driver, fn, error):
     """What an author's function raised, as the host will see it."""
     if isinstance(error, RttError):
         return error
-    return RttError("RTT_ERR_DRIVER_CALL", f'driver "{driver}": {fn} failed: {type(error).__name__}: {error}')
+    return RttError("RTT_ERR_DRIVER_CALL", f'connector "{driver}": {fn} failed: {type(error).__name__}: {error}')

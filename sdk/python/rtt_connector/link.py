@@ -32,6 +32,7 @@ class Link:
         self.counters = dict(frames_in=0, frames_out=0, bytes_in=0, bytes_out=0, errors=0)
         self.lag_ms = 0.0
         self.lane_error = ""
+        self.delivered = None  # the target end's DeliveredMark on a journaled route
 
     def log(self, line):
         self._log(f"link {self.id}: {line}")
@@ -57,6 +58,10 @@ class Link:
             self.tx(frame.payload, frame.correlation)
         except RttError as e:
             self.log(str(e))
+            return
+        # The connector has the message: a successor of this driver need not have it replayed.
+        if frame.correlation > 0 and self.delivered is not None:
+            self.delivered.record(frame.correlation)
 
     def _on_heartbeat(self, frame):
         if len(frame.payload) == 8:
@@ -273,4 +278,6 @@ class Link:
             writer.end()
         if self.reader is not None:
             self.reader.close()
+        if self.delivered is not None:
+            self.delivered.close()
         return True

@@ -2,11 +2,14 @@
 service"): Probe, Open, Bind, Offer, Handshake, Switch, Throttle, Close, ListLinks, Tx, Rx and
 the health samples, in plain Python values; service.py turns them into protobuf."""
 
+import hashlib
 import json
+import os
 import secrets
 import threading
 
 from .contract import contract_hash
+from .delivered import DeliveredMark
 from .errors import RttError, call_failed
 from .lanes import Writer, connect
 from .link import Link
@@ -68,7 +71,15 @@ class Runtime:
                 "serve this symbol with a TypeScript driver, or give it auth mode none",
             )
         own = {k: v for k, v in params.items() if not k.startswith(RUNTIME_PARAMS)}
-        context = {"source": params.get("qos.source") == saddr}
+        is_source = params.get("qos.source") == saddr
+        context = {"source": is_source}
+        journal = params.get("qos.journal")
+        if journal:
+            # A journaled route: state that outlives this process goes in a folder of this end's.
+            end = "source" if is_source else "target"
+            context["state_dir"] = os.path.join(journal, f"{end}-{hashlib.sha256(saddr.encode()).hexdigest()[:12]}")
+            if is_source:
+                self.log(f"{saddr}: the Python SDK keeps no route journal; this source end runs unjournaled")
         try:
             handle = self.connector.open(contract, own, context)
         except Exception as e:
@@ -76,7 +87,10 @@ class Runtime:
         with self._lock:
             link_id = f"{self._prefix}-{self._next}"
             self._next += 1
-            self.links[link_id] = Link(link_id, saddr, contract, handle, self.connector, self.log)
+            link = Link(link_id, saddr, contract, handle, self.connector, self.log)
+            if journal and not is_source:
+                link.delivered = DeliveredMark(journal)
+            self.links[link_id] = link
         return link_id
 
     def bind(self, link_id, inbound, outbound):

@@ -178,7 +178,8 @@ def serve(connector):
         threading.Timer(0.05, stop, (why,)).start()  # let the answer reach the host first
 
     service = Service(runtime, info, presence, shutdown)
-    start_server(service, connector.name, path, presence.activity)
+    # Held for the process's life: a collected grpc.Server shuts down and unlinks its socket.
+    server = start_server(service, connector.name, path, presence.activity)
     line = f"RTT|1|{version}|unix|{path}|grpc|{os.getpid()}|{start_time}|{nonce}\n"
     os.write(HANDSHAKE_FD, line.encode())
     os.close(HANDSHAKE_FD)
@@ -194,5 +195,5 @@ def serve(connector):
     threading.Thread(target=watch_stdin, daemon=True, name="rtt-stdin").start()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda signum, _frame: threading.Thread(target=stop, args=(signal.Signals(signum).name,)).start())
-    while True:
+    while server is not None:
         done.wait(1)  # a timed wait, so signals reach their handlers; stop() exits the process
