@@ -15,12 +15,33 @@ def _canonical(value):
     if isinstance(value, list):
         return "[" + ",".join(_canonical(v) for v in value) + "]"
     if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError("a contract holds no NaN or Infinity")
-        if value.is_integer() and abs(value) < 1e21:
-            return str(int(value))
-        return repr(value)
+        return _number(value)
     return json.dumps(value, ensure_ascii=False)
+
+
+def _number(x):
+    """A double as ECMAScript's Number::toString writes it (RFC 8785 §3.2.2.3), from the
+    shortest round-tripping digits Python's repr finds."""
+    if not math.isfinite(x):
+        raise ValueError("a contract holds no NaN or Infinity")
+    if x == 0:
+        return "0"
+    mantissa, _, exp = repr(abs(x)).partition("e")
+    whole, _, frac = mantissa.partition(".")
+    every = whole + frac
+    lead = len(every) - len(every.lstrip("0"))
+    digits = every.strip("0")
+    k, n = len(digits), len(whole) + int(exp or 0) - lead  # x = 0.digits * 10^n
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        text = "0." + "0" * -n + digits
+    else:
+        e = n - 1
+        text = digits[0] + ("." + digits[1:] if k > 1 else "") + ("e+" if e >= 0 else "e-") + str(abs(e))
+    return ("-" if x < 0 else "") + text
 
 
 def contract_hash(contract):
