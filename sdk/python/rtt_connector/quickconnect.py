@@ -59,10 +59,11 @@ class Control:
         self._w.sendall(frames.encode(ftype, self._seq, payload))
 
     def receive(self, deadline):
-        """The next control message as (type, body), or None when `deadline` passes."""
+        """The next control message as (type, body), or None when `deadline` passes (None: no
+        deadline)."""
         while not self._ready:
-            left = deadline - time.monotonic()
-            if left <= 0:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
                 return None
             self._r.settimeout(left)
             try:
@@ -161,9 +162,10 @@ def parse_syn(body):
 
 class Responder:
     """The target's side: listens on the two control lanes (uds or tcp, like its data lane) and
-    answers one handshake on them, on a thread, until READY, `stop()` or `wait_s` passes."""
+    answers one handshake on them, on a thread, until READY or `stop()` (the link's close), as
+    the TypeScript responder does: a source that connects and stays silent holds them till then."""
 
-    def __init__(self, data, contract_hash, caps, log, max_frame=frames.MAX_PAYLOAD, wait_s=60.0):
+    def __init__(self, data, contract_hash, caps, log, max_frame=frames.MAX_PAYLOAD):
         kind = data["kind"]
         self.requests = Listener(kind)
         try:
@@ -172,7 +174,7 @@ class Responder:
             self.requests.close()
             raise
         self._data, self._hash, self._caps, self._log = data, contract_hash, caps, log
-        self._max_frame, self._wait_s = max_frame, wait_s
+        self._max_frame = max_frame
         self._control = None
         self._stopped = False
 
@@ -185,21 +187,29 @@ class Responder:
             read = self.requests.accept()
             write = self.answers.accept()
             self._control = Control(write, read)
-            self._answer(self._control, time.monotonic() + self._wait_s)
+            self._answer(self._control)
         except (LaneError, OSError) as e:
             if not self._stopped:
                 self._log(f"handshake ended: {e}")
         finally:
             self.stop()
 
-    def _answer(self, control, deadline):
+    def _answer(self, control):
+        try:
+            self._answer_all(control)
+        except QuickConnectError as e:
+            if e.reason == "malformed":  # the source learns why before the lanes close
+                try:
+                    control.send(frames.TRIP, {"nonce": "", "reason": "malformed", "detail": str(e)})
+                except OSError:
+                    pass
+            raise
+
+    def _answer_all(self, control):
         answered = {}
         live = None
         while True:
-            got = control.receive(deadline)
-            if got is None:
-                raise QuickConnectError("timeout", "QuickConnect: the source did not complete the handshake")
-            ftype, body = got
+            ftype, body = control.receive(None)
             if ftype == frames.SYN:
                 syn = parse_syn(body)
                 if syn["nonce"] not in answered:

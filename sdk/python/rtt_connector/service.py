@@ -177,7 +177,8 @@ def _handlers(service, driver, activity):
 
 
 def start_server(service, driver, path, activity):
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=32), options=[("grpc.so_reuseport", 0)])
+    # Health and Rx streams hold a worker each for as long as they run: room for many links.
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=256), options=[("grpc.so_reuseport", 0)])
     server.add_generic_rpc_handlers((_handlers(service, driver, activity),))
     old = os.umask(0o177)  # the socket file: 0600
     try:
