@@ -6,6 +6,9 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Contract, contractHash, type RttError } from "@rtt/core";
@@ -13,6 +16,7 @@ import { eventually } from "@rtt/core/testing";
 import { listenReader } from "@rtt/fabric";
 import fc from "fast-check";
 import { COOKIE_ENV, COOKIE_VALUE } from "../src/handshake/protocol.ts";
+import { DriverClient } from "../src/host/driver-client.ts";
 import { DriverHost } from "../src/host/driver-host.ts";
 import { echo } from "./fixtures/echo-driver.ts";
 import { inProcessDrivers, receive } from "./helpers.ts";
@@ -191,6 +195,40 @@ describe("a Python driver (sdk/python)", { skip }, () => {
     child.stdin?.end(); // the host is gone: no stdin, no Health stream
     const [code] = await exited;
     assert.equal(code, 0);
+  });
+
+  test("a print after the host's pipes broke does not fail the call (EPIPE is swallowed)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rtt-py-epipe-"));
+    const file = join(dir, "loud.py");
+    writeFileSync(
+      file,
+      [
+        "from rtt_connector import define_connector",
+        "loud = define_connector(name='loud', version='1.0.0', tx=lambda link, data, meta: print('got', data, flush=True))",
+        "",
+      ].join("\n"),
+    );
+    const env = { ...process.env, ...ENV, [COOKIE_ENV]: COOKIE_VALUE, RTT_PROTOCOL_VERSIONS: "1" };
+    const child = spawn(PYTHON, ["-m", "rtt_connector", "serve", file], {
+      env,
+      stdio: ["pipe", "pipe", "pipe", "pipe"],
+    });
+    try {
+      const [line] = await once(child.stdio[3] as NodeJS.ReadableStream, "data");
+      const socket = String(line).split("|")[4] as string;
+      // What a dead panel leaves: nobody reads the driver's stdout and stderr any more.
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      const client = new DriverClient("loud", socket);
+      const link = await client.open("rtt://demo/api/loud@1.0.0", {
+        contract: { saddr: "rtt://demo/api/loud@1.0.0", type: "api", direction: "both" },
+      });
+      for (let i = 0; i < 3; i++) await client.tx(link, Buffer.from(`m${i}`));
+      assert.equal((await client.info()).links, 1);
+      client.disconnect();
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 
   test("its contract hash is the panel's (RFC 8785 canonical JSON without tags and x- keys)", () => {
