@@ -22,6 +22,7 @@ import { type PanelStatus, processes, quickstartSuite } from "../support/quickst
 const PYTHON = "/usr/bin/python3";
 const SDK = fileURLToPath(new URL("../../sdk/python/", import.meta.url));
 const EXAMPLE = `${SDK}examples/shout.py`;
+const TICKS = `${SDK}examples/ticks.py`;
 const SHOUT = "rtt://obs/extension/shout@1.0.0#ndjson";
 const SHOUT2_REF = "rtt://obs/extension/shout2";
 
@@ -53,6 +54,15 @@ function seqs(rel: string): number[] {
   return completeLines(ws().path(rel)).map((l) => (JSON.parse(l) as { SEQ: number }).SEQ);
 }
 
+/** Installs the Python connector `file` into the workspace's .rtt/drivers/. */
+function install(file: string): void {
+  const out = execFileSync(PYTHON, ["-m", "rtt_connector", "install", file, ws().root], {
+    env: { ...process.env, PYTHONPATH: SDK },
+    encoding: "utf8",
+  });
+  assert.match(out, /\.rtt\/drivers\//);
+}
+
 function assertRun(what: string, list: readonly number[]): void {
   for (let i = 1; i < list.length; i++)
     assert.equal(list[i], (list[i - 1] as number) + 1, `${what}: ${list[i - 1]} then ${list[i]}`);
@@ -70,11 +80,7 @@ describe("a Python connector (sdk/python) in a workspace", { skip, timeout: 240_
     });
     // Python drivers make uds and tcp lanes, not shm (the ring is the Node addon's).
     ws().editText(".rtt/panel.yaml", (t) => t.replace(/prefer: \[[^\]]*\]/, 'prefer: ["uds"]'));
-    const install = execFileSync(PYTHON, ["-m", "rtt_connector", "install", EXAMPLE, ws().root], {
-      env: { ...process.env, PYTHONPATH: SDK },
-      encoding: "utf8",
-    });
-    assert.match(install, /\.rtt\/drivers\/shout/);
+    install(EXAMPLE);
 
     await ws().ok(["scan"]);
     const plan = await ws().ok(["plan"]);
@@ -139,5 +145,46 @@ describe("a Python connector (sdk/python) in a workspace", { skip, timeout: 240_
     const driver = ws().driverPid(await ws().status(), "shout");
     await ws().ok(["panel", "stop"]);
     await eventually(() => !isAlive(driver), ws().wait("the shout driver to exit"));
+  });
+});
+
+describe("a Python source (sdk/python) feeding the quickstart's logger", {
+  skip,
+  timeout: 120_000,
+}, () => {
+  it("QuickConnect from the Python end, every tick at the logger in order", async () => {
+    use({ routes: [EVENTS_ROUTE] });
+    const symbol = {
+      saddr: "rtt://core/bus/ticks@1.0.0",
+      type: "bus",
+      direction: "provider",
+      capabilities: ["push", "stream"],
+      io: "pubsub",
+      outputs: [{ name: "event", schema: "json://events.event" }],
+      "x-driver": "pyticks",
+    };
+    ws().write(
+      "services/ticks/rtt.manifest.json",
+      `${JSON.stringify({ $schema: "https://rtt/spec/v1", symbol }, null, 2)}\n`,
+    );
+    ws().editJson<{ routes: { id: string; from: string }[] }>(".rtt/routes.json", (file) => {
+      for (const r of file.routes) r.from = "rtt://core/bus/ticks";
+    });
+    ws().editText(".rtt/panel.yaml", (t) => t.replace(/prefer: \[[^\]]*\]/, 'prefer: ["uds"]'));
+    install(TICKS);
+    await ws().ok(["scan"]);
+    await ws().ok(["apply", "--auto-approve"]);
+    const logged = () =>
+      completeLines(ws().path("logs/events.ndjson")).map(
+        (l) => (JSON.parse(l) as { record: { seq: number } }).record.seq,
+      );
+    await eventually(() => logged().length > 200, ws().wait("ticks at the logger"));
+    const got = logged();
+    assert.equal(got[0], 1);
+    assertRun("events.ndjson", got);
+    const route = await ws().wiredRoute(EVENTS_ROUTE);
+    assert.ok(route?.from_link.ok && route.lane === "uds", JSON.stringify(route));
+    assert.ok((route?.from_link.frames_out ?? 0) > 200, JSON.stringify(route));
+    await ws().ok(["panel", "stop"]);
   });
 });
