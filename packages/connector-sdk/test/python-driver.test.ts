@@ -150,6 +150,37 @@ describe("a Python driver (sdk/python)", { skip }, () => {
     await ts.client.close(tsLink);
   });
 
+  test("at a route's source, its QoS admits at the rate: over it, taildrop drops and counts", async () => {
+    const py = await launchPython();
+    const params = {
+      "qos.source": PY_ECHO,
+      "qos.rate": "5",
+      "qos.burst": "3",
+      "qos.drop": "taildrop",
+    };
+    const link = await py.client.open(PY_ECHO, { contract: PY_CONTRACT, params });
+    const out = await listenReader("uds");
+    await py.client.bind(link, { outbound: out.address });
+    const got = receive(await out.accepted);
+    for (const m of text(40)) await py.client.tx(link, Buffer.from(m));
+    let sample: { drops: number; frames_out: number } | undefined;
+    await eventually(
+      async () => {
+        const stream = py.client.health({ linkId: link });
+        for await (const s of stream) {
+          sample = s;
+          break;
+        }
+        stream.cancel();
+        return sample !== undefined && sample.drops + sample.frames_out === 40;
+      },
+      { what: "every chunk sent or dropped" },
+    );
+    assert.ok(sample !== undefined && sample.drops > 0, JSON.stringify(sample));
+    assert.equal(got.data.length, sample.frames_out);
+    assert.ok(got.data.length >= 3 && got.data.length < 40, `${got.data.length} sent`);
+  });
+
   test("a failed call carries its RTT code in the trailers", async () => {
     const py = await launchPython();
     await assert.rejects(

@@ -33,6 +33,7 @@ class Link:
         self.lag_ms = 0.0
         self.lane_error = ""
         self.delivered = None  # the target end's DeliveredMark on a journaled route
+        self.admission = None  # the route's QoS at its source end (admission.py)
 
     def log(self, line):
         self._log(f"link {self.id}: {line}")
@@ -103,7 +104,8 @@ class Link:
                 payload = bytes(payload)
                 for tap in list(self._taps):
                     tap.put((payload, correlation))
-                if not self._send(payload, correlation):
+                flags = 0 if self.admission is None else self.admission.admit()
+                if flags is not None and not self._send(payload, correlation, flags):
                     return
         except Exception as e:
             if not self.closed:
@@ -119,7 +121,7 @@ class Link:
             if writer is not None:
                 writer.end()  # the source is exhausted: EOS
 
-    def _send(self, payload, correlation):
+    def _send(self, payload, correlation, flags=0):
         """Writes one chunk on the current outbound lane, waiting for one (a held route, a dead
         lane waiting for its Switch); False once the link closed."""
         self._pace()
@@ -130,7 +132,7 @@ class Link:
                 if self.closed:
                     return False
                 try:
-                    self.writer.write(payload, correlation=correlation)
+                    self.writer.write(payload, correlation=correlation, flags=flags)
                 except LaneError as e:
                     self.lane_error = f"outbound lane: {e}"
                     self.log(self.lane_error)
@@ -244,6 +246,8 @@ class Link:
     def sample(self):
         s = dict(link_id=self.id, ok=True, lag_ms=self.lag_ms, err="", qdepth=0, at_unix_ms=int(time.time() * 1000))
         s.update(self.counters)
+        if self.admission is not None:
+            s.update(self.admission.counts)
         try:
             own = self.connector.health(self.handle) or {}
         except Exception as e:

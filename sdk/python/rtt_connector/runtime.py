@@ -8,14 +8,15 @@ import os
 import secrets
 import threading
 
+from .admission import Admission
 from .contract import contract_hash
 from .delivered import DeliveredMark
 from .errors import RttError, call_failed
 from .lanes import Writer, connect
 from .link import Link
 
-# Route parameters that are the runtime's (the route's QoS, fan-out), not the connector's.
-RUNTIME_PARAMS = ("qos.", "fanout")
+# Route parameters that are the runtime's (the route's QoS, fan-out, journal), not the connector's.
+RUNTIME_PARAMS = ("qos.",)
 
 
 class Runtime:
@@ -71,6 +72,7 @@ class Runtime:
                 "serve this symbol with a TypeScript driver, or give it auth mode none",
             )
         own = {k: v for k, v in params.items() if not k.startswith(RUNTIME_PARAMS)}
+        admission = Admission.from_params(params, saddr)
         is_source = params.get("qos.source") == saddr
         context = {"source": is_source}
         journal = params.get("qos.journal")
@@ -88,6 +90,7 @@ class Runtime:
             link_id = f"{self._prefix}-{self._next}"
             self._next += 1
             link = Link(link_id, saddr, contract, handle, self.connector, self.log)
+            link.admission = admission
             if journal and not is_source:
                 link.delivered = DeliveredMark(journal)
             self.links[link_id] = link
