@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -260,6 +260,36 @@ describe("a Python driver (sdk/python)", { skip }, () => {
     } finally {
       child.kill("SIGKILL");
     }
+  });
+
+  test("install finds a connector by its rtt_connector entry point and writes .rtt/drivers/<name>", () => {
+    // What `pip install` of a package declaring the entry point leaves on the path.
+    const site = mkdtempSync(join(tmpdir(), "rtt-py-entry-"));
+    const info = join(site, "pyecho_pkg-1.0.dist-info");
+    mkdirSync(info);
+    writeFileSync(
+      join(info, "METADATA"),
+      "Metadata-Version: 2.1\nName: pyecho-pkg\nVersion: 1.0\n",
+    );
+    writeFileSync(join(info, "entry_points.txt"), "[rtt_connector]\npyecho = echo:echo\n");
+    const workspace = mkdtempSync(join(tmpdir(), "rtt-py-ws-"));
+    const run = (target: string) =>
+      spawnSync(PYTHON, ["-m", "rtt_connector", "install", target, workspace], {
+        env: { ...process.env, PYTHONPATH: [SDK, site, `${SDK}examples`].join(":") },
+        encoding: "utf8",
+      });
+    const ok = run("entry:pyecho");
+    assert.equal(ok.status, 0, ok.stderr);
+    const wrapper = readFileSync(join(workspace, ".rtt/drivers/pyecho"), "utf8");
+    assert.match(wrapper, /^#!\/bin\/sh\n/);
+    assert.match(wrapper, /-m rtt_connector serve entry:pyecho\n$/);
+    assert.ok((statSync(join(workspace, ".rtt/drivers/pyecho")).mode & 0o111) !== 0, "executable");
+    const missing = run("entry:nothing");
+    assert.equal(missing.status, 1);
+    assert.match(
+      missing.stderr,
+      /no installed package declares the rtt_connector entry point 'nothing'/,
+    );
   });
 
   test("its contract hash is the panel's (RFC 8785 canonical JSON without tags and x- keys)", () => {

@@ -1,9 +1,12 @@
-"""`python3 -m rtt_connector serve FILE_OR_MODULE` runs the connector a module defines as a
-driver; `python3 -m rtt_connector install FILE_OR_MODULE [WORKSPACE]` writes the executable
-the panel starts, WORKSPACE/.rtt/drivers/<name> (the panel runs only an executable named
-exactly after the connector there)."""
+"""`python3 -m rtt_connector serve TARGET` runs the connector TARGET names as a driver;
+`python3 -m rtt_connector install TARGET [WORKSPACE]` writes the executable the panel starts,
+WORKSPACE/.rtt/drivers/<name> (the panel runs only an executable named exactly after the
+connector there). TARGET is a .py file, an importable module, or `entry:<name>`: the entry
+point <name> of the `rtt_connector` group, which an installed package declares in its
+pyproject.toml as `[project.entry-points.rtt_connector] <name> = "package.module:connector"`."""
 
 import importlib
+import importlib.metadata
 import importlib.util
 import os
 import shlex
@@ -11,11 +14,29 @@ import sys
 
 from . import Connector, serve
 
-USAGE = "usage: python3 -m rtt_connector serve FILE_OR_MODULE\n       python3 -m rtt_connector install FILE_OR_MODULE [WORKSPACE]"
+USAGE = (
+    "usage: python3 -m rtt_connector serve FILE.py|MODULE|entry:NAME\n"
+    "       python3 -m rtt_connector install FILE.py|MODULE|entry:NAME [WORKSPACE]"
+)
+GROUP = "rtt_connector"
+
+
+def entry_point(name):
+    """The Connector the installed entry point `name` of the rtt_connector group names."""
+    found = [e for e in importlib.metadata.entry_points().select(group=GROUP) if e.name == name]
+    if not found:
+        sys.exit(f"rtt_connector: no installed package declares the {GROUP} entry point {name!r}")
+    connector = found[0].load()
+    if not isinstance(connector, Connector):
+        sys.exit(f"rtt_connector: entry point {name!r} ({found[0].value}) is not a define_connector(...)")
+    return connector
 
 
 def load(target):
-    """The one Connector that a .py file or an importable module defines at its top level."""
+    """The one Connector that a .py file or an importable module defines at its top level, or
+    that an entry point names."""
+    if target.startswith("entry:"):
+        return entry_point(target[len("entry:") :])
     if target.endswith(".py"):
         sys.path.insert(0, os.path.dirname(os.path.abspath(target)))
         spec = importlib.util.spec_from_file_location("rtt_connector_main", target)
