@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need from Debian beyond npm:
 # - python3-grpcio (with python3-protobuf), for test/api/panel_client.py, the panel API's Python
-#   client test;
+#   client test, and for sdk/python, the Python connector SDK (its tests and example drivers);
 # - bubblewrap, the `bwrap` the driver sandbox runs drivers in (docs/adr/0023-driver-sandbox.md;
 #   test/e2e/sandbox.test.ts);
 # - chromium, the browser test/e2e/ui.test.ts drives (with playwright-core) against `rtt ui`;
@@ -17,7 +17,7 @@ set -u
 missing=()
 # Debian's packages serve Debian's interpreter, whatever `python3` is first on PATH.
 if ! /usr/bin/python3 -c 'import grpc, google.protobuf' >/dev/null 2>&1; then
-  missing+=("python3-grpcio:the Python client test")
+  missing+=("python3-grpcio:the Python client and Python connector SDK tests")
 fi
 if ! command -v bwrap >/dev/null 2>&1; then
   missing+=("bubblewrap:the bwrap sandbox tests")
