@@ -1,0 +1,113 @@
+/**
+ * The framed control channel (docs/adr/0029-framed-control-channel.md) on a real panel wiring
+ * the quickstart: the same service as gRPC, answered by the same handlers — Status and
+ * ListRoutes equal over both transports, an RTT error arrives with its code, message and hint,
+ * a Health stream is cancelled and the panel frees its slot, calls in flight at once each get
+ * their own answer — and a connection that sends bytes that are no frame gets a typed error.
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { connect } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { FrameDecoder } from "@rtt/connector-sdk/framed/frame.ts";
+import { decodeErrorBody } from "@rtt/connector-sdk/framed/messages.ts";
+import { RttError } from "@rtt/core";
+import { PanelConnection } from "@rtt/panel";
+import { framedSocketPathOf } from "@rtt/panel/daemon/socket-path.ts";
+import { type QuickstartPanel, startQuickstartPanel } from "./quickstart-panel.ts";
+
+let panel: QuickstartPanel;
+let framed: PanelConnection;
+let grpc: PanelConnection;
+
+before(async () => {
+  panel = await startQuickstartPanel();
+  framed = new PanelConnection(panel.listen);
+  grpc = new PanelConnection(panel.listen, undefined, "grpc");
+});
+
+after(async () => {
+  framed?.close();
+  grpc?.close();
+  await panel?.stop();
+});
+
+/** What two Status answers share (the uptime-free fields: both come from one panel). */
+function comparable(s: Awaited<ReturnType<PanelConnection["status"]>>) {
+  return { ...s, drivers: s.drivers.map((d) => ({ ...d, uptime_ms: 0 })) };
+}
+
+describe("the framed control channel", () => {
+  it("is served beside the gRPC socket, and a connection picks it", () => {
+    assert.ok(existsSync(framedSocketPathOf(panel.listen)));
+    assert.equal(framed.transport, "framed");
+    assert.equal(grpc.transport, "grpc");
+  });
+
+  it("answers Status and ListRoutes as gRPC does", async () => {
+    const [a, b] = [await framed.status(), await grpc.status()];
+    assert.equal(a.routes, 2);
+    assert.deepEqual(comparable(a), comparable(b));
+    const [ra, rb] = [await framed.routes(), await grpc.routes()];
+    assert.deepEqual(
+      ra.routes.map((r) => [r.id, r.from, r.to]),
+      rb.routes.map((r) => [r.id, r.from, r.to]),
+    );
+    assert.deepEqual(await framed.listSymbols(), await grpc.listSymbols());
+  });
+
+  it("carries an RTT error with the code, message and hint gRPC's trailers carry", async () => {
+    const failed = async (conn: PanelConnection) => {
+      try {
+        await conn.breaker("trip", "not-a-route", "tester");
+      } catch (e) {
+        assert.ok(e instanceof RttError, String(e));
+        return { code: e.code, message: e.message, hint: e.hint };
+      }
+      assert.fail("a trip of an unwired route succeeded");
+    };
+    const a = await failed(framed);
+    assert.deepEqual(a, await failed(grpc));
+    assert.notEqual(a.code, "RTT_ERR_INTERNAL");
+    const bad = await framed.breaker("trip", "Bad Route!", "t").catch((e: unknown) => e);
+    assert.ok(bad instanceof RttError && bad.code === "RTT_ERR_REQUEST_INVALID", String(bad));
+  });
+
+  it("runs many calls in flight on one connection, each answered", async () => {
+    const answers = await Promise.all(Array.from({ length: 40 }, () => framed.status()));
+    assert.ok(answers.every((s) => s.routes === 2 && s.pid === answers[0]?.pid));
+  });
+
+  it("streams Health until cancelled, then frees the stream", async () => {
+    const before = await framed.status();
+    const stream = framed.health({ intervalMs: 20 });
+    const seen: string[] = [];
+    for await (const s of stream) {
+      seen.push(s.route);
+      if (seen.length >= 5) stream.cancel();
+    }
+    assert.ok(seen.length >= 5);
+    // The panel has ended the call: a new stream on the same connection still gets samples.
+    const again = framed.health({ intervalMs: 20 });
+    for await (const s of again) {
+      assert.ok(s.route !== "");
+      break;
+    }
+    assert.equal((await framed.status()).pid, before.pid);
+  });
+
+  it("answers bytes that are no frame with a typed error, and closes that connection", async () => {
+    const socket = connect(framedSocketPathOf(panel.listen));
+    const decoder = new FrameDecoder();
+    const frames: ReturnType<FrameDecoder["push"]> = [];
+    socket.on("data", (chunk: Buffer) => frames.push(...decoder.push(chunk)));
+    const closed = new Promise((resolve) => socket.on("close", resolve));
+    socket.write(Buffer.from("GET / HTTP/1.1\r\n\r\n"));
+    await closed;
+    const [first] = frames;
+    assert.equal(first?.kind, "error");
+    assert.equal(decodeErrorBody(first.body).code, "RTT_ERR_FRAME_OVERSIZED");
+    // Only that connection is closed: the panel answers on others.
+    assert.equal((await framed.status()).routes, 2);
+  });
+});
