@@ -6,15 +6,37 @@
  * their own answer — and a connection that sends bytes that are no frame gets a typed error.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { FrameDecoder } from "@rtt/connector-sdk/framed/frame.ts";
 import { decodeErrorBody } from "@rtt/connector-sdk/framed/messages.ts";
 import { RttError } from "@rtt/core";
 import { PanelConnection } from "@rtt/panel";
 import { framedSocketPathOf } from "@rtt/panel/daemon/socket-path.ts";
+import { describeRun, RTT_BIN, run } from "../support/run-rtt.ts";
 import { type QuickstartPanel, startQuickstartPanel } from "./quickstart-panel.ts";
+
+const LIST_MODULES = new URL("../support/list-modules.ts", import.meta.url).pathname;
+
+/** `rtt ARGS` against the panel, and the URLs of every module the process loaded. */
+async function rttLoading(args: readonly string[]) {
+  const dir = mkdtempSync(join(tmpdir(), "rtt-modules-"));
+  try {
+    const out = join(dir, "modules.txt");
+    const r = await run(process.execPath, ["--import", LIST_MODULES, RTT_BIN, ...args], {
+      cwd: panel.root,
+      env: { RTT_TEST_MODULES_OUT: out },
+      timeoutMs: 60_000,
+    });
+    assert.equal(r.code, 0, describeRun(r));
+    return { stdout: r.stdout, modules: readFileSync(out, "utf8").split("\n") };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 let panel: QuickstartPanel;
 let framed: PanelConnection;
@@ -94,6 +116,22 @@ describe("the framed control channel", () => {
       break;
     }
     assert.equal((await framed.status()).pid, before.pid);
+  });
+
+  it("`rtt panel status` and `rtt ls routes` use it and load no gRPC library", async () => {
+    for (const args of [
+      ["panel", "status"],
+      ["ls", "routes"],
+    ]) {
+      const { stdout, modules } = await rttLoading(args);
+      assert.ok(
+        modules.some((m) => m.includes("/framed-channel.ts")),
+        `${args.join(" ")} did not use the framed channel`,
+      );
+      const grpc = modules.filter((m) => /@grpc\/|\/grpc-client\.ts$/.test(m));
+      assert.deepEqual(grpc, [], `${args.join(" ")} loaded gRPC`);
+      assert.match(stdout, args[0] === "ls" ? /events-to-log/ : /2 route\(s\) wired/);
+    }
   });
 
   it("answers bytes that are no frame with a typed error, and closes that connection", async () => {

@@ -9,7 +9,8 @@
  *   (the metadata is what a gRPC call sends in headers: `authorization`; length 0 for none).
  * - response and item bodies: the protobuf response message. end and cancel bodies: empty.
  * - error body: UTF-8 JSON `{"code": "RTT_ERR_…", "message": "…", "hint": "…"}` — what gRPC
- *   carries as the status details and the `rtt-error-code` / `rtt-error-hint` trailers.
+ *   carries as the status details and the `rtt-error-code` / `rtt-error-hint` trailers. The
+ *   gRPC status follows from the code (docs/errors.md); a client gets it as the error's cause.
  *
  * Messages are encoded and decoded exactly as @grpc/proto-loader does it with RTT's options
  * (wire.ts LOADER_OPTIONS), so a handler gets the same objects over either transport; this
@@ -148,7 +149,31 @@ export function encodeErrorBody(error: RttError): Buffer {
   );
 }
 
-/** The RttError an error frame carries; RTT_ERR_FRAME_CORRUPT when the body is not one. */
+/** The numbers of the gRPC status names (grpc/doc/statuscodes.md), without loading grpc-js. */
+const GRPC_STATUS_NUMBERS: Readonly<Record<string, number>> = {
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
+};
+
+/**
+ * The RttError an error frame carries, its cause the status gRPC would have ended the call with
+ * (`{code, details}`, as a grpc-js ServiceError has them); RTT_ERR_FRAME_CORRUPT when the body
+ * is not one.
+ */
 export function decodeErrorBody(body: Uint8Array): RttError {
   let parsed: unknown;
   try {
@@ -159,7 +184,10 @@ export function decodeErrorBody(body: Uint8Array): RttError {
   const { code, message, hint } = (parsed ?? {}) as Record<string, unknown>;
   if (typeof code !== "string" || !Object.hasOwn(ERROR_CATALOG, code))
     return corrupt(`an error body with no known code: ${JSON.stringify(code)}`);
-  return new RttError(code as ErrorCode, typeof message === "string" ? message : "", {
+  const details = typeof message === "string" ? message : "";
+  const status = GRPC_STATUS_NUMBERS[ERROR_CATALOG[code as ErrorCode].grpcStatus];
+  return new RttError(code as ErrorCode, details, {
+    cause: { code: status, details },
     ...(typeof hint === "string" ? { hint } : {}),
   });
 }

@@ -47,7 +47,7 @@ export class FramedServer {
   readonly #path: string;
   readonly #options: FramedServerOptions;
   #listener: Server | undefined;
-  readonly #sockets = new Set<Socket>();
+  readonly #connections = new Set<FramedConnection>();
 
   constructor(path: string, options: FramedServerOptions) {
     this.#path = path;
@@ -63,24 +63,21 @@ export class FramedServer {
       const { allowUids, log, callers } = this.#options;
       if (!admitPeer(socket, { what: "panel control", allowUids, log })) return;
       callers.admit(socket);
-      this.#sockets.add(socket);
-      socket.once("close", () => this.#sockets.delete(socket));
-      new FramedConnection(socket, table, byId, this.#options.streams);
+      const connection = new FramedConnection(socket, table, byId, this.#options.streams);
+      this.#connections.add(connection);
+      socket.once("close", () => this.#connections.delete(connection));
     });
     this.#listener = listener;
     await listenPrivate(listener, this.#path);
   }
 
   /**
-   * No new connections; the open ones are ended (what was written, e.g. Shutdown's answer,
-   * still goes out), then cut after `graceMs`, their calls cancelled.
+   * No new connections or calls; each open connection ends once its calls have (a stream ends
+   * when the panel's closing signal fires, as on gRPC), or is cut after `graceMs`.
    */
   close(graceMs: number): void {
     this.#listener?.close();
-    for (const s of this.#sockets) {
-      s.end();
-      setTimeout(() => s.destroy(), graceMs).unref();
-    }
+    for (const c of this.#connections) c.close(graceMs);
   }
 
   removeSocket(): void {
@@ -96,6 +93,7 @@ class FramedConnection {
   readonly #streams: StreamGate;
   readonly #calls = new Map<number, FramedCall>();
   readonly #decoder = new FrameDecoder();
+  #closing = false;
 
   constructor(
     socket: Socket,
@@ -117,6 +115,17 @@ class FramedConnection {
     socket.on("close", () => {
       for (const call of [...this.#calls.values()]) call.cancel();
     });
+  }
+
+  /** Takes no more calls; ends the connection once those in flight are answered. */
+  close(graceMs: number): void {
+    this.#closing = true;
+    this.#endIfIdle();
+    setTimeout(() => this.#socket.destroy(), graceMs).unref();
+  }
+
+  #endIfIdle(): void {
+    if (this.#closing && this.#calls.size === 0) this.#socket.end();
   }
 
   #read(chunk: Buffer): void {
@@ -145,6 +154,14 @@ class FramedConnection {
     const handler = this.#handlers[frame.methodId];
     if (method === undefined || handler === undefined) {
       this.#fail(frame.callId, frame.methodId, invalid(`no method has id ${frame.methodId}`));
+      return;
+    }
+    if (this.#closing) {
+      this.#fail(
+        frame.callId,
+        frame.methodId,
+        new RttError("RTT_ERR_PANEL_UNREACHABLE", "the panel is stopping"),
+      );
       return;
     }
     if (this.#calls.has(frame.callId)) {
@@ -176,6 +193,7 @@ class FramedConnection {
     const settle = () => {
       release?.();
       this.#calls.delete(callId);
+      this.#endIfIdle();
     };
     const call = new FramedCall(
       request,
