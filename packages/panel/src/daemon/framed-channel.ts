@@ -119,6 +119,12 @@ export class FramedChannel {
         encodeFrame({ kind: "cancel", callId: id, methodId: 0, body: new Uint8Array(0) }),
       );
     this.#sync();
+    this.#endIfClosed();
+  }
+
+  /** After close(): the connection ends once the calls in flight have their answers. */
+  #endIfClosed(): void {
+    if (this.#closed && this.#pending.size === 0) this.#socket?.end();
   }
 
   /** One unary call, answered within `timeoutMs` or RTT_ERR_PANEL_UNREACHABLE. */
@@ -217,9 +223,9 @@ export class FramedChannel {
     };
   }
 
+  /** No new calls; those in flight still get their answers (as a grpc-js client's close). */
   close(): void {
     this.#closed = true;
-    this.#socket?.end();
-    this.#socket = undefined;
+    this.#endIfClosed();
   }
 }
