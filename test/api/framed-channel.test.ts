@@ -134,6 +134,28 @@ describe("the framed control channel", () => {
     }
   });
 
+  it("is spoken by a client in Python written from docs/connectors.md alone", async () => {
+    const script = new URL("./framed_client.py", import.meta.url).pathname;
+    const r = await run("python3", [script, framedSocketPathOf(panel.listen)], {
+      cwd: panel.root,
+      timeoutMs: 30_000,
+    });
+    assert.equal(r.code, 0, describeRun(r));
+    const got = JSON.parse(r.stdout) as Record<string, unknown>;
+    const status = await framed.status();
+    assert.deepEqual(
+      { pid: got.pid, root: got.root, routes: got.routes },
+      { pid: status.pid, root: status.root, routes: 2 },
+    );
+    const tripped = await framed.breaker("trip", "not-wired", "py").catch((e: RttError) => e);
+    assert.ok(tripped instanceof RttError);
+    assert.deepEqual(got.trip_error, {
+      code: tripped.code,
+      message: tripped.message,
+      ...(tripped.hint === undefined ? {} : { hint: tripped.hint }),
+    });
+  });
+
   it("answers bytes that are no frame with a typed error, and closes that connection", async () => {
     const socket = connect(framedSocketPathOf(panel.listen));
     const decoder = new FrameDecoder();
