@@ -133,12 +133,19 @@ class FramedConnection {
     try {
       frames = this.#decoder.push(chunk);
     } catch (error) {
-      const e = error instanceof RttError ? error : new RttError("RTT_ERR_FRAME_CORRUPT", "?");
-      this.#send("error", 0, 0, () => encodeErrorBody(e));
-      this.#socket.end();
+      this.#violated(error instanceof RttError ? error : corrupt(String(error)));
       return;
     }
-    for (const frame of frames) this.#frame(frame);
+    for (const frame of frames) if (!this.#socket.writableEnded) this.#frame(frame);
+  }
+
+  /**
+   * The client broke the protocol: nothing it sends after can be trusted to mean what it says,
+   * so it is told why (an error frame of call id 0) and the connection ends.
+   */
+  #violated(why: RttError): void {
+    this.#send("error", 0, 0, () => encodeErrorBody(why));
+    this.#socket.end();
   }
 
   #frame(frame: Frame): void {
@@ -147,7 +154,7 @@ class FramedConnection {
       return;
     }
     if (frame.kind !== "request") {
-      this.#fail(frame.callId, frame.methodId, invalid(`a client sends no ${frame.kind} frames`));
+      this.#violated(corrupt(`a client sends no ${frame.kind} frames`));
       return;
     }
     const method = this.#table.byId[frame.methodId];
@@ -165,7 +172,7 @@ class FramedConnection {
       return;
     }
     if (this.#calls.has(frame.callId)) {
-      this.#fail(frame.callId, frame.methodId, invalid(`call id ${frame.callId} is in flight`));
+      this.#violated(corrupt(`call id ${frame.callId} is already in flight`));
       return;
     }
     this.#start(frame, method, handler);
@@ -246,7 +253,7 @@ class FramedConnection {
    * past the frame limit) is the call's error instead: a bug's detail goes to no client.
    */
   #send(kind: FrameKind, callId: number, methodId: number, encode: () => Uint8Array): boolean {
-    if (this.#socket.destroyed) return false;
+    if (this.#socket.destroyed || this.#socket.writableEnded) return false;
     let bytes: Buffer;
     try {
       bytes = encodeFrame({ kind, callId, methodId, body: encode() });
@@ -262,6 +269,12 @@ class FramedConnection {
     this.#socket.pause();
     return false;
   }
+}
+
+function corrupt(message: string): RttError {
+  return new RttError("RTT_ERR_FRAME_CORRUPT", `control channel: ${message}`, {
+    hint: "the client breaks the framed control channel's protocol (docs/connectors.md §7)",
+  });
 }
 
 function invalid(message: string): RttError {
