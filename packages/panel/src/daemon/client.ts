@@ -23,7 +23,7 @@ import type { JsonValue, TokenAction } from "@rtt/core";
 import { asTopology, type Topology } from "../plan/topology.ts";
 import { AUTHORIZATION_KEY } from "../trust/authorize.ts";
 import type { TokenSource } from "../trust/client-tokens.ts";
-import { FramedChannel } from "./framed-channel.ts";
+import { FramedChannel, unreachable } from "./framed-channel.ts";
 import type { GrpcPanelConnection } from "./grpc-client.ts";
 import { framedSocketPathOf, socketPathOf } from "./socket-path.ts";
 
@@ -181,10 +181,16 @@ export class PanelConnection {
       pattern: filter.pattern ?? "",
       type: filter.type ?? "",
     });
-    const timer = setTimeout(() => stream.cancel(), timeoutMs);
+    // A deadline, as gRPC's: past it the call fails, never a list cut short.
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      stream.cancel();
+    }, timeoutMs);
     try {
       const out: PanelSymbolMessage[] = [];
       for await (const s of stream) out.push(s);
+      if (late) throw unreachable("ListSymbols", "deadline exceeded");
       return out;
     } finally {
       clearTimeout(timer);

@@ -26,7 +26,8 @@ interface Pending {
   lost(error: RttError): void;
 }
 
-function unreachable(method: string, why: string, cause?: unknown): RttError {
+/** What a call the panel did not answer fails with (as the gRPC client's does). */
+export function unreachable(method: string, why: string, cause?: unknown): RttError {
   return new RttError("RTT_ERR_PANEL_UNREACHABLE", `the panel did not answer ${method}: ${why}`, {
     cause,
     hint: "`rtt panel status` says whether one runs; its log is .rtt/panel.log",
