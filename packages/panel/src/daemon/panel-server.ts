@@ -9,7 +9,8 @@
  * through a connection injector, after reading who connected (`callers.ts`): the audit records
  * the connecting process, not the client's word (docs/adr/0019-audit-identity.md), and a peer
  * whose uid is neither the panel's nor in `security.allow_uids` is cut off before gRPC sees a
- * byte (docs/adr/0020-local-sockets.md).
+ * byte (docs/adr/0020-local-sockets.md). The same handlers are served a second time, as
+ * length-prefixed frames on a socket beside this one (framed-server.ts, docs/adr/0029).
  */
 import { createServer, type Server } from "node:net";
 import * as grpc from "@grpc/grpc-js";
