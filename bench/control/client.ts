@@ -2,15 +2,19 @@
  * The measuring side of bench/control, a process of its own (so the panel is timed as any other
  * client sees it). One mode per run; prints one JSON line on stdout: the samples, in µs.
  *
- *   unary LISTEN N WARMUP        ListSymbols (a server stream: to its last message) and Status,
+ *   unary LISTEN N WARMUP T      ListSymbols (a server stream: to its last message) and Status,
  *                                interleaved, N each after WARMUP each, over PanelConnection
+ *                                on transport T ("framed" or "grpc")
+ *   uds SOCKET N WARMUP          the framed channel's peer: a 16-byte frame and its echo
  *   echo SOCKET N WARMUP COUNT   the peer: unary Echo (16 bytes) and a Stream of COUNT messages
  *   flip LISTEN K ROUTE A B GAP  QuickConnect ROUTE to B, A, B, … K times (A is where it is now),
  *                                GAP ms apart (time for the panel to arm the target left behind)
  *   relay SOCKET K GAP           the flip's peer: Relay K times, GAP ms apart, as the flips are
  */
+import { connect } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { LOCAL_CHANNEL_OPTIONS } from "@rtt/connector-sdk";
+import { encodeFrame, FrameDecoder } from "@rtt/connector-sdk/framed/frame.ts";
 import { PanelConnection } from "@rtt/panel";
 import { ECHO_SERVICE } from "./common.ts";
 
@@ -29,8 +33,13 @@ async function timeN(n: number, warmup: number, call: () => Promise<unknown>): P
   return out;
 }
 
-async function unary(listen: string, n: number, warmup: number): Promise<unknown> {
-  const conn = new PanelConnection(listen);
+async function unary(
+  listen: string,
+  n: number,
+  warmup: number,
+  transport: "framed" | "grpc",
+): Promise<unknown> {
+  const conn = new PanelConnection(listen, undefined, transport);
   if (!(await conn.ready(10_000))) throw new Error(`no panel on ${listen}`);
   const symbols = (await conn.listSymbols()).length;
   // Interleaved in blocks so both see the same machine weather.
@@ -45,6 +54,28 @@ async function unary(listen: string, n: number, warmup: number): Promise<unknown
   }
   conn.close();
   return { symbols, list_symbols_us: list, status_us: status };
+}
+
+/** Ping-pong with the bare framed peer (uds-echo-server.ts): a 16-byte frame, its echo. */
+async function uds(socketPath: string, n: number, warmup: number): Promise<unknown> {
+  const socket = connect(socketPath);
+  socket.setNoDelay(true);
+  await new Promise<void>((ok, fail) => socket.once("connect", ok).once("error", fail));
+  const decoder = new FrameDecoder();
+  let waiting: (() => void) | undefined;
+  socket.on("data", (chunk: Buffer) => {
+    if (decoder.push(chunk).length > 0) waiting?.();
+  });
+  const body = Buffer.alloc(16, 1);
+  let id = 0;
+  const call = () =>
+    new Promise<void>((resolve) => {
+      waiting = resolve;
+      socket.write(encodeFrame({ kind: "request", callId: ++id, methodId: 0, body }));
+    });
+  const samples = await timeN(n, warmup, call);
+  socket.destroy();
+  return { uds_us: samples };
 }
 
 /** A client of the echo peer with the panel's client options, so panel ÷ peer is the panel's own cost. */
@@ -135,7 +166,14 @@ async function relay(socket: string, k: number, gapMs: number): Promise<unknown>
 }
 
 let result: unknown;
-if (mode === "unary") result = await unary(String(args[0]), Number(args[1]), Number(args[2]));
+if (mode === "unary")
+  result = await unary(
+    String(args[0]),
+    Number(args[1]),
+    Number(args[2]),
+    args[3] === "grpc" ? "grpc" : "framed",
+  );
+else if (mode === "uds") result = await uds(String(args[0]), Number(args[1]), Number(args[2]));
 else if (mode === "echo")
   result = await echo(String(args[0]), Number(args[1]), Number(args[2]), Number(args[3]));
 else if (mode === "flip")

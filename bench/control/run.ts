@@ -5,7 +5,12 @@
  * (client.ts) over the workspace's socket:
  *
  *   unary   ListSymbols (a server stream of the catalog's symbols: time to its last message) and
- *           Status (unary), N calls each after WARMUP, interleaved in blocks of 100.
+ *           Status (unary), N calls each after WARMUP, interleaved in blocks of 100, over the
+ *           framed control channel (unary_*, list_symbols_*) and over gRPC (grpc_unary_*,
+ *           grpc_list_symbols_*), in alternating rounds (docs/adr/0029-framed-control-channel.md).
+ *   uds     the framed channel's peer: a bare Node `net` server on a Unix socket in its own
+ *           process (uds-echo-server.ts) echoing 16-byte frames of the same codec: the floor the
+ *           framed Status is measured against (unary ÷ peer_uds is the panel's own cost).
  *   peer    a bare @grpc/grpc-js server on a Unix socket in its own process (echo-server.ts):
  *           a unary echo of 16 bytes, and a server stream of as many ~100-byte messages as
  *           ListSymbols returns. Same client library, same machine, same run, rounds alternated
@@ -35,6 +40,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, openSync, readFileSync, rmSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { childTarget, terminate } from "@rtt/connector-sdk";
@@ -77,6 +83,7 @@ const EMIT_INTERVAL_MS = Number(values["emit-interval-ms"]);
 const PROF_DIR = values["prof-dir"] === undefined ? undefined : resolve(values["prof-dir"]);
 const CLIENT = new URL("./client.ts", import.meta.url).pathname;
 const ECHO = new URL("./echo-server.ts", import.meta.url).pathname;
+const UDS_ECHO = new URL("./uds-echo-server.ts", import.meta.url).pathname;
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -119,10 +126,11 @@ const WAIT = { timeoutMs: 30_000, intervalMs: 50 } as const;
 async function startEcho(
   name: string,
   next?: string,
+  script = ECHO,
 ): Promise<{ socket: string; stop: () => void }> {
   const socket = join(ws, ".rtt", "sockets", `${name}.sock`);
   const args = next === undefined ? [socket] : [socket, next, join(ws, ".rtt")];
-  const child = spawn(process.execPath, [ECHO, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [script, ...args], { stdio: ["pipe", "pipe", "inherit"] });
   children.add(child);
   await new Promise<void>((ok, fail) => {
     child.stdout.once("data", () => ok());
@@ -184,18 +192,29 @@ log(`panel pid ${panelPid}, drivers ${status.drivers.map((d) => `${d.name}:${d.p
 // The peer: an echo server whose Relay calls a second one (the flip's peer, see ECHO_SERVICE).
 const echoNext = await startEcho("echo-next");
 const echo = await startEcho("echo", echoNext.socket);
+const udsEcho = await startEcho("uds-echo", undefined, UDS_ECHO);
 const emitters = programsUnder(panelPid, /emit\.py/);
 if (emitters.length === 0) throw new Error("no emit.py under the panel");
 interface Phase {
+  /** Over the framed control channel. */
   list: number[];
   status: number[];
+  grpcList: number[];
+  grpcStatus: number[];
   echoUnary: number[];
   echoStream: number[];
+  uds: number[];
 }
-const phases: Record<"quiet" | "load", Phase> = {
-  quiet: { list: [], status: [], echoUnary: [], echoStream: [] },
-  load: { list: [], status: [], echoUnary: [], echoStream: [] },
-};
+const phase = (): Phase => ({
+  list: [],
+  status: [],
+  grpcList: [],
+  grpcStatus: [],
+  echoUnary: [],
+  echoStream: [],
+  uds: [],
+});
+const phases: Record<"quiet" | "load", Phase> = { quiet: phase(), load: phase() };
 let symbols = 0;
 const perRound = Math.ceil(N / ROUNDS);
 for (const name of ["quiet", "load"] as const) {
@@ -203,10 +222,16 @@ for (const name of ["quiet", "load"] as const) {
   if (name === "quiet") for (const pid of emitters) process.kill(pid, "SIGSTOP");
   try {
     for (let r = 0; r < ROUNDS; r++) {
-      const panel = await client(["unary", status.listen, String(perRound), String(WARMUP)]);
+      const unaryArgs = ["unary", status.listen, String(perRound), String(WARMUP)];
+      const panel = await client([...unaryArgs, "framed"]);
       symbols = panel.symbols as number;
       samples.list.push(...(panel.list_symbols_us as number[]));
       samples.status.push(...(panel.status_us as number[]));
+      const viaGrpc = await client([...unaryArgs, "grpc"]);
+      samples.grpcList.push(...(viaGrpc.list_symbols_us as number[]));
+      samples.grpcStatus.push(...(viaGrpc.status_us as number[]));
+      const floor = await client(["uds", udsEcho.socket, String(perRound), String(WARMUP)]);
+      samples.uds.push(...(floor.uds_us as number[]));
       const peer = await client([
         "echo",
         echo.socket,
@@ -217,7 +242,7 @@ for (const name of ["quiet", "load"] as const) {
       samples.echoUnary.push(...(peer.echo_unary_us as number[]));
       samples.echoStream.push(...(peer.echo_stream_us as number[]));
       log(
-        `${name} round ${r + 1}/${ROUNDS}: ListSymbols (${symbols} symbols) ${JSON.stringify(stats(panel.list_symbols_us as number[]))} µs, Status ${JSON.stringify(stats(panel.status_us as number[]))} µs; peer echo ${JSON.stringify(stats(peer.echo_unary_us as number[]))} µs, peer stream×${symbols} ${JSON.stringify(stats(peer.echo_stream_us as number[]))} µs`,
+        `${name} round ${r + 1}/${ROUNDS}: framed ListSymbols (${symbols} symbols) ${JSON.stringify(stats(panel.list_symbols_us as number[]))} µs, Status ${JSON.stringify(stats(panel.status_us as number[]))} µs; gRPC Status ${JSON.stringify(stats(viaGrpc.status_us as number[]))} µs; peer uds ${JSON.stringify(stats(floor.uds_us as number[]))} µs; peer echo ${JSON.stringify(stats(peer.echo_unary_us as number[]))} µs, peer stream×${symbols} ${JSON.stringify(stats(peer.echo_stream_us as number[]))} µs`,
       );
     }
   } finally {
@@ -273,13 +298,14 @@ await new Promise((r) => setTimeout(r, 500));
 const after = lineCount(first) + lineCount(second);
 echo.stop();
 echoNext.stop();
+udsEcho.stop();
 log(`the stream kept flowing: ${after - before} events reached the loggers during the flips`);
 const afterFlips = JSON.parse(await must(["panel", "status", "--json"])) as {
   committed_seq: number;
 };
 
 // The CLI's start: `rtt panel status` as a whole process (Node's start, the CLI's imports, the
-// gRPC client, one Status call) against a bare `node -e 0`, alternated, median of CLI_RUNS each.
+// framed client, one Status call) against a bare `node -e 0`, alternated, median of CLI_RUNS each.
 const CLI_RUNS = 20;
 const starts = { node: [] as number[], status: [] as number[] };
 const startCommands = [
@@ -312,20 +338,29 @@ log(`panel.log: ${breakerTrips} breaker trips${values.keep ? ` (kept: ${ws})` : 
 const phaseFigures = (name: "quiet" | "load", suffix: string) => {
   const s = phases[name];
   const u = { list: stats(s.list), status: stats(s.status) };
-  const p = { unary: stats(s.echoUnary), stream: stats(s.echoStream) };
+  const g = { list: stats(s.grpcList), status: stats(s.grpcStatus) };
+  const p = { unary: stats(s.echoUnary), stream: stats(s.echoStream), uds: stats(s.uds) };
   return {
     [`unary_p50_us${suffix}`]: u.status.p50,
     [`unary_p99_us${suffix}`]: u.status.p99,
     [`list_symbols_p50_us${suffix}`]: u.list.p50,
     [`list_symbols_p99_us${suffix}`]: u.list.p99,
+    [`grpc_unary_p50_us${suffix}`]: g.status.p50,
+    [`grpc_unary_p99_us${suffix}`]: g.status.p99,
+    [`grpc_list_symbols_p50_us${suffix}`]: g.list.p50,
+    [`grpc_list_symbols_p99_us${suffix}`]: g.list.p99,
+    [`peer_uds_p50_us${suffix}`]: p.uds.p50,
+    [`peer_uds_p99_us${suffix}`]: p.uds.p99,
+    [`unary_vs_uds_p50${suffix}`]: round(u.status.p50 / p.uds.p50, 2),
+    [`unary_vs_uds_p99${suffix}`]: round(u.status.p99 / p.uds.p99, 2),
     [`peer_echo_p50_us${suffix}`]: p.unary.p50,
     [`peer_echo_p99_us${suffix}`]: p.unary.p99,
     [`peer_stream_p50_us${suffix}`]: p.stream.p50,
     [`peer_stream_p99_us${suffix}`]: p.stream.p99,
-    [`status_vs_echo_p50${suffix}`]: round(u.status.p50 / p.unary.p50, 2),
-    [`status_vs_echo_p99${suffix}`]: round(u.status.p99 / p.unary.p99, 2),
-    [`list_vs_stream_p50${suffix}`]: round(u.list.p50 / p.stream.p50, 2),
-    [`list_vs_stream_p99${suffix}`]: round(u.list.p99 / p.stream.p99, 2),
+    [`grpc_status_vs_echo_p50${suffix}`]: round(g.status.p50 / p.unary.p50, 2),
+    [`grpc_status_vs_echo_p99${suffix}`]: round(g.status.p99 / p.unary.p99, 2),
+    [`grpc_list_vs_stream_p50${suffix}`]: round(g.list.p50 / p.stream.p50, 2),
+    [`grpc_list_vs_stream_p99${suffix}`]: round(g.list.p99 / p.stream.p99, 2),
   };
 };
 const flipFigures = (f: Flips, suffix: string) => ({
@@ -345,13 +380,15 @@ const flipFigures = (f: Flips, suffix: string) => ({
 const result = {
   bench: "control",
   node: process.version,
+  load_average: loadavg().map((l) => round(l, 2)),
   n: phases.quiet.status.length,
   warmup: WARMUP,
   k: K,
   symbols,
   emit_interval_ms: EMIT_INTERVAL_MS,
-  // The headline "unary" is Status (the one unary call), with emit.py stopped; ListSymbols is
-  // the stream beside it; *_load are the same with emit.py streaming.
+  // The headline "unary" is Status (the one unary call) over the framed control channel, with
+  // emit.py stopped; grpc_unary the same call over gRPC; ListSymbols is the stream beside it;
+  // *_load are the same with emit.py streaming.
   ...phaseFigures("quiet", ""),
   ...phaseFigures("load", "_load"),
   ...flipFigures(quietFlips, ""),
@@ -367,6 +404,7 @@ const result = {
   cli_status_vs_node: round(cliStatusMs / nodeStartMs, 2),
   targets: { unary_p99_us: 300, unary_p99_aim_us: 150, flip_p99_us: 1000, cli_status_vs_node: 2 },
   peers: {
+    uds: "bare Node net server on a Unix socket echoing 16-byte frames of the control channel's codec, in its own process, rounds alternated with the panel's",
     echo: "bare @grpc/grpc-js unary echo (16 B, raw bytes, no protobuf) over a Unix socket, server in its own process, same client library, rounds alternated with the panel's",
     stream: "the same server's server stream of as many 100-byte messages as ListSymbols returns",
     relay:

@@ -1,53 +1,31 @@
 /**
  * The CLI's side of the panel API: a typed, promise-based client of rtt.panel.v1.Panel on the
- * workspace's socket. Errors come back as the RttError the panel threw (its code rides in a
- * trailer); a socket nobody answers on is RTT_ERR_PANEL_UNREACHABLE.
+ * workspace's sockets. It speaks the framed control channel when the panel serves one (its
+ * socket beside the gRPC one: docs/adr/0029-framed-control-channel.md), and gRPC otherwise (an
+ * older panel), loading grpc-js only then: on the framed path `rtt panel status` loads no gRPC
+ * library at all. Errors are the RttError the panel threw, whichever the transport; a socket
+ * nobody answers on is RTT_ERR_PANEL_UNREACHABLE.
  */
-import * as grpc from "@grpc/grpc-js";
-// Single modules, not the SDK's index: `rtt panel status` must not load the driver runtime.
-import { type ServerStream, serverStream } from "@rtt/connector-sdk/server-stream.ts";
-import { callUnary, type UnaryInvocation } from "@rtt/connector-sdk/unary.ts";
-import {
-  type ApplyResultMessage,
-  type AuditEventMessage,
-  grpcTarget,
-  LOCAL_CHANNEL_OPTIONS,
-  type PanelClient,
-  type PanelStatusMessage,
-  type PanelSymbolMessage,
-  type PlanMessage,
-  panelPackage,
-  type RouteHealthMessage,
-  type RouteListMessage,
-  type ScanResultMessage,
-  sentRttError,
+import { existsSync } from "node:fs";
+import type { ServerStream } from "@rtt/connector-sdk/server-stream.ts";
+// Types only (erased): the values of wire.ts would load grpc-js.
+import type {
+  ApplyResultMessage,
+  AuditEventMessage,
+  PanelStatusMessage,
+  PanelSymbolMessage,
+  PlanMessage,
+  RouteHealthMessage,
+  RouteListMessage,
+  ScanResultMessage,
 } from "@rtt/connector-sdk/wire.ts";
-import { type JsonValue, RttError, type TokenAction } from "@rtt/core";
+import type { JsonValue, TokenAction } from "@rtt/core";
 import { asTopology, type Topology } from "../plan/topology.ts";
 import { AUTHORIZATION_KEY } from "../trust/authorize.ts";
 import type { TokenSource } from "../trust/client-tokens.ts";
-import { socketPathOf } from "./socket-path.ts";
-
-function fromPanelError(method: string, error: grpc.ServiceError): RttError {
-  const sent = sentRttError(error);
-  if (sent !== undefined) return sent;
-  return new RttError(
-    "RTT_ERR_PANEL_UNREACHABLE",
-    `the panel did not answer ${method}: ${error.details}`,
-    {
-      cause: error,
-      hint: "`rtt panel status` says whether one runs; its log is .rtt/panel.log",
-    },
-  );
-}
-
-/** A server stream of the panel; after `cancel()` the iteration just stops. */
-function panelStream<T>(method: string, call: grpc.ClientReadableStream<T>): ServerStream<T> {
-  return serverStream(call, (error, cancelled) => {
-    const e = error as grpc.ServiceError;
-    return cancelled && e.code === grpc.status.CANCELLED ? undefined : fromPanelError(method, e);
-  });
-}
+import { FramedChannel, unreachable } from "./framed-channel.ts";
+import type { GrpcPanelConnection } from "./grpc-client.ts";
+import { framedSocketPathOf, socketPathOf } from "./socket-path.ts";
 
 /** What the panel has wired now, and the WAL seq it committed it at. */
 export interface LiveWiring {
@@ -55,47 +33,114 @@ export interface LiveWiring {
   readonly seq: number;
 }
 
+/** Which transport a connection uses: "auto" is framed when its socket is there, else gRPC. */
+export type PanelTransport = "auto" | "framed" | "grpc";
+
+export interface QuickConnectAck {
+  route: string;
+  changed: boolean;
+  committed_seq: number;
+  old_frames: number;
+  old_to: string;
+  new_to: string;
+  warm: boolean;
+  panel_us: number;
+}
+
+export interface BreakerReply {
+  route: string;
+  state: string;
+  reason: string;
+}
+
+/** A stream whose source is known only later (the gRPC client, once loaded). */
+function deferredStream<T>(source: Promise<ServerStream<T>>): ServerStream<T> {
+  let cancelled = false;
+  return {
+    cancel() {
+      cancelled = true;
+      void source.then(
+        (s) => s.cancel(),
+        () => undefined,
+      );
+    },
+    async *[Symbol.asyncIterator]() {
+      const s = await source;
+      if (cancelled) return;
+      yield* s;
+    },
+  };
+}
+
 export class PanelConnection {
   readonly listen: string;
-  readonly #client: PanelClient;
+  /** The transport this connection speaks. */
+  readonly transport: "framed" | "grpc";
   readonly #tokens: TokenSource;
+  readonly #framed: FramedChannel | undefined;
+  #grpc: Promise<GrpcPanelConnection> | undefined;
 
-  /** `tokens`: the capability token each mutating call carries (none by default). */
-  constructor(listen: string, tokens: TokenSource = () => undefined) {
+  /**
+   * `tokens`: the capability token each mutating call carries (none by default). `transport`:
+   * "auto" (the default) checks for the framed socket once, here.
+   */
+  constructor(
+    listen: string,
+    tokens: TokenSource = () => undefined,
+    transport: PanelTransport = "auto",
+  ) {
     this.listen = listen;
     this.#tokens = tokens;
-    const Panel = panelPackage().Panel;
-    this.#client = new Panel(
-      grpcTarget(socketPathOf(listen)),
-      grpc.credentials.createInsecure(),
-      LOCAL_CHANNEL_OPTIONS,
+    socketPathOf(listen); // refuses a listen that is not unix://PATH, as gRPC's side does
+    const framedPath = framedSocketPathOf(listen);
+    this.transport =
+      transport === "auto" ? (existsSync(framedPath) ? "framed" : "grpc") : transport;
+    this.#framed = this.transport === "framed" ? new FramedChannel(framedPath) : undefined;
+  }
+
+  /** The gRPC client, loaded on first use (grpc-js costs ~100 ms of a CLI's start). */
+  #grpcClient(): Promise<GrpcPanelConnection> {
+    this.#grpc ??= import("./grpc-client.ts").then(
+      (m) => new m.GrpcPanelConnection(this.listen, this.#tokens),
     );
+    return this.#grpc;
   }
 
-  #call<Res>(method: string, timeoutMs: number, call: UnaryInvocation<Res>): Promise<Res> {
-    return callUnary(call, timeoutMs, {
-      failed: (error) => fromPanelError(method, error),
-      empty: () => new RttError("RTT_ERR_INTERNAL", `the panel's ${method} answer is empty`),
-    });
-  }
-
-  /** A mutating call's metadata: `authorization: Bearer <token>` when there is a token. */
-  #auth(action: TokenAction): grpc.Metadata {
-    const metadata = new grpc.Metadata();
+  /** A mutating call's metadata on the framed channel: as gRPC's `authorization` header. */
+  #auth(action: TokenAction): Record<string, string> {
     const token = this.#tokens(action);
-    if (token !== undefined) metadata.set(AUTHORIZATION_KEY, `Bearer ${token}`);
-    return metadata;
+    return token === undefined ? {} : { [AUTHORIZATION_KEY]: `Bearer ${token}` };
+  }
+
+  #unary<Res>(
+    method: string,
+    request: unknown,
+    timeoutMs: number,
+    action: TokenAction | undefined,
+    viaGrpc: (c: GrpcPanelConnection) => Promise<Res>,
+  ): Promise<Res> {
+    if (this.#framed === undefined) return this.#grpcClient().then(viaGrpc);
+    const metadata = action === undefined ? {} : this.#auth(action);
+    return this.#framed.unary<Res>(method, request, timeoutMs, metadata);
   }
 
   /** Resolves when the socket answers; false after `timeoutMs`. */
-  ready(timeoutMs: number): Promise<boolean> {
-    return new Promise((resolve) =>
-      this.#client.waitForReady(Date.now() + timeoutMs, (error) => resolve(!error)),
-    );
+  async ready(timeoutMs: number): Promise<boolean> {
+    if (this.#framed === undefined) return (await this.#grpcClient()).ready(timeoutMs);
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await this.status(Math.max(1, until - Date.now()));
+        return true;
+      } catch {
+        if (Date.now() >= until) return false;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
   }
 
   status(timeoutMs = 2000): Promise<PanelStatusMessage> {
-    return this.#call("Status", timeoutMs, (o, cb) => this.#client.Status({}, o, cb));
+    return this.#unary("Status", {}, timeoutMs, undefined, (c) => c.status(timeoutMs));
   }
 
   /** What the panel has wired now, and the WAL seq it committed it at. */
@@ -109,18 +154,19 @@ export class PanelConnection {
 
   /** Long deadline: an apply starts drivers and programs. */
   apply(planJson: string, who: string, why: string): Promise<ApplyResultMessage> {
-    return this.#call("ApplyPlan", 10 * 60_000, (o, cb) =>
-      this.#client.ApplyPlan({ plan_json: planJson, who, why }, this.#auth("apply"), o, cb),
+    const request = { plan_json: planJson, who, why };
+    return this.#unary("ApplyPlan", request, 10 * 60_000, "apply", (c) =>
+      c.apply(planJson, who, why),
     );
   }
 
   routes(): Promise<RouteListMessage> {
-    return this.#call("ListRoutes", 10_000, (o, cb) => this.#client.ListRoutes({}, o, cb));
+    return this.#unary("ListRoutes", {}, 10_000, undefined, (c) => c.routes());
   }
 
   rollback(seq: number, who: string): Promise<ApplyResultMessage> {
-    return this.#call("Rollback", 10 * 60_000, (o, cb) =>
-      this.#client.Rollback({ seq, who }, this.#auth("rollback"), o, cb),
+    return this.#unary("Rollback", { seq, who }, 10 * 60_000, "rollback", (c) =>
+      c.rollback(seq, who),
     );
   }
 
@@ -129,90 +175,84 @@ export class PanelConnection {
     filter: { readonly pattern?: string; readonly type?: string } = {},
     timeoutMs = 10_000,
   ): Promise<PanelSymbolMessage[]> {
-    const call = this.#client.ListSymbols(
-      { pattern: filter.pattern ?? "", type: filter.type ?? "" },
-      { deadline: Date.now() + timeoutMs },
-    );
-    const out: PanelSymbolMessage[] = [];
-    for await (const s of panelStream("ListSymbols", call)) out.push(s);
-    return out;
+    if (this.#framed === undefined)
+      return (await this.#grpcClient()).listSymbols(filter, timeoutMs);
+    const stream = this.#framed.stream<PanelSymbolMessage>("ListSymbols", {
+      pattern: filter.pattern ?? "",
+      type: filter.type ?? "",
+    });
+    // A deadline, as gRPC's: past it the call fails, never a list cut short.
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      stream.cancel();
+    }, timeoutMs);
+    try {
+      const out: PanelSymbolMessage[] = [];
+      for await (const s of stream) out.push(s);
+      if (late) throw unreachable("ListSymbols", "deadline exceeded");
+      return out;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The plan `rtt apply` would apply now, computed by the panel against its live topology. */
   planRoutes(timeoutMs = 30_000): Promise<PlanMessage> {
-    return this.#call("PlanRoutes", timeoutMs, (o, cb) => this.#client.PlanRoutes({}, o, cb));
+    return this.#unary("PlanRoutes", {}, timeoutMs, undefined, (c) => c.planRoutes(timeoutMs));
   }
 
   /** A watching panel's scan report (`watching: false` from one that does not watch). */
   scan(timeoutMs = 30_000): Promise<ScanResultMessage> {
-    return this.#call("Scan", timeoutMs, (o, cb) => this.#client.Scan({}, o, cb));
+    return this.#unary("Scan", {}, timeoutMs, undefined, (c) => c.scan(timeoutMs));
   }
 
   /** Health samples of every wired route (or `route`), every `intervalMs`, until cancelled. */
   health(
     selector: { readonly route?: string; readonly intervalMs?: number } = {},
   ): ServerStream<RouteHealthMessage> {
-    return panelStream(
-      "Health",
-      this.#client.Health({ route: selector.route ?? "", interval_ms: selector.intervalMs ?? 0 }),
-    );
+    if (this.#framed === undefined)
+      return deferredStream(this.#grpcClient().then((c) => c.health(selector)));
+    return this.#framed.stream("Health", {
+      route: selector.route ?? "",
+      interval_ms: selector.intervalMs ?? 0,
+    });
   }
 
   /** The audit ledger's records, oldest first; with `follow`, then new ones until cancelled. */
   audit(
     query: { readonly route?: string; readonly limit?: number; readonly follow?: boolean } = {},
   ): ServerStream<AuditEventMessage> {
-    return panelStream(
-      "Audit",
-      this.#client.Audit({
-        route: query.route ?? "",
-        limit: query.limit ?? 0,
-        follow: query.follow ?? false,
-      }),
-    );
+    if (this.#framed === undefined)
+      return deferredStream(this.#grpcClient().then((c) => c.audit(query)));
+    return this.#framed.stream("Audit", {
+      route: query.route ?? "",
+      limit: query.limit ?? 0,
+      follow: query.follow ?? false,
+    });
   }
 
   /** `rtt qc from -> to`: a hot swap of a wired route. */
-  quickConnect(
-    from: string,
-    to: string,
-    who: string,
-  ): Promise<{
-    route: string;
-    changed: boolean;
-    committed_seq: number;
-    old_frames: number;
-    old_to: string;
-    new_to: string;
-    warm: boolean;
-    panel_us: number;
-  }> {
-    return this.#call("QuickConnect", 60_000, (o, cb) =>
-      this.#client.QuickConnect({ from, to, who, params: {} }, this.#auth("qc"), o, cb),
+  quickConnect(from: string, to: string, who: string): Promise<QuickConnectAck> {
+    return this.#unary("QuickConnect", { from, to, who, params: {} }, 60_000, "qc", (c) =>
+      c.quickConnect(from, to, who),
     );
   }
 
   /** `rtt trip` / `rtt heal`: a route's breaker, by hand. */
-  breaker(
-    kind: "trip" | "heal",
-    route: string,
-    who: string,
-    why = "",
-  ): Promise<{ route: string; state: string; reason: string }> {
-    return this.#call(kind === "trip" ? "Trip" : "Heal", 10_000, (o, cb) =>
-      kind === "trip"
-        ? this.#client.Trip({ route, who, why }, this.#auth("trip"), o, cb)
-        : this.#client.Heal({ route, who, why }, this.#auth("heal"), o, cb),
+  breaker(kind: "trip" | "heal", route: string, who: string, why = ""): Promise<BreakerReply> {
+    const method = kind === "trip" ? "Trip" : "Heal";
+    return this.#unary(method, { route, who, why }, 10_000, kind, (c) =>
+      c.breaker(kind, route, who, why),
     );
   }
 
   shutdown(reason: string): Promise<{ pid: number }> {
-    return this.#call("Shutdown", 5000, (o, cb) =>
-      this.#client.Shutdown({ reason }, this.#auth("shutdown"), o, cb),
-    );
+    return this.#unary("Shutdown", { reason }, 5000, "shutdown", (c) => c.shutdown(reason));
   }
 
   close(): void {
-    this.#client.close();
+    this.#framed?.close();
+    void this.#grpc?.then((c) => c.close());
   }
 }

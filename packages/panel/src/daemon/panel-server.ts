@@ -9,7 +9,8 @@
  * through a connection injector, after reading who connected (`callers.ts`): the audit records
  * the connecting process, not the client's word (docs/adr/0019-audit-identity.md), and a peer
  * whose uid is neither the panel's nor in `security.allow_uids` is cut off before gRPC sees a
- * byte (docs/adr/0020-local-sockets.md).
+ * byte (docs/adr/0020-local-sockets.md). The same handlers are served a second time, as
+ * length-prefixed frames on a socket beside this one (framed-server.ts, docs/adr/0029).
  */
 import { createServer, type Server } from "node:net";
 import * as grpc from "@grpc/grpc-js";
@@ -26,8 +27,9 @@ import { admitPeer, listenPrivate, removeOwnSocket, removeStaleSocket } from "@r
 import { HealthImplementation, protoPath as healthProtoPath } from "grpc-health-check";
 import { whoOf } from "../audit/identity.ts";
 import { Callers } from "./callers.ts";
+import { FramedServer } from "./framed-server.ts";
 import { withProtocMapEntries } from "./protoc-map-entries.ts";
-import { socketPathOf } from "./socket-path.ts";
+import { framedSocketPathOf, socketPathOf } from "./socket-path.ts";
 import { type StreamCaps, StreamGate } from "./stream-gate.ts";
 
 // Kept importable from here; a client takes it from socket-path.ts without the server.
@@ -82,6 +84,8 @@ export class PanelServer {
   readonly callers = new Callers();
   /** The listener on the Unix socket, once serving. */
   #listener: Server | undefined;
+  /** The same service on the framed control channel's socket (framed-server.ts). */
+  readonly #framed: FramedServer;
   /** The health service's state, once serving: flipped when the panel stops. */
   #health: HealthImplementation | undefined;
 
@@ -114,6 +118,12 @@ export class PanelServer {
         ),
     });
     this.#server = new grpc.Server(serverOptions(this.streams));
+    this.#framed = new FramedServer(framedSocketPathOf(listen), {
+      callers: this.callers,
+      streams: this.streams,
+      allowUids: this.#allowUids,
+      log,
+    });
   }
 
   /**
@@ -144,6 +154,19 @@ export class PanelServer {
         { cause: e },
       );
     }
+    await this.#serveFramed(panel);
+  }
+
+  /**
+   * The framed control channel beside gRPC. A panel that cannot serve it still serves gRPC:
+   * clients fall back to it when the framed socket is absent (docs/adr/0029).
+   */
+  async #serveFramed(panel: PanelHandlers): Promise<void> {
+    try {
+      await this.#framed.serve(panel);
+    } catch (e) {
+      this.#log(`the framed control channel is off (clients use gRPC): ${(e as Error).message}`);
+    }
   }
 
   /** Health checks answer NOT_SERVING from now on: the panel is stopping. */
@@ -155,6 +178,7 @@ export class PanelServer {
   shutdown(): Promise<void> {
     // No new connections; gRPC closes the sessions of those it has.
     this.#listener?.close();
+    this.#framed.close(FORCE_SHUTDOWN_MS);
     return new Promise<void>((resolve) => {
       // A stream still open (a health Watch) must not keep the panel up.
       const force = setTimeout(() => this.#server.forceShutdown(), FORCE_SHUTDOWN_MS);
@@ -167,5 +191,6 @@ export class PanelServer {
 
   removeSocket(): void {
     removeOwnSocket(this.#socket);
+    this.#framed.removeSocket();
   }
 }

@@ -16,3 +16,14 @@ export function socketPathOf(listen: string): string {
     );
   return listen.slice("unix://".length);
 }
+
+/**
+ * The framed control channel's socket beside the gRPC one (docs/adr/0029): `panel.sock` →
+ * `panel.framed.sock`, any other name gets `.framed` appended.
+ */
+export function framedSocketPathOf(listen: string): string {
+  const path = socketPathOf(listen);
+  return path.endsWith(".sock")
+    ? `${path.slice(0, -".sock".length)}.framed.sock`
+    : `${path}.framed`;
+}
