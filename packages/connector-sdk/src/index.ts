@@ -92,6 +92,12 @@ export {
   type Refusal,
 } from "./handshake/handshake-line.ts";
 export {
+  declaredLanes,
+  lanesOfLine,
+  localLanes,
+  UNDECLARED_LANES,
+} from "./handshake/lane-kinds.ts";
+export {
   COOKIE_ENV,
   COOKIE_VALUE,
   CORE_PROTOCOL_VERSION,

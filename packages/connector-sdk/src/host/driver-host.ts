@@ -230,6 +230,10 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   // none runs (crashed, restarting, stopped) instead of failing on a closed connection. Their
   // signatures are DriverClient's, where each call is described.
 
+  /** The lane kinds the running driver declared (ADR 0031); undefined while none runs. */
+  get lanes(): DriverClient["lanes"] {
+    return this.#running?.client.lanes;
+  }
   async info(): ReturnType<DriverClient["info"]> {
     return this.client.info();
   }
