@@ -29,7 +29,7 @@ export interface DriverCheckOptions {
   readonly root?: string;
   /** Open params for the symbol. */
   readonly params?: Readonly<Record<string, string>>;
-  /** The messages sent: `{i}` is replaced by 1, 2, 3, … (default "rtt-check {i}\n"). */
+  /** The messages sent: `{i}` is replaced by 1, 2, 3, … (default "rtt-check {i}"). */
   readonly message?: string;
   /** Messages per data check (default 20). */
   readonly count?: number;
@@ -76,7 +76,7 @@ export async function checkDriver(
     log: false,
     callTimeoutMs: 5000,
   };
-  const template = o.message ?? "rtt-check {i}\n";
+  const template = o.message ?? "rtt-check {i}";
   const message = (i: number) => Buffer.from(template.replaceAll("{i}", String(i)));
   const count = o.count ?? 20;
 

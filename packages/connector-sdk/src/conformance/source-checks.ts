@@ -32,17 +32,18 @@ export async function runSourceChecks(
   s: CheckSymbol,
   o: SourceOptions,
 ): Promise<void> {
-  const link = await host.open(s.saddr, {
-    contract: s.contract,
-    contractHash: s.contractHash,
-    params: s.params,
-  });
+  let link: string | undefined;
   const first = await LaneTap.listen(o.kinds[0]);
   const second = await LaneTap.listen(o.kinds[1]);
   let inbound: LaneWriter | undefined;
   const half = Math.ceil(o.count / 2);
   try {
-    const bound = await run.run("bind", 5000, async () => {
+    const bound = await run.run("bind", 10_000, async () => {
+      link = await host.open(s.saddr, {
+        contract: s.contract,
+        contractHash: s.contractHash,
+        params: s.params,
+      });
       const listener = await listenWriter("uds");
       const reply = await host.bind(link, { inbound: listener.address, outbound: first.address });
       inbound = await listener.accepted;
@@ -57,11 +58,12 @@ export async function runSourceChecks(
       }
       return `Bind ${JSON.stringify(reply)}; the symbol's output arrives on the ${o.kinds[0]} lane`;
     });
-    if (bound === undefined || inbound === undefined) {
+    if (bound === undefined || inbound === undefined || link === undefined) {
       run.skip(SOURCE_CHECKS.slice(1), "bind did not pass");
       return;
     }
     const writer = inbound;
+    const id = link;
     await run.run("heartbeats", o.heartbeatMs * 20 + 2000, async () => {
       await first.until(
         () => first.heartbeats > 0,
@@ -75,7 +77,7 @@ export async function runSourceChecks(
     await run.run("switch-exactly-once", 15000, async () => {
       // Mid-stream: messages in flight while the Switch runs, and more once it has.
       for (let i = half + 1; i <= o.count; i++) writer.write(o.message(i), { correlation: i });
-      const moved = await host.switch(link, second.address);
+      const moved = await host.switch(id, second.address);
       for (let i = o.count + 1; i <= o.count + half; i++)
         writer.write(o.message(i), { correlation: i });
       await second.until(
@@ -87,7 +89,7 @@ export async function runSourceChecks(
       expect(first.end === "eos", "the old lane ended without EOS after the Switch");
       const sample = await sampleUntil(
         host,
-        link,
+        id,
         (h) => Number(h.frames_out) === first.data.length + second.data.length,
         5000,
         (h) =>
@@ -119,11 +121,11 @@ export async function runSourceChecks(
       return `${first.data.length} DATA frames on ${o.kinds[0]}, then EOS (seq ${moved.oldEosSeq}); ${second.data.length} on ${o.kinds[1]}; frames_out ${sample.frames_out}, none twice`;
     });
     await run.run("close-eos", 8000, async () => {
-      const closed = await host.close(link);
+      const closed = await host.close(id);
       expect(closed, "Close answered closed=false for an open link");
       await second.until(() => second.end !== undefined, 5000, "the lane never ended after Close");
       expect(second.end === "eos", "Close ended the outbound lane without EOS");
-      const again = await host.close(link);
+      const again = await host.close(id);
       expect(!again, "a second Close of the same link answered closed=true");
       return "EOS on the outbound lane; a second Close answers closed=false";
     });
@@ -131,6 +133,6 @@ export async function runSourceChecks(
     await inbound?.end().catch(() => {});
     first.close();
     second.close();
-    await host.close(link).catch(() => false);
+    if (link !== undefined) await host.close(link).catch(() => false);
   }
 }
