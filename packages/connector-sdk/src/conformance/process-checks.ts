@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import { errorMessage, RttError } from "@rtt/core";
 import { declaredLanes } from "../handshake/lane-kinds.ts";
-import { COOKIE_ENV } from "../handshake/protocol.ts";
+import { COOKIE_ENV, PROTOCOL_VERSIONS_ENV } from "../handshake/protocol.ts";
 import { type DetachedDriver, DriverHost, type DriverHostOptions } from "../host/driver-host.ts";
 import type { DriverLaunch } from "../host/launch.ts";
 import { processRef } from "../process-identity.ts";
@@ -16,7 +16,8 @@ import { CheckFailed, expect } from "./report.ts";
 
 /** Started without the cookie, a driver must exit non-zero without writing its line. */
 export async function checkCookie(launch: DriverLaunch, timeoutMs: number): Promise<string> {
-  const env = { ...process.env, ...launch.env };
+  // Everything a host sets but the cookie: its absence alone must stop the driver.
+  const env: NodeJS.ProcessEnv = { ...process.env, ...launch.env, [PROTOCOL_VERSIONS_ENV]: "1" };
   delete env[COOKIE_ENV];
   const child = spawn(launch.command, [...(launch.args ?? [])], {
     cwd: launch.cwd,
@@ -27,6 +28,8 @@ export async function checkCookie(launch: DriverLaunch, timeoutMs: number): Prom
   let said = "";
   (child.stdio[3] as Readable | null)?.on("data", (b: Buffer) => {
     line += b.toString();
+    // It started: nothing more to wait for.
+    if (line.startsWith("RTT|")) child.kill("SIGKILL");
   });
   child.stdout?.on("data", (b: Buffer) => {
     said += b.toString();
@@ -45,7 +48,10 @@ export async function checkCookie(launch: DriverLaunch, timeoutMs: number): Prom
       resolve(code);
     });
   });
-  expect(!line.startsWith("RTT|"), `started without ${COOKIE_ENV}, it wrote its handshake line`);
+  expect(
+    !line.startsWith("RTT|"),
+    `started without ${COOKIE_ENV}, it started anyway (wrote its handshake line)`,
+  );
   expect(
     exit !== null,
     `started without ${COOKIE_ENV}, it was still running after ${timeoutMs} ms`,
