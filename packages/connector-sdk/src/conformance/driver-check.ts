@@ -134,7 +134,7 @@ export async function checkDriver(
         await run.run(`target-${kind}`, 15_000, () => checkTargetLane(h, s, kind, message, count));
       }
       await run.run("contract-refusal", 10_000, () => checkContractRefusal(h, s));
-      await run.run("delivered-mark", 10_000, () => checkDeliveredMark(h, s, message));
+      await run.run("delivered-mark", 15_000, () => checkDeliveredMark(h, s, message));
       const second: LaneKind = lanes.includes("tcp") ? "tcp" : "uds";
       await runSourceChecks(run, h, s, {
         message,

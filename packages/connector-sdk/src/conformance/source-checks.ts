@@ -13,6 +13,9 @@ import type { CheckRun } from "./report.ts";
 import { CheckFailed, CheckSkipped, expect } from "./report.ts";
 import type { CheckSymbol } from "./symbol.ts";
 
+/** How long a step may wait for the driver: generous, a loaded machine is slow, not wrong. */
+const WAIT_MS = 8000;
+
 export const SOURCE_CHECKS = ["bind", "heartbeats", "switch-exactly-once", "close-eos"] as const;
 
 export interface SourceOptions {
@@ -38,7 +41,7 @@ export async function runSourceChecks(
   let inbound: LaneWriter | undefined;
   const half = Math.ceil(o.count / 2);
   try {
-    const bound = await run.run("bind", 10_000, async () => {
+    const bound = await run.run("bind", 20_000, async () => {
       link = await host.open(s.saddr, {
         contract: s.contract,
         contractHash: s.contractHash,
@@ -50,7 +53,7 @@ export async function runSourceChecks(
       inbound.on("error", () => {});
       for (let i = 1; i <= half; i++) inbound.write(o.message(i), { correlation: i });
       try {
-        await first.until(() => first.data.length > 0, 5000, "no DATA frame came out");
+        await first.until(() => first.data.length > 0, 10_000, "no DATA frame came out");
       } catch {
         throw new CheckSkipped(
           `the symbol produced nothing from ${half} messages sent in: give --contract a symbol that answers what it is sent`,
@@ -64,17 +67,17 @@ export async function runSourceChecks(
     }
     const writer = inbound;
     const id = link;
-    await run.run("heartbeats", o.heartbeatMs * 20 + 2000, async () => {
+    await run.run("heartbeats", WAIT_MS + 2000, async () => {
       await first.until(
         () => first.heartbeats > 0,
-        o.heartbeatMs * 20 + 1000,
+        WAIT_MS,
         `no HEARTBEAT on the outbound lane (RTT_HEARTBEAT_MS=${o.heartbeatMs})`,
       );
       const problem = first.numberingProblem();
       expect(problem === undefined, `frames are numbered 1, 2, 3, … on a lane: ${problem}`);
       return `${first.heartbeats} HEARTBEAT(s) on the lane, frames numbered from 1`;
     });
-    await run.run("switch-exactly-once", 15000, async () => {
+    await run.run("switch-exactly-once", 4 * WAIT_MS, async () => {
       // Mid-stream: messages in flight while the Switch runs, and more once it has.
       for (let i = half + 1; i <= o.count; i++) writer.write(o.message(i), { correlation: i });
       const moved = await host.switch(id, second.address);
@@ -82,17 +85,17 @@ export async function runSourceChecks(
         writer.write(o.message(i), { correlation: i });
       await second.until(
         () => second.data.length > 0,
-        5000,
+        WAIT_MS,
         `nothing arrived on the new ${o.kinds[1]} lane after the Switch`,
       );
-      await first.until(() => first.end !== undefined, 5000, "the old lane never ended");
+      await first.until(() => first.end !== undefined, WAIT_MS, "the old lane never ended");
       expect(first.end === "eos", "the old lane ended without EOS after the Switch");
       // Everything the driver counted as sent has arrived (more, if it sent a frame twice).
       const sample = await sampleUntil(
         host,
         id,
         (h) => Number(h.frames_out) <= first.data.length + second.data.length,
-        5000,
+        WAIT_MS,
         (h) =>
           `Health frames_out is ${h?.frames_out ?? "?"} but only ${first.data.length} + ${second.data.length} DATA frames arrived on the two lanes`,
       );
@@ -126,10 +129,14 @@ export async function runSourceChecks(
       );
       return `${first.data.length} DATA frames on ${o.kinds[0]}, then EOS (seq ${moved.oldEosSeq}); ${second.data.length} on ${o.kinds[1]}; frames_out ${sample.frames_out}, none twice`;
     });
-    await run.run("close-eos", 8000, async () => {
+    await run.run("close-eos", 2 * WAIT_MS, async () => {
       const closed = await host.close(id);
       expect(closed, "Close answered closed=false for an open link");
-      await second.until(() => second.end !== undefined, 5000, "the lane never ended after Close");
+      await second.until(
+        () => second.end !== undefined,
+        WAIT_MS,
+        "the lane never ended after Close",
+      );
       expect(second.end === "eos", "Close ended the outbound lane without EOS");
       const again = await host.close(id);
       expect(!again, "a second Close of the same link answered closed=true");

@@ -79,7 +79,7 @@ export async function checkTargetLane(
       host,
       link,
       (h) => Number(h.frames_in) >= count,
-      5000,
+      8000,
       (h) => `the driver read ${h?.frames_in ?? 0} of ${count} DATA frames`,
     );
     await data.end();
@@ -138,7 +138,7 @@ export async function checkDeliveredMark(
       host,
       link,
       (h) => Number(h.frames_in) >= 3 && readDeliveredMark(dir) === 30,
-      5000,
+      8000,
       () =>
         `after 3 messages (offsets 10, 20, 30) the delivered mark reads ${readDeliveredMark(dir)}`,
     );
