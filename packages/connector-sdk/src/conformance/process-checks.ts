@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import { errorMessage, RttError } from "@rtt/core";
-import { declaredLanes } from "../handshake/lane-kinds.ts";
+import { declaredLanes, lanesOfLine } from "../handshake/lane-kinds.ts";
 import { COOKIE_ENV, PROTOCOL_VERSIONS_ENV } from "../handshake/protocol.ts";
 import { type DetachedDriver, DriverHost, type DriverHostOptions } from "../host/driver-host.ts";
 import type { DriverLaunch } from "../host/launch.ts";
@@ -100,6 +100,11 @@ export async function checkInfo(host: DriverHost): Promise<string> {
     `protocol_version ${info.protocol_version} is not among protocol_versions`,
   );
   const lanes = declaredLanes(info.lanes, "GetInfo's lanes");
+  const line = lanesOfLine(host.handshakeExtra);
+  expect(
+    line.join(",") === lanes.join(","),
+    `the handshake line declares lanes ${line.join(",")} but GetInfo ${lanes.join(",")}`,
+  );
   return `${info.name} ${info.version}, pid ${info.pid}, start time ${info.start_time}, lanes ${lanes.join(",")}`;
 }
 
