@@ -30,7 +30,9 @@ export function driverIdentity(
   const nonce = randomBytes(16).toString("hex");
   const startTime = ownStartTime();
   const startedAt = Date.now();
-  const lanes = localLanes(loadShm() !== undefined);
+  const here = localLanes(loadShm() !== undefined);
+  const lanes =
+    connector.lanes === undefined ? here : here.filter((k) => connector.lanes?.includes(k));
   return {
     nonce,
     startTime,

@@ -2,9 +2,10 @@
 // routing.prefer, that both drivers declare, and past a kind whose Offer fails.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { HandshakeOptions } from "@rtt/connector-sdk";
-import { type LaneKind, RttError } from "@rtt/core";
-import type { LaneAddress } from "@rtt/fabric";
+import { fileURLToPath } from "node:url";
+import { DriverHost, type HandshakeOptions } from "@rtt/connector-sdk";
+import { type Contract, contractHash, type LaneKind, RttError } from "@rtt/core";
+import { type LaneAddress, loadShm } from "@rtt/fabric";
 import type { EdgeEnd } from "../plan/topology.ts";
 import type { DriverCalls } from "./drivers.ts";
 import { agree } from "./handshake-ask.ts";
@@ -106,5 +107,49 @@ describe("lane negotiation", () => {
       "uds",
       "tcp",
     ]);
+  });
+
+  test("real drivers: a shm-capable source and a uds-only target agree on uds, and bytes flow", async () => {
+    const fixture = (name: string) =>
+      fileURLToPath(new URL(`../../../connector-sdk/test/fixtures/${name}.ts`, import.meta.url));
+    const launch = (name: string) =>
+      DriverHost.launch(
+        { name, command: process.execPath, args: [fixture(name)] },
+        { restart: false, log: false },
+      );
+    const [source, target] = await Promise.all([launch("echo-driver"), launch("uds-only-driver")]);
+    try {
+      assert.deepEqual(target.lanes, ["uds"]);
+      if (loadShm() !== undefined) assert.ok(source.lanes?.includes("shm"));
+      const saddr = "rtt://demo/api/echo@1.0.0";
+      const contract = { saddr, type: "api", direction: "both" } as Contract;
+      const from = await source.open(saddr, { contract });
+      const to = await target.open(saddr, { contract });
+      const lines: string[] = [];
+      const agreed = await agree({
+        source: { driver: source as unknown as DriverCalls, link: from },
+        target: { driver: target as unknown as DriverCalls, link: to },
+        lane: "shm",
+        prefer: ["shm", "uds", "tcp"],
+        progress: (l) => lines.push(l),
+        route: "r",
+        from: saddr,
+        to: { saddr, driver: "uds-only", contract_hash: contractHash(contract) } as EdgeEnd,
+        tokens: undefined,
+        nonce: "real-drivers-nonce",
+      });
+      assert.equal(agreed.lane, "uds");
+      assert.match(lines.join("\n"), /over uds, not the planned shm/);
+      await source.bind(from, { outbound: agreed.address });
+      await source.tx(from, Buffer.from("over uds"));
+      let read = 0;
+      for await (const sample of target.health({ linkId: to, intervalMs: 20 })) {
+        read = Number(sample.frames_in);
+        if (read > 0) break;
+      }
+      assert.equal(read, 1, "the target read the message sent on the agreed lane");
+    } finally {
+      await Promise.all([source.stop(), target.stop()]);
+    }
   });
 });
