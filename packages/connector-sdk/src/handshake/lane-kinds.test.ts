@@ -27,3 +27,28 @@ test("field 10 of the handshake line lists lane kinds; a line without it means u
   );
   assert.deepEqual(declaredLanes([], "GetInfo"), ["uds", "tcp"]);
 });
+
+test("a connector declares what it lists of the kinds this process makes; a bad kind is refused", async () => {
+  const { defineConnector } = await import("../driver/define-connector.ts");
+  const { driverIdentity } = await import("../driver/identity.ts");
+  const spec = {
+    name: "x",
+    version: "1.0.0",
+    probe: () => [],
+    open: () => ({}),
+    tx: () => {},
+    rx: async function* () {},
+    close: () => {},
+    health: () => ({ ok: true, lag_ms: 0 }),
+  };
+  const identity = (lanes?: string[]) =>
+    driverIdentity(
+      defineConnector({ ...spec, ...(lanes === undefined ? {} : { lanes }) } as never),
+      () => 0,
+      { version: 1, versions: [1] },
+      "/tmp/x.sock",
+    );
+  assert.deepEqual(identity(["tcp", "uds"]).info().lanes, ["uds", "tcp"]);
+  assert.ok(identity().lanes.includes("uds") && identity().lanes.includes("tcp"));
+  assert.throws(() => identity(["uds", "quic"]), /lanes must list lane kinds/);
+});
