@@ -90,14 +90,24 @@ export async function runSourceChecks(
       );
       await first.until(() => first.end !== undefined, WAIT_MS, "the old lane never ended");
       expect(first.end === "eos", "the old lane ended without EOS after the Switch");
-      // Everything the driver counted as sent has arrived (more, if it sent a frame twice).
+      // Settled: what the driver counted as sent has arrived, or neither count has moved for
+      // half a second (a frame sent twice, or one counted and never sent).
+      const arrived = () => first.data.length + second.data.length;
+      let still = { out: -1, total: -1, since: performance.now() };
       const sample = await sampleUntil(
         host,
         id,
-        (h) => Number(h.frames_out) <= first.data.length + second.data.length,
+        (h) => {
+          const out = Number(h.frames_out);
+          const total = arrived();
+          if (out === total) return true;
+          if (out !== still.out || total !== still.total)
+            still = { out, total, since: performance.now() };
+          return performance.now() - still.since >= 500;
+        },
         WAIT_MS,
         (h) =>
-          `Health frames_out is ${h?.frames_out ?? "?"} but only ${first.data.length} + ${second.data.length} DATA frames arrived on the two lanes`,
+          `Health frames_out is ${h?.frames_out ?? "?"} but ${first.data.length} + ${second.data.length} DATA frames arrived on the two lanes`,
       );
       expect(
         moved.oldFrames === first.data.length,
