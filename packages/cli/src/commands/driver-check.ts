@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, extname, resolve } from "node:path";
 import { type CheckResult, checkDriver, contractFromFile } from "@rtt/connector-sdk";
-import { escapeControl, RttError } from "@rtt/core";
+import { type Contract, escapeControl, RttError } from "@rtt/core";
 import { driverLaunch } from "@rtt/panel";
 import { paint } from "../output.ts";
 import { type CommandContext, writeJson } from "./context.ts";
@@ -52,6 +52,20 @@ function paramsOf(values: readonly string[]): Record<string, string> {
   return out;
 }
 
+/**
+ * The contract in `file`, placed as the panel places a manifest's: its programs run in the
+ * manifest's folder (`x-cwd`) and the paths it opens lie there (`x-allow-paths`), unless it says.
+ */
+function withPlace(file: string): Contract {
+  const contract = contractFromFile(file);
+  const folder = dirname(file);
+  return {
+    "x-cwd": folder,
+    "x-allow-paths": [folder],
+    ...contract,
+  } as Contract;
+}
+
 function positive(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -81,7 +95,7 @@ export async function driverCheckCommand(
   const count = positive("--count", flags.count);
   const startTimeoutMs = positive("--start-timeout", flags.startTimeout);
   const contract =
-    flags.contract === undefined ? undefined : contractFromFile(resolve(ctx.cwd, flags.contract));
+    flags.contract === undefined ? undefined : withPlace(resolve(ctx.cwd, flags.contract));
   const results = await checkDriver(launch, {
     params: paramsOf(flags.param),
     root: resolve(ctx.cwd, flags.root ?? "."),
