@@ -8,6 +8,7 @@ import { Argument, Command, Option } from "commander";
 import type { CommandContext } from "./commands/context.ts";
 import { completionScript, SHELLS, type Shell } from "./completion/scripts.ts";
 import type { Terminal } from "./output.ts";
+import { addDriverCommand } from "./program-driver.ts";
 import {
   addAdoptCommand,
   addExportCommand,
@@ -85,6 +86,7 @@ export function buildProgram(term: Terminal, setExit: (code: number) => void): C
   addVerifyCommand(program, rt);
   addAdoptCommand(program, rt);
   addTokenCommand(program, rt);
+  addDriverCommand(program, rt);
   addExportCommand(program, rt);
   addCompletionCommand(program, rt);
   return program;

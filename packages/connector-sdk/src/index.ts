@@ -8,6 +8,13 @@
 export { BoundedQueue, type WaterMarks } from "@rtt/fabric";
 export { type Clock, FakeClock, systemClock } from "./clock.ts";
 export {
+  checkDriver,
+  DRIVER_CHECKS,
+  type DriverCheckOptions,
+} from "./conformance/driver-check.ts";
+export type { CheckResult, Verdict } from "./conformance/report.ts";
+export { contractFromFile } from "./conformance/symbol.ts";
+export {
   type Awaitable,
   type CloseHow,
   type CloseReport,
@@ -91,6 +98,12 @@ export {
   parseRefusal,
   type Refusal,
 } from "./handshake/handshake-line.ts";
+export {
+  declaredLanes,
+  lanesOfLine,
+  localLanes,
+  UNDECLARED_LANES,
+} from "./handshake/lane-kinds.ts";
 export {
   COOKIE_ENV,
   COOKIE_VALUE,

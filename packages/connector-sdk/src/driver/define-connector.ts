@@ -3,7 +3,7 @@
  * link type. Everything else — the handshake, the gRPC service, lanes, heartbeats, health streams,
  * switching and the grace period — is the SDK runtime's job.
  */
-import { type Contract, RttError } from "@rtt/core";
+import { type Contract, isLaneKind, LANE_KINDS, type LaneKind, RttError } from "@rtt/core";
 import type { DrainEnd } from "../process/drain.ts";
 import type { SourceJournal } from "./journal-tee.ts";
 
@@ -120,6 +120,12 @@ export interface ConnectorSpec<L> {
   readonly name: string;
   /** The connector's version (semver). */
   readonly version: string;
+  /**
+   * The lane kinds this driver declares (ADR 0031; GetInfo's `lanes`, the handshake line's
+   * field 10). Default: every kind this process can make — shm where the addon loads, uds,
+   * tcp. A kind that cannot be made here is left out whatever is listed.
+   */
+  readonly lanes?: readonly LaneKind[];
   /** The symbols found under `root`, as contracts (the `symbol` object of a manifest). */
   probe(root: string): Awaitable<readonly Contract[]>;
   /** Opens a link to one symbol; `params` are the route's connector parameters. */
@@ -192,6 +198,8 @@ export function defineConnector<L>(spec: ConnectorSpec<L>): Connector<L> {
     throw wrong("refuse must be a function when given");
   if (spec.txMany !== undefined && typeof spec.txMany !== "function")
     throw wrong("txMany must be a function when given");
+  if (spec.lanes !== undefined && (!Array.isArray(spec.lanes) || !spec.lanes.every(isLaneKind)))
+    throw wrong(`lanes must list lane kinds (${LANE_KINDS.join(", ")})`);
   // Bound, so a spec written as a class instance keeps its `this`.
   return Object.freeze({
     name: spec.name,
@@ -204,6 +212,7 @@ export function defineConnector<L>(spec: ConnectorSpec<L>): Connector<L> {
     health: spec.health.bind(spec),
     ...(spec.refuse === undefined ? {} : { refuse: spec.refuse.bind(spec) }),
     ...(spec.txMany === undefined ? {} : { txMany: spec.txMany.bind(spec) }),
+    ...(spec.lanes === undefined ? {} : { lanes: [...spec.lanes] }),
     [kConnector]: true as const,
   });
 }

@@ -233,6 +233,8 @@ export async function serveDriver<L>(
     pid: process.pid,
     startTime,
     nonce,
+    // Field 10: the lane kinds this driver makes (ADR 0031).
+    extra: [identity.lanes.join(",")],
   });
   writeSync(HANDSHAKE_FD, `${line}\n`);
   closeSync(HANDSHAKE_FD);

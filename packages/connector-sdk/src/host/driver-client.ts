@@ -16,6 +16,7 @@ import {
 import type { HandshakeResponse__Output } from "../generated/rtt/connector/v1/HandshakeResponse.ts";
 import type { OfferResponse__Output } from "../generated/rtt/connector/v1/OfferResponse.ts";
 import type { ProgramDrain__Output } from "../generated/rtt/connector/v1/ProgramDrain.ts";
+import { declaredLanes } from "../handshake/lane-kinds.ts";
 import { type ServerStream, serverStream } from "../server-stream.ts";
 import { callUnary, type UnaryInvocation } from "../unary.ts";
 import {
@@ -78,6 +79,7 @@ export class DriverClient {
   readonly address: string;
   readonly #client: ConnectorClient;
   readonly #callTimeoutMs: number;
+  #lanes: readonly LaneKind[] | undefined;
 
   constructor(name: string, address: string, options: DriverClientOptions = {}) {
     this.name = name;
@@ -128,8 +130,20 @@ export class DriverClient {
     });
   }
 
-  info(): Promise<DriverInfo> {
-    return this.#unary("GetInfo", (o, cb) => this.#client.GetInfo({}, o, cb));
+  async info(): Promise<DriverInfo> {
+    const info = await this.#unary<DriverInfo>("GetInfo", (o, cb) =>
+      this.#client.GetInfo({}, o, cb),
+    );
+    this.#lanes = declaredLanes(info.lanes ?? [], `driver "${this.name}": GetInfo's lanes`);
+    return info;
+  }
+
+  /**
+   * The lane kinds the driver declared in its last GetInfo (ADR 0031); undefined before the
+   * first. A host connects with GetInfo (the nonce check), so a started driver's are known.
+   */
+  get lanes(): readonly LaneKind[] | undefined {
+    return this.#lanes;
   }
 
   async probe(root: string): Promise<ProbedSymbol[]> {
@@ -143,13 +157,20 @@ export class DriverClient {
     saddr: string,
     options: {
       readonly contract?: Contract | string;
+      /** The symbol's contract hash as the catalog has it; the driver may skip computing it. */
+      readonly contractHash?: string;
       readonly params?: Readonly<Record<string, string>>;
     } = {},
   ): Promise<string> {
     const c = options.contract;
     const contract_json = c === undefined ? "" : typeof c === "string" ? c : JSON.stringify(c);
+    const contract_hash = options.contractHash ?? "";
     const res = await this.#unary<{ link_id: string }>("Open", (o, cb) =>
-      this.#client.Open({ saddr, contract_json, params: { ...options.params } }, o, cb),
+      this.#client.Open(
+        { saddr, contract_json, contract_hash, params: { ...options.params } },
+        o,
+        cb,
+      ),
     );
     return res.link_id;
   }

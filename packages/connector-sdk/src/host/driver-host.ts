@@ -129,6 +129,8 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   readonly #log: DriverLog;
   #state: State = "starting";
   #running: RunningDriver | undefined;
+  /** The fields after the ninth of the last handshake line read (field 10: lanes, ADR 0031). */
+  #lineExtra: readonly string[] = [];
   #lastPid = 0;
 
   private constructor(name: string, launch: DriverLaunch | undefined, options: DriverHostOptions) {
@@ -230,6 +232,15 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
   // none runs (crashed, restarting, stopped) instead of failing on a closed connection. Their
   // signatures are DriverClient's, where each call is described.
 
+  /** The fields after the ninth of the handshake line this host read; [] when it attached. */
+  get handshakeExtra(): readonly string[] {
+    return this.#lineExtra;
+  }
+
+  /** The lane kinds the running driver declared (ADR 0031); undefined while none runs. */
+  get lanes(): DriverClient["lanes"] {
+    return this.#running?.client.lanes;
+  }
   async info(): ReturnType<DriverClient["info"]> {
     return this.client.info();
   }
@@ -322,6 +333,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
     if (verdict.note !== undefined) this.#log.note(verdict.note, pid);
 
     const record = recordOf(this.name, verdict.handshake);
+    this.#lineExtra = verdict.handshake.extra;
     let client: DriverClient;
     try {
       client = await connectStarted(child, record, timeoutMs, this.#clientOptions());

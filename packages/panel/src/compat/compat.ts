@@ -14,9 +14,12 @@
  * read with `optionalCapsFromParams`). Optional ones still join the negotiated set when both
  * sides have them.
  *
- * Schemas: data flows from the consumer's outputs into the provider's inputs; slots pair up by
- * name. A pair with different schema references passes only when a coercer is declared in that
- * direction (`from` = the consumer's schema, `to` = the provider's).
+ * Schemas: data flows from the consumer's outputs into the provider's inputs (a call), or with
+ * `options.flow` "to-consumer" from the provider's outputs into the consumer's inputs (a route
+ * whose target consumes what its source provides: a stream into a logger, or into a `both`
+ * processor in the middle of a chain); slots pair up by name. A pair with different schema
+ * references passes only when a coercer is declared in that direction (`from` = the sending
+ * end's schema, `to` = the receiving end's).
  */
 import { addressOf, type CatalogSymbol, versionSatisfies } from "@rtt/core";
 
@@ -38,6 +41,26 @@ export interface CompatOptions {
   readonly coercers?: readonly Coercer[];
   /** Consumer capabilities the route does not require; a provider may lack them. */
   readonly optionalCaps?: readonly string[];
+  /**
+   * How the reasons name the two ends: which of them is the route's source and which its target
+   * (compatStep), so a reader knows which manifest to fix. Default "the consumer" and
+   * "the provider".
+   */
+  readonly roles?: Roles;
+  /** Which way data flows between the two (see above); default "to-provider". */
+  readonly flow?: "to-provider" | "to-consumer";
+}
+
+/** The words for the consumer and the provider in a reason, lower case. */
+export interface Roles {
+  readonly consumer: string;
+  readonly provider: string;
+}
+
+const DEFAULT_ROLES: Roles = { consumer: "the consumer", provider: "the provider" };
+
+function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Order of the codes is the order reasons are reported in. */
@@ -90,14 +113,17 @@ export function compat(
   options: CompatOptions = {},
 ): CompatResult {
   const reasons: CompatReason[] = [];
+  const roles = options.roles ?? DEFAULT_ROLES;
+  const C = capital(roles.consumer);
+  const P = roles.provider;
 
-  const version = checkVersion(consumer, provider);
+  const version = checkVersion(consumer, provider, roles);
   if (version !== undefined) reasons.push(version);
 
   if (consumer.io !== undefined && provider.io !== undefined && !ioFits(consumer.io, provider.io)) {
     reasons.push({
       code: "io",
-      message: `The consumer uses io mode "${consumer.io}" but the provider uses "${provider.io}".`,
+      message: `${C} uses io mode "${consumer.io}" but ${P} uses "${provider.io}".`,
     });
   }
 
@@ -110,15 +136,24 @@ export function compat(
     reasons.push({
       code: "caps",
       message:
-        `The consumer requires ${plural(missing, "capability", "capabilities")} ${list(missing)} ` +
-        `but the provider offers ${listOrNone(sortedUnique(provider.capabilities))}.`,
+        `${C} requires ${plural(missing, "capability", "capabilities")} ${list(missing)} ` +
+        `but ${P} offers ${listOrNone(sortedUnique(provider.capabilities))}.`,
     });
   }
 
-  const schemas = checkSchemas(consumer, provider, options.coercers ?? []);
+  const schemas =
+    options.flow === "to-consumer"
+      ? checkSchemas(provider, consumer, options.coercers ?? [], {
+          sender: roles.provider,
+          receiver: roles.consumer,
+        })
+      : checkSchemas(consumer, provider, options.coercers ?? [], {
+          sender: roles.consumer,
+          receiver: roles.provider,
+        });
   reasons.push(...schemas.reasons);
 
-  const auth = checkAuth(consumer, provider);
+  const auth = checkAuth(consumer, provider, roles);
   if (auth !== undefined) reasons.push(auth);
 
   if (reasons.length > 0) return { ok: false, reasons };
@@ -129,7 +164,11 @@ export function compat(
   };
 }
 
-function checkVersion(consumer: CatalogSymbol, provider: CatalogSymbol): CompatReason | undefined {
+function checkVersion(
+  consumer: CatalogSymbol,
+  provider: CatalogSymbol,
+  roles: Roles,
+): CompatReason | undefined {
   if (consumer.version_set === undefined) return undefined;
   const target = addressOf(provider);
   // What @rtt/core's matcher decides for a selector that differs only in the version: semver
@@ -138,23 +177,25 @@ function checkVersion(consumer: CatalogSymbol, provider: CatalogSymbol): CompatR
   return {
     code: "version",
     message:
-      `The consumer's version set "${consumer.version_set}" does not contain ` +
-      `the provider's version ${target.version}.`,
+      `${capital(roles.consumer)}'s version set "${consumer.version_set}" does not contain ` +
+      `${roles.provider}'s version ${target.version}.`,
   };
 }
 
+/** The sending end's outputs against the receiving end's inputs, slot by slot. */
 function checkSchemas(
-  consumer: CatalogSymbol,
-  provider: CatalogSymbol,
+  sender: CatalogSymbol,
+  receiver: CatalogSymbol,
   coercers: readonly Coercer[],
+  roles: { readonly sender: string; readonly receiver: string },
 ): { reasons: CompatReason[]; coercions: Coercion[] } {
   // No slot on one side, no pair: the common case of a plan's every candidate, without the sets.
-  if (consumer.outputs.length === 0 || provider.inputs.length === 0)
+  if (sender.outputs.length === 0 || receiver.inputs.length === 0)
     return { reasons: [], coercions: [] };
   const declaredCoercers = new Set(coercers.map((c) => coercerKey(c.from, c.to)));
   const pairs: Coercion[] = [];
-  for (const output of consumer.outputs) {
-    for (const input of provider.inputs) {
+  for (const output of sender.outputs) {
+    for (const input of receiver.inputs) {
       if (output.name === input.name && output.schema !== input.schema) {
         pairs.push({ slot: output.name, from: output.schema, to: input.schema });
       }
@@ -172,7 +213,7 @@ function checkSchemas(
       reasons.push({
         code: "schema",
         message:
-          `Slot "${p.slot}": the consumer sends schema "${p.from}" but the provider takes ` +
+          `Slot "${p.slot}": ${roles.sender} sends schema "${p.from}" but ${roles.receiver} takes ` +
           `"${p.to}", and no coercer maps "${p.from}" to "${p.to}".`,
       });
     }
@@ -180,7 +221,12 @@ function checkSchemas(
   return { reasons, coercions };
 }
 
-function checkAuth(consumer: CatalogSymbol, provider: CatalogSymbol): CompatReason | undefined {
+function checkAuth(
+  consumer: CatalogSymbol,
+  provider: CatalogSymbol,
+  roles: Roles,
+): CompatReason | undefined {
+  const C = capital(roles.consumer);
   const want = consumer.auth.mode;
   const have = provider.auth.mode;
   // A provider that asks for nothing accepts every consumer.
@@ -188,7 +234,7 @@ function checkAuth(consumer: CatalogSymbol, provider: CatalogSymbol): CompatReas
   if (want !== have) {
     return {
       code: "auth",
-      message: `The consumer authenticates with "${want}" but the provider requires "${have}".`,
+      message: `${C} authenticates with "${want}" but ${roles.provider} requires "${have}".`,
     };
   }
   if (have !== "caps") return undefined;
@@ -200,8 +246,8 @@ function checkAuth(consumer: CatalogSymbol, provider: CatalogSymbol): CompatReas
   return {
     code: "auth",
     message:
-      `The consumer asks for ${plural(asked, "scope", "scopes")} ${list(asked)} ` +
-      `but the provider grants ${listOrNone(granted)} (missing ${list(missing)}).`,
+      `${C} asks for ${plural(asked, "scope", "scopes")} ${list(asked)} ` +
+      `but ${roles.provider} grants ${listOrNone(granted)} (missing ${list(missing)}).`,
   };
 }
 

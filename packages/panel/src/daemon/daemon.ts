@@ -17,6 +17,7 @@ import {
   errorMessage,
   escapeControl,
   type JsonValue,
+  type LaneKind,
   type PanelConfig,
   RttError,
 } from "@rtt/core";
@@ -98,6 +99,8 @@ export class PanelDaemon {
   readonly #trust: () => ManifestTrust;
   /** panel.yaml's security.allow_paths, read again only when panel.yaml changes. */
   readonly #allowPaths: () => readonly string[];
+  /** panel.yaml's routing.prefer as `start` loaded it: the lane kinds a route falls back on. */
+  readonly #prefer: readonly LaneKind[];
   /** The catalog, read again only when `rtt scan` rewrote it. */
   readonly #catalog: () => readonly CatalogSymbol[];
   /** Route health and breakers; made once recovery knows the live routes. */
@@ -145,8 +148,9 @@ export class PanelDaemon {
     this.#trust = cachedByFile(paths.panelConfig, () => loadTrust(paths));
     this.#allowPaths = cachedByFile(paths.panelConfig, () => loadAllowPaths(paths));
     this.#healthConfig = config.health;
+    this.#prefer = config.routing?.prefer ?? DEFAULT_PREFER;
     this.sandbox = new DriverSandbox(paths, config.security?.sandbox ?? "auto", {
-      prefer: config.routing?.prefer ?? DEFAULT_PREFER,
+      prefer: this.#prefer,
       catalog: () => this.#catalogOrNone(),
       allowPaths: () => this.#allowPaths(),
     });
@@ -194,6 +198,7 @@ export class PanelDaemon {
       pool: this.#pool,
       root: this.paths.root,
       allowPaths: () => this.#allowPaths(),
+      prefer: () => this.#prefer,
       progress: this.#log,
       driverRecords: () => this.#pool.records() as unknown as Record<string, JsonValue>,
       breakerStates: () => (this.#health?.states() ?? {}) as unknown as Record<string, JsonValue>,

@@ -29,7 +29,7 @@ import { type Actor, actorFields, auditNotCommitted } from "./actor.ts";
 import type { LinkRef } from "./drivers.ts";
 import { eachLimited } from "./each-limited.ts";
 import { graphJson, type WiredRoute } from "./graph.ts";
-import { agree, txNonce } from "./handshake-ask.ts";
+import { agree, laneOptions, txNonce } from "./handshake-ask.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import { beforeStep, beginUnlessStopped } from "./reconciler-options.ts";
 import { forgetRouteJournal, isJournaled, openParams, sourceOpenParams } from "./route-journals.ts";
@@ -181,15 +181,16 @@ export class BatchTransaction {
       source: { driver: source, link: from.link },
       target: { driver: target, link: to.link },
       lane: edge.lane,
+      ...laneOptions(this.#parts.options),
       route: id,
       from: edge.from.saddr,
       to: edge.to,
       tokens: this.#parts.options.routeTokens,
       nonce: txNonce(txid, id),
-      between: async () => {
+      between: async (lane) => {
         if (edge.pattern === "reqrep") {
           await beforeStep(this.#parts.options, "bind-reply", id);
-          const reply = await source.offer(from.link, "inbound", edge.lane);
+          const reply = await source.offer(from.link, "inbound", lane);
           await target.bind(to.link, { outbound: reply });
         }
         await beforeStep(this.#parts.options, "handshake", id);

@@ -38,9 +38,19 @@ export interface ProgramDrain {
 }
 
 export interface DriverCalls {
+  /**
+   * The lane kinds the driver declared (GetInfo's `lanes`, ADR 0031); undefined = not known
+   * (an in-process driver, or one not running): any kind is tried.
+   */
+  readonly lanes?: readonly LaneKind[] | undefined;
   open(
     saddr: string,
-    options: { readonly contract: string; readonly params: Readonly<Record<string, string>> },
+    options: {
+      readonly contract: string;
+      /** The catalog's contract hash of the symbol (OpenRequest.contract_hash). */
+      readonly contractHash?: string;
+      readonly params: Readonly<Record<string, string>>;
+    },
   ): Promise<string>;
   offer(linkId: string, side: "inbound" | "outbound", kind: LaneKind): Promise<LaneAddress>;
   /**

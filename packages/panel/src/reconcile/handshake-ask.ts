@@ -1,15 +1,19 @@
 /**
  * The agree step of a route's wiring (ADR 0011): its target offers the route's lane with the
  * QuickConnect control lanes, and its source runs the handshake toward them — the same step,
- * and the same ask, for a batch's prepare, a target move and arming a warm spare.
+ * and the same ask, for a batch's prepare, a target move and arming a warm spare. The lane kind
+ * is negotiated here (ADR 0031, lane-choice.ts): the plan's, else the next of `routing.prefer`
+ * both drivers declare, past any whose Offer fails.
  */
 import { createHash } from "node:crypto";
 import type { ControlAddresses } from "@rtt/connector-sdk";
 import type { LaneKind } from "@rtt/core";
+import { errorMessage } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 import type { EdgeEnd } from "../plan/topology.ts";
 import type { RouteTokenSource } from "../trust/route-tokens.ts";
 import type { DriverCalls } from "./drivers.ts";
+import { laneCandidates, noCommonLane } from "./lane-choice.ts";
 
 /** How long a route's QuickConnect handshake may take before its batch rolls back. */
 export const HANDSHAKE_TIMEOUT_MS = 5000;
@@ -18,6 +22,11 @@ export const HANDSHAKE_TIMEOUT_MS = 5000;
 export interface Offered {
   readonly address: LaneAddress;
   readonly control: ControlAddresses;
+}
+
+/** What the target offered, and the lane kind it was offered on (ADR 0031). */
+export interface Agreed extends Offered {
+  readonly lane: LaneKind;
 }
 
 /** One side of the agree step: the driver running it and its link of the route. */
@@ -29,7 +38,12 @@ export interface AgreeingEnd {
 export interface Agreement {
   readonly source: AgreeingEnd;
   readonly target: AgreeingEnd;
+  /** The plan's lane for the route: tried first. */
   readonly lane: LaneKind;
+  /** `routing.prefer`: the kinds to fall back on, in order, when the plan's cannot be made. */
+  readonly prefer?: readonly LaneKind[];
+  /** Lines of progress: a lane kind skipped, and why. */
+  readonly progress?: (line: string) => void;
   /** The route being wired: its route token is scoped to it. */
   readonly route: string;
   /** The source end's address, as planned. */
@@ -40,23 +54,56 @@ export interface Agreement {
   readonly tokens: RouteTokenSource | undefined;
   readonly nonce: string;
   /** Runs after the offer, before the handshake (a fault step; a reply lane's wiring). */
-  readonly between?: () => Promise<void>;
+  readonly between?: (lane: LaneKind) => Promise<void>;
 }
 
 /**
  * The target offers, then the source runs SYN → ACK → BIND → READY toward what it offered;
  * nothing flows yet. Returns what the target offered (the source is switched to its address).
  */
-export async function agree(a: Agreement): Promise<Offered> {
-  const grant = a.tokens?.grant(a.route);
-  const offered = await a.target.driver.offerWithHandshake(
-    a.target.link,
-    a.lane,
-    grant === undefined ? {} : { grant },
-  );
-  await a.between?.();
+export async function agree(a: Agreement): Promise<Agreed> {
+  const { lane, offered } = await offerFirstLane(a);
+  await a.between?.(lane);
   await a.source.driver.handshake(a.source.link, handshakeAsk(a, offered));
-  return offered;
+  return { ...offered, lane };
+}
+
+/** The target's Offer on the first candidate kind that it can make; the last failure if none. */
+async function offerFirstLane(a: Agreement): Promise<{ lane: LaneKind; offered: Offered }> {
+  const prefer = a.prefer ?? [];
+  const source = a.source.driver;
+  const target = a.target.driver;
+  const kinds = laneCandidates(a.lane, prefer, source, target);
+  const ends = { source: a.from, target: a.to.saddr };
+  if (kinds.length === 0) throw noCommonLane(a.route, a.lane, prefer, ends, source, target);
+  const grant = a.tokens?.grant(a.route);
+  let failure: unknown;
+  for (const lane of kinds) {
+    try {
+      const offered = await target.offerWithHandshake(
+        a.target.link,
+        lane,
+        grant === undefined ? {} : { grant },
+      );
+      if (lane !== a.lane) a.progress?.(`  ${a.route}: over ${lane}, not the planned ${a.lane}`);
+      return { lane, offered };
+    } catch (error) {
+      failure = error;
+      a.progress?.(`  ${a.route}: the target could not offer ${lane}: ${errorMessage(error)}`);
+    }
+  }
+  throw failure;
+}
+
+/** The lane negotiation's part of an Agreement, from the reconciler's options. */
+export function laneOptions(o: {
+  readonly prefer?: () => readonly LaneKind[];
+  readonly progress?: (line: string) => void;
+}): Pick<Agreement, "prefer" | "progress"> {
+  return {
+    ...(o.prefer === undefined ? {} : { prefer: o.prefer() }),
+    ...(o.progress === undefined ? {} : { progress: o.progress }),
+  };
 }
 
 /** What the source end asks in the QuickConnect handshake toward the target's offered lanes. */

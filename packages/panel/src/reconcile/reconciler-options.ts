@@ -1,5 +1,5 @@
 /** What a reconciler is made with, and the steps of its work a test can fail. */
-import type { JsonValue } from "@rtt/core";
+import type { JsonValue, LaneKind } from "@rtt/core";
 import type { AuditLedger } from "../audit/ledger.ts";
 import type { RouteTokenSource } from "../trust/route-tokens.ts";
 import type { Wal } from "../wal/wal.ts";
@@ -44,6 +44,11 @@ export interface ReconcilerOptions {
    * file symbol's path (ADR 0022). None: nowhere.
    */
   readonly allowPaths?: () => readonly string[];
+  /**
+   * panel.yaml's `routing.prefer` now: the lane kinds a route falls back on, in order, when its
+   * drivers cannot make the plan's (ADR 0031). None: only the plan's lane is tried.
+   */
+  readonly prefer?: () => readonly LaneKind[];
   /** Called before each step; throwing fails that step (fault injection in tests). */
   readonly beforeStep?: (step: ApplyStep, route: string) => void | Promise<void>;
   /** Lines of progress ("batch 1/2: prepare events-to-log"). */

@@ -91,6 +91,8 @@ export class RouteLinks {
     const link = await driver
       .open(end.saddr, {
         contract: contractForDriver(symbol, this.#o.root, end.launch, allowPaths),
+        // What a route's SYN must expect of this link (ADR 0031): no driver computes it.
+        contractHash: symbol.contract_hash,
         params,
       })
       .catch((error: unknown) => {

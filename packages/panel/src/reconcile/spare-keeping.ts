@@ -9,7 +9,7 @@ import { type CatalogSymbol, errorMessage, RttError } from "@rtt/core";
 import { type EdgeEnd, endOf } from "../plan/topology.ts";
 import { type LinkRef, linkResourceName } from "./drivers.ts";
 import type { WiredRoute } from "./graph.ts";
-import { agree } from "./handshake-ask.ts";
+import { agree, laneOptions } from "./handshake-ask.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import { openParams } from "./route-journals.ts";
 import type { SerialQueue } from "./serial-queue.ts";
@@ -222,6 +222,7 @@ export class SpareKeeper {
         source: { driver: source, link: route.from.link },
         target: { driver: target, link: ref.link },
         lane: route.edge.lane,
+        ...laneOptions(this.#parts.options),
         route: route.edge.route,
         from: route.edge.from.saddr,
         to: end,

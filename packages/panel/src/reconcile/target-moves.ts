@@ -15,7 +15,7 @@ import { type Edge, endOf } from "../plan/topology.ts";
 import { type Actor, actorFields, auditNotCommitted } from "./actor.ts";
 import { type DriverCalls, type LinkRef, linkResourceName, switchOutbound } from "./drivers.ts";
 import { graphJson, type WiredRoute } from "./graph.ts";
-import { agree, txNonce } from "./handshake-ask.ts";
+import { agree, laneOptions, txNonce } from "./handshake-ask.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import { beforeStep, beginUnlessStopped } from "./reconciler-options.ts";
 import { handOverReplies } from "./reply-handover.ts";
@@ -218,6 +218,7 @@ export class TargetMoves {
       source: { driver: source, link: route.from.link },
       target: { driver: newTarget, link: acquired.opened.link },
       lane: edge.lane,
+      ...laneOptions(this.#parts.options),
       route: routeId,
       from: edge.from.saddr,
       to: edge.to,

@@ -9,7 +9,7 @@
 import { errorMessage } from "@rtt/core";
 import { type LinkRef, switchOutbound } from "./drivers.ts";
 import type { WiredRoute } from "./graph.ts";
-import { agree, txNonce } from "./handshake-ask.ts";
+import { agree, laneOptions, txNonce } from "./handshake-ask.ts";
 import type { RoutesSnapshot } from "./live-routes.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import type { MoveMode } from "./target-moves.ts";
@@ -43,6 +43,7 @@ export async function undoUncommittedMove(
         source: { driver: source, link: before.from.link },
         target: { driver: await pool.get(before.to.driver), link: before.to.link },
         lane: before.edge.lane,
+        ...laneOptions(parts.options),
         route: routeId,
         from: before.edge.from.saddr,
         to: before.edge.to,

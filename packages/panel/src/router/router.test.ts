@@ -89,6 +89,39 @@ describe("router: one example per step", () => {
     assert.equal(d.chosen, filter.saddr);
   });
 
+  it("compat: a processor (`both`) sits in the middle of a chain; schemas follow the data", () => {
+    const events = sym("rtt://core/bus/events@1.0.0", {
+      type: "bus",
+      direction: "provider",
+      outputs: [{ name: "event", schema: "json://events.event" }],
+    });
+    const upper = sym("rtt://bin/proc/upper@0.1.0", {
+      type: "proc",
+      direction: "both",
+      inputs: [{ name: "event", schema: "json://events.event" }],
+      outputs: [{ name: "record", schema: "json://logger.record" }],
+    });
+    const logger = (schema: string) =>
+      sym("rtt://obs/extension/logger@1.0.0", {
+        type: "extension",
+        direction: "consumer",
+        inputs: [{ name: "record", schema }],
+      });
+    const catalog = [events, upper, logger("json://logger.record")];
+    const into = { id: "in", from: "rtt://core/bus/events", to: "rtt://bin/proc/upper" };
+    const out = { id: "out", from: "rtt://bin/proc/upper", to: "rtt://obs/extension/logger" };
+    assert.equal(routeDecision(into, catalog, open, ctx).chosen, upper.saddr);
+    assert.equal(routeDecision(out, catalog, open, ctx).chosen, catalog[2]?.saddr);
+    // What the processor sends must be what the logger takes, named by route end.
+    const wrong = [events, upper, logger("json://other")];
+    const d = routeDecision(out, wrong, open, ctx);
+    assert.equal(d.chosen, undefined);
+    assert.match(
+      cand(d, "rtt://obs/extension/logger@1.0.0").reason,
+      /Slot "record": the route's source \(providing\) sends schema "json:\/\/logger.record" but the route's target \(consuming\) takes "json:\/\/other"/,
+    );
+  });
+
   it("which end consumes, for every pair of directions", () => {
     const table: [Direction, Direction, boolean][] = [
       ["provider", "provider", false],

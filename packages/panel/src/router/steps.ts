@@ -39,7 +39,12 @@ import {
   type Saddr,
 } from "@rtt/core";
 import { bySaddr } from "../catalog.ts";
-import { type CompatOptions, compat, optionalCapsFromParams } from "../compat/compat.ts";
+import {
+  type CompatOptions,
+  compat,
+  optionalCapsFromParams,
+  type Roles,
+} from "../compat/compat.ts";
 import type { EffectiveQos, PinDecision, PolicyEngine } from "../policy/policy-engine.ts";
 
 export const ROUTER_STEPS = [
@@ -219,6 +224,13 @@ export function consumesFromSource(source: Direction, target: Direction): boolea
   return source === "both" && target === "consumer";
 }
 
+/** The reasons' words for the two ends: which is the route's source, which its target. */
+function rolesOf(swapped: boolean): Roles {
+  return swapped
+    ? { consumer: "the route's target (consuming)", provider: "the route's source (providing)" }
+    : { consumer: "the route's source (consuming)", provider: "the route's target (providing)" };
+}
+
 /** 3. Hard compat: the two contracts must fit (optional caps from the route's params). */
 export function compatStep(
   contenders: Contenders,
@@ -234,7 +246,13 @@ export function compatStep(
     // Data may flow either way along a route: the end that consumes is the consumer. A `both`
     // end (a filter, a processor) consumes from a provider and provides to a consumer.
     const swapped = consumesFromSource(source.direction, c.symbol.direction);
-    const r = swapped ? compat(c.symbol, source, options) : compat(source, c.symbol, options);
+    // Whoever consumes, data flows along the route: the source's outputs feed the target's
+    // inputs. A `both` end (a processor) in the middle of a chain takes from its route's source
+    // and sends to its route's target.
+    const roles = rolesOf(swapped);
+    const r = swapped
+      ? compat(c.symbol, source, { ...options, roles, flow: "to-consumer" })
+      : compat(source, c.symbol, { ...options, roles, flow: "to-provider" });
     return r.ok
       ? undefined
       : `Eliminated as incompatible: ${r.reasons.map((x) => x.message).join(" ")}`;

@@ -49,6 +49,12 @@ export interface DriverInfo {
    * Version of the SDK runtime serving this (display only).
    */
   'sdk_version'?: (string);
+  /**
+   * The lane kinds this driver can listen on and connect to ("shm", "uds", "tcp"; ADR 0031).
+   * The panel wires a route over the first kind of `routing.prefer` both ends list. Empty (a
+   * driver older than the field): "uds" and "tcp".
+   */
+  'lanes'?: (string)[];
 }
 
 export interface DriverInfo__Output {
@@ -98,4 +104,10 @@ export interface DriverInfo__Output {
    * Version of the SDK runtime serving this (display only).
    */
   'sdk_version': (string);
+  /**
+   * The lane kinds this driver can listen on and connect to ("shm", "uds", "tcp"; ADR 0031).
+   * The panel wires a route over the first kind of `routing.prefer` both ends list. Empty (a
+   * driver older than the field): "uds" and "tcp".
+   */
+  'lanes': (string)[];
 }

@@ -23,6 +23,12 @@ export interface OpenRequest {
    * offset XOR 0x5254544a4e4c4d4b as u64 LE), or the source stops after qos.buffer messages.
    */
   'params'?: ({[key: string]: string});
+  /**
+   * The symbol's contract hash, as the catalog computed it (lowercase hex SHA-256 of the RFC 8785
+   * canonical contract): what a route's SYN must expect of this link when it is a target, so
+   * the driver need not compute it. Empty: the driver computes it from the contract.
+   */
+  'contract_hash'?: (string);
 }
 
 export interface OpenRequest__Output {
@@ -47,4 +53,10 @@ export interface OpenRequest__Output {
    * offset XOR 0x5254544a4e4c4d4b as u64 LE), or the source stops after qos.buffer messages.
    */
   'params': ({[key: string]: string});
+  /**
+   * The symbol's contract hash, as the catalog computed it (lowercase hex SHA-256 of the RFC 8785
+   * canonical contract): what a route's SYN must expect of this link when it is a target, so
+   * the driver need not compute it. Empty: the driver computes it from the contract.
+   */
+  'contract_hash': (string);
 }
