@@ -1,6 +1,7 @@
 // `rtt driver check` (docs/connectors.md): every built-in driver passes every check; each
 // purpose-broken driver fails the check for what it breaks, with the reason.
 import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -9,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { type CheckResult, checkDriver, DRIVER_CHECKS } from "@rtt/connector-sdk";
 import type { Contract } from "@rtt/core";
 import { driverLaunch } from "@rtt/panel";
+import { NatsServer, skipWithoutNats } from "./support/nats-server.ts";
 import { REPO, runRtt } from "./support/run-rtt.ts";
 
 const FIXTURES = join(REPO, "packages/connector-sdk/test/fixtures");
@@ -104,6 +106,56 @@ describe("rtt driver check: the built-in drivers pass", () => {
     } as Contract;
     const message = '{"method":"POST","path":"/{i}","body":"eA=="}';
     assertAllPass(await checkDriver(builtIn("http"), { contract, message }));
+  });
+});
+
+const PYTHON = "/usr/bin/python3";
+const skipWithoutPythonGrpc =
+  spawnSync(PYTHON, ["-c", "import grpc, google.protobuf"]).status === 0
+    ? false
+    : `${PYTHON} cannot import grpc: install python3-grpcio (scripts/ensure-test-deps.sh)`;
+
+describe("rtt driver check: drivers in other languages and on other machines pass", () => {
+  it("the Python SDK's echo example, through the wrapper its install writes", {
+    skip: skipWithoutPythonGrpc,
+  }, async () => {
+    const sdk = join(REPO, "sdk/python");
+    execFileSync(PYTHON, ["-m", "rtt_connector", "install", join(sdk, "examples/echo.py"), dir], {
+      env: { ...process.env, PYTHONPATH: sdk },
+    });
+    assertAllPass(await checkDriver(driverLaunch(join(dir, ".rtt", "drivers"), "pyecho")));
+  });
+
+  it("nats (a bus on a loopback server): what a bus can show passes, none fails", {
+    skip: skipWithoutNats,
+  }, async () => {
+    const server = await NatsServer.start();
+    try {
+      const contract = {
+        saddr: "rtt://check/bus/loop@1.0.0",
+        type: "bus",
+        direction: "both",
+        io: "pubsub",
+        "x-url": server.url,
+        "x-subject": "rtt.check.loop",
+      } as Contract;
+      const results = await checkDriver(builtIn("nats"), { contract });
+      assert.deepEqual(
+        results.filter((r) => r.verdict === "fail"),
+        [],
+        JSON.stringify(verdicts(results), null, 2),
+      );
+      // A link is a publisher or a subscriber, never both: the checks that read back what
+      // the symbol was sent skip, and say why.
+      assert.match(
+        results.find((r) => r.name === "bind")?.why ?? "",
+        /produced nothing from 10 messages/,
+      );
+      for (const name of ["open", "target-uds", "target-tcp", "delivered-mark", "grace-exit"])
+        assert.equal(results.find((r) => r.name === name)?.verdict, "pass", name);
+    } finally {
+      await server.stop();
+    }
   });
 });
 

@@ -10,7 +10,7 @@ export function addDriverCommand(program: Command, { ctx, setExit }: Runtime): v
     .command("check")
     .argument(
       "<executable>",
-      "a driver executable, a .ts/.mjs/.js driver, or a built-in driver's name (file, http, process, stub)",
+      "a driver executable, a .ts/.mjs/.js driver, or a built-in driver's name (file, http, nats, process, stub)",
     )
     .description(
       "run a driver through the driver contract (docs/connectors.md): each check, pass or fail, and why",

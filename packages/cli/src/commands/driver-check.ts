@@ -3,7 +3,7 @@
  * docs/connectors.md (checkDriver in @rtt/connector-sdk) and prints each check, pass or fail
  * and why. Exit 1 when any check fails. The executable is found as the panel finds a driver
  * (driverLaunch): a .ts/.mjs/.js file is run with this Node, any other file must be executable,
- * and a bare name that is no file is a built-in driver (file, http, process, stub).
+ * and a bare name that is no file is a built-in driver (file, http, nats, process, stub).
  */
 import { existsSync } from "node:fs";
 import { basename, dirname, extname, resolve } from "node:path";
@@ -34,7 +34,7 @@ function launchOf(ctx: CommandContext, executable: string) {
   }
   if (executable.includes("/"))
     throw new RttError("RTT_ERR_USAGE", `driver check: no file ${executable}`, {
-      hint: "name a driver executable, a .ts/.mjs/.js driver, or a built-in driver (file, http, process, stub)",
+      hint: "name a driver executable, a .ts/.mjs/.js driver, or a built-in driver (file, http, nats, process, stub)",
     });
   return driverLaunch(resolve(ctx.cwd, ".rtt/drivers"), executable);
 }
