@@ -9,7 +9,7 @@
  *   surrogates, which JCS (being I-JSON) forbids;
  * - object keys: sorted by UTF-16 code units, which is exactly what Array#sort compares.
  */
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import { RttError } from "./errors.ts";
 
 /**
@@ -141,10 +141,12 @@ const HASH_BATCH = 4096;
 export function canonicalHash(value: unknown): string {
   const out: string[] = [];
   serialize(value, [], out);
-  const hash = createHash("sha256");
+  // One batch (a symbol's launch, an edge): the one-shot digest, no Hash object to build.
+  if (out.length <= HASH_BATCH) return hash("sha256", out.join(""), "hex");
+  const hasher = createHash("sha256");
   for (let i = 0; i < out.length; i += HASH_BATCH)
-    hash.update(out.slice(i, i + HASH_BATCH).join(""), "utf8");
-  return hash.digest("hex");
+    hasher.update(out.slice(i, i + HASH_BATCH).join(""), "utf8");
+  return hasher.digest("hex");
 }
 
 /**
