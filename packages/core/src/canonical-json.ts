@@ -92,14 +92,13 @@ function serialize(value: unknown, path: Path, out: string[]): void {
     return;
   }
   if (Array.isArray(value)) {
-    out.push("[");
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.push(",");
+      out.push(i === 0 ? "[" : ",");
       path.push(i);
       serialize(value[i], path, out);
       path.pop();
     }
-    out.push("]");
+    out.push(value.length === 0 ? "[]" : "]");
     return;
   }
   const proto = Object.getPrototypeOf(value);
