@@ -50,6 +50,8 @@ export function endOf(symbol: CatalogSymbol, driver: string): EdgeEnd {
   const cached = ends.get(symbol);
   if (cached?.driver === driver) return cached;
   const launch = launchOf(symbol);
+  // Its text made once: hashed here, and emitted verbatim in the end's own text below.
+  canonicalOnce(launch);
   const end: EdgeEnd = {
     saddr: symbol.saddr,
     driver,
