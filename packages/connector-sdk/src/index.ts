@@ -111,6 +111,7 @@ export {
   DriverClient,
   type DriverClientOptions,
   type HandshakeOptions,
+  type ListedLink,
   type OfferGrant,
 } from "./host/driver-client.ts";
 export {
