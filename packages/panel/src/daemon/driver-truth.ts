@@ -15,6 +15,7 @@ import type { ListedLink } from "@rtt/connector-sdk";
 import { type CatalogSymbol, canonicalJson } from "@rtt/core";
 import type { LaneAddress } from "@rtt/fabric";
 import { endOf } from "../plan/topology.ts";
+import { linkDrainMs } from "../reconcile/close-deadlines.ts";
 import type { DriverPool } from "../reconcile/drivers.ts";
 import type { WiredRoute } from "../reconcile/graph.ts";
 
@@ -78,9 +79,10 @@ export function adoptedRoute(
   const symbol = catalog.find((s) => s.saddr === move.to.saddr);
   if (symbol === undefined) return undefined;
   const { route } = move;
+  const to = endOf(symbol, move.to.driver);
   return {
-    edge: { ...route.edge, to: endOf(symbol, move.to.driver) },
+    edge: { ...route.edge, to },
     from: route.from,
-    to: { ...route.to, driver: move.to.driver, link: move.to.link },
+    to: { driver: move.to.driver, link: move.to.link, drain_ms: linkDrainMs(to, "target") },
   };
 }
