@@ -35,6 +35,10 @@
  *      a commit fails cleanly and changes nothing, the panel still stops, freeing space lets the
  *      next commit through; a torn WAL record or ledger line makes `rtt panel start` name
  *      `--salvage`, which recovers it (issue 15, finding 6).
+ *   8. qc-crash.test.ts: kill -9 the panel at random moments during a stream of `rtt qc` flips,
+ *      30 rounds on one workspace: after each `panel start` the WAL commits the target the
+ *      events flow to (the drivers' wiring adopted over a lost commit, ADR 0030) and `rtt audit
+ *      --verify` passes; every event reached exactly one of the two loggers.
  *
  * The cases work on a Workspace of test/support/quickstart-workspace.ts (a temp copy of the
  * quickstart run by the real `rtt`, the processes its panel starts, `cleanup()`); the stream they

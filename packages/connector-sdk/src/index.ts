@@ -124,6 +124,7 @@ export {
   DriverClient,
   type DriverClientOptions,
   type HandshakeOptions,
+  type ListedLink,
   type OfferGrant,
 } from "./host/driver-client.ts";
 export {

@@ -52,6 +52,8 @@ export interface InboundSide {
 interface OutboundLane {
   readonly kind: "lane";
   readonly writer: LaneWriter;
+  /** Where it leads (ListLinks says so: a restarted panel learns each source's target). */
+  readonly address: LaneAddress;
   failed: boolean;
   frames: number;
 }
@@ -73,6 +75,8 @@ export class LaneSlots {
   #moves = 0;
   /** The last Switch: where to, its answer, and `#moves` once it moved (see switchOutbound). */
   #lastSwitch: LastSwitch | undefined;
+  /** The lane the inbound side reads, or listens on for its peer. */
+  #inboundAddress: LaneAddress | undefined;
 
   constructor(scope: LinkScope, inbound: InboundSide, outboundTaken: (writer: LaneWriter) => void) {
     this.#scope = scope;
@@ -85,6 +89,18 @@ export class LaneSlots {
   get writer(): LaneWriter | undefined {
     const out = this.#outbound;
     return out.kind === "lane" && !out.failed ? out.writer : undefined;
+  }
+
+  /**
+   * Where the link's lanes are now: the outbound lane it writes (none when parked, unbound or
+   * failed) and the inbound lane it reads or listens on. ListLinks reports them.
+   */
+  get lanes(): { readonly outbound?: LaneAddress; readonly inbound?: LaneAddress } {
+    const out = this.#outbound;
+    return {
+      ...(out.kind === "lane" && !out.failed ? { outbound: out.address } : {}),
+      ...(this.#inboundAddress === undefined ? {} : { inbound: this.#inboundAddress }),
+    };
   }
 
   /** Parked by a Switch to no lane: chunks wait here, taps or not. */
@@ -127,8 +143,11 @@ export class LaneSlots {
       writer?.destroy();
       this.#scope.assertOpen();
     }
-    if (reader !== undefined) this.#inbound.attach(reader);
-    if (writer !== undefined) this.#useWriter(writer);
+    if (reader !== undefined) {
+      this.#inboundAddress = inbound;
+      this.#inbound.attach(reader);
+    }
+    if (writer !== undefined && outbound !== undefined) this.#useWriter(writer, outbound);
     return { inbound_bound: this.#inbound.bound, outbound_bound: this.writer !== undefined };
   }
 
@@ -181,7 +200,7 @@ export class LaneSlots {
     const old = this.#outbound;
     const oldWriter = this.writer;
     const oldFrames = old.kind === "lane" ? old.frames : 0;
-    if (next !== undefined) this.#useWriter(next);
+    if (next !== undefined && address !== undefined) this.#useWriter(next, address);
     else this.#park();
     const moves = this.#moves;
     let eosSeq = 0;
@@ -208,6 +227,7 @@ export class LaneSlots {
     if (side === "inbound") {
       const listener = await listenReader(kind, options);
       this.#claim(side, listener);
+      this.#inboundAddress = listener.address;
       listener.accepted.then(
         (reader) => {
           this.#offers.delete(side);
@@ -224,7 +244,7 @@ export class LaneSlots {
       (writer) => {
         this.#offers.delete(side);
         if (this.#scope.closed) writer.destroy();
-        else this.#useWriter(writer);
+        else this.#useWriter(writer, listener.address);
       },
       (error: unknown) => this.#offerFailed(side, listener, error),
     );
@@ -235,6 +255,7 @@ export class LaneSlots {
   withdrawOffer(side: LaneSide): void {
     const listener = this.#offers.get(side);
     this.#offers.delete(side);
+    if (side === "inbound" && listener !== undefined) this.#inboundAddress = undefined;
     listener?.close();
   }
 
@@ -311,9 +332,9 @@ export class LaneSlots {
     this.#scope.changed.fire();
   }
 
-  #useWriter(writer: LaneWriter): void {
+  #useWriter(writer: LaneWriter, address: LaneAddress): void {
     this.#moves++;
-    const slot: OutboundLane = { kind: "lane", writer, failed: false, frames: 0 };
+    const slot: OutboundLane = { kind: "lane", writer, address, failed: false, frames: 0 };
     this.#outbound = slot;
     this.#scope.outboundMoved();
     writer.on("error", (error: unknown) => {

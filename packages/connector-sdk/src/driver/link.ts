@@ -135,6 +135,11 @@ export class Link<L> {
     return this.#slots.bind(inbound, outbound);
   }
 
+  /** The lanes the link writes and reads now (LaneSlots.lanes), as ListLinks reports them. */
+  get lanes(): { readonly outbound?: LaneAddress; readonly inbound?: LaneAddress } {
+    return this.#slots.lanes;
+  }
+
   /** Moves the outbound to a lane, or parks it; idempotent (see LaneSlots.switchOutbound). */
   switchOutbound(address: LaneAddress | undefined): Promise<SwitchAnswer> {
     return this.#slots.switchOutbound(address);

@@ -180,3 +180,44 @@ describe("a Bind of both sides", () => {
     }
   });
 });
+
+describe("ListLinks", () => {
+  test("says which lane each link writes and which it reads (a restarted panel's truth)", {
+    timeout: 20_000,
+  }, async () => {
+    const connector = defineConnector<object>({
+      name: "lanes",
+      version: "1.0.0",
+      probe: () => [],
+      open: () => ({}),
+      tx: () => {},
+      async *rx() {},
+      close: () => {},
+      health: () => ({ ok: true, lag_ms: 0 }),
+    });
+    const runtime = new DriverRuntime(connector, { log: () => {} });
+    const first = await listenReader("uds");
+    const second = await listenReader("uds");
+    const lanesOf = (id: string) => {
+      const { outbound, inbound } = runtime.listLinks().find((l) => l.link_id === id) ?? {};
+      return { outbound, inbound };
+    };
+    try {
+      const source = await runtime.open(SADDR, CONTRACT, {});
+      const target = await runtime.open(SADDR, CONTRACT, {});
+      assert.deepEqual(lanesOf(source), { outbound: undefined, inbound: undefined });
+      await runtime.bind(source, undefined, first.address);
+      assert.deepEqual(lanesOf(source).outbound, first.address);
+      await runtime.switchOutbound(source, second.address);
+      assert.deepEqual(lanesOf(source).outbound, second.address);
+      await runtime.switchOutbound(source, undefined);
+      assert.equal(lanesOf(source).outbound, undefined, "parked: it writes no lane");
+      const offered = await runtime.offer(target, "inbound", "uds");
+      assert.deepEqual(lanesOf(target), { outbound: undefined, inbound: offered });
+    } finally {
+      await runtime.dispose();
+      first.close();
+      second.close();
+    }
+  });
+});

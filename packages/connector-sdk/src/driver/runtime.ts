@@ -117,8 +117,14 @@ export class DriverRuntime<L> {
   }
 
   /** The open links, oldest first. */
-  listLinks(): { link_id: string; saddr: string }[] {
-    return [...this.#links.values()].map((l) => ({ link_id: l.id, saddr: l.saddr }));
+  /** Every open link, with the lanes it writes and reads now (OpenLink). */
+  listLinks(): {
+    link_id: string;
+    saddr: string;
+    outbound?: LaneAddress;
+    inbound?: LaneAddress;
+  }[] {
+    return [...this.#links.values()].map((l) => ({ link_id: l.id, saddr: l.saddr, ...l.lanes }));
   }
 
   log(line: string): void {

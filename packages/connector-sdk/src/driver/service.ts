@@ -91,7 +91,13 @@ export function connectorHandlers<L>(
       return { closed, drain: { ...drain, drain_ms: drainMs } };
     }),
 
-    ListLinks: unary(hooks, () => ({ links: runtime.listLinks() })),
+    ListLinks: unary(hooks, () => ({
+      links: runtime.listLinks().map(({ outbound, inbound, ...link }) => ({
+        ...link,
+        ...(outbound === undefined ? {} : { outbound: laneToWire(outbound) }),
+        ...(inbound === undefined ? {} : { inbound: laneToWire(inbound) }),
+      })),
+    })),
 
     Tx: unary(hooks, async (req) => {
       await runtime.tx(req.link_id, req.bytes, req.correlation);

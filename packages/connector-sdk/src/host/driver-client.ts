@@ -39,6 +39,14 @@ export interface DriverClientOptions {
   readonly callTimeoutMs?: number;
 }
 
+/** A link a driver holds (ListLinks), and the lanes it writes and reads now, when it says. */
+export interface ListedLink {
+  readonly linkId: string;
+  readonly saddr: string;
+  readonly outbound?: LaneAddress;
+  readonly inbound?: LaneAddress;
+}
+
 /** What the source's driver needs to run a route's handshake (DriverClient.handshake). */
 export interface HandshakeOptions {
   /** The target's control lanes, as `offerWithHandshake` returned them. */
@@ -331,13 +339,37 @@ export class DriverClient {
     );
   }
 
-  /** The driver's open links, oldest first. */
-  async listLinks(): Promise<{ linkId: string; saddr: string }[]> {
-    const res = await this.#unary<{ links: { link_id: string; saddr: string }[] }>(
-      "ListLinks",
-      (o, cb) => this.#client.ListLinks({}, o, cb),
-    );
-    return res.links.map((l) => ({ linkId: l.link_id, saddr: l.saddr }));
+  /**
+   * The driver's open links, oldest first, with the lanes each writes and reads now when the
+   * driver says (OpenLink).
+   */
+  async listLinks(): Promise<ListedLink[]> {
+    const res = await this.#unary<{
+      links: {
+        link_id: string;
+        saddr: string;
+        outbound?: WireLaneAddress | null;
+        inbound?: WireLaneAddress | null;
+      }[];
+    }>("ListLinks", (o, cb) => this.#client.ListLinks({}, o, cb));
+    return res.links.map((l) => {
+      // A driver's word on its lanes is a hint for recovery: one it garbles is left out.
+      const lane = (w: WireLaneAddress | null | undefined) => {
+        try {
+          return laneFromWire(w);
+        } catch {
+          return undefined;
+        }
+      };
+      const outbound = lane(l.outbound);
+      const inbound = lane(l.inbound);
+      return {
+        linkId: l.link_id,
+        saddr: l.saddr,
+        ...(outbound === undefined ? {} : { outbound }),
+        ...(inbound === undefined ? {} : { inbound }),
+      };
+    });
   }
 
   /**

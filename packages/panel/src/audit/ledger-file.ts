@@ -164,10 +164,11 @@ export function readTail(ledgerFile: string): AuditHead | undefined {
 }
 
 /**
- * Chains `entries` after `last`, appends them with one O_APPEND write and one fsync, and returns
- * them with the new head and the ledger's size after the write. Writes no head file. A failed
- * write or fsync is cut back to the ledger's size before it (`cutBack`): RTT_ERR_WAL_UNWRITABLE,
- * one `isWriterStopped` when the cut failed too and a torn line stays.
+ * Chains `entries` after `last`, appends them with one O_APPEND write and one fsync (none with
+ * `sync` false: the group commit's), and returns them with the new head, the ledger's size before
+ * and after the write. Writes no head file. A failed write or fsync is cut back to the ledger's
+ * size before it (`cutBack`): RTT_ERR_WAL_UNWRITABLE, one `isWriterStopped` when the cut failed
+ * too and a torn line stays.
  */
 export function writeRecords(
   ledgerFile: string,
@@ -175,7 +176,8 @@ export function writeRecords(
   options: RecordStamp,
   last: AuditHead | undefined,
   io: WalIo = NODE_IO,
-): { records: AuditRecord[]; head: AuditHead; size: number } {
+  sync = true,
+): { records: AuditRecord[]; head: AuditHead; before: number; size: number } {
   const { records, head } = chainRecords(entries, last, options);
   const bytes = Buffer.from(records.map(recordLine).join(""), "utf8");
   refuseLinks(ledgerFile);
@@ -192,11 +194,11 @@ export function writeRecords(
       let done = 0;
       while (done < bytes.length) done += io.writeSync(fd, bytes, done);
       op = "fsync";
-      io.fsyncSync(fd);
+      if (sync) io.fsyncSync(fd);
     } catch (error) {
       throw cutBack({ path: ledgerFile, fd, io }, op, error, before);
     }
-    return { records, head, size: fstatSync(fd).size };
+    return { records, head, before, size: fstatSync(fd).size };
   } finally {
     closeSync(fd);
   }

@@ -18,7 +18,9 @@ import { canonicalHash, type JsonValue, RttError } from "@rtt/core";
  * `aborted`: the change recorded just before did not commit (the WAL could not take it, issue
  * 15, finding 6); the record is written first so nothing commits unaudited, and this one says
  * it did not happen. `retire`: a route's old target was closed after a move, and how its program
- * ended (ADR 0024).
+ * ended (ADR 0024). `adopt`: a restarted panel found a route's source writing to another target
+ * than its WAL's last commit says (a hot swap whose commit a crash lost) and took the drivers'
+ * word for it (docs/adr/0030-durability-contract.md).
  */
 export const AUDIT_ACTIONS = [
   "bind",
@@ -33,6 +35,7 @@ export const AUDIT_ACTIONS = [
   "retire",
   /** A watching panel applied a plan by itself (panel.yaml routing.reroute: auto). */
   "reroute",
+  "adopt",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

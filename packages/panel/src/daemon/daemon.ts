@@ -261,6 +261,8 @@ export class PanelDaemon {
       pool: this.#pool,
       reconciler: this.#reconciler,
       wiring: this.#wiring,
+      audit: this.#audit,
+      catalog: () => this.#catalog(),
       log: this.#log,
     });
     const onBreaker = breakerActions({
@@ -444,6 +446,8 @@ export class PanelDaemon {
       if (stray.length > 0)
         this.#log(`ended program(s) no driver ran any more: pid ${stray.join(", ")}`);
       this.#reconciler.releaseAll();
+      // The hot swaps' records only written so far are made durable before the files close.
+      await this.#reconciler.settleWrites();
       // On a full or failing disk the panel still stops: the head lags (which verifies) and
       // the WAL's lock is released whatever its last fsync said.
       await this.#audit

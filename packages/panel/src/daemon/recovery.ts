@@ -4,23 +4,34 @@
  *   1. open the WAL: replay to the last commit, cut a torn tail, abort a partial transaction
  *      (`Wal.open`, before the daemon is made; here its report is logged);
  *   2. re-attach the drivers the last commit names (pid + start time + nonce checked);
- *   3. the committed routes whose links live on re-attached drivers are live again;
+ *   3. the committed routes whose links live on re-attached drivers are live again — each to
+ *      the target its source is writing to, as the drivers report it: where that is not the
+ *      committed one (a hot swap whose commit a crash lost, driver-truth.ts), the drivers' word
+ *      is adopted, audited and committed;
  *   4. close every journaled link no committed route uses (a cut-short transaction's strays),
  *      forget the route journals of routes no longer committed, and make what is left under
  *      `.rtt/run` private (ADR 0022);
  *   5. rewire what is missing (drivers gone: stopped panel, crash past the grace period), so the
  *      panel keeps exactly the last committed topology.
  */
-import { errorMessage, type JsonValue } from "@rtt/core";
+import { type CatalogSymbol, errorMessage, type JsonValue } from "@rtt/core";
+import type { AuditLedger } from "../audit/ledger.ts";
 import { asTopology } from "../plan/topology.ts";
 import { bothDriversRun } from "../reconcile/drivers.ts";
-import { breakersOf, driverRecordsOf, failedOverOf, wiredRoutesOf } from "../reconcile/graph.ts";
+import {
+  breakersOf,
+  driverRecordsOf,
+  failedOverOf,
+  type WiredRoute,
+  wiredRoutesOf,
+} from "../reconcile/graph.ts";
 import type { Reconciler } from "../reconcile/reconciler.ts";
 import { pruneRouteJournals, pruneSharedSources } from "../reconcile/route-journals.ts";
 import type { Wal } from "../wal/wal.ts";
 import { tightenRunState } from "../workspace/run-state.ts";
 import { workspacePaths } from "../workspace/workspace.ts";
 import type { CommittedWiring } from "./committed-wiring.ts";
+import { adoptedRoute, listDriverLinks, observedMoves } from "./driver-truth.ts";
 import type { HostPool } from "./host-pool.ts";
 
 export interface RecoveryParts {
@@ -29,6 +40,9 @@ export interface RecoveryParts {
   readonly pool: HostPool;
   readonly reconciler: Reconciler;
   readonly wiring: CommittedWiring;
+  readonly audit: AuditLedger;
+  /** The catalog: an adopted target's symbol (none before the first scan: nothing adopted). */
+  readonly catalog: () => readonly CatalogSymbol[];
   readonly log: (line: string) => void;
 }
 
@@ -63,7 +77,63 @@ async function reattach(p: RecoveryParts, post: JsonValue | undefined): Promise<
     }
   }
   const live = wiredRoutesOf(post).filter((r) => bothDriversRun(p.pool, r));
-  p.reconciler.adopt(live);
+  const adopted = await driversWord(p, live);
+  p.reconciler.adopt(live.map((r) => adopted.get(r.edge.route) ?? r));
+  if (adopted.size === 0) return;
+  // Audited, then committed: the WAL agrees with the drivers again, durably.
+  p.audit.appendAll(
+    [...adopted.values()].map((after) => {
+      const before = live.find((r) => r.edge.route === after.edge.route)?.edge ?? after.edge;
+      return {
+        action: "adopt" as const,
+        route: after.edge.route,
+        who: "panel",
+        why: "after a panel start: its source writes to this target, not the one the WAL's last commit names",
+        before: { from: before.from.saddr, to: before.to.saddr, lane: before.lane },
+        after: { from: after.edge.from.saddr, to: after.edge.to.saddr, lane: after.edge.lane },
+      };
+    }),
+  );
+  const seq = await p.reconciler.journal();
+  p.log(`committed the adopted wiring (WAL seq ${seq})`);
+}
+
+/**
+ * The one-way routes of `live` whose source the drivers say writes to another target than the
+ * commit names, as wired to that target (driver-truth.ts), by route. A request/response route
+ * is left as committed: its reply lane's hand-over is not something a driver reports.
+ */
+async function driversWord(
+  p: RecoveryParts,
+  live: readonly WiredRoute[],
+): Promise<Map<string, WiredRoute>> {
+  const oneway = live.filter((r) => r.edge.pattern === "oneway");
+  if (oneway.length === 0) return new Map();
+  const moves = observedMoves(oneway, await listDriverLinks(p.pool));
+  if (moves.length === 0) return new Map();
+  let catalog: readonly CatalogSymbol[];
+  try {
+    catalog = p.catalog();
+  } catch (error) {
+    p.log(`cannot adopt what the drivers run without a catalog: ${errorMessage(error)}`);
+    return new Map();
+  }
+  const adopted = new Map<string, WiredRoute>();
+  for (const move of moves) {
+    const route = adoptedRoute(move, catalog);
+    const id = move.route.edge.route;
+    if (route === undefined) {
+      p.log(
+        `route ${id}'s source writes to ${move.to.saddr}, which is in no catalog: kept as committed`,
+      );
+      continue;
+    }
+    adopted.set(id, route);
+    p.log(
+      `adopted route ${id} from the drivers: its source writes to ${move.to.saddr} (${move.to.driver}/${move.to.link}); the WAL's last commit named ${move.route.edge.to.saddr} (${move.route.to.driver}/${move.route.to.link})`,
+    );
+  }
+  return adopted;
 }
 
 /** Step 4: close the links and forget the journals no committed route uses. */

@@ -8,6 +8,7 @@ import type {
   HandshakeAgreed,
   HandshakeOptions,
   HealthSample,
+  ListedLink,
   OfferGrant,
   ServerStream,
 } from "@rtt/connector-sdk";
@@ -95,7 +96,7 @@ export interface DriverCalls {
     readonly intervalMs?: number;
   }): ServerStream<HealthSample>;
   /** The driver's open links: what a restarted panel checks against its routes. */
-  listLinks(): Promise<readonly { readonly linkId: string; readonly saddr: string }[]>;
+  listLinks(): Promise<readonly ListedLink[]>;
 }
 
 /** One health sample of a link, or undefined when its driver does not answer in `timeoutMs`. */

@@ -18,6 +18,7 @@
 import type { CatalogSymbol } from "@rtt/core";
 import type { Plan } from "../plan/plan.ts";
 import type { Topology } from "../plan/topology.ts";
+import { GroupCommit } from "../wal/group-commit.ts";
 import type { Actor } from "./actor.ts";
 import { type BatchOutcome, BatchTransaction } from "./batch-transaction.ts";
 import type { LinkRef } from "./drivers.ts";
@@ -51,13 +52,23 @@ export class Reconciler {
   readonly #applies: PlanApply;
   readonly #sweeper: Sweeper;
   readonly #compaction: WalCompaction;
+  readonly #groupCommit: GroupCommit;
 
   constructor(options: ReconcilerOptions, live: Iterable<WiredRoute> = []) {
     this.#o = options;
     this.#routes = new LiveRoutes(options, live);
     const links = new RouteLinks(options);
     this.#retirement = new TargetRetirement(options, links);
-    const shared = { options, routes: this.#routes, links, retirement: this.#retirement };
+    this.#groupCommit = new GroupCommit([options.audit, options.wal], (line) =>
+      options.progress?.(line),
+    );
+    const shared = {
+      options,
+      routes: this.#routes,
+      links,
+      retirement: this.#retirement,
+      groupCommit: this.#groupCommit,
+    };
     this.#spares = new SpareKeeper(shared, this.#queue);
     const parts: ReconcileParts = { ...shared, spares: this.#spares };
     this.#moves = new TargetMoves(parts);
@@ -229,6 +240,14 @@ export class Reconciler {
   /** Compacts the WAL between applies (WalCompaction.compact). Returns the bytes removed. */
   compactWal(atBytes: number, keepCommits: number): Promise<number> {
     return this.#queue.run(async () => this.#compaction.compact(atBytes, keepCommits));
+  }
+
+  /**
+   * Before the WAL and the audit ledger close: the hot swaps' records only written so far are
+   * fsynced (GroupCommit.settle).
+   */
+  settleWrites(): Promise<void> {
+    return this.#groupCommit.settle();
   }
 
   /** Resolves once the work queued so far (applies, swaps, sweeps) has finished. */

@@ -229,7 +229,12 @@ export class TargetMoves {
     return { source, address: offered.address, journaled };
   }
 
-  /** The commit point: the route is wired to its new target; audited. Returns the commit seq. */
+  /**
+   * The commit point: the route is wired to its new target; audited. Returns the commit seq.
+   * A swap's record and commit are written, not fsynced: the source switched already, so the
+   * drivers hold the truth a crash could lose, and the group commit fsyncs within a few ms
+   * (docs/adr/0030-durability-contract.md). An apply's and an unpark's are durable at once.
+   */
   #commit(
     txid: string,
     before: WiredRoute,
@@ -238,21 +243,31 @@ export class TargetMoves {
     actor: Actor,
     mode: MoveMode,
   ): number {
-    // The record first, then the commit anchored to it (ADR 0019).
-    this.#parts.options.audit.appendAll([
-      {
-        action: mode === "unpark" ? "restore" : (actor.auditAs ?? "swap"),
-        route: after.edge.route,
-        ...actorFields(actor),
-        why: actor.why,
-        before: { from: before.edge.from.saddr, to: before.edge.to.saddr, lane: before.edge.lane },
-        after: { from: after.edge.from.saddr, to: after.edge.to.saddr, lane: after.edge.lane },
-      },
-    ]);
+    const sync = mode !== "swap";
+    // The record first, then the commit anchored to the newest durable one (ADR 0019).
+    this.#parts.options.audit.appendAll(
+      [
+        {
+          action: mode === "unpark" ? "restore" : (actor.auditAs ?? "swap"),
+          route: after.edge.route,
+          ...actorFields(actor),
+          why: actor.why,
+          before: {
+            from: before.edge.from.saddr,
+            to: before.edge.to.saddr,
+            lane: before.edge.lane,
+          },
+          after: { from: after.edge.from.saddr, to: after.edge.to.saddr, lane: after.edge.lane },
+        },
+      ],
+      { sync },
+    );
     this.#parts.routes.wire(after, held);
     const { wal, audit } = this.#parts.options;
     try {
-      return wal.commit(txid, graphJson(this.#parts.routes.graph()), audit.head);
+      const seq = wal.commit(txid, graphJson(this.#parts.routes.graph()), audit.head, { sync });
+      if (!sync) this.#parts.groupCommit.written();
+      return seq;
     } catch (error) {
       auditNotCommitted(audit, [after.edge.route], actor, error);
       throw error;

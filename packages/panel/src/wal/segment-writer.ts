@@ -12,7 +12,15 @@
  *
  * Every failure is RTT_ERR_WAL_UNWRITABLE (gRPC UNAVAILABLE), naming the file and the cause.
  */
-import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsync,
+  fsyncSync,
+  ftruncateSync,
+  writeSync,
+} from "node:fs";
 import { openStateFile } from "@rtt/connector-sdk";
 import { errorMessage, RttError } from "@rtt/core";
 
@@ -21,13 +29,25 @@ export interface WalIo {
   writeSync(fd: number, bytes: Buffer, offset: number): number;
   fsyncSync(fd: number): void;
   ftruncateSync(fd: number, length: number): void;
+  /** fsync on the thread pool (the group commit); without it, `fsyncSync` is used. */
+  fsync?(fd: number, done: (error: Error | null) => void): void;
 }
 
 export const NODE_IO: WalIo = {
   writeSync: (fd, bytes, offset) => writeSync(fd, bytes, offset),
   fsyncSync,
   ftruncateSync,
+  fsync,
 };
+
+/** `io.fsync` on the thread pool when it has one, else `io.fsyncSync`. */
+export function fsyncOffLoop(io: WalIo, fd: number): Promise<void> {
+  const offLoop = io.fsync;
+  if (offLoop === undefined) return Promise.resolve().then(() => io.fsyncSync(fd));
+  return new Promise((resolve, reject) =>
+    offLoop(fd, (error) => (error === null ? resolve() : reject(error))),
+  );
+}
 
 const FREE_SPACE_HINT = "free space on the disk holding .rtt/ and try again";
 
@@ -40,6 +60,8 @@ export class SegmentWriter {
   #synced: number;
   #stopped: RttError | undefined;
   #closed = false;
+  /** Counts cut backs: an fsync under way across one made nothing it began with durable. */
+  #cuts = 0;
 
   /** Opens (creating) `path` for appending; its current size counts as synced. */
   constructor(path: string, io: WalIo = NODE_IO) {
@@ -88,6 +110,30 @@ export class SegmentWriter {
     this.#synced = this.#size;
   }
 
+  /** Whether something appended is not yet made durable. */
+  get unsynced(): boolean {
+    return this.#size > this.#synced;
+  }
+
+  /**
+   * `sync` with the fsync on the thread pool (the group commit, group-commit.ts): appends go on
+   * meanwhile, and what was appended when it began is durable once it resolves. A writer closed
+   * meanwhile was fsynced by its close.
+   */
+  async syncOffLoop(): Promise<void> {
+    this.#mustBeWritable();
+    const size = this.#size;
+    const cuts = this.#cuts;
+    if (size === this.#synced) return;
+    try {
+      await fsyncOffLoop(this.#io, this.#fd);
+    } catch (error) {
+      if (this.#closed || this.#stopped !== undefined) return;
+      throw this.#failed("fsync", error, this.#synced);
+    }
+    if (cuts === this.#cuts && size > this.#synced) this.#synced = size;
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -106,6 +152,7 @@ export class SegmentWriter {
   /** Cuts back to `to` after `op` failed; the error to throw (the writer stopped if the cut failed). */
   #failed(op: string, error: unknown, to: number): RttError {
     const failure = cutBack({ path: this.path, fd: this.#fd, io: this.#io }, op, error, to);
+    this.#cuts++;
     if (isWriterStopped(failure)) this.#stopped = failure;
     else {
       this.#size = to;

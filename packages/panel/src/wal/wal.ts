@@ -4,7 +4,10 @@
  * be able to rely on:
  *
  * - `commit`: the transaction's post-graph is the topology replay returns; it must be on disk
- *   before the caller reports the apply done (and before it acts on "committed").
+ *   before the caller reports the apply done (and before it acts on "committed"). A hot swap's
+ *   commit (`rtt qc`, failover) is only written (`{ sync: false }`): the group commit
+ *   (`group-commit.ts`) fsyncs it within a few ms, shared with every write since, and the drivers
+ *   are the truth a restart reconciles a lost tail with (docs/adr/0030-durability-contract.md).
  * - resource intents (`op` with a resource): the ledger promises every segment, socket, pid and
  *   lock is recorded *before* it is created; if the record could vanish in a power loss while the
  *   resource survives, the resource would leak. So the intent is fsynced before returning.
@@ -215,15 +218,45 @@ export class Wal {
     this.#sync();
   }
 
+  /** Whether a record was written since the last fsync. */
+  get unsynced(): boolean {
+    return !this.#closed && this.#writer.unsynced;
+  }
+
+  /**
+   * `flush` with the fsync on the thread pool (the group commit): records go on being appended
+   * meanwhile; those appended when it began are durable once it resolves. A failure loses what
+   * was written since the last good fsync, as `flush`'s does — the commits among it too.
+   */
+  async syncOffLoop(): Promise<void> {
+    if (this.#closed || !this.#writer.unsynced) return;
+    const writer = this.#writer;
+    const next = this.#nextSeq;
+    try {
+      await writer.syncOffLoop();
+    } catch (error) {
+      // A rotation meanwhile fsynced this segment whole: a failure is only the current one's.
+      if (writer === this.#writer) this.#lost(error);
+      throw error;
+    }
+    if (writer === this.#writer && next > this.#syncedSeq) this.#syncedSeq = next;
+  }
+
   /**
    * Commits with the post-graph and the audit ledger's head as of the commit (its anchor,
-   * audit/anchor.ts); returns once the record is on disk.
+   * audit/anchor.ts); returns once the record is on disk — or, with `sync: false`, once it is
+   * written (`syncOffLoop` or any later fsync makes it durable).
    */
-  commit(txid: string, post: JsonValue, audit?: AuditAnchor): number {
+  commit(
+    txid: string,
+    post: JsonValue,
+    audit?: AuditAnchor,
+    options: { readonly sync?: boolean } = {},
+  ): number {
     this.#mustBeOpen(txid);
     const anchored = audit === undefined ? {} : { audit: { seq: audit.seq, hash: audit.hash } };
     const seq = this.#append({ type: "commit", seq: 0, txid, post, ...anchored });
-    this.#sync();
+    if (options.sync !== false) this.#sync();
     this.#open.delete(txid);
     this.#commits.push({ seq, txid, post, ...anchored });
     return seq;
@@ -355,15 +388,22 @@ export class Wal {
     try {
       this.#writer.sync();
     } catch (error) {
-      // Cut back to the last good fsync: the records since are gone, and so are the
-      // transactions open now (their begin or ops may be among them).
-      this.#nextSeq = this.#syncedSeq;
-      if (error instanceof RttError)
-        for (const txid of this.#open) this.#cancelled.set(txid, error);
-      this.#open.clear();
+      this.#lost(error);
       throw error;
     }
     this.#syncedSeq = this.#nextSeq;
+  }
+
+  /**
+   * An fsync failed and the segment was cut back to the last good one: the records since are
+   * gone, and so are the transactions open now (their begin or ops may be among them) and the
+   * commits only written (a hot swap's: the drivers keep what it did, see the top).
+   */
+  #lost(error: unknown): void {
+    this.#nextSeq = this.#syncedSeq;
+    if (error instanceof RttError) for (const txid of this.#open) this.#cancelled.set(txid, error);
+    this.#open.clear();
+    this.#commits = this.#commits.filter((c) => c.seq < this.#syncedSeq);
   }
 
   #rotate(firstSeq: number): void {

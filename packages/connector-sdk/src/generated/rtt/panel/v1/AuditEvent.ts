@@ -17,8 +17,9 @@ export interface AuditEvent {
   'who'?: (string);
   /**
    * "bind", "unbind", "swap", "trip", "heal", "rollback", "degrade", "restore", "retire",
-   * "reroute" (a watching panel applied a plan by itself: routing.reroute auto), or "aborted"
-   * (the change recorded just before did not commit: the WAL refused it).
+   * "reroute" (a watching panel applied a plan by itself: routing.reroute auto), "adopt" (a
+   * restarted panel took the drivers' word for a route's target, over a WAL tail a crash lost),
+   * or "aborted" (the change recorded just before did not commit: the WAL refused it).
    */
   'action'?: (string);
   /**
@@ -70,8 +71,9 @@ export interface AuditEvent__Output {
   'who': (string);
   /**
    * "bind", "unbind", "swap", "trip", "heal", "rollback", "degrade", "restore", "retire",
-   * "reroute" (a watching panel applied a plan by itself: routing.reroute auto), or "aborted"
-   * (the change recorded just before did not commit: the WAL refused it).
+   * "reroute" (a watching panel applied a plan by itself: routing.reroute auto), "adopt" (a
+   * restarted panel took the drivers' word for a route's target, over a WAL tail a crash lost),
+   * or "aborted" (the change recorded just before did not commit: the WAL refused it).
    */
   'action': (string);
   /**
