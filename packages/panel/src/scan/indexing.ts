@@ -19,6 +19,7 @@ import { indexInput } from "./indexers/input.ts";
 import type { FileOutcome, StateEntry } from "./scan-state.ts";
 import { scanWarning } from "./scan-warning.ts";
 import type { WantsEntry } from "./walk.ts";
+import { wantsLookup } from "./wants-lookup.ts";
 
 /** One indexer claim, checked: its address in normal form, its score in (0, 1). */
 export interface IndexerClaim {
@@ -55,9 +56,10 @@ function readFailure(indexer: string, rel: string, error: unknown): Diagnostic {
  */
 export function wantedBy(indexers: readonly Indexer[], failures: Diagnostic[]): WantsEntry {
   const broken = new Set<string>();
+  const lookup = wantsLookup(indexers);
   return (entry) => {
     let wanted = false;
-    for (const indexer of indexers) {
+    for (const indexer of lookup.askFor(entry.name, entry.kind)) {
       if (broken.has(indexer.name)) continue;
       try {
         wanted = indexer.wants(entry) || wanted;

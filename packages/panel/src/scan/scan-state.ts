@@ -15,6 +15,7 @@ import {
   type TagRule,
 } from "@rtt/core";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
+import type { GitState } from "./vcs/symbol-tags.ts";
 
 /**
  * The state's format. It names the manifest keys RTT knows too (by digest): a manifest's
@@ -74,8 +75,10 @@ export interface ScanState {
    * in: another set, or a moved workspace, reads them again.
    */
   readonly indexers?: string;
-  /** What the catalog took from outside the files read (git state, drivers' Probe), as JSON. */
+  /** What the catalog took from drivers' Probe (claims and warnings), as JSON. */
   readonly outside?: string;
+  /** The git state of the folders the catalog's symbols sit in, as it was tagged with. */
+  readonly git?: GitState;
   readonly files: Readonly<Record<string, StateEntry>>;
 }
 
@@ -100,11 +103,21 @@ export function readScanState(path: string): ScanState {
       ...(parsed.trust === undefined ? {} : { trust: String(parsed.trust) }),
       ...(parsed.indexers === undefined ? {} : { indexers: String(parsed.indexers) }),
       ...(parsed.outside === undefined ? {} : { outside: String(parsed.outside) }),
+      ...(isGitState(parsed.git) ? { git: parsed.git } : {}),
       files: parsed.files,
     };
   } catch {
     return EMPTY_STATE;
   }
+}
+
+function isGitState(value: unknown): value is GitState {
+  const git = value as Partial<GitState> | undefined;
+  return (
+    typeof git?.digest === "string" &&
+    Array.isArray(git.folders) &&
+    git.folders.every((f) => typeof f === "string")
+  );
 }
 
 export function writeScanState(path: string, state: ScanState): void {
