@@ -161,7 +161,10 @@ class TreeWalk {
     const options = this.#options;
     const baseRules = IgnoreRules.fromConfig(options.ignore);
     for (const r of [...options.roots].reverse()) {
-      const abs = join(options.root, r);
+      // Without a trailing separator (the default root is "./"): the folders below are named
+      // as path.resolve names them, which the git tags look them up by (WalkResult.listed).
+      const joined = join(options.root, r);
+      const abs = joined.length > 1 && joined.endsWith(sep) ? joined.slice(0, -1) : joined;
       const rel = relPath(options.root, abs);
       try {
         const real = realpathSync(abs);
