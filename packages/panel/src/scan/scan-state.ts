@@ -84,7 +84,29 @@ export interface ScanState {
 
 export const EMPTY_STATE: ScanState = { format: SCAN_STATE_FORMAT, catalog_hash: "", files: {} };
 
+/**
+ * The state this process last wrote or read, with its file's stamp then: a watching panel's
+ * rescan finds the file as it left it and parses none of it (the state of a large tree is most
+ * of a megabyte). Another stamp (another writer, a replaced file) reads the file again.
+ */
+let lastState:
+  | { readonly path: string; readonly stamp: FileStamp; readonly state: ScanState }
+  | undefined;
+
+function remember(path: string, stamp: FileStamp | undefined, state: ScanState): ScanState {
+  lastState = stamp === undefined ? undefined : { path, stamp, state };
+  return state;
+}
+
 export function readScanState(path: string): ScanState {
+  // Stamped before reading: a file replaced meanwhile is read again next time, never mistaken.
+  const stamp = stampOf(path);
+  if (stamp !== undefined && lastState?.path === path && sameStamp(lastState.stamp, stamp))
+    return lastState.state;
+  return remember(path, stamp, parseScanState(path));
+}
+
+function parseScanState(path: string): ScanState {
   try {
     const parsed = JSON.parse(readStateFile(path)) as Partial<ScanState>;
     if (
@@ -122,6 +144,7 @@ function isGitState(value: unknown): value is GitState {
 
 export function writeScanState(path: string, state: ScanState): void {
   writeFileAtomic(path, JSON.stringify(state));
+  remember(path, stampOf(path), state);
 }
 
 /** The stamp of a file, or undefined when it does not exist (or cannot be stat'ed). */
