@@ -143,7 +143,9 @@ function isGitState(value: unknown): value is GitState {
 }
 
 export function writeScanState(path: string, state: ScanState): void {
-  writeFileAtomic(path, JSON.stringify(state));
+  // Not synced to disk: it is a cache, and one lost or torn by a crash reads as "start cold".
+  // The fsync was a tenth of a watching panel's rescan.
+  writeFileAtomic(path, JSON.stringify(state), undefined, false);
   remember(path, stampOf(path), state);
 }
 
