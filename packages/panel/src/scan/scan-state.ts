@@ -90,12 +90,31 @@ export const EMPTY_STATE: ScanState = { format: SCAN_STATE_FORMAT, catalog_hash:
  * of a megabyte). Another stamp (another writer, a replaced file) reads the file again.
  */
 let lastState:
-  | { readonly path: string; readonly stamp: FileStamp; readonly state: ScanState }
+  | {
+      readonly path: string;
+      readonly stamp: FileStamp;
+      readonly state: ScanState;
+      /** This process wrote it (rather than read it). */
+      readonly written: boolean;
+    }
   | undefined;
 
-function remember(path: string, stamp: FileStamp | undefined, state: ScanState): ScanState {
-  lastState = stamp === undefined ? undefined : { path, stamp, state };
+function remember(
+  path: string,
+  stamp: FileStamp | undefined,
+  state: ScanState,
+  written: boolean,
+): ScanState {
+  lastState = stamp === undefined ? undefined : { path, stamp, state, written };
   return state;
+}
+
+/**
+ * `state` is what this process last wrote, found unchanged on disk by the read that returned it:
+ * no other scan wrote since, so its stamps are this process's own observations.
+ */
+export function writtenHere(state: ScanState): boolean {
+  return lastState?.state === state && lastState.written;
 }
 
 export function readScanState(path: string): ScanState {
@@ -103,7 +122,7 @@ export function readScanState(path: string): ScanState {
   const stamp = stampOf(path);
   if (stamp !== undefined && lastState?.path === path && sameStamp(lastState.stamp, stamp))
     return lastState.state;
-  return remember(path, stamp, parseScanState(path));
+  return remember(path, stamp, parseScanState(path), false);
 }
 
 function parseScanState(path: string): ScanState {
@@ -146,7 +165,7 @@ export function writeScanState(path: string, state: ScanState): void {
   // Not synced to disk: it is a cache, and one lost or torn by a crash reads as "start cold".
   // The fsync was a tenth of a watching panel's rescan.
   writeFileAtomic(path, JSON.stringify(state), undefined, false);
-  remember(path, stampOf(path), state);
+  remember(path, stampOf(path), state, true);
 }
 
 /** The stamp of a file, or undefined when it does not exist (or cannot be stat'ed). */

@@ -44,6 +44,7 @@ import {
   sameStamp,
   stampOf,
   writeScanState,
+  writtenHere,
 } from "./scan-state.ts";
 import { type ScanTrust, scanTrust, strictWarnings } from "./signatures.ts";
 import { type GitMemo, newGitMemo } from "./vcs/git-tags.ts";
@@ -264,15 +265,21 @@ export async function scanWorkspace(
     .sort()
     .join(",")} in ${paths.root}`;
   const { watched } = options;
-  const walked =
-    (scanConfig.unchanged ? watched?.memo.reuse(watched.changed) : undefined) ??
-    walkScanRoots(paths, scan, options.onProgress, indexers);
+  const reused = scanConfig.unchanged ? watched?.memo.reuse(watched.changed) : undefined;
+  const walked = reused ?? walkScanRoots(paths, scan, options.onProgress, indexers);
   watched?.memo.remember(walked);
   // Signature verdicts cached under other trusted keys are stale, and so are facts read by
   // another set of indexers or in a workspace since moved: read every file again.
   const remembered =
     previous.trust === trust.digest && previous.indexers === indexerNames ? previous.files : {};
+  // A watcher's rescan that reuses its walk, over the state it wrote itself, stats only the files
+  // the watcher reported: every other one is as that scan saw it (the walk memo's premise).
+  const reported =
+    reused !== undefined && watched !== undefined && writtenHere(previous)
+      ? new Set(watched.changed)
+      : undefined;
   const read = await readCandidates(walked.candidates, remembered, {
+    ...(reported === undefined ? {} : { reported }),
     limit: scan.maxManifestBytes,
     keys: trust.keys,
     indexers,
