@@ -259,7 +259,7 @@ try {
     warm_panel_vs_find: median(watched.warm) / median(samples.find),
     watch_change_ms: median(watched.changeMs),
     targets: {
-      cold_vs_find: 4,
+      cold_vs_find: 3,
       warm_vs_find: 2,
       one_change_vs_warm: 1,
       warm_panel_vs_find: 1,

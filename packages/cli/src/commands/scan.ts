@@ -6,7 +6,6 @@ import { existsSync } from "node:fs";
 import { formatDiagnostic } from "@rtt/core";
 import { socketPathOf } from "@rtt/panel/daemon/socket-path.ts";
 import { type ScanReportJson, scanReportJson } from "@rtt/panel/scan/report-json.ts";
-import { scanWorkspace } from "@rtt/panel/scan/scanner.ts";
 import { loadPanelConfig, type WorkspacePaths } from "@rtt/panel/workspace/workspace.ts";
 import { count, paint, progressLine } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
@@ -45,6 +44,9 @@ export async function scanCommand(ctx: CommandContext, opts: ScanFlags): Promise
       "from the watching panel",
     );
   }
+  // The scanner (its indexers, parsers and validators) loads only for a scan here: a warm scan
+  // answered by the watching panel is mostly this process's start.
+  const { scanWorkspace } = await import("@rtt/panel/scan/scanner.ts");
   const progress = progressLine(ctx.term);
   const report = await scanWorkspace(paths, {
     onProgress: (p) =>

@@ -19,6 +19,7 @@ import { indexInput } from "./indexers/input.ts";
 import type { FileOutcome, StateEntry } from "./scan-state.ts";
 import { scanWarning } from "./scan-warning.ts";
 import type { WantsEntry } from "./walk.ts";
+import { wantsLookup } from "./wants-lookup.ts";
 
 /** One indexer claim, checked: its address in normal form, its score in (0, 1). */
 export interface IndexerClaim {
@@ -55,9 +56,10 @@ function readFailure(indexer: string, rel: string, error: unknown): Diagnostic {
  */
 export function wantedBy(indexers: readonly Indexer[], failures: Diagnostic[]): WantsEntry {
   const broken = new Set<string>();
+  const lookup = wantsLookup(indexers);
   return (entry) => {
     let wanted = false;
-    for (const indexer of indexers) {
+    for (const indexer of lookup.askFor(entry.name, entry.kind)) {
       if (broken.has(indexer.name)) continue;
       try {
         wanted = indexer.wants(entry) || wanted;
@@ -109,13 +111,26 @@ export async function readIndexed(
   return { kind: "indexed", facts, diagnostics };
 }
 
+/**
+ * Verdicts on claims' contracts by their JSON text: a watching panel's rescan makes the same
+ * claims as the last one but for the file edited, and checking each against the manifest schema
+ * (parsing it with positions first) was a fifth of that rescan. Cleared when full, so a panel
+ * that runs for long keeps it bounded.
+ */
+const contractVerdicts = new Map<string, string | undefined>();
+const CONTRACT_VERDICTS_MAX = 20_000;
+
 /** Why a claim is not a symbol, or undefined when it is one. */
 function invalidity(d: Discovery): string | undefined {
   if (typeof d.score !== "number" || !(d.score > 0 && d.score < 1))
     return `its score ${String(d.score)} is not between 0 and 1 (1 is a manifest's)`;
-  const checked = validateDocument("manifest", JSON.stringify({ symbol: d.contract }), "claim");
-  if (!checked.ok) return checked.diagnostics.map((x) => x.message).join("; ");
-  return undefined;
+  const text = JSON.stringify({ symbol: d.contract });
+  if (contractVerdicts.has(text)) return contractVerdicts.get(text);
+  const checked = validateDocument("manifest", text, "claim");
+  const why = checked.ok ? undefined : checked.diagnostics.map((x) => x.message).join("; ");
+  if (contractVerdicts.size >= CONTRACT_VERDICTS_MAX) contractVerdicts.clear();
+  contractVerdicts.set(text, why);
+  return why;
 }
 
 function wellPlaced(d: Discovery): boolean {

@@ -212,6 +212,24 @@ interface AddressOutcome {
   readonly records: ClaimRecord[];
 }
 
+/**
+ * Discovered symbols by their contract and source as JSON: a watching panel's rescan builds
+ * the same ones as the last but for the file edited, and each costs two canonical hashes
+ * (contract and launch). Cleared when full, so a long-running panel keeps it bounded.
+ */
+const builtSymbols = new Map<string, CatalogSymbol>();
+const BUILT_SYMBOLS_MAX = 20_000;
+
+function discoveredSymbol(contract: XContract, source: CatalogSymbol["source"]): CatalogSymbol {
+  const key = JSON.stringify([contract, source]);
+  const known = builtSymbols.get(key);
+  if (known !== undefined) return known;
+  const built = symbolFromContract(contract, source);
+  if (builtSymbols.size >= BUILT_SYMBOLS_MAX) builtSymbols.clear();
+  builtSymbols.set(key, built);
+  return built;
+}
+
 /** What the indexer claims on one address (no manifest there) come to. */
 function resolveAddress(
   saddr: string,
@@ -261,7 +279,7 @@ function resolveAddress(
   const provenance: SourceProvenance[] = [...places.values()];
   const origin = leader.discovery.provenance;
   const contract = reanchored(merged.contract, origin.file) as XContract;
-  const found = symbolFromContract(contract, {
+  const found = discoveredSymbol(contract, {
     file: origin.file,
     line: origin.line,
     scanner: sourceOf(leader),

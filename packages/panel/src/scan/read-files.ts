@@ -65,6 +65,11 @@ export interface ReadContext {
   readonly limit: number;
   readonly keys: ReadonlyMap<string, TrustedKey>;
   readonly indexers: readonly Indexer[];
+  /**
+   * The paths a watcher reported changed, when every other candidate is known unchanged since
+   * the scan state was written: those are recalled without a stat.
+   */
+  readonly reported?: ReadonlySet<string>;
 }
 
 type Outcome = { entry: StateEntry; reread: boolean } | { failure: Diagnostic } | undefined;
@@ -75,6 +80,15 @@ async function outcomeOf(
   previous: StateEntry | undefined,
   context: ReadContext,
 ): Promise<Outcome> {
+  const reported = context.reported;
+  if (
+    reported !== undefined &&
+    previous !== undefined &&
+    previous.outcome.kind === candidate.kind &&
+    !reported.has(candidate.rel)
+  ) {
+    return { entry: previous, reread: false };
+  }
   let stats: Stats;
   try {
     stats = statSync(candidate.abs);

@@ -15,6 +15,7 @@ import {
   type TagRule,
 } from "@rtt/core";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
+import type { GitState } from "./vcs/symbol-tags.ts";
 
 /**
  * The state's format. It names the manifest keys RTT knows too (by digest): a manifest's
@@ -74,14 +75,57 @@ export interface ScanState {
    * in: another set, or a moved workspace, reads them again.
    */
   readonly indexers?: string;
-  /** What the catalog took from outside the files read (git state, drivers' Probe), as JSON. */
+  /** What the catalog took from drivers' Probe (claims and warnings), as JSON. */
   readonly outside?: string;
+  /** The git state of the folders the catalog's symbols sit in, as it was tagged with. */
+  readonly git?: GitState;
   readonly files: Readonly<Record<string, StateEntry>>;
 }
 
 export const EMPTY_STATE: ScanState = { format: SCAN_STATE_FORMAT, catalog_hash: "", files: {} };
 
+/**
+ * The state this process last wrote or read, with its file's stamp then: a watching panel's
+ * rescan finds the file as it left it and parses none of it (the state of a large tree is most
+ * of a megabyte). Another stamp (another writer, a replaced file) reads the file again.
+ */
+let lastState:
+  | {
+      readonly path: string;
+      readonly stamp: FileStamp;
+      readonly state: ScanState;
+      /** This process wrote it (rather than read it). */
+      readonly written: boolean;
+    }
+  | undefined;
+
+function remember(
+  path: string,
+  stamp: FileStamp | undefined,
+  state: ScanState,
+  written: boolean,
+): ScanState {
+  lastState = stamp === undefined ? undefined : { path, stamp, state, written };
+  return state;
+}
+
+/**
+ * `state` is what this process last wrote, found unchanged on disk by the read that returned it:
+ * no other scan wrote since, so its stamps are this process's own observations.
+ */
+export function writtenHere(state: ScanState): boolean {
+  return lastState?.state === state && lastState.written;
+}
+
 export function readScanState(path: string): ScanState {
+  // Stamped before reading: a file replaced meanwhile is read again next time, never mistaken.
+  const stamp = stampOf(path);
+  if (stamp !== undefined && lastState?.path === path && sameStamp(lastState.stamp, stamp))
+    return lastState.state;
+  return remember(path, stamp, parseScanState(path), false);
+}
+
+function parseScanState(path: string): ScanState {
   try {
     const parsed = JSON.parse(readStateFile(path)) as Partial<ScanState>;
     if (
@@ -100,6 +144,7 @@ export function readScanState(path: string): ScanState {
       ...(parsed.trust === undefined ? {} : { trust: String(parsed.trust) }),
       ...(parsed.indexers === undefined ? {} : { indexers: String(parsed.indexers) }),
       ...(parsed.outside === undefined ? {} : { outside: String(parsed.outside) }),
+      ...(isGitState(parsed.git) ? { git: parsed.git } : {}),
       files: parsed.files,
     };
   } catch {
@@ -107,8 +152,20 @@ export function readScanState(path: string): ScanState {
   }
 }
 
+function isGitState(value: unknown): value is GitState {
+  const git = value as Partial<GitState> | undefined;
+  return (
+    typeof git?.digest === "string" &&
+    Array.isArray(git.folders) &&
+    git.folders.every((f) => typeof f === "string")
+  );
+}
+
 export function writeScanState(path: string, state: ScanState): void {
-  writeFileAtomic(path, JSON.stringify(state));
+  // Not synced to disk: it is a cache, and one lost or torn by a crash reads as "start cold".
+  // The fsync was a tenth of a watching panel's rescan.
+  writeFileAtomic(path, JSON.stringify(state), undefined, false);
+  remember(path, stampOf(path), state, true);
 }
 
 /** The stamp of a file, or undefined when it does not exist (or cannot be stat'ed). */

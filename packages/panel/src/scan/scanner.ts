@@ -14,7 +14,13 @@ import {
   LineIndex,
   RttError,
 } from "@rtt/core";
-import { CATALOG_FORMAT, type Catalog, type Conflict, writeCatalog } from "../catalog.ts";
+import {
+  CATALOG_FORMAT,
+  type Catalog,
+  type Conflict,
+  readCatalog,
+  writeCatalog,
+} from "../catalog.ts";
 import { manifestTrust } from "../router/steps.ts";
 import {
   loadPanelConfig,
@@ -27,7 +33,7 @@ import { sidecarRules, sidecarTags, taggedClaims } from "./claims.ts";
 import { probedClaims } from "./driver-claims.ts";
 import type { Indexer } from "./indexers/indexer.ts";
 import { INDEXERS } from "./indexers/registry.ts";
-import { discoverClaims, wantedBy } from "./indexing.ts";
+import { discoverClaims, type IndexerClaim, wantedBy } from "./indexing.ts";
 import { type ClaimRecord, resolveAll } from "./merge.ts";
 import { type CandidatesRead, diagnosticFrom, readCandidates } from "./read-files.ts";
 import {
@@ -38,9 +44,11 @@ import {
   sameStamp,
   stampOf,
   writeScanState,
+  writtenHere,
 } from "./scan-state.ts";
 import { type ScanTrust, scanTrust, strictWarnings } from "./signatures.ts";
-import { withGitTags } from "./vcs/symbol-tags.ts";
+import { type GitMemo, newGitMemo } from "./vcs/git-tags.ts";
+import { type GitState, gitDigestOf, withGitTags } from "./vcs/symbol-tags.ts";
 import { type WalkResult, walk } from "./walk.ts";
 import type { WalkMemo } from "./walk-memo.ts";
 
@@ -141,10 +149,7 @@ interface CatalogInputs {
   readonly indexers: string;
   /** The walk's own diagnostics, as JSON. */
   readonly walkReport: string;
-  /**
-   * What the catalog took from outside the files read, as JSON: the git state of the
-   * repositories symbols sit in and what workspace drivers' Probe claimed.
-   */
+  /** What workspace drivers' Probe claimed and warned of, as JSON. */
   readonly outside: string;
 }
 
@@ -154,6 +159,30 @@ function catalogIntact(paths: WorkspacePaths, previous: ScanState): boolean {
   return (
     stamp !== undefined && previous.catalog !== undefined && sameStamp(previous.catalog, stamp)
   );
+}
+
+/**
+ * The catalog as the last scan wrote it, when nothing it is built from changed since: the files
+ * read, panel.yaml, the keys, the indexers, the walk's report, Probe's claims, and the git state
+ * of the folders its symbols sit in. Undefined when something did (or the file cannot be read):
+ * the scan then builds it anew. Skipping `discover`, the merge and the git tags is most of a warm
+ * scan's time after the walk.
+ */
+function keptCatalog(
+  paths: WorkspacePaths,
+  previous: ScanState,
+  inputs: CatalogInputs,
+  memo: GitMemo,
+): Catalog | undefined {
+  const git = previous.git;
+  if (git === undefined || !catalogIntact(paths, previous) || !inputsUnchanged(previous, inputs))
+    return undefined;
+  if (gitDigestOf(paths.root, git.folders, memo) !== git.digest) return undefined;
+  try {
+    return readCatalog(paths.catalog);
+  } catch {
+    return undefined;
+  }
 }
 
 function inputsUnchanged(previous: ScanState, inputs: CatalogInputs): boolean {
@@ -177,6 +206,7 @@ function rebuildCatalog(
   paths: WorkspacePaths,
   previous: ScanState,
   inputs: CatalogInputs,
+  git: GitState,
   content: Omit<Catalog, "format">,
   intact: boolean,
 ): boolean {
@@ -198,27 +228,10 @@ function rebuildCatalog(
     trust: inputs.trust,
     indexers: inputs.indexers,
     outside: inputs.outside,
+    git,
     files: inputs.read.files,
   });
   return catalogWritten;
-}
-
-/**
- * Rebuilds the catalog unless neither it nor what it is built from changed since the last scan.
- * Returns whether the catalog file was written.
- */
-function refreshCatalog(
-  paths: WorkspacePaths,
-  previous: ScanState,
-  inputs: CatalogInputs,
-  content: Omit<Catalog, "format">,
-): boolean {
-  // The catalog is a function of the files read, panel.yaml and what the walk reported. When
-  // none of them changed, neither did it: skip building and hashing its text (a warm scan's
-  // largest cost after the walk itself).
-  const intact = catalogIntact(paths, previous);
-  if (intact && inputsUnchanged(previous, inputs)) return false;
-  return rebuildCatalog(paths, previous, inputs, content, intact);
 }
 
 export async function scanWorkspace(
@@ -252,27 +265,55 @@ export async function scanWorkspace(
     .sort()
     .join(",")} in ${paths.root}`;
   const { watched } = options;
-  const walked =
-    (scanConfig.unchanged ? watched?.memo.reuse(watched.changed) : undefined) ??
-    walkScanRoots(paths, scan, options.onProgress, indexers);
+  const reused = scanConfig.unchanged ? watched?.memo.reuse(watched.changed) : undefined;
+  const walked = reused ?? walkScanRoots(paths, scan, options.onProgress, indexers);
   watched?.memo.remember(walked);
   // Signature verdicts cached under other trusted keys are stale, and so are facts read by
   // another set of indexers or in a workspace since moved: read every file again.
   const remembered =
     previous.trust === trust.digest && previous.indexers === indexerNames ? previous.files : {};
+  // A watcher's rescan that reuses its walk, over the state it wrote itself, stats only the files
+  // the watcher reported: every other one is as that scan saw it (the walk memo's premise).
+  const reported =
+    reused !== undefined && watched !== undefined && writtenHere(previous)
+      ? new Set(watched.changed)
+      : undefined;
   const read = await readCandidates(walked.candidates, remembered, {
+    ...(reported === undefined ? {} : { reported }),
     limit: scan.maxManifestBytes,
     keys: trust.keys,
     indexers,
   });
   const tagged = taggedClaims(read.files);
-  const discovered = discoverClaims(read.files, indexers);
   const probed = await probedClaims(paths, scan.roots, read);
+  const inputs: CatalogInputs = {
+    read,
+    config: scanConfig,
+    trust: trust.digest,
+    indexers: indexerNames,
+    walkReport: JSON.stringify(walked.diagnostics),
+    outside: JSON.stringify([probed.claims, probed.diagnostics]),
+  };
   const sidecars = sidecarRules(read.files);
-  const resolved = resolveAll(tagged.claims, [...discovered.claims, ...probed.claims], (s) =>
-    sidecarTags(sidecars, s),
-  );
-  const git = withGitTags(paths.root, resolved.symbols);
+  const merge = (discovered: readonly IndexerClaim[]) =>
+    resolveAll(tagged.claims, [...discovered, ...probed.claims], (s) => sidecarTags(sidecars, s));
+  const counts = { walked, tagged, read };
+  const memo = newGitMemo(walked.listed);
+  const kept = keptCatalog(paths, previous, inputs, memo);
+  if (kept !== undefined) {
+    // Every claim's verdict is asked for only by `rtt scan --explain`: made when asked.
+    let claims: readonly ClaimRecord[] | undefined;
+    const made = () => merge(discoverClaims(read.files, indexers).claims).claims;
+    return reportOf(paths, counts, kept, false, {
+      get claims() {
+        claims ??= made();
+        return claims;
+      },
+    });
+  }
+  const discovered = discoverClaims(read.files, indexers);
+  const resolved = merge(discovered.claims);
+  const git = withGitTags(paths.root, resolved.symbols, memo);
   const diagnostics = [
     ...walked.diagnostics,
     ...read.diagnostics,
@@ -286,21 +327,32 @@ export async function scanWorkspace(
     (a, b) =>
       compareDiagnostics(a, b) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
   );
-
-  const catalogWritten = refreshCatalog(
+  const content = { symbols: git.symbols, conflicts: resolved.conflicts, diagnostics };
+  const catalogWritten = rebuildCatalog(
     paths,
     previous,
-    {
-      read,
-      config: scanConfig,
-      trust: trust.digest,
-      indexers: indexerNames,
-      walkReport: JSON.stringify(walked.diagnostics),
-      outside: JSON.stringify([git.digest, probed.claims]),
-    },
-    { symbols: git.symbols, conflicts: resolved.conflicts, diagnostics },
+    inputs,
+    git.state,
+    content,
+    catalogIntact(paths, previous),
   );
-  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  return reportOf(paths, counts, content, catalogWritten, { claims: resolved.claims });
+}
+
+/** The report of a scan that walked, read and has its catalog (built or kept). */
+function reportOf(
+  paths: WorkspacePaths,
+  counts: {
+    readonly walked: WalkResult;
+    readonly tagged: { readonly manifests: number; readonly sidecars: number };
+    readonly read: CandidatesRead;
+  },
+  catalog: Omit<Catalog, "format">,
+  catalogWritten: boolean,
+  verdicts: { readonly claims: readonly ClaimRecord[] },
+): ScanReport {
+  const { walked, tagged, read } = counts;
+  const errors = catalog.diagnostics.filter((d) => d.severity === "error").length;
   return {
     root: paths.root,
     files: walked.files,
@@ -309,14 +361,16 @@ export async function scanWorkspace(
     sidecars: tagged.sidecars,
     reread: read.reread,
     cached: read.cached,
-    symbols: git.symbols,
-    conflicts: resolved.conflicts,
-    claims: resolved.claims,
-    diagnostics,
+    symbols: catalog.symbols,
+    conflicts: catalog.conflicts,
+    get claims() {
+      return verdicts.claims;
+    },
+    diagnostics: catalog.diagnostics,
     catalogWritten,
     stopped: false,
     errors,
-    warnings: diagnostics.length - errors,
+    warnings: catalog.diagnostics.length - errors,
   };
 }
 

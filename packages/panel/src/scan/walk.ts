@@ -76,6 +76,15 @@ export interface WalkResult {
   readonly files: number;
   readonly dirs: number;
   readonly diagnostics: Diagnostic[];
+  /**
+   * The folders listed (absolute), and those of them holding a `.git` entry: the git tags ask
+   * no folder the walk listed whether it holds one (vcs/git-tags.ts, GitMemo.listed). Absent
+   * in a result not made by a walk: every folder is then asked.
+   */
+  readonly listed?: {
+    readonly folders: ReadonlySet<string>;
+    readonly withGit: ReadonlySet<string>;
+  };
 }
 
 interface Frame {
@@ -122,6 +131,10 @@ class TreeWalk {
   /** device:inode of the roots and of the folders reached through a link, each walked once. */
   readonly #walkedTargets = new Set<string>();
   readonly #stack: Frame[] = [];
+  readonly #listed = new Set<string>();
+  readonly #withGit = new Set<string>();
+  /** The entry offered to `wants`, reset for each file. */
+  readonly #lazy = new WalkedEntry();
 
   constructor(options: WalkOptions) {
     this.#options = options;
@@ -134,7 +147,13 @@ class TreeWalk {
     }
     const candidates = this.#candidates;
     candidates.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-    return { candidates, files: this.#files, dirs: this.#dirs, diagnostics: this.#diagnostics };
+    return {
+      candidates,
+      files: this.#files,
+      dirs: this.#dirs,
+      diagnostics: this.#diagnostics,
+      listed: { folders: this.#listed, withGit: this.#withGit },
+    };
   }
 
   /** Stacks each root to be walked first-listed first; one inside another root is left out. */
@@ -142,7 +161,10 @@ class TreeWalk {
     const options = this.#options;
     const baseRules = IgnoreRules.fromConfig(options.ignore);
     for (const r of [...options.roots].reverse()) {
-      const abs = join(options.root, r);
+      // Without a trailing separator (the default root is "./"): the folders below are named
+      // as path.resolve names them, which the git tags look them up by (WalkResult.listed).
+      const joined = join(options.root, r);
+      const abs = joined.length > 1 && joined.endsWith(sep) ? joined.slice(0, -1) : joined;
       const rel = relPath(options.root, abs);
       try {
         const real = realpathSync(abs);
@@ -166,6 +188,7 @@ class TreeWalk {
     const read = this.#readFolder(frame);
     if (read === undefined) return;
     this.#dirs++;
+    this.#listed.add(frame.abs);
     const rules = this.#rulesWithGitignore(frame, read);
     // A name Node could not decode reads as U+FFFD: rare, so only then is the folder read again
     // by bytes, its undecodable entries reported and left out of the walk.
@@ -173,7 +196,10 @@ class TreeWalk {
       ? this.#withoutUndecodable(frame, read, rules)
       : read;
     const inRttDir = frame.rel === ".rtt" || frame.rel.endsWith("/.rtt");
-    for (const entry of entries) this.#visitEntry(frame, entry, rules, inRttDir);
+    for (const entry of entries) {
+      if (entry.name === ".git") this.#withGit.add(frame.abs);
+      this.#visitEntry(frame, entry, rules, inRttDir);
+    }
     const onProgress = this.#options.onProgress;
     if (onProgress !== undefined && (this.#dirs & 63) === 0) onProgress(this.#files, this.#dirs);
   }
@@ -306,8 +332,8 @@ class TreeWalk {
     const wants = this.#options.wants;
     if (wants === undefined) return;
     // Most files are wanted by no indexer, which decide from the name and kind: the paths are
-    // built only when asked for.
-    const lazy = new WalkedEntry(frame, name, kind);
+    // built only when asked for, and one entry serves every file (`wants` keeps none).
+    const lazy = this.#lazy.reset(frame, name, kind);
     if (!wants(lazy) || rules.ignores(lazy.rel, false)) return;
     // A plain copy: indexers' inputs are made by spreading it, which getters would not survive.
     const entry: IndexEntry = { rel: lazy.rel, abs: lazy.abs, name, kind };
@@ -421,26 +447,30 @@ class TreeWalk {
   }
 }
 
-/** An IndexEntry whose paths are joined on first use. */
+/** An IndexEntry whose paths are joined on first use; reset for the next file. */
 class WalkedEntry implements IndexEntry {
-  readonly #parent: Frame;
-  readonly name: string;
-  readonly kind: IndexEntry["kind"];
+  #parentRel = "";
+  #parentAbs = "";
+  name = "";
+  kind: IndexEntry["kind"] = "file";
   #rel: string | undefined;
 
-  constructor(parent: Frame, name: string, kind: IndexEntry["kind"]) {
-    this.#parent = parent;
+  reset(parent: Frame, name: string, kind: IndexEntry["kind"]): this {
+    this.#parentRel = parent.rel;
+    this.#parentAbs = parent.abs;
     this.name = name;
     this.kind = kind;
+    this.#rel = undefined;
+    return this;
   }
 
   get rel(): string {
-    this.#rel ??= joinRel(this.#parent.rel, this.name);
+    this.#rel ??= joinRel(this.#parentRel, this.name);
     return this.#rel;
   }
 
   get abs(): string {
-    return this.#parent.abs + sep + this.name;
+    return this.#parentAbs + sep + this.name;
   }
 }
 

@@ -174,6 +174,7 @@ function discover(files: readonly FileFacts<Target>[]): Discovery[] {
 
 export const cCompile: Indexer<Target> = {
   name: NAME,
+  wanted: { names: ["compile_commands.json", "link.txt"] },
   wants: (entry: IndexEntry) =>
     entry.kind === "file" &&
     (entry.name === "compile_commands.json" ||

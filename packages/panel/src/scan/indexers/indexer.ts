@@ -70,9 +70,28 @@ export interface FileFacts<Fact extends JsonValue> {
   readonly facts: readonly Fact[];
 }
 
+/**
+ * The file names an indexer's `wants` may say yes to, declared so that the walk asks it about
+ * those files only (one lookup per file instead of one call per indexer). A superset is fine:
+ * `wants` still decides. FIFOs and sockets are offered to every indexer whatever it declares.
+ */
+export interface WantedNames {
+  /** Exact names: `package.json`. */
+  readonly names?: readonly string[];
+  /**
+   * Extensions, from the name's last dot (`.py`); `""` for a name with none (`Makefile`). A dot
+   * file with no other dot (`.profile`) is offered under both `.profile` and `""`.
+   */
+  readonly extensions?: readonly string[];
+  /** Text the name contains, for names no extension captures (`libz.so.1.2`). */
+  readonly containing?: readonly string[];
+}
+
 export interface Indexer<Fact extends JsonValue = JsonValue> {
   /** Lowercase, `[a-z0-9-]+`: the symbol's source is `indexer:<name>`. */
   readonly name: string;
+  /** Which names `wants` may accept; absent: it is asked about every file. */
+  readonly wanted?: WantedNames;
   /**
    * Whether the entry may hold a claim, from its name, folder and kind alone: no I/O. Called for
    * every file the walk visits, so it must be cheap; `read` may still find nothing.

@@ -243,6 +243,7 @@ function claimOf(
 
 export const jsRoutesIndexer: Indexer<JsFact> = {
   name: "js-routes",
+  wanted: { names: ["package.json"], extensions: Object.keys(GRAMMAR_OF) },
   wants(entry: IndexEntry): boolean {
     // Names first: the folder check splits the path, and most files fail on the name.
     if (entry.kind !== "file") return false;

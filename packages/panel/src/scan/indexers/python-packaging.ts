@@ -234,6 +234,7 @@ function discover(files: readonly FileFacts<PyFact | SrcFact>[]): Discovery[] {
 
 export const pythonPackaging: Indexer<PyFact | SrcFact> = {
   name: NAME,
+  wanted: { names: ["pyproject.toml", "setup.cfg"], extensions: [".py"] },
   wants: (entry: IndexEntry) =>
     entry.kind === "file" &&
     (entry.name === "pyproject.toml" ||

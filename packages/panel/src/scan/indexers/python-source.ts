@@ -299,6 +299,7 @@ function claimsOf(
 
 export const pythonSourceIndexer: Indexer<PyFact> = {
   name: "python-source",
+  wanted: { names: ["pyproject.toml"], extensions: [".py"] },
   wants(entry: IndexEntry): boolean {
     // Names first: the folder check splits the path, and most files fail on the name.
     if (entry.kind !== "file") return false;

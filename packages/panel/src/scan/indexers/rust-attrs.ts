@@ -73,6 +73,7 @@ function hooksIn(root: SyntaxNode, home: string): RustFact[] {
 
 export const rustAttrsIndexer: Indexer<RustFact> = {
   name: "rust-attrs",
+  wanted: { names: ["Cargo.toml"], extensions: [".rs"] },
   wants(entry: IndexEntry): boolean {
     // Names first: the folder check splits the path, and most files fail on the name.
     if (entry.kind !== "file") return false;

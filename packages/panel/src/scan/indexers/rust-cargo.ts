@@ -172,6 +172,7 @@ function discover(files: readonly FileFacts<CargoFact>[]): Discovery[] {
 
 export const rustCargo: Indexer<CargoFact> = {
   name: NAME,
+  wanted: { names: ["Cargo.toml"], extensions: [".rs"] },
   wants: (entry: IndexEntry) =>
     entry.kind === "file" &&
     (entry.name === "Cargo.toml" || (entry.name.endsWith(".rs") && AUTO_BIN.test(entry.rel))) &&

@@ -24,16 +24,24 @@ import {
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { type GitIndex, parseGitIndex } from "./git-index.ts";
 
+/** Folders a scan's walk listed (absolute), and those of them that hold a `.git` entry. */
+export interface ListedFolders {
+  readonly folders: ReadonlySet<string>;
+  readonly withGit: ReadonlySet<string>;
+}
+
 export interface GitMemo {
   /** A folder → the worktree top of its repository, or null when it is in none. */
   readonly folders: Map<string, string | null>;
   /** A worktree top → its tags. */
   readonly repos: Map<string, Readonly<Record<string, string>>>;
+  /** What the walk saw: a listed folder without `.git` needs no lstat to say so. */
+  readonly listed?: ListedFolders;
 }
 
 /** A memo for one scan: a repository changes between scans, so never keep one longer. */
-export function newGitMemo(): GitMemo {
-  return { folders: new Map(), repos: new Map() };
+export function newGitMemo(listed?: ListedFolders): GitMemo {
+  return { folders: new Map(), repos: new Map(), ...(listed === undefined ? {} : { listed }) };
 }
 
 const SMALL = 64 * 1024;
@@ -108,7 +116,9 @@ function repoTopOf(folder: string, memo: GitMemo): string | null {
       break;
     }
     visited.push(dir);
-    if (hasGit(dir)) {
+    const listed = memo.listed;
+    const unseen = listed === undefined || !listed.folders.has(dir) || listed.withGit.has(dir);
+    if (unseen && hasGit(dir)) {
       found = dir;
       break;
     }
@@ -236,12 +246,21 @@ export function gitTagsFor(
   rel: string,
   memo: GitMemo,
 ): Readonly<Record<string, string>> {
+  return gitRepoOf(workspaceRoot, rel, memo)?.tags ?? {};
+}
+
+/** The worktree top and tags of the repository `rel`'s folder sits in; undefined in none. */
+export function gitRepoOf(
+  workspaceRoot: string,
+  rel: string,
+  memo: GitMemo,
+): { readonly top: string; readonly tags: Readonly<Record<string, string>> } | undefined {
   const top = repoTopOf(dirname(resolve(workspaceRoot, rel)), memo);
-  if (top === null) return {};
+  if (top === null) return undefined;
   let tags = memo.repos.get(top);
   if (tags === undefined) {
     tags = tagsOfRepo(top);
     memo.repos.set(top, tags);
   }
-  return tags;
+  return { top, tags };
 }

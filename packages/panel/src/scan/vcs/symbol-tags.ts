@@ -4,24 +4,57 @@
  * own tag of the same name wins: git's are the defaults, never an override.
  */
 import { type CatalogSymbol, withTags } from "@rtt/core";
-import { gitTagsFor, newGitMemo } from "./git-tags.ts";
+import { type GitMemo, gitRepoOf, gitTagsFor, newGitMemo } from "./git-tags.ts";
 
-export interface GitTagged {
-  readonly symbols: CatalogSymbol[];
-  /** The git tags given, per symbol in order, as JSON: a change means the catalog changed. */
+/**
+ * The git state a catalog was tagged with, keyed per folder and per repository (not per
+ * symbol): the next scan, its other inputs unchanged, reads the same folders' state again and
+ * compares `digest` to know whether the catalog still holds.
+ */
+export interface GitState {
+  /** The folders (workspace-relative, '/'-separated) of the symbols' files, sorted. */
+  readonly folders: readonly string[];
   readonly digest: string;
 }
 
-export function withGitTags(root: string, symbols: readonly CatalogSymbol[]): GitTagged {
-  const memo = newGitMemo();
-  const given: Readonly<Record<string, string>>[] = [];
+export interface GitTagged {
+  readonly symbols: CatalogSymbol[];
+  readonly state: GitState;
+}
+
+function folderOf(rel: string): string {
+  const slash = rel.lastIndexOf("/");
+  return slash < 0 ? "" : rel.slice(0, slash);
+}
+
+/**
+ * The digest of the git state of `folders`: which repository each sits in and that repository's
+ * tags. Each repository is read once (`memo`).
+ */
+export function gitDigestOf(root: string, folders: readonly string[], memo: GitMemo): string {
+  const repos: Record<string, Readonly<Record<string, string>>> = {};
+  const tops = folders.map((folder) => {
+    // A file name under the folder: the repository is looked for from the file's folder up.
+    const repo = gitRepoOf(root, folder === "" ? "x" : `${folder}/x`, memo);
+    if (repo === undefined) return null;
+    repos[repo.top] = repo.tags;
+    return repo.top;
+  });
+  return JSON.stringify([tops, repos]);
+}
+
+export function withGitTags(
+  root: string,
+  symbols: readonly CatalogSymbol[],
+  memo: GitMemo = newGitMemo(),
+): GitTagged {
   const tagged = symbols.map((symbol) => {
     const git = gitTagsFor(root, symbol.source.file, memo);
-    given.push(git);
     return withTags(
       symbol,
       Object.fromEntries(Object.entries(git).filter(([k]) => !(k in symbol.tags))),
     );
   });
-  return { symbols: tagged, digest: JSON.stringify(given) };
+  const folders = [...new Set(symbols.map((s) => folderOf(s.source.file)))].sort();
+  return { symbols: tagged, state: { folders, digest: gitDigestOf(root, folders, memo) } };
 }
