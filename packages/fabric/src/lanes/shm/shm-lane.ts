@@ -368,6 +368,8 @@ class ShmLaneReader extends EventEmitter implements LaneReader {
    */
   readonly #pollTurn = (): void => {
     this.#polling = false;
+    // A released link's segment is unmapped: its ring must not be touched again.
+    if (this.#link.released) return;
     const ring = this.#link.ring;
     const until = this.#polled ?? ring.consumed();
     this.#polled = ring.written();
