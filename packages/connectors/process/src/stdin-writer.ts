@@ -128,7 +128,8 @@ export class StdinWriter {
     // Only onto an idle stdin: one write at a time still, never merged with another.
     if (program === undefined || stdin === undefined || stdin.destroyed || stdin.writableLength > 0)
       return this.#writeParts(parts, 1);
-    const fd = parts.length === 1 ? pipeFd(stdin) : undefined;
+    // Not past its end(): a write then is the stream's error to report, not a message taken.
+    const fd = parts.length === 1 && stdin.writable ? pipeFd(stdin) : undefined;
     if (fd !== undefined) {
       // One message in one buffer: written here when the pipe has room — the kernel has it at
       // return — else it (or the rest a pipe took part of) goes through the stream, which waits.
