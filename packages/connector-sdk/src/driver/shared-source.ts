@@ -256,10 +256,13 @@ export class SharedSource<L> {
         const next = await iterator.next();
         if (next.done === true || this.#closed) break;
         for (const m of this.#members) m.push(next.value);
-        // What else is ready goes now, with no promise per chunk, while every member has room.
-        for (let value = take?.(); value !== undefined; value = take?.()) {
+        // What else is ready goes now, with no promise per chunk — each only while every member
+        // has room for it (a pacing member's full queue must stop the source, not refuse).
+        while (take !== undefined && reads < READS_PER_TURN && !this.#closed && this.#ready()) {
+          const value = take();
+          if (value === undefined) break;
           for (const m of this.#members) m.push(value);
-          if (++reads === READS_PER_TURN || this.#closed || !this.#ready()) break;
+          reads++;
         }
         if (++reads >= READS_PER_TURN) {
           reads = 0;
