@@ -63,7 +63,7 @@ describe("process endpoint: one message a write onto a pipe that fills (txNow)",
   const LATE_CAT = ["-e", "setTimeout(() => process.stdin.pipe(process.stdout), 300)"];
 
   // Over a pipe only: the same late reader over a state directory's FIFOs hangs the test now
-  // and then, with the direct write turned off too — not yet understood (see the branch report).
+  // and then, with the direct write turned off too: not yet understood.
   for (const where of ["a pipe"] as const)
     it(`over ${where}: what the pipe could not take at once waits, all arrive whole, in order, counted`, async () => {
       const dir = mkdtempSync(join(tmpdir(), "rtt-stdin-full-"));
