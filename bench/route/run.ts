@@ -12,6 +12,9 @@
  *   idle       once wired and warmed up, with no traffic: each driver process's CPU (utime +
  *              stime from /proc) over --idle-s seconds, as a % of one core
  *
+ * With every route job, its drivers' CPU time per message (`driver_cpu_us_per_msg`, from /proc):
+ * what a change saves, less at the mercy of a loaded host than the wall-clock figures.
+ *
  * A figure is the median over rounds of each round's figure; a job whose result does not come
  * within 30 s past its length is a failure (listed in `failures`), and the run goes on. Progress on stderr; the last line of
  * stdout is one JSON object (the issue's keys for shm, the idle CPU, and `results`, every row).
@@ -108,7 +111,12 @@ for (let r = 0; r < ROUNDS; r++)
     for (const s of [...setups.slice(shift), ...setups.slice(0, shift)]) {
       const key = `${s.name}/${name}`;
       try {
-        const result = await s.run(job);
+        const ticks = driverTicks(s);
+        const ran = await s.run(job);
+        // The drivers' CPU per message: a route's own cost, which a loaded host inflates less
+        // than it does the wall-clock figures (1 tick = 10 ms: read it on saturated cells).
+        const cpu = s.driverPids.length === 0 ? undefined : (driverTicks(s) - ticks) * 1e4;
+        const result = cpu === undefined ? ran : { ...ran, cpu_us_per_msg: cpu / ran.count };
         samples.set(key, [...(samples.get(key) ?? []), result]);
         log(`round ${r + 1} ${key}: ${describe(job, result)}`);
       } catch (error) {
@@ -119,17 +127,31 @@ for (let r = 0; r < ROUNDS; r++)
     }
   }
 
+/** CPU ticks (utime + stime) of a route's driver processes so far; 0 for the pipe. */
+function driverTicks(s: Setup): number {
+  return s.driverPids.reduce((sum, pid) => sum + cpuTicks(pid), 0);
+}
+
 function describe(job: Job, r: JobResult): string {
-  if (job.mode === "paced") return `p50 ${r.p50_us} p99 ${r.p99_us} p99.9 ${r.p999_us} µs`;
+  const cpu =
+    r.cpu_us_per_msg === undefined ? "" : `; drivers ${round(r.cpu_us_per_msg, 1)} µs CPU/msg`;
+  if (job.mode === "paced") return `p50 ${r.p50_us} p99 ${r.p99_us} p99.9 ${r.p999_us} µs${cpu}`;
   const s = r.elapsed_ns / 1e9;
-  return `${round(r.count / s, 0)} msgs/s, ${round((r.count * job.size) / s / 1e6)} MB/s`;
+  return `${round(r.count / s, 0)} msgs/s, ${round((r.count * job.size) / s / 1e6)} MB/s${cpu}`;
 }
 
 const median = (xs: number[]): number => round(quantile(xs, 0.5), 1);
 const results = [...samples].map(([key, rs]) => {
   const [setup, cell] = key.split("/") as [string, string];
   const job = CELLS[cell] as Job;
-  const row = { setup, cell, size: job.size, rounds: rs.length };
+  const cpus = rs.flatMap((r) => (r.cpu_us_per_msg === undefined ? [] : [r.cpu_us_per_msg]));
+  const row = {
+    setup,
+    cell,
+    size: job.size,
+    rounds: rs.length,
+    ...(cpus.length === 0 ? {} : { driver_cpu_us_per_msg: median(cpus) }),
+  };
   if (job.mode === "paced")
     return {
       ...row,

@@ -34,6 +34,8 @@ export interface JobResult {
   readonly p99_us?: number;
   readonly p999_us?: number;
   readonly max_us?: number;
+  /** A route's drivers' CPU time (user + system) over the job, per message (run.ts). */
+  readonly cpu_us_per_msg?: number;
 }
 
 export interface Job {

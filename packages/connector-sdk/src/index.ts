@@ -26,8 +26,10 @@ export {
   type LinkHealth,
   type OpenContext,
   type RxMessage,
+  type RxTakeNow,
   type TxManyResult,
   type TxMeta,
+  takeNowOf,
 } from "./driver/define-connector.ts";
 export { type FoundManifest, findManifests } from "./driver/find-manifests.ts";
 export { type InProcessDriver, startConnectorInProcess } from "./driver/harness.ts";

@@ -100,6 +100,56 @@ describe("AdmittedRx: a link's rx through its route's admission", () => {
     );
   });
 
+  test("property: taken as the pump takes (nextNow first, then next), the same accounting and order", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        setupArb,
+        fc.integer({ min: 0, max: 120 }),
+        fc.func(fc.integer({ min: 1, max: 8 })),
+        async (s, n, burst) => {
+          // 0..n-1 in bursts: takeNow hands over what the last burst made ready, next() waits
+          // a turn for the next burst.
+          let made = 0;
+          let taken = 0;
+          const iterator = {
+            takeNow: (): number | undefined => (taken < made ? taken++ : undefined),
+            async next(): Promise<IteratorResult<number, undefined>> {
+              if (taken === made && made < n) {
+                await yieldToLoop();
+                made = Math.min(n, made + burst(made));
+              }
+              return taken < made
+                ? { done: false, value: taken++ }
+                : { done: true, value: undefined };
+            },
+          };
+          const admission = admissionOf(s);
+          const rx = new AdmittedRx(iterator, admission, () => {}, iterator.takeNow);
+          const out: { item: number; flags: number }[] = [];
+          for (;;) {
+            let item = rx.nextNow();
+            if (item === undefined) {
+              const next = await rx.next();
+              if (next.done === true) break;
+              item = next.value;
+            }
+            out.push({ item, flags: rx.flags });
+          }
+          const c = admission.counters;
+          assert.equal(c.offered, n);
+          assert.equal(c.sent + c.marked + c.dropped + c.nacked + c.buffered, c.offered);
+          assert.equal(c.buffered, 0);
+          assert.equal(out.length, c.sent + c.marked);
+          assert.equal(out.filter((o) => o.flags === FrameFlag.MARKED).length, c.marked);
+          for (let i = 1; i < out.length; i++)
+            assert.ok((out[i]?.item ?? 0) > (out[i - 1]?.item ?? 0), "out of order");
+          if (s.policy === "buffer" || s.policy === "mark") assert.equal(out.length, n);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   test("over the rate, taildrop drops: a burst of items gets the burst through", async () => {
     const admission = admissionOf({ policy: "taildrop", rate: 0.001, burst: 5, buffer: 1 });
     const src = source(100, () => false);

@@ -47,16 +47,47 @@ export class AdmittedRx<T> {
   flags = 0;
 
   readonly #onNacked: (item: T) => void;
+  /** The source's chunk ready now, if it can say (RxTakeNow); undefined: it cannot. */
+  readonly #takeNow: (() => T | undefined) | undefined;
 
   /** `onNacked`: told of each item the `nack` policy refused (the connector's `refuse`). */
   constructor(
     source: AsyncIterator<T>,
     admission: RouteAdmission<T>,
     onNacked: (item: T) => void = () => {},
+    takeNow?: () => T | undefined,
   ) {
     this.#source = source;
     this.#admission = admission;
     this.#onNacked = onNacked;
+    this.#takeNow = takeNow;
+  }
+
+  /**
+   * The next chunk to write (see `flags`) when one is ready now and the route lets it go at
+   * once — within the rate, or marked — with no promise; undefined: ask `next()`, which also
+   * knows about queued, refused and ended ones. Never while a `next()` is pending.
+   */
+  nextNow(): T | undefined {
+    if (this.#closed || this.#pending !== undefined || this.#sourceDone) return undefined;
+    if (this.#releasedAt < this.#released.length || this.#admission.queued > 0) return undefined;
+    const value = this.#takeNow?.();
+    if (value === undefined) return undefined;
+    switch (this.#admission.offer(value)) {
+      case "sent":
+        this.flags = 0;
+        this.#refusedInRow = 0;
+        return value;
+      case "marked":
+        this.flags = FrameFlag.MARKED;
+        this.#refusedInRow = 0;
+        return value;
+      case "nacked":
+        this.#onNacked(value);
+        return undefined;
+      default: // buffered (a later pump releases it), or dropped and counted
+        return undefined;
+    }
   }
 
   /** The next chunk to write (see `flags`); done when rx ended and the queue is empty, or at close. */

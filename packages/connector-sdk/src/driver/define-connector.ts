@@ -43,6 +43,24 @@ export interface RxMessage {
   readonly correlation: number;
 }
 
+/**
+ * Optional on the iterator `rx` returns: the next chunk if one is ready now, else undefined
+ * (none yet, or the end: `next()` tells which). A consumer takes what is ready without a promise
+ * and a microtask turn per chunk; it never calls it while a `next()` of its own is pending, so the
+ * order holds.
+ */
+export interface RxTakeNow {
+  takeNow(): Uint8Array | RxMessage | undefined;
+}
+
+/** `iterator`'s `takeNow`, bound, if it has one (see RxTakeNow). */
+export function takeNowOf(
+  iterator: AsyncIterator<Uint8Array | RxMessage>,
+): (() => Uint8Array | RxMessage | undefined) | undefined {
+  const take = (iterator as Partial<RxTakeNow>).takeNow;
+  return typeof take === "function" ? take.bind(iterator) : undefined;
+}
+
 /** What the runtime gives `open` besides the symbol and the route's params. */
 export interface OpenContext {
   /**

@@ -21,7 +21,7 @@ import type { RouteAdmissionQos } from "@rtt/core";
 import { errorMessage, RttError } from "@rtt/core";
 import { type AdmissionCounters, type LaneWriter, RouteAdmission, TokenBucket } from "@rtt/fabric";
 import { AdmittedRx } from "./admitted-rx.ts";
-import type { Connector, RxMessage } from "./define-connector.ts";
+import { type Connector, type RxMessage, takeNowOf } from "./define-connector.ts";
 import type { LaneSlots } from "./lane-slots.ts";
 import type { LinkScope } from "./link-scope.ts";
 
@@ -173,24 +173,40 @@ export class OutboundPump<L> {
       // A source with chunks ready and a lane with room never leave the microtask queue: every
       // PUMP_SLICE chunks the pump lets the event loop run, so a Switch, a health sample or a
       // heartbeat is answered within a slice, not after the whole backlog.
+      // What rx has ready now is taken without a promise per chunk (takeNow); otherwise, and
+      // for its end, the pump awaits `next()`.
       let slice = 0;
+      const takeNow = takeNowOf(iterator);
       if (this.#admission === undefined) {
         for (;;) {
-          const next = await iterator.next();
-          if (next.done === true || this.#scope.closed) break;
-          const waiting = this.#deliver(next.value, 0);
+          let item = takeNow?.();
+          if (item === undefined) {
+            const next = await iterator.next();
+            if (next.done === true) break;
+            item = next.value;
+          }
+          if (this.#scope.closed) break;
+          const waiting = this.#deliver(item, 0);
           if (waiting !== undefined) await waiting;
           if (++slice === PUMP_SLICE) slice = await yieldToEventLoop(0);
         }
       } else {
-        const admitted = new AdmittedRx(iterator, this.#admission, (item) =>
-          this.#nacked(item, "the route is over its rate"),
+        const admitted = new AdmittedRx(
+          iterator,
+          this.#admission,
+          (item) => this.#nacked(item, "the route is over its rate"),
+          takeNow,
         );
         this.#admitted = admitted;
         for (;;) {
-          const next = await admitted.next();
-          if (next.done === true || this.#scope.closed) break;
-          const waiting = this.#deliver(next.value, admitted.flags);
+          let item = admitted.nextNow();
+          if (item === undefined) {
+            const next = await admitted.next();
+            if (next.done === true) break;
+            item = next.value;
+          }
+          if (this.#scope.closed) break;
+          const waiting = this.#deliver(item, admitted.flags);
           if (waiting !== undefined) await waiting;
           if (++slice === PUMP_SLICE) slice = await yieldToEventLoop(0);
         }

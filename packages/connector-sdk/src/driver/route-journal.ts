@@ -132,10 +132,19 @@ function openMark(dir: string): number {
   );
 }
 
+/** MARK_CHECK's low and high 32-bit words: a mark is written without a BigInt per message. */
+const MARK_CHECK_LO = Number(MARK_CHECK & 0xffff_ffffn);
+const MARK_CHECK_HI = Number(MARK_CHECK >> 32n);
+const TWO_32 = 2 ** 32;
+
 function writeMark(fd: number, buffer: Buffer, offset: number): void {
-  const value = BigInt(offset);
-  buffer.writeBigUInt64LE(value, 0);
-  buffer.writeBigUInt64LE(value ^ MARK_CHECK, 8);
+  // An offset is a safe integer: its two 32-bit words are exact as Numbers.
+  const lo = offset % TWO_32;
+  const hi = (offset - lo) / TWO_32;
+  buffer.writeUInt32LE(lo, 0);
+  buffer.writeUInt32LE(hi, 4);
+  buffer.writeUInt32LE((lo ^ MARK_CHECK_LO) >>> 0, 8);
+  buffer.writeUInt32LE((hi ^ MARK_CHECK_HI) >>> 0, 12);
   writeSync(fd, buffer, 0, 16, 0);
 }
 

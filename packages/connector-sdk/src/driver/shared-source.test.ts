@@ -4,18 +4,28 @@ import { setImmediate as turn } from "node:timers/promises";
 import { defineConnector } from "./define-connector.ts";
 import { MEMBER_QUEUE, SharedSource } from "./shared-source.ts";
 
-/** A source of 0, 1, 2, ... that counts how far rx was pulled and whether it was closed. */
-function counter(limit = Number.POSITIVE_INFINITY) {
+/**
+ * A source of 0, 1, 2, ... that counts how far rx was pulled and whether it was closed; with
+ * `takeNow`, its rx also hands the next one over synchronously (RxTakeNow): always ready.
+ */
+function counter(limit = Number.POSITIVE_INFINITY, takeNow = false) {
   const seen = { pulled: 0, closes: 0 };
+  async function* items(link: { closed: boolean }) {
+    while (!link.closed && seen.pulled < limit) yield Buffer.from(String(seen.pulled++));
+  }
   const connector = defineConnector<{ closed: boolean }>({
     name: "counter",
     version: "1.0.0",
     probe: () => [],
     open: () => ({ closed: false }),
     tx: () => {},
-    async *rx(link) {
-      while (!link.closed && seen.pulled < limit) yield Buffer.from(String(seen.pulled++));
-    },
+    rx: (link) =>
+      takeNow
+        ? Object.assign(items(link), {
+            takeNow: () =>
+              !link.closed && seen.pulled < limit ? Buffer.from(String(seen.pulled++)) : undefined,
+          })
+        : items(link),
     close: (link) => {
       seen.closes++;
       link.closed = true;
@@ -66,6 +76,25 @@ describe("SharedSource: one rx, a queue per route", () => {
     assert.equal(overflowed, seen.pulled - MEMBER_QUEUE, "each chunk past its queue is refused");
     await pacing.connector.close(source.handle, { detach: false });
     await refusing.connector.close(source.handle, { detach: false });
+  });
+
+  test("a source that hands chunks over at once (takeNow) stops at a pacing member's full queue, refusing none", async () => {
+    const { seen, source } = counter(Number.POSITIVE_INFINITY, true);
+    const pacing = source.join(true);
+    let overflowed = 0;
+    pacing.member.onOverflow = () => overflowed++;
+    const it = pacing.connector.rx(source.handle)[Symbol.asyncIterator]();
+    await settle();
+    assert.equal(seen.pulled, MEMBER_QUEUE, "the full queue stopped the reads");
+    // One taken: room for one, and one more is read — not two, the second refused.
+    assert.equal(text((await it.next()).value), "0");
+    await settle();
+    assert.equal(overflowed, 0, "a pacing member's chunk is never refused");
+    assert.equal(seen.pulled, MEMBER_QUEUE + 1);
+    for (let i = 1; i < 3 * MEMBER_QUEUE; i++)
+      assert.equal(text((await it.next()).value), String(i));
+    assert.equal(overflowed, 0);
+    await pacing.connector.close(source.handle, { detach: false });
   });
 
   test("a refusing member alone: the source runs at its reader's pace, not its consumer's", async () => {

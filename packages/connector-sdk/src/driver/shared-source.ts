@@ -19,7 +19,7 @@
  * from then on (pub/sub). The handle closes when the last member leaves.
  */
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import type { CloseHow, Connector, RxMessage } from "./define-connector.ts";
+import { type CloseHow, type Connector, type RxMessage, takeNowOf } from "./define-connector.ts";
 import type { JournalTee } from "./journal-tee.ts";
 
 type RxItem = Uint8Array | RxMessage;
@@ -37,6 +37,7 @@ class Wake {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
   fire(): void {
+    if (this.#waiters.length === 0) return;
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const w of waiters) w();
@@ -116,19 +117,24 @@ export class SourceMember implements AsyncIterator<RxItem, undefined> {
     return this;
   }
 
+  /** The next queued chunk, if one is (RxTakeNow): the pump's way past a promise per chunk. */
+  takeNow(): RxItem | undefined {
+    if (this.#head === this.#queue.length) return undefined;
+    const value = this.#queue[this.#head] as RxItem;
+    this.#queue[this.#head++] = undefined as unknown as RxItem; // let it be collected
+    if (this.#head === this.#queue.length) {
+      this.#queue.length = 0;
+      this.#head = 0;
+    }
+    // Room again: a reader waiting on this pacing member may go on.
+    if (this.paces) this.#changed.fire();
+    return value;
+  }
+
   async next(): Promise<IteratorResult<RxItem, undefined>> {
     for (;;) {
-      if (this.#head < this.#queue.length) {
-        const value = this.#queue[this.#head] as RxItem;
-        this.#queue[this.#head++] = undefined as unknown as RxItem; // let it be collected
-        if (this.#head === this.#queue.length) {
-          this.#queue.length = 0;
-          this.#head = 0;
-        }
-        // Room again: a reader waiting on this pacing member may go on.
-        if (this.paces) this.#changed.fire();
-        return { done: false, value };
-      }
+      const value = this.takeNow();
+      if (value !== undefined) return { done: false, value };
       if (this.#ended) {
         if (this.#error !== undefined) {
           const error = this.#error;
@@ -240,6 +246,7 @@ export class SharedSource<L> {
   async #read(): Promise<void> {
     const iterator = this.#connector.rx(this.handle)[Symbol.asyncIterator]();
     this.#iterator = iterator;
+    const take = takeNowOf(iterator);
     let failure: unknown;
     try {
       let reads = 0;
@@ -249,7 +256,15 @@ export class SharedSource<L> {
         const next = await iterator.next();
         if (next.done === true || this.#closed) break;
         for (const m of this.#members) m.push(next.value);
-        if (++reads === READS_PER_TURN) {
+        // What else is ready goes now, with no promise per chunk — each only while every member
+        // has room for it (a pacing member's full queue must stop the source, not refuse).
+        while (take !== undefined && reads < READS_PER_TURN && !this.#closed && this.#ready()) {
+          const value = take();
+          if (value === undefined) break;
+          for (const m of this.#members) m.push(value);
+          reads++;
+        }
+        if (++reads >= READS_PER_TURN) {
           reads = 0;
           await yieldToEventLoop();
         }

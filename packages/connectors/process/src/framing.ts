@@ -144,6 +144,14 @@ export class Deframer {
 
   /** The pending pieces followed by `last`, as one array (the pieces are let go). */
   #takePending(last: Uint8Array): Uint8Array {
+    if (last.length === 0 && this.#pieces.length === 1) {
+      // A line that filled its read and whose newline came alone (a long line's usual end):
+      // the piece is the message, a view of its read as any other — no copy of it.
+      const piece = this.#pieces[0] as Uint8Array;
+      this.#pieces = [];
+      this.#pendingBytes = 0;
+      return piece;
+    }
     const out = new Uint8Array(this.#pendingBytes + last.length);
     let at = 0;
     for (const piece of this.#pieces) {

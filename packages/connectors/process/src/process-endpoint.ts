@@ -262,7 +262,18 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
    * `messages()`, each as `shape` makes it: what a route's rx yields, in one generator rather
    * than one wrapped around another (a promise and a microtask per message per layer).
    */
-  async *shaped<T>(shape: (message: StdoutMessage) => T): AsyncGenerator<T> {
+  shaped<T>(
+    shape: (message: StdoutMessage) => T,
+  ): AsyncGenerator<T> & { takeNow(): T | undefined } {
+    // What is read already, taken without a promise (RxTakeNow, @rtt/connector-sdk).
+    const takeNow = () => {
+      const next = this.#stdout.take();
+      return next === undefined ? undefined : shape(next);
+    };
+    return Object.assign(this.#shaped(shape), { takeNow });
+  }
+
+  async *#shaped<T>(shape: (message: StdoutMessage) => T): AsyncGenerator<T> {
     for (;;) {
       const next = this.#stdout.take();
       if (next !== undefined) {

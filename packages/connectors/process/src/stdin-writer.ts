@@ -9,6 +9,7 @@
  * and by a program that closed its stdin and runs on. Each write a pipe refused (EPIPE from a
  * program that died or closed its stdin) counts in `failedWrites`: a route error.
  */
+import { writeSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Supervisor } from "@rtt/connector-sdk";
@@ -40,6 +41,30 @@ function writeWhole(stdin: Writable, parts: readonly Uint8Array[]): Promise<Erro
     stdin.write(parts[last], (error) => resolve(error ?? undefined));
     if (last > 0) stdin.uncork();
   });
+}
+
+/**
+ * The descriptor of `stdin`'s pipe while its stream owns one (undefined once it is closed, so a
+ * number the kernel gave to another file is never written to). Both kinds of stdin are
+ * non-blocking (a child's pipe as libuv opens it; a FIFO opened O_NONBLOCK): a write(2) on it
+ * never waits.
+ */
+function pipeFd(stdin: Writable): number | undefined {
+  const fd = (stdin as { _handle?: { fd?: unknown } | null })._handle?.fd;
+  return typeof fd === "number" && fd >= 0 ? fd : undefined;
+}
+
+/**
+ * One write(2) of `bytes` straight to the pipe, without the stream's request, callback tick and
+ * promise: how many bytes the pipe took (0 when full, or on an error the stream's own write then
+ * reports). At most PIPE_BUF bytes on a pipe are all or nothing; a socket pair may take a part.
+ */
+function writeNow(fd: number, bytes: Uint8Array): number {
+  try {
+    return writeSync(fd, bytes);
+  } catch {
+    return 0;
+  }
 }
 
 /** Whether all that was written to `stdin` reaches its pipe within `graceMs`. */
@@ -103,6 +128,20 @@ export class StdinWriter {
     // Only onto an idle stdin: one write at a time still, never merged with another.
     if (program === undefined || stdin === undefined || stdin.destroyed || stdin.writableLength > 0)
       return this.#writeParts(parts, 1);
+    // Not past its end(): a write then is the stream's error to report, not a message taken.
+    const fd = parts.length === 1 && stdin.writable ? pipeFd(stdin) : undefined;
+    if (fd !== undefined) {
+      // One message in one buffer: written here when the pipe has room — the kernel has it at
+      // return — else it (or the rest a pipe took part of) goes through the stream, which waits.
+      const bytes = parts[0] as Uint8Array;
+      const n = writeNow(fd, bytes);
+      if (n === bytes.length) {
+        this.#taken++;
+        return undefined;
+      }
+      const written = writeWhole(stdin, [n === 0 ? bytes : bytes.subarray(n)]);
+      return this.#writeParts(parts, 1, { program, written });
+    }
     const written = writeWhole(stdin, parts);
     // The write(2) completed within the call (Node settles it at once): the kernel has it.
     if (stdin.writableLength === 0 && stdin.errored === null && !stdin.destroyed) {
