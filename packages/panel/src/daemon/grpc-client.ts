@@ -26,6 +26,7 @@ import {
 import { RttError, type TokenAction } from "@rtt/core";
 import { AUTHORIZATION_KEY } from "../trust/authorize.ts";
 import type { TokenSource } from "../trust/client-tokens.ts";
+import type { QuickConnectAck } from "./client.ts";
 import { socketPathOf } from "./socket-path.ts";
 
 function fromPanelError(method: string, error: grpc.ServiceError): RttError {
@@ -158,20 +159,7 @@ export class GrpcPanelConnection {
   }
 
   /** `rtt qc from -> to`: a hot swap of a wired route. */
-  quickConnect(
-    from: string,
-    to: string,
-    who: string,
-  ): Promise<{
-    route: string;
-    changed: boolean;
-    committed_seq: number;
-    old_frames: number;
-    old_to: string;
-    new_to: string;
-    warm: boolean;
-    panel_us: number;
-  }> {
+  quickConnect(from: string, to: string, who: string): Promise<QuickConnectAck> {
     return this.#call("QuickConnect", 60_000, (o, cb) =>
       this.#client.QuickConnect({ from, to, who, params: {} }, this.#auth("qc"), o, cb),
     );
