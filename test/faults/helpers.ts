@@ -39,6 +39,10 @@
  *      30 rounds on one workspace: after each `panel start` the WAL commits the target the
  *      events flow to (the drivers' wiring adopted over a lost commit, ADR 0030) and `rtt audit
  *      --verify` passes; every event reached exactly one of the two loggers.
+ *   9. qc-burst.test.ts: bursts of back-to-back `rtt qc` flips (no gap): a target link that a
+ *      newer link of its end superseded while it drained (its program went to that one) is not
+ *      kept as a warm spare; after each burst the events reach the last flip's target, and every
+ *      event reached exactly one of the two loggers.
  *
  * The cases work on a Workspace of test/support/quickstart-workspace.ts (a temp copy of the
  * quickstart run by the real `rtt`, the processes its panel starts, `cleanup()`); the stream they

@@ -122,3 +122,24 @@ export function assertNoLoss(
     `${rel} at seq ${newest}, the source took ${emittedAtKill} before the kill`,
   );
 }
+
+/**
+ * Exactly once across targets (the panel stopped, so nothing is still on its way): the seqs at
+ * `rels` together are 1..n, each once — none reached two of them, or one twice.
+ */
+export function assertEachSeqOnce(t: TestContext, ws: Workspace, rels: readonly string[]): void {
+  const all = rels.flatMap((rel) => seqs(ws, rel)).sort((a, b) => a - b);
+  const doubled = all.filter((s, i) => i > 0 && all[i - 1] === s);
+  assert.deepEqual(
+    doubled.slice(0, 10),
+    [],
+    `${doubled.length} seq(s) reached two targets (or one twice)`,
+  );
+  const missing = all.findIndex((s, i) => s !== i + 1);
+  assert.equal(
+    missing,
+    -1,
+    `seq ${missing + 1} never arrived (${rels.join(", ")} have ${all.length} seqs up to ${all.at(-1)})`,
+  );
+  t.diagnostic(`${rels.join(", ")} have seq 1..${all.length}, each once`);
+}

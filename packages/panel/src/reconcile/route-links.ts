@@ -50,8 +50,18 @@ function inRoute(route: string, error: unknown): RttError {
   });
 }
 
+function endKey(driver: string, saddr: string): string {
+  return `${driver} ${saddr}`;
+}
+
 export class RouteLinks {
   readonly #o: RouteLinksOptions;
+  /**
+   * The newest link opened for each end (its driver and address): a process driver hands an
+   * end's running program to the newest link of it (its dir-holders.ts), so an older link of
+   * the same end may be left running none (`superseded`).
+   */
+  readonly #newest = new Map<string, string>();
 
   constructor(options: RouteLinksOptions) {
     this.#o = options;
@@ -99,6 +109,7 @@ export class RouteLinks {
         throw inRoute(route, error);
       });
     const ref = { driver: end.driver, link, drain_ms: linkDrainMs(end, role) };
+    this.#newest.set(endKey(end.driver, end.saddr), linkResourceName(ref));
     // The link exists now; journal it (made durable before the flip; a crash before that is
     // covered by the sweep asking the drivers for their links).
     if (txid !== undefined)
@@ -113,6 +124,16 @@ export class RouteLinks {
         { sync: false },
       );
     return ref;
+  }
+
+  /**
+   * Whether a newer link of `ref`'s end (`saddr` on its driver) was opened since: its program
+   * may have gone to that one, so `ref` is no warm spare (a flow switched to it would reach no
+   * program), only a link to close.
+   */
+  superseded(ref: LinkRef, saddr: string): boolean {
+    const newest = this.#newest.get(endKey(ref.driver, saddr));
+    return newest !== undefined && newest !== linkResourceName(ref);
   }
 
   /**

@@ -57,12 +57,18 @@ export class SpareKeeper {
     return this.#spares.values();
   }
 
-  /** Takes the spare for `saddr` if it is of `driver` and that driver runs. */
+  /**
+   * Takes the spare for `saddr` if it is of `driver` and that driver runs. One a newer link of
+   * its target superseded (an apply opened one since) is closed instead: it may run no program.
+   */
   take(saddr: string, driver: string): Spare | undefined {
     const spare = this.#spares.get(saddr);
     if (spare === undefined || spare.ref.driver !== driver) return undefined;
     if (this.#parts.options.pool.running(driver) === undefined) return undefined;
-    return this.#spares.take(saddr);
+    this.#spares.take(saddr);
+    if (!this.#parts.links.superseded(spare.ref, saddr)) return spare;
+    this.#closeAside(spare.ref);
+    return undefined;
   }
 
   /**
@@ -78,9 +84,9 @@ export class SpareKeeper {
     void new Promise((r) => setTimeout(r, AFTER_ANSWER_MS))
       .then(() => this.#parts.links.drained(ref, frames))
       .then(async () => {
+        const kept = keep && (await this.#queue.run(() => this.#keepAsSpare(ref, end, routeId)));
         // Not on the queue: a drain may take x-drain-ms, and the link is no route's any more.
-        if (!keep) await this.#parts.retirement.retire(ref, end, routeId, "moved off by a swap");
-        else await this.#queue.run(() => this.#keepAsSpare(ref, end, routeId));
+        if (!kept) await this.#parts.retirement.retire(ref, end, routeId, "moved off by a swap");
       })
       .catch((error: unknown) =>
         this.#parts.options.progress?.(`  retiring ${name} failed: ${errorMessage(error)}`),
@@ -195,12 +201,16 @@ export class SpareKeeper {
 
   /**
    * Keeps a drained target open as a warm spare for SPARE_TTL_MS, armed for the route it left,
-   * so a swap back is only the Switch. Arming that fails leaves a plain spare.
+   * so a swap back is only the Switch. Arming that fails leaves a plain spare. False when a
+   * newer link of the target was opened while it drained (back-to-back swaps): that one may
+   * have taken its program, and keeping it would close that one as the spare it displaced.
    */
-  async #keepAsSpare(ref: LinkRef, end: EdgeEnd, routeId: string): Promise<void> {
+  async #keepAsSpare(ref: LinkRef, end: EdgeEnd, routeId: string): Promise<boolean> {
+    if (this.#parts.links.superseded(ref, end.saddr)) return false;
     const route = this.#parts.routes.get(routeId);
     const armed = route === undefined ? undefined : await this.#arm(ref, end, route);
     await this.#keep(end.saddr, { ref, armed });
+    return true;
   }
 
   async #keep(saddr: string, spare: Spare): Promise<void> {

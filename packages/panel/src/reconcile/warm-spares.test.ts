@@ -12,6 +12,7 @@ import {
   FAST,
   fixturePerTest,
   meta,
+  N,
 } from "./reconciler-fixtures.ts";
 
 describe("quickConnect onto a prebound spare", () => {
@@ -39,6 +40,30 @@ describe("quickConnect onto a prebound spare", () => {
       [undefined],
     );
     assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 2 });
+  });
+
+  test("back-to-back swaps keep no target link a newer link of its end superseded", async () => {
+    const { reconciler, pool } = t();
+    await t().wire([FAST], all);
+    // No gap: each swap back opens a newer link of a target whose last one still drains (a
+    // process driver hands the end's program to the newer one, leaving the older none).
+    for (const to of [d2, d1, d2]) await reconciler.quickConnect("f", to, "mb", meta);
+    await reconciler.retired();
+    await eventually(() => received(d1.saddr).length + received(d2.saddr).length >= N, {
+      what: `${N} messages in all`,
+    });
+    // Each message reached one target once (split across three lanes: not one run in order).
+    const got = [...received(d1.saddr), ...received(d2.saddr)].map((m) => Number(m.split(" ")[1]));
+    assert.deepEqual(
+      got.sort((a, b) => a - b),
+      Array.from({ length: N }, (_, i) => i + 1),
+    );
+    // d2's first link is not kept beside the one the route is on: mb holds that and d1's last.
+    assert.deepEqual(pool.linkCounts(), { ma: 1, mb: 2 });
+    assert.deepEqual(
+      reconciler.spares.map((s) => s.prebound),
+      [undefined],
+    );
   });
 
   test("a prebound spare whose route is gone is closed by the sweep", async () => {
