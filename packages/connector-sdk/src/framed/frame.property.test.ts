@@ -131,3 +131,10 @@ test("method ids follow panel.proto's order; messages round-trip as proto-loader
     why: "",
   });
 });
+
+test("a metadata key named __proto__ stays a key, and the prototype stays Object's", () => {
+  const sent = JSON.parse('{"__proto__":"x","authorization":"Bearer t"}') as Record<string, string>;
+  const back = decodeRequestBody(encodeRequestBody(sent, new Uint8Array())).metadata;
+  assert.deepEqual(back, { ...sent });
+  assert.equal(Object.getPrototypeOf(back), Object.prototype);
+});

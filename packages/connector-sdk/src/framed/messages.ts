@@ -133,7 +133,13 @@ export function decodeRequestBody(body: Uint8Array): {
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(parsed)) {
     if (typeof v !== "string") throw corrupt(`request metadata ${JSON.stringify(k)} is not text`);
-    metadata[k] = v;
+    // Defined, not assigned: a key named `__proto__` stays a key, never the object's prototype.
+    Object.defineProperty(metadata, k, {
+      value: v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return { metadata, message };
 }
