@@ -32,6 +32,7 @@ import type { IndexEntry } from "./indexers/indexer.ts";
 import { isPseudoFs } from "./pseudo-fs.ts";
 import { scanWarning } from "./scan-warning.ts";
 import { escapeBytes, filesUnder, undecodableEntries } from "./undecodable.ts";
+import { joinRel, WalkedEntry } from "./walked-entry.ts";
 import { isWithin } from "./within.ts";
 
 export const MANIFEST_FILE = "rtt.manifest.json";
@@ -447,43 +448,12 @@ class TreeWalk {
   }
 }
 
-/** An IndexEntry whose paths are joined on first use; reset for the next file. */
-class WalkedEntry implements IndexEntry {
-  #parentRel = "";
-  #parentAbs = "";
-  name = "";
-  kind: IndexEntry["kind"] = "file";
-  #rel: string | undefined;
-
-  reset(parent: Frame, name: string, kind: IndexEntry["kind"]): this {
-    this.#parentRel = parent.rel;
-    this.#parentAbs = parent.abs;
-    this.name = name;
-    this.kind = kind;
-    this.#rel = undefined;
-    return this;
-  }
-
-  get rel(): string {
-    this.#rel ??= joinRel(this.#parentRel, this.name);
-    return this.#rel;
-  }
-
-  get abs(): string {
-    return this.#parentAbs + sep + this.name;
-  }
-}
-
 function pseudoFsWarning(rel: string): Diagnostic {
   return scanWarning(
     rel,
     "RTT_ERR_SCAN_SYMLINK",
     "leads into a pseudo file system (/proc, /sys…); not walked",
   );
-}
-
-function joinRel(parent: string, name: string): string {
-  return parent === "" ? name : `${parent}/${name}`;
 }
 
 function relPath(root: string, abs: string): string {
