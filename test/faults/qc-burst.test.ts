@@ -12,8 +12,8 @@
 import { after, it } from "node:test";
 import { PanelConnection } from "@rtt/panel";
 import { LOGGER_REF, LOGGER2_REF } from "../support/quickstart.ts";
-import { cleanup, EVENTS_ROUTE, scanAndApply, Workspace } from "../support/quickstart-workspace.ts";
-import { assertEachSeqOnce, waitForGrowth } from "./stream.ts";
+import { cleanup, EVENTS_ROUTE, scanAndApply } from "../support/quickstart-workspace.ts";
+import { assertEachSeqOnce, flipWorkspace, waitForGrowth } from "./stream.ts";
 
 after(cleanup);
 
@@ -25,16 +25,7 @@ const LOGS = ["logs/events.ndjson", "logs/events2.ndjson"];
 it("9. back-to-back qc flips: the stream reaches the last flip's target, each event once", {
   timeout: 120_000,
 }, async (t) => {
-  const ws = new Workspace({
-    // A steady stream (~1,000 events/s at most), as in case 8: the files stay small to check.
-    emit: { count: 0, intervalMs: 1 },
-    logger2Failover: true,
-    routes: [EVENTS_ROUTE],
-    // A breaker failing the route over by itself would race the flips (as in case 8).
-    policy: (p) => {
-      for (const rule of p.failover ?? []) rule.health = "p95<60000ms,err<50%";
-    },
-  });
+  const ws = flipWorkspace();
   await scanAndApply(ws);
   await waitForGrowth(ws, "the stream to reach the logger", 200);
   const conn = new PanelConnection(`unix://${ws.path(".rtt", "sockets", "panel.sock")}`);

@@ -23,9 +23,9 @@ import {
   EVENTS_ROUTE,
   processes,
   scanAndApply,
-  Workspace,
+  type Workspace,
 } from "../support/quickstart-workspace.ts";
-import { assertEachSeqOnce, waitForGrowth } from "./stream.ts";
+import { assertEachSeqOnce, flipWorkspace, waitForGrowth } from "./stream.ts";
 
 after(cleanup);
 
@@ -85,18 +85,7 @@ async function flipUntilGone(listen: string, stop: AbortSignal): Promise<number>
 }
 
 describe("8. kill -9 the panel during a stream of qc flips", { timeout: 1_200_000 }, () => {
-  const ws = new Workspace({
-    // A steady stream (~1,000 events/s at most): thirty rounds as fast as emit.py can would
-    // leave loggers' files of gigabytes to check.
-    emit: { count: 0, intervalMs: 1 },
-    logger2Failover: true,
-    routes: [EVENTS_ROUTE],
-    // On a loaded machine the stream's p95 passes the example's 50 ms: a breaker failing the
-    // route over by itself would race the flips and the checks, which are about crashes.
-    policy: (p) => {
-      for (const rule of p.failover ?? []) rule.health = "p95<60000ms,err<50%";
-    },
-  });
+  const ws = flipWorkspace();
 
   it(`${ROUNDS} rounds: the WAL commits what the drivers do, the audit verifies, no message is lost or doubled`, async (t) => {
     await scanAndApply(ws);

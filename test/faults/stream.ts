@@ -7,7 +7,7 @@ import type { TestContext } from "node:test";
 import { eventually } from "@rtt/core/testing";
 import { readNdjson } from "../support/files.ts";
 import type { QuickstartSetup } from "../support/quickstart.ts";
-import type { Workspace } from "../support/quickstart-workspace.ts";
+import { EVENTS_ROUTE, Workspace } from "../support/quickstart-workspace.ts";
 
 export const EVENTS_FILE = "logs/events.ndjson";
 /** What the route's source end took (emit-recorded.py's record, cases 1 and 1b). */
@@ -142,4 +142,21 @@ export function assertEachSeqOnce(t: TestContext, ws: Workspace, rels: readonly 
     `seq ${missing + 1} never arrived (${rels.join(", ")} have ${all.length} seqs up to ${all.at(-1)})`,
   );
   t.diagnostic(`${rels.join(", ")} have seq 1..${all.length}, each once`);
+}
+
+/**
+ * What the qc fault cases flip: the events route under a steady stream (~1,000 events/s at most,
+ * so the loggers' files stay small enough to check), logger2 its failover target, and no breaker
+ * failing the route over by itself — on a loaded machine the stream's p95 passes the example's
+ * 50 ms, and a failover would race the flips and the checks.
+ */
+export function flipWorkspace(): Workspace {
+  return new Workspace({
+    emit: { count: 0, intervalMs: 1 },
+    logger2Failover: true,
+    routes: [EVENTS_ROUTE],
+    policy: (p) => {
+      for (const rule of p.failover ?? []) rule.health = "p95<60000ms,err<50%";
+    },
+  });
 }
