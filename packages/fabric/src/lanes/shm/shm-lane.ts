@@ -15,7 +15,8 @@
  * `spinMicros`), then parks (ring.ts explains why no wake-up is lost) and sleeps on the socket
  * until the writer rings. Polling by turns, not in a busy loop, lets the frames it delivered be
  * handled meanwhile (their handlers' promises, the sockets they write to); a turn takes only
- * what the turn before it saw, so no record overtakes the I/O that caused it (#pollTurn).
+ * what the turn before it saw, so no record overtakes the I/O that caused it (shm-reader.ts,
+ * #pollTurn).
  * `busyPoll` never parks: it re-checks on every turn of the event loop instead.
  */
 import { EventEmitter } from "node:events";

@@ -1,6 +1,6 @@
 /**
  * How long an shm reader that found its ring empty keeps polling before it parks on the
- * doorbell (shm-lane.ts), adapted to the gaps it has seen — the way an adaptive mutex spins.
+ * doorbell (shm-reader.ts), adapted to the gaps it has seen — the way an adaptive mutex spins.
  *
  * Parking costs a wake-up: the writer rings the doorbell socket and the reader's event loop
  * comes back from epoll, tens to hundreds of µs on a loaded host. Polling costs a core. So:
