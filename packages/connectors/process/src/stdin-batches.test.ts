@@ -78,6 +78,9 @@ describe("process endpoint: one message a write onto a pipe that fills (txNow)",
         const it = p.messages()[Symbol.asyncIterator]();
         // 4,000 lines of ~100 bytes: several times what a pipe or a socket pair holds.
         const sent = Array.from({ length: 4000 }, (_, i) => `${i}:${"z".repeat(90 + (i % 13))}`);
+        // Read while writing: the program echoes as it reads, and an output nobody takes would
+        // fill in turn and stop it reading (the writes would then wait forever).
+        const received = take(it, sent.length);
         let waited = 0;
         for (const line of sent) {
           const pending = p.txNow(Buffer.from(line));
@@ -87,7 +90,7 @@ describe("process endpoint: one message a write onto a pipe that fills (txNow)",
           }
         }
         assert.ok(waited > 0, "the pipe never filled: the test did not reach the waiting path");
-        assert.deepEqual(await take(it, sent.length), sent);
+        assert.deepEqual(await received, sent);
         const report = await p.close();
         assert.equal(report?.frames, sent.length, "every message counted as taken");
       } finally {
