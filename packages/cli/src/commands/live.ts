@@ -6,7 +6,7 @@
 import { RttError } from "@rtt/core";
 import { currentWho } from "@rtt/panel";
 import { paint } from "../output.ts";
-import { TapLines, TapState } from "../tap/rows.ts";
+import { routeLabels, TapLines, TapState } from "../tap/rows.ts";
 import type { TapViewHandle } from "../tap/tap-view.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 import { wholeNumber } from "./flags.ts";
@@ -84,7 +84,8 @@ export async function tapCommand(
       : wholeNumber("--count", opts.count, 1, Number.MAX_SAFE_INTEGER);
   const id = route?.startsWith("route/") ? route.slice("route/".length) : route;
   const conn = await requireRunningPanel(workspaceOf(ctx), "tap");
-  const wired = Object.keys((await conn.wired()).topology.edges);
+  const edges = Object.values((await conn.wired()).topology.edges);
+  const wired = edges.map((e) => e.route);
   if (id !== undefined) {
     if (!wired.includes(id)) {
       conn.close();
@@ -100,7 +101,11 @@ export async function tapCommand(
   const stop = () => stream.cancel();
   process.once("SIGINT", stop);
   const state = new TapState();
-  const lines = new TapLines(wired);
+  const lines = new TapLines(
+    routeLabels(
+      edges.map((e) => ({ route: e.route, from: e.from.saddr, oneway: e.pattern === "oneway" })),
+    ),
+  );
   let view: TapViewHandle | undefined;
   let seen = 0;
   try {
