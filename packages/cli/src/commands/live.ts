@@ -3,7 +3,7 @@
  * and `rtt heal route/<id>` (a route's breaker by hand), `rtt tap [route/<id>]` (live health).
  * Each talks to the workspace's panel, started in the background when none runs.
  */
-import { RttError } from "@rtt/core";
+import { nearArrow, RttError } from "@rtt/core";
 import { currentWho } from "@rtt/panel";
 import { paint } from "../output.ts";
 import { routeLabels, TapLines, TapState } from "../tap/rows.ts";
@@ -20,6 +20,13 @@ export function parseSwap(words: readonly string[]): { from: string; to: string 
       hint: "rtt qc 'A -> B' [--json]",
     });
   const text = words.join(" ");
+  const near = text.includes("->") ? undefined : nearArrow(text);
+  if (near !== undefined)
+    throw new RttError(
+      "RTT_ERR_USAGE",
+      `qc ${text}: found ${near.found} at column ${near.column}; expected "->"`,
+      { hint: "rtt qc 'events-to-log -> rtt://obs/extension/logger2'" },
+    );
   const parts = text.includes("->") ? text.split("->") : text.trim().split(/\s+/);
   const [from, to, ...rest] = parts.map((p) => p.trim());
   if (from === undefined || from === "" || to === undefined || to === "" || rest.length > 0)
