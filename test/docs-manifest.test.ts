@@ -1,7 +1,7 @@
 // docs/manifest.md documents every manifest member, x- key and route parameter; this keeps it
 // in step with the schema, the key table (extension-keys.ts) and the drivers' sources.
 import assert from "node:assert/strict";
-import { globSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { RESPAWN_POLICIES } from "@rtt/connector-sdk";
@@ -16,6 +16,7 @@ import { parseRequest, parseResponse } from "../packages/connectors/http/src/mes
 import { FRAMINGS } from "../packages/connectors/process/src/framing.ts";
 import { withKeysTable } from "../packages/core/scripts/generate-manifest-doc.ts";
 import { AUTH_MODES, DIRECTIONS, manifestSchema } from "../packages/core/src/schemas/manifest.ts";
+import { paramsRead } from "./support/connector-params.ts";
 
 const REPO = new URL("..", import.meta.url).pathname;
 const DOC = readFileSync(join(REPO, "docs/manifest.md"), "utf8");
@@ -24,19 +25,6 @@ const DOC = readFileSync(join(REPO, "docs/manifest.md"), "utf8");
 const named = (word: string) => DOC.includes(`\`${word}\``) || DOC.includes(`"${word}"`);
 
 const missing = (words: Iterable<string>) => [...new Set(words)].filter((w) => !named(w)).sort();
-
-/** The non-test TypeScript sources of the built-in connectors. */
-function connectorSources(): string[] {
-  return globSync("packages/connectors/*/src/**/*.ts", { cwd: REPO })
-    .filter((f) => !f.endsWith(".test.ts"))
-    .map((f) => readFileSync(join(REPO, f), "utf8"));
-}
-
-const PARAM_READS = [
-  /\bparams\.([a-z_]+)/g,
-  /\bparams\["([a-z_]+)"\]/g,
-  /\bmsParam\(params, "([a-z_]+)"/g,
-];
 
 describe("docs/manifest.md", () => {
   it("has the x- key table npm run generate writes from extension-keys.ts", () => {
@@ -60,9 +48,7 @@ describe("docs/manifest.md", () => {
   });
 
   it("names every route parameter a built-in driver reads, and those routes.json may not set", () => {
-    const read = connectorSources().flatMap((text) =>
-      PARAM_READS.flatMap((re) => [...text.matchAll(re)].map((m) => m[1] as string)),
-    );
+    const read = paramsRead();
     assert.ok(read.includes("append") && read.includes("timeout_ms"), read.join(", "));
     assert.deepEqual(missing([...read, "optional_caps", ...LAUNCH_ROUTE_PARAMS]), []);
     assert.deepEqual(missing([...FRAMINGS, ...RESPAWN_POLICIES]), []);

@@ -105,6 +105,20 @@ describe("discovery in a workspace with no manifests for its programs", () => {
     assert.ok(!listed.some((s) => s.source.file === "bin/notes"), "not executable: no claim");
   });
 
+  it("chmod +x alone makes a script a program the next scan finds; chmod -x unmakes it", async () => {
+    // Neither the size nor the mtime changes: only the mode, which the scan state must notice.
+    const found = async () => {
+      const scan = await rtt(["scan"]);
+      assert.equal(scan.code, 0, scan.stderr);
+      const listed = parseJson((await rtt(["ls", "symbols", "--json"])).stdout) as ListedSymbol[];
+      return listed.some((s) => s.source.file === "bin/notes");
+    };
+    chmodSync(join(ws, "bin/notes"), 0o755);
+    assert.equal(await found(), true, "executable now: claimed");
+    chmodSync(join(ws, "bin/notes"), 0o644);
+    assert.equal(await found(), false, "not executable again: no claim");
+  });
+
   it("--explain shows the packaging claim outranking the parser's on one address", async () => {
     const r = await rtt(["scan", "--explain", GREET, "--json"]);
     assert.equal(r.code, 0, r.stderr);

@@ -20,7 +20,7 @@ const start = inProcessDrivers();
  * A source that counts its opens and closes and, once `go()` is called, produces 0..N-1 as fast
  * as it is pulled.
  */
-function countingSource() {
+function countingSource(params?: readonly string[]) {
   const seen = { opens: 0, closes: 0, produced: 0 };
   let go = () => {};
   const started = new Promise<void>((resolve) => {
@@ -29,6 +29,7 @@ function countingSource() {
   const connector = defineConnector<{ closed: boolean }>({
     name: "counting-source",
     version: "1.0.0",
+    ...(params === undefined ? {} : { params }),
     probe: () => [CONTRACT],
     open: () => {
       seen.opens++;
@@ -230,6 +231,23 @@ describe("fan-out: one source symbol, three routes, one handle", () => {
     await a.client.close(from);
     await b.client.close(to);
     assert.equal(source.seen.closes, 2);
+  });
+
+  test("routes share the source whatever they set that its connector does not read", async () => {
+    // Route params go to both ends: `append` is for a file target, `speed` for this source.
+    const opened = async (read: readonly string[] | undefined) => {
+      const source = countingSource(read);
+      const a = await start(source.connector);
+      const links = [];
+      for (const params of [{}, { append: "lines" }, { speed: "2" }, { speed: "2", append: "x" }])
+        links.push(
+          await a.client.open(TICKS, { contract: CONTRACT, params: { ...FANOUT, ...params } }),
+        );
+      for (const l of links) await a.client.close(l);
+      return source.seen.opens;
+    };
+    assert.equal(await opened(["speed"]), 2, "one handle per value of speed");
+    assert.equal(await opened(undefined), 4, "undeclared: every param counts");
   });
 
   test("a source end without the fan-out param keeps a handle of its own", async () => {

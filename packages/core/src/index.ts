@@ -72,6 +72,7 @@ export {
   HEALTH_METRICS,
   type HealthBound,
   type HealthMetric,
+  nearArrow,
   parseHealthExpr,
   parseRouteExpr,
   type RouteExpr,

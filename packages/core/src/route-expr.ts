@@ -48,10 +48,23 @@ function exprError(text: string, index: number, expected: string): RttError {
 /** An arrow spelt otherwise (`=>`, `→`, `>`, `<-`): what people write for `->`. */
 const NEAR_ARROW = /=+>|[→⇒⟶]|<-+|(?<!-)>/;
 
+/**
+ * The first arrow in `text` spelt otherwise than `->` (`=>`, `→`, `>`, `<-`), as the token that
+ * holds it (JSON-quoted) and its 1-based column; undefined when there is none.
+ */
+export function nearArrow(
+  text: string,
+): { readonly found: string; readonly column: number } | undefined {
+  const near = NEAR_ARROW.exec(text);
+  if (near === null) return undefined;
+  const { found, at } = tokenAt(text, near.index);
+  return { found, column: at + 1 };
+}
+
 /** Where an expression without `->` went wrong: its near-arrow, else its second word, else its end. */
 function missingArrow(text: string): RttError {
-  const near = NEAR_ARROW.exec(text);
-  if (near !== null) return exprError(text, near.index, `"${ARROW}"`);
+  const near = nearArrow(text);
+  if (near !== undefined) return exprError(text, near.column - 1, `"${ARROW}"`);
   const second = /\S\s+(?=\S)/.exec(text.trim());
   const lead = text.length - text.trimStart().length;
   return exprError(

@@ -45,3 +45,19 @@ test("parseSwap names the option it does not know", () => {
     message: "qc: unknown option --jsn",
   });
 });
+
+test("parseSwap points at an arrow spelt otherwise, with its column (property)", () => {
+  const arrow = fc.constantFrom("=>", "==>", "→", "⇒", ">", "<-");
+  fc.assert(
+    fc.property(token, arrow, token, (a, spelt, b) => {
+      const column = a.length + 2;
+      const message = `found ${JSON.stringify(spelt)} at column ${column}; expected "->"`;
+      for (const words of [[`${a} ${spelt} ${b}`], [a, spelt, b]])
+        assert.throws(
+          () => parseSwap(words),
+          { code: "RTT_ERR_USAGE", message: `qc ${a} ${spelt} ${b}: ${message}` },
+          words.join("|"),
+        );
+    }),
+  );
+});

@@ -3,10 +3,10 @@
  * and `rtt heal route/<id>` (a route's breaker by hand), `rtt tap [route/<id>]` (live health).
  * Each talks to the workspace's panel, started in the background when none runs.
  */
-import { RttError } from "@rtt/core";
+import { nearArrow, RttError } from "@rtt/core";
 import { currentWho } from "@rtt/panel";
 import { paint } from "../output.ts";
-import { TapLines, TapState } from "../tap/rows.ts";
+import { routeLabels, TapLines, TapState } from "../tap/rows.ts";
 import type { TapViewHandle } from "../tap/tap-view.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 import { wholeNumber } from "./flags.ts";
@@ -20,6 +20,13 @@ export function parseSwap(words: readonly string[]): { from: string; to: string 
       hint: "rtt qc 'A -> B' [--json]",
     });
   const text = words.join(" ");
+  const near = text.includes("->") ? undefined : nearArrow(text);
+  if (near !== undefined)
+    throw new RttError(
+      "RTT_ERR_USAGE",
+      `qc ${text}: found ${near.found} at column ${near.column}; expected "->"`,
+      { hint: "rtt qc 'events-to-log -> rtt://obs/extension/logger2'" },
+    );
   const parts = text.includes("->") ? text.split("->") : text.trim().split(/\s+/);
   const [from, to, ...rest] = parts.map((p) => p.trim());
   if (from === undefined || from === "" || to === undefined || to === "" || rest.length > 0)
@@ -84,7 +91,8 @@ export async function tapCommand(
       : wholeNumber("--count", opts.count, 1, Number.MAX_SAFE_INTEGER);
   const id = route?.startsWith("route/") ? route.slice("route/".length) : route;
   const conn = await requireRunningPanel(workspaceOf(ctx), "tap");
-  const wired = Object.keys((await conn.wired()).topology.edges);
+  const edges = Object.values((await conn.wired()).topology.edges);
+  const wired = edges.map((e) => e.route);
   if (id !== undefined) {
     if (!wired.includes(id)) {
       conn.close();
@@ -100,7 +108,11 @@ export async function tapCommand(
   const stop = () => stream.cancel();
   process.once("SIGINT", stop);
   const state = new TapState();
-  const lines = new TapLines(wired);
+  const lines = new TapLines(
+    routeLabels(
+      edges.map((e) => ({ route: e.route, from: e.from.saddr, oneway: e.pattern === "oneway" })),
+    ),
+  );
   let view: TapViewHandle | undefined;
   let seen = 0;
   try {

@@ -55,10 +55,8 @@ export class TapState {
 
 /** The cells of a row, in TAP_HEADERS' order; `TapLines` for lines printed one at a time. */
 export function tapCells({ sample: x, history }: TapRow): string[] {
-  const shared = x.from_link?.shared ?? 0;
   return [
-    // Fan-out (ADR 0025): the source's one program feeds this route and others.
-    shared > 1 ? `${x.route} (source shared ×${shared})` : x.route,
+    routeLabel(x.route, x.from_link?.shared ?? 0),
     x.to_link?.driver === STUB_DRIVER ? `${x.breaker}${DEGRADED}` : x.breaker,
     `${fmt(x.throughput, 0)}/s`,
     `${fmt(x.p50_ms)}/${fmt(x.p95_ms)}/${fmt(x.p99_ms)}`,
@@ -72,6 +70,10 @@ export function tapCells({ sample: x, history }: TapRow): string[] {
   ];
 }
 
+/** A row's ROUTE cell: the id, and with fan-out (ADR 0025) how many routes the source's one program feeds. */
+export const routeLabel = (route: string, shared: number): string =>
+  shared > 1 ? `${route} (source shared ×${shared})` : route;
+
 const clientErrors = (n: number) => (n > 0 ? ` (${n} client errors)` : "");
 
 const DEGRADED = " (degraded)";
@@ -80,9 +82,9 @@ const DEGRADED = " (degraded)";
  * The widest a column's cells get, known before the first sample (`rtt tap` off a terminal
  * prints its header once, then a line per sample: a later, wider cell would shift its line).
  */
-function columnWidths(routes: readonly string[]): number[] {
+function columnWidths(labels: readonly string[]): number[] {
   const widest: Record<string, number> = {
-    ROUTE: Math.max(0, ...routes.map((r) => r.length)),
+    ROUTE: Math.max(0, ...labels.map((r) => r.length)),
     BREAKER: Math.max(...BREAKER_STATES.map((b) => b.length)) + DEGRADED.length,
     THROUGHPUT: "99999/s".length,
     "P50/95/99 MS": "999.9/999.9/999.9".length,
@@ -93,14 +95,28 @@ function columnWidths(routes: readonly string[]): number[] {
 }
 
 /**
+ * The widest ROUTE cells the wired routes can show: a one-way route whose source symbol feeds
+ * others may be named with their count (its driver decides whether they share one program).
+ */
+export function routeLabels(
+  edges: readonly { readonly route: string; readonly from: string; readonly oneway: boolean }[],
+): string[] {
+  return edges.map((e) => {
+    const siblings = e.oneway ? edges.filter((x) => x.oneway && x.from === e.from).length : 0;
+    return routeLabel(e.route, siblings);
+  });
+}
+
+/**
  * `rtt tap`'s plain table, a line at a time: its header and each row padded to widths fixed
- * from the wired routes' ids, so a breaker turning `open (degraded)` keeps every column in place.
+ * from the wired routes' widest labels (`routeLabels`), so a breaker turning `open (degraded)` or
+ * a source shared by N routes keeps every column in place.
  */
 export class TapLines {
   readonly #widths: number[];
 
-  constructor(routes: readonly string[]) {
-    this.#widths = columnWidths(routes);
+  constructor(labels: readonly string[]) {
+    this.#widths = columnWidths(labels);
   }
 
   header(): string {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { RouteHealthMessage } from "@rtt/connector-sdk";
 import React from "react";
-import { sparkline, TAP_HEADERS, TapLines, TapState, tapCells } from "./rows.ts";
+import { routeLabels, sparkline, TAP_HEADERS, TapLines, TapState, tapCells } from "./rows.ts";
 import type { TapViewProps } from "./tap-view.ts";
 
 // Chalk (under Ink) decides its colour level when it is loaded, from this process's stdout (a
@@ -149,31 +149,59 @@ const LINK = {
   unaccounted: 0,
 };
 
-test("tap's plain lines keep their columns when a breaker opens degraded (a stub answers)", () => {
-  const lines = new TapLines(["events-to-log", "ui-refresh"]);
+/** Prints `samples` as `rtt tap` does off a terminal; every cell starts under its header. */
+function printAligned(lines: TapLines, samples: readonly RouteHealthMessage[]): string[] {
   const header = lines.header();
   const starts = TAP_HEADERS.map((h) => header.indexOf(h));
   const state = new TapState();
-  const printed: { line: string; cells: string[] }[] = [];
-  for (const s of [
+  const printed: string[] = [];
+  for (const s of samples) {
+    state.add(s);
+    const row = state.rows().find((r) => r.sample.route === s.route);
+    assert.ok(row !== undefined);
+    const line = lines.line(row);
+    printed.push(line);
+    for (const [i, cell] of tapCells(row).entries())
+      assert.ok(
+        line.slice(starts[i]).startsWith(cell),
+        `${TAP_HEADERS[i]} at column ${starts[i]}:\n${header}\n${line}`,
+      );
+  }
+  return printed;
+}
+
+test("tap's plain lines keep their columns when a breaker opens degraded (a stub answers)", () => {
+  const printed = printAligned(new TapLines(["events-to-log", "ui-refresh"]), [
     sample("events-to-log", { throughput: 5 }),
     sample("ui-refresh"),
     sample("ui-refresh", { breaker: "open", to_link: { ...LINK, driver: "stub" } }),
     sample("events-to-log", { breaker: "half-open", to_link: { ...LINK, driver: "stub" } }),
     sample("events-to-log", { throughput: 12345, p50_ms: 250.5, p95_ms: 512.25, p99_ms: 999.9 }),
-  ]) {
-    state.add(s);
-    const row = state.rows().find((r) => r.sample.route === s.route);
-    assert.ok(row !== undefined);
-    printed.push({ line: lines.line(row), cells: tapCells(row) });
-  }
-  assert.ok(printed.some((p) => p.line.includes("half-open (degraded)")));
-  for (const { line, cells } of printed)
-    for (const [i, cell] of cells.entries())
-      assert.ok(
-        line.slice(starts[i]).startsWith(cell),
-        `${TAP_HEADERS[i]} at column ${starts[i]}:\n${header}\n${line}`,
-      );
+  ]);
+  assert.ok(printed.some((line) => line.includes("half-open (degraded)")));
+});
+
+test("tap's plain lines keep their columns when routes name the source they share", () => {
+  // docs/tutorial.md's shape: `tail` feeds two one-way routes, a hook asks an API.
+  const labels = routeLabels([
+    { route: "check-site", from: "rtt://shop/hook/check@1.0.0", oneway: false },
+    { route: "errors", from: "rtt://shop/proc/applog@1.0.0", oneway: true },
+    { route: "log-to-archive", from: "rtt://shop/proc/applog@1.0.0", oneway: true },
+  ]);
+  assert.deepEqual(labels, [
+    "check-site",
+    "errors (source shared ×2)",
+    "log-to-archive (source shared ×2)",
+  ]);
+  const shared = { from_link: { ...LINK, driver: "process", shared: 2 } };
+  const printed = printAligned(new TapLines(labels), [
+    sample("check-site", { from_link: { ...LINK, driver: "process" } }),
+    sample("errors", shared),
+    sample("log-to-archive", shared),
+    // Not shared after all (its driver keeps a program per route): narrower, still in place.
+    sample("errors", { from_link: { ...LINK, driver: "process", shared: 1 } }),
+  ]);
+  assert.ok(printed.some((line) => line.startsWith("log-to-archive (source shared ×2)  closed")));
 });
 
 test("a row's health counts the target's client errors (4xx) apart from its ERR %", () => {

@@ -144,6 +144,13 @@ export interface ConnectorSpec<L> {
    * tcp. A kind that cannot be made here is left out whatever is listed.
    */
   readonly lanes?: readonly LaneKind[];
+  /**
+   * The route parameters `open` reads. A route's params go to both of its ends' drivers, so a
+   * source whose driver lists them shares its one program among its one-way routes (fan-out,
+   * ADR 0025) whatever they set for the other end (the file driver's `append`); a listed one
+   * set differently gives the source a program of its own. Default: every parameter counts.
+   */
+  readonly params?: readonly string[];
   /** The symbols found under `root`, as contracts (the `symbol` object of a manifest). */
   probe(root: string): Awaitable<readonly Contract[]>;
   /** Opens a link to one symbol; `params` are the route's connector parameters. */
@@ -218,6 +225,11 @@ export function defineConnector<L>(spec: ConnectorSpec<L>): Connector<L> {
     throw wrong("txMany must be a function when given");
   if (spec.lanes !== undefined && (!Array.isArray(spec.lanes) || !spec.lanes.every(isLaneKind)))
     throw wrong(`lanes must list lane kinds (${LANE_KINDS.join(", ")})`);
+  if (
+    spec.params !== undefined &&
+    (!Array.isArray(spec.params) || !spec.params.every((p) => typeof p === "string"))
+  )
+    throw wrong("params must list the names of the route parameters open reads");
   // Bound, so a spec written as a class instance keeps its `this`.
   return Object.freeze({
     name: spec.name,
@@ -231,6 +243,7 @@ export function defineConnector<L>(spec: ConnectorSpec<L>): Connector<L> {
     ...(spec.refuse === undefined ? {} : { refuse: spec.refuse.bind(spec) }),
     ...(spec.txMany === undefined ? {} : { txMany: spec.txMany.bind(spec) }),
     ...(spec.lanes === undefined ? {} : { lanes: [...spec.lanes] }),
+    ...(spec.params === undefined ? {} : { params: [...spec.params] }),
     [kConnector]: true as const,
   });
 }

@@ -1,8 +1,8 @@
 /**
  * Fan-out (ADR 0025): the shared handles of one driver, by source — symbol, contract (with its
- * launch), params, and whether its routes are journaled. A handle is kept as a promise, so two
- * Opens at once share too. Journaled ones write through a journal tee (journal-tee.ts) and run in
- * a state directory of their own, by source.
+ * launch), the params its connector reads (ConnectorSpec.params), and whether its routes are
+ * journaled. A handle is kept as a promise, so two Opens at once share too. Journaled ones write
+ * through a journal tee (journal-tee.ts) and run in a state directory of their own, by source.
  */
 import { basename, dirname, join } from "node:path";
 import { type Contract, canonicalHash } from "@rtt/core";
@@ -33,6 +33,13 @@ export class SharedSources<L> {
     this.#log = log;
   }
 
+  /** Of `params`, those the connector says `open` reads (all when it does not say). */
+  #read(params: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+    const read = this.#connector.params;
+    if (read === undefined) return params;
+    return Object.fromEntries(Object.entries(params).filter(([k]) => read.includes(k)));
+  }
+
   /**
    * The shared handle for `saddr` opened with `contract` and `params`: the running one, or a new
    * one. One that is closing (its last route left) or whose rx ended is not joined: a new one
@@ -51,7 +58,7 @@ export class SharedSources<L> {
     paces: boolean,
   ): Promise<SharedEntry<L>> {
     const journaled = journalDir !== undefined;
-    const key = canonicalHash({ saddr, contract, params, journaled });
+    const key = canonicalHash({ saddr, contract, params: this.#read(params), journaled });
     if (journalDir !== undefined)
       writeFileAtomic(
         join(journalDir, SHARED_SOURCE_FILE),

@@ -107,6 +107,8 @@ async function* splitLines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Ui
 export const fileConnector = defineConnector<FileLink>({
   name: "file",
   version: "0.1.0",
+  // So a followed file fed to several routes is read once whatever they tell their targets.
+  params: ["path", "kind", "from", "append", "framing"],
   probe: (root) => probeFiles(root).map((f) => ({ ...f.contract, "x-path": f.path }) as Contract),
   async open(symbol, params) {
     const path = params.path ?? (symbol as { "x-path"?: string })["x-path"];

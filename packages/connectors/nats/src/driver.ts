@@ -30,6 +30,8 @@ const log = (saddr: string) => (line: string) =>
 export const natsConnector = defineConnector<NatsLink>({
   name: NATS_DRIVER,
   version: "0.1.0",
+  // It reads no route parameter (its settings are the manifest's).
+  params: [],
   probe: (root) =>
     findManifests(root)
       .map(({ contract }) => contract)

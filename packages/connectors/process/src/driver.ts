@@ -144,6 +144,8 @@ function shapeFor(how: Numbering): (m: StdoutMessage) => Uint8Array | RxMessage 
 export const processConnector = defineConnector<ProcessEndpoint>({
   name: "process",
   version: "0.1.0",
+  // So a program fed to several routes runs once whatever they tell their targets (ADR 0025).
+  params: ["command", "cwd", "framing", "respawn", "correlate"],
   probe: (root) => probeRunnable(root),
   async open(symbol, params, context) {
     const runnable = symbol as RunnableContract;

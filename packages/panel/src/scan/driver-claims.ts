@@ -29,7 +29,7 @@ function hasDriverFiles(dir: string): boolean {
 function treeKeyOf(read: CandidatesRead): string {
   const hash = createHash("sha256");
   for (const [rel, entry] of Object.entries(read.files))
-    hash.update(`${rel}\0${entry.size}\0${entry.mtime_ms}\0${entry.ino}\n`);
+    hash.update(`${rel}\0${entry.size}\0${entry.mtime_ms}\0${entry.ino}\0${entry.mode}\n`);
   return hash.digest("hex");
 }
 

@@ -117,7 +117,7 @@ async function outcomeOf(
       failure: diagnosticFrom(tooLarge(candidate.rel, stats.size, context.limit), candidate.rel),
     };
   }
-  const stamp = { size: stats.size, mtime_ms: stats.mtimeMs, ino: stats.ino };
+  const stamp = { size: stats.size, mtime_ms: stats.mtimeMs, ino: stats.ino, mode: stats.mode };
   if (
     previous !== undefined &&
     previous.outcome.kind === candidate.kind &&

@@ -1,7 +1,7 @@
 /**
  * The scanner's memory between runs (`.rtt/cache/scan-state.json`): for every file it read,
- * the (size, mtime, inode) it had and what reading it produced. A rescan re-reads only files
- * whose triple changed. It is a cache: unreadable or of another format means "start cold".
+ * the (size, mtime, inode, mode) it had and what reading it produced. A rescan re-reads only
+ * files whose stamp changed. It is a cache: unreadable or of another format means "start cold".
  */
 import { statSync } from "node:fs";
 import { readStateFile } from "@rtt/connector-sdk/state-files.ts";
@@ -28,6 +28,11 @@ export interface FileStamp {
   readonly size: number;
   readonly mtime_ms: number;
   readonly ino: number;
+  /**
+   * `stat`'s mode, of a file the scan read: a `chmod +x` changes what an indexer finds (a
+   * shebang script is one only when executable) and neither the size nor the mtime.
+   */
+  readonly mode?: number;
 }
 
 export type FileOutcome =
@@ -179,5 +184,5 @@ export function stampOf(path: string): FileStamp | undefined {
 }
 
 export function sameStamp(a: FileStamp, b: FileStamp): boolean {
-  return a.size === b.size && a.mtime_ms === b.mtime_ms && a.ino === b.ino;
+  return a.size === b.size && a.mtime_ms === b.mtime_ms && a.ino === b.ino && a.mode === b.mode;
 }
