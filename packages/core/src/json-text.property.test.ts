@@ -6,8 +6,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { jsonShape, memberCount, offsetInJson } from "./json-text.ts";
-import { type JsonPath, parsedAsTree, parseJsonDocument } from "./source-document.ts";
+import { memberCount, offsetInJson, tokenCounts } from "./json-text.ts";
+import {
+  type JsonPath,
+  MAX_JSON_DEPTH,
+  parsedAsTree,
+  parseJsonDocument,
+} from "./source-document.ts";
 
 /** A JSON text built token by token, so that keys repeat, escapes vary and spacing is free. */
 type Tree =
@@ -119,13 +124,16 @@ describe("parseJsonDocument: the native path answers as the syntax tree does", (
 
 describe("json-text", () => {
   it("counts one colon per member, none inside strings", () => {
-    assert.deepEqual(jsonShape('{"a:b": {"c": ":"}, "d": [1]}', 10), {
-      deepAt: undefined,
-      colons: 3,
-    });
+    assert.deepEqual(tokenCounts('{"a:b": {"c": ":\\"{"}, "d": [1]}'), { members: 3, opens: 3 });
     assert.equal(memberCount(JSON.parse('{"a:b": {"c": ":"}, "d": [1]}')), 3);
     // A repeated key: JSON.parse keeps one member, the text has two colons.
     assert.equal(memberCount(JSON.parse('{"a": 1, "a": 2}')), 1);
+  });
+
+  it("answers as the tree for texts with many brackets, nested too deep or not", () => {
+    agree(`${"[".repeat(MAX_JSON_DEPTH + 1)}${"]".repeat(MAX_JSON_DEPTH + 1)}`);
+    agree(`${"[".repeat(MAX_JSON_DEPTH)}${"]".repeat(MAX_JSON_DEPTH)}`);
+    agree(`[${Array.from({ length: 2 * MAX_JSON_DEPTH }, (_, i) => `{"k": [${i}]}`).join(",")}]`);
   });
 
   it("finds a key written with escapes, and an array element's 'key' at the first element", () => {

@@ -6,18 +6,12 @@
  * do not vouch for, so every syntax error is still reported the one way.
  */
 
-/** What one pass over a text finds: where it first nests too deep, and its `:` outside strings. */
-export interface JsonShape {
-  /** The offset of the first `[` or `{` nested deeper than the limit, if any. */
-  readonly deepAt: number | undefined;
-  /** In a valid text, one per object member: duplicates included. */
-  readonly colons: number;
-}
-
-/** One pass over `text`, strings skipped: see JsonShape. */
-export function jsonShape(text: string, maxDepth: number): JsonShape {
+/**
+ * Where `text` first nests deeper than `maxDepth` arrays and objects (the offset of that `[` or
+ * `{`), strings skipped; undefined when it does not. One character at a time, for any text.
+ */
+export function tooDeepAt(text: string, maxDepth: number): number | undefined {
   let depth = 0;
-  let colons = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -26,17 +20,37 @@ export function jsonShape(text: string, maxDepth: number): JsonShape {
         i++; // a backslash: the next character is escaped
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
-    else if (c === 0x3a) colons++;
     else if (c === 0x5b || c === 0x7b) {
-      if (++depth > maxDepth) return { deepAt: i, colons };
+      if (++depth > maxDepth) return i;
     } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--; // a stray closer lowers nothing
   }
-  return { deepAt: undefined, colons };
+  return undefined;
+}
+
+/** Every string in a valid text, whole. */
+const STRINGS = /"[^"\\]*(?:\\.[^"\\]*)*"/g;
+
+function occurrences(text: string, char: string): number {
+  let n = 0;
+  for (let i = text.indexOf(char); i >= 0; i = text.indexOf(char, i + 1)) n++;
+  return n;
 }
 
 /**
- * The object members in a parsed value. Equal to the text's colons exactly when no object in it
- * repeats a key (`JSON.parse` keeps the last copy silently; RTT refuses such a text).
+ * In a text JSON.parse accepted: its object members (one `:` each, repeated keys included) and
+ * its opening brackets (at least its depth), counted outside strings.
+ */
+export function tokenCounts(text: string): { readonly members: number; readonly opens: number } {
+  const bare = text.replace(STRINGS, "");
+  return {
+    members: occurrences(bare, ":"),
+    opens: occurrences(bare, "[") + occurrences(bare, "{"),
+  };
+}
+
+/**
+ * The object members in a parsed value. Equal to its text's (tokenCounts) exactly when no object
+ * in it repeats a key (`JSON.parse` keeps the last copy silently; RTT refuses such a text).
  */
 export function memberCount(value: unknown): number {
   if (typeof value !== "object" || value === null) return 0;
@@ -50,48 +64,38 @@ export function memberCount(value: unknown): number {
   return count;
 }
 
-const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+// Sticky patterns over a text JSON.parse accepted, so that a position is found by native
+// regular expressions: a character loop in JavaScript runs unoptimised in a short process.
+const SPACE = /[ \t\n\r]*/y;
+const STRING = /"[^"\\]*(?:\\.[^"\\]*)*"/y;
+const SCALAR = /[^,\]} \t\n\r]*/y;
+/** A string, or a bracket: what matters inside a container being skipped. */
+const NESTING = /"[^"\\]*(?:\\.[^"\\]*)*"|[[\]{}]/g;
 
-function skipSpace(text: string, i: number): number {
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-  return i;
+/** The offset where `pattern` stops matching from `i` (it matches the empty string too). */
+function past(pattern: RegExp, text: string, i: number): number {
+  pattern.lastIndex = i;
+  pattern.test(text);
+  return pattern.lastIndex;
 }
 
-/** The offset just past the string that opens at `i`. */
-function skipString(text: string, i: number): number {
-  for (i++; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5c) i++;
-    else if (c === 0x22) return i + 1;
-  }
-  return i;
+function skipSpace(text: string, i: number): number {
+  return past(SPACE, text, i);
 }
 
 /** The offset just past the value that starts at `i`. */
 function skipValue(text: string, i: number): number {
   const c = text.charCodeAt(i);
-  if (c === 0x22) return skipString(text, i);
-  if (c === 0x5b || c === 0x7b) {
-    let depth = 0;
-    while (i < text.length) {
-      const d = text.charCodeAt(i);
-      if (d === 0x22) {
-        i = skipString(text, i);
-        continue;
-      }
-      if (d === 0x5b || d === 0x7b) depth++;
-      else if ((d === 0x5d || d === 0x7d) && --depth === 0) return i + 1;
-      i++;
-    }
-    return i;
+  if (c === 0x22) return past(STRING, text, i);
+  if (c !== 0x5b && c !== 0x7b) return past(SCALAR, text, i);
+  let depth = 0;
+  NESTING.lastIndex = i;
+  for (let m = NESTING.exec(text); m !== null; m = NESTING.exec(text)) {
+    const token = m[0];
+    if (token === "[" || token === "{") depth++;
+    else if ((token === "]" || token === "}") && --depth === 0) return NESTING.lastIndex;
   }
-  // A number or a literal: up to the next separator.
-  while (i < text.length) {
-    const d = text.charCodeAt(i);
-    if (d === 0x2c || d === 0x5d || d === 0x7d || isSpace(d)) break;
-    i++;
-  }
-  return i;
+  return text.length;
 }
 
 /** Where a child sits: its value, and the key that names it (an object member's) or undefined. */
@@ -105,7 +109,7 @@ function memberOf(text: string, at: number, name: string): Child | undefined {
   let i = skipSpace(text, at + 1);
   while (text.charCodeAt(i) === 0x22) {
     const key = i;
-    const end = skipString(text, i);
+    const end = past(STRING, text, i);
     const raw = text.slice(key + 1, end - 1);
     const decoded = raw.includes("\\") ? (JSON.parse(text.slice(key, end)) as string) : raw;
     const value = skipSpace(text, skipSpace(text, end) + 1); // past the colon

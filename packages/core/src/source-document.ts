@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import type { Node as JsonNode, ParseError } from "jsonc-parser";
 import type { Alias, Node as YamlNode } from "yaml";
 import { RttError } from "./errors.ts";
-import { type JsonShape, jsonShape, memberCount, offsetInJson } from "./json-text.ts";
+import { memberCount, offsetInJson, tokenCounts, tooDeepAt } from "./json-text.ts";
 
 // The parsers are loaded on first use (both ship CommonJS builds): together they are a
 // third of the CLI's start-up, and a warm `rtt scan` parses no file at all.
@@ -83,21 +83,21 @@ export const MAX_JSON_DEPTH = 256;
  * (json-text.ts); any other text is parsed into a syntax tree, which names the first problem.
  */
 export function parseJsonDocument(text: string, file: string): SourceDocument {
-  const shape = jsonShape(text, MAX_JSON_DEPTH);
-  return (
-    (shape.deepAt === undefined && parsedNatively(text, file, shape)) || parsedAsTree(text, file)
-  );
+  return parsedNatively(text, file) || parsedAsTree(text, file);
 }
 
 /** The document of a valid text with no repeated key, or false for the syntax tree to judge. */
-function parsedNatively(text: string, file: string, shape: JsonShape): SourceDocument | false {
+function parsedNatively(text: string, file: string): SourceDocument | false {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return false;
   }
-  if (memberCount(value) !== shape.colons) return false;
+  const counted = tokenCounts(text);
+  // Only a text with this many brackets can nest too deep (the tree path says where it does).
+  if (counted.opens > MAX_JSON_DEPTH && tooDeepAt(text, MAX_JSON_DEPTH) !== undefined) return false;
+  if (memberCount(value) !== counted.members) return false;
   let lines: LineIndex | undefined;
   return {
     file,
@@ -116,7 +116,7 @@ function parsedNatively(text: string, file: string, shape: JsonShape): SourceDoc
  */
 export function parsedAsTree(text: string, file: string): SourceDocument {
   const lines = new LineIndex(text);
-  const deep = jsonShape(text, MAX_JSON_DEPTH).deepAt;
+  const deep = tooDeepAt(text, MAX_JSON_DEPTH);
   if (deep !== undefined)
     throw new RttError(
       "RTT_ERR_DOC_SYNTAX",
