@@ -8,6 +8,7 @@ import type { Node as JsonNode, ParseError } from "jsonc-parser";
 import type { Alias, Node as YamlNode } from "yaml";
 import { RttError } from "./errors.ts";
 import { memberCount, offsetInJson, tokenCounts, tooDeepAt } from "./json-text.ts";
+import { plainYamlValue } from "./plain-yaml.ts";
 
 // The parsers are loaded on first use (both ship CommonJS builds): together they are a
 // third of the CLI's start-up, and a warm `rtt scan` parses no file at all.
@@ -205,7 +206,30 @@ function jsonNodeValue(node: JsonNode): unknown {
   }
 }
 
+/**
+ * Parses a YAML text, keeping where each value sits. Plain YAML (plain-yaml.ts; a panel.yaml
+ * usually is) is read without the `yaml` package, which is loaded, and the text parsed again with
+ * positions, only when a position is asked for.
+ */
 export function parseYamlDocument(text: string, file: string): SourceDocument {
+  const value = plainYamlValue(text);
+  if (value === undefined) return parsedYamlTree(text, file);
+  let tree: SourceDocument | undefined;
+  return {
+    file,
+    value,
+    locate(path, part) {
+      tree ??= parsedYamlTree(text, file);
+      return tree.locate(path, part);
+    },
+  };
+}
+
+/**
+ * The document the `yaml` package's syntax tree gives, or the text's first problem (an RttError
+ * at its line and column). Exported so a test can hold the plain reader to its answers.
+ */
+export function parsedYamlTree(text: string, file: string): SourceDocument {
   const lineCounter = new (yaml().LineCounter)();
   const doc = yaml().parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
