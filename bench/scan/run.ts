@@ -11,7 +11,14 @@
  * then, with a panel watching the tree (`rtt panel start`):
  *   warm_panel       `rtt scan`, answered by the watching panel
  *   watch_change_ms  a manifest edited → its new address in the panel's catalog file
- * Prints one JSON object as its last line. Usage: npm run bench:scan [-- --files N --runs R]
+ * Prints one JSON object as its last line. Each `rtt` process's CPU time (user + system, from
+ * /usr/bin/time) is reported beside its wall time: on a shared machine it moves less with the load.
+ * Usage: npm run bench:scan [-- --files N --runs R] [--baseline CHECKOUT] [--cpu-prof DIR]
+ *        [--no-panel]
+ * --baseline CHECKOUT runs another checkout's cold scan too, alternated with this one's in the same
+ * rounds (`baseline_cold_*`): a change measured before/after in one run. --cpu-prof DIR writes a
+ * V8 profile of each cold scan to DIR (summarize one with bench/control/profile.ts). --no-panel
+ * skips the watching-panel rows.
  */
 import { spawnSync } from "node:child_process";
 import {
@@ -30,12 +37,20 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
-  options: { files: { type: "string", default: "100000" }, runs: { type: "string", default: "5" } },
+  options: {
+    files: { type: "string", default: "100000" },
+    runs: { type: "string", default: "5" },
+    baseline: { type: "string" },
+    "cpu-prof": { type: "string" },
+    "no-panel": { type: "boolean", default: false },
+  },
 });
 const TOTAL_FILES = Number(values.files);
 const RUNS = Number(values.runs);
 const MANIFESTS = Math.round(TOTAL_FILES / 100);
 const RTT = new URL("../../packages/cli/bin/rtt.js", import.meta.url).pathname;
+const BASELINE_RTT =
+  values.baseline === undefined ? undefined : join(values.baseline, "packages/cli/bin/rtt.js");
 
 function manifest(i: number, version = "1.0.0"): string {
   return `${JSON.stringify(
@@ -139,18 +154,36 @@ function buildTree(root: string): {
   return { files, manifests: manifestPaths.length, manifestPaths, projectFiles: projectFileCount };
 }
 
-function time(
-  cmd: string,
-  args: string[],
-): { seconds: number; status: number | null; stdout: string } {
+interface Timed {
+  readonly seconds: number;
+  /** The process's user + system CPU seconds. */
+  readonly cpu: number;
+  readonly status: number | null;
+  readonly stdout: string;
+}
+
+const cpuDir = mkdtempSync(join(tmpdir(), "rtt-bench-scan-cpu-"));
+const cpuFile = join(cpuDir, "cpu");
+
+/** Runs `cmd` to its end under /usr/bin/time: its wall time, its CPU time and its output. */
+function time(cmd: string, args: string[]): Timed {
   const started = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, {
+  const r = spawnSync("/usr/bin/time", ["-o", cpuFile, "-f", "%U %S", cmd, ...args], {
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
     stdio: ["ignore", "pipe", "pipe"],
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { seconds, status: r.status, stdout: r.stdout };
+  // The last line: a killed command's has "Command terminated by signal" above it.
+  const [user, system] = (readFileSync(cpuFile, "utf8").trim().split("\n").at(-1) ?? "")
+    .split(" ")
+    .map(Number);
+  return {
+    seconds,
+    cpu: (user ?? Number.NaN) + (system ?? Number.NaN),
+    status: r.status,
+    stdout: r.stdout,
+  };
 }
 
 const median = (xs: number[]) => {
@@ -212,24 +245,52 @@ const root = mkdtempSync(join(tmpdir(), "rtt-bench-scan-"));
 try {
   process.stderr.write(`building ${TOTAL_FILES} files in ${root}…\n`);
   const tree = buildTree(root);
-  const scan = () => time(process.execPath, [RTT, "-C", root, "scan", "--local", "--json"]);
+  const scanWith = (rtt: string, node: readonly string[] = []) =>
+    time(process.execPath, [...node, rtt, "-C", root, "scan", "--local", "--json"]);
+  const scan = () => scanWith(RTT);
+  const profiled =
+    values["cpu-prof"] === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", values["cpu-prof"]];
+  /** A scan with no cache, by `rtt`; throws when it fails. */
+  const coldScan = (rtt: string, node: readonly string[]) => {
+    rmSync(join(root, ".rtt/cache"), { recursive: true, force: true });
+    const cold = scanWith(rtt, node);
+    if (cold.status !== 0)
+      throw new Error(`cold scan failed (${cold.status}): ${cold.stdout.slice(0, 500)}`);
+    return cold;
+  };
   const find = () => time("find", [root, "-type", "f"]);
   // Warm the OS's caches so every contender reads the same memory, not the disk.
   find();
   const samples = {
     cold: [] as number[],
+    coldCpu: [] as number[],
+    baselineCold: [] as number[],
+    baselineColdCpu: [] as number[],
+    findCpu: [] as number[],
     warm: [] as number[],
     one: [] as number[],
     find: [] as number[],
   };
   let lastReport: { symbols?: number; reread?: number; files?: number } = {};
   for (let run = 0; run < RUNS; run++) {
-    samples.find.push(find().seconds);
-    rmSync(join(root, ".rtt/cache"), { recursive: true, force: true });
-    const cold = scan();
-    if (cold.status !== 0)
-      throw new Error(`cold scan failed (${cold.status}): ${cold.stdout.slice(0, 500)}`);
-    samples.cold.push(cold.seconds);
+    const found = find();
+    samples.find.push(found.seconds);
+    samples.findCpu.push(found.cpu);
+    // With a baseline, alternated, the baseline first on even rounds: neither always runs second.
+    const contenders =
+      BASELINE_RTT === undefined
+        ? [RTT]
+        : run % 2 === 0
+          ? [BASELINE_RTT, RTT]
+          : [RTT, BASELINE_RTT];
+    for (const rtt of contenders) {
+      // Only this checkout's scans are profiled: the profiles in DIR are all of one code.
+      const cold = coldScan(rtt, rtt === RTT ? profiled : []);
+      (rtt === RTT ? samples.cold : samples.baselineCold).push(cold.seconds);
+      (rtt === RTT ? samples.coldCpu : samples.baselineColdCpu).push(cold.cpu);
+    }
+    // The warm scan below reads this checkout's cache, not one the baseline wrote.
+    if (contenders.at(-1) !== RTT) scan();
     samples.warm.push(scan().seconds);
     const target = tree.manifestPaths[run % tree.manifestPaths.length] as string;
     writeFileSync(target, manifest(900_000 + run, `1.0.${run + 1}`));
@@ -239,7 +300,9 @@ try {
     lastReport = JSON.parse(one.stdout);
     samples.find.push(find().seconds);
   }
-  const watched = panelBench(root, tree.manifestPaths);
+  const watched = values["no-panel"]
+    ? { warm: [Number.NaN], changeMs: [Number.NaN] }
+    : panelBench(root, tree.manifestPaths);
   const result = {
     bench: "scan",
     files: tree.files,
@@ -252,7 +315,16 @@ try {
     warm_s: median(samples.warm),
     one_change_s: median(samples.one),
     find_s: median(samples.find),
+    find_cpu_s: median(samples.findCpu),
     cold_vs_find: median(samples.cold) / median(samples.find),
+    cold_cpu_s: median(samples.coldCpu),
+    ...(BASELINE_RTT === undefined
+      ? {}
+      : {
+          baseline_cold_s: median(samples.baselineCold),
+          baseline_cold_vs_find: median(samples.baselineCold) / median(samples.find),
+          baseline_cold_cpu_s: median(samples.baselineColdCpu),
+        }),
     warm_vs_find: median(samples.warm) / median(samples.find),
     one_change_vs_warm: median(samples.one) / median(samples.warm),
     warm_panel_s: median(watched.warm),
@@ -272,4 +344,5 @@ try {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
   rmSync(root, { recursive: true, force: true });
+  rmSync(cpuDir, { recursive: true, force: true });
 }

@@ -7,6 +7,8 @@ import { createRequire } from "node:module";
 import type { Node as JsonNode, ParseError } from "jsonc-parser";
 import type { Alias, Node as YamlNode } from "yaml";
 import { RttError } from "./errors.ts";
+import { memberCount, offsetInJson, tokenCounts, tooDeepAt } from "./json-text.ts";
+import { plainYamlValue } from "./plain-yaml.ts";
 
 // The parsers are loaded on first use (both ship CommonJS builds): together they are a
 // third of the CLI's start-up, and a warm `rtt scan` parses no file at all.
@@ -76,25 +78,44 @@ const JSON_ERROR_WORDS: Record<string, string> = {
 /** Deeper than this, a document is refused before parsing (the parser recurses per level). */
 export const MAX_JSON_DEPTH = 256;
 
-/** Where `text` first nests deeper than `max` arrays and objects, if it does (strings skipped). */
-function tooDeepAt(text: string, max: number): number | undefined {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // a backslash: the next character is escaped
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) return i;
-    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--; // a stray closer lowers nothing
-  }
-  return undefined;
+/**
+ * Parses a JSON text, keeping where each value sits. A text `JSON.parse` accepts with no repeated
+ * key (most of them) is parsed natively and positions are found in the text when asked for
+ * (json-text.ts); any other text is parsed into a syntax tree, which names the first problem.
+ */
+export function parseJsonDocument(text: string, file: string): SourceDocument {
+  return parsedNatively(text, file) || parsedAsTree(text, file);
 }
 
-export function parseJsonDocument(text: string, file: string): SourceDocument {
+/** The document of a valid text with no repeated key, or false for the syntax tree to judge. */
+function parsedNatively(text: string, file: string): SourceDocument | false {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  const counted = tokenCounts(text);
+  // Only a text with this many brackets can nest too deep (the tree path says where it does).
+  if (counted.opens > MAX_JSON_DEPTH && tooDeepAt(text, MAX_JSON_DEPTH) !== undefined) return false;
+  if (memberCount(value) !== counted.members) return false;
+  let lines: LineIndex | undefined;
+  return {
+    file,
+    value,
+    locate(path, part = "value") {
+      lines ??= new LineIndex(text);
+      return lines.locate(offsetInJson(text, path, part));
+    },
+  };
+}
+
+/**
+ * The document a syntax tree gives, or the text's first problem (an RttError at its line and
+ * column): parseJsonDocument's answer for every text the native path declines. Exported so a
+ * test can hold the two paths to the same answers.
+ */
+export function parsedAsTree(text: string, file: string): SourceDocument {
   const lines = new LineIndex(text);
   const deep = tooDeepAt(text, MAX_JSON_DEPTH);
   if (deep !== undefined)
@@ -185,7 +206,30 @@ function jsonNodeValue(node: JsonNode): unknown {
   }
 }
 
+/**
+ * Parses a YAML text, keeping where each value sits. Plain YAML (plain-yaml.ts; a panel.yaml
+ * usually is) is read without the `yaml` package, which is loaded, and the text parsed again with
+ * positions, only when a position is asked for.
+ */
 export function parseYamlDocument(text: string, file: string): SourceDocument {
+  const value = plainYamlValue(text);
+  if (value === undefined) return parsedYamlTree(text, file);
+  let tree: SourceDocument | undefined;
+  return {
+    file,
+    value,
+    locate(path, part) {
+      tree ??= parsedYamlTree(text, file);
+      return tree.locate(path, part);
+    },
+  };
+}
+
+/**
+ * The document the `yaml` package's syntax tree gives, or the text's first problem (an RttError
+ * at its line and column). Exported so a test can hold the plain reader to its answers.
+ */
+export function parsedYamlTree(text: string, file: string): SourceDocument {
   const lineCounter = new (yaml().LineCounter)();
   const doc = yaml().parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];

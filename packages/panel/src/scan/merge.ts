@@ -146,9 +146,17 @@ function mergeFields(
       continue;
     }
     const first = having[0] as { value: JsonValue; i: number };
-    const other = having.find((h) => canonicalJson(h.value) !== canonicalJson(first.value));
-    if (other !== undefined)
-      return { field: key, a: claims[first.i] as IndexerClaim, b: claims[other.i] as IndexerClaim };
+    // Most addresses have one claim: nothing to compare, and no canonical text to build.
+    if (having.length > 1) {
+      const text = canonicalJson(first.value);
+      const other = having.find((h, n) => n > 0 && canonicalJson(h.value) !== text);
+      if (other !== undefined)
+        return {
+          field: key,
+          a: claims[first.i] as IndexerClaim,
+          b: claims[other.i] as IndexerClaim,
+        };
+    }
     merged[key] = first.value;
   }
   return { contract: merged };

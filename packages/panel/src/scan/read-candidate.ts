@@ -30,6 +30,15 @@ export function tooLarge(rel: string, size: number, limit: number): RttError {
 }
 
 export function readCandidate(abs: string, rel: string, limit: number): string {
+  return readCandidateWithStats(abs, rel, limit).text;
+}
+
+/** readCandidate's text, with the stats of the file it read (taken of it open). */
+export function readCandidateWithStats(
+  abs: string,
+  rel: string,
+  limit: number,
+): { readonly text: string; readonly stats: Stats } {
   let fd: number;
   try {
     fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -58,7 +67,7 @@ export function readCandidate(abs: string, rel: string, limit: number): string {
       filled += n;
     }
     try {
-      return decoder.decode(buffer.subarray(0, filled));
+      return { text: decoder.decode(buffer.subarray(0, filled)), stats };
     } catch {
       throw new RttError("RTT_ERR_DOC_SYNTAX", "not UTF-8 text", {
         position: { file: rel, line: 1, column: 1 },

@@ -15,7 +15,12 @@ import {
 import type { TrustedKey } from "../trust/keys.ts";
 import type { Indexer } from "./indexers/indexer.ts";
 import { readIndexed } from "./indexing.ts";
-import { describeNonRegular, readCandidate, tooLarge } from "./read-candidate.ts";
+import {
+  describeNonRegular,
+  readCandidate,
+  readCandidateWithStats,
+  tooLarge,
+} from "./read-candidate.ts";
 import { type FileOutcome, type ScanState, type StateEntry, sameStamp } from "./scan-state.ts";
 import { signerOf } from "./signatures.ts";
 import { type Candidate, errorText } from "./walk.ts";
@@ -89,6 +94,10 @@ async function outcomeOf(
   ) {
     return { entry: previous, reread: false };
   }
+  if (previous === undefined && candidate.kind !== "indexed") {
+    const fresh = readFresh(candidate, context);
+    if (fresh !== undefined) return fresh;
+  }
   let stats: Stats;
   try {
     stats = statSync(candidate.abs);
@@ -131,6 +140,29 @@ async function outcomeOf(
   }
   try {
     const text = readCandidate(candidate.abs, candidate.rel, context.limit);
+    return { entry: { ...stamp, outcome: evaluate(candidate, text, context.keys) }, reread: true };
+  } catch (error) {
+    if (error instanceof RttError) return { failure: diagnosticFrom(error, candidate.rel) };
+    throw error;
+  }
+}
+
+/**
+ * A manifest or sidecar the last scan did not read, read at once: its stamp is the stat of the
+ * open file, so a cold scan stats each file once, not twice. Undefined when the read fails: the
+ * stat-first path then says why, as it always has (a socket cannot even be opened).
+ */
+function readFresh(candidate: Candidate, context: ReadContext): Outcome {
+  let read: { readonly text: string; readonly stats: Stats };
+  try {
+    read = readCandidateWithStats(candidate.abs, candidate.rel, context.limit);
+  } catch (error) {
+    if (error instanceof RttError) return undefined;
+    throw error;
+  }
+  const { text, stats } = read;
+  const stamp = { size: stats.size, mtime_ms: stats.mtimeMs, ino: stats.ino };
+  try {
     return { entry: { ...stamp, outcome: evaluate(candidate, text, context.keys) }, reread: true };
   } catch (error) {
     if (error instanceof RttError) return { failure: diagnosticFrom(error, candidate.rel) };
