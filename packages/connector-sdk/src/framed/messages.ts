@@ -18,7 +18,7 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { ERROR_CATALOG, type ErrorCode, RttError } from "@rtt/core";
+import { ERROR_CATALOG, type ErrorCode, RttError } from "@rtt/core/errors.ts";
 import protobuf from "protobufjs/light.js";
 
 const PANEL_DESCRIPTOR_PATH = fileURLToPath(

@@ -21,7 +21,7 @@ import type {
 } from "@rtt/connector-sdk/wire.ts";
 import type { JsonValue, TokenAction } from "@rtt/core";
 import { asTopology, type Topology } from "../plan/topology.ts";
-import { AUTHORIZATION_KEY } from "../trust/authorize.ts";
+import { AUTHORIZATION_KEY } from "../trust/authorization-key.ts";
 import type { TokenSource } from "../trust/client-tokens.ts";
 import { FramedChannel, unreachable } from "./framed-channel.ts";
 import type { GrpcPanelConnection } from "./grpc-client.ts";

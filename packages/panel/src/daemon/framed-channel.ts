@@ -17,7 +17,7 @@ import {
   panelMethodTable,
 } from "@rtt/connector-sdk/framed/messages.ts";
 import type { ServerStream } from "@rtt/connector-sdk/server-stream.ts";
-import { RttError } from "@rtt/core";
+import { RttError } from "@rtt/core/errors.ts";
 
 /** What the channel tells a call in flight. */
 interface Pending {

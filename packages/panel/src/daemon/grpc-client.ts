@@ -24,7 +24,7 @@ import {
   sentRttError,
 } from "@rtt/connector-sdk/wire.ts";
 import { RttError, type TokenAction } from "@rtt/core";
-import { AUTHORIZATION_KEY } from "../trust/authorize.ts";
+import { AUTHORIZATION_KEY } from "../trust/authorization-key.ts";
 import type { TokenSource } from "../trust/client-tokens.ts";
 import type { QuickConnectAck } from "./client.ts";
 import { socketPathOf } from "./socket-path.ts";

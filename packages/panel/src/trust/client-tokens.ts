@@ -3,7 +3,8 @@
  * owner — whoever can read the panel's private key — a token minted for that one call, for its
  * one action, living a minute. Anyone else sends none, and a panel with require_tokens refuses.
  */
-import { RttError, type TokenAction } from "@rtt/core";
+import { RttError } from "@rtt/core/errors.ts";
+import type { TokenAction } from "@rtt/core/tokens/token-scope.ts";
 import { currentWho } from "../audit/record.ts";
 import { loadSigningKey, PANEL_KEY_NAME } from "./keys.ts";
 import { mintToken } from "./tokens.ts";

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, sep } from "node:path";
-import { RttError } from "@rtt/core";
+import { RttError } from "@rtt/core/errors.ts";
 import { privateDirProblem, shortSocketDir } from "@rtt/fabric/local-socket/private-dir.ts";
 import { fitsSunPath, MAX_SOCKET_PATH } from "@rtt/fabric/local-socket/socket-file.ts";
 import type { WorkspacePaths } from "./workspace.ts";
