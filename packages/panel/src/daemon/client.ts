@@ -86,7 +86,7 @@ export class PanelConnection {
    */
   constructor(
     listen: string,
-    tokens: TokenSource = () => undefined,
+    tokens: TokenSource = async () => undefined,
     transport: PanelTransport = "auto",
   ) {
     this.listen = listen;
@@ -107,12 +107,12 @@ export class PanelConnection {
   }
 
   /** A mutating call's metadata on the framed channel: as gRPC's `authorization` header. */
-  #auth(action: TokenAction): Record<string, string> {
-    const token = this.#tokens(action);
+  async #auth(action: TokenAction): Promise<Record<string, string>> {
+    const token = await this.#tokens(action);
     return token === undefined ? {} : { [AUTHORIZATION_KEY]: `Bearer ${token}` };
   }
 
-  #unary<Res>(
+  async #unary<Res>(
     method: string,
     request: unknown,
     timeoutMs: number,
@@ -120,7 +120,7 @@ export class PanelConnection {
     viaGrpc: (c: GrpcPanelConnection) => Promise<Res>,
   ): Promise<Res> {
     if (this.#framed === undefined) return this.#grpcClient().then(viaGrpc);
-    const metadata = action === undefined ? {} : this.#auth(action);
+    const metadata = action === undefined ? {} : await this.#auth(action);
     return this.#framed.unary<Res>(method, request, timeoutMs, metadata);
   }
 
