@@ -20,7 +20,7 @@ import type {
   ScanResultMessage,
 } from "@rtt/connector-sdk/wire.ts";
 import type { JsonValue, TokenAction } from "@rtt/core";
-import { asTopology, type Topology } from "../plan/topology.ts";
+import type { Topology } from "../plan/topology.ts";
 import { AUTHORIZATION_KEY } from "../trust/authorization-key.ts";
 import type { TokenSource } from "../trust/client-tokens.ts";
 import { FramedChannel, unreachable } from "./framed-channel.ts";
@@ -146,6 +146,9 @@ export class PanelConnection {
   /** What the panel has wired now, and the WAL seq it committed it at. */
   async wired(): Promise<LiveWiring> {
     const status = await this.status();
+    // Loaded here: the topology module brings canonical JSON and node:crypto, which a command
+    // that only asks for the status (`rtt panel status`) does not need.
+    const { asTopology } = await import("../plan/topology.ts");
     return {
       topology: asTopology(JSON.parse(status.topology_json) as JsonValue),
       seq: Number(status.committed_seq),
