@@ -30,14 +30,14 @@ const SCALAR: Readonly<Record<string, fc.Arbitrary<unknown>>> = {
 };
 
 /** Any value of `type`: each field present or not (absent ones read back as defaults). */
-function valueOf(type: protobuf.Type, depth = 0): fc.Arbitrary<Record<string, unknown>> {
+function anyValue(type: protobuf.Type, depth = 0): fc.Arbitrary<Record<string, unknown>> {
   const fields: Record<string, fc.Arbitrary<unknown>> = {};
   for (const f of type.fieldsArray) {
     const one =
       f.resolvedType === null
         ? SCALAR[f.type]
         : depth < 3
-          ? valueOf(f.resolvedType as protobuf.Type, depth + 1)
+          ? anyValue(f.resolvedType as protobuf.Type, depth + 1)
           : undefined;
     if (one === undefined) throw new Error(`no values for ${type.name}.${f.name} (${f.type})`);
     fields[f.name] = f.map
@@ -65,7 +65,7 @@ describe("the client's codec reads and writes what protobufjs does", () => {
 
     test(`${name}: the same object from protobufjs's bytes, and protobufjs reads its bytes`, () => {
       fc.assert(
-        fc.property(valueOf(type), (value) => {
+        fc.property(anyValue(type), (value) => {
           const expected = protobufRead(type, type.encode(type.fromObject(value)).finish());
           const read = codec.decode(type.encode(type.fromObject(value)).finish());
           assert.deepStrictEqual(read, expected);
