@@ -79,9 +79,10 @@ export function runProgram(
   args: readonly string[],
   cwd: string,
   timeoutMs: number,
+  extraEnv: Readonly<Record<string, string>> = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env };
+    const env = { ...process.env, ...extraEnv };
     delete env.NODE_OPTIONS;
     const child = spawn(command, [...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];

@@ -125,18 +125,36 @@ describe("the framed control channel", () => {
   });
 
   it("`rtt panel status` and `rtt ls routes` use it and load no gRPC library", async () => {
+    // What each may load at most (issue 20: a CLI that starts fast; 221 and 230 before): the
+    // modules of its own path, none of commander, YAML, protobufjs or gRPC.
+    const bounds = { "panel status": 40, "ls routes": 100 };
     for (const args of [
       ["panel", "status"],
       ["ls", "routes"],
     ]) {
       const { stdout, modules } = await rttLoading(args);
+      const command = args.join(" ") as keyof typeof bounds;
       assert.ok(
         modules.some((m) => m.includes("/framed-channel.ts")),
-        `${args.join(" ")} did not use the framed channel`,
+        `${command} did not use the framed channel`,
       );
       const grpc = modules.filter((m) => /@grpc\/|\/grpc-client\.ts$/.test(m));
-      assert.deepEqual(grpc, [], `${args.join(" ")} loaded gRPC`);
+      assert.deepEqual(grpc, [], `${command} loaded gRPC`);
+      const heavy = modules.filter((m) =>
+        /\/node_modules\/(commander|yaml|protobufjs|long)\//.test(m),
+      );
+      assert.deepEqual(heavy, [], `${command} loaded what its start does without`);
+      assert.ok(
+        modules.length <= bounds[command],
+        `${command} loaded ${modules.length} modules (at most ${bounds[command]}):\n${modules.join("\n")}`,
+      );
       assert.match(stdout, args[0] === "ls" ? /events-to-log/ : /2 route\(s\) wired/);
+      if (command === "panel status")
+        assert.deepEqual(
+          modules.filter((m) => m.includes("/node_modules/")),
+          [],
+          "an npm package",
+        );
     }
   });
 

@@ -41,7 +41,7 @@ const key = () => panelKey(join(panel.root, ".rtt"));
 
 /** A connection that sends `token` with every mutating call (none: no header). */
 function connection(token?: string): PanelConnection {
-  return new PanelConnection(panel.listen, () => token);
+  return new PanelConnection(panel.listen, async () => token);
 }
 
 function tokenFor(scope: Partial<TokenScope>, ttlMs = 60_000, now = Date.now()): string {

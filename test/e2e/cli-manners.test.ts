@@ -223,6 +223,58 @@ describe("-C <dir>", () => {
   });
 });
 
+describe("the hot commands (panel status, ls routes) read argv as commander does", () => {
+  /** Each spelling: the plain one (parsed without commander) and one commander parses. */
+  const spellings = (words: string[], dir: string, more: string[] = []) => [
+    ["-C", dir, ...words, ...more],
+    [...words, ...more, "-C", dir],
+  ];
+
+  it("the same output and exit either way, with and without --json", async () => {
+    const parent = makeTempDir();
+    mkdirSync(join(parent, "ws"));
+    assert.equal((await runRtt(["-C", "ws", "init"], { cwd: parent })).code, 0);
+    assert.equal((await runRtt(["-C", "ws", "scan"], { cwd: parent })).code, 0);
+    for (const words of [
+      ["panel", "status"],
+      ["ls", "routes"],
+    ])
+      for (const more of [[], ["--json"]]) {
+        const [plain, parsed] = await Promise.all(
+          spellings(words, "ws", more).map((args) => runRtt(args, { cwd: parent })),
+        );
+        assert.deepEqual(plain, parsed, `${words.join(" ")} ${more.join(" ")}`);
+        assert.equal(plain?.code, words[0] === "panel" ? 1 : 0);
+      }
+  });
+
+  it("-C at a missing folder or a file: the same usage error either way", async () => {
+    const cwd = makeTempDir();
+    writeFile(cwd, "file", "");
+    for (const dir of ["missing", "file", ""]) {
+      const [plain, parsed] = await Promise.all(
+        spellings(["panel", "status"], dir).map((args) => runRtt(args, { cwd })),
+      );
+      assert.equal(plain?.code, 2, plain?.stderr);
+      assert.deepEqual(plain, parsed);
+      assert.match(plain?.stderr ?? "", /RTT_ERR_USAGE/);
+    }
+  });
+
+  it("anything but the plain spelling is commander's: help, an unknown flag, a stray word", async () => {
+    const cwd = makeTempDir();
+    const help = await runRtt(["panel", "status", "--help"], { cwd });
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: rtt panel status \[options\]/);
+    const flag = await runRtt(["ls", "routes", "--jsn"], { cwd });
+    assert.equal(flag.code, 2);
+    assert.match(flag.stderr, /unknown option '--jsn'/);
+    const extra = await runRtt(["panel", "status", "now"], { cwd });
+    assert.equal(extra.code, 2);
+    assert.match(extra.stderr, /too many arguments/);
+  });
+});
+
 describe("colour only on a TTY, never with NO_COLOR", () => {
   let ws = "";
   before(async () => {

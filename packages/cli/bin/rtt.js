@@ -4,9 +4,9 @@
 // `npm ci` installed next to RTT (the `node` dev dependency), or says which command brings it.
 // RTT's sources are TypeScript run through Node's own type stripping (on by default from Node
 // 22.18 / 23.6; a flag before that).
-import { accessSync, constants, readFileSync, realpathSync } from "node:fs";
+import { accessSync, constants, lstatSync, mkdirSync, readFileSync, realpathSync } from "node:fs";
 import module from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Set in the re-executed process: a Node found there that is old too must not loop. */
@@ -22,7 +22,8 @@ else await runCli();
 
 async function runCli() {
   // Node caches compiled code (and stripped TypeScript) on disk: start-up drops several-fold.
-  module.enableCompileCache?.();
+  const cache = compileCacheDir();
+  if (cache !== undefined) module.enableCompileCache?.(cache);
   const main = join(dirname(self), "..", "src", "main.ts");
   if (process.features.typescript) {
     const { run } = await import(main);
@@ -36,6 +37,34 @@ async function runCli() {
       { stdio: "inherit" },
     );
     process.exitCode = child.status ?? 1;
+  }
+}
+
+/**
+ * The compile cache's folder: `rtt/compile-cache` in the user's XDG cache folder, private to the
+ * user, or none. Not Node's default (the OS temp folder, the same name for every user): code read
+ * from a cache another user could make or write would run as this user. Node checks each entry
+ * against its source's hash, so a stale or damaged entry is compiled again, never run.
+ */
+function compileCacheDir() {
+  const { XDG_CACHE_HOME: xdg, HOME: home } = process.env;
+  // The XDG spec: a relative XDG_CACHE_HOME is invalid and ignored.
+  const base =
+    xdg !== undefined && isAbsolute(xdg)
+      ? xdg
+      : home !== undefined && isAbsolute(home)
+        ? join(home, ".cache")
+        : undefined;
+  if (base === undefined) return undefined;
+  const dir = join(base, "rtt", "compile-cache");
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const made = lstatSync(dir);
+    const mine = made.isDirectory() && made.uid === process.getuid?.();
+    return mine && (made.mode & 0o077) === 0 ? dir : undefined;
+  } catch {
+    // A read-only home, say: run without the cache.
+    return undefined;
   }
 }
 

@@ -3,39 +3,21 @@
  * an error into words and an exit code: a user's mistake (RttError) gets its message and hint
  * and exit 1 (2 for usage); anything else is our bug and says how to report it.
  */
-import { fromSystemError, RttError } from "@rtt/core";
-import { CommanderError } from "commander";
+import { fromSystemError, RttError } from "@rtt/core/errors.ts";
+import { hotCommand, runHot } from "./hot-commands.ts";
 import { paint, type Terminal, terminal } from "./output.ts";
-import { buildProgram } from "./program.ts";
-
-/**
- * Terraform spells it `plan -out FILE`; commander's short options are one letter, so `-out`
- * and `-out=FILE` after `plan` become `--out` before parsing.
- */
-function terraformSpellings(argv: readonly string[]): string[] {
-  const plan = argv.indexOf("plan");
-  return argv.map((a, i) =>
-    plan < 0 || i <= plan ? a : a === "-out" ? "--out" : a.startsWith("-out=") ? `-${a}` : a,
-  );
-}
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
 export async function run(argv: readonly string[], term: Terminal = terminal()): Promise<number> {
-  let code = 0;
-  const program = buildProgram(term, (c) => {
-    code = c;
-  });
   const json = argv.includes("--json");
   try {
-    await program.parseAsync(terraformSpellings(argv), { from: "user" });
-    return code;
+    const hot = hotCommand(argv);
+    if (hot !== undefined) return await runHot(hot, term);
+    // Commander and every command's definition: loaded for all but the hot commands.
+    const { runProgram } = await import("./run-program.ts");
+    return await runProgram(argv, term);
   } catch (thrown) {
     const error = fromSystemError(thrown) ?? thrown;
-    if (error instanceof CommanderError) {
-      // Help and version are "errors" to commander; they already printed.
-      if (error.exitCode === 0) return 0;
-      return 2;
-    }
     if (error instanceof RttError) {
       if (json) {
         term.out.write(

@@ -2,10 +2,11 @@
  * The commands `rtt` accepts: their arguments, options, help and exit codes, and what each one
  * runs. Each command's module is imported when it runs, so `rtt --help` loads no scanner.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { RttError, SYMBOL_TYPES } from "@rtt/core";
+import { readFileSync } from "node:fs";
+import { SYMBOL_TYPES } from "@rtt/core/saddr.ts";
 import { Argument, Command, Option } from "commander";
 import type { CommandContext } from "./commands/context.ts";
+import { folderOption } from "./commands/flags.ts";
 import { completionScript, SHELLS, type Shell } from "./completion/scripts.ts";
 import type { Terminal } from "./output.ts";
 import { addDriverCommand } from "./program-driver.ts";
@@ -31,24 +32,6 @@ Examples:
   rtt ls symbols 'rtt://core/*/*' --type api
   rtt ls routes --json          each route and what its ends resolve to
   rtt -C examples/quickstart scan`;
-
-/** `-C FOLDER`: a folder that exists (a file or a typo must not mean the current folder). */
-function folderOption(dir: string | undefined): string | undefined {
-  if (dir === undefined) return undefined;
-  let isFolder = false;
-  try {
-    isFolder = dir !== "" && statSync(dir).isDirectory();
-  } catch {
-    // not there: said below
-  }
-  if (!isFolder)
-    throw new RttError(
-      "RTT_ERR_USAGE",
-      `-C ${JSON.stringify(dir)}: ${dir === "" ? "an empty path" : existsSync(dir) ? "not a folder" : "no such folder"}`,
-      { hint: "-C takes the folder to act in, e.g. rtt -C examples/quickstart scan" },
-    );
-  return dir;
-}
 
 /** What an action needs from the program: the context it runs in, and where its exit code goes. */
 export interface Runtime {

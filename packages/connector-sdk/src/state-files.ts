@@ -9,7 +9,7 @@
  */
 import { closeSync, constants, lstatSync, openSync, readFileSync } from "node:fs";
 import { resolve, sep } from "node:path";
-import { RttError } from "@rtt/core";
+import { RttError } from "@rtt/core/errors.ts";
 
 /** The folder a workspace keeps RTT's files in (the panel's workspace.ts names it too). */
 export const RTT_DIR = ".rtt";

@@ -9,8 +9,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { DOCUMENT_SCHEMAS } from "../src/document-schemas.ts";
 import { FORMAT_NAMES } from "../src/schema-formats.ts";
-import { DOCUMENT_SCHEMAS } from "../src/validate.ts";
 
 const require = createRequire(import.meta.url);
 const { Ajv2020, _ } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");

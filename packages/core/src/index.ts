@@ -11,6 +11,7 @@ export {
   canonicalOnce,
   sameCanonicalMembers,
 } from "./canonical-json.ts";
+export { DOCUMENT_SCHEMAS } from "./document-schemas.ts";
 export { asError, errorMessage } from "./error-message.ts";
 export {
   compareDiagnostics,
@@ -189,7 +190,6 @@ export {
 } from "./tokens/token-scope.ts";
 export { escapeControl, QUOTE_MAX_CHARS, quoteInput } from "./untrusted-text.ts";
 export {
-  DOCUMENT_SCHEMAS,
   type DocumentKind,
   type DocumentTypes,
   type Validated,

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import { DOCUMENT_SCHEMAS } from "./document-schemas.ts";
 import { DOCS } from "./testing/document-arbitraries.ts";
 import { apply, collect, type Mutation, type SchemaNode } from "./testing/document-mutations.ts";
 import { describeDiagnostics, lineCol, pathKey, print } from "./testing/printed-documents.ts";
-import { DOCUMENT_SCHEMAS, type DocumentKind, validateDocument } from "./validate.ts";
+import { type DocumentKind, validateDocument } from "./validate.ts";
 
 const KINDS: readonly DocumentKind[] = ["manifest", "routes", "policy", "panel-config"];
 

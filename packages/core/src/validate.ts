@@ -19,10 +19,10 @@ import {
   withField,
 } from "./schema-problems.ts";
 import { ROUTE_ID_MAX_LENGTH } from "./schemas/common.ts";
-import { type Manifest, manifestSchema } from "./schemas/manifest.ts";
-import { type PanelConfig, panelConfigSchema } from "./schemas/panel-config.ts";
-import { type Policy, policySchema } from "./schemas/policy.ts";
-import { type RoutesFile, routesSchema } from "./schemas/routes.ts";
+import type { Manifest } from "./schemas/manifest.ts";
+import type { PanelConfig } from "./schemas/panel-config.ts";
+import type { Policy } from "./schemas/policy.ts";
+import type { RoutesFile } from "./schemas/routes.ts";
 import { parseJsonDocument, parseYamlDocument, type SourceDocument } from "./source-document.ts";
 
 export interface DocumentTypes {
@@ -32,13 +32,6 @@ export interface DocumentTypes {
   "panel-config": PanelConfig;
 }
 export type DocumentKind = keyof DocumentTypes;
-
-export const DOCUMENT_SCHEMAS = {
-  manifest: manifestSchema,
-  routes: routesSchema,
-  policy: policySchema,
-  "panel-config": panelConfigSchema,
-} as const satisfies Record<DocumentKind, object>;
 
 export type Validated<T> =
   | { readonly ok: true; readonly value: T; readonly document: SourceDocument }

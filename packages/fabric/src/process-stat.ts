@@ -5,7 +5,7 @@
  * differs for the next holder of the pid.
  */
 import { readFileSync } from "node:fs";
-import { RttError } from "@rtt/core";
+import { RttError } from "@rtt/core/errors.ts";
 
 export interface ProcStat {
   readonly pid: number;

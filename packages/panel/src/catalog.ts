@@ -4,22 +4,17 @@
  */
 
 import { readStateFile } from "@rtt/connector-sdk/state-files.ts";
+import { errorMessage } from "@rtt/core/error-message.ts";
+import { type Diagnostic, RttError } from "@rtt/core/errors.ts";
+import { memoByString } from "@rtt/core/memo.ts";
 import {
-  addressOf,
-  type CatalogSymbol,
   type ConcreteAddress,
-  type Diagnostic,
-  errorMessage,
   formatSaddr,
-  type Mismatch,
-  memoByString,
-  mismatch,
   parseReference,
-  RttError,
   type Selector,
-  selectorTest,
-  withLaunchHash,
-} from "@rtt/core";
+} from "@rtt/core/saddr.ts";
+import { type Mismatch, mismatch, selectorTest } from "@rtt/core/saddr-match.ts";
+import { addressOf, type CatalogSymbol, withLaunchHash } from "@rtt/core/symbol.ts";
 import { writeFileAtomic } from "./workspace/atomic-write.ts";
 
 export const CATALOG_FORMAT = "rtt.catalog/v1";

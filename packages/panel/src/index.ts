@@ -206,12 +206,8 @@ export {
 } from "./scan/scanner.ts";
 export { WalkMemo } from "./scan/walk-memo.ts";
 export { ScanWatcher } from "./scan/watch.ts";
-export {
-  AUTHORIZATION_KEY,
-  type Authorized,
-  bearerToken,
-  TokenGate,
-} from "./trust/authorize.ts";
+export { AUTHORIZATION_KEY } from "./trust/authorization-key.ts";
+export { type Authorized, bearerToken, TokenGate } from "./trust/authorize.ts";
 export {
   cliTokenSource,
   OWNER_TOKEN_TTL_MS,

@@ -1,11 +1,9 @@
 /** Reading `.rtt/routes.json` and resolving each route's ends against the catalog (`rtt ls routes`). */
-import {
-  type CatalogSymbol,
-  canonicalHash,
-  type Diagnostic,
-  parseReference,
-  type RouteSpec,
-} from "@rtt/core";
+import { canonicalHash } from "@rtt/core/canonical-json.ts";
+import type { Diagnostic } from "@rtt/core/errors.ts";
+import { parseReference } from "@rtt/core/saddr.ts";
+import type { RouteSpec } from "@rtt/core/schemas/routes.ts";
+import type { CatalogSymbol } from "@rtt/core/symbol.ts";
 import { explainResolution, nameBuckets, type Resolution, resolveSelector } from "./catalog.ts";
 import { loadDocument } from "./workspace/documents.ts";
 import { relativeToRoot, type WorkspacePaths } from "./workspace/workspace.ts";

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
-import { type Diagnostic, formatDiagnostic } from "@rtt/core";
-import { findWorkspace, type WorkspacePaths } from "@rtt/panel/workspace/workspace.ts";
+import { type Diagnostic, formatDiagnostic } from "@rtt/core/errors.ts";
+import { findWorkspace, type WorkspacePaths } from "@rtt/panel/workspace/workspace-paths.ts";
 import { paint, type Terminal } from "../output.ts";
 
 /** What every command gets: where it runs and where it writes. */

@@ -1,5 +1,7 @@
 import type { RouteListMessage } from "@rtt/connector-sdk";
-import { type CatalogSymbol, parseSaddr, RttError, SYMBOL_TYPES, type SymbolType } from "@rtt/core";
+import { RttError } from "@rtt/core/errors.ts";
+import { parseSaddr, SYMBOL_TYPES, type SymbolType } from "@rtt/core/saddr.ts";
+import type { CatalogSymbol } from "@rtt/core/symbol.ts";
 // Single modules, not @rtt/panel's index (which loads the daemon, scanner and reconciler).
 import { readCatalog, resolveSelector } from "@rtt/panel/catalog.ts";
 import { STUB_DRIVER } from "@rtt/panel/plan/topology.ts";

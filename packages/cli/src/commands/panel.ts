@@ -7,15 +7,16 @@ import { closeSync, constants, existsSync, fstatSync, readFileSync } from "node:
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openStateFile } from "@rtt/connector-sdk/state-files.ts";
-import { RttError } from "@rtt/core";
+import { RttError } from "@rtt/core/errors.ts";
 import { isAlive } from "@rtt/fabric/process-stat.ts";
 // Single modules, not @rtt/panel's index: `rtt panel status` and every command that talks to a
 // running panel load the client and the workspace, not the daemon, scanner or reconciler.
 import { PanelConnection } from "@rtt/panel/daemon/client.ts";
 import { socketPathOf } from "@rtt/panel/daemon/socket-path.ts";
 import { cliTokenSource } from "@rtt/panel/trust/client-tokens.ts";
+import { panelListen } from "@rtt/panel/workspace/panel-listen.ts";
 import { checkPanelSocketFolder } from "@rtt/panel/workspace/panel-socket.ts";
-import { loadPanelConfig, type WorkspacePaths } from "@rtt/panel/workspace/workspace.ts";
+import type { WorkspacePaths } from "@rtt/panel/workspace/workspace-paths.ts";
 import { paint, table } from "../output.ts";
 import { VERSION } from "../version.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
@@ -28,22 +29,15 @@ const START_TIMEOUT_MS = 30_000;
  */
 const STOP_TIMEOUT_MS = 60_000;
 
-function connectionOf(paths: WorkspacePaths): PanelConnection {
-  const { config, diagnostics } = loadPanelConfig(paths);
-  const first = diagnostics[0];
-  if (first !== undefined)
-    throw new RttError(
-      "RTT_ERR_DOC_SCHEMA",
-      `${first.file} is invalid: ${first.line}:${first.column}: ${first.message}`,
-      { hint: first.hint ?? "run `rtt scan` to see each problem with its line and column" },
-    );
-  checkPanelSocketFolder(config.listen);
-  return new PanelConnection(config.listen, cliTokenSource(paths.rttDir));
+async function connectionOf(paths: WorkspacePaths): Promise<PanelConnection> {
+  const listen = await panelListen(paths);
+  checkPanelSocketFolder(listen);
+  return new PanelConnection(listen, cliTokenSource(paths.rttDir));
 }
 
 /** The running panel's connection, or undefined when nobody answers on the socket. */
 export async function runningPanel(paths: WorkspacePaths): Promise<PanelConnection | undefined> {
-  const conn = connectionOf(paths);
+  const conn = await connectionOf(paths);
   if (!existsSync(socketPathOf(conn.listen))) {
     conn.close();
     return undefined;
@@ -74,6 +68,8 @@ function tail(file: string, from: number, lines = 12): string {
 async function startInBackground(
   paths: WorkspacePaths,
 ): Promise<{ conn: PanelConnection; pid: number }> {
+  // A panel.yaml the panel would refuse is said here, with its line and column.
+  await panelListen(paths, true);
   const { checkStartable } = await import("./panel-salvage.ts");
   checkStartable(paths);
   const log = paths.panelLog;
@@ -94,7 +90,7 @@ async function startInBackground(
     exited = code ?? signal ?? "?";
   });
   child.unref();
-  const conn = connectionOf(paths);
+  const conn = await connectionOf(paths);
   const until = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < until) {
     if (exited !== undefined) break;

@@ -15,8 +15,8 @@ import {
   decodeRequestBody,
   encodeErrorBody,
   encodeRequestBody,
-  panelMethodTable,
 } from "./messages.ts";
+import { panelMethodTable } from "./protobuf-methods.ts";
 
 const anyFrame: fc.Arbitrary<Frame> = fc.record({
   kind: fc.constantFrom(...(Object.keys(FRAME_KINDS) as FrameKind[])),

@@ -16,7 +16,7 @@
  * (RTT_ERR_FRAME_CORRUPT or RTT_ERR_FRAME_OVERSIZED), never a crash, and the connection that
  * sent it is done: after a bad header nothing later can be trusted to start on a frame.
  */
-import { RttError } from "@rtt/core";
+import { RttError } from "@rtt/core/errors.ts";
 
 /** The frame kinds, by their byte. */
 export const FRAME_KINDS = {

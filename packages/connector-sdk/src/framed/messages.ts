@@ -13,26 +13,24 @@
  *   gRPC status follows from the code (docs/errors.md); a client gets it as the error's cause.
  *
  * Messages are encoded and decoded exactly as @grpc/proto-loader does it with RTT's options
- * (wire.ts LOADER_OPTIONS), so a handler gets the same objects over either transport; this
- * module loads protobufjs alone, no gRPC library.
+ * (wire.ts LOADER_OPTIONS), so a handler gets the same objects over either transport: by
+ * protobufjs on the panel's side (protobuf-methods.ts), by a codec of the descriptor alone on a
+ * client's (wire-methods.ts), which loads neither protobufjs nor a gRPC library.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { ERROR_CATALOG, type ErrorCode, RttError } from "@rtt/core";
-import protobuf from "protobufjs/light.js";
+import { ERROR_CATALOG, type ErrorCode, RttError } from "@rtt/core/errors.ts";
+import type { NamespaceJson } from "./wire-codec.ts";
 
 const PANEL_DESCRIPTOR_PATH = fileURLToPath(
   new URL("../generated/panel.descriptor.json", import.meta.url),
 );
-const PANEL_SERVICE = "rtt.panel.v1.Panel";
+export const PANEL_SERVICE = "rtt.panel.v1.Panel";
 
-/** proto-loader's conversion options as wire.ts's LOADER_OPTIONS set them. */
-const TO_OBJECT: protobuf.IConversionOptions = {
-  longs: Number,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-};
+/** panel.proto in protobufjs's JSON form, as `npm run generate` writes it. */
+export function panelDescriptor(): NamespaceJson {
+  return JSON.parse(readFileSync(PANEL_DESCRIPTOR_PATH, "utf8")) as NamespaceJson;
+}
 
 export interface FramedMethod {
   readonly id: number;
@@ -44,45 +42,15 @@ export interface FramedMethod {
   decodeResponse(bytes: Uint8Array): unknown;
 }
 
-function codec(type: protobuf.Type) {
-  return {
-    encode: (value: unknown) => {
-      if (Array.isArray(value) || typeof value !== "object" || value === null)
-        throw new RttError("RTT_ERR_INTERNAL", `a ${type.name} must be an object`);
-      return type.encode(type.fromObject(value as Record<string, unknown>)).finish();
-    },
-    decode: (bytes: Uint8Array) => type.toObject(type.decode(bytes), TO_OBJECT),
-  };
-}
-
 export interface MethodTable {
   readonly byId: readonly FramedMethod[];
   readonly byName: ReadonlyMap<string, FramedMethod>;
 }
 
-let panelMethods: MethodTable | undefined;
-
-/** The Panel service's methods, loaded once per process from the generated descriptor JSON. */
-export function panelMethodTable(): MethodTable {
-  if (panelMethods !== undefined) return panelMethods;
-  const root = protobuf.Root.fromJSON(JSON.parse(readFileSync(PANEL_DESCRIPTOR_PATH, "utf8")));
-  root.resolveAll();
-  const service = root.lookupService(PANEL_SERVICE);
-  const byId = Object.values(service.methods).map((m, id): FramedMethod => {
-    const req = codec(root.lookupType(m.resolvedRequestType?.fullName ?? m.requestType));
-    const res = codec(root.lookupType(m.resolvedResponseType?.fullName ?? m.responseType));
-    return {
-      id,
-      name: m.name,
-      responseStream: m.responseStream === true,
-      encodeRequest: req.encode,
-      decodeRequest: req.decode,
-      encodeResponse: res.encode,
-      decodeResponse: res.decode,
-    };
-  });
-  panelMethods = { byId, byName: new Map(byId.map((m) => [m.name, m])) };
-  return panelMethods;
+/** A table of `methods`, each given its id (its place in the service). */
+export function methodTable(methods: readonly Omit<FramedMethod, "id">[]): MethodTable {
+  const byId = methods.map((m, id): FramedMethod => ({ ...m, id }));
+  return { byId, byName: new Map(byId.map((m) => [m.name, m])) };
 }
 
 /** A request's metadata: gRPC headers' counterpart (only string values). */

@@ -7,7 +7,7 @@
  */
 import { lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { RttError } from "@rtt/core";
+import { RttError } from "@rtt/core/errors.ts";
 
 /** This process's uid, or undefined where there are none (Windows). */
 export function ownUid(): number | undefined {

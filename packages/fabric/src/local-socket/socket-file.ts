@@ -9,7 +9,7 @@ import { chmodSync, lstatSync, unlinkSync } from "node:fs";
 import type { Server } from "node:net";
 import { dirname, join } from "node:path";
 import { isMainThread } from "node:worker_threads";
-import { RttError } from "@rtt/core";
+import { RttError } from "@rtt/core/errors.ts";
 import { ensurePrivateDir, ownUid, shortSocketDir } from "./private-dir.ts";
 
 /** The longest path (bytes, without the NUL) `listen` accepts on this OS. */

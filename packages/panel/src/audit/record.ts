@@ -11,7 +11,9 @@
  * so a record without them hashes exactly as records did before they existed: old ledgers verify.
  */
 import { hostname, userInfo } from "node:os";
-import { canonicalHash, type JsonValue, RttError } from "@rtt/core";
+import { canonicalHash } from "@rtt/core/canonical-json.ts";
+import { RttError } from "@rtt/core/errors.ts";
+import type { JsonValue } from "@rtt/core/json-value.ts";
 
 /**
  * `degrade`: a route moved to a stub of its target (its breaker opened); `restore`: back.

@@ -20,8 +20,8 @@ import type {
   ScanResultMessage,
 } from "@rtt/connector-sdk/wire.ts";
 import type { JsonValue, TokenAction } from "@rtt/core";
-import { asTopology, type Topology } from "../plan/topology.ts";
-import { AUTHORIZATION_KEY } from "../trust/authorize.ts";
+import type { Topology } from "../plan/topology.ts";
+import { AUTHORIZATION_KEY } from "../trust/authorization-key.ts";
 import type { TokenSource } from "../trust/client-tokens.ts";
 import { FramedChannel, unreachable } from "./framed-channel.ts";
 import type { GrpcPanelConnection } from "./grpc-client.ts";
@@ -86,7 +86,7 @@ export class PanelConnection {
    */
   constructor(
     listen: string,
-    tokens: TokenSource = () => undefined,
+    tokens: TokenSource = async () => undefined,
     transport: PanelTransport = "auto",
   ) {
     this.listen = listen;
@@ -107,12 +107,12 @@ export class PanelConnection {
   }
 
   /** A mutating call's metadata on the framed channel: as gRPC's `authorization` header. */
-  #auth(action: TokenAction): Record<string, string> {
-    const token = this.#tokens(action);
+  async #auth(action: TokenAction): Promise<Record<string, string>> {
+    const token = await this.#tokens(action);
     return token === undefined ? {} : { [AUTHORIZATION_KEY]: `Bearer ${token}` };
   }
 
-  #unary<Res>(
+  async #unary<Res>(
     method: string,
     request: unknown,
     timeoutMs: number,
@@ -120,7 +120,7 @@ export class PanelConnection {
     viaGrpc: (c: GrpcPanelConnection) => Promise<Res>,
   ): Promise<Res> {
     if (this.#framed === undefined) return this.#grpcClient().then(viaGrpc);
-    const metadata = action === undefined ? {} : this.#auth(action);
+    const metadata = action === undefined ? {} : await this.#auth(action);
     return this.#framed.unary<Res>(method, request, timeoutMs, metadata);
   }
 
@@ -146,6 +146,9 @@ export class PanelConnection {
   /** What the panel has wired now, and the WAL seq it committed it at. */
   async wired(): Promise<LiveWiring> {
     const status = await this.status();
+    // Loaded here: the topology module brings canonical JSON and node:crypto, which a command
+    // that only asks for the status (`rtt panel status`) does not need.
+    const { asTopology } = await import("../plan/topology.ts");
     return {
       topology: asTopology(JSON.parse(status.topology_json) as JsonValue),
       seq: Number(status.committed_seq),

@@ -14,10 +14,10 @@ import {
   encodeRequestBody,
   type FramedMetadata,
   type FramedMethod,
-  panelMethodTable,
 } from "@rtt/connector-sdk/framed/messages.ts";
+import { clientMethodTable } from "@rtt/connector-sdk/framed/wire-methods.ts";
 import type { ServerStream } from "@rtt/connector-sdk/server-stream.ts";
-import { RttError } from "@rtt/core";
+import { RttError } from "@rtt/core/errors.ts";
 
 /** What the channel tells a call in flight. */
 interface Pending {
@@ -99,7 +99,7 @@ export class FramedChannel {
     metadata: FramedMetadata,
     pending: (id: number, method: FramedMethod) => Pending,
   ): number {
-    const method = panelMethodTable().byName.get(methodName);
+    const method = clientMethodTable().byName.get(methodName);
     if (method === undefined)
       throw new RttError("RTT_ERR_INTERNAL", `the panel has no method ${methodName}`);
     if (this.#closed) throw unreachable(methodName, "the connection was closed");

@@ -22,8 +22,8 @@ import {
   encodeErrorBody,
   type FramedMethod,
   type MethodTable,
-  panelMethodTable,
 } from "@rtt/connector-sdk/framed/messages.ts";
+import { panelMethodTable } from "@rtt/connector-sdk/framed/protobuf-methods.ts";
 import type { PanelHandlers } from "@rtt/connector-sdk/wire.ts";
 import { RttError } from "@rtt/core";
 import { admitPeer, listenPrivate, removeOwnSocket, removeStaleSocket } from "@rtt/fabric";

@@ -24,7 +24,7 @@ import {
   sentRttError,
 } from "@rtt/connector-sdk/wire.ts";
 import { RttError, type TokenAction } from "@rtt/core";
-import { AUTHORIZATION_KEY } from "../trust/authorize.ts";
+import { AUTHORIZATION_KEY } from "../trust/authorization-key.ts";
 import type { TokenSource } from "../trust/client-tokens.ts";
 import type { QuickConnectAck } from "./client.ts";
 import { socketPathOf } from "./socket-path.ts";
@@ -56,7 +56,7 @@ export class GrpcPanelConnection {
   readonly #tokens: TokenSource;
 
   /** `tokens`: the capability token each mutating call carries (none by default). */
-  constructor(listen: string, tokens: TokenSource = () => undefined) {
+  constructor(listen: string, tokens: TokenSource = async () => undefined) {
     this.listen = listen;
     this.#tokens = tokens;
     const Panel = panelPackage().Panel;
@@ -75,9 +75,9 @@ export class GrpcPanelConnection {
   }
 
   /** A mutating call's metadata: `authorization: Bearer <token>` when there is a token. */
-  #auth(action: TokenAction): grpc.Metadata {
+  async #auth(action: TokenAction): Promise<grpc.Metadata> {
     const metadata = new grpc.Metadata();
-    const token = this.#tokens(action);
+    const token = await this.#tokens(action);
     if (token !== undefined) metadata.set(AUTHORIZATION_KEY, `Bearer ${token}`);
     return metadata;
   }
@@ -94,9 +94,10 @@ export class GrpcPanelConnection {
   }
 
   /** Long deadline: an apply starts drivers and programs. */
-  apply(planJson: string, who: string, why: string): Promise<ApplyResultMessage> {
+  async apply(planJson: string, who: string, why: string): Promise<ApplyResultMessage> {
+    const auth = await this.#auth("apply");
     return this.#call("ApplyPlan", 10 * 60_000, (o, cb) =>
-      this.#client.ApplyPlan({ plan_json: planJson, who, why }, this.#auth("apply"), o, cb),
+      this.#client.ApplyPlan({ plan_json: planJson, who, why }, auth, o, cb),
     );
   }
 
@@ -104,9 +105,10 @@ export class GrpcPanelConnection {
     return this.#call("ListRoutes", 10_000, (o, cb) => this.#client.ListRoutes({}, o, cb));
   }
 
-  rollback(seq: number, who: string): Promise<ApplyResultMessage> {
+  async rollback(seq: number, who: string): Promise<ApplyResultMessage> {
+    const auth = await this.#auth("rollback");
     return this.#call("Rollback", 10 * 60_000, (o, cb) =>
-      this.#client.Rollback({ seq, who }, this.#auth("rollback"), o, cb),
+      this.#client.Rollback({ seq, who }, auth, o, cb),
     );
   }
 
@@ -159,30 +161,31 @@ export class GrpcPanelConnection {
   }
 
   /** `rtt qc from -> to`: a hot swap of a wired route. */
-  quickConnect(from: string, to: string, who: string): Promise<QuickConnectAck> {
+  async quickConnect(from: string, to: string, who: string): Promise<QuickConnectAck> {
+    const auth = await this.#auth("qc");
     return this.#call("QuickConnect", 60_000, (o, cb) =>
-      this.#client.QuickConnect({ from, to, who, params: {} }, this.#auth("qc"), o, cb),
+      this.#client.QuickConnect({ from, to, who, params: {} }, auth, o, cb),
     );
   }
 
   /** `rtt trip` / `rtt heal`: a route's breaker, by hand. */
-  breaker(
+  async breaker(
     kind: "trip" | "heal",
     route: string,
     who: string,
     why = "",
   ): Promise<{ route: string; state: string; reason: string }> {
+    const auth = await this.#auth(kind);
     return this.#call(kind === "trip" ? "Trip" : "Heal", 10_000, (o, cb) =>
       kind === "trip"
-        ? this.#client.Trip({ route, who, why }, this.#auth("trip"), o, cb)
-        : this.#client.Heal({ route, who, why }, this.#auth("heal"), o, cb),
+        ? this.#client.Trip({ route, who, why }, auth, o, cb)
+        : this.#client.Heal({ route, who, why }, auth, o, cb),
     );
   }
 
-  shutdown(reason: string): Promise<{ pid: number }> {
-    return this.#call("Shutdown", 5000, (o, cb) =>
-      this.#client.Shutdown({ reason }, this.#auth("shutdown"), o, cb),
-    );
+  async shutdown(reason: string): Promise<{ pid: number }> {
+    const auth = await this.#auth("shutdown");
+    return this.#call("Shutdown", 5000, (o, cb) => this.#client.Shutdown({ reason }, auth, o, cb));
   }
 
   close(): void {

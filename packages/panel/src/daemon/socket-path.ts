@@ -1,5 +1,5 @@
 /** Where the panel's socket is, apart from the server so a client loads no server code. */
-import { RttError } from "@rtt/core";
+import { RttError } from "@rtt/core/errors.ts";
 
 /**
  * The Unix socket path of an `api.listen` value (only `unix://` is served:

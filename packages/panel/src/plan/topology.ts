@@ -4,19 +4,11 @@
  * ends, the driver that opens each, the lane kind and the traffic pattern. The WAL journals it as
  * each apply's pre and post graph, so its JSON form must be canonical: keys sorted, no clock.
  */
-import {
-  type CatalogSymbol,
-  canonicalHash,
-  canonicalOnce,
-  driverFor,
-  type JsonValue,
-  type LaneKind,
-  type Launch,
-  launchChanges,
-  launchHash,
-  launchOf,
-  sameCanonicalMembers,
-} from "@rtt/core";
+import { canonicalHash, canonicalOnce, sameCanonicalMembers } from "@rtt/core/canonical-json.ts";
+import type { JsonValue } from "@rtt/core/json-value.ts";
+import { driverFor, type Launch, launchChanges, launchHash, launchOf } from "@rtt/core/launch.ts";
+import type { LaneKind } from "@rtt/core/qos.ts";
+import type { CatalogSymbol } from "@rtt/core/symbol.ts";
 
 // Which connector opens a symbol is part of its launch (core launch.ts); kept importable here.
 export { driverFor };

@@ -7,11 +7,13 @@
  */
 import type { KeyObject } from "node:crypto";
 import type { Metadata } from "@grpc/grpc-js";
-import { EVERY_ROUTE, RttError, scopeDenial, type TokenAction, verifyToken } from "@rtt/core";
+import { RttError } from "@rtt/core/errors.ts";
+import { verifyToken } from "@rtt/core/tokens/capability-token.ts";
+import { EVERY_ROUTE, scopeDenial, type TokenAction } from "@rtt/core/tokens/token-scope.ts";
 import type { Edit } from "../plan/plan.ts";
 import type { Edge } from "../plan/topology.ts";
+import { AUTHORIZATION_KEY } from "./authorization-key.ts";
 
-export const AUTHORIZATION_KEY = "authorization";
 const BEARER = /^Bearer ([^\s]+)$/i;
 
 /** What a call touches: a route and the addresses at its ends, or every route. */

@@ -3,23 +3,29 @@
  * owner — whoever can read the panel's private key — a token minted for that one call, for its
  * one action, living a minute. Anyone else sends none, and a panel with require_tokens refuses.
  */
-import { RttError, type TokenAction } from "@rtt/core";
-import { currentWho } from "../audit/record.ts";
-import { loadSigningKey, PANEL_KEY_NAME } from "./keys.ts";
-import { mintToken } from "./tokens.ts";
+import { RttError } from "@rtt/core/errors.ts";
+import type { TokenAction } from "@rtt/core/tokens/token-scope.ts";
 
 export const TOKEN_ENV = "RTT_TOKEN";
 /** Long enough for the call to reach the panel, short enough to be useless when it leaks. */
 export const OWNER_TOKEN_TTL_MS = 60_000;
 
-/** The token for a call doing `action`, or none. */
-export type TokenSource = (action: TokenAction) => string | undefined;
+/**
+ * The token for a call doing `action`, or none. A promise: minting loads the key and the token
+ * code, which a command that only reads (`rtt panel status`) never needs.
+ */
+export type TokenSource = (action: TokenAction) => Promise<string | undefined>;
 
 /** The CLI's tokens in the workspace whose `.rtt/` is `rttDir`. */
 export function cliTokenSource(rttDir: string, env: NodeJS.ProcessEnv = process.env): TokenSource {
-  return (action) => {
+  return async (action) => {
     const given = env[TOKEN_ENV];
     if (given !== undefined && given !== "") return given.trim();
+    const [{ loadSigningKey, PANEL_KEY_NAME }, { mintToken }, { currentWho }] = await Promise.all([
+      import("./keys.ts"),
+      import("./tokens.ts"),
+      import("../audit/record.ts"),
+    ]);
     let key: ReturnType<typeof loadSigningKey>;
     try {
       key = loadSigningKey(rttDir, PANEL_KEY_NAME);

@@ -17,11 +17,14 @@ import {
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readStateFile, refuseLinks } from "@rtt/connector-sdk/state-files.ts";
-import { errorMessage, IDENT_PATTERN, keyIdOf, RttError } from "@rtt/core";
+import { errorMessage } from "@rtt/core/error-message.ts";
+import { RttError } from "@rtt/core/errors.ts";
+import { IDENT_PATTERN } from "@rtt/core/schemas/common.ts";
+import { keyIdOf } from "@rtt/core/tokens/ed25519.ts";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
 
 // The Ed25519 primitives are core's (drivers check route tokens with them too).
-export { keyIdOf, signBytes, verifyBytes } from "@rtt/core";
+export { keyIdOf, signBytes, verifyBytes } from "@rtt/core/tokens/ed25519.ts";
 
 export const KEYS_DIR = "keys";
 export const TRUST_DIR = "trust";

@@ -4,7 +4,9 @@
  * the drivers that check route tokens; minting needs the private key, so it stays here.
  */
 import { randomBytes } from "node:crypto";
-import { checkScope, RttError, signV4Public, type TokenClaims, type TokenScope } from "@rtt/core";
+import { RttError } from "@rtt/core/errors.ts";
+import { signV4Public, type TokenClaims } from "@rtt/core/tokens/capability-token.ts";
+import { checkScope, type TokenScope } from "@rtt/core/tokens/token-scope.ts";
 import type { SigningKey } from "./keys.ts";
 
 export const MAX_TTL_MS = 30 * 24 * 3_600_000;

@@ -4,14 +4,10 @@
  * folder, no permission, not UTF-8), not well-formed, not valid — never an exception.
  */
 import { readFileSync } from "node:fs";
-import {
-  type Diagnostic,
-  type DocumentKind,
-  type DocumentTypes,
-  errorMessage,
-  type SourceDocument,
-  validateDocument,
-} from "@rtt/core";
+import { errorMessage } from "@rtt/core/error-message.ts";
+import type { Diagnostic } from "@rtt/core/errors.ts";
+import type { SourceDocument } from "@rtt/core/source-document.ts";
+import { type DocumentKind, type DocumentTypes, validateDocument } from "@rtt/core/validate.ts";
 
 /** Strict UTF-8; a leading byte-order mark is dropped (as the scanner reads manifests). */
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });

@@ -5,20 +5,24 @@
  * way. `api.listen` anywhere else is a panel.yaml error: RTT never binds (or removes a file to
  * bind) outside the folders it checks.
  */
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, normalize, sep } from "node:path";
-import { RttError } from "@rtt/core";
+import { RttError } from "@rtt/core/errors.ts";
 import { privateDirProblem, shortSocketDir } from "@rtt/fabric/local-socket/private-dir.ts";
 import { fitsSunPath, MAX_SOCKET_PATH } from "@rtt/fabric/local-socket/socket-file.ts";
 import type { WorkspacePaths } from "./workspace.ts";
 
 const UNIX = "unix://";
+// node:crypto is not in Node's start-up snapshot, and only a workspace too deep for sun_path
+// needs it: required then (a client's start is mostly its imports).
+const requireLazily = createRequire(import.meta.url);
 
 /** The default `api.listen`: `.rtt/sockets/panel.sock`, or a short per-user path when too long. */
 export function defaultListen(paths: WorkspacePaths): string {
   const wanted = join(paths.sockets, "panel.sock");
   if (fitsSunPath(wanted)) return `${UNIX}${wanted}`;
+  const { createHash } = requireLazily("node:crypto") as typeof import("node:crypto");
   const id = createHash("sha256").update(paths.rttDir).digest("hex").slice(0, 16);
   return `${UNIX}${join(shortSocketDir(), `panel-${id}.sock`)}`;
 }
