@@ -4,11 +4,11 @@
  * Selectors are compiled once and shared, so parsed addresses are never mutated.
  */
 // Single modules, not semver's index: it loads every module it has (~18 ms at start-up).
-import Range from "semver/classes/range.js";
-import SemVer from "semver/classes/semver.js";
-import semverEq from "semver/functions/eq.js";
+import type Range from "semver/classes/range.js";
+import type SemVer from "semver/classes/semver.js";
 import { memoByObject, memoByString } from "./memo.ts";
 import { CACHE_LIMIT, type ConcreteAddress, type Selector } from "./saddr.ts";
+import { semver } from "./semver-parts.ts";
 
 /** A glob as a test, compiled once: `*` matches anything, a glob without `*` only itself. */
 const globTest = memoByString(CACHE_LIMIT, (glob): ((text: string) => boolean) => {
@@ -31,7 +31,7 @@ export function versionSatisfies(version: string, range: string): boolean {
 
 const rangeOf = memoByString(CACHE_LIMIT, (range): Range | undefined => {
   try {
-    return new Range(range);
+    return new (semver().Range)(range);
   } catch {
     return undefined;
   }
@@ -40,11 +40,17 @@ const rangeOf = memoByString(CACHE_LIMIT, (range): Range | undefined => {
 /** Never mutated once parsed (semver's `inc` is never called on it). */
 const semverOf = memoByString(CACHE_LIMIT, (version): SemVer | undefined => {
   try {
-    return new SemVer(version);
+    return new (semver().SemVer)(version);
   } catch {
     return undefined;
   }
 });
+
+/** A test for one exact version: semver's equality (build metadata aside), loaded once. */
+function exactly(version: string): (v: string) => boolean {
+  const { eq } = semver();
+  return (v) => eq(version, v);
+}
 
 /** `versionSatisfies(v, range)` with the range looked up once, not once per version tested. */
 function rangeTest(range: string): (version: string) => boolean {
@@ -76,7 +82,7 @@ const compiledSelector = memoByObject((selector: Selector): CompiledSelector => 
       version === undefined
         ? undefined
         : selector.form === "concrete"
-          ? (v) => semverEq(version, v)
+          ? exactly(version)
           : rangeTest(version),
   };
 });

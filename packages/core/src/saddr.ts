@@ -12,10 +12,9 @@
  * normal form: scheme lowercased, caps sorted and de-duplicated, empty query dropped, runs of
  * spaces in a range collapsed. Which addresses a selector matches: saddr-match.ts.
  */
-// Single modules, not semver's index: it loads every module it has (~18 ms at start-up).
-import validRange from "semver/ranges/valid.js";
 import { RttError } from "./errors.ts";
 import { memoByString } from "./memo.ts";
+import { semver } from "./semver-parts.ts";
 import { closest } from "./suggest.ts";
 import { quoteInput } from "./untrusted-text.ts";
 
@@ -196,7 +195,7 @@ function parseVersion(input: string, start: number, text: string): ParsedVersion
     throw syntaxError(input, at, "a semver version or range");
   }
   const collapsed = text.replace(/ +/g, " ");
-  if (validRange(collapsed) === null) {
+  if (semver().validRange(collapsed) === null) {
     throw syntaxError(input, start, "a semver version or range", "e.g. 1.2.3, 2, ^1.2, >=1.2 <2");
   }
   return { exact: false, text: collapsed };

@@ -2,11 +2,11 @@
  * The `rtt-*` string formats the document schemas name (and semver ranges): each is checked by
  * the parser that owns it, whose error explains what is wrong and where inside the string.
  */
-import validRange from "semver/ranges/valid.js";
 import { RttError } from "./errors.ts";
 import { isNormalizedAbsolute } from "./path-confinement.ts";
 import { parseHealthExpr, parseRouteExpr } from "./route-expr.ts";
 import { parseConcrete, parseReference, parseSaddr } from "./saddr.ts";
+import { semver } from "./semver-parts.ts";
 
 /** Each `rtt-*` format is checked by the parser that owns it; its error is the explanation. */
 const FORMAT_PARSERS: Record<string, (text: string) => unknown> = {
@@ -24,7 +24,7 @@ const FORMAT_PARSERS: Record<string, (text: string) => unknown> = {
       );
   },
   "semver-range": (text) => {
-    if (validRange(text) === null) {
+    if (semver().validRange(text) === null) {
       throw new RttError("RTT_ERR_DOC_SCHEMA", `${JSON.stringify(text)} is not a semver range`, {
         hint: 'e.g. ">=1.2 <2.0" or "^1.2"',
       });
