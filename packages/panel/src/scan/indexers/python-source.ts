@@ -96,10 +96,16 @@ function positional(args: SyntaxNode | null): SyntaxNode[] {
   );
 }
 
+/**
+ * A module's top-level statements, taken from the tree once: each `namedChildren` builds every
+ * node again from the WASM tree.
+ */
+type TopLevel = readonly (SyntaxNode | null)[];
+
 /** Module-level `x = <callee>(...)`: variable → callee's last name (`FastAPI`, `HookimplMarker`). */
-function assignedCalls(root: SyntaxNode): Map<string, string> {
+function assignedCalls(statements: TopLevel): Map<string, string> {
   const made = new Map<string, string>();
-  for (const statement of root.namedChildren) {
+  for (const statement of statements) {
     const assignment = statement?.type === "expression_statement" ? statement.namedChild(0) : null;
     if (assignment?.type !== "assignment") continue;
     const left = assignment.childForFieldName("left");
@@ -112,8 +118,8 @@ function assignedCalls(root: SyntaxNode): Map<string, string> {
 }
 
 /** Whether the module has a top-level `if __name__ == "__main__":`. */
-function hasMainBlock(root: SyntaxNode): boolean {
-  return root.namedChildren.some((statement) => {
+function hasMainBlock(statements: TopLevel): boolean {
+  return statements.some((statement) => {
     if (statement?.type !== "if_statement") return false;
     const test = statement.childForFieldName("condition");
     if (test?.type !== "comparison_operator" || test.namedChildCount !== 2) return false;
@@ -162,9 +168,9 @@ interface Context {
 }
 
 /** `import click [as c]` → c: "click"; `from click import command [as cmd]` → cmd: "command". */
-function clickNames(root: SyntaxNode): Map<string, string> {
+function clickNames(statements: TopLevel): Map<string, string> {
   const names = new Map<string, string>();
-  for (const statement of root.namedChildren) {
+  for (const statement of statements) {
     if (statement?.type !== "import_statement" && statement?.type !== "import_from_statement")
       continue;
     const from = statement.childForFieldName("module_name")?.text;
@@ -231,10 +237,11 @@ function scanDecorator(decorator: SyntaxNode, name: string, context: Context): v
 
 function scanModule(root: SyntaxNode, module: string): PyFact[] {
   const scan: FileScan = { facts: [], apps: new Map() };
+  const statements: TopLevel = root.namedChildren;
   const context: Context = {
-    made: assignedCalls(root),
-    click: clickNames(root),
-    main: hasMainBlock(root),
+    made: assignedCalls(statements),
+    click: clickNames(statements),
+    main: hasMainBlock(statements),
     module,
     scan,
   };
