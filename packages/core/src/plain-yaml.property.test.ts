@@ -51,7 +51,27 @@ const SCALAR = weighted(
     "['a', 'b]c']",
   ],
 );
-const FLOW = weighted(["[a, b]", "[]", '[ "x", y ]', "[x, 'y', 12]"], ["[a, [b]]", "[a, b"]);
+const FLOW = weighted(
+  [
+    "[a, b]",
+    "[]",
+    '[ "x", y ]',
+    "[x, 'y', 12]",
+    "{ errors: 5, window_ms: 5000 }",
+    "{}",
+    "{a: x, b: 'y'}",
+  ],
+  [
+    "[a, [b]]",
+    "[a, b",
+    "{a: 1, a: 2}",
+    "{ a: [x] }",
+    "{a:1}",
+    "{a: x, }",
+    "{a: {b: c}}",
+    "{a: 1.5}",
+  ],
+);
 const INLINE = fc.oneof({ arbitrary: SCALAR, weight: 3 }, { arbitrary: FLOW, weight: 1 });
 
 type Node =
@@ -166,7 +186,7 @@ describe("plainYamlValue", () => {
 
   it("reads a usual panel.yaml, and declines what it cannot vouch for", () => {
     const usual =
-      '# the scan\nscan:\n  ignore: [".git", "node_modules", dist]\n  roots:\n    - src\n    - lib\n  follow_symlinks: true\n  max_manifest_bytes: 65536\n';
+      '# the scan\nscan:\n  ignore: [".git", "node_modules", dist]\n  roots:\n    - src\n    - lib\n  follow_symlinks: true\n  max_manifest_bytes: 65536\nhealth:\n  trip_threshold: { errors: 5, window_ms: 5000 }\n';
     assert.deepEqual(plainYamlValue(usual), {
       scan: {
         ignore: [".git", "node_modules", "dist"],
@@ -174,6 +194,7 @@ describe("plainYamlValue", () => {
         follow_symlinks: true,
         max_manifest_bytes: 65536,
       },
+      health: { trip_threshold: { errors: 5, window_ms: 5000 } },
     });
     assert.deepEqual(plainYamlValue(""), {});
     for (const declined of ["a: 1.0", "a: Null", "a: x # c", "a:\n- x", "a: &x y", "a: 1\na: 2"])

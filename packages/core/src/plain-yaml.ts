@@ -1,6 +1,6 @@
 /**
  * The value of a YAML text written in a small, plain subset — nested block mappings, sequences of
- * plain scalars (block or one-line flow), whole-line comments — without loading the `yaml`
+ * scalars, one-line flow sequences and mappings of scalars, whole-line comments — without the `yaml`
  * package, whose loading was most of what reading a short panel.yaml cost a cold `rtt scan`.
  * Anything outside the subset, or anything the YAML core schema might read otherwise (a number
  * in another notation, `Null`, `~`, `yes`), is declined (undefined) and left to the full parser
@@ -36,15 +36,35 @@ function scalar(text: string): Plain {
   return text;
 }
 
-function flowSequence(text: string): Plain[] {
-  const inner = text.slice(1, -1).trim();
-  if (inner === "") return [];
-  return inner.split(",").map((item) => scalar(item.trim()));
+/** `key` as a mapping's next key: declined when odd or already in `map`. */
+function keyFor(key: string, map: Readonly<Record<string, Plain>>): string {
+  // A key the core schema reads as another type (`null:`, `true:`) is declined like a value.
+  if (!KEY.test(key) || TYPED.test(key) || key === "__proto__" || Object.hasOwn(map, key))
+    throw new Declined();
+  return key;
 }
 
-/** A value after `key: ` or `- `: a flow sequence or a scalar. */
+/** The items of a one-line flow collection (`[a, b]`, `{a: 1}`), between its brackets. */
+function flowItems(text: string): string[] {
+  const inner = text.slice(1, -1).trim();
+  return inner === "" ? [] : inner.split(",").map((item) => item.trim());
+}
+
+function flowMapping(text: string): { [key: string]: Plain } {
+  const map: { [key: string]: Plain } = {};
+  for (const item of flowItems(text)) {
+    const colon = item.indexOf(": ");
+    if (colon < 0) throw new Declined();
+    map[keyFor(item.slice(0, colon), map)] = scalar(item.slice(colon + 2).trim());
+  }
+  return map;
+}
+
+/** A value after `key: ` or `- `: a one-line flow sequence or mapping of scalars, or a scalar. */
 function inlineValue(text: string): Plain {
-  return text.startsWith("[") && text.endsWith("]") ? flowSequence(text) : scalar(text);
+  if (text.startsWith("[") && text.endsWith("]")) return flowItems(text).map(scalar);
+  if (text.startsWith("{") && text.endsWith("}")) return flowMapping(text);
+  return scalar(text);
 }
 
 class BlockReader {
@@ -85,10 +105,8 @@ class BlockReader {
     const map: { [key: string]: Plain } = {};
     for (let line = this.#peek(indent); line !== undefined; line = this.#peek(indent)) {
       const colon = line.content.indexOf(":");
-      const key = line.content.slice(0, colon);
-      // A key the core schema reads as another type (`null:`, `true:`) is declined like a value.
-      const odd = !KEY.test(key) || TYPED.test(key) || key === "__proto__";
-      if (colon < 0 || odd || Object.hasOwn(map, key)) throw new Declined();
+      if (colon < 0) throw new Declined();
+      const key = keyFor(line.content.slice(0, colon), map);
       const rest = line.content.slice(colon + 1);
       this.#at++;
       if (rest === "") {

@@ -21,9 +21,9 @@ const PLAIN_NAME = /^(?=.*[^./])[A-Za-z0-9._-]+\/?$/;
  */
 function plainNames(patterns: readonly string[]): RegExp | undefined {
   if (patterns.length === 0 || !patterns.every((p) => PLAIN_NAME.test(p))) return undefined;
-  const escape = (name: string) => name.replace(/[.-]/g, "\\$&");
-  const any = patterns.filter((p) => !p.endsWith("/")).map(escape);
-  const folders = patterns.filter((p) => p.endsWith("/")).map((p) => escape(p.slice(0, -1)));
+  const literal = (name: string) => name.replace(/[.-]/g, "\\$&");
+  const any = patterns.filter((p) => !p.endsWith("/")).map(literal);
+  const folders = patterns.filter((p) => p.endsWith("/")).map((p) => literal(p.slice(0, -1)));
   const alternatives = [
     ...(any.length === 0 ? [] : [`(?:${any.join("|")})(?:/|$)`]),
     ...(folders.length === 0 ? [] : [`(?:${folders.join("|")})/`]),
