@@ -9,7 +9,6 @@ import {
   addressOf,
   type CatalogSymbol,
   canonicalHash,
-  canonicalOnce,
   type JsonValue,
   type LaneKind,
   launchRouteParams,
@@ -136,10 +135,11 @@ export function inputsHash(inputs: PlanInputs): string {
     inputs.health === undefined
       ? []
       : [...inputs.health].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // One text of the whole, no text kept per object: every plan a command makes reads its inputs
+  // afresh (`loadPlanInputs`), so texts kept per symbol were paid for and never reused (issue 20).
   return canonicalHash({
-    // Each symbol's and route's canonical text once: a panel plans the same objects again and again.
-    catalog: [...inputs.catalog].sort((a, b) => (a.saddr < b.saddr ? -1 : 1)).map(canonicalOnce),
-    routes: inputs.routes.map(canonicalOnce),
+    catalog: [...inputs.catalog].sort((a, b) => (a.saddr < b.saddr ? -1 : 1)),
+    routes: inputs.routes,
     policy: inputs.policy,
     prefer: inputs.prefer,
     security: inputs.security,
