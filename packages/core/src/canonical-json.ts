@@ -289,24 +289,29 @@ function sameCanonical(x: unknown, y: unknown, path: Path): boolean {
   }
   const a = x as Record<string, unknown>;
   const b = y as Record<string, unknown>;
-  const keys = definedKeys(a);
-  const other = definedKeys(b);
-  if (keys.length !== other.length) return false;
-  for (let i = 0; i < keys.length; i++) if (keys[i] !== other[i]) return false;
-  for (const key of keys) {
+  // The same member names (undefined ones left out, as the text leaves them out): as many in
+  // each, and every one of a's in b. No sorted lists: the order of the text is not compared.
+  if (definedCount(a) !== definedCount(b)) return false;
+  for (const key of Object.keys(a)) {
+    const item = a[key];
+    if (item === undefined) continue;
+    const other = b[key];
+    if (other === undefined || !isEnumerable.call(b, key)) return false;
     path.push(key);
-    const same = sameCanonical(a[key], b[key], path);
+    const same = sameCanonical(item, other, path);
     path.pop();
     if (!same) return false;
   }
   return true;
 }
 
-/** An object's member names as its canonical text lists them: sorted, undefined ones left out. */
-function definedKeys(o: Record<string, unknown>): string[] {
-  const keys: string[] = [];
-  for (const key of Object.keys(o)) if (o[key] !== undefined) keys.push(key);
-  return keys.sort();
+const isEnumerable = Object.prototype.propertyIsEnumerable;
+
+/** How many members an object's canonical text lists (undefined ones are left out). */
+function definedCount(o: Record<string, unknown>): number {
+  let n = 0;
+  for (const key of Object.keys(o)) if (o[key] !== undefined) n++;
+  return n;
 }
 
 /** Throws as `serialize` would on a value that is not an object and has no canonical form. */
