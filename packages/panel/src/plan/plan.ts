@@ -367,6 +367,9 @@ export function batchEdits(edits: readonly Edit[]): string[][] {
  * it would rewire a tripped target, and the breaker would degrade it again.
  */
 function withRealTargets(observed: Topology, catalog: readonly CatalogSymbol[]): Topology {
+  // Nothing degraded (the usual case): the graph as it is; the diff reads it in route order.
+  if (!Object.values(observed.edges).some((edge) => edge.to.driver === STUB_DRIVER))
+    return observed;
   return topologyOf(
     Object.values(observed.edges).map((edge) => {
       const real = edge.to.driver === STUB_DRIVER ? catalogEnd(edge.to.saddr, catalog) : undefined;
