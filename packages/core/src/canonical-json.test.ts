@@ -176,6 +176,16 @@ describe("canonicalJson: examples", () => {
     );
   });
 
+  it("orders keys that start with a digit by code units, array indexes or not", () => {
+    // An engine puts array-index keys ("10", "9") first in numeric order whatever the insertion
+    // order; "2fa" is no index and keeps its place.
+    assert.equal(canonicalJson({ a: 4, "2fa": 1, "1b": 2 }), '{"1b":2,"2fa":1,"a":4}');
+    assert.equal(
+      canonicalJson({ a: 4, "2fa": 1, 9: 3, 10: 2, 4294967295: 5 }),
+      '{"10":2,"2fa":1,"4294967295":5,"9":3,"a":4}',
+    );
+  });
+
   it("drops undefined members, as JSON.stringify does", () => {
     assert.equal(canonicalJson({ a: undefined, b: 1 }), '{"b":1}');
   });

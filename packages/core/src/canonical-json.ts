@@ -128,7 +128,8 @@ const NOT_NATIVE: unique symbol = Symbol("not native");
  * `JSON.stringify` of it could differ from the canonical text or succeed where JCS refuses: a
  * non-finite number (written as null), undefined in an array (null), a non-plain object or a
  * `toJSON` (written as it says), a key an engine orders as an array index whatever the insertion
- * order, `__proto__` (a copy would set the prototype), a function, symbol or bigint.
+ * order (an array index), `__proto__` (a copy would set the prototype), a function, symbol or
+ * bigint.
  */
 function sortedView(value: unknown): unknown {
   switch (typeof value) {
@@ -164,8 +165,8 @@ function sortedView(value: unknown): unknown {
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     const first = key.charCodeAt(0);
-    // Digits first: an index-like key ("7") goes before every other key in any object.
-    if ((first >= 48 && first <= 57) || key === "__proto__") return NOT_NATIVE;
+    // An array index ("7", not "7a") goes before every other key in any object, in numeric order.
+    if ((first >= 48 && first <= 57 && isArrayIndex(key)) || key === "__proto__") return NOT_NATIVE;
     if (i > 0 && (keys[i - 1] as string) > key) sorted = false;
   }
   if (!sorted) keys.sort();
@@ -182,6 +183,11 @@ function sortedView(value: unknown): unknown {
     if (copy !== undefined) copy[key] = view;
   }
   return copy ?? value;
+}
+
+/** A key engines order as an array index: a canonical integer below 2³² − 1. */
+function isArrayIndex(key: string): boolean {
+  return /^(?:0|[1-9][0-9]{0,9})$/.test(key) && Number(key) < 4_294_967_295;
 }
 
 /** `JSON.stringify`'s escape of a lone surrogate (a well-formed pair is written as it is). */
