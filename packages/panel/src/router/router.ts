@@ -91,8 +91,11 @@ interface ResolvedEnd {
   readonly resolution?: Resolution;
 }
 
-/** Resolves a route end's text against the symbols it can match; the same text, the same answer. */
-type ResolveEnd = (end: string) => ResolvedEnd;
+/**
+ * Resolves a route end's text against the symbols it can match; the same text, the same answer.
+ * `keep: false` for an end that names one route (a source): kept, it would only grow the map.
+ */
+type ResolveEnd = (end: string, keep?: boolean) => ResolvedEnd;
 
 function resolveEnd(text: string, symbols: () => readonly CatalogSymbol[]): ResolvedEnd {
   const ref = parseRef(text);
@@ -127,12 +130,13 @@ function endResolver(
     resolvedByBuckets.set(endSymbols, cache);
   }
   const resolved = cache;
-  return (text) => {
+  return (text, keep = true) => {
     const hit = resolved.get(text);
     if (hit !== undefined) return hit;
     const bucket = endSymbols(text);
     if (bucket === undefined) return resolveEnd(text, whole);
     const end = resolveEnd(text, () => bucket);
+    if (!keep) return end;
     if (resolved.size >= RESOLVED_LIMIT) resolved.clear();
     resolved.set(text, end);
     return end;
@@ -285,7 +289,7 @@ export function routeDecision(
   const id = routeIdOf(route);
   const resolve = endResolver(catalog, context.endSymbols);
   const reasons: string[] = [];
-  const from = resolve(route.from);
+  const from = resolve(route.from, false);
   const fromRef = from.ref;
   const source = resolveSource(route.from, from, reasons);
   const entries = typeof route.to === "string" ? [route.to] : route.to;
