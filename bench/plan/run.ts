@@ -13,23 +13,29 @@
  * with a failover list; a policy of allow, deny, pin and QoS rules; an observed graph that
  * differs by creates, replaces and deletes.
  *
- * `plan_N_ms` is the median over plans of the same input objects (per-object and per-string
- * caches warm). No command plans that way: `rtt plan`, `rtt apply` and the daemon's plan check
- * read the files again each time (`loadPlanInputs`), so every plan they make is of objects no
- * cache has seen. `plan_N_fresh_ms` is that plan: the median over plans of a JSON copy of the
- * inputs each (copied outside the timing; the JIT warm, as in a running panel), and
- * `plan_N_first_ms` the first plan of such a copy in the process, as a one-shot `rtt plan` pays.
+ * `plan_N_ms` is the plan as a command makes it: `rtt plan`, `rtt apply` and the daemon's plan
+ * check read the files again each time (`loadPlanInputs`), so every plan they make is of objects
+ * no cache has seen. It is the median over plans of a JSON copy of the inputs each (copied
+ * outside the timing; the JIT warm, as in a running panel), and `plan_N_cpu_ms` the same plans'
+ * CPU time (process user + system: on a shared machine wall time is mostly waiting for a core).
+ * `plan_N_first_ms` is the first such plan in the process, as a one-shot `rtt plan` pays, and
+ * `plan_N_warm_ms` the median over plans of the same input objects (per-object caches warm: no
+ * command plans that way).
+ *
+ * With --baseline CHECKOUT (a worktree with its own node_modules), the same fresh plans are made
+ * by that checkout's `makePlan` too, alternating with this one's, plan for plan, and its plan is
+ * checked byte for byte against this one's: `base_plan_N_ms`, `base_plan_N_cpu_ms`.
  *
  * Apply: 1,000 routes created from nothing by the reconciler (WAL with fsync, audit, QuickConnect
  * handshake, two-phase commit) over in-process drivers and in-proc lanes, against the same
  * drivers wired directly ("bare": open, open, offer, bind per route).
  *
  * Median of RUNS each. Progress on stderr; the last line of stdout is one JSON object.
- * Usage: npm run bench:plan [-- --runs R] [--sizes 100,1000]
+ * Usage: npm run bench:plan [-- --runs R] [--sizes 100,1000] [--baseline CHECKOUT] [--no-apply]
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type CatalogSymbol, type Contract, type RouteSpec, symbolFromContract } from "@rtt/core";
 import {
@@ -50,7 +56,10 @@ const { values } = parseArgs({
   options: {
     runs: { type: "string", default: "5" },
     sizes: { type: "string", default: "100,1000,10000" },
+    baseline: { type: "string" },
+    apply: { type: "boolean", default: true },
   },
+  allowNegative: true,
 });
 const RUNS = Number(values.runs);
 const SIZES = values.sizes.split(",").map(Number);
@@ -71,13 +80,33 @@ function timeMs(fn: () => unknown): number {
   return performance.now() - t0;
 }
 
+/** Wall and CPU (user + system, all threads: GC helpers count) milliseconds of `fn`. */
+function timeBoth<T>(fn: () => T): { wall: number; cpu: number; out: T } {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const out = fn();
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000, out };
+}
+
+/** The baseline checkout's planner (its own modules and caches), or undefined without --baseline. */
+const baseMakePlan: typeof makePlan | undefined =
+  values.baseline === undefined
+    ? undefined
+    : (
+        (await import(resolve(values.baseline, "packages/panel/src/index.ts"))) as {
+          makePlan: typeof makePlan;
+        }
+      ).makePlan;
+
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 const result: Record<string, unknown> = { bench: "plan", runs: RUNS, node: process.version };
 
 for (const n of SIZES) {
   const { inputs, observed } = syntheticWorkspace(n);
-  // Fewer runs at the big size if it is slow, but never fewer than 3.
-  const runs = n >= 10_000 ? Math.max(3, Math.min(RUNS, 3)) : RUNS;
+  // Half the runs at the big size (3 by default), but never fewer than 3.
+  const runs = n >= 10_000 ? Math.max(3, Math.floor(RUNS / 2)) : RUNS;
   // The first plan of objects no plan has seen (a JSON copy: what `rtt plan` reads from disk);
   // the per-string caches (addresses, globs, ranges) are warm from building the observed graph.
   const fresh = JSON.parse(JSON.stringify({ inputs, observed }));
@@ -90,15 +119,31 @@ for (const n of SIZES) {
     `plan ${n} routes: ${inputs.catalog.length} symbols, ${wired} wired, edits ${JSON.stringify(counts)}, ${plan.batches.length} batches; ${runs} runs…\n`,
   );
   const samples = {
-    plan: [] as number[],
+    warm: [] as number[],
     fresh: [] as number[],
+    cpu: [] as number[],
+    base: [] as number[],
+    baseCpu: [] as number[],
     resolve: [] as number[],
     json: [] as number[],
   };
+  const freshCopy = () => JSON.parse(JSON.stringify({ inputs, observed }));
   for (let r = 0; r < runs; r++) {
-    samples.plan.push(timeMs(() => makePlan(inputs, observed, 1)));
-    const copy = JSON.parse(JSON.stringify({ inputs, observed }));
-    samples.fresh.push(timeMs(() => makePlan(copy.inputs, copy.observed, 1)));
+    samples.warm.push(timeMs(() => makePlan(inputs, observed, 1)));
+    // Head and baseline alternate, each first in every other round; each plans a copy of its own.
+    const order = r % 2 === 0 ? ["head", "base"] : ["base", "head"];
+    const plans: Record<string, string> = {};
+    for (const which of order) {
+      const planner = which === "head" ? makePlan : baseMakePlan;
+      if (planner === undefined) continue;
+      const copy = freshCopy();
+      const t = timeBoth(() => planner(copy.inputs, copy.observed, 1));
+      (which === "head" ? samples.fresh : samples.base).push(t.wall);
+      (which === "head" ? samples.cpu : samples.baseCpu).push(t.cpu);
+      plans[which] = JSON.stringify(t.out);
+    }
+    if (plans.base !== undefined && plans.base !== plans.head)
+      throw new Error(`the baseline's plan of ${n} routes differs from this checkout's`);
     samples.resolve.push(timeMs(() => resolveRoutes(inputs.routes, inputs.catalog)));
     samples.json.push(timeMs(() => JSON.parse(JSON.stringify({ ...inputs, observed }))));
   }
@@ -106,29 +151,36 @@ for (const n of SIZES) {
   const diffMs = median(
     Array.from({ length: runs }, () => timeMs(() => diffTopologies(observed, plan.desired))),
   );
-  const planMs = median(samples.plan);
+  const warmMs = median(samples.warm);
   const freshMs = median(samples.fresh);
   const resolveMs = median(samples.resolve);
   const jsonMs = median(samples.json);
   process.stderr.write(
-    `  plan ${round(planMs)} ms (fresh inputs ${round(freshMs)} ms, first ${round(firstMs)} ms), resolve-only ${round(resolveMs)} ms (plan is ×${round(planMs / resolveMs, 4)} of it), json ${round(jsonMs)} ms (×${round(planMs / jsonMs)}), diff ${round(diffMs)} ms\n`,
+    `  plan ${round(freshMs)} ms (cpu ${round(median(samples.cpu))} ms; same objects ${round(warmMs)} ms, first ${round(firstMs)} ms), resolve-only ${round(resolveMs)} ms, json ${round(jsonMs)} ms (plan is ×${round(freshMs / jsonMs)} of it), diff ${round(diffMs)} ms\n`,
   );
-  result[`plan_${n}_ms`] = round(planMs);
-  result[`plan_${n}_fresh_ms`] = round(freshMs);
+  result[`plan_${n}_ms`] = round(freshMs);
+  result[`plan_${n}_cpu_ms`] = round(median(samples.cpu));
   result[`plan_${n}_first_ms`] = round(firstMs);
+  result[`plan_${n}_warm_ms`] = round(warmMs);
+  if (baseMakePlan !== undefined) {
+    result[`base_plan_${n}_ms`] = round(median(samples.base));
+    result[`base_plan_${n}_cpu_ms`] = round(median(samples.baseCpu));
+    process.stderr.write(
+      `  baseline plan ${round(median(samples.base))} ms (cpu ${round(median(samples.baseCpu))} ms), byte-identical\n`,
+    );
+  }
   result[`resolve_${n}_ms`] = round(resolveMs);
   result[`json_${n}_ms`] = round(jsonMs);
   result[`diff_${n}_ms`] = round(diffMs, 3);
-  result[`plan_vs_resolve_${n}`] = round(planMs / resolveMs, 4);
-  result[`plan_vs_json_${n}`] = round(planMs / jsonMs, 1);
-  result[`plan_fresh_vs_json_${n}`] = round(freshMs / jsonMs, 1);
+  result[`plan_vs_json_${n}`] = round(freshMs / jsonMs, 1);
+  result[`plan_warm_vs_json_${n}`] = round(warmMs / jsonMs, 1);
   result[`edits_${n}`] = plan.edits.length;
 }
 // Apply: 1,000 routes created from nothing through the real reconciler (WAL, audit, QuickConnect
 // handshake, two-phase commit) over in-process drivers and in-proc lanes, against the peer of the
 // same drivers wired directly (open, open, offer, bind per route: no WAL, no handshake, no 2PC).
 const APPLY_ROUTES = 1000;
-{
+if (values.apply) {
   const applyRuns = Math.max(1, Math.min(RUNS, 3));
   const ends = (i: number) => ({
     from: sym({

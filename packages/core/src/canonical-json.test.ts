@@ -176,6 +176,16 @@ describe("canonicalJson: examples", () => {
     );
   });
 
+  it("orders keys that start with a digit by code units, array indexes or not", () => {
+    // An engine puts array-index keys ("10", "9") first in numeric order whatever the insertion
+    // order; "2fa" is no index and keeps its place.
+    assert.equal(canonicalJson({ a: 4, "2fa": 1, "1b": 2 }), '{"1b":2,"2fa":1,"a":4}');
+    assert.equal(
+      canonicalJson({ a: 4, "2fa": 1, 9: 3, 10: 2, 4294967295: 5 }),
+      '{"10":2,"2fa":1,"4294967295":5,"9":3,"a":4}',
+    );
+  });
+
   it("drops undefined members, as JSON.stringify does", () => {
     assert.equal(canonicalJson({ a: undefined, b: 1 }), '{"b":1}');
   });
@@ -273,6 +283,41 @@ describe("canonicalJson: properties", () => {
     );
   });
 
+  it("refuses exactly the values with a lone surrogate, in a key or a string, at any depth", () => {
+    // Units of lone surrogates, a pair, and text that merely looks like a surrogate's escape
+    // (a backslash, then "ud800"), which must still be accepted.
+    const unit = fc.constantFrom("\ud800", "\udfff", "\ud83d\ude00", "\\", "ud800", "a", "\u0001");
+    const strings = fc.string({ unit, maxLength: 4 });
+    const values = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: "small" },
+        strings,
+        fc.integer(),
+        fc.array(tie("value"), { maxLength: 3 }),
+        fc.dictionary(strings, tie("value"), { maxKeys: 3 }),
+      ),
+    })).value;
+    const wellFormed = (v: unknown): boolean =>
+      typeof v === "string"
+        ? v.isWellFormed()
+        : Array.isArray(v)
+          ? v.every(wellFormed)
+          : v !== null && typeof v === "object"
+            ? Object.entries(v).every(([k, item]) => k.isWellFormed() && wellFormed(item))
+            : true;
+    fc.assert(
+      fc.property(values, (v) => {
+        if (wellFormed(v)) {
+          assert.deepEqual(JSON.parse(canonicalJson(v)), jsonNormal(v));
+          assert.equal(canonicalHash(v), canonicalHash(JSON.parse(canonicalJson(v))));
+        } else {
+          assert.equal(canonError(v).code, "RTT_ERR_CANON_VALUE");
+          assert.throws(() => canonicalHash(v), RttError);
+        }
+      }),
+    );
+  });
+
   it("is invariant under member reordering, and so is canonicalHash", () => {
     fc.assert(
       fc.property(json, fc.integer(), (v, seed) => {
@@ -341,6 +386,27 @@ describe("canonicalOnce and sameCanonicalMembers", () => {
     fc.assert(
       fc.property(pair, ([a, b]) => {
         assert.equal(sameCanonicalMembers(a, b), canonicalJson(a) === canonicalJson(b));
+      }),
+    );
+  });
+
+  it("sameCanonicalMembers tells apart objects that list as many members under other names", () => {
+    // Same count, one name each side the other lacks (or holds undefined): never equal.
+    const pair = fc
+      .tuple(record, fc.string({ maxLength: 3 }), fc.jsonValue({ maxDepth: 1 }), fc.boolean())
+      .map(([r, suffix, value, asUndefined]) => {
+        const shared: Record<string, unknown> = { ...r };
+        delete shared[`a${suffix}`];
+        delete shared[`b${suffix}`];
+        const a: Record<string, unknown> = { ...shared, [`a${suffix}`]: value };
+        const b: Record<string, unknown> = { ...shared, [`b${suffix}`]: value };
+        if (asUndefined) b[`a${suffix}`] = undefined;
+        return [a, b] as const;
+      });
+    fc.assert(
+      fc.property(pair, ([a, b]) => {
+        assert.equal(sameCanonicalMembers(a, b), false);
+        assert.equal(sameCanonicalMembers(b, a), false);
       }),
     );
   });

@@ -114,7 +114,8 @@ export function compat(
 ): CompatResult {
   const reasons: CompatReason[] = [];
   const roles = options.roles ?? DEFAULT_ROLES;
-  const C = capital(roles.consumer);
+  // Only a reason names them; most candidates fit (this runs per candidate of every route).
+  const C = () => capital(roles.consumer);
   const P = roles.provider;
 
   const version = checkVersion(consumer, provider, roles);
@@ -123,7 +124,7 @@ export function compat(
   if (consumer.io !== undefined && provider.io !== undefined && !ioFits(consumer.io, provider.io)) {
     reasons.push({
       code: "io",
-      message: `${C} uses io mode "${consumer.io}" but ${P} uses "${provider.io}".`,
+      message: `${C()} uses io mode "${consumer.io}" but ${P} uses "${provider.io}".`,
     });
   }
 
@@ -136,7 +137,7 @@ export function compat(
     reasons.push({
       code: "caps",
       message:
-        `${C} requires ${plural(missing, "capability", "capabilities")} ${list(missing)} ` +
+        `${C()} requires ${plural(missing, "capability", "capabilities")} ${list(missing)} ` +
         `but ${P} offers ${listOrNone(sortedUnique(provider.capabilities))}.`,
     });
   }
@@ -226,11 +227,11 @@ function checkAuth(
   provider: CatalogSymbol,
   roles: Roles,
 ): CompatReason | undefined {
-  const C = capital(roles.consumer);
   const want = consumer.auth.mode;
   const have = provider.auth.mode;
   // A provider that asks for nothing accepts every consumer.
   if (have === "none") return undefined;
+  const C = capital(roles.consumer);
   if (want !== have) {
     return {
       code: "auth",

@@ -9,7 +9,6 @@ import {
   addressOf,
   type CatalogSymbol,
   canonicalHash,
-  canonicalOnce,
   type JsonValue,
   type LaneKind,
   launchRouteParams,
@@ -136,10 +135,11 @@ export function inputsHash(inputs: PlanInputs): string {
     inputs.health === undefined
       ? []
       : [...inputs.health].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  // One text of the whole, no text kept per object: every plan a command makes reads its inputs
+  // afresh (`loadPlanInputs`), so texts kept per symbol were paid for and never reused (issue 20).
   return canonicalHash({
-    // Each symbol's and route's canonical text once: a panel plans the same objects again and again.
-    catalog: [...inputs.catalog].sort((a, b) => (a.saddr < b.saddr ? -1 : 1)).map(canonicalOnce),
-    routes: inputs.routes.map(canonicalOnce),
+    catalog: [...inputs.catalog].sort((a, b) => (a.saddr < b.saddr ? -1 : 1)),
+    routes: inputs.routes,
     policy: inputs.policy,
     prefer: inputs.prefer,
     security: inputs.security,
@@ -197,10 +197,19 @@ export function desiredGraph(inputs: PlanInputs): { desired: Topology; routes: P
       pattern,
       prio: qos.prio,
       // The source's driver admits frames by the route's QoS (rate, burst, drop, buffer).
-      params: sortedParams({ ...route.params, ...routeQosParams(from.saddr, qos) }),
+      params: sortedParams(route.params, routeQosParams(from.saddr, qos)),
     };
     edges.push(edge);
-    routes.push({ ...base, from: from.saddr, to: to.saddr, lane: decision.lane, pattern });
+    // Members in the order of `base`'s and the problem branch's: the plan's JSON is the same.
+    routes.push({
+      id,
+      candidates: decision.candidates,
+      reasons: decision.reasons,
+      from: from.saddr,
+      to: to.saddr,
+      lane: decision.lane,
+      pattern,
+    });
   }
   routes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { desired: topologyOf(edges), routes };
@@ -243,15 +252,28 @@ function launchParams(route: RouteSpec): string | undefined {
     : `routes.json: params ${keys.map((k) => JSON.stringify(k)).join(", ")}: a route may not say what a driver runs or opens; what runs comes from the manifest (x-run, x-cwd, x-path, x-url), and a change to it is a change in the plan`;
 }
 
-/** Route parameters as drivers get them (strings, like the Open RPC's map), keys sorted. */
+/**
+ * Route parameters as drivers get them (strings, like the Open RPC's map), keys sorted: the
+ * route's own, then the policy's QoS keys (which a route may not set, `reservedParams`).
+ */
 function sortedParams(
   params: Readonly<Record<string, string | number | boolean>> | undefined,
+  qos: Readonly<Record<string, string>>,
 ): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(params ?? {})
-      .map(([k, v]) => [k, String(v)] as const)
-      .sort(([a], [b]) => (a < b ? -1 : 1)),
-  );
+  const merged: Record<string, string | number | boolean> = { ...params, ...qos };
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(merged).sort()) {
+    // Defined, not assigned: a "__proto__" key stays a member (as Object.fromEntries made it).
+    if (key === "__proto__")
+      Object.defineProperty(out, key, {
+        value: String(merged[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else out[key] = String(merged[key]);
+  }
+  return out;
 }
 
 /** What differs between two wirings of one route, for the plan's `~` lines. */
@@ -345,6 +367,9 @@ export function batchEdits(edits: readonly Edit[]): string[][] {
  * it would rewire a tripped target, and the breaker would degrade it again.
  */
 function withRealTargets(observed: Topology, catalog: readonly CatalogSymbol[]): Topology {
+  // Nothing degraded (the usual case): the graph as it is; the diff reads it in route order.
+  if (!Object.values(observed.edges).some((edge) => edge.to.driver === STUB_DRIVER))
+    return observed;
   return topologyOf(
     Object.values(observed.edges).map((edge) => {
       const real = edge.to.driver === STUB_DRIVER ? catalogEnd(edge.to.saddr, catalog) : undefined;

@@ -42,8 +42,6 @@ export function endOf(symbol: CatalogSymbol, driver: string): EdgeEnd {
   const cached = ends.get(symbol);
   if (cached?.driver === driver) return cached;
   const launch = launchOf(symbol);
-  // Its text made once: hashed here, and emitted verbatim in the end's own text below.
-  canonicalOnce(launch);
   const end: EdgeEnd = {
     saddr: symbol.saddr,
     driver,
@@ -52,14 +50,14 @@ export function endOf(symbol: CatalogSymbol, driver: string): EdgeEnd {
     launch_hash: launchHash(launch),
   };
   ends.set(symbol, end);
-  canonicalOnce(end);
   return end;
 }
 
 /**
  * The end last made for a symbol: a target shared by many routes, or a symbol planned again by
- * a panel that keeps its catalog, is built, its launch hashed and its canonical text made once
- * (reused by every `edgeKey` of an edge with this end). Ends are never mutated.
+ * a panel that keeps its catalog, is built and its launch hashed once. Its text is made only
+ * where one is wanted (a plan compares ends member by member, `sameWiring`). Ends are never
+ * mutated.
  */
 const ends = new WeakMap<CatalogSymbol, EdgeEnd>();
 
@@ -106,9 +104,9 @@ export function edgeKey(edge: Edge): string {
 }
 
 /**
- * `edgeKey(a) === edgeKey(b)` without hashing or serialising either edge whole: member by
- * member, each end by its canonical text, made once per end object. A plan compares every
- * route's wiring, and an end is shared by every route to its symbol.
+ * `edgeKey(a) === edgeKey(b)` without hashing or serialising either edge: member by member,
+ * down to the ends' launches. A plan compares every route's wiring, and an end is shared by
+ * every route to its symbol (compared as itself, unexamined).
  */
 export function sameWiring(a: Edge, b: Edge): boolean {
   return a === b || sameCanonicalMembers(a, b);

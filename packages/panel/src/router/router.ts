@@ -28,7 +28,7 @@ import {
   type Reference,
   type RouteSpec,
 } from "@rtt/core";
-import { bySaddr, explainResolution, resolveSelector } from "../catalog.ts";
+import { bySaddr, explainResolution, type Resolution, resolveSelector } from "../catalog.ts";
 import type { CompatOptions } from "../compat/compat.ts";
 import type { PolicyEngine } from "../policy/policy-engine.ts";
 import { routeId as routeIdOf } from "../routes.ts";
@@ -84,8 +84,64 @@ export interface RouteContext {
   readonly endSymbols?: (end: string) => readonly CatalogSymbol[] | undefined;
 }
 
-/** The symbols an end resolves against, sorted by saddr; the whole catalog sorted at most once. */
-type SymbolsOf = (end: string) => readonly CatalogSymbol[];
+/** A route end's text parsed (or why it does not parse) and resolved against its symbols. */
+interface ResolvedEnd {
+  readonly ref: ConcreteAddress | Reference | string;
+  /** Absent when the text does not parse. */
+  readonly resolution?: Resolution;
+}
+
+/**
+ * Resolves a route end's text against the symbols it can match; the same text, the same answer.
+ * `keep: false` for an end that names one route (a source): kept, it would only grow the map.
+ */
+type ResolveEnd = (end: string, keep?: boolean) => ResolvedEnd;
+
+function resolveEnd(text: string, symbols: () => readonly CatalogSymbol[]): ResolvedEnd {
+  const ref = parseRef(text);
+  return typeof ref === "string" ? { ref } : { ref, resolution: resolveSelector(symbols(), ref) };
+}
+
+/**
+ * Ends resolved against their buckets, by text, per `endSymbols` (a plan's is one per catalog):
+ * 10,000 routes name a few hundred targets, and a resolution is a pure function of the text and
+ * its bucket (issue 20). Ends without a bucket (resolved against the whole catalog) are not kept.
+ * Bounded like `memoByString`: when full, it starts over.
+ */
+const resolvedByBuckets = new WeakMap<
+  NonNullable<RouteContext["endSymbols"]>,
+  Map<string, ResolvedEnd>
+>();
+const RESOLVED_LIMIT = 65_536;
+
+function endResolver(
+  catalog: readonly CatalogSymbol[],
+  endSymbols: RouteContext["endSymbols"],
+): ResolveEnd {
+  let sorted: CatalogSymbol[] | undefined;
+  const whole = () => {
+    sorted ??= sortedCatalog(catalog);
+    return sorted;
+  };
+  if (endSymbols === undefined) return (text) => resolveEnd(text, whole);
+  let cache = resolvedByBuckets.get(endSymbols);
+  if (cache === undefined) {
+    cache = new Map();
+    resolvedByBuckets.set(endSymbols, cache);
+  }
+  const resolved = cache;
+  return (text, keep = true) => {
+    const hit = resolved.get(text);
+    if (hit !== undefined) return hit;
+    const bucket = endSymbols(text);
+    if (bucket === undefined) return resolveEnd(text, whole);
+    const end = resolveEnd(text, () => bucket);
+    if (!keep) return end;
+    if (resolved.size >= RESOLVED_LIMIT) resolved.clear();
+    resolved.set(text, end);
+    return end;
+  };
+}
 
 export interface RouteDecision {
   readonly routeId: string;
@@ -142,15 +198,13 @@ function pickLane(
  */
 function resolveSource(
   from: string,
-  fromRef: ConcreteAddress | Reference | string,
-  symbolsOf: SymbolsOf,
+  { ref: fromRef, resolution: r }: ResolvedEnd,
   reasons: string[],
 ): CatalogSymbol | undefined {
-  if (typeof fromRef === "string") {
+  if (typeof fromRef === "string" || r === undefined) {
     reasons.push(`The source "${from}" is not a valid reference: ${fromRef}`);
     return undefined;
   }
-  const r = resolveSelector(symbolsOf(from), fromRef);
   const only = r.matches.length === 1 ? r.matches[0] : undefined;
   if (only === undefined) {
     reasons.push(
@@ -165,18 +219,17 @@ function resolveSource(
 /** Candidates, in failover order; a symbol reached by several entries keeps the first. */
 function candidatesOf(
   entries: readonly string[],
-  symbolsOf: SymbolsOf,
+  resolve: ResolveEnd,
   reasons: string[],
 ): Candidate[] {
   const candidates: Candidate[] = [];
   const seen = new Set<string>();
   entries.forEach((text, entry) => {
-    const ref = parseRef(text);
-    if (typeof ref === "string") {
+    const { ref, resolution: r } = resolve(text);
+    if (typeof ref === "string" || r === undefined) {
       reasons.push(`Target ${entry + 1} "${text}" is not a valid reference: ${ref}`);
       return;
     }
-    const r = resolveSelector(symbolsOf(text), ref);
     if (r.matches.length === 0) {
       reasons.push(
         `Target ${entry + 1} ${text} yields no candidate: ${explainResolution(ref, r)}.`,
@@ -234,18 +287,13 @@ export function routeDecision(
   context: RouteContext,
 ): RouteDecision {
   const id = routeIdOf(route);
-  let sorted: CatalogSymbol[] | undefined;
-  const whole = () => {
-    sorted ??= sortedCatalog(catalog);
-    return sorted;
-  };
-  const bucket = context.endSymbols;
-  const symbols: SymbolsOf = bucket === undefined ? whole : (end) => bucket(end) ?? whole();
+  const resolve = endResolver(catalog, context.endSymbols);
   const reasons: string[] = [];
-  const fromRef = parseRef(route.from);
-  const source = resolveSource(route.from, fromRef, symbols, reasons);
+  const from = resolve(route.from, false);
+  const fromRef = from.ref;
+  const source = resolveSource(route.from, from, reasons);
   const entries = typeof route.to === "string" ? [route.to] : route.to;
-  const candidates = candidatesOf(entries, symbols, reasons);
+  const candidates = candidatesOf(entries, resolve, reasons);
   const contenders = new Contenders(candidates);
   if (source === undefined) {
     for (const c of candidates) {
