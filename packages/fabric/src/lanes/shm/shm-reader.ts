@@ -1,7 +1,8 @@
 /**
  * The reading end of an shm lane (shm-lane.ts says how the lane is made and why no wake-up is
  * lost): it takes records off the ring, polls an empty ring for an adaptive budget
- * (spin-budget.ts), then parks on the doorbell.
+ * (spin-budget.ts), then parks on the doorbell — at once when its writer is in this process
+ * and wakes it by a call (shm-link.ts, LocalBell).
  */
 import { EventEmitter } from "node:events";
 import { RttError } from "@rtt/core";
@@ -9,7 +10,7 @@ import { decodeFrame } from "../../frame/decode.ts";
 import { FrameType } from "../../frame/format.ts";
 import type { LaneReader } from "../../lane.ts";
 import { peerGone } from "../stream/stream-lane.ts";
-import { DOORBELL, type ShmLink, type ShmOptions } from "./shm-link.ts";
+import type { ShmLink, ShmOptions } from "./shm-link.ts";
 import { DEFAULT_MAX_SPIN_MICROS, SpinBudget } from "./spin-budget.ts";
 
 /** Records handled per turn of the event loop before yielding to sockets and timers. */
@@ -47,10 +48,14 @@ export class ShmLaneReader extends EventEmitter implements LaneReader {
   constructor(link: ShmLink, options: ShmOptions) {
     super();
     this.#link = link;
-    this.#spin = new SpinBudget(options.spinMicros ?? DEFAULT_MAX_SPIN_MICROS);
+    // Polling saves a wake-up through the kernel; a writer in this process wakes us by a call.
+    this.#spin = new SpinBudget(
+      link.local === undefined ? (options.spinMicros ?? DEFAULT_MAX_SPIN_MICROS) : 0,
+    );
     this.#busyPoll = options.busyPoll ?? false;
     this.#maxPayload = options.maxPayload;
     link.socket.on("data", () => this.#drain());
+    if (link.local !== undefined) link.local.reader = () => this.#drain();
     link.socket.on("error", () => {});
     link.socket.on("close", () => {
       if (!this.#eos) this.#fail(peerGone("shm", "doorbell socket closed before EOS"));
@@ -120,7 +125,7 @@ export class ShmLaneReader extends EventEmitter implements LaneReader {
       const n = ring.read(this.#onRecord, BATCH - handled, until);
       handled += n;
       if (n > 0 && this.#emptySince !== undefined) this.#arrived();
-      if (n > 0 && ring.unparkWriter()) this.#link.socket.write(DOORBELL);
+      if (n > 0 && ring.unparkWriter()) this.#link.ringWriter();
       if (this.#eos) {
         this.emit("end");
         this.#link.socket.end();
