@@ -47,6 +47,8 @@ export class InboundTx<L> {
   readonly #probes: LatencyProbes;
   /** At the target end of a journaled route: where each message taken is marked. */
   readonly #delivered: DeliveredMark | undefined;
+  /** Lane frames go to `tx` one by one, which copies what it keeps (ConnectorSpec.txBorrows). */
+  readonly #borrows: boolean;
 
   #reader: LaneReader | undefined;
   #state: "none" | "open" | "ended" | "failed" = "none";
@@ -72,6 +74,8 @@ export class InboundTx<L> {
     this.#handle = handle;
     this.#probes = probes;
     this.#delivered = delivered;
+    this.#borrows =
+      connector.txBorrows === true && (connector.txMany === undefined || delivered !== undefined);
   }
 
   /** Inbound messages received but not yet handed to tx. */
@@ -100,8 +104,12 @@ export class InboundTx<L> {
       if (frame.type !== FrameType.DATA) return; // NACK: lane-level, not for the symbol
       this.#scope.counters.framesIn++;
       this.#scope.counters.bytesIn += frame.payload.length;
-      // The payload is a view valid only during this call: copy it.
-      this.#enqueue({ bytes: frame.payload.slice(), correlation: frame.correlation });
+      // The payload is a view valid only during this call. Onto an idle queue `tx` runs within
+      // it (#enqueue → #run → #txOne): a connector that copies what it keeps takes the view as
+      // it is; a frame that waits in the queue keeps a copy.
+      const now = this.#borrows && !this.#busy && this.#queue.length === 0;
+      const bytes = now ? frame.payload : frame.payload.slice();
+      this.#enqueue({ bytes, correlation: frame.correlation });
     });
     reader.on("end", () => {
       if (this.#reader === reader) this.#state = "ended";

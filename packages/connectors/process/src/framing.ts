@@ -38,6 +38,7 @@ export function encodeMessage(framing: Framing, message: Uint8Array): Uint8Array
 /**
  * Messages `from`..`to` (exclusive) of `messages` framed one after another into one buffer of
  * `length` bytes (the sum of their `framedLength`s): what several `encodeMessage`s would write.
+ * Into `into` when given (exactly `length` bytes), else a new buffer.
  */
 export function encodeMessages(
   framing: Framing,
@@ -45,9 +46,11 @@ export function encodeMessages(
   from: number,
   to: number,
   length: number,
+  into?: Uint8Array,
 ): Uint8Array {
-  const out = new Uint8Array(length);
-  const view = framing === "length-prefixed" ? new DataView(out.buffer) : undefined;
+  const out = into ?? new Uint8Array(length);
+  const view =
+    framing === "length-prefixed" ? new DataView(out.buffer, out.byteOffset, length) : undefined;
   let at = 0;
   for (let k = from; k < to; k++) {
     const m = messages[k] as Uint8Array;
