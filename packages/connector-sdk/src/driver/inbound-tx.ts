@@ -59,6 +59,11 @@ export class InboundTx<L> {
   #busy = false;
   /** The inbound reader is paused because the tx queue reached its high-water mark. */
   #held = false;
+  /**
+   * The inbound reader is paused while a borrowed frame's tx runs on past its call: on a ring
+   * (shm), the frames behind it wait where they are instead of each being copied into the queue.
+   */
+  #waiting = false;
   /** A tx failure to report in the next health sample (once). */
   #txError: string | undefined;
 
@@ -110,6 +115,11 @@ export class InboundTx<L> {
       const now = this.#borrows && !this.#busy && this.#queue.length === 0;
       const bytes = now ? frame.payload : frame.payload.slice();
       this.#enqueue({ bytes, correlation: frame.correlation });
+      if (now && this.#busy && reader.kind === "shm") {
+        // Takes effect at once (see #enqueue): the next frame stays in the ring until tx is done.
+        this.#waiting = true;
+        reader.pause();
+      }
     });
     reader.on("end", () => {
       if (this.#reader === reader) this.#state = "ended";
@@ -120,7 +130,7 @@ export class InboundTx<L> {
       this.#scope.laneFailed("inbound", `inbound lane: ${errorMessage(error)}`);
     });
     // Listening now: a reader Bind held (or one held at the tx queue's mark) decides here.
-    if (this.#held) reader.pause();
+    if (this.#held || this.#waiting) reader.pause();
     else reader.resume();
   }
 
@@ -160,11 +170,11 @@ export class InboundTx<L> {
     if (!this.#busy) void this.#run();
   }
 
-  /** Below both low-water marks again: let the inbound lane deliver. */
+  /** Below both low-water marks again: let the inbound lane deliver (unless #waiting). */
   #maybeResume(): void {
     if (this.#held && this.#queue.drained) {
       this.#held = false;
-      this.#reader?.resume();
+      if (!this.#waiting) this.#reader?.resume();
     }
   }
 
@@ -196,6 +206,10 @@ export class InboundTx<L> {
       if (after !== undefined && !this.#scope.closed) await this.#txOne(after);
     }
     this.#busy = false;
+    if (this.#waiting) {
+      this.#waiting = false;
+      if (!this.#held) this.#reader?.resume();
+    }
   }
 
   /**
