@@ -39,6 +39,10 @@ export class ShmLaneReader extends EventEmitter implements LaneReader {
   #lastPoll: number | undefined;
   /** The reader set its parked flag since the ring went empty. */
   #parked = false;
+  /** The running drain's bound (`#drain`'s `until`; undefined: the write index as it goes). */
+  #drainUntil: number | undefined;
+  /** Paused in a drain: the write index it would have read up to, for `resume` to read at once. */
+  #resumeUntil: number | undefined;
   /** False stops `ring.read` right after the record whose handler paused us. */
   readonly #onRecord = (record: Uint8Array): boolean => {
     this.#deliver(record);
@@ -74,6 +78,8 @@ export class ShmLaneReader extends EventEmitter implements LaneReader {
    * paused reader never parks itself (so the writer never rings for it) and ignores doorbells.
    */
   pause(): void {
+    if (!this.#paused && this.#draining && !this.#link.released)
+      this.#resumeUntil = this.#drainUntil ?? this.#link.ring.written();
     this.#paused = true;
     // A gap that spans a pause says nothing about the writer's pace.
     this.#emptySince = undefined;
@@ -82,13 +88,18 @@ export class ShmLaneReader extends EventEmitter implements LaneReader {
   }
 
   /**
-   * Consumes again on a later turn. The first records it frees wake a parked writer as any
-   * read does (`#drainLoop`: consume, then the writer's flag, rung once): the writer set its
-   * flag before re-checking for room, so whichever of the two looks second sees the other.
+   * Consumes again: what the drain it paused would have read, in a microtask (a consumer that
+   * pauses while it is busy, and resumes when done, loses no turn per pause); the rest on a
+   * later turn, as polling does. The first records it frees wake a parked writer as any read
+   * does (`#drainLoop`: consume, then the writer's flag, rung once): the writer set its flag
+   * before re-checking for room, so whichever of the two looks second sees the other.
    */
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
+    const until = this.#resumeUntil;
+    this.#resumeUntil = undefined;
+    if (until !== undefined) queueMicrotask(() => this.#drain(until));
     this.#pollLater();
   }
 
@@ -106,6 +117,7 @@ export class ShmLaneReader extends EventEmitter implements LaneReader {
   #drain(until?: number): void {
     if (this.#draining || this.#paused || this.#link.released) return;
     this.#draining = true;
+    this.#drainUntil = until;
     try {
       this.#drainLoop(until);
     } catch (error) {
