@@ -311,6 +311,40 @@ describe("shared-memory segments", {
     assert.ok(got.frames.every((f, i) => f.seq === i + 1 && f.payload.length === i % 1000));
   });
 
+  for (const writerListens of [false, true])
+    it(`both ends in one process wake each other across parks and a full ring (${writerListens ? "writer" : "reader"} listens)`, async () => {
+      // Ends in one process ring by a call (shm-link.ts, LocalBell); the reader parks at once.
+      // Paced frames each meet a parked reader; a burst into a small ring parks the writer.
+      const small = { capacity: 8 * 1024 };
+      let writer: LaneWriter;
+      let reader: LaneReader;
+      if (writerListens) {
+        const l = await listenWriter("shm", small);
+        reader = await connectReader(l.address);
+        writer = await l.accepted;
+      } else {
+        const l = await listenReader("shm", small);
+        writer = await connectWriter(l.address);
+        reader = await l.accepted;
+      }
+      const got = collect(reader);
+      for (let i = 0; i < 50; i++) {
+        writer.write(Buffer.from([i]));
+        await sleep(1);
+      }
+      let refused = 0;
+      for (let i = 50; i < 550; i++)
+        if (!writer.write(Buffer.alloc(1000, i & 0xff))) {
+          refused++;
+          await new Promise((r) => writer.once("drain", r));
+        }
+      await writer.end();
+      await got.ended;
+      assert.ok(refused > 0, "the burst never filled the 8 KiB ring");
+      assert.equal(got.frames.length, 550);
+      assert.ok(got.frames.every((f, i) => f.seq === i + 1 && (f.payload[0] ?? -1) === (i & 0xff)));
+    });
+
   it("a reader closed while a poll turn is pending never touches its unmapped ring", async () => {
     const thrown: unknown[] = [];
     const keep = (error: unknown) => thrown.push(error);

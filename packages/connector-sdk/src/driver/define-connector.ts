@@ -165,6 +165,12 @@ export interface ConnectorSpec<L> {
    */
   tx(link: L, bytes: Uint8Array, meta: TxMeta): Awaitable<void>;
   /**
+   * Optional: `tx` copies whatever of its `bytes` it still needs once it has returned (a
+   * program's pipe: the part a write did not take), so it may be handed a view of the inbound
+   * lane's ring, valid only during the call, instead of a copy of every message. Not `txMany`.
+   */
+  readonly txBorrows?: boolean;
+  /**
    * Optional: hands several messages to the symbol at once, in order, where that is cheaper
    * than one `tx` each (a program's pipe: one write(2) for many lines). For messages with no
    * correlation to answer; not used at a journaled route's target, whose every message is
@@ -223,6 +229,8 @@ export function defineConnector<L>(spec: ConnectorSpec<L>): Connector<L> {
     throw wrong("refuse must be a function when given");
   if (spec.txMany !== undefined && typeof spec.txMany !== "function")
     throw wrong("txMany must be a function when given");
+  if (spec.txBorrows !== undefined && typeof spec.txBorrows !== "boolean")
+    throw wrong("txBorrows must be a boolean when given");
   if (spec.lanes !== undefined && (!Array.isArray(spec.lanes) || !spec.lanes.every(isLaneKind)))
     throw wrong(`lanes must list lane kinds (${LANE_KINDS.join(", ")})`);
   if (
@@ -242,6 +250,7 @@ export function defineConnector<L>(spec: ConnectorSpec<L>): Connector<L> {
     health: spec.health.bind(spec),
     ...(spec.refuse === undefined ? {} : { refuse: spec.refuse.bind(spec) }),
     ...(spec.txMany === undefined ? {} : { txMany: spec.txMany.bind(spec) }),
+    ...(spec.txBorrows === undefined ? {} : { txBorrows: spec.txBorrows }),
     ...(spec.lanes === undefined ? {} : { lanes: [...spec.lanes] }),
     ...(spec.params === undefined ? {} : { params: [...spec.params] }),
     [kConnector]: true as const,

@@ -47,6 +47,8 @@ export class InboundTx<L> {
   readonly #probes: LatencyProbes;
   /** At the target end of a journaled route: where each message taken is marked. */
   readonly #delivered: DeliveredMark | undefined;
+  /** Lane frames go to `tx` one by one, which copies what it keeps (ConnectorSpec.txBorrows). */
+  readonly #borrows: boolean;
 
   #reader: LaneReader | undefined;
   #state: "none" | "open" | "ended" | "failed" = "none";
@@ -57,6 +59,11 @@ export class InboundTx<L> {
   #busy = false;
   /** The inbound reader is paused because the tx queue reached its high-water mark. */
   #held = false;
+  /**
+   * The inbound reader is paused while a borrowed frame's tx runs on past its call: on a ring
+   * (shm), the frames behind it wait where they are instead of each being copied into the queue.
+   */
+  #waiting = false;
   /** A tx failure to report in the next health sample (once). */
   #txError: string | undefined;
 
@@ -72,6 +79,8 @@ export class InboundTx<L> {
     this.#handle = handle;
     this.#probes = probes;
     this.#delivered = delivered;
+    this.#borrows =
+      connector.txBorrows === true && (connector.txMany === undefined || delivered !== undefined);
   }
 
   /** Inbound messages received but not yet handed to tx. */
@@ -100,8 +109,17 @@ export class InboundTx<L> {
       if (frame.type !== FrameType.DATA) return; // NACK: lane-level, not for the symbol
       this.#scope.counters.framesIn++;
       this.#scope.counters.bytesIn += frame.payload.length;
-      // The payload is a view valid only during this call: copy it.
-      this.#enqueue({ bytes: frame.payload.slice(), correlation: frame.correlation });
+      // The payload is a view valid only during this call. Onto an idle queue `tx` runs within
+      // it (#enqueue → #run → #txOne): a connector that copies what it keeps takes the view as
+      // it is; a frame that waits in the queue keeps a copy.
+      const now = this.#borrows && !this.#busy && this.#queue.length === 0;
+      const bytes = now ? frame.payload : frame.payload.slice();
+      this.#enqueue({ bytes, correlation: frame.correlation });
+      if (now && this.#busy && reader.kind === "shm") {
+        // Takes effect at once (see #enqueue): the next frame stays in the ring until tx is done.
+        this.#waiting = true;
+        reader.pause();
+      }
     });
     reader.on("end", () => {
       if (this.#reader === reader) this.#state = "ended";
@@ -112,7 +130,7 @@ export class InboundTx<L> {
       this.#scope.laneFailed("inbound", `inbound lane: ${errorMessage(error)}`);
     });
     // Listening now: a reader Bind held (or one held at the tx queue's mark) decides here.
-    if (this.#held) reader.pause();
+    if (this.#held || this.#waiting) reader.pause();
     else reader.resume();
   }
 
@@ -152,11 +170,11 @@ export class InboundTx<L> {
     if (!this.#busy) void this.#run();
   }
 
-  /** Below both low-water marks again: let the inbound lane deliver. */
+  /** Below both low-water marks again: let the inbound lane deliver (unless #waiting). */
   #maybeResume(): void {
     if (this.#held && this.#queue.drained) {
       this.#held = false;
-      this.#reader?.resume();
+      if (!this.#waiting) this.#reader?.resume();
     }
   }
 
@@ -188,6 +206,10 @@ export class InboundTx<L> {
       if (after !== undefined && !this.#scope.closed) await this.#txOne(after);
     }
     this.#busy = false;
+    if (this.#waiting) {
+      this.#waiting = false;
+      if (!this.#held) this.#reader?.resume();
+    }
   }
 
   /**

@@ -47,6 +47,7 @@ export const HISTORY_BYTES = 16 * 1024 * 1024;
 export interface SourceJournal {
   readonly end: number;
   readonly full: boolean;
+  /** Journals `bytes`; they are the journal's to keep (the caller never writes them again). */
   append(bytes: Uint8Array): number;
   undelivered(): { readonly from: number; readonly bytes: Uint8Array; readonly atMark: boolean };
   seal(boundary: number): void;
@@ -184,13 +185,12 @@ export class JournalTee implements SourceJournal {
     this.#fresh = false;
     for (const m of this.#members) m.journal.append(bytes);
     this.#end += bytes.length;
-    // The reader may reuse its buffer: the tail and the history keep a copy.
-    const copy = Uint8Array.from(bytes);
-    this.#tail.push(copy);
+    // Kept as they are (SourceJournal.append): a 64 KiB line's unfinished read is not copied.
+    this.#tail.push(bytes);
     if (this.#history !== undefined) {
-      this.#historyBytes += copy.length;
+      this.#historyBytes += bytes.length;
       if (this.#historyBytes > HISTORY_BYTES) this.#history = undefined;
-      else this.#history.push(copy);
+      else this.#history.push(bytes);
     }
     return this.#end;
   }

@@ -200,6 +200,8 @@ export const processConnector = defineConnector<ProcessEndpoint>({
     return endpoint;
   },
   tx: (endpoint, bytes) => endpoint.txNow(bytes),
+  // StdinWriter.write copies what it keeps past its return: the ring's view is enough.
+  txBorrows: true,
   txMany: (endpoint, messages) => endpoint.txMany(messages),
   rx: (endpoint) => endpoint.shaped(shapeFor(numbering.get(endpoint) ?? "none")),
   // A source's program is not drained: nothing it took is the route's to account for.

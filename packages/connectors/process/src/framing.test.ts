@@ -17,7 +17,7 @@ function chunked(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   return out;
 }
 
-function roundTrip(framing: Framing, messages: Uint8Array[], cuts: number[]): Uint8Array[] {
+function encodedStream(framing: Framing, messages: Uint8Array[]): Uint8Array {
   const parts = messages.map((m) => encodeMessage(framing, m));
   const stream = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
@@ -25,10 +25,21 @@ function roundTrip(framing: Framing, messages: Uint8Array[], cuts: number[]): Ui
     stream.set(p, at);
     at += p.length;
   }
+  return stream;
+}
+
+/** The messages cut from the stream pushed in chunks; chunk k is a copy when `copied[k]`. */
+function roundTrip(
+  framing: Framing,
+  messages: Uint8Array[],
+  cuts: number[],
+  copied: boolean[] = [],
+): Uint8Array[] {
   const d = new Deframer(framing);
   const out: Uint8Array[] = [];
-  for (const c of chunked(stream, cuts))
-    for (const m of d.push(c)) out.push(Uint8Array.prototype.slice.call(m));
+  for (const [k, c] of chunked(encodedStream(framing, messages), cuts).entries())
+    for (const m of d.push(copied[k] === true ? Uint8Array.prototype.slice.call(c) : c))
+      out.push(Uint8Array.prototype.slice.call(m));
   out.push(...d.end());
   return out;
 }
@@ -53,6 +64,46 @@ describe("process framing", () => {
         // An empty last line is indistinguishable from none: the stream ends right after "\n".
         assert.deepEqual(roundTrip("lines", messages, cuts), messages);
       }),
+    );
+  });
+
+  it("chunks in place or copied, mixed: every message comes back exactly", () => {
+    const line = fc.uint8Array({ maxLength: 200 }).map((b) => b.map((x) => (x === 10 ? 11 : x)));
+    fc.assert(
+      fc.property(
+        fc.constantFrom<Framing>("lines", "length-prefixed"),
+        fc.array(line),
+        fc.array(fc.nat()),
+        fc.array(fc.boolean()),
+        (framing, messages, cuts, copied) => {
+          assert.deepEqual(roundTrip(framing, messages, cuts, copied), messages);
+        },
+      ),
+    );
+  });
+
+  it("a message over chunks that lie one after another in memory is a view of them, not a copy", () => {
+    const line = fc
+      .uint8Array({ minLength: 1, maxLength: 200 })
+      .map((b) => b.map((x) => (x === 10 ? 11 : x)));
+    fc.assert(
+      fc.property(
+        fc.constantFrom<Framing>("lines", "length-prefixed"),
+        fc.array(line, { minLength: 1 }),
+        fc.array(fc.nat()),
+        (framing, messages, cuts) => {
+          const stream = encodedStream(framing, messages);
+          const d = new Deframer(framing);
+          const got: Uint8Array[] = [];
+          for (const c of chunked(stream, cuts)) got.push(...d.push(c));
+          got.push(...d.end());
+          assert.deepEqual(
+            got.map((m) => Uint8Array.prototype.slice.call(m)),
+            messages,
+          );
+          for (const m of got) assert.equal(m.buffer, stream.buffer);
+        },
+      ),
     );
   });
 

@@ -38,6 +38,7 @@ export function encodeMessage(framing: Framing, message: Uint8Array): Uint8Array
 /**
  * Messages `from`..`to` (exclusive) of `messages` framed one after another into one buffer of
  * `length` bytes (the sum of their `framedLength`s): what several `encodeMessage`s would write.
+ * Into `into` when given (exactly `length` bytes), else a new buffer.
  */
 export function encodeMessages(
   framing: Framing,
@@ -45,9 +46,11 @@ export function encodeMessages(
   from: number,
   to: number,
   length: number,
+  into?: Uint8Array,
 ): Uint8Array {
-  const out = new Uint8Array(length);
-  const view = framing === "length-prefixed" ? new DataView(out.buffer) : undefined;
+  const out = into ?? new Uint8Array(length);
+  const view =
+    framing === "length-prefixed" ? new DataView(out.buffer, out.byteOffset, length) : undefined;
   let at = 0;
   for (let k = from; k < to; k++) {
     const m = messages[k] as Uint8Array;
@@ -74,7 +77,8 @@ export function framedLength(framing: Framing, message: Uint8Array): number {
 /**
  * Cuts a stream into messages; keeps the unfinished tail between pushes. It keeps views of what
  * it is pushed — a message is a view of its chunk, the tail a list of views — so a caller hands
- * over chunks it will not reuse; a message that spans chunks is copied together once.
+ * over chunks it will not reuse; a message that spans chunks is one view of them when they lie
+ * one after another in memory (reads into a ReadSlab), else copied together once.
  */
 export class Deframer {
   readonly framing: Framing;
@@ -144,13 +148,13 @@ export class Deframer {
 
   /** The pending pieces followed by `last`, as one array (the pieces are let go). */
   #takePending(last: Uint8Array): Uint8Array {
-    if (last.length === 0 && this.#pieces.length === 1) {
-      // A line that filled its read and whose newline came alone (a long line's usual end):
-      // the piece is the message, a view of its read as any other — no copy of it.
-      const piece = this.#pieces[0] as Uint8Array;
+    const joined = adjacent(this.#pieces, last);
+    if (joined !== undefined) {
+      // A long line read in pieces one after another in memory, or whose newline came alone:
+      // a view of them, as any other message is of its read — no copy.
       this.#pieces = [];
       this.#pendingBytes = 0;
-      return piece;
+      return joined;
     }
     const out = new Uint8Array(this.#pendingBytes + last.length);
     let at = 0;
@@ -174,4 +178,18 @@ export class Deframer {
       `stream ended inside a length-prefixed message (${rest.length} bytes pending)`,
     );
   }
+}
+
+/** `pieces` and then `last` (if not empty) as one view, when each starts where the one before ends. */
+function adjacent(pieces: readonly Uint8Array[], last: Uint8Array): Uint8Array | undefined {
+  const first = pieces[0];
+  if (first === undefined) return undefined;
+  let end = first.byteOffset + first.length;
+  for (let k = 1; k <= pieces.length; k++) {
+    const next = k < pieces.length ? (pieces[k] as Uint8Array) : last;
+    if (next.length === 0) continue;
+    if (next.buffer !== first.buffer || next.byteOffset !== end) return undefined;
+    end += next.length;
+  }
+  return new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset);
 }

@@ -48,6 +48,7 @@ import {
 } from "@rtt/connector-sdk";
 import { canonicalHash } from "@rtt/core";
 import { heldHere } from "./dir-holders.ts";
+import { ReadSlab } from "./read-slab.ts";
 
 export interface Program extends SupervisedProgram {
   readonly stdin: Writable;
@@ -126,7 +127,10 @@ function spawnOptions(cmd: ProgramCommand) {
   return { cwd: cmd.cwd, env: { ...process.env, ...cmd.env }, detached: true };
 }
 
-/** Gets each chunk of a program's stdout as it is read; the bytes are valid during the call only. */
+/**
+ * Gets each chunk of a program's stdout as it is read; the bytes are its to keep (never written
+ * again: a FIFO's reads go into a ReadSlab, a child's pipe gives a new buffer to each read).
+ */
 export type OnStdout = (chunk: Uint8Array) => void;
 
 /** Gets a program's stderr as it is read (`data`), and hears when it closed (`end`). */
@@ -134,9 +138,6 @@ export interface OnStderr {
   data(chunk: Uint8Array): void;
   end(): void;
 }
-
-/** A pipe read's most: what one `onStdout` call can carry. */
-const READ_BUFFER_BYTES = 64 * 1024;
 
 function spawnPiped(cmd: ProgramCommand, onStdout: OnStdout, onStderr?: OnStderr): Program {
   const [command, ...args] = programArgv(cmd.command, cmd.args);
@@ -193,6 +194,7 @@ function openStderr(dir: string, onStderr: OnStderr | undefined): Socket | undef
 
 /** The driver's ends of the FIFOs: stdout to read, stdin to write, neither blocking the loop. */
 function openDriverEnds(dir: string, onStdout: OnStdout, onStderr?: OnStderr): DriverEnds {
+  const slab = new ReadSlab();
   const out = openSync(join(dir, "stdout"), constants.O_RDONLY | constants.O_NONBLOCK);
   let inFd: number;
   let stderr: Socket | undefined;
@@ -216,10 +218,11 @@ function openDriverEnds(dir: string, onStdout: OnStdout, onStderr?: OnStderr): D
       readable: true,
       writable: false,
       onread: {
-        buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+        // Asked for after each read: the next read goes after it, in the same slab.
+        buffer: () => slab.next(),
         // true: go on reading; backpressure pauses the socket, which stops the reads at once.
         callback: (n: number, buffer: Uint8Array) => {
-          onStdout(buffer.subarray(0, n));
+          onStdout(slab.took(buffer, n));
           return true;
         },
       },

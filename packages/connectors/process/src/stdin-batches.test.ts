@@ -98,4 +98,35 @@ describe("process endpoint: one message a write onto a pipe that fills (txNow)",
         rmSync(dir, { recursive: true, force: true });
       }
     });
+
+  it("a message is read only during txNow: its buffer written over at return, all arrive as sent", async () => {
+    // As a lane's ring view is (the driver's txBorrows): one scratch buffer for every message,
+    // scribbled on once txNow returns, whether the pipe took the message or it has to wait.
+    const p = new ProcessEndpoint({ command: process.execPath, args: LATE_CAT, framing: "lines" });
+    try {
+      p.start();
+      const it = p.messages()[Symbol.asyncIterator]();
+      // Lines longer than PIPE_BUF (a writev of the message as it is), a small one (one write
+      // of the spill) every fifth: the pipe fills on both kinds.
+      const sent = Array.from({ length: 400 }, (_, i) =>
+        i % 5 === 4 ? `${i}:${"s".repeat(60 + (i % 13))}` : `${i}:${"L".repeat(9000 + i)}`,
+      );
+      const received = take(it, sent.length);
+      const scratch = Buffer.alloc(20_000);
+      let waited = 0;
+      for (const line of sent) {
+        const n = scratch.write(line);
+        const pending = p.txNow(scratch.subarray(0, n));
+        scratch.fill(0x3f);
+        if (pending !== undefined) {
+          waited++;
+          await pending;
+        }
+      }
+      assert.ok(waited > 0, "the pipe never filled: the test did not reach the waiting path");
+      assert.deepEqual(await received, sent);
+    } finally {
+      await p.close().catch(() => {});
+    }
+  });
 });

@@ -9,7 +9,7 @@
  * and by a program that closed its stdin and runs on. Each write a pipe refused (EPIPE from a
  * program that died or closed its stdin) counts in `failedWrites`: a route error.
  */
-import { writeSync } from "node:fs";
+import { writeSync, writevSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Supervisor } from "@rtt/connector-sdk";
@@ -59,9 +59,11 @@ function pipeFd(stdin: Writable): number | undefined {
  * promise: how many bytes the pipe took (0 when full, or on an error the stream's own write then
  * reports). At most PIPE_BUF bytes on a pipe are all or nothing; a socket pair may take a part.
  */
-function writeNow(fd: number, bytes: Uint8Array): number {
+function writeNow(fd: number, parts: readonly Uint8Array[]): number {
   try {
-    return writeSync(fd, bytes);
+    return parts.length === 1
+      ? writeSync(fd, parts[0] as Uint8Array)
+      : writevSync(fd, parts as Uint8Array[]);
   } catch {
     return 0;
   }
@@ -93,6 +95,14 @@ function framed(
 
 export class StdinWriter {
   readonly #supervisor: Supervisor<Program>;
+  /**
+   * Where `write` copies a message it keeps past its return (ConnectorSpec.txBorrows: it may be
+   * given a view of the lane's ring): reused, grown as needed, since writes never overlap — a
+   * paced 64 KiB line, which never fits a 64 KiB pipe at once, costs a copy but no garbage.
+   */
+  #spill = new Uint8Array(0);
+  /** The spill holds a write that has not settled: a write now copies into a new buffer. */
+  #spilling = false;
   readonly #framing: Framing;
   /** The program's name in errors. */
   readonly #name: string;
@@ -119,36 +129,73 @@ export class StdinWriter {
   /**
    * Writes one message to the program's stdin; resolves once the pipe has its bytes — or is
    * done at return (undefined) when the pipe took them in the write itself, as it does while
-   * the program keeps up: no promise and no wait for a callback per message.
+   * the program keeps up: no promise and no wait for a callback per message. `message` is only
+   * read during the call: what is still to write after it is a copy (ConnectorSpec.txBorrows).
    */
   write(message: Uint8Array): Promise<void> | undefined {
-    const parts = framed(this.#framing, [message], 0, 1);
+    const framing = this.#framing;
     const program = this.#supervisor.stopping ? undefined : this.#supervisor.current;
     const stdin = program?.stdin;
     // Only onto an idle stdin: one write at a time still, never merged with another.
-    if (program === undefined || stdin === undefined || stdin.destroyed || stdin.writableLength > 0)
-      return this.#writeParts(parts, 1);
+    if (
+      program === undefined ||
+      stdin === undefined ||
+      stdin.destroyed ||
+      stdin.writableLength > 0
+    ) {
+      const kept = this.#keep(message);
+      return this.#settle(kept, this.#writeParts([kept], 1));
+    }
     // Not past its end(): a write then is the stream's error to report, not a message taken.
-    const fd = parts.length === 1 && stdin.writable ? pipeFd(stdin) : undefined;
-    if (fd !== undefined) {
-      // One message in one buffer: written here when the pipe has room — the kernel has it at
-      // return — else it (or the rest a pipe took part of) goes through the stream, which waits.
-      const bytes = parts[0] as Uint8Array;
-      const n = writeNow(fd, bytes);
-      if (n === bytes.length) {
+    const fd = stdin.writable ? pipeFd(stdin) : undefined;
+    if (fd === undefined) {
+      const kept = this.#keep(message);
+      const written = writeWhole(stdin, [kept]);
+      // The write(2) completed within the call (Node settles it at once): the kernel has it.
+      if (stdin.writableLength === 0 && stdin.errored === null && !stdin.destroyed) {
+        this.#unkeep(kept);
         this.#taken++;
         return undefined;
       }
-      const written = writeWhole(stdin, [n === 0 ? bytes : bytes.subarray(n)]);
-      return this.#writeParts(parts, 1, { program, written });
+      return this.#settle(kept, this.#writeParts([kept], 1, { program, written }));
     }
-    const written = writeWhole(stdin, parts);
-    // The write(2) completed within the call (Node settles it at once): the kernel has it.
-    if (stdin.writableLength === 0 && stdin.errored === null && !stdin.destroyed) {
+    // Written here when the pipe has room — the kernel has it at return: framed into the
+    // spill up to PIPE_BUF (one write, whole or nothing), a longer message as it is with its
+    // delimiter beside it (one writev). Else the rest, kept, goes through the stream, which
+    // waits (and the whole message to a next program, if this one dies on it).
+    const length = framedLength(framing, message);
+    const small = length <= PIPE_BUF ? this.#keep(message) : undefined;
+    const n = writeNow(fd, small === undefined ? framedParts(framing, message) : [small]);
+    if (n === length) {
+      if (small !== undefined) this.#unkeep(small);
       this.#taken++;
       return undefined;
     }
-    return this.#writeParts(parts, 1, { program, written });
+    const kept = small ?? this.#keep(message);
+    const written = writeWhole(stdin, [kept.subarray(n)]);
+    return this.#settle(kept, this.#writeParts([kept], 1, { program, written }));
+  }
+
+  /** `message` framed into a buffer of this writer's (the spill, when free) for a write to keep. */
+  #keep(message: Uint8Array): Uint8Array {
+    const length = framedLength(this.#framing, message);
+    let into: Uint8Array | undefined;
+    if (!this.#spilling) {
+      if (this.#spill.length < length) this.#spill = new Uint8Array(length);
+      into = this.#spill.subarray(0, length);
+      this.#spilling = true;
+    }
+    return encodeMessages(this.#framing, [message], 0, 1, length, into);
+  }
+
+  /** `#keep`'s buffer is no longer needed: the spill, if it was, is free again. */
+  #unkeep(kept: Uint8Array): void {
+    if (kept.buffer === this.#spill.buffer) this.#spilling = false;
+  }
+
+  /** `pending`, which frees `kept` (`#unkeep`) once it has settled. */
+  #settle(kept: Uint8Array, pending: Promise<void>): Promise<void> {
+    return pending.finally(() => this.#unkeep(kept));
   }
 
   /**

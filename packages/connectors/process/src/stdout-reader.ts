@@ -150,8 +150,8 @@ export class StdoutReader {
     let messages: Uint8Array[];
     try {
       this.#cursor?.append(chunk);
-      // One copy of the read (a FIFO's read buffer is reused): its messages are views of it.
-      messages = this.#deframer.push(Uint8Array.prototype.slice.call(chunk));
+      // The read is ours to keep (program.ts, OnStdout): its messages are views of it.
+      messages = this.#deframer.push(chunk);
     } catch (error) {
       this.#broken = true;
       this.#options.broken(error);

@@ -18,6 +18,12 @@
  * what the turn before it saw, so no record overtakes the I/O that caused it (shm-reader.ts,
  * #pollTurn).
  * `busyPoll` never parks: it re-checks on every turn of the event loop instead.
+ *
+ * Both ends in one process (a driver routing between two of its own endpoints): the connecting
+ * end finds the listener's `LocalBell` by the segment's name, and the two wake each other by a
+ * call instead of the doorbell (shm-link.ts); the reader then parks at once, since a wake-up
+ * costs a microtask, not a trip through the kernel. The socket still tells each end when the
+ * other is gone.
  */
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
@@ -37,13 +43,15 @@ import { laneClosed, peerGone } from "../stream/stream-lane.ts";
 import { connectSocket, listenOnce } from "../uds/uds-lane.ts";
 import { maxRecord, SpscRing, segmentSize } from "./ring.ts";
 import { newSegmentName, reclaimStaleSegments } from "./segment-name.ts";
-import { DOORBELL, ShmLink, type ShmOptions } from "./shm-link.ts";
+import { LocalBell, ShmLink, type ShmOptions } from "./shm-link.ts";
 import { ShmLaneReader } from "./shm-reader.ts";
 
 export type { ShmOptions } from "./shm-link.ts";
 
 export const DEFAULT_CAPACITY = 8 * 1024 * 1024;
 const ATTACHED = Buffer.from("A");
+/** The bells of this process's listening segments, by name, until a peer attaches or it closes. */
+const localBells = new Map<string, LocalBell>();
 
 type ShmAddress = Extract<LaneAddress, { kind: "shm" }>;
 
@@ -85,6 +93,10 @@ class ShmLaneWriter extends EventEmitter implements LaneWriter {
     this.#link = link;
     this.#maxRecord = maxRecord(link.ring.capacity);
     link.socket.on("data", () => this.#flush());
+    if (link.local !== undefined)
+      link.local.writer = () => {
+        if (!link.released) this.#flush();
+      };
     link.socket.on("error", () => {});
     link.socket.on("close", () => {
       if (!this.#ending || this.#pending.length > 0)
@@ -113,7 +125,7 @@ class ShmLaneWriter extends EventEmitter implements LaneWriter {
     if (size > this.#maxRecord) throw oversized(size, this.#link.ring.capacity);
     const ring = this.#link.ring;
     if (!ring.tryWrite(size, (data, offset) => encodeFrameInto(data, offset, frame))) return false;
-    if (ring.unparkReader()) this.#link.socket.write(DOORBELL);
+    if (ring.unparkReader()) this.#link.ringReader();
     return true;
   }
 
@@ -187,10 +199,13 @@ async function listenShm<E>(
     segment.close();
     throw error;
   }
+  const bell = new LocalBell();
+  localBells.set(name, bell);
   let unlinked = false;
   const unlink = () => {
     if (!unlinked) shm.unlink(name);
     unlinked = true;
+    localBells.delete(name);
   };
   // The lane end is made in the very callback that accepts the connection, as uds and tcp do,
   // not on a later turn of the event loop (it used to wait for the peer's ATTACHED byte, which
@@ -203,8 +218,10 @@ async function listenShm<E>(
   // (a driver starting to pump into this lane) run in that callback's microtasks, before any
   // such frame. Waiting for ATTACHED reversed that order: a driver dropped what came first.
   const accepted = doorbell.socket.then((socket) => {
+    // connectShm pairs the bell before it connects: whether this peer is this process's own.
+    const local = bell.paired ? bell : undefined;
     unlink();
-    return make(new ShmLink(ring, segment, socket));
+    return make(new ShmLink(ring, segment, socket, local));
   });
   accepted.catch(() => {});
   const address: ShmAddress = { kind: "shm", segment: name, path: doorbell.path, capacity };
@@ -237,6 +254,8 @@ async function connectShm(address: ShmAddress): Promise<ShmLink> {
       `segment ${address.segment} holds no usable ring: ${String(error)}`,
     );
   }
+  const local = localBells.get(address.segment);
+  if (local !== undefined) local.paired = true;
   let socket: Socket;
   try {
     socket = await connectSocket(address.path);
@@ -248,7 +267,7 @@ async function connectShm(address: ShmAddress): Promise<ShmLink> {
   // (harmless: a woken end that finds nothing to do parks again); one of an earlier build
   // waits for it before it unlinks and makes its end.
   socket.write(ATTACHED);
-  return new ShmLink(ring, segment, socket);
+  return new ShmLink(ring, segment, socket, local);
 }
 
 export function listenShmWriter(options: ShmOptions = {}): Promise<LaneListener<LaneWriter>> {

@@ -1,7 +1,8 @@
 /**
  * The reading end of an shm lane (shm-lane.ts says how the lane is made and why no wake-up is
  * lost): it takes records off the ring, polls an empty ring for an adaptive budget
- * (spin-budget.ts), then parks on the doorbell.
+ * (spin-budget.ts), then parks on the doorbell — at once when its writer is in this process
+ * and wakes it by a call (shm-link.ts, LocalBell).
  */
 import { EventEmitter } from "node:events";
 import { RttError } from "@rtt/core";
@@ -9,7 +10,7 @@ import { decodeFrame } from "../../frame/decode.ts";
 import { FrameType } from "../../frame/format.ts";
 import type { LaneReader } from "../../lane.ts";
 import { peerGone } from "../stream/stream-lane.ts";
-import { DOORBELL, type ShmLink, type ShmOptions } from "./shm-link.ts";
+import type { ShmLink, ShmOptions } from "./shm-link.ts";
 import { DEFAULT_MAX_SPIN_MICROS, SpinBudget } from "./spin-budget.ts";
 
 /** Records handled per turn of the event loop before yielding to sockets and timers. */
@@ -38,6 +39,10 @@ export class ShmLaneReader extends EventEmitter implements LaneReader {
   #lastPoll: number | undefined;
   /** The reader set its parked flag since the ring went empty. */
   #parked = false;
+  /** The running drain's bound (`#drain`'s `until`; undefined: the write index as it goes). */
+  #drainUntil: number | undefined;
+  /** Paused in a drain: the write index it would have read up to, for `resume` to read at once. */
+  #resumeUntil: number | undefined;
   /** False stops `ring.read` right after the record whose handler paused us. */
   readonly #onRecord = (record: Uint8Array): boolean => {
     this.#deliver(record);
@@ -47,10 +52,14 @@ export class ShmLaneReader extends EventEmitter implements LaneReader {
   constructor(link: ShmLink, options: ShmOptions) {
     super();
     this.#link = link;
-    this.#spin = new SpinBudget(options.spinMicros ?? DEFAULT_MAX_SPIN_MICROS);
+    // Polling saves a wake-up through the kernel; a writer in this process wakes us by a call.
+    this.#spin = new SpinBudget(
+      link.local === undefined ? (options.spinMicros ?? DEFAULT_MAX_SPIN_MICROS) : 0,
+    );
     this.#busyPoll = options.busyPoll ?? false;
     this.#maxPayload = options.maxPayload;
     link.socket.on("data", () => this.#drain());
+    if (link.local !== undefined) link.local.reader = () => this.#drain();
     link.socket.on("error", () => {});
     link.socket.on("close", () => {
       if (!this.#eos) this.#fail(peerGone("shm", "doorbell socket closed before EOS"));
@@ -69,6 +78,8 @@ export class ShmLaneReader extends EventEmitter implements LaneReader {
    * paused reader never parks itself (so the writer never rings for it) and ignores doorbells.
    */
   pause(): void {
+    if (!this.#paused && this.#draining && !this.#link.released)
+      this.#resumeUntil = this.#drainUntil ?? this.#link.ring.written();
     this.#paused = true;
     // A gap that spans a pause says nothing about the writer's pace.
     this.#emptySince = undefined;
@@ -77,13 +88,18 @@ export class ShmLaneReader extends EventEmitter implements LaneReader {
   }
 
   /**
-   * Consumes again on a later turn. The first records it frees wake a parked writer as any
-   * read does (`#drainLoop`: consume, then the writer's flag, rung once): the writer set its
-   * flag before re-checking for room, so whichever of the two looks second sees the other.
+   * Consumes again: what the drain it paused would have read, in a microtask (a consumer that
+   * pauses while it is busy, and resumes when done, loses no turn per pause); the rest on a
+   * later turn, as polling does. The first records it frees wake a parked writer as any read
+   * does (`#drainLoop`: consume, then the writer's flag, rung once): the writer set its flag
+   * before re-checking for room, so whichever of the two looks second sees the other.
    */
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
+    const until = this.#resumeUntil;
+    this.#resumeUntil = undefined;
+    if (until !== undefined) queueMicrotask(() => this.#drain(until));
     this.#pollLater();
   }
 
@@ -101,6 +117,7 @@ export class ShmLaneReader extends EventEmitter implements LaneReader {
   #drain(until?: number): void {
     if (this.#draining || this.#paused || this.#link.released) return;
     this.#draining = true;
+    this.#drainUntil = until;
     try {
       this.#drainLoop(until);
     } catch (error) {
@@ -120,7 +137,7 @@ export class ShmLaneReader extends EventEmitter implements LaneReader {
       const n = ring.read(this.#onRecord, BATCH - handled, until);
       handled += n;
       if (n > 0 && this.#emptySince !== undefined) this.#arrived();
-      if (n > 0 && ring.unparkWriter()) this.#link.socket.write(DOORBELL);
+      if (n > 0 && ring.unparkWriter()) this.#link.ringWriter();
       if (this.#eos) {
         this.emit("end");
         this.#link.socket.end();
