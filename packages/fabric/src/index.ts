@@ -71,6 +71,7 @@ export {
   removeStaleSocket,
 } from "./local-socket/socket-file.ts";
 export { tcpListeners, tcpPeerUid } from "./local-socket/tcp-peer.ts";
+export { type MappedFile, mapFile } from "./mapped-file.ts";
 export { loadShm, shmUnavailableReason } from "./native.ts";
 export {
   type BeneathHow,
