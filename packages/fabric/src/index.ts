@@ -17,6 +17,13 @@ export {
   type WaterMarks,
 } from "./backpressure/bounded-queue.ts";
 export { TokenBucket, type TokenBucketOptions } from "./backpressure/token-bucket.ts";
+export {
+  BATCH_ENTRY_HEADER,
+  batchEntrySize,
+  checkBatch,
+  decodeBatch,
+  encodeBatchEntry,
+} from "./frame/batch.ts";
 export { decodeFrame } from "./frame/decode.ts";
 export { encodeFrame, encodeFrameInto } from "./frame/encode.ts";
 export {
