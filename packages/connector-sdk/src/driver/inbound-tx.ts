@@ -12,7 +12,15 @@
  * growing without bound.
  */
 import { errorMessage, RttError } from "@rtt/core";
-import { BoundedQueue, type Frame, FrameType, type LaneReader, type WaterMarks } from "@rtt/fabric";
+import {
+  BoundedQueue,
+  decodeBatch,
+  type Frame,
+  FrameFlag,
+  FrameType,
+  type LaneReader,
+  type WaterMarks,
+} from "@rtt/fabric";
 import { callFailed } from "./connector-call.ts";
 import type { Connector } from "./define-connector.ts";
 import type { LatencyProbes } from "./latency-probes.ts";
@@ -21,8 +29,9 @@ import type { DeliveredMark } from "./route-journal.ts";
 
 /**
  * The inbound tx queue's marks (frames or payload bytes, whichever is reached first). At the
- * high mark the inbound lane is paused, so qdepth never exceeds it (+ control-path Tx calls,
- * which are few and awaited by their callers); below both low marks it is resumed. 1024 frames
+ * high mark the inbound lane is paused, so qdepth never exceeds it (+ the rest of the batch
+ * frame that reached it, at most 256 messages, + control-path Tx calls, which are few and
+ * awaited by their callers); below both low marks it is resumed. 1024 frames
  * matches the default route buffer (qos `buffer: 1024`); the gap between the marks keeps a
  * steady slow consumer from pausing and resuming the lane on every frame.
  */
@@ -98,10 +107,19 @@ export class InboundTx<L> {
     reader.on("frame", (frame: Frame) => {
       if (frame.type === FrameType.HEARTBEAT) return this.#probes.arrived(frame.payload);
       if (frame.type !== FrameType.DATA) return; // NACK: lane-level, not for the symbol
-      this.#scope.counters.framesIn++;
-      this.#scope.counters.bytesIn += frame.payload.length;
-      // The payload is a view valid only during this call: copy it.
-      this.#enqueue({ bytes: frame.payload.slice(), correlation: frame.correlation });
+      // The payload is a view valid only during this call: copy it (a batch's once, whole).
+      if ((frame.flags & FrameFlag.BATCH) === 0) {
+        this.#scope.counters.framesIn++;
+        this.#scope.counters.bytesIn += frame.payload.length;
+        this.#enqueue({ bytes: frame.payload.slice(), correlation: frame.correlation });
+        return;
+      }
+      try {
+        decodeBatch(frame.payload.slice(), this.#takeMessage);
+      } catch (error) {
+        // Checked whole before any message is taken: a damaged batch delivers none of them.
+        this.#scope.laneFailed("inbound", `inbound lane: ${errorMessage(error)}`);
+      }
     });
     reader.on("end", () => {
       if (this.#reader === reader) this.#state = "ended";
@@ -115,6 +133,13 @@ export class InboundTx<L> {
     if (this.#held) reader.pause();
     else reader.resume();
   }
+
+  /** One message of a batch frame: counted and queued as a frame of its own would be. */
+  readonly #takeMessage = (bytes: Uint8Array, correlation: number): void => {
+    this.#scope.counters.framesIn++;
+    this.#scope.counters.bytesIn += bytes.length;
+    this.#enqueue({ bytes, correlation });
+  };
 
   /** Control-path write: queued behind the lane's frames, resolved once tx has taken it. */
   tx(bytes: Uint8Array, correlation = 0): Promise<void> {
