@@ -35,6 +35,23 @@ export function encodeMessage(framing: Framing, message: Uint8Array): Uint8Array
   return encodeMessages(framing, [message], 0, 1, framedLength(framing, message));
 }
 
+/** One message framed at the start of `out` (at least its framedLength); returns that length. */
+export function encodeMessageInto(framing: Framing, message: Uint8Array, out: Uint8Array): number {
+  let at = 0;
+  if (framing === "length-prefixed") {
+    const n = message.length;
+    out[0] = n >>> 24;
+    out[1] = n >>> 16;
+    out[2] = n >>> 8;
+    out[3] = n;
+    at = 4;
+  }
+  out.set(message, at);
+  at += message.length;
+  if (framing === "lines") out[at++] = NEWLINE;
+  return at;
+}
+
 /**
  * Messages `from`..`to` (exclusive) of `messages` framed one after another into one buffer of
  * `length` bytes (the sum of their `framedLength`s): what several `encodeMessage`s would write.

@@ -14,7 +14,13 @@ import type { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Supervisor } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
-import { encodeMessages, type Framing, framedLength, framedParts } from "./framing.ts";
+import {
+  encodeMessageInto,
+  encodeMessages,
+  type Framing,
+  framedLength,
+  framedParts,
+} from "./framing.ts";
 import type { Program } from "./program.ts";
 
 /** How often `stdinDrained` looks at what is still buffered. */
@@ -97,6 +103,8 @@ export class StdinWriter {
   /** The program's name in errors. */
   readonly #name: string;
   #failedWrites = 0;
+  /** Where a message of at most PIPE_BUF bytes is framed for its direct write (see write). */
+  readonly #scratch = new Uint8Array(PIPE_BUF);
   /** Messages a pipe took, over every program: what a drain reports as taken (ADR 0024). */
   #taken = 0;
 
@@ -122,26 +130,32 @@ export class StdinWriter {
    * the program keeps up: no promise and no wait for a callback per message.
    */
   write(message: Uint8Array): Promise<void> | undefined {
-    const parts = framed(this.#framing, [message], 0, 1);
     const program = this.#supervisor.stopping ? undefined : this.#supervisor.current;
     const stdin = program?.stdin;
     // Only onto an idle stdin: one write at a time still, never merged with another.
     if (program === undefined || stdin === undefined || stdin.destroyed || stdin.writableLength > 0)
-      return this.#writeParts(parts, 1);
+      return this.#writeParts(framed(this.#framing, [message], 0, 1), 1);
     // Not past its end(): a write then is the stream's error to report, not a message taken.
-    const fd = parts.length === 1 && stdin.writable ? pipeFd(stdin) : undefined;
+    const length = framedLength(this.#framing, message);
+    const fd = length <= PIPE_BUF && stdin.writable ? pipeFd(stdin) : undefined;
     if (fd !== undefined) {
-      // One message in one buffer: written here when the pipe has room — the kernel has it at
-      // return — else it (or the rest a pipe took part of) goes through the stream, which waits.
-      const bytes = parts[0] as Uint8Array;
+      // One message in one buffer, framed into the scratch: written here when the pipe has
+      // room — the kernel has it at return, and the scratch is free again — else it goes
+      // through the stream, which waits, in a copy of its own.
+      const bytes = this.#scratch.subarray(0, length);
+      encodeMessageInto(this.#framing, message, bytes);
       const n = writeNow(fd, bytes);
-      if (n === bytes.length) {
+      if (n === length) {
         this.#taken++;
         return undefined;
       }
-      const written = writeWhole(stdin, [n === 0 ? bytes : bytes.subarray(n)]);
-      return this.#writeParts(parts, 1, { program, written });
+      // The rest, of a copy (the scratch is used again): none on a full pipe, what a socket
+      // pair did not take.
+      const whole = bytes.slice();
+      const written = writeWhole(stdin, [n === 0 ? whole : whole.subarray(n)]);
+      return this.#writeParts([whole], 1, { program, written });
     }
+    const parts = framed(this.#framing, [message], 0, 1);
     const written = writeWhole(stdin, parts);
     // The write(2) completed within the call (Node settles it at once): the kernel has it.
     if (stdin.writableLength === 0 && stdin.errored === null && !stdin.destroyed) {
