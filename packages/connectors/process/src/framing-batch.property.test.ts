@@ -4,6 +4,7 @@ import fc from "fast-check";
 import {
   Deframer,
   encodeMessage,
+  encodeMessageInto,
   encodeMessages,
   FRAMINGS,
   framedLength,
@@ -30,6 +31,20 @@ const messagesFor = (framing: (typeof FRAMINGS)[number]) =>
   );
 
 describe("process framing of several messages in one write", () => {
+  for (const framing of FRAMINGS)
+    it(`${framing}: a message framed into a reused scratch is the message framed alone`, () => {
+      const scratch = new Uint8Array(4096);
+      fc.assert(
+        fc.property(messagesFor(framing), (messages) => {
+          for (const m of messages) {
+            const length = encodeMessageInto(framing, m, scratch);
+            assert.equal(length, framedLength(framing, m));
+            assert.deepEqual(scratch.subarray(0, length), encodeMessage(framing, m));
+          }
+        }),
+      );
+    });
+
   for (const framing of FRAMINGS)
     it(`${framing}: a range framed together is the messages framed one by one`, () => {
       fc.assert(
