@@ -3,7 +3,15 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { eventually } from "@rtt/core/testing";
-import { type Frame, FrameFlag, FrameType, listenReader } from "@rtt/fabric";
+import {
+  batchEntrySize,
+  connectWriter,
+  encodeBatchEntry,
+  type Frame,
+  FrameFlag,
+  FrameType,
+  listenReader,
+} from "@rtt/fabric";
 import { defineConnector, type RxMessage } from "./define-connector.ts";
 import { DriverRuntime } from "./runtime.ts";
 
@@ -104,6 +112,40 @@ describe("batch frames", () => {
     } finally {
       await runtime.dispose();
       listener.close();
+    }
+  });
+
+  test("a damaged batch delivers none of its messages and shows as the inbound lane's error", {
+    timeout: 20_000,
+  }, async () => {
+    const { connector, taken } = readyConnector();
+    const runtime = new DriverRuntime(connector, { log: () => {} });
+    try {
+      const target = await runtime.open(SADDR, CONTRACT, {});
+      const offered = await runtime.offer(target, "inbound", "uds");
+      const writer = await connectWriter(offered);
+      const batch = (texts: readonly string[]): Uint8Array => {
+        const messages = texts.map((t) => new TextEncoder().encode(t));
+        const out = new Uint8Array(messages.reduce((n, m) => n + batchEntrySize(m.length), 0));
+        let at = 0;
+        for (const [i, m] of messages.entries()) at = encodeBatchEntry(out, at, m, i + 1);
+        return out;
+      };
+      const damaged = batch(["lost 1", "lost 2"]);
+      damaged[0] = 200; // the first message declares more bytes than the frame holds
+      writer.write(damaged, { flags: FrameFlag.BATCH });
+      writer.write(batch(["kept 1", "kept 2"]), { flags: FrameFlag.BATCH });
+      await eventually(() => taken.length >= 2, { what: "the good batch", timeoutMs: 10_000 });
+      assert.deepEqual(taken, [
+        { text: "kept 1", correlation: 1 },
+        { text: "kept 2", correlation: 2 },
+      ]);
+      const [sample] = await runtime.samples(target, false);
+      assert.match(sample?.err ?? "", /inbound lane: batch frame: message 1 declares 200 bytes/);
+      assert.equal(sample?.frames_in, 2);
+      writer.destroy();
+    } finally {
+      await runtime.dispose();
     }
   });
 });
