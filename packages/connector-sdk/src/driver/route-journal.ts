@@ -118,11 +118,11 @@ export class DeliveredMark {
     try {
       // The file in the second format, whole, before its offset word is stored alone.
       writeMark(this.#fd, this.#buffer, this.#acked);
-      this.#mapping = mapFile(this.#fd, MARK_BYTES);
     } catch (error) {
       closeSync(this.#fd);
       throw error;
     }
+    this.#mapping = mappedMark(this.#fd);
     this.#word =
       this.#mapping === undefined ? undefined : new BigUint64Array(this.#mapping.buffer, 0, 1);
   }
@@ -153,6 +153,18 @@ export class DeliveredMark {
     this.#closed = true;
     this.#mapping?.close();
     closeSync(this.#fd);
+  }
+}
+
+/**
+ * The mark file mapped, or undefined where it cannot be (no addon, or an mmap the file system
+ * or a sandbox refuses): then each mark is a pwrite, slower but the same guarantee.
+ */
+function mappedMark(fd: number): MappedFile | undefined {
+  try {
+    return mapFile(fd, MARK_BYTES);
+  } catch {
+    return undefined;
   }
 }
 
