@@ -19,6 +19,7 @@ export {
 export { TokenBucket, type TokenBucketOptions } from "./backpressure/token-bucket.ts";
 export {
   BATCH_ENTRY_HEADER,
+  BATCH_MAX_MESSAGES,
   batchEntrySize,
   checkBatch,
   decodeBatch,

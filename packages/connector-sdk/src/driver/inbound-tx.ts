@@ -13,6 +13,7 @@
  */
 import { errorMessage, RttError } from "@rtt/core";
 import {
+  BATCH_MAX_MESSAGES,
   BoundedQueue,
   decodeBatch,
   type Frame,
@@ -28,15 +29,16 @@ import type { LinkScope } from "./link-scope.ts";
 import type { DeliveredMark } from "./route-journal.ts";
 
 /**
- * The inbound tx queue's marks (frames or payload bytes, whichever is reached first). At the
- * high mark the inbound lane is paused, so qdepth never exceeds it (+ the rest of the batch
- * frame that reached it, at most 256 messages, + control-path Tx calls, which are few and
- * awaited by their callers); below both low marks it is resumed. 1024 frames
- * matches the default route buffer (qos `buffer: 1024`); the gap between the marks keeps a
+ * The inbound tx queue's bound: qdepth never exceeds it (+ control-path Tx calls, which are few
+ * and awaited by their callers). 1024 messages matches the default route buffer (qos
+ * `buffer: 1024`). A batch frame's messages arrive in one call, so the lane is paused as soon
+ * as the queue has less room than a whole batch (BATCH_MAX_MESSAGES): the high mark is the
+ * bound less one batch. Below both low marks it is resumed; the gap between the marks keeps a
  * steady slow consumer from pausing and resuming the lane on every frame.
  */
+const INBOUND_BOUND = 1024;
 const INBOUND_MARKS: WaterMarks = {
-  high: { items: 1024, bytes: 16 * 1024 * 1024 },
+  high: { items: INBOUND_BOUND - BATCH_MAX_MESSAGES, bytes: 16 * 1024 * 1024 },
   low: { items: 256, bytes: 4 * 1024 * 1024 },
 };
 

@@ -4,6 +4,7 @@
  * reader takes them. Nagle-off: a batch is only what was ready; nothing waits to fill one.
  */
 import {
+  BATCH_MAX_MESSAGES,
   batchEntrySize,
   decodeBatch,
   encodeBatchEntry,
@@ -14,8 +15,8 @@ import type { RxMessage } from "./define-connector.ts";
 
 export type RxItem = Uint8Array | RxMessage;
 
-/** At most this many messages go in one batch frame. */
-export const BATCH_MESSAGES = 256;
+/** At most this many messages go in one batch frame (the format's bound). */
+export const BATCH_MESSAGES = BATCH_MAX_MESSAGES;
 /** A batch's payload stops growing here (a 64 KiB line is a frame of its own anyway). */
 export const BATCH_BYTES = 64 * 1024;
 /** A chunk longer than this goes in a frame of its own: batching it would only add a copy. */

@@ -4,6 +4,7 @@ import { RttError } from "@rtt/core";
 import fc from "fast-check";
 import {
   BATCH_ENTRY_HEADER,
+  BATCH_MAX_MESSAGES,
   batchEntrySize,
   checkBatch,
   decodeBatch,
@@ -106,7 +107,7 @@ describe("batch frame payloads", () => {
     );
   });
 
-  test("refused: no messages, a length past the payload, an oversized length, an unsafe correlation", () => {
+  test("refused: no messages, a length past the payload, an oversized length, an unsafe correlation, too many messages", () => {
     assert.throws(() => checkBatch(new Uint8Array(0)), /no messages/);
     const one = encode([{ bytes: new Uint8Array([1, 2, 3]), correlation: 7 }]);
     const past = one.slice();
@@ -119,5 +120,14 @@ describe("batch frame payloads", () => {
     unsafe.set([0x00, 0x00, 0x20, 0x00], 8); // correlation's high word 0x200000: 2^53
     assert.throws(() => checkBatch(unsafe), /not a safe integer/);
     assert.equal(checkBatch(encode([{ bytes: new Uint8Array(0), correlation: 0 }])), 1);
+    const most = Array.from({ length: BATCH_MAX_MESSAGES }, (_, i) => ({
+      bytes: new Uint8Array([i & 0xff]),
+      correlation: i,
+    }));
+    assert.equal(checkBatch(encode(most)), BATCH_MAX_MESSAGES);
+    const oversized = encode([...most, { bytes: new Uint8Array(1), correlation: 0 }]);
+    let visited = 0;
+    assert.throws(() => decodeBatch(oversized, () => visited++), /more than 256 messages/);
+    assert.equal(visited, 0);
   });
 });

@@ -18,6 +18,11 @@ import { rd32, wr32 } from "./little-endian.ts";
 
 /** Bytes in front of each message of a batch. */
 export const BATCH_ENTRY_HEADER = 12;
+/**
+ * The most messages one batch may hold: a reader keeps room for one batch below its queue's
+ * bound (a batch arrives whole, in one call), so the bound holds with batches too.
+ */
+export const BATCH_MAX_MESSAGES = 256;
 
 function corrupt(message: string): RttError {
   return new RttError("RTT_ERR_FRAME_CORRUPT", `batch frame: ${message}`, {
@@ -49,9 +54,9 @@ export function encodeBatchEntry(
 }
 
 /**
- * Checks a whole batch payload and returns its message count (at least 1): RTT_ERR_FRAME_CORRUPT
- * for a batch of no messages, a header cut short, a length past the payload's end, or a
- * correlation that is not a safe integer.
+ * Checks a whole batch payload and returns its message count (1 to BATCH_MAX_MESSAGES):
+ * RTT_ERR_FRAME_CORRUPT for a batch of no messages or too many, a header cut short, a length
+ * past the payload's end, or a correlation that is not a safe integer.
  */
 export function checkBatch(payload: Uint8Array): number {
   if (payload.length === 0) throw corrupt("no messages");
@@ -71,7 +76,8 @@ export function checkBatch(payload: Uint8Array): number {
         `message ${count + 1} declares ${length} bytes, ${payload.length - at} are left in the frame`,
       );
     at += length;
-    count++;
+    if (++count > BATCH_MAX_MESSAGES)
+      throw corrupt(`more than ${BATCH_MAX_MESSAGES} messages (the most a batch may hold)`);
   }
   return count;
 }

@@ -28,7 +28,7 @@ export interface LaneAddress {
   'inproc'?: (_rtt_connector_v1_InprocLane | null);
   /**
    * Set by the lane's reader in the address its Offer returns: it takes batch frames (DATA
-   * frames with flag BATCH, 4: a payload of several messages, each a u32 LE length, its
+   * frames with flag BATCH, 4: a payload of 1 to 256 messages, each a u32 LE length, its
    * correlation as a u64 LE, its bytes). A writer sends them only to a lane whose address says
    * so; a reader that leaves it unset gets one message a frame. Not part of where the lane is:
    * two addresses that differ only here name the same lane.
@@ -63,7 +63,7 @@ export interface LaneAddress__Output {
   'inproc'?: (_rtt_connector_v1_InprocLane__Output | null);
   /**
    * Set by the lane's reader in the address its Offer returns: it takes batch frames (DATA
-   * frames with flag BATCH, 4: a payload of several messages, each a u32 LE length, its
+   * frames with flag BATCH, 4: a payload of 1 to 256 messages, each a u32 LE length, its
    * correlation as a u64 LE, its bytes). A writer sends them only to a lane whose address says
    * so; a reader that leaves it unset gets one message a frame. Not part of where the lane is:
    * two addresses that differ only here name the same lane.
