@@ -20,11 +20,13 @@
  * stdout is one JSON object (the issue's keys for shm, the idle CPU, and `results`, every row).
  * Usage: npm run bench:route [-- --quick] [--rounds 2] [--samples 5000] [--lanes shm,uds]
  *          [--cells paced100,paced4k,paced64k,sat100,sat64k] [--idle-s 10]
- *          [--cpu-prof DIR] [--baseline CHECKOUT] [--keep]
+ *          [--cpu-prof DIR] [--baseline CHECKOUT] [--route journaled|plain] [--keep]
  * --cpu-prof DIR runs the panel and its drivers under `node --cpu-prof`; their profiles are copied
  * to DIR after the panel stops (summarize one with bench/control/profile.ts). --baseline CHECKOUT
  * adds, for each lane, the same route wired by another checkout's rtt and drivers (`shm-base`),
  * alternated with this one's in the same rounds: a change measured before/after in one run.
+ * --route plain wires the route with no QoS, so no journal (the target may write several lines a
+ * write(2)); the default is the issue's journaled route.
  */
 import { loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -46,8 +48,12 @@ const { values } = parseArgs({
     "cpu-prof": { type: "string" },
     baseline: { type: "string" },
     keep: { type: "boolean", default: false },
+    route: { type: "string", default: "journaled" },
   },
 });
+if (values.route !== "journaled" && values.route !== "plain")
+  throw new Error(`--route: journaled or plain; got ${values.route}`);
+const journaled = values.route === "journaled";
 const quick = values.quick;
 const ROUNDS = Number(values.rounds ?? (quick ? 1 : 2));
 const SAMPLES = Number(values.samples ?? (quick ? 500 : 5000));
@@ -75,11 +81,14 @@ cleanUpOnExit("bench:route", () => {
   for (const s of setups) s.killAndRemove(values.keep);
 });
 
-log(`bench:route: ${ROUNDS} round(s), ${SAMPLES} paced samples a cell; load ${loadavg()[0]}`);
+log(
+  `bench:route: ${ROUNDS} round(s), ${SAMPLES} paced samples a cell, a ${values.route} route; load ${loadavg()[0]}`,
+);
 const cpuProf = values["cpu-prof"] !== undefined;
 for (const lane of lanes) {
-  setups.push(await Setup.route(lane, cpuProf));
-  if (values.baseline !== undefined) setups.push(await Setup.route(lane, cpuProf, values.baseline));
+  setups.push(await Setup.route(lane, journaled, cpuProf));
+  if (values.baseline !== undefined)
+    setups.push(await Setup.route(lane, journaled, cpuProf, values.baseline));
 }
 setups.push(await Setup.pipe());
 // Warm-up: the first lines through each set-up (Python's start, the lanes' first frames).

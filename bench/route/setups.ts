@@ -84,13 +84,19 @@ export class Setup {
   }
 
   /**
-   * A route emitter → sink over `lane`, wired by `rtt scan` and `rtt apply`; with `cpuProf`, the
+   * A route emitter → sink over `lane` (journaled, or with no QoS), wired by `rtt scan` and
+   * `rtt apply`; with `cpuProf`, the
    * panel and its drivers run under `node --cpu-prof` (written when they exit); with `baseline`
    * (a checkout), its rtt and drivers instead of this one's.
    */
-  static async route(lane: LaneKind, cpuProf: boolean, baseline?: string): Promise<Setup> {
+  static async route(
+    lane: LaneKind,
+    journaled: boolean,
+    cpuProf: boolean,
+    baseline?: string,
+  ): Promise<Setup> {
     const name = baseline === undefined ? lane : (`${lane}-base` as const);
-    const setup = new Setup(name, await routeWorkspace(lane));
+    const setup = new Setup(name, await routeWorkspace(lane, journaled));
     const ws = setup.#programs.dir;
     setup.#repo = baseline;
     await setup.#rtt(["scan"]);

@@ -1,7 +1,7 @@
 /**
  * bench:route's temp workspace: the emitter (a bus provider) and the sink (an extension
  * consumer) as two manifests, one route between them with `drop: buffer` and a rate no program
- * reaches (the issue's set-up: a journaled route), the lane kind the panel prefers, and the control
+ * reaches (the issue's set-up: a journaled route; or no QoS at all, unjournaled), the lane kind the panel prefers, and the control
  * FIFO and results file the bench drives the two programs with. Wired by the real binary
  * (`rtt scan`, `rtt apply --auto-approve`); the same programs are run joined by a plain pipe as
  * the peer.
@@ -40,7 +40,7 @@ export async function programsDir(prefix: string): Promise<Programs> {
 }
 
 /** A workspace whose route carries emitter → sink over `lane`; not yet scanned nor applied. */
-export async function routeWorkspace(lane: LaneKind): Promise<Programs> {
+export async function routeWorkspace(lane: LaneKind, journaled: boolean): Promise<Programs> {
   const p = await programsDir(`rtt-bench-route-${lane}-`);
   const put = (rel: string, text: string) => {
     mkdirSync(join(p.dir, rel, ".."), { recursive: true });
@@ -79,15 +79,18 @@ export async function routeWorkspace(lane: LaneKind): Promise<Programs> {
         allow: [{ from: "rtt://bench/*/*", to: "rtt://bench/*/*", scopes: ["*"] }],
         // `buffer` makes the route journaled, as the issue measured it. A route's QoS (and so
         // its journal) needs a rate: one no program here reaches stands for "unlimited".
-        qos: [
-          {
-            match: "rtt://bench/bus/*",
-            rate: 1_000_000_000,
-            burst: 1_000_000,
-            drop: "buffer",
-            buffer: 1024,
-          },
-        ],
+        // Without it (`--route plain`) the route has no QoS and no journal.
+        qos: journaled
+          ? [
+              {
+                match: "rtt://bench/bus/*",
+                rate: 1_000_000_000,
+                burst: 1_000_000,
+                drop: "buffer",
+                buffer: 1024,
+              },
+            ]
+          : [],
       },
       null,
       2,

@@ -128,6 +128,11 @@ export function panelPackage(): PanelPackage {
 // Lane addresses
 
 export function laneToWire(a: LaneAddress): WireLaneAddressIn {
+  const where = laneLocationToWire(a);
+  return a.batches === true ? { ...where, batches: true } : where;
+}
+
+function laneLocationToWire(a: LaneAddress): WireLaneAddressIn {
   switch (a.kind) {
     case "uds":
       return { uds: { path: a.path } };
@@ -143,6 +148,11 @@ export function laneToWire(a: LaneAddress): WireLaneAddressIn {
 /** The fabric address of a received lane, or undefined when the field was absent. */
 export function laneFromWire(w: WireLaneAddress | null | undefined): LaneAddress | undefined {
   if (w === null || w === undefined) return undefined;
+  const where = laneLocationFromWire(w);
+  return w.batches === true ? { ...where, batches: true } : where;
+}
+
+function laneLocationFromWire(w: WireLaneAddress): LaneAddress {
   const bad = (why: string) =>
     new RttError("RTT_ERR_LANE_ADDRESS", `lane address: ${why}`, {
       hint: "a LaneAddress sets exactly one of uds, tcp, shm, inproc",

@@ -17,6 +17,14 @@ export {
   type WaterMarks,
 } from "./backpressure/bounded-queue.ts";
 export { TokenBucket, type TokenBucketOptions } from "./backpressure/token-bucket.ts";
+export {
+  BATCH_ENTRY_HEADER,
+  BATCH_MAX_MESSAGES,
+  batchEntrySize,
+  checkBatch,
+  decodeBatch,
+  encodeBatchEntry,
+} from "./frame/batch.ts";
 export { decodeFrame } from "./frame/decode.ts";
 export { encodeFrame, encodeFrameInto } from "./frame/encode.ts";
 export {
@@ -71,6 +79,7 @@ export {
   removeStaleSocket,
 } from "./local-socket/socket-file.ts";
 export { tcpListeners, tcpPeerUid } from "./local-socket/tcp-peer.ts";
+export { type MappedFile, mapFile } from "./mapped-file.ts";
 export { loadShm, shmUnavailableReason } from "./native.ts";
 export {
   type BeneathHow,

@@ -12,8 +12,15 @@ import type { LaneKind } from "@rtt/core";
 
 export type { LaneKind };
 
-/** What the connecting end needs to reach the listening one; plain JSON, sent across processes. */
-export type LaneAddress =
+/**
+ * What the connecting end needs to reach the listening one; plain JSON, sent across processes.
+ * `batches`: the lane's reader takes batch frames (FrameFlag.BATCH); it says so in the address
+ * it listens on, so a writer learns it with the address. It is not part of where the lane is.
+ */
+export type LaneAddress = LaneLocation & { readonly batches?: boolean };
+
+/** Where a lane is, by kind. */
+export type LaneLocation =
   | { readonly kind: "uds"; readonly path: string }
   | { readonly kind: "tcp"; readonly host: string; readonly port: number }
   | {

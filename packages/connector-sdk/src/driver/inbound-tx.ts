@@ -12,7 +12,16 @@
  * growing without bound.
  */
 import { errorMessage, RttError } from "@rtt/core";
-import { BoundedQueue, type Frame, FrameType, type LaneReader, type WaterMarks } from "@rtt/fabric";
+import {
+  BATCH_MAX_MESSAGES,
+  BoundedQueue,
+  decodeBatch,
+  type Frame,
+  FrameFlag,
+  FrameType,
+  type LaneReader,
+  type WaterMarks,
+} from "@rtt/fabric";
 import { callFailed } from "./connector-call.ts";
 import type { Connector } from "./define-connector.ts";
 import type { LatencyProbes } from "./latency-probes.ts";
@@ -20,14 +29,16 @@ import type { LinkScope } from "./link-scope.ts";
 import type { DeliveredMark } from "./route-journal.ts";
 
 /**
- * The inbound tx queue's marks (frames or payload bytes, whichever is reached first). At the
- * high mark the inbound lane is paused, so qdepth never exceeds it (+ control-path Tx calls,
- * which are few and awaited by their callers); below both low marks it is resumed. 1024 frames
- * matches the default route buffer (qos `buffer: 1024`); the gap between the marks keeps a
+ * The inbound tx queue's bound: qdepth never exceeds it (+ control-path Tx calls, which are few
+ * and awaited by their callers). 1024 messages matches the default route buffer (qos
+ * `buffer: 1024`). A batch frame's messages arrive in one call, so the lane is paused as soon
+ * as the queue has less room than a whole batch (BATCH_MAX_MESSAGES): the high mark is the
+ * bound less one batch. Below both low marks it is resumed; the gap between the marks keeps a
  * steady slow consumer from pausing and resuming the lane on every frame.
  */
+const INBOUND_BOUND = 1024;
 const INBOUND_MARKS: WaterMarks = {
-  high: { items: 1024, bytes: 16 * 1024 * 1024 },
+  high: { items: INBOUND_BOUND - BATCH_MAX_MESSAGES, bytes: 16 * 1024 * 1024 },
   low: { items: 256, bytes: 4 * 1024 * 1024 },
 };
 
@@ -107,18 +118,28 @@ export class InboundTx<L> {
     reader.on("frame", (frame: Frame) => {
       if (frame.type === FrameType.HEARTBEAT) return this.#probes.arrived(frame.payload);
       if (frame.type !== FrameType.DATA) return; // NACK: lane-level, not for the symbol
-      this.#scope.counters.framesIn++;
-      this.#scope.counters.bytesIn += frame.payload.length;
-      // The payload is a view valid only during this call. Onto an idle queue `tx` runs within
-      // it (#enqueue → #run → #txOne): a connector that copies what it keeps takes the view as
-      // it is; a frame that waits in the queue keeps a copy.
-      const now = this.#borrows && !this.#busy && this.#queue.length === 0;
-      const bytes = now ? frame.payload : frame.payload.slice();
-      this.#enqueue({ bytes, correlation: frame.correlation });
-      if (now && this.#busy && reader.kind === "shm") {
-        // Takes effect at once (see #enqueue): the next frame stays in the ring until tx is done.
-        this.#waiting = true;
-        reader.pause();
+      if ((frame.flags & FrameFlag.BATCH) === 0) {
+        this.#scope.counters.framesIn++;
+        this.#scope.counters.bytesIn += frame.payload.length;
+        // The payload is a view valid only during this call. Onto an idle queue `tx` runs within
+        // it (#enqueue → #run → #txOne): a connector that copies what it keeps takes the view as
+        // it is; a frame that waits in the queue keeps a copy.
+        const now = this.#borrows && !this.#busy && this.#queue.length === 0;
+        const bytes = now ? frame.payload : frame.payload.slice();
+        this.#enqueue({ bytes, correlation: frame.correlation });
+        if (now && this.#busy && reader.kind === "shm") {
+          // Takes effect at once (see #enqueue): the next frame stays in the ring until tx is done.
+          this.#waiting = true;
+          reader.pause();
+        }
+        return;
+      }
+      try {
+        // A batch's messages wait in the queue behind each other: copied once, whole.
+        decodeBatch(frame.payload.slice(), this.#takeMessage);
+      } catch (error) {
+        // Checked whole before any message is taken: a damaged batch delivers none of them.
+        this.#scope.laneFailed("inbound", `inbound lane: ${errorMessage(error)}`);
       }
     });
     reader.on("end", () => {
@@ -133,6 +154,13 @@ export class InboundTx<L> {
     if (this.#held || this.#waiting) reader.pause();
     else reader.resume();
   }
+
+  /** One message of a batch frame: counted and queued as a frame of its own would be. */
+  readonly #takeMessage = (bytes: Uint8Array, correlation: number): void => {
+    this.#scope.counters.framesIn++;
+    this.#scope.counters.bytesIn += bytes.length;
+    this.#enqueue({ bytes, correlation });
+  };
 
   /** Control-path write: queued behind the lane's frames, resolved once tx has taken it. */
   tx(bytes: Uint8Array, correlation = 0): Promise<void> {

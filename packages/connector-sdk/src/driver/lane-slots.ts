@@ -28,7 +28,10 @@ import { laneAddressKey, StandbyWriters } from "./standby-writers.ts";
 /** Which side of a link a lane is for. */
 export type LaneSide = "inbound" | "outbound";
 
-/** What a Switch answers: the old lane's EOS sequence number and the DATA frames it carried. */
+/**
+ * What a Switch answers: the old lane's EOS sequence number and the messages it carried (DATA
+ * frames, a batch frame counting its messages).
+ */
 export interface SwitchAnswer {
   readonly old_eos_seq: number;
   readonly old_frames: number;
@@ -48,7 +51,7 @@ export interface InboundSide {
   attach(reader: LaneReader): void;
 }
 
-/** An outbound lane: usable until its writer fails; the DATA frames written to it. */
+/** An outbound lane: usable until its writer fails; the messages written to it. */
 interface OutboundLane {
   readonly kind: "lane";
   readonly writer: LaneWriter;
@@ -103,14 +106,23 @@ export class LaneSlots {
     };
   }
 
+  /** The outbound lane's reader takes batch frames (its address says so). */
+  get writerTakesBatches(): boolean {
+    const out = this.#outbound;
+    return out.kind === "lane" && out.address.batches === true;
+  }
+
   /** Parked by a Switch to no lane: chunks wait here, taps or not. */
   get parked(): boolean {
     return this.#outbound.kind === "parked";
   }
 
-  /** One more DATA frame went on the outbound lane (a Switch answers how many). */
-  frameWritten(): void {
-    if (this.#outbound.kind === "lane") this.#outbound.frames++;
+  /**
+   * `messages` more went on the outbound lane, in one DATA frame (a batch) or one each (a
+   * Switch answers how many: messages, as the target counts what it takes).
+   */
+  frameWritten(messages = 1): void {
+    if (this.#outbound.kind === "lane") this.#outbound.frames += messages;
   }
 
   /** A write to the outbound lane threw: the lane is not written again until a move. */
@@ -227,7 +239,9 @@ export class LaneSlots {
     if (side === "inbound") {
       const listener = await listenReader(kind, options);
       this.#claim(side, listener);
-      this.#inboundAddress = listener.address;
+      // The inbound side unpacks batch frames (inbound-tx.ts): its writer may send them.
+      const address: LaneAddress = { ...listener.address, batches: true };
+      this.#inboundAddress = address;
       listener.accepted.then(
         (reader) => {
           this.#offers.delete(side);
@@ -236,7 +250,7 @@ export class LaneSlots {
         },
         (error: unknown) => this.#offerFailed(side, listener, error),
       );
-      return listener.address;
+      return address;
     }
     const listener = await listenWriter(kind, options);
     this.#claim(side, listener);

@@ -7,6 +7,12 @@
  * What must hold:
  * - Frame boundaries: one rx chunk is one DATA frame, written by one synchronous `write`, so a
  *   Switch — which only swaps the writer between two writes — can never split a message.
+ * - Batches: to a lane whose reader takes batch frames (its address says so), the chunks rx has
+ *   ready at one moment go as one frame (rx-batch.ts): gathered and written in one synchronous
+ *   run, so a batch goes wholly to one lane and a Switch still falls between frames. Never
+ *   waited for: a chunk alone is a frame of its own. Each message is still counted, admitted
+ *   (its token) and numbered (its correlation) on its own. Not while a tap, a trial or a
+ *   refusing policy (taildrop, nack) needs each chunk in hand.
  * - Backpressure, no silent loss: a chunk that `write` accepted with `false` is in the lane; the
  *   pump then waits for 'drain' (or a Switch, or close) before pulling the next chunk from rx —
  *   unless the route's drop policy is taildrop or nack, which refuse (and count) chunks until
@@ -21,9 +27,20 @@ import type { RouteAdmissionQos } from "@rtt/core";
 import { errorMessage, RttError } from "@rtt/core";
 import { type AdmissionCounters, type LaneWriter, RouteAdmission, TokenBucket } from "@rtt/fabric";
 import { AdmittedRx } from "./admitted-rx.ts";
-import { type Connector, type RxMessage, takeNowOf } from "./define-connector.ts";
+import { type Connector, takeNowOf } from "./define-connector.ts";
 import type { LaneSlots } from "./lane-slots.ts";
 import type { LinkScope } from "./link-scope.ts";
+import {
+  BATCH_BYTES,
+  BATCH_MESSAGES,
+  BatchPacker,
+  batchable,
+  chunkOf,
+  correlationOf,
+  PackedBatch,
+  type RxItem,
+  writeBatch,
+} from "./rx-batch.ts";
 
 /** Chunks the outbound pump delivers before it lets the event loop run (see #pump). */
 const PUMP_SLICE = 256;
@@ -40,7 +57,17 @@ export interface RxTap {
   end(): void;
 }
 
-type RxItem = Uint8Array | RxMessage;
+/** Where the pump takes rx chunks: ready ones without a promise, else by awaiting. */
+interface RxPull {
+  /** A chunk ready now, or undefined. */
+  now(): RxItem | undefined;
+  next(): Promise<IteratorResult<RxItem>>;
+  /** The frame flags of the chunk handed out last. */
+  flags(): number;
+}
+
+/** What one turn of the pump hands on: a chunk, or a batch of them. */
+type Outgoing = RxItem | PackedBatch;
 
 export class OutboundPump<L> {
   readonly #scope: LinkScope;
@@ -65,6 +92,11 @@ export class OutboundPump<L> {
   #trial: TokenBucket | undefined;
   /** An rx failure to report in every health sample from then on. */
   #rxError: string | undefined;
+  readonly #packer = new BatchPacker();
+  /** The chunks of the batch being gathered (reused). */
+  readonly #gathered: RxItem[] = [];
+  /** A ready chunk that did not fit the last batch: the next turn starts with it. */
+  #held: { item: RxItem; flags: number } | undefined;
 
   constructor(
     scope: LinkScope,
@@ -175,21 +207,14 @@ export class OutboundPump<L> {
       // heartbeat is answered within a slice, not after the whole backlog.
       // What rx has ready now is taken without a promise per chunk (takeNow); otherwise, and
       // for its end, the pump awaits `next()`.
-      let slice = 0;
       const takeNow = takeNowOf(iterator);
+      let pull: RxPull;
       if (this.#admission === undefined) {
-        for (;;) {
-          let item = takeNow?.();
-          if (item === undefined) {
-            const next = await iterator.next();
-            if (next.done === true) break;
-            item = next.value;
-          }
-          if (this.#scope.closed) break;
-          const waiting = this.#deliver(item, 0);
-          if (waiting !== undefined) await waiting;
-          if (++slice === PUMP_SLICE) slice = await yieldToEventLoop(0);
-        }
+        pull = {
+          now: takeNow ?? (() => undefined),
+          next: () => iterator.next(),
+          flags: () => 0,
+        };
       } else {
         const admitted = new AdmittedRx(
           iterator,
@@ -198,18 +223,36 @@ export class OutboundPump<L> {
           takeNow,
         );
         this.#admitted = admitted;
-        for (;;) {
-          let item = admitted.nextNow();
-          if (item === undefined) {
-            const next = await admitted.next();
+        pull = {
+          now: () => admitted.nextNow(),
+          next: () => admitted.next(),
+          flags: () => admitted.flags,
+        };
+      }
+      let slice = 0;
+      for (;;) {
+        let item: RxItem;
+        let flags: number;
+        const held = this.#held;
+        if (held !== undefined) {
+          this.#held = undefined;
+          ({ item, flags } = held);
+        } else {
+          let ready = pull.now();
+          if (ready === undefined) {
+            const next = await pull.next();
             if (next.done === true) break;
-            item = next.value;
+            ready = next.value;
           }
-          if (this.#scope.closed) break;
-          const waiting = this.#deliver(item, admitted.flags);
-          if (waiting !== undefined) await waiting;
-          if (++slice === PUMP_SLICE) slice = await yieldToEventLoop(0);
+          item = ready;
+          flags = pull.flags();
         }
+        if (this.#scope.closed) break;
+        const out = this.#gather(item, flags, pull);
+        const waiting = this.#deliver(out, flags);
+        slice += out instanceof PackedBatch ? out.count : 1;
+        if (waiting !== undefined) await waiting;
+        if (slice >= PUMP_SLICE) slice = await yieldToEventLoop(0);
       }
     } catch (error) {
       if (!this.#scope.closed) {
@@ -233,12 +276,57 @@ export class OutboundPump<L> {
   }
 
   /**
-   * Hands one chunk on; a promise only when the pump must wait before the next. The common
-   * case — a bound lane with room, no tap, no trial, no congestion — is the first turn of
-   * #deliverLoop done here without a promise: per chunk, the pump's cost is its write.
+   * `item` alone, or, when the lane takes batches and more chunks are ready now, a batch of
+   * them (up to BATCH_MESSAGES, BATCH_BYTES, chunks of the same flags): gathered in this call,
+   * without a promise, so nothing waits for a batch to fill. A ready chunk that does not fit
+   * is held for the next turn.
    */
-  #deliver(item: RxItem, flags: number): Promise<void> | undefined {
-    const index = ++this.#chunks;
+  #gather(item: RxItem, flags: number, pull: RxPull): Outgoing {
+    if (!this.#batching() || !batchable(item)) return item;
+    let next = pull.now();
+    if (next === undefined) return item;
+    const items = this.#gathered;
+    items.length = 0;
+    items.push(item);
+    let size = BatchPacker.sizeOf(item);
+    while (next !== undefined) {
+      const nextFlags = pull.flags();
+      const nextSize = BatchPacker.sizeOf(next);
+      if (nextFlags !== flags || !batchable(next) || size + nextSize > BATCH_BYTES) {
+        this.#held = { item: next, flags: nextFlags };
+        break;
+      }
+      items.push(next);
+      size += nextSize;
+      if (items.length === BATCH_MESSAGES) break;
+      next = pull.now();
+    }
+    const batch = items.length === 1 ? item : this.#packer.pack(items, size);
+    items.length = 0;
+    return batch;
+  }
+
+  /** Batches may be cut now: the lane takes them and no one needs each chunk on its own. */
+  #batching(): boolean {
+    const out = this.#slots.writer;
+    return (
+      out !== undefined &&
+      this.#slots.writerTakesBatches &&
+      this.#taps.size === 0 &&
+      this.#trial === undefined &&
+      this.#congested !== out &&
+      this.#admission?.refusesWhenFull !== true
+    );
+  }
+
+  /**
+   * Hands one chunk (or batch) on; a promise only when the pump must wait before the next. The
+   * common case — a bound lane with room, no tap, no trial, no congestion — is the first turn
+   * of #deliverLoop done here without a promise: per frame, the pump's cost is its write.
+   */
+  #deliver(item: Outgoing, flags: number): Promise<void> | undefined {
+    this.#chunks += item instanceof PackedBatch ? item.count : 1;
+    const index = this.#chunks;
     const out = this.#slots.writer;
     if (
       out === undefined ||
@@ -254,10 +342,11 @@ export class OutboundPump<L> {
     return room ? undefined : this.#full(out);
   }
 
-  /** Writes one chunk as one frame and counts it; undefined if the lane refused the write. */
-  #write(out: LaneWriter, item: RxItem, flags: number): boolean | undefined {
-    const chunk = item instanceof Uint8Array ? item : item.payload;
-    const correlation = item instanceof Uint8Array ? 0 : item.correlation;
+  /** Writes a chunk as one frame, or a batch, and counts them; undefined if the lane refused. */
+  #write(out: LaneWriter, item: Outgoing, flags: number): boolean | undefined {
+    if (item instanceof PackedBatch) return this.#writeBatch(out, item, flags);
+    const chunk = chunkOf(item);
+    const correlation = correlationOf(item);
     let room: boolean;
     try {
       room =
@@ -272,6 +361,20 @@ export class OutboundPump<L> {
     this.#scope.counters.bytesOut += chunk.length;
     this.#slots.frameWritten();
     return room;
+  }
+
+  /** A batch to the lane (rx-batch.ts's writeBatch), counted; undefined if the lane refused. */
+  #writeBatch(out: LaneWriter, batch: PackedBatch, flags: number): boolean | undefined {
+    try {
+      return writeBatch(out, batch, flags, this.#slots.writerTakesBatches, (messages, bytes) => {
+        this.#scope.counters.framesOut += messages;
+        this.#scope.counters.bytesOut += bytes;
+        this.#slots.frameWritten(messages);
+      });
+    } catch (error) {
+      this.#slots.writeFailed(error);
+      return undefined;
+    }
   }
 
   /** `out` said it is full: refuse from now on (taildrop, nack), or wait for its drain. */
@@ -289,12 +392,10 @@ export class OutboundPump<L> {
     this.#waitingDrain = false;
   }
 
-  async #deliverLoop(item: RxItem, flags: number, index: number): Promise<void> {
-    const chunk = item instanceof Uint8Array ? item : item.payload;
-    const correlation = item instanceof Uint8Array ? 0 : item.correlation;
+  async #deliverLoop(item: Outgoing, flags: number, index: number): Promise<void> {
     for (;;) {
       if (this.#scope.closed) return;
-      for (const tap of this.#taps) if (tap.last < index) tap.push(chunk, index, correlation);
+      if (this.#taps.size > 0) this.#pushTaps(item, index);
       const out = this.#slots.writer;
       if (out === undefined) {
         // Taps alone consume a link that was never bound; a parked one keeps its chunks.
@@ -314,15 +415,32 @@ export class OutboundPump<L> {
       }
       // A full lane is congestion too: a taildrop or nack route refuses the chunk rather than
       // pausing its producer behind a consumer that lags (ADR 0015); mark and buffer wait.
-      const refused =
-        this.#congested === out ? this.#admission?.refuseAdmitted(flags !== 0) : undefined;
-      if (refused === "nacked") this.#nacked(item, "the route's lane is full");
-      if (refused !== undefined) return;
+      // (A batch is never cut on such a route: see #batching.)
+      if (this.#congested === out && !(item instanceof PackedBatch)) {
+        const refused = this.#admission?.refuseAdmitted(flags !== 0);
+        if (refused === "nacked") this.#nacked(item, "the route's lane is full");
+        if (refused !== undefined) return;
+      }
       const room = this.#write(out, item, flags);
       if (room === undefined) continue;
       if (!room) await this.#full(out);
       return;
     }
+  }
+
+  /** Hands the taps what they have not had of `item` (a batch's messages one by one). */
+  #pushTaps(item: Outgoing, index: number): void {
+    if (!(item instanceof PackedBatch)) {
+      const chunk = chunkOf(item);
+      for (const tap of this.#taps)
+        if (tap.last < index) tap.push(chunk, index, correlationOf(item));
+      return;
+    }
+    let at = index - item.count;
+    item.forEach((message, correlation) => {
+      at++;
+      for (const tap of this.#taps) if (tap.last < at) tap.push(message, at, correlation);
+    });
   }
 
   /** A shared source's chunk with no room for this link (ADR 0025): refused by the policy. */

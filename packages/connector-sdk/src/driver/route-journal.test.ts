@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import {
+  closeSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -11,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { RttError } from "@rtt/core";
+import { mapFile } from "@rtt/fabric";
 import fc from "fast-check";
 import { readProcStat } from "../process-identity.ts";
 import { DeliveredMark, RouteJournal, readDeliveredMark } from "./route-journal.ts";
@@ -21,6 +24,9 @@ let n = 0;
 const freshDir = () => join(root, `route-${++n}`);
 
 const SOURCE = "rtt://t/bus/a@1.0.0";
+/** The mark's check words, as the files hold them (route-journal.ts). */
+const FIRST_FORMAT_CHECK = 0x5254_544a_4e4c_4d4bn;
+const SECOND_FORMAT = 0x3256_4b52_414d_4a52n;
 
 function open(dir: string, bound = 4, source = SOURCE): RouteJournal {
   const j = RouteJournal.open(dir, bound, source);
@@ -232,17 +238,66 @@ describe("route journal", () => {
     );
     mark.close();
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 0, maxLength: 20 }), (garbage) => {
-        writeFileSync(join(dir, "delivered"), garbage);
-        const read = readDeliveredMark(dir);
-        if (garbage.length !== 16) assert.equal(read, 0);
-        else {
-          const b = Buffer.from(garbage);
-          const valid = (b.readBigUInt64LE(0) ^ 0x5254_544a_4e4c_4d4bn) === b.readBigUInt64LE(8);
-          assert.equal(read, valid ? Number(b.readBigUInt64LE(0)) : 0);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ minLength: 16, maxLength: 16 }),
+          fc.uint8Array({ minLength: 0, maxLength: 20 }),
+        ),
+        (garbage) => {
+          writeFileSync(join(dir, "delivered"), garbage);
+          const read = readDeliveredMark(dir);
+          if (garbage.length !== 16) assert.equal(read, 0);
+          else {
+            const b = Buffer.from(garbage);
+            const offset = b.readBigUInt64LE(0);
+            const check = b.readBigUInt64LE(8);
+            const valid =
+              (check === (FIRST_FORMAT_CHECK ^ offset) || check === SECOND_FORMAT) &&
+              offset <= BigInt(Number.MAX_SAFE_INTEGER);
+            assert.equal(read, valid ? Number(offset) : 0);
+          }
+        },
+      ),
     );
     assert.equal(readDeliveredMark(join(dir, "missing")), 0);
+  });
+
+  test("a mark of the first format is read, and the next target end marks on from it", () => {
+    const dir = freshDir();
+    const mark = new DeliveredMark(dir);
+    mark.close();
+    const first = Buffer.alloc(16);
+    first.writeBigUInt64LE(12_345n, 0);
+    first.writeBigUInt64LE(12_345n ^ FIRST_FORMAT_CHECK, 8);
+    writeFileSync(join(dir, "delivered"), first);
+    assert.equal(readDeliveredMark(dir), 12_345);
+    const next = new DeliveredMark(dir);
+    assert.equal(readDeliveredMark(dir), 12_345, "rewritten in the second format, same offset");
+    assert.equal(readFileSync(join(dir, "delivered")).readBigUInt64LE(8), SECOND_FORMAT);
+    next.record(20_000);
+    assert.equal(readDeliveredMark(dir), 20_000);
+    next.close();
+  });
+
+  test("with the native addon a mark is a store into the mapped file, seen by a fresh read at once", {
+    skip:
+      process.env.RTT_NO_NATIVE === "1" ? "the native addon is disabled (RTT_NO_NATIVE=1)" : false,
+  }, () => {
+    const dir = freshDir();
+    const mark = new DeliveredMark(dir);
+    const probe = Buffer.alloc(16);
+    writeFileSync(join(dir, "probe"), probe);
+    const fd = openSync(join(dir, "probe"), "r+");
+    const mapped = mapFile(fd, 16);
+    closeSync(fd);
+    assert.ok(mapped !== undefined, "the native addon maps files (npm run build -w @rtt/fabric)");
+    mapped.close();
+    for (let offset = 1; offset < 2_000; offset += 7) {
+      mark.record(offset);
+      assert.equal(readDeliveredMark(dir), offset);
+    }
+    mark.close();
+    mark.record(5); // after close: nothing, and no crash on the unmapped buffer
+    assert.equal(readDeliveredMark(dir), 1_996);
   });
 });

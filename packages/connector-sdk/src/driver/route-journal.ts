@@ -16,6 +16,10 @@
  * - `delivered`: the target end's mark — the end offset of the last message its connector took
  *   (a process's stdin pipe has the bytes), written after each one. A target whose program
  *   ends without acknowledging what it took (ADR 0024) puts it back where it was at its open.
+ *   16 bytes: the offset (u64) and MARK_FORMAT, so that with the native addon each mark is one
+ *   aligned 8-byte store into a MAP_SHARED mapping of the file (no system call, never torn);
+ *   without it, one 16-byte pwrite. A mark of the first format (the offset, then the offset XOR
+ *   MARK_CHECK; written by earlier versions) is still read.
  *
  * The page cache keeps both across the death of the process that wrote them (not across a
  * kernel crash: nothing here is fsynced). A successor replays [delivered, end): at-least-once,
@@ -42,6 +46,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { RttError } from "@rtt/core";
+import { type MappedFile, mapFile } from "@rtt/fabric";
 import { writeFileAtomic } from "../files/atomic-write.ts";
 import { PRIVATE_FILE_MODE, privateDir } from "../files/private-state.ts";
 import { isProcessRef, type ProcessRef, processRef, sameProcess } from "../process-identity.ts";
@@ -57,8 +62,14 @@ const MARK_FILE = "delivered";
 const OWNER_FILE = "owner.json";
 /** The source symbol the journal's bytes came from. */
 const SOURCE_FILE = "journal-source";
-/** The mark's check word: the offset XOR this, so a torn or foreign file is not trusted. */
+/** The first format's check word: the offset XOR this, so a torn or foreign file is not trusted. */
 const MARK_CHECK = 0x5254_544a_4e4c_4d4bn;
+/**
+ * The second word of a mark whose first word alone is the offset (a foreign file is not
+ * trusted). Its XOR with MARK_CHECK is above 2^53, so no safe offset reads as both formats.
+ */
+const MARK_FORMAT = 0x3256_4b52_414d_4a52n;
+const MARK_BYTES = 16;
 
 function segmentName(start: number): string {
   return `seg-${String(start).padStart(16, "0")}`;
@@ -72,17 +83,27 @@ export function readDeliveredMark(dir: string): number {
   } catch {
     return 0;
   }
-  if (bytes.length !== 16) return 0;
-  const offset = bytes.readBigUInt64LE(0);
-  if ((offset ^ MARK_CHECK) !== bytes.readBigUInt64LE(8)) return 0;
-  return Number(offset);
+  return parseMark(bytes);
+}
+
+/** A mark file's bytes as an offset: 0 unless they are a whole mark of either format. */
+export function parseMark(bytes: Uint8Array): number {
+  if (bytes.length !== MARK_BYTES) return 0;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, MARK_BYTES);
+  const offset = view.getBigUint64(0, true);
+  const check = view.getBigUint64(8, true);
+  if (check !== MARK_FORMAT && check !== (offset ^ MARK_CHECK)) return 0;
+  return offset > BigInt(Number.MAX_SAFE_INTEGER) ? 0 : Number(offset);
 }
 
 /** The target end's side: records the end offset of each message its connector took. */
 export class DeliveredMark {
   readonly #dir: string;
   readonly #fd: number;
-  readonly #buffer = Buffer.alloc(16);
+  readonly #buffer = Buffer.alloc(MARK_BYTES);
+  /** The mark file mapped (the native addon): its offset word, stored once a message. */
+  readonly #mapping: MappedFile | undefined;
+  readonly #word: BigUint64Array | undefined;
   /** The mark when this end opened: the last one its program can be said to have acknowledged. */
   readonly #acked: number;
   /** The last mark this end wrote. */
@@ -94,11 +115,23 @@ export class DeliveredMark {
     this.#dir = dir;
     this.#acked = readDeliveredMark(dir);
     this.#fd = openMark(dir);
+    try {
+      // The file in the second format, whole, before its offset word is stored alone.
+      writeMark(this.#fd, this.#buffer, this.#acked);
+    } catch (error) {
+      closeSync(this.#fd);
+      throw error;
+    }
+    this.#mapping = mappedMark(this.#fd);
+    this.#word =
+      this.#mapping === undefined ? undefined : new BigUint64Array(this.#mapping.buffer, 0, 1);
   }
 
   record(offset: number): void {
     if (this.#closed) return;
-    writeMark(this.#fd, this.#buffer, offset);
+    if (this.#word === undefined) writeMark(this.#fd, this.#buffer, offset);
+    // One aligned 8-byte store: a kill -9 leaves the old mark or the new, never half of each.
+    else Atomics.store(this.#word, 0, BigInt(offset));
     this.#last = offset;
   }
 
@@ -111,15 +144,27 @@ export class DeliveredMark {
   rewind(): number | undefined {
     if (this.#closed || this.#last === undefined) return undefined;
     if (readDeliveredMark(this.#dir) !== this.#last) return undefined;
-    writeMark(this.#fd, this.#buffer, this.#acked);
-    this.#last = this.#acked;
+    this.record(this.#acked);
     return this.#acked;
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#mapping?.close();
     closeSync(this.#fd);
+  }
+}
+
+/**
+ * The mark file mapped, or undefined where it cannot be (no addon, or an mmap the file system
+ * or a sandbox refuses): then each mark is a pwrite, slower but the same guarantee.
+ */
+function mappedMark(fd: number): MappedFile | undefined {
+  try {
+    return mapFile(fd, MARK_BYTES);
+  } catch {
+    return undefined;
   }
 }
 
@@ -132,20 +177,21 @@ function openMark(dir: string): number {
   );
 }
 
-/** MARK_CHECK's low and high 32-bit words: a mark is written without a BigInt per message. */
-const MARK_CHECK_LO = Number(MARK_CHECK & 0xffff_ffffn);
-const MARK_CHECK_HI = Number(MARK_CHECK >> 32n);
+/** MARK_FORMAT's low and high 32-bit words: a mark is written without a BigInt per message. */
+const MARK_FORMAT_LO = Number(MARK_FORMAT & 0xffff_ffffn);
+const MARK_FORMAT_HI = Number(MARK_FORMAT >> 32n);
 const TWO_32 = 2 ** 32;
 
+/** A whole mark in the second format, by one pwrite. */
 function writeMark(fd: number, buffer: Buffer, offset: number): void {
   // An offset is a safe integer: its two 32-bit words are exact as Numbers.
   const lo = offset % TWO_32;
   const hi = (offset - lo) / TWO_32;
   buffer.writeUInt32LE(lo, 0);
   buffer.writeUInt32LE(hi, 4);
-  buffer.writeUInt32LE((lo ^ MARK_CHECK_LO) >>> 0, 8);
-  buffer.writeUInt32LE((hi ^ MARK_CHECK_HI) >>> 0, 12);
-  writeSync(fd, buffer, 0, 16, 0);
+  buffer.writeUInt32LE(MARK_FORMAT_LO, 8);
+  buffer.writeUInt32LE(MARK_FORMAT_HI, 12);
+  writeSync(fd, buffer, 0, MARK_BYTES, 0);
 }
 
 /** The live process that owns the journal in `dir`, if any. */
@@ -253,7 +299,7 @@ export class RouteJournal {
     if (previous !== undefined && previous !== source && this.#delivered < this.#end) {
       const fd = openMark(this.dir);
       try {
-        writeMark(fd, Buffer.alloc(16), this.#end);
+        writeMark(fd, Buffer.alloc(MARK_BYTES), this.#end);
       } finally {
         closeSync(fd);
       }

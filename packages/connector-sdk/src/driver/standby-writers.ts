@@ -11,8 +11,9 @@
 import { errorMessage } from "@rtt/core";
 import { connectWriter, type LaneAddress, type LaneWriter } from "@rtt/fabric";
 
-/** One lane address as a map key. */
-export const laneAddressKey = (address: LaneAddress): string => JSON.stringify(address);
+/** One lane address as a map key: where the lane is (`batches` is its reader's, not a place). */
+export const laneAddressKey = ({ batches: _, ...where }: LaneAddress): string =>
+  JSON.stringify(where);
 
 export class StandbyWriters {
   readonly #byAddress = new Map<string, { writer: LaneWriter; onError: () => void }>();

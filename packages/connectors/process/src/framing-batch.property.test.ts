@@ -31,6 +31,22 @@ const messagesFor = (framing: (typeof FRAMINGS)[number]) =>
 
 describe("process framing of several messages in one write", () => {
   for (const framing of FRAMINGS)
+    it(`${framing}: a message framed into a reused scratch is the message framed alone`, () => {
+      const scratch = new Uint8Array(4096);
+      fc.assert(
+        fc.property(messagesFor(framing), (messages) => {
+          for (const m of messages) {
+            const length = framedLength(framing, m);
+            const into = scratch.subarray(0, length);
+            const framed = encodeMessages(framing, [m], 0, 1, length, into);
+            assert.equal(framed.buffer, scratch.buffer);
+            assert.deepEqual(framed, encodeMessage(framing, m));
+          }
+        }),
+      );
+    });
+
+  for (const framing of FRAMINGS)
     it(`${framing}: a range framed together is the messages framed one by one`, () => {
       fc.assert(
         fc.property(messagesFor(framing), fc.nat(), fc.nat(), (messages, a, b) => {

@@ -29,6 +29,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { closeSync, constants, openSync, readFileSync, rmSync } from "node:fs";
 import { Socket } from "node:net";
+import { constants as osConstants } from "node:os";
 import { join, resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import {
@@ -73,7 +74,38 @@ export interface DirProgram extends Program {
 export function endInput(program: Program): void {
   program.stdin.end();
   if (inStateDir(program) && program.pid !== undefined)
-    signalProcess({ pid: program.pid, isSame: program.isSame }, END_INPUT_SIGNAL);
+    signalOnceTrapped(
+      { pid: program.pid, isSame: program.isSame },
+      performance.now() + TRAP_WAIT_MS,
+    );
+}
+
+/**
+ * Sends the waiter END_INPUT_SIGNAL once it catches it: a waiter that has not run its `trap`
+ * line yet (its shell just started, and a fast driver already wrote and closed) would die of
+ * it, its program's status lost. Linux says in /proc/<pid>/status (SigCgt); where it cannot be
+ * read, or past `deadline`, the signal goes as it is.
+ */
+function signalOnceTrapped(target: { pid: number; isSame: () => boolean }, deadline: number): void {
+  if (catchesEndInput(target.pid) === false && performance.now() < deadline) {
+    setTimeout(() => signalOnceTrapped(target, deadline), TRAP_POLL_MS);
+    return;
+  }
+  signalProcess(target, END_INPUT_SIGNAL);
+}
+
+/** Whether `pid` catches END_INPUT_SIGNAL; undefined where /proc does not say. */
+function catchesEndInput(pid: number): boolean | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, "utf8");
+  } catch {
+    return undefined;
+  }
+  const caught = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  if (caught === undefined) return undefined;
+  // Bit n - 1 of the hex mask is signal n.
+  return ((BigInt(`0x${caught}`) >> BigInt(END_INPUT_SIGNO - 1)) & 1n) === 1n;
 }
 
 export interface ProgramCommand {
@@ -121,6 +153,10 @@ const WAITER = [
 
 /** What the waiter takes as "close the program's input" (see WAITER). */
 const END_INPUT_SIGNAL = "SIGUSR1";
+const END_INPUT_SIGNO = osConstants.signals.SIGUSR1;
+/** How long, and how often, endInput waits for the waiter's trap (see signalOnceTrapped). */
+const TRAP_WAIT_MS = 2000;
+const TRAP_POLL_MS = 2;
 const STATUS = "exit-status";
 
 function spawnOptions(cmd: ProgramCommand) {

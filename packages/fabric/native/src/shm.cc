@@ -312,6 +312,29 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   return MapFd(env, fd, static_cast<size_t>(st.st_size), name, false);
 }
 
+// mapFile(fd, size): a MAP_SHARED mapping of the first `size` bytes of an open regular file
+// (the caller keeps and closes its descriptor). Stores into it reach the page cache with no
+// system call, so they outlive a kill -9 of this process as a write(2) would: a route journal's
+// delivered mark is one aligned 8-byte store a message (ADR 0016). The file must already hold
+// `size` bytes: a store past its end would be lost, one past its last page is SIGBUS.
+Napi::Value MapFile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) return ThrowType(env, "fd must be a number");
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  std::string name = "fd " + std::to_string(fd);
+  uint64_t requested = 0;
+  if (!ReadSize(info, &requested)) return env.Undefined();
+  struct stat st;
+  if (fstat(fd, &st) != 0) return ThrowErrno(env, "fstat", name, errno);
+  if (!S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) < requested) {
+    return ThrowErrno(env, "fstat", name, EINVAL, "not a regular file of at least size bytes");
+  }
+  size_t size = static_cast<size_t>(requested);
+  void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (addr == MAP_FAILED) return ThrowErrno(env, "mmap", name, errno);
+  return Wrap(env, new Mapping{addr, size, true}, name);
+}
+
 Napi::Value Unlink(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name;
@@ -441,6 +464,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("open", Napi::Function::New(env, Open, "open"));
   exports.Set("unlink", Napi::Function::New(env, Unlink, "unlink"));
   exports.Set("close", Napi::Function::New(env, Close, "close"));
+#ifndef _WIN32
+  exports.Set("mapFile", Napi::Function::New(env, MapFile, "mapFile"));
+#endif
   // Not shared memory, but the one other thing Node cannot do: see peer.cc.
   exports.Set("peerCred", Napi::Function::New(env, rtt::PeerCred, "peerCred"));
   // Nor can it open a path without following links below a folder: see beneath.cc.

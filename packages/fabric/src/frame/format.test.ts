@@ -26,7 +26,7 @@ describe("frame layout", () => {
       { ...FrameType },
       { DATA: 1, EOS: 2, HEARTBEAT: 3, NACK: 4, SYN: 5, ACK: 6, BIND: 7, READY: 8, TRIP: 9 },
     );
-    assert.deepEqual({ ...FrameFlag }, { PAYLOAD_CRC: 1, MARKED: 2 });
+    assert.deepEqual({ ...FrameFlag }, { PAYLOAD_CRC: 1, MARKED: 2, BATCH: 4 });
     assert.equal(frameSize(10, 0), 42);
     assert.equal(frameSize(10, FrameFlag.PAYLOAD_CRC | FrameFlag.MARKED), 46);
     assert.equal(frameTypeName(FrameType.NACK), "NACK");

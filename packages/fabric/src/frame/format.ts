@@ -79,6 +79,11 @@ export const FrameFlag = {
   PAYLOAD_CRC: 1,
   /** ECN-like congestion mark, set by the `mark` drop policy when the route's bucket was empty. */
   MARKED: 2,
+  /**
+   * A DATA frame whose payload holds several messages (`batch.ts`), sent only to a reader whose
+   * lane address says it takes them. The frame's other flags hold for each of its messages.
+   */
+  BATCH: 4,
 } as const;
 
 export interface Frame {

@@ -27,6 +27,14 @@ export interface LaneAddress {
    */
   'inproc'?: (_rtt_connector_v1_InprocLane | null);
   /**
+   * Set by the lane's reader in the address its Offer returns: it takes batch frames (DATA
+   * frames with flag BATCH, 4: a payload of 1 to 256 messages, each a u32 LE length, its
+   * correlation as a u64 LE, its bytes). A writer sends them only to a lane whose address says
+   * so; a reader that leaves it unset gets one message a frame. Not part of where the lane is:
+   * two addresses that differ only here name the same lane.
+   */
+  'batches'?: (boolean);
+  /**
    * Exactly one kind.
    */
   'kind'?: "uds"|"tcp"|"shm"|"inproc";
@@ -53,6 +61,14 @@ export interface LaneAddress__Output {
    * A queue inside one process: only meaningful for a driver run in-process (tests).
    */
   'inproc'?: (_rtt_connector_v1_InprocLane__Output | null);
+  /**
+   * Set by the lane's reader in the address its Offer returns: it takes batch frames (DATA
+   * frames with flag BATCH, 4: a payload of 1 to 256 messages, each a u32 LE length, its
+   * correlation as a u64 LE, its bytes). A writer sends them only to a lane whose address says
+   * so; a reader that leaves it unset gets one message a frame. Not part of where the lane is:
+   * two addresses that differ only here name the same lane.
+   */
+  'batches': (boolean);
   /**
    * Exactly one kind.
    */

@@ -20,7 +20,9 @@ export interface OpenRequest {
    * appends what it reads from its symbol there and numbers each message with its end offset
    * (the frame's correlation id); the target end must record, after its symbol took each
    * message, that offset in <qos.journal>/delivered (16 bytes: the offset as u64 LE, then the
-   * offset XOR 0x5254544a4e4c4d4b as u64 LE), or the source stops after qos.buffer messages.
+   * offset XOR 0x5254544a4e4c4d4b, or the constant 0x32564b52414d4a52, as u64 LE; with the
+   * constant, the offset word alone may be stored in place), or the source stops after
+   * qos.buffer messages.
    */
   'params'?: ({[key: string]: string});
   /**
@@ -50,7 +52,9 @@ export interface OpenRequest__Output {
    * appends what it reads from its symbol there and numbers each message with its end offset
    * (the frame's correlation id); the target end must record, after its symbol took each
    * message, that offset in <qos.journal>/delivered (16 bytes: the offset as u64 LE, then the
-   * offset XOR 0x5254544a4e4c4d4b as u64 LE), or the source stops after qos.buffer messages.
+   * offset XOR 0x5254544a4e4c4d4b, or the constant 0x32564b52414d4a52, as u64 LE; with the
+   * constant, the offset word alone may be stored in place), or the source stops after
+   * qos.buffer messages.
    */
   'params': ({[key: string]: string});
   /**

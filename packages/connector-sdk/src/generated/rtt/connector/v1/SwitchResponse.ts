@@ -8,7 +8,8 @@ export interface SwitchResponse {
    */
   'old_eos_seq'?: (number | string | Long);
   /**
-   * DATA frames the old lane carried for this link before EOS.
+   * Messages the old lane carried for this link before EOS: its DATA frames, a batch frame
+   * (LaneAddress.batches) counting the messages it holds.
    */
   'old_frames'?: (number | string | Long);
 }
@@ -19,7 +20,8 @@ export interface SwitchResponse__Output {
    */
   'old_eos_seq': (number);
   /**
-   * DATA frames the old lane carried for this link before EOS.
+   * Messages the old lane carried for this link before EOS: its DATA frames, a batch frame
+   * (LaneAddress.batches) counting the messages it holds.
    */
   'old_frames': (number);
 }
