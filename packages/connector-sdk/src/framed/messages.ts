@@ -1,10 +1,12 @@
 /**
- * What the framed control channel's frames carry (frame.ts has the frame itself): the panel
- * service's methods by id, their protobuf messages, a request's metadata and an error.
+ * What the framed control channel's frames carry (frame.ts has the frame itself): a service's
+ * methods by id, their protobuf messages, a request's metadata and an error. Two services speak
+ * it: the panel's (`service Panel`, for the CLI) and the drivers' (`service Connector`, for the
+ * panel's calls on a flip's path).
  *
- * - Method ids are the methods' order in `service Panel` of proto/rtt/v1/panel.proto (the
- *   descriptor JSON keeps it), from 0: Status 0, ApplyPlan 1, … Scan 12. A new method is only
- *   ever added at the end, so an id never changes meaning.
+ * - Method ids are the methods' order in the service of its .proto (the descriptor JSON keeps
+ *   it), from 0: Panel's Status 0, ApplyPlan 1, … Scan 12; Connector's GetInfo 0, Probe 1, …
+ *   A new method is only ever added at the end, so an id never changes meaning.
  * - request body: [u16 metadata length][metadata: UTF-8 JSON object of strings][protobuf request]
  *   (the metadata is what a gRPC call sends in headers: `authorization`; length 0 for none).
  * - response and item bodies: the protobuf response message. end and cancel bodies: empty.
@@ -24,7 +26,9 @@ import protobuf from "protobufjs/light.js";
 const PANEL_DESCRIPTOR_PATH = fileURLToPath(
   new URL("../generated/panel.descriptor.json", import.meta.url),
 );
-const PANEL_SERVICE = "rtt.panel.v1.Panel";
+const CONNECTOR_DESCRIPTOR_PATH = fileURLToPath(
+  new URL("../generated/connector.descriptor.json", import.meta.url),
+);
 
 /** proto-loader's conversion options as wire.ts's LOADER_OPTIONS set them. */
 const TO_OBJECT: protobuf.IConversionOptions = {
@@ -60,14 +64,11 @@ export interface MethodTable {
   readonly byName: ReadonlyMap<string, FramedMethod>;
 }
 
-let panelMethods: MethodTable | undefined;
-
-/** The Panel service's methods, loaded once per process from the generated descriptor JSON. */
-export function panelMethodTable(): MethodTable {
-  if (panelMethods !== undefined) return panelMethods;
-  const root = protobuf.Root.fromJSON(JSON.parse(readFileSync(PANEL_DESCRIPTOR_PATH, "utf8")));
+/** A service's methods, read from the descriptor JSON `npm run generate` writes of its .proto. */
+function methodTable(descriptorPath: string, serviceName: string): MethodTable {
+  const root = protobuf.Root.fromJSON(JSON.parse(readFileSync(descriptorPath, "utf8")));
   root.resolveAll();
-  const service = root.lookupService(PANEL_SERVICE);
+  const service = root.lookupService(serviceName);
   const byId = Object.values(service.methods).map((m, id): FramedMethod => {
     const req = codec(root.lookupType(m.resolvedRequestType?.fullName ?? m.requestType));
     const res = codec(root.lookupType(m.resolvedResponseType?.fullName ?? m.responseType));
@@ -81,8 +82,22 @@ export function panelMethodTable(): MethodTable {
       decodeResponse: res.decode,
     };
   });
-  panelMethods = { byId, byName: new Map(byId.map((m) => [m.name, m])) };
+  return { byId, byName: new Map(byId.map((m) => [m.name, m])) };
+}
+
+let panelMethods: MethodTable | undefined;
+let connectorMethods: MethodTable | undefined;
+
+/** The Panel service's methods, loaded once per process. */
+export function panelMethodTable(): MethodTable {
+  panelMethods ??= methodTable(PANEL_DESCRIPTOR_PATH, "rtt.panel.v1.Panel");
   return panelMethods;
+}
+
+/** The Connector service's methods (a driver's), loaded once per process. */
+export function connectorMethodTable(): MethodTable {
+  connectorMethods ??= methodTable(CONNECTOR_DESCRIPTOR_PATH, "rtt.connector.v1.Connector");
+  return connectorMethods;
 }
 
 /** A request's metadata: gRPC headers' counterpart (only string values). */
