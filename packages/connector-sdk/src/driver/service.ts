@@ -23,6 +23,7 @@ import {
   laneFromWire,
   laneToWire,
 } from "../wire.ts";
+import { startFramedConnectorServer } from "./framed-service.ts";
 import { serveHealth } from "./health-stream.ts";
 import type { LaneSide } from "./lane-slots.ts";
 import type { RouteGrant } from "./route-admission.ts";
@@ -221,6 +222,8 @@ function handshakeAsk(req: HandshakeRequest__Output): HandshakeAsk {
 export interface ConnectorServer {
   /** The socket path. */
   readonly path: string;
+  /** The framed control channel's socket path, when one is served. */
+  readonly framedPath?: string;
   /** Stops serving at once and removes the socket file. */
   close(): void;
 }
@@ -228,29 +231,45 @@ export interface ConnectorServer {
 /**
  * Serves the Connector service of `runtime` on the Unix socket `path` (newSocketPath), taking
  * only connections from this uid or RTT_ALLOW_UIDS; `what` names it in a refusal's log line.
+ * With `framedPath`, the same handlers also answer on the framed control channel there
+ * (framed-service.ts).
  */
 export async function startConnectorServer<L>(
   runtime: DriverRuntime<L>,
   hooks: ServiceHooks,
   path: string,
   what = "driver",
+  framedPath?: string,
 ): Promise<ConnectorServer> {
+  const handlers = connectorHandlers(runtime, hooks);
   const server = new grpc.Server(LOCAL_SERVER_OPTIONS);
-  server.addService(connectorPackage().Connector.service, connectorHandlers(runtime, hooks));
+  server.addService(connectorPackage().Connector.service, handlers);
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const listener = createServer((socket) => {
     if (admitPeer(socket, { what })) injector.injectConnection(socket);
   });
   await listenPrivate(listener, path);
+  let framed: { close(): void } | undefined;
+  try {
+    if (framedPath !== undefined)
+      framed = await startFramedConnectorServer(handlers, framedPath, what);
+  } catch (error) {
+    listener.close();
+    server.forceShutdown();
+    removeOwnSocket(path);
+    throw error;
+  }
   let closed = false;
   return {
     path,
+    ...(framedPath === undefined ? {} : { framedPath }),
     close() {
       if (closed) return;
       closed = true;
       listener.close();
       server.forceShutdown();
       removeOwnSocket(path);
+      framed?.close();
     },
   };
 }

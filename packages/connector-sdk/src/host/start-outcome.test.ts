@@ -252,6 +252,27 @@ const rows: readonly { name: string; end: StartEnd; verdict: StartVerdict }[] = 
     },
   },
   {
+    name: "a framed socket (field 11) that is no absolute path: HANDSHAKE",
+    end: line({ extra: ["uds,tcp", "framed.sock"] }),
+    verdict: {
+      ok: false,
+      failure: {
+        code: "RTT_ERR_DRIVER_HANDSHAKE",
+        message: `${who} wrote a malformed handshake line: field 11 (framed socket) must be empty or an absolute socket path without control characters, got "framed.sock"`,
+        ending: "kill",
+      },
+    },
+  },
+  {
+    name: "a framed socket (field 11): started, kept",
+    end: line({ extra: ["uds,tcp", "/tmp/rtt-0/d-framed.sock"] }),
+    verdict: {
+      ok: true,
+      handshake: { ...handshake, extra: ["uds,tcp", "/tmp/rtt-0/d-framed.sock"] },
+      note: undefined,
+    },
+  },
+  {
     name: "fields appended by a newer driver: started, kept",
     end: line({ extra: ["later"] }),
     verdict: { ok: true, handshake: { ...handshake, extra: ["later"] }, note: undefined },

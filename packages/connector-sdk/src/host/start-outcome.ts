@@ -9,7 +9,12 @@
  * driver; the host adds the last lines it printed (DriverStartError).
  */
 import { type ErrorCode, errorMessage, RttError } from "@rtt/core";
-import { type Handshake, parseHandshake, parseRefusal } from "../handshake/handshake-line.ts";
+import {
+  framedSocketOfLine,
+  type Handshake,
+  parseHandshake,
+  parseRefusal,
+} from "../handshake/handshake-line.ts";
 import { CORE_PROTOCOL_VERSION, formatVersionList } from "../handshake/protocol.ts";
 import type { ExitStatus } from "../process/program-exit.ts";
 import { describeDriverExit } from "./driver-process.ts";
@@ -129,6 +134,7 @@ function classifyLine(line: string, context: StartContext): StartVerdict {
   let handshake: Handshake;
   try {
     handshake = parseHandshake(line);
+    framedSocketOfLine(handshake.extra);
   } catch (error) {
     return failed({
       code: "RTT_ERR_DRIVER_HANDSHAKE",
