@@ -4,13 +4,14 @@
 // RttErrors (code, message, hint) as over gRPC; a driver that is gone or silent fails as a
 // gRPC call would. A launched driver names the socket in its handshake line (field 11).
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { DriverHost } from "@rtt/connector-sdk";
 import { RttError } from "@rtt/core";
+import { eventually } from "@rtt/core/testing";
 import { listenReader, newSocketPath } from "@rtt/fabric";
 import { DriverRuntime } from "../src/driver/runtime.ts";
 import { startConnectorServer } from "../src/driver/service.ts";
@@ -144,6 +145,20 @@ describe("the driver leg over the framed control channel", () => {
       });
       await host.switch(link, undefined);
       reader.close();
+    } finally {
+      await host.stop();
+    }
+  });
+
+  test("a killed driver's framed socket is removed with its gRPC one", async () => {
+    const host = await DriverHost.launch(nodeDriver("echo", "echo-driver.ts"), quietOptions());
+    const { pid, socket, framed } = host.record;
+    assert.ok(framed !== undefined && existsSync(framed));
+    try {
+      process.kill(pid, "SIGKILL");
+      await eventually(() => !existsSync(socket) && !existsSync(framed), {
+        what: "both sockets of the killed driver removed",
+      });
     } finally {
       await host.stop();
     }

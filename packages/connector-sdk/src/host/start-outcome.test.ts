@@ -292,7 +292,7 @@ describe("how a driver's start ended", () => {
 describe("after the handshake", () => {
   test("the service did not check out: its error's code, after 'wrote its handshake, but'", () => {
     const error = new RttError("RTT_ERR_DRIVER_IDENTITY", "the nonce differs");
-    assert.deepEqual(connectFailure(who, error, socket), {
+    assert.deepEqual(connectFailure(who, error, { socket }), {
       code: "RTT_ERR_DRIVER_IDENTITY",
       message: `${who} wrote its handshake, but the nonce differs`,
       socket,
@@ -301,7 +301,7 @@ describe("after the handshake", () => {
   });
 
   test("anything else a call threw: RTT_ERR_DRIVER_CALL", () => {
-    assert.deepEqual(connectFailure(who, new Error("boom"), socket), {
+    assert.deepEqual(connectFailure(who, new Error("boom"), { socket }), {
       code: "RTT_ERR_DRIVER_CALL",
       message: `${who} wrote its handshake, but Error: boom`,
       socket,
@@ -310,10 +310,21 @@ describe("after the handshake", () => {
   });
 
   test("stopped while it started: EXITED, its socket removed", () => {
-    assert.deepEqual(stoppedWhileStarting(who, socket), {
+    assert.deepEqual(stoppedWhileStarting(who, { socket }), {
       code: "RTT_ERR_DRIVER_EXITED",
       message: `${who} was stopped while it started`,
       socket,
+      ending: "kill",
+    });
+  });
+
+  test("a driver with a framed socket has both removed", () => {
+    const framed = "/tmp/rtt-0/d-framed.sock";
+    assert.deepEqual(stoppedWhileStarting(who, { socket, framed }), {
+      code: "RTT_ERR_DRIVER_EXITED",
+      message: `${who} was stopped while it started`,
+      socket,
+      framed,
       ending: "kill",
     });
   });
