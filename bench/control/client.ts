@@ -12,9 +12,9 @@
  *   relay SOCKET K GAP           the flip's peer: Relay K times, GAP ms apart, as the flips are
  *
  * Each mode imports only what it uses: the framed modes (the panel's framed calls, the UDS peer)
- * load no gRPC library, the gRPC ones (the panel over gRPC, the echo peer) load grpc-js alike.
- * A client process that loaded the panel's whole package and grpc-js to time a bare socket had
- * ten times the heap to collect in the middle of the samples, a tail the peer does not have.
+ * load no gRPC library, the gRPC ones (the panel over gRPC, the echo peer) load grpc-js alike,
+ * so neither side of a ratio carries the other's modules (docs/performance.md: measured, this
+ * moved the UDS peer's p99 less than the number of samples did).
  */
 import { connect } from "node:net";
 import { encodeFrame, FrameDecoder } from "@rtt/connector-sdk/framed/frame.ts";
