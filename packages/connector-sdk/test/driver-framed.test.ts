@@ -4,7 +4,7 @@
 // RttErrors (code, message, hint) as over gRPC; a driver that is gone or silent fails as a
 // gRPC call would. A launched driver names the socket in its handshake line (field 11).
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,7 +39,10 @@ async function served() {
     links: 0,
     lanes: [],
   });
-  const server = await startConnectorServer(runtime, { info }, grpcPath, "test", framedPath);
+  const server = await startConnectorServer(runtime, { info }, grpcPath, "test", {
+    path: framedPath,
+    log: (line) => assert.fail(line),
+  });
   const grpc = new DriverClient("echo", grpcPath);
   const framed = new DriverClient("echo", grpcPath, { framed: framedPath });
   // No gRPC server behind this one: what it answers came over the framed socket.
@@ -103,6 +106,29 @@ describe("the driver leg over the framed control channel", () => {
     const viaFramed = await Promise.all(calls(framed).map(failure));
     assert.deepEqual(viaFramed, viaGrpc);
     assert.match(viaFramed[0]?.message ?? "", /^driver "echo": /);
+  });
+
+  test("a framed socket that cannot be made: logged, gRPC alone, none advertised", async () => {
+    const runtime = new DriverRuntime(echo, {});
+    const lines: string[] = [];
+    const grpcPath = newSocketPath(dir, "grpc");
+    // Its folder is a file: nothing can listen there.
+    const notAFolder = join(dir, "not-a-folder");
+    writeFileSync(notAFolder, "");
+    const server = await startConnectorServer(runtime, { info: () => ({}) }, grpcPath, "test", {
+      path: join(notAFolder, "framed.sock"),
+      log: (line) => lines.push(line),
+    });
+    try {
+      assert.equal(server.framedPath, undefined);
+      assert.match(lines.join("\n"), /no framed control channel .*; serving gRPC alone/);
+      const client = new DriverClient("echo", grpcPath);
+      assert.equal(typeof (await client.open(ECHO, { contract: CONTRACT })), "string");
+      client.disconnect();
+    } finally {
+      await runtime.dispose();
+      server.close();
+    }
   });
 
   test("no socket: DRIVER_EXITED; a socket that never answers: DRIVER_TIMEOUT", async () => {

@@ -42,9 +42,13 @@ export async function startConnectorInProcess<L>(
     { info: identity.info },
     address,
     `harness ${connector.name}`,
-    framed,
+    { path: framed, log: () => {} },
   );
-  const client = new DriverClient(connector.name, address, { framed });
+  const client = new DriverClient(
+    connector.name,
+    address,
+    server.framedPath === undefined ? {} : { framed: server.framedPath },
+  );
   await client.ready(5000);
   return {
     client,

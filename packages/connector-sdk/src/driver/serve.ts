@@ -10,8 +10,8 @@
  * 3. Serve gRPC on a fresh Unix socket (0600; a short fallback path when the folder's path is
  *    too long, as fabric does for lanes), and the same service on the framed control channel
  *    on a second one, then write the handshake line (field 11 names the second socket) on
- *    descriptor 3 and close it. stdout and stderr stay the author's: the host mirrors them into its log, and
- *    nothing written there can break start-up.
+ *    descriptor 3 and close it. stdout and stderr stay the author's: the host mirrors them
+ *    into its log, and nothing written there can break start-up.
  * 4. While a host is attached — its stdin pipe open, or a Health stream open — run. When the
  *    last one goes, keep every link pumping for RTT_DRIVER_GRACE_MS so a restarted host can
  *    re-attach; if none does, close the links (EOS on each outbound lane) and exit 0.
@@ -211,7 +211,7 @@ export async function serveDriver<L>(
     log,
   );
 
-  server = await startConnectorServer(
+  const served = await startConnectorServer(
     runtime,
     {
       info: identity.info,
@@ -221,8 +221,9 @@ export async function serveDriver<L>(
     },
     address,
     `driver ${connector.name}`,
-    framedAddress,
+    { path: framedAddress, log },
   );
+  server = served;
   // Whatever ends the process, the socket file goes with it.
   process.on("exit", () => server?.close());
 
@@ -236,7 +237,7 @@ export async function serveDriver<L>(
     startTime,
     nonce,
     // Field 10: the lane kinds this driver makes (ADR 0031); 11: the framed socket (ADR 0029).
-    extra: [identity.lanes.join(","), framedAddress],
+    extra: [identity.lanes.join(","), served.framedPath ?? ""],
   });
   writeSync(HANDSHAKE_FD, `${line}\n`);
   closeSync(HANDSHAKE_FD);

@@ -7,7 +7,7 @@
  */
 import { createServer } from "node:net";
 import * as grpc from "@grpc/grpc-js";
-import { isLaneKind, type LaneKind, publicKeyFromRaw, RttError } from "@rtt/core";
+import { errorMessage, isLaneKind, type LaneKind, publicKeyFromRaw, RttError } from "@rtt/core";
 import { admitPeer, listenPrivate, removeOwnSocket } from "@rtt/fabric";
 import type { DriverInfo } from "../generated/rtt/connector/v1/DriverInfo.ts";
 import type { HandshakeRequest__Output } from "../generated/rtt/connector/v1/HandshakeRequest.ts";
@@ -231,15 +231,16 @@ export interface ConnectorServer {
 /**
  * Serves the Connector service of `runtime` on the Unix socket `path` (newSocketPath), taking
  * only connections from this uid or RTT_ALLOW_UIDS; `what` names it in a refusal's log line.
- * With `framedPath`, the same handlers also answer on the framed control channel there
- * (framed-service.ts).
+ * With `framed`, the same handlers also answer on the framed control channel at its path
+ * (framed-service.ts); a driver that cannot listen there says so in `framed.log` and serves
+ * gRPC alone (the result has no `framedPath`, so the handshake names none).
  */
 export async function startConnectorServer<L>(
   runtime: DriverRuntime<L>,
   hooks: ServiceHooks,
   path: string,
   what = "driver",
-  framedPath?: string,
+  framed?: { readonly path: string; readonly log: (line: string) => void },
 ): Promise<ConnectorServer> {
   const handlers = connectorHandlers(runtime, hooks);
   const server = new grpc.Server(LOCAL_SERVER_OPTIONS);
@@ -249,27 +250,25 @@ export async function startConnectorServer<L>(
     if (admitPeer(socket, { what })) injector.injectConnection(socket);
   });
   await listenPrivate(listener, path);
-  let framed: { close(): void } | undefined;
-  try {
-    if (framedPath !== undefined)
-      framed = await startFramedConnectorServer(handlers, framedPath, what);
-  } catch (error) {
-    listener.close();
-    server.forceShutdown();
-    removeOwnSocket(path);
-    throw error;
+  let framedServer: { close(): void } | undefined;
+  if (framed !== undefined) {
+    try {
+      framedServer = await startFramedConnectorServer(handlers, framed.path, what);
+    } catch (error) {
+      framed.log(`no framed control channel (${errorMessage(error)}); serving gRPC alone`);
+    }
   }
   let closed = false;
   return {
     path,
-    ...(framedPath === undefined ? {} : { framedPath }),
+    ...(framedServer === undefined || framed === undefined ? {} : { framedPath: framed.path }),
     close() {
       if (closed) return;
       closed = true;
       listener.close();
       server.forceShutdown();
       removeOwnSocket(path);
-      framed?.close();
+      framedServer?.close();
     },
   };
 }
