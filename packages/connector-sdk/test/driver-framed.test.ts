@@ -161,7 +161,7 @@ describe("the driver leg over the framed control channel", () => {
     const host = await DriverHost.launch(nodeDriver("echo", "echo-driver.ts"), quietOptions());
     try {
       const framed = framedSocketOfLine(host.handshakeExtra);
-      assert.ok(framed !== undefined && framed.startsWith("/"), String(framed));
+      assert.ok(framed?.startsWith("/"), String(framed));
       assert.equal(host.record.framed, framed);
       const link = await host.open(ECHO, { contract: CONTRACT });
       const reader = await listenReader("uds");
