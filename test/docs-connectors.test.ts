@@ -14,6 +14,7 @@ import {
   parseHandshake,
   TRIP_REASONS,
 } from "@rtt/connector-sdk";
+import { connectorMethodTable } from "@rtt/connector-sdk/framed/protobuf-methods.ts";
 import { decodeFrame, FrameType } from "@rtt/fabric";
 
 const REPO = new URL("..", import.meta.url).pathname;
@@ -51,6 +52,23 @@ function tableAfter(marker: string): string[][] {
 const codeWords = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? "");
 
 describe("docs/connectors.md against the code", () => {
+  it("numbers the Connector's methods on the framed socket as the proto orders them", () => {
+    const at = DOC.indexOf("**A driver's framed socket.**");
+    assert.ok(at >= 0, "docs/connectors.md has no paragraph on a driver's framed socket");
+    const list = /method id the method's place in `service Connector` \(([^)]*)\)/.exec(
+      DOC.slice(at).replace(/\s+/g, " "),
+    );
+    assert.ok(list?.[1] !== undefined, "no method id list");
+    const documented = list[1].split(", ").map((entry) => {
+      const [name = "", id = ""] = entry.split(" ");
+      return [name, Number(id)];
+    });
+    assert.deepEqual(
+      documented,
+      connectorMethodTable().byId.map((m) => [m.name, m.id]),
+    );
+  });
+
   it("the handshake line example parses, and its lanes field is read", () => {
     const h = parseHandshake(blockAfter("handshake-example"));
     assert.equal(h.network, "unix");

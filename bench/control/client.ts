@@ -10,13 +10,14 @@
  *   flip LISTEN K ROUTE A B GAP  QuickConnect ROUTE to B, A, B, … K times (A is where it is now),
  *                                GAP ms apart (time for the panel to arm the target left behind)
  *   relay SOCKET K GAP           the flip's peer: Relay K times, GAP ms apart, as the flips are
+ *
+ * Each mode imports only what it uses: the framed modes (the panel's framed calls, the UDS peer)
+ * load no gRPC library, the gRPC ones (the panel over gRPC, the echo peer) load grpc-js alike,
+ * so neither side of a ratio carries the other's modules (docs/performance.md: measured, this
+ * moved the UDS peer's p99 less than the number of samples did).
  */
 import { connect } from "node:net";
-import * as grpc from "@grpc/grpc-js";
-import { LOCAL_CHANNEL_OPTIONS } from "@rtt/connector-sdk";
 import { encodeFrame, FrameDecoder } from "@rtt/connector-sdk/framed/frame.ts";
-import { PanelConnection } from "@rtt/panel";
-import { ECHO_SERVICE } from "./common.ts";
 
 const [mode, ...args] = process.argv.slice(2);
 const WHO = "bench:control";
@@ -24,13 +25,20 @@ const us = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1000;
 
 async function timeN(n: number, warmup: number, call: () => Promise<unknown>): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await call();
-  const out: number[] = [];
+  // Preallocated: the samples themselves make no garbage while they are taken.
+  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const t0 = process.hrtime.bigint();
     await call();
-    out.push(us(t0));
+    out[i] = us(t0);
   }
-  return out;
+  return Array.from(out);
+}
+
+/** The panel's client alone (not the panel package's index: the daemon, the scanner, …). */
+async function panelConnection(listen: string, transport?: "framed" | "grpc") {
+  const { PanelConnection } = await import("@rtt/panel/daemon/client.ts");
+  return new PanelConnection(listen, undefined, transport);
 }
 
 async function unary(
@@ -39,7 +47,7 @@ async function unary(
   warmup: number,
   transport: "framed" | "grpc",
 ): Promise<unknown> {
-  const conn = new PanelConnection(listen, undefined, transport);
+  const conn = await panelConnection(listen, transport);
   if (!(await conn.ready(10_000))) throw new Error(`no panel on ${listen}`);
   const symbols = (await conn.listSymbols()).length;
   // Interleaved in blocks so both see the same machine weather.
@@ -79,7 +87,10 @@ async function uds(socketPath: string, n: number, warmup: number): Promise<unkno
 }
 
 /** A client of the echo peer with the panel's client options, so panel ÷ peer is the panel's own cost. */
-function echoClient(socket: string) {
+async function echoClient(socket: string) {
+  const grpc = await import("@grpc/grpc-js");
+  const { LOCAL_CHANNEL_OPTIONS } = await import("@rtt/connector-sdk/wire.ts");
+  const { ECHO_SERVICE } = await import("./common.ts");
   const Client = grpc.makeGenericClientConstructor(ECHO_SERVICE, "Echo");
   const client = new Client(
     `unix:${socket}`,
@@ -98,11 +109,11 @@ function echoClient(socket: string) {
         (error, res) => (error ? reject(error) : resolve(res as Buffer)),
       ),
     );
-  return { client, unary };
+  return { client, unary, ECHO_SERVICE };
 }
 
 async function echo(socket: string, n: number, warmup: number, count: number): Promise<unknown> {
-  const { client, unary } = echoClient(socket);
+  const { client, unary, ECHO_SERVICE } = await echoClient(socket);
   const streamRequest = Buffer.from([count]);
   const call = () => unary(ECHO_SERVICE.Echo.path);
   const stream = async (): Promise<number> => {
@@ -131,7 +142,7 @@ async function echo(socket: string, n: number, warmup: number, count: number): P
 }
 
 async function flip(listen: string, k: number, route: string, a: string, b: string, gapMs: number) {
-  const conn = new PanelConnection(listen);
+  const conn = await panelConnection(listen);
   if (!(await conn.ready(10_000))) throw new Error(`no panel on ${listen}`);
   const samples: number[] = [];
   const panelUs: number[] = [];
@@ -152,7 +163,7 @@ async function flip(listen: string, k: number, route: string, a: string, b: stri
 }
 
 async function relay(socket: string, k: number, gapMs: number): Promise<unknown> {
-  const { client, unary } = echoClient(socket);
+  const { client, unary, ECHO_SERVICE } = await echoClient(socket);
   await unary(ECHO_SERVICE.Relay.path); // connects, as the flip client's first call does
   const samples: number[] = [];
   for (let i = 0; i < k; i++) {

@@ -20,6 +20,8 @@ const require = createRequire(import.meta.url);
 
 /** The panel's contract as protobufjs JSON, which clients load instead of parsing panel.proto. */
 export const PANEL_DESCRIPTOR = "panel.descriptor.json";
+/** The drivers' contract as protobufjs JSON: the framed control channel's Connector methods. */
+export const CONNECTOR_DESCRIPTOR = "connector.descriptor.json";
 
 /** The repository root: the CLI records the .proto path relative to its working folder. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -49,20 +51,22 @@ export function generateProtoTypes(outDir: string = GENERATED_DIR): void {
     ],
     { cwd: REPO_ROOT, stdio: ["ignore", "ignore", "inherit"] },
   );
-  writePanelDescriptor(join(outDir, PANEL_DESCRIPTOR));
+  writeDescriptor(PROTO_FILES[1], join(outDir, PANEL_DESCRIPTOR));
+  writeDescriptor(PROTO_FILES[0], join(outDir, CONNECTOR_DESCRIPTOR));
 }
 
 /**
- * panel.proto parsed as proto-loader parses it (field names as written), in protobufjs's JSON
- * form: `rtt panel status` loads this in a fraction of the time parsing the .proto text takes
- * (wire.ts `panelPackage`). protobufjs is proto-loader's own, resolved through it.
+ * A .proto parsed as proto-loader parses it (field names as written), in protobufjs's JSON
+ * form: `rtt panel status` loads panel.proto's in a fraction of the time parsing the .proto text
+ * takes (wire.ts `panelPackage`), and the framed control channel reads its method tables from
+ * both (framed/messages.ts). protobufjs is proto-loader's own, resolved through it.
  */
-function writePanelDescriptor(path: string): void {
+function writeDescriptor(protoFile: string, path: string): void {
   const fromLoader = createRequire(require.resolve("@grpc/proto-loader"));
   const protobuf = fromLoader("protobufjs") as {
     Root: new () => { loadSync(file: string, options: object): { toJSON(): object } };
   };
-  const root = new protobuf.Root().loadSync(join(REPO_ROOT, "proto", PROTO_FILES[1]), {
+  const root = new protobuf.Root().loadSync(join(REPO_ROOT, "proto", protoFile), {
     keepCase: true,
   });
   writeFileSync(path, `${JSON.stringify(root.toJSON(), null, 2)}\n`);

@@ -8,6 +8,7 @@ import { join, relative } from "node:path";
 import { test } from "node:test";
 import { fromJSON, type ServiceDefinition } from "@grpc/proto-loader";
 import {
+  CONNECTOR_DESCRIPTOR,
   GENERATED_DIR,
   generateProtoTypes,
   PANEL_DESCRIPTOR,
@@ -17,6 +18,7 @@ import {
   LOADER_OPTIONS,
   loadProtoDefinition,
   PANEL_PROTO_PATH,
+  PROTO_PATH,
   panelPackage,
 } from "../src/wire.ts";
 
@@ -81,32 +83,36 @@ test("every field of connector.proto has a comment", () => {
   assert.ok(fields >= 50, `only ${fields} fields found: is the pattern still right?`);
 });
 
-test("the panel package loaded from its JSON form is the one parsed from panel.proto", () => {
-  // Every message and enum as proto-loader describes it (fields, numbers, types, oneofs, maps,
-  // defaults), and every method's path, streaming and types: the JSON loses nothing the wire uses.
-  const fromProto = loadProtoDefinition(PANEL_PROTO_PATH);
-  const fromJson = fromJSON(
-    JSON.parse(readFileSync(join(GENERATED_DIR, PANEL_DESCRIPTOR), "utf8")),
-    LOADER_OPTIONS,
-  );
-  assert.deepEqual(Object.keys(fromJson).sort(), Object.keys(fromProto).sort());
-  for (const [name, want] of Object.entries(fromProto)) {
-    const have = fromJson[name];
-    if ("type" in want) {
-      assert.ok(have !== undefined && "type" in have, name);
-      assert.deepEqual(have.type, want.type, name);
-    } else {
-      const methods: ServiceDefinition = have as ServiceDefinition;
-      for (const [method, m] of Object.entries(want as ServiceDefinition)) {
-        const h = methods[method];
-        assert.ok(h !== undefined, `${name}.${method}`);
-        assert.equal(h.path, m.path);
-        assert.equal(h.requestStream, m.requestStream);
-        assert.equal(h.responseStream, m.responseStream);
-        assert.deepEqual(h.requestType.type, m.requestType.type);
-        assert.deepEqual(h.responseType.type, m.responseType.type);
+for (const [proto, descriptor] of [
+  [PANEL_PROTO_PATH, PANEL_DESCRIPTOR],
+  [PROTO_PATH, CONNECTOR_DESCRIPTOR],
+] as const)
+  test(`the package loaded from ${descriptor} is the one parsed from its .proto`, () => {
+    // Every message and enum as proto-loader describes it (fields, numbers, types, oneofs, maps,
+    // defaults), and every method's path, streaming and types: the JSON loses nothing the wire uses.
+    const fromProto = loadProtoDefinition(proto);
+    const fromJson = fromJSON(
+      JSON.parse(readFileSync(join(GENERATED_DIR, descriptor), "utf8")),
+      LOADER_OPTIONS,
+    );
+    assert.deepEqual(Object.keys(fromJson).sort(), Object.keys(fromProto).sort());
+    for (const [name, want] of Object.entries(fromProto)) {
+      const have = fromJson[name];
+      if ("type" in want) {
+        assert.ok(have !== undefined && "type" in have, name);
+        assert.deepEqual(have.type, want.type, name);
+      } else {
+        const methods: ServiceDefinition = have as ServiceDefinition;
+        for (const [method, m] of Object.entries(want as ServiceDefinition)) {
+          const h = methods[method];
+          assert.ok(h !== undefined, `${name}.${method}`);
+          assert.equal(h.path, m.path);
+          assert.equal(h.requestStream, m.requestStream);
+          assert.equal(h.responseStream, m.responseStream);
+          assert.deepEqual(h.requestType.type, m.requestType.type);
+          assert.deepEqual(h.responseType.type, m.responseType.type);
+        }
       }
     }
-  }
-  assert.ok(Object.keys(panelPackage().Panel.service).includes("Status"));
-});
+    assert.ok(Object.keys(panelPackage().Panel.service).includes("Status"));
+  });

@@ -1,7 +1,8 @@
 /**
  * Runs a connector inside the calling process, for unit tests (go-plugin's testing.go): the
  * same runtime and the same gRPC service as a driver process, on a private Unix socket, with
- * the same DriverClient the host uses — only without spawning, handshake and grace period.
+ * the same DriverClient the host uses (gRPC, and the framed control channel for the calls a
+ * flip makes) — only without spawning, handshake and grace period.
  * In-process lanes work here (both ends live in this process), so a test needs no sockets of
  * its own to move bytes through a link.
  */
@@ -28,6 +29,7 @@ export async function startConnectorInProcess<L>(
 ): Promise<InProcessDriver<L>> {
   const runtime = new DriverRuntime(connector, options);
   const address = newSocketPath(options.socketDir, `harness-${connector.name}`);
+  const framed = newSocketPath(options.socketDir, `harness-${connector.name}-framed`);
   const version = SDK_PROTOCOL_VERSIONS[SDK_PROTOCOL_VERSIONS.length - 1] ?? 1;
   const identity = driverIdentity(
     connector as Connector<unknown>,
@@ -40,8 +42,13 @@ export async function startConnectorInProcess<L>(
     { info: identity.info },
     address,
     `harness ${connector.name}`,
+    { path: framed, log: () => {} },
   );
-  const client = new DriverClient(connector.name, address);
+  const client = new DriverClient(
+    connector.name,
+    address,
+    server.framedPath === undefined ? {} : { framed: server.framedPath },
+  );
   await client.ready(5000);
   return {
     client,

@@ -69,6 +69,8 @@ export class LaneSlots {
   readonly #inbound: InboundSide;
   /** Told of each writer the outbound takes, once it is in place (the pump starts or ends it). */
   readonly #outboundTaken: (writer: LaneWriter) => void;
+  /** Told when an Offer of the outbound listens for its peer (the pump starts pulling rx). */
+  readonly #outboundOffered: () => void;
   #outbound: Outbound = { kind: "none" };
   /** Listeners of Offers not yet taken by a peer, by side. */
   readonly #offers = new Map<LaneSide, LaneListener<LaneReader> | LaneListener<LaneWriter>>();
@@ -81,10 +83,16 @@ export class LaneSlots {
   /** The lane the inbound side reads, or listens on for its peer. */
   #inboundAddress: LaneAddress | undefined;
 
-  constructor(scope: LinkScope, inbound: InboundSide, outboundTaken: (writer: LaneWriter) => void) {
+  constructor(
+    scope: LinkScope,
+    inbound: InboundSide,
+    outboundTaken: (writer: LaneWriter) => void,
+    outboundOffered: () => void,
+  ) {
     this.#scope = scope;
     this.#inbound = inbound;
     this.#outboundTaken = outboundTaken;
+    this.#outboundOffered = outboundOffered;
     this.#standby = new StandbyWriters(scope.log);
   }
 
@@ -254,6 +262,7 @@ export class LaneSlots {
     }
     const listener = await listenWriter(kind, options);
     this.#claim(side, listener);
+    this.#outboundOffered();
     listener.accepted.then(
       (writer) => {
         this.#offers.delete(side);

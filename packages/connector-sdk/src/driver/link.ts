@@ -88,7 +88,12 @@ export class Link<L> {
     this.counters = scope.counters;
     this.#probes = new LatencyProbes(scope.counters);
     this.#inbound = new InboundTx(scope, connector, handle, this.#probes, route.delivered);
-    this.#slots = new LaneSlots(scope, this.#inbound, (writer) => this.#pump.laneTaken(writer));
+    this.#slots = new LaneSlots(
+      scope,
+      this.#inbound,
+      (writer) => this.#pump.laneTaken(writer),
+      () => this.#pump.laneOffered(),
+    );
     this.#pump = new OutboundPump(scope, connector, handle, this.#slots, route.qos);
     this.#handshakes = new LinkHandshakes(scope);
   }

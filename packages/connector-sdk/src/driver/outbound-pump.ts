@@ -184,6 +184,17 @@ export class OutboundPump<L> {
     this.#start();
   }
 
+  /**
+   * The outbound is offered and waits for its peer to connect: rx starts now. What the
+   * inbound's tx gives the connector meanwhile is then taken by the pump and waits here for the
+   * lane (as on a parked link) — a connector whose rx listens only while pulled (an event
+   * subscription) would otherwise emit it to nobody, when the inbound's frames are read before
+   * the offered lane's peer is accepted.
+   */
+  laneOffered(): void {
+    this.#start();
+  }
+
   /** The link closes: rx is let go (and its admission's buffer), every tap ended. */
   close(): void {
     this.#admitted?.close();

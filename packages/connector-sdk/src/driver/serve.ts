@@ -8,9 +8,10 @@
  * 2. Negotiate: the highest version in both RTT_PROTOCOL_VERSIONS and the SDK's list. None →
  *    a refusal naming both lists, on descriptor 3 and stderr, exit 1.
  * 3. Serve gRPC on a fresh Unix socket (0600; a short fallback path when the folder's path is
- *    too long, as fabric does for lanes), then write the handshake line on descriptor 3 and
- *    close it. stdout and stderr stay the author's: the host mirrors them into its log, and
- *    nothing written there can break start-up.
+ *    too long, as fabric does for lanes), and the same service on the framed control channel
+ *    on a second one, then write the handshake line (field 11 names the second socket) on
+ *    descriptor 3 and close it. stdout and stderr stay the author's: the host mirrors them
+ *    into its log, and nothing written there can break start-up.
  * 4. While a host is attached — its stdin pipe open, or a Health stream open — run. When the
  *    last one goes, keep every link pumping for RTT_DRIVER_GRACE_MS so a restarted host can
  *    re-attach; if none does, close the links (EOS on each outbound lane) and exit 0.
@@ -175,12 +176,12 @@ export async function serveDriver<L>(
 
   const dir = env[SOCKET_DIR_ENV];
   let address: string;
+  let framedAddress: string;
   try {
     // A private folder (made and checked by newSocketPath), or a short one when too deep.
-    address = newSocketPath(
-      dir === undefined || dir === "" ? undefined : dir,
-      `driver-${connector.name}`,
-    );
+    const socketDir = dir === undefined || dir === "" ? undefined : dir;
+    address = newSocketPath(socketDir, `driver-${connector.name}`);
+    framedAddress = newSocketPath(socketDir, `driver-${connector.name}-framed`);
   } catch (error) {
     if (error instanceof RttError) refuse(error);
     throw error;
@@ -210,7 +211,7 @@ export async function serveDriver<L>(
     log,
   );
 
-  server = await startConnectorServer(
+  const served = await startConnectorServer(
     runtime,
     {
       info: identity.info,
@@ -220,7 +221,9 @@ export async function serveDriver<L>(
     },
     address,
     `driver ${connector.name}`,
+    { path: framedAddress, log },
   );
+  server = served;
   // Whatever ends the process, the socket file goes with it.
   process.on("exit", () => server?.close());
 
@@ -233,8 +236,8 @@ export async function serveDriver<L>(
     pid: process.pid,
     startTime,
     nonce,
-    // Field 10: the lane kinds this driver makes (ADR 0031).
-    extra: [identity.lanes.join(",")],
+    // Field 10: the lane kinds this driver makes (ADR 0031); 11: the framed socket (ADR 0029).
+    extra: [identity.lanes.join(","), served.framedPath ?? ""],
   });
   writeSync(HANDSHAKE_FD, `${line}\n`);
   closeSync(HANDSHAKE_FD);

@@ -7,7 +7,7 @@
  */
 import { createServer } from "node:net";
 import * as grpc from "@grpc/grpc-js";
-import { isLaneKind, type LaneKind, publicKeyFromRaw, RttError } from "@rtt/core";
+import { errorMessage, isLaneKind, type LaneKind, publicKeyFromRaw, RttError } from "@rtt/core";
 import { admitPeer, listenPrivate, removeOwnSocket } from "@rtt/fabric";
 import type { DriverInfo } from "../generated/rtt/connector/v1/DriverInfo.ts";
 import type { HandshakeRequest__Output } from "../generated/rtt/connector/v1/HandshakeRequest.ts";
@@ -23,6 +23,7 @@ import {
   laneFromWire,
   laneToWire,
 } from "../wire.ts";
+import { startFramedConnectorServer } from "./framed-service.ts";
 import { serveHealth } from "./health-stream.ts";
 import type { LaneSide } from "./lane-slots.ts";
 import type { RouteGrant } from "./route-admission.ts";
@@ -221,6 +222,8 @@ function handshakeAsk(req: HandshakeRequest__Output): HandshakeAsk {
 export interface ConnectorServer {
   /** The socket path. */
   readonly path: string;
+  /** The framed control channel's socket path, when one is served. */
+  readonly framedPath?: string;
   /** Stops serving at once and removes the socket file. */
   close(): void;
 }
@@ -228,29 +231,44 @@ export interface ConnectorServer {
 /**
  * Serves the Connector service of `runtime` on the Unix socket `path` (newSocketPath), taking
  * only connections from this uid or RTT_ALLOW_UIDS; `what` names it in a refusal's log line.
+ * With `framed`, the same handlers also answer on the framed control channel at its path
+ * (framed-service.ts); a driver that cannot listen there says so in `framed.log` and serves
+ * gRPC alone (the result has no `framedPath`, so the handshake names none).
  */
 export async function startConnectorServer<L>(
   runtime: DriverRuntime<L>,
   hooks: ServiceHooks,
   path: string,
   what = "driver",
+  framed?: { readonly path: string; readonly log: (line: string) => void },
 ): Promise<ConnectorServer> {
+  const handlers = connectorHandlers(runtime, hooks);
   const server = new grpc.Server(LOCAL_SERVER_OPTIONS);
-  server.addService(connectorPackage().Connector.service, connectorHandlers(runtime, hooks));
+  server.addService(connectorPackage().Connector.service, handlers);
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const listener = createServer((socket) => {
     if (admitPeer(socket, { what })) injector.injectConnection(socket);
   });
   await listenPrivate(listener, path);
+  let framedServer: { close(): void } | undefined;
+  if (framed !== undefined) {
+    try {
+      framedServer = await startFramedConnectorServer(handlers, framed.path, what);
+    } catch (error) {
+      framed.log(`no framed control channel (${errorMessage(error)}); serving gRPC alone`);
+    }
+  }
   let closed = false;
   return {
     path,
+    ...(framedServer === undefined || framed === undefined ? {} : { framedPath: framed.path }),
     close() {
       if (closed) return;
       closed = true;
       listener.close();
       server.forceShutdown();
       removeOwnSocket(path);
+      framedServer?.close();
     },
   };
 }

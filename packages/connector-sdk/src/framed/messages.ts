@@ -1,10 +1,12 @@
 /**
- * What the framed control channel's frames carry (frame.ts has the frame itself): the panel
- * service's methods by id, their protobuf messages, a request's metadata and an error.
+ * What the framed control channel's frames carry (frame.ts has the frame itself): a service's
+ * methods by id, their protobuf messages, a request's metadata and an error. Two services speak
+ * it: the panel's (`service Panel`, for the CLI) and the drivers' (`service Connector`, for the
+ * panel's calls on a flip's path).
  *
- * - Method ids are the methods' order in `service Panel` of proto/rtt/v1/panel.proto (the
- *   descriptor JSON keeps it), from 0: Status 0, ApplyPlan 1, … Scan 12. A new method is only
- *   ever added at the end, so an id never changes meaning.
+ * - Method ids are the methods' order in the service of its .proto (the descriptor JSON keeps
+ *   it), from 0: Panel's Status 0, ApplyPlan 1, … Scan 12; Connector's GetInfo 0, Probe 1, …
+ *   A new method is only ever added at the end, so an id never changes meaning.
  * - request body: [u16 metadata length][metadata: UTF-8 JSON object of strings][protobuf request]
  *   (the metadata is what a gRPC call sends in headers: `authorization`; length 0 for none).
  * - response and item bodies: the protobuf response message. end and cancel bodies: empty.
@@ -25,11 +27,20 @@ import type { NamespaceJson } from "./wire-codec.ts";
 const PANEL_DESCRIPTOR_PATH = fileURLToPath(
   new URL("../generated/panel.descriptor.json", import.meta.url),
 );
+const CONNECTOR_DESCRIPTOR_PATH = fileURLToPath(
+  new URL("../generated/connector.descriptor.json", import.meta.url),
+);
 export const PANEL_SERVICE = "rtt.panel.v1.Panel";
+export const CONNECTOR_SERVICE = "rtt.connector.v1.Connector";
 
 /** panel.proto in protobufjs's JSON form, as `npm run generate` writes it. */
 export function panelDescriptor(): NamespaceJson {
   return JSON.parse(readFileSync(PANEL_DESCRIPTOR_PATH, "utf8")) as NamespaceJson;
+}
+
+/** connector.proto in protobufjs's JSON form, as `npm run generate` writes it. */
+export function connectorDescriptor(): NamespaceJson {
+  return JSON.parse(readFileSync(CONNECTOR_DESCRIPTOR_PATH, "utf8")) as NamespaceJson;
 }
 
 export interface FramedMethod {

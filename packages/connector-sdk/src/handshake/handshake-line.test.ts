@@ -5,6 +5,7 @@ import fc from "fast-check";
 import {
   formatHandshake,
   formatRefusal,
+  framedSocketOfLine,
   HANDSHAKE_FIELDS,
   type Handshake,
   HandshakeSyntaxError,
@@ -63,6 +64,24 @@ describe("handshake line", () => {
       "RTT|1|1|unix|/tmp/rtt-0/driver-echo-1234-a1b2c3.sock|grpc|1234|987654|00112233445566778899aabbccddeeff\n",
     );
     assert.deepEqual(h, sample);
+  });
+
+  test("field 11 is the framed socket: absent or empty for none, else an absolute path", () => {
+    assert.equal(framedSocketOfLine([]), undefined);
+    assert.equal(framedSocketOfLine(["uds,tcp"]), undefined);
+    assert.equal(framedSocketOfLine(["", ""]), undefined);
+    assert.equal(framedSocketOfLine(["", "/tmp/rtt-0/f.sock", "later"]), "/tmp/rtt-0/f.sock");
+    for (const bad of ["f.sock", "@abstract", "/tmp/a\u0001b"])
+      assert.throws(
+        () => framedSocketOfLine(["uds", bad]),
+        (e: unknown) =>
+          e instanceof HandshakeSyntaxError &&
+          e.code === "RTT_ERR_DRIVER_HANDSHAKE" &&
+          e.field === "framed socket",
+      );
+    // A host that knows no field 11 still parses the line: appended fields stay unread.
+    const line = formatHandshake({ ...sample, extra: ["uds,tcp", "/tmp/rtt-0/f.sock"] });
+    assert.deepEqual(parseHandshake(line).extra, ["uds,tcp", "/tmp/rtt-0/f.sock"]);
   });
 
   test("keeps appended fields and accepts CRLF", () => {

@@ -16,7 +16,12 @@
  *   9  nonce          16 to 64 random bytes as lowercase hex
  *
  * Fields are only ever appended: a parser keeps what follows field 9 in `extra`, so an older
- * host reads a newer driver's line. A driver that refuses to start (no common version) may
+ * host reads a newer driver's line. Appended so far:
+ *
+ *   10 lanes          the lane kinds the driver makes, comma-separated (ADR 0031; lane-kinds.ts)
+ *   11 framed         absolute path of a second socket serving the Connector service on the
+ *                     framed control channel (ADR 0029), or empty: the host calls a flip's
+ *                     Switch, Bind, Offer and Health there, and everything over gRPC without it A driver that refuses to start (no common version) may
  * instead write `RTT-REFUSED|<error code>|<message>` so the host can name the reason exactly.
  */
 import { ERROR_CATALOG, type ErrorCode, RttError } from "@rtt/core";
@@ -54,7 +59,7 @@ export const HANDSHAKE_FIELDS = [
   "nonce",
 ] as const;
 
-export type HandshakeField = (typeof HANDSHAKE_FIELDS)[number] | "line";
+export type HandshakeField = (typeof HANDSHAKE_FIELDS)[number] | "framed socket" | "line";
 
 /** A handshake line that does not parse; `field` says which part was wrong. */
 export class HandshakeSyntaxError extends RttError {
@@ -123,6 +128,23 @@ function checkFields(f: readonly string[]): Handshake {
     nonce,
     extra: f.slice(HANDSHAKE_FIELDS.length),
   };
+}
+
+/**
+ * Field 11 of a handshake line (`extra` is what follows field 9): the framed control channel's
+ * socket, or undefined when the driver serves none (absent or empty). A field that is no
+ * absolute socket path is a HandshakeSyntaxError, as field 5 would be. (`parseHandshake` keeps
+ * appended fields unread, so a host that knows no field 11 reads the line as before.)
+ */
+export function framedSocketOfLine(extra: readonly string[]): string | undefined {
+  const field = extra[1] ?? "";
+  if (field === "") return undefined;
+  if (!SOCKET_PATH.test(field) || BAD_ADDRESS_CHARS.test(field))
+    throw new HandshakeSyntaxError(
+      "framed socket",
+      `field 11 (framed socket) must be empty or an absolute socket path without control characters, got ${quote(field)}`,
+    );
+  return field;
 }
 
 /** Parses one handshake line (its trailing "\n" or "\r\n" already removed, or not). */

@@ -2,6 +2,12 @@
  * A typed, promise-based client of one driver's Connector service. DriverHost hands one out
  * per running driver; the in-process harness hands one out too, so a test talks to a
  * connector exactly the way the panel will. Every failure is an RttError naming the driver.
+ *
+ * The calls on a flip's path — Switch, Bind, Offer and Health — go over the framed control
+ * channel when the driver serves one (its handshake line's field 11; ADR 0029): a round trip
+ * over a plain socket, where grpc-js's HTTP/2 costs a warm flip milliseconds. They fail with the
+ * same RttErrors either way. Every other call, the liveness watch, and every call of a driver
+ * that speaks only gRPC (the Python SDK's) go over gRPC.
  */
 import type { KeyObject } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
@@ -13,6 +19,8 @@ import {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   type HandshakeAgreed,
 } from "../driver/route-handshake.ts";
+import { FramedChannel } from "../framed/channel.ts";
+import { connectorMethodTable } from "../framed/protobuf-methods.ts";
 import type { HandshakeResponse__Output } from "../generated/rtt/connector/v1/HandshakeResponse.ts";
 import type { OfferResponse__Output } from "../generated/rtt/connector/v1/OfferResponse.ts";
 import type { ProgramDrain__Output } from "../generated/rtt/connector/v1/ProgramDrain.ts";
@@ -37,6 +45,8 @@ import {
 export interface DriverClientOptions {
   /** Deadline of each unary call (default 10 s). */
   readonly callTimeoutMs?: number;
+  /** The driver's framed control channel socket (handshake field 11), when it serves one. */
+  readonly framed?: string;
 }
 
 /** A link a driver holds (ListLinks), and the lanes it writes and reads now, when it says. */
@@ -86,6 +96,7 @@ export class DriverClient {
   /** The driver's socket path as the handshake named it. */
   readonly address: string;
   readonly #client: ConnectorClient;
+  readonly #framed: FramedChannel | undefined;
   readonly #callTimeoutMs: number;
   #lanes: readonly LaneKind[] | undefined;
 
@@ -93,6 +104,7 @@ export class DriverClient {
     this.name = name;
     this.address = address;
     this.#callTimeoutMs = options.callTimeoutMs ?? 10_000;
+    this.#framed = options.framed === undefined ? undefined : framedChannel(name, options.framed);
     const Connector = connectorPackage().Connector;
     this.#client = new Connector(
       grpcTarget(address),
@@ -127,6 +139,20 @@ export class DriverClient {
       empty: () =>
         new RttError("RTT_ERR_DRIVER_CALL", `driver "${this.name}": ${method}: empty answer`),
     });
+  }
+
+  /**
+   * A call of a flip's path: over the framed channel when the driver serves one (`request` as
+   * the gRPC call would send it), else the gRPC call `call`.
+   */
+  #flipCall<Res>(
+    method: "Switch" | "Bind" | "Offer",
+    request: object,
+    call: UnaryInvocation<Res>,
+    timeoutMs = this.#callTimeoutMs,
+  ): Promise<Res> {
+    if (this.#framed === undefined) return this.#unary(method, call, timeoutMs);
+    return this.#framed.unary<Res>(method, request, timeoutMs);
   }
 
   /** A driver's server stream; iteration ends quietly after `cancel()`, whatever the call did. */
@@ -187,18 +213,15 @@ export class DriverClient {
     linkId: string,
     lanes: { readonly inbound?: LaneAddress; readonly outbound?: LaneAddress },
   ): Promise<{ inboundBound: boolean; outboundBound: boolean }> {
-    const res = await this.#unary<{ inbound_bound: boolean; outbound_bound: boolean }>(
+    const request = {
+      link_id: linkId,
+      inbound: lanes.inbound === undefined ? null : laneToWire(lanes.inbound),
+      outbound: lanes.outbound === undefined ? null : laneToWire(lanes.outbound),
+    };
+    const res = await this.#flipCall<{ inbound_bound: boolean; outbound_bound: boolean }>(
       "Bind",
-      (o, cb) =>
-        this.#client.Bind(
-          {
-            link_id: linkId,
-            inbound: lanes.inbound === undefined ? null : laneToWire(lanes.inbound),
-            outbound: lanes.outbound === undefined ? null : laneToWire(lanes.outbound),
-          },
-          o,
-          cb,
-        ),
+      request,
+      (o, cb) => this.#client.Bind(request, o, cb),
     );
     return { inboundBound: res.inbound_bound, outboundBound: res.outbound_bound };
   }
@@ -214,17 +237,16 @@ export class DriverClient {
     kind: LaneKind,
     options: { readonly capacity?: number } = {},
   ): Promise<LaneAddress> {
-    const res = await this.#unary<{ address: WireLaneAddress | null }>("Offer", (o, cb) =>
-      this.#client.Offer(
-        {
-          link_id: linkId,
-          side: side === "inbound" ? "INBOUND" : "OUTBOUND",
-          kind,
-          capacity: options.capacity ?? 0,
-        },
-        o,
-        cb,
-      ),
+    const request = {
+      link_id: linkId,
+      side: side === "inbound" ? "INBOUND" : "OUTBOUND",
+      kind,
+      capacity: options.capacity ?? 0,
+    } as const;
+    const res = await this.#flipCall<{ address: WireLaneAddress | null }>(
+      "Offer",
+      request,
+      (o, cb) => this.#client.Offer(request, o, cb),
     );
     const address = laneFromWire(res.address);
     if (address === undefined)
@@ -244,21 +266,18 @@ export class DriverClient {
     options: { readonly capacity?: number; readonly grant?: OfferGrant } = {},
   ): Promise<{ address: LaneAddress; control: ControlAddresses }> {
     const { grant } = options;
-    const res = await this.#unary<OfferResponse__Output>("Offer", (o, cb) =>
-      this.#client.Offer(
-        {
-          link_id: linkId,
-          side: "INBOUND",
-          kind,
-          capacity: options.capacity ?? 0,
-          handshake: true,
-          ...(grant === undefined
-            ? {}
-            : { route_id: grant.routeId, panel_key: rawPublicKey(grant.panelKey) }),
-        },
-        o,
-        cb,
-      ),
+    const request = {
+      link_id: linkId,
+      side: "INBOUND",
+      kind,
+      capacity: options.capacity ?? 0,
+      handshake: true,
+      ...(grant === undefined
+        ? {}
+        : { route_id: grant.routeId, panel_key: rawPublicKey(grant.panelKey) }),
+    } as const;
+    const res = await this.#flipCall<OfferResponse__Output>("Offer", request, (o, cb) =>
+      this.#client.Offer(request, o, cb),
     );
     const address = laneFromWire(res.address);
     const requests = laneFromWire(res.control?.requests);
@@ -322,12 +341,14 @@ export class DriverClient {
     linkId: string,
     outbound: LaneAddress | undefined,
   ): Promise<{ oldEosSeq: number; oldFrames: number }> {
-    const res = await this.#unary<{ old_eos_seq: number; old_frames: number }>("Switch", (o, cb) =>
-      this.#client.Switch(
-        { link_id: linkId, ...(outbound === undefined ? {} : { outbound: laneToWire(outbound) }) },
-        o,
-        cb,
-      ),
+    const request = {
+      link_id: linkId,
+      ...(outbound === undefined ? {} : { outbound: laneToWire(outbound) }),
+    };
+    const res = await this.#flipCall<{ old_eos_seq: number; old_frames: number }>(
+      "Switch",
+      request,
+      (o, cb) => this.#client.Switch(request, o, cb),
     );
     return { oldEosSeq: res.old_eos_seq, oldFrames: res.old_frames };
   }
@@ -422,10 +443,9 @@ export class DriverClient {
   health(
     options: { readonly linkId?: string; readonly intervalMs?: number } = {},
   ): ServerStream<HealthSample> {
-    return this.#stream(
-      "Health",
-      this.#client.Health({ link_id: options.linkId ?? "", interval_ms: options.intervalMs ?? 0 }),
-    );
+    const request = { link_id: options.linkId ?? "", interval_ms: options.intervalMs ?? 0 };
+    if (this.#framed !== undefined) return this.#framed.stream("Health", request);
+    return this.#stream("Health", this.#client.Health(request));
   }
 
   /** The raw Health call, for a host's liveness watch (it needs the stream's events). */
@@ -442,9 +462,28 @@ export class DriverClient {
     return res.closed_links;
   }
 
-  /** Closes the connection; the driver sees its watch stream end. */
+  /** Closes the connections; the driver sees its watch stream end. */
   disconnect(): void {
+    this.#framed?.close();
     // Not `this.#client.close()`: the service has an RPC named Close, which shadows it.
     grpc.Client.prototype.close.call(this.#client);
   }
+}
+
+/** The framed channel to driver `name`, failing with the RttErrors a gRPC call would. */
+function framedChannel(name: string, path: string): FramedChannel {
+  return new FramedChannel(path, connectorMethodTable, {
+    lost: (method, why, cause) =>
+      new RttError("RTT_ERR_DRIVER_EXITED", `driver "${name}" did not answer ${method}: ${why}`, {
+        cause,
+        hint: "the driver process exited or was killed",
+      }),
+    deadline: (method) =>
+      new RttError("RTT_ERR_DRIVER_TIMEOUT", `driver "${name}" did not answer ${method} in time`),
+    sent: (_, e) =>
+      new RttError(e.code, `driver "${name}": ${e.message}`, {
+        cause: e.cause,
+        ...(e.hint === undefined ? {} : { hint: e.hint }),
+      }),
+  });
 }

@@ -339,12 +339,12 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
       client = await connectStarted(child, record, timeoutMs, this.#clientOptions());
     } catch (error) {
       // endFailedStart waits for its pipes (after the exit, or the SIGKILL), last lines and all.
-      return this.#failStart(child, connectFailure(who, error, record.socket));
+      return this.#failStart(child, connectFailure(who, error, record));
     }
     if (this.#letGo()) {
       // stop() or detach() was called while this (re)start was under way.
       client.disconnect();
-      return this.#failStart(child, stoppedWhileStarting(who, record.socket));
+      return this.#failStart(child, stoppedWhileStarting(who, record));
     }
     this.#lastPid = record.pid;
     this.#adopt({ record, client, child, startedAt: this.#clock.now() });
@@ -357,7 +357,7 @@ export class DriverHost extends EventEmitter<DriverHostEvents> {
       this.#state = "failed";
       throw new DriverStartError(code, this.name, message, [], hint);
     }
-    await endFailedStart(child, ending, failure.socket);
+    await endFailedStart(child, ending, failure);
     if (this.#state === "starting") this.#state = "failed";
     throw new DriverStartError(code, this.name, message, this.#log.lastLines(), hint);
   }

@@ -48,6 +48,15 @@ export function removeSocketFile(address: string): void {
   removeOwnSocket(address);
 }
 
+/** A gone driver's socket files: its gRPC socket and its framed one, when it had one. */
+export function removeDriverSockets(record: {
+  readonly socket: string;
+  readonly framed?: string;
+}): void {
+  removeSocketFile(record.socket);
+  if (record.framed !== undefined) removeSocketFile(record.framed);
+}
+
 /**
  * How a driver ended, in the host's words: a driver "was killed by" a signal, and one that was
  * not our child (re-attached) "exited with code ?".

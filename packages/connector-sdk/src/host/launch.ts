@@ -151,7 +151,7 @@ export async function readHandshakeLine(
 export async function endFailedStart(
   child: ChildProcess,
   ending: Exclude<StartEnding, "never-ran">,
-  socket: string | undefined,
+  sockets: { readonly socket?: string; readonly framed?: string },
 ): Promise<void> {
   if (ending === "let-it-exit") {
     await waitExit(child, 1000);
@@ -160,5 +160,6 @@ export async function endFailedStart(
   signalProcess(driverGroup(child), "SIGKILL");
   await waitExit(child, 2000);
   await waitPipes(child, 250);
-  if (socket !== undefined) removeSocketFile(socket);
+  for (const socket of [sockets.socket, sockets.framed])
+    if (socket !== undefined) removeSocketFile(socket);
 }

@@ -15,7 +15,13 @@ import { isAlive, sameProcess, TRUST_UNKNOWN_START } from "../process-identity.t
 import type { HealthSample } from "../wire.ts";
 import type { DriverClient } from "./driver-client.ts";
 import type { DriverLog } from "./driver-log.ts";
-import { driverGroup, removeSocketFile, waitExit, waitGone, waitPipes } from "./driver-process.ts";
+import {
+  driverGroup,
+  removeDriverSockets,
+  waitExit,
+  waitGone,
+  waitPipes,
+} from "./driver-process.ts";
 import type { DriverRecord } from "./verified-connect.ts";
 
 /** What the host hears from its running driver. */
@@ -126,7 +132,7 @@ export class RunningDriver {
     this.#dead = true;
     this.#cancelWatch();
     this.client.disconnect();
-    removeSocketFile(this.record.socket);
+    removeDriverSockets(this.record);
     this.#hooks.onDeath(code, signal);
   }
 
@@ -173,7 +179,7 @@ export class RunningDriver {
       await terminate({ pid, isSame }, ending);
     }
     this.#dead = true;
-    removeSocketFile(this.record.socket);
+    removeDriverSockets(this.record);
   }
 
   /**

@@ -252,6 +252,27 @@ const rows: readonly { name: string; end: StartEnd; verdict: StartVerdict }[] = 
     },
   },
   {
+    name: "a framed socket (field 11) that is no absolute path: HANDSHAKE",
+    end: line({ extra: ["uds,tcp", "framed.sock"] }),
+    verdict: {
+      ok: false,
+      failure: {
+        code: "RTT_ERR_DRIVER_HANDSHAKE",
+        message: `${who} wrote a malformed handshake line: field 11 (framed socket) must be empty or an absolute socket path without control characters, got "framed.sock"`,
+        ending: "kill",
+      },
+    },
+  },
+  {
+    name: "a framed socket (field 11): started, kept",
+    end: line({ extra: ["uds,tcp", "/tmp/rtt-0/d-framed.sock"] }),
+    verdict: {
+      ok: true,
+      handshake: { ...handshake, extra: ["uds,tcp", "/tmp/rtt-0/d-framed.sock"] },
+      note: undefined,
+    },
+  },
+  {
     name: "fields appended by a newer driver: started, kept",
     end: line({ extra: ["later"] }),
     verdict: { ok: true, handshake: { ...handshake, extra: ["later"] }, note: undefined },
@@ -271,7 +292,7 @@ describe("how a driver's start ended", () => {
 describe("after the handshake", () => {
   test("the service did not check out: its error's code, after 'wrote its handshake, but'", () => {
     const error = new RttError("RTT_ERR_DRIVER_IDENTITY", "the nonce differs");
-    assert.deepEqual(connectFailure(who, error, socket), {
+    assert.deepEqual(connectFailure(who, error, { socket }), {
       code: "RTT_ERR_DRIVER_IDENTITY",
       message: `${who} wrote its handshake, but the nonce differs`,
       socket,
@@ -280,7 +301,7 @@ describe("after the handshake", () => {
   });
 
   test("anything else a call threw: RTT_ERR_DRIVER_CALL", () => {
-    assert.deepEqual(connectFailure(who, new Error("boom"), socket), {
+    assert.deepEqual(connectFailure(who, new Error("boom"), { socket }), {
       code: "RTT_ERR_DRIVER_CALL",
       message: `${who} wrote its handshake, but Error: boom`,
       socket,
@@ -289,10 +310,21 @@ describe("after the handshake", () => {
   });
 
   test("stopped while it started: EXITED, its socket removed", () => {
-    assert.deepEqual(stoppedWhileStarting(who, socket), {
+    assert.deepEqual(stoppedWhileStarting(who, { socket }), {
       code: "RTT_ERR_DRIVER_EXITED",
       message: `${who} was stopped while it started`,
       socket,
+      ending: "kill",
+    });
+  });
+
+  test("a driver with a framed socket has both removed", () => {
+    const framed = "/tmp/rtt-0/d-framed.sock";
+    assert.deepEqual(stoppedWhileStarting(who, { socket, framed }), {
+      code: "RTT_ERR_DRIVER_EXITED",
+      message: `${who} was stopped while it started`,
+      socket,
+      framed,
       ending: "kill",
     });
   });

@@ -9,7 +9,12 @@
  * driver; the host adds the last lines it printed (DriverStartError).
  */
 import { type ErrorCode, errorMessage, RttError } from "@rtt/core";
-import { type Handshake, parseHandshake, parseRefusal } from "../handshake/handshake-line.ts";
+import {
+  framedSocketOfLine,
+  type Handshake,
+  parseHandshake,
+  parseRefusal,
+} from "../handshake/handshake-line.ts";
 import { CORE_PROTOCOL_VERSION, formatVersionList } from "../handshake/protocol.ts";
 import type { ExitStatus } from "../process/program-exit.ts";
 import { describeDriverExit } from "./driver-process.ts";
@@ -54,6 +59,8 @@ export interface StartFailure {
   readonly hint?: string;
   /** The socket its handshake named: removed once the driver is gone. */
   readonly socket?: string;
+  /** The framed socket its handshake named (field 11), removed with it. */
+  readonly framed?: string;
   readonly ending: StartEnding;
 }
 
@@ -129,6 +136,7 @@ function classifyLine(line: string, context: StartContext): StartVerdict {
   let handshake: Handshake;
   try {
     handshake = parseHandshake(line);
+    framedSocketOfLine(handshake.extra);
   } catch (error) {
     return failed({
       code: "RTT_ERR_DRIVER_HANDSHAKE",
@@ -136,19 +144,21 @@ function classifyLine(line: string, context: StartContext): StartVerdict {
       ending: "kill",
     });
   }
+  const framed = framedSocketOfLine(handshake.extra);
   const socket = handshake.address;
+  const sockets = { socket, ...(framed === undefined ? {} : { framed }) };
   if (handshake.coreVersion !== CORE_PROTOCOL_VERSION)
     return failed({
       code: "RTT_ERR_DRIVER_VERSION",
       message: `${who} writes handshake version ${handshake.coreVersion}; this host reads version ${CORE_PROTOCOL_VERSION}`,
-      socket,
+      ...sockets,
       ending: "kill",
     });
   if (!offered.includes(handshake.appVersion))
     return failed({
       code: "RTT_ERR_DRIVER_VERSION",
       message: `${who} chose protocol version ${handshake.appVersion}, but the host offered ${formatVersionList(offered)}`,
-      socket,
+      ...sockets,
       ending: "kill",
     });
   const note =
@@ -159,22 +169,32 @@ function classifyLine(line: string, context: StartContext): StartVerdict {
 }
 
 /** A driver whose handshake checked out, but whose service did not (see connectStarted). */
-export function connectFailure(who: string, error: unknown, socket: string): StartFailure {
+export function connectFailure(who: string, error: unknown, sockets: DriverSockets): StartFailure {
   const e = error instanceof RttError ? error : new RttError("RTT_ERR_DRIVER_CALL", String(error));
   return {
     code: e.code,
     message: `${who} wrote its handshake, but ${e.message}`,
-    socket,
+    ...socketsOf(sockets),
     ending: "kill",
   };
 }
 
+/** A started driver's sockets, as its record names them. */
+export interface DriverSockets {
+  readonly socket: string;
+  readonly framed?: string;
+}
+
+function socketsOf({ socket, framed }: DriverSockets): DriverSockets {
+  return framed === undefined ? { socket } : { socket, framed };
+}
+
 /** stop() or detach() was called while a (re)start was under way: the new driver goes too. */
-export function stoppedWhileStarting(who: string, socket: string): StartFailure {
+export function stoppedWhileStarting(who: string, sockets: DriverSockets): StartFailure {
   return {
     code: "RTT_ERR_DRIVER_EXITED",
     message: `${who} was stopped while it started`,
-    socket,
+    ...socketsOf(sockets),
     ending: "kill",
   };
 }

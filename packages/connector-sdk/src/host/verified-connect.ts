@@ -8,7 +8,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { RttError } from "@rtt/core";
-import type { Handshake } from "../handshake/handshake-line.ts";
+import { framedSocketOfLine, type Handshake } from "../handshake/handshake-line.ts";
 import { hasExited } from "../process/terminate.ts";
 import {
   isAlive,
@@ -28,15 +28,19 @@ export interface DriverRecord extends ProcessRef {
   readonly name: string;
   /** The socket path, as the handshake named it. */
   readonly socket: string;
+  /** The framed control channel's socket, when the handshake named one (field 11). */
+  readonly framed?: string;
   readonly nonce: string;
   readonly protocolVersion: number;
 }
 
 /** The record of driver `name` as its handshake line describes it. */
 export function recordOf(name: string, handshake: Handshake): DriverRecord {
+  const framed = framedSocketOfLine(handshake.extra);
   return {
     name,
     socket: handshake.address,
+    ...(framed === undefined ? {} : { framed }),
     pid: handshake.pid,
     startTime: handshake.startTime,
     nonce: handshake.nonce,
@@ -57,7 +61,10 @@ export async function connectStarted(
   timeoutMs: number,
   options: DriverClientOptions,
 ): Promise<DriverClient> {
-  const client = new DriverClient(record.name, record.socket, options);
+  const client = new DriverClient(record.name, record.socket, {
+    ...options,
+    ...(record.framed === undefined ? {} : { framed: record.framed }),
+  });
   // A driver that dies right after its handshake must not make us wait out the connect.
   let onExit = () => {};
   const died = new Promise<never>((_, reject) => {
@@ -115,7 +122,10 @@ export async function connectRecorded(
       { hint: "the recorded driver is gone and its pid was reused; launch the driver again" },
     );
   }
-  const client = new DriverClient(record.name, record.socket, { callTimeoutMs: timeoutMs });
+  const client = new DriverClient(record.name, record.socket, {
+    callTimeoutMs: timeoutMs,
+    ...(record.framed === undefined ? {} : { framed: record.framed }),
+  });
   try {
     await client.ready(timeoutMs);
     const info = await client.info();

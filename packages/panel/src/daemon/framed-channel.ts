@@ -1,30 +1,12 @@
 /**
- * The client's end of the framed control channel (docs/adr/0029-framed-control-channel.md): one
- * Unix socket connection, many calls in flight on it by call id, unary and server-streaming.
- * It loads no gRPC library: `rtt panel status` starts and answers without grpc-js.
- *
- * A call that fails comes back as the RttError the panel sent (the same code, message and hint
- * gRPC's trailers carry); a panel nobody answers for, or a connection lost under a call, is
+ * The CLI's end of the panel's framed control channel (docs/adr/0029-framed-control-channel.md):
+ * the SDK's FramedChannel over the Panel service. A call that fails is the RttError the panel
+ * sent; a panel nobody answers for, or a connection lost under a call, is
  * RTT_ERR_PANEL_UNREACHABLE, as on the gRPC side.
  */
-import { connect, type Socket } from "node:net";
-import { encodeFrame, type Frame, FrameDecoder } from "@rtt/connector-sdk/framed/frame.ts";
-import {
-  decodeErrorBody,
-  encodeRequestBody,
-  type FramedMetadata,
-  type FramedMethod,
-} from "@rtt/connector-sdk/framed/messages.ts";
+import { FramedChannel as Channel } from "@rtt/connector-sdk/framed/channel.ts";
 import { clientMethodTable } from "@rtt/connector-sdk/framed/wire-methods.ts";
-import type { ServerStream } from "@rtt/connector-sdk/server-stream.ts";
 import { RttError } from "@rtt/core/errors.ts";
-
-/** What the channel tells a call in flight. */
-interface Pending {
-  readonly method: FramedMethod;
-  frame(frame: Frame): void;
-  lost(error: RttError): void;
-}
 
 /** What a call the panel did not answer fails with (as the gRPC client's does). */
 export function unreachable(method: string, why: string, cause?: unknown): RttError {
@@ -34,199 +16,12 @@ export function unreachable(method: string, why: string, cause?: unknown): RttEr
   });
 }
 
-export class FramedChannel {
-  readonly #path: string;
-  #socket: Socket | undefined;
-  #decoder = new FrameDecoder();
-  readonly #pending = new Map<number, Pending>();
-  #nextId = 1;
-  #closed = false;
-
+export class FramedChannel extends Channel {
   constructor(path: string) {
-    this.#path = path;
-  }
-
-  /** The connection, opened on first use (and again after one was lost). */
-  #connection(): Socket {
-    if (this.#socket !== undefined && !this.#socket.destroyed) return this.#socket;
-    const socket = connect(this.#path);
-    socket.setNoDelay(true);
-    this.#decoder = new FrameDecoder();
-    socket.on("data", (chunk: Buffer) => this.#read(socket, chunk));
-    socket.on("error", (e: NodeJS.ErrnoException) => this.#lose(socket, e.code ?? e.message, e));
-    socket.on("close", () => this.#lose(socket, "the connection closed"));
-    this.#socket = socket;
-    this.#sync();
-    return socket;
-  }
-
-  /** Keeps the process alive only while calls are in flight (as grpc-js does). */
-  #sync(): void {
-    if (this.#pending.size === 0) this.#socket?.unref();
-    else this.#socket?.ref();
-  }
-
-  #read(socket: Socket, chunk: Buffer): void {
-    let frames: Frame[];
-    try {
-      frames = this.#decoder.push(chunk);
-    } catch (error) {
-      socket.destroy();
-      this.#lose(socket, (error as Error).message, error);
-      return;
-    }
-    for (const frame of frames) {
-      if (frame.callId === 0 && frame.kind === "error") {
-        const e = decodeErrorBody(frame.body);
-        this.#lose(socket, `the panel refused the connection: ${e.message}`, e);
-        return;
-      }
-      this.#pending.get(frame.callId)?.frame(frame);
-    }
-  }
-
-  #lose(socket: Socket, why: string, cause?: unknown): void {
-    if (socket !== this.#socket) return;
-    this.#socket = undefined;
-    const lost = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const p of lost) p.lost(unreachable(p.method.name, why, cause));
-  }
-
-  #begin(
-    methodName: string,
-    request: unknown,
-    metadata: FramedMetadata,
-    pending: (id: number, method: FramedMethod) => Pending,
-  ): number {
-    const method = clientMethodTable().byName.get(methodName);
-    if (method === undefined)
-      throw new RttError("RTT_ERR_INTERNAL", `the panel has no method ${methodName}`);
-    if (this.#closed) throw unreachable(methodName, "the connection was closed");
-    const id = this.#nextId;
-    this.#nextId = this.#nextId >= 0xffffffff ? 1 : this.#nextId + 1;
-    const body = encodeRequestBody(metadata, method.encodeRequest(request));
-    const socket = this.#connection();
-    this.#pending.set(id, pending(id, method));
-    this.#sync();
-    socket.write(encodeFrame({ kind: "request", callId: id, methodId: method.id, body }));
-    return id;
-  }
-
-  #end(id: number, cancel: boolean): void {
-    if (!this.#pending.delete(id)) return;
-    if (cancel && this.#socket !== undefined && !this.#socket.destroyed)
-      this.#socket.write(
-        encodeFrame({ kind: "cancel", callId: id, methodId: 0, body: new Uint8Array(0) }),
-      );
-    this.#sync();
-    this.#endIfClosed();
-  }
-
-  /** After close(): the connection ends once the calls in flight have their answers. */
-  #endIfClosed(): void {
-    if (this.#closed && this.#pending.size === 0) this.#socket?.end();
-  }
-
-  /** One unary call, answered within `timeoutMs` or RTT_ERR_PANEL_UNREACHABLE. */
-  unary<Res>(
-    methodName: string,
-    request: unknown,
-    timeoutMs: number,
-    metadata: FramedMetadata = {},
-  ): Promise<Res> {
-    return new Promise<Res>((resolve, reject) => {
-      let id = 0;
-      const timer = setTimeout(() => {
-        this.#end(id, true);
-        reject(unreachable(methodName, "deadline exceeded"));
-      }, timeoutMs);
-      const settle = (fn: () => void) => {
-        clearTimeout(timer);
-        this.#end(id, false);
-        fn();
-      };
-      try {
-        id = this.#begin(methodName, request, metadata, (_, method) => ({
-          method,
-          frame: (f) => {
-            if (f.kind === "response") settle(() => resolve(method.decodeResponse(f.body) as Res));
-            else if (f.kind === "error") settle(() => reject(decodeErrorBody(f.body)));
-          },
-          lost: (e) => settle(() => reject(e)),
-        }));
-      } catch (error) {
-        clearTimeout(timer);
-        reject(error);
-      }
+    super(path, clientMethodTable, {
+      lost: unreachable,
+      deadline: (method) => unreachable(method, "deadline exceeded"),
+      sent: (_, error) => error,
     });
-  }
-
-  /**
-   * A server stream, started when first iterated; after `cancel()` (or a consumer that stops
-   * early) the call ends and the iteration just stops.
-   */
-  stream<T>(methodName: string, request: unknown): ServerStream<T> {
-    const queue: T[] = [];
-    let over: { error?: RttError } | undefined;
-    let wake: (() => void) | undefined;
-    let cancelled = false;
-    let id = 0;
-    const settle = (fn: () => void) => {
-      fn();
-      wake?.();
-      wake = undefined;
-    };
-    const start = () => {
-      id = this.#begin(methodName, request, {}, (_, method) => ({
-        method,
-        frame: (f) => {
-          if (f.kind === "item") settle(() => queue.push(method.decodeResponse(f.body) as T));
-          else if (f.kind === "end" || f.kind === "error") {
-            this.#end(id, false);
-            settle(() => {
-              over = f.kind === "end" ? {} : { error: decodeErrorBody(f.body) };
-            });
-          }
-        },
-        lost: (e) => settle(() => (over = { error: e })),
-      }));
-    };
-    const cancel = () => {
-      cancelled = true;
-      this.#end(id, true);
-      settle(() => (over ??= {}));
-    };
-    return {
-      cancel,
-      async *[Symbol.asyncIterator]() {
-        try {
-          if (!cancelled) start();
-          for (;;) {
-            const next = queue.shift();
-            if (next !== undefined) {
-              yield next;
-              continue;
-            }
-            if (over !== undefined) {
-              if (over.error !== undefined && !cancelled) throw over.error;
-              return;
-            }
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-            });
-          }
-        } finally {
-          // A consumer that stops early (break, throw) ends the call too.
-          if (over === undefined) cancel();
-        }
-      },
-    };
-  }
-
-  /** No new calls; those in flight still get their answers (as a grpc-js client's close). */
-  close(): void {
-    this.#closed = true;
-    this.#endIfClosed();
   }
 }

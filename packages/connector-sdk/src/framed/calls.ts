@@ -1,14 +1,15 @@
 /**
- * The framed control channel's calls as the Panel service's handlers see them: the same shapes
+ * The framed control channel's calls as a gRPC service's handlers see them: the same shapes
  * grpc-js hands them (a request, metadata, getPeer, `cancelled`, and for a stream write/end and
- * the "error", "cancelled" and "drain" events), so one set of handlers (panel-service.ts, with
- * request-checks.ts and call-handlers.ts around them) serves both transports
- * (docs/adr/0029-framed-control-channel.md). What a handler answers goes back as frames.
+ * the "error", "cancelled" and "drain" events), so one set of handlers serves both transports
+ * (docs/adr/0029-framed-control-channel.md): the panel's (panel-service.ts, with
+ * request-checks.ts and call-handlers.ts around them) and a driver's (driver/service.ts).
+ * What a handler answers goes back as frames.
  */
 import { EventEmitter } from "node:events";
 import * as grpc from "@grpc/grpc-js";
-import { ERROR_CODE_KEY, ERROR_HINT_KEY } from "@rtt/connector-sdk/wire.ts";
 import { ERROR_CATALOG, type ErrorCode, RttError } from "@rtt/core";
+import { ERROR_CODE_KEY, ERROR_HINT_KEY } from "../wire.ts";
 
 /** Where a call's answers go: the connection, which frames them. */
 export interface CallSink {
