@@ -35,9 +35,10 @@ function literal(text: string): string {
  * it to the maps.
  */
 function declaredPattern(wanted: readonly WantedNames[]): RegExp {
-  const names = wanted.flatMap((w) => w.names ?? []);
-  const extensions = wanted.flatMap((w) => w.extensions ?? []);
-  const containing = wanted.flatMap((w) => w.containing ?? []);
+  // Each text once: several indexers declare the same ones (`.py`, `package.json`).
+  const names = [...new Set(wanted.flatMap((w) => w.names ?? []))];
+  const extensions = [...new Set(wanted.flatMap((w) => w.extensions ?? []))];
+  const containing = [...new Set(wanted.flatMap((w) => w.containing ?? []))];
   const dotted = extensions.filter((e) => e !== "");
   const alternatives = [
     ...(names.length === 0 ? [] : [`^(?:${names.map(literal).join("|")})$`]),
