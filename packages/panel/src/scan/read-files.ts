@@ -161,7 +161,7 @@ function readFresh(candidate: Candidate, context: ReadContext): Outcome {
     throw error;
   }
   const { text, stats } = read;
-  const stamp = { size: stats.size, mtime_ms: stats.mtimeMs, ino: stats.ino };
+  const stamp = { size: stats.size, mtime_ms: stats.mtimeMs, ino: stats.ino, mode: stats.mode };
   try {
     return { entry: { ...stamp, outcome: evaluate(candidate, text, context.keys) }, reread: true };
   } catch (error) {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import type { IndexEntry, Indexer } from "./indexers/indexer.ts";
+import type { IndexEntry, Indexer, WantedNames } from "./indexers/indexer.ts";
 import { INDEXERS } from "./indexers/registry.ts";
 import { wantsLookup } from "./wants-lookup.ts";
 
@@ -59,6 +59,17 @@ const folder = fc.constantFrom(
   "vendor",
 );
 
+/** Indexer.wanted's documented meaning, read the plain way: the reference for the lookup. */
+function covers(wanted: WantedNames, n: string): boolean {
+  const dot = n.lastIndexOf(".");
+  const extensions = dot < 0 ? [""] : dot === 0 ? [n, ""] : [n.slice(dot)];
+  return (
+    (wanted.names ?? []).includes(n) ||
+    (wanted.extensions ?? []).some((e) => extensions.includes(e)) ||
+    (wanted.containing ?? []).some((t) => n.includes(t))
+  );
+}
+
 function entryOf(dir: string, n: string, kind: IndexEntry["kind"]): IndexEntry {
   const rel = dir === "" ? n : `${dir}/${n}`;
   return { rel, abs: `/w/${rel}`, name: n, kind };
@@ -75,6 +86,57 @@ describe("wantsLookup", () => {
           if (indexer.wants(entry))
             assert.ok(asked.includes(indexer), `${indexer.name} wants ${entry.rel} (${kind})`);
         }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("asks, for any declarations, exactly the indexers whose declaration covers the name", () => {
+    // Pieces with the characters a pattern could mistake: dots, regex syntax, dot files.
+    const piece = fc.constantFrom(
+      "a",
+      ".",
+      "..",
+      "py",
+      ".py",
+      "*",
+      "+",
+      "(",
+      "[",
+      "\\",
+      "$",
+      "^",
+      "|",
+    );
+    const text = fc.array(piece, { maxLength: 4 }).map((parts) => parts.join(""));
+    const declaration = fc.record(
+      {
+        names: fc.array(text, { maxLength: 2 }),
+        extensions: fc.array(
+          fc.oneof(
+            fc.constant(""),
+            text.map((t) => `.${t}`),
+          ),
+          { maxLength: 2 },
+        ),
+        containing: fc.array(
+          text.filter((t) => t !== ""),
+          { maxLength: 1 },
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.array(declaration, { minLength: 1, maxLength: 3 }), text, (declared, n) => {
+        const indexers: Indexer[] = declared.map((wanted, i) => ({
+          name: `i${i}`,
+          wanted,
+          wants: () => true,
+          read: () => [],
+          discover: () => [],
+        }));
+        const expected = indexers.filter((i) => covers(i.wanted ?? {}, n));
+        assert.deepEqual(wantsLookup(indexers).askFor(n, "file"), expected);
       }),
       { numRuns: 3000 },
     );

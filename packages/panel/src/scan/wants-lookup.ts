@@ -1,9 +1,10 @@
 /**
- * Which indexers to ask about a walked entry, from its name alone (Indexer.wanted): one map
- * lookup by name and one by extension per file, instead of every indexer's `wants`. A warm scan
- * of a large tree meets mostly files no indexer reads; each cost thirteen calls before.
+ * Which indexers to ask about a walked entry, from its name alone (Indexer.wanted): one test of
+ * a pattern made from every declaration, then for the few names it passes a map lookup by name
+ * and one by extension, instead of every indexer's `wants`. A scan of a large tree meets mostly
+ * files no indexer reads: each costs one native pattern test, and no extension is sliced out.
  */
-import type { IndexEntry, Indexer } from "./indexers/indexer.ts";
+import type { IndexEntry, Indexer, WantedNames } from "./indexers/indexer.ts";
 
 export interface WantsLookup {
   /** The indexers that may want an entry of this name and kind; empty: none does. */
@@ -22,6 +23,33 @@ function either(a: Indexer[] | undefined, b: Indexer[] | undefined): Indexer[] |
   return a === undefined ? b : b === undefined ? a : [...a, ...b];
 }
 
+/** `text` as a regular expression that matches it literally. */
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * A pattern that every name some declaration covers passes (as the maps below read them), and
+ * a few others (`x.d.ts` passes an extension `.d.ts`, which no last dot gives): those are then
+ * looked up and found in no map. It must never reject a covered name; wants-lookup's tests hold
+ * it to the maps.
+ */
+function declaredPattern(wanted: readonly WantedNames[]): RegExp {
+  // Each text once: several indexers declare the same ones (`.py`, `package.json`).
+  const names = [...new Set(wanted.flatMap((w) => w.names ?? []))];
+  const extensions = [...new Set(wanted.flatMap((w) => w.extensions ?? []))];
+  const containing = [...new Set(wanted.flatMap((w) => w.containing ?? []))];
+  const dotted = extensions.filter((e) => e !== "");
+  const alternatives = [
+    ...(names.length === 0 ? [] : [`^(?:${names.map(literal).join("|")})$`]),
+    ...(dotted.length === 0 ? [] : [`(?:${dotted.map(literal).join("|")})$`]),
+    // No extension: no dot, or a dot file's only one (`.profile` is offered under "" too).
+    ...(extensions.includes("") ? ["^\\.?[^.]*$"] : []),
+    ...containing.map(literal),
+  ];
+  return alternatives.length === 0 ? /(?!)/ : new RegExp(alternatives.join("|"));
+}
+
 export function wantsLookup(indexers: readonly Indexer[]): WantsLookup {
   const byName = new Map<string, Indexer[]>();
   const byExtension = new Map<string, Indexer[]>();
@@ -37,9 +65,13 @@ export function wantsLookup(indexers: readonly Indexer[]): WantsLookup {
     for (const ext of wanted.extensions ?? []) add(byExtension, ext, indexer);
     for (const text of wanted.containing ?? []) containing.push({ text, indexer });
   }
+  const declared = declaredPattern(
+    indexers.flatMap((i) => (i.wanted === undefined ? [] : [i.wanted])),
+  );
   return {
     askFor(name, kind) {
       if (kind !== "file") return indexers;
+      if (!declared.test(name)) return always.length === 0 ? NONE : always;
       const named = byName.get(name);
       const dot = name.lastIndexOf(".");
       // A dot file (`.profile`) has no extension to some indexers and is its own to others.
