@@ -33,13 +33,13 @@ export type ProjectFact =
   | { readonly kind: "workspace"; readonly version: string | null };
 
 /** Each project file, with the metadata indexer whose `wants` decides whether it counts. */
-const PROJECT_FILES: Readonly<Record<string, Indexer>> = {
-  "pyproject.toml": pythonPackaging as Indexer,
-  "setup.cfg": pythonPackaging as Indexer,
-  "package.json": nodePackage as Indexer,
-  "go.mod": go as Indexer,
-  "Cargo.toml": rustCargo as Indexer,
-};
+const PROJECT_FILES: ReadonlyMap<string, Indexer> = new Map<string, Indexer>([
+  ["pyproject.toml", pythonPackaging as Indexer],
+  ["setup.cfg", pythonPackaging as Indexer],
+  ["package.json", nodePackage as Indexer],
+  ["go.mod", go as Indexer],
+  ["Cargo.toml", rustCargo as Indexer],
+]);
 
 /**
  * The order in which project files in one folder name its project: the first that names one
@@ -128,8 +128,8 @@ function read(input: IndexInput): ProjectFact[] {
 
 export const projectIndexer: Indexer<ProjectFact> = {
   name: PROJECT_INDEXER,
-  wanted: { names: Object.keys(PROJECT_FILES) },
-  wants: (entry: IndexEntry) => PROJECT_FILES[entry.name]?.wants(entry) === true,
+  wanted: { names: [...PROJECT_FILES.keys()] },
+  wants: (entry: IndexEntry) => PROJECT_FILES.get(entry.name)?.wants(entry) === true,
   read,
   // Projects are not symbols: the scanner reads these facts to address everyone else's claims.
   discover: (_files: readonly FileFacts<ProjectFact>[]) => [],
