@@ -10,13 +10,14 @@
  */
 import { formatSaddr, type JsonValue, parseConcrete } from "@rtt/core";
 import { segmentOf, versionOf } from "./indexers/address.ts";
+import type { Discovery } from "./indexers/indexer.ts";
+import { folderOf, nearestProject } from "./indexers/nearest-project.ts";
 import {
   isProjectFact,
   PROJECT_FILE_ORDER,
   PROJECT_INDEXER,
   type ProjectFact,
 } from "./indexers/project-identity.ts";
-import { folderOf } from "./indexers/project-meta.ts";
 import type { IndexerClaim } from "./indexing.ts";
 import type { StateEntry } from "./scan-state.ts";
 
@@ -31,40 +32,37 @@ function fileName(rel: string): string {
   return rel.slice(rel.lastIndexOf("/") + 1);
 }
 
-/** The parent of a folder, undefined above the top. */
-function parentOf(folder: string): string | undefined {
-  return folder === "" ? undefined : folderOf(folder);
-}
-
-/** The nearest folder at or above `folder` that is a key of `map`, if any. */
-function nearest<T>(folder: string, map: ReadonlyMap<string, T>): T | undefined {
-  for (let f: string | undefined = folder; f !== undefined; f = parentOf(f)) {
-    const found = map.get(f);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
-
 /** The project of every folder that has one, from the project facts the scan read. */
 export function projectsRead(files: Readonly<Record<string, StateEntry>>): Map<string, Project> {
-  const byFolder = new Map<string, { rank: number; fact: ProjectFact & { kind: "project" } }>();
-  const workspaceVersions = new Map<string, string | null>();
+  const read: [string, readonly JsonValue[]][] = [];
   for (const [rel, entry] of Object.entries(files)) {
-    const outcome = entry.outcome;
-    if (outcome.kind !== "indexed") continue;
-    const facts: readonly JsonValue[] = outcome.facts[PROJECT_INDEXER] ?? [];
+    const facts =
+      entry.outcome.kind === "indexed" ? entry.outcome.facts[PROJECT_INDEXER] : undefined;
+    if (facts !== undefined) read.push([rel, facts]);
+  }
+  return projectsOf(read);
+}
+
+/** The project of every folder that has one, from the project indexer's facts by file. */
+export function projectsOf(
+  files: Iterable<readonly [string, readonly JsonValue[]]>,
+): Map<string, Project> {
+  type Named = { rank: number; rel: string; fact: ProjectFact & { kind: "project" } };
+  const byFolder = new Map<string, Named>();
+  const workspaceVersions = new Map<string, string | null>();
+  for (const [rel, facts] of files) {
     const folder = folderOf(rel);
     const rank = PROJECT_FILE_ORDER.indexOf(fileName(rel));
     for (const fact of facts) {
       if (!isProjectFact(fact)) continue;
       if (fact.kind === "workspace") workspaceVersions.set(folder, fact.version);
       else if (rank >= 0 && rank < (byFolder.get(folder)?.rank ?? Number.POSITIVE_INFINITY))
-        byFolder.set(folder, { rank, fact });
+        byFolder.set(folder, { rank, rel, fact });
     }
   }
   const projects = new Map<string, Project>();
-  for (const [folder, { fact }] of byFolder) {
-    const stated = fact.inherits === true ? nearest(folder, workspaceVersions) : fact.version;
+  for (const [folder, { rel, fact }] of byFolder) {
+    const stated = fact.inherits === true ? nearestProject(rel, workspaceVersions) : fact.version;
     const version = stated === null || stated === undefined ? undefined : versionOf(stated);
     projects.set(folder, {
       namespace: segmentOf(fact.name),
@@ -74,6 +72,19 @@ export function projectsRead(files: Readonly<Record<string, StateEntry>>): Map<s
   return projects;
 }
 
+/** A discovery re-addressed into the nearest project above its file; itself under none. */
+export function inProject(d: Discovery, projects: ReadonlyMap<string, Project>): Discovery {
+  const project = nearestProject(d.provenance.file, projects);
+  if (project === undefined) return d;
+  const address = parseConcrete(d.contract.saddr);
+  const saddr = formatSaddr({
+    ...address,
+    namespace: project.namespace,
+    version: project.version ?? address.version,
+  });
+  return saddr === d.contract.saddr ? d : { ...d, contract: { ...d.contract, saddr } };
+}
+
 /** `claims`, each re-addressed into the nearest project above its file. */
 export function inProjectNamespaces(
   claims: readonly IndexerClaim[],
@@ -81,16 +92,7 @@ export function inProjectNamespaces(
 ): IndexerClaim[] {
   if (projects.size === 0) return [...claims];
   return claims.map((c) => {
-    const project = nearest(folderOf(c.discovery.provenance.file), projects);
-    if (project === undefined) return c;
-    const address = parseConcrete(c.saddr);
-    const saddr = formatSaddr({
-      ...address,
-      namespace: project.namespace,
-      version: project.version ?? address.version,
-    });
-    if (saddr === c.saddr) return c;
-    const contract = { ...c.discovery.contract, saddr };
-    return { ...c, saddr, discovery: { ...c.discovery, contract } };
+    const discovery = inProject(c.discovery, projects);
+    return discovery === c.discovery ? c : { ...c, saddr: discovery.contract.saddr, discovery };
   });
 }

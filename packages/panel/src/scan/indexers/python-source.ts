@@ -17,11 +17,12 @@
  * What runs a proc (or a FastAPI/Flask app) is `python3 <file>` when the file has an
  * `if __name__ == "__main__":` block, else `python3 -m <module>` from the folder above its
  * package (the first folder up without an `__init__.py`, Python's own rule).
- * Namespace and version: the nearest `pyproject.toml`'s `[project]`, else the top folder.
+ * Namespace: the top folder; the scanner puts a file under a project in that project's
+ * (project-namespaces.ts).
  */
 import { discoveredSaddr } from "./address.ts";
 import type { Discovery, FileFacts, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
-import { folderOf, nearestProject, type ProjectName, tomlProject } from "./nearest-project.ts";
+import { folderOf } from "./nearest-project.ts";
 import { projectFolderOf } from "./project-folder.ts";
 import { appRun, moduleOf, runOf, stemOf } from "./python-run.ts";
 import { skippedSource, sourceText } from "./source-files.ts";
@@ -52,9 +53,8 @@ const VENDORED = new Set(["site-packages", "node_modules"]);
 
 type Route = { method: string; path: string };
 type PyFact =
-  | { kind: "project"; name: string; version: string | null }
   | { kind: "package" }
-  /** The namespace when no pyproject.toml is above: the file's top folder (projectFolderOf). */
+  /** The file's top folder (projectFolderOf): its namespace under no project. */
   | { kind: "home"; namespace: string }
   | { kind: "hook"; role: "impl" | "spec"; name: string; line: number }
   | { kind: "command"; name: string; group: string | null; line: number; main: boolean }
@@ -309,13 +309,11 @@ function claimsOf(
   rel: string,
   fact: PyFact,
   namespace: string,
-  project: ProjectName | undefined,
   packages: ReadonlySet<string>,
 ): Discovery | undefined {
-  if (fact.kind === "project" || fact.kind === "package" || fact.kind === "home") return undefined;
-  const version = project?.version;
+  if (fact.kind === "package" || fact.kind === "home") return undefined;
   const at = (type: "hook" | "proc" | "api", name: string) =>
-    discoveredSaddr({ namespace, type, name, ...(version === undefined ? {} : { version }) });
+    discoveredSaddr({ namespace, type, name });
   const provenance = { indexer: "python-source", file: rel, line: fact.line };
   const score = PYTHON_SOURCE_SCORE;
   if (fact.kind === "hook") {
@@ -356,22 +354,15 @@ function claimsOf(
 
 export const pythonSourceIndexer: Indexer<PyFact> = {
   name: "python-source",
-  wanted: { names: ["pyproject.toml"], extensions: [".py"] },
+  wanted: { extensions: [".py"] },
   wants(entry: IndexEntry): boolean {
     // Names first: the folder check splits the path, and most files fail on the name.
-    if (entry.kind !== "file") return false;
-    if (!entry.name.endsWith(".py") && entry.name !== "pyproject.toml") return false;
+    if (entry.kind !== "file" || !entry.name.endsWith(".py")) return false;
     return !skippedSource(entry.rel, VENDORED);
   },
   async read(input: IndexInput): Promise<PyFact[]> {
     const text = sourceText(input);
     if (text === undefined) return [];
-    if (input.name === "pyproject.toml") {
-      const project = tomlProject(text, ["project"]) ?? tomlProject(text, ["tool", "poetry"]);
-      return project === undefined
-        ? []
-        : [{ kind: "project", name: project.name, version: project.version ?? null }];
-    }
     const facts: PyFact[] = input.name === "__init__.py" ? [{ kind: "package" }] : [];
     if (!SIGNAL.test(text)) return facts;
     const stem = stemOf(input.rel);
@@ -388,23 +379,14 @@ export const pythonSourceIndexer: Indexer<PyFact> = {
     return [...facts, { kind: "home", namespace: projectFolderOf(input.rel, input.abs) }, ...found];
   },
   discover(files: readonly FileFacts<PyFact>[]): Discovery[] {
-    const projects = new Map<string, ProjectName>();
     const packages = new Set<string>();
     for (const { rel, facts } of files) {
-      for (const fact of facts) {
-        if (fact.kind === "project") {
-          const { name, version } = fact;
-          projects.set(folderOf(rel), version === null ? { name } : { name, version });
-        }
-        if (fact.kind === "package") packages.add(folderOf(rel));
-      }
+      if (facts.some((fact) => fact.kind === "package")) packages.add(folderOf(rel));
     }
     return files.flatMap(({ rel, facts }) => {
-      const project = nearestProject(rel, projects);
-      const home = facts.find((fact) => fact.kind === "home");
-      const namespace = project?.name ?? home?.namespace ?? "";
+      const namespace = facts.find((fact) => fact.kind === "home")?.namespace ?? "";
       return facts.flatMap((fact) => {
-        const claim = claimsOf(rel, fact, namespace, project, packages);
+        const claim = claimsOf(rel, fact, namespace, packages);
         return claim === undefined ? [] : [claim];
       });
     });
