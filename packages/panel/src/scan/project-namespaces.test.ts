@@ -73,15 +73,15 @@ put("loose/run.sh", SCRIPT, 0o755);
 const paths = workspacePaths(root);
 
 describe("claims in a project's folder", () => {
-  it("take the nearest project's namespace, and its version when it states one", async () => {
+  it("take the nearest project's namespace, its version when it states one, and name scripts below it", async () => {
     const report = await scanWorkspace(paths);
     const found = report.symbols
       .map((s) => `${s.saddr} ${s.source.scanner} ${s.source.file}`)
       .sort();
     assert.deepEqual(found, [
+      "rtt://acme-inner/proc/build.sh@0.3.0 indexer:shebang py/web/build.sh",
       "rtt://acme-inner/proc/inner@0.3.0 indexer:node-package py/web/package.json",
-      "rtt://acme-inner/proc/web-build.sh@0.3.0 indexer:shebang py/web/build.sh",
-      "rtt://acme-inner/proc/web-lint-fix.sh@0.3.0 indexer:shebang py/web/lint/fix.sh",
+      "rtt://acme-inner/proc/lint-fix.sh@0.3.0 indexer:shebang py/web/lint/fix.sh",
       "rtt://fd-find/proc/fd@10.4.2 indexer:rust-cargo fd/Cargo.toml",
       "rtt://fd-find/proc/scripts-create-deb.sh@10.4.2 indexer:shebang fd/scripts/create-deb.sh",
       "rtt://github.com-prometheus-node_exporter/proc/check.sh@0.0.0 indexer:shebang exporter/check.sh",
@@ -89,7 +89,7 @@ describe("claims in a project's folder", () => {
       "rtt://github.com-prometheus-node_exporter/service/node_exporter@0.0.0 indexer:systemd exporter/examples/systemd/node_exporter.service",
       "rtt://loose/proc/run.sh@0.0.0 indexer:shebang loose/run.sh",
       "rtt://outer_tools/proc/top.sh@1.0.0 indexer:shebang py/top.sh",
-      "rtt://ws-tool/proc/crates-tool-run.sh@2.1.0 indexer:shebang ws/crates/tool/run.sh",
+      "rtt://ws-tool/proc/run.sh@2.1.0 indexer:shebang ws/crates/tool/run.sh",
       "rtt://ws-tool/proc/ws-tool@2.1.0 indexer:rust-cargo ws/crates/tool/src/main.rs",
       "rtt://ws/proc/release.sh@0.0.0 indexer:shebang ws/release.sh",
     ]);
@@ -126,7 +126,9 @@ describe("claims in a project's folder", () => {
       }) as unknown as StateEntry;
     const py = entry([{ kind: "project", name: "py", version: "1.0.0" }]);
     const js = entry([{ kind: "project", name: "js", version: null }]);
-    const expected = new Map<string, Project>([["a", { namespace: "py", version: "1.0.0" }]]);
+    const expected = new Map<string, Project>([
+      ["a", { folder: "a", namespace: "py", version: "1.0.0" }],
+    ]);
     assert.deepEqual(projectsRead({ "a/package.json": js, "a/pyproject.toml": py }), expected);
     assert.deepEqual(projectsRead({ "a/pyproject.toml": py, "a/package.json": js }), expected);
   });

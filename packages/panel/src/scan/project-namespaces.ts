@@ -2,12 +2,14 @@
  * One project, one namespace (ADR 0026, "Addresses"): every claim made in a file under a
  * project's folder takes the namespace of the nearest project at or above that file, and its
  * version when the project states one, whatever indexer made the claim. A shebang script, a
- * systemd unit and a Cargo binary of one repository then share `rtt://fd-find/**`. A claim made
+ * systemd unit and a Cargo binary of one repository then share `rtt://fd-find/**`. A claim named
+ * by its file's path (a script) is named by the path below the project's folder. A claim made
  * under no project keeps the address its indexer gave it (its top folder's name).
  *
  * The projects come from the `project` indexer's facts, keyed by folder; the lookup is a pure
  * function of those facts, so the order in which files were walked cannot change an address.
  */
+import { posix } from "node:path";
 import { formatSaddr, type JsonValue, parseConcrete } from "@rtt/core";
 import { segmentOf, versionOf } from "./indexers/address.ts";
 import type { Discovery } from "./indexers/indexer.ts";
@@ -22,6 +24,8 @@ import type { IndexerClaim } from "./indexing.ts";
 import type { StateEntry } from "./scan-state.ts";
 
 export interface Project {
+  /** The folder of its project file, workspace-relative ('' at the top). */
+  readonly folder: string;
   /** The namespace, as a SADDR segment. */
   readonly namespace: string;
   /** An exact version, when the project states one. */
@@ -65,6 +69,7 @@ export function projectsOf(
     const stated = fact.inherits === true ? nearestProject(rel, workspaceVersions) : fact.version;
     const version = stated === null || stated === undefined ? undefined : versionOf(stated);
     projects.set(folder, {
+      folder,
       namespace: segmentOf(fact.name),
       ...(version === undefined ? {} : { version }),
     });
@@ -77,9 +82,11 @@ export function inProject(d: Discovery, projects: ReadonlyMap<string, Project>):
   const project = nearestProject(d.provenance.file, projects);
   if (project === undefined) return d;
   const address = parseConcrete(d.contract.saddr);
+  const below = posix.relative(`/${project.folder}`, `/${d.provenance.file}`);
   const saddr = formatSaddr({
     ...address,
     namespace: project.namespace,
+    ...(d.namedByPath === true ? { name: segmentOf(below) } : {}),
     version: project.version ?? address.version,
   });
   return saddr === d.contract.saddr ? d : { ...d, contract: { ...d.contract, saddr } };
