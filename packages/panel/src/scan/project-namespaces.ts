@@ -14,6 +14,7 @@ import { formatSaddr, type JsonValue, parseConcrete } from "@rtt/core";
 import { segmentOf, versionOf } from "./indexers/address.ts";
 import type { Discovery } from "./indexers/indexer.ts";
 import { folderOf, nearestProject } from "./indexers/nearest-project.ts";
+import { fileNameOf } from "./indexers/project-folder.ts";
 import {
   isProjectFact,
   PROJECT_FILE_ORDER,
@@ -30,10 +31,6 @@ export interface Project {
   readonly namespace: string;
   /** An exact version, when the project states one. */
   readonly version?: string;
-}
-
-function fileName(rel: string): string {
-  return rel.slice(rel.lastIndexOf("/") + 1);
 }
 
 /** The project of every folder that has one, from the project facts the scan read. */
@@ -56,7 +53,7 @@ export function projectsOf(
   const workspaceVersions = new Map<string, string | null>();
   for (const [rel, facts] of files) {
     const folder = folderOf(rel);
-    const rank = PROJECT_FILE_ORDER.indexOf(fileName(rel));
+    const rank = PROJECT_FILE_ORDER.indexOf(fileNameOf(rel));
     for (const fact of facts) {
       if (!isProjectFact(fact)) continue;
       if (fact.kind === "workspace") workspaceVersions.set(folder, fact.version);
