@@ -16,6 +16,7 @@ import {
 } from "@rtt/core";
 import type { Discovery, FileFacts, IndexEntry, Indexer } from "./indexers/indexer.ts";
 import { indexInput } from "./indexers/input.ts";
+import { inProjectNamespaces, projectsRead } from "./project-namespaces.ts";
 import type { FileOutcome, StateEntry } from "./scan-state.ts";
 import { scanWarning } from "./scan-warning.ts";
 import type { WantsEntry } from "./walk.ts";
@@ -145,7 +146,8 @@ function wellPlaced(d: Discovery): boolean {
 
 /**
  * Every claim the indexers make over the files read, each stamped with its indexer's name
- * (whatever the indexer wrote in its provenance); invalid ones are reported and dropped.
+ * (whatever the indexer wrote in its provenance) and addressed in its project's namespace;
+ * invalid ones are reported and dropped.
  */
 export function discoverClaims(
   files: Readonly<Record<string, StateEntry>>,
@@ -177,7 +179,7 @@ export function discoverClaims(
     }
     checkClaims(indexer.name, found, own[0]?.rel ?? ".", claims, diagnostics);
   }
-  return { claims, diagnostics };
+  return { claims: inProjectNamespaces(claims, projectsRead(files)), diagnostics };
 }
 
 /**

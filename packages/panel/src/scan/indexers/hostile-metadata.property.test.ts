@@ -2,15 +2,19 @@
  * Project metadata is hostile input. Whatever a package.json, pyproject.toml or Cargo.toml
  * holds, reading it yields facts or an RttError (never another exception), every claim is a
  * valid manifest, and no argv a claim carries lets the file choose an option for the program
- * that would run it (`node --eval=…`, `cargo run --bin --config=…`).
+ * that would run it (`node --eval=…`, `cargo run --bin --config=…`). The project indexer, which
+ * names the namespace every claim under the file takes, never throws on such a file, and what
+ * it names is always a namespace and version an address can carry.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type JsonValue, RttError, validateDocument } from "@rtt/core";
+import { type JsonValue, parseConcrete, RttError, validateDocument } from "@rtt/core";
 import fc from "fast-check";
 import { stringify } from "smol-toml";
+import { inProject, projectsOf } from "../project-namespaces.ts";
 import type { Indexer, IndexInput } from "./indexer.ts";
 import { nodePackage } from "./node-package.ts";
+import { projectIndexer } from "./project-identity.ts";
 import { pythonPackaging } from "./python-packaging.ts";
 import { rustCargo } from "./rust-cargo.ts";
 
@@ -132,5 +136,39 @@ describe("hostile project metadata", () => {
       ),
     );
     assert.ok((claimed.get("rust-cargo") ?? 0) > 0);
+  });
+
+  it("names a project any address can take, whatever the project file says", async () => {
+    const files = fc.oneof(
+      fc.oneof(packageJson, anyJson).map((d) => ["package.json", JSON.stringify(d)] as const),
+      fc.oneof(pyproject, anyToml).map((d) => ["pyproject.toml", stringify(d)] as const),
+      fc.oneof(cargo, anyToml).map((d) => ["Cargo.toml", stringify(d)] as const),
+      fc.tuple(fc.constantFrom("setup.cfg", "go.mod", "package.json"), fc.string()),
+      fc
+        .tuple(nasty, nasty)
+        .map(([n, v]) => ["setup.cfg", `[metadata]\nname = ${n}\nversion = ${v}\n`] as const),
+      nasty.map((m) => ["go.mod", `module ${m}\n`] as const),
+    );
+    let named = 0;
+    await fc.assert(
+      fc.asyncProperty(files, async ([name, text]) => {
+        const input = inputOf(name, text);
+        const facts = await projectIndexer.read(input);
+        const projects = projectsOf([[input.rel, facts]]);
+        named += projects.size;
+        const claim = {
+          contract: {
+            saddr: "rtt://p/proc/x@1.2.3",
+            type: "proc" as const,
+            direction: "both" as const,
+          },
+          score: 0.6,
+          provenance: { indexer: "shebang", file: "p/sub/x.sh", line: 1 },
+        };
+        const saddr = inProject(claim, projects).contract.saddr;
+        assert.equal(parseConcrete(saddr).name, "x", saddr);
+      }),
+    );
+    assert.ok(named > 0);
   });
 });

@@ -62,6 +62,13 @@ export interface Discovery {
   /** How sure the indexer is, 0 < score < 1; a manifest's claim is 1 and outranks every one. */
   readonly score: number;
   readonly provenance: Provenance;
+  /**
+   * Set when the symbol's name is its file's path (a shebang script): the scanner then names it
+   * by the path below the project folder the file sits in (project-namespaces.ts), so that two
+   * scripts of one project never share a name and a script's name does not depend on where
+   * the workspace root is.
+   */
+  readonly namedByPath?: true;
 }
 
 /** The facts one file yielded to one indexer. */

@@ -8,12 +8,12 @@
  * Hono's `app.get(…).post(…)`, Express's `app.route("/x").get(…)`) and Fastify's
  * `app.route({ method, url })`.
  * An app runs as `node <file>` (Node runs TypeScript by stripping types); a router does not
- * run on its own, so it has no `x-run`. Namespace and version: the nearest package.json.
+ * run on its own, so it has no `x-run`. Namespace: the top folder; the scanner puts a file
+ * under a project in that project's (project-namespaces.ts).
  */
 import type { JsonValue } from "@rtt/core";
 import { discoveredSaddr } from "./address.ts";
 import type { Discovery, FileFacts, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
-import { folderOf, nearestProject, type ProjectName } from "./nearest-project.ts";
 import { projectFolderOf } from "./project-folder.ts";
 import { skippedSource, sourceText } from "./source-files.ts";
 import {
@@ -44,9 +44,14 @@ const VENDORED = new Set(["node_modules"]);
 
 type Framework = "express" | "router" | "hono" | "fastify";
 type Route = { method: string; path: string };
-type JsFact =
-  | { kind: "project"; name: string; version: string | null }
-  | { kind: "api"; app: string; framework: Framework; routes: Route[]; line: number; home: string };
+type JsFact = {
+  kind: "api";
+  app: string;
+  framework: Framework;
+  routes: Route[];
+  line: number;
+  home: string;
+};
 
 function extensionOf(name: string): string {
   if (/\.d\.[mc]?ts$/.test(name)) return ""; // declarations hold no code
@@ -197,31 +202,8 @@ function scanSource(root: SyntaxNode, home: string): JsFact[] {
   });
 }
 
-function packageProject(text: string): ProjectName | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined; // the node-package indexer reports a malformed package.json
-  }
-  if (typeof parsed !== "object" || parsed === null) return undefined;
-  const { name, version } = parsed as Record<string, unknown>;
-  if (typeof name !== "string" || name.trim() === "") return undefined;
-  return typeof version === "string" ? { name, version } : { name };
-}
-
-function claimOf(
-  rel: string,
-  fact: Extract<JsFact, { kind: "api" }>,
-  project?: ProjectName,
-): Discovery {
-  const version = project?.version;
-  const saddr = discoveredSaddr({
-    namespace: project?.name ?? fact.home,
-    type: "api",
-    name: fact.app,
-    ...(version === undefined ? {} : { version }),
-  });
+function claimOf(rel: string, fact: JsFact): Discovery {
+  const saddr = discoveredSaddr({ namespace: fact.home, type: "api", name: fact.app });
   const run: Record<string, JsonValue> =
     fact.framework === "router"
       ? {}
@@ -243,40 +225,21 @@ function claimOf(
 
 export const jsRoutesIndexer: Indexer<JsFact> = {
   name: "js-routes",
-  wanted: { names: ["package.json"], extensions: Object.keys(GRAMMAR_OF) },
+  wanted: { extensions: Object.keys(GRAMMAR_OF) },
   wants(entry: IndexEntry): boolean {
     // Names first: the folder check splits the path, and most files fail on the name.
-    if (entry.kind !== "file") return false;
-    if (entry.name !== "package.json" && GRAMMAR_OF[extensionOf(entry.name)] === undefined)
-      return false;
+    if (entry.kind !== "file" || GRAMMAR_OF[extensionOf(entry.name)] === undefined) return false;
     return !skippedSource(entry.rel, VENDORED);
   },
   async read(input: IndexInput): Promise<JsFact[]> {
     const text = sourceText(input);
     if (text === undefined) return [];
-    if (input.name === "package.json") {
-      const project = packageProject(text);
-      return project === undefined
-        ? []
-        : [{ kind: "project", name: project.name, version: project.version ?? null }];
-    }
     const grammar = GRAMMAR_OF[extensionOf(input.name)];
     if (grammar === undefined || !SIGNAL.test(text)) return [];
     const home = projectFolderOf(input.rel, input.abs);
     return withSyntaxTree(grammar, text, (root) => scanSource(root, home));
   },
   discover(files: readonly FileFacts<JsFact>[]): Discovery[] {
-    const projects = new Map<string, ProjectName>();
-    for (const { rel, facts } of files) {
-      for (const fact of facts) {
-        if (fact.kind !== "project") continue;
-        const { name, version } = fact;
-        projects.set(folderOf(rel), version === null ? { name } : { name, version });
-      }
-    }
-    return files.flatMap(({ rel, facts }) => {
-      const project = nearestProject(rel, projects);
-      return facts.flatMap((fact) => (fact.kind === "api" ? [claimOf(rel, fact, project)] : []));
-    });
+    return files.flatMap(({ rel, facts }) => facts.map((fact) => claimOf(rel, fact)));
   },
 };

@@ -84,7 +84,7 @@ export function scriptArgv(target: string): string[] | undefined {
 }
 
 /** Where a pyproject keeps its name, version, scripts and entry points: PEP 621 or Poetry's. */
-function metadataTables(doc: Record<string, unknown>) {
+export function metadataTables(doc: Record<string, unknown>) {
   const project = tableOf(doc.project);
   if (project !== undefined) {
     return {
@@ -147,7 +147,7 @@ function readPyproject(input: IndexInput): PyFact[] {
 type IniValue = { readonly key: string; readonly lines: { text: string; line: number }[] };
 
 /** configparser's dialect, as far as setup.cfg needs it: sections, keys, indented continuations. */
-function iniSections(text: string): Map<string, IniValue[]> {
+export function iniSections(text: string): Map<string, IniValue[]> {
   const sections = new Map<string, IniValue[]>();
   let current: IniValue[] | undefined;
   let value: IniValue | undefined;

@@ -1,6 +1,6 @@
 /**
- * The python-source indexer on a fixture tree: pluggy hooks, click commands and FastAPI/Flask
- * routes found by the parser, with their exact claims; look-alikes in comments, docstrings and
+ * The python-source indexer on a fixture tree: pluggy hooks, click commands and FastAPI, Flask
+ * and aiohttp routes found by the parser, with their exact claims; look-alikes in comments, docstrings and
  * strings, dynamic paths and vendored copies claim nothing.
  */
 import assert from "node:assert/strict";
@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { validateDocument } from "@rtt/core";
+import { fixtureTree } from "./fixture-tree.ts";
 import { PYTHON_SOURCE_SCORE, pythonSourceIndexer } from "./python-source.ts";
 import { indexTree } from "./testing.ts";
 
@@ -308,6 +309,45 @@ describe("python-source indexer", () => {
         },
         score,
         provenance: at("svc/web.py", 6),
+      },
+    ]);
+  });
+
+  it("reads an aiohttp app's route-table calls, in a factory too, only where aiohttp is imported", async (t) => {
+    const tree = fixtureTree(t, {
+      "pyproject.toml": '[project]\nname = "blk"\n',
+      "srv/__init__.py": [
+        "from aiohttp import web",
+        "",
+        "def make_app():",
+        "    app = web.Application()",
+        "    app.add_routes([",
+        '        web.post("/", handle),',
+        '        web.get(f"/{dynamic}", handle),',
+        "        web.static('/static', 'files'),",
+        "    ])",
+        '    app.router.add_get("/health", health)',
+        "    return app",
+        "",
+      ].join("\n"),
+      "other.py": 'import web\napp.add_routes([web.get("/not-aiohttp", h)])\n',
+    });
+    const claims = await indexTree(pythonSourceIndexer, tree);
+    assert.deepEqual(claims, [
+      {
+        contract: {
+          saddr: "rtt://blk/api/app@0.0.0",
+          type: "api",
+          direction: "provider",
+          io: "req",
+          "x-paths": [
+            { method: "POST", path: "/" },
+            { method: "GET", path: "/health" },
+          ],
+          "x-framework": "aiohttp",
+        },
+        score: PYTHON_SOURCE_SCORE,
+        provenance: { indexer: "python-source", file: "srv/__init__.py", line: 6 },
       },
     ]);
   });

@@ -10,15 +10,19 @@
  *   command (its explicit name, else the module's); `@<group>.command()`/`.group()` → a `proc`
  *   `<group>.<command>` whose argv adds the subcommand.
  * - FastAPI/Flask: every `@<app>.get|post|…|route|api_route("/path")` → ONE `api` per app
- *   variable per file, its routes in `x-paths`.
+ *   variable per file, its routes in `x-paths`; aiohttp (in a module that imports it): the
+ *   same from `<app>.add_routes([web.get("/path", h), …])` and `<app>.router.add_get(…)`
+ *   calls, which apps made in a factory use; it has no `x-run` (aiohttp's own runner wants a
+ *   factory of its own signature, and the project's command starts the server).
  * What runs a proc (or a FastAPI/Flask app) is `python3 <file>` when the file has an
  * `if __name__ == "__main__":` block, else `python3 -m <module>` from the folder above its
  * package (the first folder up without an `__init__.py`, Python's own rule).
- * Namespace and version: the nearest `pyproject.toml`'s `[project]`, else the top folder.
+ * Namespace: the top folder; the scanner puts a file under a project in that project's
+ * (project-namespaces.ts).
  */
 import { discoveredSaddr } from "./address.ts";
 import type { Discovery, FileFacts, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
-import { folderOf, nearestProject, type ProjectName, tomlProject } from "./nearest-project.ts";
+import { folderOf } from "./nearest-project.ts";
 import { projectFolderOf } from "./project-folder.ts";
 import { appRun, moduleOf, runOf, stemOf } from "./python-run.ts";
 import { skippedSource, sourceText } from "./source-files.ts";
@@ -32,9 +36,12 @@ export const PYTHON_SOURCE_SCORE = 0.8;
  * click decorators imported by name.
  */
 const SIGNAL =
-  /^[ \t]*@[ \t]*[\w.]*?(?:hookimpl|hookspec|command|group|get|post|put|delete|patch|head|options|route|api_route)\b|Hook(?:impl|spec)Marker|^from[ \t]+click[ \t]+import\b/m;
+  /^[ \t]*@[ \t]*[\w.]*?(?:hookimpl|hookspec|command|group|get|post|put|delete|patch|head|options|route|api_route)\b|Hook(?:impl|spec)Marker|^from[ \t]+click[ \t]+import\b|\.add_routes\(|\.router\.add_[a-z]+\(/m;
+/** A module that imports aiohttp, whose route-table calls are then read. */
+const AIOHTTP_IMPORT = /^[ \t]*(?:from[ \t]+aiohttp\b|import[ \t]+aiohttp\b)/m;
 const ROUTE_METHODS = new Set(["get", "post", "put", "delete", "patch", "head", "options"]);
-const APP_MAKERS: Readonly<Record<string, "fastapi" | "flask" | "router">> = {
+type Framework = "fastapi" | "flask" | "router" | "aiohttp";
+const APP_MAKERS: Readonly<Record<string, Framework>> = {
   FastAPI: "fastapi",
   Flask: "flask",
   APIRouter: "router",
@@ -46,16 +53,15 @@ const VENDORED = new Set(["site-packages", "node_modules"]);
 
 type Route = { method: string; path: string };
 type PyFact =
-  | { kind: "project"; name: string; version: string | null }
   | { kind: "package" }
-  /** The namespace when no pyproject.toml is above: the file's top folder (projectFolderOf). */
+  /** The file's top folder (projectFolderOf): its namespace under no project. */
   | { kind: "home"; namespace: string }
   | { kind: "hook"; role: "impl" | "spec"; name: string; line: number }
   | { kind: "command"; name: string; group: string | null; line: number; main: boolean }
   | {
       kind: "api";
       app: string;
-      framework: "fastapi" | "flask" | "router" | null;
+      framework: Framework | null;
       routes: Route[];
       line: number;
       main: boolean;
@@ -215,27 +221,67 @@ function scanDecorator(decorator: SyntaxNode, name: string, context: Context): v
     });
   } else if (receiver !== undefined && !receiver.includes(".") && call !== null) {
     const routes = routesOf(last, call.childForFieldName("arguments"));
-    if (routes === undefined || routes.length === 0) return;
-    const app = context.scan.apps.get(receiver);
-    if (app !== undefined) {
-      app.routes.push(...routes);
-      return;
-    }
     const framework = APP_MAKERS[context.made.get(receiver) ?? ""] ?? null;
-    const fact = {
-      kind: "api" as const,
-      app: receiver,
-      framework,
-      routes,
-      line,
-      main: context.main,
-    };
-    context.scan.apps.set(receiver, fact);
-    context.scan.facts.push(fact);
+    addRoutes(receiver, framework, routes, line, context);
   }
 }
 
-function scanModule(root: SyntaxNode, module: string): PyFact[] {
+/** Routes of the app variable `app`, into its one `api` fact in this file. */
+function addRoutes(
+  app: string,
+  framework: Framework | null,
+  routes: readonly Route[] | undefined,
+  line: number,
+  context: Context,
+): void {
+  if (routes === undefined || routes.length === 0) return;
+  const known = context.scan.apps.get(app);
+  if (known !== undefined) {
+    known.routes.push(...routes);
+    return;
+  }
+  const fact = {
+    kind: "api" as const,
+    app,
+    framework,
+    routes: [...routes],
+    line,
+    main: context.main,
+  };
+  context.scan.apps.set(app, fact);
+  context.scan.facts.push(fact);
+}
+
+/** `<app>.router.add_post("/x", h)`: aiohttp's route table, filled by calls, not decorators. */
+const AIOHTTP_ADD = /^([A-Za-z_]\w*)\.router\.add_([a-z]+)$/;
+
+/**
+ * One call of an aiohttp app's route table: `app.add_routes([web.post("/", h), …])` or
+ * `app.router.add_get("/", h)`, wherever it is made (blackd builds its app in a factory).
+ */
+function scanAiohttpCall(call: SyntaxNode, context: Context): void {
+  const callee = dottedName(call.childForFieldName("function"));
+  const args = call.childForFieldName("arguments");
+  if (callee === undefined) return;
+  const added = AIOHTTP_ADD.exec(callee);
+  if (added !== null) {
+    const routes = routesOf(added[2] as string, args);
+    addRoutes(added[1] as string, "aiohttp", routes, lineOf(call), context);
+    return;
+  }
+  const app = callee.endsWith(".add_routes") ? callee.slice(0, -".add_routes".length) : "";
+  const list = positional(args)[0];
+  if (!/^[A-Za-z_]\w*$/.test(app) || (list?.type !== "list" && list?.type !== "tuple")) return;
+  for (const item of list.namedChildren) {
+    if (item?.type !== "call") continue;
+    const method = lastSegment(dottedName(item.childForFieldName("function")) ?? "");
+    if (!ROUTE_METHODS.has(method)) continue;
+    const routes = routesOf(method, item.childForFieldName("arguments"));
+    addRoutes(app, "aiohttp", routes, lineOf(item), context);
+  }
+}
+
+function scanModule(root: SyntaxNode, module: string, aiohttp: boolean): PyFact[] {
   const scan: FileScan = { facts: [], apps: new Map() };
   const statements: TopLevel = root.namedChildren;
   const context: Context = {
@@ -252,6 +298,10 @@ function scanModule(root: SyntaxNode, module: string): PyFact[] {
       if (decorator?.type === "decorator") scanDecorator(decorator, name, context);
     }
   }
+  if (aiohttp) {
+    for (const call of root.descendantsOfType("call"))
+      if (call !== null) scanAiohttpCall(call, context);
+  }
   return scan.facts;
 }
 
@@ -259,13 +309,11 @@ function claimsOf(
   rel: string,
   fact: PyFact,
   namespace: string,
-  project: ProjectName | undefined,
   packages: ReadonlySet<string>,
 ): Discovery | undefined {
-  if (fact.kind === "project" || fact.kind === "package" || fact.kind === "home") return undefined;
-  const version = project?.version;
+  if (fact.kind === "package" || fact.kind === "home") return undefined;
   const at = (type: "hook" | "proc" | "api", name: string) =>
-    discoveredSaddr({ namespace, type, name, ...(version === undefined ? {} : { version }) });
+    discoveredSaddr({ namespace, type, name });
   const provenance = { indexer: "python-source", file: rel, line: fact.line };
   const score = PYTHON_SOURCE_SCORE;
   if (fact.kind === "hook") {
@@ -306,22 +354,15 @@ function claimsOf(
 
 export const pythonSourceIndexer: Indexer<PyFact> = {
   name: "python-source",
-  wanted: { names: ["pyproject.toml"], extensions: [".py"] },
+  wanted: { extensions: [".py"] },
   wants(entry: IndexEntry): boolean {
     // Names first: the folder check splits the path, and most files fail on the name.
-    if (entry.kind !== "file") return false;
-    if (!entry.name.endsWith(".py") && entry.name !== "pyproject.toml") return false;
+    if (entry.kind !== "file" || !entry.name.endsWith(".py")) return false;
     return !skippedSource(entry.rel, VENDORED);
   },
   async read(input: IndexInput): Promise<PyFact[]> {
     const text = sourceText(input);
     if (text === undefined) return [];
-    if (input.name === "pyproject.toml") {
-      const project = tomlProject(text, ["project"]) ?? tomlProject(text, ["tool", "poetry"]);
-      return project === undefined
-        ? []
-        : [{ kind: "project", name: project.name, version: project.version ?? null }];
-    }
     const facts: PyFact[] = input.name === "__init__.py" ? [{ kind: "package" }] : [];
     if (!SIGNAL.test(text)) return facts;
     const stem = stemOf(input.rel);
@@ -331,28 +372,21 @@ export const pythonSourceIndexer: Indexer<PyFact> = {
       (stem === "__main__" || stem === "__init__") && folder !== ""
         ? folder.slice(folder.lastIndexOf("/") + 1)
         : stem;
-    const found = await withSyntaxTree("python", text, (root) => scanModule(root, module));
+    const found = await withSyntaxTree("python", text, (root) =>
+      scanModule(root, module, AIOHTTP_IMPORT.test(text)),
+    );
     if (found.length === 0) return facts;
     return [...facts, { kind: "home", namespace: projectFolderOf(input.rel, input.abs) }, ...found];
   },
   discover(files: readonly FileFacts<PyFact>[]): Discovery[] {
-    const projects = new Map<string, ProjectName>();
     const packages = new Set<string>();
     for (const { rel, facts } of files) {
-      for (const fact of facts) {
-        if (fact.kind === "project") {
-          const { name, version } = fact;
-          projects.set(folderOf(rel), version === null ? { name } : { name, version });
-        }
-        if (fact.kind === "package") packages.add(folderOf(rel));
-      }
+      if (facts.some((fact) => fact.kind === "package")) packages.add(folderOf(rel));
     }
     return files.flatMap(({ rel, facts }) => {
-      const project = nearestProject(rel, projects);
-      const home = facts.find((fact) => fact.kind === "home");
-      const namespace = project?.name ?? home?.namespace ?? "";
+      const namespace = facts.find((fact) => fact.kind === "home")?.namespace ?? "";
       return facts.flatMap((fact) => {
-        const claim = claimsOf(rel, fact, namespace, project, packages);
+        const claim = claimsOf(rel, fact, namespace, packages);
         return claim === undefined ? [] : [claim];
       });
     });

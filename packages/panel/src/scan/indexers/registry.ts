@@ -10,6 +10,7 @@ import { ipcIndexer } from "./ipc.ts";
 import { jsRoutesIndexer } from "./js-routes.ts";
 import { launchdIndexer } from "./launchd.ts";
 import { nodePackage } from "./node-package.ts";
+import { projectIndexer } from "./project-identity.ts";
 import { pythonPackaging } from "./python-packaging.ts";
 import { pythonSourceIndexer } from "./python-source.ts";
 import { rustAttrsIndexer } from "./rust-attrs.ts";
@@ -31,4 +32,5 @@ export const INDEXERS: readonly Indexer[] = [
   systemdIndexer,
   launchdIndexer,
   ipcIndexer,
+  projectIndexer,
 ] as readonly Indexer[];

@@ -3,11 +3,11 @@
  * attribute in a comment, a doc comment or a string, or on something other than a function,
  * claims nothing. Each becomes a `hook` consumer (the function is what the hook calls, like the
  * quickstart's hook), named by `#[rtt::hook(name = "x")]` or else the function's own name.
- * Namespace and version: the nearest Cargo.toml's `[package]`, else the top folder.
+ * Namespace: the top folder; the scanner puts a file under a crate in the crate's
+ * (project-namespaces.ts).
  */
 import { discoveredSaddr } from "./address.ts";
 import type { Discovery, FileFacts, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
-import { folderOf, nearestProject, type ProjectName, tomlProject } from "./nearest-project.ts";
 import { projectFolderOf } from "./project-folder.ts";
 import { skippedSource, sourceText } from "./source-files.ts";
 import { lineOf, type SyntaxNode, stringValue, withSyntaxTree } from "./tree-sitter.ts";
@@ -24,9 +24,7 @@ const FUNCTIONS = new Set(["function_item", "function_signature_item"]);
 /** cargo's build output: generated and downloaded sources, not the project's. */
 const VENDORED = new Set(["target"]);
 
-type RustFact =
-  | { kind: "crate"; name: string; version: string | null }
-  | { kind: "hook"; name: string; line: number; home: string };
+type RustFact = { kind: "hook"; name: string; line: number; home: string };
 
 /** `name = "x"` in the attribute's arguments, if there. */
 function explicitName(args: SyntaxNode | null): string | undefined {
@@ -73,54 +71,29 @@ function hooksIn(root: SyntaxNode, home: string): RustFact[] {
 
 export const rustAttrsIndexer: Indexer<RustFact> = {
   name: "rust-attrs",
-  wanted: { names: ["Cargo.toml"], extensions: [".rs"] },
+  wanted: { extensions: [".rs"] },
   wants(entry: IndexEntry): boolean {
     // Names first: the folder check splits the path, and most files fail on the name.
-    if (entry.kind !== "file") return false;
-    if (!entry.name.endsWith(".rs") && entry.name !== "Cargo.toml") return false;
+    if (entry.kind !== "file" || !entry.name.endsWith(".rs")) return false;
     return !skippedSource(entry.rel, VENDORED);
   },
   async read(input: IndexInput): Promise<RustFact[]> {
     const text = sourceText(input);
-    if (text === undefined) return [];
-    if (input.name === "Cargo.toml") {
-      const crate = tomlProject(text, ["package"]);
-      return crate === undefined
-        ? []
-        : [{ kind: "crate", name: crate.name, version: crate.version ?? null }];
-    }
-    if (!text.includes(SIGNAL)) return [];
+    if (text === undefined || !text.includes(SIGNAL)) return [];
     const home = projectFolderOf(input.rel, input.abs);
     return withSyntaxTree("rust", text, (root) => hooksIn(root, home));
   },
   discover(files: readonly FileFacts<RustFact>[]): Discovery[] {
-    const crates = new Map<string, ProjectName>();
-    for (const { rel, facts } of files) {
-      for (const fact of facts) {
-        if (fact.kind !== "crate") continue;
-        const { name, version } = fact;
-        crates.set(folderOf(rel), version === null ? { name } : { name, version });
-      }
-    }
-    return files.flatMap(({ rel, facts }) => {
-      const crate = nearestProject(rel, crates);
-      return facts.flatMap((fact): Discovery[] => {
-        if (fact.kind !== "hook") return [];
-        const version = crate?.version;
-        const saddr = discoveredSaddr({
-          namespace: crate?.name ?? fact.home,
-          type: "hook",
-          name: fact.name,
-          ...(version === undefined ? {} : { version }),
-        });
-        return [
-          {
-            contract: { saddr, type: "hook", direction: "consumer" },
-            score: RUST_ATTRS_SCORE,
-            provenance: { indexer: "rust-attrs", file: rel, line: fact.line },
-          },
-        ];
-      });
-    });
+    return files.flatMap(({ rel, facts }) =>
+      facts.map((fact) => ({
+        contract: {
+          saddr: discoveredSaddr({ namespace: fact.home, type: "hook", name: fact.name }),
+          type: "hook" as const,
+          direction: "consumer" as const,
+        },
+        score: RUST_ATTRS_SCORE,
+        provenance: { indexer: "rust-attrs", file: rel, line: fact.line },
+      })),
+    );
   },
 };

@@ -45,6 +45,7 @@ describe("shebang indexer", () => {
         },
         score: SHEBANG_SCORE,
         provenance: { indexer: "shebang", file: "serve", line: 1 },
+        namedByPath: true,
       },
       {
         contract: {
@@ -58,6 +59,7 @@ describe("shebang indexer", () => {
         },
         score: SHEBANG_SCORE,
         provenance: { indexer: "shebang", file: "tools/deploy.sh", line: 1 },
+        namedByPath: true,
       },
       {
         contract: {
@@ -71,6 +73,7 @@ describe("shebang indexer", () => {
         },
         score: SHEBANG_SCORE,
         provenance: { indexer: "shebang", file: "tools/sub/deploy.sh", line: 1 },
+        namedByPath: true,
       },
     ]);
   });

@@ -88,6 +88,7 @@ export const shebangIndexer: Indexer<ShebangFact> = {
           },
           score: SHEBANG_SCORE,
           provenance: { indexer: "shebang", file: rel, line: 1 },
+          namedByPath: true as const,
         };
       }),
     );

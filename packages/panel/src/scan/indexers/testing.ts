@@ -6,8 +6,10 @@
 import { lstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { JsonValue } from "@rtt/core";
+import { inProject, projectsOf } from "../project-namespaces.ts";
 import type { Discovery, FileFacts, IndexEntry, Indexer } from "./indexer.ts";
 import { indexInput } from "./input.ts";
+import { projectIndexer } from "./project-identity.ts";
 
 const SKIPPED = new Set([".git", "node_modules"]);
 
@@ -33,22 +35,40 @@ function entriesUnder(root: string, rel = ""): IndexEntry[] {
   return found.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
-/** Every claim `indexer` makes on the tree at `root`, sorted by address then file and line. */
-export async function indexTree<F extends JsonValue>(
+/** What `indexer` reads in every file of the tree at `root` it wants. */
+async function readTree<F extends JsonValue>(
   indexer: Indexer<F>,
   root: string,
-  limit = 1 << 20,
-): Promise<Discovery[]> {
+  limit: number,
+): Promise<FileFacts<F>[]> {
   const files: FileFacts<F>[] = [];
   for (const entry of entriesUnder(root)) {
     if (!indexer.wants(entry)) continue;
     const facts = await indexer.read(indexInput(entry, lstatSync(entry.abs), limit));
     if (facts.length > 0) files.push({ rel: entry.rel, facts });
   }
-  return [...indexer.discover(files)].sort(
-    (a, b) =>
-      a.contract.saddr.localeCompare(b.contract.saddr) ||
-      a.provenance.file.localeCompare(b.provenance.file) ||
-      a.provenance.line - b.provenance.line,
-  );
+  return files;
+}
+
+/**
+ * Every claim `indexer` makes on the tree at `root`, in its project's namespace as the scanner
+ * addresses it (project-namespaces.ts), sorted by address then file and line.
+ */
+export async function indexTree<F extends JsonValue>(
+  indexer: Indexer<F>,
+  root: string,
+  limit = 1 << 20,
+): Promise<Discovery[]> {
+  const files = await readTree(indexer, root, limit);
+  const projectFiles = await readTree(projectIndexer, root, limit);
+  const projects = projectsOf(projectFiles.map(({ rel, facts }) => [rel, facts]));
+  return indexer
+    .discover(files)
+    .map((d) => inProject(d, projects))
+    .sort(
+      (a, b) =>
+        a.contract.saddr.localeCompare(b.contract.saddr) ||
+        a.provenance.file.localeCompare(b.provenance.file) ||
+        a.provenance.line - b.provenance.line,
+    );
 }
