@@ -25,6 +25,7 @@ export function claimIndexer(name = "claims"): Indexer & { reads: Map<string, nu
   const reads = new Map<string, number>();
   return {
     name,
+    revision: 1,
     reads,
     wants: (e) => e.kind === "file" && e.name.endsWith(".claim"),
     read(input) {
@@ -74,6 +75,7 @@ export function pipeIndexer(): Indexer & { reads: Map<string, number> } {
   const reads = new Map<string, number>();
   return {
     name: "pipes",
+    revision: 1,
     reads,
     wants: (e) => e.kind === "fifo" || e.kind === "socket",
     read(input) {

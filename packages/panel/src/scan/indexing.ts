@@ -80,7 +80,7 @@ export function wantedBy(indexers: readonly Indexer[], failures: Diagnostic[]): 
 }
 
 /** `wants`, false when it throws (the walk reported that already). */
-function wantsSafely(indexer: Indexer, entry: IndexEntry): boolean {
+export function wantsSafely(indexer: Indexer, entry: IndexEntry): boolean {
   try {
     return indexer.wants(entry);
   } catch {

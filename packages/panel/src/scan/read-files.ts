@@ -13,6 +13,7 @@ import {
   validateDocument,
 } from "@rtt/core";
 import type { TrustedKey } from "../trust/keys.ts";
+import { wantedByStale } from "./indexer-revisions.ts";
 import type { Indexer } from "./indexers/indexer.ts";
 import { readIndexed } from "./indexing.ts";
 import {
@@ -70,6 +71,8 @@ export interface ReadContext {
   readonly limit: number;
   readonly keys: ReadonlyMap<string, TrustedKey>;
   readonly indexers: readonly Indexer[];
+  /** Indexers new or revised since the scan state was written: files they want are read again. */
+  readonly stale: readonly Indexer[];
   /**
    * The paths a watcher reported changed, when every other candidate is known unchanged since
    * the scan state was written: those are recalled without a stat.
@@ -170,6 +173,18 @@ function readFresh(candidate: Candidate, context: ReadContext): Outcome {
   }
 }
 
+/** What the scan state remembers of a candidate, unless a stale indexer read it (or should). */
+function recallable(
+  candidate: Candidate,
+  remembered: ScanState["files"],
+  context: ReadContext,
+): StateEntry | undefined {
+  const previous = remembered[candidate.rel];
+  if (previous === undefined || candidate.kind !== "indexed" || context.stale.length === 0)
+    return previous;
+  return wantedByStale(context.stale, candidate.entry) ? undefined : previous;
+}
+
 export interface CandidatesRead {
   /** What each candidate produced, by path; those that vanished mid-scan or failed are absent. */
   readonly files: Record<string, StateEntry>;
@@ -189,7 +204,7 @@ export async function readCandidates(
   let reread = 0;
   let cached = 0;
   for (const candidate of candidates) {
-    const result = await outcomeOf(candidate, remembered[candidate.rel], context);
+    const result = await outcomeOf(candidate, recallable(candidate, remembered, context), context);
     if (result === undefined) continue;
     if ("failure" in result) {
       diagnostics.push(result.failure);

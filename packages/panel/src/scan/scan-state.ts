@@ -15,6 +15,7 @@ import {
   type TagRule,
 } from "@rtt/core";
 import { writeFileAtomic } from "../workspace/atomic-write.ts";
+import { type IndexerKey, parseIndexerKey } from "./indexer-revisions.ts";
 import type { GitState } from "./vcs/symbol-tags.ts";
 
 /**
@@ -76,10 +77,11 @@ export interface ScanState {
   /** The digest of the trusted keys the files' signatures were checked with. */
   readonly trust?: string;
   /**
-   * The indexers' names the `indexed` facts were read with, and the workspace root they were read
-   * in: another set, or a moved workspace, reads them again.
+   * The indexers (name and revision) the `indexed` facts were read with, and the workspace root
+   * they were read in: a new or revised indexer reads its files again; a moved workspace, or an
+   * indexer gone, reads every file again (indexer-revisions.ts).
    */
-  readonly indexers?: string;
+  readonly indexers?: IndexerKey;
   /** What the catalog took from drivers' Probe (claims and warnings), as JSON. */
   readonly outside?: string;
   /** The git state of the folders the catalog's symbols sit in, as it was tagged with. */
@@ -140,6 +142,8 @@ function parseScanState(path: string): ScanState {
     ) {
       return EMPTY_STATE;
     }
+    // An older state's key (names only) is no key: every indexer counts as revised.
+    const indexers = parseIndexerKey(parsed.indexers);
     return {
       format: SCAN_STATE_FORMAT,
       catalog_hash: String(parsed.catalog_hash ?? ""),
@@ -147,7 +151,7 @@ function parseScanState(path: string): ScanState {
       ...(parsed.config === undefined ? {} : { config: parsed.config }),
       ...(parsed.walk_report === undefined ? {} : { walk_report: String(parsed.walk_report) }),
       ...(parsed.trust === undefined ? {} : { trust: String(parsed.trust) }),
-      ...(parsed.indexers === undefined ? {} : { indexers: String(parsed.indexers) }),
+      ...(indexers === undefined ? {} : { indexers }),
       ...(parsed.outside === undefined ? {} : { outside: String(parsed.outside) }),
       ...(isGitState(parsed.git) ? { git: parsed.git } : {}),
       files: parsed.files,

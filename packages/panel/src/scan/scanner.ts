@@ -31,6 +31,12 @@ import {
 } from "../workspace/workspace.ts";
 import { sidecarRules, sidecarTags, taggedClaims } from "./claims.ts";
 import { probedClaims } from "./driver-claims.ts";
+import {
+  type IndexerKey,
+  indexerKeyOf,
+  sameIndexerKey,
+  staleIndexers,
+} from "./indexer-revisions.ts";
 import type { Indexer } from "./indexers/indexer.ts";
 import { INDEXERS } from "./indexers/registry.ts";
 import { discoverClaims, type IndexerClaim, wantedBy } from "./indexing.ts";
@@ -145,8 +151,8 @@ interface CatalogInputs {
   readonly config: ScanConfig;
   /** ScanTrust.digest: the keys every signature verdict was reached with. */
   readonly trust: string;
-  /** The indexers' names, sorted: the facts were read by these. */
-  readonly indexers: string;
+  /** The indexers and their revisions: the facts were read by these. */
+  readonly indexers: IndexerKey;
   /** The walk's own diagnostics, as JSON. */
   readonly walkReport: string;
   /** What workspace drivers' Probe claimed and warned of, as JSON. */
@@ -191,7 +197,7 @@ function inputsUnchanged(previous: ScanState, inputs: CatalogInputs): boolean {
     inputs.read.reread === 0 &&
     inputs.config.unchanged &&
     inputs.trust === previous.trust &&
-    inputs.indexers === previous.indexers &&
+    sameIndexerKey(previous.indexers, inputs.indexers) &&
     inputs.outside === previous.outside &&
     fileList === Object.keys(previous.files).join("\n") &&
     inputs.walkReport === previous.walk_report
@@ -258,20 +264,16 @@ export async function scanWorkspace(
   const trust: ScanTrust | { failure: Diagnostic } = scanTrust(paths);
   if ("failure" in trust) return emptyReport(paths, [trust.failure]);
   const indexers = options.indexers ?? INDEXERS;
-  // Facts depend on the indexers that read them and on where the workspace sits (a file at
-  // its top belongs to a project named after the workspace's folder).
-  const indexerNames = `${indexers
-    .map((i) => i.name)
-    .sort()
-    .join(",")} in ${paths.root}`;
+  const indexerKey = indexerKeyOf(indexers, paths.root);
   const { watched } = options;
   const reused = scanConfig.unchanged ? watched?.memo.reuse(watched.changed) : undefined;
   const walked = reused ?? walkScanRoots(paths, scan, options.onProgress, indexers);
   watched?.memo.remember(walked);
-  // Signature verdicts cached under other trusted keys are stale, and so are facts read by
-  // another set of indexers or in a workspace since moved: read every file again.
-  const remembered =
-    previous.trust === trust.digest && previous.indexers === indexerNames ? previous.files : {};
+  // Signature verdicts cached under other trusted keys are stale, and so are facts read in a
+  // workspace since moved or by an indexer since gone: read every file again. Facts of an
+  // indexer new or revised since are stale too, but only in the files it wants.
+  const stale = staleIndexers(previous.indexers, indexerKey, indexers);
+  const remembered = previous.trust === trust.digest && stale !== "all" ? previous.files : {};
   // A watcher's rescan that reuses its walk, over the state it wrote itself, stats only the files
   // the watcher reported: every other one is as that scan saw it (the walk memo's premise).
   const reported =
@@ -283,6 +285,7 @@ export async function scanWorkspace(
     limit: scan.maxManifestBytes,
     keys: trust.keys,
     indexers,
+    stale: stale === "all" ? [] : stale,
   });
   const tagged = taggedClaims(read.files);
   const probed = await probedClaims(paths, scan.roots, read);
@@ -290,7 +293,7 @@ export async function scanWorkspace(
     read,
     config: scanConfig,
     trust: trust.digest,
-    indexers: indexerNames,
+    indexers: indexerKey,
     walkReport: JSON.stringify(walked.diagnostics),
     outside: JSON.stringify([probed.claims, probed.diagnostics]),
   };

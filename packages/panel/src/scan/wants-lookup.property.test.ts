@@ -130,6 +130,7 @@ describe("wantsLookup", () => {
       fc.property(fc.array(declaration, { minLength: 1, maxLength: 3 }), text, (declared, n) => {
         const indexers: Indexer[] = declared.map((wanted, i) => ({
           name: `i${i}`,
+          revision: 1,
           wanted,
           wants: () => true,
           read: () => [],
@@ -143,7 +144,13 @@ describe("wantsLookup", () => {
   });
 
   it("asks an indexer that declares nothing about everything, and others only by name", () => {
-    const open: Indexer = { name: "open", wants: () => true, read: () => [], discover: () => [] };
+    const open: Indexer = {
+      name: "open",
+      revision: 1,
+      wants: () => true,
+      read: () => [],
+      discover: () => [],
+    };
     const named: Indexer = { ...open, name: "named", wanted: { names: ["a.cfg"] } };
     const lookup = wantsLookup([open, named]);
     assert.deepEqual(lookup.askFor("plain.txt", "file"), [open]);

@@ -174,6 +174,7 @@ function discover(files: readonly FileFacts<Target>[]): Discovery[] {
 
 export const cCompile: Indexer<Target> = {
   name: NAME,
+  revision: 1,
   wanted: { names: ["compile_commands.json", "link.txt"] },
   wants: (entry: IndexEntry) =>
     entry.kind === "file" &&

@@ -84,6 +84,7 @@ function discover(files: readonly FileFacts<ElfFact>[]): Discovery[] {
 
 export const elfExports: Indexer<ElfFact> = {
   name: NAME,
+  revision: 1,
   wanted: { containing: [".so"] },
   wants: (entry: IndexEntry) => entry.kind === "file" && SHARED_LIBRARY.test(entry.name),
   read,

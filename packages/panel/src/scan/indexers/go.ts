@@ -115,6 +115,7 @@ function discover(files: readonly FileFacts<GoFact>[]): Discovery[] {
 
 export const go: Indexer<GoFact> = {
   name: NAME,
+  revision: 1,
   wanted: { names: ["go.mod"], extensions: [".go"] },
   wants: (entry: IndexEntry) =>
     entry.kind === "file" &&

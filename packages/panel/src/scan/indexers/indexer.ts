@@ -97,6 +97,13 @@ export interface WantedNames {
 export interface Indexer<Fact extends JsonValue = JsonValue> {
   /** Lowercase, `[a-z0-9-]+`: the symbol's source is `indexer:<name>`. */
   readonly name: string;
+  /**
+   * What the indexer makes of the same bytes, as a small integer: bump it whenever `read` would
+   * find other facts in a file it already read (it finds more, or finds them differently). The
+   * scan recalls facts by file stamp, so without a bump a warm scan keeps what the old code found;
+   * with one, the files this indexer wants are read again (the others stay recalled).
+   */
+  readonly revision: number;
   /** Which names `wants` may accept; absent: it is asked about every file. */
   readonly wanted?: WantedNames;
   /**

@@ -67,6 +67,7 @@ function claimOf(rel: string, fact: IpcFact): Discovery["contract"] {
 
 export const ipcIndexer: Indexer<IpcFact & { [key: string]: JsonValue }> = {
   name: "ipc",
+  revision: 1,
   wanted: { extensions: [".fifo", ".sock", ".mq", ".json"] },
   wants(entry: IndexEntry): boolean {
     return (

@@ -225,6 +225,7 @@ function claimOf(rel: string, fact: JsFact): Discovery {
 
 export const jsRoutesIndexer: Indexer<JsFact> = {
   name: "js-routes",
+  revision: 1,
   wanted: { extensions: Object.keys(GRAMMAR_OF) },
   wants(entry: IndexEntry): boolean {
     // Names first: the folder check splits the path, and most files fail on the name.

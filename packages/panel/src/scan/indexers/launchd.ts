@@ -72,6 +72,7 @@ function listenOf(job: PlistDict): string[] {
 
 export const launchdIndexer: Indexer<LaunchdFact> = {
   name: "launchd",
+  revision: 1,
   wanted: { extensions: [".plist"] },
   wants(entry: IndexEntry): boolean {
     return entry.kind === "file" && entry.name.endsWith(".plist") && !inRttFolder(entry.rel);

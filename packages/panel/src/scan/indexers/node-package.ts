@@ -142,6 +142,7 @@ function contractOf(fact: NodeFact): ClaimContract {
 
 export const nodePackage: Indexer<NodeFact> = {
   name: NAME,
+  revision: 1,
   wanted: { names: ["package.json"] },
   wants: (entry: IndexEntry) =>
     entry.kind === "file" &&

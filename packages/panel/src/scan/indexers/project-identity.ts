@@ -128,6 +128,7 @@ function read(input: IndexInput): ProjectFact[] {
 
 export const projectIndexer: Indexer<ProjectFact> = {
   name: PROJECT_INDEXER,
+  revision: 1,
   wanted: { names: [...PROJECT_FILES.keys()] },
   wants: (entry: IndexEntry) => PROJECT_FILES.get(entry.name)?.wants(entry) === true,
   read,

@@ -234,6 +234,7 @@ function discover(files: readonly FileFacts<PyFact | SrcFact>[]): Discovery[] {
 
 export const pythonPackaging: Indexer<PyFact | SrcFact> = {
   name: NAME,
+  revision: 1,
   wanted: { names: ["pyproject.toml", "setup.cfg"], extensions: [".py"] },
   wants: (entry: IndexEntry) =>
     entry.kind === "file" &&

@@ -354,6 +354,7 @@ function claimsOf(
 
 export const pythonSourceIndexer: Indexer<PyFact> = {
   name: "python-source",
+  revision: 2,
   wanted: { extensions: [".py"] },
   wants(entry: IndexEntry): boolean {
     // Names first: the folder check splits the path, and most files fail on the name.

@@ -71,6 +71,7 @@ function hooksIn(root: SyntaxNode, home: string): RustFact[] {
 
 export const rustAttrsIndexer: Indexer<RustFact> = {
   name: "rust-attrs",
+  revision: 1,
   wanted: { extensions: [".rs"] },
   wants(entry: IndexEntry): boolean {
     // Names first: the folder check splits the path, and most files fail on the name.

@@ -172,6 +172,7 @@ function discover(files: readonly FileFacts<CargoFact>[]): Discovery[] {
 
 export const rustCargo: Indexer<CargoFact> = {
   name: NAME,
+  revision: 1,
   wanted: { names: ["Cargo.toml"], extensions: [".rs"] },
   wants: (entry: IndexEntry) =>
     entry.kind === "file" &&

@@ -58,6 +58,7 @@ export function interpreterLine(head: Buffer): { interpreter: string; args: stri
 
 export const shebangIndexer: Indexer<ShebangFact> = {
   name: "shebang",
+  revision: 1,
   wanted: { extensions: ["", ...SCRIPT_EXTENSIONS] },
   wants(entry: IndexEntry): boolean {
     if (entry.kind !== "file") return false;

@@ -112,6 +112,7 @@ function claimOf(rel: string, fact: SystemdFact): Discovery["contract"] {
 
 export const systemdIndexer: Indexer<SystemdFact> = {
   name: "systemd",
+  revision: 1,
   wanted: { extensions: [".service", ".socket"] },
   wants(entry: IndexEntry): boolean {
     return (
