@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import fc from "fast-check";
 import { parseHealthExpr } from "@rtt/core";
+import fc from "fast-check";
 import { breakerConfig } from "../health/breaker.ts";
 import { linkSample, wiredOneWay } from "./route-fixtures.ts";
 import { RouteHealth } from "./route-health.ts";
