@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { DEFAULT_GRACE_MS, GRACE_ENV } from "@rtt/connector-sdk";
 import { eventually } from "@rtt/core/testing";
 import { isAlive } from "@rtt/fabric";
 import { describePids, processTree, programsUnder } from "../support/panel-processes.ts";
@@ -21,6 +22,12 @@ import {
 import { EVENTS_FILE, STREAM_FOREVER, waitForGrowth } from "./stream.ts";
 
 after(cleanup);
+
+// How long the drivers, left without a panel, keep their links for one to re-attach (inherited
+// through the panel that starts them). The default is the product's timer, not a state the test
+// can wait for, and this case's restart — a cold `rtt panel start` — has taken longer than it on
+// a machine at load 20+, so the drivers had exited. Six times the default leaves it room.
+process.env[GRACE_ENV] = String(6 * DEFAULT_GRACE_MS);
 
 describe("2. kill -9 the panel under load", { timeout: 360_000 }, () => {
   const ws = new Workspace(STREAM_FOREVER);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { parseHealthExpr } from "@rtt/core";
 import fc from "fast-check";
 import { breakerConfig } from "../health/breaker.ts";
 import { linkSample, wiredOneWay } from "./route-fixtures.ts";
@@ -145,6 +146,33 @@ describe("route health", () => {
     }
     assert.deepEqual(transitions, []);
     assert.equal(health.view(route.edge.route)?.stats.errors, 0);
+  });
+
+  it("a half-open trial is judged on its own samples, not the slow window that tripped it", async () => {
+    let now = 1_800_000_000_000;
+    let lagMs = 60;
+    const transitions: string[] = [];
+    const health = new RouteHealth({
+      intervalMs: 250,
+      routes: () => [route],
+      sample: () => Promise.resolve({ ...linkSample(true, now), lag_ms: lagMs }),
+      configFor: () => breakerConfig({}, parseHealthExpr("p95<50ms")),
+      onTransition: (_r, t) => transitions.push(`${t.from}→${t.to}`),
+      now: () => now,
+      random: () => 0,
+    });
+    for (let i = 0; i < 3; i++) {
+      now += 250;
+      await health.tick();
+    }
+    assert.deepEqual(transitions, ["closed→open"], "three slow samples in a row trip it");
+    // The route is fast again; the backoff ends and the trial begins on the next round.
+    lagMs = 1;
+    for (let i = 0; i < 10; i++) {
+      now += 250;
+      await health.tick();
+    }
+    assert.deepEqual(transitions, ["closed→open", "open→half-open", "half-open→closed"]);
   });
 
   it("ten fresh failing samples trip the breaker (errors 5 in the window)", async () => {

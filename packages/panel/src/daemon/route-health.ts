@@ -199,9 +199,12 @@ export class RouteHealth {
           ? { kind: "success" }
           : { kind: "error", detail: problems.join("; "), count: Math.max(1, failed) },
       );
-      events.push({ kind: "slo", observed: sloObservation(w.samples.stats(now)) });
     }
     for (const e of events) this.#feed(route, w, e);
+    // Observed once the events above are fed: a tick that half-opened the breaker emptied the
+    // window, and the trial must not be re-opened by the stats that tripped it.
+    if (from !== undefined && to !== undefined && !seen)
+      this.#feed(route, w, { kind: "slo", observed: sloObservation(w.samples.stats(now)) });
   }
 
   #feed(route: WiredRoute, w: Watched, event: BreakerEvent, actor?: Actor): void {
