@@ -126,8 +126,9 @@ describe("the framed control channel", () => {
 
   it("`rtt panel status` and `rtt ls routes` use it and load no gRPC library", async () => {
     // What each may load at most (issue 20: a CLI that starts fast; 221 and 230 before): the
-    // modules of its own path, none of commander, YAML, protobufjs or gRPC.
-    const bounds = { "panel status": 40, "ls routes": 100 };
+    // modules of its own path, none of commander, YAML, protobufjs or gRPC. ls routes reads
+    // routes.json (its own validator only) and the catalog; its `^1` loads semver's 19 modules.
+    const bounds = { "panel status": 31, "ls routes": 77 };
     for (const args of [
       ["panel", "status"],
       ["ls", "routes"],

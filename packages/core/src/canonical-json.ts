@@ -9,7 +9,6 @@
  *   surrogates, which JCS (being I-JSON) forbids;
  * - object keys: sorted by UTF-16 code units, which is exactly what Array#sort compares.
  */
-import { createHash, hash } from "node:crypto";
 import { RttError } from "./errors.ts";
 
 /**
@@ -222,6 +221,13 @@ export function canonicalJson(value: unknown): string {
   return out.join("");
 }
 
+/**
+ * node:crypto, on the first hash: it is not in Node's start-up snapshot, and commands that only
+ * read documents (`rtt ls routes`) hash nothing.
+ */
+let cryptoModule: typeof import("node:crypto") | undefined;
+const crypto = () => (cryptoModule ??= process.getBuiltinModule("node:crypto"));
+
 /** How many pieces of canonical text are hashed at a time (see `canonicalHash`). */
 const HASH_BATCH = 4096;
 
@@ -231,6 +237,7 @@ const HASH_BATCH = 4096;
  * UTF-8 copy inside `update`) was garbage the size of the catalog on every plan.
  */
 export function canonicalHash(value: unknown): string {
+  const { createHash, hash } = crypto();
   const native = nativeText(value);
   if (native !== undefined) return hash("sha256", native, "hex");
   const out: string[] = [];

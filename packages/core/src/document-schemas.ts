@@ -1,6 +1,6 @@
 /**
  * The JSON Schema of each kind of document: what scripts/generate-validators.ts compiles into
- * schemas/validators.generated.cjs, and what the property tests generate documents from.
+ * schemas/validate-KIND.generated.cjs, and what the property tests generate documents from.
  * Apart from validate.ts, which runs the compiled validators and needs none of these objects.
  */
 import { manifestSchema } from "./schemas/manifest.ts";

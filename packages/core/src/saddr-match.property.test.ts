@@ -9,8 +9,15 @@ import fc from "fast-check";
 import semverEq from "semver/functions/eq.js";
 import semverSatisfies from "semver/functions/satisfies.js";
 import { type ConcreteAddress, parseConcrete, parseSaddr, type Selector } from "./saddr.ts";
-import { escapeRegExp, type Mismatch, matches, mismatch, selectorTest } from "./saddr-match.ts";
-import { anyAddress, concreteAddress } from "./testing/saddr-arbitraries.ts";
+import {
+  escapeRegExp,
+  type Mismatch,
+  matches,
+  mismatch,
+  selectorTest,
+  versionSatisfies,
+} from "./saddr-match.ts";
+import { anyAddress, concreteAddress, exactVersion } from "./testing/saddr-arbitraries.ts";
 
 const glob = (g: string, text: string) =>
   new RegExp(`^${g.split("*").map(escapeRegExp).join(".*")}$`).test(text);
@@ -63,6 +70,62 @@ describe("mismatch, compiled and cached", () => {
         assert.equal(selectorTest(selector)(target), want === undefined);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("pinned versions, compared without semver", () => {
+  // Few values per part, so equal versions (and ones that differ only in build) are common;
+  // numeric prerelease identifiers past 2^53, which semver compares as (rounded) numbers.
+  const small = fc.constantFrom("0", "1", "12");
+  const preId = fc.constantFrom("1", "01a", "alpha", "a-1", "9007199254740993", "9007199254740992");
+  const pinned = fc
+    .tuple(
+      small,
+      small,
+      small,
+      fc.option(fc.array(preId, { minLength: 1, maxLength: 2 }), { nil: undefined }),
+      fc.option(fc.constantFrom("b", "b.7", "001"), { nil: undefined }),
+    )
+    .map(([major, minor, patch, pre, build]) => {
+      let v = `${major}.${minor}.${patch}`;
+      if (pre !== undefined) v += `-${pre.join(".")}`;
+      if (build !== undefined) v += `+${build}`;
+      return v;
+    });
+  const version = fc.oneof(pinned, exactVersion);
+
+  it("versionSatisfies is semver's satisfies, pinned or not, for versions semver reads or not", () => {
+    const odd = fc.constantFrom(
+      "v1.2.3",
+      "=1.2.3",
+      " 1.2.3",
+      "1.2",
+      "99999999999999999.0.0",
+      "1234567890123456.0.0",
+      "",
+    );
+    const text = fc.oneof(version, odd);
+    fc.assert(
+      fc.property(text, text, (v, range) => {
+        assert.equal(versionSatisfies(v, range), semverSatisfies(v, range));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("a selector of pinned versions matches as semver's eq and satisfies say", () => {
+    fc.assert(
+      fc.property(version, version, (a, b) => {
+        const target = parseConcrete(`rtt://n/api/x@${b}`);
+        assert.equal(matches(parseConcrete(`rtt://n/api/x@${a}`), target), semverEq(a, b));
+        assert.equal(
+          matches(parseSaddr(`rtt://n/api/x@${a}`), target),
+          semverSatisfies(b, a),
+          "as a reference",
+        );
+      }),
+      { numRuns: 1000 },
     );
   });
 });

@@ -77,7 +77,7 @@ const SCHEME = "rtt://";
 const SEGMENT = /^[a-z0-9][a-z0-9._-]*$/;
 const GLOB_SEGMENT = /^[a-z0-9*][a-z0-9._*-]*$/;
 // SemVer 2.0.0's own grammar (semver.org), without the `v` or `=` that node-semver tolerates.
-const EXACT_VERSION =
+export const EXACT_VERSION =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 const RANGE_CHARS = /^[0-9A-Za-z.^~<>=*|+ -]+$/;
 

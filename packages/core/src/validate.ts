@@ -37,32 +37,31 @@ export type Validated<T> =
   | { readonly ok: true; readonly value: T; readonly document: SourceDocument }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
-type GeneratedValidators = Record<
-  "manifest" | "routes" | "policy" | "panelConfig",
-  ValidateFunction
->;
-let generated: GeneratedValidators | undefined;
+const validators = new Map<DocumentKind, ValidateFunction>();
 
 /**
- * The validator of one kind of document. They are compiled ahead of time into
- * schemas/validators.generated.cjs (see scripts/generate-validators.ts): compiling with ajv
- * at run time cost ~100 ms per process. The module is CommonJS, so it is loaded on first use
- * with require, synchronously; `rtt --help` never loads it.
+ * The validator of one kind of document. Each is compiled ahead of time into
+ * schemas/validate-KIND.generated.cjs (see scripts/generate-validators.ts): compiling with ajv
+ * at run time cost ~100 ms per process. The modules are CommonJS, so each is loaded on first use
+ * with require, synchronously, and only the kinds a command reads: `rtt --help` loads none,
+ * `rtt ls routes` the routes file's.
  */
 function validatorFor(kind: DocumentKind): ValidateFunction {
-  if (generated === undefined) {
+  let validate = validators.get(kind);
+  if (validate === undefined) {
     const formats = Object.fromEntries(
       FORMAT_NAMES.map((name) => [
         name,
         { type: "string", validate: (s: string) => formatProblem(name, s) === undefined },
       ]),
     );
-    const build = createRequire(import.meta.url)("./schemas/validators.generated.cjs") as (
+    const build = createRequire(import.meta.url)(`./schemas/validate-${kind}.generated.cjs`) as (
       f: typeof formats,
-    ) => GeneratedValidators;
-    generated = build(formats);
+    ) => ValidateFunction;
+    validate = build(formats);
+    validators.set(kind, validate);
   }
-  return generated[kind === "panel-config" ? "panelConfig" : kind];
+  return validate;
 }
 
 type SemanticCheck = (value: never) => Problem[];

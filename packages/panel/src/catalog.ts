@@ -15,7 +15,6 @@ import {
 } from "@rtt/core/saddr.ts";
 import { type Mismatch, mismatch, selectorTest } from "@rtt/core/saddr-match.ts";
 import { addressOf, type CatalogSymbol, withLaunchHash } from "@rtt/core/symbol.ts";
-import { writeFileAtomic } from "./workspace/atomic-write.ts";
 
 export const CATALOG_FORMAT = "rtt.catalog/v1";
 
@@ -43,10 +42,6 @@ export interface Catalog {
  */
 export function bySaddr<T extends { readonly saddr: string }>(a: T, b: T): number {
   return a.saddr < b.saddr ? -1 : a.saddr > b.saddr ? 1 : 0;
-}
-
-export function writeCatalog(path: string, text: string): void {
-  writeFileAtomic(path, text);
 }
 
 export function readCatalog(path: string): Catalog {

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import {
   chmodSync,
   closeSync,
@@ -34,6 +33,8 @@ export function writeFileAtomic(
   refuseLinks(path);
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
+  // node:crypto on the first write, not at import: readers of state files never write one.
+  const { randomBytes } = process.getBuiltinModule("node:crypto");
   const temp = join(dir, `.${randomBytes(6).toString("hex")}.tmp`);
   const fd = openSync(temp, "wx", mode ?? 0o644);
   try {

@@ -8,7 +8,6 @@
 import { chmodSync, lstatSync, unlinkSync } from "node:fs";
 import type { Server } from "node:net";
 import { dirname, join } from "node:path";
-import { isMainThread } from "node:worker_threads";
 import { RttError } from "@rtt/core/errors.ts";
 import { ensurePrivateDir, ownUid, shortSocketDir } from "./private-dir.ts";
 
@@ -97,8 +96,11 @@ export async function listenPrivate(server: Server, path: string): Promise<void>
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     // A worker thread cannot set the umask; there the folder's 0700 covers the moment to chmod.
+    // node:worker_threads is asked here, not imported: a client only connects (issue 20).
     const previous =
-      process.platform === "win32" || !isMainThread ? undefined : process.umask(0o177);
+      process.platform === "win32" || !process.getBuiltinModule("node:worker_threads").isMainThread
+        ? undefined
+        : process.umask(0o177);
     try {
       server.listen({ path, readableAll: false, writableAll: false }, () => {
         server.off("error", reject);

@@ -14,14 +14,10 @@ import {
   LineIndex,
   RttError,
 } from "@rtt/core";
-import {
-  CATALOG_FORMAT,
-  type Catalog,
-  type Conflict,
-  readCatalog,
-  writeCatalog,
-} from "../catalog.ts";
+import { CATALOG_FORMAT, type Catalog, type Conflict, readCatalog } from "../catalog.ts";
 import { manifestTrust } from "../router/steps.ts";
+// Not through catalog.ts: its readers (`rtt ls routes`) write nothing and load no writer.
+import { writeFileAtomic } from "../workspace/atomic-write.ts";
 import {
   loadPanelConfig,
   type ResolvedConfig,
@@ -220,7 +216,7 @@ function rebuildCatalog(
   const catalogText = `${JSON.stringify(catalog, null, 2)}\n`;
   const catalogHash = createHash("sha256").update(catalogText).digest("hex");
   const catalogWritten = catalogHash !== previous.catalog_hash || !intact;
-  if (catalogWritten) writeCatalog(paths.catalog, catalogText);
+  if (catalogWritten) writeFileAtomic(paths.catalog, catalogText);
   const written = stampOf(paths.catalog);
   const configStamp = inputs.config.stamp;
   writeScanState(paths.scanState, {

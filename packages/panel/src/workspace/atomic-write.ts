@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -22,6 +21,8 @@ export async function writeFileAtomicOffLoop(
   refuseLinks(path);
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
+  // node:crypto on the first write, not at import: readers of state files never write one.
+  const { randomBytes } = process.getBuiltinModule("node:crypto");
   const temp = join(dir, `.${randomBytes(6).toString("hex")}.tmp`);
   try {
     const file = await open(temp, "wx", 0o644);
