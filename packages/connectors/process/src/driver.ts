@@ -37,7 +37,6 @@ import { takeFromOwnLink } from "./dir-holders.ts";
 import { FRAMINGS, type Framing } from "./framing.ts";
 import { ProcessEndpoint } from "./process-endpoint.ts";
 import { startCheckOf } from "./start-check.ts";
-import type { StdoutMessage } from "./stdout-reader.ts";
 
 /** Types the process driver leaves to another driver even when they have an `x-run`. */
 const NOT_OURS = new Set(["api"]);
@@ -134,11 +133,11 @@ const numbering = new WeakMap<ProcessEndpoint, Numbering>();
 const sources = new WeakSet<ProcessEndpoint>();
 
 /** An output message as rx yields it, numbered `how`. */
-function shapeFor(how: Numbering): (m: StdoutMessage) => Uint8Array | RxMessage {
-  if (how === "none") return (m) => m.payload;
-  if (how === "journal") return (m) => ({ payload: m.payload, correlation: m.end });
+function shapeFor(how: Numbering): (payload: Uint8Array, end: number) => Uint8Array | RxMessage {
+  if (how === "none") return (payload) => payload;
+  if (how === "journal") return (payload, end) => ({ payload, correlation: end });
   let n = 0;
-  return (m) => ({ payload: m.payload, correlation: ++n });
+  return (payload) => ({ payload, correlation: ++n });
 }
 
 export const processConnector = defineConnector<ProcessEndpoint>({

@@ -255,7 +255,7 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
 
   /** Messages from stdout, across respawns, until the endpoint is closed or the process is gone for good. */
   messages(): AsyncGenerator<StdoutMessage> {
-    return this.shaped((m) => m);
+    return this.shaped((payload, end) => ({ payload, end }));
   }
 
   /**
@@ -263,21 +263,18 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
    * than one wrapped around another (a promise and a microtask per message per layer).
    */
   shaped<T>(
-    shape: (message: StdoutMessage) => T,
+    shape: (payload: Uint8Array, end: number) => T,
   ): AsyncGenerator<T> & { takeNow(): T | undefined } {
     // What is read already, taken without a promise (RxTakeNow, @rtt/connector-sdk).
-    const takeNow = () => {
-      const next = this.#stdout.take();
-      return next === undefined ? undefined : shape(next);
-    };
+    const takeNow = () => this.#stdout.take(shape);
     return Object.assign(this.#shaped(shape), { takeNow });
   }
 
-  async *#shaped<T>(shape: (message: StdoutMessage) => T): AsyncGenerator<T> {
+  async *#shaped<T>(shape: (payload: Uint8Array, end: number) => T): AsyncGenerator<T> {
     for (;;) {
-      const next = this.#stdout.take();
+      const next = this.#stdout.take(shape);
       if (next !== undefined) {
-        yield shape(next);
+        yield next;
         continue;
       }
       // Not before its stdout has closed: what it wrote before exiting may still be in the pipe

@@ -2,7 +2,9 @@
  * A program's stdout cut into messages (framing.ts), across its respawns: what `messages()` of
  * the process endpoint yields.
  *
- * Backpressure: messages read from stdout wait in a bounded queue. At its high-water mark the
+ * Backpressure: messages read from stdout wait in a bounded queue, one entry per read (the
+ * messages a read completed, and their journal ends), taken a message at a time with no object
+ * made per message here: the rx's `shape` gets (payload, end). At its high-water mark the
  * stdout pipe is paused, so a program writing faster than its route carries blocks in its
  * write; the pipe is resumed once `take` has drained the queue below the low-water mark. At a
  * journaled route's source end (journal-cursor.ts) every read is journaled before it is cut,
@@ -11,12 +13,7 @@
  */
 import type { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  BoundedQueue,
-  type RxMessage,
-  type SourceJournal,
-  type WaterMarks,
-} from "@rtt/connector-sdk";
+import { BoundedQueue, type RxMessage, type SourceJournal } from "@rtt/connector-sdk";
 import { Deframer, type Framing } from "./framing.ts";
 import { JournalCursor } from "./journal-cursor.ts";
 import type { OnStdout, Program } from "./program.ts";
@@ -31,12 +28,20 @@ export interface StdoutMessage {
  * Queued stdout messages (or bytes) at which the pipe is paused, and below which it is resumed.
  * The queue can pass the high mark by one read's messages (a pipe read is at most 64 KiB).
  */
-const STDOUT_MARKS: WaterMarks = {
-  high: { items: 1024, bytes: 8 * 1024 * 1024 },
-  low: { items: 256, bytes: 2 * 1024 * 1024 },
-};
+const STDOUT_HIGH = { items: 1024, bytes: 8 * 1024 * 1024 };
+const STDOUT_LOW = { items: 256, bytes: 2 * 1024 * 1024 };
+
+/** What one read (or one end) completed: its messages, and their ends in the journal. */
+interface Run {
+  readonly messages: Uint8Array[];
+  /** Undefined: not journaled (every end 0). */
+  readonly ends: number[] | undefined;
+  /** The next message `take` hands out. */
+  at: number;
+}
 
 const NEWLINE = new Uint8Array([0x0a]);
+const EMPTY = new Uint8Array(0);
 /** Replayed bytes go through the deframer in pieces of a pipe read's size. */
 const REPLAY_SLICE_BYTES = 64 * 1024;
 /** How often a respawn checks whether the exited program's stdout has closed. */
@@ -57,10 +62,15 @@ export interface StdoutReaderOptions {
 
 export class StdoutReader {
   readonly #options: StdoutReaderOptions;
-  readonly #queue = new BoundedQueue<StdoutMessage>({
-    sizeOf: (m) => m.payload.length,
-    marks: STDOUT_MARKS,
-  });
+  /**
+   * One entry per read, not per message: the marks count messages and bytes (#queued,
+   * #queuedBytes), so backpressure is what it was with a message an entry.
+   */
+  readonly #runs = new BoundedQueue<Run>();
+  /** The run `take` is in, already shifted off #runs. */
+  #run: Run | undefined;
+  #queued = 0;
+  #queuedBytes = 0;
   /** At a journaled route's source end only. */
   readonly #cursor: JournalCursor | undefined;
   #deframer: Deframer;
@@ -166,7 +176,7 @@ export class StdoutReader {
     replaySlices(replay.bytes, this.#deframer, (messages, consumed) =>
       this.#enqueue(messages, consumed),
     );
-    this.#log(replay.from, cursor.end, this.#queue.length);
+    this.#log(replay.from, cursor.end, this.#queued);
   }
 
   /**
@@ -219,8 +229,11 @@ export class StdoutReader {
       this.#deframer.pendingBytes,
       this.#options.framing,
     );
-    for (let k = 0; k < messages.length; k++)
-      this.#queue.push({ payload: messages[k] as Uint8Array, end: ends?.[k] ?? 0 });
+    if (messages.length > 0) {
+      this.#runs.push({ messages, ends, at: 0 });
+      this.#queued += messages.length;
+      for (const m of messages) this.#queuedBytes += m.length;
+    }
     if (this.#mustPause()) {
       this.#stdout?.pause();
       if (cursor?.full === true) cursor.waitForRoom(() => this.#maybeResume());
@@ -230,21 +243,42 @@ export class StdoutReader {
 
   /** The queue at its high mark, or the route's journal at its bound: stop reading stdout. */
   #mustPause(): boolean {
-    return this.#queue.full || this.#cursor?.full === true;
+    const full = this.#queued >= STDOUT_HIGH.items || this.#queuedBytes >= STDOUT_HIGH.bytes;
+    return full || this.#cursor?.full === true;
+  }
+
+  /** At or below both low marks. */
+  #drained(): boolean {
+    return this.#queued <= STDOUT_LOW.items && this.#queuedBytes <= STDOUT_LOW.bytes;
   }
 
   /** Below both low marks, and the journal has room: read the pipe again. */
   #maybeResume(): void {
     const stdout = this.#stdout;
-    if (stdout?.isPaused() === true && this.#queue.drained && this.#cursor?.full !== true)
+    if (stdout?.isPaused() === true && this.#drained() && this.#cursor?.full !== true)
       stdout.resume();
   }
 
-  /** The next message read, if one waits. */
-  take(): StdoutMessage | undefined {
-    const next = this.#queue.shift();
-    if (next !== undefined) this.#maybeResume();
-    return next;
+  /**
+   * The next message read, as `shape` makes it from its bytes and journal end (0: not
+   * journaled), if one waits; undefined if none does.
+   */
+  take<T>(shape: (payload: Uint8Array, end: number) => T): T | undefined {
+    let run = this.#run;
+    if (run === undefined || run.at === run.messages.length) {
+      run = this.#runs.shift();
+      this.#run = run;
+      if (run === undefined) return undefined;
+    }
+    const k = run.at++;
+    const payload = run.messages[k] as Uint8Array;
+    const end = run.ends === undefined ? 0 : (run.ends[k] as number);
+    // Let the taken message be collected with its slab while the run's others wait.
+    run.messages[k] = EMPTY;
+    this.#queued--;
+    this.#queuedBytes -= payload.length;
+    this.#maybeResume();
+    return shape(payload, end);
   }
 
   /** The last program's stdout has closed: everything it wrote has been read. */
