@@ -186,7 +186,11 @@ export class Wal {
     return this.#commits;
   }
 
-  /** Opens a transaction journaling the pre-graph; returns its id (`tx-<seq>` unless given). */
+  /**
+   * Opens a transaction journaling `pre`, what it starts from (an apply's whole pre-graph; a
+   * move's route and base commit — replay reads only commits, see reconcile/graph.ts moveJson);
+   * returns its id (`tx-<seq>` unless given).
+   */
   begin(pre: JsonValue, txid?: string): string {
     const seq = this.#nextSeq;
     const id = txid ?? `tx-${seq}`;
