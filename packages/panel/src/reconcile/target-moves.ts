@@ -15,6 +15,7 @@ import { type Edge, endOf } from "../plan/topology.ts";
 import { type Actor, actorFields, auditNotCommitted } from "./actor.ts";
 import { type DriverCalls, type LinkRef, linkResourceName, switchOutbound } from "./drivers.ts";
 import { graphJson, moveJson, type WiredRoute } from "./graph.ts";
+import { graphText } from "./graph-text.ts";
 import { agree, laneOptions, txNonce } from "./handshake-ask.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import { beforeStep, beginUnlessStopped } from "./reconciler-options.ts";
@@ -266,7 +267,9 @@ export class TargetMoves {
     this.#parts.routes.wire(after, held);
     const { wal, audit } = this.#parts.options;
     try {
-      const seq = wal.commit(txid, graphJson(this.#parts.routes.graph()), audit.head, { sync });
+      const graph = this.#parts.routes.graph();
+      const postText = graphText(graph);
+      const seq = wal.commit(txid, graphJson(graph), audit.head, { sync, postText });
       if (!sync) this.#parts.groupCommit.written();
       return seq;
     } catch (error) {

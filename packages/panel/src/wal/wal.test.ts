@@ -52,6 +52,10 @@ describe("record framing", () => {
         assert.ok(d.ok);
         assert.deepEqual(d.record, JSON.parse(JSON.stringify(record)));
         assert.equal(d.size, buf.length);
+        // With the post given as text: the same bytes, an anchor or none.
+        assert.deepEqual(encodeRecord(record, JSON.stringify(post)), buf);
+        const anchored: WalRecord = { ...record, audit: { seq: 3, hash: "a".repeat(64) } };
+        assert.deepEqual(encodeRecord(anchored, JSON.stringify(post)), encodeRecord(anchored));
       }),
     );
   });
