@@ -41,6 +41,18 @@ export function graphJson(graph: PanelGraph): JsonValue {
   return graph as unknown as JsonValue;
 }
 
+/**
+ * What a move's WAL begin journals: the route as it is wired now and the commit the move starts
+ * from (`base`), not the whole graph. Replay rebuilds the state from commits alone and discards a
+ * begin left without its commit, so a begin only says what its transaction was about; the whole
+ * graph (every route's edge and links, the drivers, the breakers) was the flip's costliest record
+ * to encode, and is written once, by the commit.
+ */
+export function moveJson(route: WiredRoute, base: number): JsonValue {
+  const { edge, from, to } = route;
+  return { base, edge, from, to } as unknown as JsonValue;
+}
+
 export function graphOf(
   routes: Iterable<WiredRoute>,
   drivers: Readonly<Record<string, JsonValue>> = {},

@@ -20,7 +20,7 @@ export const APPLY_STEPS = [
 export type ApplyStep = (typeof APPLY_STEPS)[number];
 
 /**
- * Begins a WAL transaction with the pre-graph `pre` — unless the WAL or the audit ledger stopped
+ * Begins a WAL transaction journaling `pre` (what it starts from, Wal.begin) — unless the WAL or the audit ledger stopped
  * after a write it could not cut back (issue 15): then every commit is refused with that reason
  * (RTT_ERR_WAL_UNWRITABLE, gRPC UNAVAILABLE) before any driver is touched, until a restart.
  */

@@ -14,7 +14,8 @@ import type { LaneAddress } from "@rtt/fabric";
 import { type Edge, endOf } from "../plan/topology.ts";
 import { type Actor, actorFields, auditNotCommitted } from "./actor.ts";
 import { type DriverCalls, type LinkRef, linkResourceName, switchOutbound } from "./drivers.ts";
-import { graphJson, type WiredRoute } from "./graph.ts";
+import { graphJson, moveJson, type WiredRoute } from "./graph.ts";
+import { graphText } from "./graph-text.ts";
 import { agree, laneOptions, txNonce } from "./handshake-ask.ts";
 import type { ReconcileParts } from "./reconcile-parts.ts";
 import { beforeStep, beginUnlessStopped } from "./reconciler-options.ts";
@@ -79,7 +80,8 @@ export class TargetMoves {
     // A held route moved by an apply stays held: its new target is opened and agreed with, but
     // the source is not switched — the unpark at heal moves it on to a fresh link of the new one.
     const held = mode === "apply" && this.#parts.routes.isKnownParked(routeId);
-    const txid = beginUnlessStopped(this.#parts.options, graphJson(this.#parts.routes.graph()));
+    const base = this.#parts.options.wal.committed?.seq ?? 0;
+    const txid = beginUnlessStopped(this.#parts.options, moveJson(route, base));
     const flipped = await this.#flip(txid, route, edge, target, mode, held);
     const moved = { edge, from: route.from, to: flipped.to };
     const snapshot = this.#parts.routes.snapshot();
@@ -265,7 +267,9 @@ export class TargetMoves {
     this.#parts.routes.wire(after, held);
     const { wal, audit } = this.#parts.options;
     try {
-      const seq = wal.commit(txid, graphJson(this.#parts.routes.graph()), audit.head, { sync });
+      const graph = this.#parts.routes.graph();
+      const postText = graphText(graph);
+      const seq = wal.commit(txid, graphJson(graph), audit.head, { sync, postText });
       if (!sync) this.#parts.groupCommit.written();
       return seq;
     } catch (error) {

@@ -47,7 +47,7 @@ export interface ReplayState {
   readonly committed: CommitPoint | undefined;
   /** Every commit in log order (for `rollbackTarget`). */
   readonly commits: readonly CommitPoint[];
-  /** Transactions that began but neither committed nor aborted, with their pre-graphs. */
+  /** Transactions that began but neither committed nor aborted, with what their begin journaled. */
   readonly partial: readonly {
     readonly txid: string;
     readonly seq: number;

@@ -186,7 +186,11 @@ export class Wal {
     return this.#commits;
   }
 
-  /** Opens a transaction journaling the pre-graph; returns its id (`tx-<seq>` unless given). */
+  /**
+   * Opens a transaction journaling `pre`, what it starts from (an apply's whole pre-graph; a
+   * move's route and base commit — replay reads only commits, see reconcile/graph.ts moveJson);
+   * returns its id (`tx-<seq>` unless given).
+   */
   begin(pre: JsonValue, txid?: string): string {
     const seq = this.#nextSeq;
     const id = txid ?? `tx-${seq}`;
@@ -245,17 +249,18 @@ export class Wal {
   /**
    * Commits with the post-graph and the audit ledger's head as of the commit (its anchor,
    * audit/anchor.ts); returns once the record is on disk — or, with `sync: false`, once it is
-   * written (`syncOffLoop` or any later fsync makes it durable).
+   * written (`syncOffLoop` or any later fsync makes it durable). `postText`: `JSON.stringify(post)`
+   * when the caller has it for less (a swap's, reconcile/graph-text.ts).
    */
   commit(
     txid: string,
     post: JsonValue,
     audit?: AuditAnchor,
-    options: { readonly sync?: boolean } = {},
+    options: { readonly sync?: boolean; readonly postText?: string } = {},
   ): number {
     this.#mustBeOpen(txid);
     const anchored = audit === undefined ? {} : { audit: { seq: audit.seq, hash: audit.hash } };
-    const seq = this.#append({ type: "commit", seq: 0, txid, post, ...anchored });
+    const seq = this.#append({ type: "commit", seq: 0, txid, post, ...anchored }, options.postText);
     if (options.sync !== false) this.#sync();
     this.#open.delete(txid);
     this.#commits.push({ seq, txid, post, ...anchored });
@@ -373,13 +378,13 @@ export class Wal {
       throw new RttError("RTT_ERR_WAL_STATE", `transaction ${txid} is not open`);
   }
 
-  #append(record: WalRecord): number {
+  #append(record: WalRecord, postText?: string): number {
     if (this.#closed) throw new RttError("RTT_ERR_WAL_STATE", "the WAL is closed");
     const seq = this.#nextSeq;
     if (this.#writer.size >= this.#segmentBytes) this.#rotate(seq);
     // One write per record: a crash tears at most this record, which replay cuts away; a failed
     // write is cut back at once (the seq is not used).
-    this.#writer.append(encodeRecord({ ...record, seq }));
+    this.#writer.append(encodeRecord({ ...record, seq }, postText));
     this.#nextSeq = seq + 1;
     return seq;
   }
