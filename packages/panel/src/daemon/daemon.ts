@@ -19,7 +19,6 @@ import {
   type JsonValue,
   type LaneKind,
   type PanelConfig,
-  RttError,
 } from "@rtt/core";
 import { checkWorkspaceLedger } from "../audit/anchor.ts";
 import { AuditLedger } from "../audit/ledger.ts";
@@ -42,7 +41,7 @@ import { panelKey, type SigningKey } from "../trust/keys.ts";
 import { RouteTokens } from "../trust/route-tokens.ts";
 import { Wal } from "../wal/wal.ts";
 import {
-  loadPanelConfig,
+  loadValidPanelConfig,
   type ResolvedConfig,
   type WorkspacePaths,
 } from "../workspace/workspace.ts";
@@ -225,14 +224,7 @@ export class PanelDaemon {
 
   /** Recovers (recovery.ts) and starts serving. RTT_ERR_WAL_LOCKED when a panel runs. */
   static async start(paths: WorkspacePaths, options: PanelDaemonOptions): Promise<PanelDaemon> {
-    const { config, diagnostics } = loadPanelConfig(paths);
-    const first = diagnostics[0];
-    if (first !== undefined)
-      throw new RttError(
-        "RTT_ERR_DOC_SCHEMA",
-        `${first.file} is invalid: ${first.line}:${first.column}: ${first.message}`,
-        { hint: first.hint ?? "run `rtt scan` to see every problem with its line and column" },
-      );
+    const config = loadValidPanelConfig(paths);
     const wal = Wal.open({ dir: paths.wal });
     let daemon: PanelDaemon;
     try {

@@ -5,7 +5,6 @@
  * when it certainly does not (rtt init's file, the quickstart's), the default is the answer.
  */
 import { readFileSync } from "node:fs";
-import { RttError } from "@rtt/core/errors.ts";
 import { defaultListen } from "./panel-socket.ts";
 import type { WorkspacePaths } from "./workspace-paths.ts";
 
@@ -57,14 +56,7 @@ export async function panelListen(paths: WorkspacePaths, whole = false): Promise
     }
     if (text !== undefined && !mayConfigureApi(text)) return defaultListen(paths);
   }
-  const { loadPanelConfig } = await import("./workspace.ts");
-  const { config, diagnostics } = loadPanelConfig(paths);
-  const first = diagnostics[0];
-  if (first !== undefined)
-    throw new RttError(
-      "RTT_ERR_DOC_SCHEMA",
-      `${first.file} is invalid: ${first.line}:${first.column}: ${first.message}`,
-      { hint: first.hint ?? "run `rtt scan` to see each problem with its line and column" },
-    );
+  const { loadValidPanelConfig } = await import("./workspace.ts");
+  const config = loadValidPanelConfig(paths);
   return config.listen;
 }

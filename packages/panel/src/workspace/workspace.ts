@@ -4,7 +4,7 @@
  * workspace-paths.ts's; this is panel.yaml, read with every default filled in.
  */
 
-import type { Diagnostic } from "@rtt/core/errors.ts";
+import { type Diagnostic, RttError } from "@rtt/core/errors.ts";
 import type { FollowSymlinks, PanelConfig } from "@rtt/core/schemas/panel-config.ts";
 import { loadDocument } from "./documents.ts";
 import { defaultListen, listenProblem } from "./panel-socket.ts";
@@ -91,4 +91,20 @@ export function loadPanelConfig(paths: WorkspacePaths): {
   // The rest of panel.yaml still applies (a scan reads it); no panel serves on a refused path.
   const config = resolveConfig(paths, { ...value, api: {} });
   return { config, diagnostics: [...diagnostics, diagnostic] };
+}
+
+/**
+ * panel.yaml resolved, for what must not run on a file with a problem (a panel starting, a
+ * client finding its socket): RTT_ERR_DOC_SCHEMA naming the first problem's place otherwise.
+ */
+export function loadValidPanelConfig(paths: WorkspacePaths): ResolvedConfig {
+  const { config, diagnostics } = loadPanelConfig(paths);
+  const first = diagnostics[0];
+  if (first !== undefined)
+    throw new RttError(
+      "RTT_ERR_DOC_SCHEMA",
+      `${first.file} is invalid: ${first.line}:${first.column}: ${first.message}`,
+      { hint: first.hint ?? "run `rtt scan` to see each problem with its line and column" },
+    );
+  return config;
 }
