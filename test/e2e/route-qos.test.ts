@@ -77,9 +77,14 @@ describe("a route's QoS on the data path (rate, drop)", () => {
       got.map((r) => r.seq),
       Array.from({ length: n }, (_, i) => i + 1),
     );
-    const link = await sourceLink();
-    assert.equal(link?.drops, 0);
-    assert.equal(link?.frames_out, n);
+    // The counters are the panel's last health sample of the link, which may predate the last
+    // frames: wait for one that has counted them all (a miscount never gets there).
+    const link = await eventually(async () => {
+      const l = await sourceLink();
+      return l !== undefined && l.frames_out + l.drops >= n ? l : undefined;
+    }, ws().wait("a health sample that counted every event"));
+    assert.equal(link.drops, 0);
+    assert.equal(link.frames_out, n);
     // Unthrottled, emit.py writes 6000 events in well under 0.5 s. Held to 1000/s, it can run
     // ahead only by what the buffer, the driver's stdout queue (1024) and the pipe hold, so its
     // last event is written seconds after its first.
