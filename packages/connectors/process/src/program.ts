@@ -142,13 +142,22 @@ export function commandLaunchHash(cmd: ProgramCommand): string {
  * (ADR 0024): SIGUSR1 to the waiter closes fd 3, and with the driver's own end closed the
  * program sees EOF and may finish. The program runs in the background (so the trap runs while
  * the waiter waits), with the waiter's stdin given explicitly (a background list's is
- * /dev/null otherwise); `wait` interrupted by the trap is waited again.
+ * /dev/null otherwise).
+ *
+ * The status is taken and written by a background subshell around the program, not by the
+ * waiter's `wait`: a `wait` the trap interrupts returns 138 (128 + SIGUSR1), and dash may reap
+ * the program on the way out of it, so "wait again while it lives" could not tell that 138 from
+ * the program's own status and took it (a drained `sort` reported as exit 138 under load). The
+ * subshell never gets the signal (sent to the waiter alone), so its status is the program's; the
+ * waiter waits until the file has it — or the subshell is gone without writing it (killed with
+ * the program's group) — and exits with it.
  */
 const WAITER = [
   "trap 'exec 3>&-' USR1",
-  'exec 4<&0; "$@" <&4 3>&- 4<&- & p=$!; exec 4<&-',
-  'while wait "$p"; s=$?; kill -0 "$p" 2>/dev/null; do :; done',
-  'umask 077; echo "$s" > "$0"; exit "$s"',
+  "exec 4<&0",
+  '{ "$@" <&4 4<&-; s=$?; umask 077; echo "$s" > "$0"; exit "$s"; } 3>&- & p=$!; exec 4<&-',
+  'while wait "$p"; s=$?; [ ! -s "$0" ] && kill -0 "$p" 2>/dev/null; do :; done',
+  '[ -s "$0" ] && read -r s < "$0"; exit "$s"',
 ].join("\n");
 
 /** What the waiter takes as "close the program's input" (see WAITER). */
