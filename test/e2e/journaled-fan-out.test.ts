@@ -95,9 +95,13 @@ describe("fan-out of journaled (drop: buffer) routes", () => {
     for (const file of ["logs/events.ndjson", "logs/events2.ndjson"])
       assert.deepEqual(loggedSeqs(ws(), file), oneToN(N), `${file}: every event once, in order`);
     for (const id of ["events-to-log", "events-to-log2"]) {
-      const live = await w.wiredRoute(id);
-      assert.equal(live?.from_link.shared, 2, `${id} shows its shared source`);
-      assert.equal(live?.from_link.frames_out, N, `${id} sent every event`);
+      // The counters are the panel's last health sample, which may predate the last events.
+      const live = await eventually(async () => {
+        const l = await w.wiredRoute(id);
+        return (l?.from_link.frames_out ?? 0) >= N ? l : undefined;
+      }, w.wait(`a health sample of ${id} that counted every event`));
+      assert.equal(live.from_link.shared, 2, `${id} shows its shared source`);
+      assert.equal(live.from_link.frames_out, N, `${id} sent every event`);
     }
     assert.deepEqual(programsUnder(driver, BURST_BUS), sources, "the same bus program throughout");
 

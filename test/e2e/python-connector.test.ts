@@ -182,9 +182,12 @@ describe("a Python source (sdk/python) feeding the quickstart's logger", {
     const got = logged();
     assert.equal(got[0], 1);
     assertRun("events.ndjson", got);
-    const route = await ws().wiredRoute(EVENTS_ROUTE);
-    assert.ok(route?.from_link.ok && route.lane === "uds", JSON.stringify(route));
-    assert.ok((route?.from_link.frames_out ?? 0) > 200, JSON.stringify(route));
+    // The counters are the panel's last health sample, which may predate the ticks logged.
+    const route = await eventually(async () => {
+      const r = await ws().wiredRoute(EVENTS_ROUTE);
+      return (r?.from_link.frames_out ?? 0) > 200 ? r : undefined;
+    }, ws().wait("a health sample that counted the ticks logged"));
+    assert.ok(route.from_link.ok && route.lane === "uds", JSON.stringify(route));
     await ws().ok(["panel", "stop"]);
   });
 });
