@@ -96,10 +96,13 @@ describe("fan-out of journaled (drop: buffer) routes", () => {
       assert.deepEqual(loggedSeqs(ws(), file), oneToN(N), `${file}: every event once, in order`);
     for (const id of ["events-to-log", "events-to-log2"]) {
       // The counters are the panel's last health sample, which may predate the last events.
-      const live = await eventually(async () => {
-        const l = await w.wiredRoute(id);
-        return (l?.from_link.frames_out ?? 0) >= N ? l : undefined;
-      }, w.wait(`a health sample of ${id} that counted every event`));
+      const live = await eventually(
+        async () => {
+          const l = await w.wiredRoute(id);
+          return (l?.from_link.frames_out ?? 0) >= N ? l : undefined;
+        },
+        w.wait(`a health sample of ${id} that counted every event`),
+      );
       assert.equal(live.from_link.shared, 2, `${id} shows its shared source`);
       assert.equal(live.from_link.frames_out, N, `${id} sent every event`);
     }

@@ -77,6 +77,12 @@ async function wire(w: Workspace): Promise<void> {
 }
 
 describe("a route across two panels through NATS", { skip: skipWithoutNats }, () => {
+  const missing = (seqs: readonly number[]) => {
+    const seen = new Set(seqs);
+    const gone: number[] = [];
+    for (let i = 1; i <= N && gone.length < 20; i++) if (!seen.has(i)) gone.push(i);
+    return `${gone.join(",")} (dups ${seqs.length - seen.size})`;
+  };
   it(`carries ${N} events from panel A to panel B once each, across a stop of B and a kill -9 of nats-server`, async () => {
     const a = new Workspace({ routes: [], policy: buffered });
     useBurstBus(a, N, 0);
@@ -99,7 +105,8 @@ describe("a route across two panels through NATS", { skip: skipWithoutNats }, ()
         ...b.wait(`panel B's logger to hold ${at} events`),
         timeoutMs: 120_000,
         intervalMs: 200,
-        detail: () => `B logged ${b.count(LOG)}\nA:\n${a.tail(20)}\nB:\n${b.tail(20)}`,
+        detail: () =>
+          `B logged ${b.count(LOG)}; missing ${missing(loggedSeqs(b, LOG))}\nA:\n${a.tail(20)}\nB:\n${b.tail(20)}`,
       });
 
     // Panel B goes away mid-stream; A goes on publishing into the stream.
