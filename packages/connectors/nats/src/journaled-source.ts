@@ -2,12 +2,18 @@
  * A JetStream consumer feeding a journaled route (ADR 0016, docs/adr/0032-nats-bus.md): each
  * message is appended to the route's journal as a record — its stream sequence, its length, its
  * bytes — before it is acked, and goes out with the record's end offset as its correlation id
- * (what the target's delivered mark records). The highest sequence journaled is also kept in
- * the end's state folder, so a message JetStream delivers again (the driver died between the
- * journal and the ack) is recognised and dropped, and a restart replays the journal's
- * undelivered records first.
+ * (what the target's delivered mark records). A restart replays the journal's undelivered
+ * records first.
+ *
+ * A message JetStream sends again (the driver died between the journal and the ack, an ack was
+ * lost with the server) is recognised by its sequence and dropped. Sequences do not arrive in
+ * order: what a closed link had pulled but not taken comes back after `ack_wait`, behind newer
+ * ones the next link already took, and must be taken then. So the end keeps, in its state
+ * folder, exactly which sequences it journaled: a floor (the consumer's ack floor as JetStream
+ * last reported it: everything at or below it was acked, so journaled) and every sequence above
+ * it, appended one by one and compacted when the floor moves.
  */
-import { closeSync, constants, readSync, writeSync } from "node:fs";
+import { closeSync, constants, writeSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -15,7 +21,9 @@ import {
   PRIVATE_FILE_MODE,
   privateDir,
   type RxMessage,
+  readStateBytes,
   type SourceJournal,
+  writeFileAtomic,
 } from "@rtt/connector-sdk";
 
 /** A record's header: u32 length, u64 stream sequence (big-endian). */
@@ -24,6 +32,8 @@ const HEADER = 12;
 const ROOM_POLL_MS = 2;
 /** Messages between two reads of the mark while the journal has room (keeps it trimmed). */
 const REFRESH_EVERY = 128;
+/** The state file of the sequences journaled: u64 floor, then u64 sequences (big-endian). */
+const JOURNALED_FILE = "nats-journaled";
 
 export function encodeRecord(seq: number, data: Uint8Array): Uint8Array {
   const out = Buffer.allocUnsafe(HEADER + data.length);
@@ -57,23 +67,30 @@ export function decodeRecords(
 export class JournaledSource {
   readonly #journal: SourceJournal;
   readonly #log: (line: string) => void;
-  /** The state file holding the highest sequence journaled (8 bytes). */
-  readonly #seqFd: number;
-  #lastSeq: number;
+  readonly #seqPath: string;
+  /** The state file, open for appending one sequence per message journaled. */
+  #seqFd: number;
+  /** Every sequence at or below it was journaled (JetStream's ack floor, last reported). */
+  #floor = 0;
+  /** The sequences above the floor that were journaled. */
+  readonly #above = new Set<number>();
   #sinceRefresh = 0;
+  readonly #record = Buffer.alloc(8);
+  #closed = false;
 
   constructor(journal: SourceJournal, stateDir: string, log: (line: string) => void) {
     this.#journal = journal;
     this.#log = log;
     privateDir(stateDir);
-    this.#seqFd = openStateFile(
-      join(stateDir, "nats-last-seq"),
-      constants.O_RDWR | constants.O_CREAT,
-      PRIVATE_FILE_MODE,
-    );
-    const stored = Buffer.alloc(8);
-    this.#lastSeq =
-      readSync(this.#seqFd, stored, 0, 8, 0) === 8 ? Number(stored.readBigUInt64BE(0)) : 0;
+    this.#seqPath = join(stateDir, JOURNALED_FILE);
+    // Missing, or torn by a crash mid-append: written whole again, so every 8 bytes after the
+    // floor stay one sequence.
+    this.#seqFd = this.#recall() ? this.#openForAppend() : this.#rewrite();
+  }
+
+  /** Whether the message of this sequence was journaled before (this link or an earlier one). */
+  journaled(seq: number): boolean {
+    return seq <= this.#floor || this.#above.has(seq);
   }
 
   /** What the journal holds that the target never marked, to go out before anything new. */
@@ -91,7 +108,8 @@ export class JournaledSource {
     // A record cut short by a crash mid-append: its message was not acked, JetStream resends it.
     if (boundary < this.#journal.end) this.#journal.seal(boundary);
     for (const r of records) {
-      this.#lastSeq = Math.max(this.#lastSeq, r.seq);
+      // A crash between the journal's append and the sequence's left it out of the state file.
+      this.#remember(r.seq);
       this.#journal.note(r.message.correlation);
     }
     return records.map((r) => r.message);
@@ -107,12 +125,9 @@ export class JournaledSource {
 
   /** Journals a message; undefined when its sequence was journaled before (a redelivery). */
   take(seq: number, data: Uint8Array): RxMessage | undefined {
-    if (seq <= this.#lastSeq) return undefined;
+    if (this.journaled(seq)) return undefined;
     const end = this.#journal.append(encodeRecord(seq, data));
-    this.#lastSeq = seq;
-    const stored = Buffer.alloc(8);
-    stored.writeBigUInt64BE(BigInt(seq), 0);
-    writeSync(this.#seqFd, stored, 0, 8, 0);
+    this.#remember(seq);
     this.#journal.note(end);
     if (++this.#sinceRefresh >= REFRESH_EVERY) {
       this.#sinceRefresh = 0;
@@ -121,7 +136,68 @@ export class JournaledSource {
     return { payload: data, correlation: end };
   }
 
-  close(): void {
+  /** How many sequences above the floor are kept (what the next ack floor may compact). */
+  get kept(): number {
+    return this.#above.size;
+  }
+
+  /**
+   * JetStream's ack floor for the consumer: everything at or below it was acked, and this end
+   * acks only what it journaled. The sequences it covers are forgotten and the file rewritten.
+   */
+  ackFloor(floor: number): void {
+    // An ack floor asked for before close may be answered after it.
+    if (this.#closed || !Number.isSafeInteger(floor) || floor <= this.#floor) return;
+    this.#floor = floor;
+    for (const seq of this.#above) if (seq <= floor) this.#above.delete(seq);
     closeSync(this.#seqFd);
+    this.#seqFd = this.#rewrite();
+  }
+
+  close(): void {
+    this.#closed = true;
+    closeSync(this.#seqFd);
+  }
+
+  #remember(seq: number): void {
+    if (this.journaled(seq)) return;
+    this.#above.add(seq);
+    this.#record.writeBigUInt64BE(BigInt(seq), 0);
+    writeSync(this.#seqFd, this.#record, 0, 8);
+  }
+
+  /** Reads the floor and sequences the state file holds; false when it is missing or torn. */
+  #recall(): boolean {
+    let bytes: Buffer;
+    try {
+      bytes = readStateBytes(this.#seqPath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw error;
+    }
+    if (bytes.length < 8) return false;
+    this.#floor = Number(bytes.readBigUInt64BE(0));
+    for (let at = 8; at + 8 <= bytes.length; at += 8) {
+      const seq = Number(bytes.readBigUInt64BE(at));
+      if (seq > this.#floor) this.#above.add(seq);
+    }
+    return bytes.length % 8 === 0;
+  }
+
+  /** Writes the file anew (whole or not at all) from what is known; its fd for appending. */
+  #rewrite(): number {
+    const bytes = Buffer.alloc(8 * (1 + this.#above.size));
+    bytes.writeBigUInt64BE(BigInt(this.#floor), 0);
+    let at = 8;
+    for (const seq of this.#above) {
+      bytes.writeBigUInt64BE(BigInt(seq), at);
+      at += 8;
+    }
+    writeFileAtomic(this.#seqPath, bytes, PRIVATE_FILE_MODE, false);
+    return this.#openForAppend();
+  }
+
+  #openForAppend(): number {
+    return openStateFile(this.#seqPath, constants.O_WRONLY | constants.O_APPEND, PRIVATE_FILE_MODE);
   }
 }

@@ -21,6 +21,8 @@ const PULL_BATCH = 64;
  * a closed link had pulled but not taken waits this long before its successor gets it.
  */
 const ACK_WAIT_NS = 5_000_000_000;
+/** Sequences a journaled end keeps above the ack floor before it asks JetStream for the floor. */
+const ASK_FLOOR_AT = 4096;
 
 /** The durable consumer of a symbol: the same after a restart, so the stream resumes there. */
 export function consumerName(saddr: string, subject: string): string {
@@ -94,6 +96,10 @@ export class Subscriber {
         consumerName(saddr, subject),
       );
       if (this.#closed) return;
+      // What JetStream has seen acked was journaled: the end forgets those sequences.
+      if (journaled !== undefined) journaled.ackFloor((await consumer.info()).ack_floor.stream_seq);
+      if (this.#closed) return;
+      let askingFloor = false;
       this.#consumed = await consumer.consume({ max_messages: PULL_BATCH });
       // Unjournaled: what JetStream sent again (its ack_wait passed while the pump was slow)
       // is dropped by sequence; across links, the one in flight may come twice.
@@ -115,8 +121,20 @@ export class Subscriber {
         if (this.#closed) return;
         const out = journaled.take(m.seq, m.data);
         // Journaled (and its sequence noted) first: a crash before this ack redelivers it, and
-        // the journal's record of its sequence drops the second copy.
+        // the record of its sequence drops the second copy. What a closed link pulled but never
+        // journaled comes again after ack_wait, behind newer messages, and is taken then.
         m.ack();
+        if (journaled.kept >= ASK_FLOOR_AT && !askingFloor) {
+          askingFloor = true;
+          consumer
+            .info()
+            .then((info) => journaled.ackFloor(info.ack_floor.stream_seq))
+            // Not answered (the server is away): asked again after the next message.
+            .catch(() => {})
+            .finally(() => {
+              askingFloor = false;
+            });
+        }
         if (out === undefined) continue;
         this.received++;
         yield out;
