@@ -150,7 +150,7 @@ describe("nats driver", { skip: skipWithoutNats }, () => {
     const second = await open(symbol, {}, { source: true });
     const rx2 = natsConnector.rx(second)[Symbol.asyncIterator]();
     const again = (await take(rx2, 11)).map((m) => m.text);
-    assert.deepEqual(again, texts(10, 20), "the durable consumer resumes after the last ack");
+    assert.deepEqual(again, texts(10, 20), "the durable consumer resumes after its ack floor");
     await natsConnector.close(second, { detach: false });
     await natsConnector.close(target, { detach: false });
   });
@@ -210,6 +210,37 @@ describe("nats driver", { skip: skipWithoutNats }, () => {
       texts(5, 12),
     );
     assert.equal(replayed[0]?.correlation, got[4]?.correlation, "offsets are the journal's");
+    await natsConnector.close(second, { detach: false });
+    reopened.close();
+    await natsConnector.close(target, { detach: false });
+  });
+
+  it("gives the next journaled link what the last one pulled but never took first, in order, once", async () => {
+    const symbol = bus(true);
+    const dir = tempDir();
+    const state = join(dir, "source");
+    const target = await open(symbol, {}, {});
+    await send(target, texts(1, 100));
+    const journal = RouteJournal.open(dir, 1000, "test");
+    assert.ok(journal instanceof RouteJournal);
+    const first = await open(symbol, {}, { source: true, journal, stateDir: state });
+    const got = await take(natsConnector.rx(first)[Symbol.asyncIterator](), 10);
+    // The target took all ten; the client had pulled more, which the link never journaled.
+    const mark = new DeliveredMark(dir);
+    mark.record(got[9]?.correlation as number);
+    mark.close();
+    await natsConnector.close(first, { detach: false });
+    journal.close();
+    const reopened = RouteJournal.open(dir, 1000, "test");
+    assert.ok(reopened instanceof RouteJournal);
+    const second = await open(symbol, {}, { source: true, journal: reopened, stateDir: state });
+    // Newer messages arrive before JetStream's ack_wait would send the pulled ones again.
+    await send(target, texts(101, 110));
+    const rx2 = natsConnector.rx(second)[Symbol.asyncIterator]();
+    assert.deepEqual(
+      (await take(rx2, 100)).map((m) => m.text),
+      texts(11, 110),
+    );
     await natsConnector.close(second, { detach: false });
     reopened.close();
     await natsConnector.close(target, { detach: false });

@@ -7,7 +7,15 @@
  * (journaled-source.ts), so from the stream to the route's target each message arrives once.
  */
 import { createHash } from "node:crypto";
-import { type ConsumerMessages, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import {
+  AckPolicy,
+  type ConsumerMessages,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+} from "@nats-io/jetstream";
 import type { Subscription } from "@nats-io/transport-node";
 import type { OpenContext, RxMessage } from "@rtt/connector-sdk";
 import { type NatsClient, SLOW_CONSUMER_PENDING } from "./connection.ts";
@@ -55,13 +63,36 @@ export class Subscriber {
     }
     await ensureStream(this.#client, stream);
     const jsm = await jetstreamManager(this.#client.nc);
-    const name = consumerName(this.#client.settings.saddr, subject);
-    await jsm.consumers.add(stream, {
+    const { saddr } = this.#client.settings;
+    const name = consumerName(saddr, subject);
+    const config = {
       durable_name: name,
-      ack_policy: "explicit",
-      deliver_policy: "all",
+      ack_policy: AckPolicy.Explicit,
       ack_wait: ACK_WAIT_NS,
       filter_subject: subject,
+    };
+    const found = await jsm.consumers.info(stream, name).catch((error: unknown) => {
+      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound)
+        return undefined;
+      throw error;
+    });
+    if (found === undefined) {
+      await jsm.consumers.add(stream, { ...config, deliver_policy: DeliverPolicy.All });
+      return;
+    }
+    if (found.num_ack_pending === 0) return;
+    // The last link pulled messages it never acked (it closed, or died): JetStream would send
+    // them again only after ack_wait, behind newer ones. Started again just after its ack floor,
+    // the consumer sends them first, in stream order; a journaled end drops what it journaled.
+    const from = found.ack_floor.stream_seq + 1;
+    this.#log(
+      `${saddr}: ${found.num_ack_pending} message(s) the last link had not acked go first: its consumer starts again at sequence ${from}`,
+    );
+    await jsm.consumers.delete(stream, name);
+    await jsm.consumers.add(stream, {
+      ...config,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: from,
     });
   }
 
