@@ -223,7 +223,7 @@ describe("-C <dir>", () => {
   });
 });
 
-describe("the hot commands (panel status, ls routes) read argv as commander does", () => {
+describe("the hot commands (panel status, ls routes, scan) read argv as commander does", () => {
   /** Each spelling: the plain one (parsed without commander) and one commander parses. */
   const spellings = (words: string[], dir: string, more: string[] = []) => [
     ["-C", dir, ...words, ...more],
@@ -246,6 +246,26 @@ describe("the hot commands (panel status, ls routes) read argv as commander does
         assert.deepEqual(plain, parsed, `${words.join(" ")} ${more.join(" ")}`);
         assert.equal(plain?.code, words[0] === "panel" ? 1 : 0);
       }
+  });
+
+  it("scan: the same report and exit either way, with each of its flags", async () => {
+    const parent = makeTempDir();
+    mkdirSync(join(parent, "ws"));
+    assert.equal((await runRtt(["-C", "ws", "init"], { cwd: parent })).code, 0);
+    // Scanned once first: every scan below then finds the manifest unchanged.
+    assert.equal((await runRtt(["-C", "ws", "scan"], { cwd: parent })).code, 0);
+    // The time a scan took is the one thing that differs between two runs.
+    const untimed = (r: Awaited<ReturnType<typeof runRtt>>) => ({
+      ...r,
+      stdout: r.stdout.replace(/("duration_ms": |in )\d+/g, "$1N"),
+    });
+    for (const more of [[], ["--json"], ["--local"], ["--local", "--json"]]) {
+      // One after the other: two scans of one workspace at once would race for its cache.
+      const plain = untimed(await runRtt(["-C", "ws", "scan", ...more], { cwd: parent }));
+      const parsed = untimed(await runRtt(["scan", ...more, "-C", "ws"], { cwd: parent }));
+      assert.deepEqual(plain, parsed, `scan ${more.join(" ")}`);
+      assert.equal(plain.code, 0);
+    }
   });
 
   it("-C at a missing folder or a file: the same usage error either way", async () => {

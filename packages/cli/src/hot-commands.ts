@@ -1,27 +1,43 @@
 /**
- * `rtt panel status` and `rtt ls routes` without commander: scripts, prompts and watch loops run
- * them over and over, and building the whole program costs more than Node's own start. Only the
- * plainest spelling is taken here — `[-C DIR | --dir DIR] panel status|ls routes [--json]` —
- * and anything else (help, another flag, a typo, an option after the command) goes to
- * commander, so every flag means the same and every error reads the same either way.
+ * `rtt panel status`, `rtt ls routes` and `rtt scan` without commander: scripts, prompts and
+ * watch loops run them over and over, and building the whole program costs more than Node's own
+ * start. Only the plainest spelling is taken here — `[-C DIR | --dir DIR] panel status|ls routes
+ * [--json]`, `[-C DIR] scan [--json] [--local]` — and anything else (help, another flag, a typo,
+ * an option after `-C`'s place) goes to commander, so every flag means the same and every error
+ * reads the same either way.
  */
 import type { CommandContext } from "./commands/context.ts";
 import { folderOption } from "./commands/flags.ts";
 import type { Terminal } from "./output.ts";
 
-type HotCommand = (ctx: CommandContext, opts: { json?: boolean }) => Promise<number>;
+/** The flags a hot command takes here, each a boolean commander would set under this name. */
+type HotFlags = { readonly json?: boolean; readonly local?: boolean };
+type HotCommand = (ctx: CommandContext, opts: HotFlags) => Promise<number>;
 
-/** Each hot command by its words, loaded as commander's action would load it. */
-const HOT: Readonly<Record<string, () => Promise<HotCommand>>> = {
-  "panel status": async () => (await import("./commands/panel.ts")).panelStatusCommand,
-  "ls routes": async () => (await import("./commands/ls.ts")).lsRoutesCommand,
+/** Each hot command by its words: the flags taken without commander, and its loader. */
+const HOT: Readonly<
+  Record<string, { readonly flags: readonly string[]; readonly load: () => Promise<HotCommand> }>
+> = {
+  "panel status": {
+    flags: ["--json"],
+    load: async () => (await import("./commands/panel.ts")).panelStatusCommand,
+  },
+  "ls routes": {
+    flags: ["--json"],
+    load: async () => (await import("./commands/ls.ts")).lsRoutesCommand,
+  },
+  // A cold scan of a large tree is what a new user times first.
+  scan: {
+    flags: ["--json", "--local"],
+    load: async () => (await import("./commands/scan.ts")).scanCommand,
+  },
 };
 
 /** `argv` as a hot command, or undefined when commander is to parse it. */
 export function hotCommand(
   argv: readonly string[],
 ):
-  | { readonly words: string; readonly dir: string | undefined; readonly json: boolean }
+  | { readonly words: string; readonly dir: string | undefined; readonly flags: HotFlags }
   | undefined {
   let rest = argv;
   let dir: string | undefined;
@@ -30,11 +46,18 @@ export function hotCommand(
     dir = rest[1];
     rest = rest.slice(2);
   }
-  const words = `${rest[0]} ${rest[1]}`;
-  if (rest.length < 2 || !Object.hasOwn(HOT, words)) return undefined;
-  if (rest.length === 2) return { words, dir, json: false };
-  if (rest.length === 3 && rest[2] === "--json") return { words, dir, json: true };
-  return undefined;
+  const two = `${rest[0]} ${rest[1]}`;
+  const words = rest.length >= 2 && Object.hasOwn(HOT, two) ? two : rest[0];
+  if (words === undefined || !Object.hasOwn(HOT, words)) return undefined;
+  const taken = (HOT[words] as (typeof HOT)[string]).flags;
+  const given = rest.slice(words.split(" ").length);
+  // Each flag once at most, and nothing else: any other spelling is commander's to read.
+  if (new Set(given).size !== given.length || given.some((f) => !taken.includes(f)))
+    return undefined;
+  const flags: { json?: boolean; local?: boolean } = {};
+  if (given.includes("--json")) flags.json = true;
+  if (given.includes("--local")) flags.local = true;
+  return { words, dir, flags };
 }
 
 /** Runs a hot command (from `hotCommand`) and returns its exit code. */
@@ -42,7 +65,7 @@ export async function runHot(
   hot: NonNullable<ReturnType<typeof hotCommand>>,
   term: Terminal,
 ): Promise<number> {
-  const command = await (HOT[hot.words] as () => Promise<HotCommand>)();
+  const command = await (HOT[hot.words] as (typeof HOT)[string]).load();
   const cwd = folderOption(hot.dir) ?? process.cwd();
-  return command({ cwd, term }, hot.json ? { json: true } : {});
+  return command({ cwd, term }, hot.flags);
 }
