@@ -9,6 +9,7 @@ import type SemVer from "semver/classes/semver.js";
 import { memoByObject, memoByString } from "./memo.ts";
 import { CACHE_LIMIT, type ConcreteAddress, EXACT_VERSION, type Selector } from "./saddr.ts";
 import { semver } from "./semver-parts.ts";
+import { simpleRange } from "./version-range.ts";
 
 /** A glob as a test, compiled once: `*` matches anything, a glob without `*` only itself. */
 const globTest = memoByString(CACHE_LIMIT, (glob): ((text: string) => boolean) => {
@@ -25,10 +26,15 @@ const globTest = memoByString(CACHE_LIMIT, (glob): ((text: string) => boolean) =
  */
 export function versionSatisfies(version: string, range: string): boolean {
   if (isPinned(range) && isPinned(version)) return sameVersion(range, version);
+  const simple = simpleRangeOf(range)?.(version);
+  if (simple !== undefined) return simple;
   const parsed = rangeOf(range);
   const v = semverOf(version);
   return parsed !== undefined && v !== undefined && parsed.test(v);
 }
+
+/** The ranges read without semver (version-range.ts), compiled once per text. */
+const simpleRangeOf = memoByString(CACHE_LIMIT, simpleRange);
 
 const rangeOf = memoByString(CACHE_LIMIT, (range): Range | undefined => {
   try {
@@ -81,6 +87,9 @@ function exactly(version: string): (v: string) => boolean {
 /** `versionSatisfies(v, range)` with the range looked up once, not once per version tested. */
 function rangeTest(range: string): (version: string) => boolean {
   if (isPinned(range)) return (version) => versionSatisfies(version, range);
+  // A version the simple test leaves to semver (a `v` before it) is semver's, as a range is.
+  const simple = simpleRangeOf(range);
+  if (simple !== undefined) return (version) => simple(version) ?? versionSatisfies(version, range);
   const parsed = rangeOf(range);
   if (parsed === undefined) return () => false;
   return (version) => {

@@ -17,6 +17,7 @@ import { memoByString } from "./memo.ts";
 import { semver } from "./semver-parts.ts";
 import { closest } from "./suggest.ts";
 import { quoteInput } from "./untrusted-text.ts";
+import { simpleRange } from "./version-range.ts";
 
 export const SYMBOL_TYPES = [
   "api",
@@ -195,7 +196,7 @@ function parseVersion(input: string, start: number, text: string): ParsedVersion
     throw syntaxError(input, at, "a semver version or range");
   }
   const collapsed = text.replace(/ +/g, " ");
-  if (semver().validRange(collapsed) === null) {
+  if (simpleRange(collapsed) === undefined && semver().validRange(collapsed) === null) {
     throw syntaxError(input, start, "a semver version or range", "e.g. 1.2.3, 2, ^1.2, >=1.2 <2");
   }
   return { exact: false, text: collapsed };

@@ -7,6 +7,7 @@ import { isNormalizedAbsolute } from "./path-confinement.ts";
 import { parseHealthExpr, parseRouteExpr } from "./route-expr.ts";
 import { parseConcrete, parseReference, parseSaddr } from "./saddr.ts";
 import { semver } from "./semver-parts.ts";
+import { simpleRange } from "./version-range.ts";
 
 /** Each `rtt-*` format is checked by the parser that owns it; its error is the explanation. */
 const FORMAT_PARSERS: Record<string, (text: string) => unknown> = {
@@ -24,7 +25,7 @@ const FORMAT_PARSERS: Record<string, (text: string) => unknown> = {
       );
   },
   "semver-range": (text) => {
-    if (semver().validRange(text) === null) {
+    if (simpleRange(text) === undefined && semver().validRange(text) === null) {
       throw new RttError("RTT_ERR_DOC_SCHEMA", `${JSON.stringify(text)} is not a semver range`, {
         hint: 'e.g. ">=1.2 <2.0" or "^1.2"',
       });
