@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -243,6 +243,30 @@ describe("nats driver", { skip: skipWithoutNats }, () => {
     );
     await natsConnector.close(second, { detach: false });
     reopened.close();
+    await natsConnector.close(target, { detach: false });
+  });
+
+  it("forgets the sequences JetStream's ack floor covers as a journaled source goes on", async () => {
+    const symbol = bus(true);
+    const dir = tempDir();
+    const state = join(dir, "source");
+    const target = await open(symbol, {}, {});
+    await send(target, texts(1, 5000));
+    const journal = RouteJournal.open(dir, 10_000, "test");
+    assert.ok(journal instanceof RouteJournal);
+    const source = await open(symbol, {}, { source: true, journal, stateDir: state });
+    const rx = natsConnector.rx(source)[Symbol.asyncIterator]();
+    const got = await take(rx, 5000);
+    assert.equal(got.at(-1)?.text, "m5000");
+    // One 8-byte record per sequence above the floor, and the floor itself: after 4,096 the end
+    // asked for the floor, and what it covers was written away.
+    const kept = () => statSync(join(state, "nats-journaled")).size / 8 - 1;
+    await eventually(() => kept() < 1000, {
+      what: "the journaled sequences compacted",
+      timeoutMs: 10_000,
+    });
+    await natsConnector.close(source, { detach: false });
+    journal.close();
     await natsConnector.close(target, { detach: false });
   });
 

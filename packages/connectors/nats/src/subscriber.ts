@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import {
   AckPolicy,
+  type Consumer,
   type ConsumerMessages,
   DeliverPolicy,
   JetStreamApiCodes,
@@ -31,6 +32,29 @@ const PULL_BATCH = 64;
 const ACK_WAIT_NS = 5_000_000_000;
 /** Sequences a journaled end keeps above the ack floor before it asks JetStream for the floor. */
 const ASK_FLOOR_AT = 4096;
+
+/**
+ * Asks JetStream for the consumer's ack floor (what the journaled end may forget) once it keeps
+ * ASK_FLOOR_AT more sequences than after the last answer, one question at a time: a floor that
+ * does not move costs one question per ASK_FLOOR_AT messages, not one per message.
+ */
+function floorAsker(consumer: Consumer, journaled: JournaledSource): () => void {
+  let askAt = ASK_FLOOR_AT;
+  let asking = false;
+  return () => {
+    if (asking || journaled.kept < askAt) return;
+    asking = true;
+    consumer
+      .info()
+      .then((info) => journaled.ackFloor(info.ack_floor.stream_seq))
+      // Not answered (the server is away): asked again after as many more messages.
+      .catch(() => {})
+      .finally(() => {
+        asking = false;
+        askAt = journaled.kept + ASK_FLOOR_AT;
+      });
+  };
+}
 
 /** The durable consumer of a symbol: the same after a restart, so the stream resumes there. */
 export function consumerName(saddr: string, subject: string): string {
@@ -130,7 +154,7 @@ export class Subscriber {
       // What JetStream has seen acked was journaled: the end forgets those sequences.
       if (journaled !== undefined) journaled.ackFloor((await consumer.info()).ack_floor.stream_seq);
       if (this.#closed) return;
-      let askingFloor = false;
+      const askFloor = journaled === undefined ? undefined : floorAsker(consumer, journaled);
       this.#consumed = await consumer.consume({ max_messages: PULL_BATCH });
       // Unjournaled: what JetStream sent again (its ack_wait passed while the pump was slow)
       // is dropped by sequence; across links, the one in flight may come twice.
@@ -155,17 +179,7 @@ export class Subscriber {
         // the record of its sequence drops the second copy. What a closed link pulled but never
         // journaled comes again after ack_wait, behind newer messages, and is taken then.
         m.ack();
-        if (journaled.kept >= ASK_FLOOR_AT && !askingFloor) {
-          askingFloor = true;
-          consumer
-            .info()
-            .then((info) => journaled.ackFloor(info.ack_floor.stream_seq))
-            // Not answered (the server is away): asked again after the next message.
-            .catch(() => {})
-            .finally(() => {
-              askingFloor = false;
-            });
-        }
+        askFloor?.();
         if (out === undefined) continue;
         this.received++;
         yield out;
