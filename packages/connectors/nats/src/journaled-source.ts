@@ -6,12 +6,12 @@
  * records first.
  *
  * A message JetStream sends again (the driver died between the journal and the ack, an ack was
- * lost with the server) is recognised by its sequence and dropped. Sequences do not arrive in
- * order: what a closed link had pulled but not taken comes back after `ack_wait`, behind newer
- * ones the next link already took, and must be taken then. So the end keeps, in its state
- * folder, exactly which sequences it journaled: a floor (the consumer's ack floor as JetStream
- * last reported it: everything at or below it was acked, so journaled) and every sequence above
- * it, appended one by one and compacted when the floor moves.
+ * lost with the server) is recognised by its sequence and dropped. Sequences need not arrive in
+ * order: a message JetStream sends again after `ack_wait` comes behind newer ones, and one that
+ * was never journaled must then be taken, so a highest-sequence mark will not do. The end keeps,
+ * in its state folder, exactly which sequences it journaled: a floor (the consumer's ack floor as
+ * JetStream last reported it: everything at or below it was acked, so journaled) and every
+ * sequence above it, appended one by one and compacted when the floor moves.
  */
 import { closeSync, constants, writeSync } from "node:fs";
 import { join } from "node:path";

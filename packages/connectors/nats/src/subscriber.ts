@@ -26,8 +26,9 @@ import { ensureStream } from "./stream.ts";
 /** Messages JetStream hands over per pull. */
 const PULL_BATCH = 64;
 /**
- * How long a message handed to this client may go unacked before JetStream sends it again: what
- * a closed link had pulled but not taken waits this long before its successor gets it.
+ * How long a message handed to this client may go unacked before JetStream sends it again: within
+ * a link, what waited that long for room in a full route. What a closed link left unacked comes
+ * to its successor at once (`prepare` starts the consumer again at its ack floor).
  */
 const ACK_WAIT_NS = 5_000_000_000;
 /** Sequences a journaled end keeps above the ack floor before it asks JetStream for the floor. */
@@ -176,8 +177,8 @@ export class Subscriber {
         if (this.#closed) return;
         const out = journaled.take(m.seq, m.data);
         // Journaled (and its sequence noted) first: a crash before this ack redelivers it, and
-        // the record of its sequence drops the second copy. What a closed link pulled but never
-        // journaled comes again after ack_wait, behind newer messages, and is taken then.
+        // the record of its sequence drops the second copy; a sequence never journaled is taken
+        // whenever it comes.
         m.ack();
         askFloor?.();
         if (out === undefined) continue;
