@@ -54,9 +54,8 @@ export function hotCommand(
   // Each flag once at most, and nothing else: any other spelling is commander's to read.
   if (new Set(given).size !== given.length || given.some((f) => !taken.includes(f)))
     return undefined;
-  const flags: { json?: boolean; local?: boolean } = {};
-  if (given.includes("--json")) flags.json = true;
-  if (given.includes("--local")) flags.local = true;
+  // `--json` sets `json`, as commander names it.
+  const flags: HotFlags = Object.fromEntries(given.map((f) => [f.slice(2), true]));
   return { words, dir, flags };
 }
 

@@ -14,10 +14,9 @@
  */
 import { RttError } from "./errors.ts";
 import { memoByString } from "./memo.ts";
-import { semver } from "./semver-parts.ts";
 import { closest } from "./suggest.ts";
 import { quoteInput } from "./untrusted-text.ts";
-import { simpleRange } from "./version-range.ts";
+import { isSemverRange } from "./version-range.ts";
 
 export const SYMBOL_TYPES = [
   "api",
@@ -196,7 +195,7 @@ function parseVersion(input: string, start: number, text: string): ParsedVersion
     throw syntaxError(input, at, "a semver version or range");
   }
   const collapsed = text.replace(/ +/g, " ");
-  if (simpleRange(collapsed) === undefined && semver().validRange(collapsed) === null) {
+  if (!isSemverRange(collapsed)) {
     throw syntaxError(input, start, "a semver version or range", "e.g. 1.2.3, 2, ^1.2, >=1.2 <2");
   }
   return { exact: false, text: collapsed };

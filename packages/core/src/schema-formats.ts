@@ -6,8 +6,7 @@ import { RttError } from "./errors.ts";
 import { isNormalizedAbsolute } from "./path-confinement.ts";
 import { parseHealthExpr, parseRouteExpr } from "./route-expr.ts";
 import { parseConcrete, parseReference, parseSaddr } from "./saddr.ts";
-import { semver } from "./semver-parts.ts";
-import { simpleRange } from "./version-range.ts";
+import { isSemverRange } from "./version-range.ts";
 
 /** Each `rtt-*` format is checked by the parser that owns it; its error is the explanation. */
 const FORMAT_PARSERS: Record<string, (text: string) => unknown> = {
@@ -25,7 +24,7 @@ const FORMAT_PARSERS: Record<string, (text: string) => unknown> = {
       );
   },
   "semver-range": (text) => {
-    if (simpleRange(text) === undefined && semver().validRange(text) === null) {
+    if (!isSemverRange(text)) {
       throw new RttError("RTT_ERR_DOC_SCHEMA", `${JSON.stringify(text)} is not a semver range`, {
         hint: 'e.g. ">=1.2 <2.0" or "^1.2"',
       });

@@ -8,6 +8,7 @@
  * stays the definition: the property tests hold every range read here to semver's `validRange`
  * and `satisfies`.
  */
+import { semver } from "./semver-parts.ts";
 
 /**
  * Whether a version is in the range, as semver's `satisfies` says; undefined for a version
@@ -119,4 +120,9 @@ export function simpleRange(range: string): RangeTest | undefined {
     const v: Triple = [Number(release[1]), Number(release[2]), Number(release[3])];
     return comparators.every((b) => within(v, b));
   };
+}
+
+/** Whether `text` is a range semver accepts: without loading semver when it is one read here. */
+export function isSemverRange(text: string): boolean {
+  return simpleRange(text) !== undefined || semver().validRange(text) !== null;
 }
