@@ -69,6 +69,8 @@ export class Subscriber {
   #sub: Subscription | undefined;
   #consumed: ConsumerMessages | undefined;
   #closed = false;
+  /** The consumer's ack floor as `prepare` found it (0 for a new consumer). */
+  #startFloor = 0;
   /** Messages handed to the route. */
   received = 0;
 
@@ -105,11 +107,12 @@ export class Subscriber {
       await jsm.consumers.add(stream, { ...config, deliver_policy: DeliverPolicy.All });
       return;
     }
+    this.#startFloor = found.ack_floor.stream_seq;
     if (found.num_ack_pending === 0) return;
     // The last link pulled messages it never acked (it closed, or died): JetStream would send
     // them again only after ack_wait, behind newer ones. Started again just after its ack floor,
     // the consumer sends them first, in stream order; a journaled end drops what it journaled.
-    const from = found.ack_floor.stream_seq + 1;
+    const from = this.#startFloor + 1;
     this.#log(
       `${saddr}: ${found.num_ack_pending} message(s) the last link had not acked go first: its consumer starts again at sequence ${from}`,
     );
@@ -152,9 +155,9 @@ export class Subscriber {
         consumerName(saddr, subject),
       );
       if (this.#closed) return;
-      // What JetStream has seen acked was journaled: the end forgets those sequences.
-      if (journaled !== undefined) journaled.ackFloor((await consumer.info()).ack_floor.stream_seq);
-      if (this.#closed) return;
+      // What JetStream has seen acked was journaled: the end forgets those sequences. Nothing
+      // was consumed since `prepare` read the floor, so it still holds.
+      journaled?.ackFloor(this.#startFloor);
       const askFloor = journaled === undefined ? undefined : floorAsker(consumer, journaled);
       this.#consumed = await consumer.consume({ max_messages: PULL_BATCH });
       // Unjournaled: what JetStream sent again (its ack_wait passed while the pump was slow)
