@@ -5,7 +5,7 @@
   "targets": [
     {
       "target_name": "rtt_shm",
-      "sources": ["src/shm.cc", "src/peer.cc", "src/beneath.cc"],
+      "sources": ["src/shm.cc", "src/peer.cc", "src/beneath.cc", "src/lister.cc"],
       # node-addon-api's C++ wrapper, header-only, without C++ exceptions (errors are thrown
       # as JS errors). Its include folder directly rather than its gyp target, whose stamp file
       # gyp would write outside build/.

@@ -30,6 +30,7 @@
 #include <napi.h>
 
 #include "beneath.h"
+#include "lister.h"
 #include "peer.h"
 
 #include <cerrno>
@@ -471,6 +472,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("peerCred", Napi::Function::New(env, rtt::PeerCred, "peerCred"));
   // Nor can it open a path without following links below a folder: see beneath.cc.
   exports.Set("openBeneath", Napi::Function::New(env, rtt::OpenBeneath, "openBeneath"));
+  // Nor list folders on a thread of their own while JavaScript walks them: see lister.cc.
+  exports.Set("listerStart", Napi::Function::New(env, rtt::ListerStart, "listerStart"));
+  exports.Set("listerFilter", Napi::Function::New(env, rtt::ListerFilter, "listerFilter"));
+  exports.Set("listerDrain", Napi::Function::New(env, rtt::ListerDrain, "listerDrain"));
+  exports.Set("listerClose", Napi::Function::New(env, rtt::ListerClose, "listerClose"));
 #ifdef O_PATH
   // Linux's O_PATH, which Node's fs.constants lack and whose value differs by architecture:
   // a socket symbol is connected through /proc/self/fd/N of such a descriptor (ADR 0022).
