@@ -6,7 +6,7 @@
 import type { Stats } from "node:fs";
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { RttError } from "@rtt/core";
-import { errorText } from "./walk.ts";
+import { errorText } from "./fs-error-text.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 

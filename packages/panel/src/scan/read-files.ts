@@ -13,6 +13,7 @@ import {
   validateDocument,
 } from "@rtt/core";
 import type { TrustedKey } from "../trust/keys.ts";
+import { errorText } from "./fs-error-text.ts";
 import { wantedByStale } from "./indexer-revisions.ts";
 import type { Indexer } from "./indexers/indexer.ts";
 import { readIndexed } from "./indexing.ts";
@@ -24,7 +25,7 @@ import {
 } from "./read-candidate.ts";
 import { type FileOutcome, type ScanState, type StateEntry, sameStamp } from "./scan-state.ts";
 import { signerOf } from "./signatures.ts";
-import { type Candidate, errorText } from "./walk.ts";
+import type { Candidate } from "./walk.ts";
 
 export function diagnosticFrom(error: RttError, file: string): Diagnostic {
   return {

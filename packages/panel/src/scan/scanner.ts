@@ -14,6 +14,7 @@ import {
   LineIndex,
   RttError,
 } from "@rtt/core";
+import type { FolderLister } from "@rtt/fabric/folder-lister.ts";
 import { CATALOG_FORMAT, type Catalog, type Conflict, readCatalog } from "../catalog.ts";
 import { manifestTrust } from "../router/steps.ts";
 // Not through catalog.ts: its readers (`rtt ls routes`) write nothing and load no writer.
@@ -53,6 +54,7 @@ import { type GitMemo, newGitMemo } from "./vcs/git-tags.ts";
 import { type GitState, gitDigestOf, withGitTags } from "./vcs/symbol-tags.ts";
 import { type WalkResult, walk } from "./walk.ts";
 import type { WalkMemo } from "./walk-memo.ts";
+import { declaredNames } from "./wants-lookup.ts";
 
 export interface ScanProgress {
   readonly phase: "walk" | "read";
@@ -69,6 +71,12 @@ export interface ScanOptions {
    * reused when only files the walk yielded changed (walk-memo.ts).
    */
   readonly watched?: { readonly memo: WalkMemo; readonly changed: readonly string[] };
+  /**
+   * A folder lister started before the scanner's modules loaded (walk-listing.ts), so folders
+   * are listed meanwhile: the walk takes it over when it lists the scan's roots. The scan closes
+   * it, walking or not.
+   */
+  readonly lister?: FolderLister;
 }
 
 export interface ScanReport {
@@ -121,16 +129,20 @@ function scanConfigOf(paths: WorkspacePaths, previous: ScanState): ScanConfig {
 function walkScanRoots(
   paths: WorkspacePaths,
   scan: ResolvedConfig["scan"],
-  onProgress: ScanOptions["onProgress"],
+  options: ScanOptions,
   indexers: readonly Indexer[],
 ): WalkResult {
+  const { onProgress, lister } = options;
   const failures: Diagnostic[] = [];
   const walked = walk({
     root: paths.root,
     roots: scan.roots,
     ignore: scan.ignore,
     followSymlinks: scan.followSymlinks,
-    ...(indexers.length === 0 ? {} : { wants: wantedBy(indexers, failures) }),
+    ...(lister === undefined ? {} : { lister }),
+    ...(indexers.length === 0
+      ? {}
+      : { wants: wantedBy(indexers, failures), wanted: declaredNames(indexers) }),
     ...(onProgress === undefined
       ? {}
       : { onProgress: (files, dirs) => onProgress({ phase: "walk", files, dirs }) }),
@@ -240,6 +252,14 @@ export async function scanWorkspace(
   paths: WorkspacePaths,
   options: ScanOptions = {},
 ): Promise<ScanReport> {
+  try {
+    return await scanWith(paths, options);
+  } finally {
+    options.lister?.close();
+  }
+}
+
+async function scanWith(paths: WorkspacePaths, options: ScanOptions): Promise<ScanReport> {
   // A linked .rtt/cache would have the scan read its memory from, and write the catalog to,
   // wherever the link points: refuse before touching either.
   const linked = cacheLinked(paths);
@@ -263,7 +283,7 @@ export async function scanWorkspace(
   const indexerKey = indexerKeyOf(indexers, paths.root);
   const { watched } = options;
   const reused = scanConfig.unchanged ? watched?.memo.reuse(watched.changed) : undefined;
-  const walked = reused ?? walkScanRoots(paths, scan, options.onProgress, indexers);
+  const walked = reused ?? walkScanRoots(paths, scan, options, indexers);
   watched?.memo.remember(walked);
   // Signature verdicts cached under other trusted keys are stale, and so are facts read in a
   // workspace since moved or by an indexer since gone: read every file again. Facts of an

@@ -16,22 +16,28 @@
  * Synchronous on purpose: one thread issuing readdir back to back is what `find` does, and
  * the bench compares the two.
  */
-import {
-  type Dirent,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  type Stats,
-  statSync,
-} from "node:fs";
+import { type Dirent, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join, sep } from "node:path";
 import type { Diagnostic, FollowSymlinks } from "@rtt/core";
-import { errorMessage } from "@rtt/core";
+import {
+  type FolderLister,
+  type FolderListing,
+  type ListedNames,
+  ListedType,
+} from "@rtt/fabric/folder-lister.ts";
+import { errorText, hasCode } from "./fs-error-text.ts";
 import { IgnoreRules } from "./ignore-rules.ts";
 import type { IndexEntry } from "./indexers/indexer.ts";
-import { isPseudoFs } from "./pseudo-fs.ts";
 import { scanWarning } from "./scan-warning.ts";
 import { escapeBytes, filesUnder, undecodableEntries } from "./undecodable.ts";
+import { foreignDevice, identity, judgeLink, type LinkContext } from "./walk-links.ts";
+import {
+  listedNames,
+  listingOf,
+  rootFolder,
+  rootFolders,
+  startWalkLister,
+} from "./walk-listing.ts";
 import { joinRel, WalkedEntry } from "./walked-entry.ts";
 import { isWithin } from "./within.ts";
 
@@ -68,6 +74,17 @@ export interface WalkOptions {
   readonly followSymlinks: FollowSymlinks;
   /** Which other entries to yield, for the indexers; none when absent. */
   readonly wants?: WantsEntry;
+  /**
+   * Every file name `wants` may pass, as declarations (wants-lookup.ts): the folder lister names
+   * only these and counts the rest. Every name is listed when absent.
+   */
+  readonly wanted?: ListedNames;
+  /**
+   * A lister started before the walk (startWalkLister, with the same root, roots and ignore),
+   * so folders are listed while the scanner's modules load: the walk takes it over (and closes
+   * it), or closes it and starts its own when its roots differ.
+   */
+  readonly lister?: FolderLister;
   /** Called now and then with running totals, for progress display. */
   readonly onProgress?: (files: number, dirs: number) => void;
 }
@@ -100,9 +117,19 @@ interface Frame {
    * checked not to be a pseudo file system before it is entered.
    */
   readonly foreignDev?: number;
+  /** The lister lists this folder: a root, or a folder named in a listing it gave. */
+  readonly byLister: boolean;
 }
 
-const identity = (stats: Stats) => `${stats.dev}:${stats.ino}`;
+/** One folder being visited: its frame, and what holds for every entry in it. */
+interface Visit {
+  readonly frame: Frame;
+  readonly rules: IgnoreRules;
+  /** The folder is a `.rtt`, whose state folders are never walked. */
+  readonly inRttDir: boolean;
+  /** Its listing came from the lister, which therefore lists its subfolders too. */
+  readonly byLister: boolean;
+}
 
 function candidateKind(name: string, parentRel: string): CandidateKind | undefined {
   if (name === MANIFEST_FILE) return "manifest";
@@ -131,20 +158,35 @@ class TreeWalk {
   readonly #rootReals: string[] = [];
   /** device:inode of the roots and of the folders reached through a link, each walked once. */
   readonly #walkedTargets = new Set<string>();
+  readonly #links: LinkContext;
   readonly #stack: Frame[] = [];
   readonly #listed = new Set<string>();
   readonly #withGit = new Set<string>();
   /** The entry offered to `wants`, reset for each file. */
   readonly #lazy = new WalkedEntry();
+  /** Lists folders ahead of the walk on the native addon's thread; undefined without it. */
+  #lister: FolderLister | undefined;
 
   constructor(options: WalkOptions) {
     this.#options = options;
+    this.#links = {
+      followSymlinks: options.followSymlinks,
+      ...(options.wants === undefined ? {} : { wants: options.wants }),
+      rootReals: this.#rootReals,
+      walkedTargets: this.#walkedTargets,
+      diagnostics: this.#diagnostics,
+    };
   }
 
   run(): WalkResult {
     this.#pushRoots();
-    for (let frame = this.#stack.pop(); frame !== undefined; frame = this.#stack.pop()) {
-      this.#visitFolder(frame);
+    this.#lister = this.#takeLister();
+    try {
+      for (let frame = this.#stack.pop(); frame !== undefined; frame = this.#stack.pop()) {
+        this.#visitFolder(frame);
+      }
+    } finally {
+      this.#lister?.close();
     }
     const candidates = this.#candidates;
     candidates.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
@@ -157,6 +199,22 @@ class TreeWalk {
     };
   }
 
+  /**
+   * The lister started before the walk when it lists these roots (else it is closed and a new
+   * one started), told which files this walk reads.
+   */
+  #takeLister(): FolderLister | undefined {
+    const options = this.#options;
+    const given = options.lister;
+    const roots = rootFolders(options.root, options.roots);
+    const same = given !== undefined && given.roots.join("\0") === roots.join("\0");
+    if (!same) given?.close();
+    const lister = same ? given : startWalkLister(options);
+    // The walk reads manifests and sidecars, and .gitignore and a `.git` file tell it of a folder.
+    lister?.name(listedNames(options, [MANIFEST_FILE, TAGS_FILE, ".gitignore", ".git"]));
+    return lister;
+  }
+
   /** Stacks each root to be walked first-listed first; one inside another root is left out. */
   #pushRoots(): void {
     const options = this.#options;
@@ -164,15 +222,14 @@ class TreeWalk {
     for (const r of [...options.roots].reverse()) {
       // Without a trailing separator (the default root is "./"): the folders below are named
       // as path.resolve names them, which the git tags look them up by (WalkResult.listed).
-      const joined = join(options.root, r);
-      const abs = joined.length > 1 && joined.endsWith(sep) ? joined.slice(0, -1) : joined;
+      const abs = rootFolder(options.root, r);
       const rel = relPath(options.root, abs);
       try {
         const real = realpathSync(abs);
         if (isWithin(real, this.#rootReals)) continue;
         this.#rootReals.push(real);
         this.#walkedTargets.add(identity(statSync(real)));
-        this.#stack.push({ abs, rel, real, rules: baseRules });
+        this.#stack.push({ abs, rel, real, rules: baseRules, byLister: true });
       } catch (error) {
         this.#diagnostics.push(
           scanWarning(
@@ -186,20 +243,30 @@ class TreeWalk {
   }
 
   #visitFolder(frame: Frame): void {
-    const read = this.#readFolder(frame);
-    if (read === undefined) return;
+    const listed = frame.byLister ? this.#lister?.take(frame.abs) : undefined;
+    const read = listed === undefined ? this.#readFolder(frame) : undefined;
+    if (listed === undefined && read === undefined) return;
     this.#dirs++;
     this.#listed.add(frame.abs);
-    const rules = this.#rulesWithGitignore(frame, read);
+    let listing = listed ?? listingOf(read ?? []);
+    const rules = this.#rulesWithGitignore(frame, listing);
     // A name Node could not decode reads as U+FFFD: rare, so only then is the folder read again
-    // by bytes, its undecodable entries reported and left out of the walk.
-    const entries = read.some((e) => e.name.includes("\uFFFD"))
-      ? this.#withoutUndecodable(frame, read, rules)
-      : read;
-    const inRttDir = frame.rel === ".rtt" || frame.rel.endsWith("/.rtt");
-    for (const entry of entries) {
-      if (entry.name === ".git") this.#withGit.add(frame.abs);
-      this.#visitEntry(frame, entry, rules, inRttDir);
+    // by bytes, its undecodable entries reported and left out of the walk. (The lister lists no
+    // folder holding such a name.)
+    if (read?.some((e) => e.name.includes("\uFFFD")))
+      listing = listingOf(this.#withoutUndecodable(frame, read, rules));
+    this.#files += listing.plainFiles;
+    const visit: Visit = {
+      frame,
+      rules,
+      inRttDir: frame.rel === ".rtt" || frame.rel.endsWith("/.rtt"),
+      byLister: listed !== undefined,
+    };
+    const { names, types } = listing;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      if (name === ".git") this.#withGit.add(frame.abs);
+      this.#visitEntry(visit, name, types[i] as number);
     }
     const onProgress = this.#options.onProgress;
     if (onProgress !== undefined && (this.#dirs & 63) === 0) onProgress(this.#files, this.#dirs);
@@ -210,7 +277,7 @@ class TreeWalk {
     try {
       return readdirSync(frame.abs, { withFileTypes: true });
     } catch (error) {
-      if (codeOf(error) !== "ENOENT") {
+      if (!hasCode(error, "ENOENT")) {
         this.#diagnostics.push(
           scanWarning(
             frame.rel || ".",
@@ -257,9 +324,9 @@ class TreeWalk {
   }
 
   /** The rules that hold inside the folder: its parent's, plus its own .gitignore if it has one. */
-  #rulesWithGitignore(frame: Frame, entries: readonly Dirent[]): IgnoreRules {
-    const gitignore = entries.find((e) => e.name === ".gitignore" && e.isFile());
-    if (gitignore === undefined) return frame.rules;
+  #rulesWithGitignore(frame: Frame, listing: FolderListing): IgnoreRules {
+    const at = listing.names.indexOf(".gitignore");
+    if (at < 0 || listing.types[at] !== ListedType.file) return frame.rules;
     try {
       return frame.rules.withGitignore(
         frame.rel,
@@ -277,11 +344,11 @@ class TreeWalk {
     }
   }
 
-  #visitEntry(frame: Frame, entry: Dirent, rules: IgnoreRules, inRttDir: boolean): void {
-    const name = entry.name;
+  #visitEntry(visit: Visit, name: string, type: number): void {
+    const { frame, rules } = visit;
     // Most entries are plain files that are not candidates: they are only counted, and no
     // path string is built for them (a warm scan's time is mostly allocation and readdir).
-    if (entry.isFile()) {
+    if (type === ListedType.file) {
       this.#files++;
       this.#offer(frame, name, "file", rules);
       return;
@@ -290,33 +357,47 @@ class TreeWalk {
     // Concatenation, not path.join: the names come from readdir, and join's normalising
     // was a fifth of a warm scan's time.
     const abs = frame.abs + sep + name;
-    if (entry.isDirectory()) {
-      if (inRttDir && RTT_STATE_DIRS.has(name)) return;
-      if (rules.ignores(rel, true)) return;
-      const real = frame.real + sep + name;
-      if (frame.foreignDev === undefined) {
-        this.#stack.push({ abs, rel, real, rules });
+    if (type === ListedType.folder) {
+      if ((visit.inRttDir && RTT_STATE_DIRS.has(name)) || rules.ignores(rel, true)) {
+        if (visit.byLister) this.#lister?.skip(abs);
         return;
       }
-      const foreignDev = this.#foreignDevice(abs, rel, frame.foreignDev);
-      if (foreignDev !== undefined) this.#stack.push({ abs, rel, real, rules, foreignDev });
+      const real = frame.real + sep + name;
+      if (frame.foreignDev === undefined) {
+        this.#stack.push({ abs, rel, real, rules, byLister: visit.byLister });
+        return;
+      }
+      const foreignDev = foreignDevice(this.#diagnostics, { abs, rel }, frame.foreignDev);
+      if (foreignDev !== undefined)
+        this.#stack.push({ abs, rel, real, rules, foreignDev, byLister: false });
       return;
     }
-    if (entry.isSymbolicLink()) {
-      const followed = this.#judgeLink(abs, rel, frame, rules);
+    if (type === ListedType.link) {
+      const followed = judgeLink(
+        this.#links,
+        { abs, rel, parentReal: frame.real },
+        rules,
+        candidateKind(name, frame.rel) !== undefined,
+      );
       if (followed === "skip") return;
       if (typeof followed === "object") {
         this.#walkedTargets.add(followed.id);
-        this.#stack.push({ abs, rel, real: followed.real, rules, ...followed.foreign });
+        this.#stack.push({
+          abs,
+          rel,
+          real: followed.real,
+          rules,
+          ...followed.foreign,
+          byLister: false,
+        });
         return;
       }
     }
-    // A link to a file, a FIFO, a socket or a device: counted, and read only if it is named
+    // A link to a file, a FIFO or a socket: counted, and read only if it is named
     // like a candidate (the scanner refuses anything but a regular file) or an indexer wants
     // it (a link as the file it leads to; FIFOs and sockets by their own type).
     this.#files++;
-    const kind = entry.isFIFO() ? "fifo" : entry.isSocket() ? "socket" : "file";
-    if (kind === "file" && !entry.isSymbolicLink()) return; // a device: nothing to index
+    const kind = type === ListedType.fifo ? "fifo" : type === ListedType.socket ? "socket" : "file";
     this.#offer(frame, name, kind, rules);
   }
 
@@ -340,120 +421,6 @@ class TreeWalk {
     const entry: IndexEntry = { rel: lazy.rel, abs: lazy.abs, name, kind };
     this.#candidates.push({ kind: "indexed", rel: entry.rel, abs: entry.abs, entry });
   }
-
-  /**
-   * In a tree reached through a link out of the roots, a subfolder on another device is a
-   * mount point: its device, to be entered, unless it is a pseudo file system (undefined).
-   */
-  #foreignDevice(abs: string, rel: string, dev: number): number | undefined {
-    let stats: Stats;
-    try {
-      stats = statSync(abs);
-    } catch {
-      // Vanished: reading it will say so (or stay silent, as for any folder).
-      return dev;
-    }
-    if (stats.dev === dev) return dev;
-    if (!isPseudoFs(abs)) return stats.dev;
-    this.#diagnostics.push(pseudoFsWarning(rel));
-    return undefined;
-  }
-
-  /**
-   * What a symbolic link is to the walk: a folder to follow (with its real path and identity),
-   * a file to count, or nothing.
-   */
-  #judgeLink(
-    abs: string,
-    rel: string,
-    frame: Frame,
-    rules: IgnoreRules,
-  ):
-    | {
-        readonly real: string;
-        readonly id: string;
-        readonly foreign: { readonly foreignDev: number };
-      }
-    | "file"
-    | "skip" {
-    const mode = this.#options.followSymlinks;
-    const name = rel.slice(rel.lastIndexOf("/") + 1);
-    const manifestLike = candidateKind(name, frame.rel) !== undefined;
-    let stats: Stats;
-    try {
-      stats = statSync(abs);
-    } catch {
-      // Dangling: worth a word only if it pretends to be something we would read.
-      if (manifestLike) {
-        this.#diagnostics.push(
-          scanWarning(rel, "RTT_ERR_SCAN_SYMLINK", "dangling symbolic link", {
-            hint: "its target does not exist",
-          }),
-        );
-      }
-      return "skip";
-    }
-    const isDir = stats.isDirectory();
-    // A link to a file that no one reads is only counted; a FIFO or socket named like a
-    // manifest is the scanner's to refuse. One an indexer wants is judged like a manifest: an
-    // indexer must not read through a link what the walk would not reach.
-    const candidate =
-      manifestLike || (!isDir && this.#options.wants?.({ rel, abs, name, kind: "file" }) === true);
-    if (!isDir && !candidate) return "file";
-    if (mode === "never") return "skip";
-    if (isDir && rules.ignores(rel, true)) return "skip";
-    let real: string;
-    try {
-      real = realpathSync(abs);
-    } catch (error) {
-      this.#diagnostics.push(
-        scanWarning(rel, "RTT_ERR_SCAN_UNREADABLE", `link not resolved: ${errorText(error)}`),
-      );
-      return "skip";
-    }
-    const inRoots = isWithin(real, this.#rootReals);
-    if (mode === "within" && !inRoots) {
-      this.#diagnostics.push(
-        scanWarning(
-          rel,
-          "RTT_ERR_SCAN_SYMLINK",
-          `symbolic link leads out of the scan roots (to ${JSON.stringify(real)}); not followed`,
-          {
-            hint: "move what it points at under a scan root, add that folder to scan.roots, or set scan.follow_symlinks: always in .rtt/panel.yaml",
-          },
-        ),
-      );
-      return "skip";
-    }
-    if (!isDir) return "file";
-    if (isWithin(frame.real, [real])) {
-      this.#diagnostics.push(
-        scanWarning(
-          rel,
-          "RTT_ERR_SCAN_SYMLINK",
-          "symbolic link loop: it leads to a folder above itself; not followed",
-        ),
-      );
-      return "skip";
-    }
-    // Inside a root, or reached before through another link: walking it again would only
-    // report its manifests twice.
-    const id = identity(stats);
-    if (inRoots || this.#walkedTargets.has(id)) return "skip";
-    if (isPseudoFs(real)) {
-      this.#diagnostics.push(pseudoFsWarning(rel));
-      return "skip";
-    }
-    return { real, id, foreign: { foreignDev: stats.dev } };
-  }
-}
-
-function pseudoFsWarning(rel: string): Diagnostic {
-  return scanWarning(
-    rel,
-    "RTT_ERR_SCAN_SYMLINK",
-    "leads into a pseudo file system (/proc, /sys…); not walked",
-  );
 }
 
 function relPath(root: string, abs: string): string {
@@ -464,18 +431,4 @@ function relPath(root: string, abs: string): string {
     .join("/")
     .replace(/\/+$/, "")
     .replace(/^\.$/, "");
-}
-
-function codeOf(error: unknown): string | undefined {
-  return typeof error === "object" && error !== null && "code" in error
-    ? String(error.code)
-    : undefined;
-}
-
-export function errorText(error: unknown): string {
-  const code = codeOf(error);
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "ENOENT") return "no such file or folder";
-  if (code === "ELOOP") return "too many levels of symbolic links";
-  return errorMessage(error);
 }

@@ -2,13 +2,15 @@
  * The lookup's law: it never leaves out an indexer that wants an entry. For any name, folder and
  * kind, every registry indexer whose `wants` says yes is among those the lookup asks, so asking
  * by name changes nothing the walk yields; and a name no indexer declares asks none of them.
+ * The folder lister's filter (declaredNames) keeps the same law: it names every such file.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { isNamed } from "@rtt/fabric/folder-lister.ts";
 import fc from "fast-check";
 import type { IndexEntry, Indexer, WantedNames } from "./indexers/indexer.ts";
 import { INDEXERS } from "./indexers/registry.ts";
-import { wantsLookup } from "./wants-lookup.ts";
+import { declaredNames, wantsLookup } from "./wants-lookup.ts";
 
 /** Name pieces chosen to hit the declarations' edges: dot files, double extensions, versions. */
 const stem = fc.constantFrom("", "a", "lib", "main", "src", "x.d", "pkg-1", ".", "..", "so");
@@ -138,6 +140,19 @@ describe("wantsLookup", () => {
         }));
         const expected = indexers.filter((i) => covers(i.wanted ?? {}, n));
         assert.deepEqual(wantsLookup(indexers).askFor(n, "file"), expected);
+        // The folder lister names every file the lookup would ask an indexer about.
+        if (expected.length > 0) assert.ok(isNamed(declaredNames(indexers), n), n);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("has the folder lister name every file a registry indexer wants", () => {
+    const declared = declaredNames(INDEXERS);
+    fc.assert(
+      fc.property(name, folder, (n, dir) => {
+        const entry = entryOf(dir, n, "file");
+        if (INDEXERS.some((i) => i.wants(entry))) assert.ok(isNamed(declared, n), entry.rel);
       }),
       { numRuns: 3000 },
     );
@@ -157,5 +172,8 @@ describe("wantsLookup", () => {
     assert.deepEqual(lookup.askFor("a.cfg", "file"), [open, named]);
     assert.deepEqual(wantsLookup([named]).askFor("plain.txt", "file"), []);
     assert.deepEqual(wantsLookup([named]).askFor("plain.txt", "fifo"), [named]);
+    // An indexer that declares nothing wants any name: the lister names them all.
+    assert.equal(declaredNames([open, named]).all, true);
+    assert.equal(declaredNames([named]).all, false);
   });
 });

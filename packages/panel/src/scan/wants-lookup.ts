@@ -4,6 +4,7 @@
  * and one by extension, instead of every indexer's `wants`. A scan of a large tree meets mostly
  * files no indexer reads: each costs one native pattern test, and no extension is sliced out.
  */
+import type { ListedNames } from "@rtt/fabric/folder-lister.ts";
 import type { IndexEntry, Indexer, WantedNames } from "./indexers/indexer.ts";
 
 export interface WantsLookup {
@@ -48,6 +49,22 @@ function declaredPattern(wanted: readonly WantedNames[]): RegExp {
     ...containing.map(literal),
   ];
   return alternatives.length === 0 ? /(?!)/ : new RegExp(alternatives.join("|"));
+}
+
+/**
+ * Every file name some indexer may want, as the folder lister reads declarations: it names these
+ * and only counts the rest, so it must pass each name `askFor` may answer with an indexer.
+ */
+export function declaredNames(indexers: readonly Indexer[]): ListedNames {
+  const wanted = indexers.flatMap((i) => (i.wanted === undefined ? [] : [i.wanted]));
+  const extensions = [...new Set(wanted.flatMap((w) => w.extensions ?? []))];
+  return {
+    all: wanted.length < indexers.length,
+    names: [...new Set(wanted.flatMap((w) => w.names ?? []))],
+    suffixes: extensions.filter((e) => e !== ""),
+    containing: [...new Set(wanted.flatMap((w) => w.containing ?? []))],
+    noExtension: extensions.includes(""),
+  };
 }
 
 export function wantsLookup(indexers: readonly Indexer[]): WantsLookup {

@@ -9,7 +9,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { RttError } from "@rtt/core";
-import { errorText } from "../walk.ts";
+import { errorText } from "../fs-error-text.ts";
 import { discoveredSaddr } from "./address.ts";
 import { type ByteSource, exportedSymbols } from "./elf.ts";
 import type { Discovery, FileFacts, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
