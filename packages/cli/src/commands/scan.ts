@@ -4,6 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { formatDiagnostic } from "@rtt/core";
+import type { FolderLister } from "@rtt/fabric/folder-lister.ts";
 import { socketPathOf } from "@rtt/panel/daemon/socket-path.ts";
 import { type ScanReportJson, scanReportJson } from "@rtt/panel/scan/report-json.ts";
 import { loadPanelConfig, type WorkspacePaths } from "@rtt/panel/workspace/workspace.ts";
@@ -44,6 +45,8 @@ export async function scanCommand(ctx: CommandContext, opts: ScanFlags): Promise
       "from the watching panel",
     );
   }
+  // Folders are listed on the native addon's threads while the scanner loads (ADR 0038).
+  const lister = await earlyLister(paths);
   // The scanner (its indexers, parsers and validators) loads only for a scan here: a warm scan
   // answered by the watching panel is mostly this process's start.
   const { scanWorkspace } = await import("@rtt/panel/scan/scanner.ts");
@@ -51,12 +54,23 @@ export async function scanCommand(ctx: CommandContext, opts: ScanFlags): Promise
   const report = await scanWorkspace(paths, {
     onProgress: (p) =>
       progress.update(() => `scanning… ${count(p.files, "file")} in ${count(p.dirs, "folder")}`),
+    ...(lister === undefined ? {} : { lister }),
   });
   progress.done();
   if (explained !== undefined && !report.stopped)
     return explainScan(ctx, report, explained, opts.json === true);
   const durationMs = Math.round(performance.now() - started);
   return printScan(ctx, scanReportJson(report, paths.catalog, durationMs), opts.json);
+}
+
+/**
+ * A folder lister for the roots panel.yaml names. A panel.yaml with a problem still gives roots
+ * (its defaults): the scan then refuses to walk, and closes the lister.
+ */
+async function earlyLister(paths: WorkspacePaths): Promise<FolderLister | undefined> {
+  const { startWalkLister } = await import("@rtt/panel/scan/walk-listing.ts");
+  const { scan } = loadPanelConfig(paths).config;
+  return startWalkLister({ root: paths.root, roots: scan.roots, ignore: scan.ignore });
 }
 
 /**
