@@ -18,6 +18,8 @@ import { diffTopologies, planProblems } from "../plan/plan.ts";
 import { asTopology, TOPOLOGY_FORMAT, type Topology } from "../plan/topology.ts";
 import type { PolicyEngine } from "../policy/policy-engine.ts";
 import type { Actor } from "../reconcile/actor.ts";
+import { edgesOf } from "../reconcile/graph.ts";
+import { topologyText } from "../reconcile/graph-text.ts";
 import type { ApplyResult, Reconciler } from "../reconcile/reconciler.ts";
 import type { ManifestTrust } from "../router/router.ts";
 import type { SandboxStatus } from "../sandbox/driver-sandbox.ts";
@@ -139,12 +141,16 @@ function liveTopologyJson(ctx: PanelServiceContext): string {
   return topologyJsonOf(ctx.reconciler);
 }
 
-function topologyJsonOf(reconciler: Pick<Reconciler, "graph">): string {
-  return JSON.stringify({ format: TOPOLOGY_FORMAT, edges: reconciler.graph.edges });
+/**
+ * The wired routes' edges as a topology's JSON, each edge's text made once (graph-text.ts): Status
+ * sends it on every call, and needs neither the drivers' records nor the breakers.
+ */
+function topologyJsonOf(reconciler: Pick<Reconciler, "live">): string {
+  return topologyText({ format: TOPOLOGY_FORMAT, edges: edgesOf(reconciler.live.values()) });
 }
 
 /** What `rtt apply` (and a watching panel) plans against: Status's topology, through its JSON. */
-export function liveTopologyOf(reconciler: Pick<Reconciler, "graph">): Topology {
+export function liveTopologyOf(reconciler: Pick<Reconciler, "live">): Topology {
   return asTopology(JSON.parse(topologyJsonOf(reconciler)) as JsonValue);
 }
 

@@ -22,14 +22,28 @@ function textOf(value: object): string {
 const links = (l: { readonly from: LinkRef; readonly to: LinkRef }) =>
   `{"from":${textOf(l.from)},"to":${textOf(l.to)}}`;
 
+/** The text of `graph.edges` as an object, each edge encoded once. */
+function edgesText(graph: Pick<PanelGraph, "edges">): string {
+  return `{${Object.entries(graph.edges)
+    .map(([id, e]) => `${JSON.stringify(id)}:${textOf(e)}`)
+    .join(",")}}`;
+}
+
+/**
+ * `JSON.stringify({ format, edges })` of the graph: the topology Status reports on every call,
+ * where encoding every edge again was most of the call's cost (graph-text.test.ts).
+ */
+export function topologyText(graph: Pick<PanelGraph, "format" | "edges">): string {
+  return `{"format":${JSON.stringify(graph.format)},"edges":${edgesText(graph)}}`;
+}
+
 /** `JSON.stringify(graph)`, key order included (graph-text.test.ts holds it to that). */
 export function graphText(graph: PanelGraph): string {
-  const edges = Object.entries(graph.edges).map(([id, e]) => `${JSON.stringify(id)}:${textOf(e)}`);
   const linked = Object.entries(graph.links).map(([id, l]) => `${JSON.stringify(id)}:${links(l)}`);
   const failed =
     graph.failed_over === undefined ? "" : `,"failed_over":${JSON.stringify(graph.failed_over)}`;
   return (
-    `{"format":${JSON.stringify(graph.format)},"edges":{${edges.join(",")}},` +
+    `{"format":${JSON.stringify(graph.format)},"edges":${edgesText(graph)},` +
     `"links":{${linked.join(",")}},"drivers":${JSON.stringify(graph.drivers)},` +
     `"breakers":${JSON.stringify(graph.breakers)}${failed}}`
   );

@@ -53,6 +53,12 @@ export function moveJson(route: WiredRoute, base: number): JsonValue {
   return { base, edge, from, to } as unknown as JsonValue;
 }
 
+/** The routes' edges by route id, in id order: the graph's (and Status's topology's) edges. */
+export function edgesOf(routes: Iterable<WiredRoute>): Record<string, Edge> {
+  const sorted = [...routes].sort((a, b) => (a.edge.route < b.edge.route ? -1 : 1));
+  return Object.fromEntries(sorted.map((r) => [r.edge.route, r.edge]));
+}
+
 export function graphOf(
   routes: Iterable<WiredRoute>,
   drivers: Readonly<Record<string, JsonValue>> = {},
@@ -64,7 +70,7 @@ export function graphOf(
   const onFailover = [...failedOver].filter((id) => wired.has(id)).sort();
   return {
     format: TOPOLOGY_FORMAT,
-    edges: Object.fromEntries(sorted.map((r) => [r.edge.route, r.edge])),
+    edges: edgesOf(sorted),
     links: Object.fromEntries(sorted.map((r) => [r.edge.route, { from: r.from, to: r.to }])),
     drivers,
     breakers: Object.fromEntries(
