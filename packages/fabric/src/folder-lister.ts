@@ -57,7 +57,8 @@ export interface FolderLister {
   /**
    * The listing of `path`, waiting for it if the threads have not reached it yet. Ask only for
    * a root or a folder named in a listing this lister gave (others never come). Undefined: it
-   * was not listed (pruned, unreadable, or holding a name that is not UTF-8): read it yourself.
+   * was not listed (pruned, unreadable, holding a name that is not UTF-8, or taken before), or
+   * the lister gave up waiting on a slow folder and stopped: read it yourself.
    */
   take(path: string): FolderListing | undefined;
   /** Nothing below `path` will be taken: the threads do not descend into it. */
@@ -68,35 +69,54 @@ export interface FolderLister {
 
 type Handle = object;
 /**
- * Folders listed since the last drain (lister.cc): whether more will come; each folder's path
- * then its names, each ended by "\0"; per folder its plain files (-1: not listed) and how many
- * names; each name's type.
+ * Folders listed since the last drain (lister.cc): whether more will come, whether the wait ran
+ * out; each folder's path then its names, each ended by "\0"; per folder its plain files (-1:
+ * not listed) and how many names; each name's type.
  */
-type Batch = [finished: boolean, text: string, shape: Int32Array, types: Uint8Array];
+type Batch = [
+  finished: boolean,
+  timedOut: boolean,
+  text: string,
+  shape: Int32Array,
+  types: Uint8Array,
+];
 interface RawLister {
-  listerStart(roots: readonly string[], prune: readonly string[]): Handle;
+  listerStart(roots: readonly string[], prune: readonly string[]): Handle | undefined;
   listerFilter(handle: Handle, filter: ListedNames): void;
-  listerDrain(handle: Handle, skips: readonly string[], wait: boolean): Batch;
+  listerSkip(handle: Handle, path: string): void;
+  listerDrain(handle: Handle, awaited: string | null, waitMs: number): Batch;
   listerClose(handle: Handle): void;
 }
+
+/**
+ * How long a walk waits for one folder before it reads the rest itself: a listing takes
+ * microseconds, so this is a thread stuck on a slow or hung mount (in a folder the walk may not
+ * even enter), which must not hold the scan.
+ */
+const STALL_MS = 250;
 
 function rawLister(): RawLister | undefined {
   const loaded = loadNativeAddon();
   if ("reason" in loaded) return undefined;
   const raw = loaded.raw as Partial<RawLister> | null;
-  return typeof raw?.listerStart === "function" ? (raw as RawLister) : undefined;
+  return typeof raw?.listerStart === "function" && typeof raw.listerSkip === "function"
+    ? (raw as RawLister)
+    : undefined;
 }
 
 /**
  * Starts listing `roots` (in the order a stack holding them would be pushed: the last is listed
- * first) and every folder below them whose name is not in `prune`; undefined without the addon.
+ * first) and every folder below them whose name is not in `prune`; undefined without the addon,
+ * when no thread can be started, or when a root holds a NUL (no folder is named so).
  */
 export function startFolderLister(
   roots: readonly string[],
   prune: readonly string[],
 ): FolderLister | undefined {
   const raw = rawLister();
-  return raw === undefined ? undefined : new NativeLister(raw, roots, prune);
+  if (raw === undefined || [...roots, ...prune].some((p) => p.includes("\0"))) return undefined;
+  const handle = raw.listerStart(roots, prune);
+  return handle === undefined ? undefined : new NativeLister(raw, handle, roots);
 }
 
 /** Listings handed over in batches (one call for many folders), kept until taken. */
@@ -106,15 +126,16 @@ class NativeLister implements FolderLister {
   readonly #handle: Handle;
   /** Listed and not yet taken; null: not listed. */
   readonly #listed = new Map<string, FolderListing | null>();
-  /** Skips not yet told to the threads (they go with the next drain). */
-  #skips: string[] = [];
+  /** Taken already: a folder visited twice is listed once, so the second visit reads it. */
+  readonly #taken = new Set<string>();
+  /** Nothing more will come: everything is listed, or the lister was closed or gave up. */
   #finished = false;
   #closed = false;
 
-  constructor(raw: RawLister, roots: readonly string[], prune: readonly string[]) {
+  constructor(raw: RawLister, handle: Handle, roots: readonly string[]) {
     this.roots = [...roots];
     this.#raw = raw;
-    this.#handle = raw.listerStart(this.roots, prune);
+    this.#handle = handle;
   }
 
   name(filter: ListedNames): void {
@@ -122,14 +143,16 @@ class NativeLister implements FolderLister {
   }
 
   take(path: string): FolderListing | undefined {
-    while (!this.#listed.has(path) && !this.#finished) this.#drain(true);
+    if (this.#taken.has(path)) return undefined;
+    while (!this.#listed.has(path) && !this.#finished) this.#drain(path);
     const listing = this.#listed.get(path);
     this.#listed.delete(path);
+    this.#taken.add(path);
     return listing ?? undefined;
   }
 
   skip(path: string): void {
-    this.#skips.push(path);
+    if (!this.#closed) this.#raw.listerSkip(this.#handle, path);
   }
 
   close(): void {
@@ -140,10 +163,12 @@ class NativeLister implements FolderLister {
     this.#raw.listerClose(this.#handle);
   }
 
-  #drain(wait: boolean): void {
-    if (this.#closed) return;
-    const [finished, text, shape, types] = this.#raw.listerDrain(this.#handle, this.#skips, wait);
-    this.#skips = [];
+  #drain(awaited: string): void {
+    const [finished, timedOut, text, shape, types] = this.#raw.listerDrain(
+      this.#handle,
+      awaited,
+      STALL_MS,
+    );
     this.#finished = finished;
     const parts = text.split("\0");
     let at = 0;
@@ -165,5 +190,7 @@ class NativeLister implements FolderLister {
       at += count;
       typeAt += count;
     }
+    // Stuck on a slow or hung folder: everything still to come is read by the caller.
+    if (timedOut && !this.#listed.has(awaited)) this.close();
   }
 }

@@ -22,17 +22,45 @@ import { type WalkedOptions, walkAsJson } from "./support/walk-as-json.ts";
 const skip = process.env.RTT_NO_NATIVE === "1" ? "the native addon is disabled" : false;
 const WALK_AS_JSON = new URL("./support/walk-as-json.ts", import.meta.url).href;
 
-/** The same walk in a process with the addon disabled: readdir for every folder. */
-function walkWithoutAddon(options: WalkedOptions): string {
+/** The same walk in another process: with the addon disabled (readdir for every folder), or not. */
+function walkElsewhere(options: WalkedOptions, env: NodeJS.ProcessEnv = { RTT_NO_NATIVE: "1" }) {
   const script = `import { walkAsJson } from ${JSON.stringify(WALK_AS_JSON)};
 process.stdout.write(walkAsJson(JSON.parse(process.argv[1]), []));`;
   const child = spawnSync(
     process.execPath,
     ["--input-type=module", "-e", script, JSON.stringify(options)],
-    { encoding: "utf8", env: { ...process.env, RTT_NO_NATIVE: "1" } },
+    // Far longer than the walk takes: a walk held by a hung folder fails here, not by hanging.
+    { encoding: "utf8", env: { ...process.env, ...env }, timeout: 20_000 },
   );
-  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.status, 0, `${child.error ?? ""} ${child.stderr}`);
   return child.stdout;
+}
+
+/**
+ * A shared object making `opendir` of any folder named `slow` sleep 30 s: a hung mount. Built
+ * with the C compiler the addon's build needs; undefined without one.
+ */
+function hungMountShim(dir: string): string | undefined {
+  const source = join(dir, "hung.c");
+  writeFileSync(
+    source,
+    `#define _GNU_SOURCE
+#include <dirent.h>
+#include <dlfcn.h>
+#include <string.h>
+#include <unistd.h>
+DIR* opendir(const char* name) {
+  static DIR* (*real)(const char*);
+  if (!real) real = (DIR* (*)(const char*))dlsym(RTLD_NEXT, "opendir");
+  size_t n = strlen(name);
+  if (n >= 5 && strcmp(name + n - 5, "/slow") == 0) sleep(30);
+  return real(name);
+}
+`,
+  );
+  const shim = join(dir, "hung.so");
+  const built = spawnSync("cc", ["-shared", "-fPIC", "-o", shim, source, "-ldl"]);
+  return built.status === 0 ? shim : undefined;
 }
 
 describe("the walk with the folder lister", { skip }, () => {
@@ -91,6 +119,17 @@ describe("the walk with the folder lister", { skip }, () => {
       { roots: ["./"], ignore: ["node_modules", "dist", "!dist"], followSymlinks: "within" },
     ],
     ["nested roots", { roots: ["lib", "./", "svc"], ignore: [], followSymlinks: "always" }],
+    ["a root given twice", { roots: ["./", "./"], ignore: [], followSymlinks: "within" }],
+    ["a root with a NUL", { roots: ["lib\0", "svc"], ignore: [], followSymlinks: "within" }],
+    [
+      "a .rtt/manifests root, for manifests only",
+      {
+        roots: [".rtt/manifests", "svc"],
+        ignore: [],
+        followSymlinks: "within",
+        manifestsOnly: true,
+      },
+    ],
     ["links never followed", { roots: ["./"], ignore: [".rtt"], followSymlinks: "never" }],
   ];
   for (const [label, rest] of cases) {
@@ -99,11 +138,27 @@ describe("the walk with the folder lister", { skip }, () => {
       const failures: Diagnostic[] = [];
       const here = walkAsJson(options, failures);
       assert.deepEqual(failures, []);
-      assert.equal(here, walkWithoutAddon(options));
+      assert.equal(here, walkElsewhere(options));
       // Listed while the scanner would load, then taken over by the walk.
       assert.equal(walkAsJson(options, [], startWalkLister(options)), here);
       // Started for other roots: closed, and the walk starts its own.
       assert.equal(walkAsJson(options, [], startFolderLister([outside], [])), here);
     });
   }
+
+  it("is not held by a hung folder it ignores: the lister is left to it", (t) => {
+    const shim = hungMountShim(outside);
+    if (shim === undefined) return t.skip("no C compiler to build the hung-mount shim");
+    const tree = mkdtempSync(join(tmpdir(), "rtt-walk-hung-"));
+    try {
+      mkdirSync(join(tree, "slow/deep"), { recursive: true });
+      mkdirSync(join(tree, "svc"));
+      writeFileSync(join(tree, "svc/rtt.manifest.json"), "{}");
+      writeFileSync(join(tree, ".gitignore"), "slow/\n");
+      const options = { root: tree, roots: ["./"], ignore: [], followSymlinks: "within" } as const;
+      assert.equal(walkElsewhere(options, { LD_PRELOAD: shim }), walkElsewhere(options));
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
+  });
 });

@@ -49,7 +49,10 @@ export async function scanCommand(ctx: CommandContext, opts: ScanFlags): Promise
   const lister = await earlyLister(paths);
   // The scanner (its indexers, parsers and validators) loads only for a scan here: a warm scan
   // answered by the watching panel is mostly this process's start.
-  const { scanWorkspace } = await import("@rtt/panel/scan/scanner.ts");
+  const { scanWorkspace } = await import("@rtt/panel/scan/scanner.ts").catch((error) => {
+    lister?.close();
+    throw error;
+  });
   const progress = progressLine(ctx.term);
   const report = await scanWorkspace(paths, {
     onProgress: (p) =>

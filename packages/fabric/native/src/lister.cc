@@ -2,18 +2,21 @@
 // instead of calling readdir itself, so the kernel's share of a walk (getdents, the bulk of what
 // `find` spends) runs on other cores, and can start before the scanner has loaded (ADR 0038).
 //
-//   listerStart(roots, prune) -> handle
+//   listerStart(roots, prune) -> handle | undefined
 //       roots:  folders to list, in the order a stack holding them was pushed (the last is
 //               listed first); then every folder below them, depth first, last name first:
-//               the order the walk asks in
+//               the order the walk asks in. A path is listed once however often it comes.
 //       prune:  folder names never descended into (the walk ignores them; should it enter one
 //               all the same, it finds it "not listed" and reads the folder itself)
+//       undefined when no thread could be started
 //   listerFilter(handle, { all, names, suffixes, containing, noExtension })
 //       which regular files listings name from now on; the others are only counted. Until it
 //       is called, every file is named (the walk calls it before it takes a listing)
-//   listerDrain(handle, skips, wait) -> [finished, text, shape, types]
-//       skips:  folders the walk will not enter: nothing below them is listed from now on
-//       wait:   when nothing was listed since the last drain, wait until something is
+//   listerSkip(handle, path)   the walk will not enter `path`: nothing below it is listed
+//   listerDrain(handle, awaited, waitMs) -> [finished, timedOut, text, shape, types]
+//       awaited: a folder the caller needs (or null): when nothing is waiting to be handed
+//               over, first waits until it is listed, or a batch of others, or the end, for at
+//               most waitMs (timedOut then says it ran out: a folder on a slow mount, say)
 //       what was listed since the last drain, flat, so a batch costs a few JavaScript values
 //       rather than a few per folder:
 //         text:  each folder's path, then the names in it, every one followed by "\0"
@@ -21,7 +24,8 @@
 //                unreadable or holding a name that is not UTF-8), and how many names follow
 //         types: one per name
 //       finished: nothing more will be listed
-//   listerClose(handle)   stops the threads and frees what was not drained (idempotent)
+//   listerClose(handle)   stops the threads (idempotent); one stuck in the kernel is not
+//                         waited for beyond a moment, and frees what it holds when it ends
 //
 // types: 1 file, 2 folder, 3 symbolic link, 4 FIFO, 5 socket. Devices are counted with plain
 // files (the walk counts them and reads nothing from them). Names are sorted by strcmp, as
@@ -31,6 +35,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -46,6 +51,7 @@
 #ifndef _WIN32
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #endif
 
@@ -207,59 +213,221 @@ bool ListFolder(const NameFilter* filter, Listed* out) {
 
 struct Folder {
   std::string path;
-  int parent;  // index in Lister::folders_, -1 for a root
+  int parent;  // index in State::folders, -1 for a root
   bool all_files;
   bool skipped;
 };
 
+// Every folder named like `.rtt/manifests` has every file named, as the walk reads each
+// `*.json` in one as a manifest (a superset of its rule, which is relative to the workspace).
+bool AllFilesIn(const std::string& path) {
+  static const std::string kManifests = "/.rtt/manifests";
+  return path.size() >= kManifests.size() &&
+         path.compare(path.size() - kManifests.size(), kManifests.size(), kManifests) == 0;
+}
+
+// What the listing threads and the JavaScript thread share. The threads hold it too, so a
+// thread stuck in the kernel (a hung mount) can outlive its lister without touching freed
+// memory: Close stops waiting for it after a while.
+struct State {
+  explicit State(std::unordered_set<std::string> pruned) : prune(std::move(pruned)) {}
+
+  const std::unordered_set<std::string> prune;
+  std::mutex mutex;
+  std::condition_variable listed_cv;  // the walk, waiting in Drain
+  std::condition_variable work_cv;    // the threads, waiting for folders to list
+  std::condition_variable exit_cv;    // Close, waiting for the threads to end
+  std::shared_ptr<const NameFilter> filter;
+  std::deque<Folder> folders;
+  std::unordered_map<std::string, int> index;
+  std::vector<int> stack;
+  std::vector<Listed> done;
+  bool stopping = false;
+  unsigned busy = 0;     // threads listing a folder now
+  unsigned running = 0;  // threads not ended
+  // The walk is waiting in Drain, for `awaited` (or for a batch, or the end).
+  bool waiting = false;
+  std::string awaited;
+  bool awaited_listed = false;
+
+  bool Finished() const { return stopping || (stack.empty() && busy == 0); }
+
+  // Under mutex (or before the threads start). A path already known is not listed twice (a
+  // root inside another).
+  void Push(std::string path, int parent) {
+    if (index.count(path) > 0) return;
+    int at = static_cast<int>(folders.size());
+    bool all_files = AllFilesIn(path);
+    index.emplace(path, at);
+    folders.push_back(Folder{std::move(path), parent, all_files, false});
+    stack.push_back(at);
+  }
+
+  bool Skipped(int at) const {
+    for (int i = at; i >= 0; i = folders[i].parent) {
+      if (folders[i].skipped) return true;
+    }
+    return false;
+  }
+
+  // Under mutex: hands `listed` over, waking a waiting walk when what it waits for is there.
+  void Hand(Listed listed) {
+    if (waiting && listed.path == awaited) awaited_listed = true;
+    done.push_back(std::move(listed));
+    if (waiting && (awaited_listed || done.size() >= kBatch || Finished())) {
+      waiting = false;
+      listed_cv.notify_all();
+    }
+  }
+
+  // A walk waiting for one folder is woken when it is listed, or when this many others are
+  // (it takes them all at once), or at the end: not once per folder, which put both sides to
+  // sleep and woke them thousands of times and cost more than the listing saved.
+  static constexpr size_t kBatch = 64;
+};
+
+// One listing thread: pops the newest folder, lists it unlocked, pushes its subfolders.
+void Run(const std::shared_ptr<State>& state) {
+  State& s = *state;
+  std::unique_lock<std::mutex> lock(s.mutex);
+  for (;;) {
+    // Nothing to pop while another thread lists: it may push subfolders.
+    s.work_cv.wait(lock, [&] { return s.stopping || !s.stack.empty() || s.busy == 0; });
+    if (s.stopping || s.stack.empty()) break;
+    int at = s.stack.back();
+    s.stack.pop_back();
+    if (s.Skipped(at)) continue;  // the walk will not ask for it
+    Listed listed;
+    // A deque's elements stay put as it grows, but another thread may be growing it: copied.
+    listed.path = s.folders[at].path;
+    listed.all_files = s.folders[at].all_files;
+    std::shared_ptr<const NameFilter> filter = s.filter;
+    s.busy++;
+    lock.unlock();
+    listed.listed = ListFolder(filter.get(), &listed);
+    lock.lock();
+    s.busy--;
+    if (listed.listed) {
+      for (const Entry& e : listed.entries) {
+        if (e.type != kFolder) continue;
+        std::string child = listed.path + "/" + e.name;
+        if (s.prune.count(e.name) > 0) {
+          Listed pruned;
+          pruned.path = std::move(child);
+          s.Hand(std::move(pruned));
+        } else {
+          s.Push(std::move(child), at);
+        }
+      }
+    }
+    s.Hand(std::move(listed));
+    s.work_cv.notify_all();
+  }
+  s.running--;
+  if (s.Finished() && s.waiting) {
+    s.waiting = false;
+    s.listed_cv.notify_all();
+  }
+  lock.unlock();
+  s.work_cv.notify_all();
+  s.exit_cv.notify_all();
+}
+
+void* RunThread(void* arg) {
+  auto* state = static_cast<std::shared_ptr<State>*>(arg);
+  Run(*state);
+  delete state;
+  return nullptr;
+}
+
 class Lister {
  public:
-  Lister(std::vector<std::string> roots, std::unordered_set<std::string> prune)
-      : prune_(std::move(prune)) {
-    for (std::string& root : roots) Push(std::move(root), -1, false);
-    for (unsigned i = 0; i < kThreads; i++) threads_.emplace_back([this] { Run(); });
+  Lister(const std::vector<std::string>& roots, std::unordered_set<std::string> prune)
+      : state_(std::make_shared<State>(std::move(prune))) {
+    for (const std::string& root : roots) state_->Push(root, -1);
   }
 
   ~Lister() { Close(); }
 
+  // Starts the threads; false when not one could be (a process's thread limit): the caller
+  // then reads every folder itself.
+  bool Start() {
+#ifdef _WIN32
+    return false;
+#else
+    unsigned started = 0;
+    for (unsigned i = 0; i < kThreads; i++) {
+      // Detached, each holding the state: Close waits for them, but not forever.
+      auto* held = new std::shared_ptr<State>(state_);
+      pthread_attr_t attr;
+      pthread_attr_init(&attr);
+      pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+      pthread_t thread;
+      {
+        std::lock_guard<std::mutex> lock(state_->mutex);
+        state_->running++;
+      }
+      if (pthread_create(&thread, &attr, RunThread, held) == 0) {
+        started++;
+      } else {
+        delete held;
+        std::lock_guard<std::mutex> lock(state_->mutex);
+        state_->running--;
+      }
+      pthread_attr_destroy(&attr);
+    }
+    if (started > 0) return true;
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->stopping = true;
+    return false;
+#endif
+  }
+
   void SetFilter(NameFilter filter) {
     auto shared = std::make_shared<const NameFilter>(std::move(filter));
-    std::lock_guard<std::mutex> lock(mutex_);
-    filter_ = std::move(shared);
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->filter = std::move(shared);
   }
 
+  void Skip(const std::string& path) {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    auto it = state_->index.find(path);
+    if (it != state_->index.end()) state_->folders[it->second].skipped = true;
+  }
+
+  // Stops the threads, waiting a little for each to end: one stuck in the kernel (a hung
+  // mount) is left to end by itself, holding what it needs.
   void Close() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stopping_ = true;
-    }
-    listed_cv_.notify_all();
-    work_cv_.notify_all();
-    for (std::thread& thread : threads_) {
-      if (thread.joinable()) thread.join();
-    }
-    threads_.clear();
-    folders_.clear();
-    index_.clear();
-    done_.clear();
+    std::unique_lock<std::mutex> lock(state_->mutex);
+    state_->stopping = true;
+    state_->work_cv.notify_all();
+    state_->listed_cv.notify_all();
+    state_->exit_cv.wait_for(lock, std::chrono::milliseconds(kCloseWaitMs),
+                             [&] { return state_->running == 0; });
+    state_->done.clear();
   }
 
-  // Marks `skips` skipped, then hands over what was listed since the last call (waiting for
-  // something when asked to), each weighed against the filter. Returns whether nothing more
-  // will be listed.
-  bool Drain(const std::vector<std::string>& skips, bool wait, std::vector<Listed>* out) {
+  // Hands over what was listed since the last call. With `awaited`, first waits until that
+  // folder is listed (or a batch of others, or the end) for at most `wait_ms`. Returns whether
+  // nothing more will be listed, and sets `*timed_out` when the wait ran out.
+  bool Drain(const std::string* awaited, int wait_ms, std::vector<Listed>* out, bool* timed_out) {
+    State& s = *state_;
     std::shared_ptr<const NameFilter> filter;
     bool finished;
+    *timed_out = false;
     {
-      std::unique_lock<std::mutex> lock(mutex_);
-      for (const std::string& path : skips) {
-        auto it = index_.find(path);
-        if (it != index_.end()) folders_[it->second].skipped = true;
+      std::unique_lock<std::mutex> lock(s.mutex);
+      if (awaited != nullptr && s.done.empty() && !s.Finished()) {
+        s.waiting = true;
+        s.awaited = *awaited;
+        s.awaited_listed = false;
+        *timed_out = !s.listed_cv.wait_for(lock, std::chrono::milliseconds(wait_ms),
+                                           [&] { return !s.waiting || s.Finished(); });
+        s.waiting = false;
       }
-      if (wait) listed_cv_.wait(lock, [&] { return !done_.empty() || Finished(); });
-      out->swap(done_);
-      filter = filter_;
-      finished = Finished();
+      out->swap(s.done);
+      filter = s.filter;
+      finished = s.Finished();
     }
     // Folders listed before the filter was set.
     if (filter != nullptr) {
@@ -280,96 +448,29 @@ class Lister {
  private:
   // Two: a walk's time is mostly the kernel's, and directory reads on two cores overlap well.
   static constexpr unsigned kThreads = 2;
-  // A walk waiting in Drain is woken once per this many folders (or at the end): it then has a
-  // batch to take, and the threads are not put to sleep and woken once per folder (which cost
-  // more than the listing saved).
-  static constexpr size_t kBatch = 64;
-
-  bool Finished() const { return stopping_ || (stack_.empty() && busy_ == 0); }
-
-  // Under mutex_ (or before the threads start).
-  void Push(std::string path, int parent, bool all_files) {
-    int at = static_cast<int>(folders_.size());
-    index_.emplace(path, at);
-    folders_.push_back(Folder{std::move(path), parent, all_files, false});
-    stack_.push_back(at);
-  }
-
-  bool Skipped(int at) const {
-    for (int i = at; i >= 0; i = folders_[i].parent) {
-      if (folders_[i].skipped) return true;
-    }
-    return false;
-  }
-
-  // One listing thread: pops the newest folder, lists it unlocked, pushes its subfolders.
-  void Run() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-      // Nothing to pop while another thread lists: it may push subfolders.
-      work_cv_.wait(lock, [&] { return stopping_ || !stack_.empty() || busy_ == 0; });
-      if (stopping_ || stack_.empty()) break;
-      int at = stack_.back();
-      stack_.pop_back();
-      if (Skipped(at)) continue;  // the walk will not ask for it
-      Listed listed;
-      // A deque's elements stay put as it grows, but another thread may be growing it: copied.
-      listed.path = folders_[at].path;
-      listed.all_files = folders_[at].all_files;
-      std::shared_ptr<const NameFilter> filter = filter_;
-      busy_++;
-      lock.unlock();
-      listed.listed = ListFolder(filter.get(), &listed);
-      lock.lock();
-      busy_--;
-      if (listed.listed) {
-        for (const Entry& e : listed.entries) {
-          if (e.type != kFolder) continue;
-          std::string child = listed.path + "/" + e.name;
-          if (prune_.count(e.name) > 0) {
-            Listed pruned;
-            pruned.path = std::move(child);
-            done_.push_back(std::move(pruned));
-          } else {
-            Push(std::move(child), at, e.name == "manifests");
-          }
-        }
-      }
-      done_.push_back(std::move(listed));
-      if (done_.size() % kBatch == 0 || Finished()) listed_cv_.notify_all();
-      work_cv_.notify_all();
-    }
-    lock.unlock();
-    listed_cv_.notify_all();
-    work_cv_.notify_all();
-  }
-
-  const std::unordered_set<std::string> prune_;
-  std::mutex mutex_;
-  std::condition_variable listed_cv_;
-  std::condition_variable work_cv_;
-  std::shared_ptr<const NameFilter> filter_;
-  std::deque<Folder> folders_;
-  std::unordered_map<std::string, int> index_;
-  std::vector<int> stack_;
-  std::vector<Listed> done_;
-  bool stopping_ = false;
-  unsigned busy_ = 0;  // threads listing a folder now
-  std::vector<std::thread> threads_;
+  static constexpr int kCloseWaitMs = 200;
+  std::shared_ptr<State> state_;
 };
+
+// The tag that marks an External as a lister handle, so no other value is taken for one.
+constexpr napi_type_tag kListerTag = {0x7a1c3e5b9d2f4a61ULL, 0x8e0b6c4d2a193f57ULL};
 
 Napi::Value ThrowType(Napi::Env env, const char* message) {
   Napi::TypeError::New(env, message).ThrowAsJavaScriptException();
   return env.Undefined();
 }
 
+// Strings as given; false for anything else, or a string holding a NUL (no path does, and one
+// would name a prefix of itself to opendir).
 bool StringsOf(const Napi::Value& value, std::vector<std::string>* out) {
   if (!value.IsArray()) return false;
   Napi::Array array = value.As<Napi::Array>();
   for (uint32_t i = 0; i < array.Length(); i++) {
     Napi::Value item = array.Get(i);
     if (!item.IsString()) return false;
-    out->push_back(item.As<Napi::String>().Utf8Value());
+    std::string text = item.As<Napi::String>().Utf8Value();
+    if (text.find('\0') != std::string::npos) return false;
+    out->push_back(std::move(text));
   }
   return true;
 }
@@ -391,7 +492,8 @@ bool FilterOf(const Napi::Value& value, NameFilter* filter) {
 
 Lister* ListerOf(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsExternal()) return nullptr;
-  return info[0].As<Napi::External<Lister>>().Data();
+  auto handle = info[0].As<Napi::External<Lister>>();
+  return handle.CheckTypeTag(&kListerTag) ? handle.Data() : nullptr;
 }
 
 }  // namespace
@@ -401,10 +503,16 @@ Napi::Value ListerStart(const Napi::CallbackInfo& info) {
   std::vector<std::string> roots;
   std::vector<std::string> prune;
   if (info.Length() < 2 || !StringsOf(info[0], &roots) || !StringsOf(info[1], &prune))
-    return ThrowType(env, "listerStart(roots: string[], prune: string[])");
+    return ThrowType(env, "listerStart(roots: string[], prune: string[]), no NUL in either");
   auto* lister =
-      new Lister(std::move(roots), std::unordered_set<std::string>(prune.begin(), prune.end()));
-  return Napi::External<Lister>::New(env, lister, [](Napi::Env, Lister* l) { delete l; });
+      new Lister(roots, std::unordered_set<std::string>(prune.begin(), prune.end()));
+  if (!lister->Start()) {
+    delete lister;
+    return env.Undefined();
+  }
+  auto handle = Napi::External<Lister>::New(env, lister, [](Napi::Env, Lister* l) { delete l; });
+  handle.TypeTag(&kListerTag);
+  return handle;
 }
 
 Napi::Value ListerFilter(const Napi::CallbackInfo& info) {
@@ -417,14 +525,26 @@ Napi::Value ListerFilter(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+Napi::Value ListerSkip(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Lister* lister = ListerOf(info);
+  if (lister == nullptr || info.Length() < 2 || !info[1].IsString())
+    return ThrowType(env, "listerSkip(handle, path: string)");
+  lister->Skip(info[1].As<Napi::String>().Utf8Value());
+  return env.Undefined();
+}
+
 Napi::Value ListerDrain(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Lister* lister = ListerOf(info);
-  std::vector<std::string> skips;
-  if (lister == nullptr || info.Length() < 3 || !StringsOf(info[1], &skips))
-    return ThrowType(env, "listerDrain(handle, skips: string[], wait: boolean)");
+  if (lister == nullptr || info.Length() < 3 || !(info[1].IsString() || info[1].IsNull()) ||
+      !info[2].IsNumber())
+    return ThrowType(env, "listerDrain(handle, awaited: string | null, waitMs: number)");
+  std::string awaited = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
   std::vector<Listed> batch;
-  bool finished = lister->Drain(skips, info[2].ToBoolean(), &batch);
+  bool timed_out = false;
+  bool finished = lister->Drain(info[1].IsString() ? &awaited : nullptr,
+                                info[2].As<Napi::Number>().Int32Value(), &batch, &timed_out);
   std::string text;
   size_t names = 0;
   for (const Listed& listed : batch) {
@@ -445,11 +565,12 @@ Napi::Value ListerDrain(const Napi::CallbackInfo& info) {
     shape[2 * i + 1] = static_cast<int32_t>(listed.entries.size());
     for (const Entry& e : listed.entries) types[at++] = e.type;
   }
-  Napi::Array out = Napi::Array::New(env, 4);
+  Napi::Array out = Napi::Array::New(env, 5);
   out.Set(0u, Napi::Boolean::New(env, finished));
-  out.Set(1u, Napi::String::New(env, text));
-  out.Set(2u, shape);
-  out.Set(3u, types);
+  out.Set(1u, Napi::Boolean::New(env, timed_out));
+  out.Set(2u, Napi::String::New(env, text));
+  out.Set(3u, shape);
+  out.Set(4u, types);
   return out;
 }
 

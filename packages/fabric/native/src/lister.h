@@ -6,10 +6,10 @@
 
 namespace rtt {
 
-// listerStart(roots, prune, filter) -> handle; listerDrain(handle, skips, wait) -> [finished,
-// batch]; listerClose(handle).
+// listerStart, listerFilter, listerSkip, listerDrain, listerClose: see lister.cc.
 Napi::Value ListerStart(const Napi::CallbackInfo& info);
 Napi::Value ListerFilter(const Napi::CallbackInfo& info);
+Napi::Value ListerSkip(const Napi::CallbackInfo& info);
 Napi::Value ListerDrain(const Napi::CallbackInfo& info);
 Napi::Value ListerClose(const Napi::CallbackInfo& info);
 

@@ -475,6 +475,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // Nor list folders on a thread of their own while JavaScript walks them: see lister.cc.
   exports.Set("listerStart", Napi::Function::New(env, rtt::ListerStart, "listerStart"));
   exports.Set("listerFilter", Napi::Function::New(env, rtt::ListerFilter, "listerFilter"));
+  exports.Set("listerSkip", Napi::Function::New(env, rtt::ListerSkip, "listerSkip"));
   exports.Set("listerDrain", Napi::Function::New(env, rtt::ListerDrain, "listerDrain"));
   exports.Set("listerClose", Napi::Function::New(env, rtt::ListerClose, "listerClose"));
 #ifdef O_PATH

@@ -4,7 +4,7 @@
  * reads and counting the rest; else from readdir, made into the same shape. One listing shape
  * for both, so the walk has one way to visit a folder.
  */
-import type { Dirent } from "node:fs";
+import { type Dirent, realpathSync, statSync } from "node:fs";
 import { join, sep } from "node:path";
 import {
   type FolderLister,
@@ -13,31 +13,72 @@ import {
   ListedType,
   startFolderLister,
 } from "@rtt/fabric/folder-lister.ts";
+import { identity } from "./walk-links.ts";
+import { isWithin } from "./within.ts";
 
 /**
  * A scan root as the walk names it: absolute, without a trailing separator (the default root
  * is "./"), as path.resolve names folders, which the git tags look them up by.
  */
-export function rootFolder(root: string, r: string): string {
+function rootFolder(root: string, r: string): string {
   const joined = join(root, r);
   return joined.length > 1 && joined.endsWith(sep) ? joined.slice(0, -1) : joined;
 }
 
-/** The roots in the order the walk stacks them (the first root on top). */
-export function rootFolders(root: string, roots: readonly string[]): string[] {
-  return [...roots].reverse().map((r) => rootFolder(root, r));
+/** A scan root the walk walks: its folder, real path and identity. */
+export interface KeptRoot {
+  /** As panel.yaml names it. */
+  readonly r: string;
+  readonly abs: string;
+  readonly real: string;
+  /** device:inode (walk-links.ts `identity`). */
+  readonly id: string;
 }
 
 /**
- * A lister for a walk of `roots` under `root`; undefined without the native addon. It needs no
- * indexer: which files it names is set when the walk takes it (FolderLister.name).
+ * The roots the walk walks, in the order it stacks them (the first root on top): each resolved,
+ * one inside a root kept before it left out; and those that cannot be resolved, with why.
+ */
+export function scanRoots(
+  root: string,
+  roots: readonly string[],
+): { kept: KeptRoot[]; failed: { r: string; abs: string; error: unknown }[] } {
+  const kept: KeptRoot[] = [];
+  const failed: { r: string; abs: string; error: unknown }[] = [];
+  for (const r of [...roots].reverse()) {
+    const abs = rootFolder(root, r);
+    try {
+      const real = realpathSync(abs);
+      if (
+        isWithin(
+          real,
+          kept.map((k) => k.real),
+        )
+      )
+        continue;
+      kept.push({ r, abs, real, id: identity(statSync(real)) });
+    } catch (error) {
+      failed.push({ r, abs, error });
+    }
+  }
+  return { kept, failed };
+}
+
+/**
+ * A lister for a walk of `roots` under `root`: the roots the walk keeps (scanRoots), listed in
+ * its order; undefined without the native addon. It needs no indexer: which files it names is
+ * set when the walk takes it (FolderLister.name).
  */
 export function startWalkLister(options: {
   readonly root: string;
   readonly roots: readonly string[];
   readonly ignore: readonly string[];
 }): FolderLister | undefined {
-  return startFolderLister(rootFolders(options.root, options.roots), prunedNames(options.ignore));
+  const { kept } = scanRoots(options.root, options.roots);
+  return startFolderLister(
+    kept.map((k) => k.abs),
+    prunedNames(options.ignore),
+  );
 }
 
 /**

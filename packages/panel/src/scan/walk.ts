@@ -16,7 +16,7 @@
  * Synchronous on purpose: one thread issuing readdir back to back is what `find` does, and
  * the bench compares the two.
  */
-import { type Dirent, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { type Dirent, readdirSync, readFileSync } from "node:fs";
 import { join, sep } from "node:path";
 import type { Diagnostic, FollowSymlinks } from "@rtt/core";
 import {
@@ -30,16 +30,9 @@ import { IgnoreRules } from "./ignore-rules.ts";
 import type { IndexEntry } from "./indexers/indexer.ts";
 import { scanWarning } from "./scan-warning.ts";
 import { escapeBytes, filesUnder, undecodableEntries } from "./undecodable.ts";
-import { foreignDevice, identity, judgeLink, type LinkContext } from "./walk-links.ts";
-import {
-  listedNames,
-  listingOf,
-  rootFolder,
-  rootFolders,
-  startWalkLister,
-} from "./walk-listing.ts";
+import { foreignDevice, judgeLink, type LinkContext } from "./walk-links.ts";
+import { listedNames, listingOf, scanRoots, startWalkLister } from "./walk-listing.ts";
 import { joinRel, WalkedEntry } from "./walked-entry.ts";
-import { isWithin } from "./within.ts";
 
 export const MANIFEST_FILE = "rtt.manifest.json";
 export const TAGS_FILE = ".rtttags";
@@ -180,8 +173,8 @@ class TreeWalk {
 
   run(): WalkResult {
     this.#pushRoots();
-    this.#lister = this.#takeLister();
     try {
+      this.#takeLister();
       for (let frame = this.#stack.pop(); frame !== undefined; frame = this.#stack.pop()) {
         this.#visitFolder(frame);
       }
@@ -203,42 +196,37 @@ class TreeWalk {
    * The lister started before the walk when it lists these roots (else it is closed and a new
    * one started), told which files this walk reads.
    */
-  #takeLister(): FolderLister | undefined {
+  #takeLister(): void {
     const options = this.#options;
     const given = options.lister;
-    const roots = rootFolders(options.root, options.roots);
+    const roots = this.#stack.map((f) => f.abs);
     const same = given !== undefined && given.roots.join("\0") === roots.join("\0");
     if (!same) given?.close();
-    const lister = same ? given : startWalkLister(options);
+    // Kept before it is told anything: the walk closes it whatever happens next.
+    this.#lister = same ? given : startWalkLister(options);
     // The walk reads manifests and sidecars, and .gitignore and a `.git` file tell it of a folder.
-    lister?.name(listedNames(options, [MANIFEST_FILE, TAGS_FILE, ".gitignore", ".git"]));
-    return lister;
+    this.#lister?.name(listedNames(options, [MANIFEST_FILE, TAGS_FILE, ".gitignore", ".git"]));
   }
 
   /** Stacks each root to be walked first-listed first; one inside another root is left out. */
   #pushRoots(): void {
     const options = this.#options;
     const baseRules = IgnoreRules.fromConfig(options.ignore);
-    for (const r of [...options.roots].reverse()) {
-      // Without a trailing separator (the default root is "./"): the folders below are named
-      // as path.resolve names them, which the git tags look them up by (WalkResult.listed).
-      const abs = rootFolder(options.root, r);
+    const { kept, failed } = scanRoots(options.root, options.roots);
+    for (const { abs, real, id } of kept) {
+      this.#rootReals.push(real);
+      this.#walkedTargets.add(id);
       const rel = relPath(options.root, abs);
-      try {
-        const real = realpathSync(abs);
-        if (isWithin(real, this.#rootReals)) continue;
-        this.#rootReals.push(real);
-        this.#walkedTargets.add(identity(statSync(real)));
-        this.#stack.push({ abs, rel, real, rules: baseRules, byLister: true });
-      } catch (error) {
-        this.#diagnostics.push(
-          scanWarning(
-            rel || ".",
-            "RTT_ERR_SCAN_UNREADABLE",
-            `scan root ${JSON.stringify(r)}: ${errorText(error)}`,
-          ),
-        );
-      }
+      this.#stack.push({ abs, rel, real, rules: baseRules, byLister: true });
+    }
+    for (const { r, abs, error } of failed) {
+      this.#diagnostics.push(
+        scanWarning(
+          relPath(options.root, abs) || ".",
+          "RTT_ERR_SCAN_UNREADABLE",
+          `scan root ${JSON.stringify(r)}: ${errorText(error)}`,
+        ),
+      );
     }
   }
 

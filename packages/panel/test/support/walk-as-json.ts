@@ -11,6 +11,8 @@ export interface WalkedOptions {
   readonly roots: readonly string[];
   readonly ignore: readonly string[];
   readonly followSymlinks: FollowSymlinks;
+  /** Walk for manifests only, as `rtt trust verify` does: no indexer asked. */
+  readonly manifestsOnly?: boolean;
 }
 
 export function walkAsJson(
@@ -18,10 +20,12 @@ export function walkAsJson(
   failures: Diagnostic[],
   lister?: FolderLister,
 ): string {
+  const { manifestsOnly, ...walkOptions } = options;
   const walked = walk({
-    ...options,
-    wants: wantedBy(INDEXERS, failures),
-    wanted: declaredNames(INDEXERS),
+    ...walkOptions,
+    ...(manifestsOnly === true
+      ? {}
+      : { wants: wantedBy(INDEXERS, failures), wanted: declaredNames(INDEXERS) }),
     ...(lister === undefined ? {} : { lister }),
   });
   return JSON.stringify({
