@@ -1,19 +1,15 @@
 /** A walk as the scanner runs it (every registry indexer asked), as comparable JSON text. */
-import type { Diagnostic, FollowSymlinks } from "@rtt/core";
+import type { Diagnostic } from "@rtt/core";
 import type { FolderLister } from "@rtt/fabric/folder-lister.ts";
 import { INDEXERS } from "../../src/scan/indexers/registry.ts";
 import { wantedBy } from "../../src/scan/indexing.ts";
-import { walk } from "../../src/scan/walk.ts";
+import { type WalkOptions, walk } from "../../src/scan/walk.ts";
 import { declaredNames } from "../../src/scan/wants-lookup.ts";
 
-export interface WalkedOptions {
-  readonly root: string;
-  readonly roots: readonly string[];
-  readonly ignore: readonly string[];
-  readonly followSymlinks: FollowSymlinks;
+export type WalkedOptions = Pick<WalkOptions, "root" | "roots" | "ignore" | "followSymlinks"> & {
   /** Walk for manifests only, as `rtt trust verify` does: no indexer asked. */
   readonly manifestsOnly?: boolean;
-}
+};
 
 export function walkAsJson(
   options: WalkedOptions,
