@@ -75,10 +75,18 @@ export function startWalkLister(options: {
   readonly ignore: readonly string[];
 }): FolderLister | undefined {
   const { kept } = scanRoots(options.root, options.roots);
-  return startFolderLister(
+  return listerFor(
     kept.map((k) => k.abs),
-    prunedNames(options.ignore),
+    options.ignore,
   );
+}
+
+/** A lister of `folders` (the roots the walk kept, in its order), pruning `ignore`'s bare names. */
+export function listerFor(
+  folders: readonly string[],
+  ignore: readonly string[],
+): FolderLister | undefined {
+  return startFolderLister(folders, prunedNames(ignore));
 }
 
 /**

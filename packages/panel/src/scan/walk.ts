@@ -31,7 +31,7 @@ import type { IndexEntry } from "./indexers/indexer.ts";
 import { scanWarning } from "./scan-warning.ts";
 import { escapeBytes, filesUnder, undecodableEntries } from "./undecodable.ts";
 import { foreignDevice, judgeLink, type LinkContext } from "./walk-links.ts";
-import { listedNames, listingOf, scanRoots, startWalkLister } from "./walk-listing.ts";
+import { listedNames, listerFor, listingOf, scanRoots } from "./walk-listing.ts";
 import { joinRel, WalkedEntry } from "./walked-entry.ts";
 
 export const MANIFEST_FILE = "rtt.manifest.json";
@@ -203,7 +203,7 @@ class TreeWalk {
     const same = given !== undefined && given.roots.join("\0") === roots.join("\0");
     if (!same) given?.close();
     // Kept before it is told anything: the walk closes it whatever happens next.
-    this.#lister = same ? given : startWalkLister(options);
+    this.#lister = same ? given : listerFor(roots, options.ignore);
     // The walk reads manifests and sidecars, and .gitignore and a `.git` file tell it of a folder.
     this.#lister?.name(listedNames(options, [MANIFEST_FILE, TAGS_FILE, ".gitignore", ".git"]));
   }
