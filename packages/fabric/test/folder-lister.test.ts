@@ -21,8 +21,6 @@ import {
   startFolderLister,
 } from "../src/folder-lister.ts";
 
-const skip = process.env.RTT_NO_NATIVE === "1" ? "the native addon is disabled" : false;
-
 const EVERY: ListedNames = {
   all: true,
   names: [],
@@ -88,7 +86,7 @@ function walkAll(lister: FolderLister, root: string, filter: ListedNames): strin
   return taken;
 }
 
-describe("the native folder lister", { skip }, () => {
+describe("the native folder lister", () => {
   let base: string;
   let server: Server;
   before(async () => {
