@@ -17,7 +17,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { errorMessage, RttError } from "@rtt/core";
+import { errorMessage } from "@rtt/core/error-message.ts";
+import { RttError } from "@rtt/core/errors.ts";
 
 /** A mapped segment. `buffer` stays valid until `close()`, after which its byteLength is 0. */
 export interface ShmSegment {

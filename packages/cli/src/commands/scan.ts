@@ -3,14 +3,13 @@
  * current: a warm scan costs a socket round trip), else — or with `--local` — scanned here.
  */
 import { existsSync } from "node:fs";
-import { formatDiagnostic } from "@rtt/core";
+import { formatDiagnostic } from "@rtt/core/errors.ts";
 import type { FolderLister } from "@rtt/fabric/folder-lister.ts";
 import { socketPathOf } from "@rtt/panel/daemon/socket-path.ts";
 import { type ScanReportJson, scanReportJson } from "@rtt/panel/scan/report-json.ts";
 import { loadPanelConfig, type WorkspacePaths } from "@rtt/panel/workspace/workspace.ts";
 import { count, paint, progressLine } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
-import { explainedAddress, explainScan } from "./scan-explain.ts";
 
 export interface ScanFlags {
   readonly json?: boolean;
@@ -32,10 +31,10 @@ export async function scanCommand(ctx: CommandContext, opts: ScanFlags): Promise
   }
   const paths = workspaceOf(ctx);
   // A bad address is a usage error before any work.
-  const explained = opts.explain === undefined ? undefined : explainedAddress(opts.explain);
+  const explain = opts.explain === undefined ? undefined : await explanation(opts.explain);
   const started = performance.now();
   // The panel's report carries no claims: an explanation needs a scan here.
-  const warm = opts.local || explained !== undefined ? undefined : await fromWatchingPanel(paths);
+  const warm = opts.local || explain !== undefined ? undefined : await fromWatchingPanel(paths);
   if (warm !== undefined) {
     const durationMs = Math.round(performance.now() - started);
     return printScan(
@@ -60,10 +59,20 @@ export async function scanCommand(ctx: CommandContext, opts: ScanFlags): Promise
     ...(lister === undefined ? {} : { lister }),
   });
   progress.done();
-  if (explained !== undefined && !report.stopped)
-    return explainScan(ctx, report, explained, opts.json === true);
+  if (explain !== undefined && !report.stopped)
+    return explain.print(ctx, report, explain.saddr, opts.json === true);
   const durationMs = Math.round(performance.now() - started);
   return printScan(ctx, scanReportJson(report, paths.catalog, durationMs), opts.json);
+}
+
+/**
+ * `--explain`'s address in normal form, and what prints the explanation. Loaded only when asked:
+ * it loads @rtt/core's whole index, which a plain scan loads only once its folders are being
+ * listed.
+ */
+async function explanation(text: string) {
+  const { explainedAddress, explainScan } = await import("./scan-explain.ts");
+  return { saddr: explainedAddress(text), print: explainScan };
 }
 
 /**

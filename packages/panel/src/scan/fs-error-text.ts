@@ -1,5 +1,5 @@
 /** A file system error in the words the scan's diagnostics use. */
-import { errorMessage } from "@rtt/core";
+import { errorMessage } from "@rtt/core/error-message.ts";
 
 function codeOf(error: unknown): string | undefined {
   return typeof error === "object" && error !== null && "code" in error
