@@ -11,6 +11,9 @@ import { loadPanelConfig, type WorkspacePaths } from "@rtt/panel/workspace/works
 import { count, paint, progressLine } from "../output.ts";
 import { type CommandContext, workspaceOf, writeJson } from "./context.ts";
 
+/** panel.yaml as read once for the whole command: which panel may answer, which roots to list. */
+type PanelConfigRead = ReturnType<typeof loadPanelConfig>;
+
 export interface ScanFlags {
   readonly json?: boolean;
   /** Rescan on each change and print what appeared, changed and vanished (scan-watch.ts). */
@@ -33,8 +36,10 @@ export async function scanCommand(ctx: CommandContext, opts: ScanFlags): Promise
   // A bad address is a usage error before any work.
   const explain = opts.explain === undefined ? undefined : await explanation(opts.explain);
   const started = performance.now();
+  const panelConfig = loadPanelConfig(paths);
   // The panel's report carries no claims: an explanation needs a scan here.
-  const warm = opts.local || explain !== undefined ? undefined : await fromWatchingPanel(paths);
+  const warm =
+    opts.local || explain !== undefined ? undefined : await fromWatchingPanel(paths, panelConfig);
   if (warm !== undefined) {
     const durationMs = Math.round(performance.now() - started);
     return printScan(
@@ -45,7 +50,7 @@ export async function scanCommand(ctx: CommandContext, opts: ScanFlags): Promise
     );
   }
   // Folders are listed on the native addon's threads while the scanner loads (ADR 0038).
-  const lister = await earlyLister(paths);
+  const lister = await earlyLister(paths, panelConfig.config);
   // The scanner (its indexers, parsers and validators) loads only for a scan here: a warm scan
   // answered by the watching panel is mostly this process's start.
   const { scanWorkspace } = await import("@rtt/panel/scan/scanner.ts").catch((error) => {
@@ -79,9 +84,11 @@ async function explanation(text: string) {
  * A folder lister for the roots panel.yaml names. A panel.yaml with a problem still gives roots
  * (its defaults): the scan then refuses to walk, and closes the lister.
  */
-async function earlyLister(paths: WorkspacePaths): Promise<FolderLister | undefined> {
+async function earlyLister(
+  paths: WorkspacePaths,
+  { scan }: PanelConfigRead["config"],
+): Promise<FolderLister | undefined> {
   const { startWalkLister } = await import("@rtt/panel/scan/walk-listing.ts");
-  const { scan } = loadPanelConfig(paths).config;
   return startWalkLister({ root: paths.root, roots: scan.roots, ignore: scan.ignore });
 }
 
@@ -89,8 +96,10 @@ async function earlyLister(paths: WorkspacePaths): Promise<FolderLister | undefi
  * The report of the panel serving this workspace when it watches the scan roots; undefined when
  * none runs, it does not watch, or it does not answer (an older panel): the caller scans.
  */
-async function fromWatchingPanel(paths: WorkspacePaths): Promise<ScanReportJson | undefined> {
-  const { config, diagnostics } = loadPanelConfig(paths);
+async function fromWatchingPanel(
+  paths: WorkspacePaths,
+  { config, diagnostics }: PanelConfigRead,
+): Promise<ScanReportJson | undefined> {
   // A broken panel.yaml is the local scan's to report, with its line and column.
   if (diagnostics.length > 0 || !existsSync(socketPathOf(config.listen))) return undefined;
   // The gRPC client loads only when a panel may answer: a scan here never needs it.
