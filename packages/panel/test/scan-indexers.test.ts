@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync, symlinkSync, utimesSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync, symlinkSync, utimesSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -207,6 +207,29 @@ describe("the scanner runs indexers", () => {
     assert.deepEqual(
       report.diagnostics.map((d) => `${d.file} ${d.code}`),
       ["src/linked.claim RTT_ERR_SCAN_SYMLINK"],
+    );
+  });
+
+  it("claims nothing under node_modules, site-packages or dist-packages, even when walked", async () => {
+    const w = workspace();
+    // An explicit ignore list replaces the default one: node_modules is walked.
+    w.write(".rtt/panel.yaml", 'scan:\n  ignore: [".git"]\n');
+    const script = "#!/bin/sh\necho hi\n";
+    const executable = [
+      "scripts/run.sh",
+      "node_modules/.bin/tool",
+      "lib/python3.11/site-packages/pkg/tool.py",
+      "usr/lib/python3/dist-packages/x/cli.sh",
+    ];
+    for (const rel of executable) chmodSync(w.write(rel, script), 0o755);
+    w.write("node_modules/dep/package.json", '{"name":"dep","bin":{"dep":"cli.js"}}');
+    w.write("node_modules/dep/app.py", '@app.get("/x")\ndef x(): pass\n');
+    execFileSync("mkfifo", [join(w.paths.root, "node_modules/dep/q.fifo")]);
+    execFileSync("mkfifo", [join(w.paths.root, "scripts/q.fifo")]);
+    const report = await scanWorkspace(w.paths);
+    assert.deepEqual(
+      report.symbols.map((s) => s.source.file),
+      ["scripts/q.fifo", "scripts/run.sh"],
     );
   });
 

@@ -16,6 +16,7 @@ import {
 } from "@rtt/core";
 import type { Discovery, FileFacts, IndexEntry, Indexer } from "./indexers/indexer.ts";
 import { indexInput } from "./indexers/input.ts";
+import { inVendoredFolder } from "./indexers/project-folder.ts";
 import { inProjectNamespaces, projectsRead } from "./project-namespaces.ts";
 import type { FileOutcome, StateEntry } from "./scan-state.ts";
 import { scanWarning } from "./scan-warning.ts";
@@ -52,15 +53,19 @@ function readFailure(indexer: string, rel: string, error: unknown): Diagnostic {
 }
 
 /**
- * Whether some indexer wants an entry, for the walk. An indexer whose `wants` throws is asked no
- * more in this scan; `failures` gets one warning for it, at the entry it failed on.
+ * Whether some indexer wants an entry, for the walk. Nothing under a folder of installed packages
+ * is offered to any (inVendoredFolder). An indexer whose `wants` throws is asked no more in this
+ * scan; `failures` gets one warning for it, at the entry it failed on.
  */
 export function wantedBy(indexers: readonly Indexer[], failures: Diagnostic[]): WantsEntry {
   const broken = new Set<string>();
   const lookup = wantsLookup(indexers);
   return (entry) => {
+    const asked = lookup.askFor(entry.name, entry.kind);
+    // The name first: most files are asked of no indexer, and the folder test walks the path.
+    if (asked.length === 0 || inVendoredFolder(entry.rel)) return false;
     let wanted = false;
-    for (const indexer of lookup.askFor(entry.name, entry.kind)) {
+    for (const indexer of asked) {
       if (broken.has(indexer.name)) continue;
       try {
         wanted = indexer.wants(entry) || wanted;

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { validateDocument } from "@rtt/core";
+import { wantedBy } from "../indexing.ts";
 import { JS_ROUTES_SCORE, jsRoutesIndexer } from "./js-routes.ts";
 import { indexTree } from "./testing.ts";
 
@@ -140,7 +141,9 @@ describe("js-routes indexer", () => {
       name: rel.slice(rel.lastIndexOf("/") + 1),
       kind: "file" as const,
     });
-    assert.equal(jsRoutesIndexer.wants(entry("vendor/node_modules/x/index.js")), false);
+    // The scanner's rule, for every indexer: nothing under node_modules is offered.
+    assert.equal(wantedBy([jsRoutesIndexer], [])(entry("vendor/node_modules/x/index.js")), false);
+    assert.equal(wantedBy([jsRoutesIndexer], [])(entry("vendor/x/index.js")), true);
     assert.equal(jsRoutesIndexer.wants(entry("web/types.d.ts")), false);
     assert.equal(jsRoutesIndexer.wants(entry("web/types.d.mts")), false);
     assert.equal(jsRoutesIndexer.wants(entry("lib/a.py")), false);

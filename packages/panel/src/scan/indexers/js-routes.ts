@@ -39,9 +39,6 @@ const GRAMMAR_OF: Readonly<Record<string, GrammarName>> = {
 const SIGNAL = /\b(?:express|hono|fastify)\b/i;
 const METHODS = new Set(["get", "post", "put", "delete", "patch", "head", "options", "all"]);
 
-/** Installed packages: someone else's code. */
-const VENDORED = new Set(["node_modules"]);
-
 type Framework = "express" | "router" | "hono" | "fastify";
 type Route = { method: string; path: string };
 type JsFact = {
@@ -230,7 +227,7 @@ export const jsRoutesIndexer: Indexer<JsFact> = {
   wants(entry: IndexEntry): boolean {
     // Names first: the folder check splits the path, and most files fail on the name.
     if (entry.kind !== "file" || GRAMMAR_OF[extensionOf(entry.name)] === undefined) return false;
-    return !skippedSource(entry.rel, VENDORED);
+    return !skippedSource(entry.rel);
   },
   async read(input: IndexInput): Promise<JsFact[]> {
     const text = sourceText(input);

@@ -3,6 +3,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { RttError } from "@rtt/core";
+import { wantedBy } from "../indexing.ts";
 import { fixtureTree } from "./fixture-tree.ts";
 import type { IndexEntry } from "./indexer.ts";
 import { nodePackage } from "./node-package.ts";
@@ -110,7 +111,8 @@ describe("node-package indexer", () => {
       "node_modules/.bin/package.json": '{"name":"x","bin":"x.js"}',
       "app/package.json": '{"name":"app"}',
     });
-    const wanted = everyEntry(root).filter((e) => nodePackage.wants(e));
+    // The scanner's rule for every indexer (project-folder.ts `inVendoredFolder`).
+    const wanted = everyEntry(root).filter(wantedBy([nodePackage], []));
     assert.deepEqual(
       wanted.map((e) => e.rel),
       ["app/package.json"],

@@ -6,8 +6,8 @@
  * `keywords` list "extension", the one signal npm metadata has for a package meant to extend
  * a host rather than be used as a library. Pattern subpaths (`./x/*`) name no single module and
  * `./package.json` is metadata, so neither is claimed; a subpath blocked with `null` is not one.
- * A `package.json` under `node_modules` is a vendored copy of someone else's package, never a
- * claim, even when the scan's ignore list lets the walk into `node_modules`.
+ * A `package.json` under `node_modules` is a vendored copy of someone else's package: the
+ * scanner offers no indexer anything there (project-folder.ts `inVendoredFolder`).
  */
 import { posix } from "node:path";
 import { parseJsonDocument, type SourceDocument } from "@rtt/core";
@@ -18,7 +18,6 @@ import {
   claim,
   folderName,
   METADATA_SCORE,
-  someFolder,
   stringOf,
   tableOf,
 } from "./project-meta.ts";
@@ -144,10 +143,7 @@ export const nodePackage: Indexer<NodeFact> = {
   name: NAME,
   revision: 1,
   wanted: { names: ["package.json"] },
-  wants: (entry: IndexEntry) =>
-    entry.kind === "file" &&
-    entry.name === "package.json" &&
-    !someFolder(entry.rel, (s) => s === "node_modules"),
+  wants: (entry: IndexEntry) => entry.kind === "file" && entry.name === "package.json",
   read: readPackage,
   discover: (files: readonly FileFacts<NodeFact>[]): Discovery[] =>
     files.flatMap(({ rel, facts }) =>

@@ -30,6 +30,22 @@ export function fileNameOf(rel: string): string {
   return rel.slice(rel.lastIndexOf("/") + 1);
 }
 
+/** Folders of other people's installed packages: npm's, a virtualenv's, a system Python's. */
+const VENDORED_FOLDERS = new Set(["node_modules", "site-packages", "dist-packages"]);
+
+/**
+ * Whether `rel` lies under a folder of installed packages: someone else's code, whose scripts,
+ * sockets and metadata no indexer claims, even when the scan's ignore list lets the walk in.
+ */
+export function inVendoredFolder(rel: string): boolean {
+  let from = 0;
+  for (let slash = rel.indexOf("/"); slash >= 0; slash = rel.indexOf("/", from)) {
+    if (VENDORED_FOLDERS.has(rel.slice(from, slash))) return true;
+    from = slash + 1;
+  }
+  return false;
+}
+
 /**
  * Whether `rel` is inside a `.rtt` folder: RTT's own state (the panel's and drivers' sockets,
  * route journals, adopted manifests), which describes symbols but never is one to discover.

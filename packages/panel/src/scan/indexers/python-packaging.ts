@@ -26,7 +26,6 @@ import {
   folderOf,
   METADATA_SCORE,
   parseToml,
-  someFolder,
   stringOf,
   tableOf,
   tomlLine,
@@ -50,9 +49,6 @@ type PyFact = {
   readonly project: string;
   readonly version: string;
 };
-
-/** Folders of installed (someone else's) packages: a virtualenv's, a system's, npm's. */
-const INSTALLED = new Set(["site-packages", "dist-packages", "node_modules"]);
 
 /** A top-level module under a project's `src/` folder: the src layout. */
 type SrcFact = { readonly kind: "src"; readonly module: string };
@@ -240,8 +236,7 @@ export const pythonPackaging: Indexer<PyFact | SrcFact> = {
     entry.kind === "file" &&
     (entry.name === "pyproject.toml" ||
       entry.name === "setup.cfg" ||
-      (entry.name.endsWith(".py") && SRC_MODULE.test(entry.rel))) &&
-    !someFolder(entry.rel, (s) => INSTALLED.has(s)),
+      (entry.name.endsWith(".py") && SRC_MODULE.test(entry.rel))),
   // A src/ module is known by its path alone: it is never opened.
   read: (input): (PyFact | SrcFact)[] =>
     input.name === "setup.cfg"

@@ -48,9 +48,6 @@ const APP_MAKERS: Readonly<Record<string, Framework>> = {
   Blueprint: "router",
 };
 
-/** Installed packages: someone else's code. */
-const VENDORED = new Set(["site-packages", "node_modules"]);
-
 type Route = { method: string; path: string };
 type PyFact =
   | { kind: "package" }
@@ -359,7 +356,7 @@ export const pythonSourceIndexer: Indexer<PyFact> = {
   wants(entry: IndexEntry): boolean {
     // Names first: the folder check splits the path, and most files fail on the name.
     if (entry.kind !== "file" || !entry.name.endsWith(".py")) return false;
-    return !skippedSource(entry.rel, VENDORED);
+    return !skippedSource(entry.rel);
   },
   async read(input: IndexInput): Promise<PyFact[]> {
     const text = sourceText(input);

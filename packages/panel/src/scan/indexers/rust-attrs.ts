@@ -22,7 +22,7 @@ const BETWEEN = new Set(["attribute_item", "line_comment", "block_comment"]);
 const FUNCTIONS = new Set(["function_item", "function_signature_item"]);
 
 /** cargo's build output: generated and downloaded sources, not the project's. */
-const VENDORED = new Set(["target"]);
+const BUILD_OUTPUT = new Set(["target"]);
 
 type RustFact = { kind: "hook"; name: string; line: number; home: string };
 
@@ -76,7 +76,7 @@ export const rustAttrsIndexer: Indexer<RustFact> = {
   wants(entry: IndexEntry): boolean {
     // Names first: the folder check splits the path, and most files fail on the name.
     if (entry.kind !== "file" || !entry.name.endsWith(".rs")) return false;
-    return !skippedSource(entry.rel, VENDORED);
+    return !skippedSource(entry.rel, BUILD_OUTPUT);
   },
   async read(input: IndexInput): Promise<RustFact[]> {
     const text = sourceText(input);

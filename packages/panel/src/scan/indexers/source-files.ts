@@ -15,13 +15,18 @@ const TEST_DATA = new Set(["testdata", "test_data", "fixtures", "__fixtures__"])
 const TEST_FOLDERS = new Set(["test", "tests"]);
 const UNDER_TESTS = new Set(["data", "cases"]);
 
-/** Whether `rel` lies in RTT's own state, a test-data folder or under one of `vendored`. */
-export function skippedSource(rel: string, vendored: ReadonlySet<string>): boolean {
+const NO_FOLDERS: ReadonlySet<string> = new Set();
+
+/**
+ * Whether `rel` lies in RTT's own state, a test-data folder or under one of `alsoSkipped` (what a
+ * language's own tools skip: Cargo's `target`).
+ */
+export function skippedSource(rel: string, alsoSkipped = NO_FOLDERS): boolean {
   if (inRttFolder(rel)) return true;
   const folders = rel.split("/").slice(0, -1);
   return folders.some(
     (folder, i) =>
-      vendored.has(folder) ||
+      alsoSkipped.has(folder) ||
       TEST_DATA.has(folder) ||
       (UNDER_TESTS.has(folder) && i > 0 && TEST_FOLDERS.has(folders[i - 1] ?? "")),
   );

@@ -1,17 +1,19 @@
 /**
  * For indexer tests: run one indexer over a fixture folder the way the scanner does (every file
- * it wants, read, then discover over all facts), without the rest of the scan. Skips `.git` and
- * `node_modules` like the default ignore list.
+ * the scanner offers it and it wants, read, then discover over all facts), without the rest of
+ * the scan. Walks into every folder but `.git`: what the scanner keeps from indexers under
+ * `node_modules` (nothing) is its rule, not an ignore list's.
  */
 import { lstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { JsonValue } from "@rtt/core";
+import type { Diagnostic, JsonValue } from "@rtt/core";
+import { wantedBy } from "../indexing.ts";
 import { inProject, projectsOf } from "../project-namespaces.ts";
 import type { Discovery, FileFacts, IndexEntry, Indexer } from "./indexer.ts";
 import { indexInput } from "./input.ts";
 import { projectIndexer } from "./project-identity.ts";
 
-const SKIPPED = new Set([".git", "node_modules"]);
+const SKIPPED = new Set([".git"]);
 
 function entriesUnder(root: string, rel = ""): IndexEntry[] {
   const found: IndexEntry[] = [];
@@ -42,11 +44,15 @@ async function readTree<F extends JsonValue>(
   limit: number,
 ): Promise<FileFacts<F>[]> {
   const files: FileFacts<F>[] = [];
+  const failures: Diagnostic[] = [];
+  const wanted = wantedBy([indexer], failures);
   for (const entry of entriesUnder(root)) {
-    if (!indexer.wants(entry)) continue;
+    if (!wanted(entry)) continue;
     const facts = await indexer.read(indexInput(entry, lstatSync(entry.abs), limit));
     if (facts.length > 0) files.push({ rel: entry.rel, facts });
   }
+  // `wants` throwing is the scanner's to report; a test of an indexer must not pass over it.
+  if (failures.length > 0) throw new Error(failures.map((f) => f.message).join("\n"));
   return files;
 }
 
