@@ -21,7 +21,7 @@ import {
 after(removeTempDirs);
 
 const FMT = "rtt://fmt/proc/fmt@1.2.0";
-const FMT_FILE = ".rtt/manifests/proc-fmt-1.2.0.json";
+const FMT_FILE = ".rtt/manifests/fmt-proc-fmt-1.2.0.json";
 const PYPROJECT = "tools/fmt/pyproject.toml";
 
 /** fmt as the python indexer claims it from tools/fmt/pyproject.toml's [project.scripts]. */
@@ -139,23 +139,29 @@ describe("rtt adopt", () => {
     assert.equal(r.code, 1, describeRun(r));
     assert.match(
       r.stderr,
-      /already declared by the manifest \.rtt\/manifests\/proc-fmt-1\.2\.0\.json; nothing to adopt/,
+      /already declared by the manifest \.rtt\/manifests\/fmt-proc-fmt-1\.2\.0\.json; nothing to adopt/,
     );
   });
 
   it("refuses to replace an adopted file unless --force", async () => {
     addToCatalog(ws, { ...discoveredFmt(), saddr: "rtt://fmt/proc/fmt@1.2.0#alt" });
     const edited = "{}\n";
-    writeFile(ws, ".rtt/manifests/proc-fmt-1.2.0-alt.json", edited);
+    writeFile(ws, ".rtt/manifests/fmt-proc-fmt-1.2.0-alt.json", edited);
     const refused = await runRtt(["adopt", "rtt://fmt/proc/fmt@1.2.0#alt"], { cwd: ws });
     assert.equal(refused.code, 1, describeRun(refused));
-    assert.match(refused.stderr, /proc-fmt-1\.2\.0-alt\.json exists already; nothing was written/);
-    assert.equal(readFileSync(join(ws, ".rtt/manifests/proc-fmt-1.2.0-alt.json"), "utf8"), edited);
+    assert.match(
+      refused.stderr,
+      /fmt-proc-fmt-1\.2\.0-alt\.json exists already; nothing was written/,
+    );
+    assert.equal(
+      readFileSync(join(ws, ".rtt/manifests/fmt-proc-fmt-1.2.0-alt.json"), "utf8"),
+      edited,
+    );
     const forced = await runRtt(["adopt", "rtt://fmt/proc/fmt@1.2.0#alt", "--force"], { cwd: ws });
     assert.equal(forced.code, 0, describeRun(forced));
     assert.match(
       forced.stdout,
-      /^adopted rtt:\/\/fmt\/proc\/fmt@1\.2\.0#alt → \.rtt\/manifests\/proc-fmt-1\.2\.0-alt\.json \(replaced\); found by python at tools\/fmt\/pyproject\.toml:7\n/,
+      /^adopted rtt:\/\/fmt\/proc\/fmt@1\.2\.0#alt → \.rtt\/manifests\/fmt-proc-fmt-1\.2\.0-alt\.json \(replaced\); found by python at tools\/fmt\/pyproject\.toml:7\n/,
     );
     assert.equal((await listed(ws, "rtt://fmt/proc/fmt@1.2.0#alt"))?.source.scanner, "manifest");
   });

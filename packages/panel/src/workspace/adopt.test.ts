@@ -3,7 +3,7 @@
  * round trip — the adopted manifest, scanned, is the same symbol declared by a manifest.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -28,7 +28,7 @@ after(() => {
 });
 
 const FMT = "rtt://fmt/proc/fmt@1.2.0";
-const FMT_FILE = ".rtt/manifests/proc-fmt-1.2.0.json";
+const FMT_FILE = ".rtt/manifests/fmt-proc-fmt-1.2.0.json";
 
 const discovered = (file: string, indexer: string, line: number): SymbolSource => ({
   file,
@@ -98,10 +98,10 @@ const fmtSymbol = () => catalogSymbols()[0] as CatalogSymbol;
 
 describe("adoptedManifest", () => {
   it("keeps the claim's fields, drops git tags, and re-roots x-cwd and x-path", () => {
-    assert.equal(adoptedFileName(FMT), "proc-fmt-1.2.0.json");
+    assert.equal(adoptedFileName(FMT), "fmt-proc-fmt-1.2.0.json");
     assert.equal(
       adoptedFileName("rtt://obs/extension/log@1.0.0#ndjson"),
-      "extension-log-1.0.0-ndjson.json",
+      "obs-extension-log-1.0.0-ndjson.json",
     );
     assert.deepEqual(adoptedManifest(fmtSymbol(), FMT_FILE), {
       $schema: "https://rtt/spec/v1",
@@ -241,14 +241,29 @@ describe("adoptSymbols", () => {
     writeFileSync(file, "edited by hand\n");
     assert.throws(
       () => adoptSymbols(paths, ["rtt://lint/proc/lint@1.0.0", FMT]),
-      /\.rtt\/manifests\/proc-fmt-1\.2\.0\.json exists already; nothing was written/,
+      /\.rtt\/manifests\/fmt-proc-fmt-1\.2\.0\.json exists already; nothing was written/,
     );
     assert.equal(readFileSync(file, "utf8"), "edited by hand\n");
-    assert.throws(() => readFileSync(join(paths.manifests, "proc-lint-1.0.0.json")), {
+    assert.throws(() => readFileSync(join(paths.manifests, "lint-proc-lint-1.0.0.json")), {
       code: "ENOENT",
     });
     const [adopted] = adoptSymbols(paths, [FMT], { force: true });
     assert.equal(adopted?.replaced, true);
     assert.equal(JSON.parse(readFileSync(file, "utf8")).symbol.saddr, FMT);
+  });
+
+  it("never replaces a manifest of another symbol, even when forced", () => {
+    const paths = workspace();
+    const [lint] = adoptSymbols(paths, ["rtt://lint/proc/lint@1.0.0"]);
+    // Renamed by hand to the name FMT's manifest would take.
+    const file = join(paths.root, FMT_FILE);
+    renameSync(lint?.abs as string, file);
+    const before = readFileSync(file, "utf8");
+    for (const force of [false, true])
+      assert.throws(
+        () => adoptSymbols(paths, [FMT], { force }),
+        /fmt-proc-fmt-1\.2\.0\.json exists already and declares rtt:\/\/lint\/proc\/lint@1\.0\.0, not rtt:\/\/fmt\/proc\/fmt@1\.2\.0; nothing was written/,
+      );
+    assert.equal(readFileSync(file, "utf8"), before);
   });
 });

@@ -4,7 +4,7 @@
  * review, edit and sign. Scanned, that manifest yields the same symbol — same address, contract
  * hash, argv and working folder — declared by a manifest (score 1, outranking the claim).
  */
-import { lstatSync } from "node:fs";
+import { lstatSync, readFileSync } from "node:fs";
 import { join, posix } from "node:path";
 import {
   type CatalogSymbol,
@@ -58,10 +58,24 @@ export interface AdoptOptions {
   readonly force?: boolean;
 }
 
-/** `.rtt/manifests/<type>-<name>-<version>[-<variant>].json`: one file per concrete address. */
+/**
+ * `.rtt/manifests/<namespace>-<type>-<name>-<version>[-<variant>].json`: one file per concrete
+ * address (two projects' `proc/cli@0.0.0` are two files).
+ */
 export function adoptedFileName(saddr: string): string {
   const a = parseConcrete(saddr);
-  return `${a.type}-${a.name}-${a.version}${a.variant === undefined ? "" : `-${a.variant}`}.json`;
+  const variant = a.variant === undefined ? "" : `-${a.variant}`;
+  return `${a.namespace}-${a.type}-${a.name}-${a.version}${variant}.json`;
+}
+
+/** The address the manifest at `path` declares, when it is one (not hand-edited into another). */
+function declaredAddress(path: string): string | undefined {
+  try {
+    const checked = validateDocument("manifest", readFileSync(path, "utf8"), path);
+    return checked.ok ? formatSaddr(parseConcrete(checked.value.symbol.saddr)) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The one catalog symbol `reference` names; anything else is RTT_ERR_ADOPT saying why. */
@@ -217,6 +231,15 @@ export function adoptSymbols(
     const abs = join(paths.manifests, name);
     const file = relativeToRoot(paths, abs);
     const replaced = taken(abs);
+    const declared = replaced ? declaredAddress(abs) : undefined;
+    // --force replaces an earlier adoption of the same symbol, or a file that is no manifest; a
+    // manifest of another symbol is never overwritten: that would drop it from the catalog.
+    if (declared !== undefined && declared !== symbol.saddr)
+      throw new RttError(
+        "RTT_ERR_ADOPT",
+        `${file} exists already and declares ${declared}, not ${symbol.saddr}; nothing was written`,
+        { hint: "rename that manifest, then adopt again" },
+      );
     if (replaced && options.force !== true)
       throw new RttError("RTT_ERR_ADOPT", `${file} exists already; nothing was written`, {
         hint: "review it, then pass --force to replace it",
