@@ -6,6 +6,7 @@
  */
 import type { JsonValue } from "@rtt/core";
 import { folderOf, parentOf } from "./nearest-project.ts";
+import { scriptArgv } from "./python-packaging.ts";
 
 export function stemOf(rel: string): string {
   const file = rel.slice(rel.lastIndexOf("/") + 1);
@@ -50,6 +51,26 @@ export function runOf(
     "x-run": ["python3", "-m", module],
     "x-cwd": upward(up),
   };
+}
+
+/**
+ * A click command or group: its file when that has a main block (runOf), else a call of it as a
+ * console script's wrapper makes (`python3 -c "…from <module> import <callable>…"`): `python3 -m`
+ * would only define the command. `-m` still when the names are not ASCII identifiers, which no
+ * code is made of.
+ */
+export function commandRun(
+  rel: string,
+  command: { callable: string; main: boolean },
+  packages: ReadonlySet<string>,
+): Record<string, JsonValue> {
+  if (command.main) return runOf(rel, true, packages);
+  const { module, up } = moduleOf(rel, packages);
+  // A package's __main__ is imported by its full name (`-m <package>` names only the package).
+  const imported =
+    stemOf(rel) === "__main__" && module !== "__main__" ? `${module}.__main__` : module;
+  const argv = imported === "__main__" ? undefined : scriptArgv(`${imported}:${command.callable}`);
+  return argv === undefined ? runOf(rel, false, packages) : { "x-run": argv, "x-cwd": upward(up) };
 }
 
 /** A FastAPI app runs under uvicorn, a Flask one under `flask run`, unless the file runs itself. */

@@ -172,6 +172,8 @@ const score = PYTHON_SOURCE_SCORE;
 const at = (file: string, line: number) => ({ indexer: "python-source", file, line });
 const run = (argv: string[], cwd: string) => ({ "x-run": argv, "x-cwd": cwd });
 const proc = { type: "proc", direction: "both", io: "stream" } as const;
+/** A module with no main block only defines its commands: they are called, as a script would. */
+const callCli = ["python3", "-c", "import sys; from myplug.cli import cli; sys.exit(cli())"];
 
 describe("python-source indexer", () => {
   it("claims hooks, commands and apps the parser finds, exactly", async () => {
@@ -212,7 +214,7 @@ describe("python-source indexer", () => {
         contract: {
           saddr: "rtt://my_plug/proc/cli.push@1.2.3",
           ...proc,
-          ...run(["python3", "-m", "myplug.cli", "push"], ".."),
+          ...run([...callCli, "push"], ".."),
         },
         score,
         provenance: at("plug/src/myplug/cli.py", 14),
@@ -221,7 +223,7 @@ describe("python-source indexer", () => {
         contract: {
           saddr: "rtt://my_plug/proc/cli.sync-all@1.2.3",
           ...proc,
-          ...run(["python3", "-m", "myplug.cli", "sync-all"], ".."),
+          ...run([...callCli, "sync-all"], ".."),
         },
         score,
         provenance: at("plug/src/myplug/cli.py", 9),
@@ -230,7 +232,7 @@ describe("python-source indexer", () => {
         contract: {
           saddr: "rtt://my_plug/proc/cli@1.2.3",
           ...proc,
-          ...run(["python3", "-m", "myplug.cli"], ".."),
+          ...run(callCli, ".."),
         },
         score,
         provenance: at("plug/src/myplug/cli.py", 4),
@@ -249,7 +251,7 @@ describe("python-source indexer", () => {
         contract: {
           saddr: "rtt://scripts/proc/short@0.0.0",
           ...proc,
-          ...run(["python3", "-m", "short"], "."),
+          ...run(["python3", "-c", "import sys; from short import run; sys.exit(run())"], "."),
         },
         score,
         provenance: at("scripts/short.py", 4),

@@ -15,8 +15,9 @@
  *   calls, which apps made in a factory use; it has no `x-run` (aiohttp's own runner wants a
  *   factory of its own signature, and the project's command starts the server).
  * What runs a proc (or a FastAPI/Flask app) is `python3 <file>` when the file has an
- * `if __name__ == "__main__":` block, else `python3 -m <module>` from the folder above its
- * package (the first folder up without an `__init__.py`, Python's own rule).
+ * `if __name__ == "__main__":` block (`python3 -m <module>` inside a package), from the folder
+ * above its package (the first folder up without an `__init__.py`, Python's own rule); a
+ * command in a module without one is called as its console script would call it (python-run.ts).
  * Namespace: the top folder; the scanner puts a file under a project in that project's
  * (project-namespaces.ts).
  */
@@ -24,7 +25,7 @@ import { discoveredSaddr } from "./address.ts";
 import type { Discovery, FileFacts, IndexEntry, Indexer, IndexInput } from "./indexer.ts";
 import { folderOf } from "./nearest-project.ts";
 import { projectFolderOf } from "./project-folder.ts";
-import { appRun, moduleOf, runOf, stemOf } from "./python-run.ts";
+import { appRun, commandRun, moduleOf, stemOf } from "./python-run.ts";
 import { skippedSource, sourceText } from "./source-files.ts";
 import { lineOf, type SyntaxNode, stringValue, withSyntaxTree } from "./tree-sitter.ts";
 
@@ -54,7 +55,15 @@ type PyFact =
   /** The file's top folder (projectFolderOf): its namespace under no project. */
   | { kind: "home"; namespace: string }
   | { kind: "hook"; role: "impl" | "spec"; name: string; line: number }
-  | { kind: "command"; name: string; group: string | null; line: number; main: boolean }
+  | {
+      kind: "command";
+      name: string;
+      group: string | null;
+      /** What a console script would call: the command's function, or its group's object. */
+      callable: string;
+      line: number;
+      main: boolean;
+    }
   | {
       kind: "api";
       app: string;
@@ -213,6 +222,7 @@ function scanDecorator(decorator: SyntaxNode, name: string, context: Context): v
       kind: "command",
       name: commandName(call, fallback),
       group: top ? null : receiver,
+      callable: top ? name : receiver,
       line,
       main: context.main,
     });
@@ -320,7 +330,7 @@ function claimsOf(
     return { contract: { saddr: at("hook", name), type: "hook", direction }, score, provenance };
   }
   if (fact.kind === "command") {
-    const run = runOf(rel, fact.main, packages);
+    const run = commandRun(rel, fact, packages);
     const argv = run["x-run"] as string[];
     const contract = {
       saddr: at("proc", fact.group === null ? fact.name : `${fact.group}.${fact.name}`),
@@ -351,7 +361,7 @@ function claimsOf(
 
 export const pythonSourceIndexer: Indexer<PyFact> = {
   name: "python-source",
-  revision: 2,
+  revision: 3,
   wanted: { extensions: [".py"] },
   wants(entry: IndexEntry): boolean {
     // Names first: the folder check splits the path, and most files fail on the name.
