@@ -73,6 +73,12 @@ describe("rtt scan --explain", () => {
     const bad = await runRtt(["scan", "--explain", "not-an-address"], { cwd: ws });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--explain "not-an-address"/);
+    // One scan's explanation: with --watch it would be dropped without a word.
+    const watching = await runRtt(["scan", "--watch", "--explain", "rtt://no/api/such@1.0.0"], {
+      cwd: ws,
+    });
+    assert.equal(watching.code, 2);
+    assert.match(watching.stderr, /--explain explains one scan; --watch scans on and on/);
   });
 
   it("rtt ls symbols names who found each symbol, and its score in --json", async () => {

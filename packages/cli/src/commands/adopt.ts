@@ -90,7 +90,7 @@ export async function adoptCommand(
     paint(
       out,
       "dim",
-      `scanned: ${count(report.symbols.length, "symbol")}${problems}. Review the file${adopted.length > 1 ? "s" : ""}${sign ? "" : ", then `rtt sign` them"}.\n`,
+      `scanned: ${count(report.symbols.length, "symbol")}${problems}. Review the file${adopted.length > 1 ? "s" : ""}${sign ? "" : `, then \`rtt sign\` ${adopted.length > 1 ? "them" : "it"}`}.\n`,
     ),
   );
   return missing.length > 0 ? 1 : 0;

@@ -3,7 +3,7 @@
  * current: a warm scan costs a socket round trip), else — or with `--local` — scanned here.
  */
 import { existsSync } from "node:fs";
-import { formatDiagnostic } from "@rtt/core/errors.ts";
+import { formatDiagnostic, RttError } from "@rtt/core/errors.ts";
 import type { FolderLister } from "@rtt/fabric/folder-lister.ts";
 import { socketPathOf } from "@rtt/panel/daemon/socket-path.ts";
 import { type ScanReportJson, scanReportJson } from "@rtt/panel/scan/report-json.ts";
@@ -29,6 +29,10 @@ const PANEL_SCAN_TIMEOUT_MS = 30_000;
 
 export async function scanCommand(ctx: CommandContext, opts: ScanFlags): Promise<number> {
   if (opts.watch) {
+    if (opts.explain !== undefined)
+      throw new RttError("RTT_ERR_USAGE", "--explain explains one scan; --watch scans on and on", {
+        hint: "run `rtt scan --explain SADDR` on its own",
+      });
     const { scanWatchCommand } = await import("./scan-watch.ts");
     return scanWatchCommand(ctx, opts);
   }
