@@ -10,6 +10,8 @@
  *   flip LISTEN K ROUTE A B GAP  QuickConnect ROUTE to B, A, B, … K times (A is where it is now),
  *                                GAP ms apart (time for the panel to arm the target left behind)
  *   relay SOCKET K GAP           the flip's peer: Relay K times, GAP ms apart, as the flips are
+ *   hops SOCKET K GAP            the flip's floor: a frame through the framed relay
+ *                                (uds-echo-server.ts NEXT) K times, GAP ms apart
  *
  * Each mode imports only what it uses: the framed modes (the panel's framed calls, the UDS peer)
  * load no gRPC library, the gRPC ones (the panel over gRPC, the echo peer) load grpc-js alike,
@@ -65,7 +67,8 @@ async function unary(
 }
 
 /** Ping-pong with the bare framed peer (uds-echo-server.ts): a 16-byte frame, its echo. */
-async function uds(socketPath: string, n: number, warmup: number): Promise<unknown> {
+/** A 16-byte frame to the server at `socketPath` and its answer, one call at a time. */
+async function framedCaller(socketPath: string) {
   const socket = connect(socketPath);
   socket.setNoDelay(true);
   await new Promise<void>((ok, fail) => socket.once("connect", ok).once("error", fail));
@@ -81,9 +84,29 @@ async function uds(socketPath: string, n: number, warmup: number): Promise<unkno
       waiting = resolve;
       socket.write(encodeFrame({ kind: "request", callId: ++id, methodId: 0, body }));
     });
+  return { call, close: () => socket.destroy() };
+}
+
+async function uds(socketPath: string, n: number, warmup: number): Promise<unknown> {
+  const { call, close } = await framedCaller(socketPath);
   const samples = await timeN(n, warmup, call);
-  socket.destroy();
+  close();
   return { uds_us: samples };
+}
+
+/** The flip's floor: K calls through the framed relay (two processes), GAP ms apart. */
+async function hops(socketPath: string, k: number, gapMs: number): Promise<unknown> {
+  const { call, close } = await framedCaller(socketPath);
+  await call(); // connects all the way, as the flip client's first call does
+  const samples: number[] = [];
+  for (let i = 0; i < k; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, gapMs));
+    const t0 = process.hrtime.bigint();
+    await call();
+    samples.push(us(t0));
+  }
+  close();
+  return { hops_us: samples };
 }
 
 /** A client of the echo peer with the panel's client options, so panel ÷ peer is the panel's own cost. */
@@ -197,5 +220,6 @@ else if (mode === "flip")
     Number(args[5]),
   );
 else if (mode === "relay") result = await relay(String(args[0]), Number(args[1]), Number(args[2]));
+else if (mode === "hops") result = await hops(String(args[0]), Number(args[1]), Number(args[2]));
 else throw new Error(`client.ts: unknown mode ${mode}`);
 process.stdout.write(`${JSON.stringify(result)}\n`);

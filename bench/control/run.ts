@@ -30,6 +30,10 @@
  *           2 KiB to one file and 0.5 KiB to another (the WAL commit, the audit record), then
  *           answers — a flip's structure with no logic, so flip ÷ relay is the panel's own cost
  *           and relay alone is what this machine's wake-ups and disk allow.
+ *   hops    the flip's floor, right after the relay, as many calls the same gap apart: a frame
+ *           through a bare framed relay (uds-echo-server.ts given NEXT) to the bare UDS echo and
+ *           back — the two processes a flip crosses (the panel, the source's driver) with no work
+ *           and no disk, so hops alone is what this machine's wake-ups allow a flip.
  *
  * Percentiles are nearest-rank over all samples. Progress on stderr; the last line of stdout is
  * one JSON object. The panel is stopped at the end and every process this started is gone.
@@ -196,6 +200,7 @@ log(`panel pid ${panelPid}, drivers ${status.drivers.map((d) => `${d.name}:${d.p
 const echoNext = await startEcho("echo-next");
 const echo = await startEcho("echo", echoNext.socket);
 const udsEcho = await startEcho("uds-echo", undefined, UDS_ECHO);
+const udsRelay = await startEcho("uds-relay", udsEcho.socket, UDS_ECHO);
 const emitters = programsUnder(panelPid, /emit\.py/);
 if (emitters.length === 0) throw new Error("no emit.py under the panel");
 interface Phase {
@@ -263,6 +268,8 @@ interface Flips {
   unchanged: number;
   /** The peer's Relay, as many calls as flips, the same gap apart, right after them. */
   relay: number[];
+  /** The framed relay's round trips, likewise, right after the Relay's. */
+  hops: number[];
 }
 async function flipRound(name: "quiet" | "load"): Promise<Flips> {
   if (name === "quiet") for (const pid of emitters) process.kill(pid, "SIGSTOP");
@@ -279,15 +286,17 @@ async function flipRound(name: "quiet" | "load"): Promise<Flips> {
     const all = r.flip_us as number[];
     const warm = r.warm as boolean[];
     const peer = await client(["relay", echo.socket, String(K), String(FLIP_GAP_MS)]);
+    const floor = await client(["hops", udsRelay.socket, String(K), String(FLIP_GAP_MS)]);
     const flips: Flips = {
       warm: all.filter((_, i) => warm[i]),
       panel: (r.panel_us as number[]).filter((_, i) => warm[i]),
       cold: all.filter((_, i) => !warm[i]),
       unchanged: r.unchanged as number,
       relay: peer.relay_us as number[],
+      hops: floor.hops_us as number[],
     };
     log(
-      `${name} flip ×${K}: ${flips.warm.length} warm ${JSON.stringify(stats(flips.warm))} µs (in the panel ${JSON.stringify(stats(flips.panel))} µs), ${flips.cold.length} cold ${JSON.stringify(stats(flips.cold))} µs, unchanged ${flips.unchanged}; peer relay ${JSON.stringify(stats(flips.relay))} µs`,
+      `${name} flip ×${K}: ${flips.warm.length} warm ${JSON.stringify(stats(flips.warm))} µs (in the panel ${JSON.stringify(stats(flips.panel))} µs), ${flips.cold.length} cold ${JSON.stringify(stats(flips.cold))} µs, unchanged ${flips.unchanged}; peer relay ${JSON.stringify(stats(flips.relay))} µs, hops ${JSON.stringify(stats(flips.hops))} µs`,
     );
     return flips;
   } finally {
@@ -301,6 +310,7 @@ await new Promise((r) => setTimeout(r, 500));
 const after = lineCount(first) + lineCount(second);
 echo.stop();
 echoNext.stop();
+udsRelay.stop();
 udsEcho.stop();
 log(`the stream kept flowing: ${after - before} events reached the loggers during the flips`);
 const afterFlips = JSON.parse(await must(["panel", "status", "--json"])) as {
@@ -379,6 +389,10 @@ const flipFigures = (f: Flips, suffix: string) => ({
   [`peer_relay_p99_us${suffix}`]: stats(f.relay).p99,
   [`flip_vs_relay_p50${suffix}`]: round(stats(f.warm).p50 / stats(f.relay).p50, 2),
   [`flip_vs_relay_p99${suffix}`]: round(stats(f.warm).p99 / stats(f.relay).p99, 2),
+  [`peer_hops_p50_us${suffix}`]: stats(f.hops).p50,
+  [`peer_hops_p99_us${suffix}`]: stats(f.hops).p99,
+  [`flip_vs_hops_p50${suffix}`]: round(stats(f.warm).p50 / stats(f.hops).p50, 2),
+  [`flip_vs_hops_p99${suffix}`]: round(stats(f.warm).p99 / stats(f.hops).p99, 2),
 });
 const result = {
   bench: "control",
@@ -412,6 +426,7 @@ const result = {
     stream: "the same server's server stream of as many 100-byte messages as ListSymbols returns",
     relay:
       "the flip's peer: the same server's unary Relay, which calls a second bare server's Echo (the Switch), then appends and fsyncs 2 KiB to one file (the WAL commit) and 0.5 KiB to another (the audit record); as many calls as flips, the same gap apart, right after them",
+    hops: "the flip's floor: a 16-byte frame through a bare framed relay process to the bare UDS echo and back (the two processes a flip crosses, no work, no disk); as many calls as flips, the same gap apart, right after the relay's",
   },
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
