@@ -3,6 +3,7 @@
  * round trip — the adopted manifest, scanned, is the same symbol declared by a manifest.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -250,6 +251,16 @@ describe("adoptSymbols", () => {
     const [adopted] = adoptSymbols(paths, [FMT], { force: true });
     assert.equal(adopted?.replaced, true);
     assert.equal(JSON.parse(readFileSync(file, "utf8")).symbol.saddr, FMT);
+  });
+
+  it("never waits on a FIFO where the manifest would go", () => {
+    const paths = workspace();
+    mkdirSync(paths.manifests, { recursive: true });
+    execFileSync("mkfifo", [join(paths.root, FMT_FILE)]);
+    assert.throws(() => adoptSymbols(paths, [FMT]), /exists already; nothing was written/);
+    const [adopted] = adoptSymbols(paths, [FMT], { force: true });
+    assert.equal(adopted?.replaced, true);
+    assert.equal(JSON.parse(readFileSync(join(paths.root, FMT_FILE), "utf8")).symbol.saddr, FMT);
   });
 
   it("never replaces a manifest of another symbol, even when forced", () => {

@@ -4,7 +4,7 @@
  * review, edit and sign. Scanned, that manifest yields the same symbol — same address, contract
  * hash, argv and working folder — declared by a manifest (score 1, outranking the claim).
  */
-import { lstatSync, readFileSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { join, posix } from "node:path";
 import {
   type CatalogSymbol,
@@ -20,10 +20,11 @@ import {
   validateDocument,
 } from "@rtt/core";
 import { type Catalog, readCatalog, resolveSelector } from "../catalog.ts";
+import { readCandidate } from "../scan/read-candidate.ts";
 import type { SigningKey } from "../trust/keys.ts";
 import { signManifest } from "../trust/manifest-signature.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
-import { relativeToRoot, type WorkspacePaths } from "./workspace.ts";
+import { DEFAULT_MAX_MANIFEST_BYTES, relativeToRoot, type WorkspacePaths } from "./workspace.ts";
 
 /** The label an adopted manifest keeps of the claim it came from (a launch label: runs nothing). */
 export const DISCOVERED_FROM_KEY = "x-discovered-from";
@@ -68,10 +69,14 @@ export function adoptedFileName(saddr: string): string {
   return `${a.namespace}-${a.type}-${a.name}-${a.version}${variant}.json`;
 }
 
-/** The address the manifest at `path` declares, when it is one (not hand-edited into another). */
+/**
+ * The address the manifest at `path` declares, when it is one. Read as the scan reads a manifest:
+ * a FIFO, a device or an oversized file there is no manifest, and is never waited on.
+ */
 function declaredAddress(path: string): string | undefined {
   try {
-    const checked = validateDocument("manifest", readFileSync(path, "utf8"), path);
+    const text = readCandidate(path, path, DEFAULT_MAX_MANIFEST_BYTES);
+    const checked = validateDocument("manifest", text, path);
     return checked.ok ? formatSaddr(parseConcrete(checked.value.symbol.saddr)) : undefined;
   } catch {
     return undefined;
