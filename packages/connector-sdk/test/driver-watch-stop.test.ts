@@ -1,7 +1,8 @@
 // stop() of a re-attached driver whose Health watch keeps breaking: the host must not open the
 // watch again on the connection stop() closed (grpc-js throws "Channel has been shut down"), and
-// the driver must still end. The watch is broken for real, by a Unix socket proxy between the
-// host and the driver that drops every connection it carries.
+// the driver must still end. The watch is broken for real, by Unix socket proxies between the
+// host and the driver (its gRPC socket and its framed one, which the watch uses) that drop
+// every connection they carry.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
@@ -62,11 +63,16 @@ test("stop() while a broken watch waits: no re-open on the closed channel, the d
     quietOptions([], { graceMs: 60_000 }),
   );
   const { record, exit } = first.detach();
+  if (record.framed === undefined) throw new Error("the echo driver serves no framed channel");
   const proxy = await socketProxy(join(dir, "proxy.sock"), record.socket);
-  after(() => proxy.close());
+  const framedProxy = await socketProxy(join(dir, "framed.sock"), record.framed);
+  after(() => {
+    proxy.close();
+    framedProxy.close();
+  });
   const lines: DriverLogLine[] = [];
   const host = await DriverHost.attach(
-    { ...record, socket: join(dir, "proxy.sock") },
+    { ...record, socket: join(dir, "proxy.sock"), framed: join(dir, "framed.sock") },
     {
       ...quietOptions(lines),
       stopTimeoutMs: 1500,
@@ -75,8 +81,10 @@ test("stop() while a broken watch waits: no re-open on the closed channel, the d
   hosts.push(host);
 
   // Break the watch over and over: every connection dropped, new ones refused.
-  proxy.state.refuse = true;
-  proxy.cut();
+  for (const p of [proxy, framedProxy]) {
+    p.state.refuse = true;
+    p.cut();
+  }
   const rewatched = () => lines.filter((l) => /watching again/.test(l.line)).length;
   await eventually(() => rewatched() >= 2, { what: "the watch broken and re-opened twice" });
   // Now stop, inside the next broken-watch wait (the re-opened watch fails at once on the

@@ -448,11 +448,6 @@ export class DriverClient {
     return this.#stream("Health", this.#client.Health(request));
   }
 
-  /** The raw Health call, for a host's liveness watch (it needs the stream's events). */
-  watch(intervalMs = 0): grpc.ClientReadableStream<HealthSample> {
-    return this.#client.Health({ link_id: "", interval_ms: intervalMs });
-  }
-
   async shutdown(reason: string, timeoutMs = this.#callTimeoutMs): Promise<number> {
     const res = await this.#unary<{ closed_links: number }>(
       "Shutdown",

@@ -7,11 +7,11 @@
  * here.
  */
 import type { ChildProcess } from "node:child_process";
-import type * as grpc from "@grpc/grpc-js";
 import { RttError } from "@rtt/core";
 import { type ExitStatus, exitOfChild } from "../process/program-exit.ts";
 import { goneWithin, terminate } from "../process/terminate.ts";
 import { isAlive, sameProcess, TRUST_UNKNOWN_START } from "../process-identity.ts";
+import type { ServerStream } from "../server-stream.ts";
 import type { HealthSample } from "../wire.ts";
 import type { DriverClient } from "./driver-client.ts";
 import type { DriverLog } from "./driver-log.ts";
@@ -54,7 +54,7 @@ export class RunningDriver {
   readonly #log: DriverLog;
   readonly #watchIntervalMs: number;
   readonly #hooks: RunningDriverHooks;
-  #watch: grpc.ClientReadableStream<HealthSample> | undefined;
+  #watch: ServerStream<HealthSample> | undefined;
   /** Set when we cancel the watch ourselves, so its end is not taken for a death. */
   #watchCancelled = false;
   /** Set once end() or release() began: from then on the watch is never opened again. */
@@ -88,9 +88,10 @@ export class RunningDriver {
 
   #openWatch(): void {
     if (this.#dead || this.#leaving || !this.#hooks.isCurrent()) return;
-    let watch: grpc.ClientReadableStream<HealthSample>;
+    let watch: ServerStream<HealthSample>;
     try {
-      watch = this.client.watch(this.#watchIntervalMs);
+      // Over the framed channel when the driver serves one (no grpc-js work per sample).
+      watch = this.client.health({ intervalMs: this.#watchIntervalMs });
     } catch (error) {
       // The connection is closed (grpc-js throws "Channel has been shut down"): nothing to
       // watch through any more; a child's exit is still noticed by itself.
@@ -99,16 +100,30 @@ export class RunningDriver {
     }
     this.#watch = watch;
     this.#watchCancelled = false;
-    watch.on("data", (sample: HealthSample) => this.#hooks.onSample(sample));
-    const broken = () => {
-      if (this.#watch !== watch || this.#watchCancelled || this.#dead) return;
-      this.#watch = undefined;
-      this.#onWatchBroken().catch((error: unknown) =>
-        this.#log.note(`watching the driver failed: ${String(error)}`, this.record.pid),
-      );
-    };
-    watch.on("error", broken);
-    watch.on("end", broken);
+    void this.#follow(watch);
+  }
+
+  /**
+   * Hands each sample on until the stream ends or fails: either way, the watch broke. (A sample
+   * the hook throws on is not the stream's failure, and is not caught here.)
+   */
+  async #follow(watch: ServerStream<HealthSample>): Promise<void> {
+    const samples = watch[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<HealthSample>;
+      try {
+        next = await samples.next();
+      } catch {
+        break; // failed rather than ended: the same to a liveness watch
+      }
+      if (next.done === true) break;
+      this.#hooks.onSample(next.value);
+    }
+    if (this.#watch !== watch || this.#watchCancelled || this.#dead) return;
+    this.#watch = undefined;
+    this.#onWatchBroken().catch((error: unknown) =>
+      this.#log.note(`watching the driver failed: ${String(error)}`, this.record.pid),
+    );
   }
 
   /** The watch stream broke: the driver died, or (rarely) only the connection did. */
