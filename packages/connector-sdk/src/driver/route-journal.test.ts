@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { RttError } from "@rtt/core";
+import { eventually } from "@rtt/core/testing";
 import { mapFile } from "@rtt/fabric";
 import fc from "fast-check";
 import { readProcStat } from "../process-identity.ts";
@@ -163,6 +164,32 @@ describe("route journal", () => {
     const replay = next.undelivered();
     assert.equal(replay.from, 4 * mib, "the oldest byte still kept");
     assert.equal(replay.atMark, false, "not at the mark: maybe mid-message");
+    next.close();
+    mark.close();
+  });
+
+  test("a trimmed segment leaves the journal at once and its file goes in the background; a leftover goes at the next open", async () => {
+    const dir = freshDir();
+    const journal = open(dir);
+    const mark = new DeliveredMark(dir);
+    const mib = 1024 * 1024;
+    const chunk = new Uint8Array(mib).fill(0x62);
+    for (let i = 1; i <= 9; i++) journal.append(chunk);
+    mark.record(9 * mib);
+    journal.refresh();
+    const names = () => readdirSync(dir).filter((f) => /^(seg|gone)-/.test(f));
+    assert.deepEqual(
+      names().filter((f) => f.startsWith("seg-")),
+      ["seg-0000000004194304", "seg-0000000008388608"],
+    );
+    const noneGone = () => !names().some((f) => f.startsWith("gone-"));
+    await eventually(noneGone, { what: "the trimmed segment's file deleted" });
+    journal.close();
+    // A driver killed before its unlink ran: the file is no segment, and the next open deletes it.
+    writeFileSync(join(dir, "gone-0000000000000000"), chunk);
+    const next = open(dir);
+    assert.equal(next.undelivered().from, 9 * mib);
+    await eventually(noneGone, { what: "the leftover deleted by the open" });
     next.close();
     mark.close();
   });

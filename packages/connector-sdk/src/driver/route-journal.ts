@@ -10,7 +10,10 @@
  *   stream is a position in the journal. Each message goes out with its end offset as the
  *   frame's correlation id. Segments roll at SEGMENT_BYTES (wherever the read ended); one is
  *   deleted once the one after it is also wholly before the delivered mark (a segment of slack
- *   for a mark that goes back). When a program's stream is abandoned (a new program, not
+ *   for a mark that goes back): renamed out of the journal at once, and unlinked on libuv's
+ *   pool, since freeing 4 MiB of page cache stops the caller for milliseconds — a paced route's
+ *   tail. A leftover (`gone-<offset>`, the driver died first) is deleted by the next open.
+ *   When a program's stream is abandoned (a new program, not
  *   adopted), the unfinished message it left is cut off (`seal`), so the next program's first
  *   message never continues it.
  * - `delivered`: the target end's mark — the end offset of the last message its connector took
@@ -40,8 +43,10 @@ import {
   ftruncateSync,
   readdirSync,
   readSync,
+  renameSync,
   rmSync,
   statSync,
+  unlink,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -58,6 +63,8 @@ const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
 /** A segment is closed once it holds this much; later bytes go to the next. */
 const SEGMENT_BYTES = 4 * 1024 * 1024;
 const SEGMENT = /^seg-(\d{16})$/;
+/** A segment taken out of the journal, its unlink still to come (or cut short by a crash). */
+const GONE = /^gone-\d{16}$/;
 const MARK_FILE = "delivered";
 const OWNER_FILE = "owner.json";
 /** The source symbol the journal's bytes came from. */
@@ -71,8 +78,8 @@ const MARK_CHECK = 0x5254_544a_4e4c_4d4bn;
 const MARK_FORMAT = 0x3256_4b52_414d_4a52n;
 const MARK_BYTES = 16;
 
-function segmentName(start: number): string {
-  return `seg-${String(start).padStart(16, "0")}`;
+function segmentName(start: number, prefix: "seg" | "gone" = "seg"): string {
+  return `${prefix}-${String(start).padStart(16, "0")}`;
 }
 
 /** The delivered mark in `dir`: 0 when there is none yet, or it cannot be read whole. */
@@ -84,6 +91,14 @@ export function readDeliveredMark(dir: string): number {
     return 0;
   }
   return parseMark(bytes);
+}
+
+/**
+ * Unlinks `path` on libuv's pool. A failure leaves a `gone-` file, which no reader takes for a
+ * segment and the next open deletes again: nobody to tell, nothing lost.
+ */
+function unlinkLater(path: string): void {
+  unlink(path, () => {});
 }
 
 /** A mark file's bytes as an offset: 0 unless they are a whole mark of either format. */
@@ -272,7 +287,9 @@ export class RouteJournal {
   }
 
   static #load(dir: string, bound: number): RouteJournal {
-    const segments = readdirSync(dir)
+    const names = readdirSync(dir);
+    for (const name of names) if (GONE.test(name)) unlinkLater(join(dir, name));
+    const segments = names
       .map((name) => SEGMENT.exec(name)?.[1])
       .filter((start): start is string => start !== undefined)
       .map(Number)
@@ -433,8 +450,17 @@ export class RouteJournal {
 
   #trim(mark: number): void {
     while (this.#segments.length > 2 && (this.#segments[2] as number) <= mark) {
-      rmSync(join(this.dir, segmentName(this.#segments[0] as number)), { force: true });
-      this.#segments.shift();
+      const start = this.#segments.shift() as number;
+      // Out of the journal now (a reopen never counts it as a segment); freed in the background.
+      const gone = join(this.dir, segmentName(start, "gone"));
+      try {
+        renameSync(join(this.dir, segmentName(start)), gone);
+      } catch (error) {
+        // Already deleted: nothing to free.
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+        throw error;
+      }
+      unlinkLater(gone);
     }
   }
 
