@@ -8,11 +8,12 @@
  * permission flags.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { eventually } from "@rtt/core/testing";
 import { probeBwrap } from "@rtt/panel";
+import { processTree } from "../support/panel-processes.ts";
 import {
   bothRoutesLive,
   quickstartSuite,
@@ -154,6 +155,27 @@ describe("the quickstart with its drivers sandboxed", () => {
       refused.stderr,
       /security\.sandbox is bwrap, but bwrap not found on PATH \(RTT_ERR_SANDBOX_UNAVAILABLE\)/,
     );
+  });
+
+  it("a Node driver's compile cache: its own folder in .rtt/cache/compile, written as it starts, not its programs'", async () => {
+    const ws = suite.use({ routes: ["events-to-log"] });
+    await scanAndApply(ws);
+    const status = await ws.status();
+    const driver = ws.driverPid(status, "process");
+    const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+    const given = environ(driver).find((v) => v.startsWith("NODE_COMPILE_CACHE="));
+    const dir = given?.slice("NODE_COMPILE_CACHE=".length) ?? "";
+    assert.match(dir, /\/\.rtt\/cache\/compile\/[0-9a-f]{16}$/, `the process driver's: ${given}`);
+    // Written while it runs (a driver killed later still leaves it for its next start).
+    assert.ok(readdirSync(dir, { recursive: true }).length > 1, `${dir} is empty`);
+    const programs = processTree([driver]).filter((pid) => pid !== driver);
+    assert.ok(programs.length > 0, "the route's program runs");
+    for (const pid of programs)
+      assert.ok(
+        !environ(pid).some((v) => v.startsWith("NODE_COMPILE_CACHE=")),
+        `program ${pid} was handed the driver's compile cache`,
+      );
+    await ws.stopLeavingNothing(ws.trackTree(status));
   });
 
   it("none: status warns that the drivers run unconfined", async () => {

@@ -17,6 +17,7 @@
  *    re-attach; if none does, close the links (EOS on each outbound lane) and exit 0.
  */
 import { closeSync, fstatSync, writeSync } from "node:fs";
+import { flushCompileCache } from "node:module";
 import { RttError } from "@rtt/core";
 import { newSocketPath } from "@rtt/fabric";
 import { formatHandshake, formatRefusal } from "../handshake/handshake-line.ts";
@@ -241,6 +242,11 @@ export async function serveDriver<L>(
   });
   writeSync(HANDSHAKE_FD, `${line}\n`);
   closeSync(HANDSHAKE_FD);
+  // The compile cache a panel gives its Node drivers (NODE_COMPILE_CACHE): written now, not at
+  // exit, so the next start has it even if this one is killed; and not handed on to the
+  // programs a connector runs, whose code is not this driver's.
+  flushCompileCache();
+  delete process.env.NODE_COMPILE_CACHE;
 
   // The host keeps our stdin open for as long as it lives: its end is the host's death.
   process.stdin.on("data", () => {});

@@ -3,7 +3,8 @@
  * order a sandbox opens them, and whether it keeps the host's network. One driver process serves
  * every route of its connector, and the programs it runs (x-run) write where they please inside
  * the workspace, so the unit is the workspace, not a file: its tree is writable except `.rtt/`,
- * where only the route state (`run/`) and the sockets are. The socket folders outside it (the
+ * where only the route state (`run/`), the sockets and a Node driver's own compile cache are.
+ * The socket folders outside it (the
  * per-user one in TMPDIR, the short one under /tmp or $XDG_RUNTIME_DIR) and POSIX shared memory
  * are where lanes live, so they are writable too.
  */
@@ -57,7 +58,8 @@ export function needsNetwork(
 
 /**
  * What driver `name` of the workspace at `paths` may touch, `allowPaths` being panel.yaml's
- * `security.allow_paths`; makes the folders it binds.
+ * `security.allow_paths` and `compileCache` its own compile cache (compile-cache.ts); makes the
+ * folders it binds.
  */
 export function driverAccess(
   paths: WorkspacePaths,
@@ -65,8 +67,10 @@ export function driverAccess(
   prefer: readonly LaneKind[],
   symbols: readonly CatalogSymbol[],
   allowPaths: readonly string[] = [],
+  compileCache?: string,
 ): DriverAccess {
-  for (const dir of [paths.run, paths.sockets]) {
+  const own = compileCache === undefined ? [] : [compileCache];
+  for (const dir of [paths.run, paths.sockets, ...own]) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     // A link would open its target, wherever it points, to the driver.
     if (!ownDirectory(dir))
@@ -88,6 +92,7 @@ export function driverAccess(
       { path: paths.rttDir, mode: "ro" },
       { path: paths.run, mode: "rw" },
       { path: paths.sockets, mode: "rw" },
+      ...own.map((path): Mount => ({ path, mode: "rw" })),
       ...sockets.map((path): Mount => ({ path, mode: "rw" })),
     ],
     network: network ? "host" : "none",

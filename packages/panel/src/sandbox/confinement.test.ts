@@ -38,6 +38,8 @@ interface Seen {
   readonly wal: string;
   readonly run: string;
   readonly tree: string;
+  /** A file in the compile cache the launch names (NODE_COMPILE_CACHE). */
+  readonly cache: string;
   readonly programOutside: string;
   readonly noNewPrivs: string;
 }
@@ -57,7 +59,7 @@ try {
 const status = readFileSync("/proc/self/status", "utf8");
 console.log(JSON.stringify({
   outside: tryWrite(outside), wal: tryWrite(wal), run: tryWrite(run), tree: tryWrite(tree),
-  programOutside, noNewPrivs: /NoNewPrivs:\\s*(\\d)/.exec(status)?.[1] ?? "?",
+  cache: tryWrite(process.env.NODE_COMPILE_CACHE + "/probe"), programOutside, noNewPrivs: /NoNewPrivs:\\s*(\\d)/.exec(status)?.[1] ?? "?",
 }));
 `;
 
@@ -84,7 +86,7 @@ function runDriver(setting: "bwrap" | "node" | "none", name = "process") {
   const run = spawnSync(
     launch.command,
     [...(launch.args ?? []), files.outside, files.wal, files.run, files.tree],
-    { encoding: "utf8", timeout: 20_000 },
+    { encoding: "utf8", timeout: 20_000, env: { ...process.env, ...launch.env } },
   );
   assert.equal(run.status, 0, `${launch.command} failed: ${run.stderr}`);
   const seen = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "") as Seen;
@@ -103,6 +105,7 @@ describe("driver sandbox, real processes", () => {
         wal: "ok",
         run: "ok",
         tree: "ok",
+        cache: "ok",
         programOutside: "ok",
         noNewPrivs: undefined,
       },
@@ -110,7 +113,7 @@ describe("driver sandbox, real processes", () => {
     assert.ok(existsSync(files.outside));
   });
 
-  it("bwrap: no_new_privs, writes only in the workspace tree and .rtt/run, for its programs too", {
+  it("bwrap: no_new_privs, writes only in the workspace tree, .rtt/run and its compile cache, for its programs too", {
     skip: bwrap.ok ? false : `${bwrap.reason} (scripts/ensure-test-deps.sh installs bubblewrap)`,
   }, () => {
     const { seen, files, launch } = runDriver("bwrap");
@@ -120,6 +123,7 @@ describe("driver sandbox, real processes", () => {
       wal: "EROFS",
       run: "ok",
       tree: "ok",
+      cache: "ok",
       programOutside: "exit 2",
       noNewPrivs: "1",
     });
@@ -132,6 +136,7 @@ describe("driver sandbox, real processes", () => {
     assert.equal(seen.outside, "ERR_ACCESS_DENIED");
     assert.equal(seen.run, "ok");
     assert.equal(seen.tree, "ok");
+    assert.equal(seen.cache, "ok");
     assert.ok(!existsSync(files.outside));
     // setpriv, where there is one, gives no_new_privs; a program's writes are not confined.
     if (spawnSync("setpriv", ["--version"]).status === 0) assert.equal(seen.noNewPrivs, "1");
@@ -152,6 +157,30 @@ describe("driver sandbox, real processes", () => {
           e instanceof RttError &&
           e.code === "RTT_ERR_DRIVER_SPAWN" &&
           e.message.includes(`${paths.run} is not a folder of this user's`),
+        setting,
+      );
+    }
+  });
+
+  it("a compile cache that is a link is not opened to a driver: it does not start", () => {
+    const root = tempDir("rtt-sandbox-ws-");
+    const elsewhere = tempDir("rtt-sandbox-elsewhere-");
+    const paths = workspacePaths(root);
+    const launch = { name: "process", command: process.execPath, args: ["driver.ts"] };
+    const dir = new DriverSandbox(paths, "none", { prefer: ["shm"], catalog: () => [] }).wrap(
+      launch,
+    ).env?.NODE_COMPILE_CACHE as string;
+    mkdirSync(join(dir, ".."), { recursive: true });
+    symlinkSync(elsewhere, dir);
+    for (const setting of ["bwrap", "node"] as const) {
+      if (setting === "bwrap" && !bwrap.ok) continue;
+      const sandbox = new DriverSandbox(paths, setting, { prefer: ["shm"], catalog: () => [] });
+      assert.throws(
+        () => sandbox.wrap(launch),
+        (e: unknown) =>
+          e instanceof RttError &&
+          e.code === "RTT_ERR_DRIVER_SPAWN" &&
+          e.message.includes(`${dir} is not a folder of this user's`),
         setting,
       );
     }

@@ -10,6 +10,7 @@ import { type CatalogSymbol, type LaneKind, RttError, type SandboxSetting } from
 import type { WorkspacePaths } from "../workspace/workspace.ts";
 import { driverAccess } from "./access.ts";
 import { bwrapArgs } from "./bwrap-args.ts";
+import { withCompileCache } from "./compile-cache.ts";
 import { nodePermissionArgs } from "./node-args.ts";
 import { findOnPath, probeBwrap, type ToolProbe } from "./probe.ts";
 
@@ -82,8 +83,9 @@ export class DriverSandbox {
     this.status = chooseSandbox(setting, bwrap);
   }
 
-  /** `launch` as it runs in this sandbox. */
-  wrap(launch: DriverLaunch): DriverLaunch {
+  /** `unwrapped` as it runs in this sandbox, with its compile cache (compile-cache.ts). */
+  wrap(unwrapped: DriverLaunch): DriverLaunch {
+    const { launch, dir } = withCompileCache(this.#paths, unwrapped);
     const { level } = this.status;
     if (level === "none") return launch;
     const access = driverAccess(
@@ -92,6 +94,7 @@ export class DriverSandbox {
       this.#prefer,
       this.#catalog(),
       this.#allowPaths(),
+      dir,
     );
     const argv = [launch.command, ...(launch.args ?? [])];
     if (level === "bwrap") {
