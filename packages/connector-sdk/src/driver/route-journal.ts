@@ -13,9 +13,8 @@
  *   for a mark that goes back): renamed out of the journal at once, and unlinked on libuv's
  *   pool, since freeing 4 MiB of page cache stops the caller for milliseconds — a paced route's
  *   tail. A leftover (`gone-<offset>`, the driver died first) is deleted by the next open.
- *   When a program's stream is abandoned (a new program, not
- *   adopted), the unfinished message it left is cut off (`seal`), so the next program's first
- *   message never continues it.
+ *   When a program's stream is abandoned (a new program, not adopted), the unfinished message
+ *   it left is cut off (`seal`), so the next program's first message never continues it.
  * - `delivered`: the target end's mark — the end offset of the last message its connector took
  *   (a process's stdin pipe has the bytes), written after each one. A target whose program
  *   ends without acknowledging what it took (ADR 0024) puts it back where it was at its open.

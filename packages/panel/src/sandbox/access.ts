@@ -4,9 +4,8 @@
  * every route of its connector, and the programs it runs (x-run) write where they please inside
  * the workspace, so the unit is the workspace, not a file: its tree is writable except `.rtt/`,
  * where only the route state (`run/`), the sockets and a Node driver's own compile cache are.
- * The socket folders outside it (the
- * per-user one in TMPDIR, the short one under /tmp or $XDG_RUNTIME_DIR) and POSIX shared memory
- * are where lanes live, so they are writable too.
+ * The socket folders outside it (the per-user one in TMPDIR, the short one under /tmp or
+ * $XDG_RUNTIME_DIR) and POSIX shared memory are where lanes live, so they are writable too.
  */
 import { lstatSync, mkdirSync } from "node:fs";
 import { type CatalogSymbol, driverFor, type LaneKind, RttError } from "@rtt/core";
