@@ -35,6 +35,17 @@ function open(dir: string, bound = 4, source = SOURCE): RouteJournal {
   return j;
 }
 
+const mib = 1024 * 1024;
+
+/** A fresh journal of 9 MiB appended in reads of 1 MiB (segments at 0, 4 and 8 MiB), and its mark. */
+function nineMiB(): { dir: string; journal: RouteJournal; mark: DeliveredMark } {
+  const dir = freshDir();
+  const journal = open(dir);
+  const chunk = new Uint8Array(mib).fill(0x61);
+  for (let i = 1; i <= 9; i++) journal.append(chunk);
+  return { dir, journal, mark: new DeliveredMark(dir) };
+}
+
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
@@ -141,13 +152,7 @@ describe("route journal", () => {
   });
 
   test("a segment goes once the one after it is also before the mark; a mark that went back further replays from the oldest kept", () => {
-    const dir = freshDir();
-    const journal = open(dir);
-    const mark = new DeliveredMark(dir);
-    const mib = 1024 * 1024;
-    const chunk = new Uint8Array(mib).fill(0x61);
-    // 9 MiB in reads of 1 MiB: segments at 0, 4 MiB, 8 MiB.
-    for (let i = 1; i <= 9; i++) journal.append(chunk);
+    const { dir, journal, mark } = nineMiB();
     const segments = () => readdirSync(dir).filter((f) => f.startsWith("seg-")).length;
     assert.equal(segments(), 3);
     mark.record(5 * mib);
@@ -169,12 +174,7 @@ describe("route journal", () => {
   });
 
   test("a trimmed segment leaves the journal at once and its file goes in the background; a leftover goes at the next open", async () => {
-    const dir = freshDir();
-    const journal = open(dir);
-    const mark = new DeliveredMark(dir);
-    const mib = 1024 * 1024;
-    const chunk = new Uint8Array(mib).fill(0x62);
-    for (let i = 1; i <= 9; i++) journal.append(chunk);
+    const { dir, journal, mark } = nineMiB();
     mark.record(9 * mib);
     journal.refresh();
     const names = () => readdirSync(dir).filter((f) => /^(seg|gone)-/.test(f));
@@ -186,7 +186,7 @@ describe("route journal", () => {
     await eventually(noneGone, { what: "the trimmed segment's file deleted" });
     journal.close();
     // A driver killed before its unlink ran: the file is no segment, and the next open deletes it.
-    writeFileSync(join(dir, "gone-0000000000000000"), chunk);
+    writeFileSync(join(dir, "gone-0000000000000000"), "a segment's bytes");
     const next = open(dir);
     assert.equal(next.undelivered().from, 9 * mib);
     await eventually(noneGone, { what: "the leftover deleted by the open" });
@@ -197,7 +197,6 @@ describe("route journal", () => {
   test("seal truncates into an earlier segment when a roll came after the boundary", () => {
     const dir = freshDir();
     const journal = open(dir);
-    const mib = 1024 * 1024;
     const line = bytes(`${"x".repeat(mib - 1)}\n`);
     for (let i = 0; i < 3; i++) journal.append(line); // 3 MiB of whole lines
     journal.append(bytes("y".repeat(mib + 10))); // an unfinished message, past a roll at 4 MiB
