@@ -157,7 +157,7 @@ describe("the quickstart with its drivers sandboxed", () => {
     );
   });
 
-  it("a Node driver's compile cache: its own folder in .rtt/cache/compile, written as it starts, not its programs'", async () => {
+  it("a Node driver's compile cache: its own folder in .rtt/cache/compile, written while it runs, not its programs'", async () => {
     const ws = suite.use({ routes: ["events-to-log"] });
     await scanAndApply(ws);
     const status = await ws.status();
@@ -167,7 +167,10 @@ describe("the quickstart with its drivers sandboxed", () => {
     const dir = given?.slice("NODE_COMPILE_CACHE=".length) ?? "";
     assert.match(dir, /\/\.rtt\/cache\/compile\/[0-9a-f]{16}$/, `the process driver's: ${given}`);
     // Written while it runs (a driver killed later still leaves it for its next start).
-    assert.ok(readdirSync(dir, { recursive: true }).length > 1, `${dir} is empty`);
+    await eventually(
+      () => readdirSync(dir, { recursive: true }).length > 1,
+      ws.wait(`the process driver's compile cache in ${dir}`),
+    );
     const programs = processTree([driver]).filter((pid) => pid !== driver);
     assert.ok(programs.length > 0, "the route's program runs");
     for (const pid of programs)

@@ -42,6 +42,9 @@ import { driverIdentity } from "./identity.ts";
 import { DriverRuntime } from "./runtime.ts";
 import { startConnectorServer } from "./service.ts";
 
+/** How long after its handshake a driver writes its compile cache. */
+const COMPILE_CACHE_FLUSH_MS = 1000;
+
 export interface ServeOptions {
   /** Default: process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -242,10 +245,11 @@ export async function serveDriver<L>(
   });
   writeSync(HANDSHAKE_FD, `${line}\n`);
   closeSync(HANDSHAKE_FD);
-  // The compile cache a panel gives its Node drivers (NODE_COMPILE_CACHE): written now, not at
+  // The compile cache a panel gives its Node drivers (NODE_COMPILE_CACHE): written once the
+  // host has had a moment to connect (writing a cold one costs a start ~0.1 s of CPU), not at
   // exit, so the next start has it even if this one is killed; and not handed on to the
   // programs a connector runs, whose code is not this driver's.
-  flushCompileCache();
+  setTimeout(flushCompileCache, COMPILE_CACHE_FLUSH_MS).unref();
   delete process.env.NODE_COMPILE_CACHE;
 
   // The host keeps our stdin open for as long as it lives: its end is the host's death.
