@@ -20,9 +20,12 @@
  * stdout is one JSON object (the issue's keys for shm, the idle CPU, and `results`, every row).
  * Usage: npm run bench:route [-- --quick] [--rounds 2] [--samples 5000] [--lanes shm,uds]
  *          [--cells paced100,paced4k,paced64k,sat100,sat64k] [--idle-s 10]
- *          [--cpu-prof DIR] [--baseline CHECKOUT] [--route journaled|plain] [--keep]
+ *          [--cpu-prof DIR] [--gc] [--baseline CHECKOUT] [--route journaled|plain] [--keep]
  * --cpu-prof DIR runs the panel and its drivers under `node --cpu-prof`; their profiles are copied
- * to DIR after the panel stops (summarize one with bench/control/profile.ts). --baseline CHECKOUT
+ * to DIR after the panel stops (summarize one with bench/control/profile.ts). --gc preloads
+ * gc-log.mjs into the panel and its drivers and adds to each route row the drivers' collections
+ * in its jobs (`driver_gc_majors` and `driver_gc_pause_ms`, per 1,000 messages): a count, which
+ * a busy host disturbs far less than a p99. --baseline CHECKOUT
  * adds, for each lane, the same route wired by another checkout's rtt and drivers (`shm-base`),
  * alternated with this one's in the same rounds: a change measured before/after in one run.
  * --route plain wires the route with no QoS, so no journal (the target may write several lines a
@@ -46,6 +49,7 @@ const { values } = parseArgs({
     cells: { type: "string", default: "paced100,paced4k,paced64k,sat100,sat64k" },
     "idle-s": { type: "string" },
     "cpu-prof": { type: "string" },
+    gc: { type: "boolean", default: false },
     baseline: { type: "string" },
     keep: { type: "boolean", default: false },
     route: { type: "string", default: "journaled" },
@@ -84,11 +88,11 @@ cleanUpOnExit("bench:route", () => {
 log(
   `bench:route: ${ROUNDS} round(s), ${SAMPLES} paced samples a cell, a ${values.route} route; load ${loadavg()[0]}`,
 );
-const cpuProf = values["cpu-prof"] !== undefined;
+const watch = { cpuProf: values["cpu-prof"] !== undefined, gc: values.gc };
 for (const lane of lanes) {
-  setups.push(await Setup.route(lane, journaled, cpuProf));
+  setups.push(await Setup.route(lane, journaled, watch));
   if (values.baseline !== undefined)
-    setups.push(await Setup.route(lane, journaled, cpuProf, values.baseline));
+    setups.push(await Setup.route(lane, journaled, watch, values.baseline));
 }
 setups.push(await Setup.pipe());
 // Warm-up: the first lines through each set-up (Python's start, the lanes' first frames).
@@ -112,7 +116,9 @@ async function idleCpu(): Promise<{ setup: string; pid: number; cpu_pct: number 
 const idle = await idleCpu();
 for (const d of idle) log(`idle: ${d.setup} driver pid ${d.pid}: ${d.cpu_pct} % CPU`);
 
-const samples = new Map<string, JobResult[]>();
+/** A job's result, and the wall-clock ms it ran between (for its drivers' collections). */
+type Sample = JobResult & { readonly from: number; readonly to: number };
+const samples = new Map<string, Sample[]>();
 const failures: { round: number; setup: string; cell: string; error: string }[] = [];
 for (let r = 0; r < ROUNDS; r++)
   for (const [c, [name, job]] of cells.entries()) {
@@ -121,11 +127,14 @@ for (let r = 0; r < ROUNDS; r++)
       const key = `${s.name}/${name}`;
       try {
         const ticks = driverTicks(s);
+        const from = Date.now();
         const ran = await s.run(job);
+        const to = Date.now();
         // The drivers' CPU per message: a route's own cost, which a loaded host inflates less
         // than it does the wall-clock figures (1 tick = 10 ms: read it on saturated cells).
         const cpu = s.driverPids.length === 0 ? undefined : (driverTicks(s) - ticks) * 1e4;
-        const result = cpu === undefined ? ran : { ...ran, cpu_us_per_msg: cpu / ran.count };
+        const measured = cpu === undefined ? ran : { ...ran, cpu_us_per_msg: cpu / ran.count };
+        const result = { ...measured, from, to };
         samples.set(key, [...(samples.get(key) ?? []), result]);
         log(`round ${r + 1} ${key}: ${describe(job, result)}`);
       } catch (error) {
@@ -149,6 +158,24 @@ function describe(job: Job, r: JobResult): string {
   return `${round(r.count / s, 0)} msgs/s, ${round((r.count * job.size) / s / 1e6)} MB/s${cpu}`;
 }
 
+// gc-log.mjs writes every 250 ms: what the last job's collections were is on disk after this.
+if (values.gc) await sleep(600);
+
+/** A route's drivers' collections in each of `rs`, per 1,000 messages; none without --gc. */
+function collectionsPer1000(s: Setup | undefined, rs: readonly Sample[]) {
+  const each = rs.flatMap((r) => {
+    const c = s?.collections(r.from, r.to);
+    return c === undefined
+      ? []
+      : [{ majors: (c.majors * 1000) / r.count, pauseMs: (c.pauseMs * 1000) / r.count }];
+  });
+  if (each.length === 0) return {};
+  return {
+    driver_gc_majors: median(each.map((c) => c.majors)),
+    driver_gc_pause_ms: median(each.map((c) => c.pauseMs)),
+  };
+}
+
 const median = (xs: number[]): number => round(quantile(xs, 0.5), 1);
 const results = [...samples].map(([key, rs]) => {
   const [setup, cell] = key.split("/") as [string, string];
@@ -160,6 +187,10 @@ const results = [...samples].map(([key, rs]) => {
     size: job.size,
     rounds: rs.length,
     ...(cpus.length === 0 ? {} : { driver_cpu_us_per_msg: median(cpus) }),
+    ...collectionsPer1000(
+      setups.find((s) => s.name === setup),
+      rs,
+    ),
   };
   if (job.mode === "paced")
     return {
@@ -175,6 +206,11 @@ const results = [...samples].map(([key, rs]) => {
     mb_per_s: median(rs.map((r, i) => (r.count * job.size) / (seconds[i] ?? 1) / 1e6)),
   };
 });
+for (const row of results)
+  if ("driver_gc_majors" in row)
+    log(
+      `gc: ${row.setup}/${row.cell}: per 1,000 messages ${row.driver_gc_majors} major collection(s), ${row.driver_gc_pause_ms} ms of pauses`,
+    );
 const pick = (setup: string, cell: string, field: string): number | null => {
   const row = results.find((r) => r.setup === setup && r.cell === cell) as
     | Record<string, number>

@@ -62,6 +62,8 @@ export class Setup {
   /** The direct pipe's shell (the leader of its own process group). */
   #pipe: ChildProcess | undefined;
   #profDir: string | undefined;
+  /** Where the panel and drivers log their collections (`--gc`). */
+  #gcDir: string | undefined;
   /** The checkout whose rtt wires the route (undefined: this one). */
   #repo: string | undefined;
 
@@ -85,14 +87,14 @@ export class Setup {
 
   /**
    * A route emitter → sink over `lane` (journaled, or with no QoS), wired by `rtt scan` and
-   * `rtt apply`; with `cpuProf`, the
-   * panel and its drivers run under `node --cpu-prof` (written when they exit); with `baseline`
-   * (a checkout), its rtt and drivers instead of this one's.
+   * `rtt apply`; with `cpuProf`, the panel and its drivers run under `node --cpu-prof` (written
+   * when they exit); with `gc`, they log their collections (gc-log.mjs, read by `collections`);
+   * with `baseline` (a checkout), its rtt and drivers instead of this one's.
    */
   static async route(
     lane: LaneKind,
     journaled: boolean,
-    cpuProf: boolean,
+    watch: { readonly cpuProf: boolean; readonly gc: boolean },
     baseline?: string,
   ): Promise<Setup> {
     const name = baseline === undefined ? lane : (`${lane}-base` as const);
@@ -100,14 +102,26 @@ export class Setup {
     const ws = setup.#programs.dir;
     setup.#repo = baseline;
     await setup.#rtt(["scan"]);
-    let options: string | undefined;
-    if (cpuProf) {
+    const options: string[] = [];
+    if (watch.cpuProf) {
       // Inside the workspace: the drivers' sandbox lets them write there.
       setup.#profDir = join(ws, "prof");
       mkdirSync(setup.#profDir);
-      options = `--cpu-prof --cpu-prof-dir=${setup.#profDir}`;
+      options.push(`--cpu-prof --cpu-prof-dir=${setup.#profDir}`);
     }
-    await setup.#rtt(["apply", "--auto-approve"], options);
+    if (watch.gc) {
+      // Under .rtt/run, which every sandbox level lets a driver read and write, and which the
+      // panel's scan watch does not look at.
+      setup.#gcDir = join(ws, ".rtt", "run", "bench-gc");
+      mkdirSync(setup.#gcDir, { recursive: true, mode: 0o700 });
+      const preload = join(setup.#gcDir, "gc-log.mjs");
+      cpSync(new URL("./gc-log.mjs", import.meta.url), preload);
+      options.push(`--import=${preload}`);
+    }
+    await setup.#rtt(
+      ["apply", "--auto-approve"],
+      options.length > 0 ? options.join(" ") : undefined,
+    );
     const status = JSON.parse(await setup.#rtt(["panel", "status", "--json"])) as {
       pid: number;
       drivers: { pid: number }[];
@@ -148,6 +162,30 @@ export class Setup {
       return undefined;
     this.#resultsRead++;
     return JSON.parse(line) as JobResult;
+  }
+
+  /**
+   * The collections each of this route's driver processes logged (`--gc`) that started within
+   * [from, to] (wall-clock ms): majors, and the pauses of every kind, summed. Undefined without
+   * `--gc`, or for the pipe.
+   */
+  collections(from: number, to: number): { majors: number; pauseMs: number } | undefined {
+    const dir = this.#gcDir;
+    if (dir === undefined) return undefined;
+    let majors = 0;
+    let pauseMs = 0;
+    for (const pid of this.driverPids) {
+      const file = join(dir, `gc-${pid}.log`);
+      if (!existsSync(file)) continue;
+      for (const line of readFileSync(file, "utf8").split("\n")) {
+        const [at, kind, ms] = line.split(" ");
+        const start = Number(at);
+        if (!(start >= from && start <= to)) continue;
+        if (kind === "major") majors++;
+        pauseMs += Number(ms);
+      }
+    }
+    return { majors, pauseMs };
   }
 
   /** Stops what runs: the panel (`rtt panel stop`, so profiles are written) or the pipe. */
