@@ -60,6 +60,7 @@ import { recover } from "./recovery.ts";
 import { RouteHealth } from "./route-health.ts";
 import { ScanWatch } from "./scan-watch.ts";
 import { compactWal, StabilitySweep } from "./stability-sweep.ts";
+import { watchWorkspace } from "./workspace-gone.ts";
 
 /** How long a stop waits for the panel's work in flight before it stops the drivers anyway. */
 const STOP_WAIT_MS = 10_000;
@@ -106,6 +107,8 @@ export class PanelDaemon {
   #health: RouteHealth | undefined;
   /** Watching the scan roots (panel.yaml scan.watch); undefined when not. */
   #watch: ScanWatch | undefined;
+  /** Watching that the workspace is still there (workspace-gone.ts). */
+  #workspace: { stop(): void } | undefined;
   /** panel.yaml's security.require_tokens: every mutating call needs a token. */
   readonly #requireTokens: boolean;
   /** Aborted when the panel stops: ends the open Health and Audit streams. */
@@ -238,6 +241,10 @@ export class PanelDaemon {
       await daemon.#recover();
       await daemon.#startWatching();
       await daemon.#serve();
+      daemon.#workspace = watchWorkspace(paths.rttDir, (why) => {
+        daemon.#log(`stopping: ${why}`);
+        void daemon.stop();
+      });
     } catch (error) {
       await daemon.stop();
       throw error;
@@ -409,6 +416,7 @@ export class PanelDaemon {
   /** Stops every driver (closing the links, lanes and children), the server, the WAL. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      this.#workspace?.stop();
       // First: a rescan's reroute finishes, and no other starts, before the drivers stop.
       await this.#watch?.close();
       this.#health?.stop();
