@@ -73,6 +73,14 @@ describe("where a client finds the panel", () => {
     );
   });
 
+  test("a lone CR, which YAML 1.2 breaks a line at and the parser does not: the parser decides", () => {
+    // Found by the property above: the parser reads this comment to the LF, then `api: 2`.
+    const text = "# api:\rlisten: |\n  api: 2";
+    assert.equal(parsedHasApi(text), true);
+    assert.equal(mayConfigureApi(text), true);
+    assert.equal(mayConfigureApi("scan: {}\r\nhealth: {}\r\n"), false, "CR LF is a line end");
+  });
+
   test("rtt init's panel.yaml and the quickstart's are read without a YAML parser", () => {
     const ws = join(base, "init");
     mkdirSync(ws);

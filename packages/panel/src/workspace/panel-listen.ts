@@ -13,6 +13,8 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /** A plain key of the root mapping: at column 0, no quotes, anchor, tag, `?` or `<<`. */
 const PLAIN_ROOT_KEY = /^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]|$)/;
+/** A carriage return not followed by a line feed. */
+const LONE_CR = /\r(?!\n)/;
 /** A blank line, or a comment. */
 const NOTHING = /^[ \t]*(?:#.*)?$/;
 
@@ -21,12 +23,14 @@ const NOTHING = /^[ \t]*(?:#.*)?$/;
  * does not: the root is a block mapping at column 0 whose every key is a plain word on a line of
  * its own at column 0, none of them `api` — every other line being indented (inside a value),
  * blank or a comment. Anything else (a quoted, anchored, tagged or `?` key, a merge `<<`, a
- * flow or sequence root, `---`, a directive, a tab) is "may", and the caller parses.
+ * flow or sequence root, `---`, a directive, a tab, a lone CR) is "may", and the caller parses.
  */
 export function mayConfigureApi(text: string): boolean {
+  // A CR alone ends a line for YAML 1.2 but not for the parser panel.yaml is read with, which
+  // takes it into a comment (`# api:\rlisten: |` hides a key): let that parser decide.
+  if (LONE_CR.test(text)) return true;
   let rootSeen = false;
-  // YAML's line breaks: CR LF, CR and LF.
-  for (const line of text.split(/\r\n?|\n/)) {
+  for (const line of text.split(/\r?\n/)) {
     if (NOTHING.test(line)) continue;
     if (line.startsWith(" ")) {
       // Indented before any root key: the root mapping itself may be indented.
