@@ -64,6 +64,7 @@ export class Setup {
   #profDir: string | undefined;
   /** Where the panel and drivers log their collections (`--gc`). */
   #gcDir: string | undefined;
+  #collectionsRead: { start: number; kind: string; ms: number }[] | undefined;
   /** The checkout whose rtt wires the route (undefined: this one). */
   #repo: string | undefined;
 
@@ -170,22 +171,34 @@ export class Setup {
    * `--gc`, or for the pipe.
    */
   collections(from: number, to: number): { majors: number; pauseMs: number } | undefined {
-    const dir = this.#gcDir;
-    if (dir === undefined) return undefined;
+    const logged = this.#collectionsLogged();
+    if (logged === undefined) return undefined;
     let majors = 0;
     let pauseMs = 0;
-    for (const pid of this.driverPids) {
-      const file = join(dir, `gc-${pid}.log`);
-      if (!existsSync(file)) continue;
-      for (const line of readFileSync(file, "utf8").split("\n")) {
-        const [at, kind, ms] = line.split(" ");
-        const start = Number(at);
-        if (!(start >= from && start <= to)) continue;
-        if (kind === "major") majors++;
-        pauseMs += Number(ms);
-      }
+    for (const c of logged) {
+      if (!(c.start >= from && c.start <= to)) continue;
+      if (c.kind === "major") majors++;
+      pauseMs += c.ms;
     }
     return { majors, pauseMs };
+  }
+
+  /** The drivers' gc logs, read once (run.ts asks only after the last job). */
+  #collectionsLogged(): readonly { start: number; kind: string; ms: number }[] | undefined {
+    const dir = this.#gcDir;
+    if (dir === undefined) return undefined;
+    this.#collectionsRead ??= this.driverPids.flatMap((pid) => {
+      const file = join(dir, `gc-${pid}.log`);
+      if (!existsSync(file)) return [];
+      return readFileSync(file, "utf8")
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => {
+          const [start, kind = "", ms] = line.split(" ");
+          return { start: Number(start), kind, ms: Number(ms) };
+        });
+    });
+    return this.#collectionsRead;
   }
 
   /** Stops what runs: the panel (`rtt panel stop`, so profiles are written) or the pipe. */

@@ -10,9 +10,9 @@
  * user's), another driver's, or another workspace's. Node checks each entry against its
  * source's hash, so a stale one is compiled again.
  */
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { DriverLaunch } from "@rtt/connector-sdk";
+import { canonicalHash } from "@rtt/core";
 import type { WorkspacePaths } from "../workspace/workspace.ts";
 
 /**
@@ -24,10 +24,7 @@ export function withCompileCache(
   launch: DriverLaunch,
 ): { readonly launch: DriverLaunch; readonly dir: string | undefined } {
   if (launch.command !== process.execPath) return { launch, dir: undefined };
-  const key = createHash("sha256")
-    .update(JSON.stringify([launch.command, ...(launch.args ?? [])]))
-    .digest("hex")
-    .slice(0, 16);
+  const key = canonicalHash([launch.command, ...(launch.args ?? [])]).slice(0, 16);
   const dir = join(paths.cache, "compile", key);
   return { launch: { ...launch, env: { ...launch.env, NODE_COMPILE_CACHE: dir } }, dir };
 }
