@@ -52,6 +52,12 @@ export interface LaneWriter extends EventEmitter {
    * backpressure, never loss — so wait for `drain` before writing more.
    */
   write(payload: Uint8Array, options?: WriteOptions): boolean;
+  /**
+   * `write` has copied the payload by the time it returns (into a ring's record, a socket's
+   * frame, a full ring's pending copy): the caller may reuse its memory at once. False: the
+   * lane keeps the payload itself (in-process).
+   */
+  readonly copiesPayload: boolean;
   /** Sends EOS once everything before it is delivered, then closes. Resolves when done. */
   end(): Promise<void>;
   /** Tears the lane down now; frames not yet delivered are lost. */

@@ -188,6 +188,14 @@ export interface ConnectorSpec<L> {
    */
   rx(link: L): AsyncIterable<Uint8Array | RxMessage>;
   /**
+   * Optional: the SDK is done with a chunk `rx` yielded — it was copied onto a lane, and nothing
+   * else kept it — so its memory is the connector's again (a program's read buffer, reused).
+   * Called at most once per chunk, and not for every chunk: a chunk a tap, an in-process lane,
+   * a fan-out to several routes or a refusal kept is never released. So a connector reuses a
+   * chunk's memory only after this call, and lets the garbage collector have what never gets one.
+   */
+  rxRelease?(link: L, chunk: Uint8Array): void;
+  /**
    * Releases the link; should also end the iteration `rx` returned. A handle shared by several
    * routes (fan-out) is closed once, when the last of them goes. A connector that runs a
    * program drains it (ADR 0024) and reports how it ended.
@@ -229,6 +237,8 @@ export function defineConnector<L>(spec: ConnectorSpec<L>): Connector<L> {
     throw wrong("refuse must be a function when given");
   if (spec.txMany !== undefined && typeof spec.txMany !== "function")
     throw wrong("txMany must be a function when given");
+  if (spec.rxRelease !== undefined && typeof spec.rxRelease !== "function")
+    throw wrong("rxRelease must be a function when given");
   if (spec.txBorrows !== undefined && typeof spec.txBorrows !== "boolean")
     throw wrong("txBorrows must be a boolean when given");
   if (spec.lanes !== undefined && (!Array.isArray(spec.lanes) || !spec.lanes.every(isLaneKind)))
@@ -250,6 +260,7 @@ export function defineConnector<L>(spec: ConnectorSpec<L>): Connector<L> {
     health: spec.health.bind(spec),
     ...(spec.refuse === undefined ? {} : { refuse: spec.refuse.bind(spec) }),
     ...(spec.txMany === undefined ? {} : { txMany: spec.txMany.bind(spec) }),
+    ...(spec.rxRelease === undefined ? {} : { rxRelease: spec.rxRelease.bind(spec) }),
     ...(spec.txBorrows === undefined ? {} : { txBorrows: spec.txBorrows }),
     ...(spec.lanes === undefined ? {} : { lanes: [...spec.lanes] }),
     ...(spec.params === undefined ? {} : { params: [...spec.params] }),

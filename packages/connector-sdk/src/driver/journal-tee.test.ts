@@ -33,7 +33,11 @@ class LineFeeder {
   }
   /** The lines the read completed, with their end offsets in the tee's stream. */
   feed(chunk: string): { line: string; end: number }[] {
-    this.tee.append(bytes(chunk));
+    const read = bytes(chunk);
+    this.tee.append(read);
+    // Written over at once, as a reused read slab is (SourceJournal.append): what the tee kept
+    // of it must be its own copy.
+    read.fill(0x3f);
     this.#fed += bytes(chunk).length;
     this.#pending += chunk;
     const out: { line: string; end: number }[] = [];

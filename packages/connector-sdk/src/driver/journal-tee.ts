@@ -47,7 +47,10 @@ export const HISTORY_BYTES = 16 * 1024 * 1024;
 export interface SourceJournal {
   readonly end: number;
   readonly full: boolean;
-  /** Journals `bytes`; they are the journal's to keep (the caller never writes them again). */
+  /**
+   * Journals `bytes`, which are only read during the call (the caller may write them again
+   * after: a read slab reused): what a journal keeps past it, it copies.
+   */
   append(bytes: Uint8Array): number;
   undelivered(): { readonly from: number; readonly bytes: Uint8Array; readonly atMark: boolean };
   seal(boundary: number): void;
@@ -106,7 +109,7 @@ export class JournalTee implements SourceJournal {
   #end = 0;
   /** Where the last whole message noted ends: bytes after it are the unfinished one (`#tail`). */
   #boundary = 0;
-  #tail: Uint8Array[] = [];
+  readonly #tail = new TailBytes();
   /** Nothing read or replayed yet: the first journal to join is the tee's own stream. */
   #fresh = true;
   #replayer: JournalReplayer | undefined;
@@ -150,7 +153,7 @@ export class JournalTee implements SourceJournal {
     const backlog = this.#replayOwn(journal, history);
     // With the history the journal caught up with the tee's end, unfinished message and all.
     const delta = journal.end - (history === undefined ? this.#boundary : this.#end);
-    if (history === undefined) for (const chunk of this.#tail) journal.append(chunk);
+    if (history === undefined && this.#tail.length > 0) journal.append(this.#tail.bytes());
     const member = new TeeMember(this, journal, this.#boundary, delta, backlog);
     this.#members.push(member);
     return member;
@@ -185,12 +188,12 @@ export class JournalTee implements SourceJournal {
     this.#fresh = false;
     for (const m of this.#members) m.journal.append(bytes);
     this.#end += bytes.length;
-    // Kept as they are (SourceJournal.append): a 64 KiB line's unfinished read is not copied.
+    // Copies (SourceJournal.append): the caller's bytes may be written over once we return.
     this.#tail.push(bytes);
     if (this.#history !== undefined) {
       this.#historyBytes += bytes.length;
       if (this.#historyBytes > HISTORY_BYTES) this.#history = undefined;
-      else this.#history.push(bytes);
+      else this.#history.push(Uint8Array.prototype.slice.call(bytes));
     }
     return this.#end;
   }
@@ -208,7 +211,7 @@ export class JournalTee implements SourceJournal {
     if (boundary >= this.#end) return;
     for (const m of this.#members) m.journal.seal(Math.max(boundary, m.joinedAt, 0) + m.delta);
     this.#end = this.#boundary = boundary;
-    this.#tail = [];
+    this.#tail.clear();
     // A new stream: what a resuming route is owed starts here.
     this.#history = [];
     this.#historyBytes = 0;
@@ -221,21 +224,65 @@ export class JournalTee implements SourceJournal {
     }
     if (end <= this.#boundary) return;
     // Drop the tail's bytes before `end`: they belong to whole messages now.
-    let drop = end - this.#boundary;
+    this.#tail.drop(end - this.#boundary);
     this.#boundary = end;
-    while (drop > 0 && this.#tail.length > 0) {
-      const chunk = this.#tail[0] as Uint8Array;
-      if (chunk.length <= drop) {
-        drop -= chunk.length;
-        this.#tail.shift();
-      } else {
-        this.#tail[0] = chunk.subarray(drop);
-        drop = 0;
-      }
-    }
   }
 
   refresh(): void {
     for (const m of this.#members) m.journal.refresh();
+  }
+}
+
+/** A tail buffer larger than this is let go once the message it held is whole. */
+const TAIL_KEPT_BYTES = 1024 * 1024;
+
+/**
+ * The bytes of the unfinished message (the tee's tail), copied into one buffer of its own,
+ * reused: what a member joining mid-message is given first.
+ */
+class TailBytes {
+  #buffer = new Uint8Array(0);
+  #start = 0;
+  #end = 0;
+
+  get length(): number {
+    return this.#end - this.#start;
+  }
+
+  /** The bytes, valid until the next push, drop or clear. */
+  bytes(): Uint8Array {
+    return this.#buffer.subarray(this.#start, this.#end);
+  }
+
+  push(bytes: Uint8Array): void {
+    if (this.#buffer.length - this.#end < bytes.length) this.#makeRoom(bytes.length);
+    this.#buffer.set(bytes, this.#end);
+    this.#end += bytes.length;
+  }
+
+  /** Forgets the first `n` bytes (all of them, if fewer are kept). */
+  drop(n: number): void {
+    this.#start = Math.min(this.#start + n, this.#end);
+    if (this.#start === this.#end) this.clear();
+  }
+
+  clear(): void {
+    this.#start = this.#end = 0;
+    // One long message made it large: that size is not kept for every message after it.
+    if (this.#buffer.length > TAIL_KEPT_BYTES) this.#buffer = new Uint8Array(0);
+  }
+
+  /** Room for `more` bytes after the kept ones: moved to the front, or a larger buffer. */
+  #makeRoom(more: number): void {
+    const kept = this.#buffer.subarray(this.#start, this.#end);
+    const need = kept.length + more;
+    if (need <= this.#buffer.length) this.#buffer.copyWithin(0, this.#start, this.#end);
+    else {
+      const larger = new Uint8Array(Math.max(need, 2 * this.#buffer.length));
+      larger.set(kept);
+      this.#buffer = larger;
+    }
+    this.#start = 0;
+    this.#end = kept.length;
   }
 }

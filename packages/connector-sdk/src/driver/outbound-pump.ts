@@ -312,7 +312,13 @@ export class OutboundPump<L> {
       if (items.length === BATCH_MESSAGES) break;
       next = pull.now();
     }
-    const batch = items.length === 1 ? item : this.#packer.pack(items, size);
+    if (items.length === 1) {
+      items.length = 0;
+      return item;
+    }
+    const batch = this.#packer.pack(items, size);
+    // Packed into the batch's own bytes: the chunks themselves are no longer needed.
+    for (const packed of items) this.#release(packed);
     items.length = 0;
     return batch;
   }
@@ -350,7 +356,14 @@ export class OutboundPump<L> {
     }
     const room = this.#write(out, item, flags);
     if (room === undefined) return this.#deliverLoop(item, flags, index);
+    // The lane has its own copy and no tap saw it: nobody here holds the chunk any more.
+    if (out.copiesPayload && !(item instanceof PackedBatch)) this.#release(item);
     return room ? undefined : this.#full(out);
+  }
+
+  /** The connector may reuse `item`'s memory (ConnectorSpec.rxRelease). */
+  #release(item: RxItem): void {
+    this.#connector.rxRelease?.(this.#handle, chunkOf(item));
   }
 
   /** Writes a chunk as one frame, or a batch, and counts them; undefined if the lane refused. */

@@ -9,7 +9,7 @@ import { MEMBER_QUEUE, SharedSource } from "./shared-source.ts";
  * `takeNow`, its rx also hands the next one over synchronously (RxTakeNow): always ready.
  */
 function counter(limit = Number.POSITIVE_INFINITY, takeNow = false) {
-  const seen = { pulled: 0, closes: 0 };
+  const seen = { pulled: 0, closes: 0, released: [] as string[] };
   async function* items(link: { closed: boolean }) {
     while (!link.closed && seen.pulled < limit) yield Buffer.from(String(seen.pulled++));
   }
@@ -26,6 +26,9 @@ function counter(limit = Number.POSITIVE_INFINITY, takeNow = false) {
               !link.closed && seen.pulled < limit ? Buffer.from(String(seen.pulled++)) : undefined,
           })
         : items(link),
+    rxRelease: (_link, chunk) => {
+      seen.released.push(text(chunk));
+    },
     close: (link) => {
       seen.closes++;
       link.closed = true;
@@ -107,6 +110,31 @@ describe("SharedSource: one rx, a queue per route", () => {
     assert.equal(seen.pulled, 5000);
     assert.equal(overflowed, 5000 - MEMBER_QUEUE);
     await refusing.connector.close(source.handle, { detach: false });
+  });
+
+  test("a chunk is released to the connector only while no chunk went to two routes", async () => {
+    const { seen, source } = counter(4);
+    const one = source.join(true);
+    const it1 = one.connector.rx(source.handle)[Symbol.asyncIterator]();
+    const first = (await it1.next()).value as Uint8Array;
+    one.connector.rxRelease?.(source.handle, first);
+    assert.deepEqual(seen.released, ["0"], "one route: its release is the connector's");
+    const two = source.join(true);
+    const it2 = two.connector.rx(source.handle)[Symbol.asyncIterator]();
+    const a = (await it1.next()).value as Uint8Array;
+    const b = (await it2.next()).value as Uint8Array;
+    assert.equal(a, b, "both routes were handed the same chunk");
+    one.connector.rxRelease?.(source.handle, a);
+    two.connector.rxRelease?.(source.handle, b);
+    await one.connector.close(source.handle, { detach: false });
+    const later = (await it2.next()).value as Uint8Array;
+    two.connector.rxRelease?.(source.handle, later);
+    assert.deepEqual(
+      seen.released,
+      ["0"],
+      "once fanned out, never again: a chunk two routes read is released by neither",
+    );
+    await two.connector.close(source.handle, { detach: false });
   });
 
   test("the handle closes with the last member; the end of rx reaches every member", async () => {

@@ -169,6 +169,12 @@ export class SharedSource<L> {
   #iterator: AsyncIterator<RxItem> | undefined;
   #closed = false;
   #rxEnded = false;
+  /**
+   * A chunk went to more than one member: each member's pump would release it
+   * (ConnectorSpec.rxRelease), so from then on none does — the connector's memory falls to
+   * the GC instead of being reused while another route still reads it.
+   */
+  #fannedOut = false;
 
   /** `onIdle`: the last member left and the handle is closing (the runtime forgets it). */
   constructor(
@@ -213,6 +219,9 @@ export class SharedSource<L> {
     const connector: Connector<L> = {
       ...this.#connector,
       rx: () => ({ [Symbol.asyncIterator]: () => this.#consume(member) }),
+      rxRelease: (handle: L, chunk: Uint8Array) => {
+        if (!this.#fannedOut) this.#connector.rxRelease?.(handle, chunk);
+      },
       close: (_handle: L, how: CloseHow) => this.#leave(member, how),
     };
     return { member, connector };
@@ -255,12 +264,14 @@ export class SharedSource<L> {
         if (this.#closed) return;
         const next = await iterator.next();
         if (next.done === true || this.#closed) break;
+        if (this.#members.size > 1) this.#fannedOut = true;
         for (const m of this.#members) m.push(next.value);
         // What else is ready goes now, with no promise per chunk — each only while every member
         // has room for it (a pacing member's full queue must stop the source, not refuse).
         while (take !== undefined && reads < READS_PER_TURN && !this.#closed && this.#ready()) {
           const value = take();
           if (value === undefined) break;
+          if (this.#members.size > 1) this.#fannedOut = true;
           for (const m of this.#members) m.push(value);
           reads++;
         }

@@ -203,6 +203,8 @@ export const processConnector = defineConnector<ProcessEndpoint>({
   txBorrows: true,
   txMany: (endpoint, messages) => endpoint.txMany(messages),
   rx: (endpoint) => endpoint.shaped(shapeFor(numbering.get(endpoint) ?? "none")),
+  // A message of a read slab (read-slab.ts): the slab is read into again once all are released.
+  rxRelease: (endpoint, chunk) => endpoint.release(chunk),
   // A source's program is not drained: nothing it took is the route's to account for.
   close: async (endpoint, how) => {
     const report = await endpoint.close(how);

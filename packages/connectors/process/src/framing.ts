@@ -95,6 +95,14 @@ export class Deframer {
     return this.#pendingBytes;
   }
 
+  /**
+   * Those bytes, as the views of what was pushed that the deframer keeps. The list only grows
+   * until the message is whole; then the deframer starts a new list and never touches this one.
+   */
+  get pending(): readonly Uint8Array[] {
+    return this.#pieces;
+  }
+
   push(chunk: Uint8Array): Uint8Array[] {
     if (this.framing === "raw") return chunk.length === 0 ? [] : [chunk];
     return this.framing === "lines" ? this.#lines(chunk) : this.#prefixed(chunk);

@@ -285,6 +285,11 @@ export class ProcessEndpoint extends EventEmitter<ProcessEndpointEvents> impleme
     }
   }
 
+  /** A message rx handed out is seen by nobody any more: its read's memory may be reused. */
+  release(payload: Uint8Array): void {
+    this.#stdout.release(payload);
+  }
+
   health(): ProgramHealth {
     return this.#supervisor.health();
   }

@@ -1,38 +1,97 @@
 /**
  * Where a program's stdout FIFO is read into (program.ts): each read lands right after the last
- * one in a slab that is never written twice, so a read is the reader's to keep with no copy of
- * it, and a line that spans reads lies in one piece of memory — the deframer hands it over as
- * one view instead of copying its pieces together (framing.ts). A new slab is started once the
- * room left is less than a read may take; an old one is freed when the last message viewing it
- * is (a queued message holds at most its slab: the stdout queue's marks bound how many).
+ * one in a slab, so a read is the reader's to keep with no copy of it, and a line that spans
+ * reads lies in one piece of memory — the deframer hands it over as one view instead of copying
+ * its pieces together (framing.ts).
+ *
+ * A slab is written again only once nobody can see it: every view handed on from it is _held_
+ * (`hold`) and later _released_ (`release`), and a slab the reader has moved past goes back to
+ * its reader's free list when its last hold is released. A view that is never released keeps
+ * its slab from ever being reused: it falls to the garbage collector, as every slab did before
+ * reuse. So a missed release costs an allocation, and only a release of a view never held could
+ * let bytes be written over — the count then goes below zero, and the slab is given up.
+ *
+ * Why reuse: a 64 KiB line every 2 ms is 32 MB/s of new ArrayBuffers, which V8 counts toward
+ * its heap's limits: a major collection every 250–400 ms, each a pause of several ms on a
+ * route's path (docs/performance.md).
  */
 
 /** What one read may take: a pipe's whole default capacity. */
 export const READ_BYTES = 64 * 1024;
 /** Sixteen reads' room: a full slab wastes at most a sixteenth of it. */
 const SLAB_BYTES = 16 * READ_BYTES;
+/**
+ * Free slabs a reader keeps for reuse: a paced route cycles through two or three; a saturated
+ * one has more in flight (its queues), and those beyond this fall to the GC.
+ */
+const FREE_SLABS = 4;
 
-/** A new slab, not zero-filled (1 MiB of memset a slab): a view only ever shows bytes read into it. */
-function newSlab(): ArrayBuffer {
-  return Buffer.allocUnsafeSlow(SLAB_BYTES).buffer as ArrayBuffer;
+interface Slab {
+  readonly bytes: ArrayBuffer;
+  readonly owner: ReadSlab;
+  /** Views of it handed on and not yet released. */
+  holds: number;
+  /** A release came that no hold matched: never reused. */
+  lost: boolean;
 }
 
+/** Each slab's record, by its buffer: what a view's `.buffer` finds. */
+const slabs = new WeakMap<ArrayBufferLike, Slab>();
+
 export class ReadSlab {
-  #slab = newSlab();
+  #slab: Slab;
   #used = 0;
+  readonly #free: Slab[] = [];
+  /** Slabs made so far (for tests: reuse means no new ones). */
+  made = 0;
+
+  constructor() {
+    this.#slab = this.#newSlab();
+  }
 
   /** The buffer the next read goes into: `READ_BYTES`, right after the last read's bytes. */
   next(): Uint8Array {
     if (SLAB_BYTES - this.#used < READ_BYTES) {
-      this.#slab = newSlab();
+      const old = this.#slab;
+      this.#slab = this.#free.pop() ?? this.#newSlab();
       this.#used = 0;
+      this.#settle(old);
     }
-    return new Uint8Array(this.#slab, this.#used, READ_BYTES);
+    return new Uint8Array(this.#slab.bytes, this.#used, READ_BYTES);
   }
 
   /** The read into the last `next()` took `n` bytes of it: they are the caller's to keep. */
   took(buffer: Uint8Array, n: number): Uint8Array {
     this.#used += n;
     return buffer.subarray(0, n);
+  }
+
+  /** A slab no longer read into and no longer held: free for a next read, if there is room. */
+  #settle(slab: Slab): void {
+    if (slab === this.#slab || slab.holds !== 0 || slab.lost) return;
+    if (this.#free.length < FREE_SLABS) this.#free.push(slab);
+  }
+
+  /** A new slab, not zero-filled (1 MiB of memset): a view only ever shows bytes read into it. */
+  #newSlab(): Slab {
+    this.made++;
+    const bytes = Buffer.allocUnsafeSlow(SLAB_BYTES).buffer as ArrayBuffer;
+    const slab: Slab = { bytes, owner: this, holds: 0, lost: false };
+    slabs.set(bytes, slab);
+    return slab;
+  }
+
+  /** `view` (of a slab, or of anything else: then nothing happens) is handed on: one hold more. */
+  static hold(view: Uint8Array): void {
+    const slab = slabs.get(view.buffer);
+    if (slab !== undefined) slab.holds++;
+  }
+
+  /** A view `hold` counted is no longer seen by anyone: one hold less. */
+  static release(view: Uint8Array): void {
+    const slab = slabs.get(view.buffer);
+    if (slab === undefined) return;
+    if (--slab.holds < 0) slab.lost = true;
+    else if (slab.holds === 0) slab.owner.#settle(slab);
   }
 }

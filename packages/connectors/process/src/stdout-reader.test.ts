@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import { READ_BYTES, ReadSlab } from "./read-slab.ts";
 import { StdoutReader } from "./stdout-reader.ts";
 
 const noop = () => {};
@@ -49,6 +50,80 @@ describe("stdout reader", () => {
           assert.equal(take(), undefined);
         },
       ),
+    );
+  });
+
+  it("never lets a read slab be read into while a message or an unfinished line of it is unreleased", () => {
+    fc.assert(
+      fc.property(
+        // Lines up to two reads long: unfinished lines span reads and slabs.
+        fc.array(fc.integer({ min: 0, max: 2 * READ_BYTES }), { minLength: 20, maxLength: 40 }),
+        // Mostly large reads (a slab fills), some tiny ones (a newline read alone).
+        fc.array(
+          fc.oneof(
+            { arbitrary: fc.integer({ min: 4096, max: READ_BYTES }), weight: 4 },
+            { arbitrary: fc.integer({ min: 1, max: 64 }), weight: 1 },
+          ),
+          { minLength: 1, maxLength: 30 },
+        ),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 30 }),
+        (lengths, readSizes, picks) => {
+          const reader = new StdoutReader({
+            framing: "lines",
+            name: "test",
+            broken: noop,
+            truncated: noop,
+          });
+          const onStdout = reader.nextStream();
+          const slab = new ReadSlab();
+          // Line k is `lengths[k]` bytes of one printable byte each (never a newline): told apart.
+          const fillOf = (k: number) => 0x20 + (k % 90);
+          const stream = Buffer.concat(
+            lengths.map((n, k) => Buffer.concat([Buffer.alloc(n, fillOf(k)), Buffer.from("\n")])),
+          );
+          // Taken and not yet released, as the pump holds them: each checked before its release.
+          const taken: { payload: Uint8Array; k: number }[] = [];
+          let next = 0;
+          let turn = 0;
+          const check = ({ payload, k }: { payload: Uint8Array; k: number }) => {
+            assert.equal(payload.length, lengths[k], `line ${k}'s length`);
+            if (payload.length > 0) {
+              assert.equal(payload[0], fillOf(k), `line ${k} was written over`);
+              assert.equal(payload[payload.length - 1], fillOf(k), `line ${k} was written over`);
+            }
+          };
+          const takeSome = () => {
+            const pick = picks[turn++ % picks.length] as number;
+            for (let t = 0; t < pick % 4; t++) {
+              const payload = reader.take((p) => p);
+              if (payload === undefined) break;
+              taken.push({ payload, k: next++ });
+            }
+            for (const t of taken) check(t);
+            // Released out of order, some of them: others stay held a while.
+            for (let r = 0; r < pick % 3 && taken.length > 0; r++) {
+              const [gone] = taken.splice((pick >> 2) % taken.length, 1);
+              reader.release((gone as { payload: Uint8Array }).payload);
+            }
+          };
+          for (let at = 0, r = 0; at < stream.length; r++) {
+            // As program.ts's onread does: the kernel fills the buffer the slab gave.
+            const buffer = slab.next();
+            const n = Math.min(readSizes[r % readSizes.length] as number, stream.length - at);
+            buffer.set(stream.subarray(at, at + n));
+            at += n;
+            onStdout(slab.took(buffer, n));
+            takeSome();
+          }
+          for (let payload = reader.take((p) => p); payload !== undefined; ) {
+            taken.push({ payload, k: next++ });
+            payload = reader.take((p) => p);
+          }
+          for (const t of taken) check(t);
+          assert.equal(next, lengths.length, "every line came out once");
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });

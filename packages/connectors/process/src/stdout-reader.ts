@@ -17,6 +17,7 @@ import { BoundedQueue, type RxMessage, type SourceJournal } from "@rtt/connector
 import { Deframer, type Framing } from "./framing.ts";
 import { JournalCursor } from "./journal-cursor.ts";
 import type { OnStdout, Program } from "./program.ts";
+import { ReadSlab } from "./read-slab.ts";
 
 /** One message from stdout and where it ends in the journal's stream (0: not journaled). */
 export interface StdoutMessage {
@@ -74,6 +75,9 @@ export class StdoutReader {
   /** At a journaled route's source end only. */
   readonly #cursor: JournalCursor | undefined;
   #deframer: Deframer;
+  /** The deframer's list of pending pieces as last seen, and how many of them are held. */
+  #heldPieces: readonly Uint8Array[] = [];
+  #heldCount = 0;
   /** The current program's stdout, while it is open: what backpressure pauses. */
   #stdout: Readable | undefined;
   #stdoutClosed: Promise<unknown> = Promise.resolve();
@@ -124,6 +128,7 @@ export class StdoutReader {
       // the journal ends, so its unfinished message stays).
       cursor?.newStream();
       this.#deframer = new Deframer(this.#options.framing);
+      this.#holdPending();
     }
     this.#watch(program.stdout);
   }
@@ -144,6 +149,7 @@ export class StdoutReader {
         if (this.#cursor !== undefined && this.#options.framing === "lines")
           if (this.#deframer.pendingBytes > 0) this.#read(NEWLINE);
         this.#enqueue(this.#deframer.end(), 0);
+        this.#holdPending();
       } catch (error) {
         this.#options.truncated(error);
       }
@@ -168,6 +174,36 @@ export class StdoutReader {
       return;
     }
     this.#enqueue(messages, chunk.length);
+    this.#holdPending();
+  }
+
+  /**
+   * The deframer's pieces of an unfinished message are views of reads too: held while it keeps
+   * them, so their slab is not read into again meanwhile. Its list only grows until the message
+   * is whole, and is a new list after (Deframer.pending): only new pieces are held — a long line
+   * read in many small pieces costs one hold each, not one per piece per read — and a list let
+   * go is released after the new one is held, so a slab both share never looks free in between.
+   */
+  #holdPending(): void {
+    const pieces = this.#deframer.pending;
+    const before = this.#heldPieces;
+    const held = this.#heldCount;
+    if (pieces === before) {
+      for (let k = held; k < pieces.length; k++) ReadSlab.hold(pieces[k] as Uint8Array);
+    } else {
+      for (const piece of pieces) ReadSlab.hold(piece);
+      for (let k = 0; k < held; k++) ReadSlab.release(before[k] as Uint8Array);
+    }
+    this.#heldPieces = pieces;
+    this.#heldCount = pieces.length;
+  }
+
+  /**
+   * A message `take` handed out is no longer seen by anyone (ConnectorSpec.rxRelease): its read
+   * slab may be read into again once nothing else of it is held.
+   */
+  release(payload: Uint8Array): void {
+    ReadSlab.release(payload);
   }
 
   #replay(cursor: JournalCursor): void {
@@ -232,7 +268,11 @@ export class StdoutReader {
     if (messages.length > 0) {
       this.#runs.push({ messages, ends, at: 0 });
       this.#queued += messages.length;
-      for (const m of messages) this.#queuedBytes += m.length;
+      for (const m of messages) {
+        this.#queuedBytes += m.length;
+        // Released by whoever takes it last (release), or never: then its slab falls to the GC.
+        ReadSlab.hold(m);
+      }
     }
     if (this.#mustPause()) {
       this.#stdout?.pause();

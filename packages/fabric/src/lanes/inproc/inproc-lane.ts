@@ -79,6 +79,7 @@ class Channel {
 class InprocWriter extends EventEmitter implements LaneWriter {
   readonly kind = "inproc" as const;
   readonly role = "writer" as const;
+  readonly copiesPayload = false;
   #seq = 0;
   #closed = false;
   readonly #channel: Channel;

@@ -80,6 +80,7 @@ function oversized(size: number, capacity: number): RttError {
 class ShmLaneWriter extends EventEmitter implements LaneWriter {
   readonly kind = "shm" as const;
   readonly role = "writer" as const;
+  readonly copiesPayload = true;
   #seq = 0;
   #ending = false;
   #failed = false;

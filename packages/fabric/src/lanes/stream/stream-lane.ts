@@ -43,6 +43,7 @@ const MAX_BATCH = 8;
 export class StreamLaneWriter extends EventEmitter implements LaneWriter {
   readonly kind: LaneKind;
   readonly role = "writer" as const;
+  readonly copiesPayload = true;
   #seq = 0;
   #ending = false;
   #done = false;
