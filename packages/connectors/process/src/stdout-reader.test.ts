@@ -6,6 +6,10 @@ import { StdoutReader } from "./stdout-reader.ts";
 
 const noop = () => {};
 
+/** An unjournaled reader of lines, as a route's source end without a journal has. */
+const linesReader = () =>
+  new StdoutReader({ framing: "lines", name: "test", broken: noop, truncated: noop });
+
 /** Lines without a newline in them, as the program writes them. */
 const line = fc.string({ maxLength: 40 }).map((s) => s.replaceAll("\n", " "));
 
@@ -17,12 +21,7 @@ describe("stdout reader", () => {
         fc.array(fc.nat(), { maxLength: 10 }),
         fc.array(fc.nat({ max: 5 }), { maxLength: 20 }),
         (lines, cuts, takesBetween) => {
-          const reader = new StdoutReader({
-            framing: "lines",
-            name: "test",
-            broken: noop,
-            truncated: noop,
-          });
+          const reader = linesReader();
           const onStdout = reader.nextStream();
           const stream = Buffer.from(lines.map((l) => `${l}\n`).join(""));
           const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort(
@@ -68,12 +67,7 @@ describe("stdout reader", () => {
         ),
         fc.array(fc.nat(), { minLength: 1, maxLength: 30 }),
         (lengths, readSizes, picks) => {
-          const reader = new StdoutReader({
-            framing: "lines",
-            name: "test",
-            broken: noop,
-            truncated: noop,
-          });
+          const reader = linesReader();
           const onStdout = reader.nextStream();
           const slab = new ReadSlab();
           // Line k is `lengths[k]` bytes of one printable byte each (never a newline): told apart.
