@@ -49,7 +49,8 @@ function reusingSource() {
 function collect(reader: LaneReader): Uint8Array[] {
   const got: Uint8Array[] = [];
   reader.on("frame", (frame: { payload: Uint8Array; flags: number }) => {
-    if (frame.flags & FrameFlag.BATCH) decodeBatch(frame.payload, (m) => got.push(new Uint8Array(m)));
+    if (frame.flags & FrameFlag.BATCH)
+      decodeBatch(frame.payload, (m) => got.push(new Uint8Array(m)));
     else got.push(new Uint8Array(frame.payload));
   });
   return got;
