@@ -37,6 +37,24 @@ interface Slab {
 
 /** Each slab's record, by its buffer: what a view's `.buffer` finds. */
 const slabs = new WeakMap<ArrayBufferLike, Slab>();
+/**
+ * The record found last, and its buffer: a read's messages are all views of one slab, so most
+ * holds and releases find it here instead of in the WeakMap. A buffer's record never changes;
+ * keeping the last one alive holds at most one slab past its reader's end.
+ */
+let lastBuffer: ArrayBufferLike | undefined;
+let lastSlab: Slab | undefined;
+
+function slabOf(view: Uint8Array): Slab | undefined {
+  const buffer = view.buffer;
+  if (buffer === lastBuffer) return lastSlab;
+  const slab = slabs.get(buffer);
+  if (slab !== undefined) {
+    lastBuffer = buffer;
+    lastSlab = slab;
+  }
+  return slab;
+}
 
 export class ReadSlab {
   #slab: Slab;
@@ -83,13 +101,13 @@ export class ReadSlab {
 
   /** `view` (of a slab, or of anything else: then nothing happens) is handed on: one hold more. */
   static hold(view: Uint8Array): void {
-    const slab = slabs.get(view.buffer);
+    const slab = slabOf(view);
     if (slab !== undefined) slab.holds++;
   }
 
   /** A view `hold` counted is no longer seen by anyone: one hold less. */
   static release(view: Uint8Array): void {
-    const slab = slabs.get(view.buffer);
+    const slab = slabOf(view);
     if (slab === undefined) return;
     if (--slab.holds < 0) slab.lost = true;
     else if (slab.holds === 0) slab.owner.#settle(slab);
