@@ -345,6 +345,43 @@ describe("shared-memory segments", {
       assert.ok(got.frames.every((f, i) => f.seq === i + 1 && (f.payload[0] ?? -1) === (i & 0xff)));
     });
 
+  it("a writer may reuse its payload at once: frames that waited for a full ring arrive as written", async () => {
+    // copiesPayload: one buffer, written over after every write. A paused reader fills the
+    // small ring; later writes pile up pending (the first in the writer's reused spill, the
+    // rest copied) until it resumes.
+    const l = await listenReader("shm", { capacity: 8 * 1024 });
+    const writer = await connectWriter(l.address);
+    const reader = await l.accepted;
+    assert.equal(writer.copiesPayload, true);
+    const got = collect(reader);
+    reader.pause();
+    const reused = Buffer.alloc(3000);
+    let refused = 0;
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 20; i++) {
+        const k = round * 20 + i;
+        reused.fill(k & 0xff);
+        if (!writer.write(reused.subarray(0, 1000 + k))) refused++;
+        reused.fill(0xee);
+      }
+      reader.resume();
+      await new Promise((r) => writer.once("drain", r));
+      reader.pause();
+    }
+    reader.resume();
+    await writer.end();
+    await got.ended;
+    assert.ok(refused > 3, "the ring never filled");
+    assert.equal(got.frames.length, 60);
+    for (const [k, f] of got.frames.entries()) {
+      assert.equal(f.payload.length, 1000 + k, `frame ${k}'s length`);
+      assert.ok(
+        f.payload.every((b) => b === (k & 0xff)),
+        `frame ${k} was written over`,
+      );
+    }
+  });
+
   it("a reader closed while a poll turn is pending never touches its unmapped ring", async () => {
     const thrown: unknown[] = [];
     const keep = (error: unknown) => thrown.push(error);

@@ -88,6 +88,13 @@ class ShmLaneWriter extends EventEmitter implements LaneWriter {
   readonly #maxRecord: number;
   /** Frames accepted while the ring was full, in order; copied, since callers may reuse theirs. */
   readonly #pending: Frame[] = [];
+  /**
+   * Where a pending frame's payload is copied while it is free: a writer that waits for 'drain'
+   * has one frame pending at a time, and a saturated lane has one pending at every fill of its
+   * ring — a new 64 KiB buffer each would be garbage at the lane's own rate.
+   */
+  #spill = new Uint8Array(0);
+  #spillTaken = false;
 
   constructor(link: ShmLink) {
     super();
@@ -116,9 +123,19 @@ class ShmLaneWriter extends EventEmitter implements LaneWriter {
     this.#seq++;
     const frame = outgoingFrame(this.#seq, payload, options);
     if (this.#pending.length === 0 && this.#publish(frame)) return true;
-    this.#pending.push({ ...frame, payload: Uint8Array.prototype.slice.call(payload) });
+    this.#pending.push({ ...frame, payload: this.#keep(payload) });
     this.#waitForRoom();
     return false;
+  }
+
+  /** A copy of `payload` for the pending queue: into the spill when it is free. */
+  #keep(payload: Uint8Array): Uint8Array {
+    if (this.#spillTaken) return Uint8Array.prototype.slice.call(payload);
+    if (this.#spill.length < payload.length) this.#spill = new Uint8Array(payload.length);
+    const kept = this.#spill.subarray(0, payload.length);
+    kept.set(payload);
+    this.#spillTaken = true;
+    return kept;
   }
 
   #publish(frame: Frame): boolean {
@@ -150,7 +167,9 @@ class ShmLaneWriter extends EventEmitter implements LaneWriter {
         this.#waitForRoom();
         return;
       }
-      this.#pending.shift();
+      const published = this.#pending.shift() as Frame;
+      // In the ring now: the spill may take the next pending frame.
+      if (published.payload.buffer === this.#spill.buffer) this.#spillTaken = false;
     }
     if (hadPending && !this.#ending) this.emit("drain");
   }
