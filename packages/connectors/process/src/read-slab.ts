@@ -21,10 +21,12 @@ export const READ_BYTES = 64 * 1024;
 /** Sixteen reads' room: a full slab wastes at most a sixteenth of it. */
 const SLAB_BYTES = 16 * READ_BYTES;
 /**
- * Free slabs a reader keeps for reuse: a paced route cycles through two or three; a saturated
- * one has more in flight (its queues), and those beyond this fall to the GC.
+ * Free slabs a reader keeps for reuse. A paced route cycles through two or three; a saturated
+ * one frees them in bursts, as its stdout queue drains from its pause mark to its resume mark
+ * (8 MiB to 2 MiB, stdout-reader.ts): six slabs, reread at once when reading resumes. Those
+ * beyond this fall to the GC. At most 8 MiB a program is kept so, once it has run that fast.
  */
-const FREE_SLABS = 4;
+const FREE_SLABS = 8;
 
 interface Slab {
   readonly bytes: ArrayBuffer;
