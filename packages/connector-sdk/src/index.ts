@@ -40,7 +40,6 @@ export {
   TeeMember,
 } from "./driver/journal-tee.ts";
 export type { LaneSide } from "./driver/lane-slots.ts";
-export type { RxTap } from "./driver/outbound-pump.ts";
 export {
   asProgramRecord,
   endRecordedProgram,
@@ -68,6 +67,7 @@ export {
   type RuntimeOptions,
 } from "./driver/runtime.ts";
 export { RxQueue } from "./driver/rx-queue.ts";
+export type { RxTap } from "./driver/rx-taps.ts";
 export { type ServeOptions, serveDriver } from "./driver/serve.ts";
 export { SHARED_SOURCE_FILE } from "./driver/shared-sources.ts";
 export { fsyncPath, writeFileAtomic } from "./files/atomic-write.ts";

@@ -31,7 +31,7 @@ import { InboundTx } from "./inbound-tx.ts";
 import { type LaneSide, LaneSlots, type SwitchAnswer } from "./lane-slots.ts";
 import { LatencyProbes } from "./latency-probes.ts";
 import { type LinkCounters, type LinkLog, LinkScope } from "./link-scope.ts";
-import { OutboundPump, type RxTap } from "./outbound-pump.ts";
+import { OutboundPump } from "./outbound-pump.ts";
 import { type RouteGrant, routeAdmission } from "./route-admission.ts";
 import {
   type ControlAddresses,
@@ -40,6 +40,7 @@ import {
   LinkHandshakes,
 } from "./route-handshake.ts";
 import type { DeliveredMark, RouteJournal } from "./route-journal.ts";
+import type { RxTap } from "./rx-taps.ts";
 
 /** What a link does for its route besides carrying bytes. */
 export interface LinkRoute {

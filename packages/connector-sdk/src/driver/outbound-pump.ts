@@ -41,21 +41,10 @@ import {
   type RxItem,
   writeBatch,
 } from "./rx-batch.ts";
+import { pushTaps, type RxTap } from "./rx-taps.ts";
 
 /** Chunks the outbound pump delivers before it lets the event loop run (see #pump). */
 const PUMP_SLICE = 256;
-
-/** A consumer of a link's rx chunks besides its outbound lane: a control-path Rx stream. */
-export interface RxTap {
-  /** Index of the last chunk this tap received (0 before the first). */
-  readonly last: number;
-  /** Takes one chunk; false = its buffer is full, see `drained`. */
-  push(chunk: Uint8Array, index: number, correlation: number): boolean;
-  /** Resolves when the tap can take more (or is gone). */
-  drained(): Promise<void>;
-  /** The link closed or its rx ended: no more chunks. */
-  end(): void;
-}
 
 /** Where the pump takes rx chunks: ready ones without a promise, else by awaiting. */
 interface RxPull {
@@ -419,7 +408,7 @@ export class OutboundPump<L> {
   async #deliverLoop(item: Outgoing, flags: number, index: number): Promise<void> {
     for (;;) {
       if (this.#scope.closed) return;
-      if (this.#taps.size > 0) this.#pushTaps(item, index);
+      if (this.#taps.size > 0) pushTaps(this.#taps, item, index);
       const out = this.#slots.writer;
       if (out === undefined) {
         // Taps alone consume a link that was never bound; a parked one keeps its chunks.
@@ -450,21 +439,6 @@ export class OutboundPump<L> {
       if (!room) await this.#full(out);
       return;
     }
-  }
-
-  /** Hands the taps what they have not had of `item` (a batch's messages one by one). */
-  #pushTaps(item: Outgoing, index: number): void {
-    if (!(item instanceof PackedBatch)) {
-      const chunk = chunkOf(item);
-      for (const tap of this.#taps)
-        if (tap.last < index) tap.push(chunk, index, correlationOf(item));
-      return;
-    }
-    let at = index - item.count;
-    item.forEach((message, correlation) => {
-      at++;
-      for (const tap of this.#taps) if (tap.last < at) tap.push(message, at, correlation);
-    });
   }
 
   /** A shared source's chunk with no room for this link (ADR 0025): refused by the policy. */

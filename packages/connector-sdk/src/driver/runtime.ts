@@ -22,9 +22,9 @@ import { type CloseReport, type Connector, describeClose } from "./define-connec
 import type { LaneSide } from "./lane-slots.ts";
 import { Link } from "./link.ts";
 import { journaledEnd, openSharedLink } from "./link-opening.ts";
-import type { RxTap } from "./outbound-pump.ts";
 import type { RouteGrant } from "./route-admission.ts";
 import type { ControlAddresses, HandshakeAgreed, HandshakeAsk } from "./route-handshake.ts";
+import type { RxTap } from "./rx-taps.ts";
 import { SharedSources } from "./shared-sources.ts";
 
 export interface RuntimeOptions {

@@ -7,8 +7,8 @@ import type * as grpc from "@grpc/grpc-js";
 import type { RxChunk } from "../generated/rtt/connector/v1/RxChunk.ts";
 import type { RxRequest__Output } from "../generated/rtt/connector/v1/RxRequest.ts";
 import { toServiceError } from "../wire.ts";
-import type { RxTap } from "./outbound-pump.ts";
 import type { DriverRuntime } from "./runtime.ts";
+import type { RxTap } from "./rx-taps.ts";
 
 type RxCall = grpc.ServerWritableStream<RxRequest__Output, RxChunk>;
 
